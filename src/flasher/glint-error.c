@@ -1,0 +1,75 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <gio/gio.h>
+
+#include "glint-error.h"
+
+G_DEFINE_QUARK (glint-error-quark, glint_error)
+
+/**
+ * glint_error_get_hint:
+ * @error: a #GError
+ *
+ * Returns: (transfer none) (nullable): a translated sentence telling the user
+ *   what to do next about @error, or %NULL when there is nothing useful to say
+ *   (for example for cancellation).
+ */
+const char *
+glint_error_get_hint (const GError *error)
+{
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return NULL;
+
+  if (error->domain != GLINT_ERROR)
+    return _("Check the connection to the board and try again.");
+
+  switch ((GlintError) error->code)
+    {
+    case GLINT_ERROR_TIMEOUT:
+      return _("The board stopped answering. Check the cable or the network link, "
+               "or raise the timeout for slow remote links.");
+    case GLINT_ERROR_NO_SYNC:
+      return _("The chip did not answer in download mode. Hold BOOT while pressing "
+               "RESET, then try again.");
+    case GLINT_ERROR_INVALID_RESPONSE:
+    case GLINT_ERROR_CHECKSUM_MISMATCH:
+      return _("The data was garbled on the way. Try a shorter cable or a lower speed.");
+    case GLINT_ERROR_UNSUPPORTED_CHIP:
+      return _("This chip is not supported by this version of Glint.");
+    case GLINT_ERROR_IMAGE_TOO_LARGE:
+      return _("The firmware does not fit into the flash of this board.");
+    case GLINT_ERROR_PORT_BUSY:
+      return _("Another program is using the port. Close serial monitors "
+               "(Arduino IDE, screen, minicom) and try again.");
+    case GLINT_ERROR_PERMISSION_DENIED:
+      return _("You are not allowed to use serial ports. Run "
+               "“sudo usermod -aG dialout $USER”, then log out and back in. "
+               "In Flatpak, Glint needs the “all devices” permission.");
+    case GLINT_ERROR_INVALID_ADDRESS:
+      return _("Type a port such as /dev/ttyUSB0, or a URL such as "
+               "rfc2217://host:4000 or socket://host:3333.");
+    case GLINT_ERROR_PORT_NOT_FOUND:
+      return _("The port does not exist. Plug the board in, or pick another port.");
+    case GLINT_ERROR_CONNECTION_FAILED:
+      return _("Check the host name and port, and that the serial server is running.");
+    case GLINT_ERROR_DISCONNECTED:
+      return _("The connection to the board was lost. Reconnect it and try again; "
+               "nothing is reported as flashed that was not verified.");
+    case GLINT_ERROR_NOT_SUPPORTED:
+      return _("The port or server cannot do this. Try another reset method.");
+    case GLINT_ERROR_PROTOCOL:
+      return _("The server does not speak RFC 2217 correctly. Try a socket:// URL, or "
+               "add “?ign_set_control” to the URL.");
+    case GLINT_ERROR_INVALID_ARGUMENT:
+      return _("Correct the value and try again.");
+    case GLINT_ERROR_FAILED:
+    default:
+      return _("Try again. If it keeps failing, copy the log and report a bug.");
+    }
+}

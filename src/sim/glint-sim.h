@@ -1,0 +1,86 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <glib-object.h>
+
+#include "glint-types.h"
+
+G_BEGIN_DECLS
+
+/**
+ * GlintSimMode:
+ * @GLINT_SIM_MODE_RESET: EN is held low; the chip is silent
+ * @GLINT_SIM_MODE_APP: booted from flash: prints a boot log, ignores commands
+ * @GLINT_SIM_MODE_ROM: in download mode, the ROM loader answers
+ * @GLINT_SIM_MODE_STUB: the (simulated) flasher stub answers
+ * @GLINT_SIM_MODE_DEAD: browned out or disconnected; silent until reset
+ */
+typedef enum
+{
+  GLINT_SIM_MODE_RESET,
+  GLINT_SIM_MODE_APP,
+  GLINT_SIM_MODE_ROM,
+  GLINT_SIM_MODE_STUB,
+  GLINT_SIM_MODE_DEAD,
+} GlintSimMode;
+
+typedef enum
+{
+  GLINT_SIM_COUNTER_BYTES_IN,        /* bytes received from the host */
+  GLINT_SIM_COUNTER_BYTES_OUT,       /* bytes sent to the host */
+  GLINT_SIM_COUNTER_FRAMES_IN,       /* complete SLIP frames received */
+  GLINT_SIM_COUNTER_COMMANDS,        /* commands answered */
+  GLINT_SIM_COUNTER_SYNCS,           /* SYNC commands answered */
+  GLINT_SIM_COUNTER_RESETS,          /* resets via EN (RTS) or brown-out */
+  GLINT_SIM_COUNTER_BAUD_CHANGES,    /* CHANGE_BAUDRATE accepted */
+  GLINT_SIM_COUNTER_LINE_CHANGES,    /* DTR/RTS changes seen */
+  GLINT_SIM_COUNTER_FLASH_WRITTEN,   /* bytes programmed into flash */
+  GLINT_SIM_COUNTER_SECTORS_ERASED,  /* 4 KiB sectors erased */
+  GLINT_SIM_COUNTER_FLASH_READ,      /* bytes read by READ_FLASH / READ_FLASH_SLOW */
+  GLINT_SIM_COUNTER_DROPPED,         /* bytes dropped by fault injection */
+  GLINT_SIM_COUNTER_CORRUPTED,       /* bytes corrupted by fault injection */
+  GLINT_SIM_N_COUNTERS
+} GlintSimCounter;
+
+#define GLINT_TYPE_SIM (glint_sim_get_type ())
+
+G_DECLARE_FINAL_TYPE (GlintSim, glint_sim, GLINT, SIM, GObject)
+
+GlintSim      *glint_sim_new                (const char     *chip,
+                                             GError        **error);
+gboolean       glint_sim_set_option         (GlintSim       *self,
+                                             const char     *key,
+                                             const char     *value,
+                                             GError        **error);
+gboolean       glint_sim_set_options        (GlintSim       *self,
+                                             const char     *query,
+                                             GError        **error);
+const char    *glint_sim_get_chip_name      (GlintSim       *self);
+GlintSimMode   glint_sim_get_mode           (GlintSim       *self);
+guint          glint_sim_get_baud           (GlintSim       *self);
+GlintLines     glint_sim_get_lines          (GlintSim       *self);
+guint64        glint_sim_get_counter        (GlintSim       *self,
+                                             GlintSimCounter counter);
+const guint8  *glint_sim_get_flash          (GlintSim       *self,
+                                             gsize          *size);
+void           glint_sim_load_flash         (GlintSim       *self,
+                                             gsize           offset,
+                                             const guint8   *data,
+                                             gsize           len);
+const guint8  *glint_sim_get_mac            (GlintSim       *self);
+gboolean       glint_sim_save_flash         (GlintSim       *self,
+                                             GError        **error);
+
+/* The host end of the simulated wire. */
+void           glint_sim_host_write         (GlintSim       *self,
+                                             const guint8   *data,
+                                             gsize           len);
+void           glint_sim_host_set_lines     (GlintSim       *self,
+                                             GlintLines      mask,
+                                             GlintLines      values);
+void           glint_sim_host_set_baud      (GlintSim       *self,
+                                             guint           baud);
+
+G_END_DECLS

@@ -1,0 +1,253 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "glint-stream.h"
+#include "glint-stream-address.h"
+#include "glint-test-utils.h"
+
+void
+glint_test_store_result_cb (GObject      *source,
+                            GAsyncResult *result,
+                            gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  g_assert_null (*slot);
+  *slot = g_object_ref (result);
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  gboolean *expired = user_data;
+
+  *expired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+gpointer
+glint_test_wait_for (gpointer *slot,
+                     guint     timeout_ms)
+{
+  GMainContext *context = g_main_context_get_thread_default ();
+  gboolean expired = FALSE;
+  guint id = g_timeout_add (timeout_ms, timeout_cb, &expired);
+
+  while (*slot == NULL && !expired)
+    g_main_context_iteration (context, TRUE);
+
+  if (*slot == NULL)
+    g_error ("timed out after %u ms waiting for an asynchronous result", timeout_ms);
+
+  g_source_remove (id);
+  return g_steal_pointer (slot);
+}
+
+void
+glint_test_wait_flag (gboolean *flag,
+                      guint     timeout_ms)
+{
+  GMainContext *context = g_main_context_get_thread_default ();
+  gboolean expired = FALSE;
+  guint id = g_timeout_add (timeout_ms, timeout_cb, &expired);
+
+  while (!*flag && !expired)
+    g_main_context_iteration (context, TRUE);
+
+  if (!*flag)
+    g_error ("timed out after %u ms waiting for a condition", timeout_ms);
+
+  g_source_remove (id);
+}
+
+void
+glint_test_spin (guint ms)
+{
+  GMainContext *context = g_main_context_get_thread_default ();
+  gboolean expired = FALSE;
+
+  g_timeout_add (ms, timeout_cb, &expired);
+  while (!expired)
+    g_main_context_iteration (context, TRUE);
+}
+
+void
+glint_test_read_exact (GInputStream *input,
+                       guint8       *buf,
+                       gsize         len,
+                       guint         timeout_ms)
+{
+  gsize done = 0;
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (done < len)
+    {
+      GAsyncResult *result = NULL;
+      g_autoptr(GError) error = NULL;
+      gint64 left_ms = (deadline - g_get_monotonic_time ()) / 1000;
+      gssize n;
+
+      if (left_ms <= 0)
+        g_error ("timed out after %u ms with %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT
+                 " bytes read", timeout_ms, done, len);
+
+      g_input_stream_read_async (input, buf + done, len - done, G_PRIORITY_DEFAULT, NULL,
+                                 glint_test_store_result_cb, &result);
+      glint_test_wait_for ((gpointer *) &result, (guint) left_ms + 1000);
+      n = g_input_stream_read_finish (input, result, &error);
+      g_object_unref (result);
+      g_assert_no_error (error);
+      if (n == 0)
+        g_error ("end of stream after %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " bytes",
+                 done, len);
+      done += n;
+    }
+}
+
+void
+glint_test_write_all (GOutputStream *output,
+                      const void    *data,
+                      gsize          len)
+{
+  GAsyncResult *result = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize written = 0;
+
+  g_output_stream_write_all_async (output, data, len, G_PRIORITY_DEFAULT, NULL,
+                                   glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 10000);
+  g_output_stream_write_all_finish (output, result, &written, &error);
+  g_object_unref (result);
+  g_assert_no_error (error);
+  g_assert_cmpuint (written, ==, len);
+}
+
+GSubprocess *
+glint_test_pty_pair (char **path_a,
+                     char **path_b)
+{
+  const char *socat = g_getenv ("GLINT_SOCAT");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *arg_a = NULL;
+  g_autofree char *arg_b = NULL;
+  GSubprocess *proc;
+  gint64 deadline;
+
+  if (socat == NULL)
+    socat = "socat";
+  if (!g_path_is_absolute (socat) && g_find_program_in_path (socat) == NULL)
+    {
+      g_test_skip ("socat is not installed");
+      return NULL;
+    }
+
+  dir = g_dir_make_tmp ("glint-pty-XXXXXX", &error);
+  g_assert_no_error (error);
+  *path_a = g_build_filename (dir, "a", NULL);
+  *path_b = g_build_filename (dir, "b", NULL);
+  arg_a = g_strdup_printf ("pty,raw,echo=0,link=%s", *path_a);
+  arg_b = g_strdup_printf ("pty,raw,echo=0,link=%s", *path_b);
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                           socat, arg_a, arg_b, NULL);
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (!(g_file_test (*path_a, G_FILE_TEST_EXISTS) && g_file_test (*path_b, G_FILE_TEST_EXISTS)))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("socat did not create the pty pair in %s", dir);
+      g_usleep (10000);
+    }
+
+  return proc;
+}
+
+GSubprocess *
+glint_test_spawn_sim_server (const char *const *args,
+                             char              **announcement)
+{
+  const char *server = g_getenv ("GLINT_SIM_SERVER");
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) data = NULL;
+  GSubprocess *proc;
+  char *line;
+
+  g_assert_nonnull (server);
+  g_ptr_array_add (argv, (gpointer) server);
+  for (guint i = 0; args != NULL && args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  proc = g_subprocess_newv ((const char *const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+
+  data = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+  line = g_data_input_stream_read_line (data, NULL, NULL, &error);
+  g_assert_no_error (error);
+  if (line == NULL)
+    g_error ("glint-sim-server exited without announcing where it listens");
+
+  if (announcement != NULL)
+    *announcement = line;
+  else
+    g_free (line);
+
+  return proc;
+}
+
+void
+glint_test_stop_subprocess (GSubprocess *subprocess)
+{
+  if (subprocess == NULL)
+    return;
+
+  g_subprocess_send_signal (subprocess, SIGTERM);
+  g_subprocess_wait (subprocess, NULL, NULL);
+}
+
+guint16
+glint_test_free_port (void)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                         &error);
+  g_assert_no_error (error);
+  g_socket_bind (socket, address, TRUE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+GlintStream *
+glint_test_open_stream (const char *address)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStream) stream = glint_stream_new_for_address (address, &error);
+  GAsyncResult *result = NULL;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (stream);
+
+  glint_stream_open_async (stream, NULL, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 10000);
+  glint_stream_open_finish (stream, result, &error);
+  g_object_unref (result);
+  g_assert_no_error (error);
+
+  return g_steal_pointer (&stream);
+}

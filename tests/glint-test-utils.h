@@ -1,0 +1,60 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "glint-types.h"
+
+G_BEGIN_DECLS
+
+/* A GAsyncReadyCallback that stores a reference to the result in
+ * *(GAsyncResult **) user_data. */
+void          glint_test_store_result_cb   (GObject       *source,
+                                            GAsyncResult  *result,
+                                            gpointer       user_data);
+
+/* Iterates the thread-default main context until *slot is non-NULL, or fails
+ * the test after timeout_ms. Returns *slot, stolen. */
+gpointer      glint_test_wait_for          (gpointer      *slot,
+                                            guint          timeout_ms);
+
+/* Iterates the main context until *flag is TRUE or fails after timeout_ms. */
+void          glint_test_wait_flag         (gboolean      *flag,
+                                            guint          timeout_ms);
+
+/* Runs the main context for ms milliseconds. */
+void          glint_test_spin              (guint          ms);
+
+/* Reads exactly len bytes (async under the hood, main loop iterated). */
+void          glint_test_read_exact        (GInputStream  *input,
+                                            guint8        *buf,
+                                            gsize          len,
+                                            guint          timeout_ms);
+/* Writes all of data. */
+void          glint_test_write_all         (GOutputStream *output,
+                                            const void    *data,
+                                            gsize          len);
+
+/* Starts socat with two linked ptys; returns their paths. Skips the test
+ * (g_test_skip) and returns NULL when socat is not installed. */
+GSubprocess  *glint_test_pty_pair          (char         **path_a,
+                                            char         **path_b);
+
+/* Starts  with args (NULL-terminated) and returns it; the
+ * first line it prints (e.g. "PTY /dev/pts/3", "TCP 127.0.0.1 40123",
+ * "RFC2217 127.0.0.1 40124") is returned in *announcement. */
+GSubprocess  *glint_test_spawn_sim_server  (const char *const *args,
+                                            char         **announcement);
+
+/* Terminates a subprocess and waits for it. */
+void          glint_test_stop_subprocess   (GSubprocess   *subprocess);
+
+/* Returns a TCP port on 127.0.0.1 that was free a moment ago. */
+guint16       glint_test_free_port         (void);
+
+/* Opens a GlintStream for an address and waits for it to be open. */
+GlintStream  *glint_test_open_stream       (const char    *address);
+
+G_END_DECLS
