@@ -3,14 +3,346 @@
 
 #include "config.h"
 
-#include "glint-error.h"
-#include "glint-sim-stream.h"
+#include <sys/socket.h>
 
-/* placeholder: being written */
+#include "glint-error.h"
+#include "glint-sim.h"
+#include "glint-sim-link.h"
+#include "glint-sim-stream.h"
+#include "glint-stream-address.h"
+#include "glint-stream-private.h"
+
+/*
+ * sim://[chip][?options]: the Demo board. The simulated chip sits at the far
+ * end of a socket pair, so the bytes take the same pollable, asynchronous
+ * path through the kernel as they do for a real port; baud and DTR/RTS go to
+ * the simulator directly, as a USB adapter would apply them.
+ */
+
+struct _GlintSimStream
+{
+  GlintStream        parent_instance;
+
+  GlintSim          *sim;
+  GSocketConnection *host;    /* our end */
+  GSocketConnection *chip;    /* the simulator's end, until the link owns it */
+  GlintSimLink      *link;
+};
+
+G_DEFINE_FINAL_TYPE (GlintSimStream, glint_sim_stream, GLINT_TYPE_STREAM)
+
+static GInputStream *
+glint_sim_stream_get_input_stream (GIOStream *stream)
+{
+  GlintSimStream *self = GLINT_SIM_STREAM (stream);
+
+  return g_io_stream_get_input_stream (G_IO_STREAM (self->host));
+}
+
+static GOutputStream *
+glint_sim_stream_get_output_stream (GIOStream *stream)
+{
+  GlintSimStream *self = GLINT_SIM_STREAM (stream);
+
+  return g_io_stream_get_output_stream (G_IO_STREAM (self->host));
+}
+
+static gboolean
+glint_sim_stream_close_fn (GIOStream     *stream,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  GlintSimStream *self = GLINT_SIM_STREAM (stream);
+
+  if (self->link != NULL)
+    glint_sim_link_close (self->link);
+
+  return g_io_stream_close (G_IO_STREAM (self->host), cancellable, error);
+}
+
+static void
+glint_sim_stream_open_async (GlintStream         *stream,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GlintSimStream *self = GLINT_SIM_STREAM (stream);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, glint_sim_stream_open_async);
+  g_task_set_name (task, "glint-sim-stream-open");
+
+  self->link = glint_sim_link_new (self->sim, G_IO_STREAM (self->chip));
+  g_clear_object (&self->chip);
+
+  /* The simulator runs with our current line speed from the start. */
+  glint_sim_host_set_baud (self->sim, glint_stream_get_baud (stream));
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+glint_sim_stream_finish (GlintStream   *stream,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, stream), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+glint_sim_stream_set_baud_async (GlintStream         *stream,
+                                 guint                baud,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GlintSimStream *self = GLINT_SIM_STREAM (stream);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, glint_sim_stream_set_baud_async);
+  glint_sim_host_set_baud (self->sim, baud);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+glint_sim_stream_set_lines_async (GlintStream         *stream,
+                                  GlintLines           mask,
+                                  GlintLines           values,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GlintSimStream *self = GLINT_SIM_STREAM (stream);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, glint_sim_stream_set_lines_async);
+  glint_sim_host_set_lines (self->sim, mask, values);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+glint_sim_stream_purge_async (GlintStream         *stream,
+                              GlintPurge           what,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  GlintSimStream *self = GLINT_SIM_STREAM (stream);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  GSocket *socket = g_socket_connection_get_socket (self->host);
+
+  g_task_set_source_tag (task, glint_sim_stream_purge_async);
+
+  /* Received bytes wait in our socket buffer: drop what is there now. */
+  if (what & GLINT_PURGE_INPUT)
+    {
+      guint8 buf[4096];
+      gssize n;
+
+      do
+        n = g_socket_receive_with_blocking (socket, (char *) buf, sizeof buf, FALSE, NULL, NULL);
+      while (n > 0);
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+glint_sim_stream_dispose (GObject *object)
+{
+  GlintSimStream *self = GLINT_SIM_STREAM (object);
+
+  if (self->link != NULL)
+    glint_sim_link_close (self->link);
+  g_clear_object (&self->link);
+  g_clear_object (&self->chip);
+
+  G_OBJECT_CLASS (glint_sim_stream_parent_class)->dispose (object);
+}
+
+static void
+glint_sim_stream_finalize (GObject *object)
+{
+  GlintSimStream *self = GLINT_SIM_STREAM (object);
+
+  g_clear_object (&self->host);
+  g_clear_object (&self->sim);
+
+  G_OBJECT_CLASS (glint_sim_stream_parent_class)->finalize (object);
+}
+
+static void
+glint_sim_stream_class_init (GlintSimStreamClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GIOStreamClass *io_stream_class = G_IO_STREAM_CLASS (klass);
+  GlintStreamClass *stream_class = GLINT_STREAM_CLASS (klass);
+
+  object_class->dispose = glint_sim_stream_dispose;
+  object_class->finalize = glint_sim_stream_finalize;
+
+  io_stream_class->get_input_stream = glint_sim_stream_get_input_stream;
+  io_stream_class->get_output_stream = glint_sim_stream_get_output_stream;
+  io_stream_class->close_fn = glint_sim_stream_close_fn;
+
+  stream_class->open_async = glint_sim_stream_open_async;
+  stream_class->open_finish = glint_sim_stream_finish;
+  stream_class->set_baud_async = glint_sim_stream_set_baud_async;
+  stream_class->set_baud_finish = glint_sim_stream_finish;
+  stream_class->set_lines_async = glint_sim_stream_set_lines_async;
+  stream_class->set_lines_finish = glint_sim_stream_finish;
+  stream_class->purge_async = glint_sim_stream_purge_async;
+  stream_class->purge_finish = glint_sim_stream_finish;
+}
+
+static void
+glint_sim_stream_init (GlintSimStream *self)
+{
+}
+
+static GSocketConnection *
+connection_for_fd (int      fd,
+                   GError **error)
+{
+  g_autoptr(GSocket) socket = g_socket_new_from_fd (fd, error);
+
+  if (socket == NULL)
+    return NULL;
+
+  return g_socket_connection_factory_create_connection (socket);
+}
+
+static GlintStream *
+glint_sim_stream_new_with_address (GlintSim    *sim,
+                                   const char  *address,
+                                   GError     **error)
+{
+  g_autoptr(GlintSimStream) self = NULL;
+  int fds[2];
+
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_FAILED,
+                   "cannot create the simulated board's socket pair: %s",
+                   g_strerror (saved_errno));
+      return NULL;
+    }
+
+  self = g_object_new (GLINT_TYPE_SIM_STREAM, "address", address, NULL);
+  self->sim = g_object_ref (sim);
+  self->host = connection_for_fd (fds[0], error);
+  if (self->host == NULL)
+    {
+      close (fds[0]);
+      close (fds[1]);
+      return NULL;
+    }
+  self->chip = connection_for_fd (fds[1], error);
+  if (self->chip == NULL)
+    {
+      close (fds[1]);
+      return NULL;
+    }
+
+  _glint_stream_set_can_control_lines (GLINT_STREAM (self), TRUE);
+
+  return GLINT_STREAM (g_steal_pointer (&self));
+}
+
+/**
+ * glint_sim_stream_new:
+ * @sim: a simulated chip
+ *
+ * Returns: (transfer full): an unopened stream to @sim
+ */
+GlintStream *
+glint_sim_stream_new (GlintSim *sim)
+{
+  g_autofree char *address = NULL;
+  g_autoptr(GError) error = NULL;
+  GlintStream *stream;
+
+  g_return_val_if_fail (GLINT_IS_SIM (sim), NULL);
+
+  address = g_strdup_printf ("sim://%s", glint_sim_get_chip_name (sim));
+  stream = glint_sim_stream_new_with_address (sim, address, &error);
+  if (stream == NULL)
+    g_critical ("%s", error->message);
+
+  return stream;
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b,
+                 gpointer      user_data)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+/**
+ * glint_sim_stream_new_for_address:
+ * @address: a `sim://` address; its options configure the simulator
+ *
+ * Returns: (transfer full): an unopened stream, or %NULL with
+ *   %GLINT_ERROR_INVALID_ADDRESS naming the bad chip or option
+ */
 GlintStream *
 glint_sim_stream_new_for_address (const GlintStreamAddress  *address,
-                                      GError                   **error)
+                                  GError                   **error)
 {
-  g_set_error (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED, "sim is not implemented yet");
-  return NULL;
+  g_autoptr(GlintSim) sim = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *canonical = NULL;
+  g_autofree GStrv keys = NULL;
+  GlintStream *stream;
+
+  g_return_val_if_fail (address != NULL, NULL);
+  g_return_val_if_fail (address->kind == GLINT_STREAM_KIND_SIM, NULL);
+
+  sim = glint_sim_new (address->path, &local_error);
+  if (sim == NULL)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ADDRESS, "%s", local_error->message);
+      return NULL;
+    }
+
+  /* Apply options in a fixed order so that runs are reproducible. */
+  keys = (GStrv) g_hash_table_get_keys_as_array (address->options, NULL);
+  g_qsort_with_data (keys, g_strv_length (keys), sizeof (char *), compare_strings, NULL);
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      const char *value = g_hash_table_lookup (address->options, keys[i]);
+
+      if (!glint_sim_set_option (sim, keys[i], value, &local_error))
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ADDRESS, "%s",
+                       local_error->message);
+          return NULL;
+        }
+    }
+
+  canonical = glint_stream_address_to_string (address);
+  stream = glint_sim_stream_new_with_address (sim, canonical, error);
+  if (stream != NULL && g_hash_table_contains (address->options, "latency"))
+    _glint_stream_set_is_remote (stream, TRUE);
+
+  return stream;
+}
+
+/**
+ * glint_sim_stream_get_sim:
+ *
+ * Returns: (transfer none): the simulated chip, for tests and the demo
+ */
+GlintSim *
+glint_sim_stream_get_sim (GlintSimStream *self)
+{
+  g_return_val_if_fail (GLINT_IS_SIM_STREAM (self), NULL);
+
+  return self->sim;
 }
