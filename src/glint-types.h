@@ -16,6 +16,7 @@ typedef struct _GlintStreamAddress GlintStreamAddress;
 typedef struct _GlintSerialPortInfo GlintSerialPortInfo;
 typedef struct _GlintSlipDecoder   GlintSlipDecoder;
 typedef struct _GlintSim           GlintSim;
+typedef struct _GlintLinkTiming    GlintLinkTiming;
 
 /**
  * GlintLines:

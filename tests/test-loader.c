@@ -3,12 +3,408 @@
 
 #include "config.h"
 
+#include <string.h>
+
+#include "glint-error.h"
+#include "glint-link-timing.h"
+#include "glint-loader.h"
+#include "glint-sim.h"
+#include "glint-sim-stream.h"
+#include "glint-stream.h"
 #include "glint-test-utils.h"
 
-/* placeholder: being written */
+/* The loader against the simulated chip behind a real sim:// stream. */
+
+typedef struct
+{
+  GlintStream *stream;
+  GlintSim    *sim;
+  GlintLoader *loader;
+} Fixture;
+
+static void
+fixture_open (Fixture    *f,
+              const char *address)
+{
+  f->stream = glint_test_open_stream (address);
+  f->sim = glint_sim_stream_get_sim (GLINT_SIM_STREAM (f->stream));
+  f->loader = glint_loader_new (f->stream);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_clear_object (&f->loader);
+  if (f->stream != NULL)
+    g_io_stream_close (G_IO_STREAM (f->stream), NULL, NULL);
+  g_clear_object (&f->stream);
+}
+
+static gboolean
+do_sync (GlintLoader  *loader,
+         guint32      *value,
+         GError      **error)
+{
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  glint_loader_sync_async (loader, NULL, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 30000);
+  ok = glint_loader_sync_finish (loader, result, value, error);
+  g_object_unref (result);
+
+  return ok;
+}
+
+static GBytes *
+do_command (GlintLoader  *loader,
+            guint8        op,
+            const void   *payload,
+            gsize         len,
+            guint32       checksum,
+            gsize         resp_len,
+            guint32      *value,
+            GError      **error)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (payload, len);
+  GAsyncResult *result = NULL;
+  GBytes *data;
+
+  glint_loader_command_async (loader, op, len > 0 ? bytes : NULL, checksum, resp_len, 100000,
+                              GLINT_COMMAND_NONE, NULL, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 30000);
+  data = glint_loader_command_finish (loader, result, value, error);
+  g_object_unref (result);
+
+  return data;
+}
+
+static void
+do_reset (GlintLoader        *loader,
+          GlintResetStrategy  strategy)
+{
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+
+  glint_loader_reset_async (loader, strategy, NULL, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 10000);
+  glint_loader_reset_finish (loader, result, &error);
+  g_object_unref (result);
+  g_assert_no_error (error);
+}
+
+static void
+test_sync_rom (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  guint32 value = 0;
+
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0");
+  g_assert_true (do_sync (f->loader, &value, &error));
+  g_assert_no_error (error);
+  g_assert_cmphex (value, ==, 0x20120707);
+  g_assert_cmpuint (glint_loader_get_round_trips (f->loader), ==, 1);
+
+  /* The seven extra answers are dropped; the next command still matches. */
+  g_assert_true (do_sync (f->loader, &value, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (glint_sim_get_counter (f->sim, GLINT_SIM_COUNTER_SYNCS), ==, 2);
+}
+
+static void
+test_reset_into_download (Fixture       *f,
+                          gconstpointer  data)
+{
+  GlintResetStrategy strategy = GPOINTER_TO_INT (data);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *log = NULL;
+  guint32 value = 0;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  do_reset (f->loader, strategy);
+  g_assert_cmpint (glint_sim_get_mode (f->sim), ==, GLINT_SIM_MODE_ROM);
+  g_assert_true (do_sync (f->loader, &value, &error));
+  g_assert_no_error (error);
+
+  log = glint_loader_take_boot_log (f->loader);
+  g_assert_nonnull (strstr (log, "waiting for download"));
+}
+
+static void
+test_sync_timeout_names_command (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* An app is running: nobody answers. */
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  glint_link_timing_set_override (glint_loader_get_timing (f->loader), 200000);
+  g_assert_false (do_sync (f->loader, NULL, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "SYNC"));
+  g_assert_nonnull (strstr (error->message, "RTT"));
+}
+
+static void
+test_read_regs_batched (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint32 *values = NULL;
+  const guint32 addresses[] = { 0x40001000, 0x3FF5A004, 0x3FF5A008, 0x40001000 };
+  const guint8 *mac;
+  GAsyncResult *result = NULL;
+  guint64 commands_before;
+
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0");
+  g_assert_true (do_sync (f->loader, NULL, &error));
+  commands_before = glint_sim_get_counter (f->sim, GLINT_SIM_COUNTER_COMMANDS);
+
+  glint_loader_read_regs_async (f->loader, addresses, G_N_ELEMENTS (addresses), NULL,
+                                glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 10000);
+  values = glint_loader_read_regs_finish (f->loader, result, &error);
+  g_object_unref (result);
+  g_assert_no_error (error);
+
+  g_assert_cmphex (values[0], ==, 0x00F01D83);
+  g_assert_cmphex (values[3], ==, 0x00F01D83);
+  /* ESP32 MAC: big-endian (word2, word1), first two bytes dropped */
+  mac = glint_sim_get_mac (f->sim);
+  g_assert_cmphex ((values[2] >> 8) & 0xFF, ==, mac[0]);
+  g_assert_cmphex (values[2] & 0xFF, ==, mac[1]);
+  g_assert_cmphex (values[1] >> 24, ==, mac[2]);
+  g_assert_cmphex (values[1] & 0xFF, ==, mac[5]);
+  g_assert_cmpuint (glint_sim_get_counter (f->sim, GLINT_SIM_COUNTER_COMMANDS) - commands_before,
+                    ==, G_N_ELEMENTS (addresses));
+}
+
+static void
+test_unsupported_command (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) reply = NULL;
+
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0");
+  g_assert_true (do_sync (f->loader, NULL, &error));
+  /* The ESP32 ROM has no GET_SECURITY_INFO (protocol.md §4). */
+  reply = do_command (f->loader, GLINT_OP_GET_SECURITY_INFO, NULL, 0, 0, 20, NULL, &error);
+  g_assert_null (reply);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED);
+}
+
+static void
+test_bad_checksum (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  guint8 begin[16] = { 0 };
+  guint8 block[16 + 64];
+  guint32 sum;
+
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0");
+  g_assert_true (do_sync (f->loader, NULL, &error));
+
+  /* MEM_BEGIN 64 bytes, one block, at 0x3FFE0000 */
+  begin[0] = 64;
+  begin[4] = 1;
+  begin[8] = 64;
+  begin[12] = 0x00; begin[13] = 0x00; begin[14] = 0xFE; begin[15] = 0x3F;
+  reply = do_command (f->loader, GLINT_OP_MEM_BEGIN, begin, sizeof begin, 0, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&reply, g_bytes_unref);
+
+  memset (block, 0, sizeof block);
+  block[0] = 64;
+  memset (block + 16, 0xA5, 64);
+  sum = glint_loader_checksum (block + 16, 64);
+  reply = do_command (f->loader, GLINT_OP_MEM_DATA, block, sizeof block, sum ^ 0x01, 0, NULL,
+                      &error);
+  g_assert_null (reply);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_CHECKSUM_MISMATCH);
+  g_assert_nonnull (strstr (error->message, "checksum"));
+}
+
+static void
+test_stub_greeting (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GBytes) ohai = g_bytes_new_static ("OHAI", 4);
+  g_autoptr(GBytes) end_bytes = NULL;
+  guint8 begin[16] = { 64, 0, 0, 0, 1, 0, 0, 0, 64, 0, 0, 0, 0x00, 0x00, 0xFE, 0x3F };
+  guint8 block[16 + 64] = { 64 };
+  guint8 end[8] = { 0, 0, 0, 0, 0x00, 0x00, 0xFE, 0x3F };
+  GAsyncResult *result = NULL;
+  guint32 value = 1;
+
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0");
+  g_assert_true (do_sync (f->loader, NULL, &error));
+
+  reply = do_command (f->loader, GLINT_OP_MEM_BEGIN, begin, sizeof begin, 0, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&reply, g_bytes_unref);
+  memset (block + 16, 0x11, 64);
+  reply = do_command (f->loader, GLINT_OP_MEM_DATA, block, sizeof block,
+                      glint_loader_checksum (block + 16, 64), 0, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&reply, g_bytes_unref);
+
+  /* MEM_END's own answer may come or not; wait for the greeting only. */
+  end_bytes = g_bytes_new (end, sizeof end);
+  glint_loader_command_async (f->loader, GLINT_OP_MEM_END, end_bytes,
+                              0, 0, 1000, GLINT_COMMAND_NO_RESPONSE, NULL, NULL, NULL);
+  glint_loader_wait_frame_async (f->loader, ohai, 100000, NULL, glint_test_store_result_cb,
+                                 &result);
+  glint_test_wait_for ((gpointer *) &result, 10000);
+  glint_loader_wait_frame_finish (f->loader, result, &error);
+  g_object_unref (result);
+  g_assert_no_error (error);
+  g_assert_cmpint (glint_sim_get_mode (f->sim), ==, GLINT_SIM_MODE_STUB);
+
+  /* The stub answers SYNC with value 0 (protocol.md §3.1). */
+  g_assert_true (do_sync (f->loader, &value, &error));
+  g_assert_cmphex (value, ==, 0);
+}
+
+static void
+test_latency_adapts (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  GlintLinkTiming *timing;
+  gint64 start = g_get_monotonic_time ();
+
+  /* 200 ms each way: esptool's 100 ms SYNC timeout can never see an answer. */
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0&latency=200&jitter=20");
+  g_assert_true (glint_stream_get_is_remote (f->stream));
+  g_assert_true (do_sync (f->loader, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 400000);
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(GBytes) reply = NULL;
+      guint8 addr[4] = { 0x00, 0x10, 0x00, 0x40 };
+      guint32 value = 0;
+
+      reply = do_command (f->loader, GLINT_OP_READ_REG, addr, 4, 0, 0, &value, &error);
+      g_assert_no_error (error);
+      g_assert_cmphex (value, ==, 0x00F01D83);
+    }
+
+  timing = glint_loader_get_timing (f->loader);
+  g_assert_cmpint (glint_link_timing_get_srtt (timing), >=, 350000);
+  g_assert_cmpint (glint_link_timing_get_allowance (timing), >, 400000);
+}
+
+static void
+test_disconnect_fails_pending (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  guint8 addr[4] = { 0x00, 0x10, 0x00, 0x40 };
+
+  /* The link dies after the SYNC (46 bytes on the wire) and a few more. */
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0&disconnect-after=60");
+  g_assert_true (do_sync (f->loader, NULL, &error));
+  g_assert_no_error (error);
+
+  reply = do_command (f->loader, GLINT_OP_READ_REG, addr, 4, 0, 0, NULL, &error);
+  g_assert_null (reply);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED);
+
+  /* Everything after fails the same way, at once. */
+  g_clear_error (&error);
+  g_assert_false (do_sync (f->loader, NULL, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED);
+}
+
+static void
+test_cancel_pending (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  GAsyncResult *result = NULL;
+  gint64 start;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  glint_loader_sync_async (f->loader, cancellable, glint_test_store_result_cb, &result);
+  glint_test_spin (50);
+  start = g_get_monotonic_time ();
+  g_cancellable_cancel (cancellable);
+  glint_test_wait_for ((gpointer *) &result, 5000);
+  g_assert_false (glint_loader_sync_finish (f->loader, result, NULL, &error));
+  g_object_unref (result);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* Well before the 1 s initial allowance would have run out. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 900000);
+}
+
+static void
+test_status_parsing (void)
+{
+  const guint8 rom_ok[] = { 0, 0, 0, 0 };
+  const guint8 rom_fail[] = { 1, 7, 0, 0 };
+  const guint8 stub_fail[] = { 0xC1, 0x00 };
+  const guint8 md5_ok[34] = { [32] = 0, [33] = 0 };
+  guint16 code = 0xFFFF;
+
+  g_assert_true (glint_loader_parse_status (rom_ok, 4, 0, &code));
+  g_assert_cmphex (code, ==, 0);
+  g_assert_true (glint_loader_parse_status (rom_fail, 4, 0, &code));
+  g_assert_cmphex (code, ==, 0x0107);
+  g_assert_cmpstr (glint_loader_describe_status (code), ==, "checksum error");
+  g_assert_true (glint_loader_parse_status (stub_fail, 2, 0, &code));
+  g_assert_cmphex (code, ==, 0xC100);
+  g_assert_cmpstr (glint_loader_describe_status (code), ==, "bad data checksum");
+  /* status after a 32-byte payload */
+  g_assert_true (glint_loader_parse_status (md5_ok, 34, 32, &code));
+  g_assert_cmphex (code, ==, 0);
+  /* too short for a payload: the status is at the start */
+  g_assert_true (glint_loader_parse_status (rom_fail, 2, 32, &code));
+  g_assert_cmphex (code, ==, 0x0107);
+  g_assert_false (glint_loader_parse_status (rom_fail, 1, 0, &code));
+
+  g_assert_cmphex (glint_loader_checksum ((const guint8 *) "", 0), ==, 0xEF);
+  g_assert_cmphex (glint_loader_checksum ((const guint8 *) "\xEF", 1), ==, 0x00);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/glint/loader/status", test_status_parsing);
+  g_test_add ("/glint/loader/sync-rom", Fixture, NULL, NULL, test_sync_rom, fixture_teardown);
+  g_test_add ("/glint/loader/reset/classic", Fixture, GINT_TO_POINTER (GLINT_RESET_CLASSIC),
+              NULL, test_reset_into_download, fixture_teardown);
+  g_test_add ("/glint/loader/reset/unix-tight", Fixture,
+              GINT_TO_POINTER (GLINT_RESET_UNIX_TIGHT), NULL, test_reset_into_download,
+              fixture_teardown);
+  g_test_add ("/glint/loader/sync-timeout", Fixture, NULL, NULL,
+              test_sync_timeout_names_command, fixture_teardown);
+  g_test_add ("/glint/loader/read-regs-batched", Fixture, NULL, NULL, test_read_regs_batched,
+              fixture_teardown);
+  g_test_add ("/glint/loader/unsupported", Fixture, NULL, NULL, test_unsupported_command,
+              fixture_teardown);
+  g_test_add ("/glint/loader/bad-checksum", Fixture, NULL, NULL, test_bad_checksum,
+              fixture_teardown);
+  g_test_add ("/glint/loader/stub-greeting", Fixture, NULL, NULL, test_stub_greeting,
+              fixture_teardown);
+  g_test_add ("/glint/loader/latency", Fixture, NULL, NULL, test_latency_adapts,
+              fixture_teardown);
+  g_test_add ("/glint/loader/disconnect", Fixture, NULL, NULL, test_disconnect_fails_pending,
+              fixture_teardown);
+  g_test_add ("/glint/loader/cancel", Fixture, NULL, NULL, test_cancel_pending,
+              fixture_teardown);
+
   return g_test_run ();
 }

@@ -3,4 +3,1401 @@
 
 #include "config.h"
 
-/* placeholder: being written */
+#include <string.h>
+
+#include "glint-error.h"
+#include "glint-link-timing.h"
+#include "glint-loader.h"
+#include "glint-slip.h"
+#include "glint-stream.h"
+
+/*
+ * GlintLoader speaks the Espressif serial bootloader protocol over a
+ * GlintStream: SLIP frames, a request answered by a response with the same
+ * opcode (protocol.md §1). Every wait is computed, never fixed: the chip's
+ * expected processing time, plus the wire time of request and response at
+ * the current baud, plus the link allowance of GlintLinkTiming, which learns
+ * the round trip from every cheap command. This is what lets Glint work
+ * over a 400 ms RFC 2217 link where fixed 50–100 ms waits broke esptool.
+ *
+ * Several commands may be outstanding (independent register reads are
+ * batched into one round trip); the chip answers in order, so responses
+ * are matched to the oldest outstanding command with the same opcode.
+ */
+
+#define READ_CHUNK        4096
+#define MAX_FRAME         (8 + 0x4000 + 0x400)
+#define BOOT_LOG_MAX      (16 * 1024)
+#define DEFAULT_RESET_DELAY_MS 50
+/* esptool's hold time for EN and IO0 during a reset (protocol.md §3.3) */
+#define RESET_HOLD_MS     100
+
+typedef struct
+{
+  GlintLoader       *loader;   /* not a reference: see read_next () */
+  GCancellable      *cancellable;
+  guint8             buf[READ_CHUNK];
+} ReadOp;
+
+typedef struct
+{
+  GTask             *task;     /* owned */
+  guint8             op;
+  gsize              resp_len;
+  gint64             processing_us;
+  GlintCommandFlags  flags;
+  gsize              request_wire_bytes;
+  guint64            write_end;       /* output offset after our last byte */
+  gint64             sent_at;         /* 0 until written */
+  gint64             timer_started;
+  guint              timeout_id;
+  gboolean           first_in_line;   /* nothing was outstanding when sent */
+  GBytes            *expected_frame;  /* wait_frame: the frame to wait for */
+  GSource           *cancel_source;
+} Pending;
+
+struct _GlintLoader
+{
+  GObject            parent_instance;
+
+  GlintStream       *stream;
+  GlintLinkTiming   *timing;
+  GlintSlipDecoder  *decoder;
+  GCancellable      *cancellable;
+
+  GQueue             pending;         /* Pending*, oldest first */
+  Pending           *frame_waiter;
+
+  GByteArray        *out;             /* queued, not yet handed to the stream */
+  guint64            out_queued;      /* bytes ever queued */
+  guint64            out_written;     /* bytes ever written */
+  gboolean           writing;
+
+  GString           *boot_log;
+  GError            *link_error;      /* the link is gone */
+  guint              round_trips;
+  guint              dropped_frames;
+  guint              reset_delay_ms;
+};
+
+G_DEFINE_FINAL_TYPE (GlintLoader, glint_loader, G_TYPE_OBJECT)
+
+static void read_next         (GlintLoader *self);
+static void write_next        (GlintLoader *self);
+static void pending_start_timer (GlintLoader *self,
+                                 Pending     *pending);
+
+/* Names and meanings ------------------------------------------------------- */
+
+const char *
+glint_loader_op_name (guint8 op)
+{
+  switch (op)
+    {
+    case GLINT_OP_FLASH_BEGIN: return "FLASH_BEGIN";
+    case GLINT_OP_FLASH_DATA: return "FLASH_DATA";
+    case GLINT_OP_FLASH_END: return "FLASH_END";
+    case GLINT_OP_MEM_BEGIN: return "MEM_BEGIN";
+    case GLINT_OP_MEM_END: return "MEM_END";
+    case GLINT_OP_MEM_DATA: return "MEM_DATA";
+    case GLINT_OP_SYNC: return "SYNC";
+    case GLINT_OP_WRITE_REG: return "WRITE_REG";
+    case GLINT_OP_READ_REG: return "READ_REG";
+    case GLINT_OP_SPI_SET_PARAMS: return "SPI_SET_PARAMS";
+    case GLINT_OP_SPI_ATTACH: return "SPI_ATTACH";
+    case GLINT_OP_READ_FLASH_SLOW: return "READ_FLASH_SLOW";
+    case GLINT_OP_CHANGE_BAUDRATE: return "CHANGE_BAUDRATE";
+    case GLINT_OP_FLASH_DEFL_BEGIN: return "FLASH_DEFL_BEGIN";
+    case GLINT_OP_FLASH_DEFL_DATA: return "FLASH_DEFL_DATA";
+    case GLINT_OP_FLASH_DEFL_END: return "FLASH_DEFL_END";
+    case GLINT_OP_SPI_FLASH_MD5: return "SPI_FLASH_MD5";
+    case GLINT_OP_GET_SECURITY_INFO: return "GET_SECURITY_INFO";
+    case GLINT_OP_ERASE_FLASH: return "ERASE_FLASH";
+    case GLINT_OP_ERASE_REGION: return "ERASE_REGION";
+    case GLINT_OP_READ_FLASH: return "READ_FLASH";
+    case GLINT_OP_RUN_USER_CODE: return "RUN_USER_CODE";
+    default: return "unknown command";
+    }
+}
+
+/**
+ * glint_loader_describe_status:
+ * @code: the two status bytes as a big-endian number, as esptool shows
+ *   them: ROM failures are 0x01xx, stub failures 0xC000–0xFF00
+ *
+ * Returns: what the chip meant (protocol.md §1.4)
+ */
+const char *
+glint_loader_describe_status (guint16 code)
+{
+  static const char *rom[] = {
+    [0x00] = "undefined error",
+    [0x01] = "input parameter invalid",
+    [0x02] = "failed to allocate memory",
+    [0x03] = "failed to send message",
+    [0x04] = "failed to receive message",
+    [0x05] = "message format invalid or command not supported",
+    [0x06] = "message OK but running result wrong",
+    [0x07] = "checksum error",
+    [0x08] = "flash write error",
+    [0x09] = "flash read error",
+    [0x0A] = "flash read length error",
+    [0x0B] = "deflate failed",
+    [0x0C] = "deflate Adler-32 error",
+    [0x0D] = "deflate parameter error",
+    [0x0E] = "invalid RAM binary size",
+    [0x0F] = "invalid RAM binary address",
+  };
+
+  if ((code >> 8) != 0 && (code >> 8) < 0xC0)
+    {
+      guint8 low = code & 0xFF;
+
+      if (low < G_N_ELEMENTS (rom) && rom[low] != NULL)
+        return rom[low];
+      switch (low)
+        {
+        case 0x64: return "invalid parameter";
+        case 0x65: return "invalid format";
+        case 0x66: return "description too long";
+        case 0x67: return "bad encoding description";
+        case 0x69: return "insufficient storage";
+        default: return "unknown ROM error";
+        }
+    }
+
+  switch (code)
+    {
+    case 0xC000: return "bad data length";
+    case 0xC100: return "bad data checksum";
+    case 0xC200: return "bad block size";
+    case 0xC300: return "invalid command";
+    case 0xC400: return "failed SPI operation";
+    case 0xC500: return "failed SPI unlock";
+    case 0xC600: return "not in flash mode";
+    case 0xC700: return "inflate error";
+    case 0xC800: return "not enough data";
+    case 0xC900: return "too much data";
+    case 0xCA00: return "NAND program failed";
+    case 0xCB00: return "NAND erase failed";
+    case 0xFF00: return "command not implemented";
+    default: return "unknown error";
+    }
+}
+
+static GlintError
+status_to_error_code (guint16 code)
+{
+  switch (code)
+    {
+    case 0x0107:
+    case 0xC100:
+      return GLINT_ERROR_CHECKSUM_MISMATCH;
+    case 0x0105:
+    case 0xC300:
+    case 0xFF00:
+      return GLINT_ERROR_NOT_SUPPORTED;
+    case 0x010B:
+    case 0x010C:
+    case 0x010D:
+    case 0xC700:
+    case 0xC000:
+    case 0xC200:
+    case 0xC800:
+    case 0xC900:
+      return GLINT_ERROR_INVALID_RESPONSE;
+    default:
+      return GLINT_ERROR_FAILED;
+    }
+}
+
+/**
+ * glint_loader_checksum:
+ *
+ * Returns: the checksum of the data part of a *_DATA command (seed 0xEF,
+ *   XOR of every byte; protocol.md §1.2)
+ */
+guint32
+glint_loader_checksum (const guint8 *data,
+                       gsize         len)
+{
+  guint8 sum = 0xEF;
+
+  for (gsize i = 0; i < len; i++)
+    sum ^= data[i];
+
+  return sum;
+}
+
+/**
+ * glint_loader_parse_status:
+ * @data: the response payload (after the 8-byte header)
+ * @len: its length
+ * @resp_len: how many payload bytes the command returns before the status
+ * @code: (out): the status as a big-endian number, 0 on success
+ *
+ * Reads the two status bytes right after the expected payload, as current
+ * esptool does; this works for the 4-byte ROM and 2-byte stub formats alike.
+ *
+ * Returns: %FALSE if the response is too short to hold a status
+ */
+gboolean
+glint_loader_parse_status (const guint8 *data,
+                           gsize         len,
+                           gsize         resp_len,
+                           guint16      *code)
+{
+  const guint8 *status;
+
+  if (len >= resp_len + 2)
+    status = data + resp_len;
+  else if (len >= 2)
+    status = data;
+  else
+    return FALSE;
+
+  *code = status[0] == 0 ? 0 : (guint16) ((status[0] << 8) | status[1]);
+  return TRUE;
+}
+
+/* Pending commands ------------------------------------------------------------ */
+
+static void
+pending_free (Pending *pending)
+{
+  g_clear_handle_id (&pending->timeout_id, g_source_remove);
+  if (pending->cancel_source != NULL)
+    {
+      g_source_destroy (pending->cancel_source);
+      g_clear_pointer (&pending->cancel_source, g_source_unref);
+    }
+  g_clear_pointer (&pending->expected_frame, g_bytes_unref);
+  g_clear_object (&pending->task);
+  g_free (pending);
+}
+
+static void
+pending_return_error (Pending *pending,
+                      GError  *error)
+{
+  GTask *task = g_steal_pointer (&pending->task);
+
+  g_task_return_error (task, error);
+  g_object_unref (task);
+  pending_free (pending);
+}
+
+static gint64
+pending_wire_time (GlintLoader *self,
+                   Pending     *pending)
+{
+  /* Request plus a response of the expected size (header, status, SLIP). */
+  gsize response = 8 + pending->resp_len + 4 + 2;
+
+  return glint_link_timing_wire_time (pending->request_wire_bytes + response,
+                                      glint_stream_get_baud (self->stream));
+}
+
+static void
+fail_all (GlintLoader  *self,
+          const GError *error)
+{
+  Pending *pending;
+
+  while ((pending = g_queue_pop_head (&self->pending)) != NULL)
+    pending_return_error (pending, g_error_copy (error));
+
+  if (self->frame_waiter != NULL)
+    pending_return_error (g_steal_pointer (&self->frame_waiter), g_error_copy (error));
+}
+
+static void
+link_failed (GlintLoader *self,
+             GError      *error)
+{
+  if (self->link_error == NULL)
+    self->link_error = error;
+  else
+    g_error_free (error);
+
+  fail_all (self, self->link_error);
+}
+
+static gboolean
+pending_timeout_cb (gpointer user_data)
+{
+  Pending *pending = user_data;
+  GlintLoader *self = g_task_get_source_object (pending->task);
+  g_autofree char *rtt = glint_link_timing_describe (self->timing);
+  gint64 waited = g_get_monotonic_time () - pending->timer_started;
+  GError *error;
+
+  pending->timeout_id = 0;
+
+  if (pending->expected_frame != NULL)
+    {
+      g_assert (self->frame_waiter == pending);
+      self->frame_waiter = NULL;
+      error = g_error_new (GLINT_ERROR, GLINT_ERROR_TIMEOUT,
+                           "timed out after %.1f s waiting for the flasher stub to start; %s",
+                           waited / 1e6, rtt);
+    }
+  else
+    {
+      g_queue_remove (&self->pending, pending);
+      error = g_error_new (GLINT_ERROR, GLINT_ERROR_TIMEOUT,
+                           "timed out after %.1f s waiting for the response to %s; %s",
+                           waited / 1e6, glint_loader_op_name (pending->op), rtt);
+      /* The next command in line has the chip to itself now. */
+      if (self->pending.head != NULL)
+        pending_start_timer (self, self->pending.head->data);
+    }
+
+  pending_return_error (pending, error);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* A cancelled command leaves the queue at once; should its answer still
+ * come, it is dropped like any unexpected frame. */
+static gboolean
+pending_cancelled_cb (GCancellable *cancellable,
+                      gpointer      user_data)
+{
+  Pending *pending = user_data;
+  GlintLoader *self = g_task_get_source_object (pending->task);
+  gboolean was_head = self->pending.head != NULL && self->pending.head->data == pending;
+
+  if (self->frame_waiter == pending)
+    self->frame_waiter = NULL;
+  else
+    g_queue_remove (&self->pending, pending);
+
+  pending_return_error (pending, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                              "operation was cancelled"));
+
+  if (was_head && self->pending.head != NULL)
+    pending_start_timer (self, self->pending.head->data);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+pending_watch_cancellable (Pending *pending)
+{
+  GCancellable *cancellable = g_task_get_cancellable (pending->task);
+
+  if (cancellable == NULL)
+    return;
+
+  pending->cancel_source = g_cancellable_source_new (cancellable);
+  g_source_set_callback (pending->cancel_source, G_SOURCE_FUNC (pending_cancelled_cb),
+                         pending, NULL);
+  g_source_set_static_name (pending->cancel_source, "[glint] loader cancel");
+  g_source_attach (pending->cancel_source, g_task_get_context (pending->task));
+}
+
+/* Only the oldest command's clock runs: the ones behind it cannot be
+ * answered before it is. */
+static void
+pending_start_timer (GlintLoader *self,
+                     Pending     *pending)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 budget;
+
+  if (pending->sent_at == 0 || pending->timeout_id != 0)
+    return;
+
+  budget = pending->processing_us + pending_wire_time (self, pending) +
+           glint_link_timing_get_allowance (self->timing);
+  pending->timer_started = MAX (now, pending->sent_at);
+  pending->timeout_id = g_timeout_add_full (G_PRIORITY_DEFAULT,
+                                            (guint) MAX (1, budget / 1000),
+                                            pending_timeout_cb, pending, NULL);
+  g_source_set_static_name (g_main_context_find_source_by_id (NULL, pending->timeout_id),
+                            "[glint] loader timeout");
+}
+
+/* Reading ------------------------------------------------------------------------ */
+
+static void
+complete_pending (GlintLoader  *self,
+                  Pending      *pending,
+                  const guint8 *frame,
+                  gsize         len)
+{
+  guint16 size = frame[2] | (frame[3] << 8);
+  guint32 value = frame[4] | (frame[5] << 8) | (frame[6] << 16) | ((guint32) frame[7] << 24);
+  const guint8 *data = frame + 8;
+  gsize data_len = MIN ((gsize) size, len - 8);
+  gint64 now = g_get_monotonic_time ();
+  guint16 code = 0;
+  GTask *task;
+
+  g_queue_remove (&self->pending, pending);
+  self->round_trips++;
+
+  if ((pending->flags & GLINT_COMMAND_SAMPLE_RTT) && pending->first_in_line && pending->sent_at > 0)
+    glint_link_timing_sample_from (self->timing, now - pending->sent_at, pending->processing_us,
+                                   glint_link_timing_wire_time (pending->request_wire_bytes + len + 2,
+                                                                glint_stream_get_baud (self->stream)));
+
+  if (self->pending.head != NULL)
+    pending_start_timer (self, self->pending.head->data);
+
+  if (!glint_loader_parse_status (data, data_len, pending->resp_len, &code))
+    {
+      pending_return_error (pending,
+                            g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_RESPONSE,
+                                         "the response to %s is too short (%" G_GSIZE_FORMAT
+                                         " bytes)", glint_loader_op_name (pending->op),
+                                         data_len));
+      return;
+    }
+
+  if (code != 0)
+    {
+      pending_return_error (pending,
+                            g_error_new (GLINT_ERROR, status_to_error_code (code),
+                                         "the chip refused %s: %s (0x%04x)",
+                                         glint_loader_op_name (pending->op),
+                                         glint_loader_describe_status (code), code));
+      return;
+    }
+
+  if (data_len < pending->resp_len)
+    {
+      pending_return_error (pending,
+                            g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_RESPONSE,
+                                         "the response to %s has %" G_GSIZE_FORMAT
+                                         " bytes of data instead of %" G_GSIZE_FORMAT,
+                                         glint_loader_op_name (pending->op), data_len,
+                                         pending->resp_len));
+      return;
+    }
+
+  task = g_steal_pointer (&pending->task);
+  g_task_set_task_data (task, GUINT_TO_POINTER (value), NULL);
+  g_task_return_pointer (task, g_bytes_new (data, pending->resp_len),
+                         (GDestroyNotify) g_bytes_unref);
+  g_object_unref (task);
+  pending_free (pending);
+}
+
+static void
+on_frame (const guint8 *frame,
+          gsize         len,
+          gpointer      user_data)
+{
+  GlintLoader *self = user_data;
+  Pending *pending = NULL;
+  guint8 op;
+
+  if (self->frame_waiter != NULL &&
+      len == g_bytes_get_size (self->frame_waiter->expected_frame) &&
+      memcmp (frame, g_bytes_get_data (self->frame_waiter->expected_frame, NULL), len) == 0)
+    {
+      GTask *task;
+
+      pending = g_steal_pointer (&self->frame_waiter);
+      task = g_steal_pointer (&pending->task);
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      pending_free (pending);
+      return;
+    }
+
+  /* Responses only: direction 1 and a full header (protocol.md §1.3). */
+  if (len < 8 || frame[0] != 0x01)
+    {
+      self->dropped_frames++;
+      return;
+    }
+
+  op = frame[1];
+  for (GList *l = self->pending.head; l != NULL; l = l->next)
+    {
+      Pending *candidate = l->data;
+
+      if (candidate->op == op && candidate->expected_frame == NULL)
+        {
+          pending = candidate;
+          break;
+        }
+    }
+
+  if (pending == NULL && self->pending.head != NULL && len >= 10 && frame[8] != 0 &&
+      frame[9] == 0x05)
+    {
+      /* The ROM answers a command it does not know with "invalid message"
+       * under another opcode (protocol.md §1.4). */
+      Pending *head = self->pending.head->data;
+
+      g_queue_remove (&self->pending, head);
+      pending_return_error (head, g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
+                                               "the chip does not support %s",
+                                               glint_loader_op_name (head->op)));
+      if (self->pending.head != NULL)
+        pending_start_timer (self, self->pending.head->data);
+      return;
+    }
+
+  if (pending == NULL)
+    {
+      /* e.g. the seven extra SYNC answers, or a late MEM_END reply */
+      self->dropped_frames++;
+      return;
+    }
+
+  complete_pending (self, pending, frame, len);
+}
+
+static void
+collect_boot_log (GlintLoader *self)
+{
+  g_autoptr(GBytes) text = glint_slip_decoder_take_text (self->decoder);
+  gsize size = 0;
+  const char *data;
+
+  if (text == NULL)
+    return;
+
+  data = g_bytes_get_data (text, &size);
+  if (size == 0)
+    return;
+
+  g_string_append_len (self->boot_log, data, size);
+  if (self->boot_log->len > BOOT_LOG_MAX)
+    g_string_erase (self->boot_log, 0, self->boot_log->len - BOOT_LOG_MAX);
+}
+
+static void
+read_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  ReadOp *op = user_data;
+  GlintLoader *self = op->loader;
+  g_autoptr(GError) error = NULL;
+  gssize n;
+
+  n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
+
+  /* Cancelled means the loader is being disposed: it may be gone. */
+  if (g_cancellable_is_cancelled (op->cancellable))
+    {
+      g_object_unref (op->cancellable);
+      g_free (op);
+      return;
+    }
+
+  if (n <= 0)
+    {
+      if (n == 0)
+        link_failed (self, g_error_new (GLINT_ERROR, GLINT_ERROR_DISCONNECTED,
+                                        "%s closed the connection",
+                                        glint_stream_get_address (self->stream)));
+      else
+        link_failed (self, g_error_new (GLINT_ERROR, GLINT_ERROR_DISCONNECTED,
+                                        "reading from %s failed: %s",
+                                        glint_stream_get_address (self->stream),
+                                        error->message));
+      g_object_unref (op->cancellable);
+      g_free (op);
+      return;
+    }
+
+  g_object_ref (self);
+  glint_slip_decoder_feed (self->decoder, op->buf, n, on_frame, self);
+  collect_boot_log (self);
+  g_object_unref (op->cancellable);
+  g_free (op);
+  read_next (self);
+  g_object_unref (self);
+}
+
+static void
+read_next (GlintLoader *self)
+{
+  GInputStream *input = g_io_stream_get_input_stream (G_IO_STREAM (self->stream));
+  ReadOp *op;
+
+  if (self->link_error != NULL || g_cancellable_is_cancelled (self->cancellable))
+    return;
+
+  /* The read holds no reference: the loader must be able to go away while
+   * the chip is silent. dispose () cancels it, and read_cb () then leaves
+   * the loader alone. */
+  op = g_new0 (ReadOp, 1);
+  op->loader = self;
+  op->cancellable = g_object_ref (self->cancellable);
+  g_input_stream_read_async (input, op->buf, sizeof op->buf, G_PRIORITY_DEFAULT,
+                             op->cancellable, read_cb, op);
+}
+
+/* Writing ------------------------------------------------------------------------- */
+
+static void
+write_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GlintLoader) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gssize n;
+  gint64 now;
+
+  n = g_output_stream_write_finish (G_OUTPUT_STREAM (object), result, &error);
+  self->writing = FALSE;
+
+  if (n < 0)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      link_failed (self, g_error_new (GLINT_ERROR, GLINT_ERROR_DISCONNECTED,
+                                      "writing to %s failed: %s",
+                                      glint_stream_get_address (self->stream), error->message));
+      return;
+    }
+
+  g_byte_array_remove_range (self->out, 0, n);
+  self->out_written += n;
+  now = g_get_monotonic_time ();
+
+  for (GList *l = self->pending.head; l != NULL; l = l->next)
+    {
+      Pending *pending = l->data;
+
+      if (pending->sent_at == 0 && pending->write_end <= self->out_written)
+        pending->sent_at = now;
+    }
+
+  if (self->pending.head != NULL)
+    pending_start_timer (self, self->pending.head->data);
+  if (self->frame_waiter != NULL && self->frame_waiter->sent_at == 0 &&
+      self->out_written >= self->out_queued)
+    {
+      self->frame_waiter->sent_at = now;
+      pending_start_timer (self, self->frame_waiter);
+    }
+
+  write_next (self);
+}
+
+static void
+write_next (GlintLoader *self)
+{
+  GOutputStream *output = g_io_stream_get_output_stream (G_IO_STREAM (self->stream));
+
+  if (self->writing || self->out->len == 0 || self->link_error != NULL)
+    return;
+
+  self->writing = TRUE;
+  g_output_stream_write_async (output, self->out->data, self->out->len, G_PRIORITY_DEFAULT,
+                               self->cancellable, write_cb, g_object_ref (self));
+}
+
+/* Object ---------------------------------------------------------------------------- */
+
+static void
+glint_loader_dispose (GObject *object)
+{
+  GlintLoader *self = GLINT_LOADER (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->stream);
+
+  G_OBJECT_CLASS (glint_loader_parent_class)->dispose (object);
+}
+
+static void
+glint_loader_finalize (GObject *object)
+{
+  GlintLoader *self = GLINT_LOADER (object);
+
+  g_assert (self->pending.length == 0);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->timing, glint_link_timing_free);
+  g_clear_pointer (&self->decoder, glint_slip_decoder_free);
+  g_clear_pointer (&self->out, g_byte_array_unref);
+  g_string_free (self->boot_log, TRUE);
+  g_clear_error (&self->link_error);
+
+  G_OBJECT_CLASS (glint_loader_parent_class)->finalize (object);
+}
+
+static void
+glint_loader_class_init (GlintLoaderClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = glint_loader_dispose;
+  object_class->finalize = glint_loader_finalize;
+}
+
+static void
+glint_loader_init (GlintLoader *self)
+{
+  g_queue_init (&self->pending);
+  self->cancellable = g_cancellable_new ();
+  self->decoder = glint_slip_decoder_new (MAX_FRAME);
+  self->out = g_byte_array_new ();
+  self->boot_log = g_string_new (NULL);
+  self->reset_delay_ms = DEFAULT_RESET_DELAY_MS;
+}
+
+/**
+ * glint_loader_new:
+ * @stream: an open stream to the board
+ *
+ * Starts reading from @stream at once, so that nothing the chip says (a
+ * boot log, late answers) is lost.
+ */
+GlintLoader *
+glint_loader_new (GlintStream *stream)
+{
+  GlintLoader *self;
+
+  g_return_val_if_fail (GLINT_IS_STREAM (stream), NULL);
+  g_return_val_if_fail (glint_stream_get_is_open (stream), NULL);
+
+  self = g_object_new (GLINT_TYPE_LOADER, NULL);
+  self->stream = g_object_ref (stream);
+  self->timing = glint_link_timing_new (glint_stream_get_is_remote (stream));
+  read_next (self);
+
+  return self;
+}
+
+GlintStream *
+glint_loader_get_stream (GlintLoader *self)
+{
+  g_return_val_if_fail (GLINT_IS_LOADER (self), NULL);
+
+  return self->stream;
+}
+
+/**
+ * glint_loader_get_timing:
+ *
+ * Returns: (transfer none): the link estimate, to set a scale or an
+ *   override, or to describe the link in messages
+ */
+GlintLinkTiming *
+glint_loader_get_timing (GlintLoader *self)
+{
+  g_return_val_if_fail (GLINT_IS_LOADER (self), NULL);
+
+  return self->timing;
+}
+
+/**
+ * glint_loader_get_round_trips:
+ *
+ * Returns: how many responses have been received so far; the benchmarks
+ *   count round trips with it
+ */
+guint
+glint_loader_get_round_trips (GlintLoader *self)
+{
+  g_return_val_if_fail (GLINT_IS_LOADER (self), 0);
+
+  return self->round_trips;
+}
+
+/**
+ * glint_loader_take_boot_log:
+ *
+ * Returns: (transfer full): text the chip printed outside of frames since
+ *   the last call (its boot messages), possibly empty
+ */
+char *
+glint_loader_take_boot_log (GlintLoader *self)
+{
+  char *log;
+
+  g_return_val_if_fail (GLINT_IS_LOADER (self), NULL);
+
+  collect_boot_log (self);
+  log = g_strndup (self->boot_log->str, self->boot_log->len);
+  g_string_truncate (self->boot_log, 0);
+
+  return log;
+}
+
+void
+glint_loader_set_reset_delay (GlintLoader *self,
+                              guint        reset_delay_ms)
+{
+  g_return_if_fail (GLINT_IS_LOADER (self));
+
+  self->reset_delay_ms = reset_delay_ms;
+}
+
+static Pending *
+queue_request (GlintLoader       *self,
+               GTask             *task,
+               guint8             op,
+               GBytes            *payload,
+               guint32            checksum,
+               gsize              resp_len,
+               gint64             processing_us,
+               GlintCommandFlags  flags)
+{
+  g_autoptr(GByteArray) request = g_byte_array_sized_new (8 + 64);
+  Pending *pending = g_new0 (Pending, 1);
+  gsize payload_len = payload != NULL ? g_bytes_get_size (payload) : 0;
+  guint8 header[8];
+  gsize before = self->out->len;
+
+  header[0] = 0x00;
+  header[1] = op;
+  header[2] = payload_len & 0xFF;
+  header[3] = (payload_len >> 8) & 0xFF;
+  header[4] = checksum & 0xFF;
+  header[5] = (checksum >> 8) & 0xFF;
+  header[6] = (checksum >> 16) & 0xFF;
+  header[7] = (checksum >> 24) & 0xFF;
+  g_byte_array_append (request, header, sizeof header);
+  if (payload_len > 0)
+    g_byte_array_append (request, g_bytes_get_data (payload, NULL), payload_len);
+
+  glint_slip_encode (request->data, request->len, self->out);
+
+  pending->task = task;
+  pending->op = op;
+  pending->resp_len = resp_len;
+  pending->processing_us = processing_us;
+  pending->flags = flags;
+  pending->request_wire_bytes = self->out->len - before;
+  self->out_queued += pending->request_wire_bytes;
+  pending->write_end = self->out_queued;
+  pending->first_in_line = self->pending.length == 0;
+
+  return pending;
+}
+
+/**
+ * glint_loader_command_async:
+ * @op: the opcode
+ * @payload: (nullable): the command's data field
+ * @checksum: the header's checksum field (see glint_loader_checksum())
+ * @resp_len: payload bytes the response carries before its status bytes
+ * @processing_us: the longest the chip may reasonably work on it
+ * @flags: #GlintCommandFlags
+ *
+ * Sends one command. The wait for its response is @processing_us plus the
+ * wire time of request and response plus the link allowance; a timeout
+ * names the command, the time waited and the measured round trip.
+ */
+void
+glint_loader_command_async (GlintLoader         *self,
+                            guint8               op,
+                            GBytes              *payload,
+                            guint32              checksum,
+                            gsize                resp_len,
+                            gint64               processing_us,
+                            GlintCommandFlags    flags,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Pending *pending;
+
+  g_return_if_fail (GLINT_IS_LOADER (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, glint_loader_command_async);
+  g_task_set_name (task, "glint-loader-command");
+  g_task_set_check_cancellable (task, TRUE);
+
+  if (self->link_error != NULL)
+    {
+      g_task_return_error (task, g_error_copy (self->link_error));
+      return;
+    }
+
+  pending = queue_request (self, g_steal_pointer (&task), op, payload, checksum, resp_len,
+                           processing_us, flags);
+
+  if (flags & GLINT_COMMAND_NO_RESPONSE)
+    {
+      GTask *done = g_steal_pointer (&pending->task);
+
+      g_task_set_task_data (done, GUINT_TO_POINTER (0), NULL);
+      g_task_return_pointer (done, g_bytes_new (NULL, 0), (GDestroyNotify) g_bytes_unref);
+      g_object_unref (done);
+      pending_free (pending);
+    }
+  else
+    {
+      g_queue_push_tail (&self->pending, pending);
+      pending_watch_cancellable (pending);
+    }
+
+  write_next (self);
+}
+
+/**
+ * glint_loader_command_finish:
+ * @value: (out) (optional): the response's value field (READ_REG result)
+ *
+ * Returns: (transfer full): the response data before the status bytes
+ */
+GBytes *
+glint_loader_command_finish (GlintLoader   *self,
+                             GAsyncResult  *result,
+                             guint32       *value,
+                             GError       **error)
+{
+  GBytes *bytes;
+
+  g_return_val_if_fail (GLINT_IS_LOADER (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  bytes = g_task_propagate_pointer (G_TASK (result), error);
+  if (bytes != NULL && value != NULL)
+    *value = GPOINTER_TO_UINT (g_task_get_task_data (G_TASK (result)));
+
+  return bytes;
+}
+
+/* SYNC ------------------------------------------------------------------------------ */
+
+static void
+sync_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GBytes) data = NULL;
+  g_autoptr(GError) error = NULL;
+  guint32 value = 0;
+
+  data = glint_loader_command_finish (GLINT_LOADER (object), result, &value, &error);
+  if (data == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    {
+      g_task_set_task_data (task, GUINT_TO_POINTER (value), NULL);
+      g_task_return_boolean (task, TRUE);
+    }
+}
+
+/**
+ * glint_loader_sync_async:
+ *
+ * Sends one SYNC (protocol.md §3.1). The ROM answers it eight times; the
+ * extra answers are dropped as they arrive, without waiting for them.
+ */
+void
+glint_loader_sync_async (GlintLoader         *self,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GBytes) payload = NULL;
+  guint8 data[36] = { 0x07, 0x07, 0x12, 0x20 };
+
+  g_return_if_fail (GLINT_IS_LOADER (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, glint_loader_sync_async);
+  g_task_set_name (task, "glint-loader-sync");
+
+  memset (data + 4, 0x55, 32);
+  payload = g_bytes_new (data, sizeof data);
+  /* The ROM answers SYNC straight away; allow it a millisecond. */
+  glint_loader_command_async (self, GLINT_OP_SYNC, payload, 0, 0, 1000,
+                              GLINT_COMMAND_SAMPLE_RTT, cancellable, sync_cb,
+                              g_steal_pointer (&task));
+}
+
+/**
+ * glint_loader_sync_finish:
+ * @value: (out) (optional): non-zero from a ROM, zero from a running stub
+ */
+gboolean
+glint_loader_sync_finish (GlintLoader   *self,
+                          GAsyncResult  *result,
+                          guint32       *value,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+
+  if (value != NULL)
+    *value = GPOINTER_TO_UINT (g_task_get_task_data (G_TASK (result)));
+
+  return TRUE;
+}
+
+/* Batched register reads ------------------------------------------------------------- */
+
+typedef struct
+{
+  guint32  *values;
+  guint     n;
+  guint     outstanding;
+  GError   *error;
+} ReadRegs;
+
+typedef struct
+{
+  GTask   *task;
+  guint    index;
+} ReadRegOne;
+
+static void
+read_regs_free (gpointer data)
+{
+  ReadRegs *rr = data;
+
+  g_free (rr->values);
+  g_clear_error (&rr->error);
+  g_free (rr);
+}
+
+static void
+read_reg_one_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  ReadRegOne *one = user_data;
+  g_autoptr(GTask) task = one->task;
+  ReadRegs *rr = g_task_get_task_data (task);
+  g_autoptr(GBytes) data = NULL;
+  g_autoptr(GError) error = NULL;
+  guint32 value = 0;
+
+  data = glint_loader_command_finish (GLINT_LOADER (object), result, &value, &error);
+  if (data != NULL)
+    rr->values[one->index] = value;
+  else if (rr->error == NULL)
+    rr->error = g_steal_pointer (&error);
+
+  g_free (one);
+
+  if (--rr->outstanding > 0)
+    return;
+
+  if (rr->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&rr->error));
+  else
+    g_task_return_pointer (task, g_steal_pointer (&rr->values), g_free);
+}
+
+/**
+ * glint_loader_read_regs_async:
+ * @addresses: (array length=n_addresses): register addresses
+ *
+ * Reads independent registers in one round trip: all requests go out back
+ * to back and the answers come back in order.
+ */
+void
+glint_loader_read_regs_async (GlintLoader         *self,
+                              const guint32       *addresses,
+                              guint                n_addresses,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ReadRegs *rr;
+
+  g_return_if_fail (GLINT_IS_LOADER (self));
+  g_return_if_fail (n_addresses > 0);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, glint_loader_read_regs_async);
+  g_task_set_name (task, "glint-loader-read-regs");
+
+  rr = g_new0 (ReadRegs, 1);
+  rr->values = g_new0 (guint32, n_addresses);
+  rr->n = n_addresses;
+  rr->outstanding = n_addresses;
+  g_task_set_task_data (task, rr, read_regs_free);
+
+  for (guint i = 0; i < n_addresses; i++)
+    {
+      g_autoptr(GBytes) payload = NULL;
+      ReadRegOne *one = g_new0 (ReadRegOne, 1);
+      guint8 data[4];
+
+      data[0] = addresses[i] & 0xFF;
+      data[1] = (addresses[i] >> 8) & 0xFF;
+      data[2] = (addresses[i] >> 16) & 0xFF;
+      data[3] = (addresses[i] >> 24) & 0xFF;
+      payload = g_bytes_new (data, sizeof data);
+      one->task = g_object_ref (task);
+      one->index = i;
+      glint_loader_command_async (self, GLINT_OP_READ_REG, payload, 0, 0, 1000,
+                                  GLINT_COMMAND_SAMPLE_RTT, cancellable, read_reg_one_cb, one);
+    }
+}
+
+/**
+ * glint_loader_read_regs_finish:
+ *
+ * Returns: (transfer full) (array): the values, in the order asked
+ */
+guint32 *
+glint_loader_read_regs_finish (GlintLoader   *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Waiting for an unsolicited frame (the stub's OHAI) --------------------------------- */
+
+/**
+ * glint_loader_wait_frame_async:
+ * @expected: the exact frame to wait for, e.g. "OHAI"
+ * @processing_us: how long the chip may take before sending it
+ *
+ * Frames that arrive meanwhile (a late MEM_END answer) are dropped.
+ */
+void
+glint_loader_wait_frame_async (GlintLoader         *self,
+                               GBytes              *expected,
+                               gint64               processing_us,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Pending *pending;
+
+  g_return_if_fail (GLINT_IS_LOADER (self));
+  g_return_if_fail (expected != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, glint_loader_wait_frame_async);
+  g_task_set_name (task, "glint-loader-wait-frame");
+  g_task_set_check_cancellable (task, TRUE);
+
+  if (self->link_error != NULL)
+    {
+      g_task_return_error (task, g_error_copy (self->link_error));
+      return;
+    }
+  if (self->frame_waiter != NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                               "already waiting for a frame");
+      return;
+    }
+
+  pending = g_new0 (Pending, 1);
+  pending->task = g_steal_pointer (&task);
+  pending->expected_frame = g_bytes_ref (expected);
+  pending->processing_us = processing_us;
+  pending->request_wire_bytes = g_bytes_get_size (expected) + 2;
+  self->frame_waiter = pending;
+  pending_watch_cancellable (pending);
+
+  /* The clock starts once everything we sent before has left. */
+  if (self->out_written >= self->out_queued)
+    {
+      pending->sent_at = g_get_monotonic_time ();
+      pending_start_timer (self, pending);
+    }
+}
+
+gboolean
+glint_loader_wait_frame_finish (GlintLoader   *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Reset sequences (protocol.md §3.3) --------------------------------------------------- */
+
+typedef struct
+{
+  GlintLines mask;
+  GlintLines values;
+  guint      delay_ms;     /* wait after setting */
+} ResetStep;
+
+typedef struct
+{
+  GArray *steps;
+  guint   next;
+  guint   timeout_id;
+} ResetData;
+
+static void
+reset_data_free (gpointer data)
+{
+  ResetData *rd = data;
+
+  g_clear_handle_id (&rd->timeout_id, g_source_remove);
+  g_array_unref (rd->steps);
+  g_free (rd);
+}
+
+static void reset_step (GTask *task);
+
+static gboolean
+reset_delay_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  ResetData *rd = g_task_get_task_data (task);
+
+  rd->timeout_id = 0;
+  reset_step (task);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+reset_lines_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  ResetData *rd = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  ResetStep *step;
+
+  if (!glint_stream_set_lines_finish (GLINT_STREAM (object), result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+
+  step = &g_array_index (rd->steps, ResetStep, rd->next - 1);
+  if (step->delay_ms > 0)
+    rd->timeout_id = g_timeout_add (step->delay_ms, reset_delay_cb, task);
+  else
+    reset_step (task);
+}
+
+static void
+reset_step (GTask *task)
+{
+  GlintLoader *self = g_task_get_source_object (task);
+  ResetData *rd = g_task_get_task_data (task);
+  ResetStep *step;
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+
+  if (rd->next >= rd->steps->len)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+
+  step = &g_array_index (rd->steps, ResetStep, rd->next++);
+  glint_stream_set_lines_async (self->stream, step->mask, step->values,
+                                g_task_get_cancellable (task), reset_lines_cb, task);
+}
+
+static void
+add_step (GArray     *steps,
+          GlintLines  mask,
+          GlintLines  values,
+          guint       delay_ms)
+{
+  ResetStep step = { mask, values, delay_ms };
+
+  g_array_append_val (steps, step);
+}
+
+/**
+ * glint_loader_reset_async:
+ *
+ * Runs one of esptool's reset sequences with its hold times. Fails with
+ * %GLINT_ERROR_NOT_SUPPORTED where the stream cannot control DTR/RTS (the
+ * caller then says the chip was not reset and goes on).
+ */
+void
+glint_loader_reset_async (GlintLoader         *self,
+                          GlintResetStrategy   strategy,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  const GlintLines dtr = GLINT_LINE_DTR;
+  const GlintLines rts = GLINT_LINE_RTS;
+  const GlintLines both = GLINT_LINE_DTR | GLINT_LINE_RTS;
+  guint d = self->reset_delay_ms;
+  ResetData *rd;
+
+  g_return_if_fail (GLINT_IS_LOADER (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, glint_loader_reset_async);
+  g_task_set_name (task, "glint-loader-reset");
+
+  rd = g_new0 (ResetData, 1);
+  rd->steps = g_array_new (FALSE, FALSE, sizeof (ResetStep));
+  g_task_set_task_data (task, rd, reset_data_free);
+
+  switch (strategy)
+    {
+    case GLINT_RESET_NONE:
+      break;
+    case GLINT_RESET_CLASSIC:
+      /* IO0 high, EN low; then IO0 low, EN high; then release IO0 */
+      add_step (rd->steps, dtr, 0, 0);
+      add_step (rd->steps, rts, rts, RESET_HOLD_MS);
+      add_step (rd->steps, dtr, dtr, 0);
+      add_step (rd->steps, rts, 0, d);
+      add_step (rd->steps, dtr, 0, 0);
+      break;
+    case GLINT_RESET_UNIX_TIGHT:
+      add_step (rd->steps, both, 0, 0);
+      add_step (rd->steps, both, both, 0);
+      add_step (rd->steps, both, rts, RESET_HOLD_MS);
+      add_step (rd->steps, both, dtr, d);
+      add_step (rd->steps, both, 0, 0);
+      break;
+    case GLINT_RESET_USB_JTAG:
+      add_step (rd->steps, both, 0, RESET_HOLD_MS);
+      add_step (rd->steps, both, dtr, RESET_HOLD_MS);
+      /* through (1,1), RTS last, as the USB-Serial/JTAG needs */
+      add_step (rd->steps, rts, rts, 0);
+      add_step (rd->steps, dtr, 0, 0);
+      add_step (rd->steps, rts, rts, RESET_HOLD_MS);
+      add_step (rd->steps, both, 0, 0);
+      break;
+    case GLINT_RESET_HARD:
+      add_step (rd->steps, rts, rts, RESET_HOLD_MS);
+      add_step (rd->steps, rts, 0, 0);
+      break;
+    default:
+      g_return_if_reached ();
+    }
+
+  reset_step (g_steal_pointer (&task));
+}
+
+gboolean
+glint_loader_reset_finish (GlintLoader   *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
