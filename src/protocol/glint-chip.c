@@ -3,7 +3,6 @@
 
 #include "config.h"
 
-
 #include "glint-chip.h"
 #include "glint-error.h"
 
