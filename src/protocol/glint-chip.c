@@ -645,6 +645,9 @@ normalise_xtal (gdouble mhz)
  * glint_chip_estimate_xtal_mhz:
  *
  * Like glint_chip_measure_xtal_mhz() but normalised to a real crystal.
+ * Only 26 and 40 MHz are known to protocol.md; chips with other fixed
+ * crystals (not listed there) would be misreported, so use this where the
+ * crystal varies by board: ESP8266, ESP32, ESP32-C2.
  *
  * Returns: 40 or 26, or 0 if not known for @chip
  */
@@ -660,14 +663,21 @@ glint_chip_estimate_xtal_mhz (const GlintChip *chip,
  * glint_chip_baud_to_send:
  * @chip: a chip
  * @baud: the baud rate wanted on the wire
- * @xtal_mhz: the measured crystal (glint_chip_measure_xtal_mhz()), 0 if unknown
+ * @xtal_mhz: the crystal as the ROM measured it, 0 if unknown
  * @is_stub: whether the stub is running
  *
- * The stub programs the exact rate. The ESP32 ROM computes its divider from
- * a nominal crystal while the UART really runs off the drifting clock that
- * the measurement saw, so esptool scales by measured/nominal; the ESP32-C2
- * ROM assumes 40 MHz, so on a 26 MHz board the value is scaled by 40/26
- * (protocol.md §5 notes). The caller must check
+ * The stub programs the exact rate. The ESP32 ROM derives its new divider
+ * from a crystal frequency it measured against the drifting CK8M clock, so
+ * esptool sends baud × rom_measured / nominal (nominal = 40 or 26 MHz); the
+ * ESP32-C2 ROM assumes 40 MHz, so on a 26 MHz board the value is scaled by
+ * 40/26 (protocol.md §5 notes). Results are truncated, as esptool's.
+ *
+ * For the ESP32, @xtal_mhz must be the ROM's own measurement, which
+ * protocol.md gives no recipe to read (esptool takes it from RTC calibration
+ * registers and an eFuse). The UART-divider estimate of
+ * glint_chip_measure_xtal_mhz() sees the real crystal, so with it the
+ * correction is close to 1: harmless, but not the drift fix. For the C2 the
+ * normalised UART estimate is what is needed. The caller must check
  * %GLINT_CHIP_ROM_CHANGE_BAUDRATE first.
  *
  * Returns: the new_baud word of CHANGE_BAUDRATE
