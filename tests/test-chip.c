@@ -5,10 +5,528 @@
 
 #include "glint-test-utils.h"
 
-/* placeholder: being written */
+#include "glint-chip.h"
+#include "glint-error.h"
+
+/* Expected values are protocol.md's (§4, §5, §12.1), copied by hand so the
+ * tests do not just re-read the table. */
+
+static void
+test_lookup_spellings (void)
+{
+  static const struct
+  {
+    const char *name;
+    const char *display;
+    const char *dashed;
+  } names[] = {
+    { "esp8266", "ESP8266", "esp8266" },
+    { "esp32", "ESP32", "esp32" },
+    { "esp32s2", "ESP32-S2", "esp32-s2" },
+    { "esp32s3", "ESP32-S3", "esp32-s3" },
+    { "esp32c2", "ESP32-C2", "esp32-c2" },
+    { "esp32c3", "ESP32-C3", "esp32-c3" },
+    { "esp32c5", "ESP32-C5", "esp32-c5" },
+    { "esp32c6", "ESP32-C6", "esp32-c6" },
+    { "esp32c61", "ESP32-C61", "esp32-c61" },
+    { "esp32h2", "ESP32-H2", "esp32-h2" },
+    { "esp32p4", "ESP32-P4", "esp32-p4" },
+  };
+  const GlintChip *all;
+  guint n = 0;
+
+  all = glint_chip_get_all (&n);
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (names));
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      const GlintChip *chip = glint_chip_lookup (names[i].name);
+      g_autofree char *upper = g_ascii_strup (names[i].name, -1);
+
+      g_assert_nonnull (chip);
+      g_assert_true (chip == &all[i]);
+      g_assert_cmpstr (chip->name, ==, names[i].name);
+      g_assert_cmpstr (chip->display_name, ==, names[i].display);
+      g_assert_true (glint_chip_lookup (names[i].display) == chip);
+      g_assert_true (glint_chip_lookup (names[i].dashed) == chip);
+      g_assert_true (glint_chip_lookup (upper) == chip);
+    }
+}
+
+static void
+test_lookup_failures (void)
+{
+  const char *bad[] = {
+    "", "esp", "esp32s", "esp32-s9", "esp 32", "esp32s3 ", " esp32", "esp32s3beta",
+    "esp32_s3", "esp32c61x", "esp8285", "ESP32-S3(beta2)",
+  };
+  g_autofree char *valid = glint_chip_valid_names ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    g_assert_null (glint_chip_lookup (bad[i]));
+
+  g_assert_cmpstr (valid, ==,
+                   "esp8266, esp32, esp32s2, esp32s3, esp32c2, esp32c3, esp32c5, "
+                   "esp32c6, esp32c61, esp32h2, esp32p4");
+}
+
+static void
+test_security_info_ids (void)
+{
+  static const struct
+  {
+    guint32     id;
+    const char *name;
+  } ids[] = {
+    { 9, "esp32s3" }, { 12, "esp32c2" }, { 5, "esp32c3" }, { 23, "esp32c5" },
+    { 13, "esp32c6" }, { 20, "esp32c61" }, { 16, "esp32h2" }, { 18, "esp32p4" },
+  };
+  /* beta chips esptool lists as unsupported, and the ids of chips that are
+   * identified by magic (ESP32 0, ESP32-S2 2), and nonsense */
+  const guint32 none[] = { 4, 6, 7, 10, 14, 17, 0, 2, 1, 99, 0xFFFFFFFF };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      const GlintChip *chip = glint_chip_from_security_info_id (ids[i].id);
+
+      g_assert_nonnull (chip);
+      g_assert_cmpstr (chip->name, ==, ids[i].name);
+      g_assert_cmpint (chip->image_chip_id, ==, ids[i].id);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (none); i++)
+    g_assert_null (glint_chip_from_security_info_id (none[i]));
+
+  g_assert_cmpstr (glint_chip_describe_unsupported_id (4), ==, "ESP32-S3(beta2)");
+  g_assert_cmpstr (glint_chip_describe_unsupported_id (6), ==, "ESP32-S3(beta3)");
+  g_assert_cmpstr (glint_chip_describe_unsupported_id (7), ==, "ESP32-C6(beta)");
+  g_assert_cmpstr (glint_chip_describe_unsupported_id (10), ==, "ESP32-H2(beta1)");
+  g_assert_cmpstr (glint_chip_describe_unsupported_id (14), ==, "ESP32-H2(beta2)");
+  g_assert_cmpstr (glint_chip_describe_unsupported_id (17), ==, "ESP32-C5(beta3)");
+  g_assert_null (glint_chip_describe_unsupported_id (9));
+
+  g_assert_cmpint (glint_chip_lookup ("esp8266")->image_chip_id, ==, GLINT_CHIP_NO_IMAGE_ID);
+  g_assert_cmpint (glint_chip_lookup ("esp32")->image_chip_id, ==, 0);
+  g_assert_cmpint (glint_chip_lookup ("esp32s2")->image_chip_id, ==, 2);
+}
+
+static void
+test_magic (void)
+{
+  static const struct
+  {
+    guint32     magic;
+    const char *name;
+  } magics[] = {
+    { 0xFFF0C101, "esp8266" }, { 0x00F01D83, "esp32" }, { 0x000007C6, "esp32s2" },
+    { 0x9, "esp32s3" },
+    { 0x6F51306F, "esp32c2" }, { 0x7C41A06F, "esp32c2" }, { 0x0C21E06F, "esp32c2" },
+    { 0x6921506F, "esp32c3" }, { 0x1B31506F, "esp32c3" }, { 0x4881606F, "esp32c3" },
+    { 0x4361606F, "esp32c3" },
+    { 0x1101406F, "esp32c5" }, { 0x2CE0806F, "esp32c6" },
+    { 0x33F0206F, "esp32c61" }, { 0x2421606F, "esp32c61" },
+    { 0xD7B73E80, "esp32h2" },
+    { 0x0, "esp32p4" }, { 0x0ADDBAD0, "esp32p4" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (magics); i++)
+    {
+      const GlintChip *chip = glint_chip_from_magic (magics[i].magic);
+
+      g_assert_nonnull (chip);
+      g_assert_cmpstr (chip->name, ==, magics[i].name);
+    }
+
+  g_assert_null (glint_chip_from_magic (0xDEADBEEF));
+  g_assert_null (glint_chip_from_magic (0xFFFFFFFF));
+  g_assert_null (glint_chip_from_magic (0x20120707));
+
+  /* current esptool uses magic only for these three (§4) */
+  g_assert_true (glint_chip_lookup ("esp8266")->uses_magic);
+  g_assert_true (glint_chip_lookup ("esp32")->uses_magic);
+  g_assert_true (glint_chip_lookup ("esp32s2")->uses_magic);
+  g_assert_false (glint_chip_lookup ("esp32s3")->uses_magic);
+}
+
+static void
+assert_mac (const guint8 *mac,
+            const guint8 *expected)
+{
+  g_autofree char *got = g_strdup_printf ("%02X:%02X:%02X:%02X:%02X:%02X",
+                                          mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+  g_autofree char *want = g_strdup_printf ("%02X:%02X:%02X:%02X:%02X:%02X",
+                                           expected[0], expected[1], expected[2],
+                                           expected[3], expected[4], expected[5]);
+
+  g_assert_cmpstr (got, ==, want);
+}
+
+static void
+test_mac_esp8266 (void)
+{
+  const GlintChip *chip = glint_chip_lookup ("esp8266");
+  const guint32 *regs;
+  guint n = 0;
+  guint8 mac[6];
+  g_autoptr(GError) error = NULL;
+
+  regs = glint_chip_get_mac_registers (chip, &n);
+  g_assert_cmpuint (n, ==, 3);
+  g_assert_cmphex (regs[0], ==, 0x3FF00050);
+  g_assert_cmphex (regs[1], ==, 0x3FF00054);
+  g_assert_cmphex (regs[2], ==, 0x3FF0005C);
+
+  /* mac3 != 0: OUI from mac3 bytes 2..0; tail mac1 bytes 1, 0, mac0 byte 3 */
+  {
+    const guint32 w[] = { 0xAB000000, 0x00123456, 0x00A0B0C0 };
+    const guint8 want[] = { 0xA0, 0xB0, 0xC0, 0x34, 0x56, 0xAB };
+    g_assert_true (glint_chip_decode_mac (chip, w, mac, &error));
+    g_assert_no_error (error);
+    assert_mac (mac, want);
+  }
+  /* mac3 == 0, selector 0: Espressif's 18:FE:34 */
+  {
+    const guint32 w[] = { 0x7F112233, 0x00009ABC, 0 };
+    const guint8 want[] = { 0x18, 0xFE, 0x34, 0x9A, 0xBC, 0x7F };
+    g_assert_true (glint_chip_decode_mac (chip, w, mac, &error));
+    assert_mac (mac, want);
+  }
+  /* mac3 == 0, selector 1: AC:D0:74 */
+  {
+    const guint32 w[] = { 0x01FFFFFF, 0x00010203, 0 };
+    const guint8 want[] = { 0xAC, 0xD0, 0x74, 0x02, 0x03, 0x01 };
+    g_assert_true (glint_chip_decode_mac (chip, w, mac, &error));
+    assert_mac (mac, want);
+  }
+  /* mac3 == 0 and an unknown selector */
+  {
+    const guint32 w[] = { 0x01FFFFFF, 0x00020203, 0 };
+    g_assert_false (glint_chip_decode_mac (chip, w, mac, &error));
+    g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_RESPONSE);
+  }
+}
+
+static void
+test_mac_esp32 (void)
+{
+  const GlintChip *chip = glint_chip_lookup ("esp32");
+  const guint32 *regs;
+  guint n = 0;
+  guint8 mac[6];
+  /* word 1 = 0x11223344, word 2 = 0xABCD5566 -> AB CD 55 66 11 22 33 44,
+   * drop the CRC bytes AB CD */
+  const guint32 w[] = { 0x11223344, 0xABCD5566 };
+  const guint8 want[] = { 0x55, 0x66, 0x11, 0x22, 0x33, 0x44 };
+
+  regs = glint_chip_get_mac_registers (chip, &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmphex (regs[0], ==, 0x3FF5A004);
+  g_assert_cmphex (regs[1], ==, 0x3FF5A008);
+
+  g_assert_true (glint_chip_decode_mac (chip, w, mac, NULL));
+  assert_mac (mac, want);
+}
+
+static void
+test_mac_later (void)
+{
+  static const struct
+  {
+    const char *name;
+    guint32     reg;
+  } regs_want[] = {
+    { "esp32s2", 0x3F41A044 }, { "esp32s3", 0x60007044 }, { "esp32c2", 0x60008840 },
+    { "esp32c3", 0x60008844 }, { "esp32c5", 0x600B4844 }, { "esp32c6", 0x600B0844 },
+    { "esp32c61", 0x600B4844 }, { "esp32h2", 0x600B0844 }, { "esp32p4", 0x5012D044 },
+  };
+  /* mac0 = 0x8899AABB, mac1 = 0xFFFF0102: only mac1's low 16 bits count */
+  const guint32 w[] = { 0x8899AABB, 0xFFFF0102 };
+  const guint8 want[] = { 0x01, 0x02, 0x88, 0x99, 0xAA, 0xBB };
+
+  for (guint i = 0; i < G_N_ELEMENTS (regs_want); i++)
+    {
+      const GlintChip *chip = glint_chip_lookup (regs_want[i].name);
+      const guint32 *regs;
+      guint n = 0;
+      guint8 mac[6];
+
+      regs = glint_chip_get_mac_registers (chip, &n);
+      g_assert_cmpuint (n, ==, 2);
+      g_assert_cmphex (regs[0], ==, regs_want[i].reg);
+      g_assert_cmphex (regs[1], ==, regs_want[i].reg + 4);
+
+      g_assert_true (glint_chip_decode_mac (chip, w, mac, NULL));
+      assert_mac (mac, want);
+    }
+}
+
+static void
+test_jedec (void)
+{
+  /* manufacturer in bits 7..0, type 15..8, capacity 23..16 */
+  g_assert_cmpuint (glint_chip_flash_size_from_jedec (0x1640EF), ==, 4 * 1024 * 1024);
+  g_assert_cmpuint (glint_chip_flash_size_from_jedec (0x1840EF), ==, 16 * 1024 * 1024);
+  g_assert_cmpuint (glint_chip_flash_size_from_jedec (0x1240C8), ==, 256 * 1024);
+  g_assert_cmpuint (glint_chip_flash_size_from_jedec (0x1C4020), ==, 256u * 1024 * 1024);
+  g_assert_cmpuint (glint_chip_flash_size_from_jedec (0x2060C2), ==, 64 * 1024 * 1024);
+  g_assert_cmpuint (glint_chip_flash_size_from_jedec (0x22BA20), ==, 256u * 1024 * 1024);
+  g_assert_cmpuint (glint_chip_flash_size_from_jedec (0x32601C), ==, 256 * 1024);
+  g_assert_cmpuint (glint_chip_flash_size_from_jedec (0x3A6020), ==, 64 * 1024 * 1024);
+  /* the top byte is not part of the id */
+  g_assert_cmpuint (glint_chip_flash_size_from_jedec (0xFF1640EF), ==, 4 * 1024 * 1024);
+
+  /* unknown capacity bytes and Adesto's own encoding */
+  g_assert_cmpuint (glint_chip_flash_size_from_jedec (0x1140EF), ==, 0);
+  g_assert_cmpuint (glint_chip_flash_size_from_jedec (0x3B6020), ==, 0);
+  g_assert_cmpuint (glint_chip_flash_size_from_jedec (0x16861F), ==, 0);
+
+  /* no flash / bad connection */
+  g_assert_cmpuint (glint_chip_flash_size_from_jedec (0xFFFFFF), ==, 0);
+  g_assert_cmpuint (glint_chip_flash_size_from_jedec (0x000000), ==, 0);
+  g_assert_cmpuint (glint_chip_flash_size_from_jedec (0xFFFF3F), ==, 0);
+  g_assert_true (glint_chip_jedec_is_no_flash (0xFFFFFF));
+  g_assert_true (glint_chip_jedec_is_no_flash (0x000000));
+  g_assert_true (glint_chip_jedec_is_no_flash (0xFFFF3F));
+  g_assert_false (glint_chip_jedec_is_no_flash (0x1640EF));
+  g_assert_false (glint_chip_jedec_is_no_flash (0x1140EF));
+}
+
+static void
+test_size_codes (void)
+{
+  const GlintChip *esp8266 = glint_chip_lookup ("esp8266");
+  const GlintChip *esp32 = glint_chip_lookup ("esp32");
+  const GlintChip *c6 = glint_chip_lookup ("esp32c6");
+
+  g_assert_cmpint (glint_chip_flash_size_code (esp8266, "256KB"), ==, 0x10);
+  g_assert_cmpint (glint_chip_flash_size_code (esp8266, "512KB"), ==, 0x00);
+  g_assert_cmpint (glint_chip_flash_size_code (esp8266, "1MB"), ==, 0x20);
+  g_assert_cmpint (glint_chip_flash_size_code (esp8266, "4MB"), ==, 0x40);
+  g_assert_cmpint (glint_chip_flash_size_code (esp8266, "2MB-c1"), ==, 0x50);
+  g_assert_cmpint (glint_chip_flash_size_code (esp8266, "4MB-c1"), ==, 0x60);
+  g_assert_cmpint (glint_chip_flash_size_code (esp8266, "8MB"), ==, 0x80);
+  g_assert_cmpint (glint_chip_flash_size_code (esp8266, "16MB"), ==, 0x90);
+  g_assert_cmpint (glint_chip_flash_size_code (esp8266, "32MB"), ==, -1);
+
+  g_assert_cmpint (glint_chip_flash_size_code (esp32, "1MB"), ==, 0x00);
+  g_assert_cmpint (glint_chip_flash_size_code (esp32, "4MB"), ==, 0x20);
+  g_assert_cmpint (glint_chip_flash_size_code (esp32, "16MB"), ==, 0x40);
+  g_assert_cmpint (glint_chip_flash_size_code (esp32, "128MB"), ==, 0x70);
+  g_assert_cmpint (glint_chip_flash_size_code (esp32, "256KB"), ==, -1);
+  g_assert_cmpint (glint_chip_flash_size_code (esp32, "2MB-c1"), ==, -1);
+  g_assert_cmpint (glint_chip_flash_size_code (esp32, "detect"), ==, -1);
+  g_assert_cmpint (glint_chip_flash_size_code (c6, "2MB"), ==, 0x10);
+}
+
+static void
+test_freq_codes (void)
+{
+  const GlintChip *esp8266 = glint_chip_lookup ("esp8266");
+  const GlintChip *esp32 = glint_chip_lookup ("esp32");
+  const GlintChip *c2 = glint_chip_lookup ("esp32c2");
+  const GlintChip *c5 = glint_chip_lookup ("esp32c5");
+  const GlintChip *c6 = glint_chip_lookup ("esp32c6");
+  const GlintChip *h2 = glint_chip_lookup ("esp32h2");
+  const GlintChip *p4 = glint_chip_lookup ("esp32p4");
+
+  g_assert_cmpint (glint_chip_flash_freq_code (esp8266, "80m"), ==, 0xF);
+  g_assert_cmpint (glint_chip_flash_freq_code (esp8266, "26m"), ==, 0x1);
+  g_assert_cmpint (glint_chip_flash_freq_code (esp32, "40m"), ==, 0x0);
+  g_assert_cmpint (glint_chip_flash_freq_code (esp32, "20m"), ==, 0x2);
+  g_assert_cmpint (glint_chip_flash_freq_code (esp32, "60m"), ==, -1);
+
+  g_assert_cmpint (glint_chip_flash_freq_code (c2, "60m"), ==, 0xF);
+  g_assert_cmpint (glint_chip_flash_freq_code (c2, "30m"), ==, 0x0);
+  g_assert_cmpint (glint_chip_flash_freq_code (c2, "20m"), ==, 0x1);
+  g_assert_cmpint (glint_chip_flash_freq_code (c2, "15m"), ==, 0x2);
+  g_assert_cmpint (glint_chip_flash_freq_code (c2, "80m"), ==, -1);
+
+  g_assert_cmpint (glint_chip_flash_freq_code (c5, "80m"), ==, 0xF);
+  g_assert_cmpint (glint_chip_flash_freq_code (c5, "20m"), ==, 0x2);
+  g_assert_cmpint (glint_chip_flash_freq_code (c5, "26m"), ==, -1);
+
+  /* the C6 writes 0x0 for 80m too (ROM MSPI divider workaround) */
+  g_assert_cmpint (glint_chip_flash_freq_code (c6, "80m"), ==, 0x0);
+  g_assert_cmpint (glint_chip_flash_freq_code (c6, "40m"), ==, 0x0);
+  g_assert_cmpint (glint_chip_flash_freq_code (c6, "20m"), ==, 0x2);
+  g_assert_cmpint (glint_chip_flash_freq_code (c6, "26m"), ==, -1);
+
+  g_assert_cmpint (glint_chip_flash_freq_code (h2, "48m"), ==, 0xF);
+  g_assert_cmpint (glint_chip_flash_freq_code (h2, "24m"), ==, 0x0);
+  g_assert_cmpint (glint_chip_flash_freq_code (h2, "16m"), ==, 0x1);
+  g_assert_cmpint (glint_chip_flash_freq_code (h2, "12m"), ==, 0x2);
+  g_assert_cmpint (glint_chip_flash_freq_code (h2, "80m"), ==, -1);
+
+  g_assert_cmpint (glint_chip_flash_freq_code (p4, "80m"), ==, 0xF);
+}
+
+static void
+test_xtal (void)
+{
+  const GlintChip *esp32 = glint_chip_lookup ("esp32");
+  const GlintChip *c2 = glint_chip_lookup ("esp32c2");
+  const GlintChip *c3 = glint_chip_lookup ("esp32c3");
+  gdouble measured;
+
+  /* 347 × 115200 = 39.97 MHz */
+  measured = glint_chip_measure_xtal_mhz (esp32, 347, 115200);
+  g_assert_cmpfloat_with_epsilon (measured, 39.9744, 1e-9);
+  g_assert_cmpuint (glint_chip_estimate_xtal_mhz (esp32, 347, 115200), ==, 40);
+  /* bits above the 20-bit divider are ignored */
+  g_assert_cmpuint (glint_chip_estimate_xtal_mhz (esp32, 0x00F00000 | 347, 115200), ==, 40);
+  /* 226 × 115200 = 26.03 MHz */
+  g_assert_cmpuint (glint_chip_estimate_xtal_mhz (esp32, 226, 115200), ==, 26);
+  g_assert_cmpuint (glint_chip_estimate_xtal_mhz (c2, 226, 115200), ==, 26);
+
+  /* not known: the ESP8266's divider, the P4's register */
+  g_assert_cmpuint (glint_chip_estimate_xtal_mhz (glint_chip_lookup ("esp8266"), 347, 115200),
+                    ==, 0);
+  g_assert_cmpuint (glint_chip_estimate_xtal_mhz (glint_chip_lookup ("esp32p4"), 347, 115200),
+                    ==, 0);
+
+  /* ESP32 ROM: 921600 × 39.9744 / 40 = 921010.2 */
+  g_assert_cmpuint (glint_chip_baud_to_send (esp32, 921600, measured, FALSE), ==, 921010);
+  g_assert_cmpuint (glint_chip_baud_to_send (esp32, 921600, measured, TRUE), ==, 921600);
+  /* C2 ROM on 26 MHz: 921600 × 40 / 26 = 1417846.2; on 40 MHz: exact */
+  g_assert_cmpuint (glint_chip_baud_to_send (c2, 921600, 26.03, FALSE), ==, 1417846);
+  g_assert_cmpuint (glint_chip_baud_to_send (c2, 921600, 39.97, FALSE), ==, 921600);
+  g_assert_cmpuint (glint_chip_baud_to_send (c2, 921600, 26.03, TRUE), ==, 921600);
+  g_assert_cmpuint (glint_chip_baud_to_send (c3, 921600, 39.97, FALSE), ==, 921600);
+  /* nothing measured: send what was asked */
+  g_assert_cmpuint (glint_chip_baud_to_send (esp32, 460800, 0, FALSE), ==, 460800);
+}
+
+static void
+test_bootloader_offsets (void)
+{
+  g_assert_cmphex (glint_chip_lookup ("esp8266")->bootloader_offset, ==, 0x0);
+  g_assert_cmphex (glint_chip_lookup ("esp32")->bootloader_offset, ==, 0x1000);
+  g_assert_cmphex (glint_chip_lookup ("esp32s2")->bootloader_offset, ==, 0x1000);
+  g_assert_cmphex (glint_chip_lookup ("esp32s3")->bootloader_offset, ==, 0x0);
+  g_assert_cmphex (glint_chip_lookup ("esp32c3")->bootloader_offset, ==, 0x0);
+  g_assert_cmphex (glint_chip_lookup ("esp32c5")->bootloader_offset, ==, 0x2000);
+  g_assert_cmphex (glint_chip_lookup ("esp32c6")->bootloader_offset, ==, 0x0);
+  g_assert_cmphex (glint_chip_lookup ("esp32c61")->bootloader_offset, ==, 0x0);
+  g_assert_cmphex (glint_chip_lookup ("esp32h2")->bootloader_offset, ==, 0x0);
+  g_assert_cmphex (glint_chip_lookup ("esp32p4")->bootloader_offset, ==, 0x2000);
+}
+
+static void
+test_rom_features (void)
+{
+  const GlintChip *esp8266 = glint_chip_lookup ("esp8266");
+  const GlintChip *esp32 = glint_chip_lookup ("esp32");
+  const GlintChip *s2 = glint_chip_lookup ("esp32s2");
+  const GlintChip *c6 = glint_chip_lookup ("esp32c6");
+
+  g_assert_false (glint_chip_rom_has (esp8266, GLINT_CHIP_ROM_FLASH_DEFL));
+  g_assert_false (glint_chip_rom_has (esp8266, GLINT_CHIP_ROM_MD5));
+  g_assert_false (glint_chip_rom_has (esp8266, GLINT_CHIP_ROM_CHANGE_BAUDRATE));
+  g_assert_false (glint_chip_rom_has (esp8266, GLINT_CHIP_ROM_SPI_ATTACH));
+  g_assert_false (glint_chip_rom_has (esp8266, GLINT_CHIP_ROM_SPI_SET_PARAMS));
+  g_assert_cmpuint (esp8266->rom_status_len, ==, 2);
+
+  g_assert_true (glint_chip_rom_has (esp32, GLINT_CHIP_ROM_FLASH_DEFL | GLINT_CHIP_ROM_MD5 |
+                                            GLINT_CHIP_ROM_CHANGE_BAUDRATE |
+                                            GLINT_CHIP_ROM_SPI_ATTACH |
+                                            GLINT_CHIP_ROM_SPI_SET_PARAMS));
+  g_assert_false (glint_chip_rom_has (esp32, GLINT_CHIP_ROM_GET_SECURITY_INFO));
+  g_assert_false (glint_chip_rom_has (esp32, GLINT_CHIP_ROM_FLASH_BEGIN_ENCRYPTED));
+  g_assert_cmpuint (esp32->rom_status_len, ==, 4);
+
+  g_assert_true (glint_chip_rom_has (s2, GLINT_CHIP_ROM_GET_SECURITY_INFO));
+  g_assert_false (glint_chip_rom_has (s2, GLINT_CHIP_ROM_SECURITY_INFO_CHIP_ID));
+  g_assert_true (glint_chip_rom_has (s2, GLINT_CHIP_ROM_FLASH_BEGIN_ENCRYPTED));
+
+  g_assert_true (glint_chip_rom_has (c6, GLINT_CHIP_ROM_SECURITY_INFO_CHIP_ID));
+  g_assert_true (glint_chip_rom_has (c6, GLINT_CHIP_ROM_FLASH_BEGIN_ENCRYPTED));
+  g_assert_cmpuint (c6->rom_status_len, ==, 4);
+}
+
+static void
+test_spi_regs (void)
+{
+  const GlintChip *esp8266 = glint_chip_lookup ("esp8266");
+  const GlintChip *esp32 = glint_chip_lookup ("esp32");
+  const GlintChip *s3 = glint_chip_lookup ("esp32s3");
+  const GlintChip *p4 = glint_chip_lookup ("esp32p4");
+
+  g_assert_cmphex (esp8266->spi.base, ==, 0x60000200);
+  g_assert_cmphex (esp8266->spi.usr, ==, 0x1C);
+  g_assert_cmphex (esp8266->spi.w0, ==, 0x40);
+  g_assert_true (esp8266->spi.addr_msb);
+  g_assert_cmphex (esp32->spi.base, ==, 0x3FF42000);
+  g_assert_cmphex (esp32->spi.w0, ==, 0x80);
+  g_assert_true (esp32->spi.addr_msb);
+  g_assert_cmphex (s3->spi.base, ==, 0x60002000);
+  g_assert_cmphex (s3->spi.usr, ==, 0x18);
+  g_assert_cmphex (s3->spi.w0, ==, 0x58);
+  g_assert_false (s3->spi.addr_msb);
+  g_assert_cmphex (p4->spi.base, ==, 0x5008D000);
+  g_assert_cmphex (glint_chip_lookup ("esp32c6")->spi.base, ==, 0x60003000);
+  g_assert_cmphex (esp32->uart_clkdiv_reg, ==, 0x3FF40014);
+  g_assert_cmphex (glint_chip_lookup ("esp32s2")->uart_clkdiv_reg, ==, 0x3F400014);
+}
+
+static void
+test_blocks_and_usb (void)
+{
+  const GlintChip *s3 = glint_chip_lookup ("esp32s3");
+  const GlintChip *c3 = glint_chip_lookup ("esp32c3");
+
+  g_assert_true (glint_chip_is_usb_otg (s3, 0x303A, 9));
+  g_assert_false (glint_chip_is_usb_otg (s3, 0x303A, 0x1001));
+  g_assert_false (glint_chip_is_usb_otg (s3, 0x10C4, 9));
+  g_assert_true (glint_chip_is_usb_otg (glint_chip_lookup ("esp32s2"), 0x303A, 2));
+  g_assert_true (glint_chip_is_usb_otg (glint_chip_lookup ("esp32p4"), 0x303A, 18));
+  g_assert_false (glint_chip_is_usb_otg (c3, 0x303A, 5));
+
+  g_assert_cmpuint (glint_chip_get_ram_block_size (s3, FALSE), ==, 0x1800);
+  g_assert_cmpuint (glint_chip_get_ram_block_size (s3, TRUE), ==, 0x800);
+  g_assert_cmpuint (glint_chip_get_ram_block_size (c3, TRUE), ==, 0x1800);
+  g_assert_cmpuint (glint_chip_get_flash_write_size (s3, FALSE, FALSE), ==, 0x400);
+  g_assert_cmpuint (glint_chip_get_flash_write_size (s3, FALSE, TRUE), ==, 0x400);
+  g_assert_cmpuint (glint_chip_get_flash_write_size (s3, TRUE, FALSE), ==, 0x4000);
+  g_assert_cmpuint (glint_chip_get_flash_write_size (s3, TRUE, TRUE), ==, 0x800);
+  g_assert_cmpuint (glint_chip_get_flash_write_size (c3, TRUE, TRUE), ==, 0x4000);
+}
+
+static void
+test_stub_files (void)
+{
+  g_assert_cmpstr (glint_chip_get_stub_file (glint_chip_lookup ("esp8266"), 0), ==,
+                   "esp8266.json");
+  g_assert_cmpstr (glint_chip_get_stub_file (glint_chip_lookup ("esp32-c61"), 0), ==,
+                   "esp32c61.json");
+  g_assert_cmpstr (glint_chip_get_stub_file (glint_chip_lookup ("ESP32-S3"), 0), ==,
+                   "esp32s3.json");
+  g_assert_cmpstr (glint_chip_get_stub_file (glint_chip_lookup ("esp32p4"), 1), ==,
+                   "esp32p4-rev1.json");
+  g_assert_cmpstr (glint_chip_get_stub_file (glint_chip_lookup ("esp32p4"), 3), ==,
+                   "esp32p4.json");
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/glint/chip/lookup-spellings", test_lookup_spellings);
+  g_test_add_func ("/glint/chip/lookup-failures", test_lookup_failures);
+  g_test_add_func ("/glint/chip/security-info-ids", test_security_info_ids);
+  g_test_add_func ("/glint/chip/magic", test_magic);
+  g_test_add_func ("/glint/chip/mac-esp8266", test_mac_esp8266);
+  g_test_add_func ("/glint/chip/mac-esp32", test_mac_esp32);
+  g_test_add_func ("/glint/chip/mac-later", test_mac_later);
+  g_test_add_func ("/glint/chip/jedec", test_jedec);
+  g_test_add_func ("/glint/chip/size-codes", test_size_codes);
+  g_test_add_func ("/glint/chip/freq-codes", test_freq_codes);
+  g_test_add_func ("/glint/chip/xtal", test_xtal);
+  g_test_add_func ("/glint/chip/bootloader-offsets", test_bootloader_offsets);
+  g_test_add_func ("/glint/chip/rom-features", test_rom_features);
+  g_test_add_func ("/glint/chip/spi-regs", test_spi_regs);
+  g_test_add_func ("/glint/chip/blocks-and-usb", test_blocks_and_usb);
+  g_test_add_func ("/glint/chip/stub-files", test_stub_files);
+
   return g_test_run ();
 }

@@ -3,4 +3,782 @@
 
 #include "config.h"
 
-/* placeholder: being written */
+#include "glint-chip.h"
+#include "glint-error.h"
+
+/* All values below come from /work/shared/protocol.md (esptool targets at
+ * bb72741, v4.8.1 for the magic lists). Section numbers refer to it. Values
+ * marked "unverified" are so marked there; "not in protocol.md" marks a gap
+ * that is left unknown (0) rather than guessed. */
+
+/* §5.3 block sizes */
+#define RAM_BLOCK             0x1800
+#define USB_RAM_BLOCK         0x800
+#define ROM_FLASH_WRITE_SIZE  0x400
+#define STUB_FLASH_WRITE_SIZE 0x4000
+
+/* Every ROM after the ESP8266 has these; the ESP8266 ROM has none (§5.4). */
+#define ROM_ESP32_COMMON (GLINT_CHIP_ROM_FLASH_DEFL | GLINT_CHIP_ROM_MD5 | \
+                          GLINT_CHIP_ROM_CHANGE_BAUDRATE | GLINT_CHIP_ROM_SPI_ATTACH | \
+                          GLINT_CHIP_ROM_SPI_SET_PARAMS | GLINT_CHIP_ROM_READ_FLASH_SLOW)
+/* S2 and later: GET_SECURITY_INFO, and esptool sends the 5th FLASH_BEGIN word
+ * to every ROM except ESP32 and ESP8266 (§2 notes). */
+#define ROM_S2_LATER     (ROM_ESP32_COMMON | GLINT_CHIP_ROM_GET_SECURITY_INFO | \
+                          GLINT_CHIP_ROM_FLASH_BEGIN_ENCRYPTED)
+#define ROM_WITH_CHIP_ID (ROM_S2_LATER | GLINT_CHIP_ROM_SECURITY_INFO_CHIP_ID)
+
+/* SPI registers (§5 table gives USR and W0 only). USR1, USR2, MOSI_DLEN and
+ * MISO_DLEN offsets are not in protocol.md: left 0 (unknown) until they are. */
+#define SPI_ESP8266(b) { .base = (b), .usr = 0x1C, .w0 = 0x40, .addr_msb = TRUE }
+#define SPI_ESP32(b)   { .base = (b), .usr = 0x1C, .w0 = 0x80, .addr_msb = TRUE }
+#define SPI_LATER(b)   { .base = (b), .usr = 0x18, .w0 = 0x58, .addr_msb = FALSE }
+
+/* The ESP32 family's UART divider gives the crystal directly: 347 at
+ * 115200 Bd is 39.97 MHz. The divider of 1 is inferred from that worked
+ * example, not stated in protocol.md; the ESP8266's divider is not given
+ * at all, so its crystal is not estimated. */
+#define XTAL_DIV_ESP32 1
+
+static const guint32 magic_esp8266[] = { 0xFFF0C101 };
+static const guint32 magic_esp32[]   = { 0x00F01D83 };
+static const guint32 magic_esp32s2[] = { 0x000007C6 };
+static const guint32 magic_esp32s3[] = { 0x9 };
+static const guint32 magic_esp32c2[] = { 0x6F51306F, 0x7C41A06F, 0x0C21E06F };
+static const guint32 magic_esp32c3[] = { 0x6921506F, 0x1B31506F, 0x4881606F, 0x4361606F };
+static const guint32 magic_esp32c5[] = { 0x1101406F };
+static const guint32 magic_esp32c6[] = { 0x2CE0806F };
+static const guint32 magic_esp32c61[] = { 0x33F0206F, 0x2421606F };
+static const guint32 magic_esp32h2[] = { 0xD7B73E80 };
+/* v4.8.1 lists 0x0 for the P4: a READ_REG returning 0 names a P4 only when
+ * GET_SECURITY_INFO could not say otherwise. */
+static const guint32 magic_esp32p4[] = { 0x0, 0x0ADDBAD0 };
+
+#define MAGIC(m) .magic_values = (m), .n_magic_values = G_N_ELEMENTS (m)
+
+/* Later chips: MAC in two eFuse words at MAC_EFUSE_REG and +4 (§5.1). */
+#define MAC_PAIR(reg) .mac_rule = GLINT_CHIP_MAC_EFUSE_PAIR, \
+                      .mac_regs = { (reg), (reg) + 4 }, .n_mac_regs = 2
+
+static const GlintChip chips[] = {
+  {
+    .name = "esp8266", .display_name = "ESP8266",
+    .image_chip_id = GLINT_CHIP_NO_IMAGE_ID, MAGIC (magic_esp8266), .uses_magic = TRUE,
+    .bootloader_offset = 0x0,
+    .rom_features = 0,
+    .rom_status_len = 2,
+    .spi = SPI_ESP8266 (0x60000200),
+    /* OTP mac0, mac1, mac3, in the order the decoder takes them */
+    .mac_rule = GLINT_CHIP_MAC_ESP8266,
+    .mac_regs = { 0x3FF00050, 0x3FF00054, 0x3FF0005C }, .n_mac_regs = 3,
+    .uart_clkdiv_reg = 0x60000014, .xtal_clk_divider = 0,
+    .xtal_fudge = GLINT_CHIP_XTAL_FUDGE_NONE,
+    .stub_file = "esp8266.json", .uf2_family_id = 0x7EAB61ED,
+  },
+  {
+    .name = "esp32", .display_name = "ESP32",
+    .image_chip_id = 0, MAGIC (magic_esp32), .uses_magic = TRUE,
+    .bootloader_offset = 0x1000,
+    .rom_features = ROM_ESP32_COMMON,
+    .rom_status_len = 4,
+    .spi = SPI_ESP32 (0x3FF42000),
+    /* EFUSE_RD words 1 and 2: low word first */
+    .mac_rule = GLINT_CHIP_MAC_EFUSE_PAIR,
+    .mac_regs = { 0x3FF5A000 + 4, 0x3FF5A000 + 8 }, .n_mac_regs = 2,
+    .uart_clkdiv_reg = 0x3FF40014, .xtal_clk_divider = XTAL_DIV_ESP32,
+    .xtal_fudge = GLINT_CHIP_XTAL_FUDGE_MEASURED,
+    .stub_file = "esp32.json", .uf2_family_id = 0x1C5F21B0,
+  },
+  {
+    .name = "esp32s2", .display_name = "ESP32-S2",
+    .image_chip_id = 2, MAGIC (magic_esp32s2), .uses_magic = TRUE,
+    .bootloader_offset = 0x1000,    /* inherits ESP32's */
+    .rom_features = ROM_S2_LATER,   /* 12-byte security info, no chip_id */
+    .rom_status_len = 4,
+    .spi = SPI_LATER (0x3F402000),
+    MAC_PAIR (0x3F41A044),
+    .uart_clkdiv_reg = 0x3F400014, .xtal_clk_divider = XTAL_DIV_ESP32,
+    .has_usb_otg = TRUE,
+    .stub_file = "esp32s2.json", .uf2_family_id = 0xBFDD4EEE,
+  },
+  {
+    .name = "esp32s3", .display_name = "ESP32-S3",
+    .image_chip_id = 9, MAGIC (magic_esp32s3),
+    .bootloader_offset = 0x0,
+    .rom_features = ROM_WITH_CHIP_ID,
+    .rom_status_len = 4,
+    .spi = SPI_LATER (0x60002000),
+    MAC_PAIR (0x60007000 + 0x44),
+    .uart_clkdiv_reg = 0x60000014, .xtal_clk_divider = XTAL_DIV_ESP32,
+    .has_usb_otg = TRUE,
+    .stub_file = "esp32s3.json", .uf2_family_id = 0xC47E5767,
+  },
+  {
+    .name = "esp32c2", .display_name = "ESP32-C2",
+    .image_chip_id = 12, MAGIC (magic_esp32c2),
+    .bootloader_offset = 0x0,
+    .rom_features = ROM_WITH_CHIP_ID,
+    .rom_status_len = 4,
+    .spi = SPI_LATER (0x60002000),
+    MAC_PAIR (0x60008800 + 0x40),   /* +0x40, unlike the others' +0x44 */
+    .uart_clkdiv_reg = 0x60000014, .xtal_clk_divider = XTAL_DIV_ESP32,
+    .xtal_fudge = GLINT_CHIP_XTAL_FUDGE_26MHZ,
+    .stub_file = "esp32c2.json", .uf2_family_id = 0x2B88D29C,
+  },
+  {
+    .name = "esp32c3", .display_name = "ESP32-C3",
+    .image_chip_id = 5, MAGIC (magic_esp32c3),
+    .bootloader_offset = 0x0,
+    .rom_features = ROM_WITH_CHIP_ID,
+    .rom_status_len = 4,
+    .spi = SPI_LATER (0x60002000),
+    MAC_PAIR (0x60008800 + 0x44),
+    .uart_clkdiv_reg = 0x60000014, .xtal_clk_divider = XTAL_DIV_ESP32,
+    .stub_file = "esp32c3.json", .uf2_family_id = 0xD42BA06C,
+  },
+  {
+    .name = "esp32c5", .display_name = "ESP32-C5",
+    .image_chip_id = 23, MAGIC (magic_esp32c5),
+    /* 0x0 in esptool v4.8.1 (then inherited from C6); current is 0x2000 */
+    .bootloader_offset = 0x2000,
+    .rom_features = ROM_WITH_CHIP_ID,
+    .rom_status_len = 4,
+    .spi = SPI_LATER (0x60003000),
+    MAC_PAIR (0x600B4800 + 0x44),
+    .uart_clkdiv_reg = 0x60000014,  /* inherited C6 -> C3 */
+    .xtal_clk_divider = XTAL_DIV_ESP32,
+    .stub_file = "esp32c5.json", .uf2_family_id = 0xF71C0343,
+  },
+  {
+    .name = "esp32c6", .display_name = "ESP32-C6",
+    .image_chip_id = 13, MAGIC (magic_esp32c6),
+    .bootloader_offset = 0x0,
+    .rom_features = ROM_WITH_CHIP_ID,
+    .rom_status_len = 4,
+    .spi = SPI_LATER (0x60003000),
+    MAC_PAIR (0x600B0800 + 0x44),
+    .uart_clkdiv_reg = 0x60000014,  /* inherited from C3 */
+    .xtal_clk_divider = XTAL_DIV_ESP32,
+    .stub_file = "esp32c6.json", .uf2_family_id = 0x540DDF62,
+  },
+  {
+    .name = "esp32c61", .display_name = "ESP32-C61",
+    .image_chip_id = 20, MAGIC (magic_esp32c61),
+    .bootloader_offset = 0x0,       /* inherits C6's */
+    .rom_features = ROM_WITH_CHIP_ID,
+    .rom_status_len = 4,
+    .spi = SPI_LATER (0x60003000),
+    MAC_PAIR (0x600B4800 + 0x44),
+    .uart_clkdiv_reg = 0x60000014,  /* inherited */
+    .xtal_clk_divider = XTAL_DIV_ESP32,
+    .stub_file = "esp32c61.json", .uf2_family_id = 0x77D850C4,
+  },
+  {
+    .name = "esp32h2", .display_name = "ESP32-H2",
+    .image_chip_id = 16, MAGIC (magic_esp32h2),
+    .bootloader_offset = 0x0,       /* inherits C6's */
+    .rom_features = ROM_WITH_CHIP_ID,
+    .rom_status_len = 4,
+    .spi = SPI_LATER (0x60003000),
+    /* eFuse base inherited from the C6 class (protocol.md §5) */
+    MAC_PAIR (0x600B0800 + 0x44),
+    .uart_clkdiv_reg = 0x60000014,  /* inherited */
+    .xtal_clk_divider = XTAL_DIV_ESP32,
+    .stub_file = "esp32h2.json", .uf2_family_id = 0x332726F6,
+  },
+  {
+    .name = "esp32p4", .display_name = "ESP32-P4",
+    .image_chip_id = 18, MAGIC (magic_esp32p4),
+    /* the first two sectors are reserved for flash encryption */
+    .bootloader_offset = 0x2000,
+    .rom_features = ROM_WITH_CHIP_ID,
+    .rom_status_len = 4,
+    .spi = SPI_LATER (0x5008D000),  /* SPIMEM1 */
+    MAC_PAIR (0x5012D000 + 0x44),
+    /* UART_CLKDIV_REG: "not overridden in P4 class", unverified and no value
+     * given, so the crystal is not estimated on the P4 */
+    .uart_clkdiv_reg = 0, .xtal_clk_divider = 0,
+    .has_usb_otg = TRUE,
+    .stub_file = "esp32p4.json", .uf2_family_id = 0x3D308E94,
+  },
+};
+
+/* GET_SECURITY_INFO chip ids esptool knows but does not support (§4) */
+static const struct
+{
+  guint32     id;
+  const char *name;
+} unsupported_ids[] = {
+  { 4, "ESP32-S3(beta2)" },
+  { 6, "ESP32-S3(beta3)" },
+  { 7, "ESP32-C6(beta)" },
+  { 10, "ESP32-H2(beta1)" },
+  { 14, "ESP32-H2(beta2)" },
+  { 17, "ESP32-C5(beta3)" },
+};
+
+typedef struct
+{
+  const char *name;
+  gint        code;
+} CodeEntry;
+
+/* §12.1 flash size codes, already shifted into the high nibble */
+static const CodeEntry size_codes_esp8266[] = {
+  { "256KB", 0x10 }, { "512KB", 0x00 }, { "1MB", 0x20 }, { "2MB", 0x30 },
+  { "4MB", 0x40 }, { "2MB-c1", 0x50 }, { "4MB-c1", 0x60 }, { "8MB", 0x80 },
+  { "16MB", 0x90 }, { NULL, 0 },
+};
+/* 32MB and up are "chip-dependent availability" in protocol.md without a per-chip
+ * list, so every ESP32-family chip accepts them here. */
+static const CodeEntry size_codes_esp32[] = {
+  { "1MB", 0x00 }, { "2MB", 0x10 }, { "4MB", 0x20 }, { "8MB", 0x30 },
+  { "16MB", 0x40 }, { "32MB", 0x50 }, { "64MB", 0x60 }, { "128MB", 0x70 },
+  { NULL, 0 },
+};
+
+/* §12.1 flash freq codes (low nibble) */
+static const CodeEntry freq_codes_default[] = {
+  { "80m", 0xF }, { "40m", 0x0 }, { "26m", 0x1 }, { "20m", 0x2 }, { NULL, 0 },
+};
+static const CodeEntry freq_codes_c2[] = {
+  { "60m", 0xF }, { "30m", 0x0 }, { "20m", 0x1 }, { "15m", 0x2 }, { NULL, 0 },
+};
+static const CodeEntry freq_codes_c5[] = {
+  { "80m", 0xF }, { "40m", 0x0 }, { "20m", 0x2 }, { NULL, 0 },
+};
+/* C6: 80m is written as 0x0 on purpose, a workaround for the ROM's MSPI
+ * divider (§12.1), so 80m and 40m share a code. */
+static const CodeEntry freq_codes_c6[] = {
+  { "80m", 0x0 }, { "40m", 0x0 }, { "20m", 0x2 }, { NULL, 0 },
+};
+static const CodeEntry freq_codes_h2[] = {
+  { "48m", 0xF }, { "24m", 0x0 }, { "16m", 0x1 }, { "12m", 0x2 }, { NULL, 0 },
+};
+
+/* §5.2 DETECTED_FLASH_SIZES, by capacity byte */
+static const struct
+{
+  guint8  capacity;
+  guint64 bytes;
+} jedec_sizes[] = {
+  { 0x12, 256 * 1024 }, { 0x13, 512 * 1024 }, { 0x14, 1 << 20 }, { 0x15, 2 << 20 },
+  { 0x16, 4 << 20 }, { 0x17, 8 << 20 }, { 0x18, 16 << 20 }, { 0x19, 32 << 20 },
+  { 0x1A, 64 << 20 }, { 0x1B, 128 << 20 }, { 0x1C, 256 << 20 },
+  { 0x20, 64 << 20 }, { 0x21, 128 << 20 }, { 0x22, 256 << 20 },
+  { 0x32, 256 * 1024 }, { 0x33, 512 * 1024 }, { 0x34, 1 << 20 }, { 0x35, 2 << 20 },
+  { 0x36, 4 << 20 }, { 0x37, 8 << 20 }, { 0x38, 16 << 20 }, { 0x39, 32 << 20 },
+  { 0x3A, 64 << 20 },
+};
+
+/**
+ * glint_chip_get_all:
+ * @n_chips: (out): number of entries
+ *
+ * Returns: (transfer none): the table, in esptool's order of introduction
+ */
+const GlintChip *
+glint_chip_get_all (guint *n_chips)
+{
+  g_return_val_if_fail (n_chips != NULL, NULL);
+
+  *n_chips = G_N_ELEMENTS (chips);
+  return chips;
+}
+
+/**
+ * glint_chip_lookup:
+ * @name: "esp32s3", "ESP32-S3", "esp32-s3", … (ASCII case is ignored)
+ *
+ * Accepts esptool's names (flasher_args.json "chip") and ESP Web Tools'
+ * chipFamily strings (§11).
+ *
+ * Returns: (nullable): the chip, or %NULL if @name is not one
+ */
+const GlintChip *
+glint_chip_lookup (const char *name)
+{
+  g_return_val_if_fail (name != NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (chips); i++)
+    {
+      if (g_ascii_strcasecmp (name, chips[i].name) == 0 ||
+          g_ascii_strcasecmp (name, chips[i].display_name) == 0)
+        return &chips[i];
+    }
+
+  return NULL;
+}
+
+/**
+ * glint_chip_valid_names:
+ *
+ * Returns: (transfer full): "esp8266, esp32, esp32s2, …" for error messages
+ */
+char *
+glint_chip_valid_names (void)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (chips); i++)
+    {
+      if (i > 0)
+        g_string_append (s, ", ");
+      g_string_append (s, chips[i].name);
+    }
+
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+/**
+ * glint_chip_from_security_info_id:
+ * @chip_id: the chip_id word of a 20-byte GET_SECURITY_INFO reply
+ *
+ * Follows esptool's decision order (§4): a chip_id only names chips that are
+ * not identified by their magic value. ESP8266, ESP32 and ESP32-S2 never
+ * report a chip_id (no 0x14, or a 12-byte reply), so 0 and 2 do not match:
+ * a zero word is more likely a short or zeroed reply than an ESP32.
+ *
+ * Returns: (nullable): the chip, or %NULL for unknown and beta ids
+ */
+const GlintChip *
+glint_chip_from_security_info_id (guint32 chip_id)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (chips); i++)
+    {
+      if (!chips[i].uses_magic &&
+          chips[i].image_chip_id >= 0 &&
+          (guint32) chips[i].image_chip_id == chip_id)
+        return &chips[i];
+    }
+
+  return NULL;
+}
+
+/**
+ * glint_chip_describe_unsupported_id:
+ * @chip_id: a GET_SECURITY_INFO chip_id
+ *
+ * Returns: (nullable): "ESP32-H2(beta1)" etc. for the pre-release chips esptool
+ *   lists as unsupported, so an error can name them; %NULL otherwise
+ */
+const char *
+glint_chip_describe_unsupported_id (guint32 chip_id)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (unsupported_ids); i++)
+    {
+      if (unsupported_ids[i].id == chip_id)
+        return unsupported_ids[i].name;
+    }
+
+  return NULL;
+}
+
+/**
+ * glint_chip_from_magic:
+ * @value: READ_REG of %GLINT_CHIP_DETECT_MAGIC_REG
+ *
+ * Matches every chip's v4.8.1 magic list, for old ROMs whose
+ * GET_SECURITY_INFO has no chip_id. Prefer glint_chip_from_security_info_id().
+ *
+ * Returns: (nullable): the chip, or %NULL
+ */
+const GlintChip *
+glint_chip_from_magic (guint32 value)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (chips); i++)
+    {
+      for (guint j = 0; j < chips[i].n_magic_values; j++)
+        {
+          if (chips[i].magic_values[j] == value)
+            return &chips[i];
+        }
+    }
+
+  return NULL;
+}
+
+gboolean
+glint_chip_rom_has (const GlintChip     *chip,
+                    GlintChipRomFeature  feature)
+{
+  g_return_val_if_fail (chip != NULL, FALSE);
+
+  return (chip->rom_features & feature) == feature;
+}
+
+/**
+ * glint_chip_get_mac_registers:
+ * @chip: a chip
+ * @n_regs: (out): number of addresses
+ *
+ * Returns: (transfer none): the addresses to READ_REG, in the order
+ *   glint_chip_decode_mac() expects the words
+ */
+const guint32 *
+glint_chip_get_mac_registers (const GlintChip *chip,
+                              guint           *n_regs)
+{
+  g_return_val_if_fail (chip != NULL, NULL);
+  g_return_val_if_fail (n_regs != NULL, NULL);
+
+  *n_regs = chip->n_mac_regs;
+  return chip->mac_regs;
+}
+
+/**
+ * glint_chip_decode_mac:
+ * @chip: a chip
+ * @words: the values read from glint_chip_get_mac_registers(), same order
+ * @mac: (out): the MAC
+ * @error: return location for a #GError
+ *
+ * Returns: %FALSE if an ESP8266's OTP names no known OUI
+ */
+gboolean
+glint_chip_decode_mac (const GlintChip *chip,
+                       const guint32   *words,
+                       guint8           mac[6],
+                       GError         **error)
+{
+  g_return_val_if_fail (chip != NULL, FALSE);
+  g_return_val_if_fail (words != NULL, FALSE);
+  g_return_val_if_fail (mac != NULL, FALSE);
+
+  if (chip->mac_rule == GLINT_CHIP_MAC_ESP8266)
+    {
+      guint32 mac0 = words[0];
+      guint32 mac1 = words[1];
+      guint32 mac3 = words[2];
+
+      /* §5.1: the OUI is in mac3 when set, else selected by mac1 bits 23..16 */
+      if (mac3 != 0)
+        {
+          mac[0] = (mac3 >> 16) & 0xFF;
+          mac[1] = (mac3 >> 8) & 0xFF;
+          mac[2] = mac3 & 0xFF;
+        }
+      else if (((mac1 >> 16) & 0xFF) == 0)
+        {
+          mac[0] = 0x18;
+          mac[1] = 0xFE;
+          mac[2] = 0x34;
+        }
+      else if (((mac1 >> 16) & 0xFF) == 1)
+        {
+          mac[0] = 0xAC;
+          mac[1] = 0xD0;
+          mac[2] = 0x74;
+        }
+      else
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_RESPONSE,
+                       "unknown ESP8266 OUI selector 0x%02x in mac1 0x%08x",
+                       (mac1 >> 16) & 0xFF, mac1);
+          return FALSE;
+        }
+
+      mac[3] = (mac1 >> 8) & 0xFF;
+      mac[4] = mac1 & 0xFF;
+      mac[5] = (mac0 >> 24) & 0xFF;
+      return TRUE;
+    }
+
+  /* §5.1: pack (high, low) big-endian into 8 bytes and drop the first two
+   * (a CRC on the ESP32, unused bits later), leaving the low 16 bits of the
+   * high word and all of the low word. */
+  mac[0] = (words[1] >> 8) & 0xFF;
+  mac[1] = words[1] & 0xFF;
+  mac[2] = (words[0] >> 24) & 0xFF;
+  mac[3] = (words[0] >> 16) & 0xFF;
+  mac[4] = (words[0] >> 8) & 0xFF;
+  mac[5] = words[0] & 0xFF;
+  return TRUE;
+}
+
+/**
+ * glint_chip_jedec_is_no_flash:
+ * @jedec_id: the RDID result (bits 23..0)
+ *
+ * Returns: %TRUE for the ids esptool reads as "no flash / bad connection"
+ */
+gboolean
+glint_chip_jedec_is_no_flash (guint32 jedec_id)
+{
+  jedec_id &= 0xFFFFFF;
+  return jedec_id == 0xFFFFFF || jedec_id == 0x000000 || jedec_id == 0xFFFF3F;
+}
+
+/**
+ * glint_chip_flash_size_from_jedec:
+ * @jedec_id: the RDID result: manufacturer in bits 7..0, memory type in
+ *   15..8, capacity in 23..16
+ *
+ * Returns: the flash size in bytes, or 0 when there is no flash or the
+ *   capacity byte is unknown
+ */
+guint64
+glint_chip_flash_size_from_jedec (guint32 jedec_id)
+{
+  guint8 capacity = (jedec_id >> 16) & 0xFF;
+
+  if (glint_chip_jedec_is_no_flash (jedec_id))
+    return 0;
+
+  /* Adesto (0x1F) encodes the size in byte 1 with its own table, which
+   * protocol.md does not give: report "unknown" rather than misread it. */
+  if ((jedec_id & 0xFF) == 0x1F)
+    return 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (jedec_sizes); i++)
+    {
+      if (jedec_sizes[i].capacity == capacity)
+        return jedec_sizes[i].bytes;
+    }
+
+  return 0;
+}
+
+static gint
+find_code (const CodeEntry *table,
+           const char      *name)
+{
+  for (guint i = 0; table[i].name != NULL; i++)
+    {
+      if (g_ascii_strcasecmp (table[i].name, name) == 0)
+        return table[i].code;
+    }
+
+  return -1;
+}
+
+/**
+ * glint_chip_flash_size_code:
+ * @chip: a chip
+ * @size: "4MB", "2MB-c1", …
+ *
+ * Returns: the image header's size code (high nibble, already shifted), or
+ *   -1 if @chip has no such size
+ */
+gint
+glint_chip_flash_size_code (const GlintChip *chip,
+                            const char      *size)
+{
+  g_return_val_if_fail (chip != NULL, -1);
+  g_return_val_if_fail (size != NULL, -1);
+
+  if (chip->image_chip_id == GLINT_CHIP_NO_IMAGE_ID)
+    return find_code (size_codes_esp8266, size);
+
+  return find_code (size_codes_esp32, size);
+}
+
+/**
+ * glint_chip_flash_freq_code:
+ * @chip: a chip
+ * @freq: "80m", "40m", …
+ *
+ * Returns: the image header's freq code (low nibble), or -1
+ */
+gint
+glint_chip_flash_freq_code (const GlintChip *chip,
+                            const char      *freq)
+{
+  const CodeEntry *table = freq_codes_default;
+
+  g_return_val_if_fail (chip != NULL, -1);
+  g_return_val_if_fail (freq != NULL, -1);
+
+  /* P4 keeps the default table: not overridden in its esptool target,
+   * unverified (§12.1) */
+  if (g_str_equal (chip->name, "esp32c2"))
+    table = freq_codes_c2;
+  else if (g_str_equal (chip->name, "esp32c5") || g_str_equal (chip->name, "esp32c61"))
+    table = freq_codes_c5;
+  else if (g_str_equal (chip->name, "esp32c6"))
+    table = freq_codes_c6;
+  else if (g_str_equal (chip->name, "esp32h2"))
+    table = freq_codes_h2;
+
+  return find_code (table, freq);
+}
+
+/**
+ * glint_chip_measure_xtal_mhz:
+ * @chip: a chip
+ * @clkdiv_reg: READ_REG of @chip's uart_clkdiv_reg
+ * @baud: the baud rate the ROM auto-detected (the one we synced at)
+ *
+ * The ROM sets its UART divider from the crystal it runs on, so
+ * baud × divider recovers the crystal, as esptool's get_crystal_freq().
+ *
+ * Returns: the raw estimate in MHz, or 0 when @chip's register or divider is
+ *   not known
+ */
+gdouble
+glint_chip_measure_xtal_mhz (const GlintChip *chip,
+                             guint32          clkdiv_reg,
+                             guint            baud)
+{
+  g_return_val_if_fail (chip != NULL, 0);
+
+  if (chip->uart_clkdiv_reg == 0 || chip->xtal_clk_divider == 0)
+    return 0;
+
+  /* The integer divider sits in bits 19..0 (esptool's UART_CLKDIV_MASK);
+   * the mask is not in protocol.md: unverified. */
+  clkdiv_reg &= 0xFFFFF;
+
+  return (gdouble) baud * clkdiv_reg / 1e6 / chip->xtal_clk_divider;
+}
+
+static guint
+normalise_xtal (gdouble mhz)
+{
+  /* Snap to the nearest crystal protocol.md names (26 and 40 MHz). esptool
+   * rounds the same way around 33 MHz; other crystals are not covered. */
+  if (mhz <= 0)
+    return 0;
+  return mhz > 33 ? 40 : 26;
+}
+
+/**
+ * glint_chip_estimate_xtal_mhz:
+ *
+ * Like glint_chip_measure_xtal_mhz() but normalised to a real crystal.
+ * Only 26 and 40 MHz are known to protocol.md; chips with other fixed
+ * crystals (not listed there) would be misreported, so use this where the
+ * crystal varies by board: ESP8266, ESP32, ESP32-C2.
+ *
+ * Returns: 40 or 26, or 0 if not known for @chip
+ */
+guint
+glint_chip_estimate_xtal_mhz (const GlintChip *chip,
+                              guint32          clkdiv_reg,
+                              guint            baud)
+{
+  return normalise_xtal (glint_chip_measure_xtal_mhz (chip, clkdiv_reg, baud));
+}
+
+/**
+ * glint_chip_baud_to_send:
+ * @chip: a chip
+ * @baud: the baud rate wanted on the wire
+ * @xtal_mhz: the crystal as the ROM measured it, 0 if unknown
+ * @is_stub: whether the stub is running
+ *
+ * The stub programs the exact rate. The ESP32 ROM derives its new divider
+ * from a crystal frequency it measured against the drifting CK8M clock, so
+ * esptool sends baud × rom_measured / nominal (nominal = 40 or 26 MHz); the
+ * ESP32-C2 ROM assumes 40 MHz, so on a 26 MHz board the value is scaled by
+ * 40/26 (protocol.md §5 notes). Results are truncated, as esptool's.
+ *
+ * For the ESP32, @xtal_mhz must be the ROM's own measurement, which
+ * protocol.md gives no recipe to read (esptool takes it from RTC calibration
+ * registers and an eFuse). The UART-divider estimate of
+ * glint_chip_measure_xtal_mhz() sees the real crystal, so with it the
+ * correction is close to 1: harmless, but not the drift fix. For the C2 the
+ * normalised UART estimate is what is needed. The caller must check
+ * %GLINT_CHIP_ROM_CHANGE_BAUDRATE first.
+ *
+ * Returns: the new_baud word of CHANGE_BAUDRATE
+ */
+guint
+glint_chip_baud_to_send (const GlintChip *chip,
+                         guint            baud,
+                         gdouble          xtal_mhz,
+                         gboolean         is_stub)
+{
+  guint nominal = normalise_xtal (xtal_mhz);
+
+  g_return_val_if_fail (chip != NULL, baud);
+
+  if (is_stub || nominal == 0)
+    return baud;
+
+  switch (chip->xtal_fudge)
+    {
+    case GLINT_CHIP_XTAL_FUDGE_MEASURED:
+      return (guint) ((gdouble) baud * xtal_mhz / nominal);
+
+    case GLINT_CHIP_XTAL_FUDGE_26MHZ:
+      if (nominal == 26)
+        return (guint) ((guint64) baud * 40 / 26);
+      return baud;
+
+    case GLINT_CHIP_XTAL_FUDGE_NONE:
+    default:
+      return baud;
+    }
+}
+
+/**
+ * glint_chip_is_usb_otg:
+ *
+ * Returns: %TRUE when @vid:@pid is @chip's ROM USB-OTG CDC port (Espressif
+ *   VID, PID == image chip id; S2, S3 and P4 only, §5)
+ */
+gboolean
+glint_chip_is_usb_otg (const GlintChip *chip,
+                       guint16          vid,
+                       guint16          pid)
+{
+  g_return_val_if_fail (chip != NULL, FALSE);
+
+  return chip->has_usb_otg &&
+         vid == GLINT_USB_VID_ESPRESSIF &&
+         pid == chip->image_chip_id;
+}
+
+/**
+ * glint_chip_get_ram_block_size:
+ *
+ * Returns: MEM_DATA block size; smaller over USB-OTG, whose ROM CDC buffer is
+ *   smaller (§5.3)
+ */
+guint
+glint_chip_get_ram_block_size (const GlintChip *chip,
+                               gboolean         usb_otg)
+{
+  g_return_val_if_fail (chip != NULL, RAM_BLOCK);
+
+  return usb_otg && chip->has_usb_otg ? USB_RAM_BLOCK : RAM_BLOCK;
+}
+
+/**
+ * glint_chip_get_flash_write_size:
+ *
+ * Returns: FLASH_DATA / FLASH_DEFL_DATA block size (§5.3)
+ */
+guint
+glint_chip_get_flash_write_size (const GlintChip *chip,
+                                 gboolean         is_stub,
+                                 gboolean         usb_otg)
+{
+  g_return_val_if_fail (chip != NULL, ROM_FLASH_WRITE_SIZE);
+
+  if (!is_stub)
+    return ROM_FLASH_WRITE_SIZE;
+
+  return usb_otg && chip->has_usb_otg ? USB_RAM_BLOCK : STUB_FLASH_WRITE_SIZE;
+}
+
+/**
+ * glint_chip_get_stub_file:
+ * @chip: a chip
+ * @major_rev: the chip's major revision, 0 if not known
+ *
+ * Returns: the stub JSON file name (§6.1); P4 revisions before 3 have their
+ *   own "esp32p4-rev1.json" (whether "rev<3" means the major revision is
+ *   unverified)
+ */
+const char *
+glint_chip_get_stub_file (const GlintChip *chip,
+                          guint            major_rev)
+{
+  g_return_val_if_fail (chip != NULL, NULL);
+
+  if (g_str_equal (chip->name, "esp32p4") && major_rev > 0 && major_rev < 3)
+    return "esp32p4-rev1.json";
+
+  return chip->stub_file;
+}

@@ -3,4 +3,182 @@
 
 #pragma once
 
+#include <glib.h>
+
 #include "glint-types.h"
+
+G_BEGIN_DECLS
+
+/* Espressif's USB vendor id and the PID of the on-chip USB-Serial/JTAG
+ * (protocol.md §3.2); the ROM's USB-OTG CDC uses PID == image chip id (§5). */
+#define GLINT_USB_VID_ESPRESSIF       0x303A
+#define GLINT_USB_PID_USB_SERIAL_JTAG 0x1001
+
+/* READ_REG address identifying old chips (protocol.md §4). */
+#define GLINT_CHIP_DETECT_MAGIC_REG   0x40001000
+
+/* Value of GlintChip.image_chip_id for the ESP8266, which has no extended
+ * image header (protocol.md §12.2). */
+#define GLINT_CHIP_NO_IMAGE_ID        (-1)
+
+/* Number of 32-bit words glint_chip_decode_mac() reads at most. */
+#define GLINT_CHIP_MAX_MAC_REGS       3
+
+typedef struct _GlintChip GlintChip;
+
+/**
+ * GlintChipRomFeature:
+ * @GLINT_CHIP_ROM_FLASH_DEFL: FLASH_DEFL_BEGIN/DATA/END (0x10–0x12)
+ * @GLINT_CHIP_ROM_MD5: SPI_FLASH_MD5 (0x13)
+ * @GLINT_CHIP_ROM_CHANGE_BAUDRATE: CHANGE_BAUDRATE (0x0F)
+ * @GLINT_CHIP_ROM_SPI_ATTACH: SPI_ATTACH (0x0D)
+ * @GLINT_CHIP_ROM_SPI_SET_PARAMS: SPI_SET_PARAMS (0x0B)
+ * @GLINT_CHIP_ROM_GET_SECURITY_INFO: GET_SECURITY_INFO (0x14)
+ * @GLINT_CHIP_ROM_SECURITY_INFO_CHIP_ID: GET_SECURITY_INFO carries chip_id
+ *   (20-byte reply; ESP32-S2 returns only 12 bytes)
+ * @GLINT_CHIP_ROM_FLASH_BEGIN_ENCRYPTED: FLASH_BEGIN / FLASH_DEFL_BEGIN take
+ *   the 5th "encrypted" word
+ * @GLINT_CHIP_ROM_READ_FLASH_SLOW: READ_FLASH_SLOW (0x0E)
+ *
+ * What the chip's ROM loader (not the stub) implements, protocol.md §2, §5.4.
+ */
+typedef enum
+{
+  GLINT_CHIP_ROM_FLASH_DEFL            = 1 << 0,
+  GLINT_CHIP_ROM_MD5                   = 1 << 1,
+  GLINT_CHIP_ROM_CHANGE_BAUDRATE       = 1 << 2,
+  GLINT_CHIP_ROM_SPI_ATTACH            = 1 << 3,
+  GLINT_CHIP_ROM_SPI_SET_PARAMS        = 1 << 4,
+  GLINT_CHIP_ROM_GET_SECURITY_INFO     = 1 << 5,
+  GLINT_CHIP_ROM_SECURITY_INFO_CHIP_ID = 1 << 6,
+  GLINT_CHIP_ROM_FLASH_BEGIN_ENCRYPTED = 1 << 7,
+  GLINT_CHIP_ROM_READ_FLASH_SLOW       = 1 << 8,
+} GlintChipRomFeature;
+
+/**
+ * GlintChipMacRule:
+ * @GLINT_CHIP_MAC_ESP8266: OTP words mac0, mac1, mac3 with the OUI rule
+ * @GLINT_CHIP_MAC_EFUSE_PAIR: two eFuse words (low, high), packed
+ *   big-endian as (high, low), first 2 bytes dropped
+ *
+ * How the MAC is decoded from eFuse/OTP words (protocol.md §5.1).
+ */
+typedef enum
+{
+  GLINT_CHIP_MAC_ESP8266,
+  GLINT_CHIP_MAC_EFUSE_PAIR,
+} GlintChipMacRule;
+
+/**
+ * GlintChipXtalFudge:
+ * @GLINT_CHIP_XTAL_FUDGE_NONE: ROM CHANGE_BAUDRATE takes the exact baud
+ * @GLINT_CHIP_XTAL_FUDGE_MEASURED: ESP32 ROM: baud × measured / nominal xtal
+ * @GLINT_CHIP_XTAL_FUDGE_26MHZ: ESP32-C2 ROM on a 26 MHz xtal: baud × 40 / 26
+ *
+ * The CHANGE_BAUDRATE correction the ROM needs (protocol.md §5 notes).
+ */
+typedef enum
+{
+  GLINT_CHIP_XTAL_FUDGE_NONE,
+  GLINT_CHIP_XTAL_FUDGE_MEASURED,
+  GLINT_CHIP_XTAL_FUDGE_26MHZ,
+} GlintChipXtalFudge;
+
+/**
+ * GlintChipSpiRegs:
+ * @base: SPI_REG_BASE of the flash SPI controller
+ * @usr, @usr1, @usr2, @w0, @mosi_dlen, @miso_dlen: offsets from @base;
+ *   0 means "not known" (no register of interest sits at offset 0 except CMD)
+ * @addr_msb: address register is left-justified (SPI_ADDR_REG_MSB)
+ *
+ * Registers used by the RDID recipe of protocol.md §5.2.
+ */
+typedef struct
+{
+  guint32  base;
+  guint32  usr;
+  guint32  usr1;
+  guint32  usr2;
+  guint32  w0;
+  guint32  mosi_dlen;
+  guint32  miso_dlen;
+  gboolean addr_msb;
+} GlintChipSpiRegs;
+
+/**
+ * GlintChip:
+ *
+ * One entry of the chip table. All entries are static and constant: compare
+ * pointers, never free them.
+ */
+struct _GlintChip
+{
+  const char         *name;            /* canonical, esptool's: "esp32s3" */
+  const char         *display_name;    /* "ESP32-S3", also ESP Web Tools' chipFamily */
+  gint                image_chip_id;   /* GLINT_CHIP_NO_IMAGE_ID for ESP8266 */
+  const guint32      *magic_values;    /* READ_REG 0x40001000 values (v4.8.1 lists) */
+  guint               n_magic_values;
+  gboolean            uses_magic;      /* current esptool identifies it by magic only */
+  guint32             bootloader_offset;
+  GlintChipRomFeature rom_features;
+  guint               rom_status_len;  /* status bytes of the ROM loader's replies */
+  GlintChipSpiRegs    spi;
+  GlintChipMacRule    mac_rule;
+  guint32             mac_regs[GLINT_CHIP_MAX_MAC_REGS];
+  guint               n_mac_regs;
+  guint32             uart_clkdiv_reg; /* 0 = not known */
+  guint               xtal_clk_divider;/* 0 = not known */
+  GlintChipXtalFudge  xtal_fudge;
+  gboolean            has_usb_otg;     /* ROM USB-OTG CDC: smaller blocks */
+  const char         *stub_file;       /* "esp32s3.json" */
+  guint32             uf2_family_id;
+};
+
+const GlintChip  *glint_chip_lookup                   (const char      *name);
+const GlintChip  *glint_chip_get_all                  (guint           *n_chips);
+char             *glint_chip_valid_names              (void);
+
+const GlintChip  *glint_chip_from_security_info_id    (guint32          chip_id);
+const char       *glint_chip_describe_unsupported_id  (guint32          chip_id);
+const GlintChip  *glint_chip_from_magic               (guint32          value);
+
+gboolean          glint_chip_rom_has                  (const GlintChip *chip,
+                                                       GlintChipRomFeature feature);
+
+const guint32    *glint_chip_get_mac_registers        (const GlintChip *chip,
+                                                       guint           *n_regs);
+gboolean          glint_chip_decode_mac               (const GlintChip *chip,
+                                                       const guint32   *words,
+                                                       guint8           mac[6],
+                                                       GError         **error);
+
+guint64           glint_chip_flash_size_from_jedec    (guint32          jedec_id);
+gboolean          glint_chip_jedec_is_no_flash        (guint32          jedec_id);
+gint              glint_chip_flash_size_code          (const GlintChip *chip,
+                                                       const char      *size);
+gint              glint_chip_flash_freq_code          (const GlintChip *chip,
+                                                       const char      *freq);
+
+gdouble           glint_chip_measure_xtal_mhz         (const GlintChip *chip,
+                                                       guint32          clkdiv_reg,
+                                                       guint            baud);
+guint             glint_chip_estimate_xtal_mhz        (const GlintChip *chip,
+                                                       guint32          clkdiv_reg,
+                                                       guint            baud);
+guint             glint_chip_baud_to_send             (const GlintChip *chip,
+                                                       guint            baud,
+                                                       gdouble          xtal_mhz,
+                                                       gboolean         is_stub);
+
+gboolean          glint_chip_is_usb_otg               (const GlintChip *chip,
+                                                       guint16          vid,
+                                                       guint16          pid);
+guint             glint_chip_get_ram_block_size       (const GlintChip *chip,
+                                                       gboolean         usb_otg);
+guint             glint_chip_get_flash_write_size     (const GlintChip *chip,
+                                                       gboolean         is_stub,
+                                                       gboolean         usb_otg);
+const char       *glint_chip_get_stub_file            (const GlintChip *chip,
+                                                       guint            major_rev);
+
+G_END_DECLS
