@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "glint-error.h"
 #include "glint-link-timing.h"
 #include "glint-loader.h"
@@ -219,7 +221,7 @@ test_rfc2217 (gconstpointer data)
   glint_link_timing_set_override (glint_loader_get_timing (loader), 300000);
   g_assert_false (do_sync (loader, &error));
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_TIMEOUT);
-  glint_link_timing_set_override (glint_loader_get_timing (loader), -1);
+  glint_link_timing_set_override (glint_loader_get_timing (loader), 0);
 
   reset (loader, GLINT_RESET_CLASSIC);
   sync_until_answered (loader);
@@ -241,13 +243,15 @@ test_rfc2217_latency (void)
   const char *args[] = { "--rfc2217", "0", "--options", "time-scale=0&latency=200&jitter=30",
                          NULL };
   g_autofree char *announcement = NULL;
+  g_autofree char *base = NULL;
   g_autofree char *address = NULL;
   g_autoptr(GSubprocess) server = glint_test_spawn_sim_server (args, &announcement);
   g_autoptr(GlintLoader) loader = NULL;
   GlintStream *stream;
 
   /* 400 ms round trip: the ssh tunnel / lab server case */
-  address = g_strconcat (announcement_to_address (announcement), "?ign_set_control", NULL);
+  base = announcement_to_address (announcement);
+  address = g_strconcat (base, "?ign_set_control", NULL);
   stream = glint_test_open_stream (address);
   loader = glint_loader_new (stream);
 

@@ -11,7 +11,6 @@ G_BEGIN_DECLS
 
 #define GLINT_TYPE_LINK_TIMING (glint_link_timing_get_type ())
 
-typedef struct _GlintLinkTiming GlintLinkTiming;
 
 /* Policy defaults, all in microseconds (see glint-link-timing.c for why). */
 #define GLINT_LINK_TIMING_INITIAL_LOCAL_US   (1 * G_USEC_PER_SEC)
