@@ -44,7 +44,7 @@ glint_test_wait_for (gpointer *slot,
     g_error ("timed out after %u ms waiting for an asynchronous result", timeout_ms);
 
   g_source_remove (id);
-  return g_steal_pointer (slot);
+  return *slot;
 }
 
 void

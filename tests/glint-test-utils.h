@@ -16,7 +16,7 @@ void          glint_test_store_result_cb   (GObject       *source,
                                             gpointer       user_data);
 
 /* Iterates the thread-default main context until *slot is non-NULL, or fails
- * the test after timeout_ms. Returns *slot, stolen. */
+ * the test after timeout_ms. Returns *slot (the caller still owns it). */
 gpointer      glint_test_wait_for          (gpointer      *slot,
                                             guint          timeout_ms);
 
