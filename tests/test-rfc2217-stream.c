@@ -884,6 +884,46 @@ test_closed_fails_pending (Fixture       *fixture,
   g_object_unref (result);
 }
 
+static void
+test_cancel_and_drain (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GlintStream) stream = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  g_autofree guint8 *big = g_malloc0 (200000);
+  gint64 start;
+
+  fixture->ack_set_control = FALSE;
+  stream = open_client (fixture->port, "timeout=30");
+
+  /* a cancelled wait for an acknowledgement ends at once */
+  glint_stream_set_lines_async (stream, GLINT_LINE_RTS, GLINT_LINE_RTS, cancellable,
+                                glint_test_store_result_cb, &result);
+  glint_test_spin (20);
+  start = g_get_monotonic_time ();
+  g_cancellable_cancel (cancellable);
+  result = glint_test_wait_for ((gpointer *) &result, 2000);
+  g_assert_false (glint_stream_set_lines_finish (stream, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  /* drain completes once the written data left for the socket */
+  write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)), big, 200000);
+  glint_stream_drain_async (stream, NULL, glint_test_store_result_cb, &result);
+  result = glint_test_wait_for ((gpointer *) &result, 5000);
+  g_assert_true (glint_stream_drain_finish (stream, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  while (fixture->backend.received->len < 200000)
+    g_main_context_iteration (NULL, TRUE);
+
+  close_client (stream);
+}
+
 /* Raw fake servers */
 
 static gboolean
@@ -1265,6 +1305,7 @@ main (int argc, char **argv)
   ADD ("/glint/rfc2217/purge", test_purge);
   ADD ("/glint/rfc2217/server-closes", test_server_closes);
   ADD ("/glint/rfc2217/close-fails-pending", test_closed_fails_pending);
+  ADD ("/glint/rfc2217/cancel-and-drain", test_cancel_and_drain);
   ADD ("/glint/rfc2217/refused-com-port", test_refused_com_port);
   ADD ("/glint/rfc2217/no-round-trip", test_no_round_trip);
   ADD ("/glint/rfc2217/notifications", test_notifications);

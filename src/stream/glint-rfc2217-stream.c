@@ -52,6 +52,7 @@ typedef struct
   GlintLines          expect_mask;   /* lines whose acknowledgement is missing */
   GlintLines          expect_values;
   GSource            *timeout;
+  GSource            *cancel;
 } Pending;
 
 struct _GlintRfc2217Stream
@@ -101,6 +102,7 @@ struct _GlintRfc2217Stream
   gsize               rx_mark;        /* rx->len before the chunk being decoded */
 
   GQueue              pending;        /* of Pending, in request order */
+  GPtrArray          *drains;         /* GTasks waiting for the queue to empty */
   guint               modem_state;
   guint               line_state;
 };
@@ -478,6 +480,11 @@ pending_free (Pending *pending)
       g_source_destroy (pending->timeout);
       g_source_unref (pending->timeout);
     }
+  if (pending->cancel != NULL)
+    {
+      g_source_destroy (pending->cancel);
+      g_source_unref (pending->cancel);
+    }
   g_clear_object (&pending->task);
   g_free (pending);
 }
@@ -505,6 +512,25 @@ pending_complete (GlintRfc2217Stream *self,
 }
 
 static void
+complete_drains (GlintRfc2217Stream *self,
+                 const GError       *error)
+{
+  g_autoptr(GPtrArray) drains = NULL;
+
+  if (self->drains->len == 0)
+    return;
+  drains = g_steal_pointer (&self->drains);
+  self->drains = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < drains->len; i++)
+    {
+      if (error != NULL)
+        g_task_return_error (drains->pdata[i], g_error_copy (error));
+      else
+        g_task_return_boolean (drains->pdata[i], TRUE);
+    }
+}
+
+static void
 fail_all_pending (GlintRfc2217Stream *self,
                   const GError       *error)
 {
@@ -512,6 +538,7 @@ fail_all_pending (GlintRfc2217Stream *self,
 
   while ((pending = g_queue_peek_head (&self->pending)) != NULL)
     pending_complete (self, pending, g_error_copy (error));
+  complete_drains (self, error);
 }
 
 static gboolean
@@ -540,12 +567,29 @@ pending_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* A cancelled operation completes at once; its entry stays queued without
+ * a task so that the late acknowledgement is still matched to it. */
+static gboolean
+pending_cancelled_cb (GCancellable *cancellable,
+                      gpointer      user_data)
+{
+  Pending *pending = user_data;
+
+  if (pending->task != NULL)
+    g_task_return_error_if_cancelled (pending->task);
+  g_clear_object (&pending->task);
+  g_clear_pointer (&pending->cancel, g_source_unref);
+
+  return G_SOURCE_REMOVE;
+}
+
 static Pending *
 pending_add (GlintRfc2217Stream *self,
              PendingKind         kind,
              GTask              *task)
 {
   Pending *pending = g_new0 (Pending, 1);
+  GCancellable *cancellable = task != NULL ? g_task_get_cancellable (task) : NULL;
 
   pending->self = self;
   pending->kind = kind;
@@ -554,6 +598,13 @@ pending_add (GlintRfc2217Stream *self,
   g_source_set_callback (pending->timeout, pending_timeout_cb, pending, NULL);
   g_source_set_static_name (pending->timeout, "glint-rfc2217-ack-timeout");
   g_source_attach (pending->timeout, self->context);
+  if (cancellable != NULL)
+    {
+      pending->cancel = g_cancellable_source_new (cancellable);
+      g_source_set_callback (pending->cancel, G_SOURCE_FUNC (pending_cancelled_cb), pending,
+                             NULL);
+      g_source_attach (pending->cancel, self->context);
+    }
   g_queue_push_tail (&self->pending, pending);
 
   return pending;
@@ -641,6 +692,8 @@ socket_write_cb (GObject      *source,
     }
 
   flush_tx (self);
+  if (!self->writing)
+    complete_drains (self, NULL);
   if (output_ready (self))
     wake (&self->tx_wake);
 }
@@ -901,9 +954,10 @@ socket_read_cb (GObject      *source,
     }
   else
     {
-      g_autoptr(GError) failure = disconnected_error (self);
+      g_autoptr(GError) failure = NULL;
 
-      g_prefix_error (&failure, "%s: ", error->message);
+      failure = g_error_new (GLINT_ERROR, GLINT_ERROR_DISCONNECTED,
+                             "lost the connection to %s: %s", self->host_port, error->message);
       g_debug ("reading from %s: %s", self->host_port, error->message);
       self->rx_error = g_steal_pointer (&error);
       fail_all_pending (self, failure);
@@ -1187,6 +1241,32 @@ glint_rfc2217_stream_purge_async (GlintStream         *stream,
   g_task_return_boolean (task, TRUE);
 }
 
+/* Completes when everything written so far was handed to the socket. */
+static void
+glint_rfc2217_stream_drain_async (GlintStream         *stream,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GlintRfc2217Stream *self = GLINT_RFC2217_STREAM (stream);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, glint_rfc2217_stream_drain_async);
+  g_task_set_name (task, "glint-rfc2217-stream-drain");
+
+  if (self->tx_error != NULL)
+    {
+      g_task_return_error (task, disconnected_error (self));
+      return;
+    }
+  if (!self->writing && self->tx->len == 0)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  g_ptr_array_add (self->drains, g_steal_pointer (&task));
+}
+
 /* GIOStream */
 
 static GInputStream *
@@ -1287,6 +1367,7 @@ glint_rfc2217_stream_finalize (GObject *object)
   GlintRfc2217Stream *self = GLINT_RFC2217_STREAM (object);
 
   g_clear_pointer (&self->decoder, glint_telnet_decoder_free);
+  g_clear_pointer (&self->drains, g_ptr_array_unref);
   g_clear_pointer (&self->rx, g_byte_array_unref);
   g_clear_pointer (&self->tx, g_byte_array_unref);
   g_clear_error (&self->rx_error);
@@ -1344,6 +1425,8 @@ glint_rfc2217_stream_class_init (GlintRfc2217StreamClass *klass)
   stream_class->set_lines_finish = glint_rfc2217_stream_finish;
   stream_class->purge_async = glint_rfc2217_stream_purge_async;
   stream_class->purge_finish = glint_rfc2217_stream_finish;
+  stream_class->drain_async = glint_rfc2217_stream_drain_async;
+  stream_class->drain_finish = glint_rfc2217_stream_finish;
 
   /**
    * GlintRfc2217Stream:modem-state:
@@ -1372,6 +1455,7 @@ glint_rfc2217_stream_init (GlintRfc2217Stream *self)
   self->tx_wake = g_cancellable_new ();
   self->decoder = glint_telnet_decoder_new (decoder_event_cb, self);
   g_queue_init (&self->pending);
+  self->drains = g_ptr_array_new_with_free_func (g_object_unref);
 
   glint_telnet_options_init (&self->options);
   glint_telnet_options_accept (&self->options, GLINT_TELNET_OPT_BINARY, TRUE, TRUE);
