@@ -924,6 +924,81 @@ test_cancel_and_drain (Fixture       *fixture,
   close_client (stream);
 }
 
+/* A non-blocking write takes what fits into the queue, counted in caller
+ * bytes, and never half an escaped 0xFF. */
+static void
+test_partial_write (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GlintStream) stream = open_client (fixture->port, NULL);
+  GPollableOutputStream *output =
+    G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (G_IO_STREAM (stream)));
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *ones = g_malloc (200000);
+  gssize n;
+
+  memset (ones, 0xff, 200000);
+  n = g_pollable_output_stream_write_nonblocking (output, ones, 200000, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (n, >, 30000);
+  g_assert_cmpint (n, <=, 32768);
+
+  /* at most one more byte fits (the queue may overshoot by one byte so
+   * that a writer always makes progress), then it is full */
+  for (guint i = 0; i < 2; i++)
+    {
+      gssize m = g_pollable_output_stream_write_nonblocking (output, ones, 200000, NULL,
+                                                             &error);
+      if (m < 0)
+        break;
+      g_assert_cmpint (m, ==, 1);
+      n += m;
+    }
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+  g_clear_error (&error);
+  g_assert_false (g_pollable_output_stream_is_writable (output));
+
+  while (fixture->backend.received->len < (gsize) n)
+    g_main_context_iteration (NULL, TRUE);
+  glint_test_spin (50);
+  g_assert_cmpuint (fixture->backend.received->len, ==, n);
+  for (gssize i = 0; i < n; i++)
+    g_assert_cmpuint (fixture->backend.received->data[i], ==, 0xff);
+  g_assert_true (g_pollable_output_stream_is_writable (output));
+
+  close_client (stream);
+}
+
+static void
+on_server_closed_cb (GlintRfc2217Server *server,
+                     gpointer            user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+/* Dropping the last reference without closing closes the connection and
+ * frees the stream: the background reader holds no reference. */
+static void
+test_unref_closes (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  GlintStream *stream = open_client (fixture->port, NULL);
+  gpointer weak = stream;
+  gboolean server_closed = FALSE;
+
+  write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)), "x", 1);
+  while (fixture->backend.received->len < 1)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_connect (fixture->backend.server, "closed", G_CALLBACK (on_server_closed_cb),
+                    &server_closed);
+
+  g_object_add_weak_pointer (G_OBJECT (stream), &weak);
+  g_object_unref (stream);
+  g_assert_null (weak);
+
+  glint_test_wait_flag (&server_closed, 2000);
+}
+
 /* Raw fake servers */
 
 static gboolean
@@ -1306,6 +1381,8 @@ main (int argc, char **argv)
   ADD ("/glint/rfc2217/server-closes", test_server_closes);
   ADD ("/glint/rfc2217/close-fails-pending", test_closed_fails_pending);
   ADD ("/glint/rfc2217/cancel-and-drain", test_cancel_and_drain);
+  ADD ("/glint/rfc2217/unref-closes", test_unref_closes);
+  ADD ("/glint/rfc2217/partial-write", test_partial_write);
   ADD ("/glint/rfc2217/refused-com-port", test_refused_com_port);
   ADD ("/glint/rfc2217/no-round-trip", test_no_round_trip);
   ADD ("/glint/rfc2217/notifications", test_notifications);
