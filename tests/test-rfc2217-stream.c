@@ -969,6 +969,28 @@ test_partial_write (Fixture       *fixture,
   close_client (stream);
 }
 
+/* More than the receive buffer holds, sent while nobody reads: the client
+ * stops reading the socket instead of growing without bound, and nothing
+ * is lost. */
+static void
+test_backpressure (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GlintStream) stream = open_client (fixture->port, NULL);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr(GByteArray) payload = random_data (rand, 3 * 1024 * 1024, 0.1);
+  g_autofree guint8 *back = g_malloc (payload->len);
+
+  while (fixture->backend.server == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  glint_rfc2217_server_send (fixture->backend.server, payload->data, payload->len);
+  glint_test_spin (300);
+  read_exact (g_io_stream_get_input_stream (G_IO_STREAM (stream)), back, payload->len, 10000);
+  g_assert_cmpmem (back, payload->len, payload->data, payload->len);
+
+  close_client (stream);
+}
+
 static void
 on_server_closed_cb (GlintRfc2217Server *server,
                      gpointer            user_data)
@@ -1383,6 +1405,7 @@ main (int argc, char **argv)
   ADD ("/glint/rfc2217/cancel-and-drain", test_cancel_and_drain);
   ADD ("/glint/rfc2217/unref-closes", test_unref_closes);
   ADD ("/glint/rfc2217/partial-write", test_partial_write);
+  ADD ("/glint/rfc2217/backpressure", test_backpressure);
   ADD ("/glint/rfc2217/refused-com-port", test_refused_com_port);
   ADD ("/glint/rfc2217/no-round-trip", test_no_round_trip);
   ADD ("/glint/rfc2217/notifications", test_notifications);

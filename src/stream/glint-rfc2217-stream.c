@@ -356,7 +356,8 @@ output_write (GlintRfc2217Stream  *self,
     }
   if (count == 0)
     return 0;
-  if (self->suspended || tx_queued (self) >= cap)
+  /* a blocking write (cap G_MAXSIZE) queues even while suspended */
+  if ((self->suspended && cap != G_MAXSIZE) || tx_queued (self) >= cap)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "%s is busy", self->host_port);
       return -1;
@@ -574,11 +575,12 @@ pending_cancelled_cb (GCancellable *cancellable,
                       gpointer      user_data)
 {
   Pending *pending = user_data;
+  g_autoptr(GTask) task = g_steal_pointer (&pending->task);
 
-  if (pending->task != NULL)
-    g_task_return_error_if_cancelled (pending->task);
-  g_clear_object (&pending->task);
+  /* @pending may be freed by whatever the task's callback does */
   g_clear_pointer (&pending->cancel, g_source_unref);
+  if (task != NULL)
+    g_task_return_error_if_cancelled (task);
 
   return G_SOURCE_REMOVE;
 }
@@ -938,6 +940,8 @@ socket_read_cb (GObject      *source,
 
       if (rx_available (self) > 0)
         wake (&self->rx_wake);
+      if (rx_available (self) >= RX_CAP)
+        g_debug ("%s: receive buffer full, reading paused", self->host_port);
       start_reading (self);
       return;
     }
