@@ -21,7 +21,6 @@
 /* glint-test-utils.c refers to the URL parser, which is still being
  * written on another branch; this weak stand-in lets the test link until
  * it lands and is ignored once the real one is in libglint-core. */
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
 GlintStream *glint_stream_new_for_address (const char  *text,
                                            GError     **error) __attribute__ ((weak));
 GlintStream *
@@ -31,7 +30,6 @@ glint_stream_new_for_address (const char  *text,
   g_set_error (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED, "no address parser in this build");
   return NULL;
 }
-G_GNUC_END_IGNORE_DEPRECATIONS
 
 /* glint_test_read_exact() and glint_test_write_all() of glint-test-utils
  * use the slot that glint_test_wait_for() has already cleared, so this file
