@@ -38,6 +38,7 @@ struct _GlintRfc2217Server
   guint8                     stopsize;
   guint8                     linestate_mask;
   guint8                     modemstate_mask;
+  guint8                     modem_state;   /* always 0: the simulator has no CTS/DSR/RI/CD */
   gboolean                   ack_set_control;
   gboolean                   ack_baud;
 };
@@ -263,6 +264,13 @@ handle_com_port (GlintRfc2217Server *self,
       if (len >= 1)
         handle_set_control (self, value);
       break;
+    case GLINT_RFC2217_NOTIFY_LINESTATE:
+      /* a client asking for the current state (pyserial's poll_modem) */
+      reply_u8 (self, command, 0);
+      break;
+    case GLINT_RFC2217_NOTIFY_MODEMSTATE:
+      reply_u8 (self, command, self->modem_state);
+      break;
     case GLINT_RFC2217_SET_LINESTATE_MASK:
       self->linestate_mask = value;
       reply_u8 (self, command, value);
@@ -301,7 +309,14 @@ decoder_event_cb (const GlintTelnetEvent *event,
 
   if (event->type == GLINT_TELNET_EVENT_NEGOTIATION)
     {
-      glint_telnet_options_receive (&self->options, event->verb, event->option, self->tx);
+      GlintTelnetOptionChange change;
+
+      change = glint_telnet_options_receive (&self->options, event->verb, event->option,
+                                             self->tx);
+      /* pyserial refuses to report CTS/DSR until it got one modem state */
+      if (event->option == GLINT_TELNET_OPT_COM_PORT && change == GLINT_TELNET_OPTION_ENABLED
+          && event->verb == GLINT_TELNET_WILL)
+        reply_u8 (self, GLINT_RFC2217_NOTIFY_MODEMSTATE, self->modem_state);
       return;
     }
 
