@@ -14,4 +14,6 @@ G_DECLARE_FINAL_TYPE (GlintRfc2217Stream, glint_rfc2217_stream, GLINT, RFC2217_S
 GlintStream *glint_rfc2217_stream_new_for_address (const GlintStreamAddress  *address,
                                                    GError                   **error);
 
+guint        glint_rfc2217_stream_get_modem_state (GlintRfc2217Stream        *self);
+
 G_END_DECLS
