@@ -24,6 +24,7 @@ typedef struct
   guint16  max_rev_full;
   gsize    trailer_len;     /* bytes after the image (as in merged binaries) */
   gsize    total_len;       /* pad with 0xFF up to this length if larger */
+  gboolean app_desc;        /* start segment 0 with the esp_app_desc_t magic */
 } TestImageSpec;
 
 static inline void
@@ -69,7 +70,11 @@ test_image_build (const TestImageSpec *spec)
       test_image_put_u32 (a, seg_len);
       for (guint32 j = 0; j < seg_len; j++)
         {
+          static const guint8 app_magic[4] = { 0x32, 0x54, 0xCD, 0xAB };
           guint8 b = (guint8) (j * 31 + i * 7 + 1);
+
+          if (spec->app_desc && i == 0 && j < 4)
+            b = app_magic[j];
 
           checksum ^= b;
           g_byte_array_append (a, &b, 1);
