@@ -754,6 +754,61 @@ test_validate_warnings (void)
 }
 
 static void
+test_patch_bootloader (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlashPlan) plan = NULL;
+  g_autoptr(GlintFlashPlan) plan32 = glint_flash_plan_new ();
+  g_autoptr(GBytes) merged = make_merged (0, 0x1000);
+  g_autoptr(GBytes) app = NULL;
+  const guint8 *bl;
+
+  write_build_dir (fixture->dir);
+  plan = glint_flash_plan_new_from_build_dir (fixture->dir, &error);
+  g_assert_no_error (error);
+
+  /* files must be read first */
+  g_assert_false (glint_flash_plan_patch_bootloader (plan, NULL, NULL, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN);
+  g_clear_error (&error);
+
+  g_assert_true (glint_flash_plan_validate (plan, NULL, 0, &error));
+  app = g_bytes_ref (glint_flash_plan_get_region_data (plan, 2));
+  g_assert_true (glint_flash_plan_patch_bootloader (plan, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  /* dio, 4MB, 80m from flasher_args.json; only the bootloader changes */
+  bl = g_bytes_get_data (glint_flash_plan_get_region_data (plan, 0), NULL);
+  g_assert_cmpuint (bl[2], ==, 2);
+  g_assert_cmphex (bl[3], ==, 0x2F);
+  g_assert_true (glint_flash_plan_get_region_data (plan, 2) == app);
+  g_assert_true (glint_flash_plan_validate (plan, NULL, 0, &error));
+  g_assert_no_error (error);
+
+  /* "detect" takes the detected size */
+  glint_flash_plan_set_flash_settings (plan, "keep", "keep", "detect");
+  g_assert_true (glint_flash_plan_patch_bootloader (plan, "esp32s3", "16MB", &error));
+  g_assert_no_error (error);
+  bl = g_bytes_get_data (glint_flash_plan_get_region_data (plan, 0), NULL);
+  g_assert_cmphex (bl[3], ==, 0x4F);
+
+  /* a value the chip cannot do */
+  glint_flash_plan_set_flash_settings (plan, "dio", "15m", "4MB");
+  g_assert_false (glint_flash_plan_patch_bootloader (plan, NULL, NULL, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  /* merged at 0 on the ESP32: not at 0x1000, left alone */
+  glint_flash_plan_add_bytes (plan32, 0x0, merged, "merged");
+  glint_flash_plan_set_flash_settings (plan32, "qio", "40m", "4MB");
+  g_assert_true (glint_flash_plan_validate (plan32, "esp32", 0, &error));
+  g_assert_true (glint_flash_plan_patch_bootloader (plan32, "esp32", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (glint_flash_plan_get_region_data (plan32, 0) == merged);
+}
+
+static void
 test_validate_empty_plan (void)
 {
   g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
@@ -784,6 +839,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/flash-plan/validate-layout", test_validate_layout);
   g_test_add_func ("/glint/flash-plan/validate-images", test_validate_images);
   g_test_add_func ("/glint/flash-plan/validate-warnings", test_validate_warnings);
+  ADD_FIXTURE ("/glint/flash-plan/patch-bootloader", test_patch_bootloader);
   g_test_add_func ("/glint/flash-plan/validate-empty-plan", test_validate_empty_plan);
 
 #undef ADD_FIXTURE

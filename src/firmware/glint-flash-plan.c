@@ -1220,6 +1220,85 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
   return TRUE;
 }
 
+/**
+ * glint_flash_plan_patch_bootloader:
+ * @self: a validated #GlintFlashPlan
+ * @chip: (nullable): the connected chip; %NULL uses the plan's chip
+ * @detected_flash_size: (nullable): the size read from the flash ID, e.g.
+ *   "4MB", used when the plan's flash size is "detect"
+ * @error: return location for a #GError
+ *
+ * Writes the plan's flash settings (mode, frequency, size; %NULL or "keep"
+ * keeps the image's) into the header of the region at the chip's
+ * bootloader offset, as esptool does (protocol.md §8.4), fixing up the
+ * SHA-256 digest. Like esptool, a region there that is not an image is
+ * left alone with a warning, and nothing else is touched (a merged binary
+ * at 0 on a chip whose bootloader lives at 0x1000 keeps its header).
+ *
+ * Returns: %TRUE on success, also when there was nothing to patch
+ */
+gboolean
+glint_flash_plan_patch_bootloader (GlintFlashPlan  *self,
+                                   const char      *chip,
+                                   const char      *detected_flash_size,
+                                   GError         **error)
+{
+  const char *flash_size = self->flash_size;
+  guint32 bootloader_offset;
+
+  g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (chip == NULL)
+    chip = self->chip;
+  if (chip == NULL || !glint_image_chip_is_known (chip))
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
+                   "cannot find the bootloader offset for chip “%s”",
+                   chip != NULL ? chip : "(unknown)");
+      return FALSE;
+    }
+
+  if (g_strcmp0 (flash_size, "detect") == 0)
+    flash_size = detected_flash_size;
+
+  bootloader_offset = glint_image_chip_bootloader_offset (chip);
+  for (guint i = 0; i < self->regions->len; i++)
+    {
+      Region *region = &g_array_index (self->regions, Region, i);
+      GBytes *patched;
+
+      if (region->offset != bootloader_offset)
+        continue;
+
+      if (region->data == NULL)
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                       "“%s” has not been read yet; validate the plan first", region->name);
+          return FALSE;
+        }
+
+      if (!glint_image_looks_like_image (region->data))
+        {
+          add_warning (self, "“%s” at 0x%x is not an image; its flash settings are "
+                       "left as they are", region->name, region->offset);
+          continue;
+        }
+
+      patched = glint_image_patch_header (region->data, chip, self->flash_mode,
+                                          self->flash_freq, flash_size, error);
+      if (patched == NULL)
+        {
+          g_prefix_error (error, "“%s”: ", region->name);
+          return FALSE;
+        }
+      g_bytes_unref (region->data);
+      region->data = patched;
+    }
+
+  return TRUE;
+}
+
 const char * const *
 glint_flash_plan_get_warnings (GlintFlashPlan *self)
 {

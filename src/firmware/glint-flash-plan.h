@@ -43,6 +43,10 @@ gboolean            glint_flash_plan_validate              (GlintFlashPlan    *s
                                                             const char        *chip,
                                                             guint64            flash_size_bytes,
                                                             GError           **error);
+gboolean            glint_flash_plan_patch_bootloader      (GlintFlashPlan    *self,
+                                                            const char        *chip,
+                                                            const char        *detected_flash_size,
+                                                            GError           **error);
 const char * const *glint_flash_plan_get_warnings          (GlintFlashPlan    *self);
 
 guint               glint_flash_plan_get_n_regions         (GlintFlashPlan    *self);
