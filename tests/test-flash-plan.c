@@ -302,6 +302,27 @@ test_single_merged (Fixture       *fixture,
   g_assert_cmphex (single_file_offset (pmerged, NULL, NULL), ==, 0x0);
 }
 
+/* An app with 0xE9 0x02 at 0x10000 (checksum kept right) is still an app. */
+static void
+test_single_app_not_merged (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  TestImageSpec spec = { .chip_id = 0, .n_segments = 1, .seg_len = 0x12000 };
+  g_autoptr(GBytes) app = test_image_build (&spec);
+  g_autoptr(GlintImage) image = glint_image_parse (app, NULL, NULL);
+  const guint8 *d = g_bytes_get_data (app, NULL);
+  g_autoptr(GBytes) p1 = test_image_poke (app, 0x10000, 0xE9);
+  g_autoptr(GBytes) p2 = test_image_poke (p1, 0x10001, 0x02);
+  guint8 sum = d[image->checksum_offset] ^ d[0x10000] ^ 0xE9 ^ d[0x10001] ^ 0x02;
+  g_autoptr(GBytes) fixed = test_image_poke (p2, image->checksum_offset, sum);
+  g_autofree char *path = write_file (fixture->dir, "big.bin", fixed);
+  g_autoptr(GlintImage) check = glint_image_parse (fixed, "esp32", NULL);
+
+  g_assert_nonnull (check);
+  g_assert_cmphex (single_file_offset (path, "esp32", NULL), ==, 0x10000);
+  g_assert_cmphex (single_file_offset (path, NULL, NULL), ==, 0x10000);
+}
+
 static void
 test_single_unknown (Fixture       *fixture,
                      gconstpointer  data)
@@ -829,6 +850,7 @@ main (int argc, char **argv)
   ADD_FIXTURE ("/glint/flash-plan/single-app", test_single_app);
   ADD_FIXTURE ("/glint/flash-plan/single-bootloader", test_single_bootloader);
   ADD_FIXTURE ("/glint/flash-plan/single-merged", test_single_merged);
+  ADD_FIXTURE ("/glint/flash-plan/single-app-not-merged", test_single_app_not_merged);
   ADD_FIXTURE ("/glint/flash-plan/single-unknown", test_single_unknown);
   ADD_FIXTURE ("/glint/flash-plan/build-dir", test_build_dir);
   ADD_FIXTURE ("/glint/flash-plan/build-dir-errors", test_build_dir_errors);

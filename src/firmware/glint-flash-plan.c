@@ -280,33 +280,58 @@ contains_word (const char *path,
   return strstr (lower, word) != NULL;
 }
 
+/* A valid image starts at offset; *end is where it stops. */
 static gboolean
-looks_like_image_at (GBytes *data,
-                     gsize   offset)
+image_at (GBytes *data,
+          gsize   offset,
+          gsize  *end)
 {
   g_autoptr(GBytes) sub = NULL;
+  g_autoptr(GlintImage) image = NULL;
 
   if (offset >= g_bytes_get_size (data))
     return FALSE;
   sub = g_bytes_new_from_bytes (data, offset, g_bytes_get_size (data) - offset);
-  return glint_image_looks_like_image (sub);
+  if (!glint_image_looks_like_image (sub))
+    return FALSE;
+  image = glint_image_parse (sub, NULL, NULL);
+  if (image == NULL)
+    return FALSE;
+  if (end != NULL)
+    *end = offset + image->image_length;
+  return TRUE;
 }
 
 /* A merged (factory) binary is written at 0: it holds a bootloader at the
- * chip's bootloader offset and an app at 0x10000. */
+ * chip's bootloader offset, ending before the app at 0x10000. Both must
+ * parse, so that an app that happens to hold 0xE9 at 0x10000 is not
+ * mistaken for one (and written over the bootloader). */
 static gboolean
 looks_merged (GBytes     *data,
               const char *chip)
 {
+  guint32 candidates[3] = { 0x0, 0x1000, 0x2000 };
+  guint n_candidates = G_N_ELEMENTS (candidates);
+
   if (g_bytes_get_size (data) <= GLINT_FLASH_PLAN_APP_OFFSET ||
-      !looks_like_image_at (data, GLINT_FLASH_PLAN_APP_OFFSET))
+      !image_at (data, GLINT_FLASH_PLAN_APP_OFFSET, NULL))
     return FALSE;
 
-  if (looks_like_image_at (data, 0))
-    return TRUE;
   if (chip != NULL)
-    return looks_like_image_at (data, glint_image_chip_bootloader_offset (chip));
-  return looks_like_image_at (data, 0x1000) || looks_like_image_at (data, 0x2000);
+    {
+      candidates[1] = glint_image_chip_bootloader_offset (chip);
+      n_candidates = 2;
+    }
+
+  for (guint i = 0; i < n_candidates; i++)
+    {
+      gsize end;
+
+      if (image_at (data, candidates[i], &end) && end <= GLINT_FLASH_PLAN_APP_OFFSET)
+        return TRUE;
+    }
+
+  return FALSE;
 }
 
 /* ESP-IDF apps start their first segment with esp_app_desc_t, whose
