@@ -461,7 +461,8 @@ test_build_dir_errors (Fixture       *fixture,
   assert_message_has (error, "manifest");
   g_clear_error (&error);
 
-  broken = write_text (fixture->dir, "flasher_args.json", "{\"flash_files\": {\"0xZZ\": \"a.bin\"}}");
+  broken = write_text (fixture->dir, "flasher_args.json",
+                       "{\"flash_files\": {\"0xZZ\": \"a.bin\"}}");
   plan = glint_flash_plan_new_from_build_dir (fixture->dir, &error);
   g_assert_null (plan);
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN);

@@ -843,7 +843,8 @@ plan_from_manifest (JsonNode    *root,
       else
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                       "“%s”: part “%s” has an offset that is not a number", json_path, path);
+                       "“%s”: part “%s” has an offset that is not a number",
+                       json_path, path);
           return NULL;
         }
 
