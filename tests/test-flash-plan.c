@@ -697,6 +697,7 @@ test_validate_images (void)
   g_autoptr(GlintFlashPlan) plan_merged = glint_flash_plan_new ();
   g_autoptr(GlintFlashPlan) plan_bad_merged = glint_flash_plan_new ();
   g_autoptr(GlintFlashPlan) mixed = glint_flash_plan_new ();
+  g_autoptr(GlintFlashPlan) data_at_app = glint_flash_plan_new ();
   g_autoptr(GError) error = NULL;
 
   glint_flash_plan_add_bytes (wrong, 0x10000, app_s3, "app");
@@ -731,6 +732,12 @@ test_validate_images (void)
   glint_flash_plan_add_bytes (plan_bad_merged, 0x0, bad_merged, "merged");
   assert_validate_fails (plan_bad_merged, "esp32", 0, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
                          "0x1000");
+
+  glint_flash_plan_add_bytes (data_at_app, 0x10000, junk, "storage");
+  g_assert_true (glint_flash_plan_validate (data_at_app, "esp32", 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length ((char **) glint_flash_plan_get_warnings (data_at_app)), ==, 1);
+  g_assert_nonnull (strstr (glint_flash_plan_get_warnings (data_at_app)[0], "not an app"));
 
   glint_flash_plan_add_bytes (mixed, 0x1000, bl_32, "bootloader");
   glint_flash_plan_add_bytes (mixed, 0x10000, app_s3, "app");

@@ -1241,6 +1241,11 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
         {
           return FALSE;
         }
+
+      /* Only a hint: custom partition tables may put data there. */
+      if (region->offset == GLINT_FLASH_PLAN_APP_OFFSET && !covers_bootloader &&
+          !glint_image_looks_like_image (region->data))
+        add_warning (self, "“%s” at 0x%x is not an app image", region->name, region->offset);
     }
 
   return TRUE;
