@@ -237,6 +237,16 @@ test_single_app (Fixture       *fixture,
   g_assert_cmphex (single_file_offset (path, NULL, NULL), ==, 0x10000);
   /* small, but it has an app descriptor */
   g_assert_cmphex (single_file_offset (small_path, NULL, NULL), ==, 0x10000);
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new_for_path (path, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (glint_flash_plan_get_n_regions (plan), ==, 1);
+    g_assert_cmphex (glint_flash_plan_get_region_offset (plan, 0), ==, 0x10000);
+    g_assert_cmpuint (glint_flash_plan_get_total_bytes (plan), ==, g_bytes_get_size (app));
+  }
 }
 
 static void
