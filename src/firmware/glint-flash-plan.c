@@ -3,8 +3,13 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "glint-error.h"
@@ -181,6 +186,70 @@ glint_flash_plan_add_bytes (GlintFlashPlan *self,
   add_region (self, offset, data, NULL, name, FALSE);
 }
 
+static void
+set_errno_error (GError     **error,
+                 int          saved_errno,
+                 const char  *what,
+                 const char  *path)
+{
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               "cannot %s “%s”: %s", what, path, g_strerror (saved_errno));
+}
+
+/* Reads at most max_len bytes. O_NONBLOCK and fstat() make sure that a
+ * file swapped for a FIFO or device after the type check can neither
+ * block nor stream forever. */
+static char *
+read_regular_file (const char  *path,
+                   gsize        max_len,
+                   gsize       *out_len,
+                   GError     **error)
+{
+  g_autofree char *buf = NULL;
+  struct stat st;
+  gsize len = 0;
+  int fd;
+
+  fd = g_open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      set_errno_error (error, errno, "open", path);
+      return NULL;
+    }
+
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      close (fd);
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_FILE,
+                   "“%s” is not a regular file", path);
+      return NULL;
+    }
+
+  buf = g_malloc (max_len + 1);
+  while (len < max_len)
+    {
+      gssize n = read (fd, buf + len, max_len - len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+
+          close (fd);
+          set_errno_error (error, saved_errno, "read", path);
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      len += n;
+    }
+  close (fd);
+
+  *out_len = len;
+  return g_steal_pointer (&buf);
+}
+
 /* Reads a firmware file, refusing what is not a regular file before
  * opening it: a FIFO would block forever and /dev/zero never ends. */
 static GBytes *
@@ -230,7 +299,8 @@ load_file (const char  *path,
       return NULL;
     }
 
-  if (!g_file_load_contents (file, NULL, &contents, &len, NULL, error))
+  contents = read_regular_file (path, size, &len, error);
+  if (contents == NULL)
     return NULL;
 
   /* It may have been truncated between the two calls. */
