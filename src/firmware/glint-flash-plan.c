@@ -3,4 +3,1612 @@
 
 #include "config.h"
 
-/* placeholder: being written */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "glint-error.h"
+#include "glint-flash-plan.h"
+#include "glint-image.h"
+
+#define SECTOR_SIZE           0x1000
+/* Larger than any flash Espressif chips address; stops us from reading
+ * huge files that cannot be flashed anyway. */
+#define MAX_FILE_SIZE         (256 * 1024 * 1024)
+/* The partition table sits at 0x8000, so a bootloader never exceeds it. */
+#define PARTITION_TABLE_OFFSET 0x8000
+
+typedef struct
+{
+  guint32   offset;
+  GBytes   *data;
+  char     *path;
+  char     *name;
+  gboolean  encrypted;
+} Region;
+
+struct _GlintFlashPlan
+{
+  GObject    parent_instance;
+
+  GArray    *regions;        /* Region, sorted by offset */
+  char      *chip;
+  char      *flash_mode;
+  char      *flash_freq;
+  char      *flash_size;
+  char      *before;
+  char      *after;
+  int        chip_revision;  /* major * 100 + minor, -1 unknown */
+  GPtrArray *warnings;       /* NULL-terminated */
+};
+
+G_DEFINE_FINAL_TYPE (GlintFlashPlan, glint_flash_plan, G_TYPE_OBJECT)
+
+static void
+region_clear (gpointer data)
+{
+  Region *region = data;
+
+  g_clear_pointer (&region->data, g_bytes_unref);
+  g_clear_pointer (&region->path, g_free);
+  g_clear_pointer (&region->name, g_free);
+}
+
+static void
+glint_flash_plan_finalize (GObject *object)
+{
+  GlintFlashPlan *self = GLINT_FLASH_PLAN (object);
+
+  g_clear_pointer (&self->regions, g_array_unref);
+  g_clear_pointer (&self->warnings, g_ptr_array_unref);
+  g_clear_pointer (&self->chip, g_free);
+  g_clear_pointer (&self->flash_mode, g_free);
+  g_clear_pointer (&self->flash_freq, g_free);
+  g_clear_pointer (&self->flash_size, g_free);
+  g_clear_pointer (&self->before, g_free);
+  g_clear_pointer (&self->after, g_free);
+
+  G_OBJECT_CLASS (glint_flash_plan_parent_class)->finalize (object);
+}
+
+static void
+glint_flash_plan_class_init (GlintFlashPlanClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = glint_flash_plan_finalize;
+}
+
+static void
+glint_flash_plan_init (GlintFlashPlan *self)
+{
+  self->regions = g_array_new (FALSE, TRUE, sizeof (Region));
+  g_array_set_clear_func (self->regions, region_clear);
+  self->warnings = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (self->warnings, NULL);
+  self->chip_revision = -1;
+}
+
+/**
+ * glint_flash_plan_new:
+ *
+ * Returns: (transfer full): an empty plan; add regions with
+ *   glint_flash_plan_add_file() or glint_flash_plan_add_bytes()
+ */
+GlintFlashPlan *
+glint_flash_plan_new (void)
+{
+  return g_object_new (GLINT_TYPE_FLASH_PLAN, NULL);
+}
+
+static void
+set_string (char       **field,
+            const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+}
+
+/* Keeps regions sorted by offset, stable for equal offsets, as esptool
+ * writes them in address order. */
+static void
+add_region (GlintFlashPlan *self,
+            guint32         offset,
+            GBytes         *data,
+            const char     *path,
+            const char     *name,
+            gboolean        encrypted)
+{
+  Region region = { 0 };
+  guint i;
+
+  region.offset = offset;
+  region.data = data != NULL ? g_bytes_ref (data) : NULL;
+  region.path = g_strdup (path);
+  if (name != NULL)
+    region.name = g_strdup (name);
+  else if (path != NULL)
+    region.name = g_path_get_basename (path);
+  else
+    region.name = g_strdup_printf ("0x%x", offset);
+  region.encrypted = encrypted;
+
+  for (i = 0; i < self->regions->len; i++)
+    {
+      if (g_array_index (self->regions, Region, i).offset > offset)
+        break;
+    }
+  g_array_insert_val (self->regions, i, region);
+}
+
+/**
+ * glint_flash_plan_add_file:
+ * @self: a #GlintFlashPlan
+ * @offset: flash offset
+ * @path: the file; read by glint_flash_plan_validate()
+ * @name: (nullable): a display name; %NULL for the file's base name
+ */
+void
+glint_flash_plan_add_file (GlintFlashPlan *self,
+                           guint32         offset,
+                           const char     *path,
+                           const char     *name)
+{
+  g_return_if_fail (GLINT_IS_FLASH_PLAN (self));
+  g_return_if_fail (path != NULL);
+
+  add_region (self, offset, NULL, path, name, FALSE);
+}
+
+/**
+ * glint_flash_plan_add_bytes:
+ * @self: a #GlintFlashPlan
+ * @offset: flash offset
+ * @data: the contents
+ * @name: (nullable): a display name
+ */
+void
+glint_flash_plan_add_bytes (GlintFlashPlan *self,
+                            guint32         offset,
+                            GBytes         *data,
+                            const char     *name)
+{
+  g_return_if_fail (GLINT_IS_FLASH_PLAN (self));
+  g_return_if_fail (data != NULL);
+
+  add_region (self, offset, data, NULL, name, FALSE);
+}
+
+static void
+set_errno_error (GError     **error,
+                 int          saved_errno,
+                 const char  *what,
+                 const char  *path)
+{
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               "cannot %s “%s”: %s", what, path, g_strerror (saved_errno));
+}
+
+/* Reads at most max_len bytes. O_NONBLOCK and fstat() make sure that a
+ * file swapped for a FIFO or device after the type check can neither
+ * block nor stream forever. */
+static char *
+read_regular_file (const char  *path,
+                   gsize        max_len,
+                   gsize       *out_len,
+                   GError     **error)
+{
+  g_autofree char *buf = NULL;
+  struct stat st;
+  gsize len = 0;
+  int fd;
+
+  fd = g_open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      set_errno_error (error, errno, "open", path);
+      return NULL;
+    }
+
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      close (fd);
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_FILE,
+                   "“%s” is not a regular file", path);
+      return NULL;
+    }
+
+  buf = g_malloc (max_len + 1);
+  while (len < max_len)
+    {
+      gssize n = read (fd, buf + len, max_len - len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+
+          close (fd);
+          set_errno_error (error, saved_errno, "read", path);
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      len += n;
+    }
+  close (fd);
+
+  *out_len = len;
+  return g_steal_pointer (&buf);
+}
+
+/* Reads a firmware file, refusing what is not a regular file before
+ * opening it: a FIFO would block forever and /dev/zero never ends. */
+static GBytes *
+load_file (const char  *path,
+           GError     **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInfo) info = NULL;
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  GFileType type;
+  goffset size;
+
+  info = g_file_query_info (file,
+                            G_FILE_ATTRIBUTE_STANDARD_TYPE ","
+                            G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                            G_FILE_QUERY_INFO_NONE, NULL, error);
+  if (info == NULL)
+    return NULL;
+
+  type = g_file_info_get_file_type (info);
+  if (type == G_FILE_TYPE_DIRECTORY)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_FILE,
+                   "“%s” is a directory, not a firmware file", path);
+      return NULL;
+    }
+  if (type != G_FILE_TYPE_REGULAR)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_FILE,
+                   "“%s” is a special file (device, FIFO or socket), not a firmware file",
+                   path);
+      return NULL;
+    }
+
+  size = g_file_info_get_size (info);
+  if (size == 0)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_FILE,
+                   "“%s” is empty", path);
+      return NULL;
+    }
+  if (size > MAX_FILE_SIZE)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_IMAGE_TOO_LARGE,
+                   "“%s” is %" G_GOFFSET_FORMAT " bytes, larger than any flash", path, size);
+      return NULL;
+    }
+
+  contents = read_regular_file (path, size, &len, error);
+  if (contents == NULL)
+    return NULL;
+
+  /* It may have been truncated between the two calls. */
+  if (len == 0)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_FILE,
+                   "“%s” is empty", path);
+      return NULL;
+    }
+
+  return g_bytes_new_take (g_steal_pointer (&contents), len);
+}
+
+static gboolean
+parse_offset (const char  *text,
+              guint32     *offset,
+              GError     **error)
+{
+  guint64 value = 0;
+  gboolean ok;
+
+  if (g_ascii_strncasecmp (text, "0x", 2) == 0)
+    ok = text[2] != '\0' &&
+         g_ascii_string_to_unsigned (text + 2, 16, 0, G_MAXUINT32, &value, NULL);
+  else
+    ok = g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT32, &value, NULL);
+
+  if (!ok)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                   "invalid offset “%s”: use a decimal number or 0x followed by hex digits "
+                   "below 4 GiB", text);
+      return FALSE;
+    }
+
+  *offset = (guint32) value;
+  return TRUE;
+}
+
+static gboolean
+contains_word (const char *path,
+               const char *word)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *lower = g_ascii_strdown (base, -1);
+
+  return strstr (lower, word) != NULL;
+}
+
+/* A valid image starts at offset; *end is where it stops. */
+static gboolean
+image_at (GBytes *data,
+          gsize   offset,
+          gsize  *end)
+{
+  g_autoptr(GBytes) sub = NULL;
+  g_autoptr(GlintImage) image = NULL;
+
+  if (offset >= g_bytes_get_size (data))
+    return FALSE;
+  sub = g_bytes_new_from_bytes (data, offset, g_bytes_get_size (data) - offset);
+  if (!glint_image_looks_like_image (sub))
+    return FALSE;
+  image = glint_image_parse (sub, NULL, NULL);
+  if (image == NULL)
+    return FALSE;
+  if (end != NULL)
+    *end = offset + image->image_length;
+  return TRUE;
+}
+
+/* A merged (factory) binary is written at 0: it holds a bootloader at the
+ * chip's bootloader offset, ending before the app at 0x10000. Both must
+ * parse, so that an app that happens to hold 0xE9 at 0x10000 is not
+ * mistaken for one (and written over the bootloader). */
+static gboolean
+looks_merged (GBytes     *data,
+              const char *chip)
+{
+  guint32 candidates[3] = { 0x0, 0x1000, 0x2000 };
+  guint n_candidates = G_N_ELEMENTS (candidates);
+
+  if (g_bytes_get_size (data) <= GLINT_FLASH_PLAN_APP_OFFSET ||
+      !image_at (data, GLINT_FLASH_PLAN_APP_OFFSET, NULL))
+    return FALSE;
+
+  if (chip != NULL)
+    {
+      candidates[1] = glint_image_chip_bootloader_offset (chip);
+      n_candidates = 2;
+    }
+
+  for (guint i = 0; i < n_candidates; i++)
+    {
+      gsize end;
+
+      if (image_at (data, candidates[i], &end) && end <= GLINT_FLASH_PLAN_APP_OFFSET)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* ESP-IDF apps start their first segment with esp_app_desc_t, whose
+ * magic word is 0xABCD5432. */
+static gboolean
+has_app_descriptor (GBytes           *data,
+                    const GlintImage *image)
+{
+  const guint8 *p = g_bytes_get_data (data, NULL);
+  const GlintImageSegment *seg = glint_image_get_segment (image, 0);
+
+  return seg->length >= 4 &&
+         p[seg->file_offset] == 0x32 && p[seg->file_offset + 1] == 0x54 &&
+         p[seg->file_offset + 2] == 0xCD && p[seg->file_offset + 3] == 0xAB;
+}
+
+static gboolean
+add_single_file (GlintFlashPlan  *self,
+                 const char      *path,
+                 const char      *chip,
+                 GError         **error)
+{
+  g_autoptr(GBytes) data = NULL;
+  g_autoptr(GlintImage) image = NULL;
+  const char *image_chip;
+
+  data = load_file (path, error);
+  if (data == NULL)
+    return FALSE;
+
+  if (contains_word (path, "merged") || contains_word (path, "factory") ||
+      looks_merged (data, chip))
+    {
+      add_region (self, 0x0, data, path, "merged", FALSE);
+      return TRUE;
+    }
+
+  if (!glint_image_looks_like_image (data))
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                   "cannot tell where “%s” goes: it is not an app or bootloader image; "
+                   "give an offset as %s@0xOFFSET", path, path);
+      return FALSE;
+    }
+
+  image = glint_image_parse (data, chip, error);
+  if (image == NULL)
+    {
+      g_prefix_error (error, "“%s”: ", path);
+      return FALSE;
+    }
+
+  /* ESP8266 sketches (eboot + app in one image) go to 0. */
+  if (!image->has_extended_header)
+    {
+      add_region (self, 0x0, data, path, "firmware", FALSE);
+      return TRUE;
+    }
+
+  image_chip = chip != NULL ? chip : glint_image_get_chip_name (image);
+  if (!contains_word (path, "bootloader") &&
+      (has_app_descriptor (data, image) || g_bytes_get_size (data) > PARTITION_TABLE_OFFSET))
+    {
+      add_region (self, GLINT_FLASH_PLAN_APP_OFFSET, data, path, "app", FALSE);
+      return TRUE;
+    }
+
+  if (image_chip == NULL)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                   "“%s” looks like a bootloader for an unknown chip (id %u); "
+                   "give an offset as %s@0xOFFSET", path, image->chip_id, path);
+      return FALSE;
+    }
+
+  add_region (self, glint_image_chip_bootloader_offset (image_chip), data, path,
+              "bootloader", FALSE);
+  return TRUE;
+}
+
+/**
+ * glint_flash_plan_new_from_args:
+ * @args: %NULL-terminated “FILE@OFFSET” strings (offset decimal or 0x hex),
+ *   or a single “FILE”
+ * @chip: (nullable): the target chip, used for default offsets
+ * @error: return location for a #GError
+ *
+ * A single file without offset is placed by what it is: an app image at
+ * 0x10000, a merged binary at 0, a bootloader at the chip's bootloader
+ * offset. Anything else needs an offset.
+ *
+ * Returns: (transfer full): a new plan, or %NULL with %GLINT_ERROR_INVALID_PLAN
+ *   or a file error
+ */
+GlintFlashPlan *
+glint_flash_plan_new_from_args (const char *const  *args,
+                                const char         *chip,
+                                GError            **error)
+{
+  g_autoptr(GlintFlashPlan) self = glint_flash_plan_new ();
+  guint n_args;
+
+  g_return_val_if_fail (args != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  n_args = g_strv_length ((char **) args);
+  if (n_args == 0)
+    {
+      g_set_error_literal (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                           "no files given");
+      return NULL;
+    }
+
+  set_string (&self->chip, chip);
+
+  for (guint i = 0; i < n_args; i++)
+    {
+      const char *arg = args[i];
+      const char *at = strrchr (arg, '@');
+      g_autofree char *path = NULL;
+      guint32 offset;
+
+      if (at == NULL || (at[1] == '\0' && at == arg))
+        {
+          if (n_args > 1)
+            {
+              g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                           "“%s” has no offset: with several files write each as "
+                           "FILE@OFFSET", arg);
+              return NULL;
+            }
+          if (!add_single_file (self, arg, chip, error))
+            return NULL;
+          continue;
+        }
+
+      path = g_strndup (arg, at - arg);
+      if (path[0] == '\0')
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                       "“%s” has no file name before the @", arg);
+          return NULL;
+        }
+      if (!parse_offset (at + 1, &offset, error))
+        {
+          g_prefix_error (error, "“%s”: ", arg);
+          return NULL;
+        }
+      add_region (self, offset, NULL, path, NULL, FALSE);
+    }
+
+  return g_steal_pointer (&self);
+}
+
+static JsonNode *
+load_json (const char  *path,
+           GError     **error)
+{
+  g_autoptr(GBytes) data = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gsize len;
+  const char *text;
+
+  data = load_file (path, error);
+  if (data == NULL)
+    return NULL;
+
+  text = g_bytes_get_data (data, &len);
+  if (!json_parser_load_from_data (parser, text, len, error))
+    {
+      g_prefix_error (error, "“%s”: ", path);
+      return NULL;
+    }
+
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                   "“%s” does not hold a JSON object", path);
+      return NULL;
+    }
+
+  return json_node_ref (json_parser_get_root (parser));
+}
+
+static const char *
+get_string_member (JsonObject *object,
+                   const char *name)
+{
+  JsonNode *node;
+
+  if (object == NULL || !json_object_has_member (object, name))
+    return NULL;
+  node = json_object_get_member (object, name);
+  if (json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static JsonObject *
+get_object_member (JsonObject *object,
+                   const char *name)
+{
+  JsonNode *node;
+
+  if (object == NULL || !json_object_has_member (object, name))
+    return NULL;
+  node = json_object_get_member (object, name);
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  return json_node_get_object (node);
+}
+
+static char *
+resolve_path (const char *base_dir,
+              const char *path)
+{
+  if (g_path_is_absolute (path))
+    return g_strdup (path);
+  return g_build_filename (base_dir, path, NULL);
+}
+
+/* esptool v5 spells reset modes with dashes; IDF ≤ 5.x writes underscores. */
+static char *
+normalize_reset_mode (const char *mode)
+{
+  if (mode == NULL)
+    return NULL;
+  return g_strdelimit (g_strdup (mode), "_", '-');
+}
+
+static GlintFlashPlan *
+plan_from_flasher_args (JsonNode    *root,
+                        const char  *json_path,
+                        GError     **error)
+{
+  g_autoptr(GlintFlashPlan) self = glint_flash_plan_new ();
+  g_autofree char *base_dir = g_path_get_dirname (json_path);
+  JsonObject *obj = json_node_get_object (root);
+  JsonObject *files = get_object_member (obj, "flash_files");
+  JsonObject *settings = get_object_member (obj, "flash_settings");
+  JsonObject *extra = get_object_member (obj, "extra_esptool_args");
+  g_autoptr(GList) members = json_object_get_members (obj);
+  /* offset -> section object such as "bootloader" or "app" */
+  g_autoptr(GHashTable) sections = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) section_names = g_hash_table_new (NULL, NULL);
+
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      JsonObject *section = get_object_member (obj, l->data);
+      const char *offset_text = get_string_member (section, "offset");
+      const char *file = get_string_member (section, "file");
+      guint32 offset;
+
+      if (offset_text == NULL || file == NULL)
+        continue;
+      if (!parse_offset (offset_text, &offset, error))
+        {
+          g_prefix_error (error, "“%s”, section “%s”: ", json_path, (char *) l->data);
+          return NULL;
+        }
+      g_hash_table_insert (sections, GUINT_TO_POINTER (offset + 1), section);
+      g_hash_table_insert (section_names, GUINT_TO_POINTER (offset + 1), l->data);
+    }
+
+  if (files != NULL)
+    {
+      g_autoptr(GList) offsets = json_object_get_members (files);
+
+      for (GList *l = offsets; l != NULL; l = l->next)
+        {
+          const char *file = get_string_member (files, l->data);
+          g_autofree char *path = NULL;
+          JsonObject *section;
+          guint32 offset;
+
+          if (file == NULL)
+            {
+              g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                           "“%s”: flash_files entry “%s” is not a file name",
+                           json_path, (char *) l->data);
+              return NULL;
+            }
+          if (!parse_offset (l->data, &offset, error))
+            {
+              g_prefix_error (error, "“%s”, flash_files: ", json_path);
+              return NULL;
+            }
+          path = resolve_path (base_dir, file);
+          section = g_hash_table_lookup (sections, GUINT_TO_POINTER (offset + 1));
+          add_region (self, offset, NULL, path,
+                      g_hash_table_lookup (section_names, GUINT_TO_POINTER (offset + 1)),
+                      g_strcmp0 (get_string_member (section, "encrypted"), "true") == 0);
+        }
+    }
+  else
+    {
+      /* Older or hand-made files: the sections alone. */
+      GHashTableIter iter;
+      gpointer key, value;
+
+      g_hash_table_iter_init (&iter, sections);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          g_autofree char *path = resolve_path (base_dir, get_string_member (value, "file"));
+
+          add_region (self, GPOINTER_TO_UINT (key) - 1, NULL, path,
+                      g_hash_table_lookup (section_names, key),
+                      g_strcmp0 (get_string_member (value, "encrypted"), "true") == 0);
+        }
+    }
+
+  if (self->regions->len == 0)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                   "“%s” lists no files to flash", json_path);
+      return NULL;
+    }
+
+  set_string (&self->flash_mode, get_string_member (settings, "flash_mode"));
+  set_string (&self->flash_freq, get_string_member (settings, "flash_freq"));
+  set_string (&self->flash_size, get_string_member (settings, "flash_size"));
+  set_string (&self->chip, get_string_member (extra, "chip"));
+  self->before = normalize_reset_mode (get_string_member (extra, "before"));
+  self->after = normalize_reset_mode (get_string_member (extra, "after"));
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * glint_flash_plan_new_from_build_dir:
+ * @dir: an ESP-IDF build directory, or its flasher_args.json
+ * @error: return location for a #GError
+ *
+ * Reads `flasher_args.json` (protocol.md §11.1): files and offsets, flash
+ * settings, chip, reset modes (normalised to esptool v5's dashed spelling)
+ * and which regions are to be encrypted. Paths are relative to the build
+ * directory. Files are read by glint_flash_plan_validate().
+ *
+ * Returns: (transfer full): a new plan, or %NULL
+ */
+GlintFlashPlan *
+glint_flash_plan_new_from_build_dir (const char  *dir,
+                                     GError     **error)
+{
+  g_autofree char *json_path = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  g_return_val_if_fail (dir != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      json_path = g_build_filename (dir, "flasher_args.json", NULL);
+      if (!g_file_test (json_path, G_FILE_TEST_EXISTS))
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                       "“%s” has no flasher_args.json: is it an ESP-IDF build directory "
+                       "(run “idf.py build” first)?", dir);
+          return NULL;
+        }
+    }
+  else
+    {
+      json_path = g_strdup (dir);
+    }
+
+  root = load_json (json_path, error);
+  if (root == NULL)
+    return NULL;
+
+  return plan_from_flasher_args (root, json_path, error);
+}
+
+static gboolean
+family_matches (const char *build_family,
+                const char *wanted)
+{
+  const char *a = glint_image_chip_from_family (build_family);
+  const char *b = glint_image_chip_from_family (wanted);
+
+  if (a != NULL && b != NULL)
+    return g_str_equal (a, b);
+  return g_ascii_strcasecmp (build_family, wanted) == 0;
+}
+
+static GlintFlashPlan *
+plan_from_manifest (JsonNode    *root,
+                    const char  *json_path,
+                    const char  *chip_family,
+                    GError     **error)
+{
+  g_autoptr(GlintFlashPlan) self = glint_flash_plan_new ();
+  g_autofree char *base_dir = g_path_get_dirname (json_path);
+  JsonObject *obj = json_node_get_object (root);
+  g_autoptr(GString) families = g_string_new (NULL);
+  JsonObject *build = NULL;
+  JsonArray *builds;
+  JsonArray *parts;
+  JsonNode *node;
+  const char *family;
+  guint n_builds;
+
+  node = json_object_get_member (obj, "builds");
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node) ||
+      json_array_get_length (json_node_get_array (node)) == 0)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                   "“%s” has no builds", json_path);
+      return NULL;
+    }
+  builds = json_node_get_array (node);
+  n_builds = json_array_get_length (builds);
+
+  for (guint i = 0; i < n_builds; i++)
+    {
+      JsonNode *b = json_array_get_element (builds, i);
+      const char *f;
+
+      if (!JSON_NODE_HOLDS_OBJECT (b))
+        continue;
+      f = get_string_member (json_node_get_object (b), "chipFamily");
+      if (f == NULL)
+        continue;
+      if (families->len > 0)
+        g_string_append (families, ", ");
+      g_string_append (families, f);
+      if (build == NULL && chip_family != NULL && family_matches (f, chip_family))
+        build = json_node_get_object (b);
+    }
+
+  if (chip_family == NULL && n_builds == 1 &&
+      JSON_NODE_HOLDS_OBJECT (json_array_get_element (builds, 0)))
+    build = json_array_get_object_element (builds, 0);
+
+  if (build == NULL)
+    {
+      if (chip_family != NULL)
+        g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                     "“%s” has no build for %s; it has builds for: %s",
+                     json_path, chip_family, families->str);
+      else
+        g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                     "“%s” has builds for several chips (%s): choose one",
+                     json_path, families->str);
+      return NULL;
+    }
+
+  family = get_string_member (build, "chipFamily");
+  if (family != NULL)
+    set_string (&self->chip, glint_image_chip_from_family (family));
+
+  node = json_object_get_member (build, "parts");
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node) ||
+      json_array_get_length (json_node_get_array (node)) == 0)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                   "“%s”: the %s build has no parts", json_path,
+                   family != NULL ? family : "selected");
+      return NULL;
+    }
+  parts = json_node_get_array (node);
+
+  for (guint i = 0; i < json_array_get_length (parts); i++)
+    {
+      JsonNode *p = json_array_get_element (parts, i);
+      JsonObject *part = JSON_NODE_HOLDS_OBJECT (p) ? json_node_get_object (p) : NULL;
+      const char *path = get_string_member (part, "path");
+      JsonNode *offset_node = part != NULL ? json_object_get_member (part, "offset") : NULL;
+      g_autofree char *full = NULL;
+      guint32 offset = 0;
+
+      if (path == NULL || offset_node == NULL || !JSON_NODE_HOLDS_VALUE (offset_node))
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                       "“%s”: part %u needs a “path” and an “offset”", json_path, i);
+          return NULL;
+        }
+
+      if (strstr (path, "://") != NULL)
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                       "“%s”: part “%s” is a URL; download the files first and put them "
+                       "next to the manifest", json_path, path);
+          return NULL;
+        }
+
+      if (json_node_get_value_type (offset_node) == G_TYPE_INT64)
+        {
+          gint64 v = json_node_get_int (offset_node);
+
+          if (v < 0 || v > G_MAXUINT32)
+            {
+              g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                           "“%s”: part “%s” has an invalid offset %" G_GINT64_FORMAT,
+                           json_path, path, v);
+              return NULL;
+            }
+          offset = (guint32) v;
+        }
+      else if (json_node_get_value_type (offset_node) == G_TYPE_STRING)
+        {
+          /* Not in the spec, but seen in hand-written manifests. */
+          if (!parse_offset (json_node_get_string (offset_node), &offset, error))
+            {
+              g_prefix_error (error, "“%s”, part “%s”: ", json_path, path);
+              return NULL;
+            }
+        }
+      else
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                       "“%s”: part “%s” has an offset that is not a number",
+                       json_path, path);
+          return NULL;
+        }
+
+      full = resolve_path (base_dir, path);
+      add_region (self, offset, NULL, full, NULL, FALSE);
+    }
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * glint_flash_plan_new_from_manifest:
+ * @file: an ESP Web Tools manifest.json
+ * @chip_family: (nullable): "ESP32-S3" etc. (esptool names such as
+ *   "esp32s3" work too); %NULL takes the only build
+ * @error: return location for a #GError
+ *
+ * Reads an ESP Web Tools manifest (protocol.md §11.2). Part paths are
+ * relative to the manifest's directory; URLs are refused. Files are read
+ * by glint_flash_plan_validate().
+ *
+ * Returns: (transfer full): a new plan, or %NULL
+ */
+GlintFlashPlan *
+glint_flash_plan_new_from_manifest (const char  *file,
+                                    const char  *chip_family,
+                                    GError     **error)
+{
+  g_autoptr(JsonNode) root = NULL;
+
+  g_return_val_if_fail (file != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  root = load_json (file, error);
+  if (root == NULL)
+    return NULL;
+
+  return plan_from_manifest (root, file, chip_family, error);
+}
+
+/**
+ * glint_flash_plan_new_for_path:
+ * @path: a build directory, a flasher_args.json or manifest.json, or a
+ *   single firmware file
+ * @chip: (nullable): the target chip
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): a new plan, or %NULL
+ */
+GlintFlashPlan *
+glint_flash_plan_new_for_path (const char  *path,
+                               const char  *chip,
+                               GError     **error)
+{
+  const char *args[] = { path, NULL };
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    return glint_flash_plan_new_from_build_dir (path, error);
+
+  if (g_str_has_suffix (path, ".json") || g_str_has_suffix (path, ".JSON"))
+    {
+      g_autoptr(JsonNode) root = load_json (path, error);
+      JsonObject *obj;
+
+      if (root == NULL)
+        return NULL;
+
+      obj = json_node_get_object (root);
+      if (json_object_has_member (obj, "builds"))
+        return plan_from_manifest (root, path, chip != NULL ?
+                                   glint_image_chip_to_family (chip) : NULL, error);
+      if (json_object_has_member (obj, "flash_files") ||
+          json_object_has_member (obj, "write_flash_args"))
+        {
+          g_autoptr(GlintFlashPlan) plan = plan_from_flasher_args (root, path, error);
+
+          if (plan != NULL && chip != NULL && plan->chip == NULL)
+            set_string (&plan->chip, chip);
+          return g_steal_pointer (&plan);
+        }
+
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                   "“%s” is neither an ESP-IDF flasher_args.json nor an ESP Web Tools "
+                   "manifest", path);
+      return NULL;
+    }
+
+  return glint_flash_plan_new_from_args (args, chip, error);
+}
+
+static void
+add_warning (GlintFlashPlan *self,
+             const char     *format,
+             ...) G_GNUC_PRINTF (2, 3);
+
+static void
+add_warning (GlintFlashPlan *self,
+             const char     *format,
+             ...)
+{
+  va_list args;
+  char *message;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  /* keep the array NULL-terminated */
+  g_ptr_array_index (self->warnings, self->warnings->len - 1) = message;
+  g_ptr_array_add (self->warnings, NULL);
+}
+
+static char *
+format_size (guint64 bytes)
+{
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT " MB", bytes / (1024 * 1024));
+  if (bytes >= 1024 && bytes % 1024 == 0)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT " KB", bytes / 1024);
+  return g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", bytes);
+}
+
+/**
+ * glint_flash_plan_parse_size:
+ * @size: (nullable): a flash size such as "4MB", "512KB" or "2MB-c1"
+ *
+ * Returns: the size in bytes, or 0 for %NULL, "keep", "detect" and junk
+ */
+guint64
+glint_flash_plan_parse_size (const char *size)
+{
+  guint64 value;
+  char *end = NULL;
+
+  if (size == NULL)
+    return 0;
+
+  value = g_ascii_strtoull (size, &end, 10);
+  if (end == size)
+    return 0;
+  if (g_ascii_strncasecmp (end, "MB", 2) == 0)
+    return value * 1024 * 1024;
+  if (g_ascii_strncasecmp (end, "KB", 2) == 0)
+    return value * 1024;
+  return 0;
+}
+
+static gboolean
+check_image (GlintFlashPlan  *self,
+             Region          *region,
+             gsize            at,
+             const char     **chip,
+             gboolean         required,
+             GError         **error)
+{
+  g_autoptr(GBytes) sub = NULL;
+  g_autoptr(GlintImage) image = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *image_chip;
+  guint32 flash_at = region->offset + at;
+
+  sub = g_bytes_new_from_bytes (region->data, at, g_bytes_get_size (region->data) - at);
+  if (!glint_image_looks_like_image (sub))
+    {
+      const guint8 *p = g_bytes_get_data (sub, NULL);
+
+      if (!required)
+        return TRUE;
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
+                   "“%s” has no bootloader image at the bootloader offset 0x%x "
+                   "(bad magic byte 0x%02x, expected 0xe9)",
+                   region->name, flash_at, p[0]);
+      return FALSE;
+    }
+
+  image = glint_image_parse (sub, NULL, &local_error);
+  if (image == NULL)
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                  "“%s” at 0x%x: ", region->name, flash_at);
+      return FALSE;
+    }
+
+  image_chip = glint_image_get_chip_name (image);
+  if (image_chip == NULL)
+    {
+      add_warning (self, "“%s” at 0x%x is built for an unknown chip (id %u)",
+                   region->name, flash_at, image->chip_id);
+      return TRUE;
+    }
+
+  if (*chip == NULL)
+    {
+      *chip = image_chip;
+    }
+  else if (!g_str_equal (*chip, image_chip))
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP,
+                   "“%s” is built for %s, but the chip is %s",
+                   region->name, image_chip, *chip);
+      return FALSE;
+    }
+
+  if (image->has_extended_header && self->chip_revision >= 0)
+    {
+      if (image->min_rev_full > self->chip_revision)
+        add_warning (self, "“%s” needs chip revision v%u.%u or later, the chip is v%d.%d",
+                     region->name, image->min_rev_full / 100, image->min_rev_full % 100,
+                     self->chip_revision / 100, self->chip_revision % 100);
+      /* 0xFFFF and 0 mean "no limit" in older images */
+      if (image->max_rev_full != 0 && image->max_rev_full != 0xFFFF &&
+          image->max_rev_full < self->chip_revision)
+        add_warning (self, "“%s” supports chip revisions up to v%u.%u, the chip is v%d.%d",
+                     region->name, image->max_rev_full / 100, image->max_rev_full % 100,
+                     self->chip_revision / 100, self->chip_revision % 100);
+    }
+
+  return TRUE;
+}
+
+/* Without a chip name, the first image that names one decides. */
+static const char *
+chip_from_images (GlintFlashPlan *self)
+{
+  for (guint i = 0; i < self->regions->len; i++)
+    {
+      Region *region = &g_array_index (self->regions, Region, i);
+      g_autoptr(GlintImage) image = NULL;
+
+      if (!glint_image_looks_like_image (region->data))
+        continue;
+      image = glint_image_parse (region->data, NULL, NULL);
+      if (image != NULL && glint_image_get_chip_name (image) != NULL)
+        return glint_image_get_chip_name (image);
+    }
+
+  return NULL;
+}
+
+/**
+ * glint_flash_plan_validate:
+ * @self: a #GlintFlashPlan
+ * @chip: (nullable): the connected chip; %NULL uses the plan's chip, or
+ *   the chip the images are built for
+ * @flash_size_bytes: the flash size, 0 when unknown (the plan's flash_size
+ *   setting is used then, if any)
+ * @error: return location for a #GError
+ *
+ * Reads every file that is not loaded yet and checks the plan: regular,
+ * non-empty files; 4 KiB aligned offsets; no overlaps; everything within
+ * the flash; images built for @chip; a valid image at the bootloader
+ * offset. Non-fatal findings go to glint_flash_plan_get_warnings().
+ *
+ * Returns: %TRUE if the plan can be flashed
+ */
+gboolean
+glint_flash_plan_validate (GlintFlashPlan  *self,
+                           const char      *chip,
+                           guint64          flash_size_bytes,
+                           GError         **error)
+{
+  const char *effective_chip;
+  gboolean bootloader_known;
+  guint32 bootloader_offset = 0;
+
+  g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_ptr_array_set_size (self->warnings, 0);
+  g_ptr_array_add (self->warnings, NULL);
+
+  if (self->regions->len == 0)
+    {
+      g_set_error_literal (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                           "nothing to flash");
+      return FALSE;
+    }
+
+  effective_chip = chip != NULL ? chip : self->chip;
+  if (effective_chip != NULL && !glint_image_chip_is_known (effective_chip))
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
+                   "unknown chip “%s”", effective_chip);
+      return FALSE;
+    }
+  if (effective_chip != NULL)
+    effective_chip = glint_image_chip_from_family (effective_chip);
+
+  if (flash_size_bytes == 0)
+    flash_size_bytes = glint_flash_plan_parse_size (self->flash_size);
+
+  /* Files first, so later messages can rely on data being there. */
+  for (guint i = 0; i < self->regions->len; i++)
+    {
+      Region *region = &g_array_index (self->regions, Region, i);
+
+      if (region->data == NULL)
+        {
+          region->data = load_file (region->path, error);
+          if (region->data == NULL)
+            return FALSE;
+        }
+      else if (g_bytes_get_size (region->data) == 0)
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_FILE,
+                       "“%s” is empty", region->name);
+          return FALSE;
+        }
+    }
+
+  for (guint i = 0; i < self->regions->len; i++)
+    {
+      Region *region = &g_array_index (self->regions, Region, i);
+      guint64 size = g_bytes_get_size (region->data);
+      guint64 end = region->offset + size;
+
+      if (region->offset % SECTOR_SIZE != 0)
+        {
+          guint32 down = region->offset - region->offset % SECTOR_SIZE;
+          guint64 up = (guint64) down + SECTOR_SIZE;
+          guint64 nearest = region->offset - down < up - region->offset ? down : up;
+
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                       "offset 0x%x of “%s” is not aligned to a 4 KiB flash sector; "
+                       "the nearest aligned offset is 0x%" G_GINT64_MODIFIER "x",
+                       region->offset, region->name, nearest);
+          return FALSE;
+        }
+
+      if (i + 1 < self->regions->len)
+        {
+          Region *next = &g_array_index (self->regions, Region, i + 1);
+
+          if (end > next->offset)
+            {
+              g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                           "“%s” (0x%x–0x%" G_GINT64_MODIFIER "x) overlaps “%s” "
+                           "(starting at 0x%x)",
+                           region->name, region->offset, end, next->name, next->offset);
+              return FALSE;
+            }
+        }
+
+      if (flash_size_bytes > 0 && end > flash_size_bytes)
+        {
+          g_autofree char *flash = format_size (flash_size_bytes);
+
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_IMAGE_TOO_LARGE,
+                       "“%s” ends at 0x%" G_GINT64_MODIFIER "x, beyond the end of the "
+                       "%s flash", region->name, end, flash);
+          return FALSE;
+        }
+      else if (end > ((guint64) 1 << 32))
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_IMAGE_TOO_LARGE,
+                       "“%s” ends beyond the 4 GiB address space", region->name);
+          return FALSE;
+        }
+
+      if (size % 4 != 0)
+        add_warning (self, "“%s” is %" G_GUINT64_FORMAT " bytes, not a multiple of 4; "
+                     "it will be padded with 0xFF", region->name, size);
+    }
+
+  /* Images: what chip they are for, and a real image at the bootloader
+   * offset (also inside a merged binary written at 0). */
+  if (effective_chip == NULL)
+    effective_chip = chip_from_images (self);
+  bootloader_known = effective_chip != NULL;
+  if (bootloader_known)
+    bootloader_offset = glint_image_chip_bootloader_offset (effective_chip);
+
+  for (guint i = 0; i < self->regions->len; i++)
+    {
+      Region *region = &g_array_index (self->regions, Region, i);
+      gsize size = g_bytes_get_size (region->data);
+      gboolean covers_bootloader = bootloader_known &&
+                                   region->offset <= bootloader_offset &&
+                                   bootloader_offset < region->offset + size;
+
+      if (covers_bootloader && region->offset != bootloader_offset)
+        {
+          /* A merged binary: check its start too, if it is an image. */
+          if (!check_image (self, region, 0, &effective_chip, FALSE, error))
+            return FALSE;
+          if (!check_image (self, region, bootloader_offset - region->offset,
+                            &effective_chip, TRUE, error))
+            return FALSE;
+        }
+      else if (!check_image (self, region, 0, &effective_chip, covers_bootloader, error))
+        {
+          return FALSE;
+        }
+
+      /* Only a hint: custom partition tables may put data there. */
+      if (region->offset == GLINT_FLASH_PLAN_APP_OFFSET && !covers_bootloader &&
+          !glint_image_looks_like_image (region->data))
+        add_warning (self, "“%s” at 0x%x is not an app image", region->name, region->offset);
+    }
+
+  return TRUE;
+}
+
+/**
+ * glint_flash_plan_patch_bootloader:
+ * @self: a validated #GlintFlashPlan
+ * @chip: (nullable): the connected chip; %NULL uses the plan's chip
+ * @detected_flash_size: (nullable): the size read from the flash ID, e.g.
+ *   "4MB", used when the plan's flash size is "detect"
+ * @error: return location for a #GError
+ *
+ * Writes the plan's flash settings (mode, frequency, size; %NULL or "keep"
+ * keeps the image's) into the header of the region at the chip's
+ * bootloader offset, as esptool does (protocol.md §8.4), fixing up the
+ * SHA-256 digest. Like esptool, a region there that is not an image is
+ * left alone with a warning, and nothing else is touched (a merged binary
+ * at 0 on a chip whose bootloader lives at 0x1000 keeps its header).
+ *
+ * Returns: %TRUE on success, also when there was nothing to patch
+ */
+gboolean
+glint_flash_plan_patch_bootloader (GlintFlashPlan  *self,
+                                   const char      *chip,
+                                   const char      *detected_flash_size,
+                                   GError         **error)
+{
+  const char *flash_size = self->flash_size;
+  guint32 bootloader_offset;
+
+  g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (chip == NULL)
+    chip = self->chip;
+  if (chip == NULL || !glint_image_chip_is_known (chip))
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
+                   "cannot find the bootloader offset for chip “%s”",
+                   chip != NULL ? chip : "(unknown)");
+      return FALSE;
+    }
+
+  if (g_strcmp0 (flash_size, "detect") == 0)
+    flash_size = detected_flash_size;
+
+  bootloader_offset = glint_image_chip_bootloader_offset (chip);
+  for (guint i = 0; i < self->regions->len; i++)
+    {
+      Region *region = &g_array_index (self->regions, Region, i);
+      GBytes *patched;
+
+      if (region->offset != bootloader_offset)
+        continue;
+
+      if (region->data == NULL)
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                       "“%s” has not been read yet; validate the plan first", region->name);
+          return FALSE;
+        }
+
+      if (!glint_image_looks_like_image (region->data))
+        {
+          add_warning (self, "“%s” at 0x%x is not an image; its flash settings are "
+                       "left as they are", region->name, region->offset);
+          continue;
+        }
+
+      patched = glint_image_patch_header (region->data, chip, self->flash_mode,
+                                          self->flash_freq, flash_size, error);
+      if (patched == NULL)
+        {
+          g_prefix_error (error, "“%s”: ", region->name);
+          return FALSE;
+        }
+      g_bytes_unref (region->data);
+      region->data = patched;
+    }
+
+  return TRUE;
+}
+
+const char * const *
+glint_flash_plan_get_warnings (GlintFlashPlan *self)
+{
+  g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), NULL);
+
+  return (const char * const *) self->warnings->pdata;
+}
+
+static Region *
+get_region (GlintFlashPlan *self,
+            guint           index)
+{
+  g_return_val_if_fail (index < self->regions->len, NULL);
+
+  return &g_array_index (self->regions, Region, index);
+}
+
+guint
+glint_flash_plan_get_n_regions (GlintFlashPlan *self)
+{
+  g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), 0);
+
+  return self->regions->len;
+}
+
+guint32
+glint_flash_plan_get_region_offset (GlintFlashPlan *self,
+                                    guint           index)
+{
+  Region *region;
+
+  g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), 0);
+  region = get_region (self, index);
+  return region != NULL ? region->offset : 0;
+}
+
+/**
+ * glint_flash_plan_get_region_data:
+ * @self: a #GlintFlashPlan
+ * @index: region index
+ *
+ * Returns: (transfer none) (nullable): the contents; %NULL for files not
+ *   read yet (glint_flash_plan_validate() reads them)
+ */
+GBytes *
+glint_flash_plan_get_region_data (GlintFlashPlan *self,
+                                  guint           index)
+{
+  Region *region;
+
+  g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), NULL);
+  region = get_region (self, index);
+  return region != NULL ? region->data : NULL;
+}
+
+const char *
+glint_flash_plan_get_region_name (GlintFlashPlan *self,
+                                  guint           index)
+{
+  Region *region;
+
+  g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), NULL);
+  region = get_region (self, index);
+  return region != NULL ? region->name : NULL;
+}
+
+const char *
+glint_flash_plan_get_region_path (GlintFlashPlan *self,
+                                  guint           index)
+{
+  Region *region;
+
+  g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), NULL);
+  region = get_region (self, index);
+  return region != NULL ? region->path : NULL;
+}
+
+gboolean
+glint_flash_plan_get_region_encrypted (GlintFlashPlan *self,
+                                       guint           index)
+{
+  Region *region;
+
+  g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), FALSE);
+  region = get_region (self, index);
+  return region != NULL ? region->encrypted : FALSE;
+}
+
+/**
+ * glint_flash_plan_get_total_bytes:
+ * @self: a #GlintFlashPlan
+ *
+ * Returns: the sum of the sizes of the loaded regions
+ */
+guint64
+glint_flash_plan_get_total_bytes (GlintFlashPlan *self)
+{
+  guint64 total = 0;
+
+  g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), 0);
+
+  for (guint i = 0; i < self->regions->len; i++)
+    {
+      Region *region = &g_array_index (self->regions, Region, i);
+
+      if (region->data != NULL)
+        total += g_bytes_get_size (region->data);
+    }
+
+  return total;
+}
+
+const char *
+glint_flash_plan_get_chip (GlintFlashPlan *self)
+{
+  g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), NULL);
+
+  return self->chip;
+}
+
+void
+glint_flash_plan_set_chip (GlintFlashPlan *self,
+                           const char     *chip)
+{
+  g_return_if_fail (GLINT_IS_FLASH_PLAN (self));
+
+  set_string (&self->chip, chip);
+}
+
+const char *
+glint_flash_plan_get_flash_mode (GlintFlashPlan *self)
+{
+  g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), NULL);
+
+  return self->flash_mode;
+}
+
+const char *
+glint_flash_plan_get_flash_freq (GlintFlashPlan *self)
+{
+  g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), NULL);
+
+  return self->flash_freq;
+}
+
+const char *
+glint_flash_plan_get_flash_size (GlintFlashPlan *self)
+{
+  g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), NULL);
+
+  return self->flash_size;
+}
+
+void
+glint_flash_plan_set_flash_settings (GlintFlashPlan *self,
+                                     const char     *flash_mode,
+                                     const char     *flash_freq,
+                                     const char     *flash_size)
+{
+  g_return_if_fail (GLINT_IS_FLASH_PLAN (self));
+
+  set_string (&self->flash_mode, flash_mode);
+  set_string (&self->flash_freq, flash_freq);
+  set_string (&self->flash_size, flash_size);
+}
+
+/**
+ * glint_flash_plan_get_before:
+ * @self: a #GlintFlashPlan
+ *
+ * Returns: (nullable): the reset mode before flashing the build asks for,
+ *   e.g. "default-reset"
+ */
+const char *
+glint_flash_plan_get_before (GlintFlashPlan *self)
+{
+  g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), NULL);
+
+  return self->before;
+}
+
+/**
+ * glint_flash_plan_get_after:
+ * @self: a #GlintFlashPlan
+ *
+ * Returns: (nullable): the reset mode after flashing, e.g. "hard-reset"
+ */
+const char *
+glint_flash_plan_get_after (GlintFlashPlan *self)
+{
+  g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), NULL);
+
+  return self->after;
+}
+
+/**
+ * glint_flash_plan_set_chip_revision:
+ * @self: a #GlintFlashPlan
+ * @revision_full: the connected chip's revision as major * 100 + minor,
+ *   or -1 when unknown
+ *
+ * With a known revision, glint_flash_plan_validate() warns about images
+ * that need a newer or older chip revision.
+ */
+void
+glint_flash_plan_set_chip_revision (GlintFlashPlan *self,
+                                    int             revision_full)
+{
+  g_return_if_fail (GLINT_IS_FLASH_PLAN (self));
+
+  self->chip_revision = revision_full;
+}

@@ -68,6 +68,18 @@ glint_error_get_hint (const GError *error)
                "add “?ign_set_control” to the URL.");
     case GLINT_ERROR_INVALID_ARGUMENT:
       return _("Correct the value and try again.");
+    case GLINT_ERROR_INVALID_IMAGE:
+      return _("The file is not a firmware image for Espressif chips, or it is "
+               "incomplete. Pick the .bin file from the build output again.");
+    case GLINT_ERROR_IMAGE_CORRUPT:
+      return _("The firmware file is damaged. Rebuild it or download it again.");
+    case GLINT_ERROR_INVALID_FILE:
+      return _("Pick a regular, non-empty firmware file.");
+    case GLINT_ERROR_INVALID_PLAN:
+      return _("Check the files and their flash offsets.");
+    case GLINT_ERROR_WRONG_CHIP:
+      return _("This firmware was built for another chip. Pick the build for "
+               "the connected board.");
     case GLINT_ERROR_FAILED:
     default:
       return _("Try again. If it keeps failing, copy the log and report a bug.");

@@ -35,6 +35,11 @@ typedef enum /*< enum,prefix=GLINT >*/
   GLINT_ERROR_NOT_SUPPORTED,        /* the stream or server cannot do what was asked */
   GLINT_ERROR_PROTOCOL,             /* the peer broke the telnet/RFC 2217 protocol */
   GLINT_ERROR_INVALID_ARGUMENT,     /* a value given by the user is out of range */
+  GLINT_ERROR_INVALID_IMAGE,        /* not an app/bootloader image, or truncated */
+  GLINT_ERROR_IMAGE_CORRUPT,        /* image checksum or SHA-256 digest does not match */
+  GLINT_ERROR_INVALID_FILE,         /* empty file, directory or special file given */
+  GLINT_ERROR_INVALID_PLAN,         /* bad offset, overlap, unusable build dir/manifest */
+  GLINT_ERROR_WRONG_CHIP,           /* the firmware is built for another chip */
 } GlintError;
 
 GQuark       glint_error_quark    (void);
