@@ -41,10 +41,15 @@ typedef enum
   GLINT_SIM_COUNTER_FLASH_READ,      /* bytes read by READ_FLASH / READ_FLASH_SLOW */
   GLINT_SIM_COUNTER_DROPPED,         /* bytes dropped by fault injection */
   GLINT_SIM_COUNTER_CORRUPTED,       /* bytes corrupted by fault injection */
+  GLINT_SIM_COUNTER_DUPLICATED,      /* bytes duplicated by fault injection */
+  GLINT_SIM_COUNTER_GARBLED,         /* bytes garbled by a baud mismatch */
   GLINT_SIM_N_COUNTERS
 } GlintSimCounter;
 
+#define GLINT_TYPE_SIM_MODE (glint_sim_mode_get_type ())
 #define GLINT_TYPE_SIM (glint_sim_get_type ())
+
+GType          glint_sim_mode_get_type      (void) G_GNUC_CONST;
 
 G_DECLARE_FINAL_TYPE (GlintSim, glint_sim, GLINT, SIM, GObject)
 
@@ -82,5 +87,8 @@ void           glint_sim_host_set_lines     (GlintSim       *self,
                                              GlintLines      values);
 void           glint_sim_host_set_baud      (GlintSim       *self,
                                              guint           baud);
+
+/* Additions */
+guint          glint_sim_get_host_baud      (GlintSim       *self);
 
 G_END_DECLS
