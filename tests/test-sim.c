@@ -673,6 +673,22 @@ test_boot_app_without_io0 (void)
 }
 
 static void
+test_reset_before_power_on (void)
+{
+  g_autoptr(Fixture) f = fixture_new ("esp32", "time-scale=0");
+
+  /* The transport asserts lines before the main loop ever ran. */
+  glint_sim_host_set_lines (f->sim, GLINT_LINE_DTR | GLINT_LINE_RTS, GLINT_LINE_RTS);
+  spin (10);
+  g_assert_cmpint (glint_sim_get_mode (f->sim), ==, GLINT_SIM_MODE_RESET);
+  glint_sim_host_set_lines (f->sim, GLINT_LINE_DTR | GLINT_LINE_RTS, GLINT_LINE_DTR);
+  spin (10);
+  glint_sim_host_set_lines (f->sim, GLINT_LINE_DTR, 0);
+  g_assert_cmpint (glint_sim_get_mode (f->sim), ==, GLINT_SIM_MODE_ROM);
+  do_sync (f, 0x20120707, 4);
+}
+
+static void
 test_stub_upload (void)
 {
   g_autoptr(Fixture) f = rom_fixture ("esp32", NULL);
@@ -870,6 +886,28 @@ test_flash_data_rom (void)
     assert_ok (&r);
     g_assert_cmpmem (r.data, r.data_len, data, 64);
   }
+}
+
+static void
+test_esp8266_erase_quirk (void)
+{
+  g_autoptr(Fixture) f = rom_fixture ("esp8266", NULL);
+  g_autoptr(GBytes) image = random_bytes (0x3000, 6);
+  const guint8 *data = g_bytes_get_data (image, NULL);
+  g_autofree guint8 *zeros = g_malloc0 (0x4000);
+
+  /* esptool's get_erase_size (protocol.md §5.4): 3 sectors at a block
+   * start -> erase_size 8 KiB; the ROM still ends up erasing all 3 */
+  glint_sim_load_flash (f->sim, 0x20000, zeros, 0x4000);
+  begin_cmd (f, OP_FLASH_BEGIN, 0x2000, 3, 0x1000, 0x20000, 2);
+  for (guint32 seq = 0; seq < 3; seq++)
+    {
+      g_auto(Response) r = { 0, };
+
+      data_cmd (f, OP_FLASH_DATA, seq, data + seq * 0x1000, 0x1000, 2, &r);
+      assert_ok (&r);
+    }
+  check_flash (f, image, 0x20000);
 }
 
 static void
@@ -1366,11 +1404,13 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/sim/uart-clkdiv", test_uart_clkdiv);
   g_test_add_func ("/glint/sim/boot-normal", test_boot_normal);
   g_test_add_func ("/glint/sim/boot-app-without-io0", test_boot_app_without_io0);
+  g_test_add_func ("/glint/sim/reset-before-power-on", test_reset_before_power_on);
   g_test_add_func ("/glint/sim/stub-upload", test_stub_upload);
   g_test_add_func ("/glint/sim/deflate-rom", test_deflate_rom);
   g_test_add_func ("/glint/sim/deflate-stub", test_deflate_stub);
   g_test_add_func ("/glint/sim/flash-data-rom", test_flash_data_rom);
   g_test_add_func ("/glint/sim/unerased-write", test_unerased_write);
+  g_test_add_func ("/glint/sim/esp8266-erase-quirk", test_esp8266_erase_quirk);
   g_test_add_func ("/glint/sim/bad-checksum", test_bad_checksum);
   g_test_add_func ("/glint/sim/erase", test_erase);
   g_test_add_func ("/glint/sim/read-flash", test_read_flash);
