@@ -935,6 +935,50 @@ test_unerased_write (void)
 }
 
 static void
+test_stub_flash_data (void)
+{
+  g_autoptr(Fixture) f = rom_fixture ("esp32", NULL);
+  g_autoptr(GBytes) image = random_bytes (3000, 7);
+  g_autofree guint8 *block = g_malloc (0x4000);
+  g_auto(Response) r = { 0, };
+  gsize size;
+  const guint8 *flash;
+
+  /* data right after the image must survive the padded last block */
+  glint_sim_load_flash (f->sim, 0x9000, (const guint8 *) "keep", 4);
+  run_stub (f);
+  begin_cmd (f, OP_FLASH_BEGIN, 3000, 1, 0x4000, 0x8000, 2);
+  memset (block, 0xFF, 0x4000);
+  memcpy (block, g_bytes_get_data (image, NULL), 3000);
+  data_cmd (f, OP_FLASH_DATA, 0, block, 0x4000, 2, &r);
+  assert_ok (&r);
+  check_flash (f, image, 0x8000);
+  flash = glint_sim_get_flash (f->sim, &size);
+  g_assert_cmpmem (flash + 0x9000, 4, "keep", 4);
+  g_assert_cmpuint (glint_sim_get_counter (f->sim, GLINT_SIM_COUNTER_FLASH_WRITTEN), ==, 3000);
+}
+
+static void
+test_stub_carried_error (void)
+{
+  g_autoptr(Fixture) f = rom_fixture ("esp32", NULL);
+  guint8 junk[64];
+  g_auto(Response) r = { 0, };
+  g_auto(Response) end = { 0, };
+  g_autoptr(GByteArray) d = g_byte_array_new ();
+
+  memset (junk, 0x77, sizeof junk);
+  run_stub (f);
+  begin_cmd (f, OP_FLASH_DEFL_BEGIN, 4096, 1, 0x4000, 0, 2);
+  /* not a zlib stream: acked early, the failure shows up next */
+  data_cmd (f, OP_FLASH_DEFL_DATA, 0, junk, sizeof junk, 2, &r);
+  assert_ok (&r);
+  put_u32 (d, 1);
+  command (f, OP_FLASH_DEFL_END, d->data, d->len, 0, 2, &end);
+  g_assert_cmphex (end.status[0], ==, 0xC7);
+}
+
+static void
 test_bad_checksum (void)
 {
   guint8 payload[64];
@@ -1411,6 +1455,8 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/sim/flash-data-rom", test_flash_data_rom);
   g_test_add_func ("/glint/sim/unerased-write", test_unerased_write);
   g_test_add_func ("/glint/sim/esp8266-erase-quirk", test_esp8266_erase_quirk);
+  g_test_add_func ("/glint/sim/stub-flash-data", test_stub_flash_data);
+  g_test_add_func ("/glint/sim/stub-carried-error", test_stub_carried_error);
   g_test_add_func ("/glint/sim/bad-checksum", test_bad_checksum);
   g_test_add_func ("/glint/sim/erase", test_erase);
   g_test_add_func ("/glint/sim/read-flash", test_read_flash);

@@ -977,9 +977,11 @@ static gdouble
 ensure_erased (GlintSim *self,
                guint32   end)
 {
-  guint32 region_end = self->fl_offset + self->fl_erase_size;
+  guint32 region_end = (self->fl_offset + self->fl_erase_size + SECTOR_SIZE - 1) &
+                       ~(guint32) (SECTOR_SIZE - 1);
   gdouble us = 0;
 
+  end = MIN (end, region_end);
   while (self->fl_erased_to < end && self->fl_erased_to < self->flash_size)
     {
       guint32 start = self->fl_erased_to;
@@ -1269,7 +1271,17 @@ write_block (GlintSim     *self,
              guint8       *rom_error,
              guint16      *stub_error)
 {
-  guint64 end = (guint64) self->fl_pos + len;
+  guint64 end;
+
+  /* The stub writes only the declared size; the 0xFF padding of the last
+   * uncompressed block must not erase what follows the image. */
+  if (self->mode == GLINT_SIM_MODE_STUB && !self->deflating)
+    {
+      guint64 limit = (guint64) self->fl_offset + self->fl_total;
+
+      len = self->fl_pos < limit ? MIN (len, limit - self->fl_pos) : 0;
+    }
+  end = (guint64) self->fl_pos + len;
 
   if (end > self->flash_size)
     {
@@ -1790,6 +1802,17 @@ handle_frame (GlintSim     *self,
     }
 
   self->counters[GLINT_SIM_COUNTER_COMMANDS]++;
+
+  /* An error of an early-acked block is reported by the next command
+   * (protocol.md §9); the _DATA commands do that in their ack. */
+  if (stub && self->carried_error != 0 && op != OP_FLASH_DATA && op != OP_FLASH_DEFL_DATA)
+    {
+      guint16 carried = self->carried_error;
+
+      self->carried_error = 0;
+      fail (self, t, op, ROM_OK, carried);
+      return;
+    }
 
   switch (op)
     {
