@@ -647,6 +647,23 @@ test_boot_normal (void)
 }
 
 static void
+test_classic_reset_instant (void)
+{
+  g_autoptr(Fixture) f = fixture_new ("esp32", "time-scale=0");
+
+  /* back to back, as a host without sleeps would do it */
+  spin (10);
+  glint_sim_host_set_lines (f->sim, GLINT_LINE_DTR, 0);
+  glint_sim_host_set_lines (f->sim, GLINT_LINE_RTS, GLINT_LINE_RTS);
+  spin (5);
+  glint_sim_host_set_lines (f->sim, GLINT_LINE_DTR, GLINT_LINE_DTR);
+  glint_sim_host_set_lines (f->sim, GLINT_LINE_RTS, 0);
+  spin (10);
+  glint_sim_host_set_lines (f->sim, GLINT_LINE_DTR, 0);
+  g_assert_cmpint (glint_sim_get_mode (f->sim), ==, GLINT_SIM_MODE_ROM);
+}
+
+static void
 test_boot_app_without_io0 (void)
 {
   g_autoptr(Fixture) f = fixture_new ("esp32", "time-scale=0");
@@ -1447,6 +1464,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/sim/mac", test_mac);
   g_test_add_func ("/glint/sim/uart-clkdiv", test_uart_clkdiv);
   g_test_add_func ("/glint/sim/boot-normal", test_boot_normal);
+  g_test_add_func ("/glint/sim/classic-reset-instant", test_classic_reset_instant);
   g_test_add_func ("/glint/sim/boot-app-without-io0", test_boot_app_without_io0);
   g_test_add_func ("/glint/sim/reset-before-power-on", test_reset_before_power_on);
   g_test_add_func ("/glint/sim/stub-upload", test_stub_upload);

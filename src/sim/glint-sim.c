@@ -29,6 +29,7 @@
 
 #define BOOT_BAUD          115200
 #define STRAP_DELAY_US     5000.0     /* EN high -> IO0 sampled */
+#define MIN_STRAP_DELAY_US 2000       /* ... even at time-scale 0 */
 #define CMD_US             50.0       /* processing time of a simple command */
 #define SECTOR_SIZE        0x1000
 #define BLOCK_SIZE         0x10000
@@ -307,6 +308,14 @@ scaled (GlintSim *self,
         gdouble   us)
 {
   return (gint64) (us * self->time_scale + 0.5);
+}
+
+/* A host sets DTR and RTS with two calls (ClassicReset); at time-scale 0
+ * a zero delay would sample IO0 in between, so keep a small real floor. */
+static gint64
+strap_delay (GlintSim *self)
+{
+  return MAX (scaled (self, STRAP_DELAY_US), MIN_STRAP_DELAY_US);
 }
 
 static gint64
@@ -875,7 +884,7 @@ reset_into_app (GlintSim *self,
                 BootKind  kind)
 {
   chip_reset (self, t);
-  schedule_boot (self, t + scaled (self, STRAP_DELAY_US), kind);
+  schedule_boot (self, t + strap_delay (self), kind);
 }
 
 static void
@@ -933,7 +942,7 @@ handle_lines (GlintSim   *self,
     }
   else if (was_low && !is_low)
     {
-      schedule_boot (self, t + scaled (self, STRAP_DELAY_US), BOOT_STRAP);
+      schedule_boot (self, t + strap_delay (self), BOOT_STRAP);
     }
 }
 
@@ -2377,7 +2386,7 @@ glint_sim_set_option (GlintSim    *self,
 
           self->boot_download = download;
           chip_reset (self, now);
-          schedule_boot (self, now + scaled (self, STRAP_DELAY_US), BOOT_POWER_ON);
+          schedule_boot (self, now + strap_delay (self), BOOT_POWER_ON);
         }
       self->boot_download = download;
     }
