@@ -1293,6 +1293,14 @@ test_disconnect (void)
   drop_frames (f);
   send_cmd (f, OP_SYNC, sync_data, sizeof sync_data, 0);
   g_assert_false (wait_frames (f, 1, 50));
+
+  /* a reset into download mode revives it */
+  glint_sim_host_set_lines (f->sim, GLINT_LINE_DTR | GLINT_LINE_RTS, GLINT_LINE_RTS);
+  glint_sim_host_set_lines (f->sim, GLINT_LINE_DTR | GLINT_LINE_RTS, GLINT_LINE_DTR);
+  spin (10);
+  glint_sim_host_set_lines (f->sim, GLINT_LINE_DTR | GLINT_LINE_RTS, 0);
+  g_assert_cmpint (glint_sim_get_mode (f->sim), ==, GLINT_SIM_MODE_ROM);
+  do_sync (f, 0x20120707, 4);
 }
 
 static void

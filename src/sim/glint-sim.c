@@ -932,9 +932,8 @@ handle_lines (GlintSim   *self,
     return;
 
   self->counters[GLINT_SIM_COUNTER_LINE_CHANGES]++;
-  if (self->mode == GLINT_SIM_MODE_DEAD)
-    return;
 
+  /* An EN pulse also revives a chip whose link died (DEAD). */
   is_low = en_low (self->lines);
   if (!was_low && is_low)
     {
@@ -1955,7 +1954,9 @@ handle_host_bytes (GlintSim *self,
   if (self->disconnect_after > 0 &&
       self->counters[GLINT_SIM_COUNTER_BYTES_IN] + len >= self->disconnect_after)
     {
+      /* one-shot, so that a reset and a new connection work again */
       self->counters[GLINT_SIM_COUNTER_BYTES_IN] = self->disconnect_after;
+      self->disconnect_after = 0;
       go_dead (self);
       return;
     }
