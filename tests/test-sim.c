@@ -1266,6 +1266,40 @@ test_wire_time (void)
 }
 
 static void
+test_early_ack (void)
+{
+  g_autoptr(Fixture) f = rom_fixture ("esp32", NULL);
+  g_autoptr(GByteArray) d = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *block = g_malloc (0x4000);
+  g_auto(Response) r = { 0, };
+  gint64 acked;
+
+  run_stub (f);
+  put_u32 (d, 2000000);
+  put_u32 (d, 115200);
+  {
+    g_auto(Response) b = { 0, };
+
+    command (f, OP_CHANGE_BAUDRATE, d->data, d->len, 0, 2, &b);
+    assert_ok (&b);
+  }
+  glint_sim_host_set_baud (f->sim, 2000000);
+  begin_cmd (f, OP_FLASH_BEGIN, 0x10000, 1, 0x4000, 0, 2);
+
+  /* real time from here: the 64 KiB block erase (150 ms) happens after
+   * the ack, and the next command has to wait for it */
+  glint_sim_set_option (f->sim, "time-scale", "1", &error);
+  g_assert_no_error (error);
+  memset (block, 0x12, 0x4000);
+  data_cmd (f, OP_FLASH_DATA, 0, block, 0x4000, 2, &r);
+  assert_ok (&r);
+  acked = g_get_monotonic_time ();
+  read_reg (f, 0x40001000, 2);
+  g_assert_cmpint (g_get_monotonic_time () - acked, >=, 140 * 1000);
+}
+
+static void
 test_drop_corrupt (void)
 {
   g_autoptr(Fixture) f = rom_fixture ("esp32", "drop=0.05&corrupt=0.05&duplicate=0.05&seed=3");
@@ -1492,6 +1526,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/sim/spi-rdid", test_spi_rdid);
   g_test_add_func ("/glint/sim/latency", test_latency);
   g_test_add_func ("/glint/sim/wire-time", test_wire_time);
+  g_test_add_func ("/glint/sim/early-ack", test_early_ack);
   g_test_add_func ("/glint/sim/drop-corrupt", test_drop_corrupt);
   g_test_add_func ("/glint/sim/disconnect", test_disconnect);
   g_test_add_func ("/glint/sim/brown-out", test_brown_out);
