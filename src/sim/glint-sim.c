@@ -2670,6 +2670,7 @@ glint_sim_finalize (GObject *object)
   GlintSim *self = GLINT_SIM (object);
 
   end_sessions (self);
+  g_queue_clear_full (&self->events, (GDestroyNotify) event_free);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->rand, g_rand_free);
   g_clear_pointer (&self->rx, glint_slip_decoder_free);

@@ -78,7 +78,10 @@ const guint8  *glint_sim_get_mac            (GlintSim       *self);
 gboolean       glint_sim_save_flash         (GlintSim       *self,
                                              GError        **error);
 
-/* The host end of the simulated wire. */
+/* The host end of the simulated wire.  Call these from the thread whose
+ * thread-default main context was current at glint_sim_new(); the chip
+ * answers through the "output" (GBytes) signal, emitted when the bytes
+ * arrive at the host, and "disconnected" when the link dies. */
 void           glint_sim_host_write         (GlintSim       *self,
                                              const guint8   *data,
                                              gsize           len);
@@ -87,8 +90,6 @@ void           glint_sim_host_set_lines     (GlintSim       *self,
                                              GlintLines      values);
 void           glint_sim_host_set_baud      (GlintSim       *self,
                                              guint           baud);
-
-/* Additions */
 guint          glint_sim_get_host_baud      (GlintSim       *self);
 
 G_END_DECLS
