@@ -1244,6 +1244,36 @@ test_latency (void)
 }
 
 static void
+test_jitter_keeps_order (void)
+{
+  g_autoptr(Fixture) f = rom_fixture ("esp32", "jitter=30&seed=11");
+  static const guint32 addrs[] = { 0x40001000, 0x3FF5A004, 0x3FF5A008, 0x3FF40014 };
+  guint32 expected[G_N_ELEMENTS (addrs)];
+
+  for (guint i = 0; i < G_N_ELEMENTS (addrs); i++)
+    expected[i] = read_reg (f, addrs[i], 4);
+
+  /* all at once: the answers must come back in order */
+  for (guint round = 0; round < 3; round++)
+    for (guint i = 0; i < G_N_ELEMENTS (addrs); i++)
+      {
+        g_autoptr(GByteArray) d = g_byte_array_new ();
+
+        put_u32 (d, addrs[i]);
+        send_cmd (f, OP_READ_REG, d->data, d->len, 0);
+      }
+
+  for (guint round = 0; round < 3; round++)
+    for (guint i = 0; i < G_N_ELEMENTS (addrs); i++)
+      {
+        g_autoptr(GBytes) frame = wait_response (f, OP_READ_REG);
+
+        g_assert_cmphex (get_u32 ((const guint8 *) g_bytes_get_data (frame, NULL) + 4), ==,
+                         expected[i]);
+      }
+}
+
+static void
 test_wire_time (void)
 {
   g_autoptr(Fixture) f = rom_fixture ("esp32", NULL);
@@ -1525,6 +1555,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/sim/max-baud", test_max_baud);
   g_test_add_func ("/glint/sim/spi-rdid", test_spi_rdid);
   g_test_add_func ("/glint/sim/latency", test_latency);
+  g_test_add_func ("/glint/sim/jitter-keeps-order", test_jitter_keeps_order);
   g_test_add_func ("/glint/sim/wire-time", test_wire_time);
   g_test_add_func ("/glint/sim/early-ack", test_early_ack);
   g_test_add_func ("/glint/sim/drop-corrupt", test_drop_corrupt);

@@ -490,6 +490,7 @@ send_raw (GlintSim     *self,
 {
   g_autoptr(GByteArray) wire = NULL;
   gint64 start;
+  gint64 arrival;
   Event *ev;
 
   if (self->mode == GLINT_SIM_MODE_DEAD || len == 0)
@@ -503,7 +504,9 @@ send_raw (GlintSim     *self,
   if (wire->len == 0)
     return;
 
-  self->last_out_due = MAX (self->last_out_due, self->tx_busy_until + link_delay (self));
+  /* (MAX evaluates its arguments twice: take the random delay once) */
+  arrival = self->tx_busy_until + link_delay (self);
+  self->last_out_due = MAX (self->last_out_due, arrival);
   ev = push_event (self, self->last_out_due, EV_OUTPUT);
   ev->bytes = g_byte_array_free_to_bytes (g_steal_pointer (&wire));
 }
@@ -2087,7 +2090,10 @@ static gint64
 host_item_due (GlintSim *self,
                gint64    ready)
 {
-  self->last_in_due = MAX (self->last_in_due, ready + link_delay (self));
+  gint64 arrival = ready + link_delay (self);
+
+  /* never before an earlier item: jitter must not reorder */
+  self->last_in_due = MAX (self->last_in_due, arrival);
   return self->last_in_due;
 }
 
