@@ -928,6 +928,38 @@ test_esp8266_erase_quirk (void)
 }
 
 static void
+test_flash_begin_words (void)
+{
+  g_autoptr(GByteArray) d = g_byte_array_new ();
+
+  put_u32 (d, 0x1000);
+  put_u32 (d, 1);
+  put_u32 (d, 0x1000);
+  put_u32 (d, 0x10000);
+  put_u32 (d, 0);
+
+  /* 5 words: an error for the ESP32 ROM, fine for the S3 ROM and a stub */
+  {
+    g_autoptr(Fixture) f = rom_fixture ("esp32", NULL);
+    g_auto(Response) r = { 0, };
+    g_auto(Response) s = { 0, };
+
+    command (f, OP_FLASH_BEGIN, d->data, d->len, 0, 4, &r);
+    g_assert_cmpint (r.status[0], ==, 1);
+    run_stub (f);
+    command (f, OP_FLASH_BEGIN, d->data, d->len, 0, 2, &s);
+    assert_ok (&s);
+  }
+  {
+    g_autoptr(Fixture) f = rom_fixture ("esp32s3", NULL);
+    g_auto(Response) r = { 0, };
+
+    command (f, OP_FLASH_BEGIN, d->data, d->len, 0, 4, &r);
+    assert_ok (&r);
+  }
+}
+
+static void
 test_unerased_write (void)
 {
   g_autoptr(Fixture) f = rom_fixture ("esp32", NULL);
@@ -1543,6 +1575,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/sim/deflate-rom", test_deflate_rom);
   g_test_add_func ("/glint/sim/deflate-stub", test_deflate_stub);
   g_test_add_func ("/glint/sim/flash-data-rom", test_flash_data_rom);
+  g_test_add_func ("/glint/sim/flash-begin-words", test_flash_begin_words);
   g_test_add_func ("/glint/sim/unerased-write", test_unerased_write);
   g_test_add_func ("/glint/sim/esp8266-erase-quirk", test_esp8266_erase_quirk);
   g_test_add_func ("/glint/sim/stub-flash-data", test_stub_flash_data);

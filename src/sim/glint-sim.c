@@ -1213,7 +1213,11 @@ cmd_flash_begin (GlintSim     *self,
   guint64 erase_end;
   gdouble us = CMD_US;
 
-  if (size != 16 && size != 20)
+  /* The 5th word ("encrypted") is optional, but esptool never sends it to
+   * the ESP32 and ESP8266 ROMs: treat it as a malformed request there. */
+  if ((size != 16 && size != 20) ||
+      (!stub && size == 20 &&
+       (self->chip->rom_is_esp8266 || g_str_equal (self->chip->name, "esp32"))))
     {
       fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
       return;
