@@ -117,6 +117,9 @@ typedef struct
 /* protocol.md §4, §5.  The P4 UART_CLKDIV address is not in esptool
  * (unverified); the UART0 base of the P4 TRM is used. */
 static const ChipInfo chips[] = {
+  /* name, ROM banner,
+   * magic, chip id, security info length, MAC reg, SPI base, USR, W0, UART_CLKDIV reg,
+   * UART clock, bootloader offset, ROM status length, ESP8266 ROM */
   { "esp8266", "ets Jan  8 2013,rst cause:2, boot mode:(1,7)",
     0xFFF0C101, 0, 0, 0x3FF00050, 0x60000200, 0x1C, 0x40, 0x60000014, 52000000, 0x0, 2, TRUE },
   { "esp32", "ets Jun  8 2016 00:22:57",
@@ -130,7 +133,8 @@ static const ChipInfo chips[] = {
   { "esp32c3", "ESP-ROM:esp32c3-api1-20210207",
     0x6921506F, 5, 20, 0x60008844, 0x60002000, 0x18, 0x58, 0x60000014, 40000000, 0x0, 4, FALSE },
   { "esp32c5", "ESP-ROM:esp32c5-eco2-20250121",
-    0x1101406F, 23, 20, 0x600B4844, 0x60003000, 0x18, 0x58, 0x60000014, 40000000, 0x2000, 4, FALSE },
+    0x1101406F, 23, 20, 0x600B4844, 0x60003000, 0x18, 0x58, 0x60000014, 40000000, 0x2000, 4,
+    FALSE },
   { "esp32c6", "ESP-ROM:esp32c6-20220919",
     0x2CE0806F, 13, 20, 0x600B0844, 0x60003000, 0x18, 0x58, 0x60000014, 40000000, 0x0, 4, FALSE },
   { "esp32c61", "ESP-ROM:esp32c61-20240405",
@@ -138,7 +142,8 @@ static const ChipInfo chips[] = {
   { "esp32h2", "ESP-ROM:esp32h2-20221101",
     0xD7B73E80, 16, 20, 0x600B0844, 0x60003000, 0x18, 0x58, 0x60000014, 40000000, 0x0, 4, FALSE },
   { "esp32p4", "ESP-ROM:esp32p4-eco2-20240710",
-    0x0ADDBAD0, 18, 20, 0x5012D044, 0x5008D000, 0x18, 0x58, 0x500CA014, 40000000, 0x2000, 4, FALSE },
+    0x0ADDBAD0, 18, 20, 0x5012D044, 0x5008D000, 0x18, 0x58, 0x500CA014, 40000000, 0x2000, 4,
+    FALSE },
 };
 
 typedef enum
@@ -744,7 +749,8 @@ boot_rom (GlintSim   *self,
   g_autofree char *log = NULL;
 
   set_mode (self, GLINT_SIM_MODE_ROM);
-  log = g_strdup_printf ("%s\r\n\r\nrst:%s,boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))\r\n"
+  log = g_strdup_printf ("%s\r\n\r\n"
+                         "rst:%s,boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))\r\n"
                          "waiting for download\r\n",
                          self->chip->rom_banner, reset_reason);
   send_text (self, t, log);
@@ -1236,7 +1242,8 @@ cmd_flash_begin (GlintSim     *self,
     erase_end = MAX (erase_end, (guint64) offset + (guint64) num_blocks * block_size);
 
   if ((guint64) offset + word0 > self->flash_size ||
-      (op == OP_FLASH_BEGIN && (guint64) offset + (guint64) num_blocks * block_size > self->flash_size))
+      (op == OP_FLASH_BEGIN &&
+       (guint64) offset + (guint64) num_blocks * block_size > self->flash_size))
     {
       fail (self, t, op, ROM_ERR_PARAM, STUB_FAILED_SPI);
       return;
