@@ -1276,6 +1276,20 @@ test_latency (void)
 }
 
 static void
+test_rom_erase_time (void)
+{
+  g_autoptr(Fixture) f = fixture_new ("esp32", "boot=download");
+  gint64 start;
+
+  spin (20);
+  /* the ROM erases the 64 KiB block before it answers FLASH_BEGIN */
+  start = g_get_monotonic_time ();
+  begin_cmd (f, OP_FLASH_BEGIN, 0x10000, 64, 0x400, 0x10000, 4);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 150 * 1000);
+  g_assert_cmpuint (glint_sim_get_counter (f->sim, GLINT_SIM_COUNTER_SECTORS_ERASED), ==, 16);
+}
+
+static void
 test_jitter_keeps_order (void)
 {
   g_autoptr(Fixture) f = rom_fixture ("esp32", "jitter=30&seed=11");
@@ -1588,6 +1602,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/sim/max-baud", test_max_baud);
   g_test_add_func ("/glint/sim/spi-rdid", test_spi_rdid);
   g_test_add_func ("/glint/sim/latency", test_latency);
+  g_test_add_func ("/glint/sim/rom-erase-time", test_rom_erase_time);
   g_test_add_func ("/glint/sim/jitter-keeps-order", test_jitter_keeps_order);
   g_test_add_func ("/glint/sim/wire-time", test_wire_time);
   g_test_add_func ("/glint/sim/early-ack", test_early_ack);
