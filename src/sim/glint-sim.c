@@ -3,4 +3,2852 @@
 
 #include "config.h"
 
-/* placeholder: being written */
+#include <math.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "glint-error.h"
+#include "glint-sim.h"
+#include "glint-slip.h"
+
+/*
+ * GlintSim is a simulated Espressif chip on the far end of a serial wire,
+ * faithful enough that esptool could talk to it (facts: shared/protocol.md).
+ *
+ * It is a discrete-event simulation run against the real monotonic clock:
+ * everything that happens (host bytes reaching the chip, chip bytes reaching
+ * the host, the strapping pins being sampled, the CPU becoming free) is an
+ * Event with a due time in one sorted queue, and a single GSource fires at
+ * the earliest due time.  Events are processed "at" their due time, so
+ * follow-up timing does not drift with main loop latency.
+ *
+ * The host's UART adapter is modelled at the chip end of the link: latency
+ * applies between the host program and the adapter, wire time between the
+ * adapter and the chip.
+ */
+
+#define BOOT_BAUD          115200
+#define STRAP_DELAY_US     5000.0     /* EN high -> IO0 sampled */
+#define MIN_STRAP_DELAY_US 2000       /* ... even at time-scale 0 */
+#define CMD_US             50.0       /* processing time of a simple command */
+#define SECTOR_SIZE        0x1000
+#define BLOCK_SIZE         0x10000
+#define SECTOR_ERASE_US    25000.0
+#define BLOCK_ERASE_US     150000.0
+#define PAGE_PROGRAM_US    400.0      /* per 256 bytes */
+#define MD5_US_PER_MIB     300000.0
+#define APP_TICK_US        1000000.0
+#define MIN_APP_TICK_US    10000
+#define MAX_FRAME          (8 + 0x4000 + 0xFF)
+#define ROM_ERROR_REPEAT   8          /* the ROM repeats "invalid message" (protocol.md §1.4) */
+#define MAX_CHIP_BAUD      5000000
+
+enum
+{
+  OP_FLASH_BEGIN       = 0x02,
+  OP_FLASH_DATA        = 0x03,
+  OP_FLASH_END         = 0x04,
+  OP_MEM_BEGIN         = 0x05,
+  OP_MEM_END           = 0x06,
+  OP_MEM_DATA          = 0x07,
+  OP_SYNC              = 0x08,
+  OP_WRITE_REG         = 0x09,
+  OP_READ_REG          = 0x0A,
+  OP_SPI_SET_PARAMS    = 0x0B,
+  OP_SPI_ATTACH        = 0x0D,
+  OP_READ_FLASH_SLOW   = 0x0E,
+  OP_CHANGE_BAUDRATE   = 0x0F,
+  OP_FLASH_DEFL_BEGIN  = 0x10,
+  OP_FLASH_DEFL_DATA   = 0x11,
+  OP_FLASH_DEFL_END    = 0x12,
+  OP_SPI_FLASH_MD5     = 0x13,
+  OP_GET_SECURITY_INFO = 0x14,
+  OP_ERASE_FLASH       = 0xD0,
+  OP_ERASE_REGION      = 0xD1,
+  OP_READ_FLASH        = 0xD2,
+  OP_RUN_USER_CODE     = 0xD3,
+};
+
+/* ROM error codes (second status byte) */
+enum
+{
+  ROM_OK            = 0x00,
+  ROM_ERR_PARAM     = 0x01,
+  ROM_ERR_FORMAT    = 0x05,
+  ROM_ERR_CHECKSUM  = 0x07,
+  ROM_ERR_WRITE     = 0x08,
+  ROM_ERR_READ      = 0x09,
+  ROM_ERR_READ_LEN  = 0x0A,
+  ROM_ERR_DEFLATE   = 0x0B,
+};
+
+/* stub response codes, sent big-endian */
+enum
+{
+  STUB_OK               = 0x0000,
+  STUB_BAD_DATA_LEN     = 0xC000,
+  STUB_BAD_CHECKSUM     = 0xC100,
+  STUB_INVALID_CMD      = 0xC300,
+  STUB_FAILED_SPI       = 0xC400,
+  STUB_NOT_IN_FLASH     = 0xC600,
+  STUB_INFLATE          = 0xC700,
+  STUB_NOT_ENOUGH_DATA  = 0xC800,
+  STUB_TOO_MUCH_DATA    = 0xC900,
+};
+
+typedef struct
+{
+  const char *name;
+  const char *rom_banner;
+  guint32     magic;
+  guint32     chip_id;
+  guint       security_info_len;   /* 0: ROM has no GET_SECURITY_INFO */
+  guint32     mac_reg;             /* low MAC word; ESP8266: OTP MAC0 */
+  guint32     spi_base;
+  guint32     usr_offs;
+  guint32     w0_offs;
+  guint32     uart_clkdiv_reg;
+  guint32     uart_clk_hz;         /* CLKDIV = this / baud */
+  guint32     bootloader_offset;
+  guint       rom_status_len;
+  guint       rom_is_esp8266 : 1;  /* no DEFL/MD5/CHANGE_BAUD/SPI_ATTACH/... in ROM */
+} ChipInfo;
+
+/* protocol.md §4, §5.  The P4 UART_CLKDIV address is not in esptool
+ * (unverified); the UART0 base of the P4 TRM is used. */
+static const ChipInfo chips[] = {
+  /* name, ROM banner,
+   * magic, chip id, security info length, MAC reg, SPI base, USR, W0, UART_CLKDIV reg,
+   * UART clock, bootloader offset, ROM status length, ESP8266 ROM */
+  { "esp8266", "ets Jan  8 2013,rst cause:2, boot mode:(1,7)",
+    0xFFF0C101, 0, 0, 0x3FF00050, 0x60000200, 0x1C, 0x40, 0x60000014, 52000000, 0x0, 2, TRUE },
+  { "esp32", "ets Jun  8 2016 00:22:57",
+    0x00F01D83, 0, 0, 0x3FF5A004, 0x3FF42000, 0x1C, 0x80, 0x3FF40014, 40000000, 0x1000, 4, FALSE },
+  { "esp32s2", "ESP-ROM:esp32s2-rc4-20191025",
+    0x000007C6, 2, 12, 0x3F41A044, 0x3F402000, 0x18, 0x58, 0x3F400014, 40000000, 0x1000, 4, FALSE },
+  { "esp32s3", "ESP-ROM:esp32s3-20210327",
+    0x00000009, 9, 20, 0x60007044, 0x60002000, 0x18, 0x58, 0x60000014, 40000000, 0x0, 4, FALSE },
+  { "esp32c2", "ESP-ROM:esp8684-api2-20220127",
+    0x6F51306F, 12, 20, 0x60008840, 0x60002000, 0x18, 0x58, 0x60000014, 40000000, 0x0, 4, FALSE },
+  { "esp32c3", "ESP-ROM:esp32c3-api1-20210207",
+    0x6921506F, 5, 20, 0x60008844, 0x60002000, 0x18, 0x58, 0x60000014, 40000000, 0x0, 4, FALSE },
+  { "esp32c5", "ESP-ROM:esp32c5-eco2-20250121",
+    0x1101406F, 23, 20, 0x600B4844, 0x60003000, 0x18, 0x58, 0x60000014, 40000000, 0x2000, 4,
+    FALSE },
+  { "esp32c6", "ESP-ROM:esp32c6-20220919",
+    0x2CE0806F, 13, 20, 0x600B0844, 0x60003000, 0x18, 0x58, 0x60000014, 40000000, 0x0, 4, FALSE },
+  { "esp32c61", "ESP-ROM:esp32c61-20240405",
+    0x33F0206F, 20, 20, 0x600B4844, 0x60003000, 0x18, 0x58, 0x60000014, 40000000, 0x0, 4, FALSE },
+  { "esp32h2", "ESP-ROM:esp32h2-20221101",
+    0xD7B73E80, 16, 20, 0x600B0844, 0x60003000, 0x18, 0x58, 0x60000014, 40000000, 0x0, 4, FALSE },
+  { "esp32p4", "ESP-ROM:esp32p4-eco2-20240710",
+    0x0ADDBAD0, 18, 20, 0x5012D044, 0x5008D000, 0x18, 0x58, 0x500CA014, 40000000, 0x2000, 4,
+    FALSE },
+};
+
+typedef enum
+{
+  EV_HOST_BYTES,    /* host bytes reach the chip */
+  EV_HOST_LINES,    /* a DTR/RTS change reaches the chip */
+  EV_HOST_BAUD,     /* the host adapter changes its rate */
+  EV_OUTPUT,        /* chip bytes reach the host */
+  EV_BOOT,          /* the chip comes out of reset */
+  EV_APP_TICK,      /* the application prints a line */
+  EV_CPU,           /* the chip is free to handle the next frame */
+} EventKind;
+
+typedef enum
+{
+  BOOT_POWER_ON,
+  BOOT_STRAP,       /* EN went high: sample IO0 */
+  BOOT_SW,          /* software reset into the app (FLASH_END reboot) */
+  BOOT_RUN,         /* run user code without a reset */
+  BOOT_BROWN_OUT,
+} BootKind;
+
+typedef struct
+{
+  gint64      due;
+  EventKind   kind;
+  guint       gen;          /* boot generation for chip-internal events */
+  GBytes     *bytes;
+  GlintLines  mask;
+  GlintLines  values;
+  guint       baud;
+  BootKind    boot;
+} Event;
+
+struct _GlintSim
+{
+  GObject           parent_instance;
+
+  const ChipInfo   *chip;
+  GMainContext     *context;
+  GSource          *source;
+  GQueue            events;
+  GRand            *rand;
+  gboolean          disposed;
+
+  /* options */
+  gdouble           latency_ms;
+  gdouble           jitter_ms;
+  gdouble           drop_p;
+  gdouble           corrupt_p;
+  gdouble           duplicate_p;
+  gdouble           time_scale;
+  guint64           disconnect_after;
+  guint64           brown_out_at;
+  guint32           seed;
+  gboolean          baud_check;
+  guint             max_baud;
+  gboolean          boot_download;
+  char             *flash_path;
+
+  /* the wire */
+  gint64            last_in_due;
+  gint64            last_out_due;
+  gint64            host_tx_busy_until;
+  gint64            tx_busy_until;
+  guint             host_baud;
+  guint             chip_baud;
+  GlintLines        lines;
+
+  /* the chip */
+  GlintSimMode      mode;
+  guint             gen;
+  gboolean          powered_on;
+  gboolean          autobaud;
+  GlintSlipDecoder *rx;
+  gint64            rx_time;
+  GQueue            pending;       /* GBytes frames waiting for the CPU */
+  gboolean          cpu_scheduled;
+  gint64            cpu_busy_until;
+  GHashTable       *regs;
+  guint             app_ticks;
+  guint8            mac[6];
+
+  /* flash */
+  guint8           *flash;
+  gsize             flash_size;
+
+  /* FLASH_BEGIN / FLASH_DEFL_BEGIN session */
+  gboolean          flashing;
+  gboolean          deflating;
+  guint32           fl_offset;
+  guint32           fl_erase_size;
+  guint32           fl_total;
+  guint32           fl_pos;
+  guint32           fl_erased_to;
+  z_stream          zs;
+  gboolean          zs_init;
+  gboolean          zs_done;
+  guint16           carried_error;  /* stub: error of an early-acked block */
+
+  /* stub READ_FLASH streaming */
+  gboolean          reading;
+  guint32           rd_offset;
+  guint32           rd_len;
+  guint32           rd_sent;
+  guint32           rd_acked;
+  guint32           rd_packet;
+  GChecksum        *rd_md5;
+
+  guint64           counters[GLINT_SIM_N_COUNTERS];
+};
+
+G_DEFINE_FINAL_TYPE (GlintSim, glint_sim, G_TYPE_OBJECT)
+
+G_DEFINE_ENUM_TYPE (GlintSimMode, glint_sim_mode,
+                    G_DEFINE_ENUM_VALUE (GLINT_SIM_MODE_RESET, "reset"),
+                    G_DEFINE_ENUM_VALUE (GLINT_SIM_MODE_APP, "app"),
+                    G_DEFINE_ENUM_VALUE (GLINT_SIM_MODE_ROM, "rom"),
+                    G_DEFINE_ENUM_VALUE (GLINT_SIM_MODE_STUB, "stub"),
+                    G_DEFINE_ENUM_VALUE (GLINT_SIM_MODE_DEAD, "dead"))
+
+enum {
+  PROP_0,
+  PROP_MODE,
+  PROP_BAUD,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_OUTPUT,
+  SIGNAL_DISCONNECTED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void schedule_boot   (GlintSim *self,
+                             gint64    t,
+                             BootKind  kind);
+static void handle_read_ack (GlintSim *self,
+                             gint64    t,
+                             guint32   acked);
+
+/* ------------------------------------------------------------------ */
+/* small helpers */
+
+static guint32
+get_u32 (const guint8 *p)
+{
+  return (guint32) p[0] | ((guint32) p[1] << 8) | ((guint32) p[2] << 16) | ((guint32) p[3] << 24);
+}
+
+static void
+put_u32 (guint8  *p,
+         guint32  v)
+{
+  p[0] = v & 0xFF;
+  p[1] = (v >> 8) & 0xFF;
+  p[2] = (v >> 16) & 0xFF;
+  p[3] = (v >> 24) & 0xFF;
+}
+
+static gint64
+scaled (GlintSim *self,
+        gdouble   us)
+{
+  return (gint64) (us * self->time_scale + 0.5);
+}
+
+/* A host sets DTR and RTS with two calls (ClassicReset); at time-scale 0
+ * a zero delay would sample IO0 in between, so keep a small real floor. */
+static gint64
+strap_delay (GlintSim *self)
+{
+  return MAX (scaled (self, STRAP_DELAY_US), MIN_STRAP_DELAY_US);
+}
+
+static gint64
+wire_time (GlintSim *self,
+           gsize     len,
+           guint     baud)
+{
+  /* 8N1: 10 bits per byte */
+  return scaled (self, (gdouble) len * 10.0 * 1e6 / MAX (baud, 1));
+}
+
+static gint64
+link_delay (GlintSim *self)
+{
+  gdouble ms = self->latency_ms;
+
+  if (self->jitter_ms > 0)
+    ms += g_rand_double (self->rand) * self->jitter_ms;
+
+  return (gint64) (ms * 1000.0);
+}
+
+static gboolean
+link_garbled (GlintSim *self)
+{
+  if (self->max_baud > 0 && (self->chip_baud > self->max_baud || self->host_baud > self->max_baud))
+    return TRUE;
+
+  if (self->baud_check)
+    {
+      gdouble diff = fabs ((gdouble) self->host_baud - (gdouble) self->chip_baud);
+
+      if (diff > 0.03 * self->chip_baud)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+set_mode (GlintSim     *self,
+          GlintSimMode  mode)
+{
+  if (self->mode == mode)
+    return;
+
+  self->mode = mode;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODE]);
+}
+
+static void
+set_chip_baud (GlintSim *self,
+               guint     baud)
+{
+  if (self->chip_baud == baud)
+    return;
+
+  self->chip_baud = baud;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BAUD]);
+}
+
+static gboolean
+in_loader (GlintSim *self)
+{
+  return self->mode == GLINT_SIM_MODE_ROM || self->mode == GLINT_SIM_MODE_STUB;
+}
+
+/* ------------------------------------------------------------------ */
+/* the event queue */
+
+static void
+event_free (Event *ev)
+{
+  g_clear_pointer (&ev->bytes, g_bytes_unref);
+  g_free (ev);
+}
+
+static void
+update_ready_time (GlintSim *self)
+{
+  Event *head;
+
+  if (self->source == NULL)
+    return;
+
+  head = g_queue_peek_head (&self->events);
+  g_source_set_ready_time (self->source, head != NULL ? MAX (head->due, 0) : -1);
+}
+
+static Event *
+push_event (GlintSim  *self,
+            gint64     due,
+            EventKind  kind)
+{
+  Event *ev = g_new0 (Event, 1);
+  GList *l;
+
+  ev->due = due;
+  ev->kind = kind;
+  ev->gen = self->gen;
+
+  /* Stable insertion from the tail: most events are due last. */
+  for (l = self->events.tail; l != NULL; l = l->prev)
+    if (((Event *) l->data)->due <= due)
+      break;
+
+  if (l == NULL)
+    g_queue_push_head (&self->events, ev);
+  else
+    g_queue_insert_after (&self->events, l, ev);
+
+  update_ready_time (self);
+
+  return ev;
+}
+
+/* ------------------------------------------------------------------ */
+/* chip -> host */
+
+static GByteArray *
+apply_faults (GlintSim     *self,
+              const guint8 *data,
+              gsize         len,
+              gboolean      garble)
+{
+  GByteArray *out = g_byte_array_sized_new (len);
+
+  /* the common case: a clean link */
+  if (!garble && self->drop_p <= 0 && self->corrupt_p <= 0 && self->duplicate_p <= 0)
+    return g_byte_array_append (out, data, len);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      guint8 b = data[i];
+
+      if (garble)
+        {
+          b = g_rand_int_range (self->rand, 0, 256);
+          self->counters[GLINT_SIM_COUNTER_GARBLED]++;
+        }
+
+      if (self->drop_p > 0 && g_rand_double (self->rand) < self->drop_p)
+        {
+          self->counters[GLINT_SIM_COUNTER_DROPPED]++;
+          continue;
+        }
+
+      if (self->corrupt_p > 0 && g_rand_double (self->rand) < self->corrupt_p)
+        {
+          b ^= g_rand_int_range (self->rand, 1, 256);
+          self->counters[GLINT_SIM_COUNTER_CORRUPTED]++;
+        }
+
+      g_byte_array_append (out, &b, 1);
+
+      if (self->duplicate_p > 0 && g_rand_double (self->rand) < self->duplicate_p)
+        {
+          g_byte_array_append (out, &b, 1);
+          self->counters[GLINT_SIM_COUNTER_DUPLICATED]++;
+        }
+    }
+
+  return out;
+}
+
+/* Puts bytes on the chip's TX line at time t (or when it is free). */
+static void
+send_raw (GlintSim     *self,
+          gint64        t,
+          const guint8 *data,
+          gsize         len)
+{
+  g_autoptr(GByteArray) wire = NULL;
+  gint64 start;
+  gint64 arrival;
+  Event *ev;
+
+  if (self->mode == GLINT_SIM_MODE_DEAD || len == 0)
+    return;
+
+  start = MAX (t, self->tx_busy_until);
+  self->tx_busy_until = start + wire_time (self, len, self->chip_baud);
+  self->counters[GLINT_SIM_COUNTER_BYTES_OUT] += len;
+
+  wire = apply_faults (self, data, len, link_garbled (self));
+  if (wire->len == 0)
+    return;
+
+  /* (MAX evaluates its arguments twice: take the random delay once) */
+  arrival = self->tx_busy_until + link_delay (self);
+  self->last_out_due = MAX (self->last_out_due, arrival);
+  ev = push_event (self, self->last_out_due, EV_OUTPUT);
+  ev->bytes = g_byte_array_free_to_bytes (g_steal_pointer (&wire));
+}
+
+static void
+send_text (GlintSim   *self,
+           gint64      t,
+           const char *text)
+{
+  send_raw (self, t, (const guint8 *) text, strlen (text));
+}
+
+static void
+send_frame (GlintSim     *self,
+            gint64        t,
+            const guint8 *data,
+            gsize         len)
+{
+  g_autoptr(GByteArray) wire = g_byte_array_sized_new (len + 16);
+
+  glint_slip_encode (data, len, wire);
+  send_raw (self, t, wire->data, wire->len);
+}
+
+/* A response: 01 op size value data status. */
+static void
+send_response (GlintSim     *self,
+               gint64        t,
+               guint8        op,
+               guint32       value,
+               const guint8 *data,
+               gsize         len,
+               guint8        rom_error,
+               guint16       stub_error)
+{
+  g_autoptr(GByteArray) pkt = g_byte_array_sized_new (8 + len + 4);
+  guint8 hdr[8];
+  guint8 status[4] = { 0, 0, 0, 0 };
+  gsize status_len;
+
+  if (self->mode == GLINT_SIM_MODE_STUB)
+    {
+      status[0] = stub_error >> 8;
+      status[1] = stub_error & 0xFF;
+      status_len = 2;
+    }
+  else
+    {
+      status[0] = rom_error != ROM_OK ? 1 : 0;
+      status[1] = rom_error;
+      status_len = self->chip->rom_status_len;
+    }
+
+  /* A failed command carries no payload. */
+  if (status[0] != 0)
+    len = 0;
+
+  hdr[0] = 0x01;
+  hdr[1] = op;
+  hdr[2] = (len + status_len) & 0xFF;
+  hdr[3] = ((len + status_len) >> 8) & 0xFF;
+  put_u32 (hdr + 4, value);
+  g_byte_array_append (pkt, hdr, sizeof hdr);
+  if (len > 0)
+    g_byte_array_append (pkt, data, len);
+  g_byte_array_append (pkt, status, status_len);
+
+  send_frame (self, t, pkt->data, pkt->len);
+}
+
+/* Finishes a command that took dur_us of (unscaled) processing time. */
+static void
+finish (GlintSim     *self,
+        gint64        t,
+        gdouble       dur_us,
+        guint8        op,
+        guint32       value,
+        const guint8 *data,
+        gsize         len,
+        guint8        rom_error,
+        guint16       stub_error)
+{
+  self->cpu_busy_until = t + scaled (self, dur_us);
+  send_response (self, self->cpu_busy_until, op, value, data, len, rom_error, stub_error);
+}
+
+static void
+fail (GlintSim *self,
+      gint64    t,
+      guint8    op,
+      guint8    rom_error,
+      guint16   stub_error)
+{
+  finish (self, t, CMD_US, op, 0, NULL, 0, rom_error, stub_error);
+}
+
+/* ------------------------------------------------------------------ */
+/* registers */
+
+static void
+init_registers (GlintSim *self)
+{
+  const ChipInfo *chip = self->chip;
+  const guint8 *m = self->mac;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (self->seed * 2654435761u + 0x5EED);
+
+  /* Espressif OUI, the rest from the seed */
+  self->mac[0] = 0x24;
+  self->mac[1] = 0x0A;
+  self->mac[2] = 0xC4;
+  for (guint i = 3; i < 6; i++)
+    self->mac[i] = g_rand_int_range (rand, 0, 256);
+
+  g_hash_table_remove_all (self->regs);
+  g_hash_table_insert (self->regs, GUINT_TO_POINTER (0x40001000), GUINT_TO_POINTER (chip->magic));
+
+  if (chip->rom_is_esp8266)
+    {
+      /* protocol.md §5.1: OUI from MAC3, tail from MAC1 and MAC0 */
+      g_hash_table_insert (self->regs, GUINT_TO_POINTER (chip->mac_reg),
+                           GUINT_TO_POINTER ((guint32) m[5] << 24));
+      g_hash_table_insert (self->regs, GUINT_TO_POINTER (chip->mac_reg + 4),
+                           GUINT_TO_POINTER ((guint32) m[3] << 8 | m[4]));
+      g_hash_table_insert (self->regs, GUINT_TO_POINTER (chip->mac_reg + 0xC),
+                           GUINT_TO_POINTER ((guint32) m[0] << 16 | (guint32) m[1] << 8 | m[2]));
+    }
+  else
+    {
+      /* (high, low) packed big-endian, first two bytes dropped */
+      guint32 crc = g_rand_int_range (rand, 0, 256);
+
+      g_hash_table_insert (self->regs, GUINT_TO_POINTER (chip->mac_reg),
+                           GUINT_TO_POINTER ((guint32) m[2] << 24 | (guint32) m[3] << 16 |
+                                             (guint32) m[4] << 8 | m[5]));
+      g_hash_table_insert (self->regs, GUINT_TO_POINTER (chip->mac_reg + 4),
+                           GUINT_TO_POINTER (crc << 16 | (guint32) m[0] << 8 | m[1]));
+    }
+}
+
+static guint32
+reg_read (GlintSim *self,
+          guint32   addr)
+{
+  if (addr == self->chip->uart_clkdiv_reg)
+    return (guint32) ((self->chip->uart_clk_hz + self->chip_baud / 2) / self->chip_baud) & 0xFFFFF;
+
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->regs, GUINT_TO_POINTER (addr)));
+}
+
+static guint32
+jedec_id (GlintSim *self)
+{
+  guint cap = 0x14;   /* 1 MiB */
+
+  for (gsize s = self->flash_size; s > 1024 * 1024; s >>= 1)
+    cap++;
+
+  /* Winbond W25Q-style: manufacturer 0xEF, memory type 0x40 */
+  return 0xEF | (0x40 << 8) | (cap << 16);
+}
+
+static void
+reg_write (GlintSim *self,
+           guint32   addr,
+           guint32   value,
+           guint32   mask)
+{
+  const ChipInfo *chip = self->chip;
+  guint32 old = GPOINTER_TO_UINT (g_hash_table_lookup (self->regs, GUINT_TO_POINTER (addr)));
+
+  value = (old & ~mask) | (value & mask);
+  g_hash_table_insert (self->regs, GUINT_TO_POINTER (addr), GUINT_TO_POINTER (value));
+
+  /* SPI "user command" (protocol.md §5.2): CMD bit 18 runs the command in
+   * the low bits of USR2 and clears itself when done. */
+  if (addr == chip->spi_base && (value & (1u << 18)) != 0)
+    {
+      guint32 usr2 = reg_read (self, chip->spi_base + chip->usr_offs + 8);
+      guint32 w0 = 0;
+
+      if ((usr2 & 0xFF) == 0x9F)
+        w0 = jedec_id (self);
+      g_hash_table_insert (self->regs, GUINT_TO_POINTER (chip->spi_base + chip->w0_offs),
+                           GUINT_TO_POINTER (w0));
+      g_hash_table_insert (self->regs, GUINT_TO_POINTER (addr),
+                           GUINT_TO_POINTER (value & ~(1u << 18)));
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* reset and boot */
+
+static void
+end_sessions (GlintSim *self)
+{
+  self->flashing = FALSE;
+  self->deflating = FALSE;
+  self->carried_error = 0;
+  if (self->zs_init)
+    inflateEnd (&self->zs);
+  self->zs_init = FALSE;
+  self->reading = FALSE;
+  g_clear_pointer (&self->rd_md5, g_checksum_free);
+}
+
+/* The chip goes into reset: everything volatile is lost. */
+static void
+chip_reset (GlintSim *self,
+            gint64    t)
+{
+  self->gen++;
+  self->counters[GLINT_SIM_COUNTER_RESETS]++;
+  set_mode (self, GLINT_SIM_MODE_RESET);
+  set_chip_baud (self, BOOT_BAUD);
+  self->autobaud = TRUE;
+  glint_slip_decoder_reset (self->rx);
+  g_queue_clear_full (&self->pending, (GDestroyNotify) g_bytes_unref);
+  self->cpu_scheduled = FALSE;
+  self->cpu_busy_until = t;
+  end_sessions (self);
+}
+
+static gboolean
+has_app_image (GlintSim *self)
+{
+  return self->chip->bootloader_offset < self->flash_size &&
+         self->flash[self->chip->bootloader_offset] == 0xE9;
+}
+
+static void
+boot_rom (GlintSim   *self,
+          gint64      t,
+          const char *reset_reason)
+{
+  g_autofree char *log = NULL;
+
+  set_mode (self, GLINT_SIM_MODE_ROM);
+  log = g_strdup_printf ("%s\r\n\r\n"
+                         "rst:%s,boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))\r\n"
+                         "waiting for download\r\n",
+                         self->chip->rom_banner, reset_reason);
+  send_text (self, t, log);
+}
+
+static void
+boot_app (GlintSim   *self,
+          gint64      t,
+          const char *reset_reason)
+{
+  g_autoptr(GString) log = g_string_new (NULL);
+  gint64 interval;
+  Event *ev;
+
+  set_mode (self, GLINT_SIM_MODE_APP);
+  self->app_ticks = 0;
+
+  if (reset_reason != NULL)
+    g_string_append_printf (log, "%s\r\n\r\nrst:%s,boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n",
+                            self->chip->rom_banner, reset_reason);
+
+  if (has_app_image (self))
+    g_string_append_printf (log,
+                            "I (31) boot: ESP-IDF v5.1.2 2nd stage bootloader\r\n"
+                            "I (31) boot: compile time Jan  1 2026 12:00:00\r\n"
+                            "I (33) boot: chip: %s\r\n"
+                            "I (40) boot: Loaded app from partition at offset 0x10000\r\n"
+                            "I (250) cpu_start: Starting scheduler.\r\n",
+                            self->chip->name);
+  else
+    g_string_append (log, "invalid header: 0xffffffff\r\n");
+
+  send_text (self, t, log->str);
+
+  /* Never tick faster than every 10 ms of real time, even at time-scale 0. */
+  interval = MAX (scaled (self, APP_TICK_US), MIN_APP_TICK_US);
+  ev = push_event (self, t + interval, EV_APP_TICK);
+  ev->gen = self->gen;
+}
+
+static void
+app_tick (GlintSim *self,
+          gint64    t)
+{
+  g_autofree char *line = NULL;
+  gint64 interval;
+  Event *ev;
+
+  self->app_ticks++;
+  if (has_app_image (self))
+    line = g_strdup_printf ("I (%u) glint-demo: hello from the demo board, uptime %u s\r\n",
+                            250 + self->app_ticks * 1000, self->app_ticks);
+  else
+    line = g_strdup ("invalid header: 0xffffffff\r\n");
+  send_text (self, t, line);
+
+  interval = MAX (scaled (self, APP_TICK_US), MIN_APP_TICK_US);
+  ev = push_event (self, t + interval, EV_APP_TICK);
+  ev->gen = self->gen;
+}
+
+static void
+schedule_boot (GlintSim *self,
+               gint64    t,
+               BootKind  kind)
+{
+  Event *ev = push_event (self, t, EV_BOOT);
+
+  ev->boot = kind;
+}
+
+static gboolean
+en_low (GlintLines lines)
+{
+  return (lines & GLINT_LINE_RTS) != 0 && (lines & GLINT_LINE_DTR) == 0;
+}
+
+static gboolean
+io0_low (GlintLines lines)
+{
+  return (lines & GLINT_LINE_DTR) != 0 && (lines & GLINT_LINE_RTS) == 0;
+}
+
+static void
+handle_boot (GlintSim *self,
+             gint64    t,
+             BootKind  kind)
+{
+  if (self->mode == GLINT_SIM_MODE_DEAD)
+    return;
+
+  switch (kind)
+    {
+    case BOOT_POWER_ON:
+      self->powered_on = TRUE;
+      if (en_low (self->lines))
+        break;
+      set_chip_baud (self, BOOT_BAUD);
+      self->autobaud = TRUE;
+      if (self->boot_download || io0_low (self->lines))
+        boot_rom (self, t, "0x1 (POWERON_RESET)");
+      else
+        boot_app (self, t, "0x1 (POWERON_RESET)");
+      break;
+
+    case BOOT_STRAP:
+      /* The strapping pins are sampled now, not at the EN edge: this is
+       * why ClassicReset's brief (1,1) state still ends in download mode.
+       * If EN was pulled low before the power-on boot, this is it. */
+      if (en_low (self->lines))
+        break;
+      if (io0_low (self->lines) || (self->boot_download && !self->powered_on))
+        boot_rom (self, t, "0x1 (POWERON_RESET)");
+      else
+        boot_app (self, t, "0x1 (POWERON_RESET)");
+      self->powered_on = TRUE;
+      break;
+
+    case BOOT_SW:
+      boot_app (self, t, "0xc (SW_CPU_RESET)");
+      break;
+
+    case BOOT_RUN:
+      boot_app (self, t, NULL);
+      break;
+
+    case BOOT_BROWN_OUT:
+      boot_app (self, t, "0xf (RTCWDT_BROWN_OUT_RESET)");
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Resets and later boots the app (FLASH_END reboot, brown-out). */
+static void
+reset_into_app (GlintSim *self,
+                gint64    t,
+                BootKind  kind)
+{
+  chip_reset (self, t);
+  schedule_boot (self, t + strap_delay (self), kind);
+}
+
+static void
+go_dead (GlintSim *self)
+{
+  GList *l = self->events.head;
+
+  if (self->mode == GLINT_SIM_MODE_DEAD)
+    return;
+
+  /* Nothing more reaches the host. */
+  while (l != NULL)
+    {
+      GList *next = l->next;
+      Event *ev = l->data;
+
+      if (ev->kind == EV_OUTPUT || ev->kind == EV_APP_TICK || ev->kind == EV_BOOT ||
+          ev->kind == EV_CPU)
+        {
+          event_free (ev);
+          g_queue_delete_link (&self->events, l);
+        }
+      l = next;
+    }
+  update_ready_time (self);
+
+  end_sessions (self);
+  g_queue_clear_full (&self->pending, (GDestroyNotify) g_bytes_unref);
+  set_mode (self, GLINT_SIM_MODE_DEAD);
+  g_signal_emit (self, signals[SIGNAL_DISCONNECTED], 0);
+}
+
+static void
+handle_lines (GlintSim   *self,
+              gint64      t,
+              GlintLines  mask,
+              GlintLines  values)
+{
+  GlintLines old = self->lines;
+  gboolean was_low = en_low (old);
+  gboolean is_low;
+
+  self->lines = (old & ~mask) | (values & mask);
+  if (self->lines == old)
+    return;
+
+  self->counters[GLINT_SIM_COUNTER_LINE_CHANGES]++;
+
+  /* An EN pulse also revives a chip whose link died (DEAD). */
+  is_low = en_low (self->lines);
+  if (!was_low && is_low)
+    {
+      chip_reset (self, t);
+    }
+  else if (was_low && !is_low)
+    {
+      schedule_boot (self, t + strap_delay (self), BOOT_STRAP);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* flash */
+
+static gdouble
+erase_range (GlintSim *self,
+             guint32   start,
+             guint32   end)
+{
+  gdouble us = 0;
+
+  start &= ~(SECTOR_SIZE - 1);
+  end = MIN ((end + SECTOR_SIZE - 1) & ~(guint32) (SECTOR_SIZE - 1), self->flash_size);
+
+  while (start < end)
+    {
+      guint32 n;
+
+      if ((start & (BLOCK_SIZE - 1)) == 0 && end - start >= BLOCK_SIZE)
+        {
+          n = BLOCK_SIZE;
+          us += BLOCK_ERASE_US;
+        }
+      else
+        {
+          n = SECTOR_SIZE;
+          us += SECTOR_ERASE_US;
+        }
+      memset (self->flash + start, 0xFF, n);
+      self->counters[GLINT_SIM_COUNTER_SECTORS_ERASED] += n / SECTOR_SIZE;
+      start += n;
+    }
+
+  return us;
+}
+
+/* The stub erases lazily, just ahead of the data it writes. */
+static gdouble
+ensure_erased (GlintSim *self,
+               guint32   end)
+{
+  guint32 region_end = (self->fl_offset + self->fl_erase_size + SECTOR_SIZE - 1) &
+                       ~(guint32) (SECTOR_SIZE - 1);
+  gdouble us = 0;
+
+  end = MIN (end, region_end);
+  while (self->fl_erased_to < end && self->fl_erased_to < self->flash_size)
+    {
+      guint32 start = self->fl_erased_to;
+      guint32 n = SECTOR_SIZE;
+
+      if ((start & (BLOCK_SIZE - 1)) == 0 && start + BLOCK_SIZE <= region_end)
+        n = BLOCK_SIZE;
+      us += erase_range (self, start, start + n);
+      self->fl_erased_to = start + n;
+    }
+
+  return us;
+}
+
+/* NOR flash: programming only clears bits.  Returns FALSE when the chip
+ * browned out in the middle. */
+static gboolean
+program (GlintSim     *self,
+         gint64        t,
+         guint32       offset,
+         const guint8 *data,
+         gsize         len,
+         gdouble      *us)
+{
+  gsize n = len;
+  gboolean brown_out = FALSE;
+
+  if (self->brown_out_at > 0 &&
+      self->counters[GLINT_SIM_COUNTER_FLASH_WRITTEN] + len >= self->brown_out_at)
+    {
+      n = self->brown_out_at - self->counters[GLINT_SIM_COUNTER_FLASH_WRITTEN];
+      brown_out = TRUE;
+    }
+
+  for (gsize i = 0; i < n; i++)
+    self->flash[offset + i] &= data[i];
+  self->counters[GLINT_SIM_COUNTER_FLASH_WRITTEN] += n;
+  *us += PAGE_PROGRAM_US * ((n + 255) / 256);
+
+  if (brown_out)
+    {
+      g_debug ("sim: brown-out after %" G_GUINT64_FORMAT " bytes programmed",
+               self->counters[GLINT_SIM_COUNTER_FLASH_WRITTEN]);
+      self->brown_out_at = 0;
+      reset_into_app (self, t + scaled (self, *us), BOOT_BROWN_OUT);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* commands */
+
+static gboolean
+rom_supports (GlintSim *self,
+              guint8    op)
+{
+  switch (op)
+    {
+    case OP_FLASH_BEGIN:
+    case OP_FLASH_DATA:
+    case OP_FLASH_END:
+    case OP_MEM_BEGIN:
+    case OP_MEM_END:
+    case OP_MEM_DATA:
+    case OP_SYNC:
+    case OP_WRITE_REG:
+    case OP_READ_REG:
+      return TRUE;
+    case OP_SPI_SET_PARAMS:
+    case OP_SPI_ATTACH:
+    case OP_READ_FLASH_SLOW:
+    case OP_CHANGE_BAUDRATE:
+    case OP_FLASH_DEFL_BEGIN:
+    case OP_FLASH_DEFL_DATA:
+    case OP_FLASH_DEFL_END:
+    case OP_SPI_FLASH_MD5:
+      return !self->chip->rom_is_esp8266;
+    case OP_GET_SECURITY_INFO:
+      return self->chip->security_info_len > 0;
+    default:
+      return FALSE;
+    }
+}
+
+static gboolean
+stub_supports (GlintSim *self,
+               guint8    op)
+{
+  switch (op)
+    {
+    case OP_READ_FLASH_SLOW:
+      return FALSE;
+    case OP_GET_SECURITY_INFO:
+      return self->chip->security_info_len > 0;
+    case OP_FLASH_BEGIN:
+    case OP_FLASH_DATA:
+    case OP_FLASH_END:
+    case OP_MEM_BEGIN:
+    case OP_MEM_END:
+    case OP_MEM_DATA:
+    case OP_SYNC:
+    case OP_WRITE_REG:
+    case OP_READ_REG:
+    case OP_SPI_SET_PARAMS:
+    case OP_SPI_ATTACH:
+    case OP_CHANGE_BAUDRATE:
+    case OP_FLASH_DEFL_BEGIN:
+    case OP_FLASH_DEFL_DATA:
+    case OP_FLASH_DEFL_END:
+    case OP_SPI_FLASH_MD5:
+    case OP_ERASE_FLASH:
+    case OP_ERASE_REGION:
+    case OP_READ_FLASH:
+    case OP_RUN_USER_CODE:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+static void
+cmd_sync (GlintSim     *self,
+          gint64        t,
+          const guint8 *body,
+          gsize         size)
+{
+  static const guint8 magic[4] = { 0x07, 0x07, 0x12, 0x20 };
+  guint32 value = 0;
+
+  /* A garbled SYNC is not answered at all. */
+  if (size != 36 || memcmp (body, magic, 4) != 0)
+    return;
+
+  for (gsize i = 4; i < size; i++)
+    if (body[i] != 0x55)
+      return;
+
+  if (self->mode == GLINT_SIM_MODE_ROM)
+    {
+      value = 0x20120707;
+      /* The ROM measures the rate of the SYNC pattern. */
+      if (self->autobaud)
+        set_chip_baud (self, self->host_baud);
+    }
+
+  self->counters[GLINT_SIM_COUNTER_SYNCS]++;
+  self->cpu_busy_until = t + scaled (self, CMD_US);
+  for (guint i = 0; i < 8; i++)
+    send_response (self, self->cpu_busy_until, OP_SYNC, value, NULL, 0, ROM_OK, STUB_OK);
+}
+
+static void
+cmd_write_reg (GlintSim     *self,
+               gint64        t,
+               const guint8 *body,
+               gsize         size)
+{
+  gdouble us = CMD_US;
+
+  if (size == 0 || size % 16 != 0)
+    {
+      fail (self, t, OP_WRITE_REG, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+      return;
+    }
+
+  for (gsize i = 0; i < size; i += 16)
+    {
+      reg_write (self, get_u32 (body + i), get_u32 (body + i + 4), get_u32 (body + i + 8));
+      us += get_u32 (body + i + 12);
+    }
+
+  finish (self, t, us, OP_WRITE_REG, 0, NULL, 0, ROM_OK, STUB_OK);
+}
+
+static gboolean
+check_data_block (GlintSim      *self,
+                  gint64         t,
+                  guint8         op,
+                  const guint8  *body,
+                  gsize          size,
+                  guint32        checksum,
+                  const guint8 **payload,
+                  gsize         *payload_len)
+{
+  guint8 ck = 0xEF;
+
+  if (size < 16 || get_u32 (body) != size - 16)
+    {
+      fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+      return FALSE;
+    }
+
+  for (gsize i = 16; i < size; i++)
+    ck ^= body[i];
+  if (ck != (checksum & 0xFF))
+    {
+      fail (self, t, op, ROM_ERR_CHECKSUM, STUB_BAD_CHECKSUM);
+      return FALSE;
+    }
+
+  *payload = body + 16;
+  *payload_len = size - 16;
+
+  return TRUE;
+}
+
+static void
+cmd_flash_begin (GlintSim     *self,
+                 gint64        t,
+                 guint8        op,
+                 const guint8 *body,
+                 gsize         size)
+{
+  gboolean stub = self->mode == GLINT_SIM_MODE_STUB;
+  guint32 word0, num_blocks, block_size, offset;
+  guint64 erase_end;
+  gdouble us = CMD_US;
+
+  /* The 5th word ("encrypted") is optional, but esptool never sends it to
+   * the ESP32 and ESP8266 ROMs: treat it as a malformed request there. */
+  if ((size != 16 && size != 20) ||
+      (!stub && size == 20 &&
+       (self->chip->rom_is_esp8266 || g_str_equal (self->chip->name, "esp32"))))
+    {
+      fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+      return;
+    }
+
+  word0 = get_u32 (body);
+  num_blocks = get_u32 (body + 4);
+  block_size = get_u32 (body + 8);
+  offset = get_u32 (body + 12);
+  erase_end = (guint64) offset + word0;
+
+  /* esptool shrinks erase_size for the ESP8266 ROM to make up for the
+   * ROM's erase bug (protocol.md §5.4), and the buggy ROM then erases
+   * enough after all: model the outcome, not the bug. */
+  if (!stub && self->chip->rom_is_esp8266 && op == OP_FLASH_BEGIN)
+    erase_end = MAX (erase_end, (guint64) offset + (guint64) num_blocks * block_size);
+
+  if ((guint64) offset + word0 > self->flash_size ||
+      (op == OP_FLASH_BEGIN &&
+       (guint64) offset + (guint64) num_blocks * block_size > self->flash_size))
+    {
+      fail (self, t, op, ROM_ERR_PARAM, STUB_FAILED_SPI);
+      return;
+    }
+
+  end_sessions (self);
+  self->flashing = TRUE;
+  self->deflating = op == OP_FLASH_DEFL_BEGIN;
+  self->fl_offset = offset;
+  self->fl_erase_size = word0;
+  self->fl_total = word0;
+  self->fl_pos = offset;
+  self->fl_erased_to = offset & ~(SECTOR_SIZE - 1);
+
+  if (self->deflating)
+    {
+      memset (&self->zs, 0, sizeof self->zs);
+      if (inflateInit (&self->zs) != Z_OK)
+        {
+          self->flashing = FALSE;
+          fail (self, t, op, ROM_ERR_DEFLATE, STUB_INFLATE);
+          return;
+        }
+      self->zs_init = TRUE;
+      self->zs_done = FALSE;
+    }
+
+  /* The ROM erases the whole region before it answers; the stub erases
+   * lazily while writing. */
+  if (!stub && word0 > 0)
+    {
+      us += erase_range (self, offset, (guint32) erase_end);
+      self->fl_erased_to = (guint32) erase_end;
+    }
+
+  finish (self, t, us, op, 0, NULL, 0, ROM_OK, STUB_OK);
+}
+
+/* Writes decompressed or plain data at fl_pos.  Returns an error pair
+ * through rom_error/stub_error, FALSE on brown-out. */
+static gboolean
+write_block (GlintSim     *self,
+             gint64        t,
+             const guint8 *data,
+             gsize         len,
+             gdouble      *us,
+             guint8       *rom_error,
+             guint16      *stub_error)
+{
+  guint64 end;
+
+  /* The stub writes only the declared size; the 0xFF padding of the last
+   * uncompressed block must not erase what follows the image. */
+  if (self->mode == GLINT_SIM_MODE_STUB && !self->deflating)
+    {
+      guint64 limit = (guint64) self->fl_offset + self->fl_total;
+
+      len = self->fl_pos < limit ? MIN (len, limit - self->fl_pos) : 0;
+    }
+  end = (guint64) self->fl_pos + len;
+
+  if (end > self->flash_size)
+    {
+      *rom_error = ROM_ERR_WRITE;
+      *stub_error = STUB_FAILED_SPI;
+      return TRUE;
+    }
+
+  if (self->mode == GLINT_SIM_MODE_STUB)
+    *us += ensure_erased (self, (guint32) end);
+
+  if (!program (self, t, self->fl_pos, data, len, us))
+    return FALSE;
+  self->fl_pos = (guint32) end;
+
+  return TRUE;
+}
+
+static gboolean
+inflate_block (GlintSim     *self,
+               gint64        t,
+               const guint8 *data,
+               gsize         len,
+               gdouble      *us,
+               guint8       *rom_error,
+               guint16      *stub_error)
+{
+  g_autofree guint8 *out = g_malloc (0x8000);
+
+  if (self->zs_done)
+    {
+      if (len > 0)
+        {
+          *rom_error = ROM_ERR_DEFLATE;
+          *stub_error = STUB_TOO_MUCH_DATA;
+        }
+      return TRUE;
+    }
+
+  self->zs.next_in = (Bytef *) data;
+  self->zs.avail_in = len;
+
+  do
+    {
+      gsize produced;
+      int r;
+
+      self->zs.next_out = out;
+      self->zs.avail_out = 0x8000;
+      r = inflate (&self->zs, Z_NO_FLUSH);
+      if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR)
+        {
+          *rom_error = ROM_ERR_DEFLATE;
+          *stub_error = STUB_INFLATE;
+          return TRUE;
+        }
+
+      produced = 0x8000 - self->zs.avail_out;
+      if ((guint64) self->fl_pos + produced > (guint64) self->fl_offset + self->fl_total)
+        {
+          *rom_error = ROM_ERR_DEFLATE;
+          *stub_error = STUB_TOO_MUCH_DATA;
+          return TRUE;
+        }
+      if (produced > 0 && !write_block (self, t, out, produced, us, rom_error, stub_error))
+        return FALSE;
+      if (*rom_error != ROM_OK)
+        return TRUE;
+
+      if (r == Z_STREAM_END)
+        {
+          self->zs_done = TRUE;
+          break;
+        }
+      if (r == Z_BUF_ERROR)
+        break;
+    }
+  while (self->zs.avail_out == 0 || self->zs.avail_in > 0);
+
+  return TRUE;
+}
+
+static void
+cmd_flash_data (GlintSim     *self,
+                gint64        t,
+                guint8        op,
+                const guint8 *body,
+                gsize         size,
+                guint32       checksum)
+{
+  gboolean stub = self->mode == GLINT_SIM_MODE_STUB;
+  gboolean deflate = op == OP_FLASH_DEFL_DATA;
+  const guint8 *payload;
+  gsize len;
+  guint8 rom_error = ROM_OK;
+  guint16 stub_error = STUB_OK;
+  gdouble us = 0;
+  gboolean alive;
+
+  if (!check_data_block (self, t, op, body, size, checksum, &payload, &len))
+    return;
+
+  if (!self->flashing || self->deflating != deflate)
+    {
+      fail (self, t, op, ROM_ERR_FORMAT, STUB_NOT_IN_FLASH);
+      return;
+    }
+
+  if (stub)
+    {
+      guint16 carried = self->carried_error;
+
+      /* protocol.md §9: ack first, then inflate/erase/write; an error
+       * carries over to the next command. */
+      self->carried_error = 0;
+      finish (self, t, CMD_US, op, 0, NULL, 0, ROM_OK, carried);
+      t = self->cpu_busy_until;
+    }
+
+  if (deflate)
+    alive = inflate_block (self, t, payload, len, &us, &rom_error, &stub_error);
+  else
+    alive = write_block (self, t, payload, len, &us, &rom_error, &stub_error);
+
+  if (!alive)
+    return;
+
+  if (stub)
+    {
+      self->cpu_busy_until = t + scaled (self, us);
+      if (stub_error != STUB_OK)
+        self->carried_error = stub_error;
+    }
+  else
+    {
+      finish (self, t, CMD_US + us, op, 0, NULL, 0, rom_error, stub_error);
+    }
+}
+
+static void
+cmd_flash_end (GlintSim     *self,
+               gint64        t,
+               guint8        op,
+               const guint8 *body,
+               gsize         size)
+{
+  gboolean stub = self->mode == GLINT_SIM_MODE_STUB;
+  guint16 stub_error = self->carried_error;
+  guint32 flag;
+
+  if (size < 4)
+    {
+      fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+      return;
+    }
+  flag = get_u32 (body);
+
+  if (stub && stub_error == STUB_OK)
+    {
+      if (!self->flashing)
+        stub_error = STUB_NOT_IN_FLASH;
+      else if (op == OP_FLASH_DEFL_END && self->deflating && !self->zs_done)
+        stub_error = STUB_NOT_ENOUGH_DATA;
+    }
+
+  end_sessions (self);
+  finish (self, t, CMD_US, op, 0, NULL, 0, ROM_OK, stub_error);
+
+  /* 0 = reboot.  1 = "run user code": the ESP8266 ROM jumps to the app
+   * (esptool's soft reset); later ROMs and the stub stay in the loader. */
+  if (flag == 0)
+    reset_into_app (self, self->cpu_busy_until, BOOT_SW);
+  else if (!stub && self->chip->rom_is_esp8266)
+    {
+      chip_reset (self, self->cpu_busy_until);
+      schedule_boot (self, self->cpu_busy_until, BOOT_RUN);
+    }
+}
+
+static void
+cmd_mem (GlintSim     *self,
+         gint64        t,
+         guint8        op,
+         const guint8 *body,
+         gsize         size,
+         guint32       checksum)
+{
+  const guint8 *payload;
+  gsize len;
+
+  switch (op)
+    {
+    case OP_MEM_BEGIN:
+      if (size != 16)
+        {
+          fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+          return;
+        }
+      break;
+
+    case OP_MEM_DATA:
+      /* The data is accepted and forgotten: nothing is executed. */
+      if (!check_data_block (self, t, op, body, size, checksum, &payload, &len))
+        return;
+      break;
+
+    case OP_MEM_END:
+      if (size != 8)
+        {
+          fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+          return;
+        }
+      if (self->mode == GLINT_SIM_MODE_ROM && get_u32 (body) == 0 && get_u32 (body + 4) != 0)
+        {
+          static const guint8 ohai[4] = { 'O', 'H', 'A', 'I' };
+
+          finish (self, t, CMD_US, op, 0, NULL, 0, ROM_OK, STUB_OK);
+          /* The stub takes over and greets the host. */
+          set_mode (self, GLINT_SIM_MODE_STUB);
+          self->cpu_busy_until += scaled (self, 1000);
+          send_frame (self, self->cpu_busy_until, ohai, sizeof ohai);
+          return;
+        }
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  finish (self, t, CMD_US, op, 0, NULL, 0, ROM_OK, STUB_OK);
+}
+
+static void
+cmd_md5 (GlintSim     *self,
+         gint64        t,
+         const guint8 *body,
+         gsize         size)
+{
+  g_autoptr(GChecksum) md5 = NULL;
+  guint32 addr, len;
+  guint8 digest[16];
+  gsize digest_len = sizeof digest;
+  gdouble us;
+
+  if (size != 16)
+    {
+      fail (self, t, OP_SPI_FLASH_MD5, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+      return;
+    }
+
+  addr = get_u32 (body);
+  len = get_u32 (body + 4);
+  if ((guint64) addr + len > self->flash_size)
+    {
+      fail (self, t, OP_SPI_FLASH_MD5, ROM_ERR_READ, STUB_FAILED_SPI);
+      return;
+    }
+
+  md5 = g_checksum_new (G_CHECKSUM_MD5);
+  g_checksum_update (md5, self->flash + addr, len);
+  us = CMD_US + MD5_US_PER_MIB * len / (1024.0 * 1024.0);
+
+  if (self->mode == GLINT_SIM_MODE_STUB)
+    {
+      g_checksum_get_digest (md5, digest, &digest_len);
+      finish (self, t, us, OP_SPI_FLASH_MD5, 0, digest, digest_len, ROM_OK, STUB_OK);
+    }
+  else
+    {
+      const char *hex = g_checksum_get_string (md5);
+
+      finish (self, t, us, OP_SPI_FLASH_MD5, 0, (const guint8 *) hex, 32, ROM_OK, STUB_OK);
+    }
+}
+
+static void
+cmd_change_baud (GlintSim     *self,
+                 gint64        t,
+                 const guint8 *body,
+                 gsize         size)
+{
+  guint32 baud;
+
+  if (size != 8)
+    {
+      fail (self, t, OP_CHANGE_BAUDRATE, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+      return;
+    }
+
+  baud = get_u32 (body);
+  if (baud < 300 || baud > MAX_CHIP_BAUD)
+    {
+      fail (self, t, OP_CHANGE_BAUDRATE, ROM_ERR_PARAM, STUB_BAD_DATA_LEN);
+      return;
+    }
+
+  /* The answer still goes out at the old rate; then the UART switches. */
+  finish (self, t, CMD_US, OP_CHANGE_BAUDRATE, 0, NULL, 0, ROM_OK, STUB_OK);
+  self->counters[GLINT_SIM_COUNTER_BAUD_CHANGES]++;
+  self->autobaud = FALSE;
+  set_chip_baud (self, baud);
+}
+
+static void
+send_read_packet (GlintSim *self,
+                  gint64    t)
+{
+  guint32 n = MIN (self->rd_packet, self->rd_len - self->rd_sent);
+  const guint8 *p = self->flash + self->rd_offset + self->rd_sent;
+
+  g_checksum_update (self->rd_md5, p, n);
+  send_frame (self, t, p, n);
+  self->rd_sent += n;
+  self->counters[GLINT_SIM_COUNTER_FLASH_READ] += n;
+}
+
+static void
+cmd_read_flash (GlintSim     *self,
+                gint64        t,
+                const guint8 *body,
+                gsize         size)
+{
+  guint32 offset, len, packet;
+
+  if (size != 16)
+    {
+      fail (self, t, OP_READ_FLASH, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+      return;
+    }
+
+  offset = get_u32 (body);
+  len = get_u32 (body + 4);
+  packet = get_u32 (body + 8);
+  if ((guint64) offset + len > self->flash_size || packet == 0 || packet > 0x4000)
+    {
+      fail (self, t, OP_READ_FLASH, ROM_ERR_PARAM, STUB_FAILED_SPI);
+      return;
+    }
+
+  finish (self, t, CMD_US, OP_READ_FLASH, 0, NULL, 0, ROM_OK, STUB_OK);
+
+  /* esp-flasher-stub keeps one packet in flight (protocol.md §6.4). */
+  end_sessions (self);
+  self->reading = TRUE;
+  self->rd_offset = offset;
+  self->rd_len = len;
+  self->rd_sent = 0;
+  self->rd_acked = 0;
+  self->rd_packet = packet;
+  self->rd_md5 = g_checksum_new (G_CHECKSUM_MD5);
+
+  if (len > 0)
+    send_read_packet (self, self->cpu_busy_until);
+  else
+    handle_read_ack (self, self->cpu_busy_until, 0);
+}
+
+static void
+handle_read_ack (GlintSim *self,
+                 gint64    t,
+                 guint32   acked)
+{
+  self->rd_acked = acked;
+
+  if (self->rd_acked >= self->rd_len && self->rd_sent >= self->rd_len)
+    {
+      guint8 digest[16];
+      gsize digest_len = sizeof digest;
+
+      g_checksum_get_digest (self->rd_md5, digest, &digest_len);
+      send_frame (self, t, digest, digest_len);
+      self->reading = FALSE;
+      g_clear_pointer (&self->rd_md5, g_checksum_free);
+      return;
+    }
+
+  if (self->rd_sent < self->rd_len && self->rd_acked >= self->rd_sent)
+    send_read_packet (self, t);
+}
+
+static void
+cmd_read_flash_slow (GlintSim     *self,
+                     gint64        t,
+                     const guint8 *body,
+                     gsize         size)
+{
+  guint8 data[64];
+  guint32 offset, len;
+
+  if (size != 8)
+    {
+      fail (self, t, OP_READ_FLASH_SLOW, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+      return;
+    }
+
+  offset = get_u32 (body);
+  len = get_u32 (body + 4);
+  if (len > sizeof data)
+    {
+      fail (self, t, OP_READ_FLASH_SLOW, ROM_ERR_READ_LEN, STUB_BAD_DATA_LEN);
+      return;
+    }
+  if ((guint64) offset + len > self->flash_size)
+    {
+      fail (self, t, OP_READ_FLASH_SLOW, ROM_ERR_READ, STUB_FAILED_SPI);
+      return;
+    }
+
+  /* The ROM always answers 64 bytes. */
+  memset (data, 0xFF, sizeof data);
+  memcpy (data, self->flash + offset, len);
+  self->counters[GLINT_SIM_COUNTER_FLASH_READ] += len;
+  finish (self, t, CMD_US, OP_READ_FLASH_SLOW, 0, data, sizeof data, ROM_OK, STUB_OK);
+}
+
+static void
+cmd_security_info (GlintSim *self,
+                   gint64    t)
+{
+  guint8 info[20];
+
+  /* flags, flash_crypt_cnt, key_purposes[7]: all clear; then chip_id and
+   * api/eco version (ESP32-S2 stops after the first 12 bytes) */
+  memset (info, 0, sizeof info);
+  put_u32 (info + 12, self->chip->chip_id);
+  put_u32 (info + 16, 0);
+
+  finish (self, t, CMD_US, OP_GET_SECURITY_INFO, 0, info, self->chip->security_info_len,
+          ROM_OK, STUB_OK);
+}
+
+static void
+cmd_erase (GlintSim     *self,
+           gint64        t,
+           guint8        op,
+           const guint8 *body,
+           gsize         size)
+{
+  guint32 offset = 0;
+  guint32 len = self->flash_size;
+
+  if (op == OP_ERASE_REGION)
+    {
+      if (size != 8)
+        {
+          fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+          return;
+        }
+      offset = get_u32 (body);
+      len = get_u32 (body + 4);
+      if (offset % SECTOR_SIZE != 0 || len % SECTOR_SIZE != 0)
+        {
+          fail (self, t, op, ROM_ERR_PARAM, STUB_BAD_DATA_LEN);
+          return;
+        }
+      if ((guint64) offset + len > self->flash_size)
+        {
+          fail (self, t, op, ROM_ERR_PARAM, STUB_FAILED_SPI);
+          return;
+        }
+    }
+
+  finish (self, t, CMD_US + erase_range (self, offset, offset + len), op, 0, NULL, 0,
+          ROM_OK, STUB_OK);
+}
+
+static void
+handle_frame (GlintSim     *self,
+              gint64        t,
+              const guint8 *frame,
+              gsize         len)
+{
+  gboolean stub = self->mode == GLINT_SIM_MODE_STUB;
+  const guint8 *body;
+  guint8 op;
+  gsize size;
+  guint32 checksum;
+
+  if (self->reading)
+    {
+      if (len == 4)
+        {
+          handle_read_ack (self, t, get_u32 (frame));
+          return;
+        }
+      /* anything else ends the transfer */
+      end_sessions (self);
+    }
+
+  /* Not a request: the loader ignores it. */
+  if (len < 8 || frame[0] != 0x00)
+    return;
+
+  op = frame[1];
+  size = frame[2] | (frame[3] << 8);
+  checksum = get_u32 (frame + 4);
+  body = frame + 8;
+
+  if (size != len - 8)
+    {
+      fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+      return;
+    }
+
+  if (stub ? !stub_supports (self, op) : !rom_supports (self, op))
+    {
+      if (stub)
+        {
+          fail (self, t, op, ROM_ERR_FORMAT, STUB_INVALID_CMD);
+        }
+      else
+        {
+          self->cpu_busy_until = t + scaled (self, CMD_US);
+          for (guint i = 0; i < ROM_ERROR_REPEAT; i++)
+            send_response (self, self->cpu_busy_until, op, 0, NULL, 0, ROM_ERR_FORMAT, 0);
+        }
+      return;
+    }
+
+  self->counters[GLINT_SIM_COUNTER_COMMANDS]++;
+
+  /* An error of an early-acked block is reported by the next command
+   * (protocol.md §9); the _DATA commands do that in their ack. */
+  if (stub && self->carried_error != 0 && op != OP_FLASH_DATA && op != OP_FLASH_DEFL_DATA)
+    {
+      guint16 carried = self->carried_error;
+
+      self->carried_error = 0;
+      fail (self, t, op, ROM_OK, carried);
+      return;
+    }
+
+  switch (op)
+    {
+    case OP_SYNC:
+      cmd_sync (self, t, body, size);
+      break;
+
+    case OP_READ_REG:
+      if (size != 4)
+        fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+      else
+        finish (self, t, CMD_US, op, reg_read (self, get_u32 (body)), NULL, 0, ROM_OK, STUB_OK);
+      break;
+
+    case OP_WRITE_REG:
+      cmd_write_reg (self, t, body, size);
+      break;
+
+    case OP_SPI_SET_PARAMS:
+      if (size != 24)
+        fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+      else
+        finish (self, t, CMD_US, op, 0, NULL, 0, ROM_OK, STUB_OK);
+      break;
+
+    case OP_SPI_ATTACH:
+      /* ROM: hspi_arg + 4 more bytes; stub: hspi_arg only (protocol.md §2) */
+      if (size != (stub ? 4u : 8u))
+        fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+      else
+        finish (self, t, CMD_US, op, 0, NULL, 0, ROM_OK, STUB_OK);
+      break;
+
+    case OP_FLASH_BEGIN:
+    case OP_FLASH_DEFL_BEGIN:
+      cmd_flash_begin (self, t, op, body, size);
+      break;
+
+    case OP_FLASH_DATA:
+    case OP_FLASH_DEFL_DATA:
+      cmd_flash_data (self, t, op, body, size, checksum);
+      break;
+
+    case OP_FLASH_END:
+    case OP_FLASH_DEFL_END:
+      cmd_flash_end (self, t, op, body, size);
+      break;
+
+    case OP_MEM_BEGIN:
+    case OP_MEM_DATA:
+    case OP_MEM_END:
+      cmd_mem (self, t, op, body, size, checksum);
+      break;
+
+    case OP_SPI_FLASH_MD5:
+      cmd_md5 (self, t, body, size);
+      break;
+
+    case OP_CHANGE_BAUDRATE:
+      cmd_change_baud (self, t, body, size);
+      break;
+
+    case OP_GET_SECURITY_INFO:
+      cmd_security_info (self, t);
+      break;
+
+    case OP_READ_FLASH_SLOW:
+      cmd_read_flash_slow (self, t, body, size);
+      break;
+
+    case OP_READ_FLASH:
+      cmd_read_flash (self, t, body, size);
+      break;
+
+    case OP_ERASE_FLASH:
+    case OP_ERASE_REGION:
+      cmd_erase (self, t, op, body, size);
+      break;
+
+    case OP_RUN_USER_CODE:
+      /* no response */
+      reset_into_app (self, t + scaled (self, CMD_US), BOOT_SW);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* host -> chip */
+
+static void
+schedule_cpu (GlintSim *self,
+              gint64    t)
+{
+  Event *ev;
+
+  if (self->cpu_scheduled || g_queue_is_empty (&self->pending))
+    return;
+
+  self->cpu_scheduled = TRUE;
+  ev = push_event (self, MAX (t, self->cpu_busy_until), EV_CPU);
+  ev->gen = self->gen;
+}
+
+static void
+rx_frame_cb (const guint8 *frame,
+             gsize         len,
+             gpointer      user_data)
+{
+  GlintSim *self = user_data;
+
+  self->counters[GLINT_SIM_COUNTER_FRAMES_IN]++;
+  g_queue_push_tail (&self->pending, g_bytes_new (frame, len));
+  schedule_cpu (self, self->rx_time);
+}
+
+static void
+handle_host_bytes (GlintSim *self,
+                   gint64    t,
+                   GBytes   *bytes)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+  g_autofree guint8 *garbled = NULL;
+
+  if (self->mode == GLINT_SIM_MODE_DEAD)
+    return;
+
+  if (self->disconnect_after > 0 &&
+      self->counters[GLINT_SIM_COUNTER_BYTES_IN] + len >= self->disconnect_after)
+    {
+      /* one-shot, so that a reset and a new connection work again */
+      self->counters[GLINT_SIM_COUNTER_BYTES_IN] = self->disconnect_after;
+      self->disconnect_after = 0;
+      go_dead (self);
+      return;
+    }
+  self->counters[GLINT_SIM_COUNTER_BYTES_IN] += len;
+
+  if (!in_loader (self))
+    return;
+
+  /* The ROM's auto-baud detector copes with any rate until a
+   * CHANGE_BAUDRATE fixed it; a wrong rate garbles otherwise. */
+  if (link_garbled (self) &&
+      !(self->mode == GLINT_SIM_MODE_ROM && self->autobaud &&
+        (self->max_baud == 0 || self->host_baud <= self->max_baud)))
+    {
+      garbled = g_malloc (len);
+      for (gsize i = 0; i < len; i++)
+        garbled[i] = g_rand_int_range (self->rand, 0, 256);
+      self->counters[GLINT_SIM_COUNTER_GARBLED] += len;
+      data = garbled;
+    }
+
+  self->rx_time = t;
+  glint_slip_decoder_feed (self->rx, data, len, rx_frame_cb, self);
+}
+
+static void
+handle_cpu (GlintSim *self,
+            gint64    t)
+{
+  g_autoptr(GBytes) frame = NULL;
+  const guint8 *data;
+  gsize len;
+
+  self->cpu_scheduled = FALSE;
+  if (!in_loader (self))
+    return;
+
+  frame = g_queue_pop_head (&self->pending);
+  if (frame == NULL)
+    return;
+
+  data = g_bytes_get_data (frame, &len);
+  handle_frame (self, MAX (t, self->cpu_busy_until), data, len);
+  self->cpu_busy_until = MAX (self->cpu_busy_until, t);
+
+  if (in_loader (self))
+    schedule_cpu (self, self->cpu_busy_until);
+}
+
+static void
+process_event (GlintSim *self,
+               Event    *ev)
+{
+  switch (ev->kind)
+    {
+    case EV_HOST_BYTES:
+      handle_host_bytes (self, ev->due, ev->bytes);
+      break;
+
+    case EV_HOST_LINES:
+      handle_lines (self, ev->due, ev->mask, ev->values);
+      break;
+
+    case EV_HOST_BAUD:
+      self->host_baud = ev->baud;
+      break;
+
+    case EV_OUTPUT:
+      if (self->mode != GLINT_SIM_MODE_DEAD)
+        g_signal_emit (self, signals[SIGNAL_OUTPUT], 0, ev->bytes);
+      break;
+
+    case EV_BOOT:
+      if (ev->gen == self->gen)
+        handle_boot (self, ev->due, ev->boot);
+      break;
+
+    case EV_APP_TICK:
+      if (ev->gen == self->gen && self->mode == GLINT_SIM_MODE_APP)
+        app_tick (self, ev->due);
+      break;
+
+    case EV_CPU:
+      if (ev->gen == self->gen)
+        handle_cpu (self, ev->due);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+run_events_cb (gpointer user_data)
+{
+  GlintSim *self = g_object_ref (user_data);
+  gint64 now = g_get_monotonic_time ();
+  Event *ev;
+
+  while (!self->disposed &&
+         (ev = g_queue_peek_head (&self->events)) != NULL &&
+         ev->due <= now)
+    {
+      g_queue_pop_head (&self->events);
+      process_event (self, ev);
+      event_free (ev);
+    }
+
+  update_ready_time (self);
+  g_object_unref (self);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+sim_source_dispatch (GSource     *source,
+                     GSourceFunc  callback,
+                     gpointer     user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs sim_source_funcs = {
+  NULL, NULL, sim_source_dispatch, NULL, NULL, NULL,
+};
+
+static gint64
+host_item_due (GlintSim *self,
+               gint64    ready)
+{
+  gint64 arrival = ready + link_delay (self);
+
+  /* never before an earlier item: jitter must not reorder */
+  self->last_in_due = MAX (self->last_in_due, arrival);
+  return self->last_in_due;
+}
+
+/**
+ * glint_sim_host_write:
+ * @self: a #GlintSim
+ * @data: bytes the host sends
+ * @len: their number
+ *
+ * The host writes bytes to the wire.  They reach the chip after the
+ * configured latency plus their wire time.  Must be called from the thread
+ * of the main context the simulator was created in.
+ */
+void
+glint_sim_host_write (GlintSim     *self,
+                      const guint8 *data,
+                      gsize         len)
+{
+  g_autoptr(GByteArray) wire = NULL;
+  gint64 start;
+  Event *ev;
+
+  g_return_if_fail (GLINT_IS_SIM (self));
+  g_return_if_fail (data != NULL || len == 0);
+
+  if (len == 0)
+    return;
+
+  start = MAX (g_get_monotonic_time (), self->host_tx_busy_until);
+  self->host_tx_busy_until = start + wire_time (self, len, self->chip_baud);
+
+  wire = apply_faults (self, data, len, FALSE);
+  if (wire->len == 0)
+    return;
+
+  ev = push_event (self, host_item_due (self, self->host_tx_busy_until), EV_HOST_BYTES);
+  ev->bytes = g_byte_array_free_to_bytes (g_steal_pointer (&wire));
+}
+
+/**
+ * glint_sim_host_set_lines:
+ * @self: a #GlintSim
+ * @mask: the lines to change
+ * @values: their new state (set = asserted)
+ *
+ * The host changes DTR/RTS; the usual auto-reset circuit turns that into
+ * EN and IO0 (protocol.md §3.3).
+ */
+void
+glint_sim_host_set_lines (GlintSim   *self,
+                          GlintLines  mask,
+                          GlintLines  values)
+{
+  Event *ev;
+
+  g_return_if_fail (GLINT_IS_SIM (self));
+
+  ev = push_event (self, host_item_due (self, g_get_monotonic_time ()), EV_HOST_LINES);
+  ev->mask = mask;
+  ev->values = values;
+}
+
+/**
+ * glint_sim_host_set_baud:
+ * @self: a #GlintSim
+ * @baud: the host's new rate
+ *
+ * The host's UART changes its rate.
+ */
+void
+glint_sim_host_set_baud (GlintSim *self,
+                         guint     baud)
+{
+  Event *ev;
+
+  g_return_if_fail (GLINT_IS_SIM (self));
+  g_return_if_fail (baud > 0);
+
+  ev = push_event (self, host_item_due (self, g_get_monotonic_time ()), EV_HOST_BAUD);
+  ev->baud = baud;
+}
+
+/* ------------------------------------------------------------------ */
+/* options */
+
+static gboolean
+parse_double (const char  *key,
+              const char  *value,
+              gdouble      min,
+              gdouble      max,
+              gdouble     *out,
+              GError     **error)
+{
+  char *end = NULL;
+  gdouble v;
+
+  if (value != NULL)
+    v = g_ascii_strtod (value, &end);
+  if (value == NULL || end == value || *end != '\0' || isnan (v) || v < min || v > max)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                   "sim option %s: '%s' is not a number between %g and %g",
+                   key, value != NULL ? value : "", min, max);
+      return FALSE;
+    }
+
+  *out = v;
+  return TRUE;
+}
+
+static gboolean
+parse_uint (const char  *key,
+            const char  *value,
+            guint64      max,
+            guint64     *out,
+            GError     **error)
+{
+  guint64 v;
+
+  if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 0, max, &v, NULL))
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                   "sim option %s: '%s' is not a whole number up to %" G_GUINT64_FORMAT,
+                   key, value != NULL ? value : "", max);
+      return FALSE;
+    }
+
+  *out = v;
+  return TRUE;
+}
+
+static gboolean
+parse_bool (const char  *key,
+            const char  *value,
+            gboolean    *out,
+            GError     **error)
+{
+  static const char *const yes[] = { "on", "true", "yes", "1", NULL };
+  static const char *const no[] = { "off", "false", "no", "0", NULL };
+
+  if (value != NULL && g_strv_contains (yes, value))
+    *out = TRUE;
+  else if (value != NULL && g_strv_contains (no, value))
+    *out = FALSE;
+  else
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                   "sim option %s: '%s' is not on or off", key, value != NULL ? value : "");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+parse_flash_size (const char  *value,
+                  gsize       *out,
+                  GError     **error)
+{
+  static const char *const names[] = { "1M", "2M", "4M", "8M", "16M", NULL };
+
+  for (guint i = 0; value != NULL && names[i] != NULL; i++)
+    {
+      if (g_ascii_strcasecmp (value, names[i]) == 0 ||
+          (g_str_has_prefix (value, names[i]) &&
+           g_ascii_strcasecmp (value + strlen (names[i]), "B") == 0))
+        {
+          *out = (gsize) 1024 * 1024 << i;
+          return TRUE;
+        }
+    }
+
+  g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+               "sim option flash-size: '%s' is not one of 1M, 2M, 4M, 8M, 16M",
+               value != NULL ? value : "");
+  return FALSE;
+}
+
+static void
+resize_flash (GlintSim *self,
+              gsize     size)
+{
+  if (size == self->flash_size)
+    return;
+
+  self->flash = g_realloc (self->flash, size);
+  if (size > self->flash_size)
+    memset (self->flash + self->flash_size, 0xFF, size - self->flash_size);
+  self->flash_size = size;
+}
+
+/**
+ * glint_sim_set_option:
+ * @self: a #GlintSim
+ * @key: an option name
+ * @value: (nullable): its value; %NULL means "on"
+ * @error: return location for a #GError
+ *
+ * Sets one option: `latency`, `jitter` (ms), `drop`, `corrupt`,
+ * `duplicate` (probability per byte), `disconnect-after`, `brown-out-at`
+ * (bytes), `seed`, `time-scale`, `baud-check` (on/off), `max-baud`,
+ * `boot` (download/normal), `flash` (a path) and `flash-size`.
+ *
+ * Returns: %TRUE if the option was valid and applied
+ */
+gboolean
+glint_sim_set_option (GlintSim    *self,
+                      const char  *key,
+                      const char  *value,
+                      GError     **error)
+{
+  guint64 u;
+  gdouble d;
+
+  g_return_val_if_fail (GLINT_IS_SIM (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (value == NULL)
+    value = "on";
+
+  if (g_str_equal (key, "latency") || g_str_equal (key, "jitter"))
+    {
+      if (!parse_double (key, value, 0, 60000, &d, error))
+        return FALSE;
+      if (g_str_equal (key, "latency"))
+        self->latency_ms = d;
+      else
+        self->jitter_ms = d;
+    }
+  else if (g_str_equal (key, "drop") || g_str_equal (key, "corrupt") ||
+           g_str_equal (key, "duplicate"))
+    {
+      if (!parse_double (key, value, 0, 1, &d, error))
+        return FALSE;
+      if (g_str_equal (key, "drop"))
+        self->drop_p = d;
+      else if (g_str_equal (key, "corrupt"))
+        self->corrupt_p = d;
+      else
+        self->duplicate_p = d;
+    }
+  else if (g_str_equal (key, "time-scale"))
+    {
+      if (!parse_double (key, value, 0, 1000, &self->time_scale, error))
+        return FALSE;
+    }
+  else if (g_str_equal (key, "disconnect-after"))
+    {
+      if (!parse_uint (key, value, G_MAXUINT64, &self->disconnect_after, error))
+        return FALSE;
+    }
+  else if (g_str_equal (key, "brown-out-at"))
+    {
+      if (!parse_uint (key, value, G_MAXUINT64, &self->brown_out_at, error))
+        return FALSE;
+    }
+  else if (g_str_equal (key, "seed"))
+    {
+      if (!parse_uint (key, value, G_MAXUINT32, &u, error))
+        return FALSE;
+      self->seed = (guint32) u;
+      g_rand_set_seed (self->rand, self->seed);
+      init_registers (self);
+    }
+  else if (g_str_equal (key, "max-baud"))
+    {
+      if (!parse_uint (key, value, G_MAXUINT, &u, error))
+        return FALSE;
+      self->max_baud = (guint) u;
+    }
+  else if (g_str_equal (key, "baud-check"))
+    {
+      if (!parse_bool (key, value, &self->baud_check, error))
+        return FALSE;
+    }
+  else if (g_str_equal (key, "boot"))
+    {
+      gboolean download;
+
+      if (g_str_equal (value, "download"))
+        download = TRUE;
+      else if (g_str_equal (value, "normal"))
+        download = FALSE;
+      else
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                       "sim option boot: '%s' is not download or normal", value);
+          return FALSE;
+        }
+
+      /* Too late for the power-on boot: power-cycle. */
+      if (download != self->boot_download && self->powered_on &&
+          self->mode != GLINT_SIM_MODE_DEAD)
+        {
+          gint64 now = g_get_monotonic_time ();
+
+          self->boot_download = download;
+          chip_reset (self, now);
+          schedule_boot (self, now + strap_delay (self), BOOT_POWER_ON);
+        }
+      self->boot_download = download;
+    }
+  else if (g_str_equal (key, "flash-size"))
+    {
+      gsize size;
+
+      if (!parse_flash_size (value, &size, error))
+        return FALSE;
+      resize_flash (self, size);
+    }
+  else if (g_str_equal (key, "flash"))
+    {
+      if (*value == '\0')
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                       "sim option flash: a file name is needed");
+          return FALSE;
+        }
+
+      if (g_file_test (value, G_FILE_TEST_EXISTS))
+        {
+          g_autofree char *contents = NULL;
+          g_autoptr(GError) local_error = NULL;
+          gsize len;
+
+          if (!g_file_get_contents (value, &contents, &len, &local_error))
+            {
+              g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                           "sim option flash: %s", local_error->message);
+              return FALSE;
+            }
+          memset (self->flash, 0xFF, self->flash_size);
+          memcpy (self->flash, contents, MIN (len, self->flash_size));
+        }
+
+      g_free (self->flash_path);
+      self->flash_path = g_strdup (value);
+    }
+  else
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                   "unknown sim option '%s' (known: latency, jitter, drop, corrupt, duplicate, "
+                   "disconnect-after, brown-out-at, seed, time-scale, baud-check, max-baud, "
+                   "boot, flash, flash-size)", key);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * glint_sim_set_options:
+ * @self: a #GlintSim
+ * @query: (nullable): a URL query such as `latency=20&boot=download`
+ * @error: return location for a #GError
+ *
+ * Sets several options; a bare key means "on".  Stops at the first bad one.
+ *
+ * Returns: %TRUE if all options were applied
+ */
+gboolean
+glint_sim_set_options (GlintSim    *self,
+                       const char  *query,
+                       GError     **error)
+{
+  g_auto(GStrv) parts = NULL;
+
+  g_return_val_if_fail (GLINT_IS_SIM (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (query == NULL || *query == '\0')
+    return TRUE;
+  if (*query == '?')
+    query++;
+
+  parts = g_strsplit (query, "&", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_autofree char *key = NULL;
+      g_autofree char *value = NULL;
+      char *eq;
+
+      if (*parts[i] == '\0')
+        continue;
+
+      eq = strchr (parts[i], '=');
+      if (eq != NULL)
+        {
+          *eq = '\0';
+          value = g_uri_unescape_string (eq + 1, NULL);
+        }
+      key = g_uri_unescape_string (parts[i], NULL);
+
+      if (key == NULL || (eq != NULL && value == NULL))
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                       "bad escaping in sim option '%s'", parts[i]);
+          return FALSE;
+        }
+
+      if (!glint_sim_set_option (self, key, value, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* accessors */
+
+const char *
+glint_sim_get_chip_name (GlintSim *self)
+{
+  g_return_val_if_fail (GLINT_IS_SIM (self), NULL);
+
+  return self->chip->name;
+}
+
+GlintSimMode
+glint_sim_get_mode (GlintSim *self)
+{
+  g_return_val_if_fail (GLINT_IS_SIM (self), GLINT_SIM_MODE_DEAD);
+
+  return self->mode;
+}
+
+/**
+ * glint_sim_get_baud:
+ * @self: a #GlintSim
+ *
+ * Returns: the chip's UART rate
+ */
+guint
+glint_sim_get_baud (GlintSim *self)
+{
+  g_return_val_if_fail (GLINT_IS_SIM (self), 0);
+
+  return self->chip_baud;
+}
+
+/**
+ * glint_sim_get_host_baud:
+ * @self: a #GlintSim
+ *
+ * Returns: the host's UART rate as the chip end currently sees it
+ */
+guint
+glint_sim_get_host_baud (GlintSim *self)
+{
+  g_return_val_if_fail (GLINT_IS_SIM (self), 0);
+
+  return self->host_baud;
+}
+
+/**
+ * glint_sim_get_lines:
+ * @self: a #GlintSim
+ *
+ * Returns: DTR/RTS as they have reached the chip
+ */
+GlintLines
+glint_sim_get_lines (GlintSim *self)
+{
+  g_return_val_if_fail (GLINT_IS_SIM (self), 0);
+
+  return self->lines;
+}
+
+guint64
+glint_sim_get_counter (GlintSim        *self,
+                       GlintSimCounter  counter)
+{
+  g_return_val_if_fail (GLINT_IS_SIM (self), 0);
+  g_return_val_if_fail (counter < GLINT_SIM_N_COUNTERS, 0);
+
+  return self->counters[counter];
+}
+
+const guint8 *
+glint_sim_get_flash (GlintSim *self,
+                     gsize    *size)
+{
+  g_return_val_if_fail (GLINT_IS_SIM (self), NULL);
+
+  if (size != NULL)
+    *size = self->flash_size;
+
+  return self->flash;
+}
+
+/**
+ * glint_sim_load_flash:
+ * @self: a #GlintSim
+ * @offset: where to put the data
+ * @data: the bytes
+ * @len: their number
+ *
+ * Overwrites flash content directly (no erase needed), e.g. to put an app
+ * image in place for a demo.
+ */
+void
+glint_sim_load_flash (GlintSim     *self,
+                      gsize         offset,
+                      const guint8 *data,
+                      gsize         len)
+{
+  g_return_if_fail (GLINT_IS_SIM (self));
+  g_return_if_fail (data != NULL || len == 0);
+  g_return_if_fail (offset <= self->flash_size && len <= self->flash_size - offset);
+
+  memcpy (self->flash + offset, data, len);
+}
+
+/**
+ * glint_sim_get_mac:
+ * @self: a #GlintSim
+ *
+ * Returns: (array fixed-size=6): the MAC address in the chip's eFuses
+ */
+const guint8 *
+glint_sim_get_mac (GlintSim *self)
+{
+  g_return_val_if_fail (GLINT_IS_SIM (self), NULL);
+
+  return self->mac;
+}
+
+/**
+ * glint_sim_save_flash:
+ * @self: a #GlintSim
+ * @error: return location for a #GError
+ *
+ * Writes the flash image back to the file given as the `flash` option,
+ * atomically.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+glint_sim_save_flash (GlintSim  *self,
+                      GError   **error)
+{
+  g_return_val_if_fail (GLINT_IS_SIM (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->flash_path == NULL)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                   "the simulated board has no flash file (option flash=PATH)");
+      return FALSE;
+    }
+
+  return g_file_set_contents (self->flash_path, (const char *) self->flash,
+                              self->flash_size, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* GObject */
+
+static void
+glint_sim_dispose (GObject *object)
+{
+  GlintSim *self = GLINT_SIM (object);
+
+  self->disposed = TRUE;
+  if (self->source != NULL)
+    {
+      g_source_destroy (self->source);
+      g_clear_pointer (&self->source, g_source_unref);
+    }
+  g_queue_clear_full (&self->events, (GDestroyNotify) event_free);
+  g_queue_clear_full (&self->pending, (GDestroyNotify) g_bytes_unref);
+
+  G_OBJECT_CLASS (glint_sim_parent_class)->dispose (object);
+}
+
+static void
+glint_sim_finalize (GObject *object)
+{
+  GlintSim *self = GLINT_SIM (object);
+
+  end_sessions (self);
+  g_queue_clear_full (&self->events, (GDestroyNotify) event_free);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->rand, g_rand_free);
+  g_clear_pointer (&self->rx, glint_slip_decoder_free);
+  g_clear_pointer (&self->regs, g_hash_table_unref);
+  g_clear_pointer (&self->flash, g_free);
+  g_clear_pointer (&self->flash_path, g_free);
+
+  G_OBJECT_CLASS (glint_sim_parent_class)->finalize (object);
+}
+
+static void
+glint_sim_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  GlintSim *self = GLINT_SIM (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODE:
+      g_value_set_enum (value, self->mode);
+      break;
+    case PROP_BAUD:
+      g_value_set_uint (value, self->chip_baud);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+glint_sim_class_init (GlintSimClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = glint_sim_dispose;
+  object_class->finalize = glint_sim_finalize;
+  object_class->get_property = glint_sim_get_property;
+
+  /**
+   * GlintSim:mode:
+   *
+   * What the simulated chip is doing.
+   */
+  properties[PROP_MODE] =
+    g_param_spec_enum ("mode", NULL, NULL,
+                       GLINT_TYPE_SIM_MODE, GLINT_SIM_MODE_RESET,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GlintSim:baud:
+   *
+   * The chip's UART rate.
+   */
+  properties[PROP_BAUD] =
+    g_param_spec_uint ("baud", NULL, NULL,
+                       0, G_MAXUINT, BOOT_BAUD,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * GlintSim::output:
+   * @self: a #GlintSim
+   * @bytes: the bytes
+   *
+   * Bytes from the chip arrive at the host (after wire time and latency).
+   */
+  signals[SIGNAL_OUTPUT] =
+    g_signal_new ("output",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_BYTES);
+
+  /**
+   * GlintSim::disconnected:
+   * @self: a #GlintSim
+   *
+   * The simulated link died (option `disconnect-after`); the transport
+   * should close the connection.
+   */
+  signals[SIGNAL_DISCONNECTED] =
+    g_signal_new ("disconnected",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+}
+
+static void
+glint_sim_init (GlintSim *self)
+{
+  self->time_scale = 1.0;
+  self->baud_check = TRUE;
+  self->host_baud = BOOT_BAUD;
+  self->chip_baud = BOOT_BAUD;
+  self->autobaud = TRUE;
+  self->mode = GLINT_SIM_MODE_RESET;
+  self->rand = g_rand_new_with_seed (0);
+  self->rx = glint_slip_decoder_new (MAX_FRAME);
+  self->regs = g_hash_table_new (NULL, NULL);
+  self->flash_size = 4 * 1024 * 1024;
+  self->flash = g_malloc (self->flash_size);
+  memset (self->flash, 0xFF, self->flash_size);
+  g_queue_init (&self->events);
+  g_queue_init (&self->pending);
+}
+
+/**
+ * glint_sim_new:
+ * @chip: (nullable): a chip name such as "esp32s3"; %NULL for "esp32"
+ * @error: return location for a #GError
+ *
+ * Creates a simulated chip.  Its timers run in the thread-default main
+ * context of the caller, and all glint_sim_host_*() calls must come from
+ * that thread.  It powers on at the next main loop iteration, so options
+ * set right after construction (e.g. `boot=download`) still apply to the
+ * power-on boot.
+ *
+ * Returns: (transfer full): a new #GlintSim, or %NULL for an unknown chip
+ */
+GlintSim *
+glint_sim_new (const char  *chip,
+               GError     **error)
+{
+  g_autoptr(GlintSim) self = NULL;
+  const ChipInfo *info = NULL;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (chip == NULL)
+    chip = "esp32";
+
+  for (guint i = 0; i < G_N_ELEMENTS (chips); i++)
+    if (g_ascii_strcasecmp (chips[i].name, chip) == 0)
+      info = &chips[i];
+
+  if (info == NULL)
+    {
+      g_autoptr(GString) names = g_string_new (NULL);
+
+      for (guint i = 0; i < G_N_ELEMENTS (chips); i++)
+        g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", chips[i].name);
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
+                   "unknown simulated chip '%s' (valid: %s)", chip, names->str);
+      return NULL;
+    }
+
+  self = g_object_new (GLINT_TYPE_SIM, NULL);
+  self->chip = info;
+  init_registers (self);
+
+  self->context = g_main_context_ref_thread_default ();
+  self->source = g_source_new (&sim_source_funcs, sizeof (GSource));
+  g_source_set_static_name (self->source, "glint-sim");
+  g_source_set_callback (self->source, run_events_cb, self, NULL);
+  g_source_attach (self->source, self->context);
+
+  schedule_boot (self, g_get_monotonic_time (), BOOT_POWER_ON);
+
+  return g_steal_pointer (&self);
+}

@@ -41,10 +41,15 @@ typedef enum
   GLINT_SIM_COUNTER_FLASH_READ,      /* bytes read by READ_FLASH / READ_FLASH_SLOW */
   GLINT_SIM_COUNTER_DROPPED,         /* bytes dropped by fault injection */
   GLINT_SIM_COUNTER_CORRUPTED,       /* bytes corrupted by fault injection */
+  GLINT_SIM_COUNTER_DUPLICATED,      /* bytes duplicated by fault injection */
+  GLINT_SIM_COUNTER_GARBLED,         /* bytes garbled by a baud mismatch */
   GLINT_SIM_N_COUNTERS
 } GlintSimCounter;
 
+#define GLINT_TYPE_SIM_MODE (glint_sim_mode_get_type ())
 #define GLINT_TYPE_SIM (glint_sim_get_type ())
+
+GType          glint_sim_mode_get_type      (void) G_GNUC_CONST;
 
 G_DECLARE_FINAL_TYPE (GlintSim, glint_sim, GLINT, SIM, GObject)
 
@@ -73,7 +78,10 @@ const guint8  *glint_sim_get_mac            (GlintSim       *self);
 gboolean       glint_sim_save_flash         (GlintSim       *self,
                                              GError        **error);
 
-/* The host end of the simulated wire. */
+/* The host end of the simulated wire.  Call these from the thread whose
+ * thread-default main context was current at glint_sim_new(); the chip
+ * answers through the "output" (GBytes) signal, emitted when the bytes
+ * arrive at the host, and "disconnected" when the link dies. */
 void           glint_sim_host_write         (GlintSim       *self,
                                              const guint8   *data,
                                              gsize           len);
@@ -82,5 +90,6 @@ void           glint_sim_host_set_lines     (GlintSim       *self,
                                              GlintLines      values);
 void           glint_sim_host_set_baud      (GlintSim       *self,
                                              guint           baud);
+guint          glint_sim_get_host_baud      (GlintSim       *self);
 
 G_END_DECLS
