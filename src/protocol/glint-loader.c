@@ -1361,8 +1361,18 @@ glint_loader_reset_async (GlintLoader         *self,
       /* IO0 high, EN low; then IO0 low, EN high; then release IO0 */
       add_step (rd->steps, dtr, 0, 0);
       add_step (rd->steps, rts, rts, RESET_HOLD_MS);
-      add_step (rd->steps, dtr, dtr, 0);
-      add_step (rd->steps, rts, 0, d);
+      if (glint_stream_get_is_remote (self->stream))
+        {
+          /* Over the network two requests may arrive a round trip apart,
+           * and the chip samples IO0 a few milliseconds after EN rises:
+           * send both changes together, in one message. */
+          add_step (rd->steps, both, dtr, d);
+        }
+      else
+        {
+          add_step (rd->steps, dtr, dtr, 0);
+          add_step (rd->steps, rts, 0, d);
+        }
       add_step (rd->steps, dtr, 0, 0);
       break;
     case GLINT_RESET_UNIX_TIGHT:
