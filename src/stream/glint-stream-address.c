@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "glint-error.h"
@@ -467,7 +468,8 @@ char *
 glint_stream_address_to_string (const GlintStreamAddress *self)
 {
   g_autoptr(GString) str = NULL;
-  g_autoptr(GPtrArray) keys = NULL;
+  g_autofree gpointer *keys = NULL;
+  guint n_keys = 0;
 
   g_return_val_if_fail (self != NULL, NULL);
 
@@ -487,11 +489,11 @@ glint_stream_address_to_string (const GlintStreamAddress *self)
   else
     g_string_append_printf (str, "%s:%u", self->host, self->port);
 
-  keys = g_hash_table_get_keys_as_ptr_array (self->options);
-  g_ptr_array_sort (keys, compare_strings);
-  for (guint i = 0; i < keys->len; i++)
+  keys = g_hash_table_get_keys_as_array (self->options, &n_keys);
+  qsort (keys, n_keys, sizeof (gpointer), compare_strings);
+  for (guint i = 0; i < n_keys; i++)
     {
-      const char *key = g_ptr_array_index (keys, i);
+      const char *key = keys[i];
       const char *value = g_hash_table_lookup (self->options, key);
 
       g_string_append_c (str, i == 0 ? '?' : '&');
