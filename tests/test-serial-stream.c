@@ -5,10 +5,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <asm/termbits.h>
@@ -20,6 +22,48 @@
 #include "glint-error.h"
 #include "glint-serial-stream.h"
 #include "glint-test-utils.h"
+
+/* Ptys have no modem lines, so the test binary interposes ioctl(): while
+ * fake_modem_fd is set, the modem ioctls on that tty succeed against a
+ * fake status word and TIOCMSET calls are counted. Everything else goes
+ * to the kernel. */
+static int fake_modem_fd = -1;
+static int fake_modem_status;
+static int fake_modem_sets;
+
+int
+ioctl (int           fd,
+       unsigned long request,
+       ...)
+{
+  va_list args;
+  void *arg;
+
+  va_start (args, request);
+  arg = va_arg (args, void *);
+  va_end (args);
+
+  if (g_atomic_int_get (&fake_modem_fd) >= 0)
+    {
+      struct stat a, b;
+
+      if ((request == TIOCMGET || request == TIOCMSET) &&
+          fstat (fd, &a) == 0 && fstat (g_atomic_int_get (&fake_modem_fd), &b) == 0 &&
+          a.st_rdev == b.st_rdev)
+        {
+          if (request == TIOCMGET)
+            *(int *) arg = g_atomic_int_get (&fake_modem_status);
+          else
+            {
+              g_atomic_int_set (&fake_modem_status, *(int *) arg);
+              g_atomic_int_inc (&fake_modem_sets);
+            }
+          return 0;
+        }
+    }
+
+  return syscall (SYS_ioctl, fd, request, arg);
+}
 
 typedef struct
 {
@@ -266,6 +310,50 @@ test_serial_lines_pty (Fixture       *fixture,
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED);
   g_assert_nonnull (strstr (error->message, "DTR/RTS"));
   g_assert_false (glint_stream_get_can_control_lines (fixture->stream));
+}
+
+static void
+test_serial_lines_together (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  int fd;
+
+  if (fixture->socat == NULL)
+    return;
+
+  fd = open (fixture->path_a, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  g_atomic_int_set (&fake_modem_status, TIOCM_DTR | TIOCM_RTS | TIOCM_CTS);
+  g_atomic_int_set (&fake_modem_sets, 0);
+  g_atomic_int_set (&fake_modem_fd, fd);
+
+  open_stream (fixture);
+  g_assert_true (glint_stream_get_can_control_lines (fixture->stream));
+
+  /* esptool's UnixTightReset: both lines in one TIOCMSET each step */
+  g_assert_true (run_set_lines (fixture->stream, GLINT_LINE_DTR | GLINT_LINE_RTS,
+                                GLINT_LINE_RTS, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_atomic_int_get (&fake_modem_sets), ==, 1);
+  g_assert_cmpint (g_atomic_int_get (&fake_modem_status), ==, TIOCM_RTS | TIOCM_CTS);
+
+  g_assert_true (run_set_lines (fixture->stream, GLINT_LINE_DTR | GLINT_LINE_RTS,
+                                GLINT_LINE_DTR, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_atomic_int_get (&fake_modem_sets), ==, 2);
+  g_assert_cmpint (g_atomic_int_get (&fake_modem_status), ==, TIOCM_DTR | TIOCM_CTS);
+
+  /* one line alone leaves the other as it is */
+  g_assert_true (run_set_lines (fixture->stream, GLINT_LINE_RTS, GLINT_LINE_RTS, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_atomic_int_get (&fake_modem_sets), ==, 3);
+  g_assert_cmpint (g_atomic_int_get (&fake_modem_status), ==,
+                   TIOCM_DTR | TIOCM_RTS | TIOCM_CTS);
+  g_assert_cmpint (glint_stream_get_lines (fixture->stream), ==, GLINT_LINE_DTR | GLINT_LINE_RTS);
+
+  g_atomic_int_set (&fake_modem_fd, -1);
+  close (fd);
 }
 
 static void
@@ -596,6 +684,7 @@ main (int argc, char **argv)
   ADD_PTY_TEST ("transfer-in", test_serial_transfer_in);
   ADD_PTY_TEST ("baud", test_serial_baud);
   ADD_PTY_TEST ("lines-pty", test_serial_lines_pty);
+  ADD_PTY_TEST ("lines-together", test_serial_lines_together);
   ADD_PTY_TEST ("busy", test_serial_busy);
   ADD_PTY_TEST ("purge", test_serial_purge);
   ADD_PTY_TEST ("drain", test_serial_drain);
