@@ -97,7 +97,7 @@ glint_test_read_exact (GInputStream *input,
 
       g_input_stream_read_async (input, buf + done, len - done, G_PRIORITY_DEFAULT, NULL,
                                  glint_test_store_result_cb, &result);
-      glint_test_wait_for ((gpointer *) &result, (guint) left_ms + 1000);
+      result = glint_test_wait_for ((gpointer *) &result, (guint) left_ms + 1000);
       n = g_input_stream_read_finish (input, result, &error);
       g_object_unref (result);
       g_assert_no_error (error);
@@ -119,7 +119,7 @@ glint_test_write_all (GOutputStream *output,
 
   g_output_stream_write_all_async (output, data, len, G_PRIORITY_DEFAULT, NULL,
                                    glint_test_store_result_cb, &result);
-  glint_test_wait_for ((gpointer *) &result, 10000);
+  result = glint_test_wait_for ((gpointer *) &result, 10000);
   g_output_stream_write_all_finish (output, result, &written, &error);
   g_object_unref (result);
   g_assert_no_error (error);
@@ -244,7 +244,7 @@ glint_test_open_stream (const char *address)
   g_assert_nonnull (stream);
 
   glint_stream_open_async (stream, NULL, glint_test_store_result_cb, &result);
-  glint_test_wait_for ((gpointer *) &result, 10000);
+  result = glint_test_wait_for ((gpointer *) &result, 10000);
   glint_stream_open_finish (stream, result, &error);
   g_object_unref (result);
   g_assert_no_error (error);

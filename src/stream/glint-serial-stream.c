@@ -124,7 +124,22 @@ get_termios (int              fd,
 static guint
 termios_speed (const struct termios2 *tio)
 {
-  return tio->c_ospeed;
+  static const struct { tcflag_t code; guint baud; } codes[] = {
+    { B9600, 9600 }, { B19200, 19200 }, { B38400, 38400 }, { B57600, 57600 },
+    { B115200, 115200 }, { B230400, 230400 }, { B460800, 460800 }, { B921600, 921600 },
+    { B1500000, 1500000 }, { B2000000, 2000000 }, { B3000000, 3000000 },
+  };
+
+  /* The kernel fills c_ospeed for every driver that encodes its rate; old
+   * drivers leave it 0 and only set a Bnnn code. */
+  if (tio->c_ospeed != 0)
+    return tio->c_ospeed;
+
+  for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+    if ((tio->c_cflag & CBAUD) == codes[i].code)
+      return codes[i].baud;
+
+  return 0;
 }
 
 /* Runs in a worker thread. */
@@ -311,6 +326,7 @@ do_set_baud (GlintSerialStream  *self,
              GError            **error)
 {
   struct termios2 tio;
+  guint actual;
 
   if (!get_termios (fd, &tio, error))
     return FALSE;
@@ -333,13 +349,14 @@ do_set_baud (GlintSerialStream  *self,
       return FALSE;
     }
 
-  /* Drivers round to what their clock can do; a large miss means refusal. */
-  if (tio.c_ospeed == 0 ||
-      (guint64) ABS ((gint64) tio.c_ospeed - (gint64) baud) * 100 > (guint64) baud * 3)
+  /* Drivers round to what their clock can do; a large miss means refusal
+   * (3 % is about what a UART still tolerates). */
+  actual = termios_speed (&tio);
+  if (actual == 0 || (guint64) ABS ((gint64) actual - (gint64) baud) * 100 > (guint64) baud * 3)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
                    "%s cannot run at %u baud (the driver chose %u)",
-                   self->path, baud, tio.c_ospeed);
+                   self->path, baud, actual);
       return FALSE;
     }
 
