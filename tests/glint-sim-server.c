@@ -3,9 +3,411 @@
 
 #include "config.h"
 
-/* placeholder: being written */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pty.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
+#include <glib-unix.h>
+
+#include "glint-rfc2217-server.h"
+#include "glint-sim.h"
+#include "glint-sim-link.h"
+#include "glint-sim-server-tty.h"
+
+/*
+ * glint-sim-server: the simulated board as a separate process, so that the
+ * real stream code (and external tools such as esptool) can talk to it
+ * through a pty, a raw TCP port or an RFC 2217 port.
+ *
+ * It prints one line saying where it listens, then serves until SIGTERM:
+ *   PTY /dev/pts/7
+ *   TCP 127.0.0.1 40123
+ *   RFC2217 127.0.0.1 40124
+ */
+
+typedef struct
+{
+  GMainLoop          *loop;
+  GlintSim           *sim;
+  char               *flash_path;
+
+  /* pty */
+  int                 pty_slave;
+  guint               pty_baud;
+
+  /* tcp / rfc2217: one client at a time; a new one replaces the old */
+  GSocketService     *service;
+  GlintSimLink       *link;
+  GlintRfc2217Server *rfc2217;
+  GSocketConnection  *connection;
+  gulong              output_id;
+  gulong              disconnected_id;
+  int                 exit_status;
+} Server;
+
+static Server server;
+
+static void
+fatal (const char *format,
+       ...) G_GNUC_PRINTF (1, 2);
+
+static void
+fatal (const char *format,
+       ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  fprintf (stderr, "glint-sim-server: ");
+  vfprintf (stderr, format, args);
+  fprintf (stderr, "\n");
+  va_end (args);
+  exit (2);
+}
+
+static void
+announce (const char *format,
+          ...) G_GNUC_PRINTF (1, 2);
+
+static void
+announce (const char *format,
+          ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  vprintf (format, args);
+  va_end (args);
+  printf ("\n");
+  fflush (stdout);
+}
+
+static gboolean
+on_signal_cb (gpointer user_data)
+{
+  g_main_loop_quit (server.loop);
+  return G_SOURCE_CONTINUE;
+}
+
+/* pty ---------------------------------------------------------------------- */
+
+/* The host sets its speed on the pty's termios, which we can read back: do
+ * so before each chunk reaches the chip, so speed and data stay in order. */
+static void
+pty_input_hook (GlintSimLink *link,
+                gpointer      user_data)
+{
+  guint baud = glint_sim_server_tty_get_baud (server.pty_slave);
+
+  if (baud != 0 && baud != server.pty_baud)
+    {
+      server.pty_baud = baud;
+      glint_sim_host_set_baud (server.sim, baud);
+    }
+}
+
+static void
+on_pty_link_closed_cb (GlintSimLink *link,
+                       gpointer      user_data)
+{
+  /* A pty cannot be "unplugged" other than by going away. */
+  g_main_loop_quit (server.loop);
+}
+
+static void
+serve_pty (const char *link_path)
+{
+  g_autoptr(GInputStream) input = NULL;
+  g_autoptr(GOutputStream) output = NULL;
+  g_autoptr(GIOStream) stream = NULL;
+  char name[256];
+  int master;
+
+  if (openpty (&master, &server.pty_slave, name, NULL, NULL) != 0)
+    fatal ("cannot create a pty: %s", g_strerror (errno));
+
+  /* Raw, like a serial port; and keep our slave fd open so that the master
+   * never sees a hang-up when the client closes the port between runs. */
+  if (glint_sim_server_tty_make_raw (server.pty_slave) != 0)
+    fatal ("cannot configure the pty: %s", g_strerror (errno));
+  server.pty_baud = 115200;
+  fcntl (master, F_SETFD, FD_CLOEXEC);
+  fcntl (server.pty_slave, F_SETFD, FD_CLOEXEC);
+
+  if (link_path != NULL)
+    {
+      unlink (link_path);
+      if (symlink (name, link_path) != 0)
+        fatal ("cannot create %s: %s", link_path, g_strerror (errno));
+    }
+
+  input = g_unix_input_stream_new (master, TRUE);
+  output = g_unix_output_stream_new (dup (master), TRUE);
+  stream = g_simple_io_stream_new (input, output);
+  server.link = glint_sim_link_new (server.sim, stream);
+  glint_sim_link_set_input_hook (server.link, pty_input_hook, NULL);
+  g_signal_connect (server.link, "closed", G_CALLBACK (on_pty_link_closed_cb), NULL);
+
+  announce ("PTY %s", link_path != NULL ? link_path : name);
+}
+
+/* tcp and rfc2217 ----------------------------------------------------------- */
+
+static void
+drop_client (void)
+{
+  g_clear_signal_handler (&server.output_id, server.sim);
+  g_clear_signal_handler (&server.disconnected_id, server.sim);
+  if (server.link != NULL)
+    glint_sim_link_close (server.link);
+  g_clear_object (&server.link);
+  if (server.rfc2217 != NULL)
+    glint_rfc2217_server_close (server.rfc2217);
+  g_clear_object (&server.rfc2217);
+  if (server.connection != NULL)
+    g_socket_close (g_socket_connection_get_socket (server.connection), NULL);
+  g_clear_object (&server.connection);
+}
+
+static void
+backend_write (gpointer      user_data,
+               const guint8 *data,
+               gsize         len)
+{
+  glint_sim_host_write (server.sim, data, len);
+}
+
+static guint
+backend_set_baud (gpointer user_data,
+                  guint    baud)
+{
+  glint_sim_host_set_baud (server.sim, baud);
+  return baud;
+}
+
+static void
+backend_set_lines (gpointer   user_data,
+                   GlintLines mask,
+                   GlintLines values)
+{
+  glint_sim_host_set_lines (server.sim, mask, values);
+}
+
+static void
+backend_purge (gpointer   user_data,
+               GlintPurge what)
+{
+  /* The simulated chip has no buffers worth purging. */
+}
+
+static const GlintRfc2217ServerBackend rfc2217_backend = {
+  .write = backend_write,
+  .set_baud = backend_set_baud,
+  .set_lines = backend_set_lines,
+  .purge = backend_purge,
+};
+
+static void
+on_rfc2217_sim_output_cb (GlintSim *sim,
+                          GBytes   *bytes,
+                          gpointer  user_data)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (bytes, &size);
+
+  if (server.rfc2217 != NULL)
+    glint_rfc2217_server_send (server.rfc2217, data, size);
+}
+
+static void
+on_sim_disconnected_cb (GlintSim *sim,
+                        gpointer  user_data)
+{
+  drop_client ();
+}
+
+static gboolean
+drop_client_idle_cb (gpointer user_data)
+{
+  GObject *object = user_data;
+
+  /* Only the current client's end matters; an old one was already dropped. */
+  if (object == (GObject *) server.link || object == (GObject *) server.rfc2217)
+    drop_client ();
+
+  g_object_unref (object);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_client_closed_cb (GObject  *object,
+                     gpointer  user_data)
+{
+  /* Not from inside the object's own signal emission. */
+  g_idle_add (drop_client_idle_cb, g_object_ref (object));
+}
+
+static gboolean
+on_incoming_cb (GSocketService    *service,
+                GSocketConnection *connection,
+                GObject           *source_object,
+                gpointer           user_data)
+{
+  gboolean rfc2217 = GPOINTER_TO_INT (user_data);
+  GSocket *socket = g_socket_connection_get_socket (connection);
+
+  drop_client ();
+  g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+  server.connection = g_object_ref (connection);
+
+  if (rfc2217)
+    {
+      server.rfc2217 = glint_rfc2217_server_new (G_IO_STREAM (connection), &rfc2217_backend, NULL);
+      g_signal_connect (server.rfc2217, "closed", G_CALLBACK (on_client_closed_cb), NULL);
+      server.output_id = g_signal_connect (server.sim, "output",
+                                           G_CALLBACK (on_rfc2217_sim_output_cb), NULL);
+      server.disconnected_id = g_signal_connect (server.sim, "disconnected",
+                                                 G_CALLBACK (on_sim_disconnected_cb), NULL);
+    }
+  else
+    {
+      server.link = glint_sim_link_new (server.sim, G_IO_STREAM (connection));
+      g_signal_connect (server.link, "closed", G_CALLBACK (on_client_closed_cb), NULL);
+    }
+
+  return TRUE;
+}
+
+static void
+serve_tcp (const char *host,
+           guint       port,
+           gboolean    rfc2217)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (host);
+  g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(GSocketAddress) effective = NULL;
+
+  if (address == NULL)
+    fatal ("--host wants a literal address, not “%s”", host);
+
+  socket_address = g_inet_socket_address_new (address, port);
+  server.service = g_socket_service_new ();
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (server.service), socket_address,
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
+                                      &effective, &error))
+    fatal ("cannot listen on %s port %u: %s", host, port, error->message);
+
+  g_signal_connect (server.service, "incoming", G_CALLBACK (on_incoming_cb),
+                    GINT_TO_POINTER (rfc2217));
+  g_socket_service_start (server.service);
+
+  announce ("%s %s %u", rfc2217 ? "RFC2217" : "TCP", host,
+            g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective)));
+}
+
 int
 main (int argc, char **argv)
 {
-  return 0;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *chip = NULL;
+  g_autofree char *options = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *link_path = NULL;
+  g_auto(GStrv) option_list = NULL;
+  gboolean pty = FALSE;
+  int tcp_port = -1;
+  int rfc2217_port = -1;
+  int modes;
+  GOptionEntry entries[] = {
+    { "chip", 'c', 0, G_OPTION_ARG_STRING, &chip, "Chip to simulate (default esp32)", "NAME" },
+    { "option", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &option_list,
+      "Simulator option, e.g. latency=100 (repeatable)", "KEY=VALUE" },
+    { "options", 0, 0, G_OPTION_ARG_STRING, &options,
+      "Simulator options as a URL query, e.g. latency=100&jitter=10", "QUERY" },
+    { "flash", 'f', 0, G_OPTION_ARG_FILENAME, &server.flash_path,
+      "File backing the simulated flash (saved on exit)", "FILE" },
+    { "pty", 0, 0, G_OPTION_ARG_NONE, &pty, "Serve on a new pty", NULL },
+    { "link", 0, 0, G_OPTION_ARG_FILENAME, &link_path,
+      "With --pty: also create this symlink to it", "PATH" },
+    { "tcp", 0, 0, G_OPTION_ARG_INT, &tcp_port, "Serve raw TCP on PORT (0: any)", "PORT" },
+    { "rfc2217", 0, 0, G_OPTION_ARG_INT, &rfc2217_port,
+      "Serve RFC 2217 on PORT (0: any)", "PORT" },
+    { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Address to listen on (default 127.0.0.1)",
+      "ADDRESS" },
+    { NULL }
+  };
+
+  /* A test that dies must not leave its board running. */
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+
+  context = g_option_context_new ("- serve a simulated Espressif chip");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    fatal ("%s", error->message);
+
+  modes = (pty ? 1 : 0) + (tcp_port >= 0 ? 1 : 0) + (rfc2217_port >= 0 ? 1 : 0);
+  if (modes != 1)
+    fatal ("give exactly one of --pty, --tcp PORT, --rfc2217 PORT");
+  if (tcp_port > 65535 || rfc2217_port > 65535)
+    fatal ("port out of range");
+
+  server.sim = glint_sim_new (chip, &error);
+  if (server.sim == NULL)
+    fatal ("%s", error->message);
+
+  /* Without modem lines (pty, raw TCP) a board cannot be reset into
+   * download mode, so it starts there; over raw TCP the host's speed is
+   * invisible, so only the chip's own speed counts. Explicit options win. */
+  if (pty || tcp_port >= 0)
+    glint_sim_set_option (server.sim, "boot", "download", NULL);
+  if (tcp_port >= 0)
+    glint_sim_set_option (server.sim, "baud-check", "off", NULL);
+
+  if (server.flash_path != NULL &&
+      !glint_sim_set_option (server.sim, "flash", server.flash_path, &error))
+    fatal ("%s", error->message);
+  if (options != NULL && !glint_sim_set_options (server.sim, options, &error))
+    fatal ("%s", error->message);
+  for (guint i = 0; option_list != NULL && option_list[i] != NULL; i++)
+    if (!glint_sim_set_options (server.sim, option_list[i], &error))
+      fatal ("%s", error->message);
+
+  server.loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGTERM, on_signal_cb, NULL);
+  g_unix_signal_add (SIGINT, on_signal_cb, NULL);
+
+  if (pty)
+    serve_pty (link_path);
+  else if (tcp_port >= 0)
+    serve_tcp (host != NULL ? host : "127.0.0.1", tcp_port, FALSE);
+  else
+    serve_tcp (host != NULL ? host : "127.0.0.1", rfc2217_port, TRUE);
+
+  g_main_loop_run (server.loop);
+
+  drop_client ();
+  if (server.flash_path != NULL && !glint_sim_save_flash (server.sim, &error))
+    {
+      g_printerr ("glint-sim-server: %s\n", error->message);
+      server.exit_status = 1;
+    }
+
+  if (link_path != NULL)
+    unlink (link_path);
+  g_clear_object (&server.service);
+  g_clear_object (&server.sim);
+  g_main_loop_unref (server.loop);
+
+  return server.exit_status;
 }

@@ -18,19 +18,6 @@
 #include "glint-telnet.h"
 #include "glint-test-utils.h"
 
-/* glint-test-utils.c refers to the URL parser, which is still being
- * written on another branch; this weak stand-in lets the test link until
- * it lands and is ignored once the real one is in libglint-core. */
-GlintStream *glint_stream_new_for_address (const char  *text,
-                                           GError     **error) __attribute__ ((weak));
-GlintStream *
-glint_stream_new_for_address (const char  *text,
-                              GError     **error)
-{
-  g_set_error (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED, "no address parser in this build");
-  return NULL;
-}
-
 /* glint_test_read_exact() and glint_test_write_all() of glint-test-utils
  * use the slot that glint_test_wait_for() has already cleared, so this file
  * has its own until that is fixed there. */

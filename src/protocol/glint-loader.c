@@ -78,6 +78,7 @@ struct _GlintLoader
   guint              round_trips;
   guint              dropped_frames;
   guint              reset_delay_ms;
+  gint64             last_sync_frame_at;
 };
 
 G_DEFINE_FINAL_TYPE (GlintLoader, glint_loader, G_TYPE_OBJECT)
@@ -438,6 +439,20 @@ complete_pending (GlintLoader  *self,
   g_queue_remove (&self->pending, pending);
   self->round_trips++;
 
+  /* The ROM answers each SYNC eight times (protocol.md §3.1); a SYNC sent
+   * soon after another may be matched by one of those extra answers, which
+   * says nothing about the link. */
+  if (pending->op == GLINT_OP_SYNC)
+    {
+      gboolean recent = self->last_sync_frame_at != 0 &&
+                        now - self->last_sync_frame_at <
+                        glint_link_timing_get_allowance (self->timing);
+
+      self->last_sync_frame_at = now;
+      if (recent)
+        pending->flags &= ~GLINT_COMMAND_SAMPLE_RTT;
+    }
+
   if ((pending->flags & GLINT_COMMAND_SAMPLE_RTT) && pending->first_in_line && pending->sent_at > 0)
     glint_link_timing_sample_from (self->timing, now - pending->sent_at, pending->processing_us,
                                    glint_link_timing_wire_time (pending->request_wire_bytes + len + 2,
@@ -546,6 +561,8 @@ on_frame (const guint8 *frame,
   if (pending == NULL)
     {
       /* e.g. the seven extra SYNC answers, or a late MEM_END reply */
+      if (op == GLINT_OP_SYNC)
+        self->last_sync_frame_at = g_get_monotonic_time ();
       self->dropped_frames++;
       return;
     }

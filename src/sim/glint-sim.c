@@ -191,6 +191,8 @@ struct _GlintSim
 
   /* options */
   gdouble           latency_ms;
+  gint64            last_in_ready;   /* when the previous host item was sent */
+  gint64            last_in_delay;   /* and the link delay it got */
   gdouble           jitter_ms;
   gdouble           drop_p;
   gdouble           corrupt_p;
@@ -2101,7 +2103,15 @@ static gint64
 host_item_due (GlintSim *self,
                gint64    ready)
 {
-  gint64 arrival = ready + link_delay (self);
+  gint64 arrival;
+
+  /* What the host sends in one go travels in one packet: it shares one
+   * delay, so jitter does not pull apart, say, the two line changes of a
+   * reset that a server applies back to back. */
+  if (self->last_in_ready == 0 || ready - self->last_in_ready > 2000)
+    self->last_in_delay = link_delay (self);
+  self->last_in_ready = ready;
+  arrival = ready + self->last_in_delay;
 
   /* never before an earlier item: jitter must not reorder */
   self->last_in_due = MAX (self->last_in_due, arrival);
