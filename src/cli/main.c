@@ -10,10 +10,8 @@
 #include <glib/gi18n.h>
 #include <gio/gio.h>
 
-#include "glint-chip.h"
 #include "glint-error.h"
-#include "glint-link-timing.h"
-#include "glint-loader.h"
+#include "glint-flasher.h"
 #include "glint-serial-stream.h"
 #include "glint-stream.h"
 #include "glint-stream-address.h"
@@ -31,9 +29,6 @@ enum {
   EXIT_FAILED = 1,
   EXIT_USAGE = 2,
 };
-
-#define SYNC_TRIES        5
-#define CONNECT_ATTEMPTS  4
 
 static char *opt_port;
 static double opt_timeout_scale = 1.0;
@@ -112,186 +107,16 @@ cmd_list (int argc, char **argv)
 
 /* info ----------------------------------------------------------------------- */
 
-static GlintStream *
-open_stream (const char  *address,
-             GError     **error)
+static void
+on_flasher_log_cb (GlintFlasher  *flasher,
+                   GlintLogLevel  level,
+                   const char    *message,
+                   gpointer       user_data)
 {
-  g_autoptr(GlintStream) stream = glint_stream_new_for_address (address, error);
-  g_autoptr(GAsyncResult) result = NULL;
-  GAsyncResult *slot = NULL;
-
-  if (stream == NULL)
-    return NULL;
-
-  glint_stream_open_async (stream, NULL, store_result_cb, &slot);
-  result = run_until_done (&slot);
-  if (!glint_stream_open_finish (stream, result, error))
-    return NULL;
-
-  return g_steal_pointer (&stream);
-}
-
-static gboolean
-try_sync (GlintLoader  *loader,
-          GError      **error)
-{
-  for (guint i = 0; i < SYNC_TRIES; i++)
-    {
-      g_autoptr(GAsyncResult) result = NULL;
-      g_autoptr(GError) local_error = NULL;
-      GAsyncResult *slot = NULL;
-
-      glint_loader_sync_async (loader, NULL, store_result_cb, &slot);
-      result = run_until_done (&slot);
-      if (glint_loader_sync_finish (loader, result, NULL, &local_error))
-        return TRUE;
-
-      if (!g_error_matches (local_error, GLINT_ERROR, GLINT_ERROR_TIMEOUT) &&
-          !g_error_matches (local_error, GLINT_ERROR, GLINT_ERROR_INVALID_RESPONSE))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      if (i == SYNC_TRIES - 1)
-        g_propagate_error (error, g_steal_pointer (&local_error));
-    }
-
-  return FALSE;
-}
-
-static GlintResetStrategy
-pick_reset (GlintStream *stream,
-            guint        attempt)
-{
-  if (opt_no_reset || !glint_stream_get_can_control_lines (stream))
-    return GLINT_RESET_NONE;
-
-  /* Local POSIX ports alternate the tight and the classic sequence, remote
-   * ones can only do the classic one (protocol.md §3.2). */
-  if (!glint_stream_get_is_remote (stream) && attempt % 2 == 0)
-    return GLINT_RESET_UNIX_TIGHT;
-
-  return GLINT_RESET_CLASSIC;
-}
-
-static gboolean
-connect_board (GlintLoader  *loader,
-               GError      **error)
-{
-  GlintStream *stream = glint_loader_get_stream (loader);
-  g_autoptr(GError) last_error = NULL;
-  g_autofree char *log = NULL;
-  gboolean warned = FALSE;
-
-  for (guint attempt = 0; attempt < CONNECT_ATTEMPTS; attempt++)
-    {
-      GlintResetStrategy strategy = pick_reset (stream, attempt);
-
-      if (strategy != GLINT_RESET_NONE)
-        {
-          g_autoptr(GAsyncResult) result = NULL;
-          g_autoptr(GError) reset_error = NULL;
-          GAsyncResult *slot = NULL;
-
-          glint_loader_reset_async (loader, strategy, NULL, store_result_cb, &slot);
-          result = run_until_done (&slot);
-          if (!glint_loader_reset_finish (loader, result, &reset_error) && !warned)
-            {
-              g_printerr (_("Warning: the board was not reset: %s\n"), reset_error->message);
-              warned = TRUE;
-            }
-        }
-
-      g_clear_error (&last_error);
-      if (try_sync (loader, &last_error))
-        return TRUE;
-
-      /* Without reset lines there is nothing else to try. */
-      if (strategy == GLINT_RESET_NONE && attempt > 0)
-        break;
-    }
-
-  log = glint_loader_take_boot_log (loader);
-  if (strstr (log, "boot:") != NULL && strstr (log, "waiting for download") == NULL)
-    g_set_error (error, GLINT_ERROR, GLINT_ERROR_NO_SYNC,
-                 "wrong boot mode: the chip started its application instead of waiting "
-                 "for download (%s)", last_error->message);
-  else if (strstr (log, "waiting for download") != NULL)
-    g_set_error (error, GLINT_ERROR, GLINT_ERROR_NO_SYNC,
-                 "the chip is in download mode but does not answer: the serial TX path "
-                 "seems to be down (%s)", last_error->message);
-  else
-    g_set_error (error, GLINT_ERROR, GLINT_ERROR_NO_SYNC,
-                 "no answer from the chip (%s)", last_error->message);
-
-  return FALSE;
-}
-
-static guint32 *
-read_regs (GlintLoader   *loader,
-           const guint32 *addresses,
-           guint          n,
-           GError       **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  GAsyncResult *slot = NULL;
-
-  glint_loader_read_regs_async (loader, addresses, n, NULL, store_result_cb, &slot);
-  result = run_until_done (&slot);
-
-  return glint_loader_read_regs_finish (loader, result, error);
-}
-
-static const GlintChip *
-detect_chip (GlintLoader  *loader,
-             GError      **error)
-{
-  const guint32 magic_reg = GLINT_CHIP_DETECT_MAGIC_REG;
-  g_autofree guint32 *magic = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GBytes) info = NULL;
-  g_autoptr(GError) local_error = NULL;
-  GAsyncResult *slot = NULL;
-  const GlintChip *chip;
-  const guint8 *data;
-  guint32 chip_id;
-
-  /* ESP8266, ESP32 and ESP32-S2 are known by their magic register; the
-   * later chips by the chip id of GET_SECURITY_INFO (protocol.md §4). */
-  magic = read_regs (loader, &magic_reg, 1, error);
-  if (magic == NULL)
-    return NULL;
-
-  chip = glint_chip_from_magic (magic[0]);
-  if (chip != NULL && chip->uses_magic)
-    return chip;
-
-  glint_loader_command_async (loader, GLINT_OP_GET_SECURITY_INFO, NULL, 0, 20, 10000,
-                              GLINT_COMMAND_NONE, NULL, store_result_cb, &slot);
-  result = run_until_done (&slot);
-  info = glint_loader_command_finish (loader, result, NULL, &local_error);
-  if (info == NULL)
-    {
-      if (chip != NULL)
-        return chip;
-      g_set_error (error, GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
-                   "unknown chip (magic 0x%08x): %s", magic[0], local_error->message);
-      return NULL;
-    }
-
-  data = g_bytes_get_data (info, NULL);
-  chip_id = data[12] | (data[13] << 8) | (data[14] << 16) | ((guint32) data[15] << 24);
-  chip = glint_chip_from_security_info_id (chip_id);
-  if (chip == NULL)
-    {
-      const char *what = glint_chip_describe_unsupported_id (chip_id);
-
-      g_set_error (error, GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
-                   "unsupported chip id %u%s%s", chip_id, what != NULL ? ": " : "",
-                   what != NULL ? what : "");
-    }
-
-  return chip;
+  if (level == GLINT_LOG_WARNING)
+    g_printerr (_("Warning: %s\n"), message);
+  else if (level == GLINT_LOG_DEBUG && g_getenv ("GLINT_VERBOSE") != NULL)
+    g_printerr ("%s\n", message);
 }
 
 static int
@@ -299,14 +124,11 @@ cmd_info (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintStream) stream = NULL;
-  g_autoptr(GlintLoader) loader = NULL;
-  g_autofree guint32 *words = NULL;
-  g_autofree char *rtt = NULL;
-  const GlintChip *chip;
-  const guint32 *mac_regs;
-  guint32 addresses[GLINT_CHIP_MAX_MAC_REGS + 1];
-  guint n_mac = 0;
-  guint8 mac[6];
+  g_autoptr(GlintFlasher) flasher = NULL;
+  g_autoptr(GlintBoardInfo) info = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *mac = NULL;
+  GAsyncResult *slot = NULL;
   gint64 start = g_get_monotonic_time ();
 
   if (opt_port == NULL)
@@ -315,45 +137,29 @@ cmd_info (int argc, char **argv)
       return EXIT_USAGE;
     }
 
-  stream = open_stream (opt_port, &error);
+  stream = glint_stream_new_for_address (opt_port, &error);
   if (stream == NULL)
     return report_error (error);
 
-  loader = glint_loader_new (stream);
-  glint_link_timing_set_scale (glint_loader_get_timing (loader), opt_timeout_scale);
+  flasher = glint_flasher_new (stream);
+  glint_flasher_set_no_reset (flasher, opt_no_reset);
+  glint_flasher_set_timeout_scale (flasher, opt_timeout_scale);
+  g_signal_connect (flasher, "log", G_CALLBACK (on_flasher_log_cb), NULL);
 
   printf (_("Connecting to %s…\n"), glint_stream_get_address (stream));
-  if (!connect_board (loader, &error))
+  glint_flasher_info_async (flasher, NULL, store_result_cb, &slot);
+  result = run_until_done (&slot);
+  info = glint_flasher_info_finish (flasher, result, &error);
+  if (info == NULL)
     return report_error (error);
 
-  chip = detect_chip (loader, &error);
-  if (chip == NULL)
-    return report_error (error);
-
-  /* MAC words and the UART divider in one round trip. */
-  mac_regs = glint_chip_get_mac_registers (chip, &n_mac);
-  memcpy (addresses, mac_regs, n_mac * sizeof (guint32));
-  addresses[n_mac] = chip->uart_clkdiv_reg;
-  words = read_regs (loader, addresses, n_mac + (chip->uart_clkdiv_reg != 0 ? 1 : 0), &error);
-  if (words == NULL)
-    return report_error (error);
-  if (!glint_chip_decode_mac (chip, words, mac, &error))
-    return report_error (error);
-
-  rtt = glint_link_timing_describe (glint_loader_get_timing (loader));
-  printf (_("Chip:     %s\n"), chip->display_name);
-  printf (_("MAC:      %02x:%02x:%02x:%02x:%02x:%02x\n"),
-          mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
-  if (chip->uart_clkdiv_reg != 0)
-    {
-      guint xtal = glint_chip_estimate_xtal_mhz (chip, words[n_mac],
-                                                 glint_stream_get_baud (stream));
-
-      if (xtal != 0)
-        printf (_("Crystal:  %u MHz\n"), xtal);
-    }
-  printf (_("Link:     %s, %u round trips in %.2f s\n"), rtt,
-          glint_loader_get_round_trips (loader), (g_get_monotonic_time () - start) / 1e6);
+  mac = glint_board_info_format_mac (info);
+  printf (_("Chip:     %s\n"), info->chip_display_name);
+  printf (_("MAC:      %s\n"), mac);
+  if (info->crystal_mhz != 0)
+    printf (_("Crystal:  %u MHz\n"), info->crystal_mhz);
+  printf (_("Link:     %s, %u round trips in %.2f s\n"), info->link, info->round_trips,
+          (g_get_monotonic_time () - start) / 1e6);
 
   return EXIT_OK;
 }

@@ -1,0 +1,832 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "glint-chip.h"
+#include "glint-error.h"
+#include "glint-flasher.h"
+#include "glint-link-timing.h"
+#include "glint-loader.h"
+#include "glint-stream.h"
+
+/*
+ * GlintFlasher is the only API the window and the CLI use: one stream, one
+ * job at a time, a state property that says where the job stands and a log
+ * signal that says what happened. Jobs are chains of asynchronous steps;
+ * nothing blocks the main loop.
+ *
+ * Connecting follows esptool's loop (protocol.md §3.2): a few attempts,
+ * each a reset (alternating the tight and the classic sequence on local
+ * ports, classic only on remote ones, none where lines cannot be set)
+ * followed by a few SYNCs. The waits come from the loader's link estimate.
+ */
+
+#define SYNC_TRIES        5
+#define CONNECT_ATTEMPTS  4
+
+struct _GlintFlasher
+{
+  GObject            parent_instance;
+
+  GlintStream       *stream;
+  GlintLoader       *loader;
+  GlintFlasherState  state;
+  const GlintChip   *chip;
+  gdouble            timeout_scale;
+  guint              no_reset : 1;
+  guint              busy : 1;
+};
+
+G_DEFINE_FINAL_TYPE (GlintFlasher, glint_flasher, G_TYPE_OBJECT)
+
+G_DEFINE_ENUM_TYPE (GlintFlasherState, glint_flasher_state,
+  G_DEFINE_ENUM_VALUE (GLINT_FLASHER_STATE_IDLE, "idle"),
+  G_DEFINE_ENUM_VALUE (GLINT_FLASHER_STATE_CONNECTING, "connecting"),
+  G_DEFINE_ENUM_VALUE (GLINT_FLASHER_STATE_RESETTING, "resetting"),
+  G_DEFINE_ENUM_VALUE (GLINT_FLASHER_STATE_SYNCING, "syncing"),
+  G_DEFINE_ENUM_VALUE (GLINT_FLASHER_STATE_DETECTING, "detecting"),
+  G_DEFINE_ENUM_VALUE (GLINT_FLASHER_STATE_LOADING_STUB, "loading-stub"),
+  G_DEFINE_ENUM_VALUE (GLINT_FLASHER_STATE_CHANGING_BAUD, "changing-baud"),
+  G_DEFINE_ENUM_VALUE (GLINT_FLASHER_STATE_ERASING, "erasing"),
+  G_DEFINE_ENUM_VALUE (GLINT_FLASHER_STATE_WRITING, "writing"),
+  G_DEFINE_ENUM_VALUE (GLINT_FLASHER_STATE_VERIFYING, "verifying"),
+  G_DEFINE_ENUM_VALUE (GLINT_FLASHER_STATE_REBOOTING, "rebooting"),
+  G_DEFINE_ENUM_VALUE (GLINT_FLASHER_STATE_DONE, "done"),
+  G_DEFINE_ENUM_VALUE (GLINT_FLASHER_STATE_FAILED, "failed"),
+  G_DEFINE_ENUM_VALUE (GLINT_FLASHER_STATE_CANCELLED, "cancelled"))
+
+G_DEFINE_ENUM_TYPE (GlintLogLevel, glint_log_level,
+  G_DEFINE_ENUM_VALUE (GLINT_LOG_DEBUG, "debug"),
+  G_DEFINE_ENUM_VALUE (GLINT_LOG_INFO, "info"),
+  G_DEFINE_ENUM_VALUE (GLINT_LOG_WARNING, "warning"),
+  G_DEFINE_ENUM_VALUE (GLINT_LOG_ERROR, "error"))
+
+G_DEFINE_BOXED_TYPE (GlintBoardInfo, glint_board_info, glint_board_info_copy,
+                     glint_board_info_free)
+
+enum {
+  PROP_0,
+  PROP_STREAM,
+  PROP_STATE,
+  PROP_CHIP,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_LOG,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+typedef struct
+{
+  guint              attempt;
+  guint              sync_try;
+  GlintResetStrategy strategy;
+  gboolean           warned_reset;
+  GError            *last_error;
+  GlintBoardInfo    *info;
+  guint32            magic;
+  guint              n_mac_regs;
+} InfoJob;
+
+static void
+info_job_free (gpointer data)
+{
+  InfoJob *job = data;
+
+  g_clear_error (&job->last_error);
+  g_clear_pointer (&job->info, glint_board_info_free);
+  g_free (job);
+}
+
+/* Board info ------------------------------------------------------------------ */
+
+GlintBoardInfo *
+glint_board_info_copy (const GlintBoardInfo *info)
+{
+  GlintBoardInfo *copy;
+
+  g_return_val_if_fail (info != NULL, NULL);
+
+  copy = g_memdup2 (info, sizeof *info);
+  copy->chip = g_strdup (info->chip);
+  copy->chip_display_name = g_strdup (info->chip_display_name);
+  copy->link = g_strdup (info->link);
+
+  return copy;
+}
+
+void
+glint_board_info_free (GlintBoardInfo *info)
+{
+  if (info == NULL)
+    return;
+
+  g_free (info->chip);
+  g_free (info->chip_display_name);
+  g_free (info->link);
+  g_free (info);
+}
+
+char *
+glint_board_info_format_mac (const GlintBoardInfo *info)
+{
+  g_return_val_if_fail (info != NULL, NULL);
+
+  return g_strdup_printf ("%02x:%02x:%02x:%02x:%02x:%02x", info->mac[0], info->mac[1],
+                          info->mac[2], info->mac[3], info->mac[4], info->mac[5]);
+}
+
+/* Object ---------------------------------------------------------------------- */
+
+static void
+glint_flasher_dispose (GObject *object)
+{
+  GlintFlasher *self = GLINT_FLASHER (object);
+
+  g_clear_object (&self->loader);
+  g_clear_object (&self->stream);
+
+  G_OBJECT_CLASS (glint_flasher_parent_class)->dispose (object);
+}
+
+static void
+glint_flasher_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  GlintFlasher *self = GLINT_FLASHER (object);
+
+  switch (prop_id)
+    {
+    case PROP_STREAM:
+      g_value_set_object (value, self->stream);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_CHIP:
+      g_value_set_string (value, glint_flasher_get_chip (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+glint_flasher_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  GlintFlasher *self = GLINT_FLASHER (object);
+
+  switch (prop_id)
+    {
+    case PROP_STREAM:
+      self->stream = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+glint_flasher_class_init (GlintFlasherClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = glint_flasher_dispose;
+  object_class->get_property = glint_flasher_get_property;
+  object_class->set_property = glint_flasher_set_property;
+
+  properties[PROP_STREAM] =
+    g_param_spec_object ("stream", NULL, NULL, GLINT_TYPE_STREAM,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GlintFlasher:state:
+   *
+   * Where the current (or last) job stands.
+   */
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, GLINT_TYPE_FLASHER_STATE,
+                       GLINT_FLASHER_STATE_IDLE,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GlintFlasher:chip:
+   *
+   * The detected chip's display name ("ESP32-S3"), or %NULL before.
+   */
+  properties[PROP_CHIP] =
+    g_param_spec_string ("chip", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * GlintFlasher::log:
+   * @level: a #GlintLogLevel
+   * @message: one line for the log view, translated where it is for people
+   */
+  signals[SIGNAL_LOG] =
+    g_signal_new ("log",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, GLINT_TYPE_LOG_LEVEL, G_TYPE_STRING);
+}
+
+static void
+glint_flasher_init (GlintFlasher *self)
+{
+  self->timeout_scale = 1.0;
+}
+
+/**
+ * glint_flasher_new:
+ * @stream: a stream to the board, open or not
+ */
+GlintFlasher *
+glint_flasher_new (GlintStream *stream)
+{
+  g_return_val_if_fail (GLINT_IS_STREAM (stream), NULL);
+
+  return g_object_new (GLINT_TYPE_FLASHER, "stream", stream, NULL);
+}
+
+GlintStream *
+glint_flasher_get_stream (GlintFlasher *self)
+{
+  g_return_val_if_fail (GLINT_IS_FLASHER (self), NULL);
+
+  return self->stream;
+}
+
+GlintFlasherState
+glint_flasher_get_state (GlintFlasher *self)
+{
+  g_return_val_if_fail (GLINT_IS_FLASHER (self), GLINT_FLASHER_STATE_IDLE);
+
+  return self->state;
+}
+
+const char *
+glint_flasher_get_chip (GlintFlasher *self)
+{
+  g_return_val_if_fail (GLINT_IS_FLASHER (self), NULL);
+
+  return self->chip != NULL ? self->chip->display_name : NULL;
+}
+
+/**
+ * glint_flasher_set_no_reset:
+ *
+ * Don't touch DTR/RTS: the board is already in download mode.
+ */
+void
+glint_flasher_set_no_reset (GlintFlasher *self,
+                            gboolean      no_reset)
+{
+  g_return_if_fail (GLINT_IS_FLASHER (self));
+
+  self->no_reset = !!no_reset;
+}
+
+/**
+ * glint_flasher_set_timeout_scale:
+ *
+ * Multiplies every link allowance, for links worse than they measure.
+ */
+void
+glint_flasher_set_timeout_scale (GlintFlasher *self,
+                                 gdouble       scale)
+{
+  g_return_if_fail (GLINT_IS_FLASHER (self));
+  g_return_if_fail (scale > 0);
+
+  self->timeout_scale = scale;
+  if (self->loader != NULL)
+    glint_link_timing_set_scale (glint_loader_get_timing (self->loader), scale);
+}
+
+const char *
+glint_flasher_state_to_string (GlintFlasherState state)
+{
+  GEnumClass *klass = g_type_class_ref (GLINT_TYPE_FLASHER_STATE);
+  GEnumValue *value = g_enum_get_value (klass, state);
+
+  g_type_class_unref (klass);
+
+  return value != NULL ? value->value_nick : "unknown";
+}
+
+static void
+set_state (GlintFlasher      *self,
+           GlintFlasherState  state)
+{
+  if (self->state == state)
+    return;
+
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static void
+set_chip (GlintFlasher    *self,
+          const GlintChip *chip)
+{
+  if (self->chip == chip)
+    return;
+
+  self->chip = chip;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHIP]);
+}
+
+static void
+emit_log (GlintFlasher  *self,
+          GlintLogLevel  level,
+          const char    *format,
+          ...) G_GNUC_PRINTF (3, 4);
+
+static void
+emit_log (GlintFlasher  *self,
+          GlintLogLevel  level,
+          const char    *format,
+          ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_debug ("%s", message);
+  g_signal_emit (self, signals[SIGNAL_LOG], 0, level, message);
+}
+
+/* Ends the current job with an error; cancellation is not a failure. */
+static void
+job_fail (GTask  *task,
+          GError *error)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+
+  self->busy = FALSE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      emit_log (self, GLINT_LOG_INFO, "cancelled");
+      set_state (self, GLINT_FLASHER_STATE_CANCELLED);
+    }
+  else
+    {
+      emit_log (self, GLINT_LOG_ERROR, "%s", error->message);
+      set_state (self, GLINT_FLASHER_STATE_FAILED);
+    }
+
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+static GTask *
+job_new (GlintFlasher        *self,
+         gpointer             source_tag,
+         const char          *name,
+         GCancellable        *cancellable,
+         GAsyncReadyCallback  callback,
+         gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_name (task, name);
+
+  return task;
+}
+
+/* Connecting ------------------------------------------------------------------- */
+
+typedef void (*ConnectedFunc) (GTask *task);
+
+static void connect_attempt (GTask *task);
+
+static GlintResetStrategy
+pick_reset (GlintFlasher *self,
+            guint         attempt)
+{
+  if (self->no_reset || !glint_stream_get_can_control_lines (self->stream))
+    return GLINT_RESET_NONE;
+
+  /* Local POSIX ports alternate the tight and the classic sequence; remote
+   * ones can only do the classic one (protocol.md §3.2). */
+  if (!glint_stream_get_is_remote (self->stream) && attempt % 2 == 0)
+    return GLINT_RESET_UNIX_TIGHT;
+
+  return GLINT_RESET_CLASSIC;
+}
+
+/* Why nobody answered, from what the chip printed (protocol.md §3.2). */
+static GError *
+no_sync_error (GlintFlasher *self,
+               const GError *last_error)
+{
+  g_autofree char *log = glint_loader_take_boot_log (self->loader);
+  const char *why = last_error != NULL ? last_error->message : "no answer";
+
+  if (strstr (log, "boot:") != NULL && strstr (log, "waiting for download") == NULL)
+    return g_error_new (GLINT_ERROR, GLINT_ERROR_NO_SYNC,
+                        "wrong boot mode: the chip started its application instead of "
+                        "waiting for download (%s)", why);
+
+  if (strstr (log, "waiting for download") != NULL)
+    return g_error_new (GLINT_ERROR, GLINT_ERROR_NO_SYNC,
+                        "the chip is in download mode but does not answer: the serial TX "
+                        "path seems to be down (%s)", why);
+
+  return g_error_new (GLINT_ERROR, GLINT_ERROR_NO_SYNC, "no answer from the chip (%s)", why);
+}
+
+static void
+connect_sync (GTask *task);
+
+static void
+connect_sync_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  InfoJob *job = g_task_get_task_data (task);
+  ConnectedFunc next = g_object_get_data (G_OBJECT (task), "glint-connected");
+  g_autoptr(GError) error = NULL;
+
+  if (glint_loader_sync_finish (GLINT_LOADER (object), result, NULL, &error))
+    {
+      g_autofree char *rtt = glint_link_timing_describe (glint_loader_get_timing (self->loader));
+
+      emit_log (self, GLINT_LOG_INFO, "connected (%s)", rtt);
+      next (task);
+      return;
+    }
+
+  if (!g_error_matches (error, GLINT_ERROR, GLINT_ERROR_TIMEOUT) &&
+      !g_error_matches (error, GLINT_ERROR, GLINT_ERROR_INVALID_RESPONSE))
+    {
+      job_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_clear_error (&job->last_error);
+  job->last_error = g_steal_pointer (&error);
+
+  if (++job->sync_try < SYNC_TRIES)
+    {
+      connect_sync (task);
+      return;
+    }
+
+  /* Without reset lines, more attempts cannot change anything. */
+  if (++job->attempt < CONNECT_ATTEMPTS && job->strategy != GLINT_RESET_NONE)
+    {
+      connect_attempt (task);
+      return;
+    }
+
+  job_fail (task, no_sync_error (self, job->last_error));
+}
+
+static void
+connect_sync (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+
+  set_state (self, GLINT_FLASHER_STATE_SYNCING);
+  glint_loader_sync_async (self->loader, g_task_get_cancellable (task), connect_sync_cb, task);
+}
+
+static void
+connect_reset_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  InfoJob *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!glint_loader_reset_finish (GLINT_LOADER (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          job_fail (task, g_steal_pointer (&error));
+          return;
+        }
+      /* A pty or a server that ignores DTR/RTS: go on, the board may be
+       * waiting already (as esptool does: "chip was NOT reset"). */
+      if (!job->warned_reset)
+        emit_log (self, GLINT_LOG_WARNING, "the board was not reset: %s", error->message);
+      job->warned_reset = TRUE;
+      job->strategy = GLINT_RESET_NONE;
+    }
+
+  job->sync_try = 0;
+  connect_sync (task);
+}
+
+static void
+connect_attempt (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  InfoJob *job = g_task_get_task_data (task);
+
+  job->strategy = pick_reset (self, job->attempt);
+  job->sync_try = 0;
+
+  if (job->strategy == GLINT_RESET_NONE)
+    {
+      connect_sync (task);
+      return;
+    }
+
+  set_state (self, GLINT_FLASHER_STATE_RESETTING);
+  emit_log (self, GLINT_LOG_DEBUG, "reset into download mode (%s)",
+            job->strategy == GLINT_RESET_UNIX_TIGHT ? "tight" : "classic");
+  glint_loader_reset_async (self->loader, job->strategy, g_task_get_cancellable (task),
+                            connect_reset_cb, task);
+}
+
+static void
+connect_start (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+
+  if (self->loader == NULL)
+    {
+      self->loader = glint_loader_new (self->stream);
+      glint_link_timing_set_scale (glint_loader_get_timing (self->loader), self->timeout_scale);
+    }
+
+  connect_attempt (task);
+}
+
+static void
+connect_open_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!glint_stream_open_finish (GLINT_STREAM (object), result, &error))
+    {
+      job_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  connect_start (task);
+}
+
+/* Opens the stream if needed, resets and syncs, then calls next. */
+static void
+connect_board (GTask         *task,
+               ConnectedFunc  next)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+
+  g_object_set_data (G_OBJECT (task), "glint-connected", next);
+  set_state (self, GLINT_FLASHER_STATE_CONNECTING);
+  emit_log (self, GLINT_LOG_INFO, "connecting to %s", glint_stream_get_address (self->stream));
+
+  if (!glint_stream_get_is_open (self->stream))
+    glint_stream_open_async (self->stream, g_task_get_cancellable (task), connect_open_cb, task);
+  else
+    connect_start (task);
+}
+
+/* Detecting --------------------------------------------------------------------- */
+
+static void
+info_mac_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  InfoJob *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree guint32 *words = NULL;
+  g_autofree char *mac = NULL;
+  GlintBoardInfo *info;
+
+  words = glint_loader_read_regs_finish (GLINT_LOADER (object), result, &error);
+  if (words == NULL || !glint_chip_decode_mac (self->chip, words, job->info->mac, &error))
+    {
+      job_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  info = job->info;
+  /* The divider tells the crystal only where the ROM runs the UART from it
+   * and boards come with either 26 or 40 MHz; the later chips have one
+   * fixed crystal and esptool does not measure it. */
+  if (self->chip->uart_clkdiv_reg != 0 &&
+      (g_str_equal (self->chip->name, "esp32") || g_str_equal (self->chip->name, "esp32c2")))
+    info->crystal_mhz = glint_chip_estimate_xtal_mhz (self->chip, words[job->n_mac_regs],
+                                                      glint_stream_get_baud (self->stream));
+  info->round_trips = glint_loader_get_round_trips (self->loader);
+  info->link = glint_link_timing_describe (glint_loader_get_timing (self->loader));
+
+  mac = glint_board_info_format_mac (info);
+  emit_log (self, GLINT_LOG_INFO, "MAC %s", mac);
+
+  self->busy = FALSE;
+  set_state (self, GLINT_FLASHER_STATE_DONE);
+  g_task_return_pointer (task, g_steal_pointer (&job->info),
+                         (GDestroyNotify) glint_board_info_free);
+  g_object_unref (task);
+}
+
+static void
+info_chip_known (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  InfoJob *job = g_task_get_task_data (task);
+  const guint32 *mac_regs;
+  guint32 addresses[GLINT_CHIP_MAX_MAC_REGS + 1];
+  guint n = 0;
+
+  emit_log (self, GLINT_LOG_INFO, "chip is %s", self->chip->display_name);
+  job->info = g_new0 (GlintBoardInfo, 1);
+  job->info->chip = g_strdup (self->chip->name);
+  job->info->chip_display_name = g_strdup (self->chip->display_name);
+
+  /* The MAC words and the UART divider in one round trip. */
+  mac_regs = glint_chip_get_mac_registers (self->chip, &job->n_mac_regs);
+  memcpy (addresses, mac_regs, job->n_mac_regs * sizeof (guint32));
+  n = job->n_mac_regs;
+  if (self->chip->uart_clkdiv_reg != 0)
+    addresses[n++] = self->chip->uart_clkdiv_reg;
+
+  glint_loader_read_regs_async (self->loader, addresses, n, g_task_get_cancellable (task),
+                                info_mac_cb, task);
+}
+
+static void
+info_security_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  InfoJob *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  const GlintChip *chip;
+  const guint8 *data;
+  guint32 chip_id;
+
+  reply = glint_loader_command_finish (GLINT_LOADER (object), result, NULL, &error);
+  if (reply == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+          g_error_matches (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED))
+        {
+          job_fail (task, g_steal_pointer (&error));
+          return;
+        }
+      /* An old ROM without the command: the magic value has the last word. */
+      chip = glint_chip_from_magic (job->magic);
+      if (chip == NULL)
+        {
+          job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
+                                       "unknown chip (magic value 0x%08x; %s)", job->magic,
+                                       error->message));
+          return;
+        }
+      set_chip (self, chip);
+      info_chip_known (task);
+      return;
+    }
+
+  data = g_bytes_get_data (reply, NULL);
+  chip_id = data[12] | (data[13] << 8) | (data[14] << 16) | ((guint32) data[15] << 24);
+  chip = glint_chip_from_security_info_id (chip_id);
+  if (chip == NULL)
+    {
+      const char *what = glint_chip_describe_unsupported_id (chip_id);
+
+      job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
+                                   "unsupported chip id %u%s%s", chip_id,
+                                   what != NULL ? ": " : "", what != NULL ? what : ""));
+      return;
+    }
+
+  set_chip (self, chip);
+  info_chip_known (task);
+}
+
+static void
+info_magic_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  InfoJob *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree guint32 *values = NULL;
+  const GlintChip *chip;
+
+  values = glint_loader_read_regs_finish (GLINT_LOADER (object), result, &error);
+  if (values == NULL)
+    {
+      job_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* ESP8266, ESP32 and ESP32-S2 are known by their magic register, later
+   * chips by GET_SECURITY_INFO's chip id (protocol.md §4). */
+  job->magic = values[0];
+  chip = glint_chip_from_magic (job->magic);
+  if (chip != NULL && chip->uses_magic)
+    {
+      set_chip (self, chip);
+      info_chip_known (task);
+      return;
+    }
+
+  glint_loader_command_async (self->loader, GLINT_OP_GET_SECURITY_INFO, NULL, 0, 20,
+                              glint_link_timing_processing_time (GLINT_OP_GET_SECURITY_INFO, 0,
+                                                                 FALSE),
+                              GLINT_COMMAND_NONE, g_task_get_cancellable (task),
+                              info_security_cb, task);
+}
+
+static void
+info_connected (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  const guint32 magic_reg = GLINT_CHIP_DETECT_MAGIC_REG;
+
+  set_state (self, GLINT_FLASHER_STATE_DETECTING);
+  glint_loader_read_regs_async (self->loader, &magic_reg, 1, g_task_get_cancellable (task),
+                                info_magic_cb, task);
+}
+
+/**
+ * glint_flasher_info_async:
+ *
+ * Connects to the board and tells what it is: chip, MAC, crystal. Touches
+ * neither flash nor stub.
+ */
+void
+glint_flasher_info_async (GlintFlasher        *self,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (GLINT_IS_FLASHER (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = job_new (self, glint_flasher_info_async, "glint-flasher-info", cancellable,
+                  callback, user_data);
+
+  if (self->busy)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                               "the flasher is already busy with another job");
+      g_object_unref (task);
+      return;
+    }
+
+  self->busy = TRUE;
+  g_task_set_task_data (task, g_new0 (InfoJob, 1), info_job_free);
+  connect_board (task, info_connected);
+}
+
+/**
+ * glint_flasher_info_finish:
+ *
+ * Returns: (transfer full): what the board is
+ */
+GlintBoardInfo *
+glint_flasher_info_finish (GlintFlasher  *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (GLINT_IS_FLASHER (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,98 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "glint-types.h"
+
+G_BEGIN_DECLS
+
+/**
+ * GlintFlasherState:
+ *
+ * Where a #GlintFlasher job stands. %GLINT_FLASHER_STATE_FAILED and
+ * %GLINT_FLASHER_STATE_CANCELLED can follow any active state.
+ */
+typedef enum
+{
+  GLINT_FLASHER_STATE_IDLE,
+  GLINT_FLASHER_STATE_CONNECTING,
+  GLINT_FLASHER_STATE_RESETTING,
+  GLINT_FLASHER_STATE_SYNCING,
+  GLINT_FLASHER_STATE_DETECTING,
+  GLINT_FLASHER_STATE_LOADING_STUB,
+  GLINT_FLASHER_STATE_CHANGING_BAUD,
+  GLINT_FLASHER_STATE_ERASING,
+  GLINT_FLASHER_STATE_WRITING,
+  GLINT_FLASHER_STATE_VERIFYING,
+  GLINT_FLASHER_STATE_REBOOTING,
+  GLINT_FLASHER_STATE_DONE,
+  GLINT_FLASHER_STATE_FAILED,
+  GLINT_FLASHER_STATE_CANCELLED,
+} GlintFlasherState;
+
+typedef enum
+{
+  GLINT_LOG_DEBUG,
+  GLINT_LOG_INFO,
+  GLINT_LOG_WARNING,
+  GLINT_LOG_ERROR,
+} GlintLogLevel;
+
+/**
+ * GlintBoardInfo:
+ * @chip: the chip's canonical name ("esp32s3")
+ * @chip_display_name: for people ("ESP32-S3")
+ * @mac: the factory MAC address
+ * @crystal_mhz: the crystal frequency, 0 if it cannot be told
+ * @round_trips: responses it took to learn all this
+ * @link: the measured round trip, described for people
+ */
+typedef struct
+{
+  char    *chip;
+  char    *chip_display_name;
+  guint8   mac[6];
+  guint    crystal_mhz;
+  guint    round_trips;
+  char    *link;
+} GlintBoardInfo;
+
+#define GLINT_TYPE_FLASHER_STATE (glint_flasher_state_get_type ())
+#define GLINT_TYPE_LOG_LEVEL     (glint_log_level_get_type ())
+#define GLINT_TYPE_BOARD_INFO    (glint_board_info_get_type ())
+#define GLINT_TYPE_FLASHER       (glint_flasher_get_type ())
+
+GType glint_flasher_state_get_type (void) G_GNUC_CONST;
+GType glint_log_level_get_type     (void) G_GNUC_CONST;
+GType glint_board_info_get_type    (void) G_GNUC_CONST;
+
+G_DECLARE_FINAL_TYPE (GlintFlasher, glint_flasher, GLINT, FLASHER, GObject)
+
+GlintBoardInfo    *glint_board_info_copy           (const GlintBoardInfo  *info);
+void               glint_board_info_free           (GlintBoardInfo        *info);
+char              *glint_board_info_format_mac     (const GlintBoardInfo  *info);
+
+GlintFlasher      *glint_flasher_new               (GlintStream           *stream);
+GlintStream       *glint_flasher_get_stream        (GlintFlasher          *self);
+GlintFlasherState  glint_flasher_get_state         (GlintFlasher          *self);
+const char        *glint_flasher_get_chip          (GlintFlasher          *self);
+void               glint_flasher_set_no_reset      (GlintFlasher          *self,
+                                                    gboolean               no_reset);
+void               glint_flasher_set_timeout_scale (GlintFlasher          *self,
+                                                    gdouble                scale);
+const char        *glint_flasher_state_to_string   (GlintFlasherState      state);
+
+void               glint_flasher_info_async        (GlintFlasher          *self,
+                                                    GCancellable          *cancellable,
+                                                    GAsyncReadyCallback    callback,
+                                                    gpointer               user_data);
+GlintBoardInfo    *glint_flasher_info_finish       (GlintFlasher          *self,
+                                                    GAsyncResult          *result,
+                                                    GError               **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GlintBoardInfo, glint_board_info_free)
+
+G_END_DECLS
