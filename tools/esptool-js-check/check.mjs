@@ -6,7 +6,8 @@
 //        [--chip esp32] [--option KEY=VALUE]... [--wire-log FILE] [--trace] [--debug]
 //
 // Levels (stop at the first failure):
-//   1 connect  - SYNC (no DTR/RTS reset) and chip detection
+//   1 connect  - SYNC (no DTR/RTS reset; with --rfc2217 esptool-js's
+//                ClassicReset) and chip detection
 //   2 mac      - read the MAC from eFuse registers
 //   3 stub     - upload esptool-js's bundled stub, expect "OHAI"
 //   4 flash    - flash id, write 4 KiB (compressed), MD5 verify
@@ -21,6 +22,7 @@ import { createWriteStream } from "node:fs";
 import { createRequire } from "node:module";
 import { ESPLoader, Transport } from "esptool-js";
 import { TcpSerialPort } from "./tcp-serial-port.mjs";
+import { Rfc2217SerialPort } from "./rfc2217-serial-port.mjs";
 
 const require = createRequire(import.meta.url);
 const ESPTOOL_JS_VERSION = require("esptool-js/package.json").version;
@@ -29,13 +31,13 @@ function usage(msg) {
   if (msg) console.error(`check.mjs: ${msg}`);
   console.error(
     "usage: node check.mjs --server PATH [--chip NAME] [--option K=V]... " +
-      "[--wire-log FILE] [--trace] [--debug] [--no-stub] [--no-compress] [--timeout-s N]",
+      "[--wire-log FILE] [--trace] [--debug] [--no-stub] [--no-compress] [--rfc2217] [--timeout-s N]",
   );
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const a = { chip: "esp32", options: [], trace: false, debug: false, noStub: false, compress: true, timeoutS: 60 };
+  const a = { chip: "esp32", options: [], trace: false, debug: false, noStub: false, compress: true, rfc2217: false, timeoutS: 60 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const next = () => {
@@ -50,6 +52,7 @@ function parseArgs(argv) {
     else if (arg === "--debug") a.debug = true;
     else if (arg === "--no-stub") a.noStub = true;
     else if (arg === "--no-compress") a.compress = false;
+    else if (arg === "--rfc2217") a.rfc2217 = true;
     else if (arg === "--timeout-s") a.timeoutS = Number(next());
     else if (arg === "-h" || arg === "--help") usage();
     else usage(`unknown argument ${arg}`);
@@ -62,7 +65,7 @@ function parseArgs(argv) {
 
 // Start glint-sim-server on an ephemeral TCP port; resolve with {child, host, port}.
 function startServer(args) {
-  const argv = ["--tcp", "0", "--chip", args.chip];
+  const argv = [args.rfc2217 ? "--rfc2217" : "--tcp", "0", "--chip", args.chip];
   for (const o of args.options) argv.push("--option", o);
   return new Promise((resolve, reject) => {
     const child = spawn(args.server, argv, { stdio: ["ignore", "pipe", "pipe"] });
@@ -77,7 +80,7 @@ function startServer(args) {
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (d) => {
       out += d;
-      const m = out.match(/^TCP (\S+) (\d+)$/m);
+      const m = out.match(/^(?:TCP|RFC2217) (\S+) (\d+)$/m);
       if (m && !announced) {
         announced = true;
         clearTimeout(timer);
@@ -128,7 +131,8 @@ async function main() {
   const server = await startServer(args);
   console.log(`server pid ${server.child.pid} on ${server.host}:${server.port}`);
 
-  const port = new TcpSerialPort(server.host, server.port, wireStream ? (l) => wireStream.write(l + "\n") : null);
+  const PortClass = args.rfc2217 ? Rfc2217SerialPort : TcpSerialPort;
+  const port = new PortClass(server.host, server.port, wireStream ? (l) => wireStream.write(l + "\n") : null);
   const transport = new Transport(port, args.trace);
   const terminal = {
     clean() {},
@@ -173,8 +177,10 @@ async function main() {
     [
       "connect",
       async () => {
-        // "no_reset": raw TCP carries no DTR/RTS; the simulator starts in download mode.
-        await loader.detectChip("no_reset");
+        // Raw TCP carries no DTR/RTS and the simulator starts in download
+        // mode there ("no_reset"); over RFC 2217 esptool-js's own
+        // ClassicReset must put the chip into download mode.
+        await loader.detectChip(args.rfc2217 ? "default_reset" : "no_reset");
         const desc = await loader.chip.getChipDescription(loader);
         return `chip ${loader.chip.CHIP_NAME} (${desc}), syncStubDetected=${loader.syncStubDetected}, ` +
           `signals sent: ${port.signals.length}`;

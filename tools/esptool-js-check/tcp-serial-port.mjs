@@ -46,13 +46,15 @@ export class TcpSerialPort {
     });
     socket.setNoDelay(true);
     this.socket = socket;
+    this.onOpen(socket);
 
     let closed = false;
     this.readable = new ReadableStream({
       start: (controller) => {
         socket.on("data", (chunk) => {
           if (closed) return;
-          const bytes = new Uint8Array(chunk);
+          const bytes = this.decode(new Uint8Array(chunk));
+          if (bytes.length === 0) return;
           this.log("<<", bytes);
           controller.enqueue(bytes);
         });
@@ -79,9 +81,19 @@ export class TcpSerialPort {
         new Promise((resolve, reject) => {
           const bytes = new Uint8Array(chunk);
           this.log(">>", bytes);
-          socket.write(bytes, (err) => (err ? reject(err) : resolve()));
+          socket.write(this.encode(bytes), (err) => (err ? reject(err) : resolve()));
         }),
     });
+  }
+
+  // Hooks for protocols layered on the socket (RFC 2217): the raw byte
+  // stream is serial data as is.
+  onOpen(_socket) {}
+  decode(bytes) {
+    return bytes;
+  }
+  encode(bytes) {
+    return bytes;
   }
 
   // In-place baud change (esptool-js Transport.changeBaudrate prefers this to
