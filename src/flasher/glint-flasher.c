@@ -5,11 +5,10 @@
 
 #include <string.h>
 
-#include "glint-chip.h"
 #include "glint-error.h"
-#include "glint-flasher.h"
+#include "glint-flash-plan.h"
+#include "glint-flasher-private.h"
 #include "glint-link-timing.h"
-#include "glint-loader.h"
 #include "glint-stream.h"
 
 /*
@@ -27,18 +26,6 @@
 #define SYNC_TRIES        5
 #define CONNECT_ATTEMPTS  4
 
-struct _GlintFlasher
-{
-  GObject            parent_instance;
-
-  GlintStream       *stream;
-  GlintLoader       *loader;
-  GlintFlasherState  state;
-  const GlintChip   *chip;
-  gdouble            timeout_scale;
-  guint              no_reset : 1;
-  guint              busy : 1;
-};
 
 G_DEFINE_FINAL_TYPE (GlintFlasher, glint_flasher, G_TYPE_OBJECT)
 
@@ -72,6 +59,11 @@ enum {
   PROP_STREAM,
   PROP_STATE,
   PROP_CHIP,
+  PROP_FRACTION,
+  PROP_BYTES_DONE,
+  PROP_BYTES_TOTAL,
+  PROP_RATE,
+  PROP_ETA,
   N_PROPS
 };
 
@@ -83,6 +75,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
+/* What connecting and detecting need to remember, kept on the job's task. */
 typedef struct
 {
   guint              attempt;
@@ -90,9 +83,38 @@ typedef struct
   GlintResetStrategy strategy;
   gboolean           warned_reset;
   GError            *last_error;
-  GlintBoardInfo    *info;
   guint32            magic;
-  guint              n_mac_regs;
+  GlintFlasherStep   connected;
+  GlintFlasherStep   detected;
+} ConnectState;
+
+static void
+connect_state_free (gpointer data)
+{
+  ConnectState *cs = data;
+
+  g_clear_error (&cs->last_error);
+  g_free (cs);
+}
+
+static ConnectState *
+connect_state (GTask *task)
+{
+  ConnectState *cs = g_object_get_data (G_OBJECT (task), "glint-connect");
+
+  if (cs == NULL)
+    {
+      cs = g_new0 (ConnectState, 1);
+      g_object_set_data_full (G_OBJECT (task), "glint-connect", cs, connect_state_free);
+    }
+
+  return cs;
+}
+
+typedef struct
+{
+  GlintBoardInfo *info;
+  guint           n_mac_regs;
 } InfoJob;
 
 static void
@@ -100,7 +122,6 @@ info_job_free (gpointer data)
 {
   InfoJob *job = data;
 
-  g_clear_error (&job->last_error);
   g_clear_pointer (&job->info, glint_board_info_free);
   g_free (job);
 }
@@ -150,6 +171,7 @@ glint_flasher_dispose (GObject *object)
 {
   GlintFlasher *self = GLINT_FLASHER (object);
 
+  g_clear_object (&self->plan);
   g_clear_object (&self->loader);
   g_clear_object (&self->stream);
 
@@ -174,6 +196,21 @@ glint_flasher_get_property (GObject    *object,
       break;
     case PROP_CHIP:
       g_value_set_string (value, glint_flasher_get_chip (self));
+      break;
+    case PROP_FRACTION:
+      g_value_set_double (value, glint_flasher_get_fraction (self));
+      break;
+    case PROP_BYTES_DONE:
+      g_value_set_uint64 (value, self->bytes_done);
+      break;
+    case PROP_BYTES_TOTAL:
+      g_value_set_uint64 (value, self->bytes_total);
+      break;
+    case PROP_RATE:
+      g_value_set_double (value, glint_flasher_get_rate (self));
+      break;
+    case PROP_ETA:
+      g_value_set_double (value, glint_flasher_get_eta (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -230,6 +267,41 @@ glint_flasher_class_init (GlintFlasherClass *klass)
     g_param_spec_string ("chip", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * GlintFlasher:fraction:
+   *
+   * How much of the transfer is done, 0 to 1.
+   */
+  properties[PROP_FRACTION] =
+    g_param_spec_double ("fraction", NULL, NULL, 0, 1, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_BYTES_DONE] =
+    g_param_spec_uint64 ("bytes-done", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_BYTES_TOTAL] =
+    g_param_spec_uint64 ("bytes-total", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GlintFlasher:rate:
+   *
+   * Image bytes per second since the transfer started.
+   */
+  properties[PROP_RATE] =
+    g_param_spec_double ("rate", NULL, NULL, 0, G_MAXDOUBLE, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GlintFlasher:eta:
+   *
+   * Seconds left at the current rate, -1 while unknown.
+   */
+  properties[PROP_ETA] =
+    g_param_spec_double ("eta", NULL, NULL, -1, G_MAXDOUBLE, -1,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -277,6 +349,45 @@ glint_flasher_get_state (GlintFlasher *self)
   g_return_val_if_fail (GLINT_IS_FLASHER (self), GLINT_FLASHER_STATE_IDLE);
 
   return self->state;
+}
+
+gdouble
+glint_flasher_get_fraction (GlintFlasher *self)
+{
+  g_return_val_if_fail (GLINT_IS_FLASHER (self), 0);
+
+  if (self->bytes_total == 0)
+    return 0;
+
+  return MIN (1.0, (gdouble) self->bytes_done / self->bytes_total);
+}
+
+gdouble
+glint_flasher_get_rate (GlintFlasher *self)
+{
+  gint64 elapsed;
+
+  g_return_val_if_fail (GLINT_IS_FLASHER (self), 0);
+
+  elapsed = g_get_monotonic_time () - self->transfer_started;
+  if (self->transfer_started == 0 || elapsed <= 0)
+    return 0;
+
+  return self->bytes_done * 1e6 / elapsed;
+}
+
+gdouble
+glint_flasher_get_eta (GlintFlasher *self)
+{
+  gdouble rate;
+
+  g_return_val_if_fail (GLINT_IS_FLASHER (self), -1);
+
+  rate = glint_flasher_get_rate (self);
+  if (rate <= 0 || self->bytes_total < self->bytes_done)
+    return -1;
+
+  return (self->bytes_total - self->bytes_done) / rate;
 }
 
 const char *
@@ -329,9 +440,9 @@ glint_flasher_state_to_string (GlintFlasherState state)
   return value != NULL ? value->value_nick : "unknown";
 }
 
-static void
-set_state (GlintFlasher      *self,
-           GlintFlasherState  state)
+void
+_glint_flasher_set_state (GlintFlasher      *self,
+                          GlintFlasherState  state)
 {
   if (self->state == state)
     return;
@@ -351,17 +462,11 @@ set_chip (GlintFlasher    *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHIP]);
 }
 
-static void
-emit_log (GlintFlasher  *self,
-          GlintLogLevel  level,
-          const char    *format,
-          ...) G_GNUC_PRINTF (3, 4);
-
-static void
-emit_log (GlintFlasher  *self,
-          GlintLogLevel  level,
-          const char    *format,
-          ...)
+void
+_glint_flasher_log (GlintFlasher  *self,
+                    GlintLogLevel  level,
+                    const char    *format,
+                    ...)
 {
   g_autofree char *message = NULL;
   va_list args;
@@ -374,50 +479,102 @@ emit_log (GlintFlasher  *self,
   g_signal_emit (self, signals[SIGNAL_LOG], 0, level, message);
 }
 
+/**
+ * _glint_flasher_set_progress:
+ *
+ * Updates bytes-done/-total, fraction, rate and eta, notifying what changed.
+ */
+void
+_glint_flasher_set_progress (GlintFlasher *self,
+                             guint64       bytes_done,
+                             guint64       bytes_total)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (bytes_done == 0)
+    self->transfer_started = now;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->bytes_total != bytes_total)
+    {
+      self->bytes_total = bytes_total;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_TOTAL]);
+    }
+  if (self->bytes_done != bytes_done)
+    {
+      self->bytes_done = bytes_done;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_DONE]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RATE]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ETA]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
 /* Ends the current job with an error; cancellation is not a failure. */
-static void
-job_fail (GTask  *task,
-          GError *error)
+void
+_glint_flasher_job_fail (GTask  *task,
+                         GError *error)
 {
   GlintFlasher *self = g_task_get_source_object (task);
 
   self->busy = FALSE;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      emit_log (self, GLINT_LOG_INFO, "cancelled");
-      set_state (self, GLINT_FLASHER_STATE_CANCELLED);
+      _glint_flasher_log (self, GLINT_LOG_INFO, "cancelled");
+      _glint_flasher_set_state (self, GLINT_FLASHER_STATE_CANCELLED);
     }
   else
     {
-      emit_log (self, GLINT_LOG_ERROR, "%s", error->message);
-      set_state (self, GLINT_FLASHER_STATE_FAILED);
+      _glint_flasher_log (self, GLINT_LOG_ERROR, "%s", error->message);
+      _glint_flasher_set_state (self, GLINT_FLASHER_STATE_FAILED);
     }
 
   g_task_return_error (task, error);
   g_object_unref (task);
 }
 
-static GTask *
-job_new (GlintFlasher        *self,
-         gpointer             source_tag,
-         const char          *name,
-         GCancellable        *cancellable,
-         GAsyncReadyCallback  callback,
-         gpointer             user_data)
+/* Ends the current job well; the result was set by the caller. */
+void
+_glint_flasher_job_done (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+
+  self->busy = FALSE;
+  _glint_flasher_set_state (self, GLINT_FLASHER_STATE_DONE);
+  g_object_unref (task);
+}
+
+/* A job, or an error if one is already running (the result is then set). */
+GTask *
+_glint_flasher_job_new (GlintFlasher        *self,
+                        gpointer             source_tag,
+                        const char          *name,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, source_tag);
   g_task_set_name (task, name);
 
+  if (self->busy)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                               "the flasher is already busy with another job");
+      g_object_unref (task);
+      return NULL;
+    }
+
+  self->busy = TRUE;
   return task;
 }
 
 /* Connecting ------------------------------------------------------------------- */
 
-typedef void (*ConnectedFunc) (GTask *task);
-
 static void connect_attempt (GTask *task);
+static void connect_sync    (GTask *task);
 
 static GlintResetStrategy
 pick_reset (GlintFlasher *self,
@@ -456,52 +613,52 @@ no_sync_error (GlintFlasher *self,
 }
 
 static void
-connect_sync (GTask *task);
-
-static void
 connect_sync_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
   GTask *task = user_data;
   GlintFlasher *self = g_task_get_source_object (task);
-  InfoJob *job = g_task_get_task_data (task);
-  ConnectedFunc next = g_object_get_data (G_OBJECT (task), "glint-connected");
+  ConnectState *cs = connect_state (task);
   g_autoptr(GError) error = NULL;
+  guint32 value = 0;
 
-  if (glint_loader_sync_finish (GLINT_LOADER (object), result, NULL, &error))
+  if (glint_loader_sync_finish (GLINT_LOADER (object), result, &value, &error))
     {
       g_autofree char *rtt = glint_link_timing_describe (glint_loader_get_timing (self->loader));
 
-      emit_log (self, GLINT_LOG_INFO, "connected (%s)", rtt);
-      next (task);
+      /* A stub answers SYNC with 0 (protocol.md §3.1): one of ours that is
+       * still running from an earlier job on this connection. */
+      self->stub_running = value == 0;
+      _glint_flasher_log (self, GLINT_LOG_INFO, "connected (%s)", rtt);
+      cs->connected (task);
       return;
     }
 
   if (!g_error_matches (error, GLINT_ERROR, GLINT_ERROR_TIMEOUT) &&
       !g_error_matches (error, GLINT_ERROR, GLINT_ERROR_INVALID_RESPONSE))
     {
-      job_fail (task, g_steal_pointer (&error));
+      _glint_flasher_job_fail (task, g_steal_pointer (&error));
       return;
     }
 
-  g_clear_error (&job->last_error);
-  job->last_error = g_steal_pointer (&error);
+  g_clear_error (&cs->last_error);
+  cs->last_error = g_steal_pointer (&error);
 
-  if (++job->sync_try < SYNC_TRIES)
+  if (++cs->sync_try < SYNC_TRIES)
     {
       connect_sync (task);
       return;
     }
 
   /* Without reset lines, more attempts cannot change anything. */
-  if (++job->attempt < CONNECT_ATTEMPTS && job->strategy != GLINT_RESET_NONE)
+  if (++cs->attempt < CONNECT_ATTEMPTS && cs->strategy != GLINT_RESET_NONE)
     {
       connect_attempt (task);
       return;
     }
 
-  job_fail (task, no_sync_error (self, job->last_error));
+  _glint_flasher_job_fail (task, no_sync_error (self, cs->last_error));
 }
 
 static void
@@ -509,7 +666,7 @@ connect_sync (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
 
-  set_state (self, GLINT_FLASHER_STATE_SYNCING);
+  _glint_flasher_set_state (self, GLINT_FLASHER_STATE_SYNCING);
   glint_loader_sync_async (self->loader, g_task_get_cancellable (task), connect_sync_cb, task);
 }
 
@@ -520,25 +677,27 @@ connect_reset_cb (GObject      *object,
 {
   GTask *task = user_data;
   GlintFlasher *self = g_task_get_source_object (task);
-  InfoJob *job = g_task_get_task_data (task);
+  ConnectState *cs = connect_state (task);
   g_autoptr(GError) error = NULL;
 
   if (!glint_loader_reset_finish (GLINT_LOADER (object), result, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          job_fail (task, g_steal_pointer (&error));
+          _glint_flasher_job_fail (task, g_steal_pointer (&error));
           return;
         }
       /* A pty or a server that ignores DTR/RTS: go on, the board may be
        * waiting already (as esptool does: "chip was NOT reset"). */
-      if (!job->warned_reset)
-        emit_log (self, GLINT_LOG_WARNING, "the board was not reset: %s", error->message);
-      job->warned_reset = TRUE;
-      job->strategy = GLINT_RESET_NONE;
+      if (!cs->warned_reset)
+        _glint_flasher_log (self, GLINT_LOG_WARNING, "the board was not reset: %s",
+                            error->message);
+      cs->warned_reset = TRUE;
+      cs->strategy = GLINT_RESET_NONE;
     }
 
-  job->sync_try = 0;
+  self->stub_running = FALSE;
+  cs->sync_try = 0;
   connect_sync (task);
 }
 
@@ -546,21 +705,21 @@ static void
 connect_attempt (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  InfoJob *job = g_task_get_task_data (task);
+  ConnectState *cs = connect_state (task);
 
-  job->strategy = pick_reset (self, job->attempt);
-  job->sync_try = 0;
+  cs->strategy = pick_reset (self, cs->attempt);
+  cs->sync_try = 0;
 
-  if (job->strategy == GLINT_RESET_NONE)
+  if (cs->strategy == GLINT_RESET_NONE)
     {
       connect_sync (task);
       return;
     }
 
-  set_state (self, GLINT_FLASHER_STATE_RESETTING);
-  emit_log (self, GLINT_LOG_DEBUG, "reset into download mode (%s)",
-            job->strategy == GLINT_RESET_UNIX_TIGHT ? "tight" : "classic");
-  glint_loader_reset_async (self->loader, job->strategy, g_task_get_cancellable (task),
+  _glint_flasher_set_state (self, GLINT_FLASHER_STATE_RESETTING);
+  _glint_flasher_log (self, GLINT_LOG_DEBUG, "reset into download mode (%s)",
+                      cs->strategy == GLINT_RESET_UNIX_TIGHT ? "tight" : "classic");
+  glint_loader_reset_async (self->loader, cs->strategy, g_task_get_cancellable (task),
                             connect_reset_cb, task);
 }
 
@@ -588,23 +747,30 @@ connect_open_cb (GObject      *object,
 
   if (!glint_stream_open_finish (GLINT_STREAM (object), result, &error))
     {
-      job_fail (task, g_steal_pointer (&error));
+      _glint_flasher_job_fail (task, g_steal_pointer (&error));
       return;
     }
 
   connect_start (task);
 }
 
-/* Opens the stream if needed, resets and syncs, then calls next. */
-static void
-connect_board (GTask         *task,
-               ConnectedFunc  next)
+/**
+ * _glint_flasher_connect:
+ * @next: called once the chip answers
+ *
+ * Opens the stream if needed, resets the board into download mode and
+ * syncs. Fails the job with the reason when nothing answers.
+ */
+void
+_glint_flasher_connect (GTask            *task,
+                        GlintFlasherStep  next)
 {
   GlintFlasher *self = g_task_get_source_object (task);
 
-  g_object_set_data (G_OBJECT (task), "glint-connected", next);
-  set_state (self, GLINT_FLASHER_STATE_CONNECTING);
-  emit_log (self, GLINT_LOG_INFO, "connecting to %s", glint_stream_get_address (self->stream));
+  connect_state (task)->connected = next;
+  _glint_flasher_set_state (self, GLINT_FLASHER_STATE_CONNECTING);
+  _glint_flasher_log (self, GLINT_LOG_INFO, "connecting to %s",
+                      glint_stream_get_address (self->stream));
 
   if (!glint_stream_get_is_open (self->stream))
     glint_stream_open_async (self->stream, g_task_get_cancellable (task), connect_open_cb, task);
@@ -613,6 +779,125 @@ connect_board (GTask         *task,
 }
 
 /* Detecting --------------------------------------------------------------------- */
+
+static void
+detect_chip_found (GTask           *task,
+                   const GlintChip *chip)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+
+  set_chip (self, chip);
+  _glint_flasher_log (self, GLINT_LOG_INFO, "chip is %s", chip->display_name);
+  connect_state (task)->detected (task);
+}
+
+static void
+detect_security_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  ConnectState *cs = connect_state (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  const GlintChip *chip;
+  const guint8 *data;
+  guint32 chip_id;
+
+  reply = glint_loader_command_finish (GLINT_LOADER (object), result, NULL, &error);
+  if (reply == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+          g_error_matches (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED))
+        {
+          _glint_flasher_job_fail (task, g_steal_pointer (&error));
+          return;
+        }
+      /* An old ROM without the command: the magic value has the last word. */
+      chip = glint_chip_from_magic (cs->magic);
+      if (chip == NULL)
+        {
+          _glint_flasher_job_fail (task,
+                                   g_error_new (GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
+                                                "unknown chip (magic value 0x%08x; %s)",
+                                                cs->magic, error->message));
+          return;
+        }
+      detect_chip_found (task, chip);
+      return;
+    }
+
+  data = g_bytes_get_data (reply, NULL);
+  chip_id = data[12] | (data[13] << 8) | (data[14] << 16) | ((guint32) data[15] << 24);
+  chip = glint_chip_from_security_info_id (chip_id);
+  if (chip == NULL)
+    {
+      const char *what = glint_chip_describe_unsupported_id (chip_id);
+
+      _glint_flasher_job_fail (task,
+                               g_error_new (GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
+                                            "unsupported chip id %u%s%s", chip_id,
+                                            what != NULL ? ": " : "", what != NULL ? what : ""));
+      return;
+    }
+
+  detect_chip_found (task, chip);
+}
+
+static void
+detect_magic_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  ConnectState *cs = connect_state (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree guint32 *values = NULL;
+  const GlintChip *chip;
+
+  values = glint_loader_read_regs_finish (GLINT_LOADER (object), result, &error);
+  if (values == NULL)
+    {
+      _glint_flasher_job_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* ESP8266, ESP32 and ESP32-S2 are known by their magic register, later
+   * chips by GET_SECURITY_INFO's chip id (protocol.md §4). */
+  cs->magic = values[0];
+  chip = glint_chip_from_magic (cs->magic);
+  if (chip != NULL && chip->uses_magic)
+    {
+      detect_chip_found (task, chip);
+      return;
+    }
+
+  glint_loader_command_async (self->loader, GLINT_OP_GET_SECURITY_INFO, NULL, 0, 20,
+                              glint_link_timing_processing_time (GLINT_OP_GET_SECURITY_INFO, 0,
+                                                                 self->stub_running),
+                              GLINT_COMMAND_NONE, g_task_get_cancellable (task),
+                              detect_security_cb, task);
+}
+
+/**
+ * _glint_flasher_detect:
+ * @next: called once #GlintFlasher:chip is known
+ */
+void
+_glint_flasher_detect (GTask            *task,
+                       GlintFlasherStep  next)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  const guint32 magic_reg = GLINT_CHIP_DETECT_MAGIC_REG;
+
+  connect_state (task)->detected = next;
+  _glint_flasher_set_state (self, GLINT_FLASHER_STATE_DETECTING);
+  glint_loader_read_regs_async (self->loader, &magic_reg, 1, g_task_get_cancellable (task),
+                                detect_magic_cb, task);
+}
+
+/* Info ------------------------------------------------------------------------------ */
 
 static void
 info_mac_cb (GObject      *object,
@@ -625,16 +910,15 @@ info_mac_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autofree guint32 *words = NULL;
   g_autofree char *mac = NULL;
-  GlintBoardInfo *info;
+  GlintBoardInfo *info = job->info;
 
   words = glint_loader_read_regs_finish (GLINT_LOADER (object), result, &error);
-  if (words == NULL || !glint_chip_decode_mac (self->chip, words, job->info->mac, &error))
+  if (words == NULL || !glint_chip_decode_mac (self->chip, words, info->mac, &error))
     {
-      job_fail (task, g_steal_pointer (&error));
+      _glint_flasher_job_fail (task, g_steal_pointer (&error));
       return;
     }
 
-  info = job->info;
   /* The divider tells the crystal only where the ROM runs the UART from it
    * and boards come with either 26 or 40 MHz; the later chips have one
    * fixed crystal and esptool does not measure it. */
@@ -646,25 +930,22 @@ info_mac_cb (GObject      *object,
   info->link = glint_link_timing_describe (glint_loader_get_timing (self->loader));
 
   mac = glint_board_info_format_mac (info);
-  emit_log (self, GLINT_LOG_INFO, "MAC %s", mac);
+  _glint_flasher_log (self, GLINT_LOG_INFO, "MAC %s", mac);
 
-  self->busy = FALSE;
-  set_state (self, GLINT_FLASHER_STATE_DONE);
   g_task_return_pointer (task, g_steal_pointer (&job->info),
                          (GDestroyNotify) glint_board_info_free);
-  g_object_unref (task);
+  _glint_flasher_job_done (task);
 }
 
 static void
-info_chip_known (GTask *task)
+info_detected (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
   InfoJob *job = g_task_get_task_data (task);
   const guint32 *mac_regs;
   guint32 addresses[GLINT_CHIP_MAX_MAC_REGS + 1];
-  guint n = 0;
+  guint n;
 
-  emit_log (self, GLINT_LOG_INFO, "chip is %s", self->chip->display_name);
   job->info = g_new0 (GlintBoardInfo, 1);
   job->info->chip = g_strdup (self->chip->name);
   job->info->chip_display_name = g_strdup (self->chip->display_name);
@@ -681,105 +962,9 @@ info_chip_known (GTask *task)
 }
 
 static void
-info_security_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  GTask *task = user_data;
-  GlintFlasher *self = g_task_get_source_object (task);
-  InfoJob *job = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) reply = NULL;
-  const GlintChip *chip;
-  const guint8 *data;
-  guint32 chip_id;
-
-  reply = glint_loader_command_finish (GLINT_LOADER (object), result, NULL, &error);
-  if (reply == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-          g_error_matches (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED))
-        {
-          job_fail (task, g_steal_pointer (&error));
-          return;
-        }
-      /* An old ROM without the command: the magic value has the last word. */
-      chip = glint_chip_from_magic (job->magic);
-      if (chip == NULL)
-        {
-          job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
-                                       "unknown chip (magic value 0x%08x; %s)", job->magic,
-                                       error->message));
-          return;
-        }
-      set_chip (self, chip);
-      info_chip_known (task);
-      return;
-    }
-
-  data = g_bytes_get_data (reply, NULL);
-  chip_id = data[12] | (data[13] << 8) | (data[14] << 16) | ((guint32) data[15] << 24);
-  chip = glint_chip_from_security_info_id (chip_id);
-  if (chip == NULL)
-    {
-      const char *what = glint_chip_describe_unsupported_id (chip_id);
-
-      job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
-                                   "unsupported chip id %u%s%s", chip_id,
-                                   what != NULL ? ": " : "", what != NULL ? what : ""));
-      return;
-    }
-
-  set_chip (self, chip);
-  info_chip_known (task);
-}
-
-static void
-info_magic_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  GTask *task = user_data;
-  GlintFlasher *self = g_task_get_source_object (task);
-  InfoJob *job = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autofree guint32 *values = NULL;
-  const GlintChip *chip;
-
-  values = glint_loader_read_regs_finish (GLINT_LOADER (object), result, &error);
-  if (values == NULL)
-    {
-      job_fail (task, g_steal_pointer (&error));
-      return;
-    }
-
-  /* ESP8266, ESP32 and ESP32-S2 are known by their magic register, later
-   * chips by GET_SECURITY_INFO's chip id (protocol.md §4). */
-  job->magic = values[0];
-  chip = glint_chip_from_magic (job->magic);
-  if (chip != NULL && chip->uses_magic)
-    {
-      set_chip (self, chip);
-      info_chip_known (task);
-      return;
-    }
-
-  glint_loader_command_async (self->loader, GLINT_OP_GET_SECURITY_INFO, NULL, 0, 20,
-                              glint_link_timing_processing_time (GLINT_OP_GET_SECURITY_INFO, 0,
-                                                                 FALSE),
-                              GLINT_COMMAND_NONE, g_task_get_cancellable (task),
-                              info_security_cb, task);
-}
-
-static void
 info_connected (GTask *task)
 {
-  GlintFlasher *self = g_task_get_source_object (task);
-  const guint32 magic_reg = GLINT_CHIP_DETECT_MAGIC_REG;
-
-  set_state (self, GLINT_FLASHER_STATE_DETECTING);
-  glint_loader_read_regs_async (self->loader, &magic_reg, 1, g_task_get_cancellable (task),
-                                info_magic_cb, task);
+  _glint_flasher_detect (task, info_detected);
 }
 
 /**
@@ -799,20 +984,13 @@ glint_flasher_info_async (GlintFlasher        *self,
   g_return_if_fail (GLINT_IS_FLASHER (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  task = job_new (self, glint_flasher_info_async, "glint-flasher-info", cancellable,
-                  callback, user_data);
+  task = _glint_flasher_job_new (self, glint_flasher_info_async, "glint-flasher-info",
+                                 cancellable, callback, user_data);
+  if (task == NULL)
+    return;
 
-  if (self->busy)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
-                               "the flasher is already busy with another job");
-      g_object_unref (task);
-      return;
-    }
-
-  self->busy = TRUE;
   g_task_set_task_data (task, g_new0 (InfoJob, 1), info_job_free);
-  connect_board (task, info_connected);
+  _glint_flasher_connect (task, info_connected);
 }
 
 /**

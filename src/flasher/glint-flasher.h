@@ -33,6 +33,8 @@ typedef enum
   GLINT_FLASHER_STATE_CANCELLED,
 } GlintFlasherState;
 
+typedef struct _GlintFlashPlan GlintFlashPlan;
+
 typedef enum
 {
   GLINT_LOG_DEBUG,
@@ -79,6 +81,9 @@ GlintFlasher      *glint_flasher_new               (GlintStream           *strea
 GlintStream       *glint_flasher_get_stream        (GlintFlasher          *self);
 GlintFlasherState  glint_flasher_get_state         (GlintFlasher          *self);
 const char        *glint_flasher_get_chip          (GlintFlasher          *self);
+gdouble            glint_flasher_get_fraction      (GlintFlasher          *self);
+gdouble            glint_flasher_get_rate          (GlintFlasher          *self);
+gdouble            glint_flasher_get_eta           (GlintFlasher          *self);
 void               glint_flasher_set_no_reset      (GlintFlasher          *self,
                                                     gboolean               no_reset);
 void               glint_flasher_set_timeout_scale (GlintFlasher          *self,

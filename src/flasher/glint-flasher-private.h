@@ -1,0 +1,60 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include "glint-chip.h"
+#include "glint-flasher.h"
+#include "glint-loader.h"
+
+G_BEGIN_DECLS
+
+struct _GlintFlasher
+{
+  GObject            parent_instance;
+
+  GlintStream       *stream;
+  GlintLoader       *loader;
+  GlintFlashPlan    *plan;
+  GlintFlasherState  state;
+  const GlintChip   *chip;
+  gdouble            timeout_scale;
+  guint              baud;           /* wanted for the transfer, 0 = keep */
+  guint64            bytes_done;
+  guint64            bytes_total;
+  gint64             transfer_started;
+  guint              no_reset : 1;
+  guint              no_stub : 1;
+  guint              no_verify : 1;
+  guint              no_reboot : 1;
+  guint              stub_running : 1;
+  guint              busy : 1;
+};
+
+/* One step of a job: the job's GTask (source object: the flasher). */
+typedef void (*GlintFlasherStep) (GTask *task);
+
+void     _glint_flasher_set_state    (GlintFlasher      *self,
+                                      GlintFlasherState  state);
+void     _glint_flasher_log          (GlintFlasher      *self,
+                                      GlintLogLevel      level,
+                                      const char        *format,
+                                      ...) G_GNUC_PRINTF (3, 4);
+void     _glint_flasher_job_fail     (GTask             *task,
+                                      GError            *error);
+void     _glint_flasher_job_done     (GTask             *task);
+GTask   *_glint_flasher_job_new      (GlintFlasher      *self,
+                                      gpointer           source_tag,
+                                      const char        *name,
+                                      GCancellable      *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer           user_data);
+void     _glint_flasher_connect      (GTask             *task,
+                                      GlintFlasherStep   next);
+void     _glint_flasher_detect       (GTask             *task,
+                                      GlintFlasherStep   next);
+void     _glint_flasher_set_progress (GlintFlasher      *self,
+                                      guint64            bytes_done,
+                                      guint64            bytes_total);
+
+G_END_DECLS
