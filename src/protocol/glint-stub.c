@@ -525,3 +525,467 @@ glint_stub_get_description (const GlintStub *self)
 
   return self->description;
 }
+
+/* Search --------------------------------------------------------------------------- */
+
+/* Larger files are not stubs; do not read them into memory. */
+#define MAX_STUB_FILE_SIZE (4 * 1024 * 1024)
+
+/* Versioned directories (python3.11, Arduino's 4.5.1) matched by a glob are
+ * tried newest first, and a glob never yields more than this many. */
+#define MAX_GLOB_MATCHES 16
+
+GlintStubRoot *
+glint_stub_root_new (const char *label,
+                     const char *path)
+{
+  GlintStubRoot *root;
+
+  g_return_val_if_fail (label != NULL, NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  root = g_new0 (GlintStubRoot, 1);
+  root->label = g_strdup (label);
+  root->path = g_strdup (path);
+
+  return root;
+}
+
+void
+glint_stub_root_free (GlintStubRoot *root)
+{
+  if (root == NULL)
+    return;
+
+  g_free (root->label);
+  g_free (root->path);
+  g_free (root);
+}
+
+/* Natural order, so that python3.10 sorts after python3.9. */
+static gint
+compare_versions (const char *a,
+                  const char *b)
+{
+  while (*a != '\0' && *b != '\0')
+    {
+      if (g_ascii_isdigit (*a) && g_ascii_isdigit (*b))
+        {
+          guint64 x = g_ascii_strtoull (a, (char **) &a, 10);
+          guint64 y = g_ascii_strtoull (b, (char **) &b, 10);
+
+          if (x != y)
+            return x < y ? -1 : 1;
+          continue;
+        }
+      if (*a != *b)
+        return (guchar) *a - (guchar) *b;
+      a++;
+      b++;
+    }
+
+  return (guchar) *a - (guchar) *b;
+}
+
+static gint
+compare_newest_first (gconstpointer a,
+                      gconstpointer b)
+{
+  return compare_versions (*(const char *const *) b, *(const char *const *) a);
+}
+
+/* Expands '*' and '?' in the components of an absolute @pattern, one
+ * directory listing per wildcard component: no recursive scans. Adds the
+ * existing directories to @out. */
+static void
+expand_pattern (const char *pattern,
+                GPtrArray  *out)
+{
+  g_auto(GStrv) parts = g_strsplit (pattern, "/", -1);
+  g_autoptr(GPtrArray) current = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (current, g_strdup ("/"));
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_autoptr(GPtrArray) next = g_ptr_array_new_with_free_func (g_free);
+      gboolean wild = strchr (parts[i], '*') != NULL || strchr (parts[i], '?') != NULL;
+
+      if (parts[i][0] == '\0')
+        continue;
+
+      for (guint j = 0; j < current->len; j++)
+        {
+          const char *dir = g_ptr_array_index (current, j);
+          g_autoptr(GPtrArray) matches = NULL;
+          g_autoptr(GDir) listing = NULL;
+          const char *name;
+
+          if (!wild)
+            {
+              g_ptr_array_add (next, g_build_filename (dir, parts[i], NULL));
+              continue;
+            }
+
+          listing = g_dir_open (dir, 0, NULL);
+          if (listing == NULL)
+            continue;
+
+          matches = g_ptr_array_new_with_free_func (g_free);
+          while ((name = g_dir_read_name (listing)) != NULL)
+            if (g_pattern_match_simple (parts[i], name))
+              g_ptr_array_add (matches, g_strdup (name));
+          g_ptr_array_sort (matches, compare_newest_first);
+
+          for (guint k = 0; k < matches->len && k < MAX_GLOB_MATCHES; k++)
+            g_ptr_array_add (next, g_build_filename (dir, g_ptr_array_index (matches, k),
+                                                     NULL));
+        }
+
+      g_clear_pointer (&current, g_ptr_array_unref);
+      current = g_steal_pointer (&next);
+    }
+
+  for (guint j = 0; j < current->len; j++)
+    if (g_file_test (g_ptr_array_index (current, j), G_FILE_TEST_IS_DIR))
+      g_ptr_array_add (out, g_strdup (g_ptr_array_index (current, j)));
+}
+
+static void
+add_root (GPtrArray  *roots,
+          const char *label,
+          const char *path)
+{
+  for (guint i = 0; i < roots->len; i++)
+    {
+      GlintStubRoot *root = g_ptr_array_index (roots, i);
+
+      if (g_str_equal (root->path, path))
+        return;
+    }
+
+  g_ptr_array_add (roots, glint_stub_root_new (label, path));
+}
+
+/* Adds the directories matching @pattern; ~/ stands for the home directory. */
+static void
+add_roots (GPtrArray  *roots,
+           const char *label,
+           const char *pattern)
+{
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *expanded = NULL;
+
+  if (g_str_has_prefix (pattern, "~/"))
+    expanded = g_build_filename (g_get_home_dir (), pattern + 2, NULL);
+  else
+    expanded = g_strdup (pattern);
+
+  expand_pattern (expanded, paths);
+  for (guint i = 0; i < paths->len; i++)
+    add_root (roots, label, g_ptr_array_index (paths, i));
+}
+
+#define ESPTOOL_STUBS "esptool/targets/stub_flasher"
+
+/**
+ * glint_stub_search_path_new:
+ *
+ * The places stubs are looked for, in order (design.md "Stubs"):
+ *
+ * 1. `$GLINT_STUB_DIR` (a list separated by `:`), then
+ *    `~/.local/share/glint/stubs` and Glint's own data directory: these
+ *    three are always listed, so that "not found" tells where to put stubs;
+ * 2. esptool for Python, in Python's own import order — the user's
+ *    site-packages and pipx before /usr/local before the distribution's —
+ *    so that Glint uses the stubs the user's `esptool` would;
+ * 3. ESP-IDF (`$IDF_PATH`, `~/esp/esp-idf`, `~/.espressif/python_env`),
+ *    PlatformIO, the Arduino cores' esptool_py, and an npm esptool-js.
+ *
+ * Only the first three entries are listed whether they exist or not.
+ * Versioned directories are tried newest first.
+ *
+ * Returns: (transfer full) (element-type GlintStubRoot): the roots
+ */
+GPtrArray *
+glint_stub_search_path_new (void)
+{
+  GPtrArray *roots = g_ptr_array_new_with_free_func ((GDestroyNotify) glint_stub_root_free);
+  const char *env = g_getenv ("GLINT_STUB_DIR");
+  const char *idf_path = g_getenv ("IDF_PATH");
+  g_autofree char *user = g_build_filename (g_get_user_data_dir (), "glint", "stubs", NULL);
+  g_autofree char *cwd_modules = NULL;
+  g_autofree char *cwd = g_get_current_dir ();
+
+  if (env != NULL && env[0] != '\0')
+    {
+      g_auto(GStrv) dirs = g_strsplit (env, G_SEARCHPATH_SEPARATOR_S, -1);
+
+      for (guint i = 0; dirs[i] != NULL; i++)
+        if (dirs[i][0] != '\0')
+          add_root (roots, "GLINT_STUB_DIR", dirs[i]);
+    }
+  add_root (roots, "user data", user);
+  add_root (roots, "Glint", PACKAGE_DATADIR "/stubs");
+
+  add_roots (roots, "esptool (Python)", "~/.local/lib/python3*/site-packages/" ESPTOOL_STUBS);
+  add_roots (roots, "esptool (Python)",
+             "~/.local/share/pipx/venvs/esptool/lib/python3*/site-packages/" ESPTOOL_STUBS);
+  add_roots (roots, "esptool (Python)",
+             "~/.local/pipx/venvs/esptool/lib/python3*/site-packages/" ESPTOOL_STUBS);
+  add_roots (roots, "esptool (Python)", "/usr/local/lib/python3*/dist-packages/" ESPTOOL_STUBS);
+  add_roots (roots, "esptool (Python)", "/usr/local/lib/python3*/site-packages/" ESPTOOL_STUBS);
+  add_roots (roots, "esptool (Python)", "/usr/lib/python3/dist-packages/" ESPTOOL_STUBS);
+  add_roots (roots, "esptool (Python)", "/usr/lib/python3*/site-packages/" ESPTOOL_STUBS);
+
+  if (idf_path != NULL && g_path_is_absolute (idf_path))
+    {
+      g_autofree char *idf = g_build_filename (idf_path, "components", "esptool_py",
+                                               "esptool", ESPTOOL_STUBS, NULL);
+      add_roots (roots, "ESP-IDF", idf);
+    }
+  add_roots (roots, "ESP-IDF", "~/esp/esp-idf/components/esptool_py/esptool/" ESPTOOL_STUBS);
+  add_roots (roots, "ESP-IDF",
+             "~/.espressif/python_env/*/lib/python3*/site-packages/" ESPTOOL_STUBS);
+
+  add_roots (roots, "PlatformIO", "~/.platformio/packages/tool-esptoolpy/" ESPTOOL_STUBS);
+  add_roots (roots, "PlatformIO", "~/.platformio/packages/tool-esptoolpy@*/" ESPTOOL_STUBS);
+
+  add_roots (roots, "Arduino", "~/.arduino15/packages/*/tools/esptool_py/*/" ESPTOOL_STUBS);
+
+  cwd_modules = g_build_filename (cwd, "node_modules/esptool-js/lib/targets/stub_flasher", NULL);
+  add_roots (roots, "esptool-js", cwd_modules);
+  add_roots (roots, "esptool-js", "~/node_modules/esptool-js/lib/targets/stub_flasher");
+  add_roots (roots, "esptool-js",
+             "~/.npm-global/lib/node_modules/esptool-js/lib/targets/stub_flasher");
+  add_roots (roots, "esptool-js", "~/.local/lib/node_modules/esptool-js/lib/targets/stub_flasher");
+  add_roots (roots, "esptool-js", "/usr/local/lib/node_modules/esptool-js/lib/targets/stub_flasher");
+  add_roots (roots, "esptool-js", "/usr/lib/node_modules/esptool-js/lib/targets/stub_flasher");
+
+  return roots;
+}
+
+typedef struct
+{
+  GlintStubLayout  layout;
+  char            *path;
+} Candidate;
+
+static const char *
+layout_set_name (GlintStubLayout  layout,
+                 const char      *path,
+                 const char      *label)
+{
+  switch (layout)
+    {
+    case GLINT_STUB_LAYOUT_V2:
+      return "esptool 5.x stubs (esp-flasher-stub)";
+    case GLINT_STUB_LAYOUT_V1:
+      return "esptool legacy stubs (esptool-legacy-flasher-stub)";
+    case GLINT_STUB_LAYOUT_LEGACY:
+      if (g_strcmp0 (label, "esptool-js") == 0 || strstr (path, "esptool-js") != NULL)
+        return "esptool-js stubs";
+      return "esptool 4.x stubs";
+    case GLINT_STUB_LAYOUT_FLAT:
+    default:
+      return "flasher stubs";
+    }
+}
+
+/* ".../esptool/targets/stub_flasher" is shown as ".../esptool". */
+static char *
+display_dir (const char *root)
+{
+  if (g_str_has_suffix (root, "/targets/stub_flasher"))
+    return g_strndup (root, strlen (root) - strlen ("/targets/stub_flasher"));
+
+  return g_strdup (root);
+}
+
+/* File names for one chip in one root, in the order they are tried: the
+ * licence-friendly v2 stubs first (protocol.md §6.1). */
+static GArray *
+candidates_for (const char *root,
+                const char *stub_file)
+{
+  GArray *candidates = g_array_new (FALSE, TRUE, sizeof (Candidate));
+  g_autofree char *base = g_strndup (stub_file, strlen (stub_file) - strlen (".json"));
+  g_autofree char *short_name = NULL;
+  g_autofree char *legacy_short = NULL;
+  g_autofree char *legacy_long = NULL;
+  Candidate c;
+
+  /* esptool 4.x and esptool-js: "stub_flasher_32s3.json", and for the
+   * P4 before rev. 3 "stub_flasher_32p4rc1.json" */
+  short_name = g_strdup (g_str_has_prefix (base, "esp") ? base + 3 : base);
+  if (g_str_has_suffix (short_name, "-rev1"))
+    {
+      short_name[strlen (short_name) - strlen ("-rev1")] = '\0';
+      legacy_short = g_strconcat ("stub_flasher_", short_name, "rc1.json", NULL);
+    }
+  else
+    legacy_short = g_strconcat ("stub_flasher_", short_name, ".json", NULL);
+  legacy_long = g_strconcat ("stub_flasher_", base, ".json", NULL);
+
+  c = (Candidate) { GLINT_STUB_LAYOUT_V2, g_build_filename (root, "2", stub_file, NULL) };
+  g_array_append_val (candidates, c);
+  c = (Candidate) { GLINT_STUB_LAYOUT_FLAT, g_build_filename (root, stub_file, NULL) };
+  g_array_append_val (candidates, c);
+  c = (Candidate) { GLINT_STUB_LAYOUT_V1, g_build_filename (root, "1", stub_file, NULL) };
+  g_array_append_val (candidates, c);
+  c = (Candidate) { GLINT_STUB_LAYOUT_LEGACY, g_build_filename (root, legacy_short, NULL) };
+  g_array_append_val (candidates, c);
+  c = (Candidate) { GLINT_STUB_LAYOUT_LEGACY, g_build_filename (root, legacy_long, NULL) };
+  g_array_append_val (candidates, c);
+
+  return candidates;
+}
+
+static void
+candidates_free (GArray *candidates)
+{
+  for (guint i = 0; i < candidates->len; i++)
+    g_free (g_array_index (candidates, Candidate, i).path);
+  g_array_unref (candidates);
+}
+
+static GlintStub *
+load_candidate (const char  *path,
+                GError     **error)
+{
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  mapped = g_mapped_file_new (path, FALSE, error);
+  if (mapped == NULL)
+    return NULL;
+
+  if (g_mapped_file_get_length (mapped) > MAX_STUB_FILE_SIZE)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_STUB,
+                   "too large for a stub file (%" G_GSIZE_FORMAT " bytes)",
+                   g_mapped_file_get_length (mapped));
+      return NULL;
+    }
+
+  bytes = g_mapped_file_get_bytes (mapped);
+
+  return glint_stub_new_from_json (bytes, path, error);
+}
+
+/**
+ * glint_stub_find_in_path:
+ * @chip: the chip to find a stub for
+ * @major_rev: its major revision, 0 if not known (glint_chip_get_stub_file())
+ * @search_path: (element-type GlintStubRoot): from glint_stub_search_path_new()
+ * @error: return location for a %GLINT_ERROR_STUB_NOT_FOUND error
+ *
+ * Tries each root in order and, within a root, the v2 layout before the
+ * legacy ones. Files that do not parse are skipped (and named in the error
+ * should nothing be found).
+ *
+ * Returns: (transfer full) (nullable): the first usable stub
+ */
+GlintStub *
+glint_stub_find_in_path (const GlintChip  *chip,
+                         guint             major_rev,
+                         GPtrArray        *search_path,
+                         GError          **error)
+{
+  g_autoptr(GString) tried = g_string_new (NULL);
+  g_autoptr(GString) skipped = g_string_new (NULL);
+  const char *stub_file;
+
+  g_return_val_if_fail (chip != NULL, NULL);
+  g_return_val_if_fail (search_path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stub_file = glint_chip_get_stub_file (chip, major_rev);
+
+  for (guint i = 0; i < search_path->len; i++)
+    {
+      GlintStubRoot *root = g_ptr_array_index (search_path, i);
+      GArray *candidates = candidates_for (root->path, stub_file);
+
+      if (tried->len > 0)
+        g_string_append (tried, ", ");
+      g_string_append_printf (tried, "%s (%s)", root->path, root->label);
+
+      for (guint j = 0; j < candidates->len; j++)
+        {
+          Candidate *c = &g_array_index (candidates, Candidate, j);
+          g_autoptr(GError) local_error = NULL;
+          g_autofree char *dir = NULL;
+          GlintStub *stub;
+
+          if (!g_file_test (c->path, G_FILE_TEST_EXISTS))
+            continue;
+
+          stub = load_candidate (c->path, &local_error);
+          if (stub == NULL)
+            {
+              g_debug ("skipping flasher stub %s: %s", c->path, local_error->message);
+              g_string_append_printf (skipped, "%s%s (%s)", skipped->len > 0 ? ", " : "",
+                                      c->path, local_error->message);
+              continue;
+            }
+
+          dir = display_dir (root->path);
+          g_free (stub->chip_name);
+          stub->chip_name = g_strdup (chip->name);
+          stub->root_label = g_strdup (root->label);
+          stub->layout = c->layout;
+          g_free (stub->description);
+          stub->description = g_strdup_printf ("%s, from %s",
+                                               layout_set_name (c->layout, c->path,
+                                                                root->label),
+                                               dir);
+          candidates_free (candidates);
+          return stub;
+        }
+
+      candidates_free (candidates);
+    }
+
+  g_set_error (error, GLINT_ERROR, GLINT_ERROR_STUB_NOT_FOUND,
+               "no flasher stub for %s found in: %s%s%s; Glint will use the ROM loader",
+               chip->display_name, tried->len > 0 ? tried->str : "(no search roots)",
+               skipped->len > 0 ? "; unusable: " : "", skipped->str);
+
+  return NULL;
+}
+
+/**
+ * glint_stub_find:
+ * @chip: the chip to find a stub for
+ * @major_rev: its major revision, 0 if not known
+ * @roots: (nullable) (array zero-terminated=1): directories to search
+ *   instead of glint_stub_search_path_new()
+ * @error: return location for a %GLINT_ERROR_STUB_NOT_FOUND error
+ *
+ * See glint_stub_find_in_path().
+ *
+ * Returns: (transfer full) (nullable): the first usable stub
+ */
+GlintStub *
+glint_stub_find (const GlintChip    *chip,
+                 guint               major_rev,
+                 const char *const  *roots,
+                 GError            **error)
+{
+  g_autoptr(GPtrArray) search_path = NULL;
+
+  g_return_val_if_fail (chip != NULL, NULL);
+
+  if (roots == NULL)
+    search_path = glint_stub_search_path_new ();
+  else
+    {
+      search_path = g_ptr_array_new_with_free_func ((GDestroyNotify) glint_stub_root_free);
+      for (guint i = 0; roots[i] != NULL; i++)
+        g_ptr_array_add (search_path, glint_stub_root_new ("search root", roots[i]));
+    }
+
+  return glint_stub_find_in_path (chip, major_rev, search_path, error);
+}
+
