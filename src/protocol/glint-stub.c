@@ -989,3 +989,327 @@ glint_stub_find (const GlintChip    *chip,
   return glint_stub_find_in_path (chip, major_rev, search_path, error);
 }
 
+/* Upload ----------------------------------------------------------------------------- */
+
+/* The ROM copies a MEM_DATA block into RAM and checksums it, which takes well
+ * under a millisecond; the link allowance comes on top of this. */
+#define MEM_WORK_US 10000
+
+/* After MEM_END the ROM may still answer, then jumps; the stub sets up its
+ * UART and greets. esptool's MEM_END_ROM_TIMEOUT is 0.2 s (it was 0.05 s
+ * until v4.5 and broke RFC 2217 links, protocol.md §7.1); the loader adds
+ * the wire time and the learnt link allowance on top, so remote links wait
+ * longer still. */
+#define OHAI_WAIT_US (200 * 1000)
+
+typedef struct
+{
+  const char *name;
+  GBytes     *bytes;
+  guint32     address;
+} Segment;
+
+typedef struct
+{
+  GlintStub           *stub;
+  guint                block_size;
+  Segment              segments[2];
+  guint                n_segments;
+  guint                segment;
+  guint                seq;
+  guint                n_blocks;
+  guint                round_trips_before;
+  gint64               started;
+  GlintStubUploadInfo  info;
+} Upload;
+
+static void
+upload_free (gpointer data)
+{
+  Upload *upload = data;
+
+  g_clear_pointer (&upload->stub, glint_stub_unref);
+  g_free (upload);
+}
+
+static void
+put_u32 (guint8  *p,
+         guint32  value)
+{
+  p[0] = value & 0xFF;
+  p[1] = (value >> 8) & 0xFF;
+  p[2] = (value >> 16) & 0xFF;
+  p[3] = (value >> 24) & 0xFF;
+}
+
+static void upload_next_segment (GTask *task);
+static void upload_next_block   (GTask *task);
+
+static void
+ohai_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GlintLoader *loader = GLINT_LOADER (object);
+  Upload *upload = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!glint_loader_wait_frame_finish (loader, result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_prefix_error (&error, "starting the stub at 0x%08x (MEM_END, then waiting for "
+                        "OHAI): ", upload->stub->entry);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  upload->info.round_trips = glint_loader_get_round_trips (loader) -
+                             upload->round_trips_before + 1;
+  upload->info.elapsed_us = g_get_monotonic_time () - upload->started;
+  g_debug ("flasher stub running: %" G_GSIZE_FORMAT " bytes in %u blocks, %u round trips, "
+           "%.2f s", upload->info.bytes, upload->info.blocks, upload->info.round_trips,
+           upload->info.elapsed_us / 1e6);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+mem_end_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Only a dead link fails here, and the OHAI wait reports that. */
+  reply = glint_loader_command_finish (GLINT_LOADER (object), result, NULL, &error);
+  if (reply == NULL)
+    g_debug ("MEM_END not sent: %s", error->message);
+}
+
+static void
+upload_start_stub (GTask *task)
+{
+  GlintLoader *loader = g_task_get_source_object (task);
+  Upload *upload = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  g_autoptr(GBytes) payload = NULL;
+  g_autoptr(GBytes) ohai = g_bytes_new_static ("OHAI", 4);
+  guint8 data[8];
+
+  /* flag 0 = jump to the entry point (protocol.md §2, §6.3) */
+  put_u32 (data, 0);
+  put_u32 (data + 4, upload->stub->entry);
+  payload = g_bytes_new (data, sizeof data);
+
+  /* The ROM's answer to MEM_END may come late, early or not at all: send it
+   * without waiting, and let the loader drop a reply that comes. The OHAI
+   * wait is set up in the same main loop iteration, before any byte can
+   * arrive, and its clock starts once MEM_END has left. */
+  glint_loader_command_async (loader, GLINT_OP_MEM_END, payload, 0, 0, 0,
+                              GLINT_COMMAND_NO_RESPONSE, cancellable, mem_end_cb, NULL);
+  glint_loader_wait_frame_async (loader, ohai, OHAI_WAIT_US, cancellable, ohai_cb,
+                                 g_object_ref (task));
+}
+
+static void
+mem_data_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Upload *upload = g_task_get_task_data (task);
+  Segment *segment = &upload->segments[upload->segment];
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = glint_loader_command_finish (GLINT_LOADER (object), result, NULL, &error);
+  if (reply == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_prefix_error (&error, "MEM_DATA block %u of %u at 0x%08x (%s): ",
+                        upload->seq + 1, upload->n_blocks,
+                        segment->address + upload->seq * upload->block_size, segment->name);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  upload->info.blocks++;
+  upload->seq++;
+  if (upload->seq < upload->n_blocks)
+    upload_next_block (task);
+  else
+    {
+      upload->segment++;
+      upload_next_segment (task);
+    }
+}
+
+static void
+upload_next_block (GTask *task)
+{
+  GlintLoader *loader = g_task_get_source_object (task);
+  Upload *upload = g_task_get_task_data (task);
+  Segment *segment = &upload->segments[upload->segment];
+  gsize total = g_bytes_get_size (segment->bytes);
+  gsize offset = (gsize) upload->seq * upload->block_size;
+  gsize len = MIN (upload->block_size, total - offset);
+  const guint8 *bytes = g_bytes_get_data (segment->bytes, NULL);
+  g_autoptr(GBytes) payload = NULL;
+  guint8 *data;
+
+  /* _DATA sub-header: length, sequence, two zero words; the last block is
+   * not padded (protocol.md §1.2, §6.3) */
+  data = g_malloc0 (16 + len);
+  put_u32 (data, len);
+  put_u32 (data + 4, upload->seq);
+  memcpy (data + 16, bytes + offset, len);
+  payload = g_bytes_new_take (data, 16 + len);
+  upload->info.bytes += len;
+
+  glint_loader_command_async (loader, GLINT_OP_MEM_DATA, payload,
+                              glint_loader_checksum (bytes + offset, len), 0, MEM_WORK_US,
+                              GLINT_COMMAND_NONE, g_task_get_cancellable (task), mem_data_cb,
+                              g_object_ref (task));
+}
+
+static void
+mem_begin_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Upload *upload = g_task_get_task_data (task);
+  Segment *segment = &upload->segments[upload->segment];
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = glint_loader_command_finish (GLINT_LOADER (object), result, NULL, &error);
+  if (reply == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_prefix_error (&error, "MEM_BEGIN for %s (%" G_GSIZE_FORMAT " bytes at 0x%08x): ",
+                        segment->name, g_bytes_get_size (segment->bytes), segment->address);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  upload_next_block (task);
+}
+
+static void
+upload_next_segment (GTask *task)
+{
+  GlintLoader *loader = g_task_get_source_object (task);
+  Upload *upload = g_task_get_task_data (task);
+  g_autoptr(GBytes) payload = NULL;
+  Segment *segment;
+  gsize size;
+  guint8 data[16];
+
+  if (upload->segment >= upload->n_segments)
+    {
+      upload_start_stub (task);
+      return;
+    }
+
+  segment = &upload->segments[upload->segment];
+  size = g_bytes_get_size (segment->bytes);
+  upload->seq = 0;
+  upload->n_blocks = (size + upload->block_size - 1) / upload->block_size;
+
+  put_u32 (data, size);
+  put_u32 (data + 4, upload->n_blocks);
+  put_u32 (data + 8, upload->block_size);
+  put_u32 (data + 12, segment->address);
+  payload = g_bytes_new (data, sizeof data);
+
+  glint_loader_command_async (loader, GLINT_OP_MEM_BEGIN, payload, 0, 0, MEM_WORK_US,
+                              GLINT_COMMAND_NONE, g_task_get_cancellable (task), mem_begin_cb,
+                              g_object_ref (task));
+}
+
+/**
+ * glint_stub_upload_async:
+ * @stub: the stub
+ * @loader: a loader talking to the chip's ROM (after SYNC)
+ * @usb_otg: the chip is on its ROM's USB-OTG CDC, which takes smaller blocks
+ *
+ * Loads text and then data into RAM with MEM_BEGIN and MEM_DATA, starts the
+ * stub with MEM_END and waits for its "OHAI" (protocol.md §6.3). Each
+ * command waits for its answer before the next is sent, as esptool does:
+ * the ROM has no documented receive buffering beyond the frame it is
+ * working on (its UART FIFO is 128 bytes, the USB-OTG CDC buffer is why
+ * blocks shrink to 0x800 there), so a block sent ahead could be lost, and a
+ * refused block would leave later ones in flight with nothing to say which
+ * failed. The cost is a few round trips once per session.
+ *
+ * Errors name the step: "MEM_DATA block 3 of 5 at 0x40083000 (text): …".
+ */
+void
+glint_stub_upload_async (GlintStub           *stub,
+                         GlintLoader         *loader,
+                         gboolean             usb_otg,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  const GlintChip *chip;
+  Upload *upload;
+
+  g_return_if_fail (stub != NULL);
+  g_return_if_fail (GLINT_IS_LOADER (loader));
+
+  task = g_task_new (loader, cancellable, callback, user_data);
+  g_task_set_source_tag (task, glint_stub_upload_async);
+  g_task_set_name (task, "glint-stub-upload");
+
+  chip = stub->chip_name != NULL ? glint_chip_lookup (stub->chip_name) : NULL;
+
+  upload = g_new0 (Upload, 1);
+  upload->stub = glint_stub_ref (stub);
+  if (chip != NULL)
+    upload->block_size = glint_chip_get_ram_block_size (chip, usb_otg);
+  else
+    upload->block_size = usb_otg ? 0x800 : 0x1800;
+  upload->segments[upload->n_segments++] = (Segment) { "text", stub->text, stub->text_start };
+  if (stub->data != NULL)
+    upload->segments[upload->n_segments++] = (Segment) { "data", stub->data, stub->data_start };
+  upload->round_trips_before = glint_loader_get_round_trips (loader);
+  upload->started = g_get_monotonic_time ();
+  g_task_set_task_data (task, upload, upload_free);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  upload_next_segment (task);
+}
+
+/**
+ * glint_stub_upload_finish:
+ * @info: (out) (optional): what was sent, how many round trips, how long
+ *
+ * Returns: %TRUE once the stub said OHAI; the loader then talks to the stub
+ */
+gboolean
+glint_stub_upload_finish (GlintLoader          *loader,
+                          GAsyncResult         *result,
+                          GlintStubUploadInfo  *info,
+                          GError              **error)
+{
+  Upload *upload;
+
+  g_return_val_if_fail (GLINT_IS_LOADER (loader), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, loader), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, glint_stub_upload_async), FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+
+  upload = g_task_get_task_data (G_TASK (result));
+  if (info != NULL)
+    *info = upload->info;
+
+  return TRUE;
+}
