@@ -93,7 +93,7 @@ get_segment (JsonObject  *object,
     }
 
   decoded = g_base64_decode (text, &len);
-  if (len > GLINT_STUB_MAX_SEGMENT)
+  if (len >= GLINT_STUB_MAX_SEGMENT)
     {
       g_free (decoded);
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_STUB,
@@ -200,12 +200,13 @@ segments_overlap (guint32 a_start,
          (guint64) b_start < (guint64) a_start + a_len;
 }
 
+/* Strictly inside: an empty BSS may sit right at a segment's start. */
 static gboolean
 segment_contains (guint32 start,
                   gsize   len,
                   guint32 address)
 {
-  return address >= start && (guint64) address < (guint64) start + len;
+  return address > start && (guint64) address < (guint64) start + len;
 }
 
 static gboolean

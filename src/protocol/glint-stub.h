@@ -11,7 +11,7 @@
 
 G_BEGIN_DECLS
 
-/* The largest segment we believe: real stubs are 5–40 KiB. */
+/* Segments must be smaller than this: real stubs are 5–40 KiB. */
 #define GLINT_STUB_MAX_SEGMENT (512 * 1024)
 
 #define GLINT_TYPE_STUB (glint_stub_get_type ())
