@@ -282,13 +282,26 @@ test_parse_invalid (void)
   g_clear_pointer (&json, g_free);
 
   json = g_strdup_printf ("{\"text\": \"%s\", \"text_start\": %u, \"entry\": %u, "
-                          "\"bss_start\": %u}", text, TEXT_START, TEXT_START, TEXT_START);
+                          "\"bss_start\": %u}", text, TEXT_START, TEXT_START, TEXT_START + 8);
   expect_invalid (json, "text segment");
   g_clear_pointer (&json, g_free);
 
+  /* an empty BSS may start where a segment starts */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GlintStub) stub = NULL;
+
+    json = g_strdup_printf ("{\"text\": \"%s\", \"text_start\": %u, \"entry\": %u, "
+                            "\"data\": \"%s\", \"data_start\": %u, \"bss_start\": %u}",
+                            text, TEXT_START, TEXT_START, data, DATA_START, DATA_START);
+    stub = parse (json, NULL, &error);
+    g_assert_no_error (error);
+    g_clear_pointer (&json, g_free);
+  }
+
   /* larger than any stub */
   {
-    g_autofree char *huge = base64_random (GLINT_STUB_MAX_SEGMENT + 4);
+    g_autofree char *huge = base64_random (GLINT_STUB_MAX_SEGMENT);
 
     json = g_strdup_printf ("{\"text\": \"%s\", \"text_start\": %u, \"entry\": %u}",
                             huge, TEXT_START, TEXT_START);
@@ -702,8 +715,29 @@ test_upload_disconnect (Fixture       *f,
   fixture_open (f, "sim://esp32?boot=download&time-scale=0&disconnect-after=9000");
   g_assert_false (do_upload (f, stub, FALSE, NULL, 0, NULL, &error));
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED);
+  g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, "MEM_DATA block 2 of 3 at 0x40081800 (text)"));
   g_assert_cmpint (glint_sim_get_mode (f->sim), !=, GLINT_SIM_MODE_STUB);
+}
+
+/* A running stub answers MEM_END but never greets again: the wait for OHAI
+ * times out and says what it waited for. */
+static void
+test_upload_no_greeting (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GlintStub) stub = make_upload_stub ("esp32");
+  g_autoptr(GError) error = NULL;
+
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0");
+  g_assert_true (do_upload (f, stub, FALSE, NULL, 0, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_false (do_upload (f, stub, FALSE, NULL, 0, NULL, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_TIMEOUT);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "starting the stub at 0x40080004"));
+  g_assert_nonnull (strstr (error->message, "OHAI"));
 }
 
 static void
@@ -751,6 +785,8 @@ main (int argc, char **argv)
   g_test_add ("/glint/stub/upload/slow-link", Fixture, NULL, NULL, test_upload_slow_link,
               fixture_teardown);
   g_test_add ("/glint/stub/upload/disconnect", Fixture, NULL, NULL, test_upload_disconnect,
+              fixture_teardown);
+  g_test_add ("/glint/stub/upload/no-greeting", Fixture, NULL, NULL, test_upload_no_greeting,
               fixture_teardown);
   g_test_add ("/glint/stub/upload/cancel", Fixture, NULL, NULL, test_upload_cancel,
               fixture_teardown);
