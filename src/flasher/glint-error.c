@@ -80,6 +80,13 @@ glint_error_get_hint (const GError *error)
     case GLINT_ERROR_WRONG_CHIP:
       return _("This firmware was built for another chip. Pick the build for "
                "the connected board.");
+    case GLINT_ERROR_INVALID_STUB:
+      return _("The flasher stub file is damaged. Reinstall esptool, or remove the "
+               "file from the stub folder.");
+    case GLINT_ERROR_STUB_NOT_FOUND:
+      return _("Glint will use the chip's built-in loader, which is slower. For "
+               "faster flashing, install esptool or put its stub files into "
+               "~/.local/share/glint/stubs.");
     case GLINT_ERROR_FAILED:
     default:
       return _("Try again. If it keeps failing, copy the log and report a bug.");

@@ -40,6 +40,8 @@ typedef enum /*< enum,prefix=GLINT >*/
   GLINT_ERROR_INVALID_FILE,         /* empty file, directory or special file given */
   GLINT_ERROR_INVALID_PLAN,         /* bad offset, overlap, unusable build dir/manifest */
   GLINT_ERROR_WRONG_CHIP,           /* the firmware is built for another chip */
+  GLINT_ERROR_INVALID_STUB,         /* a flasher stub file cannot be used */
+  GLINT_ERROR_STUB_NOT_FOUND,       /* no usable flasher stub is installed */
 } GlintError;
 
 GQuark       glint_error_quark    (void);

@@ -1,0 +1,800 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "glint-chip.h"
+#include "glint-error.h"
+#include "glint-loader.h"
+#include "glint-sim.h"
+#include "glint-sim-stream.h"
+#include "glint-stream.h"
+#include "glint-stub.h"
+#include "glint-test-utils.h"
+
+/* Stubs are third-party binaries: every test makes its own from random
+ * bytes, with plausible ESP32 addresses. */
+
+#define TEXT_START 0x40080000u
+#define DATA_START 0x3FFE0000u
+
+static char *fake_home;
+
+static char *
+base64_random (gsize len)
+{
+  g_autofree guint8 *bytes = g_malloc (len);
+
+  for (gsize i = 0; i < len; i++)
+    bytes[i] = g_test_rand_int_range (0, 256);
+
+  return g_base64_encode (bytes, len);
+}
+
+/* A stub file; data_len 0 leaves data out. */
+static char *
+make_json (gsize        text_len,
+           guint32      text_start,
+           gsize        data_len,
+           const char  *extra)
+{
+  g_autofree char *text = base64_random (text_len);
+  g_autofree char *data = data_len > 0 ? base64_random (data_len) : NULL;
+  g_autofree char *data_part = NULL;
+
+  if (data != NULL)
+    data_part = g_strdup_printf (", \"data\": \"%s\", \"data_start\": %u, \"bss_start\": %u",
+                                 data, DATA_START, DATA_START + (guint) data_len + 16);
+
+  return g_strdup_printf ("{\"entry\": %u, \"text\": \"%s\", \"text_start\": %u%s%s}",
+                          text_start + 4, text, text_start, data_part ? data_part : "",
+                          extra ? extra : "");
+}
+
+static GlintStub *
+parse (const char  *json,
+       const char  *path,
+       GError     **error)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (json, strlen (json));
+
+  return glint_stub_new_from_json (bytes, path, error);
+}
+
+static void
+write_file (const char *dir,
+            const char *relpath,
+            const char *contents)
+{
+  g_autofree char *path = g_build_filename (dir, relpath, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0700), ==, 0);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+static void
+write_stub (const char *dir,
+            const char *relpath,
+            guint32     text_start)
+{
+  g_autofree char *json = make_json (64, text_start, 32, NULL);
+
+  write_file (dir, relpath, json);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_unlink (path);
+      return;
+    }
+
+  dir = g_dir_open (path, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      remove_tree (child);
+    }
+  g_rmdir (path);
+}
+
+static char *
+make_tmp (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("glint-stub-XXXXXX", &error);
+
+  g_assert_no_error (error);
+
+  return dir;
+}
+
+/* Parsing ------------------------------------------------------------------------- */
+
+static void
+test_parse_v2 (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStub) stub = NULL;
+  g_autofree char *json = NULL;
+  guint32 bss = 0;
+
+  /* esp-flasher-stub's NAND plugin fields are ignored */
+  json = make_json (1000, TEXT_START, 200,
+                    ", \"plugin_table_offset\": 1234, \"plugin_first_opcode\": 213, "
+                    "\"plugin_table_entries\": 10, \"plugins\": {\"nand\": {\"text\": 5}}");
+  stub = parse (json, "/opt/esptool/targets/stub_flasher/2/esp32.json", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (stub);
+
+  g_assert_cmpstr (glint_stub_get_chip_name (stub), ==, "esp32");
+  g_assert_cmpuint (g_bytes_get_size (glint_stub_get_text (stub)), ==, 1000);
+  g_assert_cmphex (glint_stub_get_text_start (stub), ==, TEXT_START);
+  g_assert_cmpuint (g_bytes_get_size (glint_stub_get_data (stub)), ==, 200);
+  g_assert_cmphex (glint_stub_get_data_start (stub), ==, DATA_START);
+  g_assert_true (glint_stub_get_bss_start (stub, &bss));
+  g_assert_cmphex (bss, ==, DATA_START + 216);
+  g_assert_cmphex (glint_stub_get_entry (stub), ==, TEXT_START + 4);
+  g_assert_cmpstr (glint_stub_get_source_path (stub), ==,
+                   "/opt/esptool/targets/stub_flasher/2/esp32.json");
+  g_assert_nonnull (glint_stub_get_description (stub));
+
+  /* the boxed type copies by reference */
+  {
+    GlintStub *copy = g_boxed_copy (GLINT_TYPE_STUB, stub);
+
+    g_assert_true (copy == stub);
+    g_boxed_free (GLINT_TYPE_STUB, copy);
+  }
+}
+
+static void
+test_parse_legacy (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStub) stub = NULL;
+  g_autofree char *text = base64_random (300);
+  g_autofree char *json = NULL;
+
+  /* esptool 4.x / esptool-js: no data, no bss_start, chip from the name */
+  json = g_strdup_printf ("{\n  \"text\": \"%s\",\n  \"text_start\": %u,\n  \"entry\": %u\n}\n",
+                          text, TEXT_START, TEXT_START + 0x100);
+  stub = parse (json, "lib/targets/stub_flasher/stub_flasher_32s3.json", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (glint_stub_get_chip_name (stub), ==, "esp32s3");
+  g_assert_null (glint_stub_get_data (stub));
+  g_assert_false (glint_stub_get_bss_start (stub, NULL));
+  g_clear_pointer (&stub, glint_stub_unref);
+
+  stub = parse (json, "stub_flasher_8266.json", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (glint_stub_get_chip_name (stub), ==, "esp8266");
+  g_clear_pointer (&stub, glint_stub_unref);
+
+  stub = parse (json, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (glint_stub_get_chip_name (stub));
+}
+
+static void
+expect_invalid (const char *json,
+                const char *fragment)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStub) stub = parse (json, "esp32.json", &error);
+
+  g_assert_null (stub);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_STUB);
+  if (strstr (error->message, fragment) == NULL)
+    g_error ("“%s” does not mention “%s”", error->message, fragment);
+  g_assert_nonnull (glint_error_get_hint (error));
+}
+
+static void
+test_parse_invalid (void)
+{
+  g_autofree char *text = base64_random (100);
+  g_autofree char *data = base64_random (100);
+  g_autofree char *json = NULL;
+
+  expect_invalid ("", "empty");
+  expect_invalid ("{\"text\": ", "JSON");
+  expect_invalid ("[1, 2]", "object");
+  expect_invalid ("{\"text_start\": 1074266112, \"entry\": 1074266116}", "“text” is missing");
+  expect_invalid ("{\"text\": \"\", \"text_start\": 1074266112, \"entry\": 1074266116}",
+                  "“text” is empty");
+  expect_invalid ("{\"text\": \"QUJD*EVG\", \"text_start\": 1074266112, \"entry\": 1}",
+                  "not valid base64");
+  expect_invalid ("{\"text\": \"QUJDREVGR\", \"text_start\": 1074266112, \"entry\": 1}",
+                  "not valid base64");
+  expect_invalid ("{\"text\": 12, \"text_start\": 1074266112, \"entry\": 1}", "base64");
+
+  json = g_strdup_printf ("{\"text\": \"%s\", \"entry\": 1}", text);
+  expect_invalid (json, "“text_start” is missing");
+  g_clear_pointer (&json, g_free);
+
+  json = g_strdup_printf ("{\"text\": \"%s\", \"text_start\": 4294967296, \"entry\": 1}", text);
+  expect_invalid (json, "32-bit");
+  g_clear_pointer (&json, g_free);
+
+  json = g_strdup_printf ("{\"text\": \"%s\", \"text_start\": -4, \"entry\": 1}", text);
+  expect_invalid (json, "32-bit");
+  g_clear_pointer (&json, g_free);
+
+  json = g_strdup_printf ("{\"text\": \"%s\", \"text_start\": \"0x40080000\", \"entry\": 1}",
+                          text);
+  expect_invalid (json, "not an integer");
+  g_clear_pointer (&json, g_free);
+
+  json = g_strdup_printf ("{\"text\": \"%s\", \"text_start\": 4294967280, \"entry\": 1}", text);
+  expect_invalid (json, "past the 32-bit");
+  g_clear_pointer (&json, g_free);
+
+  json = g_strdup_printf ("{\"text\": \"%s\", \"text_start\": %u, \"entry\": 0}",
+                          text, TEXT_START);
+  expect_invalid (json, "entry");
+  g_clear_pointer (&json, g_free);
+
+  /* data without its address */
+  json = g_strdup_printf ("{\"text\": \"%s\", \"text_start\": %u, \"entry\": %u, "
+                          "\"data\": \"%s\"}", text, TEXT_START, TEXT_START, data);
+  expect_invalid (json, "“data_start” is missing");
+  g_clear_pointer (&json, g_free);
+
+  /* text and data overlap by one byte */
+  json = g_strdup_printf ("{\"text\": \"%s\", \"text_start\": %u, \"entry\": %u, "
+                          "\"data\": \"%s\", \"data_start\": %u}",
+                          text, TEXT_START, TEXT_START, data, TEXT_START + 99);
+  expect_invalid (json, "overlap");
+  g_clear_pointer (&json, g_free);
+
+  /* adjacent is fine */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GlintStub) stub = NULL;
+
+    json = g_strdup_printf ("{\"text\": \"%s\", \"text_start\": %u, \"entry\": %u, "
+                            "\"data\": \"%s\", \"data_start\": %u}",
+                            text, TEXT_START, TEXT_START, data, TEXT_START + 100);
+    stub = parse (json, NULL, &error);
+    g_assert_no_error (error);
+    g_clear_pointer (&json, g_free);
+  }
+
+  /* BSS starting inside data would wipe it */
+  json = g_strdup_printf ("{\"text\": \"%s\", \"text_start\": %u, \"entry\": %u, "
+                          "\"data\": \"%s\", \"data_start\": %u, \"bss_start\": %u}",
+                          text, TEXT_START, TEXT_START, data, DATA_START, DATA_START + 50);
+  expect_invalid (json, "bss_start");
+  g_clear_pointer (&json, g_free);
+
+  json = g_strdup_printf ("{\"text\": \"%s\", \"text_start\": %u, \"entry\": %u, "
+                          "\"bss_start\": %u}", text, TEXT_START, TEXT_START, TEXT_START + 8);
+  expect_invalid (json, "text segment");
+  g_clear_pointer (&json, g_free);
+
+  /* an empty BSS may start where a segment starts */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GlintStub) stub = NULL;
+
+    json = g_strdup_printf ("{\"text\": \"%s\", \"text_start\": %u, \"entry\": %u, "
+                            "\"data\": \"%s\", \"data_start\": %u, \"bss_start\": %u}",
+                            text, TEXT_START, TEXT_START, data, DATA_START, DATA_START);
+    stub = parse (json, NULL, &error);
+    g_assert_no_error (error);
+    g_clear_pointer (&json, g_free);
+  }
+
+  /* larger than any stub */
+  {
+    g_autofree char *huge = base64_random (GLINT_STUB_MAX_SEGMENT);
+
+    json = g_strdup_printf ("{\"text\": \"%s\", \"text_start\": %u, \"entry\": %u}",
+                            huge, TEXT_START, TEXT_START);
+    expect_invalid (json, "too large");
+  }
+}
+
+/* Search ---------------------------------------------------------------------------- */
+
+static void
+test_search_order (void)
+{
+  g_autofree char *tmp = make_tmp ();
+  g_autofree char *a = g_build_filename (tmp, "a", NULL);
+  g_autofree char *b = g_build_filename (tmp, "b", NULL);
+  g_autofree char *c = g_build_filename (tmp, "c", NULL);
+  const char *roots[] = { a, b, c, NULL };
+  const GlintChip *esp32 = glint_chip_lookup ("esp32");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStub) stub = NULL;
+
+  /* a has a stub for another chip only; b and c have one each */
+  write_stub (a, "2/esp32s3.json", 0x40370000);
+  write_stub (b, "1/esp32.json", 0x40081000);
+  write_stub (c, "2/esp32.json", 0x40082000);
+
+  stub = glint_stub_find (esp32, 0, roots, &error);
+  g_assert_no_error (error);
+  g_assert_cmphex (glint_stub_get_text_start (stub), ==, 0x40081000);
+  g_assert_cmpint (glint_stub_get_layout (stub), ==, GLINT_STUB_LAYOUT_V1);
+  g_assert_cmpstr (glint_stub_get_chip_name (stub), ==, "esp32");
+  g_assert_true (g_str_has_prefix (glint_stub_get_description (stub), "esptool legacy stubs"));
+  g_clear_pointer (&stub, glint_stub_unref);
+
+  /* within a root, v2 comes first */
+  write_stub (b, "2/esp32.json", 0x40083000);
+  write_stub (b, "stub_flasher_32.json", 0x40084000);
+  stub = glint_stub_find (esp32, 0, roots, &error);
+  g_assert_no_error (error);
+  g_assert_cmphex (glint_stub_get_text_start (stub), ==, 0x40083000);
+  g_assert_cmpint (glint_stub_get_layout (stub), ==, GLINT_STUB_LAYOUT_V2);
+  g_assert_true (g_str_has_prefix (glint_stub_get_description (stub),
+                                   "esptool 5.x stubs (esp-flasher-stub), from "));
+  g_assert_nonnull (strstr (glint_stub_get_description (stub), b));
+  g_clear_pointer (&stub, glint_stub_unref);
+
+  /* the chip's own file name: the P4 before rev. 3 */
+  write_stub (c, "2/esp32p4-rev1.json", 0x4FF00000);
+  write_stub (c, "2/esp32p4.json", 0x4FF10000);
+  stub = glint_stub_find (glint_chip_lookup ("esp32p4"), 1, roots, &error);
+  g_assert_no_error (error);
+  g_assert_cmphex (glint_stub_get_text_start (stub), ==, 0x4FF00000);
+  g_clear_pointer (&stub, glint_stub_unref);
+  stub = glint_stub_find (glint_chip_lookup ("esp32p4"), 3, roots, &error);
+  g_assert_no_error (error);
+  g_assert_cmphex (glint_stub_get_text_start (stub), ==, 0x4FF10000);
+
+  remove_tree (tmp);
+}
+
+static void
+test_search_legacy_names (void)
+{
+  g_autofree char *tmp = make_tmp ();
+  g_autofree char *js = g_build_filename (tmp, "node_modules/esptool-js/lib/targets/stub_flasher",
+                                          NULL);
+  g_autofree char *py = g_build_filename (tmp, "esptool/targets/stub_flasher", NULL);
+  const char *roots[] = { py, js, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStub) stub = NULL;
+
+  write_stub (js, "stub_flasher_32s3.json", 0x40378000);
+  write_stub (js, "stub_flasher_8266.json", 0x4010E000);
+  write_stub (py, "stub_flasher_esp32c3.json", 0x40380000);
+  write_stub (py, "stub_flasher_32c6.json", 0x40800000);
+
+  stub = glint_stub_find (glint_chip_lookup ("esp32s3"), 0, roots, &error);
+  g_assert_no_error (error);
+  g_assert_cmphex (glint_stub_get_text_start (stub), ==, 0x40378000);
+  g_assert_cmpint (glint_stub_get_layout (stub), ==, GLINT_STUB_LAYOUT_LEGACY);
+  g_assert_true (g_str_has_prefix (glint_stub_get_description (stub), "esptool-js stubs, from "));
+  g_clear_pointer (&stub, glint_stub_unref);
+
+  stub = glint_stub_find (glint_chip_lookup ("esp8266"), 0, roots, &error);
+  g_assert_no_error (error);
+  g_assert_cmphex (glint_stub_get_text_start (stub), ==, 0x4010E000);
+  g_assert_cmpstr (glint_stub_get_chip_name (stub), ==, "esp8266");
+  g_clear_pointer (&stub, glint_stub_unref);
+
+  stub = glint_stub_find (glint_chip_lookup ("esp32c3"), 0, roots, &error);
+  g_assert_no_error (error);
+  g_assert_cmphex (glint_stub_get_text_start (stub), ==, 0x40380000);
+  g_clear_pointer (&stub, glint_stub_unref);
+
+  stub = glint_stub_find (glint_chip_lookup ("esp32c6"), 0, roots, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (glint_stub_get_description (stub), "esptool 4.x stubs, from "));
+  /* ".../esptool/targets/stub_flasher" is shown as ".../esptool" */
+  g_assert_true (g_str_has_suffix (glint_stub_get_description (stub), "/esptool"));
+
+  remove_tree (tmp);
+}
+
+static void
+test_search_skips_unparsable (void)
+{
+  g_autofree char *tmp = make_tmp ();
+  g_autofree char *a = g_build_filename (tmp, "a", NULL);
+  g_autofree char *b = g_build_filename (tmp, "b", NULL);
+  const char *roots[] = { a, b, NULL };
+  const GlintChip *esp32 = glint_chip_lookup ("esp32");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStub) stub = NULL;
+
+  write_file (a, "2/esp32.json", "{\"text\": \"bm90IGEgc3R1Yg==\"}");
+  write_stub (b, "2/esp32.json", 0x40085000);
+
+  stub = glint_stub_find (esp32, 0, roots, &error);
+  g_assert_no_error (error);
+  g_assert_cmphex (glint_stub_get_text_start (stub), ==, 0x40085000);
+  g_clear_pointer (&stub, glint_stub_unref);
+
+  /* ... and within a root, the next layout */
+  write_stub (a, "1/esp32.json", 0x40086000);
+  stub = glint_stub_find (esp32, 0, roots, &error);
+  g_assert_no_error (error);
+  g_assert_cmphex (glint_stub_get_text_start (stub), ==, 0x40086000);
+
+  remove_tree (tmp);
+}
+
+static void
+test_search_not_found (void)
+{
+  g_autofree char *tmp = make_tmp ();
+  g_autofree char *a = g_build_filename (tmp, "a", NULL);
+  g_autofree char *b = g_build_filename (tmp, "b", NULL);
+  g_autofree char *broken = g_build_filename (b, "2", "esp32s3.json", NULL);
+  const char *roots[] = { a, b, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStub) stub = NULL;
+
+  write_stub (a, "2/esp32.json", 0x40085000);
+  write_file (b, "2/esp32s3.json", "not json");
+
+  stub = glint_stub_find (glint_chip_lookup ("esp32s3"), 0, roots, &error);
+  g_assert_null (stub);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_STUB_NOT_FOUND);
+  g_assert_true (g_str_has_prefix (error->message, "no flasher stub for ESP32-S3 found in: "));
+  g_assert_nonnull (strstr (error->message, a));
+  g_assert_nonnull (strstr (error->message, b));
+  g_assert_nonnull (strstr (error->message, broken));
+  g_assert_true (g_str_has_suffix (error->message, "Glint will use the ROM loader"));
+  g_assert_nonnull (glint_error_get_hint (error));
+
+  remove_tree (tmp);
+}
+
+static void
+test_search_env (void)
+{
+  g_autofree char *tmp = make_tmp ();
+  g_autoptr(GPtrArray) path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStub) stub = NULL;
+  GlintStubRoot *root;
+
+  write_stub (tmp, "esp32c3.json", 0x40390000);
+  g_setenv ("GLINT_STUB_DIR", tmp, TRUE);
+
+  path = glint_stub_search_path_new ();
+  g_assert_cmpuint (path->len, >=, 3);
+  root = g_ptr_array_index (path, 0);
+  g_assert_cmpstr (root->label, ==, "GLINT_STUB_DIR");
+  g_assert_cmpstr (root->path, ==, tmp);
+  root = g_ptr_array_index (path, 1);
+  g_assert_cmpstr (root->label, ==, "user data");
+  root = g_ptr_array_index (path, 2);
+  g_assert_cmpstr (root->label, ==, "Glint");
+  g_assert_cmpstr (root->path, ==, PACKAGE_DATADIR "/stubs");
+
+  stub = glint_stub_find (glint_chip_lookup ("esp32c3"), 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmphex (glint_stub_get_text_start (stub), ==, 0x40390000);
+  g_assert_cmpstr (glint_stub_get_root_label (stub), ==, "GLINT_STUB_DIR");
+  g_assert_cmpint (glint_stub_get_layout (stub), ==, GLINT_STUB_LAYOUT_FLAT);
+
+  g_unsetenv ("GLINT_STUB_DIR");
+  remove_tree (tmp);
+}
+
+/* The home directory is a temp dir (see main ()), so the hobbyist places
+ * can be laid out for real. */
+static void
+test_search_globs (void)
+{
+  g_autoptr(GPtrArray) path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStub) stub = NULL;
+  g_autofree char *old = NULL;
+  g_autofree char *new = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *pio = NULL;
+  gint i_old = -1, i_new = -1, i_user = -1, i_pio = -1;
+
+  old = g_build_filename (fake_home, ".arduino15/packages/esp32/tools/esptool_py/4.5.1",
+                          "esptool/targets/stub_flasher", NULL);
+  new = g_build_filename (fake_home, ".arduino15/packages/esp32/tools/esptool_py/4.10.0",
+                          "esptool/targets/stub_flasher", NULL);
+  user = g_build_filename (fake_home, ".local/lib/python3.11/site-packages",
+                           "esptool/targets/stub_flasher", NULL);
+  pio = g_build_filename (fake_home, ".platformio/packages/tool-esptoolpy",
+                          "esptool/targets/stub_flasher", NULL);
+  write_stub (old, "2/esp32h2.json", 0x40800000);
+  write_stub (new, "2/esp32h2.json", 0x40810000);
+  write_stub (user, "1/esp32c2.json", 0x40380000);
+  write_stub (pio, "2/esp32c2.json", 0x40390000);
+
+  path = glint_stub_search_path_new ();
+  for (guint i = 0; i < path->len; i++)
+    {
+      GlintStubRoot *root = g_ptr_array_index (path, i);
+
+      if (g_str_equal (root->path, old))
+        i_old = i;
+      else if (g_str_equal (root->path, new))
+        i_new = i;
+      else if (g_str_equal (root->path, user))
+        i_user = i;
+      else if (g_str_equal (root->path, pio))
+        i_pio = i;
+    }
+  g_assert_cmpint (i_new, >=, 0);
+  g_assert_cmpint (i_old, >, i_new);   /* newest tool version first */
+  g_assert_cmpint (i_user, >=, 0);
+  g_assert_cmpint (i_pio, >, i_user);  /* esptool for Python before PlatformIO */
+  g_assert_cmpstr (((GlintStubRoot *) g_ptr_array_index (path, i_new))->label, ==, "Arduino");
+  g_assert_cmpstr (((GlintStubRoot *) g_ptr_array_index (path, i_pio))->label, ==, "PlatformIO");
+
+  stub = glint_stub_find (glint_chip_lookup ("esp32h2"), 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmphex (glint_stub_get_text_start (stub), ==, 0x40810000);
+  g_assert_cmpstr (glint_stub_get_root_label (stub), ==, "Arduino");
+  g_clear_pointer (&stub, glint_stub_unref);
+
+  /* a legacy stub in an earlier root beats a v2 stub in a later one */
+  stub = glint_stub_find (glint_chip_lookup ("esp32c2"), 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmphex (glint_stub_get_text_start (stub), ==, 0x40380000);
+  g_assert_cmpstr (glint_stub_get_root_label (stub), ==, "esptool (Python)");
+}
+
+/* Upload ------------------------------------------------------------------------------ */
+
+typedef struct
+{
+  GlintStream *stream;
+  GlintSim    *sim;
+  GlintLoader *loader;
+} Fixture;
+
+static void
+fixture_open (Fixture    *f,
+              const char *address)
+{
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+
+  f->stream = glint_test_open_stream (address);
+  f->sim = glint_sim_stream_get_sim (GLINT_SIM_STREAM (f->stream));
+  f->loader = glint_loader_new (f->stream);
+
+  glint_loader_sync_async (f->loader, NULL, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 30000);
+  g_assert_true (glint_loader_sync_finish (f->loader, result, NULL, &error));
+  g_assert_no_error (error);
+  g_object_unref (result);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_clear_object (&f->loader);
+  if (f->stream != NULL)
+    g_io_stream_close (G_IO_STREAM (f->stream), NULL, NULL);
+  g_clear_object (&f->stream);
+}
+
+/* text: 3 blocks of 0x1800 (the last short), data: 1 block */
+static GlintStub *
+make_upload_stub (const char *chip)
+{
+  g_autofree char *json = make_json (0x3064, TEXT_START, 0x500, NULL);
+  g_autofree char *path = g_strdup_printf ("/tmp/%s.json", chip);
+  g_autoptr(GError) error = NULL;
+  GlintStub *stub = parse (json, path, &error);
+
+  g_assert_no_error (error);
+
+  return stub;
+}
+
+static gboolean
+do_upload (Fixture              *f,
+           GlintStub            *stub,
+           gboolean              usb_otg,
+           GCancellable         *cancellable,
+           guint                 cancel_after_ms,
+           GlintStubUploadInfo  *info,
+           GError              **error)
+{
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  glint_stub_upload_async (stub, f->loader, usb_otg, cancellable, glint_test_store_result_cb,
+                           &result);
+  if (cancel_after_ms > 0)
+    {
+      glint_test_spin (cancel_after_ms);
+      g_assert_null (result);
+      g_cancellable_cancel (cancellable);
+    }
+  glint_test_wait_for ((gpointer *) &result, 30000);
+  ok = glint_stub_upload_finish (f->loader, result, info, error);
+  g_object_unref (result);
+
+  return ok;
+}
+
+static void
+assert_stub_answers (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  guint32 value = 0xFFFFFFFF;
+
+  /* the stub answers SYNC with value 0, the ROM with non-zero (§1.3) */
+  glint_loader_sync_async (f->loader, NULL, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 30000);
+  g_assert_true (glint_loader_sync_finish (f->loader, result, &value, &error));
+  g_assert_no_error (error);
+  g_object_unref (result);
+  g_assert_cmphex (value, ==, 0);
+}
+
+static void
+test_upload (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GlintStub) stub = make_upload_stub ("esp32");
+  g_autoptr(GError) error = NULL;
+  GlintStubUploadInfo info = { 0 };
+
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0");
+  g_assert_true (do_upload (f, stub, FALSE, NULL, 0, &info, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (glint_sim_get_mode (f->sim), ==, GLINT_SIM_MODE_STUB);
+
+  g_assert_cmpuint (info.bytes, ==, 0x3064 + 0x500);
+  g_assert_cmpuint (info.blocks, ==, 3 + 1);
+  /* 2 MEM_BEGIN + 4 MEM_DATA + OHAI; MEM_END's own answer is not waited for */
+  g_assert_cmpuint (info.round_trips, ==, 7);
+  g_assert_cmpint (info.elapsed_us, >, 0);
+
+  assert_stub_answers (f);
+}
+
+static void
+test_upload_usb_otg (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GlintStub) stub = make_upload_stub ("esp32s3");
+  g_autoptr(GError) error = NULL;
+  GlintStubUploadInfo info = { 0 };
+
+  fixture_open (f, "sim://esp32s3?boot=download&time-scale=0");
+  g_assert_true (do_upload (f, stub, TRUE, NULL, 0, &info, &error));
+  g_assert_no_error (error);
+  /* 0x800 blocks: 7 for text, 1 for data */
+  g_assert_cmpuint (info.blocks, ==, 7 + 1);
+  g_assert_cmpint (glint_sim_get_mode (f->sim), ==, GLINT_SIM_MODE_STUB);
+}
+
+/* A 400 ms round trip: esptool's 50 ms MEM_END wait failed here (§7.1). */
+static void
+test_upload_slow_link (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GlintStub) stub = make_upload_stub ("esp32");
+  g_autoptr(GError) error = NULL;
+  GlintStubUploadInfo info = { 0 };
+
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0&latency=200&jitter=20");
+  g_assert_true (do_upload (f, stub, FALSE, NULL, 0, &info, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (glint_sim_get_mode (f->sim), ==, GLINT_SIM_MODE_STUB);
+  g_assert_cmpint (info.elapsed_us, >=, 7 * 400000);
+
+  assert_stub_answers (f);
+}
+
+static void
+test_upload_disconnect (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GlintStub) stub = make_upload_stub ("esp32");
+  g_autoptr(GError) error = NULL;
+
+  /* dies in the middle of the second text block */
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0&disconnect-after=9000");
+  g_assert_false (do_upload (f, stub, FALSE, NULL, 0, NULL, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "MEM_DATA block 2 of 3 at 0x40081800 (text)"));
+  g_assert_cmpint (glint_sim_get_mode (f->sim), !=, GLINT_SIM_MODE_STUB);
+}
+
+/* A running stub answers MEM_END but never greets again: the wait for OHAI
+ * times out and says what it waited for. */
+static void
+test_upload_no_greeting (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GlintStub) stub = make_upload_stub ("esp32");
+  g_autoptr(GError) error = NULL;
+
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0");
+  g_assert_true (do_upload (f, stub, FALSE, NULL, 0, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_false (do_upload (f, stub, FALSE, NULL, 0, NULL, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_TIMEOUT);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "starting the stub at 0x40080004"));
+  g_assert_nonnull (strstr (error->message, "OHAI"));
+}
+
+static void
+test_upload_cancel (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GlintStub) stub = make_upload_stub ("esp32");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0&latency=50");
+  g_assert_false (do_upload (f, stub, FALSE, cancellable, 250, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (glint_sim_get_mode (f->sim), !=, GLINT_SIM_MODE_STUB);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  /* Before anything asks GLib for the home directory. */
+  fake_home = g_dir_make_tmp ("glint-stub-home-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("HOME", fake_home, TRUE);
+  g_setenv ("XDG_DATA_HOME", fake_home, TRUE);
+  g_unsetenv ("GLINT_STUB_DIR");
+  g_unsetenv ("IDF_PATH");
+
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/glint/stub/parse/v2", test_parse_v2);
+  g_test_add_func ("/glint/stub/parse/legacy", test_parse_legacy);
+  g_test_add_func ("/glint/stub/parse/invalid", test_parse_invalid);
+  g_test_add_func ("/glint/stub/search/order", test_search_order);
+  g_test_add_func ("/glint/stub/search/legacy-names", test_search_legacy_names);
+  g_test_add_func ("/glint/stub/search/skip-unparsable", test_search_skips_unparsable);
+  g_test_add_func ("/glint/stub/search/not-found", test_search_not_found);
+  g_test_add_func ("/glint/stub/search/env", test_search_env);
+  g_test_add_func ("/glint/stub/search/globs", test_search_globs);
+  g_test_add ("/glint/stub/upload/sim", Fixture, NULL, NULL, test_upload, fixture_teardown);
+  g_test_add ("/glint/stub/upload/usb-otg", Fixture, NULL, NULL, test_upload_usb_otg,
+              fixture_teardown);
+  g_test_add ("/glint/stub/upload/slow-link", Fixture, NULL, NULL, test_upload_slow_link,
+              fixture_teardown);
+  g_test_add ("/glint/stub/upload/disconnect", Fixture, NULL, NULL, test_upload_disconnect,
+              fixture_teardown);
+  g_test_add ("/glint/stub/upload/no-greeting", Fixture, NULL, NULL, test_upload_no_greeting,
+              fixture_teardown);
+  g_test_add ("/glint/stub/upload/cancel", Fixture, NULL, NULL, test_upload_cancel,
+              fixture_teardown);
+
+  ret = g_test_run ();
+
+  remove_tree (fake_home);
+  g_free (fake_home);
+
+  return ret;
+}
