@@ -5,8 +5,11 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "glint-chip.h"
 #include "glint-error.h"
+#include "glint-flash-plan.h"
 #include "glint-flasher.h"
 #include "glint-sim.h"
 #include "glint-sim-stream.h"
@@ -259,10 +262,262 @@ test_port_missing (Fixture       *f,
   g_assert_cmpint (glint_flasher_get_state (f->flasher), ==, GLINT_FLASHER_STATE_FAILED);
 }
 
+/* Flashing ------------------------------------------------------------------- */
+
+static char *stub_dir;
+
+/* A stand-in flasher stub (never a real one: those are not ours to ship);
+ * the simulator accepts any code and greets with OHAI. */
+static void
+write_fake_stub (const char *chip)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *path = NULL;
+  guint8 code[2048];
+
+  for (guint i = 0; i < sizeof code; i++)
+    code[i] = (guint8) g_random_int ();
+  text = g_base64_encode (code, sizeof code);
+  data = g_base64_encode (code, 300);
+  json = g_strdup_printf ("{\"text\": \"%s\", \"text_start\": 1074397184, "
+                          "\"entry\": 1074397700, \"data\": \"%s\", "
+                          "\"data_start\": 1073605996}", text, data);
+  path = g_strdup_printf ("%s/%s.json", stub_dir, chip);
+  g_file_set_contents (path, json, -1, &error);
+  g_assert_no_error (error);
+}
+
+static GBytes *
+random_bytes (gsize size)
+{
+  guint8 *data = g_malloc (size);
+
+  /* Half random, half compressible, like real firmware. */
+  for (gsize i = 0; i < size; i++)
+    data[i] = (i / 512) % 2 ? (guint8) g_random_int () : (guint8) (i / 7);
+
+  return g_bytes_new_take (data, size);
+}
+
+static gboolean
+run_flash (Fixture       *f,
+           GError       **error)
+{
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  glint_flasher_flash_async (f->flasher, NULL, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 120000);
+  ok = glint_flasher_flash_finish (f->flasher, result, error);
+  g_object_unref (result);
+
+  return ok;
+}
+
+static void
+assert_flash_holds (GlintSim *sim,
+                    guint32   offset,
+                    GBytes   *image)
+{
+  gsize flash_size = 0;
+  const guint8 *flash = glint_sim_get_flash (sim, &flash_size);
+  gsize size = g_bytes_get_size (image);
+
+  g_assert_cmpuint (offset + size, <=, flash_size);
+  g_assert_cmpmem (flash + offset, size, g_bytes_get_data (image, NULL), size);
+}
+
+static GlintSim *
+fixture_sim (Fixture *f)
+{
+  return glint_sim_stream_get_sim (GLINT_SIM_STREAM (f->stream));
+}
+
+static void
+test_flash (Fixture       *f,
+            gconstpointer  data)
+{
+  const char *variant = data;
+  gboolean with_stub = strstr (variant, "stub") != NULL;
+  g_autofree char *address = NULL;
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GBytes) table = random_bytes (3072);
+  g_autoptr(GBytes) app = random_bytes (200 * 1024 + 3);
+  g_autoptr(GError) error = NULL;
+  GlintSim *sim;
+
+  address = g_strdup_printf ("sim://%s?boot=normal&time-scale=0",
+                             strstr (variant, "s3") != NULL ? "esp32s3" : "esp32");
+  write_fake_stub ("esp32");
+  write_fake_stub ("esp32s3");
+  fixture_open (f, address);
+  sim = fixture_sim (f);
+
+  glint_flash_plan_add_bytes (plan, 0x8000, table, "partition-table");
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+  glint_flasher_set_use_stub (f->flasher, with_stub);
+  if (strstr (variant, "baud") != NULL)
+    glint_flasher_set_baud (f->flasher, 921600);
+
+  g_assert_true (run_flash (f, &error));
+  g_assert_no_error (error);
+
+  assert_flash_holds (sim, 0x8000, table);
+  assert_flash_holds (sim, 0x10000, app);
+  g_assert_cmpint (glint_flasher_get_state (f->flasher), ==, GLINT_FLASHER_STATE_DONE);
+  g_assert_cmpfloat (glint_flasher_get_fraction (f->flasher), ==, 1.0);
+  g_assert_true (strv_has (f->states, "writing"));
+  g_assert_true (strv_has (f->states, "verifying"));
+  g_assert_true (strv_has (f->log, "app at 0x10000 verified"));
+  g_assert_true (strv_has (f->states, "loading-stub") == with_stub);
+  if (with_stub)
+    g_assert_true (strv_has (f->log, "flasher stub running"));
+  if (strstr (variant, "baud") != NULL)
+    {
+      /* (the reboot took the chip back to 115200) */
+      g_assert_cmpuint (glint_sim_get_counter (sim, GLINT_SIM_COUNTER_BAUD_CHANGES), ==, 1);
+      g_assert_cmpuint (glint_stream_get_baud (f->stream), ==, 921600);
+      g_assert_true (strv_has (f->log, "running at 921600 baud"));
+    }
+  /* rebooted into the new firmware (after the strapping delay) */
+  glint_test_spin (50);
+  g_assert_cmpint (glint_sim_get_mode (sim), ==, GLINT_SIM_MODE_APP);
+}
+
+static void
+test_flash_slow_link (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GBytes) app = random_bytes (96 * 1024);
+  g_autoptr(GError) error = NULL;
+
+  /* A 400 ms round trip with jitter: where fixed 50 ms waits failed. */
+  write_fake_stub ("esp32");
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0&latency=200&jitter=30");
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+
+  g_assert_true (run_flash (f, &error));
+  g_assert_no_error (error);
+  assert_flash_holds (fixture_sim (f), 0x10000, app);
+}
+
+static void
+test_flash_link_dies (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GBytes) app = random_bytes (256 * 1024);
+  g_autoptr(GError) error = NULL;
+
+  write_fake_stub ("esp32");
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0&disconnect-after=60000");
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+
+  g_assert_false (run_flash (f, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED);
+  g_assert_nonnull (strstr (error->message, "app at 0x10000"));
+  g_assert_cmpint (glint_flasher_get_state (f->flasher), ==, GLINT_FLASHER_STATE_FAILED);
+  g_assert_cmpfloat (glint_flasher_get_fraction (f->flasher), <, 1.0);
+  g_assert_false (strv_has (f->log, "verified"));
+}
+
+static void
+test_flash_noisy_link (Fixture       *f,
+                       gconstpointer  data)
+{
+  /* Whatever the noise does, success means the flash holds the image. */
+  for (guint seed = 1; seed <= 4; seed++)
+    {
+      g_autofree char *address = g_strdup_printf ("sim://esp32?boot=normal&time-scale=0&"
+                                                  "corrupt=0.0002&seed=%u", seed);
+      g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+      g_autoptr(GBytes) app = random_bytes (64 * 1024);
+      g_autoptr(GError) error = NULL;
+
+      write_fake_stub ("esp32");
+      fixture_open (f, address);
+      glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+      glint_flasher_set_plan (f->flasher, plan);
+      glint_flasher_set_timeout_scale (f->flasher, 0.2);
+
+      if (run_flash (f, &error))
+        assert_flash_holds (fixture_sim (f), 0x10000, app);
+      else
+        g_assert_true (error->domain == GLINT_ERROR && error->code != GLINT_ERROR_FAILED);
+
+      fixture_teardown (f, NULL);
+    }
+}
+
+static void
+test_flash_wrong_chip (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GBytes) app = random_bytes (8192);
+  g_autoptr(GError) error = NULL;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+  glint_flash_plan_set_chip (plan, "esp32s3");
+  glint_flasher_set_plan (f->flasher, plan);
+
+  g_assert_false (run_flash (f, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP);
+  g_assert_cmpuint (glint_sim_get_counter (fixture_sim (f), GLINT_SIM_COUNTER_FLASH_WRITTEN),
+                    ==, 0);
+}
+
+static void
+test_flash_esp8266_rom_cannot_verify (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GBytes) app = random_bytes (8192);
+  g_autoptr(GError) error = NULL;
+
+  fixture_open (f, "sim://esp8266?boot=normal&time-scale=0");
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+  glint_flasher_set_use_stub (f->flasher, FALSE);
+
+  g_assert_false (run_flash (f, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "stub"));
+  g_assert_cmpuint (glint_sim_get_counter (fixture_sim (f), GLINT_SIM_COUNTER_FLASH_WRITTEN),
+                    ==, 0);
+}
+
+static void
+test_flash_nothing (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  g_assert_false (run_flash (f, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT);
+}
+
 int
 main (int argc, char **argv)
 {
+  g_autoptr(GError) error = NULL;
+  int status;
+
   g_test_init (&argc, &argv, NULL);
+
+  /* Our stand-in stubs come first, whatever the machine has installed. */
+  stub_dir = g_dir_make_tmp ("glint-stubs-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("GLINT_STUB_DIR", stub_dir, TRUE);
 
   g_test_add ("/glint/flasher/info/every-chip", Fixture, NULL, NULL, test_info_every_chip,
               fixture_teardown);
@@ -277,5 +532,42 @@ main (int argc, char **argv)
   g_test_add ("/glint/flasher/info/port-missing", Fixture, NULL, NULL, test_port_missing,
               fixture_teardown);
 
-  return g_test_run ();
+  g_test_add ("/glint/flasher/flash/rom", Fixture, "rom", NULL, test_flash, fixture_teardown);
+  g_test_add ("/glint/flasher/flash/stub", Fixture, "stub", NULL, test_flash, fixture_teardown);
+  g_test_add ("/glint/flasher/flash/stub-baud", Fixture, "stub-baud", NULL, test_flash,
+              fixture_teardown);
+  g_test_add ("/glint/flasher/flash/stub-s3", Fixture, "stub-s3", NULL, test_flash,
+              fixture_teardown);
+  g_test_add ("/glint/flasher/flash/rom-s3-baud", Fixture, "rom-s3-baud", NULL, test_flash,
+              fixture_teardown);
+  g_test_add ("/glint/flasher/flash/slow-link", Fixture, NULL, NULL, test_flash_slow_link,
+              fixture_teardown);
+  g_test_add ("/glint/flasher/flash/link-dies", Fixture, NULL, NULL, test_flash_link_dies,
+              fixture_teardown);
+  g_test_add ("/glint/flasher/flash/noisy-link", Fixture, NULL, NULL, test_flash_noisy_link,
+              fixture_teardown);
+  g_test_add ("/glint/flasher/flash/wrong-chip", Fixture, NULL, NULL, test_flash_wrong_chip,
+              fixture_teardown);
+  g_test_add ("/glint/flasher/flash/esp8266-rom", Fixture, NULL, NULL,
+              test_flash_esp8266_rom_cannot_verify, fixture_teardown);
+  g_test_add ("/glint/flasher/flash/nothing", Fixture, NULL, NULL, test_flash_nothing,
+              fixture_teardown);
+
+  status = g_test_run ();
+
+  {
+    g_autoptr(GDir) dir = g_dir_open (stub_dir, 0, NULL);
+    const char *name;
+
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (stub_dir, name, NULL);
+
+        g_unlink (path);
+      }
+    g_rmdir (stub_dir);
+    g_free (stub_dir);
+  }
+
+  return status;
 }

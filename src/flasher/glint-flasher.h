@@ -90,6 +90,25 @@ void               glint_flasher_set_timeout_scale (GlintFlasher          *self,
                                                     gdouble                scale);
 const char        *glint_flasher_state_to_string   (GlintFlasherState      state);
 
+void               glint_flasher_set_plan          (GlintFlasher          *self,
+                                                    GlintFlashPlan        *plan);
+void               glint_flasher_set_baud          (GlintFlasher          *self,
+                                                    guint                  baud);
+void               glint_flasher_set_use_stub      (GlintFlasher          *self,
+                                                    gboolean               use_stub);
+void               glint_flasher_set_verify        (GlintFlasher          *self,
+                                                    gboolean               verify);
+void               glint_flasher_set_reboot        (GlintFlasher          *self,
+                                                    gboolean               reboot);
+
+void               glint_flasher_flash_async       (GlintFlasher          *self,
+                                                    GCancellable          *cancellable,
+                                                    GAsyncReadyCallback    callback,
+                                                    gpointer               user_data);
+gboolean           glint_flasher_flash_finish      (GlintFlasher          *self,
+                                                    GAsyncResult          *result,
+                                                    GError               **error);
+
 void               glint_flasher_info_async        (GlintFlasher          *self,
                                                     GCancellable          *cancellable,
                                                     GAsyncReadyCallback    callback,
