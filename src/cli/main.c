@@ -10,7 +10,10 @@
 #include <glib/gi18n.h>
 #include <gio/gio.h>
 
+#include <unistd.h>
+
 #include "glint-error.h"
+#include "glint-flash-plan.h"
 #include "glint-flasher.h"
 #include "glint-serial-stream.h"
 #include "glint-stream.h"
@@ -33,6 +36,11 @@ enum {
 static char *opt_port;
 static double opt_timeout_scale = 1.0;
 static gboolean opt_no_reset;
+static int opt_baud = 921600;
+static char *opt_chip;
+static gboolean opt_no_stub;
+static gboolean opt_no_verify;
+static gboolean opt_no_reboot;
 
 static const GOptionEntry common_entries[] = {
   { "port", 'p', 0, G_OPTION_ARG_STRING, &opt_port,
@@ -42,6 +50,17 @@ static const GOptionEntry common_entries[] = {
     N_("Multiply every link allowance (slow or jittery links)"), N_("FACTOR") },
   { "no-reset", 0, 0, G_OPTION_ARG_NONE, &opt_no_reset,
     N_("Do not reset the board; it is already in download mode"), NULL },
+  { "baud", 'b', 0, G_OPTION_ARG_INT, &opt_baud,
+    N_("Speed for the transfer (default 921600; 0 keeps 115200)"), N_("BAUD") },
+  { "chip", 'c', 0, G_OPTION_ARG_STRING, &opt_chip,
+    N_("Chip the firmware is for, to place single files (default: from the image)"),
+    N_("CHIP") },
+  { "no-stub", 0, 0, G_OPTION_ARG_NONE, &opt_no_stub,
+    N_("Use the ROM loader even if a flasher stub is installed"), NULL },
+  { "no-verify", 0, 0, G_OPTION_ARG_NONE, &opt_no_verify,
+    N_("Do not check what was written (not recommended)"), NULL },
+  { "no-reboot", 0, 0, G_OPTION_ARG_NONE, &opt_no_reboot,
+    N_("Leave the board in the loader after flashing"), NULL },
   { NULL }
 };
 
@@ -164,6 +183,159 @@ cmd_info (int argc, char **argv)
   return EXIT_OK;
 }
 
+/* flash ---------------------------------------------------------------------- */
+
+typedef struct
+{
+  gboolean tty;
+  gint64   last_print;
+  int      last_percent;
+} Progress;
+
+static void
+on_progress_cb (GlintFlasher *flasher,
+                GParamSpec   *pspec,
+                Progress     *progress)
+{
+  gdouble fraction = glint_flasher_get_fraction (flasher);
+  int percent = (int) (fraction * 100);
+  gint64 now = g_get_monotonic_time ();
+  gdouble rate = glint_flasher_get_rate (flasher);
+  gdouble eta = glint_flasher_get_eta (flasher);
+
+  if (glint_flasher_get_state (flasher) != GLINT_FLASHER_STATE_WRITING)
+    return;
+
+  if (progress->tty)
+    {
+      if (now - progress->last_print < 100000 && percent != 100)
+        return;
+      printf ("\r%s %3d%%  %6.1f KiB/s  ", _("Writing"), percent, rate / 1024);
+      if (eta >= 0)
+        printf (_("%3.0f s left"), eta);
+      fflush (stdout);
+    }
+  else if (percent / 10 != progress->last_percent / 10)
+    {
+      printf (_("Writing: %d%%\n"), percent);
+    }
+
+  progress->last_print = now;
+  progress->last_percent = percent;
+}
+
+static void
+on_state_cb (GlintFlasher *flasher,
+             GParamSpec   *pspec,
+             Progress     *progress)
+{
+  GlintFlasherState state = glint_flasher_get_state (flasher);
+
+  if (progress->tty && progress->last_percent >= 0 && state != GLINT_FLASHER_STATE_WRITING)
+    {
+      printf ("\n");
+      progress->last_percent = -1;
+    }
+
+  switch (state)
+    {
+    case GLINT_FLASHER_STATE_LOADING_STUB:
+      printf (_("Loading the flasher stub…\n"));
+      break;
+    case GLINT_FLASHER_STATE_VERIFYING:
+      printf (_("Verifying…\n"));
+      break;
+    default:
+      break;
+    }
+}
+
+static void
+on_flash_log_cb (GlintFlasher  *flasher,
+                 GlintLogLevel  level,
+                 const char    *message,
+                 gpointer       user_data)
+{
+  if (level == GLINT_LOG_WARNING)
+    g_printerr (_("Warning: %s\n"), message);
+  else if (level == GLINT_LOG_INFO && (strstr (message, " verified (MD5") != NULL ||
+                                       g_str_has_prefix (message, "chip is")))
+    printf ("%s\n", message);
+  else if (g_getenv ("GLINT_VERBOSE") != NULL)
+    g_printerr ("%s\n", message);
+}
+
+static int
+cmd_flash (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStream) stream = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  g_autoptr(GlintFlashPlan) plan = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+  Progress progress = { isatty (STDOUT_FILENO), 0, -1 };
+  const char * const *warnings;
+
+  if (opt_port == NULL || argc < 2)
+    {
+      g_printerr (_("Usage: glint-cli --port PORT flash FILE@OFFSET… | BUILD_DIR | "
+                    "manifest.json\n"));
+      return EXIT_USAGE;
+    }
+  if (opt_baud < 0)
+    {
+      g_printerr (_("--baud must not be negative\n"));
+      return EXIT_USAGE;
+    }
+
+  if (argc == 2 && strchr (argv[1], '@') == NULL)
+    plan = glint_flash_plan_new_for_path (argv[1], opt_chip, &error);
+  else
+    plan = glint_flash_plan_new_from_args ((const char * const *) argv + 1, opt_chip, &error);
+  if (plan == NULL)
+    return report_error (error);
+
+  stream = glint_stream_new_for_address (opt_port, &error);
+  if (stream == NULL)
+    return report_error (error);
+
+  flasher = glint_flasher_new (stream);
+  glint_flasher_set_plan (flasher, plan);
+  glint_flasher_set_no_reset (flasher, opt_no_reset);
+  glint_flasher_set_timeout_scale (flasher, opt_timeout_scale);
+  glint_flasher_set_baud (flasher, (guint) opt_baud);
+  glint_flasher_set_use_stub (flasher, !opt_no_stub);
+  glint_flasher_set_verify (flasher, !opt_no_verify);
+  glint_flasher_set_reboot (flasher, !opt_no_reboot);
+  g_signal_connect (flasher, "log", G_CALLBACK (on_flash_log_cb), NULL);
+  g_signal_connect (flasher, "notify::bytes-done", G_CALLBACK (on_progress_cb), &progress);
+  g_signal_connect (flasher, "notify::state", G_CALLBACK (on_state_cb), &progress);
+
+  printf (_("Connecting to %s…\n"), glint_stream_get_address (stream));
+  glint_flasher_flash_async (flasher, NULL, store_result_cb, &slot);
+  result = run_until_done (&slot);
+  if (!glint_flasher_flash_finish (flasher, result, &error))
+    {
+      if (progress.tty && progress.last_percent >= 0)
+        printf ("\n");
+      return report_error (error);
+    }
+
+  warnings = glint_flash_plan_get_warnings (plan);
+  for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
+    g_printerr (_("Warning: %s\n"), warnings[i]);
+
+  if (opt_no_verify)
+    printf (_("Written %" G_GUINT64_FORMAT " bytes (not verified, as asked).\n"),
+            glint_flash_plan_get_total_bytes (plan));
+  else
+    printf (_("Done: %" G_GUINT64_FORMAT " bytes written and verified.\n"),
+            glint_flash_plan_get_total_bytes (plan));
+
+  return EXIT_OK;
+}
+
 /* main ----------------------------------------------------------------------- */
 
 typedef struct
@@ -176,6 +348,8 @@ typedef struct
 static const Command commands[] = {
   { "list", cmd_list, N_("List serial ports and the Demo board") },
   { "info", cmd_info, N_("Connect to a board and show its chip, MAC and crystal") },
+  { "flash", cmd_flash, N_("Write firmware (FILE@OFFSET…, a build folder or manifest.json) "
+                           "and verify it") },
 };
 
 static char *

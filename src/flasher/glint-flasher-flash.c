@@ -804,8 +804,7 @@ flash_detected (GTask *task)
   stub = glint_stub_find (self->chip, 0, NULL, &error);
   if (stub == NULL)
     {
-      _glint_flasher_log (self, GLINT_LOG_WARNING, "%s; the ROM loader will do the work, more "
-                          "slowly", error->message);
+      _glint_flasher_log (self, GLINT_LOG_WARNING, "%s (more slowly)", error->message);
       flash_change_baud (task);
       return;
     }
