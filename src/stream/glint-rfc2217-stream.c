@@ -146,6 +146,36 @@ rx_clear (GlintRfc2217Stream *self)
   self->rx_start = 0;
 }
 
+static void
+add_child_source (GSource *source,
+                  GSource *child)
+{
+  g_source_set_dummy_callback (child);
+  g_source_add_child_source (source, child);
+  g_source_unref (child);
+}
+
+/* The source of both pollable streams: dispatches at once when @ready,
+ * else when @wake_cancellable (the stream's rx_wake or tx_wake) is
+ * cancelled on a state change; and when @cancellable is cancelled. */
+static GSource *
+pollable_source_new (GObject      *pollable,
+                     gboolean      ready,
+                     GCancellable *wake_cancellable,
+                     GCancellable *cancellable)
+{
+  GSource *source = g_pollable_source_new (pollable);
+
+  if (ready)
+    add_child_source (source, g_timeout_source_new (0));
+  else
+    add_child_source (source, g_cancellable_source_new (wake_cancellable));
+  if (cancellable != NULL)
+    add_child_source (source, g_cancellable_source_new (cancellable));
+
+  return source;
+}
+
 /* Input stream */
 
 #define GLINT_TYPE_RFC2217_INPUT (glint_rfc2217_input_get_type ())
@@ -251,26 +281,9 @@ glint_rfc2217_input_create_source (GPollableInputStream *pollable,
                                    GCancellable         *cancellable)
 {
   GlintRfc2217Stream *self = GLINT_RFC2217_INPUT (pollable)->stream;
-  GSource *source = g_pollable_source_new (G_OBJECT (pollable));
-  GSource *child;
 
-  if (input_ready (self))
-    child = g_timeout_source_new (0);
-  else
-    child = g_cancellable_source_new (self->rx_wake);
-  g_source_set_dummy_callback (child);
-  g_source_add_child_source (source, child);
-  g_source_unref (child);
-
-  if (cancellable != NULL)
-    {
-      child = g_cancellable_source_new (cancellable);
-      g_source_set_dummy_callback (child);
-      g_source_add_child_source (source, child);
-      g_source_unref (child);
-    }
-
-  return source;
+  return pollable_source_new (G_OBJECT (pollable), input_ready (self),
+                              self != NULL ? self->rx_wake : NULL, cancellable);
 }
 
 static gboolean
@@ -420,26 +433,9 @@ glint_rfc2217_output_create_source (GPollableOutputStream *pollable,
                                     GCancellable          *cancellable)
 {
   GlintRfc2217Stream *self = GLINT_RFC2217_OUTPUT (pollable)->stream;
-  GSource *source = g_pollable_source_new (G_OBJECT (pollable));
-  GSource *child;
 
-  if (output_ready (self))
-    child = g_timeout_source_new (0);
-  else
-    child = g_cancellable_source_new (self->tx_wake);
-  g_source_set_dummy_callback (child);
-  g_source_add_child_source (source, child);
-  g_source_unref (child);
-
-  if (cancellable != NULL)
-    {
-      child = g_cancellable_source_new (cancellable);
-      g_source_set_dummy_callback (child);
-      g_source_add_child_source (source, child);
-      g_source_unref (child);
-    }
-
-  return source;
+  return pollable_source_new (G_OBJECT (pollable), output_ready (self),
+                              self != NULL ? self->tx_wake : NULL, cancellable);
 }
 
 static gboolean
