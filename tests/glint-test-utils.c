@@ -251,3 +251,53 @@ glint_test_open_stream (const char *address)
 
   return g_steal_pointer (&stream);
 }
+
+gboolean
+glint_test_set_baud (GlintStream  *stream,
+                     guint         baud,
+                     GError      **error)
+{
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  glint_stream_set_baud_async (stream, baud, NULL, glint_test_store_result_cb, &result);
+  result = glint_test_wait_for ((gpointer *) &result, 10000);
+  ok = glint_stream_set_baud_finish (stream, result, error);
+  g_object_unref (result);
+
+  return ok;
+}
+
+gboolean
+glint_test_set_lines (GlintStream  *stream,
+                      GlintLines    mask,
+                      GlintLines    values,
+                      GError      **error)
+{
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  glint_stream_set_lines_async (stream, mask, values, NULL, glint_test_store_result_cb,
+                                &result);
+  result = glint_test_wait_for ((gpointer *) &result, 10000);
+  ok = glint_stream_set_lines_finish (stream, result, error);
+  g_object_unref (result);
+
+  return ok;
+}
+
+gboolean
+glint_test_purge (GlintStream  *stream,
+                  GlintPurge    what,
+                  GError      **error)
+{
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  glint_stream_purge_async (stream, what, NULL, glint_test_store_result_cb, &result);
+  result = glint_test_wait_for ((gpointer *) &result, 10000);
+  ok = glint_stream_purge_finish (stream, result, error);
+  g_object_unref (result);
+
+  return ok;
+}

@@ -57,4 +57,17 @@ guint16       glint_test_free_port         (void);
 /* Opens a GlintStream for an address and waits for it to be open. */
 GlintStream  *glint_test_open_stream       (const char    *address);
 
+/* Run one line-control operation of a GlintStream and wait for it; return
+ * what the _finish function returned. */
+gboolean      glint_test_set_baud          (GlintStream   *stream,
+                                            guint          baud,
+                                            GError       **error);
+gboolean      glint_test_set_lines         (GlintStream   *stream,
+                                            GlintLines     mask,
+                                            GlintLines     values,
+                                            GError       **error);
+gboolean      glint_test_purge             (GlintStream   *stream,
+                                            GlintPurge     what,
+                                            GError       **error);
+
 G_END_DECLS
