@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "glint-loader.h"
 #include "glint-stream.h"
 #include "glint-stream-address.h"
 #include "glint-test-utils.h"
@@ -300,4 +301,34 @@ glint_test_purge (GlintStream  *stream,
   g_object_unref (result);
 
   return ok;
+}
+
+gboolean
+glint_test_loader_sync (GlintLoader  *loader,
+                        guint32      *value,
+                        GError      **error)
+{
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  glint_loader_sync_async (loader, NULL, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 30000);
+  ok = glint_loader_sync_finish (loader, result, value, error);
+  g_object_unref (result);
+
+  return ok;
+}
+
+void
+glint_test_loader_reset (GlintLoader        *loader,
+                         GlintResetStrategy  strategy)
+{
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+
+  glint_loader_reset_async (loader, strategy, NULL, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 10000);
+  glint_loader_reset_finish (loader, result, &error);
+  g_object_unref (result);
+  g_assert_no_error (error);
 }

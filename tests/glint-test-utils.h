@@ -5,6 +5,7 @@
 
 #include <gio/gio.h>
 
+#include "glint-loader.h"
 #include "glint-types.h"
 
 G_BEGIN_DECLS
@@ -69,5 +70,14 @@ gboolean      glint_test_set_lines         (GlintStream   *stream,
 gboolean      glint_test_purge             (GlintStream   *stream,
                                             GlintPurge     what,
                                             GError       **error);
+
+/* SYNC once and wait (30 s at most); @value as glint_loader_sync_finish(). */
+gboolean      glint_test_loader_sync       (GlintLoader   *loader,
+                                            guint32       *value,
+                                            GError       **error);
+
+/* Resets with @strategy and waits; fails the test if the reset fails. */
+void          glint_test_loader_reset      (GlintLoader        *loader,
+                                            GlintResetStrategy  strategy);
 
 G_END_DECLS
