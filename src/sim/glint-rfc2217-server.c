@@ -227,8 +227,7 @@ handle_com_port (GlintRfc2217Server *self,
 
         if (len < 4)
           return;
-        baud = ((guint32) payload[0] << 24) | ((guint32) payload[1] << 16)
-               | ((guint32) payload[2] << 8) | payload[3];
+        baud = glint_telnet_com_port_get_u32 (payload);
         if (baud != 0)
           {
             guint applied = baud;
@@ -512,10 +511,7 @@ glint_rfc2217_server_init (GlintRfc2217Server *self)
   self->ack_set_control = TRUE;
   self->ack_baud = TRUE;
 
-  glint_telnet_options_init (&self->options);
-  glint_telnet_options_accept (&self->options, GLINT_TELNET_OPT_BINARY, TRUE, TRUE);
-  glint_telnet_options_accept (&self->options, GLINT_TELNET_OPT_SGA, TRUE, TRUE);
-  glint_telnet_options_accept (&self->options, GLINT_TELNET_OPT_COM_PORT, TRUE, TRUE);
+  glint_telnet_options_init_com_port (&self->options);
 }
 
 /**

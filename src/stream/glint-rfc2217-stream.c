@@ -821,8 +821,7 @@ handle_com_port (GlintRfc2217Stream *self,
     {
     case GLINT_RFC2217_SERVER_OFFSET + GLINT_RFC2217_SET_BAUDRATE:
       if (len >= 4)
-        handle_baud_reply (self, ((guint32) payload[0] << 24) | ((guint32) payload[1] << 16)
-                                 | ((guint32) payload[2] << 8) | payload[3]);
+        handle_baud_reply (self, glint_telnet_com_port_get_u32 (payload));
       break;
     case GLINT_RFC2217_SERVER_OFFSET + GLINT_RFC2217_SET_CONTROL:
       if (len >= 1)
@@ -1457,10 +1456,7 @@ glint_rfc2217_stream_init (GlintRfc2217Stream *self)
   g_queue_init (&self->pending);
   self->drains = g_ptr_array_new_with_free_func (g_object_unref);
 
-  glint_telnet_options_init (&self->options);
-  glint_telnet_options_accept (&self->options, GLINT_TELNET_OPT_BINARY, TRUE, TRUE);
-  glint_telnet_options_accept (&self->options, GLINT_TELNET_OPT_SGA, TRUE, TRUE);
-  glint_telnet_options_accept (&self->options, GLINT_TELNET_OPT_COM_PORT, TRUE, TRUE);
+  glint_telnet_options_init_com_port (&self->options);
 
   input = g_object_new (GLINT_TYPE_RFC2217_INPUT, NULL);
   input->stream = self;

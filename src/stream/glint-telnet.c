@@ -94,6 +94,13 @@ glint_telnet_append_com_port_u32 (GByteArray *out,
   glint_telnet_append_com_port (out, command, be, sizeof be);
 }
 
+guint32
+glint_telnet_com_port_get_u32 (const guint8 *value)
+{
+  return ((guint32) value[0] << 24) | ((guint32) value[1] << 16)
+         | ((guint32) value[2] << 8) | value[3];
+}
+
 /* Decoder */
 
 typedef enum
@@ -306,6 +313,21 @@ void
 glint_telnet_options_init (GlintTelnetOptions *self)
 {
   memset (self, 0, sizeof *self);
+}
+
+/**
+ * glint_telnet_options_init_com_port:
+ *
+ * Initialises @self to accept BINARY, SGA and COM-PORT-OPTION on both
+ * sides: what both ends of an RFC 2217 session agree to.
+ */
+void
+glint_telnet_options_init_com_port (GlintTelnetOptions *self)
+{
+  glint_telnet_options_init (self);
+  glint_telnet_options_accept (self, GLINT_TELNET_OPT_BINARY, TRUE, TRUE);
+  glint_telnet_options_accept (self, GLINT_TELNET_OPT_SGA, TRUE, TRUE);
+  glint_telnet_options_accept (self, GLINT_TELNET_OPT_COM_PORT, TRUE, TRUE);
 }
 
 void

@@ -91,6 +91,10 @@ void glint_telnet_append_com_port_u32 (GByteArray  *out,
                                        guint8       command,
                                        guint32      value);
 
+/* Reads the 4-byte network-order value of a COM-PORT-OPTION command
+ * (SET-BAUDRATE); the counterpart of glint_telnet_append_com_port_u32(). */
+guint32 glint_telnet_com_port_get_u32 (const guint8 *value);
+
 /* Decoder */
 typedef enum
 {
@@ -149,18 +153,19 @@ typedef struct
   gboolean accept_him[256];
 } GlintTelnetOptions;
 
-void                    glint_telnet_options_init    (GlintTelnetOptions *self);
-void                    glint_telnet_options_accept  (GlintTelnetOptions *self,
-                                                      guint8              option,
-                                                      gboolean            local,
-                                                      gboolean            remote);
-void                    glint_telnet_options_request (GlintTelnetOptions *self,
-                                                      guint8              verb,
-                                                      guint8              option,
-                                                      GByteArray         *out);
-GlintTelnetOptionChange glint_telnet_options_receive (GlintTelnetOptions *self,
-                                                      guint8              verb,
-                                                      guint8              option,
-                                                      GByteArray         *out);
+void                    glint_telnet_options_init          (GlintTelnetOptions *self);
+void                    glint_telnet_options_init_com_port (GlintTelnetOptions *self);
+void                    glint_telnet_options_accept        (GlintTelnetOptions *self,
+                                                            guint8              option,
+                                                            gboolean            local,
+                                                            gboolean            remote);
+void                    glint_telnet_options_request       (GlintTelnetOptions *self,
+                                                            guint8              verb,
+                                                            guint8              option,
+                                                            GByteArray         *out);
+GlintTelnetOptionChange glint_telnet_options_receive       (GlintTelnetOptions *self,
+                                                            guint8              verb,
+                                                            guint8              option,
+                                                            GByteArray         *out);
 
 G_END_DECLS
