@@ -35,7 +35,6 @@
 
 #define RX_CAP (1024 * 1024)   /* stop reading the socket above this */
 #define TX_CAP (64 * 1024)     /* encoded bytes queued before writers wait */
-#define READ_CHUNK 16384
 
 typedef enum
 {
@@ -645,34 +644,14 @@ disconnected_error (GlintRfc2217Stream *self)
 
 /* Socket writer */
 
-typedef struct
-{
-  GWeakRef  self;
-  GBytes   *bytes;
-} WriteOp;
-
 static void
-write_op_free (WriteOp *op)
+socket_written_cb (GObject *owner,
+                   GError  *write_error)
 {
-  g_weak_ref_clear (&op->self);
-  g_bytes_unref (op->bytes);
-  g_free (op);
-}
+  GlintRfc2217Stream *self = GLINT_RFC2217_STREAM (owner);
+  g_autoptr(GError) error = write_error;
 
-static void
-socket_write_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  WriteOp *op = user_data;
-  g_autoptr(GlintRfc2217Stream) self = g_weak_ref_get (&op->self);
-  g_autoptr(GError) error = NULL;
-  gsize written = 0;
-
-  g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, &written, &error);
-  write_op_free (op);
-
-  if (self == NULL || self->closed)
+  if (self->closed)
     return;
 
   self->writing = FALSE;
@@ -699,26 +678,14 @@ socket_write_cb (GObject      *source,
 static void
 flush_tx (GlintRfc2217Stream *self)
 {
-  WriteOp *op;
-  GOutputStream *socket_output;
-
   if (self->writing || self->closed || !self->connected || self->tx_error != NULL
       || self->tx->len == 0)
     return;
 
-  op = g_new0 (WriteOp, 1);
-  g_weak_ref_init (&op->self, self);
   self->tx_in_flight = self->tx->len;
-  op->bytes = g_byte_array_free_to_bytes (g_steal_pointer (&self->tx));
-  self->tx = g_byte_array_new ();
   self->writing = TRUE;
-
-  socket_output = g_io_stream_get_output_stream (G_IO_STREAM (self->connection));
-  g_output_stream_write_all_async (socket_output,
-                                   g_bytes_get_data (op->bytes, NULL),
-                                   g_bytes_get_size (op->bytes),
-                                   G_PRIORITY_DEFAULT, self->cancellable,
-                                   socket_write_cb, op);
+  glint_telnet_write_queue_async (G_OBJECT (self), G_IO_STREAM (self->connection), &self->tx,
+                                  self->cancellable, socket_written_cb);
 }
 
 /* Received commands */
@@ -889,30 +856,17 @@ decoder_event_cb (const GlintTelnetEvent *event,
 
 /* Background reader */
 
-typedef struct
-{
-  GWeakRef self;
-  guint8   buffer[READ_CHUNK];
-} ReadOp;
-
 static void
-socket_read_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+socket_read_cb (GObject      *owner,
+                const guint8 *data,
+                gssize        n,
+                GError       *read_error)
 {
-  ReadOp *op = user_data;
-  g_autoptr(GlintRfc2217Stream) self = g_weak_ref_get (&op->self);
-  g_autoptr(GError) error = NULL;
-  gssize n;
+  GlintRfc2217Stream *self = GLINT_RFC2217_STREAM (owner);
+  g_autoptr(GError) error = read_error;
 
-  n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
-
-  if (self == NULL || self->closed)
-    {
-      g_weak_ref_clear (&op->self);
-      g_free (op);
-      return;
-    }
+  if (self->closed)
+    return;
 
   self->reading = FALSE;
 
@@ -921,9 +875,7 @@ socket_read_cb (GObject      *source,
       gsize before = self->rx->len;
 
       self->rx_mark = before;
-      glint_telnet_decoder_feed (self->decoder, op->buffer, n, self->rx);
-      g_weak_ref_clear (&op->self);
-      g_free (op);
+      glint_telnet_decoder_feed (self->decoder, data, n, self->rx);
 
       if (self->closed)
         return;
@@ -940,9 +892,6 @@ socket_read_cb (GObject      *source,
       start_reading (self);
       return;
     }
-
-  g_weak_ref_clear (&op->self);
-  g_free (op);
 
   if (n == 0)
     {
@@ -967,18 +916,13 @@ socket_read_cb (GObject      *source,
 static void
 start_reading (GlintRfc2217Stream *self)
 {
-  ReadOp *op;
-
   if (self->reading || self->closed || !self->connected || self->peer_closed
       || self->rx_error != NULL || rx_available (self) >= RX_CAP)
     return;
 
-  op = g_new (ReadOp, 1);
-  g_weak_ref_init (&op->self, self);
   self->reading = TRUE;
-  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (self->connection)),
-                             op->buffer, sizeof op->buffer, G_PRIORITY_DEFAULT,
-                             self->cancellable, socket_read_cb, op);
+  glint_telnet_read_async (G_OBJECT (self), G_IO_STREAM (self->connection), self->cancellable,
+                           socket_read_cb);
 }
 
 /* GlintStream */

@@ -3,7 +3,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "glint-types.h"
 
@@ -167,5 +167,26 @@ GlintTelnetOptionChange glint_telnet_options_receive       (GlintTelnetOptions *
                                                             guint8              verb,
                                                             guint8              option,
                                                             GByteArray         *out);
+
+/* Socket I/O of an RFC 2217 session, the same at both ends. Each operation
+ * holds only a weak reference to @owner, so a pending read or write never
+ * keeps it alive: the callback runs with @owner referenced if it still
+ * exists, and not at all if it is gone. @error is (transfer full). */
+typedef void (*GlintTelnetWrittenFunc) (GObject      *owner,
+                                        GError       *error);
+typedef void (*GlintTelnetReadFunc)    (GObject      *owner,
+                                        const guint8 *data,
+                                        gssize        len,
+                                        GError       *error);
+
+void glint_telnet_write_queue_async (GObject                 *owner,
+                                     GIOStream               *connection,
+                                     GByteArray             **queue,
+                                     GCancellable            *cancellable,
+                                     GlintTelnetWrittenFunc   done);
+void glint_telnet_read_async        (GObject                 *owner,
+                                     GIOStream               *connection,
+                                     GCancellable            *cancellable,
+                                     GlintTelnetReadFunc      done);
 
 G_END_DECLS
