@@ -30,7 +30,8 @@
  * The input and output streams are small pollable classes over our own
  * buffers; they keep a plain pointer to the GIOStream which clears it in
  * dispose, so an input stream that outlives its GIOStream reports
- * G_IO_ERROR_CLOSED.
+ * G_IO_ERROR_CLOSED.  They keep GIO's defaults for close (nothing to do:
+ * the GIOStream closes the socket) and can_poll (TRUE).
  */
 
 #define RX_CAP (1024 * 1024)   /* stop reading the socket above this */
@@ -262,14 +263,6 @@ glint_rfc2217_input_read (GInputStream  *stream,
 }
 
 static gboolean
-glint_rfc2217_input_close (GInputStream  *stream,
-                           GCancellable  *cancellable,
-                           GError       **error)
-{
-  return TRUE;
-}
-
-static gboolean
 glint_rfc2217_input_is_readable (GPollableInputStream *pollable)
 {
   return input_ready (GLINT_RFC2217_INPUT (pollable)->stream);
@@ -285,16 +278,9 @@ glint_rfc2217_input_create_source (GPollableInputStream *pollable,
                               self != NULL ? self->rx_wake : NULL, cancellable);
 }
 
-static gboolean
-glint_rfc2217_input_can_poll (GPollableInputStream *pollable)
-{
-  return TRUE;
-}
-
 static void
 glint_rfc2217_input_pollable_iface_init (GPollableInputStreamInterface *iface)
 {
-  iface->can_poll = glint_rfc2217_input_can_poll;
   iface->is_readable = glint_rfc2217_input_is_readable;
   iface->create_source = glint_rfc2217_input_create_source;
   iface->read_nonblocking = glint_rfc2217_input_read_nonblocking;
@@ -306,7 +292,6 @@ glint_rfc2217_input_class_init (GlintRfc2217InputClass *klass)
   GInputStreamClass *input_class = G_INPUT_STREAM_CLASS (klass);
 
   input_class->read_fn = glint_rfc2217_input_read;
-  input_class->close_fn = glint_rfc2217_input_close;
 }
 
 static void
@@ -414,14 +399,6 @@ glint_rfc2217_output_write (GOutputStream  *stream,
 }
 
 static gboolean
-glint_rfc2217_output_close (GOutputStream  *stream,
-                            GCancellable   *cancellable,
-                            GError        **error)
-{
-  return TRUE;
-}
-
-static gboolean
 glint_rfc2217_output_is_writable (GPollableOutputStream *pollable)
 {
   return output_ready (GLINT_RFC2217_OUTPUT (pollable)->stream);
@@ -437,16 +414,9 @@ glint_rfc2217_output_create_source (GPollableOutputStream *pollable,
                               self != NULL ? self->tx_wake : NULL, cancellable);
 }
 
-static gboolean
-glint_rfc2217_output_can_poll (GPollableOutputStream *pollable)
-{
-  return TRUE;
-}
-
 static void
 glint_rfc2217_output_pollable_iface_init (GPollableOutputStreamInterface *iface)
 {
-  iface->can_poll = glint_rfc2217_output_can_poll;
   iface->is_writable = glint_rfc2217_output_is_writable;
   iface->create_source = glint_rfc2217_output_create_source;
   iface->write_nonblocking = glint_rfc2217_output_write_nonblocking;
@@ -458,7 +428,6 @@ glint_rfc2217_output_class_init (GlintRfc2217OutputClass *klass)
   GOutputStreamClass *output_class = G_OUTPUT_STREAM_CLASS (klass);
 
   output_class->write_fn = glint_rfc2217_output_write;
-  output_class->close_fn = glint_rfc2217_output_close;
 }
 
 static void
