@@ -226,53 +226,6 @@ test_socket_localhost (void)
   server_stop (&server);
 }
 
-static gboolean
-run_simple (GlintStream *stream,
-            int          what,
-            GError     **error)
-{
-  GAsyncResult *result = NULL;
-  gboolean ok = FALSE;
-
-  switch (what)
-    {
-    case 0:
-      glint_stream_set_baud_async (stream, 921600, NULL, glint_test_store_result_cb, &result);
-      break;
-    case 1:
-      glint_stream_set_lines_async (stream, GLINT_LINE_DTR | GLINT_LINE_RTS, GLINT_LINE_RTS,
-                                    NULL, glint_test_store_result_cb, &result);
-      break;
-    case 2:
-      glint_stream_purge_async (stream, GLINT_PURGE_INPUT, NULL, glint_test_store_result_cb,
-                                &result);
-      break;
-    case 3:
-      glint_stream_purge_async (stream, GLINT_PURGE_OUTPUT, NULL, glint_test_store_result_cb,
-                                &result);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-
-  result = glint_test_wait_for ((gpointer *) &result, 5000);
-  switch (what)
-    {
-    case 0:
-      ok = glint_stream_set_baud_finish (stream, result, error);
-      break;
-    case 1:
-      ok = glint_stream_set_lines_finish (stream, result, error);
-      break;
-    default:
-      ok = glint_stream_purge_finish (stream, result, error);
-      break;
-    }
-  g_object_unref (result);
-
-  return ok;
-}
-
 static void
 test_socket_line_control (void)
 {
@@ -286,15 +239,16 @@ test_socket_line_control (void)
   stream = glint_test_open_stream (address);
 
   /* the speed is only recorded: the server's side decides it */
-  g_assert_true (run_simple (stream, 0, &error));
+  g_assert_true (glint_test_set_baud (stream, 921600, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (glint_stream_get_baud (stream), ==, 921600);
 
-  g_assert_false (run_simple (stream, 1, &error));
+  g_assert_false (glint_test_set_lines (stream, GLINT_LINE_DTR | GLINT_LINE_RTS, GLINT_LINE_RTS,
+                                        &error));
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED);
   g_clear_error (&error);
 
-  g_assert_true (run_simple (stream, 3, &error));
+  g_assert_true (glint_test_purge (stream, GLINT_PURGE_OUTPUT, &error));
   g_assert_no_error (error);
 
   /* the connection still works after all that */
@@ -416,7 +370,7 @@ test_socket_purge_input (void)
     }
   glint_test_spin (50);
 
-  g_assert_true (run_simple (stream, 2, &error));
+  g_assert_true (glint_test_purge (stream, GLINT_PURGE_INPUT, &error));
   g_assert_no_error (error);
   g_assert_false (g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (input)));
 
