@@ -133,6 +133,15 @@ wake (GCancellable **wake_cancellable)
   g_object_unref (old);
 }
 
+/* Destroys and drops a source we attached, if there is one. */
+static void
+clear_source (GSource **source)
+{
+  if (*source != NULL)
+    g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
 static gsize
 rx_available (GlintRfc2217Stream *self)
 {
@@ -440,16 +449,8 @@ glint_rfc2217_output_init (GlintRfc2217Output *self)
 static void
 pending_free (Pending *pending)
 {
-  if (pending->timeout != NULL)
-    {
-      g_source_destroy (pending->timeout);
-      g_source_unref (pending->timeout);
-    }
-  if (pending->cancel != NULL)
-    {
-      g_source_destroy (pending->cancel);
-      g_source_unref (pending->cancel);
-    }
+  clear_source (&pending->timeout);
+  clear_source (&pending->cancel);
   g_clear_object (&pending->task);
   g_free (pending);
 }
@@ -783,9 +784,7 @@ handle_com_port (GlintRfc2217Stream *self,
         {
           /* what this chunk carried before the acknowledgement is stale */
           g_byte_array_set_size (self->rx, MAX (self->rx_mark, self->rx_start));
-          if (self->purge_timeout != NULL)
-            g_source_destroy (self->purge_timeout);
-          g_clear_pointer (&self->purge_timeout, g_source_unref);
+          clear_source (&self->purge_timeout);
         }
       break;
     default:
@@ -1141,9 +1140,7 @@ glint_rfc2217_stream_purge_async (GlintStream         *stream,
        * timeout in case a server never acknowledges. */
       rx_clear (self);
       self->purge_acks_pending++;
-      if (self->purge_timeout != NULL)
-        g_source_destroy (self->purge_timeout);
-      g_clear_pointer (&self->purge_timeout, g_source_unref);
+      clear_source (&self->purge_timeout);
       self->purge_timeout = g_timeout_source_new (self->timeout_ms);
       g_source_set_callback (self->purge_timeout, purge_timeout_cb, self, NULL);
       g_source_attach (self->purge_timeout, self->context);
@@ -1203,9 +1200,7 @@ close_now (GlintRfc2217Stream *self)
   self->closed = TRUE;
 
   g_cancellable_cancel (self->cancellable);
-  if (self->purge_timeout != NULL)
-    g_source_destroy (self->purge_timeout);
-  g_clear_pointer (&self->purge_timeout, g_source_unref);
+  clear_source (&self->purge_timeout);
 
   error = g_error_new (G_IO_ERROR, G_IO_ERROR_CLOSED, "%s was closed", self->host_port);
   fail_all_pending (self, error);
