@@ -3,12 +3,13 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
 #include <glib/gstdio.h>
 
 #include "glint-error.h"
@@ -1045,13 +1046,15 @@ test_notifications (Fixture       *fixture,
 
 typedef struct
 {
-  GSubprocess *socat;
-  GSubprocess *ser2net;
-  char        *pty_a;
-  char        *pty_b;
-  char        *dir;
-  guint16      port;
-  int          fd_a;
+  GSubprocess   *socat;
+  GSubprocess   *ser2net;
+  char          *pty_a;
+  char          *pty_b;
+  char          *dir;
+  guint16        port;
+  int            fd_a;
+  GInputStream  *in_a;
+  GOutputStream *out_a;
 } Ser2net;
 
 static gboolean
@@ -1118,6 +1121,8 @@ ser2net_start (Ser2net *s)
 
   s->fd_a = open (s->pty_a, O_RDWR | O_NOCTTY | O_NONBLOCK);
   g_assert_cmpint (s->fd_a, >=, 0);
+  s->in_a = g_unix_input_stream_new (s->fd_a, FALSE);
+  s->out_a = g_unix_output_stream_new (s->fd_a, FALSE);
 
   return TRUE;
 }
@@ -1125,6 +1130,8 @@ ser2net_start (Ser2net *s)
 static void
 ser2net_stop (Ser2net *s)
 {
+  g_clear_object (&s->in_a);
+  g_clear_object (&s->out_a);
   if (s->fd_a >= 0)
     close (s->fd_a);
   s->fd_a = -1;
@@ -1142,54 +1149,6 @@ ser2net_stop (Ser2net *s)
   g_clear_pointer (&s->dir, g_free);
   g_clear_pointer (&s->pty_a, g_free);
   g_clear_pointer (&s->pty_b, g_free);
-}
-
-static void
-read_fd_exact (int     fd,
-               guint8 *buf,
-               gsize   len,
-               guint   timeout_ms)
-{
-  gsize done = 0;
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (done < len)
-    {
-      ssize_t n = read (fd, buf + done, len - done);
-
-      if (n > 0)
-        {
-          done += n;
-          continue;
-        }
-      if (n < 0 && errno != EAGAIN)
-        g_error ("reading the pty: %s", g_strerror (errno));
-      if (g_get_monotonic_time () > deadline)
-        g_error ("timed out with %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " bytes from the pty",
-                 done, len);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static void
-write_fd_all (int           fd,
-              const guint8 *data,
-              gsize         len)
-{
-  gsize done = 0;
-
-  while (done < len)
-    {
-      ssize_t n = write (fd, data + done, len - done);
-
-      if (n > 0)
-        done += n;
-      else if (n < 0 && errno != EAGAIN)
-        g_error ("writing the pty: %s", g_strerror (errno));
-      else
-        g_main_context_iteration (NULL, FALSE);
-    }
 }
 
 static void
@@ -1213,18 +1172,18 @@ test_ser2net (void)
 
   /* client -> pty A */
   glint_test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)), all, 256);
-  read_fd_exact (s.fd_a, back, 256, 5000);
+  glint_test_read_exact (s.in_a, back, 256, 5000);
   g_assert_cmpmem (back, 256, all, 256);
   glint_test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)),
                         payload->data, payload->len);
-  read_fd_exact (s.fd_a, back, payload->len, 5000);
+  glint_test_read_exact (s.in_a, back, payload->len, 5000);
   g_assert_cmpmem (back, payload->len, payload->data, payload->len);
 
   /* pty A -> client */
-  write_fd_all (s.fd_a, all, 256);
+  glint_test_write_all (s.out_a, all, 256);
   glint_test_read_exact (g_io_stream_get_input_stream (G_IO_STREAM (stream)), back, 256, 5000);
   g_assert_cmpmem (back, 256, all, 256);
-  write_fd_all (s.fd_a, payload->data, payload->len);
+  glint_test_write_all (s.out_a, payload->data, payload->len);
   glint_test_read_exact (g_io_stream_get_input_stream (G_IO_STREAM (stream)), back,
                          payload->len, 5000);
   g_assert_cmpmem (back, payload->len, payload->data, payload->len);
@@ -1256,7 +1215,7 @@ test_ser2net (void)
   g_assert_true (glint_test_purge (stream, GLINT_PURGE_BOTH, &error));
   g_assert_no_error (error);
   glint_test_spin (100);
-  write_fd_all (s.fd_a, (const guint8 *) "after", 5);
+  glint_test_write_all (s.out_a, "after", 5);
   glint_test_read_exact (g_io_stream_get_input_stream (G_IO_STREAM (stream)), back, 5, 5000);
   g_assert_cmpmem (back, 5, "after", 5);
 
