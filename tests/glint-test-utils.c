@@ -234,6 +234,31 @@ glint_test_free_port (void)
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 }
 
+void
+glint_test_wait_for_port (guint16 port,
+                          guint   timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  for (;;)
+    {
+      g_autoptr(GSocketClient) client = g_socket_client_new ();
+      g_autoptr(GSocketConnection) connection = NULL;
+      g_autoptr(GError) error = NULL;
+
+      connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
+      if (connection != NULL)
+        {
+          g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+          return;
+        }
+      if (g_get_monotonic_time () > deadline)
+        g_error ("nothing listened on port %u within %u ms: %s", port, timeout_ms,
+                 error->message);
+      g_usleep (20000);
+    }
+}
+
 GlintStream *
 glint_test_open_stream (const char *address)
 {

@@ -55,6 +55,11 @@ void          glint_test_stop_subprocess   (GSubprocess   *subprocess);
 /* Returns a TCP port on 127.0.0.1 that was free a moment ago. */
 guint16       glint_test_free_port         (void);
 
+/* Waits until something accepts TCP connections on 127.0.0.1:port (a
+ * server just started), or fails the test after timeout_ms. */
+void          glint_test_wait_for_port     (guint16        port,
+                                            guint          timeout_ms);
+
 /* Opens a GlintStream for an address and waits for it to be open. */
 GlintStream  *glint_test_open_stream       (const char    *address);
 

@@ -1064,7 +1064,6 @@ ser2net_start (Ser2net *s)
   g_autoptr(GError) error = NULL;
   g_autofree char *config = NULL;
   g_autofree char *yaml = NULL;
-  gint64 deadline;
 
   memset (s, 0, sizeof *s);
   s->fd_a = -1;
@@ -1097,25 +1096,7 @@ ser2net_start (Ser2net *s)
                                  binary, "-n", "-d", "-c", config, NULL);
   g_assert_no_error (error);
 
-  /* wait until the port accepts connections */
-  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-  for (;;)
-    {
-      g_autoptr(GSocketClient) client = g_socket_client_new ();
-      g_autoptr(GSocketConnection) connection = NULL;
-      g_autoptr(GError) connect_error = NULL;
-
-      connection = g_socket_client_connect_to_host (client, "127.0.0.1", s->port, NULL,
-                                                    &connect_error);
-      if (connection != NULL)
-        {
-          g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-          break;
-        }
-      if (g_get_monotonic_time () > deadline)
-        g_error ("ser2net did not listen on port %u: %s", s->port, connect_error->message);
-      g_usleep (20000);
-    }
+  glint_test_wait_for_port (s->port, 5000);
   /* let ser2net notice the probe went away */
   glint_test_spin (100);
 

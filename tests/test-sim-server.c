@@ -235,16 +235,6 @@ test_rfc2217_latency (void)
   glint_test_stop_subprocess (server);
 }
 
-static gboolean
-port_accepts (guint16 port)
-{
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = NULL;
-
-  connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
-  return connection != NULL;
-}
-
 static void
 test_ser2net (void)
 {
@@ -261,7 +251,6 @@ test_ser2net (void)
   g_autoptr(GError) error = NULL;
   GlintStream *stream;
   guint16 port;
-  gint64 deadline;
 
   if (ser2net == NULL)
     {
@@ -293,12 +282,7 @@ test_ser2net (void)
   relay = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
                             &error, ser2net, "-n", "-d", "-c", config_path, NULL);
   g_assert_no_error (error);
-  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  while (!port_accepts (port))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_usleep (20000);
-    }
+  glint_test_wait_for_port (port, 10000);
 
   /* ser2net never acknowledges SET-CONTROL behind a pty (testing.md). */
   address = g_strdup_printf ("rfc2217://127.0.0.1:%u?ign_set_control", port);
