@@ -204,6 +204,39 @@ glint_test_spawn_sim_server (const char *const *args,
   return proc;
 }
 
+GSubprocess *
+glint_test_spawn_ser2net (const char *device_path,
+                          const char *dir,
+                          guint16    *port)
+{
+  const char *ser2net = g_getenv ("GLINT_SER2NET");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *config_path = NULL;
+  GSubprocess *proc;
+
+  g_assert_nonnull (ser2net);
+
+  *port = glint_test_free_port ();
+  config = g_strdup_printf ("connection: &board\n"
+                            "  accepter: telnet(rfc2217),tcp,127.0.0.1,%u\n"
+                            "  enable: on\n"
+                            "  options:\n"
+                            "    kickolduser: true\n"
+                            "  connector: serialdev,%s,115200n81,local\n",
+                            *port, device_path);
+  config_path = g_build_filename (dir, "ser2net.yaml", NULL);
+  g_file_set_contents (config_path, config, -1, &error);
+  g_assert_no_error (error);
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                           &error, ser2net, "-n", "-d", "-c", config_path, NULL);
+  g_assert_no_error (error);
+  glint_test_wait_for_port (*port, 10000);
+
+  return proc;
+}
+
 void
 glint_test_stop_subprocess (GSubprocess *subprocess)
 {

@@ -49,6 +49,14 @@ GSubprocess  *glint_test_pty_pair          (char         **path_a,
 GSubprocess  *glint_test_spawn_sim_server  (const char *const *args,
                                             char         **announcement);
 
+/* Starts $GLINT_SER2NET (which must be set) as an RFC 2217 server for the
+ * serial device at device_path, listening on a free port of 127.0.0.1 that
+ * is returned in *port; its config goes to dir/ser2net.yaml. Returns once
+ * the port accepts connections. */
+GSubprocess  *glint_test_spawn_ser2net     (const char    *device_path,
+                                            const char    *dir,
+                                            guint16       *port);
+
 /* Terminates a subprocess and waits for it. */
 void          glint_test_stop_subprocess   (GSubprocess   *subprocess);
 

@@ -1062,8 +1062,6 @@ ser2net_start (Ser2net *s)
 {
   const char *binary = g_getenv ("GLINT_SER2NET");
   g_autoptr(GError) error = NULL;
-  g_autofree char *config = NULL;
-  g_autofree char *yaml = NULL;
 
   memset (s, 0, sizeof *s);
   s->fd_a = -1;
@@ -1079,24 +1077,8 @@ ser2net_start (Ser2net *s)
 
   s->dir = g_dir_make_tmp ("glint-ser2net-XXXXXX", &error);
   g_assert_no_error (error);
-  s->port = glint_test_free_port ();
-  yaml = g_strdup_printf ("connection: &board\n"
-                          "  accepter: telnet(rfc2217),tcp,127.0.0.1,%u\n"
-                          "  enable: on\n"
-                          "  options:\n"
-                          "    kickolduser: true\n"
-                          "  connector: serialdev,%s,115200n81,local\n",
-                          s->port, s->pty_b);
-  config = g_build_filename (s->dir, "ser2net.yaml", NULL);
-  g_file_set_contents (config, yaml, -1, &error);
-  g_assert_no_error (error);
+  s->ser2net = glint_test_spawn_ser2net (s->pty_b, s->dir, &s->port);
 
-  s->ser2net = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
-                                 | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
-                                 binary, "-n", "-d", "-c", config, NULL);
-  g_assert_no_error (error);
-
-  glint_test_wait_for_port (s->port, 5000);
   /* let ser2net notice the probe went away */
   glint_test_spin (100);
 

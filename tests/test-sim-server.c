@@ -242,7 +242,6 @@ test_ser2net (void)
   g_autofree char *link_dir = NULL;
   g_autofree char *link_path = NULL;
   g_autofree char *config_path = NULL;
-  g_autofree char *config = NULL;
   g_autofree char *address = NULL;
   g_autofree char *announcement = NULL;
   g_autoptr(GSubprocess) server = NULL;
@@ -267,22 +266,8 @@ test_ser2net (void)
     server = glint_test_spawn_sim_server (args, &announcement);
   }
 
-  port = glint_test_free_port ();
-  config = g_strdup_printf ("connection: &board\n"
-                            "  accepter: telnet(rfc2217),tcp,127.0.0.1,%u\n"
-                            "  enable: on\n"
-                            "  options:\n"
-                            "    kickolduser: true\n"
-                            "  connector: serialdev,%s,115200n81,local\n",
-                            port, link_path);
+  relay = glint_test_spawn_ser2net (link_path, link_dir, &port);
   config_path = g_build_filename (link_dir, "ser2net.yaml", NULL);
-  g_file_set_contents (config_path, config, -1, &error);
-  g_assert_no_error (error);
-
-  relay = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                            &error, ser2net, "-n", "-d", "-c", config_path, NULL);
-  g_assert_no_error (error);
-  glint_test_wait_for_port (port, 10000);
 
   /* ser2net never acknowledges SET-CONTROL behind a pty (testing.md). */
   address = g_strdup_printf ("rfc2217://127.0.0.1:%u?ign_set_control", port);
