@@ -895,18 +895,19 @@ start_reading (GlintRfc2217Stream *self)
 
 /* GlintStream */
 
+/* Fails @task and returns FALSE when line control cannot work any more. */
 static gboolean
-check_line_control (GlintRfc2217Stream  *self,
-                    GError             **error)
+check_line_control (GlintRfc2217Stream *self,
+                    GTask              *task)
 {
   if (self->com_port_refused)
     {
-      g_propagate_error (error, com_port_refused_error (self));
+      g_task_return_error (task, com_port_refused_error (self));
       return FALSE;
     }
   if (self->peer_closed || self->rx_error != NULL || self->tx_error != NULL)
     {
-      g_propagate_error (error, disconnected_error (self));
+      g_task_return_error (task, disconnected_error (self));
       return FALSE;
     }
   return TRUE;
@@ -1015,16 +1016,12 @@ glint_rfc2217_stream_set_baud_async (GlintStream         *stream,
 {
   GlintRfc2217Stream *self = GLINT_RFC2217_STREAM (stream);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(GError) error = NULL;
 
   g_task_set_source_tag (task, glint_rfc2217_stream_set_baud_async);
   g_task_set_name (task, "glint-rfc2217-stream-set-baud");
 
-  if (!check_line_control (self, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+  if (!check_line_control (self, task))
+    return;
 
   /* Always wait for the acknowledgement: it is one round trip per change,
    * and a server that cannot do the rate must not be left unnoticed. */
@@ -1056,16 +1053,12 @@ glint_rfc2217_stream_set_lines_async (GlintStream         *stream,
 {
   GlintRfc2217Stream *self = GLINT_RFC2217_STREAM (stream);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(GError) error = NULL;
 
   g_task_set_source_tag (task, glint_rfc2217_stream_set_lines_async);
   g_task_set_name (task, "glint-rfc2217-stream-set-lines");
 
-  if (!check_line_control (self, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+  if (!check_line_control (self, task))
+    return;
 
   /* Both changes in one write. When RTS (EN on the usual auto-reset
    * circuit) is asserted it goes first, so the chip is held in reset
@@ -1110,17 +1103,13 @@ glint_rfc2217_stream_purge_async (GlintStream         *stream,
 {
   GlintRfc2217Stream *self = GLINT_RFC2217_STREAM (stream);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(GError) error = NULL;
   guint8 value = 0;
 
   g_task_set_source_tag (task, glint_rfc2217_stream_purge_async);
   g_task_set_name (task, "glint-rfc2217-stream-purge");
 
-  if (!check_line_control (self, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+  if (!check_line_control (self, task))
+    return;
 
   if (what & GLINT_PURGE_INPUT)
     value |= GLINT_RFC2217_PURGE_RX;
