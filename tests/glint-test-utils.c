@@ -297,18 +297,30 @@ glint_test_open_stream (const char *address)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintStream) stream = glint_stream_new_for_address (address, &error);
-  GAsyncResult *result = NULL;
 
   g_assert_no_error (error);
   g_assert_nonnull (stream);
 
-  glint_stream_open_async (stream, NULL, glint_test_store_result_cb, &result);
-  result = glint_test_wait_for ((gpointer *) &result, 10000);
-  glint_stream_open_finish (stream, result, &error);
-  g_object_unref (result);
+  glint_test_open (stream, NULL, &error);
   g_assert_no_error (error);
 
   return g_steal_pointer (&stream);
+}
+
+gboolean
+glint_test_open (GlintStream   *stream,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  glint_stream_open_async (stream, cancellable, glint_test_store_result_cb, &result);
+  result = glint_test_wait_for ((gpointer *) &result, 10000);
+  ok = glint_stream_open_finish (stream, result, error);
+  g_object_unref (result);
+
+  return ok;
 }
 
 gboolean

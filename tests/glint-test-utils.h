@@ -71,6 +71,11 @@ void          glint_test_wait_for_port     (guint16        port,
 /* Opens a GlintStream for an address and waits for it to be open. */
 GlintStream  *glint_test_open_stream       (const char    *address);
 
+/* Opens @stream and waits; returns what glint_stream_open_finish() did. */
+gboolean      glint_test_open              (GlintStream   *stream,
+                                            GCancellable  *cancellable,
+                                            GError       **error);
+
 /* Run one line-control operation of a GlintStream and wait for it; return
  * what the _finish function returned. */
 gboolean      glint_test_set_baud          (GlintStream   *stream,

@@ -138,14 +138,9 @@ try_open (const char   *path,
           GlintStream **out_stream)
 {
   g_autoptr(GlintStream) stream = glint_serial_stream_new (path);
-  GAsyncResult *result = NULL;
   GError *error = NULL;
 
-  glint_stream_open_async (stream, cancellable, glint_test_store_result_cb, &result);
-  result = glint_test_wait_for ((gpointer *) &result, 10000);
-  glint_stream_open_finish (stream, result, &error);
-  g_object_unref (result);
-
+  glint_test_open (stream, cancellable, &error);
   if (out_stream != NULL && error == NULL)
     *out_stream = g_steal_pointer (&stream);
 

@@ -264,14 +264,10 @@ test_socket_refused (void)
   g_autofree char *address = g_strdup_printf ("socket://127.0.0.1:%u", glint_test_free_port ());
   g_autoptr(GlintStream) stream = NULL;
   g_autoptr(GError) error = NULL;
-  GAsyncResult *result = NULL;
 
   stream = glint_stream_new_for_address (address, &error);
   g_assert_no_error (error);
-  glint_stream_open_async (stream, NULL, glint_test_store_result_cb, &result);
-  result = glint_test_wait_for ((gpointer *) &result, 10000);
-  g_assert_false (glint_stream_open_finish (stream, result, &error));
-  g_object_unref (result);
+  g_assert_false (glint_test_open (stream, NULL, &error));
 
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_CONNECTION_FAILED);
   g_assert_nonnull (strstr (error->message, "refused"));
@@ -284,13 +280,9 @@ test_socket_cancel_open (void)
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GlintStream) stream = glint_socket_stream_new ("127.0.0.1", 9);
   g_autoptr(GError) error = NULL;
-  GAsyncResult *result = NULL;
 
   g_cancellable_cancel (cancellable);
-  glint_stream_open_async (stream, cancellable, glint_test_store_result_cb, &result);
-  result = glint_test_wait_for ((gpointer *) &result, 10000);
-  g_assert_false (glint_stream_open_finish (stream, result, &error));
-  g_object_unref (result);
+  g_assert_false (glint_test_open (stream, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
