@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "glint-loader.h"
 #include "glint-stream.h"
 #include "glint-stream-address.h"
 #include "glint-test-utils.h"
@@ -203,6 +204,39 @@ glint_test_spawn_sim_server (const char *const *args,
   return proc;
 }
 
+GSubprocess *
+glint_test_spawn_ser2net (const char *device_path,
+                          const char *dir,
+                          guint16    *port)
+{
+  const char *ser2net = g_getenv ("GLINT_SER2NET");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *config_path = NULL;
+  GSubprocess *proc;
+
+  g_assert_nonnull (ser2net);
+
+  *port = glint_test_free_port ();
+  config = g_strdup_printf ("connection: &board\n"
+                            "  accepter: telnet(rfc2217),tcp,127.0.0.1,%u\n"
+                            "  enable: on\n"
+                            "  options:\n"
+                            "    kickolduser: true\n"
+                            "  connector: serialdev,%s,115200n81,local\n",
+                            *port, device_path);
+  config_path = g_build_filename (dir, "ser2net.yaml", NULL);
+  g_file_set_contents (config_path, config, -1, &error);
+  g_assert_no_error (error);
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                           &error, ser2net, "-n", "-d", "-c", config_path, NULL);
+  g_assert_no_error (error);
+  glint_test_wait_for_port (*port, 10000);
+
+  return proc;
+}
+
 void
 glint_test_stop_subprocess (GSubprocess *subprocess)
 {
@@ -233,21 +267,138 @@ glint_test_free_port (void)
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 }
 
+void
+glint_test_wait_for_port (guint16 port,
+                          guint   timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  for (;;)
+    {
+      g_autoptr(GSocketClient) client = g_socket_client_new ();
+      g_autoptr(GSocketConnection) connection = NULL;
+      g_autoptr(GError) error = NULL;
+
+      connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
+      if (connection != NULL)
+        {
+          g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+          return;
+        }
+      if (g_get_monotonic_time () > deadline)
+        g_error ("nothing listened on port %u within %u ms: %s", port, timeout_ms,
+                 error->message);
+      g_usleep (20000);
+    }
+}
+
 GlintStream *
 glint_test_open_stream (const char *address)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintStream) stream = glint_stream_new_for_address (address, &error);
-  GAsyncResult *result = NULL;
 
   g_assert_no_error (error);
   g_assert_nonnull (stream);
 
-  glint_stream_open_async (stream, NULL, glint_test_store_result_cb, &result);
-  result = glint_test_wait_for ((gpointer *) &result, 10000);
-  glint_stream_open_finish (stream, result, &error);
-  g_object_unref (result);
+  glint_test_open (stream, NULL, &error);
   g_assert_no_error (error);
 
   return g_steal_pointer (&stream);
+}
+
+gboolean
+glint_test_open (GlintStream   *stream,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  glint_stream_open_async (stream, cancellable, glint_test_store_result_cb, &result);
+  result = glint_test_wait_for ((gpointer *) &result, 10000);
+  ok = glint_stream_open_finish (stream, result, error);
+  g_object_unref (result);
+
+  return ok;
+}
+
+gboolean
+glint_test_set_baud (GlintStream  *stream,
+                     guint         baud,
+                     GError      **error)
+{
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  glint_stream_set_baud_async (stream, baud, NULL, glint_test_store_result_cb, &result);
+  result = glint_test_wait_for ((gpointer *) &result, 10000);
+  ok = glint_stream_set_baud_finish (stream, result, error);
+  g_object_unref (result);
+
+  return ok;
+}
+
+gboolean
+glint_test_set_lines (GlintStream  *stream,
+                      GlintLines    mask,
+                      GlintLines    values,
+                      GError      **error)
+{
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  glint_stream_set_lines_async (stream, mask, values, NULL, glint_test_store_result_cb,
+                                &result);
+  result = glint_test_wait_for ((gpointer *) &result, 10000);
+  ok = glint_stream_set_lines_finish (stream, result, error);
+  g_object_unref (result);
+
+  return ok;
+}
+
+gboolean
+glint_test_purge (GlintStream  *stream,
+                  GlintPurge    what,
+                  GError      **error)
+{
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  glint_stream_purge_async (stream, what, NULL, glint_test_store_result_cb, &result);
+  result = glint_test_wait_for ((gpointer *) &result, 10000);
+  ok = glint_stream_purge_finish (stream, result, error);
+  g_object_unref (result);
+
+  return ok;
+}
+
+gboolean
+glint_test_loader_sync (GlintLoader  *loader,
+                        guint32      *value,
+                        GError      **error)
+{
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  glint_loader_sync_async (loader, NULL, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 30000);
+  ok = glint_loader_sync_finish (loader, result, value, error);
+  g_object_unref (result);
+
+  return ok;
+}
+
+void
+glint_test_loader_reset (GlintLoader        *loader,
+                         GlintResetStrategy  strategy)
+{
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+
+  glint_loader_reset_async (loader, strategy, NULL, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 10000);
+  glint_loader_reset_finish (loader, result, &error);
+  g_object_unref (result);
+  g_assert_no_error (error);
 }

@@ -5,6 +5,7 @@
 
 #include <gio/gio.h>
 
+#include "glint-loader.h"
 #include "glint-types.h"
 
 G_BEGIN_DECLS
@@ -48,13 +49,53 @@ GSubprocess  *glint_test_pty_pair          (char         **path_a,
 GSubprocess  *glint_test_spawn_sim_server  (const char *const *args,
                                             char         **announcement);
 
+/* Starts $GLINT_SER2NET (which must be set) as an RFC 2217 server for the
+ * serial device at device_path, listening on a free port of 127.0.0.1 that
+ * is returned in *port; its config goes to dir/ser2net.yaml. Returns once
+ * the port accepts connections. */
+GSubprocess  *glint_test_spawn_ser2net     (const char    *device_path,
+                                            const char    *dir,
+                                            guint16       *port);
+
 /* Terminates a subprocess and waits for it. */
 void          glint_test_stop_subprocess   (GSubprocess   *subprocess);
 
 /* Returns a TCP port on 127.0.0.1 that was free a moment ago. */
 guint16       glint_test_free_port         (void);
 
+/* Waits until something accepts TCP connections on 127.0.0.1:port (a
+ * server just started), or fails the test after timeout_ms. */
+void          glint_test_wait_for_port     (guint16        port,
+                                            guint          timeout_ms);
+
 /* Opens a GlintStream for an address and waits for it to be open. */
 GlintStream  *glint_test_open_stream       (const char    *address);
+
+/* Opens @stream and waits; returns what glint_stream_open_finish() did. */
+gboolean      glint_test_open              (GlintStream   *stream,
+                                            GCancellable  *cancellable,
+                                            GError       **error);
+
+/* Run one line-control operation of a GlintStream and wait for it; return
+ * what the _finish function returned. */
+gboolean      glint_test_set_baud          (GlintStream   *stream,
+                                            guint          baud,
+                                            GError       **error);
+gboolean      glint_test_set_lines         (GlintStream   *stream,
+                                            GlintLines     mask,
+                                            GlintLines     values,
+                                            GError       **error);
+gboolean      glint_test_purge             (GlintStream   *stream,
+                                            GlintPurge     what,
+                                            GError       **error);
+
+/* SYNC once and wait (30 s at most); @value as glint_loader_sync_finish(). */
+gboolean      glint_test_loader_sync       (GlintLoader   *loader,
+                                            guint32       *value,
+                                            GError       **error);
+
+/* Resets with @strategy and waits; fails the test if the reset fails. */
+void          glint_test_loader_reset      (GlintLoader        *loader,
+                                            GlintResetStrategy  strategy);
 
 G_END_DECLS

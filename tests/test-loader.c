@@ -41,22 +41,6 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->stream);
 }
 
-static gboolean
-do_sync (GlintLoader  *loader,
-         guint32      *value,
-         GError      **error)
-{
-  GAsyncResult *result = NULL;
-  gboolean ok;
-
-  glint_loader_sync_async (loader, NULL, glint_test_store_result_cb, &result);
-  glint_test_wait_for ((gpointer *) &result, 30000);
-  ok = glint_loader_sync_finish (loader, result, value, error);
-  g_object_unref (result);
-
-  return ok;
-}
-
 static GBytes *
 do_command (GlintLoader  *loader,
             guint8        op,
@@ -81,20 +65,6 @@ do_command (GlintLoader  *loader,
 }
 
 static void
-do_reset (GlintLoader        *loader,
-          GlintResetStrategy  strategy)
-{
-  g_autoptr(GError) error = NULL;
-  GAsyncResult *result = NULL;
-
-  glint_loader_reset_async (loader, strategy, NULL, glint_test_store_result_cb, &result);
-  glint_test_wait_for ((gpointer *) &result, 10000);
-  glint_loader_reset_finish (loader, result, &error);
-  g_object_unref (result);
-  g_assert_no_error (error);
-}
-
-static void
 test_sync_rom (Fixture       *f,
                gconstpointer  data)
 {
@@ -102,7 +72,7 @@ test_sync_rom (Fixture       *f,
   guint32 value = 0;
 
   fixture_open (f, "sim://esp32?boot=download&time-scale=0");
-  g_assert_true (do_sync (f->loader, &value, &error));
+  g_assert_true (glint_test_loader_sync (f->loader, &value, &error));
   g_assert_no_error (error);
   g_assert_cmphex (value, ==, 0x20120707);
   g_assert_cmpuint (glint_loader_get_round_trips (f->loader), ==, 1);
@@ -129,9 +99,9 @@ test_reset_into_download (Fixture       *f,
   guint32 value = 0;
 
   fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
-  do_reset (f->loader, strategy);
+  glint_test_loader_reset (f->loader, strategy);
   g_assert_cmpint (glint_sim_get_mode (f->sim), ==, GLINT_SIM_MODE_ROM);
-  g_assert_true (do_sync (f->loader, &value, &error));
+  g_assert_true (glint_test_loader_sync (f->loader, &value, &error));
   g_assert_no_error (error);
 
   log = glint_loader_take_boot_log (f->loader);
@@ -147,7 +117,7 @@ test_sync_timeout_names_command (Fixture       *f,
   /* An app is running: nobody answers. */
   fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
   glint_link_timing_set_override (glint_loader_get_timing (f->loader), 200000);
-  g_assert_false (do_sync (f->loader, NULL, &error));
+  g_assert_false (glint_test_loader_sync (f->loader, NULL, &error));
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_TIMEOUT);
   g_assert_nonnull (strstr (error->message, "SYNC"));
   g_assert_nonnull (strstr (error->message, "RTT"));
@@ -165,7 +135,7 @@ test_read_regs_batched (Fixture       *f,
   guint64 commands_before;
 
   fixture_open (f, "sim://esp32?boot=download&time-scale=0");
-  g_assert_true (do_sync (f->loader, NULL, &error));
+  g_assert_true (glint_test_loader_sync (f->loader, NULL, &error));
   commands_before = glint_sim_get_counter (f->sim, GLINT_SIM_COUNTER_COMMANDS);
 
   glint_loader_read_regs_async (f->loader, addresses, G_N_ELEMENTS (addresses), NULL,
@@ -195,7 +165,7 @@ test_unsupported_command (Fixture       *f,
   g_autoptr(GBytes) reply = NULL;
 
   fixture_open (f, "sim://esp32?boot=download&time-scale=0");
-  g_assert_true (do_sync (f->loader, NULL, &error));
+  g_assert_true (glint_test_loader_sync (f->loader, NULL, &error));
   /* The ESP32 ROM has no GET_SECURITY_INFO (protocol.md §4). */
   reply = do_command (f->loader, GLINT_OP_GET_SECURITY_INFO, NULL, 0, 0, 20, NULL, &error);
   g_assert_null (reply);
@@ -213,7 +183,7 @@ test_bad_checksum (Fixture       *f,
   guint32 sum;
 
   fixture_open (f, "sim://esp32?boot=download&time-scale=0");
-  g_assert_true (do_sync (f->loader, NULL, &error));
+  g_assert_true (glint_test_loader_sync (f->loader, NULL, &error));
 
   /* MEM_BEGIN 64 bytes, one block, at 0x3FFE0000 */
   begin[0] = 64;
@@ -250,7 +220,7 @@ test_stub_greeting (Fixture       *f,
   guint32 value = 1;
 
   fixture_open (f, "sim://esp32?boot=download&time-scale=0");
-  g_assert_true (do_sync (f->loader, NULL, &error));
+  g_assert_true (glint_test_loader_sync (f->loader, NULL, &error));
 
   reply = do_command (f->loader, GLINT_OP_MEM_BEGIN, begin, sizeof begin, 0, 0, NULL, &error);
   g_assert_no_error (error);
@@ -274,7 +244,7 @@ test_stub_greeting (Fixture       *f,
   g_assert_cmpint (glint_sim_get_mode (f->sim), ==, GLINT_SIM_MODE_STUB);
 
   /* The stub answers SYNC with value 0 (protocol.md §3.1). */
-  g_assert_true (do_sync (f->loader, &value, &error));
+  g_assert_true (glint_test_loader_sync (f->loader, &value, &error));
   g_assert_cmphex (value, ==, 0);
 }
 
@@ -289,7 +259,7 @@ test_latency_adapts (Fixture       *f,
   /* 200 ms each way: esptool's 100 ms SYNC timeout can never see an answer. */
   fixture_open (f, "sim://esp32?boot=download&time-scale=0&latency=200&jitter=20");
   g_assert_true (glint_stream_get_is_remote (f->stream));
-  g_assert_true (do_sync (f->loader, NULL, &error));
+  g_assert_true (glint_test_loader_sync (f->loader, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 400000);
 
@@ -319,7 +289,7 @@ test_disconnect_fails_pending (Fixture       *f,
 
   /* The link dies after the SYNC (46 bytes on the wire) and a few more. */
   fixture_open (f, "sim://esp32?boot=download&time-scale=0&disconnect-after=60");
-  g_assert_true (do_sync (f->loader, NULL, &error));
+  g_assert_true (glint_test_loader_sync (f->loader, NULL, &error));
   g_assert_no_error (error);
 
   reply = do_command (f->loader, GLINT_OP_READ_REG, addr, 4, 0, 0, NULL, &error);
@@ -328,7 +298,7 @@ test_disconnect_fails_pending (Fixture       *f,
 
   /* Everything after fails the same way, at once. */
   g_clear_error (&error);
-  g_assert_false (do_sync (f->loader, NULL, &error));
+  g_assert_false (glint_test_loader_sync (f->loader, NULL, &error));
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED);
 }
 

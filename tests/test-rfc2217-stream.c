@@ -3,12 +3,13 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
 #include <glib/gstdio.h>
 
 #include "glint-error.h"
@@ -17,55 +18,6 @@
 #include "glint-stream-address.h"
 #include "glint-telnet.h"
 #include "glint-test-utils.h"
-
-/* glint_test_read_exact() and glint_test_write_all() of glint-test-utils
- * use the slot that glint_test_wait_for() has already cleared, so this file
- * has its own until that is fixed there. */
-static void
-read_exact (GInputStream *input,
-            void         *buffer,
-            gsize         len,
-            guint         timeout_ms)
-{
-  guint8 *buf = buffer;
-  gsize done = 0;
-
-  while (done < len)
-    {
-      GAsyncResult *result = NULL;
-      g_autoptr(GError) error = NULL;
-      gssize n;
-
-      g_input_stream_read_async (input, buf + done, len - done, G_PRIORITY_DEFAULT, NULL,
-                                 glint_test_store_result_cb, &result);
-      result = glint_test_wait_for ((gpointer *) &result, timeout_ms);
-      n = g_input_stream_read_finish (input, result, &error);
-      g_object_unref (result);
-      g_assert_no_error (error);
-      if (n == 0)
-        g_error ("end of stream after %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " bytes",
-                 done, len);
-      done += n;
-    }
-}
-
-static void
-write_all (GOutputStream *output,
-           const void    *data,
-           gsize          len)
-{
-  GAsyncResult *result = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize written = 0;
-
-  g_output_stream_write_all_async (output, data, len, G_PRIORITY_DEFAULT, NULL,
-                                   glint_test_store_result_cb, &result);
-  result = glint_test_wait_for ((gpointer *) &result, 10000);
-  g_output_stream_write_all_finish (output, result, &written, &error);
-  g_object_unref (result);
-  g_assert_no_error (error);
-  g_assert_cmpuint (written, ==, len);
-}
 
 /* Codec */
 
@@ -543,67 +495,15 @@ static GlintStream *
 open_client (guint16     port,
              const char *options)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GlintStream) stream = new_client (port, options, &error);
-  GAsyncResult *result = NULL;
+  g_autofree char *address = g_strdup_printf ("rfc2217://127.0.0.1:%u%s%s", port,
+                                              options != NULL ? "?" : "",
+                                              options != NULL ? options : "");
+  GlintStream *stream = glint_test_open_stream (address);
 
-  g_assert_no_error (error);
-  glint_stream_open_async (stream, NULL, glint_test_store_result_cb, &result);
-  result = glint_test_wait_for ((gpointer *) &result, 5000);
-  glint_stream_open_finish (stream, result, &error);
-  g_object_unref (result);
-  g_assert_no_error (error);
   g_assert_true (glint_stream_get_is_remote (stream));
   g_assert_true (glint_stream_get_can_control_lines (stream));
 
-  return g_steal_pointer (&stream);
-}
-
-static gboolean
-run_baud (GlintStream  *stream,
-          guint         baud,
-          GError      **error)
-{
-  GAsyncResult *result = NULL;
-  gboolean ok;
-
-  glint_stream_set_baud_async (stream, baud, NULL, glint_test_store_result_cb, &result);
-  result = glint_test_wait_for ((gpointer *) &result, 10000);
-  ok = glint_stream_set_baud_finish (stream, result, error);
-  g_object_unref (result);
-  return ok;
-}
-
-static gboolean
-run_lines (GlintStream  *stream,
-           GlintLines    mask,
-           GlintLines    values,
-           GError      **error)
-{
-  GAsyncResult *result = NULL;
-  gboolean ok;
-
-  glint_stream_set_lines_async (stream, mask, values, NULL, glint_test_store_result_cb,
-                                &result);
-  result = glint_test_wait_for ((gpointer *) &result, 10000);
-  ok = glint_stream_set_lines_finish (stream, result, error);
-  g_object_unref (result);
-  return ok;
-}
-
-static gboolean
-run_purge (GlintStream  *stream,
-           GlintPurge    what,
-           GError      **error)
-{
-  GAsyncResult *result = NULL;
-  gboolean ok;
-
-  glint_stream_purge_async (stream, what, NULL, glint_test_store_result_cb, &result);
-  result = glint_test_wait_for ((gpointer *) &result, 10000);
-  ok = glint_stream_purge_finish (stream, result, error);
-  g_object_unref (result);
-  return ok;
+  return stream;
 }
 
 static void
@@ -654,10 +554,10 @@ test_roundtrip (Fixture       *fixture,
     }
   g_byte_array_append (payload, random->data, random->len);
 
-  write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)),
+  glint_test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)),
                         payload->data, payload->len);
   back = g_malloc (payload->len);
-  read_exact (g_io_stream_get_input_stream (G_IO_STREAM (stream)), back,
+  glint_test_read_exact (g_io_stream_get_input_stream (G_IO_STREAM (stream)), back,
                          payload->len, 10000);
 
   /* client -> server intact, and server -> client intact */
@@ -675,7 +575,7 @@ test_baud (Fixture       *fixture,
   g_autoptr(GlintStream) stream = open_client (fixture->port, NULL);
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (run_baud (stream, 921600, &error));
+  g_assert_true (glint_test_set_baud (stream, 921600, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (fixture->backend.baud, ==, 921600);
   g_assert_cmpuint (glint_stream_get_baud (stream), ==, 921600);
@@ -683,7 +583,7 @@ test_baud (Fixture       *fixture,
 
   /* a server that cannot do the rate says what it set */
   fixture->backend.baud_override = 460800;
-  g_assert_false (run_baud (stream, 2000000, &error));
+  g_assert_false (glint_test_set_baud (stream, 2000000, &error));
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED);
   g_assert_cmpstr (error->message, ==, "server set 460800 baud instead of 2000000");
   g_assert_cmpuint (glint_stream_get_baud (stream), ==, 460800);
@@ -698,24 +598,26 @@ test_lines (Fixture       *fixture,
   g_autoptr(GlintStream) stream = open_client (fixture->port, NULL);
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (run_lines (stream, GLINT_LINE_DTR, GLINT_LINE_DTR, &error));
-  g_assert_true (run_lines (stream, GLINT_LINE_RTS, GLINT_LINE_RTS, &error));
+  g_assert_true (glint_test_set_lines (stream, GLINT_LINE_DTR, GLINT_LINE_DTR, &error));
+  g_assert_true (glint_test_set_lines (stream, GLINT_LINE_RTS, GLINT_LINE_RTS, &error));
   g_assert_cmpstr (fixture->backend.lines_log->str, ==, "D1 R1 ");
   g_assert_cmpuint (glint_stream_get_lines (stream), ==, GLINT_LINE_DTR | GLINT_LINE_RTS);
 
   /* RTS first, then DTR */
   g_string_truncate (fixture->backend.lines_log, 0);
-  g_assert_true (run_lines (stream, GLINT_LINE_RTS, 0, &error));
-  g_assert_true (run_lines (stream, GLINT_LINE_DTR, 0, &error));
+  g_assert_true (glint_test_set_lines (stream, GLINT_LINE_RTS, 0, &error));
+  g_assert_true (glint_test_set_lines (stream, GLINT_LINE_DTR, 0, &error));
   g_assert_cmpstr (fixture->backend.lines_log->str, ==, "R0 D0 ");
 
   /* both in one request: asserting RTS goes first (reset held before IO0
    * moves); releasing it goes last */
   g_string_truncate (fixture->backend.lines_log, 0);
-  g_assert_true (run_lines (stream, GLINT_LINE_DTR | GLINT_LINE_RTS,
-                            GLINT_LINE_DTR | GLINT_LINE_RTS, &error));
-  g_assert_true (run_lines (stream, GLINT_LINE_DTR | GLINT_LINE_RTS, GLINT_LINE_DTR, &error));
-  g_assert_true (run_lines (stream, GLINT_LINE_DTR | GLINT_LINE_RTS, GLINT_LINE_RTS, &error));
+  g_assert_true (glint_test_set_lines (stream, GLINT_LINE_DTR | GLINT_LINE_RTS,
+                                       GLINT_LINE_DTR | GLINT_LINE_RTS, &error));
+  g_assert_true (glint_test_set_lines (stream, GLINT_LINE_DTR | GLINT_LINE_RTS,
+                                       GLINT_LINE_DTR, &error));
+  g_assert_true (glint_test_set_lines (stream, GLINT_LINE_DTR | GLINT_LINE_RTS,
+                                       GLINT_LINE_RTS, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (fixture->backend.lines_log->str, ==, "R1 D1 R0 R1 D0 ");
   g_assert_cmpuint (glint_rfc2217_server_get_lines (fixture->backend.server), ==,
@@ -737,7 +639,7 @@ test_no_ack_set_control (Fixture       *fixture,
 
   strict = open_client (fixture->port, "timeout=0.3");
   start = g_get_monotonic_time ();
-  g_assert_false (run_lines (strict, GLINT_LINE_DTR, GLINT_LINE_DTR, &error));
+  g_assert_false (glint_test_set_lines (strict, GLINT_LINE_DTR, GLINT_LINE_DTR, &error));
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_PROTOCOL);
   g_assert_nonnull (strstr (error->message, "ign_set_control"));
   g_assert_nonnull (strstr (error->message, "0.3 s"));
@@ -747,11 +649,13 @@ test_no_ack_set_control (Fixture       *fixture,
 
   lenient = open_client (fixture->port, "ign_set_control&timeout=0.3");
   g_string_truncate (fixture->backend.lines_log, 0);
-  g_assert_true (run_lines (lenient, GLINT_LINE_DTR | GLINT_LINE_RTS, GLINT_LINE_RTS, &error));
-  g_assert_true (run_lines (lenient, GLINT_LINE_DTR | GLINT_LINE_RTS, GLINT_LINE_DTR, &error));
+  g_assert_true (glint_test_set_lines (lenient, GLINT_LINE_DTR | GLINT_LINE_RTS,
+                                       GLINT_LINE_RTS, &error));
+  g_assert_true (glint_test_set_lines (lenient, GLINT_LINE_DTR | GLINT_LINE_RTS,
+                                       GLINT_LINE_DTR, &error));
   g_assert_no_error (error);
   /* the requests still reach the server, in order, before later data */
-  write_all (g_io_stream_get_output_stream (G_IO_STREAM (lenient)), "x", 1);
+  glint_test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (lenient)), "x", 1);
   while (fixture->backend.received->len == 0)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpstr (fixture->backend.lines_log->str, ==, "R1 D0 D1 R0 ");
@@ -768,7 +672,7 @@ test_no_ack_baud (Fixture       *fixture,
 
   fixture->ack_baud = FALSE;
   stream = open_client (fixture->port, "timeout=0.3");
-  g_assert_false (run_baud (stream, 460800, &error));
+  g_assert_false (glint_test_set_baud (stream, 460800, &error));
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_PROTOCOL);
   g_assert_nonnull (strstr (error->message, "SET-BAUDRATE"));
   g_assert_nonnull (strstr (error->message, "127.0.0.1:"));
@@ -788,17 +692,17 @@ test_purge (Fixture       *fixture,
   guint8 buf[3];
 
   /* stale input, then purge: none of it is read afterwards */
-  write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)), "old", 3);
+  glint_test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)), "old", 3);
   while (fixture->backend.received->len < 3)
     g_main_context_iteration (NULL, TRUE);
-  g_assert_true (run_purge (stream, GLINT_PURGE_INPUT, &error));
-  write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)), "new", 3);
-  read_exact (g_io_stream_get_input_stream (G_IO_STREAM (stream)), buf, 3, 5000);
+  g_assert_true (glint_test_purge (stream, GLINT_PURGE_INPUT, &error));
+  glint_test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)), "new", 3);
+  glint_test_read_exact (g_io_stream_get_input_stream (G_IO_STREAM (stream)), buf, 3, 5000);
   g_assert_cmpmem (buf, 3, "new", 3);
   g_assert_cmpuint (fixture->backend.purged, ==, GLINT_PURGE_INPUT);
 
-  g_assert_true (run_purge (stream, GLINT_PURGE_OUTPUT, &error));
-  g_assert_true (run_purge (stream, GLINT_PURGE_BOTH, &error));
+  g_assert_true (glint_test_purge (stream, GLINT_PURGE_OUTPUT, &error));
+  g_assert_true (glint_test_purge (stream, GLINT_PURGE_BOTH, &error));
   g_assert_no_error (error);
   while (fixture->backend.purge_calls < 3)
     g_main_context_iteration (NULL, TRUE);
@@ -844,7 +748,7 @@ test_server_closes (Fixture       *fixture,
   g_object_unref (read_result);
 
   /* later line control fails at once */
-  g_assert_false (run_lines (stream, GLINT_LINE_DTR, GLINT_LINE_DTR, &error));
+  g_assert_false (glint_test_set_lines (stream, GLINT_LINE_DTR, GLINT_LINE_DTR, &error));
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED);
 
   close_client (stream);
@@ -897,7 +801,7 @@ test_cancel_and_drain (Fixture       *fixture,
   g_clear_object (&result);
 
   /* drain completes once the written data left for the socket */
-  write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)), big, 200000);
+  glint_test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)), big, 200000);
   glint_stream_drain_async (stream, NULL, glint_test_store_result_cb, &result);
   result = glint_test_wait_for ((gpointer *) &result, 5000);
   g_assert_true (glint_stream_drain_finish (stream, result, &error));
@@ -970,7 +874,8 @@ test_backpressure (Fixture       *fixture,
     g_main_context_iteration (NULL, TRUE);
   glint_rfc2217_server_send (fixture->backend.server, payload->data, payload->len);
   glint_test_spin (300);
-  read_exact (g_io_stream_get_input_stream (G_IO_STREAM (stream)), back, payload->len, 10000);
+  glint_test_read_exact (g_io_stream_get_input_stream (G_IO_STREAM (stream)), back,
+                         payload->len, 10000);
   g_assert_cmpmem (back, payload->len, payload->data, payload->len);
 
   close_client (stream);
@@ -993,7 +898,7 @@ test_unref_closes (Fixture       *fixture,
   gpointer weak = stream;
   gboolean server_closed = FALSE;
 
-  write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)), "x", 1);
+  glint_test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)), "x", 1);
   while (fixture->backend.received->len < 1)
     g_main_context_iteration (NULL, TRUE);
   g_signal_connect (fixture->backend.server, "closed", G_CALLBACK (on_server_closed_cb),
@@ -1031,12 +936,12 @@ test_refused_com_port (Fixture       *fixture,
   fixture->raw_greeting = g_bytes_new_static (dont, sizeof dont);
   stream = open_client (fixture->port, "timeout=5");
 
-  g_assert_false (run_lines (stream, GLINT_LINE_DTR, GLINT_LINE_DTR, &error));
+  g_assert_false (glint_test_set_lines (stream, GLINT_LINE_DTR, GLINT_LINE_DTR, &error));
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_PROTOCOL);
   g_assert_nonnull (strstr (error->message, "COM-PORT-OPTION"));
   g_clear_error (&error);
 
-  g_assert_false (run_baud (stream, 9600, &error));
+  g_assert_false (glint_test_set_baud (stream, 9600, &error));
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_PROTOCOL);
 
   close_client (stream);
@@ -1071,8 +976,8 @@ test_no_round_trip (Fixture       *fixture,
   /* open completed, the server has not said a word */
   g_assert_null (fixture->raw_greeting);
 
-  write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)), "hi\xff!", 4);
-  g_assert_true (run_lines (stream, GLINT_LINE_DTR, GLINT_LINE_DTR, &error));
+  glint_test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)), "hi\xff!", 4);
+  g_assert_true (glint_test_set_lines (stream, GLINT_LINE_DTR, GLINT_LINE_DTR, &error));
   g_assert_no_error (error);
   while (fixture->raw_rx->len < sizeof negotiation + sizeof data_escaped + 7)
     g_main_context_iteration (NULL, TRUE);
@@ -1130,7 +1035,7 @@ test_notifications (Fixture       *fixture,
   g_assert_false (g_pollable_output_stream_is_writable (G_POLLABLE_OUTPUT_STREAM (output)));
   before = fixture->raw_rx->len;
   g_output_stream_write_all (raw_output, resume, sizeof resume, NULL, NULL, &error);
-  write_all (output, "go", 2);
+  glint_test_write_all (output, "go", 2);
   while (fixture->raw_rx->len < before + 2)
     g_main_context_iteration (NULL, TRUE);
 
@@ -1141,13 +1046,15 @@ test_notifications (Fixture       *fixture,
 
 typedef struct
 {
-  GSubprocess *socat;
-  GSubprocess *ser2net;
-  char        *pty_a;
-  char        *pty_b;
-  char        *dir;
-  guint16      port;
-  int          fd_a;
+  GSubprocess   *socat;
+  GSubprocess   *ser2net;
+  char          *pty_a;
+  char          *pty_b;
+  char          *dir;
+  guint16        port;
+  int            fd_a;
+  GInputStream  *in_a;
+  GOutputStream *out_a;
 } Ser2net;
 
 static gboolean
@@ -1155,9 +1062,6 @@ ser2net_start (Ser2net *s)
 {
   const char *binary = g_getenv ("GLINT_SER2NET");
   g_autoptr(GError) error = NULL;
-  g_autofree char *config = NULL;
-  g_autofree char *yaml = NULL;
-  gint64 deadline;
 
   memset (s, 0, sizeof *s);
   s->fd_a = -1;
@@ -1173,47 +1077,15 @@ ser2net_start (Ser2net *s)
 
   s->dir = g_dir_make_tmp ("glint-ser2net-XXXXXX", &error);
   g_assert_no_error (error);
-  s->port = glint_test_free_port ();
-  yaml = g_strdup_printf ("connection: &board\n"
-                          "  accepter: telnet(rfc2217),tcp,127.0.0.1,%u\n"
-                          "  enable: on\n"
-                          "  options:\n"
-                          "    kickolduser: true\n"
-                          "  connector: serialdev,%s,115200n81,local\n",
-                          s->port, s->pty_b);
-  config = g_build_filename (s->dir, "ser2net.yaml", NULL);
-  g_file_set_contents (config, yaml, -1, &error);
-  g_assert_no_error (error);
+  s->ser2net = glint_test_spawn_ser2net (s->pty_b, s->dir, &s->port);
 
-  s->ser2net = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
-                                 | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
-                                 binary, "-n", "-d", "-c", config, NULL);
-  g_assert_no_error (error);
-
-  /* wait until the port accepts connections */
-  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-  for (;;)
-    {
-      g_autoptr(GSocketClient) client = g_socket_client_new ();
-      g_autoptr(GSocketConnection) connection = NULL;
-      g_autoptr(GError) connect_error = NULL;
-
-      connection = g_socket_client_connect_to_host (client, "127.0.0.1", s->port, NULL,
-                                                    &connect_error);
-      if (connection != NULL)
-        {
-          g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-          break;
-        }
-      if (g_get_monotonic_time () > deadline)
-        g_error ("ser2net did not listen on port %u: %s", s->port, connect_error->message);
-      g_usleep (20000);
-    }
   /* let ser2net notice the probe went away */
   glint_test_spin (100);
 
   s->fd_a = open (s->pty_a, O_RDWR | O_NOCTTY | O_NONBLOCK);
   g_assert_cmpint (s->fd_a, >=, 0);
+  s->in_a = g_unix_input_stream_new (s->fd_a, FALSE);
+  s->out_a = g_unix_output_stream_new (s->fd_a, FALSE);
 
   return TRUE;
 }
@@ -1221,6 +1093,8 @@ ser2net_start (Ser2net *s)
 static void
 ser2net_stop (Ser2net *s)
 {
+  g_clear_object (&s->in_a);
+  g_clear_object (&s->out_a);
   if (s->fd_a >= 0)
     close (s->fd_a);
   s->fd_a = -1;
@@ -1238,54 +1112,6 @@ ser2net_stop (Ser2net *s)
   g_clear_pointer (&s->dir, g_free);
   g_clear_pointer (&s->pty_a, g_free);
   g_clear_pointer (&s->pty_b, g_free);
-}
-
-static void
-read_fd_exact (int     fd,
-               guint8 *buf,
-               gsize   len,
-               guint   timeout_ms)
-{
-  gsize done = 0;
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (done < len)
-    {
-      ssize_t n = read (fd, buf + done, len - done);
-
-      if (n > 0)
-        {
-          done += n;
-          continue;
-        }
-      if (n < 0 && errno != EAGAIN)
-        g_error ("reading the pty: %s", g_strerror (errno));
-      if (g_get_monotonic_time () > deadline)
-        g_error ("timed out with %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " bytes from the pty",
-                 done, len);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static void
-write_fd_all (int           fd,
-              const guint8 *data,
-              gsize         len)
-{
-  gsize done = 0;
-
-  while (done < len)
-    {
-      ssize_t n = write (fd, data + done, len - done);
-
-      if (n > 0)
-        done += n;
-      else if (n < 0 && errno != EAGAIN)
-        g_error ("writing the pty: %s", g_strerror (errno));
-      else
-        g_main_context_iteration (NULL, FALSE);
-    }
 }
 
 static void
@@ -1308,25 +1134,25 @@ test_ser2net (void)
   stream = open_client (s.port, "ign_set_control");
 
   /* client -> pty A */
-  write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)), all, 256);
-  read_fd_exact (s.fd_a, back, 256, 5000);
+  glint_test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)), all, 256);
+  glint_test_read_exact (s.in_a, back, 256, 5000);
   g_assert_cmpmem (back, 256, all, 256);
-  write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)),
+  glint_test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)),
                         payload->data, payload->len);
-  read_fd_exact (s.fd_a, back, payload->len, 5000);
+  glint_test_read_exact (s.in_a, back, payload->len, 5000);
   g_assert_cmpmem (back, payload->len, payload->data, payload->len);
 
   /* pty A -> client */
-  write_fd_all (s.fd_a, all, 256);
-  read_exact (g_io_stream_get_input_stream (G_IO_STREAM (stream)), back, 256, 5000);
+  glint_test_write_all (s.out_a, all, 256);
+  glint_test_read_exact (g_io_stream_get_input_stream (G_IO_STREAM (stream)), back, 256, 5000);
   g_assert_cmpmem (back, 256, all, 256);
-  write_fd_all (s.fd_a, payload->data, payload->len);
-  read_exact (g_io_stream_get_input_stream (G_IO_STREAM (stream)), back,
+  glint_test_write_all (s.out_a, payload->data, payload->len);
+  glint_test_read_exact (g_io_stream_get_input_stream (G_IO_STREAM (stream)), back,
                          payload->len, 5000);
   g_assert_cmpmem (back, payload->len, payload->data, payload->len);
 
   /* baud is acknowledged, and the pty runs at it */
-  g_assert_true (run_baud (stream, 921600, &error));
+  g_assert_true (glint_test_set_baud (stream, 921600, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (glint_stream_get_baud (stream), ==, 921600);
   {
@@ -1342,16 +1168,18 @@ test_ser2net (void)
   }
 
   /* lines complete without an acknowledgement */
-  g_assert_true (run_lines (stream, GLINT_LINE_DTR | GLINT_LINE_RTS, GLINT_LINE_RTS, &error));
-  g_assert_true (run_lines (stream, GLINT_LINE_DTR | GLINT_LINE_RTS, GLINT_LINE_DTR, &error));
+  g_assert_true (glint_test_set_lines (stream, GLINT_LINE_DTR | GLINT_LINE_RTS,
+                                       GLINT_LINE_RTS, &error));
+  g_assert_true (glint_test_set_lines (stream, GLINT_LINE_DTR | GLINT_LINE_RTS,
+                                       GLINT_LINE_DTR, &error));
   g_assert_no_error (error);
 
   /* purge, then data still flows */
-  g_assert_true (run_purge (stream, GLINT_PURGE_BOTH, &error));
+  g_assert_true (glint_test_purge (stream, GLINT_PURGE_BOTH, &error));
   g_assert_no_error (error);
   glint_test_spin (100);
-  write_fd_all (s.fd_a, (const guint8 *) "after", 5);
-  read_exact (g_io_stream_get_input_stream (G_IO_STREAM (stream)), back, 5, 5000);
+  glint_test_write_all (s.out_a, "after", 5);
+  glint_test_read_exact (g_io_stream_get_input_stream (G_IO_STREAM (stream)), back, 5, 5000);
   g_assert_cmpmem (back, 5, "after", 5);
 
   close_client (stream);
@@ -1359,7 +1187,7 @@ test_ser2net (void)
 
   /* without ign_set_control the missing acknowledgement is an error */
   stream = open_client (s.port, "timeout=0.5");
-  g_assert_false (run_lines (stream, GLINT_LINE_DTR, GLINT_LINE_DTR, &error));
+  g_assert_false (glint_test_set_lines (stream, GLINT_LINE_DTR, GLINT_LINE_DTR, &error));
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_PROTOCOL);
   g_assert_nonnull (strstr (error->message, "ign_set_control"));
   close_client (stream);

@@ -138,14 +138,9 @@ try_open (const char   *path,
           GlintStream **out_stream)
 {
   g_autoptr(GlintStream) stream = glint_serial_stream_new (path);
-  GAsyncResult *result = NULL;
   GError *error = NULL;
 
-  glint_stream_open_async (stream, cancellable, glint_test_store_result_cb, &result);
-  result = glint_test_wait_for ((gpointer *) &result, 10000);
-  glint_stream_open_finish (stream, result, &error);
-  g_object_unref (result);
-
+  glint_test_open (stream, cancellable, &error);
   if (out_stream != NULL && error == NULL)
     *out_stream = g_steal_pointer (&stream);
 
@@ -226,22 +221,6 @@ test_serial_transfer_in (Fixture       *fixture,
   assert_transfer (fixture->out_b, input);
 }
 
-static gboolean
-run_set_baud (GlintStream  *stream,
-              guint         baud,
-              GError      **error)
-{
-  GAsyncResult *result = NULL;
-  gboolean ok;
-
-  glint_stream_set_baud_async (stream, baud, NULL, glint_test_store_result_cb, &result);
-  result = glint_test_wait_for ((gpointer *) &result, 5000);
-  ok = glint_stream_set_baud_finish (stream, result, error);
-  g_object_unref (result);
-
-  return ok;
-}
-
 static guint
 pty_speed (const char *path)
 {
@@ -270,29 +249,11 @@ test_serial_baud (Fixture       *fixture,
 
   for (guint i = 0; i < G_N_ELEMENTS (rates); i++)
     {
-      g_assert_true (run_set_baud (fixture->stream, rates[i], &error));
+      g_assert_true (glint_test_set_baud (fixture->stream, rates[i], &error));
       g_assert_no_error (error);
       g_assert_cmpuint (glint_stream_get_baud (fixture->stream), ==, rates[i]);
       g_assert_cmpuint (pty_speed (fixture->path_a), ==, rates[i]);
     }
-}
-
-static gboolean
-run_set_lines (GlintStream  *stream,
-               GlintLines    mask,
-               GlintLines    values,
-               GError      **error)
-{
-  GAsyncResult *result = NULL;
-  gboolean ok;
-
-  glint_stream_set_lines_async (stream, mask, values, NULL, glint_test_store_result_cb,
-                                &result);
-  result = glint_test_wait_for ((gpointer *) &result, 5000);
-  ok = glint_stream_set_lines_finish (stream, result, error);
-  g_object_unref (result);
-
-  return ok;
 }
 
 static void
@@ -305,8 +266,8 @@ test_serial_lines_pty (Fixture       *fixture,
     return;
 
   /* Linux ptys have no modem lines: TIOCMGET/TIOCMSET give ENOTTY */
-  g_assert_false (run_set_lines (fixture->stream, GLINT_LINE_DTR | GLINT_LINE_RTS,
-                                 GLINT_LINE_DTR, &error));
+  g_assert_false (glint_test_set_lines (fixture->stream, GLINT_LINE_DTR | GLINT_LINE_RTS,
+                                        GLINT_LINE_DTR, &error));
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED);
   g_assert_nonnull (strstr (error->message, "DTR/RTS"));
   g_assert_false (glint_stream_get_can_control_lines (fixture->stream));
@@ -332,20 +293,20 @@ test_serial_lines_together (Fixture       *fixture,
   g_assert_true (glint_stream_get_can_control_lines (fixture->stream));
 
   /* esptool's UnixTightReset: both lines in one TIOCMSET each step */
-  g_assert_true (run_set_lines (fixture->stream, GLINT_LINE_DTR | GLINT_LINE_RTS,
-                                GLINT_LINE_RTS, &error));
+  g_assert_true (glint_test_set_lines (fixture->stream, GLINT_LINE_DTR | GLINT_LINE_RTS,
+                                       GLINT_LINE_RTS, &error));
   g_assert_no_error (error);
   g_assert_cmpint (g_atomic_int_get (&fake_modem_sets), ==, 1);
   g_assert_cmpint (g_atomic_int_get (&fake_modem_status), ==, TIOCM_RTS | TIOCM_CTS);
 
-  g_assert_true (run_set_lines (fixture->stream, GLINT_LINE_DTR | GLINT_LINE_RTS,
-                                GLINT_LINE_DTR, &error));
+  g_assert_true (glint_test_set_lines (fixture->stream, GLINT_LINE_DTR | GLINT_LINE_RTS,
+                                       GLINT_LINE_DTR, &error));
   g_assert_no_error (error);
   g_assert_cmpint (g_atomic_int_get (&fake_modem_sets), ==, 2);
   g_assert_cmpint (g_atomic_int_get (&fake_modem_status), ==, TIOCM_DTR | TIOCM_CTS);
 
   /* one line alone leaves the other as it is */
-  g_assert_true (run_set_lines (fixture->stream, GLINT_LINE_RTS, GLINT_LINE_RTS, &error));
+  g_assert_true (glint_test_set_lines (fixture->stream, GLINT_LINE_RTS, GLINT_LINE_RTS, &error));
   g_assert_no_error (error);
   g_assert_cmpint (g_atomic_int_get (&fake_modem_sets), ==, 3);
   g_assert_cmpint (g_atomic_int_get (&fake_modem_status), ==,
@@ -459,22 +420,6 @@ test_serial_permission_denied (void)
   g_test_trap_assert_stdout ("*PASS*");
 }
 
-static gboolean
-run_purge (GlintStream  *stream,
-           GlintPurge    what,
-           GError      **error)
-{
-  GAsyncResult *result = NULL;
-  gboolean ok;
-
-  glint_stream_purge_async (stream, what, NULL, glint_test_store_result_cb, &result);
-  result = glint_test_wait_for ((gpointer *) &result, 5000);
-  ok = glint_stream_purge_finish (stream, result, error);
-  g_object_unref (result);
-
-  return ok;
-}
-
 static void
 test_serial_purge (Fixture       *fixture,
                    gconstpointer  user_data)
@@ -499,7 +444,7 @@ test_serial_purge (Fixture       *fixture,
     }
   glint_test_spin (100);
 
-  g_assert_true (run_purge (fixture->stream, GLINT_PURGE_INPUT, &error));
+  g_assert_true (glint_test_purge (fixture->stream, GLINT_PURGE_INPUT, &error));
   g_assert_no_error (error);
   g_assert_false (g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (input)));
 
@@ -507,7 +452,7 @@ test_serial_purge (Fixture       *fixture,
   glint_test_read_exact (input, &byte, 1, 5000);
   g_assert_cmpint (byte, ==, 'Z');
 
-  g_assert_true (run_purge (fixture->stream, GLINT_PURGE_BOTH, &error));
+  g_assert_true (glint_test_purge (fixture->stream, GLINT_PURGE_BOTH, &error));
   g_assert_no_error (error);
 }
 
@@ -550,10 +495,10 @@ test_serial_closed (Fixture       *fixture,
   g_assert_true (g_io_stream_close (G_IO_STREAM (fixture->stream), NULL, &error));
   g_assert_no_error (error);
 
-  g_assert_false (run_set_baud (fixture->stream, 460800, &error));
+  g_assert_false (glint_test_set_baud (fixture->stream, 460800, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
   g_clear_error (&error);
-  g_assert_false (run_purge (fixture->stream, GLINT_PURGE_INPUT, &error));
+  g_assert_false (glint_test_purge (fixture->stream, GLINT_PURGE_INPUT, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
   g_clear_error (&error);
 
@@ -571,7 +516,7 @@ test_serial_unopened (void)
   g_autoptr(GError) error = NULL;
 
   g_assert_null (g_io_stream_get_input_stream (G_IO_STREAM (stream)));
-  g_assert_false (run_set_baud (stream, 460800, &error));
+  g_assert_false (glint_test_set_baud (stream, 460800, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED);
   g_clear_error (&error);
 

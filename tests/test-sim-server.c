@@ -21,21 +21,6 @@
 
 #define ESP32_MAGIC 0x00F01D83
 
-static gboolean
-do_sync (GlintLoader  *loader,
-         GError      **error)
-{
-  GAsyncResult *result = NULL;
-  gboolean ok;
-
-  glint_loader_sync_async (loader, NULL, glint_test_store_result_cb, &result);
-  glint_test_wait_for ((gpointer *) &result, 30000);
-  ok = glint_loader_sync_finish (loader, result, NULL, error);
-  g_object_unref (result);
-
-  return ok;
-}
-
 /* SYNC until the chip answers: the first ones may meet a boot log. */
 static void
 sync_until_answered (GlintLoader *loader)
@@ -45,7 +30,7 @@ sync_until_answered (GlintLoader *loader)
   for (guint i = 0; i < 5; i++)
     {
       g_clear_error (&error);
-      if (do_sync (loader, &error))
+      if (glint_test_loader_sync (loader, NULL, &error))
         return;
       g_assert_error (error, GLINT_ERROR, GLINT_ERROR_TIMEOUT);
     }
@@ -71,20 +56,6 @@ read_reg (GlintLoader *loader,
   return value;
 }
 
-static void
-reset (GlintLoader        *loader,
-       GlintResetStrategy  strategy)
-{
-  g_autoptr(GError) error = NULL;
-  GAsyncResult *result = NULL;
-
-  glint_loader_reset_async (loader, strategy, NULL, glint_test_store_result_cb, &result);
-  glint_test_wait_for ((gpointer *) &result, 10000);
-  glint_loader_reset_finish (loader, result, &error);
-  g_object_unref (result);
-  g_assert_no_error (error);
-}
-
 /* CHANGE_BAUDRATE on the ROM (old baud 0), then follow on our side. The
  * simulator garbles everything if the two sides disagree, so a SYNC that
  * works afterwards proves that our speed reached the far end. */
@@ -104,13 +75,10 @@ change_baud (GlintLoader *loader,
                               GLINT_COMMAND_NONE, NULL, glint_test_store_result_cb, &result);
   glint_test_wait_for ((gpointer *) &result, 30000);
   reply = glint_loader_command_finish (loader, result, NULL, &error);
-  g_clear_object (&result);
+  g_object_unref (result);
   g_assert_no_error (error);
 
-  glint_stream_set_baud_async (stream, baud, NULL, glint_test_store_result_cb, &result);
-  glint_test_wait_for ((gpointer *) &result, 10000);
-  glint_stream_set_baud_finish (stream, result, &error);
-  g_object_unref (result);
+  glint_test_set_baud (stream, baud, &error);
   g_assert_no_error (error);
 }
 
@@ -219,11 +187,11 @@ test_rfc2217 (gconstpointer data)
 
   /* Over RFC 2217 the board is really reset into download mode. */
   glint_link_timing_set_override (glint_loader_get_timing (loader), 300000);
-  g_assert_false (do_sync (loader, &error));
+  g_assert_false (glint_test_loader_sync (loader, NULL, &error));
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_TIMEOUT);
   glint_link_timing_set_override (glint_loader_get_timing (loader), 0);
 
-  reset (loader, GLINT_RESET_CLASSIC);
+  glint_test_loader_reset (loader, GLINT_RESET_CLASSIC);
   sync_until_answered (loader);
   log = glint_loader_take_boot_log (loader);
   g_assert_nonnull (strstr (log, "waiting for download"));
@@ -255,7 +223,7 @@ test_rfc2217_latency (void)
   stream = glint_test_open_stream (address);
   loader = glint_loader_new (stream);
 
-  reset (loader, GLINT_RESET_CLASSIC);
+  glint_test_loader_reset (loader, GLINT_RESET_CLASSIC);
   sync_until_answered (loader);
   for (guint i = 0; i < 3; i++)
     g_assert_cmphex (read_reg (loader, 0x40001000), ==, ESP32_MAGIC);
@@ -267,16 +235,6 @@ test_rfc2217_latency (void)
   glint_test_stop_subprocess (server);
 }
 
-static gboolean
-port_accepts (guint16 port)
-{
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = NULL;
-
-  connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
-  return connection != NULL;
-}
-
 static void
 test_ser2net (void)
 {
@@ -284,7 +242,6 @@ test_ser2net (void)
   g_autofree char *link_dir = NULL;
   g_autofree char *link_path = NULL;
   g_autofree char *config_path = NULL;
-  g_autofree char *config = NULL;
   g_autofree char *address = NULL;
   g_autofree char *announcement = NULL;
   g_autoptr(GSubprocess) server = NULL;
@@ -293,7 +250,6 @@ test_ser2net (void)
   g_autoptr(GError) error = NULL;
   GlintStream *stream;
   guint16 port;
-  gint64 deadline;
 
   if (ser2net == NULL)
     {
@@ -310,27 +266,8 @@ test_ser2net (void)
     server = glint_test_spawn_sim_server (args, &announcement);
   }
 
-  port = glint_test_free_port ();
-  config = g_strdup_printf ("connection: &board\n"
-                            "  accepter: telnet(rfc2217),tcp,127.0.0.1,%u\n"
-                            "  enable: on\n"
-                            "  options:\n"
-                            "    kickolduser: true\n"
-                            "  connector: serialdev,%s,115200n81,local\n",
-                            port, link_path);
+  relay = glint_test_spawn_ser2net (link_path, link_dir, &port);
   config_path = g_build_filename (link_dir, "ser2net.yaml", NULL);
-  g_file_set_contents (config_path, config, -1, &error);
-  g_assert_no_error (error);
-
-  relay = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                            &error, ser2net, "-n", "-d", "-c", config_path, NULL);
-  g_assert_no_error (error);
-  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  while (!port_accepts (port))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_usleep (20000);
-    }
 
   /* ser2net never acknowledges SET-CONTROL behind a pty (testing.md). */
   address = g_strdup_printf ("rfc2217://127.0.0.1:%u?ign_set_control", port);

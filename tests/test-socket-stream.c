@@ -226,53 +226,6 @@ test_socket_localhost (void)
   server_stop (&server);
 }
 
-static gboolean
-run_simple (GlintStream *stream,
-            int          what,
-            GError     **error)
-{
-  GAsyncResult *result = NULL;
-  gboolean ok = FALSE;
-
-  switch (what)
-    {
-    case 0:
-      glint_stream_set_baud_async (stream, 921600, NULL, glint_test_store_result_cb, &result);
-      break;
-    case 1:
-      glint_stream_set_lines_async (stream, GLINT_LINE_DTR | GLINT_LINE_RTS, GLINT_LINE_RTS,
-                                    NULL, glint_test_store_result_cb, &result);
-      break;
-    case 2:
-      glint_stream_purge_async (stream, GLINT_PURGE_INPUT, NULL, glint_test_store_result_cb,
-                                &result);
-      break;
-    case 3:
-      glint_stream_purge_async (stream, GLINT_PURGE_OUTPUT, NULL, glint_test_store_result_cb,
-                                &result);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-
-  result = glint_test_wait_for ((gpointer *) &result, 5000);
-  switch (what)
-    {
-    case 0:
-      ok = glint_stream_set_baud_finish (stream, result, error);
-      break;
-    case 1:
-      ok = glint_stream_set_lines_finish (stream, result, error);
-      break;
-    default:
-      ok = glint_stream_purge_finish (stream, result, error);
-      break;
-    }
-  g_object_unref (result);
-
-  return ok;
-}
-
 static void
 test_socket_line_control (void)
 {
@@ -286,15 +239,16 @@ test_socket_line_control (void)
   stream = glint_test_open_stream (address);
 
   /* the speed is only recorded: the server's side decides it */
-  g_assert_true (run_simple (stream, 0, &error));
+  g_assert_true (glint_test_set_baud (stream, 921600, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (glint_stream_get_baud (stream), ==, 921600);
 
-  g_assert_false (run_simple (stream, 1, &error));
+  g_assert_false (glint_test_set_lines (stream, GLINT_LINE_DTR | GLINT_LINE_RTS, GLINT_LINE_RTS,
+                                        &error));
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED);
   g_clear_error (&error);
 
-  g_assert_true (run_simple (stream, 3, &error));
+  g_assert_true (glint_test_purge (stream, GLINT_PURGE_OUTPUT, &error));
   g_assert_no_error (error);
 
   /* the connection still works after all that */
@@ -310,14 +264,10 @@ test_socket_refused (void)
   g_autofree char *address = g_strdup_printf ("socket://127.0.0.1:%u", glint_test_free_port ());
   g_autoptr(GlintStream) stream = NULL;
   g_autoptr(GError) error = NULL;
-  GAsyncResult *result = NULL;
 
   stream = glint_stream_new_for_address (address, &error);
   g_assert_no_error (error);
-  glint_stream_open_async (stream, NULL, glint_test_store_result_cb, &result);
-  result = glint_test_wait_for ((gpointer *) &result, 10000);
-  g_assert_false (glint_stream_open_finish (stream, result, &error));
-  g_object_unref (result);
+  g_assert_false (glint_test_open (stream, NULL, &error));
 
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_CONNECTION_FAILED);
   g_assert_nonnull (strstr (error->message, "refused"));
@@ -330,13 +280,9 @@ test_socket_cancel_open (void)
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GlintStream) stream = glint_socket_stream_new ("127.0.0.1", 9);
   g_autoptr(GError) error = NULL;
-  GAsyncResult *result = NULL;
 
   g_cancellable_cancel (cancellable);
-  glint_stream_open_async (stream, cancellable, glint_test_store_result_cb, &result);
-  result = glint_test_wait_for ((gpointer *) &result, 10000);
-  g_assert_false (glint_stream_open_finish (stream, result, &error));
-  g_object_unref (result);
+  g_assert_false (glint_test_open (stream, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
@@ -416,7 +362,7 @@ test_socket_purge_input (void)
     }
   glint_test_spin (50);
 
-  g_assert_true (run_simple (stream, 2, &error));
+  g_assert_true (glint_test_purge (stream, GLINT_PURGE_INPUT, &error));
   g_assert_no_error (error);
   g_assert_false (g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (input)));
 

@@ -82,27 +82,14 @@ close_now (GlintRfc2217Server *self,
 
 /* Writer */
 
-typedef struct
-{
-  GWeakRef  self;
-  GBytes   *bytes;
-} WriteOp;
-
 static void
-socket_write_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+socket_written_cb (GObject *owner,
+                   GError  *write_error)
 {
-  WriteOp *op = user_data;
-  g_autoptr(GlintRfc2217Server) self = g_weak_ref_get (&op->self);
-  g_autoptr(GError) error = NULL;
+  GlintRfc2217Server *self = GLINT_RFC2217_SERVER (owner);
+  g_autoptr(GError) error = write_error;
 
-  g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error);
-  g_weak_ref_clear (&op->self);
-  g_bytes_unref (op->bytes);
-  g_free (op);
-
-  if (self == NULL || self->closed)
+  if (self->closed)
     return;
 
   self->writing = FALSE;
@@ -118,22 +105,12 @@ socket_write_cb (GObject      *source,
 static void
 flush_tx (GlintRfc2217Server *self)
 {
-  WriteOp *op;
-
   if (self->writing || self->closed || self->tx->len == 0)
     return;
 
-  op = g_new0 (WriteOp, 1);
-  g_weak_ref_init (&op->self, self);
-  op->bytes = g_byte_array_free_to_bytes (g_steal_pointer (&self->tx));
-  self->tx = g_byte_array_new ();
   self->writing = TRUE;
-
-  g_output_stream_write_all_async (g_io_stream_get_output_stream (self->connection),
-                                   g_bytes_get_data (op->bytes, NULL),
-                                   g_bytes_get_size (op->bytes),
-                                   G_PRIORITY_DEFAULT, self->cancellable,
-                                   socket_write_cb, op);
+  glint_telnet_write_queue_async (G_OBJECT (self), self->connection, &self->tx,
+                                  self->cancellable, socket_written_cb);
 }
 
 /* COM-PORT-OPTION commands */
@@ -227,8 +204,7 @@ handle_com_port (GlintRfc2217Server *self,
 
         if (len < 4)
           return;
-        baud = ((guint32) payload[0] << 24) | ((guint32) payload[1] << 16)
-               | ((guint32) payload[2] << 8) | payload[3];
+        baud = glint_telnet_com_port_get_u32 (payload);
         if (baud != 0)
           {
             guint applied = baud;
@@ -332,60 +308,43 @@ decoder_event_cb (const GlintTelnetEvent *event,
 
 /* Reader */
 
-typedef struct
-{
-  GWeakRef self;
-  guint8   buffer[16384];
-} ReadOp;
-
 static void
-socket_read_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+socket_read_cb (GObject      *owner,
+                const guint8 *data,
+                gssize        n,
+                GError       *read_error)
 {
-  ReadOp *op = user_data;
-  g_autoptr(GlintRfc2217Server) self = g_weak_ref_get (&op->self);
-  g_autoptr(GError) error = NULL;
-  gssize n;
+  GlintRfc2217Server *self = GLINT_RFC2217_SERVER (owner);
+  g_autoptr(GError) error = read_error;
 
-  n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+  if (self->closed)
+    return;
 
-  if (self != NULL && !self->closed)
+  if (n > 0)
     {
-      if (n > 0)
-        {
-          glint_telnet_decoder_feed (self->decoder, op->buffer, n, self->rx);
-          if (self->rx->len > 0 && self->backend.write != NULL && !self->closed)
-            self->backend.write (self->backend_data, self->rx->data, self->rx->len);
-          g_byte_array_set_size (self->rx, 0);
-          flush_tx (self);
-          start_reading (self);
-        }
-      else
-        {
-          if (error != NULL)
-            g_debug ("rfc2217 server: reading from the client: %s", error->message);
-          close_now (self, TRUE);
-        }
+      glint_telnet_decoder_feed (self->decoder, data, n, self->rx);
+      if (self->rx->len > 0 && self->backend.write != NULL && !self->closed)
+        self->backend.write (self->backend_data, self->rx->data, self->rx->len);
+      g_byte_array_set_size (self->rx, 0);
+      flush_tx (self);
+      start_reading (self);
     }
-
-  g_weak_ref_clear (&op->self);
-  g_free (op);
+  else
+    {
+      if (error != NULL)
+        g_debug ("rfc2217 server: reading from the client: %s", error->message);
+      close_now (self, TRUE);
+    }
 }
 
 static void
 start_reading (GlintRfc2217Server *self)
 {
-  ReadOp *op;
-
   if (self->closed)
     return;
 
-  op = g_new (ReadOp, 1);
-  g_weak_ref_init (&op->self, self);
-  g_input_stream_read_async (g_io_stream_get_input_stream (self->connection),
-                             op->buffer, sizeof op->buffer, G_PRIORITY_DEFAULT,
-                             self->cancellable, socket_read_cb, op);
+  glint_telnet_read_async (G_OBJECT (self), self->connection, self->cancellable,
+                           socket_read_cb);
 }
 
 /* GObject */
@@ -512,10 +471,7 @@ glint_rfc2217_server_init (GlintRfc2217Server *self)
   self->ack_set_control = TRUE;
   self->ack_baud = TRUE;
 
-  glint_telnet_options_init (&self->options);
-  glint_telnet_options_accept (&self->options, GLINT_TELNET_OPT_BINARY, TRUE, TRUE);
-  glint_telnet_options_accept (&self->options, GLINT_TELNET_OPT_SGA, TRUE, TRUE);
-  glint_telnet_options_accept (&self->options, GLINT_TELNET_OPT_COM_PORT, TRUE, TRUE);
+  glint_telnet_options_init_com_port (&self->options);
 }
 
 /**

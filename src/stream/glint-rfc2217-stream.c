@@ -30,12 +30,12 @@
  * The input and output streams are small pollable classes over our own
  * buffers; they keep a plain pointer to the GIOStream which clears it in
  * dispose, so an input stream that outlives its GIOStream reports
- * G_IO_ERROR_CLOSED.
+ * G_IO_ERROR_CLOSED.  They keep GIO's defaults for close (nothing to do:
+ * the GIOStream closes the socket) and can_poll (TRUE).
  */
 
 #define RX_CAP (1024 * 1024)   /* stop reading the socket above this */
 #define TX_CAP (64 * 1024)     /* encoded bytes queued before writers wait */
-#define READ_CHUNK 16384
 
 typedef enum
 {
@@ -133,6 +133,15 @@ wake (GCancellable **wake_cancellable)
   g_object_unref (old);
 }
 
+/* Destroys and drops a source we attached, if there is one. */
+static void
+clear_source (GSource **source)
+{
+  if (*source != NULL)
+    g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
 static gsize
 rx_available (GlintRfc2217Stream *self)
 {
@@ -144,6 +153,36 @@ rx_clear (GlintRfc2217Stream *self)
 {
   g_byte_array_set_size (self->rx, 0);
   self->rx_start = 0;
+}
+
+static void
+add_child_source (GSource *source,
+                  GSource *child)
+{
+  g_source_set_dummy_callback (child);
+  g_source_add_child_source (source, child);
+  g_source_unref (child);
+}
+
+/* The source of both pollable streams: dispatches at once when @ready,
+ * else when @wake_cancellable (the stream's rx_wake or tx_wake) is
+ * cancelled on a state change; and when @cancellable is cancelled. */
+static GSource *
+pollable_source_new (GObject      *pollable,
+                     gboolean      ready,
+                     GCancellable *wake_cancellable,
+                     GCancellable *cancellable)
+{
+  GSource *source = g_pollable_source_new (pollable);
+
+  if (ready)
+    add_child_source (source, g_timeout_source_new (0));
+  else
+    add_child_source (source, g_cancellable_source_new (wake_cancellable));
+  if (cancellable != NULL)
+    add_child_source (source, g_cancellable_source_new (cancellable));
+
+  return source;
 }
 
 /* Input stream */
@@ -233,14 +272,6 @@ glint_rfc2217_input_read (GInputStream  *stream,
 }
 
 static gboolean
-glint_rfc2217_input_close (GInputStream  *stream,
-                           GCancellable  *cancellable,
-                           GError       **error)
-{
-  return TRUE;
-}
-
-static gboolean
 glint_rfc2217_input_is_readable (GPollableInputStream *pollable)
 {
   return input_ready (GLINT_RFC2217_INPUT (pollable)->stream);
@@ -251,38 +282,14 @@ glint_rfc2217_input_create_source (GPollableInputStream *pollable,
                                    GCancellable         *cancellable)
 {
   GlintRfc2217Stream *self = GLINT_RFC2217_INPUT (pollable)->stream;
-  GSource *source = g_pollable_source_new (G_OBJECT (pollable));
-  GSource *child;
 
-  if (input_ready (self))
-    child = g_timeout_source_new (0);
-  else
-    child = g_cancellable_source_new (self->rx_wake);
-  g_source_set_dummy_callback (child);
-  g_source_add_child_source (source, child);
-  g_source_unref (child);
-
-  if (cancellable != NULL)
-    {
-      child = g_cancellable_source_new (cancellable);
-      g_source_set_dummy_callback (child);
-      g_source_add_child_source (source, child);
-      g_source_unref (child);
-    }
-
-  return source;
-}
-
-static gboolean
-glint_rfc2217_input_can_poll (GPollableInputStream *pollable)
-{
-  return TRUE;
+  return pollable_source_new (G_OBJECT (pollable), input_ready (self),
+                              self != NULL ? self->rx_wake : NULL, cancellable);
 }
 
 static void
 glint_rfc2217_input_pollable_iface_init (GPollableInputStreamInterface *iface)
 {
-  iface->can_poll = glint_rfc2217_input_can_poll;
   iface->is_readable = glint_rfc2217_input_is_readable;
   iface->create_source = glint_rfc2217_input_create_source;
   iface->read_nonblocking = glint_rfc2217_input_read_nonblocking;
@@ -294,7 +301,6 @@ glint_rfc2217_input_class_init (GlintRfc2217InputClass *klass)
   GInputStreamClass *input_class = G_INPUT_STREAM_CLASS (klass);
 
   input_class->read_fn = glint_rfc2217_input_read;
-  input_class->close_fn = glint_rfc2217_input_close;
 }
 
 static void
@@ -402,14 +408,6 @@ glint_rfc2217_output_write (GOutputStream  *stream,
 }
 
 static gboolean
-glint_rfc2217_output_close (GOutputStream  *stream,
-                            GCancellable   *cancellable,
-                            GError        **error)
-{
-  return TRUE;
-}
-
-static gboolean
 glint_rfc2217_output_is_writable (GPollableOutputStream *pollable)
 {
   return output_ready (GLINT_RFC2217_OUTPUT (pollable)->stream);
@@ -420,38 +418,14 @@ glint_rfc2217_output_create_source (GPollableOutputStream *pollable,
                                     GCancellable          *cancellable)
 {
   GlintRfc2217Stream *self = GLINT_RFC2217_OUTPUT (pollable)->stream;
-  GSource *source = g_pollable_source_new (G_OBJECT (pollable));
-  GSource *child;
 
-  if (output_ready (self))
-    child = g_timeout_source_new (0);
-  else
-    child = g_cancellable_source_new (self->tx_wake);
-  g_source_set_dummy_callback (child);
-  g_source_add_child_source (source, child);
-  g_source_unref (child);
-
-  if (cancellable != NULL)
-    {
-      child = g_cancellable_source_new (cancellable);
-      g_source_set_dummy_callback (child);
-      g_source_add_child_source (source, child);
-      g_source_unref (child);
-    }
-
-  return source;
-}
-
-static gboolean
-glint_rfc2217_output_can_poll (GPollableOutputStream *pollable)
-{
-  return TRUE;
+  return pollable_source_new (G_OBJECT (pollable), output_ready (self),
+                              self != NULL ? self->tx_wake : NULL, cancellable);
 }
 
 static void
 glint_rfc2217_output_pollable_iface_init (GPollableOutputStreamInterface *iface)
 {
-  iface->can_poll = glint_rfc2217_output_can_poll;
   iface->is_writable = glint_rfc2217_output_is_writable;
   iface->create_source = glint_rfc2217_output_create_source;
   iface->write_nonblocking = glint_rfc2217_output_write_nonblocking;
@@ -463,7 +437,6 @@ glint_rfc2217_output_class_init (GlintRfc2217OutputClass *klass)
   GOutputStreamClass *output_class = G_OUTPUT_STREAM_CLASS (klass);
 
   output_class->write_fn = glint_rfc2217_output_write;
-  output_class->close_fn = glint_rfc2217_output_close;
 }
 
 static void
@@ -476,16 +449,8 @@ glint_rfc2217_output_init (GlintRfc2217Output *self)
 static void
 pending_free (Pending *pending)
 {
-  if (pending->timeout != NULL)
-    {
-      g_source_destroy (pending->timeout);
-      g_source_unref (pending->timeout);
-    }
-  if (pending->cancel != NULL)
-    {
-      g_source_destroy (pending->cancel);
-      g_source_unref (pending->cancel);
-    }
+  clear_source (&pending->timeout);
+  clear_source (&pending->cancel);
   g_clear_object (&pending->task);
   g_free (pending);
 }
@@ -649,34 +614,14 @@ disconnected_error (GlintRfc2217Stream *self)
 
 /* Socket writer */
 
-typedef struct
-{
-  GWeakRef  self;
-  GBytes   *bytes;
-} WriteOp;
-
 static void
-write_op_free (WriteOp *op)
+socket_written_cb (GObject *owner,
+                   GError  *write_error)
 {
-  g_weak_ref_clear (&op->self);
-  g_bytes_unref (op->bytes);
-  g_free (op);
-}
+  GlintRfc2217Stream *self = GLINT_RFC2217_STREAM (owner);
+  g_autoptr(GError) error = write_error;
 
-static void
-socket_write_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  WriteOp *op = user_data;
-  g_autoptr(GlintRfc2217Stream) self = g_weak_ref_get (&op->self);
-  g_autoptr(GError) error = NULL;
-  gsize written = 0;
-
-  g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, &written, &error);
-  write_op_free (op);
-
-  if (self == NULL || self->closed)
+  if (self->closed)
     return;
 
   self->writing = FALSE;
@@ -703,26 +648,14 @@ socket_write_cb (GObject      *source,
 static void
 flush_tx (GlintRfc2217Stream *self)
 {
-  WriteOp *op;
-  GOutputStream *socket_output;
-
   if (self->writing || self->closed || !self->connected || self->tx_error != NULL
       || self->tx->len == 0)
     return;
 
-  op = g_new0 (WriteOp, 1);
-  g_weak_ref_init (&op->self, self);
   self->tx_in_flight = self->tx->len;
-  op->bytes = g_byte_array_free_to_bytes (g_steal_pointer (&self->tx));
-  self->tx = g_byte_array_new ();
   self->writing = TRUE;
-
-  socket_output = g_io_stream_get_output_stream (G_IO_STREAM (self->connection));
-  g_output_stream_write_all_async (socket_output,
-                                   g_bytes_get_data (op->bytes, NULL),
-                                   g_bytes_get_size (op->bytes),
-                                   G_PRIORITY_DEFAULT, self->cancellable,
-                                   socket_write_cb, op);
+  glint_telnet_write_queue_async (G_OBJECT (self), G_IO_STREAM (self->connection), &self->tx,
+                                  self->cancellable, socket_written_cb);
 }
 
 /* Received commands */
@@ -825,8 +758,7 @@ handle_com_port (GlintRfc2217Stream *self,
     {
     case GLINT_RFC2217_SERVER_OFFSET + GLINT_RFC2217_SET_BAUDRATE:
       if (len >= 4)
-        handle_baud_reply (self, ((guint32) payload[0] << 24) | ((guint32) payload[1] << 16)
-                                 | ((guint32) payload[2] << 8) | payload[3]);
+        handle_baud_reply (self, glint_telnet_com_port_get_u32 (payload));
       break;
     case GLINT_RFC2217_SERVER_OFFSET + GLINT_RFC2217_SET_CONTROL:
       if (len >= 1)
@@ -852,9 +784,7 @@ handle_com_port (GlintRfc2217Stream *self,
         {
           /* what this chunk carried before the acknowledgement is stale */
           g_byte_array_set_size (self->rx, MAX (self->rx_mark, self->rx_start));
-          if (self->purge_timeout != NULL)
-            g_source_destroy (self->purge_timeout);
-          g_clear_pointer (&self->purge_timeout, g_source_unref);
+          clear_source (&self->purge_timeout);
         }
       break;
     default:
@@ -894,30 +824,17 @@ decoder_event_cb (const GlintTelnetEvent *event,
 
 /* Background reader */
 
-typedef struct
-{
-  GWeakRef self;
-  guint8   buffer[READ_CHUNK];
-} ReadOp;
-
 static void
-socket_read_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+socket_read_cb (GObject      *owner,
+                const guint8 *data,
+                gssize        n,
+                GError       *read_error)
 {
-  ReadOp *op = user_data;
-  g_autoptr(GlintRfc2217Stream) self = g_weak_ref_get (&op->self);
-  g_autoptr(GError) error = NULL;
-  gssize n;
+  GlintRfc2217Stream *self = GLINT_RFC2217_STREAM (owner);
+  g_autoptr(GError) error = read_error;
 
-  n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
-
-  if (self == NULL || self->closed)
-    {
-      g_weak_ref_clear (&op->self);
-      g_free (op);
-      return;
-    }
+  if (self->closed)
+    return;
 
   self->reading = FALSE;
 
@@ -926,9 +843,7 @@ socket_read_cb (GObject      *source,
       gsize before = self->rx->len;
 
       self->rx_mark = before;
-      glint_telnet_decoder_feed (self->decoder, op->buffer, n, self->rx);
-      g_weak_ref_clear (&op->self);
-      g_free (op);
+      glint_telnet_decoder_feed (self->decoder, data, n, self->rx);
 
       if (self->closed)
         return;
@@ -945,9 +860,6 @@ socket_read_cb (GObject      *source,
       start_reading (self);
       return;
     }
-
-  g_weak_ref_clear (&op->self);
-  g_free (op);
 
   if (n == 0)
     {
@@ -972,34 +884,30 @@ socket_read_cb (GObject      *source,
 static void
 start_reading (GlintRfc2217Stream *self)
 {
-  ReadOp *op;
-
   if (self->reading || self->closed || !self->connected || self->peer_closed
       || self->rx_error != NULL || rx_available (self) >= RX_CAP)
     return;
 
-  op = g_new (ReadOp, 1);
-  g_weak_ref_init (&op->self, self);
   self->reading = TRUE;
-  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (self->connection)),
-                             op->buffer, sizeof op->buffer, G_PRIORITY_DEFAULT,
-                             self->cancellable, socket_read_cb, op);
+  glint_telnet_read_async (G_OBJECT (self), G_IO_STREAM (self->connection), self->cancellable,
+                           socket_read_cb);
 }
 
 /* GlintStream */
 
+/* Fails @task and returns FALSE when line control cannot work any more. */
 static gboolean
-check_line_control (GlintRfc2217Stream  *self,
-                    GError             **error)
+check_line_control (GlintRfc2217Stream *self,
+                    GTask              *task)
 {
   if (self->com_port_refused)
     {
-      g_propagate_error (error, com_port_refused_error (self));
+      g_task_return_error (task, com_port_refused_error (self));
       return FALSE;
     }
   if (self->peer_closed || self->rx_error != NULL || self->tx_error != NULL)
     {
-      g_propagate_error (error, disconnected_error (self));
+      g_task_return_error (task, disconnected_error (self));
       return FALSE;
     }
   return TRUE;
@@ -1108,16 +1016,12 @@ glint_rfc2217_stream_set_baud_async (GlintStream         *stream,
 {
   GlintRfc2217Stream *self = GLINT_RFC2217_STREAM (stream);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(GError) error = NULL;
 
   g_task_set_source_tag (task, glint_rfc2217_stream_set_baud_async);
   g_task_set_name (task, "glint-rfc2217-stream-set-baud");
 
-  if (!check_line_control (self, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+  if (!check_line_control (self, task))
+    return;
 
   /* Always wait for the acknowledgement: it is one round trip per change,
    * and a server that cannot do the rate must not be left unnoticed. */
@@ -1149,16 +1053,12 @@ glint_rfc2217_stream_set_lines_async (GlintStream         *stream,
 {
   GlintRfc2217Stream *self = GLINT_RFC2217_STREAM (stream);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(GError) error = NULL;
 
   g_task_set_source_tag (task, glint_rfc2217_stream_set_lines_async);
   g_task_set_name (task, "glint-rfc2217-stream-set-lines");
 
-  if (!check_line_control (self, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+  if (!check_line_control (self, task))
+    return;
 
   /* Both changes in one write. When RTS (EN on the usual auto-reset
    * circuit) is asserted it goes first, so the chip is held in reset
@@ -1203,17 +1103,13 @@ glint_rfc2217_stream_purge_async (GlintStream         *stream,
 {
   GlintRfc2217Stream *self = GLINT_RFC2217_STREAM (stream);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(GError) error = NULL;
   guint8 value = 0;
 
   g_task_set_source_tag (task, glint_rfc2217_stream_purge_async);
   g_task_set_name (task, "glint-rfc2217-stream-purge");
 
-  if (!check_line_control (self, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+  if (!check_line_control (self, task))
+    return;
 
   if (what & GLINT_PURGE_INPUT)
     value |= GLINT_RFC2217_PURGE_RX;
@@ -1233,9 +1129,7 @@ glint_rfc2217_stream_purge_async (GlintStream         *stream,
        * timeout in case a server never acknowledges. */
       rx_clear (self);
       self->purge_acks_pending++;
-      if (self->purge_timeout != NULL)
-        g_source_destroy (self->purge_timeout);
-      g_clear_pointer (&self->purge_timeout, g_source_unref);
+      clear_source (&self->purge_timeout);
       self->purge_timeout = g_timeout_source_new (self->timeout_ms);
       g_source_set_callback (self->purge_timeout, purge_timeout_cb, self, NULL);
       g_source_attach (self->purge_timeout, self->context);
@@ -1295,9 +1189,7 @@ close_now (GlintRfc2217Stream *self)
   self->closed = TRUE;
 
   g_cancellable_cancel (self->cancellable);
-  if (self->purge_timeout != NULL)
-    g_source_destroy (self->purge_timeout);
-  g_clear_pointer (&self->purge_timeout, g_source_unref);
+  clear_source (&self->purge_timeout);
 
   error = g_error_new (G_IO_ERROR, G_IO_ERROR_CLOSED, "%s was closed", self->host_port);
   fail_all_pending (self, error);
@@ -1461,10 +1353,7 @@ glint_rfc2217_stream_init (GlintRfc2217Stream *self)
   g_queue_init (&self->pending);
   self->drains = g_ptr_array_new_with_free_func (g_object_unref);
 
-  glint_telnet_options_init (&self->options);
-  glint_telnet_options_accept (&self->options, GLINT_TELNET_OPT_BINARY, TRUE, TRUE);
-  glint_telnet_options_accept (&self->options, GLINT_TELNET_OPT_SGA, TRUE, TRUE);
-  glint_telnet_options_accept (&self->options, GLINT_TELNET_OPT_COM_PORT, TRUE, TRUE);
+  glint_telnet_options_init_com_port (&self->options);
 
   input = g_object_new (GLINT_TYPE_RFC2217_INPUT, NULL);
   input->stream = self;

@@ -183,10 +183,11 @@ glint_socket_stream_open_async (GlintStream         *stream,
                                glint_socket_stream_connect_cb, g_steal_pointer (&task));
 }
 
+/* The finish function of open and purge. */
 static gboolean
-glint_socket_stream_open_finish (GlintStream   *stream,
-                                 GAsyncResult  *result,
-                                 GError       **error)
+glint_socket_stream_finish (GlintStream   *stream,
+                            GAsyncResult  *result,
+                            GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, stream), FALSE);
 
@@ -249,16 +250,6 @@ glint_socket_stream_purge_async (GlintStream         *stream,
     }
 
   g_task_return_boolean (task, TRUE);
-}
-
-static gboolean
-glint_socket_stream_purge_finish (GlintStream   *stream,
-                                  GAsyncResult  *result,
-                                  GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, stream), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 static GInputStream *
@@ -391,9 +382,9 @@ glint_socket_stream_class_init (GlintSocketStreamClass *klass)
   /* set_baud and set_lines keep the base class behaviour: the speed is only
    * recorded, and lines are not supported. */
   stream_class->open_async = glint_socket_stream_open_async;
-  stream_class->open_finish = glint_socket_stream_open_finish;
+  stream_class->open_finish = glint_socket_stream_finish;
   stream_class->purge_async = glint_socket_stream_purge_async;
-  stream_class->purge_finish = glint_socket_stream_purge_finish;
+  stream_class->purge_finish = glint_socket_stream_finish;
 
   /**
    * GlintSocketStream:host:

@@ -8,10 +8,13 @@
 #include "glint-telnet.h"
 
 /*
- * A telnet codec without I/O, shared by the RFC 2217 client stream and the
- * simulator's RFC 2217 server.  Both sides run in BINARY mode, so data is
- * never CR/NUL translated: the only transformation is IAC doubling.
+ * A telnet codec, shared by the RFC 2217 client stream and the simulator's
+ * RFC 2217 server.  Both sides run in BINARY mode, so data is never CR/NUL
+ * translated: the only transformation is IAC doubling.  The codec does no
+ * I/O; the socket reader and writer both sides run it over are at the end.
  */
+
+#define READ_CHUNK 16384
 
 void
 glint_telnet_escape (GByteArray   *out,
@@ -92,6 +95,13 @@ glint_telnet_append_com_port_u32 (GByteArray *out,
   guint8 be[4] = { value >> 24, value >> 16, value >> 8, value };
 
   glint_telnet_append_com_port (out, command, be, sizeof be);
+}
+
+guint32
+glint_telnet_com_port_get_u32 (const guint8 *value)
+{
+  return ((guint32) value[0] << 24) | ((guint32) value[1] << 16)
+         | ((guint32) value[2] << 8) | value[3];
 }
 
 /* Decoder */
@@ -308,6 +318,21 @@ glint_telnet_options_init (GlintTelnetOptions *self)
   memset (self, 0, sizeof *self);
 }
 
+/**
+ * glint_telnet_options_init_com_port:
+ *
+ * Initialises @self to accept BINARY, SGA and COM-PORT-OPTION on both
+ * sides: what both ends of an RFC 2217 session agree to.
+ */
+void
+glint_telnet_options_init_com_port (GlintTelnetOptions *self)
+{
+  glint_telnet_options_init (self);
+  glint_telnet_options_accept (self, GLINT_TELNET_OPT_BINARY, TRUE, TRUE);
+  glint_telnet_options_accept (self, GLINT_TELNET_OPT_SGA, TRUE, TRUE);
+  glint_telnet_options_accept (self, GLINT_TELNET_OPT_COM_PORT, TRUE, TRUE);
+}
+
 void
 glint_telnet_options_accept (GlintTelnetOptions *self,
                              guint8              option,
@@ -413,4 +438,111 @@ glint_telnet_options_receive (GlintTelnetOptions *self,
     }
 
   return GLINT_TELNET_OPTION_UNCHANGED;
+}
+
+/* Socket I/O */
+
+typedef struct
+{
+  GWeakRef                owner;
+  GBytes                 *bytes;
+  GlintTelnetWrittenFunc  done;
+} WriteOp;
+
+static void
+write_queue_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  WriteOp *op = user_data;
+  g_autoptr(GObject) owner = g_weak_ref_get (&op->owner);
+  GError *error = NULL;
+
+  g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error);
+  if (owner != NULL)
+    op->done (owner, error);
+  else
+    g_clear_error (&error);
+
+  g_weak_ref_clear (&op->owner);
+  g_bytes_unref (op->bytes);
+  g_free (op);
+}
+
+/**
+ * glint_telnet_write_queue_async:
+ * @queue: (inout): encoded bytes; replaced by an empty array
+ *
+ * Writes all of *@queue to @connection and calls @done when that is done
+ * or failed. Only one write may be in flight: the caller queues what comes
+ * meanwhile and writes it from @done.
+ */
+void
+glint_telnet_write_queue_async (GObject                 *owner,
+                                GIOStream               *connection,
+                                GByteArray             **queue,
+                                GCancellable            *cancellable,
+                                GlintTelnetWrittenFunc   done)
+{
+  WriteOp *op = g_new0 (WriteOp, 1);
+
+  g_weak_ref_init (&op->owner, owner);
+  op->bytes = g_byte_array_free_to_bytes (g_steal_pointer (queue));
+  op->done = done;
+  *queue = g_byte_array_new ();
+
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (connection),
+                                   g_bytes_get_data (op->bytes, NULL),
+                                   g_bytes_get_size (op->bytes),
+                                   G_PRIORITY_DEFAULT, cancellable,
+                                   write_queue_cb, op);
+}
+
+typedef struct
+{
+  GWeakRef             owner;
+  GlintTelnetReadFunc  done;
+  guint8               buffer[READ_CHUNK];
+} ReadOp;
+
+static void
+read_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  ReadOp *op = user_data;
+  g_autoptr(GObject) owner = g_weak_ref_get (&op->owner);
+  GError *error = NULL;
+  gssize n;
+
+  n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+  if (owner != NULL)
+    op->done (owner, op->buffer, n, error);
+  else
+    g_clear_error (&error);
+
+  g_weak_ref_clear (&op->owner);
+  g_free (op);
+}
+
+/**
+ * glint_telnet_read_async:
+ *
+ * Reads one chunk of up to 16 KiB from @connection and hands it to @done:
+ * @len bytes of undecoded data, 0 at the end of the stream, or -1 with
+ * @error.
+ */
+void
+glint_telnet_read_async (GObject              *owner,
+                         GIOStream            *connection,
+                         GCancellable         *cancellable,
+                         GlintTelnetReadFunc   done)
+{
+  ReadOp *op = g_new (ReadOp, 1);
+
+  g_weak_ref_init (&op->owner, owner);
+  op->done = done;
+  g_input_stream_read_async (g_io_stream_get_input_stream (connection),
+                             op->buffer, sizeof op->buffer, G_PRIORITY_DEFAULT,
+                             cancellable, read_cb, op);
 }

@@ -3,7 +3,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "glint-types.h"
 
@@ -91,6 +91,10 @@ void glint_telnet_append_com_port_u32 (GByteArray  *out,
                                        guint8       command,
                                        guint32      value);
 
+/* Reads the 4-byte network-order value of a COM-PORT-OPTION command
+ * (SET-BAUDRATE); the counterpart of glint_telnet_append_com_port_u32(). */
+guint32 glint_telnet_com_port_get_u32 (const guint8 *value);
+
 /* Decoder */
 typedef enum
 {
@@ -149,18 +153,40 @@ typedef struct
   gboolean accept_him[256];
 } GlintTelnetOptions;
 
-void                    glint_telnet_options_init    (GlintTelnetOptions *self);
-void                    glint_telnet_options_accept  (GlintTelnetOptions *self,
-                                                      guint8              option,
-                                                      gboolean            local,
-                                                      gboolean            remote);
-void                    glint_telnet_options_request (GlintTelnetOptions *self,
-                                                      guint8              verb,
-                                                      guint8              option,
-                                                      GByteArray         *out);
-GlintTelnetOptionChange glint_telnet_options_receive (GlintTelnetOptions *self,
-                                                      guint8              verb,
-                                                      guint8              option,
-                                                      GByteArray         *out);
+void                    glint_telnet_options_init          (GlintTelnetOptions *self);
+void                    glint_telnet_options_init_com_port (GlintTelnetOptions *self);
+void                    glint_telnet_options_accept        (GlintTelnetOptions *self,
+                                                            guint8              option,
+                                                            gboolean            local,
+                                                            gboolean            remote);
+void                    glint_telnet_options_request       (GlintTelnetOptions *self,
+                                                            guint8              verb,
+                                                            guint8              option,
+                                                            GByteArray         *out);
+GlintTelnetOptionChange glint_telnet_options_receive       (GlintTelnetOptions *self,
+                                                            guint8              verb,
+                                                            guint8              option,
+                                                            GByteArray         *out);
+
+/* Socket I/O of an RFC 2217 session, the same at both ends. Each operation
+ * holds only a weak reference to @owner, so a pending read or write never
+ * keeps it alive: the callback runs with @owner referenced if it still
+ * exists, and not at all if it is gone. @error is (transfer full). */
+typedef void (*GlintTelnetWrittenFunc) (GObject      *owner,
+                                        GError       *error);
+typedef void (*GlintTelnetReadFunc)    (GObject      *owner,
+                                        const guint8 *data,
+                                        gssize        len,
+                                        GError       *error);
+
+void glint_telnet_write_queue_async (GObject                 *owner,
+                                     GIOStream               *connection,
+                                     GByteArray             **queue,
+                                     GCancellable            *cancellable,
+                                     GlintTelnetWrittenFunc   done);
+void glint_telnet_read_async        (GObject                 *owner,
+                                     GIOStream               *connection,
+                                     GCancellable            *cancellable,
+                                     GlintTelnetReadFunc      done);
 
 G_END_DECLS
