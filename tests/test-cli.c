@@ -1,0 +1,212 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "glint-test-utils.h"
+
+/*
+ * glint-cli as a user runs it: a separate process, exit codes, and a
+ * flash that lands in the simulator of another process (glint-sim-server
+ * saves its flash to a file when it stops, so the test can compare).
+ */
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+static void
+run_cli (Run              *run,
+         const char *const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("GLINT_CLI"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  proc = g_subprocess_newv ((const char *const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                            &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  run->status = g_subprocess_get_exit_status (proc);
+}
+
+static void
+test_list (void)
+{
+  const char *args[] = { "list", NULL };
+  Run run = { 0 };
+
+  run_cli (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "sim://"));
+  run_clear (&run);
+}
+
+static void
+test_usage (void)
+{
+  const char *no_command[] = { NULL };
+  const char *unknown[] = { "frobnicate", NULL };
+  const char *no_port[] = { "info", NULL };
+  const char *help[] = { "--help", NULL };
+  Run run = { 0 };
+
+  run_cli (&run, no_command);
+  g_assert_cmpint (run.status, ==, 2);
+  run_clear (&run);
+
+  run_cli (&run, unknown);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "frobnicate"));
+  run_clear (&run);
+
+  run_cli (&run, no_port);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "--port"));
+  run_clear (&run);
+
+  run_cli (&run, help);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Exit status"));
+  run_clear (&run);
+}
+
+static void
+test_info (void)
+{
+  const char *args[] = { "--port", "sim://esp32c3?time-scale=0", "info", NULL };
+  Run run = { 0 };
+
+  run_cli (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "ESP32-C3"));
+  g_assert_nonnull (strstr (run.out, "MAC:"));
+  run_clear (&run);
+}
+
+static void
+test_errors_name_the_cause (void)
+{
+  const char *missing[] = { "--port", "/dev/ttyGLINT99", "info", NULL };
+  const char *bad_url[] = { "--port", "lab:4000", "info", NULL };
+  const char *refused[] = { "--port", NULL, "info", NULL };
+  g_autofree char *refused_url = g_strdup_printf ("socket://127.0.0.1:%u",
+                                                  glint_test_free_port ());
+  Run run = { 0 };
+
+  run_cli (&run, missing);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "/dev/ttyGLINT99"));
+  g_assert_nonnull (strstr (run.err, "Plug the board in"));
+  run_clear (&run);
+
+  run_cli (&run, bad_url);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "rfc2217://lab:4000"));
+  run_clear (&run);
+
+  refused[1] = refused_url;
+  run_cli (&run, refused);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "refused"));
+  run_clear (&run);
+}
+
+static void
+test_flash_to_server (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
+  g_autofree char *flash_path = g_build_filename (dir, "flash.bin", NULL);
+  g_autofree char *app_path = g_build_filename (dir, "app.bin", NULL);
+  g_autofree char *app_arg = g_strdup_printf ("%s@0x10000", app_path);
+  g_autofree char *announcement = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *flash = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  g_auto(GStrv) words = NULL;
+  const char *server_args[] = { "--tcp", "0", "--flash", flash_path, "--option", "time-scale=0",
+                                NULL };
+  const char *args[] = { "--port", NULL, "flash", app_arg, NULL };
+  guint8 app[40000];
+  gsize flash_len = 0;
+  Run run = { 0 };
+
+  for (guint i = 0; i < sizeof app; i++)
+    app[i] = (guint8) g_random_int ();
+  g_file_set_contents (app_path, (const char *) app, sizeof app, &error);
+  g_assert_no_error (error);
+
+  server = glint_test_spawn_sim_server (server_args, &announcement);
+  words = g_strsplit (announcement, " ", -1);
+  address = g_strdup_printf ("socket://%s:%s", words[1], words[2]);
+  args[1] = address;
+
+  run_cli (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "written and verified"));
+  run_clear (&run);
+
+  g_subprocess_send_signal (server, SIGTERM);
+  g_subprocess_wait_check (server, NULL, &error);
+  g_assert_no_error (error);
+
+  g_file_get_contents (flash_path, &flash, &flash_len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (flash_len, >=, 0x10000 + sizeof app);
+  g_assert_cmpmem (flash + 0x10000, sizeof app, app, sizeof app);
+
+  g_unlink (flash_path);
+  g_unlink (app_path);
+  g_rmdir (dir);
+}
+
+static void
+test_flash_missing_file (void)
+{
+  const char *args[] = { "--port", "sim://esp32?time-scale=0", "flash",
+                         "/nonexistent/app.bin@0x10000", NULL };
+  Run run = { 0 };
+
+  run_cli (&run, args);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "/nonexistent/app.bin"));
+  g_assert_null (strstr (run.out, "verified"));
+  run_clear (&run);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/glint/cli/list", test_list);
+  g_test_add_func ("/glint/cli/usage", test_usage);
+  g_test_add_func ("/glint/cli/info", test_info);
+  g_test_add_func ("/glint/cli/errors", test_errors_name_the_cause);
+  g_test_add_func ("/glint/cli/flash-to-server", test_flash_to_server);
+  g_test_add_func ("/glint/cli/flash-missing-file", test_flash_missing_file);
+
+  return g_test_run ();
+}
