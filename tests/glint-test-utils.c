@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "glint-loader.h"
+#include <glib/gstdio.h>
+
+#include "glint-chip.h"
 #include "glint-stream.h"
 #include "glint-stream-address.h"
 #include "glint-test-utils.h"
@@ -401,4 +404,54 @@ glint_test_loader_reset (GlintLoader        *loader,
   glint_loader_reset_finish (loader, result, &error);
   g_object_unref (result);
   g_assert_no_error (error);
+}
+
+char *
+glint_test_fake_stub_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("glint-stubs-XXXXXX", &error);
+  const GlintChip *chips;
+  guint n_chips = 0;
+  guint8 code[2048];
+  g_autofree char *text = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *json = NULL;
+
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < sizeof code; i++)
+    code[i] = (guint8) g_random_int ();
+  text = g_base64_encode (code, sizeof code);
+  data = g_base64_encode (code, 300);
+  json = g_strdup_printf ("{\"text\": \"%s\", \"text_start\": 1074397184, "
+                          "\"entry\": 1074397700, \"data\": \"%s\", "
+                          "\"data_start\": 1073605996}", text, data);
+
+  chips = glint_chip_get_all (&n_chips);
+  for (guint i = 0; i < n_chips; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, chips[i].stub_file, NULL);
+
+      g_file_set_contents (path, json, -1, &error);
+      g_assert_no_error (error);
+    }
+
+  g_setenv ("GLINT_STUB_DIR", dir, TRUE);
+  return dir;
+}
+
+void
+glint_test_remove_dir (const char *dir)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
 }

@@ -98,4 +98,11 @@ gboolean      glint_test_loader_sync       (GlintLoader   *loader,
 void          glint_test_loader_reset      (GlintLoader        *loader,
                                             GlintResetStrategy  strategy);
 
+/* Makes a temporary folder of stand-in flasher stubs (random code: the
+ * simulator runs nothing) for every chip, points $GLINT_STUB_DIR at it and
+ * returns its path. Real stubs are third-party and never part of a test. */
+char         *glint_test_fake_stub_dir     (void);
+/* Removes such a folder. */
+void          glint_test_remove_dir        (const char    *dir);
+
 G_END_DECLS

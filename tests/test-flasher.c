@@ -266,30 +266,6 @@ test_port_missing (Fixture       *f,
 
 static char *stub_dir;
 
-/* A stand-in flasher stub (never a real one: those are not ours to ship);
- * the simulator accepts any code and greets with OHAI. */
-static void
-write_fake_stub (const char *chip)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *data = NULL;
-  g_autofree char *json = NULL;
-  g_autofree char *path = NULL;
-  guint8 code[2048];
-
-  for (guint i = 0; i < sizeof code; i++)
-    code[i] = (guint8) g_random_int ();
-  text = g_base64_encode (code, sizeof code);
-  data = g_base64_encode (code, 300);
-  json = g_strdup_printf ("{\"text\": \"%s\", \"text_start\": 1074397184, "
-                          "\"entry\": 1074397700, \"data\": \"%s\", "
-                          "\"data_start\": 1073605996}", text, data);
-  path = g_strdup_printf ("%s/%s.json", stub_dir, chip);
-  g_file_set_contents (path, json, -1, &error);
-  g_assert_no_error (error);
-}
-
 static GBytes *
 random_bytes (gsize size)
 {
@@ -351,8 +327,6 @@ test_flash (Fixture       *f,
 
   address = g_strdup_printf ("sim://%s?boot=normal&time-scale=0",
                              strstr (variant, "s3") != NULL ? "esp32s3" : "esp32");
-  write_fake_stub ("esp32");
-  write_fake_stub ("esp32s3");
   fixture_open (f, address);
   sim = fixture_sim (f);
 
@@ -397,7 +371,6 @@ test_flash_slow_link (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   /* A 400 ms round trip with jitter: where fixed 50 ms waits failed. */
-  write_fake_stub ("esp32");
   fixture_open (f, "sim://esp32?boot=normal&time-scale=0&latency=200&jitter=30");
   glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
   glint_flasher_set_plan (f->flasher, plan);
@@ -415,7 +388,6 @@ test_flash_link_dies (Fixture       *f,
   g_autoptr(GBytes) app = random_bytes (256 * 1024);
   g_autoptr(GError) error = NULL;
 
-  write_fake_stub ("esp32");
   fixture_open (f, "sim://esp32?boot=normal&time-scale=0&disconnect-after=60000");
   glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
   glint_flasher_set_plan (f->flasher, plan);
@@ -441,7 +413,6 @@ test_flash_noisy_link (Fixture       *f,
       g_autoptr(GBytes) app = random_bytes (64 * 1024);
       g_autoptr(GError) error = NULL;
 
-      write_fake_stub ("esp32");
       fixture_open (f, address);
       glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
       glint_flasher_set_plan (f->flasher, plan);
@@ -509,15 +480,12 @@ test_flash_nothing (Fixture       *f,
 int
 main (int argc, char **argv)
 {
-  g_autoptr(GError) error = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
 
   /* Our stand-in stubs come first, whatever the machine has installed. */
-  stub_dir = g_dir_make_tmp ("glint-stubs-XXXXXX", &error);
-  g_assert_no_error (error);
-  g_setenv ("GLINT_STUB_DIR", stub_dir, TRUE);
+  stub_dir = glint_test_fake_stub_dir ();
 
   g_test_add ("/glint/flasher/info/every-chip", Fixture, NULL, NULL, test_info_every_chip,
               fixture_teardown);
@@ -555,19 +523,8 @@ main (int argc, char **argv)
 
   status = g_test_run ();
 
-  {
-    g_autoptr(GDir) dir = g_dir_open (stub_dir, 0, NULL);
-    const char *name;
-
-    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *path = g_build_filename (stub_dir, name, NULL);
-
-        g_unlink (path);
-      }
-    g_rmdir (stub_dir);
-    g_free (stub_dir);
-  }
+  glint_test_remove_dir (stub_dir);
+  g_free (stub_dir);
 
   return status;
 }

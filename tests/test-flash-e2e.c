@@ -1,0 +1,241 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "glint-error.h"
+#include "glint-flash-plan.h"
+#include "glint-flasher.h"
+#include "glint-stream.h"
+#include "glint-stream-address.h"
+#include "glint-test-utils.h"
+
+/*
+ * GlintFlasher against glint-sim-server in another process, over each
+ * transport a user has: a pty (as a USB adapter looks), raw TCP, RFC 2217
+ * (the simulator's own server, and ser2net in front of a pty), and RFC 2217
+ * with a 400 ms round trip. The server saves its flash to a file when it
+ * stops; the test compares that file with what it flashed.
+ */
+
+typedef struct
+{
+  char        *dir;
+  char        *flash_path;
+  GSubprocess *server;
+  GSubprocess *relay;
+  char        *address;
+} Board;
+
+static char *stub_dir;
+
+static GBytes *
+firmware (gsize size)
+{
+  guint8 *data = g_malloc (size);
+
+  /* like an app: stretches of code-like noise and of tables */
+  for (gsize i = 0; i < size; i++)
+    data[i] = (i / 1024) % 3 ? (guint8) g_random_int () : (guint8) (i * 7 / 13);
+
+  return g_bytes_new_take (data, size);
+}
+
+static void
+board_start (Board       *board,
+             const char  *mode,
+             const char  *options)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *announcement = NULL;
+  g_auto(GStrv) words = NULL;
+  g_autofree char *link_path = NULL;
+  gboolean ser2net = g_str_equal (mode, "ser2net");
+
+  board->dir = g_dir_make_tmp ("glint-e2e-XXXXXX", &error);
+  g_assert_no_error (error);
+  board->flash_path = g_build_filename (board->dir, "flash.bin", NULL);
+  link_path = g_build_filename (board->dir, "board", NULL);
+
+  if (ser2net || g_str_equal (mode, "pty"))
+    {
+      const char *args[] = { "--pty", "--link", link_path, "--flash", board->flash_path,
+                             "--options", options, NULL };
+
+      board->server = glint_test_spawn_sim_server (args, &announcement);
+    }
+  else
+    {
+      const char *args[] = { g_str_equal (mode, "tcp") ? "--tcp" : "--rfc2217", "0",
+                             "--flash", board->flash_path, "--options", options, NULL };
+
+      board->server = glint_test_spawn_sim_server (args, &announcement);
+    }
+
+  words = g_strsplit (announcement, " ", -1);
+  if (ser2net)
+    {
+      guint16 port;
+
+      board->relay = glint_test_spawn_ser2net (link_path, board->dir, &port);
+      /* ser2net never acknowledges SET-CONTROL behind a pty (testing.md) */
+      board->address = g_strdup_printf ("rfc2217://127.0.0.1:%u?ign_set_control", port);
+    }
+  else if (g_str_equal (mode, "pty"))
+    board->address = g_strdup (words[1]);
+  else if (g_str_equal (mode, "tcp"))
+    board->address = g_strdup_printf ("socket://%s:%s", words[1], words[2]);
+  else
+    board->address = g_strdup_printf ("rfc2217://%s:%s?ign_set_control", words[1], words[2]);
+}
+
+/* Stops the board and returns what its flash holds. */
+static GBytes *
+board_stop (Board *board)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+  gsize len = 0;
+
+  if (board->relay != NULL)
+    glint_test_stop_subprocess (board->relay);
+  g_clear_object (&board->relay);
+  glint_test_stop_subprocess (board->server);
+  g_clear_object (&board->server);
+
+  g_file_get_contents (board->flash_path, &contents, &len, &error);
+  g_assert_no_error (error);
+
+  glint_test_remove_dir (board->dir);
+  g_clear_pointer (&board->dir, g_free);
+  g_clear_pointer (&board->flash_path, g_free);
+  g_clear_pointer (&board->address, g_free);
+
+  return g_bytes_new_take (contents, len);
+}
+
+static gboolean
+flash (const char  *address,
+       GBytes      *image,
+       guint32      offset,
+       guint        baud,
+       GError     **error)
+{
+  g_autoptr(GlintStream) stream = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  stream = glint_stream_new_for_address (address, error);
+  g_assert_nonnull (stream);
+  flasher = glint_flasher_new (stream);
+  glint_flash_plan_add_bytes (plan, offset, image, "app");
+  glint_flasher_set_plan (flasher, plan);
+  glint_flasher_set_baud (flasher, baud);
+
+  glint_flasher_flash_async (flasher, NULL, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 240000);
+  ok = glint_flasher_flash_finish (flasher, result, error);
+  g_object_unref (result);
+  g_io_stream_close (G_IO_STREAM (stream), NULL, NULL);
+
+  return ok;
+}
+
+static void
+assert_holds (GBytes  *flash_contents,
+              guint32  offset,
+              GBytes  *image)
+{
+  gsize flash_len;
+  const guint8 *data = g_bytes_get_data (flash_contents, &flash_len);
+  gsize len = g_bytes_get_size (image);
+
+  g_assert_cmpuint (flash_len, >=, offset + len);
+  g_assert_cmpmem (data + offset, len, g_bytes_get_data (image, NULL), len);
+}
+
+static void
+test_transport (gconstpointer data)
+{
+  const char *mode = data;
+  g_autoptr(GBytes) image = firmware (160 * 1024 + 4);
+  g_autoptr(GBytes) contents = NULL;
+  g_autoptr(GError) error = NULL;
+  Board board = { 0 };
+
+  if (g_str_equal (mode, "ser2net") && g_getenv ("GLINT_SER2NET") == NULL)
+    {
+      g_test_skip ("ser2net is not installed");
+      return;
+    }
+
+  board_start (&board, mode, "time-scale=0");
+  g_assert_true (flash (board.address, image, 0x10000, 460800, &error));
+  g_assert_no_error (error);
+  contents = board_stop (&board);
+  assert_holds (contents, 0x10000, image);
+}
+
+static void
+test_rfc2217_slow_link (void)
+{
+  g_autoptr(GBytes) image = firmware (1024 * 1024);
+  g_autoptr(GBytes) contents = NULL;
+  g_autoptr(GError) error = NULL;
+  Board board = { 0 };
+  gint64 start = g_get_monotonic_time ();
+
+  /* 1 MiB through RFC 2217 with 200 ms each way and jitter. */
+  board_start (&board, "rfc2217", "time-scale=0&latency=200&jitter=40");
+  g_assert_true (flash (board.address, image, 0x100000, 921600, &error));
+  g_assert_no_error (error);
+  g_test_message ("1 MiB over a 400 ms round trip in %.1f s",
+                  (g_get_monotonic_time () - start) / 1e6);
+  contents = board_stop (&board);
+  assert_holds (contents, 0x100000, image);
+}
+
+static void
+test_link_dies (void)
+{
+  g_autoptr(GBytes) image = firmware (512 * 1024);
+  g_autoptr(GBytes) contents = NULL;
+  g_autoptr(GError) error = NULL;
+  Board board = { 0 };
+
+  /* The server's link dies mid-write: a clear error, never success. */
+  board_start (&board, "rfc2217", "time-scale=0&disconnect-after=100000");
+  g_assert_false (flash (board.address, image, 0x10000, 0, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED);
+  contents = board_stop (&board);
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  stub_dir = glint_test_fake_stub_dir ();
+
+  g_test_add_data_func ("/glint/flash-e2e/pty", "pty", test_transport);
+  g_test_add_data_func ("/glint/flash-e2e/tcp", "tcp", test_transport);
+  g_test_add_data_func ("/glint/flash-e2e/rfc2217", "rfc2217", test_transport);
+  g_test_add_data_func ("/glint/flash-e2e/ser2net", "ser2net", test_transport);
+  g_test_add_func ("/glint/flash-e2e/rfc2217-slow-link", test_rfc2217_slow_link);
+  g_test_add_func ("/glint/flash-e2e/link-dies", test_link_dies);
+
+  status = g_test_run ();
+
+  glint_test_remove_dir (stub_dir);
+  g_free (stub_dir);
+
+  return status;
+}
