@@ -462,7 +462,7 @@ main (int argc, char **argv)
                        run.state_at[GLINT_FLASHER_STATE_WRITING]) / 1e6;
             job_s = (run.done_at - run.start) / 1e6;
             ratio = limit_s / write_s;
-            if (use_stub)
+            if (use_stub && time_scale > 0)
               {
                 worst_stub = MIN (worst_stub, ratio);
                 if (ratio < 0.95)
