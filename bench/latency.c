@@ -32,9 +32,11 @@
  *   one round trip (the stub's write protocol is lock-step, protocol.md §9).
  *
  * - the round trips from connect to the first block. Two honest counts:
- *   "rt" is latency-equivalent: (time to block 0 at this round trip − time
- *   to block 0 at 0 ms) / round trip, i.e. how many round trips the setup
- *   really waited for, whatever the engine batched; "cmds" is the number of
+ *   "rt" is latency-equivalent: (time to block 0's answer at this round
+ *   trip − the same at 0 ms) / round trip − 1 (block 0's own round trip),
+ *   i.e. how many round trips the setup really waited for before block 0
+ *   left, whatever the engine batched (the flasher sends block 0 together
+ *   with FLASH_DEFL_BEGIN to a stub); "cmds" is the number of
  *   commands the chip had answered by then, FLASH_DEFL_BEGIN included
  *   (GLINT_SIM_COUNTER_COMMANDS, read when that answer reaches us), an
  *   upper bound that only equals the round trips if nothing is batched.
@@ -78,6 +80,7 @@ typedef struct
   gint64            start;
   gint64            state_at[GLINT_FLASHER_STATE_CANCELLED + 1];
   gint64            begin_ack;         /* answer to FLASH_DEFL_BEGIN reached us */
+  gint64            first_data_ack;    /* answer to block 0 reached us */
   guint64           commands_at_begin;
   gint64            last_data_ack;
   guint             data_acks;
@@ -140,6 +143,8 @@ response_frame_cb (const guint8 *frame,
     }
   else if (op == GLINT_OP_FLASH_DEFL_DATA)
     {
+      if (run->first_data_ack == 0)
+        run->first_data_ack = now;
       run->last_data_ack = now;
       run->data_acks++;
     }
@@ -521,9 +526,10 @@ main (int argc, char **argv)
       if (ratio > 1.05)
         met = FALSE;
 
-      if (rtts[r] > 0 && runs[0].begin_ack != 0)
+      if (rtts[r] > 0 && runs[0].first_data_ack != 0)
         {
-          gdouble n = (first_s - (runs[0].begin_ack - runs[0].start) / 1e6) / (rtts[r] / 1000.0);
+          gdouble n = ((run->first_data_ack - run->start) -
+                       (runs[0].first_data_ack - runs[0].start)) / 1e3 / rtts[r] - 1;
 
           rt = g_strdup_printf ("%.1f", n);
           if (n > 10.5)
