@@ -205,9 +205,9 @@ test_bad_checksum (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "checksum"));
 }
 
+/* Uploads 64 bytes of "stub" and waits for the greeting. */
 static void
-test_stub_greeting (Fixture       *f,
-                    gconstpointer  data)
+start_sim_stub (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) reply = NULL;
@@ -217,9 +217,7 @@ test_stub_greeting (Fixture       *f,
   guint8 block[16 + 64] = { 64 };
   guint8 end[8] = { 0, 0, 0, 0, 0x00, 0x00, 0xFE, 0x3F };
   GAsyncResult *result = NULL;
-  guint32 value = 1;
 
-  fixture_open (f, "sim://esp32?boot=download&time-scale=0");
   g_assert_true (glint_test_loader_sync (f->loader, NULL, &error));
 
   reply = do_command (f->loader, GLINT_OP_MEM_BEGIN, begin, sizeof begin, 0, 0, NULL, &error);
@@ -242,6 +240,17 @@ test_stub_greeting (Fixture       *f,
   g_object_unref (result);
   g_assert_no_error (error);
   g_assert_cmpint (glint_sim_get_mode (f->sim), ==, GLINT_SIM_MODE_STUB);
+}
+
+static void
+test_stub_greeting (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  guint32 value = 1;
+
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0");
+  start_sim_stub (f);
 
   /* The stub answers SYNC with value 0 (protocol.md §3.1). */
   g_assert_true (glint_test_loader_sync (f->loader, &value, &error));
@@ -324,6 +333,99 @@ test_cancel_pending (Fixture       *f,
   g_assert_cmpint (g_get_monotonic_time () - start, <, 900000);
 }
 
+static GBytes *
+wait_raw (Fixture  *f,
+          GError  **error)
+{
+  GAsyncResult *result = NULL;
+  GBytes *frame;
+
+  glint_loader_wait_raw_frame_async (f->loader, 0x1000, 100000, NULL,
+                                     glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 10000);
+  frame = glint_loader_wait_raw_frame_finish (f->loader, result, error);
+  g_object_unref (result);
+
+  return frame;
+}
+
+/* Stub READ_FLASH: a response, then raw data frames each acknowledged by a
+ * raw frame, then the MD5 (protocol.md §6.4). */
+static void
+test_raw_frames (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GBytes) frame = NULL;
+  g_autoptr(GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
+  g_autoptr(GByteArray) got = g_byte_array_new ();
+  guint8 image[5000];
+  guint8 request[16] = { 0x00, 0x10, 0, 0, 0x88, 0x13, 0, 0, 0x00, 0x10, 0, 0, 1, 0, 0, 0 };
+  guint8 digest[16];
+  gsize digest_len = sizeof digest;
+
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0");
+  for (guint i = 0; i < sizeof image; i++)
+    image[i] = (guint8) g_random_int ();
+  glint_sim_load_flash (f->sim, 0x1000, image, sizeof image);
+  start_sim_stub (f);
+
+  /* Not capturing: nothing to wait for. */
+  frame = wait_raw (f, &error);
+  g_assert_null (frame);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED);
+  g_clear_error (&error);
+
+  glint_loader_set_capture_raw (f->loader, TRUE);
+  reply = do_command (f->loader, GLINT_OP_READ_FLASH, request, sizeof request, 0, 0, NULL,
+                      &error);
+  g_assert_no_error (error);
+
+  while (got->len < sizeof image)
+    {
+      guint8 ack[4];
+      g_autoptr(GBytes) ack_bytes = NULL;
+      gsize len;
+      const guint8 *p;
+
+      g_clear_pointer (&frame, g_bytes_unref);
+      frame = wait_raw (f, &error);
+      g_assert_no_error (error);
+      p = g_bytes_get_data (frame, &len);
+      g_assert_cmpuint (len, ==, MIN (0x1000, sizeof image - got->len));
+      g_byte_array_append (got, p, len);
+      ack[0] = got->len & 0xFF;
+      ack[1] = (got->len >> 8) & 0xFF;
+      ack[2] = (got->len >> 16) & 0xFF;
+      ack[3] = (got->len >> 24) & 0xFF;
+      ack_bytes = g_bytes_new (ack, sizeof ack);
+      g_assert_true (glint_loader_send_raw (f->loader, ack_bytes, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpmem (got->data, got->len, image, sizeof image);
+
+  g_clear_pointer (&frame, g_bytes_unref);
+  frame = wait_raw (f, &error);
+  g_assert_no_error (error);
+  g_checksum_update (md5, image, sizeof image);
+  g_checksum_get_digest (md5, digest, &digest_len);
+  g_assert_cmpmem (g_bytes_get_data (frame, NULL), g_bytes_get_size (frame), digest, 16);
+
+  /* Nothing more comes: the wait times out, naming what it waited for. */
+  g_clear_pointer (&frame, g_bytes_unref);
+  frame = wait_raw (f, &error);
+  g_assert_null (frame);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "data from the chip"));
+  g_clear_error (&error);
+
+  /* Commands still work afterwards. */
+  glint_loader_set_capture_raw (f->loader, FALSE);
+  g_assert_true (glint_test_loader_sync (f->loader, NULL, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_status_parsing (void)
 {
@@ -374,6 +476,8 @@ main (int argc, char **argv)
   g_test_add ("/glint/loader/bad-checksum", Fixture, NULL, NULL, test_bad_checksum,
               fixture_teardown);
   g_test_add ("/glint/loader/stub-greeting", Fixture, NULL, NULL, test_stub_greeting,
+              fixture_teardown);
+  g_test_add ("/glint/loader/raw-frames", Fixture, NULL, NULL, test_raw_frames,
               fixture_teardown);
   g_test_add ("/glint/loader/latency", Fixture, NULL, NULL, test_latency_adapts,
               fixture_teardown);

@@ -66,7 +66,9 @@ struct _GlintLoader
   GCancellable      *cancellable;
 
   GQueue             pending;         /* Pending*, oldest first */
-  Pending           *frame_waiter;
+  Pending           *frame_waiter;    /* wait_frame or wait_raw_frame */
+  GQueue             raw_frames;      /* GBytes*: kept while capture_raw */
+  gboolean           capture_raw;
 
   GByteArray        *out;             /* queued, not yet handed to the stream */
   guint64            out_queued;      /* bytes ever queued */
@@ -335,7 +337,14 @@ pending_timeout_cb (gpointer user_data)
 
   pending->timeout_id = 0;
 
-  if (pending->expected_frame != NULL)
+  if (self->frame_waiter == pending && pending->expected_frame == NULL)
+    {
+      self->frame_waiter = NULL;
+      error = g_error_new (GLINT_ERROR, GLINT_ERROR_TIMEOUT,
+                           "timed out after %.1f s waiting for data from the chip; %s",
+                           waited / 1e6, rtt);
+    }
+  else if (pending->expected_frame != NULL)
     {
       g_assert (self->frame_waiter == pending);
       self->frame_waiter = NULL;
@@ -500,6 +509,46 @@ complete_pending (GlintLoader  *self,
   pending_free (pending);
 }
 
+static gboolean
+answers_pending (GlintLoader  *self,
+                 const guint8 *frame,
+                 gsize         len)
+{
+  if (len < 8 || frame[0] != 0x01)
+    return FALSE;
+
+  for (GList *l = self->pending.head; l != NULL; l = l->next)
+    {
+      Pending *candidate = l->data;
+
+      if (candidate->op == frame[1])
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+raw_frame_received (GlintLoader  *self,
+                    const guint8 *frame,
+                    gsize         len)
+{
+  GBytes *bytes = g_bytes_new (frame, len);
+
+  if (self->frame_waiter != NULL && self->frame_waiter->expected_frame == NULL)
+    {
+      Pending *pending = g_steal_pointer (&self->frame_waiter);
+      GTask *task = g_steal_pointer (&pending->task);
+
+      g_task_return_pointer (task, bytes, (GDestroyNotify) g_bytes_unref);
+      g_object_unref (task);
+      pending_free (pending);
+      return;
+    }
+
+  g_queue_push_tail (&self->raw_frames, bytes);
+}
+
 static void
 on_frame (const guint8 *frame,
           gsize         len,
@@ -509,7 +558,7 @@ on_frame (const guint8 *frame,
   Pending *pending = NULL;
   guint8 op;
 
-  if (self->frame_waiter != NULL &&
+  if (self->frame_waiter != NULL && self->frame_waiter->expected_frame != NULL &&
       len == g_bytes_get_size (self->frame_waiter->expected_frame) &&
       memcmp (frame, g_bytes_get_data (self->frame_waiter->expected_frame, NULL), len) == 0)
     {
@@ -520,6 +569,14 @@ on_frame (const guint8 *frame,
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
       pending_free (pending);
+      return;
+    }
+
+  /* While raw frames are captured (stub READ_FLASH data, protocol.md
+   * §6.4), a frame that answers no outstanding command is data. */
+  if (self->capture_raw && !answers_pending (self, frame, len))
+    {
+      raw_frame_received (self, frame, len);
       return;
     }
 
@@ -740,6 +797,7 @@ glint_loader_finalize (GObject *object)
   g_clear_pointer (&self->out, g_byte_array_unref);
   g_string_free (self->boot_log, TRUE);
   g_clear_error (&self->link_error);
+  g_queue_clear_full (&self->raw_frames, (GDestroyNotify) g_bytes_unref);
 
   G_OBJECT_CLASS (glint_loader_parent_class)->finalize (object);
 }
@@ -1237,6 +1295,139 @@ glint_loader_wait_frame_finish (GlintLoader   *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Raw frames (stub READ_FLASH, protocol.md §6.4) ----------------------------------- */
+
+/**
+ * glint_loader_set_capture_raw:
+ * @capture: whether to keep frames that answer no command
+ *
+ * While capturing, a frame that answers no outstanding command is kept, in
+ * order, for glint_loader_wait_raw_frame_async() instead of being dropped.
+ * Turning capture off drops whatever was kept.
+ */
+void
+glint_loader_set_capture_raw (GlintLoader *self,
+                              gboolean     capture)
+{
+  g_return_if_fail (GLINT_IS_LOADER (self));
+
+  self->capture_raw = !!capture;
+  if (!capture)
+    g_queue_clear_full (&self->raw_frames, (GDestroyNotify) g_bytes_unref);
+}
+
+/**
+ * glint_loader_wait_raw_frame_async:
+ * @expected_len: how long the frame may be, for its wire time
+ * @processing_us: how long the chip may take before sending it
+ *
+ * Waits for the next captured frame (see glint_loader_set_capture_raw()).
+ * The clock starts once everything queued before has been written.
+ */
+void
+glint_loader_wait_raw_frame_async (GlintLoader         *self,
+                                   gsize                expected_len,
+                                   gint64               processing_us,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Pending *pending;
+
+  g_return_if_fail (GLINT_IS_LOADER (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, glint_loader_wait_raw_frame_async);
+  g_task_set_name (task, "glint-loader-wait-raw-frame");
+  g_task_set_check_cancellable (task, TRUE);
+
+  if (!self->capture_raw)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                               "raw frames are not being captured");
+      return;
+    }
+  if (self->raw_frames.length > 0)
+    {
+      g_task_return_pointer (task, g_queue_pop_head (&self->raw_frames),
+                             (GDestroyNotify) g_bytes_unref);
+      return;
+    }
+  if (self->link_error != NULL)
+    {
+      g_task_return_error (task, g_error_copy (self->link_error));
+      return;
+    }
+  if (self->frame_waiter != NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                               "already waiting for a frame");
+      return;
+    }
+
+  pending = g_new0 (Pending, 1);
+  pending->task = g_steal_pointer (&task);
+  pending->processing_us = processing_us;
+  pending->request_wire_bytes = expected_len + 2;
+  self->frame_waiter = pending;
+  pending_watch_cancellable (pending);
+
+  if (self->out_written >= self->out_queued)
+    {
+      pending->sent_at = g_get_monotonic_time ();
+      pending_start_timer (self, pending);
+    }
+}
+
+/**
+ * glint_loader_wait_raw_frame_finish:
+ *
+ * Returns: (transfer full): the frame's content, without SLIP framing
+ */
+GBytes *
+glint_loader_wait_raw_frame_finish (GlintLoader   *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * glint_loader_send_raw:
+ * @data: the frame's content: no command header is added
+ *
+ * Queues one SLIP frame (a READ_FLASH acknowledgement). A write error
+ * fails whatever waits for the chip.
+ *
+ * Returns: %FALSE if the link is already gone
+ */
+gboolean
+glint_loader_send_raw (GlintLoader  *self,
+                       GBytes       *data,
+                       GError      **error)
+{
+  gsize before;
+
+  g_return_val_if_fail (GLINT_IS_LOADER (self), FALSE);
+  g_return_val_if_fail (data != NULL, FALSE);
+
+  if (self->link_error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->link_error));
+      return FALSE;
+    }
+
+  before = self->out->len;
+  glint_slip_encode (g_bytes_get_data (data, NULL), g_bytes_get_size (data), self->out);
+  self->out_queued += self->out->len - before;
+  write_next (self);
+
+  return TRUE;
 }
 
 /* Reset sequences (protocol.md §3.3) --------------------------------------------------- */

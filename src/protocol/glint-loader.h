@@ -123,6 +123,21 @@ gboolean         glint_loader_wait_frame_finish (GlintLoader         *self,
                                                 GAsyncResult         *result,
                                                 GError              **error);
 
+void             glint_loader_set_capture_raw  (GlintLoader          *self,
+                                                gboolean              capture);
+void             glint_loader_wait_raw_frame_async (GlintLoader      *self,
+                                                gsize                 expected_len,
+                                                gint64                processing_us,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+GBytes          *glint_loader_wait_raw_frame_finish (GlintLoader     *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+gboolean         glint_loader_send_raw         (GlintLoader          *self,
+                                                GBytes               *data,
+                                                GError              **error);
+
 guint32          glint_loader_checksum         (const guint8         *data,
                                                 gsize                 len);
 const char      *glint_loader_op_name          (guint8                op);
