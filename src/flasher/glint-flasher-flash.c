@@ -11,7 +11,6 @@
 #include "glint-flasher-private.h"
 #include "glint-link-timing.h"
 #include "glint-stream.h"
-#include "glint-stub.h"
 
 /*
  * The flash job: connect, detect, load the stub (or say why the ROM does the
@@ -53,28 +52,6 @@ flash_job_free (gpointer data)
 static void flash_region_begin (GTask *task);
 static void flash_verify_next  (GTask *task);
 
-static void
-put_u32 (guint8  *p,
-         guint32  v)
-{
-  p[0] = v & 0xFF;
-  p[1] = (v >> 8) & 0xFF;
-  p[2] = (v >> 16) & 0xFF;
-  p[3] = (v >> 24) & 0xFF;
-}
-
-static GBytes *
-words_payload (const guint32 *words,
-               guint          n)
-{
-  guint8 *data = g_malloc (n * 4);
-
-  for (guint i = 0; i < n; i++)
-    put_u32 (data + 4 * i, words[i]);
-
-  return g_bytes_new_take (data, n * 4);
-}
-
 static guint64
 plan_flash_size (GlintFlasher *self)
 {
@@ -96,36 +73,6 @@ region_name (GlintFlasher *self,
   return name != NULL ? name : "image";
 }
 
-typedef struct
-{
-  GTask               *task;       /* a reference: the answer may outlive the job */
-  GAsyncReadyCallback  callback;
-} Sent;
-
-/* Up to two commands of a job can be in flight (the stub's two receive
- * buffers, protocol.md §9). Once one of them failed the job is over, and
- * the other's answer must not touch it. */
-static void
-sent_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Sent *sent = user_data;
-  g_autoptr(GTask) task = sent->task;
-
-  if (!g_task_get_completed (task) && !g_task_had_error (task))
-    {
-      sent->callback (object, result, task);
-    }
-  else
-    {
-      /* the job is over: only collect the answer */
-      g_autoptr(GBytes) ignored = glint_loader_command_finish (GLINT_LOADER (object), result,
-                                                               NULL, NULL);
-    }
-  g_free (sent);
-}
-
 /* Every command of this job goes through here: the wait is the chip's work
  * plus whatever the stub still owes from the block before. */
 static void
@@ -137,59 +84,11 @@ send (GTask               *task,
       gint64               processing_us,
       GAsyncReadyCallback  callback)
 {
-  GlintFlasher *self = g_task_get_source_object (task);
   FlashJob *job = g_task_get_task_data (task);
   gint64 owed = job->deferred_us;
-  Sent *sent = g_new0 (Sent, 1);
 
-  sent->task = g_object_ref (task);
-  sent->callback = callback;
   job->deferred_us = 0;
-  glint_loader_command_async (self->loader, op, payload, checksum, resp_len,
-                              processing_us + owed, GLINT_COMMAND_NONE,
-                              g_task_get_cancellable (task), sent_cb, sent);
-}
-
-static gboolean
-finish_command (GTask         *task,
-                GAsyncResult  *result,
-                GBytes       **reply,
-                const char    *context,
-                ...) G_GNUC_PRINTF (4, 5);
-
-/* Completes a command; on error fails the job with @context prefixed. */
-static gboolean
-finish_command (GTask         *task,
-                GAsyncResult  *result,
-                GBytes       **reply,
-                const char    *context,
-                ...)
-{
-  GlintFlasher *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) data = NULL;
-
-  data = glint_loader_command_finish (self->loader, result, NULL, &error);
-  if (data == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_autofree char *prefix = NULL;
-          va_list args;
-
-          va_start (args, context);
-          prefix = g_strdup_vprintf (context, args);
-          va_end (args);
-          g_prefix_error (&error, "%s: ", prefix);
-        }
-      _glint_flasher_job_fail (task, g_steal_pointer (&error));
-      return FALSE;
-    }
-
-  if (reply != NULL)
-    *reply = g_steal_pointer (&data);
-
-  return TRUE;
+  _glint_flasher_send (task, op, payload, checksum, resp_len, processing_us + owed, callback);
 }
 
 /* Done ------------------------------------------------------------------------- */
@@ -289,8 +188,9 @@ flash_verify_cb (GObject      *object,
   gsize len;
   guint region = job->verified;
 
-  if (!finish_command (task, result, &reply, "verifying %s at 0x%x", region_name (self, region),
-                       glint_flash_plan_get_region_offset (self->plan, region)))
+  if (!_glint_flasher_finish_command (task, result, &reply, "verifying %s at 0x%x",
+                                      region_name (self, region),
+                                      glint_flash_plan_get_region_offset (self->plan, region)))
     return;
 
   data = g_bytes_get_data (reply, &len);
@@ -365,7 +265,7 @@ flash_verify_next (GTask *task)
   words[1] = size;
   words[2] = 0;
   words[3] = 0;
-  payload = words_payload (words, 4);
+  payload = _glint_flasher_words_payload (words, 4);
   send (task, GLINT_OP_SPI_FLASH_MD5, payload, 0, self->stub_running ? 16 : 32,
         glint_link_timing_processing_time (GLINT_OP_SPI_FLASH_MD5, size, self->stub_running),
         flash_verify_cb);
@@ -380,7 +280,7 @@ flash_end_cb (GObject      *object,
   GlintFlasher *self = g_task_get_source_object (task);
 
   /* The stub only promises the last block once this is acknowledged. */
-  if (!finish_command (task, result, NULL, "finishing the write"))
+  if (!_glint_flasher_finish_command (task, result, NULL, "finishing the write"))
     return;
 
   if (self->no_verify)
@@ -411,7 +311,7 @@ flash_writes_done (GTask *task)
       return;
     }
 
-  payload = words_payload (&stay, 1);
+  payload = _glint_flasher_words_payload (&stay, 1);
   send (task, job->compressed ? GLINT_OP_FLASH_DEFL_END : GLINT_OP_FLASH_END, payload, 0, 0, 0,
         flash_end_cb);
 }
@@ -433,8 +333,9 @@ flash_block_cb (GObject      *object,
   gsize payload_size = g_bytes_get_size (job->payload);
   guint64 done;
 
-  if (!finish_command (task, result, NULL, "writing %s at 0x%x, block %u of %u",
-                       region_name (self, job->region), job->offset, job->block, job->n_blocks))
+  if (!_glint_flasher_finish_command (task, result, NULL, "writing %s at 0x%x, block %u of %u",
+                                      region_name (self, job->region), job->offset, job->block,
+                                      job->n_blocks))
     return;
 
   /* Progress in image bytes: the share of the payload acknowledged. */
@@ -476,10 +377,10 @@ flash_send_block (GTask *task)
   gsize work = MAX ((gsize) 1, (gsize) ((guint64) image_size * len / payload_size));
   guint8 op = job->compressed ? GLINT_OP_FLASH_DEFL_DATA : GLINT_OP_FLASH_DATA;
 
-  put_u32 (data, sent_len);
-  put_u32 (data + 4, job->block);
-  put_u32 (data + 8, 0);
-  put_u32 (data + 12, 0);
+  _glint_flasher_put_u32 (data, sent_len);
+  _glint_flasher_put_u32 (data + 4, job->block);
+  _glint_flasher_put_u32 (data + 8, 0);
+  _glint_flasher_put_u32 (data + 12, 0);
   memcpy (data + 16, payload_data + start, len);
   /* Uncompressed: the last block is padded with erased bytes (§5.3). */
   if (sent_len > len)
@@ -502,8 +403,8 @@ flash_begin_cb (GObject      *object,
   GlintFlasher *self = g_task_get_source_object (task);
   FlashJob *job = g_task_get_task_data (task);
 
-  if (!finish_command (task, result, NULL, "starting to write %s at 0x%x",
-                       region_name (self, job->region), job->offset))
+  if (!_glint_flasher_finish_command (task, result, NULL, "starting to write %s at 0x%x",
+                                      region_name (self, job->region), job->offset))
     return;
 
   /* The stub already has block 0 (see flash_region_begin ()). */
@@ -621,7 +522,7 @@ flash_region_begin (GTask *task)
     words[n_words++] = 0;
 
   op = job->compressed ? GLINT_OP_FLASH_DEFL_BEGIN : GLINT_OP_FLASH_BEGIN;
-  payload = words_payload (words, n_words);
+  payload = _glint_flasher_words_payload (words, n_words);
   _glint_flasher_log (self, GLINT_LOG_DEBUG, "writing %s: %" G_GSIZE_FORMAT " bytes at 0x%x in %u"
                       " block(s)%s", region_name (self, job->region), padded, job->offset,
                       job->n_blocks, job->compressed ? ", compressed" : "");
@@ -647,7 +548,7 @@ flash_spi_params_cb (GObject      *object,
   GlintFlasher *self = g_task_get_source_object (task);
   FlashJob *job = g_task_get_task_data (task);
 
-  if (!finish_command (task, result, NULL, "setting the flash parameters"))
+  if (!_glint_flasher_finish_command (task, result, NULL, "setting the flash parameters"))
     return;
 
   job->started = g_get_monotonic_time ();
@@ -669,7 +570,7 @@ flash_send_spi_params (GTask *task)
   words[3] = SECTOR_SIZE;
   words[4] = 256;
   words[5] = 0xFFFF;
-  payload = words_payload (words, 6);
+  payload = _glint_flasher_words_payload (words, 6);
   send (task, GLINT_OP_SPI_SET_PARAMS, payload, 0, 0,
         glint_link_timing_processing_time (GLINT_OP_SPI_SET_PARAMS, 0, self->stub_running),
         flash_spi_params_cb);
@@ -683,7 +584,7 @@ flash_spi_attach_cb (GObject      *object,
   GTask *task = user_data;
   GlintFlasher *self = g_task_get_source_object (task);
 
-  if (!finish_command (task, result, NULL, "attaching the SPI flash"))
+  if (!_glint_flasher_finish_command (task, result, NULL, "attaching the SPI flash"))
     return;
 
   /* The stub got both at once; the ROM one at a time. */
@@ -723,7 +624,7 @@ flash_prepare (GTask *task)
     }
 
   /* Default pins; the ROM wants four more zero bytes (§2). */
-  payload = words_payload (words, self->stub_running ? 1 : 2);
+  payload = _glint_flasher_words_payload (words, self->stub_running ? 1 : 2);
   send (task, GLINT_OP_SPI_ATTACH, payload, 0, 0,
         glint_link_timing_processing_time (GLINT_OP_SPI_ATTACH, 0, self->stub_running),
         flash_spi_attach_cb);
@@ -736,93 +637,9 @@ flash_prepare (GTask *task)
 }
 
 static void
-flash_baud_set_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  GTask *task = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!glint_stream_set_baud_finish (GLINT_STREAM (object), result, &error))
-    {
-      g_prefix_error (&error, "switching our side to the new speed: ");
-      _glint_flasher_job_fail (task, g_steal_pointer (&error));
-      return;
-    }
-
-  flash_prepare (task);
-}
-
-static void
-flash_change_baud_cb (GObject      *object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  GTask *task = user_data;
-  GlintFlasher *self = g_task_get_source_object (task);
-
-  /* The chip answered at the old speed and has switched (§5 notes). */
-  if (!finish_command (task, result, NULL, "changing the speed to %u baud", self->baud))
-    return;
-
-  _glint_flasher_log (self, GLINT_LOG_INFO, "running at %u baud", self->baud);
-  glint_stream_set_baud_async (self->stream, self->baud, g_task_get_cancellable (task),
-                               flash_baud_set_cb, task);
-}
-
-static void
 flash_change_baud (GTask *task)
 {
-  GlintFlasher *self = g_task_get_source_object (task);
-  g_autoptr(GBytes) payload = NULL;
-  guint32 words[2];
-  guint current = glint_stream_get_baud (self->stream);
-
-  if (self->baud == 0 || self->baud == current)
-    {
-      flash_prepare (task);
-      return;
-    }
-
-  if (!self->stub_running && !glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_CHANGE_BAUDRATE))
-    {
-      _glint_flasher_log (self, GLINT_LOG_WARNING, "the %s ROM cannot change speed: staying at "
-                          "%u baud", self->chip->display_name, current);
-      flash_prepare (task);
-      return;
-    }
-
-  _glint_flasher_set_state (self, GLINT_FLASHER_STATE_CHANGING_BAUD);
-  words[0] = glint_chip_baud_to_send (self->chip, self->baud, 0, self->stub_running);
-  words[1] = self->stub_running ? current : 0;
-  payload = words_payload (words, 2);
-  send (task, GLINT_OP_CHANGE_BAUDRATE, payload, 0, 0,
-        glint_link_timing_processing_time (GLINT_OP_CHANGE_BAUDRATE, 0, self->stub_running),
-        flash_change_baud_cb);
-}
-
-static void
-flash_stub_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  GTask *task = user_data;
-  GlintFlasher *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  GlintStubUploadInfo info = { 0 };
-
-  if (!glint_stub_upload_finish (self->loader, result, &info, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_prefix_error (&error, "starting the flasher stub: ");
-      _glint_flasher_job_fail (task, g_steal_pointer (&error));
-      return;
-    }
-
-  self->stub_running = TRUE;
-  _glint_flasher_log (self, GLINT_LOG_INFO, "flasher stub running (%" G_GSIZE_FORMAT " bytes in %.1f s)",
-                      info.bytes, info.elapsed_us / 1e6);
-  flash_change_baud (task);
+  _glint_flasher_change_baud (task, flash_prepare);
 }
 
 static void
@@ -830,7 +647,6 @@ flash_detected (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GlintStub) stub = NULL;
   const char *plan_chip = glint_flash_plan_get_chip (self->plan);
   const GlintChip *wanted = plan_chip != NULL ? glint_chip_lookup (plan_chip) : NULL;
 
@@ -851,27 +667,7 @@ flash_detected (GTask *task)
       return;
     }
 
-  if (self->stub_running || self->no_stub)
-    {
-      if (self->no_stub && !self->stub_running)
-        _glint_flasher_log (self, GLINT_LOG_INFO, "using the ROM loader, as asked");
-      flash_change_baud (task);
-      return;
-    }
-
-  stub = glint_stub_find (self->chip, 0, NULL, &error);
-  if (stub == NULL)
-    {
-      _glint_flasher_log (self, GLINT_LOG_WARNING, "%s (more slowly)", error->message);
-      flash_change_baud (task);
-      return;
-    }
-
-  _glint_flasher_set_state (self, GLINT_FLASHER_STATE_LOADING_STUB);
-  _glint_flasher_log (self, GLINT_LOG_INFO, "loading the flasher stub: %s",
-                      glint_stub_get_description (stub));
-  glint_stub_upload_async (stub, self->loader, FALSE, g_task_get_cancellable (task),
-                           flash_stub_cb, task);
+  _glint_flasher_start_stub (task, flash_change_baud);
 }
 
 static void

@@ -57,4 +57,25 @@ void     _glint_flasher_set_progress (GlintFlasher      *self,
                                       guint64            bytes_done,
                                       guint64            bytes_total);
 
+void     _glint_flasher_put_u32      (guint8            *p,
+                                      guint32            v);
+GBytes  *_glint_flasher_words_payload (const guint32    *words,
+                                       guint             n);
+void     _glint_flasher_send         (GTask             *task,
+                                      guint8             op,
+                                      GBytes            *payload,
+                                      guint32            checksum,
+                                      gsize              resp_len,
+                                      gint64             processing_us,
+                                      GAsyncReadyCallback callback);
+gboolean _glint_flasher_finish_command (GTask           *task,
+                                        GAsyncResult    *result,
+                                        GBytes         **reply,
+                                        const char      *context,
+                                        ...) G_GNUC_PRINTF (4, 5);
+void     _glint_flasher_start_stub   (GTask             *task,
+                                      GlintFlasherStep   next);
+void     _glint_flasher_change_baud  (GTask             *task,
+                                      GlintFlasherStep   next);
+
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include "glint-flasher-private.h"
 #include "glint-link-timing.h"
 #include "glint-stream.h"
+#include "glint-stub.h"
 
 /*
  * GlintFlasher is the only API the window and the CLI use: one stream, one
@@ -86,6 +87,8 @@ typedef struct
   guint32            magic;
   GlintFlasherStep   connected;
   GlintFlasherStep   detected;
+  GlintFlasherStep   stub_ready;
+  GlintFlasherStep   baud_changed;
 } ConnectState;
 
 static void
@@ -895,6 +898,251 @@ _glint_flasher_detect (GTask            *task,
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_DETECTING);
   glint_loader_read_regs_async (self->loader, &magic_reg, 1, g_task_get_cancellable (task),
                                 detect_magic_cb, task);
+}
+
+/* Commands, stub and speed, shared by the jobs ---------------------------------- */
+
+void
+_glint_flasher_put_u32 (guint8  *p,
+                        guint32  v)
+{
+  p[0] = v & 0xFF;
+  p[1] = (v >> 8) & 0xFF;
+  p[2] = (v >> 16) & 0xFF;
+  p[3] = (v >> 24) & 0xFF;
+}
+
+GBytes *
+_glint_flasher_words_payload (const guint32 *words,
+                              guint          n)
+{
+  guint8 *data = g_malloc (n * 4);
+
+  for (guint i = 0; i < n; i++)
+    _glint_flasher_put_u32 (data + 4 * i, words[i]);
+
+  return g_bytes_new_take (data, n * 4);
+}
+
+typedef struct
+{
+  GTask               *task;       /* a reference: the answer may outlive the job */
+  GAsyncReadyCallback  callback;
+} Sent;
+
+/* Up to two commands of a job can be in flight (the stub's two receive
+ * buffers, protocol.md §9). Once one of them failed the job is over, and
+ * the other's answer must not touch it. */
+static void
+sent_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Sent *sent = user_data;
+  g_autoptr(GTask) task = sent->task;
+
+  if (!g_task_get_completed (task) && !g_task_had_error (task))
+    {
+      sent->callback (object, result, task);
+    }
+  else
+    {
+      /* the job is over: only collect the answer */
+      g_autoptr(GBytes) ignored = glint_loader_command_finish (GLINT_LOADER (object), result,
+                                                               NULL, NULL);
+    }
+  g_free (sent);
+}
+
+/* Sends a command of the job; the wait is the chip's work, @processing_us.
+ * @callback gets the job's task, and is not called once the job is over. */
+void
+_glint_flasher_send (GTask               *task,
+                     guint8               op,
+                     GBytes              *payload,
+                     guint32              checksum,
+                     gsize                resp_len,
+                     gint64               processing_us,
+                     GAsyncReadyCallback  callback)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  Sent *sent = g_new0 (Sent, 1);
+
+  sent->task = g_object_ref (task);
+  sent->callback = callback;
+  glint_loader_command_async (self->loader, op, payload, checksum, resp_len, processing_us,
+                              GLINT_COMMAND_NONE, g_task_get_cancellable (task), sent_cb, sent);
+}
+
+gboolean
+_glint_flasher_finish_command (GTask         *task,
+                               GAsyncResult  *result,
+                               GBytes       **reply,
+                               const char    *context,
+                               ...)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) data = NULL;
+
+  data = glint_loader_command_finish (self->loader, result, NULL, &error);
+  if (data == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autofree char *prefix = NULL;
+          va_list args;
+
+          va_start (args, context);
+          prefix = g_strdup_vprintf (context, args);
+          va_end (args);
+          g_prefix_error (&error, "%s: ", prefix);
+        }
+      _glint_flasher_job_fail (task, g_steal_pointer (&error));
+      return FALSE;
+    }
+
+  if (reply != NULL)
+    *reply = g_steal_pointer (&data);
+
+  return TRUE;
+}
+
+static void
+baud_set_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!glint_stream_set_baud_finish (GLINT_STREAM (object), result, &error))
+    {
+      g_prefix_error (&error, "switching our side to the new speed: ");
+      _glint_flasher_job_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  connect_state (task)->baud_changed (task);
+}
+
+static void
+change_baud_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+
+  /* The chip answered at the old speed and has switched (§5 notes). */
+  if (!_glint_flasher_finish_command (task, result, NULL, "changing the speed to %u baud",
+                                      self->baud))
+    return;
+
+  _glint_flasher_log (self, GLINT_LOG_INFO, "running at %u baud", self->baud);
+  glint_stream_set_baud_async (self->stream, self->baud, g_task_get_cancellable (task),
+                               baud_set_cb, task);
+}
+
+/**
+ * _glint_flasher_change_baud:
+ * @next: called at the new speed, or at the old one where it cannot change
+ */
+void
+_glint_flasher_change_baud (GTask            *task,
+                            GlintFlasherStep  next)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  g_autoptr(GBytes) payload = NULL;
+  guint32 words[2];
+  guint current = glint_stream_get_baud (self->stream);
+
+  connect_state (task)->baud_changed = next;
+
+  if (self->baud == 0 || self->baud == current)
+    {
+      connect_state (task)->baud_changed (task);
+      return;
+    }
+
+  if (!self->stub_running && !glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_CHANGE_BAUDRATE))
+    {
+      _glint_flasher_log (self, GLINT_LOG_WARNING, "the %s ROM cannot change speed: staying at "
+                          "%u baud", self->chip->display_name, current);
+      connect_state (task)->baud_changed (task);
+      return;
+    }
+
+  _glint_flasher_set_state (self, GLINT_FLASHER_STATE_CHANGING_BAUD);
+  words[0] = glint_chip_baud_to_send (self->chip, self->baud, 0, self->stub_running);
+  words[1] = self->stub_running ? current : 0;
+  payload = _glint_flasher_words_payload (words, 2);
+  _glint_flasher_send (task, GLINT_OP_CHANGE_BAUDRATE, payload, 0, 0,
+        glint_link_timing_processing_time (GLINT_OP_CHANGE_BAUDRATE, 0, self->stub_running),
+        change_baud_cb);
+}
+
+static void
+stub_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  GlintStubUploadInfo info = { 0 };
+
+  if (!glint_stub_upload_finish (self->loader, result, &info, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_prefix_error (&error, "starting the flasher stub: ");
+      _glint_flasher_job_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  self->stub_running = TRUE;
+  _glint_flasher_log (self, GLINT_LOG_INFO,
+                      "flasher stub running (%" G_GSIZE_FORMAT " bytes in %.1f s)",
+                      info.bytes, info.elapsed_us / 1e6);
+  connect_state (task)->stub_ready (task);
+}
+
+/**
+ * _glint_flasher_start_stub:
+ * @next: called with the stub running, or without it where there is none
+ *   or none is wanted (#GlintFlasher:stub_running tells)
+ */
+void
+_glint_flasher_start_stub (GTask            *task,
+                           GlintFlasherStep  next)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStub) stub = NULL;
+
+  connect_state (task)->stub_ready = next;
+
+  if (self->stub_running || self->no_stub)
+    {
+      if (self->no_stub && !self->stub_running)
+        _glint_flasher_log (self, GLINT_LOG_INFO, "using the ROM loader, as asked");
+      next (task);
+      return;
+    }
+
+  stub = glint_stub_find (self->chip, 0, NULL, &error);
+  if (stub == NULL)
+    {
+      _glint_flasher_log (self, GLINT_LOG_WARNING, "%s (more slowly)", error->message);
+      next (task);
+      return;
+    }
+
+  _glint_flasher_set_state (self, GLINT_FLASHER_STATE_LOADING_STUB);
+  _glint_flasher_log (self, GLINT_LOG_INFO, "loading the flasher stub: %s",
+                      glint_stub_get_description (stub));
+  glint_stub_upload_async (stub, self->loader, FALSE, g_task_get_cancellable (task),
+                           stub_cb, task);
 }
 
 /* Info ------------------------------------------------------------------------------ */
