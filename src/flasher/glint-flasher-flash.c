@@ -597,8 +597,6 @@ flash_prepare (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
   FlashJob *job = g_task_get_task_data (task);
-  g_autoptr(GBytes) payload = NULL;
-  guint32 words[2] = { 0, 0 };
 
   /* Refuse before writing anything rather than leave it unverified. */
   if (!self->stub_running && !self->no_verify &&
@@ -623,11 +621,7 @@ flash_prepare (GTask *task)
       return;
     }
 
-  /* Default pins; the ROM wants four more zero bytes (§2). */
-  payload = _glint_flasher_words_payload (words, self->stub_running ? 1 : 2);
-  send (task, GLINT_OP_SPI_ATTACH, payload, 0, 0,
-        glint_link_timing_processing_time (GLINT_OP_SPI_ATTACH, 0, self->stub_running),
-        flash_spi_attach_cb);
+  _glint_flasher_send_attach (task, flash_spi_attach_cb);
 
   /* The stub receives into two buffers (protocol.md §9): the two small
    * set-up commands can share one round trip. The ROM's receive side is

@@ -77,5 +77,9 @@ void     _glint_flasher_start_stub   (GTask             *task,
                                       GlintFlasherStep   next);
 void     _glint_flasher_change_baud  (GTask             *task,
                                       GlintFlasherStep   next);
+void     _glint_flasher_send_attach  (GTask             *task,
+                                      GAsyncReadyCallback callback);
+void     _glint_flasher_attach_flash (GTask             *task,
+                                      GlintFlasherStep   next);
 
 G_END_DECLS

@@ -44,7 +44,8 @@ G_DEFINE_ENUM_TYPE (GlintFlasherState, glint_flasher_state,
   G_DEFINE_ENUM_VALUE (GLINT_FLASHER_STATE_REBOOTING, "rebooting"),
   G_DEFINE_ENUM_VALUE (GLINT_FLASHER_STATE_DONE, "done"),
   G_DEFINE_ENUM_VALUE (GLINT_FLASHER_STATE_FAILED, "failed"),
-  G_DEFINE_ENUM_VALUE (GLINT_FLASHER_STATE_CANCELLED, "cancelled"))
+  G_DEFINE_ENUM_VALUE (GLINT_FLASHER_STATE_CANCELLED, "cancelled"),
+  G_DEFINE_ENUM_VALUE (GLINT_FLASHER_STATE_READING, "reading"))
 
 G_DEFINE_ENUM_TYPE (GlintLogLevel, glint_log_level,
   G_DEFINE_ENUM_VALUE (GLINT_LOG_DEBUG, "debug"),
@@ -89,6 +90,7 @@ typedef struct
   GlintFlasherStep   detected;
   GlintFlasherStep   stub_ready;
   GlintFlasherStep   baud_changed;
+  GlintFlasherStep   attached;
 } ConnectState;
 
 static void
@@ -1143,6 +1145,56 @@ _glint_flasher_start_stub (GTask            *task,
                       glint_stub_get_description (stub));
   glint_stub_upload_async (stub, self->loader, FALSE, g_task_get_cancellable (task),
                            stub_cb, task);
+}
+
+/* SPI_ATTACH with the default pins; the ROM wants four more zero bytes (§2). */
+void
+_glint_flasher_send_attach (GTask               *task,
+                            GAsyncReadyCallback  callback)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  g_autoptr(GBytes) payload = NULL;
+  const guint32 words[2] = { 0, 0 };
+
+  payload = _glint_flasher_words_payload (words, self->stub_running ? 1 : 2);
+  _glint_flasher_send (task, GLINT_OP_SPI_ATTACH, payload, 0, 0,
+                       glint_link_timing_processing_time (GLINT_OP_SPI_ATTACH, 0,
+                                                          self->stub_running),
+                       callback);
+}
+
+static void
+attach_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GTask *task = user_data;
+
+  if (!_glint_flasher_finish_command (task, result, NULL, "attaching the SPI flash"))
+    return;
+
+  connect_state (task)->attached (task);
+}
+
+/**
+ * _glint_flasher_attach_flash:
+ * @next: called once the SPI flash is attached (at once on the ESP8266
+ *   ROM, which has no such command and needs none, §2 notes)
+ */
+void
+_glint_flasher_attach_flash (GTask            *task,
+                             GlintFlasherStep  next)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+
+  if (!self->stub_running && !glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_SPI_ATTACH))
+    {
+      next (task);
+      return;
+    }
+
+  connect_state (task)->attached = next;
+  _glint_flasher_send_attach (task, attach_cb);
 }
 
 /* Info ------------------------------------------------------------------------------ */

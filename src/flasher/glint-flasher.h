@@ -31,6 +31,7 @@ typedef enum
   GLINT_FLASHER_STATE_DONE,
   GLINT_FLASHER_STATE_FAILED,
   GLINT_FLASHER_STATE_CANCELLED,
+  GLINT_FLASHER_STATE_READING,
 } GlintFlasherState;
 
 typedef struct _GlintFlashPlan GlintFlashPlan;
@@ -106,6 +107,27 @@ void               glint_flasher_flash_async       (GlintFlasher          *self,
                                                     GAsyncReadyCallback    callback,
                                                     gpointer               user_data);
 gboolean           glint_flasher_flash_finish      (GlintFlasher          *self,
+                                                    GAsyncResult          *result,
+                                                    GError               **error);
+
+void               glint_flasher_erase_async       (GlintFlasher          *self,
+                                                    guint32                offset,
+                                                    guint32                length,
+                                                    GCancellable          *cancellable,
+                                                    GAsyncReadyCallback    callback,
+                                                    gpointer               user_data);
+gboolean           glint_flasher_erase_finish      (GlintFlasher          *self,
+                                                    GAsyncResult          *result,
+                                                    GError               **error);
+
+void               glint_flasher_read_flash_async  (GlintFlasher          *self,
+                                                    guint32                offset,
+                                                    guint32                length,
+                                                    const char            *path,
+                                                    GCancellable          *cancellable,
+                                                    GAsyncReadyCallback    callback,
+                                                    gpointer               user_data);
+gboolean           glint_flasher_read_flash_finish (GlintFlasher          *self,
                                                     GAsyncResult          *result,
                                                     GError               **error);
 

@@ -1,0 +1,215 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include "glint-error.h"
+#include "glint-flasher-private.h"
+#include "glint-link-timing.h"
+
+/*
+ * The erase job: connect, detect, load the stub, attach the flash, then
+ * ERASE_FLASH or ERASE_REGION (protocol.md §8.2). Both are stub commands.
+ * Without a stub a region is erased the way the ROM erases before a write:
+ * FLASH_BEGIN erases up front, and no data follows. The ROM has no way to
+ * erase the whole chip, so that needs the stub.
+ */
+
+#define SECTOR_SIZE 0x1000
+
+typedef struct
+{
+  guint32  offset;
+  guint32  length;         /* 0: the whole chip */
+  gint64   started;
+} EraseJob;
+
+static char *
+describe (EraseJob *job)
+{
+  if (job->length == 0)
+    return g_strdup ("erasing the whole flash");
+
+  return g_strdup_printf ("erasing 0x%x bytes at 0x%x", job->length, job->offset);
+}
+
+static void
+erase_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  EraseJob *job = g_task_get_task_data (task);
+  g_autofree char *what = describe (job);
+  gdouble seconds;
+
+  if (!_glint_flasher_finish_command (task, result, NULL, "%s", what))
+    return;
+
+  seconds = (g_get_monotonic_time () - job->started) / 1e6;
+  if (job->length == 0)
+    _glint_flasher_log (self, GLINT_LOG_INFO, "erased the whole flash in %.1f s", seconds);
+  else
+    _glint_flasher_log (self, GLINT_LOG_INFO, "erased 0x%x bytes at 0x%x in %.1f s",
+                        job->length, job->offset, seconds);
+
+  g_task_return_boolean (task, TRUE);
+  _glint_flasher_job_done (task);
+}
+
+static void
+erase_run (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  EraseJob *job = g_task_get_task_data (task);
+  g_autoptr(GBytes) payload = NULL;
+  guint32 words[5];
+  guint n_words = 4;
+
+  _glint_flasher_set_state (self, GLINT_FLASHER_STATE_ERASING);
+  job->started = g_get_monotonic_time ();
+
+  if (self->stub_running && job->length == 0)
+    {
+      _glint_flasher_log (self, GLINT_LOG_INFO, "erasing the whole flash (this takes a while)");
+      _glint_flasher_send (task, GLINT_OP_ERASE_FLASH, NULL, 0, 0,
+                           glint_link_timing_processing_time (GLINT_OP_ERASE_FLASH, 0, TRUE),
+                           erase_cb);
+      return;
+    }
+
+  if (self->stub_running)
+    {
+      words[0] = job->offset;
+      words[1] = job->length;
+      payload = _glint_flasher_words_payload (words, 2);
+      _glint_flasher_log (self, GLINT_LOG_INFO, "erasing 0x%x bytes at 0x%x", job->length,
+                          job->offset);
+      _glint_flasher_send (task, GLINT_OP_ERASE_REGION, payload, 0, 0,
+                           glint_link_timing_processing_time (GLINT_OP_ERASE_REGION,
+                                                              job->length, TRUE),
+                           erase_cb);
+      return;
+    }
+
+  /* ROM: FLASH_BEGIN(erase size, no blocks, block size, offset) erases
+   * before it answers (§8.1 step 5); the fifth word where the ROM takes it. */
+  words[0] = job->length;
+  words[1] = 0;
+  words[2] = glint_chip_get_flash_write_size (self->chip, FALSE, FALSE);
+  words[3] = job->offset;
+  if (glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_FLASH_BEGIN_ENCRYPTED))
+    words[n_words++] = 0;
+  payload = _glint_flasher_words_payload (words, n_words);
+  _glint_flasher_log (self, GLINT_LOG_INFO, "erasing 0x%x bytes at 0x%x with the ROM loader",
+                      job->length, job->offset);
+  _glint_flasher_send (task, GLINT_OP_FLASH_BEGIN, payload, 0, 0,
+                       glint_link_timing_processing_time (GLINT_OP_FLASH_BEGIN, job->length,
+                                                          FALSE),
+                       erase_cb);
+}
+
+static void
+erase_stub_ready (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  EraseJob *job = g_task_get_task_data (task);
+
+  if (!self->stub_running)
+    {
+      /* The ESP8266 ROM's FLASH_BEGIN erases a different amount than asked
+       * (§5.4), and no ROM erases the whole chip (§8.2). */
+      if (job->length == 0 || g_str_equal (self->chip->name, "esp8266"))
+        {
+          g_autofree char *what = describe (job);
+
+          _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
+                                                      "%s: the %s ROM cannot do this and no "
+                                                      "flasher stub is available: install "
+                                                      "esptool (or put its stubs in "
+                                                      "%s/glint/stubs)", what,
+                                                      self->chip->display_name,
+                                                      g_get_user_data_dir ()));
+          return;
+        }
+    }
+
+  _glint_flasher_attach_flash (task, erase_run);
+}
+
+static void
+erase_detected (GTask *task)
+{
+  _glint_flasher_start_stub (task, erase_stub_ready);
+}
+
+static void
+erase_connected (GTask *task)
+{
+  _glint_flasher_detect (task, erase_detected);
+}
+
+/**
+ * glint_flasher_erase_async:
+ * @offset: where to start, a multiple of 4 KiB
+ * @length: how much to erase, a multiple of 4 KiB; 0 (with @offset 0) for
+ *   the whole flash
+ *
+ * Erases flash. Arguments are checked before anything goes to the board.
+ */
+void
+glint_flasher_erase_async (GlintFlasher        *self,
+                           guint32              offset,
+                           guint32              length,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  GTask *task;
+  EraseJob *job;
+
+  g_return_if_fail (GLINT_IS_FLASHER (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = _glint_flasher_job_new (self, glint_flasher_erase_async, "glint-flasher-erase",
+                                 cancellable, callback, user_data);
+  if (task == NULL)
+    return;
+
+  if (length == 0 && offset != 0)
+    {
+      _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                                                  "erasing at 0x%x: the length is 0", offset));
+      return;
+    }
+
+  if (offset % SECTOR_SIZE != 0 || length % SECTOR_SIZE != 0 ||
+      (guint64) offset + length > G_MAXUINT32)
+    {
+      _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                                                  "erasing 0x%x bytes at 0x%x: offset and "
+                                                  "length must be multiples of the 4 KiB "
+                                                  "sector (0x%x)", length, offset,
+                                                  SECTOR_SIZE));
+      return;
+    }
+
+  job = g_new0 (EraseJob, 1);
+  job->offset = offset;
+  job->length = length;
+  g_task_set_task_data (task, job, g_free);
+  _glint_flasher_set_progress (self, 0, 0);
+  _glint_flasher_connect (task, erase_connected);
+}
+
+gboolean
+glint_flasher_erase_finish (GlintFlasher  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (GLINT_IS_FLASHER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,598 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <gio/gunixoutputstream.h>
+
+#include "glint-error.h"
+#include "glint-flasher-private.h"
+#include "glint-link-timing.h"
+
+/*
+ * The read job: connect, detect, load the stub, switch speed, attach the
+ * flash, then read into a temporary file next to the destination. With the
+ * stub, READ_FLASH streams raw packets that are acknowledged one by one and
+ * ends with the MD5 of what it read (protocol.md §6.4); the ROM reads 64
+ * bytes per READ_FLASH_SLOW and is checked with SPI_FLASH_MD5 where it has
+ * one. The file appears under its name only once the data is complete and
+ * checked: a failed read leaves nothing behind, and an older file by that
+ * name untouched.
+ */
+
+#define PACKET_SIZE       0x1000
+#define MAX_IN_FLIGHT     64
+#define SLOW_READ_SIZE    64
+#define SLOW_READ_WARN    (64 * 1024)
+/* The chip's own work for one packet: a 4 KiB flash read is quick; this
+ * is esptool's per-frame port timeout less the link, which comes on top. */
+#define PACKET_US         (1 * G_USEC_PER_SEC)
+
+typedef struct
+{
+  guint32        offset;
+  guint32        length;
+  char          *path;
+  char          *tmp_path;
+  GOutputStream *out;
+  GChecksum     *md5;
+  guint32        received;     /* bytes from the chip */
+  GByteArray    *unwritten;    /* received, not yet handed to the file */
+  GBytes        *writing;      /* being written */
+  gboolean       checked;      /* the MD5 matched: waiting for the file */
+  gboolean       capturing;
+  gint64         started;
+} ReadJob;
+
+static void
+read_job_cleanup (GlintFlasher *self,
+                  ReadJob      *job)
+{
+  if (job->capturing && self->loader != NULL)
+    glint_loader_set_capture_raw (self->loader, FALSE);
+  job->capturing = FALSE;
+
+  /* The stream closes its descriptor when the last write lets go of it. */
+  g_clear_object (&job->out);
+  if (job->tmp_path != NULL)
+    {
+      g_unlink (job->tmp_path);
+      g_clear_pointer (&job->tmp_path, g_free);
+    }
+}
+
+static void
+read_job_free (gpointer data)
+{
+  ReadJob *job = data;
+
+  g_clear_object (&job->out);
+  if (job->tmp_path != NULL)
+    g_unlink (job->tmp_path);
+  g_free (job->tmp_path);
+  g_free (job->path);
+  g_clear_pointer (&job->md5, g_checksum_free);
+  g_clear_pointer (&job->unwritten, g_byte_array_unref);
+  g_clear_pointer (&job->writing, g_bytes_unref);
+  g_free (job);
+}
+
+/* Fails the job once the temporary file exists: removes it first. */
+static void
+read_fail (GTask  *task,
+           GError *error)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  ReadJob *job = g_task_get_task_data (task);
+
+  read_job_cleanup (self, job);
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      !g_str_has_prefix (error->message, "reading "))
+    g_prefix_error (&error, "reading 0x%x bytes at 0x%x: ", job->length, job->offset);
+  _glint_flasher_job_fail (task, error);
+}
+
+/* The file ------------------------------------------------------------------------ */
+
+static gboolean
+open_temp (GTask   *task,
+           GError **error)
+{
+  ReadJob *job = g_task_get_task_data (task);
+  g_autofree char *dir = g_path_get_dirname (job->path);
+  g_autofree char *base = g_path_get_basename (job->path);
+  g_autofree char *tmpl = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
+  int fd = g_mkstemp_full (tmpl, O_WRONLY, 0644);
+
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "cannot create a file in %s: %s", dir, g_strerror (saved));
+      return FALSE;
+    }
+
+  job->tmp_path = g_steal_pointer (&tmpl);
+  job->out = g_unix_output_stream_new (fd, TRUE);
+  return TRUE;
+}
+
+static void
+read_done (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  ReadJob *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gdouble seconds = (g_get_monotonic_time () - job->started) / 1e6;
+
+  if (!g_output_stream_close (job->out, NULL, &error))
+    {
+      g_prefix_error (&error, "writing %s: ", job->tmp_path);
+      read_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (g_rename (job->tmp_path, job->path) != 0)
+    {
+      int saved = errno;
+
+      read_fail (task, g_error_new (G_IO_ERROR, g_io_error_from_errno (saved),
+                                    "cannot save %s: %s", job->path, g_strerror (saved)));
+      return;
+    }
+  g_clear_pointer (&job->tmp_path, g_free);
+  read_job_cleanup (self, job);
+
+  _glint_flasher_log (self, GLINT_LOG_INFO, "read 0x%x bytes at 0x%x into %s in %.1f s",
+                      job->length, job->offset, job->path, seconds);
+  g_task_return_boolean (task, TRUE);
+  _glint_flasher_job_done (task);
+}
+
+static void write_some (GTask *task);
+
+static void
+write_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ReadJob *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  ok = g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, &error);
+  g_clear_pointer (&job->writing, g_bytes_unref);
+
+  /* The job failed meanwhile: the file is gone already. */
+  if (g_task_had_error (task))
+    return;
+
+  if (!ok)
+    {
+      g_prefix_error (&error, "writing %s: ", job->tmp_path);
+      read_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  write_some (task);
+}
+
+/* Hands what arrived to the file, one write at a time; once the data is
+ * checked and all written, the file takes its name. */
+static void
+write_some (GTask *task)
+{
+  ReadJob *job = g_task_get_task_data (task);
+
+  if (job->writing != NULL)
+    return;
+
+  if (job->unwritten->len == 0)
+    {
+      if (job->checked)
+        read_done (task);
+      return;
+    }
+
+  job->writing = g_byte_array_free_to_bytes (g_steal_pointer (&job->unwritten));
+  job->unwritten = g_byte_array_new ();
+  g_output_stream_write_all_async (job->out, g_bytes_get_data (job->writing, NULL),
+                                   g_bytes_get_size (job->writing), G_PRIORITY_DEFAULT,
+                                   g_task_get_cancellable (task), write_cb,
+                                   g_object_ref (task));
+}
+
+static void
+data_received (GTask        *task,
+               const guint8 *data,
+               gsize         len)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  ReadJob *job = g_task_get_task_data (task);
+
+  g_checksum_update (job->md5, data, len);
+  g_byte_array_append (job->unwritten, data, len);
+  job->received += len;
+  _glint_flasher_set_progress (self, job->received, job->length);
+  write_some (task);
+}
+
+/* Compares the chip's MD5 with ours; the file is finished when written. */
+static void
+data_check (GTask      *task,
+            const char *chip_md5)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  ReadJob *job = g_task_get_task_data (task);
+  const char *ours = g_checksum_get_string (job->md5);
+
+  if (g_ascii_strcasecmp (ours, chip_md5) != 0)
+    {
+      read_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_CHECKSUM_MISMATCH,
+                                    "the data received has MD5 %s but the flash holds %s",
+                                    ours, chip_md5));
+      return;
+    }
+
+  _glint_flasher_log (self, GLINT_LOG_DEBUG, "read data checked (MD5 %s)", ours);
+  job->checked = TRUE;
+  write_some (task);
+}
+
+/* Stub: READ_FLASH (§6.4) ------------------------------------------------------------ */
+
+static void wait_packet (GTask *task);
+
+static void
+packet_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  ReadJob *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) frame = NULL;
+  g_autoptr(GBytes) ack = NULL;
+  const guint8 *data;
+  gsize len;
+  guint8 total[4];
+
+  frame = glint_loader_wait_raw_frame_finish (GLINT_LOADER (object), result, &error);
+  if (frame == NULL)
+    {
+      read_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  data = g_bytes_get_data (frame, &len);
+
+  /* After the data, the chip's MD5 of all of it. */
+  if (job->received == job->length)
+    {
+      g_autoptr(GString) hex = g_string_new (NULL);
+
+      if (len != 16)
+        {
+          read_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_RESPONSE,
+                                        "expected the 16-byte MD5 after the data, got %"
+                                        G_GSIZE_FORMAT " bytes", len));
+          return;
+        }
+      for (gsize i = 0; i < len; i++)
+        g_string_append_printf (hex, "%02x", data[i]);
+      glint_loader_set_capture_raw (self->loader, FALSE);
+      job->capturing = FALSE;
+      data_check (task, hex->str);
+      return;
+    }
+
+  if (len == 0 || len > MIN ((gsize) PACKET_SIZE, (gsize) (job->length - job->received)))
+    {
+      read_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_RESPONSE,
+                                    "a packet of %" G_GSIZE_FORMAT " bytes after 0x%x of "
+                                    "0x%x", len, job->received, job->length));
+      return;
+    }
+
+  data_received (task, data, len);
+
+  /* The acknowledgement: everything received so far. */
+  _glint_flasher_put_u32 (total, job->received);
+  ack = g_bytes_new (total, sizeof total);
+  if (!glint_loader_send_raw (self->loader, ack, &error))
+    {
+      read_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  wait_packet (task);
+}
+
+static void
+wait_packet (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+
+  glint_loader_wait_raw_frame_async (self->loader, PACKET_SIZE, PACKET_US,
+                                     g_task_get_cancellable (task), packet_cb, task);
+}
+
+static void
+read_flash_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) reply = NULL;
+
+  reply = glint_loader_command_finish (GLINT_LOADER (object), result, NULL, &error);
+  if (reply == NULL)
+    {
+      read_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  wait_packet (task);
+}
+
+static void
+read_with_stub (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  ReadJob *job = g_task_get_task_data (task);
+  g_autoptr(GBytes) payload = NULL;
+  guint32 words[4];
+
+  /* Packets may follow the response at once: keep them from now on. */
+  glint_loader_set_capture_raw (self->loader, TRUE);
+  job->capturing = TRUE;
+
+  words[0] = job->offset;
+  words[1] = job->length;
+  words[2] = PACKET_SIZE;
+  words[3] = MAX_IN_FLIGHT;
+  payload = _glint_flasher_words_payload (words, 4);
+  _glint_flasher_send (task, GLINT_OP_READ_FLASH, payload, 0, 0,
+                       glint_link_timing_processing_time (GLINT_OP_READ_FLASH, 0, TRUE),
+                       read_flash_cb);
+}
+
+/* ROM: READ_FLASH_SLOW, 64 bytes at a time -------------------------------------------- */
+
+static void read_slow_next (GTask *task);
+
+static void
+rom_md5_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  g_autofree char *hex = NULL;
+  gsize len;
+  const char *data;
+
+  reply = glint_loader_command_finish (GLINT_LOADER (object), result, NULL, &error);
+  if (reply == NULL)
+    {
+      g_prefix_error (&error, "checking the data: ");
+      read_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* The ROM answers in 32 hex characters (§2). */
+  data = g_bytes_get_data (reply, &len);
+  hex = g_strndup (data, len);
+  data_check (task, hex);
+}
+
+static void
+read_slow_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  ReadJob *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GBytes) payload = NULL;
+  guint32 words[4];
+  gsize want = MIN ((gsize) SLOW_READ_SIZE, (gsize) (job->length - job->received));
+
+  reply = glint_loader_command_finish (GLINT_LOADER (object), result, NULL, &error);
+  if (reply == NULL)
+    {
+      read_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* The ROM always answers 64 bytes; only the first ones were asked for. */
+  data_received (task, g_bytes_get_data (reply, NULL), want);
+  if (job->received < job->length)
+    {
+      read_slow_next (task);
+      return;
+    }
+
+  if (!glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_MD5))
+    {
+      _glint_flasher_log (self, GLINT_LOG_WARNING, "the %s ROM cannot check what was read",
+                          self->chip->display_name);
+      job->checked = TRUE;
+      write_some (task);
+      return;
+    }
+
+  _glint_flasher_set_state (self, GLINT_FLASHER_STATE_VERIFYING);
+  words[0] = job->offset;
+  words[1] = job->length;
+  words[2] = 0;
+  words[3] = 0;
+  payload = _glint_flasher_words_payload (words, 4);
+  _glint_flasher_send (task, GLINT_OP_SPI_FLASH_MD5, payload, 0, 32,
+                       glint_link_timing_processing_time (GLINT_OP_SPI_FLASH_MD5, job->length,
+                                                          FALSE),
+                       rom_md5_cb);
+}
+
+static void
+read_slow_next (GTask *task)
+{
+  ReadJob *job = g_task_get_task_data (task);
+  g_autoptr(GBytes) payload = NULL;
+  guint32 words[2];
+
+  words[0] = job->offset + job->received;
+  words[1] = MIN ((guint32) SLOW_READ_SIZE, job->length - job->received);
+  payload = _glint_flasher_words_payload (words, 2);
+  _glint_flasher_send (task, GLINT_OP_READ_FLASH_SLOW, payload, 0, SLOW_READ_SIZE,
+                       glint_link_timing_processing_time (GLINT_OP_READ_FLASH_SLOW, 0, FALSE),
+                       read_slow_cb);
+}
+
+/* Starting -------------------------------------------------------------------------- */
+
+static void
+read_attached (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  ReadJob *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!open_temp (task, &error))
+    {
+      read_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  _glint_flasher_set_state (self, GLINT_FLASHER_STATE_READING);
+  _glint_flasher_log (self, GLINT_LOG_INFO, "reading 0x%x bytes at 0x%x", job->length,
+                      job->offset);
+  job->started = g_get_monotonic_time ();
+  _glint_flasher_set_progress (self, 0, job->length);
+
+  if (self->stub_running)
+    read_with_stub (task);
+  else
+    read_slow_next (task);
+}
+
+static void
+read_speed_set (GTask *task)
+{
+  _glint_flasher_attach_flash (task, read_attached);
+}
+
+static void
+read_stub_ready (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  ReadJob *job = g_task_get_task_data (task);
+
+  if (!self->stub_running)
+    {
+      if (!glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_READ_FLASH_SLOW))
+        {
+          _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
+                                                      "reading 0x%x bytes at 0x%x: the %s ROM "
+                                                      "cannot read flash and no flasher stub "
+                                                      "is available: install esptool (or put "
+                                                      "its stubs in %s/glint/stubs)",
+                                                      job->length, job->offset,
+                                                      self->chip->display_name,
+                                                      g_get_user_data_dir ()));
+          return;
+        }
+      if (job->length > SLOW_READ_WARN)
+        _glint_flasher_log (self, GLINT_LOG_WARNING, "the ROM loader reads %u bytes per "
+                            "command: 0x%x bytes will take a while", SLOW_READ_SIZE,
+                            job->length);
+    }
+
+  _glint_flasher_change_baud (task, read_speed_set);
+}
+
+static void
+read_detected (GTask *task)
+{
+  _glint_flasher_start_stub (task, read_stub_ready);
+}
+
+static void
+read_connected (GTask *task)
+{
+  _glint_flasher_detect (task, read_detected);
+}
+
+/**
+ * glint_flasher_read_flash_async:
+ * @offset: where to start
+ * @length: how many bytes, at least one
+ * @path: the file to write
+ *
+ * Reads flash into @path. The data goes to a temporary file next to it
+ * that takes its name only once complete and checked against the chip's
+ * MD5; on failure nothing is left behind and an existing @path stays.
+ */
+void
+glint_flasher_read_flash_async (GlintFlasher        *self,
+                                guint32              offset,
+                                guint32              length,
+                                const char          *path,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  GTask *task;
+  ReadJob *job;
+
+  g_return_if_fail (GLINT_IS_FLASHER (self));
+  g_return_if_fail (path != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = _glint_flasher_job_new (self, glint_flasher_read_flash_async, "glint-flasher-read",
+                                 cancellable, callback, user_data);
+  if (task == NULL)
+    return;
+
+  if (length == 0 || (guint64) offset + length > G_MAXUINT32)
+    {
+      _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                                                  "reading 0x%x bytes at 0x%x: %s", length,
+                                                  offset, length == 0 ? "nothing to read"
+                                                                      : "past 4 GiB"));
+      return;
+    }
+
+  job = g_new0 (ReadJob, 1);
+  job->offset = offset;
+  job->length = length;
+  job->path = g_strdup (path);
+  job->md5 = g_checksum_new (G_CHECKSUM_MD5);
+  job->unwritten = g_byte_array_new ();
+  g_task_set_task_data (task, job, read_job_free);
+  _glint_flasher_set_progress (self, 0, length);
+  _glint_flasher_connect (task, read_connected);
+}
+
+gboolean
+glint_flasher_read_flash_finish (GlintFlasher  *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (GLINT_IS_FLASHER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
