@@ -133,6 +133,40 @@ test_errors_name_the_cause (void)
   run_clear (&run);
 }
 
+/* A board in another process whose flash starts as @flash_path holds. */
+static GSubprocess *
+spawn_board (const char  *flash_path,
+             char       **address)
+{
+  g_autofree char *announcement = NULL;
+  g_auto(GStrv) words = NULL;
+  const char *server_args[] = { "--tcp", "0", "--flash", flash_path, "--option", "time-scale=0",
+                                NULL };
+  GSubprocess *server = glint_test_spawn_sim_server (server_args, &announcement);
+
+  words = g_strsplit (announcement, " ", -1);
+  *address = g_strdup_printf ("socket://%s:%s", words[1], words[2]);
+
+  return server;
+}
+
+static char *
+stop_board (GSubprocess *server,
+            const char  *flash_path,
+            gsize       *len)
+{
+  g_autoptr(GError) error = NULL;
+  char *flash = NULL;
+
+  g_subprocess_send_signal (server, SIGTERM);
+  g_subprocess_wait_check (server, NULL, &error);
+  g_assert_no_error (error);
+  g_file_get_contents (flash_path, &flash, len, &error);
+  g_assert_no_error (error);
+
+  return flash;
+}
+
 static void
 test_flash_to_server (void)
 {
@@ -141,13 +175,9 @@ test_flash_to_server (void)
   g_autofree char *flash_path = g_build_filename (dir, "flash.bin", NULL);
   g_autofree char *app_path = g_build_filename (dir, "app.bin", NULL);
   g_autofree char *app_arg = g_strdup_printf ("%s@0x10000", app_path);
-  g_autofree char *announcement = NULL;
   g_autofree char *address = NULL;
   g_autofree char *flash = NULL;
   g_autoptr(GSubprocess) server = NULL;
-  g_auto(GStrv) words = NULL;
-  const char *server_args[] = { "--tcp", "0", "--flash", flash_path, "--option", "time-scale=0",
-                                NULL };
   const char *args[] = { "--port", NULL, "flash", app_arg, NULL };
   guint8 app[40000];
   gsize flash_len = 0;
@@ -158,9 +188,7 @@ test_flash_to_server (void)
   g_file_set_contents (app_path, (const char *) app, sizeof app, &error);
   g_assert_no_error (error);
 
-  server = glint_test_spawn_sim_server (server_args, &announcement);
-  words = g_strsplit (announcement, " ", -1);
-  address = g_strdup_printf ("socket://%s:%s", words[1], words[2]);
+  server = spawn_board (flash_path, &address);
   args[1] = address;
 
   run_cli (&run, args);
@@ -168,12 +196,7 @@ test_flash_to_server (void)
   g_assert_nonnull (strstr (run.out, "written and verified"));
   run_clear (&run);
 
-  g_subprocess_send_signal (server, SIGTERM);
-  g_subprocess_wait_check (server, NULL, &error);
-  g_assert_no_error (error);
-
-  g_file_get_contents (flash_path, &flash, &flash_len, &error);
-  g_assert_no_error (error);
+  flash = stop_board (server, flash_path, &flash_len);
   g_assert_cmpuint (flash_len, >=, 0x10000 + sizeof app);
   g_assert_cmpmem (flash + 0x10000, sizeof app, app, sizeof app);
 
@@ -196,6 +219,86 @@ test_flash_missing_file (void)
   run_clear (&run);
 }
 
+static void
+test_read_and_erase (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
+  g_autofree char *flash_path = g_build_filename (dir, "flash.bin", NULL);
+  g_autofree char *dump_path = g_build_filename (dir, "dump.bin", NULL);
+  g_autofree char *address = NULL;
+  g_autofree char *dump = NULL;
+  g_autofree char *flash = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  const char *read_args[] = { "--port", NULL, "read", "0x1040", "1000", NULL, NULL };
+  const char *erase_args[] = { "--port", NULL, "erase", "--region", "0x2000", "4096", NULL };
+  const char *misaligned[] = { "--port", NULL, "erase", "--region", "0x2100", "4096", NULL };
+  g_autofree guint8 *initial = g_malloc (0x4000);
+  gsize len = 0;
+  Run run = { 0 };
+
+  for (guint i = 0; i < 0x4000; i++)
+    initial[i] = (guint8) g_random_int ();
+  g_file_set_contents (flash_path, (const char *) initial, 0x4000, &error);
+  g_assert_no_error (error);
+  server = spawn_board (flash_path, &address);
+
+  read_args[1] = address;
+  read_args[5] = dump_path;
+  run_cli (&run, read_args);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Done: read"));
+  run_clear (&run);
+  g_file_get_contents (dump_path, &dump, &len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (dump, len, initial + 0x1040, 1000);
+
+  misaligned[1] = address;
+  run_cli (&run, misaligned);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "0x2100"));
+  run_clear (&run);
+
+  erase_args[1] = address;
+  run_cli (&run, erase_args);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "erased 0x1000 bytes at 0x2000"));
+  run_clear (&run);
+
+  flash = stop_board (server, flash_path, &len);
+  g_assert_cmpuint (len, >=, 0x4000);
+  g_assert_cmpmem (flash, 0x2000, initial, 0x2000);
+  for (guint i = 0x2000; i < 0x3000; i++)
+    g_assert_cmphex ((guint8) flash[i], ==, 0xFF);
+  g_assert_cmpmem (flash + 0x3000, 0x1000, initial + 0x3000, 0x1000);
+
+  g_unlink (flash_path);
+  g_unlink (dump_path);
+  g_rmdir (dir);
+}
+
+static void
+test_read_erase_usage (void)
+{
+  const char *no_file[] = { "--port", "sim://esp32?time-scale=0", "read", "0x1000", "16",
+                            NULL };
+  const char *bad_number[] = { "--port", "sim://esp32?time-scale=0", "read", "0x1000", "lots",
+                               "/nonexistent/x.bin", NULL };
+  const char *bad_erase[] = { "--port", "sim://esp32?time-scale=0", "erase", "--region",
+                              "0x1000", NULL };
+  const char *unknown[] = { "--port", "sim://esp32?time-scale=0", "erase", "--everything",
+                            NULL };
+  const char *const *cases[] = { no_file, bad_number, bad_erase, unknown };
+  Run run = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      run_cli (&run, cases[i]);
+      g_assert_cmpint (run.status, ==, 2);
+      run_clear (&run);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -207,6 +310,8 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/cli/errors", test_errors_name_the_cause);
   g_test_add_func ("/glint/cli/flash-to-server", test_flash_to_server);
   g_test_add_func ("/glint/cli/flash-missing-file", test_flash_missing_file);
+  g_test_add_func ("/glint/cli/read-and-erase", test_read_and_erase);
+  g_test_add_func ("/glint/cli/read-erase-usage", test_read_erase_usage);
 
   return g_test_run ();
 }

@@ -20,9 +20,8 @@
 #include "glint-stream-address.h"
 
 /*
- * glint-cli: the headless face of Glint. For now it lists ports and talks
- * to a board far enough to say what it is; flashing arrives with the
- * flasher engine.
+ * glint-cli: the headless face of Glint: lists ports, tells what a board
+ * is, flashes, erases and reads flash.
  *
  * Exit codes: 0 success, 1 the board or link failed, 2 bad usage.
  */
@@ -202,22 +201,32 @@ on_progress_cb (GlintFlasher *flasher,
   gint64 now = g_get_monotonic_time ();
   gdouble rate = glint_flasher_get_rate (flasher);
   gdouble eta = glint_flasher_get_eta (flasher);
+  const char *label;
 
-  if (glint_flasher_get_state (flasher) != GLINT_FLASHER_STATE_WRITING)
-    return;
+  switch (glint_flasher_get_state (flasher))
+    {
+    case GLINT_FLASHER_STATE_WRITING:
+      label = _("Writing");
+      break;
+    case GLINT_FLASHER_STATE_READING:
+      label = _("Reading");
+      break;
+    default:
+      return;
+    }
 
   if (progress->tty)
     {
       if (now - progress->last_print < 100000 && percent != 100)
         return;
-      printf ("\r%s %3d%%  %6.1f KiB/s  ", _("Writing"), percent, rate / 1024);
+      printf ("\r%s %3d%%  %6.1f KiB/s  ", label, percent, rate / 1024);
       if (eta >= 0)
         printf (_("%3.0f s left"), eta);
       fflush (stdout);
     }
   else if (percent / 10 != progress->last_percent / 10)
     {
-      printf (_("Writing: %d%%\n"), percent);
+      printf (_("%s: %d%%\n"), label, percent);
     }
 
   progress->last_print = now;
@@ -231,7 +240,8 @@ on_state_cb (GlintFlasher *flasher,
 {
   GlintFlasherState state = glint_flasher_get_state (flasher);
 
-  if (progress->tty && progress->last_percent >= 0 && state != GLINT_FLASHER_STATE_WRITING)
+  if (progress->tty && progress->last_percent >= 0 && state != GLINT_FLASHER_STATE_WRITING &&
+      state != GLINT_FLASHER_STATE_READING)
     {
       printf ("\n");
       progress->last_percent = -1;
@@ -244,6 +254,9 @@ on_state_cb (GlintFlasher *flasher,
       break;
     case GLINT_FLASHER_STATE_VERIFYING:
       printf (_("Verifying…\n"));
+      break;
+    case GLINT_FLASHER_STATE_ERASING:
+      printf (_("Erasing…\n"));
       break;
     default:
       break;
@@ -265,11 +278,46 @@ on_flash_log_cb (GlintFlasher  *flasher,
     g_printerr ("%s\n", message);
 }
 
+/* A flasher for --port with the common options, progress and log. */
+static GlintFlasher *
+new_flasher (Progress  *progress,
+             GError   **error)
+{
+  g_autoptr(GlintStream) stream = glint_stream_new_for_address (opt_port, error);
+  GlintFlasher *flasher;
+
+  if (stream == NULL)
+    return NULL;
+
+  flasher = glint_flasher_new (stream);
+  glint_flasher_set_no_reset (flasher, opt_no_reset);
+  glint_flasher_set_timeout_scale (flasher, opt_timeout_scale);
+  glint_flasher_set_baud (flasher, (guint) opt_baud);
+  glint_flasher_set_use_stub (flasher, !opt_no_stub);
+  g_signal_connect (flasher, "log", G_CALLBACK (on_flash_log_cb), NULL);
+  g_signal_connect (flasher, "notify::bytes-done", G_CALLBACK (on_progress_cb), progress);
+  g_signal_connect (flasher, "notify::state", G_CALLBACK (on_state_cb), progress);
+
+  printf (_("Connecting to %s…\n"), glint_stream_get_address (stream));
+
+  return flasher;
+}
+
+/* Ends a progress line left open on a terminal. */
+static int
+report_job_error (Progress     *progress,
+                  const GError *error)
+{
+  if (progress->tty && progress->last_percent >= 0)
+    printf ("\n");
+
+  return report_error (error);
+}
+
 static int
 cmd_flash (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GlintStream) stream = NULL;
   g_autoptr(GlintFlasher) flasher = NULL;
   g_autoptr(GlintFlashPlan) plan = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -283,12 +331,6 @@ cmd_flash (int argc, char **argv)
                     "manifest.json\n"));
       return EXIT_USAGE;
     }
-  if (opt_baud < 0)
-    {
-      g_printerr (_("--baud must not be negative\n"));
-      return EXIT_USAGE;
-    }
-
   if (argc == 2 && strchr (argv[1], '@') == NULL)
     plan = glint_flash_plan_new_for_path (argv[1], opt_chip, &error);
   else
@@ -296,31 +338,17 @@ cmd_flash (int argc, char **argv)
   if (plan == NULL)
     return report_error (error);
 
-  stream = glint_stream_new_for_address (opt_port, &error);
-  if (stream == NULL)
+  flasher = new_flasher (&progress, &error);
+  if (flasher == NULL)
     return report_error (error);
 
-  flasher = glint_flasher_new (stream);
   glint_flasher_set_plan (flasher, plan);
-  glint_flasher_set_no_reset (flasher, opt_no_reset);
-  glint_flasher_set_timeout_scale (flasher, opt_timeout_scale);
-  glint_flasher_set_baud (flasher, (guint) opt_baud);
-  glint_flasher_set_use_stub (flasher, !opt_no_stub);
   glint_flasher_set_verify (flasher, !opt_no_verify);
   glint_flasher_set_reboot (flasher, !opt_no_reboot);
-  g_signal_connect (flasher, "log", G_CALLBACK (on_flash_log_cb), NULL);
-  g_signal_connect (flasher, "notify::bytes-done", G_CALLBACK (on_progress_cb), &progress);
-  g_signal_connect (flasher, "notify::state", G_CALLBACK (on_state_cb), &progress);
-
-  printf (_("Connecting to %s…\n"), glint_stream_get_address (stream));
   glint_flasher_flash_async (flasher, NULL, store_result_cb, &slot);
   result = run_until_done (&slot);
   if (!glint_flasher_flash_finish (flasher, result, &error))
-    {
-      if (progress.tty && progress.last_percent >= 0)
-        printf ("\n");
-      return report_error (error);
-    }
+    return report_job_error (&progress, error);
 
   warnings = glint_flash_plan_get_warnings (plan);
   for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
@@ -332,6 +360,106 @@ cmd_flash (int argc, char **argv)
   else
     printf (_("Done: %" G_GUINT64_FORMAT " bytes written and verified.\n"),
             glint_flash_plan_get_total_bytes (plan));
+
+  return EXIT_OK;
+}
+
+/* erase, read ---------------------------------------------------------------- */
+
+/* An offset or a length: decimal, or hexadecimal with 0x. */
+static gboolean
+parse_number (const char *text,
+              guint32    *value)
+{
+  guint64 v = 0;
+  g_autoptr(GError) error = NULL;
+
+  if (g_ascii_strncasecmp (text, "0x", 2) == 0)
+    {
+      if (!g_ascii_string_to_unsigned (text + 2, 16, 0, G_MAXUINT32, &v, &error))
+        return FALSE;
+    }
+  else if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT32, &v, &error))
+    {
+      return FALSE;
+    }
+
+  *value = (guint32) v;
+  return TRUE;
+}
+
+static int
+cmd_erase (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+  Progress progress = { isatty (STDOUT_FILENO), 0, -1 };
+  guint32 offset = 0, length = 0;
+  gboolean region = argc == 4 && g_str_equal (argv[1], "--region");
+
+  if (opt_port == NULL || (argc != 1 && !region) ||
+      (region && (!parse_number (argv[2], &offset) || !parse_number (argv[3], &length) ||
+                  length == 0)))
+    {
+      g_printerr (_("Usage: glint-cli --port PORT erase [--region OFFSET LENGTH]\n"
+                    "OFFSET and LENGTH are multiples of 4096 (0x1000), decimal or 0x…\n"));
+      return EXIT_USAGE;
+    }
+
+  flasher = new_flasher (&progress, &error);
+  if (flasher == NULL)
+    return report_error (error);
+
+  glint_flasher_erase_async (flasher, offset, length, NULL, store_result_cb, &slot);
+  result = run_until_done (&slot);
+  if (!glint_flasher_erase_finish (flasher, result, &error))
+    {
+      report_job_error (&progress, error);
+      /* a region off the sector grid, said before anything was sent */
+      return g_error_matches (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT) ?
+             EXIT_USAGE : EXIT_FAILED;
+    }
+
+  if (region)
+    printf (_("Done: erased 0x%x bytes at 0x%x.\n"), length, offset);
+  else
+    printf (_("Done: erased the whole flash.\n"));
+
+  return EXIT_OK;
+}
+
+static int
+cmd_read (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+  Progress progress = { isatty (STDOUT_FILENO), 0, -1 };
+  guint32 offset = 0, length = 0;
+
+  if (opt_port == NULL || argc != 4 || !parse_number (argv[1], &offset) ||
+      !parse_number (argv[2], &length) || length == 0)
+    {
+      g_printerr (_("Usage: glint-cli --port PORT read OFFSET LENGTH FILE\n"
+                    "OFFSET and LENGTH are decimal or 0x…\n"));
+      return EXIT_USAGE;
+    }
+
+  flasher = new_flasher (&progress, &error);
+  if (flasher == NULL)
+    return report_error (error);
+
+  glint_flasher_read_flash_async (flasher, offset, length, argv[3], NULL, store_result_cb,
+                                  &slot);
+  result = run_until_done (&slot);
+  if (!glint_flasher_read_flash_finish (flasher, result, &error))
+    return report_job_error (&progress, error);
+
+  printf (_("Done: read 0x%x bytes at 0x%x into %s (MD5 checked).\n"), length, offset,
+          argv[3]);
 
   return EXIT_OK;
 }
@@ -350,6 +478,8 @@ static const Command commands[] = {
   { "info", cmd_info, N_("Connect to a board and show its chip, MAC and crystal") },
   { "flash", cmd_flash, N_("Write firmware (FILE@OFFSET…, a build folder or manifest.json) "
                            "and verify it") },
+  { "erase", cmd_erase, N_("Erase the whole flash, or --region OFFSET LENGTH") },
+  { "read", cmd_read, N_("Read OFFSET LENGTH of flash into FILE") },
 };
 
 static char *
@@ -380,6 +510,7 @@ main (int argc, char **argv)
   context = g_option_context_new (_("COMMAND — flash Espressif chips"));
   g_option_context_add_main_entries (context, common_entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_ignore_unknown_options (context, TRUE);
   summary = commands_summary ();
   g_option_context_set_description (context, summary);
 
@@ -399,6 +530,24 @@ main (int argc, char **argv)
     {
       g_printerr (_("--timeout-scale must be positive\n"));
       return EXIT_USAGE;
+    }
+  if (opt_baud < 0)
+    {
+      g_printerr (_("--baud must not be negative\n"));
+      return EXIT_USAGE;
+    }
+
+  /* Options the command line did not know are left in place for the
+   * commands: only erase has one (--region). */
+  for (int i = 2; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--region") && g_str_equal (argv[1], "erase"))
+        continue;
+      if (argv[i][0] == '-' && argv[i][1] != '\0')
+        {
+          g_printerr (_("Unknown option %s\n"), argv[i]);
+          return EXIT_USAGE;
+        }
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
