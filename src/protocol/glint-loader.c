@@ -1233,6 +1233,49 @@ glint_loader_read_regs_finish (GlintLoader   *self,
 
 /* Waiting for an unsolicited frame (the stub's OHAI) --------------------------------- */
 
+/* Makes @task (owned) the frame waiter: for @expected, or for the next raw
+ * frame when that is %NULL. */
+static void
+start_frame_waiter (GlintLoader *self,
+                    GTask       *task,
+                    GBytes      *expected,
+                    gsize        expected_len,
+                    gint64       processing_us)
+{
+  Pending *pending;
+
+  g_task_set_check_cancellable (task, TRUE);
+
+  if (self->link_error != NULL)
+    {
+      g_task_return_error (task, g_error_copy (self->link_error));
+      g_object_unref (task);
+      return;
+    }
+  if (self->frame_waiter != NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                               "already waiting for a frame");
+      g_object_unref (task);
+      return;
+    }
+
+  pending = g_new0 (Pending, 1);
+  pending->task = task;
+  pending->expected_frame = expected != NULL ? g_bytes_ref (expected) : NULL;
+  pending->processing_us = processing_us;
+  pending->request_wire_bytes = expected_len + 2;
+  self->frame_waiter = pending;
+  pending_watch_cancellable (pending);
+
+  /* The clock starts once everything we sent before has left. */
+  if (self->out_written >= self->out_queued)
+    {
+      pending->sent_at = g_get_monotonic_time ();
+      pending_start_timer (self, pending);
+    }
+}
+
 /**
  * glint_loader_wait_frame_async:
  * @expected: the exact frame to wait for, e.g. "OHAI"
@@ -1248,8 +1291,7 @@ glint_loader_wait_frame_async (GlintLoader         *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  Pending *pending;
+  GTask *task;
 
   g_return_if_fail (GLINT_IS_LOADER (self));
   g_return_if_fail (expected != NULL);
@@ -1257,34 +1299,7 @@ glint_loader_wait_frame_async (GlintLoader         *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, glint_loader_wait_frame_async);
   g_task_set_name (task, "glint-loader-wait-frame");
-  g_task_set_check_cancellable (task, TRUE);
-
-  if (self->link_error != NULL)
-    {
-      g_task_return_error (task, g_error_copy (self->link_error));
-      return;
-    }
-  if (self->frame_waiter != NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
-                               "already waiting for a frame");
-      return;
-    }
-
-  pending = g_new0 (Pending, 1);
-  pending->task = g_steal_pointer (&task);
-  pending->expected_frame = g_bytes_ref (expected);
-  pending->processing_us = processing_us;
-  pending->request_wire_bytes = g_bytes_get_size (expected) + 2;
-  self->frame_waiter = pending;
-  pending_watch_cancellable (pending);
-
-  /* The clock starts once everything we sent before has left. */
-  if (self->out_written >= self->out_queued)
-    {
-      pending->sent_at = g_get_monotonic_time ();
-      pending_start_timer (self, pending);
-    }
+  start_frame_waiter (self, task, expected, g_bytes_get_size (expected), processing_us);
 }
 
 gboolean
@@ -1334,52 +1349,30 @@ glint_loader_wait_raw_frame_async (GlintLoader         *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  Pending *pending;
+  GTask *task;
 
   g_return_if_fail (GLINT_IS_LOADER (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, glint_loader_wait_raw_frame_async);
   g_task_set_name (task, "glint-loader-wait-raw-frame");
-  g_task_set_check_cancellable (task, TRUE);
 
   if (!self->capture_raw)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
                                "raw frames are not being captured");
+      g_object_unref (task);
       return;
     }
   if (self->raw_frames.length > 0)
     {
       g_task_return_pointer (task, g_queue_pop_head (&self->raw_frames),
                              (GDestroyNotify) g_bytes_unref);
-      return;
-    }
-  if (self->link_error != NULL)
-    {
-      g_task_return_error (task, g_error_copy (self->link_error));
-      return;
-    }
-  if (self->frame_waiter != NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
-                               "already waiting for a frame");
+      g_object_unref (task);
       return;
     }
 
-  pending = g_new0 (Pending, 1);
-  pending->task = g_steal_pointer (&task);
-  pending->processing_us = processing_us;
-  pending->request_wire_bytes = expected_len + 2;
-  self->frame_waiter = pending;
-  pending_watch_cancellable (pending);
-
-  if (self->out_written >= self->out_queued)
-    {
-      pending->sent_at = g_get_monotonic_time ();
-      pending_start_timer (self, pending);
-    }
+  start_frame_waiter (self, task, NULL, expected_len, processing_us);
 }
 
 /**
