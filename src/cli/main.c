@@ -303,15 +303,28 @@ new_flasher (Progress  *progress,
   return flasher;
 }
 
-/* Ends a progress line left open on a terminal. */
-static int
-report_job_error (Progress     *progress,
-                  const GError *error)
+typedef gboolean (*JobFinish) (GlintFlasher  *flasher,
+                               GAsyncResult  *result,
+                               GError       **error);
+
+/* Waits for the job started with @slot as its result; a progress line
+ * left open on a terminal is ended before an error is told. */
+static gboolean
+wait_job (GlintFlasher  *flasher,
+          GAsyncResult **slot,
+          JobFinish      finish,
+          Progress      *progress,
+          GError       **error)
 {
+  g_autoptr(GAsyncResult) result = run_until_done (slot);
+
+  if (finish (flasher, result, error))
+    return TRUE;
+
   if (progress->tty && progress->last_percent >= 0)
     printf ("\n");
 
-  return report_error (error);
+  return FALSE;
 }
 
 static int
@@ -320,7 +333,6 @@ cmd_flash (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintFlasher) flasher = NULL;
   g_autoptr(GlintFlashPlan) plan = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
   GAsyncResult *slot = NULL;
   Progress progress = { isatty (STDOUT_FILENO), 0, -1 };
   const char * const *warnings;
@@ -346,9 +358,8 @@ cmd_flash (int argc, char **argv)
   glint_flasher_set_verify (flasher, !opt_no_verify);
   glint_flasher_set_reboot (flasher, !opt_no_reboot);
   glint_flasher_flash_async (flasher, NULL, store_result_cb, &slot);
-  result = run_until_done (&slot);
-  if (!glint_flasher_flash_finish (flasher, result, &error))
-    return report_job_error (&progress, error);
+  if (!wait_job (flasher, &slot, glint_flasher_flash_finish, &progress, &error))
+    return report_error (error);
 
   warnings = glint_flash_plan_get_warnings (plan);
   for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
@@ -393,7 +404,6 @@ cmd_erase (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintFlasher) flasher = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
   GAsyncResult *slot = NULL;
   Progress progress = { isatty (STDOUT_FILENO), 0, -1 };
   guint32 offset = 0, length = 0;
@@ -413,10 +423,9 @@ cmd_erase (int argc, char **argv)
     return report_error (error);
 
   glint_flasher_erase_async (flasher, offset, length, NULL, store_result_cb, &slot);
-  result = run_until_done (&slot);
-  if (!glint_flasher_erase_finish (flasher, result, &error))
+  if (!wait_job (flasher, &slot, glint_flasher_erase_finish, &progress, &error))
     {
-      report_job_error (&progress, error);
+      report_error (error);
       /* a region off the sector grid, said before anything was sent */
       return g_error_matches (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT) ?
              EXIT_USAGE : EXIT_FAILED;
@@ -435,7 +444,6 @@ cmd_read (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintFlasher) flasher = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
   GAsyncResult *slot = NULL;
   Progress progress = { isatty (STDOUT_FILENO), 0, -1 };
   guint32 offset = 0, length = 0;
@@ -454,9 +462,8 @@ cmd_read (int argc, char **argv)
 
   glint_flasher_read_flash_async (flasher, offset, length, argv[3], NULL, store_result_cb,
                                   &slot);
-  result = run_until_done (&slot);
-  if (!glint_flasher_read_flash_finish (flasher, result, &error))
-    return report_job_error (&progress, error);
+  if (!wait_job (flasher, &slot, glint_flasher_read_flash_finish, &progress, &error))
+    return report_error (error);
 
   printf (_("Done: read 0x%x bytes at 0x%x into %s (MD5 checked).\n"), length, offset,
           argv[3]);
