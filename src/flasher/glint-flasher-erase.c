@@ -123,14 +123,11 @@ erase_stub_ready (GTask *task)
       if (job->length == 0 || g_str_equal (self->chip->name, "esp8266"))
         {
           g_autofree char *what = describe (job);
+          g_autofree char *why = _glint_flasher_describe_no_stub (self);
 
           _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
-                                                      "%s: the %s ROM cannot do this and no "
-                                                      "flasher stub is available: install "
-                                                      "esptool (or put its stubs in "
-                                                      "%s/glint/stubs)", what,
-                                                      self->chip->display_name,
-                                                      g_get_user_data_dir ()));
+                                                      "%s: the %s ROM cannot do this, and %s",
+                                                      what, self->chip->display_name, why));
           return;
         }
     }

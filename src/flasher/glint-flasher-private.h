@@ -81,5 +81,6 @@ void     _glint_flasher_send_attach  (GTask             *task,
                                       GAsyncReadyCallback callback);
 void     _glint_flasher_attach_flash (GTask             *task,
                                       GlintFlasherStep   next);
+char    *_glint_flasher_describe_no_stub (GlintFlasher  *self);
 
 G_END_DECLS

@@ -504,14 +504,13 @@ read_stub_ready (GTask *task)
     {
       if (!glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_READ_FLASH_SLOW))
         {
+          g_autofree char *why = _glint_flasher_describe_no_stub (self);
+
           _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
                                                       "reading 0x%x bytes at 0x%x: the %s ROM "
-                                                      "cannot read flash and no flasher stub "
-                                                      "is available: install esptool (or put "
-                                                      "its stubs in %s/glint/stubs)",
+                                                      "cannot read flash, and %s",
                                                       job->length, job->offset,
-                                                      self->chip->display_name,
-                                                      g_get_user_data_dir ()));
+                                                      self->chip->display_name, why));
           return;
         }
       if (job->length > SLOW_READ_WARN)
@@ -574,6 +573,20 @@ glint_flasher_read_flash_async (GlintFlasher        *self,
                                                                       : "past 4 GiB"));
       return;
     }
+
+  /* Where the file goes is known now: say so before touching the board. */
+  {
+    g_autofree char *dir = g_path_get_dirname (path);
+
+    if (g_file_test (path, G_FILE_TEST_IS_DIR) || !g_file_test (dir, G_FILE_TEST_IS_DIR) ||
+        g_access (dir, W_OK) != 0)
+      {
+        _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_FILE,
+                                                    "reading 0x%x bytes at 0x%x: cannot write "
+                                                    "%s", length, offset, path));
+        return;
+      }
+  }
 
   job = g_new0 (ReadJob, 1);
   job->offset = offset;

@@ -1197,6 +1197,17 @@ _glint_flasher_attach_flash (GTask            *task,
   _glint_flasher_send_attach (task, attach_cb);
 }
 
+/* Why a job that needs the stub runs without one, for its error. */
+char *
+_glint_flasher_describe_no_stub (GlintFlasher *self)
+{
+  if (self->no_stub)
+    return g_strdup ("the flasher stub was turned off");
+
+  return g_strdup_printf ("no flasher stub is installed: install esptool (or put its stubs "
+                          "in %s/glint/stubs)", g_get_user_data_dir ());
+}
+
 /* Info ------------------------------------------------------------------------------ */
 
 static void
