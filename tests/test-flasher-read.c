@@ -217,6 +217,7 @@ test_read_slow_link (Fixture       *f,
   g_assert_true (run_read (f, 0x3000, g_bytes_get_size (image), path, &error));
   g_assert_no_error (error);
   assert_file_holds (path, image);
+  g_assert_true (states_have (f, "loading-stub"));
 }
 
 static void
@@ -235,6 +236,8 @@ test_read_rom (Fixture       *f,
   g_assert_true (run_read (f, 0x2010, g_bytes_get_size (image), path, &error));
   g_assert_no_error (error);
   assert_file_holds (path, image);
+  /* checked with the ROM's SPI_FLASH_MD5 */
+  g_assert_true (states_have (f, "verifying"));
   g_assert_false (states_have (f, "loading-stub"));
   g_assert_cmpint (glint_sim_get_mode (f->sim), ==, GLINT_SIM_MODE_ROM);
 }
@@ -295,6 +298,38 @@ test_read_link_dies (Fixture       *f,
       g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
       g_assert_cmpuint (count_files (f), ==, 0);
     }
+}
+
+static void
+cancel_when_reading_cb (GlintFlasher *flasher,
+                        GParamSpec   *pspec,
+                        GCancellable *cancellable)
+{
+  if (glint_flasher_get_state (flasher) == GLINT_FLASHER_STATE_READING &&
+      glint_flasher_get_fraction (flasher) > 0)
+    g_cancellable_cancel (cancellable);
+}
+
+static void
+test_read_cancel (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "dump.bin", NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0");
+  g_signal_connect (f->flasher, "notify::bytes-done", G_CALLBACK (cancel_when_reading_cb),
+                    cancellable);
+  glint_flasher_read_flash_async (f->flasher, 0, 0x40000, path, cancellable,
+                                  glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 60000);
+  g_assert_false (glint_flasher_read_flash_finish (f->flasher, result, &error));
+  g_object_unref (result);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (glint_flasher_get_state (f->flasher), ==, GLINT_FLASHER_STATE_CANCELLED);
+  g_assert_cmpuint (count_files (f), ==, 0);
 }
 
 static void
@@ -453,6 +488,8 @@ main (int argc, char **argv)
               test_read_link_dies, fixture_teardown);
   g_test_add ("/glint/flasher/read/link-dies-file-kept", Fixture, GINT_TO_POINTER (TRUE),
               fixture_setup, test_read_link_dies, fixture_teardown);
+  g_test_add ("/glint/flasher/read/cancel", Fixture, NULL, fixture_setup, test_read_cancel,
+              fixture_teardown);
   g_test_add ("/glint/flasher/read/nothing", Fixture, NULL, fixture_setup, test_read_nothing,
               fixture_teardown);
   g_test_add ("/glint/flasher/erase/region-stub", Fixture, GINT_TO_POINTER (TRUE),
