@@ -288,7 +288,9 @@ test_read_erase_usage (void)
                               "0x1000", NULL };
   const char *unknown[] = { "--port", "sim://esp32?time-scale=0", "erase", "--everything",
                             NULL };
-  const char *const *cases[] = { no_file, bad_number, bad_erase, unknown };
+  const char *no_dir[] = { "--port", "sim://esp32?time-scale=0", "read", "0", "16",
+                           "/nonexistent/x.bin", NULL };
+  const char *const *cases[] = { no_file, bad_number, bad_erase, unknown, no_dir };
   Run run = { 0 };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

@@ -346,11 +346,11 @@ test_read_nothing (Fixture       *f,
 
   /* Nowhere to put it: said before the board hears anything. */
   g_assert_false (run_read (f, 0x1000, 16, "/nonexistent/dump.bin", &error));
-  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_FILE);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "/nonexistent/dump.bin"));
   g_clear_error (&error);
   g_assert_false (run_read (f, 0x1000, 16, f->dir, &error));
-  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_FILE);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT);
 
   g_assert_cmpuint (glint_sim_get_counter (f->sim, GLINT_SIM_COUNTER_BYTES_IN), ==, 0);
   g_assert_cmpuint (count_files (f), ==, 0);

@@ -303,6 +303,17 @@ new_flasher (Progress  *progress,
   return flasher;
 }
 
+/* A value refused before anything was sent (a region off the sector grid,
+ * a file that cannot be written) is bad usage. */
+static int
+report_job_error (const GError *error)
+{
+  report_error (error);
+
+  return g_error_matches (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT) ?
+         EXIT_USAGE : EXIT_FAILED;
+}
+
 typedef gboolean (*JobFinish) (GlintFlasher  *flasher,
                                GAsyncResult  *result,
                                GError       **error);
@@ -424,12 +435,7 @@ cmd_erase (int argc, char **argv)
 
   glint_flasher_erase_async (flasher, offset, length, NULL, store_result_cb, &slot);
   if (!wait_job (flasher, &slot, glint_flasher_erase_finish, &progress, &error))
-    {
-      report_error (error);
-      /* a region off the sector grid, said before anything was sent */
-      return g_error_matches (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT) ?
-             EXIT_USAGE : EXIT_FAILED;
-    }
+    return report_job_error (error);
 
   if (region)
     printf (_("Done: erased 0x%x bytes at 0x%x.\n"), length, offset);
@@ -463,7 +469,7 @@ cmd_read (int argc, char **argv)
   glint_flasher_read_flash_async (flasher, offset, length, argv[3], NULL, store_result_cb,
                                   &slot);
   if (!wait_job (flasher, &slot, glint_flasher_read_flash_finish, &progress, &error))
-    return report_error (error);
+    return report_job_error (error);
 
   printf (_("Done: read 0x%x bytes at 0x%x into %s (MD5 checked).\n"), length, offset,
           argv[3]);

@@ -581,7 +581,7 @@ glint_flasher_read_flash_async (GlintFlasher        *self,
     if (g_file_test (path, G_FILE_TEST_IS_DIR) || !g_file_test (dir, G_FILE_TEST_IS_DIR) ||
         g_access (dir, W_OK) != 0)
       {
-        _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_FILE,
+        _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
                                                     "reading 0x%x bytes at 0x%x: cannot write "
                                                     "%s", length, offset, path));
         return;
