@@ -46,6 +46,8 @@ typedef struct
   GBytes        *writing;      /* being written */
   gboolean       checked;      /* the MD5 matched: waiting for the file */
   gboolean       capturing;
+  gboolean       link_busy;    /* a loader call will come back to the job */
+  GError        *write_error;  /* for link_back () to report */
   gint64         started;
 } ReadJob;
 
@@ -79,6 +81,7 @@ read_job_free (gpointer data)
   g_clear_pointer (&job->md5, g_checksum_free);
   g_clear_pointer (&job->unwritten, g_byte_array_unref);
   g_clear_pointer (&job->writing, g_bytes_unref);
+  g_clear_error (&job->write_error);
   g_free (job);
 }
 
@@ -95,6 +98,32 @@ read_fail (GTask  *task,
       !g_str_has_prefix (error->message, "reading "))
     g_prefix_error (&error, "reading 0x%x bytes at 0x%x: ", job->length, job->offset);
   _glint_flasher_job_fail (task, error);
+}
+
+/* File writes run beside the loader's calls, and a job ends once: a write
+ * that fails while the loader works for the job leaves its error for the
+ * loader's callback to report. */
+static void
+link_wait (GTask *task)
+{
+  ReadJob *job = g_task_get_task_data (task);
+
+  job->link_busy = TRUE;
+}
+
+static gboolean
+link_back (GTask *task)
+{
+  ReadJob *job = g_task_get_task_data (task);
+
+  job->link_busy = FALSE;
+  if (job->write_error != NULL)
+    {
+      read_fail (task, g_steal_pointer (&job->write_error));
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 /* The file ------------------------------------------------------------------------ */
@@ -177,7 +206,10 @@ write_cb (GObject      *object,
   if (!ok)
     {
       g_prefix_error (&error, "writing %s: ", job->tmp_path);
-      read_fail (task, g_steal_pointer (&error));
+      if (job->link_busy)
+        job->write_error = g_steal_pointer (&error);
+      else
+        read_fail (task, g_steal_pointer (&error));
       return;
     }
 
@@ -185,7 +217,8 @@ write_cb (GObject      *object,
 }
 
 /* Hands what arrived to the file, one write at a time; once the data is
- * checked and all written, the file takes its name. */
+ * checked and all written, the file takes its name. Local writes are not
+ * cancelled: cancelling the job stops the link, and the file goes. */
 static void
 write_some (GTask *task)
 {
@@ -205,7 +238,7 @@ write_some (GTask *task)
   job->unwritten = g_byte_array_new ();
   g_output_stream_write_all_async (job->out, g_bytes_get_data (job->writing, NULL),
                                    g_bytes_get_size (job->writing), G_PRIORITY_DEFAULT,
-                                   g_task_get_cancellable (task), write_cb,
+                                   NULL, write_cb,
                                    g_object_ref (task));
 }
 
@@ -266,6 +299,8 @@ packet_cb (GObject      *object,
   guint8 total[4];
 
   frame = glint_loader_wait_raw_frame_finish (GLINT_LOADER (object), result, &error);
+  if (!link_back (task))
+    return;
   if (frame == NULL)
     {
       read_fail (task, g_steal_pointer (&error));
@@ -321,6 +356,7 @@ wait_packet (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
 
+  link_wait (task);
   glint_loader_wait_raw_frame_async (self->loader, PACKET_SIZE, PACKET_US,
                                      g_task_get_cancellable (task), packet_cb, task);
 }
@@ -335,6 +371,8 @@ read_flash_cb (GObject      *object,
   g_autoptr(GBytes) reply = NULL;
 
   reply = glint_loader_command_finish (GLINT_LOADER (object), result, NULL, &error);
+  if (!link_back (task))
+    return;
   if (reply == NULL)
     {
       read_fail (task, g_steal_pointer (&error));
@@ -361,6 +399,7 @@ read_with_stub (GTask *task)
   words[2] = PACKET_SIZE;
   words[3] = MAX_IN_FLIGHT;
   payload = _glint_flasher_words_payload (words, 4);
+  link_wait (task);
   _glint_flasher_send (task, GLINT_OP_READ_FLASH, payload, 0, 0,
                        glint_link_timing_processing_time (GLINT_OP_READ_FLASH, 0, TRUE),
                        read_flash_cb);
@@ -383,6 +422,8 @@ rom_md5_cb (GObject      *object,
   const char *data;
 
   reply = glint_loader_command_finish (GLINT_LOADER (object), result, NULL, &error);
+  if (!link_back (task))
+    return;
   if (reply == NULL)
     {
       g_prefix_error (&error, "checking the data: ");
@@ -411,6 +452,8 @@ read_slow_cb (GObject      *object,
   gsize want = MIN ((gsize) SLOW_READ_SIZE, (gsize) (job->length - job->received));
 
   reply = glint_loader_command_finish (GLINT_LOADER (object), result, NULL, &error);
+  if (!link_back (task))
+    return;
   if (reply == NULL)
     {
       read_fail (task, g_steal_pointer (&error));
@@ -440,6 +483,7 @@ read_slow_cb (GObject      *object,
   words[2] = 0;
   words[3] = 0;
   payload = _glint_flasher_words_payload (words, 4);
+  link_wait (task);
   _glint_flasher_send (task, GLINT_OP_SPI_FLASH_MD5, payload, 0, 32,
                        glint_link_timing_processing_time (GLINT_OP_SPI_FLASH_MD5, job->length,
                                                           FALSE),
@@ -456,6 +500,7 @@ read_slow_next (GTask *task)
   words[0] = job->offset + job->received;
   words[1] = MIN ((guint32) SLOW_READ_SIZE, job->length - job->received);
   payload = _glint_flasher_words_payload (words, 2);
+  link_wait (task);
   _glint_flasher_send (task, GLINT_OP_READ_FLASH_SLOW, payload, 0, SLOW_READ_SIZE,
                        glint_link_timing_processing_time (GLINT_OP_READ_FLASH_SLOW, 0, FALSE),
                        read_slow_cb);
