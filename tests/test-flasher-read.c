@@ -187,6 +187,7 @@ test_read_stub (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   fixture_open (f, "sim://esp32?boot=download&time-scale=0");
+  glint_flasher_set_baud (f->flasher, 921600);
   glint_sim_load_flash (f->sim, 0x10400, g_bytes_get_data (image, NULL),
                         g_bytes_get_size (image));
 
@@ -199,6 +200,7 @@ test_read_stub (Fixture       *f,
   g_assert_cmpint (glint_flasher_get_state (f->flasher), ==, GLINT_FLASHER_STATE_DONE);
   g_assert_cmpfloat (glint_flasher_get_fraction (f->flasher), ==, 1.0);
   g_assert_cmpint (glint_sim_get_mode (f->sim), ==, GLINT_SIM_MODE_STUB);
+  g_assert_cmpuint (glint_stream_get_baud (f->stream), ==, 921600);
 }
 
 static void
