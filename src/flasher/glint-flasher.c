@@ -1080,8 +1080,9 @@ _glint_flasher_change_baud (GTask            *task,
   words[1] = self->stub_running ? current : 0;
   payload = _glint_flasher_words_payload (words, 2);
   _glint_flasher_send (task, GLINT_OP_CHANGE_BAUDRATE, payload, 0, 0,
-        glint_link_timing_processing_time (GLINT_OP_CHANGE_BAUDRATE, 0, self->stub_running),
-        change_baud_cb);
+                       glint_link_timing_processing_time (GLINT_OP_CHANGE_BAUDRATE, 0,
+                                                          self->stub_running),
+                       change_baud_cb);
 }
 
 static void
