@@ -94,8 +94,7 @@ read_fail (GTask  *task,
   ReadJob *job = g_task_get_task_data (task);
 
   read_job_cleanup (self, job);
-  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-      !g_str_has_prefix (error->message, "reading "))
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_prefix_error (&error, "reading 0x%x bytes at 0x%x: ", job->length, job->offset);
   _glint_flasher_job_fail (task, error);
 }
