@@ -62,7 +62,8 @@ glint_error_get_hint (const GError *error)
       return _("The connection to the board was lost. Reconnect it and try again; "
                "nothing is reported as flashed that was not verified.");
     case GLINT_ERROR_NOT_SUPPORTED:
-      return _("The port or server cannot do this. Try another reset method.");
+      return _("The board, the port or the server cannot do this; the message says what "
+               "is missing.");
     case GLINT_ERROR_PROTOCOL:
       return _("The server does not speak RFC 2217 correctly. Try a socket:// URL, or "
                "add “?ign_set_control” to the URL.");
