@@ -362,6 +362,37 @@ test_flash (Fixture       *f,
   g_assert_cmpint (glint_sim_get_mode (sim), ==, GLINT_SIM_MODE_APP);
 }
 
+/* Every chip family of the simulator takes a verified write through its
+ * stub, with its own block sizes, status format and ROM features. */
+static void
+test_flash_every_chip (Fixture       *f,
+                       gconstpointer  data)
+{
+  guint n_chips = 0;
+  const GlintChip *chips = glint_chip_get_all (&n_chips);
+
+  for (guint i = 0; i < n_chips; i++)
+    {
+      g_autofree char *address = g_strdup_printf ("sim://%s?boot=normal&time-scale=0",
+                                                  chips[i].name);
+      g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+      g_autoptr(GBytes) app = random_bytes (40 * 1024);
+      g_autoptr(GError) error = NULL;
+
+      fixture_open (f, address);
+      glint_flash_plan_add_bytes (plan, 0x20000, app, "app");
+      glint_flasher_set_plan (f->flasher, plan);
+      glint_flasher_set_baud (f->flasher, 460800);
+
+      if (!run_flash (f, &error))
+        g_error ("%s: %s", chips[i].name, error->message);
+      assert_flash_holds (fixture_sim (f), 0x20000, app);
+      g_assert_true (strv_has (f->log, "flasher stub running"));
+
+      fixture_teardown (f, NULL);
+    }
+}
+
 static void
 test_flash_slow_link (Fixture       *f,
                       gconstpointer  data)
@@ -507,6 +538,8 @@ main (int argc, char **argv)
   g_test_add ("/glint/flasher/flash/stub-s3", Fixture, "stub-s3", NULL, test_flash,
               fixture_teardown);
   g_test_add ("/glint/flasher/flash/rom-s3-baud", Fixture, "rom-s3-baud", NULL, test_flash,
+              fixture_teardown);
+  g_test_add ("/glint/flasher/flash/every-chip", Fixture, NULL, NULL, test_flash_every_chip,
               fixture_teardown);
   g_test_add ("/glint/flasher/flash/slow-link", Fixture, NULL, NULL, test_flash_slow_link,
               fixture_teardown);
