@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 
 #include "glint-test-utils.h"
 
@@ -301,6 +302,85 @@ test_read_erase_usage (void)
     }
 }
 
+/* Every line of --json output is one JSON object with an "event". */
+static GPtrArray *
+parse_events (const char *out)
+{
+  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+  GPtrArray *events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      JsonNode *root;
+
+      if (lines[i][0] == '\0')
+        continue;
+      json_parser_load_from_data (parser, lines[i], -1, &error);
+      g_assert_no_error (error);
+      root = json_parser_get_root (parser);
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+      g_assert_true (json_object_has_member (json_node_get_object (root), "event"));
+      g_ptr_array_add (events, json_node_copy (root));
+    }
+
+  return events;
+}
+
+static JsonObject *
+find_event (GPtrArray  *events,
+            const char *name)
+{
+  for (guint i = 0; i < events->len; i++)
+    {
+      JsonObject *object = json_node_get_object (g_ptr_array_index (events, i));
+
+      if (g_str_equal (json_object_get_string_member (object, "event"), name))
+        return object;
+    }
+
+  return NULL;
+}
+
+static void
+test_json (void)
+{
+  const char *info_args[] = { "--json", "--port", "sim://esp32s3?time-scale=0", "info", NULL };
+  const char *fail_args[] = { "--json", "--port", "/dev/ttyGLINT99", "info", NULL };
+  const char *bad_before[] = { "--before", "sometimes", "--port", "sim://", "info", NULL };
+  g_autoptr(GPtrArray) events = NULL;
+  JsonObject *object;
+  Run run = { 0 };
+
+  run_cli (&run, info_args);
+  g_assert_cmpint (run.status, ==, 0);
+  events = parse_events (run.out);
+  object = find_event (events, "info");
+  g_assert_nonnull (object);
+  g_assert_cmpstr (json_object_get_string_member (object, "chip"), ==, "esp32s3");
+  g_assert_nonnull (find_event (events, "state"));
+  g_assert_nonnull (find_event (events, "done"));
+  g_assert_null (find_event (events, "error"));
+  run_clear (&run);
+  g_clear_pointer (&events, g_ptr_array_unref);
+
+  run_cli (&run, fail_args);
+  g_assert_cmpint (run.status, ==, 1);
+  events = parse_events (run.out);
+  object = find_event (events, "error");
+  g_assert_nonnull (object);
+  g_assert_nonnull (strstr (json_object_get_string_member (object, "message"), "ttyGLINT99"));
+  g_assert_true (json_object_has_member (object, "hint"));
+  g_assert_null (find_event (events, "done"));
+  run_clear (&run);
+
+  run_cli (&run, bad_before);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "--before"));
+  run_clear (&run);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -314,6 +394,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/cli/flash-missing-file", test_flash_missing_file);
   g_test_add_func ("/glint/cli/read-and-erase", test_read_and_erase);
   g_test_add_func ("/glint/cli/read-erase-usage", test_read_erase_usage);
+  g_test_add_func ("/glint/cli/json", test_json);
 
   return g_test_run ();
 }

@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include <unistd.h>
 
@@ -40,6 +41,9 @@ static char *opt_chip;
 static gboolean opt_no_stub;
 static gboolean opt_no_verify;
 static gboolean opt_no_reboot;
+static char *opt_before;
+static char *opt_after;
+static gboolean opt_json;
 
 static const GOptionEntry common_entries[] = {
   { "port", 'p', 0, G_OPTION_ARG_STRING, &opt_port,
@@ -60,6 +64,13 @@ static const GOptionEntry common_entries[] = {
     N_("Do not check what was written (not recommended)"), NULL },
   { "no-reboot", 0, 0, G_OPTION_ARG_NONE, &opt_no_reboot,
     N_("Leave the board in the loader after flashing"), NULL },
+  { "before", 0, 0, G_OPTION_ARG_STRING, &opt_before,
+    N_("How to enter download mode: default-reset, usb-reset (the chip's own USB), "
+       "no-reset"), N_("HOW") },
+  { "after", 0, 0, G_OPTION_ARG_STRING, &opt_after,
+    N_("What to do when done: hard-reset (run the firmware), no-reset"), N_("HOW") },
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json,
+    N_("Print events as JSON lines on standard output, for programs"), NULL },
   { NULL }
 };
 
@@ -83,10 +94,126 @@ store_result_cb (GObject      *source,
   *slot = g_object_ref (result);
 }
 
+/* --json: one JSON object a line on standard output, for programs. */
+static void
+json_emit (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  printf ("%s\n", text);
+  fflush (stdout);
+}
+
+static JsonBuilder *
+json_event (const char *event)
+{
+  JsonBuilder *builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, event);
+
+  return builder;
+}
+
+static void
+json_error (const GError *error)
+{
+  g_autoptr(JsonBuilder) builder = json_event ("error");
+  const char *hint = glint_error_get_hint (error);
+
+  json_builder_set_member_name (builder, "domain");
+  json_builder_add_string_value (builder, g_quark_to_string (error->domain));
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_int_value (builder, error->code);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, error->message);
+  if (hint != NULL)
+    {
+      json_builder_set_member_name (builder, "hint");
+      json_builder_add_string_value (builder, hint);
+    }
+  json_emit (builder);
+}
+
+static void
+json_done (const char *what)
+{
+  g_autoptr(JsonBuilder) builder = json_event ("done");
+
+  json_builder_set_member_name (builder, "job");
+  json_builder_add_string_value (builder, what);
+  json_emit (builder);
+}
+
+static void
+on_json_state_cb (GlintFlasher *flasher,
+                  GParamSpec   *pspec,
+                  gpointer      user_data)
+{
+  g_autoptr(JsonBuilder) builder = json_event ("state");
+
+  json_builder_set_member_name (builder, "state");
+  json_builder_add_string_value (builder,
+                                 glint_flasher_state_to_string (glint_flasher_get_state (flasher)));
+  if (glint_flasher_get_chip (flasher) != NULL)
+    {
+      json_builder_set_member_name (builder, "chip");
+      json_builder_add_string_value (builder, glint_flasher_get_chip (flasher));
+    }
+  json_emit (builder);
+}
+
+static void
+on_json_progress_cb (GlintFlasher *flasher,
+                     GParamSpec   *pspec,
+                     gpointer      user_data)
+{
+  g_autoptr(JsonBuilder) builder = json_event ("progress");
+  guint64 done = 0, total = 0;
+
+  g_object_get (flasher, "bytes-done", &done, "bytes-total", &total, NULL);
+  json_builder_set_member_name (builder, "bytes-done");
+  json_builder_add_int_value (builder, (gint64) done);
+  json_builder_set_member_name (builder, "bytes-total");
+  json_builder_add_int_value (builder, (gint64) total);
+  json_builder_set_member_name (builder, "rate");
+  json_builder_add_double_value (builder, glint_flasher_get_rate (flasher));
+  json_emit (builder);
+}
+
+static void
+on_json_log_cb (GlintFlasher  *flasher,
+                GlintLogLevel  level,
+                const char    *message,
+                gpointer       user_data)
+{
+  g_autoptr(JsonBuilder) builder = json_event ("log");
+  static const char *levels[] = { "debug", "info", "warning", "error" };
+
+  json_builder_set_member_name (builder, "level");
+  json_builder_add_string_value (builder, levels[MIN ((guint) level, 3)]);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message);
+  json_emit (builder);
+}
+
 static int
 report_error (const GError *error)
 {
   const char *hint = glint_error_get_hint (error);
+
+  if (opt_json)
+    {
+      json_error (error);
+      return EXIT_FAILED;
+    }
 
   g_printerr (_("Error: %s\n"), error->message);
   if (hint != NULL)
@@ -124,63 +251,6 @@ cmd_list (int argc, char **argv)
 }
 
 /* info ----------------------------------------------------------------------- */
-
-static void
-on_flasher_log_cb (GlintFlasher  *flasher,
-                   GlintLogLevel  level,
-                   const char    *message,
-                   gpointer       user_data)
-{
-  if (level == GLINT_LOG_WARNING)
-    g_printerr (_("Warning: %s\n"), message);
-  else if (level == GLINT_LOG_DEBUG && g_getenv ("GLINT_VERBOSE") != NULL)
-    g_printerr ("%s\n", message);
-}
-
-static int
-cmd_info (int argc, char **argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GlintStream) stream = NULL;
-  g_autoptr(GlintFlasher) flasher = NULL;
-  g_autoptr(GlintBoardInfo) info = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autofree char *mac = NULL;
-  GAsyncResult *slot = NULL;
-  gint64 start = g_get_monotonic_time ();
-
-  if (opt_port == NULL)
-    {
-      g_printerr (_("Which board? Give --port, e.g. --port /dev/ttyUSB0 or --port sim://\n"));
-      return EXIT_USAGE;
-    }
-
-  stream = glint_stream_new_for_address (opt_port, &error);
-  if (stream == NULL)
-    return report_error (error);
-
-  flasher = glint_flasher_new (stream);
-  glint_flasher_set_no_reset (flasher, opt_no_reset);
-  glint_flasher_set_timeout_scale (flasher, opt_timeout_scale);
-  g_signal_connect (flasher, "log", G_CALLBACK (on_flasher_log_cb), NULL);
-
-  printf (_("Connecting to %s…\n"), glint_stream_get_address (stream));
-  glint_flasher_info_async (flasher, NULL, store_result_cb, &slot);
-  result = run_until_done (&slot);
-  info = glint_flasher_info_finish (flasher, result, &error);
-  if (info == NULL)
-    return report_error (error);
-
-  mac = glint_board_info_format_mac (info);
-  printf (_("Chip:     %s\n"), info->chip_display_name);
-  printf (_("MAC:      %s\n"), mac);
-  if (info->crystal_mhz != 0)
-    printf (_("Crystal:  %u MHz\n"), info->crystal_mhz);
-  printf (_("Link:     %s, %u round trips in %.2f s\n"), info->link, info->round_trips,
-          (g_get_monotonic_time () - start) / 1e6);
-
-  return EXIT_OK;
-}
 
 /* flash ---------------------------------------------------------------------- */
 
@@ -290,10 +360,22 @@ new_flasher (Progress  *progress,
     return NULL;
 
   flasher = glint_flasher_new (stream);
-  glint_flasher_set_no_reset (flasher, opt_no_reset);
+  glint_flasher_set_no_reset (flasher, opt_no_reset ||
+                                       g_strcmp0 (opt_before, "no-reset") == 0);
+  glint_flasher_set_usb_reset (flasher, g_strcmp0 (opt_before, "usb-reset") == 0);
+  glint_flasher_set_reboot (flasher, !opt_no_reboot && g_strcmp0 (opt_after, "no-reset") != 0);
   glint_flasher_set_timeout_scale (flasher, opt_timeout_scale);
   glint_flasher_set_baud (flasher, (guint) opt_baud);
   glint_flasher_set_use_stub (flasher, !opt_no_stub);
+
+  if (opt_json)
+    {
+      g_signal_connect (flasher, "log", G_CALLBACK (on_json_log_cb), NULL);
+      g_signal_connect (flasher, "notify::bytes-done", G_CALLBACK (on_json_progress_cb), NULL);
+      g_signal_connect (flasher, "notify::state", G_CALLBACK (on_json_state_cb), NULL);
+      return flasher;
+    }
+
   g_signal_connect (flasher, "log", G_CALLBACK (on_flash_log_cb), NULL);
   g_signal_connect (flasher, "notify::bytes-done", G_CALLBACK (on_progress_cb), progress);
   g_signal_connect (flasher, "notify::state", G_CALLBACK (on_state_cb), progress);
@@ -339,6 +421,62 @@ wait_job (GlintFlasher  *flasher,
 }
 
 static int
+cmd_info (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  g_autoptr(GlintBoardInfo) info = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *mac = NULL;
+  GAsyncResult *slot = NULL;
+  Progress progress = { FALSE, 0, -1 };
+  gint64 start = g_get_monotonic_time ();
+
+  if (opt_port == NULL)
+    {
+      g_printerr (_("Which board? Give --port, e.g. --port /dev/ttyUSB0 or --port sim://\n"));
+      return EXIT_USAGE;
+    }
+
+  flasher = new_flasher (&progress, &error);
+  if (flasher == NULL)
+    return report_error (error);
+
+  glint_flasher_info_async (flasher, NULL, store_result_cb, &slot);
+  result = run_until_done (&slot);
+  info = glint_flasher_info_finish (flasher, result, &error);
+  if (info == NULL)
+    return report_error (error);
+
+  mac = glint_board_info_format_mac (info);
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_event ("info");
+
+      json_builder_set_member_name (builder, "chip");
+      json_builder_add_string_value (builder, info->chip);
+      json_builder_set_member_name (builder, "mac");
+      json_builder_add_string_value (builder, mac);
+      json_builder_set_member_name (builder, "crystal-mhz");
+      json_builder_add_int_value (builder, info->crystal_mhz);
+      json_builder_set_member_name (builder, "round-trips");
+      json_builder_add_int_value (builder, info->round_trips);
+      json_emit (builder);
+      json_done ("info");
+      return EXIT_OK;
+    }
+
+  printf (_("Chip:     %s\n"), info->chip_display_name);
+  printf (_("MAC:      %s\n"), mac);
+  if (info->crystal_mhz != 0)
+    printf (_("Crystal:  %u MHz\n"), info->crystal_mhz);
+  printf (_("Link:     %s, %u round trips in %.2f s\n"), info->link, info->round_trips,
+          (g_get_monotonic_time () - start) / 1e6);
+
+  return EXIT_OK;
+}
+
+static int
 cmd_flash (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
@@ -367,7 +505,6 @@ cmd_flash (int argc, char **argv)
 
   glint_flasher_set_plan (flasher, plan);
   glint_flasher_set_verify (flasher, !opt_no_verify);
-  glint_flasher_set_reboot (flasher, !opt_no_reboot);
   glint_flasher_flash_async (flasher, NULL, store_result_cb, &slot);
   if (!wait_job (flasher, &slot, glint_flasher_flash_finish, &progress, &error))
     return report_error (error);
@@ -375,6 +512,12 @@ cmd_flash (int argc, char **argv)
   warnings = glint_flash_plan_get_warnings (plan);
   for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
     g_printerr (_("Warning: %s\n"), warnings[i]);
+
+  if (opt_json)
+    {
+      json_done ("flash");
+      return EXIT_OK;
+    }
 
   if (opt_no_verify)
     printf (_("Written %" G_GUINT64_FORMAT " bytes (not verified, as asked).\n"),
@@ -437,7 +580,9 @@ cmd_erase (int argc, char **argv)
   if (!wait_job (flasher, &slot, glint_flasher_erase_finish, &progress, &error))
     return report_job_error (error);
 
-  if (region)
+  if (opt_json)
+    json_done ("erase");
+  else if (region)
     printf (_("Done: erased 0x%x bytes at 0x%x.\n"), length, offset);
   else
     printf (_("Done: erased the whole flash.\n"));
@@ -471,8 +616,11 @@ cmd_read (int argc, char **argv)
   if (!wait_job (flasher, &slot, glint_flasher_read_flash_finish, &progress, &error))
     return report_job_error (error);
 
-  printf (_("Done: read 0x%x bytes at 0x%x into %s (MD5 checked).\n"), length, offset,
-          argv[3]);
+  if (opt_json)
+    json_done ("read");
+  else
+    printf (_("Done: read 0x%x bytes at 0x%x into %s (MD5 checked).\n"), length, offset,
+            argv[3]);
 
   return EXIT_OK;
 }
@@ -547,6 +695,18 @@ main (int argc, char **argv)
   if (opt_baud < 0)
     {
       g_printerr (_("--baud must not be negative\n"));
+      return EXIT_USAGE;
+    }
+  if (opt_before != NULL && !g_str_equal (opt_before, "default-reset") &&
+      !g_str_equal (opt_before, "usb-reset") && !g_str_equal (opt_before, "no-reset"))
+    {
+      g_printerr (_("--before takes default-reset, usb-reset or no-reset\n"));
+      return EXIT_USAGE;
+    }
+  if (opt_after != NULL && !g_str_equal (opt_after, "hard-reset") &&
+      !g_str_equal (opt_after, "no-reset"))
+    {
+      g_printerr (_("--after takes hard-reset or no-reset\n"));
       return EXIT_USAGE;
     }
 

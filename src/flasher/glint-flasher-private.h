@@ -23,6 +23,7 @@ struct _GlintFlasher
   guint64            bytes_done;
   guint64            bytes_total;
   gint64             transfer_started;
+  guint              usb_reset : 1;   /* the chip's own USB-Serial/JTAG */
   guint              no_reset : 1;
   guint              no_stub : 1;
   guint              no_verify : 1;

@@ -404,6 +404,21 @@ glint_flasher_get_chip (GlintFlasher *self)
 }
 
 /**
+ * glint_flasher_set_usb_reset:
+ *
+ * The board is reached through the chip's own USB-Serial/JTAG (USB id
+ * 303a:1001), which needs its own reset sequence (protocol.md §3.3).
+ */
+void
+glint_flasher_set_usb_reset (GlintFlasher *self,
+                             gboolean      usb_reset)
+{
+  g_return_if_fail (GLINT_IS_FLASHER (self));
+
+  self->usb_reset = !!usb_reset;
+}
+
+/**
  * glint_flasher_set_no_reset:
  *
  * Don't touch DTR/RTS: the board is already in download mode.
@@ -588,6 +603,9 @@ pick_reset (GlintFlasher *self,
   if (self->no_reset || !glint_stream_get_can_control_lines (self->stream))
     return GLINT_RESET_NONE;
 
+  if (self->usb_reset)
+    return GLINT_RESET_USB_JTAG;
+
   /* Local POSIX ports alternate the tight and the classic sequence; remote
    * ones can only do the classic one (protocol.md §3.2). */
   if (!glint_stream_get_is_remote (self->stream) && attempt % 2 == 0)
@@ -723,7 +741,8 @@ connect_attempt (GTask *task)
 
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_RESETTING);
   _glint_flasher_log (self, GLINT_LOG_DEBUG, "reset into download mode (%s)",
-                      cs->strategy == GLINT_RESET_UNIX_TIGHT ? "tight" : "classic");
+                      cs->strategy == GLINT_RESET_UNIX_TIGHT ? "tight" :
+                      cs->strategy == GLINT_RESET_USB_JTAG ? "USB-Serial/JTAG" : "classic");
   glint_loader_reset_async (self->loader, cs->strategy, g_task_get_cancellable (task),
                             connect_reset_cb, task);
 }

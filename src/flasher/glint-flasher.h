@@ -87,6 +87,8 @@ gdouble            glint_flasher_get_rate          (GlintFlasher          *self)
 gdouble            glint_flasher_get_eta           (GlintFlasher          *self);
 void               glint_flasher_set_no_reset      (GlintFlasher          *self,
                                                     gboolean               no_reset);
+void               glint_flasher_set_usb_reset     (GlintFlasher          *self,
+                                                    gboolean               usb_reset);
 void               glint_flasher_set_timeout_scale (GlintFlasher          *self,
                                                     gdouble                scale);
 const char        *glint_flasher_state_to_string   (GlintFlasherState      state);
