@@ -381,6 +381,39 @@ test_json (void)
   run_clear (&run);
 }
 
+/* monitor resets the (simulated) board into its firmware and shows the
+ * boot log until interrupted. */
+static void
+test_monitor (void)
+{
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GDataInputStream) data = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean seen = FALSE;
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                           &error, g_getenv ("GLINT_CLI"), "--port", "sim://esp32", "monitor",
+                           NULL);
+  g_assert_no_error (error);
+  data = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+
+  for (guint i = 0; i < 20 && !seen; i++)
+    {
+      g_autofree char *line = g_data_input_stream_read_line (data, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      seen = strstr (line, "boot:0x13") != NULL;
+    }
+  g_assert_true (seen);
+
+  g_subprocess_send_signal (proc, SIGINT);
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -395,6 +428,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/cli/read-and-erase", test_read_and_erase);
   g_test_add_func ("/glint/cli/read-erase-usage", test_read_erase_usage);
   g_test_add_func ("/glint/cli/json", test_json);
+  g_test_add_func ("/glint/cli/monitor", test_monitor);
 
   return g_test_run ();
 }

@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 #include <gio/gio.h>
+#include <glib-unix.h>
 #include <json-glib/json-glib.h>
 
 #include <unistd.h>
@@ -36,7 +37,7 @@ enum {
 static char *opt_port;
 static double opt_timeout_scale = 1.0;
 static gboolean opt_no_reset;
-static int opt_baud = 921600;
+static int opt_baud = -1;   /* -1: the command's own default */
 static char *opt_chip;
 static gboolean opt_no_stub;
 static gboolean opt_no_verify;
@@ -54,7 +55,8 @@ static const GOptionEntry common_entries[] = {
   { "no-reset", 0, 0, G_OPTION_ARG_NONE, &opt_no_reset,
     N_("Do not reset the board; it is already in download mode"), NULL },
   { "baud", 'b', 0, G_OPTION_ARG_INT, &opt_baud,
-    N_("Speed for the transfer (default 921600; 0 keeps 115200)"), N_("BAUD") },
+    N_("Speed: for transfers (default 921600; 0 keeps 115200), or the monitor's "
+       "(default 115200)"), N_("BAUD") },
   { "chip", 'c', 0, G_OPTION_ARG_STRING, &opt_chip,
     N_("Chip the firmware is for, to place single files (default: from the image)"),
     N_("CHIP") },
@@ -365,7 +367,7 @@ new_flasher (Progress  *progress,
   glint_flasher_set_usb_reset (flasher, g_strcmp0 (opt_before, "usb-reset") == 0);
   glint_flasher_set_reboot (flasher, !opt_no_reboot && g_strcmp0 (opt_after, "no-reset") != 0);
   glint_flasher_set_timeout_scale (flasher, opt_timeout_scale);
-  glint_flasher_set_baud (flasher, (guint) opt_baud);
+  glint_flasher_set_baud (flasher, opt_baud >= 0 ? (guint) opt_baud : 921600);
   glint_flasher_set_use_stub (flasher, !opt_no_stub);
 
   if (opt_json)
@@ -625,6 +627,127 @@ cmd_read (int argc, char **argv)
   return EXIT_OK;
 }
 
+/* monitor -------------------------------------------------------------------- */
+
+typedef struct
+{
+  GInputStream *input;
+  guint8        buf[4096];
+  gboolean      done;
+  GError       *error;
+} Monitor;
+
+static void
+monitor_read_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Monitor *monitor = user_data;
+  gssize n = g_input_stream_read_finish (monitor->input, result, &monitor->error);
+
+  if (n <= 0)
+    {
+      monitor->done = TRUE;
+      return;
+    }
+
+  fwrite (monitor->buf, 1, n, stdout);
+  fflush (stdout);
+  g_input_stream_read_async (monitor->input, monitor->buf, sizeof monitor->buf,
+                             G_PRIORITY_DEFAULT, NULL, monitor_read_cb, monitor);
+}
+
+static gboolean
+monitor_quit_cb (gpointer user_data)
+{
+  Monitor *monitor = user_data;
+
+  monitor->done = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+wait_lines (GlintStream  *stream,
+            GlintLines    values,
+            GError      **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  glint_stream_set_lines_async (stream, GLINT_LINE_DTR | GLINT_LINE_RTS, values, NULL,
+                                store_result_cb, &slot);
+  result = run_until_done (&slot);
+
+  return glint_stream_set_lines_finish (stream, result, error);
+}
+
+/* Shows what the board prints, after a reset into its firmware, until
+ * Ctrl+C or the end of the stream. */
+static int
+cmd_monitor (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStream) stream = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+  Monitor monitor = { 0 };
+  guint baud = opt_baud > 0 ? (guint) opt_baud : 115200;
+
+  if (opt_port == NULL || argc != 1)
+    {
+      g_printerr (_("Usage: glint-cli --port PORT [-b BAUD] [--no-reset] monitor\n"));
+      return EXIT_USAGE;
+    }
+
+  stream = glint_stream_new_for_address (opt_port, &error);
+  if (stream == NULL)
+    return report_error (error);
+
+  glint_stream_open_async (stream, NULL, store_result_cb, &slot);
+  result = run_until_done (&slot);
+  if (!glint_stream_open_finish (stream, result, &error))
+    return report_error (error);
+  g_clear_object (&result);
+
+  glint_stream_set_baud_async (stream, baud, NULL, store_result_cb, &slot);
+  result = run_until_done (&slot);
+  if (!glint_stream_set_baud_finish (stream, result, &error))
+    return report_error (error);
+
+  g_printerr (_("Monitoring %s at %u baud; Ctrl+C ends.\n"), glint_stream_get_address (stream),
+              baud);
+
+  /* EN low (RTS) with IO0 high, then released: the firmware starts. */
+  if (!opt_no_reset && glint_stream_get_can_control_lines (stream))
+    {
+      if (!wait_lines (stream, GLINT_LINE_RTS, &error) ||
+          !wait_lines (stream, GLINT_LINE_NONE, &error))
+        {
+          g_printerr (_("Warning: the board was not reset: %s\n"), error->message);
+          g_clear_error (&error);
+        }
+    }
+
+  monitor.input = g_io_stream_get_input_stream (G_IO_STREAM (stream));
+  g_unix_signal_add (SIGINT, monitor_quit_cb, &monitor);
+  g_unix_signal_add (SIGTERM, monitor_quit_cb, &monitor);
+  g_input_stream_read_async (monitor.input, monitor.buf, sizeof monitor.buf, G_PRIORITY_DEFAULT,
+                             NULL, monitor_read_cb, &monitor);
+
+  while (!monitor.done)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (monitor.error != NULL)
+    {
+      int status = report_error (monitor.error);
+
+      g_clear_error (&monitor.error);
+      return status;
+    }
+
+  return EXIT_OK;
+}
+
 /* main ----------------------------------------------------------------------- */
 
 typedef struct
@@ -641,6 +764,7 @@ static const Command commands[] = {
                            "and verify it") },
   { "erase", cmd_erase, N_("Erase the whole flash, or --region OFFSET LENGTH") },
   { "read", cmd_read, N_("Read OFFSET LENGTH of flash into FILE") },
+  { "monitor", cmd_monitor, N_("Reset the board into its firmware and show what it prints") },
 };
 
 static char *
@@ -692,7 +816,7 @@ main (int argc, char **argv)
       g_printerr (_("--timeout-scale must be positive\n"));
       return EXIT_USAGE;
     }
-  if (opt_baud < 0)
+  if (opt_baud < -1)
     {
       g_printerr (_("--baud must not be negative\n"));
       return EXIT_USAGE;
