@@ -457,10 +457,15 @@ test_spi_regs (void)
   g_assert_true (esp8266->spi.addr_msb);
   g_assert_cmphex (esp32->spi.base, ==, 0x3FF42000);
   g_assert_cmphex (esp32->spi.w0, ==, 0x80);
+  g_assert_cmphex (esp32->spi.usr2, ==, 0x24);
+  g_assert_cmphex (esp32->spi.miso_dlen, ==, 0x2C);
+  g_assert_cmphex (esp8266->spi.miso_dlen, ==, 0);
   g_assert_true (esp32->spi.addr_msb);
   g_assert_cmphex (s3->spi.base, ==, 0x60002000);
   g_assert_cmphex (s3->spi.usr, ==, 0x18);
   g_assert_cmphex (s3->spi.w0, ==, 0x58);
+  g_assert_cmphex (s3->spi.usr2, ==, 0x20);
+  g_assert_cmphex (s3->spi.miso_dlen, ==, 0x28);
   g_assert_false (s3->spi.addr_msb);
   g_assert_cmphex (p4->spi.base, ==, 0x5008D000);
   g_assert_cmphex (glint_chip_lookup ("esp32c6")->spi.base, ==, 0x60003000);

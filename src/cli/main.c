@@ -461,6 +461,10 @@ cmd_info (int argc, char **argv)
       json_builder_add_string_value (builder, mac);
       json_builder_set_member_name (builder, "crystal-mhz");
       json_builder_add_int_value (builder, info->crystal_mhz);
+      json_builder_set_member_name (builder, "flash-id");
+      json_builder_add_int_value (builder, info->flash_id);
+      json_builder_set_member_name (builder, "flash-size");
+      json_builder_add_int_value (builder, (gint64) info->flash_size);
       json_builder_set_member_name (builder, "round-trips");
       json_builder_add_int_value (builder, info->round_trips);
       json_emit (builder);
@@ -472,6 +476,9 @@ cmd_info (int argc, char **argv)
   printf (_("MAC:      %s\n"), mac);
   if (info->crystal_mhz != 0)
     printf (_("Crystal:  %u MHz\n"), info->crystal_mhz);
+  if (info->flash_size != 0)
+    printf (_("Flash:    %" G_GUINT64_FORMAT " MiB (JEDEC id 0x%06x)\n"),
+            info->flash_size / (1024 * 1024), info->flash_id);
   printf (_("Link:     %s, %u round trips in %.2f s\n"), info->link, info->round_trips,
           (g_get_monotonic_time () - start) / 1e6);
 

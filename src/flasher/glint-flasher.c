@@ -120,6 +120,9 @@ typedef struct
 {
   GlintBoardInfo *info;
   guint           n_mac_regs;
+  guint32         saved_usr;
+  guint32         saved_usr2;
+  guint           flash_polls;
 } InfoJob;
 
 static void
@@ -1230,6 +1233,204 @@ _glint_flasher_describe_no_stub (GlintFlasher *self)
 
 /* Info ------------------------------------------------------------------------------ */
 
+#define SPI_CMD_USR          (1u << 18)
+#define SPI_USR_COMMAND      (1u << 31)
+#define SPI_USR_MISO         (1u << 28)
+#define SPI_FLASH_RDID       0x9F
+#define FLASH_ID_POLLS       10
+
+static void info_flash_id_poll (GTask *task);
+
+static void
+info_finish (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  InfoJob *job = g_task_get_task_data (task);
+
+  job->info->round_trips = glint_loader_get_round_trips (self->loader);
+  job->info->link = glint_link_timing_describe (glint_loader_get_timing (self->loader));
+
+  g_task_return_pointer (task, g_steal_pointer (&job->info),
+                         (GDestroyNotify) glint_board_info_free);
+  _glint_flasher_job_done (task);
+}
+
+static GBytes *
+write_reg_entries (const guint32 *pairs,
+                   guint          n_pairs)
+{
+  guint8 *data = g_malloc0 (16 * n_pairs);
+
+  /* address, value, mask, delay: one 16-byte entry per register (§2) */
+  for (guint i = 0; i < n_pairs; i++)
+    {
+      _glint_flasher_put_u32 (data + 16 * i, pairs[2 * i]);
+      _glint_flasher_put_u32 (data + 16 * i + 4, pairs[2 * i + 1]);
+      _glint_flasher_put_u32 (data + 16 * i + 8, 0xFFFFFFFF);
+    }
+
+  return g_bytes_new_take (data, 16 * n_pairs);
+}
+
+static void
+info_flash_restored_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* The id is known already; a failed restore only matters to later jobs,
+   * which set the registers up again anyway. */
+  reply = glint_loader_command_finish (GLINT_LOADER (object), result, NULL, &error);
+  if (reply == NULL)
+    _glint_flasher_log (self, GLINT_LOG_DEBUG, "restoring the SPI registers: %s", error->message);
+
+  info_finish (task);
+}
+
+static void
+info_flash_poll_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  InfoJob *job = g_task_get_task_data (task);
+  const GlintChipSpiRegs *spi = &self->chip->spi;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint32 *values = NULL;
+  g_autoptr(GBytes) restore = NULL;
+  guint32 pairs[4];
+
+  values = glint_loader_read_regs_finish (GLINT_LOADER (object), result, &error);
+  if (values == NULL)
+    {
+      _glint_flasher_job_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Still busy: look again (esptool polls ten times). */
+  if ((values[0] & SPI_CMD_USR) != 0 && ++job->flash_polls < FLASH_ID_POLLS)
+    {
+      info_flash_id_poll (task);
+      return;
+    }
+
+  job->info->flash_id = values[1] & 0xFFFFFF;
+  job->info->flash_size = glint_chip_flash_size_from_jedec (job->info->flash_id);
+  if (glint_chip_jedec_is_no_flash (job->info->flash_id))
+    _glint_flasher_log (self, GLINT_LOG_WARNING, "the flash does not answer (id 0x%06x): check "
+                        "the board's flash wiring or strapping", job->info->flash_id);
+  else
+    _glint_flasher_log (self, GLINT_LOG_INFO, "flash id 0x%06x, %" G_GUINT64_FORMAT " bytes",
+                        job->info->flash_id, job->info->flash_size);
+
+  pairs[0] = spi->base + spi->usr;
+  pairs[1] = job->saved_usr;
+  pairs[2] = spi->base + spi->usr2;
+  pairs[3] = job->saved_usr2;
+  restore = write_reg_entries (pairs, 2);
+  glint_loader_command_async (self->loader, GLINT_OP_WRITE_REG, restore, 0, 0,
+                              glint_link_timing_processing_time (GLINT_OP_WRITE_REG, 0,
+                                                                 self->stub_running),
+                              GLINT_COMMAND_NONE, g_task_get_cancellable (task),
+                              info_flash_restored_cb, task);
+}
+
+static void
+info_flash_id_poll (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  const GlintChipSpiRegs *spi = &self->chip->spi;
+  guint32 addresses[2] = { spi->base, spi->base + spi->w0 };
+
+  glint_loader_read_regs_async (self->loader, addresses, 2, g_task_get_cancellable (task),
+                                info_flash_poll_cb, task);
+}
+
+static void
+info_flash_command_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = glint_loader_command_finish (GLINT_LOADER (object), result, NULL, &error);
+  if (reply == NULL)
+    {
+      _glint_flasher_job_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  info_flash_id_poll (task);
+}
+
+static void
+info_flash_saved_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  InfoJob *job = g_task_get_task_data (task);
+  const GlintChipSpiRegs *spi = &self->chip->spi;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint32 *values = NULL;
+  g_autoptr(GBytes) entries = NULL;
+  guint32 pairs[10];
+
+  values = glint_loader_read_regs_finish (GLINT_LOADER (object), result, &error);
+  if (values == NULL)
+    {
+      _glint_flasher_job_fail (task, g_steal_pointer (&error));
+      return;
+    }
+  job->saved_usr = values[0];
+  job->saved_usr2 = values[1];
+
+  /* RDID with 24 bits to read, through the SPI peripheral's user command
+   * registers, all in one WRITE_REG (protocol.md §5.2). */
+  pairs[0] = spi->base + spi->miso_dlen;
+  pairs[1] = 24 - 1;
+  pairs[2] = spi->base + spi->usr;
+  pairs[3] = SPI_USR_COMMAND | SPI_USR_MISO;
+  pairs[4] = spi->base + spi->usr2;
+  pairs[5] = (7u << 28) | SPI_FLASH_RDID;
+  pairs[6] = spi->base + spi->w0;
+  pairs[7] = 0;
+  pairs[8] = spi->base;
+  pairs[9] = SPI_CMD_USR;
+  entries = write_reg_entries (pairs, 5);
+  glint_loader_command_async (self->loader, GLINT_OP_WRITE_REG, entries, 0, 0,
+                              glint_link_timing_processing_time (GLINT_OP_WRITE_REG, 0,
+                                                                 self->stub_running),
+                              GLINT_COMMAND_NONE, g_task_get_cancellable (task),
+                              info_flash_command_cb, task);
+}
+
+/* Reads the flash chip's JEDEC id, where the chip table knows how. */
+static void
+info_flash_id (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  const GlintChipSpiRegs *spi = &self->chip->spi;
+  guint32 addresses[2] = { spi->base + spi->usr, spi->base + spi->usr2 };
+
+  if (spi->miso_dlen == 0)
+    {
+      info_finish (task);
+      return;
+    }
+
+  glint_loader_read_regs_async (self->loader, addresses, 2, g_task_get_cancellable (task),
+                                info_flash_saved_cb, task);
+}
+
 static void
 info_mac_cb (GObject      *object,
              GAsyncResult *result,
@@ -1257,15 +1458,11 @@ info_mac_cb (GObject      *object,
       (g_str_equal (self->chip->name, "esp32") || g_str_equal (self->chip->name, "esp32c2")))
     info->crystal_mhz = glint_chip_estimate_xtal_mhz (self->chip, words[job->n_mac_regs],
                                                       glint_stream_get_baud (self->stream));
-  info->round_trips = glint_loader_get_round_trips (self->loader);
-  info->link = glint_link_timing_describe (glint_loader_get_timing (self->loader));
 
   mac = glint_board_info_format_mac (info);
   _glint_flasher_log (self, GLINT_LOG_INFO, "MAC %s", mac);
 
-  g_task_return_pointer (task, g_steal_pointer (&job->info),
-                         (GDestroyNotify) glint_board_info_free);
-  _glint_flasher_job_done (task);
+  info_flash_id (task);
 }
 
 static void

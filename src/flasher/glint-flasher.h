@@ -50,7 +50,11 @@ typedef enum
  * @chip_display_name: for people ("ESP32-S3")
  * @mac: the factory MAC address
  * @crystal_mhz: the crystal frequency, 0 if it cannot be told
- * @round_trips: responses it took to learn all this
+ * @flash_id: the flash chip's JEDEC id (manufacturer in the low byte), 0 if
+ *   it could not be read
+ * @flash_size: the flash size in bytes from that id, 0 if unknown
+ * @round_trips: answers it took to learn all this (batched ones counted
+ *   one by one)
  * @link: the measured round trip, described for people
  */
 typedef struct
@@ -59,6 +63,8 @@ typedef struct
   char    *chip_display_name;
   guint8   mac[6];
   guint    crystal_mhz;
+  guint32  flash_id;
+  guint64  flash_size;
   guint    round_trips;
   char    *link;
 } GlintBoardInfo;

@@ -27,11 +27,16 @@
                           GLINT_CHIP_ROM_FLASH_BEGIN_ENCRYPTED)
 #define ROM_WITH_CHIP_ID (ROM_S2_LATER | GLINT_CHIP_ROM_SECURITY_INFO_CHIP_ID)
 
-/* SPI registers (§5 table gives USR and W0 only). USR1, USR2, MOSI_DLEN and
- * MISO_DLEN offsets are not in protocol.md: left 0 (unknown) until they are. */
-#define SPI_ESP8266(b) { .base = (b), .usr = 0x1C, .w0 = 0x40, .addr_msb = TRUE }
-#define SPI_ESP32(b)   { .base = (b), .usr = 0x1C, .w0 = 0x80, .addr_msb = TRUE }
-#define SPI_LATER(b)   { .base = (b), .usr = 0x18, .w0 = 0x58, .addr_msb = FALSE }
+/* SPI registers: USR and W0 from protocol.md §5; USR1, USR2, MOSI_DLEN and
+ * MISO_DLEN from esptool's and esptool-js's target definitions (ESP32 at
+ * 0x20/0x24/0x28/0x2C, the later chips at 0x1C/0x20/0x24/0x28). The ESP8266
+ * packs its data lengths into USR1 instead: no DLEN registers (0). */
+#define SPI_ESP8266(b) { .base = (b), .usr = 0x1C, .usr1 = 0x20, .usr2 = 0x24, .w0 = 0x40, \
+                         .addr_msb = TRUE }
+#define SPI_ESP32(b)   { .base = (b), .usr = 0x1C, .usr1 = 0x20, .usr2 = 0x24, \
+                         .mosi_dlen = 0x28, .miso_dlen = 0x2C, .w0 = 0x80, .addr_msb = TRUE }
+#define SPI_LATER(b)   { .base = (b), .usr = 0x18, .usr1 = 0x1C, .usr2 = 0x20, \
+                         .mosi_dlen = 0x24, .miso_dlen = 0x28, .w0 = 0x58, .addr_msb = FALSE }
 
 /* The ESP32 family's UART divider gives the crystal directly: 347 at
  * 115200 Bd is 39.97 MHz. The divider of 1 is inferred from that worked
