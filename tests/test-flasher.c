@@ -472,6 +472,50 @@ test_flash_noisy_link (Fixture       *f,
 }
 
 static void
+on_writing_cancel_cb (GlintFlasher *flasher,
+                      GParamSpec   *pspec,
+                      GCancellable *cancellable)
+{
+  if (glint_flasher_get_fraction (flasher) > 0.3)
+    g_cancellable_cancel (cancellable);
+}
+
+/* Cancel in the middle of a write: the job ends at once, as cancelled. */
+static void
+test_flash_cancel (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GBytes) app = random_bytes (512 * 1024);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0&latency=20");
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+  g_signal_connect (f->flasher, "notify::bytes-done", G_CALLBACK (on_writing_cancel_cb),
+                    cancellable);
+
+  glint_flasher_flash_async (f->flasher, cancellable, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 30000);
+  g_assert_false (glint_flasher_flash_finish (f->flasher, result, &error));
+  g_object_unref (result);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (glint_flasher_get_state (f->flasher), ==, GLINT_FLASHER_STATE_CANCELLED);
+  g_assert_true (strv_has (f->states, "writing"));
+  g_assert_false (strv_has (f->log, "verified"));
+
+  /* the flasher is free for the next job */
+  g_clear_error (&error);
+  glint_flasher_set_plan (f->flasher, plan);
+  g_signal_handlers_disconnect_by_func (f->flasher, on_writing_cancel_cb, cancellable);
+  g_assert_true (run_flash (f, &error));
+  g_assert_no_error (error);
+  assert_flash_holds (fixture_sim (f), 0x10000, app);
+}
+
+static void
 test_flash_wrong_chip (Fixture       *f,
                        gconstpointer  data)
 {
@@ -559,6 +603,8 @@ main (int argc, char **argv)
   g_test_add ("/glint/flasher/flash/link-dies", Fixture, NULL, NULL, test_flash_link_dies,
               fixture_teardown);
   g_test_add ("/glint/flasher/flash/noisy-link", Fixture, NULL, NULL, test_flash_noisy_link,
+              fixture_teardown);
+  g_test_add ("/glint/flasher/flash/cancel", Fixture, NULL, NULL, test_flash_cancel,
               fixture_teardown);
   g_test_add ("/glint/flasher/flash/wrong-chip", Fixture, NULL, NULL, test_flash_wrong_chip,
               fixture_teardown);

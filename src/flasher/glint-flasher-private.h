@@ -44,6 +44,7 @@ void     _glint_flasher_log          (GlintFlasher      *self,
 void     _glint_flasher_job_fail     (GTask             *task,
                                       GError            *error);
 void     _glint_flasher_job_done     (GTask             *task);
+gboolean _glint_flasher_job_is_over  (GTask             *task);
 GTask   *_glint_flasher_job_new      (GlintFlasher      *self,
                                       gpointer           source_tag,
                                       const char        *name,

@@ -199,7 +199,7 @@ write_cb (GObject      *object,
   g_clear_pointer (&job->writing, g_bytes_unref);
 
   /* The job failed meanwhile: the file is gone already. */
-  if (g_task_had_error (task))
+  if (_glint_flasher_job_is_over (task))
     return;
 
   if (!ok)

@@ -534,6 +534,19 @@ _glint_flasher_set_progress (GlintFlasher *self,
   g_object_thaw_notify (G_OBJECT (self));
 }
 
+/**
+ * _glint_flasher_job_is_over:
+ *
+ * Whether the job already failed or finished: answers and file writes
+ * still in flight must then leave it alone. (g_task_had_error() is no use
+ * here: it is TRUE as soon as the cancellable is, before the job noticed.)
+ */
+gboolean
+_glint_flasher_job_is_over (GTask *task)
+{
+  return g_object_get_data (G_OBJECT (task), "glint-job-over") != NULL;
+}
+
 /* Ends the current job with an error; cancellation is not a failure. */
 void
 _glint_flasher_job_fail (GTask  *task,
@@ -541,6 +554,8 @@ _glint_flasher_job_fail (GTask  *task,
 {
   GlintFlasher *self = g_task_get_source_object (task);
 
+  g_assert (!_glint_flasher_job_is_over (task));
+  g_object_set_data (G_OBJECT (task), "glint-job-over", GINT_TO_POINTER (TRUE));
   self->busy = FALSE;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -563,6 +578,7 @@ _glint_flasher_job_done (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
 
+  g_object_set_data (G_OBJECT (task), "glint-job-over", GINT_TO_POINTER (TRUE));
   self->busy = FALSE;
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_DONE);
   g_object_unref (task);
@@ -965,7 +981,7 @@ sent_cb (GObject      *object,
   Sent *sent = user_data;
   g_autoptr(GTask) task = sent->task;
 
-  if (!g_task_get_completed (task) && !g_task_had_error (task))
+  if (!_glint_flasher_job_is_over (task))
     {
       sent->callback (object, result, task);
     }
