@@ -1,0 +1,444 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "glint-sim.h"
+#include "glint-sim-stream.h"
+#include "glint-test-image.h"
+#include "glint-window-private.h"
+
+/* The wizard, driven through the same actions its buttons and rows
+ * trigger, against the in-process simulated board. Runs under Xvfb with
+ * its own session bus (tests/meson.build). */
+
+#define APP_OFFSET 0x10000
+#define APP_SIZE   (64 * 1024)
+
+typedef struct
+{
+  GlintWindow *window;
+  char        *dir;
+  char        *manifest;
+  GBytes      *app;
+
+  /* the main loop's worst stall, sampled by a 1 ms timer */
+  guint        stall_id;
+  gint64       last_tick_us;
+  gint64       worst_stall_us;
+  const char  *worst_stall_stage;
+} Fixture;
+
+static void
+write_file (const char *path,
+            const void *data,
+            gsize       len)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, data, len, &error);
+  g_assert_no_error (error);
+}
+
+static void
+spin (guint ms)
+{
+  gint64 deadline = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (GLINT_SETTINGS_SCHEMA);
+  g_autofree char *app_path = NULL;
+  g_autoptr(GBytes) image = NULL;
+  TestImageSpec spec = { .chip_id = 0, .hash = TRUE, .app_desc = TRUE,
+                         .seg_len = 2048, .total_len = APP_SIZE };
+  const char *manifest =
+    "{\"name\": \"Blink\", \"builds\": [{\"chipFamily\": \"ESP32\", "
+    "\"parts\": [{\"path\": \"blink.bin\", \"offset\": 65536}]}]}";
+
+  /* Every case starts like a first run. */
+  g_settings_reset (settings, "last-address");
+  g_settings_reset (settings, "baud");
+  g_settings_reset (settings, "verify");
+
+  f->dir = g_dir_make_tmp ("glint-window-XXXXXX", &error);
+  g_assert_no_error (error);
+  image = test_image_build (&spec);
+  g_assert_cmpuint (g_bytes_get_size (image), ==, APP_SIZE);
+
+  /* Noise after the image, so that compression cannot make the transfer
+   * trivial: the demo flash takes its real wire time. */
+  {
+    gsize len;
+    guint8 *bytes = g_bytes_unref_to_data (g_steal_pointer (&image), &len);
+    GRand *rand = g_rand_new_with_seed (4);
+
+    for (gsize i = 8 * 1024; i < len; i++)
+      bytes[i] = g_rand_int (rand) & 0xFF;
+    g_rand_free (rand);
+    f->app = g_bytes_new_take (bytes, len);
+  }
+  app_path = g_build_filename (f->dir, "blink.bin", NULL);
+  write_file (app_path, g_bytes_get_data (f->app, NULL), g_bytes_get_size (f->app));
+  f->manifest = g_build_filename (f->dir, "manifest.json", NULL);
+  write_file (f->manifest, manifest, strlen (manifest));
+
+  f->window = g_object_ref_sink (glint_window_new (NULL));
+  gtk_window_present (GTK_WINDOW (f->window));
+
+  /* The first frames realize the renderer; that is startup, not a stall. */
+  while (!gtk_widget_get_mapped (GTK_WIDGET (f->window)))
+    g_main_context_iteration (NULL, TRUE);
+  spin (300);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *app_path = g_build_filename (f->dir, "blink.bin", NULL);
+  GlintWindow *weak = f->window;
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  g_clear_handle_id (&f->stall_id, g_source_remove);
+
+  g_object_add_weak_pointer (G_OBJECT (weak), (gpointer *) &weak);
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  g_clear_object (&f->window);
+  /* Let pending callbacks (port listing, the flasher) drop their refs. */
+  while (weak != NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_null (weak);
+
+  g_unlink (app_path);
+  {
+    g_autofree char *manifest = g_build_filename (f->dir, "manifest.json", NULL);
+
+    g_unlink (manifest);
+  }
+  g_rmdir (f->dir);
+  g_free (f->manifest);
+  g_free (f->dir);
+  g_bytes_unref (f->app);
+}
+
+static const char *
+page (Fixture *f)
+{
+  return _glint_window_get_page (f->window);
+}
+
+static GtkWidget *
+child (Fixture    *f,
+       const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (f->window), GLINT_TYPE_WINDOW,
+                                                   name);
+
+  g_assert_nonnull (object);
+  return GTK_WIDGET (object);
+}
+
+static gboolean
+next_enabled (Fixture *f)
+{
+  return gtk_widget_get_sensitive (_glint_window_get_next_button (f->window));
+}
+
+static void
+activate (Fixture    *f,
+          const char *action,
+          const char *param)
+{
+  if (param != NULL)
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), action, "s", param));
+  else
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), action, NULL));
+}
+
+/* Iterates until the wizard shows @name, or fails after @timeout_s. */
+static void
+wait_for_page (Fixture    *f,
+               const char *name,
+               guint       timeout_s)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
+
+  while (g_strcmp0 (page (f), name) != 0)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("waited %u s for the “%s” page; still on “%s”", timeout_s, name, page (f));
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static void
+wait_for_next (Fixture *f)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!next_enabled (f))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Next never became sensitive on the “%s” page", page (f));
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static gboolean
+stall_tick_cb (gpointer user_data)
+{
+  Fixture *f = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (f->last_tick_us != 0 && now - f->last_tick_us > f->worst_stall_us)
+    {
+      GlintFlasher *flasher = _glint_window_get_flasher (f->window);
+
+      f->worst_stall_us = now - f->last_tick_us;
+      f->worst_stall_stage = flasher != NULL ?
+        glint_flasher_state_to_string (glint_flasher_get_state (flasher)) : "none";
+    }
+  f->last_tick_us = now;
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_stall_meter (Fixture *f)
+{
+  f->last_tick_us = 0;
+  f->worst_stall_us = 0;
+  f->stall_id = g_timeout_add (1, stall_tick_cb, f);
+}
+
+/* Board → Firmware → Flash, the way a user clicks through. */
+static void
+click_through (Fixture    *f,
+               const char *board)
+{
+  g_assert_cmpstr (page (f), ==, "board");
+  g_assert_false (next_enabled (f));
+
+  activate (f, "win.select-board", board);
+  g_assert_true (next_enabled (f));
+  activate (f, "win.next", NULL);
+  g_assert_cmpstr (page (f), ==, "firmware");
+  g_assert_false (next_enabled (f));
+
+  activate (f, "win.load-firmware", f->manifest);
+  wait_for_next (f);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "firmware_stack"))),
+                   ==, "plan");
+  g_assert_nonnull (gtk_widget_get_first_child (child (f, "regions_list")));
+}
+
+static void
+test_demo_flash (Fixture       *f,
+                 gconstpointer  data)
+{
+  GlintFlasher *flasher;
+  GlintSim *sim;
+  const guint8 *flash;
+  gsize flash_size = 0;
+  const char *description;
+
+  click_through (f, GLINT_DEMO_ADDRESS);
+
+  start_stall_meter (f);
+  activate (f, "win.next", NULL);
+  g_assert_cmpstr (page (f), ==, "flash");
+  g_assert_false (gtk_widget_get_visible (_glint_window_get_next_button (f->window)));
+
+  flasher = _glint_window_get_flasher (f->window);
+  g_assert_nonnull (flasher);
+  /* Keep the board's flash for the check below: the window drops the
+   * flasher only with the next flash, but be safe. */
+  g_object_ref (flasher);
+
+  wait_for_page (f, "done", 90);
+  g_clear_handle_id (&f->stall_id, g_source_remove);
+  g_test_message ("worst main-loop stall during the Demo board flash: %.1f ms (after %s)",
+                  f->worst_stall_us / 1000.0, f->worst_stall_stage);
+  g_assert_cmpint (f->worst_stall_us, <, G_USEC_PER_SEC);
+
+  sim = glint_sim_stream_get_sim (GLINT_SIM_STREAM (glint_flasher_get_stream (flasher)));
+  flash = glint_sim_get_flash (sim, &flash_size);
+  g_assert_cmpuint (flash_size, >=, APP_OFFSET + APP_SIZE);
+  g_assert_cmpmem (flash + APP_OFFSET, APP_SIZE,
+                   g_bytes_get_data (f->app, NULL), g_bytes_get_size (f->app));
+  g_object_unref (flasher);
+
+  description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "done_page")));
+  g_assert_nonnull (strstr (description, "verified"));
+  g_assert_nonnull (strstr (description, "ESP32"));
+
+  /* The log has the whole story, including the ROM path without a stub. */
+  g_assert_cmpuint (f->window->log->len, >, 0);
+
+  /* Flash another: back to the board, which stays chosen. */
+  activate (f, "win.flash-another", NULL);
+  g_assert_cmpstr (page (f), ==, "board");
+  g_assert_true (next_enabled (f));
+}
+
+static void
+test_disconnect_fails (Fixture       *f,
+                       gconstpointer  data)
+{
+  const char *description;
+  const char *details;
+
+  click_through (f, "sim://esp32?boot=normal&disconnect-after=20000");
+  /* A raw file with an explicit offset this time. */
+  g_free (f->manifest);
+  f->manifest = g_build_filename (f->dir, "blink.bin@0x10000", NULL);
+  activate (f, "win.load-firmware", f->manifest);
+  wait_for_next (f);
+  activate (f, "win.next", NULL);
+  wait_for_page (f, "failed", 60);
+
+  description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "failed_page")));
+  details = gtk_label_get_text (GTK_LABEL (child (f, "failed_details_label")));
+  g_test_message ("failed page: %s (%s)", description, details);
+  g_assert_nonnull (description);
+  g_assert_cmpuint (strlen (description), >, 10);
+  g_assert_cmpuint (strlen (details), >, 0);
+  g_assert_true (gtk_widget_is_sensitive (child (f, "try_again_button")));
+
+  /* Try again goes straight back to flashing (and fails again). */
+  activate (f, "win.try-again", NULL);
+  g_assert_cmpstr (page (f), ==, "flash");
+  wait_for_page (f, "failed", 60);
+}
+
+static void
+test_invalid_url (Fixture       *f,
+                  gconstpointer  data)
+{
+  AdwEntryRow *row = _glint_window_get_remote_row (f->window);
+  GtkWidget *error_label = child (f, "remote_error_label");
+
+  /* A Demo board chosen earlier must not let an unusable URL through. */
+  activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
+  g_assert_true (next_enabled (f));
+
+  gtk_editable_set_text (GTK_EDITABLE (row), "rfc2217://");
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_cmpuint (strlen (gtk_label_get_text (GTK_LABEL (error_label))), >, 0);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "error"));
+  g_assert_false (next_enabled (f));
+  activate (f, "win.next", NULL);
+  g_assert_cmpstr (page (f), ==, "board");
+
+  gtk_editable_set_text (GTK_EDITABLE (row), "rfc2217://127.0.0.1:4000?ign_set_control");
+  g_assert_false (gtk_widget_get_visible (error_label));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "error"));
+  g_assert_true (next_enabled (f));
+  g_assert_cmpstr (f->window->address, ==, "rfc2217://127.0.0.1:4000?ign_set_control");
+
+  /* Back to the Demo board and the error is moot. */
+  gtk_editable_set_text (GTK_EDITABLE (row), "socket://nohost");
+  g_assert_false (next_enabled (f));
+  activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
+  g_assert_true (next_enabled (f));
+}
+
+static void
+test_bad_firmware (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *empty = g_build_filename (f->dir, "manifest.json", NULL);
+  const char *description;
+
+  /* A manifest without builds: the plan refuses it with a reason. */
+  write_file (empty, "{\"builds\": []}", 14);
+
+  activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
+  activate (f, "win.next", NULL);
+  activate (f, "win.load-firmware", empty);
+  while (g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "firmware_stack"))),
+                    "loading") == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "firmware_stack"))),
+                   ==, "error");
+  description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f,
+                                                                   "firmware_error_page")));
+  g_test_message ("firmware error: %s", description);
+  g_assert_cmpuint (strlen (description), >, 0);
+  g_assert_false (next_enabled (f));
+
+  /* Escape goes back a step. */
+  activate (f, "win.escape", NULL);
+  g_assert_cmpstr (page (f), ==, "board");
+}
+
+static void
+test_cancel (Fixture       *f,
+             gconstpointer  data)
+{
+  click_through (f, GLINT_DEMO_ADDRESS);
+  /* 115200 baud: slow enough to be caught in the act. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (f, "baud_row")), 1);
+  activate (f, "win.next", NULL);
+  g_assert_cmpstr (page (f), ==, "flash");
+  spin (200);
+
+  /* Escape asks first; "Keep Flashing" keeps going. */
+  activate (f, "win.escape", NULL);
+  g_assert_nonnull (f->window->cancel_dialog);
+  adw_message_dialog_response (f->window->cancel_dialog, "continue");
+  while (f->window->cancel_dialog != NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (page (f), ==, "flash");
+
+  activate (f, "win.cancel", NULL);
+  g_assert_nonnull (f->window->cancel_dialog);
+  adw_message_dialog_response (f->window->cancel_dialog, "stop");
+  wait_for_page (f, "firmware", 10);
+  g_assert_null (f->window->flash_cancellable);
+}
+
+static void
+test_permission_page (Fixture       *f,
+                      gconstpointer  data)
+{
+  _glint_window_show_permission_page (f->window);
+  g_assert_cmpstr (page (f), ==, "permission");
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (child (f, "permission_command_label"))),
+                            "dialout"));
+  activate (f, "win.back", NULL);
+  g_assert_cmpstr (page (f), ==, "board");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+#define ADD(path, func) \
+  g_test_add ("/glint/window/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("demo-flash", test_demo_flash);
+  ADD ("disconnect-fails", test_disconnect_fails);
+  ADD ("invalid-url", test_invalid_url);
+  ADD ("bad-firmware", test_bad_firmware);
+  ADD ("cancel", test_cancel);
+  ADD ("permission-page", test_permission_page);
+
+#undef ADD
+
+  return g_test_run ();
+}
