@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "glint-chip.h"
 #include "glint-error.h"
 #include "glint-window-private.h"
 
@@ -51,7 +52,8 @@ region_row_new (GlintFlashPlan *plan,
                                              glint_flash_plan_get_region_offset (plan, index));
   g_autofree char *subtitle = NULL;
 
-  if (name != NULL && basename != NULL)
+  /* The file name only where the name does not say it already. */
+  if (name != NULL && basename != NULL && !g_str_equal (name, basename))
     subtitle = g_strdup_printf ("%s · %s", basename, size);
   else
     subtitle = g_strdup (size);
@@ -90,7 +92,9 @@ show_plan (GlintWindow *self)
   const char * const *warnings = glint_flash_plan_get_warnings (self->plan);
   g_autofree char *basename = g_path_get_basename (self->firmware_path);
   g_autofree char *total = g_format_size (glint_flash_plan_get_total_bytes (self->plan));
-  const char *chip = glint_flash_plan_get_chip (self->plan);
+  const char *chip_name = glint_flash_plan_get_chip (self->plan);
+  const GlintChip *known = chip_name != NULL ? glint_chip_lookup (chip_name) : NULL;
+  const char *chip = known != NULL ? known->display_name : chip_name;
   g_autofree char *description = NULL;
   guint n_regions = glint_flash_plan_get_n_regions (self->plan);
   guint n_warnings = 0;

@@ -34,6 +34,7 @@ struct _GlintWindow
   GtkStack             *firmware_stack;
   GtkButton            *flash_another_button;
   GtkLabel             *flash_detail_label;
+  GtkExpander          *log_expander;
   GtkTextView          *log_view;
   GtkButton            *next_button;
   GtkLabel             *permission_command_label;
