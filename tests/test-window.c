@@ -8,6 +8,7 @@
 #include "glint-sim.h"
 #include "glint-sim-stream.h"
 #include "glint-test-image.h"
+#include "glint-test-utils.h"
 #include "glint-window-private.h"
 
 /* The wizard, driven through the same actions its buttons and rows
@@ -319,6 +320,88 @@ test_demo_flash (Fixture       *f,
   g_assert_true (next_enabled (f));
 }
 
+/* "RFC2217 127.0.0.1 40124" → "rfc2217://127.0.0.1:40124" */
+static char *
+announcement_to_url (const char *announcement)
+{
+  g_auto(GStrv) words = g_strsplit (announcement, " ", -1);
+
+  g_assert_cmpuint (g_strv_length (words), ==, 3);
+  g_assert_cmpstr (words[0], ==, "RFC2217");
+  return g_strdup_printf ("rfc2217://%s:%s", words[1], g_strstrip (words[2]));
+}
+
+/* The same flow against the simulator as a separate process, reached by
+ * URL over RFC 2217: the path a remote board takes. */
+static void
+test_rfc2217_flash (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *flash_path = g_build_filename (f->dir, "flash.img", NULL);
+  const char *args[] = { "--rfc2217", "0", "--flash", flash_path, NULL };
+  g_autofree char *announcement = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GSubprocess) server = glint_test_spawn_sim_server (args, &announcement);
+  g_autofree char *flash = NULL;
+  gsize flash_len = 0;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (GLINT_SETTINGS_SCHEMA);
+  g_auto(GStrv) recent = NULL;
+
+  url = announcement_to_url (announcement);
+  click_through (f, url);
+  g_assert_cmpstr (f->window->address, ==, url);
+  activate (f, "win.next", NULL);
+  wait_for_page (f, "done", 90);
+
+  /* The server writes its flash out when it stops. */
+  glint_test_stop_subprocess (server);
+  g_file_get_contents (flash_path, &flash, &flash_len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (flash_len, >=, APP_OFFSET + APP_SIZE);
+  g_assert_cmpmem (flash + APP_OFFSET, APP_SIZE,
+                   g_bytes_get_data (f->app, NULL), g_bytes_get_size (f->app));
+  g_unlink (flash_path);
+
+  /* Remembered for next time. */
+  recent = g_settings_get_strv (settings, "recent-urls");
+  g_assert_cmpstr (recent[0], ==, url);
+  g_settings_reset (settings, "recent-urls");
+}
+
+static void
+test_rfc2217_server_killed (Fixture       *f,
+                            gconstpointer  data)
+{
+  const char *args[] = { "--rfc2217", "0", NULL };
+  g_autofree char *announcement = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GSubprocess) server = glint_test_spawn_sim_server (args, &announcement);
+  GlintFlasher *flasher;
+
+  url = announcement_to_url (announcement);
+  click_through (f, url);
+  /* 115200 baud, so the write is still going when the server dies. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (f, "baud_row")), 1);
+  activate (f, "win.next", NULL);
+
+  flasher = _glint_window_get_flasher (f->window);
+  while (glint_flasher_get_state (flasher) != GLINT_FLASHER_STATE_WRITING)
+    {
+      g_assert_cmpstr (page (f), ==, "flash");
+      g_main_context_iteration (NULL, TRUE);
+    }
+  spin (300);
+  glint_test_stop_subprocess (server);
+
+  wait_for_page (f, "failed", 60);
+  g_test_message ("server gone: %s (%s)",
+                  adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "failed_page"))),
+                  gtk_label_get_text (GTK_LABEL (child (f, "failed_details_label"))));
+  g_assert_cmpuint (strlen (gtk_label_get_text (GTK_LABEL (child (f, "failed_details_label")))),
+                    >, 0);
+}
+
 static void
 test_disconnect_fails (Fixture       *f,
                        gconstpointer  data)
@@ -461,6 +544,8 @@ main (int   argc,
 
   ADD ("demo-flash", test_demo_flash);
   ADD ("disconnect-fails", test_disconnect_fails);
+  ADD ("rfc2217-flash", test_rfc2217_flash);
+  ADD ("rfc2217-server-killed", test_rfc2217_server_killed);
   ADD ("invalid-url", test_invalid_url);
   ADD ("bad-firmware", test_bad_firmware);
   ADD ("cancel", test_cancel);
