@@ -366,6 +366,7 @@ test_rfc2217_flash (Fixture       *f,
   /* Remembered for next time. */
   recent = g_settings_get_strv (settings, "recent-urls");
   g_assert_cmpstr (recent[0], ==, url);
+  g_assert_true (gtk_widget_get_visible (child (f, "recent_button")));
   g_settings_reset (settings, "recent-urls");
 }
 

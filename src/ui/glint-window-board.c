@@ -134,6 +134,24 @@ remember_recent_url (GlintWindow *self,
   g_settings_set_strv (self->settings, "recent-urls", (const char * const *) urls);
 }
 
+static void
+on_recent_urls_changed_cb (GlintWindow *self)
+{
+  g_auto(GStrv) urls = g_settings_get_strv (self->settings, "recent-urls");
+  g_autoptr(GMenu) menu = g_menu_new ();
+
+  for (guint i = 0; urls[i] != NULL; i++)
+    {
+      g_autoptr(GMenuItem) item = g_menu_item_new (urls[i], NULL);
+
+      g_menu_item_set_action_and_target (item, "win.select-board", "s", urls[i]);
+      g_menu_append_item (menu, item);
+    }
+
+  gtk_menu_button_set_menu_model (self->recent_button, G_MENU_MODEL (menu));
+  gtk_widget_set_visible (GTK_WIDGET (self->recent_button), urls[0] != NULL);
+}
+
 /* Called when a flash starts: what to preselect next time. */
 static void
 remember_address (GlintWindow *self)
@@ -468,6 +486,10 @@ _glint_window_board_init (GlintWindow *self)
   self->ports_timeout_id = g_timeout_add_seconds (PORTS_INTERVAL_S, ports_timeout_cb, self);
 
   gtk_label_set_text (self->permission_command_label, "sudo usermod -aG dialout $USER");
+
+  g_signal_connect_object (self->settings, "changed::recent-urls",
+                           G_CALLBACK (on_recent_urls_changed_cb), self, G_CONNECT_SWAPPED);
+  on_recent_urls_changed_cb (self);
 
   {
     GtkWidget *placeholder = adw_action_row_new ();

@@ -41,6 +41,7 @@ struct _GlintWindow
   GtkLabel             *permission_flatpak_label;
   GtkProgressBar       *progress_bar;
   GtkListBox           *ports_list;
+  GtkMenuButton        *recent_button;
   GtkListBox           *regions_list;
   GtkCheckButton       *remote_check;
   GtkLabel             *remote_error_label;

@@ -309,6 +309,7 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, permission_flatpak_label);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, ports_list);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, recent_button);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, regions_list);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, remote_check);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, remote_error_label);
