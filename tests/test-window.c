@@ -496,6 +496,54 @@ test_bad_firmware (Fixture       *f,
 }
 
 static void
+wait_for_plan (Fixture *f)
+{
+  while (f->window->load_cancellable != NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* A binary that is not an image gets the app offset, a warning and an
+ * offset row to move it. */
+static void
+test_raw_file_offset (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *raw = g_build_filename (f->dir, "blob.bin", NULL);
+  guint8 blob[8192];
+  AdwEntryRow *offset_row = ADW_ENTRY_ROW (child (f, "offset_row"));
+
+  memset (blob, 0x5A, sizeof blob);
+  write_file (raw, blob, sizeof blob);
+
+  activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
+  activate (f, "win.next", NULL);
+  activate (f, "win.load-firmware", raw);
+  wait_for_plan (f);
+  g_assert_nonnull (f->window->plan);
+  g_assert_cmphex (glint_flash_plan_get_region_offset (f->window->plan, 0), ==, APP_OFFSET);
+  g_assert_true (gtk_widget_get_visible (child (f, "warnings_group")));
+  g_assert_true (gtk_widget_get_visible (child (f, "offset_group")));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (offset_row)), ==, "0x10000");
+
+  /* Not sector-aligned: marked, and nothing reloads. */
+  gtk_editable_set_text (GTK_EDITABLE (offset_row), "0x20001");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (offset_row), "error"));
+
+  gtk_editable_set_text (GTK_EDITABLE (offset_row), "0x20000");
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (offset_row), "error"));
+  g_signal_emit_by_name (offset_row, "apply");
+  wait_for_plan (f);
+  g_assert_cmphex (glint_flash_plan_get_region_offset (f->window->plan, 0), ==, 0x20000);
+  g_assert_true (next_enabled (f));
+  g_unlink (raw);
+
+  /* A manifest knows its offsets: no row. */
+  activate (f, "win.load-firmware", f->manifest);
+  wait_for_plan (f);
+  g_assert_false (gtk_widget_get_visible (child (f, "offset_group")));
+}
+
+static void
 test_cancel (Fixture       *f,
              gconstpointer  data)
 {
@@ -549,6 +597,7 @@ main (int   argc,
   ADD ("rfc2217-server-killed", test_rfc2217_server_killed);
   ADD ("invalid-url", test_invalid_url);
   ADD ("bad-firmware", test_bad_firmware);
+  ADD ("raw-file-offset", test_raw_file_offset);
   ADD ("cancel", test_cancel);
   ADD ("permission-page", test_permission_page);
 

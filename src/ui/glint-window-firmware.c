@@ -22,6 +22,84 @@ _glint_window_get_baud (GlintWindow *self)
   return selected < G_N_ELEMENTS (bauds) ? bauds[selected] : 0;
 }
 
+/* "blink.bin@0x10000" → "blink.bin"; other paths as they are. */
+static char *
+strip_offset (const char *path)
+{
+  const char *at = strrchr (path, '@');
+
+  if (at == NULL || g_file_test (path, G_FILE_TEST_EXISTS))
+    return g_strdup (path);
+
+  return g_strndup (path, at - path);
+}
+
+/* A lone firmware file, as opposed to a build folder or a manifest. */
+static gboolean
+is_single_file (const char *path)
+{
+  g_autofree char *file = strip_offset (path);
+
+  return g_file_test (file, G_FILE_TEST_IS_REGULAR) &&
+         !g_str_has_suffix (file, ".json") && !g_str_has_suffix (file, ".JSON");
+}
+
+static gboolean
+parse_offset (const char *text,
+              guint32    *offset)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
+  guint64 value;
+  guint base = 10;
+  const char *digits = stripped;
+
+  if (g_str_has_prefix (stripped, "0x") || g_str_has_prefix (stripped, "0X"))
+    {
+      base = 16;
+      digits += 2;
+    }
+  if (!g_ascii_string_to_unsigned (digits, base, 0, G_MAXUINT32, &value, NULL))
+    return FALSE;
+
+  /* Flash is erased in 4 KiB sectors. */
+  if (value % 4096 != 0)
+    return FALSE;
+
+  *offset = (guint32) value;
+  return TRUE;
+}
+
+void
+_glint_window_on_offset_changed_cb (GlintWindow *self)
+{
+  guint32 offset;
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->offset_row));
+
+  if (text[0] == '\0' || parse_offset (text, &offset))
+    gtk_widget_remove_css_class (GTK_WIDGET (self->offset_row), "error");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->offset_row), "error");
+}
+
+void
+_glint_window_on_offset_apply_cb (GlintWindow *self)
+{
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  guint32 offset;
+
+  if (self->firmware_path == NULL ||
+      !parse_offset (gtk_editable_get_text (GTK_EDITABLE (self->offset_row)), &offset))
+    {
+      _glint_window_toast (self, _("The offset must be a multiple of 4 KiB, like 0x10000"));
+      return;
+    }
+
+  file = strip_offset (self->firmware_path);
+  path = g_strdup_printf ("%s@0x%x", file, offset);
+  _glint_window_load_firmware (self, path);
+}
+
 static void
 on_baud_selected_cb (GlintWindow *self)
 {
@@ -90,13 +168,16 @@ static void
 show_plan (GlintWindow *self)
 {
   const char * const *warnings = glint_flash_plan_get_warnings (self->plan);
-  g_autofree char *basename = g_path_get_basename (self->firmware_path);
+  guint n_regions = glint_flash_plan_get_n_regions (self->plan);
+  g_autofree char *file = strip_offset (self->firmware_path);
+  g_autofree char *basename = g_path_get_basename (file);
+  gboolean guessed = g_object_get_data (G_OBJECT (self->plan), "glint-guessed-offset") != NULL;
+  gboolean single = is_single_file (self->firmware_path) && n_regions == 1;
   g_autofree char *total = g_format_size (glint_flash_plan_get_total_bytes (self->plan));
   const char *chip_name = glint_flash_plan_get_chip (self->plan);
   const GlintChip *known = chip_name != NULL ? glint_chip_lookup (chip_name) : NULL;
   const char *chip = known != NULL ? known->display_name : chip_name;
   g_autofree char *description = NULL;
-  guint n_regions = glint_flash_plan_get_n_regions (self->plan);
   guint n_warnings = 0;
 
   clear_list (self->regions_list);
@@ -104,8 +185,27 @@ show_plan (GlintWindow *self)
     gtk_list_box_append (self->regions_list, region_row_new (self->plan, i));
 
   clear_list (self->warnings_list);
+  if (guessed)
+    {
+      gtk_list_box_append (self->warnings_list,
+                           warning_row_new (_("Glint cannot tell what this file is, so it goes "
+                                              "to 0x10000, where apps usually live. Change the "
+                                              "offset if it belongs elsewhere.")));
+      n_warnings++;
+    }
   for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++, n_warnings++)
     gtk_list_box_append (self->warnings_list, warning_row_new (warnings[i]));
+
+  /* A lone file can be moved; a build or manifest knows its offsets. */
+  gtk_widget_set_visible (GTK_WIDGET (self->offset_group), single);
+  if (single)
+    {
+      g_autofree char *offset = g_strdup_printf ("0x%x",
+                                                 glint_flash_plan_get_region_offset (self->plan,
+                                                                                     0));
+
+      gtk_editable_set_text (GTK_EDITABLE (self->offset_row), offset);
+    }
   gtk_widget_set_visible (GTK_WIDGET (self->warnings_group), n_warnings > 0);
 
   if (chip != NULL)
@@ -152,6 +252,19 @@ load_thread (GTask        *task,
   char **args = task_data;   /* { path, chip or NULL } */
   GError *error = NULL;
   g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new_for_path (args[0], args[1], &error);
+
+  /* A raw binary without an offset: most often an app (Arduino's export
+   * and PlatformIO's firmware.bin), so start there and let people edit. */
+  if (plan == NULL && g_error_matches (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN) &&
+      is_single_file (args[0]) && strrchr (args[0], '@') == NULL)
+    {
+      g_autofree char *guess = g_strdup_printf ("%s@0x%x", args[0], GLINT_FLASH_PLAN_APP_OFFSET);
+
+      g_clear_error (&error);
+      plan = glint_flash_plan_new_for_path (guess, args[1], &error);
+      if (plan != NULL)
+        g_object_set_data (G_OBJECT (plan), "glint-guessed-offset", GINT_TO_POINTER (TRUE));
+    }
 
   /* Validation reads the files and finds what to warn about. */
   if (plan == NULL || !glint_flash_plan_validate (plan, args[1], 0, &error))

@@ -37,6 +37,8 @@ struct _GlintWindow
   GtkExpander          *log_expander;
   GtkTextView          *log_view;
   GtkButton            *next_button;
+  AdwPreferencesGroup  *offset_group;
+  AdwEntryRow          *offset_row;
   GtkLabel             *permission_command_label;
   GtkLabel             *permission_flatpak_label;
   GtkProgressBar       *progress_bar;
@@ -108,6 +110,8 @@ void            _glint_window_load_firmware     (GlintWindow  *self,
                                                  const char   *path);
 void            _glint_window_choose_firmware   (GlintWindow  *self);
 guint           _glint_window_get_baud          (GlintWindow  *self);
+void            _glint_window_on_offset_apply_cb   (GlintWindow *self);
+void            _glint_window_on_offset_changed_cb (GlintWindow *self);
 
 /* glint-window-flash.c */
 void            _glint_window_flash_dispose     (GlintWindow  *self);

@@ -305,6 +305,8 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, log_expander);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, log_view);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, next_button);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, offset_group);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, offset_row);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, permission_command_label);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, permission_flatpak_label);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, ports_list);
@@ -324,6 +326,8 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, warnings_list);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, window_title);
   gtk_widget_class_bind_template_callback (widget_class, _glint_window_on_board_toggled_cb);
+  gtk_widget_class_bind_template_callback (widget_class, _glint_window_on_offset_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, _glint_window_on_offset_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, _glint_window_on_remote_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_stack_visible_child_cb);
 
