@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "glint-chip.h"
 #include "glint-error.h"
 #include "glint-stream.h"
 #include "glint-stream-address.h"
@@ -176,20 +177,22 @@ show_done (GlintWindow *self)
   gdouble seconds = (g_get_monotonic_time () - self->flash_started_us) / 1e6;
   g_autofree char *size = g_format_size (glint_flash_plan_get_total_bytes (self->plan));
   g_autofree char *duration = format_duration (seconds);
-  const char *chip = self->board_info != NULL ? self->board_info->chip_display_name
-                                               : glint_flasher_get_chip (self->flasher);
+  const char *chip_name = glint_flasher_get_chip (self->flasher);
+  const GlintChip *known = chip_name != NULL ? glint_chip_lookup (chip_name) : NULL;
+  const char *chip = known != NULL ? known->display_name : chip_name;
   g_autofree char *text = NULL;
   g_autofree char *where = board_name (self);
+  const char *after = gtk_switch_get_active (self->reboot_switch)
+                      ? _("The board has restarted with the new firmware.")
+                      : _("Reset the board to start the new firmware.");
 
   if (gtk_switch_get_active (self->verify_switch))
     /* Translators: "Wrote 64.0 kB to the ESP32 on the Demo board in 2 seconds and verified it." */
-    text = g_strdup_printf (_("Wrote %s to the %s on %s in %s and verified it. "
-                              "The board has restarted with the new firmware."),
-                            size, chip != NULL ? chip : "ESP", where, duration);
+    text = g_strdup_printf (_("Wrote %s to the %s on %s in %s and verified it. %s"),
+                            size, chip != NULL ? chip : "ESP", where, duration, after);
   else
-    text = g_strdup_printf (_("Wrote %s to the %s on %s in %s. "
-                              "The board has restarted with the new firmware."),
-                            size, chip != NULL ? chip : "ESP", where, duration);
+    text = g_strdup_printf (_("Wrote %s to the %s on %s in %s. %s"),
+                            size, chip != NULL ? chip : "ESP", where, duration, after);
 
   {
     g_autofree char *markup = g_markup_escape_text (text, -1);
@@ -317,9 +320,9 @@ _glint_window_start_flash (GlintWindow *self)
   self->flasher = glint_flasher_new (stream);
   glint_flasher_set_plan (self->flasher, self->plan);
   glint_flasher_set_baud (self->flasher, baud);
-  glint_flasher_set_use_stub (self->flasher, TRUE);
+  glint_flasher_set_use_stub (self->flasher, gtk_switch_get_active (self->stub_switch));
   glint_flasher_set_verify (self->flasher, gtk_switch_get_active (self->verify_switch));
-  glint_flasher_set_reboot (self->flasher, TRUE);
+  glint_flasher_set_reboot (self->flasher, gtk_switch_get_active (self->reboot_switch));
 
   g_signal_connect_object (self->flasher, "log", G_CALLBACK (on_flasher_log_cb), self, 0);
   g_signal_connect_object (self->flasher, "notify::state",

@@ -44,6 +44,7 @@ struct _GlintWindow
   GtkProgressBar       *progress_bar;
   GtkListBox           *ports_list;
   GtkMenuButton        *recent_button;
+  GtkSwitch            *reboot_switch;
   GtkListBox           *regions_list;
   GtkCheckButton       *remote_check;
   GtkLabel             *remote_error_label;
@@ -51,6 +52,7 @@ struct _GlintWindow
   GtkLabel             *speed_label;
   GtkStack             *stack;
   GtkLabel             *stage_label;
+  GtkSwitch            *stub_switch;
   AdwToastOverlay      *toast_overlay;
   GtkButton            *try_again_button;
   GtkSwitch            *verify_switch;

@@ -311,6 +311,7 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, permission_flatpak_label);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, ports_list);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, reboot_switch);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, recent_button);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, regions_list);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, remote_check);
@@ -319,6 +320,7 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, speed_label);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, stage_label);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, stub_switch);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, try_again_button);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, verify_switch);
