@@ -71,7 +71,8 @@ about_action (GSimpleAction *action,
 
   adw_show_about_window (gtk_application_get_active_window (app),
                          "application-name", _("Glint"),
-                         "application-icon", APP_ID,
+                         /* in the gresource, so also for .Devel and uninstalled */
+                         "application-icon", "io.github.glintapp.Glint",
                          "version", PACKAGE_VERSION,
                          "developer-name", _("The Glint developers"),
                          "developers", developers,
@@ -114,6 +115,12 @@ glint_application_class_init (GlintApplicationClass *klass)
 static void
 glint_application_init (GlintApplication *self)
 {
+  g_application_set_option_context_parameter_string (G_APPLICATION (self),
+                                                     _("[FIRMWARE]"));
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Flash firmware to ESP32 and ESP8266 boards. "
+                                              "FIRMWARE is a .bin file, an ESP-IDF build "
+                                              "folder or a manifest.json."));
 }
 
 /**
