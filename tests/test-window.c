@@ -316,6 +316,38 @@ test_demo_flash (Fixture       *f,
   /* The log has the whole story, including the ROM path without a stub. */
   g_assert_cmpuint (f->window->log->len, >, 0);
 
+  /* The serial monitor listens to the same chip: Reset Board restarts it
+   * and its boot log shows (ending in "invalid header": this firmware has
+   * no bootloader). */
+  activate (f, "win.monitor", NULL);
+  g_assert_cmpstr (page (f), ==, "monitor");
+  spin (200);
+  {
+    GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (child (f, "monitor_view")));
+    gint64 deadline;
+    g_autofree char *text = NULL;
+
+    activate (f, "win.monitor-clear", NULL);
+    activate (f, "win.monitor-reset", NULL);
+    deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    for (;;)
+      {
+        GtkTextIter start, end;
+
+        g_free (text);
+        gtk_text_buffer_get_bounds (buffer, &start, &end);
+        text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+        if (strstr (text, "boot:0x13") != NULL && strstr (text, "reset") != NULL)
+          break;
+        if (g_get_monotonic_time () > deadline)
+          g_error ("no boot log after a reset: “%s”", text);
+        g_main_context_iteration (NULL, TRUE);
+      }
+  }
+  activate (f, "win.escape", NULL);
+  g_assert_cmpstr (page (f), ==, "done");
+  g_assert_null (f->window->monitor_stream);
+
   /* Flash another: back to the board, which stays chosen. */
   activate (f, "win.flash-another", NULL);
   g_assert_cmpstr (page (f), ==, "board");

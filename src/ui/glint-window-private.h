@@ -36,6 +36,8 @@ struct _GlintWindow
   GtkLabel             *flash_detail_label;
   GtkExpander          *log_expander;
   GtkTextView          *log_view;
+  GtkDropDown          *monitor_baud_dropdown;
+  GtkTextView          *monitor_view;
   GtkButton            *next_button;
   AdwPreferencesGroup  *offset_group;
   AdwEntryRow          *offset_row;
@@ -83,6 +85,11 @@ struct _GlintWindow
   gint64                flash_started_us;
   GString              *log;
   AdwMessageDialog     *cancel_dialog;
+
+  /* Serial monitor */
+  GlintStream          *monitor_stream;
+  GCancellable         *monitor_cancellable;
+  guint                 monitor_retry_id;
 };
 
 /* glint-window.c */
@@ -121,6 +128,13 @@ void            _glint_window_start_flash       (GlintWindow  *self);
 void            _glint_window_cancel_flash      (GlintWindow  *self,
                                                  gboolean      confirm);
 void            _glint_window_copy_log          (GlintWindow  *self);
+
+/* glint-window-monitor.c */
+void            _glint_window_monitor_init      (GlintWindow  *self);
+void            _glint_window_open_monitor      (GlintWindow  *self);
+void            _glint_window_close_monitor     (GlintWindow  *self);
+void            _glint_window_monitor_reset     (GlintWindow  *self);
+void            _glint_window_monitor_clear     (GlintWindow  *self);
 
 /* For tests */
 GlintFlasher   *_glint_window_get_flasher       (GlintWindow  *self);

@@ -32,6 +32,10 @@ void
 _glint_window_go_to (GlintWindow *self,
                      const char  *page)
 {
+  /* Leaving the monitor lets go of the port. */
+  if (g_strcmp0 (page, "monitor") != 0)
+    _glint_window_close_monitor (self);
+
   gtk_stack_set_visible_child_name (self->stack, page);
   _glint_window_update_buttons (self);
 }
@@ -52,13 +56,14 @@ _glint_window_update_buttons (GlintWindow *self)
   else if (on_firmware)
     can_next = self->plan != NULL && self->load_cancellable == NULL;
 
-  gtk_widget_set_visible (GTK_WIDGET (self->back_button),
-                          on_firmware || g_strcmp0 (page, "permission") == 0);
+  gboolean can_back = on_firmware || g_strcmp0 (page, "permission") == 0 ||
+                      g_strcmp0 (page, "monitor") == 0;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button), can_back);
   gtk_widget_set_visible (GTK_WIDGET (self->next_button), on_board || on_firmware);
   gtk_button_set_label (self->next_button, on_firmware ? _("_Flash") : _("_Next"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next", can_next);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back",
-                                 on_firmware || g_strcmp0 (page, "permission") == 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", can_back);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.detect",
                                  on_board && self->address != NULL &&
                                  self->detect_cancellable == NULL);
@@ -94,6 +99,11 @@ back_action (GtkWidget  *widget,
 
   if (g_strcmp0 (page, "firmware") == 0 || g_strcmp0 (page, "permission") == 0)
     _glint_window_go_to (self, "board");
+  else if (g_strcmp0 (page, "monitor") == 0)
+    {
+      _glint_window_close_monitor (self);
+      _glint_window_go_to (self, "done");
+    }
 }
 
 static void
@@ -168,6 +178,30 @@ try_again_action (GtkWidget  *widget,
     _glint_window_start_flash (self);
   else
     _glint_window_go_to (self, "board");
+}
+
+static void
+monitor_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  _glint_window_open_monitor (GLINT_WINDOW (widget));
+}
+
+static void
+monitor_reset_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  _glint_window_monitor_reset (GLINT_WINDOW (widget));
+}
+
+static void
+monitor_clear_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  _glint_window_monitor_clear (GLINT_WINDOW (widget));
 }
 
 static void
@@ -266,6 +300,7 @@ glint_window_dispose (GObject *object)
 
   _glint_window_board_dispose (self);
   _glint_window_firmware_dispose (self);
+  _glint_window_close_monitor (self);
   _glint_window_flash_dispose (self);
   g_clear_object (&self->settings);
 
@@ -304,6 +339,8 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_detail_label);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, log_expander);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, log_view);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, monitor_baud_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, monitor_view);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, next_button);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, offset_group);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, offset_row);
@@ -343,6 +380,11 @@ glint_window_class_init (GlintWindowClass *klass)
                                    flash_another_action);
   gtk_widget_class_install_action (widget_class, "win.try-again", NULL, try_again_action);
   gtk_widget_class_install_action (widget_class, "win.copy-log", NULL, copy_log_action);
+  gtk_widget_class_install_action (widget_class, "win.monitor", NULL, monitor_action);
+  gtk_widget_class_install_action (widget_class, "win.monitor-reset", NULL,
+                                   monitor_reset_action);
+  gtk_widget_class_install_action (widget_class, "win.monitor-clear", NULL,
+                                   monitor_clear_action);
   gtk_widget_class_install_action (widget_class, "win.copy-command", NULL,
                                    copy_command_action);
   gtk_widget_class_install_action (widget_class, "win.select-board", "s",
@@ -378,6 +420,7 @@ glint_window_init (GlintWindow *self)
 
   _glint_window_firmware_init (self);
   _glint_window_board_init (self);
+  _glint_window_monitor_init (self);
   _glint_window_update_buttons (self);
 }
 
