@@ -220,6 +220,14 @@ main (int   argc,
   wait_until (on_done, 120);
   shoot ("4-done");
 
+  /* 4b. The serial monitor: the flashed Demo board saying hello */
+  act ("win.monitor", NULL);
+  spin (300);
+  act ("win.monitor-reset", NULL);
+  spin (2600);
+  shoot ("4b-monitor");
+  act ("win.back", NULL);
+
   /* 5. Failed: the link drops halfway */
   act ("win.flash-another", NULL);
   act ("win.select-board", "sim://esp32?boot=normal&disconnect-after=60000");
