@@ -596,11 +596,43 @@ test_cancel (Fixture       *f,
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpstr (page (f), ==, "flash");
 
+  /* Closing the window asks the same question and keeps the window. */
+  gtk_window_close (GTK_WINDOW (f->window));
+  g_assert_nonnull (f->window->cancel_dialog);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->window)));
+  adw_message_dialog_response (f->window->cancel_dialog, "continue");
+  while (f->window->cancel_dialog != NULL)
+    g_main_context_iteration (NULL, TRUE);
+
   activate (f, "win.cancel", NULL);
   g_assert_nonnull (f->window->cancel_dialog);
   adw_message_dialog_response (f->window->cancel_dialog, "stop");
   wait_for_page (f, "firmware", 10);
   g_assert_null (f->window->flash_cancellable);
+}
+
+/* "Open With Glint" before a board is chosen: the Firmware page with
+ * the plan, and Flash waits for a board. */
+static void
+test_open_file (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (f->manifest);
+
+  g_assert_null (f->window->address);
+  glint_window_open_firmware (f->window, file);
+  g_assert_cmpstr (page (f), ==, "firmware");
+  wait_for_plan (f);
+  g_assert_nonnull (f->window->plan);
+  g_assert_false (next_enabled (f));
+  activate (f, "win.next", NULL);
+  g_assert_cmpstr (page (f), ==, "firmware");
+
+  activate (f, "win.back", NULL);
+  activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
+  activate (f, "win.next", NULL);
+  g_assert_cmpstr (page (f), ==, "firmware");
+  g_assert_true (next_enabled (f));
 }
 
 static void
@@ -633,6 +665,7 @@ main (int   argc,
   ADD ("bad-firmware", test_bad_firmware);
   ADD ("raw-file-offset", test_raw_file_offset);
   ADD ("cancel", test_cancel);
+  ADD ("open-file", test_open_file);
   ADD ("permission-page", test_permission_page);
 
 #undef ADD

@@ -54,7 +54,7 @@ _glint_window_update_buttons (GlintWindow *self)
   if (on_board)
     can_next = _glint_window_board_complete (self);
   else if (on_firmware)
-    can_next = self->plan != NULL && self->load_cancellable == NULL;
+    can_next = self->plan != NULL && self->load_cancellable == NULL && self->address != NULL;
 
   gboolean can_back = on_firmware || g_strcmp0 (page, "permission") == 0 ||
                       g_strcmp0 (page, "monitor") == 0;
@@ -116,7 +116,7 @@ next_action (GtkWidget  *widget,
 
   if (g_strcmp0 (page, "board") == 0 && _glint_window_board_complete (self))
     _glint_window_go_to (self, "firmware");
-  else if (g_strcmp0 (page, "firmware") == 0 && self->plan != NULL)
+  else if (g_strcmp0 (page, "firmware") == 0 && self->plan != NULL && self->address != NULL)
     _glint_window_start_flash (self);
 }
 
@@ -276,6 +276,10 @@ glint_window_open_firmware (GlintWindow *self,
 
   _glint_window_load_firmware (self, path);
   _glint_window_go_to (self, "firmware");
+
+  /* Opened from the file manager before any board was chosen. */
+  if (self->address == NULL)
+    _glint_window_toast (self, _("Go back to choose the board to flash"));
 }
 
 static gboolean
