@@ -611,6 +611,34 @@ test_cancel (Fixture       *f,
   g_assert_null (f->window->flash_cancellable);
 }
 
+/* Detect reads chip and MAC before anything is flashed. */
+static void
+test_detect (Fixture       *f,
+             gconstpointer  data)
+{
+  AdwActionRow *row = ADW_ACTION_ROW (child (f, "detect_row"));
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  /* Nothing to detect without a board. */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.detect", NULL);
+  g_assert_null (f->window->detect_cancellable);
+
+  activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
+  activate (f, "win.detect", NULL);
+  g_assert_nonnull (f->window->detect_cancellable);
+  while (f->window->board_info == NULL)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Detect never finished: %s", adw_action_row_get_subtitle (row));
+      g_main_context_iteration (NULL, TRUE);
+    }
+
+  g_test_message ("detected: %s", adw_action_row_get_subtitle (row));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "ESP32"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "MAC"));
+  g_assert_null (f->window->detect_cancellable);
+}
+
 /* "Open With Glint" before a board is chosen: the Firmware page with
  * the plan, and Flash waits for a board. */
 static void
@@ -665,6 +693,7 @@ main (int   argc,
   ADD ("bad-firmware", test_bad_firmware);
   ADD ("raw-file-offset", test_raw_file_offset);
   ADD ("cancel", test_cancel);
+  ADD ("detect", test_detect);
   ADD ("open-file", test_open_file);
   ADD ("permission-page", test_permission_page);
 

@@ -27,8 +27,8 @@ struct _GlintWindow
   GtkSpinner           *detect_spinner;
   AdwStatusPage        *done_page;
   GtkLabel             *eta_label;
-  AdwStatusPage        *failed_page;
   GtkLabel             *failed_details_label;
+  AdwStatusPage        *failed_page;
   AdwStatusPage        *firmware_error_page;
   AdwPreferencesGroup  *firmware_group;
   GtkStack             *firmware_stack;
@@ -43,10 +43,10 @@ struct _GlintWindow
   AdwEntryRow          *offset_row;
   GtkLabel             *permission_command_label;
   GtkLabel             *permission_flatpak_label;
-  GtkProgressBar       *progress_bar;
   GtkListBox           *ports_list;
-  GtkMenuButton        *recent_button;
+  GtkProgressBar       *progress_bar;
   GtkSwitch            *reboot_switch;
+  GtkMenuButton        *recent_button;
   GtkListBox           *regions_list;
   GtkCheckButton       *remote_check;
   GtkLabel             *remote_error_label;
