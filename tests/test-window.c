@@ -73,6 +73,7 @@ fixture_setup (Fixture       *f,
   g_settings_reset (settings, "baud");
   g_settings_reset (settings, "verify");
   g_settings_reset (settings, "reboot");
+  g_settings_reset (settings, "auto-reset");
   g_settings_reset (settings, "use-stub");
 
   f->dir = g_dir_make_tmp ("glint-window-XXXXXX", &error);

@@ -424,6 +424,8 @@ _glint_window_firmware_init (GlintWindow *self)
                            G_CALLBACK (on_baud_selected_cb), self, G_CONNECT_SWAPPED);
   g_settings_bind (self->settings, "verify", self->verify_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "auto-reset", self->auto_reset_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "reboot", self->reboot_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "use-stub", self->stub_switch, "active",

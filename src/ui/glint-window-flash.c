@@ -323,6 +323,7 @@ _glint_window_start_flash (GlintWindow *self)
   glint_flasher_set_use_stub (self->flasher, gtk_switch_get_active (self->stub_switch));
   glint_flasher_set_verify (self->flasher, gtk_switch_get_active (self->verify_switch));
   glint_flasher_set_reboot (self->flasher, gtk_switch_get_active (self->reboot_switch));
+  glint_flasher_set_no_reset (self->flasher, !gtk_switch_get_active (self->auto_reset_switch));
 
   g_signal_connect_object (self->flasher, "log", G_CALLBACK (on_flasher_log_cb), self, 0);
   g_signal_connect_object (self->flasher, "notify::state",

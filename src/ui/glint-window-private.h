@@ -18,6 +18,7 @@ struct _GlintWindow
   AdwApplicationWindow  parent_instance;
 
   /* template children, alphabetical */
+  GtkSwitch            *auto_reset_switch;
   GtkButton            *back_button;
   AdwComboRow          *baud_row;
   GtkLabel             *bytes_label;

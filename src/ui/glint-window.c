@@ -325,6 +325,7 @@ glint_window_class_init (GlintWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/glintapp/Glint/glint-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, auto_reset_switch);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, baud_row);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, bytes_label);
