@@ -208,6 +208,14 @@ main (int   argc,
   act ("win.load-firmware", manifest);
   wait_until (plan_loaded, 30);
   shoot ("2b-firmware");
+  {
+    GtkWidget *advanced = gtk_widget_get_ancestor (GTK_WIDGET (window->baud_row),
+                                                   ADW_TYPE_EXPANDER_ROW);
+
+    adw_expander_row_set_expanded (ADW_EXPANDER_ROW (advanced), TRUE);
+    shoot ("2c-firmware-advanced");
+    adw_expander_row_set_expanded (ADW_EXPANDER_ROW (advanced), FALSE);
+  }
 
   /* 3. Flashing, slowly enough to catch it halfway, log open */
   adw_combo_row_set_selected (window->baud_row, 2);
