@@ -269,6 +269,9 @@ click_through (Fixture    *f,
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "firmware_stack"))),
                    ==, "plan");
   g_assert_nonnull (gtk_widget_get_first_child (child (f, "regions_list")));
+  if (g_str_has_suffix (f->manifest, "manifest.json"))
+    g_assert_cmpstr (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (child (f, "firmware_group"))),
+                     ==, "Blink");
 }
 
 static void

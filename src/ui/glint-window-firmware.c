@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
 
 #include "glint-chip.h"
 #include "glint-error.h"
@@ -67,6 +68,56 @@ parse_offset (const char *text,
 
   *offset = (guint32) value;
   return TRUE;
+}
+
+/* A manifest's "name" ("Blink"), or NULL. Read in the loading thread. */
+static char *
+read_manifest_name (const char *path)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonObject *object;
+
+  if (!json_parser_load_from_file (parser, path, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  object = json_node_get_object (root);
+  if (!json_object_has_member (object, "name") ||
+      json_node_get_value_type (json_object_get_member (object, "name")) != G_TYPE_STRING)
+    return NULL;
+
+  return g_strdup (json_object_get_string_member (object, "name"));
+}
+
+/**
+ * _glint_window_get_firmware_name:
+ *
+ * What to call the firmware: a manifest's name, an ESP-IDF project's
+ * folder (not "build"), or the file name.
+ *
+ * Returns: (transfer full): a name for people
+ */
+char *
+_glint_window_get_firmware_name (GlintWindow *self)
+{
+  g_autofree char *file = strip_offset (self->firmware_path);
+  const char *name = self->plan != NULL ?
+    g_object_get_data (G_OBJECT (self->plan), "glint-name") : NULL;
+  g_autofree char *basename = g_path_get_basename (file);
+
+  if (name != NULL && name[0] != '\0')
+    return g_strdup (name);
+
+  if (g_file_test (file, G_FILE_TEST_IS_DIR) && g_str_equal (basename, "build"))
+    {
+      g_autofree char *parent = g_path_get_dirname (file);
+
+      return g_path_get_basename (parent);
+    }
+
+  return g_steal_pointer (&basename);
 }
 
 void
@@ -170,7 +221,7 @@ show_plan (GlintWindow *self)
   const char * const *warnings = glint_flash_plan_get_warnings (self->plan);
   guint n_regions = glint_flash_plan_get_n_regions (self->plan);
   g_autofree char *file = strip_offset (self->firmware_path);
-  g_autofree char *basename = g_path_get_basename (file);
+  g_autofree char *basename = _glint_window_get_firmware_name (self);
   gboolean guessed = g_object_get_data (G_OBJECT (self->plan), "glint-guessed-offset") != NULL;
   gboolean single = is_single_file (self->firmware_path) && n_regions == 1;
   g_autofree char *total = g_format_size (glint_flash_plan_get_total_bytes (self->plan));
@@ -223,6 +274,18 @@ show_plan (GlintWindow *self)
                                    n_regions, total);
 
   adw_preferences_group_set_title (self->firmware_group, basename);
+  /* "Blink" from a manifest: say which file it came from too. */
+  {
+    g_autofree char *file_name = g_path_get_basename (file);
+
+    if (!g_str_equal (file_name, basename))
+      {
+        g_autofree char *with_file = g_strdup_printf ("%s · %s", file_name, description);
+
+        g_free (description);
+        description = g_steal_pointer (&with_file);
+      }
+  }
   adw_preferences_group_set_description (self->firmware_group, description);
   gtk_stack_set_visible_child_name (self->firmware_stack, "plan");
 }
@@ -265,6 +328,9 @@ load_thread (GTask        *task,
       if (plan != NULL)
         g_object_set_data (G_OBJECT (plan), "glint-guessed-offset", GINT_TO_POINTER (TRUE));
     }
+
+  if (plan != NULL && (g_str_has_suffix (args[0], ".json") || g_str_has_suffix (args[0], ".JSON")))
+    g_object_set_data_full (G_OBJECT (plan), "glint-name", read_manifest_name (args[0]), g_free);
 
   /* Validation reads the files and finds what to warn about. */
   if (plan == NULL || !glint_flash_plan_validate (plan, args[1], 0, &error))

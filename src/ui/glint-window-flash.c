@@ -301,11 +301,7 @@ _glint_window_start_flash (GlintWindow *self)
 
   {
     g_autofree char *where = board_name (self);
-    g_autofree char *basename = g_path_get_basename (self->firmware_path);
-    char *at = strrchr (basename, '@');
-
-    if (at != NULL && !g_file_test (self->firmware_path, G_FILE_TEST_EXISTS))
-      *at = '\0';
+    g_autofree char *basename = _glint_window_get_firmware_name (self);
     /* Translators: "firmware.bin to the Demo board" */
     g_autofree char *detail = g_strdup_printf (_("%s to %s"), basename, where);
 

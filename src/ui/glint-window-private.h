@@ -120,6 +120,7 @@ void            _glint_window_load_firmware     (GlintWindow  *self,
                                                  const char   *path);
 void            _glint_window_choose_firmware   (GlintWindow  *self);
 guint           _glint_window_get_baud          (GlintWindow  *self);
+char           *_glint_window_get_firmware_name (GlintWindow  *self);
 void            _glint_window_on_offset_apply_cb   (GlintWindow *self);
 void            _glint_window_on_offset_changed_cb (GlintWindow *self);
 
