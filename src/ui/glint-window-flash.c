@@ -18,6 +18,10 @@
 #define AUTO_BAUD      460800
 #define AUTO_BAUD_DEMO 921600
 
+/* How long a cancelled job may take to wind down before the window stops
+ * waiting for it (a job that never returns must not trap the user). */
+#define CANCEL_WATCHDOG_S 5
+
 static const char *
 stage_name (GlintFlasherState state)
 {
@@ -236,6 +240,7 @@ flash_cb (GObject      *object,
     return;
 
   g_clear_object (&self->flash_cancellable);
+  g_clear_handle_id (&self->cancel_watchdog_id, g_source_remove);
   if (self->cancel_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->cancel_dialog));
 
@@ -361,6 +366,28 @@ on_cancel_dialog_destroy_cb (GlintWindow *self,
     self->cancel_dialog = NULL;
 }
 
+static gboolean
+cancel_watchdog_cb (gpointer user_data)
+{
+  GlintWindow *self = user_data;
+
+  self->cancel_watchdog_id = 0;
+  if (self->flash_cancellable == NULL)
+    return G_SOURCE_REMOVE;
+
+  /* The job did not come back: let go of it (and of the port). flash_cb
+   * ignores a late answer because flash_cancellable is gone. */
+  g_warning_once ("flash job did not finish %u s after cancelling", CANCEL_WATCHDOG_S);
+  append_log (self, GLINT_LOG_WARNING, "the flash job did not stop in time; abandoned it");
+  g_clear_object (&self->flash_cancellable);
+  g_clear_object (&self->flasher);
+  _glint_window_go_to (self, "firmware");
+  _glint_window_toast (self, _("Flashing cancelled; the board may not start until "
+                               "it is flashed again"));
+
+  return G_SOURCE_REMOVE;
+}
+
 /**
  * _glint_window_cancel_flash:
  * @confirm: ask first
@@ -379,6 +406,9 @@ _glint_window_cancel_flash (GlintWindow *self,
   if (!confirm)
     {
       g_cancellable_cancel (self->flash_cancellable);
+      if (self->cancel_watchdog_id == 0)
+        self->cancel_watchdog_id = g_timeout_add_seconds (CANCEL_WATCHDOG_S,
+                                                          cancel_watchdog_cb, self);
       return;
     }
 
@@ -416,6 +446,7 @@ _glint_window_copy_log (GlintWindow *self)
 void
 _glint_window_flash_dispose (GlintWindow *self)
 {
+  g_clear_handle_id (&self->cancel_watchdog_id, g_source_remove);
   if (self->cancel_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->cancel_dialog));
   g_cancellable_cancel (self->flash_cancellable);

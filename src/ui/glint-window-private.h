@@ -86,6 +86,7 @@ struct _GlintWindow
   gint64                flash_started_us;
   GString              *log;
   AdwMessageDialog     *cancel_dialog;
+  guint                 cancel_watchdog_id;
 
   /* Serial monitor */
   GlintStream          *monitor_stream;
