@@ -1,0 +1,532 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "glint-error.h"
+#include "glint-serial-stream.h"
+#include "glint-stream.h"
+#include "glint-stream-address.h"
+#include "glint-window-private.h"
+
+/* The Board page: local ports, the Demo board, a remote URL, Detect. */
+
+#define PORTS_INTERVAL_S 2
+#define MAX_RECENT_URLS  8
+
+static gboolean
+is_remote_address (const char *address)
+{
+  return g_str_has_prefix (address, "rfc2217://") || g_str_has_prefix (address, "socket://");
+}
+
+static void
+set_address (GlintWindow *self,
+             const char  *address)
+{
+  if (g_strcmp0 (self->address, address) == 0)
+    return;
+
+  g_free (self->address);
+  self->address = g_strdup (address);
+
+  /* Details of another board are no use. */
+  g_clear_pointer (&self->board_info, glint_board_info_free);
+  adw_action_row_set_subtitle (self->detect_row,
+                               _("Read the chip type and MAC address before flashing"));
+  _glint_window_update_buttons (self);
+}
+
+gboolean
+_glint_window_board_complete (GlintWindow *self)
+{
+  return self->address != NULL;
+}
+
+/* Returns a new string: the remote row's URL if it parses, else NULL. */
+static char *
+remote_address (GlintWindow *self,
+                GError     **error)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->remote_row));
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
+  g_autoptr(GlintStreamAddress) address = NULL;
+
+  if (stripped[0] == '\0')
+    return NULL;
+
+  address = glint_stream_address_parse (stripped, error);
+  if (address == NULL)
+    return NULL;
+
+  return g_steal_pointer (&stripped);
+}
+
+void
+_glint_window_on_board_toggled_cb (GlintWindow    *self,
+                                   GtkCheckButton *check)
+{
+  if (!gtk_check_button_get_active (check))
+    {
+      /* Unchecking the chosen one without checking another (cannot happen
+       * with radio buttons, except programmatically). */
+      return;
+    }
+
+  if (check == self->demo_check)
+    set_address (self, GLINT_DEMO_ADDRESS);
+  else if (check == self->remote_check)
+    {
+      g_autofree char *address = remote_address (self, NULL);
+
+      set_address (self, address);
+      if (address == NULL)
+        gtk_widget_grab_focus (GTK_WIDGET (self->remote_row));
+    }
+  else
+    set_address (self, g_object_get_data (G_OBJECT (check), "glint-address"));
+}
+
+void
+_glint_window_on_remote_changed_cb (GlintWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = remote_address (self, &error);
+  gboolean valid = error == NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->remote_error_label), !valid);
+  if (!valid)
+    {
+      gtk_label_set_text (self->remote_error_label, error->message);
+      gtk_widget_add_css_class (GTK_WIDGET (self->remote_row), "error");
+    }
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->remote_row), "error");
+
+  /* Typing chooses the remote board; a half-typed URL is no board yet. */
+  if (gtk_editable_get_text (GTK_EDITABLE (self->remote_row))[0] != '\0' &&
+      !gtk_check_button_get_active (self->remote_check))
+    gtk_check_button_set_active (self->remote_check, TRUE);
+  else if (gtk_check_button_get_active (self->remote_check))
+    set_address (self, address);
+}
+
+static void
+remember_recent_url (GlintWindow *self,
+                     const char  *url)
+{
+  g_auto(GStrv) old = g_settings_get_strv (self->settings, "recent-urls");
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) urls = NULL;
+  guint n = 1;
+
+  g_strv_builder_add (builder, url);
+  for (guint i = 0; old[i] != NULL && n < MAX_RECENT_URLS; i++)
+    {
+      if (g_str_equal (old[i], url))
+        continue;
+      g_strv_builder_add (builder, old[i]);
+      n++;
+    }
+  urls = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, "recent-urls", (const char * const *) urls);
+}
+
+static void
+on_recent_urls_changed_cb (GlintWindow *self)
+{
+  g_auto(GStrv) urls = g_settings_get_strv (self->settings, "recent-urls");
+  g_autoptr(GMenu) menu = g_menu_new ();
+
+  for (guint i = 0; urls[i] != NULL; i++)
+    {
+      g_autoptr(GMenuItem) item = g_menu_item_new (urls[i], NULL);
+
+      g_menu_item_set_action_and_target (item, "win.select-board", "s", urls[i]);
+      g_menu_append_item (menu, item);
+    }
+
+  gtk_menu_button_set_menu_model (self->recent_button, G_MENU_MODEL (menu));
+  gtk_widget_set_visible (GTK_WIDGET (self->recent_button), urls[0] != NULL);
+}
+
+/* Called when a flash starts: what to preselect next time. */
+static void
+remember_address (GlintWindow *self)
+{
+  g_settings_set_string (self->settings, "last-address", self->address);
+  if (is_remote_address (self->address))
+    remember_recent_url (self, self->address);
+}
+
+static GtkCheckButton *
+find_port_check (GlintWindow *self,
+                 const char  *path)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->ports_list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *check = g_object_get_data (G_OBJECT (row), "glint-check");
+
+      if (check != NULL &&
+          g_strcmp0 (g_object_get_data (G_OBJECT (check), "glint-address"), path) == 0)
+        return GTK_CHECK_BUTTON (check);
+    }
+
+  return NULL;
+}
+
+/**
+ * _glint_window_select_board:
+ * @address: a port path, a URL, or a `sim://` address
+ *
+ * What a click on a board row does (also win.select-board).
+ */
+void
+_glint_window_select_board (GlintWindow *self,
+                            const char  *address)
+{
+  GtkCheckButton *check;
+
+  if (g_str_equal (address, GLINT_DEMO_ADDRESS))
+    {
+      gtk_check_button_set_active (self->demo_check, TRUE);
+      return;
+    }
+
+  check = find_port_check (self, address);
+  if (check != NULL)
+    {
+      gtk_check_button_set_active (check, TRUE);
+      return;
+    }
+
+  if (g_str_has_prefix (address, "/dev/"))
+    {
+      /* Not plugged in (yet): choose it when it shows up. */
+      g_free (self->wanted_port);
+      self->wanted_port = g_strdup (address);
+      return;
+    }
+
+  /* Anything else is typed into the URL row, like a user would. */
+  gtk_editable_set_text (GTK_EDITABLE (self->remote_row), address);
+  gtk_check_button_set_active (self->remote_check, TRUE);
+}
+
+static GtkWidget *
+port_row_new (GlintWindow               *self,
+              const GlintSerialPortInfo *info)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *check = gtk_check_button_new ();
+  g_autofree char *subtitle = NULL;
+
+  if (info->is_usb)
+    /* Translators: a serial port, like "/dev/ttyUSB0 · USB 10c4:ea60" */
+    subtitle = g_strdup_printf (_("%s · USB %04x:%04x"), info->path, info->vid, info->pid);
+  else
+    subtitle = g_strdup (info->path);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), info->friendly_name);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+  gtk_check_button_set_group (GTK_CHECK_BUTTON (check), self->demo_check);
+  g_object_set_data_full (G_OBJECT (check), "glint-address", g_strdup (info->path), g_free);
+  g_object_set_data (G_OBJECT (row), "glint-check", check);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
+  g_signal_connect_object (check, "toggled", G_CALLBACK (_glint_window_on_board_toggled_cb),
+                           self, G_CONNECT_SWAPPED);
+
+  return row;
+}
+
+static void
+update_ports (GlintWindow *self,
+              GPtrArray   *ports)
+{
+  g_autoptr(GString) signature = g_string_new (NULL);
+  g_autofree char *selected = NULL;
+  gboolean selected_present = FALSE;
+  GtkWidget *child;
+
+  for (guint i = 0; i < ports->len; i++)
+    {
+      GlintSerialPortInfo *info = g_ptr_array_index (ports, i);
+
+      g_string_append_printf (signature, "%s|%s\n", info->path, info->friendly_name);
+    }
+  if (g_strcmp0 (signature->str, self->ports_signature) == 0)
+    return;
+  g_free (self->ports_signature);
+  self->ports_signature = g_strdup (signature->str);
+
+  if (self->address != NULL && g_str_has_prefix (self->address, "/dev/"))
+    selected = g_strdup (self->address);
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->ports_list))) != NULL)
+    {
+      GtkWidget *check = g_object_get_data (G_OBJECT (child), "glint-check");
+
+      if (check != NULL)
+        gtk_check_button_set_group (GTK_CHECK_BUTTON (check), NULL);
+      gtk_list_box_remove (self->ports_list, child);
+    }
+
+  for (guint i = 0; i < ports->len; i++)
+    {
+      GlintSerialPortInfo *info = g_ptr_array_index (ports, i);
+      GtkWidget *row = port_row_new (self, info);
+      GtkWidget *check = g_object_get_data (G_OBJECT (row), "glint-check");
+
+      gtk_list_box_append (self->ports_list, row);
+
+      if (g_strcmp0 (info->path, selected) == 0 || g_strcmp0 (info->path, self->wanted_port) == 0)
+        {
+          gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
+          selected_present = TRUE;
+          g_clear_pointer (&self->wanted_port, g_free);
+        }
+    }
+
+  /* The chosen board was unplugged. */
+  if (selected != NULL && !selected_present)
+    {
+      set_address (self, NULL);
+      _glint_window_toast (self, _("The board was unplugged"));
+    }
+}
+
+static void
+enumerate_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GPtrArray *ports = glint_serial_port_enumerate (&error);
+
+  if (ports == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, ports, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+enumerate_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GlintWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) ports = g_task_propagate_pointer (G_TASK (result), &error);
+
+  self->enumerating = FALSE;
+  if (self->ports_list == NULL)   /* the window is gone */
+    return;
+  if (ports == NULL)
+    {
+      g_debug ("listing serial ports: %s", error->message);
+      return;
+    }
+  update_ports (self, ports);
+}
+
+/* libserialport reads sysfs; cheap, but not ours to do on the main loop. */
+static void
+refresh_ports (GlintWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->enumerating)
+    return;
+
+  self->enumerating = TRUE;
+  task = g_task_new (NULL, NULL, enumerate_cb, g_object_ref (self));
+  g_task_set_source_tag (task, refresh_ports);
+  g_task_set_name (task, "glint-enumerate-ports");
+  g_task_run_in_thread (task, enumerate_thread);
+}
+
+static gboolean
+ports_timeout_cb (gpointer user_data)
+{
+  GlintWindow *self = user_data;
+
+  /* Only poll where someone looks; focus triggers a refresh too. */
+  if (g_strcmp0 (_glint_window_get_page (self), "board") == 0 &&
+      gtk_widget_get_mapped (GTK_WIDGET (self)))
+    refresh_ports (self);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_is_active_cb (GlintWindow *self)
+{
+  if (gtk_window_is_active (GTK_WINDOW (self)))
+    refresh_ports (self);
+}
+
+/* Detect */
+
+static void
+show_detect_error (GlintWindow  *self,
+                   const GError *error)
+{
+  if (g_error_matches (error, GLINT_ERROR, GLINT_ERROR_PERMISSION_DENIED))
+    {
+      _glint_window_show_permission_page (self);
+      return;
+    }
+
+  adw_action_row_set_subtitle (self->detect_row, glint_error_get_hint (error));
+  _glint_window_toast (self, _("The board could not be detected"));
+}
+
+static void
+info_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GlintWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintBoardInfo) info = glint_flasher_info_finish (GLINT_FLASHER (object),
+                                                               result, &error);
+  g_autofree char *mac = NULL;
+  g_autofree char *subtitle = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  g_clear_object (&self->detect_cancellable);
+  g_clear_object (&self->detect_flasher);
+  gtk_spinner_stop (self->detect_spinner);
+  _glint_window_update_buttons (self);
+
+  if (info == NULL)
+    {
+      show_detect_error (self, error);
+      return;
+    }
+
+  mac = glint_board_info_format_mac (info);
+  if (info->crystal_mhz != 0)
+    /* Translators: chip, MAC address, crystal frequency */
+    subtitle = g_strdup_printf (_("%s · MAC %s · %u MHz crystal"),
+                                info->chip_display_name, mac, info->crystal_mhz);
+  else
+    subtitle = g_strdup_printf (_("%s · MAC %s"), info->chip_display_name, mac);
+  adw_action_row_set_subtitle (self->detect_row, subtitle);
+
+  g_clear_pointer (&self->board_info, glint_board_info_free);
+  self->board_info = g_steal_pointer (&info);
+}
+
+void
+_glint_window_detect (GlintWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStream) stream = NULL;
+
+  if (self->address == NULL || self->detect_cancellable != NULL)
+    return;
+
+  stream = glint_stream_new_for_address (self->address, &error);
+  if (stream == NULL)
+    {
+      show_detect_error (self, error);
+      return;
+    }
+
+  self->detect_flasher = glint_flasher_new (stream);
+  self->detect_cancellable = g_cancellable_new ();
+  adw_action_row_set_subtitle (self->detect_row, _("Talking to the board…"));
+  gtk_spinner_start (self->detect_spinner);
+  _glint_window_update_buttons (self);
+
+  glint_flasher_info_async (self->detect_flasher, self->detect_cancellable,
+                            info_cb, g_object_ref (self));
+}
+
+void
+_glint_window_show_permission_page (GlintWindow *self)
+{
+  g_autofree char *flatpak_text = NULL;
+
+  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    {
+      /* Inside a sandbox the group does not help: the app needs the devices. */
+      g_autofree char *command = g_strdup_printf ("flatpak override --user --device=all %s",
+                                                  APP_ID);
+
+      gtk_label_set_text (self->permission_command_label, command);
+      gtk_label_set_text (self->permission_flatpak_label,
+                          _("Glint runs as a Flatpak without access to devices. Run the "
+                            "command on the host, restart Glint and try again. If it still "
+                            "fails, the host also needs the “dialout” group."));
+    }
+  else
+    gtk_label_set_text (self->permission_command_label, "sudo usermod -aG dialout $USER");
+
+  _glint_window_go_to (self, "permission");
+}
+
+void
+_glint_window_board_init (GlintWindow *self)
+{
+  g_autofree char *last = g_settings_get_string (self->settings, "last-address");
+
+  g_signal_connect_object (self, "notify::is-active", G_CALLBACK (on_is_active_cb),
+                           self, G_CONNECT_SWAPPED);
+  self->ports_timeout_id = g_timeout_add_seconds (PORTS_INTERVAL_S, ports_timeout_cb, self);
+
+  gtk_label_set_text (self->permission_command_label, "sudo usermod -aG dialout $USER");
+
+  g_signal_connect_object (self->settings, "changed::recent-urls",
+                           G_CALLBACK (on_recent_urls_changed_cb), self, G_CONNECT_SWAPPED);
+  on_recent_urls_changed_cb (self);
+
+  {
+    GtkWidget *placeholder = adw_action_row_new ();
+
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (placeholder), _("No boards found"));
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (placeholder),
+                                 _("Some boards need a data cable, not just a charging one"));
+    gtk_widget_add_css_class (placeholder, "dim-label");
+    gtk_list_box_set_placeholder (self->ports_list, placeholder);
+  }
+
+  if (last[0] != '\0')
+    {
+      if (g_str_has_prefix (last, "sim://") && !g_str_equal (last, GLINT_DEMO_ADDRESS))
+        ; /* test boards are not remembered */
+      else
+        _glint_window_select_board (self, last);
+    }
+
+  refresh_ports (self);
+}
+
+void
+_glint_window_board_dispose (GlintWindow *self)
+{
+  g_clear_handle_id (&self->ports_timeout_id, g_source_remove);
+  g_cancellable_cancel (self->detect_cancellable);
+  g_clear_object (&self->detect_cancellable);
+  g_clear_object (&self->detect_flasher);
+  g_clear_pointer (&self->board_info, glint_board_info_free);
+  g_clear_pointer (&self->address, g_free);
+  g_clear_pointer (&self->ports_signature, g_free);
+  g_clear_pointer (&self->wanted_port, g_free);
+}
+
+void
+_glint_window_remember_address (GlintWindow *self)
+{
+  remember_address (self);
+}

@@ -1,0 +1,458 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "glint-chip.h"
+#include "glint-error.h"
+#include "glint-stream.h"
+#include "glint-stream-address.h"
+#include "glint-window-private.h"
+
+/* The Flashing page, and where it ends: Done, Failed or Permission. */
+
+/* Speed for "Automatic": what esptool picks for USB bridges; the Demo
+ * board takes more, and its ROM really changes speed. */
+#define AUTO_BAUD      460800
+#define AUTO_BAUD_DEMO 921600
+
+/* How long a cancelled job may take to wind down before the window stops
+ * waiting for it (a job that never returns must not trap the user). */
+#define CANCEL_WATCHDOG_S 5
+
+static const char *
+stage_name (GlintFlasherState state)
+{
+  switch (state)
+    {
+    case GLINT_FLASHER_STATE_IDLE:
+    case GLINT_FLASHER_STATE_CONNECTING:
+      return _("Connecting…");
+    case GLINT_FLASHER_STATE_RESETTING:
+      return _("Resetting the board…");
+    case GLINT_FLASHER_STATE_SYNCING:
+      return _("Waking up the bootloader…");
+    case GLINT_FLASHER_STATE_DETECTING:
+      return _("Detecting the chip…");
+    case GLINT_FLASHER_STATE_LOADING_STUB:
+      return _("Loading the flasher stub…");
+    case GLINT_FLASHER_STATE_CHANGING_BAUD:
+      return _("Speeding up…");
+    case GLINT_FLASHER_STATE_ERASING:
+      return _("Erasing…");
+    case GLINT_FLASHER_STATE_WRITING:
+      return _("Writing…");
+    case GLINT_FLASHER_STATE_VERIFYING:
+      return _("Verifying…");
+    case GLINT_FLASHER_STATE_REBOOTING:
+      return _("Restarting the board…");
+    case GLINT_FLASHER_STATE_DONE:
+      return _("Done");
+    case GLINT_FLASHER_STATE_FAILED:
+      return _("Failed");
+    case GLINT_FLASHER_STATE_CANCELLED:
+      return _("Cancelled");
+    default:
+      return "";
+    }
+}
+
+static char *
+format_duration (gdouble seconds)
+{
+  guint s = (guint) (seconds + 0.5);
+
+  if (s < 60)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u second", "%u seconds", s), s);
+
+  /* Translators: minutes and seconds, like "2:05 min" */
+  return g_strdup_printf (_("%u:%02u min"), s / 60, s % 60);
+}
+
+static void
+append_log (GlintWindow   *self,
+            GlintLogLevel  level,
+            const char    *message)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%H:%M:%S");
+  g_autofree char *line = g_strdup_printf ("%s  %s\n", stamp, message);
+
+  g_string_append (self->log, line);
+
+  /* The view shows what people can act on; Copy Log has everything. */
+  if (level >= GLINT_LOG_INFO)
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->log_view);
+      GtkTextIter end;
+
+      gtk_text_buffer_get_end_iter (buffer, &end);
+      gtk_text_buffer_insert (buffer, &end, line, -1);
+      gtk_text_view_scroll_to_mark (self->log_view, gtk_text_buffer_get_insert (buffer),
+                                    0, FALSE, 0, 1);
+    }
+}
+
+static void
+on_flasher_log_cb (GlintFlasher  *flasher,
+                   GlintLogLevel  level,
+                   const char    *message,
+                   GlintWindow   *self)
+{
+  append_log (self, level, message);
+}
+
+static void
+on_flasher_state_cb (GlintFlasher *flasher,
+                     GParamSpec   *pspec,
+                     GlintWindow  *self)
+{
+  gtk_label_set_text (self->stage_label, stage_name (glint_flasher_get_state (flasher)));
+}
+
+static void
+on_flasher_progress_cb (GlintFlasher *flasher,
+                        GParamSpec   *pspec,
+                        GlintWindow  *self)
+{
+  guint64 done = 0, total = 0;
+  gdouble rate = glint_flasher_get_rate (flasher);
+  gdouble eta = glint_flasher_get_eta (flasher);
+
+  g_object_get (flasher, "bytes-done", &done, "bytes-total", &total, NULL);
+
+  if (total > 0)
+    {
+      g_autofree char *done_s = g_format_size (done);
+      g_autofree char *total_s = g_format_size (total);
+      /* Translators: "12.3 kB of 64.0 kB" */
+      g_autofree char *text = g_strdup_printf (_("%s of %s"), done_s, total_s);
+
+      gtk_label_set_text (self->bytes_label, text);
+    }
+  else
+    gtk_label_set_text (self->bytes_label, "");
+
+  if (rate > 0)
+    {
+      g_autofree char *rate_s = g_format_size ((guint64) rate);
+      /* Translators: a transfer speed, like "85.2 kB/s" */
+      g_autofree char *text = g_strdup_printf (_("%s/s"), rate_s);
+
+      gtk_label_set_text (self->speed_label, text);
+    }
+  else
+    gtk_label_set_text (self->speed_label, "");
+
+  if (eta >= 0 && done < total)
+    {
+      g_autofree char *duration = format_duration (eta);
+      /* Translators: time left, like "12 seconds left" */
+      g_autofree char *text = g_strdup_printf (_("%s left"), duration);
+
+      gtk_label_set_text (self->eta_label, text);
+    }
+  else
+    gtk_label_set_text (self->eta_label, "");
+}
+
+static char *
+board_name (GlintWindow *self)
+{
+  g_autoptr(GlintStreamAddress) address = NULL;
+
+  if (g_str_equal (self->address, GLINT_DEMO_ADDRESS))
+    return g_strdup (_("the Demo board"));
+  if (g_str_has_prefix (self->address, "sim://"))
+    return g_strdup (_("a simulated board"));
+
+  address = glint_stream_address_parse (self->address, NULL);
+  if (address != NULL && address->host != NULL)
+    return g_strdup_printf ("%s:%u", address->host, address->port);
+
+  return g_strdup (self->address);
+}
+
+static void
+show_done (GlintWindow *self)
+{
+  gdouble seconds = (g_get_monotonic_time () - self->flash_started_us) / 1e6;
+  g_autofree char *size = g_format_size (glint_flash_plan_get_total_bytes (self->plan));
+  g_autofree char *duration = format_duration (seconds);
+  const char *chip_name = glint_flasher_get_chip (self->flasher);
+  const GlintChip *known = chip_name != NULL ? glint_chip_lookup (chip_name) : NULL;
+  const char *chip = known != NULL ? known->display_name : chip_name;
+  g_autofree char *text = NULL;
+  g_autofree char *where = board_name (self);
+  const char *after = gtk_switch_get_active (self->reboot_switch)
+                      ? _("The board has restarted with the new firmware.")
+                      : _("Reset the board to start the new firmware.");
+
+  if (gtk_switch_get_active (self->verify_switch))
+    /* Translators: "Wrote 64.0 kB to the ESP32 on the Demo board in 2 seconds and verified it." */
+    text = g_strdup_printf (_("Wrote %s to the %s on %s in %s and verified it. %s"),
+                            size, chip != NULL ? chip : "ESP", where, duration, after);
+  else
+    text = g_strdup_printf (_("Wrote %s to the %s on %s in %s. %s"),
+                            size, chip != NULL ? chip : "ESP", where, duration, after);
+
+  {
+    g_autofree char *markup = g_markup_escape_text (text, -1);
+
+    adw_status_page_set_description (self->done_page, markup);
+  }
+  _glint_window_go_to (self, "done");
+}
+
+static void
+show_failed (GlintWindow  *self,
+             const GError *error)
+{
+  const char *hint = glint_error_get_hint (error);
+
+  if (g_error_matches (error, GLINT_ERROR, GLINT_ERROR_PERMISSION_DENIED))
+    {
+      _glint_window_show_permission_page (self);
+      return;
+    }
+
+  g_autofree char *markup = g_markup_escape_text (hint != NULL ? hint
+                                                               : _("Something went wrong."), -1);
+
+  adw_status_page_set_description (self->failed_page, markup);
+  gtk_label_set_text (self->failed_details_label, error->message);
+  _glint_window_go_to (self, "failed");
+}
+
+static void
+flash_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GlintWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = glint_flasher_flash_finish (GLINT_FLASHER (object), result, &error);
+
+  /* The window went away while we flashed. */
+  if (self->flash_cancellable == NULL)
+    return;
+
+  g_clear_object (&self->flash_cancellable);
+  g_clear_handle_id (&self->cancel_watchdog_id, g_source_remove);
+  if (self->cancel_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->cancel_dialog));
+
+  if (ok)
+    {
+      append_log (self, GLINT_LOG_INFO, _("Flashing complete"));
+      show_done (self);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      append_log (self, GLINT_LOG_INFO, _("Cancelled"));
+      _glint_window_go_to (self, "firmware");
+      _glint_window_toast (self, _("Flashing cancelled; the board may not start until "
+                                   "it is flashed again"));
+    }
+  else
+    {
+      append_log (self, GLINT_LOG_ERROR, error->message);
+      show_failed (self, error);
+    }
+}
+
+/**
+ * _glint_window_start_flash:
+ *
+ * Flashes the plan to the chosen board and shows the Flashing page.
+ */
+void
+_glint_window_start_flash (GlintWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStream) stream = NULL;
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->log_view);
+  gboolean demo;
+  guint baud;
+
+  g_return_if_fail (self->plan != NULL && self->address != NULL);
+
+  if (self->flash_cancellable != NULL)
+    return;
+
+  /* Detect holds the port; let go of it. */
+  g_cancellable_cancel (self->detect_cancellable);
+  g_clear_object (&self->detect_cancellable);
+  g_clear_object (&self->detect_flasher);
+  gtk_spinner_stop (self->detect_spinner);
+
+  g_string_truncate (self->log, 0);
+  gtk_text_buffer_set_text (buffer, "", -1);
+  gtk_label_set_text (self->stage_label, stage_name (GLINT_FLASHER_STATE_CONNECTING));
+  gtk_label_set_text (self->bytes_label, "");
+  gtk_label_set_text (self->speed_label, "");
+  gtk_label_set_text (self->eta_label, "");
+  gtk_progress_bar_set_fraction (self->progress_bar, 0);
+
+  g_clear_object (&self->flasher);
+  stream = glint_stream_new_for_address (self->address, &error);
+  if (stream == NULL)
+    {
+      show_failed (self, error);
+      return;
+    }
+
+  {
+    g_autofree char *where = board_name (self);
+    g_autofree char *basename = _glint_window_get_firmware_name (self);
+    /* Translators: "firmware.bin to the Demo board" */
+    g_autofree char *detail = g_strdup_printf (_("%s to %s"), basename, where);
+
+    gtk_label_set_text (self->flash_detail_label, detail);
+  }
+
+  demo = g_str_equal (self->address, GLINT_DEMO_ADDRESS);
+  baud = _glint_window_get_baud (self);
+  if (baud == 0)
+    baud = demo ? AUTO_BAUD_DEMO : AUTO_BAUD;
+
+  self->flasher = glint_flasher_new (stream);
+  glint_flasher_set_plan (self->flasher, self->plan);
+  glint_flasher_set_baud (self->flasher, baud);
+  glint_flasher_set_use_stub (self->flasher, gtk_switch_get_active (self->stub_switch));
+  glint_flasher_set_verify (self->flasher, gtk_switch_get_active (self->verify_switch));
+  glint_flasher_set_reboot (self->flasher, gtk_switch_get_active (self->reboot_switch));
+  glint_flasher_set_no_reset (self->flasher, !gtk_switch_get_active (self->auto_reset_switch));
+
+  g_signal_connect_object (self->flasher, "log", G_CALLBACK (on_flasher_log_cb), self, 0);
+  g_signal_connect_object (self->flasher, "notify::state",
+                           G_CALLBACK (on_flasher_state_cb), self, 0);
+  g_signal_connect_object (self->flasher, "notify::bytes-done",
+                           G_CALLBACK (on_flasher_progress_cb), self, 0);
+  g_signal_connect_object (self->flasher, "notify::rate",
+                           G_CALLBACK (on_flasher_progress_cb), self, 0);
+  g_object_bind_property (self->flasher, "fraction", self->progress_bar, "fraction",
+                          G_BINDING_SYNC_CREATE);
+
+  _glint_window_remember_address (self);
+  self->flash_cancellable = g_cancellable_new ();
+  self->flash_started_us = g_get_monotonic_time ();
+  _glint_window_go_to (self, "flash");
+
+  glint_flasher_flash_async (self->flasher, self->flash_cancellable, flash_cb,
+                             g_object_ref (self));
+}
+
+static void
+on_cancel_response_cb (AdwMessageDialog *dialog,
+                       const char       *response,
+                       GlintWindow      *self)
+{
+  /* The dialog closes itself after a response. */
+  if (self->cancel_dialog == dialog)
+    self->cancel_dialog = NULL;
+
+  if (g_str_equal (response, "stop"))
+    _glint_window_cancel_flash (self, FALSE);
+}
+
+static void
+on_cancel_dialog_destroy_cb (GlintWindow *self,
+                             GtkWidget   *dialog)
+{
+  if (self->cancel_dialog == ADW_MESSAGE_DIALOG (dialog))
+    self->cancel_dialog = NULL;
+}
+
+static gboolean
+cancel_watchdog_cb (gpointer user_data)
+{
+  GlintWindow *self = user_data;
+
+  self->cancel_watchdog_id = 0;
+  if (self->flash_cancellable == NULL)
+    return G_SOURCE_REMOVE;
+
+  /* The job did not come back: let go of it (and of the port). flash_cb
+   * ignores a late answer because flash_cancellable is gone. */
+  g_warning_once ("flash job did not finish %u s after cancelling", CANCEL_WATCHDOG_S);
+  append_log (self, GLINT_LOG_WARNING, "the flash job did not stop in time; abandoned it");
+  g_clear_object (&self->flash_cancellable);
+  g_clear_object (&self->flasher);
+  _glint_window_go_to (self, "firmware");
+  _glint_window_toast (self, _("Flashing cancelled; the board may not start until "
+                               "it is flashed again"));
+
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * _glint_window_cancel_flash:
+ * @confirm: ask first
+ *
+ * Stopping halfway leaves a board that does not boot, so this asks.
+ */
+void
+_glint_window_cancel_flash (GlintWindow *self,
+                            gboolean     confirm)
+{
+  GtkWidget *dialog;
+
+  if (self->flash_cancellable == NULL)
+    return;
+
+  if (!confirm)
+    {
+      g_cancellable_cancel (self->flash_cancellable);
+      if (self->cancel_watchdog_id == 0)
+        self->cancel_watchdog_id = g_timeout_add_seconds (CANCEL_WATCHDOG_S,
+                                                          cancel_watchdog_cb, self);
+      return;
+    }
+
+  if (self->cancel_dialog != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->cancel_dialog));
+      return;
+    }
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Stop Flashing?"),
+                                   _("The board will not start until it is flashed "
+                                     "completely."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "continue", _("_Keep Flashing"),
+                                    "stop", _("_Stop"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "stop",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "continue");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "continue");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_cancel_response_cb), self, 0);
+  g_signal_connect_object (dialog, "destroy", G_CALLBACK (on_cancel_dialog_destroy_cb),
+                           self, G_CONNECT_SWAPPED);
+  self->cancel_dialog = ADW_MESSAGE_DIALOG (dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+void
+_glint_window_copy_log (GlintWindow *self)
+{
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), self->log->str);
+  _glint_window_toast (self, _("Log copied"));
+}
+
+void
+_glint_window_flash_dispose (GlintWindow *self)
+{
+  g_clear_handle_id (&self->cancel_watchdog_id, g_source_remove);
+  if (self->cancel_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->cancel_dialog));
+  g_cancellable_cancel (self->flash_cancellable);
+  g_clear_object (&self->flash_cancellable);
+  g_clear_object (&self->flasher);
+  if (self->log != NULL)
+    g_string_free (self->log, TRUE);
+  self->log = NULL;
+}

@@ -1,0 +1,466 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "glint-window-private.h"
+
+/* The wizard: a GtkStack of pages with our own Back/Next buttons in the
+ * header bar, as gnome-initial-setup does it. The pages live in one
+ * template; their code is split into glint-window-{board,firmware,flash}.c. */
+
+G_DEFINE_FINAL_TYPE (GlintWindow, glint_window, ADW_TYPE_APPLICATION_WINDOW)
+
+void
+_glint_window_toast (GlintWindow *self,
+                     const char  *text)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+}
+
+const char *
+_glint_window_get_page (GlintWindow *self)
+{
+  g_return_val_if_fail (GLINT_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+void
+_glint_window_go_to (GlintWindow *self,
+                     const char  *page)
+{
+  /* Leaving the monitor lets go of the port. */
+  if (g_strcmp0 (page, "monitor") != 0)
+    _glint_window_close_monitor (self);
+
+  gtk_stack_set_visible_child_name (self->stack, page);
+  _glint_window_update_buttons (self);
+}
+
+void
+_glint_window_update_buttons (GlintWindow *self)
+{
+  const char *page = _glint_window_get_page (self);
+  GtkWidget *page_widget = gtk_stack_get_visible_child (self->stack);
+  GtkStackPage *stack_page = gtk_stack_get_page (self->stack, page_widget);
+  gboolean on_board = g_strcmp0 (page, "board") == 0;
+  gboolean on_firmware = g_strcmp0 (page, "firmware") == 0;
+  gboolean can_next = FALSE;
+  GtkWidget *default_widget = NULL;
+
+  if (on_board)
+    can_next = _glint_window_board_complete (self);
+  else if (on_firmware)
+    can_next = self->plan != NULL && self->load_cancellable == NULL && self->address != NULL;
+
+  gboolean can_back = on_firmware || g_strcmp0 (page, "permission") == 0 ||
+                      g_strcmp0 (page, "monitor") == 0;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button), can_back);
+  gtk_widget_set_visible (GTK_WIDGET (self->next_button), on_board || on_firmware);
+  gtk_button_set_label (self->next_button, on_firmware ? _("_Flash") : _("_Next"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next", can_next);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", can_back);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.detect",
+                                 on_board && self->address != NULL &&
+                                 self->detect_cancellable == NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel",
+                                 self->flash_cancellable != NULL);
+
+  adw_window_title_set_subtitle (self->window_title,
+                                 gtk_stack_page_get_title (stack_page));
+
+  /* Enter does what the page's main button does. */
+  if (on_board || on_firmware)
+    default_widget = GTK_WIDGET (self->next_button);
+  else if (g_strcmp0 (page, "done") == 0)
+    default_widget = GTK_WIDGET (self->flash_another_button);
+  else if (g_strcmp0 (page, "failed") == 0)
+    default_widget = GTK_WIDGET (self->try_again_button);
+  gtk_window_set_default_widget (GTK_WINDOW (self), default_widget);
+}
+
+static void
+on_stack_visible_child_cb (GlintWindow *self)
+{
+  _glint_window_update_buttons (self);
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  GlintWindow *self = GLINT_WINDOW (widget);
+  const char *page = _glint_window_get_page (self);
+
+  if (g_strcmp0 (page, "firmware") == 0 || g_strcmp0 (page, "permission") == 0)
+    _glint_window_go_to (self, "board");
+  else if (g_strcmp0 (page, "monitor") == 0)
+    {
+      _glint_window_close_monitor (self);
+      _glint_window_go_to (self, "done");
+    }
+}
+
+static void
+next_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  GlintWindow *self = GLINT_WINDOW (widget);
+  const char *page = _glint_window_get_page (self);
+
+  if (g_strcmp0 (page, "board") == 0 && _glint_window_board_complete (self))
+    _glint_window_go_to (self, "firmware");
+  else if (g_strcmp0 (page, "firmware") == 0 && self->plan != NULL && self->address != NULL)
+    _glint_window_start_flash (self);
+}
+
+/* Escape: one step back, or (while flashing) cancel after asking. */
+static void
+escape_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  GlintWindow *self = GLINT_WINDOW (widget);
+  const char *page = _glint_window_get_page (self);
+
+  if (g_strcmp0 (page, "flash") == 0)
+    _glint_window_cancel_flash (self, TRUE);
+  else
+    back_action (widget, NULL, NULL);
+}
+
+static void
+detect_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  _glint_window_detect (GLINT_WINDOW (widget));
+}
+
+static void
+open_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  _glint_window_choose_firmware (GLINT_WINDOW (widget));
+}
+
+static void
+cancel_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  _glint_window_cancel_flash (GLINT_WINDOW (widget), TRUE);
+}
+
+static void
+flash_another_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  _glint_window_go_to (GLINT_WINDOW (widget), "board");
+}
+
+static void
+try_again_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  GlintWindow *self = GLINT_WINDOW (widget);
+
+  if (self->plan != NULL && self->address != NULL)
+    _glint_window_start_flash (self);
+  else
+    _glint_window_go_to (self, "board");
+}
+
+static void
+monitor_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  _glint_window_open_monitor (GLINT_WINDOW (widget));
+}
+
+static void
+monitor_reset_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  _glint_window_monitor_reset (GLINT_WINDOW (widget));
+}
+
+static void
+monitor_clear_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  _glint_window_monitor_clear (GLINT_WINDOW (widget));
+}
+
+static void
+copy_log_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  _glint_window_copy_log (GLINT_WINDOW (widget));
+}
+
+static void
+copy_command_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  GlintWindow *self = GLINT_WINDOW (widget);
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget),
+                          gtk_label_get_text (self->permission_command_label));
+  _glint_window_toast (self, _("Command copied"));
+}
+
+static void
+select_board_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  _glint_window_select_board (GLINT_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+static void
+load_firmware_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  GlintWindow *self = GLINT_WINDOW (widget);
+
+  _glint_window_load_firmware (self, g_variant_get_string (parameter, NULL));
+  if (g_strcmp0 (_glint_window_get_page (self), "board") == 0 ||
+      g_strcmp0 (_glint_window_get_page (self), "done") == 0)
+    _glint_window_go_to (self, "firmware");
+}
+
+/**
+ * glint_window_open_firmware:
+ * @self: a #GlintWindow
+ * @file: a firmware file, build folder or manifest
+ *
+ * Loads @file and shows the Firmware page (used for "Open With").
+ */
+void
+glint_window_open_firmware (GlintWindow *self,
+                            GFile       *file)
+{
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (GLINT_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if (self->flash_cancellable != NULL)
+    {
+      _glint_window_toast (self, _("Wait until flashing has finished"));
+      return;
+    }
+
+  path = g_file_get_path (file);
+  if (path == NULL)
+    {
+      _glint_window_toast (self, _("Only local files can be flashed"));
+      return;
+    }
+
+  _glint_window_load_firmware (self, path);
+  _glint_window_go_to (self, "firmware");
+
+  /* Opened from the file manager before any board was chosen. */
+  if (self->address == NULL)
+    _glint_window_toast (self, _("Go back to choose the board to flash"));
+}
+
+static gboolean
+glint_window_close_request (GtkWindow *window)
+{
+  GlintWindow *self = GLINT_WINDOW (window);
+
+  /* Closing mid-flash would leave a half-written board: ask first. */
+  if (self->flash_cancellable != NULL)
+    {
+      _glint_window_cancel_flash (self, TRUE);
+      return TRUE;
+    }
+
+  return GTK_WINDOW_CLASS (glint_window_parent_class)->close_request (window);
+}
+
+static void
+glint_window_dispose (GObject *object)
+{
+  GlintWindow *self = GLINT_WINDOW (object);
+
+  _glint_window_board_dispose (self);
+  _glint_window_firmware_dispose (self);
+  _glint_window_close_monitor (self);
+  _glint_window_flash_dispose (self);
+  g_clear_object (&self->settings);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), GLINT_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (glint_window_parent_class)->dispose (object);
+}
+
+static void
+glint_window_class_init (GlintWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = glint_window_dispose;
+  window_class->close_request = glint_window_close_request;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/glintapp/Glint/glint-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, auto_reset_switch);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, back_button);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, baud_row);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, bytes_label);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, demo_check);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, detect_row);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, detect_spinner);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, done_page);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, eta_label);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, failed_details_label);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, failed_page);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, firmware_error_page);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, firmware_group);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, firmware_stack);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_another_button);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_detail_label);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, log_expander);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, log_view);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, monitor_baud_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, monitor_view);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, next_button);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, offset_group);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, offset_row);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, permission_command_label);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, permission_flatpak_label);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, ports_list);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, reboot_switch);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, recent_button);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, regions_list);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, remote_check);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, remote_error_label);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, remote_row);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, speed_label);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, stage_label);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, stub_switch);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, try_again_button);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, verify_switch);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, warnings_group);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, warnings_list);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, window_title);
+  gtk_widget_class_bind_template_callback (widget_class, _glint_window_on_board_toggled_cb);
+  gtk_widget_class_bind_template_callback (widget_class, _glint_window_on_offset_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, _glint_window_on_offset_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, _glint_window_on_remote_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_stack_visible_child_cb);
+
+  gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "win.next", NULL, next_action);
+  gtk_widget_class_install_action (widget_class, "win.escape", NULL, escape_action);
+  gtk_widget_class_install_action (widget_class, "win.detect", NULL, detect_action);
+  gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "win.flash-another", NULL,
+                                   flash_another_action);
+  gtk_widget_class_install_action (widget_class, "win.try-again", NULL, try_again_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-log", NULL, copy_log_action);
+  gtk_widget_class_install_action (widget_class, "win.monitor", NULL, monitor_action);
+  gtk_widget_class_install_action (widget_class, "win.monitor-reset", NULL,
+                                   monitor_reset_action);
+  gtk_widget_class_install_action (widget_class, "win.monitor-clear", NULL,
+                                   monitor_clear_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-command", NULL,
+                                   copy_command_action);
+  gtk_widget_class_install_action (widget_class, "win.select-board", "s",
+                                   select_board_action);
+  gtk_widget_class_install_action (widget_class, "win.load-firmware", "s",
+                                   load_firmware_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.escape", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
+                                       "win.escape", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_ALT_MASK,
+                                       "win.next", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
+                                       "win.open", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK,
+                                       "win.detect", NULL);
+}
+
+static void
+glint_window_init (GlintWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->log = g_string_new (NULL);
+
+  self->settings = g_settings_new (GLINT_SETTINGS_SCHEMA);
+  g_settings_bind (self->settings, "window-width", self, "default-width",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "window-height", self, "default-height",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "window-maximized", self, "maximized",
+                   G_SETTINGS_BIND_DEFAULT);
+
+  _glint_window_firmware_init (self);
+  _glint_window_board_init (self);
+  _glint_window_monitor_init (self);
+  _glint_window_update_buttons (self);
+}
+
+/**
+ * glint_window_new:
+ * @application: (nullable): the application
+ *
+ * Returns: (transfer full): a new wizard window
+ */
+GlintWindow *
+glint_window_new (GtkApplication *application)
+{
+  return g_object_new (GLINT_TYPE_WINDOW, "application", application, NULL);
+}
+
+GlintFlasher *
+_glint_window_get_flasher (GlintWindow *self)
+{
+  g_return_val_if_fail (GLINT_IS_WINDOW (self), NULL);
+
+  return self->flasher;
+}
+
+AdwEntryRow *
+_glint_window_get_remote_row (GlintWindow *self)
+{
+  g_return_val_if_fail (GLINT_IS_WINDOW (self), NULL);
+
+  return self->remote_row;
+}
+
+GtkWidget *
+_glint_window_get_next_button (GlintWindow *self)
+{
+  g_return_val_if_fail (GLINT_IS_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->next_button);
+}

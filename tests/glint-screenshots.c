@@ -1,0 +1,254 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <stdlib.h>
+
+#include "glint-test-image.h"
+#include "glint-window-private.h"
+
+/* Walks the window through every page and has ImageMagick's `import`
+ * grab the window each time. Run by tools/screenshots.sh inside Xvfb. */
+
+static const char *out_dir;
+static GlintWindow *window;
+
+static void
+spin (guint ms)
+{
+  gint64 deadline = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+wait_until (gboolean (*done) (void),
+            guint      timeout_s)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
+
+  while (!done ())
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("timed out on page %s", _glint_window_get_page (window));
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static void
+shoot (const char *name)
+{
+  g_autofree char *path = g_strdup_printf ("%s/%s.png", out_dir, name);
+  g_autofree char *command = NULL;
+
+  /* Let the slide transition finish and the frame reach the X server. */
+  spin (900);
+  command = g_strdup_printf ("import -window Glint '%s'", path);
+  if (system (command) != 0)
+    g_error ("“%s” failed", command);
+  g_print ("%s\n", path);
+}
+
+static void
+write_file (const char *dir,
+            const char *name,
+            GBytes     *bytes)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                            &error))
+    g_error ("%s", error->message);
+}
+
+static GBytes *
+noisy (GBytes *image,
+       gsize   from)
+{
+  gsize len;
+  guint8 *data = g_bytes_unref_to_data (image, &len);
+  GRand *rand = g_rand_new_with_seed (7);
+
+  for (gsize i = from; i < len; i++)
+    data[i] = g_rand_int (rand) & 0xFF;
+  g_rand_free (rand);
+  return g_bytes_new_take (data, len);
+}
+
+/* An ESP-IDF-like project: bootloader, partition table, app. */
+static char *
+make_firmware (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-shots-XXXXXX", &error);
+  TestImageSpec boot = { .chip_id = 0, .seg_len = 1024, .total_len = 24 * 1024 };
+  TestImageSpec app = { .chip_id = 0, .hash = TRUE, .app_desc = TRUE, .seg_len = 2048,
+                        .total_len = 192 * 1024 };
+  guint8 table[3072];
+  g_autoptr(GBytes) table_bytes = NULL;
+  const char *manifest =
+    "{\"name\": \"Blink\", \"version\": \"1.0\", \"builds\": [{\"chipFamily\": \"ESP32\", "
+    "\"parts\": [{\"path\": \"bootloader.bin\", \"offset\": 4096},"
+    "{\"path\": \"partition-table.bin\", \"offset\": 32768},"
+    "{\"path\": \"blink.bin\", \"offset\": 65536}]}]}";
+  g_autoptr(GBytes) manifest_bytes = g_bytes_new_static (manifest, strlen (manifest));
+  g_autoptr(GBytes) boot_bytes = test_image_build (&boot);
+  g_autoptr(GBytes) app_bytes = noisy (test_image_build (&app), 8 * 1024);
+
+  if (dir == NULL)
+    g_error ("%s", error->message);
+
+  memset (table, 0xFF, sizeof table);
+  table_bytes = g_bytes_new (table, sizeof table);
+
+  write_file (dir, "bootloader.bin", boot_bytes);
+  write_file (dir, "partition-table.bin", table_bytes);
+  write_file (dir, "blink.bin", app_bytes);
+  write_file (dir, "manifest.json", manifest_bytes);
+
+  return g_build_filename (dir, "manifest.json", NULL);
+}
+
+static gboolean
+on_board (void)
+{
+  return g_strcmp0 (_glint_window_get_page (window), "board") == 0 &&
+         window->detect_cancellable == NULL;
+}
+
+static gboolean
+plan_loaded (void)
+{
+  return window->load_cancellable == NULL;
+}
+
+static gboolean
+half_written (void)
+{
+  GlintFlasher *flasher = _glint_window_get_flasher (window);
+
+  return flasher != NULL && glint_flasher_get_fraction (flasher) > 0.45;
+}
+
+static gboolean
+on_done (void)
+{
+  return g_strcmp0 (_glint_window_get_page (window), "done") == 0;
+}
+
+static gboolean
+on_failed (void)
+{
+  return g_strcmp0 (_glint_window_get_page (window), "failed") == 0;
+}
+
+static void
+act (const char *action,
+     const char *param)
+{
+  if (param != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (window), action, "s", param);
+  else
+    gtk_widget_activate_action (GTK_WIDGET (window), action, NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *manifest = NULL;
+
+  if (argc != 2)
+    {
+      g_printerr ("usage: %s OUTPUT-DIR\n", argv[0]);
+      return 2;
+    }
+  out_dir = argv[1];
+
+  gtk_init ();
+  adw_init ();
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", TRUE, NULL);
+
+  /* AdwApplication loads this in the app. */
+  {
+    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+    gtk_css_provider_load_from_resource (css, "/io/github/glintapp/Glint/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                                GTK_STYLE_PROVIDER (css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
+
+  manifest = make_firmware ();
+  window = glint_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 720, 640);
+  gtk_window_present (GTK_WINDOW (window));
+  spin (500);
+
+  /* 1. Board, with the Demo board detected */
+  act ("win.select-board", GLINT_DEMO_ADDRESS);
+  act ("win.detect", NULL);
+  spin (100);
+  wait_until (on_board, 30);
+  shoot ("1-board");
+
+  /* 1b. A URL that cannot be used */
+  gtk_editable_set_text (GTK_EDITABLE (window->remote_row), "rfc2217://raspberrypi.local");
+  shoot ("1b-board-invalid-url");
+  act ("win.select-board", GLINT_DEMO_ADDRESS);
+  gtk_editable_set_text (GTK_EDITABLE (window->remote_row), "");
+
+  /* 2. Firmware: empty, then the plan */
+  act ("win.next", NULL);
+  shoot ("2-firmware-empty");
+  act ("win.load-firmware", manifest);
+  wait_until (plan_loaded, 30);
+  shoot ("2b-firmware");
+  {
+    GtkWidget *advanced = gtk_widget_get_ancestor (GTK_WIDGET (window->baud_row),
+                                                   ADW_TYPE_EXPANDER_ROW);
+
+    adw_expander_row_set_expanded (ADW_EXPANDER_ROW (advanced), TRUE);
+    shoot ("2c-firmware-advanced");
+    adw_expander_row_set_expanded (ADW_EXPANDER_ROW (advanced), FALSE);
+  }
+
+  /* 3. Flashing, slowly enough to catch it halfway, log open */
+  adw_combo_row_set_selected (window->baud_row, 2);
+  act ("win.next", NULL);
+  gtk_expander_set_expanded (window->log_expander, TRUE);
+  wait_until (half_written, 60);
+  shoot ("3-flashing");
+
+  /* 4. Done */
+  wait_until (on_done, 120);
+  shoot ("4-done");
+
+  /* 4b. The serial monitor: the flashed Demo board saying hello */
+  act ("win.monitor", NULL);
+  spin (300);
+  act ("win.monitor-reset", NULL);
+  spin (2600);
+  shoot ("4b-monitor");
+  act ("win.back", NULL);
+
+  /* 5. Failed: the link drops halfway */
+  act ("win.flash-another", NULL);
+  act ("win.select-board", "sim://esp32?boot=normal&disconnect-after=60000");
+  act ("win.next", NULL);
+  adw_combo_row_set_selected (window->baud_row, 3);
+  act ("win.next", NULL);
+  wait_until (on_failed, 120);
+  shoot ("5-failed");
+
+  /* 6. Permission denied */
+  _glint_window_show_permission_page (window);
+  shoot ("6-permission");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  return 0;
+}

@@ -1,0 +1,714 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "glint-sim.h"
+#include "glint-sim-stream.h"
+#include "glint-test-image.h"
+#include "glint-test-utils.h"
+#include "glint-window-private.h"
+
+/* The wizard, driven through the same actions its buttons and rows
+ * trigger, against the in-process simulated board. Runs under Xvfb with
+ * its own session bus (tests/meson.build). */
+
+#define APP_OFFSET 0x10000
+#define APP_SIZE   (64 * 1024)
+
+typedef struct
+{
+  GlintWindow *window;
+  char        *dir;
+  char        *manifest;
+  GBytes      *app;
+
+  /* the main loop's worst stall, sampled by a 1 ms timer */
+  guint        stall_id;
+  gint64       last_tick_us;
+  gint64       worst_stall_us;
+  const char  *worst_stall_stage;
+  gint64       layout_started_us;
+  gint64       worst_frame_us;
+} Fixture;
+
+static void
+write_file (const char *path,
+            const void *data,
+            gsize       len)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, data, len, &error);
+  g_assert_no_error (error);
+}
+
+static void
+spin (guint ms)
+{
+  gint64 deadline = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (GLINT_SETTINGS_SCHEMA);
+  g_autofree char *app_path = NULL;
+  g_autoptr(GBytes) image = NULL;
+  TestImageSpec spec = { .chip_id = 0, .hash = TRUE, .app_desc = TRUE,
+                         .seg_len = 2048, .total_len = APP_SIZE };
+  const char *manifest =
+    "{\"name\": \"Blink\", \"builds\": [{\"chipFamily\": \"ESP32\", "
+    "\"parts\": [{\"path\": \"blink.bin\", \"offset\": 65536}]}]}";
+
+  /* Every case starts like a first run. */
+  g_settings_reset (settings, "last-address");
+  g_settings_reset (settings, "baud");
+  g_settings_reset (settings, "verify");
+  g_settings_reset (settings, "reboot");
+  g_settings_reset (settings, "auto-reset");
+  g_settings_reset (settings, "use-stub");
+
+  f->dir = g_dir_make_tmp ("glint-window-XXXXXX", &error);
+  g_assert_no_error (error);
+  image = test_image_build (&spec);
+  g_assert_cmpuint (g_bytes_get_size (image), ==, APP_SIZE);
+
+  /* Noise after the image, so that compression cannot make the transfer
+   * trivial: the demo flash takes its real wire time. */
+  {
+    gsize len;
+    guint8 *bytes = g_bytes_unref_to_data (g_steal_pointer (&image), &len);
+    GRand *rand = g_rand_new_with_seed (4);
+
+    for (gsize i = 8 * 1024; i < len; i++)
+      bytes[i] = g_rand_int (rand) & 0xFF;
+    g_rand_free (rand);
+    f->app = g_bytes_new_take (bytes, len);
+  }
+  app_path = g_build_filename (f->dir, "blink.bin", NULL);
+  write_file (app_path, g_bytes_get_data (f->app, NULL), g_bytes_get_size (f->app));
+  f->manifest = g_build_filename (f->dir, "manifest.json", NULL);
+  write_file (f->manifest, manifest, strlen (manifest));
+
+  f->window = g_object_ref_sink (glint_window_new (NULL));
+  gtk_window_present (GTK_WINDOW (f->window));
+
+  /* The first frames realize the renderer; that is startup, not a stall. */
+  while (!gtk_widget_get_mapped (GTK_WIDGET (f->window)))
+    g_main_context_iteration (NULL, TRUE);
+  spin (300);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *app_path = g_build_filename (f->dir, "blink.bin", NULL);
+  GlintWindow *weak = f->window;
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  g_clear_handle_id (&f->stall_id, g_source_remove);
+
+  g_object_add_weak_pointer (G_OBJECT (weak), (gpointer *) &weak);
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  g_clear_object (&f->window);
+  /* Let pending callbacks (port listing, the flasher) drop their refs. */
+  while (weak != NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_null (weak);
+
+  g_unlink (app_path);
+  {
+    g_autofree char *manifest = g_build_filename (f->dir, "manifest.json", NULL);
+
+    g_unlink (manifest);
+  }
+  g_rmdir (f->dir);
+  g_free (f->manifest);
+  g_free (f->dir);
+  g_bytes_unref (f->app);
+}
+
+static const char *
+page (Fixture *f)
+{
+  return _glint_window_get_page (f->window);
+}
+
+static GtkWidget *
+child (Fixture    *f,
+       const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (f->window), GLINT_TYPE_WINDOW,
+                                                   name);
+
+  g_assert_nonnull (object);
+  return GTK_WIDGET (object);
+}
+
+static gboolean
+next_enabled (Fixture *f)
+{
+  return gtk_widget_get_sensitive (_glint_window_get_next_button (f->window));
+}
+
+static void
+activate (Fixture    *f,
+          const char *action,
+          const char *param)
+{
+  if (param != NULL)
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), action, "s", param));
+  else
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), action, NULL));
+}
+
+/* Iterates until the wizard shows @name, or fails after @timeout_s. */
+static void
+wait_for_page (Fixture    *f,
+               const char *name,
+               guint       timeout_s)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
+
+  while (g_strcmp0 (page (f), name) != 0)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("waited %u s for the “%s” page; still on “%s”", timeout_s, name, page (f));
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static void
+wait_for_next (Fixture *f)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!next_enabled (f))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Next never became sensitive on the “%s” page", page (f));
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static gboolean
+stall_tick_cb (gpointer user_data)
+{
+  Fixture *f = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (f->last_tick_us != 0 && now - f->last_tick_us > f->worst_stall_us)
+    {
+      GlintFlasher *flasher = _glint_window_get_flasher (f->window);
+
+      f->worst_stall_us = now - f->last_tick_us;
+      f->worst_stall_stage = flasher != NULL ?
+        glint_flasher_state_to_string (glint_flasher_get_state (flasher)) : "none";
+    }
+  f->last_tick_us = now;
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* How long GTK takes to lay out and draw a frame: on Xvfb with software
+ * rendering that, not the flasher, is most of a stall. */
+static void
+on_before_layout_cb (GdkFrameClock *clock,
+                     Fixture       *f)
+{
+  f->layout_started_us = g_get_monotonic_time ();
+}
+
+static void
+on_after_paint_cb (GdkFrameClock *clock,
+                   Fixture       *f)
+{
+  if (f->layout_started_us != 0)
+    f->worst_frame_us = MAX (f->worst_frame_us, g_get_monotonic_time () - f->layout_started_us);
+  f->layout_started_us = 0;
+}
+
+static void
+start_stall_meter (Fixture *f)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (f->window));
+
+  g_signal_connect (clock, "layout", G_CALLBACK (on_before_layout_cb), f);
+  g_signal_connect_after (clock, "after-paint", G_CALLBACK (on_after_paint_cb), f);
+  f->worst_frame_us = 0;
+  f->last_tick_us = 0;
+  f->worst_stall_us = 0;
+  f->stall_id = g_timeout_add (1, stall_tick_cb, f);
+}
+
+/* Board → Firmware → Flash, the way a user clicks through. */
+static void
+click_through (Fixture    *f,
+               const char *board)
+{
+  g_assert_cmpstr (page (f), ==, "board");
+  g_assert_false (next_enabled (f));
+
+  activate (f, "win.select-board", board);
+  g_assert_true (next_enabled (f));
+  activate (f, "win.next", NULL);
+  g_assert_cmpstr (page (f), ==, "firmware");
+  g_assert_false (next_enabled (f));
+
+  activate (f, "win.load-firmware", f->manifest);
+  wait_for_next (f);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "firmware_stack"))),
+                   ==, "plan");
+  g_assert_nonnull (gtk_widget_get_first_child (child (f, "regions_list")));
+  if (g_str_has_suffix (f->manifest, "manifest.json"))
+    g_assert_cmpstr (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (child (f, "firmware_group"))),
+                     ==, "Blink");
+}
+
+static void
+test_demo_flash (Fixture       *f,
+                 gconstpointer  data)
+{
+  GlintFlasher *flasher;
+  GlintSim *sim;
+  const guint8 *flash;
+  gsize flash_size = 0;
+  const char *description;
+
+  click_through (f, GLINT_DEMO_ADDRESS);
+
+  start_stall_meter (f);
+  activate (f, "win.next", NULL);
+  g_assert_cmpstr (page (f), ==, "flash");
+  g_assert_false (gtk_widget_get_visible (_glint_window_get_next_button (f->window)));
+
+  flasher = _glint_window_get_flasher (f->window);
+  g_assert_nonnull (flasher);
+  /* Keep the board's flash for the check below: the window drops the
+   * flasher only with the next flash, but be safe. */
+  g_object_ref (flasher);
+
+  wait_for_page (f, "done", 90);
+  g_clear_handle_id (&f->stall_id, g_source_remove);
+  g_test_message ("worst main-loop stall during the Demo board flash: %.1f ms (after %s)",
+                  f->worst_stall_us / 1000.0, f->worst_stall_stage);
+  g_test_message ("longest frame (layout to paint) meanwhile: %.1f ms",
+                  f->worst_frame_us / 1000.0);
+  g_signal_handlers_disconnect_by_data (gtk_widget_get_frame_clock (GTK_WIDGET (f->window)), f);
+  g_assert_cmpint (f->worst_stall_us, <, G_USEC_PER_SEC);
+
+  sim = glint_sim_stream_get_sim (GLINT_SIM_STREAM (glint_flasher_get_stream (flasher)));
+  flash = glint_sim_get_flash (sim, &flash_size);
+  g_assert_cmpuint (flash_size, >=, APP_OFFSET + APP_SIZE);
+  g_assert_cmpmem (flash + APP_OFFSET, APP_SIZE,
+                   g_bytes_get_data (f->app, NULL), g_bytes_get_size (f->app));
+  g_object_unref (flasher);
+
+  description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "done_page")));
+  g_assert_nonnull (strstr (description, "verified"));
+  g_assert_nonnull (strstr (description, "ESP32"));
+
+  /* The log has the whole story, including the ROM path without a stub. */
+  g_assert_cmpuint (f->window->log->len, >, 0);
+
+  /* The serial monitor listens to the same chip: Reset Board restarts it
+   * and its boot log shows (ending in "invalid header": this firmware has
+   * no bootloader). */
+  activate (f, "win.monitor", NULL);
+  g_assert_cmpstr (page (f), ==, "monitor");
+  spin (200);
+  {
+    GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (child (f, "monitor_view")));
+    gint64 deadline;
+    g_autofree char *text = NULL;
+
+    activate (f, "win.monitor-clear", NULL);
+    activate (f, "win.monitor-reset", NULL);
+    deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    for (;;)
+      {
+        GtkTextIter start, end;
+
+        g_free (text);
+        gtk_text_buffer_get_bounds (buffer, &start, &end);
+        text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+        if (strstr (text, "boot:0x13") != NULL && strstr (text, "reset") != NULL)
+          break;
+        if (g_get_monotonic_time () > deadline)
+          g_error ("no boot log after a reset: “%s”", text);
+        g_main_context_iteration (NULL, TRUE);
+      }
+  }
+  activate (f, "win.escape", NULL);
+  g_assert_cmpstr (page (f), ==, "done");
+  g_assert_null (f->window->monitor_stream);
+
+  /* Flash another: back to the board, which stays chosen. */
+  activate (f, "win.flash-another", NULL);
+  g_assert_cmpstr (page (f), ==, "board");
+  g_assert_true (next_enabled (f));
+}
+
+/* "RFC2217 127.0.0.1 40124" → "rfc2217://127.0.0.1:40124" */
+static char *
+announcement_to_url (const char *announcement)
+{
+  g_auto(GStrv) words = g_strsplit (announcement, " ", -1);
+
+  g_assert_cmpuint (g_strv_length (words), ==, 3);
+  g_assert_cmpstr (words[0], ==, "RFC2217");
+  return g_strdup_printf ("rfc2217://%s:%s", words[1], g_strstrip (words[2]));
+}
+
+/* The same flow against the simulator as a separate process, reached by
+ * URL over RFC 2217: the path a remote board takes. */
+static void
+test_rfc2217_flash (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *flash_path = g_build_filename (f->dir, "flash.img", NULL);
+  const char *args[] = { "--rfc2217", "0", "--flash", flash_path, NULL };
+  g_autofree char *announcement = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GSubprocess) server = glint_test_spawn_sim_server (args, &announcement);
+  g_autofree char *flash = NULL;
+  gsize flash_len = 0;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (GLINT_SETTINGS_SCHEMA);
+  g_auto(GStrv) recent = NULL;
+
+  url = announcement_to_url (announcement);
+  click_through (f, url);
+  g_assert_cmpstr (f->window->address, ==, url);
+  activate (f, "win.next", NULL);
+  wait_for_page (f, "done", 90);
+
+  /* The server writes its flash out when it stops. */
+  glint_test_stop_subprocess (server);
+  g_file_get_contents (flash_path, &flash, &flash_len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (flash_len, >=, APP_OFFSET + APP_SIZE);
+  g_assert_cmpmem (flash + APP_OFFSET, APP_SIZE,
+                   g_bytes_get_data (f->app, NULL), g_bytes_get_size (f->app));
+  g_unlink (flash_path);
+
+  /* Remembered for next time. */
+  recent = g_settings_get_strv (settings, "recent-urls");
+  g_assert_cmpstr (recent[0], ==, url);
+  g_assert_true (gtk_widget_get_visible (child (f, "recent_button")));
+  g_settings_reset (settings, "recent-urls");
+}
+
+static void
+test_rfc2217_server_killed (Fixture       *f,
+                            gconstpointer  data)
+{
+  const char *args[] = { "--rfc2217", "0", NULL };
+  g_autofree char *announcement = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GSubprocess) server = glint_test_spawn_sim_server (args, &announcement);
+  GlintFlasher *flasher;
+
+  url = announcement_to_url (announcement);
+  click_through (f, url);
+  /* 115200 baud, so the write is still going when the server dies. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (f, "baud_row")), 1);
+  activate (f, "win.next", NULL);
+
+  flasher = _glint_window_get_flasher (f->window);
+  while (glint_flasher_get_state (flasher) != GLINT_FLASHER_STATE_WRITING)
+    {
+      g_assert_cmpstr (page (f), ==, "flash");
+      g_main_context_iteration (NULL, TRUE);
+    }
+  spin (300);
+  glint_test_stop_subprocess (server);
+
+  wait_for_page (f, "failed", 60);
+  g_test_message ("server gone: %s (%s)",
+                  adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "failed_page"))),
+                  gtk_label_get_text (GTK_LABEL (child (f, "failed_details_label"))));
+  g_assert_cmpuint (strlen (gtk_label_get_text (GTK_LABEL (child (f, "failed_details_label")))),
+                    >, 0);
+}
+
+static void
+test_disconnect_fails (Fixture       *f,
+                       gconstpointer  data)
+{
+  const char *description;
+  const char *details;
+
+  click_through (f, "sim://esp32?boot=normal&disconnect-after=20000");
+  /* A raw file with an explicit offset this time. */
+  g_free (f->manifest);
+  f->manifest = g_build_filename (f->dir, "blink.bin@0x10000", NULL);
+  activate (f, "win.load-firmware", f->manifest);
+  wait_for_next (f);
+  activate (f, "win.next", NULL);
+  wait_for_page (f, "failed", 60);
+
+  description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "failed_page")));
+  details = gtk_label_get_text (GTK_LABEL (child (f, "failed_details_label")));
+  g_test_message ("failed page: %s (%s)", description, details);
+  g_assert_nonnull (description);
+  g_assert_cmpuint (strlen (description), >, 10);
+  g_assert_cmpuint (strlen (details), >, 0);
+  g_assert_true (gtk_widget_is_sensitive (child (f, "try_again_button")));
+
+  /* Try again goes straight back to flashing (and fails again). */
+  activate (f, "win.try-again", NULL);
+  g_assert_cmpstr (page (f), ==, "flash");
+  wait_for_page (f, "failed", 60);
+}
+
+static void
+test_invalid_url (Fixture       *f,
+                  gconstpointer  data)
+{
+  AdwEntryRow *row = _glint_window_get_remote_row (f->window);
+  GtkWidget *error_label = child (f, "remote_error_label");
+
+  /* A Demo board chosen earlier must not let an unusable URL through. */
+  activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
+  g_assert_true (next_enabled (f));
+
+  gtk_editable_set_text (GTK_EDITABLE (row), "rfc2217://");
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_cmpuint (strlen (gtk_label_get_text (GTK_LABEL (error_label))), >, 0);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "error"));
+  g_assert_false (next_enabled (f));
+  activate (f, "win.next", NULL);
+  g_assert_cmpstr (page (f), ==, "board");
+
+  gtk_editable_set_text (GTK_EDITABLE (row), "rfc2217://127.0.0.1:4000?ign_set_control");
+  g_assert_false (gtk_widget_get_visible (error_label));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "error"));
+  g_assert_true (next_enabled (f));
+  g_assert_cmpstr (f->window->address, ==, "rfc2217://127.0.0.1:4000?ign_set_control");
+
+  /* Back to the Demo board and the error is moot. */
+  gtk_editable_set_text (GTK_EDITABLE (row), "socket://nohost");
+  g_assert_false (next_enabled (f));
+  activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
+  g_assert_true (next_enabled (f));
+}
+
+static void
+test_bad_firmware (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *empty = g_build_filename (f->dir, "manifest.json", NULL);
+  const char *description;
+
+  /* A manifest without builds: the plan refuses it with a reason. */
+  write_file (empty, "{\"builds\": []}", 14);
+
+  activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
+  activate (f, "win.next", NULL);
+  activate (f, "win.load-firmware", empty);
+  while (g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "firmware_stack"))),
+                    "loading") == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "firmware_stack"))),
+                   ==, "error");
+  description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f,
+                                                                   "firmware_error_page")));
+  g_test_message ("firmware error: %s", description);
+  g_assert_cmpuint (strlen (description), >, 0);
+  g_assert_false (next_enabled (f));
+
+  /* Escape goes back a step. */
+  activate (f, "win.escape", NULL);
+  g_assert_cmpstr (page (f), ==, "board");
+}
+
+static void
+wait_for_plan (Fixture *f)
+{
+  while (f->window->load_cancellable != NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* A binary that is not an image gets the app offset, a warning and an
+ * offset row to move it. */
+static void
+test_raw_file_offset (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *raw = g_build_filename (f->dir, "blob.bin", NULL);
+  guint8 blob[8192];
+  AdwEntryRow *offset_row = ADW_ENTRY_ROW (child (f, "offset_row"));
+
+  memset (blob, 0x5A, sizeof blob);
+  write_file (raw, blob, sizeof blob);
+
+  activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
+  activate (f, "win.next", NULL);
+  activate (f, "win.load-firmware", raw);
+  wait_for_plan (f);
+  g_assert_nonnull (f->window->plan);
+  g_assert_cmphex (glint_flash_plan_get_region_offset (f->window->plan, 0), ==, APP_OFFSET);
+  g_assert_true (gtk_widget_get_visible (child (f, "warnings_group")));
+  g_assert_true (gtk_widget_get_visible (child (f, "offset_group")));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (offset_row)), ==, "0x10000");
+
+  /* Not sector-aligned: marked, and nothing reloads. */
+  gtk_editable_set_text (GTK_EDITABLE (offset_row), "0x20001");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (offset_row), "error"));
+
+  gtk_editable_set_text (GTK_EDITABLE (offset_row), "0x20000");
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (offset_row), "error"));
+  g_signal_emit_by_name (offset_row, "apply");
+  wait_for_plan (f);
+  g_assert_cmphex (glint_flash_plan_get_region_offset (f->window->plan, 0), ==, 0x20000);
+  g_assert_true (next_enabled (f));
+  g_unlink (raw);
+
+  /* A manifest knows its offsets: no row. */
+  activate (f, "win.load-firmware", f->manifest);
+  wait_for_plan (f);
+  g_assert_false (gtk_widget_get_visible (child (f, "offset_group")));
+}
+
+static void
+test_cancel (Fixture       *f,
+             gconstpointer  data)
+{
+  click_through (f, GLINT_DEMO_ADDRESS);
+  /* 115200 baud: slow enough to be caught in the act. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (f, "baud_row")), 1);
+  activate (f, "win.next", NULL);
+  g_assert_cmpstr (page (f), ==, "flash");
+
+  /* Cancel while it writes: the step where stopping matters most. */
+  while (glint_flasher_get_state (_glint_window_get_flasher (f->window)) !=
+         GLINT_FLASHER_STATE_WRITING)
+    {
+      g_assert_cmpstr (page (f), ==, "flash");
+      g_main_context_iteration (NULL, TRUE);
+    }
+
+  /* Escape asks first; "Keep Flashing" keeps going. */
+  activate (f, "win.escape", NULL);
+  g_assert_nonnull (f->window->cancel_dialog);
+  adw_message_dialog_response (f->window->cancel_dialog, "continue");
+  while (f->window->cancel_dialog != NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (page (f), ==, "flash");
+
+  /* Closing the window asks the same question and keeps the window. */
+  gtk_window_close (GTK_WINDOW (f->window));
+  g_assert_nonnull (f->window->cancel_dialog);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->window)));
+  adw_message_dialog_response (f->window->cancel_dialog, "continue");
+  while (f->window->cancel_dialog != NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  activate (f, "win.cancel", NULL);
+  g_assert_nonnull (f->window->cancel_dialog);
+  adw_message_dialog_response (f->window->cancel_dialog, "stop");
+  wait_for_page (f, "firmware", 30);
+  g_assert_null (f->window->flash_cancellable);
+}
+
+/* Detect reads chip and MAC before anything is flashed. */
+static void
+test_detect (Fixture       *f,
+             gconstpointer  data)
+{
+  AdwActionRow *row = ADW_ACTION_ROW (child (f, "detect_row"));
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  /* Nothing to detect without a board. */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.detect", NULL);
+  g_assert_null (f->window->detect_cancellable);
+
+  activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
+  activate (f, "win.detect", NULL);
+  g_assert_nonnull (f->window->detect_cancellable);
+  while (f->window->board_info == NULL)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Detect never finished: %s", adw_action_row_get_subtitle (row));
+      g_main_context_iteration (NULL, TRUE);
+    }
+
+  g_test_message ("detected: %s", adw_action_row_get_subtitle (row));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "ESP32"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "MAC"));
+  g_assert_null (f->window->detect_cancellable);
+}
+
+/* "Open With Glint" before a board is chosen: the Firmware page with
+ * the plan, and Flash waits for a board. */
+static void
+test_open_file (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (f->manifest);
+
+  g_assert_null (f->window->address);
+  glint_window_open_firmware (f->window, file);
+  g_assert_cmpstr (page (f), ==, "firmware");
+  wait_for_plan (f);
+  g_assert_nonnull (f->window->plan);
+  g_assert_false (next_enabled (f));
+  activate (f, "win.next", NULL);
+  g_assert_cmpstr (page (f), ==, "firmware");
+
+  activate (f, "win.back", NULL);
+  activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
+  activate (f, "win.next", NULL);
+  g_assert_cmpstr (page (f), ==, "firmware");
+  g_assert_true (next_enabled (f));
+}
+
+static void
+test_permission_page (Fixture       *f,
+                      gconstpointer  data)
+{
+  _glint_window_show_permission_page (f->window);
+  g_assert_cmpstr (page (f), ==, "permission");
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (child (f, "permission_command_label"))),
+                            "dialout"));
+  activate (f, "win.back", NULL);
+  g_assert_cmpstr (page (f), ==, "board");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+#define ADD(path, func) \
+  g_test_add ("/glint/window/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("demo-flash", test_demo_flash);
+  ADD ("disconnect-fails", test_disconnect_fails);
+  ADD ("rfc2217-flash", test_rfc2217_flash);
+  ADD ("rfc2217-server-killed", test_rfc2217_server_killed);
+  ADD ("invalid-url", test_invalid_url);
+  ADD ("bad-firmware", test_bad_firmware);
+  ADD ("raw-file-offset", test_raw_file_offset);
+  ADD ("cancel", test_cancel);
+  ADD ("detect", test_detect);
+  ADD ("open-file", test_open_file);
+  ADD ("permission-page", test_permission_page);
+
+#undef ADD
+
+  return g_test_run ();
+}

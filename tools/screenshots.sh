@@ -1,0 +1,25 @@
+#!/bin/bash
+# SPDX-FileCopyrightText: 2026 The Glint developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Screenshots of every page of the window, under Xvfb:
+#
+#   tools/screenshots.sh [OUTPUT-DIR]     (default: _build/screenshots)
+#
+# Needs a build (_build, or GLINT_BUILD_DIR), xvfb, xauth, dbus and
+# imagemagick. Pick the good ones for data/screenshots/ by hand.
+
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+BUILD_DIR=${GLINT_BUILD_DIR:-_build}
+OUT=${1:-$BUILD_DIR/screenshots}
+
+mkdir -p "$OUT"
+export GSETTINGS_BACKEND=memory
+export GSETTINGS_SCHEMA_DIR="$PWD/$BUILD_DIR/data"
+export GDK_BACKEND=x11 NO_AT_BRIDGE=1 GTK_A11Y=none
+export LC_ALL=C.UTF-8
+
+exec dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" \
+  "$BUILD_DIR/tests/glint-screenshots" "$OUT"
