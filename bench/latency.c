@@ -18,6 +18,8 @@
 #include "glint-stream.h"
 #include "glint-stream-address.h"
 
+#include "bench-common.h"
+
 /*
  * bench/latency: what a slow link costs a flash job.
  *
@@ -75,10 +77,8 @@ typedef struct
 
 typedef struct
 {
-  GlintSim         *sim;
+  BenchRun          base;              /* first: the shared callbacks see it */
   GlintSlipDecoder *decoder;
-  gint64            start;
-  gint64            state_at[GLINT_FLASHER_STATE_CANCELLED + 1];
   gint64            begin_ack;         /* answer to FLASH_DEFL_BEGIN reached us */
   gint64            first_data_ack;    /* answer to block 0 reached us */
   guint64           commands_at_begin;
@@ -86,10 +86,6 @@ typedef struct
   guint             data_acks;
   Response          responses[MAX_RESPONSES];
   guint             n_responses;       /* before block 0 */
-  gint64            done_at;
-  gboolean          done;
-  gboolean          verbose;
-  GError           *error;
 } Run;
 
 static const char *
@@ -139,7 +135,7 @@ response_frame_cb (const guint8 *frame,
   if (op == GLINT_OP_FLASH_DEFL_BEGIN && run->begin_ack == 0)
     {
       run->begin_ack = now;
-      run->commands_at_begin = glint_sim_get_counter (run->sim, GLINT_SIM_COUNTER_COMMANDS);
+      run->commands_at_begin = glint_sim_get_counter (run->base.sim, GLINT_SIM_COUNTER_COMMANDS);
     }
   else if (op == GLINT_OP_FLASH_DEFL_DATA)
     {
@@ -160,59 +156,6 @@ on_sim_output_cb (GlintSim *sim,
   const guint8 *data = g_bytes_get_data (bytes, &len);
 
   glint_slip_decoder_feed (run->decoder, data, len, response_frame_cb, run);
-}
-
-static void
-on_flasher_state_cb (GObject    *object,
-                     GParamSpec *pspec,
-                     gpointer    user_data)
-{
-  Run *run = user_data;
-  GlintFlasherState state = glint_flasher_get_state (GLINT_FLASHER (object));
-
-  if (run->state_at[state] == 0)
-    run->state_at[state] = g_get_monotonic_time ();
-  if (run->verbose)
-    g_printerr ("    %8.3f s  %s\n", (g_get_monotonic_time () - run->start) / 1e6,
-                glint_flasher_state_to_string (state));
-}
-
-static void
-on_flasher_log_cb (GlintFlasher  *flasher,
-                   GlintLogLevel  level,
-                   const char    *message,
-                   gpointer       user_data)
-{
-  Run *run = user_data;
-
-  if (run->verbose || level >= GLINT_LOG_WARNING)
-    g_printerr ("    %8.3f s  log: %s\n", (g_get_monotonic_time () - run->start) / 1e6, message);
-}
-
-static void
-flash_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Run *run = user_data;
-
-  glint_flasher_flash_finish (GLINT_FLASHER (object), result, &run->error);
-  run->done_at = g_get_monotonic_time ();
-  run->done = TRUE;
-}
-
-/* Firmware-like: alternating 512-byte runs of noise and of a slow ramp
- * (the same data as bench/throughput). */
-static GBytes *
-make_image (gsize size)
-{
-  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
-  guint8 *data = g_malloc (size);
-
-  for (gsize i = 0; i < size; i++)
-    data[i] = (i / 512) % 2 ? (guint8) g_rand_int (rand) : (guint8) (i / 7);
-
-  return g_bytes_new_take (data, size);
 }
 
 static void
@@ -277,44 +220,6 @@ lockstep_floor_us (GBytes  *image,
 
 /* A stand-in for esptool's ESP32 stub, about its size (12 KiB of text,
  * 1 KiB of data): the simulator runs any code and greets with OHAI. */
-static char *
-write_stub_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GRand) rand = g_rand_new_with_seed (1);
-  g_autofree char *dir = g_dir_make_tmp ("glint-bench-stubs-XXXXXX", &error);
-  g_autofree char *text = NULL;
-  g_autofree char *data = NULL;
-  g_autofree char *json = NULL;
-  g_autofree char *path = NULL;
-  guint8 code[12 * 1024];
-
-  if (dir == NULL)
-    g_error ("%s", error->message);
-
-  for (gsize i = 0; i < sizeof code; i++)
-    code[i] = (guint8) g_rand_int (rand);
-  text = g_base64_encode (code, sizeof code);
-  data = g_base64_encode (code, 1024);
-  json = g_strdup_printf ("{\"text\": \"%s\", \"text_start\": 1074397184, "
-                          "\"entry\": 1074397700, \"data\": \"%s\", "
-                          "\"data_start\": 1073605996}", text, data);
-  path = g_build_filename (dir, "esp32.json", NULL);
-  if (!g_file_set_contents (path, json, -1, &error))
-    g_error ("%s", error->message);
-
-  return g_steal_pointer (&dir);
-}
-
-static void
-remove_stub_dir (const char *dir)
-{
-  g_autofree char *path = g_build_filename (dir, "esp32.json", NULL);
-
-  g_unlink (path);
-  g_rmdir (dir);
-}
-
 static gboolean
 run_flash (const char  *address,
            GBytes      *image,
@@ -324,63 +229,33 @@ run_flash (const char  *address,
            GError     **error)
 {
   g_autoptr(GlintStream) stream = glint_stream_new_for_address (address, error);
-  g_autoptr(GlintFlasher) flasher = NULL;
-  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
   g_autoptr(GlintSlipDecoder) decoder = glint_slip_decoder_new (1024);
-  const guint8 *flash;
-  gsize flash_size;
   gulong output_id;
+  gboolean ok;
 
   if (stream == NULL)
     return FALSE;
 
   memset (run, 0, sizeof *run);
-  run->verbose = verbose;
-  run->sim = glint_sim_stream_get_sim (GLINT_SIM_STREAM (stream));
+  run->base.verbose = verbose;
+  run->base.sim = glint_sim_stream_get_sim (GLINT_SIM_STREAM (stream));
   run->decoder = decoder;
-  output_id = g_signal_connect (run->sim, "output", G_CALLBACK (on_sim_output_cb), run);
+  output_id = g_signal_connect (run->base.sim, "output", G_CALLBACK (on_sim_output_cb), run);
 
-  glint_flash_plan_add_bytes (plan, IMAGE_OFFSET, image, "app");
-  flasher = glint_flasher_new (stream);
-  glint_flasher_set_plan (flasher, plan);
-  glint_flasher_set_baud (flasher, baud);
-  glint_flasher_set_use_stub (flasher, TRUE);
-  g_signal_connect (flasher, "notify::state", G_CALLBACK (on_flasher_state_cb), run);
-  g_signal_connect (flasher, "log", G_CALLBACK (on_flasher_log_cb), run);
+  ok = bench_flash (&run->base, stream, image, IMAGE_OFFSET, baud, TRUE, NULL, error);
 
-  run->start = g_get_monotonic_time ();
-  glint_flasher_flash_async (flasher, NULL, flash_cb, run);
-  while (!run->done)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_signal_handler_disconnect (run->sim, output_id);
+  g_signal_handler_disconnect (run->base.sim, output_id);
   run->decoder = NULL;
+  g_io_stream_close (G_IO_STREAM (stream), NULL, NULL);
+  run->base.sim = NULL;
 
-  if (run->error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&run->error));
-      return FALSE;
-    }
-
-  /* A benchmark of a wrong result measures nothing. */
-  flash = glint_sim_get_flash (run->sim, &flash_size);
-  if (flash_size < IMAGE_OFFSET + g_bytes_get_size (image) ||
-      memcmp (flash + IMAGE_OFFSET, g_bytes_get_data (image, NULL), g_bytes_get_size (image)) != 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the simulated flash does not hold the image");
-      return FALSE;
-    }
-
-  if (run->begin_ack == 0 || run->data_acks == 0)
+  if (ok && (run->begin_ack == 0 || run->data_acks == 0))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "no FLASH_DEFL_BEGIN/DATA answers seen");
       return FALSE;
     }
 
-  g_io_stream_close (G_IO_STREAM (stream), NULL, NULL);
-  run->sim = NULL;
-
-  return TRUE;
+  return ok;
 }
 
 /* Start of phase i, or the answer to FLASH_DEFL_BEGIN for the end of the
@@ -392,7 +267,7 @@ phase_start (const Run *run,
   if (i == G_N_ELEMENTS (phase_states))
     return run->begin_ack;
 
-  return run->state_at[phase_states[i]];
+  return run->base.state_at[phase_states[i]];
 }
 
 static gdouble
@@ -466,7 +341,7 @@ main (int argc, char **argv)
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— flash time and round trips over slow links");
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) image = make_image (IMAGE_SIZE);
+  g_autoptr(GBytes) image = bench_make_image (IMAGE_SIZE);
   g_autofree char *stub_dir = NULL;
   const guint *rtts;
   guint n_rtts;
@@ -491,7 +366,7 @@ main (int argc, char **argv)
   n_rtts = quick ? G_N_ELEMENTS (quick_rtts) : G_N_ELEMENTS (all_rtts);
   runs = g_new0 (Run, n_rtts);
 
-  stub_dir = write_stub_dir ();
+  stub_dir = bench_write_stub_dir ();
   g_setenv ("GLINT_STUB_DIR", stub_dir, TRUE);
 
   lockstep_floor_us (image, baud, 0, &compressed, &n_blocks);
@@ -521,15 +396,15 @@ main (int argc, char **argv)
         }
 
       write_s = (run->last_data_ack - run->begin_ack) / 1e6;
-      first_s = (run->begin_ack - run->start) / 1e6;
+      first_s = (run->begin_ack - run->base.start) / 1e6;
       ratio = write_s / floor_s;
       if (ratio > 1.05)
         met = FALSE;
 
       if (rtts[r] > 0 && runs[0].first_data_ack != 0)
         {
-          gdouble n = ((run->first_data_ack - run->start) -
-                       (runs[0].first_data_ack - runs[0].start)) / 1e3 / rtts[r] - 1;
+          gdouble n = ((run->first_data_ack - run->base.start) -
+                       (runs[0].first_data_ack - runs[0].base.start)) / 1e3 / rtts[r] - 1;
 
           rt = g_strdup_printf ("%.1f", n);
           if (n > 10.5)
@@ -542,7 +417,7 @@ main (int argc, char **argv)
 
       printf ("%6u %9.2f %9.2f %7.3f %9.2f %4s %6" G_GUINT64_FORMAT " %9.2f\n",
               rtts[r], write_s, floor_s, ratio, first_s, rt, run->commands_at_begin,
-              (run->done_at - run->start) / 1e6);
+              (run->base.done_at - run->base.start) / 1e6);
       fflush (stdout);
       g_printerr ("[%u ms round trip] write %.2f s (floor %.2f s, ratio %.3f), block 0 after %.2f s\n",
                   rtts[r], write_s, floor_s, ratio, first_s);
@@ -579,7 +454,7 @@ main (int argc, char **argv)
   printf ("# targets (write <= 1.05 x floor, <= 10 round trips to block 0): %s\n",
           met ? "met" : "MISSED");
 
-  remove_stub_dir (stub_dir);
+  bench_remove_stub_dir (stub_dir);
   g_free (runs);
 
   return met ? 0 : 1;

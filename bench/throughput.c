@@ -17,6 +17,8 @@
 #include "glint-stream.h"
 #include "glint-stream-address.h"
 
+#include "bench-common.h"
+
 /*
  * bench/throughput: how close a flash job comes to the wire limit.
  *
@@ -66,68 +68,7 @@
 
 #define IMAGE_OFFSET         0x10000
 
-typedef struct
-{
-  GlintSim     *sim;
-  gint64        start;
-  gint64        state_at[GLINT_FLASHER_STATE_CANCELLED + 1];
-  gint64        done_at;
-  gboolean      done;
-  gboolean      verbose;
-  GError       *error;
-} Run;
-
-static void
-on_flasher_state_cb (GObject    *object,
-                     GParamSpec *pspec,
-                     gpointer    user_data)
-{
-  Run *run = user_data;
-  GlintFlasherState state = glint_flasher_get_state (GLINT_FLASHER (object));
-
-  if (run->state_at[state] == 0)
-    run->state_at[state] = g_get_monotonic_time ();
-  if (run->verbose)
-    g_printerr ("    %8.3f s  %s\n", (g_get_monotonic_time () - run->start) / 1e6,
-                glint_flasher_state_to_string (state));
-}
-
-static void
-on_flasher_log_cb (GlintFlasher  *flasher,
-                   GlintLogLevel  level,
-                   const char    *message,
-                   gpointer       user_data)
-{
-  Run *run = user_data;
-
-  if (run->verbose || level >= GLINT_LOG_WARNING)
-    g_printerr ("    %8.3f s  log: %s\n", (g_get_monotonic_time () - run->start) / 1e6, message);
-}
-
-static void
-flash_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Run *run = user_data;
-
-  glint_flasher_flash_finish (GLINT_FLASHER (object), result, &run->error);
-  run->done_at = g_get_monotonic_time ();
-  run->done = TRUE;
-}
-
-/* Firmware-like: alternating 512-byte runs of noise and of a slow ramp. */
-static GBytes *
-make_image (gsize size)
-{
-  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
-  guint8 *data = g_malloc (size);
-
-  for (gsize i = 0; i < size; i++)
-    data[i] = (i / 512) % 2 ? (guint8) g_rand_int (rand) : (guint8) (i / 7);
-
-  return g_bytes_new_take (data, size);
-}
+typedef BenchRun Run;
 
 /* What the flasher sends: zlib level 9 of the image (glint-flasher-flash.c). */
 static GBytes *
@@ -283,44 +224,6 @@ flash_time_us (guint32 offset,
 
 /* A stand-in for esptool's ESP32 stub, about its size (12 KiB of text,
  * 1 KiB of data): the simulator runs any code and greets with OHAI. */
-static char *
-write_stub_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GRand) rand = g_rand_new_with_seed (1);
-  g_autofree char *dir = g_dir_make_tmp ("glint-bench-stubs-XXXXXX", &error);
-  g_autofree char *text = NULL;
-  g_autofree char *data = NULL;
-  g_autofree char *json = NULL;
-  g_autofree char *path = NULL;
-  guint8 code[12 * 1024];
-
-  if (dir == NULL)
-    g_error ("%s", error->message);
-
-  for (gsize i = 0; i < sizeof code; i++)
-    code[i] = (guint8) g_rand_int (rand);
-  text = g_base64_encode (code, sizeof code);
-  data = g_base64_encode (code, 1024);
-  json = g_strdup_printf ("{\"text\": \"%s\", \"text_start\": 1074397184, "
-                          "\"entry\": 1074397700, \"data\": \"%s\", "
-                          "\"data_start\": 1073605996}", text, data);
-  path = g_build_filename (dir, "esp32.json", NULL);
-  if (!g_file_set_contents (path, json, -1, &error))
-    g_error ("%s", error->message);
-
-  return g_steal_pointer (&dir);
-}
-
-static void
-remove_stub_dir (const char *dir)
-{
-  g_autofree char *path = g_build_filename (dir, "esp32.json", NULL);
-
-  g_unlink (path);
-  g_rmdir (dir);
-}
-
 static gboolean
 run_flash (const char  *address,
            GBytes      *image,
@@ -331,10 +234,7 @@ run_flash (const char  *address,
            GError     **error)
 {
   g_autoptr(GlintStream) stream = glint_stream_new_for_address (address, error);
-  g_autoptr(GlintFlasher) flasher = NULL;
-  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
-  const guint8 *flash;
-  gsize flash_size;
+  gboolean ok;
 
   if (stream == NULL)
     return FALSE;
@@ -343,40 +243,12 @@ run_flash (const char  *address,
   run->verbose = verbose;
   run->sim = glint_sim_stream_get_sim (GLINT_SIM_STREAM (stream));
 
-  glint_flash_plan_add_bytes (plan, IMAGE_OFFSET, image, "app");
   /* The flasher assumes 4 MB unless told; 4 MiB at 0x10000 needs more. */
-  glint_flash_plan_set_flash_settings (plan, "keep", "keep", "8MB");
-  flasher = glint_flasher_new (stream);
-  glint_flasher_set_plan (flasher, plan);
-  glint_flasher_set_baud (flasher, baud);
-  glint_flasher_set_use_stub (flasher, use_stub);
-  g_signal_connect (flasher, "notify::state", G_CALLBACK (on_flasher_state_cb), run);
-  g_signal_connect (flasher, "log", G_CALLBACK (on_flasher_log_cb), run);
-
-  run->start = g_get_monotonic_time ();
-  glint_flasher_flash_async (flasher, NULL, flash_cb, run);
-  while (!run->done)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (run->error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&run->error));
-      return FALSE;
-    }
-
-  /* A benchmark of a wrong result measures nothing. */
-  flash = glint_sim_get_flash (run->sim, &flash_size);
-  if (flash_size < IMAGE_OFFSET + g_bytes_get_size (image) ||
-      memcmp (flash + IMAGE_OFFSET, g_bytes_get_data (image, NULL), g_bytes_get_size (image)) != 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the simulated flash does not hold the image");
-      return FALSE;
-    }
-
+  ok = bench_flash (run, stream, image, IMAGE_OFFSET, baud, use_stub, "8MB", error);
   g_io_stream_close (G_IO_STREAM (stream), NULL, NULL);
   run->sim = NULL;
 
-  return TRUE;
+  return ok;
 }
 
 int
@@ -417,7 +289,7 @@ main (int argc, char **argv)
   if (time_scale < 0)
     time_scale = quick ? 1.0 : 0.5;
 
-  stub_dir = write_stub_dir ();
+  stub_dir = bench_write_stub_dir ();
   g_setenv ("GLINT_STUB_DIR", stub_dir, TRUE);
 
   printf ("# glint-bench-throughput: sim://esp32, image at 0x%x, time-scale %g%s\n",
@@ -428,7 +300,7 @@ main (int argc, char **argv)
 
   for (guint s = 0; s < n_sizes; s++)
     {
-      g_autoptr(GBytes) image = make_image (all_sizes[s]);
+      g_autoptr(GBytes) image = bench_make_image (all_sizes[s]);
       g_autoptr(GBytes) payload = compress_image (image);
       gsize compressed = g_bytes_get_size (payload);
       gdouble flash_s = time_scale * flash_time_us (IMAGE_OFFSET, all_sizes[s]) / 1e6;
@@ -483,7 +355,7 @@ main (int argc, char **argv)
   printf ("# stub target ratio >= 0.95: %s (worst %.3f)\n", misses == 0 ? "met" : "MISSED",
           worst_stub);
 
-  remove_stub_dir (stub_dir);
+  bench_remove_stub_dir (stub_dir);
 
   return misses == 0 ? 0 : 1;
 }

@@ -1,0 +1,36 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include "glint-flasher.h"
+#include "glint-sim.h"
+#include "glint-stream.h"
+
+G_BEGIN_DECLS
+
+/* One flash job of a benchmark: when each state began, when it ended. */
+typedef struct
+{
+  GlintSim  *sim;
+  gint64     start;
+  gint64     state_at[GLINT_FLASHER_STATE_READING + 1];
+  gint64     done_at;
+  gboolean   done;
+  gboolean   verbose;
+  GError    *error;
+} BenchRun;
+
+GBytes   *bench_make_image      (gsize          size);
+char     *bench_write_stub_dir  (void);
+void      bench_remove_stub_dir (const char    *dir);
+gboolean  bench_flash           (BenchRun      *run,
+                                 GlintStream   *stream,
+                                 GBytes        *image,
+                                 guint32        offset,
+                                 guint          baud,
+                                 gboolean       use_stub,
+                                 const char    *flash_size,
+                                 GError       **error);
+
+G_END_DECLS
