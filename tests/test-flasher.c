@@ -515,6 +515,51 @@ test_flash_cancel (Fixture       *f,
   assert_flash_holds (fixture_sim (f), 0x10000, app);
 }
 
+/* A block damaged on the way is refused by the chip's checksum and sent
+ * again; the write still ends verified. */
+static void
+test_flash_damaged_block_retried (Fixture       *f,
+                                  gconstpointer  data)
+{
+  guint recovered = 0;
+
+  for (guint seed = 1; seed <= 8; seed++)
+    {
+      g_autofree char *address = g_strdup_printf ("sim://esp32?boot=normal&time-scale=0&"
+                                                  "corrupt=0.00002&seed=%u", seed);
+      g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+      g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+      g_autoptr(GBytes) app = NULL;
+      g_autoptr(GError) error = NULL;
+      guint8 *bytes = g_malloc (120000);
+
+      for (gsize i = 0; i < 120000; i++)
+        bytes[i] = (guint8) g_rand_int (rand);
+      app = g_bytes_new_take (bytes, 120000);
+
+      fixture_open (f, address);
+      glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+      glint_flasher_set_plan (f->flasher, plan);
+      glint_flasher_set_timeout_scale (f->flasher, 0.3);
+
+      if (run_flash (f, &error))
+        {
+          assert_flash_holds (fixture_sim (f), 0x10000, app);
+          if (strv_has (f->log, "arrived damaged"))
+            recovered++;
+        }
+      else
+        {
+          g_assert_true (error->domain == GLINT_ERROR && error->code != GLINT_ERROR_FAILED);
+        }
+
+      fixture_teardown (f, NULL);
+    }
+
+  g_test_message ("%u of 8 noisy runs recovered from a damaged block", recovered);
+  g_assert_cmpuint (recovered, >=, 1);
+}
+
 static void
 test_flash_wrong_chip (Fixture       *f,
                        gconstpointer  data)
@@ -606,6 +651,8 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/glint/flasher/flash/cancel", Fixture, NULL, NULL, test_flash_cancel,
               fixture_teardown);
+  g_test_add ("/glint/flasher/flash/damaged-block", Fixture, NULL, NULL,
+              test_flash_damaged_block_retried, fixture_teardown);
   g_test_add ("/glint/flasher/flash/wrong-chip", Fixture, NULL, NULL, test_flash_wrong_chip,
               fixture_teardown);
   g_test_add ("/glint/flasher/flash/esp8266-rom", Fixture, NULL, NULL,

@@ -21,6 +21,7 @@
  */
 
 #define SECTOR_SIZE     0x1000
+#define WRITE_BLOCK_ATTEMPTS 3   /* as esptool (protocol.md §7) */
 #define DEFAULT_FLASH   (4 * 1024 * 1024)
 
 typedef struct
@@ -33,6 +34,7 @@ typedef struct
   gsize      block_size;
   guint      n_blocks;
   guint      block;
+  guint      block_attempts;  /* sends of the current block that came back damaged */
   gint64     deferred_us;     /* stub work carried to the next command */
   guint64    done_before;     /* image bytes of earlier regions */
   guint      verified;        /* regions verified so far */
@@ -331,12 +333,33 @@ flash_block_cb (GObject      *object,
   FlashJob *job = g_task_get_task_data (task);
   gsize image_size = g_bytes_get_size (job->image);
   gsize payload_size = g_bytes_get_size (job->payload);
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
   guint64 done;
 
-  if (!_glint_flasher_finish_command (task, result, NULL, "writing %s at 0x%x, block %u of %u",
-                                      region_name (self, job->region), job->offset, job->block,
-                                      job->n_blocks))
-    return;
+  reply = glint_loader_command_finish (GLINT_LOADER (object), result, NULL, &error);
+  if (reply == NULL)
+    {
+      /* The chip checks each block's checksum before it takes it, so a
+       * block damaged on the way can simply be sent again (esptool tries
+       * three times). Anything else ends the job. */
+      if (g_error_matches (error, GLINT_ERROR, GLINT_ERROR_CHECKSUM_MISMATCH) &&
+          ++job->block_attempts < WRITE_BLOCK_ATTEMPTS)
+        {
+          _glint_flasher_log (self, GLINT_LOG_WARNING, "block %u of %u of %s arrived damaged; "
+                              "sending it again", job->block, job->n_blocks,
+                              region_name (self, job->region));
+          job->block--;
+          flash_send_block (task);
+          return;
+        }
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_prefix_error (&error, "writing %s at 0x%x, block %u of %u: ",
+                        region_name (self, job->region), job->offset, job->block, job->n_blocks);
+      _glint_flasher_job_fail (task, g_steal_pointer (&error));
+      return;
+    }
+  job->block_attempts = 0;
 
   /* Progress in image bytes: the share of the payload acknowledged. */
   done = MIN ((guint64) image_size,
