@@ -210,6 +210,9 @@ status_to_error_code (guint16 code)
     case 0xC900:
       return GLINT_ERROR_INVALID_RESPONSE;
     default:
+      /* A status no loader sends is a response damaged on the way. */
+      if (g_str_has_prefix (glint_loader_describe_status (code), "unknown"))
+        return GLINT_ERROR_INVALID_RESPONSE;
       return GLINT_ERROR_FAILED;
     }
 }
