@@ -916,11 +916,10 @@ detect_magic_cb (GObject      *object,
       return;
     }
 
-  glint_loader_command_async (self->loader, GLINT_OP_GET_SECURITY_INFO, NULL, 0, 20,
-                              glint_link_timing_processing_time (GLINT_OP_GET_SECURITY_INFO, 0,
-                                                                 self->stub_running),
-                              GLINT_COMMAND_NONE, g_task_get_cancellable (task),
-                              detect_security_cb, task);
+  _glint_flasher_send (task, GLINT_OP_GET_SECURITY_INFO, NULL, 0, 20,
+                       glint_link_timing_processing_time (GLINT_OP_GET_SECURITY_INFO, 0,
+                                                          self->stub_running),
+                       detect_security_cb);
 }
 
 /**
@@ -1349,11 +1348,10 @@ info_flash_poll_cb (GObject      *object,
   pairs[2] = spi->base + spi->usr2;
   pairs[3] = job->saved_usr2;
   restore = write_reg_entries (pairs, 2);
-  glint_loader_command_async (self->loader, GLINT_OP_WRITE_REG, restore, 0, 0,
-                              glint_link_timing_processing_time (GLINT_OP_WRITE_REG, 0,
-                                                                 self->stub_running),
-                              GLINT_COMMAND_NONE, g_task_get_cancellable (task),
-                              info_flash_restored_cb, task);
+  _glint_flasher_send (task, GLINT_OP_WRITE_REG, restore, 0, 0,
+                       glint_link_timing_processing_time (GLINT_OP_WRITE_REG, 0,
+                                                          self->stub_running),
+                       info_flash_restored_cb);
 }
 
 static void
@@ -1373,15 +1371,9 @@ info_flash_command_cb (GObject      *object,
                        gpointer      user_data)
 {
   GTask *task = user_data;
-  g_autoptr(GBytes) reply = NULL;
-  g_autoptr(GError) error = NULL;
 
-  reply = glint_loader_command_finish (GLINT_LOADER (object), result, NULL, &error);
-  if (reply == NULL)
-    {
-      _glint_flasher_job_fail (task, g_steal_pointer (&error));
-      return;
-    }
+  if (!_glint_flasher_finish_command (task, result, NULL, "reading the flash id"))
+    return;
 
   info_flash_id_poll (task);
 }
@@ -1422,11 +1414,10 @@ info_flash_saved_cb (GObject      *object,
   pairs[8] = spi->base;
   pairs[9] = SPI_CMD_USR;
   entries = write_reg_entries (pairs, 5);
-  glint_loader_command_async (self->loader, GLINT_OP_WRITE_REG, entries, 0, 0,
-                              glint_link_timing_processing_time (GLINT_OP_WRITE_REG, 0,
-                                                                 self->stub_running),
-                              GLINT_COMMAND_NONE, g_task_get_cancellable (task),
-                              info_flash_command_cb, task);
+  _glint_flasher_send (task, GLINT_OP_WRITE_REG, entries, 0, 0,
+                       glint_link_timing_processing_time (GLINT_OP_WRITE_REG, 0,
+                                                          self->stub_running),
+                       info_flash_command_cb);
 }
 
 /* Reads the flash chip's JEDEC id, where the chip table knows how. */
