@@ -291,6 +291,22 @@ random_bytes (gsize size)
   return g_bytes_new_take (data, size);
 }
 
+/* Reproducible data: noise from a seeded GRand, half of it in compressible
+ * stretches if asked. */
+static GBytes *
+seeded_bytes (guint    seed,
+              gsize    size,
+              gboolean compressible)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  guint8 *data = g_malloc (size);
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = !compressible || (i / 512) % 2 ? (guint8) g_rand_int (rand) : (guint8) (i / 7);
+
+  return g_bytes_new_take (data, size);
+}
+
 static gboolean
 run_flash (Fixture       *f,
            GError       **error)
@@ -454,15 +470,9 @@ test_flash_noisy_link (Fixture       *f,
       g_autofree char *address = g_strdup_printf ("sim://esp32?boot=normal&time-scale=0&"
                                                   "corrupt=0.0002&seed=%u", seed);
       g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
-      g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
-      g_autoptr(GBytes) app = NULL;
-      g_autoptr(GError) error = NULL;
-      guint8 *bytes = g_malloc (64 * 1024);
-
       /* the same data every run: the noise is seeded too */
-      for (gsize i = 0; i < 64 * 1024; i++)
-        bytes[i] = (i / 512) % 2 ? (guint8) g_rand_int (rand) : (guint8) (i / 7);
-      app = g_bytes_new_take (bytes, 64 * 1024);
+      g_autoptr(GBytes) app = seeded_bytes (seed, 64 * 1024, TRUE);
+      g_autoptr(GError) error = NULL;
 
       fixture_open (f, address);
       glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
@@ -536,14 +546,8 @@ test_flash_damaged_block_retried (Fixture       *f,
       g_autofree char *address = g_strdup_printf ("sim://esp32?boot=normal&time-scale=0&"
                                                   "corrupt=0.00002&seed=%u", seed);
       g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
-      g_autoptr(GRand) rand = g_rand_new_with_seed (42);
-      g_autoptr(GBytes) app = NULL;
+      g_autoptr(GBytes) app = seeded_bytes (42, 120000, FALSE);
       g_autoptr(GError) error = NULL;
-      guint8 *bytes = g_malloc (120000);
-
-      for (gsize i = 0; i < 120000; i++)
-        bytes[i] = (guint8) g_rand_int (rand);
-      app = g_bytes_new_take (bytes, 120000);
 
       fixture_open (f, address);
       glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
