@@ -72,6 +72,31 @@ if [ "$gui" = "true" ]; then
     "$data/icons/hicolor/symbolic/apps/$app_id-symbolic.svg" -f
   check_file "/glint/install/schema" "$data/glib-2.0/schemas/io.github.glintapp.Glint.gschema.xml" -f
 
+  # What desktop-file-validate cannot know: how Glint is found and started.
+  desktop=$data/applications/$app_id.desktop
+  for want in "Exec=glint %F" "Icon=$app_id" "Categories=Development;Electronics;GTK;"; do
+    if grep -qxF "$want" "$desktop" 2>/dev/null; then
+      ok "/glint/install/desktop-file-${want%%=*}"
+    else
+      not_ok "/glint/install/desktop-file-${want%%=*}"
+      echo "# expected the line: $want"
+    fi
+  done
+  keywords=$(sed -n 's/^Keywords=//p' "$desktop" 2>/dev/null)
+  missing=
+  for word in ESP32 esptool firmware flash; do
+    case ";$keywords" in
+      *";$word;"*) ;;
+      *) missing="$missing $word" ;;
+    esac
+  done
+  if [ -n "$keywords" ] && [ -z "$missing" ]; then
+    ok "/glint/install/desktop-file-keywords"
+  else
+    not_ok "/glint/install/desktop-file-keywords"
+    echo "# Keywords=$keywords lacks:$missing"
+  fi
+
   # The installed desktop file and metainfo carry the merged translations.
   for lang in $(grep -v '^#' "$linguas"); do
     if grep -q "^Comment\[$lang\]=" "$data/applications/$app_id.desktop" 2>/dev/null; then
