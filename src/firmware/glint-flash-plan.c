@@ -1036,10 +1036,10 @@ static char *
 format_size (guint64 bytes)
 {
   if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0)
-    return g_strdup_printf ("%" G_GUINT64_FORMAT " MB", bytes / (1024 * 1024));
+    return g_strdup_printf (_("%llu MB"), (unsigned long long) (bytes / (1024 * 1024)));
   if (bytes >= 1024 && bytes % 1024 == 0)
-    return g_strdup_printf ("%" G_GUINT64_FORMAT " KB", bytes / 1024);
-  return g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", bytes);
+    return g_strdup_printf (_("%llu KB"), (unsigned long long) (bytes / 1024));
+  return g_strdup_printf (_("%llu bytes"), (unsigned long long) bytes);
 }
 
 /**
@@ -1106,7 +1106,7 @@ check_image (GlintFlashPlan  *self,
   image_chip = glint_image_get_chip_name (image);
   if (image_chip == NULL)
     {
-      add_warning (self, "“%s” at 0x%x is built for an unknown chip (id %u)",
+      add_warning (self, _("“%s” at 0x%x is built for an unknown chip (id %u)"),
                    region->name, flash_at, image->chip_id);
       return TRUE;
     }
@@ -1126,13 +1126,13 @@ check_image (GlintFlashPlan  *self,
   if (image->has_extended_header && self->chip_revision >= 0)
     {
       if (image->min_rev_full > self->chip_revision)
-        add_warning (self, "“%s” needs chip revision v%u.%u or later, the chip is v%d.%d",
+        add_warning (self, _("“%s” needs chip revision v%u.%u or later, the chip is v%d.%d"),
                      region->name, image->min_rev_full / 100, image->min_rev_full % 100,
                      self->chip_revision / 100, self->chip_revision % 100);
       /* 0xFFFF and 0 mean "no limit" in older images */
       if (image->max_rev_full != 0 && image->max_rev_full != 0xFFFF &&
           image->max_rev_full < self->chip_revision)
-        add_warning (self, "“%s” supports chip revisions up to v%u.%u, the chip is v%d.%d",
+        add_warning (self, _("“%s” supports chip revisions up to v%u.%u, the chip is v%d.%d"),
                      region->name, image->max_rev_full / 100, image->max_rev_full % 100,
                      self->chip_revision / 100, self->chip_revision % 100);
     }
@@ -1280,8 +1280,8 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
         }
 
       if (size % 4 != 0)
-        add_warning (self, "“%s” is %" G_GUINT64_FORMAT " bytes, not a multiple of 4; "
-                     "it will be padded with 0xFF", region->name, size);
+        add_warning (self, _("“%s” is %llu bytes, not a multiple of 4; it will be padded "
+                             "with 0xFF"), region->name, (unsigned long long) size);
     }
 
   /* Images: what chip they are for, and a real image at the bootloader
@@ -1317,7 +1317,8 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
       /* Only a hint: custom partition tables may put data there. */
       if (region->offset == GLINT_FLASH_PLAN_APP_OFFSET && !covers_bootloader &&
           !glint_image_looks_like_image (region->data))
-        add_warning (self, "“%s” at 0x%x is not an app image", region->name, region->offset);
+        add_warning (self, _("“%s” at 0x%x is not an app image"), region->name,
+                     region->offset);
     }
 
   return TRUE;
@@ -1383,8 +1384,8 @@ glint_flash_plan_patch_bootloader (GlintFlashPlan  *self,
 
       if (!glint_image_looks_like_image (region->data))
         {
-          add_warning (self, "“%s” at 0x%x is not an image; its flash settings are "
-                       "left as they are", region->name, region->offset);
+          add_warning (self, _("“%s” at 0x%x is not an image; its flash settings are "
+                               "left as they are"), region->name, region->offset);
           continue;
         }
 
