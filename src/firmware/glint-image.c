@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "glint-error.h"
@@ -322,15 +324,15 @@ parse_layout (const guint8  *data,
   if (len < GLINT_IMAGE_HEADER_SIZE)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                   "truncated: %" G_GSIZE_FORMAT " bytes are too few for an image header",
-                   len);
+                   _("truncated: %lu bytes are too few for an image header"),
+                   (gulong) len);
       return NULL;
     }
 
   if (data[0] != GLINT_IMAGE_MAGIC)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                   "not an image: bad magic byte 0x%02x (expected 0xe9)", data[0]);
+                   _("not an image: bad magic byte 0x%02x (expected 0xe9)"), data[0]);
       return NULL;
     }
 
@@ -338,7 +340,7 @@ parse_layout (const guint8  *data,
   if (n_segments == 0 || n_segments > GLINT_IMAGE_MAX_SEGMENTS)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                   "not an image: invalid segment count %u (1 to %u allowed)",
+                   _("not an image: invalid segment count %u (1 to %u allowed)"),
                    n_segments, GLINT_IMAGE_MAX_SEGMENTS);
       return NULL;
     }
@@ -358,9 +360,8 @@ parse_layout (const guint8  *data,
       if (len < GLINT_IMAGE_HEADER_SIZE + GLINT_IMAGE_EXT_HEADER_SIZE)
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                       "truncated: the extended header needs %u bytes, the file has %"
-                       G_GSIZE_FORMAT,
-                       GLINT_IMAGE_HEADER_SIZE + GLINT_IMAGE_EXT_HEADER_SIZE, len);
+                       _("truncated: the extended header needs %u bytes, the file has %lu"),
+                       GLINT_IMAGE_HEADER_SIZE + GLINT_IMAGE_EXT_HEADER_SIZE, (gulong) len);
           return NULL;
         }
 
@@ -372,7 +373,7 @@ parse_layout (const guint8  *data,
       if (ext[15] > 1)
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                       "not an image: invalid hash_appended value 0x%02x (0 or 1 allowed)",
+                       _("not an image: invalid hash_appended value 0x%02x (0 or 1 allowed)"),
                        ext[15]);
           return NULL;
         }
@@ -387,9 +388,9 @@ parse_layout (const guint8  *data,
       if (len - pos < 8)
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                       "truncated: header of segment %u of %u at 0x%" G_GSIZE_MODIFIER
-                       "x is past the end of the file (%" G_GSIZE_FORMAT " bytes)",
-                       i, n_segments, pos, len);
+                       _("truncated: header of segment %u of %u at 0x%lx is past the end "
+                         "of the file (%lu bytes)"),
+                       i, n_segments, (gulong) pos, (gulong) len);
           return NULL;
         }
 
@@ -401,9 +402,9 @@ parse_layout (const guint8  *data,
       if (seg.length > len - pos)
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                       "segment %u (load address 0x%08x) overflows the file: it is %u bytes "
-                       "long but only %" G_GSIZE_FORMAT " bytes remain",
-                       i, seg.load_addr, seg.length, len - pos);
+                       _("segment %u (load address 0x%08x) overflows the file: it is %u "
+                         "bytes long but only %lu bytes remain"),
+                       i, seg.load_addr, seg.length, (gulong) (len - pos));
           return NULL;
         }
 
@@ -418,9 +419,9 @@ parse_layout (const guint8  *data,
   if (image->checksum_offset >= len)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                   "truncated: the checksum byte at 0x%" G_GSIZE_MODIFIER "x is past the "
-                   "end of the file (%" G_GSIZE_FORMAT " bytes)",
-                   image->checksum_offset, len);
+                   _("truncated: the checksum byte at 0x%lx is past the end of the file "
+                     "(%lu bytes)"),
+                   (gulong) image->checksum_offset, (gulong) len);
       return NULL;
     }
 
@@ -429,7 +430,7 @@ parse_layout (const guint8  *data,
   if (image->checksum != checksum)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_IMAGE_CORRUPT,
-                   "image checksum mismatch: stored 0x%02x, computed 0x%02x",
+                   _("image checksum mismatch: stored 0x%02x, computed 0x%02x"),
                    image->checksum, checksum);
       return NULL;
     }
@@ -442,8 +443,8 @@ parse_layout (const guint8  *data,
       if (len - image->data_length < GLINT_IMAGE_DIGEST_SIZE)
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                       "truncated: the SHA-256 digest after offset 0x%" G_GSIZE_MODIFIER
-                       "x is missing", image->data_length);
+                       _("truncated: the SHA-256 digest after offset 0x%lx is missing"),
+                       (gulong) image->data_length);
           return NULL;
         }
 
@@ -451,8 +452,8 @@ parse_layout (const guint8  *data,
       if (memcmp (digest, data + image->data_length, GLINT_IMAGE_DIGEST_SIZE) != 0)
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_IMAGE_CORRUPT,
-                       "image SHA-256 digest mismatch at offset 0x%" G_GSIZE_MODIFIER "x",
-                       image->data_length);
+                       _("image SHA-256 digest mismatch at offset 0x%lx"),
+                       (gulong) image->data_length);
           return NULL;
         }
       image->image_length += GLINT_IMAGE_DIGEST_SIZE;
@@ -512,7 +513,7 @@ glint_image_parse (GBytes      *bytes,
       if (facts == NULL)
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                       "unknown chip “%s”", chip);
+                       _("unknown chip “%s”"), chip);
           return NULL;
         }
       return parse_layout (data, len, facts->chip_id >= 0, error);
@@ -645,7 +646,7 @@ glint_image_patch_header (GBytes      *bytes,
   image = glint_image_parse (bytes, chip, error);
   if (image == NULL)
     {
-      g_prefix_error (error, "cannot change the flash settings: ");
+      g_prefix_error (error, _("cannot change the flash settings: "));
       return NULL;
     }
 
@@ -653,7 +654,7 @@ glint_image_patch_header (GBytes      *bytes,
   if (facts == NULL)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                   "cannot change the flash settings: unknown image chip id %u",
+                   _("cannot change the flash settings: unknown image chip id %u"),
                    image->chip_id);
       return NULL;
     }
@@ -664,7 +665,7 @@ glint_image_patch_header (GBytes      *bytes,
       g_autofree char *allowed = list_codes (flash_modes);
 
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                   "unknown flash mode “%s” (use %s or keep)", flash_mode, allowed);
+                   _("unknown flash mode “%s” (use %s or keep)"), flash_mode, allowed);
       return NULL;
     }
 
@@ -673,7 +674,7 @@ glint_image_patch_header (GBytes      *bytes,
       g_autofree char *allowed = list_codes (facts->freqs);
 
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                   "flash frequency “%s” is not possible on %s (use %s or keep)",
+                   _("flash frequency “%s” is not possible on %s (use %s or keep)"),
                    flash_freq, facts->name, allowed);
       return NULL;
     }
@@ -691,7 +692,7 @@ glint_image_patch_header (GBytes      *bytes,
       g_autofree char *allowed = list_codes (sizes);
 
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                   "flash size “%s” is not possible on %s (use %s or keep)",
+                   _("flash size “%s” is not possible on %s (use %s or keep)"),
                    flash_size, facts->name, allowed);
       return NULL;
     }
