@@ -427,7 +427,10 @@ pending_start_timer (GlintLoader *self,
   budget = pending->processing_us + pending_wire_time (self, pending) +
            glint_link_timing_get_allowance (self->timing);
   pending->timer_started = MAX (now, pending->sent_at);
-  pending->timeout_id = g_timeout_add_full (G_PRIORITY_DEFAULT,
+  /* Below the priority of I/O: after the main loop was held up (a long
+   * frame in the window, a busy machine), an answer that arrived meanwhile
+   * is read before its timer may call it lost. */
+  pending->timeout_id = g_timeout_add_full (G_PRIORITY_LOW,
                                             (guint) MAX (1, budget / 1000),
                                             pending_timeout_cb, pending, NULL);
   g_source_set_static_name (g_main_context_find_source_by_id (NULL, pending->timeout_id),
