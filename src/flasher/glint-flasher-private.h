@@ -20,6 +20,12 @@ struct _GlintFlasher
   const GlintChip   *chip;
   gdouble            timeout_scale;
   guint              baud;           /* wanted for the transfer, 0 = keep */
+  guint              baud_hint;      /* a rate that worked before (auto) */
+  guint              settled_baud;   /* what the last job ran at */
+  char              *backup_path;
+  GArray            *regions;        /* GlintRegionReport, of the last flash job */
+  guint64            bytes_written;
+  guint64            bytes_unchanged;
   guint64            bytes_done;
   guint64            bytes_total;
   gint64             transfer_started;
@@ -30,6 +36,8 @@ struct _GlintFlasher
   guint              no_reboot : 1;
   guint              stub_running : 1;
   guint              busy : 1;
+  guint              no_skip : 1;
+  guint              erase_all : 1;
 };
 
 /* One step of a job: the job's GTask (source object: the flasher). */
@@ -84,5 +92,6 @@ void     _glint_flasher_send_attach  (GTask             *task,
 void     _glint_flasher_attach_flash (GTask             *task,
                                       GlintFlasherStep   next);
 char    *_glint_flasher_describe_no_stub (GlintFlasher  *self);
+void     _glint_flasher_flash_failed (GlintFlasher      *self);
 
 G_END_DECLS

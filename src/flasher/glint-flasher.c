@@ -53,6 +53,14 @@ G_DEFINE_ENUM_TYPE (GlintLogLevel, glint_log_level,
   G_DEFINE_ENUM_VALUE (GLINT_LOG_WARNING, "warning"),
   G_DEFINE_ENUM_VALUE (GLINT_LOG_ERROR, "error"))
 
+G_DEFINE_ENUM_TYPE (GlintRegionStatus, glint_region_status,
+  G_DEFINE_ENUM_VALUE (GLINT_REGION_UNTOUCHED, "untouched"),
+  G_DEFINE_ENUM_VALUE (GLINT_REGION_UNCHANGED, "unchanged"),
+  G_DEFINE_ENUM_VALUE (GLINT_REGION_PARTLY_WRITTEN, "partly-written"),
+  G_DEFINE_ENUM_VALUE (GLINT_REGION_WRITTEN, "written"),
+  G_DEFINE_ENUM_VALUE (GLINT_REGION_VERIFIED, "verified"),
+  G_DEFINE_ENUM_VALUE (GLINT_REGION_MISMATCH, "mismatch"))
+
 G_DEFINE_BOXED_TYPE (GlintBoardInfo, glint_board_info, glint_board_info_copy,
                      glint_board_info_free)
 
@@ -181,9 +189,20 @@ glint_flasher_dispose (GObject *object)
 
   g_clear_object (&self->plan);
   g_clear_object (&self->loader);
+  g_clear_pointer (&self->regions, g_array_unref);
   g_clear_object (&self->stream);
 
   G_OBJECT_CLASS (glint_flasher_parent_class)->dispose (object);
+}
+
+static void
+glint_flasher_finalize (GObject *object)
+{
+  GlintFlasher *self = GLINT_FLASHER (object);
+
+  g_free (self->backup_path);
+
+  G_OBJECT_CLASS (glint_flasher_parent_class)->finalize (object);
 }
 
 static void
@@ -249,6 +268,7 @@ glint_flasher_class_init (GlintFlasherClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = glint_flasher_dispose;
+  object_class->finalize = glint_flasher_finalize;
   object_class->get_property = glint_flasher_get_property;
   object_class->set_property = glint_flasher_set_property;
 
@@ -558,15 +578,16 @@ _glint_flasher_job_fail (GTask  *task,
   g_object_set_data (G_OBJECT (task), "glint-job-over", GINT_TO_POINTER (TRUE));
   self->busy = FALSE;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      _glint_flasher_log (self, GLINT_LOG_INFO, "cancelled");
-      _glint_flasher_set_state (self, GLINT_FLASHER_STATE_CANCELLED);
-    }
+    _glint_flasher_log (self, GLINT_LOG_INFO, "cancelled");
   else
-    {
-      _glint_flasher_log (self, GLINT_LOG_ERROR, "%s", error->message);
-      _glint_flasher_set_state (self, GLINT_FLASHER_STATE_FAILED);
-    }
+    _glint_flasher_log (self, GLINT_LOG_ERROR, "%s", error->message);
+
+  /* Which regions were written, verified, partly written or untouched. */
+  if (g_task_get_source_tag (task) == glint_flasher_flash_async)
+    _glint_flasher_flash_failed (self);
+
+  _glint_flasher_set_state (self, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ?
+                                  GLINT_FLASHER_STATE_CANCELLED : GLINT_FLASHER_STATE_FAILED);
 
   g_task_return_error (task, error);
   g_object_unref (task);

@@ -1,0 +1,484 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "glint-error.h"
+#include "glint-flash-plan.h"
+#include "glint-flasher.h"
+#include "glint-sim.h"
+#include "glint-sim-stream.h"
+#include "glint-stream.h"
+#include "glint-stream-address.h"
+#include "glint-test-utils.h"
+
+/*
+ * The flash job's speed and safety features against the simulated board:
+ * skipping what the flash already holds (checked with the simulator's
+ * write and erase counters), the region report of an interrupted job, the
+ * backup before writing, erasing everything first and the automatic baud.
+ */
+
+typedef struct
+{
+  GlintStream  *stream;
+  GlintFlasher *flasher;
+  GPtrArray    *log;
+} Fixture;
+
+static char *stub_dir;
+
+static void
+on_log_cb (GlintFlasher  *flasher,
+           GlintLogLevel  level,
+           const char    *message,
+           Fixture       *f)
+{
+  g_ptr_array_add (f->log, g_strdup (message));
+}
+
+static void
+fixture_open (Fixture    *f,
+              const char *address)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->stream = glint_stream_new_for_address (address, &error);
+  g_assert_no_error (error);
+  f->flasher = glint_flasher_new (f->stream);
+  f->log = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect (f->flasher, "log", G_CALLBACK (on_log_cb), f);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_clear_object (&f->flasher);
+  if (f->stream != NULL)
+    g_io_stream_close (G_IO_STREAM (f->stream), NULL, NULL);
+  g_clear_object (&f->stream);
+  g_clear_pointer (&f->log, g_ptr_array_unref);
+}
+
+static gboolean
+log_has (Fixture    *f,
+         const char *needle)
+{
+  for (guint i = 0; i < f->log->len; i++)
+    if (strstr (g_ptr_array_index (f->log, i), needle) != NULL)
+      return TRUE;
+
+  return FALSE;
+}
+
+static GlintSim *
+fixture_sim (Fixture *f)
+{
+  return glint_sim_stream_get_sim (GLINT_SIM_STREAM (f->stream));
+}
+
+static guint64
+counter (Fixture         *f,
+         GlintSimCounter  which)
+{
+  return glint_sim_get_counter (fixture_sim (f), which);
+}
+
+/* Reproducible firmware-like data: half noise, half compressible. */
+static GBytes *
+seeded_bytes (guint seed,
+              gsize size)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  guint8 *data = g_malloc (size);
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (i / 512) % 2 ? (guint8) g_rand_int (rand) : (guint8) (i / 7);
+
+  return g_bytes_new_take (data, size);
+}
+
+/* A copy of @image with @len bytes at @at changed. */
+static GBytes *
+changed_copy (GBytes *image,
+              gsize   at,
+              gsize   len)
+{
+  gsize size;
+  guint8 *data = g_memdup2 (g_bytes_get_data (image, &size), g_bytes_get_size (image));
+
+  g_assert_cmpuint (at + len, <=, size);
+  for (gsize i = at; i < at + len; i++)
+    data[i] ^= 0x5A;
+
+  return g_bytes_new_take (data, size);
+}
+
+static gboolean
+run_flash (Fixture       *f,
+           GError       **error)
+{
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  g_ptr_array_set_size (f->log, 0);
+  glint_flasher_flash_async (f->flasher, NULL, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 120000);
+  ok = glint_flasher_flash_finish (f->flasher, result, error);
+  g_object_unref (result);
+
+  return ok;
+}
+
+static void
+flash_plan (Fixture  *f,
+            guint32   offset,
+            GBytes   *image)
+{
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GError) error = NULL;
+
+  glint_flash_plan_add_bytes (plan, offset, image, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+  if (!run_flash (f, &error))
+    g_error ("flash failed: %s", error->message);
+}
+
+static void
+assert_flash_holds (GlintSim *sim,
+                    guint32   offset,
+                    GBytes   *image)
+{
+  gsize flash_size = 0;
+  const guint8 *flash = glint_sim_get_flash (sim, &flash_size);
+  gsize size = g_bytes_get_size (image);
+
+  g_assert_cmpuint (offset + size, <=, flash_size);
+  g_assert_cmpmem (flash + offset, size, g_bytes_get_data (image, NULL), size);
+}
+
+/* Skipping unchanged data ------------------------------------------------------- */
+
+/* 4 KiB changed in a 256 KiB app: only that sector is erased and written. */
+static void
+test_skip_changed_block (Fixture       *f,
+                         gconstpointer  data)
+{
+  const char *variant = data;
+  g_autoptr(GBytes) first = seeded_bytes (1, 256 * 1024);
+  g_autoptr(GBytes) second = changed_copy (first, 100 * 1024, 4096);
+  g_autofree char *chip = g_strndup (variant, strcspn (variant, "-"));
+  g_autofree char *address = g_strdup_printf ("sim://%s?boot=normal&time-scale=0", chip);
+  const GlintRegionReport *rep;
+  guint64 written, erased;
+
+  fixture_open (f, address);
+  if (g_str_has_suffix (variant, "-rom"))
+    glint_flasher_set_use_stub (f->flasher, FALSE);   /* the ROM's MD5 */
+  flash_plan (f, 0x10000, first);
+  assert_flash_holds (fixture_sim (f), 0x10000, first);
+  /* a blank chip: everything differed */
+  g_assert_cmpuint (glint_flasher_get_bytes_written (f->flasher), ==, 256 * 1024);
+
+  written = counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN);
+  erased = counter (f, GLINT_SIM_COUNTER_SECTORS_ERASED);
+  flash_plan (f, 0x10000, second);
+
+  assert_flash_holds (fixture_sim (f), 0x10000, second);
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN) - written, ==, 4096);
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_SECTORS_ERASED) - erased, ==, 1);
+  g_assert_cmpuint (glint_flasher_get_bytes_written (f->flasher), ==, 4096);
+  g_assert_cmpuint (glint_flasher_get_bytes_unchanged (f->flasher), ==, 252 * 1024);
+  g_assert_true (log_has (f, "written 4 of 256 KiB, rest unchanged"));
+  g_assert_true (log_has (f, "app at 0x10000 verified"));
+
+  g_assert_cmpuint (glint_flasher_get_n_regions (f->flasher), ==, 1);
+  rep = glint_flasher_get_region_report (f->flasher, 0);
+  g_assert_cmpint (rep->status, ==, GLINT_REGION_VERIFIED);
+  g_assert_cmpuint (rep->written, ==, 4096);
+  g_assert_cmpuint (rep->size, ==, 256 * 1024);
+}
+
+/* Changes in two places, one across a sector boundary: three sectors. */
+static void
+test_skip_scattered (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GBytes) first = seeded_bytes (2, 300 * 1024 + 6);
+  g_autoptr(GBytes) tmp = changed_copy (first, 8 * 1024 - 10, 20);
+  g_autoptr(GBytes) second = changed_copy (tmp, 300 * 1024, 6);   /* the short tail */
+  guint64 written;
+
+  fixture_open (f, "sim://esp32c3?boot=normal&time-scale=0");
+  flash_plan (f, 0x20000, first);
+  written = counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN);
+  flash_plan (f, 0x20000, second);
+
+  assert_flash_holds (fixture_sim (f), 0x20000, second);
+  /* two whole sectors and the 8-byte (padded) tail */
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN) - written, ==, 8192 + 8);
+  g_assert_cmpuint (glint_flasher_get_bytes_written (f->flasher), ==, 8192 + 8);
+}
+
+/* The same image again writes nothing and still ends verified. */
+static void
+test_skip_identical (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GBytes) image = seeded_bytes (3, 128 * 1024);
+  g_autoptr(GBytes) table = seeded_bytes (4, 3072);
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GError) error = NULL;
+  guint64 written, erased;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  glint_flash_plan_add_bytes (plan, 0x8000, table, "partition-table");
+  glint_flash_plan_add_bytes (plan, 0x10000, image, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+  g_assert_true (run_flash (f, &error));
+
+  written = counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN);
+  erased = counter (f, GLINT_SIM_COUNTER_SECTORS_ERASED);
+  g_assert_true (run_flash (f, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN), ==, written);
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_SECTORS_ERASED), ==, erased);
+  g_assert_cmpuint (glint_flasher_get_bytes_written (f->flasher), ==, 0);
+  g_assert_true (log_has (f, "nothing to write"));
+  g_assert_true (log_has (f, "app at 0x10000 is unchanged"));
+  g_assert_cmpint (glint_flasher_get_region_report (f->flasher, 0)->status, ==,
+                   GLINT_REGION_UNCHANGED);
+  g_assert_cmpint (glint_flasher_get_region_report (f->flasher, 1)->status, ==,
+                   GLINT_REGION_UNCHANGED);
+  g_assert_cmpfloat (glint_flasher_get_fraction (f->flasher), ==, 1.0);
+  assert_flash_holds (fixture_sim (f), 0x10000, image);
+}
+
+/* --no-skip: every byte is written again. */
+static void
+test_skip_off (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GBytes) image = seeded_bytes (5, 64 * 1024);
+  guint64 written;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  flash_plan (f, 0x10000, image);
+  written = counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN);
+
+  glint_flasher_set_skip_unchanged (f->flasher, FALSE);
+  flash_plan (f, 0x10000, image);
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN) - written, ==, 64 * 1024);
+  g_assert_cmpuint (glint_flasher_get_bytes_written (f->flasher), ==, 64 * 1024);
+  g_assert_cmpuint (glint_flasher_get_bytes_unchanged (f->flasher), ==, 0);
+  g_assert_false (log_has (f, "rest unchanged"));
+  g_assert_cmpint (glint_flasher_get_region_report (f->flasher, 0)->status, ==,
+                   GLINT_REGION_VERIFIED);
+}
+
+/* Region report ------------------------------------------------------------------ */
+
+/* The link dies in the app: the table is written (not verified yet, that
+ * comes at the end), the app partly written, and the log says so. */
+static void
+test_report_link_dies (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GBytes) table = seeded_bytes (6, 3072);
+  g_autoptr(GBytes) app = seeded_bytes (7, 256 * 1024);
+  g_autoptr(GBytes) other = seeded_bytes (8, 4096);
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  const GlintRegionReport *rep;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0&disconnect-after=60000");
+  glint_flash_plan_add_bytes (plan, 0x8000, table, "partition-table");
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+  glint_flash_plan_add_bytes (plan, 0x100000, other, "storage");
+  glint_flasher_set_plan (f->flasher, plan);
+
+  g_assert_false (run_flash (f, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED);
+
+  g_assert_cmpuint (glint_flasher_get_n_regions (f->flasher), ==, 3);
+  rep = glint_flasher_get_region_report (f->flasher, 0);
+  g_assert_cmpstr (rep->name, ==, "partition-table");
+  g_assert_cmpint (rep->status, ==, GLINT_REGION_WRITTEN);
+  rep = glint_flasher_get_region_report (f->flasher, 1);
+  g_assert_cmpint (rep->status, ==, GLINT_REGION_PARTLY_WRITTEN);
+  g_assert_cmpuint (rep->written, >, 0);
+  g_assert_cmpuint (rep->written, <, rep->size);
+  rep = glint_flasher_get_region_report (f->flasher, 2);
+  g_assert_cmpint (rep->status, ==, GLINT_REGION_UNTOUCHED);
+  g_assert_cmpuint (rep->written, ==, 0);
+
+  text = glint_flasher_describe_regions (f->flasher);
+  g_assert_nonnull (strstr (text, "partition-table at 0x8000 (3 KiB): written, not verified"));
+  g_assert_nonnull (strstr (text, "app at 0x10000 (256 KiB): partly written"));
+  g_assert_nonnull (strstr (text, "storage at 0x100000 (4 KiB): untouched"));
+  g_assert_true (log_has (f, "stopped before the end"));
+  g_assert_true (log_has (f, "storage at 0x100000 (4 KiB): untouched"));
+}
+
+static void
+on_bytes_cancel_cb (GlintFlasher *flasher,
+                    GParamSpec   *pspec,
+                    GCancellable *cancellable)
+{
+  if (glint_flasher_get_fraction (flasher) > 0.3)
+    g_cancellable_cancel (cancellable);
+}
+
+/* Cancelled: the same note; a second region that was verified by an
+ * earlier MD5 (unchanged) says so. */
+static void
+test_report_cancel (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GBytes) table = seeded_bytes (9, 3072);
+  g_autoptr(GBytes) app = seeded_bytes (10, 512 * 1024);
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0&latency=20");
+  glint_sim_load_flash (fixture_sim (f), 0x8000, g_bytes_get_data (table, NULL), 3072);
+  glint_flash_plan_add_bytes (plan, 0x8000, table, "partition-table");
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+  g_signal_connect (f->flasher, "notify::bytes-done", G_CALLBACK (on_bytes_cancel_cb),
+                    cancellable);
+
+  glint_flasher_flash_async (f->flasher, cancellable, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 60000);
+  g_assert_false (glint_flasher_flash_finish (f->flasher, result, &error));
+  g_object_unref (result);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  g_assert_cmpint (glint_flasher_get_region_report (f->flasher, 0)->status, ==,
+                   GLINT_REGION_UNCHANGED);
+  g_assert_cmpint (glint_flasher_get_region_report (f->flasher, 1)->status, ==,
+                   GLINT_REGION_PARTLY_WRITTEN);
+  g_assert_true (log_has (f, "stopped before the end"));
+}
+
+/* A job that fails before writing says that nothing was written. */
+static void
+test_report_nothing_written (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GBytes) app = seeded_bytes (11, 8192);
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GError) error = NULL;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+  glint_flash_plan_set_chip (plan, "esp32s3");
+  glint_flasher_set_plan (f->flasher, plan);
+
+  g_assert_false (run_flash (f, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP);
+  g_assert_cmpint (glint_flasher_get_region_report (f->flasher, 0)->status, ==,
+                   GLINT_REGION_UNTOUCHED);
+  g_assert_true (log_has (f, "stopped before writing anything"));
+}
+
+/* Erase all --------------------------------------------------------------------- */
+
+static void
+test_erase_all (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GBytes) image = seeded_bytes (12, 64 * 1024);
+  g_autoptr(GBytes) junk = seeded_bytes (13, 8192);
+  gsize flash_size = 0;
+  const guint8 *flash;
+  guint64 erased;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0&flash-size=2M");
+  /* old data elsewhere, and the very image in place: erase-all writes anyway */
+  glint_sim_load_flash (fixture_sim (f), 0x180000, g_bytes_get_data (junk, NULL), 8192);
+  glint_sim_load_flash (fixture_sim (f), 0x10000, g_bytes_get_data (image, NULL), 64 * 1024);
+  erased = counter (f, GLINT_SIM_COUNTER_SECTORS_ERASED);
+
+  glint_flasher_set_erase_all (f->flasher, TRUE);
+  flash_plan (f, 0x10000, image);
+
+  flash = glint_sim_get_flash (fixture_sim (f), &flash_size);
+  assert_flash_holds (fixture_sim (f), 0x10000, image);
+  for (gsize i = 0x180000; i < 0x182000; i++)
+    g_assert_cmphex (flash[i], ==, 0xFF);
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_SECTORS_ERASED) - erased, >=,
+                    flash_size / 4096);
+  g_assert_cmpuint (glint_flasher_get_bytes_written (f->flasher), ==, 64 * 1024);
+  g_assert_true (log_has (f, "the whole flash is erased"));
+}
+
+/* Without the stub there is no ERASE_FLASH: refused before anything. */
+static void
+test_erase_all_needs_stub (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GBytes) image = seeded_bytes (14, 8192);
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GError) error = NULL;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  glint_flasher_set_erase_all (f->flasher, TRUE);
+  glint_flasher_set_use_stub (f->flasher, FALSE);
+  glint_flash_plan_add_bytes (plan, 0x10000, image, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+
+  g_assert_false (run_flash (f, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED);
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN), ==, 0);
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_SECTORS_ERASED), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  stub_dir = glint_test_fake_stub_dir ();
+
+  g_test_add ("/glint/flasher-fast/skip/changed-block", Fixture, "esp32", NULL,
+              test_skip_changed_block, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/skip/changed-block-s3", Fixture, "esp32s3", NULL,
+              test_skip_changed_block, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/skip/changed-block-rom", Fixture, "esp32s3-rom", NULL,
+              test_skip_changed_block, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/skip/scattered", Fixture, NULL, NULL, test_skip_scattered,
+              fixture_teardown);
+  g_test_add ("/glint/flasher-fast/skip/identical", Fixture, NULL, NULL, test_skip_identical,
+              fixture_teardown);
+  g_test_add ("/glint/flasher-fast/skip/off", Fixture, NULL, NULL, test_skip_off,
+              fixture_teardown);
+  g_test_add ("/glint/flasher-fast/report/link-dies", Fixture, NULL, NULL,
+              test_report_link_dies, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/report/cancel", Fixture, NULL, NULL, test_report_cancel,
+              fixture_teardown);
+  g_test_add ("/glint/flasher-fast/report/nothing-written", Fixture, NULL, NULL,
+              test_report_nothing_written, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/erase-all/stub", Fixture, NULL, NULL, test_erase_all,
+              fixture_teardown);
+  g_test_add ("/glint/flasher-fast/erase-all/needs-stub", Fixture, NULL, NULL,
+              test_erase_all_needs_stub, fixture_teardown);
+
+  status = g_test_run ();
+
+  glint_test_remove_dir (stub_dir);
+  g_free (stub_dir);
+
+  return status;
+}
