@@ -206,6 +206,72 @@ test_flash_to_server (void)
   g_rmdir (dir);
 }
 
+/* A reflash writes only what changed and says so; --no-skip writes all;
+ * --json tells each region's fate. */
+static void
+test_flash_skip (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
+  g_autofree char *flash_path = g_build_filename (dir, "flash.bin", NULL);
+  g_autofree char *app_path = g_build_filename (dir, "app.bin", NULL);
+  g_autofree char *app_arg = g_strdup_printf ("%s@0x10000", app_path);
+  g_autofree char *address = NULL;
+  g_autofree char *flash = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  const char *args[] = { "--port", NULL, "flash", app_arg, NULL };
+  const char *no_skip[] = { "--no-skip", "--port", NULL, "flash", app_arg, NULL };
+  const char *json[] = { "--json", "--port", NULL, "flash", app_arg, NULL };
+  g_autofree guint8 *app = g_malloc (64 * 1024);
+  gsize flash_len = 0;
+  Run run = { 0 };
+
+  for (guint i = 0; i < 64 * 1024; i++)
+    app[i] = (guint8) g_random_int ();
+  g_file_set_contents (app_path, (const char *) app, 64 * 1024, &error);
+  g_assert_no_error (error);
+  server = spawn_board (flash_path, &address);
+  args[1] = address;
+  no_skip[2] = address;
+  json[2] = address;
+
+  run_cli (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_null (strstr (run.out, "rest unchanged"));
+  run_clear (&run);
+
+  /* 4 KiB changed */
+  for (guint i = 0x3000; i < 0x4000; i++)
+    app[i] ^= 0xA5;
+  g_file_set_contents (app_path, (const char *) app, 64 * 1024, &error);
+  g_assert_no_error (error);
+  run_cli (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Written 4 of 64 KiB, rest unchanged."));
+  g_assert_nonnull (strstr (run.out, "written and verified"));
+  run_clear (&run);
+
+  run_cli (&run, no_skip);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_null (strstr (run.out, "rest unchanged"));
+  g_assert_nonnull (strstr (run.out, "written and verified"));
+  run_clear (&run);
+
+  run_cli (&run, json);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "\"event\":\"regions\""));
+  g_assert_nonnull (strstr (run.out, "\"bytes-written\":0"));
+  g_assert_nonnull (strstr (run.out, "\"status\":\"unchanged\""));
+  run_clear (&run);
+
+  flash = stop_board (server, flash_path, &flash_len);
+  g_assert_cmpmem (flash + 0x10000, 64 * 1024, app, 64 * 1024);
+
+  g_unlink (flash_path);
+  g_unlink (app_path);
+  g_rmdir (dir);
+}
+
 static void
 test_flash_missing_file (void)
 {
@@ -425,6 +491,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/cli/errors", test_errors_name_the_cause);
   g_test_add_func ("/glint/cli/flash-to-server", test_flash_to_server);
   g_test_add_func ("/glint/cli/flash-missing-file", test_flash_missing_file);
+  g_test_add_func ("/glint/cli/flash-skip", test_flash_skip);
   g_test_add_func ("/glint/cli/read-and-erase", test_read_and_erase);
   g_test_add_func ("/glint/cli/read-erase-usage", test_read_erase_usage);
   g_test_add_func ("/glint/cli/json", test_json);

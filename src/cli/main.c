@@ -45,6 +45,9 @@ static gboolean opt_no_reboot;
 static char *opt_before;
 static char *opt_after;
 static gboolean opt_json;
+static gboolean opt_no_skip;
+static gboolean opt_erase_all;
+static char *opt_backup;
 
 static const GOptionEntry common_entries[] = {
   { "port", 'p', 0, G_OPTION_ARG_STRING, &opt_port,
@@ -73,6 +76,13 @@ static const GOptionEntry common_entries[] = {
     N_("What to do when done: hard-reset (run the firmware), no-reset"), N_("HOW") },
   { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json,
     N_("Print events as JSON lines on standard output, for programs"), NULL },
+  { "no-skip", 0, 0, G_OPTION_ARG_NONE, &opt_no_skip,
+    N_("flash: write every byte, even where the flash already holds it"), NULL },
+  { "erase-all", 0, 0, G_OPTION_ARG_NONE, &opt_erase_all,
+    N_("flash: erase the whole flash first (needs the flasher stub)"), NULL },
+  { "backup", 0, 0, G_OPTION_ARG_FILENAME, &opt_backup,
+    N_("flash: first save the flash that will be overwritten (from the lowest to the "
+       "highest address of the firmware) to FILE"), N_("FILE") },
   { NULL }
 };
 
@@ -485,6 +495,54 @@ cmd_info (int argc, char **argv)
   return EXIT_OK;
 }
 
+/* --json: what the flash job did to each region, after success or failure,
+ * so that a program knows what the board holds now. */
+static void
+report_regions (GlintFlasher *flasher)
+{
+  guint n = glint_flasher_get_n_regions (flasher);
+
+  if (n == 0)
+    return;
+
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_event ("regions");
+      GEnumClass *klass = g_type_class_ref (GLINT_TYPE_REGION_STATUS);
+
+      json_builder_set_member_name (builder, "bytes-written");
+      json_builder_add_int_value (builder, (gint64) glint_flasher_get_bytes_written (flasher));
+      json_builder_set_member_name (builder, "bytes-unchanged");
+      json_builder_add_int_value (builder,
+                                  (gint64) glint_flasher_get_bytes_unchanged (flasher));
+      json_builder_set_member_name (builder, "regions");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < n; i++)
+        {
+          const GlintRegionReport *rep = glint_flasher_get_region_report (flasher, i);
+          GEnumValue *value = g_enum_get_value (klass, rep->status);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "name");
+          json_builder_add_string_value (builder, rep->name);
+          json_builder_set_member_name (builder, "offset");
+          json_builder_add_int_value (builder, rep->offset);
+          json_builder_set_member_name (builder, "size");
+          json_builder_add_int_value (builder, rep->size);
+          json_builder_set_member_name (builder, "written");
+          json_builder_add_int_value (builder, rep->written);
+          json_builder_set_member_name (builder, "status");
+          json_builder_add_string_value (builder, value != NULL ? value->value_nick : "");
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_emit (builder);
+      g_type_class_unref (klass);
+    }
+
+  /* On a terminal the flasher's own note (a warning) said it already. */
+}
+
 static int
 cmd_flash (int argc, char **argv)
 {
@@ -494,6 +552,7 @@ cmd_flash (int argc, char **argv)
   GAsyncResult *slot = NULL;
   Progress progress = { isatty (STDOUT_FILENO), 0, -1 };
   const char * const *warnings;
+  guint64 total, written;
 
   if (opt_port == NULL || argc < 2)
     {
@@ -514,9 +573,17 @@ cmd_flash (int argc, char **argv)
 
   glint_flasher_set_plan (flasher, plan);
   glint_flasher_set_verify (flasher, !opt_no_verify);
+  glint_flasher_set_skip_unchanged (flasher, !opt_no_skip);
+  glint_flasher_set_erase_all (flasher, opt_erase_all);
+  glint_flasher_set_backup_path (flasher, opt_backup);
   glint_flasher_flash_async (flasher, NULL, store_result_cb, &slot);
   if (!wait_job (flasher, &slot, glint_flasher_flash_finish, &progress, &error))
-    return report_error (error);
+    {
+      int status = report_job_error (error);
+
+      report_regions (flasher);
+      return status;
+    }
 
   warnings = glint_flash_plan_get_warnings (plan);
   for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
@@ -524,16 +591,22 @@ cmd_flash (int argc, char **argv)
 
   if (opt_json)
     {
+      report_regions (flasher);
       json_done ("flash");
       return EXIT_OK;
     }
 
+  total = glint_flash_plan_get_total_bytes (plan);
+  written = glint_flasher_get_bytes_written (flasher);
+  if (opt_backup != NULL)
+    printf (_("Backup of the old flash contents: %s\n"), opt_backup);
+  if (written < total)
+    printf (_("Written %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " KiB, rest unchanged.\n"),
+            (written + 1023) / 1024, (total + 1023) / 1024);
   if (opt_no_verify)
-    printf (_("Written %" G_GUINT64_FORMAT " bytes (not verified, as asked).\n"),
-            glint_flash_plan_get_total_bytes (plan));
+    printf (_("Written %" G_GUINT64_FORMAT " bytes (not verified, as asked).\n"), written);
   else
-    printf (_("Done: %" G_GUINT64_FORMAT " bytes written and verified.\n"),
-            glint_flash_plan_get_total_bytes (plan));
+    printf (_("Done: %" G_GUINT64_FORMAT " bytes written and verified.\n"), total);
 
   return EXIT_OK;
 }
