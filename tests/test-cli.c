@@ -216,10 +216,14 @@ test_flash_skip (void)
   g_autofree char *flash_path = g_build_filename (dir, "flash.bin", NULL);
   g_autofree char *app_path = g_build_filename (dir, "app.bin", NULL);
   g_autofree char *app_arg = g_strdup_printf ("%s@0x10000", app_path);
+  g_autofree char *backup_path = g_build_filename (dir, "backup.bin", NULL);
   g_autofree char *address = NULL;
   g_autofree char *flash = NULL;
+  g_autofree char *backup = NULL;
+  g_autofree guint8 *old = NULL;
   g_autoptr(GSubprocess) server = NULL;
   const char *args[] = { "--port", NULL, "flash", app_arg, NULL };
+  const char *with_backup[] = { "--backup", backup_path, "--port", NULL, "flash", app_arg, NULL };
   const char *no_skip[] = { "--no-skip", "--port", NULL, "flash", app_arg, NULL };
   const char *json[] = { "--json", "--port", NULL, "flash", app_arg, NULL };
   g_autofree guint8 *app = g_malloc (64 * 1024);
@@ -240,16 +244,22 @@ test_flash_skip (void)
   g_assert_null (strstr (run.out, "rest unchanged"));
   run_clear (&run);
 
-  /* 4 KiB changed */
+  /* 4 KiB changed, and a backup of what was there */
+  old = g_memdup2 (app, 64 * 1024);
   for (guint i = 0x3000; i < 0x4000; i++)
     app[i] ^= 0xA5;
   g_file_set_contents (app_path, (const char *) app, 64 * 1024, &error);
   g_assert_no_error (error);
-  run_cli (&run, args);
+  with_backup[3] = address;
+  run_cli (&run, with_backup);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "Written 4 of 64 KiB, rest unchanged."));
   g_assert_nonnull (strstr (run.out, "written and verified"));
+  g_assert_nonnull (strstr (run.out, backup_path));
   run_clear (&run);
+  g_file_get_contents (backup_path, &backup, &flash_len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (backup, flash_len, old, 64 * 1024);
 
   run_cli (&run, no_skip);
   g_assert_cmpint (run.status, ==, 0);
@@ -269,6 +279,7 @@ test_flash_skip (void)
 
   g_unlink (flash_path);
   g_unlink (app_path);
+  g_unlink (backup_path);
   g_rmdir (dir);
 }
 

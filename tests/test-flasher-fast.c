@@ -443,6 +443,133 @@ test_erase_all_needs_stub (Fixture       *f,
   g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_SECTORS_ERASED), ==, 0);
 }
 
+/* Backup ---------------------------------------------------------------------- */
+
+static guint
+count_files (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+
+  return n;
+}
+
+/* The backup holds the span the plan covers (the gap too), as the flash
+ * held it before, byte for byte; then the plan is written. */
+static void
+test_backup (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-backup-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "old.bin", NULL);
+  g_autoptr(GBytes) before = seeded_bytes (20, 0x60000);
+  g_autoptr(GBytes) table = seeded_bytes (21, 3072);
+  g_autoptr(GBytes) app = seeded_bytes (22, 200 * 1024 + 2);
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autofree char *saved = NULL;
+  gsize saved_len = 0;
+  const guint8 *old = g_bytes_get_data (before, NULL);
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  glint_sim_load_flash (fixture_sim (f), 0, old, 0x60000);
+  glint_flash_plan_add_bytes (plan, 0x8000, table, "partition-table");
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+  glint_flasher_set_backup_path (f->flasher, path);
+
+  g_assert_true (run_flash (f, &error));
+  g_assert_no_error (error);
+
+  g_file_get_contents (path, &saved, &saved_len, &error);
+  g_assert_no_error (error);
+  /* from 0x8000 to the end of the app, padded to 4 bytes */
+  g_assert_cmpmem (saved, saved_len, old + 0x8000, 0x10000 + 200 * 1024 + 4 - 0x8000);
+  assert_flash_holds (fixture_sim (f), 0x8000, table);
+  assert_flash_holds (fixture_sim (f), 0x10000, app);
+  g_assert_true (log_has (f, "the old contents are saved in"));
+  g_assert_cmpuint (count_files (dir), ==, 1);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static void
+on_reading_cut_link_cb (GlintFlasher *flasher,
+                        GParamSpec   *pspec,
+                        GlintSim     *sim)
+{
+  g_autofree char *after = NULL;
+
+  if (glint_flasher_get_state (flasher) != GLINT_FLASHER_STATE_READING)
+    return;
+
+  /* a few acknowledgements into the read, the link dies */
+  after = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                           glint_sim_get_counter (sim, GLINT_SIM_COUNTER_BYTES_IN) + 60);
+  g_assert_true (glint_sim_set_option (sim, "disconnect-after", after, NULL));
+}
+
+/* A backup that fails leaves no file and the board untouched. */
+static void
+test_backup_fails (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-backup-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "old.bin", NULL);
+  g_autoptr(GBytes) before = seeded_bytes (23, 0x60000);
+  g_autoptr(GBytes) app = seeded_bytes (24, 256 * 1024);
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  glint_sim_load_flash (fixture_sim (f), 0, g_bytes_get_data (before, NULL), 0x60000);
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+  glint_flasher_set_backup_path (f->flasher, path);
+  glint_flasher_set_timeout_scale (f->flasher, 0.2);
+  g_signal_connect (f->flasher, "notify::state", G_CALLBACK (on_reading_cut_link_cb),
+                    fixture_sim (f));
+
+  g_assert_false (run_flash (f, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "backing up"));
+  g_assert_nonnull (strstr (error->message, "nothing was erased or written"));
+
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN), ==, 0);
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_SECTORS_ERASED), ==, 0);
+  g_assert_cmpuint (count_files (dir), ==, 0);
+  assert_flash_holds (fixture_sim (f), 0, before);
+  g_assert_cmpint (glint_flasher_get_region_report (f->flasher, 0)->status, ==,
+                   GLINT_REGION_UNTOUCHED);
+
+  g_rmdir (dir);
+}
+
+/* A backup file that cannot be written: refused before the board. */
+static void
+test_backup_bad_path (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GBytes) app = seeded_bytes (25, 8192);
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GError) error = NULL;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+  glint_flasher_set_backup_path (f->flasher, "/nonexistent/dir/old.bin");
+
+  g_assert_false (run_flash (f, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/dir/old.bin"));
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_BYTES_IN), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -474,6 +601,13 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/glint/flasher-fast/erase-all/needs-stub", Fixture, NULL, NULL,
               test_erase_all_needs_stub, fixture_teardown);
+
+  g_test_add ("/glint/flasher-fast/backup/span", Fixture, NULL, NULL, test_backup,
+              fixture_teardown);
+  g_test_add ("/glint/flasher-fast/backup/fails", Fixture, NULL, NULL, test_backup_fails,
+              fixture_teardown);
+  g_test_add ("/glint/flasher-fast/backup/bad-path", Fixture, NULL, NULL, test_backup_bad_path,
+              fixture_teardown);
 
   status = g_test_run ();
 

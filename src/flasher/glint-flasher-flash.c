@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "glint-error.h"
 #include "glint-flash-plan.h"
@@ -916,6 +917,46 @@ flash_erase_all (GTask *task)
         glint_link_timing_processing_time (GLINT_OP_ERASE_FLASH, 0, TRUE), flash_erase_all_cb);
 }
 
+static void
+flash_backup_done (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("the old contents are saved in %s"),
+                      self->backup_path);
+  flash_erase_all (task);
+}
+
+/* The span from the lowest to the highest address of the plan, read into
+ * the backup file before anything is erased (see
+ * glint_flasher_set_backup_path()). */
+static void
+flash_backup (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  guint n_regions = glint_flash_plan_get_n_regions (self->plan);
+  guint32 low = G_MAXUINT32;
+  guint64 high = 0;
+
+  if (self->backup_path == NULL)
+    {
+      flash_erase_all (task);
+      return;
+    }
+
+  for (guint i = 0; i < n_regions; i++)
+    {
+      low = MIN (low, report (self, i)->offset);
+      high = MAX (high, (guint64) report (self, i)->offset + report (self, i)->size);
+    }
+
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("saving 0x%x bytes at 0x%x to %s before "
+                                              "writing"), (guint32) (high - low), low,
+                      self->backup_path);
+  _glint_flasher_read_into (task, low, (guint32) (high - low), self->backup_path,
+                            flash_backup_done);
+}
+
 /* Before the first erase: the backup, where asked. */
 static void
 flash_start_writing (GTask *task)
@@ -943,7 +984,7 @@ flash_start_writing (GTask *task)
   job->segments = g_array_new (FALSE, FALSE, sizeof (Span));
   job->compressed = self->stub_running || glint_chip_rom_has (self->chip,
                                                               GLINT_CHIP_ROM_FLASH_DEFL);
-  flash_erase_all (task);
+  flash_backup (task);
 }
 
 /* Preparing ------------------------------------------------------------------------ */
@@ -1405,6 +1446,22 @@ glint_flasher_flash_async (GlintFlasher        *self,
       _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
                                                   "nothing to flash: choose a firmware first"));
       return;
+    }
+
+  /* Where the backup goes is known now: say so before touching the board. */
+  if (self->backup_path != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (self->backup_path);
+
+      if (g_file_test (self->backup_path, G_FILE_TEST_IS_DIR) ||
+          !g_file_test (dir, G_FILE_TEST_IS_DIR) || g_access (dir, W_OK) != 0)
+        {
+          _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                                                      "cannot write the backup file %s: "
+                                                      "choose a file in a folder you can "
+                                                      "write to", self->backup_path));
+          return;
+        }
     }
 
   g_task_set_task_data (task, g_new0 (FlashJob, 1), flash_job_free);

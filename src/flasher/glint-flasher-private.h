@@ -93,5 +93,10 @@ void     _glint_flasher_attach_flash (GTask             *task,
                                       GlintFlasherStep   next);
 char    *_glint_flasher_describe_no_stub (GlintFlasher  *self);
 void     _glint_flasher_flash_failed (GlintFlasher      *self);
+void     _glint_flasher_read_into    (GTask             *task,
+                                      guint32            offset,
+                                      guint32            length,
+                                      const char        *path,
+                                      GlintFlasherStep   next);
 
 G_END_DECLS

@@ -49,7 +49,16 @@ typedef struct
   gboolean       link_busy;    /* a loader call will come back to the job */
   GError        *write_error;  /* for link_back () to report */
   gint64         started;
+  GlintFlasherStep next;       /* a step of another job: what comes after */
 } ReadJob;
+
+/* The read's state, on the task of the read job or of the job it is a
+ * step of (the flash job's backup). */
+static ReadJob *
+read_job (GTask *task)
+{
+  return g_object_get_data (G_OBJECT (task), "glint-read");
+}
 
 static void
 read_job_cleanup (GlintFlasher *self,
@@ -91,11 +100,16 @@ read_fail (GTask  *task,
            GError *error)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
 
   read_job_cleanup (self, job);
   if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_prefix_error (&error, "reading 0x%x bytes at 0x%x: ", job->length, job->offset);
+    {
+      g_prefix_error (&error, "reading 0x%x bytes at 0x%x: ", job->length, job->offset);
+      if (job->next != NULL)
+        g_prefix_error (&error, "backing up to %s failed, so nothing was erased or written: ",
+                        job->path);
+    }
   _glint_flasher_job_fail (task, error);
 }
 
@@ -105,7 +119,7 @@ read_fail (GTask  *task,
 static void
 link_wait (GTask *task)
 {
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
 
   job->link_busy = TRUE;
 }
@@ -113,7 +127,7 @@ link_wait (GTask *task)
 static gboolean
 link_back (GTask *task)
 {
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
 
   job->link_busy = FALSE;
   if (job->write_error != NULL)
@@ -131,7 +145,7 @@ static gboolean
 open_temp (GTask   *task,
            GError **error)
 {
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
   g_autofree char *dir = g_path_get_dirname (job->path);
   g_autofree char *base = g_path_get_basename (job->path);
   g_autofree char *tmpl = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
@@ -155,7 +169,7 @@ static void
 read_done (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
   g_autoptr(GError) error = NULL;
   gdouble seconds = (g_get_monotonic_time () - job->started) / 1e6;
 
@@ -179,6 +193,11 @@ read_done (GTask *task)
 
   _glint_flasher_log (self, GLINT_LOG_INFO, "read 0x%x bytes at 0x%x into %s in %.1f s",
                       job->length, job->offset, job->path, seconds);
+  if (job->next != NULL)
+    {
+      job->next (task);
+      return;
+    }
   g_task_return_boolean (task, TRUE);
   _glint_flasher_job_done (task);
 }
@@ -191,7 +210,7 @@ write_cb (GObject      *object,
           gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
   g_autoptr(GError) error = NULL;
   gboolean ok;
 
@@ -221,7 +240,7 @@ write_cb (GObject      *object,
 static void
 write_some (GTask *task)
 {
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
 
   if (job->writing != NULL)
     return;
@@ -247,7 +266,7 @@ data_received (GTask        *task,
                gsize         len)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
 
   g_checksum_update (job->md5, data, len);
   g_byte_array_append (job->unwritten, data, len);
@@ -262,7 +281,7 @@ data_check (GTask      *task,
             const char *chip_md5)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
   const char *ours = g_checksum_get_string (job->md5);
 
   if (g_ascii_strcasecmp (ours, chip_md5) != 0)
@@ -289,7 +308,7 @@ packet_cb (GObject      *object,
 {
   GTask *task = user_data;
   GlintFlasher *self = g_task_get_source_object (task);
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) frame = NULL;
   g_autoptr(GBytes) ack = NULL;
@@ -385,7 +404,7 @@ static void
 read_with_stub (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
   g_autoptr(GBytes) payload = NULL;
   guint32 words[4];
 
@@ -443,7 +462,7 @@ read_slow_cb (GObject      *object,
 {
   GTask *task = user_data;
   GlintFlasher *self = g_task_get_source_object (task);
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) reply = NULL;
   g_autoptr(GBytes) payload = NULL;
@@ -492,7 +511,7 @@ read_slow_cb (GObject      *object,
 static void
 read_slow_next (GTask *task)
 {
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
   g_autoptr(GBytes) payload = NULL;
   guint32 words[2];
 
@@ -511,7 +530,7 @@ static void
 read_attached (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
   g_autoptr(GError) error = NULL;
 
   if (!open_temp (task, &error))
@@ -542,7 +561,7 @@ static void
 read_stub_ready (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
 
   if (!self->stub_running)
     {
@@ -578,6 +597,60 @@ read_connected (GTask *task)
   _glint_flasher_detect (task, read_detected);
 }
 
+static ReadJob *
+read_job_new (GTask      *task,
+              guint32     offset,
+              guint32     length,
+              const char *path)
+{
+  ReadJob *job = g_new0 (ReadJob, 1);
+
+  job->offset = offset;
+  job->length = length;
+  job->path = g_strdup (path);
+  job->md5 = g_checksum_new (G_CHECKSUM_MD5);
+  job->unwritten = g_byte_array_new ();
+  g_object_set_data_full (G_OBJECT (task), "glint-read", job, read_job_free);
+
+  return job;
+}
+
+/**
+ * _glint_flasher_read_into:
+ * @next: called once @path holds the data, checked
+ *
+ * The read job's work as a step of another job (the flash job's backup),
+ * with the stub started and the flash attached: reads @length bytes at
+ * @offset into @path, through a temporary file renamed only once the
+ * data matches the chip's MD5. On failure the job fails and no file is
+ * left behind.
+ */
+void
+_glint_flasher_read_into (GTask            *task,
+                          guint32           offset,
+                          guint32           length,
+                          const char       *path,
+                          GlintFlasherStep  next)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  ReadJob *job = read_job_new (task, offset, length, path);
+
+  job->next = next;
+  if (!self->stub_running && !glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_READ_FLASH_SLOW))
+    {
+      g_autofree char *why = _glint_flasher_describe_no_stub (self);
+
+      _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
+                                                  "backing up 0x%x bytes at 0x%x: the %s ROM "
+                                                  "cannot read flash, and %s; nothing was "
+                                                  "erased or written", length, offset,
+                                                  self->chip->display_name, why));
+      return;
+    }
+
+  read_attached (task);
+}
+
 /**
  * glint_flasher_read_flash_async:
  * @offset: where to start
@@ -598,7 +671,6 @@ glint_flasher_read_flash_async (GlintFlasher        *self,
                                 gpointer             user_data)
 {
   GTask *task;
-  ReadJob *job;
 
   g_return_if_fail (GLINT_IS_FLASHER (self));
   g_return_if_fail (path != NULL);
@@ -632,13 +704,7 @@ glint_flasher_read_flash_async (GlintFlasher        *self,
       }
   }
 
-  job = g_new0 (ReadJob, 1);
-  job->offset = offset;
-  job->length = length;
-  job->path = g_strdup (path);
-  job->md5 = g_checksum_new (G_CHECKSUM_MD5);
-  job->unwritten = g_byte_array_new ();
-  g_task_set_task_data (task, job, read_job_free);
+  read_job_new (task, offset, length, path);
   _glint_flasher_set_progress (self, 0, length);
   _glint_flasher_connect (task, read_connected);
 }
