@@ -570,6 +570,109 @@ test_backup_bad_path (Fixture       *f,
   g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_BYTES_IN), ==, 0);
 }
 
+/* Automatic baud ---------------------------------------------------------------- */
+
+typedef struct
+{
+  const char *address;
+  guint       hint;
+  guint       settled;
+  guint       baud_changes;   /* CHANGE_BAUDRATEs the chip accepted, 0: any */
+  const char *failed;         /* a rate the log says failed */
+} AutoCase;
+
+static void
+test_auto_baud (Fixture       *f,
+                gconstpointer  data)
+{
+  const AutoCase *c = data;
+  g_autoptr(GBytes) image = seeded_bytes (30, 96 * 1024);
+
+  fixture_open (f, c->address);
+  glint_flasher_set_baud (f->flasher, GLINT_FLASHER_BAUD_AUTO);
+  glint_flasher_set_baud_hint (f->flasher, c->hint);
+  flash_plan (f, 0x10000, image);
+
+  assert_flash_holds (fixture_sim (f), 0x10000, image);
+  g_assert_true (log_has (f, "app at 0x10000 verified"));
+  g_assert_cmpuint (glint_flasher_get_settled_baud (f->flasher), ==, c->settled);
+  if (c->baud_changes > 0)
+    g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_BAUD_CHANGES), ==, c->baud_changes);
+  if (c->failed != NULL)
+    {
+      g_autofree char *needle = g_strdup_printf ("%s baud failed", c->failed);
+
+      g_assert_true (log_has (f, needle));
+    }
+  else
+    {
+      g_assert_false (log_has (f, "baud failed"));
+    }
+}
+
+/* The board is reset after the flash: a second job finds it at the boot
+ * rate, and the same flasher climbs again. */
+static void
+test_auto_baud_twice (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GBytes) image = seeded_bytes (31, 32 * 1024);
+  g_autoptr(GBytes) second = changed_copy (image, 0, 16);
+
+  fixture_open (f, "sim://esp32c3?boot=normal&time-scale=0&max-baud=921600");
+  glint_flasher_set_baud (f->flasher, GLINT_FLASHER_BAUD_AUTO);
+  flash_plan (f, 0x10000, image);
+  g_assert_cmpuint (glint_flasher_get_settled_baud (f->flasher), ==, 921600);
+
+  /* what worked, as the window would give it back */
+  glint_flasher_set_baud_hint (f->flasher, glint_flasher_get_settled_baud (f->flasher));
+  flash_plan (f, 0x10000, second);
+  assert_flash_holds (fixture_sim (f), 0x10000, second);
+  g_assert_cmpuint (glint_flasher_get_settled_baud (f->flasher), ==, 921600);
+  g_assert_false (log_has (f, "baud failed"));
+}
+
+/* Without reset lines a failed rate cannot be undone: a clear error. */
+static void
+test_auto_baud_no_reset (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GBytes) image = seeded_bytes (32, 8192);
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GError) error = NULL;
+
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0&max-baud=921600");
+  glint_flasher_set_no_reset (f->flasher, TRUE);
+  glint_flasher_set_baud (f->flasher, GLINT_FLASHER_BAUD_AUTO);
+  glint_flasher_set_timeout_scale (f->flasher, 0.2);
+  glint_flash_plan_add_bytes (plan, 0x10000, image, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+
+  g_assert_false (run_flash (f, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "1500000 baud"));
+  g_assert_nonnull (strstr (error->message, "fixed rate (e.g. 921600)"));
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN), ==, 0);
+}
+
+static const AutoCase auto_fastest = {
+  /* the stub climbs all the way (no ROM step on the ESP32) */
+  "sim://esp32?boot=normal&time-scale=0", 0, 2000000, 4, NULL
+};
+static const AutoCase auto_capped = {
+  "sim://esp32?boot=normal&time-scale=0&max-baud=921600", 0, 921600, 0, "1500000"
+};
+static const AutoCase auto_rom_step = {
+  /* 460800 in the ROM, the stub uploaded at it, then the rest */
+  "sim://esp32s3?boot=normal&time-scale=0", 0, 2000000, 4, NULL
+};
+static const AutoCase auto_rom_step_fails = {
+  "sim://esp32s3?boot=normal&time-scale=0&max-baud=300000", 0, 115200, 0, "460800"
+};
+static const AutoCase auto_hint = {
+  "sim://esp32s3?boot=normal&time-scale=0", 921600, 921600, 1, NULL
+};
+
 int
 main (int argc, char **argv)
 {
@@ -608,6 +711,21 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/glint/flasher-fast/backup/bad-path", Fixture, NULL, NULL, test_backup_bad_path,
               fixture_teardown);
+
+  g_test_add ("/glint/flasher-fast/auto-baud/fastest", Fixture, &auto_fastest, NULL,
+              test_auto_baud, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/auto-baud/capped", Fixture, &auto_capped, NULL,
+              test_auto_baud, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/auto-baud/rom-step", Fixture, &auto_rom_step, NULL,
+              test_auto_baud, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/auto-baud/rom-step-fails", Fixture, &auto_rom_step_fails,
+              NULL, test_auto_baud, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/auto-baud/hint", Fixture, &auto_hint, NULL,
+              test_auto_baud, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/auto-baud/twice", Fixture, NULL, NULL,
+              test_auto_baud_twice, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/auto-baud/no-reset", Fixture, NULL, NULL,
+              test_auto_baud_no_reset, fixture_teardown);
 
   status = g_test_run ();
 

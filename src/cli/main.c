@@ -37,7 +37,9 @@ enum {
 static char *opt_port;
 static double opt_timeout_scale = 1.0;
 static gboolean opt_no_reset;
-static int opt_baud = -1;   /* -1: the command's own default */
+static char *opt_baud_text;
+static gint64 opt_baud = -1;   /* -1: the command's own default; see BAUD_AUTO */
+#define BAUD_AUTO (-2)
 static char *opt_chip;
 static gboolean opt_no_stub;
 static gboolean opt_no_verify;
@@ -57,9 +59,9 @@ static const GOptionEntry common_entries[] = {
     N_("Multiply every link allowance (slow or jittery links)"), N_("FACTOR") },
   { "no-reset", 0, 0, G_OPTION_ARG_NONE, &opt_no_reset,
     N_("Do not reset the board; it is already in download mode"), NULL },
-  { "baud", 'b', 0, G_OPTION_ARG_INT, &opt_baud,
-    N_("Speed: for transfers (default 921600; 0 keeps 115200), or the monitor's "
-       "(default 115200)"), N_("BAUD") },
+  { "baud", 'b', 0, G_OPTION_ARG_STRING, &opt_baud_text,
+    N_("Speed: for transfers “auto” (the default: the fastest the link carries), a rate, "
+       "or 0 to keep 115200; for the monitor a rate (default 115200)"), N_("BAUD") },
   { "chip", 'c', 0, G_OPTION_ARG_STRING, &opt_chip,
     N_("Chip the firmware is for, to place single files (default: from the image)"),
     N_("CHIP") },
@@ -377,7 +379,7 @@ new_flasher (Progress  *progress,
   glint_flasher_set_usb_reset (flasher, g_strcmp0 (opt_before, "usb-reset") == 0);
   glint_flasher_set_reboot (flasher, !opt_no_reboot && g_strcmp0 (opt_after, "no-reset") != 0);
   glint_flasher_set_timeout_scale (flasher, opt_timeout_scale);
-  glint_flasher_set_baud (flasher, opt_baud >= 0 ? (guint) opt_baud : 921600);
+  glint_flasher_set_baud (flasher, opt_baud >= 0 ? (guint) opt_baud : GLINT_FLASHER_BAUD_AUTO);
   glint_flasher_set_use_stub (flasher, !opt_no_stub);
 
   if (opt_json)
@@ -896,9 +898,12 @@ main (int argc, char **argv)
       g_printerr (_("--timeout-scale must be positive\n"));
       return EXIT_USAGE;
     }
-  if (opt_baud < -1)
+  if (opt_baud_text != NULL && g_ascii_strcasecmp (opt_baud_text, "auto") == 0)
+    opt_baud = BAUD_AUTO;
+  else if (opt_baud_text != NULL &&
+           !g_ascii_string_to_signed (opt_baud_text, 10, 0, G_MAXINT, &opt_baud, NULL))
     {
-      g_printerr (_("--baud must not be negative\n"));
+      g_printerr (_("--baud takes “auto” or a rate such as 921600\n"));
       return EXIT_USAGE;
     }
   if (opt_before != NULL && !g_str_equal (opt_before, "default-reset") &&

@@ -1129,7 +1129,11 @@ glint_flasher_set_plan (GlintFlasher   *self,
 
 /**
  * glint_flasher_set_baud:
- * @baud: the speed for the transfer, 0 to stay at the connection's
+ * @baud: the speed for the transfer, 0 to stay at the connection's, or
+ *   %GLINT_FLASHER_BAUD_AUTO for the fastest the link sustains (see
+ *   glint_flasher_set_baud_hint() and glint_flasher_get_settled_baud())
+ *
+ * Applies to the flash, read and erase jobs.
  */
 void
 glint_flasher_set_baud (GlintFlasher *self,

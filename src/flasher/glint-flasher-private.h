@@ -22,6 +22,7 @@ struct _GlintFlasher
   guint              baud;           /* wanted for the transfer, 0 = keep */
   guint              baud_hint;      /* a rate that worked before (auto) */
   guint              settled_baud;   /* what the last job ran at */
+  guint              boot_baud;      /* the stream's rate when first connected */
   char              *backup_path;
   GArray            *regions;        /* GlintRegionReport, of the last flash job */
   guint64            bytes_written;
@@ -93,6 +94,12 @@ void     _glint_flasher_attach_flash (GTask             *task,
                                       GlintFlasherStep   next);
 char    *_glint_flasher_describe_no_stub (GlintFlasher  *self);
 void     _glint_flasher_flash_failed (GlintFlasher      *self);
+guint32  _glint_flasher_detected_magic (GTask           *task);
+void     _glint_flasher_auto_baud    (GTask             *task,
+                                      GlintFlasherStep   next);
+void     _glint_flasher_auto_baud_rom (GTask            *task,
+                                       GlintFlasherStep  next,
+                                       GlintFlasherStep  stub_ready);
 void     _glint_flasher_read_into    (GTask             *task,
                                       guint32            offset,
                                       guint32            length,

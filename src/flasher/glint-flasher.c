@@ -99,6 +99,7 @@ typedef struct
   GlintFlasherStep   stub_ready;
   GlintFlasherStep   baud_changed;
   GlintFlasherStep   attached;
+  GlintStub         *stub;
 } ConnectState;
 
 static void
@@ -107,6 +108,7 @@ connect_state_free (gpointer data)
   ConnectState *cs = data;
 
   g_clear_error (&cs->last_error);
+  g_clear_pointer (&cs->stub, glint_stub_unref);
   g_free (cs);
 }
 
@@ -442,6 +444,38 @@ glint_flasher_set_usb_reset (GlintFlasher *self,
 }
 
 /**
+ * glint_flasher_set_baud_hint:
+ * @baud: a rate that worked on this link before, 0 for none
+ *
+ * With %GLINT_FLASHER_BAUD_AUTO, only this rate is tried (verified, with
+ * the same fall back), instead of climbing the list for the link. Keep
+ * glint_flasher_get_settled_baud() per adapter or URL and give it back
+ * here next time.
+ */
+void
+glint_flasher_set_baud_hint (GlintFlasher *self,
+                             guint         baud)
+{
+  g_return_if_fail (GLINT_IS_FLASHER (self));
+
+  self->baud_hint = baud;
+}
+
+/**
+ * glint_flasher_get_settled_baud:
+ *
+ * Returns: the rate the last job transferred at (with
+ *   %GLINT_FLASHER_BAUD_AUTO, the fastest that worked), 0 before any
+ */
+guint
+glint_flasher_get_settled_baud (GlintFlasher *self)
+{
+  g_return_val_if_fail (GLINT_IS_FLASHER (self), 0);
+
+  return self->settled_baud;
+}
+
+/**
  * glint_flasher_set_no_reset:
  *
  * Don't touch DTR/RTS: the board is already in download mode.
@@ -764,6 +798,26 @@ connect_reset_cb (GObject      *object,
   connect_sync (task);
 }
 
+static void connect_attempt (GTask *task);
+
+static void
+connect_boot_baud_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!glint_stream_set_baud_finish (GLINT_STREAM (object), result, &error))
+    {
+      g_prefix_error (&error, "going back to the boot rate: ");
+      _glint_flasher_job_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  connect_attempt (task);
+}
+
 static void
 connect_attempt (GTask *task)
 {
@@ -776,6 +830,14 @@ connect_attempt (GTask *task)
   if (cs->strategy == GLINT_RESET_NONE)
     {
       connect_sync (task);
+      return;
+    }
+
+  /* A reset takes the chip back to its boot rate: so must we. */
+  if (glint_stream_get_baud (self->stream) != self->boot_baud && self->boot_baud != 0)
+    {
+      glint_stream_set_baud_async (self->stream, self->boot_baud, g_task_get_cancellable (task),
+                                   connect_boot_baud_cb, task);
       return;
     }
 
@@ -794,6 +856,7 @@ connect_start (GTask *task)
 
   if (self->loader == NULL)
     {
+      self->boot_baud = glint_stream_get_baud (self->stream);
       self->loader = glint_loader_new (self->stream);
       glint_link_timing_set_scale (glint_loader_get_timing (self->loader), self->timeout_scale);
     }
@@ -1119,6 +1182,13 @@ _glint_flasher_change_baud (GTask            *task,
 
   connect_state (task)->baud_changed = next;
 
+  if (self->baud == GLINT_FLASHER_BAUD_AUTO)
+    {
+      _glint_flasher_auto_baud (task, next);
+      return;
+    }
+
+  self->settled_baud = self->baud != 0 ? self->baud : current;
   if (self->baud == 0 || self->baud == current)
     {
       connect_state (task)->baud_changed (task);
@@ -1129,6 +1199,7 @@ _glint_flasher_change_baud (GTask            *task,
     {
       _glint_flasher_log (self, GLINT_LOG_WARNING, "the %s ROM cannot change speed: staying at "
                           "%u baud", self->chip->display_name, current);
+      self->settled_baud = current;
       connect_state (task)->baud_changed (task);
       return;
     }
@@ -1168,6 +1239,27 @@ stub_cb (GObject      *object,
   connect_state (task)->stub_ready (task);
 }
 
+static void
+stub_upload (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  GlintStub *stub = connect_state (task)->stub;
+
+  _glint_flasher_set_state (self, GLINT_FLASHER_STATE_LOADING_STUB);
+  _glint_flasher_log (self, GLINT_LOG_INFO, "loading the flasher stub: %s",
+                      glint_stub_get_description (stub));
+  glint_stub_upload_async (stub, self->loader, FALSE, g_task_get_cancellable (task),
+                           stub_cb, task);
+}
+
+/* The value of the magic register read at detection: the automatic
+ * baud's check that a new rate carries data both ways. */
+guint32
+_glint_flasher_detected_magic (GTask *task)
+{
+  return connect_state (task)->magic;
+}
+
 /**
  * _glint_flasher_start_stub:
  * @next: called with the stub running, or without it where there is none
@@ -1199,11 +1291,10 @@ _glint_flasher_start_stub (GTask            *task,
       return;
     }
 
-  _glint_flasher_set_state (self, GLINT_FLASHER_STATE_LOADING_STUB);
-  _glint_flasher_log (self, GLINT_LOG_INFO, "loading the flasher stub: %s",
-                      glint_stub_get_description (stub));
-  glint_stub_upload_async (stub, self->loader, FALSE, g_task_get_cancellable (task),
-                           stub_cb, task);
+  /* With the automatic baud, the upload itself may run faster. */
+  g_clear_pointer (&connect_state (task)->stub, glint_stub_unref);
+  connect_state (task)->stub = g_steal_pointer (&stub);
+  _glint_flasher_auto_baud_rom (task, stub_upload, next);
 }
 
 /* SPI_ATTACH with the default pins; the ROM wants four more zero bytes (§2). */
