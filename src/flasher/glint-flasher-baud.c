@@ -43,13 +43,14 @@
  * only that rate is tried.
  *
  * Where the ROM can change its rate (not the ESP8266), and the stub is to
- * be loaded, the first step happens in the ROM, so that the stub upload
- * runs at it too; not on the ESP32 and ESP32-C2, whose ROM needs a
+ * be loaded, the first step happens in the ROM (to the fastest candidate
+ * up to 921600), so that the stub upload runs at it too; not on the ESP32 and ESP32-C2, whose ROM needs a
  * crystal correction Glint cannot measure reliably (protocol.md §5 notes):
  * there the stub makes the first step.
  */
 
 #define MAX_CANDIDATES 8
+#define ROM_STEP_MAX   921600
 
 typedef struct
 {
@@ -478,11 +479,14 @@ _glint_flasher_auto_baud_rom (GTask            *task,
       return;
     }
 
-  /* One step only: the stub climbs the rest. */
+  /* One step only, to the fastest candidate up to 921600 (a rate every
+   * ROM UART takes): the stub climbs the rest. */
   ab->rom_next = next;
   ab->stub_ready = stub_ready;
   ab->in_rom = TRUE;
   ab->stop = FALSE;
   ab->index = 0;
+  while (ab->index + 1 < ab->n_candidates && ab->candidates[ab->index + 1] <= ROM_STEP_MAX)
+    ab->index++;
   climb (task);
 }

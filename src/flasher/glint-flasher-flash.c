@@ -48,6 +48,7 @@ typedef struct
   guint      segment;         /* the one being written */
   GQueue     scan;            /* Span*: waiting for the chip's MD5 */
   GQueue     scan_sent;       /* Span*: asked, oldest first */
+  GArray    *differing;       /* Span: 64 KiB chunks that differ, to split or not */
   GBytes    *image;           /* the current segment's data */
   GBytes    *payload;         /* what is sent: compressed or the image */
   gboolean   compressed;
@@ -74,6 +75,7 @@ flash_job_free (gpointer data)
 
   g_clear_pointer (&job->images, g_ptr_array_unref);
   g_clear_pointer (&job->segments, g_array_unref);
+  g_clear_pointer (&job->differing, g_array_unref);
   g_queue_clear_full (&job->scan, g_free);
   g_queue_clear_full (&job->scan_sent, g_free);
   g_clear_pointer (&job->image, g_bytes_unref);
@@ -718,13 +720,31 @@ segments_tidy (FlashJob *job)
   job->segments = joined;
 }
 
-/* Whether asking for the MD5s of @span's parts costs less than writing it
- * whole: the questions take a round trip per two (the stub's two receive
- * buffers, protocol.md §9), the write at least its wire time (assuming 2:1
- * compression) or its flash time (~30 ms per 4 KiB sector, erase and
- * program), whichever is longer. On a local port round trips are a few
- * milliseconds and splitting nearly always pays; at 400 ms it stops
- * paying for small chunks at high baud. */
+/* Rough costs for deciding how far to look (microseconds). The chip's MD5
+ * speed is a guess (the simulator models 0.3 s per MiB; a stub reading
+ * flash and hashing in software is of that order). */
+#define MD5_US_PER_MIB      300000
+#define SECTOR_WRITE_US     30000     /* erase + program of 4 KiB */
+
+static gint64
+md5_cost (gsize length)
+{
+  return (gint64) length * MD5_US_PER_MIB / (1024 * 1024);
+}
+
+static gint64
+rtt_us (GlintFlasher *self)
+{
+  return glint_link_timing_get_srtt (glint_loader_get_timing (self->loader));
+}
+
+/* Whether asking for the MD5s of @length bytes' parts costs less than
+ * writing them whole: the questions take a round trip per two (the stub's
+ * two receive buffers, protocol.md §9) plus the chip's hashing, the write
+ * at least its wire time (assuming 2:1 compression) or its flash time,
+ * whichever is longer. On a local port round trips are a few milliseconds
+ * and splitting nearly always pays; at 400 ms it stops paying for small
+ * chunks at high baud. */
 static gboolean
 worth_splitting (GlintFlasher *self,
                  gsize         length,
@@ -732,12 +752,27 @@ worth_splitting (GlintFlasher *self,
 {
   guint n_parts = (length + part - 1) / part;
   guint width = self->stub_running ? 2 : 1;
-  gint64 rtt = glint_link_timing_get_srtt (glint_loader_get_timing (self->loader));
-  gint64 ask = (gint64) ((n_parts + width - 1) / width) * rtt;
+  gint64 ask = (gint64) ((n_parts + width - 1) / width) * rtt_us (self) + md5_cost (length);
   gint64 wire = glint_link_timing_wire_time (length / 2, glint_stream_get_baud (self->stream));
-  gint64 flash = (gint64) ((length + SECTOR_SIZE - 1) / SECTOR_SIZE) * 30000;
+  gint64 flash = (gint64) ((length + SECTOR_SIZE - 1) / SECTOR_SIZE) * SECTOR_WRITE_US;
 
   return ask < MAX (wire, flash);
+}
+
+static void
+push_parts (FlashJob   *job,
+            const Span *span,
+            gsize       part)
+{
+  for (gsize at = 0; at < span->length; at += part)
+    {
+      Span *child = g_new (Span, 1);
+
+      child->region = span->region;
+      child->start = span->start + at;
+      child->length = MIN (part, span->length - at);
+      g_queue_push_tail (&job->scan, child);
+    }
 }
 
 static void scan_pump (GTask *task);
@@ -754,6 +789,7 @@ scan_cb (GObject      *object,
   g_autoptr(GBytes) reply = NULL;
   g_autofree char *theirs = NULL;
   g_autofree char *ours = NULL;
+  g_autofree char *erased = NULL;
   GBytes *image = g_ptr_array_index (job->images, span->region);
   gsize image_size = g_bytes_get_size (image);
   const guint8 *data = g_bytes_get_data (image, NULL);
@@ -769,37 +805,64 @@ scan_cb (GObject      *object,
   if (g_str_equal (theirs, ours))
     {
       self->bytes_unchanged += span->length;
-      if (span->length == image_size)
-        {
-          report (self, span->region)->status = GLINT_REGION_UNCHANGED;
-          _glint_flasher_log (self, GLINT_LOG_INFO, _("%s at 0x%x is unchanged (MD5 %s)"),
-                              region_name (self, span->region),
-                              report (self, span->region)->offset, ours);
-        }
+    }
+  else if (span->length <= SKIP_BLOCK)
+    {
+      add_segment (job, span);
     }
   else
     {
-      gsize part = span->length > SKIP_CHUNK ? SKIP_CHUNK : SKIP_BLOCK;
-
-      if (span->length > SKIP_BLOCK && worth_splitting (self, span->length, part))
+      /* Erased flash (a new board, or after an erase) differs everywhere
+       * the image is not blank itself: no point in looking closer. */
+      erased = md5_of_erased (span->length);
+      if (g_str_equal (theirs, erased))
+        add_segment (job, span);
+      else if (span->length == image_size && image_size > SKIP_CHUNK)
         {
-          for (gsize at = 0; at < span->length; at += part)
-            {
-              Span *child = g_new (Span, 1);
-
-              child->region = span->region;
-              child->start = span->start + at;
-              child->length = MIN (part, span->length - at);
-              g_queue_push_tail (&job->scan, child);
-            }
+          if (worth_splitting (self, span->length, SKIP_CHUNK))
+            push_parts (job, span, SKIP_CHUNK);
+          else
+            add_segment (job, span);
         }
       else
         {
-          add_segment (job, span);
+          /* a chunk: split or not once all of its region's chunks are known */
+          g_array_append_val (job->differing, *span);
         }
     }
 
   scan_pump (task);
+}
+
+/* Once every chunk has answered: where most of a region's chunks differ
+ * the image is a different one, and looking at 4 KiB blocks would cost
+ * more questions than it saves; elsewhere, the blocks of the chunks that
+ * differ are asked about. */
+static void
+scan_split_chunks (FlashJob     *job,
+                   GlintFlasher *self)
+{
+  guint n_regions = job->images->len;
+  g_autofree guint *n_differing = g_new0 (guint, n_regions);
+
+  for (guint i = 0; i < job->differing->len; i++)
+    n_differing[g_array_index (job->differing, Span, i).region]++;
+
+  for (guint i = 0; i < job->differing->len; i++)
+    {
+      const Span *span = &g_array_index (job->differing, Span, i);
+      gsize size = g_bytes_get_size (g_ptr_array_index (job->images, span->region));
+      guint n_chunks = (size + SKIP_CHUNK - 1) / SKIP_CHUNK;
+
+      gboolean mostly_new = n_chunks >= 4 && n_differing[span->region] * 2 > n_chunks;
+
+      if (!mostly_new && worth_splitting (self, span->length, SKIP_BLOCK))
+        push_parts (job, span, SKIP_BLOCK);
+      else
+        add_segment (job, span);
+    }
+
+  g_array_set_size (job->differing, 0);
 }
 
 /* Keeps up to two questions at the stub (one at the ROM, whose receive
@@ -810,6 +873,9 @@ scan_pump (GTask *task)
   GlintFlasher *self = g_task_get_source_object (task);
   FlashJob *job = g_task_get_task_data (task);
   guint width = self->stub_running ? 2 : 1;
+
+  if (job->scan.length == 0 && job->scan_sent.length == 0 && job->differing->len > 0)
+    scan_split_chunks (job, self);
 
   while (job->scan_sent.length < width && job->scan.length > 0)
     {
@@ -824,6 +890,23 @@ scan_pump (GTask *task)
     return;
 
   segments_tidy (job);
+
+  /* A region with nothing to write matched its MD5(s) all over: that is
+   * its verification. */
+  for (guint i = 0; i < job->images->len; i++)
+    {
+      gboolean written = FALSE;
+
+      for (guint j = 0; j < job->segments->len; j++)
+        written |= g_array_index (job->segments, Span, j).region == i;
+      if (!written)
+        {
+          report (self, i)->status = GLINT_REGION_UNCHANGED;
+          _glint_flasher_log (self, GLINT_LOG_INFO, _("%s at 0x%x is unchanged"),
+                              region_name (self, i), report (self, i)->offset);
+        }
+    }
+
   _glint_flasher_log (self, GLINT_LOG_DEBUG, "looked for changes with %u MD5(s): %"
                       G_GUINT64_FORMAT " bytes unchanged", job->md5_questions,
                       self->bytes_unchanged);
@@ -831,7 +914,11 @@ scan_pump (GTask *task)
 }
 
 /* What to write: everything, or (the default, where the chip can tell an
- * MD5) only what differs from what the flash holds. */
+ * MD5) only what differs from what the flash holds. A big region is first
+ * asked about as a whole where a round trip costs more than hashing it
+ * (slow links: one question answers "unchanged"), else straight away in
+ * 64 KiB chunks (local links: the chip hashes the region once, not
+ * twice). */
 static void
 flash_plan_writes (GTask *task)
 {
@@ -840,6 +927,7 @@ flash_plan_writes (GTask *task)
   guint n_regions = glint_flash_plan_get_n_regions (self->plan);
   gboolean can_md5 = self->stub_running || glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_MD5);
   gboolean skip = !self->no_skip && !self->erase_all && can_md5;
+  guint width = self->stub_running ? 2 : 1;
 
   if (!self->no_skip && !self->erase_all && !can_md5)
     _glint_flasher_log (self, GLINT_LOG_INFO, _("the %s ROM cannot tell what the flash holds: "
@@ -847,14 +935,20 @@ flash_plan_writes (GTask *task)
                         self->chip->display_name);
 
   job->started = g_get_monotonic_time ();
+  job->differing = g_array_new (FALSE, FALSE, sizeof (Span));
   for (guint i = 0; i < n_regions; i++)
     {
       Span span = { i, 0, g_bytes_get_size (g_ptr_array_index (job->images, i)) };
+      guint n_chunks = (span.length + SKIP_CHUNK - 1) / SKIP_CHUNK;
 
-      if (skip)
-        g_queue_push_tail (&job->scan, g_memdup2 (&span, sizeof span));
-      else
+      if (!skip)
         add_segment (job, &span);
+      else if (n_chunks > 1 &&
+               rtt_us (self) * (gint64) ((n_chunks + width - 1) / width - 1) <=
+               md5_cost (span.length))
+        push_parts (job, &span, SKIP_CHUNK);
+      else
+        g_queue_push_tail (&job->scan, g_memdup2 (&span, sizeof span));
     }
 
   if (skip)
