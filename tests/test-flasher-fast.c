@@ -260,8 +260,9 @@ test_skip_identical (Fixture       *f,
   assert_flash_holds (fixture_sim (f), 0x10000, image);
 }
 
-/* On a blank chip, and over a wholly different image, the skip asks one
- * MD5 per 64 KiB chunk and looks no closer. */
+/* On a blank chip the first sector's MD5 settles it (the first chunk's,
+ * asked with it, is wasted); over a wholly different image, one MD5 per
+ * 64 KiB chunk, and no closer look. */
 static void
 test_skip_new_image (Fixture       *f,
                      gconstpointer  data)
@@ -272,12 +273,12 @@ test_skip_new_image (Fixture       *f,
 
   fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
   flash_plan (f, 0x10000, first);
-  g_assert_true (log_has (f, "looked for changes with 4 MD5(s)"));
+  g_assert_true (log_has (f, "looked for changes with 2 MD5(s)"));
   g_assert_cmpuint (glint_flasher_get_bytes_written (f->flasher), ==, 256 * 1024);
 
   written = counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN);
   flash_plan (f, 0x10000, other);
-  g_assert_true (log_has (f, "looked for changes with 4 MD5(s)"));
+  g_assert_true (log_has (f, "looked for changes with 5 MD5(s)"));
   g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN) - written, ==, 256 * 1024);
   assert_flash_holds (fixture_sim (f), 0x10000, other);
 }

@@ -39,6 +39,7 @@ typedef struct
   guint      region;
   gsize      start;           /* in the region's padded image */
   gsize      length;
+  gboolean   probe;           /* the region's first sector, asked first */
 } Span;
 
 typedef struct
@@ -49,6 +50,7 @@ typedef struct
   GQueue     scan;            /* Span*: waiting for the chip's MD5 */
   GQueue     scan_sent;       /* Span*: asked, oldest first */
   GArray    *differing;       /* Span: 64 KiB chunks that differ, to split or not */
+  gboolean  *whole;           /* per region: found erased, written whole */
   GBytes    *image;           /* the current segment's data */
   GBytes    *payload;         /* what is sent: compressed or the image */
   gboolean   compressed;
@@ -76,6 +78,7 @@ flash_job_free (gpointer data)
   g_clear_pointer (&job->images, g_ptr_array_unref);
   g_clear_pointer (&job->segments, g_array_unref);
   g_clear_pointer (&job->differing, g_array_unref);
+  g_free (job->whole);
   g_queue_clear_full (&job->scan, g_free);
   g_queue_clear_full (&job->scan_sent, g_free);
   g_clear_pointer (&job->image, g_bytes_unref);
@@ -771,6 +774,7 @@ push_parts (FlashJob   *job,
       child->region = span->region;
       child->start = span->start + at;
       child->length = MIN (part, span->length - at);
+      child->probe = FALSE;
       g_queue_push_tail (&job->scan, child);
     }
 }
@@ -799,8 +803,44 @@ scan_cb (GObject      *object,
                                       report (self, span->region)->offset + (guint32) span->start))
     return;
 
+  /* The region is being written whole already: nothing to learn. */
+  if (job->whole[span->region])
+    {
+      scan_pump (task);
+      return;
+    }
+
   theirs = reply_md5 (self, reply);
   ours = md5_hex (data + span->start, span->length);
+
+  /* A region whose first sector is erased is taken to be erased all over
+   * (a new board, or one erased): written whole, without hashing the rest.
+   * At worst that writes more than needed, never less. */
+  if (span->probe)
+    {
+      erased = md5_of_erased (span->length);
+      if (g_str_equal (theirs, erased) && !g_str_equal (ours, erased))
+        {
+          Span all = { span->region, 0, image_size, FALSE };
+          GList *l = job->scan.head;
+
+          job->whole[span->region] = TRUE;
+          add_segment (job, &all);
+          while (l != NULL)
+            {
+              GList *next = l->next;
+
+              if (((Span *) l->data)->region == span->region)
+                {
+                  g_free (l->data);
+                  g_queue_delete_link (&job->scan, l);
+                }
+              l = next;
+            }
+        }
+      scan_pump (task);
+      return;
+    }
 
   if (g_str_equal (theirs, ours))
     {
@@ -812,8 +852,8 @@ scan_cb (GObject      *object,
     }
   else
     {
-      /* Erased flash (a new board, or after an erase) differs everywhere
-       * the image is not blank itself: no point in looking closer. */
+      /* Erased flash differs everywhere the image is not blank itself:
+       * no point in looking closer. */
       erased = md5_of_erased (span->length);
       if (g_str_equal (theirs, erased))
         add_segment (job, span);
@@ -936,9 +976,19 @@ flash_plan_writes (GTask *task)
 
   job->started = g_get_monotonic_time ();
   job->differing = g_array_new (FALSE, FALSE, sizeof (Span));
+  job->whole = g_new0 (gboolean, n_regions);
+  /* every region's first sector first: on a blank board that settles it */
+  for (guint i = 0; skip && i < n_regions; i++)
+    {
+      Span probe = { i, 0, SKIP_BLOCK, TRUE };
+
+      if (g_bytes_get_size (g_ptr_array_index (job->images, i)) > SKIP_BLOCK)
+        g_queue_push_tail (&job->scan, g_memdup2 (&probe, sizeof probe));
+    }
+
   for (guint i = 0; i < n_regions; i++)
     {
-      Span span = { i, 0, g_bytes_get_size (g_ptr_array_index (job->images, i)) };
+      Span span = { i, 0, g_bytes_get_size (g_ptr_array_index (job->images, i)), FALSE };
       guint n_chunks = (span.length + SKIP_CHUNK - 1) / SKIP_CHUNK;
 
       if (!skip)
