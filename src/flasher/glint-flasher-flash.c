@@ -905,6 +905,29 @@ scan_split_chunks (FlashJob     *job,
   g_array_set_size (job->differing, 0);
 }
 
+static gboolean
+is_root (FlashJob   *job,
+         const Span *span)
+{
+  return !span->probe &&
+         span->length == g_bytes_get_size (g_ptr_array_index (job->images, span->region));
+}
+
+static gboolean
+probe_pending (FlashJob *job,
+               guint     region)
+{
+  for (GList *l = job->scan_sent.head; l != NULL; l = l->next)
+    {
+      const Span *sent = l->data;
+
+      if (sent->probe && sent->region == region)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 /* Keeps up to two questions at the stub (one at the ROM, whose receive
  * side is not documented); when all are answered, writes what differs. */
 static void
@@ -919,7 +942,14 @@ scan_pump (GTask *task)
 
   while (job->scan_sent.length < width && job->scan.length > 0)
     {
-      Span *span = g_queue_pop_head (&job->scan);
+      Span *span = g_queue_peek_head (&job->scan);
+
+      /* A region asked about as a whole (slow links) waits for its first
+       * sector: on a blank board that answer makes hashing the rest, and
+       * waiting for it, needless. */
+      if (is_root (job, span) && probe_pending (job, span->region))
+        break;
+      g_queue_pop_head (&job->scan);
 
       g_queue_push_tail (&job->scan_sent, span);
       job->md5_questions++;
