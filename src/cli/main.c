@@ -303,7 +303,9 @@ on_progress_cb (GlintFlasher *flasher,
     {
       if (now - progress->last_print < 100000 && percent != 100)
         return;
-      printf ("\r%s %3d%%  %6.1f KiB/s  ", label, percent, rate / 1024);
+      printf ("\r%s", label);
+      /* Translators: progress after "Writing": percent done, speed */
+      printf (_(" %3d%%  %6.1f KiB/s  "), percent, rate / 1024);
       if (eta >= 0)
         printf (_("%3.0f s left"), eta);
       fflush (stdout);
@@ -489,8 +491,8 @@ cmd_info (int argc, char **argv)
   if (info->crystal_mhz != 0)
     printf (_("Crystal:  %u MHz\n"), info->crystal_mhz);
   if (info->flash_size != 0)
-    printf (_("Flash:    %" G_GUINT64_FORMAT " MiB (JEDEC id 0x%06x)\n"),
-            info->flash_size / (1024 * 1024), info->flash_id);
+    printf (_("Flash:    %u MiB (JEDEC id 0x%06x)\n"),
+            (guint) (info->flash_size / (1024 * 1024)), info->flash_id);
   printf (_("Link:     %s, %u round trips in %.2f s\n"), info->link, info->round_trips,
           (g_get_monotonic_time () - start) / 1e6);
 
@@ -603,12 +605,12 @@ cmd_flash (int argc, char **argv)
   if (opt_backup != NULL)
     printf (_("Backup of the old flash contents: %s\n"), opt_backup);
   if (written < total)
-    printf (_("Written %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " KiB, rest unchanged.\n"),
-            (written + 1023) / 1024, (total + 1023) / 1024);
+    printf (_("Written %u of %u KiB, rest unchanged.\n"),
+            (guint) ((written + 1023) / 1024), (guint) ((total + 1023) / 1024));
   if (opt_no_verify)
-    printf (_("Written %" G_GUINT64_FORMAT " bytes (not verified, as asked).\n"), written);
+    printf (_("Written %u bytes (not verified, as asked).\n"), (guint) written);
   else
-    printf (_("Done: %" G_GUINT64_FORMAT " bytes written and verified.\n"), total);
+    printf (_("Done: %u bytes written and verified.\n"), (guint) total);
 
   return EXIT_OK;
 }

@@ -372,7 +372,7 @@ recover_baud_cb (GObject      *object,
 
   if (!glint_stream_set_baud_finish (GLINT_STREAM (object), result, &error))
     {
-      g_prefix_error (&error, "going back to the boot rate: ");
+      g_prefix_error (&error, _("going back to the boot rate: "));
       _glint_flasher_job_fail (task, g_steal_pointer (&error));
       return;
     }
@@ -391,10 +391,10 @@ recover (GTask      *task,
   if (ab->recovering || self->no_reset || !glint_stream_get_can_control_lines (self->stream))
     {
       _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
-                                                  "the link failed at %u baud (%s), and the "
+                                                  _("the link failed at %u baud (%s), and the "
                                                   "board cannot be reset from here to fall "
                                                   "back: reset it into download mode and try "
-                                                  "again with a fixed rate (e.g. %u)",
+                                                  "again with a fixed rate (e.g. %u)"),
                                                   ab->trying, why, MAX (good, 115200u)));
       return;
     }

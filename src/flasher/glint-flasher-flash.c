@@ -148,18 +148,18 @@ flash_done (GTask *task)
 
   if (self->bytes_unchanged > 0)
     _glint_flasher_log (self, GLINT_LOG_INFO,
-                        _("written %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-                          " KiB, rest unchanged"),
-                        (self->bytes_written + 1023) / 1024, (total + 1023) / 1024);
+                        _("written %u of %u KiB, rest unchanged"),
+                        (guint) ((self->bytes_written + 1023) / 1024),
+                        (guint) ((total + 1023) / 1024));
   if (self->no_verify)
     _glint_flasher_log (self, GLINT_LOG_INFO,
-                        "wrote %" G_GUINT64_FORMAT " bytes in %u region(s) in %.1f s",
-                        self->bytes_written, glint_flash_plan_get_n_regions (self->plan),
+                        _("wrote %u bytes in %u region(s) in %.1f s"),
+                        (guint) self->bytes_written, glint_flash_plan_get_n_regions (self->plan),
                         seconds);
   else
     _glint_flasher_log (self, GLINT_LOG_INFO,
-                        "wrote %" G_GUINT64_FORMAT " bytes and verified %u region(s) in %.1f s",
-                        self->bytes_written, job->verified, seconds);
+                        _("wrote %u bytes and verified %u region(s) in %.1f s"),
+                        (guint) self->bytes_written, job->verified, seconds);
   if (job->to_write == 0)
     _glint_flasher_set_progress (self, total, total);
   g_task_return_boolean (task, TRUE);
@@ -281,7 +281,7 @@ flash_verify_cb (GObject      *object,
   gsize size;
   const guint8 *data = g_bytes_get_data (image, &size);
 
-  if (!_glint_flasher_finish_command (task, result, &reply, "verifying %s at 0x%x",
+  if (!_glint_flasher_finish_command (task, result, &reply, _("verifying %s at 0x%x"),
                                       region_name (self, region),
                                       glint_flash_plan_get_region_offset (self->plan, region)))
     return;
@@ -294,8 +294,8 @@ flash_verify_cb (GObject      *object,
 
       report (self, region)->status = GLINT_REGION_MISMATCH;
       _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_CHECKSUM_MISMATCH,
-                                                  "verification of %s at 0x%x failed: the "
-                                                  "flash holds MD5 %s, the file %s%s",
+                                                  _("verification of %s at 0x%x failed: the "
+                                                  "flash holds MD5 %s, the file %s%s"),
                                                   region_name (self, region),
                                                   glint_flash_plan_get_region_offset (self->plan,
                                                                                       region),
@@ -306,7 +306,7 @@ flash_verify_cb (GObject      *object,
     }
 
   report (self, region)->status = GLINT_REGION_VERIFIED;
-  _glint_flasher_log (self, GLINT_LOG_INFO, "%s at 0x%x verified (MD5 %s)",
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("%s at 0x%x verified (MD5 %s)"),
                       region_name (self, region),
                       glint_flash_plan_get_region_offset (self->plan, region), actual);
   job->verified++;
@@ -350,7 +350,7 @@ flash_end_cb (GObject      *object,
   GlintFlasher *self = g_task_get_source_object (task);
 
   /* The stub only promises the last block once this is acknowledged. */
-  if (!_glint_flasher_finish_command (task, result, NULL, "finishing the write"))
+  if (!_glint_flasher_finish_command (task, result, NULL, _("finishing the write")))
     return;
 
   if (self->no_verify)
@@ -423,15 +423,15 @@ flash_block_cb (GObject      *object,
       if (g_error_matches (error, GLINT_ERROR, GLINT_ERROR_CHECKSUM_MISMATCH) &&
           ++job->block_attempts < WRITE_BLOCK_ATTEMPTS)
         {
-          _glint_flasher_log (self, GLINT_LOG_WARNING, "block %u of %u of %s arrived damaged; "
-                              "sending it again", job->block, job->n_blocks,
+          _glint_flasher_log (self, GLINT_LOG_WARNING, _("block %u of %u of %s arrived damaged; "
+                              "sending it again"), job->block, job->n_blocks,
                               region_name (self, segment->region));
           job->block--;
           flash_send_block (task);
           return;
         }
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_prefix_error (&error, "writing %s at 0x%x, block %u of %u: ",
+        g_prefix_error (&error, _("writing %s at 0x%x, block %u of %u: "),
                         region_name (self, segment->region), job->offset, job->block,
                         job->n_blocks);
       _glint_flasher_job_fail (task, g_steal_pointer (&error));
@@ -463,7 +463,7 @@ flash_block_cb (GObject      *object,
   if (job->segment >= job->segments->len || current_segment (job)->region != segment->region)
     {
       rep->status = GLINT_REGION_WRITTEN;
-      _glint_flasher_log (self, GLINT_LOG_INFO, "%s at 0x%x written (%u of %u bytes)",
+      _glint_flasher_log (self, GLINT_LOG_INFO, _("%s at 0x%x written (%u of %u bytes)"),
                           region_name (self, segment->region), rep->offset, rep->written,
                           rep->size);
     }
@@ -516,7 +516,7 @@ flash_begin_cb (GObject      *object,
   GlintFlasher *self = g_task_get_source_object (task);
   FlashJob *job = g_task_get_task_data (task);
 
-  if (!_glint_flasher_finish_command (task, result, NULL, "starting to write %s at 0x%x",
+  if (!_glint_flasher_finish_command (task, result, NULL, _("starting to write %s at 0x%x"),
                                       region_name (self, current_segment (job)->region),
                                       job->offset))
     return;
@@ -557,7 +557,7 @@ compress_image (GBytes  *image,
 
   if (rc != Z_OK)
     {
-      g_set_error (error, GLINT_ERROR, GLINT_ERROR_FAILED, "compressing the image failed (%d)",
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_FAILED, _("compressing the image failed (%d)"),
                    rc);
       return NULL;
     }
@@ -798,7 +798,7 @@ scan_cb (GObject      *object,
   gsize image_size = g_bytes_get_size (image);
   const guint8 *data = g_bytes_get_data (image, NULL);
 
-  if (!_glint_flasher_finish_command (task, result, &reply, "reading the MD5 of %s at 0x%x",
+  if (!_glint_flasher_finish_command (task, result, &reply, _("reading the MD5 of %s at 0x%x"),
                                       region_name (self, span->region),
                                       report (self, span->region)->offset + (guint32) span->start))
     return;
@@ -1050,7 +1050,7 @@ flash_erase_all_cb (GObject      *object,
   GTask *task = user_data;
   GlintFlasher *self = g_task_get_source_object (task);
 
-  if (!_glint_flasher_finish_command (task, result, NULL, "erasing the whole flash"))
+  if (!_glint_flasher_finish_command (task, result, NULL, _("erasing the whole flash")))
     return;
 
   _glint_flasher_log (self, GLINT_LOG_INFO, _("the whole flash is erased"));
@@ -1075,9 +1075,9 @@ flash_erase_all (GTask *task)
       g_autofree char *why = _glint_flasher_describe_no_stub (self);
 
       _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
-                                                  "erasing the whole flash needs the flasher "
+                                                  _("erasing the whole flash needs the flasher "
                                                   "stub, and %s; nothing was erased or "
-                                                  "written", why));
+                                                  "written"), why));
       return;
     }
 
@@ -1170,7 +1170,7 @@ flash_spi_params_cb (GObject      *object,
 {
   GTask *task = user_data;
 
-  if (!_glint_flasher_finish_command (task, result, NULL, "setting the flash parameters"))
+  if (!_glint_flasher_finish_command (task, result, NULL, _("setting the flash parameters")))
     return;
 
   flash_start_writing (task);
@@ -1204,7 +1204,7 @@ flash_spi_attach_cb (GObject      *object,
   GTask *task = user_data;
   GlintFlasher *self = g_task_get_source_object (task);
 
-  if (!_glint_flasher_finish_command (task, result, NULL, "attaching the SPI flash"))
+  if (!_glint_flasher_finish_command (task, result, NULL, _("attaching the SPI flash")))
     return;
 
   /* The stub got both at once; the ROM one at a time. */
@@ -1222,10 +1222,10 @@ flash_prepare (GTask *task)
       !glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_MD5))
     {
       _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
-                                                  "the %s ROM cannot check what was written, and "
+                                                  _("the %s ROM cannot check what was written, and "
                                                   "no flasher stub was found: install esptool "
                                                   "(or put its stubs in %s/glint/stubs), or "
-                                                  "flash without verification",
+                                                  "flash without verification"),
                                                   self->chip->display_name,
                                                   g_get_user_data_dir ()));
       return;
@@ -1265,7 +1265,7 @@ flash_detected (GTask *task)
   if (wanted != NULL && wanted != self->chip)
     {
       _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_WRONG_CHIP,
-                                                  "the firmware is for %s but the board is %s",
+                                                  _("the firmware is for %s but the board is %s"),
                                                   wanted->display_name,
                                                   self->chip->display_name));
       return;
@@ -1622,7 +1622,7 @@ glint_flasher_flash_async (GlintFlasher        *self,
   if (self->plan == NULL || glint_flash_plan_get_n_regions (self->plan) == 0)
     {
       _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                                                  "nothing to flash: choose a firmware first"));
+                                                  _("nothing to flash: choose a firmware first")));
       return;
     }
 
@@ -1635,9 +1635,9 @@ glint_flasher_flash_async (GlintFlasher        *self,
           !g_file_test (dir, G_FILE_TEST_IS_DIR) || g_access (dir, W_OK) != 0)
         {
           _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                                                      "cannot write the backup file %s: "
+                                                      _("cannot write the backup file %s: "
                                                       "choose a file in a folder you can "
-                                                      "write to", self->backup_path));
+                                                      "write to"), self->backup_path));
           return;
         }
     }

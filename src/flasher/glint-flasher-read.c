@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -105,9 +107,9 @@ read_fail (GTask  *task,
   read_job_cleanup (self, job);
   if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      g_prefix_error (&error, "reading 0x%x bytes at 0x%x: ", job->length, job->offset);
+      g_prefix_error (&error, _("reading 0x%x bytes at 0x%x: "), job->length, job->offset);
       if (job->next != NULL)
-        g_prefix_error (&error, "backing up to %s failed, so nothing was erased or written: ",
+        g_prefix_error (&error, _("backing up to %s failed, so nothing was erased or written: "),
                         job->path);
     }
   _glint_flasher_job_fail (task, error);
@@ -156,7 +158,7 @@ open_temp (GTask   *task,
       int saved = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "cannot create a file in %s: %s", dir, g_strerror (saved));
+                   _("cannot create a file in %s: %s"), dir, g_strerror (saved));
       return FALSE;
     }
 
@@ -175,7 +177,7 @@ read_done (GTask *task)
 
   if (!g_output_stream_close (job->out, NULL, &error))
     {
-      g_prefix_error (&error, "writing %s: ", job->tmp_path);
+      g_prefix_error (&error, _("writing %s: "), job->tmp_path);
       read_fail (task, g_steal_pointer (&error));
       return;
     }
@@ -185,13 +187,13 @@ read_done (GTask *task)
       int saved = errno;
 
       read_fail (task, g_error_new (G_IO_ERROR, g_io_error_from_errno (saved),
-                                    "cannot save %s: %s", job->path, g_strerror (saved)));
+                                    _("cannot save %s: %s"), job->path, g_strerror (saved)));
       return;
     }
   g_clear_pointer (&job->tmp_path, g_free);
   read_job_cleanup (self, job);
 
-  _glint_flasher_log (self, GLINT_LOG_INFO, "read 0x%x bytes at 0x%x into %s in %.1f s",
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("read 0x%x bytes at 0x%x into %s in %.1f s"),
                       job->length, job->offset, job->path, seconds);
   if (job->next != NULL)
     {
@@ -223,7 +225,7 @@ write_cb (GObject      *object,
 
   if (!ok)
     {
-      g_prefix_error (&error, "writing %s: ", job->tmp_path);
+      g_prefix_error (&error, _("writing %s: "), job->tmp_path);
       if (job->link_busy)
         job->write_error = g_steal_pointer (&error);
       else
@@ -287,7 +289,7 @@ data_check (GTask      *task,
   if (g_ascii_strcasecmp (ours, chip_md5) != 0)
     {
       read_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_CHECKSUM_MISMATCH,
-                                    "the data received has MD5 %s but the flash holds %s",
+                                    _("the data received has MD5 %s but the flash holds %s"),
                                     ours, chip_md5));
       return;
     }
@@ -335,8 +337,8 @@ packet_cb (GObject      *object,
       if (len != 16)
         {
           read_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_RESPONSE,
-                                        "expected the 16-byte MD5 after the data, got %"
-                                        G_GSIZE_FORMAT " bytes", len));
+                                        _("expected the 16-byte MD5 after the data, got %u bytes"),
+                                        (guint) len));
           return;
         }
       for (gsize i = 0; i < len; i++)
@@ -350,8 +352,7 @@ packet_cb (GObject      *object,
   if (len == 0 || len > MIN ((gsize) PACKET_SIZE, (gsize) (job->length - job->received)))
     {
       read_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_RESPONSE,
-                                    "a packet of %" G_GSIZE_FORMAT " bytes after 0x%x of "
-                                    "0x%x", len, job->received, job->length));
+                                    _("a packet of %u bytes after 0x%x of 0x%x"), (guint) len, job->received, job->length));
       return;
     }
 
@@ -444,7 +445,7 @@ rom_md5_cb (GObject      *object,
     return;
   if (reply == NULL)
     {
-      g_prefix_error (&error, "checking the data: ");
+      g_prefix_error (&error, _("checking the data: "));
       read_fail (task, g_steal_pointer (&error));
       return;
     }
@@ -488,7 +489,7 @@ read_slow_cb (GObject      *object,
 
   if (!glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_MD5))
     {
-      _glint_flasher_log (self, GLINT_LOG_WARNING, "the %s ROM cannot check what was read",
+      _glint_flasher_log (self, GLINT_LOG_WARNING, _("the %s ROM cannot check what was read"),
                           self->chip->display_name);
       job->checked = TRUE;
       write_some (task);
@@ -540,7 +541,7 @@ read_attached (GTask *task)
     }
 
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_READING);
-  _glint_flasher_log (self, GLINT_LOG_INFO, "reading 0x%x bytes at 0x%x", job->length,
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("reading 0x%x bytes at 0x%x"), job->length,
                       job->offset);
   job->started = g_get_monotonic_time ();
   _glint_flasher_set_progress (self, 0, job->length);
@@ -570,15 +571,15 @@ read_stub_ready (GTask *task)
           g_autofree char *why = _glint_flasher_describe_no_stub (self);
 
           _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
-                                                      "reading 0x%x bytes at 0x%x: the %s ROM "
-                                                      "cannot read flash, and %s",
+                                                      _("reading 0x%x bytes at 0x%x: the %s ROM "
+                                                      "cannot read flash, and %s"),
                                                       job->length, job->offset,
                                                       self->chip->display_name, why));
           return;
         }
       if (job->length > SLOW_READ_WARN)
-        _glint_flasher_log (self, GLINT_LOG_WARNING, "the ROM loader reads %u bytes per "
-                            "command: 0x%x bytes will take a while", SLOW_READ_SIZE,
+        _glint_flasher_log (self, GLINT_LOG_WARNING, _("the ROM loader reads %u bytes per "
+                            "command: 0x%x bytes will take a while"), SLOW_READ_SIZE,
                             job->length);
     }
 
@@ -641,9 +642,9 @@ _glint_flasher_read_into (GTask            *task,
       g_autofree char *why = _glint_flasher_describe_no_stub (self);
 
       _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
-                                                  "backing up 0x%x bytes at 0x%x: the %s ROM "
+                                                  _("backing up 0x%x bytes at 0x%x: the %s ROM "
                                                   "cannot read flash, and %s; nothing was "
-                                                  "erased or written", length, offset,
+                                                  "erased or written"), length, offset,
                                                   self->chip->display_name, why));
       return;
     }
@@ -684,7 +685,7 @@ glint_flasher_read_flash_async (GlintFlasher        *self,
   if (length == 0 || (guint64) offset + length > G_MAXUINT32)
     {
       _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                                                  "reading 0x%x bytes at 0x%x: %s", length,
+                                                  _("reading 0x%x bytes at 0x%x: %s"), length,
                                                   offset, length == 0 ? "nothing to read"
                                                                       : "past 4 GiB"));
       return;
@@ -698,8 +699,8 @@ glint_flasher_read_flash_async (GlintFlasher        *self,
         g_access (dir, W_OK) != 0)
       {
         _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                                                    "reading 0x%x bytes at 0x%x: cannot write "
-                                                    "%s", length, offset, path));
+                                                    _("reading 0x%x bytes at 0x%x: cannot write "
+                                                    "%s"), length, offset, path));
         return;
       }
   }

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <string.h>
 
 #include "glint-error.h"
@@ -612,7 +614,7 @@ _glint_flasher_job_fail (GTask  *task,
   g_object_set_data (G_OBJECT (task), "glint-job-over", GINT_TO_POINTER (TRUE));
   self->busy = FALSE;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    _glint_flasher_log (self, GLINT_LOG_INFO, "cancelled");
+    _glint_flasher_log (self, GLINT_LOG_INFO, _("cancelled"));
   else
     _glint_flasher_log (self, GLINT_LOG_ERROR, "%s", error->message);
 
@@ -656,7 +658,7 @@ _glint_flasher_job_new (GlintFlasher        *self,
   if (self->busy)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
-                               "the flasher is already busy with another job");
+                               _("the flasher is already busy with another job"));
       g_object_unref (task);
       return NULL;
     }
@@ -698,15 +700,15 @@ no_sync_error (GlintFlasher *self,
 
   if (strstr (log, "boot:") != NULL && strstr (log, "waiting for download") == NULL)
     return g_error_new (GLINT_ERROR, GLINT_ERROR_NO_SYNC,
-                        "wrong boot mode: the chip started its application instead of "
-                        "waiting for download (%s)", why);
+                        _("wrong boot mode: the chip started its application instead of "
+                        "waiting for download (%s)"), why);
 
   if (strstr (log, "waiting for download") != NULL)
     return g_error_new (GLINT_ERROR, GLINT_ERROR_NO_SYNC,
-                        "the chip is in download mode but does not answer: the serial TX "
-                        "path seems to be down (%s)", why);
+                        _("the chip is in download mode but does not answer: the serial TX "
+                        "path seems to be down (%s)"), why);
 
-  return g_error_new (GLINT_ERROR, GLINT_ERROR_NO_SYNC, "no answer from the chip (%s)", why);
+  return g_error_new (GLINT_ERROR, GLINT_ERROR_NO_SYNC, _("no answer from the chip (%s)"), why);
 }
 
 static void
@@ -727,7 +729,7 @@ connect_sync_cb (GObject      *object,
       /* A stub answers SYNC with 0 (protocol.md §3.1): one of ours that is
        * still running from an earlier job on this connection. */
       self->stub_running = value == 0;
-      _glint_flasher_log (self, GLINT_LOG_INFO, "connected (%s)", rtt);
+      _glint_flasher_log (self, GLINT_LOG_INFO, _("connected (%s)"), rtt);
       cs->connected (task);
       return;
     }
@@ -787,7 +789,7 @@ connect_reset_cb (GObject      *object,
       /* A pty or a server that ignores DTR/RTS: go on, the board may be
        * waiting already (as esptool does: "chip was NOT reset"). */
       if (!cs->warned_reset)
-        _glint_flasher_log (self, GLINT_LOG_WARNING, "the board was not reset: %s",
+        _glint_flasher_log (self, GLINT_LOG_WARNING, _("the board was not reset: %s"),
                             error->message);
       cs->warned_reset = TRUE;
       cs->strategy = GLINT_RESET_NONE;
@@ -810,7 +812,7 @@ connect_boot_baud_cb (GObject      *object,
 
   if (!glint_stream_set_baud_finish (GLINT_STREAM (object), result, &error))
     {
-      g_prefix_error (&error, "going back to the boot rate: ");
+      g_prefix_error (&error, _("going back to the boot rate: "));
       _glint_flasher_job_fail (task, g_steal_pointer (&error));
       return;
     }
@@ -896,7 +898,7 @@ _glint_flasher_connect (GTask            *task,
 
   connect_state (task)->connected = next;
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_CONNECTING);
-  _glint_flasher_log (self, GLINT_LOG_INFO, "connecting to %s",
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("connecting to %s"),
                       glint_stream_get_address (self->stream));
 
   if (!glint_stream_get_is_open (self->stream))
@@ -914,7 +916,7 @@ detect_chip_found (GTask           *task,
   GlintFlasher *self = g_task_get_source_object (task);
 
   set_chip (self, chip);
-  _glint_flasher_log (self, GLINT_LOG_INFO, "chip is %s", chip->display_name);
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("chip is %s"), chip->display_name);
   connect_state (task)->detected (task);
 }
 
@@ -946,7 +948,7 @@ detect_security_cb (GObject      *object,
         {
           _glint_flasher_job_fail (task,
                                    g_error_new (GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
-                                                "unknown chip (magic value 0x%08x; %s)",
+                                                _("unknown chip (magic value 0x%08x; %s)"),
                                                 cs->magic, error->message));
           return;
         }
@@ -963,7 +965,7 @@ detect_security_cb (GObject      *object,
 
       _glint_flasher_job_fail (task,
                                g_error_new (GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
-                                            "unsupported chip id %u%s%s", chip_id,
+                                            _("unsupported chip id %u%s%s"), chip_id,
                                             what != NULL ? ": " : "", what != NULL ? what : ""));
       return;
     }
@@ -1141,7 +1143,7 @@ baud_set_cb (GObject      *object,
 
   if (!glint_stream_set_baud_finish (GLINT_STREAM (object), result, &error))
     {
-      g_prefix_error (&error, "switching our side to the new speed: ");
+      g_prefix_error (&error, _("switching our side to the new speed: "));
       _glint_flasher_job_fail (task, g_steal_pointer (&error));
       return;
     }
@@ -1158,11 +1160,11 @@ change_baud_cb (GObject      *object,
   GlintFlasher *self = g_task_get_source_object (task);
 
   /* The chip answered at the old speed and has switched (§5 notes). */
-  if (!_glint_flasher_finish_command (task, result, NULL, "changing the speed to %u baud",
+  if (!_glint_flasher_finish_command (task, result, NULL, _("changing the speed to %u baud"),
                                       self->baud))
     return;
 
-  _glint_flasher_log (self, GLINT_LOG_INFO, "running at %u baud", self->baud);
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("running at %u baud"), self->baud);
   glint_stream_set_baud_async (self->stream, self->baud, g_task_get_cancellable (task),
                                baud_set_cb, task);
 }
@@ -1197,8 +1199,8 @@ _glint_flasher_change_baud (GTask            *task,
 
   if (!self->stub_running && !glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_CHANGE_BAUDRATE))
     {
-      _glint_flasher_log (self, GLINT_LOG_WARNING, "the %s ROM cannot change speed: staying at "
-                          "%u baud", self->chip->display_name, current);
+      _glint_flasher_log (self, GLINT_LOG_WARNING, _("the %s ROM cannot change speed: staying at "
+                          "%u baud"), self->chip->display_name, current);
       self->settled_baud = current;
       connect_state (task)->baud_changed (task);
       return;
@@ -1227,15 +1229,15 @@ stub_cb (GObject      *object,
   if (!glint_stub_upload_finish (self->loader, result, &info, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_prefix_error (&error, "starting the flasher stub: ");
+        g_prefix_error (&error, _("starting the flasher stub: "));
       _glint_flasher_job_fail (task, g_steal_pointer (&error));
       return;
     }
 
   self->stub_running = TRUE;
   _glint_flasher_log (self, GLINT_LOG_INFO,
-                      "flasher stub running (%" G_GSIZE_FORMAT " bytes in %.1f s)",
-                      info.bytes, info.elapsed_us / 1e6);
+                      _("flasher stub running (%u bytes in %.1f s)"),
+                      (guint) info.bytes, info.elapsed_us / 1e6);
   connect_state (task)->stub_ready (task);
 }
 
@@ -1246,7 +1248,7 @@ stub_upload (GTask *task)
   GlintStub *stub = connect_state (task)->stub;
 
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_LOADING_STUB);
-  _glint_flasher_log (self, GLINT_LOG_INFO, "loading the flasher stub: %s",
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("loading the flasher stub: %s"),
                       glint_stub_get_description (stub));
   glint_stub_upload_async (stub, self->loader, FALSE, g_task_get_cancellable (task),
                            stub_cb, task);
@@ -1278,7 +1280,7 @@ _glint_flasher_start_stub (GTask            *task,
   if (self->stub_running || self->no_stub)
     {
       if (self->no_stub && !self->stub_running)
-        _glint_flasher_log (self, GLINT_LOG_INFO, "using the ROM loader, as asked");
+        _glint_flasher_log (self, GLINT_LOG_INFO, _("using the ROM loader, as asked"));
       next (task);
       return;
     }
@@ -1286,7 +1288,7 @@ _glint_flasher_start_stub (GTask            *task,
   stub = glint_stub_find (self->chip, 0, NULL, &error);
   if (stub == NULL)
     {
-      _glint_flasher_log (self, GLINT_LOG_WARNING, "%s (more slowly)", error->message);
+      _glint_flasher_log (self, GLINT_LOG_WARNING, _("%s (more slowly)"), error->message);
       next (task);
       return;
     }
@@ -1320,7 +1322,7 @@ attach_cb (GObject      *object,
 {
   GTask *task = user_data;
 
-  if (!_glint_flasher_finish_command (task, result, NULL, "attaching the SPI flash"))
+  if (!_glint_flasher_finish_command (task, result, NULL, _("attaching the SPI flash")))
     return;
 
   connect_state (task)->attached (task);
@@ -1449,11 +1451,11 @@ info_flash_poll_cb (GObject      *object,
   job->info->flash_id = values[1] & 0xFFFFFF;
   job->info->flash_size = glint_chip_flash_size_from_jedec (job->info->flash_id);
   if (glint_chip_jedec_is_no_flash (job->info->flash_id))
-    _glint_flasher_log (self, GLINT_LOG_WARNING, "the flash does not answer (id 0x%06x): check "
-                        "the board's flash wiring or strapping", job->info->flash_id);
+    _glint_flasher_log (self, GLINT_LOG_WARNING, _("the flash does not answer (id 0x%06x): check "
+                        "the board's flash wiring or strapping"), job->info->flash_id);
   else
-    _glint_flasher_log (self, GLINT_LOG_INFO, "flash id 0x%06x, %" G_GUINT64_FORMAT " bytes",
-                        job->info->flash_id, job->info->flash_size);
+    _glint_flasher_log (self, GLINT_LOG_INFO, _("flash id 0x%06x, %u KiB"),
+                        job->info->flash_id, (guint) (job->info->flash_size / 1024));
 
   pairs[0] = spi->base + spi->usr;
   pairs[1] = job->saved_usr;
@@ -1484,7 +1486,7 @@ info_flash_command_cb (GObject      *object,
 {
   GTask *task = user_data;
 
-  if (!_glint_flasher_finish_command (task, result, NULL, "reading the flash id"))
+  if (!_glint_flasher_finish_command (task, result, NULL, _("reading the flash id")))
     return;
 
   info_flash_id_poll (task);
@@ -1579,7 +1581,7 @@ info_mac_cb (GObject      *object,
                                                       glint_stream_get_baud (self->stream));
 
   mac = glint_board_info_format_mac (info);
-  _glint_flasher_log (self, GLINT_LOG_INFO, "MAC %s", mac);
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("MAC %s"), mac);
 
   info_flash_id (task);
 }
