@@ -1307,7 +1307,8 @@ glint_flasher_set_plan (GlintFlasher   *self,
  *   %GLINT_FLASHER_BAUD_AUTO for the fastest the link sustains (see
  *   glint_flasher_set_baud_hint() and glint_flasher_get_settled_baud())
  *
- * Applies to the flash, read and erase jobs.
+ * Applies to the flash, read and erase jobs. The default is
+ * %GLINT_FLASHER_BAUD_AUTO.
  */
 void
 glint_flasher_set_baud (GlintFlasher *self,

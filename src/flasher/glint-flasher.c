@@ -353,6 +353,7 @@ static void
 glint_flasher_init (GlintFlasher *self)
 {
   self->timeout_scale = 1.0;
+  self->baud = GLINT_FLASHER_BAUD_AUTO;
 }
 
 /**
