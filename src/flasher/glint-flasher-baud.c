@@ -445,7 +445,7 @@ _glint_flasher_auto_baud (GTask            *task,
   if (!self->stub_running && !glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_CHANGE_BAUDRATE))
     {
       self->settled_baud = glint_stream_get_baud (self->stream);
-      _glint_flasher_log (self, GLINT_LOG_WARNING, _("the %s ROM cannot change speed: staying "
+      _glint_flasher_log (self, GLINT_LOG_INFO, _("the %s ROM cannot change speed: staying "
                                                      "at %u baud"), self->chip->display_name,
                           self->settled_baud);
       next (task);
