@@ -283,6 +283,43 @@ test_flash_skip (void)
   g_rmdir (dir);
 }
 
+/* -b auto (the default) climbs, and the rate that worked is kept per port
+ * in the cache folder: the next run tries that rate only. */
+static void
+test_baud_remembered (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
+  g_autofree char *dump = g_build_filename (dir, "dump.bin", NULL);
+  g_autofree char *cache = g_build_filename (g_get_user_cache_dir (), "glint", "baud.ini", NULL);
+  g_autofree char *kept = NULL;
+  const char *args[] = { "--json", "--port", "sim://esp32?time-scale=0&seed=77", "read", "0",
+                         "4096", dump, NULL };
+  Run run = { 0 };
+
+  g_unlink (cache);
+
+  run_cli (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "trying 460800 baud"));
+  g_assert_nonnull (strstr (run.out, "running at 2000000 baud"));
+  run_clear (&run);
+  g_file_get_contents (cache, &kept, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (kept, "=2000000"));
+
+  run_cli (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_null (strstr (run.out, "trying 460800 baud"));
+  g_assert_nonnull (strstr (run.out, "trying 2000000 baud"));
+  g_assert_nonnull (strstr (run.out, "running at 2000000 baud"));
+  run_clear (&run);
+
+  g_unlink (cache);
+  g_unlink (dump);
+  g_rmdir (dir);
+}
+
 static void
 test_flash_missing_file (void)
 {
@@ -503,6 +540,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/cli/flash-to-server", test_flash_to_server);
   g_test_add_func ("/glint/cli/flash-missing-file", test_flash_missing_file);
   g_test_add_func ("/glint/cli/flash-skip", test_flash_skip);
+  g_test_add_func ("/glint/cli/baud-remembered", test_baud_remembered);
   g_test_add_func ("/glint/cli/read-and-erase", test_read_and_erase);
   g_test_add_func ("/glint/cli/read-erase-usage", test_read_erase_usage);
   g_test_add_func ("/glint/cli/json", test_json);

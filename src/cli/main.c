@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -364,6 +365,62 @@ on_flash_log_cb (GlintFlasher  *flasher,
     g_printerr ("%s\n", message);
 }
 
+/* The rate that worked last time, per port or URL, in a small key file in
+ * the user's cache folder: with it the automatic rate tries that one rate
+ * instead of climbing. A rate that did not beat the boot rate is forgotten,
+ * so that the next run climbs again. */
+static char *
+baud_cache_path (void)
+{
+  return g_build_filename (g_get_user_cache_dir (), "glint", "baud.ini", NULL);
+}
+
+static char *
+baud_cache_key (void)
+{
+  return g_uri_escape_string (opt_port, NULL, FALSE);
+}
+
+static guint
+baud_cache_load (void)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autofree char *path = baud_cache_path ();
+  g_autofree char *key = baud_cache_key ();
+  guint64 baud;
+
+  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL))
+    return 0;
+  baud = g_key_file_get_uint64 (file, "baud", key, NULL);
+
+  return baud <= G_MAXUINT ? (guint) baud : 0;
+}
+
+static void
+baud_cache_store (GlintFlasher *flasher)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = baud_cache_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *key = baud_cache_key ();
+  guint settled = glint_flasher_get_settled_baud (flasher);
+
+  if (opt_baud != -1 && opt_baud != BAUD_AUTO)
+    return;
+
+  g_key_file_load_from_file (file, path, G_KEY_FILE_KEEP_COMMENTS, NULL);
+  if (settled > 115200)
+    g_key_file_set_uint64 (file, "baud", key, settled);
+  else
+    g_key_file_remove_key (file, "baud", key, NULL);
+
+  /* Only a cache: failing to keep it costs a climb next time, no more. */
+  if (g_mkdir_with_parents (dir, 0700) != 0 || !g_key_file_save_to_file (file, path, &error))
+    g_debug ("not keeping the rate for %s: %s", opt_port,
+             error != NULL ? error->message : g_strerror (errno));
+}
+
 /* A flasher for --port with the common options, progress and log. */
 static GlintFlasher *
 new_flasher (Progress  *progress,
@@ -382,6 +439,8 @@ new_flasher (Progress  *progress,
   glint_flasher_set_reboot (flasher, !opt_no_reboot && g_strcmp0 (opt_after, "no-reset") != 0);
   glint_flasher_set_timeout_scale (flasher, opt_timeout_scale);
   glint_flasher_set_baud (flasher, opt_baud >= 0 ? (guint) opt_baud : GLINT_FLASHER_BAUD_AUTO);
+  if (opt_baud < 0)
+    glint_flasher_set_baud_hint (flasher, baud_cache_load ());
   glint_flasher_set_use_stub (flasher, !opt_no_stub);
 
   if (opt_json)
@@ -589,6 +648,7 @@ cmd_flash (int argc, char **argv)
       return status;
     }
 
+  baud_cache_store (flasher);
   warnings = glint_flash_plan_get_warnings (plan);
   for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
     g_printerr (_("Warning: %s\n"), warnings[i]);
@@ -665,6 +725,7 @@ cmd_erase (int argc, char **argv)
   glint_flasher_erase_async (flasher, offset, length, NULL, store_result_cb, &slot);
   if (!wait_job (flasher, &slot, glint_flasher_erase_finish, &progress, &error))
     return report_job_error (error);
+  baud_cache_store (flasher);
 
   if (opt_json)
     json_done ("erase");
@@ -701,6 +762,7 @@ cmd_read (int argc, char **argv)
                                   &slot);
   if (!wait_job (flasher, &slot, glint_flasher_read_flash_finish, &progress, &error))
     return report_job_error (error);
+  baud_cache_store (flasher);
 
   if (opt_json)
     json_done ("read");
