@@ -61,8 +61,9 @@ static const GOptionEntry common_entries[] = {
   { "no-reset", 0, 0, G_OPTION_ARG_NONE, &opt_no_reset,
     N_("Do not reset the board; it is already in download mode"), NULL },
   { "baud", 'b', 0, G_OPTION_ARG_STRING, &opt_baud_text,
-    N_("Speed: for transfers “auto” (the default: the fastest the link carries), a rate, "
-       "or 0 to keep 115200; for the monitor a rate (default 115200)"), N_("BAUD") },
+    N_("Speed: for transfers “auto” (the default: the fastest the link carries, remembered "
+       "per port), a rate, or 0 to keep 115200; for the monitor a rate (default 115200)"),
+    N_("BAUD") },
   { "chip", 'c', 0, G_OPTION_ARG_STRING, &opt_chip,
     N_("Chip the firmware is for, to place single files (default: from the image)"),
     N_("CHIP") },
@@ -664,6 +665,8 @@ cmd_flash (int argc, char **argv)
   written = glint_flasher_get_bytes_written (flasher);
   if (opt_backup != NULL)
     printf (_("Backup of the old flash contents: %s\n"), opt_backup);
+  if (glint_flasher_get_settled_baud (flasher) != 0)
+    printf (_("Speed: %u baud.\n"), glint_flasher_get_settled_baud (flasher));
   if (written < total)
     printf (_("Written %u of %u KiB, rest unchanged.\n"),
             (guint) ((written + 1023) / 1024), (guint) ((total + 1023) / 1024));
