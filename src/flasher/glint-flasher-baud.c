@@ -44,9 +44,9 @@
  *
  * Where the ROM can change its rate (not the ESP8266), and the stub is to
  * be loaded, the first step happens in the ROM (to the fastest candidate
- * up to 921600), so that the stub upload runs at it too; not on the ESP32 and ESP32-C2, whose ROM needs a
- * crystal correction Glint cannot measure reliably (protocol.md §5 notes):
- * there the stub makes the first step.
+ * up to 921600), so that the stub upload runs at it too; not on the ESP32
+ * and ESP32-C2, whose ROM needs a crystal correction Glint cannot measure
+ * reliably (protocol.md §5 notes): there the stub makes the first step.
  */
 
 #define MAX_CANDIDATES 8

@@ -352,7 +352,8 @@ packet_cb (GObject      *object,
   if (len == 0 || len > MIN ((gsize) PACKET_SIZE, (gsize) (job->length - job->received)))
     {
       read_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_RESPONSE,
-                                    _("a packet of %u bytes after 0x%x of 0x%x"), (guint) len, job->received, job->length));
+                                    _("a packet of %u bytes after 0x%x of 0x%x"), (guint) len,
+                                    job->received, job->length));
       return;
     }
 
