@@ -30,9 +30,9 @@ static char *
 describe (EraseJob *job)
 {
   if (job->length == 0)
-    return g_strdup ("erasing the whole flash");
+    return g_strdup (_("erasing the whole flash"));
 
-  return g_strdup_printf ("erasing 0x%x bytes at 0x%x", job->length, job->offset);
+  return g_strdup_printf (_("erasing 0x%x bytes at 0x%x"), job->length, job->offset);
 }
 
 static void

@@ -301,7 +301,7 @@ flash_verify_cb (GObject      *object,
                                                                                       region),
                                                   actual, expected,
                                                   g_str_equal (actual, erased) ?
-                                                  " (the region is empty)" : ""));
+                                                  _(" (the region is empty)") : ""));
       return;
     }
 

@@ -687,8 +687,8 @@ glint_flasher_read_flash_async (GlintFlasher        *self,
     {
       _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
                                                   _("reading 0x%x bytes at 0x%x: %s"), length,
-                                                  offset, length == 0 ? "nothing to read"
-                                                                      : "past 4 GiB"));
+                                                  offset, length == 0 ? _("nothing to read")
+                                                                      : _("past 4 GiB")));
       return;
     }
 
