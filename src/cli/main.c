@@ -211,10 +211,10 @@ on_json_log_cb (GlintFlasher  *flasher,
                 gpointer       user_data)
 {
   g_autoptr(JsonBuilder) builder = json_event ("log");
-  static const char *levels[] = { "debug", "info", "warning", "error" };
+  static const char *levels[] = { "debug", "info", "notice", "warning", "error" };
 
   json_builder_set_member_name (builder, "level");
-  json_builder_add_string_value (builder, levels[MIN ((guint) level, 3)]);
+  json_builder_add_string_value (builder, levels[MIN ((guint) level, G_N_ELEMENTS (levels) - 1)]);
   json_builder_set_member_name (builder, "message");
   json_builder_add_string_value (builder, message);
   json_emit (builder);
@@ -359,8 +359,7 @@ on_flash_log_cb (GlintFlasher  *flasher,
 {
   if (level == GLINT_LOG_WARNING)
     g_printerr (_("Warning: %s\n"), message);
-  else if (level == GLINT_LOG_INFO && (strstr (message, " verified (MD5") != NULL ||
-                                       g_str_has_prefix (message, "chip is")))
+  else if (level == GLINT_LOG_NOTICE)
     printf ("%s\n", message);
   else if (g_getenv ("GLINT_VERBOSE") != NULL)
     g_printerr ("%s\n", message);

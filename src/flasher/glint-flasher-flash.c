@@ -306,7 +306,7 @@ flash_verify_cb (GObject      *object,
     }
 
   report (self, region)->status = GLINT_REGION_VERIFIED;
-  _glint_flasher_log (self, GLINT_LOG_INFO, _("%s at 0x%x verified (MD5 %s)"),
+  _glint_flasher_log (self, GLINT_LOG_NOTICE, _("%s at 0x%x verified (MD5 %s)"),
                       region_name (self, region),
                       glint_flash_plan_get_region_offset (self->plan, region), actual);
   job->verified++;

@@ -52,6 +52,7 @@ G_DEFINE_ENUM_TYPE (GlintFlasherState, glint_flasher_state,
 G_DEFINE_ENUM_TYPE (GlintLogLevel, glint_log_level,
   G_DEFINE_ENUM_VALUE (GLINT_LOG_DEBUG, "debug"),
   G_DEFINE_ENUM_VALUE (GLINT_LOG_INFO, "info"),
+  G_DEFINE_ENUM_VALUE (GLINT_LOG_NOTICE, "notice"),
   G_DEFINE_ENUM_VALUE (GLINT_LOG_WARNING, "warning"),
   G_DEFINE_ENUM_VALUE (GLINT_LOG_ERROR, "error"))
 
@@ -917,7 +918,7 @@ detect_chip_found (GTask           *task,
   GlintFlasher *self = g_task_get_source_object (task);
 
   set_chip (self, chip);
-  _glint_flasher_log (self, GLINT_LOG_INFO, _("chip is %s"), chip->display_name);
+  _glint_flasher_log (self, GLINT_LOG_NOTICE, _("chip is %s"), chip->display_name);
   connect_state (task)->detected (task);
 }
 

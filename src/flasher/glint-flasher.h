@@ -36,10 +36,20 @@ typedef enum
 
 typedef struct _GlintFlashPlan GlintFlashPlan;
 
+/**
+ * GlintLogLevel:
+ * @GLINT_LOG_DEBUG: protocol detail, for bug reports
+ * @GLINT_LOG_INFO: what the job is doing
+ * @GLINT_LOG_NOTICE: a result a terse log shows (the chip found, a region
+ *   verified); glint-cli prints these, whatever the language
+ * @GLINT_LOG_WARNING: something the user should know
+ * @GLINT_LOG_ERROR: why the job failed
+ */
 typedef enum
 {
   GLINT_LOG_DEBUG,
   GLINT_LOG_INFO,
+  GLINT_LOG_NOTICE,
   GLINT_LOG_WARNING,
   GLINT_LOG_ERROR,
 } GlintLogLevel;
