@@ -728,7 +728,7 @@ glint_stub_search_path_new (void)
         if (dirs[i][0] != '\0')
           add_root (roots, "GLINT_STUB_DIR", dirs[i]);
     }
-  add_root (roots, "user data", user);
+  add_root (roots, _("user data"), user);
   add_root (roots, "Glint", PACKAGE_DATADIR "/stubs");
 
   add_roots (roots, "esptool (Python)", "~/.local/lib/python3*/site-packages/" ESPTOOL_STUBS);
