@@ -581,6 +581,118 @@ test_raw_file_offset (Fixture       *f,
   g_assert_false (gtk_widget_get_visible (child (f, "offset_group")));
 }
 
+static guint
+combo_index_of (AdwComboRow *row,
+                const char  *value)
+{
+  const char * const *values = g_object_get_data (G_OBJECT (row), "glint-values");
+
+  g_assert_nonnull (values);
+  for (guint i = 0; values[i] != NULL; i++)
+    if (g_str_equal (values[i], value))
+      return i;
+
+  return G_MAXUINT;
+}
+
+static const char *
+combo_label (AdwComboRow *row,
+             guint        index)
+{
+  return gtk_string_list_get_string (GTK_STRING_LIST (adw_combo_row_get_model (row)), index);
+}
+
+/* Flash mode, frequency and size: offered only for firmware with a
+ * bootloader, with the chip's own values, and written into the header. */
+static void
+test_flash_settings (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *bl_path = g_build_filename (f->dir, "bootloader.bin", NULL);
+  g_autofree char *manifest = g_build_filename (f->dir, "full.json", NULL);
+  /* DIO, 4 MB (0x2 in the high nibble), 80 MHz (0xF) */
+  TestImageSpec spec = { .chip_id = 0, .hash = TRUE, .flash_mode = 2, .size_freq = 0x2F,
+                         .seg_len = 1024 };
+  g_autoptr(GBytes) bootloader = test_image_build (&spec);
+  const char *json =
+    "{\"name\": \"Blink\", \"builds\": [{\"chipFamily\": \"ESP32\", \"parts\": ["
+    "{\"path\": \"bootloader.bin\", \"offset\": 4096}, "
+    "{\"path\": \"blink.bin\", \"offset\": 65536}]}]}";
+  AdwComboRow *mode = ADW_COMBO_ROW (child (f, "flash_mode_row"));
+  AdwComboRow *freq = ADW_COMBO_ROW (child (f, "flash_freq_row"));
+  AdwComboRow *size = ADW_COMBO_ROW (child (f, "flash_size_row"));
+  GlintFlasher *flasher;
+  GlintSim *sim;
+  const guint8 *flash;
+  gsize flash_size = 0;
+
+  write_file (bl_path, g_bytes_get_data (bootloader, NULL), g_bytes_get_size (bootloader));
+  write_file (manifest, json, strlen (json));
+
+  /* An app alone has no header to change: no rows. */
+  click_through (f, GLINT_DEMO_ADDRESS);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (mode)));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (freq)));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (size)));
+
+  activate (f, "win.load-firmware", manifest);
+  wait_for_plan (f);
+  g_assert_nonnull (f->window->plan);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (mode)));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (freq)));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (size)));
+
+  /* "Keep" by default, naming what the firmware has. */
+  g_assert_cmpuint (adw_combo_row_get_selected (mode), ==, 0);
+  g_assert_cmpstr (combo_label (mode, 0), ==, "Keep (DIO)");
+  g_assert_cmpstr (combo_label (freq, 0), ==, "Keep (80 MHz)");
+  g_assert_cmpstr (combo_label (size, 0), ==, "Keep (4 MB)");
+
+  /* Only what an ESP32 can do: no 60 MHz (ESP32-C2), no 256 KB (ESP8266). */
+  g_assert_cmpuint (combo_index_of (freq, "40m"), !=, G_MAXUINT);
+  g_assert_cmpuint (combo_index_of (freq, "60m"), ==, G_MAXUINT);
+  g_assert_cmpuint (combo_index_of (size, "256KB"), ==, G_MAXUINT);
+  g_assert_cmpstr (combo_label (size, combo_index_of (size, "2MB")), ==, "2 MB");
+
+  adw_combo_row_set_selected (mode, combo_index_of (mode, "qio"));
+  adw_combo_row_set_selected (freq, combo_index_of (freq, "40m"));
+  adw_combo_row_set_selected (size, combo_index_of (size, "2MB"));
+
+  activate (f, "win.next", NULL);
+  g_assert_cmpstr (page (f), ==, "flash");
+  flasher = g_object_ref (_glint_window_get_flasher (f->window));
+  wait_for_page (f, "done", 90);
+
+  sim = glint_sim_stream_get_sim (GLINT_SIM_STREAM (glint_flasher_get_stream (flasher)));
+  flash = glint_sim_get_flash (sim, &flash_size);
+  g_assert_cmphex (flash[0x1000], ==, 0xE9);
+  g_assert_cmphex (flash[0x1000 + 2], ==, 0x0);    /* QIO */
+  g_assert_cmphex (flash[0x1000 + 3], ==, 0x10);   /* 2 MB, 40 MHz */
+  g_assert_cmpmem (flash + APP_OFFSET, APP_SIZE,
+                   g_bytes_get_data (f->app, NULL), g_bytes_get_size (f->app));
+  g_object_unref (flasher);
+
+  /* Back to "Keep": the next flash writes the header as it came. */
+  activate (f, "win.flash-another", NULL);
+  activate (f, "win.next", NULL);
+  g_assert_cmpstr (page (f), ==, "firmware");
+  g_assert_cmpuint (adw_combo_row_get_selected (mode), ==, combo_index_of (mode, "qio"));
+  adw_combo_row_set_selected (mode, 0);
+  adw_combo_row_set_selected (freq, 0);
+  adw_combo_row_set_selected (size, 0);
+  activate (f, "win.next", NULL);
+  flasher = g_object_ref (_glint_window_get_flasher (f->window));
+  wait_for_page (f, "done", 90);
+  sim = glint_sim_stream_get_sim (GLINT_SIM_STREAM (glint_flasher_get_stream (flasher)));
+  flash = glint_sim_get_flash (sim, &flash_size);
+  g_assert_cmpmem (flash + 0x1000, g_bytes_get_size (bootloader),
+                   g_bytes_get_data (bootloader, NULL), g_bytes_get_size (bootloader));
+  g_object_unref (flasher);
+
+  g_unlink (bl_path);
+  g_unlink (manifest);
+}
+
 static void
 test_cancel (Fixture       *f,
              gconstpointer  data)
@@ -703,6 +815,7 @@ main (int   argc,
   ADD ("invalid-url", test_invalid_url);
   ADD ("bad-firmware", test_bad_firmware);
   ADD ("raw-file-offset", test_raw_file_offset);
+  ADD ("flash-settings", test_flash_settings);
   ADD ("cancel", test_cancel);
   ADD ("detect", test_detect);
   ADD ("open-file", test_open_file);

@@ -8,6 +8,7 @@
 
 #include "glint-chip.h"
 #include "glint-error.h"
+#include "glint-image.h"
 #include "glint-window-private.h"
 
 /* The Firmware page: choose or drop a file, a build folder or a manifest;
@@ -215,6 +216,227 @@ warning_row_new (const char *text)
   return row;
 }
 
+/* Flash settings: what esptool's --flash_mode/--flash_freq/--flash_size
+ * write into the bootloader's header. They only mean something when the
+ * firmware has a bootloader image where the ROM looks for it, and each
+ * value is offered only when the image code accepts it for that chip. */
+
+enum { FLASH_MODE, FLASH_FREQ, FLASH_SIZE, N_FLASH_SETTINGS };
+
+static const char * const flash_candidates[N_FLASH_SETTINGS][12] = {
+  { "qio", "qout", "dio", "dout", NULL },
+  { "80m", "60m", "48m", "40m", "30m", "26m", "24m", "20m", "16m", "15m", "12m", NULL },
+  { "256KB", "512KB", "1MB", "2MB", "4MB", "8MB", "16MB", "32MB", "64MB", "128MB", NULL },
+};
+
+static AdwComboRow *
+flash_setting_row (GlintWindow *self,
+                   guint        which)
+{
+  AdwComboRow *rows[N_FLASH_SETTINGS] = { self->flash_mode_row, self->flash_freq_row,
+                                          self->flash_size_row };
+
+  return rows[which];
+}
+
+/* "dio" → "DIO", "80m" → "80 MHz", "4MB" → "4 MB" */
+static char *
+flash_value_label (guint       which,
+                   const char *value)
+{
+  g_autofree char *number = NULL;
+
+  if (which == FLASH_MODE)
+    return g_ascii_strup (value, -1);
+
+  number = g_strndup (value, strspn (value, "0123456789"));
+  if (which == FLASH_FREQ)
+    /* Translators: a flash clock frequency, like "80 MHz" */
+    return g_strdup_printf (_("%s MHz"), number);
+  if (g_str_has_suffix (value, "KB"))
+    /* Translators: a flash chip size, like "512 KB" */
+    return g_strdup_printf (_("%s KB"), number);
+  /* Translators: a flash chip size, like "4 MB" */
+  return g_strdup_printf (_("%s MB"), number);
+}
+
+/* The part of the image header that @which is stored in. */
+static guint8
+flash_setting_bits (GBytes *image,
+                    guint   which)
+{
+  const guint8 *data = g_bytes_get_data (image, NULL);
+
+  switch (which)
+    {
+    case FLASH_MODE:
+      return data[2];
+    case FLASH_FREQ:
+      return data[3] & 0x0F;
+    default:
+      return data[3] >> 4;
+    }
+}
+
+/* The bootloader image in @plan and its chip, or -1. */
+static int
+find_bootloader (GlintFlashPlan  *plan,
+                 const char     **chip)
+{
+  for (guint i = 0; i < glint_flash_plan_get_n_regions (plan); i++)
+    {
+      GBytes *data = glint_flash_plan_get_region_data (plan, i);
+      g_autoptr(GlintImage) image = NULL;
+      const char *name;
+
+      if (data == NULL || g_bytes_get_size (data) < 8 || !glint_image_looks_like_image (data))
+        continue;
+      image = glint_image_parse (data, NULL, NULL);
+      if (image == NULL)
+        continue;
+      name = glint_image_get_chip_name (image);
+      if (name != NULL && glint_image_chip_is_known (name) &&
+          glint_image_chip_bootloader_offset (name) == glint_flash_plan_get_region_offset (plan, i))
+        {
+          *chip = name;
+          return (int) i;
+        }
+    }
+
+  return -1;
+}
+
+static void
+fill_flash_setting_row (GlintWindow *self,
+                        guint        which,
+                        GBytes      *bootloader,
+                        const char  *chip,
+                        const char  *from_plan)
+{
+  AdwComboRow *row = flash_setting_row (self, which);
+  const char * const *old_values = g_object_get_data (G_OBJECT (row), "glint-values");
+  guint old_selected = adw_combo_row_get_selected (row);
+  g_autofree char *previous = NULL;
+  g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) values = NULL;
+  g_autofree char *keep_label = NULL;
+  guint8 current = flash_setting_bits (bootloader, which);
+  const char *keep = NULL;
+  guint selected = 0;
+
+  if (old_values != NULL && old_selected > 0 && old_selected < g_strv_length ((GStrv) old_values))
+    previous = g_strdup (old_values[old_selected]);
+
+  /* Index 0 is "Keep"; its value is filled in below. */
+  g_strv_builder_add (builder, "keep");
+  for (guint i = 0; flash_candidates[which][i] != NULL; i++)
+    {
+      const char *candidate = flash_candidates[which][i];
+      const char *args[N_FLASH_SETTINGS] = { "keep", "keep", "keep" };
+      g_autoptr(GBytes) patched = NULL;
+      g_autofree char *label = NULL;
+
+      args[which] = candidate;
+      patched = glint_image_patch_header (bootloader, chip, args[FLASH_MODE], args[FLASH_FREQ],
+                                          args[FLASH_SIZE], NULL);
+      if (patched == NULL)
+        continue;
+
+      /* What the build asked for, or else what the header says now. */
+      if (g_strcmp0 (from_plan, candidate) == 0 ||
+          (keep == NULL && flash_setting_bits (patched, which) == current))
+        keep = candidate;
+
+      label = flash_value_label (which, candidate);
+      gtk_string_list_append (labels, label);
+      g_strv_builder_add (builder, candidate);
+    }
+  values = g_strv_builder_end (builder);
+
+  g_free (self->keep_flash[which]);
+  self->keep_flash[which] = g_strdup (keep);
+
+  if (keep != NULL)
+    {
+      g_autofree char *value_label = flash_value_label (which, keep);
+
+      /* Translators: leave the setting as the firmware has it, like "Keep (DIO)" */
+      keep_label = g_strdup_printf (_("Keep (%s)"), value_label);
+    }
+  else
+    keep_label = g_strdup (_("Keep"));
+  gtk_string_list_splice (labels, 0, 0, (const char * const[]) { keep_label, NULL });
+
+  for (guint i = 1; values[i] != NULL; i++)
+    if (g_strcmp0 (values[i], previous) == 0)
+      selected = i;
+
+  adw_combo_row_set_model (row, G_LIST_MODEL (labels));
+  g_object_set_data_full (G_OBJECT (row), "glint-values", g_steal_pointer (&values),
+                          (GDestroyNotify) g_strfreev);
+  adw_combo_row_set_selected (row, selected);
+}
+
+static void
+show_flash_settings (GlintWindow *self)
+{
+  const char *chip = NULL;
+  int index = find_bootloader (self->plan, &chip);
+  const char *from_plan[N_FLASH_SETTINGS] = {
+    glint_flash_plan_get_flash_mode (self->plan),
+    glint_flash_plan_get_flash_freq (self->plan),
+    glint_flash_plan_get_flash_size (self->plan),
+  };
+
+  for (guint which = 0; which < N_FLASH_SETTINGS; which++)
+    {
+      g_clear_pointer (&self->keep_flash[which], g_free);
+      gtk_widget_set_visible (GTK_WIDGET (flash_setting_row (self, which)), index >= 0);
+      if (index >= 0)
+        fill_flash_setting_row (self, which,
+                                glint_flash_plan_get_region_data (self->plan, index),
+                                chip, from_plan[which]);
+    }
+}
+
+/**
+ * _glint_window_apply_flash_settings:
+ *
+ * Puts the chosen flash mode, frequency and size into the plan, for the
+ * flasher to write into the bootloader's header. "Keep" stands for the
+ * values the firmware came with, so that a second flash after a change
+ * restores them (the flasher patches the plan's bootloader in place).
+ *
+ * Returns: %TRUE if the firmware has a bootloader to apply them to
+ */
+gboolean
+_glint_window_apply_flash_settings (GlintWindow *self)
+{
+  const char *chosen[N_FLASH_SETTINGS];
+
+  g_return_val_if_fail (GLINT_IS_WINDOW (self), FALSE);
+
+  if (self->plan == NULL || !gtk_widget_get_visible (GTK_WIDGET (self->flash_mode_row)))
+    return FALSE;
+
+  for (guint which = 0; which < N_FLASH_SETTINGS; which++)
+    {
+      AdwComboRow *row = flash_setting_row (self, which);
+      const char * const *values = g_object_get_data (G_OBJECT (row), "glint-values");
+      guint selected = adw_combo_row_get_selected (row);
+
+      if (values != NULL && selected > 0 && selected < g_strv_length ((GStrv) values))
+        chosen[which] = values[selected];
+      else
+        chosen[which] = self->keep_flash[which] != NULL ? self->keep_flash[which] : "keep";
+    }
+
+  glint_flash_plan_set_flash_settings (self->plan, chosen[FLASH_MODE], chosen[FLASH_FREQ],
+                                       chosen[FLASH_SIZE]);
+  return TRUE;
+}
+
 static void
 show_plan (GlintWindow *self)
 {
@@ -258,6 +480,7 @@ show_plan (GlintWindow *self)
       gtk_editable_set_text (GTK_EDITABLE (self->offset_row), offset);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->warnings_group), n_warnings > 0);
+  show_flash_settings (self);
 
   if (chip != NULL)
     /* Translators: "4 files, 1.2 MB in all, built for esp32s3" */
@@ -505,4 +728,6 @@ _glint_window_firmware_dispose (GlintWindow *self)
   g_clear_object (&self->load_cancellable);
   g_clear_object (&self->plan);
   g_clear_pointer (&self->firmware_path, g_free);
+  for (guint i = 0; i < G_N_ELEMENTS (self->keep_flash); i++)
+    g_clear_pointer (&self->keep_flash[i], g_free);
 }

@@ -318,6 +318,7 @@ _glint_window_start_flash (GlintWindow *self)
   if (baud == 0)
     baud = demo ? AUTO_BAUD_DEMO : AUTO_BAUD;
 
+  _glint_window_apply_flash_settings (self);
   self->flasher = glint_flasher_new (stream);
   glint_flasher_set_plan (self->flasher, self->plan);
   glint_flasher_set_baud (self->flasher, baud);

@@ -35,6 +35,9 @@ struct _GlintWindow
   GtkStack             *firmware_stack;
   GtkButton            *flash_another_button;
   GtkLabel             *flash_detail_label;
+  AdwComboRow          *flash_freq_row;
+  AdwComboRow          *flash_mode_row;
+  AdwComboRow          *flash_size_row;
   GtkExpander          *log_expander;
   GtkTextView          *log_view;
   GtkDropDown          *monitor_baud_dropdown;
@@ -79,6 +82,7 @@ struct _GlintWindow
   GlintFlashPlan       *plan;
   char                 *firmware_path;
   GCancellable         *load_cancellable;
+  char                 *keep_flash[3];   /* mode, freq, size that "Keep" writes */
 
   /* Flashing */
   GlintFlasher         *flasher;
@@ -124,6 +128,7 @@ guint           _glint_window_get_baud          (GlintWindow  *self);
 char           *_glint_window_get_firmware_name (GlintWindow  *self);
 void            _glint_window_on_offset_apply_cb   (GlintWindow *self);
 void            _glint_window_on_offset_changed_cb (GlintWindow *self);
+gboolean        _glint_window_apply_flash_settings (GlintWindow *self);
 
 /* glint-window-flash.c */
 void            _glint_window_flash_dispose     (GlintWindow  *self);

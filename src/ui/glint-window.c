@@ -342,6 +342,9 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, firmware_stack);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_another_button);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_detail_label);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_freq_row);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_mode_row);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_size_row);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, log_expander);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, log_view);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, monitor_baud_dropdown);
