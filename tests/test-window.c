@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "glint-sim.h"
 #include "glint-sim-stream.h"
@@ -32,6 +33,8 @@ typedef struct
   const char  *worst_stall_stage;
   gint64       layout_started_us;
   gint64       worst_frame_us;
+
+  char        *ports_dir;   /* GLINT_PORTS_DIR, for the hotplug test */
 } Fixture;
 
 static void
@@ -798,6 +801,117 @@ test_permission_page (Fixture       *f,
   g_assert_cmpstr (page (f), ==, "board");
 }
 
+/* A folder of stand-in ports for the port monitor (GLINT_PORTS_DIR). */
+static void
+fixture_setup_ports (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->ports_dir = g_dir_make_tmp ("glint-ports-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("GLINT_PORTS_DIR", f->ports_dir, TRUE);
+  fixture_setup (f, data);
+}
+
+static void
+fixture_teardown_ports (Fixture       *f,
+                        gconstpointer  data)
+{
+  fixture_teardown (f, data);
+  g_unsetenv ("GLINT_PORTS_DIR");
+  g_rmdir (f->ports_dir);
+  g_free (f->ports_dir);
+}
+
+/* The port rows (not the placeholder), by title. */
+static char *
+port_titles (Fixture *f)
+{
+  g_autoptr(GString) titles = g_string_new (NULL);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (child (f, "ports_list"));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (g_object_get_data (G_OBJECT (row), "glint-check") != NULL)
+      g_string_append_printf (titles, "%s%s", titles->len > 0 ? " " : "",
+                              adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)));
+
+  return g_string_free (g_steal_pointer (&titles), FALSE);
+}
+
+/* Iterates until the port rows read @expected; returns how long it took. */
+static gint64
+wait_for_ports (Fixture    *f,
+                const char *expected,
+                guint       timeout_ms)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  for (;;)
+    {
+      g_autofree char *titles = port_titles (f);
+
+      if (g_str_equal (titles, expected))
+        return g_get_monotonic_time () - start;
+      if (g_get_monotonic_time () - start > timeout_ms * 1000)
+        g_error ("ports “%s” after %u ms, expected “%s”", titles, timeout_ms, expected);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+/* Ports come and go as they are plugged, heard through a file monitor
+ * rather than by listing them over and over. */
+static void
+test_hotplug (Fixture       *f,
+              gconstpointer  data)
+{
+  GlintPortMonitor *monitor = _glint_window_get_port_monitor (f->window);
+  g_autofree char *usb = g_build_filename (f->ports_dir, "ttyUSB7", NULL);
+  g_autofree char *acm = g_build_filename (f->ports_dir, "ttyACM0", NULL);
+  guint before;
+  gint64 took;
+
+  g_assert_false (_glint_port_monitor_is_polling (monitor));
+  while (glint_port_monitor_get_ports (monitor) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  wait_for_ports (f, "", 1000);
+
+  /* Nothing happens, nothing is listed: no polling. */
+  before = _glint_port_monitor_get_n_enumerations (monitor);
+  spin (2500);
+  g_assert_cmpuint (_glint_port_monitor_get_n_enumerations (monitor), ==, before);
+
+  /* Plug in two: one burst, one listing (two if the burst was split). */
+  g_assert_cmpint (symlink ("/dev/null", usb), ==, 0);
+  write_file (acm, "", 0);
+  took = wait_for_ports (f, "ttyACM0 ttyUSB7", 1500);
+  g_test_message ("two ports showed after %.0f ms", took / 1000.0);
+  g_assert_cmpuint (_glint_port_monitor_get_n_enumerations (monitor), >, before);
+  g_assert_cmpuint (_glint_port_monitor_get_n_enumerations (monitor), <=, before + 2);
+
+  /* Choose one, then unplug it: it goes, and so does the choice. */
+  activate (f, "win.select-board", usb);
+  g_assert_cmpstr (f->window->address, ==, usb);
+  g_assert_true (next_enabled (f));
+  g_assert_cmpint (g_unlink (usb), ==, 0);
+  took = wait_for_ports (f, "ttyACM0", 1500);
+  g_test_message ("an unplugged port went after %.0f ms", took / 1000.0);
+  g_assert_null (f->window->address);
+  g_assert_false (next_enabled (f));
+
+  /* A port chosen last time is chosen when it shows up. */
+  _glint_window_select_board (f->window, usb);
+  g_assert_null (f->window->address);
+  g_assert_cmpint (symlink ("/dev/null", usb), ==, 0);
+  wait_for_ports (f, "ttyACM0 ttyUSB7", 1500);
+  g_assert_cmpstr (f->window->address, ==, usb);
+
+  g_unlink (usb);
+  g_unlink (acm);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -820,6 +934,9 @@ main (int   argc,
   ADD ("detect", test_detect);
   ADD ("open-file", test_open_file);
   ADD ("permission-page", test_permission_page);
+
+  g_test_add ("/glint/window/hotplug", Fixture, NULL, fixture_setup_ports, test_hotplug,
+              fixture_teardown_ports);
 
 #undef ADD
 

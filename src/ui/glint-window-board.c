@@ -13,13 +13,19 @@
 
 /* The Board page: local ports, the Demo board, a remote URL, Detect. */
 
-#define PORTS_INTERVAL_S 2
 #define MAX_RECENT_URLS  8
 
 static gboolean
 is_remote_address (const char *address)
 {
   return g_str_has_prefix (address, "rfc2217://") || g_str_has_prefix (address, "socket://");
+}
+
+/* A local port ("/dev/ttyUSB0", "COM3"), as opposed to "sim://…" or a URL. */
+static gboolean
+is_port_address (const char *address)
+{
+  return address != NULL && strstr (address, "://") == NULL;
 }
 
 static void
@@ -204,7 +210,7 @@ _glint_window_select_board (GlintWindow *self,
       return;
     }
 
-  if (g_str_has_prefix (address, "/dev/"))
+  if (is_port_address (address))
     {
       /* Not plugged in (yet): choose it when it shows up. */
       g_free (self->wanted_port);
@@ -265,7 +271,7 @@ update_ports (GlintWindow *self,
   g_free (self->ports_signature);
   self->ports_signature = g_strdup (signature->str);
 
-  if (self->address != NULL && g_str_has_prefix (self->address, "/dev/"))
+  if (is_port_address (self->address))
     selected = g_strdup (self->address);
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->ports_list))) != NULL)
@@ -302,74 +308,20 @@ update_ports (GlintWindow *self,
 }
 
 static void
-enumerate_thread (GTask        *task,
-                  gpointer      source_object,
-                  gpointer      task_data,
-                  GCancellable *cancellable)
+on_ports_changed_cb (GlintWindow *self)
 {
-  GError *error = NULL;
-  GPtrArray *ports = glint_serial_port_enumerate (&error);
+  GPtrArray *ports = glint_port_monitor_get_ports (self->port_monitor);
 
-  if (ports == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, ports, (GDestroyNotify) g_ptr_array_unref);
-}
-
-static void
-enumerate_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GlintWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) ports = g_task_propagate_pointer (G_TASK (result), &error);
-
-  self->enumerating = FALSE;
-  if (self->ports_list == NULL)   /* the window is gone */
-    return;
-  if (ports == NULL)
-    {
-      g_debug ("listing serial ports: %s", error->message);
-      return;
-    }
-  update_ports (self, ports);
-}
-
-/* libserialport reads sysfs; cheap, but not ours to do on the main loop. */
-static void
-refresh_ports (GlintWindow *self)
-{
-  g_autoptr(GTask) task = NULL;
-
-  if (self->enumerating)
-    return;
-
-  self->enumerating = TRUE;
-  task = g_task_new (NULL, NULL, enumerate_cb, g_object_ref (self));
-  g_task_set_source_tag (task, refresh_ports);
-  g_task_set_name (task, "glint-enumerate-ports");
-  g_task_run_in_thread (task, enumerate_thread);
-}
-
-static gboolean
-ports_timeout_cb (gpointer user_data)
-{
-  GlintWindow *self = user_data;
-
-  /* Only poll where someone looks; focus triggers a refresh too. */
-  if (g_strcmp0 (_glint_window_get_page (self), "board") == 0 &&
-      gtk_widget_get_mapped (GTK_WIDGET (self)))
-    refresh_ports (self);
-
-  return G_SOURCE_CONTINUE;
+  if (ports != NULL)
+    update_ports (self, ports);
 }
 
 static void
 on_is_active_cb (GlintWindow *self)
 {
+  /* Cheap insurance for a change the monitor could not see. */
   if (gtk_window_is_active (GTK_WINDOW (self)))
-    refresh_ports (self);
+    glint_port_monitor_refresh (self->port_monitor);
 }
 
 /* Detect */
@@ -483,7 +435,9 @@ _glint_window_board_init (GlintWindow *self)
 
   g_signal_connect_object (self, "notify::is-active", G_CALLBACK (on_is_active_cb),
                            self, G_CONNECT_SWAPPED);
-  self->ports_timeout_id = g_timeout_add_seconds (PORTS_INTERVAL_S, ports_timeout_cb, self);
+  self->port_monitor = glint_port_monitor_new ();
+  g_signal_connect_object (self->port_monitor, "notify::ports",
+                           G_CALLBACK (on_ports_changed_cb), self, G_CONNECT_SWAPPED);
 
   gtk_label_set_text (self->permission_command_label, "sudo usermod -aG dialout $USER");
 
@@ -508,14 +462,12 @@ _glint_window_board_init (GlintWindow *self)
       else
         _glint_window_select_board (self, last);
     }
-
-  refresh_ports (self);
 }
 
 void
 _glint_window_board_dispose (GlintWindow *self)
 {
-  g_clear_handle_id (&self->ports_timeout_id, g_source_remove);
+  g_clear_object (&self->port_monitor);
   g_cancellable_cancel (self->detect_cancellable);
   g_clear_object (&self->detect_cancellable);
   g_clear_object (&self->detect_flasher);

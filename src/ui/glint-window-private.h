@@ -6,6 +6,7 @@
 #include "glint-window.h"
 #include "glint-flash-plan.h"
 #include "glint-flasher.h"
+#include "glint-port-monitor.h"
 
 G_BEGIN_DECLS
 
@@ -72,8 +73,7 @@ struct _GlintWindow
   char                 *address;         /* the chosen board, NULL if none */
   char                 *ports_signature; /* to rebuild the list only on change */
   char                 *wanted_port;     /* last-address, selected when it shows up */
-  guint                 ports_timeout_id;
-  gboolean              enumerating;
+  GlintPortMonitor     *port_monitor;
   GCancellable         *detect_cancellable;
   GlintFlasher         *detect_flasher;
   GlintBoardInfo       *board_info;      /* from Detect, for the summary */
@@ -148,6 +148,7 @@ void            _glint_window_monitor_clear     (GlintWindow  *self);
 GlintFlasher   *_glint_window_get_flasher       (GlintWindow  *self);
 const char     *_glint_window_get_page          (GlintWindow  *self);
 AdwEntryRow    *_glint_window_get_remote_row    (GlintWindow  *self);
+GlintPortMonitor *_glint_window_get_port_monitor (GlintWindow *self);
 GtkWidget      *_glint_window_get_next_button   (GlintWindow  *self);
 
 G_END_DECLS

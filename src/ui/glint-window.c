@@ -467,3 +467,11 @@ _glint_window_get_next_button (GlintWindow *self)
 
   return GTK_WIDGET (self->next_button);
 }
+
+GlintPortMonitor *
+_glint_window_get_port_monitor (GlintWindow *self)
+{
+  g_return_val_if_fail (GLINT_IS_WINDOW (self), NULL);
+
+  return self->port_monitor;
+}
