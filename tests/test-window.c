@@ -6,6 +6,9 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
+#include <gdk/x11/gdkx.h>
+
+#include "glint-application.h"
 #include "glint-sim.h"
 #include "glint-sim-stream.h"
 #include "glint-test-image.h"
@@ -35,7 +38,12 @@ typedef struct
   gint64       worst_frame_us;
 
   char        *ports_dir;   /* GLINT_PORTS_DIR, for the hotplug test */
+  GtkApplication *application;   /* with WITH_APP: its accelerators apply */
 } Fixture;
+
+/* Test data for a window inside the application (accelerators, the
+ * Keyboard Shortcuts window). */
+#define WITH_APP GINT_TO_POINTER (1)
 
 static void
 write_file (const char *path,
@@ -101,7 +109,22 @@ fixture_setup (Fixture       *f,
   f->manifest = g_build_filename (f->dir, "manifest.json", NULL);
   write_file (f->manifest, manifest, strlen (manifest));
 
-  f->window = g_object_ref_sink (glint_window_new (NULL));
+  if (data == WITH_APP)
+    {
+      f->application = GTK_APPLICATION (glint_application_new ());
+      static guint n_apps = 0;
+      g_autofree char *id = g_strdup_printf ("%s.Test%u", APP_ID, ++n_apps);
+
+      /* Not the one instance per session: a test must not meet another,
+       * nor the object path of the test before. */
+      g_application_set_application_id (G_APPLICATION (f->application), id);
+      g_application_set_flags (G_APPLICATION (f->application),
+                               G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+      g_application_register (G_APPLICATION (f->application), NULL, &error);
+      g_assert_no_error (error);
+    }
+
+  f->window = g_object_ref_sink (glint_window_new (f->application));
   gtk_window_present (GTK_WINDOW (f->window));
 
   /* The first frames realize the renderer; that is startup, not a stall. */
@@ -127,6 +150,7 @@ fixture_teardown (Fixture       *f,
   while (weak != NULL && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, FALSE);
   g_assert_null (weak);
+  g_clear_object (&f->application);
 
   g_unlink (app_path);
   {
@@ -912,6 +936,331 @@ test_hotplug (Fixture       *f,
   g_unlink (acm);
 }
 
+/* Keyboard access */
+
+static GtkWidget *
+focus_widget (Fixture *f)
+{
+  return gtk_root_get_focus (GTK_ROOT (f->window));
+}
+
+/* The focus is @widget or inside it. */
+static gboolean
+focus_in (Fixture   *f,
+          GtkWidget *widget)
+{
+  GtkWidget *focus = focus_widget (f);
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+static void
+assert_accel (GtkApplication *app,
+              const char     *action,
+              const char     *accel)
+{
+  g_auto(GStrv) accels = gtk_application_get_accels_for_action (app, action);
+  guint key, want_key;
+  GdkModifierType mods, want_mods;
+
+  g_assert_true (gtk_accelerator_parse (accel, &want_key, &want_mods));
+  for (guint i = 0; accels[i] != NULL; i++)
+    if (gtk_accelerator_parse (accels[i], &key, &mods) && key == want_key && mods == want_mods)
+      return;
+
+  g_error ("%s has no accelerator %s", action, accel);
+}
+
+/* Every labelled button has a mnemonic; every icon button says what it
+ * does (its tooltip is also its accessible name). */
+static void
+check_buttons (GtkWidget *widget,
+               guint     *n_labelled,
+               guint     *n_icons)
+{
+  if (GTK_IS_BUTTON (widget) && gtk_button_get_label (GTK_BUTTON (widget)) != NULL)
+    {
+      const char *label = gtk_button_get_label (GTK_BUTTON (widget));
+
+      if (!gtk_button_get_use_underline (GTK_BUTTON (widget)) || strchr (label, '_') == NULL)
+        g_error ("button “%s” has no mnemonic", label);
+      (*n_labelled)++;
+    }
+  else if (GTK_IS_BUTTON (widget) && gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)) != NULL &&
+           g_str_has_prefix (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), "win."))
+    {
+      if (gtk_widget_get_tooltip_text (widget) == NULL)
+        g_error ("icon button for %s has no tooltip",
+                 gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)));
+      (*n_icons)++;
+    }
+
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    check_buttons (c, n_labelled, n_icons);
+}
+
+static void
+test_accels (Fixture       *f,
+             gconstpointer  data)
+{
+  GtkWidget *overlay;
+  guint n_labelled = 0, n_icons = 0;
+
+  assert_accel (f->application, "win.next", "<Alt>Right");
+  assert_accel (f->application, "win.back", "<Alt>Left");
+  assert_accel (f->application, "win.open", "<Control>o");
+  assert_accel (f->application, "win.detect", "<Control>d");
+  assert_accel (f->application, "win.copy-log", "<Control><Shift>c");
+  assert_accel (f->application, "win.show-help-overlay", "F1");
+  assert_accel (f->application, "win.show-help-overlay", "<Control>question");
+  assert_accel (f->application, "window.close", "<Control>w");
+  assert_accel (f->application, "app.quit", "<Control>q");
+
+  /* Every page's buttons, shown or not. */
+  check_buttons (GTK_WIDGET (f->window), &n_labelled, &n_icons);
+  g_test_message ("%u labelled buttons, %u icon buttons", n_labelled, n_icons);
+  g_assert_cmpuint (n_labelled, >=, 13);
+  g_assert_cmpuint (n_icons, >=, 2);
+
+  /* F1 opens the Keyboard Shortcuts window. */
+  overlay = GTK_WIDGET (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (f->window)));
+  g_assert_nonnull (overlay);
+  g_assert_false (gtk_widget_get_visible (overlay));
+  activate (f, "win.show-help-overlay", NULL);
+  g_assert_true (gtk_widget_get_visible (overlay));
+  gtk_window_close (GTK_WINDOW (overlay));
+}
+
+/* Tabs through the window, wrapping as GtkWindow does at the end, and
+ * tells whether the focus came into each of @targets. */
+static void
+assert_tab_reaches (Fixture    *f,
+                    GtkWidget **targets)
+{
+  guint n = 0;
+  g_autofree gboolean *reached = NULL;
+
+  while (targets[n] != NULL)
+    n++;
+  reached = g_new0 (gboolean, n);
+
+  gtk_window_set_focus (GTK_WINDOW (f->window), NULL);
+  for (guint step = 0; step < 80; step++)
+    {
+      if (!gtk_widget_child_focus (GTK_WIDGET (f->window), GTK_DIR_TAB_FORWARD))
+        {
+          gtk_window_set_focus (GTK_WINDOW (f->window), NULL);
+          continue;
+        }
+      for (guint i = 0; i < n; i++)
+        reached[i] |= focus_in (f, targets[i]);
+    }
+
+  for (guint i = 0; i < n; i++)
+    if (!reached[i])
+      g_error ("Tab never reaches %s “%s” on the “%s” page", G_OBJECT_TYPE_NAME (targets[i]),
+               gtk_widget_get_name (targets[i]), page (f));
+}
+
+static void
+go_to (Fixture    *f,
+       const char *name)
+{
+  _glint_window_go_to (f->window, name);
+  spin (400);   /* the transition */
+  g_assert_cmpstr (page (f), ==, name);
+}
+
+/* Tab (as GtkWindow moves the focus) reaches what each page is for. */
+static void
+test_focus_chain (Fixture       *f,
+                  gconstpointer  data)
+{
+  GtkWidget *demo_row = gtk_widget_get_ancestor (child (f, "demo_check"), ADW_TYPE_ACTION_ROW);
+
+  activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
+  assert_tab_reaches (f, (GtkWidget *[]) { demo_row, child (f, "remote_row"),
+                                           child (f, "detect_button"), child (f, "next_button"),
+                                           NULL });
+
+  activate (f, "win.next", NULL);
+  activate (f, "win.load-firmware", f->manifest);
+  wait_for_plan (f);
+  spin (400);
+  /* Advanced is collapsed: its row, not the options inside. */
+  assert_tab_reaches (f, (GtkWidget *[]) { child (f, "next_button"), child (f, "back_button"),
+                                           gtk_widget_get_ancestor (child (f, "baud_row"),
+                                                                    ADW_TYPE_EXPANDER_ROW),
+                                           NULL });
+
+  go_to (f, "done");
+  assert_tab_reaches (f, (GtkWidget *[]) { child (f, "flash_another_button"), NULL });
+  go_to (f, "failed");
+  assert_tab_reaches (f, (GtkWidget *[]) { child (f, "try_again_button"), NULL });
+}
+
+/* Real key presses through the X server (XTEST), by xdotool. */
+static void
+xdotool (const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_ptr_array_add (argv, (gpointer) "xdotool");
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                &status, &error);
+  g_assert_no_error (error);
+  g_spawn_check_wait_status (status, &error);
+  g_assert_no_error (error);
+}
+
+static void
+press (const char *keys)
+{
+  xdotool ((const char *[]) { "key", "--delay", "20", keys, NULL });
+  spin (80);
+}
+
+/* Presses Tab until the focus is in @target. */
+static void
+tab_to (Fixture   *f,
+        GtkWidget *target)
+{
+  for (guint i = 0; i < 40 && !focus_in (f, target); i++)
+    press ("Tab");
+
+  if (!focus_in (f, target))
+    g_error ("Tab did not reach %s on the “%s” page", G_OBJECT_TYPE_NAME (target), page (f));
+}
+
+static void
+wait_until (Fixture    *f,
+            gboolean  (*done) (Fixture *f),
+            const char *what)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (!done (f))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("waited 5 s for %s", what);
+      g_main_context_iteration (NULL, FALSE);
+    }
+}
+
+static gboolean
+window_is_active (Fixture *f)
+{
+  return gtk_window_is_active (GTK_WINDOW (f->window));
+}
+
+static gboolean
+cancel_dialog_shown (Fixture *f)
+{
+  return f->window->cancel_dialog != NULL;
+}
+
+static gboolean
+cancel_dialog_gone (Fixture *f)
+{
+  return f->window->cancel_dialog == NULL;
+}
+
+/* The Demo board flashed with the keyboard alone: Tab, space, Enter,
+ * Escape and the shortcuts. Only the firmware comes in by "Open With". */
+static void
+test_keyboard_flash (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (f->manifest);
+  GtkWidget *demo_row = gtk_widget_get_ancestor (child (f, "demo_check"), ADW_TYPE_ACTION_ROW);
+  GtkWidget *next = child (f, "next_button");
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (f->window));
+  g_autofree char *xid = NULL;
+  g_autofree char *xdotool_path = g_find_program_in_path ("xdotool");
+
+  if (xdotool_path == NULL)
+    {
+      g_test_skip ("xdotool is not installed (build-aux/dev installs it)");
+      return;
+    }
+
+  xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
+  xdotool ((const char *[]) { "windowfocus", "--sync", xid, NULL });
+  wait_until (f, window_is_active, "the window to get the keyboard focus");
+
+  glint_window_open_firmware (f->window, file);
+  wait_for_plan (f);
+  g_assert_cmpstr (page (f), ==, "firmware");
+
+  /* Alt+Left: back to the board. */
+  press ("alt+Left");
+  g_assert_cmpstr (page (f), ==, "board");
+
+  /* A URL, and Enter goes on with it. */
+  tab_to (f, GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (child (f, "remote_row")))));
+  xdotool ((const char *[]) { "type", "--delay", "10", "rfc2217://127.0.0.1:4000", NULL });
+  spin (100);
+  g_assert_cmpstr (f->window->address, ==, "rfc2217://127.0.0.1:4000");
+  press ("Return");
+  g_assert_cmpstr (page (f), ==, "firmware");
+
+  /* Escape: back again, and choose the Demo board with space. */
+  press ("Escape");
+  g_assert_cmpstr (page (f), ==, "board");
+  tab_to (f, demo_row);
+  press ("space");
+  g_assert_cmpstr (f->window->address, ==, GLINT_DEMO_ADDRESS);
+
+  tab_to (f, next);
+  press ("Return");
+  g_assert_cmpstr (page (f), ==, "firmware");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (next)), ==, "_Flash");
+
+  /* 115200 baud: time to ask the question below while it flashes. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (f, "baud_row")), 1);
+  tab_to (f, next);
+  press ("space");
+  g_assert_cmpstr (page (f), ==, "flash");
+
+  /* Ctrl+W mid-flash asks first, and keeps the window; Escape in the
+   * question means "Keep Flashing". */
+  press ("ctrl+w");
+  wait_until (f, cancel_dialog_shown, "Ctrl+W to ask before stopping");
+  {
+    GtkWidget *dialog = GTK_WIDGET (f->window->cancel_dialog);
+    g_autofree char *dialog_xid = NULL;
+
+    while (!gtk_widget_get_mapped (dialog))
+      g_main_context_iteration (NULL, TRUE);
+    dialog_xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (
+                                    gtk_native_get_surface (GTK_NATIVE (dialog))));
+    /* Without a window manager, nobody moves the keyboard focus. */
+    xdotool ((const char *[]) { "windowfocus", "--sync", dialog_xid, NULL });
+    spin (200);
+    press ("Escape");
+    wait_until (f, cancel_dialog_gone, "Escape to answer the question");
+  }
+  g_assert_cmpstr (page (f), ==, "flash");
+  g_assert_nonnull (f->window->flash_cancellable);
+  xdotool ((const char *[]) { "windowfocus", "--sync", xid, NULL });
+  wait_until (f, window_is_active, "the window to get the keyboard focus back");
+
+  wait_for_page (f, "done", 90);
+  spin (400);
+
+  /* The keyboard starts on Flash Another Board; Enter presses it. */
+  g_assert_true (focus_in (f, child (f, "flash_another_button")));
+  press ("Return");
+  g_assert_cmpstr (page (f), ==, "board");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -937,6 +1286,12 @@ main (int   argc,
 
   g_test_add ("/glint/window/hotplug", Fixture, NULL, fixture_setup_ports, test_hotplug,
               fixture_teardown_ports);
+
+  g_test_add ("/glint/window/accels", Fixture, WITH_APP, fixture_setup, test_accels,
+              fixture_teardown);
+  ADD ("focus-chain", test_focus_chain);
+  g_test_add ("/glint/window/keyboard-flash", Fixture, WITH_APP, fixture_setup,
+              test_keyboard_flash, fixture_teardown);
 
 #undef ADD
 

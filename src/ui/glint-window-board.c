@@ -119,6 +119,17 @@ _glint_window_on_remote_changed_cb (GlintWindow *self)
     set_address (self, address);
 }
 
+/* Enter in the URL row goes on with that board. (Not activates-default:
+ * libadwaita 1.2 does not pass Enter on to the default widget.) */
+void
+_glint_window_on_remote_activated_cb (GlintWindow *self)
+{
+  if (gtk_check_button_get_active (self->remote_check) && _glint_window_board_complete (self))
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.next", NULL);
+  else if (gtk_widget_get_visible (GTK_WIDGET (self->remote_error_label)))
+    gtk_widget_error_bell (GTK_WIDGET (self->remote_row));
+}
+
 static void
 remember_recent_url (GlintWindow *self,
                      const char  *url)

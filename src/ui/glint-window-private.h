@@ -25,6 +25,7 @@ struct _GlintWindow
   GtkLabel             *bytes_label;
   GtkButton            *cancel_button;
   GtkCheckButton       *demo_check;
+  GtkButton            *detect_button;
   AdwActionRow         *detect_row;
   GtkSpinner           *detect_spinner;
   AdwStatusPage        *done_page;
@@ -115,6 +116,7 @@ gboolean        _glint_window_board_complete (GlintWindow  *self);
 void            _glint_window_remember_address (GlintWindow *self);
 void            _glint_window_show_permission_page (GlintWindow *self);
 void            _glint_window_on_remote_changed_cb (GlintWindow *self);
+void            _glint_window_on_remote_activated_cb (GlintWindow *self);
 void            _glint_window_on_board_toggled_cb  (GlintWindow    *self,
                                                     GtkCheckButton *check);
 

@@ -38,6 +38,13 @@ _glint_window_go_to (GlintWindow *self,
 
   gtk_stack_set_visible_child_name (self->stack, page);
   _glint_window_update_buttons (self);
+
+  /* On a page that ends the flow, the keyboard starts on its main button
+   * (the focus was on one that is gone now). */
+  if (g_strcmp0 (page, "done") == 0)
+    gtk_widget_grab_focus (GTK_WIDGET (self->flash_another_button));
+  else if (g_strcmp0 (page, "failed") == 0)
+    gtk_widget_grab_focus (GTK_WIDGET (self->try_again_button));
 }
 
 void
@@ -331,6 +338,7 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, bytes_label);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, demo_check);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, detect_button);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, detect_row);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, detect_spinner);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, done_page);
@@ -375,6 +383,7 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, _glint_window_on_board_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, _glint_window_on_offset_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, _glint_window_on_offset_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, _glint_window_on_remote_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, _glint_window_on_remote_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_stack_visible_child_cb);
 
@@ -400,21 +409,26 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.load-firmware", "s",
                                    load_firmware_action);
 
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.escape", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
-                                       "win.escape", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_ALT_MASK,
-                                       "win.next", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
-                                       "win.open", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK,
-                                       "win.detect", NULL);
 }
 
 static void
 glint_window_init (GlintWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Escape: in the capture phase, because a class binding (bubble) never
+   * sees it: a widget on the way up takes it. Popovers and dialogs are
+   * windows of their own and keep their Escape. The other shortcuts are
+   * the application's (glint-application.c). */
+  {
+    GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+
+    gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                          gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                                                            gtk_named_action_new ("win.escape")));
+    gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
+  }
 
   self->log = g_string_new (NULL);
 
