@@ -1130,8 +1130,18 @@ test_focus_chain (Fixture       *f,
 
   go_to (f, "done");
   assert_tab_reaches (f, (GtkWidget *[]) { child (f, "flash_another_button"), NULL });
+  /* Failed and Permission start on their main button, with nothing
+   * selected in their selectable text. */
+  gtk_label_set_text (GTK_LABEL (child (f, "failed_details_label")), "some details");
   go_to (f, "failed");
+  g_assert_true (focus_in (f, child (f, "try_again_button")));
+  g_assert_false (gtk_label_get_selection_bounds (GTK_LABEL (child (f, "failed_details_label")),
+                                                  NULL, NULL));
   assert_tab_reaches (f, (GtkWidget *[]) { child (f, "try_again_button"), NULL });
+  go_to (f, "permission");
+  g_assert_true (focus_in (f, child (f, "permission_button")));
+  g_assert_false (gtk_label_get_selection_bounds (GTK_LABEL (child (f, "permission_command_label")),
+                                                  NULL, NULL));
 }
 
 /* Real key presses through the X server (XTEST), by xdotool. */

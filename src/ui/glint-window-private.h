@@ -47,6 +47,7 @@ struct _GlintWindow
   GtkButton            *next_button;
   AdwPreferencesGroup  *offset_group;
   AdwEntryRow          *offset_row;
+  GtkButton            *permission_button;
   GtkLabel             *permission_command_label;
   GtkLabel             *permission_flatpak_label;
   GtkListBox           *ports_list;

@@ -48,11 +48,21 @@ _glint_window_go_to (GlintWindow *self,
   _glint_window_update_buttons (self);
 
   /* On a page that ends the flow, the keyboard starts on its main button
-   * (the focus was on one that is gone now). */
+   * (the focus was on one that is gone now). The stack gave the focus to
+   * the page's first selectable label, which selected all its text on the
+   * way: unselect it. */
   if (g_strcmp0 (page, "done") == 0)
     gtk_widget_grab_focus (GTK_WIDGET (self->flash_another_button));
   else if (g_strcmp0 (page, "failed") == 0)
-    gtk_widget_grab_focus (GTK_WIDGET (self->try_again_button));
+    {
+      gtk_widget_grab_focus (GTK_WIDGET (self->try_again_button));
+      gtk_label_select_region (self->failed_details_label, 0, 0);
+    }
+  else if (g_strcmp0 (page, "permission") == 0)
+    {
+      gtk_widget_grab_focus (GTK_WIDGET (self->permission_button));
+      gtk_label_select_region (self->permission_command_label, 0, 0);
+    }
 }
 
 void
@@ -368,6 +378,7 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, next_button);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, offset_group);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, offset_row);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, permission_button);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, permission_command_label);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, permission_flatpak_label);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, ports_list);
