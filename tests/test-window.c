@@ -180,8 +180,18 @@ child (Fixture    *f,
 {
   GObject *object = gtk_widget_get_template_child (GTK_WIDGET (f->window), GLINT_TYPE_WINDOW,
                                                    name);
+  GtkWidget *stack = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (f->window),
+                                                                GLINT_TYPE_WINDOW, "stack"));
 
-  g_assert_nonnull (object);
+  /* Or in a wizard page's own template. */
+  for (GtkWidget *p = gtk_widget_get_first_child (stack);
+       object == NULL && p != NULL;
+       p = gtk_widget_get_next_sibling (p))
+    if (GLINT_IS_WIZARD_PAGE (p))
+      object = gtk_widget_get_template_child (p, G_OBJECT_TYPE (p), name);
+
+  if (object == NULL)
+    g_error ("no widget called “%s” in the window or its pages", name);
   return GTK_WIDGET (object);
 }
 
@@ -374,7 +384,7 @@ test_demo_flash (Fixture       *f,
                    g_bytes_get_data (f->app, NULL), g_bytes_get_size (f->app));
   g_object_unref (flasher);
 
-  description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "done_page")));
+  description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "done_status")));
   g_assert_nonnull (strstr (description, "verified"));
   g_assert_nonnull (strstr (description, "ESP32"));
 

@@ -198,11 +198,7 @@ show_done (GlintWindow *self)
     text = g_strdup_printf (_("Wrote %s to the %s on %s in %s. %s"),
                             size, chip != NULL ? chip : "ESP", where, duration, after);
 
-  {
-    g_autofree char *markup = g_markup_escape_text (text, -1);
-
-    adw_status_page_set_description (self->done_page, markup);
-  }
+  glint_done_page_set_summary (self->done_page, text);
   _glint_window_go_to (self, "done");
 }
 

@@ -6,6 +6,7 @@
 #include "glint-window.h"
 #include "glint-flash-plan.h"
 #include "glint-flasher.h"
+#include "glint-done-page.h"
 #include "glint-port-monitor.h"
 
 G_BEGIN_DECLS
@@ -28,14 +29,13 @@ struct _GlintWindow
   GtkButton            *detect_button;
   AdwActionRow         *detect_row;
   GtkSpinner           *detect_spinner;
-  AdwStatusPage        *done_page;
+  GlintDonePage        *done_page;
   GtkLabel             *eta_label;
   GtkLabel             *failed_details_label;
   AdwStatusPage        *failed_page;
   AdwStatusPage        *firmware_error_page;
   AdwPreferencesGroup  *firmware_group;
   GtkStack             *firmware_stack;
-  GtkButton            *flash_another_button;
   GtkLabel             *flash_detail_label;
   AdwComboRow          *flash_freq_row;
   AdwComboRow          *flash_mode_row;

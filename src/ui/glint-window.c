@@ -51,8 +51,8 @@ _glint_window_go_to (GlintWindow *self,
    * (the focus was on one that is gone now). The stack gave the focus to
    * the page's first selectable label, which selected all its text on the
    * way: unselect it. */
-  if (g_strcmp0 (page, "done") == 0)
-    gtk_widget_grab_focus (GTK_WIDGET (self->flash_another_button));
+  if (GLINT_IS_WIZARD_PAGE (gtk_stack_get_visible_child (self->stack)))
+    glint_wizard_page_shown (GLINT_WIZARD_PAGE (gtk_stack_get_visible_child (self->stack)));
   else if (g_strcmp0 (page, "failed") == 0)
     {
       gtk_widget_grab_focus (GTK_WIDGET (self->try_again_button));
@@ -95,14 +95,18 @@ _glint_window_update_buttons (GlintWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel",
                                  self->flash_cancellable != NULL);
 
-  adw_window_title_set_subtitle (self->window_title,
-                                 gtk_stack_page_get_title (stack_page));
-
   /* Enter does what the page's main button does. */
+  if (GLINT_IS_WIZARD_PAGE (page_widget))
+    {
+      adw_window_title_set_subtitle (self->window_title,
+                                     glint_wizard_page_get_title (GLINT_WIZARD_PAGE (page_widget)));
+      default_widget = glint_wizard_page_get_default_widget (GLINT_WIZARD_PAGE (page_widget));
+    }
+  else
+    adw_window_title_set_subtitle (self->window_title, gtk_stack_page_get_title (stack_page));
+
   if (on_board || on_firmware)
     default_widget = GTK_WIDGET (self->next_button);
-  else if (g_strcmp0 (page, "done") == 0)
-    default_widget = GTK_WIDGET (self->flash_another_button);
   else if (g_strcmp0 (page, "failed") == 0)
     default_widget = GTK_WIDGET (self->try_again_button);
   gtk_window_set_default_widget (GTK_WINDOW (self), default_widget);
@@ -348,6 +352,8 @@ glint_window_class_init (GlintWindowClass *klass)
   object_class->dispose = glint_window_dispose;
   window_class->close_request = glint_window_close_request;
 
+  g_type_ensure (GLINT_TYPE_DONE_PAGE);
+
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/glintapp/Glint/glint-window.ui");
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, auto_reset_switch);
@@ -366,7 +372,6 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, firmware_error_page);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, firmware_group);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, firmware_stack);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_another_button);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_detail_label);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_freq_row);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_mode_row);
@@ -458,6 +463,20 @@ glint_window_init (GlintWindow *self)
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "window-maximized", self, "maximized",
                    G_SETTINGS_BIND_DEFAULT);
+
+  /* The pages say what they are called and what Enter does. */
+  for (GtkWidget *page = gtk_widget_get_first_child (GTK_WIDGET (self->stack));
+       page != NULL;
+       page = gtk_widget_get_next_sibling (page))
+    if (GLINT_IS_WIZARD_PAGE (page))
+      {
+        g_signal_connect_object (page, "notify::title",
+                                 G_CALLBACK (_glint_window_update_buttons), self,
+                                 G_CONNECT_SWAPPED);
+        g_signal_connect_object (page, "notify::default-widget",
+                                 G_CALLBACK (_glint_window_update_buttons), self,
+                                 G_CONNECT_SWAPPED);
+      }
 
   _glint_window_firmware_init (self);
   _glint_window_board_init (self);
