@@ -506,7 +506,7 @@ test_rfc2217_server_killed (Fixture       *f,
 
   wait_for_page (f, "failed", 60);
   g_test_message ("server gone: %s (%s)",
-                  adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "failed_page"))),
+                  adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "failed_status"))),
                   gtk_label_get_text (GTK_LABEL (child (f, "failed_details_label"))));
   g_assert_cmpuint (strlen (gtk_label_get_text (GTK_LABEL (child (f, "failed_details_label")))),
                     >, 0);
@@ -528,7 +528,7 @@ test_disconnect_fails (Fixture       *f,
   activate (f, "win.next", NULL);
   wait_for_page (f, "failed", 60);
 
-  description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "failed_page")));
+  description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "failed_status")));
   details = gtk_label_get_text (GTK_LABEL (child (f, "failed_details_label")));
   g_test_message ("failed page: %s (%s)", description, details);
   g_assert_nonnull (description);
@@ -1209,6 +1209,13 @@ wait_until (Fixture    *f,
 }
 
 static gboolean
+url_typed (Fixture *f)
+{
+  return g_str_equal (gtk_editable_get_text (GTK_EDITABLE (child (f, "remote_row"))),
+                      "rfc2217://127.0.0.1:4000");
+}
+
+static gboolean
 window_is_active (Fixture *f)
 {
   return gtk_window_is_active (GTK_WINDOW (f->window));
@@ -1260,7 +1267,7 @@ test_keyboard_flash (Fixture       *f,
   /* A URL, and Enter goes on with it. */
   tab_to (f, GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (child (f, "remote_row")))));
   xdotool ((const char *[]) { "type", "--delay", "10", "rfc2217://127.0.0.1:4000", NULL });
-  spin (100);
+  wait_until (f, url_typed, "the URL to be typed");
   g_assert_cmpstr (f->window->address, ==, "rfc2217://127.0.0.1:4000");
   press ("Return");
   g_assert_cmpstr (page (f), ==, "firmware");
@@ -1281,6 +1288,9 @@ test_keyboard_flash (Fixture       *f,
   adw_combo_row_set_selected (ADW_COMBO_ROW (child (f, "baud_row")), 1);
   tab_to (f, next);
   press ("space");
+  if (g_strcmp0 (page (f), "failed") == 0)
+    g_error ("flashing failed: %s",
+             gtk_label_get_text (GTK_LABEL (child (f, "failed_details_label"))));
   g_assert_cmpstr (page (f), ==, "flash");
 
   /* Ctrl+W mid-flash asks first, and keeps the window; Escape in the

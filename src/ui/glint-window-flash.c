@@ -214,11 +214,9 @@ show_failed (GlintWindow  *self,
       return;
     }
 
-  g_autofree char *markup = g_markup_escape_text (hint != NULL ? hint
-                                                               : _("Something went wrong."), -1);
-
-  adw_status_page_set_description (self->failed_page, markup);
-  gtk_label_set_text (self->failed_details_label, error->message);
+  glint_failed_page_set_error (self->failed_page,
+                               hint != NULL ? hint : _("Something went wrong."),
+                               error->message);
   _glint_window_go_to (self, "failed");
 }
 

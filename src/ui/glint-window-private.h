@@ -7,6 +7,7 @@
 #include "glint-flash-plan.h"
 #include "glint-flasher.h"
 #include "glint-done-page.h"
+#include "glint-failed-page.h"
 #include "glint-port-monitor.h"
 
 G_BEGIN_DECLS
@@ -31,8 +32,7 @@ struct _GlintWindow
   GtkSpinner           *detect_spinner;
   GlintDonePage        *done_page;
   GtkLabel             *eta_label;
-  GtkLabel             *failed_details_label;
-  AdwStatusPage        *failed_page;
+  GlintFailedPage      *failed_page;
   AdwStatusPage        *firmware_error_page;
   AdwPreferencesGroup  *firmware_group;
   GtkStack             *firmware_stack;
@@ -63,7 +63,6 @@ struct _GlintWindow
   GtkLabel             *stage_label;
   GtkSwitch            *stub_switch;
   AdwToastOverlay      *toast_overlay;
-  GtkButton            *try_again_button;
   GtkSwitch            *verify_switch;
   AdwPreferencesGroup  *warnings_group;
   GtkListBox           *warnings_list;

@@ -53,11 +53,6 @@ _glint_window_go_to (GlintWindow *self,
    * way: unselect it. */
   if (GLINT_IS_WIZARD_PAGE (gtk_stack_get_visible_child (self->stack)))
     glint_wizard_page_shown (GLINT_WIZARD_PAGE (gtk_stack_get_visible_child (self->stack)));
-  else if (g_strcmp0 (page, "failed") == 0)
-    {
-      gtk_widget_grab_focus (GTK_WIDGET (self->try_again_button));
-      gtk_label_select_region (self->failed_details_label, 0, 0);
-    }
   else if (g_strcmp0 (page, "permission") == 0)
     {
       gtk_widget_grab_focus (GTK_WIDGET (self->permission_button));
@@ -107,8 +102,6 @@ _glint_window_update_buttons (GlintWindow *self)
 
   if (on_board || on_firmware)
     default_widget = GTK_WIDGET (self->next_button);
-  else if (g_strcmp0 (page, "failed") == 0)
-    default_widget = GTK_WIDGET (self->try_again_button);
   gtk_window_set_default_widget (GTK_WINDOW (self), default_widget);
 }
 
@@ -353,6 +346,7 @@ glint_window_class_init (GlintWindowClass *klass)
   window_class->close_request = glint_window_close_request;
 
   g_type_ensure (GLINT_TYPE_DONE_PAGE);
+  g_type_ensure (GLINT_TYPE_FAILED_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/glintapp/Glint/glint-window.ui");
@@ -367,7 +361,6 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, detect_spinner);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, done_page);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, eta_label);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, failed_details_label);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, failed_page);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, firmware_error_page);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, firmware_group);
@@ -399,7 +392,6 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, stage_label);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, stub_switch);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, toast_overlay);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, try_again_button);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, verify_switch);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, warnings_group);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, warnings_list);
