@@ -419,23 +419,8 @@ _glint_window_detect (GlintWindow *self)
 void
 _glint_window_show_permission_page (GlintWindow *self)
 {
-  g_autofree char *flatpak_text = NULL;
-
-  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
-    {
-      /* Inside a sandbox the group does not help: the app needs the devices. */
-      g_autofree char *command = g_strdup_printf ("flatpak override --user --device=all %s",
-                                                  APP_ID);
-
-      gtk_label_set_text (self->permission_command_label, command);
-      gtk_label_set_text (self->permission_flatpak_label,
-                          _("Glint runs as a Flatpak without access to devices. Run the "
-                            "command on the host, restart Glint and try again. If it still "
-                            "fails, the host also needs the “dialout” group."));
-    }
-  else
-    gtk_label_set_text (self->permission_command_label, "sudo usermod -aG dialout $USER");
-
+  glint_permission_page_set_sandboxed (self->permission_page,
+                                       g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS));
   _glint_window_go_to (self, "permission");
 }
 
@@ -449,8 +434,6 @@ _glint_window_board_init (GlintWindow *self)
   self->port_monitor = glint_port_monitor_new ();
   g_signal_connect_object (self->port_monitor, "notify::ports",
                            G_CALLBACK (on_ports_changed_cb), self, G_CONNECT_SWAPPED);
-
-  gtk_label_set_text (self->permission_command_label, "sudo usermod -aG dialout $USER");
 
   g_signal_connect_object (self->settings, "changed::recent-urls",
                            G_CALLBACK (on_recent_urls_changed_cb), self, G_CONNECT_SWAPPED);

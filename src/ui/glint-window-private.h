@@ -8,6 +8,7 @@
 #include "glint-flasher.h"
 #include "glint-done-page.h"
 #include "glint-failed-page.h"
+#include "glint-permission-page.h"
 #include "glint-port-monitor.h"
 
 G_BEGIN_DECLS
@@ -47,9 +48,7 @@ struct _GlintWindow
   GtkButton            *next_button;
   AdwPreferencesGroup  *offset_group;
   AdwEntryRow          *offset_row;
-  GtkButton            *permission_button;
-  GtkLabel             *permission_command_label;
-  GtkLabel             *permission_flatpak_label;
+  GlintPermissionPage  *permission_page;
   GtkListBox           *ports_list;
   GtkProgressBar       *progress_bar;
   GtkSwitch            *reboot_switch;

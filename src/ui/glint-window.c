@@ -53,11 +53,6 @@ _glint_window_go_to (GlintWindow *self,
    * way: unselect it. */
   if (GLINT_IS_WIZARD_PAGE (gtk_stack_get_visible_child (self->stack)))
     glint_wizard_page_shown (GLINT_WIZARD_PAGE (gtk_stack_get_visible_child (self->stack)));
-  else if (g_strcmp0 (page, "permission") == 0)
-    {
-      gtk_widget_grab_focus (GTK_WIDGET (self->permission_button));
-      gtk_label_select_region (self->permission_command_label, 0, 0);
-    }
 }
 
 void
@@ -242,7 +237,7 @@ copy_command_action (GtkWidget  *widget,
   GlintWindow *self = GLINT_WINDOW (widget);
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget),
-                          gtk_label_get_text (self->permission_command_label));
+                          glint_permission_page_get_command (self->permission_page));
   _glint_window_toast (self, _("Command copied"));
 }
 
@@ -347,6 +342,7 @@ glint_window_class_init (GlintWindowClass *klass)
 
   g_type_ensure (GLINT_TYPE_DONE_PAGE);
   g_type_ensure (GLINT_TYPE_FAILED_PAGE);
+  g_type_ensure (GLINT_TYPE_PERMISSION_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/glintapp/Glint/glint-window.ui");
@@ -376,9 +372,7 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, next_button);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, offset_group);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, offset_row);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, permission_button);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, permission_command_label);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, permission_flatpak_label);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, permission_page);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, ports_list);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, reboot_switch);
