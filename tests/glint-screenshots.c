@@ -220,7 +220,10 @@ main (int   argc,
   /* 3. Flashing, slowly enough to catch it halfway, log open */
   adw_combo_row_set_selected (window->baud_row, 2);
   act ("win.next", NULL);
-  gtk_expander_set_expanded (window->log_expander, TRUE);
+  gtk_expander_set_expanded (GTK_EXPANDER (gtk_widget_get_template_child (GTK_WIDGET (window->flash_page),
+                                                                          GLINT_TYPE_FLASH_PAGE,
+                                                                          "log_expander")),
+                             TRUE);
   wait_until (half_written, 60);
   shoot ("3-flashing");
 

@@ -8,6 +8,7 @@
 #include "glint-flasher.h"
 #include "glint-done-page.h"
 #include "glint-failed-page.h"
+#include "glint-flash-page.h"
 #include "glint-permission-page.h"
 #include "glint-port-monitor.h"
 
@@ -25,24 +26,19 @@ struct _GlintWindow
   GtkSwitch            *auto_reset_switch;
   GtkButton            *back_button;
   AdwComboRow          *baud_row;
-  GtkLabel             *bytes_label;
-  GtkButton            *cancel_button;
   GtkCheckButton       *demo_check;
   GtkButton            *detect_button;
   AdwActionRow         *detect_row;
   GtkSpinner           *detect_spinner;
   GlintDonePage        *done_page;
-  GtkLabel             *eta_label;
   GlintFailedPage      *failed_page;
+  GlintFlashPage       *flash_page;
   AdwStatusPage        *firmware_error_page;
   AdwPreferencesGroup  *firmware_group;
   GtkStack             *firmware_stack;
-  GtkLabel             *flash_detail_label;
   AdwComboRow          *flash_freq_row;
   AdwComboRow          *flash_mode_row;
   AdwComboRow          *flash_size_row;
-  GtkExpander          *log_expander;
-  GtkTextView          *log_view;
   GtkDropDown          *monitor_baud_dropdown;
   GtkTextView          *monitor_view;
   GtkButton            *next_button;
@@ -50,16 +46,13 @@ struct _GlintWindow
   AdwEntryRow          *offset_row;
   GlintPermissionPage  *permission_page;
   GtkListBox           *ports_list;
-  GtkProgressBar       *progress_bar;
   GtkSwitch            *reboot_switch;
   GtkMenuButton        *recent_button;
   GtkListBox           *regions_list;
   GtkCheckButton       *remote_check;
   GtkLabel             *remote_error_label;
   AdwEntryRow          *remote_row;
-  GtkLabel             *speed_label;
   GtkStack             *stack;
-  GtkLabel             *stage_label;
   GtkSwitch            *stub_switch;
   AdwToastOverlay      *toast_overlay;
   GtkSwitch            *verify_switch;

@@ -342,6 +342,7 @@ glint_window_class_init (GlintWindowClass *klass)
 
   g_type_ensure (GLINT_TYPE_DONE_PAGE);
   g_type_ensure (GLINT_TYPE_FAILED_PAGE);
+  g_type_ensure (GLINT_TYPE_FLASH_PAGE);
   g_type_ensure (GLINT_TYPE_PERMISSION_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -349,24 +350,19 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, auto_reset_switch);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, baud_row);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, bytes_label);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, demo_check);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, detect_button);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, detect_row);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, detect_spinner);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, done_page);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, eta_label);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, failed_page);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_page);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, firmware_error_page);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, firmware_group);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, firmware_stack);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_detail_label);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_freq_row);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_mode_row);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_size_row);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, log_expander);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, log_view);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, monitor_baud_dropdown);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, monitor_view);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, next_button);
@@ -374,16 +370,13 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, offset_row);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, permission_page);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, ports_list);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, reboot_switch);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, recent_button);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, regions_list);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, remote_check);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, remote_error_label);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, remote_row);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, speed_label);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, stack);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, stage_label);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, stub_switch);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, verify_switch);
