@@ -421,7 +421,7 @@ test_demo_flash (Fixture       *f,
   }
   activate (f, "win.escape", NULL);
   g_assert_cmpstr (page (f), ==, "done");
-  g_assert_null (f->window->monitor_stream);
+  g_assert_false (glint_monitor_page_is_running (f->window->monitor_page));
 
   /* Flash another: back to the board, which stays chosen. */
   activate (f, "win.flash-another", NULL);

@@ -9,6 +9,7 @@
 #include "glint-done-page.h"
 #include "glint-failed-page.h"
 #include "glint-flash-page.h"
+#include "glint-monitor-page.h"
 #include "glint-permission-page.h"
 #include "glint-port-monitor.h"
 
@@ -39,8 +40,7 @@ struct _GlintWindow
   AdwComboRow          *flash_freq_row;
   AdwComboRow          *flash_mode_row;
   AdwComboRow          *flash_size_row;
-  GtkDropDown          *monitor_baud_dropdown;
-  GtkTextView          *monitor_view;
+  GlintMonitorPage     *monitor_page;
   GtkButton            *next_button;
   AdwPreferencesGroup  *offset_group;
   AdwEntryRow          *offset_row;
@@ -85,10 +85,6 @@ struct _GlintWindow
   AdwMessageDialog     *cancel_dialog;
   guint                 cancel_watchdog_id;
 
-  /* Serial monitor */
-  GlintStream          *monitor_stream;
-  GCancellable         *monitor_cancellable;
-  guint                 monitor_retry_id;
 };
 
 /* glint-window.c */
@@ -131,12 +127,6 @@ void            _glint_window_cancel_flash      (GlintWindow  *self,
                                                  gboolean      confirm);
 void            _glint_window_copy_log          (GlintWindow  *self);
 
-/* glint-window-monitor.c */
-void            _glint_window_monitor_init      (GlintWindow  *self);
-void            _glint_window_open_monitor      (GlintWindow  *self);
-void            _glint_window_close_monitor     (GlintWindow  *self);
-void            _glint_window_monitor_reset     (GlintWindow  *self);
-void            _glint_window_monitor_clear     (GlintWindow  *self);
 
 /* For tests */
 GlintFlasher   *_glint_window_get_flasher       (GlintWindow  *self);

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "glint-stream-address.h"
 #include "glint-window-private.h"
 
 /* The wizard: a GtkStack of pages with our own Back/Next buttons in the
@@ -35,7 +36,7 @@ _glint_window_go_to (GlintWindow *self,
 {
   /* Leaving the monitor lets go of the port. */
   if (g_strcmp0 (page, "monitor") != 0)
-    _glint_window_close_monitor (self);
+    glint_monitor_page_stop (self->monitor_page);
 
   /* The Flashing page comes without a transition: a slide (or a fade)
    * draws both pages on every frame just while the flash starts, 30 ms of
@@ -118,7 +119,7 @@ back_action (GtkWidget  *widget,
     _glint_window_go_to (self, "board");
   else if (g_strcmp0 (page, "monitor") == 0)
     {
-      _glint_window_close_monitor (self);
+      glint_monitor_page_stop (self->monitor_page);
       _glint_window_go_to (self, "done");
     }
 }
@@ -202,7 +203,32 @@ monitor_action (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
-  _glint_window_open_monitor (GLINT_WINDOW (widget));
+  GlintWindow *self = GLINT_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStream) stream = NULL;
+
+  if (glint_monitor_page_is_running (self->monitor_page) || self->address == NULL)
+    return;
+
+  /* Take the stream over from the flasher: dropping the flasher cancels
+   * its loader's read, and the board keeps running. */
+  if (self->flasher != NULL)
+    {
+      stream = g_object_ref (glint_flasher_get_stream (self->flasher));
+      g_clear_object (&self->flasher);
+    }
+  else
+    {
+      stream = glint_stream_new_for_address (self->address, &error);
+      if (stream == NULL)
+        {
+          _glint_window_toast (self, error->message);
+          return;
+        }
+    }
+
+  _glint_window_go_to (self, "monitor");
+  glint_monitor_page_start (self->monitor_page, stream);
 }
 
 static void
@@ -210,7 +236,7 @@ monitor_reset_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *parameter)
 {
-  _glint_window_monitor_reset (GLINT_WINDOW (widget));
+  glint_monitor_page_reset (GLINT_WINDOW (widget)->monitor_page);
 }
 
 static void
@@ -218,7 +244,7 @@ monitor_clear_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *parameter)
 {
-  _glint_window_monitor_clear (GLINT_WINDOW (widget));
+  glint_monitor_page_clear (GLINT_WINDOW (widget)->monitor_page);
 }
 
 static void
@@ -321,7 +347,7 @@ glint_window_dispose (GObject *object)
 
   _glint_window_board_dispose (self);
   _glint_window_firmware_dispose (self);
-  _glint_window_close_monitor (self);
+  glint_monitor_page_stop (self->monitor_page);
   _glint_window_flash_dispose (self);
   g_clear_object (&self->settings);
 
@@ -343,6 +369,7 @@ glint_window_class_init (GlintWindowClass *klass)
   g_type_ensure (GLINT_TYPE_DONE_PAGE);
   g_type_ensure (GLINT_TYPE_FAILED_PAGE);
   g_type_ensure (GLINT_TYPE_FLASH_PAGE);
+  g_type_ensure (GLINT_TYPE_MONITOR_PAGE);
   g_type_ensure (GLINT_TYPE_PERMISSION_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -363,8 +390,7 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_freq_row);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_mode_row);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_size_row);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, monitor_baud_dropdown);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, monitor_view);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, monitor_page);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, next_button);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, offset_group);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, offset_row);
@@ -459,7 +485,6 @@ glint_window_init (GlintWindow *self)
 
   _glint_window_firmware_init (self);
   _glint_window_board_init (self);
-  _glint_window_monitor_init (self);
   _glint_window_update_buttons (self);
 }
 
