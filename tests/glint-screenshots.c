@@ -117,7 +117,7 @@ static gboolean
 on_board (void)
 {
   return g_strcmp0 (_glint_window_get_page (window), "board") == 0 &&
-         window->detect_cancellable == NULL;
+         !glint_wizard_page_get_applying (GLINT_WIZARD_PAGE (window->board_page));
 }
 
 static gboolean
@@ -197,10 +197,10 @@ main (int   argc,
   shoot ("1-board");
 
   /* 1b. A URL that cannot be used */
-  gtk_editable_set_text (GTK_EDITABLE (window->remote_row), "rfc2217://raspberrypi.local");
+  gtk_editable_set_text (GTK_EDITABLE (_glint_window_get_remote_row (window)), "rfc2217://raspberrypi.local");
   shoot ("1b-board-invalid-url");
   act ("win.select-board", GLINT_DEMO_ADDRESS);
-  gtk_editable_set_text (GTK_EDITABLE (window->remote_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (_glint_window_get_remote_row (window)), "");
 
   /* 2. Firmware: empty, then the plan */
   act ("win.next", NULL);

@@ -815,12 +815,12 @@ test_detect (Fixture       *f,
 
   /* Nothing to detect without a board. */
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.detect", NULL);
-  g_assert_null (f->window->detect_cancellable);
+  g_assert_false (glint_wizard_page_get_applying (GLINT_WIZARD_PAGE (f->window->board_page)));
 
   activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
   activate (f, "win.detect", NULL);
-  g_assert_nonnull (f->window->detect_cancellable);
-  while (f->window->board_info == NULL)
+  g_assert_true (glint_wizard_page_get_applying (GLINT_WIZARD_PAGE (f->window->board_page)));
+  while (glint_board_page_get_board_info (f->window->board_page) == NULL)
     {
       if (g_get_monotonic_time () > deadline)
         g_error ("Detect never finished: %s", adw_action_row_get_subtitle (row));
@@ -830,7 +830,7 @@ test_detect (Fixture       *f,
   g_test_message ("detected: %s", adw_action_row_get_subtitle (row));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "ESP32"));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "MAC"));
-  g_assert_null (f->window->detect_cancellable);
+  g_assert_false (glint_wizard_page_get_applying (GLINT_WIZARD_PAGE (f->window->board_page)));
 }
 
 /* "Open With Glint" before a board is chosen: the Firmware page with

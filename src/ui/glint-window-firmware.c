@@ -602,7 +602,9 @@ _glint_window_load_firmware (GlintWindow *self,
   char **args = g_new0 (char *, 3);
 
   args[0] = g_strdup (path);
-  args[1] = g_strdup (self->board_info != NULL ? self->board_info->chip : NULL);
+  GlintBoardInfo *board_info = glint_board_page_get_board_info (self->board_page);
+
+  args[1] = g_strdup (board_info != NULL ? board_info->chip : NULL);
 
   g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);

@@ -170,10 +170,7 @@ _glint_window_start_flash (GlintWindow *self)
     return;
 
   /* Detect holds the port; let go of it. */
-  g_cancellable_cancel (self->detect_cancellable);
-  g_clear_object (&self->detect_cancellable);
-  g_clear_object (&self->detect_flasher);
-  gtk_spinner_stop (self->detect_spinner);
+  glint_board_page_cancel_detect (self->board_page);
 
   where = board_name (self);
   basename = _glint_window_get_firmware_name (self);
@@ -207,7 +204,7 @@ _glint_window_start_flash (GlintWindow *self)
   g_signal_connect_object (self->flasher, "log", G_CALLBACK (on_flasher_log_cb), self, 0);
   glint_flash_page_set_flasher (self->flash_page, self->flasher);
 
-  _glint_window_remember_address (self);
+  glint_board_page_remember (self->board_page);
   self->flash_cancellable = g_cancellable_new ();
   self->flash_started_us = g_get_monotonic_time ();
   _glint_window_go_to (self, "flash");

@@ -6,18 +6,15 @@
 #include "glint-window.h"
 #include "glint-flash-plan.h"
 #include "glint-flasher.h"
+#include "glint-board-page.h"
 #include "glint-done-page.h"
 #include "glint-failed-page.h"
 #include "glint-flash-page.h"
 #include "glint-monitor-page.h"
 #include "glint-permission-page.h"
-#include "glint-port-monitor.h"
 
 G_BEGIN_DECLS
 
-/* The address of the Demo board: a simulated ESP32 that really resets
- * into the new firmware when done. */
-#define GLINT_DEMO_ADDRESS "sim://esp32?boot=normal"
 
 struct _GlintWindow
 {
@@ -27,10 +24,7 @@ struct _GlintWindow
   GtkSwitch            *auto_reset_switch;
   GtkButton            *back_button;
   AdwComboRow          *baud_row;
-  GtkCheckButton       *demo_check;
-  GtkButton            *detect_button;
-  AdwActionRow         *detect_row;
-  GtkSpinner           *detect_spinner;
+  GlintBoardPage       *board_page;
   GlintDonePage        *done_page;
   GlintFailedPage      *failed_page;
   GlintFlashPage       *flash_page;
@@ -45,13 +39,8 @@ struct _GlintWindow
   AdwPreferencesGroup  *offset_group;
   AdwEntryRow          *offset_row;
   GlintPermissionPage  *permission_page;
-  GtkListBox           *ports_list;
   GtkSwitch            *reboot_switch;
-  GtkMenuButton        *recent_button;
   GtkListBox           *regions_list;
-  GtkCheckButton       *remote_check;
-  GtkLabel             *remote_error_label;
-  AdwEntryRow          *remote_row;
   GtkStack             *stack;
   GtkSwitch            *stub_switch;
   AdwToastOverlay      *toast_overlay;
@@ -63,13 +52,7 @@ struct _GlintWindow
   GSettings            *settings;
 
   /* Board */
-  char                 *address;         /* the chosen board, NULL if none */
-  char                 *ports_signature; /* to rebuild the list only on change */
-  char                 *wanted_port;     /* last-address, selected when it shows up */
-  GlintPortMonitor     *port_monitor;
-  GCancellable         *detect_cancellable;
-  GlintFlasher         *detect_flasher;
-  GlintBoardInfo       *board_info;      /* from Detect, for the summary */
+  char                 *address;         /* the board page's, kept in step */
 
   /* Firmware */
   GlintFlashPlan       *plan;
@@ -94,20 +77,6 @@ void            _glint_window_update_buttons (GlintWindow  *self);
 void            _glint_window_toast          (GlintWindow  *self,
                                               const char   *text);
 
-/* glint-window-board.c */
-void            _glint_window_board_init     (GlintWindow  *self);
-void            _glint_window_board_dispose  (GlintWindow  *self);
-void            _glint_window_select_board   (GlintWindow  *self,
-                                              const char   *address);
-void            _glint_window_detect         (GlintWindow  *self);
-gboolean        _glint_window_board_complete (GlintWindow  *self);
-void            _glint_window_remember_address (GlintWindow *self);
-void            _glint_window_show_permission_page (GlintWindow *self);
-void            _glint_window_on_remote_changed_cb (GlintWindow *self);
-void            _glint_window_on_remote_activated_cb (GlintWindow *self);
-void            _glint_window_on_board_toggled_cb  (GlintWindow    *self,
-                                                    GtkCheckButton *check);
-
 /* glint-window-firmware.c */
 void            _glint_window_firmware_init     (GlintWindow  *self);
 void            _glint_window_firmware_dispose  (GlintWindow  *self);
@@ -127,6 +96,10 @@ void            _glint_window_cancel_flash      (GlintWindow  *self,
                                                  gboolean      confirm);
 void            _glint_window_copy_log          (GlintWindow  *self);
 
+
+void            _glint_window_select_board   (GlintWindow  *self,
+                                              const char   *address);
+void            _glint_window_show_permission_page (GlintWindow *self);
 
 /* For tests */
 GlintFlasher   *_glint_window_get_flasher       (GlintWindow  *self);

@@ -68,7 +68,7 @@ _glint_window_update_buttons (GlintWindow *self)
   GtkWidget *default_widget = NULL;
 
   if (on_board)
-    can_next = _glint_window_board_complete (self);
+    can_next = glint_wizard_page_get_complete (GLINT_WIZARD_PAGE (self->board_page));
   else if (on_firmware)
     can_next = self->plan != NULL && self->load_cancellable == NULL && self->address != NULL;
 
@@ -82,7 +82,7 @@ _glint_window_update_buttons (GlintWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", can_back);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.detect",
                                  on_board && self->address != NULL &&
-                                 self->detect_cancellable == NULL);
+                                 !glint_wizard_page_get_applying (GLINT_WIZARD_PAGE (self->board_page)));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel",
                                  self->flash_cancellable != NULL);
 
@@ -99,6 +99,38 @@ _glint_window_update_buttons (GlintWindow *self)
   if (on_board || on_firmware)
     default_widget = GTK_WIDGET (self->next_button);
   gtk_window_set_default_widget (GTK_WINDOW (self), default_widget);
+}
+
+/* The board page chose a board (or lost it). */
+static void
+on_address_changed_cb (GlintWindow *self)
+{
+  g_free (self->address);
+  self->address = g_strdup (glint_board_page_get_address (self->board_page));
+  _glint_window_update_buttons (self);
+}
+
+static void
+on_is_active_cb (GlintWindow *self)
+{
+  /* Cheap insurance for a change the port monitor could not see. */
+  if (gtk_window_is_active (GTK_WINDOW (self)))
+    glint_board_page_refresh_ports (self->board_page);
+}
+
+void
+_glint_window_select_board (GlintWindow *self,
+                            const char  *address)
+{
+  glint_board_page_select (self->board_page, address);
+}
+
+void
+_glint_window_show_permission_page (GlintWindow *self)
+{
+  glint_permission_page_set_sandboxed (self->permission_page,
+                                       g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS));
+  _glint_window_go_to (self, "permission");
 }
 
 static void
@@ -132,7 +164,8 @@ next_action (GtkWidget  *widget,
   GlintWindow *self = GLINT_WINDOW (widget);
   const char *page = _glint_window_get_page (self);
 
-  if (g_strcmp0 (page, "board") == 0 && _glint_window_board_complete (self))
+  if (g_strcmp0 (page, "board") == 0 &&
+      glint_wizard_page_get_complete (GLINT_WIZARD_PAGE (self->board_page)))
     _glint_window_go_to (self, "firmware");
   else if (g_strcmp0 (page, "firmware") == 0 && self->plan != NULL && self->address != NULL)
     _glint_window_start_flash (self);
@@ -158,7 +191,7 @@ detect_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
-  _glint_window_detect (GLINT_WINDOW (widget));
+  glint_board_page_detect (GLINT_WINDOW (widget)->board_page);
 }
 
 static void
@@ -272,7 +305,8 @@ select_board_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
 {
-  _glint_window_select_board (GLINT_WINDOW (widget), g_variant_get_string (parameter, NULL));
+  glint_board_page_select (GLINT_WINDOW (widget)->board_page,
+                           g_variant_get_string (parameter, NULL));
 }
 
 static void
@@ -345,7 +379,7 @@ glint_window_dispose (GObject *object)
 {
   GlintWindow *self = GLINT_WINDOW (object);
 
-  _glint_window_board_dispose (self);
+  g_clear_pointer (&self->address, g_free);
   _glint_window_firmware_dispose (self);
   glint_monitor_page_stop (self->monitor_page);
   _glint_window_flash_dispose (self);
@@ -366,6 +400,7 @@ glint_window_class_init (GlintWindowClass *klass)
   object_class->dispose = glint_window_dispose;
   window_class->close_request = glint_window_close_request;
 
+  g_type_ensure (GLINT_TYPE_BOARD_PAGE);
   g_type_ensure (GLINT_TYPE_DONE_PAGE);
   g_type_ensure (GLINT_TYPE_FAILED_PAGE);
   g_type_ensure (GLINT_TYPE_FLASH_PAGE);
@@ -377,10 +412,7 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, auto_reset_switch);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, baud_row);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, demo_check);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, detect_button);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, detect_row);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, detect_spinner);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, board_page);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, done_page);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, failed_page);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_page);
@@ -395,13 +427,8 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, offset_group);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, offset_row);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, permission_page);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, ports_list);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, reboot_switch);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, recent_button);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, regions_list);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, remote_check);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, remote_error_label);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, remote_row);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, stub_switch);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, toast_overlay);
@@ -409,11 +436,8 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, warnings_group);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, warnings_list);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, window_title);
-  gtk_widget_class_bind_template_callback (widget_class, _glint_window_on_board_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, _glint_window_on_offset_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, _glint_window_on_offset_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, _glint_window_on_remote_activated_cb);
-  gtk_widget_class_bind_template_callback (widget_class, _glint_window_on_remote_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_stack_visible_child_cb);
 
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
@@ -484,7 +508,16 @@ glint_window_init (GlintWindow *self)
       }
 
   _glint_window_firmware_init (self);
-  _glint_window_board_init (self);
+  g_signal_connect_object (self->board_page, "notify::address",
+                           G_CALLBACK (on_address_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->board_page, "notify::applying",
+                           G_CALLBACK (_glint_window_update_buttons), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->board_page, "permission-denied",
+                           G_CALLBACK (_glint_window_show_permission_page), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self, "notify::is-active", G_CALLBACK (on_is_active_cb),
+                           self, G_CONNECT_SWAPPED);
+  on_address_changed_cb (self);
   _glint_window_update_buttons (self);
 }
 
@@ -513,7 +546,8 @@ _glint_window_get_remote_row (GlintWindow *self)
 {
   g_return_val_if_fail (GLINT_IS_WINDOW (self), NULL);
 
-  return self->remote_row;
+  return ADW_ENTRY_ROW (gtk_widget_get_template_child (GTK_WIDGET (self->board_page),
+                                                      GLINT_TYPE_BOARD_PAGE, "remote_row"));
 }
 
 GtkWidget *
@@ -529,5 +563,5 @@ _glint_window_get_port_monitor (GlintWindow *self)
 {
   g_return_val_if_fail (GLINT_IS_WINDOW (self), NULL);
 
-  return self->port_monitor;
+  return _glint_board_page_get_port_monitor (self->board_page);
 }
