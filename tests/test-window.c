@@ -607,7 +607,7 @@ test_bad_firmware (Fixture       *f,
 static void
 wait_for_plan (Fixture *f)
 {
-  while (f->window->load_cancellable != NULL)
+  while (glint_wizard_page_get_applying (GLINT_WIZARD_PAGE (f->window->firmware_page)))
     g_main_context_iteration (NULL, TRUE);
 }
 
@@ -628,8 +628,8 @@ test_raw_file_offset (Fixture       *f,
   activate (f, "win.next", NULL);
   activate (f, "win.load-firmware", raw);
   wait_for_plan (f);
-  g_assert_nonnull (f->window->plan);
-  g_assert_cmphex (glint_flash_plan_get_region_offset (f->window->plan, 0), ==, APP_OFFSET);
+  g_assert_nonnull (glint_firmware_page_get_plan (f->window->firmware_page));
+  g_assert_cmphex (glint_flash_plan_get_region_offset (glint_firmware_page_get_plan (f->window->firmware_page), 0), ==, APP_OFFSET);
   g_assert_true (gtk_widget_get_visible (child (f, "warnings_group")));
   g_assert_true (gtk_widget_get_visible (child (f, "offset_group")));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (offset_row)), ==, "0x10000");
@@ -642,7 +642,7 @@ test_raw_file_offset (Fixture       *f,
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (offset_row), "error"));
   g_signal_emit_by_name (offset_row, "apply");
   wait_for_plan (f);
-  g_assert_cmphex (glint_flash_plan_get_region_offset (f->window->plan, 0), ==, 0x20000);
+  g_assert_cmphex (glint_flash_plan_get_region_offset (glint_firmware_page_get_plan (f->window->firmware_page), 0), ==, 0x20000);
   g_assert_true (next_enabled (f));
   g_unlink (raw);
 
@@ -708,7 +708,7 @@ test_flash_settings (Fixture       *f,
 
   activate (f, "win.load-firmware", manifest);
   wait_for_plan (f);
-  g_assert_nonnull (f->window->plan);
+  g_assert_nonnull (glint_firmware_page_get_plan (f->window->firmware_page));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (mode)));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (freq)));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (size)));
@@ -845,7 +845,7 @@ test_open_file (Fixture       *f,
   glint_window_open_firmware (f->window, file);
   g_assert_cmpstr (page (f), ==, "firmware");
   wait_for_plan (f);
-  g_assert_nonnull (f->window->plan);
+  g_assert_nonnull (glint_firmware_page_get_plan (f->window->firmware_page));
   g_assert_false (next_enabled (f));
   activate (f, "win.next", NULL);
   g_assert_cmpstr (page (f), ==, "firmware");
@@ -1311,6 +1311,9 @@ test_keyboard_flash (Fixture       *f,
     press ("Escape");
     wait_until (f, cancel_dialog_gone, "Escape to answer the question");
   }
+  if (g_strcmp0 (page (f), "failed") == 0)
+    g_error ("flashing failed while asked to stop: %s",
+             gtk_label_get_text (GTK_LABEL (child (f, "failed_details_label"))));
   g_assert_cmpstr (page (f), ==, "flash");
   g_assert_nonnull (f->window->flash_cancellable);
   xdotool ((const char *[]) { "windowfocus", "--sync", xid, NULL });

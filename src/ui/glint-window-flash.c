@@ -69,18 +69,18 @@ static void
 show_done (GlintWindow *self)
 {
   gdouble seconds = (g_get_monotonic_time () - self->flash_started_us) / 1e6;
-  g_autofree char *size = g_format_size (glint_flash_plan_get_total_bytes (self->plan));
+  g_autofree char *size = g_format_size (glint_flash_plan_get_total_bytes (glint_firmware_page_get_plan (self->firmware_page)));
   g_autofree char *duration = glint_flash_page_format_duration (seconds);
   const char *chip_name = glint_flasher_get_chip (self->flasher);
   const GlintChip *known = chip_name != NULL ? glint_chip_lookup (chip_name) : NULL;
   const char *chip = known != NULL ? known->display_name : chip_name;
   g_autofree char *text = NULL;
   g_autofree char *where = board_name (self);
-  const char *after = gtk_switch_get_active (self->reboot_switch)
+  const char *after = glint_firmware_page_get_reboot (self->firmware_page)
                       ? _("The board has restarted with the new firmware.")
                       : _("Reset the board to start the new firmware.");
 
-  if (gtk_switch_get_active (self->verify_switch))
+  if (glint_firmware_page_get_verify (self->firmware_page))
     /* Translators: "Wrote 64.0 kB to the ESP32 on the Demo board in 2 seconds and verified it." */
     text = g_strdup_printf (_("Wrote %s to the %s on %s in %s and verified it. %s"),
                             size, chip != NULL ? chip : "ESP", where, duration, after);
@@ -164,7 +164,7 @@ _glint_window_start_flash (GlintWindow *self)
   gboolean demo;
   guint baud;
 
-  g_return_if_fail (self->plan != NULL && self->address != NULL);
+  g_return_if_fail (glint_firmware_page_get_plan (self->firmware_page) != NULL && self->address != NULL);
 
   if (self->flash_cancellable != NULL)
     return;
@@ -173,7 +173,7 @@ _glint_window_start_flash (GlintWindow *self)
   glint_board_page_cancel_detect (self->board_page);
 
   where = board_name (self);
-  basename = _glint_window_get_firmware_name (self);
+  basename = glint_firmware_page_get_name (self->firmware_page);
   /* Translators: "firmware.bin to the Demo board" */
   detail = g_strdup_printf (_("%s to %s"), basename, where);
   g_string_truncate (self->log, 0);
@@ -188,18 +188,18 @@ _glint_window_start_flash (GlintWindow *self)
     }
 
   demo = g_str_equal (self->address, GLINT_DEMO_ADDRESS);
-  baud = _glint_window_get_baud (self);
+  baud = glint_firmware_page_get_baud (self->firmware_page);
   if (baud == 0)
     baud = demo ? AUTO_BAUD_DEMO : AUTO_BAUD;
 
-  _glint_window_apply_flash_settings (self);
+  glint_firmware_page_apply_flash_settings (self->firmware_page);
   self->flasher = glint_flasher_new (stream);
-  glint_flasher_set_plan (self->flasher, self->plan);
+  glint_flasher_set_plan (self->flasher, glint_firmware_page_get_plan (self->firmware_page));
   glint_flasher_set_baud (self->flasher, baud);
-  glint_flasher_set_use_stub (self->flasher, gtk_switch_get_active (self->stub_switch));
-  glint_flasher_set_verify (self->flasher, gtk_switch_get_active (self->verify_switch));
-  glint_flasher_set_reboot (self->flasher, gtk_switch_get_active (self->reboot_switch));
-  glint_flasher_set_no_reset (self->flasher, !gtk_switch_get_active (self->auto_reset_switch));
+  glint_flasher_set_use_stub (self->flasher, glint_firmware_page_get_use_stub (self->firmware_page));
+  glint_flasher_set_verify (self->flasher, glint_firmware_page_get_verify (self->firmware_page));
+  glint_flasher_set_reboot (self->flasher, glint_firmware_page_get_reboot (self->firmware_page));
+  glint_flasher_set_no_reset (self->flasher, !glint_firmware_page_get_auto_reset (self->firmware_page));
 
   g_signal_connect_object (self->flasher, "log", G_CALLBACK (on_flasher_log_cb), self, 0);
   glint_flash_page_set_flasher (self->flash_page, self->flasher);

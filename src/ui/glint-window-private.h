@@ -9,6 +9,7 @@
 #include "glint-board-page.h"
 #include "glint-done-page.h"
 #include "glint-failed-page.h"
+#include "glint-firmware-page.h"
 #include "glint-flash-page.h"
 #include "glint-monitor-page.h"
 #include "glint-permission-page.h"
@@ -21,44 +22,23 @@ struct _GlintWindow
   AdwApplicationWindow  parent_instance;
 
   /* template children, alphabetical */
-  GtkSwitch            *auto_reset_switch;
   GtkButton            *back_button;
-  AdwComboRow          *baud_row;
   GlintBoardPage       *board_page;
   GlintDonePage        *done_page;
   GlintFailedPage      *failed_page;
+  GlintFirmwarePage    *firmware_page;
   GlintFlashPage       *flash_page;
-  AdwStatusPage        *firmware_error_page;
-  AdwPreferencesGroup  *firmware_group;
-  GtkStack             *firmware_stack;
-  AdwComboRow          *flash_freq_row;
-  AdwComboRow          *flash_mode_row;
-  AdwComboRow          *flash_size_row;
   GlintMonitorPage     *monitor_page;
   GtkButton            *next_button;
-  AdwPreferencesGroup  *offset_group;
-  AdwEntryRow          *offset_row;
   GlintPermissionPage  *permission_page;
-  GtkSwitch            *reboot_switch;
-  GtkListBox           *regions_list;
   GtkStack             *stack;
-  GtkSwitch            *stub_switch;
   AdwToastOverlay      *toast_overlay;
-  GtkSwitch            *verify_switch;
-  AdwPreferencesGroup  *warnings_group;
-  GtkListBox           *warnings_list;
   AdwWindowTitle       *window_title;
 
   GSettings            *settings;
 
   /* Board */
   char                 *address;         /* the board page's, kept in step */
-
-  /* Firmware */
-  GlintFlashPlan       *plan;
-  char                 *firmware_path;
-  GCancellable         *load_cancellable;
-  char                 *keep_flash[3];   /* mode, freq, size that "Keep" writes */
 
   /* Flashing */
   GlintFlasher         *flasher;
@@ -79,15 +59,9 @@ void            _glint_window_toast          (GlintWindow  *self,
 
 /* glint-window-firmware.c */
 void            _glint_window_firmware_init     (GlintWindow  *self);
-void            _glint_window_firmware_dispose  (GlintWindow  *self);
 void            _glint_window_load_firmware     (GlintWindow  *self,
                                                  const char   *path);
 void            _glint_window_choose_firmware   (GlintWindow  *self);
-guint           _glint_window_get_baud          (GlintWindow  *self);
-char           *_glint_window_get_firmware_name (GlintWindow  *self);
-void            _glint_window_on_offset_apply_cb   (GlintWindow *self);
-void            _glint_window_on_offset_changed_cb (GlintWindow *self);
-gboolean        _glint_window_apply_flash_settings (GlintWindow *self);
 
 /* glint-window-flash.c */
 void            _glint_window_flash_dispose     (GlintWindow  *self);

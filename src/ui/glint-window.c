@@ -70,7 +70,8 @@ _glint_window_update_buttons (GlintWindow *self)
   if (on_board)
     can_next = glint_wizard_page_get_complete (GLINT_WIZARD_PAGE (self->board_page));
   else if (on_firmware)
-    can_next = self->plan != NULL && self->load_cancellable == NULL && self->address != NULL;
+    can_next = glint_wizard_page_get_complete (GLINT_WIZARD_PAGE (self->firmware_page)) &&
+               self->address != NULL;
 
   gboolean can_back = on_firmware || g_strcmp0 (page, "permission") == 0 ||
                       g_strcmp0 (page, "monitor") == 0;
@@ -167,7 +168,9 @@ next_action (GtkWidget  *widget,
   if (g_strcmp0 (page, "board") == 0 &&
       glint_wizard_page_get_complete (GLINT_WIZARD_PAGE (self->board_page)))
     _glint_window_go_to (self, "firmware");
-  else if (g_strcmp0 (page, "firmware") == 0 && self->plan != NULL && self->address != NULL)
+  else if (g_strcmp0 (page, "firmware") == 0 &&
+           glint_wizard_page_get_complete (GLINT_WIZARD_PAGE (self->firmware_page)) &&
+           self->address != NULL)
     _glint_window_start_flash (self);
 }
 
@@ -225,7 +228,7 @@ try_again_action (GtkWidget  *widget,
 {
   GlintWindow *self = GLINT_WINDOW (widget);
 
-  if (self->plan != NULL && self->address != NULL)
+  if (glint_firmware_page_get_plan (self->firmware_page) != NULL && self->address != NULL)
     _glint_window_start_flash (self);
   else
     _glint_window_go_to (self, "board");
@@ -380,7 +383,6 @@ glint_window_dispose (GObject *object)
   GlintWindow *self = GLINT_WINDOW (object);
 
   g_clear_pointer (&self->address, g_free);
-  _glint_window_firmware_dispose (self);
   glint_monitor_page_stop (self->monitor_page);
   _glint_window_flash_dispose (self);
   g_clear_object (&self->settings);
@@ -403,41 +405,25 @@ glint_window_class_init (GlintWindowClass *klass)
   g_type_ensure (GLINT_TYPE_BOARD_PAGE);
   g_type_ensure (GLINT_TYPE_DONE_PAGE);
   g_type_ensure (GLINT_TYPE_FAILED_PAGE);
+  g_type_ensure (GLINT_TYPE_FIRMWARE_PAGE);
   g_type_ensure (GLINT_TYPE_FLASH_PAGE);
   g_type_ensure (GLINT_TYPE_MONITOR_PAGE);
   g_type_ensure (GLINT_TYPE_PERMISSION_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/glintapp/Glint/glint-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, auto_reset_switch);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, back_button);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, baud_row);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, board_page);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, done_page);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, failed_page);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, firmware_page);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_page);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, firmware_error_page);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, firmware_group);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, firmware_stack);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_freq_row);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_mode_row);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_size_row);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, monitor_page);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, next_button);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, offset_group);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, offset_row);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, permission_page);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, reboot_switch);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, regions_list);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, stack);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, stub_switch);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, toast_overlay);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, verify_switch);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, warnings_group);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, warnings_list);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, window_title);
-  gtk_widget_class_bind_template_callback (widget_class, _glint_window_on_offset_apply_cb);
-  gtk_widget_class_bind_template_callback (widget_class, _glint_window_on_offset_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_stack_visible_child_cb);
 
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
@@ -510,6 +496,8 @@ glint_window_init (GlintWindow *self)
   _glint_window_firmware_init (self);
   g_signal_connect_object (self->board_page, "notify::address",
                            G_CALLBACK (on_address_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->firmware_page, "notify::complete",
+                           G_CALLBACK (_glint_window_update_buttons), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->board_page, "notify::applying",
                            G_CALLBACK (_glint_window_update_buttons), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->board_page, "permission-denied",
