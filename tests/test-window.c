@@ -180,10 +180,12 @@ child (Fixture    *f,
 {
   GObject *object = gtk_widget_get_template_child (GTK_WIDGET (f->window), GLINT_TYPE_WINDOW,
                                                    name);
-  GtkWidget *stack = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (f->window),
-                                                                GLINT_TYPE_WINDOW, "stack"));
+  GtkWidget *stack = GTK_WIDGET (glint_wizard_get_stack (f->window->wizard));
 
-  /* Or in a wizard page's own template. */
+  /* Or in the wizard's template, or a wizard page's own. */
+  if (object == NULL)
+    object = gtk_widget_get_template_child (GTK_WIDGET (f->window->wizard), GLINT_TYPE_WIZARD,
+                                            name);
   for (GtkWidget *p = gtk_widget_get_first_child (stack);
        object == NULL && p != NULL;
        p = gtk_widget_get_next_sibling (p))

@@ -42,6 +42,7 @@ struct _GlintFirmwarePage
   GlintFlashPlan       *plan;
   char                 *firmware_path;
   char                 *chip;            /* the board's, when Detect knows it */
+  gboolean              has_board;       /* a board to flash to is chosen */
   GCancellable         *load_cancellable;
   char                 *keep_flash[3];   /* mode, freq, size that "Keep" writes */
 };
@@ -58,12 +59,13 @@ toast (GlintFirmwarePage *self,
     adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
 }
 
-/* Complete with a plan; applying while one loads. */
+/* Complete with a plan and a board; applying while a plan loads. */
 static void
 update_state (GlintFirmwarePage *self)
 {
   glint_wizard_page_set_complete (GLINT_WIZARD_PAGE (self),
-                                  self->plan != NULL && self->load_cancellable == NULL);
+                                  self->plan != NULL && self->load_cancellable == NULL &&
+                                  self->has_board);
   glint_wizard_page_set_applying (GLINT_WIZARD_PAGE (self), self->load_cancellable != NULL);
 }
 
@@ -810,4 +812,22 @@ glint_firmware_page_init (GlintFirmwarePage *self)
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "use-stub", self->stub_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
+}
+
+/**
+ * glint_firmware_page_set_has_board:
+ * @self: a #GlintFirmwarePage
+ * @has_board: whether a board to flash to is chosen
+ *
+ * Firmware opened from the file manager comes before the board: the page
+ * is complete only with both.
+ */
+void
+glint_firmware_page_set_has_board (GlintFirmwarePage *self,
+                                   gboolean           has_board)
+{
+  g_return_if_fail (GLINT_IS_FIRMWARE_PAGE (self));
+
+  self->has_board = !!has_board;
+  update_state (self);
 }

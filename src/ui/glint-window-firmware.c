@@ -108,5 +108,5 @@ _glint_window_firmware_init (GlintWindow *self)
 
   gtk_drop_target_set_gtypes (target, types, G_N_ELEMENTS (types));
   g_signal_connect (target, "drop", G_CALLBACK (on_drop_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self->stack), GTK_EVENT_CONTROLLER (target));
+  gtk_widget_add_controller (GTK_WIDGET (glint_wizard_get_stack (self->wizard)), GTK_EVENT_CONTROLLER (target));
 }

@@ -13,6 +13,7 @@
 #include "glint-flash-page.h"
 #include "glint-monitor-page.h"
 #include "glint-permission-page.h"
+#include "glint-wizard.h"
 
 G_BEGIN_DECLS
 
@@ -22,18 +23,16 @@ struct _GlintWindow
   AdwApplicationWindow  parent_instance;
 
   /* template children, alphabetical */
-  GtkButton            *back_button;
   GlintBoardPage       *board_page;
   GlintDonePage        *done_page;
   GlintFailedPage      *failed_page;
   GlintFirmwarePage    *firmware_page;
   GlintFlashPage       *flash_page;
+  GtkMenuButton        *menu_button;
   GlintMonitorPage     *monitor_page;
-  GtkButton            *next_button;
   GlintPermissionPage  *permission_page;
-  GtkStack             *stack;
   AdwToastOverlay      *toast_overlay;
-  AdwWindowTitle       *window_title;
+  GlintWizard          *wizard;
 
   GSettings            *settings;
 

@@ -15,6 +15,9 @@
 
 G_DEFINE_FINAL_TYPE (GlintWindow, glint_window, ADW_TYPE_APPLICATION_WINDOW)
 
+static void update_actions (GlintWindow *self,
+                            const char  *page);
+
 void
 _glint_window_toast (GlintWindow *self,
                      const char  *text)
@@ -27,7 +30,7 @@ _glint_window_get_page (GlintWindow *self)
 {
   g_return_val_if_fail (GLINT_IS_WINDOW (self), NULL);
 
-  return gtk_stack_get_visible_child_name (self->stack);
+  return glint_wizard_get_page_name (self->wizard);
 }
 
 void
@@ -42,43 +45,33 @@ _glint_window_go_to (GlintWindow *self,
    * draws both pages on every frame just while the flash starts, 30 ms of
    * CPU a frame in software rendering against 3-6 ms for the page alone
    * (tests/test-window.c measures it). */
-  if (g_strcmp0 (page, "flash") == 0)
-    gtk_stack_set_visible_child_full (self->stack, page, GTK_STACK_TRANSITION_TYPE_NONE);
-  else
-    gtk_stack_set_visible_child_name (self->stack, page);
-  _glint_window_update_buttons (self);
-
-  /* On a page that ends the flow, the keyboard starts on its main button
-   * (the focus was on one that is gone now). The stack gave the focus to
-   * the page's first selectable label, which selected all its text on the
-   * way: unselect it. */
-  if (GLINT_IS_WIZARD_PAGE (gtk_stack_get_visible_child (self->stack)))
-    glint_wizard_page_shown (GLINT_WIZARD_PAGE (gtk_stack_get_visible_child (self->stack)));
+  /* The actions first: the page, once shown, puts the focus on a button
+   * that one of them drives. */
+  update_actions (self, page);
+  glint_wizard_set_page (self->wizard, page, g_strcmp0 (page, "flash") != 0);
 }
 
-void
-_glint_window_update_buttons (GlintWindow *self)
+/* What Next, Back, Detect and Cancel may do now. The wizard shows the
+ * buttons as the pages say; the actions also know about the board. */
+static void
+update_actions (GlintWindow *self,
+                const char  *page)
 {
-  const char *page = _glint_window_get_page (self);
-  GtkWidget *page_widget = gtk_stack_get_visible_child (self->stack);
-  GtkStackPage *stack_page = gtk_stack_get_page (self->stack, page_widget);
+  GtkWidget *page_widget = gtk_stack_get_child_by_name (glint_wizard_get_stack (self->wizard),
+                                                        page != NULL ? page : "");
   gboolean on_board = g_strcmp0 (page, "board") == 0;
   gboolean on_firmware = g_strcmp0 (page, "firmware") == 0;
   gboolean can_next = FALSE;
-  GtkWidget *default_widget = NULL;
+  gboolean can_back;
 
   if (on_board)
     can_next = glint_wizard_page_get_complete (GLINT_WIZARD_PAGE (self->board_page));
   else if (on_firmware)
     can_next = glint_wizard_page_get_complete (GLINT_WIZARD_PAGE (self->firmware_page)) &&
                self->address != NULL;
+  can_back = GLINT_IS_WIZARD_PAGE (page_widget) &&
+             glint_wizard_page_get_can_go_back (GLINT_WIZARD_PAGE (page_widget));
 
-  gboolean can_back = on_firmware || g_strcmp0 (page, "permission") == 0 ||
-                      g_strcmp0 (page, "monitor") == 0;
-
-  gtk_widget_set_visible (GTK_WIDGET (self->back_button), can_back);
-  gtk_widget_set_visible (GTK_WIDGET (self->next_button), on_board || on_firmware);
-  gtk_button_set_label (self->next_button, on_firmware ? _("_Flash") : _("_Next"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next", can_next);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", can_back);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.detect",
@@ -86,20 +79,12 @@ _glint_window_update_buttons (GlintWindow *self)
                                  !glint_wizard_page_get_applying (GLINT_WIZARD_PAGE (self->board_page)));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel",
                                  self->flash_cancellable != NULL);
+}
 
-  /* Enter does what the page's main button does. */
-  if (GLINT_IS_WIZARD_PAGE (page_widget))
-    {
-      adw_window_title_set_subtitle (self->window_title,
-                                     glint_wizard_page_get_title (GLINT_WIZARD_PAGE (page_widget)));
-      default_widget = glint_wizard_page_get_default_widget (GLINT_WIZARD_PAGE (page_widget));
-    }
-  else
-    adw_window_title_set_subtitle (self->window_title, gtk_stack_page_get_title (stack_page));
-
-  if (on_board || on_firmware)
-    default_widget = GTK_WIDGET (self->next_button);
-  gtk_window_set_default_widget (GTK_WINDOW (self), default_widget);
+void
+_glint_window_update_buttons (GlintWindow *self)
+{
+  update_actions (self, _glint_window_get_page (self));
 }
 
 /* The board page chose a board (or lost it). */
@@ -108,6 +93,7 @@ on_address_changed_cb (GlintWindow *self)
 {
   g_free (self->address);
   self->address = g_strdup (glint_board_page_get_address (self->board_page));
+  glint_firmware_page_set_has_board (self->firmware_page, self->address != NULL);
   _glint_window_update_buttons (self);
 }
 
@@ -132,12 +118,6 @@ _glint_window_show_permission_page (GlintWindow *self)
   glint_permission_page_set_sandboxed (self->permission_page,
                                        g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS));
   _glint_window_go_to (self, "permission");
-}
-
-static void
-on_stack_visible_child_cb (GlintWindow *self)
-{
-  _glint_window_update_buttons (self);
 }
 
 static void
@@ -382,6 +362,13 @@ glint_window_dispose (GObject *object)
 {
   GlintWindow *self = GLINT_WINDOW (object);
 
+  /* Both may point into the wizard, which goes first; and its pages
+   * going away must not set them again. */
+  if (self->wizard != NULL)
+    g_signal_handlers_disconnect_by_data (glint_wizard_get_stack (self->wizard), self);
+  gtk_window_set_default_widget (GTK_WINDOW (self), NULL);
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
+
   g_clear_pointer (&self->address, g_free);
   glint_monitor_page_stop (self->monitor_page);
   _glint_window_flash_dispose (self);
@@ -402,6 +389,7 @@ glint_window_class_init (GlintWindowClass *klass)
   object_class->dispose = glint_window_dispose;
   window_class->close_request = glint_window_close_request;
 
+  g_type_ensure (GLINT_TYPE_WIZARD);
   g_type_ensure (GLINT_TYPE_BOARD_PAGE);
   g_type_ensure (GLINT_TYPE_DONE_PAGE);
   g_type_ensure (GLINT_TYPE_FAILED_PAGE);
@@ -412,19 +400,16 @@ glint_window_class_init (GlintWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/glintapp/Glint/glint-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, board_page);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, done_page);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, failed_page);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, firmware_page);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_page);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, menu_button);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, monitor_page);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, next_button);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, permission_page);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, toast_overlay);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, window_title);
-  gtk_widget_class_bind_template_callback (widget_class, on_stack_visible_child_cb);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, wizard);
 
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "win.next", NULL, next_action);
@@ -479,19 +464,9 @@ glint_window_init (GlintWindow *self)
   g_settings_bind (self->settings, "window-maximized", self, "maximized",
                    G_SETTINGS_BIND_DEFAULT);
 
-  /* The pages say what they are called and what Enter does. */
-  for (GtkWidget *page = gtk_widget_get_first_child (GTK_WIDGET (self->stack));
-       page != NULL;
-       page = gtk_widget_get_next_sibling (page))
-    if (GLINT_IS_WIZARD_PAGE (page))
-      {
-        g_signal_connect_object (page, "notify::title",
-                                 G_CALLBACK (_glint_window_update_buttons), self,
-                                 G_CONNECT_SWAPPED);
-        g_signal_connect_object (page, "notify::default-widget",
-                                 G_CALLBACK (_glint_window_update_buttons), self,
-                                 G_CONNECT_SWAPPED);
-      }
+  glint_wizard_pack_end (self->wizard, GTK_WIDGET (self->menu_button));
+  g_signal_connect_object (glint_wizard_get_stack (self->wizard), "notify::visible-child",
+                           G_CALLBACK (_glint_window_update_buttons), self, G_CONNECT_SWAPPED);
 
   _glint_window_firmware_init (self);
   g_signal_connect_object (self->board_page, "notify::address",
@@ -543,7 +518,8 @@ _glint_window_get_next_button (GlintWindow *self)
 {
   g_return_val_if_fail (GLINT_IS_WINDOW (self), NULL);
 
-  return GTK_WIDGET (self->next_button);
+  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (self->wizard), GLINT_TYPE_WIZARD,
+                                                   "next_button"));
 }
 
 GlintPortMonitor *

@@ -11,6 +11,8 @@ typedef struct
   gboolean   complete;
   gboolean   applying;
   GtkWidget *default_widget;   /* weak: a child of the page */
+  char      *next_label;
+  gboolean   can_go_back;
 } GlintWizardPagePrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GlintWizardPage, glint_wizard_page, ADW_TYPE_BIN)
@@ -21,6 +23,8 @@ enum {
   PROP_COMPLETE,
   PROP_APPLYING,
   PROP_DEFAULT_WIDGET,
+  PROP_NEXT_LABEL,
+  PROP_CAN_GO_BACK,
   N_PROPS
 };
 
@@ -59,6 +63,7 @@ glint_wizard_page_finalize (GObject *object)
   GlintWizardPagePrivate *priv = glint_wizard_page_get_instance_private (self);
 
   g_free (priv->title);
+  g_free (priv->next_label);
 
   G_OBJECT_CLASS (glint_wizard_page_parent_class)->finalize (object);
 }
@@ -90,6 +95,14 @@ glint_wizard_page_get_property (GObject    *object,
       g_value_set_object (value, priv->default_widget);
       break;
 
+    case PROP_NEXT_LABEL:
+      g_value_set_string (value, priv->next_label);
+      break;
+
+    case PROP_CAN_GO_BACK:
+      g_value_set_boolean (value, priv->can_go_back);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -119,6 +132,31 @@ glint_wizard_page_set_property (GObject      *object,
 
     case PROP_DEFAULT_WIDGET:
       glint_wizard_page_set_default_widget (self, g_value_get_object (value));
+      break;
+
+    case PROP_NEXT_LABEL:
+      {
+        GlintWizardPagePrivate *priv = glint_wizard_page_get_instance_private (self);
+
+        if (g_strcmp0 (priv->next_label, g_value_get_string (value)) != 0)
+          {
+            g_free (priv->next_label);
+            priv->next_label = g_value_dup_string (value);
+            g_object_notify_by_pspec (object, pspec);
+          }
+      }
+      break;
+
+    case PROP_CAN_GO_BACK:
+      {
+        GlintWizardPagePrivate *priv = glint_wizard_page_get_instance_private (self);
+
+        if (priv->can_go_back != g_value_get_boolean (value))
+          {
+            priv->can_go_back = g_value_get_boolean (value);
+            g_object_notify_by_pspec (object, pspec);
+          }
+      }
       break;
 
     default:
@@ -175,6 +213,25 @@ glint_wizard_page_class_init (GlintWizardPageClass *klass)
     g_param_spec_object ("default-widget", NULL, NULL, GTK_TYPE_WIDGET,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * GlintWizardPage:next-label:
+   *
+   * The label of the wizard's Next button on this page (with a mnemonic),
+   * or %NULL for a page without one.
+   */
+  properties[PROP_NEXT_LABEL] =
+    g_param_spec_string ("next-label", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GlintWizardPage:can-go-back:
+   *
+   * Whether the wizard shows Back on this page.
+   */
+  properties[PROP_CAN_GO_BACK] =
+    g_param_spec_boolean ("can-go-back", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -205,6 +262,7 @@ glint_wizard_page_set_title (GlintWizardPage *self,
     return;
 
   g_free (priv->title);
+  g_free (priv->next_label);
   priv->title = g_strdup (title);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
 }
@@ -297,4 +355,24 @@ glint_wizard_page_shown (GlintWizardPage *self)
 
   if (GLINT_WIZARD_PAGE_GET_CLASS (self)->shown != NULL)
     GLINT_WIZARD_PAGE_GET_CLASS (self)->shown (self);
+}
+
+const char *
+glint_wizard_page_get_next_label (GlintWizardPage *self)
+{
+  GlintWizardPagePrivate *priv = glint_wizard_page_get_instance_private (self);
+
+  g_return_val_if_fail (GLINT_IS_WIZARD_PAGE (self), NULL);
+
+  return priv->next_label;
+}
+
+gboolean
+glint_wizard_page_get_can_go_back (GlintWizardPage *self)
+{
+  GlintWizardPagePrivate *priv = glint_wizard_page_get_instance_private (self);
+
+  g_return_val_if_fail (GLINT_IS_WIZARD_PAGE (self), FALSE);
+
+  return priv->can_go_back;
 }

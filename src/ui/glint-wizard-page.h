@@ -44,6 +44,8 @@ void        glint_wizard_page_set_applying       (GlintWizardPage *self,
 GtkWidget  *glint_wizard_page_get_default_widget (GlintWizardPage *self);
 void        glint_wizard_page_set_default_widget (GlintWizardPage *self,
                                                   GtkWidget       *widget);
+const char *glint_wizard_page_get_next_label     (GlintWizardPage *self);
+gboolean    glint_wizard_page_get_can_go_back    (GlintWizardPage *self);
 void        glint_wizard_page_shown              (GlintWizardPage *self);
 
 G_END_DECLS
