@@ -113,17 +113,24 @@ make_firmware (void)
   return g_build_filename (dir, "manifest.json", NULL);
 }
 
+static AdwComboRow *
+baud_row (void)
+{
+  return ADW_COMBO_ROW (gtk_widget_get_template_child (GTK_WIDGET (window->firmware_page),
+                                                       GLINT_TYPE_FIRMWARE_PAGE, "baud_row"));
+}
+
 static gboolean
 on_board (void)
 {
   return g_strcmp0 (_glint_window_get_page (window), "board") == 0 &&
-         window->detect_cancellable == NULL;
+         !glint_wizard_page_get_applying (GLINT_WIZARD_PAGE (window->board_page));
 }
 
 static gboolean
 plan_loaded (void)
 {
-  return window->load_cancellable == NULL;
+  return !glint_wizard_page_get_applying (GLINT_WIZARD_PAGE (window->firmware_page));
 }
 
 static gboolean
@@ -197,10 +204,10 @@ main (int   argc,
   shoot ("1-board");
 
   /* 1b. A URL that cannot be used */
-  gtk_editable_set_text (GTK_EDITABLE (window->remote_row), "rfc2217://raspberrypi.local");
+  gtk_editable_set_text (GTK_EDITABLE (_glint_window_get_remote_row (window)), "rfc2217://raspberrypi.local");
   shoot ("1b-board-invalid-url");
   act ("win.select-board", GLINT_DEMO_ADDRESS);
-  gtk_editable_set_text (GTK_EDITABLE (window->remote_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (_glint_window_get_remote_row (window)), "");
 
   /* 2. Firmware: empty, then the plan */
   act ("win.next", NULL);
@@ -209,7 +216,7 @@ main (int   argc,
   wait_until (plan_loaded, 30);
   shoot ("2b-firmware");
   {
-    GtkWidget *advanced = gtk_widget_get_ancestor (GTK_WIDGET (window->baud_row),
+    GtkWidget *advanced = gtk_widget_get_ancestor (GTK_WIDGET (baud_row ()),
                                                    ADW_TYPE_EXPANDER_ROW);
 
     adw_expander_row_set_expanded (ADW_EXPANDER_ROW (advanced), TRUE);
@@ -218,9 +225,12 @@ main (int   argc,
   }
 
   /* 3. Flashing, slowly enough to catch it halfway, log open */
-  adw_combo_row_set_selected (window->baud_row, 2);
+  adw_combo_row_set_selected (baud_row (), 2);
   act ("win.next", NULL);
-  gtk_expander_set_expanded (window->log_expander, TRUE);
+  gtk_expander_set_expanded (GTK_EXPANDER (gtk_widget_get_template_child (GTK_WIDGET (window->flash_page),
+                                                                          GLINT_TYPE_FLASH_PAGE,
+                                                                          "log_expander")),
+                             TRUE);
   wait_until (half_written, 60);
   shoot ("3-flashing");
 
@@ -240,7 +250,7 @@ main (int   argc,
   act ("win.flash-another", NULL);
   act ("win.select-board", "sim://esp32?boot=normal&disconnect-after=60000");
   act ("win.next", NULL);
-  adw_combo_row_set_selected (window->baud_row, 3);
+  adw_combo_row_set_selected (baud_row (), 3);
   act ("win.next", NULL);
   wait_until (on_failed, 120);
   shoot ("5-failed");

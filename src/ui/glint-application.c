@@ -90,16 +90,32 @@ static const GActionEntry app_actions[] = {
   { "about", about_action, NULL, NULL, NULL },
 };
 
+/* Shortcuts, as the Keyboard Shortcuts window (gtk/help-overlay.ui)
+ * lists them. Enter and Escape are the window's own. */
+static const struct {
+  const char *action;
+  const char *accels[3];
+} accels[] = {
+  { "app.quit", { "<Control>q", NULL } },
+  { "window.close", { "<Control>w", NULL } },
+  { "win.show-help-overlay", { "F1", "<Control>question", NULL } },
+  { "win.next", { "<Alt>Right", NULL } },
+  { "win.back", { "<Alt>Left", NULL } },
+  { "win.open", { "<Control>o", NULL } },
+  { "win.detect", { "<Control>d", NULL } },
+  { "win.copy-log", { "<Control><Shift>c", NULL } },
+};
+
 static void
 glint_application_startup (GApplication *app)
 {
-  const char *quit_accels[] = { "<Control>q", NULL };
-
   G_APPLICATION_CLASS (glint_application_parent_class)->startup (app);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
                                    G_N_ELEMENTS (app_actions), app);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action,
+                                           accels[i].accels);
 }
 
 static void

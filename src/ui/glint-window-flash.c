@@ -22,54 +22,6 @@
  * waiting for it (a job that never returns must not trap the user). */
 #define CANCEL_WATCHDOG_S 5
 
-static const char *
-stage_name (GlintFlasherState state)
-{
-  switch (state)
-    {
-    case GLINT_FLASHER_STATE_IDLE:
-    case GLINT_FLASHER_STATE_CONNECTING:
-      return _("Connecting…");
-    case GLINT_FLASHER_STATE_RESETTING:
-      return _("Resetting the board…");
-    case GLINT_FLASHER_STATE_SYNCING:
-      return _("Waking up the bootloader…");
-    case GLINT_FLASHER_STATE_DETECTING:
-      return _("Detecting the chip…");
-    case GLINT_FLASHER_STATE_LOADING_STUB:
-      return _("Loading the flasher stub…");
-    case GLINT_FLASHER_STATE_CHANGING_BAUD:
-      return _("Speeding up…");
-    case GLINT_FLASHER_STATE_ERASING:
-      return _("Erasing…");
-    case GLINT_FLASHER_STATE_WRITING:
-      return _("Writing…");
-    case GLINT_FLASHER_STATE_VERIFYING:
-      return _("Verifying…");
-    case GLINT_FLASHER_STATE_REBOOTING:
-      return _("Restarting the board…");
-    case GLINT_FLASHER_STATE_DONE:
-      return _("Done");
-    case GLINT_FLASHER_STATE_FAILED:
-      return _("Failed");
-    case GLINT_FLASHER_STATE_CANCELLED:
-      return _("Cancelled");
-    default:
-      return "";
-    }
-}
-
-static char *
-format_duration (gdouble seconds)
-{
-  guint s = (guint) (seconds + 0.5);
-
-  if (s < 60)
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u second", "%u seconds", s), s);
-
-  /* Translators: minutes and seconds, like "2:05 min" */
-  return g_strdup_printf (_("%u:%02u min"), s / 60, s % 60);
-}
 
 static void
 append_log (GlintWindow   *self,
@@ -84,15 +36,7 @@ append_log (GlintWindow   *self,
 
   /* The view shows what people can act on; Copy Log has everything. */
   if (level >= GLINT_LOG_INFO)
-    {
-      GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->log_view);
-      GtkTextIter end;
-
-      gtk_text_buffer_get_end_iter (buffer, &end);
-      gtk_text_buffer_insert (buffer, &end, line, -1);
-      gtk_text_view_scroll_to_mark (self->log_view, gtk_text_buffer_get_insert (buffer),
-                                    0, FALSE, 0, 1);
-    }
+    glint_flash_page_add_log_line (self->flash_page, line);
 }
 
 static void
@@ -102,60 +46,6 @@ on_flasher_log_cb (GlintFlasher  *flasher,
                    GlintWindow   *self)
 {
   append_log (self, level, message);
-}
-
-static void
-on_flasher_state_cb (GlintFlasher *flasher,
-                     GParamSpec   *pspec,
-                     GlintWindow  *self)
-{
-  gtk_label_set_text (self->stage_label, stage_name (glint_flasher_get_state (flasher)));
-}
-
-static void
-on_flasher_progress_cb (GlintFlasher *flasher,
-                        GParamSpec   *pspec,
-                        GlintWindow  *self)
-{
-  guint64 done = 0, total = 0;
-  gdouble rate = glint_flasher_get_rate (flasher);
-  gdouble eta = glint_flasher_get_eta (flasher);
-
-  g_object_get (flasher, "bytes-done", &done, "bytes-total", &total, NULL);
-
-  if (total > 0)
-    {
-      g_autofree char *done_s = g_format_size (done);
-      g_autofree char *total_s = g_format_size (total);
-      /* Translators: "12.3 kB of 64.0 kB" */
-      g_autofree char *text = g_strdup_printf (_("%s of %s"), done_s, total_s);
-
-      gtk_label_set_text (self->bytes_label, text);
-    }
-  else
-    gtk_label_set_text (self->bytes_label, "");
-
-  if (rate > 0)
-    {
-      g_autofree char *rate_s = g_format_size ((guint64) rate);
-      /* Translators: a transfer speed, like "85.2 kB/s" */
-      g_autofree char *text = g_strdup_printf (_("%s/s"), rate_s);
-
-      gtk_label_set_text (self->speed_label, text);
-    }
-  else
-    gtk_label_set_text (self->speed_label, "");
-
-  if (eta >= 0 && done < total)
-    {
-      g_autofree char *duration = format_duration (eta);
-      /* Translators: time left, like "12 seconds left" */
-      g_autofree char *text = g_strdup_printf (_("%s left"), duration);
-
-      gtk_label_set_text (self->eta_label, text);
-    }
-  else
-    gtk_label_set_text (self->eta_label, "");
 }
 
 static char *
@@ -179,18 +69,18 @@ static void
 show_done (GlintWindow *self)
 {
   gdouble seconds = (g_get_monotonic_time () - self->flash_started_us) / 1e6;
-  g_autofree char *size = g_format_size (glint_flash_plan_get_total_bytes (self->plan));
-  g_autofree char *duration = format_duration (seconds);
+  g_autofree char *size = g_format_size (glint_flash_plan_get_total_bytes (glint_firmware_page_get_plan (self->firmware_page)));
+  g_autofree char *duration = glint_flash_page_format_duration (seconds);
   const char *chip_name = glint_flasher_get_chip (self->flasher);
   const GlintChip *known = chip_name != NULL ? glint_chip_lookup (chip_name) : NULL;
   const char *chip = known != NULL ? known->display_name : chip_name;
   g_autofree char *text = NULL;
   g_autofree char *where = board_name (self);
-  const char *after = gtk_switch_get_active (self->reboot_switch)
+  const char *after = glint_firmware_page_get_reboot (self->firmware_page)
                       ? _("The board has restarted with the new firmware.")
                       : _("Reset the board to start the new firmware.");
 
-  if (gtk_switch_get_active (self->verify_switch))
+  if (glint_firmware_page_get_verify (self->firmware_page))
     /* Translators: "Wrote 64.0 kB to the ESP32 on the Demo board in 2 seconds and verified it." */
     text = g_strdup_printf (_("Wrote %s to the %s on %s in %s and verified it. %s"),
                             size, chip != NULL ? chip : "ESP", where, duration, after);
@@ -198,11 +88,7 @@ show_done (GlintWindow *self)
     text = g_strdup_printf (_("Wrote %s to the %s on %s in %s. %s"),
                             size, chip != NULL ? chip : "ESP", where, duration, after);
 
-  {
-    g_autofree char *markup = g_markup_escape_text (text, -1);
-
-    adw_status_page_set_description (self->done_page, markup);
-  }
+  glint_done_page_set_summary (self->done_page, text);
   _glint_window_go_to (self, "done");
 }
 
@@ -218,11 +104,9 @@ show_failed (GlintWindow  *self,
       return;
     }
 
-  g_autofree char *markup = g_markup_escape_text (hint != NULL ? hint
-                                                               : _("Something went wrong."), -1);
-
-  adw_status_page_set_description (self->failed_page, markup);
-  gtk_label_set_text (self->failed_details_label, error->message);
+  glint_failed_page_set_error (self->failed_page,
+                               hint != NULL ? hint : _("Something went wrong."),
+                               error->message);
   _glint_window_go_to (self, "failed");
 }
 
@@ -240,6 +124,7 @@ flash_cb (GObject      *object,
     return;
 
   g_clear_object (&self->flash_cancellable);
+  glint_flash_page_set_flasher (self->flash_page, NULL);
   g_clear_handle_id (&self->cancel_watchdog_id, g_source_remove);
   if (self->cancel_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->cancel_dialog));
@@ -273,28 +158,26 @@ _glint_window_start_flash (GlintWindow *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintStream) stream = NULL;
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->log_view);
+  g_autofree char *where = NULL;
+  g_autofree char *basename = NULL;
+  g_autofree char *detail = NULL;
   gboolean demo;
   guint baud;
 
-  g_return_if_fail (self->plan != NULL && self->address != NULL);
+  g_return_if_fail (glint_firmware_page_get_plan (self->firmware_page) != NULL && self->address != NULL);
 
   if (self->flash_cancellable != NULL)
     return;
 
   /* Detect holds the port; let go of it. */
-  g_cancellable_cancel (self->detect_cancellable);
-  g_clear_object (&self->detect_cancellable);
-  g_clear_object (&self->detect_flasher);
-  gtk_spinner_stop (self->detect_spinner);
+  glint_board_page_cancel_detect (self->board_page);
 
+  where = board_name (self);
+  basename = glint_firmware_page_get_name (self->firmware_page);
+  /* Translators: "firmware.bin to the Demo board" */
+  detail = g_strdup_printf (_("%s to %s"), basename, where);
   g_string_truncate (self->log, 0);
-  gtk_text_buffer_set_text (buffer, "", -1);
-  gtk_label_set_text (self->stage_label, stage_name (GLINT_FLASHER_STATE_CONNECTING));
-  gtk_label_set_text (self->bytes_label, "");
-  gtk_label_set_text (self->speed_label, "");
-  gtk_label_set_text (self->eta_label, "");
-  gtk_progress_bar_set_fraction (self->progress_bar, 0);
+  glint_flash_page_reset (self->flash_page, detail);
 
   g_clear_object (&self->flasher);
   stream = glint_stream_new_for_address (self->address, &error);
@@ -304,39 +187,25 @@ _glint_window_start_flash (GlintWindow *self)
       return;
     }
 
-  {
-    g_autofree char *where = board_name (self);
-    g_autofree char *basename = _glint_window_get_firmware_name (self);
-    /* Translators: "firmware.bin to the Demo board" */
-    g_autofree char *detail = g_strdup_printf (_("%s to %s"), basename, where);
-
-    gtk_label_set_text (self->flash_detail_label, detail);
-  }
-
   demo = g_str_equal (self->address, GLINT_DEMO_ADDRESS);
-  baud = _glint_window_get_baud (self);
+  baud = glint_firmware_page_get_baud (self->firmware_page);
   if (baud == 0)
     baud = demo ? AUTO_BAUD_DEMO : AUTO_BAUD;
 
+  glint_firmware_page_apply_flash_settings (self->firmware_page);
   self->flasher = glint_flasher_new (stream);
-  glint_flasher_set_plan (self->flasher, self->plan);
+  glint_flasher_set_timeout_scale (self->flasher, GLINT_WINDOW_TIMEOUT_SCALE);
+  glint_flasher_set_plan (self->flasher, glint_firmware_page_get_plan (self->firmware_page));
   glint_flasher_set_baud (self->flasher, baud);
-  glint_flasher_set_use_stub (self->flasher, gtk_switch_get_active (self->stub_switch));
-  glint_flasher_set_verify (self->flasher, gtk_switch_get_active (self->verify_switch));
-  glint_flasher_set_reboot (self->flasher, gtk_switch_get_active (self->reboot_switch));
-  glint_flasher_set_no_reset (self->flasher, !gtk_switch_get_active (self->auto_reset_switch));
+  glint_flasher_set_use_stub (self->flasher, glint_firmware_page_get_use_stub (self->firmware_page));
+  glint_flasher_set_verify (self->flasher, glint_firmware_page_get_verify (self->firmware_page));
+  glint_flasher_set_reboot (self->flasher, glint_firmware_page_get_reboot (self->firmware_page));
+  glint_flasher_set_no_reset (self->flasher, !glint_firmware_page_get_auto_reset (self->firmware_page));
 
   g_signal_connect_object (self->flasher, "log", G_CALLBACK (on_flasher_log_cb), self, 0);
-  g_signal_connect_object (self->flasher, "notify::state",
-                           G_CALLBACK (on_flasher_state_cb), self, 0);
-  g_signal_connect_object (self->flasher, "notify::bytes-done",
-                           G_CALLBACK (on_flasher_progress_cb), self, 0);
-  g_signal_connect_object (self->flasher, "notify::rate",
-                           G_CALLBACK (on_flasher_progress_cb), self, 0);
-  g_object_bind_property (self->flasher, "fraction", self->progress_bar, "fraction",
-                          G_BINDING_SYNC_CREATE);
+  glint_flash_page_set_flasher (self->flash_page, self->flasher);
 
-  _glint_window_remember_address (self);
+  glint_board_page_remember (self->board_page);
   self->flash_cancellable = g_cancellable_new ();
   self->flash_started_us = g_get_monotonic_time ();
   _glint_window_go_to (self, "flash");
@@ -380,6 +249,7 @@ cancel_watchdog_cb (gpointer user_data)
   g_warning_once ("flash job did not finish %u s after cancelling", CANCEL_WATCHDOG_S);
   append_log (self, GLINT_LOG_WARNING, "the flash job did not stop in time; abandoned it");
   g_clear_object (&self->flash_cancellable);
+  glint_flash_page_set_flasher (self->flash_page, NULL);
   g_clear_object (&self->flasher);
   _glint_window_go_to (self, "firmware");
   _glint_window_toast (self, _("Flashing cancelled; the board may not start until "

@@ -6,79 +6,44 @@
 #include "glint-window.h"
 #include "glint-flash-plan.h"
 #include "glint-flasher.h"
+#include "glint-board-page.h"
+#include "glint-done-page.h"
+#include "glint-failed-page.h"
+#include "glint-firmware-page.h"
+#include "glint-flash-page.h"
+#include "glint-monitor-page.h"
+#include "glint-permission-page.h"
+#include "glint-wizard.h"
 
 G_BEGIN_DECLS
 
-/* The address of the Demo board: a simulated ESP32 that really resets
- * into the new firmware when done. */
-#define GLINT_DEMO_ADDRESS "sim://esp32?boot=normal"
+/* The window's flasher waits three times as long for answers as the
+ * link's timing says (the CLI's does not): its main loop also draws
+ * frames, and a frame of 100 ms or more under software rendering made
+ * a loaded machine's Demo board flash time out after 0.1 s. */
+#define GLINT_WINDOW_TIMEOUT_SCALE 3.0
+
 
 struct _GlintWindow
 {
   AdwApplicationWindow  parent_instance;
 
   /* template children, alphabetical */
-  GtkSwitch            *auto_reset_switch;
-  GtkButton            *back_button;
-  AdwComboRow          *baud_row;
-  GtkLabel             *bytes_label;
-  GtkButton            *cancel_button;
-  GtkCheckButton       *demo_check;
-  AdwActionRow         *detect_row;
-  GtkSpinner           *detect_spinner;
-  AdwStatusPage        *done_page;
-  GtkLabel             *eta_label;
-  GtkLabel             *failed_details_label;
-  AdwStatusPage        *failed_page;
-  AdwStatusPage        *firmware_error_page;
-  AdwPreferencesGroup  *firmware_group;
-  GtkStack             *firmware_stack;
-  GtkButton            *flash_another_button;
-  GtkLabel             *flash_detail_label;
-  GtkExpander          *log_expander;
-  GtkTextView          *log_view;
-  GtkDropDown          *monitor_baud_dropdown;
-  GtkTextView          *monitor_view;
-  GtkButton            *next_button;
-  AdwPreferencesGroup  *offset_group;
-  AdwEntryRow          *offset_row;
-  GtkLabel             *permission_command_label;
-  GtkLabel             *permission_flatpak_label;
-  GtkListBox           *ports_list;
-  GtkProgressBar       *progress_bar;
-  GtkSwitch            *reboot_switch;
-  GtkMenuButton        *recent_button;
-  GtkListBox           *regions_list;
-  GtkCheckButton       *remote_check;
-  GtkLabel             *remote_error_label;
-  AdwEntryRow          *remote_row;
-  GtkLabel             *speed_label;
-  GtkStack             *stack;
-  GtkLabel             *stage_label;
-  GtkSwitch            *stub_switch;
+  GlintBoardPage       *board_page;
+  GlintDonePage        *done_page;
+  GlintFailedPage      *failed_page;
+  GlintFirmwarePage    *firmware_page;
+  GlintFlashPage       *flash_page;
+  GtkMenuButton        *menu_button;
+  GlintMonitorPage     *monitor_page;
+  GlintPermissionPage  *permission_page;
   AdwToastOverlay      *toast_overlay;
-  GtkButton            *try_again_button;
-  GtkSwitch            *verify_switch;
-  AdwPreferencesGroup  *warnings_group;
-  GtkListBox           *warnings_list;
-  AdwWindowTitle       *window_title;
+  GlintWizard          *wizard;
 
   GSettings            *settings;
 
   /* Board */
-  char                 *address;         /* the chosen board, NULL if none */
-  char                 *ports_signature; /* to rebuild the list only on change */
-  char                 *wanted_port;     /* last-address, selected when it shows up */
-  guint                 ports_timeout_id;
-  gboolean              enumerating;
-  GCancellable         *detect_cancellable;
-  GlintFlasher         *detect_flasher;
-  GlintBoardInfo       *board_info;      /* from Detect, for the summary */
-
-  /* Firmware */
-  GlintFlashPlan       *plan;
-  char                 *firmware_path;
-  GCancellable         *load_cancellable;
+  char                 *address;         /* the board page's, kept in step */
 
   /* Flashing */
   GlintFlasher         *flasher;
@@ -88,10 +53,6 @@ struct _GlintWindow
   AdwMessageDialog     *cancel_dialog;
   guint                 cancel_watchdog_id;
 
-  /* Serial monitor */
-  GlintStream          *monitor_stream;
-  GCancellable         *monitor_cancellable;
-  guint                 monitor_retry_id;
 };
 
 /* glint-window.c */
@@ -101,29 +62,11 @@ void            _glint_window_update_buttons (GlintWindow  *self);
 void            _glint_window_toast          (GlintWindow  *self,
                                               const char   *text);
 
-/* glint-window-board.c */
-void            _glint_window_board_init     (GlintWindow  *self);
-void            _glint_window_board_dispose  (GlintWindow  *self);
-void            _glint_window_select_board   (GlintWindow  *self,
-                                              const char   *address);
-void            _glint_window_detect         (GlintWindow  *self);
-gboolean        _glint_window_board_complete (GlintWindow  *self);
-void            _glint_window_remember_address (GlintWindow *self);
-void            _glint_window_show_permission_page (GlintWindow *self);
-void            _glint_window_on_remote_changed_cb (GlintWindow *self);
-void            _glint_window_on_board_toggled_cb  (GlintWindow    *self,
-                                                    GtkCheckButton *check);
-
 /* glint-window-firmware.c */
 void            _glint_window_firmware_init     (GlintWindow  *self);
-void            _glint_window_firmware_dispose  (GlintWindow  *self);
 void            _glint_window_load_firmware     (GlintWindow  *self,
                                                  const char   *path);
 void            _glint_window_choose_firmware   (GlintWindow  *self);
-guint           _glint_window_get_baud          (GlintWindow  *self);
-char           *_glint_window_get_firmware_name (GlintWindow  *self);
-void            _glint_window_on_offset_apply_cb   (GlintWindow *self);
-void            _glint_window_on_offset_changed_cb (GlintWindow *self);
 
 /* glint-window-flash.c */
 void            _glint_window_flash_dispose     (GlintWindow  *self);
@@ -132,17 +75,16 @@ void            _glint_window_cancel_flash      (GlintWindow  *self,
                                                  gboolean      confirm);
 void            _glint_window_copy_log          (GlintWindow  *self);
 
-/* glint-window-monitor.c */
-void            _glint_window_monitor_init      (GlintWindow  *self);
-void            _glint_window_open_monitor      (GlintWindow  *self);
-void            _glint_window_close_monitor     (GlintWindow  *self);
-void            _glint_window_monitor_reset     (GlintWindow  *self);
-void            _glint_window_monitor_clear     (GlintWindow  *self);
+
+void            _glint_window_select_board   (GlintWindow  *self,
+                                              const char   *address);
+void            _glint_window_show_permission_page (GlintWindow *self);
 
 /* For tests */
 GlintFlasher   *_glint_window_get_flasher       (GlintWindow  *self);
 const char     *_glint_window_get_page          (GlintWindow  *self);
 AdwEntryRow    *_glint_window_get_remote_row    (GlintWindow  *self);
+GlintPortMonitor *_glint_window_get_port_monitor (GlintWindow *self);
 GtkWidget      *_glint_window_get_next_button   (GlintWindow  *self);
 
 G_END_DECLS

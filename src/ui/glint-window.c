@@ -5,13 +5,18 @@
 
 #include <glib/gi18n.h>
 
+#include "glint-stream-address.h"
 #include "glint-window-private.h"
 
 /* The wizard: a GtkStack of pages with our own Back/Next buttons in the
  * header bar, as gnome-initial-setup does it. The pages live in one
  * template; their code is split into glint-window-{board,firmware,flash}.c. */
 
+
 G_DEFINE_FINAL_TYPE (GlintWindow, glint_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void update_actions (GlintWindow *self,
+                            const char  *page);
 
 void
 _glint_window_toast (GlintWindow *self,
@@ -25,7 +30,7 @@ _glint_window_get_page (GlintWindow *self)
 {
   g_return_val_if_fail (GLINT_IS_WINDOW (self), NULL);
 
-  return gtk_stack_get_visible_child_name (self->stack);
+  return glint_wizard_get_page_name (self->wizard);
 }
 
 void
@@ -34,59 +39,85 @@ _glint_window_go_to (GlintWindow *self,
 {
   /* Leaving the monitor lets go of the port. */
   if (g_strcmp0 (page, "monitor") != 0)
-    _glint_window_close_monitor (self);
+    glint_monitor_page_stop (self->monitor_page);
 
-  gtk_stack_set_visible_child_name (self->stack, page);
-  _glint_window_update_buttons (self);
+  /* The Flashing page comes without a transition: a slide (or a fade)
+   * draws both pages on every frame just while the flash starts, 30 ms of
+   * CPU a frame in software rendering against 3-6 ms for the page alone
+   * (tests/test-window.c measures it). */
+  /* The actions first: the page, once shown, puts the focus on a button
+   * that one of them drives. */
+  update_actions (self, page);
+  glint_wizard_set_page (self->wizard, page, g_strcmp0 (page, "flash") != 0);
+}
+
+/* What Next, Back, Detect and Cancel may do now. The wizard shows the
+ * buttons as the pages say; the actions also know about the board. */
+static void
+update_actions (GlintWindow *self,
+                const char  *page)
+{
+  GtkWidget *page_widget = gtk_stack_get_child_by_name (glint_wizard_get_stack (self->wizard),
+                                                        page != NULL ? page : "");
+  gboolean on_board = g_strcmp0 (page, "board") == 0;
+  gboolean on_firmware = g_strcmp0 (page, "firmware") == 0;
+  gboolean can_next = FALSE;
+  gboolean can_back;
+
+  if (on_board)
+    can_next = glint_wizard_page_get_complete (GLINT_WIZARD_PAGE (self->board_page));
+  else if (on_firmware)
+    can_next = glint_wizard_page_get_complete (GLINT_WIZARD_PAGE (self->firmware_page)) &&
+               self->address != NULL;
+  can_back = GLINT_IS_WIZARD_PAGE (page_widget) &&
+             glint_wizard_page_get_can_go_back (GLINT_WIZARD_PAGE (page_widget));
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next", can_next);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", can_back);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.detect",
+                                 on_board && self->address != NULL &&
+                                 !glint_wizard_page_get_applying (GLINT_WIZARD_PAGE (self->board_page)));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel",
+                                 self->flash_cancellable != NULL);
 }
 
 void
 _glint_window_update_buttons (GlintWindow *self)
 {
-  const char *page = _glint_window_get_page (self);
-  GtkWidget *page_widget = gtk_stack_get_visible_child (self->stack);
-  GtkStackPage *stack_page = gtk_stack_get_page (self->stack, page_widget);
-  gboolean on_board = g_strcmp0 (page, "board") == 0;
-  gboolean on_firmware = g_strcmp0 (page, "firmware") == 0;
-  gboolean can_next = FALSE;
-  GtkWidget *default_widget = NULL;
+  update_actions (self, _glint_window_get_page (self));
+}
 
-  if (on_board)
-    can_next = _glint_window_board_complete (self);
-  else if (on_firmware)
-    can_next = self->plan != NULL && self->load_cancellable == NULL && self->address != NULL;
-
-  gboolean can_back = on_firmware || g_strcmp0 (page, "permission") == 0 ||
-                      g_strcmp0 (page, "monitor") == 0;
-
-  gtk_widget_set_visible (GTK_WIDGET (self->back_button), can_back);
-  gtk_widget_set_visible (GTK_WIDGET (self->next_button), on_board || on_firmware);
-  gtk_button_set_label (self->next_button, on_firmware ? _("_Flash") : _("_Next"));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next", can_next);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", can_back);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.detect",
-                                 on_board && self->address != NULL &&
-                                 self->detect_cancellable == NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel",
-                                 self->flash_cancellable != NULL);
-
-  adw_window_title_set_subtitle (self->window_title,
-                                 gtk_stack_page_get_title (stack_page));
-
-  /* Enter does what the page's main button does. */
-  if (on_board || on_firmware)
-    default_widget = GTK_WIDGET (self->next_button);
-  else if (g_strcmp0 (page, "done") == 0)
-    default_widget = GTK_WIDGET (self->flash_another_button);
-  else if (g_strcmp0 (page, "failed") == 0)
-    default_widget = GTK_WIDGET (self->try_again_button);
-  gtk_window_set_default_widget (GTK_WINDOW (self), default_widget);
+/* The board page chose a board (or lost it). */
+static void
+on_address_changed_cb (GlintWindow *self)
+{
+  g_free (self->address);
+  self->address = g_strdup (glint_board_page_get_address (self->board_page));
+  glint_firmware_page_set_has_board (self->firmware_page, self->address != NULL);
+  _glint_window_update_buttons (self);
 }
 
 static void
-on_stack_visible_child_cb (GlintWindow *self)
+on_is_active_cb (GlintWindow *self)
 {
-  _glint_window_update_buttons (self);
+  /* Cheap insurance for a change the port monitor could not see. */
+  if (gtk_window_is_active (GTK_WINDOW (self)))
+    glint_board_page_refresh_ports (self->board_page);
+}
+
+void
+_glint_window_select_board (GlintWindow *self,
+                            const char  *address)
+{
+  glint_board_page_select (self->board_page, address);
+}
+
+void
+_glint_window_show_permission_page (GlintWindow *self)
+{
+  glint_permission_page_set_sandboxed (self->permission_page,
+                                       g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS));
+  _glint_window_go_to (self, "permission");
 }
 
 static void
@@ -101,7 +132,7 @@ back_action (GtkWidget  *widget,
     _glint_window_go_to (self, "board");
   else if (g_strcmp0 (page, "monitor") == 0)
     {
-      _glint_window_close_monitor (self);
+      glint_monitor_page_stop (self->monitor_page);
       _glint_window_go_to (self, "done");
     }
 }
@@ -114,9 +145,12 @@ next_action (GtkWidget  *widget,
   GlintWindow *self = GLINT_WINDOW (widget);
   const char *page = _glint_window_get_page (self);
 
-  if (g_strcmp0 (page, "board") == 0 && _glint_window_board_complete (self))
+  if (g_strcmp0 (page, "board") == 0 &&
+      glint_wizard_page_get_complete (GLINT_WIZARD_PAGE (self->board_page)))
     _glint_window_go_to (self, "firmware");
-  else if (g_strcmp0 (page, "firmware") == 0 && self->plan != NULL && self->address != NULL)
+  else if (g_strcmp0 (page, "firmware") == 0 &&
+           glint_wizard_page_get_complete (GLINT_WIZARD_PAGE (self->firmware_page)) &&
+           self->address != NULL)
     _glint_window_start_flash (self);
 }
 
@@ -140,7 +174,7 @@ detect_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
-  _glint_window_detect (GLINT_WINDOW (widget));
+  glint_board_page_detect (GLINT_WINDOW (widget)->board_page);
 }
 
 static void
@@ -174,7 +208,7 @@ try_again_action (GtkWidget  *widget,
 {
   GlintWindow *self = GLINT_WINDOW (widget);
 
-  if (self->plan != NULL && self->address != NULL)
+  if (glint_firmware_page_get_plan (self->firmware_page) != NULL && self->address != NULL)
     _glint_window_start_flash (self);
   else
     _glint_window_go_to (self, "board");
@@ -185,7 +219,32 @@ monitor_action (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
-  _glint_window_open_monitor (GLINT_WINDOW (widget));
+  GlintWindow *self = GLINT_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStream) stream = NULL;
+
+  if (glint_monitor_page_is_running (self->monitor_page) || self->address == NULL)
+    return;
+
+  /* Take the stream over from the flasher: dropping the flasher cancels
+   * its loader's read, and the board keeps running. */
+  if (self->flasher != NULL)
+    {
+      stream = g_object_ref (glint_flasher_get_stream (self->flasher));
+      g_clear_object (&self->flasher);
+    }
+  else
+    {
+      stream = glint_stream_new_for_address (self->address, &error);
+      if (stream == NULL)
+        {
+          _glint_window_toast (self, error->message);
+          return;
+        }
+    }
+
+  _glint_window_go_to (self, "monitor");
+  glint_monitor_page_start (self->monitor_page, stream);
 }
 
 static void
@@ -193,7 +252,7 @@ monitor_reset_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *parameter)
 {
-  _glint_window_monitor_reset (GLINT_WINDOW (widget));
+  glint_monitor_page_reset (GLINT_WINDOW (widget)->monitor_page);
 }
 
 static void
@@ -201,7 +260,7 @@ monitor_clear_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *parameter)
 {
-  _glint_window_monitor_clear (GLINT_WINDOW (widget));
+  glint_monitor_page_clear (GLINT_WINDOW (widget)->monitor_page);
 }
 
 static void
@@ -220,7 +279,7 @@ copy_command_action (GtkWidget  *widget,
   GlintWindow *self = GLINT_WINDOW (widget);
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget),
-                          gtk_label_get_text (self->permission_command_label));
+                          glint_permission_page_get_command (self->permission_page));
   _glint_window_toast (self, _("Command copied"));
 }
 
@@ -229,7 +288,8 @@ select_board_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
 {
-  _glint_window_select_board (GLINT_WINDOW (widget), g_variant_get_string (parameter, NULL));
+  glint_board_page_select (GLINT_WINDOW (widget)->board_page,
+                           g_variant_get_string (parameter, NULL));
 }
 
 static void
@@ -302,9 +362,15 @@ glint_window_dispose (GObject *object)
 {
   GlintWindow *self = GLINT_WINDOW (object);
 
-  _glint_window_board_dispose (self);
-  _glint_window_firmware_dispose (self);
-  _glint_window_close_monitor (self);
+  /* Both may point into the wizard, which goes first; and its pages
+   * going away must not set them again. */
+  if (self->wizard != NULL)
+    g_signal_handlers_disconnect_by_data (glint_wizard_get_stack (self->wizard), self);
+  gtk_window_set_default_widget (GTK_WINDOW (self), NULL);
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
+
+  g_clear_pointer (&self->address, g_free);
+  glint_monitor_page_stop (self->monitor_page);
   _glint_window_flash_dispose (self);
   g_clear_object (&self->settings);
 
@@ -323,57 +389,27 @@ glint_window_class_init (GlintWindowClass *klass)
   object_class->dispose = glint_window_dispose;
   window_class->close_request = glint_window_close_request;
 
+  g_type_ensure (GLINT_TYPE_WIZARD);
+  g_type_ensure (GLINT_TYPE_BOARD_PAGE);
+  g_type_ensure (GLINT_TYPE_DONE_PAGE);
+  g_type_ensure (GLINT_TYPE_FAILED_PAGE);
+  g_type_ensure (GLINT_TYPE_FIRMWARE_PAGE);
+  g_type_ensure (GLINT_TYPE_FLASH_PAGE);
+  g_type_ensure (GLINT_TYPE_MONITOR_PAGE);
+  g_type_ensure (GLINT_TYPE_PERMISSION_PAGE);
+
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/glintapp/Glint/glint-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, auto_reset_switch);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, back_button);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, baud_row);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, bytes_label);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, cancel_button);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, demo_check);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, detect_row);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, detect_spinner);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, board_page);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, done_page);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, eta_label);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, failed_details_label);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, failed_page);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, firmware_error_page);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, firmware_group);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, firmware_stack);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_another_button);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_detail_label);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, log_expander);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, log_view);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, monitor_baud_dropdown);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, monitor_view);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, next_button);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, offset_group);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, offset_row);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, permission_command_label);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, permission_flatpak_label);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, ports_list);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, progress_bar);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, reboot_switch);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, recent_button);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, regions_list);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, remote_check);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, remote_error_label);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, remote_row);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, speed_label);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, stack);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, stage_label);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, stub_switch);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, firmware_page);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_page);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, monitor_page);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, permission_page);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, toast_overlay);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, try_again_button);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, verify_switch);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, warnings_group);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, warnings_list);
-  gtk_widget_class_bind_template_child (widget_class, GlintWindow, window_title);
-  gtk_widget_class_bind_template_callback (widget_class, _glint_window_on_board_toggled_cb);
-  gtk_widget_class_bind_template_callback (widget_class, _glint_window_on_offset_apply_cb);
-  gtk_widget_class_bind_template_callback (widget_class, _glint_window_on_offset_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, _glint_window_on_remote_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_stack_visible_child_cb);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, wizard);
 
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "win.next", NULL, next_action);
@@ -397,21 +433,26 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.load-firmware", "s",
                                    load_firmware_action);
 
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.escape", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
-                                       "win.escape", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_ALT_MASK,
-                                       "win.next", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
-                                       "win.open", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK,
-                                       "win.detect", NULL);
 }
 
 static void
 glint_window_init (GlintWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Escape: in the capture phase, because a class binding (bubble) never
+   * sees it: a widget on the way up takes it. Popovers and dialogs are
+   * windows of their own and keep their Escape. The other shortcuts are
+   * the application's (glint-application.c). */
+  {
+    GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+
+    gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                          gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                                                            gtk_named_action_new ("win.escape")));
+    gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
+  }
 
   self->log = g_string_new (NULL);
 
@@ -423,9 +464,23 @@ glint_window_init (GlintWindow *self)
   g_settings_bind (self->settings, "window-maximized", self, "maximized",
                    G_SETTINGS_BIND_DEFAULT);
 
+  glint_wizard_pack_end (self->wizard, GTK_WIDGET (self->menu_button));
+  g_signal_connect_object (glint_wizard_get_stack (self->wizard), "notify::visible-child",
+                           G_CALLBACK (_glint_window_update_buttons), self, G_CONNECT_SWAPPED);
+
   _glint_window_firmware_init (self);
-  _glint_window_board_init (self);
-  _glint_window_monitor_init (self);
+  g_signal_connect_object (self->board_page, "notify::address",
+                           G_CALLBACK (on_address_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->firmware_page, "notify::complete",
+                           G_CALLBACK (_glint_window_update_buttons), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->board_page, "notify::applying",
+                           G_CALLBACK (_glint_window_update_buttons), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->board_page, "permission-denied",
+                           G_CALLBACK (_glint_window_show_permission_page), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self, "notify::is-active", G_CALLBACK (on_is_active_cb),
+                           self, G_CONNECT_SWAPPED);
+  on_address_changed_cb (self);
   _glint_window_update_buttons (self);
 }
 
@@ -454,7 +509,8 @@ _glint_window_get_remote_row (GlintWindow *self)
 {
   g_return_val_if_fail (GLINT_IS_WINDOW (self), NULL);
 
-  return self->remote_row;
+  return ADW_ENTRY_ROW (gtk_widget_get_template_child (GTK_WIDGET (self->board_page),
+                                                      GLINT_TYPE_BOARD_PAGE, "remote_row"));
 }
 
 GtkWidget *
@@ -462,5 +518,14 @@ _glint_window_get_next_button (GlintWindow *self)
 {
   g_return_val_if_fail (GLINT_IS_WINDOW (self), NULL);
 
-  return GTK_WIDGET (self->next_button);
+  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (self->wizard), GLINT_TYPE_WIZARD,
+                                                   "next_button"));
+}
+
+GlintPortMonitor *
+_glint_window_get_port_monitor (GlintWindow *self)
+{
+  g_return_val_if_fail (GLINT_IS_WINDOW (self), NULL);
+
+  return _glint_board_page_get_port_monitor (self->board_page);
 }

@@ -5,13 +5,11 @@
 
 #include <glib/gi18n.h>
 
-#include "glint-stream.h"
-#include "glint-stream-address.h"
-#include "glint-window-private.h"
+#include "glint-monitor-page.h"
 
 /* A simple serial monitor after flashing: what the new firmware prints,
- * a speed and a reset button. It reuses the flasher's stream, so the
- * Demo board shows the very chip that was just flashed. */
+ * a speed and a reset button. The window hands it the flasher's stream,
+ * so the Demo board shows the very chip that was just flashed. */
 
 #define MONITOR_READ_SIZE  4096
 #define MONITOR_MAX_CHARS  (256 * 1024)
@@ -19,11 +17,36 @@
 
 static const guint monitor_bauds[] = { 9600, 57600, 74880, 115200, 230400, 460800, 921600 };
 
-static void start_read (GlintWindow *self);
+struct _GlintMonitorPage
+{
+  GlintWizardPage  parent_instance;
+
+  /* template children, alphabetical */
+  GtkDropDown     *monitor_baud_dropdown;
+  GtkTextView     *monitor_view;
+
+  GlintStream     *monitor_stream;
+  GCancellable    *monitor_cancellable;
+  guint            monitor_retry_id;
+};
+
+G_DEFINE_FINAL_TYPE (GlintMonitorPage, glint_monitor_page, GLINT_TYPE_WIZARD_PAGE)
 
 static void
-append_text (GlintWindow *self,
-             const char  *text)
+toast (GlintMonitorPage *self,
+       const char       *text)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
+}
+
+static void start_read (GlintMonitorPage *self);
+
+static void
+append_text (GlintMonitorPage *self,
+             const char       *text)
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->monitor_view);
   GtkTextIter start, end;
@@ -50,7 +73,7 @@ append_text (GlintWindow *self,
 static gboolean
 retry_read_cb (gpointer user_data)
 {
-  GlintWindow *self = user_data;
+  GlintMonitorPage *self = user_data;
 
   self->monitor_retry_id = 0;
   start_read (self);
@@ -62,7 +85,7 @@ read_cb (GObject      *object,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  g_autoptr(GlintWindow) self = user_data;
+  g_autoptr(GlintMonitorPage) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object),
                                                               result, &error);
@@ -102,7 +125,7 @@ read_cb (GObject      *object,
 }
 
 static void
-start_read (GlintWindow *self)
+start_read (GlintMonitorPage *self)
 {
   GInputStream *input;
 
@@ -119,16 +142,16 @@ set_baud_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  g_autoptr(GlintWindow) self = user_data;
+  g_autoptr(GlintMonitorPage) self = user_data;
   g_autoptr(GError) error = NULL;
 
   if (!glint_stream_set_baud_finish (GLINT_STREAM (object), result, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    _glint_window_toast (self, _("The speed could not be changed"));
+    toast (self, _("The speed could not be changed"));
 }
 
 static guint
-selected_baud (GlintWindow *self)
+selected_baud (GlintMonitorPage *self)
 {
   guint selected = gtk_drop_down_get_selected (self->monitor_baud_dropdown);
 
@@ -136,7 +159,7 @@ selected_baud (GlintWindow *self)
 }
 
 static void
-on_baud_selected_cb (GlintWindow *self)
+on_baud_selected_cb (GlintMonitorPage *self)
 {
   if (self->monitor_stream == NULL)
     return;
@@ -150,7 +173,7 @@ purge_cb (GObject      *object,
           GAsyncResult *result,
           gpointer      user_data)
 {
-  g_autoptr(GlintWindow) self = user_data;
+  g_autoptr(GlintMonitorPage) self = user_data;
   g_autoptr(GError) error = NULL;
 
   if (!glint_stream_purge_finish (GLINT_STREAM (object), result, &error) &&
@@ -165,14 +188,14 @@ listen_baud_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_autoptr(GlintWindow) self = user_data;
+  g_autoptr(GlintMonitorPage) self = user_data;
   g_autoptr(GError) error = NULL;
 
   if (!glint_stream_set_baud_finish (GLINT_STREAM (object), result, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      _glint_window_toast (self, _("The speed could not be changed"));
+      toast (self, _("The speed could not be changed"));
     }
 
   glint_stream_purge_async (self->monitor_stream, GLINT_PURGE_INPUT, self->monitor_cancellable,
@@ -182,7 +205,7 @@ listen_baud_cb (GObject      *object,
 /* What arrived at the flashing speed (the boot log and output sent at the
  * chip's own 115200) is garbage: switch speed, drop it, then listen. */
 static void
-start_listening (GlintWindow *self)
+start_listening (GlintMonitorPage *self)
 {
   glint_stream_set_baud_async (self->monitor_stream, selected_baud (self),
                                self->monitor_cancellable, listen_baud_cb, g_object_ref (self));
@@ -193,7 +216,7 @@ open_cb (GObject      *object,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  g_autoptr(GlintWindow) self = user_data;
+  g_autoptr(GlintMonitorPage) self = user_data;
   g_autoptr(GError) error = NULL;
 
   if (!glint_stream_open_finish (GLINT_STREAM (object), result, &error))
@@ -210,34 +233,25 @@ open_cb (GObject      *object,
   start_listening (self);
 }
 
+/**
+ * glint_monitor_page_start:
+ * @self: a #GlintMonitorPage
+ * @stream: the board's connection, open or not (the flasher's, after a
+ *   flash: the board keeps running)
+ *
+ * Shows what the board prints, from now on.
+ */
 void
-_glint_window_open_monitor (GlintWindow *self)
+glint_monitor_page_start (GlintMonitorPage *self,
+                          GlintStream      *stream)
 {
-  g_autoptr(GError) error = NULL;
+  g_return_if_fail (GLINT_IS_MONITOR_PAGE (self));
+  g_return_if_fail (GLINT_IS_STREAM (stream));
 
-  if (self->monitor_stream != NULL || self->address == NULL)
-    return;
-
-  /* Take the stream over from the flasher: dropping the flasher cancels
-   * its loader's read, and the board keeps running. */
-  if (self->flasher != NULL)
-    {
-      self->monitor_stream = g_object_ref (glint_flasher_get_stream (self->flasher));
-      g_clear_object (&self->flasher);
-    }
-  else
-    {
-      self->monitor_stream = glint_stream_new_for_address (self->address, &error);
-      if (self->monitor_stream == NULL)
-        {
-          _glint_window_toast (self, error->message);
-          return;
-        }
-    }
-
+  glint_monitor_page_stop (self);
+  self->monitor_stream = g_object_ref (stream);
   self->monitor_cancellable = g_cancellable_new ();
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->monitor_view), "", -1);
-  _glint_window_go_to (self, "monitor");
 
   if (glint_stream_get_is_open (self->monitor_stream))
     start_listening (self);
@@ -246,9 +260,31 @@ _glint_window_open_monitor (GlintWindow *self)
                              g_object_ref (self));
 }
 
-void
-_glint_window_close_monitor (GlintWindow *self)
+/**
+ * glint_monitor_page_is_running:
+ * @self: a #GlintMonitorPage
+ *
+ * Returns: whether the page holds a connection
+ */
+gboolean
+glint_monitor_page_is_running (GlintMonitorPage *self)
 {
+  g_return_val_if_fail (GLINT_IS_MONITOR_PAGE (self), FALSE);
+
+  return self->monitor_stream != NULL;
+}
+
+/**
+ * glint_monitor_page_stop:
+ * @self: a #GlintMonitorPage
+ *
+ * Lets go of the connection (and the port).
+ */
+void
+glint_monitor_page_stop (GlintMonitorPage *self)
+{
+  g_return_if_fail (GLINT_IS_MONITOR_PAGE (self));
+
   g_clear_handle_id (&self->monitor_retry_id, g_source_remove);
   g_cancellable_cancel (self->monitor_cancellable);
   g_clear_object (&self->monitor_cancellable);
@@ -260,18 +296,18 @@ release_cb (GObject      *object,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  g_autoptr(GlintWindow) self = user_data;
+  g_autoptr(GlintMonitorPage) self = user_data;
   g_autoptr(GError) error = NULL;
 
   if (!glint_stream_set_lines_finish (GLINT_STREAM (object), result, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    _glint_window_toast (self, _("This connection cannot reset the board"));
+    toast (self, _("This connection cannot reset the board"));
 }
 
 static gboolean
 release_reset_cb (gpointer user_data)
 {
-  g_autoptr(GlintWindow) self = user_data;
+  g_autoptr(GlintMonitorPage) self = user_data;
 
   if (self->monitor_stream != NULL)
     glint_stream_set_lines_async (self->monitor_stream, GLINT_LINE_DTR | GLINT_LINE_RTS,
@@ -285,13 +321,13 @@ hold_cb (GObject      *object,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  g_autoptr(GlintWindow) self = user_data;
+  g_autoptr(GlintMonitorPage) self = user_data;
   g_autoptr(GError) error = NULL;
 
   if (!glint_stream_set_lines_finish (GLINT_STREAM (object), result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        _glint_window_toast (self, _("This connection cannot reset the board"));
+        toast (self, _("This connection cannot reset the board"));
       return;
     }
 
@@ -300,8 +336,10 @@ hold_cb (GObject      *object,
 
 /* EN low through RTS, IO0 left high: the board restarts into its app. */
 void
-_glint_window_monitor_reset (GlintWindow *self)
+glint_monitor_page_reset (GlintMonitorPage *self)
 {
+  g_return_if_fail (GLINT_IS_MONITOR_PAGE (self));
+
   if (self->monitor_stream == NULL)
     return;
 
@@ -321,14 +359,42 @@ _glint_window_monitor_reset (GlintWindow *self)
 }
 
 void
-_glint_window_monitor_clear (GlintWindow *self)
+glint_monitor_page_clear (GlintMonitorPage *self)
 {
+  g_return_if_fail (GLINT_IS_MONITOR_PAGE (self));
+
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->monitor_view), "", -1);
 }
 
-void
-_glint_window_monitor_init (GlintWindow *self)
+static void
+glint_monitor_page_dispose (GObject *object)
 {
+  glint_monitor_page_stop (GLINT_MONITOR_PAGE (object));
+  /* Let AdwBin drop its child first: the template owns it until then. */
+  adw_bin_set_child (ADW_BIN (object), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (object), GLINT_TYPE_MONITOR_PAGE);
+
+  G_OBJECT_CLASS (glint_monitor_page_parent_class)->dispose (object);
+}
+
+static void
+glint_monitor_page_class_init (GlintMonitorPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = glint_monitor_page_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/glintapp/Glint/glint-monitor-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, GlintMonitorPage, monitor_baud_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, GlintMonitorPage, monitor_view);
+}
+
+static void
+glint_monitor_page_init (GlintMonitorPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
   g_signal_connect_object (self->monitor_baud_dropdown, "notify::selected",
                            G_CALLBACK (on_baud_selected_cb), self, G_CONNECT_SWAPPED);
 }

@@ -9,12 +9,64 @@
 #include "glint-serial-stream.h"
 #include "glint-stream.h"
 #include "glint-stream-address.h"
-#include "glint-window-private.h"
+#include "glint-board-page.h"
+#include "glint-window.h"
 
 /* The Board page: local ports, the Demo board, a remote URL, Detect. */
 
-#define PORTS_INTERVAL_S 2
 #define MAX_RECENT_URLS  8
+
+struct _GlintBoardPage
+{
+  GlintWizardPage   parent_instance;
+
+  /* template children, alphabetical */
+  GtkCheckButton   *demo_check;
+  GtkButton        *detect_button;
+  AdwActionRow     *detect_row;
+  GtkSpinner       *detect_spinner;
+  GtkListBox       *ports_list;
+  GtkMenuButton    *recent_button;
+  GtkCheckButton   *remote_check;
+  GtkLabel         *remote_error_label;
+  AdwEntryRow      *remote_row;
+
+  GSettings        *settings;
+  char             *address;         /* the chosen board, NULL if none */
+  char             *ports_signature; /* to rebuild the list only on change */
+  char             *wanted_port;     /* last-address, selected when it shows up */
+  GlintPortMonitor *port_monitor;
+  GCancellable     *detect_cancellable;
+  GlintFlasher     *detect_flasher;
+  GlintBoardInfo   *board_info;      /* from Detect, for the summary */
+};
+
+G_DEFINE_FINAL_TYPE (GlintBoardPage, glint_board_page, GLINT_TYPE_WIZARD_PAGE)
+
+enum {
+  PROP_0,
+  PROP_ADDRESS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_PERMISSION_DENIED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+toast (GlintBoardPage *self,
+       const char     *text)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
+}
 
 static gboolean
 is_remote_address (const char *address)
@@ -22,8 +74,15 @@ is_remote_address (const char *address)
   return g_str_has_prefix (address, "rfc2217://") || g_str_has_prefix (address, "socket://");
 }
 
+/* A local port ("/dev/ttyUSB0", "COM3"), as opposed to "sim://…" or a URL. */
+static gboolean
+is_port_address (const char *address)
+{
+  return address != NULL && strstr (address, "://") == NULL;
+}
+
 static void
-set_address (GlintWindow *self,
+set_address (GlintBoardPage *self,
              const char  *address)
 {
   if (g_strcmp0 (self->address, address) == 0)
@@ -36,18 +95,13 @@ set_address (GlintWindow *self,
   g_clear_pointer (&self->board_info, glint_board_info_free);
   adw_action_row_set_subtitle (self->detect_row,
                                _("Read the chip type and MAC address before flashing"));
-  _glint_window_update_buttons (self);
-}
-
-gboolean
-_glint_window_board_complete (GlintWindow *self)
-{
-  return self->address != NULL;
+  glint_wizard_page_set_complete (GLINT_WIZARD_PAGE (self), address != NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ADDRESS]);
 }
 
 /* Returns a new string: the remote row's URL if it parses, else NULL. */
 static char *
-remote_address (GlintWindow *self,
+remote_address (GlintBoardPage *self,
                 GError     **error)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->remote_row));
@@ -64,8 +118,8 @@ remote_address (GlintWindow *self,
   return g_steal_pointer (&stripped);
 }
 
-void
-_glint_window_on_board_toggled_cb (GlintWindow    *self,
+static void
+on_board_toggled_cb (GlintBoardPage *self,
                                    GtkCheckButton *check)
 {
   if (!gtk_check_button_get_active (check))
@@ -89,8 +143,8 @@ _glint_window_on_board_toggled_cb (GlintWindow    *self,
     set_address (self, g_object_get_data (G_OBJECT (check), "glint-address"));
 }
 
-void
-_glint_window_on_remote_changed_cb (GlintWindow *self)
+static void
+on_remote_changed_cb (GlintBoardPage *self)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *address = remote_address (self, &error);
@@ -113,8 +167,19 @@ _glint_window_on_remote_changed_cb (GlintWindow *self)
     set_address (self, address);
 }
 
+/* Enter in the URL row goes on with that board. (Not activates-default:
+ * libadwaita 1.2 does not pass Enter on to the default widget.) */
 static void
-remember_recent_url (GlintWindow *self,
+on_remote_activated_cb (GlintBoardPage *self)
+{
+  if (gtk_check_button_get_active (self->remote_check) && self->address != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.next", NULL);
+  else if (gtk_widget_get_visible (GTK_WIDGET (self->remote_error_label)))
+    gtk_widget_error_bell (GTK_WIDGET (self->remote_row));
+}
+
+static void
+remember_recent_url (GlintBoardPage *self,
                      const char  *url)
 {
   g_auto(GStrv) old = g_settings_get_strv (self->settings, "recent-urls");
@@ -135,7 +200,7 @@ remember_recent_url (GlintWindow *self,
 }
 
 static void
-on_recent_urls_changed_cb (GlintWindow *self)
+on_recent_urls_changed_cb (GlintBoardPage *self)
 {
   g_auto(GStrv) urls = g_settings_get_strv (self->settings, "recent-urls");
   g_autoptr(GMenu) menu = g_menu_new ();
@@ -154,7 +219,7 @@ on_recent_urls_changed_cb (GlintWindow *self)
 
 /* Called when a flash starts: what to preselect next time. */
 static void
-remember_address (GlintWindow *self)
+remember_address (GlintBoardPage *self)
 {
   g_settings_set_string (self->settings, "last-address", self->address);
   if (is_remote_address (self->address))
@@ -162,7 +227,7 @@ remember_address (GlintWindow *self)
 }
 
 static GtkCheckButton *
-find_port_check (GlintWindow *self,
+find_port_check (GlintBoardPage *self,
                  const char  *path)
 {
   for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->ports_list));
@@ -180,14 +245,14 @@ find_port_check (GlintWindow *self,
 }
 
 /**
- * _glint_window_select_board:
+ * glint_board_page_select:
  * @address: a port path, a URL, or a `sim://` address
  *
  * What a click on a board row does (also win.select-board).
  */
 void
-_glint_window_select_board (GlintWindow *self,
-                            const char  *address)
+glint_board_page_select (GlintBoardPage *self,
+                         const char     *address)
 {
   GtkCheckButton *check;
 
@@ -204,7 +269,7 @@ _glint_window_select_board (GlintWindow *self,
       return;
     }
 
-  if (g_str_has_prefix (address, "/dev/"))
+  if (is_port_address (address))
     {
       /* Not plugged in (yet): choose it when it shows up. */
       g_free (self->wanted_port);
@@ -218,7 +283,7 @@ _glint_window_select_board (GlintWindow *self,
 }
 
 static GtkWidget *
-port_row_new (GlintWindow               *self,
+port_row_new (GlintBoardPage *self,
               const GlintSerialPortInfo *info)
 {
   GtkWidget *row = adw_action_row_new ();
@@ -239,14 +304,14 @@ port_row_new (GlintWindow               *self,
   g_object_set_data (G_OBJECT (row), "glint-check", check);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
-  g_signal_connect_object (check, "toggled", G_CALLBACK (_glint_window_on_board_toggled_cb),
+  g_signal_connect_object (check, "toggled", G_CALLBACK (on_board_toggled_cb),
                            self, G_CONNECT_SWAPPED);
 
   return row;
 }
 
 static void
-update_ports (GlintWindow *self,
+update_ports (GlintBoardPage *self,
               GPtrArray   *ports)
 {
   g_autoptr(GString) signature = g_string_new (NULL);
@@ -265,7 +330,7 @@ update_ports (GlintWindow *self,
   g_free (self->ports_signature);
   self->ports_signature = g_strdup (signature->str);
 
-  if (self->address != NULL && g_str_has_prefix (self->address, "/dev/"))
+  if (is_port_address (self->address))
     selected = g_strdup (self->address);
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->ports_list))) != NULL)
@@ -297,95 +362,33 @@ update_ports (GlintWindow *self,
   if (selected != NULL && !selected_present)
     {
       set_address (self, NULL);
-      _glint_window_toast (self, _("The board was unplugged"));
+      toast (self, _("The board was unplugged"));
     }
 }
 
 static void
-enumerate_thread (GTask        *task,
-                  gpointer      source_object,
-                  gpointer      task_data,
-                  GCancellable *cancellable)
+on_ports_changed_cb (GlintBoardPage *self)
 {
-  GError *error = NULL;
-  GPtrArray *ports = glint_serial_port_enumerate (&error);
+  GPtrArray *ports = glint_port_monitor_get_ports (self->port_monitor);
 
-  if (ports == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, ports, (GDestroyNotify) g_ptr_array_unref);
-}
-
-static void
-enumerate_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GlintWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) ports = g_task_propagate_pointer (G_TASK (result), &error);
-
-  self->enumerating = FALSE;
-  if (self->ports_list == NULL)   /* the window is gone */
-    return;
-  if (ports == NULL)
-    {
-      g_debug ("listing serial ports: %s", error->message);
-      return;
-    }
-  update_ports (self, ports);
-}
-
-/* libserialport reads sysfs; cheap, but not ours to do on the main loop. */
-static void
-refresh_ports (GlintWindow *self)
-{
-  g_autoptr(GTask) task = NULL;
-
-  if (self->enumerating)
-    return;
-
-  self->enumerating = TRUE;
-  task = g_task_new (NULL, NULL, enumerate_cb, g_object_ref (self));
-  g_task_set_source_tag (task, refresh_ports);
-  g_task_set_name (task, "glint-enumerate-ports");
-  g_task_run_in_thread (task, enumerate_thread);
-}
-
-static gboolean
-ports_timeout_cb (gpointer user_data)
-{
-  GlintWindow *self = user_data;
-
-  /* Only poll where someone looks; focus triggers a refresh too. */
-  if (g_strcmp0 (_glint_window_get_page (self), "board") == 0 &&
-      gtk_widget_get_mapped (GTK_WIDGET (self)))
-    refresh_ports (self);
-
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-on_is_active_cb (GlintWindow *self)
-{
-  if (gtk_window_is_active (GTK_WINDOW (self)))
-    refresh_ports (self);
+  if (ports != NULL)
+    update_ports (self, ports);
 }
 
 /* Detect */
 
 static void
-show_detect_error (GlintWindow  *self,
+show_detect_error (GlintBoardPage *self,
                    const GError *error)
 {
   if (g_error_matches (error, GLINT_ERROR, GLINT_ERROR_PERMISSION_DENIED))
     {
-      _glint_window_show_permission_page (self);
+      g_signal_emit (self, signals[SIGNAL_PERMISSION_DENIED], 0);
       return;
     }
 
   adw_action_row_set_subtitle (self->detect_row, glint_error_get_hint (error));
-  _glint_window_toast (self, _("The board could not be detected"));
+  toast (self, _("The board could not be detected"));
 }
 
 static void
@@ -393,7 +396,7 @@ info_cb (GObject      *object,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  g_autoptr(GlintWindow) self = user_data;
+  g_autoptr(GlintBoardPage) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintBoardInfo) info = glint_flasher_info_finish (GLINT_FLASHER (object),
                                                                result, &error);
@@ -406,7 +409,7 @@ info_cb (GObject      *object,
   g_clear_object (&self->detect_cancellable);
   g_clear_object (&self->detect_flasher);
   gtk_spinner_stop (self->detect_spinner);
-  _glint_window_update_buttons (self);
+  glint_wizard_page_set_applying (GLINT_WIZARD_PAGE (self), FALSE);
 
   if (info == NULL)
     {
@@ -427,9 +430,18 @@ info_cb (GObject      *object,
   self->board_info = g_steal_pointer (&info);
 }
 
+/**
+ * glint_board_page_detect:
+ * @self: a #GlintBoardPage
+ *
+ * Reads chip, MAC and crystal of the chosen board; the page is applying
+ * meanwhile.
+ */
 void
-_glint_window_detect (GlintWindow *self)
+glint_board_page_detect (GlintBoardPage *self)
 {
+  g_return_if_fail (GLINT_IS_BOARD_PAGE (self));
+
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintStream) stream = NULL;
 
@@ -444,48 +456,30 @@ _glint_window_detect (GlintWindow *self)
     }
 
   self->detect_flasher = glint_flasher_new (stream);
+  /* As the window's flasher (glint-window-private.h): frames share the
+   * main loop. */
+  glint_flasher_set_timeout_scale (self->detect_flasher, 3.0);
   self->detect_cancellable = g_cancellable_new ();
   adw_action_row_set_subtitle (self->detect_row, _("Talking to the board…"));
   gtk_spinner_start (self->detect_spinner);
-  _glint_window_update_buttons (self);
+  glint_wizard_page_set_applying (GLINT_WIZARD_PAGE (self), TRUE);
 
   glint_flasher_info_async (self->detect_flasher, self->detect_cancellable,
                             info_cb, g_object_ref (self));
 }
 
-void
-_glint_window_show_permission_page (GlintWindow *self)
+static void
+glint_board_page_init (GlintBoardPage *self)
 {
-  g_autofree char *flatpak_text = NULL;
+  g_autofree char *last = NULL;
 
-  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
-    {
-      /* Inside a sandbox the group does not help: the app needs the devices. */
-      g_autofree char *command = g_strdup_printf ("flatpak override --user --device=all %s",
-                                                  APP_ID);
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->settings = g_settings_new (GLINT_SETTINGS_SCHEMA);
+  last = g_settings_get_string (self->settings, "last-address");
 
-      gtk_label_set_text (self->permission_command_label, command);
-      gtk_label_set_text (self->permission_flatpak_label,
-                          _("Glint runs as a Flatpak without access to devices. Run the "
-                            "command on the host, restart Glint and try again. If it still "
-                            "fails, the host also needs the “dialout” group."));
-    }
-  else
-    gtk_label_set_text (self->permission_command_label, "sudo usermod -aG dialout $USER");
-
-  _glint_window_go_to (self, "permission");
-}
-
-void
-_glint_window_board_init (GlintWindow *self)
-{
-  g_autofree char *last = g_settings_get_string (self->settings, "last-address");
-
-  g_signal_connect_object (self, "notify::is-active", G_CALLBACK (on_is_active_cb),
-                           self, G_CONNECT_SWAPPED);
-  self->ports_timeout_id = g_timeout_add_seconds (PORTS_INTERVAL_S, ports_timeout_cb, self);
-
-  gtk_label_set_text (self->permission_command_label, "sudo usermod -aG dialout $USER");
+  self->port_monitor = glint_port_monitor_new ();
+  g_signal_connect_object (self->port_monitor, "notify::ports",
+                           G_CALLBACK (on_ports_changed_cb), self, G_CONNECT_SWAPPED);
 
   g_signal_connect_object (self->settings, "changed::recent-urls",
                            G_CALLBACK (on_recent_urls_changed_cb), self, G_CONNECT_SWAPPED);
@@ -506,27 +500,177 @@ _glint_window_board_init (GlintWindow *self)
       if (g_str_has_prefix (last, "sim://") && !g_str_equal (last, GLINT_DEMO_ADDRESS))
         ; /* test boards are not remembered */
       else
-        _glint_window_select_board (self, last);
+        glint_board_page_select (self, last);
     }
-
-  refresh_ports (self);
 }
 
-void
-_glint_window_board_dispose (GlintWindow *self)
+static void
+glint_board_page_dispose (GObject *object)
 {
-  g_clear_handle_id (&self->ports_timeout_id, g_source_remove);
+  GlintBoardPage *self = GLINT_BOARD_PAGE (object);
+
+  g_clear_object (&self->port_monitor);
   g_cancellable_cancel (self->detect_cancellable);
   g_clear_object (&self->detect_cancellable);
   g_clear_object (&self->detect_flasher);
-  g_clear_pointer (&self->board_info, glint_board_info_free);
-  g_clear_pointer (&self->address, g_free);
-  g_clear_pointer (&self->ports_signature, g_free);
-  g_clear_pointer (&self->wanted_port, g_free);
+  g_clear_object (&self->settings);
+  /* Let AdwBin drop its child first: the template owns it until then. */
+  adw_bin_set_child (ADW_BIN (object), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (object), GLINT_TYPE_BOARD_PAGE);
+
+  G_OBJECT_CLASS (glint_board_page_parent_class)->dispose (object);
 }
 
-void
-_glint_window_remember_address (GlintWindow *self)
+static void
+glint_board_page_finalize (GObject *object)
 {
-  remember_address (self);
+  GlintBoardPage *self = GLINT_BOARD_PAGE (object);
+
+  g_clear_pointer (&self->board_info, glint_board_info_free);
+  g_free (self->address);
+  g_free (self->ports_signature);
+  g_free (self->wanted_port);
+
+  G_OBJECT_CLASS (glint_board_page_parent_class)->finalize (object);
+}
+
+static void
+glint_board_page_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  GlintBoardPage *self = GLINT_BOARD_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_ADDRESS:
+      g_value_set_string (value, self->address);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+glint_board_page_class_init (GlintBoardPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = glint_board_page_dispose;
+  object_class->finalize = glint_board_page_finalize;
+  object_class->get_property = glint_board_page_get_property;
+
+  /**
+   * GlintBoardPage:address:
+   *
+   * The chosen board: a port, a URL or a `sim://` address; %NULL if none.
+   */
+  properties[PROP_ADDRESS] =
+    g_param_spec_string ("address", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * GlintBoardPage::permission-denied:
+   *
+   * The chosen port may not be opened (Detect found out).
+   */
+  signals[SIGNAL_PERMISSION_DENIED] =
+    g_signal_new ("permission-denied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/glintapp/Glint/glint-board-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, GlintBoardPage, demo_check);
+  gtk_widget_class_bind_template_child (widget_class, GlintBoardPage, detect_button);
+  gtk_widget_class_bind_template_child (widget_class, GlintBoardPage, detect_row);
+  gtk_widget_class_bind_template_child (widget_class, GlintBoardPage, detect_spinner);
+  gtk_widget_class_bind_template_child (widget_class, GlintBoardPage, ports_list);
+  gtk_widget_class_bind_template_child (widget_class, GlintBoardPage, recent_button);
+  gtk_widget_class_bind_template_child (widget_class, GlintBoardPage, remote_check);
+  gtk_widget_class_bind_template_child (widget_class, GlintBoardPage, remote_error_label);
+  gtk_widget_class_bind_template_child (widget_class, GlintBoardPage, remote_row);
+  gtk_widget_class_bind_template_callback (widget_class, on_board_toggled_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_remote_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_remote_changed_cb);
+}
+
+const char *
+glint_board_page_get_address (GlintBoardPage *self)
+{
+  g_return_val_if_fail (GLINT_IS_BOARD_PAGE (self), NULL);
+
+  return self->address;
+}
+
+/**
+ * glint_board_page_get_board_info:
+ * @self: a #GlintBoardPage
+ *
+ * Returns: (nullable): what Detect found out about the chosen board
+ */
+GlintBoardInfo *
+glint_board_page_get_board_info (GlintBoardPage *self)
+{
+  g_return_val_if_fail (GLINT_IS_BOARD_PAGE (self), NULL);
+
+  return self->board_info;
+}
+
+/**
+ * glint_board_page_cancel_detect:
+ * @self: a #GlintBoardPage
+ *
+ * Stops Detect, which holds the port (a flash is about to start).
+ */
+void
+glint_board_page_cancel_detect (GlintBoardPage *self)
+{
+  g_return_if_fail (GLINT_IS_BOARD_PAGE (self));
+
+  g_cancellable_cancel (self->detect_cancellable);
+  g_clear_object (&self->detect_cancellable);
+  g_clear_object (&self->detect_flasher);
+  gtk_spinner_stop (self->detect_spinner);
+  glint_wizard_page_set_applying (GLINT_WIZARD_PAGE (self), FALSE);
+}
+
+/**
+ * glint_board_page_refresh_ports:
+ * @self: a #GlintBoardPage
+ *
+ * Lists the ports again (the window got the focus back).
+ */
+void
+glint_board_page_refresh_ports (GlintBoardPage *self)
+{
+  g_return_if_fail (GLINT_IS_BOARD_PAGE (self));
+
+  glint_port_monitor_refresh (self->port_monitor);
+}
+
+/**
+ * glint_board_page_remember:
+ * @self: a #GlintBoardPage
+ *
+ * What to choose next time (a flash starts with this board).
+ */
+void
+glint_board_page_remember (GlintBoardPage *self)
+{
+  g_return_if_fail (GLINT_IS_BOARD_PAGE (self));
+
+  if (self->address != NULL)
+    remember_address (self);
+}
+
+GlintPortMonitor *
+_glint_board_page_get_port_monitor (GlintBoardPage *self)
+{
+  g_return_val_if_fail (GLINT_IS_BOARD_PAGE (self), NULL);
+
+  return self->port_monitor;
 }

@@ -1,0 +1,67 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include "glint-done-page.h"
+
+/* The end of a good flash: what was written where, and what next
+ * (Flash Another Board, Open Serial Monitor; both window actions). */
+
+struct _GlintDonePage
+{
+  GlintWizardPage  parent_instance;
+
+  /* template children, alphabetical */
+  AdwStatusPage   *done_status;
+  GtkButton       *flash_another_button;
+};
+
+G_DEFINE_FINAL_TYPE (GlintDonePage, glint_done_page, GLINT_TYPE_WIZARD_PAGE)
+
+static void
+glint_done_page_dispose (GObject *object)
+{
+  /* Let AdwBin drop its child first: the template owns it until then. */
+  adw_bin_set_child (ADW_BIN (object), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (object), GLINT_TYPE_DONE_PAGE);
+
+  G_OBJECT_CLASS (glint_done_page_parent_class)->dispose (object);
+}
+
+static void
+glint_done_page_class_init (GlintDonePageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = glint_done_page_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/glintapp/Glint/glint-done-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, GlintDonePage, done_status);
+  gtk_widget_class_bind_template_child (widget_class, GlintDonePage, flash_another_button);
+}
+
+static void
+glint_done_page_init (GlintDonePage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+/**
+ * glint_done_page_set_summary:
+ * @self: a #GlintDonePage
+ * @summary: what was flashed, as plain text
+ */
+void
+glint_done_page_set_summary (GlintDonePage *self,
+                             const char    *summary)
+{
+  g_autofree char *markup = NULL;
+
+  g_return_if_fail (GLINT_IS_DONE_PAGE (self));
+
+  markup = g_markup_escape_text (summary, -1);
+  adw_status_page_set_description (self->done_status, markup);
+}

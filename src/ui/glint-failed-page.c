@@ -1,0 +1,86 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include "glint-failed-page.h"
+
+/* A flash that failed: what to do about it, the error itself (selectable,
+ * for a bug report), Copy Log and Try Again (window actions). */
+
+struct _GlintFailedPage
+{
+  GlintWizardPage  parent_instance;
+
+  /* template children, alphabetical */
+  GtkLabel        *failed_details_label;
+  AdwStatusPage   *failed_status;
+  GtkButton       *try_again_button;
+};
+
+G_DEFINE_FINAL_TYPE (GlintFailedPage, glint_failed_page, GLINT_TYPE_WIZARD_PAGE)
+
+static void
+glint_failed_page_shown (GlintWizardPage *page)
+{
+  GlintFailedPage *self = GLINT_FAILED_PAGE (page);
+
+  GLINT_WIZARD_PAGE_CLASS (glint_failed_page_parent_class)->shown (page);
+
+  /* The stack gave the focus to the details first, which selected them
+   * all on the way. */
+  gtk_label_select_region (self->failed_details_label, 0, 0);
+}
+
+static void
+glint_failed_page_dispose (GObject *object)
+{
+  /* Let AdwBin drop its child first: the template owns it until then. */
+  adw_bin_set_child (ADW_BIN (object), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (object), GLINT_TYPE_FAILED_PAGE);
+
+  G_OBJECT_CLASS (glint_failed_page_parent_class)->dispose (object);
+}
+
+static void
+glint_failed_page_class_init (GlintFailedPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GlintWizardPageClass *page_class = GLINT_WIZARD_PAGE_CLASS (klass);
+
+  object_class->dispose = glint_failed_page_dispose;
+  page_class->shown = glint_failed_page_shown;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/glintapp/Glint/glint-failed-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, failed_details_label);
+  gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, failed_status);
+  gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, try_again_button);
+}
+
+static void
+glint_failed_page_init (GlintFailedPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+/**
+ * glint_failed_page_set_error:
+ * @self: a #GlintFailedPage
+ * @hint: what went wrong and what to do, for people
+ * @details: the error message itself
+ */
+void
+glint_failed_page_set_error (GlintFailedPage *self,
+                             const char      *hint,
+                             const char      *details)
+{
+  g_autofree char *markup = NULL;
+
+  g_return_if_fail (GLINT_IS_FAILED_PAGE (self));
+
+  markup = g_markup_escape_text (hint, -1);
+  adw_status_page_set_description (self->failed_status, markup);
+  gtk_label_set_text (self->failed_details_label, details);
+}

@@ -1,0 +1,833 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "glint-chip.h"
+#include "glint-error.h"
+#include "glint-image.h"
+#include "glint-firmware-page.h"
+#include "glint-window.h"
+
+/* The Firmware page: a file, a build folder or a manifest (chosen or
+ * dropped on the window); what goes where, and the warnings, before
+ * anything is written; and the Advanced options for the flash. */
+
+struct _GlintFirmwarePage
+{
+  GlintWizardPage       parent_instance;
+
+  /* template children, alphabetical */
+  GtkSwitch            *auto_reset_switch;
+  AdwComboRow          *baud_row;
+  AdwStatusPage        *firmware_error_page;
+  AdwPreferencesGroup  *firmware_group;
+  GtkStack             *firmware_stack;
+  AdwComboRow          *flash_freq_row;
+  AdwComboRow          *flash_mode_row;
+  AdwComboRow          *flash_size_row;
+  AdwPreferencesGroup  *offset_group;
+  AdwEntryRow          *offset_row;
+  GtkSwitch            *reboot_switch;
+  GtkListBox           *regions_list;
+  GtkSwitch            *stub_switch;
+  GtkSwitch            *verify_switch;
+  AdwPreferencesGroup  *warnings_group;
+  GtkListBox           *warnings_list;
+
+  GSettings            *settings;
+  GlintFlashPlan       *plan;
+  char                 *firmware_path;
+  char                 *chip;            /* the board's, when Detect knows it */
+  gboolean              has_board;       /* a board to flash to is chosen */
+  GCancellable         *load_cancellable;
+  char                 *keep_flash[3];   /* mode, freq, size that "Keep" writes */
+};
+
+G_DEFINE_FINAL_TYPE (GlintFirmwarePage, glint_firmware_page, GLINT_TYPE_WIZARD_PAGE)
+
+static void
+toast (GlintFirmwarePage *self,
+       const char        *text)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
+}
+
+/* Complete with a plan and a board; applying while a plan loads. */
+static void
+update_state (GlintFirmwarePage *self)
+{
+  glint_wizard_page_set_complete (GLINT_WIZARD_PAGE (self),
+                                  self->plan != NULL && self->load_cancellable == NULL &&
+                                  self->has_board);
+  glint_wizard_page_set_applying (GLINT_WIZARD_PAGE (self), self->load_cancellable != NULL);
+}
+
+static const guint bauds[] = { 0, 115200, 460800, 921600, 2000000 };
+
+guint
+glint_firmware_page_get_baud (GlintFirmwarePage *self)
+{
+  g_return_val_if_fail (GLINT_IS_FIRMWARE_PAGE (self), 0);
+
+  guint selected = adw_combo_row_get_selected (self->baud_row);
+
+  return selected < G_N_ELEMENTS (bauds) ? bauds[selected] : 0;
+}
+
+/* "blink.bin@0x10000" → "blink.bin"; other paths as they are. */
+static char *
+strip_offset (const char *path)
+{
+  const char *at = strrchr (path, '@');
+
+  if (at == NULL || g_file_test (path, G_FILE_TEST_EXISTS))
+    return g_strdup (path);
+
+  return g_strndup (path, at - path);
+}
+
+/* A lone firmware file, as opposed to a build folder or a manifest. */
+static gboolean
+is_single_file (const char *path)
+{
+  g_autofree char *file = strip_offset (path);
+
+  return g_file_test (file, G_FILE_TEST_IS_REGULAR) &&
+         !g_str_has_suffix (file, ".json") && !g_str_has_suffix (file, ".JSON");
+}
+
+static gboolean
+parse_offset (const char *text,
+              guint32    *offset)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
+  guint64 value;
+  guint base = 10;
+  const char *digits = stripped;
+
+  if (g_str_has_prefix (stripped, "0x") || g_str_has_prefix (stripped, "0X"))
+    {
+      base = 16;
+      digits += 2;
+    }
+  if (!g_ascii_string_to_unsigned (digits, base, 0, G_MAXUINT32, &value, NULL))
+    return FALSE;
+
+  /* Flash is erased in 4 KiB sectors. */
+  if (value % 4096 != 0)
+    return FALSE;
+
+  *offset = (guint32) value;
+  return TRUE;
+}
+
+/* A manifest's "name" ("Blink"), or NULL. Read in the loading thread. */
+static char *
+read_manifest_name (const char *path)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonObject *object;
+
+  if (!json_parser_load_from_file (parser, path, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  object = json_node_get_object (root);
+  if (!json_object_has_member (object, "name") ||
+      json_node_get_value_type (json_object_get_member (object, "name")) != G_TYPE_STRING)
+    return NULL;
+
+  return g_strdup (json_object_get_string_member (object, "name"));
+}
+
+/**
+ * glint_firmware_page_get_name:
+ *
+ * What to call the firmware: a manifest's name, an ESP-IDF project's
+ * folder (not "build"), or the file name.
+ *
+ * Returns: (transfer full): a name for people
+ */
+char *
+glint_firmware_page_get_name (GlintFirmwarePage *self)
+{
+  g_autofree char *file = strip_offset (self->firmware_path);
+  const char *name = self->plan != NULL ?
+    g_object_get_data (G_OBJECT (self->plan), "glint-name") : NULL;
+  g_autofree char *basename = g_path_get_basename (file);
+
+  if (name != NULL && name[0] != '\0')
+    return g_strdup (name);
+
+  if (g_file_test (file, G_FILE_TEST_IS_DIR) && g_str_equal (basename, "build"))
+    {
+      g_autofree char *parent = g_path_get_dirname (file);
+
+      return g_path_get_basename (parent);
+    }
+
+  return g_steal_pointer (&basename);
+}
+
+static void
+on_offset_changed_cb (GlintFirmwarePage *self)
+{
+  guint32 offset;
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->offset_row));
+
+  if (text[0] == '\0' || parse_offset (text, &offset))
+    gtk_widget_remove_css_class (GTK_WIDGET (self->offset_row), "error");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->offset_row), "error");
+}
+
+static void
+on_offset_apply_cb (GlintFirmwarePage *self)
+{
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  guint32 offset;
+
+  if (self->firmware_path == NULL ||
+      !parse_offset (gtk_editable_get_text (GTK_EDITABLE (self->offset_row)), &offset))
+    {
+      toast (self, _("The offset must be a multiple of 4 KiB, like 0x10000"));
+      return;
+    }
+
+  file = strip_offset (self->firmware_path);
+  path = g_strdup_printf ("%s@0x%x", file, offset);
+  glint_firmware_page_load (self, path, self->chip);
+}
+
+static void
+on_baud_selected_cb (GlintFirmwarePage *self)
+{
+  g_settings_set_uint (self->settings, "baud", glint_firmware_page_get_baud (self));
+}
+
+static void
+clear_list (GtkListBox *list)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
+    gtk_list_box_remove (list, child);
+}
+
+static GtkWidget *
+region_row_new (GlintFlashPlan *plan,
+                guint           index)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *offset_label;
+  const char *name = glint_flash_plan_get_region_name (plan, index);
+  const char *path = glint_flash_plan_get_region_path (plan, index);
+  GBytes *data = glint_flash_plan_get_region_data (plan, index);
+  g_autofree char *basename = path != NULL ? g_path_get_basename (path) : NULL;
+  g_autofree char *size = g_format_size (data != NULL ? g_bytes_get_size (data) : 0);
+  g_autofree char *offset = g_strdup_printf ("0x%05x",
+                                             glint_flash_plan_get_region_offset (plan, index));
+  g_autofree char *subtitle = NULL;
+
+  /* The file name only where the name does not say it already. */
+  if (name != NULL && basename != NULL && !g_str_equal (name, basename))
+    subtitle = g_strdup_printf ("%s · %s", basename, size);
+  else
+    subtitle = g_strdup (size);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                 name != NULL ? name : basename != NULL ? basename : _("Data"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+
+  offset_label = gtk_label_new (offset);
+  gtk_widget_set_tooltip_text (offset_label, _("Flash offset"));
+  gtk_widget_add_css_class (offset_label, "monospace");
+  gtk_widget_add_css_class (offset_label, "dim-label");
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), offset_label);
+
+  return row;
+}
+
+static GtkWidget *
+warning_row_new (const char *text)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+
+  gtk_widget_add_css_class (icon, "warning");
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), text);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
+
+  return row;
+}
+
+/* Flash settings: what esptool's --flash_mode/--flash_freq/--flash_size
+ * write into the bootloader's header. They only mean something when the
+ * firmware has a bootloader image where the ROM looks for it, and each
+ * value is offered only when the image code accepts it for that chip. */
+
+enum { FLASH_MODE, FLASH_FREQ, FLASH_SIZE, N_FLASH_SETTINGS };
+
+static const char * const flash_candidates[N_FLASH_SETTINGS][12] = {
+  { "qio", "qout", "dio", "dout", NULL },
+  { "80m", "60m", "48m", "40m", "30m", "26m", "24m", "20m", "16m", "15m", "12m", NULL },
+  { "256KB", "512KB", "1MB", "2MB", "4MB", "8MB", "16MB", "32MB", "64MB", "128MB", NULL },
+};
+
+static AdwComboRow *
+flash_setting_row (GlintFirmwarePage *self,
+                   guint        which)
+{
+  AdwComboRow *rows[N_FLASH_SETTINGS] = { self->flash_mode_row, self->flash_freq_row,
+                                          self->flash_size_row };
+
+  return rows[which];
+}
+
+/* "dio" → "DIO", "80m" → "80 MHz", "4MB" → "4 MB" */
+static char *
+flash_value_label (guint       which,
+                   const char *value)
+{
+  g_autofree char *number = NULL;
+
+  if (which == FLASH_MODE)
+    return g_ascii_strup (value, -1);
+
+  number = g_strndup (value, strspn (value, "0123456789"));
+  if (which == FLASH_FREQ)
+    /* Translators: a flash clock frequency, like "80 MHz" */
+    return g_strdup_printf (_("%s MHz"), number);
+  if (g_str_has_suffix (value, "KB"))
+    /* Translators: a flash chip size, like "512 KB" */
+    return g_strdup_printf (_("%s KB"), number);
+  /* Translators: a flash chip size, like "4 MB" */
+  return g_strdup_printf (_("%s MB"), number);
+}
+
+/* The part of the image header that @which is stored in. */
+static guint8
+flash_setting_bits (GBytes *image,
+                    guint   which)
+{
+  const guint8 *data = g_bytes_get_data (image, NULL);
+
+  switch (which)
+    {
+    case FLASH_MODE:
+      return data[2];
+    case FLASH_FREQ:
+      return data[3] & 0x0F;
+    default:
+      return data[3] >> 4;
+    }
+}
+
+/* The bootloader image in @plan and its chip, or -1. */
+static int
+find_bootloader (GlintFlashPlan  *plan,
+                 const char     **chip)
+{
+  for (guint i = 0; i < glint_flash_plan_get_n_regions (plan); i++)
+    {
+      GBytes *data = glint_flash_plan_get_region_data (plan, i);
+      g_autoptr(GlintImage) image = NULL;
+      const char *name;
+
+      if (data == NULL || g_bytes_get_size (data) < 8 || !glint_image_looks_like_image (data))
+        continue;
+      image = glint_image_parse (data, NULL, NULL);
+      if (image == NULL)
+        continue;
+      name = glint_image_get_chip_name (image);
+      if (name != NULL && glint_image_chip_is_known (name) &&
+          glint_image_chip_bootloader_offset (name) == glint_flash_plan_get_region_offset (plan, i))
+        {
+          *chip = name;
+          return (int) i;
+        }
+    }
+
+  return -1;
+}
+
+static void
+fill_flash_setting_row (GlintFirmwarePage *self,
+                        guint        which,
+                        GBytes      *bootloader,
+                        const char  *chip,
+                        const char  *from_plan)
+{
+  AdwComboRow *row = flash_setting_row (self, which);
+  const char * const *old_values = g_object_get_data (G_OBJECT (row), "glint-values");
+  guint old_selected = adw_combo_row_get_selected (row);
+  g_autofree char *previous = NULL;
+  g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) values = NULL;
+  g_autofree char *keep_label = NULL;
+  guint8 current = flash_setting_bits (bootloader, which);
+  const char *keep = NULL;
+  guint selected = 0;
+
+  if (old_values != NULL && old_selected > 0 && old_selected < g_strv_length ((GStrv) old_values))
+    previous = g_strdup (old_values[old_selected]);
+
+  /* Index 0 is "Keep"; its value is filled in below. */
+  g_strv_builder_add (builder, "keep");
+  for (guint i = 0; flash_candidates[which][i] != NULL; i++)
+    {
+      const char *candidate = flash_candidates[which][i];
+      const char *args[N_FLASH_SETTINGS] = { "keep", "keep", "keep" };
+      g_autoptr(GBytes) patched = NULL;
+      g_autofree char *label = NULL;
+
+      args[which] = candidate;
+      patched = glint_image_patch_header (bootloader, chip, args[FLASH_MODE], args[FLASH_FREQ],
+                                          args[FLASH_SIZE], NULL);
+      if (patched == NULL)
+        continue;
+
+      /* What the build asked for, or else what the header says now. */
+      if (g_strcmp0 (from_plan, candidate) == 0 ||
+          (keep == NULL && flash_setting_bits (patched, which) == current))
+        keep = candidate;
+
+      label = flash_value_label (which, candidate);
+      gtk_string_list_append (labels, label);
+      g_strv_builder_add (builder, candidate);
+    }
+  values = g_strv_builder_end (builder);
+
+  g_free (self->keep_flash[which]);
+  self->keep_flash[which] = g_strdup (keep);
+
+  if (keep != NULL)
+    {
+      g_autofree char *value_label = flash_value_label (which, keep);
+
+      /* Translators: leave the setting as the firmware has it, like "Keep (DIO)" */
+      keep_label = g_strdup_printf (_("Keep (%s)"), value_label);
+    }
+  else
+    keep_label = g_strdup (_("Keep"));
+  gtk_string_list_splice (labels, 0, 0, (const char * const[]) { keep_label, NULL });
+
+  for (guint i = 1; values[i] != NULL; i++)
+    if (g_strcmp0 (values[i], previous) == 0)
+      selected = i;
+
+  adw_combo_row_set_model (row, G_LIST_MODEL (labels));
+  g_object_set_data_full (G_OBJECT (row), "glint-values", g_steal_pointer (&values),
+                          (GDestroyNotify) g_strfreev);
+  adw_combo_row_set_selected (row, selected);
+}
+
+static void
+show_flash_settings (GlintFirmwarePage *self)
+{
+  const char *chip = NULL;
+  int index = find_bootloader (self->plan, &chip);
+  const char *from_plan[N_FLASH_SETTINGS] = {
+    glint_flash_plan_get_flash_mode (self->plan),
+    glint_flash_plan_get_flash_freq (self->plan),
+    glint_flash_plan_get_flash_size (self->plan),
+  };
+
+  for (guint which = 0; which < N_FLASH_SETTINGS; which++)
+    {
+      g_clear_pointer (&self->keep_flash[which], g_free);
+      gtk_widget_set_visible (GTK_WIDGET (flash_setting_row (self, which)), index >= 0);
+      if (index >= 0)
+        fill_flash_setting_row (self, which,
+                                glint_flash_plan_get_region_data (self->plan, index),
+                                chip, from_plan[which]);
+    }
+}
+
+/**
+ * glint_firmware_page_apply_flash_settings:
+ *
+ * Puts the chosen flash mode, frequency and size into the plan, for the
+ * flasher to write into the bootloader's header. "Keep" stands for the
+ * values the firmware came with, so that a second flash after a change
+ * restores them (the flasher patches the plan's bootloader in place).
+ *
+ * Returns: %TRUE if the firmware has a bootloader to apply them to
+ */
+gboolean
+glint_firmware_page_apply_flash_settings (GlintFirmwarePage *self)
+{
+  const char *chosen[N_FLASH_SETTINGS];
+
+  g_return_val_if_fail (GLINT_IS_FIRMWARE_PAGE (self), FALSE);
+
+  if (self->plan == NULL || !gtk_widget_get_visible (GTK_WIDGET (self->flash_mode_row)))
+    return FALSE;
+
+  for (guint which = 0; which < N_FLASH_SETTINGS; which++)
+    {
+      AdwComboRow *row = flash_setting_row (self, which);
+      const char * const *values = g_object_get_data (G_OBJECT (row), "glint-values");
+      guint selected = adw_combo_row_get_selected (row);
+
+      if (values != NULL && selected > 0 && selected < g_strv_length ((GStrv) values))
+        chosen[which] = values[selected];
+      else
+        chosen[which] = self->keep_flash[which] != NULL ? self->keep_flash[which] : "keep";
+    }
+
+  glint_flash_plan_set_flash_settings (self->plan, chosen[FLASH_MODE], chosen[FLASH_FREQ],
+                                       chosen[FLASH_SIZE]);
+  return TRUE;
+}
+
+static void
+show_plan (GlintFirmwarePage *self)
+{
+  const char * const *warnings = glint_flash_plan_get_warnings (self->plan);
+  guint n_regions = glint_flash_plan_get_n_regions (self->plan);
+  g_autofree char *file = strip_offset (self->firmware_path);
+  g_autofree char *basename = glint_firmware_page_get_name (self);
+  gboolean guessed = g_object_get_data (G_OBJECT (self->plan), "glint-guessed-offset") != NULL;
+  gboolean single = is_single_file (self->firmware_path) && n_regions == 1;
+  g_autofree char *total = g_format_size (glint_flash_plan_get_total_bytes (self->plan));
+  const char *chip_name = glint_flash_plan_get_chip (self->plan);
+  const GlintChip *known = chip_name != NULL ? glint_chip_lookup (chip_name) : NULL;
+  const char *chip = known != NULL ? known->display_name : chip_name;
+  g_autofree char *description = NULL;
+  guint n_warnings = 0;
+
+  clear_list (self->regions_list);
+  for (guint i = 0; i < n_regions; i++)
+    gtk_list_box_append (self->regions_list, region_row_new (self->plan, i));
+
+  clear_list (self->warnings_list);
+  if (guessed)
+    {
+      gtk_list_box_append (self->warnings_list,
+                           warning_row_new (_("Glint cannot tell what this file is, so it goes "
+                                              "to 0x10000, where apps usually live. Change the "
+                                              "offset if it belongs elsewhere.")));
+      n_warnings++;
+    }
+  for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++, n_warnings++)
+    gtk_list_box_append (self->warnings_list, warning_row_new (warnings[i]));
+
+  /* A lone file can be moved; a build or manifest knows its offsets. */
+  gtk_widget_set_visible (GTK_WIDGET (self->offset_group), single);
+  if (single)
+    {
+      g_autofree char *offset = g_strdup_printf ("0x%x",
+                                                 glint_flash_plan_get_region_offset (self->plan,
+                                                                                     0));
+
+      gtk_editable_set_text (GTK_EDITABLE (self->offset_row), offset);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->warnings_group), n_warnings > 0);
+  show_flash_settings (self);
+
+  if (chip != NULL)
+    /* Translators: "4 files, 1.2 MB in all, built for esp32s3" */
+    description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                "%u part, %s in all, built for %s",
+                                                "%u parts, %s in all, built for %s",
+                                                n_regions),
+                                   n_regions, total, chip);
+  else
+    description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                "%u part, %s in all",
+                                                "%u parts, %s in all",
+                                                n_regions),
+                                   n_regions, total);
+
+  adw_preferences_group_set_title (self->firmware_group, basename);
+  /* "Blink" from a manifest: say which file it came from too. */
+  {
+    g_autofree char *file_name = g_path_get_basename (file);
+
+    if (!g_str_equal (file_name, basename))
+      {
+        g_autofree char *with_file = g_strdup_printf ("%s · %s", file_name, description);
+
+        g_free (description);
+        description = g_steal_pointer (&with_file);
+      }
+  }
+  adw_preferences_group_set_description (self->firmware_group, description);
+  gtk_stack_set_visible_child_name (self->firmware_stack, "plan");
+}
+
+static void
+show_error (GlintFirmwarePage *self,
+            const GError *error)
+{
+  const char *hint = glint_error_get_hint (error);
+  g_autofree char *markup = NULL;
+
+  if (hint != NULL)
+    markup = g_markup_printf_escaped ("%s\n\n<small>%s</small>", hint, error->message);
+  else
+    markup = g_markup_escape_text (error->message, -1);
+
+  adw_status_page_set_description (self->firmware_error_page, markup);
+  gtk_stack_set_visible_child_name (self->firmware_stack, "error");
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  char **args = task_data;   /* { path, chip or NULL } */
+  GError *error = NULL;
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new_for_path (args[0], args[1], &error);
+
+  /* A raw binary without an offset: most often an app (Arduino's export
+   * and PlatformIO's firmware.bin), so start there and let people edit. */
+  if (plan == NULL && g_error_matches (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN) &&
+      is_single_file (args[0]) && strrchr (args[0], '@') == NULL)
+    {
+      g_autofree char *guess = g_strdup_printf ("%s@0x%x", args[0], GLINT_FLASH_PLAN_APP_OFFSET);
+
+      g_clear_error (&error);
+      plan = glint_flash_plan_new_for_path (guess, args[1], &error);
+      if (plan != NULL)
+        g_object_set_data (G_OBJECT (plan), "glint-guessed-offset", GINT_TO_POINTER (TRUE));
+    }
+
+  if (plan != NULL && (g_str_has_suffix (args[0], ".json") || g_str_has_suffix (args[0], ".JSON")))
+    g_object_set_data_full (G_OBJECT (plan), "glint-name", read_manifest_name (args[0]), g_free);
+
+  /* Validation reads the files and finds what to warn about. */
+  if (plan == NULL || !glint_flash_plan_validate (plan, args[1], 0, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_steal_pointer (&plan), g_object_unref);
+}
+
+static void
+load_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GlintFirmwarePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlashPlan) plan = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  g_clear_object (&self->load_cancellable);
+
+  if (plan == NULL)
+    show_error (self, error);
+  else
+    {
+      g_set_object (&self->plan, plan);
+      show_plan (self);
+    }
+
+  update_state (self);
+}
+
+/**
+ * glint_firmware_page_load:
+ * @self: a #GlintFirmwarePage
+ * @path: a firmware file (optionally FILE@OFFSET), a build folder or a
+ *   manifest.json
+ * @chip: (nullable): the board's chip, when known, to check the firmware
+ *   against
+ *
+ * Reads the plan off the main loop: a build folder can mean megabytes.
+ * The page is applying meanwhile, and complete once there is a plan.
+ */
+void
+glint_firmware_page_load (GlintFirmwarePage *self,
+                          const char        *path,
+                          const char        *chip)
+{
+  g_autoptr(GTask) task = NULL;
+  char **args;
+
+  g_return_if_fail (GLINT_IS_FIRMWARE_PAGE (self));
+  g_return_if_fail (path != NULL);
+
+  args = g_new0 (char *, 3);
+  args[0] = g_strdup (path);
+  args[1] = g_strdup (chip);
+  g_free (self->chip);
+  self->chip = g_strdup (chip);
+
+  g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
+  g_clear_object (&self->plan);
+
+  g_free (self->firmware_path);
+  self->firmware_path = g_strdup (path);
+  self->load_cancellable = g_cancellable_new ();
+  gtk_stack_set_visible_child_name (self->firmware_stack, "loading");
+  update_state (self);
+
+  task = g_task_new (NULL, self->load_cancellable, load_cb, g_object_ref (self));
+  g_task_set_source_tag (task, glint_firmware_page_load);
+  g_task_set_name (task, "glint-load-firmware");
+  g_task_set_task_data (task, args, (GDestroyNotify) g_strfreev);
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_run_in_thread (task, load_thread);
+}
+
+GlintFlashPlan *
+glint_firmware_page_get_plan (GlintFirmwarePage *self)
+{
+  g_return_val_if_fail (GLINT_IS_FIRMWARE_PAGE (self), NULL);
+
+  return self->plan;
+}
+
+gboolean
+glint_firmware_page_get_verify (GlintFirmwarePage *self)
+{
+  g_return_val_if_fail (GLINT_IS_FIRMWARE_PAGE (self), TRUE);
+
+  return gtk_switch_get_active (self->verify_switch);
+}
+
+gboolean
+glint_firmware_page_get_reboot (GlintFirmwarePage *self)
+{
+  g_return_val_if_fail (GLINT_IS_FIRMWARE_PAGE (self), TRUE);
+
+  return gtk_switch_get_active (self->reboot_switch);
+}
+
+gboolean
+glint_firmware_page_get_auto_reset (GlintFirmwarePage *self)
+{
+  g_return_val_if_fail (GLINT_IS_FIRMWARE_PAGE (self), TRUE);
+
+  return gtk_switch_get_active (self->auto_reset_switch);
+}
+
+gboolean
+glint_firmware_page_get_use_stub (GlintFirmwarePage *self)
+{
+  g_return_val_if_fail (GLINT_IS_FIRMWARE_PAGE (self), TRUE);
+
+  return gtk_switch_get_active (self->stub_switch);
+}
+
+static void
+glint_firmware_page_dispose (GObject *object)
+{
+  GlintFirmwarePage *self = GLINT_FIRMWARE_PAGE (object);
+
+  g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
+  g_clear_object (&self->plan);
+  g_clear_object (&self->settings);
+  /* Let AdwBin drop its child first: the template owns it until then. */
+  adw_bin_set_child (ADW_BIN (object), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (object), GLINT_TYPE_FIRMWARE_PAGE);
+
+  G_OBJECT_CLASS (glint_firmware_page_parent_class)->dispose (object);
+}
+
+static void
+glint_firmware_page_finalize (GObject *object)
+{
+  GlintFirmwarePage *self = GLINT_FIRMWARE_PAGE (object);
+
+  g_free (self->firmware_path);
+  g_free (self->chip);
+  for (guint i = 0; i < G_N_ELEMENTS (self->keep_flash); i++)
+    g_free (self->keep_flash[i]);
+
+  G_OBJECT_CLASS (glint_firmware_page_parent_class)->finalize (object);
+}
+
+static void
+glint_firmware_page_class_init (GlintFirmwarePageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = glint_firmware_page_dispose;
+  object_class->finalize = glint_firmware_page_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/glintapp/Glint/glint-firmware-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, auto_reset_switch);
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, baud_row);
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, firmware_error_page);
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, firmware_group);
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, firmware_stack);
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, flash_freq_row);
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, flash_mode_row);
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, flash_size_row);
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, offset_group);
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, offset_row);
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, reboot_switch);
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, regions_list);
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, stub_switch);
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, verify_switch);
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, warnings_group);
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, warnings_list);
+  gtk_widget_class_bind_template_callback (widget_class, on_offset_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_offset_changed_cb);
+}
+
+static void
+glint_firmware_page_init (GlintFirmwarePage *self)
+{
+  guint baud;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->settings = g_settings_new (GLINT_SETTINGS_SCHEMA);
+  baud = g_settings_get_uint (self->settings, "baud");
+
+  for (guint i = 0; i < G_N_ELEMENTS (bauds); i++)
+    if (bauds[i] == baud)
+      adw_combo_row_set_selected (self->baud_row, i);
+  g_signal_connect_object (self->baud_row, "notify::selected",
+                           G_CALLBACK (on_baud_selected_cb), self, G_CONNECT_SWAPPED);
+  g_settings_bind (self->settings, "verify", self->verify_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "auto-reset", self->auto_reset_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "reboot", self->reboot_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "use-stub", self->stub_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+}
+
+/**
+ * glint_firmware_page_set_has_board:
+ * @self: a #GlintFirmwarePage
+ * @has_board: whether a board to flash to is chosen
+ *
+ * Firmware opened from the file manager comes before the board: the page
+ * is complete only with both.
+ */
+void
+glint_firmware_page_set_has_board (GlintFirmwarePage *self,
+                                   gboolean           has_board)
+{
+  g_return_if_fail (GLINT_IS_FIRMWARE_PAGE (self));
+
+  self->has_board = !!has_board;
+  update_state (self);
+}

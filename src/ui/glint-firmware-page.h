@@ -1,0 +1,30 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include "glint-flash-plan.h"
+#include "glint-wizard-page.h"
+
+G_BEGIN_DECLS
+
+#define GLINT_TYPE_FIRMWARE_PAGE (glint_firmware_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (GlintFirmwarePage, glint_firmware_page, GLINT, FIRMWARE_PAGE,
+                      GlintWizardPage)
+
+void            glint_firmware_page_load                 (GlintFirmwarePage *self,
+                                                          const char        *path,
+                                                          const char        *chip);
+GlintFlashPlan *glint_firmware_page_get_plan             (GlintFirmwarePage *self);
+char           *glint_firmware_page_get_name             (GlintFirmwarePage *self);
+guint           glint_firmware_page_get_baud             (GlintFirmwarePage *self);
+gboolean        glint_firmware_page_get_verify           (GlintFirmwarePage *self);
+gboolean        glint_firmware_page_get_reboot           (GlintFirmwarePage *self);
+gboolean        glint_firmware_page_get_auto_reset       (GlintFirmwarePage *self);
+gboolean        glint_firmware_page_get_use_stub         (GlintFirmwarePage *self);
+gboolean        glint_firmware_page_apply_flash_settings (GlintFirmwarePage *self);
+void            glint_firmware_page_set_has_board        (GlintFirmwarePage *self,
+                                                          gboolean           has_board);
+
+G_END_DECLS
