@@ -456,9 +456,6 @@ glint_board_page_detect (GlintBoardPage *self)
     }
 
   self->detect_flasher = glint_flasher_new (stream);
-  /* As the window's flasher (glint-window-private.h): frames share the
-   * main loop. */
-  glint_flasher_set_timeout_scale (self->detect_flasher, 3.0);
   self->detect_cancellable = g_cancellable_new ();
   adw_action_row_set_subtitle (self->detect_row, _("Talking to the board…"));
   gtk_spinner_start (self->detect_spinner);

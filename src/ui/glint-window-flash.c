@@ -194,7 +194,6 @@ _glint_window_start_flash (GlintWindow *self)
 
   glint_firmware_page_apply_flash_settings (self->firmware_page);
   self->flasher = glint_flasher_new (stream);
-  glint_flasher_set_timeout_scale (self->flasher, GLINT_WINDOW_TIMEOUT_SCALE);
   glint_flasher_set_plan (self->flasher, glint_firmware_page_get_plan (self->firmware_page));
   glint_flasher_set_baud (self->flasher, baud);
   glint_flasher_set_use_stub (self->flasher, glint_firmware_page_get_use_stub (self->firmware_page));

@@ -17,12 +17,6 @@
 
 G_BEGIN_DECLS
 
-/* The window's flasher waits three times as long for answers as the
- * link's timing says (the CLI's does not): its main loop also draws
- * frames, and a frame of 100 ms or more under software rendering made
- * a loaded machine's Demo board flash time out after 0.1 s. */
-#define GLINT_WINDOW_TIMEOUT_SCALE 3.0
-
 
 struct _GlintWindow
 {
