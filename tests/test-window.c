@@ -482,6 +482,78 @@ test_rfc2217_flash (Fixture       *f,
   g_settings_reset (settings, "recent-urls");
 }
 
+/* Options of issue #8 through the window: a backup of what the flash held
+ * before, the automatic speed remembered per URL, and a second flash of
+ * the same firmware that writes nothing. */
+static void
+test_backup_and_reflash (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *flash_path = g_build_filename (f->dir, "flash.img", NULL);
+  const char *args[] = { "--rfc2217", "0", "--flash", flash_path, NULL };
+  g_autofree char *announcement = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (GLINT_SETTINGS_SCHEMA);
+  g_autoptr(GVariant) bauds = NULL;
+  g_autofree guint8 *old = g_malloc (APP_OFFSET + APP_SIZE);
+  g_autofree char *backup = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *description;
+  gsize backup_len = 0;
+  guint settled = 0;
+
+  /* The board holds something else: a pattern the backup must keep. */
+  for (gsize i = 0; i < APP_OFFSET + APP_SIZE; i++)
+    old[i] = (i * 7 + (i >> 12)) & 0xFF;
+  write_file (flash_path, old, APP_OFFSET + APP_SIZE);
+  server = glint_test_spawn_sim_server (args, &announcement);
+  url = announcement_to_url (announcement);
+
+  g_settings_set_boolean (settings, "backup", TRUE);
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (child (f, "backup_switch"))));
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (child (f, "skip_switch"))));
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (child (f, "erase_all_switch"))));
+
+  click_through (f, url);
+  activate (f, "win.next", NULL);
+  wait_for_page (f, "done", 90);
+
+  g_assert_nonnull (f->window->backup_path);
+  g_assert_true (g_str_has_prefix (f->window->backup_path, g_get_user_data_dir ()));
+  g_file_get_contents (f->window->backup_path, &backup, &backup_len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (backup, backup_len, old + APP_OFFSET, APP_SIZE);
+  description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "done_status")));
+  g_assert_nonnull (strstr (description, f->window->backup_path));
+  g_unlink (f->window->backup_path);
+
+  /* "Automatic" found a speed and keeps it for this URL. */
+  bauds = g_settings_get_value (settings, "settled-bauds");
+  g_assert_true (g_variant_lookup (bauds, url, "u", &settled));
+  g_assert_cmpuint (settled, >=, 115200);
+
+  /* The same firmware again, without a backup: nothing to write. */
+  g_settings_set_boolean (settings, "backup", FALSE);
+  activate (f, "win.flash-another", NULL);
+  g_assert_cmpstr (page (f), ==, "board");
+  activate (f, "win.next", NULL);
+  g_assert_cmpstr (page (f), ==, "firmware");
+  wait_for_next (f);
+  activate (f, "win.next", NULL);
+  wait_for_page (f, "done", 90);
+  g_assert_null (f->window->backup_path);
+  g_assert_cmpuint (glint_flasher_get_bytes_written (_glint_window_get_flasher (f->window)), ==, 0);
+  description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "done_status")));
+  g_assert_nonnull (strstr (description, "already held this firmware"));
+
+  glint_test_stop_subprocess (server);
+  g_unlink (flash_path);
+  g_settings_reset (settings, "backup");
+  g_settings_reset (settings, "settled-bauds");
+  g_settings_reset (settings, "recent-urls");
+}
+
 static void
 test_rfc2217_server_killed (Fixture       *f,
                             gconstpointer  data)
@@ -1387,6 +1459,7 @@ main (int   argc,
   ADD ("demo-flash", test_demo_flash);
   ADD ("disconnect-fails", test_disconnect_fails);
   ADD ("rfc2217-flash", test_rfc2217_flash);
+  ADD ("backup-and-reflash", test_backup_and_reflash);
   ADD ("rfc2217-server-killed", test_rfc2217_server_killed);
   ADD ("invalid-url", test_invalid_url);
   ADD ("bad-firmware", test_bad_firmware);

@@ -35,6 +35,9 @@ struct _GlintFirmwarePage
   GtkListBox           *regions_list;
   GtkSwitch            *stub_switch;
   GtkSwitch            *verify_switch;
+  GtkSwitch            *skip_switch;
+  GtkSwitch            *backup_switch;
+  GtkSwitch            *erase_all_switch;
   AdwPreferencesGroup  *warnings_group;
   GtkListBox           *warnings_list;
 
@@ -707,6 +710,30 @@ glint_firmware_page_get_verify (GlintFirmwarePage *self)
 }
 
 gboolean
+glint_firmware_page_get_skip_unchanged (GlintFirmwarePage *self)
+{
+  g_return_val_if_fail (GLINT_IS_FIRMWARE_PAGE (self), TRUE);
+
+  return gtk_switch_get_active (self->skip_switch);
+}
+
+gboolean
+glint_firmware_page_get_backup (GlintFirmwarePage *self)
+{
+  g_return_val_if_fail (GLINT_IS_FIRMWARE_PAGE (self), FALSE);
+
+  return gtk_switch_get_active (self->backup_switch);
+}
+
+gboolean
+glint_firmware_page_get_erase_all (GlintFirmwarePage *self)
+{
+  g_return_val_if_fail (GLINT_IS_FIRMWARE_PAGE (self), FALSE);
+
+  return gtk_switch_get_active (self->erase_all_switch);
+}
+
+gboolean
 glint_firmware_page_get_reboot (GlintFirmwarePage *self)
 {
   g_return_val_if_fail (GLINT_IS_FIRMWARE_PAGE (self), TRUE);
@@ -771,7 +798,9 @@ glint_firmware_page_class_init (GlintFirmwarePageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/glintapp/Glint/glint-firmware-page.ui");
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, auto_reset_switch);
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, backup_switch);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, baud_row);
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, erase_all_switch);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, firmware_error_page);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, firmware_group);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, firmware_stack);
@@ -782,6 +811,7 @@ glint_firmware_page_class_init (GlintFirmwarePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, offset_row);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, reboot_switch);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, regions_list);
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, skip_switch);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, stub_switch);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, verify_switch);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, warnings_group);
@@ -812,6 +842,11 @@ glint_firmware_page_init (GlintFirmwarePage *self)
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "use-stub", self->stub_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "skip-unchanged", self->skip_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "backup", self->backup_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  /* Erasing everything is a one-off: never remembered. */
 }
 
 /**

@@ -20,6 +20,9 @@ GlintFlashPlan *glint_firmware_page_get_plan             (GlintFirmwarePage *sel
 char           *glint_firmware_page_get_name             (GlintFirmwarePage *self);
 guint           glint_firmware_page_get_baud             (GlintFirmwarePage *self);
 gboolean        glint_firmware_page_get_verify           (GlintFirmwarePage *self);
+gboolean        glint_firmware_page_get_skip_unchanged   (GlintFirmwarePage *self);
+gboolean        glint_firmware_page_get_backup           (GlintFirmwarePage *self);
+gboolean        glint_firmware_page_get_erase_all        (GlintFirmwarePage *self);
 gboolean        glint_firmware_page_get_reboot           (GlintFirmwarePage *self);
 gboolean        glint_firmware_page_get_auto_reset       (GlintFirmwarePage *self);
 gboolean        glint_firmware_page_get_use_stub         (GlintFirmwarePage *self);

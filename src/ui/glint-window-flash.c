@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <errno.h>
+
 #include <glib/gi18n.h>
 
 #include "glint-chip.h"
@@ -12,11 +14,6 @@
 #include "glint-window-private.h"
 
 /* The Flashing page, and where it ends: Done, Failed or Permission. */
-
-/* Speed for "Automatic": what esptool picks for USB bridges; the Demo
- * board takes more, and its ROM really changes speed. */
-#define AUTO_BAUD      460800
-#define AUTO_BAUD_DEMO 921600
 
 /* How long a cancelled job may take to wind down before the window stops
  * waiting for it (a job that never returns must not trap the user). */
@@ -65,11 +62,71 @@ board_name (GlintWindow *self)
   return g_strdup (self->address);
 }
 
+/* The rate "Automatic" settled on last time for this port or URL: the
+ * flasher tries it first instead of climbing again. */
+static guint
+settled_baud_load (GlintWindow *self)
+{
+  guint baud = 0;
+
+  g_autoptr(GVariant) bauds = g_settings_get_value (self->settings, "settled-bauds");
+  if (!g_variant_lookup (bauds, self->address, "u", &baud))
+    return 0;
+
+  return baud;
+}
+
+static void
+settled_baud_store (GlintWindow *self,
+                    guint        baud)
+{
+  g_autoptr(GVariant) old = g_settings_get_value (self->settings, "settled-bauds");
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{su}"));
+  GVariantIter iter;
+  const char *key;
+  guint value;
+
+  g_variant_iter_init (&iter, old);
+  while (g_variant_iter_next (&iter, "{&su}", &key, &value))
+    {
+      if (!g_str_equal (key, self->address))
+        g_variant_builder_add (&builder, "{su}", key, value);
+    }
+  if (baud > 0)
+    g_variant_builder_add (&builder, "{su}", self->address, baud);
+
+  g_settings_set_value (self->settings, "settled-bauds", g_variant_builder_end (&builder));
+}
+
+/* Backups go to the user's data folder (inside the sandbox under
+ * Flatpak), one file per flash, named after the board and the time. */
+static char *
+backup_path_new (GlintWindow *self)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d-%H%M%S");
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "glint", "backups", NULL);
+  g_autofree char *name = NULL;
+  g_autoptr(GString) board = g_string_new (NULL);
+
+  for (const char *p = self->address; *p != '\0'; p++)
+    g_string_append_c (board, g_ascii_isalnum (*p) ? *p : '-');
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    return NULL;
+  name = g_strdup_printf ("backup-%s-%s.bin", board->str, stamp);
+
+  return g_build_filename (dir, name, NULL);
+}
+
 static void
 show_done (GlintWindow *self)
 {
   gdouble seconds = (g_get_monotonic_time () - self->flash_started_us) / 1e6;
-  g_autofree char *size = g_format_size (glint_flash_plan_get_total_bytes (glint_firmware_page_get_plan (self->firmware_page)));
+  guint64 written = glint_flasher_get_bytes_written (self->flasher);
+  guint64 unchanged = glint_flasher_get_bytes_unchanged (self->flasher);
+  g_autofree char *size = g_format_size (written);
+  g_autoptr(GString) extra = g_string_new (NULL);
   g_autofree char *duration = glint_flash_page_format_duration (seconds);
   const char *chip_name = glint_flasher_get_chip (self->flasher);
   const GlintChip *known = chip_name != NULL ? glint_chip_lookup (chip_name) : NULL;
@@ -80,13 +137,40 @@ show_done (GlintWindow *self)
                       ? _("The board has restarted with the new firmware.")
                       : _("Reset the board to start the new firmware.");
 
-  if (glint_firmware_page_get_verify (self->firmware_page))
+  if (written == 0 && unchanged > 0)
+    /* Translators: "The ESP32 on the Demo board already held this firmware (checked in 2 seconds)." */
+    text = g_strdup_printf (_("The %s on %s already held this firmware (checked in %s). %s"),
+                            chip != NULL ? chip : "ESP", where, duration, after);
+  else if (glint_firmware_page_get_verify (self->firmware_page))
     /* Translators: "Wrote 64.0 kB to the ESP32 on the Demo board in 2 seconds and verified it." */
     text = g_strdup_printf (_("Wrote %s to the %s on %s in %s and verified it. %s"),
                             size, chip != NULL ? chip : "ESP", where, duration, after);
   else
     text = g_strdup_printf (_("Wrote %s to the %s on %s in %s. %s"),
                             size, chip != NULL ? chip : "ESP", where, duration, after);
+
+  if (unchanged > 0 && written > 0)
+    {
+      g_autofree char *same = g_format_size (unchanged);
+
+      g_string_append_c (extra, ' ');
+      /* Translators: "1.0 MB was already on the board and was not written again." */
+      g_string_append_printf (extra, _("%s was already on the board and was not written again."),
+                              same);
+    }
+  if (self->backup_path != NULL)
+    {
+      g_string_append_c (extra, ' ');
+      g_string_append_printf (extra, _("The old flash content is saved in %s."),
+                              self->backup_path);
+    }
+  if (extra->len > 0)
+    {
+      char *joined = g_strconcat (text, extra->str, NULL);
+
+      g_free (text);
+      text = joined;
+    }
 
   glint_done_page_set_summary (self->done_page, text);
   _glint_window_go_to (self, "done");
@@ -97,6 +181,8 @@ show_failed (GlintWindow  *self,
              const GError *error)
 {
   const char *hint = glint_error_get_hint (error);
+  g_autofree char *regions = NULL;
+  g_autofree char *details = NULL;
 
   if (g_error_matches (error, GLINT_ERROR, GLINT_ERROR_PERMISSION_DENIED))
     {
@@ -104,9 +190,14 @@ show_failed (GlintWindow  *self,
       return;
     }
 
+  regions = self->flasher != NULL ? glint_flasher_describe_regions (self->flasher) : NULL;
+  if (regions != NULL && *regions != '\0')
+    /* Translators: the error, then what the flash holds now, one region per line */
+    details = g_strdup_printf (_("%s\n\nWhat the flash holds now:\n%s"), error->message, regions);
+
   glint_failed_page_set_error (self->failed_page,
                                hint != NULL ? hint : _("Something went wrong."),
-                               error->message);
+                               details != NULL ? details : error->message);
   _glint_window_go_to (self, "failed");
 }
 
@@ -131,6 +222,8 @@ flash_cb (GObject      *object,
 
   if (ok)
     {
+      if (glint_firmware_page_get_baud (self->firmware_page) == 0)
+        settled_baud_store (self, glint_flasher_get_settled_baud (self->flasher));
       append_log (self, GLINT_LOG_INFO, _("Flashing complete"));
       show_done (self);
     }
@@ -161,7 +254,6 @@ _glint_window_start_flash (GlintWindow *self)
   g_autofree char *where = NULL;
   g_autofree char *basename = NULL;
   g_autofree char *detail = NULL;
-  gboolean demo;
   guint baud;
 
   g_return_if_fail (glint_firmware_page_get_plan (self->firmware_page) != NULL && self->address != NULL);
@@ -187,15 +279,40 @@ _glint_window_start_flash (GlintWindow *self)
       return;
     }
 
-  demo = g_str_equal (self->address, GLINT_DEMO_ADDRESS);
   baud = glint_firmware_page_get_baud (self->firmware_page);
-  if (baud == 0)
-    baud = demo ? AUTO_BAUD_DEMO : AUTO_BAUD;
+  g_clear_pointer (&self->backup_path, g_free);
+  if (glint_firmware_page_get_backup (self->firmware_page))
+    {
+      self->backup_path = backup_path_new (self);
+      if (self->backup_path == NULL)
+        {
+          g_autoptr(GError) backup_error =
+            g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_FILE,
+                         _("cannot create the backup folder in %s: %s"),
+                         g_get_user_data_dir (), g_strerror (errno));
+
+          show_failed (self, backup_error);
+          return;
+        }
+    }
 
   glint_firmware_page_apply_flash_settings (self->firmware_page);
   self->flasher = glint_flasher_new (stream);
   glint_flasher_set_plan (self->flasher, glint_firmware_page_get_plan (self->firmware_page));
-  glint_flasher_set_baud (self->flasher, baud);
+  if (baud == 0)
+    {
+      glint_flasher_set_baud (self->flasher, GLINT_FLASHER_BAUD_AUTO);
+      glint_flasher_set_baud_hint (self->flasher, settled_baud_load (self));
+    }
+  else
+    {
+      glint_flasher_set_baud (self->flasher, baud);
+    }
+  glint_flasher_set_skip_unchanged (self->flasher,
+                                    glint_firmware_page_get_skip_unchanged (self->firmware_page));
+  glint_flasher_set_erase_all (self->flasher,
+                               glint_firmware_page_get_erase_all (self->firmware_page));
+  glint_flasher_set_backup_path (self->flasher, self->backup_path);
   glint_flasher_set_use_stub (self->flasher, glint_firmware_page_get_use_stub (self->firmware_page));
   glint_flasher_set_verify (self->flasher, glint_firmware_page_get_verify (self->firmware_page));
   glint_flasher_set_reboot (self->flasher, glint_firmware_page_get_reboot (self->firmware_page));

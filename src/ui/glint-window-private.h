@@ -35,6 +35,7 @@ struct _GlintWindow
   GlintWizard          *wizard;
 
   GSettings            *settings;
+  char                 *backup_path;      /* of the current/last flash, or NULL */
 
   /* Board */
   char                 *address;         /* the board page's, kept in step */

@@ -370,6 +370,7 @@ glint_window_dispose (GObject *object)
   gtk_window_set_focus (GTK_WINDOW (self), NULL);
 
   g_clear_pointer (&self->address, g_free);
+  g_clear_pointer (&self->backup_path, g_free);
   glint_monitor_page_stop (self->monitor_page);
   _glint_window_flash_dispose (self);
   g_clear_object (&self->settings);
