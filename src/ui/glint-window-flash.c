@@ -139,15 +139,15 @@ show_done (GlintWindow *self)
 
   if (written == 0 && unchanged > 0)
     /* Translators: "The ESP32 on the Demo board already held this firmware (checked in 2 seconds)." */
-    text = g_strdup_printf (_("The %s on %s already held this firmware (checked in %s). %s"),
-                            chip != NULL ? chip : "ESP", where, duration, after);
+    text = g_strdup_printf (_("The %s on %s already held this firmware (checked in %s)."),
+                            chip != NULL ? chip : "ESP", where, duration);
   else if (glint_firmware_page_get_verify (self->firmware_page))
     /* Translators: "Wrote 64.0 kB to the ESP32 on the Demo board in 2 seconds and verified it." */
-    text = g_strdup_printf (_("Wrote %s to the %s on %s in %s and verified it. %s"),
-                            size, chip != NULL ? chip : "ESP", where, duration, after);
+    text = g_strdup_printf (_("Wrote %s to the %s on %s in %s and verified it."),
+                            size, chip != NULL ? chip : "ESP", where, duration);
   else
-    text = g_strdup_printf (_("Wrote %s to the %s on %s in %s. %s"),
-                            size, chip != NULL ? chip : "ESP", where, duration, after);
+    text = g_strdup_printf (_("Wrote %s to the %s on %s in %s."),
+                            size, chip != NULL ? chip : "ESP", where, duration);
 
   if (unchanged > 0 && written > 0)
     {
@@ -164,7 +164,8 @@ show_done (GlintWindow *self)
       g_string_append_printf (extra, _("The old flash content is saved in %s."),
                               self->backup_path);
     }
-  if (extra->len > 0)
+  g_string_append_c (extra, ' ');
+  g_string_append (extra, after);
     {
       char *joined = g_strconcat (text, extra->str, NULL);
 
