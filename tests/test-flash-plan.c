@@ -603,6 +603,17 @@ test_validate_files (Fixture       *fixture,
   glint_flash_plan_add_bytes (p4, 0x10000, nothing, "blob");
   assert_validate_fails (p4, NULL, 0, GLINT_ERROR, GLINT_ERROR_INVALID_FILE, "empty");
 
+  /* the linker's output, picked instead of the .bin next to it */
+  {
+    static const guint8 elf_header[] = { 0x7F, 'E', 'L', 'F', 1, 1, 1, 0, 0, 0, 0, 0 };
+    g_autoptr(GBytes) elf = g_bytes_new_static (elf_header, sizeof elf_header);
+    g_autofree char *elf_path = write_file (fixture->dir, "app.elf", elf);
+    g_autoptr(GlintFlashPlan) p6 = glint_flash_plan_new ();
+
+    glint_flash_plan_add_file (p6, 0x10000, elf_path, NULL);
+    assert_validate_fails (p6, NULL, 0, GLINT_ERROR, GLINT_ERROR_INVALID_FILE, "ELF");
+  }
+
   if (getuid () != 0)
     {
       g_autoptr(GBytes) app = make_app (0);

@@ -311,6 +311,16 @@ load_file (const char  *path,
       return NULL;
     }
 
+  /* The linker's output sits next to the .bin in every build folder, and
+   * written raw it bricks the app: no chip boots an ELF file. */
+  if (len >= 4 && memcmp (contents, "\x7F" "ELF", 4) == 0)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_FILE,
+                   "“%s” is an ELF file, not a flashable image: pick the .bin file "
+                   "next to it", path);
+      return NULL;
+    }
+
   return g_bytes_new_take (g_steal_pointer (&contents), len);
 }
 
