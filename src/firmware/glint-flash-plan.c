@@ -624,12 +624,33 @@ get_object_member (JsonObject *object,
   return json_node_get_object (node);
 }
 
+/* Files of a build folder or a manifest live inside its folder. A plan
+ * that names /etc/passwd or ../../x (a manifest from the web, a hand-edited
+ * file) would write some unrelated file of this computer to the board. */
 static char *
-resolve_path (const char *base_dir,
-              const char *path)
+resolve_path (const char  *json_path,
+              const char  *base_dir,
+              const char  *path,
+              GError     **error)
 {
-  if (g_path_is_absolute (path))
-    return g_strdup (path);
+  g_auto(GStrv) parts = NULL;
+
+  if (path == NULL || *path == '\0')
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                   "“%s” names a file without a name", json_path);
+      return NULL;
+    }
+
+  parts = g_strsplit (path, "/", -1);
+  if (g_path_is_absolute (path) || g_strv_contains ((const char *const *) parts, ".."))
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                   "“%s” names “%s”, outside its folder: only files next to it or in "
+                   "its subfolders are flashed", json_path, path);
+      return NULL;
+    }
+
   return g_build_filename (base_dir, path, NULL);
 }
 
@@ -699,7 +720,9 @@ plan_from_flasher_args (JsonNode    *root,
               g_prefix_error (error, "“%s”, flash_files: ", json_path);
               return NULL;
             }
-          path = resolve_path (base_dir, file);
+          path = resolve_path (json_path, base_dir, file, error);
+          if (path == NULL)
+            return NULL;
           section = g_hash_table_lookup (sections, GUINT_TO_POINTER (offset + 1));
           add_region (self, offset, NULL, path,
                       g_hash_table_lookup (section_names, GUINT_TO_POINTER (offset + 1)),
@@ -715,8 +738,11 @@ plan_from_flasher_args (JsonNode    *root,
       g_hash_table_iter_init (&iter, sections);
       while (g_hash_table_iter_next (&iter, &key, &value))
         {
-          g_autofree char *path = resolve_path (base_dir, get_string_member (value, "file"));
+          g_autofree char *path = resolve_path (json_path, base_dir,
+                                                get_string_member (value, "file"), error);
 
+          if (path == NULL)
+            return NULL;
           add_region (self, GPOINTER_TO_UINT (key) - 1, NULL, path,
                       g_hash_table_lookup (section_names, key),
                       g_strcmp0 (get_string_member (value, "encrypted"), "true") == 0);
@@ -928,7 +954,9 @@ plan_from_manifest (JsonNode    *root,
           return NULL;
         }
 
-      full = resolve_path (base_dir, path);
+      full = resolve_path (json_path, base_dir, path, error);
+      if (full == NULL)
+        return NULL;
       add_region (self, offset, NULL, full, NULL, FALSE);
     }
 
