@@ -14,6 +14,7 @@
 
 #include <unistd.h>
 
+#include "glint-chip.h"
 #include "glint-error.h"
 #include "glint-flash-plan.h"
 #include "glint-flasher.h"
@@ -826,6 +827,14 @@ main (int argc, char **argv)
   if (opt_baud < -1)
     {
       g_printerr (_("--baud must not be negative\n"));
+      return EXIT_USAGE;
+    }
+  if (opt_chip != NULL && glint_chip_lookup (opt_chip) == NULL)
+    {
+      g_autofree char *valid = glint_chip_valid_names ();
+
+      /* TRANSLATORS: %s are a chip name the user typed, then the list of valid ones */
+      g_printerr (_("--chip: unknown chip “%s” (valid: %s)\n"), opt_chip, valid);
       return EXIT_USAGE;
     }
   if (opt_before != NULL && !g_str_equal (opt_before, "default-reset") &&
