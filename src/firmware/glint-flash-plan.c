@@ -586,7 +586,9 @@ load_json (const char  *path,
       return NULL;
     }
 
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  /* blank text parses, to no root at all */
+  if (json_parser_get_root (parser) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
                    "“%s” does not hold a JSON object", path);
