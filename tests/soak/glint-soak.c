@@ -644,6 +644,10 @@ main (int argc, char **argv)
                 outcome_names[outcome], detail, (g_get_monotonic_time () - t0) / 1e6);
       if (bad)
         printf ("# replay: %s --seed %u --run %u\n", g_get_prgname (), opt_seed, n);
+      if (!opt_tap && !opt_verbose && (n - first + 1) % 50 == 0)
+        printf ("# %u of %u runs: %u successes, %u failures, %u bad\n", n - first + 1, total,
+                counts[OUTCOME_SUCCESS], counts[OUTCOME_FAILURE],
+                n - first + 1 - counts[OUTCOME_SUCCESS] - counts[OUTCOME_FAILURE]);
       fflush (stdout);
     }
 
