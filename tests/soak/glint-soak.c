@@ -95,6 +95,9 @@ static int opt_run = -1;
 static gboolean opt_tap;
 static gboolean opt_verbose;
 static char *opt_transports;
+static gdouble opt_budget_scale = 1.0;
+static gboolean opt_no_faults;
+static gboolean opt_tamper;
 
 /* ------------------------------------------------------------------ */
 /* choosing a run */
@@ -156,6 +159,8 @@ run_choose (Run     *r,
    * Byte fault rates aim at a handful of damaged bytes per run. */
   wire_bytes = r->size + 16 * 1024;
   n_faults = g_rand_int_range (rand, 0, 8) == 0 ? 0 : g_rand_int_range (rand, 1, 4);
+  if (opt_no_faults)
+    n_faults = 0;
   for (guint i = 0; i < n_faults; i++)
     {
       switch (g_rand_int_range (rand, 0, 8))
@@ -379,6 +384,12 @@ spawn_server (const Run   *r,
   return TRUE;
 }
 
+static gboolean
+tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 /* Runs the flash; returns FALSE on a hang. */
 static gboolean
 run_flash (const Run     *r,
@@ -390,8 +401,9 @@ run_flash (const Run     *r,
   g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GAsyncResult) result = NULL;
-  gint64 deadline = g_get_monotonic_time () + r->budget_us;
+  gint64 deadline = g_get_monotonic_time () + (gint64) (r->budget_us * opt_budget_scale);
   gboolean hang = FALSE;
+  guint tick;
 
   glint_flash_plan_add_bytes (plan, r->offset, image, "app");
   glint_flasher_set_plan (flasher, plan);
@@ -399,6 +411,8 @@ run_flash (const Run     *r,
   glint_flasher_set_use_stub (flasher, r->use_stub);
 
   glint_flasher_flash_async (flasher, cancellable, store_result_cb, &result);
+  /* wakes the loop now and then, so that the deadline is seen */
+  tick = g_timeout_add (100, tick_cb, NULL);
   while (result == NULL)
     {
       if (!hang && g_get_monotonic_time () > deadline)
@@ -411,8 +425,9 @@ run_flash (const Run     *r,
       else if (hang && g_get_monotonic_time () > deadline)
         g_error ("%s", "run ignores cancellation after a hang; giving up");
 
-      g_main_context_iteration (NULL, FALSE) || (g_usleep (200), TRUE);
+      g_main_context_iteration (NULL, TRUE);
     }
+  g_source_remove (tick);
 
   if (glint_flasher_flash_finish (flasher, result, error) && hang)
     g_clear_error (error);
@@ -488,10 +503,12 @@ run_one (const Run  *r,
       glint_test_remove_dir (dir);
     }
   g_assert_cmpuint (after_len, ==, FLASH_SIZE);
+  if (opt_tamper && ok)
+    after[r->offset + r->size / 2] ^= 0x01;
 
   if (!ended)
     {
-      *detail = g_strdup_printf ("no end after %.1f s", r->budget_us / 1e6);
+      *detail = g_strdup_printf ("no end after %.1f s", r->budget_us * opt_budget_scale / 1e6);
       return OUTCOME_HANG;
     }
 
@@ -578,6 +595,12 @@ main (int argc, char **argv)
     { "transports", 't', 0, G_OPTION_ARG_STRING, &opt_transports,
       "Only these, e.g. sim,tcp (default: sim,pty,tcp,rfc2217)", "LIST" },
     { "tap", 0, 0, G_OPTION_ARG_NONE, &opt_tap, "Print TAP, one test per run", NULL },
+    { "budget-scale", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_DOUBLE, &opt_budget_scale,
+      "Scale every run's time budget (a self-test: 0 turns every run into a hang)", "X" },
+    { "no-faults", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_no_faults,
+      "Inject no faults", NULL },
+    { "tamper", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_tamper,
+      "Flip a bit of the flash after each success (a self-test: all become false)", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, "Show every run and engine debug", NULL },
     { NULL }
   };
