@@ -321,6 +321,10 @@ static void
 link_failed (GlintLoader *self,
              GError      *error)
 {
+  /* Failing a command runs its callback, which may drop the last
+   * reference to the loader (each command's task holds one until then). */
+  g_autoptr(GlintLoader) keep = g_object_ref (self);
+
   if (self->link_error == NULL)
     self->link_error = error;
   else
@@ -378,7 +382,8 @@ pending_cancelled_cb (GCancellable *cancellable,
                       gpointer      user_data)
 {
   Pending *pending = user_data;
-  GlintLoader *self = g_task_get_source_object (pending->task);
+  /* the command's callback may drop the last reference (see link_failed) */
+  g_autoptr(GlintLoader) self = g_object_ref (g_task_get_source_object (pending->task));
   gboolean was_head = self->pending.head != NULL && self->pending.head->data == pending;
 
   if (self->frame_waiter == pending)
