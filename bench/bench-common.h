@@ -18,6 +18,9 @@ typedef struct
   gint64     done_at;
   gboolean   done;
   gboolean   verbose;
+  gboolean   skip_unchanged;   /* FALSE (as zeroed): write every byte */
+  guint64    bytes_written;    /* what the flasher wrote */
+  guint      settled_baud;
   GError    *error;
 } BenchRun;
 
@@ -32,5 +35,15 @@ gboolean  bench_flash           (BenchRun      *run,
                                  gboolean       use_stub,
                                  const char    *flash_size,
                                  GError       **error);
+
+/* The simulator's cost model, for floors (src/sim/glint-sim.c). */
+GBytes   *bench_compress          (GBytes        *image);
+gdouble   bench_erase_us          (guint32        start,
+                                   guint32        end);
+gdouble   bench_protocol_floor_us (GBytes        *image,
+                                   GBytes        *payload,
+                                   guint32        offset,
+                                   guint          baud,
+                                   gboolean       stub);
 
 G_END_DECLS

@@ -220,6 +220,8 @@ lockstep_floor_us (GBytes  *image,
 
 /* A stand-in for esptool's ESP32 stub, about its size (12 KiB of text,
  * 1 KiB of data): the simulator runs any code and greets with OHAI. */
+static gboolean skip_unchanged;
+
 static gboolean
 run_flash (const char  *address,
            GBytes      *image,
@@ -238,6 +240,7 @@ run_flash (const char  *address,
 
   memset (run, 0, sizeof *run);
   run->base.verbose = verbose;
+  run->base.skip_unchanged = skip_unchanged;
   run->base.sim = glint_sim_stream_get_sim (GLINT_SIM_STREAM (stream));
   run->decoder = decoder;
   output_id = g_signal_connect (run->base.sim, "output", G_CALLBACK (on_sim_output_cb), run);
@@ -337,6 +340,9 @@ main (int argc, char **argv)
     { "quick", 'q', 0, G_OPTION_ARG_NONE, &quick, "0 and 400 ms round trip only", NULL },
     { "baud", 'b', 0, G_OPTION_ARG_INT, &baud, "the transfer speed (default 460800)", "N" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "print the flasher's states and log", NULL },
+    { "skip", 0, 0, G_OPTION_ARG_NONE, &skip_unchanged,
+      "skip unchanged data, as the flasher does by default (blank board: the first sector's "
+      "MD5 settles it)", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— flash time and round trips over slow links");

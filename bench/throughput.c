@@ -53,165 +53,10 @@
  *   ./_build/bench/glint-bench-throughput [--quick] [--time-scale X] [--verbose]
  */
 
-/* The simulator's cost model (src/sim/glint-sim.c). */
-#define SIM_SECTOR_SIZE      0x1000
-#define SIM_BLOCK_SIZE       0x10000
-#define SIM_SECTOR_ERASE_US  25000.0
-#define SIM_BLOCK_ERASE_US   150000.0
-#define SIM_PAGE_PROGRAM_US  400.0
-#define SIM_CMD_US           50.0
-#define SIM_INFLATE_CHUNK    0x8000
-
-#define STUB_BLOCK           0x4000   /* FLASH_DEFL_DATA block, stub */
-#define ROM_BLOCK            0x400    /* ... ROM */
-#define RESPONSE_WIRE        14       /* an answer, SLIP-encoded */
-
 #define IMAGE_OFFSET         0x10000
+#define SIM_PAGE_PROGRAM_US  400.0
 
 typedef BenchRun Run;
-
-/* What the flasher sends: zlib level 9 of the image (glint-flasher-flash.c). */
-static GBytes *
-compress_image (GBytes *image)
-{
-  gsize len;
-  const guint8 *data = g_bytes_get_data (image, &len);
-  uLongf out_len = compressBound (len);
-  guint8 *out = g_malloc (out_len);
-
-  if (compress2 (out, &out_len, data, len, 9) != Z_OK)
-    g_error ("compress2 failed");
-
-  return g_bytes_new_take (g_realloc (out, out_len), out_len);
-}
-
-static gdouble
-erase_us (guint32 start,
-          guint32 end)
-{
-  gdouble us = 0;
-
-  start &= ~(guint32) (SIM_SECTOR_SIZE - 1);
-  end = (end + SIM_SECTOR_SIZE - 1) & ~(guint32) (SIM_SECTOR_SIZE - 1);
-  while (start < end)
-    {
-      if ((start & (SIM_BLOCK_SIZE - 1)) == 0 && end - start >= SIM_BLOCK_SIZE)
-        {
-          us += SIM_BLOCK_ERASE_US;
-          start += SIM_BLOCK_SIZE;
-        }
-      else
-        {
-          us += SIM_SECTOR_ERASE_US;
-          start += SIM_SECTOR_SIZE;
-        }
-    }
-
-  return us;
-}
-
-/* The best a lock-step engine can do with no latency, in µs, replayed
- * through the simulator's cost model (see the top of this file). */
-static gdouble
-protocol_floor_us (GBytes   *image,
-                   GBytes   *payload,
-                   guint     baud,
-                   gboolean  stub)
-{
-  gsize image_len, payload_len;
-  const guint8 *payload_data = g_bytes_get_data (payload, &payload_len);
-  gsize block = stub ? STUB_BLOCK : ROM_BLOCK;
-  g_autoptr(GByteArray) wire = g_byte_array_new ();
-  g_autofree guint8 *out = g_malloc (SIM_INFLATE_CHUNK);
-  guint32 pos = IMAGE_OFFSET;
-  guint32 erased_to = IMAGE_OFFSET;
-  guint32 region_end;
-  gdouble answer_us = RESPONSE_WIRE * 10.0 * 1e6 / baud;
-  gdouble acked = 0;      /* when the host has the last answer */
-  gdouble free_at = 0;    /* when the chip's CPU is free */
-  z_stream zs = { 0 };
-
-  image_len = g_bytes_get_size (image);
-  region_end = (IMAGE_OFFSET + image_len + SIM_SECTOR_SIZE - 1) & ~(guint32) (SIM_SECTOR_SIZE - 1);
-  if (inflateInit (&zs) != Z_OK)
-    g_error ("inflateInit failed");
-
-  /* FLASH_DEFL_BEGIN: the ROM erases the whole region before it answers. */
-  acked = 24 * 10.0 * 1e6 / baud + SIM_CMD_US + answer_us;
-  if (!stub)
-    acked += erase_us (IMAGE_OFFSET, IMAGE_OFFSET + (image_len + block - 1) / block * block);
-  free_at = acked;
-
-  for (gsize start = 0; start < payload_len; start += block)
-    {
-      gsize n = MIN (block, payload_len - start);
-      g_autofree guint8 *frame = g_malloc0 (24 + n);
-      gdouble work = 0;
-      gdouble arrived, begun;
-
-      memcpy (frame + 24, payload_data + start, n);
-      g_byte_array_set_size (wire, 0);
-      glint_slip_encode (frame, 24 + n, wire);
-
-      /* The chip inflates in 32 KiB chunks; each is erased (stub: lazily,
-       * 64 KiB blocks where they fit) and programmed page by page. */
-      zs.next_in = (Bytef *) payload_data + start;
-      zs.avail_in = n;
-      do
-        {
-          gsize produced;
-          int r;
-
-          zs.next_out = out;
-          zs.avail_out = SIM_INFLATE_CHUNK;
-          r = inflate (&zs, Z_NO_FLUSH);
-          produced = SIM_INFLATE_CHUNK - zs.avail_out;
-          if (produced > 0)
-            {
-              if (stub)
-                while (erased_to < pos + produced)
-                  {
-                    guint32 e = ((erased_to & (SIM_BLOCK_SIZE - 1)) == 0 &&
-                                 erased_to + SIM_BLOCK_SIZE <= region_end) ? SIM_BLOCK_SIZE
-                                                                           : SIM_SECTOR_SIZE;
-
-                    work += erase_us (erased_to, erased_to + e);
-                    erased_to += e;
-                  }
-              work += SIM_PAGE_PROGRAM_US * ((produced + 255) / 256);
-              pos += produced;
-            }
-          if (r == Z_STREAM_END || r == Z_BUF_ERROR)
-            break;
-          if (r != Z_OK)
-            g_error ("inflate failed (%d)", r);
-        }
-      while (zs.avail_out == 0 || zs.avail_in > 0);
-
-      /* Sent when the previous answer is in; received in full one wire
-       * time later; taken when the CPU is free. */
-      arrived = acked + wire->len * 10.0 * 1e6 / baud;
-      begun = MAX (arrived, free_at);
-      if (stub)
-        {
-          acked = begun + SIM_CMD_US + answer_us;
-          free_at = begun + SIM_CMD_US + work;
-        }
-      else
-        {
-          acked = begun + SIM_CMD_US + work + answer_us;
-          free_at = acked - answer_us;
-        }
-    }
-  inflateEnd (&zs);
-
-  /* The stub answers FLASH_DEFL_END once the last block is written; the
-   * ROM gets none (the flasher verifies next). */
-  if (stub)
-    acked = MAX (acked + 16 * 10.0 * 1e6 / baud, free_at) + SIM_CMD_US + answer_us;
-
-  return acked;
-}
 
 /* The issue's "modelled flash time": erasing the region (64 KiB blocks
  * where aligned, else 4 KiB sectors) and programming it, in µs. */
@@ -219,7 +64,7 @@ static gdouble
 flash_time_us (guint32 offset,
                gsize   size)
 {
-  return erase_us (offset, offset + size) + SIM_PAGE_PROGRAM_US * ((size + 255) / 256);
+  return bench_erase_us (offset, offset + size) + SIM_PAGE_PROGRAM_US * ((size + 255) / 256);
 }
 
 /* A stand-in for esptool's ESP32 stub, about its size (12 KiB of text,
@@ -301,7 +146,7 @@ main (int argc, char **argv)
   for (guint s = 0; s < n_sizes; s++)
     {
       g_autoptr(GBytes) image = bench_make_image (all_sizes[s]);
-      g_autoptr(GBytes) payload = compress_image (image);
+      g_autoptr(GBytes) payload = bench_compress (image);
       gsize compressed = g_bytes_get_size (payload);
       gdouble flash_s = time_scale * flash_time_us (IMAGE_OFFSET, all_sizes[s]) / 1e6;
 
@@ -314,7 +159,7 @@ main (int argc, char **argv)
             g_autoptr(GError) run_error = NULL;
             gdouble wire_s = time_scale * compressed * 10.0 / bauds[b];
             gdouble limit_s = wire_s + flash_s;
-            gdouble floor_s = time_scale * protocol_floor_us (image, payload, bauds[b], use_stub) / 1e6;
+            gdouble floor_s = time_scale * bench_protocol_floor_us (image, payload, IMAGE_OFFSET, bauds[b], use_stub) / 1e6;
             gdouble write_s, job_s, ratio;
             Run run;
 

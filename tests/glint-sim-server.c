@@ -39,6 +39,7 @@ typedef struct
   GMainLoop          *loop;
   GlintSim           *sim;
   char               *flash_path;
+  guint               max_server_baud;   /* RFC 2217: a server that caps the rate */
 
   /* pty */
   int                 pty_slave;
@@ -186,12 +187,16 @@ backend_write (gpointer      user_data,
   glint_sim_host_write (server.sim, data, len);
 }
 
+/* What a server with a slower UART does: it sets what it can and says so
+ * in its answer (RFC 2217 SET-BAUDRATE reply). */
 static guint
 backend_set_baud (gpointer user_data,
                   guint    baud)
 {
-  glint_sim_host_set_baud (server.sim, baud);
-  return baud;
+  guint applied = server.max_server_baud > 0 ? MIN (baud, server.max_server_baud) : baud;
+
+  glint_sim_host_set_baud (server.sim, applied);
+  return applied;
 }
 
 static void
@@ -328,6 +333,7 @@ main (int argc, char **argv)
   gboolean pty = FALSE;
   int tcp_port = -1;
   int rfc2217_port = -1;
+  int max_server_baud = 0;
   int modes;
   GOptionEntry entries[] = {
     { "chip", 'c', 0, G_OPTION_ARG_STRING, &chip, "Chip to simulate (default esp32)", "NAME" },
@@ -345,6 +351,8 @@ main (int argc, char **argv)
       "Serve RFC 2217 on PORT (0: any)", "PORT" },
     { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Address to listen on (default 127.0.0.1)",
       "ADDRESS" },
+    { "max-server-baud", 0, 0, G_OPTION_ARG_INT, &max_server_baud,
+      "With --rfc2217: set at most this rate, and answer with it", "BAUD" },
     { NULL }
   };
 
@@ -361,6 +369,9 @@ main (int argc, char **argv)
     fatal ("give exactly one of --pty, --tcp PORT, --rfc2217 PORT");
   if (tcp_port > 65535 || rfc2217_port > 65535)
     fatal ("port out of range");
+  if (max_server_baud < 0)
+    fatal ("--max-server-baud must not be negative");
+  server.max_server_baud = (guint) max_server_baud;
 
   server.sim = glint_sim_new (chip, &error);
   if (server.sim == NULL)

@@ -361,6 +361,42 @@ test_freq_codes (void)
 }
 
 static void
+test_mode_codes_and_names (void)
+{
+  const GlintChip *esp8266 = glint_chip_lookup ("esp8266");
+  const GlintChip *c2 = glint_chip_lookup ("esp32c2");
+  g_autofree char *modes = glint_chip_flash_mode_names ();
+  g_autofree char *sizes_8266 = glint_chip_flash_size_names (esp8266);
+  g_autofree char *freqs_c2 = glint_chip_flash_freq_names (c2);
+
+  g_assert_cmpint (glint_chip_flash_mode_code ("qio"), ==, 0);
+  g_assert_cmpint (glint_chip_flash_mode_code ("QOUT"), ==, 1);
+  g_assert_cmpint (glint_chip_flash_mode_code ("dio"), ==, 2);
+  g_assert_cmpint (glint_chip_flash_mode_code ("dout"), ==, 3);
+  g_assert_cmpint (glint_chip_flash_mode_code ("opi"), ==, -1);
+
+  g_assert_cmpstr (modes, ==, "qio, qout, dio, dout");
+  g_assert_cmpstr (sizes_8266, ==, "256KB, 512KB, 1MB, 2MB, 4MB, 2MB-c1, 4MB-c1, 8MB, 16MB");
+  g_assert_cmpstr (freqs_c2, ==, "60m, 30m, 20m, 15m");
+}
+
+static void
+test_image_ids (void)
+{
+  guint n = 0;
+  const GlintChip *all = glint_chip_get_all (&n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (all[i].image_chip_id == GLINT_CHIP_NO_IMAGE_ID)
+        continue;
+      g_assert_true (glint_chip_from_image_id (all[i].image_chip_id) == &all[i]);
+    }
+  g_assert_cmpstr (glint_chip_from_image_id (9)->name, ==, "esp32s3");
+  g_assert_null (glint_chip_from_image_id (0xFFFF));
+}
+
+static void
 test_xtal (void)
 {
   const GlintChip *esp32 = glint_chip_lookup ("esp32");
@@ -526,6 +562,8 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/chip/jedec", test_jedec);
   g_test_add_func ("/glint/chip/size-codes", test_size_codes);
   g_test_add_func ("/glint/chip/freq-codes", test_freq_codes);
+  g_test_add_func ("/glint/chip/mode-codes-and-names", test_mode_codes_and_names);
+  g_test_add_func ("/glint/chip/image-ids", test_image_ids);
   g_test_add_func ("/glint/chip/xtal", test_xtal);
   g_test_add_func ("/glint/chip/bootloader-offsets", test_bootloader_offsets);
   g_test_add_func ("/glint/chip/rom-features", test_rom_features);

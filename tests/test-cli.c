@@ -206,6 +206,120 @@ test_flash_to_server (void)
   g_rmdir (dir);
 }
 
+/* A reflash writes only what changed and says so; --no-skip writes all;
+ * --json tells each region's fate. */
+static void
+test_flash_skip (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
+  g_autofree char *flash_path = g_build_filename (dir, "flash.bin", NULL);
+  g_autofree char *app_path = g_build_filename (dir, "app.bin", NULL);
+  g_autofree char *app_arg = g_strdup_printf ("%s@0x10000", app_path);
+  g_autofree char *backup_path = g_build_filename (dir, "backup.bin", NULL);
+  g_autofree char *address = NULL;
+  g_autofree char *flash = NULL;
+  g_autofree char *backup = NULL;
+  g_autofree guint8 *old = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  const char *args[] = { "--port", NULL, "flash", app_arg, NULL };
+  const char *with_backup[] = { "--backup", backup_path, "--port", NULL, "flash", app_arg, NULL };
+  const char *no_skip[] = { "--no-skip", "--port", NULL, "flash", app_arg, NULL };
+  const char *json[] = { "--json", "--port", NULL, "flash", app_arg, NULL };
+  g_autofree guint8 *app = g_malloc (64 * 1024);
+  gsize flash_len = 0;
+  Run run = { 0 };
+
+  for (guint i = 0; i < 64 * 1024; i++)
+    app[i] = (guint8) g_random_int ();
+  g_file_set_contents (app_path, (const char *) app, 64 * 1024, &error);
+  g_assert_no_error (error);
+  server = spawn_board (flash_path, &address);
+  args[1] = address;
+  no_skip[2] = address;
+  json[2] = address;
+
+  run_cli (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_null (strstr (run.out, "rest unchanged"));
+  run_clear (&run);
+
+  /* 4 KiB changed, and a backup of what was there */
+  old = g_memdup2 (app, 64 * 1024);
+  for (guint i = 0x3000; i < 0x4000; i++)
+    app[i] ^= 0xA5;
+  g_file_set_contents (app_path, (const char *) app, 64 * 1024, &error);
+  g_assert_no_error (error);
+  with_backup[3] = address;
+  run_cli (&run, with_backup);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Written 4 of 64 KiB, rest unchanged."));
+  g_assert_nonnull (strstr (run.out, "Done: the flash holds all 65536 bytes, verified."));
+  g_assert_nonnull (strstr (run.out, backup_path));
+  run_clear (&run);
+  g_file_get_contents (backup_path, &backup, &flash_len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (backup, flash_len, old, 64 * 1024);
+
+  run_cli (&run, no_skip);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_null (strstr (run.out, "rest unchanged"));
+  g_assert_nonnull (strstr (run.out, "written and verified"));
+  run_clear (&run);
+
+  run_cli (&run, json);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "\"event\":\"regions\""));
+  g_assert_nonnull (strstr (run.out, "\"bytes-written\":0"));
+  g_assert_nonnull (strstr (run.out, "\"status\":\"unchanged\""));
+  run_clear (&run);
+
+  flash = stop_board (server, flash_path, &flash_len);
+  g_assert_cmpmem (flash + 0x10000, 64 * 1024, app, 64 * 1024);
+
+  g_unlink (flash_path);
+  g_unlink (app_path);
+  g_unlink (backup_path);
+  g_rmdir (dir);
+}
+
+/* -b auto (the default) climbs, and the rate that worked is kept per port
+ * in the cache folder: the next run tries that rate only. */
+static void
+test_baud_remembered (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
+  g_autofree char *dump = g_build_filename (dir, "dump.bin", NULL);
+  g_autofree char *cache = g_build_filename (g_get_user_cache_dir (), "glint", "baud.ini", NULL);
+  g_autofree char *kept = NULL;
+  const char *args[] = { "--json", "--port", "sim://esp32?time-scale=0&seed=77", "read", "0",
+                         "4096", dump, NULL };
+  Run run = { 0 };
+
+  g_unlink (cache);
+
+  run_cli (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "trying 460800 baud"));
+  g_assert_nonnull (strstr (run.out, "running at 2000000 baud"));
+  run_clear (&run);
+  g_file_get_contents (cache, &kept, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (kept, "=2000000"));
+
+  run_cli (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_null (strstr (run.out, "trying 460800 baud"));
+  g_assert_nonnull (strstr (run.out, "trying 2000000 baud"));
+  g_assert_nonnull (strstr (run.out, "running at 2000000 baud"));
+  run_clear (&run);
+
+  g_unlink (cache);
+  g_unlink (dump);
+  g_rmdir (dir);
+}
+
 static void
 test_flash_missing_file (void)
 {
@@ -425,6 +539,8 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/cli/errors", test_errors_name_the_cause);
   g_test_add_func ("/glint/cli/flash-to-server", test_flash_to_server);
   g_test_add_func ("/glint/cli/flash-missing-file", test_flash_missing_file);
+  g_test_add_func ("/glint/cli/flash-skip", test_flash_skip);
+  g_test_add_func ("/glint/cli/baud-remembered", test_baud_remembered);
   g_test_add_func ("/glint/cli/read-and-erase", test_read_and_erase);
   g_test_add_func ("/glint/cli/read-erase-usage", test_read_erase_usage);
   g_test_add_func ("/glint/cli/json", test_json);

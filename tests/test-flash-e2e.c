@@ -46,10 +46,12 @@ firmware (gsize size)
 }
 
 static void
-board_start (Board       *board,
-             const char  *mode,
-             const char  *options)
+board_start_capped (Board       *board,
+                    const char  *mode,
+                    const char  *options,
+                    guint        max_server_baud)
 {
+  g_autofree char *cap = g_strdup_printf ("%u", max_server_baud);
   g_autoptr(GError) error = NULL;
   g_autofree char *announcement = NULL;
   g_auto(GStrv) words = NULL;
@@ -71,7 +73,8 @@ board_start (Board       *board,
   else
     {
       const char *args[] = { g_str_equal (mode, "tcp") ? "--tcp" : "--rfc2217", "0",
-                             "--flash", board->flash_path, "--options", options, NULL };
+                             "--flash", board->flash_path, "--options", options,
+                             "--max-server-baud", cap, NULL };
 
       board->server = glint_test_spawn_sim_server (args, &announcement);
     }
@@ -91,6 +94,14 @@ board_start (Board       *board,
     board->address = g_strdup_printf ("socket://%s:%s", words[1], words[2]);
   else
     board->address = g_strdup_printf ("rfc2217://%s:%s?ign_set_control", words[1], words[2]);
+}
+
+static void
+board_start (Board       *board,
+             const char  *mode,
+             const char  *options)
+{
+  board_start_capped (board, mode, options, 0);
 }
 
 /* Stops the board and returns what its flash holds. */
@@ -201,6 +212,58 @@ test_rfc2217_slow_link (void)
   assert_holds (contents, 0x100000, image);
 }
 
+/* The automatic rate over each transport: a pty (a local port: 921600 at
+ * most), raw TCP (no change: the bridge's rate is fixed), RFC 2217 (up to
+ * 921600). The flash always verifies. */
+static void
+test_auto_baud (gconstpointer data)
+{
+  const char *mode = data;
+  g_autoptr(GBytes) image = firmware (96 * 1024);
+  g_autoptr(GBytes) contents = NULL;
+  g_autoptr(GError) error = NULL;
+  Board board = { 0 };
+
+  board_start (&board, mode, "time-scale=0");
+  g_assert_true (flash (board.address, image, 0x10000, GLINT_FLASHER_BAUD_AUTO, &error));
+  g_assert_no_error (error);
+  contents = board_stop (&board);
+  assert_holds (contents, 0x10000, image);
+}
+
+/* An RFC 2217 server that sets at most 460800 and says so: the climb ends
+ * there (after a reset, the chip having switched to 921600 already) and
+ * the flash verifies. */
+static void
+test_auto_baud_server_caps (void)
+{
+  g_autoptr(GBytes) image = firmware (96 * 1024);
+  g_autoptr(GBytes) contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStream) stream = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  GAsyncResult *result = NULL;
+  Board board = { 0 };
+
+  board_start_capped (&board, "rfc2217", "time-scale=0", 460800);
+  stream = glint_stream_new_for_address (board.address, &error);
+  g_assert_no_error (error);
+  flasher = glint_flasher_new (stream);
+  glint_flash_plan_add_bytes (plan, 0x10000, image, "app");
+  glint_flasher_set_plan (flasher, plan);
+  glint_flasher_flash_async (flasher, NULL, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 120000);
+  g_assert_true (glint_flasher_flash_finish (flasher, result, &error));
+  g_assert_no_error (error);
+  g_object_unref (result);
+  g_assert_cmpuint (glint_flasher_get_settled_baud (flasher), ==, 460800);
+  g_io_stream_close (G_IO_STREAM (stream), NULL, NULL);
+
+  contents = board_stop (&board);
+  assert_holds (contents, 0x10000, image);
+}
+
 static void
 test_link_dies (void)
 {
@@ -231,6 +294,10 @@ main (int argc, char **argv)
   g_test_add_data_func ("/glint/flash-e2e/ser2net", "ser2net", test_transport);
   g_test_add_func ("/glint/flash-e2e/rfc2217-slow-link", test_rfc2217_slow_link);
   g_test_add_func ("/glint/flash-e2e/link-dies", test_link_dies);
+  g_test_add_data_func ("/glint/flash-e2e/auto-baud/pty", "pty", test_auto_baud);
+  g_test_add_data_func ("/glint/flash-e2e/auto-baud/tcp", "tcp", test_auto_baud);
+  g_test_add_data_func ("/glint/flash-e2e/auto-baud/rfc2217", "rfc2217", test_auto_baud);
+  g_test_add_func ("/glint/flash-e2e/auto-baud/server-caps", test_auto_baud_server_caps);
 
   status = g_test_run ();
 

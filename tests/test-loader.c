@@ -288,6 +288,47 @@ test_latency_adapts (Fixture       *f,
   g_assert_cmpint (glint_link_timing_get_allowance (timing), >, 400000);
 }
 
+/* The window's main loop can be held up (a long frame, a busy machine)
+ * while an answer is already on its way. When the loop runs again, the
+ * answer that arrived meanwhile must win over the timer that expired, also
+ * for a pipelined command whose timer started after the read was queued. */
+static void
+test_main_loop_stall (Fixture       *f,
+                      gconstpointer  data)
+{
+  guint8 addr[4] = { 0x00, 0x10, 0x00, 0x40 };
+  g_autoptr(GBytes) bytes = g_bytes_new (addr, sizeof addr);
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *results[2] = { NULL, NULL };
+
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0");
+  g_assert_true (glint_test_loader_sync (f->loader, NULL, &error));
+  g_assert_no_error (error);
+  glint_link_timing_set_override (glint_loader_get_timing (f->loader), 20000);
+
+  for (guint i = 0; i < 2; i++)
+    glint_loader_command_async (f->loader, GLINT_OP_READ_REG, bytes, 0, 0, 100000,
+                                GLINT_COMMAND_NONE, NULL, glint_test_store_result_cb,
+                                &results[i]);
+
+  /* The first answer starts the second command's clock; stall right then. */
+  glint_test_wait_for ((gpointer *) &results[0], 30000);
+  g_assert_null (results[1]);
+  g_usleep (300 * 1000);
+
+  glint_test_wait_for ((gpointer *) &results[1], 30000);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GBytes) reply = NULL;
+      guint32 value = 0;
+
+      reply = glint_loader_command_finish (f->loader, results[i], &value, &error);
+      g_object_unref (results[i]);
+      g_assert_no_error (error);
+      g_assert_cmphex (value, ==, 0x00F01D83);
+    }
+}
+
 static void
 test_disconnect_fails_pending (Fixture       *f,
                                gconstpointer  data)
@@ -480,6 +521,8 @@ main (int argc, char **argv)
   g_test_add ("/glint/loader/raw-frames", Fixture, NULL, NULL, test_raw_frames,
               fixture_teardown);
   g_test_add ("/glint/loader/latency", Fixture, NULL, NULL, test_latency_adapts,
+              fixture_teardown);
+  g_test_add ("/glint/loader/main-loop-stall", Fixture, NULL, NULL, test_main_loop_stall,
               fixture_teardown);
   g_test_add ("/glint/loader/disconnect", Fixture, NULL, NULL, test_disconnect_fails_pending,
               fixture_teardown);

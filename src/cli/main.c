@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,7 +39,9 @@ enum {
 static char *opt_port;
 static double opt_timeout_scale = 1.0;
 static gboolean opt_no_reset;
-static int opt_baud = -1;   /* -1: the command's own default */
+static char *opt_baud_text;
+static gint64 opt_baud = -1;   /* -1: the command's own default; see BAUD_AUTO */
+#define BAUD_AUTO (-2)
 static char *opt_chip;
 static gboolean opt_no_stub;
 static gboolean opt_no_verify;
@@ -46,6 +49,9 @@ static gboolean opt_no_reboot;
 static char *opt_before;
 static char *opt_after;
 static gboolean opt_json;
+static gboolean opt_no_skip;
+static gboolean opt_erase_all;
+static char *opt_backup;
 
 static const GOptionEntry common_entries[] = {
   { "port", 'p', 0, G_OPTION_ARG_STRING, &opt_port,
@@ -55,9 +61,10 @@ static const GOptionEntry common_entries[] = {
     N_("Multiply every link allowance (slow or jittery links)"), N_("FACTOR") },
   { "no-reset", 0, 0, G_OPTION_ARG_NONE, &opt_no_reset,
     N_("Do not reset the board; it is already in download mode"), NULL },
-  { "baud", 'b', 0, G_OPTION_ARG_INT, &opt_baud,
-    N_("Speed: for transfers (default 921600; 0 keeps 115200), or the monitor's "
-       "(default 115200)"), N_("BAUD") },
+  { "baud", 'b', 0, G_OPTION_ARG_STRING, &opt_baud_text,
+    N_("Speed: for transfers “auto” (the default: the fastest the link carries, remembered "
+       "per port), a rate, or 0 to keep 115200; for the monitor a rate (default 115200)"),
+    N_("BAUD") },
   { "chip", 'c', 0, G_OPTION_ARG_STRING, &opt_chip,
     N_("Chip the firmware is for, to place single files (default: from the image)"),
     N_("CHIP") },
@@ -74,6 +81,13 @@ static const GOptionEntry common_entries[] = {
     N_("What to do when done: hard-reset (run the firmware), no-reset"), N_("HOW") },
   { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json,
     N_("Print events as JSON lines on standard output, for programs"), NULL },
+  { "no-skip", 0, 0, G_OPTION_ARG_NONE, &opt_no_skip,
+    N_("flash: write every byte, even where the flash already holds it"), NULL },
+  { "erase-all", 0, 0, G_OPTION_ARG_NONE, &opt_erase_all,
+    N_("flash: erase the whole flash first (needs the flasher stub)"), NULL },
+  { "backup", 0, 0, G_OPTION_ARG_FILENAME, &opt_backup,
+    N_("flash: first save the flash that will be overwritten (from the lowest to the "
+       "highest address of the firmware) to FILE"), N_("FILE") },
   { NULL }
 };
 
@@ -292,7 +306,9 @@ on_progress_cb (GlintFlasher *flasher,
     {
       if (now - progress->last_print < 100000 && percent != 100)
         return;
-      printf ("\r%s %3d%%  %6.1f KiB/s  ", label, percent, rate / 1024);
+      printf ("\r%s", label);
+      /* Translators: progress after "Writing": percent done, speed */
+      printf (_(" %3d%%  %6.1f KiB/s  "), percent, rate / 1024);
       if (eta >= 0)
         printf (_("%3.0f s left"), eta);
       fflush (stdout);
@@ -351,6 +367,62 @@ on_flash_log_cb (GlintFlasher  *flasher,
     g_printerr ("%s\n", message);
 }
 
+/* The rate that worked last time, per port or URL, in a small key file in
+ * the user's cache folder: with it the automatic rate tries that one rate
+ * instead of climbing. A rate that did not beat the boot rate is forgotten,
+ * so that the next run climbs again. */
+static char *
+baud_cache_path (void)
+{
+  return g_build_filename (g_get_user_cache_dir (), "glint", "baud.ini", NULL);
+}
+
+static char *
+baud_cache_key (void)
+{
+  return g_uri_escape_string (opt_port, NULL, FALSE);
+}
+
+static guint
+baud_cache_load (void)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autofree char *path = baud_cache_path ();
+  g_autofree char *key = baud_cache_key ();
+  guint64 baud;
+
+  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL))
+    return 0;
+  baud = g_key_file_get_uint64 (file, "baud", key, NULL);
+
+  return baud <= G_MAXUINT ? (guint) baud : 0;
+}
+
+static void
+baud_cache_store (GlintFlasher *flasher)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = baud_cache_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *key = baud_cache_key ();
+  guint settled = glint_flasher_get_settled_baud (flasher);
+
+  if (opt_baud != -1 && opt_baud != BAUD_AUTO)
+    return;
+
+  g_key_file_load_from_file (file, path, G_KEY_FILE_KEEP_COMMENTS, NULL);
+  if (settled > 115200)
+    g_key_file_set_uint64 (file, "baud", key, settled);
+  else
+    g_key_file_remove_key (file, "baud", key, NULL);
+
+  /* Only a cache: failing to keep it costs a climb next time, no more. */
+  if (g_mkdir_with_parents (dir, 0700) != 0 || !g_key_file_save_to_file (file, path, &error))
+    g_debug ("not keeping the rate for %s: %s", opt_port,
+             error != NULL ? error->message : g_strerror (errno));
+}
+
 /* A flasher for --port with the common options, progress and log. */
 static GlintFlasher *
 new_flasher (Progress  *progress,
@@ -368,7 +440,9 @@ new_flasher (Progress  *progress,
   glint_flasher_set_usb_reset (flasher, g_strcmp0 (opt_before, "usb-reset") == 0);
   glint_flasher_set_reboot (flasher, !opt_no_reboot && g_strcmp0 (opt_after, "no-reset") != 0);
   glint_flasher_set_timeout_scale (flasher, opt_timeout_scale);
-  glint_flasher_set_baud (flasher, opt_baud >= 0 ? (guint) opt_baud : 921600);
+  glint_flasher_set_baud (flasher, opt_baud >= 0 ? (guint) opt_baud : GLINT_FLASHER_BAUD_AUTO);
+  if (opt_baud < 0)
+    glint_flasher_set_baud_hint (flasher, baud_cache_load ());
   glint_flasher_set_use_stub (flasher, !opt_no_stub);
 
   if (opt_json)
@@ -478,12 +552,60 @@ cmd_info (int argc, char **argv)
   if (info->crystal_mhz != 0)
     printf (_("Crystal:  %u MHz\n"), info->crystal_mhz);
   if (info->flash_size != 0)
-    printf (_("Flash:    %" G_GUINT64_FORMAT " MiB (JEDEC id 0x%06x)\n"),
-            info->flash_size / (1024 * 1024), info->flash_id);
+    printf (_("Flash:    %u MiB (JEDEC id 0x%06x)\n"),
+            (guint) (info->flash_size / (1024 * 1024)), info->flash_id);
   printf (_("Link:     %s, %u round trips in %.2f s\n"), info->link, info->round_trips,
           (g_get_monotonic_time () - start) / 1e6);
 
   return EXIT_OK;
+}
+
+/* --json: what the flash job did to each region, after success or failure,
+ * so that a program knows what the board holds now. */
+static void
+report_regions (GlintFlasher *flasher)
+{
+  guint n = glint_flasher_get_n_regions (flasher);
+
+  if (n == 0)
+    return;
+
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_event ("regions");
+      GEnumClass *klass = g_type_class_ref (GLINT_TYPE_REGION_STATUS);
+
+      json_builder_set_member_name (builder, "bytes-written");
+      json_builder_add_int_value (builder, (gint64) glint_flasher_get_bytes_written (flasher));
+      json_builder_set_member_name (builder, "bytes-unchanged");
+      json_builder_add_int_value (builder,
+                                  (gint64) glint_flasher_get_bytes_unchanged (flasher));
+      json_builder_set_member_name (builder, "regions");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < n; i++)
+        {
+          const GlintRegionReport *rep = glint_flasher_get_region_report (flasher, i);
+          GEnumValue *value = g_enum_get_value (klass, rep->status);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "name");
+          json_builder_add_string_value (builder, rep->name);
+          json_builder_set_member_name (builder, "offset");
+          json_builder_add_int_value (builder, rep->offset);
+          json_builder_set_member_name (builder, "size");
+          json_builder_add_int_value (builder, rep->size);
+          json_builder_set_member_name (builder, "written");
+          json_builder_add_int_value (builder, rep->written);
+          json_builder_set_member_name (builder, "status");
+          json_builder_add_string_value (builder, value != NULL ? value->value_nick : "");
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_emit (builder);
+      g_type_class_unref (klass);
+    }
+
+  /* On a terminal the flasher's own note (a warning) said it already. */
 }
 
 static int
@@ -495,6 +617,7 @@ cmd_flash (int argc, char **argv)
   GAsyncResult *slot = NULL;
   Progress progress = { isatty (STDOUT_FILENO), 0, -1 };
   const char * const *warnings;
+  guint64 total, written;
 
   if (opt_port == NULL || argc < 2)
     {
@@ -515,26 +638,45 @@ cmd_flash (int argc, char **argv)
 
   glint_flasher_set_plan (flasher, plan);
   glint_flasher_set_verify (flasher, !opt_no_verify);
+  glint_flasher_set_skip_unchanged (flasher, !opt_no_skip);
+  glint_flasher_set_erase_all (flasher, opt_erase_all);
+  glint_flasher_set_backup_path (flasher, opt_backup);
   glint_flasher_flash_async (flasher, NULL, store_result_cb, &slot);
   if (!wait_job (flasher, &slot, glint_flasher_flash_finish, &progress, &error))
-    return report_error (error);
+    {
+      int status = report_job_error (error);
 
+      report_regions (flasher);
+      return status;
+    }
+
+  baud_cache_store (flasher);
   warnings = glint_flash_plan_get_warnings (plan);
   for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
     g_printerr (_("Warning: %s\n"), warnings[i]);
 
   if (opt_json)
     {
+      report_regions (flasher);
       json_done ("flash");
       return EXIT_OK;
     }
 
+  total = glint_flash_plan_get_total_bytes (plan);
+  written = glint_flasher_get_bytes_written (flasher);
+  if (opt_backup != NULL)
+    printf (_("Backup of the old flash contents: %s\n"), opt_backup);
+  if (glint_flasher_get_settled_baud (flasher) != 0)
+    printf (_("Speed: %u baud.\n"), glint_flasher_get_settled_baud (flasher));
+  if (written < total)
+    printf (_("Written %u of %u KiB, rest unchanged.\n"),
+            (guint) ((written + 1023) / 1024), (guint) ((total + 1023) / 1024));
   if (opt_no_verify)
-    printf (_("Written %" G_GUINT64_FORMAT " bytes (not verified, as asked).\n"),
-            glint_flash_plan_get_total_bytes (plan));
+    printf (_("Written %u bytes (not verified, as asked).\n"), (guint) written);
+  else if (written < total)
+    printf (_("Done: the flash holds all %u bytes, verified.\n"), (guint) total);
   else
-    printf (_("Done: %" G_GUINT64_FORMAT " bytes written and verified.\n"),
-            glint_flash_plan_get_total_bytes (plan));
+    printf (_("Done: %u bytes written and verified.\n"), (guint) total);
 
   return EXIT_OK;
 }
@@ -589,6 +731,7 @@ cmd_erase (int argc, char **argv)
   glint_flasher_erase_async (flasher, offset, length, NULL, store_result_cb, &slot);
   if (!wait_job (flasher, &slot, glint_flasher_erase_finish, &progress, &error))
     return report_job_error (error);
+  baud_cache_store (flasher);
 
   if (opt_json)
     json_done ("erase");
@@ -625,6 +768,7 @@ cmd_read (int argc, char **argv)
                                   &slot);
   if (!wait_job (flasher, &slot, glint_flasher_read_flash_finish, &progress, &error))
     return report_job_error (error);
+  baud_cache_store (flasher);
 
   if (opt_json)
     json_done ("read");
@@ -796,7 +940,9 @@ main (int argc, char **argv)
   g_autofree char *summary = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* GLINT_LOCALEDIR: the uninstalled build's catalogues (meson devenv, tests). */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("GLINT_LOCALEDIR") != NULL ?
+                                   g_getenv ("GLINT_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
@@ -824,9 +970,12 @@ main (int argc, char **argv)
       g_printerr (_("--timeout-scale must be positive\n"));
       return EXIT_USAGE;
     }
-  if (opt_baud < -1)
+  if (opt_baud_text != NULL && g_ascii_strcasecmp (opt_baud_text, "auto") == 0)
+    opt_baud = BAUD_AUTO;
+  else if (opt_baud_text != NULL &&
+           !g_ascii_string_to_signed (opt_baud_text, 10, 0, G_MAXINT, &opt_baud, NULL))
     {
-      g_printerr (_("--baud must not be negative\n"));
+      g_printerr (_("--baud takes “auto” or a rate such as 921600\n"));
       return EXIT_USAGE;
     }
   if (opt_chip != NULL && glint_chip_lookup (opt_chip) == NULL)

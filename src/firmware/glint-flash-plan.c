@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -221,7 +223,7 @@ read_regular_file (const char  *path,
     {
       close (fd);
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_FILE,
-                   "“%s” is not a regular file", path);
+                   _("“%s” is not a regular file"), path);
       return NULL;
     }
 
@@ -274,13 +276,13 @@ load_file (const char  *path,
   if (type == G_FILE_TYPE_DIRECTORY)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_FILE,
-                   "“%s” is a directory, not a firmware file", path);
+                   _("“%s” is a directory, not a firmware file"), path);
       return NULL;
     }
   if (type != G_FILE_TYPE_REGULAR)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_FILE,
-                   "“%s” is a special file (device, FIFO or socket), not a firmware file",
+                   _("“%s” is a special file (device, FIFO or socket), not a firmware file"),
                    path);
       return NULL;
     }
@@ -289,13 +291,13 @@ load_file (const char  *path,
   if (size == 0)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_FILE,
-                   "“%s” is empty", path);
+                   _("“%s” is empty"), path);
       return NULL;
     }
   if (size > MAX_FILE_SIZE)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_IMAGE_TOO_LARGE,
-                   "“%s” is %" G_GOFFSET_FORMAT " bytes, larger than any flash", path, size);
+                   _("“%s” is %lld bytes, larger than any flash"), path, (long long) size);
       return NULL;
     }
 
@@ -307,7 +309,7 @@ load_file (const char  *path,
   if (len == 0)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_FILE,
-                   "“%s” is empty", path);
+                   _("“%s” is empty"), path);
       return NULL;
     }
 
@@ -341,8 +343,8 @@ parse_offset (const char  *text,
   if (!ok)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                   "invalid offset “%s”: use a decimal number or 0x followed by hex digits "
-                   "below 4 GiB", text);
+                   _("invalid offset “%s”: use a decimal number or 0x followed by hex digits "
+                      "below 4 GiB"), text);
       return FALSE;
     }
 
@@ -452,8 +454,8 @@ add_single_file (GlintFlashPlan  *self,
   if (!glint_image_looks_like_image (data))
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                   "cannot tell where “%s” goes: it is not an app or bootloader image; "
-                   "give an offset as %s@0xOFFSET", path, path);
+                   _("cannot tell where “%s” goes: it is not an app or bootloader image; "
+                      "give an offset as %s@0xOFFSET"), path, path);
       return FALSE;
     }
 
@@ -482,8 +484,8 @@ add_single_file (GlintFlashPlan  *self,
   if (image_chip == NULL)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                   "“%s” looks like a bootloader for an unknown chip (id %u); "
-                   "give an offset as %s@0xOFFSET", path, image->chip_id, path);
+                   _("“%s” looks like a bootloader for an unknown chip (id %u); "
+                      "give an offset as %s@0xOFFSET"), path, image->chip_id, path);
       return FALSE;
     }
 
@@ -539,8 +541,8 @@ glint_flash_plan_new_from_args (const char *const  *args,
           if (n_args > 1)
             {
               g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                           "“%s” has no offset: with several files write each as "
-                           "FILE@OFFSET", arg);
+                           _("“%s” has no offset: with several files write each as "
+                              "FILE@OFFSET"), arg);
               return NULL;
             }
           if (!add_single_file (self, arg, chip, error))
@@ -552,7 +554,7 @@ glint_flash_plan_new_from_args (const char *const  *args,
       if (path[0] == '\0')
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                       "“%s” has no file name before the @", arg);
+                       _("“%s” has no file name before the @"), arg);
           return NULL;
         }
       if (!parse_offset (at + 1, &offset, error))
@@ -591,7 +593,7 @@ load_json (const char  *path,
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                   "“%s” does not hold a JSON object", path);
+                   _("“%s” does not hold a JSON object"), path);
       return NULL;
     }
 
@@ -692,7 +694,7 @@ plan_from_flasher_args (JsonNode    *root,
         continue;
       if (!parse_offset (offset_text, &offset, error))
         {
-          g_prefix_error (error, "“%s”, section “%s”: ", json_path, (char *) l->data);
+          g_prefix_error (error, _("“%s”, section “%s”: "), json_path, (char *) l->data);
           return NULL;
         }
       g_hash_table_insert (sections, GUINT_TO_POINTER (offset + 1), section);
@@ -713,13 +715,13 @@ plan_from_flasher_args (JsonNode    *root,
           if (file == NULL)
             {
               g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                           "“%s”: flash_files entry “%s” is not a file name",
+                           _("“%s”: flash_files entry “%s” is not a file name"),
                            json_path, (char *) l->data);
               return NULL;
             }
           if (!parse_offset (l->data, &offset, error))
             {
-              g_prefix_error (error, "“%s”, flash_files: ", json_path);
+              g_prefix_error (error, _("“%s”, flash_files: "), json_path);
               return NULL;
             }
           path = resolve_path (json_path, base_dir, file, error);
@@ -754,7 +756,7 @@ plan_from_flasher_args (JsonNode    *root,
   if (self->regions->len == 0)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                   "“%s” lists no files to flash", json_path);
+                   _("“%s” lists no files to flash"), json_path);
       return NULL;
     }
 
@@ -796,8 +798,8 @@ glint_flash_plan_new_from_build_dir (const char  *dir,
       if (!g_file_test (json_path, G_FILE_TEST_EXISTS))
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                       "“%s” has no flasher_args.json: is it an ESP-IDF build directory "
-                       "(run “idf.py build” first)?", dir);
+                       _("“%s” has no flasher_args.json: is it an ESP-IDF build directory "
+                          "(run “idf.py build” first)?"), dir);
           return NULL;
         }
     }
@@ -847,7 +849,7 @@ plan_from_manifest (JsonNode    *root,
       json_array_get_length (json_node_get_array (node)) == 0)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                   "“%s” has no builds", json_path);
+                   _("“%s” has no builds"), json_path);
       return NULL;
     }
   builds = json_node_get_array (node);
@@ -878,11 +880,11 @@ plan_from_manifest (JsonNode    *root,
     {
       if (chip_family != NULL)
         g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                     "“%s” has no build for %s; it has builds for: %s",
+                     _("“%s” has no build for %s; it has builds for: %s"),
                      json_path, chip_family, families->str);
       else
         g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                     "“%s” has builds for several chips (%s): choose one",
+                     _("“%s” has builds for several chips (%s): choose one"),
                      json_path, families->str);
       return NULL;
     }
@@ -896,7 +898,7 @@ plan_from_manifest (JsonNode    *root,
       json_array_get_length (json_node_get_array (node)) == 0)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                   "“%s”: the %s build has no parts", json_path,
+                   _("“%s”: the %s build has no parts"), json_path,
                    family != NULL ? family : "selected");
       return NULL;
     }
@@ -914,15 +916,15 @@ plan_from_manifest (JsonNode    *root,
       if (path == NULL || offset_node == NULL || !JSON_NODE_HOLDS_VALUE (offset_node))
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                       "“%s”: part %u needs a “path” and an “offset”", json_path, i);
+                       _("“%s”: part %u needs a “path” and an “offset”"), json_path, i);
           return NULL;
         }
 
       if (strstr (path, "://") != NULL)
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                       "“%s”: part “%s” is a URL; download the files first and put them "
-                       "next to the manifest", json_path, path);
+                       _("“%s”: part “%s” is a URL; download the files first and put them "
+                          "next to the manifest"), json_path, path);
           return NULL;
         }
 
@@ -933,8 +935,8 @@ plan_from_manifest (JsonNode    *root,
           if (v < 0 || v > G_MAXUINT32)
             {
               g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                           "“%s”: part “%s” has an invalid offset %" G_GINT64_FORMAT,
-                           json_path, path, v);
+                           _("“%s”: part “%s” has an invalid offset %lld"),
+                           json_path, path, (long long) v);
               return NULL;
             }
           offset = (guint32) v;
@@ -944,14 +946,14 @@ plan_from_manifest (JsonNode    *root,
           /* Not in the spec, but seen in hand-written manifests. */
           if (!parse_offset (json_node_get_string (offset_node), &offset, error))
             {
-              g_prefix_error (error, "“%s”, part “%s”: ", json_path, path);
+              g_prefix_error (error, _("“%s”, part “%s”: "), json_path, path);
               return NULL;
             }
         }
       else
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                       "“%s”: part “%s” has an offset that is not a number",
+                       _("“%s”: part “%s” has an offset that is not a number"),
                        json_path, path);
           return NULL;
         }
@@ -1040,8 +1042,8 @@ glint_flash_plan_new_for_path (const char  *path,
         }
 
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                   "“%s” is neither an ESP-IDF flasher_args.json nor an ESP Web Tools "
-                   "manifest", path);
+                   _("“%s” is neither an ESP-IDF flasher_args.json nor an ESP Web Tools "
+                      "manifest"), path);
       return NULL;
     }
 
@@ -1074,10 +1076,10 @@ static char *
 format_size (guint64 bytes)
 {
   if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0)
-    return g_strdup_printf ("%" G_GUINT64_FORMAT " MB", bytes / (1024 * 1024));
+    return g_strdup_printf (_("%llu MB"), (unsigned long long) (bytes / (1024 * 1024)));
   if (bytes >= 1024 && bytes % 1024 == 0)
-    return g_strdup_printf ("%" G_GUINT64_FORMAT " KB", bytes / 1024);
-  return g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", bytes);
+    return g_strdup_printf (_("%llu KB"), (unsigned long long) (bytes / 1024));
+  return g_strdup_printf (_("%llu bytes"), (unsigned long long) bytes);
 }
 
 /**
@@ -1127,8 +1129,8 @@ check_image (GlintFlashPlan  *self,
       if (!required)
         return TRUE;
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                   "“%s” has no bootloader image at the bootloader offset 0x%x "
-                   "(bad magic byte 0x%02x, expected 0xe9)",
+                   _("“%s” has no bootloader image at the bootloader offset 0x%x "
+                      "(bad magic byte 0x%02x, expected 0xe9)"),
                    region->name, flash_at, p[0]);
       return FALSE;
     }
@@ -1144,7 +1146,7 @@ check_image (GlintFlashPlan  *self,
   image_chip = glint_image_get_chip_name (image);
   if (image_chip == NULL)
     {
-      add_warning (self, "“%s” at 0x%x is built for an unknown chip (id %u)",
+      add_warning (self, _("“%s” at 0x%x is built for an unknown chip (id %u)"),
                    region->name, flash_at, image->chip_id);
       return TRUE;
     }
@@ -1156,7 +1158,7 @@ check_image (GlintFlashPlan  *self,
   else if (!g_str_equal (*chip, image_chip))
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP,
-                   "“%s” is built for %s, but the chip is %s",
+                   _("“%s” is built for %s, but the chip is %s"),
                    region->name, image_chip, *chip);
       return FALSE;
     }
@@ -1164,13 +1166,13 @@ check_image (GlintFlashPlan  *self,
   if (image->has_extended_header && self->chip_revision >= 0)
     {
       if (image->min_rev_full > self->chip_revision)
-        add_warning (self, "“%s” needs chip revision v%u.%u or later, the chip is v%d.%d",
+        add_warning (self, _("“%s” needs chip revision v%u.%u or later, the chip is v%d.%d"),
                      region->name, image->min_rev_full / 100, image->min_rev_full % 100,
                      self->chip_revision / 100, self->chip_revision % 100);
       /* 0xFFFF and 0 mean "no limit" in older images */
       if (image->max_rev_full != 0 && image->max_rev_full != 0xFFFF &&
           image->max_rev_full < self->chip_revision)
-        add_warning (self, "“%s” supports chip revisions up to v%u.%u, the chip is v%d.%d",
+        add_warning (self, _("“%s” supports chip revisions up to v%u.%u, the chip is v%d.%d"),
                      region->name, image->max_rev_full / 100, image->max_rev_full % 100,
                      self->chip_revision / 100, self->chip_revision % 100);
     }
@@ -1240,7 +1242,7 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
   if (effective_chip != NULL && !glint_image_chip_is_known (effective_chip))
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
-                   "unknown chip “%s”", effective_chip);
+                   _("unknown chip “%s”"), effective_chip);
       return FALSE;
     }
   if (effective_chip != NULL)
@@ -1263,7 +1265,7 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
       else if (g_bytes_get_size (region->data) == 0)
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_FILE,
-                       "“%s” is empty", region->name);
+                       _("“%s” is empty"), region->name);
           return FALSE;
         }
     }
@@ -1281,9 +1283,9 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
           guint64 nearest = region->offset - down < up - region->offset ? down : up;
 
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                       "offset 0x%x of “%s” is not aligned to a 4 KiB flash sector; "
-                       "the nearest aligned offset is 0x%" G_GINT64_MODIFIER "x",
-                       region->offset, region->name, nearest);
+                       _("offset 0x%x of “%s” is not aligned to a 4 KiB flash sector; "
+                         "the nearest aligned offset is 0x%llx"),
+                       region->offset, region->name, (unsigned long long) nearest);
           return FALSE;
         }
 
@@ -1294,9 +1296,9 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
           if (end > next->offset)
             {
               g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                           "“%s” (0x%x–0x%" G_GINT64_MODIFIER "x) overlaps “%s” "
-                           "(starting at 0x%x)",
-                           region->name, region->offset, end, next->name, next->offset);
+                           _("“%s” (0x%x–0x%llx) overlaps “%s” (starting at 0x%x)"),
+                           region->name, region->offset, (unsigned long long) end,
+                           next->name, next->offset);
               return FALSE;
             }
         }
@@ -1306,20 +1308,20 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
           g_autofree char *flash = format_size (flash_size_bytes);
 
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_IMAGE_TOO_LARGE,
-                       "“%s” ends at 0x%" G_GINT64_MODIFIER "x, beyond the end of the "
-                       "%s flash", region->name, end, flash);
+                       _("“%s” ends at 0x%llx, beyond the end of the %s flash"),
+                       region->name, (unsigned long long) end, flash);
           return FALSE;
         }
       else if (end > ((guint64) 1 << 32))
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_IMAGE_TOO_LARGE,
-                       "“%s” ends beyond the 4 GiB address space", region->name);
+                       _("“%s” ends beyond the 4 GiB address space"), region->name);
           return FALSE;
         }
 
       if (size % 4 != 0)
-        add_warning (self, "“%s” is %" G_GUINT64_FORMAT " bytes, not a multiple of 4; "
-                     "it will be padded with 0xFF", region->name, size);
+        add_warning (self, _("“%s” is %llu bytes, not a multiple of 4; it will be padded "
+                             "with 0xFF"), region->name, (unsigned long long) size);
     }
 
   /* Images: what chip they are for, and a real image at the bootloader
@@ -1355,7 +1357,8 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
       /* Only a hint: custom partition tables may put data there. */
       if (region->offset == GLINT_FLASH_PLAN_APP_OFFSET && !covers_bootloader &&
           !glint_image_looks_like_image (region->data))
-        add_warning (self, "“%s” at 0x%x is not an app image", region->name, region->offset);
+        add_warning (self, _("“%s” at 0x%x is not an app image"), region->name,
+                     region->offset);
     }
 
   return TRUE;
@@ -1395,7 +1398,7 @@ glint_flash_plan_patch_bootloader (GlintFlashPlan  *self,
   if (chip == NULL || !glint_image_chip_is_known (chip))
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
-                   "cannot find the bootloader offset for chip “%s”",
+                   _("cannot find the bootloader offset for chip “%s”"),
                    chip != NULL ? chip : "(unknown)");
       return FALSE;
     }
@@ -1415,14 +1418,14 @@ glint_flash_plan_patch_bootloader (GlintFlashPlan  *self,
       if (region->data == NULL)
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                       "“%s” has not been read yet; validate the plan first", region->name);
+                       _("“%s” has not been read yet; validate the plan first"), region->name);
           return FALSE;
         }
 
       if (!glint_image_looks_like_image (region->data))
         {
-          add_warning (self, "“%s” at 0x%x is not an image; its flash settings are "
-                       "left as they are", region->name, region->offset);
+          add_warning (self, _("“%s” at 0x%x is not an image; its flash settings are "
+                               "left as they are"), region->name, region->offset);
           continue;
         }
 

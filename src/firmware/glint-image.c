@@ -3,146 +3,24 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
+#include "glint-chip.h"
 #include "glint-error.h"
 #include "glint-image.h"
 
 /* Everything here follows shared/protocol.md §12 (layout) and §8.4
  * (header patching), which in turn follow esptool's bin_image.py. */
 
-typedef struct
-{
-  const char *name;
-  guint8      code;
-} NamedCode;
-
-static const NamedCode freq_default[] = {
-  { "80m", 0xF }, { "40m", 0x0 }, { "26m", 0x1 }, { "20m", 0x2 }, { NULL, 0 },
-};
-static const NamedCode freq_c2[] = {
-  { "60m", 0xF }, { "30m", 0x0 }, { "20m", 0x1 }, { "15m", 0x2 }, { NULL, 0 },
-};
-static const NamedCode freq_c5[] = {
-  { "80m", 0xF }, { "40m", 0x0 }, { "20m", 0x2 }, { NULL, 0 },
-};
-/* The C6 ROM cannot run its MSPI at 80 MHz from the header, so esptool
- * writes the 40 MHz code for 80m too. */
-static const NamedCode freq_c6[] = {
-  { "80m", 0x0 }, { "40m", 0x0 }, { "20m", 0x2 }, { NULL, 0 },
-};
-static const NamedCode freq_h2[] = {
-  { "48m", 0xF }, { "24m", 0x0 }, { "16m", 0x1 }, { "12m", 0x2 }, { NULL, 0 },
-};
-
-/* Size codes as nibbles (the header keeps them in the high nibble). */
-static const NamedCode size_esp8266[] = {
-  { "256KB", 0x1 }, { "512KB", 0x0 }, { "1MB", 0x2 }, { "2MB", 0x3 }, { "4MB", 0x4 },
-  { "2MB-c1", 0x5 }, { "4MB-c1", 0x6 }, { "8MB", 0x8 }, { "16MB", 0x9 }, { NULL, 0 },
-};
-static const NamedCode size_esp32[] = {
-  { "1MB", 0x0 }, { "2MB", 0x1 }, { "4MB", 0x2 }, { "8MB", 0x3 }, { "16MB", 0x4 },
-  { "32MB", 0x5 }, { "64MB", 0x6 }, { "128MB", 0x7 }, { NULL, 0 },
-};
-
-static const NamedCode flash_modes[] = {
-  { "qio", 0 }, { "qout", 1 }, { "dio", 2 }, { "dout", 3 }, { NULL, 0 },
-};
-
-typedef struct
-{
-  const char      *name;               /* esptool spelling */
-  const char      *family;             /* ESP Web Tools chipFamily */
-  int              chip_id;            /* -1: no extended header */
-  guint32          bootloader_offset;
-  const NamedCode *freqs;
-} ImageChipFacts;
-
-/* protocol.md §5. Stand-in for the main chip table in glint-chip.c. */
-static const ImageChipFacts image_chips[] = {
-  { "esp8266",  "ESP8266",   -1, 0x0,    freq_default },
-  { "esp32",    "ESP32",      0, 0x1000, freq_default },
-  { "esp32s2",  "ESP32-S2",   2, 0x1000, freq_default },
-  { "esp32s3",  "ESP32-S3",   9, 0x0,    freq_default },
-  { "esp32c2",  "ESP32-C2",  12, 0x0,    freq_c2 },
-  { "esp32c3",  "ESP32-C3",   5, 0x0,    freq_default },
-  { "esp32c5",  "ESP32-C5",  23, 0x2000, freq_c5 },
-  { "esp32c6",  "ESP32-C6",  13, 0x0,    freq_c6 },
-  { "esp32c61", "ESP32-C61", 20, 0x0,    freq_c5 },
-  { "esp32h2",  "ESP32-H2",  16, 0x0,    freq_h2 },
-  { "esp32p4",  "ESP32-P4",  18, 0x2000, freq_default },
-};
-
 G_DEFINE_BOXED_TYPE (GlintImage, glint_image, glint_image_ref, glint_image_unref)
 
-/* Accepts "esp32s3", "ESP32-S3", "esp32_s3". */
-static const ImageChipFacts *
+/* Accepts "esp32s3", "ESP32-S3", "esp32-s3": the chip table is glint-chip's. */
+static const GlintChip *
 lookup_chip (const char *chip)
 {
-  g_autoptr(GString) norm = NULL;
-
-  if (chip == NULL)
-    return NULL;
-
-  norm = g_string_new (NULL);
-  for (const char *p = chip; *p != '\0'; p++)
-    {
-      if (*p == '-' || *p == '_')
-        continue;
-      g_string_append_c (norm, g_ascii_tolower (*p));
-    }
-
-  for (gsize i = 0; i < G_N_ELEMENTS (image_chips); i++)
-    {
-      if (g_str_equal (norm->str, image_chips[i].name))
-        return &image_chips[i];
-    }
-
-  return NULL;
-}
-
-static const ImageChipFacts *
-lookup_chip_id (guint16 chip_id)
-{
-  for (gsize i = 0; i < G_N_ELEMENTS (image_chips); i++)
-    {
-      if (image_chips[i].chip_id == (int) chip_id)
-        return &image_chips[i];
-    }
-
-  return NULL;
-}
-
-static gboolean
-lookup_code (const NamedCode *table,
-             const char      *name,
-             guint8          *code)
-{
-  for (const NamedCode *c = table; c->name != NULL; c++)
-    {
-      if (g_ascii_strcasecmp (c->name, name) == 0)
-        {
-          *code = c->code;
-          return TRUE;
-        }
-    }
-
-  return FALSE;
-}
-
-static char *
-list_codes (const NamedCode *table)
-{
-  g_autoptr(GString) s = g_string_new (NULL);
-
-  for (const NamedCode *c = table; c->name != NULL; c++)
-    {
-      if (s->len > 0)
-        g_string_append (s, ", ");
-      g_string_append (s, c->name);
-    }
-
-  return g_string_free (g_steal_pointer (&s), FALSE);
+  return chip != NULL ? glint_chip_lookup (chip) : NULL;
 }
 
 /**
@@ -169,12 +47,12 @@ gboolean
 glint_image_chip_get_id (const char *chip,
                          guint16    *chip_id)
 {
-  const ImageChipFacts *facts = lookup_chip (chip);
+  const GlintChip *facts = lookup_chip (chip);
 
-  if (facts == NULL || facts->chip_id < 0)
+  if (facts == NULL || facts->image_chip_id == GLINT_CHIP_NO_IMAGE_ID)
     return FALSE;
   if (chip_id != NULL)
-    *chip_id = facts->chip_id;
+    *chip_id = facts->image_chip_id;
   return TRUE;
 }
 
@@ -187,7 +65,7 @@ glint_image_chip_get_id (const char *chip,
 const char *
 glint_image_chip_from_id (guint16 chip_id)
 {
-  const ImageChipFacts *facts = lookup_chip_id (chip_id);
+  const GlintChip *facts = glint_chip_from_image_id (chip_id);
 
   return facts != NULL ? facts->name : NULL;
 }
@@ -202,7 +80,7 @@ glint_image_chip_from_id (guint16 chip_id)
 guint32
 glint_image_chip_bootloader_offset (const char *chip)
 {
-  const ImageChipFacts *facts = lookup_chip (chip);
+  const GlintChip *facts = lookup_chip (chip);
 
   return facts != NULL ? facts->bootloader_offset : 0;
 }
@@ -216,7 +94,7 @@ glint_image_chip_bootloader_offset (const char *chip)
 const char *
 glint_image_chip_from_family (const char *family)
 {
-  const ImageChipFacts *facts = lookup_chip (family);
+  const GlintChip *facts = lookup_chip (family);
 
   return facts != NULL ? facts->name : NULL;
 }
@@ -230,9 +108,9 @@ glint_image_chip_from_family (const char *family)
 const char *
 glint_image_chip_to_family (const char *chip)
 {
-  const ImageChipFacts *facts = lookup_chip (chip);
+  const GlintChip *facts = lookup_chip (chip);
 
-  return facts != NULL ? facts->family : NULL;
+  return facts != NULL ? facts->display_name : NULL;
 }
 
 GlintImage *
@@ -322,15 +200,15 @@ parse_layout (const guint8  *data,
   if (len < GLINT_IMAGE_HEADER_SIZE)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                   "truncated: %" G_GSIZE_FORMAT " bytes are too few for an image header",
-                   len);
+                   _("truncated: %lu bytes are too few for an image header"),
+                   (gulong) len);
       return NULL;
     }
 
   if (data[0] != GLINT_IMAGE_MAGIC)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                   "not an image: bad magic byte 0x%02x (expected 0xe9)", data[0]);
+                   _("not an image: bad magic byte 0x%02x (expected 0xe9)"), data[0]);
       return NULL;
     }
 
@@ -338,7 +216,7 @@ parse_layout (const guint8  *data,
   if (n_segments == 0 || n_segments > GLINT_IMAGE_MAX_SEGMENTS)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                   "not an image: invalid segment count %u (1 to %u allowed)",
+                   _("not an image: invalid segment count %u (1 to %u allowed)"),
                    n_segments, GLINT_IMAGE_MAX_SEGMENTS);
       return NULL;
     }
@@ -358,9 +236,8 @@ parse_layout (const guint8  *data,
       if (len < GLINT_IMAGE_HEADER_SIZE + GLINT_IMAGE_EXT_HEADER_SIZE)
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                       "truncated: the extended header needs %u bytes, the file has %"
-                       G_GSIZE_FORMAT,
-                       GLINT_IMAGE_HEADER_SIZE + GLINT_IMAGE_EXT_HEADER_SIZE, len);
+                       _("truncated: the extended header needs %u bytes, the file has %lu"),
+                       GLINT_IMAGE_HEADER_SIZE + GLINT_IMAGE_EXT_HEADER_SIZE, (gulong) len);
           return NULL;
         }
 
@@ -372,7 +249,7 @@ parse_layout (const guint8  *data,
       if (ext[15] > 1)
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                       "not an image: invalid hash_appended value 0x%02x (0 or 1 allowed)",
+                       _("not an image: invalid hash_appended value 0x%02x (0 or 1 allowed)"),
                        ext[15]);
           return NULL;
         }
@@ -387,9 +264,9 @@ parse_layout (const guint8  *data,
       if (len - pos < 8)
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                       "truncated: header of segment %u of %u at 0x%" G_GSIZE_MODIFIER
-                       "x is past the end of the file (%" G_GSIZE_FORMAT " bytes)",
-                       i, n_segments, pos, len);
+                       _("truncated: header of segment %u of %u at 0x%lx is past the end "
+                         "of the file (%lu bytes)"),
+                       i, n_segments, (gulong) pos, (gulong) len);
           return NULL;
         }
 
@@ -401,9 +278,9 @@ parse_layout (const guint8  *data,
       if (seg.length > len - pos)
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                       "segment %u (load address 0x%08x) overflows the file: it is %u bytes "
-                       "long but only %" G_GSIZE_FORMAT " bytes remain",
-                       i, seg.load_addr, seg.length, len - pos);
+                       _("segment %u (load address 0x%08x) overflows the file: it is %u "
+                         "bytes long but only %lu bytes remain"),
+                       i, seg.load_addr, seg.length, (gulong) (len - pos));
           return NULL;
         }
 
@@ -418,9 +295,9 @@ parse_layout (const guint8  *data,
   if (image->checksum_offset >= len)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                   "truncated: the checksum byte at 0x%" G_GSIZE_MODIFIER "x is past the "
-                   "end of the file (%" G_GSIZE_FORMAT " bytes)",
-                   image->checksum_offset, len);
+                   _("truncated: the checksum byte at 0x%lx is past the end of the file "
+                     "(%lu bytes)"),
+                   (gulong) image->checksum_offset, (gulong) len);
       return NULL;
     }
 
@@ -429,7 +306,7 @@ parse_layout (const guint8  *data,
   if (image->checksum != checksum)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_IMAGE_CORRUPT,
-                   "image checksum mismatch: stored 0x%02x, computed 0x%02x",
+                   _("image checksum mismatch: stored 0x%02x, computed 0x%02x"),
                    image->checksum, checksum);
       return NULL;
     }
@@ -442,8 +319,8 @@ parse_layout (const guint8  *data,
       if (len - image->data_length < GLINT_IMAGE_DIGEST_SIZE)
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                       "truncated: the SHA-256 digest after offset 0x%" G_GSIZE_MODIFIER
-                       "x is missing", image->data_length);
+                       _("truncated: the SHA-256 digest after offset 0x%lx is missing"),
+                       (gulong) image->data_length);
           return NULL;
         }
 
@@ -451,8 +328,8 @@ parse_layout (const guint8  *data,
       if (memcmp (digest, data + image->data_length, GLINT_IMAGE_DIGEST_SIZE) != 0)
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_IMAGE_CORRUPT,
-                       "image SHA-256 digest mismatch at offset 0x%" G_GSIZE_MODIFIER "x",
-                       image->data_length);
+                       _("image SHA-256 digest mismatch at offset 0x%lx"),
+                       (gulong) image->data_length);
           return NULL;
         }
       image->image_length += GLINT_IMAGE_DIGEST_SIZE;
@@ -471,7 +348,7 @@ guess_extended (const guint8 *data,
   if (len < GLINT_IMAGE_HEADER_SIZE + GLINT_IMAGE_EXT_HEADER_SIZE)
     return FALSE;
 
-  return lookup_chip_id (read_u16 (data + 12)) != NULL && data[23] <= 1;
+  return glint_chip_from_image_id (read_u16 (data + 12)) != NULL && data[23] <= 1;
 }
 
 /**
@@ -507,15 +384,15 @@ glint_image_parse (GBytes      *bytes,
 
   if (chip != NULL)
     {
-      const ImageChipFacts *facts = lookup_chip (chip);
+      const GlintChip *facts = lookup_chip (chip);
 
       if (facts == NULL)
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                       "unknown chip “%s”", chip);
+                       _("unknown chip “%s”"), chip);
           return NULL;
         }
-      return parse_layout (data, len, facts->chip_id >= 0, error);
+      return parse_layout (data, len, facts->image_chip_id != GLINT_CHIP_NO_IMAGE_ID, error);
     }
 
   extended = guess_extended (data, len);
@@ -627,14 +504,13 @@ glint_image_patch_header (GBytes      *bytes,
                           GError     **error)
 {
   g_autoptr(GlintImage) image = NULL;
-  const ImageChipFacts *facts;
-  const NamedCode *sizes;
+  const GlintChip *facts;
   const guint8 *src;
   guint8 *data;
   gsize len;
-  guint8 mode_code = 0;
-  guint8 freq_code = 0;
-  guint8 size_code = 0;
+  gint mode_code = 0;
+  gint freq_code = 0;
+  gint size_code = 0;
 
   g_return_val_if_fail (bytes != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -645,7 +521,7 @@ glint_image_patch_header (GBytes      *bytes,
   image = glint_image_parse (bytes, chip, error);
   if (image == NULL)
     {
-      g_prefix_error (error, "cannot change the flash settings: ");
+      g_prefix_error (error, _("cannot change the flash settings: "));
       return NULL;
     }
 
@@ -653,27 +529,25 @@ glint_image_patch_header (GBytes      *bytes,
   if (facts == NULL)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                   "cannot change the flash settings: unknown image chip id %u",
+                   _("cannot change the flash settings: unknown image chip id %u"),
                    image->chip_id);
       return NULL;
     }
-  sizes = facts->chip_id < 0 ? size_esp8266 : size_esp32;
-
-  if (!is_keep (flash_mode) && !lookup_code (flash_modes, flash_mode, &mode_code))
+  if (!is_keep (flash_mode) && (mode_code = glint_chip_flash_mode_code (flash_mode)) < 0)
     {
-      g_autofree char *allowed = list_codes (flash_modes);
+      g_autofree char *allowed = glint_chip_flash_mode_names ();
 
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                   "unknown flash mode “%s” (use %s or keep)", flash_mode, allowed);
+                   _("unknown flash mode “%s” (use %s or keep)"), flash_mode, allowed);
       return NULL;
     }
 
-  if (!is_keep (flash_freq) && !lookup_code (facts->freqs, flash_freq, &freq_code))
+  if (!is_keep (flash_freq) && (freq_code = glint_chip_flash_freq_code (facts, flash_freq)) < 0)
     {
-      g_autofree char *allowed = list_codes (facts->freqs);
+      g_autofree char *allowed = glint_chip_flash_freq_names (facts);
 
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                   "flash frequency “%s” is not possible on %s (use %s or keep)",
+                   _("flash frequency “%s” is not possible on %s (use %s or keep)"),
                    flash_freq, facts->name, allowed);
       return NULL;
     }
@@ -686,12 +560,12 @@ glint_image_patch_header (GBytes      *bytes,
       return NULL;
     }
 
-  if (!is_keep (flash_size) && !lookup_code (sizes, flash_size, &size_code))
+  if (!is_keep (flash_size) && (size_code = glint_chip_flash_size_code (facts, flash_size)) < 0)
     {
-      g_autofree char *allowed = list_codes (sizes);
+      g_autofree char *allowed = glint_chip_flash_size_names (facts);
 
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                   "flash size “%s” is not possible on %s (use %s or keep)",
+                   _("flash size “%s” is not possible on %s (use %s or keep)"),
                    flash_size, facts->name, allowed);
       return NULL;
     }
@@ -704,7 +578,7 @@ glint_image_patch_header (GBytes      *bytes,
   if (!is_keep (flash_freq))
     data[3] = (data[3] & 0xF0) | freq_code;
   if (!is_keep (flash_size))
-    data[3] = (data[3] & 0x0F) | (size_code << 4);
+    data[3] = (data[3] & 0x0F) | size_code;  /* already in the high nibble */
 
   /* The checksum covers segment data only; the digest covers the header. */
   if (image->hash_appended)

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "glint-error.h"
 #include "glint-flasher-private.h"
 #include "glint-link-timing.h"
@@ -49,9 +51,9 @@ erase_cb (GObject      *object,
 
   seconds = (g_get_monotonic_time () - job->started) / 1e6;
   if (job->length == 0)
-    _glint_flasher_log (self, GLINT_LOG_INFO, "erased the whole flash in %.1f s", seconds);
+    _glint_flasher_log (self, GLINT_LOG_INFO, _("erased the whole flash in %.1f s"), seconds);
   else
-    _glint_flasher_log (self, GLINT_LOG_INFO, "erased 0x%x bytes at 0x%x in %.1f s",
+    _glint_flasher_log (self, GLINT_LOG_INFO, _("erased 0x%x bytes at 0x%x in %.1f s"),
                         job->length, job->offset, seconds);
 
   g_task_return_boolean (task, TRUE);
@@ -72,7 +74,7 @@ erase_run (GTask *task)
 
   if (self->stub_running && job->length == 0)
     {
-      _glint_flasher_log (self, GLINT_LOG_INFO, "erasing the whole flash (this takes a while)");
+      _glint_flasher_log (self, GLINT_LOG_INFO, _("erasing the whole flash (this takes a while)"));
       _glint_flasher_send (task, GLINT_OP_ERASE_FLASH, NULL, 0, 0,
                            glint_link_timing_processing_time (GLINT_OP_ERASE_FLASH, 0, TRUE),
                            erase_cb);
@@ -84,7 +86,7 @@ erase_run (GTask *task)
       words[0] = job->offset;
       words[1] = job->length;
       payload = _glint_flasher_words_payload (words, 2);
-      _glint_flasher_log (self, GLINT_LOG_INFO, "erasing 0x%x bytes at 0x%x", job->length,
+      _glint_flasher_log (self, GLINT_LOG_INFO, _("erasing 0x%x bytes at 0x%x"), job->length,
                           job->offset);
       _glint_flasher_send (task, GLINT_OP_ERASE_REGION, payload, 0, 0,
                            glint_link_timing_processing_time (GLINT_OP_ERASE_REGION,
@@ -102,7 +104,7 @@ erase_run (GTask *task)
   if (glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_FLASH_BEGIN_ENCRYPTED))
     words[n_words++] = 0;
   payload = _glint_flasher_words_payload (words, n_words);
-  _glint_flasher_log (self, GLINT_LOG_INFO, "erasing 0x%x bytes at 0x%x with the ROM loader",
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("erasing 0x%x bytes at 0x%x with the ROM loader"),
                       job->length, job->offset);
   _glint_flasher_send (task, GLINT_OP_FLASH_BEGIN, payload, 0, 0,
                        glint_link_timing_processing_time (GLINT_OP_FLASH_BEGIN, job->length,
@@ -126,7 +128,7 @@ erase_stub_ready (GTask *task)
           g_autofree char *why = _glint_flasher_describe_no_stub (self);
 
           _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
-                                                      "%s: the %s ROM cannot do this, and %s",
+                                                      _("%s: the %s ROM cannot do this, and %s"),
                                                       what, self->chip->display_name, why));
           return;
         }
@@ -177,7 +179,7 @@ glint_flasher_erase_async (GlintFlasher        *self,
   if (length == 0 && offset != 0)
     {
       _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                                                  "erasing at 0x%x: the length is 0", offset));
+                                                  _("erasing at 0x%x: the length is 0"), offset));
       return;
     }
 
@@ -185,9 +187,9 @@ glint_flasher_erase_async (GlintFlasher        *self,
       (guint64) offset + length > G_MAXUINT32)
     {
       _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                                                  "erasing 0x%x bytes at 0x%x: offset and "
+                                                  _("erasing 0x%x bytes at 0x%x: offset and "
                                                   "length must be multiples of the 4 KiB "
-                                                  "sector (0x%x)", length, offset,
+                                                  "sector (0x%x)"), length, offset,
                                                   SECTOR_SIZE));
       return;
     }

@@ -6,6 +6,9 @@
 #include <string.h>
 #include <zlib.h>
 
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
 #include "glint-error.h"
 #include "glint-flash-plan.h"
 #include "glint-flasher-private.h"
@@ -24,20 +27,46 @@
 #define WRITE_BLOCK_ATTEMPTS 3   /* as esptool (protocol.md §7) */
 #define DEFAULT_FLASH   (4 * 1024 * 1024)
 
+/* Skipping what the chip already holds: a region whose MD5 matches is left
+ * alone; one that differs is looked at in 64 KiB chunks, and a chunk that
+ * differs in 4 KiB blocks (the erase sector), as long as one more round of
+ * questions is cheaper than writing the lot (see worth_splitting ()). */
+#define SKIP_BLOCK      0x1000
+#define SKIP_CHUNK      0x10000
+
 typedef struct
 {
-  guint      region;          /* index in the plan */
-  GBytes    *image;           /* the region, padded to 4 bytes */
+  guint      region;
+  gsize      start;           /* in the region's padded image */
+  gsize      length;
+  gboolean   probe;           /* the region's first sector, asked first */
+} Span;
+
+typedef struct
+{
+  GPtrArray *images;          /* per region, padded to 4 bytes */
+  GArray    *segments;        /* Span: what gets written, in order */
+  guint      segment;         /* the one being written */
+  GQueue     scan;            /* Span*: waiting for the chip's MD5 */
+  GQueue     scan_sent;       /* Span*: asked, oldest first */
+  GArray    *differing;       /* Span: 64 KiB chunks that differ, to split or not */
+  gboolean  *whole;           /* per region: found erased, written whole */
+  GBytes    *image;           /* the current segment's data */
   GBytes    *payload;         /* what is sent: compressed or the image */
   gboolean   compressed;
+  gboolean   began;           /* a FLASH(_DEFL)_BEGIN was sent */
   guint32    offset;
   gsize      block_size;
   guint      n_blocks;
   guint      block;
   guint      block_attempts;  /* sends of the current block that came back damaged */
   gint64     deferred_us;     /* stub work carried to the next command */
-  guint64    done_before;     /* image bytes of earlier regions */
+  guint64    done_before;     /* image bytes of earlier segments */
+  guint64    segment_done;    /* image bytes of this segment acknowledged */
+  guint64    to_write;
+  guint      verify_region;
   guint      verified;        /* regions verified so far */
+  guint      md5_questions;   /* MD5s asked while looking for changes */
   gint64     started;
 } FlashJob;
 
@@ -46,13 +75,20 @@ flash_job_free (gpointer data)
 {
   FlashJob *job = data;
 
+  g_clear_pointer (&job->images, g_ptr_array_unref);
+  g_clear_pointer (&job->segments, g_array_unref);
+  g_clear_pointer (&job->differing, g_array_unref);
+  g_free (job->whole);
+  g_queue_clear_full (&job->scan, g_free);
+  g_queue_clear_full (&job->scan_sent, g_free);
   g_clear_pointer (&job->image, g_bytes_unref);
   g_clear_pointer (&job->payload, g_bytes_unref);
   g_free (job);
 }
 
-static void flash_region_begin (GTask *task);
-static void flash_verify_next  (GTask *task);
+static void flash_segment_begin (GTask *task);
+static void flash_verify_next   (GTask *task);
+static void flash_writes_done   (GTask *task);
 
 static guint64
 plan_flash_size (GlintFlasher *self)
@@ -73,6 +109,13 @@ region_name (GlintFlasher *self,
   const char *name = glint_flash_plan_get_region_name (self->plan, region);
 
   return name != NULL ? name : "image";
+}
+
+static GlintRegionReport *
+report (GlintFlasher *self,
+        guint         region)
+{
+  return &g_array_index (self->regions, GlintRegionReport, region);
 }
 
 /* Every command of this job goes through here: the wait is the chip's work
@@ -101,10 +144,24 @@ flash_done (GTask *task)
   GlintFlasher *self = g_task_get_source_object (task);
   FlashJob *job = g_task_get_task_data (task);
   gdouble seconds = (g_get_monotonic_time () - job->started) / 1e6;
+  guint64 total = glint_flash_plan_get_total_bytes (self->plan);
 
-  _glint_flasher_log (self, GLINT_LOG_INFO,
-                      "wrote and verified %" G_GUINT64_FORMAT " bytes in %u region(s) in %.1f s",
-                      self->bytes_total, job->verified, seconds);
+  if (self->bytes_unchanged > 0)
+    _glint_flasher_log (self, GLINT_LOG_INFO,
+                        _("written %u of %u KiB, rest unchanged"),
+                        (guint) ((self->bytes_written + 1023) / 1024),
+                        (guint) ((total + 1023) / 1024));
+  if (self->no_verify)
+    _glint_flasher_log (self, GLINT_LOG_INFO,
+                        _("wrote %u bytes in %u region(s) in %.1f s"),
+                        (guint) self->bytes_written, glint_flash_plan_get_n_regions (self->plan),
+                        seconds);
+  else
+    _glint_flasher_log (self, GLINT_LOG_INFO,
+                        _("wrote %u bytes and verified %u region(s) in %.1f s"),
+                        (guint) self->bytes_written, job->verified, seconds);
+  if (job->to_write == 0)
+    _glint_flasher_set_progress (self, total, total);
   g_task_return_boolean (task, TRUE);
   _glint_flasher_job_done (task);
 }
@@ -121,8 +178,8 @@ flash_reboot_cb (GObject      *object,
   /* The image is written and verified: a reset that fails is a warning. */
   if (!glint_loader_reset_finish (GLINT_LOADER (object), result, &error))
     _glint_flasher_log (self, GLINT_LOG_WARNING,
-                        "the board was not reset (%s): press its reset button to start "
-                        "the new firmware", error->message);
+                        _("the board was not reset (%s): press its reset button to start "
+                          "the new firmware"), error->message);
   else
     self->stub_running = FALSE;
 
@@ -144,8 +201,8 @@ flash_reboot (GTask *task)
   if (!glint_stream_get_can_control_lines (self->stream))
     {
       _glint_flasher_log (self, GLINT_LOG_WARNING,
-                          "%s cannot reset the board: press its reset button to start the "
-                          "new firmware", glint_stream_get_address (self->stream));
+                          _("%s cannot reset the board: press its reset button to start the "
+                            "new firmware"), glint_stream_get_address (self->stream));
       flash_done (task);
       return;
     }
@@ -157,11 +214,9 @@ flash_reboot (GTask *task)
 /* Verifying ---------------------------------------------------------------------- */
 
 static char *
-md5_hex (GBytes *bytes)
+md5_hex (const guint8 *data,
+         gsize         len)
 {
-  gsize len;
-  const guint8 *data = g_bytes_get_data (bytes, &len);
-
   return g_compute_checksum_for_data (G_CHECKSUM_MD5, data, len);
 }
 
@@ -174,6 +229,42 @@ md5_of_erased (gsize len)
   return g_compute_checksum_for_data (G_CHECKSUM_MD5, ff, len);
 }
 
+/* The chip's answer to SPI_FLASH_MD5 as lower-case hex: the stub sends the
+ * 16 raw bytes, the ROM 32 hex characters (protocol.md §2). */
+static char *
+reply_md5 (GlintFlasher *self,
+           GBytes       *reply)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (reply, &len);
+  GString *hex;
+
+  if (!self->stub_running)
+    return g_ascii_strdown ((const char *) data, len);
+
+  hex = g_string_new (NULL);
+  for (gsize i = 0; i < len; i++)
+    g_string_append_printf (hex, "%02x", data[i]);
+
+  return g_string_free (hex, FALSE);
+}
+
+static void
+send_md5 (GTask               *task,
+          guint32              address,
+          gsize                size,
+          GAsyncReadyCallback  callback)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  g_autoptr(GBytes) payload = NULL;
+  guint32 words[4] = { address, size, 0, 0 };
+
+  payload = _glint_flasher_words_payload (words, 4);
+  send (task, GLINT_OP_SPI_FLASH_MD5, payload, 0, self->stub_running ? 16 : 32,
+        glint_link_timing_processing_time (GLINT_OP_SPI_FLASH_MD5, size, self->stub_running),
+        callback);
+}
+
 static void
 flash_verify_cb (GObject      *object,
                  GAsyncResult *result,
@@ -183,64 +274,43 @@ flash_verify_cb (GObject      *object,
   GlintFlasher *self = g_task_get_source_object (task);
   FlashJob *job = g_task_get_task_data (task);
   g_autoptr(GBytes) reply = NULL;
-  GBytes *image;
   g_autofree char *expected = NULL;
   g_autofree char *actual = NULL;
-  const guint8 *data;
-  gsize len;
-  guint region = job->verified;
+  guint region = job->verify_region;
+  GBytes *image = g_ptr_array_index (job->images, region);
+  gsize size;
+  const guint8 *data = g_bytes_get_data (image, &size);
 
-  if (!_glint_flasher_finish_command (task, result, &reply, "verifying %s at 0x%x",
+  if (!_glint_flasher_finish_command (task, result, &reply, _("verifying %s at 0x%x"),
                                       region_name (self, region),
                                       glint_flash_plan_get_region_offset (self->plan, region)))
     return;
 
-  data = g_bytes_get_data (reply, &len);
-  if (self->stub_running)
+  actual = reply_md5 (self, reply);
+  expected = md5_hex (data, size);
+  if (!g_str_equal (expected, actual))
     {
-      GString *hex = g_string_new (NULL);
+      g_autofree char *erased = md5_of_erased (size);
 
-      for (gsize i = 0; i < len; i++)
-        g_string_append_printf (hex, "%02x", data[i]);
-      actual = g_string_free (hex, FALSE);
+      report (self, region)->status = GLINT_REGION_MISMATCH;
+      _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_CHECKSUM_MISMATCH,
+                                                  _("verification of %s at 0x%x failed: the "
+                                                  "flash holds MD5 %s, the file %s%s"),
+                                                  region_name (self, region),
+                                                  glint_flash_plan_get_region_offset (self->plan,
+                                                                                      region),
+                                                  actual, expected,
+                                                  g_str_equal (actual, erased) ?
+                                                  " (the region is empty)" : ""));
+      return;
     }
-  else
-    {
-      actual = g_ascii_strdown ((const char *) data, len);
-    }
 
-  image = glint_flash_plan_get_region_data (self->plan, region);
-  {
-    gsize size = g_bytes_get_size (image);
-    g_autofree guint8 *padded = g_malloc0 (((size + 3) & ~(gsize) 3));
-    g_autoptr(GBytes) padded_bytes = NULL;
-
-    memcpy (padded, g_bytes_get_data (image, NULL), size);
-    memset (padded + size, 0xFF, ((size + 3) & ~(gsize) 3) - size);
-    padded_bytes = g_bytes_new_take (g_steal_pointer (&padded), (size + 3) & ~(gsize) 3);
-    expected = md5_hex (padded_bytes);
-
-    if (!g_str_equal (expected, actual))
-      {
-        g_autofree char *erased = md5_of_erased (g_bytes_get_size (padded_bytes));
-
-        _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_CHECKSUM_MISMATCH,
-                                                    "verification of %s at 0x%x failed: the "
-                                                    "flash holds MD5 %s, the file %s%s",
-                                                    region_name (self, region),
-                                                    glint_flash_plan_get_region_offset (self->plan,
-                                                                                        region),
-                                                    actual, expected,
-                                                    g_str_equal (actual, erased) ?
-                                                    " (the region is empty)" : ""));
-        return;
-      }
-  }
-
-  _glint_flasher_log (self, GLINT_LOG_INFO, "%s at 0x%x verified (MD5 %s)",
+  report (self, region)->status = GLINT_REGION_VERIFIED;
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("%s at 0x%x verified (MD5 %s)"),
                       region_name (self, region),
                       glint_flash_plan_get_region_offset (self->plan, region), actual);
   job->verified++;
+  job->verify_region++;
   flash_verify_next (task);
 }
 
@@ -249,28 +319,26 @@ flash_verify_next (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
   FlashJob *job = g_task_get_task_data (task);
-  g_autoptr(GBytes) payload = NULL;
-  GBytes *image;
-  guint32 words[4];
-  gsize size;
+  guint n_regions = glint_flash_plan_get_n_regions (self->plan);
 
-  if (job->verified >= glint_flash_plan_get_n_regions (self->plan))
+  /* A region found unchanged was verified by that very MD5. */
+  while (job->verify_region < n_regions &&
+         report (self, job->verify_region)->status == GLINT_REGION_UNCHANGED)
+    {
+      job->verified++;
+      job->verify_region++;
+    }
+
+  if (job->verify_region >= n_regions)
     {
       flash_reboot (task);
       return;
     }
 
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_VERIFYING);
-  image = glint_flash_plan_get_region_data (self->plan, job->verified);
-  size = (g_bytes_get_size (image) + 3) & ~(gsize) 3;
-  words[0] = glint_flash_plan_get_region_offset (self->plan, job->verified);
-  words[1] = size;
-  words[2] = 0;
-  words[3] = 0;
-  payload = _glint_flasher_words_payload (words, 4);
-  send (task, GLINT_OP_SPI_FLASH_MD5, payload, 0, self->stub_running ? 16 : 32,
-        glint_link_timing_processing_time (GLINT_OP_SPI_FLASH_MD5, size, self->stub_running),
-        flash_verify_cb);
+  send_md5 (task, glint_flash_plan_get_region_offset (self->plan, job->verify_region),
+            g_bytes_get_size (g_ptr_array_index (job->images, job->verify_region)),
+            flash_verify_cb);
 }
 
 static void
@@ -282,7 +350,7 @@ flash_end_cb (GObject      *object,
   GlintFlasher *self = g_task_get_source_object (task);
 
   /* The stub only promises the last block once this is acknowledged. */
-  if (!_glint_flasher_finish_command (task, result, NULL, "finishing the write"))
+  if (!_glint_flasher_finish_command (task, result, NULL, _("finishing the write")))
     return;
 
   if (self->no_verify)
@@ -301,10 +369,11 @@ flash_writes_done (GTask *task)
 
   /* Said plainly: nothing below claims the flash holds the image. */
   if (self->no_verify)
-    _glint_flasher_log (self, GLINT_LOG_WARNING, "written without verification, as asked");
+    _glint_flasher_log (self, GLINT_LOG_WARNING, _("written without verification, as asked"));
 
-  /* To the ROM a FLASH_END would leave the loader (protocol.md §8.1). */
-  if (!self->stub_running)
+  /* To the ROM a FLASH_END would leave the loader (protocol.md §8.1); a
+   * stub that was given nothing to write has nothing to finish. */
+  if (!self->stub_running || !job->began)
     {
       if (self->no_verify)
         flash_reboot (task);
@@ -323,6 +392,12 @@ flash_writes_done (GTask *task)
 static void
 flash_send_block (GTask *task);
 
+static const Span *
+current_segment (FlashJob *job)
+{
+  return &g_array_index (job->segments, Span, job->segment);
+}
+
 static void
 flash_block_cb (GObject      *object,
                 GAsyncResult *result,
@@ -331,6 +406,8 @@ flash_block_cb (GObject      *object,
   GTask *task = user_data;
   GlintFlasher *self = g_task_get_source_object (task);
   FlashJob *job = g_task_get_task_data (task);
+  const Span *segment = current_segment (job);
+  GlintRegionReport *rep = report (self, segment->region);
   gsize image_size = g_bytes_get_size (job->image);
   gsize payload_size = g_bytes_get_size (job->payload);
   g_autoptr(GBytes) reply = NULL;
@@ -346,16 +423,17 @@ flash_block_cb (GObject      *object,
       if (g_error_matches (error, GLINT_ERROR, GLINT_ERROR_CHECKSUM_MISMATCH) &&
           ++job->block_attempts < WRITE_BLOCK_ATTEMPTS)
         {
-          _glint_flasher_log (self, GLINT_LOG_WARNING, "block %u of %u of %s arrived damaged; "
-                              "sending it again", job->block, job->n_blocks,
-                              region_name (self, job->region));
+          _glint_flasher_log (self, GLINT_LOG_WARNING, _("block %u of %u of %s arrived damaged; "
+                              "sending it again"), job->block, job->n_blocks,
+                              region_name (self, segment->region));
           job->block--;
           flash_send_block (task);
           return;
         }
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_prefix_error (&error, "writing %s at 0x%x, block %u of %u: ",
-                        region_name (self, job->region), job->offset, job->block, job->n_blocks);
+        g_prefix_error (&error, _("writing %s at 0x%x, block %u of %u: "),
+                        region_name (self, segment->region), job->offset, job->block,
+                        job->n_blocks);
       _glint_flasher_job_fail (task, g_steal_pointer (&error));
       return;
     }
@@ -365,7 +443,10 @@ flash_block_cb (GObject      *object,
   done = MIN ((guint64) image_size,
               (guint64) image_size * MIN ((gsize) job->block * job->block_size, payload_size) /
               payload_size);
-  _glint_flasher_set_progress (self, job->done_before + done, self->bytes_total);
+  rep->written += done - job->segment_done;
+  self->bytes_written += done - job->segment_done;
+  job->segment_done = done;
+  _glint_flasher_set_progress (self, job->done_before + done, job->to_write);
 
   if (job->block < job->n_blocks)
     {
@@ -373,13 +454,22 @@ flash_block_cb (GObject      *object,
       return;
     }
 
-  _glint_flasher_log (self, GLINT_LOG_INFO, "%s at 0x%x written (%" G_GSIZE_FORMAT " bytes, %"
-                      G_GSIZE_FORMAT " sent)", region_name (self, job->region), job->offset,
-                      image_size, payload_size);
+  _glint_flasher_log (self, GLINT_LOG_DEBUG, "0x%x: %" G_GSIZE_FORMAT " bytes written (%"
+                      G_GSIZE_FORMAT " sent)", job->offset, image_size, payload_size);
   job->done_before += image_size;
-  job->region++;
-  if (job->region < glint_flash_plan_get_n_regions (self->plan))
-    flash_region_begin (task);
+  job->segment++;
+
+  /* The region's last segment: all of it that differed is written. */
+  if (job->segment >= job->segments->len || current_segment (job)->region != segment->region)
+    {
+      rep->status = GLINT_REGION_WRITTEN;
+      _glint_flasher_log (self, GLINT_LOG_INFO, _("%s at 0x%x written (%u of %u bytes)"),
+                          region_name (self, segment->region), rep->offset, rep->written,
+                          rep->size);
+    }
+
+  if (job->segment < job->segments->len)
+    flash_segment_begin (task);
   else
     flash_writes_done (task);
 }
@@ -426,11 +516,12 @@ flash_begin_cb (GObject      *object,
   GlintFlasher *self = g_task_get_source_object (task);
   FlashJob *job = g_task_get_task_data (task);
 
-  if (!_glint_flasher_finish_command (task, result, NULL, "starting to write %s at 0x%x",
-                                      region_name (self, job->region), job->offset))
+  if (!_glint_flasher_finish_command (task, result, NULL, _("starting to write %s at 0x%x"),
+                                      region_name (self, current_segment (job)->region),
+                                      job->offset))
     return;
 
-  /* The stub already has block 0 (see flash_region_begin ()). */
+  /* The stub already has block 0 (see flash_segment_begin ()). */
   if (!self->stub_running)
     flash_send_block (task);
 }
@@ -456,7 +547,7 @@ esp8266_erase_size (guint32 offset,
 
 static GBytes *
 compress_image (GBytes  *image,
-          GError **error)
+                GError **error)
 {
   gsize len;
   const guint8 *data = g_bytes_get_data (image, &len);
@@ -466,7 +557,7 @@ compress_image (GBytes  *image,
 
   if (rc != Z_OK)
     {
-      g_set_error (error, GLINT_ERROR, GLINT_ERROR_FAILED, "compressing the image failed (%d)",
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_FAILED, _("compressing the image failed (%d)"),
                    rc);
       return NULL;
     }
@@ -474,17 +565,19 @@ compress_image (GBytes  *image,
   return g_bytes_new_take (g_realloc (g_steal_pointer (&out), out_len), out_len);
 }
 
+/* One contiguous stretch of a region (all of it, or the blocks that
+ * differ): FLASH(_DEFL)_BEGIN, then its blocks. */
 static void
-flash_region_begin (GTask *task)
+flash_segment_begin (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
   FlashJob *job = g_task_get_task_data (task);
-  GBytes *region = glint_flash_plan_get_region_data (self->plan, job->region);
+  const Span *segment = current_segment (job);
+  GlintRegionReport *rep = report (self, segment->region);
   g_autoptr(GBytes) payload = NULL;
   g_autoptr(GError) error = NULL;
   gboolean stub = self->stub_running;
-  gsize size = g_bytes_get_size (region);
-  gsize padded = (size + 3) & ~(gsize) 3;
+  gsize size = segment->length;
   guint32 words[5];
   guint n_words = 4;
   guint8 op;
@@ -492,20 +585,13 @@ flash_region_begin (GTask *task)
 
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_WRITING);
 
-  /* Pad to a multiple of four with erased bytes (§8.1 step 3). */
-  {
-    guint8 *data = g_malloc (padded);
-
-    memcpy (data, g_bytes_get_data (region, NULL), size);
-    memset (data + size, 0xFF, padded - size);
-    g_clear_pointer (&job->image, g_bytes_unref);
-    job->image = g_bytes_new_take (data, padded);
-  }
-
-  job->offset = glint_flash_plan_get_region_offset (self->plan, job->region);
-  job->compressed = stub || glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_FLASH_DEFL);
+  g_clear_pointer (&job->image, g_bytes_unref);
+  job->image = g_bytes_new_from_bytes (g_ptr_array_index (job->images, segment->region),
+                                       segment->start, segment->length);
+  job->offset = rep->offset + segment->start;
   job->block_size = glint_chip_get_flash_write_size (self->chip, stub, FALSE);
   job->block = 0;
+  job->segment_done = 0;
 
   g_clear_pointer (&job->payload, g_bytes_unref);
   if (job->compressed)
@@ -528,13 +614,13 @@ flash_region_begin (GTask *task)
    * that much up front, rounded up to whole blocks for compressed writes
    * (§8.1 step 4), and with its own formula on the ESP8266 (§5.4). */
   if (stub)
-    erase = padded;
+    erase = size;
   else if (job->compressed)
-    erase = (padded + job->block_size - 1) / job->block_size * job->block_size;
+    erase = (size + job->block_size - 1) / job->block_size * job->block_size;
   else if (g_str_equal (self->chip->name, "esp8266"))
-    erase = esp8266_erase_size (job->offset, padded);
+    erase = esp8266_erase_size (job->offset, size);
   else
-    erase = padded;
+    erase = size;
 
   words[0] = erase;
   words[1] = job->n_blocks;
@@ -544,20 +630,535 @@ flash_region_begin (GTask *task)
   if (stub || glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_FLASH_BEGIN_ENCRYPTED))
     words[n_words++] = 0;
 
+  /* From here on the region holds neither the old data nor the new. */
+  if (rep->status == GLINT_REGION_UNTOUCHED)
+    rep->status = GLINT_REGION_PARTLY_WRITTEN;
+  job->began = TRUE;
+
   op = job->compressed ? GLINT_OP_FLASH_DEFL_BEGIN : GLINT_OP_FLASH_BEGIN;
   payload = _glint_flasher_words_payload (words, n_words);
   _glint_flasher_log (self, GLINT_LOG_DEBUG, "writing %s: %" G_GSIZE_FORMAT " bytes at 0x%x in %u"
-                      " block(s)%s", region_name (self, job->region), padded, job->offset,
+                      " block(s)%s", region_name (self, segment->region), size, job->offset,
                       job->n_blocks, job->compressed ? ", compressed" : "");
   send (task, op, payload, 0, 0, glint_link_timing_processing_time (op, erase, stub),
         flash_begin_cb);
 
   /* The stub erases lazily and answers BEGIN at once, so block 0 can wait
-   * in its second receive buffer: one round trip less per region. The ROM
-   * erases the whole region first, with only its UART FIFO to receive
+   * in its second receive buffer: one round trip less per segment. The ROM
+   * erases the whole segment first, with only its UART FIFO to receive
    * into; it gets block 0 after it answered. */
   if (stub)
     flash_send_block (task);
+}
+
+static void
+flash_write_segments (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  FlashJob *job = g_task_get_task_data (task);
+
+  job->to_write = 0;
+  for (guint i = 0; i < job->segments->len; i++)
+    job->to_write += g_array_index (job->segments, Span, i).length;
+
+  /* Progress and ETA count only what is sent. */
+  job->started = job->started != 0 ? job->started : g_get_monotonic_time ();
+  _glint_flasher_set_progress (self, 0, job->to_write);
+
+  if (job->segments->len == 0)
+    {
+      _glint_flasher_log (self, GLINT_LOG_INFO, _("the flash already holds all of it: nothing "
+                                                  "to write"));
+      flash_writes_done (task);
+      return;
+    }
+
+  flash_segment_begin (task);
+}
+
+/* Looking for what changed ------------------------------------------------------ */
+
+static void
+add_segment (FlashJob   *job,
+             const Span *span)
+{
+  g_array_append_val (job->segments, *span);
+}
+
+static int
+span_compare (gconstpointer a,
+              gconstpointer b)
+{
+  const Span *x = a;
+  const Span *y = b;
+
+  if (x->region != y->region)
+    return x->region < y->region ? -1 : 1;
+  if (x->start != y->start)
+    return x->start < y->start ? -1 : 1;
+
+  return 0;
+}
+
+/* In region and address order, neighbours joined: one BEGIN per stretch. */
+static void
+segments_tidy (FlashJob *job)
+{
+  GArray *joined = g_array_new (FALSE, FALSE, sizeof (Span));
+
+  g_array_sort (job->segments, span_compare);
+  for (guint i = 0; i < job->segments->len; i++)
+    {
+      const Span *span = &g_array_index (job->segments, Span, i);
+      Span *last = joined->len > 0 ? &g_array_index (joined, Span, joined->len - 1) : NULL;
+
+      if (last != NULL && last->region == span->region &&
+          last->start + last->length == span->start)
+        last->length += span->length;
+      else
+        g_array_append_val (joined, *span);
+    }
+
+  g_array_unref (job->segments);
+  job->segments = joined;
+}
+
+/* Rough costs for deciding how far to look (microseconds). The chip's MD5
+ * speed is a guess (the simulator models 0.3 s per MiB; a stub reading
+ * flash and hashing in software is of that order). */
+#define MD5_US_PER_MIB      300000
+#define SECTOR_WRITE_US     30000     /* erase + program of 4 KiB */
+
+static gint64
+md5_cost (gsize length)
+{
+  return (gint64) length * MD5_US_PER_MIB / (1024 * 1024);
+}
+
+static gint64
+rtt_us (GlintFlasher *self)
+{
+  return glint_link_timing_get_srtt (glint_loader_get_timing (self->loader));
+}
+
+/* Whether asking for the MD5s of @length bytes' parts costs less than
+ * writing them whole: the questions take a round trip per two (the stub's
+ * two receive buffers, protocol.md §9) plus the chip's hashing, the write
+ * at least its wire time (assuming 2:1 compression) or its flash time,
+ * whichever is longer. On a local port round trips are a few milliseconds
+ * and splitting nearly always pays; at 400 ms it stops paying for small
+ * chunks at high baud. */
+static gboolean
+worth_splitting (GlintFlasher *self,
+                 gsize         length,
+                 gsize         part)
+{
+  guint n_parts = (length + part - 1) / part;
+  guint width = self->stub_running ? 2 : 1;
+  gint64 ask = (gint64) ((n_parts + width - 1) / width) * rtt_us (self) + md5_cost (length);
+  gint64 wire = glint_link_timing_wire_time (length / 2, glint_stream_get_baud (self->stream));
+  gint64 flash = (gint64) ((length + SECTOR_SIZE - 1) / SECTOR_SIZE) * SECTOR_WRITE_US;
+
+  return ask < MAX (wire, flash);
+}
+
+static void
+push_parts (FlashJob   *job,
+            const Span *span,
+            gsize       part)
+{
+  for (gsize at = 0; at < span->length; at += part)
+    {
+      Span *child = g_new (Span, 1);
+
+      child->region = span->region;
+      child->start = span->start + at;
+      child->length = MIN (part, span->length - at);
+      child->probe = FALSE;
+      g_queue_push_tail (&job->scan, child);
+    }
+}
+
+static void scan_pump (GTask *task);
+
+static void
+scan_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  FlashJob *job = g_task_get_task_data (task);
+  g_autofree Span *span = g_queue_pop_head (&job->scan_sent);
+  g_autoptr(GBytes) reply = NULL;
+  g_autofree char *theirs = NULL;
+  g_autofree char *ours = NULL;
+  g_autofree char *erased = NULL;
+  GBytes *image = g_ptr_array_index (job->images, span->region);
+  gsize image_size = g_bytes_get_size (image);
+  const guint8 *data = g_bytes_get_data (image, NULL);
+
+  if (!_glint_flasher_finish_command (task, result, &reply, _("reading the MD5 of %s at 0x%x"),
+                                      region_name (self, span->region),
+                                      report (self, span->region)->offset + (guint32) span->start))
+    return;
+
+  /* The region is being written whole already: nothing to learn. */
+  if (job->whole[span->region])
+    {
+      scan_pump (task);
+      return;
+    }
+
+  theirs = reply_md5 (self, reply);
+  ours = md5_hex (data + span->start, span->length);
+
+  /* A region whose first sector is erased is taken to be erased all over
+   * (a new board, or one erased): written whole, without hashing the rest.
+   * At worst that writes more than needed, never less. */
+  if (span->probe)
+    {
+      erased = md5_of_erased (span->length);
+      if (g_str_equal (theirs, erased) && !g_str_equal (ours, erased))
+        {
+          Span all = { span->region, 0, image_size, FALSE };
+          GList *l = job->scan.head;
+
+          job->whole[span->region] = TRUE;
+          add_segment (job, &all);
+          while (l != NULL)
+            {
+              GList *next = l->next;
+
+              if (((Span *) l->data)->region == span->region)
+                {
+                  g_free (l->data);
+                  g_queue_delete_link (&job->scan, l);
+                }
+              l = next;
+            }
+        }
+      scan_pump (task);
+      return;
+    }
+
+  if (g_str_equal (theirs, ours))
+    {
+      self->bytes_unchanged += span->length;
+    }
+  else if (span->length <= SKIP_BLOCK)
+    {
+      add_segment (job, span);
+    }
+  else
+    {
+      /* Erased flash differs everywhere the image is not blank itself:
+       * no point in looking closer. */
+      erased = md5_of_erased (span->length);
+      if (g_str_equal (theirs, erased))
+        add_segment (job, span);
+      else if (span->length == image_size && image_size > SKIP_CHUNK)
+        {
+          if (worth_splitting (self, span->length, SKIP_CHUNK))
+            push_parts (job, span, SKIP_CHUNK);
+          else
+            add_segment (job, span);
+        }
+      else
+        {
+          /* a chunk: split or not once all of its region's chunks are known */
+          g_array_append_val (job->differing, *span);
+        }
+    }
+
+  scan_pump (task);
+}
+
+/* Once every chunk has answered: where most of a region's chunks differ
+ * the image is a different one, and looking at 4 KiB blocks would cost
+ * more questions than it saves; elsewhere, the blocks of the chunks that
+ * differ are asked about. */
+static void
+scan_split_chunks (FlashJob     *job,
+                   GlintFlasher *self)
+{
+  guint n_regions = job->images->len;
+  g_autofree guint *n_differing = g_new0 (guint, n_regions);
+
+  for (guint i = 0; i < job->differing->len; i++)
+    n_differing[g_array_index (job->differing, Span, i).region]++;
+
+  for (guint i = 0; i < job->differing->len; i++)
+    {
+      const Span *span = &g_array_index (job->differing, Span, i);
+      gsize size = g_bytes_get_size (g_ptr_array_index (job->images, span->region));
+      guint n_chunks = (size + SKIP_CHUNK - 1) / SKIP_CHUNK;
+
+      gboolean mostly_new = n_chunks >= 4 && n_differing[span->region] * 2 > n_chunks;
+
+      if (!mostly_new && worth_splitting (self, span->length, SKIP_BLOCK))
+        push_parts (job, span, SKIP_BLOCK);
+      else
+        add_segment (job, span);
+    }
+
+  g_array_set_size (job->differing, 0);
+}
+
+static gboolean
+is_root (FlashJob   *job,
+         const Span *span)
+{
+  return !span->probe &&
+         span->length == g_bytes_get_size (g_ptr_array_index (job->images, span->region));
+}
+
+static gboolean
+probe_pending (FlashJob *job,
+               guint     region)
+{
+  for (GList *l = job->scan_sent.head; l != NULL; l = l->next)
+    {
+      const Span *sent = l->data;
+
+      if (sent->probe && sent->region == region)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Keeps up to two questions at the stub (one at the ROM, whose receive
+ * side is not documented); when all are answered, writes what differs. */
+static void
+scan_pump (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  FlashJob *job = g_task_get_task_data (task);
+  guint width = self->stub_running ? 2 : 1;
+
+  if (job->scan.length == 0 && job->scan_sent.length == 0 && job->differing->len > 0)
+    scan_split_chunks (job, self);
+
+  while (job->scan_sent.length < width && job->scan.length > 0)
+    {
+      Span *span = g_queue_peek_head (&job->scan);
+
+      /* A region asked about as a whole (slow links) waits for its first
+       * sector: on a blank board that answer makes hashing the rest, and
+       * waiting for it, needless. */
+      if (is_root (job, span) && probe_pending (job, span->region))
+        break;
+      g_queue_pop_head (&job->scan);
+
+      g_queue_push_tail (&job->scan_sent, span);
+      job->md5_questions++;
+      send_md5 (task, report (self, span->region)->offset + span->start, span->length, scan_cb);
+    }
+
+  if (job->scan_sent.length > 0)
+    return;
+
+  segments_tidy (job);
+
+  /* A region with nothing to write matched its MD5(s) all over: that is
+   * its verification. */
+  for (guint i = 0; i < job->images->len; i++)
+    {
+      gboolean written = FALSE;
+
+      for (guint j = 0; j < job->segments->len; j++)
+        written |= g_array_index (job->segments, Span, j).region == i;
+      if (!written)
+        {
+          report (self, i)->status = GLINT_REGION_UNCHANGED;
+          _glint_flasher_log (self, GLINT_LOG_INFO, _("%s at 0x%x is unchanged"),
+                              region_name (self, i), report (self, i)->offset);
+        }
+    }
+
+  _glint_flasher_log (self, GLINT_LOG_DEBUG, "looked for changes with %u MD5(s): %"
+                      G_GUINT64_FORMAT " bytes unchanged", job->md5_questions,
+                      self->bytes_unchanged);
+  flash_write_segments (task);
+}
+
+/* What to write: everything, or (the default, where the chip can tell an
+ * MD5) only what differs from what the flash holds. A big region is first
+ * asked about as a whole where a round trip costs more than hashing it
+ * (slow links: one question answers "unchanged"), else straight away in
+ * 64 KiB chunks (local links: the chip hashes the region once, not
+ * twice). */
+static void
+flash_plan_writes (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  FlashJob *job = g_task_get_task_data (task);
+  guint n_regions = glint_flash_plan_get_n_regions (self->plan);
+  gboolean can_md5 = self->stub_running || glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_MD5);
+  gboolean skip = !self->no_skip && !self->erase_all && can_md5;
+  guint width = self->stub_running ? 2 : 1;
+
+  if (!self->no_skip && !self->erase_all && !can_md5)
+    _glint_flasher_log (self, GLINT_LOG_INFO, _("the %s ROM cannot tell what the flash holds: "
+                                                "writing everything"),
+                        self->chip->display_name);
+
+  job->started = g_get_monotonic_time ();
+  job->differing = g_array_new (FALSE, FALSE, sizeof (Span));
+  job->whole = g_new0 (gboolean, n_regions);
+  /* every region's first sector first: on a blank board that settles it */
+  for (guint i = 0; skip && i < n_regions; i++)
+    {
+      Span probe = { i, 0, SKIP_BLOCK, TRUE };
+
+      if (g_bytes_get_size (g_ptr_array_index (job->images, i)) > SKIP_BLOCK)
+        g_queue_push_tail (&job->scan, g_memdup2 (&probe, sizeof probe));
+    }
+
+  for (guint i = 0; i < n_regions; i++)
+    {
+      Span span = { i, 0, g_bytes_get_size (g_ptr_array_index (job->images, i)), FALSE };
+      guint n_chunks = (span.length + SKIP_CHUNK - 1) / SKIP_CHUNK;
+
+      if (!skip)
+        add_segment (job, &span);
+      else if (n_chunks > 1 &&
+               rtt_us (self) * (gint64) ((n_chunks + width - 1) / width - 1) <=
+               md5_cost (span.length))
+        push_parts (job, &span, SKIP_CHUNK);
+      else
+        g_queue_push_tail (&job->scan, g_memdup2 (&span, sizeof span));
+    }
+
+  if (skip)
+    {
+      _glint_flasher_set_state (self, GLINT_FLASHER_STATE_WRITING);
+      scan_pump (task);
+    }
+  else
+    {
+      flash_write_segments (task);
+    }
+}
+
+static void
+flash_erase_all_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+
+  if (!_glint_flasher_finish_command (task, result, NULL, _("erasing the whole flash")))
+    return;
+
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("the whole flash is erased"));
+  flash_plan_writes (task);
+}
+
+/* ERASE_FLASH (a stub command, up to 120 s: protocol.md §7) before writing,
+ * where asked. */
+static void
+flash_erase_all (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+
+  if (!self->erase_all)
+    {
+      flash_plan_writes (task);
+      return;
+    }
+
+  if (!self->stub_running)
+    {
+      g_autofree char *why = _glint_flasher_describe_no_stub (self);
+
+      _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
+                                                  _("erasing the whole flash needs the flasher "
+                                                  "stub, and %s; nothing was erased or "
+                                                  "written"), why));
+      return;
+    }
+
+  /* Every region loses its old data now. */
+  for (guint i = 0; i < self->regions->len; i++)
+    report (self, i)->status = GLINT_REGION_PARTLY_WRITTEN;
+
+  _glint_flasher_set_state (self, GLINT_FLASHER_STATE_ERASING);
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("erasing the whole flash"));
+  send (task, GLINT_OP_ERASE_FLASH, NULL, 0, 0,
+        glint_link_timing_processing_time (GLINT_OP_ERASE_FLASH, 0, TRUE), flash_erase_all_cb);
+}
+
+static void
+flash_backup_done (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("the old contents are saved in %s"),
+                      self->backup_path);
+  flash_erase_all (task);
+}
+
+/* The span from the lowest to the highest address of the plan, read into
+ * the backup file before anything is erased (see
+ * glint_flasher_set_backup_path()). */
+static void
+flash_backup (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  guint n_regions = glint_flash_plan_get_n_regions (self->plan);
+  guint32 low = G_MAXUINT32;
+  guint64 high = 0;
+
+  if (self->backup_path == NULL)
+    {
+      flash_erase_all (task);
+      return;
+    }
+
+  for (guint i = 0; i < n_regions; i++)
+    {
+      low = MIN (low, report (self, i)->offset);
+      high = MAX (high, (guint64) report (self, i)->offset + report (self, i)->size);
+    }
+
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("saving 0x%x bytes at 0x%x to %s before "
+                                              "writing"), (guint32) (high - low), low,
+                      self->backup_path);
+  _glint_flasher_read_into (task, low, (guint32) (high - low), self->backup_path,
+                            flash_backup_done);
+}
+
+/* Before the first erase: the backup, where asked. */
+static void
+flash_start_writing (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  FlashJob *job = g_task_get_task_data (task);
+  guint n_regions = glint_flash_plan_get_n_regions (self->plan);
+
+  /* Pad to a multiple of four with erased bytes (§8.1 step 3); the
+   * bootloader is patched by now. */
+  job->images = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  for (guint i = 0; i < n_regions; i++)
+    {
+      GBytes *region = glint_flash_plan_get_region_data (self->plan, i);
+      gsize size = g_bytes_get_size (region);
+      gsize padded = (size + 3) & ~(gsize) 3;
+      guint8 *data = g_malloc (padded);
+
+      memcpy (data, g_bytes_get_data (region, NULL), size);
+      memset (data + size, 0xFF, padded - size);
+      g_ptr_array_add (job->images, g_bytes_new_take (data, padded));
+      report (self, i)->size = padded;
+    }
+
+  job->segments = g_array_new (FALSE, FALSE, sizeof (Span));
+  job->compressed = self->stub_running || glint_chip_rom_has (self->chip,
+                                                              GLINT_CHIP_ROM_FLASH_DEFL);
+  flash_backup (task);
 }
 
 /* Preparing ------------------------------------------------------------------------ */
@@ -568,15 +1169,11 @@ flash_spi_params_cb (GObject      *object,
                      gpointer      user_data)
 {
   GTask *task = user_data;
-  GlintFlasher *self = g_task_get_source_object (task);
-  FlashJob *job = g_task_get_task_data (task);
 
-  if (!_glint_flasher_finish_command (task, result, NULL, "setting the flash parameters"))
+  if (!_glint_flasher_finish_command (task, result, NULL, _("setting the flash parameters")))
     return;
 
-  job->started = g_get_monotonic_time ();
-  _glint_flasher_set_progress (self, 0, glint_flash_plan_get_total_bytes (self->plan));
-  flash_region_begin (task);
+  flash_start_writing (task);
 }
 
 static void
@@ -607,7 +1204,7 @@ flash_spi_attach_cb (GObject      *object,
   GTask *task = user_data;
   GlintFlasher *self = g_task_get_source_object (task);
 
-  if (!_glint_flasher_finish_command (task, result, NULL, "attaching the SPI flash"))
+  if (!_glint_flasher_finish_command (task, result, NULL, _("attaching the SPI flash")))
     return;
 
   /* The stub got both at once; the ROM one at a time. */
@@ -619,17 +1216,16 @@ static void
 flash_prepare (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  FlashJob *job = g_task_get_task_data (task);
 
   /* Refuse before writing anything rather than leave it unverified. */
   if (!self->stub_running && !self->no_verify &&
       !glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_MD5))
     {
       _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
-                                                  "the %s ROM cannot check what was written, and "
+                                                  _("the %s ROM cannot check what was written, and "
                                                   "no flasher stub was found: install esptool "
                                                   "(or put its stubs in %s/glint/stubs), or "
-                                                  "flash without verification",
+                                                  "flash without verification"),
                                                   self->chip->display_name,
                                                   g_get_user_data_dir ()));
       return;
@@ -638,9 +1234,7 @@ flash_prepare (GTask *task)
   /* The ESP8266 ROM has neither command; it needs none (§2 notes). */
   if (!self->stub_running && !glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_SPI_ATTACH))
     {
-      job->started = g_get_monotonic_time ();
-      _glint_flasher_set_progress (self, 0, glint_flash_plan_get_total_bytes (self->plan));
-      flash_region_begin (task);
+      flash_start_writing (task);
       return;
     }
 
@@ -671,7 +1265,7 @@ flash_detected (GTask *task)
   if (wanted != NULL && wanted != self->chip)
     {
       _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_WRONG_CHIP,
-                                                  "the firmware is for %s but the board is %s",
+                                                  _("the firmware is for %s but the board is %s"),
                                                   wanted->display_name,
                                                   self->chip->display_name));
       return;
@@ -709,7 +1303,12 @@ glint_flasher_set_plan (GlintFlasher   *self,
 
 /**
  * glint_flasher_set_baud:
- * @baud: the speed for the transfer, 0 to stay at the connection's
+ * @baud: the speed for the transfer, 0 to stay at the connection's, or
+ *   %GLINT_FLASHER_BAUD_AUTO for the fastest the link sustains (see
+ *   glint_flasher_set_baud_hint() and glint_flasher_get_settled_baud())
+ *
+ * Applies to the flash, read and erase jobs. The default is
+ * %GLINT_FLASHER_BAUD_AUTO.
  */
 void
 glint_flasher_set_baud (GlintFlasher *self,
@@ -753,6 +1352,251 @@ glint_flasher_set_reboot (GlintFlasher *self,
   self->no_reboot = !reboot;
 }
 
+static void
+region_report_clear (gpointer data)
+{
+  GlintRegionReport *rep = data;
+
+  g_free (rep->name);
+}
+
+/* A fresh report: every region of the plan untouched. */
+static void
+regions_reset (GlintFlasher *self)
+{
+  guint n_regions = glint_flash_plan_get_n_regions (self->plan);
+
+  g_clear_pointer (&self->regions, g_array_unref);
+  self->regions = g_array_sized_new (FALSE, TRUE, sizeof (GlintRegionReport), n_regions);
+  g_array_set_clear_func (self->regions, region_report_clear);
+  for (guint i = 0; i < n_regions; i++)
+    {
+      GlintRegionReport rep = { 0 };
+      GBytes *data = glint_flash_plan_get_region_data (self->plan, i);
+      /* files are read when the plan is validated: the size may come later */
+      gsize size = data != NULL ? g_bytes_get_size (data) : 0;
+
+      rep.name = g_strdup (region_name (self, i));
+      rep.offset = glint_flash_plan_get_region_offset (self->plan, i);
+      rep.size = (size + 3) & ~(gsize) 3;
+      rep.status = GLINT_REGION_UNTOUCHED;
+      g_array_append_val (self->regions, rep);
+    }
+  self->bytes_written = 0;
+  self->bytes_unchanged = 0;
+}
+
+/**
+ * glint_flasher_set_skip_unchanged:
+ * @skip: whether to leave alone what the flash already holds
+ *
+ * On by default. Before writing a region the flasher asks the chip for the
+ * MD5 of what its flash holds there; a region that matches is not written
+ * at all (that MD5 is its verification), and of one that differs only the
+ * 64 KiB chunks and then 4 KiB sectors that differ are erased and written.
+ * Each written region is still verified as a whole at the end. Off, every
+ * byte of the plan is written (the CLI's `--no-skip`). Where the chip
+ * cannot tell an MD5 (the ESP8266 ROM without a stub) everything is written.
+ */
+void
+glint_flasher_set_skip_unchanged (GlintFlasher *self,
+                                  gboolean      skip)
+{
+  g_return_if_fail (GLINT_IS_FLASHER (self));
+
+  self->no_skip = !skip;
+}
+
+/**
+ * glint_flasher_set_erase_all:
+ * @erase_all: whether to erase the whole flash before writing
+ *
+ * Off by default. On, the flash job sends ERASE_FLASH (which takes the
+ * stub, and up to two minutes) before it writes the plan; nothing is then
+ * skipped. Settings and data kept in other partitions are lost.
+ */
+void
+glint_flasher_set_erase_all (GlintFlasher *self,
+                             gboolean      erase_all)
+{
+  g_return_if_fail (GLINT_IS_FLASHER (self));
+
+  self->erase_all = !!erase_all;
+}
+
+/**
+ * glint_flasher_set_backup_path:
+ * @path: (nullable): where to save the flash about to be overwritten
+ *
+ * Before the first erase, the flash job reads the span from the lowest
+ * to the highest address of the plan (gaps between regions included, so
+ * that the file goes back with one write at that address) into @path,
+ * checked by MD5 and written atomically (a temporary file renamed once
+ * complete). If that fails, nothing is erased or written. %NULL: no backup.
+ */
+void
+glint_flasher_set_backup_path (GlintFlasher *self,
+                               const char   *path)
+{
+  g_return_if_fail (GLINT_IS_FLASHER (self));
+
+  g_free (self->backup_path);
+  self->backup_path = g_strdup (path);
+}
+
+/**
+ * glint_flasher_get_bytes_written:
+ *
+ * Returns: image bytes the last flash job wrote (blocks found unchanged
+ *   are not counted)
+ */
+guint64
+glint_flasher_get_bytes_written (GlintFlasher *self)
+{
+  g_return_val_if_fail (GLINT_IS_FLASHER (self), 0);
+
+  return self->bytes_written;
+}
+
+/**
+ * glint_flasher_get_bytes_unchanged:
+ *
+ * Returns: bytes of the plan the last flash job found already in the
+ *   flash (by MD5) and did not write
+ */
+guint64
+glint_flasher_get_bytes_unchanged (GlintFlasher *self)
+{
+  g_return_val_if_fail (GLINT_IS_FLASHER (self), 0);
+
+  return self->bytes_unchanged;
+}
+
+/**
+ * glint_flasher_get_n_regions:
+ *
+ * Returns: how many regions the last flash job's report has (those of its
+ *   plan), 0 before any flash job
+ */
+guint
+glint_flasher_get_n_regions (GlintFlasher *self)
+{
+  g_return_val_if_fail (GLINT_IS_FLASHER (self), 0);
+
+  return self->regions != NULL ? self->regions->len : 0;
+}
+
+/**
+ * glint_flasher_get_region_report:
+ * @index: a region of the last flash job's plan
+ *
+ * What the last (or current) flash job did to that region: for the Done
+ * and Failed pages. Valid until the next flash job starts.
+ *
+ * Returns: (transfer none): the region's report
+ */
+const GlintRegionReport *
+glint_flasher_get_region_report (GlintFlasher *self,
+                                 guint         index)
+{
+  g_return_val_if_fail (GLINT_IS_FLASHER (self), NULL);
+  g_return_val_if_fail (index < glint_flasher_get_n_regions (self), NULL);
+
+  return &g_array_index (self->regions, GlintRegionReport, index);
+}
+
+/**
+ * glint_region_status_to_string:
+ *
+ * Returns: the status for people, translated ("written and verified")
+ */
+const char *
+glint_region_status_to_string (GlintRegionStatus status)
+{
+  switch (status)
+    {
+    case GLINT_REGION_UNTOUCHED:
+      return _("untouched");
+    case GLINT_REGION_UNCHANGED:
+      return _("unchanged (the flash already held it; checked by MD5)");
+    case GLINT_REGION_PARTLY_WRITTEN:
+      return _("partly written: it holds neither the old nor the new data");
+    case GLINT_REGION_WRITTEN:
+      return _("written, not verified");
+    case GLINT_REGION_VERIFIED:
+      return _("written and verified");
+    case GLINT_REGION_MISMATCH:
+      return _("written, but the flash does not match the file");
+    default:
+      return _("unknown");
+    }
+}
+
+/**
+ * glint_flasher_describe_regions:
+ *
+ * One line per region of the last flash job ("app at 0x10000 (1024 KiB):
+ * written and verified"), translated: what the flash holds now.
+ *
+ * Returns: (transfer full) (nullable): the lines, %NULL before any flash job
+ */
+char *
+glint_flasher_describe_regions (GlintFlasher *self)
+{
+  GString *text;
+
+  g_return_val_if_fail (GLINT_IS_FLASHER (self), NULL);
+
+  if (self->regions == NULL)
+    return NULL;
+
+  text = g_string_new (NULL);
+  for (guint i = 0; i < self->regions->len; i++)
+    {
+      const GlintRegionReport *rep = &g_array_index (self->regions, GlintRegionReport, i);
+
+      if (i > 0)
+        g_string_append_c (text, '\n');
+      if (rep->size > 0)
+        /* Translators: region name, flash address, size, then what happened */
+        g_string_append_printf (text, _("%s at 0x%x (%u KiB): %s"), rep->name, rep->offset,
+                                (rep->size + 1023) / 1024,
+                                glint_region_status_to_string (rep->status));
+      else
+        /* Translators: region name, flash address, then what happened */
+        g_string_append_printf (text, _("%s at 0x%x: %s"), rep->name, rep->offset,
+                                glint_region_status_to_string (rep->status));
+      if (rep->status == GLINT_REGION_PARTLY_WRITTEN && rep->written > 0)
+        g_string_append_printf (text, _(" (%u of %u bytes written)"), rep->written, rep->size);
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+/* The note for an interrupted flash job: exactly what the flash holds. */
+void
+_glint_flasher_flash_failed (GlintFlasher *self)
+{
+  g_autofree char *regions = glint_flasher_describe_regions (self);
+  gboolean touched = FALSE;
+
+  if (regions == NULL)
+    return;
+
+  for (guint i = 0; i < self->regions->len; i++)
+    {
+      GlintRegionStatus status = g_array_index (self->regions, GlintRegionReport, i).status;
+
+      touched |= status != GLINT_REGION_UNTOUCHED && status != GLINT_REGION_UNCHANGED;
+    }
+
+  _glint_flasher_log (self, GLINT_LOG_WARNING, "%s\n%s",
+                      touched ? _("The flash job stopped before the end. What the flash holds "
+                                  "now:")
+                              : _("The flash job stopped before writing anything:"),
+                      regions);
+}
+
 /**
  * glint_flasher_flash_async:
  *
@@ -775,14 +1619,32 @@ glint_flasher_flash_async (GlintFlasher        *self,
   if (task == NULL)
     return;
 
+  g_clear_pointer (&self->regions, g_array_unref);
   if (self->plan == NULL || glint_flash_plan_get_n_regions (self->plan) == 0)
     {
       _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                                                  "nothing to flash: choose a firmware first"));
+                                                  _("nothing to flash: choose a firmware first")));
       return;
     }
 
+  /* Where the backup goes is known now: say so before touching the board. */
+  if (self->backup_path != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (self->backup_path);
+
+      if (g_file_test (self->backup_path, G_FILE_TEST_IS_DIR) ||
+          !g_file_test (dir, G_FILE_TEST_IS_DIR) || g_access (dir, W_OK) != 0)
+        {
+          _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                                                      _("cannot write the backup file %s: "
+                                                      "choose a file in a folder you can "
+                                                      "write to"), self->backup_path));
+          return;
+        }
+    }
+
   g_task_set_task_data (task, g_new0 (FlashJob, 1), flash_job_free);
+  regions_reset (self);
   _glint_flasher_set_progress (self, 0, glint_flash_plan_get_total_bytes (self->plan));
   _glint_flasher_connect (task, flash_connected);
 }

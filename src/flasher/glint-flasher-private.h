@@ -20,6 +20,13 @@ struct _GlintFlasher
   const GlintChip   *chip;
   gdouble            timeout_scale;
   guint              baud;           /* wanted for the transfer, 0 = keep */
+  guint              baud_hint;      /* a rate that worked before (auto) */
+  guint              settled_baud;   /* what the last job ran at */
+  guint              boot_baud;      /* the stream's rate when first connected */
+  char              *backup_path;
+  GArray            *regions;        /* GlintRegionReport, of the last flash job */
+  guint64            bytes_written;
+  guint64            bytes_unchanged;
   guint64            bytes_done;
   guint64            bytes_total;
   gint64             transfer_started;
@@ -30,6 +37,8 @@ struct _GlintFlasher
   guint              no_reboot : 1;
   guint              stub_running : 1;
   guint              busy : 1;
+  guint              no_skip : 1;
+  guint              erase_all : 1;
 };
 
 /* One step of a job: the job's GTask (source object: the flasher). */
@@ -84,5 +93,17 @@ void     _glint_flasher_send_attach  (GTask             *task,
 void     _glint_flasher_attach_flash (GTask             *task,
                                       GlintFlasherStep   next);
 char    *_glint_flasher_describe_no_stub (GlintFlasher  *self);
+void     _glint_flasher_flash_failed (GlintFlasher      *self);
+guint32  _glint_flasher_detected_magic (GTask           *task);
+void     _glint_flasher_auto_baud    (GTask             *task,
+                                      GlintFlasherStep   next);
+void     _glint_flasher_auto_baud_rom (GTask            *task,
+                                       GlintFlasherStep  next,
+                                       GlintFlasherStep  stub_ready);
+void     _glint_flasher_read_into    (GTask             *task,
+                                      guint32            offset,
+                                      guint32            length,
+                                      const char        *path,
+                                      GlintFlasherStep   next);
 
 G_END_DECLS

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -49,7 +51,16 @@ typedef struct
   gboolean       link_busy;    /* a loader call will come back to the job */
   GError        *write_error;  /* for link_back () to report */
   gint64         started;
+  GlintFlasherStep next;       /* a step of another job: what comes after */
 } ReadJob;
+
+/* The read's state, on the task of the read job or of the job it is a
+ * step of (the flash job's backup). */
+static ReadJob *
+read_job (GTask *task)
+{
+  return g_object_get_data (G_OBJECT (task), "glint-read");
+}
 
 static void
 read_job_cleanup (GlintFlasher *self,
@@ -91,11 +102,16 @@ read_fail (GTask  *task,
            GError *error)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
 
   read_job_cleanup (self, job);
   if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_prefix_error (&error, "reading 0x%x bytes at 0x%x: ", job->length, job->offset);
+    {
+      g_prefix_error (&error, _("reading 0x%x bytes at 0x%x: "), job->length, job->offset);
+      if (job->next != NULL)
+        g_prefix_error (&error, _("backing up to %s failed, so nothing was erased or written: "),
+                        job->path);
+    }
   _glint_flasher_job_fail (task, error);
 }
 
@@ -105,7 +121,7 @@ read_fail (GTask  *task,
 static void
 link_wait (GTask *task)
 {
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
 
   job->link_busy = TRUE;
 }
@@ -113,7 +129,7 @@ link_wait (GTask *task)
 static gboolean
 link_back (GTask *task)
 {
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
 
   job->link_busy = FALSE;
   if (job->write_error != NULL)
@@ -131,7 +147,7 @@ static gboolean
 open_temp (GTask   *task,
            GError **error)
 {
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
   g_autofree char *dir = g_path_get_dirname (job->path);
   g_autofree char *base = g_path_get_basename (job->path);
   g_autofree char *tmpl = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
@@ -142,7 +158,7 @@ open_temp (GTask   *task,
       int saved = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "cannot create a file in %s: %s", dir, g_strerror (saved));
+                   _("cannot create a file in %s: %s"), dir, g_strerror (saved));
       return FALSE;
     }
 
@@ -155,13 +171,13 @@ static void
 read_done (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
   g_autoptr(GError) error = NULL;
   gdouble seconds = (g_get_monotonic_time () - job->started) / 1e6;
 
   if (!g_output_stream_close (job->out, NULL, &error))
     {
-      g_prefix_error (&error, "writing %s: ", job->tmp_path);
+      g_prefix_error (&error, _("writing %s: "), job->tmp_path);
       read_fail (task, g_steal_pointer (&error));
       return;
     }
@@ -171,14 +187,19 @@ read_done (GTask *task)
       int saved = errno;
 
       read_fail (task, g_error_new (G_IO_ERROR, g_io_error_from_errno (saved),
-                                    "cannot save %s: %s", job->path, g_strerror (saved)));
+                                    _("cannot save %s: %s"), job->path, g_strerror (saved)));
       return;
     }
   g_clear_pointer (&job->tmp_path, g_free);
   read_job_cleanup (self, job);
 
-  _glint_flasher_log (self, GLINT_LOG_INFO, "read 0x%x bytes at 0x%x into %s in %.1f s",
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("read 0x%x bytes at 0x%x into %s in %.1f s"),
                       job->length, job->offset, job->path, seconds);
+  if (job->next != NULL)
+    {
+      job->next (task);
+      return;
+    }
   g_task_return_boolean (task, TRUE);
   _glint_flasher_job_done (task);
 }
@@ -191,7 +212,7 @@ write_cb (GObject      *object,
           gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
   g_autoptr(GError) error = NULL;
   gboolean ok;
 
@@ -204,7 +225,7 @@ write_cb (GObject      *object,
 
   if (!ok)
     {
-      g_prefix_error (&error, "writing %s: ", job->tmp_path);
+      g_prefix_error (&error, _("writing %s: "), job->tmp_path);
       if (job->link_busy)
         job->write_error = g_steal_pointer (&error);
       else
@@ -221,7 +242,7 @@ write_cb (GObject      *object,
 static void
 write_some (GTask *task)
 {
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
 
   if (job->writing != NULL)
     return;
@@ -247,7 +268,7 @@ data_received (GTask        *task,
                gsize         len)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
 
   g_checksum_update (job->md5, data, len);
   g_byte_array_append (job->unwritten, data, len);
@@ -262,13 +283,13 @@ data_check (GTask      *task,
             const char *chip_md5)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
   const char *ours = g_checksum_get_string (job->md5);
 
   if (g_ascii_strcasecmp (ours, chip_md5) != 0)
     {
       read_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_CHECKSUM_MISMATCH,
-                                    "the data received has MD5 %s but the flash holds %s",
+                                    _("the data received has MD5 %s but the flash holds %s"),
                                     ours, chip_md5));
       return;
     }
@@ -289,7 +310,7 @@ packet_cb (GObject      *object,
 {
   GTask *task = user_data;
   GlintFlasher *self = g_task_get_source_object (task);
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) frame = NULL;
   g_autoptr(GBytes) ack = NULL;
@@ -316,8 +337,8 @@ packet_cb (GObject      *object,
       if (len != 16)
         {
           read_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_RESPONSE,
-                                        "expected the 16-byte MD5 after the data, got %"
-                                        G_GSIZE_FORMAT " bytes", len));
+                                        _("expected the 16-byte MD5 after the data, got %u bytes"),
+                                        (guint) len));
           return;
         }
       for (gsize i = 0; i < len; i++)
@@ -331,8 +352,8 @@ packet_cb (GObject      *object,
   if (len == 0 || len > MIN ((gsize) PACKET_SIZE, (gsize) (job->length - job->received)))
     {
       read_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_RESPONSE,
-                                    "a packet of %" G_GSIZE_FORMAT " bytes after 0x%x of "
-                                    "0x%x", len, job->received, job->length));
+                                    _("a packet of %u bytes after 0x%x of 0x%x"), (guint) len,
+                                    job->received, job->length));
       return;
     }
 
@@ -385,7 +406,7 @@ static void
 read_with_stub (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
   g_autoptr(GBytes) payload = NULL;
   guint32 words[4];
 
@@ -425,7 +446,7 @@ rom_md5_cb (GObject      *object,
     return;
   if (reply == NULL)
     {
-      g_prefix_error (&error, "checking the data: ");
+      g_prefix_error (&error, _("checking the data: "));
       read_fail (task, g_steal_pointer (&error));
       return;
     }
@@ -443,7 +464,7 @@ read_slow_cb (GObject      *object,
 {
   GTask *task = user_data;
   GlintFlasher *self = g_task_get_source_object (task);
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) reply = NULL;
   g_autoptr(GBytes) payload = NULL;
@@ -469,7 +490,7 @@ read_slow_cb (GObject      *object,
 
   if (!glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_MD5))
     {
-      _glint_flasher_log (self, GLINT_LOG_WARNING, "the %s ROM cannot check what was read",
+      _glint_flasher_log (self, GLINT_LOG_WARNING, _("the %s ROM cannot check what was read"),
                           self->chip->display_name);
       job->checked = TRUE;
       write_some (task);
@@ -492,7 +513,7 @@ read_slow_cb (GObject      *object,
 static void
 read_slow_next (GTask *task)
 {
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
   g_autoptr(GBytes) payload = NULL;
   guint32 words[2];
 
@@ -511,7 +532,7 @@ static void
 read_attached (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
   g_autoptr(GError) error = NULL;
 
   if (!open_temp (task, &error))
@@ -521,7 +542,7 @@ read_attached (GTask *task)
     }
 
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_READING);
-  _glint_flasher_log (self, GLINT_LOG_INFO, "reading 0x%x bytes at 0x%x", job->length,
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("reading 0x%x bytes at 0x%x"), job->length,
                       job->offset);
   job->started = g_get_monotonic_time ();
   _glint_flasher_set_progress (self, 0, job->length);
@@ -542,7 +563,7 @@ static void
 read_stub_ready (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  ReadJob *job = g_task_get_task_data (task);
+  ReadJob *job = read_job (task);
 
   if (!self->stub_running)
     {
@@ -551,15 +572,15 @@ read_stub_ready (GTask *task)
           g_autofree char *why = _glint_flasher_describe_no_stub (self);
 
           _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
-                                                      "reading 0x%x bytes at 0x%x: the %s ROM "
-                                                      "cannot read flash, and %s",
+                                                      _("reading 0x%x bytes at 0x%x: the %s ROM "
+                                                      "cannot read flash, and %s"),
                                                       job->length, job->offset,
                                                       self->chip->display_name, why));
           return;
         }
       if (job->length > SLOW_READ_WARN)
-        _glint_flasher_log (self, GLINT_LOG_WARNING, "the ROM loader reads %u bytes per "
-                            "command: 0x%x bytes will take a while", SLOW_READ_SIZE,
+        _glint_flasher_log (self, GLINT_LOG_WARNING, _("the ROM loader reads %u bytes per "
+                            "command: 0x%x bytes will take a while"), SLOW_READ_SIZE,
                             job->length);
     }
 
@@ -576,6 +597,60 @@ static void
 read_connected (GTask *task)
 {
   _glint_flasher_detect (task, read_detected);
+}
+
+static ReadJob *
+read_job_new (GTask      *task,
+              guint32     offset,
+              guint32     length,
+              const char *path)
+{
+  ReadJob *job = g_new0 (ReadJob, 1);
+
+  job->offset = offset;
+  job->length = length;
+  job->path = g_strdup (path);
+  job->md5 = g_checksum_new (G_CHECKSUM_MD5);
+  job->unwritten = g_byte_array_new ();
+  g_object_set_data_full (G_OBJECT (task), "glint-read", job, read_job_free);
+
+  return job;
+}
+
+/**
+ * _glint_flasher_read_into:
+ * @next: called once @path holds the data, checked
+ *
+ * The read job's work as a step of another job (the flash job's backup),
+ * with the stub started and the flash attached: reads @length bytes at
+ * @offset into @path, through a temporary file renamed only once the
+ * data matches the chip's MD5. On failure the job fails and no file is
+ * left behind.
+ */
+void
+_glint_flasher_read_into (GTask            *task,
+                          guint32           offset,
+                          guint32           length,
+                          const char       *path,
+                          GlintFlasherStep  next)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  ReadJob *job = read_job_new (task, offset, length, path);
+
+  job->next = next;
+  if (!self->stub_running && !glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_READ_FLASH_SLOW))
+    {
+      g_autofree char *why = _glint_flasher_describe_no_stub (self);
+
+      _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
+                                                  _("backing up 0x%x bytes at 0x%x: the %s ROM "
+                                                  "cannot read flash, and %s; nothing was "
+                                                  "erased or written"), length, offset,
+                                                  self->chip->display_name, why));
+      return;
+    }
+
+  read_attached (task);
 }
 
 /**
@@ -598,7 +673,6 @@ glint_flasher_read_flash_async (GlintFlasher        *self,
                                 gpointer             user_data)
 {
   GTask *task;
-  ReadJob *job;
 
   g_return_if_fail (GLINT_IS_FLASHER (self));
   g_return_if_fail (path != NULL);
@@ -612,7 +686,7 @@ glint_flasher_read_flash_async (GlintFlasher        *self,
   if (length == 0 || (guint64) offset + length > G_MAXUINT32)
     {
       _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                                                  "reading 0x%x bytes at 0x%x: %s", length,
+                                                  _("reading 0x%x bytes at 0x%x: %s"), length,
                                                   offset, length == 0 ? "nothing to read"
                                                                       : "past 4 GiB"));
       return;
@@ -626,19 +700,13 @@ glint_flasher_read_flash_async (GlintFlasher        *self,
         g_access (dir, W_OK) != 0)
       {
         _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                                                    "reading 0x%x bytes at 0x%x: cannot write "
-                                                    "%s", length, offset, path));
+                                                    _("reading 0x%x bytes at 0x%x: cannot write "
+                                                    "%s"), length, offset, path));
         return;
       }
   }
 
-  job = g_new0 (ReadJob, 1);
-  job->offset = offset;
-  job->length = length;
-  job->path = g_strdup (path);
-  job->md5 = g_checksum_new (G_CHECKSUM_MD5);
-  job->unwritten = g_byte_array_new ();
-  g_task_set_task_data (task, job, read_job_free);
+  read_job_new (task, offset, length, path);
   _glint_flasher_set_progress (self, 0, length);
   _glint_flasher_connect (task, read_connected);
 }

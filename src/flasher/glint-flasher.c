@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <string.h>
 
 #include "glint-error.h"
@@ -53,6 +55,14 @@ G_DEFINE_ENUM_TYPE (GlintLogLevel, glint_log_level,
   G_DEFINE_ENUM_VALUE (GLINT_LOG_WARNING, "warning"),
   G_DEFINE_ENUM_VALUE (GLINT_LOG_ERROR, "error"))
 
+G_DEFINE_ENUM_TYPE (GlintRegionStatus, glint_region_status,
+  G_DEFINE_ENUM_VALUE (GLINT_REGION_UNTOUCHED, "untouched"),
+  G_DEFINE_ENUM_VALUE (GLINT_REGION_UNCHANGED, "unchanged"),
+  G_DEFINE_ENUM_VALUE (GLINT_REGION_PARTLY_WRITTEN, "partly-written"),
+  G_DEFINE_ENUM_VALUE (GLINT_REGION_WRITTEN, "written"),
+  G_DEFINE_ENUM_VALUE (GLINT_REGION_VERIFIED, "verified"),
+  G_DEFINE_ENUM_VALUE (GLINT_REGION_MISMATCH, "mismatch"))
+
 G_DEFINE_BOXED_TYPE (GlintBoardInfo, glint_board_info, glint_board_info_copy,
                      glint_board_info_free)
 
@@ -91,6 +101,7 @@ typedef struct
   GlintFlasherStep   stub_ready;
   GlintFlasherStep   baud_changed;
   GlintFlasherStep   attached;
+  GlintStub         *stub;
 } ConnectState;
 
 static void
@@ -99,6 +110,7 @@ connect_state_free (gpointer data)
   ConnectState *cs = data;
 
   g_clear_error (&cs->last_error);
+  g_clear_pointer (&cs->stub, glint_stub_unref);
   g_free (cs);
 }
 
@@ -181,9 +193,20 @@ glint_flasher_dispose (GObject *object)
 
   g_clear_object (&self->plan);
   g_clear_object (&self->loader);
+  g_clear_pointer (&self->regions, g_array_unref);
   g_clear_object (&self->stream);
 
   G_OBJECT_CLASS (glint_flasher_parent_class)->dispose (object);
+}
+
+static void
+glint_flasher_finalize (GObject *object)
+{
+  GlintFlasher *self = GLINT_FLASHER (object);
+
+  g_free (self->backup_path);
+
+  G_OBJECT_CLASS (glint_flasher_parent_class)->finalize (object);
 }
 
 static void
@@ -249,6 +272,7 @@ glint_flasher_class_init (GlintFlasherClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = glint_flasher_dispose;
+  object_class->finalize = glint_flasher_finalize;
   object_class->get_property = glint_flasher_get_property;
   object_class->set_property = glint_flasher_set_property;
 
@@ -329,6 +353,7 @@ static void
 glint_flasher_init (GlintFlasher *self)
 {
   self->timeout_scale = 1.0;
+  self->baud = GLINT_FLASHER_BAUD_AUTO;
 }
 
 /**
@@ -419,6 +444,38 @@ glint_flasher_set_usb_reset (GlintFlasher *self,
   g_return_if_fail (GLINT_IS_FLASHER (self));
 
   self->usb_reset = !!usb_reset;
+}
+
+/**
+ * glint_flasher_set_baud_hint:
+ * @baud: a rate that worked on this link before, 0 for none
+ *
+ * With %GLINT_FLASHER_BAUD_AUTO, only this rate is tried (verified, with
+ * the same fall back), instead of climbing the list for the link. Keep
+ * glint_flasher_get_settled_baud() per adapter or URL and give it back
+ * here next time.
+ */
+void
+glint_flasher_set_baud_hint (GlintFlasher *self,
+                             guint         baud)
+{
+  g_return_if_fail (GLINT_IS_FLASHER (self));
+
+  self->baud_hint = baud;
+}
+
+/**
+ * glint_flasher_get_settled_baud:
+ *
+ * Returns: the rate the last job transferred at (with
+ *   %GLINT_FLASHER_BAUD_AUTO, the fastest that worked), 0 before any
+ */
+guint
+glint_flasher_get_settled_baud (GlintFlasher *self)
+{
+  g_return_val_if_fail (GLINT_IS_FLASHER (self), 0);
+
+  return self->settled_baud;
 }
 
 /**
@@ -558,15 +615,16 @@ _glint_flasher_job_fail (GTask  *task,
   g_object_set_data (G_OBJECT (task), "glint-job-over", GINT_TO_POINTER (TRUE));
   self->busy = FALSE;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      _glint_flasher_log (self, GLINT_LOG_INFO, "cancelled");
-      _glint_flasher_set_state (self, GLINT_FLASHER_STATE_CANCELLED);
-    }
+    _glint_flasher_log (self, GLINT_LOG_INFO, _("cancelled"));
   else
-    {
-      _glint_flasher_log (self, GLINT_LOG_ERROR, "%s", error->message);
-      _glint_flasher_set_state (self, GLINT_FLASHER_STATE_FAILED);
-    }
+    _glint_flasher_log (self, GLINT_LOG_ERROR, "%s", error->message);
+
+  /* Which regions were written, verified, partly written or untouched. */
+  if (g_task_get_source_tag (task) == glint_flasher_flash_async)
+    _glint_flasher_flash_failed (self);
+
+  _glint_flasher_set_state (self, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ?
+                                  GLINT_FLASHER_STATE_CANCELLED : GLINT_FLASHER_STATE_FAILED);
 
   g_task_return_error (task, error);
   g_object_unref (task);
@@ -601,7 +659,7 @@ _glint_flasher_job_new (GlintFlasher        *self,
   if (self->busy)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
-                               "the flasher is already busy with another job");
+                               _("the flasher is already busy with another job"));
       g_object_unref (task);
       return NULL;
     }
@@ -643,15 +701,15 @@ no_sync_error (GlintFlasher *self,
 
   if (strstr (log, "boot:") != NULL && strstr (log, "waiting for download") == NULL)
     return g_error_new (GLINT_ERROR, GLINT_ERROR_NO_SYNC,
-                        "wrong boot mode: the chip started its application instead of "
-                        "waiting for download (%s)", why);
+                        _("wrong boot mode: the chip started its application instead of "
+                        "waiting for download (%s)"), why);
 
   if (strstr (log, "waiting for download") != NULL)
     return g_error_new (GLINT_ERROR, GLINT_ERROR_NO_SYNC,
-                        "the chip is in download mode but does not answer: the serial TX "
-                        "path seems to be down (%s)", why);
+                        _("the chip is in download mode but does not answer: the serial TX "
+                        "path seems to be down (%s)"), why);
 
-  return g_error_new (GLINT_ERROR, GLINT_ERROR_NO_SYNC, "no answer from the chip (%s)", why);
+  return g_error_new (GLINT_ERROR, GLINT_ERROR_NO_SYNC, _("no answer from the chip (%s)"), why);
 }
 
 static void
@@ -672,7 +730,7 @@ connect_sync_cb (GObject      *object,
       /* A stub answers SYNC with 0 (protocol.md §3.1): one of ours that is
        * still running from an earlier job on this connection. */
       self->stub_running = value == 0;
-      _glint_flasher_log (self, GLINT_LOG_INFO, "connected (%s)", rtt);
+      _glint_flasher_log (self, GLINT_LOG_INFO, _("connected (%s)"), rtt);
       cs->connected (task);
       return;
     }
@@ -732,7 +790,7 @@ connect_reset_cb (GObject      *object,
       /* A pty or a server that ignores DTR/RTS: go on, the board may be
        * waiting already (as esptool does: "chip was NOT reset"). */
       if (!cs->warned_reset)
-        _glint_flasher_log (self, GLINT_LOG_WARNING, "the board was not reset: %s",
+        _glint_flasher_log (self, GLINT_LOG_WARNING, _("the board was not reset: %s"),
                             error->message);
       cs->warned_reset = TRUE;
       cs->strategy = GLINT_RESET_NONE;
@@ -741,6 +799,26 @@ connect_reset_cb (GObject      *object,
   self->stub_running = FALSE;
   cs->sync_try = 0;
   connect_sync (task);
+}
+
+static void connect_attempt (GTask *task);
+
+static void
+connect_boot_baud_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!glint_stream_set_baud_finish (GLINT_STREAM (object), result, &error))
+    {
+      g_prefix_error (&error, _("going back to the boot rate: "));
+      _glint_flasher_job_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  connect_attempt (task);
 }
 
 static void
@@ -755,6 +833,14 @@ connect_attempt (GTask *task)
   if (cs->strategy == GLINT_RESET_NONE)
     {
       connect_sync (task);
+      return;
+    }
+
+  /* A reset takes the chip back to its boot rate: so must we. */
+  if (glint_stream_get_baud (self->stream) != self->boot_baud && self->boot_baud != 0)
+    {
+      glint_stream_set_baud_async (self->stream, self->boot_baud, g_task_get_cancellable (task),
+                                   connect_boot_baud_cb, task);
       return;
     }
 
@@ -773,6 +859,7 @@ connect_start (GTask *task)
 
   if (self->loader == NULL)
     {
+      self->boot_baud = glint_stream_get_baud (self->stream);
       self->loader = glint_loader_new (self->stream);
       glint_link_timing_set_scale (glint_loader_get_timing (self->loader), self->timeout_scale);
     }
@@ -812,7 +899,7 @@ _glint_flasher_connect (GTask            *task,
 
   connect_state (task)->connected = next;
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_CONNECTING);
-  _glint_flasher_log (self, GLINT_LOG_INFO, "connecting to %s",
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("connecting to %s"),
                       glint_stream_get_address (self->stream));
 
   if (!glint_stream_get_is_open (self->stream))
@@ -830,7 +917,7 @@ detect_chip_found (GTask           *task,
   GlintFlasher *self = g_task_get_source_object (task);
 
   set_chip (self, chip);
-  _glint_flasher_log (self, GLINT_LOG_INFO, "chip is %s", chip->display_name);
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("chip is %s"), chip->display_name);
   connect_state (task)->detected (task);
 }
 
@@ -862,7 +949,7 @@ detect_security_cb (GObject      *object,
         {
           _glint_flasher_job_fail (task,
                                    g_error_new (GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
-                                                "unknown chip (magic value 0x%08x; %s)",
+                                                _("unknown chip (magic value 0x%08x; %s)"),
                                                 cs->magic, error->message));
           return;
         }
@@ -879,7 +966,7 @@ detect_security_cb (GObject      *object,
 
       _glint_flasher_job_fail (task,
                                g_error_new (GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
-                                            "unsupported chip id %u%s%s", chip_id,
+                                            _("unsupported chip id %u%s%s"), chip_id,
                                             what != NULL ? ": " : "", what != NULL ? what : ""));
       return;
     }
@@ -1057,7 +1144,7 @@ baud_set_cb (GObject      *object,
 
   if (!glint_stream_set_baud_finish (GLINT_STREAM (object), result, &error))
     {
-      g_prefix_error (&error, "switching our side to the new speed: ");
+      g_prefix_error (&error, _("switching our side to the new speed: "));
       _glint_flasher_job_fail (task, g_steal_pointer (&error));
       return;
     }
@@ -1074,11 +1161,11 @@ change_baud_cb (GObject      *object,
   GlintFlasher *self = g_task_get_source_object (task);
 
   /* The chip answered at the old speed and has switched (§5 notes). */
-  if (!_glint_flasher_finish_command (task, result, NULL, "changing the speed to %u baud",
+  if (!_glint_flasher_finish_command (task, result, NULL, _("changing the speed to %u baud"),
                                       self->baud))
     return;
 
-  _glint_flasher_log (self, GLINT_LOG_INFO, "running at %u baud", self->baud);
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("running at %u baud"), self->baud);
   glint_stream_set_baud_async (self->stream, self->baud, g_task_get_cancellable (task),
                                baud_set_cb, task);
 }
@@ -1098,6 +1185,13 @@ _glint_flasher_change_baud (GTask            *task,
 
   connect_state (task)->baud_changed = next;
 
+  if (self->baud == GLINT_FLASHER_BAUD_AUTO)
+    {
+      _glint_flasher_auto_baud (task, next);
+      return;
+    }
+
+  self->settled_baud = self->baud != 0 ? self->baud : current;
   if (self->baud == 0 || self->baud == current)
     {
       connect_state (task)->baud_changed (task);
@@ -1106,8 +1200,9 @@ _glint_flasher_change_baud (GTask            *task,
 
   if (!self->stub_running && !glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_CHANGE_BAUDRATE))
     {
-      _glint_flasher_log (self, GLINT_LOG_WARNING, "the %s ROM cannot change speed: staying at "
-                          "%u baud", self->chip->display_name, current);
+      _glint_flasher_log (self, GLINT_LOG_WARNING, _("the %s ROM cannot change speed: staying at "
+                          "%u baud"), self->chip->display_name, current);
+      self->settled_baud = current;
       connect_state (task)->baud_changed (task);
       return;
     }
@@ -1135,16 +1230,37 @@ stub_cb (GObject      *object,
   if (!glint_stub_upload_finish (self->loader, result, &info, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_prefix_error (&error, "starting the flasher stub: ");
+        g_prefix_error (&error, _("starting the flasher stub: "));
       _glint_flasher_job_fail (task, g_steal_pointer (&error));
       return;
     }
 
   self->stub_running = TRUE;
   _glint_flasher_log (self, GLINT_LOG_INFO,
-                      "flasher stub running (%" G_GSIZE_FORMAT " bytes in %.1f s)",
-                      info.bytes, info.elapsed_us / 1e6);
+                      _("flasher stub running (%u bytes in %.1f s)"),
+                      (guint) info.bytes, info.elapsed_us / 1e6);
   connect_state (task)->stub_ready (task);
+}
+
+static void
+stub_upload (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  GlintStub *stub = connect_state (task)->stub;
+
+  _glint_flasher_set_state (self, GLINT_FLASHER_STATE_LOADING_STUB);
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("loading the flasher stub: %s"),
+                      glint_stub_get_description (stub));
+  glint_stub_upload_async (stub, self->loader, FALSE, g_task_get_cancellable (task),
+                           stub_cb, task);
+}
+
+/* The value of the magic register read at detection: the automatic
+ * baud's check that a new rate carries data both ways. */
+guint32
+_glint_flasher_detected_magic (GTask *task)
+{
+  return connect_state (task)->magic;
 }
 
 /**
@@ -1165,7 +1281,7 @@ _glint_flasher_start_stub (GTask            *task,
   if (self->stub_running || self->no_stub)
     {
       if (self->no_stub && !self->stub_running)
-        _glint_flasher_log (self, GLINT_LOG_INFO, "using the ROM loader, as asked");
+        _glint_flasher_log (self, GLINT_LOG_INFO, _("using the ROM loader, as asked"));
       next (task);
       return;
     }
@@ -1173,16 +1289,15 @@ _glint_flasher_start_stub (GTask            *task,
   stub = glint_stub_find (self->chip, 0, NULL, &error);
   if (stub == NULL)
     {
-      _glint_flasher_log (self, GLINT_LOG_WARNING, "%s (more slowly)", error->message);
+      _glint_flasher_log (self, GLINT_LOG_WARNING, _("%s (more slowly)"), error->message);
       next (task);
       return;
     }
 
-  _glint_flasher_set_state (self, GLINT_FLASHER_STATE_LOADING_STUB);
-  _glint_flasher_log (self, GLINT_LOG_INFO, "loading the flasher stub: %s",
-                      glint_stub_get_description (stub));
-  glint_stub_upload_async (stub, self->loader, FALSE, g_task_get_cancellable (task),
-                           stub_cb, task);
+  /* With the automatic baud, the upload itself may run faster. */
+  g_clear_pointer (&connect_state (task)->stub, glint_stub_unref);
+  connect_state (task)->stub = g_steal_pointer (&stub);
+  _glint_flasher_auto_baud_rom (task, stub_upload, next);
 }
 
 /* SPI_ATTACH with the default pins; the ROM wants four more zero bytes (§2). */
@@ -1208,7 +1323,7 @@ attach_cb (GObject      *object,
 {
   GTask *task = user_data;
 
-  if (!_glint_flasher_finish_command (task, result, NULL, "attaching the SPI flash"))
+  if (!_glint_flasher_finish_command (task, result, NULL, _("attaching the SPI flash")))
     return;
 
   connect_state (task)->attached (task);
@@ -1337,11 +1452,11 @@ info_flash_poll_cb (GObject      *object,
   job->info->flash_id = values[1] & 0xFFFFFF;
   job->info->flash_size = glint_chip_flash_size_from_jedec (job->info->flash_id);
   if (glint_chip_jedec_is_no_flash (job->info->flash_id))
-    _glint_flasher_log (self, GLINT_LOG_WARNING, "the flash does not answer (id 0x%06x): check "
-                        "the board's flash wiring or strapping", job->info->flash_id);
+    _glint_flasher_log (self, GLINT_LOG_WARNING, _("the flash does not answer (id 0x%06x): check "
+                        "the board's flash wiring or strapping"), job->info->flash_id);
   else
-    _glint_flasher_log (self, GLINT_LOG_INFO, "flash id 0x%06x, %" G_GUINT64_FORMAT " bytes",
-                        job->info->flash_id, job->info->flash_size);
+    _glint_flasher_log (self, GLINT_LOG_INFO, _("flash id 0x%06x, %u KiB"),
+                        job->info->flash_id, (guint) (job->info->flash_size / 1024));
 
   pairs[0] = spi->base + spi->usr;
   pairs[1] = job->saved_usr;
@@ -1372,7 +1487,7 @@ info_flash_command_cb (GObject      *object,
 {
   GTask *task = user_data;
 
-  if (!_glint_flasher_finish_command (task, result, NULL, "reading the flash id"))
+  if (!_glint_flasher_finish_command (task, result, NULL, _("reading the flash id")))
     return;
 
   info_flash_id_poll (task);
@@ -1467,7 +1582,7 @@ info_mac_cb (GObject      *object,
                                                       glint_stream_get_baud (self->stream));
 
   mac = glint_board_info_format_mac (info);
-  _glint_flasher_log (self, GLINT_LOG_INFO, "MAC %s", mac);
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("MAC %s"), mac);
 
   info_flash_id (task);
 }

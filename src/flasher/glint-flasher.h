@@ -69,6 +69,56 @@ typedef struct
   char    *link;
 } GlintBoardInfo;
 
+/**
+ * GlintRegionStatus:
+ * @GLINT_REGION_UNTOUCHED: nothing of the region was written
+ * @GLINT_REGION_UNCHANGED: the flash already held the region (its MD5 said
+ *   so): nothing was written, and that check is its verification
+ * @GLINT_REGION_PARTLY_WRITTEN: some of the region's blocks were written,
+ *   not all: the flash holds neither the old nor the new data there
+ * @GLINT_REGION_WRITTEN: all of it was written, but not (yet) verified
+ * @GLINT_REGION_VERIFIED: written, and the flash's MD5 matches the file
+ * @GLINT_REGION_MISMATCH: written, but the flash's MD5 differs from the file
+ *
+ * What a flash job did to one region of the plan (see
+ * glint_flasher_get_region_report()).
+ */
+typedef enum
+{
+  GLINT_REGION_UNTOUCHED,
+  GLINT_REGION_UNCHANGED,
+  GLINT_REGION_PARTLY_WRITTEN,
+  GLINT_REGION_WRITTEN,
+  GLINT_REGION_VERIFIED,
+  GLINT_REGION_MISMATCH,
+} GlintRegionStatus;
+
+/**
+ * GlintRegionReport:
+ * @name: the region's name in the plan ("app", "bootloader", …)
+ * @offset: where it goes in flash
+ * @size: its size in bytes (padded to 4 bytes, as written)
+ * @written: bytes of it actually written in this job (blocks found
+ *   unchanged are not written)
+ * @status: what state the flash is in there
+ */
+typedef struct
+{
+  char              *name;
+  guint32            offset;
+  guint32            size;
+  guint32            written;
+  GlintRegionStatus  status;
+} GlintRegionReport;
+
+/**
+ * GLINT_FLASHER_BAUD_AUTO:
+ *
+ * For glint_flasher_set_baud(): find the fastest rate the link sustains.
+ */
+#define GLINT_FLASHER_BAUD_AUTO G_MAXUINT
+
+#define GLINT_TYPE_REGION_STATUS (glint_region_status_get_type ())
 #define GLINT_TYPE_FLASHER_STATE (glint_flasher_state_get_type ())
 #define GLINT_TYPE_LOG_LEVEL     (glint_log_level_get_type ())
 #define GLINT_TYPE_BOARD_INFO    (glint_board_info_get_type ())
@@ -77,6 +127,7 @@ typedef struct
 GType glint_flasher_state_get_type (void) G_GNUC_CONST;
 GType glint_log_level_get_type     (void) G_GNUC_CONST;
 GType glint_board_info_get_type    (void) G_GNUC_CONST;
+GType glint_region_status_get_type (void) G_GNUC_CONST;
 
 G_DECLARE_FINAL_TYPE (GlintFlasher, glint_flasher, GLINT, FLASHER, GObject)
 
@@ -109,6 +160,24 @@ void               glint_flasher_set_verify        (GlintFlasher          *self,
                                                     gboolean               verify);
 void               glint_flasher_set_reboot        (GlintFlasher          *self,
                                                     gboolean               reboot);
+void               glint_flasher_set_skip_unchanged (GlintFlasher         *self,
+                                                    gboolean               skip);
+void               glint_flasher_set_erase_all     (GlintFlasher          *self,
+                                                    gboolean               erase_all);
+void               glint_flasher_set_backup_path   (GlintFlasher          *self,
+                                                    const char            *path);
+void               glint_flasher_set_baud_hint     (GlintFlasher          *self,
+                                                    guint                  baud);
+guint              glint_flasher_get_settled_baud  (GlintFlasher          *self);
+
+guint64            glint_flasher_get_bytes_written   (GlintFlasher        *self);
+guint64            glint_flasher_get_bytes_unchanged (GlintFlasher        *self);
+guint              glint_flasher_get_n_regions     (GlintFlasher          *self);
+const GlintRegionReport *
+                   glint_flasher_get_region_report (GlintFlasher          *self,
+                                                    guint                  index);
+char              *glint_flasher_describe_regions  (GlintFlasher          *self);
+const char        *glint_region_status_to_string   (GlintRegionStatus      status);
 
 void               glint_flasher_flash_async       (GlintFlasher          *self,
                                                     GCancellable          *cancellable,

@@ -260,6 +260,11 @@ static const CodeEntry freq_codes_h2[] = {
   { "48m", 0xF }, { "24m", 0x0 }, { "16m", 0x1 }, { "12m", 0x2 }, { NULL, 0 },
 };
 
+/* §12.1 flash mode byte */
+static const CodeEntry mode_codes[] = {
+  { "qio", 0 }, { "qout", 1 }, { "dio", 2 }, { "dout", 3 }, { NULL, 0 },
+};
+
 /* §5.2 DETECTED_FLASH_SIZES, by capacity byte */
 static const struct
 {
@@ -308,6 +313,24 @@ glint_chip_lookup (const char *name)
     {
       if (g_ascii_strcasecmp (name, chips[i].name) == 0 ||
           g_ascii_strcasecmp (name, chips[i].display_name) == 0)
+        return &chips[i];
+    }
+
+  return NULL;
+}
+
+/**
+ * glint_chip_from_image_id:
+ * @image_chip_id: the chip id of an image's extended header
+ *
+ * Returns: (nullable): the chip whose images carry @image_chip_id
+ */
+const GlintChip *
+glint_chip_from_image_id (guint16 image_chip_id)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (chips); i++)
+    {
+      if (chips[i].image_chip_id == (gint) image_chip_id)
         return &chips[i];
     }
 
@@ -556,6 +579,44 @@ find_code (const CodeEntry *table,
   return -1;
 }
 
+static const CodeEntry *
+size_table (const GlintChip *chip)
+{
+  return chip->image_chip_id == GLINT_CHIP_NO_IMAGE_ID ? size_codes_esp8266 : size_codes_esp32;
+}
+
+static const CodeEntry *
+freq_table (const GlintChip *chip)
+{
+  /* P4 keeps the default table: not overridden in its esptool target,
+   * unverified (§12.1) */
+  if (g_str_equal (chip->name, "esp32c2"))
+    return freq_codes_c2;
+  if (g_str_equal (chip->name, "esp32c5") || g_str_equal (chip->name, "esp32c61"))
+    return freq_codes_c5;
+  if (g_str_equal (chip->name, "esp32c6"))
+    return freq_codes_c6;
+  if (g_str_equal (chip->name, "esp32h2"))
+    return freq_codes_h2;
+
+  return freq_codes_default;
+}
+
+static char *
+list_names (const CodeEntry *table)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  for (guint i = 0; table[i].name != NULL; i++)
+    {
+      if (i > 0)
+        g_string_append (s, ", ");
+      g_string_append (s, table[i].name);
+    }
+
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
 /**
  * glint_chip_flash_size_code:
  * @chip: a chip
@@ -571,10 +632,7 @@ glint_chip_flash_size_code (const GlintChip *chip,
   g_return_val_if_fail (chip != NULL, -1);
   g_return_val_if_fail (size != NULL, -1);
 
-  if (chip->image_chip_id == GLINT_CHIP_NO_IMAGE_ID)
-    return find_code (size_codes_esp8266, size);
-
-  return find_code (size_codes_esp32, size);
+  return find_code (size_table (chip), size);
 }
 
 /**
@@ -588,23 +646,63 @@ gint
 glint_chip_flash_freq_code (const GlintChip *chip,
                             const char      *freq)
 {
-  const CodeEntry *table = freq_codes_default;
-
   g_return_val_if_fail (chip != NULL, -1);
   g_return_val_if_fail (freq != NULL, -1);
 
-  /* P4 keeps the default table: not overridden in its esptool target,
-   * unverified (§12.1) */
-  if (g_str_equal (chip->name, "esp32c2"))
-    table = freq_codes_c2;
-  else if (g_str_equal (chip->name, "esp32c5") || g_str_equal (chip->name, "esp32c61"))
-    table = freq_codes_c5;
-  else if (g_str_equal (chip->name, "esp32c6"))
-    table = freq_codes_c6;
-  else if (g_str_equal (chip->name, "esp32h2"))
-    table = freq_codes_h2;
+  return find_code (freq_table (chip), freq);
+}
 
-  return find_code (table, freq);
+/**
+ * glint_chip_flash_mode_code:
+ * @mode: "qio", "qout", "dio" or "dout"
+ *
+ * Returns: the image header's mode byte, or -1
+ */
+gint
+glint_chip_flash_mode_code (const char *mode)
+{
+  g_return_val_if_fail (mode != NULL, -1);
+
+  return find_code (mode_codes, mode);
+}
+
+/**
+ * glint_chip_flash_size_names:
+ * @chip: a chip
+ *
+ * Returns: (transfer full): the sizes @chip's images can declare, "1MB, 2MB, …"
+ */
+char *
+glint_chip_flash_size_names (const GlintChip *chip)
+{
+  g_return_val_if_fail (chip != NULL, NULL);
+
+  return list_names (size_table (chip));
+}
+
+/**
+ * glint_chip_flash_freq_names:
+ * @chip: a chip
+ *
+ * Returns: (transfer full): the flash frequencies of @chip, "80m, 40m, …"
+ */
+char *
+glint_chip_flash_freq_names (const GlintChip *chip)
+{
+  g_return_val_if_fail (chip != NULL, NULL);
+
+  return list_names (freq_table (chip));
+}
+
+/**
+ * glint_chip_flash_mode_names:
+ *
+ * Returns: (transfer full): "qio, qout, dio, dout"
+ */
+char *
+glint_chip_flash_mode_names (void)
+{
+  return list_names (mode_codes);
 }
 
 /**

@@ -136,6 +136,7 @@ struct _GlintChip
 
 const GlintChip  *glint_chip_lookup                   (const char      *name);
 const GlintChip  *glint_chip_get_all                  (guint           *n_chips);
+const GlintChip  *glint_chip_from_image_id            (guint16          image_chip_id);
 char             *glint_chip_valid_names              (void);
 
 const GlintChip  *glint_chip_from_security_info_id    (guint32          chip_id);
@@ -158,6 +159,10 @@ gint              glint_chip_flash_size_code          (const GlintChip *chip,
                                                        const char      *size);
 gint              glint_chip_flash_freq_code          (const GlintChip *chip,
                                                        const char      *freq);
+gint              glint_chip_flash_mode_code          (const char      *mode);
+char             *glint_chip_flash_size_names         (const GlintChip *chip);
+char             *glint_chip_flash_freq_names         (const GlintChip *chip);
+char             *glint_chip_flash_mode_names         (void);
 
 gdouble           glint_chip_measure_xtal_mhz         (const GlintChip *chip,
                                                        guint32          clkdiv_reg,

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 
 #include "glint-link-timing.h"
@@ -572,11 +574,13 @@ glint_link_timing_describe (const GlintLinkTiming *self)
   g_return_val_if_fail (self != NULL, NULL);
 
   if (self->n_samples == 0)
-    return g_strdup ("RTT not measured yet");
+    return g_strdup (_("RTT not measured yet"));
 
   srtt = glint_link_timing_format_duration (glint_link_timing_get_srtt (self));
   rttvar = glint_link_timing_format_duration (glint_link_timing_get_rttvar (self));
 
-  return g_strdup_printf ("RTT %s ± %s (%u %s)", srtt, rttvar, self->n_samples,
-                          self->n_samples == 1 ? "sample" : "samples");
+  /* Translators: the link's round trip time, "RTT 412 ms ± 35 ms (12 samples)" */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "RTT %s ± %s (%u sample)",
+                                       "RTT %s ± %s (%u samples)", self->n_samples),
+                          srtt, rttvar, self->n_samples);
 }

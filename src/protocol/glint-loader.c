@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "glint-error.h"
@@ -348,7 +350,7 @@ pending_timeout_cb (gpointer user_data)
     {
       self->frame_waiter = NULL;
       error = g_error_new (GLINT_ERROR, GLINT_ERROR_TIMEOUT,
-                           "timed out after %.1f s waiting for data from the chip; %s",
+                           _("timed out after %.1f s waiting for data from the chip; %s"),
                            waited / 1e6, rtt);
     }
   else if (pending->expected_frame != NULL)
@@ -356,14 +358,14 @@ pending_timeout_cb (gpointer user_data)
       g_assert (self->frame_waiter == pending);
       self->frame_waiter = NULL;
       error = g_error_new (GLINT_ERROR, GLINT_ERROR_TIMEOUT,
-                           "timed out after %.1f s waiting for the flasher stub to start; %s",
+                           _("timed out after %.1f s waiting for the flasher stub to start; %s"),
                            waited / 1e6, rtt);
     }
   else
     {
       g_queue_remove (&self->pending, pending);
       error = g_error_new (GLINT_ERROR, GLINT_ERROR_TIMEOUT,
-                           "timed out after %.1f s waiting for the response to %s; %s",
+                           _("timed out after %.1f s waiting for the response to %s; %s"),
                            waited / 1e6, glint_loader_op_name (pending->op), rtt);
       /* The next command in line has the chip to itself now. */
       if (self->pending.head != NULL)
@@ -430,7 +432,10 @@ pending_start_timer (GlintLoader *self,
   budget = pending->processing_us + pending_wire_time (self, pending) +
            glint_link_timing_get_allowance (self->timing);
   pending->timer_started = MAX (now, pending->sent_at);
-  pending->timeout_id = g_timeout_add_full (G_PRIORITY_DEFAULT,
+  /* Below the priority of I/O: after the main loop was held up (a long
+   * frame in the window, a busy machine), an answer that arrived meanwhile
+   * is read before its timer may call it lost. */
+  pending->timeout_id = g_timeout_add_full (G_PRIORITY_LOW,
                                             (guint) MAX (1, budget / 1000),
                                             pending_timeout_cb, pending, NULL);
   g_source_set_static_name (g_main_context_find_source_by_id (NULL, pending->timeout_id),
@@ -492,7 +497,7 @@ complete_pending (GlintLoader  *self,
     {
       pending_return_error (pending,
                             g_error_new (GLINT_ERROR, status_to_error_code (code),
-                                         "the chip refused %s: %s (0x%04x)",
+                                         _("the chip refused %s: %s (0x%04x)"),
                                          glint_loader_op_name (pending->op),
                                          glint_loader_describe_status (code), code));
       return;
@@ -616,7 +621,7 @@ on_frame (const guint8 *frame,
 
       g_queue_remove (&self->pending, head);
       pending_return_error (head, g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
-                                               "the chip does not support %s",
+                                               _("the chip does not support %s"),
                                                glint_loader_op_name (head->op)));
       if (self->pending.head != NULL)
         pending_start_timer (self, self->pending.head->data);
@@ -678,11 +683,11 @@ read_cb (GObject      *object,
     {
       if (n == 0)
         link_failed (self, g_error_new (GLINT_ERROR, GLINT_ERROR_DISCONNECTED,
-                                        "%s closed the connection",
+                                        _("%s closed the connection"),
                                         glint_stream_get_address (self->stream)));
       else
         link_failed (self, g_error_new (GLINT_ERROR, GLINT_ERROR_DISCONNECTED,
-                                        "reading from %s failed: %s",
+                                        _("reading from %s failed: %s"),
                                         glint_stream_get_address (self->stream),
                                         error->message));
       g_object_unref (op->cancellable);
@@ -738,7 +743,7 @@ write_cb (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       link_failed (self, g_error_new (GLINT_ERROR, GLINT_ERROR_DISCONNECTED,
-                                      "writing to %s failed: %s",
+                                      _("writing to %s failed: %s"),
                                       glint_stream_get_address (self->stream), error->message));
       return;
     }

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include <json-glib/json-glib.h>
@@ -80,7 +82,7 @@ get_segment (JsonObject  *object,
   if (json_node_get_value_type (node) != G_TYPE_STRING)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_STUB,
-                   "“%s” is not a base64 string", name);
+                   _("“%s” is not a base64 string"), name);
       return NULL;
     }
 
@@ -88,7 +90,7 @@ get_segment (JsonObject  *object,
   if (!is_valid_base64 (text))
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_STUB,
-                   "“%s” is not valid base64", name);
+                   _("“%s” is not valid base64"), name);
       return NULL;
     }
 
@@ -122,7 +124,7 @@ get_address (JsonObject  *object,
   if (json_node_get_value_type (node) != G_TYPE_INT64)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_STUB,
-                   "“%s” is not an integer", name);
+                   _("“%s” is not an integer"), name);
       return FALSE;
     }
 
@@ -152,7 +154,7 @@ require_address (JsonObject  *object,
   if (local_error != NULL)
     g_propagate_error (error, g_steal_pointer (&local_error));
   else
-    g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_STUB, "“%s” is missing", name);
+    g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_STUB, _("“%s” is missing"), name);
 
   return FALSE;
 }
@@ -251,7 +253,7 @@ validate (GlintStub  *self,
        (self->data != NULL && segment_contains (self->data_start, data_len, self->bss_start))))
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_STUB,
-                   "bss_start 0x%08x lies inside the %s segment", self->bss_start,
+                   _("bss_start 0x%08x lies inside the %s segment"), self->bss_start,
                    segment_contains (self->text_start, text_len, self->bss_start) ?
                    "text" : "data");
       return FALSE;
@@ -260,7 +262,7 @@ validate (GlintStub  *self,
   /* MEM_END with entry 0 means "do not jump": no stub would ever start. */
   if (self->entry == 0)
     {
-      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_STUB, "the entry point is 0");
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_STUB, _("the entry point is 0"));
       return FALSE;
     }
 
@@ -298,13 +300,13 @@ glint_stub_new_from_json (GBytes      *json,
   contents = g_bytes_get_data (json, &size);
   if (size == 0)
     {
-      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_STUB, "the stub file is empty");
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_STUB, _("the stub file is empty"));
       return NULL;
     }
 
   if (!json_parser_load_from_data (parser, contents, size, &local_error))
     {
-      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_STUB, "not a JSON stub file: %s",
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_STUB, _("not a JSON stub file: %s"),
                    local_error->message);
       return NULL;
     }
@@ -313,7 +315,7 @@ glint_stub_new_from_json (GBytes      *json,
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_STUB,
-                   "not a stub file: the JSON is not an object");
+                   _("not a stub file: the JSON is not an object"));
       return NULL;
     }
   object = json_node_get_object (root);
@@ -324,9 +326,9 @@ glint_stub_new_from_json (GBytes      *json,
 
   self->text = get_segment (object, "text", &local_error);
   if (self->text == NULL && local_error == NULL)
-    g_set_error (&local_error, GLINT_ERROR, GLINT_ERROR_INVALID_STUB, "“text” is missing");
+    g_set_error (&local_error, GLINT_ERROR, GLINT_ERROR_INVALID_STUB, _("“text” is missing"));
   else if (self->text != NULL && g_bytes_get_size (self->text) == 0)
-    g_set_error (&local_error, GLINT_ERROR, GLINT_ERROR_INVALID_STUB, "“text” is empty");
+    g_set_error (&local_error, GLINT_ERROR, GLINT_ERROR_INVALID_STUB, _("“text” is empty"));
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -949,9 +951,9 @@ glint_stub_find_in_path (const GlintChip  *chip,
     }
 
   g_set_error (error, GLINT_ERROR, GLINT_ERROR_STUB_NOT_FOUND,
-               "no flasher stub for %s found in: %s%s%s; Glint will use the ROM loader",
-               chip->display_name, tried->len > 0 ? tried->str : "(no search roots)",
-               skipped->len > 0 ? "; unusable: " : "", skipped->str);
+               _("no flasher stub for %s found in: %s%s%s; Glint will use the ROM loader"),
+               chip->display_name, tried->len > 0 ? tried->str : _("(no search roots)"),
+               skipped->len > 0 ? _("; unusable: ") : "", skipped->str);
 
   return NULL;
 }

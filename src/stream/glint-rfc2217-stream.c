@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "glint-error.h"
@@ -518,13 +520,13 @@ pending_timeout_cb (gpointer user_data)
 
   if (pending->kind == PENDING_BAUD)
     error = g_error_new (GLINT_ERROR, GLINT_ERROR_PROTOCOL,
-                         "no acknowledgement of SET-BAUDRATE from %s within %g s",
+                         _("no acknowledgement of SET-BAUDRATE from %s within %g s"),
                          self->host_port, seconds);
   else
     error = g_error_new (GLINT_ERROR, GLINT_ERROR_PROTOCOL,
-                         "no acknowledgement of SET-CONTROL (DTR/RTS) from %s within %g s; "
-                         "if the server never acknowledges line changes (ser2net on a pty "
-                         "does not), add ?ign_set_control to the address",
+                         _("no acknowledgement of SET-CONTROL (DTR/RTS) from %s within %g s; "
+                            "if the server never acknowledges line changes (ser2net on a pty "
+                            "does not), add ?ign_set_control to the address"),
                          self->host_port, seconds);
 
   g_clear_pointer (&pending->timeout, g_source_unref);
@@ -600,8 +602,8 @@ static GError *
 com_port_refused_error (GlintRfc2217Stream *self)
 {
   return g_error_new (GLINT_ERROR, GLINT_ERROR_PROTOCOL,
-                      "%s refused the COM-PORT-OPTION: it is a telnet server without "
-                      "RFC 2217 serial port control (try socket://%s)",
+                      _("%s refused the COM-PORT-OPTION: it is a telnet server without "
+                         "RFC 2217 serial port control (try socket://%s)"),
                       self->host_port, self->host_port);
 }
 
@@ -609,7 +611,7 @@ static GError *
 disconnected_error (GlintRfc2217Stream *self)
 {
   return g_error_new (GLINT_ERROR, GLINT_ERROR_DISCONNECTED,
-                      "%s closed the connection", self->host_port);
+                      _("%s closed the connection"), self->host_port);
 }
 
 /* Socket writer */
@@ -683,7 +685,7 @@ handle_baud_reply (GlintRfc2217Stream *self,
   if (baud != pending->baud && baud != 0)
     {
       error = g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
-                           "server set %u baud instead of %u", baud, pending->baud);
+                           _("server set %u baud instead of %u"), baud, pending->baud);
       /* the line runs at what the server set: record that, so the next
        * request for the wanted rate is not skipped as "unchanged" */
       _glint_stream_set_baud (GLINT_STREAM (self), baud);
@@ -717,7 +719,7 @@ handle_control_reply (GlintRfc2217Stream *self,
     {
       pending_complete (self, pending,
                         g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
-                                     "server left %s %s",
+                                     _("server left %s %s"),
                                      line == GLINT_LINE_DTR ? "DTR" : "RTS",
                                      on ? "on" : "off"));
       return;
@@ -873,7 +875,7 @@ socket_read_cb (GObject      *owner,
       g_autoptr(GError) failure = NULL;
 
       failure = g_error_new (GLINT_ERROR, GLINT_ERROR_DISCONNECTED,
-                             "lost the connection to %s: %s", self->host_port, error->message);
+                             _("lost the connection to %s: %s"), self->host_port, error->message);
       g_debug ("reading from %s: %s", self->host_port, error->message);
       self->rx_error = g_steal_pointer (&error);
       fail_all_pending (self, failure);
@@ -1406,8 +1408,8 @@ parse_options (GlintRfc2217Stream        *self,
               || seconds > 3600)
             {
               g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ADDRESS,
-                           "timeout must be a number of seconds between 0 and 3600, "
-                           "not '%s'", text);
+                           _("timeout must be a number of seconds between 0 and 3600, "
+                              "not '%s'"), text);
               return FALSE;
             }
           self->timeout_ms = MAX (1, (guint) (seconds * 1000 + 0.5));
@@ -1415,8 +1417,8 @@ parse_options (GlintRfc2217Stream        *self,
       else
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ADDRESS,
-                       "unknown rfc2217 option '%s' (known: ign_set_control, poll_modem, "
-                       "timeout, logging)", name);
+                       _("unknown rfc2217 option '%s' (known: ign_set_control, poll_modem, "
+                          "timeout, logging)"), name);
           return FALSE;
         }
     }
@@ -1450,7 +1452,7 @@ glint_rfc2217_stream_new_for_address (const GlintStreamAddress  *address,
       || *address->host == '\0' || address->port == 0)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ADDRESS,
-                   "an rfc2217 stream needs an rfc2217://host:port address");
+                   _("an rfc2217 stream needs an rfc2217://host:port address"));
       return NULL;
     }
 

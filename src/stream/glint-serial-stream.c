@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -84,18 +86,18 @@ set_errno_error (GError     **error,
     case ENODEV:
     case ENXIO:
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_PORT_NOT_FOUND,
-                   "%s: no such serial port (unplugged?)", path);
+                   _("%s: no such serial port (unplugged?)"), path);
       break;
     case EACCES:
     case EPERM:
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_PERMISSION_DENIED,
-                   "permission denied opening %s: add yourself to the dialout group "
-                   "and log in again", path);
+                   _("permission denied opening %s: add yourself to the dialout group "
+                      "and log in again"), path);
       break;
     case EBUSY:
     case EWOULDBLOCK:
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_PORT_BUSY,
-                   "%s is in use by another program (a serial monitor?)", path);
+                   _("%s is in use by another program (a serial monitor?)"), path);
       break;
     default:
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_FAILED,
@@ -114,7 +116,7 @@ get_termios (int              fd,
       int errsv = errno;
 
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_FAILED,
-                   "cannot read the port settings: %s", g_strerror (errsv));
+                   _("cannot read the port settings: %s"), g_strerror (errsv));
       return FALSE;
     }
 
@@ -186,7 +188,7 @@ open_thread (GTask        *task,
 
       if (errsv == ENOTTY || errsv == EINVAL)
         g_task_return_new_error (task, GLINT_ERROR, GLINT_ERROR_FAILED,
-                                 "%s is not a serial port", self->path);
+                                 _("%s is not a serial port"), self->path);
       else
         {
           set_errno_error (&error, errsv, self->path, "cannot configure");
@@ -345,7 +347,7 @@ do_set_baud (GlintSerialStream  *self,
       int errsv = errno;
 
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                   "%s refuses %u baud: %s", self->path, baud, g_strerror (errsv));
+                   _("%s refuses %u baud: %s"), self->path, baud, g_strerror (errsv));
       return FALSE;
     }
 
@@ -355,7 +357,7 @@ do_set_baud (GlintSerialStream  *self,
   if (actual == 0 || (guint64) ABS ((gint64) actual - (gint64) baud) * 100 > (guint64) baud * 3)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                   "%s cannot run at %u baud (the driver chose %u)",
+                   _("%s cannot run at %u baud (the driver chose %u)"),
                    self->path, baud, actual);
       return FALSE;
     }
@@ -387,7 +389,7 @@ do_set_lines (GlintSerialStream  *self,
     {
       op->no_modem_lines = TRUE;
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
-                   "%s cannot control DTR/RTS (a pty or a driver without modem lines)",
+                   _("%s cannot control DTR/RTS (a pty or a driver without modem lines)"),
                    self->path);
     }
   else
@@ -395,7 +397,7 @@ do_set_lines (GlintSerialStream  *self,
       int errsv = errno;
 
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_FAILED,
-                   "cannot set DTR/RTS on %s: %s", self->path, g_strerror (errsv));
+                   _("cannot set DTR/RTS on %s: %s"), self->path, g_strerror (errsv));
     }
 
   return FALSE;
@@ -444,7 +446,7 @@ line_op_thread (GTask        *task,
             int errsv = errno;
 
             g_set_error (&error, GLINT_ERROR, GLINT_ERROR_FAILED,
-                         "cannot purge %s: %s", self->path, g_strerror (errsv));
+                         _("cannot purge %s: %s"), self->path, g_strerror (errsv));
           }
       }
       break;
@@ -456,7 +458,7 @@ line_op_thread (GTask        *task,
           int errsv = errno;
 
           g_set_error (&error, GLINT_ERROR, GLINT_ERROR_FAILED,
-                       "cannot drain %s: %s", self->path, g_strerror (errsv));
+                       _("cannot drain %s: %s"), self->path, g_strerror (errsv));
         }
       break;
     default:
@@ -837,7 +839,7 @@ glint_serial_port_enumerate (GError **error)
       char *message = sp_last_error_message ();
 
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_FAILED,
-                   "cannot list serial ports: %s", message != NULL ? message : "unknown error");
+                   _("cannot list serial ports: %s"), message != NULL ? message : "unknown error");
       sp_free_error_message (message);
       return NULL;
     }

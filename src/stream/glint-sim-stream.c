@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <sys/socket.h>
 
 #include "glint-error.h"
@@ -227,7 +229,7 @@ glint_sim_stream_new_with_address (GlintSim    *sim,
       int saved_errno = errno;
 
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_FAILED,
-                   "cannot create the simulated board's socket pair: %s",
+                   _("cannot create the simulated board's socket pair: %s"),
                    g_strerror (saved_errno));
       return NULL;
     }

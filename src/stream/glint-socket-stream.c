@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
@@ -49,18 +51,18 @@ glint_socket_connect_cb (GObject      *object,
         g_task_return_error (task, g_steal_pointer (&error));
       else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
         g_task_return_new_error (task, GLINT_ERROR, GLINT_ERROR_CONNECTION_FAILED,
-                                 "no answer from %s port %u within %d s",
+                                 _("no answer from %s port %u within %d s"),
                                  cd->host, cd->port, CONNECT_TIMEOUT_S);
       else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
         g_task_return_new_error (task, GLINT_ERROR, GLINT_ERROR_CONNECTION_FAILED,
-                                 "%s refused the connection on port %u: is the serial "
-                                 "server running?", cd->host, cd->port);
+                                 _("%s refused the connection on port %u: is the serial "
+                                    "server running?"), cd->host, cd->port);
       else if (error->domain == G_RESOLVER_ERROR)
         g_task_return_new_error (task, GLINT_ERROR, GLINT_ERROR_CONNECTION_FAILED,
-                                 "cannot find host %s: %s", cd->host, error->message);
+                                 _("cannot find host %s: %s"), cd->host, error->message);
       else
         g_task_return_new_error (task, GLINT_ERROR, GLINT_ERROR_CONNECTION_FAILED,
-                                 "cannot connect to %s port %u: %s",
+                                 _("cannot connect to %s port %u: %s"),
                                  cd->host, cd->port, error->message);
       return;
     }

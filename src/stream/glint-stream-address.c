@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,23 +172,23 @@ parse_host_port (GlintStreamAddress  *self,
   guint64 port = 0;
 
   if (*authority == '\0')
-    return invalid (error, "missing host and port: use %s://host:4000", scheme);
+    return invalid (error, _("missing host and port: use %s://host:4000"), scheme);
 
   if (authority[0] == '[')
     {
       const char *end = strchr (authority, ']');
 
       if (end == NULL)
-        return invalid (error, "missing ] after the IPv6 address in %s://%s",
+        return invalid (error, _("missing ] after the IPv6 address in %s://%s"),
                         scheme, authority);
       host = g_strndup (authority + 1, end - authority - 1);
       if (!g_hostname_is_ip_address (host) || strchr (host, ':') == NULL)
-        return invalid (error, "\"%s\" is not an IPv6 address: use %s://[::1]:4000 or "
-                        "%s://host:4000", host, scheme, scheme);
+        return invalid (error, _("\"%s\" is not an IPv6 address: use %s://[::1]:4000 or "
+                           "%s://host:4000"), host, scheme, scheme);
       if (end[1] == ':')
         port_text = end + 2;
       else if (end[1] != '\0')
-        return invalid (error, "unexpected \"%s\" after the IPv6 address: use %s://[%s]:4000",
+        return invalid (error, _("unexpected \"%s\" after the IPv6 address: use %s://[%s]:4000"),
                         end + 1, scheme, host);
     }
   else
@@ -194,26 +196,26 @@ parse_host_port (GlintStreamAddress  *self,
       const char *colon = strrchr (authority, ':');
 
       if (colon != NULL && memchr (authority, ':', colon - authority) != NULL)
-        return invalid (error, "put IPv6 addresses in brackets: %s://[::1]:4000", scheme);
+        return invalid (error, _("put IPv6 addresses in brackets: %s://[::1]:4000"), scheme);
 
       host = colon != NULL ? g_strndup (authority, colon - authority) : g_strdup (authority);
       port_text = colon != NULL ? colon + 1 : NULL;
 
       if (*host == '\0')
-        return invalid (error, "missing host before the port: use %s://host:4000", scheme);
+        return invalid (error, _("missing host before the port: use %s://host:4000"), scheme);
       if (!is_host_name (host))
-        return invalid (error, "\"%s\" is not a valid host name: use a name like "
-                        "lab-pi.local or an address like 192.168.1.20", host);
+        return invalid (error, _("\"%s\" is not a valid host name: use a name like "
+                           "lab-pi.local or an address like 192.168.1.20"), host);
     }
 
   if (port_text == NULL || *port_text == '\0')
-    return invalid (error, "missing port: use %s://%s%s%s:4000 (the TCP port of the "
-                    "serial server)", scheme,
+    return invalid (error, _("missing port: use %s://%s%s%s:4000 (the TCP port of the "
+                       "serial server)"), scheme,
                     strchr (host, ':') != NULL ? "[" : "", host,
                     strchr (host, ':') != NULL ? "]" : "");
 
   if (!g_ascii_string_to_unsigned (port_text, 10, 1, 65535, &port, NULL))
-    return invalid (error, "invalid port \"%s\": use a number from 1 to 65535", port_text);
+    return invalid (error, _("invalid port \"%s\": use a number from 1 to 65535"), port_text);
 
   self->host = g_steal_pointer (&host);
   self->port = (guint16) port;
@@ -246,11 +248,11 @@ parse_query (GlintStreamAddress  *self,
         g_strstrip (value);
 
       if (*key == '\0')
-        return invalid (error, "option without a name in \"?%s\"", query);
+        return invalid (error, _("option without a name in \"?%s\""), query);
       if (value == NULL)
-        return invalid (error, "badly escaped value in option \"%s\"", parts[i]);
+        return invalid (error, _("badly escaped value in option \"%s\""), parts[i]);
       if (g_hash_table_contains (self->options, key))
-        return invalid (error, "option \"%s\" is given twice", key);
+        return invalid (error, _("option \"%s\" is given twice"), key);
 
       g_hash_table_insert (self->options, g_steal_pointer (&key), g_steal_pointer (&value));
     }
@@ -265,8 +267,8 @@ check_logging (const char  *value,
   const char *levels[] = { "debug", "info", "warning", "error", NULL };
 
   if (!g_strv_contains (levels, value))
-    return invalid (error, "invalid option logging=%s: use logging=debug, info, warning "
-                    "or error", value);
+    return invalid (error, _("invalid option logging=%s: use logging=debug, info, warning "
+                       "or error"), value);
 
   return TRUE;
 }
@@ -298,8 +300,8 @@ check_options (GlintStreamAddress  *self,
                (g_str_equal (k, "ign_set_control") || g_str_equal (k, "poll_modem")))
         {
           if (*v != '\0')
-            return invalid (error, "option %s is a flag and takes no value: write "
-                            "?%s alone", k, k);
+            return invalid (error, _("option %s is a flag and takes no value: write "
+                               "?%s alone"), k, k);
         }
       else if (self->kind == GLINT_STREAM_KIND_RFC2217 && g_str_equal (k, "timeout"))
         {
@@ -308,18 +310,18 @@ check_options (GlintStreamAddress  *self,
 
           if (*v == '\0' || end == NULL || *end != '\0' || !(seconds > 0) ||
               seconds > 1e6)
-            return invalid (error, "invalid option timeout=%s: use a number of seconds "
-                            "greater than 0, e.g. timeout=3", v);
+            return invalid (error, _("invalid option timeout=%s: use a number of seconds "
+                               "greater than 0, e.g. timeout=3"), v);
         }
       else if (self->kind == GLINT_STREAM_KIND_RFC2217)
         {
-          return invalid (error, "unknown option \"%s\" for rfc2217://: use ign_set_control, "
-                          "poll_modem, timeout=SECONDS or logging=LEVEL", k);
+          return invalid (error, _("unknown option \"%s\" for rfc2217://: use ign_set_control, "
+                             "poll_modem, timeout=SECONDS or logging=LEVEL"), k);
         }
       else
         {
-          return invalid (error, "unknown option \"%s\" for socket://: only logging=LEVEL "
-                          "is supported", k);
+          return invalid (error, _("unknown option \"%s\" for socket://: only logging=LEVEL "
+                             "is supported"), k);
         }
     }
 
@@ -347,7 +349,7 @@ parse_url (GlintStreamAddress  *self,
         authority[strlen (authority) - 1] = '\0';
       for (const char *p = authority; *p != '\0'; p++)
         if (!g_ascii_isalnum (*p) && strchr ("_-", *p) == NULL)
-          return invalid (error, "invalid chip name \"%s\": use sim:// or sim://esp32",
+          return invalid (error, _("invalid chip name \"%s\": use sim:// or sim://esp32"),
                           authority);
       if (*authority != '\0')
         self->path = g_steal_pointer (&authority);
@@ -360,7 +362,7 @@ parse_url (GlintStreamAddress  *self,
       if (slash != NULL && slash[1] == '\0')
         *slash = '\0';
       else if (slash != NULL)
-        return invalid (error, "unexpected path \"%s\": use %s://host:4000", slash, scheme);
+        return invalid (error, _("unexpected path \"%s\": use %s://host:4000"), slash, scheme);
 
       if (!parse_host_port (self, scheme, authority, error))
         return FALSE;
@@ -392,8 +394,8 @@ glint_stream_address_parse (const char  *text,
 
   if (*trimmed == '\0')
     {
-      invalid (error, "empty address: type a serial port such as /dev/ttyUSB0 or a URL "
-               "such as rfc2217://host:4000");
+      invalid (error, _("empty address: type a serial port such as /dev/ttyUSB0 or a URL "
+                  "such as rfc2217://host:4000"));
       return NULL;
     }
 
@@ -410,8 +412,8 @@ glint_stream_address_parse (const char  *text,
         self = glint_stream_address_new (GLINT_STREAM_KIND_SIM);
       else
         {
-          invalid (error, "unsupported scheme \"%s://\": use rfc2217:// or socket:// for a "
-                   "remote board, or a device path such as /dev/ttyUSB0", scheme);
+          invalid (error, _("unsupported scheme \"%s://\": use rfc2217:// or socket:// for a "
+                      "remote board, or a device path such as /dev/ttyUSB0"), scheme);
           return NULL;
         }
 
@@ -430,15 +432,15 @@ glint_stream_address_parse (const char  *text,
 
   if (is_windows_port_name (trimmed))
     {
-      invalid (error, "%s is a Windows port name, which does not exist here: serial ports "
-               "are called /dev/ttyUSB0 or /dev/ttyACM0 on this system", trimmed);
+      invalid (error, _("%s is a Windows port name, which does not exist here: serial ports "
+                  "are called /dev/ttyUSB0 or /dev/ttyACM0 on this system"), trimmed);
       return NULL;
     }
 
   if (strchr (trimmed, ':') != NULL && strchr (trimmed, '/') == NULL)
     {
-      invalid (error, "missing scheme in \"%s\": for a remote board use rfc2217://%s "
-               "(or socket://%s for a raw TCP serial server)", trimmed, trimmed, trimmed);
+      invalid (error, _("missing scheme in \"%s\": for a remote board use rfc2217://%s "
+                  "(or socket://%s for a raw TCP serial server)"), trimmed, trimmed, trimmed);
       return NULL;
     }
 
@@ -449,8 +451,8 @@ glint_stream_address_parse (const char  *text,
       return g_steal_pointer (&self);
     }
 
-  invalid (error, "unknown port \"%s\": use a device path such as /dev/ttyUSB0 or a URL "
-           "such as rfc2217://host:4000", trimmed);
+  invalid (error, _("unknown port \"%s\": use a device path such as /dev/ttyUSB0 or a URL "
+              "such as rfc2217://host:4000"), trimmed);
   return NULL;
 }
 

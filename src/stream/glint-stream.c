@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "glint-error.h"
 #include "glint-stream-private.h"
 
@@ -164,7 +166,7 @@ glint_stream_real_set_lines_async (GlintStream         *self,
 
   g_task_set_source_tag (task, glint_stream_real_set_lines_async);
   g_task_return_new_error (task, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
-                           "%s cannot control DTR/RTS",
+                           _("%s cannot control DTR/RTS"),
                            glint_stream_get_address (self));
 }
 
@@ -538,7 +540,7 @@ glint_stream_set_baud_async (GlintStream         *self,
   if (baud == 0)
     {
       g_task_return_new_error (task, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                               "baud rate must be positive");
+                               _("baud rate must be positive"));
       return;
     }
 

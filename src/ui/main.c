@@ -15,7 +15,9 @@ main (int   argc,
   g_autoptr(GlintApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* GLINT_LOCALEDIR: the uninstalled build's catalogues (meson devenv, tests). */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("GLINT_LOCALEDIR") != NULL ?
+                                   g_getenv ("GLINT_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -1,0 +1,492 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "glint-error.h"
+#include "glint-flasher-private.h"
+#include "glint-link-timing.h"
+#include "glint-rfc2217-stream.h"
+#include "glint-serial-stream.h"
+#include "glint-sim-stream.h"
+#include "glint-socket-stream.h"
+#include "glint-stream.h"
+
+/*
+ * The automatic baud (GLINT_FLASHER_BAUD_AUTO): climb a list of rates that
+ * suits the link, each step a CHANGE_BAUDRATE and then a short verified
+ * exchange (the chip's magic register must read back as at detection);
+ * the climb ends at the first rate that fails, and the job goes on at the
+ * last one that worked.
+ *
+ * A chip that switched to a rate the link cannot carry cannot be told to
+ * switch back, so falling back means resetting it into download mode
+ * again, syncing at the boot rate, loading the stub again and switching
+ * straight to the last good rate. Where the board cannot be reset (no
+ * DTR/RTS), that ends the job with the advice to give a fixed rate.
+ *
+ * Which rates, by link:
+ * - the chip's own USB (Espressif's VID 303a: USB-Serial/JTAG, or the
+ *   ROM's USB-OTG CDC): the rate is ignored, nothing is changed;
+ * - socket://: a raw TCP pipe to a serial bridge whose UART rate is fixed
+ *   on the far side; changing the chip's rate would only break the link,
+ *   so it stays at the connection's rate;
+ * - rfc2217://: the server sets its UART; a server that answers with a
+ *   rate other than the one asked ends the climb like a failed step;
+ * - a local USB adapter, by VID:PID (CP210x, CH34x, FTDI, ...) up to what
+ *   it is known to carry; other local ports up to 921600;
+ * - sim://: the simulated adapter, up to 2 Mbaud (its max-baud option
+ *   makes it fail above a rate).
+ * With a hint (a rate that worked before, glint_flasher_set_baud_hint())
+ * only that rate is tried.
+ *
+ * Where the ROM can change its rate (not the ESP8266), and the stub is to
+ * be loaded, the first step happens in the ROM (to the fastest candidate
+ * up to 921600), so that the stub upload runs at it too; not on the ESP32
+ * and ESP32-C2, whose ROM needs a crystal correction Glint cannot measure
+ * reliably (protocol.md §5 notes): there the stub makes the first step.
+ */
+
+#define MAX_CANDIDATES 8
+#define ROM_STEP_MAX   921600
+
+typedef struct
+{
+  GlintFlasherStep next;         /* the job's step after the climb */
+  GlintFlasherStep rom_next;     /* the stub upload, after the ROM's step */
+  GlintFlasherStep stub_ready;   /* the job's step once the stub runs */
+  guint            candidates[MAX_CANDIDATES];
+  guint            n_candidates;
+  guint            index;
+  guint            good;         /* the last rate verified */
+  guint            trying;
+  gboolean         in_rom;       /* the ROM's step, before the stub */
+  gboolean         failed_in_rom;
+  gboolean         recovering;   /* reset after a failed rate: straight to @good */
+  gboolean         stop;         /* a rate failed: no more steps */
+} AutoBaud;
+
+static AutoBaud *
+auto_baud (GTask *task)
+{
+  AutoBaud *ab = g_object_get_data (G_OBJECT (task), "glint-auto-baud");
+
+  if (ab == NULL)
+    {
+      ab = g_new0 (AutoBaud, 1);
+      g_object_set_data_full (G_OBJECT (task), "glint-auto-baud", ab, g_free);
+    }
+
+  return ab;
+}
+
+static void
+set_candidates (AutoBaud    *ab,
+                const guint *rates,
+                guint        n)
+{
+  ab->n_candidates = MIN (n, (guint) MAX_CANDIDATES);
+  for (guint i = 0; i < ab->n_candidates; i++)
+    ab->candidates[i] = rates[i];
+}
+
+/* The USB adapter behind a local port, from the port list. */
+static gboolean
+serial_usb_id (GlintStream *stream,
+               guint16     *vid,
+               guint16     *pid)
+{
+  g_autoptr(GPtrArray) ports = glint_serial_port_enumerate (NULL);
+  const char *path = glint_serial_stream_get_path (GLINT_SERIAL_STREAM (stream));
+
+  for (guint i = 0; ports != NULL && i < ports->len; i++)
+    {
+      GlintSerialPortInfo *info = g_ptr_array_index (ports, i);
+
+      if (info->is_usb && g_strcmp0 (info->path, path) == 0)
+        {
+          *vid = info->vid;
+          *pid = info->pid;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/* Whether the rate means anything on this link; if so, what to try. */
+static gboolean
+pick_candidates (GlintFlasher *self,
+                 AutoBaud     *ab,
+                 const char  **why_not)
+{
+  static const guint generic[] = { 460800, 921600 };
+  static const guint cp210x[] = { 460800, 921600 };
+  static const guint ch34x[] = { 460800, 921600 };
+  static const guint ftdi[] = { 460800, 921600, 1500000, 2000000 };
+  static const guint remote[] = { 230400, 460800, 921600 };
+  static const guint sim[] = { 460800, 921600, 1500000, 2000000 };
+  GlintStream *stream = self->stream;
+
+  *why_not = NULL;
+  if (self->usb_reset)
+    {
+      *why_not = "the chip's own USB ignores the baud rate";
+      return FALSE;
+    }
+
+  if (GLINT_IS_SOCKET_STREAM (stream))
+    {
+      *why_not = "socket:// cannot change the far side's serial rate";
+      return FALSE;
+    }
+
+  if (self->baud_hint > 0)
+    {
+      set_candidates (ab, &self->baud_hint, 1);
+      return TRUE;
+    }
+
+  if (GLINT_IS_SIM_STREAM (stream))
+    set_candidates (ab, sim, G_N_ELEMENTS (sim));
+  else if (GLINT_IS_RFC2217_STREAM (stream))
+    set_candidates (ab, remote, G_N_ELEMENTS (remote));
+  else if (GLINT_IS_SERIAL_STREAM (stream))
+    {
+      guint16 vid = 0, pid = 0;
+
+      if (!serial_usb_id (stream, &vid, &pid))
+        set_candidates (ab, generic, G_N_ELEMENTS (generic));
+      else if (vid == 0x303A)
+        {
+          *why_not = "the chip's own USB ignores the baud rate";
+          return FALSE;
+        }
+      else if (vid == 0x10C4)
+        set_candidates (ab, cp210x, G_N_ELEMENTS (cp210x));
+      else if (vid == 0x1A86)
+        set_candidates (ab, ch34x, G_N_ELEMENTS (ch34x));
+      else if (vid == 0x0403)
+        set_candidates (ab, ftdi, G_N_ELEMENTS (ftdi));
+      else
+        set_candidates (ab, generic, G_N_ELEMENTS (generic));
+    }
+  else
+    set_candidates (ab, generic, G_N_ELEMENTS (generic));
+
+  return TRUE;
+}
+
+static void climb (GTask *task);
+static void recover (GTask *task, const char *why);
+
+static void
+settle (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  AutoBaud *ab = auto_baud (task);
+
+  self->settled_baud = glint_stream_get_baud (self->stream);
+  if (ab->in_rom)
+    {
+      ab->rom_next (task);
+      return;
+    }
+
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("running at %u baud (the fastest that worked)"),
+                      self->settled_baud);
+  ab->next (task);
+}
+
+static void
+verify_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  AutoBaud *ab = auto_baud (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree guint32 *values = NULL;
+  g_autofree char *why = NULL;
+
+  if (_glint_flasher_job_is_over (task))
+    return;
+
+  values = glint_loader_read_regs_finish (GLINT_LOADER (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_error_matches (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED))
+    {
+      _glint_flasher_job_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (values == NULL)
+    why = g_strdup (error->message);
+  else if (values[0] != _glint_flasher_detected_magic (task))
+    why = g_strdup_printf ("the magic register read 0x%08x instead of 0x%08x", values[0],
+                           _glint_flasher_detected_magic (task));
+
+  if (why != NULL)
+    {
+      recover (task, why);
+      return;
+    }
+
+  _glint_flasher_log (self, GLINT_LOG_DEBUG, "%u baud works", ab->trying);
+  ab->good = ab->trying;
+  ab->index++;
+  if (ab->in_rom || ab->recovering)
+    ab->stop = TRUE;
+  climb (task);
+}
+
+static void
+host_baud_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  guint32 magic_reg = GLINT_CHIP_DETECT_MAGIC_REG;
+
+  if (_glint_flasher_job_is_over (task))
+    return;
+
+  /* A server that set another rate, or an adapter that refused it: the
+   * chip is at the new rate already, so this is a failed step. */
+  if (!glint_stream_set_baud_finish (GLINT_STREAM (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          _glint_flasher_job_fail (task, g_steal_pointer (&error));
+          return;
+        }
+      recover (task, error->message);
+      return;
+    }
+
+  glint_loader_read_regs_async (self->loader, &magic_reg, 1, g_task_get_cancellable (task),
+                                verify_cb, task);
+}
+
+static void
+change_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  AutoBaud *ab = auto_baud (task);
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = glint_loader_command_finish (GLINT_LOADER (object), result, NULL, &error);
+  if (reply == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+          g_error_matches (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED))
+        {
+          _glint_flasher_job_fail (task, g_steal_pointer (&error));
+          return;
+        }
+      /* The chip refused (it stays at the old rate) or its answer was
+       * lost (it may have switched): only a reset tells for sure. */
+      recover (task, error->message);
+      return;
+    }
+
+  /* The chip answered at the old rate and has switched (§5 notes). */
+  glint_stream_set_baud_async (self->stream, ab->trying, g_task_get_cancellable (task),
+                               host_baud_cb, task);
+}
+
+/* The next rate up, or the end of the climb. */
+static void
+climb (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  AutoBaud *ab = auto_baud (task);
+  guint current = glint_stream_get_baud (self->stream);
+  g_autoptr(GBytes) payload = NULL;
+  guint32 words[2];
+
+  while (!ab->stop && ab->index < ab->n_candidates && ab->candidates[ab->index] <= current)
+    ab->index++;
+
+  if (ab->stop || ab->index >= ab->n_candidates)
+    {
+      settle (task);
+      return;
+    }
+
+  ab->trying = ab->candidates[ab->index];
+  _glint_flasher_set_state (self, GLINT_FLASHER_STATE_CHANGING_BAUD);
+  _glint_flasher_log (self, GLINT_LOG_DEBUG, "trying %u baud%s", ab->trying,
+                      self->stub_running ? "" : " (ROM)");
+  words[0] = glint_chip_baud_to_send (self->chip, ab->trying, 0, self->stub_running);
+  words[1] = self->stub_running ? current : 0;
+  payload = _glint_flasher_words_payload (words, 2);
+  glint_loader_command_async (self->loader, GLINT_OP_CHANGE_BAUDRATE, payload, 0, 0,
+                              glint_link_timing_processing_time (GLINT_OP_CHANGE_BAUDRATE, 0,
+                                                                 self->stub_running),
+                              GLINT_COMMAND_NONE, g_task_get_cancellable (task), change_cb, task);
+}
+
+/* After the reset: the stub runs again at the boot rate; one step to the
+ * last good rate, and no further. */
+static void
+recovered_stub_ready (GTask *task)
+{
+  AutoBaud *ab = auto_baud (task);
+
+  ab->stop = FALSE;
+  ab->candidates[0] = ab->good;
+  ab->n_candidates = ab->good > 0 ? 1 : 0;
+  ab->index = 0;
+  climb (task);
+}
+
+static void
+recovered_connected (GTask *task)
+{
+  AutoBaud *ab = auto_baud (task);
+
+  /* The ROM's step failed: the job's own course, at the boot rate. */
+  if (ab->failed_in_rom)
+    _glint_flasher_start_stub (task, ab->stub_ready);
+  else
+    _glint_flasher_start_stub (task, recovered_stub_ready);
+}
+
+static void
+recover_baud_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!glint_stream_set_baud_finish (GLINT_STREAM (object), result, &error))
+    {
+      g_prefix_error (&error, _("going back to the boot rate: "));
+      _glint_flasher_job_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  _glint_flasher_connect (task, recovered_connected);
+}
+
+static void
+recover (GTask      *task,
+         const char *why)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  AutoBaud *ab = auto_baud (task);
+  guint good = ab->good;
+
+  if (ab->recovering || self->no_reset || !glint_stream_get_can_control_lines (self->stream))
+    {
+      _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
+                                                  _("the link failed at %u baud (%s), and the "
+                                                  "board cannot be reset from here to fall "
+                                                  "back: reset it into download mode and try "
+                                                  "again with a fixed rate (e.g. %u)"),
+                                                  ab->trying, why, MAX (good, 115200u)));
+      return;
+    }
+
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("%u baud failed (%s): falling back to %u baud"),
+                      ab->trying, why, good != 0 ? good : self->boot_baud);
+  ab->stop = TRUE;
+  ab->recovering = TRUE;
+  ab->failed_in_rom = ab->in_rom;
+  ab->in_rom = FALSE;
+  glint_stream_set_baud_async (self->stream, self->boot_baud, g_task_get_cancellable (task),
+                               recover_baud_cb, task);
+}
+
+/**
+ * _glint_flasher_auto_baud:
+ * @next: called at the settled rate
+ *
+ * The stub's climb (or, where there is no stub, the ROM's).
+ */
+void
+_glint_flasher_auto_baud (GTask            *task,
+                          GlintFlasherStep  next)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  AutoBaud *ab = auto_baud (task);
+  const char *why_not = NULL;
+
+  ab->next = next;
+  ab->in_rom = FALSE;
+  if (ab->recovering)
+    {
+      /* the ROM's step failed, the board was reset: the boot rate */
+      settle (task);
+      return;
+    }
+
+  ab->stop = FALSE;
+  if (ab->n_candidates == 0 && !pick_candidates (self, ab, &why_not))
+    {
+      self->settled_baud = glint_stream_get_baud (self->stream);
+      _glint_flasher_log (self, GLINT_LOG_INFO, _("staying at %u baud: %s"), self->settled_baud,
+                          why_not);
+      next (task);
+      return;
+    }
+
+  if (!self->stub_running && !glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_CHANGE_BAUDRATE))
+    {
+      self->settled_baud = glint_stream_get_baud (self->stream);
+      _glint_flasher_log (self, GLINT_LOG_INFO, _("the %s ROM cannot change speed: staying "
+                                                     "at %u baud"), self->chip->display_name,
+                          self->settled_baud);
+      next (task);
+      return;
+    }
+
+  climb (task);
+}
+
+/**
+ * _glint_flasher_auto_baud_rom:
+ * @next: called with the ROM at a faster rate, or as it was
+ *
+ * The ROM's first step, before the stub upload, where it can take it.
+ */
+void
+_glint_flasher_auto_baud_rom (GTask            *task,
+                              GlintFlasherStep  next,
+                              GlintFlasherStep  stub_ready)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  AutoBaud *ab = auto_baud (task);
+  const char *why_not = NULL;
+
+  if (self->baud != GLINT_FLASHER_BAUD_AUTO || ab->recovering || self->stub_running ||
+      !glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_CHANGE_BAUDRATE) ||
+      self->chip->xtal_fudge != GLINT_CHIP_XTAL_FUDGE_NONE ||
+      !pick_candidates (self, ab, &why_not))
+    {
+      next (task);
+      return;
+    }
+
+  /* One step only, to the fastest candidate up to 921600 (a rate every
+   * ROM UART takes): the stub climbs the rest. */
+  ab->rom_next = next;
+  ab->stub_ready = stub_ready;
+  ab->in_rom = TRUE;
+  ab->stop = FALSE;
+  ab->index = 0;
+  while (ab->index + 1 < ab->n_candidates && ab->candidates[ab->index + 1] <= ROM_STEP_MAX)
+    ab->index++;
+  climb (task);
+}

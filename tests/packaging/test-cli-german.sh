@@ -1,0 +1,48 @@
+#!/bin/sh
+# SPDX-FileCopyrightText: 2026 The Glint developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# glint-cli follows the locale: with LANGUAGE=de its help is German. Runs the
+# uninstalled binary, which finds the build's catalogues through
+# GLINT_LOCALEDIR. No German locale has to be generated: under C.UTF-8
+# (built into glibc) gettext honours LANGUAGE; under plain "C" it would not.
+# TAP output.
+#
+# usage: test-cli-german.sh GLINT_CLI LOCALEDIR
+
+set -u
+cli=$1
+localedir=$2
+
+n=0
+failed=0
+check() {
+  # $1 name, $2 output, $3 text that must appear, $4 text that must not
+  n=$((n + 1))
+  if printf '%s' "$2" | grep -qF -- "$3" && ! printf '%s' "$2" | grep -qF -- "$4"; then
+    echo "ok $n - $1"
+  else
+    failed=$((failed + 1))
+    echo "not ok $n - $1"
+    printf '%s\n' "$2" | sed 's/^/# /'
+  fi
+}
+
+english=$(env -u LANGUAGE LC_ALL=C.UTF-8 GLINT_LOCALEDIR="$localedir" "$cli" --help 2>&1)
+check "/glint/cli-german/english-by-default" "$english" "Commands:" "Befehle:"
+
+german=$(LANGUAGE=de LANG=de_DE.UTF-8 LC_ALL=C.UTF-8 GLINT_LOCALEDIR="$localedir" \
+         "$cli" --help 2>&1)
+check "/glint/cli-german/help-commands" "$german" "Befehle:" "Commands:"
+check "/glint/cli-german/help-option" "$german" "Serielle Schnittstelle oder Adresse" \
+  "Serial port or URL"
+check "/glint/cli-german/help-command-summary" "$german" \
+  "Serielle Schnittstellen und die Demo-Platine auflisten" "List serial ports"
+
+# An error from the engine (the address parser), not from the CLI itself.
+error=$(LANGUAGE=de LC_ALL=C.UTF-8 GLINT_LOCALEDIR="$localedir" \
+        "$cli" --port COM3 info 2>&1)
+check "/glint/cli-german/engine-error" "$error" "Windows-Portname" "Windows port name"
+
+echo "1..$n"
+[ "$failed" -eq 0 ]

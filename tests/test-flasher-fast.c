@@ -1,0 +1,761 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "glint-error.h"
+#include "glint-flash-plan.h"
+#include "glint-flasher.h"
+#include "glint-sim.h"
+#include "glint-sim-stream.h"
+#include "glint-stream.h"
+#include "glint-stream-address.h"
+#include "glint-test-utils.h"
+
+/*
+ * The flash job's speed and safety features against the simulated board:
+ * skipping what the flash already holds (checked with the simulator's
+ * write and erase counters), the region report of an interrupted job, the
+ * backup before writing, erasing everything first and the automatic baud.
+ */
+
+typedef struct
+{
+  GlintStream  *stream;
+  GlintFlasher *flasher;
+  GPtrArray    *log;
+} Fixture;
+
+static char *stub_dir;
+
+static void
+on_log_cb (GlintFlasher  *flasher,
+           GlintLogLevel  level,
+           const char    *message,
+           Fixture       *f)
+{
+  g_ptr_array_add (f->log, g_strdup (message));
+}
+
+static void
+fixture_open (Fixture    *f,
+              const char *address)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->stream = glint_stream_new_for_address (address, &error);
+  g_assert_no_error (error);
+  f->flasher = glint_flasher_new (f->stream);
+  f->log = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect (f->flasher, "log", G_CALLBACK (on_log_cb), f);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_clear_object (&f->flasher);
+  if (f->stream != NULL)
+    g_io_stream_close (G_IO_STREAM (f->stream), NULL, NULL);
+  g_clear_object (&f->stream);
+  g_clear_pointer (&f->log, g_ptr_array_unref);
+}
+
+static gboolean
+log_has (Fixture    *f,
+         const char *needle)
+{
+  for (guint i = 0; i < f->log->len; i++)
+    if (strstr (g_ptr_array_index (f->log, i), needle) != NULL)
+      return TRUE;
+
+  return FALSE;
+}
+
+static GlintSim *
+fixture_sim (Fixture *f)
+{
+  return glint_sim_stream_get_sim (GLINT_SIM_STREAM (f->stream));
+}
+
+static guint64
+counter (Fixture         *f,
+         GlintSimCounter  which)
+{
+  return glint_sim_get_counter (fixture_sim (f), which);
+}
+
+/* Reproducible firmware-like data: half noise, half compressible. */
+static GBytes *
+seeded_bytes (guint seed,
+              gsize size)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  guint8 *data = g_malloc (size);
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (i / 512) % 2 ? (guint8) g_rand_int (rand) : (guint8) (i / 7);
+
+  return g_bytes_new_take (data, size);
+}
+
+/* A copy of @image with @len bytes at @at changed. */
+static GBytes *
+changed_copy (GBytes *image,
+              gsize   at,
+              gsize   len)
+{
+  gsize size;
+  guint8 *data = g_memdup2 (g_bytes_get_data (image, &size), g_bytes_get_size (image));
+
+  g_assert_cmpuint (at + len, <=, size);
+  for (gsize i = at; i < at + len; i++)
+    data[i] ^= 0x5A;
+
+  return g_bytes_new_take (data, size);
+}
+
+static gboolean
+run_flash (Fixture       *f,
+           GError       **error)
+{
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  g_ptr_array_set_size (f->log, 0);
+  glint_flasher_flash_async (f->flasher, NULL, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 120000);
+  ok = glint_flasher_flash_finish (f->flasher, result, error);
+  g_object_unref (result);
+
+  return ok;
+}
+
+static void
+flash_plan (Fixture  *f,
+            guint32   offset,
+            GBytes   *image)
+{
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GError) error = NULL;
+
+  glint_flash_plan_add_bytes (plan, offset, image, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+  if (!run_flash (f, &error))
+    g_error ("flash failed: %s", error->message);
+}
+
+static void
+assert_flash_holds (GlintSim *sim,
+                    guint32   offset,
+                    GBytes   *image)
+{
+  gsize flash_size = 0;
+  const guint8 *flash = glint_sim_get_flash (sim, &flash_size);
+  gsize size = g_bytes_get_size (image);
+
+  g_assert_cmpuint (offset + size, <=, flash_size);
+  g_assert_cmpmem (flash + offset, size, g_bytes_get_data (image, NULL), size);
+}
+
+/* Skipping unchanged data ------------------------------------------------------- */
+
+/* 4 KiB changed in a 256 KiB app: only that sector is erased and written. */
+static void
+test_skip_changed_block (Fixture       *f,
+                         gconstpointer  data)
+{
+  const char *variant = data;
+  g_autoptr(GBytes) first = seeded_bytes (1, 256 * 1024);
+  g_autoptr(GBytes) second = changed_copy (first, 100 * 1024, 4096);
+  g_autofree char *chip = g_strndup (variant, strcspn (variant, "-"));
+  g_autofree char *address = g_strdup_printf ("sim://%s?boot=normal&time-scale=0", chip);
+  const GlintRegionReport *rep;
+  guint64 written, erased;
+
+  fixture_open (f, address);
+  if (g_str_has_suffix (variant, "-rom"))
+    glint_flasher_set_use_stub (f->flasher, FALSE);   /* the ROM's MD5 */
+  flash_plan (f, 0x10000, first);
+  assert_flash_holds (fixture_sim (f), 0x10000, first);
+  /* a blank chip: everything differed */
+  g_assert_cmpuint (glint_flasher_get_bytes_written (f->flasher), ==, 256 * 1024);
+
+  written = counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN);
+  erased = counter (f, GLINT_SIM_COUNTER_SECTORS_ERASED);
+  flash_plan (f, 0x10000, second);
+
+  assert_flash_holds (fixture_sim (f), 0x10000, second);
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN) - written, ==, 4096);
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_SECTORS_ERASED) - erased, ==, 1);
+  g_assert_cmpuint (glint_flasher_get_bytes_written (f->flasher), ==, 4096);
+  g_assert_cmpuint (glint_flasher_get_bytes_unchanged (f->flasher), ==, 252 * 1024);
+  g_assert_true (log_has (f, "written 4 of 256 KiB, rest unchanged"));
+  g_assert_true (log_has (f, "app at 0x10000 verified"));
+
+  g_assert_cmpuint (glint_flasher_get_n_regions (f->flasher), ==, 1);
+  rep = glint_flasher_get_region_report (f->flasher, 0);
+  g_assert_cmpint (rep->status, ==, GLINT_REGION_VERIFIED);
+  g_assert_cmpuint (rep->written, ==, 4096);
+  g_assert_cmpuint (rep->size, ==, 256 * 1024);
+}
+
+/* Changes in two places, one across a sector boundary: three sectors. */
+static void
+test_skip_scattered (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GBytes) first = seeded_bytes (2, 300 * 1024 + 6);
+  g_autoptr(GBytes) tmp = changed_copy (first, 8 * 1024 - 10, 20);
+  g_autoptr(GBytes) second = changed_copy (tmp, 300 * 1024, 6);   /* the short tail */
+  guint64 written;
+
+  fixture_open (f, "sim://esp32c3?boot=normal&time-scale=0");
+  flash_plan (f, 0x20000, first);
+  written = counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN);
+  flash_plan (f, 0x20000, second);
+
+  assert_flash_holds (fixture_sim (f), 0x20000, second);
+  /* two whole sectors and the 8-byte (padded) tail */
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN) - written, ==, 8192 + 8);
+  g_assert_cmpuint (glint_flasher_get_bytes_written (f->flasher), ==, 8192 + 8);
+}
+
+/* The same image again writes nothing and still ends verified. */
+static void
+test_skip_identical (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GBytes) image = seeded_bytes (3, 128 * 1024);
+  g_autoptr(GBytes) table = seeded_bytes (4, 3072);
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GError) error = NULL;
+  guint64 written, erased;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  glint_flash_plan_add_bytes (plan, 0x8000, table, "partition-table");
+  glint_flash_plan_add_bytes (plan, 0x10000, image, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+  g_assert_true (run_flash (f, &error));
+
+  written = counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN);
+  erased = counter (f, GLINT_SIM_COUNTER_SECTORS_ERASED);
+  g_assert_true (run_flash (f, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN), ==, written);
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_SECTORS_ERASED), ==, erased);
+  g_assert_cmpuint (glint_flasher_get_bytes_written (f->flasher), ==, 0);
+  g_assert_true (log_has (f, "nothing to write"));
+  g_assert_true (log_has (f, "app at 0x10000 is unchanged"));
+  g_assert_cmpint (glint_flasher_get_region_report (f->flasher, 0)->status, ==,
+                   GLINT_REGION_UNCHANGED);
+  g_assert_cmpint (glint_flasher_get_region_report (f->flasher, 1)->status, ==,
+                   GLINT_REGION_UNCHANGED);
+  g_assert_cmpfloat (glint_flasher_get_fraction (f->flasher), ==, 1.0);
+  assert_flash_holds (fixture_sim (f), 0x10000, image);
+}
+
+/* On a blank chip the first sector's MD5 settles it (the first chunk's,
+ * asked with it, is wasted); over a wholly different image, one MD5 per
+ * 64 KiB chunk, and no closer look. */
+static void
+test_skip_new_image (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GBytes) first = seeded_bytes (40, 256 * 1024);
+  g_autoptr(GBytes) other = seeded_bytes (41, 256 * 1024);
+  guint64 written;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  flash_plan (f, 0x10000, first);
+  g_assert_true (log_has (f, "looked for changes with 2 MD5(s)"));
+  g_assert_cmpuint (glint_flasher_get_bytes_written (f->flasher), ==, 256 * 1024);
+
+  written = counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN);
+  flash_plan (f, 0x10000, other);
+  g_assert_true (log_has (f, "looked for changes with 5 MD5(s)"));
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN) - written, ==, 256 * 1024);
+  assert_flash_holds (fixture_sim (f), 0x10000, other);
+}
+
+/* --no-skip: every byte is written again. */
+static void
+test_skip_off (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GBytes) image = seeded_bytes (5, 64 * 1024);
+  guint64 written;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  flash_plan (f, 0x10000, image);
+  written = counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN);
+
+  glint_flasher_set_skip_unchanged (f->flasher, FALSE);
+  flash_plan (f, 0x10000, image);
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN) - written, ==, 64 * 1024);
+  g_assert_cmpuint (glint_flasher_get_bytes_written (f->flasher), ==, 64 * 1024);
+  g_assert_cmpuint (glint_flasher_get_bytes_unchanged (f->flasher), ==, 0);
+  g_assert_false (log_has (f, "rest unchanged"));
+  g_assert_cmpint (glint_flasher_get_region_report (f->flasher, 0)->status, ==,
+                   GLINT_REGION_VERIFIED);
+}
+
+/* Region report ------------------------------------------------------------------ */
+
+/* The link dies in the app: the table is written (not verified yet, that
+ * comes at the end), the app partly written, and the log says so. */
+static void
+test_report_link_dies (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GBytes) table = seeded_bytes (6, 3072);
+  g_autoptr(GBytes) app = seeded_bytes (7, 256 * 1024);
+  g_autoptr(GBytes) other = seeded_bytes (8, 4096);
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  const GlintRegionReport *rep;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0&disconnect-after=60000");
+  glint_flash_plan_add_bytes (plan, 0x8000, table, "partition-table");
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+  glint_flash_plan_add_bytes (plan, 0x100000, other, "storage");
+  glint_flasher_set_plan (f->flasher, plan);
+
+  g_assert_false (run_flash (f, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED);
+
+  g_assert_cmpuint (glint_flasher_get_n_regions (f->flasher), ==, 3);
+  rep = glint_flasher_get_region_report (f->flasher, 0);
+  g_assert_cmpstr (rep->name, ==, "partition-table");
+  g_assert_cmpint (rep->status, ==, GLINT_REGION_WRITTEN);
+  rep = glint_flasher_get_region_report (f->flasher, 1);
+  g_assert_cmpint (rep->status, ==, GLINT_REGION_PARTLY_WRITTEN);
+  g_assert_cmpuint (rep->written, >, 0);
+  g_assert_cmpuint (rep->written, <, rep->size);
+  rep = glint_flasher_get_region_report (f->flasher, 2);
+  g_assert_cmpint (rep->status, ==, GLINT_REGION_UNTOUCHED);
+  g_assert_cmpuint (rep->written, ==, 0);
+
+  text = glint_flasher_describe_regions (f->flasher);
+  g_assert_nonnull (strstr (text, "partition-table at 0x8000 (3 KiB): written, not verified"));
+  g_assert_nonnull (strstr (text, "app at 0x10000 (256 KiB): partly written"));
+  g_assert_nonnull (strstr (text, "storage at 0x100000 (4 KiB): untouched"));
+  g_assert_true (log_has (f, "stopped before the end"));
+  g_assert_true (log_has (f, "storage at 0x100000 (4 KiB): untouched"));
+}
+
+static void
+on_bytes_cancel_cb (GlintFlasher *flasher,
+                    GParamSpec   *pspec,
+                    GCancellable *cancellable)
+{
+  if (glint_flasher_get_fraction (flasher) > 0.3)
+    g_cancellable_cancel (cancellable);
+}
+
+/* Cancelled: the same note; a second region that was verified by an
+ * earlier MD5 (unchanged) says so. */
+static void
+test_report_cancel (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GBytes) table = seeded_bytes (9, 3072);
+  g_autoptr(GBytes) app = seeded_bytes (10, 512 * 1024);
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0&latency=20");
+  glint_sim_load_flash (fixture_sim (f), 0x8000, g_bytes_get_data (table, NULL), 3072);
+  glint_flash_plan_add_bytes (plan, 0x8000, table, "partition-table");
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+  g_signal_connect (f->flasher, "notify::bytes-done", G_CALLBACK (on_bytes_cancel_cb),
+                    cancellable);
+
+  glint_flasher_flash_async (f->flasher, cancellable, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 60000);
+  g_assert_false (glint_flasher_flash_finish (f->flasher, result, &error));
+  g_object_unref (result);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  g_assert_cmpint (glint_flasher_get_region_report (f->flasher, 0)->status, ==,
+                   GLINT_REGION_UNCHANGED);
+  g_assert_cmpint (glint_flasher_get_region_report (f->flasher, 1)->status, ==,
+                   GLINT_REGION_PARTLY_WRITTEN);
+  g_assert_true (log_has (f, "stopped before the end"));
+}
+
+/* A job that fails before writing says that nothing was written. */
+static void
+test_report_nothing_written (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GBytes) app = seeded_bytes (11, 8192);
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GError) error = NULL;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+  glint_flash_plan_set_chip (plan, "esp32s3");
+  glint_flasher_set_plan (f->flasher, plan);
+
+  g_assert_false (run_flash (f, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP);
+  g_assert_cmpint (glint_flasher_get_region_report (f->flasher, 0)->status, ==,
+                   GLINT_REGION_UNTOUCHED);
+  g_assert_true (log_has (f, "stopped before writing anything"));
+}
+
+/* Erase all --------------------------------------------------------------------- */
+
+static void
+test_erase_all (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GBytes) image = seeded_bytes (12, 64 * 1024);
+  g_autoptr(GBytes) junk = seeded_bytes (13, 8192);
+  gsize flash_size = 0;
+  const guint8 *flash;
+  guint64 erased;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0&flash-size=2M");
+  /* old data elsewhere, and the very image in place: erase-all writes anyway */
+  glint_sim_load_flash (fixture_sim (f), 0x180000, g_bytes_get_data (junk, NULL), 8192);
+  glint_sim_load_flash (fixture_sim (f), 0x10000, g_bytes_get_data (image, NULL), 64 * 1024);
+  erased = counter (f, GLINT_SIM_COUNTER_SECTORS_ERASED);
+
+  glint_flasher_set_erase_all (f->flasher, TRUE);
+  flash_plan (f, 0x10000, image);
+
+  flash = glint_sim_get_flash (fixture_sim (f), &flash_size);
+  assert_flash_holds (fixture_sim (f), 0x10000, image);
+  for (gsize i = 0x180000; i < 0x182000; i++)
+    g_assert_cmphex (flash[i], ==, 0xFF);
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_SECTORS_ERASED) - erased, >=,
+                    flash_size / 4096);
+  g_assert_cmpuint (glint_flasher_get_bytes_written (f->flasher), ==, 64 * 1024);
+  g_assert_true (log_has (f, "the whole flash is erased"));
+}
+
+/* Without the stub there is no ERASE_FLASH: refused before anything. */
+static void
+test_erase_all_needs_stub (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GBytes) image = seeded_bytes (14, 8192);
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GError) error = NULL;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  glint_flasher_set_erase_all (f->flasher, TRUE);
+  glint_flasher_set_use_stub (f->flasher, FALSE);
+  glint_flash_plan_add_bytes (plan, 0x10000, image, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+
+  g_assert_false (run_flash (f, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED);
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN), ==, 0);
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_SECTORS_ERASED), ==, 0);
+}
+
+/* Backup ---------------------------------------------------------------------- */
+
+static guint
+count_files (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+
+  return n;
+}
+
+/* The backup holds the span the plan covers (the gap too), as the flash
+ * held it before, byte for byte; then the plan is written. */
+static void
+test_backup (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-backup-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "old.bin", NULL);
+  g_autoptr(GBytes) before = seeded_bytes (20, 0x60000);
+  g_autoptr(GBytes) table = seeded_bytes (21, 3072);
+  g_autoptr(GBytes) app = seeded_bytes (22, 200 * 1024 + 2);
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autofree char *saved = NULL;
+  gsize saved_len = 0;
+  const guint8 *old = g_bytes_get_data (before, NULL);
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  glint_sim_load_flash (fixture_sim (f), 0, old, 0x60000);
+  glint_flash_plan_add_bytes (plan, 0x8000, table, "partition-table");
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+  glint_flasher_set_backup_path (f->flasher, path);
+
+  g_assert_true (run_flash (f, &error));
+  g_assert_no_error (error);
+
+  g_file_get_contents (path, &saved, &saved_len, &error);
+  g_assert_no_error (error);
+  /* from 0x8000 to the end of the app, padded to 4 bytes */
+  g_assert_cmpmem (saved, saved_len, old + 0x8000, 0x10000 + 200 * 1024 + 4 - 0x8000);
+  assert_flash_holds (fixture_sim (f), 0x8000, table);
+  assert_flash_holds (fixture_sim (f), 0x10000, app);
+  g_assert_true (log_has (f, "the old contents are saved in"));
+  g_assert_cmpuint (count_files (dir), ==, 1);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static void
+on_reading_cut_link_cb (GlintFlasher *flasher,
+                        GParamSpec   *pspec,
+                        GlintSim     *sim)
+{
+  g_autofree char *after = NULL;
+
+  if (glint_flasher_get_state (flasher) != GLINT_FLASHER_STATE_READING)
+    return;
+
+  /* a few acknowledgements into the read, the link dies */
+  after = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                           glint_sim_get_counter (sim, GLINT_SIM_COUNTER_BYTES_IN) + 60);
+  g_assert_true (glint_sim_set_option (sim, "disconnect-after", after, NULL));
+}
+
+/* A backup that fails leaves no file and the board untouched. */
+static void
+test_backup_fails (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-backup-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "old.bin", NULL);
+  g_autoptr(GBytes) before = seeded_bytes (23, 0x60000);
+  g_autoptr(GBytes) app = seeded_bytes (24, 256 * 1024);
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  glint_sim_load_flash (fixture_sim (f), 0, g_bytes_get_data (before, NULL), 0x60000);
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+  glint_flasher_set_backup_path (f->flasher, path);
+  glint_flasher_set_timeout_scale (f->flasher, 0.2);
+  g_signal_connect (f->flasher, "notify::state", G_CALLBACK (on_reading_cut_link_cb),
+                    fixture_sim (f));
+
+  g_assert_false (run_flash (f, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "backing up"));
+  g_assert_nonnull (strstr (error->message, "nothing was erased or written"));
+
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN), ==, 0);
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_SECTORS_ERASED), ==, 0);
+  g_assert_cmpuint (count_files (dir), ==, 0);
+  assert_flash_holds (fixture_sim (f), 0, before);
+  g_assert_cmpint (glint_flasher_get_region_report (f->flasher, 0)->status, ==,
+                   GLINT_REGION_UNTOUCHED);
+
+  g_rmdir (dir);
+}
+
+/* A backup file that cannot be written: refused before the board. */
+static void
+test_backup_bad_path (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GBytes) app = seeded_bytes (25, 8192);
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GError) error = NULL;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+  glint_flasher_set_backup_path (f->flasher, "/nonexistent/dir/old.bin");
+
+  g_assert_false (run_flash (f, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/dir/old.bin"));
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_BYTES_IN), ==, 0);
+}
+
+/* Automatic baud ---------------------------------------------------------------- */
+
+typedef struct
+{
+  const char *address;
+  guint       hint;
+  guint       settled;
+  guint       baud_changes;   /* CHANGE_BAUDRATEs the chip accepted, 0: any */
+  const char *failed;         /* a rate the log says failed */
+} AutoCase;
+
+static void
+test_auto_baud (Fixture       *f,
+                gconstpointer  data)
+{
+  const AutoCase *c = data;
+  g_autoptr(GBytes) image = seeded_bytes (30, 96 * 1024);
+
+  fixture_open (f, c->address);
+  glint_flasher_set_baud (f->flasher, GLINT_FLASHER_BAUD_AUTO);
+  glint_flasher_set_baud_hint (f->flasher, c->hint);
+  flash_plan (f, 0x10000, image);
+
+  assert_flash_holds (fixture_sim (f), 0x10000, image);
+  g_assert_true (log_has (f, "app at 0x10000 verified"));
+  g_assert_cmpuint (glint_flasher_get_settled_baud (f->flasher), ==, c->settled);
+  if (c->baud_changes > 0)
+    g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_BAUD_CHANGES), ==, c->baud_changes);
+  if (c->failed != NULL)
+    {
+      g_autofree char *needle = g_strdup_printf ("%s baud failed", c->failed);
+
+      g_assert_true (log_has (f, needle));
+    }
+  else
+    {
+      g_assert_false (log_has (f, "baud failed"));
+    }
+}
+
+/* The board is reset after the flash: a second job finds it at the boot
+ * rate, and the same flasher climbs again. */
+static void
+test_auto_baud_twice (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GBytes) image = seeded_bytes (31, 32 * 1024);
+  g_autoptr(GBytes) second = changed_copy (image, 0, 16);
+
+  fixture_open (f, "sim://esp32c3?boot=normal&time-scale=0&max-baud=921600");
+  glint_flasher_set_baud (f->flasher, GLINT_FLASHER_BAUD_AUTO);
+  flash_plan (f, 0x10000, image);
+  g_assert_cmpuint (glint_flasher_get_settled_baud (f->flasher), ==, 921600);
+
+  /* what worked, as the window would give it back */
+  glint_flasher_set_baud_hint (f->flasher, glint_flasher_get_settled_baud (f->flasher));
+  flash_plan (f, 0x10000, second);
+  assert_flash_holds (fixture_sim (f), 0x10000, second);
+  g_assert_cmpuint (glint_flasher_get_settled_baud (f->flasher), ==, 921600);
+  g_assert_false (log_has (f, "baud failed"));
+}
+
+/* Without reset lines a failed rate cannot be undone: a clear error. */
+static void
+test_auto_baud_no_reset (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GBytes) image = seeded_bytes (32, 8192);
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GError) error = NULL;
+
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0&max-baud=921600");
+  glint_flasher_set_no_reset (f->flasher, TRUE);
+  glint_flasher_set_baud (f->flasher, GLINT_FLASHER_BAUD_AUTO);
+  glint_flasher_set_timeout_scale (f->flasher, 0.2);
+  glint_flash_plan_add_bytes (plan, 0x10000, image, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+
+  g_assert_false (run_flash (f, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "1500000 baud"));
+  g_assert_nonnull (strstr (error->message, "fixed rate (e.g. 921600)"));
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN), ==, 0);
+}
+
+static const AutoCase auto_fastest = {
+  /* the stub climbs all the way (no ROM step on the ESP32) */
+  "sim://esp32?boot=normal&time-scale=0", 0, 2000000, 4, NULL
+};
+static const AutoCase auto_capped = {
+  "sim://esp32?boot=normal&time-scale=0&max-baud=921600", 0, 921600, 0, "1500000"
+};
+static const AutoCase auto_rom_step = {
+  /* 921600 in the ROM, the stub uploaded at it, then 1.5 and 2 Mbaud */
+  "sim://esp32s3?boot=normal&time-scale=0", 0, 2000000, 3, NULL
+};
+static const AutoCase auto_rom_step_fails = {
+  "sim://esp32s3?boot=normal&time-scale=0&max-baud=300000", 0, 115200, 0, "921600"
+};
+static const AutoCase auto_hint = {
+  "sim://esp32s3?boot=normal&time-scale=0", 921600, 921600, 1, NULL
+};
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  stub_dir = glint_test_fake_stub_dir ();
+
+  g_test_add ("/glint/flasher-fast/skip/changed-block", Fixture, "esp32", NULL,
+              test_skip_changed_block, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/skip/changed-block-s3", Fixture, "esp32s3", NULL,
+              test_skip_changed_block, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/skip/changed-block-rom", Fixture, "esp32s3-rom", NULL,
+              test_skip_changed_block, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/skip/scattered", Fixture, NULL, NULL, test_skip_scattered,
+              fixture_teardown);
+  g_test_add ("/glint/flasher-fast/skip/identical", Fixture, NULL, NULL, test_skip_identical,
+              fixture_teardown);
+  g_test_add ("/glint/flasher-fast/skip/new-image", Fixture, NULL, NULL, test_skip_new_image,
+              fixture_teardown);
+  g_test_add ("/glint/flasher-fast/skip/off", Fixture, NULL, NULL, test_skip_off,
+              fixture_teardown);
+  g_test_add ("/glint/flasher-fast/report/link-dies", Fixture, NULL, NULL,
+              test_report_link_dies, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/report/cancel", Fixture, NULL, NULL, test_report_cancel,
+              fixture_teardown);
+  g_test_add ("/glint/flasher-fast/report/nothing-written", Fixture, NULL, NULL,
+              test_report_nothing_written, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/erase-all/stub", Fixture, NULL, NULL, test_erase_all,
+              fixture_teardown);
+  g_test_add ("/glint/flasher-fast/erase-all/needs-stub", Fixture, NULL, NULL,
+              test_erase_all_needs_stub, fixture_teardown);
+
+  g_test_add ("/glint/flasher-fast/backup/span", Fixture, NULL, NULL, test_backup,
+              fixture_teardown);
+  g_test_add ("/glint/flasher-fast/backup/fails", Fixture, NULL, NULL, test_backup_fails,
+              fixture_teardown);
+  g_test_add ("/glint/flasher-fast/backup/bad-path", Fixture, NULL, NULL, test_backup_bad_path,
+              fixture_teardown);
+
+  g_test_add ("/glint/flasher-fast/auto-baud/fastest", Fixture, &auto_fastest, NULL,
+              test_auto_baud, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/auto-baud/capped", Fixture, &auto_capped, NULL,
+              test_auto_baud, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/auto-baud/rom-step", Fixture, &auto_rom_step, NULL,
+              test_auto_baud, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/auto-baud/rom-step-fails", Fixture, &auto_rom_step_fails,
+              NULL, test_auto_baud, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/auto-baud/hint", Fixture, &auto_hint, NULL,
+              test_auto_baud, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/auto-baud/twice", Fixture, NULL, NULL,
+              test_auto_baud_twice, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/auto-baud/no-reset", Fixture, NULL, NULL,
+              test_auto_baud_no_reset, fixture_teardown);
+
+  status = g_test_run ();
+
+  glint_test_remove_dir (stub_dir);
+  g_free (stub_dir);
+
+  return status;
+}
