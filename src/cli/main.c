@@ -978,6 +978,14 @@ main (int argc, char **argv)
       g_printerr (_("--baud takes “auto” or a rate such as 921600\n"));
       return EXIT_USAGE;
     }
+  /* 0 keeps the boot rate; below 300 no UART runs, and the chip would
+   * refuse the change with a code that reads like a damaged link */
+  if (opt_baud_text != NULL && opt_baud > 0 && opt_baud < 300)
+    {
+      g_printerr (_("--baud %s is too slow: give “auto” or a rate from 300 up, "
+                    "such as 921600\n"), opt_baud_text);
+      return EXIT_USAGE;
+    }
   if (opt_chip != NULL && glint_chip_lookup (opt_chip) == NULL)
     {
       g_autofree char *valid = glint_chip_valid_names ();
