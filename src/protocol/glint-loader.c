@@ -212,8 +212,11 @@ status_to_error_code (guint16 code)
     case 0xC900:
       return GLINT_ERROR_INVALID_RESPONSE;
     default:
-      /* A status no loader sends is a response damaged on the way. */
-      if (g_str_has_prefix (glint_loader_describe_status (code), "unknown"))
+      /* A status no loader sends is a response damaged on the way: the
+       * ROM's first status byte is 1 on failure (protocol.md §1.3), the
+       * stubs' codes start at 0xC0. */
+      if (g_str_has_prefix (glint_loader_describe_status (code), "unknown") ||
+          ((code >> 8) != 0x01 && (code >> 8) < 0xC0))
         return GLINT_ERROR_INVALID_RESPONSE;
       return GLINT_ERROR_FAILED;
     }
