@@ -33,6 +33,10 @@ static const Case cases[] = {
   { { 0xC1, 0x00 }, GLINT_ERROR_CHECKSUM_MISMATCH },   /* stub bad checksum */
   { { 0x01, 0x05 }, GLINT_ERROR_NOT_SUPPORTED },
   { { 0x01, 0x00 }, GLINT_ERROR_FAILED },              /* the ROM's own "undefined error" */
+  { { 0x01, 0x09 }, GLINT_ERROR_FLASH_FAILED },        /* ROM flash read error */
+  { { 0x01, 0x08 }, GLINT_ERROR_FLASH_FAILED },        /* ROM flash write error */
+  { { 0xC4, 0x00 }, GLINT_ERROR_FLASH_FAILED },        /* stub failed SPI operation */
+  { { 0x01, 0x01 }, GLINT_ERROR_INVALID_ARGUMENT },    /* ROM input parameter invalid */
   { { 0xBD, 0x00 }, GLINT_ERROR_INVALID_RESPONSE },    /* damaged: no loader sends 0xBD */
   { { 0x02, 0x07 }, GLINT_ERROR_INVALID_RESPONSE },
   { { 0x7F, 0x01 }, GLINT_ERROR_INVALID_RESPONSE },

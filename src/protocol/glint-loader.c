@@ -202,6 +202,16 @@ status_to_error_code (guint16 code)
     case 0xC300:
     case 0xFF00:
       return GLINT_ERROR_NOT_SUPPORTED;
+    case 0x0108:
+    case 0x0109:
+    case 0x010A:
+    case 0xC400:
+    case 0xC500:
+    case 0xCA00:
+    case 0xCB00:
+      return GLINT_ERROR_FLASH_FAILED;
+    case 0x0101:
+      return GLINT_ERROR_INVALID_ARGUMENT;
     case 0x010B:
     case 0x010C:
     case 0x010D:
