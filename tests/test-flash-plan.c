@@ -603,6 +603,43 @@ test_validate_files (Fixture       *fixture,
   glint_flash_plan_add_bytes (p4, 0x10000, nothing, "blob");
   assert_validate_fails (p4, NULL, 0, GLINT_ERROR, GLINT_ERROR_INVALID_FILE, "empty");
 
+  /* a plan naming files outside its folder */
+  {
+    const char *plans[][2] = {
+      { "manifest.json", "{\"builds\": [{\"chipFamily\": \"ESP32\", \"parts\": "
+        "[{\"path\": \"../../etc/passwd\", \"offset\": 65536}]}]}" },
+      { "manifest.json", "{\"builds\": [{\"chipFamily\": \"ESP32\", \"parts\": "
+        "[{\"path\": \"/etc/passwd\", \"offset\": 65536}]}]}" },
+      { "flasher_args.json", "{\"flash_files\": {\"0x10000\": \"a/../../passwd\"}}" },
+      { "flasher_args.json", "{\"write_flash_args\": [], \"app\": {\"offset\": \"0x10000\", "
+        "\"file\": \"/etc/passwd\"}}" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (plans); i++)
+      {
+        g_autofree char *sub = g_strdup_printf ("plan%u", i);
+        g_autofree char *rel = g_build_filename (sub, plans[i][0], NULL);
+        g_autofree char *json = write_text (fixture->dir, rel, plans[i][1]);
+        g_autoptr(GError) plan_error = NULL;
+        g_autoptr(GlintFlashPlan) bad = glint_flash_plan_new_for_path (json, NULL, &plan_error);
+
+        g_assert_null (bad);
+        g_assert_error (plan_error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN);
+        assert_message_has (plan_error, "outside its folder");
+      }
+  }
+
+  /* the linker's output, picked instead of the .bin next to it */
+  {
+    static const guint8 elf_header[] = { 0x7F, 'E', 'L', 'F', 1, 1, 1, 0, 0, 0, 0, 0 };
+    g_autoptr(GBytes) elf = g_bytes_new_static (elf_header, sizeof elf_header);
+    g_autofree char *elf_path = write_file (fixture->dir, "app.elf", elf);
+    g_autoptr(GlintFlashPlan) p6 = glint_flash_plan_new ();
+
+    glint_flash_plan_add_file (p6, 0x10000, elf_path, NULL);
+    assert_validate_fails (p6, NULL, 0, GLINT_ERROR, GLINT_ERROR_INVALID_FILE, "ELF");
+  }
+
   if (getuid () != 0)
     {
       g_autoptr(GBytes) app = make_app (0);

@@ -15,6 +15,7 @@
 
 #include <unistd.h>
 
+#include "glint-chip.h"
 #include "glint-error.h"
 #include "glint-flash-plan.h"
 #include "glint-flasher.h"
@@ -974,6 +975,22 @@ main (int argc, char **argv)
            !g_ascii_string_to_signed (opt_baud_text, 10, 0, G_MAXINT, &opt_baud, NULL))
     {
       g_printerr (_("--baud takes “auto” or a rate such as 921600\n"));
+      return EXIT_USAGE;
+    }
+  /* 0 keeps the boot rate; below 300 no UART runs, and the chip would
+   * refuse the change with a code that reads like a damaged link */
+  if (opt_baud_text != NULL && opt_baud > 0 && opt_baud < 300)
+    {
+      g_printerr (_("--baud %s is too slow: give “auto” or a rate from 300 up, "
+                    "such as 921600\n"), opt_baud_text);
+      return EXIT_USAGE;
+    }
+  if (opt_chip != NULL && glint_chip_lookup (opt_chip) == NULL)
+    {
+      g_autofree char *valid = glint_chip_valid_names ();
+
+      /* TRANSLATORS: %s are a chip name the user typed, then the list of valid ones */
+      g_printerr (_("--chip: unknown chip “%s” (valid: %s)\n"), opt_chip, valid);
       return EXIT_USAGE;
     }
   if (opt_before != NULL && !g_str_equal (opt_before, "default-reset") &&

@@ -313,6 +313,16 @@ load_file (const char  *path,
       return NULL;
     }
 
+  /* The linker's output sits next to the .bin in every build folder, and
+   * written raw it bricks the app: no chip boots an ELF file. */
+  if (len >= 4 && memcmp (contents, "\x7F" "ELF", 4) == 0)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_FILE,
+                   "“%s” is an ELF file, not a flashable image: pick the .bin file "
+                   "next to it", path);
+      return NULL;
+    }
+
   return g_bytes_new_take (g_steal_pointer (&contents), len);
 }
 
@@ -578,7 +588,9 @@ load_json (const char  *path,
       return NULL;
     }
 
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  /* blank text parses, to no root at all */
+  if (json_parser_get_root (parser) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
                    _("“%s” does not hold a JSON object"), path);
@@ -616,12 +628,33 @@ get_object_member (JsonObject *object,
   return json_node_get_object (node);
 }
 
+/* Files of a build folder or a manifest live inside its folder. A plan
+ * that names /etc/passwd or ../../x (a manifest from the web, a hand-edited
+ * file) would write some unrelated file of this computer to the board. */
 static char *
-resolve_path (const char *base_dir,
-              const char *path)
+resolve_path (const char  *json_path,
+              const char  *base_dir,
+              const char  *path,
+              GError     **error)
 {
-  if (g_path_is_absolute (path))
-    return g_strdup (path);
+  g_auto(GStrv) parts = NULL;
+
+  if (path == NULL || *path == '\0')
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                   "“%s” names a file without a name", json_path);
+      return NULL;
+    }
+
+  parts = g_strsplit (path, "/", -1);
+  if (g_path_is_absolute (path) || g_strv_contains ((const char *const *) parts, ".."))
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                   "“%s” names “%s”, outside its folder: only files next to it or in "
+                   "its subfolders are flashed", json_path, path);
+      return NULL;
+    }
+
   return g_build_filename (base_dir, path, NULL);
 }
 
@@ -691,7 +724,9 @@ plan_from_flasher_args (JsonNode    *root,
               g_prefix_error (error, _("“%s”, flash_files: "), json_path);
               return NULL;
             }
-          path = resolve_path (base_dir, file);
+          path = resolve_path (json_path, base_dir, file, error);
+          if (path == NULL)
+            return NULL;
           section = g_hash_table_lookup (sections, GUINT_TO_POINTER (offset + 1));
           add_region (self, offset, NULL, path,
                       g_hash_table_lookup (section_names, GUINT_TO_POINTER (offset + 1)),
@@ -707,8 +742,11 @@ plan_from_flasher_args (JsonNode    *root,
       g_hash_table_iter_init (&iter, sections);
       while (g_hash_table_iter_next (&iter, &key, &value))
         {
-          g_autofree char *path = resolve_path (base_dir, get_string_member (value, "file"));
+          g_autofree char *path = resolve_path (json_path, base_dir,
+                                                get_string_member (value, "file"), error);
 
+          if (path == NULL)
+            return NULL;
           add_region (self, GPOINTER_TO_UINT (key) - 1, NULL, path,
                       g_hash_table_lookup (section_names, key),
                       g_strcmp0 (get_string_member (value, "encrypted"), "true") == 0);
@@ -920,7 +958,9 @@ plan_from_manifest (JsonNode    *root,
           return NULL;
         }
 
-      full = resolve_path (base_dir, path);
+      full = resolve_path (json_path, base_dir, path, error);
+      if (full == NULL)
+        return NULL;
       add_region (self, offset, NULL, full, NULL, FALSE);
     }
 

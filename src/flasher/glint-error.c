@@ -88,6 +88,9 @@ glint_error_get_hint (const GError *error)
       return _("Glint will use the chip's built-in loader, which is slower. For "
                "faster flashing, install esptool or put its stub files into "
                "~/.local/share/glint/stubs.");
+    case GLINT_ERROR_FLASH_FAILED:
+      return _("The chip could not read or write its flash. Try again; if it keeps "
+               "failing, the board's power supply or its flash chip may be at fault.");
     case GLINT_ERROR_FAILED:
     default:
       return _("Try again. If it keeps failing, copy the log and report a bug.");

@@ -42,6 +42,7 @@ typedef enum /*< enum,prefix=GLINT >*/
   GLINT_ERROR_WRONG_CHIP,           /* the firmware is built for another chip */
   GLINT_ERROR_INVALID_STUB,         /* a flasher stub file cannot be used */
   GLINT_ERROR_STUB_NOT_FOUND,       /* no usable flasher stub is installed */
+  GLINT_ERROR_FLASH_FAILED,         /* the chip could not read, write or erase its flash */
 } GlintError;
 
 GQuark       glint_error_quark    (void);

@@ -202,6 +202,16 @@ status_to_error_code (guint16 code)
     case 0xC300:
     case 0xFF00:
       return GLINT_ERROR_NOT_SUPPORTED;
+    case 0x0108:
+    case 0x0109:
+    case 0x010A:
+    case 0xC400:
+    case 0xC500:
+    case 0xCA00:
+    case 0xCB00:
+      return GLINT_ERROR_FLASH_FAILED;
+    case 0x0101:
+      return GLINT_ERROR_INVALID_ARGUMENT;
     case 0x010B:
     case 0x010C:
     case 0x010D:
@@ -212,8 +222,11 @@ status_to_error_code (guint16 code)
     case 0xC900:
       return GLINT_ERROR_INVALID_RESPONSE;
     default:
-      /* A status no loader sends is a response damaged on the way. */
-      if (g_str_has_prefix (glint_loader_describe_status (code), "unknown"))
+      /* A status no loader sends is a response damaged on the way: the
+       * ROM's first status byte is 1 on failure (protocol.md §1.3), the
+       * stubs' codes start at 0xC0. */
+      if (g_str_has_prefix (glint_loader_describe_status (code), "unknown") ||
+          ((code >> 8) != 0x01 && (code >> 8) < 0xC0))
         return GLINT_ERROR_INVALID_RESPONSE;
       return GLINT_ERROR_FAILED;
     }
@@ -323,6 +336,10 @@ static void
 link_failed (GlintLoader *self,
              GError      *error)
 {
+  /* Failing a command runs its callback, which may drop the last
+   * reference to the loader (each command's task holds one until then). */
+  g_autoptr(GlintLoader) keep = g_object_ref (self);
+
   if (self->link_error == NULL)
     self->link_error = error;
   else
@@ -380,7 +397,8 @@ pending_cancelled_cb (GCancellable *cancellable,
                       gpointer      user_data)
 {
   Pending *pending = user_data;
-  GlintLoader *self = g_task_get_source_object (pending->task);
+  /* the command's callback may drop the last reference (see link_failed) */
+  g_autoptr(GlintLoader) self = g_object_ref (g_task_get_source_object (pending->task));
   gboolean was_head = self->pending.head != NULL && self->pending.head->data == pending;
 
   if (self->frame_waiter == pending)

@@ -197,6 +197,7 @@ struct _GlintSim
   gdouble           drop_p;
   gdouble           corrupt_p;
   gdouble           duplicate_p;
+  gboolean          lose_baud_change;
   gdouble           time_scale;
   guint64           disconnect_after;
   guint64           brown_out_at;
@@ -1606,6 +1607,13 @@ cmd_change_baud (GlintSim     *self,
   finish (self, t, CMD_US, OP_CHANGE_BAUDRATE, 0, NULL, 0, ROM_OK, STUB_OK);
   self->counters[GLINT_SIM_COUNTER_BAUD_CHANGES]++;
   self->autobaud = FALSE;
+  if (self->lose_baud_change)
+    {
+      /* one-shot fault: acknowledged, but the UART keeps its old rate (a
+       * change lost on the way, as a relay that ignores SET-BAUDRATE) */
+      self->lose_baud_change = FALSE;
+      return;
+    }
   set_chip_baud (self, baud);
 }
 
@@ -2316,7 +2324,9 @@ resize_flash (GlintSim *self,
  * Sets one option: `latency`, `jitter` (ms), `drop`, `corrupt`,
  * `duplicate` (probability per byte), `disconnect-after`, `brown-out-at`
  * (bytes), `seed`, `time-scale`, `baud-check` (on/off), `max-baud`,
- * `boot` (download/normal), `flash` (a path) and `flash-size`.
+ * `lose-baud-change` (on/off: acknowledge the next CHANGE_BAUDRATE but
+ * keep the old rate), `boot` (download/normal), `flash` (a path) and
+ * `flash-size`.
  *
  * Returns: %TRUE if the option was valid and applied
  */
@@ -2391,6 +2401,11 @@ glint_sim_set_option (GlintSim    *self,
       if (!parse_bool (key, value, &self->baud_check, error))
         return FALSE;
     }
+  else if (g_str_equal (key, "lose-baud-change"))
+    {
+      if (!parse_bool (key, value, &self->lose_baud_change, error))
+        return FALSE;
+    }
   else if (g_str_equal (key, "boot"))
     {
       gboolean download;
@@ -2459,7 +2474,7 @@ glint_sim_set_option (GlintSim    *self,
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
                    "unknown sim option '%s' (known: latency, jitter, drop, corrupt, duplicate, "
                    "disconnect-after, brown-out-at, seed, time-scale, baud-check, max-baud, "
-                   "boot, flash, flash-size)", key);
+                   "lose-baud-change, boot, flash, flash-size)", key);
       return FALSE;
     }
 

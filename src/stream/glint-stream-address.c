@@ -240,8 +240,12 @@ parse_query (GlintStreamAddress  *self,
         continue;
 
       eq = strchr (parts[i], '=');
-      key = eq != NULL ? g_strndup (parts[i], eq - parts[i]) : g_strdup (parts[i]);
+      /* spaces around a name or value are never part of it (and a name
+       * ending the URL would lose them when formatted and parsed again) */
+      key = g_strstrip (eq != NULL ? g_strndup (parts[i], eq - parts[i]) : g_strdup (parts[i]));
       value = g_uri_unescape_string (eq != NULL ? eq + 1 : "", NULL);
+      if (value != NULL)
+        g_strstrip (value);
 
       if (*key == '\0')
         return invalid (error, _("option without a name in \"?%s\""), query);

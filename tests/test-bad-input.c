@@ -1,0 +1,344 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
+
+#include "glint-test-image.h"
+#include "glint-test-utils.h"
+
+/*
+ * Every input a user types or picks, wrong: firmware files, offsets, URLs,
+ * baud rates, chip names, flasher_args.json and manifest.json plans. Each
+ * goes through glint-cli against glint-sim-server (TCP, download mode) and
+ * must end with a failure exit status, a message naming the cause, within
+ * a few seconds (a FIFO or /dev/zero must not hang), and without touching
+ * the board: the simulated flash holds, byte for byte, what it held before.
+ */
+
+#define FLASH_SIZE (4 * 1024 * 1024)
+
+typedef struct
+{
+  const char *name;
+  const char *args[8];     /* @PORT@ and @DIR@ are replaced */
+  int         status;      /* expected exit status: 1 failure, 2 usage */
+  const char *cause;       /* in what glint-cli prints, case-insensitive */
+} BadInput;
+
+static const BadInput table[] = {
+  /* firmware files */
+  { "empty-file", { "flash", "@DIR@/empty.bin@0x10000" }, 1, "is empty" },
+  { "directory", { "flash", "@DIR@/adir@0x10000" }, 1, "directory" },
+  { "directory-no-offset", { "flash", "@DIR@/adir" }, 1, "flasher_args.json" },
+  { "fifo", { "flash", "@DIR@/fifo@0x10000" }, 1, "special file" },
+  { "fifo-no-offset", { "flash", "@DIR@/fifo" }, 1, "special file" },
+  { "dev-zero", { "flash", "/dev/zero@0x10000" }, 1, "special file" },
+  { "dev-null", { "flash", "/dev/null@0x10000" }, 1, "special file" },
+  { "missing-file", { "flash", "@DIR@/missing.bin@0x10000" }, 1, "missing.bin" },
+  { "elf-file", { "flash", "@DIR@/app.elf@0x10000" }, 1, "ELF" },
+  { "elf-no-offset", { "flash", "@DIR@/app.elf" }, 1, "ELF" },
+  { "huge-file", { "flash", "@DIR@/huge.bin@0x0" }, 1, "huge.bin" },
+  { "truncated-image", { "flash", "@DIR@/trunc.bin" }, 1, "trunc.bin" },
+  { "wrong-chip-image", { "flash", "@DIR@/s3-app.bin@0x10000" }, 1, "esp32s3" },
+  { "no-offset-raw", { "flash", "@DIR@/raw.bin" }, 1, "offset" },
+  /* offsets */
+  { "offset-unaligned", { "flash", "@DIR@/raw.bin@0x10001" }, 1, "0x10001" },
+  { "offset-beyond-flash", { "flash", "@DIR@/raw.bin@0x1000000" }, 1, "fit" },
+  { "offset-end-beyond-flash", { "flash", "@DIR@/raw.bin@0x3FF000" }, 1, "fit" },
+  { "offset-overflow", { "flash", "@DIR@/raw.bin@0xFFFFF000" }, 1, "beyond the end" },
+  { "offset-overlap", { "flash", "@DIR@/raw.bin@0x10000", "@DIR@/raw.bin@0x11000" }, 1,
+    "overlap" },
+  { "offset-garbage", { "flash", "@DIR@/raw.bin@zzz" }, 1, "zzz" },
+  { "offset-negative", { "flash", "@DIR@/raw.bin@-4096" }, 1, "-4096" },
+  { "offset-too-big", { "flash", "@DIR@/raw.bin@0x100000000" }, 1, "0x100000000" },
+  { "offset-empty", { "flash", "@DIR@/raw.bin@" }, 1, "offset" },
+  { "erase-unaligned", { "erase", "--region", "0x1001", "0x1000" }, 2, "0x1001" },
+  { "erase-length-unaligned", { "erase", "--region", "0x1000", "0xFFFFFFFF" }, 2,
+    "multiples" },
+  { "read-garbage", { "read", "xyz", "0x100", "@DIR@/out.bin" }, 2, "OFFSET" },
+  /* URLs and ports */
+  { "url-bad-scheme", { "--port", "ftp://127.0.0.1:21", "info" }, 1, "ftp" },
+  { "url-no-port", { "--port", "socket://127.0.0.1", "info" }, 1, "port" },
+  { "url-port-0", { "--port", "socket://127.0.0.1:0", "info" }, 1, "port" },
+  { "url-port-99999", { "--port", "rfc2217://127.0.0.1:99999", "info" }, 1, "99999" },
+  { "url-garbage", { "--port", "socket://:::%%%", "info" }, 1, "brackets" },
+  { "url-empty-host", { "--port", "rfc2217://:4000", "info" }, 1, "host" },
+  { "url-bad-option", { "--port", "rfc2217://127.0.0.1:1?frobnicate", "info" }, 1,
+    "frobnicate" },
+  { "port-missing", { "--port", "/dev/ttyGLINTNOPE9", "info" }, 1, "ttyGLINTNOPE9" },
+  { "port-not-a-tty", { "--port", "@DIR@/raw.bin", "info" }, 1, "raw.bin" },
+  { "sim-bad-chip", { "--port", "sim://esp99", "info" }, 1, "esp99" },
+  /* baud rates and chips */
+  { "baud-text", { "-b", "fast", "flash", "@DIR@/raw.bin@0x10000" }, 2, "--baud takes" },
+  { "baud-absurd", { "-b", "4000000000", "flash", "@DIR@/raw.bin@0x10000" }, 2,
+    "--baud takes" },
+  { "baud-too-low", { "-b", "99", "flash", "@DIR@/raw.bin@0x10000" }, 2, "--baud" },
+  { "baud-negative", { "-b", "-115200", "flash", "@DIR@/raw.bin@0x10000" }, 2,
+    "--baud takes" },
+  { "chip-unknown", { "--chip", "esp99", "flash", "@DIR@/raw.bin@0x10000" }, 2, "esp99" },
+  { "chip-mismatch", { "--chip", "esp32s3", "flash", "@DIR@/raw.bin@0x10000" }, 1,
+    "ESP32-S3" },
+  /* flasher_args.json */
+  { "args-malformed", { "flash", "@DIR@/b-malformed" }, 1, "flasher_args.json" },
+  { "args-not-object", { "flash", "@DIR@/b-array" }, 1, "flasher_args.json" },
+  { "args-missing-file", { "flash", "@DIR@/b-missing" }, 1, "gone.bin" },
+  { "args-traversal", { "flash", "@DIR@/b-traversal" }, 1, "“../../../../etc/passwd”, outside" },
+  { "args-absolute", { "flash", "@DIR@/b-absolute" }, 1, "“/etc/passwd”, outside" },
+  { "args-absurd-offset", { "flash", "@DIR@/b-offset" }, 1, "0x7fffffff0" },
+  { "args-no-files", { "flash", "@DIR@/b-empty" }, 1, "flasher_args.json" },
+  /* manifest.json */
+  { "manifest-malformed", { "flash", "@DIR@/m-malformed/manifest.json" }, 1, "manifest.json" },
+  { "manifest-no-builds", { "flash", "@DIR@/m-nobuilds/manifest.json" }, 1, "builds" },
+  { "manifest-missing-file", { "flash", "@DIR@/m-missing/manifest.json" }, 1, "gone.bin" },
+  { "manifest-traversal", { "flash", "@DIR@/m-traversal/manifest.json" }, 1,
+    "“../../../../etc/passwd”, outside" },
+  { "manifest-absolute", { "flash", "@DIR@/m-absolute/manifest.json" }, 1,
+    "“/etc/passwd”, outside" },
+  { "manifest-url", { "flash", "@DIR@/m-url/manifest.json" }, 1, "URL" },
+  { "manifest-absurd-offset", { "flash", "@DIR@/m-offset/manifest.json" }, 1, "offset" },
+  { "manifest-string-offset", { "flash", "@DIR@/m-badstr/manifest.json" }, 1, "0xZZ" },
+  { "manifest-wrong-chip", { "flash", "@DIR@/m-s3/manifest.json" }, 1, "ESP32-S3" },
+};
+
+typedef struct
+{
+  char        *dir;
+  char        *flash_path;
+  GSubprocess *server;
+  char        *port;
+  GBytes      *background;
+} Board;
+
+static Board board;
+
+static void
+put (const char *rel,
+     const void *data,
+     gssize      len)
+{
+  g_autofree char *path = g_build_filename (board.dir, rel, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_mkdir_with_parents (parent, 0700);
+  g_file_set_contents (path, data, len, &error);
+  g_assert_no_error (error);
+}
+
+static void
+make_inputs (void)
+{
+  g_autofree char *fifo = g_build_filename (board.dir, "fifo", NULL);
+  g_autofree char *adir = g_build_filename (board.dir, "adir", NULL);
+  g_autofree char *huge = g_build_filename (board.dir, "huge.bin", NULL);
+  TestImageSpec s3_spec = { .chip_id = 9, .hash = TRUE, .app_desc = TRUE };
+  g_autoptr(GBytes) s3 = test_image_build (&s3_spec);
+  guint8 raw[8192];
+  guint8 elf[4096] = { 0x7F, 'E', 'L', 'F', 1, 1, 1, 0 };
+  FILE *f;
+
+  for (guint i = 0; i < sizeof raw; i++)
+    raw[i] = (guint8) (i * 13 + 1);
+  for (guint i = 16; i < sizeof elf; i++)
+    elf[i] = (guint8) (i * 7);
+
+  put ("empty.bin", "", 0);
+  put ("raw.bin", raw, sizeof raw);
+  put ("app.elf", elf, sizeof elf);
+  put ("trunc.bin", "\xE9\x03\x02\x20\x00\x00", 6);
+  put ("s3-app.bin", g_bytes_get_data (s3, NULL), g_bytes_get_size (s3));
+  g_assert_cmpint (g_mkdir (adir, 0700), ==, 0);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  /* larger than any flash, sparse */
+  f = fopen (huge, "w");
+  g_assert_nonnull (f);
+  g_assert_cmpint (fseek (f, 64 * 1024 * 1024, SEEK_SET), ==, 0);
+  fputc (1, f);
+  fclose (f);
+
+  put ("b-malformed/flasher_args.json", "{\"flash_files\": {\"0x10000\": ", -1);
+  put ("b-array/flasher_args.json", "[1, 2, 3]", -1);
+  put ("b-missing/flasher_args.json", "{\"flash_files\": {\"0x10000\": \"gone.bin\"}}", -1);
+  put ("b-traversal/flasher_args.json",
+       "{\"flash_files\": {\"0x10000\": \"../../../../etc/passwd\"}}", -1);
+  put ("b-absolute/flasher_args.json", "{\"flash_files\": {\"0x10000\": \"/etc/passwd\"}}",
+       -1);
+  put ("b-offset/raw.bin", raw, sizeof raw);
+  put ("b-offset/flasher_args.json", "{\"flash_files\": {\"0x7fffffff0\": \"raw.bin\"}}", -1);
+  put ("b-empty/flasher_args.json", "{\"flash_files\": {}}", -1);
+
+  put ("m-malformed/manifest.json", "{\"builds\": [", -1);
+  put ("m-nobuilds/manifest.json", "{\"name\": \"x\", \"builds\": []}", -1);
+  put ("m-missing/manifest.json",
+       "{\"builds\": [{\"chipFamily\": \"ESP32\", \"parts\": "
+       "[{\"path\": \"gone.bin\", \"offset\": 65536}]}]}", -1);
+  put ("m-traversal/manifest.json",
+       "{\"builds\": [{\"chipFamily\": \"ESP32\", \"parts\": "
+       "[{\"path\": \"../../../../etc/passwd\", \"offset\": 65536}]}]}", -1);
+  put ("m-absolute/manifest.json",
+       "{\"builds\": [{\"chipFamily\": \"ESP32\", \"parts\": "
+       "[{\"path\": \"/etc/passwd\", \"offset\": 65536}]}]}", -1);
+  put ("m-url/manifest.json",
+       "{\"builds\": [{\"chipFamily\": \"ESP32\", \"parts\": "
+       "[{\"path\": \"https://example.com/a.bin\", \"offset\": 65536}]}]}", -1);
+  put ("m-offset/raw.bin", raw, sizeof raw);
+  put ("m-offset/manifest.json",
+       "{\"builds\": [{\"chipFamily\": \"ESP32\", \"parts\": "
+       "[{\"path\": \"raw.bin\", \"offset\": 99999999999}]}]}", -1);
+  put ("m-badstr/raw.bin", raw, sizeof raw);
+  put ("m-badstr/manifest.json",
+       "{\"builds\": [{\"chipFamily\": \"ESP32\", \"parts\": "
+       "[{\"path\": \"raw.bin\", \"offset\": \"0xZZ\"}]}]}", -1);
+  put ("m-s3/raw.bin", raw, sizeof raw);
+  put ("m-s3/manifest.json",
+       "{\"builds\": [{\"chipFamily\": \"ESP32-S3\", \"parts\": "
+       "[{\"path\": \"raw.bin\", \"offset\": 65536}]}]}", -1);
+}
+
+static char *
+substitute (const char *arg)
+{
+  GString *s = g_string_new (arg);
+
+  g_string_replace (s, "@DIR@", board.dir, 0);
+  g_string_replace (s, "@PORT@", board.port, 0);
+  return g_string_free (s, FALSE);
+}
+
+static gboolean
+contains_nocase (const char *haystack,
+                 const char *needle)
+{
+  g_autofree char *h = g_utf8_casefold (haystack, -1);
+  g_autofree char *n = g_utf8_casefold (needle, -1);
+
+  return strstr (h, n) != NULL;
+}
+
+static void
+test_bad_input (gconstpointer data)
+{
+  const BadInput *row = data;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gboolean has_port = FALSE;
+  gint64 start = g_get_monotonic_time ();
+  int status;
+
+  g_ptr_array_add (argv, g_strdup (g_getenv ("GLINT_CLI")));
+  for (guint i = 0; row->args[i] != NULL; i++)
+    has_port |= g_str_equal (row->args[i], "--port");
+  if (!has_port)
+    {
+      g_ptr_array_add (argv, g_strdup ("--port"));
+      g_ptr_array_add (argv, g_strdup (board.port));
+    }
+  g_ptr_array_add (argv, g_strdup ("--timeout-scale"));
+  g_ptr_array_add (argv, g_strdup ("0.5"));
+  for (guint i = 0; row->args[i] != NULL; i++)
+    g_ptr_array_add (argv, substitute (row->args[i]));
+  g_ptr_array_add (argv, NULL);
+
+  proc = g_subprocess_newv ((const char *const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                            &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  status = g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc) : -1;
+
+  g_test_message ("%s: exit %d after %.1f s: %s", row->name, status,
+                  (g_get_monotonic_time () - start) / 1e6, err);
+  if (status != row->status)
+    {
+      g_test_message ("%s: exit status %d, expected %d", row->name, status, row->status);
+      g_test_fail ();
+    }
+  if (!contains_nocase (err, row->cause))
+    {
+      g_test_message ("%s: “%s” is not in what glint-cli said", row->name, row->cause);
+      g_test_fail ();
+    }
+  /* a bad input is refused at once, not after a wait */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 20 * G_USEC_PER_SEC);
+}
+
+/* Last: after every bad input, the board's flash is as it was. */
+static void
+test_board_untouched (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+  gsize len = 0;
+
+  glint_test_stop_subprocess (board.server);
+  g_clear_object (&board.server);
+  g_file_get_contents (board.flash_path, &contents, &len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (contents, len, g_bytes_get_data (board.background, NULL), FLASH_SIZE);
+  g_free (contents);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *announcement = NULL;
+  g_autofree char *stub_dir = NULL;
+  g_auto(GStrv) words = NULL;
+  guint8 *bg = g_malloc (FLASH_SIZE);
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  stub_dir = glint_test_fake_stub_dir ();
+  board.dir = g_dir_make_tmp ("glint-bad-input-XXXXXX", &error);
+  g_assert_no_error (error);
+  make_inputs ();
+
+  /* the board's flash starts with a pattern that no erase makes */
+  for (gsize i = 0; i < FLASH_SIZE; i++)
+    bg[i] = (guint8) (i ^ (i >> 9) ^ 0x5A);
+  board.background = g_bytes_new_take (bg, FLASH_SIZE);
+  board.flash_path = g_build_filename (board.dir, "flash.bin", NULL);
+  g_file_set_contents (board.flash_path, g_bytes_get_data (board.background, NULL),
+                       FLASH_SIZE, &error);
+  g_assert_no_error (error);
+  {
+    const char *args[] = { "--tcp", "0", "--chip", "esp32", "--flash", board.flash_path,
+                           "--option", "time-scale=0", NULL };
+
+    board.server = glint_test_spawn_sim_server (args, &announcement);
+  }
+  words = g_strsplit (announcement, " ", -1);
+  board.port = g_strdup_printf ("socket://%s:%s", words[1], words[2]);
+
+  for (guint i = 0; i < G_N_ELEMENTS (table); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/glint/bad-input/%s", table[i].name);
+
+      g_test_add_data_func (path, &table[i], test_bad_input);
+    }
+  g_test_add_func ("/glint/bad-input/zz-board-untouched", test_board_untouched);
+
+  status = g_test_run ();
+
+  glint_test_stop_subprocess (board.server);
+  g_clear_object (&board.server);
+  glint_test_remove_dir (board.dir);
+  glint_test_remove_dir (stub_dir);
+  g_free (board.dir);
+  g_free (board.flash_path);
+  g_free (board.port);
+  g_bytes_unref (board.background);
+
+  return status;
+}
