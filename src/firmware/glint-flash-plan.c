@@ -318,8 +318,8 @@ load_file (const char  *path,
   if (len >= 4 && memcmp (contents, "\x7F" "ELF", 4) == 0)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_FILE,
-                   "“%s” is an ELF file, not a flashable image: pick the .bin file "
-                   "next to it", path);
+                   _("“%s” is an ELF file, not a flashable image: pick the .bin file "
+                     "next to it"), path);
       return NULL;
     }
 
@@ -574,6 +574,7 @@ load_json (const char  *path,
 {
   g_autoptr(GBytes) data = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
   gsize len;
   const char *text;
 
@@ -582,9 +583,10 @@ load_json (const char  *path,
     return NULL;
 
   text = g_bytes_get_data (data, &len);
-  if (!json_parser_load_from_data (parser, text, len, error))
+  if (!json_parser_load_from_data (parser, text, len, &local_error))
     {
-      g_prefix_error (error, "“%s”: ", path);
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                   _("“%s” is not valid JSON: %s"), path, local_error->message);
       return NULL;
     }
 

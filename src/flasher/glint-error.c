@@ -26,6 +26,15 @@ glint_error_get_hint (const GError *error)
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return NULL;
 
+  /* GIO's own errors keep their domain; a firmware file that is missing
+   * or unreadable must not send the user to check the cable. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    return _("Check the file or port name and try again.");
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE))
+    return _("Check that the firmware file is a regular file you are allowed to read.");
+
   if (error->domain != GLINT_ERROR)
     return _("Check the connection to the board and try again.");
 
