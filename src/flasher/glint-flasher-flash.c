@@ -419,8 +419,13 @@ flash_block_cb (GObject      *object,
     {
       /* The chip checks each block's checksum before it takes it, so a
        * block damaged on the way can simply be sent again (esptool tries
-       * three times). Anything else ends the job. */
-      if (g_error_matches (error, GLINT_ERROR, GLINT_ERROR_CHECKSUM_MISMATCH) &&
+       * three times). A damaged length field makes the ROM call the message
+       * malformed ("not supported", status 0x05), although the write
+       * command itself was just accepted: that is damage too (a command
+       * really unsupported fails the same way three times). Anything else
+       * ends the job. */
+      if ((g_error_matches (error, GLINT_ERROR, GLINT_ERROR_CHECKSUM_MISMATCH) ||
+           g_error_matches (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED)) &&
           ++job->block_attempts < WRITE_BLOCK_ATTEMPTS)
         {
           _glint_flasher_log (self, GLINT_LOG_WARNING, _("block %u of %u of %s arrived damaged; "
