@@ -71,15 +71,7 @@ typedef struct
 static AutoBaud *
 auto_baud (GTask *task)
 {
-  AutoBaud *ab = g_object_get_data (G_OBJECT (task), "glint-auto-baud");
-
-  if (ab == NULL)
-    {
-      ab = g_new0 (AutoBaud, 1);
-      g_object_set_data_full (G_OBJECT (task), "glint-auto-baud", ab, g_free);
-    }
-
-  return ab;
+  return _glint_flasher_task_state (task, "glint-auto-baud", sizeof (AutoBaud), g_free);
 }
 
 static void

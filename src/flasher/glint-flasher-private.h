@@ -54,6 +54,10 @@ void     _glint_flasher_job_fail     (GTask             *task,
                                       GError            *error);
 void     _glint_flasher_job_done     (GTask             *task);
 gboolean _glint_flasher_job_is_over  (GTask             *task);
+gpointer _glint_flasher_task_state   (GTask             *task,
+                                      const char        *key,
+                                      gsize              size,
+                                      GDestroyNotify     free_func);
 GTask   *_glint_flasher_job_new      (GlintFlasher      *self,
                                       gpointer           source_tag,
                                       const char        *name,

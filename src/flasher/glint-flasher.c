@@ -118,15 +118,8 @@ connect_state_free (gpointer data)
 static ConnectState *
 connect_state (GTask *task)
 {
-  ConnectState *cs = g_object_get_data (G_OBJECT (task), "glint-connect");
-
-  if (cs == NULL)
-    {
-      cs = g_new0 (ConnectState, 1);
-      g_object_set_data_full (G_OBJECT (task), "glint-connect", cs, connect_state_free);
-    }
-
-  return cs;
+  return _glint_flasher_task_state (task, "glint-connect", sizeof (ConnectState),
+                                    connect_state_free);
 }
 
 typedef struct
@@ -590,6 +583,35 @@ _glint_flasher_set_progress (GlintFlasher *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ETA]);
     }
   g_object_thaw_notify (G_OBJECT (self));
+}
+
+/**
+ * _glint_flasher_task_state:
+ * @task: a job's task
+ * @key: names the state
+ * @size: its size; it starts zeroed
+ * @free_func: frees it with the task
+ *
+ * State of one stage of a job (connecting, the automatic baud climb) that
+ * lives as long as the task, created on first use.
+ *
+ * Returns: (transfer none): the state
+ */
+gpointer
+_glint_flasher_task_state (GTask          *task,
+                           const char     *key,
+                           gsize           size,
+                           GDestroyNotify  free_func)
+{
+  gpointer state = g_object_get_data (G_OBJECT (task), key);
+
+  if (state == NULL)
+    {
+      state = g_malloc0 (size);
+      g_object_set_data_full (G_OBJECT (task), key, state, free_func);
+    }
+
+  return state;
 }
 
 /**
