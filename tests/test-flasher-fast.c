@@ -28,6 +28,7 @@ typedef struct
   GlintStream  *stream;
   GlintFlasher *flasher;
   GPtrArray    *log;
+  char         *record_dir;
 } Fixture;
 
 static char *stub_dir;
@@ -63,6 +64,9 @@ fixture_teardown (Fixture       *f,
     g_io_stream_close (G_IO_STREAM (f->stream), NULL, NULL);
   g_clear_object (&f->stream);
   g_clear_pointer (&f->log, g_ptr_array_unref);
+  if (f->record_dir != NULL)
+    glint_test_remove_dir (f->record_dir);
+  g_clear_pointer (&f->record_dir, g_free);
 }
 
 static gboolean
@@ -303,6 +307,234 @@ test_skip_off (Fixture       *f,
   g_assert_false (log_has (f, "rest unchanged"));
   g_assert_cmpint (glint_flasher_get_region_report (f->flasher, 0)->status, ==,
                    GLINT_REGION_VERIFIED);
+}
+
+/* The record of what was written ------------------------------------------------- */
+
+/* A record in a folder of its own, given to the flasher. */
+static GlintFlashRecord *
+fixture_record (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlashRecord) record = NULL;
+
+  if (f->record_dir == NULL)
+    {
+      f->record_dir = g_dir_make_tmp ("glint-record-XXXXXX", &error);
+      g_assert_no_error (error);
+    }
+  record = glint_flash_record_new (f->record_dir);
+  glint_flasher_set_flash_record (f->flasher, record);
+
+  return g_steal_pointer (&record);
+}
+
+static char *
+fixture_board (Fixture    *f,
+               const char *chip)
+{
+  return glint_flash_record_board_id (chip, glint_sim_get_mac (fixture_sim (f)));
+}
+
+/* With a record of the first flash, the reflash writes the one changed
+ * sector without asking the chip first, and the final MD5 proves it. */
+static void
+test_record_reflash (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GBytes) first = seeded_bytes (60, 256 * 1024);
+  g_autoptr(GBytes) second = changed_copy (first, 64 * 1024 + 10, 100);
+  g_autoptr(GlintFlashRecord) reread = NULL;
+  g_autofree char *board = NULL;
+  g_autofree guint8 *known = NULL;
+  g_autofree guint8 *ours = NULL;
+  guint64 written, erased;
+  guint n;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  g_object_unref (fixture_record (f));
+  flash_plan (f, 0x10000, first);
+  /* nothing known of a new board: the chip is asked, as without a record */
+  g_assert_true (log_has (f, "looked for changes with 2 MD5(s)"));
+
+  /* the verified image is on record, on disk */
+  board = fixture_board (f, "esp32");
+  reread = glint_flash_record_new (f->record_dir);
+  ours = glint_flash_record_sector_digests (first, &n);
+  known = glint_flash_record_lookup (reread, board, 0x10000, n);
+  g_assert_nonnull (known);
+  g_assert_cmpmem (known, 16 * n, ours, 16 * n);
+
+  written = counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN);
+  erased = counter (f, GLINT_SIM_COUNTER_SECTORS_ERASED);
+  flash_plan (f, 0x10000, second);
+
+  assert_flash_holds (fixture_sim (f), 0x10000, second);
+  g_assert_true (log_has (f, "1 of 64 sector(s) differ from what Glint last wrote"));
+  g_assert_true (log_has (f, "looked for changes with 0 MD5(s)"));
+  g_assert_true (log_has (f, "app at 0x10000 verified"));
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN) - written, ==, 4096);
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_SECTORS_ERASED) - erased, ==, 1);
+  g_assert_cmpuint (glint_flasher_get_bytes_written (f->flasher), ==, 4096);
+  g_assert_cmpuint (glint_flasher_get_bytes_unchanged (f->flasher), ==, 252 * 1024);
+  g_assert_true (log_has (f, "written 4 of 256 KiB, rest unchanged"));
+  g_assert_cmpint (glint_flasher_get_region_report (f->flasher, 0)->status, ==,
+                   GLINT_REGION_VERIFIED);
+
+  /* and the record now holds the second image */
+  g_clear_object (&reread);
+  g_clear_pointer (&known, g_free);
+  g_clear_pointer (&ours, g_free);
+  reread = glint_flash_record_new (f->record_dir);
+  ours = glint_flash_record_sector_digests (second, &n);
+  known = glint_flash_record_lookup (reread, board, 0x10000, n);
+  g_assert_nonnull (known);
+  g_assert_cmpmem (known, 16 * n, ours, 16 * n);
+}
+
+/* The same image again: the record says nothing changed, and one MD5 of
+ * the whole region confirms it. */
+static void
+test_record_identical (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GBytes) image = seeded_bytes (61, 256 * 1024);
+  guint64 written;
+
+  fixture_open (f, "sim://esp32s3?boot=normal&time-scale=0");
+  g_object_unref (fixture_record (f));
+  flash_plan (f, 0x10000, image);
+  written = counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN);
+  flash_plan (f, 0x10000, image);
+
+  g_assert_true (log_has (f, "looked for changes with 1 MD5(s)"));
+  g_assert_true (log_has (f, "app at 0x10000 is unchanged"));
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN), ==, written);
+  g_assert_cmpint (glint_flasher_get_region_report (f->flasher, 0)->status, ==,
+                   GLINT_REGION_UNCHANGED);
+}
+
+/* The board was flashed by something else since (@data: "blank" or
+ * "other"): the record is wrong, the final check says so, and the flash
+ * job falls back to asking the chip, writes what differs and verifies. */
+static void
+test_record_wrong (Fixture       *f,
+                   gconstpointer  data)
+{
+  gboolean blank = g_str_equal (data, "blank");
+  g_autoptr(GBytes) first = seeded_bytes (62, 256 * 1024);
+  g_autoptr(GBytes) second = changed_copy (first, 128 * 1024, 4096);
+  g_autoptr(GBytes) meanwhile = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlashRecord) reread = NULL;
+  g_autofree char *board = NULL;
+  g_autofree guint8 *known = NULL;
+  g_autofree guint8 *ours = NULL;
+  guint n;
+
+  fixture_open (f, "sim://esp32c3?boot=normal&time-scale=0");
+  g_object_unref (fixture_record (f));
+  flash_plan (f, 0x10000, first);
+
+  if (blank)
+    {
+      guint8 *ff = g_malloc (256 * 1024);
+
+      memset (ff, 0xFF, 256 * 1024);
+      meanwhile = g_bytes_new_take (ff, 256 * 1024);
+    }
+  else
+    {
+      /* the same image with a different change elsewhere */
+      meanwhile = changed_copy (first, 8 * 1024, 4096);
+    }
+  glint_sim_load_flash (fixture_sim (f), 0x10000, g_bytes_get_data (meanwhile, NULL),
+                        g_bytes_get_size (meanwhile));
+
+  flash_plan (f, 0x10000, second);
+
+  assert_flash_holds (fixture_sim (f), 0x10000, second);
+  g_assert_true (log_has (f, "did not hold what Glint last wrote there"));
+  g_assert_true (log_has (f, "app at 0x10000 verified"));
+  g_assert_cmpint (glint_flasher_get_region_report (f->flasher, 0)->status, ==,
+                   GLINT_REGION_VERIFIED);
+  if (blank)
+    {
+      /* the changed sector from the record, then everything else (the
+       * chip's MD5s show that sector right by now) */
+      g_assert_cmpuint (glint_flasher_get_bytes_written (f->flasher), ==, 4096 + 252 * 1024);
+      g_assert_cmpuint (glint_flasher_get_bytes_unchanged (f->flasher), ==, 4096);
+    }
+  else
+    {
+      /* the changed sector from the record, then the one the other tool
+       * changed: found by asking the chip */
+      g_assert_cmpuint (glint_flasher_get_bytes_written (f->flasher), ==, 2 * 4096);
+      g_assert_cmpuint (glint_flasher_get_bytes_unchanged (f->flasher), ==, 252 * 1024);
+    }
+
+  /* the record holds what was verified in the end */
+  board = fixture_board (f, "esp32c3");
+  reread = glint_flash_record_new (f->record_dir);
+  ours = glint_flash_record_sector_digests (second, &n);
+  known = glint_flash_record_lookup (reread, board, 0x10000, n);
+  g_assert_nonnull (known);
+  g_assert_cmpmem (known, 16 * n, ours, 16 * n);
+}
+
+/* Without the final check the record is not trusted: the chip is asked. */
+static void
+test_record_no_verify (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GBytes) first = seeded_bytes (63, 128 * 1024);
+  g_autoptr(GBytes) second = changed_copy (first, 4096, 4096);
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  g_object_unref (fixture_record (f));
+  flash_plan (f, 0x10000, first);
+
+  glint_flasher_set_verify (f->flasher, FALSE);
+  flash_plan (f, 0x10000, second);
+  assert_flash_holds (fixture_sim (f), 0x10000, second);
+  g_assert_false (log_has (f, "differ from what Glint last wrote"));
+  g_assert_false (log_has (f, "looked for changes with 0 MD5(s)"));
+  g_assert_cmpuint (glint_flasher_get_bytes_written (f->flasher), ==, 4096);
+}
+
+/* A job that stops half way leaves no claim about what it was changing:
+ * the next one asks the chip. */
+static void
+test_record_interrupted (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GBytes) first = seeded_bytes (64, 256 * 1024);
+  g_autoptr(GBytes) other = seeded_bytes (65, 256 * 1024);
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GlintFlashRecord) reread = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *board = NULL;
+  g_autofree char *limit = NULL;
+  g_autofree guint8 *known = NULL;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  g_object_unref (fixture_record (f));
+  flash_plan (f, 0x10000, first);
+  board = fixture_board (f, "esp32");
+
+  /* the link dies while the other image is being written */
+  limit = g_strdup_printf ("%" G_GUINT64_FORMAT, counter (f, GLINT_SIM_COUNTER_BYTES_IN) + 60000);
+  g_assert_true (glint_sim_set_option (fixture_sim (f), "disconnect-after", limit, &error));
+  glint_flash_plan_add_bytes (plan, 0x10000, other, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+  g_assert_false (run_flash (f, &error));
+  g_assert_nonnull (error);
+  g_assert_cmpint (glint_flasher_get_region_report (f->flasher, 0)->status, ==,
+                   GLINT_REGION_PARTLY_WRITTEN);
+
+  reread = glint_flash_record_new (f->record_dir);
+  known = glint_flash_record_lookup (reread, board, 0x10000, 1);
+  g_assert_null (known);
 }
 
 /* Region report ------------------------------------------------------------------ */
@@ -719,6 +951,18 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/glint/flasher-fast/skip/off", Fixture, NULL, NULL, test_skip_off,
               fixture_teardown);
+  g_test_add ("/glint/flasher-fast/record/reflash", Fixture, NULL, NULL, test_record_reflash,
+              fixture_teardown);
+  g_test_add ("/glint/flasher-fast/record/identical", Fixture, NULL, NULL,
+              test_record_identical, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/record/wrong-blank", Fixture, "blank", NULL,
+              test_record_wrong, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/record/wrong-other", Fixture, "other", NULL,
+              test_record_wrong, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/record/no-verify", Fixture, NULL, NULL,
+              test_record_no_verify, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/record/interrupted", Fixture, NULL, NULL,
+              test_record_interrupted, fixture_teardown);
   g_test_add ("/glint/flasher-fast/report/link-dies", Fixture, NULL, NULL,
               test_report_link_dies, fixture_teardown);
   g_test_add ("/glint/flasher-fast/report/cancel", Fixture, NULL, NULL, test_report_cancel,

@@ -11,6 +11,7 @@
 
 #include "glint-error.h"
 #include "glint-flash-plan.h"
+#include "glint-flash-record.h"
 #include "glint-flasher-private.h"
 #include "glint-link-timing.h"
 #include "glint-stream.h"
@@ -51,6 +52,11 @@ typedef struct
   GQueue     scan_sent;       /* Span*: asked, oldest first */
   GArray    *differing;       /* Span: 64 KiB chunks that differ, to split or not */
   gboolean  *whole;           /* per region: found erased, written whole */
+  gboolean  *searching;       /* per region: in the current round of questions */
+  gboolean  *hinted;          /* per region: what to write came from the record */
+  guint64   *hint_unchanged;  /* per region: bytes the record called unchanged */
+  char      *board;           /* the board's key in the record, once known */
+  gboolean   board_asked;     /* its MAC was asked for */
   GBytes    *image;           /* the current segment's data */
   GBytes    *payload;         /* what is sent: compressed or the image */
   gboolean   compressed;
@@ -79,6 +85,10 @@ flash_job_free (gpointer data)
   g_clear_pointer (&job->segments, g_array_unref);
   g_clear_pointer (&job->differing, g_array_unref);
   g_free (job->whole);
+  g_free (job->searching);
+  g_free (job->hinted);
+  g_free (job->hint_unchanged);
+  g_free (job->board);
   g_queue_clear_full (&job->scan, g_free);
   g_queue_clear_full (&job->scan_sent, g_free);
   g_clear_pointer (&job->image, g_bytes_unref);
@@ -86,9 +96,11 @@ flash_job_free (gpointer data)
   g_free (job);
 }
 
-static void flash_segment_begin (GTask *task);
-static void flash_verify_next   (GTask *task);
-static void flash_writes_done   (GTask *task);
+static void flash_segment_begin    (GTask *task);
+static void flash_verify_next      (GTask *task);
+static void flash_writes_done      (GTask *task);
+static void flash_record_was_wrong (GTask *task,
+                                    guint  region);
 
 static guint64
 plan_flash_size (GlintFlasher *self)
@@ -136,6 +148,31 @@ send (GTask               *task,
   _glint_flasher_send (task, op, payload, checksum, resp_len, processing_us + owed, callback);
 }
 
+/* The record of what Glint wrote to this board (see glint-flash-record.c) */
+
+static void
+record_save (GlintFlasher *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Only time is lost without it. */
+  if (!glint_flash_record_save (self->record, &error))
+    _glint_flasher_log (self, GLINT_LOG_WARNING, _("cannot keep a record of what was written "
+                                                   "(%s): the next flash of this board will "
+                                                   "take a little longer"), error->message);
+}
+
+/* A region the flash was just found to hold. */
+static void
+record_remember (GlintFlasher *self,
+                 FlashJob     *job,
+                 guint         region)
+{
+  if (job->board != NULL)
+    glint_flash_record_remember (self->record, job->board, report (self, region)->offset,
+                                 g_ptr_array_index (job->images, region));
+}
+
 /* Done ------------------------------------------------------------------------- */
 
 static void
@@ -162,6 +199,8 @@ flash_done (GTask *task)
                         (guint) self->bytes_written, job->verified, seconds);
   if (job->to_write == 0)
     _glint_flasher_set_progress (self, total, total);
+  if (job->board != NULL)
+    record_save (self);
   g_task_return_boolean (task, TRUE);
   _glint_flasher_job_done (task);
 }
@@ -288,6 +327,12 @@ flash_verify_cb (GObject      *object,
 
   actual = reply_md5 (self, reply);
   expected = md5_hex (data, size);
+  if (!g_str_equal (expected, actual) && job->hinted[region])
+    {
+      flash_record_was_wrong (task, region);
+      return;
+    }
+
   if (!g_str_equal (expected, actual))
     {
       g_autofree char *erased = md5_of_erased (size);
@@ -306,6 +351,7 @@ flash_verify_cb (GObject      *object,
     }
 
   report (self, region)->status = GLINT_REGION_VERIFIED;
+  record_remember (self, job, region);
   _glint_flasher_log (self, GLINT_LOG_NOTICE, _("%s at 0x%x verified (MD5 %s)"),
                       region_name (self, region),
                       glint_flash_plan_get_region_offset (self->plan, region), actual);
@@ -325,6 +371,7 @@ flash_verify_next (GTask *task)
   while (job->verify_region < n_regions &&
          report (self, job->verify_region)->status == GLINT_REGION_UNCHANGED)
     {
+      record_remember (self, job, job->verify_region);
       job->verified++;
       job->verify_region++;
     }
@@ -352,6 +399,7 @@ flash_end_cb (GObject      *object,
   /* The stub only promises the last block once this is acknowledged. */
   if (!_glint_flasher_finish_command (task, result, NULL, _("finishing the write")))
     return;
+  ((FlashJob *) g_task_get_task_data (task))->began = FALSE;
 
   if (self->no_verify)
     flash_reboot (task);
@@ -666,6 +714,18 @@ flash_write_segments (GTask *task)
   for (guint i = 0; i < job->segments->len; i++)
     job->to_write += g_array_index (job->segments, Span, i).length;
 
+  /* No claim about what is about to change survives a job that stops
+   * half way. */
+  for (guint i = 0; job->board != NULL && i < job->segments->len; i++)
+    {
+      const Span *span = &g_array_index (job->segments, Span, i);
+
+      glint_flash_record_forget (self->record, job->board,
+                                 report (self, span->region)->offset + span->start, span->length);
+    }
+  if (job->board != NULL && job->segments->len > 0)
+    record_save (self);
+
   /* Progress and ETA count only what is sent. */
   job->started = job->started != 0 ? job->started : g_get_monotonic_time ();
   _glint_flasher_set_progress (self, 0, job->to_write);
@@ -966,12 +1026,15 @@ scan_pump (GTask *task)
 
   segments_tidy (job);
 
-  /* A region with nothing to write matched its MD5(s) all over: that is
-   * its verification. */
+  /* A region asked about with nothing to write matched its MD5(s) all
+   * over: that is its verification. */
   for (guint i = 0; i < job->images->len; i++)
     {
       gboolean written = FALSE;
 
+      if (!job->searching[i])
+        continue;
+      job->searching[i] = FALSE;
       for (guint j = 0; j < job->segments->len; j++)
         written |= g_array_index (job->segments, Span, j).region == i;
       if (!written)
@@ -988,12 +1051,123 @@ scan_pump (GTask *task)
   flash_write_segments (task);
 }
 
-/* What to write: everything, or (the default, where the chip can tell an
- * MD5) only what differs from what the flash holds. A big region is first
- * asked about as a whole where a round trip costs more than hashing it
- * (slow links: one question answers "unchanged"), else straight away in
- * 64 KiB chunks (local links: the chip hashes the region once, not
+/* A region asked about as a whole where a round trip costs more than
+ * hashing it (slow links: one question answers "unchanged"), else straight
+ * away in 64 KiB chunks (local links: the chip hashes the region once, not
  * twice). */
+static void
+scan_region (GlintFlasher *self,
+             FlashJob     *job,
+             guint         region)
+{
+  Span span = { region, 0, g_bytes_get_size (g_ptr_array_index (job->images, region)), FALSE };
+  guint n_chunks = (span.length + SKIP_CHUNK - 1) / SKIP_CHUNK;
+  guint width = self->stub_running ? 2 : 1;
+
+  job->searching[region] = TRUE;
+  if (n_chunks > 1 &&
+      rtt_us (self) * (gint64) ((n_chunks + width - 1) / width - 1) <= md5_cost (span.length))
+    push_parts (job, &span, SKIP_CHUNK);
+  else
+    g_queue_push_tail (&job->scan, g_memdup2 (&span, sizeof span));
+}
+
+/* Whether the record of what Glint last wrote to this board knows every
+ * sector of @region; if so, the sectors that differ from the image are
+ * written without asking the chip first (the final MD5 check decides, see
+ * flash_record_was_wrong ()). Where it says nothing changed, the region is
+ * asked about as a whole: that one MD5 is its check. */
+static gboolean
+plan_from_record (GlintFlasher *self,
+                  FlashJob     *job,
+                  guint         region)
+{
+  GBytes *image = g_ptr_array_index (job->images, region);
+  gsize size = g_bytes_get_size (image);
+  guint32 offset = report (self, region)->offset;
+  g_autofree guint8 *theirs = NULL;
+  g_autofree guint8 *ours = NULL;
+  guint n = 0;
+  guint n_differing = 0;
+
+  if (job->board == NULL)
+    return FALSE;
+
+  ours = glint_flash_record_sector_digests (image, &n);
+  theirs = glint_flash_record_lookup (self->record, job->board, offset, n);
+  if (theirs == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      Span sector = { region, (gsize) i * SKIP_BLOCK, 0, FALSE };
+
+      sector.length = MIN ((gsize) SKIP_BLOCK, size - sector.start);
+      if (memcmp (ours + 16 * i, theirs + 16 * i, 16) != 0)
+        {
+          add_segment (job, &sector);
+          n_differing++;
+        }
+      else
+        {
+          job->hint_unchanged[region] += sector.length;
+        }
+    }
+
+  if (n_differing == 0)
+    {
+      job->hint_unchanged[region] = 0;
+      job->searching[region] = TRUE;
+      g_queue_push_tail (&job->scan, g_memdup2 (&(Span) { region, 0, size, FALSE }, sizeof (Span)));
+      return TRUE;
+    }
+
+  job->hinted[region] = TRUE;
+  self->bytes_unchanged += job->hint_unchanged[region];
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("%s at 0x%x: %u of %u sector(s) differ from what "
+                                              "Glint last wrote to this board"),
+                      region_name (self, region), offset, n_differing, n);
+  return TRUE;
+}
+
+static void flash_plan_writes (GTask *task);
+
+static void
+flash_mac_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  FlashJob *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree guint32 *words = NULL;
+  guint8 mac[6];
+
+  if (_glint_flasher_job_is_over (task))
+    return;
+
+  words = glint_loader_read_regs_finish (GLINT_LOADER (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_error_matches (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED))
+    {
+      _glint_flasher_job_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Without the MAC the record is no use: the chip is asked, as always. */
+  if (words != NULL && glint_chip_decode_mac (self->chip, words, mac, &error))
+    job->board = glint_flash_record_board_id (self->chip->name, mac);
+  else
+    _glint_flasher_log (self, GLINT_LOG_DEBUG, "no MAC for the flash record: %s",
+                        error->message);
+
+  flash_plan_writes (task);
+}
+
+/* What to write: everything, or (the default, where the chip can tell an
+ * MD5) only what differs from what the flash holds, from the record where
+ * it knows the board, else by asking the chip. */
 static void
 flash_plan_writes (GTask *task)
 {
@@ -1002,7 +1176,20 @@ flash_plan_writes (GTask *task)
   guint n_regions = glint_flash_plan_get_n_regions (self->plan);
   gboolean can_md5 = self->stub_running || glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_MD5);
   gboolean skip = !self->no_skip && !self->erase_all && can_md5;
-  guint width = self->stub_running ? 2 : 1;
+  g_autofree gboolean *planned = g_new0 (gboolean, n_regions);
+
+  /* The record needs the board's MAC (one round trip), and the final MD5
+   * check to catch it when it is wrong. */
+  if (skip && self->record != NULL && !self->no_verify && !job->board_asked)
+    {
+      guint n_regs;
+      const guint32 *regs = glint_chip_get_mac_registers (self->chip, &n_regs);
+
+      job->board_asked = TRUE;
+      glint_loader_read_regs_async (self->loader, regs, n_regs, g_task_get_cancellable (task),
+                                    flash_mac_cb, task);
+      return;
+    }
 
   if (!self->no_skip && !self->erase_all && !can_md5)
     _glint_flasher_log (self, GLINT_LOG_INFO, _("the %s ROM cannot tell what the flash holds: "
@@ -1012,28 +1199,31 @@ flash_plan_writes (GTask *task)
   job->started = g_get_monotonic_time ();
   job->differing = g_array_new (FALSE, FALSE, sizeof (Span));
   job->whole = g_new0 (gboolean, n_regions);
-  /* every region's first sector first: on a blank board that settles it */
+  job->searching = g_new0 (gboolean, n_regions);
+  job->hinted = g_new0 (gboolean, n_regions);
+  job->hint_unchanged = g_new0 (guint64, n_regions);
+
+  for (guint i = 0; skip && i < n_regions; i++)
+    planned[i] = plan_from_record (self, job, i);
+
+  /* every other region's first sector first: on a blank board that
+   * settles it */
   for (guint i = 0; skip && i < n_regions; i++)
     {
       Span probe = { i, 0, SKIP_BLOCK, TRUE };
 
-      if (g_bytes_get_size (g_ptr_array_index (job->images, i)) > SKIP_BLOCK)
+      if (!planned[i] && g_bytes_get_size (g_ptr_array_index (job->images, i)) > SKIP_BLOCK)
         g_queue_push_tail (&job->scan, g_memdup2 (&probe, sizeof probe));
     }
 
   for (guint i = 0; i < n_regions; i++)
     {
       Span span = { i, 0, g_bytes_get_size (g_ptr_array_index (job->images, i)), FALSE };
-      guint n_chunks = (span.length + SKIP_CHUNK - 1) / SKIP_CHUNK;
 
       if (!skip)
         add_segment (job, &span);
-      else if (n_chunks > 1 &&
-               rtt_us (self) * (gint64) ((n_chunks + width - 1) / width - 1) <=
-               md5_cost (span.length))
-        push_parts (job, &span, SKIP_CHUNK);
-      else
-        g_queue_push_tail (&job->scan, g_memdup2 (&span, sizeof span));
+      else if (!planned[i])
+        scan_region (self, job, i);
     }
 
   if (skip)
@@ -1045,6 +1235,35 @@ flash_plan_writes (GTask *task)
     {
       flash_write_segments (task);
     }
+}
+
+/* The final check of a region written from the record failed: the board
+ * did not hold what Glint last wrote to it (another tool flashed it, or
+ * it is another board). Forget the record and do what is done without one:
+ * ask the chip what differs, write that, check again. */
+static void
+flash_record_was_wrong (GTask *task,
+                        guint  region)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  FlashJob *job = g_task_get_task_data (task);
+
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("%s at 0x%x did not hold what Glint last wrote "
+                                              "there: looking for what differs"),
+                      region_name (self, region), report (self, region)->offset);
+  job->hinted[region] = FALSE;
+  self->bytes_unchanged -= job->hint_unchanged[region];
+  job->hint_unchanged[region] = 0;
+  report (self, region)->status = GLINT_REGION_PARTLY_WRITTEN;
+  glint_flash_record_forget (self->record, job->board, report (self, region)->offset,
+                             g_bytes_get_size (g_ptr_array_index (job->images, region)));
+
+  g_array_set_size (job->segments, 0);
+  job->segment = 0;
+  job->done_before = 0;
+  scan_region (self, job, region);
+  _glint_flasher_set_state (self, GLINT_FLASHER_STATE_WRITING);
+  scan_pump (task);
 }
 
 static void
@@ -1427,6 +1646,27 @@ glint_flasher_set_erase_all (GlintFlasher *self,
   g_return_if_fail (GLINT_IS_FLASHER (self));
 
   self->erase_all = !!erase_all;
+}
+
+/**
+ * glint_flasher_set_flash_record:
+ * @record: (nullable): what Glint last wrote to each board
+ *
+ * With a record (and skipping unchanged data, and verification, on), the
+ * flash job reads the board's MAC and, where the record knows every sector
+ * of a region, writes the sectors that differ from it without first
+ * asking the chip for MD5s. The final MD5 check of the region still
+ * decides: if it fails, the record is dropped and the chip is asked, as
+ * without one. Every region verified is written to the record.
+ */
+void
+glint_flasher_set_flash_record (GlintFlasher     *self,
+                                GlintFlashRecord *record)
+{
+  g_return_if_fail (GLINT_IS_FLASHER (self));
+  g_return_if_fail (record == NULL || GLINT_IS_FLASH_RECORD (record));
+
+  g_set_object (&self->record, record);
 }
 
 /**

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "glint-chip.h"
+#include "glint-flash-record.h"
 #include "glint-flasher.h"
 #include "glint-loader.h"
 
@@ -24,6 +25,7 @@ struct _GlintFlasher
   guint              settled_baud;   /* what the last job ran at */
   guint              boot_baud;      /* the stream's rate when first connected */
   char              *backup_path;
+  GlintFlashRecord  *record;         /* what was last written to each board */
   GArray            *regions;        /* GlintRegionReport, of the last flash job */
   guint64            bytes_written;
   guint64            bytes_unchanged;

@@ -186,6 +186,7 @@ glint_flasher_dispose (GObject *object)
   GlintFlasher *self = GLINT_FLASHER (object);
 
   g_clear_object (&self->plan);
+  g_clear_object (&self->record);
   g_clear_object (&self->loader);
   g_clear_pointer (&self->regions, g_array_unref);
   g_clear_object (&self->stream);

@@ -5,6 +5,7 @@
 
 #include <gio/gio.h>
 
+#include "glint-flash-record.h"
 #include "glint-types.h"
 
 G_BEGIN_DECLS
@@ -174,6 +175,8 @@ void               glint_flasher_set_skip_unchanged (GlintFlasher         *self,
                                                     gboolean               skip);
 void               glint_flasher_set_erase_all     (GlintFlasher          *self,
                                                     gboolean               erase_all);
+void               glint_flasher_set_flash_record  (GlintFlasher          *self,
+                                                    GlintFlashRecord      *record);
 void               glint_flasher_set_backup_path   (GlintFlasher          *self,
                                                     const char            *path);
 void               glint_flasher_set_baud_hint     (GlintFlasher          *self,

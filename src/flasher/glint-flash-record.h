@@ -1,0 +1,40 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* The unit the record keeps: the flash's erase sector. */
+#define GLINT_FLASH_RECORD_SECTOR 0x1000
+
+#define GLINT_TYPE_FLASH_RECORD (glint_flash_record_get_type ())
+G_DECLARE_FINAL_TYPE (GlintFlashRecord, glint_flash_record, GLINT, FLASH_RECORD, GObject)
+
+GlintFlashRecord *glint_flash_record_new          (const char        *directory);
+const char       *glint_flash_record_get_directory (GlintFlashRecord *self);
+
+char             *glint_flash_record_board_id     (const char        *chip,
+                                                   const guint8       mac[6]);
+
+guint8           *glint_flash_record_lookup       (GlintFlashRecord  *self,
+                                                   const char        *board,
+                                                   guint32            address,
+                                                   guint              n_sectors);
+void              glint_flash_record_remember     (GlintFlashRecord  *self,
+                                                   const char        *board,
+                                                   guint32            address,
+                                                   GBytes            *data);
+void              glint_flash_record_forget       (GlintFlashRecord  *self,
+                                                   const char        *board,
+                                                   guint32            address,
+                                                   gsize              length);
+gboolean          glint_flash_record_save         (GlintFlashRecord  *self,
+                                                   GError           **error);
+
+guint8           *glint_flash_record_sector_digests (GBytes          *data,
+                                                     guint           *n_sectors);
+
+G_END_DECLS
