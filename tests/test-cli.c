@@ -30,11 +30,14 @@ run_clear (Run *run)
   g_clear_pointer (&run->err, g_free);
 }
 
+/* @cache: (nullable): the CLI's cache folder, instead of the suite's */
 static void
-run_cli (Run              *run,
-         const char *const *args)
+run_cli_cached (Run               *run,
+                const char *const *args,
+                const char        *cache)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -43,13 +46,22 @@ run_cli (Run              *run,
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
 
-  proc = g_subprocess_newv ((const char *const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                            &error);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  if (cache != NULL)
+    g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache, TRUE);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (proc, NULL, NULL, &run->out, &run->err, &error);
   g_assert_no_error (error);
   run->status = g_subprocess_get_exit_status (proc);
+}
+
+static void
+run_cli (Run               *run,
+         const char *const *args)
+{
+  run_cli_cached (run, args, NULL);
 }
 
 static void
@@ -281,6 +293,96 @@ test_flash_skip (void)
   g_unlink (app_path);
   g_unlink (backup_path);
   g_rmdir (dir);
+}
+
+/* The record of what was written: the reflash writes the changed sector
+ * without asking the board first; after another tool changed the board
+ * behind Glint's back, the final check catches it and the job still ends
+ * with the right flash. */
+static void
+test_flash_record (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
+  g_autofree char *cache = g_build_filename (dir, "cache", NULL);
+  g_autofree char *glint_cache = g_build_filename (cache, "glint", NULL);
+  g_autofree char *boards = g_build_filename (glint_cache, "boards", NULL);
+  g_autofree char *flash_path = g_build_filename (dir, "flash.bin", NULL);
+  g_autofree char *app_path = g_build_filename (dir, "app.bin", NULL);
+  g_autofree char *app_arg = g_strdup_printf ("%s@0x10000", app_path);
+  g_autofree char *address = NULL;
+  g_autofree char *flash = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GDir) listing = NULL;
+  const char *args[] = { "--json", "--port", NULL, "flash", app_arg, NULL };
+  g_autofree guint8 *app = g_malloc (64 * 1024);
+  gsize flash_len = 0;
+  const char *name;
+  guint n_files = 0;
+  Run run = { 0 };
+
+  for (guint i = 0; i < 64 * 1024; i++)
+    app[i] = (guint8) g_random_int ();
+  g_file_set_contents (app_path, (const char *) app, 64 * 1024, &error);
+  g_assert_no_error (error);
+  server = spawn_board (flash_path, &address);
+  args[2] = address;
+
+  /* a board never seen: asked, and then on record */
+  run_cli_cached (&run, args, cache);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_null (strstr (run.out, "Glint last wrote"));
+  run_clear (&run);
+  listing = g_dir_open (boards, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    {
+      g_assert_true (g_str_has_prefix (name, "esp32"));
+      g_assert_true (g_str_has_suffix (name, ".ini"));
+      n_files++;
+    }
+  g_assert_cmpuint (n_files, ==, 1);
+
+  /* 4 KiB changed: written from the record, checked by the final MD5 */
+  for (guint i = 0x5000; i < 0x6000; i++)
+    app[i] ^= 0x3C;
+  g_file_set_contents (app_path, (const char *) app, 64 * 1024, &error);
+  g_assert_no_error (error);
+  run_cli_cached (&run, args, cache);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "1 of 16 sector(s) differ from what Glint last wrote"));
+  g_assert_nonnull (strstr (run.out, "looked for changes with 0 MD5(s)"));
+  g_assert_nonnull (strstr (run.out, "\"bytes-written\":4096"));
+  run_clear (&run);
+
+  /* another tool changes a different sector while Glint is not looking */
+  g_clear_pointer (&flash, g_free);
+  flash = stop_board (server, flash_path, &flash_len);
+  g_clear_object (&server);
+  flash[0x10000 + 0x9000] ^= 0xFF;
+  g_file_set_contents (flash_path, flash, flash_len, &error);
+  g_assert_no_error (error);
+  server = spawn_board (flash_path, &address);
+  args[2] = address;
+
+  for (guint i = 0x1000; i < 0x1010; i++)
+    app[i] ^= 0x77;
+  g_file_set_contents (app_path, (const char *) app, 64 * 1024, &error);
+  g_assert_no_error (error);
+  run_cli_cached (&run, args, cache);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "did not hold what Glint last wrote there"));
+  g_assert_nonnull (strstr (run.out, "\"status\":\"verified\""));
+  run_clear (&run);
+
+  g_clear_pointer (&flash, g_free);
+  flash = stop_board (server, flash_path, &flash_len);
+  g_assert_cmpmem (flash + 0x10000, 64 * 1024, app, 64 * 1024);
+
+  glint_test_remove_dir (boards);
+  glint_test_remove_dir (glint_cache);
+  glint_test_remove_dir (cache);
+  glint_test_remove_dir (dir);
 }
 
 /* -b auto (the default) climbs, and the rate that worked is kept per port
@@ -540,6 +642,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/cli/flash-to-server", test_flash_to_server);
   g_test_add_func ("/glint/cli/flash-missing-file", test_flash_missing_file);
   g_test_add_func ("/glint/cli/flash-skip", test_flash_skip);
+  g_test_add_func ("/glint/cli/flash-record", test_flash_record);
   g_test_add_func ("/glint/cli/baud-remembered", test_baud_remembered);
   g_test_add_func ("/glint/cli/read-and-erase", test_read_and_erase);
   g_test_add_func ("/glint/cli/read-erase-usage", test_read_erase_usage);

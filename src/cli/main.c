@@ -613,6 +613,8 @@ cmd_flash (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintFlasher) flasher = NULL;
   g_autoptr(GlintFlashPlan) plan = NULL;
+  g_autoptr(GlintFlashRecord) record = NULL;
+  g_autofree char *record_dir = NULL;
   GAsyncResult *slot = NULL;
   Progress progress = { isatty (STDOUT_FILENO), 0, -1 };
   const char * const *warnings;
@@ -640,6 +642,11 @@ cmd_flash (int argc, char **argv)
   glint_flasher_set_skip_unchanged (flasher, !opt_no_skip);
   glint_flasher_set_erase_all (flasher, opt_erase_all);
   glint_flasher_set_backup_path (flasher, opt_backup);
+  /* What was last written to each board, so that a reflash needs no
+   * search for what changed (a hint only: the final check decides). */
+  record_dir = g_build_filename (g_get_user_cache_dir (), "glint", "boards", NULL);
+  record = glint_flash_record_new (record_dir);
+  glint_flasher_set_flash_record (flasher, record);
   glint_flasher_flash_async (flasher, NULL, store_result_cb, &slot);
   if (!wait_job (flasher, &slot, glint_flasher_flash_finish, &progress, &error))
     {
