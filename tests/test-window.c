@@ -430,6 +430,17 @@ test_demo_flash (Fixture       *f,
   activate (f, "win.flash-another", NULL);
   g_assert_cmpstr (page (f), ==, "board");
   g_assert_true (next_enabled (f));
+
+  /* The Demo board keeps what was flashed to it, like a real one: the
+   * same firmware again writes nothing. */
+  activate (f, "win.next", NULL);
+  g_assert_cmpstr (page (f), ==, "firmware");
+  wait_for_next (f);
+  activate (f, "win.next", NULL);
+  wait_for_page (f, "done", 90);
+  g_assert_cmpuint (glint_flasher_get_bytes_written (_glint_window_get_flasher (f->window)), ==, 0);
+  description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "done_status")));
+  g_assert_nonnull (strstr (description, "already held this firmware"));
 }
 
 /* "RFC2217 127.0.0.1 40124" → "rfc2217://127.0.0.1:40124" */

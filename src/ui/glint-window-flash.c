@@ -9,6 +9,8 @@
 
 #include "glint-chip.h"
 #include "glint-error.h"
+#include "glint-sim.h"
+#include "glint-sim-stream.h"
 #include "glint-stream.h"
 #include "glint-stream-address.h"
 #include "glint-window-private.h"
@@ -202,6 +204,36 @@ show_failed (GlintWindow  *self,
   _glint_window_go_to (self, "failed");
 }
 
+/* The Demo board behaves like a real one: what was flashed to it is
+ * still there next time (for this window), so a reflash shows what
+ * skipping unchanged data does. */
+static void
+demo_keep_flash (GlintWindow *self)
+{
+  GlintStream *stream = self->flasher != NULL ? glint_flasher_get_stream (self->flasher) : NULL;
+  const guint8 *flash;
+  gsize size = 0;
+
+  if (!self->flashing_demo || !GLINT_IS_SIM_STREAM (stream))
+    return;
+
+  flash = glint_sim_get_flash (glint_sim_stream_get_sim (GLINT_SIM_STREAM (stream)), &size);
+  g_clear_pointer (&self->demo_flash, g_bytes_unref);
+  self->demo_flash = g_bytes_new (flash, size);
+}
+
+static void
+demo_restore_flash (GlintWindow *self,
+                    GlintStream *stream)
+{
+  self->flashing_demo = g_str_equal (self->address, GLINT_DEMO_ADDRESS) &&
+                        GLINT_IS_SIM_STREAM (stream);
+  if (self->flashing_demo && self->demo_flash != NULL)
+    glint_sim_load_flash (glint_sim_stream_get_sim (GLINT_SIM_STREAM (stream)), 0,
+                          g_bytes_get_data (self->demo_flash, NULL),
+                          g_bytes_get_size (self->demo_flash));
+}
+
 static void
 flash_cb (GObject      *object,
           GAsyncResult *result,
@@ -220,6 +252,7 @@ flash_cb (GObject      *object,
   g_clear_handle_id (&self->cancel_watchdog_id, g_source_remove);
   if (self->cancel_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->cancel_dialog));
+  demo_keep_flash (self);
 
   if (ok)
     {
@@ -298,7 +331,18 @@ _glint_window_start_flash (GlintWindow *self)
     }
 
   glint_firmware_page_apply_flash_settings (self->firmware_page);
+  demo_restore_flash (self, stream);
+  if (self->flash_record == NULL)
+    {
+      g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "glint", "boards", NULL);
+
+      self->flash_record = glint_flash_record_new (dir);
+    }
   self->flasher = glint_flasher_new (stream);
+  /* The Demo board starts blank with every window: a record of it would
+   * only ever be wrong. */
+  if (!self->flashing_demo)
+    glint_flasher_set_flash_record (self->flasher, self->flash_record);
   glint_flasher_set_plan (self->flasher, glint_firmware_page_get_plan (self->firmware_page));
   if (baud == 0)
     {
@@ -439,6 +483,8 @@ _glint_window_flash_dispose (GlintWindow *self)
   g_cancellable_cancel (self->flash_cancellable);
   g_clear_object (&self->flash_cancellable);
   g_clear_object (&self->flasher);
+  g_clear_object (&self->flash_record);
+  g_clear_pointer (&self->demo_flash, g_bytes_unref);
   if (self->log != NULL)
     g_string_free (self->log, TRUE);
   self->log = NULL;

@@ -47,6 +47,9 @@ struct _GlintWindow
   GString              *log;
   AdwMessageDialog     *cancel_dialog;
   guint                 cancel_watchdog_id;
+  GlintFlashRecord     *flash_record;    /* what was written to each board */
+  GBytes               *demo_flash;      /* the Demo board's flash, kept between flashes */
+  gboolean              flashing_demo;
 
 };
 
