@@ -19,6 +19,7 @@ typedef struct
   gboolean   done;
   gboolean   verbose;
   gboolean   skip_unchanged;   /* FALSE (as zeroed): write every byte */
+  GlintFlashRecord *record;    /* NULL: none, the chip is asked what it holds */
   guint64    bytes_written;    /* what the flasher wrote */
   guint      settled_baud;
   GError    *error;

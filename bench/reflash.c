@@ -21,10 +21,13 @@
  *
  * 1. Reflash. A 1 MiB app is flashed to a blank simulated board, then a
  *    copy with 4 KiB changed is flashed again, each time as glint-cli does
- *    it by default (a fresh connection, -b auto, skipping unchanged data);
+ *    it by default (a fresh connection, -b auto, skipping unchanged data,
+ *    the record of what was written to the board, in a temporary folder);
  *    the second board starts with the flash the first one ended with.
  *    Figure: second job time / first job time (target ≤ 0.15). For
- *    comparison the same reflash with --no-skip.
+ *    comparison the same reflash without the record (the chip is asked
+ *    what changed: a board Glint has not flashed before) and with
+ *    --no-skip.
  *
  * 2. Full writes against the wire floor, start-up included. The 1 MiB app
  *    at each fixed baud (and auto), every byte written (--no-skip), whole
@@ -81,15 +84,16 @@ result_clear (Result *r)
 
 /* One job, on a fresh connection to a board holding @before (NULL: blank). */
 static gboolean
-run_job (const char  *chip,
-         gdouble      time_scale,
-         GBytes      *before,
-         GBytes      *image,
-         guint        baud,
-         gboolean     skip,
-         gboolean     verbose,
-         Result      *result,
-         GError     **error)
+run_job (const char        *chip,
+         gdouble            time_scale,
+         GBytes            *before,
+         GBytes            *image,
+         guint              baud,
+         gboolean           skip,
+         GlintFlashRecord  *record,
+         gboolean           verbose,
+         Result            *result,
+         GError           **error)
 {
   g_autofree char *address = g_strdup_printf ("sim://%s?boot=normal&flash-size=4M&"
                                               "time-scale=%g&latency=%g", chip, time_scale,
@@ -105,6 +109,7 @@ run_job (const char  *chip,
 
   run.verbose = verbose;
   run.skip_unchanged = skip;
+  run.record = record;
   run.sim = glint_sim_stream_get_sim (GLINT_SIM_STREAM (stream));
   if (before != NULL)
     glint_sim_load_flash (run.sim, 0, g_bytes_get_data (before, NULL), g_bytes_get_size (before));
@@ -123,6 +128,21 @@ run_job (const char  *chip,
   g_io_stream_close (G_IO_STREAM (stream), NULL, NULL);
 
   return ok;
+}
+
+static void
+remove_record_dir (const char *dir)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
 }
 
 /* The stub's MEM_DATA frames on the wire: 24 bytes of header per 0x1800
@@ -163,7 +183,9 @@ main (int argc, char **argv)
   const guint *bauds;
   guint n_bauds;
   gboolean met = TRUE;
-  Result first = { 0 }, second = { 0 }, no_skip = { 0 };
+  Result first = { 0 }, second = { 0 }, searched = { 0 }, no_skip = { 0 };
+  g_autoptr(GlintFlashRecord) record = NULL;
+  g_autofree char *record_dir = NULL;
   gdouble ratio;
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -205,18 +227,29 @@ main (int argc, char **argv)
 
   /* 1. Reflash ------------------------------------------------------------------ */
 
+  record_dir = g_dir_make_tmp ("glint-bench-record-XXXXXX", &error);
+  if (record_dir == NULL)
+    g_error ("%s", error->message);
+  record = glint_flash_record_new (record_dir);
+
   g_printerr ("[reflash] first flash, blank board...\n");
-  if (!run_job (chip, time_scale, NULL, image, GLINT_FLASHER_BAUD_AUTO, TRUE, verbose, &first,
-                &error))
+  if (!run_job (chip, time_scale, NULL, image, GLINT_FLASHER_BAUD_AUTO, TRUE, record, verbose,
+                &first, &error))
     g_error ("first flash: %s", error->message);
   g_printerr ("[reflash] second flash, 4 KiB changed...\n");
-  if (!run_job (chip, time_scale, first.flash, changed, GLINT_FLASHER_BAUD_AUTO, TRUE, verbose,
-                &second, &error))
+  if (!run_job (chip, time_scale, first.flash, changed, GLINT_FLASHER_BAUD_AUTO, TRUE, record,
+                verbose, &second, &error))
     g_error ("second flash: %s", error->message);
+  g_printerr ("[reflash] the same without the record...\n");
+  if (!run_job (chip, time_scale, first.flash, changed, GLINT_FLASHER_BAUD_AUTO, TRUE, NULL,
+                verbose, &searched, &error))
+    g_error ("second flash, no record: %s", error->message);
   g_printerr ("[reflash] the same with --no-skip...\n");
-  if (!run_job (chip, time_scale, first.flash, changed, GLINT_FLASHER_BAUD_AUTO, FALSE, verbose,
-                &no_skip, &error))
+  if (!run_job (chip, time_scale, first.flash, changed, GLINT_FLASHER_BAUD_AUTO, FALSE, NULL,
+                verbose, &no_skip, &error))
     g_error ("second flash, no skip: %s", error->message);
+  g_clear_object (&record);
+  remove_record_dir (record_dir);
 
   ratio = second.job_s / first.job_s;
   met &= ratio <= 0.15;
@@ -229,10 +262,14 @@ main (int argc, char **argv)
           "\n", "second, 4 KiB changed", second.job_s, second.written, second.erased,
           second.settled, second.commands);
   printf ("%-28s %8.2f %9" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %9u %6" G_GUINT64_FORMAT
+          "\n", "second, no record", searched.job_s, searched.written, searched.erased,
+          searched.settled, searched.commands);
+  printf ("%-28s %8.2f %9" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %9u %6" G_GUINT64_FORMAT
           "\n", "second, --no-skip", no_skip.job_s, no_skip.written, no_skip.erased,
           no_skip.settled, no_skip.commands);
-  printf ("# second / first: %.3f (target <= 0.15: %s); --no-skip: %.3f\n", ratio,
-          ratio <= 0.15 ? "met" : "MISSED", no_skip.job_s / first.job_s);
+  printf ("# second / first: %.3f (target <= 0.15: %s); no record: %.3f; --no-skip: %.3f\n",
+          ratio, ratio <= 0.15 ? "met" : "MISSED", searched.job_s / first.job_s,
+          no_skip.job_s / first.job_s);
   fflush (stdout);
 
   /* 2. Full writes against the floor ---------------------------------------------- */
@@ -250,8 +287,8 @@ main (int argc, char **argv)
       guint upload_baud;
 
       g_printerr ("[full] %s baud...\n", baud == GLINT_FLASHER_BAUD_AUTO ? "auto" : "fixed");
-      if (!run_job (chip, time_scale, NULL, image, baud, FALSE, verbose, &full, &error) ||
-          !run_job (chip, time_scale, NULL, image, baud, TRUE, verbose, &skip, &error))
+      if (!run_job (chip, time_scale, NULL, image, baud, FALSE, NULL, verbose, &full, &error) ||
+          !run_job (chip, time_scale, NULL, image, baud, TRUE, NULL, verbose, &skip, &error))
         g_error ("full write at %u: %s", baud, error->message);
 
       /* The stub goes up at the boot rate, or (auto, where the ROM can
@@ -284,6 +321,7 @@ main (int argc, char **argv)
 
   result_clear (&first);
   result_clear (&second);
+  result_clear (&searched);
   result_clear (&no_skip);
   {
     g_autofree char *extra = g_strdup_printf ("%s/%s.json", stub_dir, chip);

@@ -370,6 +370,10 @@ test_record_reflash (Fixture       *f,
   flash_plan (f, 0x10000, second);
 
   assert_flash_holds (fixture_sim (f), 0x10000, second);
+  /* 4 KiB: sooner done by the ROM than by loading the stub */
+  g_assert_true (log_has (f, "4 KiB differ from what Glint last wrote to this board: the ROM "
+                             "loader writes them"));
+  g_assert_false (log_has (f, "flasher stub running"));
   g_assert_true (log_has (f, "1 of 64 sector(s) differ from what Glint last wrote"));
   g_assert_true (log_has (f, "looked for changes with 0 MD5(s)"));
   g_assert_true (log_has (f, "app at 0x10000 verified"));
@@ -390,6 +394,32 @@ test_record_reflash (Fixture       *f,
   known = glint_flash_record_lookup (reread, board, 0x10000, n);
   g_assert_nonnull (known);
   g_assert_cmpmem (known, 16 * n, ours, 16 * n);
+}
+
+/* Half of the image changed: worth loading the stub for, and still written
+ * from the record without a search. */
+static void
+test_record_stub (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GBytes) first = seeded_bytes (66, 256 * 1024);
+  g_autoptr(GBytes) second = changed_copy (first, 64 * 1024, 128 * 1024);
+  guint64 written;
+
+  fixture_open (f, "sim://esp32s3?boot=normal&time-scale=0");
+  g_object_unref (fixture_record (f));
+  flash_plan (f, 0x10000, first);
+  written = counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN);
+  flash_plan (f, 0x10000, second);
+
+  assert_flash_holds (fixture_sim (f), 0x10000, second);
+  g_assert_false (log_has (f, "the ROM loader writes them"));
+  g_assert_true (log_has (f, "flasher stub running"));
+  g_assert_true (log_has (f, "32 of 64 sector(s) differ from what Glint last wrote"));
+  g_assert_true (log_has (f, "looked for changes with 0 MD5(s)"));
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN) - written, ==, 128 * 1024);
+  g_assert_cmpint (glint_flasher_get_region_report (f->flasher, 0)->status, ==,
+                   GLINT_REGION_VERIFIED);
 }
 
 /* The same image again: the record says nothing changed, and one MD5 of
@@ -952,6 +982,8 @@ main (int argc, char **argv)
   g_test_add ("/glint/flasher-fast/skip/off", Fixture, NULL, NULL, test_skip_off,
               fixture_teardown);
   g_test_add ("/glint/flasher-fast/record/reflash", Fixture, NULL, NULL, test_record_reflash,
+              fixture_teardown);
+  g_test_add ("/glint/flasher-fast/record/stub", Fixture, NULL, NULL, test_record_stub,
               fixture_teardown);
   g_test_add ("/glint/flasher-fast/record/identical", Fixture, NULL, NULL,
               test_record_identical, fixture_teardown);

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -25,8 +26,10 @@
  * it is wrong, never correctness.
  *
  * One key file per board in the directory given (the user cache: losing
- * it only costs time), written atomically; a board's file is read the
- * first time that board is asked about.
+ * it only costs time); a board's file is read the first time that board is
+ * asked about. Files are written without fsync(), which costs tens of
+ * milliseconds a flash: a file damaged by a crash reads as an empty or
+ * partial record, which is safe, as is a stale one.
  */
 
 #define GROUP "sectors"
@@ -325,7 +328,7 @@ glint_flash_record_forget (GlintFlashRecord *self,
 /**
  * glint_flash_record_save:
  *
- * Writes the boards changed since the last save, each file atomically.
+ * Writes the boards changed since the last save.
  *
  * Returns: %FALSE if a file could not be written (@error says which)
  */
@@ -356,8 +359,25 @@ glint_flash_record_save (GlintFlashRecord  *self,
       g_autofree char *path = board_path (self, key);
       GKeyFile *file = g_hash_table_lookup (self->boards, key);
 
-      if (!g_key_file_save_to_file (file, path, error))
+      g_autofree char *tmp = g_strdup_printf ("%s.%d.tmp", path, (int) getpid ());
+      g_autofree char *data = NULL;
+      gsize len = 0;
+
+      /* A new file renamed over the old one, without fsync(). (Written in
+       * place, GLib 2.74 does not truncate a longer old file.) */
+      data = g_key_file_to_data (file, &len, NULL);
+      g_unlink (tmp);
+      if (!g_file_set_contents_full (tmp, data, len, G_FILE_SET_CONTENTS_NONE, 0600, error))
         return FALSE;
+      if (g_rename (tmp, path) != 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                       "cannot replace %s: %s", path, g_strerror (saved));
+          g_unlink (tmp);
+          return FALSE;
+        }
       g_hash_table_iter_remove (&iter);
     }
 

@@ -448,6 +448,20 @@ _glint_flasher_auto_baud (GTask            *task,
 }
 
 /**
+ * _glint_flasher_rom_can_step:
+ *
+ * Returns: whether, with the automatic baud, the ROM takes the first step
+ *   (so that a stub would go up faster than at the boot rate)
+ */
+gboolean
+_glint_flasher_rom_can_step (GlintFlasher *self)
+{
+  return !self->usb_reset && !GLINT_IS_SOCKET_STREAM (self->stream) &&
+         glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_CHANGE_BAUDRATE) &&
+         self->chip->xtal_fudge == GLINT_CHIP_XTAL_FUDGE_NONE;
+}
+
+/**
  * _glint_flasher_auto_baud_rom:
  * @next: called with the ROM at a faster rate, or as it was
  *

@@ -15,6 +15,7 @@
 #include "glint-flasher-private.h"
 #include "glint-link-timing.h"
 #include "glint-stream.h"
+#include "glint-stub.h"
 
 /*
  * The flash job: connect, detect, load the stub (or say why the ROM does the
@@ -715,7 +716,9 @@ flash_write_segments (GTask *task)
     job->to_write += g_array_index (job->segments, Span, i).length;
 
   /* No claim about what is about to change survives a job that stops
-   * half way. */
+   * half way (saved at the end, or when the job fails; were the process
+   * killed, the claim left would only cost the next flash time: the
+   * final check catches it). */
   for (guint i = 0; job->board != NULL && i < job->segments->len; i++)
     {
       const Span *span = &g_array_index (job->segments, Span, i);
@@ -723,8 +726,6 @@ flash_write_segments (GTask *task)
       glint_flash_record_forget (self->record, job->board,
                                  report (self, span->region)->offset + span->start, span->length);
     }
-  if (job->board != NULL && job->segments->len > 0)
-    record_save (self);
 
   /* Progress and ETA count only what is sent. */
   job->started = job->started != 0 ? job->started : g_get_monotonic_time ();
@@ -1477,6 +1478,151 @@ flash_change_baud (GTask *task)
   _glint_flasher_change_baud (task, flash_prepare);
 }
 
+/* Small reflashes: the ROM alone ------------------------------------------------ */
+
+/* What loading the stub costs besides its bytes on the wire: MEM_BEGIN and
+ * MEM_DATA blocks for text and data, then MEM_END (the latency bench counts
+ * six answers for a 13 KiB stub). */
+#define STUB_ROUND_TRIPS 6
+#define ROM_WRITE_BLOCK  0x400     /* FLASH_(DEFL_)DATA to the ROM (protocol.md §5.3) */
+
+/* The image bytes that differ from the record, all regions together, or
+ * G_MAXUINT64 unless the record knows every sector of every region. */
+static guint64
+record_differing_bytes (GlintFlasher *self,
+                        const char   *board)
+{
+  guint n_regions = glint_flash_plan_get_n_regions (self->plan);
+  guint64 total = 0;
+
+  for (guint i = 0; i < n_regions; i++)
+    {
+      GBytes *data = glint_flash_plan_get_region_data (self->plan, i);
+      gsize size = g_bytes_get_size (data);
+      g_autofree guint8 *ours = NULL;
+      g_autofree guint8 *theirs = NULL;
+      guint n = 0;
+
+      /* (the 4-byte padding of flash_start_writing () is erased bytes:
+       * the same digests) */
+      ours = glint_flash_record_sector_digests (data, &n);
+      theirs = glint_flash_record_lookup (self->record, board,
+                                          glint_flash_plan_get_region_offset (self->plan, i), n);
+      if (theirs == NULL)
+        return G_MAXUINT64;
+
+      for (guint k = 0; k < n; k++)
+        if (memcmp (ours + 16 * k, theirs + 16 * k, 16) != 0)
+          total += MIN ((gsize) SKIP_BLOCK, size - (gsize) k * SKIP_BLOCK);
+    }
+
+  return total;
+}
+
+/* Whether the ROM writes @bytes and checks them sooner than the stub could
+ * be loaded. The stub costs its frames on the wire (at the boot rate, or
+ * where the ROM takes the first step of the automatic baud, at that step's
+ * rate) and its round trips; the ROM a round trip per 1 KiB block (2:1
+ * compression assumed), its SPI set-up in two round trips instead of one,
+ * and its flash work, which it does before it answers instead of while the
+ * next block is on the wire. Both hash the region the same. */
+static gboolean
+rom_is_quicker (GlintFlasher *self,
+                guint64       bytes)
+{
+  g_autoptr(GlintStub) stub = glint_stub_find (self->chip, 0, NULL, NULL);
+  gint64 rtt = rtt_us (self);
+  guint rate = glint_stream_get_baud (self->stream);
+  gsize stub_bytes;
+  guint64 sent = glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_FLASH_DEFL) ? bytes / 2 : bytes;
+  gint64 stub_cost, rom_cost;
+
+  if (stub == NULL)
+    return FALSE;
+
+  if (self->baud == GLINT_FLASHER_BAUD_AUTO && _glint_flasher_rom_can_step (self))
+    rate = MAX (rate, 921600u);
+  stub_bytes = g_bytes_get_size (glint_stub_get_text (stub)) +
+               (glint_stub_get_data (stub) != NULL ? g_bytes_get_size (glint_stub_get_data (stub)) : 0);
+  stub_cost = glint_link_timing_wire_time (stub_bytes, rate) + STUB_ROUND_TRIPS * rtt;
+  rom_cost = (gint64) ((sent + ROM_WRITE_BLOCK - 1) / ROM_WRITE_BLOCK + 1) * rtt +
+             (gint64) ((bytes + SECTOR_SIZE - 1) / SECTOR_SIZE) * SECTOR_WRITE_US;
+
+  return rom_cost < stub_cost;
+}
+
+static void
+flash_early_mac_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  FlashJob *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree guint32 *words = NULL;
+  guint64 differing;
+  guint8 mac[6];
+
+  if (_glint_flasher_job_is_over (task))
+    return;
+
+  words = glint_loader_read_regs_finish (GLINT_LOADER (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_error_matches (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED))
+    {
+      _glint_flasher_job_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (words == NULL || !glint_chip_decode_mac (self->chip, words, mac, &error))
+    {
+      _glint_flasher_log (self, GLINT_LOG_DEBUG, "no MAC for the flash record: %s",
+                          error->message);
+      _glint_flasher_start_stub (task, flash_change_baud);
+      return;
+    }
+
+  job->board = glint_flash_record_board_id (self->chip->name, mac);
+  differing = record_differing_bytes (self, job->board);
+  if (differing == G_MAXUINT64 || !rom_is_quicker (self, differing))
+    {
+      _glint_flasher_start_stub (task, flash_change_baud);
+      return;
+    }
+
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("%u KiB differ from what Glint last wrote to this "
+                                              "board: the ROM loader writes them sooner than "
+                                              "the flasher stub could be loaded"),
+                      (guint) ((differing + 1023) / 1024));
+  flash_change_baud (task);
+}
+
+/* With a record of the board, what is about to be written may be small
+ * enough for the ROM: that needs the MAC, asked before the stub. */
+static void
+flash_choose_loader (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  FlashJob *job = g_task_get_task_data (task);
+  guint n_regs;
+  const guint32 *regs;
+
+  if (self->record == NULL || self->no_skip || self->erase_all || self->no_verify ||
+      self->no_stub || self->backup_path != NULL ||
+      !glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_MD5) ||
+      !glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_SPI_ATTACH))
+    {
+      _glint_flasher_start_stub (task, flash_change_baud);
+      return;
+    }
+
+  regs = glint_chip_get_mac_registers (self->chip, &n_regs);
+  job->board_asked = TRUE;
+  glint_loader_read_regs_async (self->loader, regs, n_regs, g_task_get_cancellable (task),
+                                flash_early_mac_cb, task);
+}
+
 static void
 flash_detected (GTask *task)
 {
@@ -1502,7 +1648,7 @@ flash_detected (GTask *task)
       return;
     }
 
-  _glint_flasher_start_stub (task, flash_change_baud);
+  flash_choose_loader (task);
 }
 
 static void
@@ -1824,6 +1970,10 @@ _glint_flasher_flash_failed (GlintFlasher *self)
 {
   g_autofree char *regions = glint_flasher_describe_regions (self);
   gboolean touched = FALSE;
+
+  /* What was about to change is no longer on record. */
+  if (self->record != NULL)
+    record_save (self);
 
   if (regions == NULL)
     return;

@@ -103,6 +103,7 @@ void     _glint_flasher_flash_failed (GlintFlasher      *self);
 guint32  _glint_flasher_detected_magic (GTask           *task);
 void     _glint_flasher_auto_baud    (GTask             *task,
                                       GlintFlasherStep   next);
+gboolean _glint_flasher_rom_can_step (GlintFlasher     *self);
 void     _glint_flasher_auto_baud_rom (GTask            *task,
                                        GlintFlasherStep  next,
                                        GlintFlasherStep  stub_ready);
