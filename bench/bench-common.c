@@ -134,6 +134,7 @@ bench_flash (BenchRun     *run,
   glint_flasher_set_use_stub (flasher, use_stub);
   glint_flasher_set_skip_unchanged (flasher, run->skip_unchanged);
   glint_flasher_set_flash_record (flasher, run->record);
+  glint_flasher_set_baud_hint (flasher, run->baud_hint);
   g_signal_connect (flasher, "notify::state", G_CALLBACK (on_flasher_state_cb), run);
   g_signal_connect (flasher, "log", G_CALLBACK (on_flasher_log_cb), run);
 

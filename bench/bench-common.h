@@ -20,6 +20,7 @@ typedef struct
   gboolean   verbose;
   gboolean   skip_unchanged;   /* FALSE (as zeroed): write every byte */
   GlintFlashRecord *record;    /* NULL: none, the chip is asked what it holds */
+  guint      baud_hint;        /* the rate that worked before (auto), 0: none */
   guint64    bytes_written;    /* what the flasher wrote */
   guint      settled_baud;
   GError    *error;

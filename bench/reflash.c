@@ -21,8 +21,9 @@
  *
  * 1. Reflash. A 1 MiB app is flashed to a blank simulated board, then a
  *    copy with 4 KiB changed is flashed again, each time as glint-cli does
- *    it by default (a fresh connection, -b auto, skipping unchanged data,
- *    the record of what was written to the board, in a temporary folder);
+ *    it by default (a fresh connection, -b auto with the rate the first
+ *    job settled on as the hint, skipping unchanged data, the record of
+ *    what was written to the board, in a temporary folder);
  *    the second board starts with the flash the first one ended with.
  *    Figure: second job time / first job time (target ≤ 0.15). For
  *    comparison the same reflash without the record (the chip is asked
@@ -75,6 +76,7 @@ typedef struct
 
 static guint rtt_ms;
 static gboolean reflash_only;
+static guint baud_hint;   /* what the first reflash job settled on */
 
 static void
 result_clear (Result *r)
@@ -110,6 +112,7 @@ run_job (const char        *chip,
   run.verbose = verbose;
   run.skip_unchanged = skip;
   run.record = record;
+  run.baud_hint = baud == GLINT_FLASHER_BAUD_AUTO ? baud_hint : 0;
   run.sim = glint_sim_stream_get_sim (GLINT_SIM_STREAM (stream));
   if (before != NULL)
     glint_sim_load_flash (run.sim, 0, g_bytes_get_data (before, NULL), g_bytes_get_size (before));
@@ -236,6 +239,7 @@ main (int argc, char **argv)
   if (!run_job (chip, time_scale, NULL, image, GLINT_FLASHER_BAUD_AUTO, TRUE, record, verbose,
                 &first, &error))
     g_error ("first flash: %s", error->message);
+  baud_hint = first.settled;
   g_printerr ("[reflash] second flash, 4 KiB changed...\n");
   if (!run_job (chip, time_scale, first.flash, changed, GLINT_FLASHER_BAUD_AUTO, TRUE, record,
                 verbose, &second, &error))
@@ -250,6 +254,7 @@ main (int argc, char **argv)
     g_error ("second flash, no skip: %s", error->message);
   g_clear_object (&record);
   remove_record_dir (record_dir);
+  baud_hint = 0;
 
   ratio = second.job_s / first.job_s;
   met &= ratio <= 0.15;
