@@ -537,6 +537,11 @@ test_backup_and_reflash (Fixture       *f,
   g_assert_cmpmem (backup, backup_len, old + APP_OFFSET, APP_SIZE);
   description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "done_status")));
   g_assert_nonnull (strstr (description, f->window->backup_path));
+  /* and a button leads to it (opening a file manager is not tried here:
+   * there is none under Xvfb) */
+  g_assert_true (gtk_widget_get_visible (child (f, "backup_button")));
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (child (f, "backup_button"))),
+                   ==, "win.show-backup");
   g_unlink (f->window->backup_path);
 
   /* "Automatic" found a speed and keeps it for this URL. */
@@ -557,6 +562,7 @@ test_backup_and_reflash (Fixture       *f,
   g_assert_cmpuint (glint_flasher_get_bytes_written (_glint_window_get_flasher (f->window)), ==, 0);
   description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "done_status")));
   g_assert_nonnull (strstr (description, "already held this firmware"));
+  g_assert_false (gtk_widget_get_visible (child (f, "backup_button")));
 
   glint_test_stop_subprocess (server);
   g_unlink (flash_path);

@@ -6,13 +6,15 @@
 #include "glint-done-page.h"
 
 /* The end of a good flash: what was written where, and what next
- * (Flash Another Board, Open Serial Monitor; both window actions). */
+ * (Flash Another Board, Show the Backup where one was made, Open Serial
+ * Monitor; all window actions). */
 
 struct _GlintDonePage
 {
   GlintWizardPage  parent_instance;
 
   /* template children, alphabetical */
+  GtkButton       *backup_button;
   AdwStatusPage   *done_status;
   GtkButton       *flash_another_button;
 };
@@ -39,6 +41,7 @@ glint_done_page_class_init (GlintDonePageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/glintapp/Glint/glint-done-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, GlintDonePage, backup_button);
   gtk_widget_class_bind_template_child (widget_class, GlintDonePage, done_status);
   gtk_widget_class_bind_template_child (widget_class, GlintDonePage, flash_another_button);
 }
@@ -64,4 +67,19 @@ glint_done_page_set_summary (GlintDonePage *self,
 
   markup = g_markup_escape_text (summary, -1);
   adw_status_page_set_description (self->done_status, markup);
+}
+
+/**
+ * glint_done_page_set_has_backup:
+ * @has_backup: whether the flash just done saved the old content
+ *
+ * Shows or hides Show the Backup.
+ */
+void
+glint_done_page_set_has_backup (GlintDonePage *self,
+                                gboolean       has_backup)
+{
+  g_return_if_fail (GLINT_IS_DONE_PAGE (self));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->backup_button), has_backup);
 }

@@ -11,7 +11,9 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (GlintDonePage, glint_done_page, GLINT, DONE_PAGE, GlintWizardPage)
 
-void glint_done_page_set_summary (GlintDonePage *self,
-                                  const char    *summary);
+void glint_done_page_set_summary    (GlintDonePage *self,
+                                     const char    *summary);
+void glint_done_page_set_has_backup (GlintDonePage *self,
+                                     gboolean       has_backup);
 
 G_END_DECLS

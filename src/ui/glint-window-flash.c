@@ -176,6 +176,7 @@ show_done (GlintWindow *self)
     }
 
   glint_done_page_set_summary (self->done_page, text);
+  glint_done_page_set_has_backup (self->done_page, self->backup_path != NULL);
   _glint_window_go_to (self, "done");
 }
 

@@ -202,6 +202,47 @@ flash_another_action (GtkWidget  *widget,
 }
 
 static void
+show_backup_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GlintWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gtk_show_uri_full_finish (GTK_WINDOW (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *text = NULL;
+
+      /* Translators: the path of the backup file */
+      text = g_strdup_printf (_("Could not open the folder; the backup is %s"),
+                              self->backup_path != NULL ? self->backup_path : "");
+      _glint_window_toast (self, text);
+    }
+}
+
+/* The folder that holds the backup, in the file manager. */
+static void
+show_backup_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  GlintWindow *self = GLINT_WINDOW (widget);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) folder = NULL;
+  g_autofree char *uri = NULL;
+
+  if (self->backup_path == NULL)
+    return;
+
+  file = g_file_new_for_path (self->backup_path);
+  folder = g_file_get_parent (file);
+  uri = g_file_get_uri (folder);
+  gtk_show_uri_full (GTK_WINDOW (self), uri, GDK_CURRENT_TIME, NULL, show_backup_cb,
+                     g_object_ref (self));
+}
+
+static void
 try_again_action (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
@@ -421,6 +462,7 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.flash-another", NULL,
                                    flash_another_action);
   gtk_widget_class_install_action (widget_class, "win.try-again", NULL, try_again_action);
+  gtk_widget_class_install_action (widget_class, "win.show-backup", NULL, show_backup_action);
   gtk_widget_class_install_action (widget_class, "win.copy-log", NULL, copy_log_action);
   gtk_widget_class_install_action (widget_class, "win.monitor", NULL, monitor_action);
   gtk_widget_class_install_action (widget_class, "win.monitor-reset", NULL,
