@@ -24,8 +24,10 @@
  * A chip that switched to a rate the link cannot carry cannot be told to
  * switch back, so falling back means resetting it into download mode
  * again, syncing at the boot rate, loading the stub again and switching
- * straight to the last good rate. Where the board cannot be reset (no
- * DTR/RTS), that ends the job with the advice to give a fixed rate.
+ * straight to the last good rate; after a failed first step in the ROM
+ * (below) there is none, and the stub climbs again below the rate that
+ * failed. Where the board cannot be reset (no DTR/RTS), that ends the job
+ * with the advice to give a fixed rate.
  *
  * Which rates, by link:
  * - the chip's own USB (Espressif's VID 303a: USB-Serial/JTAG, or the
@@ -347,7 +349,8 @@ recovered_connected (GTask *task)
 {
   AutoBaud *ab = auto_baud (task);
 
-  /* The ROM's step failed: the job's own course, at the boot rate. */
+  /* The ROM's step failed: the job's own course, whose climb starts
+   * again at the boot rate. */
   if (ab->failed_in_rom)
     _glint_flasher_start_stub (task, ab->stub_ready);
   else
@@ -419,8 +422,20 @@ _glint_flasher_auto_baud (GTask            *task,
   ab->in_rom = FALSE;
   if (ab->recovering)
     {
-      /* the ROM's step failed, the board was reset: the boot rate */
-      settle (task);
+      guint n = 0;
+
+      /* The ROM's step failed and the board was reset, so no rate has
+       * worked yet: the stub climbs from the boot rate, below the one
+       * that failed (a later failure resets once more, to the last good). */
+      for (guint i = 0; i < ab->n_candidates; i++)
+        if (ab->candidates[i] < ab->trying)
+          ab->candidates[n++] = ab->candidates[i];
+      ab->n_candidates = n;
+      ab->recovering = FALSE;
+      ab->failed_in_rom = FALSE;
+      ab->stop = FALSE;
+      ab->index = 0;
+      climb (task);
       return;
     }
 
