@@ -46,9 +46,21 @@
  *
  * Where the ROM can change its rate (not the ESP8266), and the stub is to
  * be loaded, the first step happens in the ROM (to the fastest candidate
- * up to 921600), so that the stub upload runs at it too; not on the ESP32
- * and ESP32-C2, whose ROM needs a crystal correction Glint cannot measure
- * reliably (protocol.md §5 notes): there the stub makes the first step.
+ * up to 921600), so that the stub upload runs at it too. That step costs
+ * about two round trips (CHANGE_BAUDRATE and the verifying read) and saves
+ * the difference of the stub's wire time at the two rates; it is taken
+ * only where it pays, judged with the loader's smoothed round trip, so
+ * over a slow remote link a small stub goes up at the boot rate.
+ *
+ * The ESP32 and ESP32-C2 ROMs need a crystal correction (protocol.md §5
+ * notes): the ESP32 ROM sets its divider from the crystal it believes in,
+ * measured at boot against its drifting CK8M clock, and really runs at
+ * requested × real / believed; the C2 ROM believes in 40 MHz on any board.
+ * Before their first ROM step one batch of register reads (one round trip
+ * more, counted in the cost) gives the belief (glint_chip_rom_xtal_mhz()),
+ * and every CHANGE_BAUDRATE to the ROM is scaled by it; the stub always
+ * gets the exact rate. Where the belief cannot be read, or makes no sense,
+ * the ROM takes no step and the stub climbs.
  */
 
 #define MAX_CANDIDATES 8
@@ -70,10 +82,127 @@ typedef struct
   gboolean         stop;         /* a rate failed: no more steps */
 } AutoBaud;
 
+/* The crystal the ROM believes in, read once per ROM session. */
+typedef struct
+{
+  GlintFlasherStep next;
+  gdouble          mhz;          /* 0: the exact rate (no figure, or none needed) */
+} RomXtal;
+
 static AutoBaud *
 auto_baud (GTask *task)
 {
   return _glint_flasher_task_state (task, "glint-auto-baud", sizeof (AutoBaud), g_free);
+}
+
+static RomXtal *
+rom_xtal (GTask *task)
+{
+  return _glint_flasher_task_state (task, "glint-rom-xtal", sizeof (RomXtal), g_free);
+}
+
+static void
+rom_xtal_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  RomXtal *rx = rom_xtal (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree guint32 *values = NULL;
+
+  if (_glint_flasher_job_is_over (task))
+    return;
+
+  values = glint_loader_read_regs_finish (GLINT_LOADER (object), result, &error);
+  if (values == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+          g_error_matches (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED))
+        {
+          _glint_flasher_job_fail (task, g_steal_pointer (&error));
+          return;
+        }
+      _glint_flasher_log (self, GLINT_LOG_DEBUG, "cannot read the crystal the ROM believes "
+                          "in: %s", error->message);
+      rx->next (task);
+      return;
+    }
+
+  rx->mhz = glint_chip_rom_xtal_mhz (self->chip, values, glint_stream_get_baud (self->stream));
+  if (rx->mhz == 0)
+    {
+      g_autoptr(GString) read = g_string_new (NULL);
+      const guint32 *regs;
+      guint n = 0;
+
+      regs = glint_chip_get_rom_xtal_registers (self->chip, &n);
+      for (guint i = 0; i < n; i++)
+        g_string_append_printf (read, "%s0x%08x = 0x%08x", i > 0 ? ", " : "", regs[i],
+                                values[i]);
+      _glint_flasher_log (self, GLINT_LOG_DEBUG, "the crystal the ROM believes in makes no "
+                          "sense (%s)", read->str);
+    }
+  else
+    _glint_flasher_log (self, GLINT_LOG_DEBUG, "the %s ROM believes in a %.3f MHz crystal",
+                        self->chip->display_name, rx->mhz);
+  rx->next (task);
+}
+
+/**
+ * _glint_flasher_read_rom_xtal:
+ * @next: called once the figure is known, or known to be missing
+ *
+ * Reads, in one round trip, the crystal the ROM believes in, for every
+ * CHANGE_BAUDRATE to the ROM that follows (_glint_flasher_rom_xtal_mhz()).
+ * Nothing is read for chips whose ROM takes the exact rate, nor with the
+ * stub running.
+ */
+void
+_glint_flasher_read_rom_xtal (GTask            *task,
+                              GlintFlasherStep  next)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  RomXtal *rx = rom_xtal (task);
+  const guint32 *regs;
+  guint n = 0;
+
+  rx->next = next;
+  rx->mhz = 0;
+  regs = glint_chip_get_rom_xtal_registers (self->chip, &n);
+  if (n == 0 || self->stub_running)
+    {
+      next (task);
+      return;
+    }
+
+  glint_loader_read_regs_async (self->loader, regs, n, g_task_get_cancellable (task),
+                                rom_xtal_cb, task);
+}
+
+/**
+ * _glint_flasher_rom_xtal_mhz:
+ *
+ * Returns: the figure for glint_chip_baud_to_send() while in the ROM, 0
+ *   where it is not known (_glint_flasher_read_rom_xtal() not run, or it
+ *   found nothing)
+ */
+gdouble
+_glint_flasher_rom_xtal_mhz (GTask *task)
+{
+  return rom_xtal (task)->mhz;
+}
+
+/* Whether the ROM cannot be told the rate: it needs a correction and the
+ * figure for it is missing. */
+static gboolean
+rom_xtal_missing (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+
+  return self->chip->xtal_fudge != GLINT_CHIP_XTAL_FUDGE_NONE &&
+         _glint_flasher_rom_xtal_mhz (task) == 0;
 }
 
 static void
@@ -321,7 +450,9 @@ climb (GTask *task)
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_CHANGING_BAUD);
   _glint_flasher_log (self, GLINT_LOG_DEBUG, "trying %u baud%s", ab->trying,
                       self->stub_running ? "" : " (ROM)");
-  words[0] = glint_chip_baud_to_send (self->chip, ab->trying, 0, self->stub_running);
+  words[0] = glint_chip_baud_to_send (self->chip, ab->trying,
+                                      self->stub_running ? 0 : _glint_flasher_rom_xtal_mhz (task),
+                                      self->stub_running);
   words[1] = self->stub_running ? current : 0;
   payload = _glint_flasher_words_payload (words, 2);
   glint_loader_command_async (self->loader, GLINT_OP_CHANGE_BAUDRATE, payload, 0, 0,
@@ -333,15 +464,26 @@ climb (GTask *task)
 /* After the reset: the stub runs again at the boot rate; one step to the
  * last good rate, and no further. */
 static void
-recovered_stub_ready (GTask *task)
+recovered_climb (GTask *task)
 {
   AutoBaud *ab = auto_baud (task);
+  GlintFlasher *self = g_task_get_source_object (task);
 
   ab->stop = FALSE;
   ab->candidates[0] = ab->good;
   ab->n_candidates = ab->good > 0 ? 1 : 0;
   ab->index = 0;
+  if (!self->stub_running && rom_xtal_missing (task))
+    ab->n_candidates = 0;
   climb (task);
+}
+
+static void
+recovered_stub_ready (GTask *task)
+{
+  /* Without a stub the ROM climbs again, and the reset made it measure
+   * its crystal again. */
+  _glint_flasher_read_rom_xtal (task, recovered_climb);
 }
 
 static void
@@ -404,6 +546,24 @@ recover (GTask      *task,
                                recover_baud_cb, task);
 }
 
+/* The ROM climbs without a stub: only with its crystal known. */
+static void
+rom_climb (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+
+  if (rom_xtal_missing (task))
+    {
+      self->settled_baud = glint_stream_get_baud (self->stream);
+      _glint_flasher_log (self, GLINT_LOG_INFO, _("staying at %u baud: %s"), self->settled_baud,
+                          "the crystal the ROM believes in cannot be read");
+      auto_baud (task)->next (task);
+      return;
+    }
+
+  climb (task);
+}
+
 /**
  * _glint_flasher_auto_baud:
  * @next: called at the settled rate
@@ -459,27 +619,85 @@ _glint_flasher_auto_baud (GTask            *task,
       return;
     }
 
+  if (!self->stub_running && self->chip->xtal_fudge != GLINT_CHIP_XTAL_FUDGE_NONE)
+    {
+      _glint_flasher_read_rom_xtal (task, rom_climb);
+      return;
+    }
+
+  climb (task);
+}
+
+/* Whether the ROM's step to @rate pays for its round trips (@round_trips,
+ * at the smoothed round trip) with the stub's shorter upload; if not, why. */
+static gboolean
+rom_step_pays (GlintFlasher  *self,
+               guint          rate,
+               gsize          stub_bytes,
+               guint          round_trips,
+               char         **why_not)
+{
+  gint64 rtt = glint_link_timing_get_srtt (glint_loader_get_timing (self->loader));
+  guint current = glint_stream_get_baud (self->stream);
+  gint64 saved, cost;
+
+  /* SLIP's escapes and the frames' headers are left out: a few %. */
+  saved = glint_link_timing_wire_time (stub_bytes, current) -
+          glint_link_timing_wire_time (stub_bytes, rate);
+  cost = (gint64) round_trips * rtt;
+  if (saved > cost)
+    return TRUE;
+
+  *why_not = g_strdup_printf ("%u round trips (%" G_GINT64_FORMAT " ms) cost more than the "
+                              "%" G_GINT64_FORMAT " ms it saves on the stub's %" G_GSIZE_FORMAT
+                              " bytes", round_trips, cost / 1000, saved / 1000, stub_bytes);
+  return FALSE;
+}
+
+/* Back from reading the ROM's crystal before its step. */
+static void
+rom_step_xtal_read (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  AutoBaud *ab = auto_baud (task);
+
+  if (rom_xtal_missing (task))
+    {
+      _glint_flasher_log (self, GLINT_LOG_DEBUG, "no ROM step: the %s ROM's crystal is not "
+                          "known, the stub makes the first step", self->chip->display_name);
+      ab->in_rom = FALSE;
+      ab->index = 0;
+      ab->rom_next (task);
+      return;
+    }
+
   climb (task);
 }
 
 /**
  * _glint_flasher_auto_baud_rom:
+ * @stub_bytes: the stub's text and data, to weigh the step's round trips
  * @next: called with the ROM at a faster rate, or as it was
+ * @stub_ready: the job's step once the stub runs (after a failed step)
  *
- * The ROM's first step, before the stub upload, where it can take it.
+ * The ROM's first step, before the stub upload, where it can take it and
+ * it pays.
  */
 void
 _glint_flasher_auto_baud_rom (GTask            *task,
+                              gsize             stub_bytes,
                               GlintFlasherStep  next,
                               GlintFlasherStep  stub_ready)
 {
   GlintFlasher *self = g_task_get_source_object (task);
   AutoBaud *ab = auto_baud (task);
   const char *why_not = NULL;
+  g_autofree char *no_pay = NULL;
+  gboolean fudge = self->chip->xtal_fudge != GLINT_CHIP_XTAL_FUDGE_NONE;
+  guint index = 0;
 
   if (self->baud != GLINT_FLASHER_BAUD_AUTO || ab->recovering || self->stub_running ||
       !glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_CHANGE_BAUDRATE) ||
-      self->chip->xtal_fudge != GLINT_CHIP_XTAL_FUDGE_NONE ||
       !pick_candidates (self, ab, &why_not))
     {
       next (task);
@@ -488,12 +706,28 @@ _glint_flasher_auto_baud_rom (GTask            *task,
 
   /* One step only, to the fastest candidate up to 921600 (a rate every
    * ROM UART takes): the stub climbs the rest. */
+  while (index + 1 < ab->n_candidates && ab->candidates[index + 1] <= ROM_STEP_MAX)
+    index++;
+
+  /* CHANGE_BAUDRATE and the verifying read; the crystal's read too. */
+  if (!rom_step_pays (self, ab->candidates[index], stub_bytes, fudge ? 3 : 2, &no_pay))
+    {
+      _glint_flasher_log (self, GLINT_LOG_DEBUG, "no ROM step to %u baud: %s",
+                          ab->candidates[index], no_pay);
+      next (task);
+      return;
+    }
+
   ab->rom_next = next;
   ab->stub_ready = stub_ready;
   ab->in_rom = TRUE;
   ab->stop = FALSE;
-  ab->index = 0;
-  while (ab->index + 1 < ab->n_candidates && ab->candidates[ab->index + 1] <= ROM_STEP_MAX)
-    ab->index++;
+  ab->index = index;
+  if (fudge)
+    {
+      _glint_flasher_read_rom_xtal (task, rom_step_xtal_read);
+      return;
+    }
+
   climb (task);
 }
