@@ -1036,7 +1036,9 @@ test_bad_checksum (void)
 
   for (guint stub = 0; stub < 2; stub++)
     {
-      g_autoptr(Fixture) f = rom_fixture ("esp32", NULL);
+      /* a ROM that knows its crystal (its drift: the tests below); the
+       * stub always does */
+      g_autoptr(Fixture) f = rom_fixture ("esp32", stub ? NULL : "rom-xtal-drift=0");
       g_autoptr(GByteArray) d = g_byte_array_new ();
       g_auto(Response) r = { 0, };
       gsize status_len = stub ? 2 : 4;
@@ -1178,7 +1180,9 @@ test_change_baud (void)
 {
   for (guint stub = 0; stub < 2; stub++)
     {
-      g_autoptr(Fixture) f = rom_fixture ("esp32", NULL);
+      /* a ROM that knows its crystal (its drift: the tests below); the
+       * stub always does */
+      g_autoptr(Fixture) f = rom_fixture ("esp32", stub ? NULL : "rom-xtal-drift=0");
       g_autoptr(GByteArray) d = g_byte_array_new ();
       g_auto(Response) r = { 0, };
       gsize status_len = stub ? 2 : 4;
@@ -1261,6 +1265,42 @@ test_rom_xtal_drift (void)
             g_assert_cmpuint (glint_sim_get_counter (f->sim, GLINT_SIM_COUNTER_GARBLED), >, 0);
           }
       }
+}
+
+/* By default the drift comes from the seed: 3.5 to 5 % either way, so
+ * that an uncorrected change garbles the link under baud-check (3 %). */
+static void
+test_rom_xtal_default (void)
+{
+  guint above = 0, below = 0;
+
+  for (guint seed = 0; seed < 40; seed++)
+    {
+      g_autofree char *option = g_strdup_printf ("seed=%u", seed);
+      g_autoptr(Fixture) f = rom_fixture ("esp32", option);
+      gdouble drift = glint_sim_get_rom_xtal_mhz (f->sim) / 40 - 1;
+      guint32 ck8m = read_reg (f, 0x3FF5A010, 4) & 0xFF;
+
+      g_assert_cmpfloat (ABS (drift), >=, 0.035 - 0.0002);
+      g_assert_cmpfloat (ABS (drift), <=, 0.05 + 0.0002);
+      g_assert_cmpuint (ck8m, >=, 128);
+      g_assert_cmpuint (ck8m, <=, 224);
+      if (drift > 0)
+        above++;
+      else
+        below++;
+    }
+  g_assert_cmpuint (above, >, 5);
+  g_assert_cmpuint (below, >, 5);
+
+  /* the same seed, the same chip */
+  {
+    g_autoptr(Fixture) a = rom_fixture ("esp32", "seed=7");
+    g_autoptr(Fixture) b = rom_fixture ("esp32", "seed=7");
+
+    g_assert_cmpfloat (glint_sim_get_rom_xtal_mhz (a->sim), ==,
+                       glint_sim_get_rom_xtal_mhz (b->sim));
+  }
 }
 
 /* The stub, and every other chip's ROM, take the exact rate. */
@@ -1688,6 +1728,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/sim/read-flash", test_read_flash);
   g_test_add_func ("/glint/sim/change-baud", test_change_baud);
   g_test_add_func ("/glint/sim/rom-xtal-drift", test_rom_xtal_drift);
+  g_test_add_func ("/glint/sim/rom-xtal-default", test_rom_xtal_default);
   g_test_add_func ("/glint/sim/rom-xtal-exact", test_rom_xtal_exact);
   g_test_add_func ("/glint/sim/autobaud", test_autobaud);
   g_test_add_func ("/glint/sim/max-baud", test_max_baud);

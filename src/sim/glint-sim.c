@@ -207,6 +207,7 @@ struct _GlintSim
   gdouble           duplicate_p;
   gboolean          lose_baud_change;
   gdouble           rom_xtal_drift;    /* %: the ESP32 ROM's belief vs. its crystal */
+  gboolean          rom_xtal_drift_set;/* ... given, not drawn from the seed */
   gdouble           time_scale;
   guint64           disconnect_after;
   guint64           brown_out_at;
@@ -642,7 +643,9 @@ cali_val_for (gdouble hz,
  * RC clock (CK8M), whose factory figure sits in eFuse; CK8M drifts, so the
  * ROM believes in a crystal a few % off and, on CHANGE_BAUDRATE, sets its
  * UART to requested × real / believed. The two registers the belief is
- * read from are made consistent with the drift (option rom-xtal-drift). */
+ * read from are made consistent with the drift (option rom-xtal-drift;
+ * by default 3.5–5 % either way, from the seed: past the 3 % baud-check
+ * tolerates, so that an uncorrected speed change garbles the link). */
 static void
 init_rom_xtal (GlintSim *self)
 {
@@ -654,13 +657,18 @@ init_rom_xtal (GlintSim *self)
   if (!g_str_equal (self->chip->name, "esp32"))
     return;
 
-  drift = self->rom_xtal_drift;
+  /* drawn whatever is asked, so that the seed alone fixes ck8m */
+  drawn = g_rand_int_range (rand, CK8M_MIN, CK8M_MAX + 1);
+  drift = 3.5 + 1.5 * g_rand_double (rand);
+  if (g_rand_boolean (rand))
+    drift = -drift;
+  if (self->rom_xtal_drift_set)
+    drift = self->rom_xtal_drift;
   target = self->chip->uart_clk_hz * (1 + drift / 100);
 
   /* cali_val is a count of some 600: the belief moves in steps of about
    * 0.2 %. The ck8m nearest the one drawn that comes closest to the drift
    * (exactly 40 MHz for a drift of 0). */
-  drawn = g_rand_int_range (rand, CK8M_MIN, CK8M_MAX + 1);
   ck8m = drawn;
   for (guint32 c = CK8M_MIN; c <= CK8M_MAX; c++)
     {
@@ -2401,8 +2409,9 @@ resize_flash (GlintSim *self,
  * `lose-baud-change` (on/off: acknowledge the next CHANGE_BAUDRATE but
  * keep the old rate), `rom-xtal-drift` (%, -10 to 10: how far the crystal
  * the ESP32 ROM believes in is off the real 40 MHz; its CHANGE_BAUDRATE
- * sets requested × 40 MHz / believed; default 0), `boot`
- * (download/normal), `flash` (a path) and `flash-size`.
+ * sets requested × 40 MHz / believed; by default 3.5 to 5 % either way,
+ * from the seed), `boot` (download/normal), `flash` (a path) and
+ * `flash-size`.
  *
  * Returns: %TRUE if the option was valid and applied
  */
@@ -2486,6 +2495,7 @@ glint_sim_set_option (GlintSim    *self,
     {
       if (!parse_double (key, value, -10, 10, &self->rom_xtal_drift, error))
         return FALSE;
+      self->rom_xtal_drift_set = TRUE;
       init_rom_xtal (self);
     }
   else if (g_str_equal (key, "boot"))
