@@ -47,10 +47,12 @@
  * Where the ROM can change its rate (not the ESP8266), and the stub is to
  * be loaded, the first step happens in the ROM (to the fastest candidate
  * up to 921600), so that the stub upload runs at it too. That step costs
- * about two round trips (CHANGE_BAUDRATE and the verifying read) and saves
- * the difference of the stub's wire time at the two rates; it is taken
- * only where it pays, judged with the loader's smoothed round trip, so
- * over a slow remote link a small stub goes up at the boot rate.
+ * two round trips (CHANGE_BAUDRATE and the verifying read), but spares the
+ * stub its own steps up to that rate, two round trips each, and saves the
+ * difference of the stub's wire time at the two rates; it is taken only
+ * where that pays, judged with the loader's smoothed round trip. Climbing
+ * a list it nearly always does; with a hint (one rate, one step either
+ * way) over a slow remote link a small stub goes up at the boot rate.
  *
  * The ESP32 and ESP32-C2 ROMs need a crystal correction (protocol.md §5
  * notes): the ESP32 ROM sets its divider from the crystal it believes in,
@@ -628,29 +630,40 @@ _glint_flasher_auto_baud (GTask            *task,
   climb (task);
 }
 
-/* Whether the ROM's step to @rate pays for its round trips (@round_trips,
- * at the smoothed round trip) with the stub's shorter upload; if not, why. */
+/* Whether the ROM's step to the candidate @index pays; if not, why. It
+ * costs @round_trips (at the smoothed round trip), but spares the stub
+ * its own steps up to that rate, two round trips each (CHANGE_BAUDRATE
+ * and the verifying read), and it saves the stub's wire time at the boot
+ * rate less that at the new one. */
 static gboolean
 rom_step_pays (GlintFlasher  *self,
-               guint          rate,
+               AutoBaud      *ab,
+               guint          index,
                gsize          stub_bytes,
                guint          round_trips,
                char         **why_not)
 {
   gint64 rtt = glint_link_timing_get_srtt (glint_loader_get_timing (self->loader));
   guint current = glint_stream_get_baud (self->stream);
+  guint rate = ab->candidates[index];
+  gint spared = 0;
   gint64 saved, cost;
+
+  for (guint i = 0; i <= index; i++)
+    if (ab->candidates[i] > current && ab->candidates[i] <= rate)
+      spared += 2;
 
   /* SLIP's escapes and the frames' headers are left out: a few %. */
   saved = glint_link_timing_wire_time (stub_bytes, current) -
           glint_link_timing_wire_time (stub_bytes, rate);
-  cost = (gint64) round_trips * rtt;
+  cost = ((gint64) round_trips - spared) * rtt;
   if (saved > cost)
     return TRUE;
 
-  *why_not = g_strdup_printf ("%u round trips (%" G_GINT64_FORMAT " ms) cost more than the "
-                              "%" G_GINT64_FORMAT " ms it saves on the stub's %" G_GSIZE_FORMAT
-                              " bytes", round_trips, cost / 1000, saved / 1000, stub_bytes);
+  *why_not = g_strdup_printf ("%u round trips less the %d it spares the stub cost %"
+                              G_GINT64_FORMAT " ms, more than the %" G_GINT64_FORMAT " ms it "
+                              "saves on the stub's %" G_GSIZE_FORMAT " bytes", round_trips,
+                              spared, cost / 1000, saved / 1000, stub_bytes);
   return FALSE;
 }
 
@@ -710,7 +723,7 @@ _glint_flasher_auto_baud_rom (GTask            *task,
     index++;
 
   /* CHANGE_BAUDRATE and the verifying read; the crystal's read too. */
-  if (!rom_step_pays (self, ab->candidates[index], stub_bytes, fudge ? 3 : 2, &no_pay))
+  if (!rom_step_pays (self, ab, index, stub_bytes, fudge ? 3 : 2, &no_pay))
     {
       _glint_flasher_log (self, GLINT_LOG_DEBUG, "no ROM step to %u baud: %s",
                           ab->candidates[index], no_pay);
