@@ -432,6 +432,90 @@ test_xtal (void)
   g_assert_cmpuint (glint_chip_baud_to_send (esp32, 460800, 0, FALSE), ==, 460800);
 }
 
+/* The ROM's crystal belief, with worked numbers. */
+static void
+test_rom_xtal (void)
+{
+  const GlintChip *esp32 = glint_chip_lookup ("esp32");
+  const GlintChip *c2 = glint_chip_lookup ("esp32c2");
+  const GlintChip *c3 = glint_chip_lookup ("esp32c3");
+  const guint32 *regs;
+  guint32 values[GLINT_CHIP_MAX_XTAL_REGS];
+  gdouble mhz;
+  guint n = 99;
+
+  /* ESP32: RTCCALICFG1 and eFuse word 4 */
+  regs = glint_chip_get_rom_xtal_registers (esp32, &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmphex (regs[0], ==, 0x3FF5F06C);
+  g_assert_cmphex (regs[1], ==, 0x3FF5A010);
+
+  /* cali_val 832 (bits 31..7; bits 6..0 are not part of it), ck8m 128 (the
+   * low byte): 832 × 15625 × 128 / 40 = 41.6 MHz, 4 % above the crystal */
+  values[0] = 832 << 7 | 0x7F;
+  values[1] = 0x12345680;
+  mhz = glint_chip_rom_xtal_mhz (esp32, values, 115200);
+  g_assert_cmpfloat_with_epsilon (mhz, 41.6, 1e-9);
+  /* 921600 × 41.6 / 40: the ROM then sets 958464 × 40 / 41.6 = 921600 */
+  g_assert_cmpuint (glint_chip_baud_to_send (esp32, 921600, mhz, FALSE), ==, 958464);
+  g_assert_cmpuint (glint_chip_baud_to_send (esp32, 460800, mhz, FALSE), ==, 479232);
+  g_assert_cmpuint (glint_chip_baud_to_send (esp32, 921600, mhz, TRUE), ==, 921600);
+
+  /* 768 × 15625 × 128 / 40 = 38.4 MHz, 4 % below */
+  values[0] = 768 << 7;
+  values[1] = 128;
+  mhz = glint_chip_rom_xtal_mhz (esp32, values, 115200);
+  g_assert_cmpfloat_with_epsilon (mhz, 38.4, 1e-9);
+  g_assert_cmpuint (glint_chip_baud_to_send (esp32, 921600, mhz, FALSE), ==, 884736);
+
+  /* a 26 MHz board: 532 × 15625 × 128 / 40 = 26.6 MHz, nominal 26:
+   * 921600 × 26.6 / 26 = 942867.7 */
+  values[0] = 532 << 7;
+  mhz = glint_chip_rom_xtal_mhz (esp32, values, 115200);
+  g_assert_cmpfloat_with_epsilon (mhz, 26.6, 1e-9);
+  g_assert_cmpuint (glint_chip_baud_to_send (esp32, 921600, mhz, FALSE), ==, 942867);
+
+  /* no figure: nothing calibrated, no eFuse byte, or nonsense */
+  values[0] = 0;
+  values[1] = 128;
+  g_assert_cmpfloat (glint_chip_rom_xtal_mhz (esp32, values, 115200), ==, 0);
+  values[0] = 832 << 7;
+  values[1] = 0xFFFFFF00;
+  g_assert_cmpfloat (glint_chip_rom_xtal_mhz (esp32, values, 115200), ==, 0);
+  values[0] = 0xFFFFFFFF;
+  values[1] = 0xFF;
+  g_assert_cmpfloat (glint_chip_rom_xtal_mhz (esp32, values, 115200), ==, 0);
+  /* 300 × 15625 × 128 / 40 = 15 MHz: below any crystal */
+  values[0] = 300 << 7;
+  values[1] = 128;
+  g_assert_cmpfloat (glint_chip_rom_xtal_mhz (esp32, values, 115200), ==, 0);
+
+  /* ESP32-C2: its UART divider at the boot rate */
+  regs = glint_chip_get_rom_xtal_registers (c2, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmphex (regs[0], ==, 0x60000014);
+  /* 226 × 115200 = 26.03 MHz: a 26 MHz board, 921600 × 40 / 26 */
+  values[0] = 226;
+  mhz = glint_chip_rom_xtal_mhz (c2, values, 115200);
+  g_assert_cmpfloat (mhz, ==, 26);
+  g_assert_cmpuint (glint_chip_baud_to_send (c2, 921600, mhz, FALSE), ==, 1417846);
+  g_assert_cmpuint (glint_chip_baud_to_send (c2, 921600, mhz, TRUE), ==, 921600);
+  /* 347 × 115200 = 39.97 MHz: exact */
+  values[0] = 347;
+  mhz = glint_chip_rom_xtal_mhz (c2, values, 115200);
+  g_assert_cmpfloat (mhz, ==, 40);
+  g_assert_cmpuint (glint_chip_baud_to_send (c2, 921600, mhz, FALSE), ==, 921600);
+  values[0] = 0;
+  g_assert_cmpfloat (glint_chip_rom_xtal_mhz (c2, values, 115200), ==, 0);
+
+  /* the others take the exact rate: nothing to read */
+  g_assert_null (glint_chip_get_rom_xtal_registers (c3, &n));
+  g_assert_cmpuint (n, ==, 0);
+  g_assert_null (glint_chip_get_rom_xtal_registers (glint_chip_lookup ("esp8266"), &n));
+  g_assert_cmpuint (n, ==, 0);
+  g_assert_cmpfloat (glint_chip_rom_xtal_mhz (c3, values, 115200), ==, 0);
+}
+
 static void
 test_bootloader_offsets (void)
 {
@@ -565,6 +649,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/chip/mode-codes-and-names", test_mode_codes_and_names);
   g_test_add_func ("/glint/chip/image-ids", test_image_ids);
   g_test_add_func ("/glint/chip/xtal", test_xtal);
+  g_test_add_func ("/glint/chip/rom-xtal", test_rom_xtal);
   g_test_add_func ("/glint/chip/bootloader-offsets", test_bootloader_offsets);
   g_test_add_func ("/glint/chip/rom-features", test_rom_features);
   g_test_add_func ("/glint/chip/spi-regs", test_spi_regs);

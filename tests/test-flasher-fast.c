@@ -940,9 +940,158 @@ test_auto_baud_no_reset (Fixture       *f,
   g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN), ==, 0);
 }
 
+typedef struct
+{
+  GlintSim    *sim;
+  GlintStream *stream;
+  guint        chip_baud;     /* the simulated UART's rate as the stub upload began */
+  guint        host_baud;
+  guint        chip_writing;  /* ... and as the write began */
+} UploadRate;
+
+static void
+on_state_upload_rate_cb (GlintFlasher *flasher,
+                         GParamSpec   *pspec,
+                         UploadRate   *rate)
+{
+  if (glint_flasher_get_state (flasher) == GLINT_FLASHER_STATE_LOADING_STUB)
+    {
+      rate->chip_baud = glint_sim_get_baud (rate->sim);
+      rate->host_baud = glint_stream_get_baud (rate->stream);
+    }
+  else if (glint_flasher_get_state (flasher) == GLINT_FLASHER_STATE_WRITING &&
+           rate->chip_writing == 0)
+    {
+      rate->chip_writing = glint_sim_get_baud (rate->sim);
+    }
+}
+
+/* The ESP32 ROM believes in a crystal a few % off (by default, from the
+ * seed; or as asked): its first step, corrected, reaches 921600 within a
+ * baud, the stub goes up at it, and the stub climbs the rest. */
+static void
+test_auto_baud_rom_xtal (Fixture       *f,
+                         gconstpointer  data)
+{
+  const char *drift = data;
+  g_autoptr(GBytes) image = seeded_bytes (33, 96 * 1024);
+  g_autofree char *address = NULL;
+  UploadRate rate = { 0 };
+  gdouble believed;
+
+  address = g_strdup_printf ("sim://esp32?boot=normal&time-scale=0%s%s",
+                             drift != NULL ? "&rom-xtal-drift=" : "", drift != NULL ? drift : "");
+  fixture_open (f, address);
+  believed = glint_sim_get_rom_xtal_mhz (fixture_sim (f));
+  if (drift != NULL)
+    g_assert_cmpfloat_with_epsilon (believed / 40 - 1, g_ascii_strtod (drift, NULL) / 100, 1e-4);
+  else
+    g_assert_cmpfloat (ABS (believed / 40 - 1), >=, 0.035 - 1e-4);
+  rate.sim = fixture_sim (f);
+  rate.stream = f->stream;
+  g_signal_connect (f->flasher, "notify::state", G_CALLBACK (on_state_upload_rate_cb), &rate);
+  glint_flasher_set_baud (f->flasher, GLINT_FLASHER_BAUD_AUTO);
+  flash_plan (f, 0x10000, image);
+
+  assert_flash_holds (fixture_sim (f), 0x10000, image);
+  g_assert_true (log_has (f, "app at 0x10000 verified"));
+  g_assert_true (log_has (f, "trying 921600 baud (ROM)"));
+  g_assert_false (log_has (f, "baud failed"));
+  g_assert_cmpuint (rate.host_baud, ==, 921600);
+  g_assert_cmpint (ABS ((gint) rate.chip_baud - 921600), <=, 1);
+  /* the ROM's step, then the stub's 1.5 and 2 Mbaud, exactly */
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_BAUD_CHANGES), ==, 3);
+  g_assert_cmpuint (glint_flasher_get_settled_baud (f->flasher), ==, 2000000);
+  g_assert_cmpuint (rate.chip_writing, ==, 2000000);
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_GARBLED), ==, 0);
+}
+
+/* Over a 300 ms round trip. Climbing the list, the ROM's step (the
+ * crystal's read, CHANGE_BAUDRATE, the verifying read) spares the stub its
+ * steps to 460800 and 921600 and pays. With a hint of 921600 it spares the
+ * stub one step only, and the round trip left costs more than the small
+ * test stub gains: the ROM takes no step, the stub goes up at the boot
+ * rate and makes the step itself. */
+static void
+test_auto_baud_rom_step_slow_link (Fixture       *f,
+                                   gconstpointer  data)
+{
+  gboolean hint = GPOINTER_TO_INT (data);
+  g_autoptr(GBytes) image = seeded_bytes (34, 4096);
+  UploadRate rate = { 0 };
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0&latency=150");
+  rate.sim = fixture_sim (f);
+  rate.stream = f->stream;
+  g_signal_connect (f->flasher, "notify::state", G_CALLBACK (on_state_upload_rate_cb), &rate);
+  glint_flasher_set_baud (f->flasher, GLINT_FLASHER_BAUD_AUTO);
+  glint_flasher_set_baud_hint (f->flasher, hint ? 921600 : 0);
+  flash_plan (f, 0x10000, image);
+
+  assert_flash_holds (fixture_sim (f), 0x10000, image);
+  g_assert_false (log_has (f, "baud failed"));
+  if (hint)
+    {
+      g_assert_true (log_has (f, "no ROM step to 921600 baud: 3 round trips less the 2 it "
+                                 "spares the stub"));
+      g_assert_false (log_has (f, "(ROM)"));
+      g_assert_false (log_has (f, "believes in"));
+      g_assert_cmpuint (rate.host_baud, ==, 115200);
+      g_assert_cmpuint (rate.chip_baud, ==, 115200);
+      g_assert_cmpuint (glint_flasher_get_settled_baud (f->flasher), ==, 921600);
+    }
+  else
+    {
+      g_assert_false (log_has (f, "no ROM step"));
+      g_assert_true (log_has (f, "trying 921600 baud (ROM)"));
+      g_assert_false (log_has (f, "trying 460800 baud"));
+      g_assert_cmpuint (rate.host_baud, ==, 921600);
+      g_assert_cmpuint (glint_flasher_get_settled_baud (f->flasher), ==, 2000000);
+    }
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_GARBLED), ==, 0);
+}
+
+/* No stub: the ESP32 ROM does all the work, and every speed change it
+ * gets is corrected, climbing or fixed. */
+static void
+test_rom_xtal_no_stub (Fixture       *f,
+                       gconstpointer  data)
+{
+  guint baud = GPOINTER_TO_UINT (data);
+  g_autoptr(GBytes) image = seeded_bytes (35, 32 * 1024);
+  UploadRate rate = { 0 };
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0&rom-xtal-drift=-4.5");
+  rate.sim = fixture_sim (f);
+  rate.stream = f->stream;
+  g_signal_connect (f->flasher, "notify::state", G_CALLBACK (on_state_upload_rate_cb), &rate);
+  glint_flasher_set_use_stub (f->flasher, FALSE);
+  glint_flasher_set_baud (f->flasher, baud);
+  flash_plan (f, 0x10000, image);
+
+  assert_flash_holds (fixture_sim (f), 0x10000, image);
+  g_assert_true (log_has (f, "the ESP32 ROM believes in a 38.2"));
+  g_assert_false (log_has (f, "baud failed"));
+  g_assert_false (log_has (f, "crystal correction cannot be read"));
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_GARBLED), ==, 0);
+  if (baud == GLINT_FLASHER_BAUD_AUTO)
+    {
+      g_assert_cmpuint (glint_flasher_get_settled_baud (f->flasher), ==, 2000000);
+      g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_BAUD_CHANGES), ==, 4);
+    }
+  else
+    {
+      g_assert_cmpuint (glint_flasher_get_settled_baud (f->flasher), ==, baud);
+      g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_BAUD_CHANGES), ==, 1);
+    }
+  /* the UART's real rate, within a baud or two of the ROM's divider */
+  g_assert_cmpint (ABS ((gint) rate.chip_writing -
+                        (gint) glint_flasher_get_settled_baud (f->flasher)), <=, 2);
+}
+
 static const AutoCase auto_fastest = {
-  /* the stub climbs all the way (no ROM step on the ESP32) */
-  "sim://esp32?boot=normal&time-scale=0", 0, 2000000, 4, NULL
+  /* 921600 in the ROM (its crystal corrected), then 1.5 and 2 Mbaud */
+  "sim://esp32?boot=normal&time-scale=0", 0, 2000000, 3, NULL
 };
 static const AutoCase auto_capped = {
   "sim://esp32?boot=normal&time-scale=0&max-baud=921600", 0, 921600, 0, "1500000"
@@ -952,7 +1101,12 @@ static const AutoCase auto_rom_step = {
   "sim://esp32s3?boot=normal&time-scale=0", 0, 2000000, 3, NULL
 };
 static const AutoCase auto_rom_step_fails = {
+  /* 921600 fails in the ROM, 460800 with the stub: the boot rate */
   "sim://esp32s3?boot=normal&time-scale=0&max-baud=300000", 0, 115200, 0, "921600"
+};
+static const AutoCase auto_rom_step_fails_climbs = {
+  /* 921600 fails in the ROM; after the reset the stub climbs below it */
+  "sim://esp32s3?boot=normal&time-scale=0&max-baud=500000", 0, 460800, 0, "921600"
 };
 static const AutoCase auto_hint = {
   "sim://esp32s3?boot=normal&time-scale=0", 921600, 921600, 1, NULL
@@ -1021,6 +1175,24 @@ main (int argc, char **argv)
               test_auto_baud, fixture_teardown);
   g_test_add ("/glint/flasher-fast/auto-baud/rom-step-fails", Fixture, &auto_rom_step_fails,
               NULL, test_auto_baud, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/auto-baud/rom-step-fails-climbs", Fixture,
+              &auto_rom_step_fails_climbs, NULL, test_auto_baud, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/auto-baud/rom-xtal", Fixture, NULL, NULL,
+              test_auto_baud_rom_xtal, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/auto-baud/rom-xtal-below", Fixture, "-4.8", NULL,
+              test_auto_baud_rom_xtal, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/auto-baud/rom-xtal-above", Fixture, "4.8", NULL,
+              test_auto_baud_rom_xtal, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/auto-baud/rom-step-slow-link", Fixture,
+              GINT_TO_POINTER (FALSE), NULL, test_auto_baud_rom_step_slow_link,
+              fixture_teardown);
+  g_test_add ("/glint/flasher-fast/auto-baud/rom-step-skipped", Fixture, GINT_TO_POINTER (TRUE),
+              NULL, test_auto_baud_rom_step_slow_link, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/auto-baud/rom-xtal-no-stub", Fixture,
+              GUINT_TO_POINTER (GLINT_FLASHER_BAUD_AUTO), NULL, test_rom_xtal_no_stub,
+              fixture_teardown);
+  g_test_add ("/glint/flasher-fast/auto-baud/rom-xtal-fixed", Fixture,
+              GUINT_TO_POINTER (921600), NULL, test_rom_xtal_no_stub, fixture_teardown);
   g_test_add ("/glint/flasher-fast/auto-baud/hint", Fixture, &auto_hint, NULL,
               test_auto_baud, fixture_teardown);
   g_test_add ("/glint/flasher-fast/auto-baud/twice", Fixture, NULL, NULL,

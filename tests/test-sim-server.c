@@ -7,6 +7,7 @@
 
 #include <glib/gstdio.h>
 
+#include "glint-chip.h"
 #include "glint-error.h"
 #include "glint-link-timing.h"
 #include "glint-loader.h"
@@ -56,19 +57,35 @@ read_reg (GlintLoader *loader,
   return value;
 }
 
-/* CHANGE_BAUDRATE on the ROM (old baud 0), then follow on our side. The
- * simulator garbles everything if the two sides disagree, so a SYNC that
- * works afterwards proves that our speed reached the far end. */
+/* CHANGE_BAUDRATE on the ESP32 ROM (old baud 0), corrected for the
+ * crystal the ROM believes in as the flasher does, then follow on our
+ * side. The simulator garbles everything if the two sides disagree, so a
+ * SYNC that works afterwards proves that our speed reached the far end. */
 static void
 change_baud (GlintLoader *loader,
              guint        baud)
 {
+  const GlintChip *esp32 = glint_chip_lookup ("esp32");
   GlintStream *stream = glint_loader_get_stream (loader);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) payload = NULL;
   g_autoptr(GBytes) reply = NULL;
   GAsyncResult *result = NULL;
-  guint8 data[8] = { baud & 0xFF, (baud >> 8) & 0xFF, (baud >> 16) & 0xFF, baud >> 24 };
+  const guint32 *regs;
+  guint32 values[GLINT_CHIP_MAX_XTAL_REGS];
+  guint n = 0;
+  guint32 sent;
+  guint8 data[8] = { 0 };
+
+  regs = glint_chip_get_rom_xtal_registers (esp32, &n);
+  for (guint i = 0; i < n; i++)
+    values[i] = read_reg (loader, regs[i]);
+  sent = glint_chip_baud_to_send (esp32, baud,
+                                  glint_chip_rom_xtal_mhz (esp32, values,
+                                                           glint_stream_get_baud (stream)),
+                                  FALSE);
+  for (guint i = 0; i < 4; i++)
+    data[i] = (sent >> (8 * i)) & 0xFF;
 
   payload = g_bytes_new (data, sizeof data);
   glint_loader_command_async (loader, GLINT_OP_CHANGE_BAUDRATE, payload, 0, 0, 1000,

@@ -1036,7 +1036,9 @@ test_bad_checksum (void)
 
   for (guint stub = 0; stub < 2; stub++)
     {
-      g_autoptr(Fixture) f = rom_fixture ("esp32", NULL);
+      /* a ROM that knows its crystal (its drift: the tests below); the
+       * stub always does */
+      g_autoptr(Fixture) f = rom_fixture ("esp32", stub ? NULL : "rom-xtal-drift=0");
       g_autoptr(GByteArray) d = g_byte_array_new ();
       g_auto(Response) r = { 0, };
       gsize status_len = stub ? 2 : 4;
@@ -1178,7 +1180,9 @@ test_change_baud (void)
 {
   for (guint stub = 0; stub < 2; stub++)
     {
-      g_autoptr(Fixture) f = rom_fixture ("esp32", NULL);
+      /* a ROM that knows its crystal (its drift: the tests below); the
+       * stub always does */
+      g_autoptr(Fixture) f = rom_fixture ("esp32", stub ? NULL : "rom-xtal-drift=0");
       g_autoptr(GByteArray) d = g_byte_array_new ();
       g_auto(Response) r = { 0, };
       gsize status_len = stub ? 2 : 4;
@@ -1202,6 +1206,125 @@ test_change_baud (void)
       /* matching rate: works */
       glint_sim_host_set_baud (f->sim, 921600);
       do_sync (f, stub ? 0 : 0x20120707, status_len);
+    }
+}
+
+/* The ESP32 ROM believes in a crystal off by the drift, and its registers
+ * tell the belief: esptool's correction (requested × believed / 40 MHz)
+ * gets the rate asked, an uncorrected CHANGE_BAUDRATE garbles the link
+ * under baud-check. */
+static void
+test_rom_xtal_drift (void)
+{
+  static const gdouble drifts[] = { 4.8, -4.8, 3.5, -3.5, 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (drifts); i++)
+    for (guint corrected = 0; corrected < 2; corrected++)
+      {
+        g_autofree char *option = g_strdup_printf ("rom-xtal-drift=%g", drifts[i]);
+        g_autoptr(Fixture) f = rom_fixture ("esp32", option);
+        g_autoptr(GByteArray) d = g_byte_array_new ();
+        g_auto(Response) r = { 0, };
+        guint32 cali_val, ck8m, sent;
+        gdouble believed;
+        guint real;
+
+        cali_val = (read_reg (f, 0x3FF5F06C, 4) >> 7) & 0x01FFFFFF;
+        ck8m = read_reg (f, 0x3FF5A010, 4) & 0xFF;
+        g_assert_cmpuint (ck8m, >=, 128);
+        g_assert_cmpuint (ck8m, <=, 224);
+        believed = cali_val * 15625.0 * ck8m / 40;
+        g_assert_cmpfloat_with_epsilon (glint_sim_get_rom_xtal_mhz (f->sim), believed / 1e6,
+                                        1e-9);
+        /* cali_val has some 600 steps: the belief is within 0.2 % */
+        g_assert_cmpfloat_with_epsilon (believed / 40e6 - 1, drifts[i] / 100, 0.002);
+
+        sent = corrected ? (guint32) (921600 * believed / 40e6) : 921600;
+        put_u32 (d, sent);
+        put_u32 (d, 0);
+        command (f, OP_CHANGE_BAUDRATE, d->data, d->len, 0, 4, &r);
+        assert_ok (&r);
+        real = glint_sim_get_baud (f->sim);
+        g_assert_cmpfloat_with_epsilon (real, sent * 40e6 / believed, 1);
+        if (corrected)
+          g_assert_cmpfloat_with_epsilon (real, 921600, 2);
+
+        glint_sim_host_set_baud (f->sim, 921600);
+        drop_frames (f);
+        if (corrected || drifts[i] == 0)
+          {
+            do_sync (f, 0x20120707, 4);
+            /* the UART divider is the real one */
+            g_assert_cmpuint (read_reg (f, 0x3FF40014, 4), ==, (40000000 + real / 2) / real);
+            g_assert_cmpuint (glint_sim_get_counter (f->sim, GLINT_SIM_COUNTER_GARBLED), ==, 0);
+          }
+        else
+          {
+            send_cmd (f, OP_SYNC, sync_data, sizeof sync_data, 0);
+            g_assert_false (wait_frames (f, 1, 100));
+            g_assert_cmpuint (glint_sim_get_counter (f->sim, GLINT_SIM_COUNTER_GARBLED), >, 0);
+          }
+      }
+}
+
+/* By default the drift comes from the seed: 3.5 to 5 % either way, so
+ * that an uncorrected change garbles the link under baud-check (3 %). */
+static void
+test_rom_xtal_default (void)
+{
+  guint above = 0, below = 0;
+
+  for (guint seed = 0; seed < 40; seed++)
+    {
+      g_autofree char *option = g_strdup_printf ("seed=%u", seed);
+      g_autoptr(Fixture) f = rom_fixture ("esp32", option);
+      gdouble drift = glint_sim_get_rom_xtal_mhz (f->sim) / 40 - 1;
+      guint32 ck8m = read_reg (f, 0x3FF5A010, 4) & 0xFF;
+
+      g_assert_cmpfloat (ABS (drift), >=, 0.035 - 0.0002);
+      g_assert_cmpfloat (ABS (drift), <=, 0.05 + 0.0002);
+      g_assert_cmpuint (ck8m, >=, 128);
+      g_assert_cmpuint (ck8m, <=, 224);
+      if (drift > 0)
+        above++;
+      else
+        below++;
+    }
+  g_assert_cmpuint (above, >, 5);
+  g_assert_cmpuint (below, >, 5);
+
+  /* the same seed, the same chip */
+  {
+    g_autoptr(Fixture) a = rom_fixture ("esp32", "seed=7");
+    g_autoptr(Fixture) b = rom_fixture ("esp32", "seed=7");
+
+    g_assert_cmpfloat (glint_sim_get_rom_xtal_mhz (a->sim), ==,
+                       glint_sim_get_rom_xtal_mhz (b->sim));
+  }
+}
+
+/* The stub, and every other chip's ROM, take the exact rate. */
+static void
+test_rom_xtal_exact (void)
+{
+  static const char *chips[] = { "esp32", "esp32s3", "esp32c2" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (chips); i++)
+    {
+      g_autoptr(Fixture) f = rom_fixture (chips[i], "rom-xtal-drift=-4.8");
+      g_autoptr(GByteArray) d = g_byte_array_new ();
+      g_auto(Response) r = { 0, };
+      gboolean stub = g_str_equal (chips[i], "esp32");
+
+      if (stub)
+        run_stub (f);
+      else
+        g_assert_cmpfloat (glint_sim_get_rom_xtal_mhz (f->sim), ==, 0);
+      put_u32 (d, 921600);
+      put_u32 (d, stub ? 115200 : 0);
+      command (f, OP_CHANGE_BAUDRATE, d->data, d->len, 0, stub ? 2 : 4, &r);
+      assert_ok (&r);
+      g_assert_cmpuint (glint_sim_get_baud (f->sim), ==, 921600);
     }
 }
 
@@ -1480,6 +1603,12 @@ test_options (void)
   g_assert_false (glint_sim_set_option (sim, "flash-size", "3M", &error));
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
+  g_assert_false (glint_sim_set_option (sim, "rom-xtal-drift", "10.5", &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_true (glint_sim_set_option (sim, "rom-xtal-drift", "-10", &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat_with_epsilon (glint_sim_get_rom_xtal_mhz (sim), 36, 0.1);
 
   g_assert_true (glint_sim_set_options (sim, "baud-check&time-scale=0.5&flash-size=2MB&jitter=1",
                                         &error));
@@ -1598,6 +1727,9 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/sim/erase", test_erase);
   g_test_add_func ("/glint/sim/read-flash", test_read_flash);
   g_test_add_func ("/glint/sim/change-baud", test_change_baud);
+  g_test_add_func ("/glint/sim/rom-xtal-drift", test_rom_xtal_drift);
+  g_test_add_func ("/glint/sim/rom-xtal-default", test_rom_xtal_default);
+  g_test_add_func ("/glint/sim/rom-xtal-exact", test_rom_xtal_exact);
   g_test_add_func ("/glint/sim/autobaud", test_autobaud);
   g_test_add_func ("/glint/sim/max-baud", test_max_baud);
   g_test_add_func ("/glint/sim/spi-rdid", test_spi_rdid);

@@ -24,8 +24,10 @@
  * A chip that switched to a rate the link cannot carry cannot be told to
  * switch back, so falling back means resetting it into download mode
  * again, syncing at the boot rate, loading the stub again and switching
- * straight to the last good rate. Where the board cannot be reset (no
- * DTR/RTS), that ends the job with the advice to give a fixed rate.
+ * straight to the last good rate; after a failed first step in the ROM
+ * (below) there is none, and the stub climbs again below the rate that
+ * failed. Where the board cannot be reset (no DTR/RTS), that ends the job
+ * with the advice to give a fixed rate.
  *
  * Which rates, by link:
  * - the chip's own USB (Espressif's VID 303a: USB-Serial/JTAG, or the
@@ -44,9 +46,23 @@
  *
  * Where the ROM can change its rate (not the ESP8266), and the stub is to
  * be loaded, the first step happens in the ROM (to the fastest candidate
- * up to 921600), so that the stub upload runs at it too; not on the ESP32
- * and ESP32-C2, whose ROM needs a crystal correction Glint cannot measure
- * reliably (protocol.md §5 notes): there the stub makes the first step.
+ * up to 921600), so that the stub upload runs at it too. That step costs
+ * two round trips (CHANGE_BAUDRATE and the verifying read), but spares the
+ * stub its own steps up to that rate, two round trips each, and saves the
+ * difference of the stub's wire time at the two rates; it is taken only
+ * where that pays, judged with the loader's smoothed round trip. Climbing
+ * a list it nearly always does; with a hint (one rate, one step either
+ * way) over a slow remote link a small stub goes up at the boot rate.
+ *
+ * The ESP32 and ESP32-C2 ROMs need a crystal correction (protocol.md §5
+ * notes): the ESP32 ROM sets its divider from the crystal it believes in,
+ * measured at boot against its drifting CK8M clock, and really runs at
+ * requested × real / believed; the C2 ROM believes in 40 MHz on any board.
+ * Before their first ROM step one batch of register reads (one round trip
+ * more, counted in the cost) gives the belief (glint_chip_rom_xtal_mhz()),
+ * and every CHANGE_BAUDRATE to the ROM is scaled by it; the stub always
+ * gets the exact rate. Where the belief cannot be read, or makes no sense,
+ * the ROM takes no step and the stub climbs.
  */
 
 #define MAX_CANDIDATES 8
@@ -68,10 +84,127 @@ typedef struct
   gboolean         stop;         /* a rate failed: no more steps */
 } AutoBaud;
 
+/* The crystal the ROM believes in, read once per ROM session. */
+typedef struct
+{
+  GlintFlasherStep next;
+  gdouble          mhz;          /* 0: the exact rate (no figure, or none needed) */
+} RomXtal;
+
 static AutoBaud *
 auto_baud (GTask *task)
 {
   return _glint_flasher_task_state (task, "glint-auto-baud", sizeof (AutoBaud), g_free);
+}
+
+static RomXtal *
+rom_xtal (GTask *task)
+{
+  return _glint_flasher_task_state (task, "glint-rom-xtal", sizeof (RomXtal), g_free);
+}
+
+static void
+rom_xtal_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  RomXtal *rx = rom_xtal (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree guint32 *values = NULL;
+
+  if (_glint_flasher_job_is_over (task))
+    return;
+
+  values = glint_loader_read_regs_finish (GLINT_LOADER (object), result, &error);
+  if (values == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+          g_error_matches (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED))
+        {
+          _glint_flasher_job_fail (task, g_steal_pointer (&error));
+          return;
+        }
+      _glint_flasher_log (self, GLINT_LOG_DEBUG, "cannot read the crystal the ROM believes "
+                          "in: %s", error->message);
+      rx->next (task);
+      return;
+    }
+
+  rx->mhz = glint_chip_rom_xtal_mhz (self->chip, values, glint_stream_get_baud (self->stream));
+  if (rx->mhz == 0)
+    {
+      g_autoptr(GString) read = g_string_new (NULL);
+      const guint32 *regs;
+      guint n = 0;
+
+      regs = glint_chip_get_rom_xtal_registers (self->chip, &n);
+      for (guint i = 0; i < n; i++)
+        g_string_append_printf (read, "%s0x%08x = 0x%08x", i > 0 ? ", " : "", regs[i],
+                                values[i]);
+      _glint_flasher_log (self, GLINT_LOG_DEBUG, "the crystal the ROM believes in makes no "
+                          "sense (%s)", read->str);
+    }
+  else
+    _glint_flasher_log (self, GLINT_LOG_DEBUG, "the %s ROM believes in a %.3f MHz crystal",
+                        self->chip->display_name, rx->mhz);
+  rx->next (task);
+}
+
+/**
+ * _glint_flasher_read_rom_xtal:
+ * @next: called once the figure is known, or known to be missing
+ *
+ * Reads, in one round trip, the crystal the ROM believes in, for every
+ * CHANGE_BAUDRATE to the ROM that follows (_glint_flasher_rom_xtal_mhz()).
+ * Nothing is read for chips whose ROM takes the exact rate, nor with the
+ * stub running.
+ */
+void
+_glint_flasher_read_rom_xtal (GTask            *task,
+                              GlintFlasherStep  next)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  RomXtal *rx = rom_xtal (task);
+  const guint32 *regs;
+  guint n = 0;
+
+  rx->next = next;
+  rx->mhz = 0;
+  regs = glint_chip_get_rom_xtal_registers (self->chip, &n);
+  if (n == 0 || self->stub_running)
+    {
+      next (task);
+      return;
+    }
+
+  glint_loader_read_regs_async (self->loader, regs, n, g_task_get_cancellable (task),
+                                rom_xtal_cb, task);
+}
+
+/**
+ * _glint_flasher_rom_xtal_mhz:
+ *
+ * Returns: the figure for glint_chip_baud_to_send() while in the ROM, 0
+ *   where it is not known (_glint_flasher_read_rom_xtal() not run, or it
+ *   found nothing)
+ */
+gdouble
+_glint_flasher_rom_xtal_mhz (GTask *task)
+{
+  return rom_xtal (task)->mhz;
+}
+
+/* Whether the ROM cannot be told the rate: it needs a correction and the
+ * figure for it is missing. */
+static gboolean
+rom_xtal_missing (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+
+  return self->chip->xtal_fudge != GLINT_CHIP_XTAL_FUDGE_NONE &&
+         _glint_flasher_rom_xtal_mhz (task) == 0;
 }
 
 static void
@@ -319,7 +452,9 @@ climb (GTask *task)
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_CHANGING_BAUD);
   _glint_flasher_log (self, GLINT_LOG_DEBUG, "trying %u baud%s", ab->trying,
                       self->stub_running ? "" : " (ROM)");
-  words[0] = glint_chip_baud_to_send (self->chip, ab->trying, 0, self->stub_running);
+  words[0] = glint_chip_baud_to_send (self->chip, ab->trying,
+                                      self->stub_running ? 0 : _glint_flasher_rom_xtal_mhz (task),
+                                      self->stub_running);
   words[1] = self->stub_running ? current : 0;
   payload = _glint_flasher_words_payload (words, 2);
   glint_loader_command_async (self->loader, GLINT_OP_CHANGE_BAUDRATE, payload, 0, 0,
@@ -331,15 +466,26 @@ climb (GTask *task)
 /* After the reset: the stub runs again at the boot rate; one step to the
  * last good rate, and no further. */
 static void
-recovered_stub_ready (GTask *task)
+recovered_climb (GTask *task)
 {
   AutoBaud *ab = auto_baud (task);
+  GlintFlasher *self = g_task_get_source_object (task);
 
   ab->stop = FALSE;
   ab->candidates[0] = ab->good;
   ab->n_candidates = ab->good > 0 ? 1 : 0;
   ab->index = 0;
+  if (!self->stub_running && rom_xtal_missing (task))
+    ab->n_candidates = 0;
   climb (task);
+}
+
+static void
+recovered_stub_ready (GTask *task)
+{
+  /* Without a stub the ROM climbs again, and the reset made it measure
+   * its crystal again. */
+  _glint_flasher_read_rom_xtal (task, recovered_climb);
 }
 
 static void
@@ -347,7 +493,8 @@ recovered_connected (GTask *task)
 {
   AutoBaud *ab = auto_baud (task);
 
-  /* The ROM's step failed: the job's own course, at the boot rate. */
+  /* The ROM's step failed: the job's own course, whose climb starts
+   * again at the boot rate. */
   if (ab->failed_in_rom)
     _glint_flasher_start_stub (task, ab->stub_ready);
   else
@@ -401,6 +548,24 @@ recover (GTask      *task,
                                recover_baud_cb, task);
 }
 
+/* The ROM climbs without a stub: only with its crystal known. */
+static void
+rom_climb (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+
+  if (rom_xtal_missing (task))
+    {
+      self->settled_baud = glint_stream_get_baud (self->stream);
+      _glint_flasher_log (self, GLINT_LOG_INFO, _("staying at %u baud: %s"), self->settled_baud,
+                          "the crystal the ROM believes in cannot be read");
+      auto_baud (task)->next (task);
+      return;
+    }
+
+  climb (task);
+}
+
 /**
  * _glint_flasher_auto_baud:
  * @next: called at the settled rate
@@ -419,8 +584,20 @@ _glint_flasher_auto_baud (GTask            *task,
   ab->in_rom = FALSE;
   if (ab->recovering)
     {
-      /* the ROM's step failed, the board was reset: the boot rate */
-      settle (task);
+      guint n = 0;
+
+      /* The ROM's step failed and the board was reset, so no rate has
+       * worked yet: the stub climbs from the boot rate, below the one
+       * that failed (a later failure resets once more, to the last good). */
+      for (guint i = 0; i < ab->n_candidates; i++)
+        if (ab->candidates[i] < ab->trying)
+          ab->candidates[n++] = ab->candidates[i];
+      ab->n_candidates = n;
+      ab->recovering = FALSE;
+      ab->failed_in_rom = FALSE;
+      ab->stop = FALSE;
+      ab->index = 0;
+      climb (task);
       return;
     }
 
@@ -444,6 +621,69 @@ _glint_flasher_auto_baud (GTask            *task,
       return;
     }
 
+  if (!self->stub_running && self->chip->xtal_fudge != GLINT_CHIP_XTAL_FUDGE_NONE)
+    {
+      _glint_flasher_read_rom_xtal (task, rom_climb);
+      return;
+    }
+
+  climb (task);
+}
+
+/* Whether the ROM's step to the candidate @index pays; if not, why. It
+ * costs @round_trips (at the smoothed round trip), but spares the stub
+ * its own steps up to that rate, two round trips each (CHANGE_BAUDRATE
+ * and the verifying read), and it saves the stub's wire time at the boot
+ * rate less that at the new one. */
+static gboolean
+rom_step_pays (GlintFlasher  *self,
+               AutoBaud      *ab,
+               guint          index,
+               gsize          stub_bytes,
+               guint          round_trips,
+               char         **why_not)
+{
+  gint64 rtt = glint_link_timing_get_srtt (glint_loader_get_timing (self->loader));
+  guint current = glint_stream_get_baud (self->stream);
+  guint rate = ab->candidates[index];
+  gint spared = 0;
+  gint64 saved, cost;
+
+  for (guint i = 0; i <= index; i++)
+    if (ab->candidates[i] > current && ab->candidates[i] <= rate)
+      spared += 2;
+
+  /* SLIP's escapes and the frames' headers are left out: a few %. */
+  saved = glint_link_timing_wire_time (stub_bytes, current) -
+          glint_link_timing_wire_time (stub_bytes, rate);
+  cost = ((gint64) round_trips - spared) * rtt;
+  if (saved > cost)
+    return TRUE;
+
+  *why_not = g_strdup_printf ("%u round trips less the %d it spares the stub cost %"
+                              G_GINT64_FORMAT " ms, more than the %" G_GINT64_FORMAT " ms it "
+                              "saves on the stub's %" G_GSIZE_FORMAT " bytes", round_trips,
+                              spared, cost / 1000, saved / 1000, stub_bytes);
+  return FALSE;
+}
+
+/* Back from reading the ROM's crystal before its step. */
+static void
+rom_step_xtal_read (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  AutoBaud *ab = auto_baud (task);
+
+  if (rom_xtal_missing (task))
+    {
+      _glint_flasher_log (self, GLINT_LOG_DEBUG, "no ROM step: the %s ROM's crystal is not "
+                          "known, the stub makes the first step", self->chip->display_name);
+      ab->in_rom = FALSE;
+      ab->index = 0;
+      ab->rom_next (task);
+      return;
+    }
+
   climb (task);
 }
 
@@ -463,22 +703,28 @@ _glint_flasher_rom_can_step (GlintFlasher *self)
 
 /**
  * _glint_flasher_auto_baud_rom:
+ * @stub_bytes: the stub's text and data, to weigh the step's round trips
  * @next: called with the ROM at a faster rate, or as it was
+ * @stub_ready: the job's step once the stub runs (after a failed step)
  *
- * The ROM's first step, before the stub upload, where it can take it.
+ * The ROM's first step, before the stub upload, where it can take it and
+ * it pays.
  */
 void
 _glint_flasher_auto_baud_rom (GTask            *task,
+                              gsize             stub_bytes,
                               GlintFlasherStep  next,
                               GlintFlasherStep  stub_ready)
 {
   GlintFlasher *self = g_task_get_source_object (task);
   AutoBaud *ab = auto_baud (task);
   const char *why_not = NULL;
+  g_autofree char *no_pay = NULL;
+  gboolean fudge = self->chip->xtal_fudge != GLINT_CHIP_XTAL_FUDGE_NONE;
+  guint index = 0;
 
   if (self->baud != GLINT_FLASHER_BAUD_AUTO || ab->recovering || self->stub_running ||
       !glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_CHANGE_BAUDRATE) ||
-      self->chip->xtal_fudge != GLINT_CHIP_XTAL_FUDGE_NONE ||
       !pick_candidates (self, ab, &why_not))
     {
       next (task);
@@ -487,12 +733,28 @@ _glint_flasher_auto_baud_rom (GTask            *task,
 
   /* One step only, to the fastest candidate up to 921600 (a rate every
    * ROM UART takes): the stub climbs the rest. */
+  while (index + 1 < ab->n_candidates && ab->candidates[index + 1] <= ROM_STEP_MAX)
+    index++;
+
+  /* CHANGE_BAUDRATE and the verifying read; the crystal's read too. */
+  if (!rom_step_pays (self, ab, index, stub_bytes, fudge ? 3 : 2, &no_pay))
+    {
+      _glint_flasher_log (self, GLINT_LOG_DEBUG, "no ROM step to %u baud: %s",
+                          ab->candidates[index], no_pay);
+      next (task);
+      return;
+    }
+
   ab->rom_next = next;
   ab->stub_ready = stub_ready;
   ab->in_rom = TRUE;
   ab->stop = FALSE;
-  ab->index = 0;
-  while (ab->index + 1 < ab->n_candidates && ab->candidates[ab->index + 1] <= ROM_STEP_MAX)
-    ab->index++;
+  ab->index = index;
+  if (fudge)
+    {
+      _glint_flasher_read_rom_xtal (task, rom_step_xtal_read);
+      return;
+    }
+
   climb (task);
 }

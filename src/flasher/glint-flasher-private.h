@@ -105,8 +105,12 @@ void     _glint_flasher_auto_baud    (GTask             *task,
                                       GlintFlasherStep   next);
 gboolean _glint_flasher_rom_can_step (GlintFlasher     *self);
 void     _glint_flasher_auto_baud_rom (GTask            *task,
+                                       gsize             stub_bytes,
                                        GlintFlasherStep  next,
                                        GlintFlasherStep  stub_ready);
+void     _glint_flasher_read_rom_xtal (GTask            *task,
+                                       GlintFlasherStep  next);
+gdouble  _glint_flasher_rom_xtal_mhz (GTask             *task);
 void     _glint_flasher_read_into    (GTask             *task,
                                       guint32            offset,
                                       guint32            length,

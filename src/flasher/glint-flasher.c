@@ -1194,6 +1194,32 @@ change_baud_cb (GObject      *object,
                                baud_set_cb, task);
 }
 
+/* CHANGE_BAUDRATE to self->baud, the ROM's crystal known where it matters. */
+static void
+send_change_baud (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  g_autoptr(GBytes) payload = NULL;
+  guint32 words[2];
+  guint current = glint_stream_get_baud (self->stream);
+  gdouble xtal_mhz = self->stub_running ? 0 : _glint_flasher_rom_xtal_mhz (task);
+
+  if (!self->stub_running && self->chip->xtal_fudge != GLINT_CHIP_XTAL_FUDGE_NONE &&
+      xtal_mhz == 0)
+    _glint_flasher_log (self, GLINT_LOG_WARNING, _("the %s ROM may not reach %u baud exactly: "
+                        "its crystal correction cannot be read"), self->chip->display_name,
+                        self->baud);
+
+  _glint_flasher_set_state (self, GLINT_FLASHER_STATE_CHANGING_BAUD);
+  words[0] = glint_chip_baud_to_send (self->chip, self->baud, xtal_mhz, self->stub_running);
+  words[1] = self->stub_running ? current : 0;
+  payload = _glint_flasher_words_payload (words, 2);
+  _glint_flasher_send (task, GLINT_OP_CHANGE_BAUDRATE, payload, 0, 0,
+                       glint_link_timing_processing_time (GLINT_OP_CHANGE_BAUDRATE, 0,
+                                                          self->stub_running),
+                       change_baud_cb);
+}
+
 /**
  * _glint_flasher_change_baud:
  * @next: called at the new speed, or at the old one where it cannot change
@@ -1203,8 +1229,6 @@ _glint_flasher_change_baud (GTask            *task,
                             GlintFlasherStep  next)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  g_autoptr(GBytes) payload = NULL;
-  guint32 words[2];
   guint current = glint_stream_get_baud (self->stream);
 
   connect_state (task)->baud_changed = next;
@@ -1231,14 +1255,9 @@ _glint_flasher_change_baud (GTask            *task,
       return;
     }
 
-  _glint_flasher_set_state (self, GLINT_FLASHER_STATE_CHANGING_BAUD);
-  words[0] = glint_chip_baud_to_send (self->chip, self->baud, 0, self->stub_running);
-  words[1] = self->stub_running ? current : 0;
-  payload = _glint_flasher_words_payload (words, 2);
-  _glint_flasher_send (task, GLINT_OP_CHANGE_BAUDRATE, payload, 0, 0,
-                       glint_link_timing_processing_time (GLINT_OP_CHANGE_BAUDRATE, 0,
-                                                          self->stub_running),
-                       change_baud_cb);
+  /* The ESP32 and ESP32-C2 ROMs: their crystal first (nothing read for
+   * other chips, or with the stub). */
+  _glint_flasher_read_rom_xtal (task, send_change_baud);
 }
 
 static void
@@ -1299,6 +1318,7 @@ _glint_flasher_start_stub (GTask            *task,
   GlintFlasher *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintStub) stub = NULL;
+  gsize stub_bytes;
 
   connect_state (task)->stub_ready = next;
 
@@ -1319,9 +1339,12 @@ _glint_flasher_start_stub (GTask            *task,
     }
 
   /* With the automatic baud, the upload itself may run faster. */
+  stub_bytes = g_bytes_get_size (glint_stub_get_text (stub));
+  if (glint_stub_get_data (stub) != NULL)
+    stub_bytes += g_bytes_get_size (glint_stub_get_data (stub));
   g_clear_pointer (&connect_state (task)->stub, glint_stub_unref);
   connect_state (task)->stub = g_steal_pointer (&stub);
-  _glint_flasher_auto_baud_rom (task, stub_upload, next);
+  _glint_flasher_auto_baud_rom (task, stub_bytes, stub_upload, next);
 }
 
 /* SPI_ATTACH with the default pins; the ROM wants four more zero bytes (§2). */

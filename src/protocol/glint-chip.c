@@ -762,26 +762,133 @@ glint_chip_estimate_xtal_mhz (const GlintChip *chip,
   return normalise_xtal (glint_chip_measure_xtal_mhz (chip, clkdiv_reg, baud));
 }
 
+/* The ESP32 ROM's crystal belief (esptool's esp32.py,
+ * get_rom_cal_crystal_freq): at boot the ROM counts crystal cycles against
+ * its internal 8 MHz RC clock (CK8M), whose factory-measured frequency sits
+ * in an eFuse byte; the RTC calibration result and that byte give the
+ * crystal it believes in. CK8M drifts, so the belief is off by a few %. */
+#define ESP32_RTCCALICFG1        0x3FF5F06C
+#define ESP32_RTC_CALI_VALUE_S   7
+#define ESP32_RTC_CALI_VALUE     0x01FFFFFF
+#define ESP32_EFUSE_RD_WORD4     (0x3FF5A000 + 4 * 4)
+#define ESP32_EFUSE_CK8M_FREQ    0xFF
+
+static const guint32 rom_xtal_regs_esp32[] = { ESP32_RTCCALICFG1, ESP32_EFUSE_RD_WORD4 };
+
+/**
+ * glint_chip_get_rom_xtal_registers:
+ * @chip: a chip
+ * @n_regs: (out): number of addresses, 0 when @chip's ROM takes the exact
+ *   rate (or its belief cannot be read)
+ *
+ * What to READ_REG, in the ROM, for glint_chip_rom_xtal_mhz(): on the
+ * ESP32 the RTC calibration register and eFuse word 4; on the ESP32-C2
+ * the UART divider, which tells its crystal; on other chips nothing.
+ *
+ * Returns: (transfer none) (nullable): the addresses, in the order
+ *   glint_chip_rom_xtal_mhz() expects the values
+ */
+const guint32 *
+glint_chip_get_rom_xtal_registers (const GlintChip *chip,
+                                   guint           *n_regs)
+{
+  g_return_val_if_fail (chip != NULL, NULL);
+  g_return_val_if_fail (n_regs != NULL, NULL);
+
+  switch (chip->xtal_fudge)
+    {
+    case GLINT_CHIP_XTAL_FUDGE_MEASURED:
+      *n_regs = G_N_ELEMENTS (rom_xtal_regs_esp32);
+      return rom_xtal_regs_esp32;
+
+    case GLINT_CHIP_XTAL_FUDGE_26MHZ:
+      if (chip->uart_clkdiv_reg == 0 || chip->xtal_clk_divider == 0)
+        break;
+      *n_regs = 1;
+      return &chip->uart_clkdiv_reg;
+
+    case GLINT_CHIP_XTAL_FUDGE_NONE:
+    default:
+      break;
+    }
+
+  *n_regs = 0;
+  return NULL;
+}
+
+/**
+ * glint_chip_rom_xtal_mhz:
+ * @chip: a chip
+ * @values: what glint_chip_get_rom_xtal_registers() read, same order
+ * @boot_baud: the rate the ROM auto-detected (the one we synced at)
+ *
+ * The crystal the ROM believes it runs on, as glint_chip_baud_to_send()
+ * wants it. ESP32: cali_val = (RTCCALICFG1 >> 7) & 0x1FFFFFF, ck8m = eFuse
+ * word 4 & 0xFF, believed = cali_val × 15625 × ck8m / 40 Hz. ESP32-C2: the
+ * crystal the UART divider at @boot_baud tells, 26 or 40 MHz (its ROM
+ * believes in 40 MHz whatever the board carries).
+ *
+ * Returns: MHz, or 0 when @chip needs no figure or the values give none
+ *   in GLINT_CHIP_XTAL_MIN_MHZ..GLINT_CHIP_XTAL_MAX_MHZ (a register that did
+ *   not read what the recipe expects)
+ */
+gdouble
+glint_chip_rom_xtal_mhz (const GlintChip *chip,
+                         const guint32   *values,
+                         guint            boot_baud)
+{
+  gdouble mhz = 0;
+
+  g_return_val_if_fail (chip != NULL, 0);
+  g_return_val_if_fail (values != NULL, 0);
+
+  switch (chip->xtal_fudge)
+    {
+    case GLINT_CHIP_XTAL_FUDGE_MEASURED:
+      {
+        guint32 cali_val = (values[0] >> ESP32_RTC_CALI_VALUE_S) & ESP32_RTC_CALI_VALUE;
+        guint32 ck8m = values[1] & ESP32_EFUSE_CK8M_FREQ;
+
+        mhz = (gdouble) cali_val * 15625 * ck8m / 40 / 1e6;
+      }
+      break;
+
+    case GLINT_CHIP_XTAL_FUDGE_26MHZ:
+      mhz = glint_chip_estimate_xtal_mhz (chip, values[0], boot_baud);
+      break;
+
+    case GLINT_CHIP_XTAL_FUDGE_NONE:
+    default:
+      break;
+    }
+
+  if (mhz < GLINT_CHIP_XTAL_MIN_MHZ || mhz > GLINT_CHIP_XTAL_MAX_MHZ)
+    return 0;
+
+  return mhz;
+}
+
 /**
  * glint_chip_baud_to_send:
  * @chip: a chip
  * @baud: the baud rate wanted on the wire
- * @xtal_mhz: the crystal as the ROM measured it, 0 if unknown
+ * @xtal_mhz: the crystal the ROM believes in (glint_chip_rom_xtal_mhz()),
+ *   0 if unknown
  * @is_stub: whether the stub is running
  *
  * The stub programs the exact rate. The ESP32 ROM derives its new divider
- * from a crystal frequency it measured against the drifting CK8M clock, so
- * esptool sends baud × rom_measured / nominal (nominal = 40 or 26 MHz); the
- * ESP32-C2 ROM assumes 40 MHz, so on a 26 MHz board the value is scaled by
- * 40/26 (protocol.md §5 notes). Results are truncated, as esptool's.
+ * from the crystal frequency it believes in, measured against the drifting
+ * CK8M clock, so the rate it really sets is the one asked × real / believed;
+ * esptool therefore sends baud × believed / nominal (nominal = 40 MHz above
+ * 33 MHz, else 26 MHz). The ESP32-C2 ROM assumes 40 MHz, so on a 26 MHz
+ * board the value is scaled by 40/26 (protocol.md §5 notes). Results are
+ * truncated, as esptool's.
  *
- * For the ESP32, @xtal_mhz must be the ROM's own measurement, which
- * protocol.md gives no recipe to read (esptool takes it from RTC calibration
- * registers and an eFuse). The UART-divider estimate of
- * glint_chip_measure_xtal_mhz() sees the real crystal, so with it the
- * correction is close to 1: harmless, but not the drift fix. For the C2 the
- * normalised UART estimate is what is needed. The caller must check
- * %GLINT_CHIP_ROM_CHANGE_BAUDRATE first.
+ * For the ESP32, @xtal_mhz must be the ROM's belief, not the UART-divider
+ * estimate of glint_chip_measure_xtal_mhz(): that one sees the real crystal,
+ * so with it the correction is close to 1 (harmless, but not the drift fix).
+ * For the C2 the normalised UART estimate is the figure. With 0 the rate
+ * asked is sent. The caller must check %GLINT_CHIP_ROM_CHANGE_BAUDRATE first.
  *
  * Returns: the new_baud word of CHANGE_BAUDRATE
  */
@@ -801,7 +908,9 @@ glint_chip_baud_to_send (const GlintChip *chip,
   switch (chip->xtal_fudge)
     {
     case GLINT_CHIP_XTAL_FUDGE_MEASURED:
-      return (guint) ((gdouble) baud * xtal_mhz / nominal);
+      /* @xtal_mhz is a decimal fraction (41.6) that a double cannot hold
+       * exactly: a product that is whole must not truncate to one below. */
+      return (guint) ((gdouble) baud * xtal_mhz / nominal + 1e-6);
 
     case GLINT_CHIP_XTAL_FUDGE_26MHZ:
       if (nominal == 26)

@@ -24,6 +24,14 @@ G_BEGIN_DECLS
 /* Number of 32-bit words glint_chip_decode_mac() reads at most. */
 #define GLINT_CHIP_MAX_MAC_REGS       3
 
+/* Number of 32-bit words glint_chip_rom_xtal_mhz() reads at most. */
+#define GLINT_CHIP_MAX_XTAL_REGS      2
+
+/* Crystal figures outside this range are no crystal a ROM ran on: a
+ * register that did not read what the recipe expects. */
+#define GLINT_CHIP_XTAL_MIN_MHZ       20.0
+#define GLINT_CHIP_XTAL_MAX_MHZ       60.0
+
 typedef struct _GlintChip GlintChip;
 
 /**
@@ -72,7 +80,8 @@ typedef enum
 /**
  * GlintChipXtalFudge:
  * @GLINT_CHIP_XTAL_FUDGE_NONE: ROM CHANGE_BAUDRATE takes the exact baud
- * @GLINT_CHIP_XTAL_FUDGE_MEASURED: ESP32 ROM: baud × measured / nominal xtal
+ * @GLINT_CHIP_XTAL_FUDGE_MEASURED: ESP32 ROM: baud × believed / nominal xtal,
+ *   the believed crystal measured by the ROM against its CK8M clock
  * @GLINT_CHIP_XTAL_FUDGE_26MHZ: ESP32-C2 ROM on a 26 MHz xtal: baud × 40 / 26
  *
  * The CHANGE_BAUDRATE correction the ROM needs (protocol.md §5 notes).
@@ -170,6 +179,11 @@ gdouble           glint_chip_measure_xtal_mhz         (const GlintChip *chip,
 guint             glint_chip_estimate_xtal_mhz        (const GlintChip *chip,
                                                        guint32          clkdiv_reg,
                                                        guint            baud);
+const guint32    *glint_chip_get_rom_xtal_registers   (const GlintChip *chip,
+                                                       guint           *n_regs);
+gdouble           glint_chip_rom_xtal_mhz             (const GlintChip *chip,
+                                                       const guint32   *values,
+                                                       guint            boot_baud);
 guint             glint_chip_baud_to_send             (const GlintChip *chip,
                                                        guint            baud,
                                                        gdouble          xtal_mhz,

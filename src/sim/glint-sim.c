@@ -43,6 +43,14 @@
 #define ROM_ERROR_REPEAT   8          /* the ROM repeats "invalid message" (protocol.md §1.4) */
 #define MAX_CHIP_BAUD      5000000
 
+/* The ESP32 ROM's crystal belief (esptool's get_rom_cal_crystal_freq):
+ * believed = cali_val × 15625 × ck8m / 40 Hz, cali_val in RTCCALICFG1
+ * bits 31..7, ck8m the low byte of eFuse word 4. */
+#define ESP32_RTCCALICFG1     0x3FF5F06C
+#define ESP32_EFUSE_RD_WORD4  (0x3FF5A000 + 4 * 4)
+#define CK8M_MIN              128          /* ck8m drawn from the seed in here */
+#define CK8M_MAX              224
+
 enum
 {
   OP_FLASH_BEGIN       = 0x02,
@@ -198,6 +206,8 @@ struct _GlintSim
   gdouble           corrupt_p;
   gdouble           duplicate_p;
   gboolean          lose_baud_change;
+  gdouble           rom_xtal_drift;    /* %: the ESP32 ROM's belief vs. its crystal */
+  gboolean          rom_xtal_drift_set;/* ... given, not drawn from the seed */
   gdouble           time_scale;
   guint64           disconnect_after;
   guint64           brown_out_at;
@@ -227,6 +237,7 @@ struct _GlintSim
   gboolean          cpu_scheduled;
   gint64            cpu_busy_until;
   GHashTable       *regs;
+  gdouble           rom_xtal_hz;     /* the crystal the ROM believes in, 0: exact */
   guint             app_ticks;
   guint8            mac[6];
 
@@ -614,6 +625,70 @@ fail (GlintSim *self,
 /* ------------------------------------------------------------------ */
 /* registers */
 
+static gdouble
+believed_hz (guint32 cali_val,
+             guint32 ck8m)
+{
+  return (gdouble) cali_val * 15625 * ck8m / 40;
+}
+
+static guint32
+cali_val_for (gdouble hz,
+              guint32 ck8m)
+{
+  return (guint32) lround (hz * 40 / (15625.0 * ck8m));
+}
+
+/* The ESP32 ROM measures its crystal at boot against the internal 8 MHz
+ * RC clock (CK8M), whose factory figure sits in eFuse; CK8M drifts, so the
+ * ROM believes in a crystal a few % off and, on CHANGE_BAUDRATE, sets its
+ * UART to requested × real / believed. The two registers the belief is
+ * read from are made consistent with the drift (option rom-xtal-drift;
+ * by default 3.5–5 % either way, from the seed: past the 3 % baud-check
+ * tolerates, so that an uncorrected speed change garbles the link). */
+static void
+init_rom_xtal (GlintSim *self)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (self->seed * 2654435761u + 0xC8A1);
+  guint32 drawn, ck8m, cali_val;
+  gdouble drift, target;
+
+  self->rom_xtal_hz = 0;
+  if (!g_str_equal (self->chip->name, "esp32"))
+    return;
+
+  /* drawn whatever is asked, so that the seed alone fixes ck8m */
+  drawn = g_rand_int_range (rand, CK8M_MIN, CK8M_MAX + 1);
+  drift = 3.5 + 1.5 * g_rand_double (rand);
+  if (g_rand_boolean (rand))
+    drift = -drift;
+  if (self->rom_xtal_drift_set)
+    drift = self->rom_xtal_drift;
+  target = self->chip->uart_clk_hz * (1 + drift / 100);
+
+  /* cali_val is a count of some 600: the belief moves in steps of about
+   * 0.2 %. The ck8m nearest the one drawn that comes closest to the drift
+   * (exactly 40 MHz for a drift of 0). */
+  ck8m = drawn;
+  for (guint32 c = CK8M_MIN; c <= CK8M_MAX; c++)
+    {
+      gdouble miss = fabs (believed_hz (cali_val_for (target, c), c) - target);
+      gdouble best = fabs (believed_hz (cali_val_for (target, ck8m), ck8m) - target);
+
+      if (miss < best - 0.5 ||
+          (fabs (miss - best) <= 0.5 && ABS ((gint) c - (gint) drawn) <
+                                        ABS ((gint) ck8m - (gint) drawn)))
+        ck8m = c;
+    }
+
+  cali_val = cali_val_for (target, ck8m);
+  self->rom_xtal_hz = believed_hz (cali_val, ck8m);
+  g_hash_table_insert (self->regs, GUINT_TO_POINTER (ESP32_RTCCALICFG1),
+                       GUINT_TO_POINTER (cali_val << 7));
+  g_hash_table_insert (self->regs, GUINT_TO_POINTER (ESP32_EFUSE_RD_WORD4),
+                       GUINT_TO_POINTER (ck8m));
+}
+
 static void
 init_registers (GlintSim *self)
 {
@@ -652,6 +727,8 @@ init_registers (GlintSim *self)
       g_hash_table_insert (self->regs, GUINT_TO_POINTER (chip->mac_reg + 4),
                            GUINT_TO_POINTER (crc << 16 | (guint32) m[0] << 8 | m[1]));
     }
+
+  init_rom_xtal (self);
 }
 
 static guint32
@@ -1603,6 +1680,11 @@ cmd_change_baud (GlintSim     *self,
       return;
     }
 
+  /* The ESP32 ROM divides the crystal it believes in; the stub knows the
+   * real one. */
+  if (self->mode == GLINT_SIM_MODE_ROM && self->rom_xtal_hz > 0)
+    baud = (guint32) lround ((gdouble) baud * self->chip->uart_clk_hz / self->rom_xtal_hz);
+
   /* The answer still goes out at the old rate; then the UART switches. */
   finish (self, t, CMD_US, OP_CHANGE_BAUDRATE, 0, NULL, 0, ROM_OK, STUB_OK);
   self->counters[GLINT_SIM_COUNTER_BAUD_CHANGES]++;
@@ -2325,7 +2407,10 @@ resize_flash (GlintSim *self,
  * `duplicate` (probability per byte), `disconnect-after`, `brown-out-at`
  * (bytes), `seed`, `time-scale`, `baud-check` (on/off), `max-baud`,
  * `lose-baud-change` (on/off: acknowledge the next CHANGE_BAUDRATE but
- * keep the old rate), `boot` (download/normal), `flash` (a path) and
+ * keep the old rate), `rom-xtal-drift` (%, -10 to 10: how far the crystal
+ * the ESP32 ROM believes in is off the real 40 MHz; its CHANGE_BAUDRATE
+ * sets requested × 40 MHz / believed; by default 3.5 to 5 % either way,
+ * from the seed), `boot` (download/normal), `flash` (a path) and
  * `flash-size`.
  *
  * Returns: %TRUE if the option was valid and applied
@@ -2406,6 +2491,13 @@ glint_sim_set_option (GlintSim    *self,
       if (!parse_bool (key, value, &self->lose_baud_change, error))
         return FALSE;
     }
+  else if (g_str_equal (key, "rom-xtal-drift"))
+    {
+      if (!parse_double (key, value, -10, 10, &self->rom_xtal_drift, error))
+        return FALSE;
+      self->rom_xtal_drift_set = TRUE;
+      init_rom_xtal (self);
+    }
   else if (g_str_equal (key, "boot"))
     {
       gboolean download;
@@ -2474,7 +2566,7 @@ glint_sim_set_option (GlintSim    *self,
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
                    "unknown sim option '%s' (known: latency, jitter, drop, corrupt, duplicate, "
                    "disconnect-after, brown-out-at, seed, time-scale, baud-check, max-baud, "
-                   "lose-baud-change, boot, flash, flash-size)", key);
+                   "lose-baud-change, rom-xtal-drift, boot, flash, flash-size)", key);
       return FALSE;
     }
 
@@ -2656,6 +2748,22 @@ glint_sim_get_mac (GlintSim *self)
   g_return_val_if_fail (GLINT_IS_SIM (self), NULL);
 
   return self->mac;
+}
+
+/**
+ * glint_sim_get_rom_xtal_mhz:
+ * @self: a #GlintSim
+ *
+ * Returns: the crystal the ROM believes in (option `rom-xtal-drift`), what
+ *   its RTCCALICFG1 and eFuse word 4 tell; 0 where the ROM knows the real
+ *   one (every chip but the ESP32)
+ */
+gdouble
+glint_sim_get_rom_xtal_mhz (GlintSim *self)
+{
+  g_return_val_if_fail (GLINT_IS_SIM (self), 0);
+
+  return self->rom_xtal_hz / 1e6;
 }
 
 /**

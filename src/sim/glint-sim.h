@@ -75,6 +75,7 @@ void           glint_sim_load_flash         (GlintSim       *self,
                                              const guint8   *data,
                                              gsize           len);
 const guint8  *glint_sim_get_mac            (GlintSim       *self);
+gdouble        glint_sim_get_rom_xtal_mhz   (GlintSim       *self);
 gboolean       glint_sim_save_flash         (GlintSim       *self,
                                              GError        **error);
 
