@@ -297,10 +297,11 @@ main (int argc, char **argv)
         g_error ("full write at %u: %s", baud, error->message);
 
       /* The stub goes up at the boot rate, or (auto, where the ROM can
-       * change its rate) at the ROM's step: 921600 on the simulator. */
+       * change its rate: all but the ESP8266, the ESP32's and C2's with
+       * the crystal correction) at the ROM's step: 921600 on the
+       * simulator. */
       upload_baud = 115200;
-      if (baud == GLINT_FLASHER_BAUD_AUTO && !g_str_equal (chip, "esp32") &&
-          !g_str_equal (chip, "esp32c2") && !g_str_equal (chip, "esp8266"))
+      if (baud == GLINT_FLASHER_BAUD_AUTO && !g_str_equal (chip, "esp8266"))
         upload_baud = 921600;
       stub_s = time_scale * stub_wire_us (upload_baud) / 1e6;
       write_s = time_scale * bench_protocol_floor_us (image, payload, IMAGE_OFFSET,

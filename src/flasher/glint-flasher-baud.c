@@ -696,9 +696,9 @@ rom_step_xtal_read (GTask *task)
 gboolean
 _glint_flasher_rom_can_step (GlintFlasher *self)
 {
+  /* (the ESP32's and C2's with the crystal correction, when it reads) */
   return !self->usb_reset && !GLINT_IS_SOCKET_STREAM (self->stream) &&
-         glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_CHANGE_BAUDRATE) &&
-         self->chip->xtal_fudge == GLINT_CHIP_XTAL_FUDGE_NONE;
+         glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_CHANGE_BAUDRATE);
 }
 
 /**
