@@ -410,6 +410,10 @@ baud_cache_store (GlintFlasher *flasher)
   if (opt_baud != -1 && opt_baud != BAUD_AUTO)
     return;
 
+  /* 0: the job learnt nothing about the link (it did not climb) */
+  if (settled == 0)
+    return;
+
   g_key_file_load_from_file (file, path, G_KEY_FILE_KEEP_COMMENTS, NULL);
   if (settled > 115200)
     g_key_file_set_uint64 (file, "baud", key, settled);

@@ -1585,6 +1585,11 @@ flash_early_mac_cb (GObject      *object,
 
   job->board = glint_flash_record_board_id (self->chip->name, mac);
   differing = record_differing_bytes (self, job->board);
+
+  /* so little may not be worth the speed steps either */
+  self->planned_known = differing != G_MAXUINT64;
+  self->planned_bytes = differing != G_MAXUINT64 ? differing : 0;
+
   if (differing == G_MAXUINT64 || !rom_is_quicker (self, differing))
     {
       _glint_flasher_start_stub (task, flash_change_baud);

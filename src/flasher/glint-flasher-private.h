@@ -27,6 +27,7 @@ struct _GlintFlasher
   char              *backup_path;
   GlintFlashRecord  *record;         /* what was last written to each board */
   GArray            *regions;        /* GlintRegionReport, of the last flash job */
+  guint64            planned_bytes;  /* what the job will write, if planned_known */
   guint64            bytes_written;
   guint64            bytes_unchanged;
   guint64            bytes_done;
@@ -41,6 +42,7 @@ struct _GlintFlasher
   guint              busy : 1;
   guint              no_skip : 1;
   guint              erase_all : 1;
+  guint              planned_known : 1;  /* the climb may weigh its steps */
 };
 
 /* One step of a job: the job's GTask (source object: the flasher). */

@@ -463,7 +463,10 @@ glint_flasher_set_baud_hint (GlintFlasher *self,
  * glint_flasher_get_settled_baud:
  *
  * Returns: the rate the last job transferred at (with
- *   %GLINT_FLASHER_BAUD_AUTO, the fastest that worked), 0 before any
+ *   %GLINT_FLASHER_BAUD_AUTO, the fastest that worked; where the climb
+ *   stopped early because a reflash had too little to send for a step to
+ *   pay, the hint, as nothing new was learnt), 0 before any or if nothing
+ *   is known
  */
 guint
 glint_flasher_get_settled_baud (GlintFlasher *self)
@@ -689,6 +692,8 @@ _glint_flasher_job_new (GlintFlasher        *self,
     }
 
   self->busy = TRUE;
+  self->planned_known = FALSE;
+  self->planned_bytes = 0;
   return task;
 }
 
