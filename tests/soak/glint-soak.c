@@ -71,8 +71,22 @@ typedef struct
   guint64    disconnect_after;
   guint64    brown_out_at;
   gboolean   lose_baud_change;
+  guint      record;          /* RECORD_*: what the flasher is told the board holds */
   gint64     budget_us;
 } Run;
+
+/* In-process runs may come with a record of what was written to the board:
+ * a true one (the background), or a stale one that claims most of the
+ * image is already there (it is not): the final check must catch that. */
+enum
+{
+  RECORD_NONE,
+  RECORD_TRUE,
+  RECORD_STALE,
+  N_RECORD_KINDS
+};
+
+static const char *record_names[] = { "none", "true", "stale" };
 
 typedef enum
 {
@@ -194,6 +208,9 @@ run_choose (Run     *r,
         }
     }
 
+  if (r->transport == TRANSPORT_SIM)
+    r->record = g_rand_int_range (rand, 0, N_RECORD_KINDS);
+
   /* The budget: what the flasher itself may legitimately wait. Every
    * block can be sent up to four times, each wait being wire time + the
    * device's work (erase and write at 40 s/MiB, MD5 at 8 s/MiB, the
@@ -238,6 +255,8 @@ run_describe (const Run *r)
     g_string_append_printf (s, " brown-out-at=%" G_GUINT64_FORMAT, r->brown_out_at);
   if (r->lose_baud_change)
     g_string_append (s, " lose-baud-change");
+  if (r->record != RECORD_NONE)
+    g_string_append_printf (s, " record=%s", record_names[r->record]);
 
   return g_string_free (s, FALSE);
 }
@@ -392,10 +411,11 @@ tick_cb (gpointer user_data)
 
 /* Runs the flash; returns FALSE on a hang. */
 static gboolean
-run_flash (const Run     *r,
-           GlintStream   *stream,
-           GBytes        *image,
-           GError       **error)
+run_flash (const Run         *r,
+           GlintStream       *stream,
+           GBytes            *image,
+           GlintFlashRecord  *record,
+           GError           **error)
 {
   g_autoptr(GlintFlasher) flasher = glint_flasher_new (stream);
   g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
@@ -409,6 +429,7 @@ run_flash (const Run     *r,
   glint_flasher_set_plan (flasher, plan);
   glint_flasher_set_baud (flasher, r->baud);
   glint_flasher_set_use_stub (flasher, r->use_stub);
+  glint_flasher_set_flash_record (flasher, record);
 
   glint_flasher_flash_async (flasher, cancellable, store_result_cb, &result);
   /* wakes the loop now and then, so that the deadline is seen */
@@ -446,6 +467,8 @@ run_one (const Run  *r,
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) flash_error = NULL;
   g_autofree char *dir = NULL;
+  g_autofree char *record_dir = NULL;
+  g_autoptr(GlintFlashRecord) record = NULL;
   g_autofree char *flash_path = NULL;
   g_autofree char *address = NULL;
   g_autofree guint8 *after = NULL;
@@ -466,6 +489,31 @@ run_one (const Run  *r,
       g_assert_no_error (error);
       sim = glint_sim_stream_get_sim (GLINT_SIM_STREAM (stream));
       glint_sim_load_flash (sim, 0, bg, FLASH_SIZE);
+
+      if (r->record != RECORD_NONE)
+        {
+          g_autofree char *board = glint_flash_record_board_id (r->chip, glint_sim_get_mac (sim));
+          g_autoptr(GBytes) claim = NULL;
+
+          if (r->record == RECORD_TRUE)
+            {
+              claim = g_bytes_new (bg + r->offset, r->size);
+            }
+          else
+            {
+              guint8 *stale = g_memdup2 (img, r->size);
+
+              /* every third sector differs from the image; the rest is
+               * claimed to be there already */
+              for (gsize at = 0; at < r->size; at += 3 * SECTOR)
+                stale[at] ^= 0xFF;
+              claim = g_bytes_new_take (stale, r->size);
+            }
+          record_dir = g_dir_make_tmp ("glint-soak-record-XXXXXX", &error);
+          g_assert_no_error (error);
+          record = glint_flash_record_new (record_dir);
+          glint_flash_record_remember (record, board, r->offset, claim);
+        }
     }
   else
     {
@@ -480,7 +528,9 @@ run_one (const Run  *r,
       g_assert_no_error (error);
     }
 
-  ended = run_flash (r, stream, image, &flash_error);
+  ended = run_flash (r, stream, image, record, &flash_error);
+  if (record_dir != NULL)
+    glint_test_remove_dir (record_dir);
   ok = ended && flash_error == NULL;
   g_io_stream_close (G_IO_STREAM (stream), NULL, NULL);
 
