@@ -362,6 +362,7 @@ test_flash_record (void)
   flash[0x10000 + 0x9000] ^= 0xFF;
   g_file_set_contents (flash_path, flash, flash_len, &error);
   g_assert_no_error (error);
+  g_clear_pointer (&address, g_free);
   server = spawn_board (flash_path, &address);
   args[2] = address;
 
