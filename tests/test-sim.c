@@ -1608,6 +1608,16 @@ test_options (void)
   g_clear_error (&error);
   g_assert_true (glint_sim_set_option (sim, "rom-xtal-drift", "-10", &error));
   g_assert_no_error (error);
+  g_assert_false (glint_sim_set_option (sim, "damage-next", "256", &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (glint_sim_set_option (sim, "damage-next", "7:x", &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_true (glint_sim_set_option (sim, "damage-next", "7:2", &error));
+  g_assert_no_error (error);
+  g_assert_true (glint_sim_set_option (sim, "damage-next", "7:0", &error));
+  g_assert_no_error (error);
   g_assert_cmpfloat_with_epsilon (glint_sim_get_rom_xtal_mhz (sim), 36, 0.1);
 
   g_assert_true (glint_sim_set_options (sim, "baud-check&time-scale=0.5&flash-size=2MB&jitter=1",

@@ -686,6 +686,48 @@ test_upload_usb_otg (Fixture       *f,
   g_assert_cmpint (glint_sim_get_mode (f->sim), ==, GLINT_SIM_MODE_STUB);
 }
 
+/* A MEM_DATA block damaged on the way is refused by the ROM (bad
+ * checksum) and sent again; the stub starts, and the counts are those of
+ * an undamaged upload plus the one resend. Three damaged sends in a row
+ * end the upload with the ROM's error. */
+static void
+test_upload_damaged_block (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GlintStub) stub = make_upload_stub ("esp32");
+  g_autoptr(GError) error = NULL;
+  GlintStubUploadInfo info = { 0 };
+  guint64 commands;
+
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0");
+  commands = glint_sim_get_counter (f->sim, GLINT_SIM_COUNTER_COMMANDS);
+  g_assert_true (glint_sim_set_option (f->sim, "damage-next", "7", &error));   /* MEM_DATA */
+  g_assert_true (do_upload (f, stub, FALSE, NULL, 0, &info, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (glint_sim_get_mode (f->sim), ==, GLINT_SIM_MODE_STUB);
+  g_assert_cmpuint (info.bytes, ==, 0x3064 + 0x500);
+  g_assert_cmpuint (info.blocks, ==, 3 + 1);
+  /* 2 MEM_BEGIN, 4 MEM_DATA and the one sent again, MEM_END */
+  g_assert_cmpuint (glint_sim_get_counter (f->sim, GLINT_SIM_COUNTER_COMMANDS) - commands, ==,
+                    2 + 4 + 1 + 1);
+  assert_stub_answers (f);
+}
+
+static void
+test_upload_damaged_thrice (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GlintStub) stub = make_upload_stub ("esp32");
+  g_autoptr(GError) error = NULL;
+
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0");
+  g_assert_true (glint_sim_set_option (f->sim, "damage-next", "7:3", &error));
+  g_assert_false (do_upload (f, stub, FALSE, NULL, 0, NULL, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_CHECKSUM_MISMATCH);
+  g_assert_nonnull (strstr (error->message, "MEM_DATA block 1 of 3"));
+  g_assert_cmpint (glint_sim_get_mode (f->sim), ==, GLINT_SIM_MODE_ROM);
+}
+
 /* A 400 ms round trip: esptool's 50 ms MEM_END wait failed here (§7.1). */
 static void
 test_upload_slow_link (Fixture       *f,
@@ -782,6 +824,10 @@ main (int argc, char **argv)
   g_test_add ("/glint/stub/upload/sim", Fixture, NULL, NULL, test_upload, fixture_teardown);
   g_test_add ("/glint/stub/upload/usb-otg", Fixture, NULL, NULL, test_upload_usb_otg,
               fixture_teardown);
+  g_test_add ("/glint/stub/upload/damaged-block", Fixture, NULL, NULL, test_upload_damaged_block,
+              fixture_teardown);
+  g_test_add ("/glint/stub/upload/damaged-thrice", Fixture, NULL, NULL,
+              test_upload_damaged_thrice, fixture_teardown);
   g_test_add ("/glint/stub/upload/slow-link", Fixture, NULL, NULL, test_upload_slow_link,
               fixture_teardown);
   g_test_add ("/glint/stub/upload/disconnect", Fixture, NULL, NULL, test_upload_disconnect,

@@ -1022,9 +1022,13 @@ typedef struct
   guint                seq;
   guint                n_blocks;
   guint                round_trips_before;
+  guint                block_attempts;  /* sends of the current block refused as damaged */
   gint64               started;
   GlintStubUploadInfo  info;
 } Upload;
+
+/* As for flash blocks (esptool's WRITE_BLOCK_ATTEMPTS, protocol.md §7). */
+#define MEM_BLOCK_ATTEMPTS 3
 
 static void
 upload_free (gpointer data)
@@ -1129,6 +1133,18 @@ mem_data_cb (GObject      *object,
   reply = glint_loader_command_finish (GLINT_LOADER (object), result, NULL, &error);
   if (reply == NULL)
     {
+      /* The ROM checks the block before it takes it: one damaged on the
+       * way (a bad checksum, or a damaged length field, which it calls
+       * malformed) was refused and can be sent again. */
+      if ((g_error_matches (error, GLINT_ERROR, GLINT_ERROR_CHECKSUM_MISMATCH) ||
+           g_error_matches (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED)) &&
+          ++upload->block_attempts < MEM_BLOCK_ATTEMPTS)
+        {
+          g_debug ("MEM_DATA block %u of %u (%s) refused (%s): sending it again",
+                   upload->seq + 1, upload->n_blocks, segment->name, error->message);
+          upload_next_block (task);
+          return;
+        }
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_prefix_error (&error, "MEM_DATA block %u of %u at 0x%08x (%s): ",
                         upload->seq + 1, upload->n_blocks,
@@ -1137,6 +1153,10 @@ mem_data_cb (GObject      *object,
       return;
     }
 
+  upload->block_attempts = 0;
+  upload->info.bytes += MIN ((gsize) upload->block_size,
+                             g_bytes_get_size (segment->bytes) -
+                             (gsize) upload->seq * upload->block_size);
   upload->info.blocks++;
   upload->seq++;
   if (upload->seq < upload->n_blocks)
@@ -1168,7 +1188,6 @@ upload_next_block (GTask *task)
   put_u32 (data + 4, upload->seq);
   memcpy (data + 16, bytes + offset, len);
   payload = g_bytes_new_take (data, 16 + len);
-  upload->info.bytes += len;
 
   glint_loader_command_async (loader, GLINT_OP_MEM_DATA, payload,
                               glint_loader_checksum (bytes + offset, len), 0, MEM_WORK_US,

@@ -206,6 +206,8 @@ struct _GlintSim
   gdouble           corrupt_p;
   gdouble           duplicate_p;
   gboolean          lose_baud_change;
+  guint             damage_op;         /* the next damage_left such commands arrive damaged */
+  guint             damage_left;
   gdouble           rom_xtal_drift;    /* %: the ESP32 ROM's belief vs. its crystal */
   gboolean          rom_xtal_drift_set;/* ... given, not drawn from the seed */
   gdouble           time_scale;
@@ -1869,6 +1871,7 @@ handle_frame (GlintSim     *self,
               gsize         len)
 {
   gboolean stub = self->mode == GLINT_SIM_MODE_STUB;
+  g_autofree guint8 *damaged = NULL;
   const guint8 *body;
   guint8 op;
   gsize size;
@@ -1893,6 +1896,17 @@ handle_frame (GlintSim     *self,
   size = frame[2] | (frame[3] << 8);
   checksum = get_u32 (frame + 4);
   body = frame + 8;
+
+  /* one-shot fault: a byte of this command's data damaged on the way (for
+   * the _DATA commands, past their 16-byte header: the checksum fails) */
+  if (self->damage_op != 0 && op == self->damage_op && len > 8 + 16)
+    {
+      damaged = g_memdup2 (frame, len);
+      damaged[8 + 16] ^= 0x5A;
+      body = damaged + 8;
+      if (--self->damage_left == 0)
+        self->damage_op = 0;
+    }
 
   if (size != len - 8)
     {
@@ -2407,7 +2421,9 @@ resize_flash (GlintSim *self,
  * `duplicate` (probability per byte), `disconnect-after`, `brown-out-at`
  * (bytes), `seed`, `time-scale`, `baud-check` (on/off), `max-baud`,
  * `lose-baud-change` (on/off: acknowledge the next CHANGE_BAUDRATE but
- * keep the old rate), `rom-xtal-drift` (%, -10 to 10: how far the crystal
+ * keep the old rate), `damage-next` (OPCODE[:N], decimal: the next N
+ * commands (default 1) with that opcode arrive with a data byte damaged),
+ * `rom-xtal-drift` (%, -10 to 10: how far the crystal
  * the ESP32 ROM believes in is off the real 40 MHz; its CHANGE_BAUDRATE
  * sets requested × 40 MHz / believed; by default 3.5 to 5 % either way,
  * from the seed), `boot` (download/normal), `flash` (a path) and
@@ -2491,6 +2507,17 @@ glint_sim_set_option (GlintSim    *self,
       if (!parse_bool (key, value, &self->lose_baud_change, error))
         return FALSE;
     }
+  else if (g_str_equal (key, "damage-next"))
+    {
+      g_auto(GStrv) parts = g_strsplit (value, ":", 2);
+      guint64 count = 1;
+
+      if (!parse_uint (key, parts[0], 255, &u, error) ||
+          (parts[1] != NULL && !parse_uint (key, parts[1], 1000, &count, error)))
+        return FALSE;
+      self->damage_op = count > 0 ? (guint) u : 0;
+      self->damage_left = (guint) count;
+    }
   else if (g_str_equal (key, "rom-xtal-drift"))
     {
       if (!parse_double (key, value, -10, 10, &self->rom_xtal_drift, error))
@@ -2566,7 +2593,7 @@ glint_sim_set_option (GlintSim    *self,
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
                    "unknown sim option '%s' (known: latency, jitter, drop, corrupt, duplicate, "
                    "disconnect-after, brown-out-at, seed, time-scale, baud-check, max-baud, "
-                   "lose-baud-change, rom-xtal-drift, boot, flash, flash-size)", key);
+                   "lose-baud-change, damage-next, rom-xtal-drift, boot, flash, flash-size)", key);
       return FALSE;
     }
 
