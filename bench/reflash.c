@@ -15,6 +15,7 @@
 #include "glint-stream-address.h"
 
 #include "bench-common.h"
+#include "glint-test-utils.h"
 
 /*
  * bench/reflash: the two figures of issue 8.
@@ -133,21 +134,6 @@ run_job (const char        *chip,
   return ok;
 }
 
-static void
-remove_record_dir (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
 /* The stub's MEM_DATA frames on the wire: 24 bytes of header per 0x1800
  * block plus SLIP escapes (random code: 2 in 256 bytes need one). */
 static gdouble
@@ -253,7 +239,7 @@ main (int argc, char **argv)
                 verbose, &no_skip, &error))
     g_error ("second flash, no skip: %s", error->message);
   g_clear_object (&record);
-  remove_record_dir (record_dir);
+  glint_test_remove_dir (record_dir);
   baud_hint = 0;
 
   ratio = second.job_s / first.job_s;

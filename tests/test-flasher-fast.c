@@ -336,6 +336,24 @@ fixture_board (Fixture    *f,
   return glint_flash_record_board_id (chip, glint_sim_get_mac (fixture_sim (f)));
 }
 
+/* The record on disk (read afresh) says @board holds @image at @offset. */
+static void
+assert_record_holds (Fixture    *f,
+                     const char *board,
+                     guint32     offset,
+                     GBytes     *image)
+{
+  g_autoptr(GlintFlashRecord) reread = glint_flash_record_new (f->record_dir);
+  g_autofree guint8 *ours = NULL;
+  g_autofree guint8 *known = NULL;
+  guint n = 0;
+
+  ours = glint_flash_record_sector_digests (image, &n);
+  known = glint_flash_record_lookup (reread, board, offset, n);
+  g_assert_nonnull (known);
+  g_assert_cmpmem (known, 16 * n, ours, 16 * n);
+}
+
 /* With a record of the first flash, the reflash writes the one changed
  * sector without asking the chip first, and the final MD5 proves it. */
 static void
@@ -344,12 +362,8 @@ test_record_reflash (Fixture       *f,
 {
   g_autoptr(GBytes) first = seeded_bytes (60, 256 * 1024);
   g_autoptr(GBytes) second = changed_copy (first, 64 * 1024 + 10, 100);
-  g_autoptr(GlintFlashRecord) reread = NULL;
   g_autofree char *board = NULL;
-  g_autofree guint8 *known = NULL;
-  g_autofree guint8 *ours = NULL;
   guint64 written, erased;
-  guint n;
 
   fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
   g_object_unref (fixture_record (f));
@@ -363,11 +377,7 @@ test_record_reflash (Fixture       *f,
 
   /* the verified image is on record, on disk */
   board = fixture_board (f, "esp32");
-  reread = glint_flash_record_new (f->record_dir);
-  ours = glint_flash_record_sector_digests (first, &n);
-  known = glint_flash_record_lookup (reread, board, 0x10000, n);
-  g_assert_nonnull (known);
-  g_assert_cmpmem (known, 16 * n, ours, 16 * n);
+  assert_record_holds (f, board, 0x10000, first);
 
   written = counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN);
   erased = counter (f, GLINT_SIM_COUNTER_SECTORS_ERASED);
@@ -390,14 +400,7 @@ test_record_reflash (Fixture       *f,
                    GLINT_REGION_VERIFIED);
 
   /* and the record now holds the second image */
-  g_clear_object (&reread);
-  g_clear_pointer (&known, g_free);
-  g_clear_pointer (&ours, g_free);
-  reread = glint_flash_record_new (f->record_dir);
-  ours = glint_flash_record_sector_digests (second, &n);
-  known = glint_flash_record_lookup (reread, board, 0x10000, n);
-  g_assert_nonnull (known);
-  g_assert_cmpmem (known, 16 * n, ours, 16 * n);
+  assert_record_holds (f, board, 0x10000, second);
 }
 
 /* Half of the image changed: worth loading the stub for, and still written
@@ -493,12 +496,7 @@ test_record_wrong (Fixture       *f,
   g_autoptr(GBytes) first = seeded_bytes (62, 256 * 1024);
   g_autoptr(GBytes) second = changed_copy (first, 128 * 1024, 4096);
   g_autoptr(GBytes) meanwhile = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GlintFlashRecord) reread = NULL;
   g_autofree char *board = NULL;
-  g_autofree guint8 *known = NULL;
-  g_autofree guint8 *ours = NULL;
-  guint n;
 
   fixture_open (f, "sim://esp32c3?boot=normal&time-scale=0");
   g_object_unref (fixture_record (f));
@@ -543,11 +541,7 @@ test_record_wrong (Fixture       *f,
 
   /* the record holds what was verified in the end */
   board = fixture_board (f, "esp32c3");
-  reread = glint_flash_record_new (f->record_dir);
-  ours = glint_flash_record_sector_digests (second, &n);
-  known = glint_flash_record_lookup (reread, board, 0x10000, n);
-  g_assert_nonnull (known);
-  g_assert_cmpmem (known, 16 * n, ours, 16 * n);
+  assert_record_holds (f, board, 0x10000, second);
 }
 
 /* Without the final check the record is not trusted: the chip is asked. */

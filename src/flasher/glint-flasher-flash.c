@@ -58,6 +58,7 @@ typedef struct
   guint64   *hint_unchanged;  /* per region: bytes the record called unchanged */
   char      *board;           /* the board's key in the record, once known */
   gboolean   board_asked;     /* its MAC was asked for */
+  GlintFlasherStep after_board; /* flash_read_board ()'s next step */
   GBytes    *image;           /* the current segment's data */
   GBytes    *payload;         /* what is sent: compressed or the image */
   gboolean   compressed;
@@ -1073,6 +1074,82 @@ scan_region (GlintFlasher *self,
     g_queue_push_tail (&job->scan, g_memdup2 (&span, sizeof span));
 }
 
+/* Which 4 KiB sectors of @data, to be written at @offset, differ from
+ * what the record says @board holds; %NULL unless it knows all of them. */
+static gboolean *
+record_differs (GlintFlasher *self,
+                const char   *board,
+                GBytes       *data,
+                guint32       offset,
+                guint        *n_sectors)
+{
+  g_autofree guint8 *ours = NULL;
+  g_autofree guint8 *theirs = NULL;
+  gboolean *differs;
+
+  ours = glint_flash_record_sector_digests (data, n_sectors);
+  theirs = glint_flash_record_lookup (self->record, board, offset, *n_sectors);
+  if (theirs == NULL)
+    return NULL;
+
+  differs = g_new (gboolean, MAX (*n_sectors, 1u));
+  for (guint i = 0; i < *n_sectors; i++)
+    differs[i] = memcmp (ours + 16 * i, theirs + 16 * i, 16) != 0;
+
+  return differs;
+}
+
+/* The board's key in the record, from its MAC (one round trip), then
+ * @next. Without the MAC the record is no use: the chip is asked, as
+ * always. */
+static void
+flash_board_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  FlashJob *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree guint32 *words = NULL;
+  guint8 mac[6];
+
+  if (_glint_flasher_job_is_over (task))
+    return;
+
+  words = glint_loader_read_regs_finish (GLINT_LOADER (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_error_matches (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED))
+    {
+      _glint_flasher_job_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (words != NULL && glint_chip_decode_mac (self->chip, words, mac, &error))
+    job->board = glint_flash_record_board_id (self->chip->name, mac);
+  else
+    _glint_flasher_log (self, GLINT_LOG_DEBUG, "no MAC for the flash record: %s",
+                        error->message);
+
+  job->after_board (task);
+}
+
+static void
+flash_read_board (GTask            *task,
+                  GlintFlasherStep  next)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  FlashJob *job = g_task_get_task_data (task);
+  const guint32 *regs;
+  guint n_regs;
+
+  regs = glint_chip_get_mac_registers (self->chip, &n_regs);
+  job->board_asked = TRUE;
+  job->after_board = next;
+  glint_loader_read_regs_async (self->loader, regs, n_regs, g_task_get_cancellable (task),
+                                flash_board_cb, task);
+}
+
 /* Whether the record of what Glint last wrote to this board knows every
  * sector of @region; if so, the sectors that differ from the image are
  * written without asking the chip first (the final MD5 check decides, see
@@ -1086,17 +1163,15 @@ plan_from_record (GlintFlasher *self,
   GBytes *image = g_ptr_array_index (job->images, region);
   gsize size = g_bytes_get_size (image);
   guint32 offset = report (self, region)->offset;
-  g_autofree guint8 *theirs = NULL;
-  g_autofree guint8 *ours = NULL;
+  g_autofree gboolean *differs = NULL;
   guint n = 0;
   guint n_differing = 0;
 
   if (job->board == NULL)
     return FALSE;
 
-  ours = glint_flash_record_sector_digests (image, &n);
-  theirs = glint_flash_record_lookup (self->record, job->board, offset, n);
-  if (theirs == NULL)
+  differs = record_differs (self, job->board, image, offset, &n);
+  if (differs == NULL)
     return FALSE;
 
   for (guint i = 0; i < n; i++)
@@ -1104,7 +1179,7 @@ plan_from_record (GlintFlasher *self,
       Span sector = { region, (gsize) i * SKIP_BLOCK, 0, FALSE };
 
       sector.length = MIN ((gsize) SKIP_BLOCK, size - sector.start);
-      if (memcmp (ours + 16 * i, theirs + 16 * i, 16) != 0)
+      if (differs[i])
         {
           add_segment (job, &sector);
           n_differing++;
@@ -1131,41 +1206,6 @@ plan_from_record (GlintFlasher *self,
   return TRUE;
 }
 
-static void flash_plan_writes (GTask *task);
-
-static void
-flash_mac_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GTask *task = user_data;
-  GlintFlasher *self = g_task_get_source_object (task);
-  FlashJob *job = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autofree guint32 *words = NULL;
-  guint8 mac[6];
-
-  if (_glint_flasher_job_is_over (task))
-    return;
-
-  words = glint_loader_read_regs_finish (GLINT_LOADER (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-      g_error_matches (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED))
-    {
-      _glint_flasher_job_fail (task, g_steal_pointer (&error));
-      return;
-    }
-
-  /* Without the MAC the record is no use: the chip is asked, as always. */
-  if (words != NULL && glint_chip_decode_mac (self->chip, words, mac, &error))
-    job->board = glint_flash_record_board_id (self->chip->name, mac);
-  else
-    _glint_flasher_log (self, GLINT_LOG_DEBUG, "no MAC for the flash record: %s",
-                        error->message);
-
-  flash_plan_writes (task);
-}
-
 /* What to write: everything, or (the default, where the chip can tell an
  * MD5) only what differs from what the flash holds, from the record where
  * it knows the board, else by asking the chip. */
@@ -1183,12 +1223,7 @@ flash_plan_writes (GTask *task)
    * check to catch it when it is wrong. */
   if (skip && self->record != NULL && !self->no_verify && !job->board_asked)
     {
-      guint n_regs;
-      const guint32 *regs = glint_chip_get_mac_registers (self->chip, &n_regs);
-
-      job->board_asked = TRUE;
-      glint_loader_read_regs_async (self->loader, regs, n_regs, g_task_get_cancellable (task),
-                                    flash_mac_cb, task);
+      flash_read_board (task, flash_plan_writes);
       return;
     }
 
@@ -1499,20 +1534,18 @@ record_differing_bytes (GlintFlasher *self,
     {
       GBytes *data = glint_flash_plan_get_region_data (self->plan, i);
       gsize size = g_bytes_get_size (data);
-      g_autofree guint8 *ours = NULL;
-      g_autofree guint8 *theirs = NULL;
+      g_autofree gboolean *differs = NULL;
       guint n = 0;
 
       /* (the 4-byte padding of flash_start_writing () is erased bytes:
        * the same digests) */
-      ours = glint_flash_record_sector_digests (data, &n);
-      theirs = glint_flash_record_lookup (self->record, board,
-                                          glint_flash_plan_get_region_offset (self->plan, i), n);
-      if (theirs == NULL)
+      differs = record_differs (self, board, data,
+                                glint_flash_plan_get_region_offset (self->plan, i), &n);
+      if (differs == NULL)
         return G_MAXUINT64;
 
       for (guint k = 0; k < n; k++)
-        if (memcmp (ours + 16 * k, theirs + 16 * k, 16) != 0)
+        if (differs[k])
           total += MIN ((gsize) SKIP_BLOCK, size - (gsize) k * SKIP_BLOCK);
     }
 
@@ -1551,39 +1584,20 @@ rom_is_quicker (GlintFlasher *self,
   return rom_cost < stub_cost;
 }
 
+/* With the board known (or not), the stub or the ROM alone. */
 static void
-flash_early_mac_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+flash_loader_chosen (GTask *task)
 {
-  GTask *task = user_data;
   GlintFlasher *self = g_task_get_source_object (task);
   FlashJob *job = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autofree guint32 *words = NULL;
   guint64 differing;
-  guint8 mac[6];
 
-  if (_glint_flasher_job_is_over (task))
-    return;
-
-  words = glint_loader_read_regs_finish (GLINT_LOADER (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-      g_error_matches (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED))
+  if (job->board == NULL)
     {
-      _glint_flasher_job_fail (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (words == NULL || !glint_chip_decode_mac (self->chip, words, mac, &error))
-    {
-      _glint_flasher_log (self, GLINT_LOG_DEBUG, "no MAC for the flash record: %s",
-                          error->message);
       _glint_flasher_start_stub (task, flash_change_baud);
       return;
     }
 
-  job->board = glint_flash_record_board_id (self->chip->name, mac);
   differing = record_differing_bytes (self, job->board);
 
   /* so little may not be worth the speed steps either */
@@ -1609,9 +1623,6 @@ static void
 flash_choose_loader (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  FlashJob *job = g_task_get_task_data (task);
-  guint n_regs;
-  const guint32 *regs;
 
   if (self->record == NULL || self->no_skip || self->erase_all || self->no_verify ||
       self->no_stub || self->backup_path != NULL ||
@@ -1622,10 +1633,7 @@ flash_choose_loader (GTask *task)
       return;
     }
 
-  regs = glint_chip_get_mac_registers (self->chip, &n_regs);
-  job->board_asked = TRUE;
-  glint_loader_read_regs_async (self->loader, regs, n_regs, g_task_get_cancellable (task),
-                                flash_early_mac_cb, task);
+  flash_read_board (task, flash_loader_chosen);
 }
 
 static void
