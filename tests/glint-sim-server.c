@@ -40,6 +40,10 @@ typedef struct
   GlintSim           *sim;
   char               *flash_path;
   guint               max_server_baud;   /* RFC 2217: a server that caps the rate */
+  gboolean            esp_reset;         /* RFC 2217: the server resets the board itself */
+  GlintLines          client_lines;      /* ... the lines as the client set them */
+  guint               reset_source;      /* ... while its own sequence runs */
+  guint               reset_step;
 
   /* pty */
   int                 pty_slave;
@@ -199,11 +203,61 @@ backend_set_baud (gpointer user_data,
   return applied;
 }
 
+/* The server's own reset into download mode, with the timing of a local
+ * port (protocol.md §3.3): EN held low 100 ms, then IO0 low as EN rises,
+ * IO0 released 50 ms later. */
+static gboolean
+esp_reset_step_cb (gpointer user_data)
+{
+  const GlintLines both = GLINT_LINE_DTR | GLINT_LINE_RTS;
+
+  switch (server.reset_step++)
+    {
+    case 0:
+      glint_sim_host_set_lines (server.sim, both, GLINT_LINE_DTR);
+      server.reset_source = g_timeout_add (50, esp_reset_step_cb, NULL);
+      return G_SOURCE_REMOVE;
+
+    default:
+      glint_sim_host_set_lines (server.sim, both, 0);
+      server.reset_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+}
+
 static void
 backend_set_lines (gpointer   user_data,
                    GlintLines mask,
                    GlintLines values)
 {
+  GlintLines old = server.client_lines;
+
+  server.client_lines = (old & ~mask) | (values & mask);
+  if (!server.esp_reset)
+    {
+      glint_sim_host_set_lines (server.sim, mask, values);
+      return;
+    }
+
+  /* Over a network each line change of the client's reset arrives a round
+   * trip (pyserial: at least 50 ms) after the one before, and a real board
+   * does not wait in between: with DTR and RTS both on, EN rises with IO0
+   * high and the chip boots its app. A server for remote flashing
+   * (esptool's esp_rfc2217_server) therefore runs the reset itself when a
+   * client starts one: DTR raised while EN is held low (RTS on) asks for
+   * download mode. The client's line changes while it runs are ignored. */
+  if (server.reset_source != 0)
+    return;
+
+  if ((mask & GLINT_LINE_DTR) != 0 && (values & GLINT_LINE_DTR) != 0 &&
+      (old & GLINT_LINE_DTR) == 0 && (old & GLINT_LINE_RTS) != 0)
+    {
+      glint_sim_host_set_lines (server.sim, GLINT_LINE_DTR | GLINT_LINE_RTS, GLINT_LINE_RTS);
+      server.reset_step = 0;
+      server.reset_source = g_timeout_add (100, esp_reset_step_cb, NULL);
+      return;
+    }
+
   glint_sim_host_set_lines (server.sim, mask, values);
 }
 
@@ -334,6 +388,7 @@ main (int argc, char **argv)
   int tcp_port = -1;
   int rfc2217_port = -1;
   int max_server_baud = 0;
+  gboolean esp_reset = FALSE;
   int modes;
   GOptionEntry entries[] = {
     { "chip", 'c', 0, G_OPTION_ARG_STRING, &chip, "Chip to simulate (default esp32)", "NAME" },
@@ -353,6 +408,9 @@ main (int argc, char **argv)
       "ADDRESS" },
     { "max-server-baud", 0, 0, G_OPTION_ARG_INT, &max_server_baud,
       "With --rfc2217: set at most this rate, and answer with it", "BAUD" },
+    { "esp-reset", 0, 0, G_OPTION_ARG_NONE, &esp_reset,
+      "With --rfc2217: run a client's reset into download mode on the server, "
+      "with local timing (as esptool's esp_rfc2217_server does)", NULL },
     { NULL }
   };
 
@@ -372,6 +430,9 @@ main (int argc, char **argv)
   if (max_server_baud < 0)
     fatal ("--max-server-baud must not be negative");
   server.max_server_baud = (guint) max_server_baud;
+  if (esp_reset && rfc2217_port < 0)
+    fatal ("--esp-reset needs --rfc2217");
+  server.esp_reset = esp_reset;
 
   server.sim = glint_sim_new (chip, &error);
   if (server.sim == NULL)
@@ -408,6 +469,7 @@ main (int argc, char **argv)
   g_main_loop_run (server.loop);
 
   drop_client ();
+  g_clear_handle_id (&server.reset_source, g_source_remove);
   if (server.flash_path != NULL && !glint_sim_save_flash (server.sim, &error))
     {
       g_printerr ("glint-sim-server: %s\n", error->message);

@@ -290,6 +290,7 @@ assert_ok (Response *r)
     g_assert_cmpint (r->status[i], ==, 0);
 }
 
+
 static guint32
 read_reg (Fixture *f,
           guint32  addr,
@@ -303,6 +304,39 @@ read_reg (Fixture *f,
   assert_ok (&r);
 
   return r.value;
+}
+
+/* A ROM's answer to a command it does not know: "invalid message" (1, 5)
+ * under the opcode of the command it answered last, not the one sent, and
+ * eight times (esptool's command(): UnsupportedCommandError, and it drains
+ * the repeats; protocol.md §1.4). The value word is the last one the ROM
+ * answered with too. Reads a register first so that both are known. */
+static void
+assert_unsupported (Fixture      *f,
+                    guint8        op,
+                    const guint8 *data,
+                    gsize         len,
+                    gsize         status_len)
+{
+  guint32 magic;
+
+  magic = read_reg (f, 0x40001000, status_len);
+  drop_frames (f);
+  send_cmd (f, op, data, len, 0);
+  g_assert_true (wait_frames (f, 8, WAIT_MS));
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autoptr(GBytes) frame = next_frame (f);
+      gsize flen;
+      const guint8 *p = g_bytes_get_data (frame, &flen);
+
+      g_assert_cmpuint (flen, ==, 8 + status_len);
+      g_assert_cmphex (p[0], ==, 0x01);
+      g_assert_cmphex (p[1], ==, OP_READ_REG);
+      g_assert_cmphex (get_u32 (p + 4), ==, magic);
+      g_assert_cmphex (p[8], ==, 1);
+      g_assert_cmphex (p[9], ==, 0x05);
+    }
 }
 
 static void
@@ -512,16 +546,15 @@ test_security_info (void)
     g_assert_cmpuint (r.data_len, ==, 12);
   }
 
-  {
-    g_autoptr(Fixture) f = rom_fixture ("esp32", NULL);
-    g_auto(Response) r = { 0, };
+  /* The ESP32 and ESP8266 ROMs do not have it: they answer as to any
+   * command they do not know (see test_unknown_opcode). */
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *chip = i == 0 ? "esp32" : "esp8266";
+      g_autoptr(Fixture) f = rom_fixture (chip, NULL);
 
-    command (f, OP_GET_SECURITY_INFO, NULL, 0, 0, 4, &r);
-    g_assert_cmpint (r.status[0], ==, 1);
-    g_assert_cmpint (r.status[1], ==, 0x05);
-    /* the ROM repeats the error; all of them arrive */
-    g_assert_true (wait_frames (f, 7, WAIT_MS));
-  }
+      assert_unsupported (f, OP_GET_SECURITY_INFO, NULL, 0, i == 0 ? 4 : 2);
+    }
 }
 
 static void
@@ -1082,13 +1115,7 @@ test_erase (void)
   put_u32 (d, 0x1000);
 
   /* ROM: stub-only command */
-  {
-    g_auto(Response) r = { 0, };
-
-    command (f, OP_ERASE_REGION, d->data, d->len, 0, 4, &r);
-    g_assert_cmpint (r.status[0], ==, 1);
-    g_assert_cmpint (r.status[1], ==, 0x05);
-  }
+  assert_unsupported (f, OP_ERASE_REGION, d->data, d->len, 4);
 
   run_stub (f);
   drop_frames (f);
@@ -1676,11 +1703,10 @@ static void
 test_unknown_opcode (void)
 {
   g_autoptr(Fixture) f = rom_fixture ("esp32", NULL);
-  g_auto(Response) r = { 0, };
 
-  command (f, 0x42, NULL, 0, 0, 4, &r);
-  g_assert_cmpint (r.status[0], ==, 1);
-  g_assert_cmpint (r.status[1], ==, 0x05);
+  assert_unsupported (f, 0x42, NULL, 0, 4);
+  /* and the next command is answered as usual, under its own opcode */
+  g_assert_cmphex (read_reg (f, 0x40001000, 4), ==, 0x00F01D83);
 
   run_stub (f);
   drop_frames (f);

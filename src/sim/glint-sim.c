@@ -242,6 +242,8 @@ struct _GlintSim
   gdouble           rom_xtal_hz;     /* the crystal the ROM believes in, 0: exact */
   guint             app_ticks;
   guint8            mac[6];
+  guint8            rom_last_op;     /* the ROM's response header, kept between */
+  guint32           rom_last_value;  /* commands (see send_response) */
 
   /* flash */
   guint8           *flash;
@@ -585,6 +587,18 @@ send_response (GlintSim     *self,
   if (status[0] != 0)
     len = 0;
 
+  /* The ROM answers from one response header that it keeps between
+   * commands: the value word is only written by the commands that have one
+   * (READ_REG, SYNC), so the others carry the last one along (a MEM_BEGIN
+   * reply after reading the MAC carries a MAC word). */
+  if (self->mode != GLINT_SIM_MODE_STUB)
+    {
+      self->rom_last_op = op;
+      if (op == OP_READ_REG || op == OP_SYNC)
+        self->rom_last_value = value;
+      value = self->rom_last_value;
+    }
+
   hdr[0] = 0x01;
   hdr[1] = op;
   hdr[2] = (len + status_len) & 0xFF;
@@ -813,6 +827,8 @@ chip_reset (GlintSim *self,
   g_queue_clear_full (&self->pending, (GDestroyNotify) g_bytes_unref);
   self->cpu_scheduled = FALSE;
   self->cpu_busy_until = t;
+  self->rom_last_op = 0;
+  self->rom_last_value = 0;
   end_sessions (self);
 }
 
@@ -1922,9 +1938,18 @@ handle_frame (GlintSim     *self,
         }
       else
         {
+          /* The ROM does not take the opcode of a command it does not
+           * know into its response header: "invalid message" goes out
+           * under the opcode of the last answered command, eight times.
+           * esptool knows it by exactly that (an error 0x05 under another
+           * opcode: UnsupportedCommandError) and drains the repeats
+           * (protocol.md §1.4). */
+          guint8 last_op = self->rom_last_op;
+
           self->cpu_busy_until = t + scaled (self, CMD_US);
           for (guint i = 0; i < ROM_ERROR_REPEAT; i++)
-            send_response (self, self->cpu_busy_until, op, 0, NULL, 0, ROM_ERR_FORMAT, 0);
+            send_response (self, self->cpu_busy_until, last_op, self->rom_last_value, NULL, 0,
+                           ROM_ERR_FORMAT, 0);
         }
       return;
     }
