@@ -170,6 +170,21 @@ test_unsupported_command (Fixture       *f,
   reply = do_command (f->loader, GLINT_OP_GET_SECURITY_INFO, NULL, 0, 0, 20, NULL, &error);
   g_assert_null (reply);
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+
+  /* The ROM says so eight times, under the opcode of the command it
+   * answered before: the repeats still on their way must not be taken for
+   * the answers of the commands that follow (a READ_REG right after). */
+  for (guint i = 0; i < 3; i++)
+    {
+      const guint32 magic_reg = 0x40001000;
+      guint32 value = 0;
+
+      reply = do_command (f->loader, GLINT_OP_READ_REG, &magic_reg, 4, 0, 0, &value, &error);
+      g_assert_no_error (error);
+      g_assert_cmphex (value, ==, 0x00F01D83);
+      g_clear_pointer (&reply, g_bytes_unref);
+    }
 }
 
 static void

@@ -30,6 +30,7 @@
 #define READ_CHUNK        4096
 #define MAX_FRAME         (8 + 0x4000 + 0x400)
 #define BOOT_LOG_MAX      (16 * 1024)
+#define UNSUPPORTED_REPEATS 7   /* after the first of the ROM's eight (protocol.md §1.4) */
 #define DEFAULT_RESET_DELAY_MS 50
 /* esptool's hold time for EN and IO0 during a reset (protocol.md §3.3) */
 #define RESET_HOLD_MS     100
@@ -81,6 +82,8 @@ struct _GlintLoader
   GError            *link_error;      /* the link is gone */
   guint              round_trips;
   guint              dropped_frames;
+  GBytes            *unsupported_echo;   /* the ROM's last "unsupported" answer */
+  guint              unsupported_left;   /* ... and how many repeats may follow */
   guint              reset_delay_ms;
   gint64             last_sync_frame_at;
 };
@@ -625,13 +628,27 @@ on_frame (const guint8 *frame,
         }
     }
 
+  /* The ROM sends its "unsupported" answer eight times: the repeats that
+   * were still on their way answer nothing that came after. */
+  if (pending == NULL && self->unsupported_left > 0 && self->unsupported_echo != NULL &&
+      g_bytes_get_size (self->unsupported_echo) == len &&
+      memcmp (g_bytes_get_data (self->unsupported_echo, NULL), frame, len) == 0)
+    {
+      self->unsupported_left--;
+      self->dropped_frames++;
+      return;
+    }
+
   if (pending == NULL && self->pending.head != NULL && len >= 10 && frame[8] != 0 &&
       frame[9] == 0x05)
     {
       /* The ROM answers a command it does not know with "invalid message"
-       * under another opcode (protocol.md §1.4). */
+       * under another opcode, eight times (protocol.md §1.4). */
       Pending *head = self->pending.head->data;
 
+      g_clear_pointer (&self->unsupported_echo, g_bytes_unref);
+      self->unsupported_echo = g_bytes_new (frame, len);
+      self->unsupported_left = UNSUPPORTED_REPEATS;
       g_queue_remove (&self->pending, head);
       pending_return_error (head, g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
                                                _("the chip does not support %s"),
@@ -822,6 +839,7 @@ glint_loader_finalize (GObject *object)
   g_clear_pointer (&self->decoder, glint_slip_decoder_free);
   g_clear_pointer (&self->out, g_byte_array_unref);
   g_string_free (self->boot_log, TRUE);
+  g_clear_pointer (&self->unsupported_echo, g_bytes_unref);
   g_clear_error (&self->link_error);
   g_queue_clear_full (&self->raw_frames, (GDestroyNotify) g_bytes_unref);
 
