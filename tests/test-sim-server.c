@@ -222,6 +222,66 @@ test_rfc2217 (gconstpointer data)
   glint_test_stop_subprocess (server);
 }
 
+/* esptool's ClassicReset as it reaches an RFC 2217 server through pyserial:
+ * each line change a round trip (at least 50 ms) after the one before. */
+static void
+slow_classic_reset (GlintStream *stream)
+{
+  const GlintLines both = GLINT_LINE_DTR | GLINT_LINE_RTS;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (glint_test_set_lines (stream, GLINT_LINE_DTR, 0, &error));
+  g_assert_true (glint_test_set_lines (stream, GLINT_LINE_RTS, GLINT_LINE_RTS, &error));
+  glint_test_spin (100);
+  g_assert_true (glint_test_set_lines (stream, GLINT_LINE_DTR, GLINT_LINE_DTR, &error));
+  glint_test_spin (60);
+  g_assert_true (glint_test_set_lines (stream, GLINT_LINE_RTS, 0, &error));
+  glint_test_spin (50);
+  g_assert_true (glint_test_set_lines (stream, both, 0, &error));
+  g_assert_no_error (error);
+}
+
+/* With DTR and RTS both on for a round trip, EN rises with IO0 high and the
+ * chip boots its app, as a real board would; a server that runs the reset
+ * itself (--esp-reset, as esptool's esp_rfc2217_server) gets it into
+ * download mode all the same. */
+static void
+test_rfc2217_esp_reset (gconstpointer data)
+{
+  gboolean esp_reset = GPOINTER_TO_INT (data);
+  const char *args[] = { "--rfc2217", "0", "--option", "time-scale=0",
+                         esp_reset ? "--esp-reset" : NULL, NULL };
+  g_autofree char *announcement = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *log = NULL;
+  g_autoptr(GSubprocess) server = glint_test_spawn_sim_server (args, &announcement);
+  g_autoptr(GlintLoader) loader = NULL;
+  GlintStream *stream;
+
+  address = announcement_to_address (announcement);
+  stream = glint_test_open_stream (address);
+  loader = glint_loader_new (stream);
+
+  slow_classic_reset (stream);
+  glint_test_spin (300);
+  log = glint_loader_take_boot_log (loader);
+  if (esp_reset)
+    {
+      g_assert_nonnull (strstr (log, "waiting for download"));
+      sync_until_answered (loader);
+      g_assert_cmphex (read_reg (loader, 0x40001000), ==, ESP32_MAGIC);
+    }
+  else
+    {
+      g_assert_null (strstr (log, "waiting for download"));
+      g_assert_nonnull (strstr (log, "SPI_FAST_FLASH_BOOT"));
+    }
+
+  g_clear_object (&loader);
+  close_stream (stream);
+  glint_test_stop_subprocess (server);
+}
+
 static void
 test_rfc2217_latency (void)
 {
@@ -362,6 +422,10 @@ main (int argc, char **argv)
   g_test_add_data_func ("/glint/sim-server/rfc2217-ign-set-control", "?ign_set_control",
                         test_rfc2217);
   g_test_add_func ("/glint/sim-server/rfc2217-latency", test_rfc2217_latency);
+  g_test_add_data_func ("/glint/sim-server/rfc2217-slow-reset", GINT_TO_POINTER (FALSE),
+                        test_rfc2217_esp_reset);
+  g_test_add_data_func ("/glint/sim-server/rfc2217-esp-reset", GINT_TO_POINTER (TRUE),
+                        test_rfc2217_esp_reset);
   g_test_add_func ("/glint/sim-server/ser2net", test_ser2net);
   g_test_add_func ("/glint/sim-server/flash-file", test_flash_file_saved);
   g_test_add_func ("/glint/sim-server/bad-option", test_bad_option);
