@@ -116,8 +116,9 @@ class Cell:
         if not self.stub:
             argv += ["--no-stub"]
         argv += list(extra) + list(command)
-        env = dict(os.environ)
-        env.pop("ESPTOOL_CFGFILE", None)
+        # esptool reads settings from ESPTOOL_* variables and config files
+        # in the working folder and in HOME: none of the user's count here
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ESPTOOL")}
         env["HOME"] = self.dir  # no user esptool.cfg
         env["NO_COLOR"] = "1"
         try:
@@ -333,7 +334,9 @@ def main():
     args = parser.parse_args()
 
     if not os.access(args.esptool, os.X_OK):
-        print("1..0 # SKIP esptool not found at " + args.esptool)
+        # one skipped case, so that a summary counts it as skipped
+        print("1..1")
+        print(f"ok 1 # SKIP esptool not found at {args.esptool}")
         return 0
     if args.chips == "all":
         chips = list(CHIPS)
