@@ -23,6 +23,8 @@
 #define DATA_START 0x3FFE0000u
 
 static char *fake_home;
+static char *fake_sysroot;
+static char *own_stub_dir;   /* Glint's data directory, below fake_sysroot */
 
 static char *
 base64_random (gsize len)
@@ -87,28 +89,6 @@ write_stub (const char *dir,
   g_autofree char *json = make_json (64, text_start, 32, NULL);
 
   write_file (dir, relpath, json);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  if (!g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_unlink (path);
-      return;
-    }
-
-  dir = g_dir_open (path, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      remove_tree (child);
-    }
-  g_rmdir (path);
 }
 
 static char *
@@ -359,7 +339,7 @@ test_search_order (void)
   g_assert_no_error (error);
   g_assert_cmphex (glint_stub_get_text_start (stub), ==, 0x4FF10000);
 
-  remove_tree (tmp);
+  glint_test_remove_dir (tmp);
 }
 
 static void
@@ -402,7 +382,7 @@ test_search_legacy_names (void)
   /* ".../esptool/targets/stub_flasher" is shown as ".../esptool" */
   g_assert_true (g_str_has_suffix (glint_stub_get_description (stub), "/esptool"));
 
-  remove_tree (tmp);
+  glint_test_remove_dir (tmp);
 }
 
 static void
@@ -430,7 +410,7 @@ test_search_skips_unparsable (void)
   g_assert_no_error (error);
   g_assert_cmphex (glint_stub_get_text_start (stub), ==, 0x40086000);
 
-  remove_tree (tmp);
+  glint_test_remove_dir (tmp);
 }
 
 static void
@@ -457,7 +437,7 @@ test_search_not_found (void)
   g_assert_true (g_str_has_suffix (error->message, "Glint will use the ROM loader"));
   g_assert_nonnull (glint_error_get_hint (error));
 
-  remove_tree (tmp);
+  glint_test_remove_dir (tmp);
 }
 
 static void
@@ -481,7 +461,7 @@ test_search_env (void)
   g_assert_cmpstr (root->label, ==, "user data");
   root = g_ptr_array_index (path, 2);
   g_assert_cmpstr (root->label, ==, "Glint");
-  g_assert_cmpstr (root->path, ==, PACKAGE_DATADIR "/stubs");
+  g_assert_cmpstr (root->path, ==, own_stub_dir);
 
   stub = glint_stub_find (glint_chip_lookup ("esp32c3"), 0, NULL, &error);
   g_assert_no_error (error);
@@ -490,7 +470,7 @@ test_search_env (void)
   g_assert_cmpint (glint_stub_get_layout (stub), ==, GLINT_STUB_LAYOUT_FLAT);
 
   g_unsetenv ("GLINT_STUB_DIR");
-  remove_tree (tmp);
+  glint_test_remove_dir (tmp);
 }
 
 /* The home directory is a temp dir (see main ()), so the hobbyist places
@@ -552,6 +532,97 @@ test_search_globs (void)
   g_assert_no_error (error);
   g_assert_cmphex (glint_stub_get_text_start (stub), ==, 0x40380000);
   g_assert_cmpstr (glint_stub_get_root_label (stub), ==, "esptool (Python)");
+}
+
+/* Every place design.md ("Stubs") names, in its order, laid out for real in
+ * the temp home and system root with a stub for the same chip, each with
+ * its own text address. Taking them away one by one must hand over to the
+ * next place each time; a pinned $GLINT_STUB_DIR comes before them all. */
+static void
+test_search_documented_order (void)
+{
+  g_autofree char *tmp = make_tmp ();
+  g_autofree char *pinned = g_build_filename (tmp, "pinned", NULL);
+  g_autofree char *idf = g_build_filename (tmp, "esp-idf", NULL);
+  const char *esptool = "esptool/targets/stub_flasher/2/esp32c3.json";
+  const struct
+  {
+    const char *label;
+    const char *base;     /* "~" the home, "/" the system root */
+    const char *path;
+  } places[] = {
+    { "GLINT_STUB_DIR", "pinned", "esp32c3.json" },
+    { "user data", "~", "glint/stubs/esp32c3.json" },   /* XDG_DATA_HOME is the home */
+    { "Glint", "/", PACKAGE_DATADIR "/stubs/esp32c3.json" },
+    { "esptool (Python)", "~", ".local/lib/python3.11/site-packages" },
+    { "esptool (Python)", "~", ".local/share/pipx/venvs/esptool/lib/python3.11/site-packages" },
+    { "esptool (Python)", "/", "usr/local/lib/python3.11/dist-packages" },
+    { "esptool (Python)", "/", "usr/lib/python3/dist-packages" },
+    { "ESP-IDF", "idf", "components/esptool_py/esptool" },
+    { "ESP-IDF", "~", "esp/esp-idf/components/esptool_py/esptool" },
+    { "ESP-IDF", "~", ".espressif/python_env/idf5.3_py3.11_env/lib/python3.11/site-packages" },
+    { "PlatformIO", "~", ".platformio/packages/tool-esptoolpy" },
+    { "Arduino", "~", ".arduino15/packages/esp32/tools/esptool_py/4.9.0" },
+    { "esptool-js", "~", "node_modules/esptool-js/lib/targets/stub_flasher/"
+                         "stub_flasher_32c3.json" },
+    { "esptool-js", "/", "usr/lib/node_modules/esptool-js/lib/targets/stub_flasher/"
+                         "stub_flasher_32c3.json" },
+  };
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < G_N_ELEMENTS (places); i++)
+    {
+      const char *base = g_str_equal (places[i].base, "~") ? fake_home :
+                         g_str_equal (places[i].base, "/") ? fake_sysroot :
+                         g_str_equal (places[i].base, "idf") ? idf : pinned;
+      gboolean whole = g_str_has_suffix (places[i].path, ".json");
+
+      g_ptr_array_add (files, g_build_filename (base, places[i].path, whole ? NULL : esptool,
+                                                NULL));
+      write_stub ("/", g_ptr_array_index (files, i), 0x40380000 + 0x1000 * i);
+    }
+  g_setenv ("GLINT_STUB_DIR", pinned, TRUE);
+  g_setenv ("IDF_PATH", idf, TRUE);
+
+  for (guint i = 0; i <= G_N_ELEMENTS (places); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GlintStub) stub = NULL;
+
+      stub = glint_stub_find (glint_chip_lookup ("esp32c3"), 0, NULL, &error);
+      if (i == G_N_ELEMENTS (places))
+        {
+          g_assert_error (error, GLINT_ERROR, GLINT_ERROR_STUB_NOT_FOUND);
+          break;
+        }
+      g_assert_no_error (error);
+      g_test_message ("%s: %s", places[i].label, glint_stub_get_source_path (stub));
+      g_assert_cmpstr (glint_stub_get_source_path (stub), ==, g_ptr_array_index (files, i));
+      g_assert_cmphex (glint_stub_get_text_start (stub), ==, 0x40380000 + 0x1000 * i);
+      g_assert_cmpstr (glint_stub_get_root_label (stub), ==, places[i].label);
+      g_assert_cmpint (g_unlink (g_ptr_array_index (files, i)), ==, 0);
+    }
+
+  /* Nothing outside the test's own folders was even looked at. */
+  {
+    g_autoptr(GPtrArray) path = glint_stub_search_path_new ();
+    g_autofree char *cwd = g_get_current_dir ();
+
+    for (guint i = 0; i < path->len; i++)
+      {
+        GlintStubRoot *root = g_ptr_array_index (path, i);
+
+        if (!g_str_has_prefix (root->path, fake_home) &&
+            !g_str_has_prefix (root->path, fake_sysroot) &&
+            !g_str_has_prefix (root->path, tmp) &&
+            !g_str_has_prefix (root->path, cwd))
+          g_error ("%s (%s) lies outside the test's folders", root->path, root->label);
+      }
+  }
+
+  g_unsetenv ("GLINT_STUB_DIR");
+  g_unsetenv ("IDF_PATH");
+  glint_test_remove_dir (tmp);
 }
 
 /* Upload ------------------------------------------------------------------------------ */
@@ -809,6 +880,10 @@ main (int argc, char **argv)
   g_setenv ("XDG_DATA_HOME", fake_home, TRUE);
   g_unsetenv ("GLINT_STUB_DIR");
   g_unsetenv ("IDF_PATH");
+  /* and the system-wide places below a system root of our own */
+  fake_sysroot = g_build_filename (fake_home, "sysroot", NULL);
+  g_setenv ("GLINT_STUB_SYSROOT", fake_sysroot, TRUE);
+  own_stub_dir = g_build_filename (fake_sysroot, PACKAGE_DATADIR, "stubs", NULL);
 
   g_test_init (&argc, &argv, NULL);
 
@@ -821,6 +896,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/stub/search/not-found", test_search_not_found);
   g_test_add_func ("/glint/stub/search/env", test_search_env);
   g_test_add_func ("/glint/stub/search/globs", test_search_globs);
+  g_test_add_func ("/glint/stub/search/documented-order", test_search_documented_order);
   g_test_add ("/glint/stub/upload/sim", Fixture, NULL, NULL, test_upload, fixture_teardown);
   g_test_add ("/glint/stub/upload/usb-otg", Fixture, NULL, NULL, test_upload_usb_otg,
               fixture_teardown);
@@ -839,8 +915,10 @@ main (int argc, char **argv)
 
   ret = g_test_run ();
 
-  remove_tree (fake_home);
+  glint_test_remove_dir (fake_home);
   g_free (fake_home);
+  g_free (fake_sysroot);
+  g_free (own_stub_dir);
 
   return ret;
 }
