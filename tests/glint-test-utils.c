@@ -406,19 +406,15 @@ glint_test_loader_reset (GlintLoader        *loader,
   g_assert_no_error (error);
 }
 
-char *
-glint_test_fake_stub_dir (void)
+void
+glint_test_write_fake_stub (const char *path)
 {
   g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("glint-stubs-XXXXXX", &error);
-  const GlintChip *chips;
-  guint n_chips = 0;
+  g_autofree char *parent = g_path_get_dirname (path);
   guint8 code[2048];
   g_autofree char *text = NULL;
   g_autofree char *data = NULL;
   g_autofree char *json = NULL;
-
-  g_assert_no_error (error);
 
   for (guint i = 0; i < sizeof code; i++)
     code[i] = (guint8) g_random_int ();
@@ -428,30 +424,66 @@ glint_test_fake_stub_dir (void)
                           "\"entry\": 1074397700, \"data\": \"%s\", "
                           "\"data_start\": 1073605996}", text, data);
 
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0700), ==, 0);
+  g_file_set_contents (path, json, -1, &error);
+  g_assert_no_error (error);
+}
+
+char *
+glint_test_fake_stub_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("glint-stubs-XXXXXX", &error);
+  const GlintChip *chips;
+  guint n_chips = 0;
+
+  g_assert_no_error (error);
+
   chips = glint_chip_get_all (&n_chips);
   for (guint i = 0; i < n_chips; i++)
     {
       g_autofree char *path = g_build_filename (dir, chips[i].stub_file, NULL);
 
-      g_file_set_contents (path, json, -1, &error);
-      g_assert_no_error (error);
+      glint_test_write_fake_stub (path);
     }
 
   g_setenv ("GLINT_STUB_DIR", dir, TRUE);
   return dir;
 }
 
-void
-glint_test_remove_dir (const char *dir)
+GSubprocessLauncher *
+glint_test_launcher_new (GSubprocessFlags  flags,
+                         const char       *stub_dir)
 {
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  if (stub_dir != NULL)
+    g_subprocess_launcher_setenv (launcher, "GLINT_STUB_DIR", stub_dir, TRUE);
+  else
+    g_subprocess_launcher_unsetenv (launcher, "GLINT_STUB_DIR");
+
+  return launcher;
+}
+
+void
+glint_test_remove_dir (const char *path)
+{
+  g_autoptr(GDir) dir = NULL;
   const char *name;
 
-  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+  /* a symbolic link is removed, not followed */
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
     {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
       g_unlink (path);
+      return;
     }
-  g_rmdir (dir);
+
+  dir = g_dir_open (path, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      glint_test_remove_dir (child);
+    }
+  g_rmdir (path);
 }

@@ -98,11 +98,22 @@ gboolean      glint_test_loader_sync       (GlintLoader   *loader,
 void          glint_test_loader_reset      (GlintLoader        *loader,
                                             GlintResetStrategy  strategy);
 
-/* Makes a temporary folder of stand-in flasher stubs (random code: the
- * simulator runs nothing) for every chip, points $GLINT_STUB_DIR at it and
- * returns its path. Real stubs are third-party and never part of a test. */
+/* Writes a stand-in flasher stub (random code: the simulator runs nothing)
+ * to path, making its folders. */
+void          glint_test_write_fake_stub   (const char    *path);
+/* Makes a temporary folder of stand-in stubs for every chip, points
+ * $GLINT_STUB_DIR at it and returns its path. Real stubs are third-party:
+ * they are never part of the repository (test-stub-real.c uses them where
+ * they are installed). */
 char         *glint_test_fake_stub_dir     (void);
-/* Removes such a folder. */
+
+/* A launcher for glint-cli or glint-sim-server: the suite's environment
+ * (tests/meson.build) with $GLINT_STUB_DIR set to stub_dir, or unset when
+ * that is NULL (no stub anywhere: the ROM path), whatever the suite got. */
+GSubprocessLauncher *glint_test_launcher_new (GSubprocessFlags  flags,
+                                              const char       *stub_dir);
+/* Removes a folder and everything in it (symbolic links, not their
+ * targets). */
 void          glint_test_remove_dir        (const char    *dir);
 
 G_END_DECLS

@@ -30,11 +30,14 @@ run_clear (Run *run)
   g_clear_pointer (&run->err, g_free);
 }
 
-/* @cache: (nullable): the CLI's cache folder, instead of the suite's */
+/* Runs glint-cli with the suite's environment, $GLINT_STUB_DIR set to
+ * @stub_dir (unset when NULL: no stub, the ROM path the tests expect) and
+ * @env (NULL-terminated NAME, VALUE pairs) on top. */
 static void
-run_cli_cached (Run               *run,
-                const char *const *args,
-                const char        *cache)
+run_cli_env (Run               *run,
+             const char *const *args,
+             const char        *stub_dir,
+             const char *const *env)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocessLauncher) launcher = NULL;
@@ -46,10 +49,10 @@ run_cli_cached (Run               *run,
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  if (cache != NULL)
-    g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache, TRUE);
+  launcher = glint_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                      G_SUBPROCESS_FLAGS_STDERR_PIPE, stub_dir);
+  for (guint i = 0; env != NULL && env[i] != NULL; i += 2)
+    g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
   proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (proc, NULL, NULL, &run->out, &run->err, &error);
@@ -57,11 +60,22 @@ run_cli_cached (Run               *run,
   run->status = g_subprocess_get_exit_status (proc);
 }
 
+/* @cache: the CLI's cache folder, instead of the suite's */
+static void
+run_cli_cached (Run               *run,
+                const char *const *args,
+                const char        *cache)
+{
+  const char *env[] = { "XDG_CACHE_HOME", cache, NULL };
+
+  run_cli_env (run, args, NULL, env);
+}
+
 static void
 run_cli (Run               *run,
          const char *const *args)
 {
-  run_cli_cached (run, args, NULL);
+  run_cli_env (run, args, NULL, NULL);
 }
 
 static void
@@ -423,6 +437,64 @@ test_baud_remembered (void)
   g_rmdir (dir);
 }
 
+/* Stubs installed where users have them (Debian's esptool 4.x, PlatformIO's
+ * esptool) are used, in the documented order, unless $GLINT_STUB_DIR is
+ * pinned: then they make no difference. This is why the suite gives every
+ * program a home and system root of its own (tests/meson.build). */
+static void
+test_stub_installed_elsewhere (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
+  g_autofree char *home = g_build_filename (dir, "home", NULL);
+  g_autofree char *sysroot = g_build_filename (dir, "sysroot", NULL);
+  g_autofree char *pinned = g_build_filename (dir, "pinned", NULL);
+  g_autofree char *dump = g_build_filename (dir, "dump.bin", NULL);
+  g_autofree char *debian = g_build_filename (sysroot, "usr/lib/python3/dist-packages/esptool",
+                                              NULL);
+  g_autofree char *pio = g_build_filename (home, ".platformio/packages/tool-esptoolpy/esptool",
+                                           NULL);
+  g_autofree char *debian_stub = g_build_filename (debian, "targets/stub_flasher",
+                                                   "stub_flasher_32.json", NULL);
+  g_autofree char *pio_stub = g_build_filename (pio, "targets/stub_flasher/2/esp32.json", NULL);
+  g_autofree char *pinned_stub = g_build_filename (pinned, "esp32.json", NULL);
+  g_autofree char *expect_debian = g_strconcat ("loading the flasher stub: esptool 4.x stubs, "
+                                                "from ", debian, NULL);
+  g_autofree char *expect_pio = g_strconcat ("loading the flasher stub: esptool 5.x stubs "
+                                             "(esp-flasher-stub), from ",
+                                             pio, NULL);
+  g_autofree char *expect_pinned = g_strconcat ("loading the flasher stub: flasher stubs, from ",
+                                                pinned, NULL);
+  const char *args[] = { "--json", "--port", "sim://esp32?time-scale=0", "read", "0", "4096",
+                         dump, NULL };
+  const char *env[] = { "HOME", home, "GLINT_STUB_SYSROOT", sysroot, NULL };
+  Run run = { 0 };
+
+  g_assert_no_error (error);
+  glint_test_write_fake_stub (debian_stub);
+  glint_test_write_fake_stub (pio_stub);
+  glint_test_write_fake_stub (pinned_stub);
+
+  run_cli_env (&run, args, pinned, env);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, expect_pinned));
+  run_clear (&run);
+
+  /* esptool for Python before PlatformIO */
+  run_cli_env (&run, args, NULL, env);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, expect_debian));
+  run_clear (&run);
+
+  g_assert_cmpint (g_unlink (debian_stub), ==, 0);
+  run_cli_env (&run, args, NULL, env);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, expect_pio));
+  run_clear (&run);
+
+  glint_test_remove_dir (dir);
+}
+
 static void
 test_flash_missing_file (void)
 {
@@ -645,6 +717,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/cli/flash-skip", test_flash_skip);
   g_test_add_func ("/glint/cli/flash-record", test_flash_record);
   g_test_add_func ("/glint/cli/baud-remembered", test_baud_remembered);
+  g_test_add_func ("/glint/cli/stub-installed-elsewhere", test_stub_installed_elsewhere);
   g_test_add_func ("/glint/cli/read-and-erase", test_read_and_erase);
   g_test_add_func ("/glint/cli/read-erase-usage", test_read_erase_usage);
   g_test_add_func ("/glint/cli/json", test_json);
