@@ -416,15 +416,21 @@ test_flash_every_chip (Fixture       *f,
       g_autoptr(GBytes) app = random_bytes (40 * 1024);
       g_autoptr(GError) error = NULL;
       g_autofree char *running = NULL;
+      g_autofree char *stub_file = NULL;
 
       if (real)
         {
-          g_autofree char *path = g_build_filename (glint_test_real_stub_dir (), "2",
-                                                    chips[i].stub_file, NULL);
+          /* The simulated P4 reads as v0.0 (it has no revision eFuse):
+           * esptool takes the rev1 stub for it. */
+          const char *name = g_str_equal (chips[i].name, "esp32p4") ? "esp32p4-rev1.json" :
+                             chips[i].stub_file;
+          g_autofree char *path = g_build_filename (glint_test_real_stub_dir (), "2", name,
+                                                    NULL);
           g_autoptr(GlintTestStubFile) file = glint_test_stub_file_read (path);
           gsize size = g_bytes_get_size (file->text) + g_bytes_get_size (file->data);
 
           running = g_strdup_printf ("flasher stub running (%" G_GSIZE_FORMAT " bytes", size);
+          stub_file = g_strconcat ("flasher stub file ", path, NULL);
         }
 
       fixture_open (f, address);
@@ -441,6 +447,7 @@ test_flash_every_chip (Fixture       *f,
           g_assert_true (strv_has (f->log, "loading the flasher stub: esptool 5.x stubs "
                                    "(esp-flasher-stub)"));
           g_assert_true (strv_has (f->log, running));
+          g_assert_true (strv_has (f->log, stub_file));
         }
 
       fixture_teardown (f, NULL);

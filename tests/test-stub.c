@@ -1094,8 +1094,9 @@ test_real_find (void)
     {
       g_autofree char *file = g_strconcat (glint_chips[i], ".json", NULL);
 
-      assert_found (root, glint_chips[i], 0, "2", file);
+      assert_found (root, glint_chips[i], GLINT_CHIP_REV_UNKNOWN, "2", file);
     }
+  assert_found (root, "esp32p4", 0, "2", "esp32p4-rev1.json");
   assert_found (root, "esp32p4", 1, "2", "esp32p4-rev1.json");
   assert_found (root, "esp32p4", 2, "2", "esp32p4-rev1.json");
   assert_found (root, "esp32p4", 3, "2", "esp32p4.json");
@@ -1150,9 +1151,9 @@ test_real_fallback (void)
       g_autofree char *file = g_strconcat (glint_chips[i], ".json", NULL);
 
       if (g_strv_contains (v1_chips, glint_chips[i]))
-        assert_found (only_v1, glint_chips[i], 0, "1", file);
+        assert_found (only_v1, glint_chips[i], GLINT_CHIP_REV_UNKNOWN, "1", file);
       else
-        assert_not_found (only_v1, glint_chips[i], 0);
+        assert_not_found (only_v1, glint_chips[i], GLINT_CHIP_REV_UNKNOWN);
     }
   assert_found (only_v1, "esp32p4", 1, "1", "esp32p4-rev1.json");
   assert_not_found (only_v1, "esp32p4", 3);
@@ -1175,7 +1176,7 @@ test_real_upload (Fixture       *f,
   const char *root = glint_test_real_stub_dir ();
   const char *roots[] = { root, NULL };
   gboolean otg = g_str_has_suffix (name, "-otg");
-  guint rev = g_str_has_suffix (name, "-rev1") ? 1 : 0;
+  guint rev = g_str_has_suffix (name, "-rev1") ? 1 : GLINT_CHIP_REV_UNKNOWN;
   g_autofree char *chip = g_strndup (name, strcspn (name, "-"));
   g_autofree char *address = NULL;
   g_autoptr(GlintStub) stub = NULL;
