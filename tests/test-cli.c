@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "glint-stub.h"
 #include "glint-test-utils.h"
 
 /*
@@ -495,6 +496,42 @@ test_stub_installed_elsewhere (void)
   glint_test_remove_dir (dir);
 }
 
+/* tests/meson.build gives the suite a world of its own: the stub search
+ * (the CLI's included) looks nowhere else than there, in the current
+ * directory and in $GLINT_STUB_DIR. */
+static void
+test_hermetic_env (void)
+{
+  const char *ours[] = { "HOME", "XDG_DATA_HOME", "GLINT_STUB_SYSROOT", NULL };
+  g_autoptr(GPtrArray) path = glint_stub_search_path_new ();
+  g_autofree char *cwd = g_get_current_dir ();
+  const char *pinned = g_getenv ("GLINT_STUB_DIR");
+  const char *tests = g_getenv ("G_TEST_BUILDDIR");
+
+  g_assert_nonnull (tests);
+  for (guint i = 0; ours[i] != NULL; i++)
+    {
+      const char *value = g_getenv (ours[i]);
+
+      g_assert_nonnull (value);
+      if (!g_str_has_prefix (value, tests))
+        g_error ("%s=%s is not in the build tree (%s)", ours[i], value, tests);
+    }
+  g_assert_cmpstr (g_getenv ("IDF_PATH"), ==, "");
+
+  for (guint i = 0; i < path->len; i++)
+    {
+      GlintStubRoot *root = g_ptr_array_index (path, i);
+      gboolean inside = g_str_has_prefix (root->path, cwd) ||
+                        (pinned != NULL && g_str_equal (root->label, "GLINT_STUB_DIR"));
+
+      for (guint j = 0; ours[j] != NULL && !inside; j++)
+        inside = g_str_has_prefix (root->path, g_getenv (ours[j]));
+      if (!inside)
+        g_error ("the stub search looks in %s (%s)", root->path, root->label);
+    }
+}
+
 static void
 test_flash_missing_file (void)
 {
@@ -718,6 +755,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/cli/flash-record", test_flash_record);
   g_test_add_func ("/glint/cli/baud-remembered", test_baud_remembered);
   g_test_add_func ("/glint/cli/stub-installed-elsewhere", test_stub_installed_elsewhere);
+  g_test_add_func ("/glint/cli/hermetic-env", test_hermetic_env);
   g_test_add_func ("/glint/cli/read-and-erase", test_read_and_erase);
   g_test_add_func ("/glint/cli/read-erase-usage", test_read_erase_usage);
   g_test_add_func ("/glint/cli/json", test_json);
