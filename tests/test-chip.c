@@ -629,6 +629,46 @@ test_stub_files (void)
                    "esp32p4-rev1.json");
   g_assert_cmpstr (glint_chip_get_stub_file (glint_chip_lookup ("esp32p4"), 3), ==,
                    "esp32p4.json");
+  /* esptool: get_chip_revision () < 300, so v0.x too */
+  g_assert_cmpstr (glint_chip_get_stub_file (glint_chip_lookup ("esp32p4"), 0), ==,
+                   "esp32p4-rev1.json");
+  g_assert_cmpstr (glint_chip_get_stub_file (glint_chip_lookup ("esp32p4"), 2), ==,
+                   "esp32p4-rev1.json");
+  g_assert_cmpstr (glint_chip_get_stub_file (glint_chip_lookup ("esp32p4"), 4), ==,
+                   "esp32p4.json");
+  g_assert_cmpstr (glint_chip_get_stub_file (glint_chip_lookup ("esp32p4"),
+                                             GLINT_CHIP_REV_UNKNOWN), ==, "esp32p4.json");
+}
+
+/* Only the P4's stub depends on its revision; its eFuse word decodes as
+ * esptool's ESP32P4ROM does. */
+static void
+test_revision (void)
+{
+  const GlintChip *p4 = glint_chip_lookup ("esp32p4");
+  guint32 address = 0;
+  guint major = 99, minor = 99;
+
+  g_assert_false (glint_chip_get_revision_register (glint_chip_lookup ("esp32"), &address));
+  g_assert_false (glint_chip_get_revision_register (glint_chip_lookup ("esp32c6"), &address));
+  g_assert_true (glint_chip_get_revision_register (p4, &address));
+  g_assert_cmphex (address, ==, 0x5012D04C);
+
+  glint_chip_decode_revision (p4, 0, &major, &minor);
+  g_assert_cmpuint (major, ==, 0);
+  g_assert_cmpuint (minor, ==, 0);
+  /* v1.0: bits 5-4 = 1 */
+  glint_chip_decode_revision (p4, 0x10, &major, &minor);
+  g_assert_cmpuint (major, ==, 1);
+  g_assert_cmpuint (minor, ==, 0);
+  /* v3.1: bits 5-4 = 3, minor 1; other bits are not the revision */
+  glint_chip_decode_revision (p4, 0xFF000031 & ~(1u << 23), &major, &minor);
+  g_assert_cmpuint (major, ==, 3);
+  g_assert_cmpuint (minor, ==, 1);
+  /* bit 23 is the major's high bit: v5.2 */
+  glint_chip_decode_revision (p4, 1u << 23 | 0x12, &major, &minor);
+  g_assert_cmpuint (major, ==, 5);
+  g_assert_cmpuint (minor, ==, 2);
 }
 
 int
@@ -637,6 +677,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/glint/chip/lookup-spellings", test_lookup_spellings);
+  g_test_add_func ("/glint/chip/revision", test_revision);
   g_test_add_func ("/glint/chip/lookup-failures", test_lookup_failures);
   g_test_add_func ("/glint/chip/security-info-ids", test_security_info_ids);
   g_test_add_func ("/glint/chip/magic", test_magic);

@@ -1673,7 +1673,7 @@ static gboolean
 rom_is_quicker (GlintFlasher *self,
                 guint64       bytes)
 {
-  g_autoptr(GlintStub) stub = glint_stub_find (self->chip, 0, NULL, NULL);
+  g_autoptr(GlintStub) stub = glint_stub_find (self->chip, self->chip_major_rev, NULL, NULL);
   gint64 rtt = rtt_us (self);
   guint rate = glint_stream_get_baud (self->stream);
   gsize stub_bytes;

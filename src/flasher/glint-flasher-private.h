@@ -19,6 +19,7 @@ struct _GlintFlasher
   GlintFlashPlan    *plan;
   GlintFlasherState  state;
   const GlintChip   *chip;
+  guint              chip_major_rev; /* where the stub depends on it, else unknown */
   gdouble            timeout_scale;
   guint              baud;           /* wanted for the transfer, 0 = keep */
   guint              baud_hint;      /* a rate that worked before (auto) */

@@ -349,6 +349,7 @@ glint_flasher_init (GlintFlasher *self)
 {
   self->timeout_scale = 1.0;
   self->baud = GLINT_FLASHER_BAUD_AUTO;
+  self->chip_major_rev = GLINT_CHIP_REV_UNKNOWN;
 }
 
 /**
@@ -537,6 +538,7 @@ set_chip (GlintFlasher    *self,
     return;
 
   self->chip = chip;
+  self->chip_major_rev = GLINT_CHIP_REV_UNKNOWN;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHIP]);
 }
 
@@ -1315,6 +1317,8 @@ stub_upload (GTask *task)
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_LOADING_STUB);
   _glint_flasher_log (self, GLINT_LOG_INFO, _("loading the flasher stub: %s"),
                       glint_stub_get_description (stub));
+  _glint_flasher_log (self, GLINT_LOG_DEBUG, "flasher stub file %s",
+                      glint_stub_get_source_path (stub));
   glint_stub_upload_async (stub, self->loader, FALSE, g_task_get_cancellable (task),
                            stub_cb, task);
 }
@@ -1327,6 +1331,56 @@ _glint_flasher_detected_magic (GTask *task)
   return connect_state (task)->magic;
 }
 
+/* With the chip's revision known where its stub depends on it. */
+static void
+find_stub (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStub) stub = NULL;
+  gsize stub_bytes;
+
+  stub = glint_stub_find (self->chip, self->chip_major_rev, NULL, &error);
+  if (stub == NULL)
+    {
+      _glint_flasher_log (self, GLINT_LOG_WARNING, _("%s (more slowly)"), error->message);
+      connect_state (task)->stub_ready (task);
+      return;
+    }
+
+  /* With the automatic baud, the upload itself may run faster. */
+  stub_bytes = g_bytes_get_size (glint_stub_get_text (stub));
+  if (glint_stub_get_data (stub) != NULL)
+    stub_bytes += g_bytes_get_size (glint_stub_get_data (stub));
+  g_clear_pointer (&connect_state (task)->stub, glint_stub_unref);
+  connect_state (task)->stub = g_steal_pointer (&stub);
+  _glint_flasher_auto_baud_rom (task, stub_bytes, stub_upload, connect_state (task)->stub_ready);
+}
+
+static void
+revision_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree guint32 *values = NULL;
+  guint minor = 0;
+
+  values = glint_loader_read_regs_finish (GLINT_LOADER (object), result, &error);
+  if (values == NULL)
+    {
+      _glint_flasher_job_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  glint_chip_decode_revision (self->chip, values[0], &self->chip_major_rev, &minor);
+  _glint_flasher_log (self, GLINT_LOG_DEBUG, "%s revision v%u.%u", self->chip->display_name,
+                      self->chip_major_rev, minor);
+  find_stub (task);
+}
+
 /**
  * _glint_flasher_start_stub:
  * @next: called with the stub running, or without it where there is none
@@ -1337,9 +1391,7 @@ _glint_flasher_start_stub (GTask            *task,
                            GlintFlasherStep  next)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GlintStub) stub = NULL;
-  gsize stub_bytes;
+  guint32 address;
 
   connect_state (task)->stub_ready = next;
 
@@ -1351,21 +1403,17 @@ _glint_flasher_start_stub (GTask            *task,
       return;
     }
 
-  stub = glint_stub_find (self->chip, 0, NULL, &error);
-  if (stub == NULL)
+  /* The P4 before revision 3 needs a stub of its own: esptool's for the
+   * later chip would not start on it. */
+  if (self->chip_major_rev == GLINT_CHIP_REV_UNKNOWN &&
+      glint_chip_get_revision_register (self->chip, &address))
     {
-      _glint_flasher_log (self, GLINT_LOG_WARNING, _("%s (more slowly)"), error->message);
-      next (task);
+      glint_loader_read_regs_async (self->loader, &address, 1, g_task_get_cancellable (task),
+                                    revision_cb, task);
       return;
     }
 
-  /* With the automatic baud, the upload itself may run faster. */
-  stub_bytes = g_bytes_get_size (glint_stub_get_text (stub));
-  if (glint_stub_get_data (stub) != NULL)
-    stub_bytes += g_bytes_get_size (glint_stub_get_data (stub));
-  g_clear_pointer (&connect_state (task)->stub, glint_stub_unref);
-  connect_state (task)->stub = g_steal_pointer (&stub);
-  _glint_flasher_auto_baud_rom (task, stub_bytes, stub_upload, next);
+  find_stub (task);
 }
 
 /* SPI_ATTACH with the default pins; the ROM wants four more zero bytes (§2). */

@@ -977,11 +977,12 @@ glint_chip_get_flash_write_size (const GlintChip *chip,
 /**
  * glint_chip_get_stub_file:
  * @chip: a chip
- * @major_rev: the chip's major revision, 0 if not known
+ * @major_rev: the chip's major revision, or %GLINT_CHIP_REV_UNKNOWN
  *
- * Returns: the stub JSON file name (§6.1); P4 revisions before 3 have their
- *   own "esp32p4-rev1.json" (whether "rev<3" means the major revision is
- *   unverified)
+ * Returns: the stub JSON file name (§6.1). The P4 before revision 3 has its
+ *   own "esp32p4-rev1.json": esptool 5 takes it when get_chip_revision()
+ *   (major × 100 + minor) is below 300, so for majors 0 to 2. Without the
+ *   revision, the current chip's "esp32p4.json".
  */
 const char *
 glint_chip_get_stub_file (const GlintChip *chip,
@@ -989,8 +990,53 @@ glint_chip_get_stub_file (const GlintChip *chip,
 {
   g_return_val_if_fail (chip != NULL, NULL);
 
-  if (g_str_equal (chip->name, "esp32p4") && major_rev > 0 && major_rev < 3)
+  if (g_str_equal (chip->name, "esp32p4") && major_rev != GLINT_CHIP_REV_UNKNOWN &&
+      major_rev < 3)
     return "esp32p4-rev1.json";
 
   return chip->stub_file;
+}
+
+/* ESP32-P4: EFUSE_BLOCK1 (0x5012D044, where the MAC starts), word 2
+ * (esptool's ESP32P4ROM.get_major_chip_version ()). */
+#define P4_REVISION_REG (0x5012D044 + 4 * 2)
+
+/**
+ * glint_chip_get_revision_register:
+ * @chip: a chip
+ * @address: (out): the eFuse word with the chip's revision
+ *
+ * Returns: whether the chip's stub depends on its revision (only the P4's
+ *   does), and so the word must be read first
+ */
+gboolean
+glint_chip_get_revision_register (const GlintChip *chip,
+                                  guint32         *address)
+{
+  g_return_val_if_fail (chip != NULL, FALSE);
+
+  if (!g_str_equal (chip->name, "esp32p4"))
+    return FALSE;
+
+  *address = P4_REVISION_REG;
+  return TRUE;
+}
+
+/**
+ * glint_chip_decode_revision:
+ * @word: the value of glint_chip_get_revision_register()'s word
+ *
+ * The P4's major revision is bit 23 (its high bit) and bits 5–4, its minor
+ * revision bits 3–0 (esptool's ESP32P4ROM).
+ */
+void
+glint_chip_decode_revision (const GlintChip *chip,
+                            guint32          word,
+                            guint           *major,
+                            guint           *minor)
+{
+  g_return_if_fail (chip != NULL);
+
+  *major = ((word >> 23) & 1) << 2 | ((word >> 4) & 0x3);
+  *minor = word & 0xF;
 }

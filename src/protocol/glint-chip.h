@@ -17,6 +17,9 @@ G_BEGIN_DECLS
 /* READ_REG address identifying old chips (protocol.md §4). */
 #define GLINT_CHIP_DETECT_MAGIC_REG   0x40001000
 
+/* A major revision that was not read (glint_chip_get_stub_file()). */
+#define GLINT_CHIP_REV_UNKNOWN        G_MAXUINT
+
 /* Value of GlintChip.image_chip_id for the ESP8266, which has no extended
  * image header (protocol.md §12.2). */
 #define GLINT_CHIP_NO_IMAGE_ID        (-1)
@@ -199,5 +202,11 @@ guint             glint_chip_get_flash_write_size     (const GlintChip *chip,
                                                        gboolean         usb_otg);
 const char       *glint_chip_get_stub_file            (const GlintChip *chip,
                                                        guint            major_rev);
+gboolean          glint_chip_get_revision_register    (const GlintChip *chip,
+                                                       guint32         *address);
+void              glint_chip_decode_revision          (const GlintChip *chip,
+                                                       guint32          word,
+                                                       guint           *major,
+                                                       guint           *minor);
 
 G_END_DECLS
