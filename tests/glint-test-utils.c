@@ -407,23 +407,69 @@ glint_test_loader_reset (GlintLoader        *loader,
   g_assert_no_error (error);
 }
 
+/* text_start and data_start of esptool 5.3.1's stub_flasher/2/ files */
+static const struct
+{
+  const char *chip;
+  guint32     text_start;
+  guint32     data_start;
+} stub_areas[] = {
+  { "esp8266", 0x4010C500, 0x3FFFAE68 },
+  { "esp32", 0x400A8000, 0x3FFDED68 },
+  { "esp32s2", 0x40028000, 0x3FFE2DBC },
+  { "esp32s3", 0x40378000, 0x3FCB2DBC },
+  { "esp32c2", 0x40380000, 0x3FCB6D6C },
+  { "esp32c3", 0x40380000, 0x3FC96D68 },
+  { "esp32c5", 0x40800000, 0x40852F0C },
+  { "esp32c6", 0x40800000, 0x40852F0C },
+  { "esp32c61", 0x40800000, 0x40816D68 },
+  { "esp32h2", 0x40800000, 0x40842D68 },
+  { "esp32p4", 0x4FF10000, 0x4FF62DB8 },
+};
+
+void
+glint_test_stub_area (const char *chip,
+                      guint32    *text_start,
+                      guint32    *data_start)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (stub_areas); i++)
+    if (g_str_equal (stub_areas[i].chip, chip))
+      {
+        *text_start = stub_areas[i].text_start;
+        *data_start = stub_areas[i].data_start;
+        return;
+      }
+
+  g_error ("no stub area for chip “%s”", chip);
+}
+
 void
 glint_test_write_fake_stub (const char *path)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *parent = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  const char *chip = "esp32";
   guint8 code[2048];
   g_autofree char *text = NULL;
   g_autofree char *data = NULL;
   g_autofree char *json = NULL;
+  guint32 text_start, data_start;
+
+  /* the longest chip name in the file's name: esp32c61 before esp32c6 */
+  for (guint i = 0; i < G_N_ELEMENTS (stub_areas); i++)
+    if (strstr (base, stub_areas[i].chip) != NULL && strlen (stub_areas[i].chip) > strlen (chip))
+      chip = stub_areas[i].chip;
+  glint_test_stub_area (chip, &text_start, &data_start);
 
   for (guint i = 0; i < sizeof code; i++)
     code[i] = (guint8) g_random_int ();
   text = g_base64_encode (code, sizeof code);
   data = g_base64_encode (code, 300);
-  json = g_strdup_printf ("{\"text\": \"%s\", \"text_start\": 1074397184, "
-                          "\"entry\": 1074397700, \"data\": \"%s\", "
-                          "\"data_start\": 1073605996}", text, data);
+  json = g_strdup_printf ("{\"text\": \"%s\", \"text_start\": %u, "
+                          "\"entry\": %u, \"data\": \"%s\", "
+                          "\"data_start\": %u}", text, text_start, text_start + 0x204, data,
+                          data_start);
 
   g_assert_cmpint (g_mkdir_with_parents (parent, 0700), ==, 0);
   g_file_set_contents (path, json, -1, &error);

@@ -98,8 +98,14 @@ gboolean      glint_test_loader_sync       (GlintLoader   *loader,
 void          glint_test_loader_reset      (GlintLoader        *loader,
                                             GlintResetStrategy  strategy);
 
+/* Where a stub for @chip loads its text and data: the addresses of the
+ * chip's real stub, so that the simulator's RAM checks pass. */
+void          glint_test_stub_area         (const char    *chip,
+                                            guint32       *text_start,
+                                            guint32       *data_start);
 /* Writes a stand-in flasher stub (random code: the simulator runs nothing)
- * to path, making its folders. */
+ * to path, making its folders; it loads where the real stub of the chip
+ * named in the file's name does (ESP32 where none is). */
 void          glint_test_write_fake_stub   (const char    *path);
 /* Makes a temporary folder of stand-in stubs for every chip, points
  * $GLINT_STUB_DIR at it and returns its path. Real stubs are third-party:

@@ -10,6 +10,7 @@
 #include "glint-error.h"
 #include "glint-sim.h"
 #include "glint-slip.h"
+#include "glint-test-utils.h"
 
 #define OP_FLASH_BEGIN       0x02
 #define OP_FLASH_DATA        0x03
@@ -444,13 +445,19 @@ run_stub (Fixture *f)
   g_autoptr(GBytes) ohai = NULL;
   g_autoptr(GByteArray) end = g_byte_array_new ();
 
+  guint32 text_start, data_start;
+  gsize status_len = g_str_equal (glint_sim_get_chip_name (f->sim), "esp8266") ? 2 : 4;
+
+  /* where the chip's real stub loads: the simulator checks it is RAM, and
+   * that the entry point is in what was loaded */
+  glint_test_stub_area (glint_sim_get_chip_name (f->sim), &text_start, &data_start);
   memset (blob, 0x5A, sizeof blob);
-  begin_cmd (f, OP_MEM_BEGIN, sizeof blob, 1, 0x1800, 0x400A8000, 4);
-  data_cmd (f, OP_MEM_DATA, 0, blob, sizeof blob, 4, &r);
+  begin_cmd (f, OP_MEM_BEGIN, sizeof blob, 1, 0x1800, text_start, status_len);
+  data_cmd (f, OP_MEM_DATA, 0, blob, sizeof blob, status_len, &r);
   assert_ok (&r);
 
   put_u32 (end, 0);
-  put_u32 (end, 0x400A902C);
+  put_u32 (end, text_start + 4);
   send_cmd (f, OP_MEM_END, end->data, end->len, 0);
   {
     g_autoptr(GBytes) reply = next_frame (f);
@@ -1719,6 +1726,70 @@ test_unknown_opcode (void)
   }
 }
 
+/* What the ROM loads into RAM is checked as the ROM can: a range outside
+ * the chip's RAM is refused (0x0F), blocks that cannot cover the size too
+ * (0x0E); a jump to where nothing was loaded crashes the chip instead of
+ * starting a stub. */
+static void
+test_mem_checks (void)
+{
+  g_autoptr(Fixture) f = rom_fixture ("esp32c3", NULL);
+  g_autoptr(GByteArray) end = g_byte_array_new ();
+  guint32 text_start, data_start;
+  guint8 blob[64];
+  g_auto(Response) r = { 0, };
+
+  glint_test_stub_area ("esp32c3", &text_start, &data_start);
+  memset (blob, 0xA5, sizeof blob);
+
+  /* the ESP32's IRAM is not the C3's RAM */
+  {
+    g_auto(Response) b = { 0, };
+    g_autoptr(GByteArray) d = g_byte_array_new ();
+
+    put_u32 (d, sizeof blob);
+    put_u32 (d, 1);
+    put_u32 (d, 0x1800);
+    put_u32 (d, 0x400A8000);
+    command (f, OP_MEM_BEGIN, d->data, d->len, 0, 4, &b);
+    g_assert_cmpint (b.status[0], ==, 1);
+    g_assert_cmphex (b.status[1], ==, 0x0F);
+  }
+  /* one block of 16 bytes cannot hold 64 */
+  {
+    g_auto(Response) b = { 0, };
+    g_autoptr(GByteArray) d = g_byte_array_new ();
+
+    put_u32 (d, sizeof blob);
+    put_u32 (d, 1);
+    put_u32 (d, 16);
+    put_u32 (d, text_start);
+    command (f, OP_MEM_BEGIN, d->data, d->len, 0, 4, &b);
+    g_assert_cmpint (b.status[0], ==, 1);
+    g_assert_cmphex (b.status[1], ==, 0x0E);
+  }
+
+  /* loaded at text_start, but the entry point lies past what was loaded */
+  begin_cmd (f, OP_MEM_BEGIN, sizeof blob, 1, 0x1800, text_start, 4);
+  data_cmd (f, OP_MEM_DATA, 0, blob, sizeof blob, 4, &r);
+  assert_ok (&r);
+  drop_frames (f);
+  put_u32 (end, 0);
+  put_u32 (end, text_start + 0x1000);
+  send_cmd (f, OP_MEM_END, end->data, end->len, 0);
+  {
+    g_autoptr(GBytes) reply = next_frame (f);
+    const guint8 *p = g_bytes_get_data (reply, NULL);
+
+    g_assert_cmpint (p[1], ==, OP_MEM_END);
+  }
+  glint_test_spin (50);
+  g_assert_nonnull (g_strstr_len ((const char *) f->text->data, f->text->len,
+                                  "Guru Meditation Error"));
+  g_assert_cmpuint (f->frames.length, ==, 0);   /* no OHAI */
+  g_assert_cmpint (glint_sim_get_mode (f->sim), !=, GLINT_SIM_MODE_STUB);
+}
+
 static void
 test_flash_end_reboot (void)
 {
@@ -1780,6 +1851,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/sim/options", test_options);
   g_test_add_func ("/glint/sim/flash-file", test_flash_file);
   g_test_add_func ("/glint/sim/unknown-opcode", test_unknown_opcode);
+  g_test_add_func ("/glint/sim/mem-checks", test_mem_checks);
   g_test_add_func ("/glint/sim/flash-end-reboot", test_flash_end_reboot);
 
   return g_test_run ();

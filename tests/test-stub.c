@@ -666,8 +666,17 @@ fixture_teardown (Fixture       *f,
 static GlintStub *
 make_upload_stub (const char *chip)
 {
-  g_autofree char *json = make_json (0x3064, TEXT_START, 0x500, NULL);
+  g_autofree char *text = base64_random (0x3064);
+  g_autofree char *data = base64_random (0x500);
+  g_autofree char *json = NULL;
   g_autofree char *path = g_strdup_printf ("/tmp/%s.json", chip);
+  guint32 text_start, data_start;
+
+  /* where the chip's real stub loads: the simulator checks it is RAM */
+  glint_test_stub_area (chip, &text_start, &data_start);
+  json = g_strdup_printf ("{\"entry\": %u, \"text\": \"%s\", \"text_start\": %u, "
+                          "\"data\": \"%s\", \"data_start\": %u}",
+                          text_start + 4, text, text_start, data, data_start);
   g_autoptr(GError) error = NULL;
   GlintStub *stub = parse (json, path, &error);
 
@@ -829,7 +838,7 @@ test_upload_disconnect (Fixture       *f,
   g_assert_false (do_upload (f, stub, FALSE, NULL, 0, NULL, &error));
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED);
   g_test_message ("%s", error->message);
-  g_assert_nonnull (strstr (error->message, "MEM_DATA block 2 of 3 at 0x40081800 (text)"));
+  g_assert_nonnull (strstr (error->message, "MEM_DATA block 2 of 3 at 0x400a9800 (text)"));
   g_assert_cmpint (glint_sim_get_mode (f->sim), !=, GLINT_SIM_MODE_STUB);
 }
 
@@ -849,7 +858,7 @@ test_upload_no_greeting (Fixture       *f,
   g_assert_false (do_upload (f, stub, FALSE, NULL, 0, NULL, &error));
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_TIMEOUT);
   g_test_message ("%s", error->message);
-  g_assert_nonnull (strstr (error->message, "starting the stub at 0x40080004"));
+  g_assert_nonnull (strstr (error->message, "starting the stub at 0x400a8004"));
   g_assert_nonnull (strstr (error->message, "OHAI"));
 }
 

@@ -88,6 +88,8 @@ enum
   ROM_ERR_READ      = 0x09,
   ROM_ERR_READ_LEN  = 0x0A,
   ROM_ERR_DEFLATE   = 0x0B,
+  ROM_ERR_RAM_SIZE  = 0x0E,
+  ROM_ERR_RAM_ADDR  = 0x0F,
 };
 
 /* stub response codes, sent big-endian */
@@ -152,6 +154,35 @@ static const ChipInfo chips[] = {
   { "esp32p4", "ESP-ROM:esp32p4-eco2-20240710",
     0x0ADDBAD0, 18, 20, 0x5012D044, 0x5008D000, 0x18, 0x58, 0x500CA014, 40000000, 0x2000, 4,
     FALSE },
+};
+
+/* Where MEM_BEGIN may load code and data: each chip's internal RAM as
+ * esptool's MEMORY_MAP names it (IRAM, DRAM, their DIRAM aliases, RTC
+ * RAM). The ESP8266's IRAM runs on to 0x40110000: with the cache off, as
+ * in the ROM loader, its cache RAM is IRAM too, and the stubs load there
+ * (unverified beyond that). */
+typedef struct
+{
+  const char *chip;
+  guint32     ram[6][2];   /* [start, end) pairs; zeros end the list */
+} RamMap;
+
+static const RamMap ram_maps[] = {
+  { "esp8266", { { 0x3FFE8000, 0x40000000 }, { 0x40100000, 0x40110000 } } },
+  { "esp32", { { 0x3FF80000, 0x3FF82000 }, { 0x3FFAE000, 0x40000000 },
+               { 0x40080000, 0x400BFFFC }, { 0x400C0000, 0x400C2000 } } },
+  { "esp32s2", { { 0x3FF9E000, 0x3FFA0000 }, { 0x3FFB0000, 0x40000000 },
+                 { 0x40020000, 0x40072000 } } },
+  { "esp32s3", { { 0x3FC88000, 0x3FD00000 }, { 0x40370000, 0x403E0000 },
+                 { 0x600FE000, 0x60100000 } } },
+  { "esp32c2", { { 0x3FCA0000, 0x3FCE0000 }, { 0x4037C000, 0x403C0000 } } },
+  { "esp32c3", { { 0x3FC80000, 0x3FCE0000 }, { 0x4037C000, 0x403E0000 },
+                 { 0x50000000, 0x50002000 } } },
+  { "esp32c5", { { 0x40800000, 0x40860000 }, { 0x50000000, 0x50004000 } } },
+  { "esp32c6", { { 0x40800000, 0x40880000 }, { 0x50000000, 0x50004000 } } },
+  { "esp32c61", { { 0x40800000, 0x40860000 }, { 0x50000000, 0x50004000 } } },
+  { "esp32h2", { { 0x40800000, 0x40880000 }, { 0x50000000, 0x50004000 } } },
+  { "esp32p4", { { 0x4FF00000, 0x4FFA0000 }, { 0x50108000, 0x50110000 } } },
 };
 
 typedef enum
@@ -261,6 +292,16 @@ struct _GlintSim
   gboolean          zs_init;
   gboolean          zs_done;
   guint16           carried_error;  /* stub: error of an early-acked block */
+
+  /* MEM_BEGIN / MEM_DATA session, and what was loaded into RAM */
+  gboolean          mem_active;
+  guint32           mem_addr;
+  guint32           mem_size;
+  guint32           mem_blocks;
+  guint32           mem_block_size;
+  guint32           mem_seq;
+  guint32           mem_received;
+  GArray           *ram_loaded;     /* guint32 [start, end) pairs since the reset */
 
   /* stub READ_FLASH streaming */
   gboolean          reading;
@@ -829,6 +870,8 @@ chip_reset (GlintSim *self,
   self->cpu_busy_until = t;
   self->rom_last_op = 0;
   self->rom_last_value = 0;
+  self->mem_active = FALSE;
+  g_array_set_size (self->ram_loaded, 0);
   end_sessions (self);
 }
 
@@ -1581,6 +1624,45 @@ cmd_flash_end (GlintSim     *self,
     }
 }
 
+/* Whether [start, start + len) lies in one of the chip's RAM ranges. */
+static gboolean
+in_ram (GlintSim *self,
+        guint32   start,
+        guint32   len)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (ram_maps); i++)
+    {
+      if (!g_str_equal (ram_maps[i].chip, self->chip->name))
+        continue;
+      for (guint j = 0; j < G_N_ELEMENTS (ram_maps[i].ram) && ram_maps[i].ram[j][1] != 0; j++)
+        if (start >= ram_maps[i].ram[j][0] &&
+            (guint64) start + len <= ram_maps[i].ram[j][1])
+          return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Whether @addr lies in what MEM_DATA loaded since the last reset. */
+static gboolean
+was_loaded (GlintSim *self,
+            guint32   addr)
+{
+  for (guint i = 0; i + 1 < self->ram_loaded->len; i += 2)
+    if (addr >= g_array_index (self->ram_loaded, guint32, i) &&
+        addr < g_array_index (self->ram_loaded, guint32, i + 1))
+      return TRUE;
+
+  return FALSE;
+}
+
+/* MEM_BEGIN, MEM_DATA, MEM_END: code and data into RAM, then a jump to
+ * the entry point (protocol.md §6.3). What is loaded is checked as the
+ * ROM can check it: the range must be RAM (0x0F, invalid RAM binary
+ * address), the blocks must cover the size (0x0E, invalid size), blocks
+ * come in sequence. A jump to an entry point where nothing was loaded
+ * crashes the chip, as it would: the answer to MEM_END still goes out, then
+ * a panic and a reset, and no stub greets the host. */
 static void
 cmd_mem (GlintSim     *self,
          gint64        t,
@@ -1600,12 +1682,45 @@ cmd_mem (GlintSim     *self,
           fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
           return;
         }
+      self->mem_size = get_u32 (body);
+      self->mem_blocks = get_u32 (body + 4);
+      self->mem_block_size = get_u32 (body + 8);
+      self->mem_addr = get_u32 (body + 12);
+      if (self->mem_block_size == 0 ||
+          (guint64) self->mem_blocks * self->mem_block_size < self->mem_size)
+        {
+          self->mem_active = FALSE;
+          fail (self, t, op, ROM_ERR_RAM_SIZE, STUB_BAD_DATA_LEN);
+          return;
+        }
+      if (!in_ram (self, self->mem_addr, self->mem_size))
+        {
+          self->mem_active = FALSE;
+          fail (self, t, op, ROM_ERR_RAM_ADDR, STUB_FAILED_SPI);
+          return;
+        }
+      self->mem_active = TRUE;
+      self->mem_seq = 0;
+      self->mem_received = 0;
       break;
 
     case OP_MEM_DATA:
-      /* The data is accepted and forgotten: nothing is executed. */
       if (!check_data_block (self, t, op, body, size, checksum, &payload, &len))
         return;
+      if (!self->mem_active || get_u32 (body + 4) != self->mem_seq ||
+          len > self->mem_block_size || self->mem_received + len > self->mem_size)
+        {
+          fail (self, t, op, ROM_ERR_PARAM, STUB_BAD_DATA_LEN);
+          return;
+        }
+      {
+        guint32 range[2] = { self->mem_addr + self->mem_received,
+                             self->mem_addr + self->mem_received + (guint32) len };
+
+        g_array_append_vals (self->ram_loaded, range, 2);
+      }
+      self->mem_seq++;
+      self->mem_received += len;
       break;
 
     case OP_MEM_END:
@@ -1614,11 +1729,20 @@ cmd_mem (GlintSim     *self,
           fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
           return;
         }
+      self->mem_active = FALSE;
       if (self->mode == GLINT_SIM_MODE_ROM && get_u32 (body) == 0 && get_u32 (body + 4) != 0)
         {
           static const guint8 ohai[4] = { 'O', 'H', 'A', 'I' };
 
           finish (self, t, CMD_US, op, 0, NULL, 0, ROM_OK, STUB_OK);
+          if (!was_loaded (self, get_u32 (body + 4)))
+            {
+              send_text (self, self->cpu_busy_until + scaled (self, 1000),
+                         "Guru Meditation Error: Core  0 panic'ed (InstrFetchProhibited). "
+                         "Exception was unhandled.\r\n");
+              reset_into_app (self, self->cpu_busy_until + scaled (self, 2000), BOOT_SW);
+              return;
+            }
           /* The stub takes over and greets the host. */
           set_mode (self, GLINT_SIM_MODE_STUB);
           self->cpu_busy_until += scaled (self, 1000);
@@ -2874,6 +2998,7 @@ glint_sim_finalize (GObject *object)
   end_sessions (self);
   g_queue_clear_full (&self->events, (GDestroyNotify) event_free);
   g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->ram_loaded, g_array_unref);
   g_clear_pointer (&self->rand, g_rand_free);
   g_clear_pointer (&self->rx, glint_slip_decoder_free);
   g_clear_pointer (&self->regs, g_hash_table_unref);
@@ -2968,6 +3093,7 @@ static void
 glint_sim_init (GlintSim *self)
 {
   self->time_scale = 1.0;
+  self->ram_loaded = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->baud_check = TRUE;
   self->host_baud = BOOT_BAUD;
   self->chip_baud = BOOT_BAUD;
