@@ -9,7 +9,7 @@
 G_BEGIN_DECLS
 
 /* Assembles app/bootloader images the way esptool's elf2image lays them
- * out (shared/protocol.md §12), for the firmware tests. Header-only so
+ * out (docs/protocol.md §12), for the firmware tests. Header-only so
  * that both firmware tests can use it without touching the test library. */
 
 typedef struct

@@ -11,7 +11,7 @@
 #include "glint-error.h"
 #include "glint-image.h"
 
-/* Everything here follows shared/protocol.md §12 (layout) and §8.4
+/* Everything here follows docs/protocol.md §12 (layout) and §8.4
  * (header patching), which in turn follow esptool's bin_image.py. */
 
 G_DEFINE_BOXED_TYPE (GlintImage, glint_image, glint_image_ref, glint_image_unref)

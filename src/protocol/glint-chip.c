@@ -6,7 +6,7 @@
 #include "glint-chip.h"
 #include "glint-error.h"
 
-/* All values below come from /work/shared/protocol.md (esptool targets at
+/* All values below come from docs/protocol.md (esptool targets at
  * bb72741, v4.8.1 for the magic lists). Section numbers refer to it. Values
  * marked "unverified" are so marked there; "not in protocol.md" marks a gap
  * that is left unknown (0) rather than guessed. */

@@ -13,7 +13,7 @@
 
 /*
  * GlintSim is a simulated Espressif chip on the far end of a serial wire,
- * faithful enough that esptool could talk to it (facts: shared/protocol.md).
+ * faithful enough that esptool could talk to it (facts: docs/protocol.md).
  *
  * It is a discrete-event simulation run against the real monotonic clock:
  * everything that happens (host bytes reaching the chip, chip bytes reaching
