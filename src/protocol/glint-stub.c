@@ -879,7 +879,8 @@ load_candidate (const char  *path,
 /**
  * glint_stub_find_in_path:
  * @chip: the chip to find a stub for
- * @major_rev: its major revision, 0 if not known (glint_chip_get_stub_file())
+ * @major_rev: its major revision, %GLINT_CHIP_MAJOR_REV_UNKNOWN if not known
+ *   (the P4's stub depends on it: glint_chip_get_stub_file())
  * @search_path: (element-type GlintStubRoot): from glint_stub_search_path_new()
  * @error: return location for a %GLINT_ERROR_STUB_NOT_FOUND error
  *
@@ -961,7 +962,7 @@ glint_stub_find_in_path (const GlintChip  *chip,
 /**
  * glint_stub_find:
  * @chip: the chip to find a stub for
- * @major_rev: its major revision, 0 if not known
+ * @major_rev: its major revision, %GLINT_CHIP_MAJOR_REV_UNKNOWN if not known
  * @roots: (nullable) (array zero-terminated=1): directories to search
  *   instead of glint_stub_search_path_new()
  * @error: return location for a %GLINT_ERROR_STUB_NOT_FOUND error
