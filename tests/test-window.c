@@ -922,6 +922,9 @@ test_detect (Fixture       *f,
   g_test_message ("detected: %s", adw_action_row_get_subtitle (row));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "ESP32"));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "MAC"));
+  /* the chip as esptool describes it, and its security state */
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "(revision v"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "Security: secure boot off"));
   g_assert_false (glint_wizard_page_get_applying (GLINT_WIZARD_PAGE (f->window->board_page)));
 }
 

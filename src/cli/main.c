@@ -503,22 +503,6 @@ wait_job (GlintFlasher  *flasher,
   return FALSE;
 }
 
-/* "ESP32-D0WD-V3 (revision v3.1), Wi-Fi, BT, dual core, 40 MHz crystal,
- * 4 MB flash" */
-static char *
-describe_board (const GlintBoardInfo *info)
-{
-  g_autofree char *chip = glint_board_info_describe_chip (info);
-  GString *s = g_string_new (chip);
-
-  if (info->crystal_mhz != 0)
-    g_string_append_printf (s, _(", %u MHz crystal"), info->crystal_mhz);
-  if (info->flash_size >= 1024 * 1024)
-    g_string_append_printf (s, _(", %u MB flash"), (guint) (info->flash_size / (1024 * 1024)));
-
-  return g_string_free (s, FALSE);
-}
-
 /* --json: package, revision, features and security state, with stable
  * (untranslated) names */
 static void
@@ -622,7 +606,7 @@ cmd_info (int argc, char **argv)
       return EXIT_OK;
     }
 
-  printf (_("Chip:     %s\n"), chip = describe_board (info));
+  printf (_("Chip:     %s\n"), chip = glint_board_info_describe_chip (info));
   if (glint_board_info_get_secure_download (info))
     printf (_("MAC:      unknown (secure download mode refuses register reads)\n"));
   else

@@ -189,7 +189,8 @@ glint_board_info_format_mac (const GlintBoardInfo *info)
  * @info: a board's info
  *
  * Returns: (transfer full): "ESP32-D0WD-V3 (revision v3.1), Wi-Fi, BT,
- *   dual core", translated; the chip's family alone where the eFuse could
+ *   dual core, 40 MHz crystal, 4 MB flash", translated, with the crystal
+ *   and flash where known; the chip's family alone where the eFuse could
  *   not be read
  */
 char *
@@ -213,6 +214,10 @@ glint_board_info_describe_chip (const GlintBoardInfo *info)
 
   for (guint i = 0; info->features != NULL && info->features[i] != NULL; i++)
     g_string_append_printf (s, ", %s", _(info->features[i]));
+  if (info->crystal_mhz != 0)
+    g_string_append_printf (s, _(", %u MHz crystal"), info->crystal_mhz);
+  if (info->flash_size >= 1024 * 1024)
+    g_string_append_printf (s, _(", %u MB flash"), (guint) (info->flash_size / (1024 * 1024)));
 
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
