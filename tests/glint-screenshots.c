@@ -203,6 +203,15 @@ main (int   argc,
   wait_until (on_board, 30);
   shoot ("1-board");
 
+  /* 1a. A board in secure download mode with flash encryption on */
+  act ("win.select-board", "sim://esp32s3?boot=normal&secure-download=on&secure-boot=on&"
+                           "flash-crypt-cnt=1");
+  act ("win.detect", NULL);
+  spin (100);
+  wait_until (on_board, 30);
+  shoot ("1a-board-secure");
+  act ("win.select-board", GLINT_DEMO_ADDRESS);
+
   /* 1b. A URL that cannot be used */
   gtk_editable_set_text (GTK_EDITABLE (_glint_window_get_remote_row (window)), "rfc2217://raspberrypi.local");
   shoot ("1b-board-invalid-url");
