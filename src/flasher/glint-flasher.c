@@ -207,7 +207,7 @@ glint_board_info_describe_chip (const GlintBoardInfo *info)
   s = g_string_new (info->package);
   revision = glint_chip_format_revision (info->revision);
   if (revision != NULL)
-    /* TRANSLATORS: after a chip's name: its silicon revision, "v3.1" */
+    /* Translators: after a chip's name: its silicon revision, "v3.1" */
     g_string_append_printf (s, _(" (revision %s)"), revision);
   else
     g_string_append (s, _(" (no revision)"));
