@@ -773,6 +773,26 @@ test_flash_secure_download (Fixture       *f,
                     ==, 0);
 }
 
+/* The stub does not run on the ESP32-C2 v0.0: the ROM writes and checks */
+static void
+test_flash_c2_eco0_rom (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GBytes) app = random_bytes (8192);
+  g_autoptr(GError) error = NULL;
+
+  fixture_open (f, "sim://esp32c2?boot=normal&time-scale=0&revision=0.0");
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+  g_assert_true (run_flash (f, &error));
+  g_assert_no_error (error);
+  g_assert_false (strv_has (f->states, "loading-stub"));
+  g_assert_true (strv_has (f->log, "does not support the ESP32-C2 v0.0"));
+  g_assert_true (strv_has (f->log, "app at 0x10000 verified"));
+  assert_flash_holds (fixture_sim (f), 0x10000, app);
+}
+
 /* Flash encryption on: said before writing */
 static void
 test_flash_encrypted_warns (Fixture       *f,
@@ -876,6 +896,8 @@ main (int argc, char **argv)
               test_flash_secure_download, fixture_teardown);
   g_test_add ("/glint/flasher/flash/encrypted-warns", Fixture, NULL, NULL,
               test_flash_encrypted_warns, fixture_teardown);
+  g_test_add ("/glint/flasher/flash/c2-eco0-rom", Fixture, NULL, NULL,
+              test_flash_c2_eco0_rom, fixture_teardown);
   g_test_add ("/glint/flasher/flash/esp8266-rom", Fixture, NULL, NULL,
               test_flash_esp8266_rom_cannot_verify, fixture_teardown);
   g_test_add ("/glint/flasher/flash/nothing", Fixture, NULL, NULL, test_flash_nothing,

@@ -1616,6 +1616,16 @@ _glint_flasher_start_stub (GTask            *task,
       return;
     }
 
+  /* esptool's stub does not run on the first ESP32-C2 silicon (v0.0) */
+  if (g_str_equal (self->chip->name, "esp32c2") && self->ident_known &&
+      self->ident.revision == 0)
+    {
+      _glint_flasher_log (self, GLINT_LOG_INFO, _("using the ROM loader: the flasher stub does "
+                                                  "not support the ESP32-C2 v0.0"));
+      next (task);
+      return;
+    }
+
   /* the P4's stub depends on its revision */
   stub = glint_stub_find (self->chip, _glint_flasher_major_rev (self), NULL, &error);
   if (stub == NULL)
