@@ -72,7 +72,7 @@ typedef enum
  * @revision: major * 100 + minor; -1 when the chip has none (ESP8266) or it
  *   could not be read (then @package is %NULL)
  * @features: (array zero-terminated=1) (nullable): untranslated feature
- *   names ("Wi-Fi", "dual core"; translate with _() to show them)
+ *   names ("Wi-Fi", "dual core"; marked for gettext, translate them to show them)
  * @security_known: @security and @flash_crypt_cnt were told by the chip
  *   (GET_SECURITY_INFO, or the ESP32's eFuse); not on the ESP8266
  * @security: #GlintChipSecurity flags

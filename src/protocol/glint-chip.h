@@ -72,7 +72,7 @@ typedef enum
  * @revision: major * 100 + minor, %GLINT_CHIP_NO_REVISION on the ESP8266
  * @package: the chip's description as esptool gives it, without the
  *   revision: "ESP32-D0WD-V3", "ESP32-S3 (QFN56)", "ESP8266EX"
- * @features: %NULL-terminated, untranslated (mark with N_()): "Wi-Fi",
+ * @features: %NULL-terminated, untranslated (marked for gettext): "Wi-Fi",
  *   "BT", "dual core", "240 MHz", "embedded flash 4 MB", …
  * @has_efuse_security: @security and @flash_crypt_cnt were read from
  *   eFuse (the ESP32, whose ROM has no GET_SECURITY_INFO)
