@@ -773,19 +773,32 @@ test_flash_secure_download (Fixture       *f,
                     ==, 0);
 }
 
+/* @app at 0x10000 on the board at @address, all else as by default */
+static gboolean
+flash_app (Fixture     *f,
+           const char  *address,
+           GBytes      *app,
+           GError     **error)
+{
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+
+  fixture_open (f, address);
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+
+  return run_flash (f, error);
+}
+
 /* The stub does not run on the ESP32-C2 v0.0: the ROM writes and checks */
 static void
 test_flash_c2_eco0_rom (Fixture       *f,
                         gconstpointer  data)
 {
-  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
   g_autoptr(GBytes) app = random_bytes (8192);
   g_autoptr(GError) error = NULL;
 
-  fixture_open (f, "sim://esp32c2?boot=normal&time-scale=0&revision=0.0");
-  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
-  glint_flasher_set_plan (f->flasher, plan);
-  g_assert_true (run_flash (f, &error));
+  g_assert_true (flash_app (f, "sim://esp32c2?boot=normal&time-scale=0&revision=0.0", app,
+                            &error));
   g_assert_no_error (error);
   g_assert_false (strv_has (f->states, "loading-stub"));
   g_assert_true (strv_has (f->log, "does not support the ESP32-C2 v0.0"));
@@ -798,14 +811,11 @@ static void
 test_flash_encrypted_warns (Fixture       *f,
                             gconstpointer  data)
 {
-  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
   g_autoptr(GBytes) app = random_bytes (8192);
   g_autoptr(GError) error = NULL;
 
-  fixture_open (f, "sim://esp32c3?boot=normal&time-scale=0&flash-crypt-cnt=1");
-  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
-  glint_flasher_set_plan (f->flasher, plan);
-  g_assert_true (run_flash (f, &error));
+  g_assert_true (flash_app (f, "sim://esp32c3?boot=normal&time-scale=0&flash-crypt-cnt=1", app,
+                            &error));
   g_assert_no_error (error);
   g_assert_true (strv_has (f->log, "plaintext images written now will not run"));
 }
