@@ -1002,8 +1002,8 @@ commands_summary (void)
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     g_string_append_printf (s, "  %-8s %s\n", commands[i].name, _(commands[i].summary));
 
-  g_string_append (s, _("\nExit status: 0 success, 1 the board or link failed, 2 bad usage, 3 written but "
-                       "not verified (secure download mode).\n"));
+  g_string_append (s, _("\nExit status: 0 success, 1 the board or link failed, 2 bad usage, "
+                        "3 written but not verified (secure download mode).\n"));
 
   return g_string_free (s, FALSE);
 }

@@ -396,7 +396,8 @@ ident_esp32h2 (const guint32  *w,
 #define IDENT(name) .efuse_regs = efuse_##name, .n_efuse_regs = G_N_ELEMENTS (efuse_##name), \
                     .decode_ident = ident_##name
 #define IDENT_AS(regs, name) .efuse_regs = efuse_##regs, \
-                             .n_efuse_regs = G_N_ELEMENTS (efuse_##regs), .decode_ident = ident_##name
+                             .n_efuse_regs = G_N_ELEMENTS (efuse_##regs), \
+                             .decode_ident = ident_##name
 
 static const GlintChip chips[] = {
   {

@@ -2849,8 +2849,9 @@ glint_sim_set_option (GlintSim    *self,
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
                    "unknown sim option '%s' (known: latency, jitter, drop, corrupt, duplicate, "
                    "disconnect-after, brown-out-at, seed, time-scale, baud-check, max-baud, "
-                   "lose-baud-change, damage-next, rom-xtal-drift, boot, flash, flash-size, revision, "
-                   "package, secure-boot, secure-download, jtag-disabled, flash-crypt-cnt)", key);
+                   "lose-baud-change, damage-next, rom-xtal-drift, boot, flash, flash-size, "
+                   "revision, package, secure-boot, secure-download, jtag-disabled, "
+                   "flash-crypt-cnt)", key);
       return FALSE;
     }
 
