@@ -303,6 +303,64 @@ test_latency_adapts (Fixture       *f,
   g_assert_cmpint (glint_link_timing_get_allowance (timing), >, 400000);
 }
 
+static void
+count_waiting_late_cb (GlintLoader *loader,
+                       guint        op,
+                       gdouble      waited,
+                       gpointer     user_data)
+{
+  guint *count = user_data;
+
+  g_assert_cmpuint (op, ==, GLINT_OP_READ_REG);
+  g_assert_cmpfloat (waited, >, 0.0);
+  (*count)++;
+}
+
+/* An answer that misses its budget is listened for as long again before it
+ * is called lost: a late answer completes the command (late is not lost),
+ * a lost one still ends in a timeout. The allowance is pinned at 50 ms, so
+ * a READ_REG's budget is about 50 ms and the late wait ends near 150 ms. */
+static void
+test_late_answer (Fixture       *f,
+                  gconstpointer  data)
+{
+  const guint latency_ms = GPOINTER_TO_UINT (data);
+  g_autofree char *address = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GBytes) payload = NULL;
+  guint8 addr[4] = { 0x00, 0x10, 0x00, 0x40 };
+  GAsyncResult *result = NULL;
+  guint waiting_late = 0;
+  guint32 value = 0;
+
+  address = g_strdup_printf ("sim://esp32?boot=download&time-scale=0&latency=%u", latency_ms);
+  fixture_open (f, address);
+  g_assert_true (glint_test_loader_sync (f->loader, NULL, &error));
+  g_signal_connect (f->loader, "waiting-late", G_CALLBACK (count_waiting_late_cb),
+                    &waiting_late);
+  glint_link_timing_set_override (glint_loader_get_timing (f->loader), 50000);
+
+  payload = g_bytes_new (addr, sizeof addr);
+  glint_loader_command_async (f->loader, GLINT_OP_READ_REG, payload, 0, 0, 0,
+                              GLINT_COMMAND_NONE, NULL, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 30000);
+  reply = glint_loader_command_finish (f->loader, result, &value, &error);
+  g_object_unref (result);
+  g_assert_cmpuint (waiting_late, ==, 1);
+
+  if (latency_ms * 2 < 130)
+    {
+      g_assert_no_error (error);
+      g_assert_cmphex (value, ==, 0x00F01D83);
+    }
+  else
+    {
+      g_assert_error (error, GLINT_ERROR, GLINT_ERROR_TIMEOUT);
+      g_assert_null (reply);
+    }
+}
+
 /* The window's main loop can be held up (a long frame, a busy machine)
  * while an answer is already on its way. When the loop runs again, the
  * answer that arrived meanwhile must win over the timer that expired, also
@@ -537,6 +595,10 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/glint/loader/latency", Fixture, NULL, NULL, test_latency_adapts,
               fixture_teardown);
+  g_test_add ("/glint/loader/late-answer", Fixture, GUINT_TO_POINTER (45), NULL,
+              test_late_answer, fixture_teardown);
+  g_test_add ("/glint/loader/lost-answer", Fixture, GUINT_TO_POINTER (400), NULL,
+              test_late_answer, fixture_teardown);
   g_test_add ("/glint/loader/main-loop-stall", Fixture, NULL, NULL, test_main_loop_stall,
               fixture_teardown);
   g_test_add ("/glint/loader/disconnect", Fixture, NULL, NULL, test_disconnect_fails_pending,

@@ -980,6 +980,20 @@ connect_attempt (GTask *task)
 }
 
 static void
+on_loader_waiting_late_cb (GlintLoader *loader,
+                           guint        op,
+                           gdouble      waited,
+                           gpointer     user_data)
+{
+  GlintFlasher *self = user_data;
+  g_autofree char *rtt = glint_link_timing_describe (glint_loader_get_timing (loader));
+
+  _glint_flasher_log (self, GLINT_LOG_INFO,
+                      _("no answer to %s after %.1f s; listening for a late one (%s)"),
+                      glint_loader_op_name ((guint8) op), waited, rtt);
+}
+
+static void
 connect_start (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
@@ -989,6 +1003,8 @@ connect_start (GTask *task)
       self->boot_baud = glint_stream_get_baud (self->stream);
       self->loader = glint_loader_new (self->stream);
       glint_link_timing_set_scale (glint_loader_get_timing (self->loader), self->timeout_scale);
+      g_signal_connect_object (self->loader, "waiting-late",
+                               G_CALLBACK (on_loader_waiting_late_cb), self, 0);
     }
 
   connect_attempt (task);

@@ -54,6 +54,7 @@ typedef struct
   gint64             sent_at;         /* 0 until written */
   gint64             timer_started;
   guint              timeout_id;
+  gboolean           waiting_late;    /* its budget ran out: listening on */
   gboolean           first_in_line;   /* nothing was outstanding when sent */
   GBytes            *expected_frame;  /* wait_frame: the frame to wait for */
   GSource           *cancel_source;
@@ -89,6 +90,13 @@ struct _GlintLoader
 };
 
 G_DEFINE_FINAL_TYPE (GlintLoader, glint_loader, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_WAITING_LATE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void read_next         (GlintLoader *self);
 static void write_next        (GlintLoader *self);
@@ -377,6 +385,25 @@ pending_timeout_cb (gpointer user_data)
                            _("timed out after %.1f s waiting for the flasher stub to start; %s"),
                            waited / 1e6, rtt);
     }
+  else if (!pending->waiting_late && pending->op != GLINT_OP_SYNC)
+    {
+      /* Late is not lost: over TCP and RFC 2217 an answer that has not
+       * come yet is far more often held up (a retransmitted segment, a
+       * busy server, a Wi-Fi hop) than gone. Listen as long again, at
+       * least two link allowances, as TCP doubles its timer, before calling
+       * it lost. SYNC keeps its short wait: connecting tries again anyway. */
+      gint64 grace = MAX (MIN (waited, GLINT_LINK_TIMING_CEILING_US),
+                          2 * glint_link_timing_get_allowance (self->timing));
+
+      pending->waiting_late = TRUE;
+      pending->timeout_id = g_timeout_add_full (G_PRIORITY_LOW, (guint) MAX (1, grace / 1000),
+                                                pending_timeout_cb, pending, NULL);
+      g_source_set_static_name (g_main_context_find_source_by_id (NULL, pending->timeout_id),
+                                "[glint] loader late answer");
+      g_signal_emit (self, signals[SIGNAL_WAITING_LATE], 0, (guint) pending->op,
+                     waited / 1e6);
+      return G_SOURCE_REMOVE;
+    }
   else
     {
       g_queue_remove (&self->pending, pending);
@@ -491,7 +518,10 @@ complete_pending (GlintLoader  *self,
         pending->flags &= ~GLINT_COMMAND_SAMPLE_RTT;
     }
 
-  if ((pending->flags & GLINT_COMMAND_SAMPLE_RTT) && pending->first_in_line && pending->sent_at > 0)
+  /* A late answer says the link is slower than the estimate, whatever the
+   * command: what it took beyond the chip's worst-case work is the link. */
+  if ((pending->flags & GLINT_COMMAND_SAMPLE_RTT || pending->waiting_late) &&
+      pending->first_in_line && pending->sent_at > 0)
     glint_link_timing_sample_from (self->timing, now - pending->sent_at, pending->processing_us,
                                    glint_link_timing_wire_time (pending->request_wire_bytes + len + 2,
                                                                 glint_stream_get_baud (self->stream)));
@@ -853,6 +883,19 @@ glint_loader_class_init (GlintLoaderClass *klass)
 
   object_class->dispose = glint_loader_dispose;
   object_class->finalize = glint_loader_finalize;
+
+  /**
+   * GlintLoader::waiting-late:
+   * @self: the loader
+   * @op: the command whose answer is overdue
+   * @waited: seconds waited so far
+   *
+   * A command's answer did not come within its budget; the loader keeps
+   * listening for a while longer before it calls the answer lost.
+   */
+  signals[SIGNAL_WAITING_LATE] =
+    g_signal_new ("waiting-late", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_DOUBLE);
 }
 
 static void

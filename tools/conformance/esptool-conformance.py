@@ -116,8 +116,9 @@ class Cell:
         if not self.stub:
             argv += ["--no-stub"]
         argv += list(extra) + list(command)
-        env = dict(os.environ)
-        env.pop("ESPTOOL_CFGFILE", None)
+        # esptool reads settings from ESPTOOL_* variables and config files
+        # in the working folder and in HOME: none of the user's count here
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ESPTOOL")}
         env["HOME"] = self.dir  # no user esptool.cfg
         env["NO_COLOR"] = "1"
         try:
@@ -242,10 +243,10 @@ class Matrix:
         if esp8266_rom:
             # esptool writes uncompressed to the ESP8266 ROM and cannot
             # ask it for an MD5: it says so and does not verify
-            self.expect_success(cell, "write-flash (compressed)", status, out,
+            self.expect_success(cell, "write-flash", status, out,
                                 must=r"Wrote 65536 bytes")
         else:
-            self.expect_success(cell, "write-flash (compressed)", status, out,
+            self.expect_success(cell, "write-flash", status, out,
                                 must=r"Hash of data verified")
         status, out = cell.esptool("write-flash", "--no-compress", hex(DATA_OFFSET), "data.bin")
         if esp8266_rom:
@@ -270,7 +271,7 @@ class Matrix:
         else:
             same = status == 0 and os.path.exists(cell.path("back.bin")) and \
                 open(cell.path("back.bin"), "rb").read() == data
-            self.result(cell, "read-flash, byte for byte", same, "success", out)
+            self.result(cell, "read-flash", same, "success, byte for byte", out)
 
         # erase a region; the flash file shows what happened
         status, out = cell.esptool("erase-region", hex(ERASE_OFFSET), hex(ERASE_SIZE))
@@ -283,18 +284,18 @@ class Matrix:
             rel = ERASE_OFFSET - DATA_OFFSET
             expect = data[:rel] + b"\xff" * ERASE_SIZE + data[rel + ERASE_SIZE:]
             ok = status == 0 and flash[DATA_OFFSET:DATA_OFFSET + DATA_SIZE] == expect
-            self.result(cell, "erase-region (flash file checked)", ok, "success", out)
+            self.result(cell, "erase-region", ok, "success, flash file checked", out)
 
         # a baud change
         if esp8266_rom:
             # esptool cannot change the ESP8266 ROM's rate: it stays at 115200
             status, out = cell.esptool("flash-id", baud=921600)
-            self.expect_success(cell, "-b 921600 flash-id", status, out,
+            self.expect_success(cell, "-b 921600", status, out,
                                 must=r"Detected flash size: 4MB")
         else:
             status, out = cell.esptool("write-flash", hex(DATA_OFFSET), "data.bin",
                                        baud=921600)
-            self.expect_success(cell, "-b 921600 write-flash", status, out,
+            self.expect_success(cell, "-b 921600", status, out,
                                 must=r"Changed\.|Changing baud rate to 921600")
 
         # an ESP-IDF-style build: bootloader, partition table, app
@@ -313,7 +314,7 @@ class Matrix:
             flash[bootloader:bootloader + len(boot)] == boot and \
             flash[0x8000:0x8000 + 0xC00] == partition_table() and \
             flash[0x10000:0x10000 + len(app)] == app
-        self.result(cell, "write-flash bootloader + partitions + app", ok, "success", out)
+        self.result(cell, "bootloader + partitions + app", ok, "success, flash file checked", out)
 
 
 def main():
@@ -333,7 +334,9 @@ def main():
     args = parser.parse_args()
 
     if not os.access(args.esptool, os.X_OK):
-        print("1..0 # SKIP esptool not found at " + args.esptool)
+        # one skipped case, so that a summary counts it as skipped
+        print("1..1")
+        print(f"ok 1 # SKIP esptool not found at {args.esptool}")
         return 0
     if args.chips == "all":
         chips = list(CHIPS)
@@ -376,7 +379,7 @@ def write_table(matrix, path):
                     line.append("–")
                 else:
                     res, exp = cells[op]
-                    line.append(res if exp == "success" else f"{res} (refused)")
+                    line.append(res if exp.startswith("success") else f"{res} (refused)")
             f.write("| " + " | ".join(line) + " |\n")
 
 
