@@ -986,7 +986,8 @@ typedef struct
 
 static const Command commands[] = {
   { "list", cmd_list, N_("List serial ports and the Demo board") },
-  { "info", cmd_info, N_("Connect to a board and show its chip, MAC and crystal") },
+  { "info", cmd_info, N_("Connect to a board and show its chip, revision, MAC, crystal and "
+                          "security") },
   { "flash", cmd_flash, N_("Write firmware (FILE@OFFSET…, a build folder or manifest.json) "
                            "and verify it") },
   { "erase", cmd_erase, N_("Erase the whole flash, or --region OFFSET LENGTH") },

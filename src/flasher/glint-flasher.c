@@ -1976,8 +1976,9 @@ info_connected (GTask *task)
 /**
  * glint_flasher_info_async:
  *
- * Connects to the board and tells what it is: chip, MAC, crystal. Touches
- * neither flash nor stub.
+ * Connects to the board and tells what it is: chip, package and revision,
+ * features, MAC, crystal, flash and security state. Touches neither flash
+ * nor stub.
  */
 void
 glint_flasher_info_async (GlintFlasher        *self,
