@@ -634,6 +634,38 @@ test_disconnect_fails (Fixture       *f,
   wait_for_page (f, "failed", 60);
 }
 
+/* Secure download mode: the board is written but nothing could check
+ * it, and the window says so instead of Done. */
+static void
+test_secure_download_not_done (Fixture       *f,
+                               gconstpointer  data)
+{
+  const char *details;
+
+  g_autofree char *data_path = g_build_filename (f->dir, "data.bin", NULL);
+  g_autofree char *data_arg = g_strconcat (data_path, "@0x10000", NULL);
+  g_autoptr(GError) error = NULL;
+  char bytes[4096];
+
+  /* data, not an image: any chip takes it */
+  memset (bytes, 0x5A, sizeof bytes);
+  g_file_set_contents (data_path, bytes, sizeof bytes, &error);
+  g_assert_no_error (error);
+
+  click_through (f, "sim://esp32s3?boot=normal&secure-download=on");
+  activate (f, "win.load-firmware", data_arg);
+  wait_for_next (f);
+  activate (f, "win.next", NULL);
+  wait_for_page (f, "failed", 60);
+
+  details = gtk_label_get_text (GTK_LABEL (child (f, "failed_details_label")));
+  g_test_message ("not verified: %s", details);
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (child (f, "failed_status"))), ==,
+                   "Written, Not Verified");
+  g_assert_nonnull (strstr (details, "written, not verified"));
+  g_assert_nonnull (strstr (details, "secure download mode"));
+}
+
 static void
 test_invalid_url (Fixture       *f,
                   gconstpointer  data)
@@ -1478,6 +1510,7 @@ main (int   argc,
 
   ADD ("demo-flash", test_demo_flash);
   ADD ("disconnect-fails", test_disconnect_fails);
+  ADD ("secure-download-not-done", test_secure_download_not_done);
   ADD ("rfc2217-flash", test_rfc2217_flash);
   ADD ("backup-and-reflash", test_backup_and_reflash);
   ADD ("rfc2217-server-killed", test_rfc2217_server_killed);
