@@ -106,8 +106,8 @@ glint_error_get_hint (const GError *error)
                "connect a board of a matching revision.");
     case GLINT_ERROR_NOT_VERIFIED:
       return _("The chip accepted the data but cannot read it back here, so nothing checked "
-               "it. Reset the board and check that the firmware starts; flash with "
-               "--no-verify to accept an unverified write.");
+               "it. Reset the board and check that the firmware starts. To accept an "
+               "unverified write, turn off “Verify After Writing” (glint-cli: --no-verify).");
     case GLINT_ERROR_FAILED:
     default:
       return _("Try again. If it keeps failing, copy the log and report a bug.");
