@@ -728,6 +728,40 @@ test_bad_firmware (Fixture       *f,
   g_assert_cmpstr (page (f), ==, "board");
 }
 
+/* After Detect, an image for another chip revision is refused on the
+ * Firmware page already, naming both revisions. */
+static void
+test_wrong_revision (Fixture       *f,
+                     gconstpointer  data)
+{
+  TestImageSpec spec = { .chip_id = 0, .seg_len = 0x800, .min_rev_full = 300,
+                         .max_rev_full = 0xFFFF };
+  g_autoptr(GBytes) image = test_image_build (&spec);
+  g_autofree char *path = g_build_filename (f->dir, "v3-only.bin", NULL);
+  g_autofree char *arg = g_strconcat (path, "@0x10000", NULL);
+  const char *description;
+
+  write_file (path, g_bytes_get_data (image, NULL), g_bytes_get_size (image));
+  activate (f, "win.select-board", "sim://esp32?boot=normal&revision=1.0");
+  activate (f, "win.detect", NULL);
+  while (glint_board_page_get_board_info (f->window->board_page) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  activate (f, "win.next", NULL);
+  activate (f, "win.load-firmware", arg);
+  while (g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "firmware_stack"))),
+                    "loading") == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "firmware_stack"))),
+                   ==, "error");
+  description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f,
+                                                                   "firmware_error_page")));
+  g_test_message ("firmware error: %s", description);
+  g_assert_nonnull (strstr (description, "v3.0 or later; this ESP32 is v1.0"));
+  g_assert_false (next_enabled (f));
+}
+
 static void
 wait_for_plan (Fixture *f)
 {
@@ -1511,6 +1545,7 @@ main (int   argc,
   ADD ("demo-flash", test_demo_flash);
   ADD ("disconnect-fails", test_disconnect_fails);
   ADD ("secure-download-not-done", test_secure_download_not_done);
+  ADD ("wrong-revision", test_wrong_revision);
   ADD ("rfc2217-flash", test_rfc2217_flash);
   ADD ("backup-and-reflash", test_backup_and_reflash);
   ADD ("rfc2217-server-killed", test_rfc2217_server_killed);
