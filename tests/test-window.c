@@ -698,6 +698,27 @@ test_invalid_url (Fixture       *f,
   g_assert_true (next_enabled (f));
 }
 
+/* Loads @path on the Firmware page, which must refuse it: its reason */
+static const char *
+load_failing_firmware (Fixture    *f,
+                       const char *path)
+{
+  const char *description;
+
+  activate (f, "win.load-firmware", path);
+  while (g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "firmware_stack"))),
+                    "loading") == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "firmware_stack"))),
+                   ==, "error");
+  description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f,
+                                                                   "firmware_error_page")));
+  g_test_message ("firmware error: %s", description);
+
+  return description;
+}
+
 static void
 test_bad_firmware (Fixture       *f,
                    gconstpointer  data)
@@ -710,16 +731,7 @@ test_bad_firmware (Fixture       *f,
 
   activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
   activate (f, "win.next", NULL);
-  activate (f, "win.load-firmware", empty);
-  while (g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "firmware_stack"))),
-                    "loading") == 0)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "firmware_stack"))),
-                   ==, "error");
-  description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f,
-                                                                   "firmware_error_page")));
-  g_test_message ("firmware error: %s", description);
+  description = load_failing_firmware (f, empty);
   g_assert_cmpuint (strlen (description), >, 0);
   g_assert_false (next_enabled (f));
 
@@ -748,16 +760,7 @@ test_wrong_revision (Fixture       *f,
     g_main_context_iteration (NULL, TRUE);
 
   activate (f, "win.next", NULL);
-  activate (f, "win.load-firmware", arg);
-  while (g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "firmware_stack"))),
-                    "loading") == 0)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "firmware_stack"))),
-                   ==, "error");
-  description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f,
-                                                                   "firmware_error_page")));
-  g_test_message ("firmware error: %s", description);
+  description = load_failing_firmware (f, arg);
   g_assert_nonnull (strstr (description, "v3.0 or later; this ESP32 is v1.0"));
   g_assert_false (next_enabled (f));
 }
