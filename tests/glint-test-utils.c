@@ -7,6 +7,7 @@
 
 #include "glint-loader.h"
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 
 #include "glint-chip.h"
 #include "glint-stream.h"
@@ -406,19 +407,15 @@ glint_test_loader_reset (GlintLoader        *loader,
   g_assert_no_error (error);
 }
 
-char *
-glint_test_fake_stub_dir (void)
+void
+glint_test_write_fake_stub (const char *path)
 {
   g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("glint-stubs-XXXXXX", &error);
-  const GlintChip *chips;
-  guint n_chips = 0;
+  g_autofree char *parent = g_path_get_dirname (path);
   guint8 code[2048];
   g_autofree char *text = NULL;
   g_autofree char *data = NULL;
   g_autofree char *json = NULL;
-
-  g_assert_no_error (error);
 
   for (guint i = 0; i < sizeof code; i++)
     code[i] = (guint8) g_random_int ();
@@ -428,30 +425,177 @@ glint_test_fake_stub_dir (void)
                           "\"entry\": 1074397700, \"data\": \"%s\", "
                           "\"data_start\": 1073605996}", text, data);
 
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0700), ==, 0);
+  g_file_set_contents (path, json, -1, &error);
+  g_assert_no_error (error);
+}
+
+char *
+glint_test_fake_stub_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("glint-stubs-XXXXXX", &error);
+  const GlintChip *chips;
+  guint n_chips = 0;
+
+  g_assert_no_error (error);
+  glint_test_real_stub_dir ();   /* before the variable changes */
+
+  /* a file for every revision: the P4 before rev. 3 has its own */
   chips = glint_chip_get_all (&n_chips);
   for (guint i = 0; i < n_chips; i++)
-    {
-      g_autofree char *path = g_build_filename (dir, chips[i].stub_file, NULL);
+    for (guint rev = 0; rev <= 3; rev++)
+      {
+        const char *file = glint_chip_get_stub_file (&chips[i], rev);
+        g_autofree char *path = g_build_filename (dir, file, NULL);
 
-      g_file_set_contents (path, json, -1, &error);
-      g_assert_no_error (error);
-    }
+        if (!g_file_test (path, G_FILE_TEST_EXISTS))
+          glint_test_write_fake_stub (path);
+      }
 
   g_setenv ("GLINT_STUB_DIR", dir, TRUE);
   return dir;
 }
 
-void
-glint_test_remove_dir (const char *dir)
+static const char *real_stub_dir;
+static const char *real_stub_reason;
+
+const char *
+glint_test_real_stub_dir (void)
 {
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once))
+    {
+      const char *env = g_getenv ("GLINT_STUB_DIR");
+      g_autofree char *v2 = env != NULL ? g_build_filename (env, "2", "esp32.json", NULL) : NULL;
+      g_autofree char *v1 = env != NULL ? g_build_filename (env, "1", "esp32.json", NULL) : NULL;
+
+      if (env == NULL || env[0] == '\0')
+        real_stub_reason = "no real flasher stubs: GLINT_STUB_DIR is not set (point it at "
+                           "esptool's esptool/targets/stub_flasher)";
+      else if (!g_file_test (v2, G_FILE_TEST_IS_REGULAR) ||
+               !g_file_test (v1, G_FILE_TEST_IS_REGULAR))
+        {
+          g_autofree char *reason = NULL;
+
+          reason = g_strdup_printf ("no real flasher stubs: GLINT_STUB_DIR=%s has no "
+                                    "2/esp32.json and 1/esp32.json (esptool's "
+                                    "esptool/targets/stub_flasher has)", env);
+          real_stub_reason = g_intern_string (reason);
+        }
+      else
+        real_stub_dir = g_intern_string (env);
+      g_once_init_leave (&once, 1);
+    }
+
+  return real_stub_dir;
+}
+
+gboolean
+glint_test_need_real_stubs (void)
+{
+  if (glint_test_real_stub_dir () != NULL)
+    return TRUE;
+
+  g_test_skip (real_stub_reason);
+  return FALSE;
+}
+
+static gint64
+stub_file_number (JsonObject *object,
+                  const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL)
+    return -1;
+  g_assert_cmpint (json_node_get_value_type (node), ==, G_TYPE_INT64);
+
+  return json_node_get_int (node);
+}
+
+static GBytes *
+stub_file_segment (JsonObject *object,
+                   const char *name)
+{
+  const char *text;
+  guchar *bytes;
+  gsize len = 0;
+
+  if (!json_object_has_member (object, name))
+    return NULL;
+  text = json_object_get_string_member (object, name);
+  g_assert_nonnull (text);
+  bytes = g_base64_decode (text, &len);
+
+  return g_bytes_new_take (bytes, len);
+}
+
+GlintTestStubFile *
+glint_test_stub_file_read (const char *path)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  GlintTestStubFile *file = g_new0 (GlintTestStubFile, 1);
+  JsonObject *object;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  object = json_node_get_object (json_parser_get_root (parser));
+
+  file->text = stub_file_segment (object, "text");
+  file->data = stub_file_segment (object, "data");
+  file->text_start = stub_file_number (object, "text_start");
+  file->data_start = stub_file_number (object, "data_start");
+  file->bss_start = stub_file_number (object, "bss_start");
+  file->entry = stub_file_number (object, "entry");
+
+  return file;
+}
+
+void
+glint_test_stub_file_free (GlintTestStubFile *file)
+{
+  g_clear_pointer (&file->text, g_bytes_unref);
+  g_clear_pointer (&file->data, g_bytes_unref);
+  g_free (file);
+}
+
+GSubprocessLauncher *
+glint_test_launcher_new (GSubprocessFlags  flags,
+                         const char       *stub_dir)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  if (stub_dir != NULL)
+    g_subprocess_launcher_setenv (launcher, "GLINT_STUB_DIR", stub_dir, TRUE);
+  else
+    g_subprocess_launcher_unsetenv (launcher, "GLINT_STUB_DIR");
+
+  return launcher;
+}
+
+void
+glint_test_remove_dir (const char *path)
+{
+  g_autoptr(GDir) dir = NULL;
   const char *name;
 
-  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+  /* a symbolic link is removed, not followed */
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
     {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
       g_unlink (path);
+      return;
     }
-  g_rmdir (dir);
+
+  dir = g_dir_open (path, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      glint_test_remove_dir (child);
+    }
+  g_rmdir (path);
 }

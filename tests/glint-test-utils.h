@@ -98,11 +98,46 @@ gboolean      glint_test_loader_sync       (GlintLoader   *loader,
 void          glint_test_loader_reset      (GlintLoader        *loader,
                                             GlintResetStrategy  strategy);
 
-/* Makes a temporary folder of stand-in flasher stubs (random code: the
- * simulator runs nothing) for every chip, points $GLINT_STUB_DIR at it and
- * returns its path. Real stubs are third-party and never part of a test. */
+/* Writes a stand-in flasher stub (random code: the simulator runs nothing)
+ * to path, making its folders. */
+void          glint_test_write_fake_stub   (const char    *path);
+/* Makes a temporary folder of stand-in stubs for every chip, points
+ * $GLINT_STUB_DIR at it and returns its path. Real stubs are third-party:
+ * they are never part of the repository (test-stub-real.c uses them where
+ * they are installed). */
 char         *glint_test_fake_stub_dir     (void);
-/* Removes such a folder. */
+
+/* The real flasher stubs: $GLINT_STUB_DIR as the program found it, if it
+ * is esptool's targets/stub_flasher (with 2/ and 1/), else NULL. Read
+ * before glint_test_fake_stub_dir() changes the variable (it calls this
+ * first). */
+const char   *glint_test_real_stub_dir     (void);
+/* FALSE, and the test skipped with the reason, without real stubs. */
+gboolean      glint_test_need_real_stubs   (void);
+
+/* A stub file as the test reads it, with json-glib and base64, apart from
+ * glint-stub. Absent numbers are -1, absent data NULL. */
+typedef struct
+{
+  GBytes *text;
+  GBytes *data;
+  gint64  text_start;
+  gint64  data_start;
+  gint64  bss_start;
+  gint64  entry;
+} GlintTestStubFile;
+
+GlintTestStubFile *glint_test_stub_file_read (const char        *path);
+void               glint_test_stub_file_free (GlintTestStubFile *file);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GlintTestStubFile, glint_test_stub_file_free)
+
+/* A launcher for glint-cli or glint-sim-server: the suite's environment
+ * (tests/meson.build) with $GLINT_STUB_DIR set to stub_dir, or unset when
+ * that is NULL (no stub anywhere: the ROM path), whatever the suite got. */
+GSubprocessLauncher *glint_test_launcher_new (GSubprocessFlags  flags,
+                                              const char       *stub_dir);
+/* Removes a folder and everything in it (symbolic links, not their
+ * targets). */
 void          glint_test_remove_dir        (const char    *dir);
 
 G_END_DECLS

@@ -629,13 +629,15 @@ test_stub_files (void)
                    "esp32p4-rev1.json");
   g_assert_cmpstr (glint_chip_get_stub_file (glint_chip_lookup ("esp32p4"), 3), ==,
                    "esp32p4.json");
-  /* esptool: revision < v3.0 takes the rev1 stub, v0.x included; an
-   * unknown revision the current one */
+  /* esptool: get_chip_revision () < 300, so v0.x too */
   g_assert_cmpstr (glint_chip_get_stub_file (glint_chip_lookup ("esp32p4"), 0), ==,
                    "esp32p4-rev1.json");
-  g_assert_cmpstr (glint_chip_get_stub_file (glint_chip_lookup ("esp32p4"),
-                                             GLINT_CHIP_MAJOR_REV_UNKNOWN), ==,
+  g_assert_cmpstr (glint_chip_get_stub_file (glint_chip_lookup ("esp32p4"), 2), ==,
+                   "esp32p4-rev1.json");
+  g_assert_cmpstr (glint_chip_get_stub_file (glint_chip_lookup ("esp32p4"), 4), ==,
                    "esp32p4.json");
+  g_assert_cmpstr (glint_chip_get_stub_file (glint_chip_lookup ("esp32p4"),
+                                             GLINT_CHIP_REV_UNKNOWN), ==, "esp32p4.json");
 }
 
 static void
@@ -747,12 +749,40 @@ test_ident_esp32_security (void)
   g_assert_cmpstr (v31, ==, "v3.1");
 }
 
+/* The P4's revision word decodes as esptool's ESP32P4ROM reads it:
+ * major = bit 23 << 2 | bits 5-4, minor = bits 3-0 (its stub depends on
+ * the major). */
+static void
+test_revision (void)
+{
+  static const struct { guint32 word; gint revision; } cases[] = {
+    { 0, 0 }, { 0x10, 100 },
+    { 0xFF000031 & ~(1u << 23), 301 },   /* other bits are not the revision */
+    { 1u << 23 | 0x12, 502 },            /* bit 23: the major's high bit */
+  };
+  const GlintChip *p4 = glint_chip_lookup ("esp32p4");
+  const guint32 *regs;
+  guint n;
+
+  regs = glint_chip_get_efuse_registers (p4, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmphex (regs[0], ==, 0x5012D04C);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GlintChipIdent ident;
+
+      glint_chip_decode_ident (p4, &cases[i].word, &ident);
+      g_assert_cmpint (ident.revision, ==, cases[i].revision);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/glint/chip/lookup-spellings", test_lookup_spellings);
+  g_test_add_func ("/glint/chip/revision", test_revision);
   g_test_add_func ("/glint/chip/lookup-failures", test_lookup_failures);
   g_test_add_func ("/glint/chip/security-info-ids", test_security_info_ids);
   g_test_add_func ("/glint/chip/magic", test_magic);

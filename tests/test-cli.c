@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "glint-stub.h"
 #include "glint-test-utils.h"
 
 /*
@@ -30,11 +31,14 @@ run_clear (Run *run)
   g_clear_pointer (&run->err, g_free);
 }
 
-/* @cache: (nullable): the CLI's cache folder, instead of the suite's */
+/* Runs glint-cli with the suite's environment, $GLINT_STUB_DIR set to
+ * @stub_dir (unset when NULL: no stub, the ROM path the tests expect) and
+ * @env (NULL-terminated NAME, VALUE pairs) on top. */
 static void
-run_cli_cached (Run               *run,
-                const char *const *args,
-                const char        *cache)
+run_cli_env (Run               *run,
+             const char *const *args,
+             const char        *stub_dir,
+             const char *const *env)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocessLauncher) launcher = NULL;
@@ -46,10 +50,10 @@ run_cli_cached (Run               *run,
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  if (cache != NULL)
-    g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache, TRUE);
+  launcher = glint_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                      G_SUBPROCESS_FLAGS_STDERR_PIPE, stub_dir);
+  for (guint i = 0; env != NULL && env[i] != NULL; i += 2)
+    g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
   proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (proc, NULL, NULL, &run->out, &run->err, &error);
@@ -57,11 +61,22 @@ run_cli_cached (Run               *run,
   run->status = g_subprocess_get_exit_status (proc);
 }
 
+/* @cache: the CLI's cache folder, instead of the suite's */
+static void
+run_cli_cached (Run               *run,
+                const char *const *args,
+                const char        *cache)
+{
+  const char *env[] = { "XDG_CACHE_HOME", cache, NULL };
+
+  run_cli_env (run, args, NULL, env);
+}
+
 static void
 run_cli (Run               *run,
          const char *const *args)
 {
-  run_cli_cached (run, args, NULL);
+  run_cli_env (run, args, NULL, NULL);
 }
 
 static void
@@ -423,6 +438,100 @@ test_baud_remembered (void)
   g_rmdir (dir);
 }
 
+/* Stubs installed where users have them (Debian's esptool 4.x, PlatformIO's
+ * esptool) are used, in the documented order, unless $GLINT_STUB_DIR is
+ * pinned: then they make no difference. This is why the suite gives every
+ * program a home and system root of its own (tests/meson.build). */
+static void
+test_stub_installed_elsewhere (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
+  g_autofree char *home = g_build_filename (dir, "home", NULL);
+  g_autofree char *sysroot = g_build_filename (dir, "sysroot", NULL);
+  g_autofree char *pinned = g_build_filename (dir, "pinned", NULL);
+  g_autofree char *dump = g_build_filename (dir, "dump.bin", NULL);
+  g_autofree char *debian = g_build_filename (sysroot, "usr/lib/python3/dist-packages/esptool",
+                                              NULL);
+  g_autofree char *pio = g_build_filename (home, ".platformio/packages/tool-esptoolpy/esptool",
+                                           NULL);
+  g_autofree char *debian_stub = g_build_filename (debian, "targets/stub_flasher",
+                                                   "stub_flasher_32.json", NULL);
+  g_autofree char *pio_stub = g_build_filename (pio, "targets/stub_flasher/2/esp32.json", NULL);
+  g_autofree char *pinned_stub = g_build_filename (pinned, "esp32.json", NULL);
+  g_autofree char *expect_debian = g_strconcat ("loading the flasher stub: esptool 4.x stubs, "
+                                                "from ", debian, NULL);
+  g_autofree char *expect_pio = g_strconcat ("loading the flasher stub: esptool 5.x stubs "
+                                             "(esp-flasher-stub), from ",
+                                             pio, NULL);
+  g_autofree char *expect_pinned = g_strconcat ("loading the flasher stub: flasher stubs, from ",
+                                                pinned, NULL);
+  const char *args[] = { "--json", "--port", "sim://esp32?time-scale=0", "read", "0", "4096",
+                         dump, NULL };
+  const char *env[] = { "HOME", home, "GLINT_STUB_SYSROOT", sysroot, NULL };
+  Run run = { 0 };
+
+  g_assert_no_error (error);
+  glint_test_write_fake_stub (debian_stub);
+  glint_test_write_fake_stub (pio_stub);
+  glint_test_write_fake_stub (pinned_stub);
+
+  run_cli_env (&run, args, pinned, env);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, expect_pinned));
+  run_clear (&run);
+
+  /* esptool for Python before PlatformIO */
+  run_cli_env (&run, args, NULL, env);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, expect_debian));
+  run_clear (&run);
+
+  g_assert_cmpint (g_unlink (debian_stub), ==, 0);
+  run_cli_env (&run, args, NULL, env);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, expect_pio));
+  run_clear (&run);
+
+  glint_test_remove_dir (dir);
+}
+
+/* tests/meson.build gives the suite a world of its own: the stub search
+ * (the CLI's included) looks nowhere else than there, in the current
+ * directory and in $GLINT_STUB_DIR. */
+static void
+test_hermetic_env (void)
+{
+  const char *ours[] = { "HOME", "XDG_DATA_HOME", "GLINT_STUB_SYSROOT", NULL };
+  g_autoptr(GPtrArray) path = glint_stub_search_path_new ();
+  g_autofree char *cwd = g_get_current_dir ();
+  const char *pinned = g_getenv ("GLINT_STUB_DIR");
+  const char *tests = g_getenv ("G_TEST_BUILDDIR");
+
+  g_assert_nonnull (tests);
+  for (guint i = 0; ours[i] != NULL; i++)
+    {
+      const char *value = g_getenv (ours[i]);
+
+      g_assert_nonnull (value);
+      if (!g_str_has_prefix (value, tests))
+        g_error ("%s=%s is not in the build tree (%s)", ours[i], value, tests);
+    }
+  g_assert_cmpstr (g_getenv ("IDF_PATH"), ==, "");
+
+  for (guint i = 0; i < path->len; i++)
+    {
+      GlintStubRoot *root = g_ptr_array_index (path, i);
+      gboolean inside = g_str_has_prefix (root->path, cwd) ||
+                        (pinned != NULL && g_str_equal (root->label, "GLINT_STUB_DIR"));
+
+      for (guint j = 0; ours[j] != NULL && !inside; j++)
+        inside = g_str_has_prefix (root->path, g_getenv (ours[j]));
+      if (!inside)
+        g_error ("the stub search looks in %s (%s)", root->path, root->label);
+    }
+}
+
 static void
 test_flash_missing_file (void)
 {
@@ -728,6 +837,8 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/cli/flash-skip", test_flash_skip);
   g_test_add_func ("/glint/cli/flash-record", test_flash_record);
   g_test_add_func ("/glint/cli/baud-remembered", test_baud_remembered);
+  g_test_add_func ("/glint/cli/stub-installed-elsewhere", test_stub_installed_elsewhere);
+  g_test_add_func ("/glint/cli/hermetic-env", test_hermetic_env);
   g_test_add_func ("/glint/cli/read-and-erase", test_read_and_erase);
   g_test_add_func ("/glint/cli/read-erase-usage", test_read_erase_usage);
   g_test_add_func ("/glint/cli/json", test_json);

@@ -484,21 +484,45 @@ test_flash (Fixture       *f,
 }
 
 /* Every chip family of the simulator takes a verified write through its
- * stub, with its own block sizes, status format and ROM features. */
+ * stub, with its own block sizes, status format and ROM features. With
+ * "real", the stubs are esptool's own (glint_test_real_stub_dir ()), their
+ * v2 ones: the simulator takes their real sizes and load addresses. */
 static void
 test_flash_every_chip (Fixture       *f,
                        gconstpointer  data)
 {
+  gboolean real = g_strcmp0 (data, "real") == 0;
   guint n_chips = 0;
   const GlintChip *chips = glint_chip_get_all (&n_chips);
 
+  if (real && !glint_test_need_real_stubs ())
+    return;
+  if (real)
+    g_setenv ("GLINT_STUB_DIR", glint_test_real_stub_dir (), TRUE);
+
   for (guint i = 0; i < n_chips; i++)
     {
-      g_autofree char *address = g_strdup_printf ("sim://%s?boot=normal&time-scale=0",
-                                                  chips[i].name);
+      /* the P4 as most boards carry it today, v1.3, takes the rev1 stub */
+      gboolean p4 = g_str_equal (chips[i].name, "esp32p4");
+      g_autofree char *address = g_strdup_printf ("sim://%s?boot=normal&time-scale=0%s",
+                                                  chips[i].name, p4 ? "&revision=1.3" : "");
       g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
       g_autoptr(GBytes) app = random_bytes (40 * 1024);
       g_autoptr(GError) error = NULL;
+      g_autofree char *running = NULL;
+      g_autofree char *stub_file = NULL;
+
+      if (real)
+        {
+          const char *name = p4 ? "esp32p4-rev1.json" : chips[i].stub_file;
+          g_autofree char *path = g_build_filename (glint_test_real_stub_dir (), "2", name,
+                                                    NULL);
+          g_autoptr(GlintTestStubFile) file = glint_test_stub_file_read (path);
+          gsize size = g_bytes_get_size (file->text) + g_bytes_get_size (file->data);
+
+          running = g_strdup_printf ("flasher stub running (%" G_GSIZE_FORMAT " bytes", size);
+          stub_file = g_strconcat ("flasher stub file ", path, NULL);
+        }
 
       fixture_open (f, address);
       glint_flash_plan_add_bytes (plan, 0x20000, app, "app");
@@ -509,9 +533,18 @@ test_flash_every_chip (Fixture       *f,
         g_error ("%s: %s", chips[i].name, error->message);
       assert_flash_holds (fixture_sim (f), 0x20000, app);
       g_assert_true (strv_has (f->log, "flasher stub running"));
+      if (real)
+        {
+          g_assert_true (strv_has (f->log, "loading the flasher stub: esptool 5.x stubs "
+                                   "(esp-flasher-stub)"));
+          g_assert_true (strv_has (f->log, running));
+          g_assert_true (strv_has (f->log, stub_file));
+        }
 
       fixture_teardown (f, NULL);
     }
+
+  g_setenv ("GLINT_STUB_DIR", stub_dir, TRUE);
 }
 
 static void
@@ -888,6 +921,8 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/glint/flasher/flash/every-chip", Fixture, NULL, NULL, test_flash_every_chip,
               fixture_teardown);
+  g_test_add ("/glint/flasher/flash/every-chip-real-stub", Fixture, "real", NULL,
+              test_flash_every_chip, fixture_teardown);
   g_test_add ("/glint/flasher/flash/slow-link", Fixture, NULL, NULL, test_flash_slow_link,
               fixture_teardown);
   g_test_add ("/glint/flasher/flash/link-dies", Fixture, NULL, NULL, test_flash_link_dies,

@@ -23,6 +23,8 @@
 #define DATA_START 0x3FFE0000u
 
 static char *fake_home;
+static char *fake_sysroot;
+static char *own_stub_dir;   /* Glint's data directory, below fake_sysroot */
 
 static char *
 base64_random (gsize len)
@@ -87,28 +89,6 @@ write_stub (const char *dir,
   g_autofree char *json = make_json (64, text_start, 32, NULL);
 
   write_file (dir, relpath, json);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  if (!g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_unlink (path);
-      return;
-    }
-
-  dir = g_dir_open (path, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      remove_tree (child);
-    }
-  g_rmdir (path);
 }
 
 static char *
@@ -359,7 +339,7 @@ test_search_order (void)
   g_assert_no_error (error);
   g_assert_cmphex (glint_stub_get_text_start (stub), ==, 0x4FF10000);
 
-  remove_tree (tmp);
+  glint_test_remove_dir (tmp);
 }
 
 static void
@@ -402,7 +382,7 @@ test_search_legacy_names (void)
   /* ".../esptool/targets/stub_flasher" is shown as ".../esptool" */
   g_assert_true (g_str_has_suffix (glint_stub_get_description (stub), "/esptool"));
 
-  remove_tree (tmp);
+  glint_test_remove_dir (tmp);
 }
 
 static void
@@ -430,7 +410,7 @@ test_search_skips_unparsable (void)
   g_assert_no_error (error);
   g_assert_cmphex (glint_stub_get_text_start (stub), ==, 0x40086000);
 
-  remove_tree (tmp);
+  glint_test_remove_dir (tmp);
 }
 
 static void
@@ -457,7 +437,7 @@ test_search_not_found (void)
   g_assert_true (g_str_has_suffix (error->message, "Glint will use the ROM loader"));
   g_assert_nonnull (glint_error_get_hint (error));
 
-  remove_tree (tmp);
+  glint_test_remove_dir (tmp);
 }
 
 static void
@@ -481,7 +461,7 @@ test_search_env (void)
   g_assert_cmpstr (root->label, ==, "user data");
   root = g_ptr_array_index (path, 2);
   g_assert_cmpstr (root->label, ==, "Glint");
-  g_assert_cmpstr (root->path, ==, PACKAGE_DATADIR "/stubs");
+  g_assert_cmpstr (root->path, ==, own_stub_dir);
 
   stub = glint_stub_find (glint_chip_lookup ("esp32c3"), 0, NULL, &error);
   g_assert_no_error (error);
@@ -490,7 +470,7 @@ test_search_env (void)
   g_assert_cmpint (glint_stub_get_layout (stub), ==, GLINT_STUB_LAYOUT_FLAT);
 
   g_unsetenv ("GLINT_STUB_DIR");
-  remove_tree (tmp);
+  glint_test_remove_dir (tmp);
 }
 
 /* The home directory is a temp dir (see main ()), so the hobbyist places
@@ -552,6 +532,97 @@ test_search_globs (void)
   g_assert_no_error (error);
   g_assert_cmphex (glint_stub_get_text_start (stub), ==, 0x40380000);
   g_assert_cmpstr (glint_stub_get_root_label (stub), ==, "esptool (Python)");
+}
+
+/* Every place design.md ("Stubs") names, in its order, laid out for real in
+ * the temp home and system root with a stub for the same chip, each with
+ * its own text address. Taking them away one by one must hand over to the
+ * next place each time; a pinned $GLINT_STUB_DIR comes before them all. */
+static void
+test_search_documented_order (void)
+{
+  g_autofree char *tmp = make_tmp ();
+  g_autofree char *pinned = g_build_filename (tmp, "pinned", NULL);
+  g_autofree char *idf = g_build_filename (tmp, "esp-idf", NULL);
+  const char *esptool = "esptool/targets/stub_flasher/2/esp32c3.json";
+  const struct
+  {
+    const char *label;
+    const char *base;     /* "~" the home, "/" the system root */
+    const char *path;
+  } places[] = {
+    { "GLINT_STUB_DIR", "pinned", "esp32c3.json" },
+    { "user data", "~", "glint/stubs/esp32c3.json" },   /* XDG_DATA_HOME is the home */
+    { "Glint", "/", PACKAGE_DATADIR "/stubs/esp32c3.json" },
+    { "esptool (Python)", "~", ".local/lib/python3.11/site-packages" },
+    { "esptool (Python)", "~", ".local/share/pipx/venvs/esptool/lib/python3.11/site-packages" },
+    { "esptool (Python)", "/", "usr/local/lib/python3.11/dist-packages" },
+    { "esptool (Python)", "/", "usr/lib/python3/dist-packages" },
+    { "ESP-IDF", "idf", "components/esptool_py/esptool" },
+    { "ESP-IDF", "~", "esp/esp-idf/components/esptool_py/esptool" },
+    { "ESP-IDF", "~", ".espressif/python_env/idf5.3_py3.11_env/lib/python3.11/site-packages" },
+    { "PlatformIO", "~", ".platformio/packages/tool-esptoolpy" },
+    { "Arduino", "~", ".arduino15/packages/esp32/tools/esptool_py/4.9.0" },
+    { "esptool-js", "~", "node_modules/esptool-js/lib/targets/stub_flasher/"
+                         "stub_flasher_32c3.json" },
+    { "esptool-js", "/", "usr/lib/node_modules/esptool-js/lib/targets/stub_flasher/"
+                         "stub_flasher_32c3.json" },
+  };
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < G_N_ELEMENTS (places); i++)
+    {
+      const char *base = g_str_equal (places[i].base, "~") ? fake_home :
+                         g_str_equal (places[i].base, "/") ? fake_sysroot :
+                         g_str_equal (places[i].base, "idf") ? idf : pinned;
+      gboolean whole = g_str_has_suffix (places[i].path, ".json");
+
+      g_ptr_array_add (files, g_build_filename (base, places[i].path, whole ? NULL : esptool,
+                                                NULL));
+      write_stub ("/", g_ptr_array_index (files, i), 0x40380000 + 0x1000 * i);
+    }
+  g_setenv ("GLINT_STUB_DIR", pinned, TRUE);
+  g_setenv ("IDF_PATH", idf, TRUE);
+
+  for (guint i = 0; i <= G_N_ELEMENTS (places); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GlintStub) stub = NULL;
+
+      stub = glint_stub_find (glint_chip_lookup ("esp32c3"), 0, NULL, &error);
+      if (i == G_N_ELEMENTS (places))
+        {
+          g_assert_error (error, GLINT_ERROR, GLINT_ERROR_STUB_NOT_FOUND);
+          break;
+        }
+      g_assert_no_error (error);
+      g_test_message ("%s: %s", places[i].label, glint_stub_get_source_path (stub));
+      g_assert_cmpstr (glint_stub_get_source_path (stub), ==, g_ptr_array_index (files, i));
+      g_assert_cmphex (glint_stub_get_text_start (stub), ==, 0x40380000 + 0x1000 * i);
+      g_assert_cmpstr (glint_stub_get_root_label (stub), ==, places[i].label);
+      g_assert_cmpint (g_unlink (g_ptr_array_index (files, i)), ==, 0);
+    }
+
+  /* Nothing outside the test's own folders was even looked at. */
+  {
+    g_autoptr(GPtrArray) path = glint_stub_search_path_new ();
+    g_autofree char *cwd = g_get_current_dir ();
+
+    for (guint i = 0; i < path->len; i++)
+      {
+        GlintStubRoot *root = g_ptr_array_index (path, i);
+
+        if (!g_str_has_prefix (root->path, fake_home) &&
+            !g_str_has_prefix (root->path, fake_sysroot) &&
+            !g_str_has_prefix (root->path, tmp) &&
+            !g_str_has_prefix (root->path, cwd))
+          g_error ("%s (%s) lies outside the test's folders", root->path, root->label);
+      }
+  }
+
+  g_unsetenv ("GLINT_STUB_DIR");
+  g_unsetenv ("IDF_PATH");
+  glint_test_remove_dir (tmp);
 }
 
 /* Upload ------------------------------------------------------------------------------ */
@@ -796,11 +867,361 @@ test_upload_cancel (Fixture       *f,
   g_assert_cmpint (glint_sim_get_mode (f->sim), !=, GLINT_SIM_MODE_STUB);
 }
 
+/* Real stubs ------------------------------------------------------------------------ */
+
+/* esptool's own stubs ($GLINT_STUB_DIR, glint_test_real_stub_dir ()); every
+ * expected value is read from the files here (glint_test_stub_file_read ())
+ * or was checked by hand against esptool 5.3.1's. */
+
+static const char *const glint_chips[] = {
+  "esp8266", "esp32", "esp32s2", "esp32s3", "esp32c2", "esp32c3", "esp32c5", "esp32c6",
+  "esp32c61", "esp32h2", "esp32p4", NULL
+};
+
+/* the chips with a legacy stub in 1/ (and the P4 before rev. 3) */
+static const char *const v1_chips[] = {
+  "esp8266", "esp32", "esp32s2", "esp32s3", "esp32c2", "esp32c3", "esp32c5", "esp32c6",
+  "esp32h2", NULL
+};
+
+static char *
+real_path (const char *subdir,
+           const char *file)
+{
+  return g_build_filename (glint_test_real_stub_dir (), subdir, file, NULL);
+}
+
+static gboolean
+real_exists (const char *subdir,
+             const char *file)
+{
+  g_autofree char *path = real_path (subdir, file);
+
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR);
+}
+
+static void
+assert_stub_is_file (const GlintStub *stub,
+                     const char      *path)
+{
+  g_autoptr(GlintTestStubFile) file = glint_test_stub_file_read (path);
+  guint32 bss = 0;
+
+  g_test_message ("%s: text %" G_GSIZE_FORMAT " bytes at 0x%08" G_GINT64_MODIFIER "x, "
+                  "data %" G_GSIZE_FORMAT " bytes at 0x%08" G_GINT64_MODIFIER "x, "
+                  "entry 0x%08" G_GINT64_MODIFIER "x", path, g_bytes_get_size (file->text),
+                  file->text_start, file->data ? g_bytes_get_size (file->data) : 0,
+                  file->data_start, file->entry);
+  g_assert_nonnull (file->text);
+  g_assert_true (g_bytes_equal (glint_stub_get_text (stub), file->text));
+  g_assert_cmphex (glint_stub_get_text_start (stub), ==, file->text_start);
+  g_assert_cmphex (glint_stub_get_entry (stub), ==, file->entry);
+  if (file->data == NULL)
+    g_assert_null (glint_stub_get_data (stub));
+  else
+    {
+      g_assert_true (g_bytes_equal (glint_stub_get_data (stub), file->data));
+      g_assert_cmphex (glint_stub_get_data_start (stub), ==, file->data_start);
+    }
+  g_assert_cmpint (glint_stub_get_bss_start (stub, &bss), ==, file->bss_start >= 0);
+  if (file->bss_start >= 0)
+    g_assert_cmphex (bss, ==, file->bss_start);
+}
+
+/* What is in which folder, and a few values read off the files by hand. */
+static void
+test_real_folders (void)
+{
+  g_autofree char *v2_esp32 = NULL;
+  g_autofree char *v2_p4 = NULL;
+  g_autofree char *v2_p4_rev1 = NULL;
+  g_autofree char *v1_esp8266 = NULL;
+  g_autoptr(GlintTestStubFile) file = NULL;
+
+  if (!glint_test_need_real_stubs ())
+    return;
+
+  for (guint i = 0; glint_chips[i] != NULL; i++)
+    {
+      g_autofree char *name = g_strconcat (glint_chips[i], ".json", NULL);
+
+      g_assert_true (real_exists ("2", name));
+      g_assert_true (real_exists ("1", name) == g_strv_contains (v1_chips, glint_chips[i]));
+    }
+  /* the C61 and the P4 from rev. 3 have no legacy stub; the P4 before
+   * rev. 3 has its own file in both */
+  g_assert_false (real_exists ("1", "esp32c61.json"));
+  g_assert_false (real_exists ("1", "esp32p4.json"));
+  g_assert_true (real_exists ("1", "esp32p4-rev1.json"));
+  g_assert_true (real_exists ("2", "esp32p4-rev1.json"));
+  /* 2/ has chips Glint does not know yet */
+  g_assert_true (real_exists ("2", "esp32h4.json"));
+  g_assert_true (real_exists ("2", "esp32s31.json"));
+  g_assert_null (glint_chip_lookup ("esp32h4"));
+  g_assert_null (glint_chip_lookup ("esp32s31"));
+
+  v2_esp32 = real_path ("2", "esp32.json");
+  file = glint_test_stub_file_read (v2_esp32);
+  g_assert_cmphex (file->text_start, ==, 0x400A8000);
+  g_assert_cmphex (file->entry, ==, 0x400A9074);
+  g_assert_cmphex (file->data_start, ==, 0x3FFDED68);
+  g_clear_pointer (&file, glint_test_stub_file_free);
+
+  /* the two P4 stubs load at different addresses: the wrong one for the
+   * chip's revision would not run */
+  v2_p4 = real_path ("2", "esp32p4.json");
+  file = glint_test_stub_file_read (v2_p4);
+  g_assert_cmphex (file->text_start, ==, 0x4FF50000);
+  g_clear_pointer (&file, glint_test_stub_file_free);
+  v2_p4_rev1 = real_path ("2", "esp32p4-rev1.json");
+  file = glint_test_stub_file_read (v2_p4_rev1);
+  g_assert_cmphex (file->text_start, ==, 0x4FF10000);
+  g_clear_pointer (&file, glint_test_stub_file_free);
+
+  v1_esp8266 = real_path ("1", "esp8266.json");
+  file = glint_test_stub_file_read (v1_esp8266);
+  g_assert_cmphex (file->text_start, ==, 0x4010D000);
+  g_assert_cmpuint (g_bytes_get_size (file->text), ==, 8276);
+}
+
+/* glint-stub reads every file as the test does; the chip comes from the
+ * file name, and is unknown for chips Glint does not support. */
+static void
+test_real_parse (void)
+{
+  const char *const subdirs[] = { "2", "1" };
+  const guint expected_files[] = { 14, 10 };
+
+  if (!glint_test_need_real_stubs ())
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (subdirs); i++)
+    {
+      g_autofree char *dir_path = real_path (subdirs[i], NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GDir) dir = g_dir_open (dir_path, 0, &error);
+      const char *name;
+      guint n_files = 0;
+
+      g_assert_no_error (error);
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = NULL;
+          g_autofree char *contents = NULL;
+          g_autofree char *chip = NULL;
+          g_autoptr(GBytes) bytes = NULL;
+          g_autoptr(GlintStub) stub = NULL;
+          gsize len = 0;
+
+          if (!g_str_has_suffix (name, ".json"))
+            continue;
+          n_files++;
+          path = g_build_filename (dir_path, name, NULL);
+          g_file_get_contents (path, &contents, &len, &error);
+          g_assert_no_error (error);
+          bytes = g_bytes_new (contents, len);
+          stub = glint_stub_new_from_json (bytes, path, &error);
+          g_assert_no_error (error);
+          assert_stub_is_file (stub, path);
+
+          chip = g_strndup (name, strlen (name) - strlen (".json"));
+          if (g_str_has_suffix (chip, "-rev1"))
+            chip[strlen (chip) - strlen ("-rev1")] = '\0';
+          if (g_strv_contains (glint_chips, chip))
+            g_assert_cmpstr (glint_stub_get_chip_name (stub), ==, chip);
+          else
+            g_assert_null (glint_stub_get_chip_name (stub));
+        }
+      g_assert_cmpuint (n_files, ==, expected_files[i]);
+    }
+}
+
+static void
+assert_found (const char  *root,
+              const char  *chip,
+              guint        major_rev,
+              const char  *subdir,
+              const char  *file)
+{
+  const char *roots[] = { root, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStub) stub = NULL;
+  g_autofree char *expected = g_build_filename (root, subdir, file, NULL);
+
+  stub = glint_stub_find (glint_chip_lookup (chip), major_rev, roots, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (glint_stub_get_source_path (stub), ==, expected);
+  g_assert_cmpstr (glint_stub_get_chip_name (stub), ==, chip);
+  if (g_str_equal (subdir, "2"))
+    {
+      g_assert_cmpint (glint_stub_get_layout (stub), ==, GLINT_STUB_LAYOUT_V2);
+      g_assert_true (g_str_has_prefix (glint_stub_get_description (stub),
+                                       "esptool 5.x stubs (esp-flasher-stub), from "));
+    }
+  else
+    {
+      g_assert_cmpint (glint_stub_get_layout (stub), ==, GLINT_STUB_LAYOUT_V1);
+      g_assert_true (g_str_has_prefix (glint_stub_get_description (stub),
+                                       "esptool legacy stubs"));
+    }
+  assert_stub_is_file (stub, expected);
+}
+
+static void
+assert_not_found (const char *root,
+                  const char *chip,
+                  guint       major_rev)
+{
+  const char *roots[] = { root, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStub) stub = NULL;
+
+  stub = glint_stub_find (glint_chip_lookup (chip), major_rev, roots, &error);
+  g_assert_null (stub);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_STUB_NOT_FOUND);
+}
+
+/* As esptool 5 does, 2/ before 1/; the P4 by its revision. */
+static void
+test_real_find (void)
+{
+  const char *root = glint_test_real_stub_dir ();
+
+  if (!glint_test_need_real_stubs ())
+    return;
+
+  for (guint i = 0; glint_chips[i] != NULL; i++)
+    {
+      g_autofree char *file = g_strconcat (glint_chips[i], ".json", NULL);
+
+      assert_found (root, glint_chips[i], GLINT_CHIP_REV_UNKNOWN, "2", file);
+    }
+  assert_found (root, "esp32p4", 0, "2", "esp32p4-rev1.json");
+  assert_found (root, "esp32p4", 1, "2", "esp32p4-rev1.json");
+  assert_found (root, "esp32p4", 2, "2", "esp32p4-rev1.json");
+  assert_found (root, "esp32p4", 3, "2", "esp32p4.json");
+}
+
+static void
+link_to (const char *link,
+         const char *target)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (link);
+  g_autoptr(GFile) parent = g_file_get_parent (file);
+  g_autoptr(GError) error = NULL;
+
+  g_file_make_directory_with_parents (parent, NULL, NULL);
+  g_file_make_symbolic_link (file, target, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* Where 2/ lacks a chip, its stub in 1/ is used, as esptool does; where 1/
+ * lacks it too (the C61, the P4 from rev. 3), there is none: never the
+ * P4's other file. */
+static void
+test_real_fallback (void)
+{
+  g_autofree char *tmp = NULL;
+  g_autofree char *only_v1 = NULL;
+  g_autofree char *mixed = NULL;
+  g_autofree char *link = NULL;
+  g_autofree char *target = NULL;
+
+  if (!glint_test_need_real_stubs ())
+    return;
+
+  tmp = make_tmp ();
+  only_v1 = g_build_filename (tmp, "only-v1", NULL);
+  mixed = g_build_filename (tmp, "mixed", NULL);
+
+  link = g_build_filename (only_v1, "1", NULL);
+  target = real_path ("1", NULL);
+  link_to (link, target);
+  g_clear_pointer (&link, g_free);
+  link = g_build_filename (mixed, "1", NULL);
+  link_to (link, target);
+  g_clear_pointer (&link, g_free);
+  g_clear_pointer (&target, g_free);
+  link = g_build_filename (mixed, "2", "esp32.json", NULL);
+  target = real_path ("2", "esp32.json");
+  link_to (link, target);
+
+  for (guint i = 0; glint_chips[i] != NULL; i++)
+    {
+      g_autofree char *file = g_strconcat (glint_chips[i], ".json", NULL);
+
+      if (g_strv_contains (v1_chips, glint_chips[i]))
+        assert_found (only_v1, glint_chips[i], GLINT_CHIP_REV_UNKNOWN, "1", file);
+      else
+        assert_not_found (only_v1, glint_chips[i], GLINT_CHIP_REV_UNKNOWN);
+    }
+  assert_found (only_v1, "esp32p4", 1, "1", "esp32p4-rev1.json");
+  assert_not_found (only_v1, "esp32p4", 3);
+
+  /* per chip within one root */
+  assert_found (mixed, "esp32", 0, "2", "esp32.json");
+  assert_found (mixed, "esp32c3", 0, "1", "esp32c3.json");
+  assert_not_found (mixed, "esp32c61", 0);
+
+  glint_test_remove_dir (tmp);
+}
+
+/* The real stub of each chip goes into the simulator's RAM in whole 0x1800
+ * byte blocks (0x800 on USB-OTG, protocol.md §6.3) and starts. */
+static void
+test_real_upload (Fixture       *f,
+                  gconstpointer  data)
+{
+  const char *name = data;    /* "esp32p4-rev1", "esp32s3-otg" */
+  const char *root = glint_test_real_stub_dir ();
+  const char *roots[] = { root, NULL };
+  gboolean otg = g_str_has_suffix (name, "-otg");
+  guint rev = g_str_has_suffix (name, "-rev1") ? 1 : GLINT_CHIP_REV_UNKNOWN;
+  g_autofree char *chip = g_strndup (name, strcspn (name, "-"));
+  g_autofree char *address = NULL;
+  g_autoptr(GlintStub) stub = NULL;
+  g_autoptr(GlintTestStubFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  GlintStubUploadInfo info = { 0 };
+  gsize block = otg ? 0x800 : 0x1800;
+  gsize text_len, data_len;
+
+  if (!glint_test_need_real_stubs ())
+    return;
+
+  stub = glint_stub_find (glint_chip_lookup (chip), rev, roots, &error);
+  g_assert_no_error (error);
+  file = glint_test_stub_file_read (glint_stub_get_source_path (stub));
+  text_len = g_bytes_get_size (file->text);
+  data_len = file->data != NULL ? g_bytes_get_size (file->data) : 0;
+
+  address = g_strdup_printf ("sim://%s?boot=download&time-scale=0", chip);
+  fixture_open (f, address);
+  g_assert_true (do_upload (f, stub, otg, NULL, 0, &info, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (glint_sim_get_mode (f->sim), ==, GLINT_SIM_MODE_STUB);
+  g_assert_cmpuint (info.bytes, ==, text_len + data_len);
+  g_assert_cmpuint (info.blocks, ==, (text_len + block - 1) / block + (data_len + block - 1) / block);
+  assert_stub_answers (f);
+}
+
+/* @name: a static string */
+static void
+add_real_upload (const char *name)
+{
+  g_autofree char *path = g_strconcat ("/glint/stub/real/upload/", name, NULL);
+
+  g_test_add (path, Fixture, name, NULL, test_real_upload, fixture_teardown);
+}
+
 int
 main (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
   int ret;
+
+  /* The real stubs, if any, before $GLINT_STUB_DIR is unset */
+  glint_test_real_stub_dir ();
 
   /* Before anything asks GLib for the home directory. */
   fake_home = g_dir_make_tmp ("glint-stub-home-XXXXXX", &error);
@@ -809,6 +1230,10 @@ main (int argc, char **argv)
   g_setenv ("XDG_DATA_HOME", fake_home, TRUE);
   g_unsetenv ("GLINT_STUB_DIR");
   g_unsetenv ("IDF_PATH");
+  /* and the system-wide places below a system root of our own */
+  fake_sysroot = g_build_filename (fake_home, "sysroot", NULL);
+  g_setenv ("GLINT_STUB_SYSROOT", fake_sysroot, TRUE);
+  own_stub_dir = g_build_filename (fake_sysroot, PACKAGE_DATADIR, "stubs", NULL);
 
   g_test_init (&argc, &argv, NULL);
 
@@ -821,6 +1246,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/stub/search/not-found", test_search_not_found);
   g_test_add_func ("/glint/stub/search/env", test_search_env);
   g_test_add_func ("/glint/stub/search/globs", test_search_globs);
+  g_test_add_func ("/glint/stub/search/documented-order", test_search_documented_order);
   g_test_add ("/glint/stub/upload/sim", Fixture, NULL, NULL, test_upload, fixture_teardown);
   g_test_add ("/glint/stub/upload/usb-otg", Fixture, NULL, NULL, test_upload_usb_otg,
               fixture_teardown);
@@ -837,10 +1263,22 @@ main (int argc, char **argv)
   g_test_add ("/glint/stub/upload/cancel", Fixture, NULL, NULL, test_upload_cancel,
               fixture_teardown);
 
+  g_test_add_func ("/glint/stub/real/folders", test_real_folders);
+  g_test_add_func ("/glint/stub/real/parse", test_real_parse);
+  g_test_add_func ("/glint/stub/real/find", test_real_find);
+  g_test_add_func ("/glint/stub/real/fallback", test_real_fallback);
+  for (guint i = 0; glint_chips[i] != NULL; i++)
+    add_real_upload (glint_chips[i]);
+  add_real_upload ("esp32p4-rev1");
+  add_real_upload ("esp32s3-otg");
+  add_real_upload ("esp32p4-otg");
+
   ret = g_test_run ();
 
-  remove_tree (fake_home);
+  glint_test_remove_dir (fake_home);
   g_free (fake_home);
+  g_free (fake_sysroot);
+  g_free (own_stub_dir);
 
   return ret;
 }

@@ -58,6 +58,8 @@ typedef struct
   guint64   *hint_unchanged;  /* per region: bytes the record called unchanged */
   char      *board;           /* the board's key in the record, once known */
   gboolean   board_asked;     /* its MAC was asked for */
+  gboolean   rom_by_record;   /* the ROM alone, chosen for what the record says */
+  guint      check_region;    /* ... the region whose first sector checks it */
   GlintFlasherStep after_board; /* flash_read_board ()'s next step */
   GBytes    *image;           /* the current segment's data */
   GBytes    *payload;         /* what is sent: compressed or the image */
@@ -285,21 +287,28 @@ md5_of_erased (gsize len)
 /* The chip's answer to SPI_FLASH_MD5 as lower-case hex: the stub sends the
  * 16 raw bytes, the ROM 32 hex characters (protocol.md §2). */
 static char *
+hex_of (const guint8 *data,
+        gsize         len)
+{
+  GString *hex = g_string_sized_new (2 * len);
+
+  for (gsize i = 0; i < len; i++)
+    g_string_append_printf (hex, "%02x", data[i]);
+
+  return g_string_free (hex, FALSE);
+}
+
+static char *
 reply_md5 (GlintFlasher *self,
            GBytes       *reply)
 {
   gsize len;
   const guint8 *data = g_bytes_get_data (reply, &len);
-  GString *hex;
 
   if (!self->stub_running)
     return g_ascii_strdown ((const char *) data, len);
 
-  hex = g_string_new (NULL);
-  for (gsize i = 0; i < len; i++)
-    g_string_append_printf (hex, "%02x", data[i]);
-
-  return g_string_free (hex, FALSE);
+  return hex_of (data, len);
 }
 
 static void
@@ -1221,6 +1230,99 @@ plan_from_record (GlintFlasher *self,
 /* What to write: everything, or (the default, where the chip can tell an
  * MD5) only what differs from what the flash holds, from the record where
  * it knows the board, else by asking the chip. */
+static void flash_change_baud (GTask *task);
+static void flash_plan_writes (GTask *task);
+
+static void
+flash_record_checked_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  FlashJob *job = g_task_get_task_data (task);
+  guint region = job->check_region;
+  guint32 offset = report (self, region)->offset;
+  g_autoptr(GBytes) reply = NULL;
+  g_autofree guint8 *theirs = NULL;
+  g_autofree char *actual = NULL;
+  g_autofree char *expected = NULL;
+  guint n_regions;
+
+  if (!_glint_flasher_finish_command (task, result, &reply, _("checking the record of the board")))
+    return;
+
+  job->rom_by_record = FALSE;
+  actual = reply_md5 (self, reply);
+  theirs = glint_flash_record_lookup (self->record, job->board, offset, 1);
+  if (theirs != NULL)
+    expected = hex_of (theirs, 16);
+  if (expected != NULL && g_str_equal (actual, expected))
+    {
+      flash_plan_writes (task);
+      return;
+    }
+
+  /* The board does not hold what Glint last wrote to it (flashed by
+   * another tool, or another board): what differs is unknown and may be
+   * everything, which the ROM's 1 KiB lock-step blocks would make slow on
+   * a slow link. Forget the record and decide as without one. */
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("%s at 0x%x does not hold what Glint last wrote "
+                                              "there: looking for what differs with the flasher "
+                                              "stub"),
+                      region_name (self, region), offset);
+  n_regions = glint_flash_plan_get_n_regions (self->plan);
+  for (guint i = 0; i < n_regions; i++)
+    glint_flash_record_forget (self->record, job->board, report (self, i)->offset,
+                               g_bytes_get_size (g_ptr_array_index (job->images, i)));
+  self->planned_known = FALSE;
+  self->planned_bytes = 0;
+  _glint_flasher_start_stub (task, flash_change_baud);
+}
+
+/* Before the ROM alone writes what the record says differs, one MD5 (one
+ * round trip) checks that the board holds what the record says: the first
+ * sector of the largest region whose record is not an erased sector (on a
+ * blank board, or one with other firmware, that sector differs). */
+static gboolean
+flash_check_record (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  FlashJob *job = g_task_get_task_data (task);
+  guint n_regions = glint_flash_plan_get_n_regions (self->plan);
+  g_autoptr(GBytes) erased = NULL;
+  g_autofree guint8 *erased_digest = NULL;
+  gsize best_size = 0;
+  guint n = 0;
+
+  if (!job->rom_by_record || self->stub_running || job->board == NULL)
+    return FALSE;
+
+  erased = g_bytes_new_take (g_malloc (SECTOR_SIZE), SECTOR_SIZE);
+  memset ((guint8 *) g_bytes_get_data (erased, NULL), 0xFF, SECTOR_SIZE);
+  erased_digest = glint_flash_record_sector_digests (erased, &n);
+  job->check_region = G_MAXUINT;
+  for (guint i = 0; i < n_regions; i++)
+    {
+      gsize size = g_bytes_get_size (g_ptr_array_index (job->images, i));
+      g_autofree guint8 *theirs = NULL;
+
+      theirs = glint_flash_record_lookup (self->record, job->board, report (self, i)->offset, 1);
+      if (theirs != NULL && memcmp (theirs, erased_digest, 16) != 0 && size > best_size)
+        {
+          job->check_region = i;
+          best_size = size;
+        }
+    }
+
+  if (job->check_region == G_MAXUINT)
+    return FALSE;
+
+  send_md5 (task, report (self, job->check_region)->offset, SECTOR_SIZE,
+            flash_record_checked_cb);
+  return TRUE;
+}
+
 static void
 flash_plan_writes (GTask *task)
 {
@@ -1231,7 +1333,12 @@ flash_plan_writes (GTask *task)
                      (glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_MD5) &&
                       !_glint_flasher_secure_download (self));
   gboolean skip = !self->no_skip && !self->erase_all && can_md5;
-  g_autofree gboolean *planned = g_new0 (gboolean, n_regions);
+  g_autofree gboolean *planned = NULL;
+
+  if (flash_check_record (task))
+    return;
+
+  planned = g_new0 (gboolean, n_regions);
 
   /* The record needs the board's MAC (one round trip), and the final MD5
    * check to catch it when it is wrong. */
@@ -1414,7 +1521,10 @@ flash_start_writing (GTask *task)
   guint n_regions = glint_flash_plan_get_n_regions (self->plan);
 
   /* Pad to a multiple of four with erased bytes (§8.1 step 3); the
-   * bootloader is patched by now. */
+   * bootloader is patched by now. (Again after a record that did not
+   * hold: see flash_record_checked_cb ().) */
+  g_clear_pointer (&job->images, g_ptr_array_unref);
+  g_clear_pointer (&job->segments, g_array_unref);
   job->images = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   for (guint i = 0; i < n_regions; i++)
     {
@@ -1579,9 +1689,8 @@ static gboolean
 rom_is_quicker (GlintFlasher *self,
                 guint64       bytes)
 {
-  g_autoptr(GlintStub) stub = glint_stub_find (self->chip,
-                                                      _glint_flasher_major_rev (self),
-                                                      NULL, NULL);
+  g_autoptr(GlintStub) stub = glint_stub_find (self->chip, _glint_flasher_major_rev (self),
+                                                NULL, NULL);
   gint64 rtt = rtt_us (self);
   guint rate = glint_stream_get_baud (self->stream);
   gsize stub_bytes;
@@ -1632,6 +1741,7 @@ flash_loader_chosen (GTask *task)
                                               "board: the ROM loader writes them sooner than "
                                               "the flasher stub could be loaded"),
                       (guint) ((differing + 1023) / 1024));
+  job->rom_by_record = TRUE;
   flash_change_baud (task);
 }
 

@@ -1315,7 +1315,7 @@ guint
 _glint_flasher_major_rev (GlintFlasher *self)
 {
   if (!self->ident_known || self->ident.revision < 0)
-    return GLINT_CHIP_MAJOR_REV_UNKNOWN;
+    return GLINT_CHIP_REV_UNKNOWN;
 
   return (guint) self->ident.revision / 100;
 }
@@ -1587,6 +1587,8 @@ stub_upload (GTask *task)
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_LOADING_STUB);
   _glint_flasher_log (self, GLINT_LOG_INFO, _("loading the flasher stub: %s"),
                       glint_stub_get_description (stub));
+  _glint_flasher_log (self, GLINT_LOG_DEBUG, "flasher stub file %s",
+                      glint_stub_get_source_path (stub));
   glint_stub_upload_async (stub, self->loader, FALSE, g_task_get_cancellable (task),
                            stub_cb, task);
 }
@@ -1599,6 +1601,32 @@ _glint_flasher_detected_magic (GTask *task)
   return connect_state (task)->magic;
 }
 
+/* With the chip's revision known where its stub depends on it. */
+static void
+find_stub (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStub) stub = NULL;
+  gsize stub_bytes;
+
+  stub = glint_stub_find (self->chip, _glint_flasher_major_rev (self), NULL, &error);
+  if (stub == NULL)
+    {
+      _glint_flasher_log (self, GLINT_LOG_WARNING, _("%s (more slowly)"), error->message);
+      connect_state (task)->stub_ready (task);
+      return;
+    }
+
+  /* With the automatic baud, the upload itself may run faster. */
+  stub_bytes = g_bytes_get_size (glint_stub_get_text (stub));
+  if (glint_stub_get_data (stub) != NULL)
+    stub_bytes += g_bytes_get_size (glint_stub_get_data (stub));
+  g_clear_pointer (&connect_state (task)->stub, glint_stub_unref);
+  connect_state (task)->stub = g_steal_pointer (&stub);
+  _glint_flasher_auto_baud_rom (task, stub_bytes, stub_upload, connect_state (task)->stub_ready);
+}
+
 /**
  * _glint_flasher_start_stub:
  * @next: called with the stub running, or without it where there is none
@@ -1609,9 +1637,6 @@ _glint_flasher_start_stub (GTask            *task,
                            GlintFlasherStep  next)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GlintStub) stub = NULL;
-  gsize stub_bytes;
 
   connect_state (task)->stub_ready = next;
 
@@ -1642,22 +1667,8 @@ _glint_flasher_start_stub (GTask            *task,
       return;
     }
 
-  /* the P4's stub depends on its revision */
-  stub = glint_stub_find (self->chip, _glint_flasher_major_rev (self), NULL, &error);
-  if (stub == NULL)
-    {
-      _glint_flasher_log (self, GLINT_LOG_WARNING, _("%s (more slowly)"), error->message);
-      next (task);
-      return;
-    }
-
-  /* With the automatic baud, the upload itself may run faster. */
-  stub_bytes = g_bytes_get_size (glint_stub_get_text (stub));
-  if (glint_stub_get_data (stub) != NULL)
-    stub_bytes += g_bytes_get_size (glint_stub_get_data (stub));
-  g_clear_pointer (&connect_state (task)->stub, glint_stub_unref);
-  connect_state (task)->stub = g_steal_pointer (&stub);
-  _glint_flasher_auto_baud_rom (task, stub_bytes, stub_upload, next);
+  /* the P4's stub depends on its revision, known since detection */
+  find_stub (task);
 }
 
 /* SPI_ATTACH with the default pins; the ROM wants four more zero bytes (§2). */

@@ -1323,12 +1323,12 @@ glint_chip_get_flash_write_size (const GlintChip *chip,
 /**
  * glint_chip_get_stub_file:
  * @chip: a chip
- * @major_rev: the chip's major revision, %GLINT_CHIP_MAJOR_REV_UNKNOWN if
- *   not known
+ * @major_rev: the chip's major revision, or %GLINT_CHIP_REV_UNKNOWN
  *
- * Returns: the stub JSON file name (§6.1): a P4 whose revision is below
- *   v3.0 takes "esp32p4-rev1.json", as esptool's ESP32P4StubLoader picks
- *   it (chip revision < 300); an unknown revision takes the current stub
+ * Returns: the stub JSON file name (§6.1). The P4 before revision 3 has its
+ *   own "esp32p4-rev1.json": esptool 5 takes it when get_chip_revision()
+ *   (major × 100 + minor) is below 300, so for majors 0 to 2. Without the
+ *   revision, the current chip's "esp32p4.json".
  */
 const char *
 glint_chip_get_stub_file (const GlintChip *chip,
@@ -1336,7 +1336,8 @@ glint_chip_get_stub_file (const GlintChip *chip,
 {
   g_return_val_if_fail (chip != NULL, NULL);
 
-  if (g_str_equal (chip->name, "esp32p4") && major_rev < 3)
+  if (g_str_equal (chip->name, "esp32p4") && major_rev != GLINT_CHIP_REV_UNKNOWN &&
+      major_rev < 3)
     return "esp32p4-rev1.json";
 
   return chip->stub_file;

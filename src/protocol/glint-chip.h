@@ -17,6 +17,9 @@ G_BEGIN_DECLS
 /* READ_REG address identifying old chips (protocol.md §4). */
 #define GLINT_CHIP_DETECT_MAGIC_REG   0x40001000
 
+/* A major revision that was not read (glint_chip_get_stub_file()). */
+#define GLINT_CHIP_REV_UNKNOWN        G_MAXUINT
+
 /* Value of GlintChip.image_chip_id for the ESP8266, which has no extended
  * image header (protocol.md §12.2). */
 #define GLINT_CHIP_NO_IMAGE_ID        (-1)
@@ -269,8 +272,5 @@ guint             glint_chip_get_flash_write_size     (const GlintChip *chip,
                                                        gboolean         usb_otg);
 const char       *glint_chip_get_stub_file            (const GlintChip *chip,
                                                        guint            major_rev);
-
-/* glint_chip_get_stub_file()'s major revision when it is not known */
-#define GLINT_CHIP_MAJOR_REV_UNKNOWN G_MAXUINT
 
 G_END_DECLS

@@ -670,23 +670,50 @@ add_root (GPtrArray  *roots,
   g_ptr_array_add (roots, glint_stub_root_new (label, path));
 }
 
-/* Adds the directories matching @pattern; ~/ stands for the home directory. */
+/* A system-wide path (/usr/lib/…, Glint's data directory) below
+ * $GLINT_STUB_SYSROOT when that is set: the tests point it at a folder of
+ * their own, so that what the machine has installed cannot change their
+ * outcome, and they can lay out an installed esptool for real. */
+static char *
+system_path (const char *path)
+{
+  const char *sysroot = g_getenv ("GLINT_STUB_SYSROOT");
+
+  if (sysroot == NULL || sysroot[0] == '\0')
+    return g_strdup (path);
+
+  return g_build_filename (sysroot, path, NULL);
+}
+
+/* Adds the directories matching the absolute @pattern as it is: for paths
+ * the user gave ($IDF_PATH, the current directory). */
+static void
+add_roots_at (GPtrArray  *roots,
+              const char *label,
+              const char *pattern)
+{
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+
+  expand_pattern (pattern, paths);
+  for (guint i = 0; i < paths->len; i++)
+    add_root (roots, label, g_ptr_array_index (paths, i));
+}
+
+/* Adds the directories matching @pattern; ~/ stands for the home directory,
+ * and other patterns are system paths (system_path ()). */
 static void
 add_roots (GPtrArray  *roots,
            const char *label,
            const char *pattern)
 {
-  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *expanded = NULL;
 
   if (g_str_has_prefix (pattern, "~/"))
     expanded = g_build_filename (g_get_home_dir (), pattern + 2, NULL);
   else
-    expanded = g_strdup (pattern);
+    expanded = system_path (pattern);
 
-  expand_pattern (expanded, paths);
-  for (guint i = 0; i < paths->len; i++)
-    add_root (roots, label, g_ptr_array_index (paths, i));
+  add_roots_at (roots, label, expanded);
 }
 
 #define ESPTOOL_STUBS "esptool/targets/stub_flasher"
@@ -706,7 +733,9 @@ add_roots (GPtrArray  *roots,
  *    PlatformIO, the Arduino cores' esptool_py, and an npm esptool-js.
  *
  * Only the first three entries are listed whether they exist or not.
- * Versioned directories are tried newest first.
+ * Versioned directories are tried newest first. With `$GLINT_STUB_SYSROOT`
+ * set, the system-wide places (Glint's data directory, /usr/…) are looked
+ * for below it instead of below /, as the tests do.
  *
  * Returns: (transfer full) (element-type GlintStubRoot): the roots
  */
@@ -717,6 +746,7 @@ glint_stub_search_path_new (void)
   const char *env = g_getenv ("GLINT_STUB_DIR");
   const char *idf_path = g_getenv ("IDF_PATH");
   g_autofree char *user = g_build_filename (g_get_user_data_dir (), "glint", "stubs", NULL);
+  g_autofree char *own = system_path (PACKAGE_DATADIR "/stubs");
   g_autofree char *cwd_modules = NULL;
   g_autofree char *cwd = g_get_current_dir ();
 
@@ -729,7 +759,7 @@ glint_stub_search_path_new (void)
           add_root (roots, "GLINT_STUB_DIR", dirs[i]);
     }
   add_root (roots, _("user data"), user);
-  add_root (roots, "Glint", PACKAGE_DATADIR "/stubs");
+  add_root (roots, "Glint", own);
 
   add_roots (roots, "esptool (Python)", "~/.local/lib/python3*/site-packages/" ESPTOOL_STUBS);
   add_roots (roots, "esptool (Python)",
@@ -745,7 +775,7 @@ glint_stub_search_path_new (void)
     {
       g_autofree char *idf = g_build_filename (idf_path, "components", "esptool_py",
                                                "esptool", ESPTOOL_STUBS, NULL);
-      add_roots (roots, "ESP-IDF", idf);
+      add_roots_at (roots, "ESP-IDF", idf);
     }
   add_roots (roots, "ESP-IDF", "~/esp/esp-idf/components/esptool_py/esptool/" ESPTOOL_STUBS);
   add_roots (roots, "ESP-IDF",
@@ -757,7 +787,7 @@ glint_stub_search_path_new (void)
   add_roots (roots, "Arduino", "~/.arduino15/packages/*/tools/esptool_py/*/" ESPTOOL_STUBS);
 
   cwd_modules = g_build_filename (cwd, "node_modules/esptool-js/lib/targets/stub_flasher", NULL);
-  add_roots (roots, "esptool-js", cwd_modules);
+  add_roots_at (roots, "esptool-js", cwd_modules);
   add_roots (roots, "esptool-js", "~/node_modules/esptool-js/lib/targets/stub_flasher");
   add_roots (roots, "esptool-js",
              "~/.npm-global/lib/node_modules/esptool-js/lib/targets/stub_flasher");
@@ -879,8 +909,8 @@ load_candidate (const char  *path,
 /**
  * glint_stub_find_in_path:
  * @chip: the chip to find a stub for
- * @major_rev: its major revision, %GLINT_CHIP_MAJOR_REV_UNKNOWN if not known
- *   (the P4's stub depends on it: glint_chip_get_stub_file())
+ * @major_rev: its major revision, or %GLINT_CHIP_REV_UNKNOWN
+ *   (glint_chip_get_stub_file())
  * @search_path: (element-type GlintStubRoot): from glint_stub_search_path_new()
  * @error: return location for a %GLINT_ERROR_STUB_NOT_FOUND error
  *
@@ -962,7 +992,7 @@ glint_stub_find_in_path (const GlintChip  *chip,
 /**
  * glint_stub_find:
  * @chip: the chip to find a stub for
- * @major_rev: its major revision, %GLINT_CHIP_MAJOR_REV_UNKNOWN if not known
+ * @major_rev: its major revision, or %GLINT_CHIP_REV_UNKNOWN
  * @roots: (nullable) (array zero-terminated=1): directories to search
  *   instead of glint_stub_search_path_new()
  * @error: return location for a %GLINT_ERROR_STUB_NOT_FOUND error
