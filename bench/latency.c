@@ -25,7 +25,7 @@
  *
  * Flashes 1 MiB of firmware-like data with the stub through the simulated
  * ESP32 at 0, 50, 200 and 400 ms round trip (the simulator's latency option
- * is one way: half of it) and prints, for each (issue 7):
+ * is one way: half of it) and prints, for each (the latency targets):
  *
  * - the write phase against the lock-step floor. The write phase runs from
  *   the answer to FLASH_DEFL_BEGIN reaching us (the flasher sends block 0

@@ -18,7 +18,7 @@
 #include "glint-test-utils.h"
 
 /*
- * bench/reflash: the two figures of issue 8.
+ * bench/reflash: the two reflash figures.
  *
  * 1. Reflash. A 1 MiB app is flashed to a blank simulated board, then a
  *    copy with 4 KiB changed is flashed again, each time as glint-cli does

@@ -25,7 +25,7 @@
  * Flashes 1 MiB and 4 MiB of firmware-like data (half random, half
  * compressible) to the simulated ESP32 at several baud rates, with the stub
  * and with the ROM loader, and compares the write phase with the limit
- * (issue 7):
+ * (the throughput target):
  *
  *   limit = compressed bytes × 10 / baud + modelled flash time
  *

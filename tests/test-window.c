@@ -493,7 +493,7 @@ test_rfc2217_flash (Fixture       *f,
   g_settings_reset (settings, "recent-urls");
 }
 
-/* Options of issue #8 through the window: a backup of what the flash held
+/* The reflash options through the window: a backup of what the flash held
  * before, the automatic speed remembered per URL, and a second flash of
  * the same firmware that writes nothing. */
 static void
