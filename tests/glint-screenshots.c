@@ -203,6 +203,15 @@ main (int   argc,
   wait_until (on_board, 30);
   shoot ("1-board");
 
+  /* 1a. A board in secure download mode with flash encryption on */
+  act ("win.select-board", "sim://esp32s3?boot=normal&secure-download=on&secure-boot=on&"
+                           "flash-crypt-cnt=1");
+  act ("win.detect", NULL);
+  spin (100);
+  wait_until (on_board, 30);
+  shoot ("1a-board-secure");
+  act ("win.select-board", GLINT_DEMO_ADDRESS);
+
   /* 1b. A URL that cannot be used */
   gtk_editable_set_text (GTK_EDITABLE (_glint_window_get_remote_row (window)), "rfc2217://raspberrypi.local");
   shoot ("1b-board-invalid-url");
@@ -254,6 +263,22 @@ main (int   argc,
   act ("win.next", NULL);
   wait_until (on_failed, 120);
   shoot ("5-failed");
+
+  /* 5b. Written, not verified: a board in secure download mode */
+  {
+    g_autofree char *dir = g_path_get_dirname (manifest);
+    g_autofree char *data = g_strdup_printf ("%s/partition-table.bin@0x8000", dir);
+
+    act ("win.flash-another", NULL);
+    act ("win.select-board", "sim://esp32s3?boot=normal&secure-download=on");
+    act ("win.next", NULL);
+    act ("win.load-firmware", data);
+    spin (100);
+    wait_until (plan_loaded, 30);
+    act ("win.next", NULL);
+    wait_until (on_failed, 120);
+    shoot ("5b-not-verified");
+  }
 
   /* 6. Permission denied */
   _glint_window_show_permission_page (window);

@@ -25,6 +25,7 @@ typedef struct
   gsize    trailer_len;     /* bytes after the image (as in merged binaries) */
   gsize    total_len;       /* pad with 0xFF up to this length if larger */
   gboolean app_desc;        /* start segment 0 with the esp_app_desc_t magic */
+  guint8   min_rev;         /* legacy field; 0 means min_rev_full / 100 */
 } TestImageSpec;
 
 static inline void
@@ -55,7 +56,7 @@ test_image_build (const TestImageSpec *spec)
       ext[0] = 0xEE;
       ext[4] = spec->chip_id & 0xFF;
       ext[5] = spec->chip_id >> 8;
-      ext[6] = spec->min_rev_full / 100;
+      ext[6] = spec->min_rev != 0 ? spec->min_rev : spec->min_rev_full / 100;
       ext[7] = spec->min_rev_full & 0xFF;
       ext[8] = spec->min_rev_full >> 8;
       ext[9] = spec->max_rev_full & 0xFF;

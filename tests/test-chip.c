@@ -640,35 +640,140 @@ test_stub_files (void)
                                              GLINT_CHIP_REV_UNKNOWN), ==, "esp32p4.json");
 }
 
-/* Only the P4's stub depends on its revision; its eFuse word decodes as
- * esptool's ESP32P4ROM does. */
+static void
+assert_ident (const char    *chip_name,
+              const guint32 *words,
+              guint          n_words,
+              const char    *package,
+              gint           revision,
+              const char    *features)
+{
+  const GlintChip *chip = glint_chip_lookup (chip_name);
+  g_autofree char *joined = NULL;
+  GlintChipIdent ident;
+  guint n;
+
+  glint_chip_get_efuse_registers (chip, &n);
+  g_assert_cmpuint (n, ==, n_words);
+  g_assert_cmpuint (n, <=, GLINT_CHIP_MAX_EFUSE_REGS);
+  glint_chip_decode_ident (chip, words, &ident);
+  g_assert_cmpstr (ident.package, ==, package);
+  g_assert_cmpint (ident.revision, ==, revision);
+  joined = g_strjoinv (", ", (char **) ident.features);
+  g_assert_cmpstr (joined, ==, features);
+}
+
+static void
+test_ident (void)
+{
+  /* ESP32: w0, w3, w5, w6, APB_CTL_DATE; major 3 needs all three bits */
+  const guint32 esp32_v31[] = { 0, 1u << 15 | 1u << 9, 1u << 20 | 1u << 24, 0, 1u << 31 };
+  const guint32 esp32_v10[] = { 0, 1u << 15 | 1u << 9, 0, 0, 0 };
+  const guint32 esp32_pico[] = { 0, 5u << 9 | 1u << 13 | 1u << 12 | 1u << 1, 0, 0, 0 };
+  const guint32 esp32_sc[] = { 0, 1u << 9 | 1u << 0, 0, 0, 0 };
+  const guint32 esp32_bad[] = { 0, 1u << 15 | 3u << 9 | 1u << 2, 0, 0, 1u << 31 };
+  /* S2: block1 words 3, 4: flash cap 2, minor bit 3 + low bits 1 */
+  const guint32 s2[] = { 2u << 21 | 1u << 18 | 1u << 20, 1u << 4 };
+  /* S3: v0.2; and a v0.0 whose block version 1.1 hides a "major" */
+  const guint32 s3[] = { 2u << 18 | 1u << 27, 2u << 3, 0, 0 };
+  const guint32 s3_eco0[] = { 1u << 24, 0, 1u << 24, 1 };
+  const guint32 c2[] = { 1u << 20 | 1u << 16 | 1u << 22, 1u << 29 };
+  const guint32 c3[] = { 4u << 18 | 1u << 21, 1u << 23 | 1u << 24 };
+  const guint32 c5[] = { 1u << 4 };
+  const guint32 c6[] = { 1u << 24 | 2u << 18, 2 };
+  const guint32 h2[] = { 1u << 21 | 2u << 18, 0 };
+  const guint32 p4[] = { 1u << 23 | 3u << 4 | 1 };
+  const guint32 esp8266[] = { 0, 0, 0, 0 };
+  const guint32 esp8285[] = { 1u << 4 | 1u << 5, 0, 0, 0 };
+
+  assert_ident ("esp32", esp32_v31, 5, "ESP32-D0WD-V3", 301, "Wi-Fi, BT, dual core");
+  assert_ident ("esp32", esp32_v10, 5, "ESP32-D0WD", 100, "Wi-Fi, BT, dual core");
+  assert_ident ("esp32", esp32_pico, 5, "ESP32-PICO-D4", 0,
+                "Wi-Fi, dual core, 160 MHz, embedded flash");
+  assert_ident ("esp32", esp32_sc, 5, "ESP32-S0WD", 0, "Wi-Fi, BT, single core");
+  /* bits 001 + APB 1 = 101: no valid pattern, esptool says major 0 */
+  assert_ident ("esp32", esp32_bad, 5, "Unknown ESP32", 0, "Wi-Fi, BT, dual core");
+  assert_ident ("esp32s2", s2, 2, "ESP32-S2FH4", 109,
+                "Wi-Fi, single core, 240 MHz, embedded flash 4 MB");
+  assert_ident ("esp32s3", s3, 4, "ESP32-S3 (QFN56)", 2,
+                "Wi-Fi, BT 5 (LE), dual core, 240 MHz, embedded flash 8 MB, "
+                "embedded PSRAM 2 MB");
+  assert_ident ("esp32s3", s3_eco0, 4, "ESP32-S3 (QFN56)", 0,
+                "Wi-Fi, BT 5 (LE), dual core, 240 MHz");
+  assert_ident ("esp32c2", c2, 2, "ESP8684H", 101,
+                "Wi-Fi, BT 5 (LE), single core, 120 MHz, embedded flash 4 MB");
+  assert_ident ("esp32c3", c3, 2, "ESP8685 (QFN28)", 112,
+                "Wi-Fi, BT 5 (LE), single core, 160 MHz");
+  assert_ident ("esp32c5", c5, 1, "ESP32-C5", 100,
+                "Wi-Fi 6 (dual-band), BT 5 (LE), IEEE 802.15.4, single core, 240 MHz");
+  assert_ident ("esp32c61", c5, 1, "ESP32-C61", 100,
+                "Wi-Fi 6, BT 5 (LE), single core, 160 MHz");
+  assert_ident ("esp32c6", c6, 2, "ESP32-C6FH8 (QFN32)", 2,
+                "Wi-Fi 6, BT 5 (LE), IEEE 802.15.4, single core, 160 MHz, "
+                "embedded flash 8 MB");
+  assert_ident ("esp32h2", h2, 2, "ESP32-H2", 102,
+                "BT 5 (LE), IEEE 802.15.4, single core, 96 MHz");
+  assert_ident ("esp32p4", p4, 1, "ESP32-P4", 701, "dual core, 400 MHz");
+  assert_ident ("esp8266", esp8266, 4, "ESP8266EX", GLINT_CHIP_NO_REVISION, "Wi-Fi, 160 MHz");
+  assert_ident ("esp8266", esp8285, 4, "ESP8285H08", GLINT_CHIP_NO_REVISION,
+                "Wi-Fi, 160 MHz, embedded flash");
+}
+
+static void
+test_ident_esp32_security (void)
+{
+  const GlintChip *esp32 = glint_chip_lookup ("esp32");
+  /* FLASH_CRYPT_CNT 1 (on), ABS_DONE_1 on a v3.0, JTAG_DISABLE */
+  const guint32 v3[] = { 1u << 20, 1u << 15, 1u << 20, 1u << 5 | 1u << 6, 1u << 31 };
+  /* ABS_DONE_1 counts only from v3.0; crypt count 3: even, off */
+  const guint32 v1[] = { 3u << 20, 1u << 15, 0, 1u << 5, 0 };
+  g_autofree char *v31 = glint_chip_format_revision (301);
+  GlintChipIdent ident;
+
+  glint_chip_decode_ident (esp32, v3, &ident);
+  g_assert_true (ident.has_efuse_security);
+  g_assert_cmpuint (ident.flash_crypt_cnt, ==, 1);
+  g_assert_true (glint_chip_flash_encrypted (ident.flash_crypt_cnt));
+  g_assert_cmphex (ident.security, ==, GLINT_CHIP_SECURE_BOOT | GLINT_CHIP_HARD_DIS_JTAG);
+
+  glint_chip_decode_ident (esp32, v1, &ident);
+  g_assert_cmpuint (ident.flash_crypt_cnt, ==, 3);
+  g_assert_false (glint_chip_flash_encrypted (ident.flash_crypt_cnt));
+  g_assert_cmphex (ident.security, ==, 0);
+
+  glint_chip_decode_ident (glint_chip_lookup ("esp32s3"), (const guint32[]) { 0, 0, 0, 0 },
+                           &ident);
+  g_assert_false (ident.has_efuse_security);
+
+  g_assert_null (glint_chip_format_revision (GLINT_CHIP_NO_REVISION));
+  g_assert_cmpstr (v31, ==, "v3.1");
+}
+
+/* The P4's revision word decodes as esptool's ESP32P4ROM reads it:
+ * major = bit 23 << 2 | bits 5-4, minor = bits 3-0 (its stub depends on
+ * the major). */
 static void
 test_revision (void)
 {
+  static const struct { guint32 word; gint revision; } cases[] = {
+    { 0, 0 }, { 0x10, 100 },
+    { 0xFF000031 & ~(1u << 23), 301 },   /* other bits are not the revision */
+    { 1u << 23 | 0x12, 502 },            /* bit 23: the major's high bit */
+  };
   const GlintChip *p4 = glint_chip_lookup ("esp32p4");
-  guint32 address = 0;
-  guint major = 99, minor = 99;
+  const guint32 *regs;
+  guint n;
 
-  g_assert_false (glint_chip_get_revision_register (glint_chip_lookup ("esp32"), &address));
-  g_assert_false (glint_chip_get_revision_register (glint_chip_lookup ("esp32c6"), &address));
-  g_assert_true (glint_chip_get_revision_register (p4, &address));
-  g_assert_cmphex (address, ==, 0x5012D04C);
+  regs = glint_chip_get_efuse_registers (p4, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmphex (regs[0], ==, 0x5012D04C);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GlintChipIdent ident;
 
-  glint_chip_decode_revision (p4, 0, &major, &minor);
-  g_assert_cmpuint (major, ==, 0);
-  g_assert_cmpuint (minor, ==, 0);
-  /* v1.0: bits 5-4 = 1 */
-  glint_chip_decode_revision (p4, 0x10, &major, &minor);
-  g_assert_cmpuint (major, ==, 1);
-  g_assert_cmpuint (minor, ==, 0);
-  /* v3.1: bits 5-4 = 3, minor 1; other bits are not the revision */
-  glint_chip_decode_revision (p4, 0xFF000031 & ~(1u << 23), &major, &minor);
-  g_assert_cmpuint (major, ==, 3);
-  g_assert_cmpuint (minor, ==, 1);
-  /* bit 23 is the major's high bit: v5.2 */
-  glint_chip_decode_revision (p4, 1u << 23 | 0x12, &major, &minor);
-  g_assert_cmpuint (major, ==, 5);
-  g_assert_cmpuint (minor, ==, 2);
+      glint_chip_decode_ident (p4, &cases[i].word, &ident);
+      g_assert_cmpint (ident.revision, ==, cases[i].revision);
+    }
 }
 
 int
@@ -696,6 +801,8 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/chip/spi-regs", test_spi_regs);
   g_test_add_func ("/glint/chip/blocks-and-usb", test_blocks_and_usb);
   g_test_add_func ("/glint/chip/stub-files", test_stub_files);
+  g_test_add_func ("/glint/chip/ident", test_ident);
+  g_test_add_func ("/glint/chip/ident-esp32-security", test_ident_esp32_security);
 
   return g_test_run ();
 }

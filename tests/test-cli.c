@@ -709,6 +709,87 @@ test_json (void)
 
 /* monitor resets the (simulated) board into its firmware and shows the
  * boot log until interrupted. */
+/* The chip line as esptool describes the chip, and the security state */
+static void
+test_info_ident (void)
+{
+  const char *text[] = { "--port", "sim://esp32?time-scale=0", "info", NULL };
+  const char *json[] = { "--json", "--port",
+                         "sim://esp32c3?time-scale=0&revision=1.1&secure-boot=on&"
+                         "flash-crypt-cnt=1", "info", NULL };
+  const char *sdm[] = { "--port", "sim://esp32s3?time-scale=0&secure-download=on", "info",
+                        NULL };
+  g_autoptr(GPtrArray) events = NULL;
+  JsonObject *object, *security;
+  JsonArray *features;
+  Run run = { 0 };
+
+  run_cli (&run, text);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Chip:     ESP32-D0WD-V3 (revision v3.1), Wi-Fi, BT, "
+                                     "dual core, 40 MHz crystal, 4 MB flash\n"));
+  g_assert_nonnull (strstr (run.out, "Security: secure boot off, flash encryption off, "
+                                     "secure download mode off, JTAG enabled\n"));
+  run_clear (&run);
+
+  run_cli (&run, json);
+  g_assert_cmpint (run.status, ==, 0);
+  events = parse_events (run.out);
+  object = find_event (events, "info");
+  g_assert_nonnull (object);
+  g_assert_cmpstr (json_object_get_string_member (object, "description"), ==,
+                   "ESP32-C3 (QFN32)");
+  g_assert_cmpstr (json_object_get_string_member (object, "revision"), ==, "v1.1");
+  features = json_object_get_array_member (object, "features");
+  g_assert_cmpstr (json_array_get_string_element (features, 0), ==, "Wi-Fi");
+  security = json_object_get_object_member (object, "security");
+  g_assert_true (json_object_get_boolean_member (security, "secure-boot"));
+  g_assert_true (json_object_get_boolean_member (security, "flash-encryption"));
+  g_assert_false (json_object_get_boolean_member (security, "secure-download"));
+  run_clear (&run);
+
+  /* secure download mode is said up front, with what it refuses */
+  run_cli (&run, sdm);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "secure download mode on"));
+  g_assert_nonnull (strstr (run.out, "cannot verify"));
+  g_assert_nonnull (strstr (run.out, "MAC:      unknown"));
+  run_clear (&run);
+}
+
+/* An unverified write never exits 0, unless --no-verify asked for it */
+static void
+test_flash_secure_download (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
+  g_autofree char *app_path = g_build_filename (dir, "app.bin", NULL);
+  g_autofree char *app_arg = g_strdup_printf ("%s@0x10000", app_path);
+  const char *port = "sim://esp32s3?time-scale=0&secure-download=on";
+  const char *args[] = { "--port", port, "flash", app_arg, NULL };
+  const char *no_verify[] = { "--no-verify", "--port", port, "flash", app_arg, NULL };
+  guint8 app[5000];
+  Run run = { 0 };
+
+  for (guint i = 0; i < sizeof app; i++)
+    app[i] = (guint8) g_random_int ();
+  g_file_set_contents (app_path, (const char *) app, sizeof app, &error);
+  g_assert_no_error (error);
+
+  run_cli (&run, args);
+  g_assert_cmpint (run.status, ==, 3);
+  g_assert_nonnull (strstr (run.err, "written, not verified"));
+  g_assert_null (strstr (run.out, "Done"));
+  run_clear (&run);
+
+  run_cli (&run, no_verify);
+  g_assert_cmpint (run.status, ==, 0);
+  run_clear (&run);
+
+  g_unlink (app_path);
+  g_rmdir (dir);
+}
+
 static void
 test_monitor (void)
 {
@@ -748,6 +829,8 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/cli/list", test_list);
   g_test_add_func ("/glint/cli/usage", test_usage);
   g_test_add_func ("/glint/cli/info", test_info);
+  g_test_add_func ("/glint/cli/info-ident", test_info_ident);
+  g_test_add_func ("/glint/cli/flash-secure-download", test_flash_secure_download);
   g_test_add_func ("/glint/cli/errors", test_errors_name_the_cause);
   g_test_add_func ("/glint/cli/flash-to-server", test_flash_to_server);
   g_test_add_func ("/glint/cli/flash-missing-file", test_flash_missing_file);

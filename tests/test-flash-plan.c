@@ -792,7 +792,7 @@ test_validate_images (void)
 }
 
 static void
-test_validate_warnings (void)
+test_validate_revision (void)
 {
   TestImageSpec spec = { .chip_id = 9, .seg_len = 0x9000, .min_rev_full = 102,
                          .max_rev_full = 199 };
@@ -812,21 +812,69 @@ test_validate_warnings (void)
   g_assert_nonnull (strstr (warnings[0], "padded"));
   g_assert_nonnull (strstr (warnings[0], "odd"));
 
+  /* v1.2 to v1.99: the chip's revision outside is refused, naming both */
   glint_flash_plan_set_chip_revision (plan, 100);
-  g_assert_true (glint_flash_plan_validate (plan, "esp32s3", 0, &error));
-  warnings = glint_flash_plan_get_warnings (plan);
-  g_assert_cmpuint (g_strv_length ((char **) warnings), ==, 2);
-  g_assert_nonnull (strstr (warnings[1], "v1.2"));
-
+  assert_validate_fails (plan, "esp32s3", 0, GLINT_ERROR, GLINT_ERROR_WRONG_REVISION,
+                         "“app” needs chip revision v1.2 or later; this ESP32-S3 is v1.0");
   glint_flash_plan_set_chip_revision (plan, 200);
-  g_assert_true (glint_flash_plan_validate (plan, "esp32s3", 0, &error));
-  warnings = glint_flash_plan_get_warnings (plan);
-  g_assert_cmpuint (g_strv_length ((char **) warnings), ==, 2);
-  g_assert_nonnull (strstr (warnings[1], "up to v1.99"));
-
+  assert_validate_fails (plan, "esp32s3", 0, GLINT_ERROR, GLINT_ERROR_WRONG_REVISION,
+                         "v1.99 or earlier; this ESP32-S3 is v2.0");
   glint_flash_plan_set_chip_revision (plan, 105);
   g_assert_true (glint_flash_plan_validate (plan, "esp32s3", 0, &error));
   g_assert_cmpuint (g_strv_length ((char **) glint_flash_plan_get_warnings (plan)), ==, 1);
+}
+
+/* esptool's choice of fields (write_flash) */
+static void
+check_revision_rule (const char *chip,
+                     gint        chip_id,
+                     guint8      min_rev,
+                     guint16     min_rev_full,
+                     guint16     max_rev_full,
+                     gint        revision,
+                     gboolean    fits)
+{
+  TestImageSpec spec = { .chip_id = chip_id, .seg_len = 0x100, .min_rev = min_rev,
+                         .min_rev_full = min_rev_full, .max_rev_full = max_rev_full };
+  g_autoptr(GBytes) app = test_image_build (&spec);
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GError) error = NULL;
+
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app.bin");
+  glint_flash_plan_set_chip_revision (plan, revision);
+  if (fits)
+    {
+      g_assert_true (glint_flash_plan_validate (plan, chip, 0, &error));
+      g_assert_no_error (error);
+    }
+  else
+    {
+      assert_validate_fails (plan, chip, 0, GLINT_ERROR, GLINT_ERROR_WRONG_REVISION,
+                             "app.bin");
+    }
+}
+
+static void
+test_validate_revision_rules (void)
+{
+  /* no max_rev_full: only the legacy min_rev, a major revision */
+  check_revision_rule ("esp32", 0, 3, 0, 0, 100, FALSE);
+  check_revision_rule ("esp32", 0, 3, 0, 0, 300, TRUE);
+  check_revision_rule ("esp32", 0, 1, 500, 0, 100, TRUE);   /* min_rev_full ignored */
+  /* the default max (0xFFFF) with min_rev_full unset: legacy again */
+  check_revision_rule ("esp32", 0, 3, 0, 0xFFFF, 201, FALSE);
+  /* the full fields, 0xFFFF meaning no maximum */
+  check_revision_rule ("esp32", 0, 0, 300, 0xFFFF, 299, FALSE);
+  check_revision_rule ("esp32", 0, 0, 300, 0xFFFF, 9999, TRUE);
+  check_revision_rule ("esp32", 0, 3, 100, 0xFFFF, 100, TRUE);  /* min_rev ignored */
+  check_revision_rule ("esp32p4", 18, 0, 0, 199, 301, FALSE);
+  check_revision_rule ("esp32p4", 18, 0, 0, 199, 103, TRUE);
+  /* the ESP32-C3's legacy min_rev is its minor revision */
+  check_revision_rule ("esp32c3", 5, 3, 0, 0, 4, TRUE);
+  check_revision_rule ("esp32c3", 5, 3, 0, 0, 102, FALSE);
+  check_revision_rule ("esp32s3", 9, 1, 0, 0, 2, FALSE);
+  /* an unknown revision checks nothing */
+  check_revision_rule ("esp32", 0, 3, 300, 0xFFFF, -1, TRUE);
 }
 
 static void
@@ -915,7 +963,8 @@ main (int argc, char **argv)
   ADD_FIXTURE ("/glint/flash-plan/validate-special", test_validate_special);
   g_test_add_func ("/glint/flash-plan/validate-layout", test_validate_layout);
   g_test_add_func ("/glint/flash-plan/validate-images", test_validate_images);
-  g_test_add_func ("/glint/flash-plan/validate-warnings", test_validate_warnings);
+  g_test_add_func ("/glint/flash-plan/validate-revision", test_validate_revision);
+  g_test_add_func ("/glint/flash-plan/validate-revision-rules", test_validate_revision_rules);
   ADD_FIXTURE ("/glint/flash-plan/patch-bootloader", test_patch_bootloader);
   g_test_add_func ("/glint/flash-plan/validate-empty-plan", test_validate_empty_plan);
 

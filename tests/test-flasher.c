@@ -15,6 +15,7 @@
 #include "glint-sim-stream.h"
 #include "glint-stream.h"
 #include "glint-stream-address.h"
+#include "glint-test-image.h"
 #include "glint-test-utils.h"
 
 /* GlintFlasher's jobs against the simulated board behind sim://. */
@@ -155,6 +156,96 @@ test_info_every_chip (Fixture       *f,
     }
 }
 
+/* Package, revision and features from eFuse, as esptool reads them (the
+ * simulator's defaults and options); the security state from
+ * GET_SECURITY_INFO, or from the ESP32's eFuse */
+static void
+test_info_ident (Fixture       *f,
+                 gconstpointer  data)
+{
+  static const struct
+  {
+    const char *address, *package;
+    gint        revision;
+    const char *features;
+    gboolean    security_known;
+    guint32     security;
+    gboolean    encrypted;
+  } cases[] = {
+    { "sim://esp32?time-scale=0", "ESP32-D0WD-V3", 301, "Wi-Fi, BT, dual core", TRUE, 0, FALSE },
+    { "sim://esp32?time-scale=0&revision=1.0&secure-boot=on&jtag-disabled=on&flash-crypt-cnt=1",
+      "ESP32-D0WD", 100, "Wi-Fi, BT, dual core", TRUE,
+      GLINT_CHIP_SECURE_BOOT | GLINT_CHIP_HARD_DIS_JTAG, TRUE },
+    { "sim://esp8266?time-scale=0", "ESP8266EX", -1, "Wi-Fi, 160 MHz", FALSE, 0, FALSE },
+    { "sim://esp32s2?time-scale=0&secure-boot=on", "ESP32-S2", 100,
+      "Wi-Fi, single core, 240 MHz", TRUE, GLINT_CHIP_SECURE_BOOT, FALSE },
+    { "sim://esp32c3?time-scale=0&revision=1.1&flash-crypt-cnt=3", "ESP32-C3 (QFN32)", 101,
+      "Wi-Fi, BT 5 (LE), single core, 160 MHz", TRUE, 0, FALSE },
+    { "sim://esp32c6?time-scale=0&flash-crypt-cnt=7", "ESP32-C6 (QFN40)", 2,
+      "Wi-Fi 6, BT 5 (LE), IEEE 802.15.4, single core, 160 MHz", TRUE, 0, TRUE },
+    { "sim://esp32p4?time-scale=0&revision=1.3", "ESP32-P4", 103, "dual core, 400 MHz", TRUE,
+      0, FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GlintBoardInfo) info = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *features = NULL;
+      g_autofree char *address = g_strconcat (cases[i].address, "&boot=download", NULL);
+
+      fixture_open (f, address);
+      info = run_info (f, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (info->package, ==, cases[i].package);
+      g_assert_cmpint (info->revision, ==, cases[i].revision);
+      features = g_strjoinv (", ", info->features);
+      g_assert_cmpstr (features, ==, cases[i].features);
+      g_assert_cmpint (info->security_known, ==, cases[i].security_known);
+      g_assert_cmphex (info->security, ==, cases[i].security);
+      g_assert_cmpint (glint_board_info_get_flash_encrypted (info), ==, cases[i].encrypted);
+      g_assert_false (glint_board_info_get_secure_download (info));
+      g_assert_true (strv_has (f->log, cases[i].package));
+      fixture_teardown (f, NULL);
+    }
+}
+
+/* Secure download mode: the ROM refuses READ_REG, yet GET_SECURITY_INFO
+ * names the chip (the S2's 12-byte answer too); nothing is made up for
+ * what could not be read. */
+static void
+test_info_secure_download (Fixture       *f,
+                           gconstpointer  data)
+{
+  static const char *const chips[] = { "esp32c6", "esp32s2" };
+  const guint8 no_mac[6] = { 0, };
+
+  for (guint i = 0; i < G_N_ELEMENTS (chips); i++)
+    {
+      g_autoptr(GlintBoardInfo) info = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *address = g_strdup_printf ("sim://%s?time-scale=0&boot=download&"
+                                                  "secure-download=on&secure-boot=on",
+                                                  chips[i]);
+      g_autofree char *security = NULL;
+
+      fixture_open (f, address);
+      info = run_info (f, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (info->chip, ==, chips[i]);
+      g_assert_null (info->package);
+      g_assert_cmpint (info->revision, ==, -1);
+      g_assert_true (glint_board_info_get_secure_download (info));
+      g_assert_cmpmem (info->mac, 6, no_mac, 6);
+      g_assert_cmpuint (info->flash_size, ==, 0);
+      security = glint_board_info_describe_security (info);
+      g_assert_nonnull (strstr (security, "secure boot on"));
+      g_assert_nonnull (strstr (security, "secure download mode on"));
+      g_assert_true (strv_has (f->log, "secure download mode"));
+      fixture_teardown (f, NULL);
+    }
+}
+
 static void
 test_info_slow_link (Fixture       *f,
                      gconstpointer  data)
@@ -167,8 +258,9 @@ test_info_slow_link (Fixture       *f,
   info = run_info (f, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (info->chip, ==, "esp32s3");
-  /* answers, batched ones included: sync, detection, MAC, flash id */
-  g_assert_cmpuint (info->round_trips, <=, 14);
+  /* answers, batched ones included: sync, detection, eFuse words with
+   * the MAC in one batch (4 + 2 + 1 on the S3), flash id */
+  g_assert_cmpuint (info->round_trips, <=, 18);
   g_assert_nonnull (strstr (info->link, "RTT"));
 }
 
@@ -410,8 +502,10 @@ test_flash_every_chip (Fixture       *f,
 
   for (guint i = 0; i < n_chips; i++)
     {
-      g_autofree char *address = g_strdup_printf ("sim://%s?boot=normal&time-scale=0",
-                                                  chips[i].name);
+      /* the P4 as most boards carry it today, v1.3, takes the rev1 stub */
+      gboolean p4 = g_str_equal (chips[i].name, "esp32p4");
+      g_autofree char *address = g_strdup_printf ("sim://%s?boot=normal&time-scale=0%s",
+                                                  chips[i].name, p4 ? "&revision=1.3" : "");
       g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
       g_autoptr(GBytes) app = random_bytes (40 * 1024);
       g_autoptr(GError) error = NULL;
@@ -420,10 +514,7 @@ test_flash_every_chip (Fixture       *f,
 
       if (real)
         {
-          /* The simulated P4 reads as v0.0 (it has no revision eFuse):
-           * esptool takes the rev1 stub for it. */
-          const char *name = g_str_equal (chips[i].name, "esp32p4") ? "esp32p4-rev1.json" :
-                             chips[i].stub_file;
+          const char *name = p4 ? "esp32p4-rev1.json" : chips[i].stub_file;
           g_autofree char *path = g_build_filename (glint_test_real_stub_dir (), "2", name,
                                                     NULL);
           g_autoptr(GlintTestStubFile) file = glint_test_stub_file_read (path);
@@ -625,6 +716,143 @@ test_flash_wrong_chip (Fixture       *f,
                     ==, 0);
 }
 
+/* An image that needs a newer chip is refused before anything is
+ * written, with a message that names both revisions. */
+static void
+test_flash_wrong_revision (Fixture       *f,
+                           gconstpointer  data)
+{
+  TestImageSpec spec = { .chip_id = 0, .seg_len = 0x800, .min_rev_full = 300,
+                         .max_rev_full = 0xFFFF };
+  g_autoptr(GBytes) app = test_image_build (&spec);
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GError) error = NULL;
+  gsize flash_size = 0;
+  const guint8 *flash;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0&revision=1.0");
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app.bin");
+  glint_flasher_set_plan (f->flasher, plan);
+
+  g_assert_false (run_flash (f, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_REVISION);
+  g_assert_cmpstr (error->message, ==,
+                   "“app.bin” needs chip revision v3.0 or later; this ESP32 is v1.0");
+  g_assert_cmpuint (glint_sim_get_counter (fixture_sim (f), GLINT_SIM_COUNTER_FLASH_WRITTEN),
+                    ==, 0);
+  g_assert_cmpuint (glint_sim_get_counter (fixture_sim (f), GLINT_SIM_COUNTER_SECTORS_ERASED),
+                    ==, 0);
+  flash = glint_sim_get_flash (fixture_sim (f), &flash_size);
+  for (gsize i = 0; i < flash_size; i++)
+    if (flash[i] != 0xFF)
+      g_assert_not_reached ();
+  g_assert_false (strv_has (f->states, "writing"));
+
+  /* the same image on a v3.1 goes through */
+  g_clear_error (&error);
+  fixture_teardown (f, NULL);
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  glint_flasher_set_plan (f->flasher, plan);
+  g_assert_true (run_flash (f, &error));
+  g_assert_no_error (error);
+}
+
+/* Secure download mode: the ROM writes but cannot check; the job says so
+ * and never ends as done, unless verification was turned off. */
+static void
+test_flash_secure_download (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GBytes) app = random_bytes (20000);
+  g_autoptr(GError) error = NULL;
+  const GlintRegionReport *rep;
+
+  fixture_open (f, "sim://esp32s3?boot=normal&time-scale=0&secure-download=on");
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+
+  g_assert_false (run_flash (f, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_NOT_VERIFIED);
+  g_assert_nonnull (strstr (error->message, "written, not verified"));
+  g_assert_nonnull (strstr (error->message, "secure download mode"));
+  g_assert_cmpint (glint_flasher_get_state (f->flasher), ==, GLINT_FLASHER_STATE_FAILED);
+  rep = glint_flasher_get_region_report (f->flasher, 0);
+  g_assert_cmpint (rep->status, ==, GLINT_REGION_WRITTEN);
+  assert_flash_holds (fixture_sim (f), 0x10000, app);
+  g_assert_false (strv_has (f->states, "loading-stub"));
+  g_assert_false (strv_has (f->states, "verifying"));
+  g_assert_true (strv_has (f->log, "refuses the flasher stub"));
+  g_clear_error (&error);
+
+  /* --no-verify: the user accepts an unchecked write */
+  fixture_teardown (f, NULL);
+  fixture_open (f, "sim://esp32s3?boot=normal&time-scale=0&secure-download=on");
+  glint_flasher_set_plan (f->flasher, plan);
+  glint_flasher_set_verify (f->flasher, FALSE);
+  g_assert_true (run_flash (f, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (glint_flasher_get_state (f->flasher), ==, GLINT_FLASHER_STATE_DONE);
+
+  /* what the ROM cannot do at all is refused before writing */
+  g_clear_error (&error);
+  fixture_teardown (f, NULL);
+  fixture_open (f, "sim://esp32s3?boot=normal&time-scale=0&secure-download=on");
+  glint_flasher_set_plan (f->flasher, plan);
+  glint_flasher_set_erase_all (f->flasher, TRUE);
+  g_assert_false (run_flash (f, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED);
+  g_assert_cmpuint (glint_sim_get_counter (fixture_sim (f), GLINT_SIM_COUNTER_FLASH_WRITTEN),
+                    ==, 0);
+}
+
+/* @app at 0x10000 on the board at @address, all else as by default */
+static gboolean
+flash_app (Fixture     *f,
+           const char  *address,
+           GBytes      *app,
+           GError     **error)
+{
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+
+  fixture_open (f, address);
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+
+  return run_flash (f, error);
+}
+
+/* The stub does not run on the ESP32-C2 v0.0: the ROM writes and checks */
+static void
+test_flash_c2_eco0_rom (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GBytes) app = random_bytes (8192);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (flash_app (f, "sim://esp32c2?boot=normal&time-scale=0&revision=0.0", app,
+                            &error));
+  g_assert_no_error (error);
+  g_assert_false (strv_has (f->states, "loading-stub"));
+  g_assert_true (strv_has (f->log, "does not support the ESP32-C2 v0.0"));
+  g_assert_true (strv_has (f->log, "app at 0x10000 verified"));
+  assert_flash_holds (fixture_sim (f), 0x10000, app);
+}
+
+/* Flash encryption on: said before writing */
+static void
+test_flash_encrypted_warns (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GBytes) app = random_bytes (8192);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (flash_app (f, "sim://esp32c3?boot=normal&time-scale=0&flash-crypt-cnt=1", app,
+                            &error));
+  g_assert_no_error (error);
+  g_assert_true (strv_has (f->log, "plaintext images written now will not run"));
+}
+
 static void
 test_flash_esp8266_rom_cannot_verify (Fixture       *f,
                                       gconstpointer  data)
@@ -670,6 +898,10 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/glint/flasher/info/slow-link", Fixture, NULL, NULL, test_info_slow_link,
               fixture_teardown);
+  g_test_add ("/glint/flasher/info/ident", Fixture, NULL, NULL, test_info_ident,
+              fixture_teardown);
+  g_test_add ("/glint/flasher/info/secure-download", Fixture, NULL, NULL,
+              test_info_secure_download, fixture_teardown);
   g_test_add ("/glint/flasher/info/wrong-boot-mode", Fixture, NULL, NULL, test_wrong_boot_mode,
               fixture_teardown);
   g_test_add ("/glint/flasher/info/cancel", Fixture, NULL, NULL, test_cancel, fixture_teardown);
@@ -703,6 +935,14 @@ main (int argc, char **argv)
               test_flash_damaged_block_retried, fixture_teardown);
   g_test_add ("/glint/flasher/flash/wrong-chip", Fixture, NULL, NULL, test_flash_wrong_chip,
               fixture_teardown);
+  g_test_add ("/glint/flasher/flash/wrong-revision", Fixture, NULL, NULL,
+              test_flash_wrong_revision, fixture_teardown);
+  g_test_add ("/glint/flasher/flash/secure-download", Fixture, NULL, NULL,
+              test_flash_secure_download, fixture_teardown);
+  g_test_add ("/glint/flasher/flash/encrypted-warns", Fixture, NULL, NULL,
+              test_flash_encrypted_warns, fixture_teardown);
+  g_test_add ("/glint/flasher/flash/c2-eco0-rom", Fixture, NULL, NULL,
+              test_flash_c2_eco0_rom, fixture_teardown);
   g_test_add ("/glint/flasher/flash/esp8266-rom", Fixture, NULL, NULL,
               test_flash_esp8266_rom_cannot_verify, fixture_teardown);
   g_test_add ("/glint/flasher/flash/nothing", Fixture, NULL, NULL, test_flash_nothing,

@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include <zlib.h>
 
+#include "glint-chip.h"
 #include "glint-error.h"
 #include "glint-sim.h"
 #include "glint-slip.h"
@@ -562,6 +563,172 @@ test_security_info (void)
 
       assert_unsupported (f, OP_GET_SECURITY_INFO, NULL, 0, i == 0 ? 4 : 2);
     }
+}
+
+/* The eFuse words the chip table decodes, read as any client would */
+static void
+read_ident (Fixture        *f,
+            const char     *chip_name,
+            GlintChipIdent *ident)
+{
+  const GlintChip *chip = glint_chip_lookup (chip_name);
+  guint32 words[GLINT_CHIP_MAX_EFUSE_REGS];
+  const guint32 *regs;
+  guint n;
+
+  regs = glint_chip_get_efuse_registers (chip, &n);
+  for (guint i = 0; i < n; i++)
+    words[i] = read_reg (f, regs[i], chip->rom_status_len);
+  glint_chip_decode_ident (chip, words, ident);
+}
+
+static void
+test_efuse_ident (void)
+{
+  /* the defaults: a current silicon of each chip (esptool prints the same,
+   * see tools/conformance) */
+  static const struct { const char *chip; const char *package; gint revision; } cases[] = {
+    { "esp8266", "ESP8266EX", GLINT_CHIP_NO_REVISION },
+    { "esp32", "ESP32-D0WD-V3", 301 }, { "esp32s2", "ESP32-S2", 100 },
+    { "esp32s3", "ESP32-S3 (QFN56)", 2 }, { "esp32c2", "ESP32-C2", 101 },
+    { "esp32c3", "ESP32-C3 (QFN32)", 4 }, { "esp32c5", "ESP32-C5", 100 },
+    { "esp32c6", "ESP32-C6 (QFN40)", 2 }, { "esp32c61", "ESP32-C61", 100 },
+    { "esp32h2", "ESP32-H2", 1 }, { "esp32p4", "ESP32-P4", 301 },
+  };
+  /* and what the options make of them */
+  static const struct
+  {
+    const char *chip, *options, *package;
+    gint        revision;
+  } options[] = {
+    { "esp32", "revision=1.0", "ESP32-D0WD", 100 },
+    { "esp32", "revision=v2.0&package=5", "ESP32-PICO-D4", 200 },
+    { "esp32", "revision=3.0&package=5", "ESP32-PICO-V3", 300 },
+    { "esp32s3", "revision=0.1&package=1", "ESP32-S3-PICO-1 (LGA56)", 1 },
+    { "esp32c3", "revision=1.1", "ESP32-C3 (QFN32)", 101 },
+    { "esp32c3", "revision=0.9", "ESP32-C3 (QFN32)", 9 },
+    { "esp32c2", "revision=1.0&package=1", "ESP8684H", 100 },
+    { "esp32s2", "revision=0.0&package=2", "ESP32-S2FH4", 0 },
+    { "esp32p4", "revision=1.3", "ESP32-P4", 103 },
+    { "esp32p4", "revision=5.0", "ESP32-P4", 500 },
+  };
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const GlintChip *chip = glint_chip_lookup (cases[i].chip);
+      g_autoptr(Fixture) f = rom_fixture (cases[i].chip, NULL);
+      guint8 mac[6];
+      guint32 mac_words[GLINT_CHIP_MAX_MAC_REGS];
+      const guint32 *mac_regs;
+      GlintChipIdent ident;
+      guint n;
+
+      read_ident (f, cases[i].chip, &ident);
+      g_assert_cmpstr (ident.package, ==, cases[i].package);
+      g_assert_cmpint (ident.revision, ==, cases[i].revision);
+
+      /* the revision bits share words with the MAC on some chips */
+      mac_regs = glint_chip_get_mac_registers (chip, &n);
+      for (guint j = 0; j < n; j++)
+        mac_words[j] = read_reg (f, mac_regs[j], chip->rom_status_len);
+      g_assert_true (glint_chip_decode_mac (chip, mac_words, mac, NULL));
+      g_assert_cmphex (mac[0], ==, 0x24);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (options); i++)
+    {
+      g_autoptr(Fixture) f = rom_fixture (options[i].chip, options[i].options);
+      GlintChipIdent ident;
+
+      read_ident (f, options[i].chip, &ident);
+      g_assert_cmpstr (ident.package, ==, options[i].package);
+      g_assert_cmpint (ident.revision, ==, options[i].revision);
+    }
+
+  {
+    g_autoptr(GlintSim) sim = glint_sim_new ("esp32", NULL);
+
+    /* the ESP32 has two minor bits and three major ones */
+    g_assert_false (glint_sim_set_option (sim, "revision", "3.4", &error));
+    g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT);
+    g_clear_error (&error);
+    g_assert_false (glint_sim_set_option (sim, "revision", "4.0", &error));
+    g_clear_error (&error);
+    g_assert_false (glint_sim_set_option (sim, "revision", "three", &error));
+    g_clear_error (&error);
+    g_assert_false (glint_sim_set_option (sim, "secure-download", "on", &error));
+    g_clear_error (&error);
+  }
+  {
+    g_autoptr(GlintSim) sim = glint_sim_new ("esp8266", NULL);
+
+    g_assert_false (glint_sim_set_option (sim, "revision", "1.0", &error));
+    g_clear_error (&error);
+    g_assert_false (glint_sim_set_option (sim, "flash-crypt-cnt", "1", &error));
+    g_clear_error (&error);
+  }
+}
+
+static void
+test_efuse_security_esp32 (void)
+{
+  g_autoptr(Fixture) f = rom_fixture ("esp32", "secure-boot=on&jtag-disabled=on&"
+                                      "flash-crypt-cnt=1");
+  GlintChipIdent ident;
+
+  read_ident (f, "esp32", &ident);
+  g_assert_cmpint (ident.revision, ==, 301);
+  g_assert_true (glint_chip_flash_encrypted (ident.flash_crypt_cnt));
+  g_assert_cmphex (ident.security, ==, GLINT_CHIP_SECURE_BOOT | GLINT_CHIP_HARD_DIS_JTAG);
+}
+
+/* GET_SECURITY_INFO carries the flags and the counter; in secure download
+ * mode the ROM takes only the commands protocol.md §2 lists and answers
+ * the others as commands it does not know, under the last opcode. */
+static void
+test_secure_download (void)
+{
+  static const guint8 refused[] = {
+    OP_READ_REG, OP_WRITE_REG, OP_MEM_BEGIN, OP_SPI_FLASH_MD5, OP_FLASH_DEFL_BEGIN,
+    OP_READ_FLASH_SLOW,
+  };
+  g_autoptr(Fixture) f = rom_fixture ("esp32s3", "secure-download=on&secure-boot=on&"
+                                      "flash-crypt-cnt=3");
+  guint8 attach[8] = { 0, };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      guint8 body[16] = { 0, };
+      g_auto(Response) r = { 0, };
+
+      command (f, OP_GET_SECURITY_INFO, NULL, 0, 0, 4, &r);
+      assert_ok (&r);
+      g_assert_cmpuint (r.data_len, ==, 20);
+      g_assert_cmphex (get_u32 (r.data), ==, 0x5);   /* SECURE_BOOT_EN | SECURE_DOWNLOAD */
+      g_assert_cmpuint (r.data[4], ==, 3);
+      g_assert_cmpuint (get_u32 (r.data + 12), ==, 9);
+
+      drop_frames (f);
+      send_cmd (f, refused[i], body, refused[i] == OP_READ_REG ? 4 : 16, 0);
+      g_assert_true (wait_frames (f, 8, WAIT_MS));
+      for (guint j = 0; j < 8; j++)
+        {
+          g_autoptr(GBytes) frame = next_frame (f);
+          const guint8 *p = g_bytes_get_data (frame, NULL);
+
+          g_assert_cmphex (p[1], ==, OP_GET_SECURITY_INFO);
+          g_assert_cmphex (p[8], ==, 1);
+          g_assert_cmphex (p[9], ==, 0x05);
+        }
+    }
+
+  {
+    g_auto(Response) r = { 0, };
+
+    command (f, OP_SPI_ATTACH, attach, sizeof attach, 0, 4, &r);
+    assert_ok (&r);
+  }
 }
 
 static void
@@ -1815,6 +1982,9 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/sim/sync-esp8266", test_sync_esp8266);
   g_test_add_func ("/glint/sim/magic", test_magic);
   g_test_add_func ("/glint/sim/security-info", test_security_info);
+  g_test_add_func ("/glint/sim/efuse-ident", test_efuse_ident);
+  g_test_add_func ("/glint/sim/efuse-security-esp32", test_efuse_security_esp32);
+  g_test_add_func ("/glint/sim/secure-download", test_secure_download);
   g_test_add_func ("/glint/sim/mac", test_mac);
   g_test_add_func ("/glint/sim/uart-clkdiv", test_uart_clkdiv);
   g_test_add_func ("/glint/sim/boot-normal", test_boot_normal);

@@ -634,6 +634,38 @@ test_disconnect_fails (Fixture       *f,
   wait_for_page (f, "failed", 60);
 }
 
+/* Secure download mode: the board is written but nothing could check
+ * it, and the window says so instead of Done. */
+static void
+test_secure_download_not_done (Fixture       *f,
+                               gconstpointer  data)
+{
+  const char *details;
+
+  g_autofree char *data_path = g_build_filename (f->dir, "data.bin", NULL);
+  g_autofree char *data_arg = g_strconcat (data_path, "@0x10000", NULL);
+  g_autoptr(GError) error = NULL;
+  char bytes[4096];
+
+  /* data, not an image: any chip takes it */
+  memset (bytes, 0x5A, sizeof bytes);
+  g_file_set_contents (data_path, bytes, sizeof bytes, &error);
+  g_assert_no_error (error);
+
+  click_through (f, "sim://esp32s3?boot=normal&secure-download=on");
+  activate (f, "win.load-firmware", data_arg);
+  wait_for_next (f);
+  activate (f, "win.next", NULL);
+  wait_for_page (f, "failed", 60);
+
+  details = gtk_label_get_text (GTK_LABEL (child (f, "failed_details_label")));
+  g_test_message ("not verified: %s", details);
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (child (f, "failed_status"))), ==,
+                   "Written, Not Verified");
+  g_assert_nonnull (strstr (details, "written, not verified"));
+  g_assert_nonnull (strstr (details, "secure download mode"));
+}
+
 static void
 test_invalid_url (Fixture       *f,
                   gconstpointer  data)
@@ -666,6 +698,27 @@ test_invalid_url (Fixture       *f,
   g_assert_true (next_enabled (f));
 }
 
+/* Loads @path on the Firmware page, which must refuse it: its reason */
+static const char *
+load_failing_firmware (Fixture    *f,
+                       const char *path)
+{
+  const char *description;
+
+  activate (f, "win.load-firmware", path);
+  while (g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "firmware_stack"))),
+                    "loading") == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "firmware_stack"))),
+                   ==, "error");
+  description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f,
+                                                                   "firmware_error_page")));
+  g_test_message ("firmware error: %s", description);
+
+  return description;
+}
+
 static void
 test_bad_firmware (Fixture       *f,
                    gconstpointer  data)
@@ -678,22 +731,38 @@ test_bad_firmware (Fixture       *f,
 
   activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
   activate (f, "win.next", NULL);
-  activate (f, "win.load-firmware", empty);
-  while (g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "firmware_stack"))),
-                    "loading") == 0)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "firmware_stack"))),
-                   ==, "error");
-  description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f,
-                                                                   "firmware_error_page")));
-  g_test_message ("firmware error: %s", description);
+  description = load_failing_firmware (f, empty);
   g_assert_cmpuint (strlen (description), >, 0);
   g_assert_false (next_enabled (f));
 
   /* Escape goes back a step. */
   activate (f, "win.escape", NULL);
   g_assert_cmpstr (page (f), ==, "board");
+}
+
+/* After Detect, an image for another chip revision is refused on the
+ * Firmware page already, naming both revisions. */
+static void
+test_wrong_revision (Fixture       *f,
+                     gconstpointer  data)
+{
+  TestImageSpec spec = { .chip_id = 0, .seg_len = 0x800, .min_rev_full = 300,
+                         .max_rev_full = 0xFFFF };
+  g_autoptr(GBytes) image = test_image_build (&spec);
+  g_autofree char *path = g_build_filename (f->dir, "v3-only.bin", NULL);
+  g_autofree char *arg = g_strconcat (path, "@0x10000", NULL);
+  const char *description;
+
+  write_file (path, g_bytes_get_data (image, NULL), g_bytes_get_size (image));
+  activate (f, "win.select-board", "sim://esp32?boot=normal&revision=1.0");
+  activate (f, "win.detect", NULL);
+  while (glint_board_page_get_board_info (f->window->board_page) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  activate (f, "win.next", NULL);
+  description = load_failing_firmware (f, arg);
+  g_assert_nonnull (strstr (description, "v3.0 or later; this ESP32 is v1.0"));
+  g_assert_false (next_enabled (f));
 }
 
 static void
@@ -922,6 +991,9 @@ test_detect (Fixture       *f,
   g_test_message ("detected: %s", adw_action_row_get_subtitle (row));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "ESP32"));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "MAC"));
+  /* the chip as esptool describes it, and its security state */
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "(revision v"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "Security: secure boot off"));
   g_assert_false (glint_wizard_page_get_applying (GLINT_WIZARD_PAGE (f->window->board_page)));
 }
 
@@ -1475,6 +1547,8 @@ main (int   argc,
 
   ADD ("demo-flash", test_demo_flash);
   ADD ("disconnect-fails", test_disconnect_fails);
+  ADD ("secure-download-not-done", test_secure_download_not_done);
+  ADD ("wrong-revision", test_wrong_revision);
   ADD ("rfc2217-flash", test_rfc2217_flash);
   ADD ("backup-and-reflash", test_backup_and_reflash);
   ADD ("rfc2217-server-killed", test_rfc2217_server_killed);

@@ -34,6 +34,7 @@ enum {
   EXIT_OK = 0,
   EXIT_FAILED = 1,
   EXIT_USAGE = 2,
+  EXIT_NOT_VERIFIED = 3,
 };
 
 static char *opt_port;
@@ -229,14 +230,16 @@ report_error (const GError *error)
   if (opt_json)
     {
       json_error (error);
-      return EXIT_FAILED;
+      return g_error_matches (error, GLINT_ERROR, GLINT_ERROR_NOT_VERIFIED) ?
+             EXIT_NOT_VERIFIED : EXIT_FAILED;
     }
 
   g_printerr (_("Error: %s\n"), error->message);
   if (hint != NULL)
     g_printerr ("%s\n", hint);
 
-  return EXIT_FAILED;
+  return g_error_matches (error, GLINT_ERROR, GLINT_ERROR_NOT_VERIFIED) ?
+         EXIT_NOT_VERIFIED : EXIT_FAILED;
 }
 
 /* list ----------------------------------------------------------------------- */
@@ -470,10 +473,10 @@ new_flasher (Progress  *progress,
 static int
 report_job_error (const GError *error)
 {
-  report_error (error);
+  int status = report_error (error);
 
   return g_error_matches (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT) ?
-         EXIT_USAGE : EXIT_FAILED;
+         EXIT_USAGE : status;
 }
 
 typedef gboolean (*JobFinish) (GlintFlasher  *flasher,
@@ -500,6 +503,53 @@ wait_job (GlintFlasher  *flasher,
   return FALSE;
 }
 
+/* --json: package, revision, features and security state, with stable
+ * (untranslated) names */
+static void
+info_json_ident (JsonBuilder          *builder,
+                 const GlintBoardInfo *info)
+{
+  g_autofree char *revision = glint_chip_format_revision (info->revision);
+
+  if (info->package != NULL)
+    {
+      json_builder_set_member_name (builder, "description");
+      json_builder_add_string_value (builder, info->package);
+      json_builder_set_member_name (builder, "revision");
+      if (revision != NULL)
+        json_builder_add_string_value (builder, revision);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "features");
+      json_builder_begin_array (builder);
+      for (guint i = 0; info->features != NULL && info->features[i] != NULL; i++)
+        json_builder_add_string_value (builder, info->features[i]);
+      json_builder_end_array (builder);
+    }
+
+  if (!info->security_known)
+    return;
+
+  json_builder_set_member_name (builder, "security");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "secure-boot");
+  json_builder_add_boolean_value (builder, (info->security & GLINT_CHIP_SECURE_BOOT) != 0);
+  json_builder_set_member_name (builder, "flash-encryption");
+  json_builder_add_boolean_value (builder, glint_board_info_get_flash_encrypted (info));
+  json_builder_set_member_name (builder, "flash-crypt-cnt");
+  json_builder_add_int_value (builder, info->flash_crypt_cnt);
+  json_builder_set_member_name (builder, "secure-download");
+  json_builder_add_boolean_value (builder, glint_board_info_get_secure_download (info));
+  json_builder_set_member_name (builder, "jtag-disabled");
+  json_builder_add_boolean_value (builder, (info->security & (GLINT_CHIP_SOFT_DIS_JTAG |
+                                                              GLINT_CHIP_HARD_DIS_JTAG)) != 0);
+  json_builder_set_member_name (builder, "usb-disabled");
+  json_builder_add_boolean_value (builder, (info->security & GLINT_CHIP_DIS_USB) != 0);
+  json_builder_set_member_name (builder, "flags");
+  json_builder_add_int_value (builder, info->security);
+  json_builder_end_object (builder);
+}
+
 static int
 cmd_info (int argc, char **argv)
 {
@@ -508,6 +558,8 @@ cmd_info (int argc, char **argv)
   g_autoptr(GlintBoardInfo) info = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *mac = NULL;
+  g_autofree char *chip = NULL;
+  g_autofree char *security = NULL;
   GAsyncResult *slot = NULL;
   Progress progress = { FALSE, 0, -1 };
   gint64 start = g_get_monotonic_time ();
@@ -535,8 +587,12 @@ cmd_info (int argc, char **argv)
 
       json_builder_set_member_name (builder, "chip");
       json_builder_add_string_value (builder, info->chip);
-      json_builder_set_member_name (builder, "mac");
-      json_builder_add_string_value (builder, mac);
+      info_json_ident (builder, info);
+      if (!glint_board_info_get_secure_download (info))
+        {
+          json_builder_set_member_name (builder, "mac");
+          json_builder_add_string_value (builder, mac);
+        }
       json_builder_set_member_name (builder, "crystal-mhz");
       json_builder_add_int_value (builder, info->crystal_mhz);
       json_builder_set_member_name (builder, "flash-id");
@@ -550,13 +606,22 @@ cmd_info (int argc, char **argv)
       return EXIT_OK;
     }
 
-  printf (_("Chip:     %s\n"), info->chip_display_name);
-  printf (_("MAC:      %s\n"), mac);
+  printf (_("Chip:     %s\n"), chip = glint_board_info_describe_chip (info));
+  if (glint_board_info_get_secure_download (info))
+    printf (_("MAC:      unknown (secure download mode refuses register reads)\n"));
+  else
+    printf (_("MAC:      %s\n"), mac);
   if (info->crystal_mhz != 0)
     printf (_("Crystal:  %u MHz\n"), info->crystal_mhz);
   if (info->flash_size != 0)
     printf (_("Flash:    %u MiB (JEDEC id 0x%06x)\n"),
             (guint) (info->flash_size / (1024 * 1024)), info->flash_id);
+  printf (_("Security: %s\n"), security = glint_board_info_describe_security (info));
+  if (glint_board_info_get_secure_download (info))
+    printf (_("          In secure download mode the ROM refuses the flasher stub, register "
+              "and flash reads and MD5 checks: a flash job writes, but cannot verify.\n"));
+  if (glint_board_info_get_flash_encrypted (info))
+    printf (_("          Flash encryption is on: plaintext images will not run.\n"));
   printf (_("Link:     %s, %u round trips in %.2f s\n"), info->link, info->round_trips,
           (g_get_monotonic_time () - start) / 1e6);
 
@@ -921,7 +986,8 @@ typedef struct
 
 static const Command commands[] = {
   { "list", cmd_list, N_("List serial ports and the Demo board") },
-  { "info", cmd_info, N_("Connect to a board and show its chip, MAC and crystal") },
+  { "info", cmd_info, N_("Connect to a board and show its chip, revision, MAC, crystal and "
+                          "security") },
   { "flash", cmd_flash, N_("Write firmware (FILE@OFFSET…, a build folder or manifest.json) "
                            "and verify it") },
   { "erase", cmd_erase, N_("Erase the whole flash, or --region OFFSET LENGTH") },
@@ -937,7 +1003,8 @@ commands_summary (void)
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     g_string_append_printf (s, "  %-8s %s\n", commands[i].name, _(commands[i].summary));
 
-  g_string_append (s, _("\nExit status: 0 success, 1 the board or link failed, 2 bad usage.\n"));
+  g_string_append (s, _("\nExit status: 0 success, 1 the board or link failed, 2 bad usage, "
+                        "3 written but not verified (secure download mode).\n"));
 
   return g_string_free (s, FALSE);
 }

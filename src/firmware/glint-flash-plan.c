@@ -1109,6 +1109,63 @@ glint_flash_plan_parse_size (const char *size)
   return 0;
 }
 
+/* Whether @image may run on the chip's revision, by esptool's rules
+ * (write_flash): an image without max_rev_full (0) only has the legacy
+ * min_rev, a major revision, except on the ESP32-C3, where IDF stores the
+ * minor one; so does an image whose max_rev_full is the default 0xFFFF
+ * and whose min_rev_full is unset while min_rev is not. Otherwise
+ * min_rev_full..max_rev_full counts, 0xFFFF meaning no maximum. */
+static gboolean
+check_revision (GlintFlashPlan    *self,
+                Region            *region,
+                const GlintImage  *image,
+                const char        *chip,
+                GError           **error)
+{
+  gint rev = self->chip_revision;
+  const char *family = glint_image_chip_to_family (chip);
+  gboolean use_full = image->max_rev_full != 0 &&
+                      !(image->max_rev_full == 0xFFFF && image->min_rev_full == 0 &&
+                        image->min_rev != 0);
+
+  if (family == NULL)
+    family = chip;
+
+  if (use_full && rev < image->min_rev_full)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_REVISION,
+                   _("“%s” needs chip revision v%u.%u or later; this %s is v%d.%d"),
+                   region->name, image->min_rev_full / 100, image->min_rev_full % 100,
+                   family, rev / 100, rev % 100);
+      return FALSE;
+    }
+  if (use_full && image->max_rev_full != 0xFFFF && rev > image->max_rev_full)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_REVISION,
+                   _("“%s” needs chip revision v%u.%u or earlier; this %s is v%d.%d"),
+                   region->name, image->max_rev_full / 100, image->max_rev_full % 100,
+                   family, rev / 100, rev % 100);
+      return FALSE;
+    }
+  if (!use_full && g_str_equal (chip, "esp32c3") && rev % 100 < image->min_rev)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_REVISION,
+                   _("“%s” needs minor chip revision %u or later (its header's legacy field); "
+                     "this %s is v%d.%d"),
+                   region->name, image->min_rev, family, rev / 100, rev % 100);
+      return FALSE;
+    }
+  if (!use_full && !g_str_equal (chip, "esp32c3") && rev / 100 < image->min_rev)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_REVISION,
+                   _("“%s” needs chip revision v%u.0 or later; this %s is v%d.%d"),
+                   region->name, image->min_rev, family, rev / 100, rev % 100);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static gboolean
 check_image (GlintFlashPlan  *self,
              Region          *region,
@@ -1166,18 +1223,7 @@ check_image (GlintFlashPlan  *self,
     }
 
   if (image->has_extended_header && self->chip_revision >= 0)
-    {
-      if (image->min_rev_full > self->chip_revision)
-        add_warning (self, _("“%s” needs chip revision v%u.%u or later, the chip is v%d.%d"),
-                     region->name, image->min_rev_full / 100, image->min_rev_full % 100,
-                     self->chip_revision / 100, self->chip_revision % 100);
-      /* 0xFFFF and 0 mean "no limit" in older images */
-      if (image->max_rev_full != 0 && image->max_rev_full != 0xFFFF &&
-          image->max_rev_full < self->chip_revision)
-        add_warning (self, _("“%s” supports chip revisions up to v%u.%u, the chip is v%d.%d"),
-                     region->name, image->max_rev_full / 100, image->max_rev_full % 100,
-                     self->chip_revision / 100, self->chip_revision % 100);
-    }
+    return check_revision (self, region, image, *chip, error);
 
   return TRUE;
 }
@@ -1646,8 +1692,8 @@ glint_flash_plan_get_after (GlintFlashPlan *self)
  * @revision_full: the connected chip's revision as major * 100 + minor,
  *   or -1 when unknown
  *
- * With a known revision, glint_flash_plan_validate() warns about images
- * that need a newer or older chip revision.
+ * With a known revision, glint_flash_plan_validate() refuses images whose
+ * header asks for another chip revision (%GLINT_ERROR_WRONG_REVISION).
  */
 void
 glint_flash_plan_set_chip_revision (GlintFlashPlan *self,

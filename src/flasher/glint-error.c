@@ -100,6 +100,14 @@ glint_error_get_hint (const GError *error)
     case GLINT_ERROR_FLASH_FAILED:
       return _("The chip could not read or write its flash. Try again; if it keeps "
                "failing, the board's power supply or its flash chip may be at fault.");
+    case GLINT_ERROR_WRONG_REVISION:
+      return _("Nothing was written. Pick a build whose minimum and maximum chip revision "
+               "include this chip (ESP-IDF: the chip revision options in menuconfig), or "
+               "connect a board of a matching revision.");
+    case GLINT_ERROR_NOT_VERIFIED:
+      return _("The chip accepted the data but cannot read it back here, so nothing checked "
+               "it. Reset the board and check that the firmware starts. To accept an "
+               "unverified write, turn off “Verify After Writing” (glint-cli: --no-verify).");
     case GLINT_ERROR_FAILED:
     default:
       return _("Try again. If it keeps failing, copy the log and report a bug.");

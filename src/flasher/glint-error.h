@@ -43,6 +43,8 @@ typedef enum /*< enum,prefix=GLINT >*/
   GLINT_ERROR_INVALID_STUB,         /* a flasher stub file cannot be used */
   GLINT_ERROR_STUB_NOT_FOUND,       /* no usable flasher stub is installed */
   GLINT_ERROR_FLASH_FAILED,         /* the chip could not read, write or erase its flash */
+  GLINT_ERROR_WRONG_REVISION,       /* the firmware needs another chip revision */
+  GLINT_ERROR_NOT_VERIFIED,         /* written, but the chip cannot tell whether correctly */
 } GlintError;
 
 GQuark       glint_error_quark    (void);

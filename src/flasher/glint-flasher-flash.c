@@ -192,7 +192,7 @@ flash_done (GTask *task)
                         _("written %u of %u KiB, rest unchanged"),
                         (guint) ((self->bytes_written + 1023) / 1024),
                         (guint) ((total + 1023) / 1024));
-  if (self->no_verify)
+  if (self->no_verify || _glint_flasher_secure_download (self))
     _glint_flasher_log (self, GLINT_LOG_INFO,
                         _("wrote %u bytes in %u region(s) in %.1f s"),
                         (guint) self->bytes_written, glint_flash_plan_get_n_regions (self->plan),
@@ -205,6 +205,18 @@ flash_done (GTask *task)
     _glint_flasher_set_progress (self, total, total);
   if (job->board != NULL)
     record_save (self);
+
+  /* Written, but nothing could check it: not a success (never "Done") */
+  if (!self->no_verify && _glint_flasher_secure_download (self))
+    {
+      _glint_flasher_job_fail (task,
+                               g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_VERIFIED,
+                                            _("written, not verified: the chip is in secure "
+                                              "download mode, whose ROM refuses the MD5 check "
+                                              "(and flash reads)")));
+      return;
+    }
+
   g_task_return_boolean (task, TRUE);
   _glint_flasher_job_done (task);
 }
@@ -434,7 +446,7 @@ flash_writes_done (GTask *task)
    * stub that was given nothing to write has nothing to finish. */
   if (!self->stub_running || !job->began)
     {
-      if (self->no_verify)
+      if (self->no_verify || _glint_flasher_secure_download (self))
         flash_reboot (task);
       else
         flash_verify_next (task);
@@ -1317,7 +1329,9 @@ flash_plan_writes (GTask *task)
   GlintFlasher *self = g_task_get_source_object (task);
   FlashJob *job = g_task_get_task_data (task);
   guint n_regions = glint_flash_plan_get_n_regions (self->plan);
-  gboolean can_md5 = self->stub_running || glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_MD5);
+  gboolean can_md5 = self->stub_running ||
+                     (glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_MD5) &&
+                      !_glint_flasher_secure_download (self));
   gboolean skip = !self->no_skip && !self->erase_all && can_md5;
   g_autofree gboolean *planned = NULL;
 
@@ -1526,8 +1540,10 @@ flash_start_writing (GTask *task)
     }
 
   job->segments = g_array_new (FALSE, FALSE, sizeof (Span));
-  job->compressed = self->stub_running || glint_chip_rom_has (self->chip,
-                                                              GLINT_CHIP_ROM_FLASH_DEFL);
+  /* secure download mode takes FLASH_BEGIN/DATA/END only (protocol.md §2) */
+  job->compressed = self->stub_running ||
+                    (glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_FLASH_DEFL) &&
+                     !_glint_flasher_secure_download (self));
   flash_backup (task);
 }
 
@@ -1588,7 +1604,7 @@ flash_prepare (GTask *task)
   GlintFlasher *self = g_task_get_source_object (task);
 
   /* Refuse before writing anything rather than leave it unverified. */
-  if (!self->stub_running && !self->no_verify &&
+  if (!self->stub_running && !self->no_verify && !_glint_flasher_secure_download (self) &&
       !glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_MD5))
     {
       _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
@@ -1673,7 +1689,8 @@ static gboolean
 rom_is_quicker (GlintFlasher *self,
                 guint64       bytes)
 {
-  g_autoptr(GlintStub) stub = glint_stub_find (self->chip, self->chip_major_rev, NULL, NULL);
+  g_autoptr(GlintStub) stub = glint_stub_find (self->chip, _glint_flasher_major_rev (self),
+                                                NULL, NULL);
   gint64 rtt = rtt_us (self);
   guint rate = glint_stream_get_baud (self->stream);
   gsize stub_bytes;
@@ -1736,6 +1753,7 @@ flash_choose_loader (GTask *task)
   GlintFlasher *self = g_task_get_source_object (task);
 
   if (self->record == NULL || self->no_skip || self->erase_all || self->no_verify ||
+      _glint_flasher_secure_download (self) ||
       self->no_stub || self->backup_path != NULL ||
       !glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_MD5) ||
       !glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_SPI_ATTACH))
@@ -1765,12 +1783,31 @@ flash_detected (GTask *task)
       return;
     }
 
+  /* the revision the images ask for, by their headers (unknown in secure
+   * download mode, and none on the ESP8266: not checked) */
+  glint_flash_plan_set_chip_revision (self->plan, self->ident_known ? self->ident.revision : -1);
   if (!glint_flash_plan_validate (self->plan, self->chip->name, plan_flash_size (self), &error) ||
       !glint_flash_plan_patch_bootloader (self->plan, self->chip->name, NULL, &error))
     {
       _glint_flasher_job_fail (task, g_steal_pointer (&error));
       return;
     }
+
+  if (_glint_flasher_secure_download (self) && (self->erase_all || self->backup_path != NULL))
+    {
+      _glint_flasher_job_fail (task,
+                               g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
+                                            _("the chip is in secure download mode, whose ROM "
+                                              "can neither erase the whole flash nor read it "
+                                              "for a backup: flash without these options")));
+      return;
+    }
+
+  if (self->security_known && glint_chip_flash_encrypted (self->flash_crypt_cnt))
+    _glint_flasher_log (self, GLINT_LOG_WARNING,
+                        _("flash encryption is on: the chip decrypts what it reads from flash, "
+                          "so plaintext images written now will not run; write images "
+                          "encrypted for this chip"));
 
   flash_choose_loader (task);
 }
@@ -2094,6 +2131,7 @@ _glint_flasher_flash_failed (GlintFlasher *self)
 {
   g_autofree char *regions = glint_flasher_describe_regions (self);
   gboolean touched = FALSE;
+  gboolean all_written = TRUE;
 
   /* What was about to change is no longer on record. */
   if (self->record != NULL)
@@ -2107,9 +2145,14 @@ _glint_flasher_flash_failed (GlintFlasher *self)
       GlintRegionStatus status = g_array_index (self->regions, GlintRegionReport, i).status;
 
       touched |= status != GLINT_REGION_UNTOUCHED && status != GLINT_REGION_UNCHANGED;
+      all_written &= status == GLINT_REGION_WRITTEN || status == GLINT_REGION_VERIFIED ||
+                     status == GLINT_REGION_UNCHANGED;
     }
 
   _glint_flasher_log (self, GLINT_LOG_WARNING, "%s\n%s",
+                      touched && all_written ?
+                        _("The flash job wrote everything, but could not check all of it. "
+                          "What the flash holds now:") :
                       touched ? _("The flash job stopped before the end. What the flash holds "
                                   "now:")
                               : _("The flash job stopped before writing anything:"),

@@ -19,7 +19,10 @@ struct _GlintFlasher
   GlintFlashPlan    *plan;
   GlintFlasherState  state;
   const GlintChip   *chip;
-  guint              chip_major_rev; /* where the stub depends on it, else unknown */
+  GlintChipIdent     ident;          /* the chip's eFuse, if ident_known */
+  guint32            security;       /* GlintChipSecurity, if security_known */
+  guint              flash_crypt_cnt;/* ... likewise */
+  guint32            detect_words[GLINT_CHIP_MAX_EFUSE_REGS + GLINT_CHIP_MAX_MAC_REGS + 1];
   gdouble            timeout_scale;
   guint              baud;           /* wanted for the transfer, 0 = keep */
   guint              baud_hint;      /* a rate that worked before (auto) */
@@ -44,6 +47,8 @@ struct _GlintFlasher
   guint              no_skip : 1;
   guint              erase_all : 1;
   guint              planned_known : 1;  /* the climb may weigh its steps */
+  guint              ident_known : 1;    /* detection read the eFuse words */
+  guint              security_known : 1; /* GET_SECURITY_INFO or the eFuse told */
 };
 
 /* One step of a job: the job's GTask (source object: the flasher). */
@@ -102,6 +107,8 @@ void     _glint_flasher_send_attach  (GTask             *task,
 void     _glint_flasher_attach_flash (GTask             *task,
                                       GlintFlasherStep   next);
 char    *_glint_flasher_describe_no_stub (GlintFlasher  *self);
+gboolean _glint_flasher_secure_download (GlintFlasher  *self);
+guint    _glint_flasher_major_rev    (GlintFlasher      *self);
 void     _glint_flasher_flash_failed (GlintFlasher      *self);
 guint32  _glint_flasher_detected_magic (GTask           *task);
 void     _glint_flasher_auto_baud    (GTask             *task,

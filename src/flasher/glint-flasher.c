@@ -97,6 +97,9 @@ typedef struct
   gboolean           warned_reset;
   GError            *last_error;
   guint32            magic;
+  const GlintChip   *magic_chip;     /* the S2, known by its magic, asked for security */
+  gboolean           magic_refused;  /* READ_REG refused: secure download mode */
+  gsize              security_len;   /* GET_SECURITY_INFO reply asked for: 20 or 12 */
   GlintFlasherStep   connected;
   GlintFlasherStep   detected;
   GlintFlasherStep   stub_ready;
@@ -125,7 +128,6 @@ connect_state (GTask *task)
 typedef struct
 {
   GlintBoardInfo *info;
-  guint           n_mac_regs;
   guint32         saved_usr;
   guint32         saved_usr2;
   guint           flash_polls;
@@ -153,6 +155,8 @@ glint_board_info_copy (const GlintBoardInfo *info)
   copy->chip = g_strdup (info->chip);
   copy->chip_display_name = g_strdup (info->chip_display_name);
   copy->link = g_strdup (info->link);
+  copy->package = g_strdup (info->package);
+  copy->features = g_strdupv (info->features);
 
   return copy;
 }
@@ -166,6 +170,8 @@ glint_board_info_free (GlintBoardInfo *info)
   g_free (info->chip);
   g_free (info->chip_display_name);
   g_free (info->link);
+  g_free (info->package);
+  g_strfreev (info->features);
   g_free (info);
 }
 
@@ -176,6 +182,98 @@ glint_board_info_format_mac (const GlintBoardInfo *info)
 
   return g_strdup_printf ("%02x:%02x:%02x:%02x:%02x:%02x", info->mac[0], info->mac[1],
                           info->mac[2], info->mac[3], info->mac[4], info->mac[5]);
+}
+
+/**
+ * glint_board_info_describe_chip:
+ * @info: a board's info
+ *
+ * Returns: (transfer full): "ESP32-D0WD-V3 (revision v3.1), Wi-Fi, BT,
+ *   dual core, 40 MHz crystal, 4 MB flash", translated, with the crystal
+ *   and flash where known; the chip's family alone where the eFuse could
+ *   not be read
+ */
+char *
+glint_board_info_describe_chip (const GlintBoardInfo *info)
+{
+  g_autoptr(GString) s = NULL;
+  g_autofree char *revision = NULL;
+
+  g_return_val_if_fail (info != NULL, NULL);
+
+  if (info->package == NULL)
+    return g_strdup (info->chip_display_name);
+
+  s = g_string_new (info->package);
+  revision = glint_chip_format_revision (info->revision);
+  if (revision != NULL)
+    /* Translators: after a chip's name: its silicon revision, "v3.1" */
+    g_string_append_printf (s, _(" (revision %s)"), revision);
+  else
+    g_string_append (s, _(" (no revision)"));
+
+  for (guint i = 0; info->features != NULL && info->features[i] != NULL; i++)
+    g_string_append_printf (s, ", %s", _(info->features[i]));
+  if (info->crystal_mhz != 0)
+    g_string_append_printf (s, _(", %u MHz crystal"), info->crystal_mhz);
+  if (info->flash_size >= 1024 * 1024)
+    g_string_append_printf (s, _(", %u MB flash"), (guint) (info->flash_size / (1024 * 1024)));
+
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+/**
+ * glint_board_info_get_secure_download:
+ *
+ * Returns: whether the chip is in secure download mode
+ */
+gboolean
+glint_board_info_get_secure_download (const GlintBoardInfo *info)
+{
+  g_return_val_if_fail (info != NULL, FALSE);
+
+  return info->security_known && (info->security & GLINT_CHIP_SECURE_DOWNLOAD) != 0;
+}
+
+/**
+ * glint_board_info_get_flash_encrypted:
+ *
+ * Returns: whether flash encryption is on
+ */
+gboolean
+glint_board_info_get_flash_encrypted (const GlintBoardInfo *info)
+{
+  g_return_val_if_fail (info != NULL, FALSE);
+
+  return info->security_known && glint_chip_flash_encrypted (info->flash_crypt_cnt);
+}
+
+/**
+ * glint_board_info_describe_security:
+ * @info: a board's info
+ *
+ * Returns: (transfer full): "secure boot off, flash encryption off, …",
+ *   translated; "not reported by this chip" where nothing is known
+ */
+char *
+glint_board_info_describe_security (const GlintBoardInfo *info)
+{
+  g_return_val_if_fail (info != NULL, NULL);
+
+  if (!info->security_known)
+    return g_strdup (_("not reported by this chip"));
+
+  return g_strjoin (", ",
+                    (info->security & GLINT_CHIP_SECURE_BOOT) != 0 ?
+                      _("secure boot on") : _("secure boot off"),
+                    glint_board_info_get_flash_encrypted (info) ?
+                      _("flash encryption on") : _("flash encryption off"),
+                    glint_board_info_get_secure_download (info) ?
+                      _("secure download mode on") : _("secure download mode off"),
+                    (info->security & (GLINT_CHIP_SOFT_DIS_JTAG | GLINT_CHIP_HARD_DIS_JTAG)) != 0 ?
+                      _("JTAG disabled") : _("JTAG enabled"),
+                    (info->security & GLINT_CHIP_DIS_USB) != 0 ? _("USB disabled") : NULL,
+                    NULL);
 }
 
 /* Object ---------------------------------------------------------------------- */
@@ -349,7 +447,6 @@ glint_flasher_init (GlintFlasher *self)
 {
   self->timeout_scale = 1.0;
   self->baud = GLINT_FLASHER_BAUD_AUTO;
-  self->chip_major_rev = GLINT_CHIP_REV_UNKNOWN;
 }
 
 /**
@@ -538,7 +635,6 @@ set_chip (GlintFlasher    *self,
     return;
 
   self->chip = chip;
-  self->chip_major_rev = GLINT_CHIP_REV_UNKNOWN;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHIP]);
 }
 
@@ -957,15 +1053,101 @@ _glint_flasher_connect (GTask            *task,
 
 /* Detecting --------------------------------------------------------------------- */
 
+/* The chip is known: read what its eFuse says (package, revision, and on
+ * the ESP32 its security state), its MAC words and UART divider, in one
+ * batch, for every job (the flash job checks the revision, the info job
+ * shows it all). Secure download mode refuses READ_REG: nothing to read. */
+static void
+detect_ident_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree guint32 *values = NULL;
+  g_autofree char *revision = NULL;
+  guint n_efuse, n_mac;
+
+  values = glint_loader_read_regs_finish (GLINT_LOADER (object), result, &error);
+  if (values == NULL)
+    {
+      _glint_flasher_job_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  glint_chip_get_efuse_registers (self->chip, &n_efuse);
+  glint_chip_get_mac_registers (self->chip, &n_mac);
+  memcpy (self->detect_words, values,
+          (n_efuse + n_mac + (self->chip->uart_clkdiv_reg != 0)) * sizeof (guint32));
+  glint_chip_decode_ident (self->chip, values, &self->ident);
+  self->ident_known = TRUE;
+  if (self->ident.has_efuse_security)
+    {
+      self->security = self->ident.security;
+      self->flash_crypt_cnt = self->ident.flash_crypt_cnt;
+      self->security_known = TRUE;
+    }
+
+  revision = glint_chip_format_revision (self->ident.revision);
+  if (revision != NULL)
+    _glint_flasher_log (self, GLINT_LOG_NOTICE, _("chip is %s (revision %s)"),
+                        self->ident.package, revision);
+  else
+    _glint_flasher_log (self, GLINT_LOG_NOTICE, _("chip is %s"), self->ident.package);
+
+  connect_state (task)->detected (task);
+}
+
+static void detect_security_cb (GObject      *object,
+                                GAsyncResult *result,
+                                gpointer      user_data);
+
 static void
 detect_chip_found (GTask           *task,
                    const GlintChip *chip)
 {
   GlintFlasher *self = g_task_get_source_object (task);
+  guint32 addresses[G_N_ELEMENTS (self->detect_words)];
+  const guint32 *regs;
+  guint n, n_mac;
 
   set_chip (self, chip);
-  _glint_flasher_log (self, GLINT_LOG_NOTICE, _("chip is %s"), chip->display_name);
-  connect_state (task)->detected (task);
+
+  if (_glint_flasher_secure_download (self))
+    {
+      _glint_flasher_log (self, GLINT_LOG_NOTICE, _("chip is %s"), chip->display_name);
+      _glint_flasher_log (self, GLINT_LOG_WARNING,
+                          _("the chip is in secure download mode: its ROM refuses the flasher "
+                            "stub, register reads, flash reads and MD5 checks, so Glint can "
+                            "write but not verify, and cannot read the revision, MAC or "
+                            "flash size"));
+      connect_state (task)->detected (task);
+      return;
+    }
+
+  regs = glint_chip_get_efuse_registers (chip, &n);
+  memcpy (addresses, regs, n * sizeof (guint32));
+  regs = glint_chip_get_mac_registers (chip, &n_mac);
+  memcpy (addresses + n, regs, n_mac * sizeof (guint32));
+  n += n_mac;
+  if (chip->uart_clkdiv_reg != 0)
+    addresses[n++] = chip->uart_clkdiv_reg;
+
+  glint_loader_read_regs_async (self->loader, addresses, n, g_task_get_cancellable (task),
+                                detect_ident_cb, task);
+}
+
+static void
+detect_send_security_info (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+
+  _glint_flasher_send (task, GLINT_OP_GET_SECURITY_INFO, NULL, 0,
+                       connect_state (task)->security_len,
+                       glint_link_timing_processing_time (GLINT_OP_GET_SECURITY_INFO, 0,
+                                                          self->stub_running),
+                       detect_security_cb);
 }
 
 static void
@@ -974,6 +1156,7 @@ detect_security_cb (GObject      *object,
                     gpointer      user_data)
 {
   GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
   ConnectState *cs = connect_state (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) reply = NULL;
@@ -990,8 +1173,22 @@ detect_security_cb (GObject      *object,
           _glint_flasher_job_fail (task, g_steal_pointer (&error));
           return;
         }
+      /* The ESP32-S2's reply is 12 bytes: with the magic register refused
+       * (secure download mode) the 20-byte question is asked first, as
+       * esptool does. */
+      if (cs->magic_refused && cs->security_len == 20)
+        {
+          cs->security_len = 12;
+          detect_send_security_info (task);
+          return;
+        }
+      if (cs->magic_chip != NULL)
+        {
+          detect_chip_found (task, cs->magic_chip);
+          return;
+        }
       /* An old ROM without the command: the magic value has the last word. */
-      chip = glint_chip_from_magic (cs->magic);
+      chip = cs->magic_refused ? NULL : glint_chip_from_magic (cs->magic);
       if (chip == NULL)
         {
           _glint_flasher_job_fail (task,
@@ -1004,7 +1201,26 @@ detect_security_cb (GObject      *object,
       return;
     }
 
+  /* flags, then flash_crypt_cnt (protocol.md §4) */
   data = g_bytes_get_data (reply, NULL);
+  self->security = data[0] | (data[1] << 8) | (data[2] << 16) | ((guint32) data[3] << 24);
+  self->flash_crypt_cnt = data[4];
+  self->security_known = TRUE;
+
+  if (cs->magic_chip != NULL)
+    {
+      detect_chip_found (task, cs->magic_chip);
+      return;
+    }
+
+  /* Only the ESP32-S2 answers without a chip id, and in secure download
+   * mode it refuses the magic register too (esptool's detection). */
+  if (cs->security_len == 12)
+    {
+      detect_chip_found (task, glint_chip_lookup ("esp32s2"));
+      return;
+    }
+
   chip_id = data[12] | (data[13] << 8) | (data[14] << 16) | ((guint32) data[15] << 24);
   chip = glint_chip_from_security_info_id (chip_id);
   if (chip == NULL)
@@ -1027,13 +1243,20 @@ detect_magic_cb (GObject      *object,
                  gpointer      user_data)
 {
   GTask *task = user_data;
-  GlintFlasher *self = g_task_get_source_object (task);
   ConnectState *cs = connect_state (task);
   g_autoptr(GError) error = NULL;
   g_autofree guint32 *values = NULL;
   const GlintChip *chip;
 
   values = glint_loader_read_regs_finish (GLINT_LOADER (object), result, &error);
+  if (values == NULL && g_error_matches (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED))
+    {
+      /* Secure download mode refuses READ_REG; GET_SECURITY_INFO is
+       * allowed and names the chip (§4). */
+      cs->magic_refused = TRUE;
+      detect_send_security_info (task);
+      return;
+    }
   if (values == NULL)
     {
       _glint_flasher_job_fail (task, g_steal_pointer (&error));
@@ -1041,36 +1264,71 @@ detect_magic_cb (GObject      *object,
     }
 
   /* ESP8266, ESP32 and ESP32-S2 are known by their magic register, later
-   * chips by GET_SECURITY_INFO's chip id (protocol.md §4). */
+   * chips by GET_SECURITY_INFO's chip id (protocol.md §4); the S2 is
+   * asked for its security state all the same. */
   cs->magic = values[0];
   chip = glint_chip_from_magic (cs->magic);
-  if (chip != NULL && chip->uses_magic)
+  if (chip != NULL && chip->uses_magic &&
+      !glint_chip_rom_has (chip, GLINT_CHIP_ROM_GET_SECURITY_INFO))
     {
       detect_chip_found (task, chip);
       return;
     }
+  if (chip != NULL && chip->uses_magic)
+    {
+      cs->magic_chip = chip;
+      cs->security_len = 12;
+    }
 
-  _glint_flasher_send (task, GLINT_OP_GET_SECURITY_INFO, NULL, 0, 20,
-                       glint_link_timing_processing_time (GLINT_OP_GET_SECURITY_INFO, 0,
-                                                          self->stub_running),
-                       detect_security_cb);
+  detect_send_security_info (task);
 }
 
 /**
  * _glint_flasher_detect:
- * @next: called once #GlintFlasher:chip is known
+ * @next: called once #GlintFlasher:chip is known, and with it what the
+ *   chip's eFuse and GET_SECURITY_INFO tell (the ident and security
+ *   fields of #GlintFlasher)
  */
 void
 _glint_flasher_detect (GTask            *task,
                        GlintFlasherStep  next)
 {
   GlintFlasher *self = g_task_get_source_object (task);
+  ConnectState *cs = connect_state (task);
   const guint32 magic_reg = GLINT_CHIP_DETECT_MAGIC_REG;
 
-  connect_state (task)->detected = next;
+  cs->detected = next;
+  cs->magic_chip = NULL;
+  cs->magic_refused = FALSE;
+  cs->security_len = 20;
+  self->ident_known = FALSE;
+  self->security_known = FALSE;
+  self->security = 0;
+  self->flash_crypt_cnt = 0;
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_DETECTING);
   glint_loader_read_regs_async (self->loader, &magic_reg, 1, g_task_get_cancellable (task),
                                 detect_magic_cb, task);
+}
+
+/* The chip's major revision for glint_stub_find() */
+guint
+_glint_flasher_major_rev (GlintFlasher *self)
+{
+  if (!self->ident_known || self->ident.revision < 0)
+    return GLINT_CHIP_REV_UNKNOWN;
+
+  return (guint) self->ident.revision / 100;
+}
+
+/**
+ * _glint_flasher_secure_download:
+ *
+ * Returns: whether the chip said it is in secure download mode
+ */
+gboolean
+_glint_flasher_secure_download (GlintFlasher *self)
+{
+  return self->security_known && (self->security & GLINT_CHIP_SECURE_DOWNLOAD) != 0;
 }
 
 /* Commands, stub and speed, shared by the jobs ---------------------------------- */
@@ -1256,6 +1514,18 @@ _glint_flasher_change_baud (GTask            *task,
 
   connect_state (task)->baud_changed = next;
 
+  /* The automatic speed checks every step with a register read, which
+   * secure download mode refuses. */
+  if (self->baud == GLINT_FLASHER_BAUD_AUTO && _glint_flasher_secure_download (self))
+    {
+      _glint_flasher_log (self, GLINT_LOG_INFO, _("staying at %u baud: secure download mode "
+                                                  "refuses the reads that check a faster speed"),
+                          current);
+      self->settled_baud = current;
+      next (task);
+      return;
+    }
+
   if (self->baud == GLINT_FLASHER_BAUD_AUTO)
     {
       _glint_flasher_auto_baud (task, next);
@@ -1340,7 +1610,7 @@ find_stub (GTask *task)
   g_autoptr(GlintStub) stub = NULL;
   gsize stub_bytes;
 
-  stub = glint_stub_find (self->chip, self->chip_major_rev, NULL, &error);
+  stub = glint_stub_find (self->chip, _glint_flasher_major_rev (self), NULL, &error);
   if (stub == NULL)
     {
       _glint_flasher_log (self, GLINT_LOG_WARNING, _("%s (more slowly)"), error->message);
@@ -1357,30 +1627,6 @@ find_stub (GTask *task)
   _glint_flasher_auto_baud_rom (task, stub_bytes, stub_upload, connect_state (task)->stub_ready);
 }
 
-static void
-revision_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  GTask *task = user_data;
-  GlintFlasher *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  g_autofree guint32 *values = NULL;
-  guint minor = 0;
-
-  values = glint_loader_read_regs_finish (GLINT_LOADER (object), result, &error);
-  if (values == NULL)
-    {
-      _glint_flasher_job_fail (task, g_steal_pointer (&error));
-      return;
-    }
-
-  glint_chip_decode_revision (self->chip, values[0], &self->chip_major_rev, &minor);
-  _glint_flasher_log (self, GLINT_LOG_DEBUG, "%s revision v%u.%u", self->chip->display_name,
-                      self->chip_major_rev, minor);
-  find_stub (task);
-}
-
 /**
  * _glint_flasher_start_stub:
  * @next: called with the stub running, or without it where there is none
@@ -1391,7 +1637,6 @@ _glint_flasher_start_stub (GTask            *task,
                            GlintFlasherStep  next)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  guint32 address;
 
   connect_state (task)->stub_ready = next;
 
@@ -1403,16 +1648,26 @@ _glint_flasher_start_stub (GTask            *task,
       return;
     }
 
-  /* The P4 before revision 3 needs a stub of its own: esptool's for the
-   * later chip would not start on it. */
-  if (self->chip_major_rev == GLINT_CHIP_REV_UNKNOWN &&
-      glint_chip_get_revision_register (self->chip, &address))
+  /* secure download mode: the ROM refuses MEM_BEGIN (protocol.md §2) */
+  if (_glint_flasher_secure_download (self))
     {
-      glint_loader_read_regs_async (self->loader, &address, 1, g_task_get_cancellable (task),
-                                    revision_cb, task);
+      _glint_flasher_log (self, GLINT_LOG_INFO, _("using the ROM loader: secure download mode "
+                                                  "refuses the flasher stub"));
+      next (task);
       return;
     }
 
+  /* esptool's stub does not run on the first ESP32-C2 silicon (v0.0) */
+  if (g_str_equal (self->chip->name, "esp32c2") && self->ident_known &&
+      self->ident.revision == 0)
+    {
+      _glint_flasher_log (self, GLINT_LOG_INFO, _("using the ROM loader: the flasher stub does "
+                                                  "not support the ESP32-C2 v0.0"));
+      next (task);
+      return;
+    }
+
+  /* the P4's stub depends on its revision, known since detection */
   find_stub (task);
 }
 
@@ -1669,21 +1924,40 @@ info_flash_id (GTask *task)
                                 info_flash_saved_cb, task);
 }
 
+/* What detection read: the eFuse ident, the MAC words and the UART
+ * divider, all in one batch (detect_chip_found). */
 static void
-info_mac_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
+info_detected (GTask *task)
 {
-  GTask *task = user_data;
   GlintFlasher *self = g_task_get_source_object (task);
   InfoJob *job = g_task_get_task_data (task);
+  GlintBoardInfo *info;
   g_autoptr(GError) error = NULL;
-  g_autofree guint32 *words = NULL;
   g_autofree char *mac = NULL;
-  GlintBoardInfo *info = job->info;
+  guint n_efuse, n_mac;
 
-  words = glint_loader_read_regs_finish (GLINT_LOADER (object), result, &error);
-  if (words == NULL || !glint_chip_decode_mac (self->chip, words, info->mac, &error))
+  job->info = info = g_new0 (GlintBoardInfo, 1);
+  info->chip = g_strdup (self->chip->name);
+  info->chip_display_name = g_strdup (self->chip->display_name);
+  info->revision = -1;
+  info->security_known = self->security_known;
+  info->security = self->security;
+  info->flash_crypt_cnt = self->flash_crypt_cnt;
+
+  /* secure download mode: no register reads, so no MAC, crystal or flash id */
+  if (!self->ident_known)
+    {
+      info_finish (task);
+      return;
+    }
+
+  info->package = g_strdup (self->ident.package);
+  info->revision = self->ident.revision;
+  info->features = g_strdupv ((char **) self->ident.features);
+
+  glint_chip_get_efuse_registers (self->chip, &n_efuse);
+  glint_chip_get_mac_registers (self->chip, &n_mac);
+  if (!glint_chip_decode_mac (self->chip, self->detect_words + n_efuse, info->mac, &error))
     {
       _glint_flasher_job_fail (task, g_steal_pointer (&error));
       return;
@@ -1694,37 +1968,14 @@ info_mac_cb (GObject      *object,
    * fixed crystal and esptool does not measure it. */
   if (self->chip->uart_clkdiv_reg != 0 &&
       (g_str_equal (self->chip->name, "esp32") || g_str_equal (self->chip->name, "esp32c2")))
-    info->crystal_mhz = glint_chip_estimate_xtal_mhz (self->chip, words[job->n_mac_regs],
+    info->crystal_mhz = glint_chip_estimate_xtal_mhz (self->chip,
+                                                      self->detect_words[n_efuse + n_mac],
                                                       glint_stream_get_baud (self->stream));
 
   mac = glint_board_info_format_mac (info);
   _glint_flasher_log (self, GLINT_LOG_INFO, _("MAC %s"), mac);
 
   info_flash_id (task);
-}
-
-static void
-info_detected (GTask *task)
-{
-  GlintFlasher *self = g_task_get_source_object (task);
-  InfoJob *job = g_task_get_task_data (task);
-  const guint32 *mac_regs;
-  guint32 addresses[GLINT_CHIP_MAX_MAC_REGS + 1];
-  guint n;
-
-  job->info = g_new0 (GlintBoardInfo, 1);
-  job->info->chip = g_strdup (self->chip->name);
-  job->info->chip_display_name = g_strdup (self->chip->display_name);
-
-  /* The MAC words and the UART divider in one round trip. */
-  mac_regs = glint_chip_get_mac_registers (self->chip, &job->n_mac_regs);
-  memcpy (addresses, mac_regs, job->n_mac_regs * sizeof (guint32));
-  n = job->n_mac_regs;
-  if (self->chip->uart_clkdiv_reg != 0)
-    addresses[n++] = self->chip->uart_clkdiv_reg;
-
-  glint_loader_read_regs_async (self->loader, addresses, n, g_task_get_cancellable (task),
-                                info_mac_cb, task);
 }
 
 static void
@@ -1736,8 +1987,9 @@ info_connected (GTask *task)
 /**
  * glint_flasher_info_async:
  *
- * Connects to the board and tells what it is: chip, MAC, crystal. Touches
- * neither flash nor stub.
+ * Connects to the board and tells what it is: chip, package and revision,
+ * features, MAC, crystal, flash and security state. Touches neither flash
+ * nor stub.
  */
 void
 glint_flasher_info_async (GlintFlasher        *self,

@@ -67,6 +67,20 @@ typedef enum
  * @round_trips: answers it took to learn all this (batched ones counted
  *   one by one)
  * @link: the measured round trip, described for people
+ * @package: the chip's description from eFuse, as esptool gives it
+ *   ("ESP32-D0WD-V3"), %NULL if it could not be read (secure download mode)
+ * @revision: major * 100 + minor; -1 when the chip has none (ESP8266) or it
+ *   could not be read (then @package is %NULL)
+ * @features: (array zero-terminated=1) (nullable): untranslated feature
+ *   names ("Wi-Fi", "dual core"; marked for gettext, translate them to show them)
+ * @security_known: @security and @flash_crypt_cnt were told by the chip
+ *   (GET_SECURITY_INFO, or the ESP32's eFuse); not on the ESP8266
+ * @security: #GlintChipSecurity flags
+ * @flash_crypt_cnt: the flash encryption counter: encryption is on when
+ *   an odd number of its bits are set
+ *
+ * In secure download mode (@security has %GLINT_CHIP_SECURE_DOWNLOAD) the
+ * ROM refuses register reads: @mac, @crystal_mhz and @flash_id are 0.
  */
 typedef struct
 {
@@ -78,6 +92,12 @@ typedef struct
   guint64  flash_size;
   guint    round_trips;
   char    *link;
+  char    *package;
+  gint     revision;
+  char   **features;
+  gboolean security_known;
+  guint32  security;
+  guint    flash_crypt_cnt;
 } GlintBoardInfo;
 
 /**
@@ -145,6 +165,10 @@ G_DECLARE_FINAL_TYPE (GlintFlasher, glint_flasher, GLINT, FLASHER, GObject)
 GlintBoardInfo    *glint_board_info_copy           (const GlintBoardInfo  *info);
 void               glint_board_info_free           (GlintBoardInfo        *info);
 char              *glint_board_info_format_mac     (const GlintBoardInfo  *info);
+char              *glint_board_info_describe_chip  (const GlintBoardInfo  *info);
+char              *glint_board_info_describe_security (const GlintBoardInfo *info);
+gboolean           glint_board_info_get_secure_download (const GlintBoardInfo *info);
+gboolean           glint_board_info_get_flash_encrypted (const GlintBoardInfo *info);
 
 GlintFlasher      *glint_flasher_new               (GlintStream           *stream);
 GlintStream       *glint_flasher_get_stream        (GlintFlasher          *self);

@@ -3,6 +3,10 @@
 
 #include "config.h"
 
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
 #include "glint-chip.h"
 #include "glint-error.h"
 
@@ -64,6 +68,337 @@ static const guint32 magic_esp32p4[] = { 0x0, 0x0ADDBAD0 };
 #define MAC_PAIR(reg) .mac_rule = GLINT_CHIP_MAC_EFUSE_PAIR, \
                       .mac_regs = { (reg), (reg) + 4 }, .n_mac_regs = 2
 
+/* Chip identity from eFuse: package, revision, features (esptool's
+ * targets, get_pkg_version / get_{major,minor}_chip_version /
+ * get_chip_description / get_chip_features of each chip). Each decoder
+ * takes the words of its chip's efuse_regs, in that order. */
+
+static guint32
+bits (guint32 word,
+      guint   shift,
+      guint   width)
+{
+  return (word >> shift) & ((1u << width) - 1);
+}
+
+static const char *
+pick (const char *const *names,
+      guint              n_names,
+      guint              index,
+      const char        *unknown)
+{
+  return index < n_names && names[index] != NULL ? names[index] : unknown;
+}
+
+static void
+add_features (GlintChipIdent *ident,
+              ...)
+{
+  va_list ap;
+  const char *f;
+  guint n = 0;
+
+  while (n < GLINT_CHIP_MAX_FEATURES && ident->features[n] != NULL)
+    n++;
+
+  va_start (ap, ident);
+  while ((f = va_arg (ap, const char *)) != NULL)
+    {
+      if (n < GLINT_CHIP_MAX_FEATURES)
+        ident->features[n++] = f;
+    }
+  va_end (ap);
+}
+
+/* OTP words 0x3FF00050, 54, 58, 5C: the 128 bits esptool's get_efuses()
+ * assembles. The ESP8285 (flash in package) sets bit 4 or bit 80. */
+static const guint32 efuse_esp8266[] = { 0x3FF00050, 0x3FF00054, 0x3FF00058, 0x3FF0005C };
+
+static void
+ident_esp8266 (const guint32  *w,
+               GlintChipIdent *ident)
+{
+  gboolean r0_4 = bits (w[0], 4, 1);
+  gboolean r3_25 = bits (w[3], 25, 1);
+  guint r3_26_27 = bits (w[3], 26, 2);
+  gboolean max_temp = bits (w[0], 5, 1);
+  gint flash_mb = -1;
+
+  ident->revision = GLINT_CHIP_NO_REVISION;
+  add_features (ident, N_("Wi-Fi"), N_("160 MHz"), NULL);
+
+  if (!r0_4 && !bits (w[2], 16, 1))
+    {
+      ident->package = "ESP8266EX";
+      return;
+    }
+
+  if (r0_4 != r3_25 && r3_26_27 == 0)
+    flash_mb = r0_4 ? 1 : 2;
+  else if (r0_4 != r3_25 && r3_26_27 == 1)
+    flash_mb = r0_4 ? 2 : 4;
+
+  if (flash_mb == 1)
+    ident->package = max_temp ? "ESP8285H08" : "ESP8285N08";
+  else if (flash_mb == 2)
+    ident->package = max_temp ? "ESP8285H16" : "ESP8285N16";
+  else
+    ident->package = "ESP8285";
+  add_features (ident, N_("embedded flash"), NULL);
+}
+
+/* EFUSE_BLK0_RDATA0, 3, 5, 6 and APB_CTL_DATE: the major revision's
+ * third bit sits outside the eFuse (esptool's esp32.py). */
+#define ESP32_EFUSE_RD(n) (0x3FF5A000 + 4 * (n))
+static const guint32 efuse_esp32[] = {
+  ESP32_EFUSE_RD (0), ESP32_EFUSE_RD (3), ESP32_EFUSE_RD (5), ESP32_EFUSE_RD (6),
+  0x3FF66000 + 0x7C,
+};
+
+static void
+ident_esp32 (const guint32  *w,
+             GlintChipIdent *ident)
+{
+  static const char *const names[] = {
+    "ESP32-D0WDQ6", "ESP32-D0WD", "ESP32-D2WD", NULL, "ESP32-U4WDH", "ESP32-PICO-D4",
+    "ESP32-PICO-V3-02", "ESP32-D0WDR2-V3",
+  };
+  guint32 w0 = w[0], w3 = w[1], w5 = w[2], w6 = w[3], apb_date = w[4];
+  guint pkg = bits (w3, 9, 3) | bits (w3, 2, 1) << 3;
+  guint rev_bits = bits (apb_date, 31, 1) << 2 | bits (w5, 20, 1) << 1 | bits (w3, 15, 1);
+  guint major = rev_bits == 1 ? 1 : rev_bits == 3 ? 2 : rev_bits == 7 ? 3 : 0;
+  gboolean single_core = bits (w3, 0, 1);
+
+  ident->revision = major * 100 + bits (w5, 24, 2);
+  ident->package = pick (names, G_N_ELEMENTS (names), pkg, "Unknown ESP32");
+  if (single_core && pkg == 0)
+    ident->package = "ESP32-S0WDQ6";
+  else if (single_core && pkg == 1)
+    ident->package = "ESP32-S0WD";
+  else if (major == 3 && pkg == 0)
+    ident->package = "ESP32-D0WDQ6-V3";
+  else if (major == 3 && pkg == 1)
+    ident->package = "ESP32-D0WD-V3";
+  else if (major == 3 && pkg == 5)
+    ident->package = "ESP32-PICO-V3";
+
+  add_features (ident, N_("Wi-Fi"), NULL);
+  if (!bits (w3, 1, 1))
+    add_features (ident, N_("BT"), NULL);
+  add_features (ident, single_core ? N_("single core") : N_("dual core"), NULL);
+  if (bits (w3, 13, 1))
+    add_features (ident, bits (w3, 12, 1) ? N_("160 MHz") : N_("240 MHz"), NULL);
+  if (pkg == 2 || pkg == 4 || pkg == 5 || pkg == 6)
+    add_features (ident, N_("embedded flash"), NULL);
+  if (pkg == 6)
+    add_features (ident, N_("embedded PSRAM"), NULL);
+
+  /* No GET_SECURITY_INFO on the ESP32: FLASH_CRYPT_CNT in word 0, ABS_DONE_0
+   * (secure boot v1) and ABS_DONE_1 (v2, from v3.0) and JTAG_DISABLE in
+   * word 6 (esptool's esp32.py). */
+  ident->has_efuse_security = TRUE;
+  ident->flash_crypt_cnt = bits (w0, 20, 7);
+  if (bits (w6, 4, 1) || (major >= 3 && bits (w6, 5, 1)))
+    ident->security |= GLINT_CHIP_SECURE_BOOT;
+  if (bits (w6, 6, 1))
+    ident->security |= GLINT_CHIP_HARD_DIS_JTAG;
+}
+
+static const char *
+embedded_mb (guint mb,
+             gboolean psram)
+{
+  switch (mb)
+    {
+    case 1: return psram ? N_("embedded PSRAM 1 MB") : N_("embedded flash 1 MB");
+    case 2: return psram ? N_("embedded PSRAM 2 MB") : N_("embedded flash 2 MB");
+    case 4: return psram ? N_("embedded PSRAM 4 MB") : N_("embedded flash 4 MB");
+    case 8: return psram ? N_("embedded PSRAM 8 MB") : N_("embedded flash 8 MB");
+    case 16: return psram ? N_("embedded PSRAM 16 MB") : N_("embedded flash 16 MB");
+    default: return psram ? N_("embedded PSRAM") : N_("embedded flash");
+    }
+}
+
+/* One eFuse capacity code, as MB by a table (0: none in the package;
+ * a code beyond the table: embedded, size unknown). */
+static void
+add_embedded (GlintChipIdent *ident,
+              const guint    *mb_by_code,
+              guint           n_codes,
+              guint           code,
+              gboolean        psram)
+{
+  if (code == 0)
+    return;
+
+  add_features (ident, embedded_mb (code < n_codes ? mb_by_code[code] : 0, psram), NULL);
+}
+
+#define ESP32S2_BLOCK1(n) (0x3F41A044 + 4 * (n))
+static const guint32 efuse_esp32s2[] = { ESP32S2_BLOCK1 (3), ESP32S2_BLOCK1 (4) };
+
+static void
+ident_esp32s2 (const guint32  *w,
+               GlintChipIdent *ident)
+{
+  static const guint flash_mb[] = { 0, 2, 4 };
+  static const guint psram_mb[] = { 0, 2, 4 };
+  guint flash_cap = bits (w[0], 21, 4);
+  guint psram_cap = bits (w[0], 28, 4);
+
+  ident->revision = bits (w[0], 18, 2) * 100 + (bits (w[0], 20, 1) << 3 | bits (w[1], 4, 3));
+  switch (flash_cap + psram_cap * 100)
+    {
+    case 0: ident->package = "ESP32-S2"; break;
+    case 1: ident->package = "ESP32-S2FH2"; break;
+    case 2: ident->package = "ESP32-S2FH4"; break;
+    case 100: ident->package = "ESP32-S2R2"; break;
+    case 102: ident->package = "ESP32-S2FNR2"; break;
+    default: ident->package = "Unknown ESP32-S2"; break;
+    }
+
+  add_features (ident, N_("Wi-Fi"), N_("single core"), N_("240 MHz"), NULL);
+  add_embedded (ident, flash_mb, G_N_ELEMENTS (flash_mb), flash_cap, FALSE);
+  add_embedded (ident, psram_mb, G_N_ELEMENTS (psram_mb), psram_cap, TRUE);
+}
+
+#define ESP32S3_BLOCK1(n) (0x60007044 + 4 * (n))
+#define ESP32S3_BLOCK2(n) (0x6000705C + 4 * (n))
+static const guint32 efuse_esp32s3[] = {
+  ESP32S3_BLOCK1 (3), ESP32S3_BLOCK1 (4), ESP32S3_BLOCK1 (5), ESP32S3_BLOCK2 (4),
+};
+
+static void
+ident_esp32s3 (const guint32  *w,
+               GlintChipIdent *ident)
+{
+  static const char *const names[] = { "ESP32-S3 (QFN56)", "ESP32-S3-PICO-1 (LGA56)" };
+  static const guint flash_mb[] = { 0, 8, 4 };
+  static const guint psram_mb[] = { 0, 8, 2, 16, 4 };
+  guint minor = bits (w[2], 23, 1) << 3 | bits (w[0], 18, 3);
+  guint major = bits (w[2], 24, 2);
+
+  /* v0.0 chips reused the major field: block version v1.1 tells them */
+  if ((minor & 7) == 0 && bits (w[3], 0, 2) == 1 && bits (w[0], 24, 3) == 1)
+    major = minor = 0;
+
+  ident->revision = major * 100 + minor;
+  ident->package = pick (names, G_N_ELEMENTS (names), bits (w[0], 21, 3), "Unknown ESP32-S3");
+  add_features (ident, N_("Wi-Fi"), N_("BT 5 (LE)"), N_("dual core"), N_("240 MHz"), NULL);
+  add_embedded (ident, flash_mb, G_N_ELEMENTS (flash_mb), bits (w[0], 27, 3), FALSE);
+  add_embedded (ident, psram_mb, G_N_ELEMENTS (psram_mb),
+                bits (w[2], 19, 1) << 2 | bits (w[1], 3, 2), TRUE);
+}
+
+#define ESP32C2_BLOCK2(n) (0x60008840 + 4 * (n))
+static const guint32 efuse_esp32c2[] = { ESP32C2_BLOCK2 (1), ESP32C2_BLOCK2 (7) };
+
+static void
+ident_esp32c2 (const guint32  *w,
+               GlintChipIdent *ident)
+{
+  static const char *const names[] = { "ESP32-C2", "ESP8684H" };
+  static const guint flash_mb[] = { 0, 4, 2, 1 };
+
+  ident->revision = bits (w[0], 20, 2) * 100 + bits (w[0], 16, 4);
+  ident->package = pick (names, G_N_ELEMENTS (names), bits (w[0], 22, 3), "Unknown ESP32-C2");
+  add_features (ident, N_("Wi-Fi"), N_("BT 5 (LE)"), N_("single core"), N_("120 MHz"), NULL);
+  add_embedded (ident, flash_mb, G_N_ELEMENTS (flash_mb), bits (w[1], 29, 3), FALSE);
+}
+
+#define ESP32C3_BLOCK1(n) (0x60008844 + 4 * (n))
+static const guint32 efuse_esp32c3[] = { ESP32C3_BLOCK1 (3), ESP32C3_BLOCK1 (5) };
+
+static void
+ident_esp32c3 (const guint32  *w,
+               GlintChipIdent *ident)
+{
+  static const char *const names[] = {
+    "ESP32-C3 (QFN32)", "ESP8685 (QFN28)", "ESP32-C3 AZ (QFN32)", "ESP8686 (QFN24)",
+  };
+  static const guint flash_mb[] = { 0, 4, 2, 1, 8 };
+
+  ident->revision = bits (w[1], 24, 2) * 100 + (bits (w[1], 23, 1) << 3 | bits (w[0], 18, 3));
+  ident->package = pick (names, G_N_ELEMENTS (names), bits (w[0], 21, 3), "Unknown ESP32-C3");
+  add_features (ident, N_("Wi-Fi"), N_("BT 5 (LE)"), N_("single core"), N_("160 MHz"), NULL);
+  add_embedded (ident, flash_mb, G_N_ELEMENTS (flash_mb), bits (w[0], 27, 3), FALSE);
+}
+
+/* C5, C61 and P4: package, major and minor in BLOCK1 word 2 */
+static const guint32 efuse_esp32c5[] = { 0x600B4844 + 4 * 2 };
+static const guint32 efuse_esp32p4[] = { 0x5012D044 + 4 * 2 };
+
+static void
+ident_esp32c5 (const guint32  *w,
+               GlintChipIdent *ident)
+{
+  ident->revision = bits (w[0], 4, 2) * 100 + bits (w[0], 0, 4);
+  ident->package = bits (w[0], 26, 3) == 0 ? "ESP32-C5" : "Unknown ESP32-C5";
+  add_features (ident, N_("Wi-Fi 6 (dual-band)"), N_("BT 5 (LE)"), N_("IEEE 802.15.4"),
+                N_("single core"), N_("240 MHz"), NULL);
+}
+
+static void
+ident_esp32c61 (const guint32  *w,
+                GlintChipIdent *ident)
+{
+  ident->revision = bits (w[0], 4, 2) * 100 + bits (w[0], 0, 4);
+  ident->package = bits (w[0], 26, 3) == 0 ? "ESP32-C61" : "Unknown ESP32-C61";
+  add_features (ident, N_("Wi-Fi 6"), N_("BT 5 (LE)"), N_("single core"), N_("160 MHz"), NULL);
+}
+
+static void
+ident_esp32p4 (const guint32  *w,
+               GlintChipIdent *ident)
+{
+  /* the major revision's third bit is bit 23 */
+  ident->revision = (bits (w[0], 23, 1) << 2 | bits (w[0], 4, 2)) * 100 + bits (w[0], 0, 4);
+  ident->package = bits (w[0], 20, 3) == 0 ? "ESP32-P4" : "Unknown ESP32-P4";
+  add_features (ident, N_("dual core"), N_("400 MHz"), NULL);
+}
+
+/* C6 and H2 (which inherits the C6's eFuse base): BLOCK1 words 3 and 4 */
+#define ESP32C6_BLOCK1(n) (0x600B0844 + 4 * (n))
+static const guint32 efuse_esp32c6[] = { ESP32C6_BLOCK1 (3), ESP32C6_BLOCK1 (4) };
+
+static void
+ident_esp32c6 (const guint32  *w,
+               GlintChipIdent *ident)
+{
+  static const guint flash_mb[] = { 0, 4, 8 };
+  guint pkg = bits (w[0], 24, 3);
+  guint flash_cap = bits (w[1], 0, 3);
+
+  ident->revision = bits (w[0], 22, 2) * 100 + bits (w[0], 18, 4);
+  if (pkg == 0)
+    ident->package = "ESP32-C6 (QFN40)";
+  else if (pkg == 1 && flash_cap == 1)
+    ident->package = "ESP32-C6FH4 (QFN32)";
+  else if (pkg == 1 && flash_cap == 2)
+    ident->package = "ESP32-C6FH8 (QFN32)";
+  else
+    ident->package = "Unknown ESP32-C6";
+  add_features (ident, N_("Wi-Fi 6"), N_("BT 5 (LE)"), N_("IEEE 802.15.4"), N_("single core"),
+                N_("160 MHz"), NULL);
+  add_embedded (ident, flash_mb, G_N_ELEMENTS (flash_mb), flash_cap, FALSE);
+}
+
+static void
+ident_esp32h2 (const guint32  *w,
+               GlintChipIdent *ident)
+{
+  ident->revision = bits (w[0], 21, 2) * 100 + bits (w[0], 18, 3);
+  ident->package = bits (w[1], 0, 3) == 0 ? "ESP32-H2" : "Unknown ESP32-H2";
+  add_features (ident, N_("BT 5 (LE)"), N_("IEEE 802.15.4"), N_("single core"), N_("96 MHz"),
+                NULL);
+}
+
+#define IDENT(name) .efuse_regs = efuse_##name, .n_efuse_regs = G_N_ELEMENTS (efuse_##name), \
+                    .decode_ident = ident_##name
+#define IDENT_AS(regs, name) .efuse_regs = efuse_##regs, \
+                             .n_efuse_regs = G_N_ELEMENTS (efuse_##regs), \
+                             .decode_ident = ident_##name
+
 static const GlintChip chips[] = {
   {
     .name = "esp8266", .display_name = "ESP8266",
@@ -77,6 +412,7 @@ static const GlintChip chips[] = {
     .mac_regs = { 0x3FF00050, 0x3FF00054, 0x3FF0005C }, .n_mac_regs = 3,
     .uart_clkdiv_reg = 0x60000014, .xtal_clk_divider = 0,
     .xtal_fudge = GLINT_CHIP_XTAL_FUDGE_NONE,
+    IDENT (esp8266),
     .stub_file = "esp8266.json", .uf2_family_id = 0x7EAB61ED,
   },
   {
@@ -91,6 +427,7 @@ static const GlintChip chips[] = {
     .mac_regs = { 0x3FF5A000 + 4, 0x3FF5A000 + 8 }, .n_mac_regs = 2,
     .uart_clkdiv_reg = 0x3FF40014, .xtal_clk_divider = XTAL_DIV_ESP32,
     .xtal_fudge = GLINT_CHIP_XTAL_FUDGE_MEASURED,
+    IDENT (esp32),
     .stub_file = "esp32.json", .uf2_family_id = 0x1C5F21B0,
   },
   {
@@ -103,6 +440,7 @@ static const GlintChip chips[] = {
     MAC_PAIR (0x3F41A044),
     .uart_clkdiv_reg = 0x3F400014, .xtal_clk_divider = XTAL_DIV_ESP32,
     .has_usb_otg = TRUE,
+    IDENT (esp32s2),
     .stub_file = "esp32s2.json", .uf2_family_id = 0xBFDD4EEE,
   },
   {
@@ -115,6 +453,7 @@ static const GlintChip chips[] = {
     MAC_PAIR (0x60007000 + 0x44),
     .uart_clkdiv_reg = 0x60000014, .xtal_clk_divider = XTAL_DIV_ESP32,
     .has_usb_otg = TRUE,
+    IDENT (esp32s3),
     .stub_file = "esp32s3.json", .uf2_family_id = 0xC47E5767,
   },
   {
@@ -127,6 +466,7 @@ static const GlintChip chips[] = {
     MAC_PAIR (0x60008800 + 0x40),   /* +0x40, unlike the others' +0x44 */
     .uart_clkdiv_reg = 0x60000014, .xtal_clk_divider = XTAL_DIV_ESP32,
     .xtal_fudge = GLINT_CHIP_XTAL_FUDGE_26MHZ,
+    IDENT (esp32c2),
     .stub_file = "esp32c2.json", .uf2_family_id = 0x2B88D29C,
   },
   {
@@ -138,6 +478,7 @@ static const GlintChip chips[] = {
     .spi = SPI_LATER (0x60002000),
     MAC_PAIR (0x60008800 + 0x44),
     .uart_clkdiv_reg = 0x60000014, .xtal_clk_divider = XTAL_DIV_ESP32,
+    IDENT (esp32c3),
     .stub_file = "esp32c3.json", .uf2_family_id = 0xD42BA06C,
   },
   {
@@ -151,6 +492,7 @@ static const GlintChip chips[] = {
     MAC_PAIR (0x600B4800 + 0x44),
     .uart_clkdiv_reg = 0x60000014,  /* inherited C6 -> C3 */
     .xtal_clk_divider = XTAL_DIV_ESP32,
+    IDENT (esp32c5),
     .stub_file = "esp32c5.json", .uf2_family_id = 0xF71C0343,
   },
   {
@@ -163,6 +505,7 @@ static const GlintChip chips[] = {
     MAC_PAIR (0x600B0800 + 0x44),
     .uart_clkdiv_reg = 0x60000014,  /* inherited from C3 */
     .xtal_clk_divider = XTAL_DIV_ESP32,
+    IDENT (esp32c6),
     .stub_file = "esp32c6.json", .uf2_family_id = 0x540DDF62,
   },
   {
@@ -175,6 +518,7 @@ static const GlintChip chips[] = {
     MAC_PAIR (0x600B4800 + 0x44),
     .uart_clkdiv_reg = 0x60000014,  /* inherited */
     .xtal_clk_divider = XTAL_DIV_ESP32,
+    IDENT_AS (esp32c5, esp32c61),
     .stub_file = "esp32c61.json", .uf2_family_id = 0x77D850C4,
   },
   {
@@ -188,6 +532,7 @@ static const GlintChip chips[] = {
     MAC_PAIR (0x600B0800 + 0x44),
     .uart_clkdiv_reg = 0x60000014,  /* inherited */
     .xtal_clk_divider = XTAL_DIV_ESP32,
+    IDENT_AS (esp32c6, esp32h2),
     .stub_file = "esp32h2.json", .uf2_family_id = 0x332726F6,
   },
   {
@@ -203,6 +548,7 @@ static const GlintChip chips[] = {
      * given, so the crystal is not estimated on the P4 */
     .uart_clkdiv_reg = 0, .xtal_clk_divider = 0,
     .has_usb_otg = TRUE,
+    IDENT (esp32p4),
     .stub_file = "esp32p4.json", .uf2_family_id = 0x3D308E94,
   },
 };
@@ -997,46 +1343,77 @@ glint_chip_get_stub_file (const GlintChip *chip,
   return chip->stub_file;
 }
 
-/* ESP32-P4: EFUSE_BLOCK1 (0x5012D044, where the MAC starts), word 2
- * (esptool's ESP32P4ROM.get_major_chip_version ()). */
-#define P4_REVISION_REG (0x5012D044 + 4 * 2)
-
 /**
- * glint_chip_get_revision_register:
+ * glint_chip_get_efuse_registers:
  * @chip: a chip
- * @address: (out): the eFuse word with the chip's revision
+ * @n_regs: (out): number of addresses (at most %GLINT_CHIP_MAX_EFUSE_REGS)
  *
- * Returns: whether the chip's stub depends on its revision (only the P4's
- *   does), and so the word must be read first
+ * Returns: (transfer none): the addresses to READ_REG, in the order
+ *   glint_chip_decode_ident() expects the words
  */
-gboolean
-glint_chip_get_revision_register (const GlintChip *chip,
-                                  guint32         *address)
+const guint32 *
+glint_chip_get_efuse_registers (const GlintChip *chip,
+                                guint           *n_regs)
 {
-  g_return_val_if_fail (chip != NULL, FALSE);
+  g_return_val_if_fail (chip != NULL, NULL);
+  g_return_val_if_fail (n_regs != NULL, NULL);
 
-  if (!g_str_equal (chip->name, "esp32p4"))
-    return FALSE;
-
-  *address = P4_REVISION_REG;
-  return TRUE;
+  *n_regs = chip->n_efuse_regs;
+  return chip->efuse_regs;
 }
 
 /**
- * glint_chip_decode_revision:
- * @word: the value of glint_chip_get_revision_register()'s word
+ * glint_chip_decode_ident:
+ * @chip: a chip
+ * @words: the values read from glint_chip_get_efuse_registers(), same order
+ * @ident: (out caller-allocates): what they say
  *
- * The P4's major revision is bit 23 (its high bit) and bits 5–4, its minor
- * revision bits 3–0 (esptool's ESP32P4ROM).
+ * Decodes package, revision and features as esptool's targets do, so
+ * both print the same description ("ESP32-D0WD-V3", v3.1).
  */
 void
-glint_chip_decode_revision (const GlintChip *chip,
-                            guint32          word,
-                            guint           *major,
-                            guint           *minor)
+glint_chip_decode_ident (const GlintChip *chip,
+                         const guint32   *words,
+                         GlintChipIdent  *ident)
 {
   g_return_if_fail (chip != NULL);
+  g_return_if_fail (words != NULL);
+  g_return_if_fail (ident != NULL);
 
-  *major = ((word >> 23) & 1) << 2 | ((word >> 4) & 0x3);
-  *minor = word & 0xF;
+  memset (ident, 0, sizeof *ident);
+  chip->decode_ident (words, ident);
+}
+
+/**
+ * glint_chip_format_revision:
+ * @revision: major * 100 + minor, or %GLINT_CHIP_NO_REVISION
+ *
+ * Returns: (transfer full) (nullable): "v3.1" as esptool writes it, or
+ *   %NULL for no revision
+ */
+char *
+glint_chip_format_revision (gint revision)
+{
+  if (revision < 0)
+    return NULL;
+
+  return g_strdup_printf ("v%d.%d", revision / 100, revision % 100);
+}
+
+/**
+ * glint_chip_flash_encrypted:
+ * @flash_crypt_cnt: the FLASH_CRYPT_CNT / SPI_BOOT_CRYPT_CNT eFuse field
+ *
+ * Returns: %TRUE when flash encryption is on: an odd number of its bits
+ *   set (each burnt bit toggles it, as esptool counts)
+ */
+gboolean
+glint_chip_flash_encrypted (guint flash_crypt_cnt)
+{
+  guint n = 0;
+
+  for (; flash_crypt_cnt != 0; flash_crypt_cnt &= flash_crypt_cnt - 1)
+    n++;
+
+  return (n & 1) != 0;
 }

@@ -27,6 +27,15 @@ G_BEGIN_DECLS
 /* Number of 32-bit words glint_chip_decode_mac() reads at most. */
 #define GLINT_CHIP_MAX_MAC_REGS       3
 
+/* Number of 32-bit words glint_chip_decode_ident() reads at most. */
+#define GLINT_CHIP_MAX_EFUSE_REGS     5
+
+/* Features glint_chip_decode_ident() lists at most. */
+#define GLINT_CHIP_MAX_FEATURES       8
+
+/* GlintChipIdent.revision of a chip without one (the ESP8266). */
+#define GLINT_CHIP_NO_REVISION        (-1)
+
 /* Number of 32-bit words glint_chip_rom_xtal_mhz() reads at most. */
 #define GLINT_CHIP_MAX_XTAL_REGS      2
 
@@ -36,6 +45,55 @@ G_BEGIN_DECLS
 #define GLINT_CHIP_XTAL_MAX_MHZ       60.0
 
 typedef struct _GlintChip GlintChip;
+
+/**
+ * GlintChipSecurity:
+ * @GLINT_CHIP_SECURE_BOOT: secure boot is enabled
+ * @GLINT_CHIP_SECURE_BOOT_AGGRESSIVE_REVOKE: aggressive key revocation
+ * @GLINT_CHIP_SECURE_DOWNLOAD: secure download mode: the ROM takes only
+ *   SYNC, SPI_ATTACH, SPI_SET_PARAMS, CHANGE_BAUDRATE, FLASH_BEGIN/DATA/END
+ *   and GET_SECURITY_INFO (protocol.md §2)
+ * @GLINT_CHIP_SOFT_DIS_JTAG: JTAG disabled until re-enabled by software
+ * @GLINT_CHIP_HARD_DIS_JTAG: JTAG disabled for good
+ * @GLINT_CHIP_DIS_USB: the USB interfaces are disabled
+ *
+ * The flags word of GET_SECURITY_INFO (protocol.md §4); on the ESP32,
+ * which has no such command, the same bits are filled from its eFuse.
+ */
+typedef enum
+{
+  GLINT_CHIP_SECURE_BOOT                   = 1 << 0,
+  GLINT_CHIP_SECURE_BOOT_AGGRESSIVE_REVOKE = 1 << 1,
+  GLINT_CHIP_SECURE_DOWNLOAD               = 1 << 2,
+  GLINT_CHIP_SOFT_DIS_JTAG                 = 1 << 6,
+  GLINT_CHIP_HARD_DIS_JTAG                 = 1 << 7,
+  GLINT_CHIP_DIS_USB                       = 1 << 8,
+} GlintChipSecurity;
+
+/**
+ * GlintChipIdent:
+ * @revision: major * 100 + minor, %GLINT_CHIP_NO_REVISION on the ESP8266
+ * @package: the chip's description as esptool gives it, without the
+ *   revision: "ESP32-D0WD-V3", "ESP32-S3 (QFN56)", "ESP8266EX"
+ * @features: %NULL-terminated, untranslated (marked for gettext): "Wi-Fi",
+ *   "BT", "dual core", "240 MHz", "embedded flash 4 MB", …
+ * @has_efuse_security: @security and @flash_crypt_cnt were read from
+ *   eFuse (the ESP32, whose ROM has no GET_SECURITY_INFO)
+ * @security: #GlintChipSecurity flags, when @has_efuse_security
+ * @flash_crypt_cnt: the flash encryption counter, when @has_efuse_security
+ *
+ * What a chip's eFuse says it is (glint_chip_decode_ident()). All strings
+ * are static.
+ */
+typedef struct
+{
+  gint         revision;
+  const char  *package;
+  const char  *features[GLINT_CHIP_MAX_FEATURES + 1];
+  gboolean     has_efuse_security;
+  guint32      security;
+  guint        flash_crypt_cnt;
+} GlintChipIdent;
 
 /**
  * GlintChipRomFeature:
@@ -143,6 +201,10 @@ struct _GlintChip
   GlintChipXtalFudge  xtal_fudge;
   gboolean            has_usb_otg;     /* ROM USB-OTG CDC: smaller blocks */
   const char         *stub_file;       /* "esp32s3.json" */
+  const guint32      *efuse_regs;      /* what glint_chip_decode_ident() reads */
+  guint               n_efuse_regs;
+  void              (*decode_ident)    (const guint32  *words,
+                                        GlintChipIdent *ident);
   guint32             uf2_family_id;
 };
 
@@ -164,6 +226,14 @@ gboolean          glint_chip_decode_mac               (const GlintChip *chip,
                                                        const guint32   *words,
                                                        guint8           mac[6],
                                                        GError         **error);
+
+const guint32    *glint_chip_get_efuse_registers      (const GlintChip *chip,
+                                                       guint           *n_regs);
+void              glint_chip_decode_ident             (const GlintChip *chip,
+                                                       const guint32   *words,
+                                                       GlintChipIdent  *ident);
+char             *glint_chip_format_revision          (gint             revision);
+gboolean          glint_chip_flash_encrypted          (guint            flash_crypt_cnt);
 
 guint64           glint_chip_flash_size_from_jedec    (guint32          jedec_id);
 gboolean          glint_chip_jedec_is_no_flash        (guint32          jedec_id);
@@ -202,11 +272,5 @@ guint             glint_chip_get_flash_write_size     (const GlintChip *chip,
                                                        gboolean         usb_otg);
 const char       *glint_chip_get_stub_file            (const GlintChip *chip,
                                                        guint            major_rev);
-gboolean          glint_chip_get_revision_register    (const GlintChip *chip,
-                                                       guint32         *address);
-void              glint_chip_decode_revision          (const GlintChip *chip,
-                                                       guint32          word,
-                                                       guint           *major,
-                                                       guint           *minor);
 
 G_END_DECLS

@@ -51,6 +51,11 @@
 #define CK8M_MIN              128          /* ck8m drawn from the seed in here */
 #define CK8M_MAX              224
 
+/* GET_SECURITY_INFO flags word (protocol.md §4) */
+#define SIM_SECURE_BOOT       (1u << 0)
+#define SIM_SECURE_DOWNLOAD   (1u << 2)
+#define SIM_HARD_DIS_JTAG     (1u << 7)
+
 enum
 {
   OP_FLASH_BEGIN       = 0x02,
@@ -249,6 +254,10 @@ struct _GlintSim
   guint             max_baud;
   gboolean          boot_download;
   char             *flash_path;
+  gint              revision;        /* major * 100 + minor, -1: the chip's default */
+  gint              package;         /* -1: the chip's default */
+  guint32           security_flags;  /* GET_SECURITY_INFO flags (SIM_*) */
+  guint             flash_crypt_cnt;
 
   /* the wire */
   gint64            last_in_due;
@@ -746,6 +755,153 @@ init_rom_xtal (GlintSim *self)
                        GUINT_TO_POINTER (ck8m));
 }
 
+/* ------------------------------------------------------------------ */
+/* eFuse: package, revision and security (esptool's targets) */
+
+/* Where a chip keeps package and revision, as esptool's targets read
+ * them: minor_hi is the minor revision's bit 3 where it sits apart
+ * (0: none). The ESP32 (three major bits in three places), the P4 (major
+ * bit 2 at bit 23) and the ESP8266 (none) are handled in init_efuse(). */
+typedef struct
+{
+  const char *chip;
+  gint        default_rev;    /* major * 100 + minor: a current silicon */
+  guint       default_pkg;
+  guint32     pkg_addr;
+  guint       pkg_shift, pkg_width;
+  guint32     major_addr;
+  guint       major_shift;
+  guint32     minor_addr;
+  guint       minor_shift, minor_width;
+  guint32     minor_hi_addr;
+  guint       minor_hi_shift;
+} EfuseLayout;
+
+static const EfuseLayout efuse_layouts[] = {
+  { "esp32",    301, 1, 0x3FF5A00C, 9, 3, 0, 0, 0x3FF5A014, 24, 2, 0, 0 },
+  /* the S2's "package" is its embedded-flash code (esptool names it by that) */
+  { "esp32s2",  100, 0, 0x3F41A050, 21, 4, 0x3F41A050, 18, 0x3F41A054, 4, 3, 0x3F41A050, 20 },
+  { "esp32s3",    2, 0, 0x60007050, 21, 3, 0x60007058, 24, 0x60007050, 18, 3, 0x60007058, 23 },
+  { "esp32c2",  101, 0, 0x60008844, 22, 3, 0x60008844, 20, 0x60008844, 16, 4, 0, 0 },
+  { "esp32c3",    4, 0, 0x60008850, 21, 3, 0x60008858, 24, 0x60008850, 18, 3, 0x60008858, 23 },
+  { "esp32c5",  100, 0, 0x600B484C, 26, 3, 0x600B484C, 4, 0x600B484C, 0, 4, 0, 0 },
+  { "esp32c6",    2, 0, 0x600B0850, 24, 3, 0x600B0850, 22, 0x600B0850, 18, 4, 0, 0 },
+  { "esp32c61", 100, 0, 0x600B484C, 26, 3, 0x600B484C, 4, 0x600B484C, 0, 4, 0, 0 },
+  { "esp32h2",    1, 0, 0x600B0854, 0, 3, 0x600B0850, 21, 0x600B0850, 18, 3, 0, 0 },
+  { "esp32p4",  301, 0, 0x5012D04C, 20, 3, 0x5012D04C, 4, 0x5012D04C, 0, 4, 0, 0 },
+};
+
+#define ESP32_EFUSE_WORD0    0x3FF5A000
+#define ESP32_EFUSE_WORD3    0x3FF5A00C
+#define ESP32_EFUSE_WORD5    0x3FF5A014
+#define ESP32_EFUSE_WORD6    0x3FF5A018
+#define ESP32_APB_CTL_DATE   0x3FF6607C
+
+static const EfuseLayout *
+efuse_layout (GlintSim *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (efuse_layouts); i++)
+    if (g_str_equal (efuse_layouts[i].chip, self->chip->name))
+      return &efuse_layouts[i];
+
+  return NULL;   /* the ESP8266 */
+}
+
+static void
+efuse_set (GlintSim *self,
+           guint32   addr,
+           guint     shift,
+           guint     width,
+           guint32   value)
+{
+  guint32 mask = ((1u << width) - 1) << shift;
+  guint32 old = GPOINTER_TO_UINT (g_hash_table_lookup (self->regs, GUINT_TO_POINTER (addr)));
+
+  g_hash_table_insert (self->regs, GUINT_TO_POINTER (addr),
+                       GUINT_TO_POINTER ((old & ~mask) | ((value << shift) & mask)));
+}
+
+static void
+init_efuse (GlintSim *self)
+{
+  const EfuseLayout *l = efuse_layout (self);
+  gint rev;
+  guint major, minor, pkg;
+
+  if (l == NULL)
+    return;   /* ESP8266: OTP words 0x3FF00050..5C hold no revision */
+
+  rev = self->revision >= 0 ? self->revision : l->default_rev;
+  pkg = self->package >= 0 ? (guint) self->package : l->default_pkg;
+  major = rev / 100;
+  minor = rev % 100;
+
+  efuse_set (self, l->pkg_addr, l->pkg_shift, l->pkg_width, pkg);
+  efuse_set (self, l->minor_addr, l->minor_shift, l->minor_width, minor);
+  if (l->minor_hi_addr != 0)
+    efuse_set (self, l->minor_hi_addr, l->minor_hi_shift, 1, minor >> 3);
+
+  if (g_str_equal (l->chip, "esp32"))
+    {
+      /* major 0..3 is the bit pattern 000, 001, 011, 111 of (APB_CTL_DATE
+       * bit 31, word 5 bit 20, word 3 bit 15); package bit 3 in word 3 bit 2 */
+      efuse_set (self, ESP32_EFUSE_WORD3, 15, 1, major >= 1);
+      efuse_set (self, ESP32_EFUSE_WORD5, 20, 1, major >= 2);
+      efuse_set (self, ESP32_APB_CTL_DATE, 31, 1, major >= 3);
+      efuse_set (self, ESP32_EFUSE_WORD3, 2, 1, pkg >> 3);
+      /* no GET_SECURITY_INFO: the state is in the eFuse (FLASH_CRYPT_CNT,
+       * ABS_DONE_0 for secure boot v1, ABS_DONE_1 for v2 from v3.0,
+       * JTAG_DISABLE) */
+      efuse_set (self, ESP32_EFUSE_WORD0, 20, 7, self->flash_crypt_cnt);
+      efuse_set (self, ESP32_EFUSE_WORD6, major >= 3 ? 5 : 4, 1,
+                 (self->security_flags & SIM_SECURE_BOOT) != 0);
+      efuse_set (self, ESP32_EFUSE_WORD6, 6, 1, (self->security_flags & SIM_HARD_DIS_JTAG) != 0);
+    }
+  else if (g_str_equal (l->chip, "esp32p4"))
+    {
+      efuse_set (self, l->major_addr, l->major_shift, 2, major);
+      efuse_set (self, l->major_addr, 23, 1, major >> 2);
+    }
+  else
+    efuse_set (self, l->major_addr, l->major_shift, 2, major);
+}
+
+/* "3.1" or "v3.1": major * 100 + minor, within what the chip's fields hold */
+static gboolean
+parse_revision (GlintSim    *self,
+                const char  *value,
+                gint        *out,
+                GError     **error)
+{
+  const EfuseLayout *l = efuse_layout (self);
+  g_auto(GStrv) parts = NULL;
+  guint64 major, minor;
+  guint max_major = l != NULL && g_str_equal (l->chip, "esp32p4") ? 7 : 3;
+
+  if (l == NULL)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                   "sim option revision: the ESP8266 has no chip revision");
+      return FALSE;
+    }
+
+  parts = g_strsplit (value[0] == 'v' ? value + 1 : value, ".", 2);
+  if (parts[0] == NULL || parts[1] == NULL ||
+      !g_ascii_string_to_unsigned (parts[0], 10, 0, max_major, &major, NULL) ||
+      !g_ascii_string_to_unsigned (parts[1], 10, 0, (1u << (l->minor_width +
+                                                             (l->minor_hi_addr != 0))) - 1,
+                                   &minor, NULL))
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                   "sim option revision: '%s' is not MAJOR.MINOR within what %s's eFuse "
+                   "holds (e.g. 3.1)", value, self->chip->name);
+      return FALSE;
+    }
+
+  *out = (gint) (major * 100 + minor);
+  return TRUE;
+}
+
 static void
 init_registers (GlintSim *self)
 {
@@ -775,8 +931,12 @@ init_registers (GlintSim *self)
     }
   else
     {
-      /* (high, low) packed big-endian, first two bytes dropped */
+      /* (high, low) packed big-endian, first two bytes dropped; only the
+       * ESP32 keeps a CRC there, later chips other fields (revision …) */
       guint32 crc = g_rand_int_range (rand, 0, 256);
+
+      if (!g_str_equal (chip->name, "esp32"))
+        crc = 0;
 
       g_hash_table_insert (self->regs, GUINT_TO_POINTER (chip->mac_reg),
                            GUINT_TO_POINTER ((guint32) m[2] << 24 | (guint32) m[3] << 16 |
@@ -786,6 +946,7 @@ init_registers (GlintSim *self)
     }
 
   init_rom_xtal (self);
+  init_efuse (self);
 }
 
 static guint32
@@ -1198,6 +1359,12 @@ static gboolean
 rom_supports (GlintSim *self,
               guint8    op)
 {
+  /* Secure download mode: the ROM takes only these (protocol.md §2) */
+  if ((self->security_flags & SIM_SECURE_DOWNLOAD) != 0)
+    return op == OP_SYNC || op == OP_SPI_ATTACH || op == OP_SPI_SET_PARAMS ||
+           op == OP_CHANGE_BAUDRATE || op == OP_FLASH_BEGIN || op == OP_FLASH_DATA ||
+           op == OP_FLASH_END || op == OP_GET_SECURITY_INFO;
+
   switch (op)
     {
     case OP_FLASH_BEGIN:
@@ -1959,9 +2126,11 @@ cmd_security_info (GlintSim *self,
 {
   guint8 info[20];
 
-  /* flags, flash_crypt_cnt, key_purposes[7]: all clear; then chip_id and
+  /* flags, flash_crypt_cnt, key_purposes[7] (none set); then chip_id and
    * api/eco version (ESP32-S2 stops after the first 12 bytes) */
   memset (info, 0, sizeof info);
+  put_u32 (info, self->security_flags);
+  info[4] = self->flash_crypt_cnt;
   put_u32 (info + 12, self->chip->chip_id);
   put_u32 (info + 16, 0);
 
@@ -2575,8 +2744,13 @@ resize_flash (GlintSim *self,
  * `rom-xtal-drift` (%, -10 to 10: how far the crystal
  * the ESP32 ROM believes in is off the real 40 MHz; its CHANGE_BAUDRATE
  * sets requested × 40 MHz / believed; by default 3.5 to 5 % either way,
- * from the seed), `boot` (download/normal), `flash` (a path) and
- * `flash-size`.
+ * from the seed), `boot` (download/normal), `flash` (a path),
+ * `flash-size`, `revision` (MAJOR.MINOR in the chip's eFuse; by default a
+ * current silicon, e.g. the ESP32's v3.1), `package` (the eFuse package
+ * code: ESP32 1 = D0WD), `secure-boot`, `secure-download` (the ROM then
+ * refuses all but the commands secure download mode allows),
+ * `jtag-disabled` (on/off) and `flash-crypt-cnt` (the eFuse counter;
+ * flash encryption is on when an odd number of its bits are set).
  *
  * Returns: %TRUE if the option was valid and applied
  */
@@ -2701,6 +2875,63 @@ glint_sim_set_option (GlintSim    *self,
         }
       self->boot_download = download;
     }
+  else if (g_str_equal (key, "revision"))
+    {
+      if (!parse_revision (self, value, &self->revision, error))
+        return FALSE;
+      init_registers (self);
+    }
+  else if (g_str_equal (key, "package"))
+    {
+      const EfuseLayout *l = efuse_layout (self);
+
+      if (l == NULL)
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                       "sim option package: the ESP8266 has no package field");
+          return FALSE;
+        }
+      if (!parse_uint (key, value, (1u << l->pkg_width) - 1, &u, error))
+        return FALSE;
+      self->package = (gint) u;
+      init_registers (self);
+    }
+  else if (g_str_equal (key, "secure-boot") || g_str_equal (key, "secure-download") ||
+           g_str_equal (key, "jtag-disabled"))
+    {
+      guint32 flag = g_str_equal (key, "secure-boot") ? SIM_SECURE_BOOT :
+                     g_str_equal (key, "secure-download") ? SIM_SECURE_DOWNLOAD :
+                     SIM_HARD_DIS_JTAG;
+      gboolean on;
+
+      if (!parse_bool (key, value, &on, error))
+        return FALSE;
+      /* the ESP32 keeps these in eFuse alone, and has no secure download
+       * mode; the ESP8266 has none of them */
+      if (on && (self->chip->rom_is_esp8266 ||
+                 (flag == SIM_SECURE_DOWNLOAD && self->chip->security_info_len == 0)))
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                       "sim option %s: %s has no such mode", key, self->chip->name);
+          return FALSE;
+        }
+      self->security_flags = on ? self->security_flags | flag : self->security_flags & ~flag;
+      init_registers (self);
+    }
+  else if (g_str_equal (key, "flash-crypt-cnt"))
+    {
+      /* 7 bits on the ESP32, 3 on the later chips */
+      if (self->chip->rom_is_esp8266 ||
+          !parse_uint (key, value, self->chip->security_info_len == 0 ? 0x7F : 0x7, &u, error))
+        {
+          if (self->chip->rom_is_esp8266)
+            g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                         "sim option %s: the ESP8266 has no flash encryption", key);
+          return FALSE;
+        }
+      self->flash_crypt_cnt = (guint) u;
+      init_registers (self);
+    }
   else if (g_str_equal (key, "flash-size"))
     {
       gsize size;
@@ -2742,7 +2973,9 @@ glint_sim_set_option (GlintSim    *self,
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
                    "unknown sim option '%s' (known: latency, jitter, drop, corrupt, duplicate, "
                    "disconnect-after, brown-out-at, seed, time-scale, baud-check, max-baud, "
-                   "lose-baud-change, damage-next, rom-xtal-drift, boot, flash, flash-size)", key);
+                   "lose-baud-change, damage-next, rom-xtal-drift, boot, flash, flash-size, "
+                   "revision, package, secure-boot, secure-download, jtag-disabled, "
+                   "flash-crypt-cnt)", key);
       return FALSE;
     }
 
@@ -3102,6 +3335,8 @@ glint_sim_init (GlintSim *self)
   self->rand = g_rand_new_with_seed (0);
   self->rx = glint_slip_decoder_new (MAX_FRAME);
   self->regs = g_hash_table_new (NULL, NULL);
+  self->revision = -1;
+  self->package = -1;
   self->flash_size = 4 * 1024 * 1024;
   self->flash = g_malloc (self->flash_size);
   memset (self->flash, 0xFF, self->flash_size);

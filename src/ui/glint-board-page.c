@@ -391,6 +391,41 @@ show_detect_error (GlintBoardPage *self,
   toast (self, _("The board could not be detected"));
 }
 
+/* The Board Details row: the chip as esptool describes it, the MAC, the
+ * security state and, up front, what a secure or encrypted chip means
+ * for flashing (the subtitle is markup). */
+static char *
+describe_board (const GlintBoardInfo *info)
+{
+  g_autofree char *chip = glint_board_info_describe_chip (info);
+  g_autofree char *mac = glint_board_info_format_mac (info);
+  g_autofree char *security = glint_board_info_describe_security (info);
+  g_autoptr(GString) s = g_string_new (NULL);
+  g_autofree char *line = NULL;
+
+  if (glint_board_info_get_secure_download (info))
+    line = g_strdup (chip);
+  else
+    /* Translators: the chip's description, then its MAC address */
+    line = g_strdup_printf (_("%s · MAC %s"), chip, mac);
+  g_string_append (s, line);
+  g_clear_pointer (&line, g_free);
+
+  /* Translators: what secure boot, flash encryption, … are set to */
+  line = g_strdup_printf (_("Security: %s"), security);
+  g_string_append_printf (s, "\n%s", line);
+
+  if (glint_board_info_get_secure_download (info))
+    g_string_append_printf (s, "\n%s", _("Secure download mode: the chip refuses the flasher "
+                                         "stub, flash reads and checks. Glint can write, but "
+                                         "not verify."));
+  if (glint_board_info_get_flash_encrypted (info))
+    g_string_append_printf (s, "\n%s", _("Flash encryption is on: plaintext images will not "
+                                         "run."));
+
+  return g_markup_escape_text (s->str, -1);
+}
+
 static void
 info_cb (GObject      *object,
          GAsyncResult *result,
@@ -400,7 +435,6 @@ info_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintBoardInfo) info = glint_flasher_info_finish (GLINT_FLASHER (object),
                                                                result, &error);
-  g_autofree char *mac = NULL;
   g_autofree char *subtitle = NULL;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -417,14 +451,7 @@ info_cb (GObject      *object,
       return;
     }
 
-  mac = glint_board_info_format_mac (info);
-  if (info->crystal_mhz != 0)
-    /* Translators: chip, MAC address, crystal frequency */
-    subtitle = g_strdup_printf (_("%s · MAC %s · %u MHz crystal"),
-                                info->chip_display_name, mac, info->crystal_mhz);
-  else
-    subtitle = g_strdup_printf (_("%s · MAC %s"), info->chip_display_name, mac);
-  adw_action_row_set_subtitle (self->detect_row, subtitle);
+  adw_action_row_set_subtitle (self->detect_row, subtitle = describe_board (info));
 
   g_clear_pointer (&self->board_info, glint_board_info_free);
   self->board_info = g_steal_pointer (&info);

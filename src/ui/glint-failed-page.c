@@ -84,3 +84,18 @@ glint_failed_page_set_error (GlintFailedPage *self,
   adw_status_page_set_description (self->failed_status, markup);
   gtk_label_set_text (self->failed_details_label, details);
 }
+
+/**
+ * glint_failed_page_set_title:
+ * @self: a #GlintFailedPage
+ * @title: the outcome, "Flashing Failed" or "Written, Not Verified"
+ */
+void
+glint_failed_page_set_title (GlintFailedPage *self,
+                             const char      *title)
+{
+  g_return_if_fail (GLINT_IS_FAILED_PAGE (self));
+  g_return_if_fail (title != NULL);
+
+  adw_status_page_set_title (self->failed_status, title);
+}

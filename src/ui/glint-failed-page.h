@@ -14,5 +14,7 @@ G_DECLARE_FINAL_TYPE (GlintFailedPage, glint_failed_page, GLINT, FAILED_PAGE, Gl
 void glint_failed_page_set_error (GlintFailedPage *self,
                                   const char      *hint,
                                   const char      *details);
+void glint_failed_page_set_title (GlintFailedPage *self,
+                                  const char      *title);
 
 G_END_DECLS

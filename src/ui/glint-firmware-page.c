@@ -45,6 +45,7 @@ struct _GlintFirmwarePage
   GlintFlashPlan       *plan;
   char                 *firmware_path;
   char                 *chip;            /* the board's, when Detect knows it */
+  int                   chip_revision;   /* ... and its revision, -1 if not known */
   gboolean              has_board;       /* a board to flash to is chosen */
   GCancellable         *load_cancellable;
   char                 *keep_flash[3];   /* mode, freq, size that "Keep" writes */
@@ -595,9 +596,10 @@ load_thread (GTask        *task,
              gpointer      task_data,
              GCancellable *cancellable)
 {
-  char **args = task_data;   /* { path, chip or NULL } */
+  char **args = task_data;   /* { path, chip or "", chip revision } */
   GError *error = NULL;
-  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new_for_path (args[0], args[1], &error);
+  const char *chip = *args[1] != '\0' ? args[1] : NULL;
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new_for_path (args[0], chip, &error);
 
   /* A raw binary without an offset: most often an app (Arduino's export
    * and PlatformIO's firmware.bin), so start there and let people edit. */
@@ -607,7 +609,7 @@ load_thread (GTask        *task,
       g_autofree char *guess = g_strdup_printf ("%s@0x%x", args[0], GLINT_FLASH_PLAN_APP_OFFSET);
 
       g_clear_error (&error);
-      plan = glint_flash_plan_new_for_path (guess, args[1], &error);
+      plan = glint_flash_plan_new_for_path (guess, chip, &error);
       if (plan != NULL)
         g_object_set_data (G_OBJECT (plan), "glint-guessed-offset", GINT_TO_POINTER (TRUE));
     }
@@ -615,8 +617,12 @@ load_thread (GTask        *task,
   if (plan != NULL && (g_str_has_suffix (args[0], ".json") || g_str_has_suffix (args[0], ".JSON")))
     g_object_set_data_full (G_OBJECT (plan), "glint-name", read_manifest_name (args[0]), g_free);
 
-  /* Validation reads the files and finds what to warn about. */
-  if (plan == NULL || !glint_flash_plan_validate (plan, args[1], 0, &error))
+  /* Validation reads the files and finds what to warn about; with the
+   * board's revision known, an image for another one is refused here
+   * already (the flash job checks again). */
+  if (plan != NULL)
+    glint_flash_plan_set_chip_revision (plan, (int) g_ascii_strtoll (args[2], NULL, 10));
+  if (plan == NULL || !glint_flash_plan_validate (plan, chip, 0, &error))
     g_task_return_error (task, error);
   else
     g_task_return_pointer (task, g_steal_pointer (&plan), g_object_unref);
@@ -669,9 +675,10 @@ glint_firmware_page_load (GlintFirmwarePage *self,
   g_return_if_fail (GLINT_IS_FIRMWARE_PAGE (self));
   g_return_if_fail (path != NULL);
 
-  args = g_new0 (char *, 3);
+  args = g_new0 (char *, 4);
   args[0] = g_strdup (path);
-  args[1] = g_strdup (chip);
+  args[1] = g_strdup (chip != NULL ? chip : "");
+  args[2] = g_strdup_printf ("%d", chip != NULL ? self->chip_revision : -1);
   g_free (self->chip);
   self->chip = g_strdup (chip);
 
@@ -691,6 +698,24 @@ glint_firmware_page_load (GlintFirmwarePage *self,
   g_task_set_task_data (task, args, (GDestroyNotify) g_strfreev);
   g_task_set_return_on_cancel (task, TRUE);
   g_task_run_in_thread (task, load_thread);
+}
+
+/**
+ * glint_firmware_page_set_chip_revision:
+ * @self: a #GlintFirmwarePage
+ * @revision: the board's chip revision (major * 100 + minor), -1 if not
+ *   known
+ *
+ * For the next glint_firmware_page_load() with a chip: images whose header
+ * asks for another revision are refused.
+ */
+void
+glint_firmware_page_set_chip_revision (GlintFirmwarePage *self,
+                                       int                revision)
+{
+  g_return_if_fail (GLINT_IS_FIRMWARE_PAGE (self));
+
+  self->chip_revision = revision;
 }
 
 GlintFlashPlan *
@@ -826,6 +851,7 @@ glint_firmware_page_init (GlintFirmwarePage *self)
   guint baud;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->chip_revision = -1;
   self->settings = g_settings_new (GLINT_SETTINGS_SCHEMA);
   baud = g_settings_get_uint (self->settings, "baud");
 

@@ -16,6 +16,8 @@ G_DECLARE_FINAL_TYPE (GlintFirmwarePage, glint_firmware_page, GLINT, FIRMWARE_PA
 void            glint_firmware_page_load                 (GlintFirmwarePage *self,
                                                           const char        *path,
                                                           const char        *chip);
+void            glint_firmware_page_set_chip_revision    (GlintFirmwarePage *self,
+                                                          int                revision);
 GlintFlashPlan *glint_firmware_page_get_plan             (GlintFirmwarePage *self);
 char           *glint_firmware_page_get_name             (GlintFirmwarePage *self);
 guint           glint_firmware_page_get_baud             (GlintFirmwarePage *self);

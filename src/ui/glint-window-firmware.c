@@ -23,6 +23,8 @@ _glint_window_load_firmware (GlintWindow *self,
 {
   GlintBoardInfo *board_info = glint_board_page_get_board_info (self->board_page);
 
+  glint_firmware_page_set_chip_revision (self->firmware_page,
+                                         board_info != NULL ? board_info->revision : -1);
   glint_firmware_page_load (self->firmware_page, path,
                             board_info != NULL ? board_info->chip : NULL);
 }

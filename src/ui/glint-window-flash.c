@@ -199,6 +199,11 @@ show_failed (GlintWindow  *self,
     /* Translators: the error, then what the flash holds now, one region per line */
     details = g_strdup_printf (_("%s\n\nWhat the flash holds now:\n%s"), error->message, regions);
 
+  /* written but unchecked (secure download mode) is no failure to write,
+   * and no success either */
+  glint_failed_page_set_title (self->failed_page,
+                               g_error_matches (error, GLINT_ERROR, GLINT_ERROR_NOT_VERIFIED) ?
+                               _("Written, Not Verified") : _("Flashing Failed"));
   glint_failed_page_set_error (self->failed_page,
                                hint != NULL ? hint : _("Something went wrong."),
                                details != NULL ? details : error->message);
