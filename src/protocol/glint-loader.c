@@ -646,6 +646,19 @@ on_frame (const guint8 *frame,
       return;
     }
 
+  /* The ROM sends its "unsupported" answer eight times, under the opcode
+   * of the command it answered before: the repeats still on their way
+   * answer nothing that came after, not even a command with that opcode
+   * (a success never looks like the failure). */
+  if (self->unsupported_left > 0 && self->unsupported_echo != NULL &&
+      g_bytes_get_size (self->unsupported_echo) == len &&
+      memcmp (g_bytes_get_data (self->unsupported_echo, NULL), frame, len) == 0)
+    {
+      self->unsupported_left--;
+      self->dropped_frames++;
+      return;
+    }
+
   op = frame[1];
   for (GList *l = self->pending.head; l != NULL; l = l->next)
     {
@@ -656,17 +669,6 @@ on_frame (const guint8 *frame,
           pending = candidate;
           break;
         }
-    }
-
-  /* The ROM sends its "unsupported" answer eight times: the repeats that
-   * were still on their way answer nothing that came after. */
-  if (pending == NULL && self->unsupported_left > 0 && self->unsupported_echo != NULL &&
-      g_bytes_get_size (self->unsupported_echo) == len &&
-      memcmp (g_bytes_get_data (self->unsupported_echo, NULL), frame, len) == 0)
-    {
-      self->unsupported_left--;
-      self->dropped_frames++;
-      return;
     }
 
   if (pending == NULL && self->pending.head != NULL && len >= 10 && frame[8] != 0 &&
