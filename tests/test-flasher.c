@@ -264,6 +264,37 @@ test_info_slow_link (Fixture       *f,
   g_assert_nonnull (strstr (info->link, "RTT"));
 }
 
+/* Line noise in the answer to the magic register (0x00F01D83 read as
+ * 0x00B01D83: nothing checks a reply's value word) is not taken for an
+ * unknown chip: detection asks again, and concludes only when the answer
+ * stays unknown three times. */
+static void
+test_info_garbled_magic (Fixture       *f,
+                         gconstpointer  data)
+{
+  guint garbled = GPOINTER_TO_UINT (data);
+  g_autofree char *address = NULL;
+  g_autoptr(GlintBoardInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* READ_REG is opcode 10 */
+  address = g_strdup_printf ("sim://esp32?boot=normal&time-scale=0&garble-reply=10:%u", garbled);
+  fixture_open (f, address);
+  info = run_info (f, NULL, &error);
+  g_assert_true (strv_has (f->log, "could not make out the chip (unknown chip (magic value "
+                                   "0x00b01d83"));
+  if (garbled < 3)
+    {
+      g_assert_no_error (error);
+      g_assert_cmpstr (info->chip, ==, "esp32");
+    }
+  else
+    {
+      g_assert_error (error, GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP);
+      g_assert_nonnull (strstr (error->message, "0x00b01d83"));
+    }
+}
+
 static void
 test_wrong_boot_mode (Fixture       *f,
                       gconstpointer  data)
@@ -902,6 +933,10 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/glint/flasher/info/secure-download", Fixture, NULL, NULL,
               test_info_secure_download, fixture_teardown);
+  g_test_add ("/glint/flasher/info/garbled-magic", Fixture, GUINT_TO_POINTER (1), NULL,
+              test_info_garbled_magic, fixture_teardown);
+  g_test_add ("/glint/flasher/info/garbled-magic-thrice", Fixture, GUINT_TO_POINTER (3), NULL,
+              test_info_garbled_magic, fixture_teardown);
   g_test_add ("/glint/flasher/info/wrong-boot-mode", Fixture, NULL, NULL, test_wrong_boot_mode,
               fixture_teardown);
   g_test_add ("/glint/flasher/info/cancel", Fixture, NULL, NULL, test_cancel, fixture_teardown);

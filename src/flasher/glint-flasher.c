@@ -28,6 +28,7 @@
 
 #define SYNC_TRIES        5
 #define CONNECT_ATTEMPTS  4
+#define DETECT_TRIES      3   /* answers that name no known chip, before believing them */
 
 
 G_DEFINE_FINAL_TYPE (GlintFlasher, glint_flasher, G_TYPE_OBJECT)
@@ -100,6 +101,7 @@ typedef struct
   const GlintChip   *magic_chip;     /* the S2, known by its magic, asked for security */
   gboolean           magic_refused;  /* READ_REG refused: secure download mode */
   gsize              security_len;   /* GET_SECURITY_INFO reply asked for: 20 or 12 */
+  guint              detect_tries;   /* detections that could not make the chip out */
   GlintFlasherStep   connected;
   GlintFlasherStep   detected;
   GlintFlasherStep   stub_ready;
@@ -1150,6 +1152,26 @@ detect_send_security_info (GTask *task)
                        detect_security_cb);
 }
 
+static void detect_start (GTask *task);
+
+/* An answer that names no chip Glint knows may be line noise (nothing
+ * checks a reply's value word): ask again before concluding. */
+static gboolean
+detect_again (GTask        *task,
+              const GError *why)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  ConnectState *cs = connect_state (task);
+
+  if (++cs->detect_tries >= DETECT_TRIES)
+    return FALSE;
+
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("could not make out the chip (%s): asking again"),
+                      why->message);
+  detect_start (task);
+  return TRUE;
+}
+
 static void
 detect_security_cb (GObject      *object,
                     GAsyncResult *result,
@@ -1191,10 +1213,12 @@ detect_security_cb (GObject      *object,
       chip = cs->magic_refused ? NULL : glint_chip_from_magic (cs->magic);
       if (chip == NULL)
         {
-          _glint_flasher_job_fail (task,
-                                   g_error_new (GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
-                                                _("unknown chip (magic value 0x%08x; %s)"),
-                                                cs->magic, error->message));
+          g_autoptr(GError) unknown = g_error_new (GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
+                                                   _("unknown chip (magic value 0x%08x; %s)"),
+                                                   cs->magic, error->message);
+
+          if (!detect_again (task, unknown))
+            _glint_flasher_job_fail (task, g_steal_pointer (&unknown));
           return;
         }
       detect_chip_found (task, chip);
@@ -1226,11 +1250,13 @@ detect_security_cb (GObject      *object,
   if (chip == NULL)
     {
       const char *what = glint_chip_describe_unsupported_id (chip_id);
+      g_autoptr(GError) unknown = g_error_new (GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
+                                               _("unsupported chip id %u%s%s"), chip_id,
+                                               what != NULL ? ": " : "",
+                                               what != NULL ? what : "");
 
-      _glint_flasher_job_fail (task,
-                               g_error_new (GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
-                                            _("unsupported chip id %u%s%s"), chip_id,
-                                            what != NULL ? ": " : "", what != NULL ? what : ""));
+      if (!detect_again (task, unknown))
+        _glint_flasher_job_fail (task, g_steal_pointer (&unknown));
       return;
     }
 
@@ -1293,11 +1319,20 @@ void
 _glint_flasher_detect (GTask            *task,
                        GlintFlasherStep  next)
 {
+  ConnectState *cs = connect_state (task);
+
+  cs->detected = next;
+  cs->detect_tries = 0;
+  detect_start (task);
+}
+
+static void
+detect_start (GTask *task)
+{
   GlintFlasher *self = g_task_get_source_object (task);
   ConnectState *cs = connect_state (task);
   const guint32 magic_reg = GLINT_CHIP_DETECT_MAGIC_REG;
 
-  cs->detected = next;
   cs->magic_chip = NULL;
   cs->magic_refused = FALSE;
   cs->security_len = 20;

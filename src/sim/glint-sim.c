@@ -244,6 +244,8 @@ struct _GlintSim
   gboolean          lose_baud_change;
   guint             damage_op;         /* the next damage_left such commands arrive damaged */
   guint             damage_left;
+  guint             garble_op;         /* the next garble_left answers to it carry a */
+  guint             garble_left;       /* ... flipped bit in their value word */
   gdouble           rom_xtal_drift;    /* %: the ESP32 ROM's belief vs. its crystal */
   gboolean          rom_xtal_drift_set;/* ... given, not drawn from the seed */
   gdouble           time_scale;
@@ -647,6 +649,15 @@ send_response (GlintSim     *self,
       if (op == OP_READ_REG || op == OP_SYNC)
         self->rom_last_value = value;
       value = self->rom_last_value;
+    }
+
+  /* one-shot fault: line noise in the value word, which no checksum
+   * covers (a READ_REG answer that reads as another magic value) */
+  if (self->garble_op != 0 && op == self->garble_op)
+    {
+      value ^= 0x00400000;
+      if (--self->garble_left == 0)
+        self->garble_op = 0;
     }
 
   hdr[0] = 0x01;
@@ -2840,6 +2851,17 @@ glint_sim_set_option (GlintSim    *self,
         return FALSE;
       self->damage_op = count > 0 ? (guint) u : 0;
       self->damage_left = (guint) count;
+    }
+  else if (g_str_equal (key, "garble-reply"))
+    {
+      g_auto(GStrv) parts = g_strsplit (value, ":", 2);
+      guint64 count = 1;
+
+      if (!parse_uint (key, parts[0], 255, &u, error) ||
+          (parts[1] != NULL && !parse_uint (key, parts[1], 1000, &count, error)))
+        return FALSE;
+      self->garble_op = count > 0 ? (guint) u : 0;
+      self->garble_left = (guint) count;
     }
   else if (g_str_equal (key, "rom-xtal-drift"))
     {
