@@ -2679,6 +2679,27 @@ parse_uint (const char  *key,
   return TRUE;
 }
 
+/* OPCODE[:N] for the one-shot faults: the next N (default 1) commands or
+ * answers with that opcode; N = 0 turns the fault off. */
+static gboolean
+parse_op_count (const char  *key,
+                const char  *value,
+                guint       *op,
+                guint       *count,
+                GError     **error)
+{
+  g_auto(GStrv) parts = g_strsplit (value, ":", 2);
+  guint64 u, n = 1;
+
+  if (!parse_uint (key, parts[0], 255, &u, error) ||
+      (parts[1] != NULL && !parse_uint (key, parts[1], 1000, &n, error)))
+    return FALSE;
+  *op = n > 0 ? (guint) u : 0;
+  *count = (guint) n;
+
+  return TRUE;
+}
+
 static gboolean
 parse_bool (const char  *key,
             const char  *value,
@@ -2843,25 +2864,13 @@ glint_sim_set_option (GlintSim    *self,
     }
   else if (g_str_equal (key, "damage-next"))
     {
-      g_auto(GStrv) parts = g_strsplit (value, ":", 2);
-      guint64 count = 1;
-
-      if (!parse_uint (key, parts[0], 255, &u, error) ||
-          (parts[1] != NULL && !parse_uint (key, parts[1], 1000, &count, error)))
+      if (!parse_op_count (key, value, &self->damage_op, &self->damage_left, error))
         return FALSE;
-      self->damage_op = count > 0 ? (guint) u : 0;
-      self->damage_left = (guint) count;
     }
   else if (g_str_equal (key, "garble-reply"))
     {
-      g_auto(GStrv) parts = g_strsplit (value, ":", 2);
-      guint64 count = 1;
-
-      if (!parse_uint (key, parts[0], 255, &u, error) ||
-          (parts[1] != NULL && !parse_uint (key, parts[1], 1000, &count, error)))
+      if (!parse_op_count (key, value, &self->garble_op, &self->garble_left, error))
         return FALSE;
-      self->garble_op = count > 0 ? (guint) u : 0;
-      self->garble_left = (guint) count;
     }
   else if (g_str_equal (key, "rom-xtal-drift"))
     {

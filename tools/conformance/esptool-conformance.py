@@ -238,23 +238,13 @@ class Matrix:
                 else rf"Chip ID: {chip_id}\b"
             self.expect_success(cell, "get-security-info", status, out, must=must)
 
-        # a verified write, compressed and not
-        status, out = cell.esptool("write-flash", hex(DATA_OFFSET), "data.bin")
-        if esp8266_rom:
-            # esptool writes uncompressed to the ESP8266 ROM and cannot
-            # ask it for an MD5: it says so and does not verify
-            self.expect_success(cell, "write-flash", status, out,
-                                must=r"Wrote 65536 bytes")
-        else:
-            self.expect_success(cell, "write-flash", status, out,
-                                must=r"Hash of data verified")
-        status, out = cell.esptool("write-flash", "--no-compress", hex(DATA_OFFSET), "data.bin")
-        if esp8266_rom:
-            self.expect_success(cell, "write-flash --no-compress", status, out,
-                                must=r"Wrote 65536 bytes")
-        else:
-            self.expect_success(cell, "write-flash --no-compress", status, out,
-                                must=r"Hash of data verified")
+        # a verified write, compressed and not; esptool writes uncompressed
+        # to the ESP8266 ROM and cannot ask it for an MD5: it does not verify
+        for flags in ([], ["--no-compress"]):
+            status, out = cell.esptool("write-flash", *flags, hex(DATA_OFFSET), "data.bin")
+            self.expect_success(cell, " ".join(["write-flash"] + flags), status, out,
+                                must=r"Wrote 65536 bytes" if esp8266_rom
+                                else r"Hash of data verified")
 
         status, out = cell.esptool("verify-flash", hex(DATA_OFFSET), "data.bin")
         if esp8266_rom:
