@@ -96,54 +96,6 @@ image_bytes (guint32 seed,
   return g_bytes_new_take (data, size);
 }
 
-static gboolean
-run_flash (Fixture         *f,
-           GlintFlashPlan  *plan,
-           GError         **error)
-{
-  GAsyncResult *result = NULL;
-  gboolean ok;
-
-  glint_flasher_set_plan (f->flasher, plan);
-  glint_flasher_flash_async (f->flasher, NULL, glint_test_store_result_cb, &result);
-  glint_test_wait_for ((gpointer *) &result, 120000);
-  ok = glint_flasher_flash_finish (f->flasher, result, error);
-  g_object_unref (result);
-
-  return ok;
-}
-
-static gboolean
-run_read (Fixture     *f,
-          guint32      offset,
-          guint32      length,
-          const char  *path,
-          GError     **error)
-{
-  GAsyncResult *result = NULL;
-  gboolean ok;
-
-  glint_flasher_read_flash_async (f->flasher, offset, length, path, NULL,
-                                  glint_test_store_result_cb, &result);
-  glint_test_wait_for ((gpointer *) &result, 120000);
-  ok = glint_flasher_read_flash_finish (f->flasher, result, error);
-  g_object_unref (result);
-
-  return ok;
-}
-
-static guint
-count_files (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  guint n = 0;
-
-  while (dir != NULL && g_dir_read_name (dir) != NULL)
-    n++;
-
-  return n;
-}
-
 /* The flash is refused as a mismatch of the one region, whose report says
  * so; the board holds something else than the image. */
 static void
@@ -164,64 +116,52 @@ assert_region_mismatch (Fixture *f,
                          g_bytes_get_size (image)) != 0);
 }
 
-/* A bit near the end of the region will not program: the final MD5 over
- * the whole region (not just its start) must catch it, stub and ROM. */
-static void
-test_stuck_bit (Fixture       *f,
-                gconstpointer  data)
+/* One faulty place near the end of a region that is written whole: the
+ * final MD5 over the whole region (not just its start) must catch it. */
+typedef struct
 {
-  gboolean use_stub = GPOINTER_TO_INT (data);
-  gsize at = REGION_SIZE - 5;
-  g_autoptr(GBytes) image = image_bytes (1, REGION_SIZE, at, 3);
+  const char *chip;
+  gboolean    use_stub;
+  const char *fault;         /* the option ... */
+  const char *suffix;        /* ... and what follows the fault's address */
+  gsize       at;            /* where in the region */
+  gboolean    zeros;         /* the sector there holds zeros beforehand */
+} FaultCase;
+
+static const FaultCase stuck_bit_stub = { "esp32", TRUE, "stuck-bit", ":3", REGION_SIZE - 5,
+                                          FALSE };
+static const FaultCase stuck_bit_rom = { "esp32", FALSE, "stuck-bit", ":3", REGION_SIZE - 5,
+                                         FALSE };
+/* the last sector keeps its zeros: programming cannot set bits */
+static const FaultCase no_erase = { "esp32c3", TRUE, "no-erase", "", REGION_SIZE - 0x1000, TRUE };
+/* writes to the second half are ignored, without an error */
+static const FaultCase protect_stub = { "esp32s3", TRUE, "write-protect", "-0x20000",
+                                        REGION_SIZE / 2, FALSE };
+static const FaultCase protect_rom = { "esp32s3", FALSE, "write-protect", "-0x20000",
+                                       REGION_SIZE / 2, FALSE };
+
+static void
+test_fault (Fixture       *f,
+            gconstpointer  data)
+{
+  const FaultCase *c = data;
+  g_autoptr(GBytes) image = image_bytes (1, REGION_SIZE, c->at, 3);
   g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
-  g_autofree char *faults = g_strdup_printf ("stuck-bit=0x%x:3", (guint) (REGION + at));
+  g_autofree char *faults = g_strdup_printf ("%s=0x%x%s", c->fault, (guint) (REGION + c->at),
+                                             c->suffix);
   g_autoptr(GError) error = NULL;
 
-  fixture_open (f, "esp32", faults, use_stub);
+  fixture_open (f, c->chip, faults, c->use_stub);
+  if (c->zeros)
+    {
+      g_autofree guint8 *zeros = g_malloc0 (0x1000);
+
+      glint_sim_load_flash (f->sim, REGION + c->at, zeros, 0x1000);
+    }
   glint_flash_plan_add_bytes (plan, REGION, image, "app");
+  glint_flasher_set_plan (f->flasher, plan);
 
-  g_assert_false (run_flash (f, plan, &error));
-  assert_region_mismatch (f, error, 0, image, REGION);
-  /* every block was written: only the flash itself failed */
-  g_assert_cmpuint (glint_sim_get_flash (f->sim, NULL)[REGION + at] & 0x08, ==, 0x08);
-}
-
-/* The region's last sector keeps its old content (all zeros): programming
- * cannot set bits back. */
-static void
-test_no_erase (Fixture       *f,
-               gconstpointer  data)
-{
-  g_autoptr(GBytes) image = image_bytes (2, REGION_SIZE, G_MAXSIZE, 0);
-  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
-  guint32 last = REGION + REGION_SIZE - 0x1000;
-  g_autofree char *faults = g_strdup_printf ("no-erase=0x%x", last);
-  g_autofree guint8 *zeros = g_malloc0 (0x1000);
-  g_autoptr(GError) error = NULL;
-
-  fixture_open (f, "esp32c3", faults, TRUE);
-  glint_sim_load_flash (f->sim, last, zeros, 0x1000);
-  glint_flash_plan_add_bytes (plan, REGION, image, "app");
-
-  g_assert_false (run_flash (f, plan, &error));
-  assert_region_mismatch (f, error, 0, image, REGION);
-}
-
-/* Writes to the second half of the region are ignored without an error. */
-static void
-test_write_protect (Fixture       *f,
-                    gconstpointer  data)
-{
-  g_autoptr(GBytes) image = image_bytes (3, REGION_SIZE, G_MAXSIZE, 0);
-  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
-  g_autofree char *faults = g_strdup_printf ("write-protect=0x%x-0x%x",
-                                             REGION + REGION_SIZE / 2, REGION + REGION_SIZE);
-  g_autoptr(GError) error = NULL;
-
-  fixture_open (f, "esp32s3", faults, GPOINTER_TO_INT (data));
-  glint_flash_plan_add_bytes (plan, REGION, image, "app");
-
-  g_assert_false (run_flash (f, plan, &error));
+  g_assert_false (glint_test_flash (f->flasher, &error));
   assert_region_mismatch (f, error, 0, image, REGION);
 }
 
@@ -246,8 +186,9 @@ test_wrap (Fixture       *f,
     glint_sim_load_flash (f->sim, 0x9000, g_bytes_get_data (low, NULL), 0x4000);
   glint_flash_plan_add_bytes (plan, 0x9000, low, "storage");
   glint_flash_plan_add_bytes (plan, 0x109000, high, "app");
+  glint_flasher_set_plan (f->flasher, plan);
 
-  g_assert_false (run_flash (f, plan, &error));
+  g_assert_false (glint_test_flash (f->flasher, &error));
   assert_region_mismatch (f, error, 0, low, 0x9000);
 
   /* the model: one cell behind both addresses, holding the later write */
@@ -270,10 +211,10 @@ test_read_unstable (Fixture       *f,
   fixture_open (f, "esp32", "unstable-reads=1&seed=7", GPOINTER_TO_INT (data));
   glint_sim_load_flash (f->sim, 0x8000, g_bytes_get_data (image, NULL), 0x2000);
 
-  g_assert_false (run_read (f, 0x8000, 0x2000, path, &error));
+  g_assert_false (glint_test_read_flash (f->flasher, 0x8000, 0x2000, path, &error));
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_CHECKSUM_MISMATCH);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
-  g_assert_cmpuint (count_files (f->dir), ==, 0);
+  g_assert_cmpuint (glint_test_count_files (f->dir), ==, 0);
 }
 
 /* The same reads, stable: the file holds the flash. */
@@ -290,7 +231,7 @@ test_read_stable (Fixture       *f,
   fixture_open (f, "esp32", "unstable-reads=0&seed=7", GPOINTER_TO_INT (data));
   glint_sim_load_flash (f->sim, 0x8000, g_bytes_get_data (image, NULL), 0x2000);
 
-  g_assert_true (run_read (f, 0x8000, 0x2000, path, &error));
+  g_assert_true (glint_test_read_flash (f->flasher, 0x8000, 0x2000, path, &error));
   g_assert_no_error (error);
   g_file_get_contents (path, &contents, &len, &error);
   g_assert_no_error (error);
@@ -344,16 +285,16 @@ main (int argc, char **argv)
   stub_dir = glint_test_fake_stub_dir ();
 
   g_test_add_func ("/glint/flash-faults/options", test_options);
-  g_test_add ("/glint/flash-faults/stuck-bit/stub", Fixture, GINT_TO_POINTER (TRUE),
-              fixture_setup, test_stuck_bit, fixture_teardown);
-  g_test_add ("/glint/flash-faults/stuck-bit/rom", Fixture, GINT_TO_POINTER (FALSE),
-              fixture_setup, test_stuck_bit, fixture_teardown);
-  g_test_add ("/glint/flash-faults/no-erase", Fixture, NULL, fixture_setup, test_no_erase,
+  g_test_add ("/glint/flash-faults/stuck-bit/stub", Fixture, &stuck_bit_stub, fixture_setup,
+              test_fault, fixture_teardown);
+  g_test_add ("/glint/flash-faults/stuck-bit/rom", Fixture, &stuck_bit_rom, fixture_setup,
+              test_fault, fixture_teardown);
+  g_test_add ("/glint/flash-faults/no-erase", Fixture, &no_erase, fixture_setup, test_fault,
               fixture_teardown);
-  g_test_add ("/glint/flash-faults/write-protect/stub", Fixture, GINT_TO_POINTER (TRUE),
-              fixture_setup, test_write_protect, fixture_teardown);
-  g_test_add ("/glint/flash-faults/write-protect/rom", Fixture, GINT_TO_POINTER (FALSE),
-              fixture_setup, test_write_protect, fixture_teardown);
+  g_test_add ("/glint/flash-faults/write-protect/stub", Fixture, &protect_stub, fixture_setup,
+              test_fault, fixture_teardown);
+  g_test_add ("/glint/flash-faults/write-protect/rom", Fixture, &protect_rom, fixture_setup,
+              test_fault, fixture_teardown);
   g_test_add ("/glint/flash-faults/wrap/both-written", Fixture, GINT_TO_POINTER (FALSE),
               fixture_setup, test_wrap, fixture_teardown);
   g_test_add ("/glint/flash-faults/wrap/first-unchanged", Fixture, GINT_TO_POINTER (TRUE),

@@ -33,63 +33,59 @@ tricky_bytes (GRand *rand)
   return g_bytes_new_take (data, len);
 }
 
-/* Escape sequences that must come out as one byte each, also when cut in
- * the middle (every seed cuts differently). */
-static void
-test_slip_escapes (void)
+typedef void (*RoundTrip) (const guint8 *data,
+                           gsize         len,
+                           guint32       seed);
+
+typedef struct
 {
-  static const guint8 inputs[][4] = {
+  RoundTrip    round_trip;
+  guint32      seed;
+  guint8       escapes[3][4];   /* must come out as one byte each, however cut */
+} Case;
+
+static const Case slip = {
+  glint_round_trip_slip, 20261206,
+  {
     { GLINT_SLIP_ESC, 0x01, 0x02, 0x03 },
     { GLINT_SLIP_END, GLINT_SLIP_ESC, GLINT_SLIP_ESC_END, GLINT_SLIP_ESC_ESC },
     { 0x01, GLINT_SLIP_ESC_ESC, GLINT_SLIP_ESC, GLINT_SLIP_END },
-  };
+  },
+};
 
-  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
-    for (guint32 seed = 0; seed < 32; seed++)
-      glint_round_trip_slip (inputs[i], sizeof inputs[i], seed);
-}
-
-static void
-test_slip_random (void)
-{
-  g_autoptr(GRand) rand = g_rand_new_with_seed (20261206);
-
-  for (guint i = 0; i < N_INPUTS; i++)
-    {
-      g_autoptr(GBytes) data = tricky_bytes (rand);
-      gsize len;
-      const guint8 *bytes = g_bytes_get_data (data, &len);
-
-      glint_round_trip_slip (bytes, len, g_rand_int (rand));
-    }
-}
-
-static void
-test_telnet_escapes (void)
-{
-  static const guint8 inputs[][4] = {
+static const Case telnet = {
+  glint_round_trip_telnet, 20261207,
+  {
     { GLINT_TELNET_IAC, 0x41, 0x42, 0x43 },
     { GLINT_TELNET_IAC, GLINT_TELNET_IAC, GLINT_TELNET_SE, 0x00 },
     { 0x41, GLINT_TELNET_IAC, GLINT_TELNET_SB, GLINT_TELNET_IAC },
-  };
+  },
+};
 
-  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+/* Every seed cuts the escape sequences differently, also in the middle. */
+static void
+test_escapes (gconstpointer data)
+{
+  const Case *c = data;
+
+  for (guint i = 0; i < G_N_ELEMENTS (c->escapes); i++)
     for (guint32 seed = 0; seed < 32; seed++)
-      glint_round_trip_telnet (inputs[i], sizeof inputs[i], seed);
+      c->round_trip (c->escapes[i], sizeof c->escapes[i], seed);
 }
 
 static void
-test_telnet_random (void)
+test_random (gconstpointer data)
 {
-  g_autoptr(GRand) rand = g_rand_new_with_seed (20261207);
+  const Case *c = data;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (c->seed);
 
   for (guint i = 0; i < N_INPUTS; i++)
     {
-      g_autoptr(GBytes) data = tricky_bytes (rand);
+      g_autoptr(GBytes) bytes = tricky_bytes (rand);
       gsize len;
-      const guint8 *bytes = g_bytes_get_data (data, &len);
+      const guint8 *p = g_bytes_get_data (bytes, &len);
 
-      glint_round_trip_telnet (bytes, len, g_rand_int (rand));
+      c->round_trip (p, len, g_rand_int (rand));
     }
 }
 
@@ -98,10 +94,10 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/glint/round-trip/slip/escapes", test_slip_escapes);
-  g_test_add_func ("/glint/round-trip/slip/random", test_slip_random);
-  g_test_add_func ("/glint/round-trip/telnet/escapes", test_telnet_escapes);
-  g_test_add_func ("/glint/round-trip/telnet/random", test_telnet_random);
+  g_test_add_data_func ("/glint/round-trip/slip/escapes", &slip, test_escapes);
+  g_test_add_data_func ("/glint/round-trip/slip/random", &slip, test_random);
+  g_test_add_data_func ("/glint/round-trip/telnet/escapes", &telnet, test_escapes);
+  g_test_add_data_func ("/glint/round-trip/telnet/random", &telnet, test_random);
 
   return g_test_run ();
 }
