@@ -645,3 +645,49 @@ glint_test_remove_dir (const char *path)
     }
   g_rmdir (path);
 }
+
+gboolean
+glint_test_flash (GlintFlasher  *flasher,
+                  GError       **error)
+{
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  glint_flasher_flash_async (flasher, NULL, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 120000);
+  ok = glint_flasher_flash_finish (flasher, result, error);
+  g_object_unref (result);
+
+  return ok;
+}
+
+gboolean
+glint_test_read_flash (GlintFlasher  *flasher,
+                       guint32        offset,
+                       guint32        length,
+                       const char    *path,
+                       GError       **error)
+{
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  glint_flasher_read_flash_async (flasher, offset, length, path, NULL,
+                                  glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 120000);
+  ok = glint_flasher_read_flash_finish (flasher, result, error);
+  g_object_unref (result);
+
+  return ok;
+}
+
+guint
+glint_test_count_files (const char *dir)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  while (handle != NULL && g_dir_read_name (handle) != NULL)
+    n++;
+
+  return n;
+}

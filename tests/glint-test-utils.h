@@ -5,6 +5,7 @@
 
 #include <gio/gio.h>
 
+#include "glint-flasher.h"
 #include "glint-loader.h"
 #include "glint-types.h"
 
@@ -97,6 +98,20 @@ gboolean      glint_test_loader_sync       (GlintLoader   *loader,
 /* Resets with @strategy and waits; fails the test if the reset fails. */
 void          glint_test_loader_reset      (GlintLoader        *loader,
                                             GlintResetStrategy  strategy);
+
+/* Run a flash job (glint_flasher_flash_async()) or a read
+ * (glint_flasher_read_flash_async()) and wait, two minutes at most; return
+ * what the _finish function returned. */
+gboolean      glint_test_flash             (GlintFlasher  *flasher,
+                                            GError       **error);
+gboolean      glint_test_read_flash        (GlintFlasher  *flasher,
+                                            guint32        offset,
+                                            guint32        length,
+                                            const char    *path,
+                                            GError       **error);
+
+/* How many entries a folder has. */
+guint         glint_test_count_files       (const char    *dir);
 
 /* Where a stub for @chip loads its text and data: the addresses of the
  * chip's real stub, so that the simulator's RAM checks pass. */

@@ -697,6 +697,9 @@ test_validate_layout (void)
   g_autoptr(GlintFlashPlan) overlap = glint_flash_plan_new ();
   g_autoptr(GlintFlashPlan) big = glint_flash_plan_new ();
   g_autoptr(GlintFlashPlan) fits = glint_flash_plan_new ();
+  g_autoptr(GBytes) sector_and_byte = make_fill (0x1001, 0xAA);
+  g_autoptr(GlintFlashPlan) overlap_byte = glint_flash_plan_new ();
+  g_autoptr(GlintFlashPlan) big_byte = glint_flash_plan_new ();
   g_autoptr(GError) error = NULL;
 
   glint_flash_plan_add_bytes (misaligned, 0x10100, small, "data");
@@ -723,6 +726,16 @@ test_validate_layout (void)
   glint_flash_plan_set_flash_settings (big, "dio", "40m", "2MB");
   assert_validate_fails (big, NULL, 0, GLINT_ERROR, GLINT_ERROR_IMAGE_TOO_LARGE, "2 MB");
 
+  /* one byte is enough: a file that ends one byte into the next region's
+   * sector, and one byte beyond the end of the flash */
+  glint_flash_plan_add_bytes (overlap_byte, 0x9000, sector_and_byte, "nvs");
+  glint_flash_plan_add_bytes (overlap_byte, 0xA000, small, "phy");
+  assert_validate_fails (overlap_byte, NULL, 0, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                         "overlaps");
+  glint_flash_plan_add_bytes (big_byte, 0x3FF000, sector_and_byte, "storage");
+  assert_validate_fails (big_byte, NULL, 4 * 1024 * 1024, GLINT_ERROR,
+                         GLINT_ERROR_IMAGE_TOO_LARGE, "storage");
+
   /* touching is not overlapping; exactly full is not too big */
   glint_flash_plan_add_bytes (fits, 0x3FE000, sector2, "a");
   glint_flash_plan_add_bytes (fits, 0x3FC000, sector2, "b");
@@ -734,6 +747,8 @@ static void
 test_validate_images (void)
 {
   g_autoptr(GBytes) app_s3 = make_app (9);
+  g_autoptr(GBytes) app_32 = make_app (0);
+  g_autoptr(GlintFlashPlan) wrong_prefix = glint_flash_plan_new ();
   g_autoptr(GBytes) bl_32 = make_bootloader (0);
   g_autoptr(GBytes) junk = make_fill (0x1000, 0xAA);
   g_autoptr(GBytes) merged = make_merged (0, 0x1000);
@@ -751,6 +766,13 @@ test_validate_images (void)
   assert_validate_fails (wrong, "esp32c3", 0, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP, "esp32s3");
   assert_validate_fails (wrong, "ESP32-C3", 0, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP, "esp32c3");
   assert_validate_fails (wrong, "esp31", 0, GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP, "esp31");
+  /* a name that starts like the chip's is another chip, both ways */
+  assert_validate_fails (wrong, "esp32", 0, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP, "esp32s3");
+  glint_flash_plan_add_bytes (wrong_prefix, 0x10000, app_32, "app");
+  assert_validate_fails (wrong_prefix, "esp32s3", 0, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP,
+                         "built for esp32,");
+  assert_validate_fails (wrong_prefix, "esp32c3", 0, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP,
+                         "esp32c3");
   g_assert_true (glint_flash_plan_validate (wrong, "esp32s3", 0, &error));
   g_assert_no_error (error);
 

@@ -106,13 +106,7 @@ fixture_teardown (Fixture       *f,
 static guint
 count_files (Fixture *f)
 {
-  g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
-  guint n = 0;
-
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-
-  return n;
+  return glint_test_count_files (f->dir);
 }
 
 static GBytes *
@@ -133,16 +127,7 @@ run_read (Fixture     *f,
           const char  *path,
           GError     **error)
 {
-  GAsyncResult *result = NULL;
-  gboolean ok;
-
-  glint_flasher_read_flash_async (f->flasher, offset, length, path, NULL,
-                                  glint_test_store_result_cb, &result);
-  glint_test_wait_for ((gpointer *) &result, 120000);
-  ok = glint_flasher_read_flash_finish (f->flasher, result, error);
-  g_object_unref (result);
-
-  return ok;
+  return glint_test_read_flash (f->flasher, offset, length, path, error);
 }
 
 static gboolean

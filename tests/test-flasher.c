@@ -434,15 +434,7 @@ static gboolean
 run_flash (Fixture       *f,
            GError       **error)
 {
-  GAsyncResult *result = NULL;
-  gboolean ok;
-
-  glint_flasher_flash_async (f->flasher, NULL, glint_test_store_result_cb, &result);
-  glint_test_wait_for ((gpointer *) &result, 120000);
-  ok = glint_flasher_flash_finish (f->flasher, result, error);
-  g_object_unref (result);
-
-  return ok;
+  return glint_test_flash (f->flasher, error);
 }
 
 static void

@@ -373,7 +373,8 @@ flash_verify_cb (GObject      *object,
       return;
     }
 
-  report (self, region)->status = GLINT_REGION_VERIFIED;
+  if (report (self, region)->status != GLINT_REGION_UNCHANGED)
+    report (self, region)->status = GLINT_REGION_VERIFIED;
   record_remember (self, job, region);
   _glint_flasher_log (self, GLINT_LOG_NOTICE, _("%s at 0x%x verified (MD5 %s)"),
                       region_name (self, region),
@@ -390,8 +391,11 @@ flash_verify_next (GTask *task)
   FlashJob *job = g_task_get_task_data (task);
   guint n_regions = glint_flash_plan_get_n_regions (self->plan);
 
-  /* A region found unchanged was verified by that very MD5. */
-  while (job->verify_region < n_regions &&
+  /* A region found unchanged was verified by that very MD5, unless
+   * anything was written since: on a chip smaller than its id says, a
+   * later region lands on an earlier one, so only an MD5 taken after the
+   * last write counts. */
+  while (job->verify_region < n_regions && job->to_write == 0 && self->bytes_written == 0 &&
          report (self, job->verify_region)->status == GLINT_REGION_UNCHANGED)
     {
       record_remember (self, job, job->verify_region);

@@ -212,6 +212,18 @@ typedef enum
 
 typedef struct
 {
+  guint32     offset;
+  guint8      mask;
+} FlashCell;
+
+typedef struct
+{
+  guint32     start;
+  guint32     end;          /* exclusive */
+} FlashRange;
+
+typedef struct
+{
   gint64      due;
   EventKind   kind;
   guint       gen;          /* boot generation for chip-internal events */
@@ -288,8 +300,16 @@ struct _GlintSim
   guint32           rom_last_value;  /* commands (see send_response) */
 
   /* flash */
-  guint8           *flash;
-  gsize             flash_size;
+  guint8           *flash;         /* as the host sees it: flash_size bytes */
+  gsize             flash_size;    /* what the JEDEC id says */
+
+  /* flash faults (see "flash cells" below) */
+  gsize             real_flash_size;  /* 0: flash_size; less: addresses wrap */
+  GArray           *stuck_bits;       /* FlashCell: bits that stay 1 */
+  GArray           *no_erase;         /* guint32: sectors that keep their content */
+  GArray           *write_protect;    /* FlashRange: writes and erases ignored */
+  gdouble           unstable_reads;   /* per read: chance of one bit read wrong */
+  guint8           *read_copy;        /* what the last unstable read returned */
 
   /* FLASH_BEGIN / FLASH_DEFL_BEGIN session */
   gboolean          flashing;
@@ -1270,6 +1290,168 @@ handle_lines (GlintSim   *self,
 /* ------------------------------------------------------------------ */
 /* flash */
 
+/* Flash cells, as real chips fail (options stuck-bit, no-erase,
+ * write-protect, real-flash-size, unstable-reads).  self->flash is the
+ * flash as the host sees it through its addresses; a chip smaller than its
+ * JEDEC id says ignores the high address bits, so every address that maps
+ * to the same cell holds the same byte: a write at 1 MiB on a 1 MiB chip
+ * lands on 0.  Without faults all of this is a plain memset/AND. */
+
+static gsize
+real_size (GlintSim *self)
+{
+  if (self->real_flash_size > 0 && self->real_flash_size < self->flash_size)
+    return self->real_flash_size;
+
+  return self->flash_size;
+}
+
+static gboolean
+flash_faulty (GlintSim *self)
+{
+  return real_size (self) != self->flash_size || self->stuck_bits->len > 0 ||
+         self->no_erase->len > 0 || self->write_protect->len > 0;
+}
+
+static gboolean
+cell_protected (GlintSim *self,
+                guint32   addr)
+{
+  gsize real = real_size (self);
+
+  for (guint i = 0; i < self->write_protect->len; i++)
+    {
+      const FlashRange *r = &g_array_index (self->write_protect, FlashRange, i);
+
+      for (guint64 a = addr % real; a < self->flash_size; a += real)
+        if (a >= r->start && a < r->end)
+          return TRUE;
+    }
+
+  return FALSE;
+}
+
+static guint8
+cell_stuck (GlintSim *self,
+            guint32   addr)
+{
+  gsize real = real_size (self);
+  guint8 mask = 0;
+
+  for (guint i = 0; i < self->stuck_bits->len; i++)
+    {
+      const FlashCell *c = &g_array_index (self->stuck_bits, FlashCell, i);
+
+      if (c->offset % real == addr % real)
+        mask |= c->mask;
+    }
+
+  return mask;
+}
+
+static gboolean
+sector_erases (GlintSim *self,
+               guint32   sector)
+{
+  gsize real = real_size (self);
+
+  for (guint i = 0; i < self->no_erase->len; i++)
+    if ((g_array_index (self->no_erase, guint32, i) & ~(guint32) (SECTOR_SIZE - 1)) % real ==
+        sector % real)
+      return FALSE;
+
+  return TRUE;
+}
+
+/* Puts @value in the cell behind @addr: every address that maps to it. */
+static void
+cell_store (GlintSim *self,
+            guint32   addr,
+            guint8    value)
+{
+  gsize real = real_size (self);
+
+  for (gsize a = addr % real; a < self->flash_size; a += real)
+    self->flash[a] = value;
+}
+
+/* Makes the flash periodic after a load or a resize: a cell holds what
+ * was last put at any of its addresses. */
+static void
+cells_fold (GlintSim *self,
+            gsize     offset,
+            gsize     len)
+{
+  if (real_size (self) == self->flash_size)
+    return;
+
+  for (gsize i = 0; i < len; i++)
+    cell_store (self, (guint32) (offset + i), self->flash[offset + i]);
+}
+
+static void
+cells_erase (GlintSim *self,
+             guint32   start,
+             guint32   n)
+{
+  if (!flash_faulty (self))
+    {
+      memset (self->flash + start, 0xFF, n);
+      return;
+    }
+
+  for (guint32 sector = start; sector < start + n; sector += SECTOR_SIZE)
+    {
+      if (!sector_erases (self, sector))
+        continue;
+      for (guint32 a = sector; a < sector + SECTOR_SIZE; a++)
+        if (!cell_protected (self, a))
+          cell_store (self, a, 0xFF);
+    }
+}
+
+/* NOR flash: programming only clears bits; a stuck bit stays 1. */
+static void
+cells_program (GlintSim     *self,
+               guint32       offset,
+               const guint8 *data,
+               gsize         len)
+{
+  if (!flash_faulty (self))
+    {
+      for (gsize i = 0; i < len; i++)
+        self->flash[offset + i] &= data[i];
+      return;
+    }
+
+  for (gsize i = 0; i < len; i++)
+    {
+      guint32 a = offset + (guint32) i;
+
+      if (!cell_protected (self, a))
+        cell_store (self, a, (self->flash[a] & data[i]) | cell_stuck (self, a));
+    }
+}
+
+/* What one read of @len bytes at @addr returns: with unstable-reads, now
+ * and then with one bit wrong (valid until the next read). */
+static const guint8 *
+cells_read (GlintSim *self,
+            guint32   addr,
+            gsize     len)
+{
+  if (len == 0 || self->unstable_reads <= 0 ||
+      g_rand_double (self->rand) >= self->unstable_reads)
+    return self->flash + addr;
+
+  g_free (self->read_copy);
+  self->read_copy = g_memdup2 (self->flash + addr, len);
+  self->read_copy[g_rand_int_range (self->rand, 0, (gint32) len)] ^=
+    (guint8) (1 << g_rand_int_range (self->rand, 0, 8));
+
+  return self->read_copy;
+}
+
 static gdouble
 erase_range (GlintSim *self,
              guint32   start,
@@ -1294,7 +1476,7 @@ erase_range (GlintSim *self,
           n = SECTOR_SIZE;
           us += SECTOR_ERASE_US;
         }
-      memset (self->flash + start, 0xFF, n);
+      cells_erase (self, start, n);
       self->counters[GLINT_SIM_COUNTER_SECTORS_ERASED] += n / SECTOR_SIZE;
       start += n;
     }
@@ -1326,8 +1508,8 @@ ensure_erased (GlintSim *self,
   return us;
 }
 
-/* NOR flash: programming only clears bits.  Returns FALSE when the chip
- * browned out in the middle. */
+/* Programs @len bytes; returns FALSE when the chip browned out in the
+ * middle. */
 static gboolean
 program (GlintSim     *self,
          gint64        t,
@@ -1346,8 +1528,7 @@ program (GlintSim     *self,
       brown_out = TRUE;
     }
 
-  for (gsize i = 0; i < n; i++)
-    self->flash[offset + i] &= data[i];
+  cells_program (self, offset, data, n);
   self->counters[GLINT_SIM_COUNTER_FLASH_WRITTEN] += n;
   *us += PAGE_PROGRAM_US * ((n + 255) / 256);
 
@@ -1963,7 +2144,7 @@ cmd_md5 (GlintSim     *self,
     }
 
   md5 = g_checksum_new (G_CHECKSUM_MD5);
-  g_checksum_update (md5, self->flash + addr, len);
+  g_checksum_update (md5, cells_read (self, addr, len), len);
   us = CMD_US + MD5_US_PER_MIB * len / (1024.0 * 1024.0);
 
   if (self->mode == GLINT_SIM_MODE_STUB)
@@ -2024,7 +2205,7 @@ send_read_packet (GlintSim *self,
                   gint64    t)
 {
   guint32 n = MIN (self->rd_packet, self->rd_len - self->rd_sent);
-  const guint8 *p = self->flash + self->rd_offset + self->rd_sent;
+  const guint8 *p = cells_read (self, self->rd_offset + self->rd_sent, n);
 
   g_checksum_update (self->rd_md5, p, n);
   send_frame (self, t, p, n);
@@ -2126,7 +2307,7 @@ cmd_read_flash_slow (GlintSim     *self,
 
   /* The ROM always answers 64 bytes. */
   memset (data, 0xFF, sizeof data);
-  memcpy (data, self->flash + offset, len);
+  memcpy (data, cells_read (self, offset, len), len);
   self->counters[GLINT_SIM_COUNTER_FLASH_READ] += len;
   finish (self, t, CMD_US, OP_READ_FLASH_SLOW, 0, data, sizeof data, ROM_OK, STUB_OK);
 }
@@ -2724,7 +2905,8 @@ parse_bool (const char  *key,
 }
 
 static gboolean
-parse_flash_size (const char  *value,
+parse_flash_size (const char  *key,
+                  const char  *value,
                   gsize       *out,
                   GError     **error)
 {
@@ -2742,9 +2924,92 @@ parse_flash_size (const char  *value,
     }
 
   g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-               "sim option flash-size: '%s' is not one of 1M, 2M, 4M, 8M, 16M",
-               value != NULL ? value : "");
+               "sim option %s: '%s' is not one of 1M, 2M, 4M, 8M, 16M",
+               key, value != NULL ? value : "");
   return FALSE;
+}
+
+/* A flash address: decimal or 0x-prefixed hex. */
+static gboolean
+parse_address (const char  *key,
+               const char  *value,
+               guint32     *out,
+               GError     **error)
+{
+  guint64 v;
+  gboolean hex = value != NULL && g_ascii_strncasecmp (value, "0x", 2) == 0;
+
+  if (value == NULL ||
+      !g_ascii_string_to_unsigned (hex ? value + 2 : value, hex ? 16 : 10, 0, G_MAXUINT32,
+                                   &v, NULL))
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                   "sim option %s: '%s' is not a flash address", key, value != NULL ? value : "");
+      return FALSE;
+    }
+
+  *out = (guint32) v;
+  return TRUE;
+}
+
+/* The flash fault options; each stuck-bit, no-erase and write-protect adds
+ * one more. */
+static gboolean
+set_flash_fault (GlintSim    *self,
+                 const char  *key,
+                 const char  *value,
+                 GError     **error)
+{
+  g_auto(GStrv) parts = NULL;
+
+  if (g_str_equal (key, "stuck-bit"))
+    {
+      FlashCell cell;
+      guint64 bit = 0;
+
+      parts = g_strsplit (value, ":", 2);
+      if (!parse_address (key, parts[0], &cell.offset, error) ||
+          (parts[1] != NULL && !parse_uint (key, parts[1], 7, &bit, error)))
+        return FALSE;
+      cell.mask = (guint8) (1 << bit);
+      g_array_append_val (self->stuck_bits, cell);
+    }
+  else if (g_str_equal (key, "no-erase"))
+    {
+      guint32 offset;
+
+      if (!parse_address (key, value, &offset, error))
+        return FALSE;
+      g_array_append_val (self->no_erase, offset);
+    }
+  else if (g_str_equal (key, "write-protect"))
+    {
+      FlashRange range;
+
+      parts = g_strsplit (value, "-", 2);
+      if (!parse_address (key, parts[0], &range.start, error) ||
+          !parse_address (key, parts[1], &range.end, error))
+        return FALSE;
+      if (range.end <= range.start)
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                       "sim option write-protect: '%s' is not START-END", value);
+          return FALSE;
+        }
+      g_array_append_val (self->write_protect, range);
+    }
+  else if (g_str_equal (key, "real-flash-size"))
+    {
+      if (!parse_flash_size (key, value, &self->real_flash_size, error))
+        return FALSE;
+      cells_fold (self, 0, real_size (self));
+    }
+  else
+    {
+      return parse_double (key, value, 0, 1, &self->unstable_reads, error);
+    }
+
+  return TRUE;
 }
 
 static void
@@ -2758,6 +3023,7 @@ resize_flash (GlintSim *self,
   if (size > self->flash_size)
     memset (self->flash + self->flash_size, 0xFF, size - self->flash_size);
   self->flash_size = size;
+  cells_fold (self, 0, real_size (self));
 }
 
 /**
@@ -2781,8 +3047,17 @@ resize_flash (GlintSim *self,
  * current silicon, e.g. the ESP32's v3.1), `package` (the eFuse package
  * code: ESP32 1 = D0WD), `secure-boot`, `secure-download` (the ROM then
  * refuses all but the commands secure download mode allows),
- * `jtag-disabled` (on/off) and `flash-crypt-cnt` (the eFuse counter;
- * flash encryption is on when an odd number of its bits are set).
+ * `jtag-disabled` (on/off), `flash-crypt-cnt` (the eFuse counter;
+ * flash encryption is on when an odd number of its bits are set),
+ * `garble-reply` (OPCODE[:N]: a flipped bit in the value word of the next
+ * N answers to that opcode), and flash faults as real chips have them:
+ * `stuck-bit` (OFFSET[:BIT]: that bit stays 1), `no-erase` (OFFSET: its
+ * sector keeps its content), `write-protect` (START-END: writes and erases
+ * there are ignored, silently), `real-flash-size` (1M…: a chip smaller
+ * than its JEDEC id says; addresses wrap) and `unstable-reads` (P: each
+ * read of the flash gets one bit wrong with that chance).  Addresses are
+ * decimal or 0x-prefixed hex; stuck-bit, no-erase and write-protect may be
+ * repeated.
  *
  * Returns: %TRUE if the option was valid and applied
  */
@@ -2967,9 +3242,16 @@ glint_sim_set_option (GlintSim    *self,
     {
       gsize size;
 
-      if (!parse_flash_size (value, &size, error))
+      if (!parse_flash_size (key, value, &size, error))
         return FALSE;
       resize_flash (self, size);
+    }
+  else if (g_str_equal (key, "stuck-bit") || g_str_equal (key, "no-erase") ||
+           g_str_equal (key, "write-protect") || g_str_equal (key, "real-flash-size") ||
+           g_str_equal (key, "unstable-reads"))
+    {
+      if (!set_flash_fault (self, key, value, error))
+        return FALSE;
     }
   else if (g_str_equal (key, "flash"))
     {
@@ -2994,6 +3276,7 @@ glint_sim_set_option (GlintSim    *self,
             }
           memset (self->flash, 0xFF, self->flash_size);
           memcpy (self->flash, contents, MIN (len, self->flash_size));
+          cells_fold (self, 0, self->flash_size);
         }
 
       g_free (self->flash_path);
@@ -3006,7 +3289,8 @@ glint_sim_set_option (GlintSim    *self,
                    "disconnect-after, brown-out-at, seed, time-scale, baud-check, max-baud, "
                    "lose-baud-change, damage-next, rom-xtal-drift, boot, flash, flash-size, "
                    "revision, package, secure-boot, secure-download, jtag-disabled, "
-                   "flash-crypt-cnt)", key);
+                   "flash-crypt-cnt, garble-reply, stuck-bit, no-erase, write-protect, "
+                   "real-flash-size, unstable-reads)", key);
       return FALSE;
     }
 
@@ -3174,6 +3458,7 @@ glint_sim_load_flash (GlintSim     *self,
   g_return_if_fail (offset <= self->flash_size && len <= self->flash_size - offset);
 
   memcpy (self->flash + offset, data, len);
+  cells_fold (self, offset, len);
 }
 
 /**
@@ -3267,6 +3552,10 @@ glint_sim_finalize (GObject *object)
   g_clear_pointer (&self->rx, glint_slip_decoder_free);
   g_clear_pointer (&self->regs, g_hash_table_unref);
   g_clear_pointer (&self->flash, g_free);
+  g_clear_pointer (&self->read_copy, g_free);
+  g_clear_pointer (&self->stuck_bits, g_array_unref);
+  g_clear_pointer (&self->no_erase, g_array_unref);
+  g_clear_pointer (&self->write_protect, g_array_unref);
   g_clear_pointer (&self->flash_path, g_free);
 
   G_OBJECT_CLASS (glint_sim_parent_class)->finalize (object);
@@ -3371,6 +3660,9 @@ glint_sim_init (GlintSim *self)
   self->flash_size = 4 * 1024 * 1024;
   self->flash = g_malloc (self->flash_size);
   memset (self->flash, 0xFF, self->flash_size);
+  self->stuck_bits = g_array_new (FALSE, FALSE, sizeof (FlashCell));
+  self->no_erase = g_array_new (FALSE, FALSE, sizeof (guint32));
+  self->write_protect = g_array_new (FALSE, FALSE, sizeof (FlashRange));
   g_queue_init (&self->events);
   g_queue_init (&self->pending);
 }

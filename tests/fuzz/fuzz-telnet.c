@@ -6,12 +6,14 @@
 #include <string.h>
 
 #include "glint-fuzz.h"
+#include "glint-fuzz-roundtrip.h"
 #include "glint-telnet.h"
 
 /* The telnet / RFC 2217 decoder as the RFC 2217 stream uses it: data
  * bytes out, negotiations answered through the option table, COM-PORT
  * subnegotiations read. Escaping the data again and decoding it must give
- * the same data. */
+ * the same data.  And the input itself, escaped with negotiations between
+ * its pieces and cut anywhere, must decode to exactly the input. */
 
 typedef struct
 {
@@ -51,6 +53,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(GByteArray) escaped = g_byte_array_new ();
   g_autoptr(GByteArray) back = g_byte_array_new ();
   gsize pos = 0;
+
+  glint_round_trip_telnet (data, size, glint_round_trip_seed (data, size));
 
   state.replies = g_byte_array_new ();
   glint_telnet_options_init_com_port (&state.options);

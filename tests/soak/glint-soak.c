@@ -29,6 +29,11 @@
  *    and the injected latency, with a margin): otherwise it is a hang;
  *  - end in success only if the flash holds the image byte for byte, and
  *    nothing outside the erased sectors changed: otherwise a false success;
+ *    the flash itself may fail as real chips do (a stuck bit, a sector
+ *    that does not erase, a silently write-protected range, unstable reads,
+ *    or a chip smaller than its id says, whose plan then has a second
+ *    region the image's writes wrap onto), so that a success the final MD5
+ *    did not earn shows up here;
  *  - fail, if it fails, with a specific GLINT_ERROR code (never
  *    GLINT_ERROR_FAILED, never another domain); nothing outside the erased
  *    sectors may change then either.
@@ -71,6 +76,15 @@ typedef struct
   guint64    disconnect_after;
   guint64    brown_out_at;
   gboolean   lose_baud_change;
+  /* flash faults: addresses, or -1 for none */
+  gint64     stuck_bit;
+  guint      stuck_bit_n;
+  gint64     no_erase;
+  gint64     protect_start;
+  gint64     protect_end;
+  gdouble    unstable_reads;
+  gsize      real_flash;      /* 0, or what the chip really has */
+  guint32    alias_offset;    /* with real_flash: a second region, under the image */
   guint      record;          /* RECORD_*: what the flasher is told the board holds */
   gint64     budget_us;
 } Run;
@@ -111,6 +125,8 @@ static gboolean opt_verbose;
 static char *opt_transports;
 static gdouble opt_budget_scale = 1.0;
 static gboolean opt_no_faults;
+static gboolean opt_flash_faults;
+static gboolean opt_no_verify;
 static gboolean opt_tamper;
 
 /* ------------------------------------------------------------------ */
@@ -144,6 +160,7 @@ run_choose (Run     *r,
 
   memset (r, 0, sizeof *r);
   r->run = n;
+  r->stuck_bit = r->no_erase = r->protect_start = -1;
 
   /* half in-process (fast), half through the real stream code */
   do
@@ -175,9 +192,11 @@ run_choose (Run     *r,
   n_faults = g_rand_int_range (rand, 0, 8) == 0 ? 0 : g_rand_int_range (rand, 1, 4);
   if (opt_no_faults)
     n_faults = 0;
+  if (opt_flash_faults)
+    n_faults = 1;
   for (guint i = 0; i < n_faults; i++)
     {
-      switch (g_rand_int_range (rand, 0, 8))
+      switch (opt_flash_faults ? g_rand_int_range (rand, 8, 13) : g_rand_int_range (rand, 0, 13))
         {
         case 0:
           r->drop = rand_log (rand, 0.5, 12) / wire_bytes;
@@ -203,6 +222,31 @@ run_choose (Run     *r,
         case 7:
           r->lose_baud_change = TRUE;
           break;
+        case 8:
+          r->stuck_bit = r->offset + g_rand_int_range (rand, 0, (gint32) r->size);
+          r->stuck_bit_n = g_rand_int_range (rand, 0, 8);
+          break;
+        case 9:
+          r->no_erase = (r->offset + g_rand_int_range (rand, 0, (gint32) r->size)) & ~(SECTOR - 1);
+          break;
+        case 10:
+          r->protect_start = r->offset + g_rand_int_range (rand, 0, (gint32) r->size);
+          r->protect_end = r->protect_start + g_rand_int_range (rand, 1, (gint32) r->size + 1);
+          break;
+        case 11:
+          r->unstable_reads = g_rand_double_range (rand, 0.02, 0.5);
+          break;
+        case 12:
+          /* the image lands on a second region below it */
+          r->real_flash = g_rand_boolean (rand) ? 1024 * 1024 : 2 * 1024 * 1024;
+          r->alias_offset = g_rand_int_range (rand, 0x10000 / SECTOR,
+                                              (gint32) ((r->real_flash - r->size) / SECTOR)) *
+                            SECTOR;
+          r->offset = r->alias_offset + r->real_flash *
+                      g_rand_int_range (rand, 1, (gint32) (FLASH_SIZE / r->real_flash));
+          if (r->offset + r->size > FLASH_SIZE)
+            r->offset -= r->real_flash;
+          break;
         default:
           g_assert_not_reached ();
         }
@@ -226,6 +270,9 @@ run_choose (Run     *r,
   r->budget_us = (gint64) ((40.0 + 4 * n_blocks * per_cmd_s +
                             (gdouble) r->size * (40 + 40 + 8) / (1024 * 1024) +
                             4 * 20 * per_cmd_s) * G_USEC_PER_SEC) + MARGIN_US;
+  /* the second region: written and verified too */
+  if (r->real_flash > 0)
+    r->budget_us *= 2;
 }
 
 static char *
@@ -255,6 +302,19 @@ run_describe (const Run *r)
     g_string_append_printf (s, " brown-out-at=%" G_GUINT64_FORMAT, r->brown_out_at);
   if (r->lose_baud_change)
     g_string_append (s, " lose-baud-change");
+  if (r->stuck_bit >= 0)
+    g_string_append_printf (s, " stuck-bit=0x%" G_GINT64_MODIFIER "x:%u", r->stuck_bit,
+                            r->stuck_bit_n);
+  if (r->no_erase >= 0)
+    g_string_append_printf (s, " no-erase=0x%" G_GINT64_MODIFIER "x", r->no_erase);
+  if (r->protect_start >= 0)
+    g_string_append_printf (s, " write-protect=0x%" G_GINT64_MODIFIER "x-0x%" G_GINT64_MODIFIER
+                            "x", r->protect_start, r->protect_end);
+  if (r->unstable_reads > 0)
+    g_string_append_printf (s, " unstable-reads=%.3f", r->unstable_reads);
+  if (r->real_flash > 0)
+    g_string_append_printf (s, " real-flash-size=%uM alias=0x%x",
+                            (guint) (r->real_flash >> 20), r->alias_offset);
   if (r->record != RECORD_NONE)
     g_string_append_printf (s, " record=%s", record_names[r->record]);
 
@@ -287,6 +347,17 @@ run_sim_options (const Run *r)
     g_string_append_printf (s, "&brown-out-at=%" G_GUINT64_FORMAT, r->brown_out_at);
   if (r->lose_baud_change)
     g_string_append (s, "&lose-baud-change=on");
+  if (r->stuck_bit >= 0)
+    g_string_append_printf (s, "&stuck-bit=%" G_GINT64_FORMAT ":%u", r->stuck_bit, r->stuck_bit_n);
+  if (r->no_erase >= 0)
+    g_string_append_printf (s, "&no-erase=%" G_GINT64_FORMAT, r->no_erase);
+  if (r->protect_start >= 0)
+    g_string_append_printf (s, "&write-protect=%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT,
+                            r->protect_start, r->protect_end);
+  if (r->unstable_reads > 0)
+    g_string_append_printf (s, "&unstable-reads=%.6f", r->unstable_reads);
+  if (r->real_flash > 0)
+    g_string_append_printf (s, "&real-flash-size=%uM", (guint) (r->real_flash >> 20));
 
   return g_string_free (s, FALSE);
 }
@@ -414,6 +485,7 @@ static gboolean
 run_flash (const Run         *r,
            GlintStream       *stream,
            GBytes            *image,
+           GBytes            *alias,
            GlintFlashRecord  *record,
            GError           **error)
 {
@@ -425,8 +497,11 @@ run_flash (const Run         *r,
   gboolean hang = FALSE;
   guint tick;
 
+  if (alias != NULL)
+    glint_flash_plan_add_bytes (plan, r->alias_offset, alias, "storage");
   glint_flash_plan_add_bytes (plan, r->offset, image, "app");
   glint_flasher_set_plan (flasher, plan);
+  glint_flasher_set_verify (flasher, !opt_no_verify);
   glint_flasher_set_baud (flasher, r->baud);
   glint_flasher_set_use_stub (flasher, r->use_stub);
   glint_flasher_set_flash_record (flasher, record);
@@ -462,6 +537,7 @@ run_one (const Run  *r,
 {
   g_autoptr(GBytes) image = make_bytes (r->sim_seed, 1, r->size, TRUE);
   g_autoptr(GBytes) background = make_bytes (r->sim_seed, 2, FLASH_SIZE, FALSE);
+  g_autoptr(GBytes) alias = NULL;
   g_autoptr(GlintStream) stream = NULL;
   g_autoptr(GSubprocess) server = NULL;
   g_autoptr(GError) error = NULL;
@@ -477,7 +553,24 @@ run_one (const Run  *r,
   gsize after_len = 0;
   gboolean ended;
   gboolean ok;
+  gsize window = r->real_flash > 0 ? r->real_flash : FLASH_SIZE;
+  guint32 erase_start;
   guint32 erase_end;
+
+  /* A chip smaller than its id says shows the same cells at every
+   * multiple of its size: so does its background.  The plan's second
+   * region is what those cells hold under the image. */
+  if (r->real_flash > 0)
+    {
+      guint8 *periodic = g_malloc (FLASH_SIZE);
+
+      for (gsize at = 0; at < FLASH_SIZE; at += window)
+        memcpy (periodic + at, bg, window);
+      g_bytes_unref (background);
+      background = g_bytes_new_take (periodic, FLASH_SIZE);
+      bg = g_bytes_get_data (background, NULL);
+      alias = g_bytes_new (bg + r->alias_offset, r->size);
+    }
 
   if (r->transport == TRANSPORT_SIM)
     {
@@ -528,7 +621,7 @@ run_one (const Run  *r,
       g_assert_no_error (error);
     }
 
-  ended = run_flash (r, stream, image, record, &flash_error);
+  ended = run_flash (r, stream, image, alias, record, &flash_error);
   if (record_dir != NULL)
     glint_test_remove_dir (record_dir);
   ok = ended && flash_error == NULL;
@@ -563,10 +656,11 @@ run_one (const Run  *r,
     }
 
   /* Nothing outside the sectors the plan covers may change, whatever
-   * the outcome. */
-  erase_end = (r->offset + r->size + SECTOR - 1) / SECTOR * SECTOR;
-  if (memcmp (after, bg, r->offset) != 0 ||
-      memcmp (after + erase_end, bg + erase_end, FLASH_SIZE - erase_end) != 0)
+   * the outcome (on a chip that wraps: outside the cells behind them). */
+  erase_start = r->offset % window;
+  erase_end = (erase_start + r->size + SECTOR - 1) / SECTOR * SECTOR;
+  if (memcmp (after, bg, erase_start) != 0 ||
+      memcmp (after + erase_end, bg + erase_end, window - erase_end) != 0)
     {
       *detail = g_strdup ("flash changed outside the plan's sectors");
       return OUTCOME_DAMAGE;
@@ -574,6 +668,12 @@ run_one (const Run  *r,
 
   if (ok)
     {
+      if (alias != NULL && memcmp (after + r->alias_offset, bg + r->alias_offset, r->size) != 0)
+        {
+          *detail = g_strdup_printf ("reported success, but the region at 0x%x holds what was "
+                                     "written at 0x%x", r->alias_offset, r->offset);
+          return OUTCOME_FALSE_SUCCESS;
+        }
       if (memcmp (after + r->offset, img, r->size) != 0)
         {
           gsize i = 0;
@@ -650,6 +750,10 @@ main (int argc, char **argv)
       "Scale every run's time budget (a self-test: 0 turns every run into a hang)", "X" },
     { "no-faults", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_no_faults,
       "Inject no faults", NULL },
+    { "flash-faults", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_flash_faults,
+      "Inject one flash fault a run, nothing else", NULL },
+    { "no-verify", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_no_verify,
+      "Switch the final MD5 check off (a self-test: false successes appear)", NULL },
     { "tamper", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_tamper,
       "Flip a bit of the flash after each success (a self-test: all become false)", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, "Show every run and engine debug", NULL },
