@@ -1168,9 +1168,27 @@ flash_read_board (GTask            *task,
   const guint32 *regs;
   guint n_regs;
 
-  regs = glint_chip_get_mac_registers (self->chip, &n_regs);
   job->board_asked = TRUE;
   job->after_board = next;
+
+  /* Detection read the MAC words with the eFuse: no round trip. */
+  if (self->ident_known)
+    {
+      g_autoptr(GError) error = NULL;
+      guint8 mac[6];
+      guint n_efuse;
+
+      glint_chip_get_efuse_registers (self->chip, &n_efuse);
+      if (glint_chip_decode_mac (self->chip, self->detect_words + n_efuse, mac, &error))
+        job->board = glint_flash_record_board_id (self->chip->name, mac);
+      else
+        _glint_flasher_log (self, GLINT_LOG_DEBUG, "no MAC for the flash record: %s",
+                            error->message);
+      next (task);
+      return;
+    }
+
+  regs = glint_chip_get_mac_registers (self->chip, &n_regs);
   glint_loader_read_regs_async (self->loader, regs, n_regs, g_task_get_cancellable (task),
                                 flash_board_cb, task);
 }
