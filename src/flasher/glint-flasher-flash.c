@@ -1124,20 +1124,37 @@ record_differs (GlintFlasher *self,
   return differs;
 }
 
-/* The board's key in the record, from its MAC (one round trip), then
- * @next. Without the MAC the record is no use: the chip is asked, as
- * always. */
+/* The board's key in the record from its MAC words (%NULL where they
+ * could not be read, @error says why), then the step after it. Without
+ * the MAC the record is no use: the chip is asked, as always. */
+static void
+flash_board_known (GTask         *task,
+                   const guint32 *words,
+                   GError        *error)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  FlashJob *job = g_task_get_task_data (task);
+  g_autoptr(GError) local = NULL;
+  guint8 mac[6];
+
+  if (words != NULL && glint_chip_decode_mac (self->chip, words, mac, &local))
+    job->board = glint_flash_record_board_id (self->chip->name, mac);
+  else
+    _glint_flasher_log (self, GLINT_LOG_DEBUG, "no MAC for the flash record: %s",
+                        local != NULL ? local->message : error->message);
+
+  job->after_board (task);
+}
+
+/* The MAC words asked for (one round trip). */
 static void
 flash_board_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
   GTask *task = user_data;
-  GlintFlasher *self = g_task_get_source_object (task);
-  FlashJob *job = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autofree guint32 *words = NULL;
-  guint8 mac[6];
 
   if (_glint_flasher_job_is_over (task))
     return;
@@ -1150,13 +1167,7 @@ flash_board_cb (GObject      *object,
       return;
     }
 
-  if (words != NULL && glint_chip_decode_mac (self->chip, words, mac, &error))
-    job->board = glint_flash_record_board_id (self->chip->name, mac);
-  else
-    _glint_flasher_log (self, GLINT_LOG_DEBUG, "no MAC for the flash record: %s",
-                        error->message);
-
-  job->after_board (task);
+  flash_board_known (task, words, error);
 }
 
 static void
@@ -1174,17 +1185,10 @@ flash_read_board (GTask            *task,
   /* Detection read the MAC words with the eFuse: no round trip. */
   if (self->ident_known)
     {
-      g_autoptr(GError) error = NULL;
-      guint8 mac[6];
       guint n_efuse;
 
       glint_chip_get_efuse_registers (self->chip, &n_efuse);
-      if (glint_chip_decode_mac (self->chip, self->detect_words + n_efuse, mac, &error))
-        job->board = glint_flash_record_board_id (self->chip->name, mac);
-      else
-        _glint_flasher_log (self, GLINT_LOG_DEBUG, "no MAC for the flash record: %s",
-                            error->message);
-      next (task);
+      flash_board_known (task, self->detect_words + n_efuse, NULL);
       return;
     }
 
