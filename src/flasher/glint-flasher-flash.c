@@ -1259,6 +1259,18 @@ plan_from_record (GlintFlasher *self,
 static void flash_change_baud (GTask *task);
 static void flash_plan_writes (GTask *task);
 
+/* The MD5 the record has for the sector at @offset, as hex; %NULL where
+ * it knows none. */
+static char *
+record_sector_md5 (GlintFlasher *self,
+                   const char   *board,
+                   guint32       offset)
+{
+  g_autofree guint8 *digest = glint_flash_record_lookup (self->record, board, offset, 1);
+
+  return digest != NULL ? hex_of (digest, 16) : NULL;
+}
+
 static void
 flash_record_checked_cb (GObject      *object,
                          GAsyncResult *result,
@@ -1270,7 +1282,6 @@ flash_record_checked_cb (GObject      *object,
   guint region = job->check_region;
   guint32 offset = report (self, region)->offset;
   g_autoptr(GBytes) reply = NULL;
-  g_autofree guint8 *theirs = NULL;
   g_autofree char *actual = NULL;
   g_autofree char *expected = NULL;
   guint n_regions;
@@ -1280,9 +1291,7 @@ flash_record_checked_cb (GObject      *object,
 
   job->rom_by_record = FALSE;
   actual = reply_md5 (self, reply);
-  theirs = glint_flash_record_lookup (self->record, job->board, offset, 1);
-  if (theirs != NULL)
-    expected = hex_of (theirs, 16);
+  expected = record_sector_md5 (self, job->board, offset);
   if (expected != NULL && g_str_equal (actual, expected))
     {
       flash_plan_writes (task);
@@ -1316,25 +1325,20 @@ flash_check_record (GTask *task)
   GlintFlasher *self = g_task_get_source_object (task);
   FlashJob *job = g_task_get_task_data (task);
   guint n_regions = glint_flash_plan_get_n_regions (self->plan);
-  g_autoptr(GBytes) erased = NULL;
-  g_autofree guint8 *erased_digest = NULL;
+  g_autofree char *erased = NULL;
   gsize best_size = 0;
-  guint n = 0;
 
   if (!job->rom_by_record || self->stub_running || job->board == NULL)
     return FALSE;
 
-  erased = g_bytes_new_take (g_malloc (SECTOR_SIZE), SECTOR_SIZE);
-  memset ((guint8 *) g_bytes_get_data (erased, NULL), 0xFF, SECTOR_SIZE);
-  erased_digest = glint_flash_record_sector_digests (erased, &n);
+  erased = md5_of_erased (SECTOR_SIZE);
   job->check_region = G_MAXUINT;
   for (guint i = 0; i < n_regions; i++)
     {
       gsize size = g_bytes_get_size (g_ptr_array_index (job->images, i));
-      g_autofree guint8 *theirs = NULL;
+      g_autofree char *theirs = record_sector_md5 (self, job->board, report (self, i)->offset);
 
-      theirs = glint_flash_record_lookup (self->record, job->board, report (self, i)->offset, 1);
-      if (theirs != NULL && memcmp (theirs, erased_digest, 16) != 0 && size > best_size)
+      if (theirs != NULL && !g_str_equal (theirs, erased) && size > best_size)
         {
           job->check_region = i;
           best_size = size;
