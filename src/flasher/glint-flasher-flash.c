@@ -1185,10 +1185,7 @@ flash_read_board (GTask            *task,
   /* Detection read the MAC words with the eFuse: no round trip. */
   if (self->ident_known)
     {
-      guint n_efuse;
-
-      glint_chip_get_efuse_registers (self->chip, &n_efuse);
-      flash_board_known (task, self->detect_words + n_efuse, NULL);
+      flash_board_known (task, _glint_flasher_detected_mac_words (self), NULL);
       return;
     }
 

@@ -1345,6 +1345,23 @@ detect_start (GTask *task)
                                 detect_magic_cb, task);
 }
 
+/**
+ * _glint_flasher_detected_mac_words:
+ *
+ * Returns: (transfer none): the MAC words detection read with the eFuse,
+ *   in the order glint_chip_decode_mac() expects (only when #GlintFlasher
+ *   ident_known)
+ */
+const guint32 *
+_glint_flasher_detected_mac_words (GlintFlasher *self)
+{
+  guint n_efuse;
+
+  g_assert (self->ident_known);
+  glint_chip_get_efuse_registers (self->chip, &n_efuse);
+  return self->detect_words + n_efuse;
+}
+
 /* The chip's major revision for glint_stub_find() */
 guint
 _glint_flasher_major_rev (GlintFlasher *self)
@@ -1992,7 +2009,8 @@ info_detected (GTask *task)
 
   glint_chip_get_efuse_registers (self->chip, &n_efuse);
   glint_chip_get_mac_registers (self->chip, &n_mac);
-  if (!glint_chip_decode_mac (self->chip, self->detect_words + n_efuse, info->mac, &error))
+  if (!glint_chip_decode_mac (self->chip, _glint_flasher_detected_mac_words (self), info->mac,
+                              &error))
     {
       _glint_flasher_job_fail (task, g_steal_pointer (&error));
       return;
