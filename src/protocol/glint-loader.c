@@ -359,6 +359,21 @@ link_failed (GlintLoader *self,
   fail_all (self, self->link_error);
 }
 
+static gboolean pending_timeout_cb (gpointer user_data);
+
+/* Below the priority of I/O: after the main loop was held up (a long frame
+ * in the window, a busy machine), an answer that arrived meanwhile is read
+ * before its timer may call it lost. */
+static void
+pending_arm_timer (Pending    *pending,
+                   gint64      delay_us,
+                   const char *name)
+{
+  pending->timeout_id = g_timeout_add_full (G_PRIORITY_LOW, (guint) MAX (1, delay_us / 1000),
+                                            pending_timeout_cb, pending, NULL);
+  g_source_set_static_name (g_main_context_find_source_by_id (NULL, pending->timeout_id), name);
+}
+
 static gboolean
 pending_timeout_cb (gpointer user_data)
 {
@@ -396,10 +411,7 @@ pending_timeout_cb (gpointer user_data)
                           2 * glint_link_timing_get_allowance (self->timing));
 
       pending->waiting_late = TRUE;
-      pending->timeout_id = g_timeout_add_full (G_PRIORITY_LOW, (guint) MAX (1, grace / 1000),
-                                                pending_timeout_cb, pending, NULL);
-      g_source_set_static_name (g_main_context_find_source_by_id (NULL, pending->timeout_id),
-                                "[glint] loader late answer");
+      pending_arm_timer (pending, grace, "[glint] loader late answer");
       g_signal_emit (self, signals[SIGNAL_WAITING_LATE], 0, (guint) pending->op,
                      waited / 1e6);
       return G_SOURCE_REMOVE;
@@ -475,14 +487,7 @@ pending_start_timer (GlintLoader *self,
   budget = pending->processing_us + pending_wire_time (self, pending) +
            glint_link_timing_get_allowance (self->timing);
   pending->timer_started = MAX (now, pending->sent_at);
-  /* Below the priority of I/O: after the main loop was held up (a long
-   * frame in the window, a busy machine), an answer that arrived meanwhile
-   * is read before its timer may call it lost. */
-  pending->timeout_id = g_timeout_add_full (G_PRIORITY_LOW,
-                                            (guint) MAX (1, budget / 1000),
-                                            pending_timeout_cb, pending, NULL);
-  g_source_set_static_name (g_main_context_find_source_by_id (NULL, pending->timeout_id),
-                            "[glint] loader timeout");
+  pending_arm_timer (pending, budget, "[glint] loader timeout");
 }
 
 /* Reading ------------------------------------------------------------------------ */
