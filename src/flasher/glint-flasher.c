@@ -1385,16 +1385,6 @@ _glint_flasher_secure_download (GlintFlasher *self)
 
 /* Commands, stub and speed, shared by the jobs ---------------------------------- */
 
-void
-_glint_flasher_put_u32 (guint8  *p,
-                        guint32  v)
-{
-  p[0] = v & 0xFF;
-  p[1] = (v >> 8) & 0xFF;
-  p[2] = (v >> 16) & 0xFF;
-  p[3] = (v >> 24) & 0xFF;
-}
-
 GBytes *
 _glint_flasher_words_payload (const guint32 *words,
                               guint          n)
@@ -1402,7 +1392,7 @@ _glint_flasher_words_payload (const guint32 *words,
   guint8 *data = g_malloc (n * 4);
 
   for (guint i = 0; i < n; i++)
-    _glint_flasher_put_u32 (data + 4 * i, words[i]);
+    glint_put_u32 (data + 4 * i, words[i]);
 
   return g_bytes_new_take (data, n * 4);
 }
@@ -1817,9 +1807,9 @@ write_reg_entries (const guint32 *pairs,
   /* address, value, mask, delay: one 16-byte entry per register (§2) */
   for (guint i = 0; i < n_pairs; i++)
     {
-      _glint_flasher_put_u32 (data + 16 * i, pairs[2 * i]);
-      _glint_flasher_put_u32 (data + 16 * i + 4, pairs[2 * i + 1]);
-      _glint_flasher_put_u32 (data + 16 * i + 8, 0xFFFFFFFF);
+      glint_put_u32 (data + 16 * i, pairs[2 * i]);
+      glint_put_u32 (data + 16 * i + 4, pairs[2 * i + 1]);
+      glint_put_u32 (data + 16 * i + 8, 0xFFFFFFFF);
     }
 
   return g_bytes_new_take (data, 16 * n_pairs);
