@@ -825,6 +825,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  glint_sim_stream_register ();
 
   g_test_add_func ("/glint/cli/list", test_list);
   g_test_add_func ("/glint/cli/usage", test_usage);
