@@ -531,7 +531,8 @@ glint_image_patch_header (GBytes      *bytes,
       return NULL;
     }
 
-  if (!is_keep (flash_freq) && (freq_code = glint_chip_image_flash_freq_code (facts, flash_freq)) < 0)
+  if (!is_keep (flash_freq) &&
+      (freq_code = glint_chip_image_flash_freq_code (facts, flash_freq)) < 0)
     {
       g_autofree char *allowed = glint_chip_image_flash_freq_names (facts);
 
@@ -549,7 +550,8 @@ glint_image_patch_header (GBytes      *bytes,
       return NULL;
     }
 
-  if (!is_keep (flash_size) && (size_code = glint_chip_image_flash_size_code (facts, flash_size)) < 0)
+  if (!is_keep (flash_size) &&
+      (size_code = glint_chip_image_flash_size_code (facts, flash_size)) < 0)
     {
       g_autofree char *allowed = glint_chip_image_flash_size_names (facts);
 
