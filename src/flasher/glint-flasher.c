@@ -1227,7 +1227,7 @@ detect_security_cb (GObject      *object,
 
   /* flags, then flash_crypt_cnt (protocol.md §4) */
   data = g_bytes_get_data (reply, NULL);
-  self->security = data[0] | (data[1] << 8) | (data[2] << 16) | ((guint32) data[3] << 24);
+  self->security = glint_read_u32 (data);
   self->flash_crypt_cnt = data[4];
   self->security_known = TRUE;
 
@@ -1245,7 +1245,7 @@ detect_security_cb (GObject      *object,
       return;
     }
 
-  chip_id = data[12] | (data[13] << 8) | (data[14] << 16) | ((guint32) data[15] << 24);
+  chip_id = glint_read_u32 (data + 12);
   chip = glint_chip_from_security_info_id (chip_id);
   if (chip == NULL)
     {
