@@ -5,6 +5,7 @@
 
 #include "glint-flasher.h"
 #include "glint-sim.h"
+#include "glint-sim-stream.h"
 #include "glint-stream.h"
 
 G_BEGIN_DECLS

@@ -356,6 +356,8 @@ main (int argc, char **argv)
   gsize compressed = 0;
   guint n_blocks = 0;
 
+  glint_sim_stream_register ();
+
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {

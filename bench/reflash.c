@@ -177,6 +177,8 @@ main (int argc, char **argv)
   g_autofree char *record_dir = NULL;
   gdouble ratio;
 
+  glint_sim_stream_register ();
+
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {

@@ -7,6 +7,7 @@
 
 #include "glint-link-timing.h"
 #include "glint-loader.h"
+#include "glint-sim-stream.h"
 #include "glint-stream.h"
 #include "glint-stream-address.h"
 
@@ -55,6 +56,7 @@ main (int argc, char **argv)
 
   if (reads == 0)
     reads = 16;
+  glint_sim_stream_register ();
 
   printf ("%-10s %8s %14s %14s %14s\n", "latency", "reads", "one-by-one", "batched",
           "floor (2×lat)");

@@ -121,6 +121,8 @@ main (int argc, char **argv)
   guint misses = 0;
   gdouble worst_stub = G_MAXDOUBLE;
 
+  glint_sim_stream_register ();
+
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {

@@ -7,6 +7,7 @@
 
 #include "glint-flasher.h"
 #include "glint-loader.h"
+#include "glint-sim-stream.h"
 #include "glint-types.h"
 
 G_BEGIN_DECLS

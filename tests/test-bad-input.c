@@ -309,6 +309,8 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
 
+  glint_sim_stream_register ();
+
   stub_dir = glint_test_fake_stub_dir ();
   board.dir = g_dir_make_tmp ("glint-bad-input-XXXXXX", &error);
   g_assert_no_error (error);

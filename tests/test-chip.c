@@ -776,12 +776,42 @@ test_revision (void)
     }
 }
 
+/* The image facts are written once, in base's glint-chip-image; the
+ * protocol table carries the same chips in the same order with them. */
+static void
+test_image_facts_shared (void)
+{
+  guint n_chips = 0, n_images = 0;
+  const GlintChip *chips = glint_chip_get_all (&n_chips);
+  const GlintChipImage *images = glint_chip_image_get_all (&n_images);
+
+  g_assert_cmpuint (n_chips, ==, n_images);
+  for (guint i = 0; i < n_chips; i++)
+    {
+      g_assert_cmpstr (chips[i].name, ==, images[i].name);
+      g_assert_cmpstr (chips[i].display_name, ==, images[i].display_name);
+      g_assert_cmpint (chips[i].image_chip_id, ==, images[i].image_chip_id);
+      g_assert_cmphex (chips[i].bootloader_offset, ==, images[i].bootloader_offset);
+      g_assert_true (glint_chip_image_lookup (images[i].display_name) == &images[i]);
+      if (images[i].image_chip_id != GLINT_CHIP_NO_IMAGE_ID)
+        g_assert_true (glint_chip_image_from_id (images[i].image_chip_id) == &images[i]);
+      g_assert_cmpint (glint_chip_flash_size_code (&chips[i], "4MB"), ==,
+                       glint_chip_image_flash_size_code (&images[i], "4MB"));
+    }
+  g_assert_null (glint_chip_image_lookup ("esp31"));
+  g_assert_cmpint (glint_chip_image_flash_freq_code (glint_chip_image_lookup ("esp32c2"), "60m"),
+                   ==, 0xF);
+  g_assert_cmpint (glint_chip_image_flash_size_code (glint_chip_image_lookup ("esp8266"), "2MB-c1"),
+                   ==, 0x50);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/glint/chip/lookup-spellings", test_lookup_spellings);
+  g_test_add_func ("/glint/chip/image-facts-shared", test_image_facts_shared);
   g_test_add_func ("/glint/chip/revision", test_revision);
   g_test_add_func ("/glint/chip/lookup-failures", test_lookup_failures);
   g_test_add_func ("/glint/chip/security-info-ids", test_security_info_ids);

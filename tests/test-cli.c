@@ -133,6 +133,46 @@ test_info (void)
   run_clear (&run);
 }
 
+/* GLINT_DEBUG=wire: every frame each way on stderr, in order, with its
+ * opcode; nothing of it without the variable. */
+static void
+test_wire_trace (void)
+{
+  const char *args[] = { "--port", "sim://esp32c3?time-scale=0", "info", NULL };
+  const char *wire[] = { "GLINT_DEBUG", "wire", NULL };
+  const char *other[] = { "GLINT_DEBUG", "other", NULL };
+  const char *sync_out, *sync_in, *security_out;
+  Run run = { 0 };
+
+  run_cli_env (&run, args, NULL, wire);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "ESP32-C3"));
+  /* the first request, whole header and payload start in hex */
+  sync_out = strstr (run.err, "] wire > SYNC");
+  g_assert_nonnull (sync_out);
+  g_assert_nonnull (strstr (sync_out, " 44 bytes: 00 08 24 00 00 00 00 00 07 07 12 20 55 "));
+  sync_in = strstr (run.err, "] wire < SYNC");
+  g_assert_nonnull (sync_in);
+  g_assert_nonnull (strstr (sync_in, " 12 bytes: 01 08 04 00 "));
+  g_assert_true (sync_out < sync_in);
+  security_out = strstr (run.err, "] wire > GET_SECURITY_INFO");
+  g_assert_nonnull (security_out);
+  g_assert_nonnull (strstr (security_out, "] wire < GET_SECURITY_INFO"));
+  g_assert_true (g_str_has_prefix (run.err, "["));
+  run_clear (&run);
+
+  run_cli_env (&run, args, NULL, other);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_null (strstr (run.err, "] wire "));
+  run_clear (&run);
+
+  run_cli (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "ESP32-C3"));
+  g_assert_null (strstr (run.err, "] wire "));
+  run_clear (&run);
+}
+
 static void
 test_errors_name_the_cause (void)
 {
@@ -825,10 +865,12 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  glint_sim_stream_register ();
 
   g_test_add_func ("/glint/cli/list", test_list);
   g_test_add_func ("/glint/cli/usage", test_usage);
   g_test_add_func ("/glint/cli/info", test_info);
+  g_test_add_func ("/glint/cli/wire-trace", test_wire_trace);
   g_test_add_func ("/glint/cli/info-ident", test_info_ident);
   g_test_add_func ("/glint/cli/flash-secure-download", test_flash_secure_download);
   g_test_add_func ("/glint/cli/errors", test_errors_name_the_cause);

@@ -1214,6 +1214,8 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
 
+  glint_sim_stream_register ();
+
   stub_dir = glint_test_fake_stub_dir ();
 
   g_test_add ("/glint/flasher-fast/skip/changed-block", Fixture, "esp32", NULL,

@@ -436,6 +436,8 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
 
+  glint_sim_stream_register ();
+
   /* Our stand-in stubs come first, whatever the machine has installed. */
   stub_dir = glint_test_fake_stub_dir ();
 

@@ -108,6 +108,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  glint_sim_stream_register ();
 
   g_test_add_data_func ("/glint/loader-lifetime/one-command", GUINT_TO_POINTER (1),
                         test_last_unref_in_callback);

@@ -89,6 +89,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  glint_sim_stream_register ();
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {

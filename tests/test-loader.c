@@ -579,6 +579,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  glint_sim_stream_register ();
 
   g_test_add_func ("/glint/loader/status", test_status_parsing);
   g_test_add ("/glint/loader/sync-rom", Fixture, NULL, NULL, test_sync_rom, fixture_teardown);

@@ -84,6 +84,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  glint_sim_stream_register ();
 
   g_test_add_func ("/glint/sim-faults/lose-baud-change", test_lose_baud_change);
 

@@ -114,6 +114,64 @@ test_options_applied (void)
   g_io_stream_close (G_IO_STREAM (stream), NULL, NULL);
 }
 
+static GlintStream *
+new_unopened (const char *address)
+{
+  g_autoptr(GError) error = NULL;
+  GlintStream *stream = glint_stream_new_for_address (address, &error);
+
+  g_assert_no_error (error);
+  return stream;
+}
+
+static const guint8 *
+flash_of (GlintStream *stream)
+{
+  return glint_sim_get_flash (glint_sim_stream_get_sim (GLINT_SIM_STREAM (stream)), NULL);
+}
+
+/* ?board=NAME: the flash stays with the board from one stream to the next,
+ * as the Demo board's does between jobs; other boards and boards without a
+ * name start erased. */
+static void
+test_board_keeps_flash (void)
+{
+  static const guint8 written[] = { 0xE9, 0x03, 0x02, 0x20, 0x00, 0x11, 0xFF, 0x42 };
+  g_autoptr(GlintStream) next = NULL;
+  g_autoptr(GlintStream) other = NULL;
+  g_autoptr(GlintStream) nameless = NULL;
+  g_autoptr(GlintStream) after_gone = NULL;
+  g_autoptr(GError) error = NULL;
+  GlintStream *first;
+
+  first = new_unopened ("sim://esp32?board=test-keep");
+  glint_sim_load_flash (glint_sim_stream_get_sim (GLINT_SIM_STREAM (first)), 0x1000,
+                        written, sizeof written);
+
+  /* while the first is still alive */
+  next = new_unopened ("sim://esp32?board=test-keep&boot=normal");
+  g_assert_cmpmem (flash_of (next) + 0x1000, sizeof written, written, sizeof written);
+  g_assert_cmphex (flash_of (next)[0], ==, 0xFF);
+  g_assert_true (flash_of (next) != flash_of (first));
+
+  other = new_unopened ("sim://esp32?board=test-other");
+  g_assert_cmphex (flash_of (other)[0x1000], ==, 0xFF);
+  nameless = new_unopened ("sim://esp32");
+  g_assert_cmphex (flash_of (nameless)[0x1000], ==, 0xFF);
+
+  /* and after every stream of the board is gone */
+  g_object_unref (first);
+  glint_sim_load_flash (glint_sim_stream_get_sim (GLINT_SIM_STREAM (next)), 0x1007,
+                        (const guint8 *) "\x43", 1);
+  g_clear_object (&next);
+  after_gone = new_unopened ("sim://esp32?board=test-keep");
+  g_assert_cmpmem (flash_of (after_gone) + 0x1000, 7, written, 7);
+  g_assert_cmphex (flash_of (after_gone)[0x1007], ==, 0x43);
+
+  g_assert_null (glint_stream_new_for_address ("sim://esp32?board=", &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ADDRESS);
+}
+
 static void
 test_bytes_reach_chip (void)
 {
@@ -256,10 +314,12 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  glint_sim_stream_register ();
 
   g_test_add_func ("/glint/sim-stream/properties", test_properties);
   g_test_add_func ("/glint/sim-stream/bad-addresses", test_bad_addresses);
   g_test_add_func ("/glint/sim-stream/options", test_options_applied);
+  g_test_add_func ("/glint/sim-stream/board-keeps-flash", test_board_keeps_flash);
   g_test_add_func ("/glint/sim-stream/bytes", test_bytes_reach_chip);
   g_test_add_func ("/glint/sim-stream/lines-reset", test_lines_reset_chip);
   g_test_add_func ("/glint/sim-stream/baud", test_baud_reaches_chip);

@@ -48,11 +48,11 @@ static const ValidCase valid_cases[] = {
     GLINT_STREAM_KIND_RFC2217, NULL, "10.0.0.1", 4000,
     "ign_set_control=,logging=warning,poll_modem=",
     "rfc2217://10.0.0.1:4000?ign_set_control&logging=warning&poll_modem" },
-  { "sim://", GLINT_STREAM_KIND_SIM, NULL, NULL, 0, NULL, "sim://" },
-  { "sim://esp32s3", GLINT_STREAM_KIND_SIM, "esp32s3", NULL, 0, NULL, "sim://esp32s3" },
-  { "sim://esp32?flash=4MB&fail", GLINT_STREAM_KIND_SIM, "esp32", NULL, 0,
+  { "sim://", GLINT_STREAM_KIND_REGISTERED, NULL, NULL, 0, NULL, "sim://" },
+  { "sim://esp32s3", GLINT_STREAM_KIND_REGISTERED, "esp32s3", NULL, 0, NULL, "sim://esp32s3" },
+  { "sim://esp32?flash=4MB&fail", GLINT_STREAM_KIND_REGISTERED, "esp32", NULL, 0,
     "fail=,flash=4MB", "sim://esp32?fail&flash=4MB" },
-  { "sim://?unknown_to_us=1", GLINT_STREAM_KIND_SIM, NULL, NULL, 0, "unknown_to_us=1",
+  { "sim://?unknown_to_us=1", GLINT_STREAM_KIND_REGISTERED, NULL, NULL, 0, "unknown_to_us=1",
     "sim://?unknown_to_us=1" },
 };
 
@@ -163,7 +163,7 @@ static const InvalidCase invalid_cases[] = {
   { "rfc2217://host:4000?poll_modem&poll_modem", "twice" },
   { "socket://host:4000?ign_set_control", "only logging" },
   { "socket://host:4000?timeout=3", "unknown option" },
-  { "sim://esp/32", "chip name" },
+  { "sim://esp/32", "use sim:// or sim://esp32" },
   { "esp32", "/dev/ttyUSB0" },
   { "dev/ttyUSB0", "device path" },
 };
@@ -247,16 +247,103 @@ test_address_new_stream (void)
   g_assert_cmpstr (glint_stream_get_address (v6), ==, "socket://[::1]:7");
 }
 
+typedef struct
+{
+  guint  calls;
+  char  *path;
+  char  *option;
+} FakeCalls;
+
+static GlintStream *
+fake_factory (const GlintStreamAddress  *address,
+              gpointer                   user_data,
+              GError                   **error)
+{
+  FakeCalls *calls = user_data;
+
+  calls->calls++;
+  g_free (calls->path);
+  calls->path = g_strdup (address->path);
+  g_free (calls->option);
+  calls->option = g_strdup (glint_stream_address_get_option (address, "speed"));
+  if (g_strcmp0 (address->path, "broken") == 0)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ADDRESS, "no broken boards here");
+      return NULL;
+    }
+
+  return glint_stream_new_for_address ("socket://127.0.0.1:9", error);
+}
+
+/* The stream layer knows no simulator: sim:// is one scheme registered from
+ * above, and an unregistered one fails like any unknown scheme. */
+static void
+test_address_registered_scheme (void)
+{
+  FakeCalls calls = { 0 };
+  g_autoptr(GError) unknown_error = NULL;
+  g_autoptr(GError) before_error = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStreamAddress) address = NULL;
+  g_autoptr(GlintStream) stream = NULL;
+  g_autoptr(GlintStream) broken = NULL;
+  g_autofree char *canonical = NULL;
+  g_autofree char *expected = NULL;
+  g_auto(GStrv) parts = NULL;
+
+  g_assert_null (glint_stream_address_parse ("nosuch://x", &unknown_error));
+  g_assert_null (glint_stream_address_parse ("fake://x", &before_error));
+  g_assert_error (before_error, GLINT_ERROR, GLINT_ERROR_INVALID_ADDRESS);
+  g_assert_nonnull (strstr (unknown_error->message, "\"nosuch://\""));
+  /* the same message, naming the scheme that was typed */
+  parts = g_strsplit (unknown_error->message, "nosuch", -1);
+  expected = g_strjoinv ("fake", parts);
+  g_assert_cmpstr (before_error->message, ==, expected);
+
+  glint_stream_address_register_scheme ("fake", fake_factory, &calls, "fake://one");
+
+  address = glint_stream_address_parse ("FAKE://board1/?speed=3", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (address->kind, ==, GLINT_STREAM_KIND_REGISTERED);
+  g_assert_cmpstr (address->scheme, ==, "fake");
+  g_assert_cmpstr (address->path, ==, "board1");
+  canonical = glint_stream_address_to_string (address);
+  g_assert_cmpstr (canonical, ==, "fake://board1?speed=3");
+  g_assert_cmpuint (calls.calls, ==, 0);
+
+  stream = glint_stream_new_for_address ("fake://board2?speed=9", &error);
+  g_assert_no_error (error);
+  g_assert_true (GLINT_IS_SOCKET_STREAM (stream));
+  g_assert_cmpuint (calls.calls, ==, 1);
+  g_assert_cmpstr (calls.path, ==, "board2");
+  g_assert_cmpstr (calls.option, ==, "9");
+
+  broken = glint_stream_new_for_address ("fake://broken", &error);
+  g_assert_null (broken);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ADDRESS);
+  g_assert_cmpstr (error->message, ==, "no broken boards here");
+  g_clear_error (&error);
+
+  /* the name hint a scheme registers shows in its name errors */
+  g_assert_null (glint_stream_address_parse ("fake://a.b", &error));
+  g_assert_nonnull (strstr (error->message, "use fake:// or fake://one"));
+
+  g_free (calls.path);
+  g_free (calls.option);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  glint_sim_stream_register ();
 
   g_test_add_func ("/glint/stream-address/valid", test_address_valid);
   g_test_add_func ("/glint/stream-address/invalid", test_address_invalid);
   g_test_add_func ("/glint/stream-address/null", test_address_null_is_empty);
   g_test_add_func ("/glint/stream-address/boxed", test_address_boxed);
   g_test_add_func ("/glint/stream-address/new-stream", test_address_new_stream);
+  g_test_add_func ("/glint/stream-address/registered-scheme", test_address_registered_scheme);
 
   return g_test_run ();
 }

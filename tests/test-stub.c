@@ -1246,6 +1246,8 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
 
+  glint_sim_stream_register ();
+
   g_test_add_func ("/glint/stub/parse/v2", test_parse_v2);
   g_test_add_func ("/glint/stub/parse/legacy", test_parse_legacy);
   g_test_add_func ("/glint/stub/parse/invalid", test_parse_invalid);

@@ -1540,6 +1540,7 @@ main (int   argc,
       char *argv[])
 {
   gtk_test_init (&argc, &argv, NULL);
+  glint_sim_stream_register ();
   adw_init ();
 
 #define ADD(path, func) \

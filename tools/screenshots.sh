@@ -22,4 +22,4 @@ export GDK_BACKEND=x11 NO_AT_BRIDGE=1 GTK_A11Y=none
 export LC_ALL=C.UTF-8
 
 exec dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" \
-  "$BUILD_DIR/tests/glint-screenshots" "$OUT"
+  "$BUILD_DIR/tools/glint-screenshots" "$OUT"

@@ -20,6 +20,7 @@
 #include "glint-flash-plan.h"
 #include "glint-flasher.h"
 #include "glint-serial-stream.h"
+#include "glint-sim-stream.h"
 #include "glint-stream.h"
 #include "glint-stream-address.h"
 
@@ -1022,6 +1023,9 @@ main (int argc, char **argv)
                                    g_getenv ("GLINT_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+
+  /* sim:// boards, for trying the CLI without hardware and for the tests */
+  glint_sim_stream_register ();
 
   context = g_option_context_new (_("COMMAND — flash Espressif chips"));
   g_option_context_add_main_entries (context, common_entries, GETTEXT_PACKAGE);

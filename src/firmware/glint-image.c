@@ -7,7 +7,8 @@
 
 #include <string.h>
 
-#include "glint-chip.h"
+#include "glint-bytes.h"
+#include "glint-chip-image.h"
 #include "glint-error.h"
 #include "glint-image.h"
 
@@ -16,11 +17,11 @@
 
 G_DEFINE_BOXED_TYPE (GlintImage, glint_image, glint_image_ref, glint_image_unref)
 
-/* Accepts "esp32s3", "ESP32-S3", "esp32-s3": the chip table is glint-chip's. */
-static const GlintChip *
+/* Accepts "esp32s3", "ESP32-S3", "esp32-s3": the chip table is glint-chip-image's. */
+static const GlintChipImage *
 lookup_chip (const char *chip)
 {
-  return chip != NULL ? glint_chip_lookup (chip) : NULL;
+  return chip != NULL ? glint_chip_image_lookup (chip) : NULL;
 }
 
 /**
@@ -47,7 +48,7 @@ gboolean
 glint_image_chip_get_id (const char *chip,
                          guint16    *chip_id)
 {
-  const GlintChip *facts = lookup_chip (chip);
+  const GlintChipImage *facts = lookup_chip (chip);
 
   if (facts == NULL || facts->image_chip_id == GLINT_CHIP_NO_IMAGE_ID)
     return FALSE;
@@ -65,7 +66,7 @@ glint_image_chip_get_id (const char *chip,
 const char *
 glint_image_chip_from_id (guint16 chip_id)
 {
-  const GlintChip *facts = glint_chip_from_image_id (chip_id);
+  const GlintChipImage *facts = glint_chip_image_from_id (chip_id);
 
   return facts != NULL ? facts->name : NULL;
 }
@@ -80,7 +81,7 @@ glint_image_chip_from_id (guint16 chip_id)
 guint32
 glint_image_chip_bootloader_offset (const char *chip)
 {
-  const GlintChip *facts = lookup_chip (chip);
+  const GlintChipImage *facts = lookup_chip (chip);
 
   return facts != NULL ? facts->bootloader_offset : 0;
 }
@@ -94,7 +95,7 @@ glint_image_chip_bootloader_offset (const char *chip)
 const char *
 glint_image_chip_from_family (const char *family)
 {
-  const GlintChip *facts = lookup_chip (family);
+  const GlintChipImage *facts = lookup_chip (family);
 
   return facts != NULL ? facts->name : NULL;
 }
@@ -108,7 +109,7 @@ glint_image_chip_from_family (const char *family)
 const char *
 glint_image_chip_to_family (const char *chip)
 {
-  const GlintChip *facts = lookup_chip (chip);
+  const GlintChipImage *facts = lookup_chip (chip);
 
   return facts != NULL ? facts->display_name : NULL;
 }
@@ -159,18 +160,6 @@ glint_image_looks_like_image (GBytes *bytes)
   return len >= GLINT_IMAGE_HEADER_SIZE + 8 &&
          data[0] == GLINT_IMAGE_MAGIC &&
          data[1] >= 1 && data[1] <= GLINT_IMAGE_MAX_SEGMENTS;
-}
-
-static guint16
-read_u16 (const guint8 *p)
-{
-  return p[0] | (p[1] << 8);
-}
-
-static guint32
-read_u32 (const guint8 *p)
-{
-  return (guint32) p[0] | ((guint32) p[1] << 8) | ((guint32) p[2] << 16) | ((guint32) p[3] << 24);
 }
 
 static void
@@ -227,7 +216,7 @@ parse_layout (const guint8  *data,
   image->flash_mode = data[2];
   image->flash_size_code = data[3] >> 4;
   image->flash_freq_code = data[3] & 0x0F;
-  image->entry = read_u32 (data + 4);
+  image->entry = glint_read_u32 (data + 4);
 
   if (extended)
     {
@@ -242,10 +231,10 @@ parse_layout (const guint8  *data,
         }
 
       image->wp_pin = ext[0];
-      image->chip_id = read_u16 (ext + 4);
+      image->chip_id = glint_read_u16 (ext + 4);
       image->min_rev = ext[6];
-      image->min_rev_full = read_u16 (ext + 7);
-      image->max_rev_full = read_u16 (ext + 9);
+      image->min_rev_full = glint_read_u16 (ext + 7);
+      image->max_rev_full = glint_read_u16 (ext + 9);
       if (ext[15] > 1)
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
@@ -270,8 +259,8 @@ parse_layout (const guint8  *data,
           return NULL;
         }
 
-      seg.load_addr = read_u32 (data + pos);
-      seg.length = read_u32 (data + pos + 4);
+      seg.load_addr = glint_read_u32 (data + pos);
+      seg.length = glint_read_u32 (data + pos + 4);
       pos += 8;
       seg.file_offset = pos;
 
@@ -348,7 +337,7 @@ guess_extended (const guint8 *data,
   if (len < GLINT_IMAGE_HEADER_SIZE + GLINT_IMAGE_EXT_HEADER_SIZE)
     return FALSE;
 
-  return glint_chip_from_image_id (read_u16 (data + 12)) != NULL && data[23] <= 1;
+  return glint_chip_image_from_id (glint_read_u16 (data + 12)) != NULL && data[23] <= 1;
 }
 
 /**
@@ -384,7 +373,7 @@ glint_image_parse (GBytes      *bytes,
 
   if (chip != NULL)
     {
-      const GlintChip *facts = lookup_chip (chip);
+      const GlintChipImage *facts = lookup_chip (chip);
 
       if (facts == NULL)
         {
@@ -504,7 +493,7 @@ glint_image_patch_header (GBytes      *bytes,
                           GError     **error)
 {
   g_autoptr(GlintImage) image = NULL;
-  const GlintChip *facts;
+  const GlintChipImage *facts;
   const guint8 *src;
   guint8 *data;
   gsize len;
@@ -533,18 +522,19 @@ glint_image_patch_header (GBytes      *bytes,
                    image->chip_id);
       return NULL;
     }
-  if (!is_keep (flash_mode) && (mode_code = glint_chip_flash_mode_code (flash_mode)) < 0)
+  if (!is_keep (flash_mode) && (mode_code = glint_chip_image_flash_mode_code (flash_mode)) < 0)
     {
-      g_autofree char *allowed = glint_chip_flash_mode_names ();
+      g_autofree char *allowed = glint_chip_image_flash_mode_names ();
 
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
                    _("unknown flash mode “%s” (use %s or keep)"), flash_mode, allowed);
       return NULL;
     }
 
-  if (!is_keep (flash_freq) && (freq_code = glint_chip_flash_freq_code (facts, flash_freq)) < 0)
+  if (!is_keep (flash_freq) &&
+      (freq_code = glint_chip_image_flash_freq_code (facts, flash_freq)) < 0)
     {
-      g_autofree char *allowed = glint_chip_flash_freq_names (facts);
+      g_autofree char *allowed = glint_chip_image_flash_freq_names (facts);
 
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
                    _("flash frequency “%s” is not possible on %s (use %s or keep)"),
@@ -560,9 +550,10 @@ glint_image_patch_header (GBytes      *bytes,
       return NULL;
     }
 
-  if (!is_keep (flash_size) && (size_code = glint_chip_flash_size_code (facts, flash_size)) < 0)
+  if (!is_keep (flash_size) &&
+      (size_code = glint_chip_image_flash_size_code (facts, flash_size)) < 0)
     {
-      g_autofree char *allowed = glint_chip_flash_size_names (facts);
+      g_autofree char *allowed = glint_chip_image_flash_size_names (facts);
 
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
                    _("flash size “%s” is not possible on %s (use %s or keep)"),

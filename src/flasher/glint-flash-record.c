@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 
+#include "glint-bytes.h"
 #include "glint-flash-record.h"
 
 /*
@@ -199,7 +200,7 @@ glint_flash_record_sector_digests (GBytes *data,
 {
   gsize size;
   const guint8 *bytes = g_bytes_get_data (data, &size);
-  guint n = (size + GLINT_FLASH_RECORD_SECTOR - 1) / GLINT_FLASH_RECORD_SECTOR;
+  guint n = (size + GLINT_SECTOR_SIZE - 1) / GLINT_SECTOR_SIZE;
   guint8 *digests = g_malloc (MAX (n, 1u) * 16);
   g_autoptr(GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
   guint8 erased[256];
@@ -207,13 +208,13 @@ glint_flash_record_sector_digests (GBytes *data,
   memset (erased, 0xFF, sizeof erased);
   for (guint i = 0; i < n; i++)
     {
-      gsize at = (gsize) i * GLINT_FLASH_RECORD_SECTOR;
-      gsize len = MIN ((gsize) GLINT_FLASH_RECORD_SECTOR, size - at);
+      gsize at = (gsize) i * GLINT_SECTOR_SIZE;
+      gsize len = MIN ((gsize) GLINT_SECTOR_SIZE, size - at);
       gsize digest_len = 16;
 
       g_checksum_reset (md5);
       g_checksum_update (md5, bytes + at, len);
-      for (gsize pad = GLINT_FLASH_RECORD_SECTOR - len; pad > 0; pad -= MIN (pad, sizeof erased))
+      for (gsize pad = GLINT_SECTOR_SIZE - len; pad > 0; pad -= MIN (pad, sizeof erased))
         g_checksum_update (md5, erased, MIN (pad, sizeof erased));
       g_checksum_get_digest (md5, digests + 16 * i, &digest_len);
     }
@@ -244,14 +245,14 @@ glint_flash_record_lookup (GlintFlashRecord *self,
   g_return_val_if_fail (GLINT_IS_FLASH_RECORD (self), NULL);
   g_return_val_if_fail (board != NULL, NULL);
 
-  if (n_sectors == 0 || address % GLINT_FLASH_RECORD_SECTOR != 0)
+  if (n_sectors == 0 || address % GLINT_SECTOR_SIZE != 0)
     return NULL;
 
   file = board_file (self, board);
   digests = g_malloc (n_sectors * 16);
   for (guint i = 0; i < n_sectors; i++)
     {
-      g_autofree char *key = sector_key (address + i * GLINT_FLASH_RECORD_SECTOR);
+      g_autofree char *key = sector_key (address + i * GLINT_SECTOR_SIZE);
       g_autofree char *hex = g_key_file_get_string (file, GROUP, key, NULL);
 
       if (!parse_digest (hex, digests + 16 * i))
@@ -279,14 +280,14 @@ glint_flash_record_remember (GlintFlashRecord *self,
   g_return_if_fail (GLINT_IS_FLASH_RECORD (self));
   g_return_if_fail (board != NULL && data != NULL);
 
-  if (address % GLINT_FLASH_RECORD_SECTOR != 0 || g_bytes_get_size (data) == 0)
+  if (address % GLINT_SECTOR_SIZE != 0 || g_bytes_get_size (data) == 0)
     return;
 
   file = board_file (self, board);
   digests = glint_flash_record_sector_digests (data, &n);
   for (guint i = 0; i < n; i++)
     {
-      g_autofree char *key = sector_key (address + i * GLINT_FLASH_RECORD_SECTOR);
+      g_autofree char *key = sector_key (address + i * GLINT_SECTOR_SIZE);
       char hex[33];
 
       for (guint j = 0; j < 16; j++)
@@ -310,13 +311,13 @@ glint_flash_record_forget (GlintFlashRecord *self,
                            gsize             length)
 {
   GKeyFile *file;
-  guint32 first = address - address % GLINT_FLASH_RECORD_SECTOR;
+  guint32 first = address - address % GLINT_SECTOR_SIZE;
 
   g_return_if_fail (GLINT_IS_FLASH_RECORD (self));
   g_return_if_fail (board != NULL);
 
   file = board_file (self, board);
-  for (guint64 at = first; at < (guint64) address + length; at += GLINT_FLASH_RECORD_SECTOR)
+  for (guint64 at = first; at < (guint64) address + length; at += GLINT_SECTOR_SIZE)
     {
       g_autofree char *key = sector_key ((guint32) at);
 

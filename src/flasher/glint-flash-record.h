@@ -7,9 +7,6 @@
 
 G_BEGIN_DECLS
 
-/* The unit the record keeps: the flash's erase sector. */
-#define GLINT_FLASH_RECORD_SECTOR 0x1000
-
 #define GLINT_TYPE_FLASH_RECORD (glint_flash_record_get_type ())
 G_DECLARE_FINAL_TYPE (GlintFlashRecord, glint_flash_record, GLINT, FLASH_RECORD, GObject)
 

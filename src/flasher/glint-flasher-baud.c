@@ -10,7 +10,6 @@
 #include "glint-link-timing.h"
 #include "glint-rfc2217-stream.h"
 #include "glint-serial-stream.h"
-#include "glint-sim-stream.h"
 #include "glint-socket-stream.h"
 #include "glint-stream.h"
 
@@ -275,7 +274,9 @@ pick_candidates (GlintFlasher *self,
       return TRUE;
     }
 
-  if (GLINT_IS_SIM_STREAM (stream))
+  /* the simulator is a scheme registered from above: its address says so */
+  if (g_str_has_prefix (glint_stream_get_address (stream) != NULL ?
+                        glint_stream_get_address (stream) : "", "sim://"))
     set_candidates (ab, sim, G_N_ELEMENTS (sim));
   else if (GLINT_IS_RFC2217_STREAM (stream))
     set_candidates (ab, remote, G_N_ELEMENTS (remote));

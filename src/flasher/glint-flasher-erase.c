@@ -17,7 +17,6 @@
  * erase the whole chip, so that needs the stub.
  */
 
-#define SECTOR_SIZE 0x1000
 
 typedef struct
 {
@@ -183,14 +182,14 @@ glint_flasher_erase_async (GlintFlasher        *self,
       return;
     }
 
-  if (offset % SECTOR_SIZE != 0 || length % SECTOR_SIZE != 0 ||
+  if (offset % GLINT_SECTOR_SIZE != 0 || length % GLINT_SECTOR_SIZE != 0 ||
       (guint64) offset + length > G_MAXUINT32)
     {
       _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
                                                   _("erasing 0x%x bytes at 0x%x: offset and "
                                                   "length must be multiples of the 4 KiB "
                                                   "sector (0x%x)"), length, offset,
-                                                  SECTOR_SIZE));
+                                                  GLINT_SECTOR_SIZE));
       return;
     }
 

@@ -25,7 +25,6 @@
  * flash work is added to the wait for the *next* command.
  */
 
-#define SECTOR_SIZE     0x1000
 #define WRITE_BLOCK_ATTEMPTS 3   /* as esptool (protocol.md §7) */
 #define DEFAULT_FLASH   (4 * 1024 * 1024)
 
@@ -570,10 +569,10 @@ flash_send_block (GTask *task)
   gsize work = MAX ((gsize) 1, (gsize) ((guint64) image_size * len / payload_size));
   guint8 op = job->compressed ? GLINT_OP_FLASH_DEFL_DATA : GLINT_OP_FLASH_DATA;
 
-  _glint_flasher_put_u32 (data, sent_len);
-  _glint_flasher_put_u32 (data + 4, job->block);
-  _glint_flasher_put_u32 (data + 8, 0);
-  _glint_flasher_put_u32 (data + 12, 0);
+  glint_put_u32 (data, sent_len);
+  glint_put_u32 (data + 4, job->block);
+  glint_put_u32 (data + 8, 0);
+  glint_put_u32 (data + 12, 0);
   memcpy (data + 16, payload_data + start, len);
   /* Uncompressed: the last block is padded with erased bytes (§5.3). */
   if (sent_len > len)
@@ -612,17 +611,17 @@ esp8266_erase_size (guint32 offset,
                     guint32 size)
 {
   guint32 sectors_per_block = 16;
-  guint32 num_sectors = (size + SECTOR_SIZE - 1) / SECTOR_SIZE;
-  guint32 start_sector = offset / SECTOR_SIZE;
+  guint32 num_sectors = (size + GLINT_SECTOR_SIZE - 1) / GLINT_SECTOR_SIZE;
+  guint32 start_sector = offset / GLINT_SECTOR_SIZE;
   guint32 head = sectors_per_block - (start_sector % sectors_per_block);
 
   if (num_sectors < head)
     head = num_sectors;
 
   if (num_sectors < 2 * head)
-    return (num_sectors + 1) / 2 * SECTOR_SIZE;
+    return (num_sectors + 1) / 2 * GLINT_SECTOR_SIZE;
 
-  return (num_sectors - head) * SECTOR_SIZE;
+  return (num_sectors - head) * GLINT_SECTOR_SIZE;
 }
 
 static GBytes *
@@ -849,7 +848,7 @@ worth_splitting (GlintFlasher *self,
   guint width = self->stub_running ? 2 : 1;
   gint64 ask = (gint64) ((n_parts + width - 1) / width) * rtt_us (self) + md5_cost (length);
   gint64 wire = glint_link_timing_wire_time (length / 2, glint_stream_get_baud (self->stream));
-  gint64 flash = (gint64) ((length + SECTOR_SIZE - 1) / SECTOR_SIZE) * SECTOR_WRITE_US;
+  gint64 flash = (gint64) ((length + GLINT_SECTOR_SIZE - 1) / GLINT_SECTOR_SIZE) * SECTOR_WRITE_US;
 
   return ask < MAX (wire, flash);
 }
@@ -1328,7 +1327,7 @@ flash_check_record (GTask *task)
   if (!job->rom_by_record || self->stub_running || job->board == NULL)
     return FALSE;
 
-  erased = md5_of_erased (SECTOR_SIZE);
+  erased = md5_of_erased (GLINT_SECTOR_SIZE);
   job->check_region = G_MAXUINT;
   for (guint i = 0; i < n_regions; i++)
     {
@@ -1345,7 +1344,7 @@ flash_check_record (GTask *task)
   if (job->check_region == G_MAXUINT)
     return FALSE;
 
-  send_md5 (task, report (self, job->check_region)->offset, SECTOR_SIZE,
+  send_md5 (task, report (self, job->check_region)->offset, GLINT_SECTOR_SIZE,
             flash_record_checked_cb);
   return TRUE;
 }
@@ -1600,7 +1599,7 @@ flash_send_spi_params (GTask *task)
   words[0] = 0;
   words[1] = plan_flash_size (self);
   words[2] = 64 * 1024;
-  words[3] = SECTOR_SIZE;
+  words[3] = GLINT_SECTOR_SIZE;
   words[4] = 256;
   words[5] = 0xFFFF;
   payload = _glint_flasher_words_payload (words, 6);
@@ -1733,7 +1732,7 @@ rom_is_quicker (GlintFlasher *self,
                (glint_stub_get_data (stub) != NULL ? g_bytes_get_size (glint_stub_get_data (stub)) : 0);
   stub_cost = glint_link_timing_wire_time (stub_bytes, rate) + STUB_ROUND_TRIPS * rtt;
   rom_cost = (gint64) ((sent + ROM_WRITE_BLOCK - 1) / ROM_WRITE_BLOCK + 1) * rtt +
-             (gint64) ((bytes + SECTOR_SIZE - 1) / SECTOR_SIZE) * SECTOR_WRITE_US;
+             (gint64) ((bytes + GLINT_SECTOR_SIZE - 1) / GLINT_SECTOR_SIZE) * SECTOR_WRITE_US;
 
   return rom_cost < stub_cost;
 }

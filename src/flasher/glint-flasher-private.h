@@ -3,6 +3,7 @@
 
 #pragma once
 
+#include "glint-bytes.h"
 #include "glint-chip.h"
 #include "glint-flash-record.h"
 #include "glint-flasher.h"
@@ -82,8 +83,6 @@ void     _glint_flasher_set_progress (GlintFlasher      *self,
                                       guint64            bytes_done,
                                       guint64            bytes_total);
 
-void     _glint_flasher_put_u32      (guint8            *p,
-                                      guint32            v);
 GBytes  *_glint_flasher_words_payload (const guint32    *words,
                                        guint             n);
 void     _glint_flasher_send         (GTask             *task,

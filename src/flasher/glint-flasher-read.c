@@ -425,7 +425,7 @@ packet_cb (GObject      *object,
   data_received (task, data, len);
 
   /* The acknowledgement: everything received so far. */
-  _glint_flasher_put_u32 (total, job->received);
+  glint_put_u32 (total, job->received);
   ack = g_bytes_new (total, sizeof total);
   if (!glint_loader_send_raw (self->loader, ack, &error))
     {

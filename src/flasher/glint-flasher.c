@@ -1227,7 +1227,7 @@ detect_security_cb (GObject      *object,
 
   /* flags, then flash_crypt_cnt (protocol.md §4) */
   data = g_bytes_get_data (reply, NULL);
-  self->security = data[0] | (data[1] << 8) | (data[2] << 16) | ((guint32) data[3] << 24);
+  self->security = glint_read_u32 (data);
   self->flash_crypt_cnt = data[4];
   self->security_known = TRUE;
 
@@ -1245,7 +1245,7 @@ detect_security_cb (GObject      *object,
       return;
     }
 
-  chip_id = data[12] | (data[13] << 8) | (data[14] << 16) | ((guint32) data[15] << 24);
+  chip_id = glint_read_u32 (data + 12);
   chip = glint_chip_from_security_info_id (chip_id);
   if (chip == NULL)
     {
@@ -1385,16 +1385,6 @@ _glint_flasher_secure_download (GlintFlasher *self)
 
 /* Commands, stub and speed, shared by the jobs ---------------------------------- */
 
-void
-_glint_flasher_put_u32 (guint8  *p,
-                        guint32  v)
-{
-  p[0] = v & 0xFF;
-  p[1] = (v >> 8) & 0xFF;
-  p[2] = (v >> 16) & 0xFF;
-  p[3] = (v >> 24) & 0xFF;
-}
-
 GBytes *
 _glint_flasher_words_payload (const guint32 *words,
                               guint          n)
@@ -1402,7 +1392,7 @@ _glint_flasher_words_payload (const guint32 *words,
   guint8 *data = g_malloc (n * 4);
 
   for (guint i = 0; i < n; i++)
-    _glint_flasher_put_u32 (data + 4 * i, words[i]);
+    glint_put_u32 (data + 4 * i, words[i]);
 
   return g_bytes_new_take (data, n * 4);
 }
@@ -1817,9 +1807,9 @@ write_reg_entries (const guint32 *pairs,
   /* address, value, mask, delay: one 16-byte entry per register (§2) */
   for (guint i = 0; i < n_pairs; i++)
     {
-      _glint_flasher_put_u32 (data + 16 * i, pairs[2 * i]);
-      _glint_flasher_put_u32 (data + 16 * i + 4, pairs[2 * i + 1]);
-      _glint_flasher_put_u32 (data + 16 * i + 8, 0xFFFFFFFF);
+      glint_put_u32 (data + 16 * i, pairs[2 * i]);
+      glint_put_u32 (data + 16 * i + 4, pairs[2 * i + 1]);
+      glint_put_u32 (data + 16 * i + 8, 0xFFFFFFFF);
     }
 
   return g_bytes_new_take (data, 16 * n_pairs);

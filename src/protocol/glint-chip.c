@@ -399,11 +399,12 @@ ident_esp32h2 (const guint32  *w,
                              .n_efuse_regs = G_N_ELEMENTS (efuse_##regs), \
                              .decode_ident = ident_##name
 
-static const GlintChip chips[] = {
+/* The image facts (display name, image chip id, bootloader offset) are
+ * glint-chip-image's; table () copies them in on first use. */
+static GlintChip rows[] = {
   {
-    .name = "esp8266", .display_name = "ESP8266",
-    .image_chip_id = GLINT_CHIP_NO_IMAGE_ID, MAGIC (magic_esp8266), .uses_magic = TRUE,
-    .bootloader_offset = 0x0,
+    .name = "esp8266",
+    MAGIC (magic_esp8266), .uses_magic = TRUE,
     .rom_features = 0,
     .rom_status_len = 2,
     .spi = SPI_ESP8266 (0x60000200),
@@ -413,12 +414,11 @@ static const GlintChip chips[] = {
     .uart_clkdiv_reg = 0x60000014, .xtal_clk_divider = 0,
     .xtal_fudge = GLINT_CHIP_XTAL_FUDGE_NONE,
     IDENT (esp8266),
-    .stub_file = "esp8266.json", .uf2_family_id = 0x7EAB61ED,
+    .stub_file = "esp8266.json",
   },
   {
-    .name = "esp32", .display_name = "ESP32",
-    .image_chip_id = 0, MAGIC (magic_esp32), .uses_magic = TRUE,
-    .bootloader_offset = 0x1000,
+    .name = "esp32",
+    MAGIC (magic_esp32), .uses_magic = TRUE,
     .rom_features = ROM_ESP32_COMMON,
     .rom_status_len = 4,
     .spi = SPI_ESP32 (0x3FF42000),
@@ -428,12 +428,11 @@ static const GlintChip chips[] = {
     .uart_clkdiv_reg = 0x3FF40014, .xtal_clk_divider = XTAL_DIV_ESP32,
     .xtal_fudge = GLINT_CHIP_XTAL_FUDGE_MEASURED,
     IDENT (esp32),
-    .stub_file = "esp32.json", .uf2_family_id = 0x1C5F21B0,
+    .stub_file = "esp32.json",
   },
   {
-    .name = "esp32s2", .display_name = "ESP32-S2",
-    .image_chip_id = 2, MAGIC (magic_esp32s2), .uses_magic = TRUE,
-    .bootloader_offset = 0x1000,    /* inherits ESP32's */
+    .name = "esp32s2",
+    MAGIC (magic_esp32s2), .uses_magic = TRUE,
     .rom_features = ROM_S2_LATER,   /* 12-byte security info, no chip_id */
     .rom_status_len = 4,
     .spi = SPI_LATER (0x3F402000),
@@ -441,12 +440,11 @@ static const GlintChip chips[] = {
     .uart_clkdiv_reg = 0x3F400014, .xtal_clk_divider = XTAL_DIV_ESP32,
     .has_usb_otg = TRUE,
     IDENT (esp32s2),
-    .stub_file = "esp32s2.json", .uf2_family_id = 0xBFDD4EEE,
+    .stub_file = "esp32s2.json",
   },
   {
-    .name = "esp32s3", .display_name = "ESP32-S3",
-    .image_chip_id = 9, MAGIC (magic_esp32s3),
-    .bootloader_offset = 0x0,
+    .name = "esp32s3",
+    MAGIC (magic_esp32s3),
     .rom_features = ROM_WITH_CHIP_ID,
     .rom_status_len = 4,
     .spi = SPI_LATER (0x60002000),
@@ -454,12 +452,11 @@ static const GlintChip chips[] = {
     .uart_clkdiv_reg = 0x60000014, .xtal_clk_divider = XTAL_DIV_ESP32,
     .has_usb_otg = TRUE,
     IDENT (esp32s3),
-    .stub_file = "esp32s3.json", .uf2_family_id = 0xC47E5767,
+    .stub_file = "esp32s3.json",
   },
   {
-    .name = "esp32c2", .display_name = "ESP32-C2",
-    .image_chip_id = 12, MAGIC (magic_esp32c2),
-    .bootloader_offset = 0x0,
+    .name = "esp32c2",
+    MAGIC (magic_esp32c2),
     .rom_features = ROM_WITH_CHIP_ID,
     .rom_status_len = 4,
     .spi = SPI_LATER (0x60002000),
@@ -467,25 +464,22 @@ static const GlintChip chips[] = {
     .uart_clkdiv_reg = 0x60000014, .xtal_clk_divider = XTAL_DIV_ESP32,
     .xtal_fudge = GLINT_CHIP_XTAL_FUDGE_26MHZ,
     IDENT (esp32c2),
-    .stub_file = "esp32c2.json", .uf2_family_id = 0x2B88D29C,
+    .stub_file = "esp32c2.json",
   },
   {
-    .name = "esp32c3", .display_name = "ESP32-C3",
-    .image_chip_id = 5, MAGIC (magic_esp32c3),
-    .bootloader_offset = 0x0,
+    .name = "esp32c3",
+    MAGIC (magic_esp32c3),
     .rom_features = ROM_WITH_CHIP_ID,
     .rom_status_len = 4,
     .spi = SPI_LATER (0x60002000),
     MAC_PAIR (0x60008800 + 0x44),
     .uart_clkdiv_reg = 0x60000014, .xtal_clk_divider = XTAL_DIV_ESP32,
     IDENT (esp32c3),
-    .stub_file = "esp32c3.json", .uf2_family_id = 0xD42BA06C,
+    .stub_file = "esp32c3.json",
   },
   {
-    .name = "esp32c5", .display_name = "ESP32-C5",
-    .image_chip_id = 23, MAGIC (magic_esp32c5),
-    /* 0x0 in esptool v4.8.1 (then inherited from C6); current is 0x2000 */
-    .bootloader_offset = 0x2000,
+    .name = "esp32c5",
+    MAGIC (magic_esp32c5),
     .rom_features = ROM_WITH_CHIP_ID,
     .rom_status_len = 4,
     .spi = SPI_LATER (0x60003000),
@@ -493,12 +487,11 @@ static const GlintChip chips[] = {
     .uart_clkdiv_reg = 0x60000014,  /* inherited C6 -> C3 */
     .xtal_clk_divider = XTAL_DIV_ESP32,
     IDENT (esp32c5),
-    .stub_file = "esp32c5.json", .uf2_family_id = 0xF71C0343,
+    .stub_file = "esp32c5.json",
   },
   {
-    .name = "esp32c6", .display_name = "ESP32-C6",
-    .image_chip_id = 13, MAGIC (magic_esp32c6),
-    .bootloader_offset = 0x0,
+    .name = "esp32c6",
+    MAGIC (magic_esp32c6),
     .rom_features = ROM_WITH_CHIP_ID,
     .rom_status_len = 4,
     .spi = SPI_LATER (0x60003000),
@@ -506,12 +499,11 @@ static const GlintChip chips[] = {
     .uart_clkdiv_reg = 0x60000014,  /* inherited from C3 */
     .xtal_clk_divider = XTAL_DIV_ESP32,
     IDENT (esp32c6),
-    .stub_file = "esp32c6.json", .uf2_family_id = 0x540DDF62,
+    .stub_file = "esp32c6.json",
   },
   {
-    .name = "esp32c61", .display_name = "ESP32-C61",
-    .image_chip_id = 20, MAGIC (magic_esp32c61),
-    .bootloader_offset = 0x0,       /* inherits C6's */
+    .name = "esp32c61",
+    MAGIC (magic_esp32c61),
     .rom_features = ROM_WITH_CHIP_ID,
     .rom_status_len = 4,
     .spi = SPI_LATER (0x60003000),
@@ -519,12 +511,11 @@ static const GlintChip chips[] = {
     .uart_clkdiv_reg = 0x60000014,  /* inherited */
     .xtal_clk_divider = XTAL_DIV_ESP32,
     IDENT_AS (esp32c5, esp32c61),
-    .stub_file = "esp32c61.json", .uf2_family_id = 0x77D850C4,
+    .stub_file = "esp32c61.json",
   },
   {
-    .name = "esp32h2", .display_name = "ESP32-H2",
-    .image_chip_id = 16, MAGIC (magic_esp32h2),
-    .bootloader_offset = 0x0,       /* inherits C6's */
+    .name = "esp32h2",
+    MAGIC (magic_esp32h2),
     .rom_features = ROM_WITH_CHIP_ID,
     .rom_status_len = 4,
     .spi = SPI_LATER (0x60003000),
@@ -533,13 +524,11 @@ static const GlintChip chips[] = {
     .uart_clkdiv_reg = 0x60000014,  /* inherited */
     .xtal_clk_divider = XTAL_DIV_ESP32,
     IDENT_AS (esp32c6, esp32h2),
-    .stub_file = "esp32h2.json", .uf2_family_id = 0x332726F6,
+    .stub_file = "esp32h2.json",
   },
   {
-    .name = "esp32p4", .display_name = "ESP32-P4",
-    .image_chip_id = 18, MAGIC (magic_esp32p4),
-    /* the first two sectors are reserved for flash encryption */
-    .bootloader_offset = 0x2000,
+    .name = "esp32p4",
+    MAGIC (magic_esp32p4),
     .rom_features = ROM_WITH_CHIP_ID,
     .rom_status_len = 4,
     .spi = SPI_LATER (0x5008D000),  /* SPIMEM1 */
@@ -549,9 +538,35 @@ static const GlintChip chips[] = {
     .uart_clkdiv_reg = 0, .xtal_clk_divider = 0,
     .has_usb_otg = TRUE,
     IDENT (esp32p4),
-    .stub_file = "esp32p4.json", .uf2_family_id = 0x3D308E94,
+    .stub_file = "esp32p4.json",
   },
 };
+
+/* Fills each row's image facts from glint-chip-image, once: that table is
+ * the only place they are written down. */
+#define N_CHIPS G_N_ELEMENTS (rows)
+
+static const GlintChip *
+table (void)
+{
+  static gsize filled = 0;
+
+  if (g_once_init_enter (&filled))
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+        {
+          const GlintChipImage *image = glint_chip_image_lookup (rows[i].name);
+
+          g_assert (image != NULL);
+          rows[i].display_name = image->display_name;
+          rows[i].image_chip_id = image->image_chip_id;
+          rows[i].bootloader_offset = image->bootloader_offset;
+        }
+      g_once_init_leave (&filled, 1);
+    }
+
+  return rows;
+}
 
 /* GET_SECURITY_INFO chip ids esptool knows but does not support (§4) */
 static const struct
@@ -565,50 +580,6 @@ static const struct
   { 10, "ESP32-H2(beta1)" },
   { 14, "ESP32-H2(beta2)" },
   { 17, "ESP32-C5(beta3)" },
-};
-
-typedef struct
-{
-  const char *name;
-  gint        code;
-} CodeEntry;
-
-/* §12.1 flash size codes, already shifted into the high nibble */
-static const CodeEntry size_codes_esp8266[] = {
-  { "256KB", 0x10 }, { "512KB", 0x00 }, { "1MB", 0x20 }, { "2MB", 0x30 },
-  { "4MB", 0x40 }, { "2MB-c1", 0x50 }, { "4MB-c1", 0x60 }, { "8MB", 0x80 },
-  { "16MB", 0x90 }, { NULL, 0 },
-};
-/* 32MB and up are "chip-dependent availability" in protocol.md without a per-chip
- * list, so every ESP32-family chip accepts them here. */
-static const CodeEntry size_codes_esp32[] = {
-  { "1MB", 0x00 }, { "2MB", 0x10 }, { "4MB", 0x20 }, { "8MB", 0x30 },
-  { "16MB", 0x40 }, { "32MB", 0x50 }, { "64MB", 0x60 }, { "128MB", 0x70 },
-  { NULL, 0 },
-};
-
-/* §12.1 flash freq codes (low nibble) */
-static const CodeEntry freq_codes_default[] = {
-  { "80m", 0xF }, { "40m", 0x0 }, { "26m", 0x1 }, { "20m", 0x2 }, { NULL, 0 },
-};
-static const CodeEntry freq_codes_c2[] = {
-  { "60m", 0xF }, { "30m", 0x0 }, { "20m", 0x1 }, { "15m", 0x2 }, { NULL, 0 },
-};
-static const CodeEntry freq_codes_c5[] = {
-  { "80m", 0xF }, { "40m", 0x0 }, { "20m", 0x2 }, { NULL, 0 },
-};
-/* C6: 80m is written as 0x0 on purpose, a workaround for the ROM's MSPI
- * divider (§12.1), so 80m and 40m share a code. */
-static const CodeEntry freq_codes_c6[] = {
-  { "80m", 0x0 }, { "40m", 0x0 }, { "20m", 0x2 }, { NULL, 0 },
-};
-static const CodeEntry freq_codes_h2[] = {
-  { "48m", 0xF }, { "24m", 0x0 }, { "16m", 0x1 }, { "12m", 0x2 }, { NULL, 0 },
-};
-
-/* §12.1 flash mode byte */
-static const CodeEntry mode_codes[] = {
-  { "qio", 0 }, { "qout", 1 }, { "dio", 2 }, { "dout", 3 }, { NULL, 0 },
 };
 
 /* §5.2 DETECTED_FLASH_SIZES, by capacity byte */
@@ -635,9 +606,11 @@ static const struct
 const GlintChip *
 glint_chip_get_all (guint *n_chips)
 {
+  const GlintChip *chips = table ();
+
   g_return_val_if_fail (n_chips != NULL, NULL);
 
-  *n_chips = G_N_ELEMENTS (chips);
+  *n_chips = N_CHIPS;
   return chips;
 }
 
@@ -653,9 +626,11 @@ glint_chip_get_all (guint *n_chips)
 const GlintChip *
 glint_chip_lookup (const char *name)
 {
+  const GlintChip *chips = table ();
+
   g_return_val_if_fail (name != NULL, NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (chips); i++)
+  for (guint i = 0; i < N_CHIPS; i++)
     {
       if (g_ascii_strcasecmp (name, chips[i].name) == 0 ||
           g_ascii_strcasecmp (name, chips[i].display_name) == 0)
@@ -674,7 +649,9 @@ glint_chip_lookup (const char *name)
 const GlintChip *
 glint_chip_from_image_id (guint16 image_chip_id)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (chips); i++)
+  const GlintChip *chips = table ();
+
+  for (guint i = 0; i < N_CHIPS; i++)
     {
       if (chips[i].image_chip_id == (gint) image_chip_id)
         return &chips[i];
@@ -691,9 +668,11 @@ glint_chip_from_image_id (guint16 image_chip_id)
 char *
 glint_chip_valid_names (void)
 {
+  const GlintChip *chips = table ();
+
   g_autoptr(GString) s = g_string_new (NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (chips); i++)
+  for (guint i = 0; i < N_CHIPS; i++)
     {
       if (i > 0)
         g_string_append (s, ", ");
@@ -717,7 +696,9 @@ glint_chip_valid_names (void)
 const GlintChip *
 glint_chip_from_security_info_id (guint32 chip_id)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (chips); i++)
+  const GlintChip *chips = table ();
+
+  for (guint i = 0; i < N_CHIPS; i++)
     {
       if (!chips[i].uses_magic &&
           chips[i].image_chip_id >= 0 &&
@@ -759,7 +740,9 @@ glint_chip_describe_unsupported_id (guint32 chip_id)
 const GlintChip *
 glint_chip_from_magic (guint32 value)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (chips); i++)
+  const GlintChip *chips = table ();
+
+  for (guint i = 0; i < N_CHIPS; i++)
     {
       for (guint j = 0; j < chips[i].n_magic_values; j++)
         {
@@ -912,57 +895,6 @@ glint_chip_flash_size_from_jedec (guint32 jedec_id)
   return 0;
 }
 
-static gint
-find_code (const CodeEntry *table,
-           const char      *name)
-{
-  for (guint i = 0; table[i].name != NULL; i++)
-    {
-      if (g_ascii_strcasecmp (table[i].name, name) == 0)
-        return table[i].code;
-    }
-
-  return -1;
-}
-
-static const CodeEntry *
-size_table (const GlintChip *chip)
-{
-  return chip->image_chip_id == GLINT_CHIP_NO_IMAGE_ID ? size_codes_esp8266 : size_codes_esp32;
-}
-
-static const CodeEntry *
-freq_table (const GlintChip *chip)
-{
-  /* P4 keeps the default table: not overridden in its esptool target,
-   * unverified (§12.1) */
-  if (g_str_equal (chip->name, "esp32c2"))
-    return freq_codes_c2;
-  if (g_str_equal (chip->name, "esp32c5") || g_str_equal (chip->name, "esp32c61"))
-    return freq_codes_c5;
-  if (g_str_equal (chip->name, "esp32c6"))
-    return freq_codes_c6;
-  if (g_str_equal (chip->name, "esp32h2"))
-    return freq_codes_h2;
-
-  return freq_codes_default;
-}
-
-static char *
-list_names (const CodeEntry *table)
-{
-  g_autoptr(GString) s = g_string_new (NULL);
-
-  for (guint i = 0; table[i].name != NULL; i++)
-    {
-      if (i > 0)
-        g_string_append (s, ", ");
-      g_string_append (s, table[i].name);
-    }
-
-  return g_string_free (g_steal_pointer (&s), FALSE);
-}
-
 /**
  * glint_chip_flash_size_code:
  * @chip: a chip
@@ -978,7 +910,7 @@ glint_chip_flash_size_code (const GlintChip *chip,
   g_return_val_if_fail (chip != NULL, -1);
   g_return_val_if_fail (size != NULL, -1);
 
-  return find_code (size_table (chip), size);
+  return glint_chip_image_flash_size_code (glint_chip_image_lookup (chip->name), size);
 }
 
 /**
@@ -995,7 +927,7 @@ glint_chip_flash_freq_code (const GlintChip *chip,
   g_return_val_if_fail (chip != NULL, -1);
   g_return_val_if_fail (freq != NULL, -1);
 
-  return find_code (freq_table (chip), freq);
+  return glint_chip_image_flash_freq_code (glint_chip_image_lookup (chip->name), freq);
 }
 
 /**
@@ -1009,7 +941,7 @@ glint_chip_flash_mode_code (const char *mode)
 {
   g_return_val_if_fail (mode != NULL, -1);
 
-  return find_code (mode_codes, mode);
+  return glint_chip_image_flash_mode_code (mode);
 }
 
 /**
@@ -1023,7 +955,7 @@ glint_chip_flash_size_names (const GlintChip *chip)
 {
   g_return_val_if_fail (chip != NULL, NULL);
 
-  return list_names (size_table (chip));
+  return glint_chip_image_flash_size_names (glint_chip_image_lookup (chip->name));
 }
 
 /**
@@ -1037,7 +969,7 @@ glint_chip_flash_freq_names (const GlintChip *chip)
 {
   g_return_val_if_fail (chip != NULL, NULL);
 
-  return list_names (freq_table (chip));
+  return glint_chip_image_flash_freq_names (glint_chip_image_lookup (chip->name));
 }
 
 /**
@@ -1048,7 +980,7 @@ glint_chip_flash_freq_names (const GlintChip *chip)
 char *
 glint_chip_flash_mode_names (void)
 {
-  return list_names (mode_codes);
+  return glint_chip_image_flash_mode_names ();
 }
 
 /**

@@ -5,6 +5,7 @@
 
 #include <glib.h>
 
+#include "glint-chip-image.h"
 #include "glint-types.h"
 
 G_BEGIN_DECLS
@@ -19,10 +20,6 @@ G_BEGIN_DECLS
 
 /* A major revision that was not read (glint_chip_get_stub_file()). */
 #define GLINT_CHIP_REV_UNKNOWN        G_MAXUINT
-
-/* Value of GlintChip.image_chip_id for the ESP8266, which has no extended
- * image header (protocol.md §12.2). */
-#define GLINT_CHIP_NO_IMAGE_ID        (-1)
 
 /* Number of 32-bit words glint_chip_decode_mac() reads at most. */
 #define GLINT_CHIP_MAX_MAC_REGS       3
@@ -184,6 +181,8 @@ typedef struct
 struct _GlintChip
 {
   const char         *name;            /* canonical, esptool's: "esp32s3" */
+  /* display_name, image_chip_id and bootloader_offset are copies of the
+   * chip's GlintChipImage (glint-chip-image.h), the one place they are kept */
   const char         *display_name;    /* "ESP32-S3", also ESP Web Tools' chipFamily */
   gint                image_chip_id;   /* GLINT_CHIP_NO_IMAGE_ID for ESP8266 */
   const guint32      *magic_values;    /* READ_REG 0x40001000 values (v4.8.1 lists) */
@@ -205,7 +204,6 @@ struct _GlintChip
   guint               n_efuse_regs;
   void              (*decode_ident)    (const guint32  *words,
                                         GlintChipIdent *ident);
-  guint32             uf2_family_id;
 };
 
 const GlintChip  *glint_chip_lookup                   (const char      *name);

@@ -12,6 +12,7 @@
 #include "glint-loader.h"
 #include "glint-slip.h"
 #include "glint-stream.h"
+#include "glint-wire-trace.h"
 
 /*
  * GlintLoader speaks the Espressif serial bootloader protocol over a
@@ -622,6 +623,7 @@ on_frame (const guint8 *frame,
   Pending *pending = NULL;
   guint8 op;
 
+  glint_wire_trace_frame (GLINT_WIRE_IN, frame, len);
   if (self->frame_waiter != NULL && self->frame_waiter->expected_frame != NULL &&
       len == g_bytes_get_size (self->frame_waiter->expected_frame) &&
       memcmp (frame, g_bytes_get_data (self->frame_waiter->expected_frame, NULL), len) == 0)
@@ -1032,6 +1034,7 @@ queue_request (GlintLoader       *self,
   if (payload_len > 0)
     g_byte_array_append (request, g_bytes_get_data (payload, NULL), payload_len);
 
+  glint_wire_trace_frame (GLINT_WIRE_OUT, request->data, request->len);
   glint_slip_encode (request->data, request->len, self->out);
 
   pending->task = task;
@@ -1510,6 +1513,7 @@ glint_loader_send_raw (GlintLoader  *self,
     }
 
   before = self->out->len;
+  glint_wire_trace_frame (GLINT_WIRE_OUT, g_bytes_get_data (data, NULL), g_bytes_get_size (data));
   glint_slip_encode (g_bytes_get_data (data, NULL), g_bytes_get_size (data), self->out);
   self->out_queued += self->out->len - before;
   write_next (self);

@@ -9,6 +9,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "glint-bytes.h"
 #include "glint-error.h"
 #include "glint-stub.h"
 
@@ -1070,16 +1071,6 @@ upload_free (gpointer data)
   g_free (upload);
 }
 
-static void
-put_u32 (guint8  *p,
-         guint32  value)
-{
-  p[0] = value & 0xFF;
-  p[1] = (value >> 8) & 0xFF;
-  p[2] = (value >> 16) & 0xFF;
-  p[3] = (value >> 24) & 0xFF;
-}
-
 static void upload_next_segment (GTask *task);
 static void upload_next_block   (GTask *task);
 
@@ -1136,8 +1127,8 @@ upload_start_stub (GTask *task)
   guint8 data[8];
 
   /* flag 0 = jump to the entry point (protocol.md §2, §6.3) */
-  put_u32 (data, 0);
-  put_u32 (data + 4, upload->stub->entry);
+  glint_put_u32 (data, 0);
+  glint_put_u32 (data + 4, upload->stub->entry);
   payload = g_bytes_new (data, sizeof data);
 
   /* The ROM's answer to MEM_END may come late, early or not at all: send it
@@ -1215,8 +1206,8 @@ upload_next_block (GTask *task)
   /* _DATA sub-header: length, sequence, two zero words; the last block is
    * not padded (protocol.md §1.2, §6.3) */
   data = g_malloc0 (16 + len);
-  put_u32 (data, len);
-  put_u32 (data + 4, upload->seq);
+  glint_put_u32 (data, len);
+  glint_put_u32 (data + 4, upload->seq);
   memcpy (data + 16, bytes + offset, len);
   payload = g_bytes_new_take (data, 16 + len);
 
@@ -1271,10 +1262,10 @@ upload_next_segment (GTask *task)
   upload->seq = 0;
   upload->n_blocks = (size + upload->block_size - 1) / upload->block_size;
 
-  put_u32 (data, size);
-  put_u32 (data + 4, upload->n_blocks);
-  put_u32 (data + 8, upload->block_size);
-  put_u32 (data + 12, segment->address);
+  glint_put_u32 (data, size);
+  glint_put_u32 (data + 4, upload->n_blocks);
+  glint_put_u32 (data + 8, upload->block_size);
+  glint_put_u32 (data + 12, segment->address);
   payload = g_bytes_new (data, sizeof data);
 
   glint_loader_command_async (loader, GLINT_OP_MEM_BEGIN, payload, 0, 0, MEM_WORK_US,

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "glint-bytes.h"
 #include "glint-error.h"
 #include "glint-sim.h"
 #include "glint-slip.h"
@@ -31,7 +32,6 @@
 #define STRAP_DELAY_US     5000.0     /* EN high -> IO0 sampled */
 #define MIN_STRAP_DELAY_US 2000       /* ... even at time-scale 0 */
 #define CMD_US             50.0       /* processing time of a simple command */
-#define SECTOR_SIZE        0x1000
 #define BLOCK_SIZE         0x10000
 #define SECTOR_ERASE_US    25000.0
 #define BLOCK_ERASE_US     150000.0
@@ -382,22 +382,6 @@ static void handle_read_ack (GlintSim *self,
 /* ------------------------------------------------------------------ */
 /* small helpers */
 
-static guint32
-get_u32 (const guint8 *p)
-{
-  return (guint32) p[0] | ((guint32) p[1] << 8) | ((guint32) p[2] << 16) | ((guint32) p[3] << 24);
-}
-
-static void
-put_u32 (guint8  *p,
-         guint32  v)
-{
-  p[0] = v & 0xFF;
-  p[1] = (v >> 8) & 0xFF;
-  p[2] = (v >> 16) & 0xFF;
-  p[3] = (v >> 24) & 0xFF;
-}
-
 static gint64
 scaled (GlintSim *self,
         gdouble   us)
@@ -684,7 +668,7 @@ send_response (GlintSim     *self,
   hdr[1] = op;
   hdr[2] = (len + status_len) & 0xFF;
   hdr[3] = ((len + status_len) >> 8) & 0xFF;
-  put_u32 (hdr + 4, value);
+  glint_put_u32 (hdr + 4, value);
   g_byte_array_append (pkt, hdr, sizeof hdr);
   if (len > 0)
     g_byte_array_append (pkt, data, len);
@@ -1356,7 +1340,7 @@ sector_erases (GlintSim *self,
   gsize real = real_size (self);
 
   for (guint i = 0; i < self->no_erase->len; i++)
-    if ((g_array_index (self->no_erase, guint32, i) & ~(guint32) (SECTOR_SIZE - 1)) % real ==
+    if ((g_array_index (self->no_erase, guint32, i) & ~(guint32) (GLINT_SECTOR_SIZE - 1)) % real ==
         sector % real)
       return FALSE;
 
@@ -1400,11 +1384,11 @@ cells_erase (GlintSim *self,
       return;
     }
 
-  for (guint32 sector = start; sector < start + n; sector += SECTOR_SIZE)
+  for (guint32 sector = start; sector < start + n; sector += GLINT_SECTOR_SIZE)
     {
       if (!sector_erases (self, sector))
         continue;
-      for (guint32 a = sector; a < sector + SECTOR_SIZE; a++)
+      for (guint32 a = sector; a < sector + GLINT_SECTOR_SIZE; a++)
         if (!cell_protected (self, a))
           cell_store (self, a, 0xFF);
     }
@@ -1459,8 +1443,8 @@ erase_range (GlintSim *self,
 {
   gdouble us = 0;
 
-  start &= ~(SECTOR_SIZE - 1);
-  end = MIN ((end + SECTOR_SIZE - 1) & ~(guint32) (SECTOR_SIZE - 1), self->flash_size);
+  start &= ~(GLINT_SECTOR_SIZE - 1);
+  end = MIN ((end + GLINT_SECTOR_SIZE - 1) & ~(guint32) (GLINT_SECTOR_SIZE - 1), self->flash_size);
 
   while (start < end)
     {
@@ -1473,11 +1457,11 @@ erase_range (GlintSim *self,
         }
       else
         {
-          n = SECTOR_SIZE;
+          n = GLINT_SECTOR_SIZE;
           us += SECTOR_ERASE_US;
         }
       cells_erase (self, start, n);
-      self->counters[GLINT_SIM_COUNTER_SECTORS_ERASED] += n / SECTOR_SIZE;
+      self->counters[GLINT_SIM_COUNTER_SECTORS_ERASED] += n / GLINT_SECTOR_SIZE;
       start += n;
     }
 
@@ -1489,15 +1473,15 @@ static gdouble
 ensure_erased (GlintSim *self,
                guint32   end)
 {
-  guint32 region_end = (self->fl_offset + self->fl_erase_size + SECTOR_SIZE - 1) &
-                       ~(guint32) (SECTOR_SIZE - 1);
+  guint32 region_end = (self->fl_offset + self->fl_erase_size + GLINT_SECTOR_SIZE - 1) &
+                       ~(guint32) (GLINT_SECTOR_SIZE - 1);
   gdouble us = 0;
 
   end = MIN (end, region_end);
   while (self->fl_erased_to < end && self->fl_erased_to < self->flash_size)
     {
       guint32 start = self->fl_erased_to;
-      guint32 n = SECTOR_SIZE;
+      guint32 n = GLINT_SECTOR_SIZE;
 
       if ((start & (BLOCK_SIZE - 1)) == 0 && start + BLOCK_SIZE <= region_end)
         n = BLOCK_SIZE;
@@ -1668,8 +1652,8 @@ cmd_write_reg (GlintSim     *self,
 
   for (gsize i = 0; i < size; i += 16)
     {
-      reg_write (self, get_u32 (body + i), get_u32 (body + i + 4), get_u32 (body + i + 8));
-      us += get_u32 (body + i + 12);
+      reg_write (self, glint_read_u32 (body + i), glint_read_u32 (body + i + 4), glint_read_u32 (body + i + 8));
+      us += glint_read_u32 (body + i + 12);
     }
 
   finish (self, t, us, OP_WRITE_REG, 0, NULL, 0, ROM_OK, STUB_OK);
@@ -1687,7 +1671,7 @@ check_data_block (GlintSim      *self,
 {
   guint8 ck = 0xEF;
 
-  if (size < 16 || get_u32 (body) != size - 16)
+  if (size < 16 || glint_read_u32 (body) != size - 16)
     {
       fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
       return FALSE;
@@ -1729,10 +1713,10 @@ cmd_flash_begin (GlintSim     *self,
       return;
     }
 
-  word0 = get_u32 (body);
-  num_blocks = get_u32 (body + 4);
-  block_size = get_u32 (body + 8);
-  offset = get_u32 (body + 12);
+  word0 = glint_read_u32 (body);
+  num_blocks = glint_read_u32 (body + 4);
+  block_size = glint_read_u32 (body + 8);
+  offset = glint_read_u32 (body + 12);
   erase_end = (guint64) offset + word0;
 
   /* esptool shrinks erase_size for the ESP8266 ROM to make up for the
@@ -1756,7 +1740,7 @@ cmd_flash_begin (GlintSim     *self,
   self->fl_erase_size = word0;
   self->fl_total = word0;
   self->fl_pos = offset;
-  self->fl_erased_to = offset & ~(SECTOR_SIZE - 1);
+  self->fl_erased_to = offset & ~(GLINT_SECTOR_SIZE - 1);
 
   if (self->deflating)
     {
@@ -1959,7 +1943,7 @@ cmd_flash_end (GlintSim     *self,
       fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
       return;
     }
-  flag = get_u32 (body);
+  flag = glint_read_u32 (body);
 
   if (stub && stub_error == STUB_OK)
     {
@@ -2041,10 +2025,10 @@ cmd_mem (GlintSim     *self,
           fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
           return;
         }
-      self->mem_size = get_u32 (body);
-      self->mem_blocks = get_u32 (body + 4);
-      self->mem_block_size = get_u32 (body + 8);
-      self->mem_addr = get_u32 (body + 12);
+      self->mem_size = glint_read_u32 (body);
+      self->mem_blocks = glint_read_u32 (body + 4);
+      self->mem_block_size = glint_read_u32 (body + 8);
+      self->mem_addr = glint_read_u32 (body + 12);
       if (self->mem_block_size == 0 ||
           (guint64) self->mem_blocks * self->mem_block_size < self->mem_size)
         {
@@ -2066,7 +2050,7 @@ cmd_mem (GlintSim     *self,
     case OP_MEM_DATA:
       if (!check_data_block (self, t, op, body, size, checksum, &payload, &len))
         return;
-      if (!self->mem_active || get_u32 (body + 4) != self->mem_seq ||
+      if (!self->mem_active || glint_read_u32 (body + 4) != self->mem_seq ||
           len > self->mem_block_size || self->mem_received + len > self->mem_size)
         {
           fail (self, t, op, ROM_ERR_PARAM, STUB_BAD_DATA_LEN);
@@ -2089,12 +2073,12 @@ cmd_mem (GlintSim     *self,
           return;
         }
       self->mem_active = FALSE;
-      if (self->mode == GLINT_SIM_MODE_ROM && get_u32 (body) == 0 && get_u32 (body + 4) != 0)
+      if (self->mode == GLINT_SIM_MODE_ROM && glint_read_u32 (body) == 0 && glint_read_u32 (body + 4) != 0)
         {
           static const guint8 ohai[4] = { 'O', 'H', 'A', 'I' };
 
           finish (self, t, CMD_US, op, 0, NULL, 0, ROM_OK, STUB_OK);
-          if (!was_loaded (self, get_u32 (body + 4)))
+          if (!was_loaded (self, glint_read_u32 (body + 4)))
             {
               send_text (self, self->cpu_busy_until + scaled (self, 1000),
                          "Guru Meditation Error: Core  0 panic'ed (InstrFetchProhibited). "
@@ -2135,8 +2119,8 @@ cmd_md5 (GlintSim     *self,
       return;
     }
 
-  addr = get_u32 (body);
-  len = get_u32 (body + 4);
+  addr = glint_read_u32 (body);
+  len = glint_read_u32 (body + 4);
   if ((guint64) addr + len > self->flash_size)
     {
       fail (self, t, OP_SPI_FLASH_MD5, ROM_ERR_READ, STUB_FAILED_SPI);
@@ -2174,7 +2158,7 @@ cmd_change_baud (GlintSim     *self,
       return;
     }
 
-  baud = get_u32 (body);
+  baud = glint_read_u32 (body);
   if (baud < 300 || baud > MAX_CHIP_BAUD)
     {
       fail (self, t, OP_CHANGE_BAUDRATE, ROM_ERR_PARAM, STUB_BAD_DATA_LEN);
@@ -2227,9 +2211,9 @@ cmd_read_flash (GlintSim     *self,
       return;
     }
 
-  offset = get_u32 (body);
-  len = get_u32 (body + 4);
-  packet = get_u32 (body + 8);
+  offset = glint_read_u32 (body);
+  len = glint_read_u32 (body + 4);
+  packet = glint_read_u32 (body + 8);
   if ((guint64) offset + len > self->flash_size || packet == 0 || packet > 0x4000)
     {
       fail (self, t, OP_READ_FLASH, ROM_ERR_PARAM, STUB_FAILED_SPI);
@@ -2292,8 +2276,8 @@ cmd_read_flash_slow (GlintSim     *self,
       return;
     }
 
-  offset = get_u32 (body);
-  len = get_u32 (body + 4);
+  offset = glint_read_u32 (body);
+  len = glint_read_u32 (body + 4);
   if (len > sizeof data)
     {
       fail (self, t, OP_READ_FLASH_SLOW, ROM_ERR_READ_LEN, STUB_BAD_DATA_LEN);
@@ -2321,10 +2305,10 @@ cmd_security_info (GlintSim *self,
   /* flags, flash_crypt_cnt, key_purposes[7] (none set); then chip_id and
    * api/eco version (ESP32-S2 stops after the first 12 bytes) */
   memset (info, 0, sizeof info);
-  put_u32 (info, self->security_flags);
+  glint_put_u32 (info, self->security_flags);
   info[4] = self->flash_crypt_cnt;
-  put_u32 (info + 12, self->chip->chip_id);
-  put_u32 (info + 16, 0);
+  glint_put_u32 (info + 12, self->chip->chip_id);
+  glint_put_u32 (info + 16, 0);
 
   finish (self, t, CMD_US, OP_GET_SECURITY_INFO, 0, info, self->chip->security_info_len,
           ROM_OK, STUB_OK);
@@ -2347,9 +2331,9 @@ cmd_erase (GlintSim     *self,
           fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
           return;
         }
-      offset = get_u32 (body);
-      len = get_u32 (body + 4);
-      if (offset % SECTOR_SIZE != 0 || len % SECTOR_SIZE != 0)
+      offset = glint_read_u32 (body);
+      len = glint_read_u32 (body + 4);
+      if (offset % GLINT_SECTOR_SIZE != 0 || len % GLINT_SECTOR_SIZE != 0)
         {
           fail (self, t, op, ROM_ERR_PARAM, STUB_BAD_DATA_LEN);
           return;
@@ -2382,7 +2366,7 @@ handle_frame (GlintSim     *self,
     {
       if (len == 4)
         {
-          handle_read_ack (self, t, get_u32 (frame));
+          handle_read_ack (self, t, glint_read_u32 (frame));
           return;
         }
       /* anything else ends the transfer */
@@ -2395,7 +2379,7 @@ handle_frame (GlintSim     *self,
 
   op = frame[1];
   size = frame[2] | (frame[3] << 8);
-  checksum = get_u32 (frame + 4);
+  checksum = glint_read_u32 (frame + 4);
   body = frame + 8;
 
   /* one-shot fault: a byte of this command's data damaged on the way (for
@@ -2462,7 +2446,7 @@ handle_frame (GlintSim     *self,
       if (size != 4)
         fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
       else
-        finish (self, t, CMD_US, op, reg_read (self, get_u32 (body)), NULL, 0, ROM_OK, STUB_OK);
+        finish (self, t, CMD_US, op, reg_read (self, glint_read_u32 (body)), NULL, 0, ROM_OK, STUB_OK);
       break;
 
     case OP_WRITE_REG:

@@ -11,7 +11,6 @@
 #include "glint-error.h"
 #include "glint-rfc2217-stream.h"
 #include "glint-serial-stream.h"
-#include "glint-sim-stream.h"
 #include "glint-socket-stream.h"
 #include "glint-stream-address.h"
 
@@ -26,6 +25,83 @@ G_DEFINE_BOXED_TYPE (GlintStreamAddress, glint_stream_address,
 
 /* Characters kept as they are when an option value is written back. */
 #define OPTION_VALUE_ALLOWED "!$'()*+,;:@/"
+
+/* Schemes registered from above (glint_stream_address_register_scheme()):
+ * the stream layer parses them and calls their factory, and knows nothing
+ * else about them. Registration happens at start-up, reads at any time. */
+typedef struct
+{
+  char                      *scheme;
+  GlintStreamAddressFactory  factory;
+  gpointer                   user_data;
+  char                      *name_hint;
+} Scheme;
+
+G_LOCK_DEFINE_STATIC (schemes);
+static GHashTable *schemes;
+
+static void
+scheme_free (gpointer data)
+{
+  Scheme *scheme = data;
+
+  g_free (scheme->scheme);
+  g_free (scheme->name_hint);
+  g_free (scheme);
+}
+
+/**
+ * glint_stream_address_register_scheme:
+ * @scheme: the lower-case scheme, without "://": "sim"
+ * @factory: creates an unopened stream for a parsed address of @scheme
+ * @user_data: passed to @factory
+ * @name_hint: an example address, shown when the name after "://" is not
+ *   one: "sim://esp32"
+ *
+ * Makes `scheme://[name][?options]` an address. The name is letters,
+ * digits, '-' and '_'; the options are not checked here, @factory checks
+ * them. Registering a scheme again replaces it. An address whose scheme
+ * nobody registered is refused like any unknown scheme.
+ */
+void
+glint_stream_address_register_scheme (const char                *scheme,
+                                      GlintStreamAddressFactory  factory,
+                                      gpointer                   user_data,
+                                      const char                *name_hint)
+{
+  Scheme *entry;
+
+  g_return_if_fail (scheme != NULL && *scheme != '\0');
+  g_return_if_fail (factory != NULL);
+  g_return_if_fail (!g_str_equal (scheme, "socket") && !g_str_equal (scheme, "rfc2217"));
+
+  entry = g_new0 (Scheme, 1);
+  entry->scheme = g_ascii_strdown (scheme, -1);
+  entry->factory = factory;
+  entry->user_data = user_data;
+  entry->name_hint = g_strdup (name_hint);
+
+  G_LOCK (schemes);
+  if (schemes == NULL)
+    schemes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, scheme_free);
+  g_hash_table_replace (schemes, entry->scheme, entry);
+  G_UNLOCK (schemes);
+}
+
+/* Entries are never freed while the process runs (only replaced, which
+ * registration at start-up does not do), so the pointer stays valid. */
+static const Scheme *
+lookup_scheme (const char *scheme)
+{
+  const Scheme *entry = NULL;
+
+  G_LOCK (schemes);
+  if (schemes != NULL && scheme != NULL)
+    entry = g_hash_table_lookup (schemes, scheme);
+  G_UNLOCK (schemes);
+
+  return entry;
+}
 
 static GlintStreamAddress *
 glint_stream_address_new (GlintStreamKind kind)
@@ -48,6 +124,7 @@ glint_stream_address_copy (const GlintStreamAddress *self)
   g_return_val_if_fail (self != NULL, NULL);
 
   copy = glint_stream_address_new (self->kind);
+  copy->scheme = g_strdup (self->scheme);
   copy->path = g_strdup (self->path);
   copy->host = g_strdup (self->host);
   copy->port = self->port;
@@ -65,6 +142,7 @@ glint_stream_address_free (GlintStreamAddress *self)
   if (self == NULL)
     return;
 
+  g_free (self->scheme);
   g_free (self->path);
   g_free (self->host);
   g_clear_pointer (&self->options, g_hash_table_unref);
@@ -90,8 +168,6 @@ kind_scheme (GlintStreamKind kind)
       return "socket";
     case GLINT_STREAM_KIND_RFC2217:
       return "rfc2217";
-    case GLINT_STREAM_KIND_SIM:
-      return "sim";
     case GLINT_STREAM_KIND_SERIAL:
     default:
       return NULL;
@@ -282,8 +358,8 @@ check_options (GlintStreamAddress  *self,
   GHashTableIter iter;
   gpointer key, value;
 
-  if (self->kind == GLINT_STREAM_KIND_SIM)
-    return TRUE;   /* the simulator validates its own options */
+  if (self->kind == GLINT_STREAM_KIND_REGISTERED)
+    return TRUE;   /* the scheme's factory validates its own options */
 
   g_hash_table_iter_init (&iter, self->options);
   while (g_hash_table_iter_next (&iter, &key, &value))
@@ -342,15 +418,18 @@ parse_url (GlintStreamAddress  *self,
   if (question != NULL && !parse_query (self, question + 1, error))
     return FALSE;
 
-  if (self->kind == GLINT_STREAM_KIND_SIM)
+  if (self->kind == GLINT_STREAM_KIND_REGISTERED)
     {
+      const Scheme *entry = lookup_scheme (scheme);
+
       /* sim://esp32s3 names the chip; sim:// is the default chip */
       if (g_str_has_suffix (authority, "/"))
         authority[strlen (authority) - 1] = '\0';
       for (const char *p = authority; *p != '\0'; p++)
         if (!g_ascii_isalnum (*p) && strchr ("_-", *p) == NULL)
-          return invalid (error, _("invalid chip name \"%s\": use sim:// or sim://esp32"),
-                          authority);
+          return invalid (error, _("invalid name \"%s\": use %s:// or %s"),
+                          authority, scheme,
+                          entry->name_hint != NULL ? entry->name_hint : "");
       if (*authority != '\0')
         self->path = g_steal_pointer (&authority);
     }
@@ -408,8 +487,11 @@ glint_stream_address_parse (const char  *text,
         self = glint_stream_address_new (GLINT_STREAM_KIND_SOCKET);
       else if (g_str_equal (scheme, "rfc2217"))
         self = glint_stream_address_new (GLINT_STREAM_KIND_RFC2217);
-      else if (g_str_equal (scheme, "sim"))
-        self = glint_stream_address_new (GLINT_STREAM_KIND_SIM);
+      else if (lookup_scheme (scheme) != NULL)
+        {
+          self = glint_stream_address_new (GLINT_STREAM_KIND_REGISTERED);
+          self->scheme = g_strdup (scheme);
+        }
       else
         {
           invalid (error, _("unsupported scheme \"%s://\": use rfc2217:// or socket:// for a "
@@ -482,10 +564,11 @@ glint_stream_address_to_string (const GlintStreamAddress *self)
   if (self->kind == GLINT_STREAM_KIND_SERIAL)
     return g_strdup (self->path);
 
-  str = g_string_new (kind_scheme (self->kind));
+  str = g_string_new (self->kind == GLINT_STREAM_KIND_REGISTERED ?
+                      self->scheme : kind_scheme (self->kind));
   g_string_append (str, "://");
 
-  if (self->kind == GLINT_STREAM_KIND_SIM)
+  if (self->kind == GLINT_STREAM_KIND_REGISTERED)
     {
       if (self->path != NULL)
         g_string_append (str, self->path);
@@ -549,8 +632,12 @@ glint_stream_new_for_address (const char  *text,
                            NULL);
     case GLINT_STREAM_KIND_RFC2217:
       return glint_rfc2217_stream_new_for_address (address, error);
-    case GLINT_STREAM_KIND_SIM:
-      return glint_sim_stream_new_for_address (address, error);
+    case GLINT_STREAM_KIND_REGISTERED:
+      {
+        const Scheme *entry = lookup_scheme (address->scheme);
+
+        return entry->factory (address, entry->user_data, error);
+      }
     default:
       g_assert_not_reached ();
     }

@@ -12,8 +12,9 @@ G_BEGIN_DECLS
 /**
  * GlintStreamAddress:
  * @kind: what the address points at
- * @path: serial: the device path (`/dev/ttyUSB0`); sim: the chip name, or %NULL
- *   for the default chip
+ * @scheme: a registered scheme ("sim"), %NULL for the built-in kinds
+ * @path: serial: the device path (`/dev/ttyUSB0`); a registered scheme: the
+ *   name after "://" (sim: the chip name), or %NULL for none
  * @host: socket and rfc2217: the host name or literal address, without brackets
  * @port: socket and rfc2217: the TCP port
  * @options: URL query options, key to value; a bare flag (`?ign_set_control`)
@@ -26,11 +27,25 @@ G_BEGIN_DECLS
 struct _GlintStreamAddress
 {
   GlintStreamKind  kind;
+  char            *scheme;
   char            *path;
   char            *host;
   guint16          port;
   GHashTable      *options;
 };
+
+/**
+ * GlintStreamAddressFactory:
+ * @address: a parsed address of the registered scheme
+ * @user_data: what was registered with the factory
+ * @error: where to say what is wrong with @address
+ *
+ * Returns: (transfer full): an unopened stream, or %NULL with
+ *   %GLINT_ERROR_INVALID_ADDRESS set
+ */
+typedef GlintStream *(*GlintStreamAddressFactory) (const GlintStreamAddress  *address,
+                                                   gpointer                   user_data,
+                                                   GError                   **error);
 
 #define GLINT_TYPE_STREAM_ADDRESS (glint_stream_address_get_type ())
 
@@ -44,6 +59,11 @@ const char         *glint_stream_address_get_option (const GlintStreamAddress  *
                                                      const char                *key);
 GlintStream        *glint_stream_new_for_address    (const char                *text,
                                                      GError                   **error);
+
+void                glint_stream_address_register_scheme (const char                *scheme,
+                                                          GlintStreamAddressFactory  factory,
+                                                          gpointer                   user_data,
+                                                          const char                *name_hint);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GlintStreamAddress, glint_stream_address_free)
 

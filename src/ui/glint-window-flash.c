@@ -9,8 +9,6 @@
 
 #include "glint-chip.h"
 #include "glint-error.h"
-#include "glint-sim.h"
-#include "glint-sim-stream.h"
 #include "glint-stream.h"
 #include "glint-stream-address.h"
 #include "glint-window-private.h"
@@ -210,34 +208,18 @@ show_failed (GlintWindow  *self,
   _glint_window_go_to (self, "failed");
 }
 
-/* The Demo board behaves like a real one: what was flashed to it is
- * still there next time (for this window), so a reflash shows what
- * skipping unchanged data does. */
-static void
-demo_keep_flash (GlintWindow *self)
+/* The Demo board behaves like a real one: what was flashed to it is still
+ * there next time, for this window. The simulator keeps the flash of a
+ * sim:// board by its board= name; each window has a board of its own. */
+static const char *
+demo_board_address (GlintWindow *self)
 {
-  GlintStream *stream = self->flasher != NULL ? glint_flasher_get_stream (self->flasher) : NULL;
-  const guint8 *flash;
-  gsize size = 0;
+  static guint n_boards;
 
-  if (!self->flashing_demo || !GLINT_IS_SIM_STREAM (stream))
-    return;
+  if (self->demo_address == NULL)
+    self->demo_address = g_strdup_printf ("%s&board=window-%u", GLINT_DEMO_ADDRESS, ++n_boards);
 
-  flash = glint_sim_get_flash (glint_sim_stream_get_sim (GLINT_SIM_STREAM (stream)), &size);
-  g_clear_pointer (&self->demo_flash, g_bytes_unref);
-  self->demo_flash = g_bytes_new (flash, size);
-}
-
-static void
-demo_restore_flash (GlintWindow *self,
-                    GlintStream *stream)
-{
-  self->flashing_demo = g_str_equal (self->address, GLINT_DEMO_ADDRESS) &&
-                        GLINT_IS_SIM_STREAM (stream);
-  if (self->flashing_demo && self->demo_flash != NULL)
-    glint_sim_load_flash (glint_sim_stream_get_sim (GLINT_SIM_STREAM (stream)), 0,
-                          g_bytes_get_data (self->demo_flash, NULL),
-                          g_bytes_get_size (self->demo_flash));
+  return self->demo_address;
 }
 
 static void
@@ -258,7 +240,6 @@ flash_cb (GObject      *object,
   g_clear_handle_id (&self->cancel_watchdog_id, g_source_remove);
   if (self->cancel_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->cancel_dialog));
-  demo_keep_flash (self);
 
   if (ok)
     {
@@ -312,7 +293,9 @@ _glint_window_start_flash (GlintWindow *self)
   glint_flash_page_reset (self->flash_page, detail);
 
   g_clear_object (&self->flasher);
-  stream = glint_stream_new_for_address (self->address, &error);
+  self->flashing_demo = g_str_equal (self->address, GLINT_DEMO_ADDRESS);
+  stream = glint_stream_new_for_address (self->flashing_demo ? demo_board_address (self) :
+                                         self->address, &error);
   if (stream == NULL)
     {
       show_failed (self, error);
@@ -337,7 +320,6 @@ _glint_window_start_flash (GlintWindow *self)
     }
 
   glint_firmware_page_apply_flash_settings (self->firmware_page);
-  demo_restore_flash (self, stream);
   if (self->flash_record == NULL)
     {
       g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "glint", "boards", NULL);
@@ -490,7 +472,7 @@ _glint_window_flash_dispose (GlintWindow *self)
   g_clear_object (&self->flash_cancellable);
   g_clear_object (&self->flasher);
   g_clear_object (&self->flash_record);
-  g_clear_pointer (&self->demo_flash, g_bytes_unref);
+  g_clear_pointer (&self->demo_address, g_free);
   if (self->log != NULL)
     g_string_free (self->log, TRUE);
   self->log = NULL;

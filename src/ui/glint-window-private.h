@@ -48,8 +48,8 @@ struct _GlintWindow
   AdwMessageDialog     *cancel_dialog;
   guint                 cancel_watchdog_id;
   GlintFlashRecord     *flash_record;    /* what was written to each board */
-  GBytes               *demo_flash;      /* the Demo board's flash, kept between flashes */
   gboolean              flashing_demo;
+  char                 *demo_address;    /* GLINT_DEMO_ADDRESS with this window's board= */
 
 };
 

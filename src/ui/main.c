@@ -7,6 +7,7 @@
 #include <locale.h>
 
 #include "glint-application.h"
+#include "glint-sim-stream.h"
 
 int
 main (int   argc,
@@ -21,6 +22,8 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  /* the Demo board is a sim:// address */
+  glint_sim_stream_register ();
   g_set_application_name (_("Glint"));
   app = glint_application_new ();
 

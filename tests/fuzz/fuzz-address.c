@@ -7,6 +7,7 @@
 
 #include "glint-error.h"
 #include "glint-fuzz.h"
+#include "glint-sim-stream.h"
 #include "glint-stream-address.h"
 
 /* The port name / URL parser: any text either parses, and then formats to
@@ -23,6 +24,15 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(GError) error = NULL;
   g_autofree char *formatted = NULL;
   g_autofree char *formatted_again = NULL;
+
+  /* sim:// as the app has it: registered by whoever links the simulator */
+  static gboolean registered = FALSE;
+
+  if (!registered)
+    {
+      glint_sim_stream_register ();
+      registered = TRUE;
+    }
 
   address = glint_stream_address_parse (text, &error);
   if (address == NULL)

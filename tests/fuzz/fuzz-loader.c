@@ -63,6 +63,7 @@ setup (void)
   g_autoptr(GError) error = NULL;
   gboolean opened = FALSE;
 
+  glint_sim_stream_register ();
   stream = glint_stream_new_for_address ("sim://esp32?boot=download&time-scale=0&drop=1",
                                          &error);
   g_assert_no_error (error);

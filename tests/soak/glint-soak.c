@@ -730,6 +730,11 @@ silence_log_cb (const char     *log_domain,
 int
 main (int argc, char **argv)
 {
+  /* one per layer (src/meson.build) */
+  static const char *const log_domains[] = {
+    "Glint-Base", "Glint-Stream", "Glint-Protocol", "Glint-Firmware", "Glint-Flasher",
+    "Glint-Sim",
+  };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *stub_dir = NULL;
@@ -760,6 +765,8 @@ main (int argc, char **argv)
     { NULL }
   };
 
+  glint_sim_stream_register ();
+
   context = g_option_context_new ("- fault-injection soak of the flasher against the simulator");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -782,8 +789,9 @@ main (int argc, char **argv)
   total = last + 1 - first;
 
   /* the engine logs a lot under faults: only fatal messages stay loud */
-  g_log_set_handler ("Glint", G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO | G_LOG_LEVEL_MESSAGE,
-                     silence_log_cb, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (log_domains); i++)
+    g_log_set_handler (log_domains[i], G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO | G_LOG_LEVEL_MESSAGE,
+                       silence_log_cb, NULL);
 
   stub_dir = glint_test_fake_stub_dir ();
 

@@ -311,7 +311,7 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     repo = os.path.dirname(os.path.dirname(here))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--server", default=os.path.join(repo, "_build/tests/glint-sim-server"))
+    parser.add_argument("--server", default=os.path.join(repo, "_build/src/glint-sim-server"))
     parser.add_argument("--esptool", default=os.path.join(repo, "../shared/esptool/run"))
     parser.add_argument("--chips", default="all",
                         help="comma-separated chips, 'all' or 'quick' (one per family)")

@@ -2,7 +2,7 @@
 // Check that esptool-js (Espressif's JavaScript flasher) can talk to
 // glint-sim-server over raw TCP.
 //
-//   node tools/esptool-js-check/check.mjs --server _build/tests/glint-sim-server \
+//   node tools/esptool-js-check/check.mjs --server _build/src/glint-sim-server \
 //        [--chip esp32] [--option KEY=VALUE]... [--wire-log FILE] [--trace] [--debug]
 //
 // Levels (stop at the first failure):

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "glint-stream.h"
+#include "glint-stream-address.h"
 
 G_BEGIN_DECLS
 
@@ -15,5 +16,7 @@ GlintStream *glint_sim_stream_new              (GlintSim                  *sim);
 GlintStream *glint_sim_stream_new_for_address  (const GlintStreamAddress  *address,
                                                 GError                   **error);
 GlintSim    *glint_sim_stream_get_sim          (GlintSimStream            *self);
+
+void         glint_sim_stream_register         (void);
 
 G_END_DECLS

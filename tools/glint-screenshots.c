@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <stdlib.h>
 
+#include "glint-sim-stream.h"
 #include "glint-test-image.h"
 #include "glint-window-private.h"
 
@@ -178,6 +179,7 @@ main (int   argc,
 
   gtk_init ();
   adw_init ();
+  glint_sim_stream_register ();
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", TRUE, NULL);
 
   /* AdwApplication loads this in the app. */

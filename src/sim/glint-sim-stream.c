@@ -286,9 +286,91 @@ compare_strings (gconstpointer a,
   return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
 }
 
+/* Boards named with ?board=NAME keep their flash between streams, as a real
+ * board keeps it between jobs: the window's Demo board. Each name remembers
+ * its last simulator (weakly) and, once that one is gone, a copy of its
+ * flash. Kept for the life of the process. */
+typedef struct
+{
+  GlintSim *live;
+  GBytes   *flash;
+} Board;
+
+G_LOCK_DEFINE_STATIC (boards);
+static GHashTable *boards;
+
+static void
+board_sim_gone (gpointer  data,
+                GObject  *where_the_object_was)
+{
+  Board *board = data;
+  const guint8 *flash;
+  gsize size = 0;
+
+  G_LOCK (boards);
+  if (board->live == (GlintSim *) where_the_object_was)
+    {
+      /* called from the simulator's dispose: its flash is still there.
+       * Erased bytes at the end are not kept (a new chip starts erased),
+       * so a board that is never opened again costs what was written. */
+      flash = glint_sim_get_flash (board->live, &size);
+      while (size > 0 && flash[size - 1] == 0xFF)
+        size--;
+      g_clear_pointer (&board->flash, g_bytes_unref);
+      board->flash = g_bytes_new (flash, size);
+      board->live = NULL;
+    }
+  G_UNLOCK (boards);
+}
+
+static void
+board_attach (const char *name,
+              GlintSim   *sim)
+{
+  g_autoptr(GBytes) flash = NULL;
+  Board *board;
+
+  G_LOCK (boards);
+  if (boards == NULL)
+    boards = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  board = g_hash_table_lookup (boards, name);
+  if (board == NULL)
+    {
+      board = g_new0 (Board, 1);
+      g_hash_table_insert (boards, g_strdup (name), board);
+    }
+
+  if (board->live != NULL)
+    {
+      const guint8 *data;
+      gsize size = 0;
+
+      data = glint_sim_get_flash (board->live, &size);
+      flash = g_bytes_new (data, size);
+      g_object_weak_unref (G_OBJECT (board->live), board_sim_gone, board);
+    }
+  else if (board->flash != NULL)
+    flash = g_bytes_ref (board->flash);
+
+  board->live = sim;
+  g_object_weak_ref (G_OBJECT (sim), board_sim_gone, board);
+  G_UNLOCK (boards);
+
+  if (flash != NULL)
+    {
+      gsize size = 0;
+
+      /* a board asked for with another flash size keeps what fits */
+      glint_sim_get_flash (sim, &size);
+      glint_sim_load_flash (sim, 0, g_bytes_get_data (flash, NULL),
+                            MIN (g_bytes_get_size (flash), size));
+    }
+}
+
 /**
  * glint_sim_stream_new_for_address:
- * @address: a `sim://` address; its options configure the simulator
+ * @address: a `sim://` address; its options configure the simulator, and
+ *   `board=NAME` gives the flash of the last stream of board NAME to this one
  *
  * Returns: (transfer full): an unopened stream, or %NULL with
  *   %GLINT_ERROR_INVALID_ADDRESS naming the bad chip or option
@@ -301,10 +383,11 @@ glint_sim_stream_new_for_address (const GlintStreamAddress  *address,
   g_autoptr(GError) local_error = NULL;
   g_autofree char *canonical = NULL;
   g_autofree GStrv keys = NULL;
+  const char *board;
   GlintStream *stream;
 
   g_return_val_if_fail (address != NULL, NULL);
-  g_return_val_if_fail (address->kind == GLINT_STREAM_KIND_SIM, NULL);
+  g_return_val_if_fail (g_strcmp0 (address->scheme, "sim") == 0, NULL);
 
   sim = glint_sim_new (address->path, &local_error);
   if (sim == NULL)
@@ -320,6 +403,8 @@ glint_sim_stream_new_for_address (const GlintStreamAddress  *address,
     {
       const char *value = g_hash_table_lookup (address->options, keys[i]);
 
+      if (g_str_equal (keys[i], "board"))
+        continue;
       if (!glint_sim_set_option (sim, keys[i], value, &local_error))
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ADDRESS, "%s",
@@ -327,6 +412,16 @@ glint_sim_stream_new_for_address (const GlintStreamAddress  *address,
           return NULL;
         }
     }
+
+  board = g_hash_table_lookup (address->options, "board");
+  if (board != NULL && *board == '\0')
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ADDRESS,
+                   _("empty board name: use sim://esp32?board=demo"));
+      return NULL;
+    }
+  if (board != NULL)
+    board_attach (board, sim);
 
   canonical = glint_stream_address_to_string (address);
   stream = glint_sim_stream_new_with_address (sim, canonical, error);
@@ -347,4 +442,26 @@ glint_sim_stream_get_sim (GlintSimStream *self)
   g_return_val_if_fail (GLINT_IS_SIM_STREAM (self), NULL);
 
   return self->sim;
+}
+
+static GlintStream *
+sim_factory (const GlintStreamAddress  *address,
+             gpointer                   user_data,
+             GError                   **error)
+{
+  return glint_sim_stream_new_for_address (address, error);
+}
+
+/**
+ * glint_sim_stream_register:
+ *
+ * Makes `sim://[chip][?options]` an address glint_stream_new_for_address()
+ * opens. The stream layer knows no simulator: whoever links this one (the
+ * app, glint-cli, glint-sim-server, the tests) calls this at start-up.
+ * Calling it again does no harm.
+ */
+void
+glint_sim_stream_register (void)
+{
+  glint_stream_address_register_scheme ("sim", sim_factory, NULL, "sim://esp32");
 }

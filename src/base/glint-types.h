@@ -11,7 +11,6 @@ typedef struct _GlintStream        GlintStream;
 typedef struct _GlintSerialStream  GlintSerialStream;
 typedef struct _GlintSocketStream  GlintSocketStream;
 typedef struct _GlintRfc2217Stream GlintRfc2217Stream;
-typedef struct _GlintSimStream     GlintSimStream;
 typedef struct _GlintStreamAddress GlintStreamAddress;
 typedef struct _GlintSerialPortInfo GlintSerialPortInfo;
 typedef struct _GlintSlipDecoder   GlintSlipDecoder;
@@ -48,6 +47,9 @@ typedef enum
 /**
  * GlintStreamKind:
  *
+ * @GLINT_STREAM_KIND_REGISTERED: a scheme registered from above with
+ *   glint_stream_address_register_scheme() (the simulator's sim://)
+ *
  * What a #GlintStreamAddress points at.
  */
 typedef enum
@@ -55,7 +57,7 @@ typedef enum
   GLINT_STREAM_KIND_SERIAL,
   GLINT_STREAM_KIND_SOCKET,
   GLINT_STREAM_KIND_RFC2217,
-  GLINT_STREAM_KIND_SIM,
+  GLINT_STREAM_KIND_REGISTERED,
 } GlintStreamKind;
 
 G_END_DECLS
