@@ -20,6 +20,7 @@
 #include <libserialport.h>
 
 #include "glint-error.h"
+#include "glint-port-monitor.h"
 #include "glint-serial-stream.h"
 #include "glint-stream-private.h"
 
@@ -59,9 +60,10 @@ static GParamSpec *properties[N_PROPS];
 
 typedef struct
 {
-  int      fd;
-  guint    baud;
-  gboolean can_control_lines;
+  int               fd;
+  guint             baud;
+  gboolean          can_control_lines;
+  GlintUsbIdentity *usb_identity;
 } OpenResult;
 
 static void
@@ -71,6 +73,7 @@ open_result_free (gpointer data)
 
   if (res->fd >= 0)
     close (res->fd);
+  glint_usb_identity_free (res->usb_identity);
   g_free (res);
 }
 
@@ -225,6 +228,8 @@ open_thread (GTask        *task,
 
   /* Ptys and some drivers have no modem lines at all. */
   res->can_control_lines = ioctl (res->fd, TIOCMGET, &status) == 0;
+  /* Which adapter: what rates it carries, and which board this is. */
+  res->usb_identity = glint_port_lookup_usb_identity (self->path);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, &error))
     {
@@ -276,6 +281,7 @@ glint_serial_stream_open_finish (GlintStream   *stream,
   if (res->baud > 0)
     _glint_stream_set_baud (stream, res->baud);
   _glint_stream_set_can_control_lines (stream, res->can_control_lines);
+  _glint_stream_set_usb_identity (stream, res->usb_identity);
 
   open_result_free (res);
 
@@ -797,6 +803,7 @@ glint_serial_port_info_free (GlintSerialPortInfo *info)
   g_free (info->manufacturer);
   g_free (info->product);
   g_free (info->serial);
+  g_free (info->by_path);
   g_free (info);
 }
 

@@ -19,6 +19,8 @@ G_BEGIN_DECLS
  * @manufacturer: (nullable): USB manufacturer string
  * @product: (nullable): USB product string
  * @serial: (nullable): USB serial number string
+ * @by_path: (nullable): the port's name in `/dev/serial/by-path` (filled
+ *   by glint_port_list(), not by glint_serial_port_enumerate())
  */
 struct _GlintSerialPortInfo
 {
@@ -31,6 +33,7 @@ struct _GlintSerialPortInfo
   char     *manufacturer;
   char     *product;
   char     *serial;
+  char     *by_path;
 };
 
 #define GLINT_TYPE_SERIAL_STREAM (glint_serial_stream_get_type ())
