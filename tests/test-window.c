@@ -1102,6 +1102,9 @@ test_hotplug (Fixture       *f,
   GlintPortMonitor *monitor = _glint_window_get_port_monitor (f->window);
   g_autofree char *usb = g_build_filename (f->ports_dir, "ttyUSB7", NULL);
   g_autofree char *acm = g_build_filename (f->ports_dir, "ttyACM0", NULL);
+  g_autofree char *cp210x = g_build_filename (f->ports_dir, "ttyUSB8", NULL);
+  const char *identity = "[usb]\nvid=10c4\npid=ea60\nserial=0001\n";
+  const char *subtitle = NULL;
   guint before;
   gint64 took;
 
@@ -1140,8 +1143,21 @@ test_hotplug (Fixture       *f,
   wait_for_ports (f, "ttyACM0 ttyUSB7", 1500);
   g_assert_cmpstr (f->window->address, ==, usb);
 
+  /* A USB port is named after its bridge and shows its USB id. */
+  write_file (cp210x, identity, strlen (identity));
+  wait_for_ports (f, "ttyACM0 ttyUSB7 CP210x USB to UART", 1500);
+  for (GtkWidget *row = gtk_widget_get_first_child (child (f, "ports_list"));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                   "CP210x USB to UART") == 0)
+      subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+  g_assert_nonnull (subtitle);
+  g_assert_true (g_str_has_suffix (subtitle, "ttyUSB8 · USB 10c4:ea60"));
+
   g_unlink (usb);
   g_unlink (acm);
+  g_unlink (cp210x);
 }
 
 /* Keyboard access */

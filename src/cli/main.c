@@ -19,6 +19,7 @@
 #include "glint-error.h"
 #include "glint-flash-plan.h"
 #include "glint-flasher.h"
+#include "glint-port-monitor.h"
 #include "glint-serial-stream.h"
 #include "glint-stream.h"
 #include "glint-stream-address.h"
@@ -244,26 +245,125 @@ report_error (const GError *error)
 
 /* list ----------------------------------------------------------------------- */
 
+/* One port: its path, its name and, for a USB port, its identity. */
+static void
+print_port (const char                *prefix,
+            const GlintSerialPortInfo *info)
+{
+  g_autoptr(GlintUsbIdentity) usb = glint_serial_port_info_get_usb_identity (info);
+  g_autofree char *id = usb != NULL ? glint_usb_identity_to_string (usb) : NULL;
+
+  if (id != NULL)
+    printf ("%s%-24s %s [%s]\n", prefix, info->path, info->friendly_name, id);
+  else
+    printf ("%s%-24s %s\n", prefix, info->path, info->friendly_name);
+}
+
+static gboolean
+same_port (const GlintSerialPortInfo *a,
+           const GlintSerialPortInfo *b)
+{
+  g_autoptr(GlintUsbIdentity) ua = glint_serial_port_info_get_usb_identity (a);
+  g_autoptr(GlintUsbIdentity) ub = glint_serial_port_info_get_usb_identity (b);
+
+  return g_strcmp0 (a->path, b->path) == 0 && glint_usb_identity_equal (ua, ub);
+}
+
+static gboolean
+has_port (GPtrArray                 *ports,
+          const GlintSerialPortInfo *info)
+{
+  for (guint i = 0; ports != NULL && i < ports->len; i++)
+    if (same_port (g_ptr_array_index (ports, i), info))
+      return TRUE;
+
+  return FALSE;
+}
+
+typedef struct
+{
+  GPtrArray *listing;   /* the ports as last printed */
+  gboolean   done;
+} Watch;
+
+/* Prints what went (-) and what came (+) since the last listing. */
+static void
+on_ports_changed_cb (GlintPortMonitor *monitor,
+                     GParamSpec       *pspec,
+                     Watch            *watch)
+{
+  GPtrArray *ports = glint_port_monitor_get_ports (monitor);
+
+  if (ports == NULL)
+    return;
+
+  for (guint i = 0; watch->listing != NULL && i < watch->listing->len; i++)
+    if (!has_port (ports, g_ptr_array_index (watch->listing, i)))
+      print_port ("- ", g_ptr_array_index (watch->listing, i));
+  for (guint i = 0; i < ports->len; i++)
+    if (!has_port (watch->listing, g_ptr_array_index (ports, i)))
+      print_port ("+ ", g_ptr_array_index (ports, i));
+  fflush (stdout);
+
+  g_clear_pointer (&watch->listing, g_ptr_array_unref);
+  watch->listing = g_ptr_array_ref (ports);
+}
+
+static gboolean
+watch_quit_cb (gpointer user_data)
+{
+  Watch *watch = user_data;
+
+  /* kept: watch_ports() removes both sources */
+  watch->done = TRUE;
+  return G_SOURCE_CONTINUE;
+}
+
+/* list --watch: the ports there are (+), then each one that comes (+) or
+ * goes (-), until Ctrl+C. */
+static int
+watch_ports (void)
+{
+  g_autoptr(GlintPortMonitor) monitor = glint_port_monitor_new ();
+  Watch watch = { 0 };
+  guint sigint, sigterm;
+
+  g_signal_connect (monitor, "notify::ports", G_CALLBACK (on_ports_changed_cb), &watch);
+  sigint = g_unix_signal_add (SIGINT, watch_quit_cb, &watch);
+  sigterm = g_unix_signal_add (SIGTERM, watch_quit_cb, &watch);
+  g_printerr (_("Watching serial ports: + came, - went; Ctrl+C ends.\n"));
+
+  while (!watch.done)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  g_signal_handlers_disconnect_by_data (monitor, &watch);
+  g_clear_pointer (&watch.listing, g_ptr_array_unref);
+
+  return EXIT_OK;
+}
+
 static int
 cmd_list (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) ports = glint_serial_port_enumerate (&error);
+  g_autoptr(GPtrArray) ports = NULL;
 
+  if (argc == 2 && g_str_equal (argv[1], "--watch"))
+    return watch_ports ();
+  if (argc != 1)
+    {
+      g_printerr (_("Usage: glint-cli list [--watch]\n"));
+      return EXIT_USAGE;
+    }
+
+  ports = glint_port_list (&error);
   if (ports == NULL)
     return report_error (error);
 
   for (guint i = 0; i < ports->len; i++)
-    {
-      GlintSerialPortInfo *info = g_ptr_array_index (ports, i);
-
-      if (info->is_usb)
-        printf ("%-24s %s [%04x:%04x%s%s]\n", info->path, info->friendly_name, info->vid,
-                info->pid, info->serial != NULL ? " " : "",
-                info->serial != NULL ? info->serial : "");
-      else
-        printf ("%-24s %s\n", info->path, info->friendly_name);
-    }
+    print_port ("", g_ptr_array_index (ports, i));
 
   printf ("%-24s %s\n", "sim://", _("Demo board (simulated ESP32)"));
 
@@ -985,7 +1085,8 @@ typedef struct
 } Command;
 
 static const Command commands[] = {
-  { "list", cmd_list, N_("List serial ports and the Demo board") },
+  { "list", cmd_list, N_("List serial ports and the Demo board; --watch shows ports as they "
+                          "come and go") },
   { "info", cmd_info, N_("Connect to a board and show its chip, revision, MAC, crystal and "
                           "security") },
   { "flash", cmd_flash, N_("Write firmware (FILE@OFFSET…, a build folder or manifest.json) "
@@ -1085,10 +1186,12 @@ main (int argc, char **argv)
     }
 
   /* Options the command line did not know are left in place for the
-   * commands: only erase has one (--region). */
+   * commands: erase has one (--region), list another (--watch). */
   for (int i = 2; i < argc; i++)
     {
       if (g_str_equal (argv[i], "--region") && g_str_equal (argv[1], "erase"))
+        continue;
+      if (g_str_equal (argv[i], "--watch") && g_str_equal (argv[1], "list"))
         continue;
       if (argv[i][0] == '-' && argv[i][1] != '\0')
         {
