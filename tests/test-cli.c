@@ -947,26 +947,37 @@ test_flash_secure_download (void)
 static void
 test_monitor (void)
 {
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GDataInputStream) data = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GString) before_boot = g_string_new (NULL);
   gboolean seen = FALSE;
 
-  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                           &error, g_getenv ("GLINT_CLI"), "--port", "sim://esp32", "monitor",
-                           NULL);
+  /* the reset helper's trace, to see which lines it changed and how long
+   * it held them */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("GLINT_CLI"), "--port",
+                                      "sim://esp32", "monitor", NULL);
   g_assert_no_error (error);
   data = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
 
-  for (guint i = 0; i < 20 && !seen; i++)
+  for (guint i = 0; i < 200 && !seen; i++)
     {
       g_autofree char *line = g_data_input_stream_read_line (data, NULL, NULL, &error);
 
       g_assert_no_error (error);
       g_assert_nonnull (line);
       seen = strstr (line, "boot:0x13") != NULL;
+      if (!seen && strstr (line, "reset ") != NULL)
+        g_string_append_printf (before_boot, "%s\n", strstr (line, "reset "));
     }
   g_assert_true (seen);
+  /* the hard reset, with the flasher's hold time: EN low 100 ms, IO0 high */
+  g_assert_cmpstr (before_boot->str, ==, "reset hard: DTR 0 RTS 1, 100 ms\n"
+                                         "reset hard: RTS 0, 0 ms\n");
 
   g_subprocess_send_signal (proc, SIGINT);
   g_subprocess_wait (proc, NULL, &error);

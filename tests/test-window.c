@@ -49,6 +49,38 @@ typedef struct
  * Keyboard Shortcuts window). */
 #define WITH_APP GINT_TO_POINTER (1)
 
+/* The reset helper's debug trace (which lines, how long held), caught
+ * between reset_trace_start() and reset_trace_stop(). */
+static GString   *reset_trace;
+static GLogFunc   previous_log_handler;
+static gpointer   previous_log_data;
+
+static void
+reset_trace_handler (const char     *domain,
+                     GLogLevelFlags  level,
+                     const char     *message,
+                     gpointer        user_data)
+{
+  if (reset_trace != NULL && g_str_has_prefix (message, "reset "))
+    g_string_append_printf (reset_trace, "%s\n", message);
+  previous_log_handler (domain, level, message, previous_log_data);
+}
+
+static void
+reset_trace_start (void)
+{
+  reset_trace = g_string_new (NULL);
+  previous_log_handler = g_log_set_default_handler (reset_trace_handler, NULL);
+  previous_log_data = NULL;
+}
+
+static char *
+reset_trace_stop (void)
+{
+  g_log_set_default_handler (previous_log_handler, previous_log_data);
+  return g_string_free (g_steal_pointer (&reset_trace), FALSE);
+}
+
 static void
 write_file (const char *path,
             const void *data,
@@ -406,6 +438,7 @@ test_demo_flash (Fixture       *f,
     g_autofree char *text = NULL;
 
     activate (f, "win.monitor-clear", NULL);
+    reset_trace_start ();
     activate (f, "win.monitor-reset", NULL);
     deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
     for (;;)
@@ -421,6 +454,10 @@ test_demo_flash (Fixture       *f,
           g_error ("no boot log after a reset: “%s”", text);
         g_main_context_iteration (NULL, TRUE);
       }
+    /* through the one reset helper, with the flasher's hold time */
+    g_free (text);
+    text = reset_trace_stop ();
+    g_assert_cmpstr (text, ==, "reset hard: DTR 0 RTS 1, 100 ms\nreset hard: RTS 0, 0 ms\n");
   }
   activate (f, "win.escape", NULL);
   g_assert_cmpstr (page (f), ==, "done");

@@ -20,6 +20,7 @@
 #include "glint-flash-plan.h"
 #include "glint-flasher.h"
 #include "glint-port-monitor.h"
+#include "glint-reset.h"
 #include "glint-serial-stream.h"
 #include "glint-stream.h"
 #include "glint-stream-address.h"
@@ -993,21 +994,6 @@ monitor_quit_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-wait_lines (GlintStream  *stream,
-            GlintLines    values,
-            GError      **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  GAsyncResult *slot = NULL;
-
-  glint_stream_set_lines_async (stream, GLINT_LINE_DTR | GLINT_LINE_RTS, values, NULL,
-                                store_result_cb, &slot);
-  result = run_until_done (&slot);
-
-  return glint_stream_set_lines_finish (stream, result, error);
-}
-
 /* Shows what the board prints, after a reset into its firmware, until
  * Ctrl+C or the end of the stream. */
 static int
@@ -1044,11 +1030,15 @@ cmd_monitor (int argc, char **argv)
   g_printerr (_("Monitoring %s at %u baud; Ctrl+C ends.\n"), glint_stream_get_address (stream),
               baud);
 
-  /* EN low (RTS) with IO0 high, then released: the firmware starts. */
+  /* The hard reset (EN low through RTS, IO0 high, then released): the
+   * firmware starts. */
   if (!opt_no_reset && glint_stream_get_can_control_lines (stream))
     {
-      if (!wait_lines (stream, GLINT_LINE_RTS, &error) ||
-          !wait_lines (stream, GLINT_LINE_NONE, &error))
+      glint_reset_async (stream, GLINT_RESET_HARD, GLINT_RESET_DEFAULT_DELAY_MS, NULL,
+                         store_result_cb, &slot);
+      g_clear_object (&result);
+      result = run_until_done (&slot);
+      if (!glint_reset_finish (stream, result, &error))
         {
           g_printerr (_("Warning: the board was not reset: %s\n"), error->message);
           g_clear_error (&error);
