@@ -15,6 +15,7 @@ typedef struct _GlintSimStream     GlintSimStream;
 typedef struct _GlintStreamAddress GlintStreamAddress;
 typedef struct _GlintSerialPortInfo GlintSerialPortInfo;
 typedef struct _GlintUsbIdentity   GlintUsbIdentity;
+typedef struct _GlintFlashOptions  GlintFlashOptions;
 typedef struct _GlintSlipDecoder   GlintSlipDecoder;
 typedef struct _GlintSim           GlintSim;
 typedef struct _GlintLinkTiming    GlintLinkTiming;

@@ -563,7 +563,8 @@ test_baud_remembered (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
   g_autofree char *dump = g_build_filename (dir, "dump.bin", NULL);
-  g_autofree char *cache = g_build_filename (g_get_user_cache_dir (), "glint", "baud.ini", NULL);
+  g_autofree char *cache = g_build_filename (g_get_user_cache_dir (), "glint", "boards",
+                                             "links.ini", NULL);
   g_autofree char *kept = NULL;
   const char *args[] = { "--json", "--port", "sim://esp32?time-scale=0&seed=77", "read", "0",
                          "4096", dump, NULL };

@@ -557,6 +557,11 @@ test_backup_and_reflash (Fixture       *f,
   write_file (flash_path, old, APP_OFFSET + APP_SIZE);
   server = glint_test_spawn_sim_server (args, &announcement);
   url = announcement_to_url (announcement);
+  /* What the window kept before the record did: moved there once, by the
+   * record's rule (115200 is not kept). */
+  g_settings_set_value (settings, "settled-bauds",
+                        g_variant_new_parsed ("{%s: uint32 460800, '/dev/ttyS1': 115200}",
+                                              url));
 
   g_settings_set_boolean (settings, "backup", TRUE);
   g_assert_true (gtk_switch_get_active (GTK_SWITCH (child (f, "backup_switch"))));
@@ -581,10 +586,18 @@ test_backup_and_reflash (Fixture       *f,
                    ==, "win.show-backup");
   g_unlink (f->window->backup_path);
 
-  /* "Automatic" found a speed and keeps it for this URL. */
+  /* "Automatic" tried the rate the window's old setting held for this URL
+   * (moved into the flash record, the setting emptied), and keeps it. */
   bauds = g_settings_get_value (settings, "settled-bauds");
-  g_assert_true (g_variant_lookup (bauds, url, "u", &settled));
-  g_assert_cmpuint (settled, >=, 115200);
+  g_assert_cmpuint (g_variant_n_children (bauds), ==, 0);
+  g_assert_true ((strstr (f->window->log->str, "trying 460800 baud") != NULL));
+  g_assert_false ((strstr (f->window->log->str, "trying 230400 baud") != NULL));
+  g_assert_false ((strstr (f->window->log->str, "trying 921600 baud") != NULL));
+  settled = glint_flash_record_lookup_baud (f->window->flash_record,
+                                            glint_stream_get_address (glint_flasher_get_stream (
+                                              _glint_window_get_flasher (f->window))));
+  g_assert_cmpuint (settled, ==, 460800);
+  g_assert_cmpuint (glint_flash_record_lookup_baud (f->window->flash_record, "/dev/ttyS1"), ==, 0);
 
   /* The same firmware again, without a backup: nothing to write. */
   g_settings_set_boolean (settings, "backup", FALSE);

@@ -470,87 +470,44 @@ on_flash_log_cb (GlintFlasher  *flasher,
     g_printerr ("%s\n", message);
 }
 
-/* The rate that worked last time, per port or URL, in a small key file in
- * the user's cache folder: with it the automatic rate tries that one rate
- * instead of climbing. A rate that did not beat the boot rate is forgotten,
- * so that the next run climbs again. */
-static char *
-baud_cache_path (void)
-{
-  return g_build_filename (g_get_user_cache_dir (), "glint", "baud.ini", NULL);
-}
-
-static char *
-baud_cache_key (void)
-{
-  return g_uri_escape_string (opt_port, NULL, FALSE);
-}
-
-static guint
-baud_cache_load (void)
-{
-  g_autoptr(GKeyFile) file = g_key_file_new ();
-  g_autofree char *path = baud_cache_path ();
-  g_autofree char *key = baud_cache_key ();
-  guint64 baud;
-
-  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL))
-    return 0;
-  baud = g_key_file_get_uint64 (file, "baud", key, NULL);
-
-  return baud <= G_MAXUINT ? (guint) baud : 0;
-}
-
-static void
-baud_cache_store (GlintFlasher *flasher)
-{
-  g_autoptr(GKeyFile) file = g_key_file_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = baud_cache_path ();
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *key = baud_cache_key ();
-  guint settled = glint_flasher_get_settled_baud (flasher);
-
-  if (opt_baud != -1 && opt_baud != BAUD_AUTO)
-    return;
-
-  /* 0: the job learnt nothing about the link (it did not climb) */
-  if (settled == 0)
-    return;
-
-  g_key_file_load_from_file (file, path, G_KEY_FILE_KEEP_COMMENTS, NULL);
-  if (settled > 115200)
-    g_key_file_set_uint64 (file, "baud", key, settled);
-  else
-    g_key_file_remove_key (file, "baud", key, NULL);
-
-  /* Only a cache: failing to keep it costs a climb next time, no more. */
-  if (g_mkdir_with_parents (dir, 0700) != 0 || !g_key_file_save_to_file (file, path, &error))
-    g_debug ("not keeping the rate for %s: %s", opt_port,
-             error != NULL ? error->message : g_strerror (errno));
-}
-
-/* A flasher for --port with the common options, progress and log. */
+/* A flasher for --port with the options of the command line, progress
+ * and log. The record in the user's cache keeps the rate the automatic
+ * baud settled on per port or URL (shared with the window) and, for
+ * flash jobs (@flash_job), what was last written to each board, so that
+ * a reflash needs no search for what changed (a hint only: the final
+ * check decides). */
 static GlintFlasher *
 new_flasher (Progress  *progress,
+             gboolean   flash_job,
              GError   **error)
 {
   g_autoptr(GlintStream) stream = glint_stream_new_for_address (opt_port, error);
+  g_autoptr(GlintFlashOptions) options = glint_flash_options_new ();
+  g_autofree char *record_dir = NULL;
   GlintFlasher *flasher;
 
   if (stream == NULL)
     return NULL;
 
+  record_dir = g_build_filename (g_get_user_cache_dir (), "glint", "boards", NULL);
+  options->rates = glint_flash_record_new (record_dir);
+  options->baud = opt_baud >= 0 ? (guint) opt_baud : GLINT_FLASHER_BAUD_AUTO;
+  options->use_stub = !opt_no_stub;
+  options->no_reset = opt_no_reset || g_strcmp0 (opt_before, "no-reset") == 0;
+  options->usb_reset = g_strcmp0 (opt_before, "usb-reset") == 0;
+  options->reboot = !opt_no_reboot && g_strcmp0 (opt_after, "no-reset") != 0;
+  options->timeout_scale = opt_timeout_scale;
+  if (flash_job)
+    {
+      options->verify = !opt_no_verify;
+      options->skip_unchanged = !opt_no_skip;
+      options->erase_all = opt_erase_all;
+      options->backup_path = g_strdup (opt_backup);
+      options->record = g_object_ref (options->rates);
+    }
+
   flasher = glint_flasher_new (stream);
-  glint_flasher_set_no_reset (flasher, opt_no_reset ||
-                                       g_strcmp0 (opt_before, "no-reset") == 0);
-  glint_flasher_set_usb_reset (flasher, g_strcmp0 (opt_before, "usb-reset") == 0);
-  glint_flasher_set_reboot (flasher, !opt_no_reboot && g_strcmp0 (opt_after, "no-reset") != 0);
-  glint_flasher_set_timeout_scale (flasher, opt_timeout_scale);
-  glint_flasher_set_baud (flasher, opt_baud >= 0 ? (guint) opt_baud : GLINT_FLASHER_BAUD_AUTO);
-  if (opt_baud < 0)
-    glint_flasher_set_baud_hint (flasher, baud_cache_load ());
-  glint_flasher_set_use_stub (flasher, !opt_no_stub);
+  glint_flasher_set_options (flasher, options);
 
   if (opt_json)
     {
@@ -671,7 +628,7 @@ cmd_info (int argc, char **argv)
       return EXIT_USAGE;
     }
 
-  flasher = new_flasher (&progress, &error);
+  flasher = new_flasher (&progress, FALSE, &error);
   if (flasher == NULL)
     return report_error (error);
 
@@ -783,8 +740,6 @@ cmd_flash (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintFlasher) flasher = NULL;
   g_autoptr(GlintFlashPlan) plan = NULL;
-  g_autoptr(GlintFlashRecord) record = NULL;
-  g_autofree char *record_dir = NULL;
   GAsyncResult *slot = NULL;
   Progress progress = { isatty (STDOUT_FILENO), 0, -1 };
   const char * const *warnings;
@@ -803,20 +758,11 @@ cmd_flash (int argc, char **argv)
   if (plan == NULL)
     return report_error (error);
 
-  flasher = new_flasher (&progress, &error);
+  flasher = new_flasher (&progress, TRUE, &error);
   if (flasher == NULL)
     return report_error (error);
 
   glint_flasher_set_plan (flasher, plan);
-  glint_flasher_set_verify (flasher, !opt_no_verify);
-  glint_flasher_set_skip_unchanged (flasher, !opt_no_skip);
-  glint_flasher_set_erase_all (flasher, opt_erase_all);
-  glint_flasher_set_backup_path (flasher, opt_backup);
-  /* What was last written to each board, so that a reflash needs no
-   * search for what changed (a hint only: the final check decides). */
-  record_dir = g_build_filename (g_get_user_cache_dir (), "glint", "boards", NULL);
-  record = glint_flash_record_new (record_dir);
-  glint_flasher_set_flash_record (flasher, record);
   glint_flasher_flash_async (flasher, NULL, store_result_cb, &slot);
   if (!wait_job (flasher, &slot, glint_flasher_flash_finish, &progress, &error))
     {
@@ -826,7 +772,6 @@ cmd_flash (int argc, char **argv)
       return status;
     }
 
-  baud_cache_store (flasher);
   warnings = glint_flash_plan_get_warnings (plan);
   for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
     g_printerr (_("Warning: %s\n"), warnings[i]);
@@ -900,14 +845,13 @@ cmd_erase (int argc, char **argv)
       return EXIT_USAGE;
     }
 
-  flasher = new_flasher (&progress, &error);
+  flasher = new_flasher (&progress, FALSE, &error);
   if (flasher == NULL)
     return report_error (error);
 
   glint_flasher_erase_async (flasher, offset, length, NULL, store_result_cb, &slot);
   if (!wait_job (flasher, &slot, glint_flasher_erase_finish, &progress, &error))
     return report_job_error (error);
-  baud_cache_store (flasher);
 
   if (opt_json)
     json_done ("erase");
@@ -936,7 +880,7 @@ cmd_read (int argc, char **argv)
       return EXIT_USAGE;
     }
 
-  flasher = new_flasher (&progress, &error);
+  flasher = new_flasher (&progress, FALSE, &error);
   if (flasher == NULL)
     return report_error (error);
 
@@ -944,7 +888,6 @@ cmd_read (int argc, char **argv)
                                   &slot);
   if (!wait_job (flasher, &slot, glint_flasher_read_flash_finish, &progress, &error))
     return report_job_error (error);
-  baud_cache_store (flasher);
 
   if (opt_json)
     json_done ("read");
