@@ -225,7 +225,8 @@ glint_serial_port_info_get_usb_identity (const GlintSerialPortInfo *info)
  * @path: a port, as typed (a link such as `/dev/serial/by-id/...` is
  *   followed)
  *
- * Blocks like glint_port_list().
+ * Looks at that one port (with GLINT_PORTS_DIR set, at that folder's
+ * entries); blocks on sysfs like glint_port_list().
  *
  * Returns: (transfer full) (nullable): the USB device behind @path, or
  *   %NULL where it is not a USB port or not there
@@ -234,18 +235,30 @@ GlintUsbIdentity *
 glint_port_lookup_usb_identity (const char *path)
 {
   g_autoptr(GPtrArray) ports = NULL;
+  g_autoptr(GlintSerialPortInfo) info = NULL;
   g_autofree char *real = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
 
   real = realpath (path, NULL);
+  if (test_ports_dir () == NULL)
+    {
+      /* one port, not the whole list */
+      if (real == NULL || (info = glint_serial_port_info_new_for_path (real)) == NULL)
+        return NULL;
+      ports = g_ptr_array_new ();
+      g_ptr_array_add (ports, info);
+      add_by_path (ports);
+      return glint_serial_port_info_get_usb_identity (info);
+    }
+
   ports = glint_port_list (NULL);
   for (guint i = 0; ports != NULL && i < ports->len; i++)
     {
-      GlintSerialPortInfo *info = g_ptr_array_index (ports, i);
+      GlintSerialPortInfo *port = g_ptr_array_index (ports, i);
 
-      if (g_strcmp0 (info->path, path) == 0 || g_strcmp0 (info->path, real) == 0)
-        return glint_serial_port_info_get_usb_identity (info);
+      if (g_strcmp0 (port->path, path) == 0 || g_strcmp0 (port->path, real) == 0)
+        return glint_serial_port_info_get_usb_identity (port);
     }
 
   return NULL;

@@ -44,6 +44,8 @@ GlintStream *glint_serial_stream_new             (const char                *pat
 const char  *glint_serial_stream_get_path        (GlintSerialStream         *self);
 
 GPtrArray   *glint_serial_port_enumerate         (GError                   **error);
+GlintSerialPortInfo *
+            glint_serial_port_info_new_for_path (const char                *path);
 const char  *glint_serial_port_lookup_usb_name   (guint16                    vid,
                                                   guint16                    pid);
 void         glint_serial_port_info_free         (GlintSerialPortInfo       *info);
