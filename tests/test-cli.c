@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -89,6 +90,159 @@ test_list (void)
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "sim://"));
   run_clear (&run);
+}
+
+/* A stand-in port with a USB identity (GLINT_PORTS_DIR); NULL @vid: none. */
+static void
+write_port (const char *dir,
+            const char *name,
+            const char *vid,
+            const char *pid,
+            const char *serial,
+            const char *by_path)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (vid != NULL)
+    contents = g_strdup_printf ("[usb]\nvid=%s\npid=%s\nserial=%s\nby-path=%s\n",
+                                vid, pid, serial, by_path);
+  g_file_set_contents (path, contents != NULL ? contents : "", -1, &error);
+  g_assert_no_error (error);
+}
+
+/* The ports listed are the engine's, each with the USB identity behind it. */
+static void
+test_list_ports (void)
+{
+  const char *args[] = { "list", NULL };
+  const char *watch_extra[] = { "list", "--watch", "now", NULL };
+  g_autofree char *dir = g_dir_make_tmp ("glint-ports-XXXXXX", NULL);
+  const char *env[] = { "GLINT_PORTS_DIR", dir, NULL };
+  g_autofree char *usb = NULL;
+  g_autofree char *plain = NULL;
+  Run run = { 0 };
+
+  g_assert_nonnull (dir);
+  write_port (dir, "ttyUSB3", "10c4", "ea60", "0001", "pci-0000:00:14.0-usb-0:2:1.0-port0");
+  write_port (dir, "ttyACM1", "303a", "1001", "F4:12:FA:C0:FF:EE", "pci-0000:00:14.0-usb-0:3:1.0");
+  write_port (dir, "ttyS4", NULL, NULL, NULL, NULL);
+
+  run_cli_env (&run, args, NULL, env);
+  g_assert_cmpint (run.status, ==, 0);
+  usb = g_strdup_printf ("%s/ttyUSB3", dir);
+  plain = g_strdup_printf ("%s/ttyS4", dir);
+  g_assert_nonnull (strstr (run.out, usb));
+  g_assert_nonnull (strstr (run.out, "CP210x USB to UART [10c4:ea60 0001 "
+                                     "pci-0000:00:14.0-usb-0:2:1.0-port0]"));
+  g_assert_nonnull (strstr (run.out, "Espressif USB-JTAG/Serial [303a:1001 F4:12:FA:C0:FF:EE "
+                                     "pci-0000:00:14.0-usb-0:3:1.0]"));
+  g_assert_nonnull (strstr (run.out, plain));
+  g_assert_null (strstr (run.out, "ttyS4 ["));
+  g_assert_nonnull (strstr (run.out, "sim://"));
+  run_clear (&run);
+
+  run_cli_env (&run, watch_extra, NULL, env);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "list [--watch]"));
+  run_clear (&run);
+
+  glint_test_remove_dir (dir);
+}
+
+typedef struct
+{
+  GDataInputStream *lines;
+  char             *line;
+  gboolean          done;
+} LineRead;
+
+static void
+read_line_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LineRead *read = user_data;
+
+  read->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object), result,
+                                                          NULL, NULL);
+  read->done = TRUE;
+}
+
+/* The next line glint-cli prints, within a few seconds. */
+static char *
+next_line (GDataInputStream *lines)
+{
+  LineRead read = { lines, NULL, FALSE };
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, NULL, read_line_cb, &read);
+  while (!read.done)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_nonnull (read.line);
+
+  return read.line;
+}
+
+/* list --watch: the ports there are, then one that comes and goes, with
+ * its identity, until a signal ends it. */
+static void
+test_list_watch (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("glint-ports-XXXXXX", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *came = NULL;
+  g_autofree char *went = NULL;
+  g_autofree char *gone = NULL;
+  g_autofree char *expected = NULL;
+
+  g_assert_nonnull (dir);
+  write_port (dir, "ttyS0", NULL, NULL, NULL, NULL);
+  launcher = glint_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                      G_SUBPROCESS_FLAGS_STDERR_SILENCE, NULL);
+  g_subprocess_launcher_setenv (launcher, "GLINT_PORTS_DIR", dir, TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("GLINT_CLI"), "list",
+                                      "--watch", NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+
+  first = next_line (lines);
+  expected = g_strdup_printf ("+ %s/ttyS0", dir);
+  g_assert_true (g_str_has_prefix (first, expected));
+  g_clear_pointer (&expected, g_free);
+
+  write_port (dir, "ttyUSB0", "0403", "6015", "DK0AB1CD", "pci-0000:00:14.0-usb-0:1:1.0-port0");
+  came = next_line (lines);
+  expected = g_strdup_printf ("+ %s/ttyUSB0", dir);
+  g_assert_true (g_str_has_prefix (came, expected));
+  g_assert_true (g_str_has_suffix (came, "FT231X [0403:6015 DK0AB1CD "
+                                         "pci-0000:00:14.0-usb-0:1:1.0-port0]"));
+  g_clear_pointer (&expected, g_free);
+
+  gone = g_build_filename (dir, "ttyUSB0", NULL);
+  g_assert_cmpint (g_unlink (gone), ==, 0);
+  went = next_line (lines);
+  expected = g_strdup_printf ("- %s/ttyUSB0", dir);
+  g_assert_true (g_str_has_prefix (went, expected));
+  g_assert_true (g_str_has_suffix (went, "[0403:6015 DK0AB1CD "
+                                         "pci-0000:00:14.0-usb-0:1:1.0-port0]"));
+
+  g_subprocess_send_signal (proc, SIGINT);
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+
+  glint_test_remove_dir (dir);
 }
 
 static void
@@ -449,7 +603,8 @@ test_baud_remembered (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
   g_autofree char *dump = g_build_filename (dir, "dump.bin", NULL);
-  g_autofree char *cache = g_build_filename (g_get_user_cache_dir (), "glint", "baud.ini", NULL);
+  g_autofree char *cache = g_build_filename (g_get_user_cache_dir (), "glint", "boards",
+                                             "links.ini", NULL);
   g_autofree char *kept = NULL;
   const char *args[] = { "--json", "--port", "sim://esp32?time-scale=0&seed=77", "read", "0",
                          "4096", dump, NULL };
@@ -833,26 +988,37 @@ test_flash_secure_download (void)
 static void
 test_monitor (void)
 {
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GDataInputStream) data = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GString) before_boot = g_string_new (NULL);
   gboolean seen = FALSE;
 
-  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                           &error, g_getenv ("GLINT_CLI"), "--port", "sim://esp32", "monitor",
-                           NULL);
+  /* the reset helper's trace, to see which lines it changed and how long
+   * it held them */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("GLINT_CLI"), "--port",
+                                      "sim://esp32", "monitor", NULL);
   g_assert_no_error (error);
   data = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
 
-  for (guint i = 0; i < 20 && !seen; i++)
+  for (guint i = 0; i < 200 && !seen; i++)
     {
       g_autofree char *line = g_data_input_stream_read_line (data, NULL, NULL, &error);
 
       g_assert_no_error (error);
       g_assert_nonnull (line);
       seen = strstr (line, "boot:0x13") != NULL;
+      if (!seen && strstr (line, "reset ") != NULL)
+        g_string_append_printf (before_boot, "%s\n", strstr (line, "reset "));
     }
   g_assert_true (seen);
+  /* the hard reset, with the flasher's hold time: EN low 100 ms, IO0 high */
+  g_assert_cmpstr (before_boot->str, ==, "reset hard: DTR 0 RTS 1, 100 ms\n"
+                                         "reset hard: RTS 0, 0 ms\n");
 
   g_subprocess_send_signal (proc, SIGINT);
   g_subprocess_wait (proc, NULL, &error);
@@ -879,6 +1045,8 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/cli/flash-skip", test_flash_skip);
   g_test_add_func ("/glint/cli/flash-record", test_flash_record);
   g_test_add_func ("/glint/cli/baud-remembered", test_baud_remembered);
+  g_test_add_func ("/glint/cli/list-ports", test_list_ports);
+  g_test_add_func ("/glint/cli/list-watch", test_list_watch);
   g_test_add_func ("/glint/cli/stub-installed-elsewhere", test_stub_installed_elsewhere);
   g_test_add_func ("/glint/cli/hermetic-env", test_hermetic_env);
   g_test_add_func ("/glint/cli/read-and-erase", test_read_and_erase);

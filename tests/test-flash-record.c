@@ -228,6 +228,52 @@ test_unwritable (void)
   remove_tree (dir);
 }
 
+/* One rule for remembered rates: above the boot rate kept, at or below
+ * it forgotten (the next job climbs again), 0 (nothing learnt) no change;
+ * a new record object reads what an earlier one wrote. */
+static void
+test_remembered_rates (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-record-XXXXXX", &error);
+  g_autofree char *sub = g_build_filename (dir, "boards", NULL);
+  g_autofree char *file = g_build_filename (sub, "links.ini", NULL);
+  g_autoptr(GlintFlashRecord) record = glint_flash_record_new (sub);
+  g_autoptr(GlintFlashRecord) again = NULL;
+  const char *port = "/dev/ttyUSB0";
+  const char *url = "rfc2217://192.0.2.7:4000?ign_set_control";
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (glint_flash_record_lookup_baud (record, port), ==, 0);
+
+  /* nothing to keep: no file */
+  g_assert_true (glint_flash_record_remember_baud (record, port, 115200, &error));
+  g_assert_true (glint_flash_record_remember_baud (record, port, 0, &error));
+  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+
+  g_assert_true (glint_flash_record_remember_baud (record, port, 921600, &error));
+  g_assert_true (glint_flash_record_remember_baud (record, url, 460800, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (file, G_FILE_TEST_EXISTS));
+  again = glint_flash_record_new (sub);
+  g_assert_cmpuint (glint_flash_record_lookup_baud (again, port), ==, 921600);
+  g_assert_cmpuint (glint_flash_record_lookup_baud (again, url), ==, 460800);
+
+  /* a job that learnt nothing changes nothing */
+  g_assert_true (glint_flash_record_remember_baud (record, port, 0, &error));
+  g_assert_cmpuint (glint_flash_record_lookup_baud (again, port), ==, 921600);
+  /* the boot rate, or below: forgotten, the next job climbs */
+  g_assert_true (glint_flash_record_remember_baud (record, port, 115200, &error));
+  g_assert_cmpuint (glint_flash_record_lookup_baud (again, port), ==, 0);
+  g_assert_true (glint_flash_record_remember_baud (record, url, 57600, &error));
+  g_assert_cmpuint (glint_flash_record_lookup_baud (again, url), ==, 0);
+  g_assert_no_error (error);
+
+  g_unlink (file);
+  g_rmdir (sub);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -239,6 +285,7 @@ main (int   argc,
   g_test_add_func ("/glint/flash-record/remember-and-reload", test_remember_and_reload);
   g_test_add_func ("/glint/flash-record/damaged-file", test_damaged_file);
   g_test_add_func ("/glint/flash-record/unwritable", test_unwritable);
+  g_test_add_func ("/glint/flash-record/remembered-rates", test_remembered_rates);
 
   return g_test_run ();
 }

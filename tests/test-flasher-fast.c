@@ -1203,6 +1203,48 @@ static const AutoCase auto_rom_step_fails_climbs = {
    * never to the rate that failed: two changes in all */
   "sim://esp32s3?boot=normal&time-scale=0&max-baud=500000", 0, 460800, 2, "921600"
 };
+/* What the stream says its link carries decides the rates: a simulated
+ * board behind a given USB device gets that adapter's rates. */
+typedef struct
+{
+  const char *address;
+  guint       settled;
+  guint       baud_changes;   /* exactly */
+  const char *log;            /* a line the log must have */
+} LinkCase;
+
+static void
+test_auto_baud_link (Fixture       *f,
+                     gconstpointer  data)
+{
+  const LinkCase *c = data;
+  g_autoptr(GBytes) image = seeded_bytes (32, 64 * 1024);
+
+  fixture_open (f, c->address);
+  glint_flasher_set_baud (f->flasher, GLINT_FLASHER_BAUD_AUTO);
+  flash_plan (f, 0x10000, image);
+
+  assert_flash_holds (fixture_sim (f), 0x10000, image);
+  g_assert_cmpuint (glint_flasher_get_settled_baud (f->flasher), ==, c->settled);
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_BAUD_CHANGES), ==, c->baud_changes);
+  g_assert_true (log_has (f, c->log));
+  g_assert_false (log_has (f, "baud failed"));
+}
+
+static const LinkCase link_native_usb = {
+  /* the chip's own USB: can-set-baud is false, nothing is changed */
+  "sim://esp32s3?boot=normal&time-scale=0&usb=303a:1001&usb-serial=F4:12:FA:00:00:01",
+  115200, 0, "staying at 115200 baud: the chip's own USB ignores the baud rate"
+};
+static const LinkCase link_cp210x = {
+  /* a CP210x carries 921600: the ROM's step, and the stub stays there */
+  "sim://esp32s3?boot=normal&time-scale=0&usb=10c4:ea60", 921600, 1, "trying 921600 baud (ROM)"
+};
+static const LinkCase link_ftdi = {
+  /* an FTDI bridge 2 Mbaud: the ROM's step, then 1.5 and 2 Mbaud */
+  "sim://esp32s3?boot=normal&time-scale=0&usb=0403:6015", 2000000, 3, "trying 2000000 baud"
+};
+
 static const AutoCase auto_hint = {
   "sim://esp32s3?boot=normal&time-scale=0", 921600, 921600, 1, NULL
 };
@@ -1298,6 +1340,12 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/glint/flasher-fast/auto-baud/rom-xtal-fixed", Fixture,
               GUINT_TO_POINTER (921600), NULL, test_rom_xtal_no_stub, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/auto-baud/link/native-usb", Fixture, &link_native_usb, NULL,
+              test_auto_baud_link, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/auto-baud/link/cp210x", Fixture, &link_cp210x, NULL,
+              test_auto_baud_link, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/auto-baud/link/ftdi", Fixture, &link_ftdi, NULL,
+              test_auto_baud_link, fixture_teardown);
   g_test_add ("/glint/flasher-fast/auto-baud/hint", Fixture, &auto_hint, NULL,
               test_auto_baud, fixture_teardown);
   g_test_add ("/glint/flasher-fast/auto-baud/twice", Fixture, NULL, NULL,

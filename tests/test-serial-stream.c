@@ -20,6 +20,7 @@
 #include <gio/gunixoutputstream.h>
 
 #include "glint-error.h"
+#include "glint-port-monitor.h"
 #include "glint-serial-stream.h"
 #include "glint-test-utils.h"
 
@@ -572,6 +573,50 @@ test_serial_cancel_read (Fixture       *fixture,
   g_object_unref (result);
 }
 
+/* The USB identity of one port, from the stand-in ports of
+ * GLINT_PORTS_DIR: by its path or through a link to it (as
+ * /dev/serial/by-id names are). */
+static void
+test_serial_lookup_usb_identity (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("glint-ports-XXXXXX", NULL);
+  g_autofree char *links = g_dir_make_tmp ("glint-links-XXXXXX", NULL);
+  g_autofree char *usb = g_build_filename (dir, "ttyUSB3", NULL);
+  g_autofree char *plain = g_build_filename (dir, "ttyS4", NULL);
+  g_autofree char *bad = g_build_filename (dir, "ttyUSB9", NULL);
+  g_autofree char *link = g_build_filename (links, "usb-Silicon_Labs_CP2102N-if00", NULL);
+  g_autoptr(GlintUsbIdentity) identity = NULL;
+  g_autoptr(GlintUsbIdentity) via_link = NULL;
+  g_autoptr(GlintUsbIdentity) none = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (usb, "[usb]\nvid=10c4\npid=ea60\nserial=0001\n"
+                                      "by-path=pci-0000:00:14.0-usb-0:2:1.0-port0\n", -1,
+                                      &error));
+  g_assert_true (g_file_set_contents (plain, "", -1, &error));
+  g_assert_true (g_file_set_contents (bad, "[usb]\nvid=cp2102\npid=ea60\n", -1, &error));
+  g_assert_cmpint (symlink (usb, link), ==, 0);
+  g_setenv ("GLINT_PORTS_DIR", dir, TRUE);
+
+  identity = glint_port_lookup_usb_identity (usb);
+  g_assert_nonnull (identity);
+  g_assert_cmphex (identity->vid, ==, 0x10c4);
+  g_assert_cmphex (identity->pid, ==, 0xea60);
+  g_assert_cmpstr (identity->serial, ==, "0001");
+  g_assert_cmpstr (identity->by_path, ==, "pci-0000:00:14.0-usb-0:2:1.0-port0");
+  via_link = glint_port_lookup_usb_identity (link);
+  g_assert_true (glint_usb_identity_equal (identity, via_link));
+
+  g_assert_null (glint_port_lookup_usb_identity (plain));
+  g_assert_null (glint_port_lookup_usb_identity (bad));
+  none = glint_port_lookup_usb_identity ("/nonexistent/ttyUSB0");
+  g_assert_null (none);
+
+  g_unsetenv ("GLINT_PORTS_DIR");
+  glint_test_remove_dir (dir);
+  glint_test_remove_dir (links);
+}
+
 static void
 test_serial_enumerate (void)
 {
@@ -641,6 +686,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/serial-stream/permission-denied", test_serial_permission_denied);
   g_test_add_func ("/glint/serial-stream/unopened", test_serial_unopened);
   g_test_add_func ("/glint/serial-stream/enumerate", test_serial_enumerate);
+  g_test_add_func ("/glint/serial-stream/lookup-usb-identity", test_serial_lookup_usb_identity);
   g_test_add_func ("/glint/serial-stream/usb-names", test_serial_usb_names);
 
   return g_test_run ();

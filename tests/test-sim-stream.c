@@ -310,6 +310,82 @@ test_disconnect_is_eof (void)
   g_assert_cmpint (n, ==, 0);
 }
 
+static void
+assert_rates (GlintStream *stream,
+              const guint *expected,
+              guint        n_expected)
+{
+  guint n = 0;
+  const guint *rates = glint_stream_get_baud_rates (stream, &n);
+
+  g_assert_cmpuint (n, ==, n_expected);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpuint (rates[i], ==, expected[i]);
+}
+
+/* What each transport says it carries, and the USB identity a simulated
+ * board can be told it sits behind. */
+static void
+test_capabilities (void)
+{
+  static const guint sim_rates[] = { 460800, 921600, 1500000, 2000000 };
+  static const guint bridge[] = { 460800, 921600 };
+  static const guint remote[] = { 230400, 460800, 921600 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStream) sim = glint_stream_new_for_address ("sim://esp32", &error);
+  g_autoptr(GlintStream) native = NULL;
+  g_autoptr(GlintStream) cp210x = NULL;
+  g_autoptr(GlintStream) socket = NULL;
+  g_autoptr(GlintStream) rfc2217 = NULL;
+  g_autoptr(GlintUsbIdentity) got = NULL;
+  const GlintUsbIdentity *usb;
+  gboolean can_set = TRUE;
+
+  g_assert_no_error (error);
+  g_assert_true (glint_stream_get_can_set_baud (sim));
+  g_assert_null (glint_stream_get_usb_identity (sim));
+  assert_rates (sim, sim_rates, G_N_ELEMENTS (sim_rates));
+
+  native = glint_stream_new_for_address ("sim://esp32s3?usb=303a:1001&usb-serial=F4:12"
+                                         "&usb-path=pci-0000:00:14.0-usb-0:2:1.0", &error);
+  g_assert_no_error (error);
+  usb = glint_stream_get_usb_identity (native);
+  g_assert_nonnull (usb);
+  g_assert_cmphex (usb->vid, ==, 0x303a);
+  g_assert_cmphex (usb->pid, ==, 0x1001);
+  g_assert_cmpstr (usb->serial, ==, "F4:12");
+  g_assert_cmpstr (usb->by_path, ==, "pci-0000:00:14.0-usb-0:2:1.0");
+  g_object_get (native, "can-set-baud", &can_set, "usb-identity", &got, NULL);
+  g_assert_false (can_set);
+  g_assert_true (glint_usb_identity_equal (got, usb));
+  assert_rates (native, NULL, 0);
+
+  cp210x = glint_stream_new_for_address ("sim://esp32?usb=10c4:ea60", &error);
+  g_assert_no_error (error);
+  g_assert_true (glint_stream_get_can_set_baud (cp210x));
+  assert_rates (cp210x, bridge, G_N_ELEMENTS (bridge));
+
+  g_assert_null (glint_stream_new_for_address ("sim://esp32?usb=cp2102", &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ADDRESS);
+  g_assert_nonnull (strstr (error->message, "usb=10c4:ea60"));
+  g_clear_error (&error);
+  g_assert_null (glint_stream_new_for_address ("sim://esp32?usb-serial=1", &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ADDRESS);
+  g_clear_error (&error);
+
+  /* not opened: what they carry is known from the kind of link */
+  socket = glint_stream_new_for_address ("socket://127.0.0.1:9", &error);
+  g_assert_no_error (error);
+  g_assert_false (glint_stream_get_can_set_baud (socket));
+  assert_rates (socket, NULL, 0);
+  g_assert_null (glint_stream_get_usb_identity (socket));
+  rfc2217 = glint_stream_new_for_address ("rfc2217://127.0.0.1:9", &error);
+  g_assert_no_error (error);
+  g_assert_true (glint_stream_get_can_set_baud (rfc2217));
+  assert_rates (rfc2217, remote, G_N_ELEMENTS (remote));
+  g_assert_null (glint_stream_get_usb_identity (rfc2217));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -318,6 +394,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/glint/sim-stream/properties", test_properties);
   g_test_add_func ("/glint/sim-stream/bad-addresses", test_bad_addresses);
+  g_test_add_func ("/glint/sim-stream/capabilities", test_capabilities);
   g_test_add_func ("/glint/sim-stream/options", test_options_applied);
   g_test_add_func ("/glint/sim-stream/board-keeps-flash", test_board_keeps_flash);
   g_test_add_func ("/glint/sim-stream/bytes", test_bytes_reach_chip);

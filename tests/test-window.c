@@ -49,6 +49,38 @@ typedef struct
  * Keyboard Shortcuts window). */
 #define WITH_APP GINT_TO_POINTER (1)
 
+/* The reset helper's debug trace (which lines, how long held), caught
+ * between reset_trace_start() and reset_trace_stop(). */
+static GString   *reset_trace;
+static GLogFunc   previous_log_handler;
+static gpointer   previous_log_data;
+
+static void
+reset_trace_handler (const char     *domain,
+                     GLogLevelFlags  level,
+                     const char     *message,
+                     gpointer        user_data)
+{
+  if (reset_trace != NULL && g_str_has_prefix (message, "reset "))
+    g_string_append_printf (reset_trace, "%s\n", message);
+  previous_log_handler (domain, level, message, previous_log_data);
+}
+
+static void
+reset_trace_start (void)
+{
+  reset_trace = g_string_new (NULL);
+  previous_log_handler = g_log_set_default_handler (reset_trace_handler, NULL);
+  previous_log_data = NULL;
+}
+
+static char *
+reset_trace_stop (void)
+{
+  g_log_set_default_handler (previous_log_handler, previous_log_data);
+  return g_string_free (g_steal_pointer (&reset_trace), FALSE);
+}
+
 static void
 write_file (const char *path,
             const void *data,
@@ -406,6 +438,7 @@ test_demo_flash (Fixture       *f,
     g_autofree char *text = NULL;
 
     activate (f, "win.monitor-clear", NULL);
+    reset_trace_start ();
     activate (f, "win.monitor-reset", NULL);
     deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
     for (;;)
@@ -421,6 +454,10 @@ test_demo_flash (Fixture       *f,
           g_error ("no boot log after a reset: “%s”", text);
         g_main_context_iteration (NULL, TRUE);
       }
+    /* through the one reset helper, with the flasher's hold time */
+    g_free (text);
+    text = reset_trace_stop ();
+    g_assert_cmpstr (text, ==, "reset hard: DTR 0 RTS 1, 100 ms\nreset hard: RTS 0, 0 ms\n");
   }
   activate (f, "win.escape", NULL);
   g_assert_cmpstr (page (f), ==, "done");
@@ -520,6 +557,11 @@ test_backup_and_reflash (Fixture       *f,
   write_file (flash_path, old, APP_OFFSET + APP_SIZE);
   server = glint_test_spawn_sim_server (args, &announcement);
   url = announcement_to_url (announcement);
+  /* What the window kept before the record did: moved there once, by the
+   * record's rule (115200 is not kept). */
+  g_settings_set_value (settings, "settled-bauds",
+                        g_variant_new_parsed ("{%s: uint32 460800, '/dev/ttyS1': 115200}",
+                                              url));
 
   g_settings_set_boolean (settings, "backup", TRUE);
   g_assert_true (gtk_switch_get_active (GTK_SWITCH (child (f, "backup_switch"))));
@@ -544,10 +586,18 @@ test_backup_and_reflash (Fixture       *f,
                    ==, "win.show-backup");
   g_unlink (f->window->backup_path);
 
-  /* "Automatic" found a speed and keeps it for this URL. */
+  /* "Automatic" tried the rate the window's old setting held for this URL
+   * (moved into the flash record, the setting emptied), and keeps it. */
   bauds = g_settings_get_value (settings, "settled-bauds");
-  g_assert_true (g_variant_lookup (bauds, url, "u", &settled));
-  g_assert_cmpuint (settled, >=, 115200);
+  g_assert_cmpuint (g_variant_n_children (bauds), ==, 0);
+  g_assert_true ((strstr (f->window->log->str, "trying 460800 baud") != NULL));
+  g_assert_false ((strstr (f->window->log->str, "trying 230400 baud") != NULL));
+  g_assert_false ((strstr (f->window->log->str, "trying 921600 baud") != NULL));
+  settled = glint_flash_record_lookup_baud (f->window->flash_record,
+                                            glint_stream_get_address (glint_flasher_get_stream (
+                                              _glint_window_get_flasher (f->window))));
+  g_assert_cmpuint (settled, ==, 460800);
+  g_assert_cmpuint (glint_flash_record_lookup_baud (f->window->flash_record, "/dev/ttyS1"), ==, 0);
 
   /* The same firmware again, without a backup: nothing to write. */
   g_settings_set_boolean (settings, "backup", FALSE);
@@ -1102,6 +1152,9 @@ test_hotplug (Fixture       *f,
   GlintPortMonitor *monitor = _glint_window_get_port_monitor (f->window);
   g_autofree char *usb = g_build_filename (f->ports_dir, "ttyUSB7", NULL);
   g_autofree char *acm = g_build_filename (f->ports_dir, "ttyACM0", NULL);
+  g_autofree char *cp210x = g_build_filename (f->ports_dir, "ttyUSB8", NULL);
+  const char *identity = "[usb]\nvid=10c4\npid=ea60\nserial=0001\n";
+  const char *subtitle = NULL;
   guint before;
   gint64 took;
 
@@ -1140,8 +1193,21 @@ test_hotplug (Fixture       *f,
   wait_for_ports (f, "ttyACM0 ttyUSB7", 1500);
   g_assert_cmpstr (f->window->address, ==, usb);
 
+  /* A USB port is named after its bridge and shows its USB id. */
+  write_file (cp210x, identity, strlen (identity));
+  wait_for_ports (f, "ttyACM0 ttyUSB7 CP210x USB to UART", 1500);
+  for (GtkWidget *row = gtk_widget_get_first_child (child (f, "ports_list"));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                   "CP210x USB to UART") == 0)
+      subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+  g_assert_nonnull (subtitle);
+  g_assert_true (g_str_has_suffix (subtitle, "ttyUSB8 · USB 10c4:ea60"));
+
   g_unlink (usb);
   g_unlink (acm);
+  g_unlink (cp210x);
 }
 
 /* Keyboard access */

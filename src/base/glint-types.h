@@ -13,6 +13,8 @@ typedef struct _GlintSocketStream  GlintSocketStream;
 typedef struct _GlintRfc2217Stream GlintRfc2217Stream;
 typedef struct _GlintStreamAddress GlintStreamAddress;
 typedef struct _GlintSerialPortInfo GlintSerialPortInfo;
+typedef struct _GlintUsbIdentity   GlintUsbIdentity;
+typedef struct _GlintFlashOptions  GlintFlashOptions;
 typedef struct _GlintSlipDecoder   GlintSlipDecoder;
 typedef struct _GlintSim           GlintSim;
 typedef struct _GlintLinkTiming    GlintLinkTiming;

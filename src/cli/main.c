@@ -19,6 +19,8 @@
 #include "glint-error.h"
 #include "glint-flash-plan.h"
 #include "glint-flasher.h"
+#include "glint-port-monitor.h"
+#include "glint-reset.h"
 #include "glint-serial-stream.h"
 #include "glint-sim-stream.h"
 #include "glint-stream.h"
@@ -245,26 +247,125 @@ report_error (const GError *error)
 
 /* list ----------------------------------------------------------------------- */
 
+/* One port: its path, its name and, for a USB port, its identity. */
+static void
+print_port (const char                *prefix,
+            const GlintSerialPortInfo *info)
+{
+  g_autoptr(GlintUsbIdentity) usb = glint_serial_port_info_get_usb_identity (info);
+  g_autofree char *id = usb != NULL ? glint_usb_identity_to_string (usb) : NULL;
+
+  if (id != NULL)
+    printf ("%s%-24s %s [%s]\n", prefix, info->path, info->friendly_name, id);
+  else
+    printf ("%s%-24s %s\n", prefix, info->path, info->friendly_name);
+}
+
+static gboolean
+same_port (const GlintSerialPortInfo *a,
+           const GlintSerialPortInfo *b)
+{
+  g_autoptr(GlintUsbIdentity) ua = glint_serial_port_info_get_usb_identity (a);
+  g_autoptr(GlintUsbIdentity) ub = glint_serial_port_info_get_usb_identity (b);
+
+  return g_strcmp0 (a->path, b->path) == 0 && glint_usb_identity_equal (ua, ub);
+}
+
+static gboolean
+has_port (GPtrArray                 *ports,
+          const GlintSerialPortInfo *info)
+{
+  for (guint i = 0; ports != NULL && i < ports->len; i++)
+    if (same_port (g_ptr_array_index (ports, i), info))
+      return TRUE;
+
+  return FALSE;
+}
+
+typedef struct
+{
+  GPtrArray *listing;   /* the ports as last printed */
+  gboolean   done;
+} Watch;
+
+/* Prints what went (-) and what came (+) since the last listing. */
+static void
+on_ports_changed_cb (GlintPortMonitor *monitor,
+                     GParamSpec       *pspec,
+                     Watch            *watch)
+{
+  GPtrArray *ports = glint_port_monitor_get_ports (monitor);
+
+  if (ports == NULL)
+    return;
+
+  for (guint i = 0; watch->listing != NULL && i < watch->listing->len; i++)
+    if (!has_port (ports, g_ptr_array_index (watch->listing, i)))
+      print_port ("- ", g_ptr_array_index (watch->listing, i));
+  for (guint i = 0; i < ports->len; i++)
+    if (!has_port (watch->listing, g_ptr_array_index (ports, i)))
+      print_port ("+ ", g_ptr_array_index (ports, i));
+  fflush (stdout);
+
+  g_clear_pointer (&watch->listing, g_ptr_array_unref);
+  watch->listing = g_ptr_array_ref (ports);
+}
+
+static gboolean
+watch_quit_cb (gpointer user_data)
+{
+  Watch *watch = user_data;
+
+  /* kept: watch_ports() removes both sources */
+  watch->done = TRUE;
+  return G_SOURCE_CONTINUE;
+}
+
+/* list --watch: the ports there are (+), then each one that comes (+) or
+ * goes (-), until Ctrl+C. */
+static int
+watch_ports (void)
+{
+  g_autoptr(GlintPortMonitor) monitor = glint_port_monitor_new ();
+  Watch watch = { 0 };
+  guint sigint, sigterm;
+
+  g_signal_connect (monitor, "notify::ports", G_CALLBACK (on_ports_changed_cb), &watch);
+  sigint = g_unix_signal_add (SIGINT, watch_quit_cb, &watch);
+  sigterm = g_unix_signal_add (SIGTERM, watch_quit_cb, &watch);
+  g_printerr (_("Watching serial ports: + came, - went; Ctrl+C ends.\n"));
+
+  while (!watch.done)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  g_signal_handlers_disconnect_by_data (monitor, &watch);
+  g_clear_pointer (&watch.listing, g_ptr_array_unref);
+
+  return EXIT_OK;
+}
+
 static int
 cmd_list (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) ports = glint_serial_port_enumerate (&error);
+  g_autoptr(GPtrArray) ports = NULL;
 
+  if (argc == 2 && g_str_equal (argv[1], "--watch"))
+    return watch_ports ();
+  if (argc != 1)
+    {
+      g_printerr (_("Usage: glint-cli list [--watch]\n"));
+      return EXIT_USAGE;
+    }
+
+  ports = glint_port_list (&error);
   if (ports == NULL)
     return report_error (error);
 
   for (guint i = 0; i < ports->len; i++)
-    {
-      GlintSerialPortInfo *info = g_ptr_array_index (ports, i);
-
-      if (info->is_usb)
-        printf ("%-24s %s [%04x:%04x%s%s]\n", info->path, info->friendly_name, info->vid,
-                info->pid, info->serial != NULL ? " " : "",
-                info->serial != NULL ? info->serial : "");
-      else
-        printf ("%-24s %s\n", info->path, info->friendly_name);
-    }
+    print_port ("", g_ptr_array_index (ports, i));
 
   printf ("%-24s %s\n", "sim://", _("Demo board (simulated ESP32)"));
 
@@ -370,87 +471,44 @@ on_flash_log_cb (GlintFlasher  *flasher,
     g_printerr ("%s\n", message);
 }
 
-/* The rate that worked last time, per port or URL, in a small key file in
- * the user's cache folder: with it the automatic rate tries that one rate
- * instead of climbing. A rate that did not beat the boot rate is forgotten,
- * so that the next run climbs again. */
-static char *
-baud_cache_path (void)
-{
-  return g_build_filename (g_get_user_cache_dir (), "glint", "baud.ini", NULL);
-}
-
-static char *
-baud_cache_key (void)
-{
-  return g_uri_escape_string (opt_port, NULL, FALSE);
-}
-
-static guint
-baud_cache_load (void)
-{
-  g_autoptr(GKeyFile) file = g_key_file_new ();
-  g_autofree char *path = baud_cache_path ();
-  g_autofree char *key = baud_cache_key ();
-  guint64 baud;
-
-  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL))
-    return 0;
-  baud = g_key_file_get_uint64 (file, "baud", key, NULL);
-
-  return baud <= G_MAXUINT ? (guint) baud : 0;
-}
-
-static void
-baud_cache_store (GlintFlasher *flasher)
-{
-  g_autoptr(GKeyFile) file = g_key_file_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = baud_cache_path ();
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *key = baud_cache_key ();
-  guint settled = glint_flasher_get_settled_baud (flasher);
-
-  if (opt_baud != -1 && opt_baud != BAUD_AUTO)
-    return;
-
-  /* 0: the job learnt nothing about the link (it did not climb) */
-  if (settled == 0)
-    return;
-
-  g_key_file_load_from_file (file, path, G_KEY_FILE_KEEP_COMMENTS, NULL);
-  if (settled > 115200)
-    g_key_file_set_uint64 (file, "baud", key, settled);
-  else
-    g_key_file_remove_key (file, "baud", key, NULL);
-
-  /* Only a cache: failing to keep it costs a climb next time, no more. */
-  if (g_mkdir_with_parents (dir, 0700) != 0 || !g_key_file_save_to_file (file, path, &error))
-    g_debug ("not keeping the rate for %s: %s", opt_port,
-             error != NULL ? error->message : g_strerror (errno));
-}
-
-/* A flasher for --port with the common options, progress and log. */
+/* A flasher for --port with the options of the command line, progress
+ * and log. The record in the user's cache keeps the rate the automatic
+ * baud settled on per port or URL (shared with the window) and, for
+ * flash jobs (@flash_job), what was last written to each board, so that
+ * a reflash needs no search for what changed (a hint only: the final
+ * check decides). */
 static GlintFlasher *
 new_flasher (Progress  *progress,
+             gboolean   flash_job,
              GError   **error)
 {
   g_autoptr(GlintStream) stream = glint_stream_new_for_address (opt_port, error);
+  g_autoptr(GlintFlashOptions) options = glint_flash_options_new ();
+  g_autofree char *record_dir = NULL;
   GlintFlasher *flasher;
 
   if (stream == NULL)
     return NULL;
 
+  record_dir = g_build_filename (g_get_user_cache_dir (), "glint", "boards", NULL);
+  options->rates = glint_flash_record_new (record_dir);
+  options->baud = opt_baud >= 0 ? (guint) opt_baud : GLINT_FLASHER_BAUD_AUTO;
+  options->use_stub = !opt_no_stub;
+  options->no_reset = opt_no_reset || g_strcmp0 (opt_before, "no-reset") == 0;
+  options->usb_reset = g_strcmp0 (opt_before, "usb-reset") == 0;
+  options->reboot = !opt_no_reboot && g_strcmp0 (opt_after, "no-reset") != 0;
+  options->timeout_scale = opt_timeout_scale;
+  if (flash_job)
+    {
+      options->verify = !opt_no_verify;
+      options->skip_unchanged = !opt_no_skip;
+      options->erase_all = opt_erase_all;
+      options->backup_path = g_strdup (opt_backup);
+      options->record = g_object_ref (options->rates);
+    }
+
   flasher = glint_flasher_new (stream);
-  glint_flasher_set_no_reset (flasher, opt_no_reset ||
-                                       g_strcmp0 (opt_before, "no-reset") == 0);
-  glint_flasher_set_usb_reset (flasher, g_strcmp0 (opt_before, "usb-reset") == 0);
-  glint_flasher_set_reboot (flasher, !opt_no_reboot && g_strcmp0 (opt_after, "no-reset") != 0);
-  glint_flasher_set_timeout_scale (flasher, opt_timeout_scale);
-  glint_flasher_set_baud (flasher, opt_baud >= 0 ? (guint) opt_baud : GLINT_FLASHER_BAUD_AUTO);
-  if (opt_baud < 0)
-    glint_flasher_set_baud_hint (flasher, baud_cache_load ());
-  glint_flasher_set_use_stub (flasher, !opt_no_stub);
+  glint_flasher_set_options (flasher, options);
 
   if (opt_json)
     {
@@ -571,7 +629,7 @@ cmd_info (int argc, char **argv)
       return EXIT_USAGE;
     }
 
-  flasher = new_flasher (&progress, &error);
+  flasher = new_flasher (&progress, FALSE, &error);
   if (flasher == NULL)
     return report_error (error);
 
@@ -683,8 +741,6 @@ cmd_flash (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintFlasher) flasher = NULL;
   g_autoptr(GlintFlashPlan) plan = NULL;
-  g_autoptr(GlintFlashRecord) record = NULL;
-  g_autofree char *record_dir = NULL;
   GAsyncResult *slot = NULL;
   Progress progress = { isatty (STDOUT_FILENO), 0, -1 };
   const char * const *warnings;
@@ -703,20 +759,11 @@ cmd_flash (int argc, char **argv)
   if (plan == NULL)
     return report_error (error);
 
-  flasher = new_flasher (&progress, &error);
+  flasher = new_flasher (&progress, TRUE, &error);
   if (flasher == NULL)
     return report_error (error);
 
   glint_flasher_set_plan (flasher, plan);
-  glint_flasher_set_verify (flasher, !opt_no_verify);
-  glint_flasher_set_skip_unchanged (flasher, !opt_no_skip);
-  glint_flasher_set_erase_all (flasher, opt_erase_all);
-  glint_flasher_set_backup_path (flasher, opt_backup);
-  /* What was last written to each board, so that a reflash needs no
-   * search for what changed (a hint only: the final check decides). */
-  record_dir = g_build_filename (g_get_user_cache_dir (), "glint", "boards", NULL);
-  record = glint_flash_record_new (record_dir);
-  glint_flasher_set_flash_record (flasher, record);
   glint_flasher_flash_async (flasher, NULL, store_result_cb, &slot);
   if (!wait_job (flasher, &slot, glint_flasher_flash_finish, &progress, &error))
     {
@@ -726,7 +773,6 @@ cmd_flash (int argc, char **argv)
       return status;
     }
 
-  baud_cache_store (flasher);
   warnings = glint_flash_plan_get_warnings (plan);
   for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
     g_printerr (_("Warning: %s\n"), warnings[i]);
@@ -800,14 +846,13 @@ cmd_erase (int argc, char **argv)
       return EXIT_USAGE;
     }
 
-  flasher = new_flasher (&progress, &error);
+  flasher = new_flasher (&progress, FALSE, &error);
   if (flasher == NULL)
     return report_error (error);
 
   glint_flasher_erase_async (flasher, offset, length, NULL, store_result_cb, &slot);
   if (!wait_job (flasher, &slot, glint_flasher_erase_finish, &progress, &error))
     return report_job_error (error);
-  baud_cache_store (flasher);
 
   if (opt_json)
     json_done ("erase");
@@ -836,7 +881,7 @@ cmd_read (int argc, char **argv)
       return EXIT_USAGE;
     }
 
-  flasher = new_flasher (&progress, &error);
+  flasher = new_flasher (&progress, FALSE, &error);
   if (flasher == NULL)
     return report_error (error);
 
@@ -844,7 +889,6 @@ cmd_read (int argc, char **argv)
                                   &slot);
   if (!wait_job (flasher, &slot, glint_flasher_read_flash_finish, &progress, &error))
     return report_job_error (error);
-  baud_cache_store (flasher);
 
   if (opt_json)
     json_done ("read");
@@ -894,21 +938,6 @@ monitor_quit_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-wait_lines (GlintStream  *stream,
-            GlintLines    values,
-            GError      **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  GAsyncResult *slot = NULL;
-
-  glint_stream_set_lines_async (stream, GLINT_LINE_DTR | GLINT_LINE_RTS, values, NULL,
-                                store_result_cb, &slot);
-  result = run_until_done (&slot);
-
-  return glint_stream_set_lines_finish (stream, result, error);
-}
-
 /* Shows what the board prints, after a reset into its firmware, until
  * Ctrl+C or the end of the stream. */
 static int
@@ -945,11 +974,15 @@ cmd_monitor (int argc, char **argv)
   g_printerr (_("Monitoring %s at %u baud; Ctrl+C ends.\n"), glint_stream_get_address (stream),
               baud);
 
-  /* EN low (RTS) with IO0 high, then released: the firmware starts. */
+  /* The hard reset (EN low through RTS, IO0 high, then released): the
+   * firmware starts. */
   if (!opt_no_reset && glint_stream_get_can_control_lines (stream))
     {
-      if (!wait_lines (stream, GLINT_LINE_RTS, &error) ||
-          !wait_lines (stream, GLINT_LINE_NONE, &error))
+      glint_reset_async (stream, GLINT_RESET_HARD, GLINT_RESET_DEFAULT_DELAY_MS, NULL,
+                         store_result_cb, &slot);
+      g_clear_object (&result);
+      result = run_until_done (&slot);
+      if (!glint_reset_finish (stream, result, &error))
         {
           g_printerr (_("Warning: the board was not reset: %s\n"), error->message);
           g_clear_error (&error);
@@ -986,7 +1019,8 @@ typedef struct
 } Command;
 
 static const Command commands[] = {
-  { "list", cmd_list, N_("List serial ports and the Demo board") },
+  { "list", cmd_list, N_("List serial ports and the Demo board; --watch shows ports as they "
+                          "come and go") },
   { "info", cmd_info, N_("Connect to a board and show its chip, revision, MAC, crystal and "
                           "security") },
   { "flash", cmd_flash, N_("Write firmware (FILE@OFFSET…, a build folder or manifest.json) "
@@ -1089,10 +1123,12 @@ main (int argc, char **argv)
     }
 
   /* Options the command line did not know are left in place for the
-   * commands: only erase has one (--region). */
+   * commands: erase has one (--region), list another (--watch). */
   for (int i = 2; i < argc; i++)
     {
       if (g_str_equal (argv[i], "--region") && g_str_equal (argv[1], "erase"))
+        continue;
+      if (g_str_equal (argv[i], "--watch") && g_str_equal (argv[1], "list"))
         continue;
       if (argv[i][0] == '-' && argv[i][1] != '\0')
         {

@@ -384,3 +384,105 @@ glint_flash_record_save (GlintFlashRecord  *self,
 
   return TRUE;
 }
+
+/* Remembered rates ---------------------------------------------------------------- */
+
+/*
+ * The rate the automatic baud settled on, per port or URL (the stream's
+ * address, URI-escaped as the key), in one key file beside the boards'
+ * files: with it, the next job tries that one rate instead of climbing.
+ * The window and the CLI share it. One rule: a rate at or below the boot
+ * rate is not remembered (a link that did no better this time climbs again
+ * next time), and a job that learnt nothing (0) changes nothing.
+ */
+
+#define RATES_FILE  "links.ini"
+#define RATES_GROUP "baud"
+
+static char *
+rates_path (GlintFlashRecord *self)
+{
+  return g_build_filename (self->directory, RATES_FILE, NULL);
+}
+
+/**
+ * glint_flash_record_lookup_baud:
+ * @address: the stream's address
+ *
+ * Returns: the rate remembered for @address, 0 for none
+ */
+guint
+glint_flash_record_lookup_baud (GlintFlashRecord *self,
+                                const char       *address)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autofree char *path = NULL;
+  g_autofree char *key = NULL;
+  guint64 baud;
+
+  g_return_val_if_fail (GLINT_IS_FLASH_RECORD (self), 0);
+  g_return_val_if_fail (address != NULL, 0);
+
+  path = rates_path (self);
+  key = g_uri_escape_string (address, NULL, FALSE);
+  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL))
+    return 0;
+  baud = g_key_file_get_uint64 (file, RATES_GROUP, key, NULL);
+
+  return baud > GLINT_FLASH_RECORD_BOOT_BAUD && baud <= G_MAXUINT ? (guint) baud : 0;
+}
+
+/**
+ * glint_flash_record_remember_baud:
+ * @address: the stream's address
+ * @baud: the rate a job settled on (glint_flasher_get_settled_baud())
+ *
+ * Keeps @baud for @address if it beats the boot rate, forgets what was
+ * kept if it does not, and changes nothing for 0. Written at once.
+ *
+ * Returns: %FALSE if the file could not be written (@error says why)
+ */
+gboolean
+glint_flash_record_remember_baud (GlintFlashRecord  *self,
+                                  const char        *address,
+                                  guint              baud,
+                                  GError           **error)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autofree char *path = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  g_return_val_if_fail (GLINT_IS_FLASH_RECORD (self), FALSE);
+  g_return_val_if_fail (address != NULL, FALSE);
+
+  if (baud == 0)
+    return TRUE;
+
+  path = rates_path (self);
+  key = g_uri_escape_string (address, NULL, FALSE);
+  g_key_file_load_from_file (file, path, G_KEY_FILE_KEEP_COMMENTS, NULL);
+  if (baud > GLINT_FLASH_RECORD_BOOT_BAUD)
+    {
+      if (g_key_file_get_uint64 (file, RATES_GROUP, key, NULL) == baud)
+        return TRUE;
+      g_key_file_set_uint64 (file, RATES_GROUP, key, baud);
+    }
+  else if (!g_key_file_remove_key (file, RATES_GROUP, key, NULL))
+    return TRUE;
+
+  if (g_mkdir_with_parents (self->directory, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   "cannot create %s: %s", self->directory, g_strerror (saved));
+      return FALSE;
+    }
+
+  data = g_key_file_to_data (file, &len, NULL);
+
+  return g_file_set_contents_full (path, data, len, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                   error);
+}

@@ -7,6 +7,10 @@
 
 G_BEGIN_DECLS
 
+/* A rate at or below the boot rate is not remembered: the next job climbs
+ * again (glint_flash_record_remember_baud()). */
+#define GLINT_FLASH_RECORD_BOOT_BAUD 115200
+
 #define GLINT_TYPE_FLASH_RECORD (glint_flash_record_get_type ())
 G_DECLARE_FINAL_TYPE (GlintFlashRecord, glint_flash_record, GLINT, FLASH_RECORD, GObject)
 
@@ -29,6 +33,13 @@ void              glint_flash_record_forget       (GlintFlashRecord  *self,
                                                    guint32            address,
                                                    gsize              length);
 gboolean          glint_flash_record_save         (GlintFlashRecord  *self,
+                                                   GError           **error);
+
+guint             glint_flash_record_lookup_baud  (GlintFlashRecord  *self,
+                                                   const char        *address);
+gboolean          glint_flash_record_remember_baud (GlintFlashRecord *self,
+                                                   const char        *address,
+                                                   guint              baud,
                                                    GError           **error);
 
 guint8           *glint_flash_record_sector_digests (GBytes          *data,

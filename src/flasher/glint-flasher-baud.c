@@ -8,9 +8,6 @@
 #include "glint-error.h"
 #include "glint-flasher-private.h"
 #include "glint-link-timing.h"
-#include "glint-rfc2217-stream.h"
-#include "glint-serial-stream.h"
-#include "glint-socket-stream.h"
 #include "glint-stream.h"
 
 /*
@@ -28,18 +25,16 @@
  * failed. Where the board cannot be reset (no DTR/RTS), that ends the job
  * with the advice to give a fixed rate.
  *
- * Which rates, by link:
- * - the chip's own USB (Espressif's VID 303a: USB-Serial/JTAG, or the
- *   ROM's USB-OTG CDC): the rate is ignored, nothing is changed;
- * - socket://: a raw TCP pipe to a serial bridge whose UART rate is fixed
- *   on the far side; changing the chip's rate would only break the link,
- *   so it stays at the connection's rate;
- * - rfc2217://: the server sets its UART; a server that answers with a
- *   rate other than the one asked ends the climb like a failed step;
- * - a local USB adapter, by VID:PID (CP210x, CH34x, FTDI, ...) up to what
- *   it is known to carry; other local ports up to 921600;
- * - sim://: the simulated adapter, up to 2 Mbaud (its max-baud option
- *   makes it fail above a rate).
+ * Which rates: the ones the stream says its link carries
+ * (GlintStream:baud-rates), none where it cannot change the rate
+ * (GlintStream:can-set-baud); the flasher does not look at the transport.
+ * In short: the chip's own USB (Espressif's VID 303a) ignores the rate;
+ * socket:// is a raw pipe to a bridge whose UART rate is fixed on the far
+ * side; rfc2217:// from 230400, and a server that answers with a rate
+ * other than the one asked ends the climb like a failed step; a local USB
+ * adapter up to what its bridge is known to carry (FTDI 2 Mbaud, others
+ * 921600), other local ports up to 921600; sim:// up to 2 Mbaud, or as the
+ * USB adapter it is told it sits behind.
  * With a hint (a rate that worked before, glint_flasher_set_baud_hint())
  * only that rate is tried.
  *
@@ -217,43 +212,15 @@ set_candidates (AutoBaud    *ab,
     ab->candidates[i] = rates[i];
 }
 
-/* The USB adapter behind a local port, from the port list. */
-static gboolean
-serial_usb_id (GlintStream *stream,
-               guint16     *vid,
-               guint16     *pid)
-{
-  g_autoptr(GPtrArray) ports = glint_serial_port_enumerate (NULL);
-  const char *path = glint_serial_stream_get_path (GLINT_SERIAL_STREAM (stream));
-
-  for (guint i = 0; ports != NULL && i < ports->len; i++)
-    {
-      GlintSerialPortInfo *info = g_ptr_array_index (ports, i);
-
-      if (info->is_usb && g_strcmp0 (info->path, path) == 0)
-        {
-          *vid = info->vid;
-          *pid = info->pid;
-          return TRUE;
-        }
-    }
-
-  return FALSE;
-}
-
-/* Whether the rate means anything on this link; if so, what to try. */
+/* Whether the rate means anything on this link; if so, what to try. The
+ * stream says what it carries (GlintStream:can-set-baud, :baud-rates). */
 static gboolean
 pick_candidates (GlintFlasher *self,
                  AutoBaud     *ab,
                  const char  **why_not)
 {
-  static const guint generic[] = { 460800, 921600 };
-  static const guint cp210x[] = { 460800, 921600 };
-  static const guint ch34x[] = { 460800, 921600 };
-  static const guint ftdi[] = { 460800, 921600, 1500000, 2000000 };
-  static const guint remote[] = { 230400, 460800, 921600 };
-  static const guint sim[] = { 460800, 921600, 1500000, 2000000 };
-  GlintStream *stream = self->stream;
+  const guint *rates;
+  guint n = 0;
 
   *why_not = NULL;
   if (self->usb_reset)
@@ -262,9 +229,15 @@ pick_candidates (GlintFlasher *self,
       return FALSE;
     }
 
-  if (GLINT_IS_SOCKET_STREAM (stream))
+  rates = glint_stream_get_baud_rates (self->stream, &n);
+  if (!glint_stream_get_can_set_baud (self->stream) || n == 0)
     {
-      *why_not = "socket:// cannot change the far side's serial rate";
+      const GlintUsbIdentity *usb = glint_stream_get_usb_identity (self->stream);
+
+      if (usb != NULL && glint_usb_identity_is_native (usb))
+        *why_not = "the chip's own USB ignores the baud rate";
+      else
+        *why_not = "the link cannot change the far side's serial rate";
       return FALSE;
     }
 
@@ -274,34 +247,7 @@ pick_candidates (GlintFlasher *self,
       return TRUE;
     }
 
-  /* the simulator is a scheme registered from above: its address says so */
-  if (g_str_has_prefix (glint_stream_get_address (stream) != NULL ?
-                        glint_stream_get_address (stream) : "", "sim://"))
-    set_candidates (ab, sim, G_N_ELEMENTS (sim));
-  else if (GLINT_IS_RFC2217_STREAM (stream))
-    set_candidates (ab, remote, G_N_ELEMENTS (remote));
-  else if (GLINT_IS_SERIAL_STREAM (stream))
-    {
-      guint16 vid = 0, pid = 0;
-
-      if (!serial_usb_id (stream, &vid, &pid))
-        set_candidates (ab, generic, G_N_ELEMENTS (generic));
-      else if (vid == 0x303A)
-        {
-          *why_not = "the chip's own USB ignores the baud rate";
-          return FALSE;
-        }
-      else if (vid == 0x10C4)
-        set_candidates (ab, cp210x, G_N_ELEMENTS (cp210x));
-      else if (vid == 0x1A86)
-        set_candidates (ab, ch34x, G_N_ELEMENTS (ch34x));
-      else if (vid == 0x0403)
-        set_candidates (ab, ftdi, G_N_ELEMENTS (ftdi));
-      else
-        set_candidates (ab, generic, G_N_ELEMENTS (generic));
-    }
-  else
-    set_candidates (ab, generic, G_N_ELEMENTS (generic));
+  set_candidates (ab, rates, n);
 
   return TRUE;
 }
@@ -744,7 +690,7 @@ gboolean
 _glint_flasher_rom_can_step (GlintFlasher *self)
 {
   /* (the ESP32's and C2's with the crystal correction, when it reads) */
-  return !self->usb_reset && !GLINT_IS_SOCKET_STREAM (self->stream) &&
+  return !self->usb_reset && glint_stream_get_can_set_baud (self->stream) &&
          glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_CHANGE_BAUDRATE);
 }
 

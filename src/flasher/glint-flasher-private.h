@@ -31,6 +31,7 @@ struct _GlintFlasher
   guint              boot_baud;      /* the stream's rate when first connected */
   char              *backup_path;
   GlintFlashRecord  *record;         /* what was last written to each board */
+  GlintFlashRecord  *rates;          /* where the automatic rate is remembered */
   GArray            *regions;        /* GlintRegionReport, of the last flash job */
   guint64            planned_bytes;  /* what the job will write, if planned_known */
   guint64            bytes_written;

@@ -287,6 +287,7 @@ glint_flasher_dispose (GObject *object)
 
   g_clear_object (&self->plan);
   g_clear_object (&self->record);
+  g_clear_object (&self->rates);
   g_clear_object (&self->loader);
   g_clear_pointer (&self->regions, g_array_unref);
   g_clear_object (&self->stream);
@@ -542,6 +543,42 @@ glint_flasher_set_usb_reset (GlintFlasher *self,
 }
 
 /**
+ * glint_flasher_set_options:
+ * @options: what the jobs are to do
+ *
+ * Sets every job option at once, as the window and the CLI do. With the
+ * automatic rate and @options->rates, the rate remembered for this
+ * stream's address is tried first (glint_flasher_set_baud_hint()), and
+ * the rate each job settles on is remembered there, by the one rule of
+ * glint_flash_record_remember_baud().
+ */
+void
+glint_flasher_set_options (GlintFlasher            *self,
+                           const GlintFlashOptions *options)
+{
+  g_return_if_fail (GLINT_IS_FLASHER (self));
+  g_return_if_fail (options != NULL);
+  g_return_if_fail (options->timeout_scale > 0);
+
+  glint_flasher_set_baud (self, options->baud);
+  glint_flasher_set_use_stub (self, options->use_stub);
+  glint_flasher_set_verify (self, options->verify);
+  glint_flasher_set_reboot (self, options->reboot);
+  glint_flasher_set_no_reset (self, options->no_reset);
+  glint_flasher_set_usb_reset (self, options->usb_reset);
+  glint_flasher_set_skip_unchanged (self, options->skip_unchanged);
+  glint_flasher_set_erase_all (self, options->erase_all);
+  glint_flasher_set_timeout_scale (self, options->timeout_scale);
+  glint_flasher_set_backup_path (self, options->backup_path);
+  glint_flasher_set_flash_record (self, options->record);
+  g_set_object (&self->rates, options->rates);
+  self->baud_hint = 0;
+  if (options->rates != NULL && options->baud == GLINT_FLASHER_BAUD_AUTO)
+    self->baud_hint = glint_flash_record_lookup_baud (options->rates,
+                                                      glint_stream_get_address (self->stream));
+}
+
+/**
  * glint_flasher_set_baud_hint:
  * @baud: a rate that worked on this link before, 0 for none
  *
@@ -757,11 +794,20 @@ _glint_flasher_job_fail (GTask  *task,
   g_object_unref (task);
 }
 
-/* Ends the current job well; the result was set by the caller. */
+/* Ends the current job well; the result was set by the caller. The rate
+ * the automatic baud settled on is remembered for the next job. */
 void
 _glint_flasher_job_done (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  if (self->rates != NULL && self->baud == GLINT_FLASHER_BAUD_AUTO &&
+      !glint_flash_record_remember_baud (self->rates, glint_stream_get_address (self->stream),
+                                         self->settled_baud, &error))
+    /* Only a cache: failing to keep it costs a climb next time, no more. */
+    _glint_flasher_log (self, GLINT_LOG_DEBUG, "not keeping the rate for %s: %s",
+                        glint_stream_get_address (self->stream), error->message);
 
   g_object_set_data (G_OBJECT (task), "glint-job-over", GINT_TO_POINTER (TRUE));
   self->busy = FALSE;

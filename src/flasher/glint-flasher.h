@@ -5,6 +5,7 @@
 
 #include <gio/gio.h>
 
+#include "glint-flash-options.h"
 #include "glint-flash-record.h"
 #include "glint-types.h"
 
@@ -185,6 +186,8 @@ void               glint_flasher_set_timeout_scale (GlintFlasher          *self,
                                                     gdouble                scale);
 const char        *glint_flasher_state_to_string   (GlintFlasherState      state);
 
+void               glint_flasher_set_options       (GlintFlasher          *self,
+                                                    const GlintFlashOptions *options);
 void               glint_flasher_set_plan          (GlintFlasher          *self,
                                                     GlintFlashPlan        *plan);
 void               glint_flasher_set_baud          (GlintFlasher          *self,

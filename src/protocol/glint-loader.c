@@ -10,6 +10,7 @@
 #include "glint-error.h"
 #include "glint-link-timing.h"
 #include "glint-loader.h"
+#include "glint-reset.h"
 #include "glint-slip.h"
 #include "glint-stream.h"
 #include "glint-wire-trace.h"
@@ -32,9 +33,6 @@
 #define MAX_FRAME         (8 + 0x4000 + 0x400)
 #define BOOT_LOG_MAX      (16 * 1024)
 #define UNSUPPORTED_REPEATS 7   /* after the first of the ROM's eight (protocol.md §1.4) */
-#define DEFAULT_RESET_DELAY_MS 50
-/* esptool's hold time for EN and IO0 during a reset (protocol.md §3.3) */
-#define RESET_HOLD_MS     100
 
 typedef struct
 {
@@ -915,7 +913,7 @@ glint_loader_init (GlintLoader *self)
   self->decoder = glint_slip_decoder_new (MAX_FRAME);
   self->out = g_byte_array_new ();
   self->boot_log = g_string_new (NULL);
-  self->reset_delay_ms = DEFAULT_RESET_DELAY_MS;
+  self->reset_delay_ms = GLINT_RESET_DEFAULT_DELAY_MS;
 }
 
 /**
@@ -1521,110 +1519,27 @@ glint_loader_send_raw (GlintLoader  *self,
   return TRUE;
 }
 
-/* Reset sequences (protocol.md §3.3) --------------------------------------------------- */
-
-typedef struct
-{
-  GlintLines mask;
-  GlintLines values;
-  guint      delay_ms;     /* wait after setting */
-} ResetStep;
-
-typedef struct
-{
-  GArray *steps;
-  guint   next;
-  guint   timeout_id;
-} ResetData;
+/* Reset sequences (protocol.md §3.3): glint-reset.c ----------------------------------- */
 
 static void
-reset_data_free (gpointer data)
+reset_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
 {
-  ResetData *rd = data;
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
 
-  g_clear_handle_id (&rd->timeout_id, g_source_remove);
-  g_array_unref (rd->steps);
-  g_free (rd);
-}
-
-static void reset_step (GTask *task);
-
-static gboolean
-reset_delay_cb (gpointer user_data)
-{
-  GTask *task = user_data;
-  ResetData *rd = g_task_get_task_data (task);
-
-  rd->timeout_id = 0;
-  reset_step (task);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-reset_lines_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  GTask *task = user_data;
-  ResetData *rd = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  ResetStep *step;
-
-  if (!glint_stream_set_lines_finish (GLINT_STREAM (object), result, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
-      return;
-    }
-
-  step = &g_array_index (rd->steps, ResetStep, rd->next - 1);
-  if (step->delay_ms > 0)
-    rd->timeout_id = g_timeout_add (step->delay_ms, reset_delay_cb, task);
+  if (glint_reset_finish (GLINT_STREAM (object), result, &error))
+    g_task_return_boolean (task, TRUE);
   else
-    reset_step (task);
-}
-
-static void
-reset_step (GTask *task)
-{
-  GlintLoader *self = g_task_get_source_object (task);
-  ResetData *rd = g_task_get_task_data (task);
-  ResetStep *step;
-
-  if (g_task_return_error_if_cancelled (task))
-    {
-      g_object_unref (task);
-      return;
-    }
-
-  if (rd->next >= rd->steps->len)
-    {
-      g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
-      return;
-    }
-
-  step = &g_array_index (rd->steps, ResetStep, rd->next++);
-  glint_stream_set_lines_async (self->stream, step->mask, step->values,
-                                g_task_get_cancellable (task), reset_lines_cb, task);
-}
-
-static void
-add_step (GArray     *steps,
-          GlintLines  mask,
-          GlintLines  values,
-          guint       delay_ms)
-{
-  ResetStep step = { mask, values, delay_ms };
-
-  g_array_append_val (steps, step);
+    g_task_return_error (task, error);
 }
 
 /**
  * glint_loader_reset_async:
  *
- * Runs one of esptool's reset sequences with its hold times. Fails with
+ * Runs one of esptool's reset sequences (glint_reset_async()) on the
+ * loader's stream with the loader's reset delay. Fails with
  * %GLINT_ERROR_NOT_SUPPORTED where the stream cannot control DTR/RTS (the
  * caller then says the chip was not reset and goes on).
  */
@@ -1636,11 +1551,6 @@ glint_loader_reset_async (GlintLoader         *self,
                           gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  const GlintLines dtr = GLINT_LINE_DTR;
-  const GlintLines rts = GLINT_LINE_RTS;
-  const GlintLines both = GLINT_LINE_DTR | GLINT_LINE_RTS;
-  guint d = self->reset_delay_ms;
-  ResetData *rd;
 
   g_return_if_fail (GLINT_IS_LOADER (self));
 
@@ -1648,57 +1558,8 @@ glint_loader_reset_async (GlintLoader         *self,
   g_task_set_source_tag (task, glint_loader_reset_async);
   g_task_set_name (task, "glint-loader-reset");
 
-  rd = g_new0 (ResetData, 1);
-  rd->steps = g_array_new (FALSE, FALSE, sizeof (ResetStep));
-  g_task_set_task_data (task, rd, reset_data_free);
-
-  switch (strategy)
-    {
-    case GLINT_RESET_NONE:
-      break;
-    case GLINT_RESET_CLASSIC:
-      /* IO0 high, EN low; then IO0 low, EN high; then release IO0 */
-      add_step (rd->steps, dtr, 0, 0);
-      add_step (rd->steps, rts, rts, RESET_HOLD_MS);
-      if (glint_stream_get_is_remote (self->stream))
-        {
-          /* Over the network two requests may arrive a round trip apart,
-           * and the chip samples IO0 a few milliseconds after EN rises:
-           * send both changes together, in one message. */
-          add_step (rd->steps, both, dtr, d);
-        }
-      else
-        {
-          add_step (rd->steps, dtr, dtr, 0);
-          add_step (rd->steps, rts, 0, d);
-        }
-      add_step (rd->steps, dtr, 0, 0);
-      break;
-    case GLINT_RESET_UNIX_TIGHT:
-      add_step (rd->steps, both, 0, 0);
-      add_step (rd->steps, both, both, 0);
-      add_step (rd->steps, both, rts, RESET_HOLD_MS);
-      add_step (rd->steps, both, dtr, d);
-      add_step (rd->steps, both, 0, 0);
-      break;
-    case GLINT_RESET_USB_JTAG:
-      add_step (rd->steps, both, 0, RESET_HOLD_MS);
-      add_step (rd->steps, both, dtr, RESET_HOLD_MS);
-      /* through (1,1), RTS last, as the USB-Serial/JTAG needs */
-      add_step (rd->steps, rts, rts, 0);
-      add_step (rd->steps, dtr, 0, 0);
-      add_step (rd->steps, rts, rts, RESET_HOLD_MS);
-      add_step (rd->steps, both, 0, 0);
-      break;
-    case GLINT_RESET_HARD:
-      add_step (rd->steps, rts, rts, RESET_HOLD_MS);
-      add_step (rd->steps, rts, 0, 0);
-      break;
-    default:
-      g_return_if_reached ();
-    }
-
-  reset_step (g_steal_pointer (&task));
+  glint_reset_async (self->stream, strategy, self->reset_delay_ms, cancellable, reset_cb,
+                     g_steal_pointer (&task));
 }
 
 gboolean

@@ -5,6 +5,7 @@
 
 #include <gio/gio.h>
 
+#include "glint-reset.h"
 #include "glint-types.h"
 
 G_BEGIN_DECLS
@@ -48,15 +49,6 @@ typedef enum
   GLINT_COMMAND_SAMPLE_RTT  = 1 << 0,
   GLINT_COMMAND_NO_RESPONSE = 1 << 1,
 } GlintCommandFlags;
-
-typedef enum
-{
-  GLINT_RESET_NONE,          /* the chip is already waiting (or cannot be reset) */
-  GLINT_RESET_CLASSIC,       /* DTR/RTS one line at a time (portable, RFC 2217) */
-  GLINT_RESET_UNIX_TIGHT,    /* both lines in one ioctl (local POSIX ports) */
-  GLINT_RESET_USB_JTAG,      /* the on-chip USB-Serial/JTAG of C3/S3/C6/H2/... */
-  GLINT_RESET_HARD,          /* after flashing: pulse EN to run the app */
-} GlintResetStrategy;
 
 #define GLINT_TYPE_LOADER (glint_loader_get_type ())
 

@@ -33,6 +33,8 @@ struct _GlintSimStream
 
 G_DEFINE_FINAL_TYPE (GlintSimStream, glint_sim_stream, GLINT_TYPE_STREAM)
 
+static const guint sim_rates[] = { 460800, 921600, 1500000, 2000000 };
+
 static GInputStream *
 glint_sim_stream_get_input_stream (GIOStream *stream)
 {
@@ -251,6 +253,9 @@ glint_sim_stream_new_with_address (GlintSim    *sim,
     }
 
   _glint_stream_set_can_control_lines (GLINT_STREAM (self), TRUE);
+  /* The simulated adapter takes up to 2 Mbaud (its max-baud option makes
+   * it fail above a rate). */
+  _glint_stream_set_baud_rates (GLINT_STREAM (self), sim_rates, G_N_ELEMENTS (sim_rates));
 
   return GLINT_STREAM (g_steal_pointer (&self));
 }
@@ -367,6 +372,60 @@ board_attach (const char *name,
     }
 }
 
+/* usb=VID:PID (hex), usb-serial=S, usb-path=BY-PATH: the simulated board
+ * sits behind that USB device, so the stream says what such a port
+ * carries (none of them: no identity). */
+static gboolean
+apply_usb_identity (GlintStream  *stream,
+                    GHashTable   *options,
+                    GError      **error)
+{
+  const char *usb = g_hash_table_lookup (options, "usb");
+  const char *serial = g_hash_table_lookup (options, "usb-serial");
+  const char *by_path = g_hash_table_lookup (options, "usb-path");
+  g_autoptr(GlintUsbIdentity) identity = NULL;
+  g_auto(GStrv) parts = NULL;
+  guint64 vid = 0, pid = 0;
+  GHashTableIter iter;
+  const char *key;
+
+  g_hash_table_iter_init (&iter, options);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &key, NULL))
+    if (g_str_has_prefix (key, "usb") && !g_str_equal (key, "usb") &&
+        !g_str_equal (key, "usb-serial") && !g_str_equal (key, "usb-path"))
+      {
+        g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ADDRESS,
+                     _("unknown sim option “%s”; the USB options are usb=VID:PID, "
+                       "usb-serial and usb-path"), key);
+        return FALSE;
+      }
+
+  if (usb == NULL)
+    {
+      if (serial == NULL && by_path == NULL)
+        return TRUE;
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ADDRESS,
+                   _("usb-serial and usb-path need usb=VID:PID too, e.g. usb=10c4:ea60"));
+      return FALSE;
+    }
+
+  parts = g_strsplit (usb, ":", -1);
+  if (g_strv_length (parts) != 2 ||
+      !g_ascii_string_to_unsigned (parts[0], 16, 0, G_MAXUINT16, &vid, NULL) ||
+      !g_ascii_string_to_unsigned (parts[1], 16, 0, G_MAXUINT16, &pid, NULL))
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ADDRESS,
+                   _("usb=%s is not a USB id; give the vendor and product in hex, "
+                     "e.g. usb=10c4:ea60"), usb);
+      return FALSE;
+    }
+
+  identity = glint_usb_identity_new (vid, pid, serial, by_path);
+  _glint_stream_set_usb_identity (stream, identity);
+
+  return TRUE;
+}
+
 /**
  * glint_sim_stream_new_for_address:
  * @address: a `sim://` address; its options configure the simulator, and
@@ -403,7 +462,8 @@ glint_sim_stream_new_for_address (const GlintStreamAddress  *address,
     {
       const char *value = g_hash_table_lookup (address->options, keys[i]);
 
-      if (g_str_equal (keys[i], "board"))
+      /* the board keeps the flash; the USB identity is the adapter's */
+      if (g_str_equal (keys[i], "board") || g_str_has_prefix (keys[i], "usb"))
         continue;
       if (!glint_sim_set_option (sim, keys[i], value, &local_error))
         {
@@ -427,6 +487,8 @@ glint_sim_stream_new_for_address (const GlintStreamAddress  *address,
   stream = glint_sim_stream_new_with_address (sim, canonical, error);
   if (stream != NULL && g_hash_table_contains (address->options, "latency"))
     _glint_stream_set_is_remote (stream, TRUE);
+  if (stream != NULL && !apply_usb_identity (stream, address->options, error))
+    g_clear_object (&stream);
 
   return stream;
 }

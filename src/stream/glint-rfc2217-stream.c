@@ -111,6 +111,8 @@ struct _GlintRfc2217Stream
 
 G_DEFINE_FINAL_TYPE (GlintRfc2217Stream, glint_rfc2217_stream, GLINT_TYPE_STREAM)
 
+static const guint remote_rates[] = { 230400, 460800, 921600 };
+
 enum {
   PROP_0,
   PROP_MODEM_STATE,
@@ -1366,6 +1368,9 @@ glint_rfc2217_stream_init (GlintRfc2217Stream *self)
 
   _glint_stream_set_can_control_lines (GLINT_STREAM (self), TRUE);
   _glint_stream_set_is_remote (GLINT_STREAM (self), TRUE);
+  /* The server sets its UART to what it can; starting lower than on a
+   * local port leaves a step that works where 460800 does not. */
+  _glint_stream_set_baud_rates (GLINT_STREAM (self), remote_rates, G_N_ELEMENTS (remote_rates));
 }
 
 static gboolean

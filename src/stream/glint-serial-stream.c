@@ -20,6 +20,7 @@
 #include <libserialport.h>
 
 #include "glint-error.h"
+#include "glint-port-monitor.h"
 #include "glint-serial-stream.h"
 #include "glint-stream-private.h"
 
@@ -59,9 +60,10 @@ static GParamSpec *properties[N_PROPS];
 
 typedef struct
 {
-  int      fd;
-  guint    baud;
-  gboolean can_control_lines;
+  int               fd;
+  guint             baud;
+  gboolean          can_control_lines;
+  GlintUsbIdentity *usb_identity;
 } OpenResult;
 
 static void
@@ -71,6 +73,7 @@ open_result_free (gpointer data)
 
   if (res->fd >= 0)
     close (res->fd);
+  glint_usb_identity_free (res->usb_identity);
   g_free (res);
 }
 
@@ -225,6 +228,8 @@ open_thread (GTask        *task,
 
   /* Ptys and some drivers have no modem lines at all. */
   res->can_control_lines = ioctl (res->fd, TIOCMGET, &status) == 0;
+  /* Which adapter: what rates it carries, and which board this is. */
+  res->usb_identity = glint_port_lookup_usb_identity (self->path);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, &error))
     {
@@ -276,6 +281,7 @@ glint_serial_stream_open_finish (GlintStream   *stream,
   if (res->baud > 0)
     _glint_stream_set_baud (stream, res->baud);
   _glint_stream_set_can_control_lines (stream, res->can_control_lines);
+  _glint_stream_set_usb_identity (stream, res->usb_identity);
 
   open_result_free (res);
 
@@ -797,6 +803,7 @@ glint_serial_port_info_free (GlintSerialPortInfo *info)
   g_free (info->manufacturer);
   g_free (info->product);
   g_free (info->serial);
+  g_free (info->by_path);
   g_free (info);
 }
 
@@ -817,6 +824,68 @@ static char *
 nonempty_dup (const char *s)
 {
   return (s != NULL && *s != '\0') ? g_strdup (s) : NULL;
+}
+
+static GlintSerialPortInfo *
+port_info_new (struct sp_port *port)
+{
+  GlintSerialPortInfo *info = g_new0 (GlintSerialPortInfo, 1);
+  const char *known = NULL;
+
+  info->path = g_strdup (sp_get_port_name (port));
+  info->description = nonempty_dup (sp_get_port_description (port));
+
+  if (sp_get_port_transport (port) == SP_TRANSPORT_USB)
+    {
+      int vid = 0, pid = 0;
+
+      info->is_usb = TRUE;
+      if (sp_get_port_usb_vid_pid (port, &vid, &pid) == SP_OK)
+        {
+          info->vid = (guint16) vid;
+          info->pid = (guint16) pid;
+        }
+      info->manufacturer = nonempty_dup (sp_get_port_usb_manufacturer (port));
+      info->product = nonempty_dup (sp_get_port_usb_product (port));
+      info->serial = nonempty_dup (sp_get_port_usb_serial (port));
+      known = glint_serial_port_lookup_usb_name (info->vid, info->pid);
+    }
+
+  if (known != NULL)
+    info->friendly_name = g_strdup (known);
+  else if (info->product != NULL)
+    info->friendly_name = g_strdup (info->product);
+  else if (info->description != NULL)
+    info->friendly_name = g_strdup (info->description);
+  else
+    info->friendly_name = g_path_get_basename (info->path);
+
+  return info;
+}
+
+/**
+ * glint_serial_port_info_new_for_path:
+ * @path: a device path (not a link: resolve it first)
+ *
+ * What libserialport knows about one port, without listing the others.
+ *
+ * Returns: (transfer full) (nullable): the port, or %NULL if libserialport
+ *   does not know it
+ */
+GlintSerialPortInfo *
+glint_serial_port_info_new_for_path (const char *path)
+{
+  struct sp_port *port = NULL;
+  GlintSerialPortInfo *info;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (sp_get_port_by_name (path, &port) != SP_OK)
+    return NULL;
+  info = port_info_new (port);
+  sp_free_port (port);
+
+  return info;
 }
 
 /**
@@ -847,41 +916,7 @@ glint_serial_port_enumerate (GError **error)
   ports = g_ptr_array_new_with_free_func ((GDestroyNotify) glint_serial_port_info_free);
 
   for (guint i = 0; list[i] != NULL; i++)
-    {
-      struct sp_port *port = list[i];
-      GlintSerialPortInfo *info = g_new0 (GlintSerialPortInfo, 1);
-      const char *known = NULL;
-
-      info->path = g_strdup (sp_get_port_name (port));
-      info->description = nonempty_dup (sp_get_port_description (port));
-
-      if (sp_get_port_transport (port) == SP_TRANSPORT_USB)
-        {
-          int vid = 0, pid = 0;
-
-          info->is_usb = TRUE;
-          if (sp_get_port_usb_vid_pid (port, &vid, &pid) == SP_OK)
-            {
-              info->vid = (guint16) vid;
-              info->pid = (guint16) pid;
-            }
-          info->manufacturer = nonempty_dup (sp_get_port_usb_manufacturer (port));
-          info->product = nonempty_dup (sp_get_port_usb_product (port));
-          info->serial = nonempty_dup (sp_get_port_usb_serial (port));
-          known = glint_serial_port_lookup_usb_name (info->vid, info->pid);
-        }
-
-      if (known != NULL)
-        info->friendly_name = g_strdup (known);
-      else if (info->product != NULL)
-        info->friendly_name = g_strdup (info->product);
-      else if (info->description != NULL)
-        info->friendly_name = g_strdup (info->description);
-      else
-        info->friendly_name = g_path_get_basename (info->path);
-
-      g_ptr_array_add (ports, info);
-    }
+    g_ptr_array_add (ports, port_info_new (list[i]));
 
   sp_free_port_list (list);
   g_ptr_array_sort (ports, compare_port_info);

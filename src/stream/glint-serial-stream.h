@@ -19,6 +19,8 @@ G_BEGIN_DECLS
  * @manufacturer: (nullable): USB manufacturer string
  * @product: (nullable): USB product string
  * @serial: (nullable): USB serial number string
+ * @by_path: (nullable): the port's name in `/dev/serial/by-path` (filled
+ *   by glint_port_list(), not by glint_serial_port_enumerate())
  */
 struct _GlintSerialPortInfo
 {
@@ -31,6 +33,7 @@ struct _GlintSerialPortInfo
   char     *manufacturer;
   char     *product;
   char     *serial;
+  char     *by_path;
 };
 
 #define GLINT_TYPE_SERIAL_STREAM (glint_serial_stream_get_type ())
@@ -41,6 +44,8 @@ GlintStream *glint_serial_stream_new             (const char                *pat
 const char  *glint_serial_stream_get_path        (GlintSerialStream         *self);
 
 GPtrArray   *glint_serial_port_enumerate         (GError                   **error);
+GlintSerialPortInfo *
+            glint_serial_port_info_new_for_path (const char                *path);
 const char  *glint_serial_port_lookup_usb_name   (guint16                    vid,
                                                   guint16                    pid);
 void         glint_serial_port_info_free         (GlintSerialPortInfo       *info);

@@ -319,6 +319,9 @@ glint_socket_stream_constructed (GObject *object)
   G_OBJECT_CLASS (glint_socket_stream_parent_class)->constructed (object);
 
   _glint_stream_set_is_remote (GLINT_STREAM (self), TRUE);
+  /* A raw pipe to a serial bridge whose UART rate is fixed on the far
+   * side: a new rate for the chip would only break the link. */
+  _glint_stream_set_can_set_baud (GLINT_STREAM (self), FALSE);
 }
 
 static void

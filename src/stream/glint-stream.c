@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "glint-error.h"
@@ -21,8 +23,11 @@ typedef struct
   guint       baud;
   GlintLines  lines;
   GlintLines  lines_known;    /* lines whose state we have set ourselves */
+  GArray     *baud_rates;     /* of guint: worth trying above the boot rate */
+  GlintUsbIdentity *usb_identity;
   guint       can_control_lines : 1;
   guint       is_remote : 1;
+  guint       cannot_set_baud : 1;
   guint       is_open : 1;
   guint       opening : 1;
 } GlintStreamPrivate;
@@ -36,6 +41,9 @@ enum {
   PROP_CAN_CONTROL_LINES,
   PROP_IS_REMOTE,
   PROP_IS_OPEN,
+  PROP_CAN_SET_BAUD,
+  PROP_BAUD_RATES,
+  PROP_USB_IDENTITY,
   N_PROPS
 };
 
@@ -65,6 +73,8 @@ glint_stream_finalize (GObject *object)
   GlintStreamPrivate *priv = glint_stream_get_instance_private (self);
 
   g_clear_pointer (&priv->address, g_free);
+  g_clear_pointer (&priv->baud_rates, g_array_unref);
+  g_clear_pointer (&priv->usb_identity, glint_usb_identity_free);
 
   G_OBJECT_CLASS (glint_stream_parent_class)->finalize (object);
 }
@@ -91,6 +101,15 @@ glint_stream_get_property (GObject    *object,
       break;
     case PROP_IS_REMOTE:
       g_value_set_boolean (value, priv->is_remote);
+      break;
+    case PROP_CAN_SET_BAUD:
+      g_value_set_boolean (value, !priv->cannot_set_baud);
+      break;
+    case PROP_BAUD_RATES:
+      g_value_set_boxed (value, priv->baud_rates);
+      break;
+    case PROP_USB_IDENTITY:
+      g_value_set_boxed (value, priv->usb_identity);
       break;
     case PROP_IS_OPEN:
       g_value_set_boolean (value, priv->is_open);
@@ -226,6 +245,41 @@ glint_stream_class_init (GlintStreamClass *klass)
     g_param_spec_boolean ("is-remote", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * GlintStream:can-set-baud:
+   *
+   * Whether a new rate changes the speed of the link: not over a raw
+   * socket (the far side's serial rate is fixed there), nor on the chip's
+   * own USB (which ignores it).
+   */
+  properties[PROP_CAN_SET_BAUD] =
+    g_param_spec_boolean ("can-set-baud", NULL, NULL, TRUE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GlintStream:baud-rates: (type GArray(guint))
+   *
+   * The rates above the boot rate worth trying on this link, ascending, as
+   * far as it is known to carry them: a local port up to 921600 (more
+   * where its USB bridge is known to take it), a remote one from 230400.
+   * Empty where #GlintStream:can-set-baud is %FALSE.
+   */
+  properties[PROP_BAUD_RATES] =
+    g_param_spec_boxed ("baud-rates", NULL, NULL, G_TYPE_ARRAY,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GlintStream:usb-identity:
+   *
+   * The USB device behind the port (vendor, product, serial number,
+   * by-path name), or %NULL where there is none or it is not known:
+   * sockets, RFC 2217, a simulator not told one. A local port knows it
+   * once open.
+   */
+  properties[PROP_USB_IDENTITY] =
+    g_param_spec_boxed ("usb-identity", NULL, NULL, GLINT_TYPE_USB_IDENTITY,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   properties[PROP_IS_OPEN] =
     g_param_spec_boolean ("is-open", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -236,7 +290,11 @@ glint_stream_class_init (GlintStreamClass *klass)
 static void
 glint_stream_init (GlintStream *self)
 {
+  static const guint local_rates[] = { 460800, 921600 };
   GlintStreamPrivate *priv = glint_stream_get_instance_private (self);
+
+  priv->baud_rates = g_array_sized_new (FALSE, FALSE, sizeof (guint), 4);
+  g_array_append_vals (priv->baud_rates, local_rates, G_N_ELEMENTS (local_rates));
 
   priv->baud = GLINT_STREAM_DEFAULT_BAUD;
 }
@@ -296,6 +354,62 @@ glint_stream_get_is_remote (GlintStream *self)
   return priv->is_remote;
 }
 
+/**
+ * glint_stream_get_can_set_baud:
+ *
+ * Returns: whether a new rate changes the speed of the link
+ */
+gboolean
+glint_stream_get_can_set_baud (GlintStream *self)
+{
+  GlintStreamPrivate *priv = glint_stream_get_instance_private (self);
+
+  g_return_val_if_fail (GLINT_IS_STREAM (self), FALSE);
+
+  return !priv->cannot_set_baud;
+}
+
+/**
+ * glint_stream_get_baud_rates:
+ * @n_rates: (out): how many rates
+ *
+ * Returns: (array length=n_rates) (nullable): the rates above the boot
+ *   rate worth trying, ascending; none where the rate cannot be set
+ */
+const guint *
+glint_stream_get_baud_rates (GlintStream *self,
+                             guint       *n_rates)
+{
+  GlintStreamPrivate *priv = glint_stream_get_instance_private (self);
+
+  g_return_val_if_fail (GLINT_IS_STREAM (self), NULL);
+  g_return_val_if_fail (n_rates != NULL, NULL);
+
+  if (priv->cannot_set_baud || priv->baud_rates->len == 0)
+    {
+      *n_rates = 0;
+      return NULL;
+    }
+
+  *n_rates = priv->baud_rates->len;
+  return (const guint *) (gpointer) priv->baud_rates->data;
+}
+
+/**
+ * glint_stream_get_usb_identity:
+ *
+ * Returns: (transfer none) (nullable): the USB device behind the port
+ */
+const GlintUsbIdentity *
+glint_stream_get_usb_identity (GlintStream *self)
+{
+  GlintStreamPrivate *priv = glint_stream_get_instance_private (self);
+
+  g_return_val_if_fail (GLINT_IS_STREAM (self), NULL);
+
+  return priv->usb_identity;
+}
+
 gboolean
 glint_stream_get_is_open (GlintStream *self)
 {
@@ -336,6 +450,68 @@ _glint_stream_set_is_remote (GlintStream *self,
 
   priv->is_remote = is_remote;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IS_REMOTE]);
+}
+
+void
+_glint_stream_set_can_set_baud (GlintStream *self,
+                                gboolean     can_set_baud)
+{
+  GlintStreamPrivate *priv = glint_stream_get_instance_private (self);
+
+  g_return_if_fail (GLINT_IS_STREAM (self));
+
+  if (priv->cannot_set_baud == (guint) !can_set_baud)
+    return;
+
+  priv->cannot_set_baud = !can_set_baud;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_SET_BAUD]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BAUD_RATES]);
+}
+
+void
+_glint_stream_set_baud_rates (GlintStream *self,
+                              const guint *rates,
+                              guint        n_rates)
+{
+  GlintStreamPrivate *priv = glint_stream_get_instance_private (self);
+
+  g_return_if_fail (GLINT_IS_STREAM (self));
+  g_return_if_fail (rates != NULL || n_rates == 0);
+
+  if (priv->baud_rates->len == n_rates &&
+      (n_rates == 0 || memcmp (priv->baud_rates->data, rates, n_rates * sizeof (guint)) == 0))
+    return;
+
+  g_array_set_size (priv->baud_rates, 0);
+  if (n_rates > 0)
+    g_array_append_vals (priv->baud_rates, rates, n_rates);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BAUD_RATES]);
+}
+
+/* The identity also says what the link carries: nothing to change on the
+ * chip's own USB, the bridge's rates on a USB-serial adapter. */
+void
+_glint_stream_set_usb_identity (GlintStream            *self,
+                                const GlintUsbIdentity *identity)
+{
+  GlintStreamPrivate *priv = glint_stream_get_instance_private (self);
+  const guint *rates;
+  guint n = 0;
+
+  g_return_if_fail (GLINT_IS_STREAM (self));
+
+  if (glint_usb_identity_equal (priv->usb_identity, identity))
+    return;
+
+  g_clear_pointer (&priv->usb_identity, glint_usb_identity_free);
+  if (identity != NULL)
+    {
+      priv->usb_identity = glint_usb_identity_copy (identity);
+      rates = glint_usb_identity_baud_rates (identity, &n);
+      _glint_stream_set_baud_rates (self, rates, n);
+      _glint_stream_set_can_set_baud (self, !glint_usb_identity_is_native (identity));
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USB_IDENTITY]);
 }
 
 void

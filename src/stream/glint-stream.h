@@ -6,6 +6,7 @@
 #include <gio/gio.h>
 
 #include "glint-types.h"
+#include "glint-usb-identity.h"
 
 G_BEGIN_DECLS
 
@@ -81,6 +82,11 @@ GlintLines  glint_stream_get_lines             (GlintStream          *self);
 gboolean    glint_stream_get_can_control_lines (GlintStream          *self);
 gboolean    glint_stream_get_is_remote         (GlintStream          *self);
 gboolean    glint_stream_get_is_open           (GlintStream          *self);
+gboolean    glint_stream_get_can_set_baud      (GlintStream          *self);
+const guint *glint_stream_get_baud_rates       (GlintStream          *self,
+                                                guint                *n_rates);
+const GlintUsbIdentity *
+            glint_stream_get_usb_identity      (GlintStream          *self);
 
 void        glint_stream_open_async            (GlintStream          *self,
                                                 GCancellable         *cancellable,

@@ -6,6 +6,8 @@
 #include <glib/gi18n.h>
 
 #include "glint-monitor-page.h"
+#include "glint-reset.h"
+#include "glint-stream.h"
 
 /* A simple serial monitor after flashing: what the new firmware prints,
  * a speed and a reset button. The window hands it the flasher's stream,
@@ -13,7 +15,6 @@
 
 #define MONITOR_READ_SIZE  4096
 #define MONITOR_MAX_CHARS  (256 * 1024)
-#define RESET_HOLD_MS      100
 
 static const guint monitor_bauds[] = { 9600, 57600, 74880, 115200, 230400, 460800, 921600 };
 
@@ -292,49 +293,20 @@ glint_monitor_page_stop (GlintMonitorPage *self)
 }
 
 static void
-release_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
+reset_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
 {
   g_autoptr(GlintMonitorPage) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!glint_stream_set_lines_finish (GLINT_STREAM (object), result, &error) &&
+  if (!glint_reset_finish (GLINT_STREAM (object), result, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     toast (self, _("This connection cannot reset the board"));
 }
 
-static gboolean
-release_reset_cb (gpointer user_data)
-{
-  g_autoptr(GlintMonitorPage) self = user_data;
-
-  if (self->monitor_stream != NULL)
-    glint_stream_set_lines_async (self->monitor_stream, GLINT_LINE_DTR | GLINT_LINE_RTS,
-                                  GLINT_LINE_NONE, self->monitor_cancellable, release_cb,
-                                  g_object_ref (self));
-  return G_SOURCE_REMOVE;
-}
-
-static void
-hold_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_autoptr(GlintMonitorPage) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!glint_stream_set_lines_finish (GLINT_STREAM (object), result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        toast (self, _("This connection cannot reset the board"));
-      return;
-    }
-
-  g_timeout_add (RESET_HOLD_MS, release_reset_cb, g_object_ref (self));
-}
-
-/* EN low through RTS, IO0 left high: the board restarts into its app. */
+/* The hard reset (EN low through RTS, IO0 left high): the board restarts
+ * into its app. */
 void
 glint_monitor_page_reset (GlintMonitorPage *self)
 {
@@ -353,9 +325,8 @@ glint_monitor_page_reset (GlintMonitorPage *self)
       append_text (self, "\n");
     append_text (self, _("— reset —\n"));
   }
-  glint_stream_set_lines_async (self->monitor_stream, GLINT_LINE_DTR | GLINT_LINE_RTS,
-                                GLINT_LINE_RTS, self->monitor_cancellable, hold_cb,
-                                g_object_ref (self));
+  glint_reset_async (self->monitor_stream, GLINT_RESET_HARD, GLINT_RESET_DEFAULT_DELAY_MS,
+                     self->monitor_cancellable, reset_cb, g_object_ref (self));
 }
 
 void

@@ -62,40 +62,37 @@ board_name (GlintWindow *self)
   return g_strdup (self->address);
 }
 
-/* The rate "Automatic" settled on last time for this port or URL: the
- * flasher tries it first instead of climbing again. */
-static guint
-settled_baud_load (GlintWindow *self)
-{
-  guint baud = 0;
-
-  g_autoptr(GVariant) bauds = g_settings_get_value (self->settings, "settled-bauds");
-  if (!g_variant_lookup (bauds, self->address, "u", &baud))
-    return 0;
-
-  return baud;
-}
-
+/* The window kept the rate "Automatic" settled on in GSettings
+ * ("settled-bauds"); the flash record keeps it now, for the window and the
+ * CLI alike, by one rule (glint_flash_record_remember_baud()). What the
+ * key held is moved there once, rates at or below the boot rate dropped
+ * by that rule, and the key is emptied. The key stays in the schema, so
+ * that an older Glint run after this one finds what it expects. */
 static void
-settled_baud_store (GlintWindow *self,
-                    guint        baud)
+settled_bauds_migrate (GlintWindow *self)
 {
-  g_autoptr(GVariant) old = g_settings_get_value (self->settings, "settled-bauds");
-  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{su}"));
+  g_autoptr(GVariant) bauds = g_settings_get_value (self->settings, "settled-bauds");
   GVariantIter iter;
-  const char *key;
-  guint value;
+  const char *address;
+  guint baud;
 
-  g_variant_iter_init (&iter, old);
-  while (g_variant_iter_next (&iter, "{&su}", &key, &value))
+  if (g_variant_n_children (bauds) == 0)
+    return;
+
+  g_variant_iter_init (&iter, bauds);
+  while (g_variant_iter_next (&iter, "{&su}", &address, &baud))
     {
-      if (!g_str_equal (key, self->address))
-        g_variant_builder_add (&builder, "{su}", key, value);
-    }
-  if (baud > 0)
-    g_variant_builder_add (&builder, "{su}", self->address, baud);
+      g_autoptr(GlintStreamAddress) parsed = glint_stream_address_parse (address, NULL);
+      g_autofree char *canonical = parsed != NULL ? glint_stream_address_to_string (parsed)
+                                                  : g_strdup (address);
+      g_autoptr(GError) error = NULL;
 
-  g_settings_set_value (self->settings, "settled-bauds", g_variant_builder_end (&builder));
+      if (glint_flash_record_lookup_baud (self->flash_record, canonical) == 0 &&
+          !glint_flash_record_remember_baud (self->flash_record, canonical, baud, &error))
+        g_debug ("not moving the rate for %s: %s", canonical, error->message);
+    }
+
+  g_settings_reset (self->settings, "settled-bauds");
 }
 
 /* Backups go to the user's data folder (inside the sandbox under
@@ -243,8 +240,6 @@ flash_cb (GObject      *object,
 
   if (ok)
     {
-      if (glint_firmware_page_get_baud (self->firmware_page) == 0)
-        settled_baud_store (self, glint_flasher_get_settled_baud (self->flasher));
       append_log (self, GLINT_LOG_INFO, _("Flashing complete"));
       show_done (self);
     }
@@ -275,6 +270,7 @@ _glint_window_start_flash (GlintWindow *self)
   g_autofree char *where = NULL;
   g_autofree char *basename = NULL;
   g_autofree char *detail = NULL;
+  g_autoptr(GlintFlashOptions) options = NULL;
   guint baud;
 
   g_return_if_fail (glint_firmware_page_get_plan (self->firmware_page) != NULL && self->address != NULL);
@@ -326,30 +322,26 @@ _glint_window_start_flash (GlintWindow *self)
 
       self->flash_record = glint_flash_record_new (dir);
     }
-  self->flasher = glint_flasher_new (stream);
-  /* The Demo board starts blank with every window: a record of it would
-   * only ever be wrong. */
+  settled_bauds_migrate (self);
+
+  options = glint_flash_options_new ();
+  options->baud = baud == 0 ? GLINT_FLASHER_BAUD_AUTO : baud;
+  options->skip_unchanged = glint_firmware_page_get_skip_unchanged (self->firmware_page);
+  options->erase_all = glint_firmware_page_get_erase_all (self->firmware_page);
+  options->backup_path = g_strdup (self->backup_path);
+  options->use_stub = glint_firmware_page_get_use_stub (self->firmware_page);
+  options->verify = glint_firmware_page_get_verify (self->firmware_page);
+  options->reboot = glint_firmware_page_get_reboot (self->firmware_page);
+  options->no_reset = !glint_firmware_page_get_auto_reset (self->firmware_page);
+  /* The Demo board starts blank with every window: a record of what it
+   * holds would only ever be wrong; its link's rate is worth keeping. */
   if (!self->flashing_demo)
-    glint_flasher_set_flash_record (self->flasher, self->flash_record);
+    options->record = g_object_ref (self->flash_record);
+  options->rates = g_object_ref (self->flash_record);
+
+  self->flasher = glint_flasher_new (stream);
+  glint_flasher_set_options (self->flasher, options);
   glint_flasher_set_plan (self->flasher, glint_firmware_page_get_plan (self->firmware_page));
-  if (baud == 0)
-    {
-      glint_flasher_set_baud (self->flasher, GLINT_FLASHER_BAUD_AUTO);
-      glint_flasher_set_baud_hint (self->flasher, settled_baud_load (self));
-    }
-  else
-    {
-      glint_flasher_set_baud (self->flasher, baud);
-    }
-  glint_flasher_set_skip_unchanged (self->flasher,
-                                    glint_firmware_page_get_skip_unchanged (self->firmware_page));
-  glint_flasher_set_erase_all (self->flasher,
-                               glint_firmware_page_get_erase_all (self->firmware_page));
-  glint_flasher_set_backup_path (self->flasher, self->backup_path);
-  glint_flasher_set_use_stub (self->flasher, glint_firmware_page_get_use_stub (self->firmware_page));
-  glint_flasher_set_verify (self->flasher, glint_firmware_page_get_verify (self->firmware_page));
-  glint_flasher_set_reboot (self->flasher, glint_firmware_page_get_reboot (self->firmware_page));
-  glint_flasher_set_no_reset (self->flasher, !glint_firmware_page_get_auto_reset (self->firmware_page));
 
   g_signal_connect_object (self->flasher, "log", G_CALLBACK (on_flasher_log_cb), self, 0);
   glint_flash_page_set_flasher (self->flash_page, self->flasher);

@@ -3,6 +3,11 @@
 
 #include "config.h"
 
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
+
 #include "glint-port-monitor.h"
 #include "glint-serial-stream.h"
 
@@ -16,11 +21,13 @@
  * changes) costs one listing, done in a thread by libserialport.
  *
  * GLINT_PORTS_DIR (for tests) watches another folder instead, and every
- * entry in it is a port. Only where no monitor can be had does this fall
- * back to listing every few seconds. */
+ * entry in it is a port (glint_port_list()). Only where no monitor can be
+ * had does this fall back to listing every few seconds. */
 
 #define SETTLE_MS      200
 #define POLL_FALLBACK_S  2
+
+#define BY_PATH_DIR "/dev/serial/by-path"
 
 struct _GlintPortMonitor
 {
@@ -48,6 +55,14 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+static const char *
+test_ports_dir (void)
+{
+  const char *dir = g_getenv ("GLINT_PORTS_DIR");
+
+  return (dir != NULL && dir[0] != '\0') ? dir : NULL;
+}
+
 static int
 compare_names (gconstpointer a,
                gconstpointer b)
@@ -55,7 +70,48 @@ compare_names (gconstpointer a,
   return g_strcmp0 (*(char * const *) a, *(char * const *) b);
 }
 
-/* GLINT_PORTS_DIR: every entry is a port, named after itself. */
+/* A stand-in port that is a regular file may describe the USB device
+ * behind it, as a key file:
+ *
+ *   [usb]
+ *   vid=10c4
+ *   pid=ea60
+ *   serial=0001
+ *   by-path=pci-0000:00:14.0-usb-0:2:1.0-port0
+ *   product=CP2102N USB to UART Bridge Controller
+ *
+ * (vid and pid in hex). Anything else (an empty file, a link to a pty) is
+ * a port with no USB identity. */
+static void
+read_test_identity (GlintSerialPortInfo *info)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autofree char *vid = NULL;
+  g_autofree char *pid = NULL;
+  guint64 v = 0, p = 0;
+  GStatBuf st;
+
+  if (g_lstat (info->path, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size == 0 ||
+      !g_key_file_load_from_file (file, info->path, G_KEY_FILE_NONE, NULL))
+    return;
+
+  vid = g_key_file_get_string (file, "usb", "vid", NULL);
+  pid = g_key_file_get_string (file, "usb", "pid", NULL);
+  if (vid == NULL || pid == NULL ||
+      !g_ascii_string_to_unsigned (vid, 16, 0, G_MAXUINT16, &v, NULL) ||
+      !g_ascii_string_to_unsigned (pid, 16, 0, G_MAXUINT16, &p, NULL))
+    return;
+
+  info->is_usb = TRUE;
+  info->vid = (guint16) v;
+  info->pid = (guint16) p;
+  info->serial = g_key_file_get_string (file, "usb", "serial", NULL);
+  info->by_path = g_key_file_get_string (file, "usb", "by-path", NULL);
+  info->product = g_key_file_get_string (file, "usb", "product", NULL);
+}
+
+/* GLINT_PORTS_DIR: every entry is a port, named after itself unless its
+ * USB identity names it. */
 static GPtrArray *
 list_test_dir (const char  *dir,
                GError     **error)
@@ -76,14 +132,136 @@ list_test_dir (const char  *dir,
   for (guint i = 0; i < names->len; i++)
     {
       GlintSerialPortInfo *info = g_new0 (GlintSerialPortInfo, 1);
+      const char *known;
 
       info->path = g_build_filename (dir, g_ptr_array_index (names, i), NULL);
-      info->friendly_name = g_strdup (g_ptr_array_index (names, i));
+      read_test_identity (info);
+      known = info->is_usb ? glint_serial_port_lookup_usb_name (info->vid, info->pid) : NULL;
+      if (known != NULL)
+        info->friendly_name = g_strdup (known);
+      else if (info->product != NULL)
+        info->friendly_name = g_strdup (info->product);
+      else
+        info->friendly_name = g_strdup (g_ptr_array_index (names, i));
       info->description = g_strdup (info->friendly_name);
       g_ptr_array_add (ports, info);
     }
 
   return ports;
+}
+
+/* The /dev/serial/by-path names of local USB ports: udev's links, which
+ * stay the same for the same socket of the same hub. */
+static void
+add_by_path (GPtrArray *ports)
+{
+  g_autoptr(GDir) handle = g_dir_open (BY_PATH_DIR, 0, NULL);
+  const char *name;
+
+  if (handle == NULL)
+    return;
+
+  while ((name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *link = g_build_filename (BY_PATH_DIR, name, NULL);
+      g_autofree char *target = realpath (link, NULL);
+
+      for (guint i = 0; target != NULL && i < ports->len; i++)
+        {
+          GlintSerialPortInfo *info = g_ptr_array_index (ports, i);
+
+          if (info->is_usb && info->by_path == NULL && g_strcmp0 (info->path, target) == 0)
+            info->by_path = g_strdup (name);
+        }
+    }
+}
+
+/**
+ * glint_port_list:
+ *
+ * Lists the local serial ports (USB ports first, then by path) with the
+ * USB identity of each, by-path name included. Blocks on sysfs: call it
+ * from a thread where that matters. With GLINT_PORTS_DIR set (tests),
+ * lists that folder's entries instead.
+ *
+ * Returns: (transfer full) (element-type GlintSerialPortInfo): the ports,
+ *   or %NULL with @error set
+ */
+GPtrArray *
+glint_port_list (GError **error)
+{
+  const char *test_dir = test_ports_dir ();
+  GPtrArray *ports;
+
+  if (test_dir != NULL)
+    return list_test_dir (test_dir, error);
+
+  ports = glint_serial_port_enumerate (error);
+  if (ports != NULL)
+    add_by_path (ports);
+
+  return ports;
+}
+
+/**
+ * glint_serial_port_info_get_usb_identity:
+ *
+ * Returns: (transfer full) (nullable): the USB identity of the port, or
+ *   %NULL where it is not a USB port
+ */
+GlintUsbIdentity *
+glint_serial_port_info_get_usb_identity (const GlintSerialPortInfo *info)
+{
+  g_return_val_if_fail (info != NULL, NULL);
+
+  if (!info->is_usb)
+    return NULL;
+
+  return glint_usb_identity_new (info->vid, info->pid, info->serial, info->by_path);
+}
+
+/**
+ * glint_port_lookup_usb_identity:
+ * @path: a port, as typed (a link such as `/dev/serial/by-id/...` is
+ *   followed)
+ *
+ * Looks at that one port (with GLINT_PORTS_DIR set, at that folder's
+ * entries); blocks on sysfs like glint_port_list().
+ *
+ * Returns: (transfer full) (nullable): the USB device behind @path, or
+ *   %NULL where it is not a USB port or not there
+ */
+GlintUsbIdentity *
+glint_port_lookup_usb_identity (const char *path)
+{
+  g_autoptr(GPtrArray) ports = NULL;
+  g_autoptr(GlintSerialPortInfo) info = NULL;
+  g_autofree char *real = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  real = realpath (path, NULL);
+  if (test_ports_dir () == NULL)
+    {
+      /* one port, not the whole list */
+      if (real == NULL || (info = glint_serial_port_info_new_for_path (real)) == NULL)
+        return NULL;
+      ports = g_ptr_array_new ();
+      g_ptr_array_add (ports, info);
+      add_by_path (ports);
+      return glint_serial_port_info_get_usb_identity (info);
+    }
+
+  ports = glint_port_list (NULL);
+  for (guint i = 0; ports != NULL && i < ports->len; i++)
+    {
+      GlintSerialPortInfo *port = g_ptr_array_index (ports, i);
+
+      if (g_strcmp0 (port->path, path) == 0 || g_strcmp0 (port->path, real) == 0)
+        return glint_serial_port_info_get_usb_identity (port);
+    }
+
+  return NULL;
 }
 
 static void
@@ -92,14 +270,10 @@ enumerate_thread (GTask        *task,
                   gpointer      task_data,
                   GCancellable *cancellable)
 {
-  const char *test_dir = task_data;
   GError *error = NULL;
   GPtrArray *ports;
 
-  if (test_dir != NULL)
-    ports = list_test_dir (test_dir, &error);
-  else
-    ports = glint_serial_port_enumerate (&error);
+  ports = glint_port_list (&error);
 
   if (ports == NULL)
     g_task_return_error (task, error);
@@ -121,7 +295,8 @@ same_ports (GPtrArray *a,
 
       if (g_strcmp0 (x->path, y->path) != 0 ||
           g_strcmp0 (x->friendly_name, y->friendly_name) != 0 ||
-          x->vid != y->vid || x->pid != y->pid)
+          x->vid != y->vid || x->pid != y->pid || g_strcmp0 (x->serial, y->serial) != 0 ||
+          g_strcmp0 (x->by_path, y->by_path) != 0)
         return FALSE;
     }
 
@@ -177,7 +352,6 @@ enumerate (GlintPortMonitor *self)
   task = g_task_new (self, self->cancellable, enumerate_cb, NULL);
   g_task_set_source_tag (task, enumerate);
   g_task_set_name (task, "glint-enumerate-ports");
-  g_task_set_task_data (task, self->test_dir ? g_strdup (self->dir) : NULL, g_free);
   g_task_run_in_thread (task, enumerate_thread);
 }
 
@@ -302,12 +476,12 @@ glint_port_monitor_class_init (GlintPortMonitorClass *klass)
 static void
 glint_port_monitor_init (GlintPortMonitor *self)
 {
-  const char *test_dir = g_getenv ("GLINT_PORTS_DIR");
+  const char *test_dir = test_ports_dir ();
   g_autoptr(GFile) dir = NULL;
   g_autoptr(GError) error = NULL;
 
   self->cancellable = g_cancellable_new ();
-  self->test_dir = test_dir != NULL && test_dir[0] != '\0';
+  self->test_dir = test_dir != NULL;
   self->dir = g_strdup (self->test_dir ? test_dir : "/dev");
 
   dir = g_file_new_for_path (self->dir);
