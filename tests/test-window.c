@@ -654,6 +654,11 @@ test_secure_download_not_done (Fixture       *f,
 
   click_through (f, "sim://esp32s3?boot=normal&secure-download=on");
   activate (f, "win.load-firmware", data_arg);
+  /* raw data: written only once confirmed */
+  while (glint_firmware_page_get_raw_dialog (f->window->firmware_page) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  adw_message_dialog_response (glint_firmware_page_get_raw_dialog (f->window->firmware_page),
+                               "raw");
   wait_for_next (f);
   activate (f, "win.next", NULL);
   wait_for_page (f, "failed", 60);
@@ -772,8 +777,8 @@ wait_for_plan (Fixture *f)
     g_main_context_iteration (NULL, TRUE);
 }
 
-/* A binary that is not an image gets the app offset, a warning and an
- * offset row to move it. */
+/* A file that is no firmware is refused with a question; confirmed, it
+ * gets the app offset, a warning and an offset row to move it. */
 static void
 test_raw_file_offset (Fixture       *f,
                       gconstpointer  data)
@@ -788,6 +793,20 @@ test_raw_file_offset (Fixture       *f,
   activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
   activate (f, "win.next", NULL);
   activate (f, "win.load-firmware", raw);
+  wait_for_plan (f);
+  /* not placed anywhere before people say so */
+  g_assert_null (glint_firmware_page_get_plan (f->window->firmware_page));
+  g_assert_false (next_enabled (f));
+  g_assert_nonnull (glint_firmware_page_get_raw_dialog (f->window->firmware_page));
+  adw_message_dialog_response (glint_firmware_page_get_raw_dialog (f->window->firmware_page),
+                               "cancel");
+  g_assert_null (glint_firmware_page_get_plan (f->window->firmware_page));
+
+  activate (f, "win.load-firmware", raw);
+  wait_for_plan (f);
+  g_assert_nonnull (glint_firmware_page_get_raw_dialog (f->window->firmware_page));
+  adw_message_dialog_response (glint_firmware_page_get_raw_dialog (f->window->firmware_page),
+                               "raw");
   wait_for_plan (f);
   g_assert_nonnull (glint_firmware_page_get_plan (f->window->firmware_page));
   g_assert_cmphex (glint_flash_plan_get_region_offset (glint_firmware_page_get_plan (f->window->firmware_page), 0), ==, APP_OFFSET);

@@ -1,0 +1,588 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "glint-error.h"
+#include "glint-flash-plan.h"
+#include "glint-formats.h"
+#include "glint-image.h"
+#include "glint-test-image.h"
+#include "glint-test-utils.h"
+
+/* Intel HEX, UF2 and unknown content: the parsers on files written here
+ * the way esptool's merge-bin writes them, each malformed case with its
+ * own message, and how the flash plan places and refuses them. */
+
+static GBytes *
+random_bytes (gsize   len,
+              guint32 seed)
+{
+  guint8 *data = g_malloc (len);
+  GRand *rand = g_rand_new_with_seed (seed);
+
+  for (gsize i = 0; i < len; i++)
+    data[i] = (guint8) g_rand_int (rand);
+  g_rand_free (rand);
+  return g_bytes_new_take (data, len);
+}
+
+static void
+hex_record (GString      *out,
+            guint         type,
+            guint         addr,
+            const guint8 *data,
+            guint         len)
+{
+  guint8 sum = len + (addr >> 8) + (addr & 0xFF) + type;
+
+  g_string_append_printf (out, ":%02X%04X%02X", len, addr & 0xFFFF, type);
+  for (guint i = 0; i < len; i++)
+    {
+      g_string_append_printf (out, "%02X", data[i]);
+      sum += data[i];
+    }
+  g_string_append_printf (out, "%02X\r\n", (guint8) (0x100 - sum));
+}
+
+/* 16 bytes a record, a type 04 record whenever the upper half changes */
+static void
+hex_add (GString *out,
+         guint32  offset,
+         GBytes  *bytes,
+         guint32 *upper)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+
+  for (gsize i = 0; i < len; i += 16)
+    {
+      guint32 addr = offset + i;
+      guint n = MIN (16, len - i);
+
+      if (addr >> 16 != *upper)
+        {
+          guint8 ext[2] = { addr >> 24, (addr >> 16) & 0xFF };
+
+          *upper = addr >> 16;
+          hex_record (out, 0x04, 0, ext, 2);
+        }
+      /* records do not cross a 64 KiB boundary */
+      n = MIN (n, 0x10000 - (addr & 0xFFFF));
+      hex_record (out, 0x00, addr & 0xFFFF, data + i, n);
+      if (n < MIN (16, len - i))
+        i -= 16 - n;
+    }
+}
+
+static void
+assert_region (GArray  *regions,
+               guint    index,
+               guint32  offset,
+               GBytes  *expected)
+{
+  GlintFormatRegion *region;
+
+  g_assert_cmpuint (index, <, regions->len);
+  region = &g_array_index (regions, GlintFormatRegion, index);
+  g_assert_cmphex (region->offset, ==, offset);
+  g_assert_cmpmem (g_bytes_get_data (region->data, NULL), g_bytes_get_size (region->data),
+                   g_bytes_get_data (expected, NULL), g_bytes_get_size (expected));
+}
+
+static GBytes *
+string_bytes (GString *s)
+{
+  return g_bytes_new (s->str, s->len);
+}
+
+static void
+test_hex_regions (void)
+{
+  g_autoptr(GBytes) a = random_bytes (5000, 1);
+  g_autoptr(GBytes) b = random_bytes (0x20000 + 7, 2);   /* crosses 64 KiB boundaries */
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GBytes) hex = NULL;
+  g_autoptr(GArray) regions = NULL;
+  g_autoptr(GError) error = NULL;
+  guint32 upper = 0;
+  guint8 start[4] = { 0x40, 0x08, 0x06, 0x80 };
+
+  hex_record (text, 0x04, 0, (const guint8 *) "\0\0", 2);
+  hex_add (text, 0x1000, a, &upper);
+  hex_add (text, 0x10000, b, &upper);
+  hex_record (text, 0x05, 0, start, 4);
+  hex_record (text, 0x01, 0, NULL, 0);
+  hex = string_bytes (text);
+
+  g_assert_cmpint (glint_format_detect (hex), ==, GLINT_FORMAT_INTEL_HEX);
+  regions = glint_hex_parse (hex, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (regions->len, ==, 2);
+  assert_region (regions, 0, 0x1000, a);
+  assert_region (regions, 1, 0x10000, b);
+}
+
+static void
+test_hex_gaps (void)
+{
+  static const guint8 d[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GBytes) hex = NULL;
+  g_autoptr(GArray) regions = NULL;
+  g_autoptr(GError) error = NULL;
+  const guint8 *r0;
+  guint8 seg[2] = { 0x01, 0x00 };   /* segment 0x0100: base 0x1000 */
+
+  /* 0x1010 and 0x1030: one sector, so one region from 0x1000, padded */
+  hex_record (text, 0x00, 0x1010, d, 16);
+  hex_record (text, 0x00, 0x1030, d, 16);
+  /* 0x3000 (type 02 base 0x1000 + 0x2000): another sector, another region */
+  hex_record (text, 0x02, 0, seg, 2);
+  hex_record (text, 0x00, 0x2000, d, 16);
+  hex_record (text, 0x01, 0, NULL, 0);
+  hex = string_bytes (text);
+
+  regions = glint_hex_parse (hex, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (regions->len, ==, 2);
+  g_assert_cmphex (g_array_index (regions, GlintFormatRegion, 0).offset, ==, 0x1000);
+  g_assert_cmpuint (g_bytes_get_size (g_array_index (regions, GlintFormatRegion, 0).data),
+                    ==, 0x40);
+  r0 = g_bytes_get_data (g_array_index (regions, GlintFormatRegion, 0).data, NULL);
+  g_assert_cmpuint (r0[0], ==, 0xFF);
+  g_assert_cmpuint (r0[0x0F], ==, 0xFF);
+  g_assert_cmpmem (r0 + 0x10, 16, d, 16);
+  g_assert_cmpuint (r0[0x20], ==, 0xFF);
+  g_assert_cmpmem (r0 + 0x30, 16, d, 16);
+  g_assert_cmphex (g_array_index (regions, GlintFormatRegion, 1).offset, ==, 0x3000);
+  g_assert_cmpuint (g_bytes_get_size (g_array_index (regions, GlintFormatRegion, 1).data),
+                    ==, 16);
+}
+
+typedef struct
+{
+  const char *name;
+  const char *text;
+  int         code;
+  const char *message;
+} BadCase;
+
+/* Each malformed file and the words its message must hold. */
+static const BadCase bad_hex[] = {
+  { "checksum", ":020000040000FA\n:0400000001020304F1\n:00000001FF\n",
+    GLINT_ERROR_IMAGE_CORRUPT, "line 2: checksum is 0xF1, expected 0xF2" },
+  { "no-colon", ":020000040000FA\n0400000001020304F2\n:00000001FF\n",
+    GLINT_ERROR_INVALID_IMAGE, "line 2 does not start with “:”" },
+  { "odd-digits", ":0400000001020304F\n:00000001FF\n",
+    GLINT_ERROR_INVALID_IMAGE, "line 1 has an odd number of hex digits" },
+  { "not-hex", ":04000000010203G4F2\n:00000001FF\n",
+    GLINT_ERROR_INVALID_IMAGE, "line 1 holds “G”, which is not a hex digit" },
+  { "short-count", ":0500000001020304F1\n:00000001FF\n",
+    GLINT_ERROR_INVALID_IMAGE, "line 1 announces 5 data bytes but holds 4" },
+  { "too-short", ":00000001\n", GLINT_ERROR_INVALID_IMAGE, "line 1 is too short" },
+  { "no-eof", ":0400000001020304F2\n", GLINT_ERROR_INVALID_IMAGE,
+    "ends after line 1 without an end-of-file record" },
+  { "after-eof", ":00000001FF\n:0400000001020304F2\n", GLINT_ERROR_INVALID_IMAGE,
+    "line 2: data after the end-of-file record" },
+  { "eof-data", ":0100000101FD\n", GLINT_ERROR_INVALID_IMAGE,
+    "line 1: the end-of-file record must hold no data" },
+  { "type-06", ":00000006FA\n:00000001FF\n", GLINT_ERROR_INVALID_IMAGE,
+    "line 1 has record type 06" },
+  { "ext-length", ":0300000400000FEA\n:00000001FF\n", GLINT_ERROR_INVALID_IMAGE,
+    "line 1: an extended address record holds 2 bytes, not 3" },
+  { "start-length", ":020000050000F9\n:00000001FF\n", GLINT_ERROR_INVALID_IMAGE,
+    "line 1: a start address record holds 4 bytes, not 2" },
+  { "twice", ":0400000001020304F2\n:0400020001020304F0\n:00000001FF\n",
+    GLINT_ERROR_INVALID_IMAGE, "line 2 writes to 0x2 again, already written by line 1" },
+  { "beyond-4g", ":02000004FFFFFC\n:04FFFE0001020304F5\n:00000001FF\n",
+    GLINT_ERROR_INVALID_IMAGE, "line 2 writes beyond the 4 GiB address space" },
+  { "empty", ":00000001FF\n", GLINT_ERROR_INVALID_IMAGE, "no data to flash" },
+};
+
+static void
+test_hex_bad (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_hex); i++)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new_static (bad_hex[i].text, strlen (bad_hex[i].text));
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GArray) regions = glint_hex_parse (bytes, &error);
+
+      g_test_message ("%s: %s", bad_hex[i].name, error != NULL ? error->message : "(none)");
+      g_assert_null (regions);
+      g_assert_error (error, GLINT_ERROR, bad_hex[i].code);
+      if (strstr (error->message, bad_hex[i].message) == NULL)
+        g_error ("%s: “%s” not in “%s”", bad_hex[i].name, bad_hex[i].message, error->message);
+    }
+}
+
+static void
+put_u32 (guint8  *p,
+         guint32  v)
+{
+  p[0] = v;
+  p[1] = v >> 8;
+  p[2] = v >> 16;
+  p[3] = v >> 24;
+}
+
+/* esptool's writer: 452 payload bytes a block, the MD5 part right after
+ * the payload, blocks numbered per file. */
+static void
+uf2_add (GByteArray *out,
+         guint32     family,
+         guint32     offset,
+         GBytes     *bytes)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+  guint n_blocks = (len + 451) / 452;
+
+  for (guint b = 0; b < n_blocks; b++)
+    {
+      guint8 block[512] = { 0 };
+      guint n = MIN (452, len - b * 452);
+      g_autoptr(GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
+      gsize digest_len = 16;
+
+      put_u32 (block, 0x0A324655);
+      put_u32 (block + 4, 0x9E5D5157);
+      put_u32 (block + 8, 0x2000 | 0x4000);
+      put_u32 (block + 12, offset + b * 452);
+      put_u32 (block + 16, n);
+      put_u32 (block + 20, b);
+      put_u32 (block + 24, n_blocks);
+      put_u32 (block + 28, family);
+      memcpy (block + 32, data + b * 452, n);
+      put_u32 (block + 32 + n, offset + b * 452);
+      put_u32 (block + 36 + n, n);
+      g_checksum_update (md5, data + b * 452, n);
+      g_checksum_get_digest (md5, block + 40 + n, &digest_len);
+      put_u32 (block + 508, 0x0AB16F30);
+      g_byte_array_append (out, block, sizeof block);
+    }
+}
+
+#define FAMILY_ESP32   0x1C5F21B0
+#define FAMILY_ESP32S3 0xC47E5767
+
+static void
+test_uf2_regions (void)
+{
+  g_autoptr(GBytes) a = random_bytes (5000, 3);
+  g_autoptr(GBytes) b = random_bytes (3000, 4);
+  g_autoptr(GByteArray) file = g_byte_array_new ();
+  g_autoptr(GBytes) uf2 = NULL;
+  g_autoptr(GArray) regions = NULL;
+  g_autoptr(GError) error = NULL;
+  guint32 family = 0;
+
+  uf2_add (file, FAMILY_ESP32, 0x1000, a);
+  uf2_add (file, FAMILY_ESP32, 0x10000, b);
+  uf2 = g_bytes_new (file->data, file->len);
+
+  g_assert_cmpint (glint_format_detect (uf2), ==, GLINT_FORMAT_UF2);
+  regions = glint_uf2_parse (uf2, &family, &error);
+  g_assert_no_error (error);
+  g_assert_cmphex (family, ==, FAMILY_ESP32);
+  g_assert_cmpuint (regions->len, ==, 2);
+  assert_region (regions, 0, 0x1000, a);
+  assert_region (regions, 1, 0x10000, b);
+}
+
+static GBytes *
+damaged_uf2 (guint   which)
+{
+  g_autoptr(GBytes) a = random_bytes (1000, 5);
+  g_autoptr(GByteArray) file = g_byte_array_new ();
+  guint8 *second;
+
+  uf2_add (file, FAMILY_ESP32, 0x1000, a);
+  second = file->data + 512;
+  switch (which)
+    {
+    case 0: second[0] ^= 1; break;                          /* magic */
+    case 1: second[508] ^= 1; break;                        /* end magic */
+    case 2: put_u32 (second + 16, 477); break;              /* payload size */
+    case 3: put_u32 (second + 20, 3); break;                /* block 3 of 3 */
+    case 4: put_u32 (second + 28, FAMILY_ESP32S3); break;   /* mixed families */
+    case 5: second[40] ^= 0xFF; break;                      /* payload vs MD5 */
+    case 6: put_u32 (second + 8, 0x1000); break;            /* file container */
+    case 7: put_u32 (second + 12, 0x1000); put_u32 (second + 484, 0x1000); break;
+    case 8: put_u32 (second + 12, 0xFFFFFF00); break;
+    case 9: g_byte_array_set_size (file, 1000); break;      /* cut short */
+    default: g_assert_not_reached ();
+    }
+  return g_bytes_new (file->data, file->len);
+}
+
+static void
+test_uf2_bad (void)
+{
+  static const struct {
+    int         code;
+    const char *message;
+  } cases[] = {
+    { GLINT_ERROR_INVALID_IMAGE, "UF2 block 1 has wrong magic numbers" },
+    { GLINT_ERROR_INVALID_IMAGE, "UF2 block 1 has wrong magic numbers" },
+    { GLINT_ERROR_INVALID_IMAGE, "UF2 block 1 claims 477 payload bytes" },
+    { GLINT_ERROR_INVALID_IMAGE, "UF2 block 1 is numbered 3 of 3" },
+    { GLINT_ERROR_INVALID_IMAGE, "UF2 block 1 is for family 0xc47e5767, the blocks before "
+                                 "it for 0x1c5f21b0" },
+    { GLINT_ERROR_IMAGE_CORRUPT, "UF2 block 1 (0x11c4) does not match its MD5 sum" },
+    { GLINT_ERROR_INVALID_IMAGE, "UF2 block 1 belongs to a file container" },
+    { GLINT_ERROR_INVALID_IMAGE, "UF2 block 1 writes to 0x1000 again, already written by "
+                                 "block 0" },
+    { GLINT_ERROR_INVALID_IMAGE, "UF2 block 1 writes beyond the 4 GiB address space" },
+    { GLINT_ERROR_INVALID_IMAGE, "is 1000 bytes, not a whole number of 512-byte UF2 blocks" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GBytes) uf2 = damaged_uf2 (i);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GArray) regions = glint_uf2_parse (uf2, NULL, &error);
+
+      g_test_message ("case %u: %s", i, error != NULL ? error->message : "(none)");
+      g_assert_null (regions);
+      g_assert_error (error, GLINT_ERROR, cases[i].code);
+      if (strstr (error->message, cases[i].message) == NULL)
+        g_error ("case %u: “%s” not in “%s”", i, cases[i].message, error->message);
+    }
+}
+
+/* Files in a temporary folder for the plan tests. */
+static char *
+write_temp (const char *dir,
+            const char *name,
+            GBytes     *bytes)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&path);
+}
+
+static void
+test_plan_hex_uf2 (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("glint-formats-XXXXXX", NULL);
+  g_autoptr(GBytes) a = random_bytes (5000, 6);
+  g_autoptr(GBytes) b = random_bytes (3000, 7);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GByteArray) file = g_byte_array_new ();
+  g_autoptr(GBytes) hex = NULL;
+  g_autoptr(GBytes) uf2 = NULL;
+  g_autofree char *hex_path = NULL;
+  g_autofree char *uf2_path = NULL;
+  g_autofree char *hex_at = NULL;
+  guint32 upper = 0;
+
+  hex_add (text, 0x1000, a, &upper);
+  hex_add (text, 0x10000, b, &upper);
+  hex_record (text, 0x01, 0, NULL, 0);
+  hex = string_bytes (text);
+  /* the name says .bin and "merged": content decides */
+  hex_path = write_temp (dir, "firmware-merged.bin", hex);
+
+  uf2_add (file, FAMILY_ESP32S3, 0x0, a);
+  uf2_add (file, FAMILY_ESP32S3, 0x10000, b);
+  uf2 = g_bytes_new (file->data, file->len);
+  uf2_path = write_temp (dir, "firmware.uf2", uf2);
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new_for_path (hex_path, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (glint_flash_plan_get_n_regions (plan), ==, 2);
+    g_assert_cmphex (glint_flash_plan_get_region_offset (plan, 0), ==, 0x1000);
+    g_assert_cmphex (glint_flash_plan_get_region_offset (plan, 1), ==, 0x10000);
+    g_assert_cmpstr (glint_flash_plan_get_region_name (plan, 1), ==,
+                     "firmware-merged.bin (0x10000)");
+    g_assert_true (glint_flash_plan_validate (plan, "esp32s3", 0, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_bytes_equal (glint_flash_plan_get_region_data (plan, 1), b));
+  }
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new_for_path (uf2_path, NULL, &error);
+
+    g_assert_no_error (error);
+    /* the family names the chip: the flash job refuses another board */
+    g_assert_cmpstr (glint_flash_plan_get_chip (plan), ==, "esp32s3");
+    g_assert_cmpuint (glint_flash_plan_get_n_regions (plan), ==, 2);
+    g_assert_true (g_bytes_equal (glint_flash_plan_get_region_data (plan, 0), a));
+    g_assert_false (glint_flash_plan_validate (plan, "esp32", 0, &error));
+    g_assert_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP);
+    g_assert_nonnull (strstr (error->message, "for ESP32-S3 (family 0xc47e5767), but the "
+                                              "chip is ESP32"));
+  }
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new_for_path (uf2_path, "esp32c3",
+                                                                     &error);
+
+    g_assert_null (plan);
+    g_assert_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP);
+    g_assert_nonnull (strstr (error->message, "but the chip is ESP32-C3"));
+  }
+
+  {
+    /* a Raspberry Pi Pico's firmware */
+    g_autoptr(GByteArray) pico = g_byte_array_new ();
+    g_autoptr(GBytes) pico_bytes = NULL;
+    g_autofree char *pico_path = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GlintFlashPlan) plan = NULL;
+
+    uf2_add (pico, 0xE48BFF56, 0x10000000, a);
+    pico_bytes = g_bytes_new (pico->data, pico->len);
+    pico_path = write_temp (dir, "pico.uf2", pico_bytes);
+    plan = glint_flash_plan_new_for_path (pico_path, NULL, &error);
+    g_assert_null (plan);
+    g_assert_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP);
+    g_assert_nonnull (strstr (error->message, "Raspberry Pi RP2040"));
+  }
+
+  {
+    /* they carry their offsets: one given by hand is refused */
+    const char *args[2] = { NULL, NULL };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GlintFlashPlan) plan = NULL;
+
+    hex_at = g_strconcat (hex_path, "@0x10000", NULL);
+    args[0] = hex_at;
+    plan = glint_flash_plan_new_from_args (args, "esp32", &error);
+    g_assert_no_error (error);
+    g_assert_false (glint_flash_plan_validate (plan, "esp32", 0, &error));
+    g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN);
+    g_assert_nonnull (strstr (error->message, "carries its own flash offsets"));
+  }
+
+  {
+    /* damaged: the file and the line are named */
+    g_autoptr(GBytes) bad = g_bytes_new_static (":0400000001020304F1\n:00000001FF\n", 32);
+    g_autofree char *bad_path = write_temp (dir, "bad.hex", bad);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new_for_path (bad_path, NULL, &error);
+
+    g_assert_null (plan);
+    g_assert_error (error, GLINT_ERROR, GLINT_ERROR_IMAGE_CORRUPT);
+    g_assert_nonnull (strstr (error->message, "bad.hex"));
+    g_assert_nonnull (strstr (error->message, "line 1: checksum"));
+  }
+
+  glint_test_remove_dir (dir);
+}
+
+static void
+test_unknown_content (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("glint-formats-XXXXXX", NULL);
+  static const struct {
+    const char *name;
+    const char *content;
+    gsize       len;
+    const char *looks;
+  } cases[] = {
+    { "notes.txt", "Hello, this is a text file.\n", 28, "text, not firmware" },
+    { "page.bin", "<!DOCTYPE html><html><body>Not found</body></html>", 50, "HTML" },
+    { "app.zip", "PK\x03\x04\x14\0\0\0", 8, "ZIP archive" },
+    { "zeros.bin", "\0\0\0\0\0\0\0\0", 8, "nothing but zero bytes" },
+    { "blob.bin", "\x12\x34\x00\x56\x78\x9a\xbc\xde", 8, "starts with 12 34 00 56" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new_static (cases[i].content, cases[i].len);
+      g_autofree char *path = write_temp (dir, cases[i].name, bytes);
+      g_autofree char *at = g_strconcat (path, "@0x10000", NULL);
+      const char *args[] = { at, NULL };
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GlintFlashPlan) single = glint_flash_plan_new_for_path (path, NULL, &error);
+      g_autoptr(GlintFlashPlan) placed = NULL;
+
+      /* alone: refused, saying what it looks like */
+      g_assert_null (single);
+      g_assert_error (error, GLINT_ERROR, GLINT_ERROR_UNKNOWN_CONTENT);
+      if (strstr (error->message, cases[i].looks) == NULL)
+        g_error ("%s: “%s” not in “%s”", cases[i].name, cases[i].looks, error->message);
+      g_clear_error (&error);
+
+      /* with an offset: refused too, until raw data is asked for */
+      placed = glint_flash_plan_new_from_args (args, "esp32", &error);
+      g_assert_no_error (error);
+      g_assert_false (glint_flash_plan_validate (placed, "esp32", 0, &error));
+      g_assert_error (error, GLINT_ERROR, GLINT_ERROR_UNKNOWN_CONTENT);
+      g_clear_error (&error);
+      glint_flash_plan_set_allow_raw (placed, TRUE);
+      g_assert_true (glint_flash_plan_validate (placed, "esp32", 0, &error));
+      g_assert_no_error (error);
+    }
+
+  {
+    /* what people flash knowingly at an offset passes: a partition
+     * table, erased otadata, an app image */
+    guint8 table[64];
+    guint8 erased[0x2000];
+    TestImageSpec spec = { .chip_id = 0, .hash = TRUE };
+    g_autoptr(GBytes) app = test_image_build (&spec);
+    g_autoptr(GBytes) table_bytes = NULL;
+    g_autoptr(GBytes) erased_bytes = NULL;
+    g_autofree char *p1 = NULL;
+    g_autofree char *p2 = NULL;
+    g_autofree char *p3 = NULL;
+    g_autofree char *a1 = NULL;
+    g_autofree char *a2 = NULL;
+    g_autofree char *a3 = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GlintFlashPlan) plan = NULL;
+
+    memset (table, 0xFF, sizeof table);
+    table[0] = 0xAA;
+    table[1] = 0x50;
+    memset (erased, 0xFF, sizeof erased);
+    table_bytes = g_bytes_new (table, sizeof table);
+    erased_bytes = g_bytes_new (erased, sizeof erased);
+    p1 = write_temp (dir, "partition-table.bin", table_bytes);
+    p2 = write_temp (dir, "ota_data_initial.bin", erased_bytes);
+    p3 = write_temp (dir, "app.bin", app);
+    a1 = g_strconcat (p1, "@0x8000", NULL);
+    a2 = g_strconcat (p2, "@0xd000", NULL);
+    a3 = g_strconcat (p3, "@0x10000", NULL);
+    {
+      const char *args[] = { a1, a2, a3, NULL };
+
+      plan = glint_flash_plan_new_from_args (args, "esp32", &error);
+    }
+    g_assert_no_error (error);
+    g_assert_true (glint_flash_plan_validate (plan, "esp32", 0, &error));
+    g_assert_no_error (error);
+  }
+
+  glint_test_remove_dir (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/formats/hex/regions", test_hex_regions);
+  g_test_add_func ("/formats/hex/gaps", test_hex_gaps);
+  g_test_add_func ("/formats/hex/bad", test_hex_bad);
+  g_test_add_func ("/formats/uf2/regions", test_uf2_regions);
+  g_test_add_func ("/formats/uf2/bad", test_uf2_bad);
+  g_test_add_func ("/formats/plan/hex-uf2", test_plan_hex_uf2);
+  g_test_add_func ("/formats/plan/unknown-content", test_unknown_content);
+
+  return g_test_run ();
+}
