@@ -9,6 +9,7 @@
 #include "glint-flash-plan.h"
 #include "glint-formats.h"
 #include "glint-image.h"
+#include "glint-test-elf.h"
 #include "glint-test-image.h"
 #include "glint-test-utils.h"
 
@@ -571,6 +572,197 @@ test_unknown_content (void)
   glint_test_remove_dir (dir);
 }
 
+static guint32
+elf_u32 (const guint8 *p)
+{
+  return p[0] | (p[1] << 8) | (p[2] << 16) | ((guint32) p[3] << 24);
+}
+
+/* a byte copy of an ELF with one change; section headers are 40 bytes */
+typedef enum
+{
+  POKE_CUT_HEADER, POKE_CLASS64, POKE_MACHINE_ARM, POKE_SHENTSIZE, POKE_SHNUM_0,
+  POKE_CUT_SECTIONS, POKE_SHSTRNDX, POKE_DATA_BEYOND, POKE_SAME_PAGE, POKE_NOTHING,
+  POKE_SHA_SPOT, POKE_MMU_CODE, POKE_NONE,
+} Poke;
+
+static GBytes *
+poke_elf (const char *chip,
+          Poke        poke)
+{
+  g_autoptr(GBytes) elf = test_elf_build (test_elf_chip (chip), TEST_ELF_APP, 1);
+  gsize len;
+  guint8 *p = g_bytes_unref_to_data (g_bytes_ref (elf), &len);
+  guint32 shoff = elf_u32 (p + 32);
+  guint8 *sec1 = p + shoff + 40;       /* .flash.appdesc */
+  guint8 *sec9 = p + shoff + 9 * 40;   /* .flash.text */
+
+  switch (poke)
+    {
+    case POKE_CUT_HEADER: len = 20; break;
+    case POKE_CLASS64: p[4] = 2; break;
+    case POKE_MACHINE_ARM: p[18] = 0x28; break;
+    case POKE_SHENTSIZE: p[46] = 48; break;
+    case POKE_SHNUM_0: p[48] = 0; break;
+    case POKE_CUT_SECTIONS: len = shoff + 100; break;
+    case POKE_SHSTRNDX: p[50] = 60; break;
+    case POKE_DATA_BEYOND: test_elf_put32 (sec9 + 16, 0xFFFFFF00); break;
+    case POKE_SAME_PAGE: test_elf_put32 (sec9 + 12, elf_u32 (sec1 + 12) + 0x8000); break;
+    case POKE_NOTHING: p[48] = 1; p[50] = 0; break;
+    case POKE_SHA_SPOT: p[elf_u32 (sec1 + 16) + 144] = 1; break;
+    case POKE_MMU_CODE: p[elf_u32 (sec1 + 16) + 180] = 5; break;
+    case POKE_NONE: default: break;
+    }
+  return g_bytes_new_take (p, len);
+}
+
+static void
+test_elf_bad (void)
+{
+  static const struct {
+    const char *chip;
+    Poke        poke;
+    int         code;
+    const char *message;
+  } cases[] = {
+    { "esp32", POKE_CUT_HEADER, GLINT_ERROR_INVALID_IMAGE, "it ends inside its header" },
+    { "esp32", POKE_CLASS64, GLINT_ERROR_INVALID_IMAGE, "not 32-bit little-endian" },
+    { "esp32", POKE_MACHINE_ARM, GLINT_ERROR_WRONG_CHIP, "machine type 0x0028" },
+    { "esp32", POKE_SHENTSIZE, GLINT_ERROR_INVALID_IMAGE, "section headers of 48 bytes" },
+    { "esp32", POKE_SHNUM_0, GLINT_ERROR_INVALID_IMAGE, "no section headers" },
+    { "esp32", POKE_CUT_SECTIONS, GLINT_ERROR_INVALID_IMAGE,
+      "its section headers end beyond the file" },
+    { "esp32", POKE_SHSTRNDX, GLINT_ERROR_INVALID_IMAGE, "names no section name table" },
+    { "esp32", POKE_DATA_BEYOND, GLINT_ERROR_INVALID_IMAGE,
+      "section 9 (at 0x400d0020) ends beyond the file" },
+    { "esp32", POKE_SAME_PAGE, GLINT_ERROR_INVALID_IMAGE,
+      "at 0x3f400020 and 0x3f408020 share one 64 KB flash page" },
+    { "esp32", POKE_NOTHING, GLINT_ERROR_INVALID_IMAGE, "no sections to load" },
+    { "esp32", POKE_SHA_SPOT, GLINT_ERROR_INVALID_IMAGE,
+      "holds data where the ELF file's SHA-256 goes (image offset 0xb0)" },
+    { "esp32c6", POKE_MMU_CODE, GLINT_ERROR_INVALID_IMAGE,
+      "asks for an MMU page size (code 5) that esp32c6 does not have" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GBytes) elf = poke_elf (cases[i].chip, cases[i].poke);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) image = glint_elf_to_image (elf, cases[i].chip, NULL, &error);
+
+      g_test_message ("case %u: %s", i, error != NULL ? error->message : "(none)");
+      g_assert_null (image);
+      g_assert_error (error, GLINT_ERROR, cases[i].code);
+      if (strstr (error->message, cases[i].message) == NULL)
+        g_error ("case %u: “%s” not in “%s”", i, cases[i].message, error->message);
+    }
+
+  /* built for the other architecture, or for a chip without a converter */
+  {
+    g_autoptr(GBytes) riscv = test_elf_build (test_elf_chip ("esp32c3"), TEST_ELF_APP, 1);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GBytes) image = glint_elf_to_image (riscv, "esp32", NULL, &error);
+
+    g_assert_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP);
+    g_assert_nonnull (strstr (error->message, "is for the RISC-V architecture, but the ESP32 is Xtensa"));
+    g_clear_error (&error);
+    g_assert_null (glint_elf_to_image (riscv, "esp8266", NULL, &error));
+    g_assert_error (error, GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP);
+    g_assert_nonnull (strstr (error->message, "esptool elf2image"));
+  }
+}
+
+/* The converted image of every chip parses, names its chip and carries
+ * the ELF's SHA-256 in its app description; flash settings land in the
+ * header. (Byte-for-byte equality with esptool: test elf2image.) */
+static void
+test_elf_images (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (test_elf_chips); i++)
+    {
+      const TestElfChip *chip = &test_elf_chips[i];
+      g_autoptr(GBytes) elf = test_elf_build (chip, TEST_ELF_APP, 2);
+      GlintElfSettings settings = { "dio", NULL, "4MB" };
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) bytes = glint_elf_to_image (elf, chip->chip, &settings, &error);
+      g_autoptr(GlintImage) image = NULL;
+      g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+      guint8 digest[32];
+      gsize digest_len = 32;
+      const guint8 *p;
+
+      g_assert_no_error (error);
+      image = glint_image_parse (bytes, chip->chip, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (glint_image_get_chip_name (image), ==, chip->chip);
+      g_assert_cmpstr (glint_image_get_flash_mode_name (image), ==, "dio");
+      g_assert_true (image->hash_appended);
+      g_assert_cmphex (image->entry, ==, chip->irom + 0x120);
+      g_assert_cmphex (glint_image_get_segment (image, 0)->load_addr, ==, chip->drom + 0x20);
+      p = g_bytes_get_data (bytes, NULL);
+      g_checksum_update (sum, g_bytes_get_data (elf, NULL), g_bytes_get_size (elf));
+      g_checksum_get_digest (sum, digest, &digest_len);
+      g_assert_cmpmem (p + 0xB0, 32, digest, 32);
+    }
+}
+
+static void
+test_plan_elf (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("glint-formats-XXXXXX", NULL);
+  g_autoptr(GBytes) elf = test_elf_build (test_elf_chip ("esp32s3"), TEST_ELF_APP, 3);
+  g_autoptr(GBytes) boot = test_elf_build (test_elf_chip ("esp32s3"), TEST_ELF_BOOTLOADER, 4);
+  g_autofree char *path = write_temp (dir, "blink.ino.elf", elf);
+  g_autofree char *boot_path = write_temp (dir, "bootloader.elf", boot);
+  g_autoptr(GBytes) expected = glint_elf_to_image (elf, "esp32s3", NULL, NULL);
+  g_autoptr(GBytes) expected_boot = glint_elf_to_image (boot, "esp32s3", NULL, NULL);
+
+  {
+    /* alone: the app offset, converted for the chip once it is known */
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new_for_path (path, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (glint_flash_plan_get_n_regions (plan), ==, 1);
+    g_assert_cmphex (glint_flash_plan_get_region_offset (plan, 0), ==, 0x10000);
+    g_assert_false (glint_flash_plan_validate (plan, NULL, 0, &error));
+    g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN);
+    g_assert_nonnull (strstr (error->message, "does not say which chip"));
+    g_clear_error (&error);
+    g_assert_false (glint_flash_plan_validate (plan, "esp32c3", 0, &error));
+    g_assert_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP);
+    g_assert_nonnull (strstr (error->message, "blink.ino.elf"));
+    g_clear_error (&error);
+    g_assert_true (glint_flash_plan_validate (plan, "esp32s3", 0, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_bytes_equal (glint_flash_plan_get_region_data (plan, 0), expected));
+  }
+
+  {
+    /* with offsets, next to other files; the plan's flash settings go
+     * into the header */
+    g_autofree char *a1 = g_strconcat (boot_path, "@0x0", NULL);
+    g_autofree char *a2 = g_strconcat (path, "@0x10000", NULL);
+    const char *args[] = { a1, a2, NULL };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new_from_args (args, "esp32s3", &error);
+    g_autoptr(GlintImage) image = NULL;
+
+    g_assert_no_error (error);
+    glint_flash_plan_set_flash_settings (plan, "dout", NULL, "8MB");
+    g_assert_true (glint_flash_plan_validate (plan, NULL, 0, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_bytes_get_size (glint_flash_plan_get_region_data (plan, 0)), ==,
+                      g_bytes_get_size (expected_boot));
+    image = glint_image_parse (glint_flash_plan_get_region_data (plan, 1), "esp32s3", &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (glint_image_get_flash_mode_name (image), ==, "dout");
+    g_assert_cmpuint (image->flash_size_code, ==, 3);
+  }
+
+  glint_test_remove_dir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -583,6 +775,9 @@ main (int argc, char **argv)
   g_test_add_func ("/formats/uf2/bad", test_uf2_bad);
   g_test_add_func ("/formats/plan/hex-uf2", test_plan_hex_uf2);
   g_test_add_func ("/formats/plan/unknown-content", test_unknown_content);
+  g_test_add_func ("/formats/elf/bad", test_elf_bad);
+  g_test_add_func ("/formats/elf/images", test_elf_images);
+  g_test_add_func ("/formats/plan/elf", test_plan_elf);
 
   return g_test_run ();
 }

@@ -1423,6 +1423,8 @@ convert_file (GlintFlashPlan  *self,
               GError         **error)
 {
   GlintElfSettings settings = { 0 };
+  g_autofree char *file = region->path != NULL ? g_path_get_basename (region->path)
+                                               : g_strdup (region->name);
   GBytes *image;
 
   switch (glint_format_detect (region->data))
@@ -1431,7 +1433,7 @@ convert_file (GlintFlashPlan  *self,
     case GLINT_FORMAT_UF2:
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
                    _("“%s” is an Intel HEX or UF2 file, which carries its own flash "
-                     "offsets: give it alone, without @OFFSET"), region->name);
+                     "offsets: give it alone, without @OFFSET"), file);
       return FALSE;
 
     case GLINT_FORMAT_ELF:
@@ -1441,7 +1443,7 @@ convert_file (GlintFlashPlan  *self,
                        _("“%s” is an ELF file, which Glint converts to an image for the "
                          "chip it is built for, but an ELF file does not say which chip "
                          "that is: choose or detect the board first (glint-cli: --chip)"),
-                       region->name);
+                       file);
           return FALSE;
         }
       settings.flash_mode = self->flash_mode;
@@ -1450,7 +1452,7 @@ convert_file (GlintFlashPlan  *self,
       image = glint_elf_to_image (region->data, chip, &settings, error);
       if (image == NULL)
         {
-          g_prefix_error (error, "“%s”: ", region->name);
+          g_prefix_error (error, "“%s”: ", file);
           return FALSE;
         }
       g_bytes_unref (region->data);

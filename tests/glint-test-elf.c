@@ -1,0 +1,84 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "glint-formats.h"
+#include "glint-test-elf.h"
+
+/* The ELF side of the elf2image comparison (test-elf2image.py):
+ *   glint-test-elf make CHIP KIND OUT.elf   writes a test ELF (KIND 0..3)
+ *   glint-test-elf convert CHIP IN.elf OUT.bin [MODE SIZE]
+ *                                           converts it as Glint does
+ *   glint-test-elf chips                    lists the chips and kinds */
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (argc == 2 && g_str_equal (argv[1], "chips"))
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (test_elf_chips); i++)
+        g_print ("%s\n", test_elf_chips[i].chip);
+      g_print ("kinds %d\n", TEST_ELF_N_KINDS);
+      return EXIT_SUCCESS;
+    }
+
+  if (argc == 5 && g_str_equal (argv[1], "make"))
+    {
+      const TestElfChip *chip = test_elf_chip (argv[2]);
+      guint kind = (guint) g_ascii_strtoull (argv[3], NULL, 10);
+      g_autoptr(GBytes) elf = NULL;
+
+      if (chip == NULL || kind >= TEST_ELF_N_KINDS)
+        {
+          g_printerr ("unknown chip or kind\n");
+          return 2;
+        }
+      elf = test_elf_build (chip, kind, 0x5EED + kind);
+      if (!g_file_set_contents (argv[4], g_bytes_get_data (elf, NULL), g_bytes_get_size (elf),
+                                &error))
+        {
+          g_printerr ("%s\n", error->message);
+          return EXIT_FAILURE;
+        }
+      return EXIT_SUCCESS;
+    }
+
+  if ((argc == 5 || argc == 7) && g_str_equal (argv[1], "convert"))
+    {
+      g_autofree char *contents = NULL;
+      gsize len = 0;
+      g_autoptr(GBytes) elf = NULL;
+      g_autoptr(GBytes) image = NULL;
+      GlintElfSettings settings = { 0 };
+
+      if (!g_file_get_contents (argv[3], &contents, &len, &error))
+        {
+          g_printerr ("%s\n", error->message);
+          return EXIT_FAILURE;
+        }
+      if (argc == 7)
+        {
+          settings.flash_mode = argv[5];
+          settings.flash_size = argv[6];
+        }
+      elf = g_bytes_new_take (g_steal_pointer (&contents), len);
+      image = glint_elf_to_image (elf, argv[2], &settings, &error);
+      if (image == NULL ||
+          !g_file_set_contents (argv[4], g_bytes_get_data (image, NULL),
+                                g_bytes_get_size (image), &error))
+        {
+          g_printerr ("%s\n", error->message);
+          return EXIT_FAILURE;
+        }
+      return EXIT_SUCCESS;
+    }
+
+  g_printerr ("usage: glint-test-elf make CHIP KIND OUT | convert CHIP IN OUT [MODE SIZE] "
+              "| chips\n");
+  return 2;
+}
