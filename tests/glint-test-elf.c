@@ -8,10 +8,12 @@
 #include "glint-formats.h"
 #include "glint-test-elf.h"
 
-/* The ELF side of the elf2image comparison (test-elf2image.py):
+/* Glint's side of the comparisons with esptool (test-esptool-formats.py):
  *   glint-test-elf make CHIP KIND OUT.elf   writes a test ELF (KIND 0..3)
  *   glint-test-elf convert CHIP IN.elf OUT.bin [MODE SIZE]
  *                                           converts it as Glint does
+ *   glint-test-elf split FILE OUTDIR        writes the regions of a HEX or
+ *                                           UF2 file as OUTDIR/0xOFFSET.bin
  *   glint-test-elf chips                    lists the chips and kinds */
 
 int
@@ -78,7 +80,47 @@ main (int argc, char **argv)
       return EXIT_SUCCESS;
     }
 
+  if (argc == 4 && g_str_equal (argv[1], "split"))
+    {
+      g_autofree char *contents = NULL;
+      gsize len = 0;
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GArray) regions = NULL;
+      guint32 family = 0;
+
+      if (!g_file_get_contents (argv[2], &contents, &len, &error))
+        {
+          g_printerr ("%s\n", error->message);
+          return EXIT_FAILURE;
+        }
+      bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
+      if (glint_format_detect (bytes) == GLINT_FORMAT_UF2)
+        regions = glint_uf2_parse (bytes, &family, &error);
+      else
+        regions = glint_hex_parse (bytes, &error);
+      if (regions == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return EXIT_FAILURE;
+        }
+      g_print ("family 0x%08x\n", family);
+      for (guint i = 0; i < regions->len; i++)
+        {
+          GlintFormatRegion *r = &g_array_index (regions, GlintFormatRegion, i);
+          g_autofree char *name = g_strdup_printf ("0x%x.bin", r->offset);
+          g_autofree char *out = g_build_filename (argv[3], name, NULL);
+
+          if (!g_file_set_contents (out, g_bytes_get_data (r->data, NULL),
+                                    g_bytes_get_size (r->data), &error))
+            {
+              g_printerr ("%s\n", error->message);
+              return EXIT_FAILURE;
+            }
+        }
+      return EXIT_SUCCESS;
+    }
+
   g_printerr ("usage: glint-test-elf make CHIP KIND OUT | convert CHIP IN OUT [MODE SIZE] "
-              "| chips\n");
+              "| split FILE OUTDIR | chips\n");
   return 2;
 }

@@ -580,7 +580,7 @@ test_elf_bad (void)
 
 /* The converted image of every chip parses, names its chip and carries
  * the ELF's SHA-256 in its app description; flash settings land in the
- * header. (Byte-for-byte equality with esptool: test elf2image.) */
+ * header. (Byte-for-byte equality with esptool: test esptool-formats.) */
 static void
 test_elf_images (void)
 {

@@ -2,7 +2,11 @@
 # SPDX-FileCopyrightText: 2026 The Glint developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Glint's ELF conversion held to esptool's elf2image, byte for byte: every
+# Glint's readers held to esptool's writers. merge-bin --format hex and
+# --format uf2 (for a few chips, three files with gaps, one crossing a
+# 64 KiB boundary): Glint must find exactly the files at their offsets,
+# and the chip's UF2 family. And the ELF conversion held to esptool's
+# elf2image, byte for byte: every
 # chip of glint-test-elf (the ESP32 family), every kind of test ELF (an
 # application, one whose app description names the MMU page size, one with
 # split flash text and RAM, a RAM-only bootloader), with esptool's default
@@ -11,7 +15,7 @@
 # where it is missing, or lacks Debian packages it needs, every case is
 # reported as skipped, never as passed. TAP output.
 #
-# usage: test-elf2image.py GLINT_TEST_ELF ESPTOOL_DIR
+# usage: test-esptool-formats.py GLINT_TEST_ELF ESPTOOL_DIR
 
 import os
 import subprocess
@@ -25,8 +29,10 @@ kinds = int(out[-1])
 chips = out[:-2]
 settings = [None, ('dio', '4MB')]
 cases = [(c, k, s) for c in chips for k in range(kinds) for s in settings]
+merge_cases = [(fmt, chip) for fmt in ('hex', 'uf2') for chip in ('esp32', 'esp32s3', 'esp32c6')]
+families = {'esp32': 0x1C5F21B0, 'esp32s3': 0xC47E5767, 'esp32c6': 0x540DDF62}
 
-print(f'1..{len(cases)}')
+print(f'1..{len(merge_cases) + len(cases)}')
 
 skip_reason = None
 try:
@@ -36,13 +42,45 @@ try:
     import io
     import contextlib
     with contextlib.redirect_stdout(io.StringIO()):
-        from esptool.cmds import elf2image
+        from esptool.cmds import elf2image, merge_bin
 except Exception as e:  # missing esptool or one of its Debian packages
     skip_reason = f'esptool not usable: {e}'
 
 failed = 0
 with tempfile.TemporaryDirectory() as tmp:
-    for n, (chip, kind, setting) in enumerate(cases, 1):
+    n = 0
+    rand = __import__('random').Random(7)
+    for fmt, chip in merge_cases:
+        n += 1
+        name = f'merge-bin --format {fmt} --chip {chip}'
+        if skip_reason:
+            print(f'ok {n} {name} # SKIP {skip_reason}')
+            continue
+        files = {0x1000: rand.randbytes(5000), 0xFFF0 & ~0xFFF: rand.randbytes(0x10005),
+                 0x300000: rand.randbytes(777)}
+        merged = os.path.join(tmp, f'merged.{fmt}')
+        with contextlib.redirect_stdout(io.StringIO()):
+            merge_bin(sorted(files.items()), chip, output=merged, format=fmt)
+        outdir = os.path.join(tmp, f'split-{fmt}-{chip}')
+        os.mkdir(outdir)
+        got = subprocess.run([tool, 'split', merged, outdir], check=True, capture_output=True,
+                             text=True).stdout.split()
+        found = {}
+        for entry in os.listdir(outdir):
+            with open(os.path.join(outdir, entry), 'rb') as f:
+                found[int(entry[:-4], 16)] = f.read()
+        family = int(got[1], 16)
+        want_family = families[chip] if fmt == 'uf2' else 0
+        if found == files and family == want_family:
+            print(f'ok {n} {name} ({len(files)} regions)')
+        else:
+            failed += 1
+            print(f'not ok {n} {name}')
+            print(f'# Glint found {sorted(hex(k) for k in found)} (family 0x{family:08x}), '
+                  f'esptool wrote {sorted(hex(k) for k in files)}')
+
+    for chip, kind, setting in cases:
+        n += 1
         name = f'{chip} kind {kind}' + (f' {setting[0]} {setting[1]}' if setting else ' defaults')
         if skip_reason:
             print(f'ok {n} {name} # SKIP {skip_reason}')
