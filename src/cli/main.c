@@ -695,8 +695,8 @@ cmd_flash (int argc, char **argv)
 
   if (opt_port == NULL || argc < 2)
     {
-      g_printerr (_("Usage: glint-cli --port PORT flash FILE@OFFSET… | BUILD_DIR | "
-                    "manifest.json\n"));
+      g_printerr (_("Usage: glint-cli --port PORT flash FILE | [--raw] FILE@OFFSET… | "
+                    "BUILD_DIR | manifest.json\n"));
       return EXIT_USAGE;
     }
   if (argc == 2 && strchr (argv[1], '@') == NULL)
