@@ -69,7 +69,24 @@ main (int argc, char **argv)
           settings.flash_size = argv[6];
         }
       elf = g_bytes_new_take (g_steal_pointer (&contents), len);
-      image = glint_elf_to_image (elf, argv[2], &settings, &error);
+      if (g_str_equal (argv[2], "esp8266"))
+        {
+          /* and the IROM data to OUT.irom, its offset on stdout */
+          g_autoptr(GBytes) irom = NULL;
+          g_autofree char *irom_path = g_strconcat (argv[4], ".irom", NULL);
+          guint32 irom_offset = 0;
+
+          image = glint_elf_to_esp8266 (elf, &settings, &irom_offset, &irom, &error);
+          if (image != NULL && irom != NULL)
+            {
+              g_print ("irom 0x%x\n", irom_offset);
+              if (!g_file_set_contents (irom_path, g_bytes_get_data (irom, NULL),
+                                        g_bytes_get_size (irom), &error))
+                g_clear_pointer (&image, g_bytes_unref);
+            }
+        }
+      else
+        image = glint_elf_to_image (elf, argv[2], &settings, &error);
       if (image == NULL ||
           !g_file_set_contents (argv[4], g_bytes_get_data (image, NULL),
                                 g_bytes_get_size (image), &error))

@@ -36,6 +36,8 @@ typedef struct
 } TestElfChip;
 
 static const TestElfChip test_elf_chips[] = {
+  /* drom 0: the ESP8266's layout (IRAM, DRAM, one IROM section) */
+  { "esp8266", 0x5E, 0x40100000, 0x3FFE8000, 0, 0x40210000, 0 },
   { "esp32", 0x5E, 0x40080000, 0x3FFB0000, 0x3F400000, 0x400D0000, 0x400C0000 },
   { "esp32s2", 0x5E, 0x40022000, 0x3FFBE000, 0x3F000000, 0x40080000, 0x40070000 },
   { "esp32s3", 0x5E, 0x40374000, 0x3FC90000, 0x3C000000, 0x42000000, 0x600FE000 },
@@ -153,8 +155,22 @@ test_elf_build (const TestElfChip *chip,
   g_byte_array_append (w.strtab, (const guint8 *) "", 1);
   test_elf_header (&w, "", 0, 0, 0, 0, 0);   /* the null section */
 
+  if (chip->drom == 0 && kind != TEST_ELF_BOOTLOADER)
+    {
+      test_elf_section (&w, ".text", 1, chip->iram, NULL, 0x1233);
+      test_elf_section (&w, ".data", 1, chip->dram, NULL, 0x321);
+      test_elf_section (&w, ".rodata", 1, chip->dram + 0x324, NULL, 0x800 + kind * 4);
+      test_elf_section (&w, ".bss", 8, chip->dram + 0x1000, NULL, 0);
+      test_elf_section (&w, ".irom0.text", 1, chip->irom, NULL, 0x5555 + kind);
+      entry = chip->iram + 0x4;
+      kind = TEST_ELF_N_KINDS;   /* nothing more */
+    }
+
   switch (kind)
     {
+    case TEST_ELF_N_KINDS:
+      break;
+
     case TEST_ELF_APP:
     case TEST_ELF_APP_MMU_CODE:
     case TEST_ELF_APP_SPLIT:

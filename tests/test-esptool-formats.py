@@ -2,7 +2,8 @@
 # SPDX-FileCopyrightText: 2026 The Glint developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Glint's readers held to esptool's writers. merge-bin --format hex and
+# Glint's readers held to esptool's writers (the ESP8266's version 1 pair
+# of files: the image for 0 and the IROM data). merge-bin --format hex and
 # --format uf2 (for a few chips, three files with gaps, one crossing a
 # 64 KiB boundary): Glint must find exactly the files at their offsets,
 # and the chip's UF2 family. And the ELF conversion held to esptool's
@@ -88,13 +89,28 @@ with tempfile.TemporaryDirectory() as tmp:
         elf = os.path.join(tmp, f'{chip}-{kind}.elf')
         ours = os.path.join(tmp, f'{chip}-{kind}.bin')
         subprocess.run([tool, 'make', chip, str(kind), elf], check=True)
-        subprocess.run([tool, 'convert', chip, elf, ours] + (list(setting) if setting else []),
-                       check=True)
+        conv = subprocess.run([tool, 'convert', chip, elf, ours] +
+                              (list(setting) if setting else []),
+                              check=True, capture_output=True, text=True).stdout.split()
         args = {'flash_mode': setting[0], 'flash_size': setting[1]} if setting else {}
+        if chip == 'esp8266':
+            args['version'] = '1'   # the CLI's default: the image at 0 and the IROM data
         with contextlib.redirect_stdout(io.StringIO()):
             theirs = elf2image(elf, chip, output=None, **args)
         with open(ours, 'rb') as f:
             mine = f.read()
+        if chip == 'esp8266':
+            irom, theirs = theirs
+            mine_irom = None
+            if conv:
+                with open(ours + '.irom', 'rb') as f:
+                    mine_irom = f.read()
+            if mine_irom != irom:
+                failed += 1
+                print(f'not ok {n} {name}')
+                print(f'# the IROM data differs (Glint {conv}, esptool '
+                      f'{len(irom) if irom else 0} bytes)')
+                continue
         if mine == theirs:
             print(f'ok {n} {name} ({len(mine)} bytes)')
         else:

@@ -572,7 +572,7 @@ test_elf_bad (void)
     g_assert_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP);
     g_assert_nonnull (strstr (error->message, "is for the RISC-V architecture, but the ESP32 is Xtensa"));
     g_clear_error (&error);
-    g_assert_null (glint_elf_to_image (riscv, "esp8266", NULL, &error));
+    g_assert_null (glint_elf_to_image (riscv, "esp32c99", NULL, &error));
     g_assert_error (error, GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP);
     g_assert_nonnull (strstr (error->message, "esptool elf2image"));
   }
@@ -590,13 +590,18 @@ test_elf_images (void)
       g_autoptr(GBytes) elf = test_elf_build (chip, TEST_ELF_APP, 2);
       GlintElfSettings settings = { "dio", NULL, "4MB" };
       g_autoptr(GError) error = NULL;
-      g_autoptr(GBytes) bytes = glint_elf_to_image (elf, chip->chip, &settings, &error);
+      g_autoptr(GBytes) bytes = NULL;
       g_autoptr(GlintImage) image = NULL;
       g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
       guint8 digest[32];
       gsize digest_len = 32;
       const guint8 *p;
 
+      /* the ESP8266's pair: test_elf_esp8266() */
+      if (chip->drom == 0)
+        continue;
+
+      bytes = glint_elf_to_image (elf, chip->chip, &settings, &error);
       g_assert_no_error (error);
       image = glint_image_parse (bytes, chip->chip, &error);
       g_assert_no_error (error);
@@ -610,6 +615,32 @@ test_elf_images (void)
       g_checksum_get_digest (sum, digest, &digest_len);
       g_assert_cmpmem (p + 0xB0, 32, digest, 32);
     }
+}
+
+/* The ESP8266's version 1 pair: an image without extended header or
+ * digest for offset 0, and the IROM section as it is at its offset. */
+static void
+test_elf_esp8266 (void)
+{
+  g_autoptr(GBytes) elf = test_elf_build (test_elf_chip ("esp8266"), TEST_ELF_APP, 2);
+  GlintElfSettings settings = { "dout", "80m", "4MB" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) irom = NULL;
+  guint32 irom_offset = 0;
+  g_autoptr(GBytes) bytes = glint_elf_to_esp8266 (elf, &settings, &irom_offset, &irom,
+                                                  &error);
+  g_autoptr(GlintImage) image = NULL;
+
+  g_assert_no_error (error);
+  image = glint_image_parse (bytes, "esp8266", &error);
+  g_assert_no_error (error);
+  g_assert_false (image->has_extended_header);
+  g_assert_cmpstr (glint_image_get_flash_mode_name (image), ==, "dout");
+  g_assert_cmpuint (glint_image_get_n_segments (image), ==, 2);  /* .data+.rodata merged */
+  g_assert_cmphex (irom_offset, ==, 0x10000);
+  g_assert_cmpuint (g_bytes_get_size (irom), ==, 0x5558);
+  /* one image for the ESP32 family only */
+  g_assert_null (glint_elf_to_image (elf, "esp8266", NULL, &error));
 }
 
 static void
@@ -666,6 +697,36 @@ test_plan_elf (void)
     g_assert_cmpuint (image->flash_size_code, ==, 3);
   }
 
+  {
+    /* the ESP8266's ELF: its image at 0 and the IROM data at 0x10000 */
+    g_autoptr(GBytes) e8266 = test_elf_build (test_elf_chip ("esp8266"), TEST_ELF_APP, 5);
+    g_autofree char *e8266_path = write_temp (dir, "sketch.ino.elf", e8266);
+    g_autofree char *e8266_at = g_strconcat (e8266_path, "@0x1000", NULL);
+    const char *args[] = { e8266_at, NULL };
+    g_autoptr(GBytes) irom = NULL;
+    guint32 irom_offset = 0;
+    g_autoptr(GBytes) image = glint_elf_to_esp8266 (e8266, NULL, &irom_offset, &irom, NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new_for_path (e8266_path, NULL, &error);
+    g_autoptr(GlintFlashPlan) placed = NULL;
+
+    g_assert_no_error (error);
+    g_assert_true (glint_flash_plan_validate (plan, "esp8266", 0, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (glint_flash_plan_get_n_regions (plan), ==, 2);
+    g_assert_cmphex (glint_flash_plan_get_region_offset (plan, 0), ==, 0x0);
+    g_assert_true (g_bytes_equal (glint_flash_plan_get_region_data (plan, 0), image));
+    g_assert_cmphex (glint_flash_plan_get_region_offset (plan, 1), ==, irom_offset);
+    g_assert_true (g_bytes_equal (glint_flash_plan_get_region_data (plan, 1), irom));
+
+    /* its offsets are its own */
+    placed = glint_flash_plan_new_from_args (args, "esp8266", &error);
+    g_assert_no_error (error);
+    g_assert_false (glint_flash_plan_validate (placed, NULL, 0, &error));
+    g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN);
+    g_assert_nonnull (strstr (error->message, "without @OFFSET"));
+  }
+
   glint_test_remove_dir (dir);
 }
 
@@ -683,6 +744,7 @@ main (int argc, char **argv)
   g_test_add_func ("/formats/plan/unknown-content", test_unknown_content);
   g_test_add_func ("/formats/elf/bad", test_elf_bad);
   g_test_add_func ("/formats/elf/images", test_elf_images);
+  g_test_add_func ("/formats/elf/esp8266", test_elf_esp8266);
   g_test_add_func ("/formats/plan/elf", test_plan_elf);
 
   return g_test_run ();

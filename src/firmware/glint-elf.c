@@ -52,68 +52,72 @@ typedef struct
   Range       drom;
   gboolean    esp32_mmu_workaround;  /* the ESP32's last-page bootloader bug */
   guint32     mmu_pages;             /* configurable MMU page sizes, a bit each; 0: 64 KiB */
+  gboolean    esp8266;               /* v1 images: RAM image at 0, IROM data apart */
   Range       map[16];               /* region kinds; end 0 ends the list */
 } ElfChip;
 
 #define KB(n) ((n) * 1024u)
 
 static const ElfChip elf_chips[] = {
+  { "esp8266", ELF_MACHINE_XTENSA, { 0x40200000, 0x40300000 }, { 0, 0 }, FALSE, 0, TRUE,
+    { { 0x3FF00000, 0x3FF00010 }, { 0x3FFE8000, 0x40000000 }, { 0x40100000, 0x40108000 },
+      { 0x40201010, 0x402E1010 } } },
   { "esp32", ELF_MACHINE_XTENSA, { 0x400D0000, 0x40400000 }, { 0x3F400000, 0x3F800000 },
-    TRUE, 0,
+    TRUE, 0, FALSE,
     { { 0x00000000, 0x00010000 }, { 0x3F400000, 0x3F800000 }, { 0x3F800000, 0x3FC00000 },
       { 0x3FF80000, 0x3FF82000 }, { 0x3FF90000, 0x40000000 }, { 0x3FFAE000, 0x40000000 },
       { 0x3FFE0000, 0x3FFFFFFC }, { 0x40000000, 0x40070000 }, { 0x40070000, 0x40078000 },
       { 0x40078000, 0x40080000 }, { 0x40080000, 0x400A0000 }, { 0x400A0000, 0x400BFFFC },
       { 0x400C0000, 0x400C2000 }, { 0x400D0000, 0x40400000 }, { 0x50000000, 0x50002000 } } },
   { "esp32s2", ELF_MACHINE_XTENSA, { 0x40080000, 0x40B80000 }, { 0x3F000000, 0x3F3F0000 },
-    FALSE, 0,
+    FALSE, 0, FALSE,
     { { 0x00000000, 0x00010000 }, { 0x3F000000, 0x3FF80000 }, { 0x3F500000, 0x3FF80000 },
       { 0x3FF9E000, 0x3FFA0000 }, { 0x3FF9E000, 0x40000000 }, { 0x3FF9E000, 0x40072000 },
       { 0x3FFB0000, 0x40000000 }, { 0x40000000, 0x4001A100 }, { 0x40020000, 0x40070000 },
       { 0x40070000, 0x40072000 }, { 0x40080000, 0x40800000 }, { 0x50000000, 0x50002000 } } },
   { "esp32s3", ELF_MACHINE_XTENSA, { 0x42000000, 0x44000000 }, { 0x3C000000, 0x3E000000 },
-    FALSE, 0,
+    FALSE, 0, FALSE,
     { { 0x00000000, 0x00010000 }, { 0x3C000000, 0x3D000000 }, { 0x3D000000, 0x3E000000 },
       { 0x600FE000, 0x60100000 }, { 0x3FC88000, 0x3FD00000 }, { 0x3FC88000, 0x403E2000 },
       { 0x3FC88000, 0x3FD00000 }, { 0x40000000, 0x4001A100 }, { 0x40370000, 0x403E0000 },
       { 0x600FE000, 0x60100000 }, { 0x42000000, 0x42800000 }, { 0x50000000, 0x50002000 } } },
   { "esp32c2", ELF_MACHINE_RISCV, { 0x42000000, 0x42400000 }, { 0x3C000000, 0x3C400000 },
-    FALSE, KB (16) | KB (32) | KB (64),
+    FALSE, KB (16) | KB (32) | KB (64), FALSE,
     { { 0x00000000, 0x00010000 }, { 0x3C000000, 0x3C400000 }, { 0x3FCA0000, 0x3FCE0000 },
       { 0x3FC88000, 0x3FD00000 }, { 0x3FF00000, 0x3FF50000 }, { 0x40000000, 0x40090000 },
       { 0x42000000, 0x42400000 }, { 0x4037C000, 0x403C0000 } } },
   { "esp32c3", ELF_MACHINE_RISCV, { 0x42000000, 0x42800000 }, { 0x3C000000, 0x3C800000 },
-    FALSE, 0,
+    FALSE, 0, FALSE,
     { { 0x00000000, 0x00010000 }, { 0x3C000000, 0x3C800000 }, { 0x3FC80000, 0x3FCE0000 },
       { 0x3FC88000, 0x3FD00000 }, { 0x3FF00000, 0x3FF20000 }, { 0x40000000, 0x40060000 },
       { 0x42000000, 0x42800000 }, { 0x4037C000, 0x403E0000 }, { 0x50000000, 0x50002000 },
       { 0x50000000, 0x50002000 }, { 0x600FE000, 0x60100000 } } },
   { "esp32c5", ELF_MACHINE_RISCV, { 0x42000000, 0x44000000 }, { 0x42000000, 0x44000000 },
-    FALSE, 0,
+    FALSE, 0, FALSE,
     { { 0x00000000, 0x00010000 }, { 0x42000000, 0x44000000 }, { 0x40800000, 0x40860000 },
       { 0x40800000, 0x40860000 }, { 0x4003A000, 0x40040000 }, { 0x40000000, 0x4003A000 },
       { 0x42000000, 0x44000000 }, { 0x40800000, 0x40860000 }, { 0x50000000, 0x50004000 },
       { 0x50000000, 0x50004000 }, { 0x600FE000, 0x60100000 } } },
   { "esp32c6", ELF_MACHINE_RISCV, { 0x42000000, 0x42800000 }, { 0x42800000, 0x43000000 },
-    FALSE, KB (8) | KB (16) | KB (32) | KB (64),
+    FALSE, KB (8) | KB (16) | KB (32) | KB (64), FALSE,
     { { 0x00000000, 0x00010000 }, { 0x42000000, 0x43000000 }, { 0x40800000, 0x40880000 },
       { 0x40800000, 0x40880000 }, { 0x4004AC00, 0x40050000 }, { 0x40000000, 0x4004AC00 },
       { 0x42000000, 0x43000000 }, { 0x40800000, 0x40880000 }, { 0x50000000, 0x50004000 },
       { 0x50000000, 0x50004000 }, { 0x600FE000, 0x60100000 } } },
   { "esp32c61", ELF_MACHINE_RISCV, { 0x42000000, 0x42800000 }, { 0x42800000, 0x43000000 },
-    FALSE, KB (8) | KB (16) | KB (32) | KB (64),
+    FALSE, KB (8) | KB (16) | KB (32) | KB (64), FALSE,
     { { 0x00000000, 0x00010000 }, { 0x42000000, 0x44000000 }, { 0x40800000, 0x40860000 },
       { 0x40800000, 0x40860000 }, { 0x4004AC00, 0x40050000 }, { 0x40000000, 0x4004AC00 },
       { 0x42000000, 0x44000000 }, { 0x40800000, 0x40860000 }, { 0x50000000, 0x50004000 },
       { 0x50000000, 0x50004000 }, { 0x600FE000, 0x60100000 } } },
   { "esp32h2", ELF_MACHINE_RISCV, { 0x42000000, 0x42800000 }, { 0x42800000, 0x43000000 },
-    FALSE, KB (8) | KB (16) | KB (32) | KB (64),
+    FALSE, KB (8) | KB (16) | KB (32) | KB (64), FALSE,
     { { 0x00000000, 0x00010000 }, { 0x42000000, 0x43000000 }, { 0x40800000, 0x40880000 },
       { 0x40800000, 0x40880000 }, { 0x4004AC00, 0x40050000 }, { 0x40000000, 0x4004AC00 },
       { 0x42000000, 0x43000000 }, { 0x40800000, 0x40880000 }, { 0x50000000, 0x50004000 },
       { 0x50000000, 0x50004000 }, { 0x600FE000, 0x60100000 } } },
   { "esp32p4", ELF_MACHINE_RISCV, { 0x40000000, 0x4C000000 }, { 0x40000000, 0x4C000000 },
-    FALSE, 0,
+    FALSE, 0, FALSE,
     { { 0x00000000, 0x00010000 }, { 0x40000000, 0x4C000000 }, { 0x4FF00000, 0x4FFA0000 },
       { 0x4FF00000, 0x4FFA0000 }, { 0x4FC00000, 0x4FC20000 }, { 0x4FC00000, 0x4FC20000 },
       { 0x40000000, 0x4C000000 }, { 0x4FF00000, 0x4FFA0000 }, { 0x50108000, 0x50110000 },
@@ -512,54 +516,19 @@ mmu_page_size (const ElfChip  *chip,
   return TRUE;
 }
 
-/**
- * glint_elf_to_image:
- * @data: an ESP-IDF or Arduino application (or bootloader) ELF file
- * @chip: the chip it is built for, e.g. "esp32s3"
- * @settings: (nullable): the flash settings for the header
- * @error: return location for a #GError
- *
- * Converts the ELF file as `esptool elf2image --chip CHIP` does with its
- * defaults (chip revisions 0 to 655.35, a SHA-256 digest appended, the
- * ELF file's SHA-256 in the application description). The ESP8266's
- * images are not made.
- *
- * Returns: (transfer full): the image, or %NULL with
- *   %GLINT_ERROR_INVALID_IMAGE, %GLINT_ERROR_WRONG_CHIP,
- *   %GLINT_ERROR_UNSUPPORTED_CHIP or %GLINT_ERROR_INVALID_ARGUMENT
- */
-GBytes *
-glint_elf_to_image (GBytes                 *data,
-                    const char             *chip,
-                    const GlintElfSettings *settings,
-                    GError                **error)
+/* Checks the ELF header against @chip and reads its sections. */
+static GArray *
+read_elf (GBytes         *data,
+          const char     *chip,
+          const ElfChip **facts,
+          guint32        *entry,
+          GError        **error)
 {
-  const ElfChip *facts;
+  g_autoptr(GArray) sections = NULL;
   const guint8 *p;
   gsize len;
   guint16 machine;
-  guint32 entry;
-  guint32 page;
-  guint16 chip_id = 0;
-  g_autoptr(GArray) sections = NULL;
-  g_autoptr(GPtrArray) flash = g_ptr_array_new ();
-  g_autoptr(GPtrArray) ram = g_ptr_array_new ();
-  g_autoptr(GByteArray) out = g_byte_array_new ();
-  g_autoptr(GBytes) image = NULL;
-  guint8 elf_sha256[GLINT_IMAGE_DIGEST_SIZE];
-  gboolean place_sha = FALSE;
-  Writer w = { 0 };
-  gsize ram_skip = 0;   /* bytes of ram->pdata[0] already used as padding */
-  guint32 ram_addr = 0;
-  const char *flash_mode = "qio";
-  const char *flash_freq = NULL;
-  const char *flash_size = "1MB";
 
-  g_return_val_if_fail (data != NULL, NULL);
-  g_return_val_if_fail (chip != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  chip = glint_image_chip_from_family (chip) != NULL ? glint_image_chip_from_family (chip) : chip;
   p = g_bytes_get_data (data, &len);
 
   if (len < 4 || memcmp (p, "\x7F" "ELF", 4) != 0)
@@ -591,27 +560,24 @@ glint_elf_to_image (GBytes                 *data,
       return NULL;
     }
 
-  facts = find_chip (chip);
-  if (facts == NULL)
+  *facts = find_chip (chip);
+  if (*facts == NULL)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
                    _("Glint cannot convert ELF files for %s yet: convert it with "
                      "“esptool elf2image” and flash the .bin files"), chip);
       return NULL;
     }
-  if (machine != facts->machine)
+  if (machine != (*facts)->machine)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP,
                    _("the ELF file is for the %s architecture, but the %s is %s"),
                    machine == ELF_MACHINE_XTENSA ? "Xtensa" : "RISC-V",
                    glint_image_chip_to_family (chip),
-                   facts->machine == ELF_MACHINE_XTENSA ? "Xtensa" : "RISC-V");
+                   (*facts)->machine == ELF_MACHINE_XTENSA ? "Xtensa" : "RISC-V");
       return NULL;
     }
-  if (!glint_image_chip_get_id (chip, &chip_id))
-    g_assert_not_reached ();
-
-  entry = rd32 (p + 0x18);
+  *entry = rd32 (p + 0x18);
   sections = read_sections (p, len, error);
   if (sections == NULL)
     return NULL;
@@ -621,6 +587,69 @@ glint_elf_to_image (GBytes                 *data,
                    _("the ELF file has no sections to load"));
       return NULL;
     }
+
+  return g_steal_pointer (&sections);
+}
+
+/**
+ * glint_elf_to_image:
+ * @data: an ESP-IDF or Arduino application (or bootloader) ELF file
+ * @chip: the chip it is built for, e.g. "esp32s3"
+ * @settings: (nullable): the flash settings for the header
+ * @error: return location for a #GError
+ *
+ * Converts the ELF file as `esptool elf2image --chip CHIP` does with its
+ * defaults (chip revisions 0 to 655.35, a SHA-256 digest appended, the
+ * ELF file's SHA-256 in the application description), for the ESP32
+ * family; the ESP8266's pair of images is glint_elf_to_esp8266()'s.
+ *
+ * Returns: (transfer full): the image, or %NULL with
+ *   %GLINT_ERROR_INVALID_IMAGE, %GLINT_ERROR_WRONG_CHIP,
+ *   %GLINT_ERROR_UNSUPPORTED_CHIP or %GLINT_ERROR_INVALID_ARGUMENT
+ */
+GBytes *
+glint_elf_to_image (GBytes                 *data,
+                    const char             *chip,
+                    const GlintElfSettings *settings,
+                    GError                **error)
+{
+  const ElfChip *facts = NULL;
+  const guint8 *p;
+  gsize len;
+  guint32 entry = 0;
+  guint32 page;
+  guint16 chip_id = 0;
+  g_autoptr(GArray) sections = NULL;
+  g_autoptr(GPtrArray) flash = g_ptr_array_new ();
+  g_autoptr(GPtrArray) ram = g_ptr_array_new ();
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr(GBytes) image = NULL;
+  guint8 elf_sha256[GLINT_IMAGE_DIGEST_SIZE];
+  gboolean place_sha = FALSE;
+  Writer w = { 0 };
+  gsize ram_skip = 0;   /* bytes of ram->pdata[0] already used as padding */
+  guint32 ram_addr = 0;
+  const char *flash_mode = "qio";
+  const char *flash_freq = NULL;
+  const char *flash_size = "1MB";
+
+  g_return_val_if_fail (data != NULL, NULL);
+  g_return_val_if_fail (chip != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  chip = glint_image_chip_from_family (chip) != NULL ? glint_image_chip_from_family (chip) : chip;
+  sections = read_elf (data, chip, &facts, &entry, error);
+  if (sections == NULL)
+    return NULL;
+  if (facts->esp8266)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
+                   _("an ESP8266 ELF file becomes two images, not one"));
+      return NULL;
+    }
+  if (!glint_image_chip_get_id (chip, &chip_id))
+    g_assert_not_reached ();
+  p = g_bytes_get_data (data, &len);
 
   if (!mmu_page_size (facts, sections, &page, error))
     return NULL;
@@ -825,4 +854,122 @@ glint_elf_to_image (GBytes                 *data,
 
   image = g_byte_array_free_to_bytes (g_steal_pointer (&out));
   return glint_image_patch_header (image, chip, flash_mode, flash_freq, flash_size, error);
+}
+
+/**
+ * glint_elf_to_esp8266:
+ * @data: an ESP8266 application ELF file (Arduino, NONOS or RTOS SDK)
+ * @settings: (nullable): the flash settings for the header
+ * @irom_offset: (out): where the IROM data goes in flash
+ * @irom: (out) (transfer full) (nullable): the IROM data, %NULL when the
+ *   ELF file has none
+ * @error: return location for a #GError
+ *
+ * Converts the ELF file as `esptool --chip esp8266 elf2image` does with
+ * its default version 1 image: the RAM segments form an image without
+ * extended header or digest, written at 0; the one section in the IROM
+ * window (0x40200000…) is written as it is, at its address less
+ * 0x40200000.
+ *
+ * Returns: (transfer full): the image for offset 0, or %NULL
+ */
+GBytes *
+glint_elf_to_esp8266 (GBytes                 *data,
+                      const GlintElfSettings *settings,
+                      guint32                *irom_offset,
+                      GBytes                **irom,
+                      GError                **error)
+{
+  const ElfChip *facts = NULL;
+  g_autoptr(GArray) sections = NULL;
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr(GBytes) image = NULL;
+  g_autoptr(GBytes) unpatched = NULL;
+  Segment *irom_seg = NULL;
+  guint n_irom = 0;
+  guint32 entry = 0;
+  Writer w = { 0 };
+  const char *flash_mode = "qio";
+  const char *flash_freq = NULL;
+  const char *flash_size = "1MB";
+  guint8 header[GLINT_IMAGE_HEADER_SIZE] = { GLINT_IMAGE_MAGIC };
+  static const guint8 zeros[16] = { 0 };
+
+  g_return_val_if_fail (data != NULL, NULL);
+  g_return_val_if_fail (irom_offset != NULL && irom != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  *irom = NULL;
+  *irom_offset = 0;
+  sections = read_elf (data, "esp8266", &facts, &entry, error);
+  if (sections == NULL)
+    return NULL;
+
+  merge_like_esptool (sections, facts);
+  if (sections->len > GLINT_IMAGE_MAX_SEGMENTS)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
+                   _("the ELF file has %u segments after merging, more than the 16 an "
+                     "image can hold (a linker script problem)"), sections->len);
+      return NULL;
+    }
+
+  for (guint i = 0; i < sections->len; i++)
+    {
+      Segment *seg = &g_array_index (sections, Segment, i);
+
+      if (is_flash_addr (facts, seg->addr))
+        {
+          irom_seg = seg;
+          n_irom++;
+        }
+    }
+  if (n_irom > 1)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
+                   _("the ELF file has %u separate sections in the ESP8266's IROM window; "
+                     "an image takes one (a linker script problem)"), n_irom);
+      return NULL;
+    }
+
+  header[1] = (guint8) (sections->len - n_irom);
+  wr32 (header + 4, entry);
+  g_byte_array_append (out, header, sizeof header);
+  w.out = out;
+  w.checksum = 0xEF;
+
+  for (guint i = 0; i < sections->len; i++)
+    {
+      Segment *seg = &g_array_index (sections, Segment, i);
+
+      if (seg != irom_seg &&
+          !write_segment (&w, seg->addr, seg->data->data, seg->data->len, error))
+        return NULL;
+    }
+  g_byte_array_append (out, zeros, 15 - out->len % 16);
+  g_byte_array_append (out, &w.checksum, 1);
+
+  if (settings != NULL)
+    {
+      if (settings->flash_mode != NULL && !g_str_equal (settings->flash_mode, "keep"))
+        flash_mode = settings->flash_mode;
+      if (settings->flash_freq != NULL && !g_str_equal (settings->flash_freq, "keep"))
+        flash_freq = settings->flash_freq;
+      if (settings->flash_size != NULL && !g_str_equal (settings->flash_size, "keep") &&
+          !g_str_equal (settings->flash_size, "detect"))
+        flash_size = settings->flash_size;
+    }
+
+  unpatched = g_byte_array_free_to_bytes (g_steal_pointer (&out));
+  image = glint_image_patch_header (unpatched, "esp8266", flash_mode, flash_freq, flash_size,
+                                    error);
+  if (image == NULL)
+    return NULL;
+
+  if (irom_seg != NULL)
+    {
+      *irom_offset = irom_seg->addr - facts->irom.start;
+      *irom = g_bytes_new (irom_seg->data->data, irom_seg->data->len);
+    }
+  return g_steal_pointer (&image);
 }

@@ -1414,12 +1414,70 @@ chip_from_images (GlintFlashPlan *self)
   return NULL;
 }
 
+/* by offset; g_array_sort() is stable, as add_region() is */
+static gint
+compare_regions (gconstpointer a,
+                 gconstpointer b)
+{
+  const Region *ra = a;
+  const Region *rb = b;
+
+  return ra->offset < rb->offset ? -1 : ra->offset > rb->offset;
+}
+
+/* The ESP8266's ELF becomes its image at 0 (the ROM boots from there)
+ * and the IROM data at its own offset, a region added to @added. */
+static gboolean
+convert_esp8266 (Region                  *region,
+                 const char              *file,
+                 const GlintElfSettings  *settings,
+                 GArray                  *added,
+                 GError                 **error)
+{
+  g_autoptr(GBytes) irom = NULL;
+  guint32 irom_offset = 0;
+  GBytes *image;
+
+  if (region->user_file && region->offset != 0)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                   _("“%s” is an ESP8266 ELF file, whose image goes to 0x0 and whose IROM "
+                     "data goes where its addresses say: give it without @OFFSET"), file);
+      return FALSE;
+    }
+
+  image = glint_elf_to_esp8266 (region->data, settings, &irom_offset, &irom, error);
+  if (image == NULL)
+    {
+      g_prefix_error (error, "“%s”: ", file);
+      return FALSE;
+    }
+  g_bytes_unref (region->data);
+  region->data = image;
+  region->offset = 0;
+  g_free (region->name);
+  region->name = g_strdup ("firmware");
+
+  if (irom != NULL)
+    {
+      Region extra = { 0 };
+
+      extra.offset = irom_offset;
+      extra.data = g_steal_pointer (&irom);
+      extra.path = g_strdup (region->path);
+      extra.name = g_strdup ("irom0");
+      g_array_append_val (added, extra);
+    }
+  return TRUE;
+}
+
 /* A file just read: an ELF becomes an image for @chip; Intel HEX and
  * UF2 bring their own offsets, so one given with an offset is refused. */
 static gboolean
 convert_file (GlintFlashPlan  *self,
               Region          *region,
               const char      *chip,
+              GArray          *added,
               GError         **error)
 {
   GlintElfSettings settings = { 0 };
@@ -1449,6 +1507,8 @@ convert_file (GlintFlashPlan  *self,
       settings.flash_mode = self->flash_mode;
       settings.flash_freq = self->flash_freq;
       settings.flash_size = self->flash_size;
+      if (g_strcmp0 (glint_image_chip_from_family (chip), "esp8266") == 0)
+        return convert_esp8266 (region, file, &settings, added, error);
       image = glint_elf_to_image (region->data, chip, &settings, error);
       if (image == NULL)
         {
@@ -1486,6 +1546,7 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
                            guint64          flash_size_bytes,
                            GError         **error)
 {
+  g_autoptr(GArray) added = NULL;
   const char *effective_chip;
   gboolean bootloader_known;
   guint32 bootloader_offset = 0;
@@ -1517,6 +1578,8 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
     flash_size_bytes = glint_flash_plan_parse_size (self->flash_size);
 
   /* Files first, so later messages can rely on data being there. */
+  added = g_array_new (FALSE, TRUE, sizeof (Region));
+  g_array_set_clear_func (added, region_clear);
   for (guint i = 0; i < self->regions->len; i++)
     {
       Region *region = &g_array_index (self->regions, Region, i);
@@ -1526,12 +1589,12 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
           region->data = load_file (region->path, error);
           if (region->data == NULL)
             return FALSE;
-          if (!convert_file (self, region, effective_chip, error))
+          if (!convert_file (self, region, effective_chip, added, error))
             return FALSE;
         }
       else if (region->path != NULL && glint_format_detect (region->data) == GLINT_FORMAT_ELF)
         {
-          if (!convert_file (self, region, effective_chip, error))
+          if (!convert_file (self, region, effective_chip, added, error))
             return FALSE;
         }
       else if (g_bytes_get_size (region->data) == 0)
@@ -1541,6 +1604,15 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
           return FALSE;
         }
     }
+
+  /* an ESP8266 ELF moved to 0 and brought its IROM data */
+  for (guint i = 0; i < added->len; i++)
+    {
+      Region *extra = &g_array_index (added, Region, i);
+
+      add_region (self, extra->offset, extra->data, extra->path, extra->name, FALSE);
+    }
+  g_array_sort (self->regions, compare_regions);
 
   for (guint i = 0; i < self->regions->len; i++)
     {

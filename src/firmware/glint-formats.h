@@ -75,4 +75,10 @@ GBytes      *glint_elf_to_image           (GBytes        *data,
                                            const GlintElfSettings *settings,
                                            GError       **error);
 
+GBytes      *glint_elf_to_esp8266         (GBytes        *data,
+                                           const GlintElfSettings *settings,
+                                           guint32       *irom_offset,
+                                           GBytes       **irom,
+                                           GError       **error);
+
 G_END_DECLS

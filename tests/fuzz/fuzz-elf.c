@@ -9,7 +9,8 @@
 #include "glint-image.h"
 
 /* The ELF converter on any bytes, for the chip the first byte picks: an
- * error, or an image that Glint's own image parser accepts for that chip. */
+ * error, or an image that Glint's own image parser accepts for that chip
+ * (for the ESP8266: a version 1 image and IROM data within the window). */
 
 static const char *chips[] = {
   "esp8266", "esp32", "esp32s2", "esp32s3", "esp32c2", "esp32c3", "esp32c5",
@@ -34,6 +35,23 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   bytes = g_bytes_new (data + 1, size - 1);
 
   glint_elf_looks_like (bytes);
+  if (g_str_equal (chip, "esp8266"))
+    {
+      g_autoptr(GBytes) irom = NULL;
+      guint32 irom_offset = 0;
+
+      image = glint_elf_to_esp8266 (bytes, data[0] & 0x80 ? &settings : NULL, &irom_offset,
+                                    &irom, &error);
+      g_assert_true ((image == NULL) == (error != NULL));
+      if (image == NULL)
+        return 0;
+      g_assert_cmpuint (irom_offset, <, 0x100000);
+      parsed = glint_image_parse (image, chip, &error);
+      g_assert_no_error (error);
+      g_assert_false (parsed->has_extended_header);
+      return 0;
+    }
+
   image = glint_elf_to_image (bytes, chip, data[0] & 0x80 ? &settings : NULL, &error);
   g_assert_true ((image == NULL) == (error != NULL));
   if (image == NULL)
