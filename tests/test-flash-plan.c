@@ -632,8 +632,8 @@ test_validate_files (Fixture       *fixture,
       }
   }
 
-  /* the linker's output is converted; a broken one is refused, and
-   * without a chip there is nothing to convert it for */
+  /* the linker's output is converted; a broken one is refused, for the
+   * chip given or the plan's */
   {
     static const guint8 elf_header[] = { 0x7F, 'E', 'L', 'F', 1, 1, 1, 0, 0, 0, 0, 0 };
     g_autoptr(GBytes) elf = g_bytes_new_static (elf_header, sizeof elf_header);
@@ -645,7 +645,8 @@ test_validate_files (Fixture       *fixture,
     glint_flash_plan_add_file (p6, 0x10000, elf_path, NULL);
     assert_validate_fails (p6, "esp32", 0, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE, "ELF");
     glint_flash_plan_add_file (p7, 0x10000, elf_path, NULL);
-    assert_validate_fails (p7, NULL, 0, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN, "ELF");
+    glint_flash_plan_set_chip (p7, "esp32c3");
+    assert_validate_fails (p7, NULL, 0, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE, "ELF");
   }
 
   if (getuid () != 0)

@@ -1495,14 +1495,14 @@ convert_file (GlintFlashPlan  *self,
       return FALSE;
 
     case GLINT_FORMAT_ELF:
+      /* An ELF file does not say which chip it is for: without one it
+       * stays as it is, and the flash job converts it for the board it
+       * detects (it validates the plan again, with that chip). */
       if (chip == NULL)
         {
-          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                       _("“%s” is an ELF file, which Glint converts to an image for the "
-                         "chip it is built for, but an ELF file does not say which chip "
-                         "that is: choose or detect the board first (glint-cli: --chip)"),
-                       file);
-          return FALSE;
+          add_warning (self, _("“%s” is an ELF file: it is converted to an image for the "
+                               "board's chip when the board is known"), file);
+          return TRUE;
         }
       settings.flash_mode = self->flash_mode;
       settings.flash_freq = self->flash_freq;
