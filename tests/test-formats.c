@@ -563,6 +563,19 @@ test_elf_bad (void)
         g_error ("case %u: “%s” not in “%s”", i, cases[i].message, error->message);
     }
 
+  /* built for another chip of the same architecture */
+  {
+    g_autoptr(GBytes) s3 = test_elf_build (test_elf_chip ("esp32s3"), TEST_ELF_APP, 1);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GBytes) image = glint_elf_to_image (s3, "esp32", NULL, &error);
+
+    g_assert_null (image);
+    g_assert_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP);
+    g_assert_nonnull (strstr (error->message, "built for another chip: its section "
+                                              ".flash.appdesc at 0x3c000020 is outside the "
+                                              "flash the ESP32 maps"));
+  }
+
   /* built for the other architecture, or for a chip without a converter */
   {
     g_autoptr(GBytes) riscv = test_elf_build (test_elf_chip ("esp32c3"), TEST_ELF_APP, 1);

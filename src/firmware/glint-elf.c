@@ -588,6 +588,24 @@ read_elf (GBytes         *data,
       return NULL;
     }
 
+  /* Code linked for flash sits in the chip's flash windows; elsewhere it
+   * was linked for another chip of the same architecture, and an image
+   * made of it would not run (esptool makes one all the same). */
+  for (guint i = 0; i < sections->len; i++)
+    {
+      Segment *seg = &g_array_index (sections, Segment, i);
+
+      if ((g_str_has_prefix (seg->name, ".flash.") || g_str_has_prefix (seg->name, ".irom")) &&
+          !is_flash_addr (*facts, seg->addr))
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP,
+                       _("the ELF file is built for another chip: its section %s at 0x%08x "
+                         "is outside the flash the %s maps"),
+                       seg->name, seg->addr, glint_image_chip_to_family (chip));
+          return NULL;
+        }
+    }
+
   return g_steal_pointer (&sections);
 }
 
