@@ -46,6 +46,16 @@ static const BadInput table[] = {
   { "truncated-image", { "flash", "@DIR@/trunc.bin" }, 1, "trunc.bin" },
   { "wrong-chip-image", { "flash", "@DIR@/s3-app.bin@0x10000" }, 1, "esp32s3" },
   { "no-offset-raw", { "flash", "@DIR@/raw.bin" }, 1, "offset" },
+  /* content that is not firmware, and damaged HEX and UF2 files */
+  { "text-file", { "flash", "@DIR@/notes.txt" }, 1, "looks like text" },
+  { "text-file-offset", { "flash", "@DIR@/notes.txt@0x10000" }, 1, "no firmware Glint knows" },
+  { "html-file", { "flash", "@DIR@/download.bin" }, 1, "web page" },
+  { "hex-checksum", { "flash", "@DIR@/bad.hex" }, 1, "line 2: checksum" },
+  { "hex-truncated", { "flash", "@DIR@/cut.hex" }, 1, "without an end-of-file record" },
+  { "hex-with-offset", { "flash", "@DIR@/good.hex@0x10000" }, 1, "its own flash offsets" },
+  { "uf2-other-chip", { "flash", "@DIR@/s3.uf2" }, 1, "ESP32-S3" },
+  { "uf2-not-espressif", { "flash", "@DIR@/pico.uf2" }, 1, "RP2040" },
+  { "uf2-truncated", { "flash", "@DIR@/cut.uf2" }, 1, "512-byte UF2 blocks" },
   /* offsets */
   { "offset-unaligned", { "flash", "@DIR@/raw.bin@0x10001" }, 1, "0x10001" },
   { "offset-beyond-flash", { "flash", "@DIR@/raw.bin@0x1000000" }, 1, "fit" },
@@ -130,6 +140,23 @@ put (const char *rel,
   g_assert_no_error (error);
 }
 
+/* One UF2 block with 16 bytes for 0x10000, cut to len bytes */
+static void
+put_uf2 (const char *rel,
+         guint32     family,
+         gsize       len)
+{
+  guint8 block[1024] = { 0 };
+  const guint32 words[] = { 0x0A324655, 0x9E5D5157, 0x2000, 0x10000, 16, 0, 1, family };
+
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    for (guint b = 0; b < 4; b++)
+      block[i * 4 + b] = (guint8) (words[i] >> (8 * b));
+  for (guint b = 0; b < 4; b++)
+    block[508 + b] = (guint8) (0x0AB16F30u >> (8 * b));
+  put (rel, block, len);
+}
+
 static void
 make_inputs (void)
 {
@@ -147,6 +174,14 @@ make_inputs (void)
   for (guint i = 16; i < sizeof elf; i++)
     elf[i] = (guint8) (i * 7);
 
+  put ("notes.txt", "Remember to flash the bootloader first.\n", -1);
+  put ("download.bin", "<!DOCTYPE html>\n<html><head><title>404</title></head></html>\n", -1);
+  put ("bad.hex", ":020000040000FA\n:0400000001020304F1\n:00000001FF\n", -1);
+  put ("cut.hex", ":020000040000FA\n:0400000001020304F2\n", -1);
+  put ("good.hex", ":020000040001F9\n:0400000001020304F2\n:00000001FF\n", -1);
+  put_uf2 ("s3.uf2", 0xC47E5767, 512);
+  put_uf2 ("pico.uf2", 0xE48BFF56, 512);
+  put_uf2 ("cut.uf2", 0x1C5F21B0, 700);
   put ("empty.bin", "", 0);
   put ("raw.bin", raw, sizeof raw);
   put ("app.elf", elf, sizeof elf);

@@ -400,7 +400,7 @@ test_flash_to_server (void)
   g_autofree char *address = NULL;
   g_autofree char *flash = NULL;
   g_autoptr(GSubprocess) server = NULL;
-  const char *args[] = { "--port", NULL, "flash", app_arg, NULL };
+  const char *args[] = { "--raw", "--port", NULL, "flash", app_arg, NULL };
   guint8 app[40000];
   gsize flash_len = 0;
   Run run = { 0 };
@@ -411,7 +411,7 @@ test_flash_to_server (void)
   g_assert_no_error (error);
 
   server = spawn_board (flash_path, &address);
-  args[1] = address;
+  args[2] = address;
 
   run_cli (&run, args);
   g_assert_cmpint (run.status, ==, 0);
@@ -443,10 +443,11 @@ test_flash_skip (void)
   g_autofree char *backup = NULL;
   g_autofree guint8 *old = NULL;
   g_autoptr(GSubprocess) server = NULL;
-  const char *args[] = { "--port", NULL, "flash", app_arg, NULL };
-  const char *with_backup[] = { "--backup", backup_path, "--port", NULL, "flash", app_arg, NULL };
-  const char *no_skip[] = { "--no-skip", "--port", NULL, "flash", app_arg, NULL };
-  const char *json[] = { "--json", "--port", NULL, "flash", app_arg, NULL };
+  const char *args[] = { "--raw", "--port", NULL, "flash", app_arg, NULL };
+  const char *with_backup[] = { "--raw", "--backup", backup_path, "--port", NULL, "flash",
+                                app_arg, NULL };
+  const char *no_skip[] = { "--raw", "--no-skip", "--port", NULL, "flash", app_arg, NULL };
+  const char *json[] = { "--raw", "--json", "--port", NULL, "flash", app_arg, NULL };
   g_autofree guint8 *app = g_malloc (64 * 1024);
   gsize flash_len = 0;
   Run run = { 0 };
@@ -456,9 +457,9 @@ test_flash_skip (void)
   g_file_set_contents (app_path, (const char *) app, 64 * 1024, &error);
   g_assert_no_error (error);
   server = spawn_board (flash_path, &address);
-  args[1] = address;
-  no_skip[2] = address;
-  json[2] = address;
+  args[2] = address;
+  no_skip[3] = address;
+  json[3] = address;
 
   run_cli (&run, args);
   g_assert_cmpint (run.status, ==, 0);
@@ -471,7 +472,7 @@ test_flash_skip (void)
     app[i] ^= 0xA5;
   g_file_set_contents (app_path, (const char *) app, 64 * 1024, &error);
   g_assert_no_error (error);
-  with_backup[3] = address;
+  with_backup[4] = address;
   run_cli (&run, with_backup);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "Written 4 of 64 KiB, rest unchanged."));
@@ -523,7 +524,7 @@ test_flash_record (void)
   g_autofree char *flash = NULL;
   g_autoptr(GSubprocess) server = NULL;
   g_autoptr(GDir) listing = NULL;
-  const char *args[] = { "--json", "--port", NULL, "flash", app_arg, NULL };
+  const char *args[] = { "--raw", "--json", "--port", NULL, "flash", app_arg, NULL };
   g_autofree guint8 *app = g_malloc (64 * 1024);
   gsize flash_len = 0;
   const char *name;
@@ -535,7 +536,7 @@ test_flash_record (void)
   g_file_set_contents (app_path, (const char *) app, 64 * 1024, &error);
   g_assert_no_error (error);
   server = spawn_board (flash_path, &address);
-  args[2] = address;
+  args[3] = address;
 
   /* a board never seen: asked, and then on record */
   run_cli_cached (&run, args, cache);
@@ -573,7 +574,7 @@ test_flash_record (void)
   g_assert_no_error (error);
   g_clear_pointer (&address, g_free);
   server = spawn_board (flash_path, &address);
-  args[2] = address;
+  args[3] = address;
 
   for (guint i = 0x1000; i < 0x1010; i++)
     app[i] ^= 0x77;
@@ -961,8 +962,8 @@ test_flash_secure_download (void)
   g_autofree char *app_path = g_build_filename (dir, "app.bin", NULL);
   g_autofree char *app_arg = g_strdup_printf ("%s@0x10000", app_path);
   const char *port = "sim://esp32s3?time-scale=0&secure-download=on";
-  const char *args[] = { "--port", port, "flash", app_arg, NULL };
-  const char *no_verify[] = { "--no-verify", "--port", port, "flash", app_arg, NULL };
+  const char *args[] = { "--raw", "--port", port, "flash", app_arg, NULL };
+  const char *no_verify[] = { "--raw", "--no-verify", "--port", port, "flash", app_arg, NULL };
   guint8 app[5000];
   Run run = { 0 };
 

@@ -12,7 +12,11 @@
 #include "glint-flasher.h"
 #include "glint-stream.h"
 #include "glint-stream-address.h"
+#include "glint-test-elf.h"
+#include "glint-test-formats.h"
+#include "glint-test-image.h"
 #include "glint-test-utils.h"
+#include "glint-formats.h"
 
 /*
  * GlintFlasher against glint-sim-server in another process, over each
@@ -284,6 +288,87 @@ test_link_dies (void)
   contents = board_stop (&board);
 }
 
+/* A firmware file in each format Glint converts, flashed to a simulated
+ * ESP32 as the CLI and the window do (a plan from the file alone, chip
+ * found by detection): the flash must hold, byte for byte, the .bin files
+ * the format stands for. */
+static void
+test_format (gconstpointer data)
+{
+  const char *format = data;
+  TestImageSpec spec = { .chip_id = 0, .n_segments = 3, .seg_len = 0x4000, .hash = TRUE,
+                         .app_desc = TRUE };
+  g_autoptr(GBytes) app = test_image_build (&spec);
+  g_autoptr(GBytes) extra = firmware (70 * 1024 + 12);
+  g_autoptr(GBytes) contents = NULL;
+  g_autoptr(GBytes) file = NULL;
+  g_autoptr(GBytes) elf_image = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlashPlan) plan = NULL;
+  g_autoptr(GlintStream) stream = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  g_autofree char *path = NULL;
+  GAsyncResult *result = NULL;
+  Board board = { 0 };
+
+  if (g_str_equal (format, "hex"))
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+      guint32 upper = 0;
+
+      hex_add (text, 0x10000, app, &upper);
+      hex_add (text, 0x200000, extra, &upper);
+      hex_record (text, 0x01, 0, NULL, 0);
+      file = g_bytes_new (text->str, text->len);
+    }
+  else if (g_str_equal (format, "uf2"))
+    {
+      g_autoptr(GByteArray) blocks = g_byte_array_new ();
+
+      uf2_add (blocks, 0x1C5F21B0, 0x10000, app);
+      uf2_add (blocks, 0x1C5F21B0, 0x200000, extra);
+      file = g_bytes_new (blocks->data, blocks->len);
+    }
+  else
+    {
+      file = test_elf_build (test_elf_chip ("esp32"), TEST_ELF_APP, 9);
+      /* the .bin it stands for: esptool's elf2image output, which test
+       * elf2image shows the converter makes */
+      elf_image = glint_elf_to_image (file, "esp32", NULL, &error);
+      g_assert_no_error (error);
+    }
+
+  board_start (&board, "tcp", "time-scale=0");
+  path = g_build_filename (board.dir, "firmware", NULL);
+  g_file_set_contents (path, g_bytes_get_data (file, NULL), g_bytes_get_size (file), &error);
+  g_assert_no_error (error);
+
+  plan = glint_flash_plan_new_for_path (path, NULL, &error);
+  g_assert_no_error (error);
+  stream = glint_stream_new_for_address (board.address, &error);
+  g_assert_no_error (error);
+  flasher = glint_flasher_new (stream);
+  glint_flasher_set_plan (flasher, plan);
+  glint_flasher_set_baud (flasher, 460800);
+  glint_flasher_flash_async (flasher, NULL, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 240000);
+  g_assert_true (glint_flasher_flash_finish (flasher, result, &error));
+  g_assert_no_error (error);
+  g_object_unref (result);
+  g_io_stream_close (G_IO_STREAM (stream), NULL, NULL);
+
+  contents = board_stop (&board);
+  if (elf_image != NULL)
+    {
+      assert_holds (contents, 0x10000, elf_image);
+    }
+  else
+    {
+      assert_holds (contents, 0x10000, app);
+      assert_holds (contents, 0x200000, extra);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -303,6 +388,9 @@ main (int argc, char **argv)
   g_test_add_data_func ("/glint/flash-e2e/auto-baud/tcp", "tcp", test_auto_baud);
   g_test_add_data_func ("/glint/flash-e2e/auto-baud/rfc2217", "rfc2217", test_auto_baud);
   g_test_add_func ("/glint/flash-e2e/auto-baud/server-caps", test_auto_baud_server_caps);
+  g_test_add_data_func ("/glint/flash-e2e/format/hex", "hex", test_format);
+  g_test_add_data_func ("/glint/flash-e2e/format/uf2", "uf2", test_format);
+  g_test_add_data_func ("/glint/flash-e2e/format/elf", "elf", test_format);
 
   status = g_test_run ();
 

@@ -343,10 +343,13 @@ test_single_unknown (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new_from_args (args, "esp32", &error);
 
+  /* not placed at a guessed offset: refused, saying what it is, and the
+   * hint says how to write raw data on purpose */
   g_assert_null (plan);
-  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN);
-  assert_message_has (error, "offset");
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_UNKNOWN_CONTENT);
   assert_message_has (error, "data.bin");
+  assert_message_has (error, "text");
+  g_assert_nonnull (strstr (glint_error_get_hint (error), "offset"));
 }
 
 static const char flasher_args_json[] =
@@ -629,15 +632,21 @@ test_validate_files (Fixture       *fixture,
       }
   }
 
-  /* the linker's output, picked instead of the .bin next to it */
+  /* the linker's output is converted; a broken one is refused, for the
+   * chip given or the plan's */
   {
     static const guint8 elf_header[] = { 0x7F, 'E', 'L', 'F', 1, 1, 1, 0, 0, 0, 0, 0 };
     g_autoptr(GBytes) elf = g_bytes_new_static (elf_header, sizeof elf_header);
     g_autofree char *elf_path = write_file (fixture->dir, "app.elf", elf);
     g_autoptr(GlintFlashPlan) p6 = glint_flash_plan_new ();
 
+    g_autoptr(GlintFlashPlan) p7 = glint_flash_plan_new ();
+
     glint_flash_plan_add_file (p6, 0x10000, elf_path, NULL);
-    assert_validate_fails (p6, NULL, 0, GLINT_ERROR, GLINT_ERROR_INVALID_FILE, "ELF");
+    assert_validate_fails (p6, "esp32", 0, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE, "ELF");
+    glint_flash_plan_add_file (p7, 0x10000, elf_path, NULL);
+    glint_flash_plan_set_chip (p7, "esp32c3");
+    assert_validate_fails (p7, NULL, 0, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE, "ELF");
   }
 
   if (getuid () != 0)

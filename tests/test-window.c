@@ -11,6 +11,10 @@
 #include "glint-application.h"
 #include "glint-sim.h"
 #include "glint-sim-stream.h"
+#include "glint-formats.h"
+#include "glint-image.h"
+#include "glint-test-elf.h"
+#include "glint-test-formats.h"
 #include "glint-test-image.h"
 #include "glint-test-utils.h"
 #include "glint-window-private.h"
@@ -704,6 +708,11 @@ test_secure_download_not_done (Fixture       *f,
 
   click_through (f, "sim://esp32s3?boot=normal&secure-download=on");
   activate (f, "win.load-firmware", data_arg);
+  /* raw data: written only once confirmed */
+  while (glint_firmware_page_get_raw_dialog (f->window->firmware_page) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  adw_message_dialog_response (glint_firmware_page_get_raw_dialog (f->window->firmware_page),
+                               "raw");
   wait_for_next (f);
   activate (f, "win.next", NULL);
   wait_for_page (f, "failed", 60);
@@ -822,8 +831,55 @@ wait_for_plan (Fixture *f)
     g_main_context_iteration (NULL, TRUE);
 }
 
-/* A binary that is not an image gets the app offset, a warning and an
- * offset row to move it. */
+/* Intel HEX, UF2 and ELF files are taken as a .bin is: no question, their
+ * regions listed, Next enabled. */
+static void
+test_other_formats (Fixture       *f,
+                    gconstpointer  data)
+{
+  TestImageSpec spec = { .chip_id = 0, .seg_len = 0x800, .hash = TRUE, .app_desc = TRUE };
+  g_autoptr(GBytes) app = test_image_build (&spec);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GByteArray) blocks = g_byte_array_new ();
+  g_autoptr(GBytes) elf = test_elf_build (test_elf_chip ("esp32"), TEST_ELF_APP, 1);
+  g_autofree char *hex_path = g_build_filename (f->dir, "blink.ino.hex", NULL);
+  g_autofree char *uf2_path = g_build_filename (f->dir, "blink.uf2", NULL);
+  g_autofree char *elf_path = g_build_filename (f->dir, "blink.ino.elf", NULL);
+  const char *paths[] = { hex_path, uf2_path, elf_path };
+  guint32 upper = 0;
+
+  hex_add (text, 0x10000, app, &upper);
+  hex_record (text, 0x01, 0, NULL, 0);
+  write_file (hex_path, text->str, text->len);
+  uf2_add (blocks, 0x1C5F21B0, 0x10000, app);
+  write_file (uf2_path, blocks->data, blocks->len);
+  write_file (elf_path, g_bytes_get_data (elf, NULL), g_bytes_get_size (elf));
+
+  activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
+  activate (f, "win.next", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      GlintFlashPlan *plan;
+
+      activate (f, "win.load-firmware", paths[i]);
+      wait_for_plan (f);
+      g_assert_null (glint_firmware_page_get_raw_dialog (f->window->firmware_page));
+      plan = glint_firmware_page_get_plan (f->window->firmware_page);
+      g_assert_nonnull (plan);
+      g_assert_cmpuint (glint_flash_plan_get_n_regions (plan), ==, 1);
+      g_assert_cmphex (glint_flash_plan_get_region_offset (plan, 0), ==, APP_OFFSET);
+      if (i < 2)
+        g_assert_true (g_bytes_equal (glint_flash_plan_get_region_data (plan, 0), app));
+      else
+        g_assert_true (glint_image_looks_like_image (glint_flash_plan_get_region_data (plan,
+                                                                                      0)) ||
+                       glint_elf_looks_like (glint_flash_plan_get_region_data (plan, 0)));
+      g_assert_true (next_enabled (f));
+    }
+}
+
+/* A file that is no firmware is refused with a question; confirmed, it
+ * gets the app offset, a warning and an offset row to move it. */
 static void
 test_raw_file_offset (Fixture       *f,
                       gconstpointer  data)
@@ -838,6 +894,20 @@ test_raw_file_offset (Fixture       *f,
   activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
   activate (f, "win.next", NULL);
   activate (f, "win.load-firmware", raw);
+  wait_for_plan (f);
+  /* not placed anywhere before people say so */
+  g_assert_null (glint_firmware_page_get_plan (f->window->firmware_page));
+  g_assert_false (next_enabled (f));
+  g_assert_nonnull (glint_firmware_page_get_raw_dialog (f->window->firmware_page));
+  adw_message_dialog_response (glint_firmware_page_get_raw_dialog (f->window->firmware_page),
+                               "cancel");
+  g_assert_null (glint_firmware_page_get_plan (f->window->firmware_page));
+
+  activate (f, "win.load-firmware", raw);
+  wait_for_plan (f);
+  g_assert_nonnull (glint_firmware_page_get_raw_dialog (f->window->firmware_page));
+  adw_message_dialog_response (glint_firmware_page_get_raw_dialog (f->window->firmware_page),
+                               "raw");
   wait_for_plan (f);
   g_assert_nonnull (glint_firmware_page_get_plan (f->window->firmware_page));
   g_assert_cmphex (glint_flash_plan_get_region_offset (glint_firmware_page_get_plan (f->window->firmware_page), 0), ==, APP_OFFSET);
@@ -1622,6 +1692,7 @@ main (int   argc,
   ADD ("invalid-url", test_invalid_url);
   ADD ("bad-firmware", test_bad_firmware);
   ADD ("raw-file-offset", test_raw_file_offset);
+  ADD ("other-formats", test_other_formats);
   ADD ("flash-settings", test_flash_settings);
   ADD ("cancel", test_cancel);
   ADD ("detect", test_detect);

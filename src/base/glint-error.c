@@ -108,6 +108,11 @@ glint_error_get_hint (const GError *error)
       return _("The chip accepted the data but cannot read it back here, so nothing checked "
                "it. Reset the board and check that the firmware starts. To accept an "
                "unverified write, turn off “Verify After Writing” (glint-cli: --no-verify).");
+    case GLINT_ERROR_UNKNOWN_CONTENT:
+      return _("Pick an app image (.bin), a merged image, an Intel HEX, UF2 or ELF file, a "
+               "build folder or a manifest.json. To write this file to the flash as it is, "
+               "give its offset on purpose (glint-cli: --raw FILE@OFFSET; the window asks "
+               "first).");
     case GLINT_ERROR_FAILED:
     default:
       return _("Try again. If it keeps failing, copy the log and report a bug.");

@@ -56,6 +56,7 @@ static gboolean opt_json;
 static gboolean opt_no_skip;
 static gboolean opt_erase_all;
 static char *opt_backup;
+static gboolean opt_raw;
 
 static const GOptionEntry common_entries[] = {
   { "port", 'p', 0, G_OPTION_ARG_STRING, &opt_port,
@@ -92,6 +93,9 @@ static const GOptionEntry common_entries[] = {
   { "backup", 0, 0, G_OPTION_ARG_FILENAME, &opt_backup,
     N_("flash: first save the flash that will be overwritten (from the lowest to the "
        "highest address of the firmware) to FILE"), N_("FILE") },
+  { "raw", 0, 0, G_OPTION_ARG_NONE, &opt_raw,
+    N_("flash: write files given as FILE@OFFSET as they are, even when they are no "
+       "firmware format Glint knows"), NULL },
   { NULL }
 };
 
@@ -748,8 +752,8 @@ cmd_flash (int argc, char **argv)
 
   if (opt_port == NULL || argc < 2)
     {
-      g_printerr (_("Usage: glint-cli --port PORT flash FILE@OFFSET… | BUILD_DIR | "
-                    "manifest.json\n"));
+      g_printerr (_("Usage: glint-cli --port PORT flash FILE | [--raw] FILE@OFFSET… | "
+                    "BUILD_DIR | manifest.json\n"));
       return EXIT_USAGE;
     }
   if (argc == 2 && strchr (argv[1], '@') == NULL)
@@ -758,6 +762,7 @@ cmd_flash (int argc, char **argv)
     plan = glint_flash_plan_new_from_args ((const char * const *) argv + 1, opt_chip, &error);
   if (plan == NULL)
     return report_error (error);
+  glint_flash_plan_set_allow_raw (plan, opt_raw);
 
   flasher = new_flasher (&progress, TRUE, &error);
   if (flasher == NULL)
@@ -1023,8 +1028,8 @@ static const Command commands[] = {
                           "come and go") },
   { "info", cmd_info, N_("Connect to a board and show its chip, revision, MAC, crystal and "
                           "security") },
-  { "flash", cmd_flash, N_("Write firmware (FILE@OFFSET…, a build folder or manifest.json) "
-                           "and verify it") },
+  { "flash", cmd_flash, N_("Write firmware (an image, Intel HEX, UF2 or ELF file, "
+                           "FILE@OFFSET…, a build folder or manifest.json) and verify it") },
   { "erase", cmd_erase, N_("Erase the whole flash, or --region OFFSET LENGTH") },
   { "read", cmd_read, N_("Read OFFSET LENGTH of flash into FILE") },
   { "monitor", cmd_monitor, N_("Reset the board into its firmware and show what it prints") },

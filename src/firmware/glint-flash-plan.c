@@ -16,6 +16,7 @@
 
 #include "glint-error.h"
 #include "glint-flash-plan.h"
+#include "glint-formats.h"
 #include "glint-image.h"
 
 #define SECTOR_SIZE           0x1000
@@ -32,6 +33,7 @@ typedef struct
   char     *path;
   char     *name;
   gboolean  encrypted;
+  gboolean  user_file;  /* FILE@OFFSET: its content is checked (glint_flash_plan_set_allow_raw()) */
 } Region;
 
 struct _GlintFlashPlan
@@ -47,6 +49,9 @@ struct _GlintFlashPlan
   char      *after;
   int        chip_revision;  /* major * 100 + minor, -1 unknown */
   GPtrArray *warnings;       /* NULL-terminated */
+  gboolean   allow_raw;
+  guint32    uf2_family;     /* of a UF2 file in the plan, 0 without one */
+  char      *uf2_path;
 };
 
 G_DEFINE_FINAL_TYPE (GlintFlashPlan, glint_flash_plan, G_TYPE_OBJECT)
@@ -74,6 +79,7 @@ glint_flash_plan_finalize (GObject *object)
   g_clear_pointer (&self->flash_size, g_free);
   g_clear_pointer (&self->before, g_free);
   g_clear_pointer (&self->after, g_free);
+  g_clear_pointer (&self->uf2_path, g_free);
 
   G_OBJECT_CLASS (glint_flash_plan_parent_class)->finalize (object);
 }
@@ -120,7 +126,7 @@ set_string (char       **field,
 
 /* Keeps regions sorted by offset, stable for equal offsets, as esptool
  * writes them in address order. */
-static void
+static Region *
 add_region (GlintFlashPlan *self,
             guint32         offset,
             GBytes         *data,
@@ -148,6 +154,7 @@ add_region (GlintFlashPlan *self,
         break;
     }
   g_array_insert_val (self->regions, i, region);
+  return &g_array_index (self->regions, Region, i);
 }
 
 /**
@@ -313,16 +320,6 @@ load_file (const char  *path,
       return NULL;
     }
 
-  /* The linker's output sits next to the .bin in every build folder, and
-   * written raw it bricks the app: no chip boots an ELF file. */
-  if (len >= 4 && memcmp (contents, "\x7F" "ELF", 4) == 0)
-    {
-      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_FILE,
-                   _("“%s” is an ELF file, not a flashable image: pick the .bin file "
-                     "next to it"), path);
-      return NULL;
-    }
-
   return g_bytes_new_take (g_steal_pointer (&contents), len);
 }
 
@@ -430,6 +427,156 @@ has_app_descriptor (GBytes           *data,
          p[seg->file_offset + 2] == 0xCD && p[seg->file_offset + 3] == 0xAB;
 }
 
+/* The regions of an Intel HEX or UF2 file, named after the file (and
+ * their offsets, when there are several). */
+static void
+add_format_regions (GlintFlashPlan *self,
+                    const char     *path,
+                    GArray         *regions)
+{
+  g_autofree char *base = g_path_get_basename (path);
+
+  for (guint i = 0; i < regions->len; i++)
+    {
+      GlintFormatRegion *region = &g_array_index (regions, GlintFormatRegion, i);
+      g_autofree char *name = regions->len > 1 ?
+        g_strdup_printf ("%s (0x%x)", base, region->offset) : g_strdup (base);
+
+      add_region (self, region->offset, region->data, path, name, FALSE);
+    }
+}
+
+/* A UF2 file names its chip by family id: one Glint does not know is
+ * refused, and one for another chip than @chip too. */
+static gboolean
+check_uf2_family (const char  *name,
+                  guint32      family,
+                  const char  *chip,
+                  GError     **error)
+{
+  const char *family_chip = glint_image_chip_from_uf2_family (family);
+  static const struct
+  {
+    guint32     id;
+    const char *name;
+  } others[] = {
+    { 0xE48BFF56, "Raspberry Pi RP2040" },
+    { 0xE48BFF59, "Raspberry Pi RP2350" },
+    { 0x68ED2B88, "Microchip SAMD21" },
+    { 0x55114460, "Microchip SAMD51" },
+    { 0xADA52840, "Nordic nRF52840" },
+    { 0x57755A57, "STM32F4" },
+  };
+
+  if (family == 0)
+    return TRUE;
+
+  if (family_chip == NULL)
+    {
+      const char *other = NULL;
+
+      for (guint i = 0; i < G_N_ELEMENTS (others); i++)
+        {
+          if (others[i].id == family)
+            other = others[i].name;
+        }
+      if (other != NULL)
+        g_set_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP,
+                     _("“%s” is UF2 firmware for the %s (family 0x%08x), not for an "
+                       "Espressif chip"), name, other, family);
+      else
+        g_set_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP,
+                     _("“%s” is UF2 firmware for family 0x%08x, which is no Espressif "
+                       "chip"), name, family);
+      return FALSE;
+    }
+
+  if (chip != NULL && glint_image_chip_uf2_family (chip) != family)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP,
+                   _("“%s” is UF2 firmware for %s (family 0x%08x), but the chip is %s"),
+                   name, glint_image_chip_to_family (family_chip), family,
+                   glint_image_chip_to_family (chip) != NULL ?
+                   glint_image_chip_to_family (chip) : chip);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Intel HEX and UF2 files carry their flash offsets: no region of a plan
+ * is needed from outside. */
+static gboolean
+add_addressed_file (GlintFlashPlan  *self,
+                    const char      *path,
+                    GBytes          *data,
+                    GlintFormat      format,
+                    const char      *chip,
+                    GError         **error)
+{
+  g_autoptr(GArray) regions = NULL;
+  guint32 family = 0;
+
+  if (format == GLINT_FORMAT_INTEL_HEX)
+    regions = glint_hex_parse (data, error);
+  else
+    regions = glint_uf2_parse (data, &family, error);
+  if (regions == NULL)
+    {
+      g_prefix_error (error, "“%s”: ", path);
+      return FALSE;
+    }
+
+  if (!check_uf2_family (path, family, chip, error))
+    return FALSE;
+  if (family != 0)
+    {
+      self->uf2_family = family;
+      set_string (&self->uf2_path, path);
+      if (self->chip == NULL)
+        set_string (&self->chip, glint_image_chip_from_uf2_family (family));
+    }
+
+  add_format_regions (self, path, regions);
+  return TRUE;
+}
+
+static void
+set_unknown_content_error (GError     **error,
+                           const char  *name,
+                           GBytes      *data)
+{
+  g_autofree char *what = glint_format_describe_unknown (data);
+
+  g_set_error (error, GLINT_ERROR, GLINT_ERROR_UNKNOWN_CONTENT,
+               _("“%s” is no firmware Glint knows: it looks like %s"), name, what);
+}
+
+/* Whether @data is something people flash knowingly at an offset of
+ * their choice: images, merged images, partition tables, erased data
+ * (otadata) and ELF files (converted). */
+static gboolean
+known_content (GBytes     *data,
+               const char *chip)
+{
+  switch (glint_format_detect (data))
+    {
+    case GLINT_FORMAT_IMAGE:
+    case GLINT_FORMAT_PARTITION_TABLE:
+    case GLINT_FORMAT_ERASED:
+    case GLINT_FORMAT_ELF:
+      return TRUE;
+    case GLINT_FORMAT_INTEL_HEX:
+    case GLINT_FORMAT_UF2:
+      return FALSE;
+    case GLINT_FORMAT_UNKNOWN:
+    default:
+      /* ESP32 and ESP32-S2 merged images start with 0xFF up to 0x1000 */
+      return image_at (data, 0x1000, NULL) || image_at (data, 0x2000, NULL) ||
+             looks_merged (data, chip);
+    }
+}
+
 static gboolean
 add_single_file (GlintFlashPlan  *self,
                  const char      *path,
@@ -439,10 +586,24 @@ add_single_file (GlintFlashPlan  *self,
   g_autoptr(GBytes) data = NULL;
   g_autoptr(GlintImage) image = NULL;
   const char *image_chip;
+  GlintFormat format;
 
   data = load_file (path, error);
   if (data == NULL)
     return FALSE;
+
+  /* by content first: a "firmware-merged.hex" is HEX, not a merged image */
+  format = glint_format_detect (data);
+  if (format == GLINT_FORMAT_INTEL_HEX || format == GLINT_FORMAT_UF2)
+    return add_addressed_file (self, path, data, format, chip, error);
+
+  /* An application ELF, converted to an image once the chip is known
+   * (glint_flash_plan_validate()). A bootloader ELF needs its offset. */
+  if (format == GLINT_FORMAT_ELF)
+    {
+      add_region (self, GLINT_FLASH_PLAN_APP_OFFSET, data, path, "app", FALSE);
+      return TRUE;
+    }
 
   if (contains_word (path, "merged") || contains_word (path, "factory") ||
       looks_merged (data, chip))
@@ -453,9 +614,15 @@ add_single_file (GlintFlashPlan  *self,
 
   if (!glint_image_looks_like_image (data))
     {
-      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                   _("cannot tell where “%s” goes: it is not an app or bootloader image; "
-                      "give an offset as %s@0xOFFSET"), path, path);
+      if (format == GLINT_FORMAT_PARTITION_TABLE || format == GLINT_FORMAT_ERASED)
+        g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                     format == GLINT_FORMAT_ERASED ?
+                     _("cannot tell where “%s” goes: it holds only erased (0xFF) bytes; "
+                       "give an offset as %s@0xOFFSET") :
+                     _("cannot tell where “%s” goes: it is a partition table; give an "
+                       "offset as %s@0xOFFSET (usually 0x8000)"), path, path);
+      else
+        set_unknown_content_error (error, path, data);
       return FALSE;
     }
 
@@ -562,7 +729,7 @@ glint_flash_plan_new_from_args (const char *const  *args,
           g_prefix_error (error, "“%s”: ", arg);
           return NULL;
         }
-      add_region (self, offset, NULL, path, NULL, FALSE);
+      add_region (self, offset, NULL, path, NULL, FALSE)->user_file = TRUE;
     }
 
   return g_steal_pointer (&self);
@@ -1247,6 +1414,116 @@ chip_from_images (GlintFlashPlan *self)
   return NULL;
 }
 
+/* by offset; g_array_sort() is stable, as add_region() is */
+static gint
+compare_regions (gconstpointer a,
+                 gconstpointer b)
+{
+  const Region *ra = a;
+  const Region *rb = b;
+
+  return ra->offset < rb->offset ? -1 : ra->offset > rb->offset;
+}
+
+/* The ESP8266's ELF becomes its image at 0 (the ROM boots from there)
+ * and the IROM data at its own offset, a region added to @added. */
+static gboolean
+convert_esp8266 (Region                  *region,
+                 const char              *file,
+                 const GlintElfSettings  *settings,
+                 GArray                  *added,
+                 GError                 **error)
+{
+  g_autoptr(GBytes) irom = NULL;
+  guint32 irom_offset = 0;
+  GBytes *image;
+
+  if (region->user_file && region->offset != 0)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                   _("“%s” is an ESP8266 ELF file, whose image goes to 0x0 and whose IROM "
+                     "data goes where its addresses say: give it without @OFFSET"), file);
+      return FALSE;
+    }
+
+  image = glint_elf_to_esp8266 (region->data, settings, &irom_offset, &irom, error);
+  if (image == NULL)
+    {
+      g_prefix_error (error, "“%s”: ", file);
+      return FALSE;
+    }
+  g_bytes_unref (region->data);
+  region->data = image;
+  region->offset = 0;
+  g_free (region->name);
+  region->name = g_strdup ("firmware");
+
+  if (irom != NULL)
+    {
+      Region extra = { 0 };
+
+      extra.offset = irom_offset;
+      extra.data = g_steal_pointer (&irom);
+      extra.path = g_strdup (region->path);
+      extra.name = g_strdup ("irom0");
+      g_array_append_val (added, extra);
+    }
+  return TRUE;
+}
+
+/* A file just read: an ELF becomes an image for @chip; Intel HEX and
+ * UF2 bring their own offsets, so one given with an offset is refused. */
+static gboolean
+convert_file (GlintFlashPlan  *self,
+              Region          *region,
+              const char      *chip,
+              GArray          *added,
+              GError         **error)
+{
+  GlintElfSettings settings = { 0 };
+  g_autofree char *file = region->path != NULL ? g_path_get_basename (region->path)
+                                               : g_strdup (region->name);
+  GBytes *image;
+
+  switch (glint_format_detect (region->data))
+    {
+    case GLINT_FORMAT_INTEL_HEX:
+    case GLINT_FORMAT_UF2:
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                   _("“%s” is an Intel HEX or UF2 file, which carries its own flash "
+                     "offsets: give it alone, without @OFFSET"), file);
+      return FALSE;
+
+    case GLINT_FORMAT_ELF:
+      /* An ELF file does not say which chip it is for: without one it
+       * stays as it is, and the flash job converts it for the board it
+       * detects (it validates the plan again, with that chip). */
+      if (chip == NULL)
+        {
+          add_warning (self, _("“%s” is an ELF file: it is converted to an image for the "
+                               "board's chip when the board is known"), file);
+          return TRUE;
+        }
+      settings.flash_mode = self->flash_mode;
+      settings.flash_freq = self->flash_freq;
+      settings.flash_size = self->flash_size;
+      if (g_strcmp0 (glint_image_chip_from_family (chip), "esp8266") == 0)
+        return convert_esp8266 (region, file, &settings, added, error);
+      image = glint_elf_to_image (region->data, chip, &settings, error);
+      if (image == NULL)
+        {
+          g_prefix_error (error, "“%s”: ", file);
+          return FALSE;
+        }
+      g_bytes_unref (region->data);
+      region->data = image;
+      return TRUE;
+
+    default:
+      return TRUE;
+    }
+}
+
 /**
  * glint_flash_plan_validate:
  * @self: a #GlintFlashPlan
@@ -1269,6 +1546,7 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
                            guint64          flash_size_bytes,
                            GError         **error)
 {
+  g_autoptr(GArray) added = NULL;
   const char *effective_chip;
   gboolean bootloader_known;
   guint32 bootloader_offset = 0;
@@ -1300,6 +1578,8 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
     flash_size_bytes = glint_flash_plan_parse_size (self->flash_size);
 
   /* Files first, so later messages can rely on data being there. */
+  added = g_array_new (FALSE, TRUE, sizeof (Region));
+  g_array_set_clear_func (added, region_clear);
   for (guint i = 0; i < self->regions->len; i++)
     {
       Region *region = &g_array_index (self->regions, Region, i);
@@ -1309,6 +1589,13 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
           region->data = load_file (region->path, error);
           if (region->data == NULL)
             return FALSE;
+          if (!convert_file (self, region, effective_chip, added, error))
+            return FALSE;
+        }
+      else if (region->path != NULL && glint_format_detect (region->data) == GLINT_FORMAT_ELF)
+        {
+          if (!convert_file (self, region, effective_chip, added, error))
+            return FALSE;
         }
       else if (g_bytes_get_size (region->data) == 0)
         {
@@ -1317,6 +1604,15 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
           return FALSE;
         }
     }
+
+  /* an ESP8266 ELF moved to 0 and brought its IROM data */
+  for (guint i = 0; i < added->len; i++)
+    {
+      Region *extra = &g_array_index (added, Region, i);
+
+      add_region (self, extra->offset, extra->data, extra->path, extra->name, FALSE);
+    }
+  g_array_sort (self->regions, compare_regions);
 
   for (guint i = 0; i < self->regions->len; i++)
     {
@@ -1371,6 +1667,24 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
         add_warning (self, _("“%s” is %llu bytes, not a multiple of 4; it will be padded "
                              "with 0xFF"), region->name, (unsigned long long) size);
     }
+
+  /* Files given with an offset by hand: flash only what is firmware,
+   * unless raw data was asked for. */
+  for (guint i = 0; i < self->regions->len && !self->allow_raw; i++)
+    {
+      Region *region = &g_array_index (self->regions, Region, i);
+
+      if (region->user_file && !known_content (region->data, effective_chip))
+        {
+          set_unknown_content_error (error, region->name, region->data);
+          return FALSE;
+        }
+    }
+
+  if (self->uf2_family != 0 &&
+      !check_uf2_family (self->uf2_path, self->uf2_family,
+                         effective_chip, error))
+    return FALSE;
 
   /* Images: what chip they are for, and a real image at the bootloader
    * offset (also inside a merged binary written at 0). */
@@ -1684,6 +1998,25 @@ glint_flash_plan_get_after (GlintFlashPlan *self)
   g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), NULL);
 
   return self->after;
+}
+
+/**
+ * glint_flash_plan_set_allow_raw:
+ * @self: a #GlintFlashPlan
+ * @allow_raw: whether files given with an offset may hold anything
+ *
+ * Files given as FILE@OFFSET (glint_flash_plan_new_from_args()) must be
+ * firmware: images, merged images, partition tables, erased data or ELF
+ * files. glint_flash_plan_validate() refuses anything else with
+ * %GLINT_ERROR_UNKNOWN_CONTENT, unless raw data was asked for here.
+ */
+void
+glint_flash_plan_set_allow_raw (GlintFlashPlan *self,
+                                gboolean        allow_raw)
+{
+  g_return_if_fail (GLINT_IS_FLASH_PLAN (self));
+
+  self->allow_raw = allow_raw;
 }
 
 /**

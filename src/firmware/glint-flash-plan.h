@@ -76,6 +76,8 @@ const char         *glint_flash_plan_get_before            (GlintFlashPlan    *s
 const char         *glint_flash_plan_get_after             (GlintFlashPlan    *self);
 void                glint_flash_plan_set_chip_revision     (GlintFlashPlan    *self,
                                                             int                revision_full);
+void                glint_flash_plan_set_allow_raw         (GlintFlashPlan    *self,
+                                                            gboolean           allow_raw);
 
 guint64             glint_flash_plan_parse_size            (const char        *size);
 

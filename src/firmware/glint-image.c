@@ -114,6 +114,41 @@ glint_image_chip_to_family (const char *chip)
   return facts != NULL ? facts->display_name : NULL;
 }
 
+/**
+ * glint_image_chip_uf2_family:
+ * @chip: a chip name
+ *
+ * Returns: the UF2 family id of @chip, 0 for unknown chips
+ */
+guint32
+glint_image_chip_uf2_family (const char *chip)
+{
+  const GlintChipImage *facts = lookup_chip (chip);
+
+  return facts != NULL ? facts->uf2_family_id : 0;
+}
+
+/**
+ * glint_image_chip_from_uf2_family:
+ * @family_id: a UF2 family id
+ *
+ * Returns: (nullable): the esptool chip name, %NULL when no Espressif chip
+ *   has that family id
+ */
+const char *
+glint_image_chip_from_uf2_family (guint32 family_id)
+{
+  guint n_chips = 0;
+  const GlintChipImage *chips = glint_chip_image_get_all (&n_chips);
+
+  for (guint i = 0; i < n_chips && family_id != 0; i++)
+    {
+      if (chips[i].uf2_family_id == family_id)
+        return chips[i].name;
+    }
+  return NULL;
+}
+
 GlintImage *
 glint_image_ref (GlintImage *image)
 {

@@ -106,6 +106,8 @@ const char  *glint_image_chip_from_id          (guint16       chip_id);
 guint32      glint_image_chip_bootloader_offset (const char  *chip);
 const char  *glint_image_chip_from_family      (const char   *family);
 const char  *glint_image_chip_to_family        (const char   *chip);
+guint32      glint_image_chip_uf2_family       (const char   *chip);
+const char  *glint_image_chip_from_uf2_family  (guint32       family_id);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GlintImage, glint_image_unref)
 

@@ -49,6 +49,8 @@ struct _GlintFirmwarePage
   gboolean              has_board;       /* a board to flash to is chosen */
   GCancellable         *load_cancellable;
   char                 *keep_flash[3];   /* mode, freq, size that "Keep" writes */
+  char                 *raw_file;        /* confirmed to be written as raw data */
+  AdwMessageDialog     *raw_dialog;
 };
 
 G_DEFINE_FINAL_TYPE (GlintFirmwarePage, glint_firmware_page, GLINT_TYPE_WIZARD_PAGE)
@@ -522,9 +524,10 @@ show_plan (GlintFirmwarePage *self)
   if (guessed)
     {
       gtk_list_box_append (self->warnings_list,
-                           warning_row_new (_("Glint cannot tell what this file is, so it goes "
-                                              "to 0x10000, where apps usually live. Change the "
-                                              "offset if it belongs elsewhere.")));
+                           warning_row_new (_("This file is no firmware Glint knows; as you "
+                                              "confirmed, it is written as raw data at 0x10000, "
+                                              "where apps usually live. Change the offset if it "
+                                              "belongs elsewhere.")));
       n_warnings++;
     }
   for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++, n_warnings++)
@@ -596,15 +599,16 @@ load_thread (GTask        *task,
              gpointer      task_data,
              GCancellable *cancellable)
 {
-  char **args = task_data;   /* { path, chip or "", chip revision } */
+  char **args = task_data;   /* { path, chip or "", chip revision, raw allowed } */
   GError *error = NULL;
   const char *chip = *args[1] != '\0' ? args[1] : NULL;
+  gboolean allow_raw = g_str_equal (args[3], "1");
   g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new_for_path (args[0], chip, &error);
 
-  /* A raw binary without an offset: most often an app (Arduino's export
-   * and PlatformIO's firmware.bin), so start there and let people edit. */
-  if (plan == NULL && g_error_matches (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN) &&
-      is_single_file (args[0]) && strrchr (args[0], '@') == NULL)
+  /* Raw data without an offset, confirmed: it starts at the app offset,
+   * and people can move it. */
+  if (plan == NULL && g_error_matches (error, GLINT_ERROR, GLINT_ERROR_UNKNOWN_CONTENT) &&
+      allow_raw && is_single_file (args[0]) && strrchr (args[0], '@') == NULL)
     {
       g_autofree char *guess = g_strdup_printf ("%s@0x%x", args[0], GLINT_FLASH_PLAN_APP_OFFSET);
 
@@ -621,11 +625,90 @@ load_thread (GTask        *task,
    * board's revision known, an image for another one is refused here
    * already (the flash job checks again). */
   if (plan != NULL)
-    glint_flash_plan_set_chip_revision (plan, (int) g_ascii_strtoll (args[2], NULL, 10));
+    {
+      glint_flash_plan_set_chip_revision (plan, (int) g_ascii_strtoll (args[2], NULL, 10));
+      glint_flash_plan_set_allow_raw (plan, allow_raw);
+    }
   if (plan == NULL || !glint_flash_plan_validate (plan, chip, 0, &error))
     g_task_return_error (task, error);
   else
     g_task_return_pointer (task, g_steal_pointer (&plan), g_object_unref);
+}
+
+static void
+on_raw_response_cb (AdwMessageDialog  *dialog,
+                    const char        *response,
+                    GlintFirmwarePage *self)
+{
+  if (g_str_equal (response, "raw") && self->firmware_path != NULL)
+    {
+      g_autofree char *path = g_strdup (self->firmware_path);
+      g_autofree char *chip = g_strdup (self->chip);
+
+      g_free (self->raw_file);
+      self->raw_file = strip_offset (path);
+      glint_firmware_page_load (self, path, chip);
+    }
+}
+
+static void
+on_raw_dialog_destroy_cb (GlintFirmwarePage *self)
+{
+  self->raw_dialog = NULL;
+}
+
+/* Data Glint does not know is written only when people say so. */
+static void
+ask_raw (GlintFirmwarePage *self,
+         const GError      *error)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  const char *at = strrchr (self->firmware_path, '@');
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  if (self->raw_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->raw_dialog));
+
+  if (at != NULL && !g_file_test (self->firmware_path, G_FILE_TEST_EXISTS))
+    body = g_strdup_printf (_("%s\n\nWrite it to the flash at %s exactly as it is? "
+                              "A board does not start from data that is not firmware."),
+                            error->message, at + 1);
+  else
+    body = g_strdup_printf (_("%s\n\nWrite it to the flash as it is, at 0x10000 (you can "
+                              "change the offset)? A board does not start from data that is "
+                              "not firmware."), error->message);
+
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   _("Write Unknown Data?"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "raw", _("_Write as Raw Data"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "raw",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_raw_response_cb), self, 0);
+  g_signal_connect_object (dialog, "destroy", G_CALLBACK (on_raw_dialog_destroy_cb), self,
+                           G_CONNECT_SWAPPED);
+  self->raw_dialog = ADW_MESSAGE_DIALOG (dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/**
+ * glint_firmware_page_get_raw_dialog:
+ * @self: a #GlintFirmwarePage
+ *
+ * Returns: (transfer none) (nullable): the open question whether to write
+ *   a file Glint does not know as raw data
+ */
+AdwMessageDialog *
+glint_firmware_page_get_raw_dialog (GlintFirmwarePage *self)
+{
+  g_return_val_if_fail (GLINT_IS_FIRMWARE_PAGE (self), NULL);
+
+  return self->raw_dialog;
 }
 
 static void
@@ -643,7 +726,12 @@ load_cb (GObject      *object,
   g_clear_object (&self->load_cancellable);
 
   if (plan == NULL)
-    show_error (self, error);
+    {
+      show_error (self, error);
+      if (g_error_matches (error, GLINT_ERROR, GLINT_ERROR_UNKNOWN_CONTENT) &&
+          is_single_file (self->firmware_path))
+        ask_raw (self, error);
+    }
   else
     {
       g_set_object (&self->plan, plan);
@@ -675,10 +763,19 @@ glint_firmware_page_load (GlintFirmwarePage *self,
   g_return_if_fail (GLINT_IS_FIRMWARE_PAGE (self));
   g_return_if_fail (path != NULL);
 
-  args = g_new0 (char *, 4);
+  /* raw data only for the file people confirmed it for */
+  {
+    g_autofree char *file = strip_offset (path);
+
+    if (g_strcmp0 (file, self->raw_file) != 0)
+      g_clear_pointer (&self->raw_file, g_free);
+  }
+
+  args = g_new0 (char *, 5);
   args[0] = g_strdup (path);
   args[1] = g_strdup (chip != NULL ? chip : "");
   args[2] = g_strdup_printf ("%d", chip != NULL ? self->chip_revision : -1);
+  args[3] = g_strdup (self->raw_file != NULL ? "1" : "0");
   g_free (self->chip);
   self->chip = g_strdup (chip);
 
@@ -791,6 +888,8 @@ glint_firmware_page_dispose (GObject *object)
   g_clear_object (&self->load_cancellable);
   g_clear_object (&self->plan);
   g_clear_object (&self->settings);
+  if (self->raw_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->raw_dialog));
   /* Let AdwBin drop its child first: the template owns it until then. */
   adw_bin_set_child (ADW_BIN (object), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), GLINT_TYPE_FIRMWARE_PAGE);
@@ -804,6 +903,7 @@ glint_firmware_page_finalize (GObject *object)
   GlintFirmwarePage *self = GLINT_FIRMWARE_PAGE (object);
 
   g_free (self->firmware_path);
+  g_free (self->raw_file);
   g_free (self->chip);
   for (guint i = 0; i < G_N_ELEMENTS (self->keep_flash); i++)
     g_free (self->keep_flash[i]);

@@ -19,6 +19,7 @@ void            glint_firmware_page_load                 (GlintFirmwarePage *sel
 void            glint_firmware_page_set_chip_revision    (GlintFirmwarePage *self,
                                                           int                revision);
 GlintFlashPlan *glint_firmware_page_get_plan             (GlintFirmwarePage *self);
+AdwMessageDialog *glint_firmware_page_get_raw_dialog     (GlintFirmwarePage *self);
 char           *glint_firmware_page_get_name             (GlintFirmwarePage *self);
 guint           glint_firmware_page_get_baud             (GlintFirmwarePage *self);
 gboolean        glint_firmware_page_get_verify           (GlintFirmwarePage *self);

@@ -62,6 +62,9 @@ _glint_window_choose_firmware (GlintWindow *self)
                                          _("_Open"), _("_Cancel"));
   gtk_file_filter_set_name (firmware, _("Firmware"));
   gtk_file_filter_add_suffix (firmware, "bin");
+  gtk_file_filter_add_suffix (firmware, "hex");
+  gtk_file_filter_add_suffix (firmware, "uf2");
+  gtk_file_filter_add_suffix (firmware, "elf");
   gtk_file_filter_add_pattern (firmware, "manifest.json");
   gtk_file_filter_add_pattern (firmware, "flasher_args.json");
   gtk_file_filter_set_name (all, _("All Files"));

@@ -50,7 +50,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/glint-cli-german.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 head -c 8192 /dev/urandom > "$tmp/app.bin"
 flash=$(LANGUAGE=de LC_ALL=C.UTF-8 GLINT_LOCALEDIR="$localedir" XDG_CACHE_HOME="$tmp" \
-        "$cli" --port 'sim://esp32c3?time-scale=0' flash "$tmp/app.bin@0x10000" 2>&1)
+        "$cli" --port 'sim://esp32c3?time-scale=0' flash --raw "$tmp/app.bin@0x10000" 2>&1)
 check "/glint/cli-german/flash-chip" "$flash" "Der Chip ist ein ESP32-C3" "chip is"
 check "/glint/cli-german/flash-verified" "$flash" "app.bin bei 0x10000 überprüft (MD5" \
   "verified (MD5"
