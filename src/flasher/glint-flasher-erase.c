@@ -17,7 +17,7 @@
  * erase the whole chip, so that needs the stub.
  */
 
-#define SECTOR_SIZE 0x1000
+#define SECTOR_SIZE GLINT_FLASH_SECTOR_SIZE
 
 typedef struct
 {

@@ -25,7 +25,7 @@
  * flash work is added to the wait for the *next* command.
  */
 
-#define SECTOR_SIZE     0x1000
+#define SECTOR_SIZE     GLINT_FLASH_SECTOR_SIZE
 #define WRITE_BLOCK_ATTEMPTS 3   /* as esptool (protocol.md §7) */
 #define DEFAULT_FLASH   (4 * 1024 * 1024)
 
@@ -1672,7 +1672,7 @@ flash_change_baud (GTask *task)
  * MEM_DATA blocks for text and data, then MEM_END (the latency bench counts
  * six answers for a 13 KiB stub). */
 #define STUB_ROUND_TRIPS 6
-#define ROM_WRITE_BLOCK  0x400     /* FLASH_(DEFL_)DATA to the ROM (protocol.md §5.3) */
+#define ROM_WRITE_BLOCK  GLINT_ROM_FLASH_WRITE_SIZE   /* protocol.md §5.3 */
 
 /* The image bytes that differ from the record, all regions together, or
  * G_MAXUINT64 unless the record knows every sector of every region. */

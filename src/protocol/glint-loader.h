@@ -5,36 +5,10 @@
 
 #include <gio/gio.h>
 
+#include "glint-protocol.h"
 #include "glint-types.h"
 
 G_BEGIN_DECLS
-
-/* Opcodes (protocol.md §2). */
-typedef enum
-{
-  GLINT_OP_FLASH_BEGIN       = 0x02,
-  GLINT_OP_FLASH_DATA        = 0x03,
-  GLINT_OP_FLASH_END         = 0x04,
-  GLINT_OP_MEM_BEGIN         = 0x05,
-  GLINT_OP_MEM_END           = 0x06,
-  GLINT_OP_MEM_DATA          = 0x07,
-  GLINT_OP_SYNC              = 0x08,
-  GLINT_OP_WRITE_REG         = 0x09,
-  GLINT_OP_READ_REG          = 0x0A,
-  GLINT_OP_SPI_SET_PARAMS    = 0x0B,
-  GLINT_OP_SPI_ATTACH        = 0x0D,
-  GLINT_OP_READ_FLASH_SLOW   = 0x0E,
-  GLINT_OP_CHANGE_BAUDRATE   = 0x0F,
-  GLINT_OP_FLASH_DEFL_BEGIN  = 0x10,
-  GLINT_OP_FLASH_DEFL_DATA   = 0x11,
-  GLINT_OP_FLASH_DEFL_END    = 0x12,
-  GLINT_OP_SPI_FLASH_MD5     = 0x13,
-  GLINT_OP_GET_SECURITY_INFO = 0x14,
-  GLINT_OP_ERASE_FLASH       = 0xD0,
-  GLINT_OP_ERASE_REGION      = 0xD1,
-  GLINT_OP_READ_FLASH        = 0xD2,
-  GLINT_OP_RUN_USER_CODE     = 0xD3,
-} GlintOp;
 
 /**
  * GlintCommandFlags:

@@ -1025,9 +1025,9 @@ glint_stub_find (const GlintChip    *chip,
 
 /* Upload ----------------------------------------------------------------------------- */
 
-/* The ROM copies a MEM_DATA block into RAM and checksums it, which takes well
- * under a millisecond; the link allowance comes on top of this. */
-#define MEM_WORK_US 10000
+/* The ROM copies a MEM_DATA block into RAM and checksums it
+ * (glint-protocol.h's MEM timing class). */
+#define MEM_WORK_US GLINT_PROTOCOL_MEM_WORK_US
 
 /* After MEM_END the ROM may still answer, then jumps; the stub sets up its
  * UART and greets. esptool's MEM_END_ROM_TIMEOUT is 0.2 s (it was 0.05 s
