@@ -7,7 +7,9 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "glint-chip.h"
 #include "glint-error.h"
+#include "glint-protocol.h"
 #include "glint-sim.h"
 #include "glint-slip.h"
 
@@ -31,8 +33,8 @@
 #define STRAP_DELAY_US     5000.0     /* EN high -> IO0 sampled */
 #define MIN_STRAP_DELAY_US 2000       /* ... even at time-scale 0 */
 #define CMD_US             50.0       /* processing time of a simple command */
-#define SECTOR_SIZE        0x1000
-#define BLOCK_SIZE         0x10000
+#define SECTOR_SIZE        GLINT_FLASH_SECTOR_SIZE
+#define BLOCK_SIZE         GLINT_FLASH_BLOCK_SIZE
 #define SECTOR_ERASE_US    25000.0
 #define BLOCK_ERASE_US     150000.0
 #define PAGE_PROGRAM_US    400.0      /* per 256 bytes */
@@ -51,66 +53,36 @@
 #define CK8M_MIN              128          /* ck8m drawn from the seed in here */
 #define CK8M_MAX              224
 
-/* GET_SECURITY_INFO flags word (protocol.md §4) */
-#define SIM_SECURE_BOOT       (1u << 0)
-#define SIM_SECURE_DOWNLOAD   (1u << 2)
-#define SIM_HARD_DIS_JTAG     (1u << 7)
-
-enum
+/* What the simulated ROM says and runs on: the simulator's own model data.
+ * Which of a chip's magic values (protocol.md §4) its ROM answers is a
+ * choice of revision. The protocol's facts about the chip (ids, registers,
+ * offsets, what its ROM supports) come from glint-chip.c. */
+typedef struct
 {
-  OP_FLASH_BEGIN       = 0x02,
-  OP_FLASH_DATA        = 0x03,
-  OP_FLASH_END         = 0x04,
-  OP_MEM_BEGIN         = 0x05,
-  OP_MEM_END           = 0x06,
-  OP_MEM_DATA          = 0x07,
-  OP_SYNC              = 0x08,
-  OP_WRITE_REG         = 0x09,
-  OP_READ_REG          = 0x0A,
-  OP_SPI_SET_PARAMS    = 0x0B,
-  OP_SPI_ATTACH        = 0x0D,
-  OP_READ_FLASH_SLOW   = 0x0E,
-  OP_CHANGE_BAUDRATE   = 0x0F,
-  OP_FLASH_DEFL_BEGIN  = 0x10,
-  OP_FLASH_DEFL_DATA   = 0x11,
-  OP_FLASH_DEFL_END    = 0x12,
-  OP_SPI_FLASH_MD5     = 0x13,
-  OP_GET_SECURITY_INFO = 0x14,
-  OP_ERASE_FLASH       = 0xD0,
-  OP_ERASE_REGION      = 0xD1,
-  OP_READ_FLASH        = 0xD2,
-  OP_RUN_USER_CODE     = 0xD3,
+  const char *name;
+  const char *rom_banner;
+  guint32     magic;
+  guint32     uart_clk_hz;         /* CLKDIV = this / baud */
+  guint32     uart_clkdiv_reg;     /* only where glint-chip.c knows none */
+} ChipModel;
+
+static const ChipModel chip_models[] = {
+  { "esp8266", "ets Jan  8 2013,rst cause:2, boot mode:(1,7)", 0xFFF0C101, 52000000 },
+  { "esp32", "ets Jun  8 2016 00:22:57", 0x00F01D83, 40000000 },
+  { "esp32s2", "ESP-ROM:esp32s2-rc4-20191025", 0x000007C6, 40000000 },
+  { "esp32s3", "ESP-ROM:esp32s3-20210327", 0x00000009, 40000000 },
+  { "esp32c2", "ESP-ROM:esp8684-api2-20220127", 0x6F51306F, 40000000 },
+  { "esp32c3", "ESP-ROM:esp32c3-api1-20210207", 0x6921506F, 40000000 },
+  { "esp32c5", "ESP-ROM:esp32c5-eco2-20250121", 0x1101406F, 40000000 },
+  { "esp32c6", "ESP-ROM:esp32c6-20220919", 0x2CE0806F, 40000000 },
+  { "esp32c61", "ESP-ROM:esp32c61-20240405", 0x33F0206F, 40000000 },
+  { "esp32h2", "ESP-ROM:esp32h2-20221101", 0xD7B73E80, 40000000 },
+  /* The P4 UART_CLKDIV address is not in esptool (unverified): the UART0
+   * base of the P4 TRM. */
+  { "esp32p4", "ESP-ROM:esp32p4-eco2-20240710", 0x0ADDBAD0, 40000000, 0x500CA014 },
 };
 
-/* ROM error codes (second status byte) */
-enum
-{
-  ROM_OK            = 0x00,
-  ROM_ERR_PARAM     = 0x01,
-  ROM_ERR_FORMAT    = 0x05,
-  ROM_ERR_CHECKSUM  = 0x07,
-  ROM_ERR_WRITE     = 0x08,
-  ROM_ERR_READ      = 0x09,
-  ROM_ERR_READ_LEN  = 0x0A,
-  ROM_ERR_DEFLATE   = 0x0B,
-  ROM_ERR_RAM_SIZE  = 0x0E,
-  ROM_ERR_RAM_ADDR  = 0x0F,
-};
-
-/* stub response codes, sent big-endian */
-enum
-{
-  STUB_OK               = 0x0000,
-  STUB_BAD_DATA_LEN     = 0xC000,
-  STUB_BAD_CHECKSUM     = 0xC100,
-  STUB_INVALID_CMD      = 0xC300,
-  STUB_FAILED_SPI       = 0xC400,
-  STUB_NOT_IN_FLASH     = 0xC600,
-  STUB_INFLATE          = 0xC700,
-  STUB_NOT_ENOUGH_DATA  = 0xC800,
-  STUB_TOO_MUCH_DATA    = 0xC900,
-};
-
+/* The model and the protocol's facts, as the simulator uses them. */
 typedef struct
 {
   const char *name;
@@ -129,37 +101,32 @@ typedef struct
   guint       rom_is_esp8266 : 1;  /* no DEFL/MD5/CHANGE_BAUD/SPI_ATTACH/... in ROM */
 } ChipInfo;
 
-/* protocol.md §4, §5.  The P4 UART_CLKDIV address is not in esptool
- * (unverified); the UART0 base of the P4 TRM is used. */
-static const ChipInfo chips[] = {
-  /* name, ROM banner,
-   * magic, chip id, security info length, MAC reg, SPI base, USR, W0, UART_CLKDIV reg,
-   * UART clock, bootloader offset, ROM status length, ESP8266 ROM */
-  { "esp8266", "ets Jan  8 2013,rst cause:2, boot mode:(1,7)",
-    0xFFF0C101, 0, 0, 0x3FF00050, 0x60000200, 0x1C, 0x40, 0x60000014, 52000000, 0x0, 2, TRUE },
-  { "esp32", "ets Jun  8 2016 00:22:57",
-    0x00F01D83, 0, 0, 0x3FF5A004, 0x3FF42000, 0x1C, 0x80, 0x3FF40014, 40000000, 0x1000, 4, FALSE },
-  { "esp32s2", "ESP-ROM:esp32s2-rc4-20191025",
-    0x000007C6, 2, 12, 0x3F41A044, 0x3F402000, 0x18, 0x58, 0x3F400014, 40000000, 0x1000, 4, FALSE },
-  { "esp32s3", "ESP-ROM:esp32s3-20210327",
-    0x00000009, 9, 20, 0x60007044, 0x60002000, 0x18, 0x58, 0x60000014, 40000000, 0x0, 4, FALSE },
-  { "esp32c2", "ESP-ROM:esp8684-api2-20220127",
-    0x6F51306F, 12, 20, 0x60008840, 0x60002000, 0x18, 0x58, 0x60000014, 40000000, 0x0, 4, FALSE },
-  { "esp32c3", "ESP-ROM:esp32c3-api1-20210207",
-    0x6921506F, 5, 20, 0x60008844, 0x60002000, 0x18, 0x58, 0x60000014, 40000000, 0x0, 4, FALSE },
-  { "esp32c5", "ESP-ROM:esp32c5-eco2-20250121",
-    0x1101406F, 23, 20, 0x600B4844, 0x60003000, 0x18, 0x58, 0x60000014, 40000000, 0x2000, 4,
-    FALSE },
-  { "esp32c6", "ESP-ROM:esp32c6-20220919",
-    0x2CE0806F, 13, 20, 0x600B0844, 0x60003000, 0x18, 0x58, 0x60000014, 40000000, 0x0, 4, FALSE },
-  { "esp32c61", "ESP-ROM:esp32c61-20240405",
-    0x33F0206F, 20, 20, 0x600B4844, 0x60003000, 0x18, 0x58, 0x60000014, 40000000, 0x0, 4, FALSE },
-  { "esp32h2", "ESP-ROM:esp32h2-20221101",
-    0xD7B73E80, 16, 20, 0x600B0844, 0x60003000, 0x18, 0x58, 0x60000014, 40000000, 0x0, 4, FALSE },
-  { "esp32p4", "ESP-ROM:esp32p4-eco2-20240710",
-    0x0ADDBAD0, 18, 20, 0x5012D044, 0x5008D000, 0x18, 0x58, 0x500CA014, 40000000, 0x2000, 4,
-    FALSE },
-};
+static void
+chip_info_init (ChipInfo        *info,
+                const ChipModel *model,
+                const GlintChip *facts)
+{
+  info->name = model->name;
+  info->rom_banner = model->rom_banner;
+  info->magic = model->magic;
+  info->uart_clk_hz = model->uart_clk_hz;
+  info->chip_id = MAX (facts->image_chip_id, 0);
+  if (!glint_chip_rom_has (facts, GLINT_CHIP_ROM_GET_SECURITY_INFO))
+    info->security_info_len = 0;
+  else if (glint_chip_rom_has (facts, GLINT_CHIP_ROM_SECURITY_INFO_CHIP_ID))
+    info->security_info_len = 20;
+  else
+    info->security_info_len = 12;
+  info->mac_reg = facts->mac_regs[0];
+  info->spi_base = facts->spi.base;
+  info->usr_offs = facts->spi.usr;
+  info->w0_offs = facts->spi.w0;
+  info->uart_clkdiv_reg = facts->uart_clkdiv_reg != 0 ? facts->uart_clkdiv_reg
+                                                     : model->uart_clkdiv_reg;
+  info->bootloader_offset = facts->bootloader_offset;
+  info->rom_status_len = facts->rom_status_len;
+  info->rom_is_esp8266 = !glint_chip_rom_has (facts, GLINT_CHIP_ROM_FLASH_DEFL);
+}
 
 /* Where MEM_BEGIN may load code and data: each chip's internal RAM as
  * esptool's MEMORY_MAP names it (IRAM, DRAM, their DIRAM aliases, RTC
@@ -239,6 +206,7 @@ struct _GlintSim
   GObject           parent_instance;
 
   const ChipInfo   *chip;
+  ChipInfo          chip_info;
   GMainContext     *context;
   GSource          *source;
   GQueue            events;
@@ -650,7 +618,7 @@ send_response (GlintSim     *self,
     }
   else
     {
-      status[0] = rom_error != ROM_OK ? 1 : 0;
+      status[0] = rom_error != GLINT_ROM_OK ? 1 : 0;
       status[1] = rom_error;
       status_len = self->chip->rom_status_len;
     }
@@ -666,7 +634,7 @@ send_response (GlintSim     *self,
   if (self->mode != GLINT_SIM_MODE_STUB)
     {
       self->rom_last_op = op;
-      if (op == OP_READ_REG || op == OP_SYNC)
+      if (op == GLINT_OP_READ_REG || op == GLINT_OP_SYNC)
         self->rom_last_value = value;
       value = self->rom_last_value;
     }
@@ -885,8 +853,8 @@ init_efuse (GlintSim *self)
        * JTAG_DISABLE) */
       efuse_set (self, ESP32_EFUSE_WORD0, 20, 7, self->flash_crypt_cnt);
       efuse_set (self, ESP32_EFUSE_WORD6, major >= 3 ? 5 : 4, 1,
-                 (self->security_flags & SIM_SECURE_BOOT) != 0);
-      efuse_set (self, ESP32_EFUSE_WORD6, 6, 1, (self->security_flags & SIM_HARD_DIS_JTAG) != 0);
+                 (self->security_flags & GLINT_CHIP_SECURE_BOOT) != 0);
+      efuse_set (self, ESP32_EFUSE_WORD6, 6, 1, (self->security_flags & GLINT_CHIP_HARD_DIS_JTAG) != 0);
     }
   else if (g_str_equal (l->chip, "esp32p4"))
     {
@@ -1552,33 +1520,33 @@ rom_supports (GlintSim *self,
               guint8    op)
 {
   /* Secure download mode: the ROM takes only these (protocol.md §2) */
-  if ((self->security_flags & SIM_SECURE_DOWNLOAD) != 0)
-    return op == OP_SYNC || op == OP_SPI_ATTACH || op == OP_SPI_SET_PARAMS ||
-           op == OP_CHANGE_BAUDRATE || op == OP_FLASH_BEGIN || op == OP_FLASH_DATA ||
-           op == OP_FLASH_END || op == OP_GET_SECURITY_INFO;
+  if ((self->security_flags & GLINT_CHIP_SECURE_DOWNLOAD) != 0)
+    return op == GLINT_OP_SYNC || op == GLINT_OP_SPI_ATTACH || op == GLINT_OP_SPI_SET_PARAMS ||
+           op == GLINT_OP_CHANGE_BAUDRATE || op == GLINT_OP_FLASH_BEGIN || op == GLINT_OP_FLASH_DATA ||
+           op == GLINT_OP_FLASH_END || op == GLINT_OP_GET_SECURITY_INFO;
 
   switch (op)
     {
-    case OP_FLASH_BEGIN:
-    case OP_FLASH_DATA:
-    case OP_FLASH_END:
-    case OP_MEM_BEGIN:
-    case OP_MEM_END:
-    case OP_MEM_DATA:
-    case OP_SYNC:
-    case OP_WRITE_REG:
-    case OP_READ_REG:
+    case GLINT_OP_FLASH_BEGIN:
+    case GLINT_OP_FLASH_DATA:
+    case GLINT_OP_FLASH_END:
+    case GLINT_OP_MEM_BEGIN:
+    case GLINT_OP_MEM_END:
+    case GLINT_OP_MEM_DATA:
+    case GLINT_OP_SYNC:
+    case GLINT_OP_WRITE_REG:
+    case GLINT_OP_READ_REG:
       return TRUE;
-    case OP_SPI_SET_PARAMS:
-    case OP_SPI_ATTACH:
-    case OP_READ_FLASH_SLOW:
-    case OP_CHANGE_BAUDRATE:
-    case OP_FLASH_DEFL_BEGIN:
-    case OP_FLASH_DEFL_DATA:
-    case OP_FLASH_DEFL_END:
-    case OP_SPI_FLASH_MD5:
+    case GLINT_OP_SPI_SET_PARAMS:
+    case GLINT_OP_SPI_ATTACH:
+    case GLINT_OP_READ_FLASH_SLOW:
+    case GLINT_OP_CHANGE_BAUDRATE:
+    case GLINT_OP_FLASH_DEFL_BEGIN:
+    case GLINT_OP_FLASH_DEFL_DATA:
+    case GLINT_OP_FLASH_DEFL_END:
+    case GLINT_OP_SPI_FLASH_MD5:
       return !self->chip->rom_is_esp8266;
-    case OP_GET_SECURITY_INFO:
+    case GLINT_OP_GET_SECURITY_INFO:
       return self->chip->security_info_len > 0;
     default:
       return FALSE;
@@ -1591,30 +1559,30 @@ stub_supports (GlintSim *self,
 {
   switch (op)
     {
-    case OP_READ_FLASH_SLOW:
+    case GLINT_OP_READ_FLASH_SLOW:
       return FALSE;
-    case OP_GET_SECURITY_INFO:
+    case GLINT_OP_GET_SECURITY_INFO:
       return self->chip->security_info_len > 0;
-    case OP_FLASH_BEGIN:
-    case OP_FLASH_DATA:
-    case OP_FLASH_END:
-    case OP_MEM_BEGIN:
-    case OP_MEM_END:
-    case OP_MEM_DATA:
-    case OP_SYNC:
-    case OP_WRITE_REG:
-    case OP_READ_REG:
-    case OP_SPI_SET_PARAMS:
-    case OP_SPI_ATTACH:
-    case OP_CHANGE_BAUDRATE:
-    case OP_FLASH_DEFL_BEGIN:
-    case OP_FLASH_DEFL_DATA:
-    case OP_FLASH_DEFL_END:
-    case OP_SPI_FLASH_MD5:
-    case OP_ERASE_FLASH:
-    case OP_ERASE_REGION:
-    case OP_READ_FLASH:
-    case OP_RUN_USER_CODE:
+    case GLINT_OP_FLASH_BEGIN:
+    case GLINT_OP_FLASH_DATA:
+    case GLINT_OP_FLASH_END:
+    case GLINT_OP_MEM_BEGIN:
+    case GLINT_OP_MEM_END:
+    case GLINT_OP_MEM_DATA:
+    case GLINT_OP_SYNC:
+    case GLINT_OP_WRITE_REG:
+    case GLINT_OP_READ_REG:
+    case GLINT_OP_SPI_SET_PARAMS:
+    case GLINT_OP_SPI_ATTACH:
+    case GLINT_OP_CHANGE_BAUDRATE:
+    case GLINT_OP_FLASH_DEFL_BEGIN:
+    case GLINT_OP_FLASH_DEFL_DATA:
+    case GLINT_OP_FLASH_DEFL_END:
+    case GLINT_OP_SPI_FLASH_MD5:
+    case GLINT_OP_ERASE_FLASH:
+    case GLINT_OP_ERASE_REGION:
+    case GLINT_OP_READ_FLASH:
+    case GLINT_OP_RUN_USER_CODE:
       return TRUE;
     default:
       return FALSE;
@@ -1649,7 +1617,7 @@ cmd_sync (GlintSim     *self,
   self->counters[GLINT_SIM_COUNTER_SYNCS]++;
   self->cpu_busy_until = t + scaled (self, CMD_US);
   for (guint i = 0; i < 8; i++)
-    send_response (self, self->cpu_busy_until, OP_SYNC, value, NULL, 0, ROM_OK, STUB_OK);
+    send_response (self, self->cpu_busy_until, GLINT_OP_SYNC, value, NULL, 0, GLINT_ROM_OK, GLINT_STUB_OK);
 }
 
 static void
@@ -1662,7 +1630,7 @@ cmd_write_reg (GlintSim     *self,
 
   if (size == 0 || size % 16 != 0)
     {
-      fail (self, t, OP_WRITE_REG, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+      fail (self, t, GLINT_OP_WRITE_REG, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
       return;
     }
 
@@ -1672,7 +1640,7 @@ cmd_write_reg (GlintSim     *self,
       us += get_u32 (body + i + 12);
     }
 
-  finish (self, t, us, OP_WRITE_REG, 0, NULL, 0, ROM_OK, STUB_OK);
+  finish (self, t, us, GLINT_OP_WRITE_REG, 0, NULL, 0, GLINT_ROM_OK, GLINT_STUB_OK);
 }
 
 static gboolean
@@ -1689,7 +1657,7 @@ check_data_block (GlintSim      *self,
 
   if (size < 16 || get_u32 (body) != size - 16)
     {
-      fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+      fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
       return FALSE;
     }
 
@@ -1697,7 +1665,7 @@ check_data_block (GlintSim      *self,
     ck ^= body[i];
   if (ck != (checksum & 0xFF))
     {
-      fail (self, t, op, ROM_ERR_CHECKSUM, STUB_BAD_CHECKSUM);
+      fail (self, t, op, GLINT_ROM_ERR_CHECKSUM, GLINT_STUB_ERR_BAD_CHECKSUM);
       return FALSE;
     }
 
@@ -1725,7 +1693,7 @@ cmd_flash_begin (GlintSim     *self,
       (!stub && size == 20 &&
        (self->chip->rom_is_esp8266 || g_str_equal (self->chip->name, "esp32"))))
     {
-      fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+      fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
       return;
     }
 
@@ -1738,20 +1706,20 @@ cmd_flash_begin (GlintSim     *self,
   /* esptool shrinks erase_size for the ESP8266 ROM to make up for the
    * ROM's erase bug (protocol.md §5.4), and the buggy ROM then erases
    * enough after all: model the outcome, not the bug. */
-  if (!stub && self->chip->rom_is_esp8266 && op == OP_FLASH_BEGIN)
+  if (!stub && self->chip->rom_is_esp8266 && op == GLINT_OP_FLASH_BEGIN)
     erase_end = MAX (erase_end, (guint64) offset + (guint64) num_blocks * block_size);
 
   if ((guint64) offset + word0 > self->flash_size ||
-      (op == OP_FLASH_BEGIN &&
+      (op == GLINT_OP_FLASH_BEGIN &&
        (guint64) offset + (guint64) num_blocks * block_size > self->flash_size))
     {
-      fail (self, t, op, ROM_ERR_PARAM, STUB_FAILED_SPI);
+      fail (self, t, op, GLINT_ROM_ERR_PARAM, GLINT_STUB_ERR_FAILED_SPI);
       return;
     }
 
   end_sessions (self);
   self->flashing = TRUE;
-  self->deflating = op == OP_FLASH_DEFL_BEGIN;
+  self->deflating = op == GLINT_OP_FLASH_DEFL_BEGIN;
   self->fl_offset = offset;
   self->fl_erase_size = word0;
   self->fl_total = word0;
@@ -1764,7 +1732,7 @@ cmd_flash_begin (GlintSim     *self,
       if (inflateInit (&self->zs) != Z_OK)
         {
           self->flashing = FALSE;
-          fail (self, t, op, ROM_ERR_DEFLATE, STUB_INFLATE);
+          fail (self, t, op, GLINT_ROM_ERR_DEFLATE, GLINT_STUB_ERR_INFLATE);
           return;
         }
       self->zs_init = TRUE;
@@ -1779,7 +1747,7 @@ cmd_flash_begin (GlintSim     *self,
       self->fl_erased_to = (guint32) erase_end;
     }
 
-  finish (self, t, us, op, 0, NULL, 0, ROM_OK, STUB_OK);
+  finish (self, t, us, op, 0, NULL, 0, GLINT_ROM_OK, GLINT_STUB_OK);
 }
 
 /* Writes decompressed or plain data at fl_pos.  Returns an error pair
@@ -1807,8 +1775,8 @@ write_block (GlintSim     *self,
 
   if (end > self->flash_size)
     {
-      *rom_error = ROM_ERR_WRITE;
-      *stub_error = STUB_FAILED_SPI;
+      *rom_error = GLINT_ROM_ERR_WRITE;
+      *stub_error = GLINT_STUB_ERR_FAILED_SPI;
       return TRUE;
     }
 
@@ -1837,8 +1805,8 @@ inflate_block (GlintSim     *self,
     {
       if (len > 0)
         {
-          *rom_error = ROM_ERR_DEFLATE;
-          *stub_error = STUB_TOO_MUCH_DATA;
+          *rom_error = GLINT_ROM_ERR_DEFLATE;
+          *stub_error = GLINT_STUB_ERR_TOO_MUCH;
         }
       return TRUE;
     }
@@ -1856,21 +1824,21 @@ inflate_block (GlintSim     *self,
       r = inflate (&self->zs, Z_NO_FLUSH);
       if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR)
         {
-          *rom_error = ROM_ERR_DEFLATE;
-          *stub_error = STUB_INFLATE;
+          *rom_error = GLINT_ROM_ERR_DEFLATE;
+          *stub_error = GLINT_STUB_ERR_INFLATE;
           return TRUE;
         }
 
       produced = 0x8000 - self->zs.avail_out;
       if ((guint64) self->fl_pos + produced > (guint64) self->fl_offset + self->fl_total)
         {
-          *rom_error = ROM_ERR_DEFLATE;
-          *stub_error = STUB_TOO_MUCH_DATA;
+          *rom_error = GLINT_ROM_ERR_DEFLATE;
+          *stub_error = GLINT_STUB_ERR_TOO_MUCH;
           return TRUE;
         }
       if (produced > 0 && !write_block (self, t, out, produced, us, rom_error, stub_error))
         return FALSE;
-      if (*rom_error != ROM_OK)
+      if (*rom_error != GLINT_ROM_OK)
         return TRUE;
 
       if (r == Z_STREAM_END)
@@ -1895,11 +1863,11 @@ cmd_flash_data (GlintSim     *self,
                 guint32       checksum)
 {
   gboolean stub = self->mode == GLINT_SIM_MODE_STUB;
-  gboolean deflate = op == OP_FLASH_DEFL_DATA;
+  gboolean deflate = op == GLINT_OP_FLASH_DEFL_DATA;
   const guint8 *payload;
   gsize len;
-  guint8 rom_error = ROM_OK;
-  guint16 stub_error = STUB_OK;
+  guint8 rom_error = GLINT_ROM_OK;
+  guint16 stub_error = GLINT_STUB_OK;
   gdouble us = 0;
   gboolean alive;
 
@@ -1908,7 +1876,7 @@ cmd_flash_data (GlintSim     *self,
 
   if (!self->flashing || self->deflating != deflate)
     {
-      fail (self, t, op, ROM_ERR_FORMAT, STUB_NOT_IN_FLASH);
+      fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_NOT_IN_FLASH);
       return;
     }
 
@@ -1919,7 +1887,7 @@ cmd_flash_data (GlintSim     *self,
       /* protocol.md §9: ack first, then inflate/erase/write; an error
        * carries over to the next command. */
       self->carried_error = 0;
-      finish (self, t, CMD_US, op, 0, NULL, 0, ROM_OK, carried);
+      finish (self, t, CMD_US, op, 0, NULL, 0, GLINT_ROM_OK, carried);
       t = self->cpu_busy_until;
     }
 
@@ -1934,7 +1902,7 @@ cmd_flash_data (GlintSim     *self,
   if (stub)
     {
       self->cpu_busy_until = t + scaled (self, us);
-      if (stub_error != STUB_OK)
+      if (stub_error != GLINT_STUB_OK)
         self->carried_error = stub_error;
     }
   else
@@ -1956,21 +1924,21 @@ cmd_flash_end (GlintSim     *self,
 
   if (size < 4)
     {
-      fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+      fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
       return;
     }
   flag = get_u32 (body);
 
-  if (stub && stub_error == STUB_OK)
+  if (stub && stub_error == GLINT_STUB_OK)
     {
       if (!self->flashing)
-        stub_error = STUB_NOT_IN_FLASH;
-      else if (op == OP_FLASH_DEFL_END && self->deflating && !self->zs_done)
-        stub_error = STUB_NOT_ENOUGH_DATA;
+        stub_error = GLINT_STUB_ERR_NOT_IN_FLASH;
+      else if (op == GLINT_OP_FLASH_DEFL_END && self->deflating && !self->zs_done)
+        stub_error = GLINT_STUB_ERR_NOT_ENOUGH;
     }
 
   end_sessions (self);
-  finish (self, t, CMD_US, op, 0, NULL, 0, ROM_OK, stub_error);
+  finish (self, t, CMD_US, op, 0, NULL, 0, GLINT_ROM_OK, stub_error);
 
   /* 0 = reboot.  1 = "run user code": the ESP8266 ROM jumps to the app
    * (esptool's soft reset); later ROMs and the stub stay in the loader. */
@@ -2035,10 +2003,10 @@ cmd_mem (GlintSim     *self,
 
   switch (op)
     {
-    case OP_MEM_BEGIN:
+    case GLINT_OP_MEM_BEGIN:
       if (size != 16)
         {
-          fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+          fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
           return;
         }
       self->mem_size = get_u32 (body);
@@ -2049,13 +2017,13 @@ cmd_mem (GlintSim     *self,
           (guint64) self->mem_blocks * self->mem_block_size < self->mem_size)
         {
           self->mem_active = FALSE;
-          fail (self, t, op, ROM_ERR_RAM_SIZE, STUB_BAD_DATA_LEN);
+          fail (self, t, op, GLINT_ROM_ERR_RAM_SIZE, GLINT_STUB_ERR_BAD_DATA_LEN);
           return;
         }
       if (!in_ram (self, self->mem_addr, self->mem_size))
         {
           self->mem_active = FALSE;
-          fail (self, t, op, ROM_ERR_RAM_ADDR, STUB_FAILED_SPI);
+          fail (self, t, op, GLINT_ROM_ERR_RAM_ADDR, GLINT_STUB_ERR_FAILED_SPI);
           return;
         }
       self->mem_active = TRUE;
@@ -2063,13 +2031,13 @@ cmd_mem (GlintSim     *self,
       self->mem_received = 0;
       break;
 
-    case OP_MEM_DATA:
+    case GLINT_OP_MEM_DATA:
       if (!check_data_block (self, t, op, body, size, checksum, &payload, &len))
         return;
       if (!self->mem_active || get_u32 (body + 4) != self->mem_seq ||
           len > self->mem_block_size || self->mem_received + len > self->mem_size)
         {
-          fail (self, t, op, ROM_ERR_PARAM, STUB_BAD_DATA_LEN);
+          fail (self, t, op, GLINT_ROM_ERR_PARAM, GLINT_STUB_ERR_BAD_DATA_LEN);
           return;
         }
       {
@@ -2082,10 +2050,10 @@ cmd_mem (GlintSim     *self,
       self->mem_received += len;
       break;
 
-    case OP_MEM_END:
+    case GLINT_OP_MEM_END:
       if (size != 8)
         {
-          fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+          fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
           return;
         }
       self->mem_active = FALSE;
@@ -2093,7 +2061,7 @@ cmd_mem (GlintSim     *self,
         {
           static const guint8 ohai[4] = { 'O', 'H', 'A', 'I' };
 
-          finish (self, t, CMD_US, op, 0, NULL, 0, ROM_OK, STUB_OK);
+          finish (self, t, CMD_US, op, 0, NULL, 0, GLINT_ROM_OK, GLINT_STUB_OK);
           if (!was_loaded (self, get_u32 (body + 4)))
             {
               send_text (self, self->cpu_busy_until + scaled (self, 1000),
@@ -2114,7 +2082,7 @@ cmd_mem (GlintSim     *self,
       g_assert_not_reached ();
     }
 
-  finish (self, t, CMD_US, op, 0, NULL, 0, ROM_OK, STUB_OK);
+  finish (self, t, CMD_US, op, 0, NULL, 0, GLINT_ROM_OK, GLINT_STUB_OK);
 }
 
 static void
@@ -2131,7 +2099,7 @@ cmd_md5 (GlintSim     *self,
 
   if (size != 16)
     {
-      fail (self, t, OP_SPI_FLASH_MD5, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+      fail (self, t, GLINT_OP_SPI_FLASH_MD5, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
       return;
     }
 
@@ -2139,7 +2107,7 @@ cmd_md5 (GlintSim     *self,
   len = get_u32 (body + 4);
   if ((guint64) addr + len > self->flash_size)
     {
-      fail (self, t, OP_SPI_FLASH_MD5, ROM_ERR_READ, STUB_FAILED_SPI);
+      fail (self, t, GLINT_OP_SPI_FLASH_MD5, GLINT_ROM_ERR_READ, GLINT_STUB_ERR_FAILED_SPI);
       return;
     }
 
@@ -2150,13 +2118,13 @@ cmd_md5 (GlintSim     *self,
   if (self->mode == GLINT_SIM_MODE_STUB)
     {
       g_checksum_get_digest (md5, digest, &digest_len);
-      finish (self, t, us, OP_SPI_FLASH_MD5, 0, digest, digest_len, ROM_OK, STUB_OK);
+      finish (self, t, us, GLINT_OP_SPI_FLASH_MD5, 0, digest, digest_len, GLINT_ROM_OK, GLINT_STUB_OK);
     }
   else
     {
       const char *hex = g_checksum_get_string (md5);
 
-      finish (self, t, us, OP_SPI_FLASH_MD5, 0, (const guint8 *) hex, 32, ROM_OK, STUB_OK);
+      finish (self, t, us, GLINT_OP_SPI_FLASH_MD5, 0, (const guint8 *) hex, 32, GLINT_ROM_OK, GLINT_STUB_OK);
     }
 }
 
@@ -2170,14 +2138,14 @@ cmd_change_baud (GlintSim     *self,
 
   if (size != 8)
     {
-      fail (self, t, OP_CHANGE_BAUDRATE, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+      fail (self, t, GLINT_OP_CHANGE_BAUDRATE, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
       return;
     }
 
   baud = get_u32 (body);
   if (baud < 300 || baud > MAX_CHIP_BAUD)
     {
-      fail (self, t, OP_CHANGE_BAUDRATE, ROM_ERR_PARAM, STUB_BAD_DATA_LEN);
+      fail (self, t, GLINT_OP_CHANGE_BAUDRATE, GLINT_ROM_ERR_PARAM, GLINT_STUB_ERR_BAD_DATA_LEN);
       return;
     }
 
@@ -2187,7 +2155,7 @@ cmd_change_baud (GlintSim     *self,
     baud = (guint32) lround ((gdouble) baud * self->chip->uart_clk_hz / self->rom_xtal_hz);
 
   /* The answer still goes out at the old rate; then the UART switches. */
-  finish (self, t, CMD_US, OP_CHANGE_BAUDRATE, 0, NULL, 0, ROM_OK, STUB_OK);
+  finish (self, t, CMD_US, GLINT_OP_CHANGE_BAUDRATE, 0, NULL, 0, GLINT_ROM_OK, GLINT_STUB_OK);
   self->counters[GLINT_SIM_COUNTER_BAUD_CHANGES]++;
   self->autobaud = FALSE;
   if (self->lose_baud_change)
@@ -2223,7 +2191,7 @@ cmd_read_flash (GlintSim     *self,
 
   if (size != 16)
     {
-      fail (self, t, OP_READ_FLASH, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+      fail (self, t, GLINT_OP_READ_FLASH, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
       return;
     }
 
@@ -2232,11 +2200,11 @@ cmd_read_flash (GlintSim     *self,
   packet = get_u32 (body + 8);
   if ((guint64) offset + len > self->flash_size || packet == 0 || packet > 0x4000)
     {
-      fail (self, t, OP_READ_FLASH, ROM_ERR_PARAM, STUB_FAILED_SPI);
+      fail (self, t, GLINT_OP_READ_FLASH, GLINT_ROM_ERR_PARAM, GLINT_STUB_ERR_FAILED_SPI);
       return;
     }
 
-  finish (self, t, CMD_US, OP_READ_FLASH, 0, NULL, 0, ROM_OK, STUB_OK);
+  finish (self, t, CMD_US, GLINT_OP_READ_FLASH, 0, NULL, 0, GLINT_ROM_OK, GLINT_STUB_OK);
 
   /* esp-flasher-stub keeps one packet in flight (protocol.md §6.4). */
   end_sessions (self);
@@ -2288,7 +2256,7 @@ cmd_read_flash_slow (GlintSim     *self,
 
   if (size != 8)
     {
-      fail (self, t, OP_READ_FLASH_SLOW, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+      fail (self, t, GLINT_OP_READ_FLASH_SLOW, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
       return;
     }
 
@@ -2296,12 +2264,12 @@ cmd_read_flash_slow (GlintSim     *self,
   len = get_u32 (body + 4);
   if (len > sizeof data)
     {
-      fail (self, t, OP_READ_FLASH_SLOW, ROM_ERR_READ_LEN, STUB_BAD_DATA_LEN);
+      fail (self, t, GLINT_OP_READ_FLASH_SLOW, GLINT_ROM_ERR_READ_LEN, GLINT_STUB_ERR_BAD_DATA_LEN);
       return;
     }
   if ((guint64) offset + len > self->flash_size)
     {
-      fail (self, t, OP_READ_FLASH_SLOW, ROM_ERR_READ, STUB_FAILED_SPI);
+      fail (self, t, GLINT_OP_READ_FLASH_SLOW, GLINT_ROM_ERR_READ, GLINT_STUB_ERR_FAILED_SPI);
       return;
     }
 
@@ -2309,7 +2277,7 @@ cmd_read_flash_slow (GlintSim     *self,
   memset (data, 0xFF, sizeof data);
   memcpy (data, cells_read (self, offset, len), len);
   self->counters[GLINT_SIM_COUNTER_FLASH_READ] += len;
-  finish (self, t, CMD_US, OP_READ_FLASH_SLOW, 0, data, sizeof data, ROM_OK, STUB_OK);
+  finish (self, t, CMD_US, GLINT_OP_READ_FLASH_SLOW, 0, data, sizeof data, GLINT_ROM_OK, GLINT_STUB_OK);
 }
 
 static void
@@ -2326,8 +2294,8 @@ cmd_security_info (GlintSim *self,
   put_u32 (info + 12, self->chip->chip_id);
   put_u32 (info + 16, 0);
 
-  finish (self, t, CMD_US, OP_GET_SECURITY_INFO, 0, info, self->chip->security_info_len,
-          ROM_OK, STUB_OK);
+  finish (self, t, CMD_US, GLINT_OP_GET_SECURITY_INFO, 0, info, self->chip->security_info_len,
+          GLINT_ROM_OK, GLINT_STUB_OK);
 }
 
 static void
@@ -2340,29 +2308,29 @@ cmd_erase (GlintSim     *self,
   guint32 offset = 0;
   guint32 len = self->flash_size;
 
-  if (op == OP_ERASE_REGION)
+  if (op == GLINT_OP_ERASE_REGION)
     {
       if (size != 8)
         {
-          fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+          fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
           return;
         }
       offset = get_u32 (body);
       len = get_u32 (body + 4);
       if (offset % SECTOR_SIZE != 0 || len % SECTOR_SIZE != 0)
         {
-          fail (self, t, op, ROM_ERR_PARAM, STUB_BAD_DATA_LEN);
+          fail (self, t, op, GLINT_ROM_ERR_PARAM, GLINT_STUB_ERR_BAD_DATA_LEN);
           return;
         }
       if ((guint64) offset + len > self->flash_size)
         {
-          fail (self, t, op, ROM_ERR_PARAM, STUB_FAILED_SPI);
+          fail (self, t, op, GLINT_ROM_ERR_PARAM, GLINT_STUB_ERR_FAILED_SPI);
           return;
         }
     }
 
   finish (self, t, CMD_US + erase_range (self, offset, offset + len), op, 0, NULL, 0,
-          ROM_OK, STUB_OK);
+          GLINT_ROM_OK, GLINT_STUB_OK);
 }
 
 static void
@@ -2411,7 +2379,7 @@ handle_frame (GlintSim     *self,
 
   if (size != len - 8)
     {
-      fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+      fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
       return;
     }
 
@@ -2419,7 +2387,7 @@ handle_frame (GlintSim     *self,
     {
       if (stub)
         {
-          fail (self, t, op, ROM_ERR_FORMAT, STUB_INVALID_CMD);
+          fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_INVALID_CMD);
         }
       else
         {
@@ -2434,7 +2402,7 @@ handle_frame (GlintSim     *self,
           self->cpu_busy_until = t + scaled (self, CMD_US);
           for (guint i = 0; i < ROM_ERROR_REPEAT; i++)
             send_response (self, self->cpu_busy_until, last_op, self->rom_last_value, NULL, 0,
-                           ROM_ERR_FORMAT, 0);
+                           GLINT_ROM_ERR_FORMAT, 0);
         }
       return;
     }
@@ -2443,94 +2411,94 @@ handle_frame (GlintSim     *self,
 
   /* An error of an early-acked block is reported by the next command
    * (protocol.md §9); the _DATA commands do that in their ack. */
-  if (stub && self->carried_error != 0 && op != OP_FLASH_DATA && op != OP_FLASH_DEFL_DATA)
+  if (stub && self->carried_error != 0 && op != GLINT_OP_FLASH_DATA && op != GLINT_OP_FLASH_DEFL_DATA)
     {
       guint16 carried = self->carried_error;
 
       self->carried_error = 0;
-      fail (self, t, op, ROM_OK, carried);
+      fail (self, t, op, GLINT_ROM_OK, carried);
       return;
     }
 
   switch (op)
     {
-    case OP_SYNC:
+    case GLINT_OP_SYNC:
       cmd_sync (self, t, body, size);
       break;
 
-    case OP_READ_REG:
+    case GLINT_OP_READ_REG:
       if (size != 4)
-        fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+        fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
       else
-        finish (self, t, CMD_US, op, reg_read (self, get_u32 (body)), NULL, 0, ROM_OK, STUB_OK);
+        finish (self, t, CMD_US, op, reg_read (self, get_u32 (body)), NULL, 0, GLINT_ROM_OK, GLINT_STUB_OK);
       break;
 
-    case OP_WRITE_REG:
+    case GLINT_OP_WRITE_REG:
       cmd_write_reg (self, t, body, size);
       break;
 
-    case OP_SPI_SET_PARAMS:
+    case GLINT_OP_SPI_SET_PARAMS:
       if (size != 24)
-        fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+        fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
       else
-        finish (self, t, CMD_US, op, 0, NULL, 0, ROM_OK, STUB_OK);
+        finish (self, t, CMD_US, op, 0, NULL, 0, GLINT_ROM_OK, GLINT_STUB_OK);
       break;
 
-    case OP_SPI_ATTACH:
+    case GLINT_OP_SPI_ATTACH:
       /* ROM: hspi_arg + 4 more bytes; stub: hspi_arg only (protocol.md §2) */
       if (size != (stub ? 4u : 8u))
-        fail (self, t, op, ROM_ERR_FORMAT, STUB_BAD_DATA_LEN);
+        fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
       else
-        finish (self, t, CMD_US, op, 0, NULL, 0, ROM_OK, STUB_OK);
+        finish (self, t, CMD_US, op, 0, NULL, 0, GLINT_ROM_OK, GLINT_STUB_OK);
       break;
 
-    case OP_FLASH_BEGIN:
-    case OP_FLASH_DEFL_BEGIN:
+    case GLINT_OP_FLASH_BEGIN:
+    case GLINT_OP_FLASH_DEFL_BEGIN:
       cmd_flash_begin (self, t, op, body, size);
       break;
 
-    case OP_FLASH_DATA:
-    case OP_FLASH_DEFL_DATA:
+    case GLINT_OP_FLASH_DATA:
+    case GLINT_OP_FLASH_DEFL_DATA:
       cmd_flash_data (self, t, op, body, size, checksum);
       break;
 
-    case OP_FLASH_END:
-    case OP_FLASH_DEFL_END:
+    case GLINT_OP_FLASH_END:
+    case GLINT_OP_FLASH_DEFL_END:
       cmd_flash_end (self, t, op, body, size);
       break;
 
-    case OP_MEM_BEGIN:
-    case OP_MEM_DATA:
-    case OP_MEM_END:
+    case GLINT_OP_MEM_BEGIN:
+    case GLINT_OP_MEM_DATA:
+    case GLINT_OP_MEM_END:
       cmd_mem (self, t, op, body, size, checksum);
       break;
 
-    case OP_SPI_FLASH_MD5:
+    case GLINT_OP_SPI_FLASH_MD5:
       cmd_md5 (self, t, body, size);
       break;
 
-    case OP_CHANGE_BAUDRATE:
+    case GLINT_OP_CHANGE_BAUDRATE:
       cmd_change_baud (self, t, body, size);
       break;
 
-    case OP_GET_SECURITY_INFO:
+    case GLINT_OP_GET_SECURITY_INFO:
       cmd_security_info (self, t);
       break;
 
-    case OP_READ_FLASH_SLOW:
+    case GLINT_OP_READ_FLASH_SLOW:
       cmd_read_flash_slow (self, t, body, size);
       break;
 
-    case OP_READ_FLASH:
+    case GLINT_OP_READ_FLASH:
       cmd_read_flash (self, t, body, size);
       break;
 
-    case OP_ERASE_FLASH:
-    case OP_ERASE_REGION:
+    case GLINT_OP_ERASE_FLASH:
+    case GLINT_OP_ERASE_REGION:
       cmd_erase (self, t, op, body, size);
       break;
 
-    case OP_RUN_USER_CODE:
+    case GLINT_OP_RUN_USER_CODE:
       /* no response */
       reset_into_app (self, t + scaled (self, CMD_US), BOOT_SW);
       break;
@@ -3205,9 +3173,9 @@ glint_sim_set_option (GlintSim    *self,
   else if (g_str_equal (key, "secure-boot") || g_str_equal (key, "secure-download") ||
            g_str_equal (key, "jtag-disabled"))
     {
-      guint32 flag = g_str_equal (key, "secure-boot") ? SIM_SECURE_BOOT :
-                     g_str_equal (key, "secure-download") ? SIM_SECURE_DOWNLOAD :
-                     SIM_HARD_DIS_JTAG;
+      guint32 flag = g_str_equal (key, "secure-boot") ? GLINT_CHIP_SECURE_BOOT :
+                     g_str_equal (key, "secure-download") ? GLINT_CHIP_SECURE_DOWNLOAD :
+                     GLINT_CHIP_HARD_DIS_JTAG;
       gboolean on;
 
       if (!parse_bool (key, value, &on, error))
@@ -3215,7 +3183,7 @@ glint_sim_set_option (GlintSim    *self,
       /* the ESP32 keeps these in eFuse alone, and has no secure download
        * mode; the ESP8266 has none of them */
       if (on && (self->chip->rom_is_esp8266 ||
-                 (flag == SIM_SECURE_DOWNLOAD && self->chip->security_info_len == 0)))
+                 (flag == GLINT_CHIP_SECURE_DOWNLOAD && self->chip->security_info_len == 0)))
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
                        "sim option %s: %s has no such mode", key, self->chip->name);
@@ -3685,30 +3653,35 @@ glint_sim_new (const char  *chip,
                GError     **error)
 {
   g_autoptr(GlintSim) self = NULL;
-  const ChipInfo *info = NULL;
+  const ChipModel *model = NULL;
+  const GlintChip *facts;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (chip == NULL)
     chip = "esp32";
 
-  for (guint i = 0; i < G_N_ELEMENTS (chips); i++)
-    if (g_ascii_strcasecmp (chips[i].name, chip) == 0)
-      info = &chips[i];
+  for (guint i = 0; i < G_N_ELEMENTS (chip_models); i++)
+    if (g_ascii_strcasecmp (chip_models[i].name, chip) == 0)
+      model = &chip_models[i];
 
-  if (info == NULL)
+  if (model == NULL)
     {
       g_autoptr(GString) names = g_string_new (NULL);
 
-      for (guint i = 0; i < G_N_ELEMENTS (chips); i++)
-        g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", chips[i].name);
+      for (guint i = 0; i < G_N_ELEMENTS (chip_models); i++)
+        g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", chip_models[i].name);
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
                    "unknown simulated chip '%s' (valid: %s)", chip, names->str);
       return NULL;
     }
 
+  facts = glint_chip_lookup (model->name);
+  g_assert (facts != NULL);
+
   self = g_object_new (GLINT_TYPE_SIM, NULL);
-  self->chip = info;
+  chip_info_init (&self->chip_info, model, facts);
+  self->chip = &self->chip_info;
   init_registers (self);
 
   self->context = g_main_context_ref_thread_default ();
