@@ -10,6 +10,7 @@
 #include "glint-error.h"
 #include "glint-link-timing.h"
 #include "glint-loader.h"
+#include "glint-loader-private.h"
 #include "glint-slip.h"
 #include "glint-stream.h"
 
@@ -73,6 +74,7 @@ struct _GlintLoader
   Pending           *frame_waiter;    /* wait_frame or wait_raw_frame */
   GQueue             raw_frames;      /* GBytes*: kept while capture_raw */
   gboolean           capture_raw;
+  gint64             owed_us;         /* stub work owed to the next typed command */
 
   GByteArray        *out;             /* queued, not yet handed to the stream */
   guint64            out_queued;      /* bytes ever queued */
@@ -1057,6 +1059,22 @@ glint_loader_command_finish (GlintLoader   *self,
   return bytes;
 }
 
+gint64
+_glint_loader_take_owed (GlintLoader *self)
+{
+  gint64 owed = self->owed_us;
+
+  self->owed_us = 0;
+  return owed;
+}
+
+void
+_glint_loader_set_owed (GlintLoader *self,
+                        gint64       owed_us)
+{
+  self->owed_us = owed_us;
+}
+
 /* SYNC ------------------------------------------------------------------------------ */
 
 static void
@@ -1100,6 +1118,8 @@ glint_loader_sync_async (GlintLoader         *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, glint_loader_sync_async);
   g_task_set_name (task, "glint-loader-sync");
+  /* a new session: no stub work from an earlier one is owed */
+  self->owed_us = 0;
 
   memset (data + 4, 0x55, 32);
   payload = g_bytes_new (data, sizeof data);
@@ -1567,6 +1587,7 @@ glint_loader_reset_async (GlintLoader         *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, glint_loader_reset_async);
   g_task_set_name (task, "glint-loader-reset");
+  self->owed_us = 0;
 
   rd = g_new0 (ResetData, 1);
   rd->steps = g_array_new (FALSE, FALSE, sizeof (ResetStep));
