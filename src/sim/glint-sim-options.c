@@ -208,6 +208,276 @@ set_flash_fault (GlintSim    *self,
   return TRUE;
 }
 
+/* Setters for the options that need more than a number or a switch. */
+
+static gboolean
+set_seed (GlintSim    *self,
+          const char  *key,
+          const char  *value,
+          GError     **error)
+{
+  guint64 u;
+
+  if (!parse_uint (key, value, G_MAXUINT32, &u, error))
+    return FALSE;
+  self->seed = (guint32) u;
+  g_rand_set_seed (self->rand, self->seed);
+  _glint_sim_init_registers (self);
+  return TRUE;
+}
+
+static gboolean
+set_max_baud (GlintSim    *self,
+              const char  *key,
+              const char  *value,
+              GError     **error)
+{
+  guint64 u;
+
+  if (!parse_uint (key, value, G_MAXUINT, &u, error))
+    return FALSE;
+  self->max_baud = (guint) u;
+  return TRUE;
+}
+
+static gboolean
+set_rom_xtal_drift (GlintSim    *self,
+                    const char  *key,
+                    const char  *value,
+                    GError     **error)
+{
+  if (!parse_double (key, value, -10, 10, &self->rom_xtal_drift, error))
+    return FALSE;
+  self->rom_xtal_drift_set = TRUE;
+  _glint_sim_init_rom_xtal (self);
+  return TRUE;
+}
+
+static gboolean
+set_boot (GlintSim    *self,
+          const char  *key,
+          const char  *value,
+          GError     **error)
+{
+  gboolean download;
+
+  if (g_str_equal (value, "download"))
+    download = TRUE;
+  else if (g_str_equal (value, "normal"))
+    download = FALSE;
+  else
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                   "sim option boot: '%s' is not download or normal", value);
+      return FALSE;
+    }
+
+  /* Too late for the power-on boot: power-cycle. */
+  if (download != self->boot_download && self->powered_on &&
+      self->mode != GLINT_SIM_MODE_DEAD)
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      self->boot_download = download;
+      _glint_sim_chip_reset (self, now);
+      _glint_sim_schedule_boot (self, now + _glint_sim_strap_delay (self), BOOT_POWER_ON);
+    }
+  self->boot_download = download;
+  return TRUE;
+}
+
+static gboolean
+set_revision (GlintSim    *self,
+              const char  *key,
+              const char  *value,
+              GError     **error)
+{
+  if (!_glint_sim_parse_revision (self, value, &self->revision, error))
+    return FALSE;
+  _glint_sim_init_registers (self);
+  return TRUE;
+}
+
+static gboolean
+set_package (GlintSim    *self,
+             const char  *key,
+             const char  *value,
+             GError     **error)
+{
+  const EfuseLayout *l = _glint_sim_efuse_layout (self);
+  guint64 u;
+
+  if (l == NULL)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                   "sim option package: the ESP8266 has no package field");
+      return FALSE;
+    }
+  if (!parse_uint (key, value, (1u << l->pkg_width) - 1, &u, error))
+    return FALSE;
+  self->package = (gint) u;
+  _glint_sim_init_registers (self);
+  return TRUE;
+}
+
+static gboolean
+set_security_flag (GlintSim    *self,
+                   const char  *key,
+                   const char  *value,
+                   GError     **error)
+{
+  guint32 flag = g_str_equal (key, "secure-boot") ? GLINT_CHIP_SECURE_BOOT :
+                 g_str_equal (key, "secure-download") ? GLINT_CHIP_SECURE_DOWNLOAD :
+                 GLINT_CHIP_HARD_DIS_JTAG;
+  gboolean on;
+
+  if (!parse_bool (key, value, &on, error))
+    return FALSE;
+  /* the ESP32 keeps these in eFuse alone, and has no secure download
+   * mode; the ESP8266 has none of them */
+  if (on && (self->chip->rom_is_esp8266 ||
+             (flag == GLINT_CHIP_SECURE_DOWNLOAD && self->chip->security_info_len == 0)))
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                   "sim option %s: %s has no such mode", key, self->chip->name);
+      return FALSE;
+    }
+  self->security_flags = on ? self->security_flags | flag : self->security_flags & ~flag;
+  _glint_sim_init_registers (self);
+  return TRUE;
+}
+
+static gboolean
+set_flash_crypt_cnt (GlintSim    *self,
+                     const char  *key,
+                     const char  *value,
+                     GError     **error)
+{
+  guint64 u;
+
+  /* 7 bits on the ESP32, 3 on the later chips */
+  if (self->chip->rom_is_esp8266 ||
+      !parse_uint (key, value, self->chip->security_info_len == 0 ? 0x7F : 0x7, &u, error))
+    {
+      if (self->chip->rom_is_esp8266)
+        g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                     "sim option %s: the ESP8266 has no flash encryption", key);
+      return FALSE;
+    }
+  self->flash_crypt_cnt = (guint) u;
+  _glint_sim_init_registers (self);
+  return TRUE;
+}
+
+static gboolean
+set_flash_size (GlintSim    *self,
+                const char  *key,
+                const char  *value,
+                GError     **error)
+{
+  gsize size;
+
+  if (!parse_flash_size (key, value, &size, error))
+    return FALSE;
+  _glint_sim_resize_flash (self, size);
+  return TRUE;
+}
+
+static gboolean
+set_flash_file (GlintSim    *self,
+                const char  *key,
+                const char  *value,
+                GError     **error)
+{
+  if (*value == '\0')
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                   "sim option flash: a file name is needed");
+      return FALSE;
+    }
+
+  if (g_file_test (value, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *contents = NULL;
+      g_autoptr(GError) local_error = NULL;
+      gsize len;
+
+      if (!g_file_get_contents (value, &contents, &len, &local_error))
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                       "sim option flash: %s", local_error->message);
+          return FALSE;
+        }
+      memset (self->flash, 0xFF, self->flash_size);
+      memcpy (self->flash, contents, MIN (len, self->flash_size));
+      _glint_sim_cells_fold (self, 0, self->flash_size);
+    }
+
+  g_free (self->flash_path);
+  self->flash_path = g_strdup (value);
+  return TRUE;
+}
+
+typedef enum
+{
+  OPTION_DOUBLE,     /* a gdouble field in [min, max] */
+  OPTION_UINT64,     /* a guint64 field up to G_MAXUINT64 */
+  OPTION_BOOL,       /* a gboolean field: on/off, true/false, yes/no, 1/0 */
+  OPTION_OP_COUNT,   /* two guint fields: OPCODE[:N] */
+  OPTION_CUSTOM,     /* a setter */
+} OptionKind;
+
+typedef struct
+{
+  const char  *key;
+  OptionKind   kind;
+  gsize        offset;      /* the field in GlintSim; OP_COUNT: the opcode */
+  gsize        offset2;     /* OP_COUNT: the count */
+  gdouble      min;
+  gdouble      max;
+  gboolean   (*set)         (GlintSim    *self,
+                             const char  *key,
+                             const char  *value,
+                             GError     **error);
+} SimOption;
+
+#define FIELD(f) G_STRUCT_OFFSET (GlintSim, f)
+
+/* In the order the unknown-option error lists them. */
+static const SimOption options[] = {
+  { "latency", OPTION_DOUBLE, FIELD (latency_ms), 0, 0, 60000, NULL },
+  { "jitter", OPTION_DOUBLE, FIELD (jitter_ms), 0, 0, 60000, NULL },
+  { "drop", OPTION_DOUBLE, FIELD (drop_p), 0, 0, 1, NULL },
+  { "corrupt", OPTION_DOUBLE, FIELD (corrupt_p), 0, 0, 1, NULL },
+  { "duplicate", OPTION_DOUBLE, FIELD (duplicate_p), 0, 0, 1, NULL },
+  { "disconnect-after", OPTION_UINT64, FIELD (disconnect_after), 0, 0, 0, NULL },
+  { "brown-out-at", OPTION_UINT64, FIELD (brown_out_at), 0, 0, 0, NULL },
+  { "seed", OPTION_CUSTOM, 0, 0, 0, 0, set_seed },
+  { "time-scale", OPTION_DOUBLE, FIELD (time_scale), 0, 0, 1000, NULL },
+  { "baud-check", OPTION_BOOL, FIELD (baud_check), 0, 0, 0, NULL },
+  { "max-baud", OPTION_CUSTOM, 0, 0, 0, 0, set_max_baud },
+  { "lose-baud-change", OPTION_BOOL, FIELD (lose_baud_change), 0, 0, 0, NULL },
+  { "damage-next", OPTION_OP_COUNT, FIELD (damage_op), FIELD (damage_left), 0, 0, NULL },
+  { "rom-xtal-drift", OPTION_CUSTOM, 0, 0, 0, 0, set_rom_xtal_drift },
+  { "boot", OPTION_CUSTOM, 0, 0, 0, 0, set_boot },
+  { "flash", OPTION_CUSTOM, 0, 0, 0, 0, set_flash_file },
+  { "flash-size", OPTION_CUSTOM, 0, 0, 0, 0, set_flash_size },
+  { "revision", OPTION_CUSTOM, 0, 0, 0, 0, set_revision },
+  { "package", OPTION_CUSTOM, 0, 0, 0, 0, set_package },
+  { "secure-boot", OPTION_CUSTOM, 0, 0, 0, 0, set_security_flag },
+  { "secure-download", OPTION_CUSTOM, 0, 0, 0, 0, set_security_flag },
+  { "jtag-disabled", OPTION_CUSTOM, 0, 0, 0, 0, set_security_flag },
+  { "flash-crypt-cnt", OPTION_CUSTOM, 0, 0, 0, 0, set_flash_crypt_cnt },
+  { "garble-reply", OPTION_OP_COUNT, FIELD (garble_op), FIELD (garble_left), 0, 0, NULL },
+  { "stuck-bit", OPTION_CUSTOM, 0, 0, 0, 0, set_flash_fault },
+  { "no-erase", OPTION_CUSTOM, 0, 0, 0, 0, set_flash_fault },
+  { "write-protect", OPTION_CUSTOM, 0, 0, 0, 0, set_flash_fault },
+  { "real-flash-size", OPTION_CUSTOM, 0, 0, 0, 0, set_flash_fault },
+  { "unstable-reads", OPTION_CUSTOM, 0, 0, 0, 0, set_flash_fault },
+};
+
+#undef FIELD
+
 /**
  * glint_sim_set_option:
  * @self: a #GlintSim
@@ -249,8 +519,8 @@ glint_sim_set_option (GlintSim    *self,
                       const char  *value,
                       GError     **error)
 {
-  guint64 u;
-  gdouble d;
+  const SimOption *option = NULL;
+  gpointer field;
 
   g_return_val_if_fail (GLINT_IS_SIM (self), FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
@@ -259,224 +529,43 @@ glint_sim_set_option (GlintSim    *self,
   if (value == NULL)
     value = "on";
 
-  if (g_str_equal (key, "latency") || g_str_equal (key, "jitter"))
+  for (gsize i = 0; i < G_N_ELEMENTS (options) && option == NULL; i++)
     {
-      if (!parse_double (key, value, 0, 60000, &d, error))
-        return FALSE;
-      if (g_str_equal (key, "latency"))
-        self->latency_ms = d;
-      else
-        self->jitter_ms = d;
+      if (g_str_equal (key, options[i].key))
+        option = &options[i];
     }
-  else if (g_str_equal (key, "drop") || g_str_equal (key, "corrupt") ||
-           g_str_equal (key, "duplicate"))
-    {
-      if (!parse_double (key, value, 0, 1, &d, error))
-        return FALSE;
-      if (g_str_equal (key, "drop"))
-        self->drop_p = d;
-      else if (g_str_equal (key, "corrupt"))
-        self->corrupt_p = d;
-      else
-        self->duplicate_p = d;
-    }
-  else if (g_str_equal (key, "time-scale"))
-    {
-      if (!parse_double (key, value, 0, 1000, &self->time_scale, error))
-        return FALSE;
-    }
-  else if (g_str_equal (key, "disconnect-after"))
-    {
-      if (!parse_uint (key, value, G_MAXUINT64, &self->disconnect_after, error))
-        return FALSE;
-    }
-  else if (g_str_equal (key, "brown-out-at"))
-    {
-      if (!parse_uint (key, value, G_MAXUINT64, &self->brown_out_at, error))
-        return FALSE;
-    }
-  else if (g_str_equal (key, "seed"))
-    {
-      if (!parse_uint (key, value, G_MAXUINT32, &u, error))
-        return FALSE;
-      self->seed = (guint32) u;
-      g_rand_set_seed (self->rand, self->seed);
-      _glint_sim_init_registers (self);
-    }
-  else if (g_str_equal (key, "max-baud"))
-    {
-      if (!parse_uint (key, value, G_MAXUINT, &u, error))
-        return FALSE;
-      self->max_baud = (guint) u;
-    }
-  else if (g_str_equal (key, "baud-check"))
-    {
-      if (!parse_bool (key, value, &self->baud_check, error))
-        return FALSE;
-    }
-  else if (g_str_equal (key, "lose-baud-change"))
-    {
-      if (!parse_bool (key, value, &self->lose_baud_change, error))
-        return FALSE;
-    }
-  else if (g_str_equal (key, "damage-next"))
-    {
-      if (!parse_op_count (key, value, &self->damage_op, &self->damage_left, error))
-        return FALSE;
-    }
-  else if (g_str_equal (key, "garble-reply"))
-    {
-      if (!parse_op_count (key, value, &self->garble_op, &self->garble_left, error))
-        return FALSE;
-    }
-  else if (g_str_equal (key, "rom-xtal-drift"))
-    {
-      if (!parse_double (key, value, -10, 10, &self->rom_xtal_drift, error))
-        return FALSE;
-      self->rom_xtal_drift_set = TRUE;
-      _glint_sim_init_rom_xtal (self);
-    }
-  else if (g_str_equal (key, "boot"))
-    {
-      gboolean download;
 
-      if (g_str_equal (value, "download"))
-        download = TRUE;
-      else if (g_str_equal (value, "normal"))
-        download = FALSE;
-      else
-        {
-          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                       "sim option boot: '%s' is not download or normal", value);
-          return FALSE;
-        }
-
-      /* Too late for the power-on boot: power-cycle. */
-      if (download != self->boot_download && self->powered_on &&
-          self->mode != GLINT_SIM_MODE_DEAD)
-        {
-          gint64 now = g_get_monotonic_time ();
-
-          self->boot_download = download;
-          _glint_sim_chip_reset (self, now);
-          _glint_sim_schedule_boot (self, now + _glint_sim_strap_delay (self), BOOT_POWER_ON);
-        }
-      self->boot_download = download;
-    }
-  else if (g_str_equal (key, "revision"))
+  if (option == NULL)
     {
-      if (!_glint_sim_parse_revision (self, value, &self->revision, error))
-        return FALSE;
-      _glint_sim_init_registers (self);
-    }
-  else if (g_str_equal (key, "package"))
-    {
-      const EfuseLayout *l = _glint_sim_efuse_layout (self);
+      g_autoptr(GString) known = g_string_new (NULL);
 
-      if (l == NULL)
-        {
-          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                       "sim option package: the ESP8266 has no package field");
-          return FALSE;
-        }
-      if (!parse_uint (key, value, (1u << l->pkg_width) - 1, &u, error))
-        return FALSE;
-      self->package = (gint) u;
-      _glint_sim_init_registers (self);
-    }
-  else if (g_str_equal (key, "secure-boot") || g_str_equal (key, "secure-download") ||
-           g_str_equal (key, "jtag-disabled"))
-    {
-      guint32 flag = g_str_equal (key, "secure-boot") ? GLINT_CHIP_SECURE_BOOT :
-                     g_str_equal (key, "secure-download") ? GLINT_CHIP_SECURE_DOWNLOAD :
-                     GLINT_CHIP_HARD_DIS_JTAG;
-      gboolean on;
-
-      if (!parse_bool (key, value, &on, error))
-        return FALSE;
-      /* the ESP32 keeps these in eFuse alone, and has no secure download
-       * mode; the ESP8266 has none of them */
-      if (on && (self->chip->rom_is_esp8266 ||
-                 (flag == GLINT_CHIP_SECURE_DOWNLOAD && self->chip->security_info_len == 0)))
-        {
-          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                       "sim option %s: %s has no such mode", key, self->chip->name);
-          return FALSE;
-        }
-      self->security_flags = on ? self->security_flags | flag : self->security_flags & ~flag;
-      _glint_sim_init_registers (self);
-    }
-  else if (g_str_equal (key, "flash-crypt-cnt"))
-    {
-      /* 7 bits on the ESP32, 3 on the later chips */
-      if (self->chip->rom_is_esp8266 ||
-          !parse_uint (key, value, self->chip->security_info_len == 0 ? 0x7F : 0x7, &u, error))
-        {
-          if (self->chip->rom_is_esp8266)
-            g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                         "sim option %s: the ESP8266 has no flash encryption", key);
-          return FALSE;
-        }
-      self->flash_crypt_cnt = (guint) u;
-      _glint_sim_init_registers (self);
-    }
-  else if (g_str_equal (key, "flash-size"))
-    {
-      gsize size;
-
-      if (!parse_flash_size (key, value, &size, error))
-        return FALSE;
-      _glint_sim_resize_flash (self, size);
-    }
-  else if (g_str_equal (key, "stuck-bit") || g_str_equal (key, "no-erase") ||
-           g_str_equal (key, "write-protect") || g_str_equal (key, "real-flash-size") ||
-           g_str_equal (key, "unstable-reads"))
-    {
-      if (!set_flash_fault (self, key, value, error))
-        return FALSE;
-    }
-  else if (g_str_equal (key, "flash"))
-    {
-      if (*value == '\0')
-        {
-          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                       "sim option flash: a file name is needed");
-          return FALSE;
-        }
-
-      if (g_file_test (value, G_FILE_TEST_EXISTS))
-        {
-          g_autofree char *contents = NULL;
-          g_autoptr(GError) local_error = NULL;
-          gsize len;
-
-          if (!g_file_get_contents (value, &contents, &len, &local_error))
-            {
-              g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                           "sim option flash: %s", local_error->message);
-              return FALSE;
-            }
-          memset (self->flash, 0xFF, self->flash_size);
-          memcpy (self->flash, contents, MIN (len, self->flash_size));
-          _glint_sim_cells_fold (self, 0, self->flash_size);
-        }
-
-      g_free (self->flash_path);
-      self->flash_path = g_strdup (value);
-    }
-  else
-    {
+      for (gsize i = 0; i < G_N_ELEMENTS (options); i++)
+        g_string_append_printf (known, "%s%s", i > 0 ? ", " : "", options[i].key);
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                   "unknown sim option '%s' (known: latency, jitter, drop, corrupt, duplicate, "
-                   "disconnect-after, brown-out-at, seed, time-scale, baud-check, max-baud, "
-                   "lose-baud-change, damage-next, rom-xtal-drift, boot, flash, flash-size, "
-                   "revision, package, secure-boot, secure-download, jtag-disabled, "
-                   "flash-crypt-cnt, garble-reply, stuck-bit, no-erase, write-protect, "
-                   "real-flash-size, unstable-reads)", key);
+                   "unknown sim option '%s' (known: %s)", key, known->str);
       return FALSE;
     }
 
-  return TRUE;
+  field = G_STRUCT_MEMBER_P (self, option->offset);
+  switch (option->kind)
+    {
+    case OPTION_DOUBLE:
+      return parse_double (key, value, option->min, option->max, field, error);
+
+    case OPTION_UINT64:
+      return parse_uint (key, value, G_MAXUINT64, field, error);
+
+    case OPTION_BOOL:
+      return parse_bool (key, value, field, error);
+
+    case OPTION_OP_COUNT:
+      return parse_op_count (key, value, field, G_STRUCT_MEMBER_P (self, option->offset2),
+                             error);
+
+    case OPTION_CUSTOM:
+    default:
+      return option->set (self, key, value, error);
+    }
 }
 
 /**
