@@ -7,7 +7,6 @@
 
 #include "glint-error.h"
 #include "glint-flasher-private.h"
-#include "glint-link-timing.h"
 
 /*
  * The erase job: connect, detect, load the stub, attach the flash, then

@@ -14,7 +14,6 @@
 
 #include "glint-error.h"
 #include "glint-flasher-private.h"
-#include "glint-link-timing.h"
 
 /*
  * The read job: connect, detect, load the stub, switch speed, attach the
