@@ -31,8 +31,9 @@ ALLOWED = {
 # Edges allowed for some headers only: (from, to) -> (headers, files or
 # None for any file of the layer, the reason).
 NARROW = {
-    ("sim", "protocol"): ({"glint-slip.h"}, None,
-                          "sim uses only the pure part of protocol (SLIP)"),
+    ("sim", "protocol"): ({"glint-slip.h", "glint-protocol.h", "glint-chip.h"}, None,
+                          "sim uses only the pure parts of protocol (SLIP, the protocol's "
+                          "facts, the chip table)"),
     ("cli", "sim"): ({"glint-sim-stream.h"}, None,
                      "cli only registers sim:// (glint_sim_stream_register)"),
     ("ui", "sim"): ({"glint-sim-stream.h"}, {"src/ui/main.c"},

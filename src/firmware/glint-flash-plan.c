@@ -14,12 +14,12 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "glint-bytes.h"
 #include "glint-error.h"
 #include "glint-flash-plan.h"
 #include "glint-formats.h"
 #include "glint-image.h"
 
-#define SECTOR_SIZE           0x1000
 /* Larger than any flash Espressif chips address; stops us from reading
  * huge files that cannot be flashed anyway. */
 #define MAX_FILE_SIZE         (256 * 1024 * 1024)
@@ -1620,10 +1620,10 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
       guint64 size = g_bytes_get_size (region->data);
       guint64 end = region->offset + size;
 
-      if (region->offset % SECTOR_SIZE != 0)
+      if (region->offset % GLINT_SECTOR_SIZE != 0)
         {
-          guint32 down = region->offset - region->offset % SECTOR_SIZE;
-          guint64 up = (guint64) down + SECTOR_SIZE;
+          guint32 down = region->offset - region->offset % GLINT_SECTOR_SIZE;
+          guint64 up = (guint64) down + GLINT_SECTOR_SIZE;
           guint64 nearest = region->offset - down < up - region->offset ? down : up;
 
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,

@@ -7,13 +7,13 @@
 
 #include <string.h>
 
+#include "glint-bytes.h"
 #include "glint-error.h"
 #include "glint-formats.h"
 #include "glint-image.h"
 
 /* Flash is erased in sectors of this size: bytes a file leaves out
  * inside a sector it writes are erased anyway. */
-#define FORMAT_SECTOR_SIZE 0x1000
 
 #define UF2_MAGIC_START0      0x0A324655
 #define UF2_MAGIC_START1      0x9E5D5157
@@ -260,7 +260,7 @@ pieces_to_regions (GArray        *pieces,
         }
 
       if (current != NULL && piece->addr > end &&
-          piece->addr / FORMAT_SECTOR_SIZE > (end - 1) / FORMAT_SECTOR_SIZE)
+          piece->addr / GLINT_SECTOR_SIZE > (end - 1) / GLINT_SECTOR_SIZE)
         {
           glint_format_regions_add (regions, (guint32) start, current->data, current->len);
           g_clear_pointer (&current, g_byte_array_unref);
@@ -268,7 +268,7 @@ pieces_to_regions (GArray        *pieces,
 
       if (current == NULL)
         {
-          start = piece->addr - piece->addr % FORMAT_SECTOR_SIZE;
+          start = piece->addr - piece->addr % GLINT_SECTOR_SIZE;
           end = start;
           current = g_byte_array_new ();
         }

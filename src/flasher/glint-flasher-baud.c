@@ -419,8 +419,6 @@ climb (GTask *task)
   GlintFlasher *self = g_task_get_source_object (task);
   AutoBaud *ab = auto_baud (task);
   guint current = glint_stream_get_baud (self->stream);
-  g_autoptr(GBytes) payload = NULL;
-  guint32 words[2];
 
   while (!ab->stop && ab->index < ab->n_candidates && ab->candidates[ab->index] <= current)
     ab->index++;
@@ -445,15 +443,14 @@ climb (GTask *task)
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_CHANGING_BAUD);
   _glint_flasher_log (self, GLINT_LOG_DEBUG, "trying %u baud%s", ab->trying,
                       self->stub_running ? "" : " (ROM)");
-  words[0] = glint_chip_baud_to_send (self->chip, ab->trying,
-                                      self->stub_running ? 0 : _glint_flasher_rom_xtal_mhz (task),
-                                      self->stub_running);
-  words[1] = self->stub_running ? current : 0;
-  payload = _glint_flasher_words_payload (words, 2);
-  glint_loader_command_async (self->loader, GLINT_OP_CHANGE_BAUDRATE, payload, 0, 0,
-                              glint_link_timing_processing_time (GLINT_OP_CHANGE_BAUDRATE, 0,
-                                                                 self->stub_running),
-                              GLINT_COMMAND_NONE, g_task_get_cancellable (task), change_cb, task);
+  glint_loader_change_baudrate_async (self->loader,
+                                      glint_chip_baud_to_send (self->chip, ab->trying,
+                                                               self->stub_running
+                                                               ? 0
+                                                               : _glint_flasher_rom_xtal_mhz (task),
+                                                               self->stub_running),
+                                      self->stub_running ? current : 0, self->stub_running,
+                                      g_task_get_cancellable (task), change_cb, task);
 }
 
 /* After the reset: the stub runs again at the boot rate; one step to the

@@ -7,7 +7,6 @@
 
 #include "glint-error.h"
 #include "glint-flasher-private.h"
-#include "glint-link-timing.h"
 
 /*
  * The erase job: connect, detect, load the stub, attach the flash, then
@@ -64,9 +63,6 @@ erase_run (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
   EraseJob *job = g_task_get_task_data (task);
-  g_autoptr(GBytes) payload = NULL;
-  guint32 words[5];
-  guint n_words = 4;
 
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_ERASING);
   job->started = g_get_monotonic_time ();
@@ -74,41 +70,32 @@ erase_run (GTask *task)
   if (self->stub_running && job->length == 0)
     {
       _glint_flasher_log (self, GLINT_LOG_INFO, _("erasing the whole flash (this takes a while)"));
-      _glint_flasher_send (task, GLINT_OP_ERASE_FLASH, NULL, 0, 0,
-                           glint_link_timing_processing_time (GLINT_OP_ERASE_FLASH, 0, TRUE),
-                           erase_cb);
+      glint_loader_erase_flash_async (self->loader, g_task_get_cancellable (task),
+                                      _glint_flasher_sent_cb, _glint_flasher_sent (task, erase_cb));
       return;
     }
 
   if (self->stub_running)
     {
-      words[0] = job->offset;
-      words[1] = job->length;
-      payload = _glint_flasher_words_payload (words, 2);
       _glint_flasher_log (self, GLINT_LOG_INFO, _("erasing 0x%x bytes at 0x%x"), job->length,
                           job->offset);
-      _glint_flasher_send (task, GLINT_OP_ERASE_REGION, payload, 0, 0,
-                           glint_link_timing_processing_time (GLINT_OP_ERASE_REGION,
-                                                              job->length, TRUE),
-                           erase_cb);
+      glint_loader_erase_region_async (self->loader, job->offset, job->length,
+                                       g_task_get_cancellable (task), _glint_flasher_sent_cb,
+                                       _glint_flasher_sent (task, erase_cb));
       return;
     }
 
   /* ROM: FLASH_BEGIN(erase size, no blocks, block size, offset) erases
    * before it answers (§8.1 step 5); the fifth word where the ROM takes it. */
-  words[0] = job->length;
-  words[1] = 0;
-  words[2] = glint_chip_get_flash_write_size (self->chip, FALSE, FALSE);
-  words[3] = job->offset;
-  if (glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_FLASH_BEGIN_ENCRYPTED))
-    words[n_words++] = 0;
-  payload = _glint_flasher_words_payload (words, n_words);
   _glint_flasher_log (self, GLINT_LOG_INFO, _("erasing 0x%x bytes at 0x%x with the ROM loader"),
                       job->length, job->offset);
-  _glint_flasher_send (task, GLINT_OP_FLASH_BEGIN, payload, 0, 0,
-                       glint_link_timing_processing_time (GLINT_OP_FLASH_BEGIN, job->length,
-                                                          FALSE),
-                       erase_cb);
+  glint_loader_flash_begin_async (self->loader, job->length, 0,
+                                  glint_chip_get_flash_write_size (self->chip, FALSE, FALSE),
+                                  job->offset,
+                                  glint_chip_rom_has (self->chip,
+                                                      GLINT_CHIP_ROM_FLASH_BEGIN_ENCRYPTED),
+                                  FALSE, g_task_get_cancellable (task), _glint_flasher_sent_cb,
+                                  _glint_flasher_sent (task, erase_cb));
 }
 
 static void

@@ -69,7 +69,6 @@ typedef struct
   guint      n_blocks;
   guint      block;
   guint      block_attempts;  /* sends of the current block that came back damaged */
-  gint64     deferred_us;     /* stub work carried to the next command */
   guint64    done_before;     /* image bytes of earlier segments */
   guint64    segment_done;    /* image bytes of this segment acknowledged */
   guint64    to_write;
@@ -131,24 +130,6 @@ report (GlintFlasher *self,
         guint         region)
 {
   return &g_array_index (self->regions, GlintRegionReport, region);
-}
-
-/* Every command of this job goes through here: the wait is the chip's work
- * plus whatever the stub still owes from the block before. */
-static void
-send (GTask               *task,
-      guint8               op,
-      GBytes              *payload,
-      guint32              checksum,
-      gsize                resp_len,
-      gint64               processing_us,
-      GAsyncReadyCallback  callback)
-{
-  FlashJob *job = g_task_get_task_data (task);
-  gint64 owed = job->deferred_us;
-
-  job->deferred_us = 0;
-  _glint_flasher_send (task, op, payload, checksum, resp_len, processing_us + owed, callback);
 }
 
 /* The record of what Glint wrote to this board (see glint-flash-record.c) */
@@ -317,13 +298,10 @@ send_md5 (GTask               *task,
           GAsyncReadyCallback  callback)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  g_autoptr(GBytes) payload = NULL;
-  guint32 words[4] = { address, size, 0, 0 };
 
-  payload = _glint_flasher_words_payload (words, 4);
-  send (task, GLINT_OP_SPI_FLASH_MD5, payload, 0, self->stub_running ? 16 : 32,
-        glint_link_timing_processing_time (GLINT_OP_SPI_FLASH_MD5, size, self->stub_running),
-        callback);
+  glint_loader_flash_md5_async (self->loader, address, size, self->stub_running,
+                                g_task_get_cancellable (task), _glint_flasher_sent_cb,
+                                _glint_flasher_sent (task, callback));
 }
 
 static void
@@ -438,8 +416,6 @@ flash_writes_done (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
   FlashJob *job = g_task_get_task_data (task);
-  g_autoptr(GBytes) payload = NULL;
-  const guint32 stay = 1;
 
   /* Said plainly: nothing below claims the flash holds the image. */
   if (self->no_verify)
@@ -456,9 +432,15 @@ flash_writes_done (GTask *task)
       return;
     }
 
-  payload = _glint_flasher_words_payload (&stay, 1);
-  send (task, job->compressed ? GLINT_OP_FLASH_DEFL_END : GLINT_OP_FLASH_END, payload, 0, 0, 0,
-        flash_end_cb);
+  /* stay in the loader: the job resets the chip itself */
+  if (job->compressed)
+    glint_loader_flash_defl_end_async (self->loader, TRUE, g_task_get_cancellable (task),
+                                       _glint_flasher_sent_cb,
+                                       _glint_flasher_sent (task, flash_end_cb));
+  else
+    glint_loader_flash_end_async (self->loader, TRUE, g_task_get_cancellable (task),
+                                  _glint_flasher_sent_cb,
+                                  _glint_flasher_sent (task, flash_end_cb));
 }
 
 /* Writing ------------------------------------------------------------------------- */
@@ -562,27 +544,20 @@ flash_send_block (GTask *task)
   const guint8 *payload_data = g_bytes_get_data (job->payload, &payload_size);
   gsize start = (gsize) job->block * job->block_size;
   gsize len = MIN (job->block_size, payload_size - start);
-  gsize sent_len = job->compressed ? len : job->block_size;
-  g_autofree guint8 *data = g_malloc (16 + sent_len);
-  g_autoptr(GBytes) payload = NULL;
   gsize image_size = g_bytes_get_size (job->image);
   gsize work = MAX ((gsize) 1, (gsize) ((guint64) image_size * len / payload_size));
-  guint8 op = job->compressed ? GLINT_OP_FLASH_DEFL_DATA : GLINT_OP_FLASH_DATA;
 
-  glint_put_u32 (data, sent_len);
-  glint_put_u32 (data + 4, job->block);
-  glint_put_u32 (data + 8, 0);
-  glint_put_u32 (data + 12, 0);
-  memcpy (data + 16, payload_data + start, len);
-  /* Uncompressed: the last block is padded with erased bytes (§5.3). */
-  if (sent_len > len)
-    memset (data + 16 + len, 0xFF, sent_len - len);
-
-  payload = g_bytes_new_take (g_steal_pointer (&data), 16 + sent_len);
-  send (task, op, payload, glint_loader_checksum ((const guint8 *) g_bytes_get_data (payload, NULL)
-                                                  + 16, sent_len), 0,
-        glint_link_timing_processing_time (op, work, self->stub_running), flash_block_cb);
-  job->deferred_us = glint_link_timing_deferred_time (op, work, self->stub_running);
+  /* Uncompressed, the loader pads the last block with erased bytes (§5.3). */
+  if (job->compressed)
+    glint_loader_flash_defl_data_async (self->loader, payload_data + start, len, job->block, work,
+                                        self->stub_running, g_task_get_cancellable (task),
+                                        _glint_flasher_sent_cb,
+                                        _glint_flasher_sent (task, flash_block_cb));
+  else
+    glint_loader_flash_data_async (self->loader, payload_data + start, len, job->block_size,
+                                   job->block, self->stub_running, g_task_get_cancellable (task),
+                                   _glint_flasher_sent_cb,
+                                   _glint_flasher_sent (task, flash_block_cb));
   job->block++;
 }
 
@@ -653,13 +628,10 @@ flash_segment_begin (GTask *task)
   FlashJob *job = g_task_get_task_data (task);
   const Span *segment = current_segment (job);
   GlintRegionReport *rep = report (self, segment->region);
-  g_autoptr(GBytes) payload = NULL;
   g_autoptr(GError) error = NULL;
   gboolean stub = self->stub_running;
   gsize size = segment->length;
-  guint32 words[5];
-  guint n_words = 4;
-  guint8 op;
+  gboolean encrypted_word;
   guint32 erase;
 
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_WRITING);
@@ -701,26 +673,27 @@ flash_segment_begin (GTask *task)
   else
     erase = size;
 
-  words[0] = erase;
-  words[1] = job->n_blocks;
-  words[2] = job->block_size;
-  words[3] = job->offset;
   /* The fifth word, "not encrypted", for stubs and ROMs that take it. */
-  if (stub || glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_FLASH_BEGIN_ENCRYPTED))
-    words[n_words++] = 0;
+  encrypted_word = stub || glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_FLASH_BEGIN_ENCRYPTED);
 
   /* From here on the region holds neither the old data nor the new. */
   if (rep->status == GLINT_REGION_UNTOUCHED)
     rep->status = GLINT_REGION_PARTLY_WRITTEN;
   job->began = TRUE;
 
-  op = job->compressed ? GLINT_OP_FLASH_DEFL_BEGIN : GLINT_OP_FLASH_BEGIN;
-  payload = _glint_flasher_words_payload (words, n_words);
   _glint_flasher_log (self, GLINT_LOG_DEBUG, "writing %s: %" G_GSIZE_FORMAT " bytes at 0x%x in %u"
                       " block(s)%s", region_name (self, segment->region), size, job->offset,
                       job->n_blocks, job->compressed ? ", compressed" : "");
-  send (task, op, payload, 0, 0, glint_link_timing_processing_time (op, erase, stub),
-        flash_begin_cb);
+  if (job->compressed)
+    glint_loader_flash_defl_begin_async (self->loader, erase, job->n_blocks, job->block_size,
+                                         job->offset, encrypted_word, stub,
+                                         g_task_get_cancellable (task), _glint_flasher_sent_cb,
+                                         _glint_flasher_sent (task, flash_begin_cb));
+  else
+    glint_loader_flash_begin_async (self->loader, erase, job->n_blocks, job->block_size,
+                                    job->offset, encrypted_word, stub,
+                                    g_task_get_cancellable (task), _glint_flasher_sent_cb,
+                                    _glint_flasher_sent (task, flash_begin_cb));
 
   /* The stub erases lazily and answers BEGIN at once, so block 0 can wait
    * in its second receive buffer: one round trip less per segment. The ROM
@@ -1494,8 +1467,9 @@ flash_erase_all (GTask *task)
 
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_ERASING);
   _glint_flasher_log (self, GLINT_LOG_INFO, _("erasing the whole flash"));
-  send (task, GLINT_OP_ERASE_FLASH, NULL, 0, 0,
-        glint_link_timing_processing_time (GLINT_OP_ERASE_FLASH, 0, TRUE), flash_erase_all_cb);
+  glint_loader_erase_flash_async (self->loader, g_task_get_cancellable (task),
+                                  _glint_flasher_sent_cb,
+                                  _glint_flasher_sent (task, flash_erase_all_cb));
 }
 
 static void
@@ -1592,20 +1566,10 @@ static void
 flash_send_spi_params (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  g_autoptr(GBytes) payload = NULL;
-  guint32 words[6];
 
-  /* id, total size, block, sector, page, status mask (§2) */
-  words[0] = 0;
-  words[1] = plan_flash_size (self);
-  words[2] = 64 * 1024;
-  words[3] = GLINT_SECTOR_SIZE;
-  words[4] = 256;
-  words[5] = 0xFFFF;
-  payload = _glint_flasher_words_payload (words, 6);
-  send (task, GLINT_OP_SPI_SET_PARAMS, payload, 0, 0,
-        glint_link_timing_processing_time (GLINT_OP_SPI_SET_PARAMS, 0, self->stub_running),
-        flash_spi_params_cb);
+  glint_loader_spi_set_params_async (self->loader, plan_flash_size (self), self->stub_running,
+                                     g_task_get_cancellable (task), _glint_flasher_sent_cb,
+                                     _glint_flasher_sent (task, flash_spi_params_cb));
 }
 
 static void
@@ -1671,7 +1635,7 @@ flash_change_baud (GTask *task)
  * MEM_DATA blocks for text and data, then MEM_END (the latency bench counts
  * six answers for a 13 KiB stub). */
 #define STUB_ROUND_TRIPS 6
-#define ROM_WRITE_BLOCK  0x400     /* FLASH_(DEFL_)DATA to the ROM (protocol.md §5.3) */
+#define ROM_WRITE_BLOCK  GLINT_ROM_FLASH_WRITE_SIZE   /* protocol.md §5.3 */
 
 /* The image bytes that differ from the record, all regions together, or
  * G_MAXUINT64 unless the record knows every sector of every region. */

@@ -84,15 +84,11 @@ void     _glint_flasher_set_progress (GlintFlasher      *self,
                                       guint64            bytes_done,
                                       guint64            bytes_total);
 
-GBytes  *_glint_flasher_words_payload (const guint32    *words,
-                                       guint             n);
-void     _glint_flasher_send         (GTask             *task,
-                                      guint8             op,
-                                      GBytes            *payload,
-                                      guint32            checksum,
-                                      gsize              resp_len,
-                                      gint64             processing_us,
+gpointer _glint_flasher_sent         (GTask             *task,
                                       GAsyncReadyCallback callback);
+void     _glint_flasher_sent_cb      (GObject           *object,
+                                      GAsyncResult      *result,
+                                      gpointer           user_data);
 gboolean _glint_flasher_finish_command (GTask           *task,
                                         GAsyncResult    *result,
                                         GBytes         **reply,

@@ -14,7 +14,6 @@
 
 #include "glint-error.h"
 #include "glint-flasher-private.h"
-#include "glint-link-timing.h"
 
 /*
  * The read job: connect, detect, load the stub, switch speed, attach the
@@ -29,7 +28,7 @@
 
 #define PACKET_SIZE       0x1000
 #define MAX_IN_FLIGHT     64
-#define SLOW_READ_SIZE    64
+#define SLOW_READ_SIZE    GLINT_READ_FLASH_SLOW_SIZE
 #define SLOW_READ_WARN    (64 * 1024)
 /* The chip's own work for one packet: a 4 KiB flash read is quick; this
  * is esptool's per-frame port timeout less the link, which comes on top. */
@@ -346,16 +345,12 @@ ask_flash_md5 (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
   ReadJob *job = read_job (task);
-  g_autoptr(GBytes) payload = NULL;
-  guint32 words[4] = { job->offset, job->length, 0, 0 };
 
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_VERIFYING);
-  payload = _glint_flasher_words_payload (words, 4);
   link_wait (task);
-  _glint_flasher_send (task, GLINT_OP_SPI_FLASH_MD5, payload, 0, self->stub_running ? 16 : 32,
-                       glint_link_timing_processing_time (GLINT_OP_SPI_FLASH_MD5, job->length,
-                                                          self->stub_running),
-                       flash_md5_cb);
+  glint_loader_flash_md5_async (self->loader, job->offset, job->length, self->stub_running,
+                                g_task_get_cancellable (task), _glint_flasher_sent_cb,
+                                _glint_flasher_sent (task, flash_md5_cb));
 }
 
 /* Stub: READ_FLASH (§6.4) ------------------------------------------------------------ */
@@ -472,22 +467,15 @@ read_with_stub (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
   ReadJob *job = read_job (task);
-  g_autoptr(GBytes) payload = NULL;
-  guint32 words[4];
 
   /* Packets may follow the response at once: keep them from now on. */
   glint_loader_set_capture_raw (self->loader, TRUE);
   job->capturing = TRUE;
 
-  words[0] = job->offset;
-  words[1] = job->length;
-  words[2] = PACKET_SIZE;
-  words[3] = MAX_IN_FLIGHT;
-  payload = _glint_flasher_words_payload (words, 4);
   link_wait (task);
-  _glint_flasher_send (task, GLINT_OP_READ_FLASH, payload, 0, 0,
-                       glint_link_timing_processing_time (GLINT_OP_READ_FLASH, 0, TRUE),
-                       read_flash_cb);
+  glint_loader_read_flash_async (self->loader, job->offset, job->length, PACKET_SIZE,
+                                 MAX_IN_FLIGHT, g_task_get_cancellable (task),
+                                 _glint_flasher_sent_cb, _glint_flasher_sent (task, read_flash_cb));
 }
 
 /* ROM: READ_FLASH_SLOW, 64 bytes at a time -------------------------------------------- */
@@ -538,17 +526,15 @@ read_slow_cb (GObject      *object,
 static void
 read_slow_next (GTask *task)
 {
+  GlintFlasher *self = g_task_get_source_object (task);
   ReadJob *job = read_job (task);
-  g_autoptr(GBytes) payload = NULL;
-  guint32 words[2];
 
-  words[0] = job->offset + job->received;
-  words[1] = MIN ((guint32) SLOW_READ_SIZE, job->length - job->received);
-  payload = _glint_flasher_words_payload (words, 2);
   link_wait (task);
-  _glint_flasher_send (task, GLINT_OP_READ_FLASH_SLOW, payload, 0, SLOW_READ_SIZE,
-                       glint_link_timing_processing_time (GLINT_OP_READ_FLASH_SLOW, 0, FALSE),
-                       read_slow_cb);
+  glint_loader_read_flash_slow_async (self->loader, job->offset + job->received,
+                                      MIN ((guint32) SLOW_READ_SIZE,
+                                           job->length - job->received),
+                                      g_task_get_cancellable (task), _glint_flasher_sent_cb,
+                                      _glint_flasher_sent (task, read_slow_cb));
 }
 
 /* Starting -------------------------------------------------------------------------- */

@@ -1191,11 +1191,10 @@ detect_send_security_info (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
 
-  _glint_flasher_send (task, GLINT_OP_GET_SECURITY_INFO, NULL, 0,
-                       connect_state (task)->security_len,
-                       glint_link_timing_processing_time (GLINT_OP_GET_SECURITY_INFO, 0,
-                                                          self->stub_running),
-                       detect_security_cb);
+  glint_loader_get_security_info_async (self->loader, connect_state (task)->security_len,
+                                        self->stub_running, g_task_get_cancellable (task),
+                                        _glint_flasher_sent_cb,
+                                        _glint_flasher_sent (task, detect_security_cb));
 }
 
 static void detect_start (GTask *task);
@@ -1431,18 +1430,6 @@ _glint_flasher_secure_download (GlintFlasher *self)
 
 /* Commands, stub and speed, shared by the jobs ---------------------------------- */
 
-GBytes *
-_glint_flasher_words_payload (const guint32 *words,
-                              guint          n)
-{
-  guint8 *data = g_malloc (n * 4);
-
-  for (guint i = 0; i < n; i++)
-    glint_put_u32 (data + 4 * i, words[i]);
-
-  return g_bytes_new_take (data, n * 4);
-}
-
 typedef struct
 {
   GTask               *task;       /* a reference: the answer may outlive the job */
@@ -1452,10 +1439,10 @@ typedef struct
 /* Up to two commands of a job can be in flight (the stub's two receive
  * buffers, protocol.md §9). Once one of them failed the job is over, and
  * the other's answer must not touch it. */
-static void
-sent_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
+void
+_glint_flasher_sent_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
 {
   Sent *sent = user_data;
   g_autoptr(GTask) task = sent->task;
@@ -1473,24 +1460,18 @@ sent_cb (GObject      *object,
   g_free (sent);
 }
 
-/* Sends a command of the job; the wait is the chip's work, @processing_us.
- * @callback gets the job's task, and is not called once the job is over. */
-void
-_glint_flasher_send (GTask               *task,
-                     guint8               op,
-                     GBytes              *payload,
-                     guint32              checksum,
-                     gsize                resp_len,
-                     gint64               processing_us,
+/* The user data for a command of the job (a typed glint_loader_*_async()
+ * call, with _glint_flasher_sent_cb() as its callback): @callback gets the
+ * job's task, and is not called once the job is over. */
+gpointer
+_glint_flasher_sent (GTask               *task,
                      GAsyncReadyCallback  callback)
 {
-  GlintFlasher *self = g_task_get_source_object (task);
   Sent *sent = g_new0 (Sent, 1);
 
   sent->task = g_object_ref (task);
   sent->callback = callback;
-  glint_loader_command_async (self->loader, op, payload, checksum, resp_len, processing_us,
-                              GLINT_COMMAND_NONE, g_task_get_cancellable (task), sent_cb, sent);
+  return sent;
 }
 
 gboolean
@@ -1568,8 +1549,6 @@ static void
 send_change_baud (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  g_autoptr(GBytes) payload = NULL;
-  guint32 words[2];
   guint current = glint_stream_get_baud (self->stream);
   gdouble xtal_mhz = self->stub_running ? 0 : _glint_flasher_rom_xtal_mhz (task);
 
@@ -1580,13 +1559,12 @@ send_change_baud (GTask *task)
                         self->baud);
 
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_CHANGING_BAUD);
-  words[0] = glint_chip_baud_to_send (self->chip, self->baud, xtal_mhz, self->stub_running);
-  words[1] = self->stub_running ? current : 0;
-  payload = _glint_flasher_words_payload (words, 2);
-  _glint_flasher_send (task, GLINT_OP_CHANGE_BAUDRATE, payload, 0, 0,
-                       glint_link_timing_processing_time (GLINT_OP_CHANGE_BAUDRATE, 0,
-                                                          self->stub_running),
-                       change_baud_cb);
+  glint_loader_change_baudrate_async (self->loader,
+                                      glint_chip_baud_to_send (self->chip, self->baud, xtal_mhz,
+                                                               self->stub_running),
+                                      self->stub_running ? current : 0, self->stub_running,
+                                      g_task_get_cancellable (task), _glint_flasher_sent_cb,
+                                      _glint_flasher_sent (task, change_baud_cb));
 }
 
 /**
@@ -1759,20 +1737,16 @@ _glint_flasher_start_stub (GTask            *task,
   find_stub (task);
 }
 
-/* SPI_ATTACH with the default pins; the ROM wants four more zero bytes (§2). */
+/* SPI_ATTACH with the default pins (§2). */
 void
 _glint_flasher_send_attach (GTask               *task,
                             GAsyncReadyCallback  callback)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  g_autoptr(GBytes) payload = NULL;
-  const guint32 words[2] = { 0, 0 };
 
-  payload = _glint_flasher_words_payload (words, self->stub_running ? 1 : 2);
-  _glint_flasher_send (task, GLINT_OP_SPI_ATTACH, payload, 0, 0,
-                       glint_link_timing_processing_time (GLINT_OP_SPI_ATTACH, 0,
-                                                          self->stub_running),
-                       callback);
+  glint_loader_spi_attach_async (self->loader, self->stub_running,
+                                 g_task_get_cancellable (task), _glint_flasher_sent_cb,
+                                 _glint_flasher_sent (task, callback));
 }
 
 static void
@@ -1844,23 +1818,6 @@ info_finish (GTask *task)
   _glint_flasher_job_done (task);
 }
 
-static GBytes *
-write_reg_entries (const guint32 *pairs,
-                   guint          n_pairs)
-{
-  guint8 *data = g_malloc0 (16 * n_pairs);
-
-  /* address, value, mask, delay: one 16-byte entry per register (§2) */
-  for (guint i = 0; i < n_pairs; i++)
-    {
-      glint_put_u32 (data + 16 * i, pairs[2 * i]);
-      glint_put_u32 (data + 16 * i + 4, pairs[2 * i + 1]);
-      glint_put_u32 (data + 16 * i + 8, 0xFFFFFFFF);
-    }
-
-  return g_bytes_new_take (data, 16 * n_pairs);
-}
-
 static void
 info_flash_restored_cb (GObject      *object,
                         GAsyncResult *result,
@@ -1891,7 +1848,6 @@ info_flash_poll_cb (GObject      *object,
   const GlintChipSpiRegs *spi = &self->chip->spi;
   g_autoptr(GError) error = NULL;
   g_autofree guint32 *values = NULL;
-  g_autoptr(GBytes) restore = NULL;
   guint32 pairs[4];
 
   values = glint_loader_read_regs_finish (GLINT_LOADER (object), result, &error);
@@ -1921,11 +1877,9 @@ info_flash_poll_cb (GObject      *object,
   pairs[1] = job->saved_usr;
   pairs[2] = spi->base + spi->usr2;
   pairs[3] = job->saved_usr2;
-  restore = write_reg_entries (pairs, 2);
-  _glint_flasher_send (task, GLINT_OP_WRITE_REG, restore, 0, 0,
-                       glint_link_timing_processing_time (GLINT_OP_WRITE_REG, 0,
-                                                          self->stub_running),
-                       info_flash_restored_cb);
+  glint_loader_write_regs_async (self->loader, pairs, 2, self->stub_running,
+                                 g_task_get_cancellable (task), _glint_flasher_sent_cb,
+                                 _glint_flasher_sent (task, info_flash_restored_cb));
 }
 
 static void
@@ -1963,7 +1917,6 @@ info_flash_saved_cb (GObject      *object,
   const GlintChipSpiRegs *spi = &self->chip->spi;
   g_autoptr(GError) error = NULL;
   g_autofree guint32 *values = NULL;
-  g_autoptr(GBytes) entries = NULL;
   guint32 pairs[10];
 
   values = glint_loader_read_regs_finish (GLINT_LOADER (object), result, &error);
@@ -1987,11 +1940,9 @@ info_flash_saved_cb (GObject      *object,
   pairs[7] = 0;
   pairs[8] = spi->base;
   pairs[9] = SPI_CMD_USR;
-  entries = write_reg_entries (pairs, 5);
-  _glint_flasher_send (task, GLINT_OP_WRITE_REG, entries, 0, 0,
-                       glint_link_timing_processing_time (GLINT_OP_WRITE_REG, 0,
-                                                          self->stub_running),
-                       info_flash_command_cb);
+  glint_loader_write_regs_async (self->loader, pairs, 5, self->stub_running,
+                                 g_task_get_cancellable (task), _glint_flasher_sent_cb,
+                                 _glint_flasher_sent (task, info_flash_command_cb));
 }
 
 /* Reads the flash chip's JEDEC id, where the chip table knows how. */

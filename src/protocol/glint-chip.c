@@ -9,17 +9,18 @@
 
 #include "glint-chip.h"
 #include "glint-error.h"
+#include "glint-protocol.h"
 
 /* All values below come from docs/protocol.md (esptool targets at
  * bb72741, v4.8.1 for the magic lists). Section numbers refer to it. Values
  * marked "unverified" are so marked there; "not in protocol.md" marks a gap
  * that is left unknown (0) rather than guessed. */
 
-/* §5.3 block sizes */
-#define RAM_BLOCK             0x1800
-#define USB_RAM_BLOCK         0x800
-#define ROM_FLASH_WRITE_SIZE  0x400
-#define STUB_FLASH_WRITE_SIZE 0x4000
+/* §5.3 block sizes (glint-protocol.h) */
+#define RAM_BLOCK             GLINT_RAM_BLOCK_SIZE
+#define USB_RAM_BLOCK         GLINT_USB_RAM_BLOCK_SIZE
+#define ROM_FLASH_WRITE_SIZE  GLINT_ROM_FLASH_WRITE_SIZE
+#define STUB_FLASH_WRITE_SIZE GLINT_STUB_FLASH_WRITE_SIZE
 
 /* Every ROM after the ESP8266 has these; the ESP8266 ROM has none (§5.4). */
 #define ROM_ESP32_COMMON (GLINT_CHIP_ROM_FLASH_DEFL | GLINT_CHIP_ROM_MD5 | \

@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "glint-link-timing.h"
+#include "glint-protocol.h"
 
 /* The adaptive timeout policy (design.md "Loader and timeouts"). esptool
  * failed over rfc2217:// because its waits were fixed and sub-second
@@ -40,29 +41,10 @@
 #define MARGIN_LOCAL_US   (50 * 1000)
 #define MARGIN_REMOTE_US  (200 * 1000)
 
-/* protocol.md §2 opcodes used for the work estimates */
-#define OP_FLASH_BEGIN        0x02
-#define OP_FLASH_DATA         0x03
-#define OP_FLASH_DEFL_BEGIN   0x10
-#define OP_FLASH_DEFL_DATA    0x11
-#define OP_SPI_FLASH_MD5      0x13
-#define OP_GET_SECURITY_INFO  0x14
-#define OP_READ_FLASH_SLOW    0x0E
-#define OP_ERASE_FLASH        0xD0
-#define OP_ERASE_REGION       0xD1
-#define OP_FLASH_ENCRYPT_DATA 0xD4
-
-/* protocol.md §7 (esptool's constants, seconds) */
-#define DEFAULT_TIMEOUT_US             (3 * G_USEC_PER_SEC)
-#define CHIP_ERASE_US                  (120 * G_USEC_PER_SEC)
-#define MAX_TIMEOUT_US                 (240 * G_USEC_PER_SEC)
-#define MD5_S_PER_MB                   8
-#define ERASE_REGION_S_PER_MB          40
-#define ERASE_WRITE_S_PER_MB           40
-
-/* response header 8 bytes and at most 4 status bytes (§1.3) */
-#define RESPONSE_HEADER_LEN 8
-#define STATUS_MAX_LEN      4
+/* protocol.md §7: esptool's constants, and each command's timing class,
+ * are in glint-protocol.h */
+#define DEFAULT_TIMEOUT_US  GLINT_PROTOCOL_DEFAULT_TIMEOUT_US
+#define MAX_TIMEOUT_US      GLINT_PROTOCOL_MAX_TIMEOUT_US
 
 struct _GlintLinkTiming
 {
@@ -357,7 +339,7 @@ glint_link_timing_wire_time (gsize bytes,
 gsize
 glint_link_timing_frame_wire_bytes (gsize data_len)
 {
-  return 2 * (RESPONSE_HEADER_LEN + data_len) + 2;
+  return 2 * (GLINT_PROTOCOL_HEADER_LEN + data_len) + 2;
 }
 
 /* esptool's timeout_per_mb(): scales with size, but never below
@@ -386,7 +368,7 @@ per_mb (guint   s_per_mb,
  * only costs time when something is already wrong, and a 4 MiB ROM erase
  * really can take minutes. Results are capped at esptool's MAX_TIMEOUT
  * (240 s). Register access, SYNC and the like count as 0: the allowance
- * covers them.
+ * covers them. Each opcode's timing class is in glint-protocol.h.
  *
  * Returns: microseconds
  */
@@ -397,39 +379,41 @@ glint_link_timing_processing_time (guint8   opcode,
 {
   gint64 us = 0;
 
-  switch (opcode)
+  switch (glint_protocol_timing_class (opcode))
     {
-    case OP_ERASE_FLASH:
-      us = CHIP_ERASE_US;
+    case GLINT_TIMING_CHIP_ERASE:
+      us = GLINT_PROTOCOL_CHIP_ERASE_US;
       break;
 
-    case OP_ERASE_REGION:
-      us = per_mb (ERASE_REGION_S_PER_MB, work_size);
+    case GLINT_TIMING_ERASE_PER_MB:
+      us = per_mb (GLINT_PROTOCOL_ERASE_REGION_S_PER_MB, work_size);
       break;
 
-    case OP_FLASH_BEGIN:
-    case OP_FLASH_DEFL_BEGIN:
+    case GLINT_TIMING_ROM_ERASE_PER_MB:
       /* the ROM erases the whole region up front; the stub erases lazily
        * while writing, so its FLASH_BEGIN is quick (§6.3, §8.1). An
        * ESP8266 FLASH_BEGIN(0, 0) standing in for SPI_ATTACH erases
        * nothing. */
       if (!is_stub && work_size > 0)
-        us = per_mb (ERASE_REGION_S_PER_MB, work_size);
+        us = per_mb (GLINT_PROTOCOL_ERASE_REGION_S_PER_MB, work_size);
       break;
 
-    case OP_FLASH_DATA:
-    case OP_FLASH_DEFL_DATA:
-    case OP_FLASH_ENCRYPT_DATA:
+    case GLINT_TIMING_WRITE_PER_MB:
       /* the ROM writes (and reads back) the block before it answers; the
        * stub answers first, see glint_link_timing_deferred_time() */
       if (!is_stub && work_size > 0)
-        us = per_mb (ERASE_WRITE_S_PER_MB, work_size);
+        us = per_mb (GLINT_PROTOCOL_ERASE_WRITE_S_PER_MB, work_size);
       break;
 
-    case OP_SPI_FLASH_MD5:
-      us = per_mb (MD5_S_PER_MB, work_size);
+    case GLINT_TIMING_MD5_PER_MB:
+      us = per_mb (GLINT_PROTOCOL_MD5_S_PER_MB, work_size);
       break;
 
+    case GLINT_TIMING_MEM:
+      us = GLINT_PROTOCOL_MEM_WORK_US;
+      break;
+
+    case GLINT_TIMING_NONE:
     default:
       break;
     }
@@ -471,30 +455,12 @@ glint_link_timing_deferred_time (guint8   opcode,
   if (!is_stub || work_size == 0)
     return 0;
 
-  if (opcode != OP_FLASH_DATA && opcode != OP_FLASH_DEFL_DATA &&
-      opcode != OP_FLASH_ENCRYPT_DATA)
+  if (glint_protocol_timing_class (opcode) != GLINT_TIMING_WRITE_PER_MB)
     return 0;
 
   size = work_size + ((work_size + 32 * 1024 - 1) / (32 * 1024) + 1) * 64 * 1024;
 
-  return MIN (per_mb (ERASE_WRITE_S_PER_MB, size), MAX_TIMEOUT_US);
-}
-
-static gsize
-response_data_len (guint8   opcode,
-                   gboolean is_stub)
-{
-  switch (opcode)
-    {
-    case OP_SPI_FLASH_MD5:
-      return is_stub ? 16 : 32;   /* raw digest vs ASCII hex (§2) */
-    case OP_GET_SECURITY_INFO:
-      return 20;
-    case OP_READ_FLASH_SLOW:
-      return 64;
-    default:
-      return 0;
-    }
+  return MIN (per_mb (GLINT_PROTOCOL_ERASE_WRITE_S_PER_MB, size), MAX_TIMEOUT_US);
 }
 
 /**
@@ -527,8 +493,8 @@ glint_link_timing_timeout (const GlintLinkTiming *self,
   g_return_val_if_fail (baud > 0, 0);
 
   wire_bytes = glint_link_timing_frame_wire_bytes (payload_size) +
-               glint_link_timing_frame_wire_bytes (response_data_len (opcode, is_stub) +
-                                                   STATUS_MAX_LEN);
+               glint_link_timing_frame_wire_bytes (glint_protocol_response_len (opcode, is_stub) +
+                                                   GLINT_PROTOCOL_STATUS_MAX_LEN);
 
   return glint_link_timing_processing_time (opcode, work_size, is_stub) +
          glint_link_timing_wire_time (wire_bytes, baud) +

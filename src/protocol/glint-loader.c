@@ -11,6 +11,7 @@
 #include "glint-link-timing.h"
 #include "glint-loader.h"
 #include "glint-reset.h"
+#include "glint-loader-private.h"
 #include "glint-slip.h"
 #include "glint-stream.h"
 #include "glint-wire-trace.h"
@@ -72,6 +73,7 @@ struct _GlintLoader
   Pending           *frame_waiter;    /* wait_frame or wait_raw_frame */
   GQueue             raw_frames;      /* GBytes*: kept while capture_raw */
   gboolean           capture_raw;
+  gint64             owed_us;         /* stub work owed to the next typed command */
 
   GByteArray        *out;             /* queued, not yet handed to the stream */
   guint64            out_queued;      /* bytes ever queued */
@@ -104,100 +106,24 @@ static void pending_start_timer (GlintLoader *self,
 
 /* Names and meanings ------------------------------------------------------- */
 
+/* The names and meanings live in the protocol's one table (glint-protocol.h). */
 const char *
 glint_loader_op_name (guint8 op)
 {
-  switch (op)
-    {
-    case GLINT_OP_FLASH_BEGIN: return "FLASH_BEGIN";
-    case GLINT_OP_FLASH_DATA: return "FLASH_DATA";
-    case GLINT_OP_FLASH_END: return "FLASH_END";
-    case GLINT_OP_MEM_BEGIN: return "MEM_BEGIN";
-    case GLINT_OP_MEM_END: return "MEM_END";
-    case GLINT_OP_MEM_DATA: return "MEM_DATA";
-    case GLINT_OP_SYNC: return "SYNC";
-    case GLINT_OP_WRITE_REG: return "WRITE_REG";
-    case GLINT_OP_READ_REG: return "READ_REG";
-    case GLINT_OP_SPI_SET_PARAMS: return "SPI_SET_PARAMS";
-    case GLINT_OP_SPI_ATTACH: return "SPI_ATTACH";
-    case GLINT_OP_READ_FLASH_SLOW: return "READ_FLASH_SLOW";
-    case GLINT_OP_CHANGE_BAUDRATE: return "CHANGE_BAUDRATE";
-    case GLINT_OP_FLASH_DEFL_BEGIN: return "FLASH_DEFL_BEGIN";
-    case GLINT_OP_FLASH_DEFL_DATA: return "FLASH_DEFL_DATA";
-    case GLINT_OP_FLASH_DEFL_END: return "FLASH_DEFL_END";
-    case GLINT_OP_SPI_FLASH_MD5: return "SPI_FLASH_MD5";
-    case GLINT_OP_GET_SECURITY_INFO: return "GET_SECURITY_INFO";
-    case GLINT_OP_ERASE_FLASH: return "ERASE_FLASH";
-    case GLINT_OP_ERASE_REGION: return "ERASE_REGION";
-    case GLINT_OP_READ_FLASH: return "READ_FLASH";
-    case GLINT_OP_RUN_USER_CODE: return "RUN_USER_CODE";
-    default: return "unknown command";
-    }
+  return glint_protocol_op_name (op);
 }
 
 /**
  * glint_loader_describe_status:
- * @code: the two status bytes as a big-endian number, as esptool shows
- *   them: ROM failures are 0x01xx, stub failures 0xC000–0xFF00
+ * @code: the two status bytes as a big-endian number
  *
- * Returns: what the chip meant (protocol.md §1.4)
+ * Returns: what the chip meant (protocol.md §1.4), see
+ *   glint_protocol_describe_status()
  */
 const char *
 glint_loader_describe_status (guint16 code)
 {
-  static const char *rom[] = {
-    [0x00] = "undefined error",
-    [0x01] = "input parameter invalid",
-    [0x02] = "failed to allocate memory",
-    [0x03] = "failed to send message",
-    [0x04] = "failed to receive message",
-    [0x05] = "message format invalid or command not supported",
-    [0x06] = "message OK but running result wrong",
-    [0x07] = "checksum error",
-    [0x08] = "flash write error",
-    [0x09] = "flash read error",
-    [0x0A] = "flash read length error",
-    [0x0B] = "deflate failed",
-    [0x0C] = "deflate Adler-32 error",
-    [0x0D] = "deflate parameter error",
-    [0x0E] = "invalid RAM binary size",
-    [0x0F] = "invalid RAM binary address",
-  };
-
-  if ((code >> 8) != 0 && (code >> 8) < 0xC0)
-    {
-      guint8 low = code & 0xFF;
-
-      if (low < G_N_ELEMENTS (rom) && rom[low] != NULL)
-        return rom[low];
-      switch (low)
-        {
-        case 0x64: return "invalid parameter";
-        case 0x65: return "invalid format";
-        case 0x66: return "description too long";
-        case 0x67: return "bad encoding description";
-        case 0x69: return "insufficient storage";
-        default: return "unknown ROM error";
-        }
-    }
-
-  switch (code)
-    {
-    case 0xC000: return "bad data length";
-    case 0xC100: return "bad data checksum";
-    case 0xC200: return "bad block size";
-    case 0xC300: return "invalid command";
-    case 0xC400: return "failed SPI operation";
-    case 0xC500: return "failed SPI unlock";
-    case 0xC600: return "not in flash mode";
-    case 0xC700: return "inflate error";
-    case 0xC800: return "not enough data";
-    case 0xC900: return "too much data";
-    case 0xCA00: return "NAND program failed";
-    case 0xCB00: return "NAND erase failed";
-    case 0xFF00: return "command not implemented";
-    default: return "unknown error";
-    }
+  return glint_protocol_describe_status (code);
 }
 
 static GlintError
@@ -205,31 +131,31 @@ status_to_error_code (guint16 code)
 {
   switch (code)
     {
-    case 0x0107:
-    case 0xC100:
+    case GLINT_ROM_FAILURE (GLINT_ROM_ERR_CHECKSUM):
+    case GLINT_STUB_ERR_BAD_CHECKSUM:
       return GLINT_ERROR_CHECKSUM_MISMATCH;
-    case 0x0105:
-    case 0xC300:
-    case 0xFF00:
+    case GLINT_ROM_FAILURE (GLINT_ROM_ERR_FORMAT):
+    case GLINT_STUB_ERR_INVALID_CMD:
+    case GLINT_STUB_ERR_NOT_IMPLEMENTED:
       return GLINT_ERROR_NOT_SUPPORTED;
-    case 0x0108:
-    case 0x0109:
-    case 0x010A:
-    case 0xC400:
-    case 0xC500:
-    case 0xCA00:
-    case 0xCB00:
+    case GLINT_ROM_FAILURE (GLINT_ROM_ERR_WRITE):
+    case GLINT_ROM_FAILURE (GLINT_ROM_ERR_READ):
+    case GLINT_ROM_FAILURE (GLINT_ROM_ERR_READ_LEN):
+    case GLINT_STUB_ERR_FAILED_SPI:
+    case GLINT_STUB_ERR_SPI_UNLOCK:
+    case GLINT_STUB_ERR_NAND_PROGRAM:
+    case GLINT_STUB_ERR_NAND_ERASE:
       return GLINT_ERROR_FLASH_FAILED;
-    case 0x0101:
+    case GLINT_ROM_FAILURE (GLINT_ROM_ERR_PARAM):
       return GLINT_ERROR_INVALID_ARGUMENT;
-    case 0x010B:
-    case 0x010C:
-    case 0x010D:
-    case 0xC700:
-    case 0xC000:
-    case 0xC200:
-    case 0xC800:
-    case 0xC900:
+    case GLINT_ROM_FAILURE (GLINT_ROM_ERR_DEFLATE):
+    case GLINT_ROM_FAILURE (GLINT_ROM_ERR_DEFLATE_ADLER):
+    case GLINT_ROM_FAILURE (GLINT_ROM_ERR_DEFLATE_PARAM):
+    case GLINT_STUB_ERR_INFLATE:
+    case GLINT_STUB_ERR_BAD_DATA_LEN:
+    case GLINT_STUB_ERR_BAD_BLOCKSIZE:
+    case GLINT_STUB_ERR_NOT_ENOUGH:
+    case GLINT_STUB_ERR_TOO_MUCH:
       return GLINT_ERROR_INVALID_RESPONSE;
     default:
       /* A status no loader sends is a response damaged on the way: the
@@ -252,7 +178,7 @@ guint32
 glint_loader_checksum (const guint8 *data,
                        gsize         len)
 {
-  guint8 sum = 0xEF;
+  guint8 sum = GLINT_PROTOCOL_CHECKSUM_SEED;
 
   for (gsize i = 0; i < len; i++)
     sum ^= data[i];
@@ -1134,6 +1060,22 @@ glint_loader_command_finish (GlintLoader   *self,
   return bytes;
 }
 
+gint64
+_glint_loader_take_owed (GlintLoader *self)
+{
+  gint64 owed = self->owed_us;
+
+  self->owed_us = 0;
+  return owed;
+}
+
+void
+_glint_loader_set_owed (GlintLoader *self,
+                        gint64       owed_us)
+{
+  self->owed_us = owed_us;
+}
+
 /* SYNC ------------------------------------------------------------------------------ */
 
 static void
@@ -1177,6 +1119,8 @@ glint_loader_sync_async (GlintLoader         *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, glint_loader_sync_async);
   g_task_set_name (task, "glint-loader-sync");
+  /* a new session: no stub work from an earlier one is owed */
+  self->owed_us = 0;
 
   memset (data + 4, 0x55, 32);
   payload = g_bytes_new (data, sizeof data);
@@ -1557,6 +1501,7 @@ glint_loader_reset_async (GlintLoader         *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, glint_loader_reset_async);
   g_task_set_name (task, "glint-loader-reset");
+  self->owed_us = 0;
 
   glint_reset_async (self->stream, strategy, self->reset_delay_ms, cancellable, reset_cb,
                      g_steal_pointer (&task));

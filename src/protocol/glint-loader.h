@@ -6,36 +6,10 @@
 #include <gio/gio.h>
 
 #include "glint-reset.h"
+#include "glint-protocol.h"
 #include "glint-types.h"
 
 G_BEGIN_DECLS
-
-/* Opcodes (protocol.md §2). */
-typedef enum
-{
-  GLINT_OP_FLASH_BEGIN       = 0x02,
-  GLINT_OP_FLASH_DATA        = 0x03,
-  GLINT_OP_FLASH_END         = 0x04,
-  GLINT_OP_MEM_BEGIN         = 0x05,
-  GLINT_OP_MEM_END           = 0x06,
-  GLINT_OP_MEM_DATA          = 0x07,
-  GLINT_OP_SYNC              = 0x08,
-  GLINT_OP_WRITE_REG         = 0x09,
-  GLINT_OP_READ_REG          = 0x0A,
-  GLINT_OP_SPI_SET_PARAMS    = 0x0B,
-  GLINT_OP_SPI_ATTACH        = 0x0D,
-  GLINT_OP_READ_FLASH_SLOW   = 0x0E,
-  GLINT_OP_CHANGE_BAUDRATE   = 0x0F,
-  GLINT_OP_FLASH_DEFL_BEGIN  = 0x10,
-  GLINT_OP_FLASH_DEFL_DATA   = 0x11,
-  GLINT_OP_FLASH_DEFL_END    = 0x12,
-  GLINT_OP_SPI_FLASH_MD5     = 0x13,
-  GLINT_OP_GET_SECURITY_INFO = 0x14,
-  GLINT_OP_ERASE_FLASH       = 0xD0,
-  GLINT_OP_ERASE_REGION      = 0xD1,
-  GLINT_OP_READ_FLASH        = 0xD2,
-  GLINT_OP_RUN_USER_CODE     = 0xD3,
-} GlintOp;
 
 /**
  * GlintCommandFlags:
@@ -76,6 +50,141 @@ GBytes          *glint_loader_command_finish   (GlintLoader          *self,
                                                 GAsyncResult         *result,
                                                 guint32              *value,
                                                 GError              **error);
+
+/* Typed commands (glint-loader-commands.c): each packs its own words and
+ * picks its wait from glint-protocol.h's timing class; all complete with
+ * glint_loader_command_finish(). */
+void  glint_loader_flash_begin_async        (GlintLoader         *self,
+                                             guint32              erase_size,
+                                             guint32              n_blocks,
+                                             guint32              block_size,
+                                             guint32              offset,
+                                             gboolean             encrypted_word,
+                                             gboolean             is_stub,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void  glint_loader_flash_defl_begin_async   (GlintLoader         *self,
+                                             guint32              erase_size,
+                                             guint32              n_blocks,
+                                             guint32              block_size,
+                                             guint32              offset,
+                                             gboolean             encrypted_word,
+                                             gboolean             is_stub,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void  glint_loader_flash_data_async         (GlintLoader         *self,
+                                             const guint8        *data,
+                                             gsize                len,
+                                             gsize                block_size,
+                                             guint32              seq,
+                                             gboolean             is_stub,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void  glint_loader_flash_defl_data_async    (GlintLoader         *self,
+                                             const guint8        *data,
+                                             gsize                len,
+                                             guint32              seq,
+                                             gsize                work_size,
+                                             gboolean             is_stub,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void  glint_loader_flash_end_async          (GlintLoader         *self,
+                                             gboolean             stay,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void  glint_loader_flash_defl_end_async     (GlintLoader         *self,
+                                             gboolean             stay,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void  glint_loader_mem_begin_async          (GlintLoader         *self,
+                                             guint32              size,
+                                             guint32              n_blocks,
+                                             guint32              block_size,
+                                             guint32              address,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void  glint_loader_mem_data_async           (GlintLoader         *self,
+                                             const guint8        *data,
+                                             gsize                len,
+                                             guint32              seq,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void  glint_loader_mem_end_async            (GlintLoader         *self,
+                                             guint32              entry,
+                                             GlintCommandFlags    flags,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void  glint_loader_write_regs_async         (GlintLoader         *self,
+                                             const guint32       *pairs,
+                                             guint                n_pairs,
+                                             gboolean             is_stub,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void  glint_loader_spi_attach_async         (GlintLoader         *self,
+                                             gboolean             is_stub,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void  glint_loader_spi_set_params_async     (GlintLoader         *self,
+                                             guint32              flash_size,
+                                             gboolean             is_stub,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void  glint_loader_change_baudrate_async    (GlintLoader         *self,
+                                             guint32              baud,
+                                             guint32              old_baud,
+                                             gboolean             is_stub,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void  glint_loader_flash_md5_async          (GlintLoader         *self,
+                                             guint32              address,
+                                             guint32              size,
+                                             gboolean             is_stub,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void  glint_loader_erase_region_async       (GlintLoader         *self,
+                                             guint32              offset,
+                                             guint32              length,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void  glint_loader_erase_flash_async        (GlintLoader         *self,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void  glint_loader_read_flash_async         (GlintLoader         *self,
+                                             guint32              offset,
+                                             guint32              length,
+                                             guint32              packet_size,
+                                             guint32              max_in_flight,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void  glint_loader_read_flash_slow_async    (GlintLoader         *self,
+                                             guint32              address,
+                                             guint32              size,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void  glint_loader_get_security_info_async  (GlintLoader         *self,
+                                             gsize                info_len,
+                                             gboolean             is_stub,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
 
 void             glint_loader_sync_async       (GlintLoader          *self,
                                                 GCancellable         *cancellable,

@@ -1026,10 +1026,6 @@ glint_stub_find (const GlintChip    *chip,
 
 /* Upload ----------------------------------------------------------------------------- */
 
-/* The ROM copies a MEM_DATA block into RAM and checksums it, which takes well
- * under a millisecond; the link allowance comes on top of this. */
-#define MEM_WORK_US 10000
-
 /* After MEM_END the ROM may still answer, then jumps; the stub sets up its
  * UART and greets. esptool's MEM_END_ROM_TIMEOUT is 0.2 s (it was 0.05 s
  * until v4.5 and broke RFC 2217 links, protocol.md §7.1); the loader adds
@@ -1122,21 +1118,14 @@ upload_start_stub (GTask *task)
   GlintLoader *loader = g_task_get_source_object (task);
   Upload *upload = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
-  g_autoptr(GBytes) payload = NULL;
   g_autoptr(GBytes) ohai = g_bytes_new_static ("OHAI", 4);
-  guint8 data[8];
-
-  /* flag 0 = jump to the entry point (protocol.md §2, §6.3) */
-  glint_put_u32 (data, 0);
-  glint_put_u32 (data + 4, upload->stub->entry);
-  payload = g_bytes_new (data, sizeof data);
 
   /* The ROM's answer to MEM_END may come late, early or not at all: send it
    * without waiting, and let the loader drop a reply that comes. The OHAI
    * wait is set up in the same main loop iteration, before any byte can
    * arrive, and its clock starts once MEM_END has left. */
-  glint_loader_command_async (loader, GLINT_OP_MEM_END, payload, 0, 0, 0,
-                              GLINT_COMMAND_NO_RESPONSE, cancellable, mem_end_cb, NULL);
+  glint_loader_mem_end_async (loader, upload->stub->entry, GLINT_COMMAND_NO_RESPONSE, cancellable,
+                              mem_end_cb, NULL);
   glint_loader_wait_frame_async (loader, ohai, OHAI_WAIT_US, cancellable, ohai_cb,
                                  g_object_ref (task));
 }
@@ -1200,21 +1189,10 @@ upload_next_block (GTask *task)
   gsize offset = (gsize) upload->seq * upload->block_size;
   gsize len = MIN (upload->block_size, total - offset);
   const guint8 *bytes = g_bytes_get_data (segment->bytes, NULL);
-  g_autoptr(GBytes) payload = NULL;
-  guint8 *data;
 
-  /* _DATA sub-header: length, sequence, two zero words; the last block is
-   * not padded (protocol.md §1.2, §6.3) */
-  data = g_malloc0 (16 + len);
-  glint_put_u32 (data, len);
-  glint_put_u32 (data + 4, upload->seq);
-  memcpy (data + 16, bytes + offset, len);
-  payload = g_bytes_new_take (data, 16 + len);
-
-  glint_loader_command_async (loader, GLINT_OP_MEM_DATA, payload,
-                              glint_loader_checksum (bytes + offset, len), 0, MEM_WORK_US,
-                              GLINT_COMMAND_NONE, g_task_get_cancellable (task), mem_data_cb,
-                              g_object_ref (task));
+  /* the last block is not padded (protocol.md §1.2, §6.3) */
+  glint_loader_mem_data_async (loader, bytes + offset, len, upload->seq,
+                               g_task_get_cancellable (task), mem_data_cb, g_object_ref (task));
 }
 
 static void
@@ -1246,10 +1224,8 @@ upload_next_segment (GTask *task)
 {
   GlintLoader *loader = g_task_get_source_object (task);
   Upload *upload = g_task_get_task_data (task);
-  g_autoptr(GBytes) payload = NULL;
   Segment *segment;
   gsize size;
-  guint8 data[16];
 
   if (upload->segment >= upload->n_segments)
     {
@@ -1262,15 +1238,9 @@ upload_next_segment (GTask *task)
   upload->seq = 0;
   upload->n_blocks = (size + upload->block_size - 1) / upload->block_size;
 
-  glint_put_u32 (data, size);
-  glint_put_u32 (data + 4, upload->n_blocks);
-  glint_put_u32 (data + 8, upload->block_size);
-  glint_put_u32 (data + 12, segment->address);
-  payload = g_bytes_new (data, sizeof data);
-
-  glint_loader_command_async (loader, GLINT_OP_MEM_BEGIN, payload, 0, 0, MEM_WORK_US,
-                              GLINT_COMMAND_NONE, g_task_get_cancellable (task), mem_begin_cb,
-                              g_object_ref (task));
+  glint_loader_mem_begin_async (loader, size, upload->n_blocks, upload->block_size,
+                                segment->address, g_task_get_cancellable (task), mem_begin_cb,
+                                g_object_ref (task));
 }
 
 /**
