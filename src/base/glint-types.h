@@ -7,6 +7,9 @@
 
 G_BEGIN_DECLS
 
+/* Espressif's USB vendor id: its chips' own USB (USB-JTAG/Serial, USB-OTG). */
+#define GLINT_USB_VID_ESPRESSIF 0x303A
+
 typedef struct _GlintStream        GlintStream;
 typedef struct _GlintSerialStream  GlintSerialStream;
 typedef struct _GlintSocketStream  GlintSocketStream;

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "glint-bytes.h"
 #include "glint-error.h"
 #include "glint-formats.h"
 #include "glint-image.h"
@@ -141,29 +142,6 @@ segment_clear (gpointer p)
     g_byte_array_unref (seg->data);
 }
 
-static guint16
-rd16 (const guint8 *p)
-{
-  return p[0] | (p[1] << 8);
-}
-
-static guint32
-rd32 (const guint8 *p)
-{
-  return (guint32) p[0] | ((guint32) p[1] << 8) | ((guint32) p[2] << 16) |
-         ((guint32) p[3] << 24);
-}
-
-static void
-wr32 (guint8  *p,
-      guint32  v)
-{
-  p[0] = v;
-  p[1] = v >> 8;
-  p[2] = v >> 16;
-  p[3] = v >> 24;
-}
-
 /**
  * glint_elf_looks_like:
  * @data: file contents
@@ -225,10 +203,10 @@ read_sections (const guint8  *p,
                GError       **error)
 {
   g_autoptr(GArray) sections = g_array_new (FALSE, TRUE, sizeof (Segment));
-  guint32 shoff = rd32 (p + 0x20);
-  guint16 shentsize = rd16 (p + 0x2E);
-  guint16 shnum = rd16 (p + 0x30);
-  guint16 shstrndx = rd16 (p + 0x32);
+  guint32 shoff = glint_read_u32 (p + 0x20);
+  guint16 shentsize = glint_read_u16 (p + 0x2E);
+  guint16 shnum = glint_read_u16 (p + 0x30);
+  guint16 shstrndx = glint_read_u16 (p + 0x32);
   const guint8 *strtab_hdr;
   guint32 str_off, str_size;
 
@@ -260,8 +238,8 @@ read_sections (const guint8  *p,
     }
 
   strtab_hdr = p + shoff + (gsize) shstrndx * ELF_SECTION_SIZE;
-  str_off = rd32 (strtab_hdr + 0x10);
-  str_size = rd32 (strtab_hdr + 0x14);
+  str_off = glint_read_u32 (strtab_hdr + 0x10);
+  str_size = glint_read_u32 (strtab_hdr + 0x14);
   if ((guint64) str_off + str_size > len)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
@@ -273,11 +251,11 @@ read_sections (const guint8  *p,
   for (guint i = 0; i < shnum; i++)
     {
       const guint8 *hdr = p + shoff + (gsize) i * ELF_SECTION_SIZE;
-      guint32 name_off = rd32 (hdr);
-      guint32 type = rd32 (hdr + 0x04);
-      guint32 addr = rd32 (hdr + 0x0C);
-      guint32 offset = rd32 (hdr + 0x10);
-      guint32 size = rd32 (hdr + 0x14);
+      guint32 name_off = glint_read_u32 (hdr);
+      guint32 type = glint_read_u32 (hdr + 0x04);
+      guint32 addr = glint_read_u32 (hdr + 0x0C);
+      guint32 offset = glint_read_u32 (hdr + 0x10);
+      guint32 size = glint_read_u32 (hdr + 0x14);
       const char *name_start;
       const char *name_end;
       Segment seg = { 0 };
@@ -425,8 +403,8 @@ write_segment (Writer       *w,
       memcpy (copy + at, w->elf_sha256, GLINT_IMAGE_DIGEST_SIZE);
     }
 
-  wr32 (header, addr);
-  wr32 (header + 4, (guint32) len);
+  glint_put_u32 (header, addr);
+  glint_put_u32 (header + 4, (guint32) len);
   g_byte_array_append (w->out, header, sizeof header);
   g_byte_array_append (w->out, copy, len);
   for (gsize i = 0; i < len; i++)
@@ -483,7 +461,7 @@ mmu_page_size (const ElfChip  *chip,
       if (strstr (seg->name, ".flash.appdesc") == NULL)
         continue;
       if (!is_flash_addr (chip, seg->addr) || seg->data->len < APP_DESC_SIZE ||
-          rd32 (seg->data->data) != 0xABCD5432)
+          glint_read_u32 (seg->data->data) != 0xABCD5432)
         return TRUE;
 
       code = seg->data->data[APP_DESC_MMU_PAGE];
@@ -551,7 +529,7 @@ read_elf (GBytes         *data,
       return NULL;
     }
 
-  machine = rd16 (p + 0x12);
+  machine = glint_read_u16 (p + 0x12);
   if (machine != ELF_MACHINE_XTENSA && machine != ELF_MACHINE_RISCV)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP,
@@ -577,7 +555,7 @@ read_elf (GBytes         *data,
                    (*facts)->machine == ELF_MACHINE_XTENSA ? "Xtensa" : "RISC-V");
       return NULL;
     }
-  *entry = rd32 (p + 0x18);
+  *entry = glint_read_u32 (p + 0x18);
   sections = read_sections (p, len, error);
   if (sections == NULL)
     return NULL;
@@ -754,7 +732,7 @@ glint_elf_to_image (GBytes                 *data,
     guint8 header[GLINT_IMAGE_HEADER_SIZE + GLINT_IMAGE_EXT_HEADER_SIZE] = { 0 };
 
     header[0] = GLINT_IMAGE_MAGIC;
-    wr32 (header + 4, entry);
+    glint_put_u32 (header + 4, entry);
     header[8] = 0xEE;                /* WP pin disabled */
     header[12] = chip_id & 0xFF;
     header[13] = chip_id >> 8;
@@ -951,7 +929,7 @@ glint_elf_to_esp8266 (GBytes                 *data,
     }
 
   header[1] = (guint8) (sections->len - n_irom);
-  wr32 (header + 4, entry);
+  glint_put_u32 (header + 4, entry);
   g_byte_array_append (out, header, sizeof header);
   w.out = out;
   w.checksum = 0xEF;

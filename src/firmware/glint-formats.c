@@ -26,13 +26,6 @@
 #define UF2_DATA_SIZE         476
 #define UF2_MD5_PART_SIZE     24
 
-static guint32
-read_u32 (const guint8 *p)
-{
-  return (guint32) p[0] | ((guint32) p[1] << 8) | ((guint32) p[2] << 16) |
-         ((guint32) p[3] << 24);
-}
-
 static gboolean
 is_hex_start (const guint8 *p,
               gsize         len)
@@ -85,8 +78,8 @@ glint_format_detect (GBytes *data)
   p = g_bytes_get_data (data, &len);
   if (len >= 4 && memcmp (p, "\x7F" "ELF", 4) == 0)
     return GLINT_FORMAT_ELF;
-  if (len >= GLINT_UF2_BLOCK_SIZE && read_u32 (p) == UF2_MAGIC_START0 &&
-      read_u32 (p + 4) == UF2_MAGIC_START1)
+  if (len >= GLINT_UF2_BLOCK_SIZE && glint_read_u32 (p) == UF2_MAGIC_START0 &&
+      glint_read_u32 (p + 4) == UF2_MAGIC_START1)
     return GLINT_FORMAT_UF2;
   if (is_hex_start (p, len))
     return GLINT_FORMAT_INTEL_HEX;
@@ -552,16 +545,16 @@ glint_uf2_parse (GBytes   *data,
   for (guint b = 0; b < n_blocks; b++)
     {
       const guint8 *block = p + (gsize) b * GLINT_UF2_BLOCK_SIZE;
-      guint32 flags = read_u32 (block + 8);
-      guint32 target = read_u32 (block + 12);
-      guint32 size = read_u32 (block + 16);
-      guint32 block_no = read_u32 (block + 20);
-      guint32 count = read_u32 (block + 24);
-      guint32 block_family = read_u32 (block + 28);
+      guint32 flags = glint_read_u32 (block + 8);
+      guint32 target = glint_read_u32 (block + 12);
+      guint32 size = glint_read_u32 (block + 16);
+      guint32 block_no = glint_read_u32 (block + 20);
+      guint32 count = glint_read_u32 (block + 24);
+      guint32 block_family = glint_read_u32 (block + 28);
       Piece piece;
 
-      if (read_u32 (block) != UF2_MAGIC_START0 || read_u32 (block + 4) != UF2_MAGIC_START1 ||
-          read_u32 (block + GLINT_UF2_BLOCK_SIZE - 4) != UF2_MAGIC_END)
+      if (glint_read_u32 (block) != UF2_MAGIC_START0 || glint_read_u32 (block + 4) != UF2_MAGIC_START1 ||
+          glint_read_u32 (block + GLINT_UF2_BLOCK_SIZE - 4) != UF2_MAGIC_END)
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
                        _("UF2 block %u has wrong magic numbers: the file is "
@@ -632,7 +625,7 @@ glint_uf2_parse (GBytes   *data,
               gsize digest_len = sizeof digest;
 
               if (size > UF2_DATA_SIZE - UF2_MD5_PART_SIZE ||
-                  read_u32 (part) != target || read_u32 (part + 4) != size)
+                  glint_read_u32 (part) != target || glint_read_u32 (part + 4) != size)
                 continue;
               md5 = g_checksum_new (G_CHECKSUM_MD5);
               g_checksum_update (md5, block + UF2_HEADER_SIZE, size);

@@ -10,9 +10,9 @@
 
 G_BEGIN_DECLS
 
-/* Espressif's USB vendor id and the PID of the on-chip USB-Serial/JTAG
- * (protocol.md §3.2); the ROM's USB-OTG CDC uses PID == image chip id (§5). */
-#define GLINT_USB_VID_ESPRESSIF       0x303A
+/* The PID of the on-chip USB-Serial/JTAG under Espressif's vendor id
+ * (GLINT_USB_VID_ESPRESSIF, protocol.md §3.2); the ROM's USB-OTG CDC uses
+ * PID == image chip id (§5). */
 #define GLINT_USB_PID_USB_SERIAL_JTAG 0x1001
 
 /* READ_REG address identifying old chips (protocol.md §4). */

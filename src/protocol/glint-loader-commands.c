@@ -25,24 +25,9 @@ words_payload (const guint32 *words,
   guint8 *data = g_malloc (4 * n_words);
 
   for (guint i = 0; i < n_words; i++)
-    {
-      data[4 * i] = words[i] & 0xFF;
-      data[4 * i + 1] = (words[i] >> 8) & 0xFF;
-      data[4 * i + 2] = (words[i] >> 16) & 0xFF;
-      data[4 * i + 3] = (words[i] >> 24) & 0xFF;
-    }
+    glint_put_u32 (data + 4 * i, words[i]);
 
   return g_bytes_new_take (data, 4 * n_words);
-}
-
-static void
-put_u32 (guint8  *p,
-         guint32  v)
-{
-  p[0] = v & 0xFF;
-  p[1] = (v >> 8) & 0xFF;
-  p[2] = (v >> 16) & 0xFF;
-  p[3] = (v >> 24) & 0xFF;
 }
 
 static void
@@ -103,8 +88,8 @@ send_data (GlintLoader         *self,
   g_autoptr(GBytes) payload = NULL;
   guint32 checksum;
 
-  put_u32 (buf, sent_len);
-  put_u32 (buf + 4, seq);
+  glint_put_u32 (buf, sent_len);
+  glint_put_u32 (buf + 4, seq);
   memcpy (buf + GLINT_PROTOCOL_DATA_HEADER_LEN, data, len);
   if (sent_len > len)
     memset (buf + GLINT_PROTOCOL_DATA_HEADER_LEN + len, 0xFF, sent_len - len);

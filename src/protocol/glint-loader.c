@@ -7,11 +7,12 @@
 
 #include <string.h>
 
+#include "glint-bytes.h"
 #include "glint-error.h"
 #include "glint-link-timing.h"
 #include "glint-loader.h"
-#include "glint-reset.h"
 #include "glint-loader-private.h"
+#include "glint-reset.h"
 #include "glint-slip.h"
 #include "glint-stream.h"
 #include "glint-wire-trace.h"
@@ -424,7 +425,7 @@ complete_pending (GlintLoader  *self,
                   gsize         len)
 {
   guint16 size = frame[2] | (frame[3] << 8);
-  guint32 value = frame[4] | (frame[5] << 8) | (frame[6] << 16) | ((guint32) frame[7] << 24);
+  guint32 value = glint_read_u32 (frame + 4);
   const guint8 *data = frame + 8;
   gsize data_len = MIN ((gsize) size, len - 8);
   gint64 now = g_get_monotonic_time ();
@@ -950,10 +951,7 @@ queue_request (GlintLoader       *self,
   header[1] = op;
   header[2] = payload_len & 0xFF;
   header[3] = (payload_len >> 8) & 0xFF;
-  header[4] = checksum & 0xFF;
-  header[5] = (checksum >> 8) & 0xFF;
-  header[6] = (checksum >> 16) & 0xFF;
-  header[7] = (checksum >> 24) & 0xFF;
+  glint_put_u32 (header + 4, checksum);
   g_byte_array_append (request, header, sizeof header);
   if (payload_len > 0)
     g_byte_array_append (request, g_bytes_get_data (payload, NULL), payload_len);
@@ -1243,10 +1241,7 @@ glint_loader_read_regs_async (GlintLoader         *self,
       ReadRegOne *one = g_new0 (ReadRegOne, 1);
       guint8 data[4];
 
-      data[0] = addresses[i] & 0xFF;
-      data[1] = (addresses[i] >> 8) & 0xFF;
-      data[2] = (addresses[i] >> 16) & 0xFF;
-      data[3] = (addresses[i] >> 24) & 0xFF;
+      glint_put_u32 (data, addresses[i]);
       payload = g_bytes_new (data, sizeof data);
       one->task = g_object_ref (task);
       one->index = i;

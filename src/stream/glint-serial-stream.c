@@ -769,9 +769,9 @@ static const UsbName usb_names[] = {
   { 0x0403, 0x6014, "FT232H" },
   { 0x0403, 0x6015, "FT231X" },
   { 0x067b, 0x2303, "PL2303" },
-  { 0x303a, 0x1001, "Espressif USB-JTAG/Serial" },
-  { 0x303a, 0x0002, "ESP32-S2 USB CDC" },
-  { 0x303a, 0x0009, "ESP32-S3 USB CDC" },
+  { GLINT_USB_VID_ESPRESSIF, 0x1001, "Espressif USB-JTAG/Serial" },
+  { GLINT_USB_VID_ESPRESSIF, 0x0002, "ESP32-S2 USB CDC" },
+  { GLINT_USB_VID_ESPRESSIF, 0x0009, "ESP32-S3 USB CDC" },
   { 0x239a, 0,      "Adafruit board" },
 };
 

@@ -102,7 +102,7 @@ glint_usb_identity_is_native (const GlintUsbIdentity *self)
   g_return_val_if_fail (self != NULL, FALSE);
 
   /* Espressif's vendor id: USB-Serial/JTAG, the ROM's USB-OTG CDC */
-  return self->vid == 0x303a;
+  return self->vid == GLINT_USB_VID_ESPRESSIF;
 }
 
 /**
