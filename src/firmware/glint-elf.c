@@ -587,6 +587,226 @@ read_elf (GBytes         *data,
   return g_steal_pointer (&sections);
 }
 
+/* The ELF file's SHA-256 goes into the application description when that
+ * is in flash: returns whether @sha256 was filled. */
+static gboolean
+appdesc_elf_sha256 (GBytes        *data,
+                    GArray        *sections,
+                    const ElfChip *facts,
+                    guint8         sha256[GLINT_IMAGE_DIGEST_SIZE])
+{
+  for (guint i = 0; i < sections->len; i++)
+    {
+      Segment *seg = &g_array_index (sections, Segment, i);
+      g_autoptr(GChecksum) sum = NULL;
+      gsize digest_len = GLINT_IMAGE_DIGEST_SIZE;
+
+      if (strstr (seg->name, ".flash.appdesc") == NULL)
+        continue;
+      if (!is_flash_addr (facts, seg->addr))
+        return FALSE;
+      sum = g_checksum_new (G_CHECKSUM_SHA256);
+      g_checksum_update (sum, g_bytes_get_data (data, NULL), g_bytes_get_size (data));
+      g_checksum_get_digest (sum, sha256, &digest_len);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* Moves the segment named @name, if any, to the front of @segs. */
+static void
+move_to_front (GPtrArray  *segs,
+               const char *name)
+{
+  for (guint i = 0; i < segs->len; i++)
+    {
+      Segment *seg = segs->pdata[i];
+
+      if (g_str_equal (seg->name, name))
+        {
+          g_ptr_array_steal_index (segs, i);
+          g_ptr_array_insert (segs, 0, seg);
+          return;
+        }
+    }
+}
+
+/* Splits the merged sections into flash and RAM segments in the order an
+ * image holds them: by address (stable: equal addresses keep the file's
+ * order), the app description and the boot description first. Two flash
+ * segments in one MMU page cannot be mapped. */
+static gboolean
+order_segments (GArray         *sections,
+                const ElfChip  *facts,
+                guint32         page,
+                GPtrArray      *flash,
+                GPtrArray      *ram,
+                GError        **error)
+{
+  for (guint i = 0; i < sections->len; i++)
+    {
+      Segment *seg = &g_array_index (sections, Segment, i);
+
+      g_ptr_array_add (is_flash_addr (facts, seg->addr) ? flash : ram, seg);
+    }
+  g_ptr_array_sort (flash, compare_addr);
+  g_ptr_array_sort (ram, compare_addr);
+  move_to_front (flash, ".flash.appdesc");
+  move_to_front (ram, ".dram0.bootdesc");
+
+  for (guint i = 1; i < flash->len; i++)
+    {
+      Segment *prev = flash->pdata[i - 1];
+      Segment *seg = flash->pdata[i];
+
+      if (seg->addr / page == prev->addr / page)
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
+                       _("ELF sections at 0x%08x and 0x%08x share one %u KB flash page, "
+                         "which an image cannot map (a linker script problem)"),
+                       prev->addr, seg->addr, page / 1024);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* The image header and extended header; the flash settings are patched in
+ * at the end (glint_image_patch_header()). */
+static void
+append_header (GByteArray *out,
+               guint32     entry,
+               guint16     chip_id)
+{
+  guint8 header[GLINT_IMAGE_HEADER_SIZE + GLINT_IMAGE_EXT_HEADER_SIZE] = { 0 };
+
+  header[0] = GLINT_IMAGE_MAGIC;
+  glint_put_u32 (header + 4, entry);
+  header[8] = 0xEE;                /* WP pin disabled */
+  header[12] = chip_id & 0xFF;
+  header[13] = chip_id >> 8;
+  header[14] = 0;                  /* min_rev */
+  header[15] = 0;                  /* min_rev_full */
+  header[16] = 0;
+  header[17] = 0xFF;               /* max_rev_full: 0xFFFF, no maximum */
+  header[18] = 0xFF;
+  header[23] = 1;                  /* a digest is appended */
+  g_byte_array_append (out, header, sizeof header);
+}
+
+/* Flash segments at their page offsets, the gaps before them filled with
+ * the start of the RAM data (or zeros where a segment header would not
+ * fit); then the rest of the RAM segments. */
+static gboolean
+write_segments (Writer         *w,
+                const ElfChip  *facts,
+                guint32         page,
+                GPtrArray      *flash,
+                GPtrArray      *ram,
+                GError        **error)
+{
+  gsize ram_skip = 0;   /* bytes of ram->pdata[0] already used as padding */
+  guint32 ram_addr = 0;
+
+  for (guint i = 0; i < flash->len;)
+    {
+      Segment *seg = flash->pdata[i];
+      gint64 pad = alignment_needed (w->out->len, seg->addr, page);
+
+      if (pad > 0 && ram->len > 0 && pad > SEG_HEADER_SIZE)
+        {
+          Segment *first = ram->pdata[0];
+          gsize take = MIN ((gsize) pad, first->data->len - ram_skip);
+
+          if (ram_skip == 0)
+            ram_addr = first->addr;
+          if (!write_segment (w, ram_addr, first->data->data + ram_skip, take, error))
+            return FALSE;
+          ram_skip += take;
+          ram_addr += take;
+          if (ram_skip == first->data->len)
+            {
+              g_ptr_array_remove_index (ram, 0);
+              ram_skip = 0;
+            }
+        }
+      else if (pad > 0)
+        {
+          g_autofree guint8 *zeros = g_malloc0 (pad);
+
+          if (!write_segment (w, 0, zeros, pad, error))
+            return FALSE;
+        }
+      else
+        {
+          g_autoptr(GByteArray) seg_data = g_byte_array_new ();
+
+          g_byte_array_append (seg_data, seg->data->data, seg->data->len);
+          if (facts->esp32_mmu_workaround)
+            {
+              gsize rem = (w->out->len + seg_data->len + SEG_HEADER_SIZE) % page;
+              static const guint8 zeros[0x24] = { 0 };
+
+              if (rem < 0x24)
+                g_byte_array_append (seg_data, zeros, 0x24 - rem);
+            }
+          if (!write_segment (w, seg->addr, seg_data->data, seg_data->len, error))
+            return FALSE;
+          i++;
+        }
+    }
+
+  for (guint i = 0; i < ram->len; i++)
+    {
+      Segment *seg = ram->pdata[i];
+      gsize skip = i == 0 ? ram_skip : 0;
+
+      if (!write_segment (w, i == 0 && skip > 0 ? ram_addr : seg->addr,
+                          seg->data->data + skip, seg->data->len - skip, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The checksum in the last byte of a 16-byte block, the segment count in
+ * the header, then the SHA-256 digest of it all. */
+static gboolean
+finish_image (Writer  *w,
+              GError **error)
+{
+  static const guint8 zeros[16] = { 0 };
+  guint8 digest[GLINT_IMAGE_DIGEST_SIZE];
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  gsize digest_len = sizeof digest;
+  GByteArray *out = w->out;
+
+  if (w->n_segments > 255)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
+                   _("the image would need %u segments"), w->n_segments);
+      return FALSE;
+    }
+  g_byte_array_append (out, zeros, 15 - out->len % 16);
+  g_byte_array_append (out, &w->checksum, 1);
+  out->data[1] = (guint8) w->n_segments;
+  g_checksum_update (sum, out->data, out->len);
+  g_checksum_get_digest (sum, digest, &digest_len);
+  g_byte_array_append (out, digest, sizeof digest);
+  return TRUE;
+}
+
+/* "keep" (and "detect" for the size) leave esptool's defaults. */
+static const char *
+setting_or (const char *value,
+            const char *fallback,
+            gboolean    detect_keeps)
+{
+  if (value == NULL || g_str_equal (value, "keep") ||
+      (detect_keeps && g_str_equal (value, "detect")))
+    return fallback;
+  return value;
+}
+
 /**
  * glint_elf_to_image:
  * @data: an ESP-IDF or Arduino application (or bootloader) ELF file
@@ -610,8 +830,6 @@ glint_elf_to_image (GBytes                 *data,
                     GError                **error)
 {
   const ElfChip *facts = NULL;
-  const guint8 *p;
-  gsize len;
   guint32 entry = 0;
   guint32 page;
   guint16 chip_id = 0;
@@ -621,13 +839,7 @@ glint_elf_to_image (GBytes                 *data,
   g_autoptr(GByteArray) out = g_byte_array_new ();
   g_autoptr(GBytes) image = NULL;
   guint8 elf_sha256[GLINT_IMAGE_DIGEST_SIZE];
-  gboolean place_sha = FALSE;
   Writer w = { 0 };
-  gsize ram_skip = 0;   /* bytes of ram->pdata[0] already used as padding */
-  guint32 ram_addr = 0;
-  const char *flash_mode = "qio";
-  const char *flash_freq = NULL;
-  const char *flash_size = "1MB";
 
   g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (chip != NULL, NULL);
@@ -645,31 +857,10 @@ glint_elf_to_image (GBytes                 *data,
     }
   if (!glint_image_chip_get_id (chip, &chip_id))
     g_assert_not_reached ();
-  p = g_bytes_get_data (data, &len);
-
   if (!mmu_page_size (facts, sections, &page, error))
     return NULL;
 
-  /* the ELF file's SHA-256 goes into the app description, if it is in flash */
-  for (guint i = 0; i < sections->len; i++)
-    {
-      Segment *seg = &g_array_index (sections, Segment, i);
-
-      if (strstr (seg->name, ".flash.appdesc") != NULL)
-        {
-          if (is_flash_addr (facts, seg->addr))
-            {
-              g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
-              gsize digest_len = sizeof elf_sha256;
-
-              g_checksum_update (sum, p, len);
-              g_checksum_get_digest (sum, elf_sha256, &digest_len);
-              place_sha = TRUE;
-            }
-          break;
-        }
-    }
-
+  w.elf_sha256 = appdesc_elf_sha256 (data, sections, facts, elf_sha256) ? elf_sha256 : NULL;
   merge_like_esptool (sections, facts);
   if (sections->len > GLINT_IMAGE_MAX_SEGMENTS)
     {
@@ -678,178 +869,21 @@ glint_elf_to_image (GBytes                 *data,
                      "image can hold (a linker script problem)"), sections->len);
       return NULL;
     }
+  if (!order_segments (sections, facts, page, flash, ram, error))
+    return NULL;
 
-  for (guint i = 0; i < sections->len; i++)
-    {
-      Segment *seg = &g_array_index (sections, Segment, i);
-
-      g_ptr_array_add (is_flash_addr (facts, seg->addr) ? flash : ram, seg);
-    }
-  /* stable sorts (GLib's are): equal addresses keep the file's order */
-  g_ptr_array_sort (flash, compare_addr);
-  g_ptr_array_sort (ram, compare_addr);
-
-  for (guint i = 0; i < flash->len; i++)
-    {
-      Segment *seg = flash->pdata[i];
-
-      if (g_str_equal (seg->name, ".flash.appdesc"))
-        {
-          g_ptr_array_steal_index (flash, i);
-          g_ptr_array_insert (flash, 0, seg);
-          break;
-        }
-    }
-  for (guint i = 0; i < ram->len; i++)
-    {
-      Segment *seg = ram->pdata[i];
-
-      if (g_str_equal (seg->name, ".dram0.bootdesc"))
-        {
-          g_ptr_array_steal_index (ram, i);
-          g_ptr_array_insert (ram, 0, seg);
-          break;
-        }
-    }
-
-  for (guint i = 1; i < flash->len; i++)
-    {
-      Segment *prev = flash->pdata[i - 1];
-      Segment *seg = flash->pdata[i];
-
-      if (seg->addr / page == prev->addr / page)
-        {
-          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                       _("ELF sections at 0x%08x and 0x%08x share one %u KB flash page, "
-                         "which an image cannot map (a linker script problem)"),
-                       prev->addr, seg->addr, page / 1024);
-          return NULL;
-        }
-    }
-
-  /* header: the flash settings are filled in below */
-  {
-    guint8 header[GLINT_IMAGE_HEADER_SIZE + GLINT_IMAGE_EXT_HEADER_SIZE] = { 0 };
-
-    header[0] = GLINT_IMAGE_MAGIC;
-    glint_put_u32 (header + 4, entry);
-    header[8] = 0xEE;                /* WP pin disabled */
-    header[12] = chip_id & 0xFF;
-    header[13] = chip_id >> 8;
-    header[14] = 0;                  /* min_rev */
-    header[15] = 0;                  /* min_rev_full */
-    header[16] = 0;
-    header[17] = 0xFF;               /* max_rev_full: 0xFFFF, no maximum */
-    header[18] = 0xFF;
-    header[23] = 1;                  /* a digest is appended */
-    g_byte_array_append (out, header, sizeof header);
-  }
-
+  append_header (out, entry, chip_id);
   w.out = out;
   w.checksum = 0xEF;
-  w.elf_sha256 = place_sha ? elf_sha256 : NULL;
-
-  /* flash segments at their page offsets, the gaps filled with RAM data */
-  for (guint i = 0; i < flash->len;)
-    {
-      Segment *seg = flash->pdata[i];
-      gint64 pad = alignment_needed (out->len, seg->addr, page);
-
-      if (pad > 0)
-        {
-          if (ram->len > 0 && pad > SEG_HEADER_SIZE)
-            {
-              Segment *first = ram->pdata[0];
-              gsize left = first->data->len - ram_skip;
-              gsize take = MIN ((gsize) pad, left);
-
-              if (ram_skip == 0)
-                ram_addr = first->addr;
-              if (!write_segment (&w, ram_addr, first->data->data + ram_skip, take, error))
-                return NULL;
-              ram_skip += take;
-              ram_addr += take;
-              if (ram_skip == first->data->len)
-                {
-                  g_ptr_array_remove_index (ram, 0);
-                  ram_skip = 0;
-                }
-            }
-          else
-            {
-              g_autofree guint8 *zeros = g_malloc0 (pad);
-
-              if (!write_segment (&w, 0, zeros, pad, error))
-                return NULL;
-            }
-        }
-      else
-        {
-          g_autoptr(GByteArray) seg_data = g_byte_array_new ();
-
-          g_byte_array_append (seg_data, seg->data->data, seg->data->len);
-          if (facts->esp32_mmu_workaround)
-            {
-              gsize end = out->len + seg_data->len + SEG_HEADER_SIZE;
-              gsize rem = end % page;
-
-              if (rem < 0x24)
-                {
-                  static const guint8 zeros[0x24] = { 0 };
-
-                  g_byte_array_append (seg_data, zeros, 0x24 - rem);
-                }
-            }
-          if (!write_segment (&w, seg->addr, seg_data->data, seg_data->len, error))
-            return NULL;
-          i++;
-        }
-    }
-
-  for (guint i = 0; i < ram->len; i++)
-    {
-      Segment *seg = ram->pdata[i];
-      gsize skip = i == 0 ? ram_skip : 0;
-
-      if (!write_segment (&w, i == 0 && skip > 0 ? ram_addr : seg->addr,
-                          seg->data->data + skip, seg->data->len - skip, error))
-        return NULL;
-    }
-
-  /* the checksum in the last byte of a 16-byte block, then the digest */
-  {
-    static const guint8 zeros[16] = { 0 };
-    guint8 digest[GLINT_IMAGE_DIGEST_SIZE];
-    g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
-    gsize digest_len = sizeof digest;
-
-    g_byte_array_append (out, zeros, 15 - out->len % 16);
-    g_byte_array_append (out, &w.checksum, 1);
-    if (w.n_segments > 255)
-      {
-        g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                     _("the image would need %u segments"), w.n_segments);
-        return NULL;
-      }
-    out->data[1] = (guint8) w.n_segments;
-    g_checksum_update (sum, out->data, out->len);
-    g_checksum_get_digest (sum, digest, &digest_len);
-    g_byte_array_append (out, digest, sizeof digest);
-  }
-
-  if (settings != NULL)
-    {
-      if (settings->flash_mode != NULL && !g_str_equal (settings->flash_mode, "keep"))
-        flash_mode = settings->flash_mode;
-      if (settings->flash_freq != NULL && !g_str_equal (settings->flash_freq, "keep"))
-        flash_freq = settings->flash_freq;
-      if (settings->flash_size != NULL && !g_str_equal (settings->flash_size, "keep") &&
-          !g_str_equal (settings->flash_size, "detect"))
-        flash_size = settings->flash_size;
-    }
+  if (!write_segments (&w, facts, page, flash, ram, error) || !finish_image (&w, error))
+    return NULL;
 
   image = g_byte_array_free_to_bytes (g_steal_pointer (&out));
-  return glint_image_patch_header (image, chip, flash_mode, flash_freq, flash_size, error);
+  return glint_image_patch_header (image, chip,
+                                   setting_or (settings ? settings->flash_mode : NULL, "qio", FALSE),
+                                   setting_or (settings ? settings->flash_freq : NULL, NULL, FALSE),
+                                   setting_or (settings ? settings->flash_size : NULL, "1MB", TRUE),
+                                   error);
 }
 
 /**
