@@ -303,6 +303,86 @@ hex_value (guint8 c)
   return -1;
 }
 
+/* One line of Intel HEX, from ':' to its last digit, into @record (count,
+ * address, type, data, checksum); checks its length and checksum. */
+static gboolean
+decode_record (const guint8  *p,
+               gsize          pos,
+               gsize          end,
+               guint          line,
+               guint8         record[5 + 255],
+               gsize         *n_out,
+               GError       **error)
+{
+  gsize n = 0;
+  guint8 sum = 0;
+  guint count;
+
+  if (p[pos] != ':')
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
+                   _("line %u does not start with “:”, as every Intel HEX record must"),
+                   line);
+      return FALSE;
+    }
+
+  for (gsize i = pos + 1; i < end; i += 2)
+    {
+      int hi = hex_value (p[i]);
+      int lo = i + 1 < end ? hex_value (p[i + 1]) : -1;
+
+      if (i + 1 >= end)
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
+                       _("line %u has an odd number of hex digits"), line);
+          return FALSE;
+        }
+      if (hi < 0 || lo < 0)
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
+                       _("line %u holds “%c”, which is not a hex digit"),
+                       line, hi < 0 ? p[i] : p[i + 1]);
+          return FALSE;
+        }
+      if (n == 5 + 255)
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
+                       _("line %u is longer than any Intel HEX record"), line);
+          return FALSE;
+        }
+      record[n++] = (guint8) (hi << 4 | lo);
+    }
+
+  if (n < 5)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
+                   _("line %u is too short for an Intel HEX record"), line);
+      return FALSE;
+    }
+  count = record[0];
+  if (n != count + 5u)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
+                   _("line %u announces %u data bytes but holds %u"),
+                   line, count, (guint) (n - 5));
+      return FALSE;
+    }
+  for (gsize i = 0; i < n; i++)
+    sum += record[i];
+  if (sum != 0)
+    {
+      guint8 expected = (guint8) (record[n - 1] - sum);
+
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_IMAGE_CORRUPT,
+                   _("line %u: checksum is 0x%02X, expected 0x%02X (the file is "
+                     "damaged)"), line, record[n - 1], expected);
+      return FALSE;
+    }
+
+  *n_out = n;
+  return TRUE;
+}
+
 /**
  * glint_hex_parse:
  * @data: the contents of an Intel HEX file
@@ -343,7 +423,6 @@ glint_hex_parse (GBytes  *data,
       gsize end;
       guint8 record[5 + 255];
       gsize n = 0;
-      guint8 sum = 0;
       guint count, type, addr16;
 
       while (eol < len && p[eol] != '\n')
@@ -368,66 +447,9 @@ glint_hex_parse (GBytes  *data,
                        _("line %u: data after the end-of-file record"), line);
           return NULL;
         }
-      if (p[pos] != ':')
-        {
-          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                       _("line %u does not start with “:”, as every Intel HEX record must"),
-                       line);
-          return NULL;
-        }
-
-      for (gsize i = pos + 1; i < end; i += 2)
-        {
-          int hi = hex_value (p[i]);
-          int lo = i + 1 < end ? hex_value (p[i + 1]) : -1;
-
-          if (i + 1 >= end)
-            {
-              g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                           _("line %u has an odd number of hex digits"), line);
-              return NULL;
-            }
-          if (hi < 0 || lo < 0)
-            {
-              g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                           _("line %u holds “%c”, which is not a hex digit"),
-                           line, hi < 0 ? p[i] : p[i + 1]);
-              return NULL;
-            }
-          if (n == sizeof record)
-            {
-              g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                           _("line %u is longer than any Intel HEX record"), line);
-              return NULL;
-            }
-          record[n++] = (guint8) (hi << 4 | lo);
-        }
-
-      if (n < 5)
-        {
-          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                       _("line %u is too short for an Intel HEX record"), line);
-          return NULL;
-        }
+      if (!decode_record (p, pos, end, line, record, &n, error))
+        return NULL;
       count = record[0];
-      if (n != count + 5u)
-        {
-          g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
-                       _("line %u announces %u data bytes but holds %u"),
-                       line, count, (guint) (n - 5));
-          return NULL;
-        }
-      for (gsize i = 0; i < n; i++)
-        sum += record[i];
-      if (sum != 0)
-        {
-          guint8 expected = (guint8) (record[n - 1] - sum);
-
-          g_set_error (error, GLINT_ERROR, GLINT_ERROR_IMAGE_CORRUPT,
-                       _("line %u: checksum is 0x%02X, expected 0x%02X (the file is "
-                         "damaged)"), line, record[n - 1], expected);
-          return NULL;
-        }
 
       addr16 = (record[1] << 8) | record[2];
       type = record[3];
