@@ -1524,61 +1524,15 @@ convert_file (GlintFlashPlan  *self,
     }
 }
 
-/**
- * glint_flash_plan_validate:
- * @self: a #GlintFlashPlan
- * @chip: (nullable): the connected chip; %NULL uses the plan's chip, or
- *   the chip the images are built for
- * @flash_size_bytes: the flash size, 0 when unknown (the plan's flash_size
- *   setting is used then, if any)
- * @error: return location for a #GError
- *
- * Reads every file that is not loaded yet and checks the plan: regular,
- * non-empty files; 4 KiB aligned offsets; no overlaps; everything within
- * the flash; images built for @chip; a valid image at the bootloader
- * offset. Non-fatal findings go to glint_flash_plan_get_warnings().
- *
- * Returns: %TRUE if the plan can be flashed
- */
-gboolean
-glint_flash_plan_validate (GlintFlashPlan  *self,
-                           const char      *chip,
-                           guint64          flash_size_bytes,
-                           GError         **error)
+/* Reads the files not read yet and converts what needs converting (HEX,
+ * UF2, ELF); an ESP8266 ELF brings a second region. Sorts by offset. */
+static gboolean
+validate_load (GlintFlashPlan  *self,
+               const char      *chip,
+               GError         **error)
 {
-  g_autoptr(GArray) added = NULL;
-  const char *effective_chip;
-  gboolean bootloader_known;
-  guint32 bootloader_offset = 0;
+  g_autoptr(GArray) added = g_array_new (FALSE, TRUE, sizeof (Region));
 
-  g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  g_ptr_array_set_size (self->warnings, 0);
-  g_ptr_array_add (self->warnings, NULL);
-
-  if (self->regions->len == 0)
-    {
-      g_set_error_literal (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                           "nothing to flash");
-      return FALSE;
-    }
-
-  effective_chip = chip != NULL ? chip : self->chip;
-  if (effective_chip != NULL && !glint_image_chip_is_known (effective_chip))
-    {
-      g_set_error (error, GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
-                   _("unknown chip “%s”"), effective_chip);
-      return FALSE;
-    }
-  if (effective_chip != NULL)
-    effective_chip = glint_image_chip_from_family (effective_chip);
-
-  if (flash_size_bytes == 0)
-    flash_size_bytes = glint_flash_plan_parse_size (self->flash_size);
-
-  /* Files first, so later messages can rely on data being there. */
-  added = g_array_new (FALSE, TRUE, sizeof (Region));
   g_array_set_clear_func (added, region_clear);
   for (guint i = 0; i < self->regions->len; i++)
     {
@@ -1589,12 +1543,12 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
           region->data = load_file (region->path, error);
           if (region->data == NULL)
             return FALSE;
-          if (!convert_file (self, region, effective_chip, added, error))
+          if (!convert_file (self, region, chip, added, error))
             return FALSE;
         }
       else if (region->path != NULL && glint_format_detect (region->data) == GLINT_FORMAT_ELF)
         {
-          if (!convert_file (self, region, effective_chip, added, error))
+          if (!convert_file (self, region, chip, added, error))
             return FALSE;
         }
       else if (g_bytes_get_size (region->data) == 0)
@@ -1614,6 +1568,15 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
     }
   g_array_sort (self->regions, compare_regions);
 
+  return TRUE;
+}
+
+/* Sector alignment, overlaps, the flash's end and the 4 GiB limit. */
+static gboolean
+validate_layout (GlintFlashPlan  *self,
+                 guint64          flash_size_bytes,
+                 GError         **error)
+{
   for (guint i = 0; i < self->regions->len; i++)
     {
       Region *region = &g_array_index (self->regions, Region, i);
@@ -1668,13 +1631,21 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
                              "with 0xFF"), region->name, (unsigned long long) size);
     }
 
-  /* Files given with an offset by hand: flash only what is firmware,
-   * unless raw data was asked for. */
+  return TRUE;
+}
+
+/* Files given with an offset by hand: flash only what is firmware,
+ * unless raw data was asked for; a UF2 file's family must fit the chip. */
+static gboolean
+validate_content (GlintFlashPlan  *self,
+                  const char      *chip,
+                  GError         **error)
+{
   for (guint i = 0; i < self->regions->len && !self->allow_raw; i++)
     {
       Region *region = &g_array_index (self->regions, Region, i);
 
-      if (region->user_file && !known_content (region->data, effective_chip))
+      if (region->user_file && !known_content (region->data, chip))
         {
           set_unknown_content_error (error, region->name, region->data);
           return FALSE;
@@ -1683,11 +1654,23 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
 
   if (self->uf2_family != 0 &&
       !check_uf2_family (self->uf2_path, self->uf2_family,
-                         effective_chip, error))
+                         chip, error))
     return FALSE;
 
-  /* Images: what chip they are for, and a real image at the bootloader
-   * offset (also inside a merged binary written at 0). */
+  return TRUE;
+}
+
+/* Images: what chip they are for, and a real image at the bootloader
+ * offset (also inside a merged binary written at 0). */
+static gboolean
+validate_images (GlintFlashPlan  *self,
+                 const char      *chip,
+                 GError         **error)
+{
+  const char *effective_chip = chip;
+  gboolean bootloader_known;
+  guint32 bootloader_offset = 0;
+
   if (effective_chip == NULL)
     effective_chip = chip_from_images (self);
   bootloader_known = effective_chip != NULL;
@@ -1724,6 +1707,63 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
     }
 
   return TRUE;
+}
+
+/**
+ * glint_flash_plan_validate:
+ * @self: a #GlintFlashPlan
+ * @chip: (nullable): the connected chip; %NULL uses the plan's chip, or
+ *   the chip the images are built for
+ * @flash_size_bytes: the flash size, 0 when unknown (the plan's flash_size
+ *   setting is used then, if any)
+ * @error: return location for a #GError
+ *
+ * Reads every file that is not loaded yet and checks the plan: regular,
+ * non-empty files; 4 KiB aligned offsets; no overlaps; everything within
+ * the flash; images built for @chip; a valid image at the bootloader
+ * offset. Non-fatal findings go to glint_flash_plan_get_warnings().
+ *
+ * Returns: %TRUE if the plan can be flashed
+ */
+gboolean
+glint_flash_plan_validate (GlintFlashPlan  *self,
+                           const char      *chip,
+                           guint64          flash_size_bytes,
+                           GError         **error)
+{
+  const char *effective_chip;
+
+  g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_ptr_array_set_size (self->warnings, 0);
+  g_ptr_array_add (self->warnings, NULL);
+
+  if (self->regions->len == 0)
+    {
+      g_set_error_literal (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                           "nothing to flash");
+      return FALSE;
+    }
+
+  effective_chip = chip != NULL ? chip : self->chip;
+  if (effective_chip != NULL && !glint_image_chip_is_known (effective_chip))
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
+                   _("unknown chip “%s”"), effective_chip);
+      return FALSE;
+    }
+  if (effective_chip != NULL)
+    effective_chip = glint_image_chip_from_family (effective_chip);
+
+  if (flash_size_bytes == 0)
+    flash_size_bytes = glint_flash_plan_parse_size (self->flash_size);
+
+  /* Files first, so later messages can rely on data being there. */
+  return validate_load (self, effective_chip, error) &&
+         validate_layout (self, flash_size_bytes, error) &&
+         validate_content (self, effective_chip, error) &&
+         validate_images (self, effective_chip, error);
 }
 
 /**
