@@ -6,16 +6,22 @@
 #include "glint-failed-page.h"
 
 /* A flash that failed: what to do about it, the error itself (selectable,
- * for a bug report), Copy Log and Try Again (window actions). */
+ * for a bug report), and every way on (window actions): Try Again,
+ * Choose Another Firmware, Choose Another Board, Copy Log; Back goes to
+ * the Firmware page. The one that can help is the main button. */
 
 struct _GlintFailedPage
 {
   GlintWizardPage  parent_instance;
 
   /* template children, alphabetical */
+  GtkButton       *choose_board_button;
+  GtkButton       *choose_firmware_button;
   GtkLabel        *failed_details_label;
   AdwStatusPage   *failed_status;
   GtkButton       *try_again_button;
+
+  GlintFailedAction main_action;
 };
 
 G_DEFINE_FINAL_TYPE (GlintFailedPage, glint_failed_page, GLINT_TYPE_WIZARD_PAGE)
@@ -54,6 +60,8 @@ glint_failed_page_class_init (GlintFailedPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/glintapp/Glint/glint-failed-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, choose_board_button);
+  gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, choose_firmware_button);
   gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, failed_details_label);
   gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, failed_status);
   gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, try_again_button);
@@ -98,4 +106,64 @@ glint_failed_page_set_title (GlintFailedPage *self,
   g_return_if_fail (title != NULL);
 
   adw_status_page_set_title (self->failed_status, title);
+}
+
+static GtkWidget *
+action_button (GlintFailedPage   *self,
+               GlintFailedAction  action)
+{
+  switch (action)
+    {
+    case GLINT_FAILED_CHOOSE_FIRMWARE:
+      return GTK_WIDGET (self->choose_firmware_button);
+    case GLINT_FAILED_CHOOSE_BOARD:
+      return GTK_WIDGET (self->choose_board_button);
+    case GLINT_FAILED_TRY_AGAIN:
+    default:
+      return GTK_WIDGET (self->try_again_button);
+    }
+}
+
+/**
+ * glint_failed_page_set_main_action:
+ * @self: a #GlintFailedPage
+ * @action: what can help with this failure
+ *
+ * Makes that button the suggested one, first in the column and the one
+ * the page focuses (Enter activates it).
+ */
+void
+glint_failed_page_set_main_action (GlintFailedPage   *self,
+                                   GlintFailedAction  action)
+{
+  GtkWidget *main_button;
+  GtkWidget *box;
+
+  g_return_if_fail (GLINT_IS_FAILED_PAGE (self));
+
+  self->main_action = action;
+  main_button = action_button (self, action);
+  box = gtk_widget_get_parent (main_button);
+  for (guint i = GLINT_FAILED_TRY_AGAIN; i <= GLINT_FAILED_CHOOSE_BOARD; i++)
+    gtk_widget_remove_css_class (action_button (self, i), "suggested-action");
+  gtk_widget_add_css_class (main_button, "suggested-action");
+  /* The usual order, then the main one first in the column: read first,
+   * and first on the way of Tab. */
+  for (int i = GLINT_FAILED_CHOOSE_BOARD; i >= GLINT_FAILED_TRY_AGAIN; i--)
+    gtk_box_reorder_child_after (GTK_BOX (box), action_button (self, i), NULL);
+  gtk_box_reorder_child_after (GTK_BOX (box), main_button, NULL);
+  glint_wizard_page_set_default_widget (GLINT_WIZARD_PAGE (self), main_button);
+}
+
+/**
+ * glint_failed_page_get_main_action:
+ *
+ * Returns: the main button's action
+ */
+GlintFailedAction
+glint_failed_page_get_main_action (GlintFailedPage *self)
+{
+  g_return_val_if_fail (GLINT_IS_FAILED_PAGE (self), GLINT_FAILED_TRY_AGAIN);
+
+  return self->main_action;
 }
