@@ -8,7 +8,7 @@
 /* A flash that failed: what to do about it, the error itself (selectable,
  * for a bug report), and every way on (window actions): Try Again,
  * Choose Another Firmware, Choose Another Board, Copy Log; Back goes to
- * the Firmware page. The one that can help is the main button. */
+ * the Firmware page. The one that can help is the main button, top left. */
 
 struct _GlintFailedPage
 {
@@ -19,6 +19,8 @@ struct _GlintFailedPage
   GtkButton       *choose_firmware_button;
   GtkLabel        *failed_details_label;
   AdwStatusPage   *failed_status;
+  GtkBox          *main_box;
+  GtkBox          *other_box;
   GtkButton       *try_again_button;
 
   GlintFailedAction main_action;
@@ -64,6 +66,8 @@ glint_failed_page_class_init (GlintFailedPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, choose_firmware_button);
   gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, failed_details_label);
   gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, failed_status);
+  gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, main_box);
+  gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, other_box);
   gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, try_again_button);
 }
 
@@ -129,29 +133,37 @@ action_button (GlintFailedPage   *self,
  * @self: a #GlintFailedPage
  * @action: what can help with this failure
  *
- * Makes that button the suggested one, first in the column and the one
- * the page focuses (Enter activates it).
+ * Makes that button the suggested one, first in the top row (next to
+ * Copy Log) and the one the page focuses (Enter activates it); the other
+ * two go to the row below, in their usual order.
  */
 void
 glint_failed_page_set_main_action (GlintFailedPage   *self,
                                    GlintFailedAction  action)
 {
   GtkWidget *main_button;
-  GtkWidget *box;
 
   g_return_if_fail (GLINT_IS_FAILED_PAGE (self));
 
   self->main_action = action;
   main_button = action_button (self, action);
-  box = gtk_widget_get_parent (main_button);
-  for (guint i = GLINT_FAILED_TRY_AGAIN; i <= GLINT_FAILED_CHOOSE_BOARD; i++)
-    gtk_widget_remove_css_class (action_button (self, i), "suggested-action");
-  gtk_widget_add_css_class (main_button, "suggested-action");
-  /* The usual order, then the main one first in the column: read first,
-   * and first on the way of Tab. */
-  for (int i = GLINT_FAILED_CHOOSE_BOARD; i >= GLINT_FAILED_TRY_AGAIN; i--)
-    gtk_box_reorder_child_after (GTK_BOX (box), action_button (self, i), NULL);
-  gtk_box_reorder_child_after (GTK_BOX (box), main_button, NULL);
+  for (int i = GLINT_FAILED_TRY_AGAIN; i <= GLINT_FAILED_CHOOSE_BOARD; i++)
+    {
+      GtkWidget *button = g_object_ref (action_button (self, i));
+
+      gtk_box_remove (GTK_BOX (gtk_widget_get_parent (button)), button);
+      if (button == main_button)
+        {
+          gtk_box_prepend (self->main_box, button);
+          gtk_widget_add_css_class (button, "suggested-action");
+        }
+      else
+        {
+          gtk_box_append (self->other_box, button);
+          gtk_widget_remove_css_class (button, "suggested-action");
+        }
+      g_object_unref (button);
+    }
   glint_wizard_page_set_default_widget (GLINT_WIZARD_PAGE (self), main_button);
 }
 
