@@ -1,9 +1,15 @@
 /* SPDX-FileCopyrightText: 2026 The Glint developers
  * SPDX-License-Identifier: GPL-3.0-or-later */
 
+/* posix_openpt() and friends */
+#define _GNU_SOURCE
+
 #include "config.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <stdlib.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <gdk/x11/gdkx.h>
@@ -681,6 +687,10 @@ test_disconnect_fails (Fixture       *f,
   g_assert_cmpuint (strlen (description), >, 10);
   g_assert_cmpuint (strlen (details), >, 0);
   g_assert_true (gtk_widget_is_sensitive (child (f, "try_again_button")));
+  /* A lost link: trying again can help, so that is the main button. */
+  g_assert_true (gtk_widget_has_css_class (child (f, "try_again_button"), "suggested-action"));
+  g_assert_false (gtk_widget_has_css_class (child (f, "choose_firmware_button"),
+                                            "suggested-action"));
 
   /* Try again goes straight back to flashing (and fails again). */
   activate (f, "win.try-again", NULL);
@@ -750,11 +760,20 @@ test_invalid_url (Fixture       *f,
   g_assert_true (next_enabled (f));
   g_assert_cmpstr (f->window->address, ==, "rfc2217://127.0.0.1:4000?ign_set_control");
 
-  /* Back to the Demo board and the error is moot. */
+  /* Back to the Demo board and the error is moot: it goes. */
   gtk_editable_set_text (GTK_EDITABLE (row), "socket://nohost");
   g_assert_false (next_enabled (f));
+  g_assert_true (gtk_widget_get_visible (error_label));
   activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
   g_assert_true (next_enabled (f));
+  g_assert_false (gtk_widget_get_visible (error_label));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "error"));
+
+  /* Choosing the URL again brings it back, with the reason. */
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (child (f, "remote_check")), TRUE);
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "error"));
+  g_assert_false (next_enabled (f));
 }
 
 /* Loads @path on the Firmware page, which must refuse it: its reason */
@@ -1063,9 +1082,12 @@ test_cancel (Fixture       *f,
       g_main_context_iteration (NULL, TRUE);
     }
 
-  /* Escape asks first; "Keep Flashing" keeps going. */
+  /* Escape asks first; "Keep Flashing" keeps going. Writing has started:
+   * stopping leaves a board that does not start, and it says so. */
   activate (f, "win.escape", NULL);
   g_assert_nonnull (f->window->cancel_dialog);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (f->window->cancel_dialog),
+                            "will not start"));
   adw_message_dialog_response (f->window->cancel_dialog, "continue");
   while (f->window->cancel_dialog != NULL)
     g_main_context_iteration (NULL, TRUE);
@@ -1115,6 +1137,271 @@ test_detect (Fixture       *f,
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "(revision v"));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "Security: secure boot off"));
   g_assert_false (glint_wizard_page_get_applying (GLINT_WIZARD_PAGE (f->window->board_page)));
+}
+
+/* The main button of the Failed page, by its style class. */
+static const char *
+failed_main_button (Fixture *f)
+{
+  static const char * const buttons[] = {
+    "try_again_button", "choose_firmware_button", "choose_board_button"
+  };
+  const char *found = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+    if (gtk_widget_has_css_class (child (f, buttons[i]), "suggested-action"))
+      {
+        g_assert_null (found);
+        found = buttons[i];
+      }
+
+  return found;
+}
+
+/* Firmware for another chip: trying again cannot help, choosing other
+ * firmware can. Every way on is there, and reachable by keyboard. */
+static void
+test_failed_wrong_chip (Fixture       *f,
+                        gconstpointer  data)
+{
+  const char *details;
+
+  /* an ESP32 build, an ESP32-C3 board, not detected first */
+  click_through (f, "sim://esp32c3?boot=normal");
+  activate (f, "win.next", NULL);
+  wait_for_page (f, "failed", 60);
+
+  details = gtk_label_get_text (GTK_LABEL (child (f, "failed_details_label")));
+  g_test_message ("wrong chip: %s", details);
+  g_assert_cmpstr (failed_main_button (f), ==, "choose_firmware_button");
+  /* first in the column and the focused one: Enter takes it */
+  g_assert_null (gtk_widget_get_prev_sibling (child (f, "choose_firmware_button")));
+  g_assert_true (gtk_widget_has_focus (child (f, "choose_firmware_button")));
+  g_assert_true (gtk_widget_get_focusable (child (f, "choose_board_button")));
+  g_assert_true (gtk_widget_is_visible (child (f, "try_again_button")));
+
+  /* Back, and Escape: the Firmware page, with the board kept. */
+  g_assert_true (gtk_widget_get_visible (child (f, "back_button")));
+  activate (f, "win.escape", NULL);
+  g_assert_cmpstr (page (f), ==, "firmware");
+  g_assert_true (next_enabled (f));
+
+  activate (f, "win.next", NULL);
+  wait_for_page (f, "failed", 60);
+  activate (f, "win.choose-another-firmware", NULL);
+  g_assert_cmpstr (page (f), ==, "firmware");
+
+  activate (f, "win.next", NULL);
+  wait_for_page (f, "failed", 60);
+  activate (f, "win.flash-another", NULL);
+  g_assert_cmpstr (page (f), ==, "board");
+}
+
+/* A retry that fails before writing anything must not call a region the
+ * first attempt left half written "untouched": the window adds up what
+ * every attempt on the board did. */
+static void
+test_failed_regions_accumulate (Fixture       *f,
+                                gconstpointer  data)
+{
+  GlintFlasher *first;
+  GlintSim *sim;
+  const guint8 *flash;
+  gsize flash_size;
+  const char *details;
+
+  /* The board keeps its flash by its name; its link dies mid-write. */
+  click_through (f, "sim://esp32?boot=normal&board=half&disconnect-after=20000");
+  activate (f, "win.next", NULL);
+  first = g_object_ref (_glint_window_get_flasher (f->window));
+  wait_for_page (f, "failed", 60);
+  details = gtk_label_get_text (GTK_LABEL (child (f, "failed_details_label")));
+  g_test_message ("first attempt: %s", details);
+  g_assert_nonnull (strstr (details, "blink.bin at 0x10000 (64 KiB): partly written"));
+
+  /* Really half written: neither blank nor the new app. */
+  sim = glint_sim_stream_get_sim (GLINT_SIM_STREAM (glint_flasher_get_stream (first)));
+  flash = glint_sim_get_flash (sim, &flash_size);
+  g_assert_cmpmem (flash + APP_OFFSET, 4096, g_bytes_get_data (f->app, NULL), 4096);
+  g_assert_true (memcmp (flash + APP_OFFSET, g_bytes_get_data (f->app, NULL), APP_SIZE) != 0);
+
+  /* The same board, its link now dying before a block is written (the
+   * cable is worse): Try Again fails in the connection. The window's
+   * address is set as the same board plugged into a flakier link. */
+  g_free (f->window->address);
+  f->window->address = g_strdup ("sim://esp32?boot=normal&board=half&disconnect-after=40");
+  activate (f, "win.try-again", NULL);
+  wait_for_page (f, "failed", 60);
+  details = gtk_label_get_text (GTK_LABEL (child (f, "failed_details_label")));
+  g_test_message ("second attempt: %s", details);
+  g_assert_nonnull (strstr (details, "blink.bin at 0x10000 (64 KiB): partly written"));
+  g_assert_null (strstr (details, "untouched"));
+  g_assert_cmpmem (flash + APP_OFFSET, 4096, g_bytes_get_data (f->app, NULL), 4096);
+
+  /* Another board: what this one holds is no longer the story. */
+  activate (f, "win.flash-another", NULL);
+  activate (f, "win.select-board", "sim://esp32?boot=normal&disconnect-after=40");
+  activate (f, "win.next", NULL);
+  wait_for_next (f);
+  activate (f, "win.next", NULL);
+  wait_for_page (f, "failed", 60);
+  details = gtk_label_get_text (GTK_LABEL (child (f, "failed_details_label")));
+  g_test_message ("other board: %s", details);
+  g_assert_null (strstr (details, "partly written"));
+
+  g_object_unref (first);
+}
+
+/* A port another program holds: the Failed page names it. */
+static void
+test_failed_port_busy (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *port = g_build_filename (f->ports_dir, "ttyUSB9", NULL);
+  g_autofree char *comm = NULL;
+  g_autofree char *expected = NULL;
+  const char *description;
+  int master, holder;
+
+  /* A pty stands in for the adapter; this process holds it locked, as a
+   * serial monitor would. */
+  master = posix_openpt (O_RDWR | O_NOCTTY);
+  g_assert_cmpint (master, >=, 0);
+  g_assert_cmpint (grantpt (master), ==, 0);
+  g_assert_cmpint (unlockpt (master), ==, 0);
+  holder = open (ptsname (master), O_RDWR | O_NOCTTY);
+  g_assert_cmpint (holder, >=, 0);
+  g_assert_cmpint (flock (holder, LOCK_EX | LOCK_NB), ==, 0);
+  g_assert_cmpint (symlink (ptsname (master), port), ==, 0);
+
+  g_assert_true (g_file_get_contents ("/proc/self/comm", &comm, NULL, NULL));
+  g_strstrip (comm);
+  expected = g_strdup_printf ("%s is in use by %s (process %d)", port, comm, (int) getpid ());
+
+  activate (f, "win.select-board", port);
+  wait_for_next (f);
+  activate (f, "win.next", NULL);
+  activate (f, "win.load-firmware", f->manifest);
+  wait_for_next (f);
+  activate (f, "win.next", NULL);
+  wait_for_page (f, "failed", 60);
+
+  description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "failed_status")));
+  g_test_message ("busy: %s", description);
+  g_assert_nonnull (strstr (description, expected));
+  g_assert_cmpstr (failed_main_button (f), ==, "try_again_button");
+
+  g_unlink (port);
+  close (holder);
+  close (master);
+}
+
+/* Detect that fails says why, not just that it failed. */
+static void
+test_detect_fails (Fixture       *f,
+                   gconstpointer  data)
+{
+  AdwActionRow *row = ADW_ACTION_ROW (child (f, "detect_row"));
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  /* The link goes before the chip could be read. */
+  activate (f, "win.select-board", "sim://esp32?boot=normal&disconnect-after=40");
+  activate (f, "win.detect", NULL);
+  while (glint_wizard_page_get_applying (GLINT_WIZARD_PAGE (f->window->board_page)))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Detect never finished: %s", adw_action_row_get_subtitle (row));
+      g_main_context_iteration (NULL, TRUE);
+    }
+
+  g_test_message ("detect failed: %s", adw_action_row_get_subtitle (row));
+  g_assert_null (glint_board_page_get_board_info (f->window->board_page));
+  /* the cause (the lost link), then what to do */
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (row),
+                                   "sim://esp32?boot=normal&disconnect-after=40 closed the "
+                                   "connection\n"));
+  g_assert_cmpuint (strlen (strchr (adw_action_row_get_subtitle (row), '\n')), >, 10);
+}
+
+/* A board that never answers: the page shows it is still trying (the
+ * bar moves, the seconds count), and stopping then is harmless and said
+ * to be. */
+static void
+test_waiting_for_bootloader (Fixture       *f,
+                             gconstpointer  data)
+{
+  GtkLabel *stage = GTK_LABEL (child (f, "stage_label"));
+  GtkProgressBar *bar = GTK_PROGRESS_BAR (child (f, "progress_bar"));
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  g_autofree char *first = NULL;
+  const char *body;
+
+  /* Running its app, and not reset into the bootloader: it never syncs. */
+  click_through (f, "sim://esp32?boot=normal");
+  gtk_switch_set_active (GTK_SWITCH (child (f, "auto_reset_switch")), FALSE);
+  activate (f, "win.next", NULL);
+  while (glint_flasher_get_state (_glint_window_get_flasher (f->window)) !=
+         GLINT_FLASHER_STATE_SYNCING)
+    {
+      g_assert_cmpstr (page (f), ==, "flash");
+      g_main_context_iteration (NULL, TRUE);
+    }
+
+  /* The stage counts the seconds it has waited. */
+  while (strstr (gtk_label_get_text (stage), "(2 s)") == NULL)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("no sign of life while waking the bootloader: “%s”",
+                 gtk_label_get_text (stage));
+      if (first == NULL && strstr (gtk_label_get_text (stage), "(1 s)") != NULL)
+        first = g_strdup (gtk_label_get_text (stage));
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_test_message ("waiting: %s, then %s", first, gtk_label_get_text (stage));
+  g_assert_cmpstr (first, ==, "Waking up the bootloader… (1 s)");
+  g_assert_cmpfloat (gtk_progress_bar_get_fraction (bar), ==, 0);
+  g_assert_cmpfloat (gtk_progress_bar_get_pulse_step (bar), >, 0);
+
+  /* Nothing written yet: the dialog does not threaten a dead board. */
+  activate (f, "win.cancel", NULL);
+  g_assert_nonnull (f->window->cancel_dialog);
+  body = adw_message_dialog_get_body (f->window->cancel_dialog);
+  g_test_message ("cancel dialog: %s", body);
+  g_assert_null (strstr (body, "will not start"));
+  g_assert_nonnull (strstr (body, "Nothing has been written"));
+  adw_message_dialog_response (f->window->cancel_dialog, "stop");
+  wait_for_page (f, "firmware", 30);
+}
+
+/* One kind of size unit (KiB, as the regions use) everywhere; GLib puts
+ * a no-break space before the unit. */
+static void
+test_size_units (Fixture       *f,
+                 gconstpointer  data)
+{
+  const char *description;
+
+  click_through (f, GLINT_DEMO_ADDRESS);
+  description = adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (child (f, "firmware_group")));
+  g_test_message ("firmware: %s", description);
+  g_assert_nonnull (strstr (description, "64.0\u00a0KiB"));
+  g_assert_null (strstr (description, "kB"));
+
+  activate (f, "win.next", NULL);
+  while (strstr (gtk_label_get_text (GTK_LABEL (child (f, "bytes_label"))), " of ") == NULL)
+    {
+      g_assert_cmpstr (page (f), ==, "flash");
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_test_message ("progress: %s", gtk_label_get_text (GTK_LABEL (child (f, "bytes_label"))));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (child (f, "bytes_label"))),
+                            "of 64.0\u00a0KiB"));
+
+  wait_for_page (f, "done", 90);
+  description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "done_status")));
+  g_test_message ("done: %s", description);
+  g_assert_nonnull (strstr (description, "Wrote 64.0\u00a0KiB to"));
+  g_assert_null (strstr (description, "kB"));
 }
 
 /* "Open With Glint" before a board is chosen: the Firmware page with
@@ -1698,6 +1985,13 @@ main (int   argc,
   ADD ("detect", test_detect);
   ADD ("open-file", test_open_file);
   ADD ("permission-page", test_permission_page);
+  ADD ("failed-wrong-chip", test_failed_wrong_chip);
+  ADD ("failed-regions-accumulate", test_failed_regions_accumulate);
+  ADD ("detect-fails", test_detect_fails);
+  ADD ("waiting-for-bootloader", test_waiting_for_bootloader);
+  ADD ("size-units", test_size_units);
+  g_test_add ("/glint/window/failed-port-busy", Fixture, NULL, fixture_setup_ports,
+              test_failed_port_busy, fixture_teardown_ports);
 
   g_test_add ("/glint/window/hotplug", Fixture, NULL, fixture_setup_ports, test_hotplug,
               fixture_teardown_ports);

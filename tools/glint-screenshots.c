@@ -282,6 +282,18 @@ main (int   argc,
     shoot ("5b-not-verified");
   }
 
+  /* 5c. Failed: firmware for another chip, where choosing other firmware
+   * is the way on */
+  act ("win.flash-another", NULL);
+  act ("win.select-board", "sim://esp32c3?boot=normal");
+  act ("win.next", NULL);
+  act ("win.load-firmware", manifest);
+  spin (100);
+  wait_until (plan_loaded, 30);
+  act ("win.next", NULL);
+  wait_until (on_failed, 120);
+  shoot ("5c-wrong-chip");
+
   /* 6. Permission denied */
   _glint_window_show_permission_page (window);
   shoot ("6-permission");

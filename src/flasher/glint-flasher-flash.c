@@ -2075,6 +2075,35 @@ glint_region_status_to_string (GlintRegionStatus status)
 }
 
 /**
+ * glint_region_report_describe:
+ * @report: what a flash job did to one region
+ *
+ * Returns: (transfer full): one line for people, translated ("app at
+ *   0x10000 (1024 KiB): written and verified")
+ */
+char *
+glint_region_report_describe (const GlintRegionReport *rep)
+{
+  GString *text = g_string_new (NULL);
+
+  g_return_val_if_fail (rep != NULL, NULL);
+
+  if (rep->size > 0)
+    /* Translators: region name, flash address, size, then what happened */
+    g_string_append_printf (text, _("%s at 0x%x (%u KiB): %s"), rep->name, rep->offset,
+                            (rep->size + 1023) / 1024,
+                            glint_region_status_to_string (rep->status));
+  else
+    /* Translators: region name, flash address, then what happened */
+    g_string_append_printf (text, _("%s at 0x%x: %s"), rep->name, rep->offset,
+                            glint_region_status_to_string (rep->status));
+  if (rep->status == GLINT_REGION_PARTLY_WRITTEN && rep->written > 0)
+    g_string_append_printf (text, _(" (%u of %u bytes written)"), rep->written, rep->size);
+
+  return g_string_free (text, FALSE);
+}
+
+/**
  * glint_flasher_describe_regions:
  *
  * One line per region of the last flash job ("app at 0x10000 (1024 KiB):
@@ -2095,21 +2124,12 @@ glint_flasher_describe_regions (GlintFlasher *self)
   text = g_string_new (NULL);
   for (guint i = 0; i < self->regions->len; i++)
     {
-      const GlintRegionReport *rep = &g_array_index (self->regions, GlintRegionReport, i);
+      g_autofree char *line =
+        glint_region_report_describe (&g_array_index (self->regions, GlintRegionReport, i));
 
       if (i > 0)
         g_string_append_c (text, '\n');
-      if (rep->size > 0)
-        /* Translators: region name, flash address, size, then what happened */
-        g_string_append_printf (text, _("%s at 0x%x (%u KiB): %s"), rep->name, rep->offset,
-                                (rep->size + 1023) / 1024,
-                                glint_region_status_to_string (rep->status));
-      else
-        /* Translators: region name, flash address, then what happened */
-        g_string_append_printf (text, _("%s at 0x%x: %s"), rep->name, rep->offset,
-                                glint_region_status_to_string (rep->status));
-      if (rep->status == GLINT_REGION_PARTLY_WRITTEN && rep->written > 0)
-        g_string_append_printf (text, _(" (%u of %u bytes written)"), rep->written, rep->size);
+      g_string_append (text, line);
     }
 
   return g_string_free (text, FALSE);

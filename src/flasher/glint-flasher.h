@@ -218,6 +218,7 @@ const GlintRegionReport *
                                                     guint                  index);
 char              *glint_flasher_describe_regions  (GlintFlasher          *self);
 const char        *glint_region_status_to_string   (GlintRegionStatus      status);
+char              *glint_region_report_describe    (const GlintRegionReport *report);
 
 void               glint_flasher_flash_async       (GlintFlasher          *self,
                                                     GCancellable          *cancellable,

@@ -118,6 +118,24 @@ remote_address (GlintBoardPage *self,
   return g_steal_pointer (&stripped);
 }
 
+/* The URL row's error shows while the remote board is the chosen one
+ * (typing chooses it): after choosing another board it is moot. */
+static void
+update_remote_error (GlintBoardPage *self,
+                     const GError   *error)
+{
+  gboolean shown = error != NULL && gtk_check_button_get_active (self->remote_check);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->remote_error_label), shown);
+  if (shown)
+    {
+      gtk_label_set_text (self->remote_error_label, error->message);
+      gtk_widget_add_css_class (GTK_WIDGET (self->remote_row), "error");
+    }
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->remote_row), "error");
+}
+
 static void
 on_board_toggled_cb (GlintBoardPage *self,
                                    GtkCheckButton *check)
@@ -133,14 +151,19 @@ on_board_toggled_cb (GlintBoardPage *self,
     set_address (self, GLINT_DEMO_ADDRESS);
   else if (check == self->remote_check)
     {
-      g_autofree char *address = remote_address (self, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *address = remote_address (self, &error);
 
+      update_remote_error (self, error);
       set_address (self, address);
       if (address == NULL)
         gtk_widget_grab_focus (GTK_WIDGET (self->remote_row));
     }
   else
     set_address (self, g_object_get_data (G_OBJECT (check), "glint-address"));
+
+  if (check != self->remote_check)
+    update_remote_error (self, NULL);
 }
 
 static void
@@ -148,16 +171,6 @@ on_remote_changed_cb (GlintBoardPage *self)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *address = remote_address (self, &error);
-  gboolean valid = error == NULL;
-
-  gtk_widget_set_visible (GTK_WIDGET (self->remote_error_label), !valid);
-  if (!valid)
-    {
-      gtk_label_set_text (self->remote_error_label, error->message);
-      gtk_widget_add_css_class (GTK_WIDGET (self->remote_row), "error");
-    }
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->remote_row), "error");
 
   /* Typing chooses the remote board; a half-typed URL is no board yet. */
   if (gtk_editable_get_text (GTK_EDITABLE (self->remote_row))[0] != '\0' &&
@@ -165,6 +178,7 @@ on_remote_changed_cb (GlintBoardPage *self)
     gtk_check_button_set_active (self->remote_check, TRUE);
   else if (gtk_check_button_get_active (self->remote_check))
     set_address (self, address);
+  update_remote_error (self, error);
 }
 
 /* Enter in the URL row goes on with that board. (Not activates-default:
@@ -381,14 +395,24 @@ static void
 show_detect_error (GlintBoardPage *self,
                    const GError *error)
 {
+  g_autofree char *subtitle = NULL;
+  g_autofree char *text = NULL;
+  const char *hint;
+
   if (g_error_matches (error, GLINT_ERROR, GLINT_ERROR_PERMISSION_DENIED))
     {
       g_signal_emit (self, signals[SIGNAL_PERMISSION_DENIED], 0);
       return;
     }
 
-  adw_action_row_set_subtitle (self->detect_row, glint_error_get_hint (error));
-  toast (self, _("The board could not be detected"));
+  /* The cause, then what to do: the row keeps both (it is markup). */
+  hint = glint_error_get_hint (error);
+  subtitle = g_markup_printf_escaped ("%s\n%s", error->message, hint != NULL ? hint : "");
+  adw_action_row_set_subtitle (self->detect_row, g_strchomp (subtitle));
+  /* Translators: why Detect failed, like "Detect failed: the board did not
+   * answer" (a toast: markup) */
+  text = g_markup_printf_escaped (_("Detect failed: %s"), error->message);
+  toast (self, text);
 }
 
 /* The Board Details row: the chip as esptool describes it, the MAC, the

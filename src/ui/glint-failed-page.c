@@ -6,16 +6,24 @@
 #include "glint-failed-page.h"
 
 /* A flash that failed: what to do about it, the error itself (selectable,
- * for a bug report), Copy Log and Try Again (window actions). */
+ * for a bug report), and every way on (window actions): Try Again,
+ * Choose Another Firmware, Choose Another Board, Copy Log; Back goes to
+ * the Firmware page. The one that can help is the main button, top left. */
 
 struct _GlintFailedPage
 {
   GlintWizardPage  parent_instance;
 
   /* template children, alphabetical */
+  GtkButton       *choose_board_button;
+  GtkButton       *choose_firmware_button;
   GtkLabel        *failed_details_label;
   AdwStatusPage   *failed_status;
+  GtkBox          *main_box;
+  GtkBox          *other_box;
   GtkButton       *try_again_button;
+
+  GlintFailedAction main_action;
 };
 
 G_DEFINE_FINAL_TYPE (GlintFailedPage, glint_failed_page, GLINT_TYPE_WIZARD_PAGE)
@@ -54,8 +62,12 @@ glint_failed_page_class_init (GlintFailedPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/glintapp/Glint/glint-failed-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, choose_board_button);
+  gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, choose_firmware_button);
   gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, failed_details_label);
   gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, failed_status);
+  gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, main_box);
+  gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, other_box);
   gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, try_again_button);
 }
 
@@ -98,4 +110,72 @@ glint_failed_page_set_title (GlintFailedPage *self,
   g_return_if_fail (title != NULL);
 
   adw_status_page_set_title (self->failed_status, title);
+}
+
+static GtkWidget *
+action_button (GlintFailedPage   *self,
+               GlintFailedAction  action)
+{
+  switch (action)
+    {
+    case GLINT_FAILED_CHOOSE_FIRMWARE:
+      return GTK_WIDGET (self->choose_firmware_button);
+    case GLINT_FAILED_CHOOSE_BOARD:
+      return GTK_WIDGET (self->choose_board_button);
+    case GLINT_FAILED_TRY_AGAIN:
+    default:
+      return GTK_WIDGET (self->try_again_button);
+    }
+}
+
+/**
+ * glint_failed_page_set_main_action:
+ * @self: a #GlintFailedPage
+ * @action: what can help with this failure
+ *
+ * Makes that button the suggested one, first in the top row (next to
+ * Copy Log) and the one the page focuses (Enter activates it); the other
+ * two go to the row below, in their usual order.
+ */
+void
+glint_failed_page_set_main_action (GlintFailedPage   *self,
+                                   GlintFailedAction  action)
+{
+  GtkWidget *main_button;
+
+  g_return_if_fail (GLINT_IS_FAILED_PAGE (self));
+
+  self->main_action = action;
+  main_button = action_button (self, action);
+  for (int i = GLINT_FAILED_TRY_AGAIN; i <= GLINT_FAILED_CHOOSE_BOARD; i++)
+    {
+      GtkWidget *button = g_object_ref (action_button (self, i));
+
+      gtk_box_remove (GTK_BOX (gtk_widget_get_parent (button)), button);
+      if (button == main_button)
+        {
+          gtk_box_prepend (self->main_box, button);
+          gtk_widget_add_css_class (button, "suggested-action");
+        }
+      else
+        {
+          gtk_box_append (self->other_box, button);
+          gtk_widget_remove_css_class (button, "suggested-action");
+        }
+      g_object_unref (button);
+    }
+  glint_wizard_page_set_default_widget (GLINT_WIZARD_PAGE (self), main_button);
+}
+
+/**
+ * glint_failed_page_get_main_action:
+ *
+ * Returns: the main button's action
+ */
+GlintFailedAction
+glint_failed_page_get_main_action (GlintFailedPage *self)
+{
+  g_return_val_if_fail (GLINT_IS_FAILED_PAGE (self), GLINT_FAILED_TRY_AGAIN);
+
+  return self->main_action;
 }

@@ -240,7 +240,8 @@ region_row_new (GlintFlashPlan *plan,
   const char *path = glint_flash_plan_get_region_path (plan, index);
   GBytes *data = glint_flash_plan_get_region_data (plan, index);
   g_autofree char *basename = path != NULL ? g_path_get_basename (path) : NULL;
-  g_autofree char *size = g_format_size (data != NULL ? g_bytes_get_size (data) : 0);
+  g_autofree char *size = g_format_size_full (data != NULL ? g_bytes_get_size (data) : 0,
+                                              G_FORMAT_SIZE_IEC_UNITS);
   g_autofree char *offset = g_strdup_printf ("0x%05x",
                                              glint_flash_plan_get_region_offset (plan, index));
   g_autofree char *subtitle = NULL;
@@ -509,7 +510,8 @@ show_plan (GlintFirmwarePage *self)
   g_autofree char *basename = glint_firmware_page_get_name (self);
   gboolean guessed = g_object_get_data (G_OBJECT (self->plan), "glint-guessed-offset") != NULL;
   gboolean single = is_single_file (self->firmware_path) && n_regions == 1;
-  g_autofree char *total = g_format_size (glint_flash_plan_get_total_bytes (self->plan));
+  g_autofree char *total = g_format_size_full (glint_flash_plan_get_total_bytes (self->plan),
+                                               G_FORMAT_SIZE_IEC_UNITS);
   const char *chip_name = glint_flash_plan_get_chip (self->plan);
   const GlintChip *known = chip_name != NULL ? glint_chip_lookup (chip_name) : NULL;
   const char *chip = known != NULL ? known->display_name : chip_name;

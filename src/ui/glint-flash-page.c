@@ -27,7 +27,14 @@ struct _GlintFlashPage
 
   GlintFlasher    *flasher;
   GBinding        *fraction_binding;
+
+  /* While the job waits for the board (connecting, waking the
+   * bootloader), the bar pulses and the stage counts the seconds. */
+  guint            waiting_id;
+  gint64           stage_started_us;
 };
+
+#define WAITING_PULSE_MS 250
 
 G_DEFINE_FINAL_TYPE (GlintFlashPage, glint_flash_page, GLINT_TYPE_WIZARD_PAGE)
 
@@ -86,12 +93,59 @@ glint_flash_page_format_duration (gdouble seconds)
   return g_strdup_printf (_("%u:%02u min"), s / 60, s % 60);
 }
 
+/* The stages that wait on the board with nothing to count in bytes. */
+static gboolean
+is_waiting_state (GlintFlasherState state)
+{
+  return state == GLINT_FLASHER_STATE_CONNECTING || state == GLINT_FLASHER_STATE_RESETTING ||
+         state == GLINT_FLASHER_STATE_SYNCING || state == GLINT_FLASHER_STATE_DETECTING;
+}
+
+static gboolean
+waiting_tick_cb (gpointer user_data)
+{
+  GlintFlashPage *self = user_data;
+  guint seconds = (g_get_monotonic_time () - self->stage_started_us) / G_USEC_PER_SEC;
+
+  if (self->flasher == NULL)
+    {
+      self->waiting_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  gtk_progress_bar_pulse (self->progress_bar);
+  if (seconds > 0)
+    {
+      /* Translators: a stage and how long it has taken so far, like
+       * "Waking up the bootloader… (4 s)" */
+      g_autofree char *text = g_strdup_printf (_("%s (%u s)"),
+                                               stage_name (glint_flasher_get_state (self->flasher)),
+                                               seconds);
+
+      gtk_label_set_text (self->stage_label, text);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 on_flasher_state_cb (GlintFlasher *flasher,
                      GParamSpec   *pspec,
                      GlintFlashPage *self)
 {
-  gtk_label_set_text (self->stage_label, stage_name (glint_flasher_get_state (flasher)));
+  GlintFlasherState state = glint_flasher_get_state (flasher);
+
+  gtk_label_set_text (self->stage_label, stage_name (state));
+
+  self->stage_started_us = g_get_monotonic_time ();
+  if (is_waiting_state (state) && self->waiting_id == 0)
+    self->waiting_id = g_timeout_add (WAITING_PULSE_MS, waiting_tick_cb, self);
+  else if (!is_waiting_state (state))
+    {
+      g_clear_handle_id (&self->waiting_id, g_source_remove);
+      /* Out of pulsing: the bar shows the job's fraction again. */
+      gtk_progress_bar_set_fraction (self->progress_bar, glint_flasher_get_fraction (flasher));
+    }
 }
 
 static void
@@ -107,9 +161,9 @@ on_flasher_progress_cb (GlintFlasher *flasher,
 
   if (total > 0)
     {
-      g_autofree char *done_s = g_format_size (done);
-      g_autofree char *total_s = g_format_size (total);
-      /* Translators: "12.3 kB of 64.0 kB" */
+      g_autofree char *done_s = g_format_size_full (done, G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *total_s = g_format_size_full (total, G_FORMAT_SIZE_IEC_UNITS);
+      /* Translators: "12.3 KiB of 64.0 KiB" */
       g_autofree char *text = g_strdup_printf (_("%s of %s"), done_s, total_s);
 
       gtk_label_set_text (self->bytes_label, text);
@@ -119,8 +173,8 @@ on_flasher_progress_cb (GlintFlasher *flasher,
 
   if (rate > 0)
     {
-      g_autofree char *rate_s = g_format_size ((guint64) rate);
-      /* Translators: a transfer speed, like "85.2 kB/s" */
+      g_autofree char *rate_s = g_format_size_full ((guint64) rate, G_FORMAT_SIZE_IEC_UNITS);
+      /* Translators: a transfer speed, like "85.2 KiB/s" */
       g_autofree char *text = g_strdup_printf (_("%s/s"), rate_s);
 
       gtk_label_set_text (self->speed_label, text);
@@ -144,6 +198,7 @@ on_flasher_progress_cb (GlintFlasher *flasher,
 static void
 disconnect_flasher (GlintFlashPage *self)
 {
+  g_clear_handle_id (&self->waiting_id, g_source_remove);
   if (self->flasher == NULL)
     return;
 
@@ -184,6 +239,7 @@ glint_flash_page_set_flasher (GlintFlashPage *self,
   self->fraction_binding = g_object_ref (g_object_bind_property (flasher, "fraction",
                                                                  self->progress_bar, "fraction",
                                                                  G_BINDING_SYNC_CREATE));
+  on_flasher_state_cb (flasher, NULL, self);
 }
 
 /**

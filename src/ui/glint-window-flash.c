@@ -4,8 +4,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "glint-chip.h"
 #include "glint-error.h"
@@ -122,7 +125,7 @@ show_done (GlintWindow *self)
   gdouble seconds = (g_get_monotonic_time () - self->flash_started_us) / 1e6;
   guint64 written = glint_flasher_get_bytes_written (self->flasher);
   guint64 unchanged = glint_flasher_get_bytes_unchanged (self->flasher);
-  g_autofree char *size = g_format_size (written);
+  g_autofree char *size = g_format_size_full (written, G_FORMAT_SIZE_IEC_UNITS);
   g_autoptr(GString) extra = g_string_new (NULL);
   g_autofree char *duration = glint_flash_page_format_duration (seconds);
   const char *chip_name = glint_flasher_get_chip (self->flasher);
@@ -139,7 +142,7 @@ show_done (GlintWindow *self)
     text = g_strdup_printf (_("The %s on %s already held this firmware (checked in %s)."),
                             chip != NULL ? chip : "ESP", where, duration);
   else if (glint_firmware_page_get_verify (self->firmware_page))
-    /* Translators: "Wrote 64.0 kB to the ESP32 on the Demo board in 2 seconds and verified it." */
+    /* Translators: "Wrote 64.0 KiB to the ESP32 on the Demo board in 2 seconds and verified it." */
     text = g_strdup_printf (_("Wrote %s to the %s on %s in %s and verified it."),
                             size, chip != NULL ? chip : "ESP", where, duration);
   else
@@ -148,10 +151,10 @@ show_done (GlintWindow *self)
 
   if (unchanged > 0 && written > 0)
     {
-      g_autofree char *same = g_format_size (unchanged);
+      g_autofree char *same = g_format_size_full (unchanged, G_FORMAT_SIZE_IEC_UNITS);
 
       g_string_append_c (extra, ' ');
-      /* Translators: "1.0 MB was already on the board and was not written again." */
+      /* Translators: "1.0 MiB was already on the board and was not written again." */
       g_string_append_printf (extra, _("%s was already on the board and was not written again."),
                               same);
     }
@@ -170,9 +173,230 @@ show_done (GlintWindow *self)
       text = joined;
     }
 
+  /* Everything of the plan is on the board now. */
+  _glint_window_forget_regions (self);
+
   glint_done_page_set_summary (self->done_page, text);
   glint_done_page_set_has_backup (self->done_page, self->backup_path != NULL);
   _glint_window_go_to (self, "done");
+}
+
+static void
+region_report_clear (gpointer data)
+{
+  GlintRegionReport *rep = data;
+
+  g_clear_pointer (&rep->name, g_free);
+}
+
+/**
+ * _glint_window_forget_regions:
+ *
+ * Another board: what earlier attempts did is no longer about it.
+ */
+void
+_glint_window_forget_regions (GlintWindow *self)
+{
+  g_clear_pointer (&self->regions_seen, g_array_unref);
+}
+
+/* Adds what the last job did to what earlier attempts on this board did.
+ * A region a job did not get to keeps the state an earlier attempt left
+ * it in: a retry that fails before writing has not made half-written
+ * flash "untouched". A region a job touched is what that job made of it;
+ * an earlier region (of another plan) that overlaps it is superseded. */
+static void
+regions_merge (GlintWindow *self)
+{
+  guint n = self->flasher != NULL ? glint_flasher_get_n_regions (self->flasher) : 0;
+  GArray *merged;
+
+  if (n == 0)
+    return;
+
+  merged = g_array_new (FALSE, TRUE, sizeof (GlintRegionReport));
+  g_array_set_clear_func (merged, region_report_clear);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const GlintRegionReport *now = glint_flasher_get_region_report (self->flasher, i);
+      GlintRegionReport rep = *now;
+
+      if (now->status == GLINT_REGION_UNTOUCHED && self->regions_seen != NULL)
+        for (guint j = 0; j < self->regions_seen->len; j++)
+          {
+            const GlintRegionReport *before = &g_array_index (self->regions_seen,
+                                                              GlintRegionReport, j);
+
+            if (before->offset == now->offset && before->size == now->size)
+              {
+                rep = *before;
+                break;
+              }
+          }
+      rep.name = g_strdup (rep.name);
+      g_array_append_val (merged, rep);
+    }
+
+  /* Earlier regions this plan does not have, unless this job wrote over
+   * them. */
+  for (guint j = 0; self->regions_seen != NULL && j < self->regions_seen->len; j++)
+    {
+      GlintRegionReport rep = g_array_index (self->regions_seen, GlintRegionReport, j);
+      gboolean keep = rep.status != GLINT_REGION_UNTOUCHED;
+
+      for (guint i = 0; keep && i < n; i++)
+        {
+          const GlintRegionReport *now = glint_flasher_get_region_report (self->flasher, i);
+          gboolean same = now->offset == rep.offset && now->size == rep.size;
+          gboolean overlaps = now->offset < rep.offset + MAX (rep.size, 1) &&
+                              rep.offset < now->offset + MAX (now->size, 1);
+
+          if (same || (overlaps && now->status != GLINT_REGION_UNTOUCHED))
+            keep = FALSE;
+        }
+      if (keep)
+        {
+          rep.name = g_strdup (rep.name);
+          g_array_append_val (merged, rep);
+        }
+    }
+
+  g_clear_pointer (&self->regions_seen, g_array_unref);
+  self->regions_seen = merged;
+}
+
+/* What the flash holds now, by every attempt on this board. */
+static char *
+regions_describe (GlintWindow *self)
+{
+  GString *text;
+
+  if (self->regions_seen == NULL || self->regions_seen->len == 0)
+    return NULL;
+
+  text = g_string_new (NULL);
+  for (guint i = 0; i < self->regions_seen->len; i++)
+    {
+      g_autofree char *line =
+        glint_region_report_describe (&g_array_index (self->regions_seen, GlintRegionReport, i));
+
+      if (i > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, line);
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+/* Whether a job left anything of the flash changed (erased or written). */
+static gboolean
+flash_touched (GlintWindow *self)
+{
+  GlintFlasherState state;
+
+  if (self->flasher == NULL)
+    return FALSE;
+
+  state = glint_flasher_get_state (self->flasher);
+  if (state == GLINT_FLASHER_STATE_ERASING || state == GLINT_FLASHER_STATE_WRITING ||
+      state == GLINT_FLASHER_STATE_VERIFYING || state == GLINT_FLASHER_STATE_REBOOTING)
+    return TRUE;
+
+  for (guint i = 0; i < glint_flasher_get_n_regions (self->flasher); i++)
+    {
+      GlintRegionStatus status = glint_flasher_get_region_report (self->flasher, i)->status;
+
+      if (status != GLINT_REGION_UNTOUCHED && status != GLINT_REGION_UNCHANGED)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/**
+ * _glint_window_port_holder:
+ * @path: a serial port's device node
+ * @pid: (out): the process holding it
+ *
+ * Which process has the device open, found in /proc (Linux); the first
+ * one found.
+ *
+ * Returns: (transfer full) (nullable): its name ("minicom"), or %NULL
+ */
+char *
+_glint_window_port_holder (const char *path,
+                           guint      *pid)
+{
+  struct stat port;
+  g_autoptr(GDir) proc = NULL;
+  const char *entry;
+
+  if (g_stat (path, &port) != 0 || !S_ISCHR (port.st_mode))
+    return NULL;
+  proc = g_dir_open ("/proc", 0, NULL);
+  if (proc == NULL)
+    return NULL;
+
+  while ((entry = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *fd_dir = NULL;
+      g_autoptr(GDir) fds = NULL;
+      const char *fd;
+      guint64 n;
+
+      if (!g_ascii_string_to_unsigned (entry, 10, 1, G_MAXINT, &n, NULL))
+        continue;
+      fd_dir = g_build_filename ("/proc", entry, "fd", NULL);
+      fds = g_dir_open (fd_dir, 0, NULL);
+      if (fds == NULL)
+        continue;
+      while ((fd = g_dir_read_name (fds)) != NULL)
+        {
+          g_autofree char *fd_path = g_build_filename (fd_dir, fd, NULL);
+          struct stat st;
+
+          if (g_stat (fd_path, &st) == 0 && S_ISCHR (st.st_mode) && st.st_rdev == port.st_rdev)
+            {
+              g_autofree char *comm_path = g_build_filename ("/proc", entry, "comm", NULL);
+              g_autofree char *comm = NULL;
+
+              if (!g_file_get_contents (comm_path, &comm, NULL, NULL))
+                comm = g_strdup ("?");
+              *pid = (guint) n;
+              return g_strstrip (g_steal_pointer (&comm));
+            }
+        }
+    }
+
+  return NULL;
+}
+
+/* The way on that can help with @error. */
+static GlintFailedAction
+failed_action_for (const GError *error)
+{
+  if (error->domain != GLINT_ERROR)
+    return GLINT_FAILED_TRY_AGAIN;
+
+  switch ((GlintError) error->code)
+    {
+    case GLINT_ERROR_WRONG_CHIP:
+    case GLINT_ERROR_WRONG_REVISION:
+    case GLINT_ERROR_IMAGE_TOO_LARGE:
+    case GLINT_ERROR_INVALID_IMAGE:
+    case GLINT_ERROR_IMAGE_CORRUPT:
+    case GLINT_ERROR_INVALID_FILE:
+    case GLINT_ERROR_INVALID_PLAN:
+    case GLINT_ERROR_UNKNOWN_CONTENT:
+      return GLINT_FAILED_CHOOSE_FIRMWARE;
+    case GLINT_ERROR_INVALID_ADDRESS:
+    case GLINT_ERROR_PORT_NOT_FOUND:
+    case GLINT_ERROR_UNSUPPORTED_CHIP:
+      return GLINT_FAILED_CHOOSE_BOARD;
+    default:
+      return GLINT_FAILED_TRY_AGAIN;
+    }
 }
 
 static void
@@ -180,6 +404,7 @@ show_failed (GlintWindow  *self,
              const GError *error)
 {
   const char *hint = glint_error_get_hint (error);
+  g_autofree char *busy_hint = NULL;
   g_autofree char *regions = NULL;
   g_autofree char *details = NULL;
 
@@ -189,7 +414,22 @@ show_failed (GlintWindow  *self,
       return;
     }
 
-  regions = self->flasher != NULL ? glint_flasher_describe_regions (self->flasher) : NULL;
+  /* A busy port: who has it, when that can be found out. */
+  if (g_error_matches (error, GLINT_ERROR, GLINT_ERROR_PORT_BUSY) && self->address != NULL &&
+      strstr (self->address, "://") == NULL)
+    {
+      guint pid = 0;
+      g_autofree char *holder = _glint_window_port_holder (self->address, &pid);
+
+      if (holder != NULL)
+        /* Translators: "/dev/ttyUSB0 is in use by minicom (process 1234). Close it, …" */
+        busy_hint = g_strdup_printf (_("%s is in use by %s (process %u). Close that program "
+                                       "(or end the process), then try again."),
+                                     self->address, holder, pid);
+    }
+
+  regions_merge (self);
+  regions = regions_describe (self);
   if (regions != NULL && *regions != '\0')
     /* Translators: the error, then what the flash holds now, one region per line */
     details = g_strdup_printf (_("%s\n\nWhat the flash holds now:\n%s"), error->message, regions);
@@ -200,9 +440,19 @@ show_failed (GlintWindow  *self,
                                g_error_matches (error, GLINT_ERROR, GLINT_ERROR_NOT_VERIFIED) ?
                                _("Written, Not Verified") : _("Flashing Failed"));
   glint_failed_page_set_error (self->failed_page,
+                               busy_hint != NULL ? busy_hint :
                                hint != NULL ? hint : _("Something went wrong."),
                                details != NULL ? details : error->message);
+  glint_failed_page_set_main_action (self->failed_page, failed_action_for (error));
   _glint_window_go_to (self, "failed");
+}
+
+/* The toast after a cancelled flash: whether the board still starts. */
+static const char *
+cancelled_text (gboolean touched)
+{
+  return touched ? _("Flashing cancelled; the board may not start until it is flashed again")
+                 : _("Flashing cancelled before anything was written; the board is as it was");
 }
 
 /* The Demo board behaves like a real one: what was flashed to it is still
@@ -245,10 +495,12 @@ flash_cb (GObject      *object,
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
+      gboolean touched = flash_touched (self);
+
       append_log (self, GLINT_LOG_INFO, _("Cancelled"));
+      regions_merge (self);
       _glint_window_go_to (self, "firmware");
-      _glint_window_toast (self, _("Flashing cancelled; the board may not start until "
-                                   "it is flashed again"));
+      _glint_window_toast (self, cancelled_text (touched));
     }
   else
     {
@@ -380,6 +632,7 @@ static gboolean
 cancel_watchdog_cb (gpointer user_data)
 {
   GlintWindow *self = user_data;
+  gboolean touched;
 
   self->cancel_watchdog_id = 0;
   if (self->flash_cancellable == NULL)
@@ -387,14 +640,15 @@ cancel_watchdog_cb (gpointer user_data)
 
   /* The job did not come back: let go of it (and of the port). flash_cb
    * ignores a late answer because flash_cancellable is gone. */
+  touched = flash_touched (self);
+  regions_merge (self);
   g_warning_once ("flash job did not finish %u s after cancelling", CANCEL_WATCHDOG_S);
   append_log (self, GLINT_LOG_WARNING, "the flash job did not stop in time; abandoned it");
   g_clear_object (&self->flash_cancellable);
   glint_flash_page_set_flasher (self->flash_page, NULL);
   g_clear_object (&self->flasher);
   _glint_window_go_to (self, "firmware");
-  _glint_window_toast (self, _("Flashing cancelled; the board may not start until "
-                               "it is flashed again"));
+  _glint_window_toast (self, cancelled_text (touched));
 
   return G_SOURCE_REMOVE;
 }
@@ -429,9 +683,14 @@ _glint_window_cancel_flash (GlintWindow *self,
       return;
     }
 
+  /* Before anything was erased or written the board holds what it held:
+   * stopping then costs nothing. */
   dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Stop Flashing?"),
+                                   flash_touched (self) ?
                                    _("The board will not start until it is flashed "
-                                     "completely."));
+                                     "completely.") :
+                                   _("Nothing has been written yet: the board keeps "
+                                     "its old firmware."));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "continue", _("_Keep Flashing"),
                                     "stop", _("_Stop"),
@@ -465,6 +724,7 @@ _glint_window_flash_dispose (GlintWindow *self)
   g_clear_object (&self->flasher);
   g_clear_object (&self->flash_record);
   g_clear_pointer (&self->demo_address, g_free);
+  _glint_window_forget_regions (self);
   if (self->log != NULL)
     g_string_free (self->log, TRUE);
   self->log = NULL;

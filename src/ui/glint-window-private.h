@@ -50,6 +50,8 @@ struct _GlintWindow
   GlintFlashRecord     *flash_record;    /* what was written to each board */
   gboolean              flashing_demo;
   char                 *demo_address;    /* GLINT_DEMO_ADDRESS with this window's board= */
+  GArray               *regions_seen;    /* of GlintRegionReport: what every attempt on
+                                          * this board did, merged; NULL before one */
 
 };
 
@@ -72,6 +74,9 @@ void            _glint_window_start_flash       (GlintWindow  *self);
 void            _glint_window_cancel_flash      (GlintWindow  *self,
                                                  gboolean      confirm);
 void            _glint_window_copy_log          (GlintWindow  *self);
+void            _glint_window_forget_regions    (GlintWindow  *self);
+char           *_glint_window_port_holder       (const char   *path,
+                                                 guint        *pid);
 
 
 void            _glint_window_select_board   (GlintWindow  *self,

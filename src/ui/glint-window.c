@@ -91,6 +91,9 @@ _glint_window_update_buttons (GlintWindow *self)
 static void
 on_address_changed_cb (GlintWindow *self)
 {
+  /* What earlier attempts left in the flash was about another board. */
+  if (g_strcmp0 (self->address, glint_board_page_get_address (self->board_page)) != 0)
+    _glint_window_forget_regions (self);
   g_free (self->address);
   self->address = g_strdup (glint_board_page_get_address (self->board_page));
   glint_firmware_page_set_has_board (self->firmware_page, self->address != NULL);
@@ -130,6 +133,8 @@ back_action (GtkWidget  *widget,
 
   if (g_strcmp0 (page, "firmware") == 0 || g_strcmp0 (page, "permission") == 0)
     _glint_window_go_to (self, "board");
+  else if (g_strcmp0 (page, "failed") == 0)
+    _glint_window_go_to (self, "firmware");
   else if (g_strcmp0 (page, "monitor") == 0)
     {
       glint_monitor_page_stop (self->monitor_page);
@@ -191,6 +196,16 @@ cancel_action (GtkWidget  *widget,
                GVariant   *parameter)
 {
   _glint_window_cancel_flash (GLINT_WINDOW (widget), TRUE);
+}
+
+/* From the Failed page: the same board, other firmware (or other
+ * settings: they are on the Firmware page). */
+static void
+choose_another_firmware_action (GtkWidget  *widget,
+                                const char *action_name,
+                                GVariant   *parameter)
+{
+  _glint_window_go_to (GLINT_WINDOW (widget), "firmware");
 }
 
 static void
@@ -462,6 +477,8 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.flash-another", NULL,
                                    flash_another_action);
   gtk_widget_class_install_action (widget_class, "win.try-again", NULL, try_again_action);
+  gtk_widget_class_install_action (widget_class, "win.choose-another-firmware", NULL,
+                                   choose_another_firmware_action);
   gtk_widget_class_install_action (widget_class, "win.show-backup", NULL, show_backup_action);
   gtk_widget_class_install_action (widget_class, "win.copy-log", NULL, copy_log_action);
   gtk_widget_class_install_action (widget_class, "win.monitor", NULL, monitor_action);
