@@ -79,6 +79,8 @@ static const BadInput table[] = {
   { "read-garbage", { "read", "xyz", "0x100", "@DIR@/out.bin" }, 2, "OFFSET" },
   { "read-beyond-4gib", { "read", "0xFFFFF000", "0x2000", "@DIR@/out.bin" }, 2, "4 GiB" },
   { "read-into-folder", { "read", "0", "0x100", "@DIR@/adir" }, 2, "folder" },
+  { "backup-no-folder", { "--backup", "@DIR@/nowhere/old.bin", "--raw", "flash",
+                          "@DIR@/raw.bin@0x10000" }, 2, "nowhere" },
   { "read-no-folder", { "read", "0", "0x100", "@DIR@/nowhere/out.bin" }, 2, "nowhere" },
   /* URLs and ports */
   { "url-bad-scheme", { "--port", "ftp://127.0.0.1:21", "info" }, 2, "ftp" },

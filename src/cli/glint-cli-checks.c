@@ -57,26 +57,16 @@ glint_cli_check_erase_region (guint32   offset,
 }
 
 /**
- * glint_cli_check_read:
+ * glint_cli_check_output_file:
  *
- * A read within the 4 GiB address space into @path, a file that can be
- * created: its folder exists and it is no folder itself.
+ * A file the flash is read into (read, --backup) that can be created: its
+ * folder exists and it is no folder itself.
  */
 gboolean
-glint_cli_check_read (guint32      offset,
-                      guint32      length,
-                      const char  *path,
-                      GError     **error)
+glint_cli_check_output_file (const char  *path,
+                             GError     **error)
 {
   g_autofree char *folder = g_path_get_dirname (path);
-
-  if ((guint64) offset + length > (guint64) G_MAXUINT32 + 1)
-    {
-      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                   _("reading 0x%x bytes at 0x%x goes beyond the 4 GiB address space: "
-                     "give a smaller offset or length"), length, offset);
-      return FALSE;
-    }
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
@@ -95,4 +85,27 @@ glint_cli_check_read (guint32      offset,
     }
 
   return TRUE;
+}
+
+/**
+ * glint_cli_check_read:
+ *
+ * A read within the 4 GiB address space into @path, a file that can be
+ * created.
+ */
+gboolean
+glint_cli_check_read (guint32      offset,
+                      guint32      length,
+                      const char  *path,
+                      GError     **error)
+{
+  if ((guint64) offset + length > (guint64) G_MAXUINT32 + 1)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                   _("reading 0x%x bytes at 0x%x goes beyond the 4 GiB address space: "
+                     "give a smaller offset or length"), length, offset);
+      return FALSE;
+    }
+
+  return glint_cli_check_output_file (path, error);
 }

@@ -15,6 +15,8 @@ gboolean glint_cli_check_plan         (GlintFlashPlan  *plan,
 gboolean glint_cli_check_erase_region (guint32          offset,
                                        guint32          length,
                                        GError         **error);
+gboolean glint_cli_check_output_file  (const char      *path,
+                                       GError         **error);
 gboolean glint_cli_check_read         (guint32          offset,
                                        guint32          length,
                                        const char      *path,

@@ -850,7 +850,8 @@ cmd_flash (int argc, char **argv)
     return report_usage_error (error);
   glint_flash_plan_set_allow_raw (plan, opt_raw);
   /* the files, offsets and sizes, before the board is reset */
-  if (!glint_cli_check_plan (plan, opt_chip, &error))
+  if (!glint_cli_check_plan (plan, opt_chip, &error) ||
+      (opt_backup != NULL && !glint_cli_check_output_file (opt_backup, &error)))
     return report_usage_error (error);
 
   flasher = new_flasher (&progress, TRUE, &error);
