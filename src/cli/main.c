@@ -509,8 +509,16 @@ static void
 on_flash_log_cb (GlintFlasher  *flasher,
                  GlintLogLevel  level,
                  const char    *message,
-                 gpointer       user_data)
+                 Progress      *progress)
 {
+  /* a progress line left open on a terminal ends first */
+  if (progress->tty && progress->last_percent >= 0 &&
+      (level == GLINT_LOG_WARNING || level == GLINT_LOG_NOTICE))
+    {
+      printf ("\n");
+      progress->last_percent = -1;
+    }
+
   if (level == GLINT_LOG_WARNING)
     g_printerr (_("Warning: %s\n"), message);
   else if (level == GLINT_LOG_NOTICE)
@@ -587,7 +595,7 @@ new_flasher (Progress  *progress,
       return flasher;
     }
 
-  g_signal_connect (flasher, "log", G_CALLBACK (on_flash_log_cb), NULL);
+  g_signal_connect (flasher, "log", G_CALLBACK (on_flash_log_cb), progress);
   g_signal_connect (flasher, "notify::bytes-done", G_CALLBACK (on_progress_cb), progress);
   g_signal_connect (flasher, "notify::state", G_CALLBACK (on_state_cb), progress);
 
