@@ -274,6 +274,146 @@ test_usage (void)
   run_clear (&run);
 }
 
+/* --version: the version on standard output, success */
+static void
+test_version (void)
+{
+  const char *args[] = { "--version", NULL };
+  Run run = { 0 };
+
+  run_cli (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "glint-cli " PACKAGE_VERSION "\n");
+  run_clear (&run);
+}
+
+/* An option glint-cli does not know is called one, before or after the
+ * command, and names where to look. */
+static void
+test_unknown_option (void)
+{
+  const char *before[] = { "--frobnicate", "--port", "sim://esp32?time-scale=0", "info", NULL };
+  const char *after[] = { "--port", "sim://esp32?time-scale=0", "info", "--frobnicate", NULL };
+  const char *const *cases[] = { before, after };
+  Run run = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      run_cli (&run, cases[i]);
+      g_assert_cmpint (run.status, ==, 2);
+      g_assert_nonnull (strstr (run.err, "Unknown option --frobnicate"));
+      g_assert_null (strstr (run.err, "command"));
+      g_assert_nonnull (strstr (run.err, "--help"));
+      g_assert_null (strstr (run.out, "Connecting"));
+      run_clear (&run);
+    }
+}
+
+/* A glint-cli whose standard output and error go to one pipe, started
+ * with @args, and that pipe as lines. */
+static GSubprocess *
+spawn_cli_merged (const char *const *args,
+                  GDataInputStream  **lines)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  GSubprocess *proc;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("GLINT_CLI"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = glint_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                      G_SUBPROCESS_FLAGS_STDERR_MERGE, NULL);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  *lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+
+  return proc;
+}
+
+/* Both streams to one pipe (a log file, a CI job): the lines come in the
+ * order they happened, "Connecting…" before the error it led to. */
+static void
+test_output_order (void)
+{
+  g_autofree char *refused = g_strdup_printf ("socket://127.0.0.1:%u", glint_test_free_port ());
+  const char *args[] = { "--port", refused, "info", NULL };
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *all = NULL;
+  const char *connecting, *failed;
+
+  proc = spawn_cli_merged (args, &lines);
+  all = g_data_input_stream_read_upto (lines, "", 1, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 1);
+
+  connecting = strstr (all, "Connecting to ");
+  failed = strstr (all, "Error: ");
+  g_assert_nonnull (connecting);
+  g_assert_nonnull (failed);
+  g_assert_true (connecting < failed);
+}
+
+/* Ctrl+C while writing: the job stops, glint-cli says what the flash holds
+ * now and that Ctrl+C stopped it, and exits with 130. */
+static void
+test_interrupt (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
+  g_autofree char *app_path = g_build_filename (dir, "app.bin", NULL);
+  g_autofree char *app_arg = g_strdup_printf ("%s@0x10000", app_path);
+  /* real timing at 115200 baud: about half a minute for the whole file */
+  const char *args[] = { "--port", "sim://esp32", "-b", "0", "--raw", "flash", app_arg, NULL };
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GString) said = g_string_new (NULL);
+  g_autofree char *rest = NULL;
+  g_autofree guint8 *app = g_malloc (300000);
+
+  for (guint i = 0; i < 300000; i++)
+    app[i] = (guint8) g_random_int ();
+  g_file_set_contents (app_path, (const char *) app, 300000, &error);
+  g_assert_no_error (error);
+
+  proc = spawn_cli_merged (args, &lines);
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);   /* ended before it wrote anything */
+      g_string_append_printf (said, "%s\n", line);
+      if (g_str_has_prefix (line, "Writing: "))
+        break;
+    }
+
+  g_subprocess_send_signal (proc, SIGINT);
+  rest = g_data_input_stream_read_upto (lines, "", 1, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_string_append (said, rest != NULL ? rest : "");
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s", said->str);
+
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 130);
+  g_assert_nonnull (strstr (said->str, "What the flash holds now:\napp.bin at 0x10000 (293 KiB): "
+                                       "partly written"));
+  g_assert_nonnull (strstr (said->str, "Stopped by Ctrl+C."));
+  g_assert_null (strstr (said->str, "verified"));
+
+  g_unlink (app_path);
+  g_rmdir (dir);
+}
+
 static void
 test_info (void)
 {
@@ -344,7 +484,7 @@ test_errors_name_the_cause (void)
   run_clear (&run);
 
   run_cli (&run, bad_url);
-  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpint (run.status, ==, 2);   /* a URL that cannot be: bad usage */
   g_assert_nonnull (strstr (run.err, "rfc2217://lab:4000"));
   run_clear (&run);
 
@@ -735,8 +875,9 @@ test_flash_missing_file (void)
                          "/nonexistent/app.bin@0x10000", NULL };
   Run run = { 0 };
 
+  /* refused before the board: bad usage */
   run_cli (&run, args);
-  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpint (run.status, ==, 2);
   g_assert_nonnull (strstr (run.err, "/nonexistent/app.bin"));
   g_assert_null (strstr (run.out, "verified"));
   run_clear (&run);
@@ -1036,6 +1177,10 @@ main (int argc, char **argv)
 
   g_test_add_func ("/glint/cli/list", test_list);
   g_test_add_func ("/glint/cli/usage", test_usage);
+  g_test_add_func ("/glint/cli/version", test_version);
+  g_test_add_func ("/glint/cli/unknown-option", test_unknown_option);
+  g_test_add_func ("/glint/cli/output-order", test_output_order);
+  g_test_add_func ("/glint/cli/interrupt", test_interrupt);
   g_test_add_func ("/glint/cli/info", test_info);
   g_test_add_func ("/glint/cli/wire-trace", test_wire_trace);
   g_test_add_func ("/glint/cli/info-ident", test_info_ident);

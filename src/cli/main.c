@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <locale.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +18,7 @@
 #include <unistd.h>
 
 #include "glint-chip.h"
+#include "glint-cli-checks.h"
 #include "glint-error.h"
 #include "glint-flash-plan.h"
 #include "glint-flasher.h"
@@ -30,7 +33,9 @@
  * glint-cli: the headless face of Glint: lists ports, tells what a board
  * is, flashes, erases and reads flash.
  *
- * Exit codes: 0 success, 1 the board or link failed, 2 bad usage.
+ * Exit codes: 0 success, 1 the board or link failed, 2 bad usage (refused
+ * before the board was touched), 3 written but not verified, 130 stopped
+ * with Ctrl+C.
  */
 
 enum {
@@ -38,6 +43,7 @@ enum {
   EXIT_FAILED = 1,
   EXIT_USAGE = 2,
   EXIT_NOT_VERIFIED = 3,
+  EXIT_INTERRUPTED = 128 + SIGINT,
 };
 
 static char *opt_port;
@@ -57,6 +63,11 @@ static gboolean opt_no_skip;
 static gboolean opt_erase_all;
 static char *opt_backup;
 static gboolean opt_raw;
+static gboolean opt_version;
+
+/* Ctrl+C during a job: the job is cancelled, and says what it left */
+static GCancellable *job_cancellable;
+static gboolean      interrupted;
 
 static const GOptionEntry common_entries[] = {
   { "port", 'p', 0, G_OPTION_ARG_STRING, &opt_port,
@@ -96,6 +107,8 @@ static const GOptionEntry common_entries[] = {
   { "raw", 0, 0, G_OPTION_ARG_NONE, &opt_raw,
     N_("flash: write files given as FILE@OFFSET as they are, even when they are no "
        "firmware format Glint knows"), NULL },
+  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version,
+    N_("Print the version of Glint and exit"), NULL },
   { NULL }
 };
 
@@ -247,6 +260,37 @@ report_error (const GError *error)
 
   return g_error_matches (error, GLINT_ERROR, GLINT_ERROR_NOT_VERIFIED) ?
          EXIT_NOT_VERIFIED : EXIT_FAILED;
+}
+
+/* Something the command line asked for that cannot be done, found before
+ * the board was touched: bad usage. */
+static int
+report_usage_error (const GError *error)
+{
+  report_error (error);
+
+  return EXIT_USAGE;
+}
+
+/* A port or URL that cannot be used is bad usage; the rest is the
+ * board's or the link's. */
+static int
+report_stream_error (const GError *error)
+{
+  int status = report_error (error);
+
+  return g_error_matches (error, GLINT_ERROR, GLINT_ERROR_INVALID_ADDRESS) ?
+         EXIT_USAGE : status;
+}
+
+/* --port, as far as it can be checked without opening it: the URL's
+ * syntax, port range and options, the Demo board's chip. */
+static gboolean
+check_port (GError **error)
+{
+  g_autoptr(GlintStreamAddress) address = glint_stream_address_parse (opt_port, error);
+
+  return address != NULL;
 }
 
 /* list ----------------------------------------------------------------------- */
@@ -465,14 +509,40 @@ static void
 on_flash_log_cb (GlintFlasher  *flasher,
                  GlintLogLevel  level,
                  const char    *message,
-                 gpointer       user_data)
+                 Progress      *progress)
 {
+  /* a progress line left open on a terminal ends first */
+  if (progress->tty && progress->last_percent >= 0 &&
+      (level == GLINT_LOG_WARNING || level == GLINT_LOG_NOTICE))
+    {
+      printf ("\n");
+      progress->last_percent = -1;
+    }
+
   if (level == GLINT_LOG_WARNING)
     g_printerr (_("Warning: %s\n"), message);
   else if (level == GLINT_LOG_NOTICE)
     printf ("%s\n", message);
   else if (g_getenv ("GLINT_VERBOSE") != NULL)
     g_printerr ("%s\n", message);
+}
+
+/* Ctrl+C: the first stops the job, which then says what the flash holds
+ * now; a second one ends glint-cli at once. */
+static gboolean
+interrupt_cb (gpointer user_data)
+{
+  if (interrupted)
+    {
+      g_printerr (_("Stopped at once: the flash may hold a part of what was being "
+                    "written; run the same command again.\n"));
+      exit (EXIT_INTERRUPTED);
+    }
+
+  interrupted = TRUE;
+  g_cancellable_cancel (job_cancellable);
+
+  return G_SOURCE_CONTINUE;
 }
 
 /* A flasher for --port with the options of the command line, progress
@@ -514,6 +584,9 @@ new_flasher (Progress  *progress,
   flasher = glint_flasher_new (stream);
   glint_flasher_set_options (flasher, options);
 
+  job_cancellable = g_cancellable_new ();
+  g_unix_signal_add (SIGINT, interrupt_cb, NULL);
+
   if (opt_json)
     {
       g_signal_connect (flasher, "log", G_CALLBACK (on_json_log_cb), NULL);
@@ -522,7 +595,7 @@ new_flasher (Progress  *progress,
       return flasher;
     }
 
-  g_signal_connect (flasher, "log", G_CALLBACK (on_flash_log_cb), NULL);
+  g_signal_connect (flasher, "log", G_CALLBACK (on_flash_log_cb), progress);
   g_signal_connect (flasher, "notify::bytes-done", G_CALLBACK (on_progress_cb), progress);
   g_signal_connect (flasher, "notify::state", G_CALLBACK (on_state_cb), progress);
 
@@ -531,12 +604,30 @@ new_flasher (Progress  *progress,
   return flasher;
 }
 
+/* After Ctrl+C the job's own note (a warning) told what the flash holds
+ * now; what is left to say is that it was stopped on purpose. */
+static int
+report_interrupted (const GError *error)
+{
+  if (opt_json)
+    json_error (error);
+  else
+    g_printerr (_("Stopped by Ctrl+C.\n"));
+
+  return EXIT_INTERRUPTED;
+}
+
 /* A value refused before anything was sent (a region off the sector grid,
  * a file that cannot be written) is bad usage. */
 static int
 report_job_error (const GError *error)
 {
-  int status = report_error (error);
+  int status;
+
+  if (interrupted && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return report_interrupted (error);
+
+  status = report_error (error);
 
   return g_error_matches (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT) ?
          EXIT_USAGE : status;
@@ -635,13 +726,14 @@ cmd_info (int argc, char **argv)
 
   flasher = new_flasher (&progress, FALSE, &error);
   if (flasher == NULL)
-    return report_error (error);
+    return report_stream_error (error);
 
-  glint_flasher_info_async (flasher, NULL, store_result_cb, &slot);
+  glint_flasher_info_async (flasher, job_cancellable, store_result_cb, &slot);
   result = run_until_done (&slot);
   info = glint_flasher_info_finish (flasher, result, &error);
   if (info == NULL)
-    return report_error (error);
+    return interrupted && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ?
+           report_interrupted (error) : report_error (error);
 
   mac = glint_board_info_format_mac (info);
   if (opt_json)
@@ -756,20 +848,26 @@ cmd_flash (int argc, char **argv)
                     "BUILD_DIR | manifest.json\n"));
       return EXIT_USAGE;
     }
+  if (!check_port (&error))
+    return report_usage_error (error);
   if (argc == 2 && strchr (argv[1], '@') == NULL)
     plan = glint_flash_plan_new_for_path (argv[1], opt_chip, &error);
   else
     plan = glint_flash_plan_new_from_args ((const char * const *) argv + 1, opt_chip, &error);
   if (plan == NULL)
-    return report_error (error);
+    return report_usage_error (error);
   glint_flash_plan_set_allow_raw (plan, opt_raw);
+  /* the files, offsets and sizes, before the board is reset */
+  if (!glint_cli_check_plan (plan, opt_chip, &error) ||
+      (opt_backup != NULL && !glint_cli_check_output_file (opt_backup, &error)))
+    return report_usage_error (error);
 
   flasher = new_flasher (&progress, TRUE, &error);
   if (flasher == NULL)
-    return report_error (error);
+    return report_stream_error (error);
 
   glint_flasher_set_plan (flasher, plan);
-  glint_flasher_flash_async (flasher, NULL, store_result_cb, &slot);
+  glint_flasher_flash_async (flasher, job_cancellable, store_result_cb, &slot);
   if (!wait_job (flasher, &slot, glint_flasher_flash_finish, &progress, &error))
     {
       int status = report_job_error (error);
@@ -850,12 +948,14 @@ cmd_erase (int argc, char **argv)
                     "OFFSET and LENGTH are multiples of 4096 (0x1000), decimal or 0x…\n"));
       return EXIT_USAGE;
     }
+  if (region && !glint_cli_check_erase_region (offset, length, &error))
+    return report_usage_error (error);
 
   flasher = new_flasher (&progress, FALSE, &error);
   if (flasher == NULL)
-    return report_error (error);
+    return report_stream_error (error);
 
-  glint_flasher_erase_async (flasher, offset, length, NULL, store_result_cb, &slot);
+  glint_flasher_erase_async (flasher, offset, length, job_cancellable, store_result_cb, &slot);
   if (!wait_job (flasher, &slot, glint_flasher_erase_finish, &progress, &error))
     return report_job_error (error);
 
@@ -885,12 +985,14 @@ cmd_read (int argc, char **argv)
                     "OFFSET and LENGTH are decimal or 0x…\n"));
       return EXIT_USAGE;
     }
+  if (!glint_cli_check_read (offset, length, argv[3], &error))
+    return report_usage_error (error);
 
   flasher = new_flasher (&progress, FALSE, &error);
   if (flasher == NULL)
-    return report_error (error);
+    return report_stream_error (error);
 
-  glint_flasher_read_flash_async (flasher, offset, length, argv[3], NULL, store_result_cb,
+  glint_flasher_read_flash_async (flasher, offset, length, argv[3], job_cancellable, store_result_cb,
                                   &slot);
   if (!wait_job (flasher, &slot, glint_flasher_read_flash_finish, &progress, &error))
     return report_job_error (error);
@@ -963,7 +1065,7 @@ cmd_monitor (int argc, char **argv)
 
   stream = glint_stream_new_for_address (opt_port, &error);
   if (stream == NULL)
-    return report_error (error);
+    return report_stream_error (error);
 
   glint_stream_open_async (stream, NULL, store_result_cb, &slot);
   result = run_until_done (&slot);
@@ -1043,8 +1145,9 @@ commands_summary (void)
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     g_string_append_printf (s, "  %-8s %s\n", commands[i].name, _(commands[i].summary));
 
-  g_string_append (s, _("\nExit status: 0 success, 1 the board or link failed, 2 bad usage, "
-                        "3 written but not verified (secure download mode).\n"));
+  g_string_append (s, _("\nExit status: 0 success, 1 the board or link failed, 2 bad usage "
+                        "(refused before the board was touched), 3 written but not verified "
+                        "(secure download mode), 130 stopped with Ctrl+C.\n"));
 
   return g_string_free (s, FALSE);
 }
@@ -1057,6 +1160,10 @@ main (int argc, char **argv)
   g_autofree char *summary = NULL;
 
   setlocale (LC_ALL, "");
+  /* Whole lines, as they happen: on a pipe, standard output would
+   * otherwise hold "Connecting…" back until after an error went out on
+   * standard error. */
+  setvbuf (stdout, NULL, _IOLBF, 0);
   /* GLINT_LOCALEDIR: the uninstalled build's catalogues (meson devenv, tests). */
   bindtextdomain (GETTEXT_PACKAGE, g_getenv ("GLINT_LOCALEDIR") != NULL ?
                                    g_getenv ("GLINT_LOCALEDIR") : LOCALEDIR);
@@ -1077,6 +1184,12 @@ main (int argc, char **argv)
     {
       g_printerr ("%s\n", error->message);
       return EXIT_USAGE;
+    }
+
+  if (opt_version)
+    {
+      printf ("glint-cli %s\n", PACKAGE_VERSION);
+      return EXIT_OK;
     }
 
   if (argc < 2)
@@ -1129,7 +1242,7 @@ main (int argc, char **argv)
 
   /* Options the command line did not know are left in place for the
    * commands: erase has one (--region), list another (--watch). */
-  for (int i = 2; i < argc; i++)
+  for (int i = 1; i < argc; i++)
     {
       if (g_str_equal (argv[i], "--region") && g_str_equal (argv[1], "erase"))
         continue;
@@ -1138,6 +1251,7 @@ main (int argc, char **argv)
       if (argv[i][0] == '-' && argv[i][1] != '\0')
         {
           g_printerr (_("Unknown option %s\n"), argv[i]);
+          g_printerr (_("“glint-cli --help” lists the options.\n"));
           return EXIT_USAGE;
         }
     }

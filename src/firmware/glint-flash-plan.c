@@ -23,6 +23,8 @@
 /* Larger than any flash Espressif chips address; stops us from reading
  * huge files that cannot be flashed anyway. */
 #define MAX_FILE_SIZE         (256 * 1024 * 1024)
+/* the flash a job assumes when the plan does not say */
+#define DEFAULT_FLASH_SIZE    (4 * 1024 * 1024)
 /* The partition table sits at 0x8000, so a bootloader never exceeds it. */
 #define PARTITION_TABLE_OFFSET 0x8000
 
@@ -1249,6 +1251,28 @@ format_size (guint64 bytes)
   if (bytes >= 1024 && bytes % 1024 == 0)
     return g_strdup_printf (_("%llu KB"), (unsigned long long) (bytes / 1024));
   return g_strdup_printf (_("%llu bytes"), (unsigned long long) bytes);
+}
+
+/**
+ * glint_flash_plan_get_flash_size_bytes:
+ * @self: a #GlintFlashPlan
+ *
+ * The flash size a flash job assumes: the plan's own setting, or 4 MB
+ * when it has none ("keep", "detect"). Known before the board is, so a
+ * front end can refuse a plan that does not fit before it connects.
+ *
+ * Returns: the size in bytes
+ */
+guint64
+glint_flash_plan_get_flash_size_bytes (GlintFlashPlan *self)
+{
+  guint64 bytes;
+
+  g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), 0);
+
+  bytes = glint_flash_plan_parse_size (self->flash_size);
+
+  return bytes != 0 ? bytes : DEFAULT_FLASH_SIZE;
 }
 
 /**

@@ -80,5 +80,6 @@ void                glint_flash_plan_set_allow_raw         (GlintFlashPlan    *s
                                                             gboolean           allow_raw);
 
 guint64             glint_flash_plan_parse_size            (const char        *size);
+guint64             glint_flash_plan_get_flash_size_bytes  (GlintFlashPlan    *self);
 
 G_END_DECLS

@@ -26,7 +26,6 @@
  */
 
 #define WRITE_BLOCK_ATTEMPTS 3   /* as esptool (protocol.md §7) */
-#define DEFAULT_FLASH   (4 * 1024 * 1024)
 
 /* Skipping what the chip already holds: a region whose MD5 matches is left
  * alone; one that differs is looked at in 64 KiB chunks, and a chunk that
@@ -107,13 +106,7 @@ static void flash_record_was_wrong (GTask *task,
 static guint64
 plan_flash_size (GlintFlasher *self)
 {
-  const char *size = glint_flash_plan_get_flash_size (self->plan);
-  guint64 bytes = 0;
-
-  if (size != NULL && !g_str_equal (size, "keep") && !g_str_equal (size, "detect"))
-    bytes = glint_flash_plan_parse_size (size);
-
-  return bytes != 0 ? bytes : DEFAULT_FLASH;
+  return glint_flash_plan_get_flash_size_bytes (self->plan);
 }
 
 static const char *
