@@ -108,6 +108,10 @@ glint_error_get_hint (const GError *error)
       return _("The chip accepted the data but cannot read it back here, so nothing checked "
                "it. Reset the board and check that the firmware starts. To accept an "
                "unverified write, turn off “Verify After Writing” (glint-cli: --no-verify).");
+    case GLINT_ERROR_CHIP_RESET:
+      return _("Put the board into download mode by hand (hold BOOT while pressing RESET) "
+               "and flash again: what was written already is not written twice. A board "
+               "that keeps resetting while it is written needs a better power supply.");
     case GLINT_ERROR_FAILED:
     default:
       return _("Try again. If it keeps failing, copy the log and report a bug.");

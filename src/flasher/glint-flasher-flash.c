@@ -78,6 +78,9 @@ typedef struct
   guint      verified;        /* regions verified so far */
   guint      md5_questions;   /* MD5s asked while looking for changes */
   gint64     started;
+  gboolean   resuming;        /* after a lost link: ask the chip what it holds */
+  gboolean   backup_done;
+  gboolean   erased_all;
 } FlashJob;
 
 static void
@@ -103,6 +106,7 @@ flash_job_free (gpointer data)
 static void flash_segment_begin    (GTask *task);
 static void flash_verify_next      (GTask *task);
 static void flash_writes_done      (GTask *task);
+static void flash_resume           (GTask *task);
 static void flash_record_was_wrong (GTask *task,
                                     guint  region);
 
@@ -936,7 +940,9 @@ scan_cb (GObject      *object,
 
   if (g_str_equal (theirs, ours))
     {
-      self->bytes_unchanged += span->length;
+      /* (after a lost link, what matches now was mostly written before) */
+      if (!job->resuming)
+        self->bytes_unchanged += span->length;
     }
   else if (span->length <= SKIP_BLOCK)
     {
@@ -1064,7 +1070,12 @@ scan_pump (GTask *task)
       job->searching[i] = FALSE;
       for (guint j = 0; j < job->segments->len; j++)
         written |= g_array_index (job->segments, Span, j).region == i;
-      if (!written)
+      /* (written before a lost link: all of it arrived) */
+      if (!written && report (self, i)->written > 0)
+        {
+          report (self, i)->status = GLINT_REGION_WRITTEN;
+        }
+      else if (!written)
         {
           report (self, i)->status = GLINT_REGION_UNCHANGED;
           _glint_flasher_log (self, GLINT_LOG_INFO, _("%s at 0x%x is unchanged"),
@@ -1359,7 +1370,8 @@ flash_plan_writes (GTask *task)
   gboolean can_md5 = self->stub_running ||
                      (glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_MD5) &&
                       !_glint_flasher_secure_download (self));
-  gboolean skip = !self->no_skip && !self->erase_all && can_md5;
+  /* After a lost link, what arrived is found by MD5 and not sent again. */
+  gboolean skip = (job->resuming || (!self->no_skip && !self->erase_all)) && can_md5;
   g_autofree gboolean *planned = NULL;
 
   if (flash_check_record (task))
@@ -1380,14 +1392,16 @@ flash_plan_writes (GTask *task)
                                                 "writing everything"),
                         self->chip->display_name);
 
-  job->started = g_get_monotonic_time ();
+  if (!job->resuming)
+    job->started = g_get_monotonic_time ();
   job->differing = g_array_new (FALSE, FALSE, sizeof (Span));
   job->whole = g_new0 (gboolean, n_regions);
   job->searching = g_new0 (gboolean, n_regions);
   job->hinted = g_new0 (gboolean, n_regions);
   job->hint_unchanged = g_new0 (guint64, n_regions);
 
-  for (guint i = 0; skip && i < n_regions; i++)
+  /* (after a lost link the chip is asked, whatever the record says) */
+  for (guint i = 0; skip && !job->resuming && i < n_regions; i++)
     planned[i] = plan_from_record (self, job, i);
 
   /* every other region's first sector first: on a blank board that
@@ -1460,6 +1474,7 @@ flash_erase_all_cb (GObject      *object,
 
   if (!_glint_flasher_finish_command (task, result, NULL, _("erasing the whole flash")))
     return;
+  ((FlashJob *) g_task_get_task_data (task))->erased_all = TRUE;
 
   _glint_flasher_log (self, GLINT_LOG_INFO, _("the whole flash is erased"));
   flash_plan_writes (task);
@@ -1472,7 +1487,7 @@ flash_erase_all (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
 
-  if (!self->erase_all)
+  if (!self->erase_all || ((FlashJob *) g_task_get_task_data (task))->erased_all)
     {
       flash_plan_writes (task);
       return;
@@ -1506,6 +1521,7 @@ flash_backup_done (GTask *task)
 
   _glint_flasher_log (self, GLINT_LOG_INFO, _("the old contents are saved in %s"),
                       self->backup_path);
+  ((FlashJob *) g_task_get_task_data (task))->backup_done = TRUE;
   flash_erase_all (task);
 }
 
@@ -1520,7 +1536,7 @@ flash_backup (GTask *task)
   guint32 low = G_MAXUINT32;
   guint64 high = 0;
 
-  if (self->backup_path == NULL)
+  if (self->backup_path == NULL || ((FlashJob *) g_task_get_task_data (task))->backup_done)
     {
       flash_erase_all (task);
       return;
@@ -1830,6 +1846,9 @@ flash_detected (GTask *task)
       return;
     }
 
+  /* From here on a lost link is recovered from. */
+  _glint_flasher_set_resume (task, flash_resume);
+
   if (self->security_known && glint_chip_flash_encrypted (self->flash_crypt_cnt))
     _glint_flasher_log (self, GLINT_LOG_WARNING,
                         _("flash encryption is on: the chip decrypts what it reads from flash, "
@@ -1837,6 +1856,42 @@ flash_detected (GTask *task)
                           "encrypted for this chip"));
 
   flash_choose_loader (task);
+}
+
+/* Back after a lost link (glint-flasher-recover.c), with the same chip:
+ * the stub again where it is gone, the speed, and then the plan as at the
+ * start, except that what the flash holds is asked for whatever was
+ * chosen: what was written before the link was lost is found by MD5 and
+ * not sent again; the final MD5 of every region decides as always. */
+static void
+flash_resume (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  FlashJob *job = g_task_get_task_data (task);
+
+  g_queue_clear_full (&job->scan, g_free);
+  g_queue_clear_full (&job->scan_sent, g_free);
+  g_clear_pointer (&job->differing, g_array_unref);
+  g_clear_pointer (&job->whole, g_free);
+  g_clear_pointer (&job->searching, g_free);
+  g_clear_pointer (&job->hinted, g_free);
+  g_clear_pointer (&job->hint_unchanged, g_free);
+  job->rom_by_record = FALSE;
+  job->segment = 0;
+  job->began = FALSE;
+  job->block_attempts = 0;
+  job->deferred_us = 0;
+  job->done_before = 0;
+  job->segment_done = 0;
+  job->verify_region = 0;
+  job->verified = 0;
+  job->resuming = TRUE;
+
+  /* the rate that worked, not a new climb */
+  if (self->baud == GLINT_FLASHER_BAUD_AUTO && self->baud_hint == 0)
+    self->baud_hint = self->settled_baud;
+
+  _glint_flasher_start_stub (task, flash_change_baud);
 }
 
 static void
