@@ -54,6 +54,7 @@ typedef struct
   char             *cause;          /* the first error of the current loss */
   guint             timer;
   gboolean          reset_seen;     /* a boot log came: the job fails soon */
+  gboolean          had_stub;       /* the stub ran when the link was lost */
   gulong            cancelled_id;
   GCancellable     *cancellable;
 } RecoverState;
@@ -225,8 +226,9 @@ recover_detected (GTask *task)
   self->recoveries++;
   _glint_flasher_notify_recoveries (self);
   _glint_flasher_log (self, GLINT_LOG_NOTICE, _("reconnected: resuming (%s)"),
-                      self->stub_running ? _("the flasher stub was still running")
-                                         : _("the chip was reset"));
+                      self->stub_running ? _("the flasher stub was still running") :
+                      rs->had_stub ? _("the chip was reset") :
+                                     _("the ROM loader answered"));
   rs->resume (task);
 }
 
@@ -306,6 +308,17 @@ recover_attempt (GTask *task)
 
   glint_stream_open_async (stream, g_task_get_cancellable (task), recover_open_cb,
                            g_object_ref (task));
+}
+
+/* Whether a new stream for the address reaches the same board: not for
+ * sim://, where each stream is a board of its own. */
+static gboolean
+can_reopen (GlintFlasher *self)
+{
+  g_autoptr(GlintStreamAddress) address =
+    glint_stream_address_parse (glint_stream_get_address (self->stream), NULL);
+
+  return address != NULL && address->kind != GLINT_STREAM_KIND_SIM;
 }
 
 /* Fails the job at once with @error, the recovery's reason prefixed. */
@@ -436,6 +449,13 @@ _glint_flasher_try_recover (GTask  *task,
       return give_up (task, chip_reset_error (self, local->message));
     }
 
+  /* A link that is gone for good where a new one would be another board. */
+  if (rs->phase == PHASE_IDLE && self->link_dead && !can_reopen (self))
+    {
+      self->link_dead = FALSE;
+      return FALSE;
+    }
+
   if (rs->phase == PHASE_IDLE)
     {
       if (++rs->losses > RECOVER_LOSSES)
@@ -448,6 +468,7 @@ _glint_flasher_try_recover (GTask  *task,
                                              RECOVER_LOSSES, local->message));
         }
       rs->attempt = 0;
+      rs->had_stub = self->stub_running;
       g_free (rs->cause);
       rs->cause = self->chip_reset && chip_reset ?
                     g_strdup_printf (_("the chip reset: %s"), error->message) :
@@ -471,9 +492,9 @@ _glint_flasher_try_recover (GTask  *task,
   g_object_set_data (G_OBJECT (task), "glint-epoch",
                      GUINT_TO_POINTER (_glint_flasher_job_epoch (task) + 1));
 
+  _glint_flasher_emit_reconnecting (self, rs->attempt, RECOVER_ATTEMPTS, cause);
   _glint_flasher_log (self, GLINT_LOG_WARNING, _("Link lost — reconnecting (%u of %u): %s"),
                       rs->attempt, RECOVER_ATTEMPTS, cause);
-  _glint_flasher_emit_reconnecting (self, rs->attempt, RECOVER_ATTEMPTS, cause);
 
   rs->phase = PHASE_WAITING;
   rs->cancellable = g_task_get_cancellable (task) != NULL ?

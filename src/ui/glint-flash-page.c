@@ -22,11 +22,14 @@ struct _GlintFlashPage
   GtkExpander     *log_expander;
   GtkTextView     *log_view;
   GtkProgressBar  *progress_bar;
+  GtkLabel        *reconnect_label;
   GtkLabel        *speed_label;
   GtkLabel        *stage_label;
 
   GlintFlasher    *flasher;
   GBinding        *fraction_binding;
+  guint            reconnect_attempt;   /* while reconnecting: this attempt */
+  guint            reconnect_max;
 };
 
 G_DEFINE_FINAL_TYPE (GlintFlashPage, glint_flash_page, GLINT_TYPE_WIZARD_PAGE)
@@ -87,10 +90,68 @@ glint_flash_page_format_duration (gdouble seconds)
 }
 
 static void
+show_reconnecting (GlintFlashPage *self)
+{
+  /* Translators: the stage while a lost link is reconnected: "Reconnecting (2 of 5)…" */
+  g_autofree char *text = g_strdup_printf (_("Reconnecting (%u of %u)…"),
+                                           self->reconnect_attempt, self->reconnect_max);
+
+  gtk_label_set_text (self->stage_label, text);
+}
+
+static void
+stop_reconnecting (GlintFlashPage *self)
+{
+  self->reconnect_attempt = 0;
+  gtk_widget_set_visible (GTK_WIDGET (self->reconnect_label), FALSE);
+}
+
+static void
 on_flasher_state_cb (GlintFlasher *flasher,
                      GParamSpec   *pspec,
                      GlintFlashPage *self)
 {
+  GlintFlasherState state = glint_flasher_get_state (flasher);
+
+  /* Connecting again is part of reconnecting, until the job resumes. */
+  if (self->reconnect_attempt > 0 &&
+      (state == GLINT_FLASHER_STATE_CONNECTING || state == GLINT_FLASHER_STATE_RESETTING ||
+       state == GLINT_FLASHER_STATE_SYNCING || state == GLINT_FLASHER_STATE_DETECTING))
+    {
+      show_reconnecting (self);
+      return;
+    }
+
+  if (state == GLINT_FLASHER_STATE_DONE || state == GLINT_FLASHER_STATE_FAILED ||
+      state == GLINT_FLASHER_STATE_CANCELLED)
+    stop_reconnecting (self);
+  gtk_label_set_text (self->stage_label, stage_name (state));
+}
+
+static void
+on_flasher_reconnecting_cb (GlintFlasher   *flasher,
+                            guint           attempt,
+                            guint           max,
+                            const char     *cause,
+                            GlintFlashPage *self)
+{
+  /* Translators: why the flasher reconnects, under "Reconnecting (2 of 5)…" */
+  g_autofree char *text = g_strdup_printf (_("The link to the board was lost: %s"), cause);
+
+  self->reconnect_attempt = attempt;
+  self->reconnect_max = max;
+  show_reconnecting (self);
+  gtk_label_set_text (self->reconnect_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->reconnect_label), TRUE);
+}
+
+/* Back: the job goes on where it stopped. */
+static void
+on_flasher_recoveries_cb (GlintFlasher   *flasher,
+                          GParamSpec     *pspec,
+                          GlintFlashPage *self)
+{
+  stop_reconnecting (self);
   gtk_label_set_text (self->stage_label, stage_name (glint_flasher_get_state (flasher)));
 }
 
@@ -180,6 +241,8 @@ glint_flash_page_set_flasher (GlintFlashPage *self,
   g_signal_connect (flasher, "notify::state", G_CALLBACK (on_flasher_state_cb), self);
   g_signal_connect (flasher, "notify::bytes-done", G_CALLBACK (on_flasher_progress_cb), self);
   g_signal_connect (flasher, "notify::rate", G_CALLBACK (on_flasher_progress_cb), self);
+  g_signal_connect (flasher, "reconnecting", G_CALLBACK (on_flasher_reconnecting_cb), self);
+  g_signal_connect (flasher, "notify::recoveries", G_CALLBACK (on_flasher_recoveries_cb), self);
   /* A reference of our own, to unbind it safely later. */
   self->fraction_binding = g_object_ref (g_object_bind_property (flasher, "fraction",
                                                                  self->progress_bar, "fraction",
@@ -206,6 +269,7 @@ glint_flash_page_reset (GlintFlashPage *self,
   gtk_label_set_text (self->speed_label, "");
   gtk_label_set_text (self->eta_label, "");
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
+  stop_reconnecting (self);
 }
 
 /**
@@ -258,6 +322,7 @@ glint_flash_page_class_init (GlintFlashPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintFlashPage, flash_detail_label);
   gtk_widget_class_bind_template_child (widget_class, GlintFlashPage, log_expander);
   gtk_widget_class_bind_template_child (widget_class, GlintFlashPage, log_view);
+  gtk_widget_class_bind_template_child (widget_class, GlintFlashPage, reconnect_label);
   gtk_widget_class_bind_template_child (widget_class, GlintFlashPage, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, GlintFlashPage, speed_label);
   gtk_widget_class_bind_template_child (widget_class, GlintFlashPage, stage_label);
