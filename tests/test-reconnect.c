@@ -253,6 +253,30 @@ test_brown_out_with_lines (void)
   watch_clear (&watch);
 }
 
+/* The same behind an RFC 2217 server (glint-sim-server): DTR/RTS reach
+ * the board through the server. */
+static void
+test_brown_out_rfc2217 (void)
+{
+  g_autoptr(GBytes) image = firmware (IMAGE_SIZE);
+  g_autoptr(GBytes) contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  Watch watch = { 0 };
+  Board board = { 0 };
+
+  board_start (&board, "rfc2217", "time-scale=0&brown-out-at=100000", NULL);
+  g_assert_true (flash (board.address, image, 460800, &watch, &flasher, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (watch.reconnecting, ==, 1);
+  g_assert_nonnull (strstr (watch.log->str, "reconnected: resuming (the chip was reset)"));
+  g_assert_cmpuint (glint_flasher_get_recoveries (flasher), ==, 1);
+  g_assert_cmpuint (glint_flasher_get_bytes_written (flasher), <, IMAGE_SIZE + 64 * 1024);
+  contents = board_stop (&board);
+  assert_holds (contents, OFFSET, image);
+  watch_clear (&watch);
+}
+
 /* A brown-out behind raw TCP: no DTR/RTS, so nothing can put the chip back
  * into download mode; the job fails at once (no attempts) and says so. */
 static void
@@ -371,6 +395,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/glint/reconnect/drop/rfc2217", "rfc2217", test_drop);
   g_test_add_func ("/glint/reconnect/brown-out/with-lines", test_brown_out_with_lines);
   g_test_add_func ("/glint/reconnect/brown-out/without-lines", test_brown_out_without_lines);
+  g_test_add_func ("/glint/reconnect/brown-out/rfc2217", test_brown_out_rfc2217);
   g_test_add_func ("/glint/reconnect/gone", test_gone);
   g_test_add_func ("/glint/reconnect/cancel", test_cancel_while_reconnecting);
 

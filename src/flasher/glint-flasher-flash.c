@@ -1522,6 +1522,7 @@ flash_backup_done (GTask *task)
   _glint_flasher_log (self, GLINT_LOG_INFO, _("the old contents are saved in %s"),
                       self->backup_path);
   ((FlashJob *) g_task_get_task_data (task))->backup_done = TRUE;
+  _glint_flasher_set_resume (task, flash_resume);
   flash_erase_all (task);
 }
 
@@ -1846,8 +1847,10 @@ flash_detected (GTask *task)
       return;
     }
 
-  /* From here on a lost link is recovered from. */
-  _glint_flasher_set_resume (task, flash_resume);
+  /* From here on a lost link is recovered from (with a backup to make,
+   * once it is made: a read cut short is not resumed). */
+  if (self->backup_path == NULL)
+    _glint_flasher_set_resume (task, flash_resume);
 
   if (self->security_known && glint_chip_flash_encrypted (self->flash_crypt_cnt))
     _glint_flasher_log (self, GLINT_LOG_WARNING,
