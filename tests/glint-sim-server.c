@@ -58,6 +58,9 @@ typedef struct
   gulong              disconnected_id;
   guint64             drop_after;        /* drop the client once after this many bytes */
   guint64             bytes_in;          /* ... from the host, all clients */
+  gdouble             lose_answers;      /* RFC 2217: the chance an answer is lost */
+  gdouble             damage_answers;    /* ... or arrives with a byte damaged */
+  GRand              *rand;
   int                 exit_status;
 } Server;
 
@@ -318,6 +321,21 @@ on_rfc2217_sim_output_cb (GlintSim *sim,
 {
   gsize size;
   const guint8 *data = g_bytes_get_data (bytes, &size);
+  g_autofree guint8 *damaged = NULL;
+
+  /* --lose-answers, --damage-answers: what the chip sends comes out one
+   * answer at a time; one of them goes missing, or arrives with a byte
+   * changed, on a link that is worse than the simulator's own faults
+   * (which damage bytes in both directions) */
+  if (server.lose_answers > 0 && g_rand_double (server.rand) < server.lose_answers)
+    return;
+  if (server.damage_answers > 0 && size > 2 &&
+      g_rand_double (server.rand) < server.damage_answers)
+    {
+      damaged = g_memdup2 (data, size);
+      damaged[g_rand_int_range (server.rand, 1, (gint32) size - 1)] ^= 0x5A;
+      data = damaged;
+    }
 
   if (server.rfc2217 != NULL)
     glint_rfc2217_server_send (server.rfc2217, data, size);
@@ -427,6 +445,8 @@ main (int argc, char **argv)
   int max_server_baud = 0;
   gboolean esp_reset = FALSE;
   gint64 drop_after = 0;
+  gdouble lose_answers = 0;
+  gdouble damage_answers = 0;
   int modes;
   GOptionEntry entries[] = {
     { "chip", 'c', 0, G_OPTION_ARG_STRING, &chip, "Chip to simulate (default esp32)", "NAME" },
@@ -452,6 +472,10 @@ main (int argc, char **argv)
     { "drop-after", 0, 0, G_OPTION_ARG_INT64, &drop_after,
       "With --tcp or --rfc2217: drop the client's connection once, after BYTES "
       "from the host (the chip keeps running)", "BYTES" },
+    { "lose-answers", 0, 0, G_OPTION_ARG_DOUBLE, &lose_answers,
+      "With --rfc2217: lose each answer of the chip with this chance (0 to 1)", "P" },
+    { "damage-answers", 0, 0, G_OPTION_ARG_DOUBLE, &damage_answers,
+      "With --rfc2217: damage a byte of each answer with this chance (0 to 1)", "P" },
     { NULL }
   };
 
@@ -477,6 +501,12 @@ main (int argc, char **argv)
   if (drop_after < 0 || (drop_after > 0 && pty))
     fatal ("--drop-after wants a byte count, and --tcp or --rfc2217");
   server.drop_after = (guint64) drop_after;
+  if (lose_answers < 0 || lose_answers > 1 || damage_answers < 0 || damage_answers > 1 ||
+      ((lose_answers > 0 || damage_answers > 0) && rfc2217_port < 0))
+    fatal ("--lose-answers and --damage-answers want a chance from 0 to 1, and --rfc2217");
+  server.lose_answers = lose_answers;
+  server.damage_answers = damage_answers;
+  server.rand = g_rand_new ();
 
   server.sim = glint_sim_new (chip, &error);
   if (server.sim == NULL)
@@ -524,6 +554,7 @@ main (int argc, char **argv)
     unlink (link_path);
   g_clear_object (&server.service);
   g_clear_object (&server.sim);
+  g_clear_pointer (&server.rand, g_rand_free);
   g_main_loop_unref (server.loop);
 
   return server.exit_status;

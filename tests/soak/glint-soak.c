@@ -79,6 +79,8 @@ typedef struct
   guint64    disconnect_after;
   guint64    brown_out_at;
   guint64    link_drop_after; /* tcp, rfc2217: the server drops the connection once */
+  gdouble    lose_answers;    /* rfc2217: the server loses answers (--fault only) */
+  gdouble    damage_answers;  /* ... or damages them */
   gboolean   lose_baud_change;
   /* flash faults: addresses, or -1 for none */
   gint64     stuck_bit;
@@ -211,6 +213,10 @@ run_choose (Run     *r,
         kind = 6;
       else if (g_strcmp0 (opt_fault, "disconnect") == 0)
         kind = 5;
+      else if (g_strcmp0 (opt_fault, "answer-loss") == 0)
+        kind = 14;
+      else if (g_strcmp0 (opt_fault, "answer-damage") == 0)
+        kind = 15;
 
       switch (kind)
         {
@@ -271,6 +277,15 @@ run_choose (Run     *r,
           else
             r->brown_out_at = g_rand_int_range (rand, 1, (gint32) r->size);
           break;
+        case 14:
+          /* 3 % of the answers lost, behind an RFC 2217 server */
+          if (r->transport == TRANSPORT_RFC2217)
+            r->lose_answers = 0.03;
+          break;
+        case 15:
+          if (r->transport == TRANSPORT_RFC2217)
+            r->damage_answers = 0.03;
+          break;
         default:
           g_assert_not_reached ();
         }
@@ -326,6 +341,10 @@ run_describe (const Run *r)
     g_string_append_printf (s, " brown-out-at=%" G_GUINT64_FORMAT, r->brown_out_at);
   if (r->link_drop_after > 0)
     g_string_append_printf (s, " link-drop-after=%" G_GUINT64_FORMAT, r->link_drop_after);
+  if (r->lose_answers > 0)
+    g_string_append_printf (s, " lose-answers=%g", r->lose_answers);
+  if (r->damage_answers > 0)
+    g_string_append_printf (s, " damage-answers=%g", r->damage_answers);
   if (r->lose_baud_change)
     g_string_append (s, " lose-baud-change");
   if (r->stuck_bit >= 0)
@@ -441,6 +460,8 @@ spawn_server (const Run   *r,
   g_auto(GStrv) words = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autofree char *drop_after = g_strdup_printf ("%" G_GUINT64_FORMAT, r->link_drop_after);
+  g_autofree char *lose = g_strdup_printf ("%g", r->lose_answers);
+  g_autofree char *damage = g_strdup_printf ("%g", r->damage_answers);
 
   if (path == NULL)
     {
@@ -471,6 +492,16 @@ spawn_server (const Run   *r,
     {
       g_ptr_array_add (argv, "--drop-after");
       g_ptr_array_add (argv, drop_after);
+    }
+  if (r->lose_answers > 0)
+    {
+      g_ptr_array_add (argv, "--lose-answers");
+      g_ptr_array_add (argv, lose);
+    }
+  if (r->damage_answers > 0)
+    {
+      g_ptr_array_add (argv, "--damage-answers");
+      g_ptr_array_add (argv, damage);
     }
   g_ptr_array_add (argv, "--chip");
   g_ptr_array_add (argv, (gpointer) r->chip);
@@ -792,7 +823,8 @@ main (int argc, char **argv)
       "Flip a bit of the flash after each success (a self-test: all become false)", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, "Show every run and engine debug", NULL },
     { "fault", 0, 0, G_OPTION_ARG_STRING, &opt_fault,
-      "Give every run this one fault: link-drop, brown-out or disconnect", "KIND" },
+      "Give every run this one fault: link-drop, brown-out, disconnect, and over RFC 2217 "
+      "answer-loss or answer-damage (3 %)", "KIND" },
     { NULL }
   };
 
@@ -805,9 +837,11 @@ main (int argc, char **argv)
     }
 
   if (opt_fault != NULL && !g_str_equal (opt_fault, "link-drop") &&
-      !g_str_equal (opt_fault, "brown-out") && !g_str_equal (opt_fault, "disconnect"))
+      !g_str_equal (opt_fault, "brown-out") && !g_str_equal (opt_fault, "disconnect") &&
+      !g_str_equal (opt_fault, "answer-loss") && !g_str_equal (opt_fault, "answer-damage"))
     {
-      fprintf (stderr, "glint-soak: --fault wants link-drop, brown-out or disconnect\n");
+      fprintf (stderr, "glint-soak: --fault wants link-drop, brown-out, disconnect, "
+               "answer-loss or answer-damage\n");
       return 2;
     }
 
