@@ -321,7 +321,7 @@ can_reopen (GlintFlasher *self)
   return address != NULL && address->kind != GLINT_STREAM_KIND_SIM;
 }
 
-/* Fails the job at once with @error, the recovery's reason prefixed. */
+/* Fails the job at once with @error: recovery ends here. */
 static gboolean
 give_up (GTask  *task,
          GError *error)
@@ -463,8 +463,9 @@ _glint_flasher_try_recover (GTask  *task,
           g_autoptr(GError) local = error;
 
           return give_up (task, g_error_new (GLINT_ERROR, GLINT_ERROR_DISCONNECTED,
-                                             _("the link was lost %u times in one job: it is "
-                                               "not fit to flash over (last: %s)"),
+                                             _("the link failed %u times in one job (lost, or "
+                                               "answers missing or damaged): it is not fit to "
+                                               "flash over (last: %s)"),
                                              RECOVER_LOSSES, local->message));
         }
       rs->attempt = 0;
