@@ -207,6 +207,10 @@ test_drop (gconstpointer data)
   g_assert_cmpuint (watch.last_max, ==, 5);
   g_assert_nonnull (strstr (watch.first_cause, "writing app at 0x10000"));
   g_assert_nonnull (strstr (watch.log->str, "Link lost — reconnecting (1 of 5)"));
+  /* nothing reset the chip: the stub ran on, and is used again (over
+   * RFC 2217 at the rate the job had switched to) */
+  g_assert_nonnull (strstr (watch.log->str,
+                            "reconnected: resuming (the flasher stub was still running)"));
   g_assert_cmpuint (glint_flasher_get_recoveries (flasher), ==, 1);
   /* resumed, not started over: what had arrived was not sent again (a
    * sector or so on either side of the drop may be) */

@@ -249,6 +249,25 @@ recover_connect (GTask *task)
 }
 
 static void
+recover_baud_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (_glint_flasher_job_is_over (task))
+    return;
+
+  /* Not at that rate: the connect's reset brings the chip to the boot
+   * rate anyway. */
+  if (!glint_stream_set_baud_finish (GLINT_STREAM (object), result, &error))
+    g_debug ("reconnecting at the job's rate: %s", error->message);
+
+  recover_connect (task);
+}
+
+static void
 recover_open_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
@@ -266,6 +285,20 @@ recover_open_cb (GObject      *object,
       /* counts as an attempt, as any failure while connecting does */
       rs->phase = PHASE_CONNECTING;
       _glint_flasher_job_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* A stub that runs on (an RFC 2217 server restarted, the chip not
+   * reset) listens at the rate the job had switched to: so must the new
+   * stream, for the SYNC alone to reach it. */
+  if (glint_stream_get_baud (self->stream) != glint_stream_get_baud (GLINT_STREAM (object)) &&
+      glint_stream_get_baud (self->stream) != 0 && !self->chip_reset)
+    {
+      guint baud = glint_stream_get_baud (self->stream);
+
+      _glint_flasher_swap_stream (self, GLINT_STREAM (object));
+      glint_stream_set_baud_async (self->stream, baud, g_task_get_cancellable (task),
+                                   recover_baud_cb, g_object_ref (task));
       return;
     }
 
