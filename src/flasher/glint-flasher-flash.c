@@ -1900,6 +1900,12 @@ flash_resume (GTask *task)
 static void
 flash_connected (GTask *task)
 {
+  GlintFlasher *self = g_task_get_source_object (task);
+
+  /* The chip answers: a lost answer while it is made out is recovered
+   * from too, by making it out again (its MAC is not known yet). */
+  self->ident_known = FALSE;
+  _glint_flasher_set_resume (task, flash_connected);
   _glint_flasher_detect (task, flash_detected);
 }
 
