@@ -65,18 +65,31 @@ board_start (Board      *board,
   g_autoptr(GError) error = NULL;
   g_autofree char *announcement = NULL;
   g_auto(GStrv) words = NULL;
-  const char *args[] = { g_str_equal (mode, "tcp") ? "--tcp" : "--rfc2217", "0",
-                         "--flash", NULL, "--options", options,
+  gboolean pty = g_str_equal (mode, "pty");
+  const char *args[] = { pty ? "--pty" : g_str_equal (mode, "tcp") ? "--tcp" : "--rfc2217",
+                         pty ? "--options" : "0",
+                         pty ? options : "--options", pty ? "--flash" : options,
+                         "--flash", NULL,
                          drop_after != NULL ? "--drop-after" : NULL, drop_after, NULL };
 
   board->dir = g_dir_make_tmp ("glint-reconnect-XXXXXX", &error);
   g_assert_no_error (error);
   board->flash_path = g_build_filename (board->dir, "flash.bin", NULL);
-  args[3] = board->flash_path;
+  if (pty)
+    {
+      args[4] = board->flash_path;
+      args[5] = NULL;
+    }
+  else
+    {
+      args[5] = board->flash_path;
+    }
 
   board->server = glint_test_spawn_sim_server (args, &announcement);
   words = g_strsplit (announcement, " ", -1);
-  if (g_str_equal (mode, "tcp"))
+  if (pty)
+    board->address = g_strdup (g_strstrip (words[1]));
+  else if (g_str_equal (mode, "tcp"))
     board->address = g_strdup_printf ("socket://%s:%s", words[1], words[2]);
   else
     board->address = g_strdup_printf ("rfc2217://%s:%s?ign_set_control", words[1], words[2]);
@@ -306,6 +319,31 @@ test_brown_out_without_lines (void)
   watch_clear (&watch);
 }
 
+/* A brown-out behind a pty (a local port: Linux ptys take no modem-line
+ * ioctls) after the job switched speed: the boot log comes at the boot
+ * rate, unreadable at the job's; the chip is silent, the link carries. The
+ * bounded attempts, then a failure that says what most likely happened. */
+static void
+test_brown_out_unreadable (void)
+{
+  g_autoptr(GBytes) image = firmware (IMAGE_SIZE);
+  g_autoptr(GBytes) contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  Watch watch = { 0 };
+  Board board = { 0 };
+
+  board_start (&board, "pty", "time-scale=0&brown-out-at=100000", NULL);
+  g_assert_false (flash (board.address, image, 921600, &watch, &flasher, &error));
+  g_test_message ("%s", watch.log->str);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_CHIP_RESET);
+  g_assert_nonnull (strstr (error->message, "the chip stopped answering (writing app"));
+  g_assert_nonnull (strstr (error->message, "no DTR/RTS"));
+  g_assert_cmpuint (watch.reconnecting, ==, 5);
+  contents = board_stop (&board);
+  watch_clear (&watch);
+}
+
 /* The chip behind the link dies for good (it goes silent; nothing can
  * revive it over raw TCP): the bounded attempts, each announced, then a
  * failure that names the first cause and the last. */
@@ -401,6 +439,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/reconnect/brown-out/without-lines", test_brown_out_without_lines);
   g_test_add_func ("/glint/reconnect/brown-out/rfc2217", test_brown_out_rfc2217);
   g_test_add_func ("/glint/reconnect/gone", test_gone);
+  g_test_add_func ("/glint/reconnect/brown-out/unreadable", test_brown_out_unreadable);
   g_test_add_func ("/glint/reconnect/cancel", test_cancel_while_reconnecting);
 
   return g_test_run ();

@@ -55,6 +55,7 @@ typedef struct
   guint             timer;
   gboolean          reset_seen;     /* a boot log came: the job fails soon */
   gboolean          had_stub;       /* the stub ran when the link was lost */
+  gboolean          began_dead;     /* ... and the loss was a closed connection */
   gulong            cancelled_id;
   GCancellable     *cancellable;
 } RecoverState;
@@ -503,13 +504,31 @@ _glint_flasher_try_recover (GTask  *task,
         }
       rs->attempt = 0;
       rs->had_stub = self->stub_running;
+      rs->began_dead = self->link_dead;
       g_free (rs->cause);
       rs->cause = self->chip_reset && chip_reset ?
                     g_strdup_printf (_("the chip reset: %s"), error->message) :
                     g_strdup (error->message);
     }
 
-  if (++rs->attempt > RECOVER_ATTEMPTS)
+  if (++rs->attempt > RECOVER_ATTEMPTS && !self->link_dead && !rs->began_dead &&
+      (self->no_reset || !glint_stream_get_can_control_lines (self->stream)))
+    {
+      g_autoptr(GError) local = error;
+
+      /* The link carries, the chip is silent, nothing can reset it: most
+       * likely it reset (its boot messages came at another rate than the
+       * job's, unreadable) and runs its application. */
+      return give_up (task, g_error_new (GLINT_ERROR, GLINT_ERROR_CHIP_RESET,
+                                         _("the chip stopped answering (%s) and %u attempts to "
+                                           "reach it again failed; %s has no DTR/RTS lines, so "
+                                           "if it reset (a brown-out), only its buttons bring "
+                                           "it back"),
+                                         rs->cause, RECOVER_ATTEMPTS,
+                                         glint_stream_get_address (self->stream)));
+    }
+
+  if (rs->attempt > RECOVER_ATTEMPTS)
     {
       g_autoptr(GError) local = error;
 
