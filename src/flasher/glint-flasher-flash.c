@@ -81,6 +81,7 @@ typedef struct
   gboolean   resuming;        /* after a lost link: ask the chip what it holds */
   gboolean   backup_done;
   gboolean   erased_all;
+  gboolean   verify_asked_again; /* the region's MD5 differed once */
 } FlashJob;
 
 static void
@@ -360,6 +361,20 @@ flash_verify_cb (GObject      *object,
       return;
     }
 
+  /* An answer damaged on the way reads as another MD5 (nothing checks
+   * an answer's data): one more question before calling the flash wrong. */
+  if (!g_str_equal (expected, actual) && !job->verify_asked_again)
+    {
+      job->verify_asked_again = TRUE;
+      _glint_flasher_log (self, GLINT_LOG_INFO, _("%s at 0x%x: the flash holds MD5 %s, not %s; "
+                                                  "asking again"),
+                          region_name (self, region),
+                          glint_flash_plan_get_region_offset (self->plan, region), actual,
+                          expected);
+      flash_verify_next (task);
+      return;
+    }
+
   if (!g_str_equal (expected, actual))
     {
       g_autofree char *erased = md5_of_erased (size);
@@ -385,6 +400,7 @@ flash_verify_cb (GObject      *object,
                       glint_flash_plan_get_region_offset (self->plan, region), actual);
   job->verified++;
   job->verify_region++;
+  job->verify_asked_again = FALSE;
   flash_verify_next (task);
 }
 
@@ -1888,6 +1904,7 @@ flash_resume (GTask *task)
   job->segment_done = 0;
   job->verify_region = 0;
   job->verified = 0;
+  job->verify_asked_again = FALSE;
   job->resuming = TRUE;
 
   /* the rate that worked, not a new climb */
