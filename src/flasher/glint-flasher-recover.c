@@ -56,6 +56,7 @@ typedef struct
   gboolean          reset_seen;     /* a boot log came: the job fails soon */
   gboolean          had_stub;       /* the stub ran when the link was lost */
   gboolean          began_dead;     /* ... and the loss was a closed connection */
+  gboolean          mac_asked_again; /* the MAC differed once */
   gulong            cancelled_id;
   GCancellable     *cancellable;
 } RecoverState;
@@ -205,6 +206,14 @@ recover_detected (GTask *task)
     {
       const guint32 *words = _glint_flasher_detected_mac_words (self);
 
+      /* (a damaged answer reads as another MAC: asked once more first) */
+      if (memcmp (words, rs->mac_words, rs->n_mac * sizeof (guint32)) != 0 &&
+          !rs->mac_asked_again)
+        {
+          rs->mac_asked_again = TRUE;
+          _glint_flasher_detect (task, recover_detected);
+          return;
+        }
       if (memcmp (words, rs->mac_words, rs->n_mac * sizeof (guint32)) != 0)
         {
           rs->phase = PHASE_IDLE;
@@ -221,6 +230,7 @@ recover_detected (GTask *task)
 
   rs->phase = PHASE_IDLE;
   rs->attempt = 0;
+  rs->mac_asked_again = FALSE;
   g_clear_pointer (&rs->cause, g_free);
   self->chip_reset = FALSE;
   g_string_truncate (self->chip_text, 0);
