@@ -400,6 +400,14 @@ chip_reset_idle_cb (gpointer user_data)
       rs->phase != PHASE_IDLE)
     return G_SOURCE_REMOVE;
 
+  /* A chip reset into download mode (the boot log of a power-on, or of
+   * someone's hands on its buttons) still answers. */
+  if (strstr (self->chip_text->str, "waiting for download") != NULL)
+    {
+      rs->reset_seen = FALSE;
+      return G_SOURCE_REMOVE;
+    }
+
   rs->resume = NULL;
   _glint_flasher_job_fail (task, chip_reset_error (self, _("it stopped answering")));
   return G_SOURCE_REMOVE;
@@ -420,11 +428,13 @@ _glint_flasher_chip_text_arrived (GTask *task)
 
   if (rs == NULL || rs->resume == NULL || rs->phase != PHASE_IDLE || rs->reset_seen ||
       !log_says_reset (self->chip_text->str) ||
+      strstr (self->chip_text->str, "waiting for download") != NULL ||
       (!self->no_reset && glint_stream_get_can_control_lines (self->stream)))
     return;
 
+  /* the rest of the boot log first: it may end "waiting for download" */
   rs->reset_seen = TRUE;
-  g_idle_add (chip_reset_idle_cb, g_object_ref (task));
+  g_timeout_add_full (G_PRIORITY_DEFAULT, 300, chip_reset_idle_cb, g_object_ref (task), NULL);
 }
 
 /**
