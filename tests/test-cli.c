@@ -567,6 +567,73 @@ test_flash_to_server (void)
   g_rmdir (dir);
 }
 
+/* The connection drops once mid-write: the CLI says it reconnects (a
+ * warning, and a `reconnecting` event with --json), the job resumes, and
+ * the end says how often it recovered. */
+static void
+test_flash_reconnect (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
+  g_autofree char *flash_path = g_build_filename (dir, "flash.bin", NULL);
+  g_autofree char *app_path = g_build_filename (dir, "app.bin", NULL);
+  g_autofree char *app_arg = g_strdup_printf ("%s@0x10000", app_path);
+  g_autofree char *announcement = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *flash = NULL;
+  g_auto(GStrv) words = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  const char *server_args[] = { "--tcp", "0", "--flash", flash_path, "--option", "time-scale=0",
+                                "--drop-after", "40000", NULL };
+  const char *args[] = { "--port", NULL, "--raw", "flash", app_arg, NULL };
+  const char *json[] = { "--json", "--port", NULL, "--raw", "flash", app_arg, NULL };
+  g_autofree guint8 *app = g_malloc (96 * 1024);
+  gsize flash_len = 0;
+  Run run = { 0 };
+
+  for (guint i = 0; i < 96 * 1024; i++)
+    app[i] = (guint8) g_random_int ();
+  g_file_set_contents (app_path, (const char *) app, 96 * 1024, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      server = glint_test_spawn_sim_server (server_args, &announcement);
+      words = g_strsplit (announcement, " ", -1);
+      address = g_strdup_printf ("socket://%s:%s", words[1], words[2]);
+      args[1] = address;
+      json[2] = address;
+
+      run_cli (&run, i == 0 ? args : json);
+      g_test_message ("%s\n%s", run.out, run.err);
+      g_assert_cmpint (run.status, ==, 0);
+      if (i == 0)
+        {
+          g_assert_nonnull (strstr (run.err, "Warning: Link lost — reconnecting (1 of 5): "));
+          g_assert_nonnull (strstr (run.out, "Recovered from 1 lost connection."));
+        }
+      else
+        {
+          g_assert_nonnull (strstr (run.out, "{\"event\":\"reconnecting\",\"attempt\":1,"
+                                             "\"max\":5,\"cause\":\"writing app.bin"));
+          g_assert_nonnull (strstr (run.out, "\"job\":\"flash\",\"recoveries\":1}"));
+        }
+      run_clear (&run);
+
+      flash = stop_board (server, flash_path, &flash_len);
+      g_assert_cmpmem (flash + 0x10000, 96 * 1024, app, 96 * 1024);
+      g_clear_pointer (&flash, g_free);
+      g_clear_object (&server);
+      g_clear_pointer (&words, g_strfreev);
+      g_clear_pointer (&address, g_free);
+      g_clear_pointer (&announcement, g_free);
+      g_unlink (flash_path);
+    }
+
+  g_unlink (app_path);
+  g_rmdir (dir);
+}
+
 /* A reflash writes only what changed and says so; --no-skip writes all;
  * --json tells each region's fate. */
 static void
@@ -1198,6 +1265,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/cli/read-and-erase", test_read_and_erase);
   g_test_add_func ("/glint/cli/read-erase-usage", test_read_erase_usage);
   g_test_add_func ("/glint/cli/json", test_json);
+  g_test_add_func ("/glint/cli/flash-reconnect", test_flash_reconnect);
   g_test_add_func ("/glint/cli/monitor", test_monitor);
 
   return g_test_run ();

@@ -664,6 +664,80 @@ test_rfc2217_server_killed (Fixture       *f,
                     >, 0);
 }
 
+typedef struct
+{
+  Fixture  *f;
+  guint     seen;
+  char     *stage;      /* the Flashing page, as the signal left it */
+  char     *detail;
+  gboolean  detail_visible;
+} ReconnectSeen;
+
+static void
+on_reconnecting_seen_cb (GlintFlasher  *flasher,
+                         guint          attempt,
+                         guint          max,
+                         const char    *cause,
+                         ReconnectSeen *seen)
+{
+  seen->seen++;
+  g_free (seen->stage);
+  g_free (seen->detail);
+  seen->stage = g_strdup (gtk_label_get_text (GTK_LABEL (child (seen->f, "stage_label"))));
+  seen->detail = g_strdup (gtk_label_get_text (GTK_LABEL (child (seen->f, "reconnect_label"))));
+  seen->detail_visible = gtk_widget_get_visible (child (seen->f, "reconnect_label"));
+}
+
+/* A TCP connection that drops once mid-write: the Flashing page says it
+ * reconnects, with the attempt and the cause; the job resumes, and the
+ * Done page says it recovered. */
+static void
+test_reconnect (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *flash_path = g_build_filename (f->dir, "flash.img", NULL);
+  const char *args[] = { "--tcp", "0", "--flash", flash_path, "--options", "time-scale=0",
+                         "--drop-after", "40000", NULL };
+  g_autofree char *announcement = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GSubprocess) server = glint_test_spawn_sim_server (args, &announcement);
+  g_auto(GStrv) words = g_strsplit (announcement, " ", -1);
+  g_autofree char *flash = NULL;
+  gsize flash_len = 0;
+  g_autoptr(GError) error = NULL;
+  ReconnectSeen seen = { f };
+  const char *description;
+  GlintFlasher *flasher;
+
+  url = g_strdup_printf ("socket://%s:%s", words[1], g_strstrip (words[2]));
+  click_through (f, url);
+  activate (f, "win.next", NULL);
+  flasher = _glint_window_get_flasher (f->window);
+  g_signal_connect_after (flasher, "reconnecting", G_CALLBACK (on_reconnecting_seen_cb), &seen);
+  g_assert_false (gtk_widget_get_visible (child (f, "reconnect_label")));
+  wait_for_page (f, "done", 90);
+
+  g_assert_cmpuint (seen.seen, ==, 1);
+  g_assert_cmpstr (seen.stage, ==, "Reconnecting (1 of 5)…");
+  g_assert_true (seen.detail_visible);
+  g_assert_true (g_str_has_prefix (seen.detail, "The link to the board was lost: "));
+  g_assert_nonnull (strstr (seen.detail, "closed the connection"));
+  g_assert_false (gtk_widget_get_visible (child (f, "reconnect_label")));
+  description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "done_status")));
+  g_test_message ("done page: %s", description);
+  g_assert_nonnull (strstr (description, "It recovered from 1 lost connection."));
+
+  glint_test_stop_subprocess (server);
+  g_file_get_contents (flash_path, &flash, &flash_len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (flash_len, >=, APP_OFFSET + APP_SIZE);
+  g_assert_cmpmem (flash + APP_OFFSET, APP_SIZE,
+                   g_bytes_get_data (f->app, NULL), g_bytes_get_size (f->app));
+  g_unlink (flash_path);
+  g_free (seen.stage);
+  g_free (seen.detail);
+}
+
 static void
 test_disconnect_fails (Fixture       *f,
                        gconstpointer  data)
@@ -1976,6 +2050,7 @@ main (int   argc,
   ADD ("rfc2217-flash", test_rfc2217_flash);
   ADD ("backup-and-reflash", test_backup_and_reflash);
   ADD ("rfc2217-server-killed", test_rfc2217_server_killed);
+  ADD ("reconnect", test_reconnect);
   ADD ("invalid-url", test_invalid_url);
   ADD ("bad-firmware", test_bad_firmware);
   ADD ("raw-file-offset", test_raw_file_offset);

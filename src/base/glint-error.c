@@ -113,6 +113,10 @@ glint_error_get_hint (const GError *error)
                "build folder or a manifest.json. To write this file to the flash as it is, "
                "give its offset on purpose (glint-cli: --raw FILE@OFFSET; the window asks "
                "first).");
+    case GLINT_ERROR_CHIP_RESET:
+      return _("Put the board into download mode by hand (hold BOOT while pressing RESET) "
+               "and flash again: what was written already is not written twice. A board "
+               "that keeps resetting while it is written needs a better power supply.");
     case GLINT_ERROR_FAILED:
     default:
       return _("Try again. If it keeps failing, copy the log and report a bug.");

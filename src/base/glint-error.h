@@ -46,6 +46,7 @@ typedef enum /*< enum,prefix=GLINT >*/
   GLINT_ERROR_WRONG_REVISION,       /* the firmware needs another chip revision */
   GLINT_ERROR_NOT_VERIFIED,         /* written, but the chip cannot tell whether correctly */
   GLINT_ERROR_UNKNOWN_CONTENT,      /* a file that is no firmware format Glint knows */
+  GLINT_ERROR_CHIP_RESET,           /* the chip reset mid-job and cannot be brought back */
 } GlintError;
 
 GQuark       glint_error_quark    (void);

@@ -190,6 +190,39 @@ json_done (const char *what)
   json_emit (builder);
 }
 
+/* … and how often it lost its link and came back (flash jobs) */
+static void
+json_done_recovered (const char   *what,
+                     GlintFlasher *flasher)
+{
+  g_autoptr(JsonBuilder) builder = json_event ("done");
+
+  json_builder_set_member_name (builder, "job");
+  json_builder_add_string_value (builder, what);
+  json_builder_set_member_name (builder, "recoveries");
+  json_builder_add_int_value (builder, glint_flasher_get_recoveries (flasher));
+  json_emit (builder);
+}
+
+/* {"event": "reconnecting", "attempt": 2, "max": 5, "cause": "…"} */
+static void
+on_json_reconnecting_cb (GlintFlasher *flasher,
+                         guint         attempt,
+                         guint         max,
+                         const char   *cause,
+                         gpointer      user_data)
+{
+  g_autoptr(JsonBuilder) builder = json_event ("reconnecting");
+
+  json_builder_set_member_name (builder, "attempt");
+  json_builder_add_int_value (builder, attempt);
+  json_builder_set_member_name (builder, "max");
+  json_builder_add_int_value (builder, max);
+  json_builder_set_member_name (builder, "cause");
+  json_builder_add_string_value (builder, cause);
+  json_emit (builder);
+}
+
 static void
 on_json_state_cb (GlintFlasher *flasher,
                   GParamSpec   *pspec,
@@ -592,6 +625,7 @@ new_flasher (Progress  *progress,
       g_signal_connect (flasher, "log", G_CALLBACK (on_json_log_cb), NULL);
       g_signal_connect (flasher, "notify::bytes-done", G_CALLBACK (on_json_progress_cb), NULL);
       g_signal_connect (flasher, "notify::state", G_CALLBACK (on_json_state_cb), NULL);
+      g_signal_connect (flasher, "reconnecting", G_CALLBACK (on_json_reconnecting_cb), NULL);
       return flasher;
     }
 
@@ -883,7 +917,7 @@ cmd_flash (int argc, char **argv)
   if (opt_json)
     {
       report_regions (flasher);
-      json_done ("flash");
+      json_done_recovered ("flash", flasher);
       return EXIT_OK;
     }
 
@@ -902,6 +936,11 @@ cmd_flash (int argc, char **argv)
     printf (_("Done: the flash holds all %u bytes, verified.\n"), (guint) total);
   else
     printf (_("Done: %u bytes written and verified.\n"), (guint) total);
+  if (glint_flasher_get_recoveries (flasher) > 0)
+    printf (g_dngettext (GETTEXT_PACKAGE, "Recovered from %u lost connection.\n",
+                         "Recovered from %u lost connections.\n",
+                         glint_flasher_get_recoveries (flasher)),
+            glint_flasher_get_recoveries (flasher));
 
   return EXIT_OK;
 }

@@ -75,6 +75,10 @@ typedef struct
   guint      verified;        /* regions verified so far */
   guint      md5_questions;   /* MD5s asked while looking for changes */
   gint64     started;
+  gboolean   resuming;        /* after a lost link: ask the chip what it holds */
+  gboolean   backup_done;
+  gboolean   erased_all;
+  gboolean   verify_asked_again; /* the region's MD5 differed once */
 } FlashJob;
 
 static void
@@ -100,6 +104,7 @@ flash_job_free (gpointer data)
 static void flash_segment_begin    (GTask *task);
 static void flash_verify_next      (GTask *task);
 static void flash_writes_done      (GTask *task);
+static void flash_resume           (GTask *task);
 static void flash_record_was_wrong (GTask *task,
                                     guint  region);
 
@@ -326,6 +331,20 @@ flash_verify_cb (GObject      *object,
       return;
     }
 
+  /* An answer damaged on the way reads as another MD5 (nothing checks
+   * an answer's data): one more question before calling the flash wrong. */
+  if (!g_str_equal (expected, actual) && !job->verify_asked_again)
+    {
+      job->verify_asked_again = TRUE;
+      _glint_flasher_log (self, GLINT_LOG_INFO, _("%s at 0x%x: the flash holds MD5 %s, not %s; "
+                                                  "asking again"),
+                          region_name (self, region),
+                          glint_flash_plan_get_region_offset (self->plan, region), actual,
+                          expected);
+      flash_verify_next (task);
+      return;
+    }
+
   if (!g_str_equal (expected, actual))
     {
       g_autofree char *erased = md5_of_erased (size);
@@ -351,6 +370,7 @@ flash_verify_cb (GObject      *object,
                       glint_flash_plan_get_region_offset (self->plan, region), actual);
   job->verified++;
   job->verify_region++;
+  job->verify_asked_again = FALSE;
   flash_verify_next (task);
 }
 
@@ -901,7 +921,9 @@ scan_cb (GObject      *object,
 
   if (g_str_equal (theirs, ours))
     {
-      self->bytes_unchanged += span->length;
+      /* (after a lost link, what matches now was mostly written before) */
+      if (!job->resuming)
+        self->bytes_unchanged += span->length;
     }
   else if (span->length <= SKIP_BLOCK)
     {
@@ -1029,7 +1051,12 @@ scan_pump (GTask *task)
       job->searching[i] = FALSE;
       for (guint j = 0; j < job->segments->len; j++)
         written |= g_array_index (job->segments, Span, j).region == i;
-      if (!written)
+      /* (written before a lost link: all of it arrived) */
+      if (!written && report (self, i)->written > 0)
+        {
+          report (self, i)->status = GLINT_REGION_WRITTEN;
+        }
+      else if (!written)
         {
           report (self, i)->status = GLINT_REGION_UNCHANGED;
           _glint_flasher_log (self, GLINT_LOG_INFO, _("%s at 0x%x is unchanged"),
@@ -1324,7 +1351,8 @@ flash_plan_writes (GTask *task)
   gboolean can_md5 = self->stub_running ||
                      (glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_MD5) &&
                       !_glint_flasher_secure_download (self));
-  gboolean skip = !self->no_skip && !self->erase_all && can_md5;
+  /* After a lost link, what arrived is found by MD5 and not sent again. */
+  gboolean skip = (job->resuming || (!self->no_skip && !self->erase_all)) && can_md5;
   g_autofree gboolean *planned = NULL;
 
   if (flash_check_record (task))
@@ -1345,14 +1373,16 @@ flash_plan_writes (GTask *task)
                                                 "writing everything"),
                         self->chip->display_name);
 
-  job->started = g_get_monotonic_time ();
+  if (!job->resuming)
+    job->started = g_get_monotonic_time ();
   job->differing = g_array_new (FALSE, FALSE, sizeof (Span));
   job->whole = g_new0 (gboolean, n_regions);
   job->searching = g_new0 (gboolean, n_regions);
   job->hinted = g_new0 (gboolean, n_regions);
   job->hint_unchanged = g_new0 (guint64, n_regions);
 
-  for (guint i = 0; skip && i < n_regions; i++)
+  /* (after a lost link the chip is asked, whatever the record says) */
+  for (guint i = 0; skip && !job->resuming && i < n_regions; i++)
     planned[i] = plan_from_record (self, job, i);
 
   /* every other region's first sector first: on a blank board that
@@ -1425,6 +1455,7 @@ flash_erase_all_cb (GObject      *object,
 
   if (!_glint_flasher_finish_command (task, result, NULL, _("erasing the whole flash")))
     return;
+  ((FlashJob *) g_task_get_task_data (task))->erased_all = TRUE;
 
   _glint_flasher_log (self, GLINT_LOG_INFO, _("the whole flash is erased"));
   flash_plan_writes (task);
@@ -1437,7 +1468,7 @@ flash_erase_all (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
 
-  if (!self->erase_all)
+  if (!self->erase_all || ((FlashJob *) g_task_get_task_data (task))->erased_all)
     {
       flash_plan_writes (task);
       return;
@@ -1472,6 +1503,8 @@ flash_backup_done (GTask *task)
 
   _glint_flasher_log (self, GLINT_LOG_INFO, _("the old contents are saved in %s"),
                       self->backup_path);
+  ((FlashJob *) g_task_get_task_data (task))->backup_done = TRUE;
+  _glint_flasher_set_resume (task, flash_resume);
   flash_erase_all (task);
 }
 
@@ -1486,7 +1519,7 @@ flash_backup (GTask *task)
   guint32 low = G_MAXUINT32;
   guint64 high = 0;
 
-  if (self->backup_path == NULL)
+  if (self->backup_path == NULL || ((FlashJob *) g_task_get_task_data (task))->backup_done)
     {
       flash_erase_all (task);
       return;
@@ -1786,6 +1819,11 @@ flash_detected (GTask *task)
       return;
     }
 
+  /* From here on a lost link is recovered from (with a backup to make,
+   * once it is made: a read cut short is not resumed). */
+  if (self->backup_path == NULL)
+    _glint_flasher_set_resume (task, flash_resume);
+
   if (self->security_known && glint_chip_flash_encrypted (self->flash_crypt_cnt))
     _glint_flasher_log (self, GLINT_LOG_WARNING,
                         _("flash encryption is on: the chip decrypts what it reads from flash, "
@@ -1795,9 +1833,51 @@ flash_detected (GTask *task)
   flash_choose_loader (task);
 }
 
+/* Back after a lost link (glint-flasher-recover.c), with the same chip:
+ * the stub again where it is gone, the speed, and then the plan as at the
+ * start, except that what the flash holds is asked for whatever was
+ * chosen: what was written before the link was lost is found by MD5 and
+ * not sent again; the final MD5 of every region decides as always. */
+static void
+flash_resume (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  FlashJob *job = g_task_get_task_data (task);
+
+  g_queue_clear_full (&job->scan, g_free);
+  g_queue_clear_full (&job->scan_sent, g_free);
+  g_clear_pointer (&job->differing, g_array_unref);
+  g_clear_pointer (&job->whole, g_free);
+  g_clear_pointer (&job->searching, g_free);
+  g_clear_pointer (&job->hinted, g_free);
+  g_clear_pointer (&job->hint_unchanged, g_free);
+  job->rom_by_record = FALSE;
+  job->segment = 0;
+  job->began = FALSE;
+  job->block_attempts = 0;
+  job->done_before = 0;
+  job->segment_done = 0;
+  job->verify_region = 0;
+  job->verified = 0;
+  job->verify_asked_again = FALSE;
+  job->resuming = TRUE;
+
+  /* the rate that worked, not a new climb */
+  if (self->baud == GLINT_FLASHER_BAUD_AUTO && self->baud_hint == 0)
+    self->baud_hint = self->settled_baud;
+
+  _glint_flasher_start_stub (task, flash_change_baud);
+}
+
 static void
 flash_connected (GTask *task)
 {
+  GlintFlasher *self = g_task_get_source_object (task);
+
+  /* The chip answers: a lost answer while it is made out is recovered
+   * from too, by making it out again (its MAC is not known yet). */
+  self->ident_known = FALSE;
+  _glint_flasher_set_resume (task, flash_connected);
   _glint_flasher_detect (task, flash_detected);
 }
 

@@ -39,6 +39,9 @@ struct _GlintFlasher
   guint64            bytes_done;
   guint64            bytes_total;
   gint64             transfer_started;
+  guint              recoveries;     /* lost links the current job came back from */
+  GTask             *job;            /* the job that runs, if any (no reference) */
+  GString           *chip_text;      /* what the chip printed since the job had it */
   guint              usb_reset : 1;   /* the chip's own USB-Serial/JTAG */
   guint              no_reset : 1;
   guint              no_stub : 1;
@@ -51,6 +54,8 @@ struct _GlintFlasher
   guint              planned_known : 1;  /* the climb may weigh its steps */
   guint              ident_known : 1;    /* detection read the eFuse words */
   guint              security_known : 1; /* GET_SECURITY_INFO or the eFuse told */
+  guint              link_dead : 1;      /* the loader's link failed: open a new stream */
+  guint              chip_reset : 1;     /* the chip printed a boot log mid-job */
 };
 
 /* One step of a job: the job's GTask (source object: the flasher). */
@@ -118,6 +123,25 @@ void     _glint_flasher_auto_baud_rom (GTask            *task,
 void     _glint_flasher_read_rom_xtal (GTask            *task,
                                        GlintFlasherStep  next);
 gdouble  _glint_flasher_rom_xtal_mhz (GTask             *task);
+void     _glint_flasher_reconnect    (GTask             *task,
+                                      gboolean           reset_first,
+                                      GlintFlasherStep   next);
+void     _glint_flasher_swap_stream  (GlintFlasher      *self,
+                                      GlintStream       *stream);
+void     _glint_flasher_notify_recoveries (GlintFlasher *self);
+void     _glint_flasher_emit_reconnecting (GlintFlasher *self,
+                                           guint         attempt,
+                                           guint         max,
+                                           const char   *cause);
+
+/* glint-flasher-recover.c */
+void     _glint_flasher_set_resume   (GTask             *task,
+                                      GlintFlasherStep   resume);
+guint    _glint_flasher_job_epoch    (GTask             *task);
+gboolean _glint_flasher_try_recover  (GTask             *task,
+                                      GError            *error);
+void     _glint_flasher_chip_text_arrived (GTask        *task);
+
 void     _glint_flasher_read_into    (GTask             *task,
                                       guint32            offset,
                                       guint32            length,

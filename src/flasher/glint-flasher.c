@@ -78,11 +78,13 @@ enum {
   PROP_BYTES_TOTAL,
   PROP_RATE,
   PROP_ETA,
+  PROP_RECOVERIES,
   N_PROPS
 };
 
 enum {
   SIGNAL_LOG,
+  SIGNAL_RECONNECTING,
   N_SIGNALS
 };
 
@@ -102,6 +104,7 @@ typedef struct
   gboolean           magic_refused;  /* READ_REG refused: secure download mode */
   gsize              security_len;   /* GET_SECURITY_INFO reply asked for: 20 or 12 */
   guint              detect_tries;   /* detections that could not make the chip out */
+  gboolean           resync;         /* reconnecting: a SYNC alone first */
   GlintFlasherStep   connected;
   GlintFlasherStep   detected;
   GlintFlasherStep   stub_ready;
@@ -301,6 +304,7 @@ glint_flasher_finalize (GObject *object)
   GlintFlasher *self = GLINT_FLASHER (object);
 
   g_free (self->backup_path);
+  g_string_free (self->chip_text, TRUE);
 
   G_OBJECT_CLASS (glint_flasher_parent_class)->finalize (object);
 }
@@ -338,6 +342,9 @@ glint_flasher_get_property (GObject    *object,
       break;
     case PROP_ETA:
       g_value_set_double (value, glint_flasher_get_eta (self));
+      break;
+    case PROP_RECOVERIES:
+      g_value_set_uint (value, self->recoveries);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -430,7 +437,33 @@ glint_flasher_class_init (GlintFlasherClass *klass)
     g_param_spec_double ("eta", NULL, NULL, -1, G_MAXDOUBLE, -1,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * GlintFlasher:recoveries:
+   *
+   * Lost links (or lost answers, or a chip that reset) the current or
+   * last job reconnected after and resumed from.
+   */
+  properties[PROP_RECOVERIES] =
+    g_param_spec_uint ("recoveries", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * GlintFlasher::reconnecting:
+   * @attempt: this attempt, from 1
+   * @max: attempts there will be at most
+   * @cause: why, translated: the error that lost the link
+   *
+   * The job lost its link and tries to reconnect (after a short wait);
+   * it resumes, or fails, later.
+   */
+  signals[SIGNAL_RECONNECTING] =
+    g_signal_new ("reconnecting",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_STRING);
 
   /**
    * GlintFlasher::log:
@@ -450,6 +483,7 @@ glint_flasher_init (GlintFlasher *self)
 {
   self->timeout_scale = 1.0;
   self->baud = GLINT_FLASHER_BAUD_AUTO;
+  self->chip_text = g_string_new (NULL);
 }
 
 /**
@@ -462,6 +496,82 @@ glint_flasher_new (GlintStream *stream)
   g_return_val_if_fail (GLINT_IS_STREAM (stream), NULL);
 
   return g_object_new (GLINT_TYPE_FLASHER, "stream", stream, NULL);
+}
+
+/**
+ * glint_flasher_get_recoveries:
+ *
+ * Returns: how often the current or last job lost its link and resumed
+ */
+guint
+glint_flasher_get_recoveries (GlintFlasher *self)
+{
+  g_return_val_if_fail (GLINT_IS_FLASHER (self), 0);
+
+  return self->recoveries;
+}
+
+void
+_glint_flasher_notify_recoveries (GlintFlasher *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECOVERIES]);
+}
+
+void
+_glint_flasher_emit_reconnecting (GlintFlasher *self,
+                                  guint         attempt,
+                                  guint         max,
+                                  const char   *cause)
+{
+  g_signal_emit (self, signals[SIGNAL_RECONNECTING], 0, attempt, max, cause);
+}
+
+static void on_loader_waiting_late_cb (GlintLoader *loader,
+                                       guint        op,
+                                       gdouble      waited,
+                                       gpointer     user_data);
+
+/* What the chip prints outside frames, kept from when a job has it (a
+ * boot log then says the chip reset: glint-flasher-recover.c). */
+static void
+on_loader_text_cb (GlintLoader *loader,
+                   GBytes      *text,
+                   gpointer     user_data)
+{
+  GlintFlasher *self = user_data;
+  gsize len;
+  const char *data = g_bytes_get_data (text, &len);
+
+  if (self->chip_text->len >= 4096)
+    return;
+
+  g_string_append_len (self->chip_text, data, MIN (len, 4096 - self->chip_text->len));
+  if (self->job != NULL)
+    _glint_flasher_chip_text_arrived (self->job);
+}
+
+/**
+ * _glint_flasher_swap_stream:
+ * @stream: an open stream to the same address
+ *
+ * After the link was lost: the flasher talks through @stream from now on
+ * (the old one is closed), with a loader of its own.
+ */
+void
+_glint_flasher_swap_stream (GlintFlasher *self,
+                            GlintStream  *stream)
+{
+  if (self->stream != NULL)
+    g_io_stream_close_async (G_IO_STREAM (self->stream), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  g_set_object (&self->stream, stream);
+  if (self->loader != NULL)
+    {
+      g_signal_handlers_disconnect_by_func (self->loader, on_loader_waiting_late_cb, self);
+      g_signal_handlers_disconnect_by_func (self->loader, on_loader_text_cb, self);
+    }
+  g_clear_object (&self->loader);
+  self->link_dead = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STREAM]);
 }
 
 GlintStream *
@@ -776,8 +886,15 @@ _glint_flasher_job_fail (GTask  *task,
   GlintFlasher *self = g_task_get_source_object (task);
 
   g_assert (!_glint_flasher_job_is_over (task));
+
+  /* A lost link is something to come back from, once the job knows its
+   * chip (glint-flasher-recover.c). */
+  if (_glint_flasher_try_recover (task, error))
+    return;
+
   g_object_set_data (G_OBJECT (task), "glint-job-over", GINT_TO_POINTER (TRUE));
   self->busy = FALSE;
+  self->job = NULL;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     _glint_flasher_log (self, GLINT_LOG_INFO, _("cancelled"));
   else
@@ -811,6 +928,7 @@ _glint_flasher_job_done (GTask *task)
 
   g_object_set_data (G_OBJECT (task), "glint-job-over", GINT_TO_POINTER (TRUE));
   self->busy = FALSE;
+  self->job = NULL;
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_DONE);
   g_object_unref (task);
 }
@@ -838,6 +956,15 @@ _glint_flasher_job_new (GlintFlasher        *self,
     }
 
   self->busy = TRUE;
+  self->job = task;
+  g_string_truncate (self->chip_text, 0);
+  self->link_dead = FALSE;
+  self->chip_reset = FALSE;
+  if (self->recoveries != 0)
+    {
+      self->recoveries = 0;
+      _glint_flasher_notify_recoveries (self);
+    }
   self->planned_known = FALSE;
   self->planned_bytes = 0;
   return task;
@@ -926,8 +1053,10 @@ connect_sync_cb (GObject      *object,
       return;
     }
 
-  /* Without reset lines, more attempts cannot change anything. */
-  if (++cs->attempt < CONNECT_ATTEMPTS && cs->strategy != GLINT_RESET_NONE)
+  /* Without reset lines, more attempts cannot change anything (but after
+   * a SYNC alone when reconnecting, a reset may). */
+  if (++cs->attempt < CONNECT_ATTEMPTS &&
+      (cs->strategy != GLINT_RESET_NONE || pick_reset (self, cs->attempt) != GLINT_RESET_NONE))
     {
       connect_attempt (task);
       return;
@@ -1002,7 +1131,8 @@ connect_attempt (GTask *task)
   GlintFlasher *self = g_task_get_source_object (task);
   ConnectState *cs = connect_state (task);
 
-  cs->strategy = pick_reset (self, cs->attempt);
+  cs->strategy = cs->resync && cs->attempt == 0 ? GLINT_RESET_NONE
+                                               : pick_reset (self, cs->attempt);
   cs->sync_try = 0;
 
   if (cs->strategy == GLINT_RESET_NONE)
@@ -1048,11 +1178,13 @@ connect_start (GTask *task)
 
   if (self->loader == NULL)
     {
-      self->boot_baud = glint_stream_get_baud (self->stream);
+      if (self->boot_baud == 0)
+        self->boot_baud = glint_stream_get_baud (self->stream);
       self->loader = glint_loader_new (self->stream);
       glint_link_timing_set_scale (glint_loader_get_timing (self->loader), self->timeout_scale);
       g_signal_connect_object (self->loader, "waiting-late",
                                G_CALLBACK (on_loader_waiting_late_cb), self, 0);
+      g_signal_connect_object (self->loader, "text", G_CALLBACK (on_loader_text_cb), self, 0);
     }
 
   connect_attempt (task);
@@ -1097,6 +1229,31 @@ _glint_flasher_connect (GTask            *task,
     glint_stream_open_async (self->stream, g_task_get_cancellable (task), connect_open_cb, task);
   else
     connect_start (task);
+}
+
+/**
+ * _glint_flasher_reconnect:
+ * @reset_first: the chip is known to have reset: no SYNC alone first
+ * @next: called once the chip answers again
+ *
+ * Connecting again within a job, after the link was lost: on the stream
+ * the flasher has now (a new one, see _glint_flasher_swap_stream ()), a
+ * SYNC alone first where the stub may still be running, then the resets
+ * of a connect.
+ */
+void
+_glint_flasher_reconnect (GTask            *task,
+                          gboolean          reset_first,
+                          GlintFlasherStep  next)
+{
+  ConnectState *cs = connect_state (task);
+
+  cs->attempt = 0;
+  cs->sync_try = 0;
+  cs->warned_reset = FALSE;
+  g_clear_error (&cs->last_error);
+  cs->resync = !reset_first;
+  _glint_flasher_connect (task, next);
 }
 
 /* Detecting --------------------------------------------------------------------- */
@@ -1434,6 +1591,7 @@ typedef struct
 {
   GTask               *task;       /* a reference: the answer may outlive the job */
   GAsyncReadyCallback  callback;
+  guint                epoch;      /* sent before a reconnect: only collected */
 } Sent;
 
 /* Up to two commands of a job can be in flight (the stub's two receive
@@ -1447,7 +1605,7 @@ _glint_flasher_sent_cb (GObject      *object,
   Sent *sent = user_data;
   g_autoptr(GTask) task = sent->task;
 
-  if (!_glint_flasher_job_is_over (task))
+  if (!_glint_flasher_job_is_over (task) && sent->epoch == _glint_flasher_job_epoch (task))
     {
       sent->callback (object, result, task);
     }
@@ -1471,6 +1629,7 @@ _glint_flasher_sent (GTask               *task,
 
   sent->task = g_object_ref (task);
   sent->callback = callback;
+  sent->epoch = _glint_flasher_job_epoch (task);
   return sent;
 }
 

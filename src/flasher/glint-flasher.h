@@ -209,6 +209,7 @@ void               glint_flasher_set_backup_path   (GlintFlasher          *self,
 void               glint_flasher_set_baud_hint     (GlintFlasher          *self,
                                                     guint                  baud);
 guint              glint_flasher_get_settled_baud  (GlintFlasher          *self);
+guint              glint_flasher_get_recoveries    (GlintFlasher          *self);
 
 guint64            glint_flasher_get_bytes_written   (GlintFlasher        *self);
 guint64            glint_flasher_get_bytes_unchanged (GlintFlasher        *self);

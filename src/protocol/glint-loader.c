@@ -95,6 +95,7 @@ G_DEFINE_FINAL_TYPE (GlintLoader, glint_loader, G_TYPE_OBJECT)
 
 enum {
   SIGNAL_WAITING_LATE,
+  SIGNAL_TEXT,
   N_SIGNALS
 };
 
@@ -649,6 +650,7 @@ collect_boot_log (GlintLoader *self)
     return;
 
   g_string_append_len (self->boot_log, data, size);
+  g_signal_emit (self, signals[SIGNAL_TEXT], 0, text);
   if (self->boot_log->len > BOOT_LOG_MAX)
     g_string_erase (self->boot_log, 0, self->boot_log->len - BOOT_LOG_MAX);
 }
@@ -830,6 +832,18 @@ glint_loader_class_init (GlintLoaderClass *klass)
   signals[SIGNAL_WAITING_LATE] =
     g_signal_new ("waiting-late", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_DOUBLE);
+
+  /**
+   * GlintLoader::text:
+   * @self: the loader
+   * @text: (type GBytes): bytes the chip sent outside frames, as they come
+   *
+   * What glint_loader_take_boot_log() will return, as it arrives: a boot
+   * log in the middle of a job says the chip reset.
+   */
+  signals[SIGNAL_TEXT] =
+    g_signal_new ("text", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BYTES);
 }
 
 static void

@@ -151,7 +151,7 @@ glint_sim_link_read_cb (GObject      *object,
     }
 
   if (self->input_hook != NULL)
-    self->input_hook (self, self->input_hook_data);
+    self->input_hook (self, g_bytes_get_size (bytes), self->input_hook_data);
   glint_sim_host_write (self->sim, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
   glint_sim_link_read_next (self);
 }
@@ -257,7 +257,8 @@ glint_sim_link_new (GlintSim  *sim,
 
 /**
  * glint_sim_link_set_input_hook:
- * @hook: (nullable): called before each chunk of host bytes reaches the chip
+ * @hook: (nullable): called before each chunk of host bytes reaches the
+ *   chip, with its length
  *
  * Lets a transport that learns line settings only by looking (a pty's
  * termios) pass them on in order with the data.

@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (GlintSimLink, glint_sim_link, GLINT, SIM_LINK, GObject)
 
 typedef void (*GlintSimLinkInputHook) (GlintSimLink *link,
+                                       gsize         len,
                                        gpointer      user_data);
 
 GlintSimLink *glint_sim_link_new            (GlintSim              *sim,

@@ -56,6 +56,11 @@ typedef struct
   GSocketConnection  *connection;
   gulong              output_id;
   gulong              disconnected_id;
+  guint64             drop_after;        /* drop the client once after this many bytes */
+  guint64             bytes_in;          /* ... from the host, all clients */
+  gdouble             lose_answers;      /* RFC 2217: the chance an answer is lost */
+  gdouble             damage_answers;    /* ... or arrives with a byte damaged */
+  GRand              *rand;
   int                 exit_status;
 } Server;
 
@@ -109,6 +114,7 @@ on_signal_cb (gpointer user_data)
  * so before each chunk reaches the chip, so speed and data stay in order. */
 static void
 pty_input_hook (GlintSimLink *link,
+                gsize         len,
                 gpointer      user_data)
 {
   guint baud = glint_sim_server_tty_get_baud (server.pty_slave);
@@ -183,12 +189,45 @@ drop_client (void)
   g_clear_object (&server.connection);
 }
 
+/* --drop-after: the connection goes, as when a Wi-Fi link or a tunnel
+ * drops or the server restarts; the board behind it does not notice (no
+ * line changes), so a stub that runs keeps running. The next client finds
+ * the same chip and flash. */
+static gboolean
+drop_once_idle_cb (gpointer user_data)
+{
+  drop_client ();
+  return G_SOURCE_REMOVE;
+}
+
+static void
+maybe_drop (guint64 bytes_in)
+{
+  if (server.drop_after == 0 || bytes_in < server.drop_after)
+    return;
+
+  server.drop_after = 0;
+  /* (soon: the simulated chip keeps the default-priority sources busy) */
+  g_idle_add_full (G_PRIORITY_HIGH, drop_once_idle_cb, NULL, NULL);
+}
+
+static void
+tcp_input_hook (GlintSimLink *link,
+                gsize         len,
+                gpointer      user_data)
+{
+  server.bytes_in += len;
+  maybe_drop (server.bytes_in);
+}
+
 static void
 backend_write (gpointer      user_data,
                const guint8 *data,
                gsize         len)
 {
   glint_sim_host_write (server.sim, data, len);
+  server.bytes_in += len;
+  maybe_drop (server.bytes_in);
 }
 
 /* What a server with a slower UART does: it sets what it can and says so
@@ -282,6 +321,21 @@ on_rfc2217_sim_output_cb (GlintSim *sim,
 {
   gsize size;
   const guint8 *data = g_bytes_get_data (bytes, &size);
+  g_autofree guint8 *damaged = NULL;
+
+  /* --lose-answers, --damage-answers: what the chip sends comes out one
+   * answer at a time; one of them goes missing, or arrives with a byte
+   * changed, on a link that is worse than the simulator's own faults
+   * (which damage bytes in both directions) */
+  if (server.lose_answers > 0 && g_rand_double (server.rand) < server.lose_answers)
+    return;
+  if (server.damage_answers > 0 && size > 2 &&
+      g_rand_double (server.rand) < server.damage_answers)
+    {
+      damaged = g_memdup2 (data, size);
+      damaged[g_rand_int_range (server.rand, 1, (gint32) size - 1)] ^= 0x5A;
+      data = damaged;
+    }
 
   if (server.rfc2217 != NULL)
     glint_rfc2217_server_send (server.rfc2217, data, size);
@@ -340,6 +394,7 @@ on_incoming_cb (GSocketService    *service,
   else
     {
       server.link = glint_sim_link_new (server.sim, G_IO_STREAM (connection));
+      glint_sim_link_set_input_hook (server.link, tcp_input_hook, NULL);
       g_signal_connect (server.link, "closed", G_CALLBACK (on_client_closed_cb), NULL);
     }
 
@@ -389,6 +444,9 @@ main (int argc, char **argv)
   int rfc2217_port = -1;
   int max_server_baud = 0;
   gboolean esp_reset = FALSE;
+  gint64 drop_after = 0;
+  gdouble lose_answers = 0;
+  gdouble damage_answers = 0;
   int modes;
   GOptionEntry entries[] = {
     { "chip", 'c', 0, G_OPTION_ARG_STRING, &chip, "Chip to simulate (default esp32)", "NAME" },
@@ -411,6 +469,13 @@ main (int argc, char **argv)
     { "esp-reset", 0, 0, G_OPTION_ARG_NONE, &esp_reset,
       "With --rfc2217: run a client's reset into download mode on the server, "
       "with local timing (as esptool's esp_rfc2217_server does)", NULL },
+    { "drop-after", 0, 0, G_OPTION_ARG_INT64, &drop_after,
+      "With --tcp or --rfc2217: drop the client's connection once, after BYTES "
+      "from the host (the chip keeps running)", "BYTES" },
+    { "lose-answers", 0, 0, G_OPTION_ARG_DOUBLE, &lose_answers,
+      "With --rfc2217: lose each answer of the chip with this chance (0 to 1)", "P" },
+    { "damage-answers", 0, 0, G_OPTION_ARG_DOUBLE, &damage_answers,
+      "With --rfc2217: damage a byte of each answer with this chance (0 to 1)", "P" },
     { NULL }
   };
 
@@ -433,6 +498,15 @@ main (int argc, char **argv)
   if (esp_reset && rfc2217_port < 0)
     fatal ("--esp-reset needs --rfc2217");
   server.esp_reset = esp_reset;
+  if (drop_after < 0 || (drop_after > 0 && pty))
+    fatal ("--drop-after wants a byte count, and --tcp or --rfc2217");
+  server.drop_after = (guint64) drop_after;
+  if (lose_answers < 0 || lose_answers > 1 || damage_answers < 0 || damage_answers > 1 ||
+      ((lose_answers > 0 || damage_answers > 0) && rfc2217_port < 0))
+    fatal ("--lose-answers and --damage-answers want a chance from 0 to 1, and --rfc2217");
+  server.lose_answers = lose_answers;
+  server.damage_answers = damage_answers;
+  server.rand = g_rand_new ();
 
   server.sim = glint_sim_new (chip, &error);
   if (server.sim == NULL)
@@ -480,6 +554,7 @@ main (int argc, char **argv)
     unlink (link_path);
   g_clear_object (&server.service);
   g_clear_object (&server.sim);
+  g_clear_pointer (&server.rand, g_rand_free);
   g_main_loop_unref (server.loop);
 
   return server.exit_status;

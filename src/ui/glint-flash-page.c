@@ -22,6 +22,7 @@ struct _GlintFlashPage
   GtkExpander     *log_expander;
   GtkTextView     *log_view;
   GtkProgressBar  *progress_bar;
+  GtkLabel        *reconnect_label;
   GtkLabel        *speed_label;
   GtkLabel        *stage_label;
 
@@ -32,6 +33,8 @@ struct _GlintFlashPage
    * bootloader), the bar pulses and the stage counts the seconds. */
   guint            waiting_id;
   gint64           stage_started_us;
+  guint            reconnect_attempt;   /* while reconnecting: this attempt */
+  guint            reconnect_max;
 };
 
 #define WAITING_PULSE_MS 250
@@ -114,7 +117,8 @@ waiting_tick_cb (gpointer user_data)
     }
 
   gtk_progress_bar_pulse (self->progress_bar);
-  if (seconds > 0)
+  /* reconnecting: the label says which attempt, not how long */
+  if (seconds > 0 && self->reconnect_attempt == 0)
     {
       /* Translators: a stage and how long it has taken so far, like
        * "Waking up the bootloader… (4 s)" */
@@ -129,13 +133,34 @@ waiting_tick_cb (gpointer user_data)
 }
 
 static void
+show_reconnecting (GlintFlashPage *self)
+{
+  /* Translators: the stage while a lost link is reconnected: "Reconnecting (2 of 5)…" */
+  g_autofree char *text = g_strdup_printf (_("Reconnecting (%u of %u)…"),
+                                           self->reconnect_attempt, self->reconnect_max);
+
+  gtk_label_set_text (self->stage_label, text);
+}
+
+static void
+stop_reconnecting (GlintFlashPage *self)
+{
+  self->reconnect_attempt = 0;
+  gtk_widget_set_visible (GTK_WIDGET (self->reconnect_label), FALSE);
+}
+
+static void
 on_flasher_state_cb (GlintFlasher *flasher,
                      GParamSpec   *pspec,
                      GlintFlashPage *self)
 {
   GlintFlasherState state = glint_flasher_get_state (flasher);
+  /* connecting again is part of reconnecting, until the job resumes */
+  gboolean reconnecting = self->reconnect_attempt > 0 && is_waiting_state (state);
 
-  gtk_label_set_text (self->stage_label, stage_name (state));
+  if (state == GLINT_FLASHER_STATE_DONE || state == GLINT_FLASHER_STATE_FAILED ||
+      state == GLINT_FLASHER_STATE_CANCELLED)
+    stop_reconnecting (self);
 
   self->stage_started_us = g_get_monotonic_time ();
   if (is_waiting_state (state) && self->waiting_id == 0)
@@ -146,6 +171,38 @@ on_flasher_state_cb (GlintFlasher *flasher,
       /* Out of pulsing: the bar shows the job's fraction again. */
       gtk_progress_bar_set_fraction (self->progress_bar, glint_flasher_get_fraction (flasher));
     }
+
+  if (reconnecting)
+    show_reconnecting (self);
+  else
+    gtk_label_set_text (self->stage_label, stage_name (state));
+}
+
+static void
+on_flasher_reconnecting_cb (GlintFlasher   *flasher,
+                            guint           attempt,
+                            guint           max,
+                            const char     *cause,
+                            GlintFlashPage *self)
+{
+  /* Translators: why the flasher reconnects, under "Reconnecting (2 of 5)…" */
+  g_autofree char *text = g_strdup_printf (_("The link to the board was lost: %s"), cause);
+
+  self->reconnect_attempt = attempt;
+  self->reconnect_max = max;
+  show_reconnecting (self);
+  gtk_label_set_text (self->reconnect_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->reconnect_label), TRUE);
+}
+
+/* Back: the job goes on where it stopped. */
+static void
+on_flasher_recoveries_cb (GlintFlasher   *flasher,
+                          GParamSpec     *pspec,
+                          GlintFlashPage *self)
+{
+  stop_reconnecting (self);
+  gtk_label_set_text (self->stage_label, stage_name (glint_flasher_get_state (flasher)));
 }
 
 static void
@@ -235,6 +292,8 @@ glint_flash_page_set_flasher (GlintFlashPage *self,
   g_signal_connect (flasher, "notify::state", G_CALLBACK (on_flasher_state_cb), self);
   g_signal_connect (flasher, "notify::bytes-done", G_CALLBACK (on_flasher_progress_cb), self);
   g_signal_connect (flasher, "notify::rate", G_CALLBACK (on_flasher_progress_cb), self);
+  g_signal_connect (flasher, "reconnecting", G_CALLBACK (on_flasher_reconnecting_cb), self);
+  g_signal_connect (flasher, "notify::recoveries", G_CALLBACK (on_flasher_recoveries_cb), self);
   /* A reference of our own, to unbind it safely later. */
   self->fraction_binding = g_object_ref (g_object_bind_property (flasher, "fraction",
                                                                  self->progress_bar, "fraction",
@@ -262,6 +321,7 @@ glint_flash_page_reset (GlintFlashPage *self,
   gtk_label_set_text (self->speed_label, "");
   gtk_label_set_text (self->eta_label, "");
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
+  stop_reconnecting (self);
 }
 
 /**
@@ -314,6 +374,7 @@ glint_flash_page_class_init (GlintFlashPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintFlashPage, flash_detail_label);
   gtk_widget_class_bind_template_child (widget_class, GlintFlashPage, log_expander);
   gtk_widget_class_bind_template_child (widget_class, GlintFlashPage, log_view);
+  gtk_widget_class_bind_template_child (widget_class, GlintFlashPage, reconnect_label);
   gtk_widget_class_bind_template_child (widget_class, GlintFlashPage, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, GlintFlashPage, speed_label);
   gtk_widget_class_bind_template_child (widget_class, GlintFlashPage, stage_label);

@@ -158,6 +158,17 @@ show_done (GlintWindow *self)
       g_string_append_printf (extra, _("%s was already on the board and was not written again."),
                               same);
     }
+  if (glint_flasher_get_recoveries (self->flasher) > 0)
+    {
+      guint n = glint_flasher_get_recoveries (self->flasher);
+
+      g_string_append_c (extra, ' ');
+      /* Translators: the job lost its link and resumed where it stopped */
+      g_string_append_printf (extra, g_dngettext (GETTEXT_PACKAGE,
+                                                  "It recovered from %u lost connection.",
+                                                  "It recovered from %u lost connections.", n),
+                              n);
+    }
   if (self->backup_path != NULL)
     {
       g_string_append_c (extra, ' ');

@@ -34,6 +34,9 @@
  *    or a chip smaller than its id says, whose plan then has a second
  *    region the image's writes wrap onto), so that a success the final MD5
  *    did not earn shows up here;
+ *  - come back from a lost link (the TCP connection dropped, the chip
+ *    browned out) where it can, and fail at once where it cannot (a reset
+ *    chip behind raw TCP);
  *  - fail, if it fails, with a specific GLINT_ERROR code (never
  *    GLINT_ERROR_FAILED, never another domain); nothing outside the erased
  *    sectors may change then either.
@@ -75,6 +78,9 @@ typedef struct
   gdouble    duplicate;
   guint64    disconnect_after;
   guint64    brown_out_at;
+  guint64    link_drop_after; /* tcp, rfc2217: the server drops the connection once */
+  gdouble    lose_answers;    /* rfc2217: the server loses answers (--fault only) */
+  gdouble    damage_answers;  /* ... or damages them */
   gboolean   lose_baud_change;
   /* flash faults: addresses, or -1 for none */
   gint64     stuck_bit;
@@ -128,6 +134,8 @@ static gboolean opt_no_faults;
 static gboolean opt_flash_faults;
 static gboolean opt_no_verify;
 static gboolean opt_tamper;
+static char *opt_fault;
+static guint n_reconnected;      /* runs that lost their link and came back */
 
 /* ------------------------------------------------------------------ */
 /* choosing a run */
@@ -192,11 +200,25 @@ run_choose (Run     *r,
   n_faults = g_rand_int_range (rand, 0, 8) == 0 ? 0 : g_rand_int_range (rand, 1, 4);
   if (opt_no_faults)
     n_faults = 0;
-  if (opt_flash_faults)
+  if (opt_flash_faults || opt_fault != NULL)
     n_faults = 1;
   for (guint i = 0; i < n_faults; i++)
     {
-      switch (opt_flash_faults ? g_rand_int_range (rand, 8, 13) : g_rand_int_range (rand, 0, 13))
+      guint kind = opt_flash_faults ? (guint) g_rand_int_range (rand, 8, 13) :
+                                      (guint) g_rand_int_range (rand, 0, 14);
+
+      if (g_strcmp0 (opt_fault, "link-drop") == 0)
+        kind = 13;
+      else if (g_strcmp0 (opt_fault, "brown-out") == 0)
+        kind = 6;
+      else if (g_strcmp0 (opt_fault, "disconnect") == 0)
+        kind = 5;
+      else if (g_strcmp0 (opt_fault, "answer-loss") == 0)
+        kind = 14;
+      else if (g_strcmp0 (opt_fault, "answer-damage") == 0)
+        kind = 15;
+
+      switch (kind)
         {
         case 0:
           r->drop = rand_log (rand, 0.5, 12) / wire_bytes;
@@ -246,6 +268,23 @@ run_choose (Run     *r,
                       g_rand_int_range (rand, 1, (gint32) (FLASH_SIZE / r->real_flash));
           if (r->offset + r->size > FLASH_SIZE)
             r->offset -= r->real_flash;
+          break;
+        case 13:
+          /* the connection drops, the chip runs on (behind a pty or
+           * in-process there is no connection to drop: a brown-out) */
+          if (r->transport == TRANSPORT_TCP || r->transport == TRANSPORT_RFC2217)
+            r->link_drop_after = g_rand_int_range (rand, 200, (gint32) (r->size + 8192));
+          else
+            r->brown_out_at = g_rand_int_range (rand, 1, (gint32) r->size);
+          break;
+        case 14:
+          /* 3 % of the answers lost, behind an RFC 2217 server */
+          if (r->transport == TRANSPORT_RFC2217)
+            r->lose_answers = 0.03;
+          break;
+        case 15:
+          if (r->transport == TRANSPORT_RFC2217)
+            r->damage_answers = 0.03;
           break;
         default:
           g_assert_not_reached ();
@@ -300,6 +339,12 @@ run_describe (const Run *r)
     g_string_append_printf (s, " disconnect-after=%" G_GUINT64_FORMAT, r->disconnect_after);
   if (r->brown_out_at > 0)
     g_string_append_printf (s, " brown-out-at=%" G_GUINT64_FORMAT, r->brown_out_at);
+  if (r->link_drop_after > 0)
+    g_string_append_printf (s, " link-drop-after=%" G_GUINT64_FORMAT, r->link_drop_after);
+  if (r->lose_answers > 0)
+    g_string_append_printf (s, " lose-answers=%g", r->lose_answers);
+  if (r->damage_answers > 0)
+    g_string_append_printf (s, " damage-answers=%g", r->damage_answers);
   if (r->lose_baud_change)
     g_string_append (s, " lose-baud-change");
   if (r->stuck_bit >= 0)
@@ -414,6 +459,9 @@ spawn_server (const Run   *r,
   g_autofree char *line = NULL;
   g_auto(GStrv) words = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *drop_after = g_strdup_printf ("%" G_GUINT64_FORMAT, r->link_drop_after);
+  g_autofree char *lose = g_strdup_printf ("%g", r->lose_answers);
+  g_autofree char *damage = g_strdup_printf ("%g", r->damage_answers);
 
   if (path == NULL)
     {
@@ -439,6 +487,21 @@ spawn_server (const Run   *r,
       break;
     default:
       g_assert_not_reached ();
+    }
+  if (r->link_drop_after > 0)
+    {
+      g_ptr_array_add (argv, "--drop-after");
+      g_ptr_array_add (argv, drop_after);
+    }
+  if (r->lose_answers > 0)
+    {
+      g_ptr_array_add (argv, "--lose-answers");
+      g_ptr_array_add (argv, lose);
+    }
+  if (r->damage_answers > 0)
+    {
+      g_ptr_array_add (argv, "--damage-answers");
+      g_ptr_array_add (argv, damage);
     }
   g_ptr_array_add (argv, "--chip");
   g_ptr_array_add (argv, (gpointer) r->chip);
@@ -525,6 +588,8 @@ run_flash (const Run         *r,
     }
   g_source_remove (tick);
 
+  if (glint_flasher_get_recoveries (flasher) > 0)
+    n_reconnected++;
   if (glint_flasher_flash_finish (flasher, result, error) && hang)
     g_clear_error (error);
 
@@ -709,7 +774,7 @@ error_code_name (int code)
     "INVALID_ADDRESS", "PORT_NOT_FOUND", "CONNECTION_FAILED", "DISCONNECTED",
     "NOT_SUPPORTED", "PROTOCOL", "INVALID_ARGUMENT", "INVALID_IMAGE", "IMAGE_CORRUPT",
     "INVALID_FILE", "INVALID_PLAN", "WRONG_CHIP", "INVALID_STUB", "STUB_NOT_FOUND",
-    "FLASH_FAILED",
+    "FLASH_FAILED", "WRONG_REVISION", "NOT_VERIFIED", "CHIP_RESET",
   };
 
   if (code >= 0 && code < (int) G_N_ELEMENTS (names))
@@ -762,6 +827,9 @@ main (int argc, char **argv)
     { "tamper", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_tamper,
       "Flip a bit of the flash after each success (a self-test: all become false)", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, "Show every run and engine debug", NULL },
+    { "fault", 0, 0, G_OPTION_ARG_STRING, &opt_fault,
+      "Give every run this one fault: link-drop, brown-out, disconnect, and over RFC 2217 "
+      "answer-loss or answer-damage (3 %)", "KIND" },
     { NULL }
   };
 
@@ -772,6 +840,15 @@ main (int argc, char **argv)
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       fprintf (stderr, "glint-soak: %s\n", error->message);
+      return 2;
+    }
+
+  if (opt_fault != NULL && !g_str_equal (opt_fault, "link-drop") &&
+      !g_str_equal (opt_fault, "brown-out") && !g_str_equal (opt_fault, "disconnect") &&
+      !g_str_equal (opt_fault, "answer-loss") && !g_str_equal (opt_fault, "answer-damage"))
+    {
+      fprintf (stderr, "glint-soak: --fault wants link-drop, brown-out, disconnect, "
+               "answer-loss or answer-damage\n");
       return 2;
     }
 
@@ -852,7 +929,8 @@ main (int argc, char **argv)
           }
       printf (")");
     }
-  printf ("; false successes %u, hangs %u, unspecific errors %u, damage outside plan %u\n",
+  printf ("; reconnected and resumed in %u; false successes %u, hangs %u, unspecific errors %u, "
+          "damage outside plan %u\n", n_reconnected,
           counts[OUTCOME_FALSE_SUCCESS], counts[OUTCOME_HANG], counts[OUTCOME_BAD_ERROR],
           counts[OUTCOME_DAMAGE]);
 

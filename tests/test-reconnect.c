@@ -1,0 +1,465 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "glint-error.h"
+#include "glint-flash-plan.h"
+#include "glint-flasher.h"
+#include "glint-stream.h"
+#include "glint-sim.h"
+#include "glint-sim-stream.h"
+#include "glint-stream-address.h"
+#include "glint-test-utils.h"
+
+/*
+ * A flash job that loses its link mid-write comes back: it reconnects,
+ * finds the same chip, and writes only what had not arrived; the final MD5
+ * decides. Against glint-sim-server in another process (raw TCP, RFC 2217:
+ * the connection dropped once with the chip running on) and sim:// (a
+ * brown-out: the chip resets and prints its boot log). Where recovery
+ * cannot work (a reset chip behind a link without DTR/RTS) the job fails
+ * at once and says why.
+ */
+
+#define IMAGE_SIZE (256 * 1024)
+#define OFFSET     0x10000
+
+typedef struct
+{
+  char        *dir;
+  char        *flash_path;
+  GSubprocess *server;
+  char        *address;
+} Board;
+
+typedef struct
+{
+  guint    reconnecting;     /* signals */
+  guint    last_attempt;
+  guint    last_max;
+  char    *first_cause;
+  GString *log;
+} Watch;
+
+static GBytes *
+firmware (gsize size)
+{
+  guint8 *data = g_malloc (size);
+
+  /* like an app: stretches of code-like noise and of tables */
+  for (gsize i = 0; i < size; i++)
+    data[i] = (i / 1024) % 3 ? (guint8) g_random_int () : (guint8) (i * 7 / 13);
+
+  return g_bytes_new_take (data, size);
+}
+
+static void
+board_start (Board      *board,
+             const char *mode,
+             const char *options,
+             const char *drop_after)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *announcement = NULL;
+  g_auto(GStrv) words = NULL;
+  gboolean pty = g_str_equal (mode, "pty");
+  const char *args[] = { pty ? "--pty" : g_str_equal (mode, "tcp") ? "--tcp" : "--rfc2217",
+                         pty ? "--options" : "0",
+                         pty ? options : "--options", pty ? "--flash" : options,
+                         "--flash", NULL,
+                         drop_after != NULL ? "--drop-after" : NULL, drop_after, NULL };
+
+  board->dir = g_dir_make_tmp ("glint-reconnect-XXXXXX", &error);
+  g_assert_no_error (error);
+  board->flash_path = g_build_filename (board->dir, "flash.bin", NULL);
+  if (pty)
+    {
+      args[4] = board->flash_path;
+      args[5] = NULL;
+    }
+  else
+    {
+      args[5] = board->flash_path;
+    }
+
+  board->server = glint_test_spawn_sim_server (args, &announcement);
+  words = g_strsplit (announcement, " ", -1);
+  if (pty)
+    board->address = g_strdup (g_strstrip (words[1]));
+  else if (g_str_equal (mode, "tcp"))
+    board->address = g_strdup_printf ("socket://%s:%s", words[1], words[2]);
+  else
+    board->address = g_strdup_printf ("rfc2217://%s:%s?ign_set_control", words[1], words[2]);
+}
+
+/* Stops the board and returns what its flash holds. */
+static GBytes *
+board_stop (Board *board)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+  gsize len = 0;
+
+  glint_test_stop_subprocess (board->server);
+  g_clear_object (&board->server);
+
+  g_file_get_contents (board->flash_path, &contents, &len, &error);
+  g_assert_no_error (error);
+
+  glint_test_remove_dir (board->dir);
+  g_clear_pointer (&board->dir, g_free);
+  g_clear_pointer (&board->flash_path, g_free);
+  g_clear_pointer (&board->address, g_free);
+
+  return g_bytes_new_take (contents, len);
+}
+
+static void
+assert_holds (GBytes  *flash_contents,
+              guint32  offset,
+              GBytes  *image)
+{
+  gsize flash_len;
+  const guint8 *data = g_bytes_get_data (flash_contents, &flash_len);
+  gsize len = g_bytes_get_size (image);
+
+  g_assert_cmpuint (flash_len, >=, offset + len);
+  g_assert_cmpmem (data + offset, len, g_bytes_get_data (image, NULL), len);
+}
+
+static void
+on_reconnecting_cb (GlintFlasher *flasher,
+                    guint         attempt,
+                    guint         max,
+                    const char   *cause,
+                    Watch        *watch)
+{
+  watch->reconnecting++;
+  watch->last_attempt = attempt;
+  watch->last_max = max;
+  if (watch->first_cause == NULL)
+    watch->first_cause = g_strdup (cause);
+}
+
+static void
+on_log_cb (GlintFlasher  *flasher,
+           GlintLogLevel  level,
+           const char    *message,
+           Watch         *watch)
+{
+  g_string_append_printf (watch->log, "%s\n", message);
+}
+
+static void
+watch_clear (Watch *watch)
+{
+  g_free (watch->first_cause);
+  g_string_free (watch->log, TRUE);
+}
+
+/* Scales the flasher's waits (and so the back-off) for the tests that
+ * wait out every attempt: the simulator answers at once or never. */
+static gdouble timeout_scale = 1.0;
+
+/* Flashes @image at OFFSET through @address; the flasher is returned in
+ * @out_flasher for the caller to look at. */
+static gboolean
+flash (const char    *address,
+       GBytes        *image,
+       guint          baud,
+       Watch         *watch,
+       GlintFlasher **out_flasher,
+       GError       **error)
+{
+  g_autoptr(GlintStream) stream = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  stream = glint_stream_new_for_address (address, error);
+  g_assert_nonnull (stream);
+  flasher = glint_flasher_new (stream);
+  glint_flash_plan_add_bytes (plan, OFFSET, image, "app");
+  glint_flasher_set_plan (flasher, plan);
+  glint_flasher_set_baud (flasher, baud);
+  glint_flasher_set_timeout_scale (flasher, timeout_scale);
+  watch->log = g_string_new (NULL);
+  g_signal_connect (flasher, "reconnecting", G_CALLBACK (on_reconnecting_cb), watch);
+  g_signal_connect (flasher, "log", G_CALLBACK (on_log_cb), watch);
+
+  glint_flasher_flash_async (flasher, NULL, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 120000);
+  ok = glint_flasher_flash_finish (flasher, result, error);
+  g_object_unref (result);
+  g_io_stream_close (G_IO_STREAM (glint_flasher_get_stream (flasher)), NULL, NULL);
+  *out_flasher = g_steal_pointer (&flasher);
+
+  return ok;
+}
+
+/* The connection drops once mid-write, the chip runs on (the stub too):
+ * the job reconnects, finds what arrived by MD5 and writes the rest only. */
+static void
+test_drop (gconstpointer data)
+{
+  const char *mode = data;
+  g_autoptr(GBytes) image = firmware (IMAGE_SIZE);
+  g_autoptr(GBytes) contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  Watch watch = { 0 };
+  Board board = { 0 };
+
+  /* (some 30 KiB of stub and set-up come first) */
+  board_start (&board, mode, "time-scale=0", "90000");
+  g_assert_true (flash (board.address, image, 460800, &watch, &flasher, &error));
+  g_assert_no_error (error);
+  g_test_message ("%s", watch.log->str);
+
+  g_assert_cmpuint (watch.reconnecting, ==, 1);
+  g_assert_cmpuint (watch.last_attempt, ==, 1);
+  g_assert_cmpuint (watch.last_max, ==, 5);
+  g_assert_nonnull (strstr (watch.first_cause, "writing app at 0x10000"));
+  g_assert_nonnull (strstr (watch.log->str, "Link lost — reconnecting (1 of 5)"));
+  /* nothing reset the chip: the stub ran on, and is used again (over
+   * RFC 2217 at the rate the job had switched to) */
+  g_assert_nonnull (strstr (watch.log->str,
+                            "reconnected: resuming (the flasher stub was still running)"));
+  g_assert_cmpuint (glint_flasher_get_recoveries (flasher), ==, 1);
+  /* resumed, not started over: what had arrived was not sent again (a
+   * sector or so on either side of the drop may be) */
+  g_assert_cmpuint (glint_flasher_get_bytes_written (flasher), <, IMAGE_SIZE + 64 * 1024);
+  g_assert_cmpuint (glint_flasher_get_region_report (flasher, 0)->status, ==,
+                    GLINT_REGION_VERIFIED);
+
+  contents = board_stop (&board);
+  assert_holds (contents, OFFSET, image);
+  watch_clear (&watch);
+}
+
+/* A brown-out mid-write on a link with DTR/RTS (sim://): the chip resets
+ * and prints its boot log; the job resets it into download mode, loads the
+ * stub again and writes what is missing. */
+static void
+test_brown_out_with_lines (void)
+{
+  g_autoptr(GBytes) image = firmware (IMAGE_SIZE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  GlintStream *stream;
+  GlintSim *sim;
+  const guint8 *flash_data;
+  gsize flash_size;
+  Watch watch = { 0 };
+
+  timeout_scale = 0.3;
+  g_assert_true (flash ("sim://esp32?time-scale=0&brown-out-at=100000", image, 460800, &watch,
+                        &flasher, &error));
+  timeout_scale = 1.0;
+  g_assert_no_error (error);
+  g_test_message ("%s", watch.log->str);
+  /* (its boot log comes at the boot rate, garbled at the job's: the lost
+   * answer says it) */
+  g_assert_cmpuint (watch.reconnecting, ==, 1);
+  g_assert_nonnull (strstr (watch.log->str, "reconnected: resuming (the chip was reset)"));
+  g_assert_cmpuint (glint_flasher_get_recoveries (flasher), ==, 1);
+  g_assert_cmpuint (glint_flasher_get_bytes_written (flasher), <, IMAGE_SIZE + 64 * 1024);
+
+  stream = glint_flasher_get_stream (flasher);
+  sim = glint_sim_stream_get_sim (GLINT_SIM_STREAM (stream));
+  flash_data = glint_sim_get_flash (sim, &flash_size);
+  g_assert_cmpuint (flash_size, >=, OFFSET + IMAGE_SIZE);
+  g_assert_cmpmem (flash_data + OFFSET, IMAGE_SIZE, g_bytes_get_data (image, NULL), IMAGE_SIZE);
+  watch_clear (&watch);
+}
+
+/* The same behind an RFC 2217 server (glint-sim-server): DTR/RTS reach
+ * the board through the server. */
+static void
+test_brown_out_rfc2217 (void)
+{
+  g_autoptr(GBytes) image = firmware (IMAGE_SIZE);
+  g_autoptr(GBytes) contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  Watch watch = { 0 };
+  Board board = { 0 };
+
+  board_start (&board, "rfc2217", "time-scale=0&brown-out-at=100000", NULL);
+  timeout_scale = 0.3;
+  g_assert_true (flash (board.address, image, 460800, &watch, &flasher, &error));
+  timeout_scale = 1.0;
+  g_assert_no_error (error);
+  g_assert_cmpuint (watch.reconnecting, ==, 1);
+  g_assert_nonnull (strstr (watch.log->str, "reconnected: resuming (the chip was reset)"));
+  g_assert_cmpuint (glint_flasher_get_recoveries (flasher), ==, 1);
+  g_assert_cmpuint (glint_flasher_get_bytes_written (flasher), <, IMAGE_SIZE + 64 * 1024);
+  contents = board_stop (&board);
+  assert_holds (contents, OFFSET, image);
+  watch_clear (&watch);
+}
+
+/* A brown-out behind raw TCP: no DTR/RTS, so nothing can put the chip back
+ * into download mode; the job fails at once (no attempts) and says so. */
+static void
+test_brown_out_without_lines (void)
+{
+  g_autoptr(GBytes) image = firmware (IMAGE_SIZE);
+  g_autoptr(GBytes) contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  Watch watch = { 0 };
+  Board board = { 0 };
+  gint64 start = g_get_monotonic_time ();
+
+  board_start (&board, "tcp", "time-scale=0&brown-out-at=100000", NULL);
+  g_assert_false (flash (board.address, image, 0, &watch, &flasher, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_CHIP_RESET);
+  g_assert_nonnull (strstr (error->message, "no DTR/RTS"));
+  g_assert_cmpuint (watch.reconnecting, ==, 0);
+  g_assert_cmpuint (glint_flasher_get_recoveries (flasher), ==, 0);
+  /* at once: the lost answer's wait, no back-off */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 30 * G_USEC_PER_SEC);
+  contents = board_stop (&board);
+  watch_clear (&watch);
+}
+
+/* A brown-out behind a pty (a local port: Linux ptys take no modem-line
+ * ioctls) after the job switched speed: the boot log comes at the boot
+ * rate, unreadable at the job's; the chip is silent, the link carries. The
+ * bounded attempts, then a failure that says what most likely happened. */
+static void
+test_brown_out_unreadable (void)
+{
+  g_autoptr(GBytes) image = firmware (IMAGE_SIZE);
+  g_autoptr(GBytes) contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  Watch watch = { 0 };
+  Board board = { 0 };
+
+  board_start (&board, "pty", "time-scale=0&brown-out-at=100000", NULL);
+  timeout_scale = 0.3;
+  g_assert_false (flash (board.address, image, 921600, &watch, &flasher, &error));
+  timeout_scale = 1.0;
+  g_test_message ("%s", watch.log->str);
+  /* (where the boot log came before the switch took hold, it is read,
+   * and the job ends at once, as behind raw TCP) */
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_CHIP_RESET);
+  g_assert_nonnull (strstr (error->message, "no DTR/RTS"));
+  if (watch.reconnecting > 0)
+    {
+      g_assert_cmpuint (watch.reconnecting, ==, 5);
+      g_assert_nonnull (strstr (error->message, "the chip stopped answering (writing app"));
+    }
+  contents = board_stop (&board);
+  watch_clear (&watch);
+}
+
+/* The chip behind the link dies for good (it goes silent; nothing can
+ * revive it over raw TCP): the bounded attempts, each announced, then a
+ * failure that names the first cause and the last. */
+static void
+test_gone (void)
+{
+  g_autoptr(GBytes) image = firmware (IMAGE_SIZE);
+  g_autoptr(GBytes) contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  Watch watch = { 0 };
+  Board board = { 0 };
+
+  board_start (&board, "tcp", "time-scale=0&disconnect-after=120000", NULL);
+  timeout_scale = 0.2;
+  g_assert_false (flash (board.address, image, 0, &watch, &flasher, &error));
+  timeout_scale = 1.0;
+  g_test_message ("%s", watch.log->str);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED);
+  g_assert_nonnull (strstr (error->message, "5 attempts to reconnect failed"));
+  g_assert_nonnull (strstr (error->message, "writing app at 0x10000"));
+  g_assert_cmpuint (watch.reconnecting, ==, 5);
+  g_assert_cmpuint (watch.last_attempt, ==, 5);
+  g_assert_cmpuint (glint_flasher_get_recoveries (flasher), ==, 0);
+  g_assert_cmpuint (glint_flasher_get_region_report (flasher, 0)->status, ==,
+                    GLINT_REGION_PARTLY_WRITTEN);
+  contents = board_stop (&board);
+  watch_clear (&watch);
+}
+
+/* Cancelling while it waits to reconnect ends the job at once, cancelled. */
+static gboolean
+cancel_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_reconnecting_cancel_cb (GlintFlasher *flasher,
+                           guint         attempt,
+                           guint         max,
+                           const char   *cause,
+                           GCancellable *cancellable)
+{
+  g_timeout_add (50, cancel_cb, cancellable);
+}
+
+static void
+test_cancel_while_reconnecting (void)
+{
+  g_autoptr(GBytes) image = firmware (IMAGE_SIZE);
+  g_autoptr(GBytes) contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStream) stream = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  GAsyncResult *result = NULL;
+  Board board = { 0 };
+  gint64 start;
+
+  board_start (&board, "tcp", "time-scale=0", "120000");
+  stream = glint_stream_new_for_address (board.address, &error);
+  g_assert_no_error (error);
+  flasher = glint_flasher_new (stream);
+  glint_flash_plan_add_bytes (plan, OFFSET, image, "app");
+  glint_flasher_set_plan (flasher, plan);
+  glint_flasher_set_baud (flasher, 0);
+  g_signal_connect (flasher, "reconnecting", G_CALLBACK (on_reconnecting_cancel_cb), cancellable);
+
+  start = g_get_monotonic_time ();
+  glint_flasher_flash_async (flasher, cancellable, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 60000);
+  g_assert_false (glint_flasher_flash_finish (flasher, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (glint_flasher_get_state (flasher), ==, GLINT_FLASHER_STATE_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 20 * G_USEC_PER_SEC);
+  g_object_unref (result);
+  contents = board_stop (&board);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *stub_dir = NULL;
+
+  g_test_init (&argc, &argv, NULL);
+  glint_sim_stream_register ();
+
+  stub_dir = glint_test_fake_stub_dir ();
+
+  g_test_add_data_func ("/glint/reconnect/drop/tcp", "tcp", test_drop);
+  g_test_add_data_func ("/glint/reconnect/drop/rfc2217", "rfc2217", test_drop);
+  g_test_add_func ("/glint/reconnect/brown-out/with-lines", test_brown_out_with_lines);
+  g_test_add_func ("/glint/reconnect/brown-out/without-lines", test_brown_out_without_lines);
+  g_test_add_func ("/glint/reconnect/brown-out/rfc2217", test_brown_out_rfc2217);
+  g_test_add_func ("/glint/reconnect/gone", test_gone);
+  g_test_add_func ("/glint/reconnect/brown-out/unreadable", test_brown_out_unreadable);
+  g_test_add_func ("/glint/reconnect/cancel", test_cancel_while_reconnecting);
+
+  return g_test_run ();
+}
