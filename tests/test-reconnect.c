@@ -314,7 +314,6 @@ test_brown_out_without_lines (void)
   g_autoptr(GlintFlasher) flasher = NULL;
   Watch watch = { 0 };
   Board board = { 0 };
-  gint64 start = g_get_monotonic_time ();
 
   board_start (&board, "tcp", "time-scale=0&brown-out-at=100000", NULL);
   g_assert_false (flash (board.address, image, 0, &watch, &flasher, &error));
@@ -322,8 +321,6 @@ test_brown_out_without_lines (void)
   g_assert_nonnull (strstr (error->message, "no DTR/RTS"));
   g_assert_cmpuint (watch.reconnecting, ==, 0);
   g_assert_cmpuint (glint_flasher_get_recoveries (flasher), ==, 0);
-  /* at once: the lost answer's wait, no back-off */
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 30 * G_USEC_PER_SEC);
   contents = board_stop (&board);
   watch_clear (&watch);
 }
@@ -420,7 +417,6 @@ test_cancel_while_reconnecting (void)
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   GAsyncResult *result = NULL;
   Board board = { 0 };
-  gint64 start;
 
   board_start (&board, "tcp", "time-scale=0", "120000");
   stream = glint_stream_new_for_address (board.address, &error);
@@ -431,13 +427,11 @@ test_cancel_while_reconnecting (void)
   glint_flasher_set_baud (flasher, 0);
   g_signal_connect (flasher, "reconnecting", G_CALLBACK (on_reconnecting_cancel_cb), cancellable);
 
-  start = g_get_monotonic_time ();
   glint_flasher_flash_async (flasher, cancellable, glint_test_store_result_cb, &result);
   glint_test_wait_for ((gpointer *) &result, 60000);
   g_assert_false (glint_flasher_flash_finish (flasher, result, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (glint_flasher_get_state (flasher), ==, GLINT_FLASHER_STATE_CANCELLED);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 20 * G_USEC_PER_SEC);
   g_object_unref (result);
   contents = board_stop (&board);
 }
