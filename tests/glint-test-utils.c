@@ -691,3 +691,21 @@ glint_test_count_files (const char *dir)
 
   return n;
 }
+
+/**
+ * glint_test_app_like:
+ * @size: bytes
+ *
+ * Returns: (transfer full): @size bytes like an app's: stretches of
+ *   code-like noise and of tables, so that they compress as firmware does
+ */
+GBytes *
+glint_test_app_like (gsize size)
+{
+  guint8 *data = g_malloc (size);
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (i / 1024) % 3 ? (guint8) g_random_int () : (guint8) (i * 7 / 13);
+
+  return g_bytes_new_take (data, size);
+}

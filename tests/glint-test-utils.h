@@ -162,4 +162,7 @@ GSubprocessLauncher *glint_test_launcher_new (GSubprocessFlags  flags,
  * targets). */
 void          glint_test_remove_dir        (const char    *dir);
 
+/* @size bytes that compress like an app: code-like noise and tables. */
+GBytes       *glint_test_app_like          (gsize          size);
+
 G_END_DECLS

@@ -37,18 +37,6 @@ typedef struct
 
 static char *stub_dir;
 
-static GBytes *
-firmware (gsize size)
-{
-  guint8 *data = g_malloc (size);
-
-  /* like an app: stretches of code-like noise and of tables */
-  for (gsize i = 0; i < size; i++)
-    data[i] = (i / 1024) % 3 ? (guint8) g_random_int () : (guint8) (i * 7 / 13);
-
-  return g_bytes_new_take (data, size);
-}
-
 static void
 board_start_capped (Board       *board,
                     const char  *mode,
@@ -183,7 +171,7 @@ static void
 test_transport (gconstpointer data)
 {
   const char *mode = data;
-  g_autoptr(GBytes) image = firmware (160 * 1024 + 4);
+  g_autoptr(GBytes) image = glint_test_app_like (160 * 1024 + 4);
   g_autoptr(GBytes) contents = NULL;
   g_autoptr(GError) error = NULL;
   Board board = { 0 };
@@ -204,7 +192,7 @@ test_transport (gconstpointer data)
 static void
 test_rfc2217_slow_link (void)
 {
-  g_autoptr(GBytes) image = firmware (1024 * 1024);
+  g_autoptr(GBytes) image = glint_test_app_like (1024 * 1024);
   g_autoptr(GBytes) contents = NULL;
   g_autoptr(GError) error = NULL;
   Board board = { 0 };
@@ -227,7 +215,7 @@ static void
 test_auto_baud (gconstpointer data)
 {
   const char *mode = data;
-  g_autoptr(GBytes) image = firmware (96 * 1024);
+  g_autoptr(GBytes) image = glint_test_app_like (96 * 1024);
   g_autoptr(GBytes) contents = NULL;
   g_autoptr(GError) error = NULL;
   Board board = { 0 };
@@ -246,7 +234,7 @@ test_auto_baud (gconstpointer data)
 static void
 test_auto_baud_server_caps (void)
 {
-  g_autoptr(GBytes) image = firmware (96 * 1024);
+  g_autoptr(GBytes) image = glint_test_app_like (96 * 1024);
   g_autoptr(GBytes) contents = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintStream) stream = NULL;
@@ -276,7 +264,7 @@ test_auto_baud_server_caps (void)
 static void
 test_link_dies (void)
 {
-  g_autoptr(GBytes) image = firmware (512 * 1024);
+  g_autoptr(GBytes) image = glint_test_app_like (512 * 1024);
   g_autoptr(GBytes) contents = NULL;
   g_autoptr(GError) error = NULL;
   Board board = { 0 };
@@ -302,7 +290,7 @@ test_format (gconstpointer data)
   TestImageSpec spec = { .chip_id = 0, .n_segments = 3, .seg_len = 0x4000, .hash = TRUE,
                          .app_desc = TRUE };
   g_autoptr(GBytes) app = test_image_build (&spec);
-  g_autoptr(GBytes) extra = firmware (70 * 1024 + 12);
+  g_autoptr(GBytes) extra = glint_test_app_like (70 * 1024 + 12);
   g_autoptr(GBytes) contents = NULL;
   g_autoptr(GBytes) file = NULL;
   g_autoptr(GBytes) elf_image = NULL;

@@ -44,18 +44,6 @@ typedef struct
   GString *log;
 } Watch;
 
-static GBytes *
-firmware (gsize size)
-{
-  guint8 *data = g_malloc (size);
-
-  /* like an app: stretches of code-like noise and of tables */
-  for (gsize i = 0; i < size; i++)
-    data[i] = (i / 1024) % 3 ? (guint8) g_random_int () : (guint8) (i * 7 / 13);
-
-  return g_bytes_new_take (data, size);
-}
-
 static void
 board_start (Board      *board,
              const char *mode,
@@ -207,7 +195,7 @@ static void
 test_drop (gconstpointer data)
 {
   const char *mode = data;
-  g_autoptr(GBytes) image = firmware (IMAGE_SIZE);
+  g_autoptr(GBytes) image = glint_test_app_like (IMAGE_SIZE);
   g_autoptr(GBytes) contents = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintFlasher) flasher = NULL;
@@ -247,7 +235,7 @@ test_drop (gconstpointer data)
 static void
 test_brown_out_with_lines (void)
 {
-  g_autoptr(GBytes) image = firmware (IMAGE_SIZE);
+  g_autoptr(GBytes) image = glint_test_app_like (IMAGE_SIZE);
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintFlasher) flasher = NULL;
   GlintStream *stream;
@@ -282,7 +270,7 @@ test_brown_out_with_lines (void)
 static void
 test_brown_out_rfc2217 (void)
 {
-  g_autoptr(GBytes) image = firmware (IMAGE_SIZE);
+  g_autoptr(GBytes) image = glint_test_app_like (IMAGE_SIZE);
   g_autoptr(GBytes) contents = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintFlasher) flasher = NULL;
@@ -308,7 +296,7 @@ test_brown_out_rfc2217 (void)
 static void
 test_brown_out_without_lines (void)
 {
-  g_autoptr(GBytes) image = firmware (IMAGE_SIZE);
+  g_autoptr(GBytes) image = glint_test_app_like (IMAGE_SIZE);
   g_autoptr(GBytes) contents = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintFlasher) flasher = NULL;
@@ -332,7 +320,7 @@ test_brown_out_without_lines (void)
 static void
 test_brown_out_unreadable (void)
 {
-  g_autoptr(GBytes) image = firmware (IMAGE_SIZE);
+  g_autoptr(GBytes) image = glint_test_app_like (IMAGE_SIZE);
   g_autoptr(GBytes) contents = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintFlasher) flasher = NULL;
@@ -363,7 +351,7 @@ test_brown_out_unreadable (void)
 static void
 test_gone (void)
 {
-  g_autoptr(GBytes) image = firmware (IMAGE_SIZE);
+  g_autoptr(GBytes) image = glint_test_app_like (IMAGE_SIZE);
   g_autoptr(GBytes) contents = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintFlasher) flasher = NULL;
@@ -408,7 +396,7 @@ on_reconnecting_cancel_cb (GlintFlasher *flasher,
 static void
 test_cancel_while_reconnecting (void)
 {
-  g_autoptr(GBytes) image = firmware (IMAGE_SIZE);
+  g_autoptr(GBytes) image = glint_test_app_like (IMAGE_SIZE);
   g_autoptr(GBytes) contents = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintStream) stream = NULL;
