@@ -638,6 +638,30 @@ glint_flasher_get_chip (GlintFlasher *self)
 }
 
 /**
+ * glint_flasher_dup_mac:
+ *
+ * The factory MAC address of the chip the last job detected, as
+ * "24:0a:c4:…", for a board's line in a list of many.
+ *
+ * Returns: (transfer full) (nullable): the MAC, or %NULL where detection
+ *   did not read it (no job yet, secure download mode)
+ */
+char *
+glint_flasher_dup_mac (GlintFlasher *self)
+{
+  guint8 mac[6];
+
+  g_return_val_if_fail (GLINT_IS_FLASHER (self), NULL);
+
+  if (self->chip == NULL || !self->ident_known ||
+      !glint_chip_decode_mac (self->chip, _glint_flasher_detected_mac_words (self), mac, NULL))
+    return NULL;
+
+  return g_strdup_printf ("%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+                          mac[5]);
+}
+
+/**
  * glint_flasher_set_usb_reset:
  *
  * The board is reached through the chip's own USB-Serial/JTAG (USB id
