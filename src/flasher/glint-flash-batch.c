@@ -10,6 +10,7 @@
 #include "glint-error.h"
 #include "glint-flash-batch.h"
 #include "glint-flash-plan.h"
+#include "glint-flasher-private.h"
 #include "glint-stream.h"
 #include "glint-stream-address.h"
 
@@ -20,7 +21,8 @@
  * Each board gets a flasher, a stream and a copy of the plan of its own
  * (validation converts ELF files and patches the bootloader header for the
  * chip it finds), and all of them run side by side on the one main
- * context: the work is waiting on links, not computing. What a flasher
+ * context: the work is waiting on links, not computing. What is computed,
+ * the compressed firmware, is computed once for all boards. What a flasher
  * keeps across jobs is its own (state, journal, reconnection by the same
  * USB device); the record of what was written and the remembered rates are
  * one shared object, keyed by board and by address, written synchronously
@@ -53,6 +55,7 @@ struct _GlintFlashBatch
   GlintFlashOptions *options;
   char              *firmware_md5;
   GPtrArray         *boards;       /* Board */
+  GHashTable        *payloads;     /* compressed stretches, shared by the boards */
   GCancellable      *cancellable;
   guint              n_running;
   char              *log_path;
@@ -99,6 +102,7 @@ glint_flash_batch_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->plan);
+  g_clear_pointer (&self->payloads, g_hash_table_unref);
 
   G_OBJECT_CLASS (glint_flash_batch_parent_class)->dispose (object);
 }
@@ -191,6 +195,8 @@ glint_flash_batch_init (GlintFlashBatch *self)
 {
   self->boards = g_ptr_array_new_with_free_func (board_free);
   self->cancellable = g_cancellable_new ();
+  self->payloads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify) g_bytes_unref);
 }
 
 /* The MD5 of the firmware's bytes in flash order: for a lone file, the
@@ -450,6 +456,7 @@ glint_flash_batch_add (GlintFlashBatch  *self,
   board->result = GLINT_BATCH_RESULT_RUNNING;
   board->started = g_get_monotonic_time ();
   glint_flasher_set_options (board->flasher, self->options);
+  _glint_flasher_set_payload_cache (board->flasher, self->payloads);
   plan = glint_flash_plan_copy (self->plan);
   glint_flasher_set_plan (board->flasher, plan);
   g_ptr_array_add (self->boards, board);

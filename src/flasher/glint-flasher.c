@@ -291,6 +291,7 @@ glint_flasher_dispose (GObject *object)
   g_clear_object (&self->plan);
   g_clear_object (&self->record);
   g_clear_object (&self->rates);
+  g_clear_pointer (&self->payload_cache, g_hash_table_unref);
   g_clear_object (&self->loader);
   g_clear_pointer (&self->regions, g_array_unref);
   g_clear_object (&self->stream);
@@ -635,6 +636,28 @@ glint_flasher_get_chip (GlintFlasher *self)
   g_return_val_if_fail (GLINT_IS_FLASHER (self), NULL);
 
   return self->chip != NULL ? self->chip->display_name : NULL;
+}
+
+/*
+ * _glint_flasher_set_payload_cache:
+ * @cache: (nullable): MD5 (hex) of a stretch of firmware → its compressed
+ *   bytes, shared by flashers that write the same firmware
+ *
+ * Several boards flashed with one firmware compress the same bytes once
+ * (zlib level 9: tens of milliseconds a MiB on the main context, for every
+ * board). Keyed by content, so that a stretch patched for one chip never
+ * meets another's compressed bytes.
+ */
+void
+_glint_flasher_set_payload_cache (GlintFlasher *self,
+                                  GHashTable   *cache)
+{
+  g_return_if_fail (GLINT_IS_FLASHER (self));
+
+  if (cache != NULL)
+    g_hash_table_ref (cache);
+  g_clear_pointer (&self->payload_cache, g_hash_table_unref);
+  self->payload_cache = cache;
 }
 
 /**
