@@ -260,6 +260,9 @@ on_board_finished_cb (GlintFlashBatch  *batch,
       gtk_widget_remove_css_class (GTK_WIDGET (row->row), "error");
       if (glint_flash_batch_get_result (batch, index) == GLINT_BATCH_RESULT_FAILED)
         gtk_widget_add_css_class (GTK_WIDGET (row->row), "error");
+      /* what to do about it, where the engine knows */
+      gtk_widget_set_tooltip_text (GTK_WIDGET (row->row),
+                                   error != NULL ? glint_error_get_hint (error) : NULL);
     }
 
   update_summary (self);
