@@ -103,11 +103,14 @@ rack_free (Rack *rack)
     }
 }
 
+/* Runs glint-cli with GLINT_PORTS_DIR=@ports_dir and, where @cache is not
+ * NULL, its own cache folder (the record of each board, the rates) */
 static int
-run_cli (const char *const  *args,
-         const char         *ports_dir,
-         char              **out,
-         char              **err)
+run_cli_cached (const char *const  *args,
+                const char         *ports_dir,
+                const char         *cache,
+                char              **out,
+                char              **err)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocessLauncher) launcher = NULL;
@@ -122,6 +125,8 @@ run_cli (const char *const  *args,
   launcher = glint_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                       G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
   g_subprocess_launcher_setenv (launcher, "GLINT_PORTS_DIR", ports_dir, TRUE);
+  if (cache != NULL)
+    g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache, TRUE);
   proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (proc, NULL, NULL, out, err, &error);
@@ -129,6 +134,15 @@ run_cli (const char *const  *args,
   g_test_message ("%s\n%s", *out, *err);
 
   return g_subprocess_get_exit_status (proc);
+}
+
+static int
+run_cli (const char *const  *args,
+         const char         *ports_dir,
+         char              **out,
+         char              **err)
+{
+  return run_cli_cached (args, ports_dir, NULL, out, err);
 }
 
 /* The line of the final table that starts with @port */
@@ -160,10 +174,14 @@ test_cli_four_boards (void)
   g_auto(GStrv) rows = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
+  g_autofree char *cache = NULL;
+  g_autofree char *boards = NULL;
   Rack rack = { 0 };
   guint n_results = 0;
 
   rack_start (&rack);
+  cache = g_build_filename (rack.dir, "cache", NULL);
+  boards = g_build_filename (cache, "glint", "boards", NULL);
   app_arg = g_strdup_printf ("%s@0x10000", rack.app_path);
   log_path = g_build_filename (rack.dir, "results.csv", NULL);
   md5 = g_compute_checksum_for_bytes (G_CHECKSUM_MD5, rack.app);
@@ -172,8 +190,31 @@ test_cli_four_boards (void)
     const char *args[] = { "--port", "all", "--no-reset", "--raw", "--results-log", log_path,
                            "flash", app_arg, NULL };
 
-    g_assert_cmpint (run_cli (args, rack.ports, &out, &err), ==, 1);
+    g_assert_cmpint (run_cli_cached (args, rack.ports, cache, &out, &err), ==, 1);
   }
+
+  /* the record keeps each verified board apart, by its chip and MAC (what
+   * it keeps of the faulty one is a hint, which the final check decides) */
+  for (guint i = 0; i < N_BOARDS; i++)
+    {
+      g_autofree char *name = NULL;
+      g_autofree char *path = NULL;
+      const char *line = table_line (out, rack.port_paths[i]);
+      g_auto(GStrv) words = g_strsplit_set (line, " ", -1);
+      const char *mac = NULL;
+
+      for (guint w = 0; words[w] != NULL && mac == NULL; w++)
+        if (g_str_has_prefix (words[w], "24:0a:c4:"))
+          mac = words[w];
+      g_assert_nonnull (mac);
+      name = g_strdup_printf ("esp32c3-%c%c%c%c%c%c%c%c%c%c%c%c.ini", mac[0], mac[1], mac[3],
+                              mac[4], mac[6], mac[7], mac[9], mac[10], mac[12], mac[13], mac[15],
+                              mac[16]);
+      path = g_build_filename (boards, name, NULL);
+      g_test_message ("%s", path);
+      if (i != FAULTY)
+        g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+    }
 
   for (guint i = 0; i < N_BOARDS; i++)
     {
@@ -226,7 +267,7 @@ test_cli_four_boards (void)
                            NULL };
     g_auto(GStrv) lines = NULL;
 
-    g_assert_cmpint (run_cli (args, rack.ports, &out, &err), ==, 1);
+    g_assert_cmpint (run_cli_cached (args, rack.ports, cache, &out, &err), ==, 1);
     lines = g_strsplit (out, "\n", -1);
     for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
       {
@@ -253,6 +294,9 @@ test_cli_four_boards (void)
             g_assert_cmpstr (json_object_get_string_member (object, "result"), ==,
                              faulty ? "failed" : "verified");
             g_assert_cmpint (json_object_has_member (object, "message"), ==, faulty);
+            /* board1 holds the firmware already: nothing to write */
+            if (!faulty)
+              g_assert_cmpint (json_object_get_int_member (object, "bytes-written"), ==, 0);
             n_results++;
           }
       }
@@ -274,6 +318,100 @@ test_cli_four_boards (void)
     }
 
   rack_free (&rack);
+}
+
+/* One board's link drops mid-write: that board reconnects and finishes
+ * on its own, the others never notice. */
+static void
+test_cli_reconnect_one (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-multi-XXXXXX", &error);
+  g_autofree char *app_path = g_build_filename (dir, "app.bin", NULL);
+  g_autofree char *app_arg = g_strdup_printf ("%s@0x10000", app_path);
+  g_autofree guint8 *app = g_malloc (APP_SIZE);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+  GSubprocess *servers[3];
+  char *addresses[3];
+  char *flash_paths[3];
+  guint n_results = 0, n_reconnecting = 0;
+
+  for (guint i = 0; i < APP_SIZE; i++)
+    app[i] = (guint8) g_random_int ();
+  g_file_set_contents (app_path, (const char *) app, APP_SIZE, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *announcement = NULL;
+      g_auto(GStrv) words = NULL;
+      g_autofree char *seed = g_strdup_printf ("seed=%u", i + 1);
+      const char *args[] = { "--tcp", "0", "--flash", NULL, "-o", "time-scale=0", "-o", seed,
+                             i == 2 ? "--drop-after" : NULL, "12000", NULL };
+
+      flash_paths[i] = g_strdup_printf ("%s/flash%u.bin", dir, i);
+      args[3] = flash_paths[i];
+      servers[i] = glint_test_spawn_sim_server (args, &announcement);
+      words = g_strsplit (announcement, " ", -1);
+      addresses[i] = g_strdup_printf ("socket://%s:%s", words[1], words[2]);
+    }
+
+  {
+    const char *args[] = { "--json", "--raw", "--port", addresses[0], "--port", addresses[1],
+                           "--port", addresses[2], "flash", app_arg, NULL };
+
+    g_assert_cmpint (run_cli (args, dir, &out, &err), ==, 0);
+  }
+
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *object;
+      const char *event;
+      gboolean dropped;
+
+      json_parser_load_from_data (parser, lines[i], -1, &error);
+      g_assert_no_error (error);
+      object = json_node_get_object (json_parser_get_root (parser));
+      event = json_object_get_string_member (object, "event");
+      if (!json_object_has_member (object, "port"))
+        continue;
+      dropped = g_str_equal (json_object_get_string_member (object, "port"), addresses[2]);
+      if (g_str_equal (event, "reconnecting"))
+        {
+          g_assert_true (dropped);
+          n_reconnecting++;
+        }
+      if (g_str_equal (event, "result"))
+        {
+          g_assert_cmpstr (json_object_get_string_member (object, "result"), ==, "verified");
+          g_assert_cmpint (json_object_get_int_member (object, "recoveries"), ==, dropped);
+          n_results++;
+        }
+    }
+  g_assert_cmpuint (n_reconnecting, ==, 1);
+  g_assert_cmpuint (n_results, ==, 3);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *flash = NULL;
+      gsize len = 0;
+
+      g_subprocess_send_signal (servers[i], SIGTERM);
+      g_subprocess_wait_check (servers[i], NULL, &error);
+      g_assert_no_error (error);
+      g_object_unref (servers[i]);
+      g_file_get_contents (flash_paths[i], &flash, &len, &error);
+      g_assert_no_error (error);
+      g_assert_cmpmem (flash + 0x10000, APP_SIZE, app, APP_SIZE);
+      g_free (flash_paths[i]);
+      g_free (addresses[i]);
+    }
+
+  glint_test_remove_dir (dir);
 }
 
 /* What several boards cannot do, refused before any is touched */
@@ -419,6 +557,7 @@ main (int argc, char **argv)
   glint_sim_stream_register ();
 
   g_test_add_func ("/glint/multi/cli-four-boards", test_cli_four_boards);
+  g_test_add_func ("/glint/multi/cli-reconnect-one", test_cli_reconnect_one);
   g_test_add_func ("/glint/multi/cli-usage", test_cli_usage);
   g_test_add_func ("/glint/multi/batch-log", test_batch_log);
 

@@ -25,7 +25,7 @@ typedef struct
 {
   GlintFlashBatch *batch;
   gboolean         json;
-  GArray          *percent;   /* int per board: the last progress step told */
+  GArray          *percent;   /* int per board: the last progress step told (0: none) */
 } Multi;
 
 /* --port all: every local port there is now (the port monitor's list) */
@@ -199,13 +199,37 @@ on_log_cb (GlintFlasher  *flasher,
 }
 
 static void
+on_reconnecting_cb (GlintFlasher *flasher,
+                    guint         attempt,
+                    guint         max,
+                    const char   *cause,
+                    const char   *port)
+{
+  Multi *multi = g_object_get_data (G_OBJECT (flasher), "glint-cli-multi");
+  g_autoptr(JsonBuilder) builder = NULL;
+
+  /* on a terminal the flasher's own warning says it */
+  if (!multi->json)
+    return;
+
+  builder = json_event_port ("reconnecting", port);
+  json_builder_set_member_name (builder, "attempt");
+  json_builder_add_int_value (builder, attempt);
+  json_builder_set_member_name (builder, "max");
+  json_builder_add_int_value (builder, max);
+  json_builder_set_member_name (builder, "cause");
+  json_builder_add_string_value (builder, cause);
+  json_emit_port (builder);
+}
+
+static void
 on_board_added_cb (GlintFlashBatch *batch,
                    guint            index,
                    Multi           *multi)
 {
   GlintFlasher *flasher = glint_flash_batch_get_flasher (batch, index);
   const char *port = glint_flash_batch_get_address (batch, index);
-  int none = -1;
+  int none = 0;
 
   g_array_append_val (multi->percent, none);
   g_object_set_data (G_OBJECT (flasher), "glint-cli-multi", multi);
@@ -214,6 +238,7 @@ on_board_added_cb (GlintFlashBatch *batch,
   g_signal_connect (flasher, "notify::bytes-done", G_CALLBACK (on_progress_cb),
                     (gpointer) port);
   g_signal_connect (flasher, "log", G_CALLBACK (on_log_cb), (gpointer) port);
+  g_signal_connect (flasher, "reconnecting", G_CALLBACK (on_reconnecting_cb), (gpointer) port);
   if (!multi->json)
     printf (_("%s: Connecting…\n"), port);
 }
@@ -266,6 +291,14 @@ on_board_finished_cb (GlintFlashBatch *batch,
         json_builder_add_null_value (builder);
       json_builder_set_member_name (builder, "seconds");
       json_builder_add_double_value (builder, glint_flash_batch_get_seconds (batch, index));
+      json_builder_set_member_name (builder, "bytes-written");
+      json_builder_add_int_value (builder,
+                                  (gint64) glint_flasher_get_bytes_written (
+                                    glint_flash_batch_get_flasher (batch, index)));
+      json_builder_set_member_name (builder, "recoveries");
+      json_builder_add_int_value (builder,
+                                  glint_flasher_get_recoveries (
+                                    glint_flash_batch_get_flasher (batch, index)));
       if (error != NULL)
         {
           json_builder_set_member_name (builder, "message");
