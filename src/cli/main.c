@@ -1267,6 +1267,8 @@ commands_summary (void)
   g_string_append (s, _("\nExit status: 0 success, 1 the board or link failed, 2 bad usage "
                         "(refused before the board was touched), 3 written but not verified "
                         "(secure download mode), 130 stopped with Ctrl+C.\n"));
+  g_string_append (s, _("Flashing several boards: 1 when any board failed, else 3 when any was "
+                        "not verified, else 0.\n"));
 
   return g_string_free (s, FALSE);
 }
