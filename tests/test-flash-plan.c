@@ -971,6 +971,46 @@ test_validate_empty_plan (void)
   assert_validate_fails (plan, NULL, 0, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN, "nothing");
 }
 
+/* A copy for one board's job: the same regions, bytes and settings, and
+ * what the job changes in its copy stays there. */
+static void
+test_copy (void)
+{
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GlintFlashPlan) copy = NULL;
+  g_autoptr(GBytes) app = g_bytes_new_static ("\xe9\x01\x02\x20", 4);
+  g_autoptr(GBytes) data = g_bytes_new_static ("data", 4);
+
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+  glint_flash_plan_add_bytes (plan, 0x9000, data, "nvs");
+  glint_flash_plan_set_chip (plan, "esp32");
+  glint_flash_plan_set_flash_settings (plan, "dio", "40m", "4MB");
+
+  copy = glint_flash_plan_copy (plan);
+  g_assert_cmpuint (glint_flash_plan_get_n_regions (copy), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_cmpuint (glint_flash_plan_get_region_offset (copy, i), ==,
+                        glint_flash_plan_get_region_offset (plan, i));
+      g_assert_cmpstr (glint_flash_plan_get_region_name (copy, i), ==,
+                       glint_flash_plan_get_region_name (plan, i));
+      g_assert_true (g_bytes_equal (glint_flash_plan_get_region_data (copy, i),
+                                    glint_flash_plan_get_region_data (plan, i)));
+    }
+  g_assert_cmpstr (glint_flash_plan_get_chip (copy), ==, "esp32");
+  g_assert_cmpstr (glint_flash_plan_get_flash_mode (copy), ==, "dio");
+  g_assert_cmpstr (glint_flash_plan_get_flash_size (copy), ==, "4MB");
+  g_assert_cmpuint (glint_flash_plan_get_total_bytes (copy), ==,
+                    glint_flash_plan_get_total_bytes (plan));
+
+  glint_flash_plan_set_chip (copy, "esp32c3");
+  glint_flash_plan_set_flash_settings (copy, "qio", "80m", "8MB");
+  glint_flash_plan_add_bytes (copy, 0x20000, data, "more");
+  g_assert_cmpstr (glint_flash_plan_get_chip (plan), ==, "esp32");
+  g_assert_cmpstr (glint_flash_plan_get_flash_mode (plan), ==, "dio");
+  g_assert_cmpuint (glint_flash_plan_get_n_regions (plan), ==, 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -979,6 +1019,7 @@ main (int argc, char **argv)
 #define ADD_FIXTURE(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
+  g_test_add_func ("/glint/flash-plan/copy", test_copy);
   g_test_add_func ("/glint/flash-plan/args-offsets", test_args_offsets);
   g_test_add_func ("/glint/flash-plan/args-bad-offsets", test_args_bad_offsets);
   ADD_FIXTURE ("/glint/flash-plan/single-app", test_single_app);

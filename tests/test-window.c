@@ -15,6 +15,7 @@
 #include <gdk/x11/gdkx.h>
 
 #include "glint-application.h"
+#include "glint-batch-window.h"
 #include "glint-sim.h"
 #include "glint-sim-stream.h"
 #include "glint-formats.h"
@@ -1720,6 +1721,7 @@ test_accels (Fixture       *f,
   assert_accel (f->application, "win.open", "<Control>o");
   assert_accel (f->application, "win.detect", "<Control>d");
   assert_accel (f->application, "win.copy-log", "<Control><Shift>c");
+  assert_accel (f->application, "win.flash-several", "<Control>m");
   assert_accel (f->application, "win.show-help-overlay", "F1");
   assert_accel (f->application, "win.show-help-overlay", "<Control>question");
   assert_accel (f->application, "window.close", "<Control>w");
@@ -1738,6 +1740,24 @@ test_accels (Fixture       *f,
   activate (f, "win.show-help-overlay", NULL);
   g_assert_true (gtk_widget_get_visible (overlay));
   gtk_window_close (GTK_WINDOW (overlay));
+
+  /* The main menu's "Flash Several Boards…" opens its own window. */
+  activate (f, "win.flash-several", NULL);
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+    GtkWindow *several = NULL;
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+        if (GLINT_IS_BATCH_WINDOW (w))
+          several = w;
+      }
+    g_assert_nonnull (several);
+    g_assert_true (gtk_window_get_transient_for (several) == GTK_WINDOW (f->window));
+    gtk_window_destroy (several);
+  }
 }
 
 /* Tabs through the window, wrapping as GtkWindow does at the end, and

@@ -4,9 +4,12 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <stdlib.h>
 
+#include "glint-batch-window.h"
 #include "glint-sim-stream.h"
+#include "glint-test-utils.h"
 #include "glint-test-image.h"
 #include "glint-window-private.h"
 
@@ -40,17 +43,24 @@ wait_until (gboolean (*done) (void),
 }
 
 static void
-shoot (const char *name)
+shoot_window (const char *title,
+              const char *name)
 {
   g_autofree char *path = g_strdup_printf ("%s/%s.png", out_dir, name);
   g_autofree char *command = NULL;
 
   /* Let the slide transition finish and the frame reach the X server. */
   spin (900);
-  command = g_strdup_printf ("import -window Glint '%s'", path);
+  command = g_strdup_printf ("import -window '%s' '%s'", title, path);
   if (system (command) != 0)
     g_error ("“%s” failed", command);
   g_print ("%s\n", path);
+}
+
+static void
+shoot (const char *name)
+{
+  shoot_window ("Glint", name);
 }
 
 static void
@@ -162,6 +172,74 @@ act (const char *action,
     gtk_widget_activate_action (GTK_WIDGET (window), action, "s", param);
   else
     gtk_widget_activate_action (GTK_WIDGET (window), action, NULL);
+}
+
+static GlintBatchWindow *batch_window;
+
+/* three of the four boards done, the slow one writing */
+static gboolean
+batch_mostly_done (void)
+{
+  GlintFlashBatch *batch = glint_batch_window_get_batch (batch_window);
+  guint ended = 0;
+
+  for (guint i = 0; batch != NULL && i < glint_flash_batch_get_n_boards (batch); i++)
+    {
+      GlintFlasher *flasher = glint_flash_batch_get_flasher (batch, i);
+
+      if (glint_flash_batch_get_result (batch, i) != GLINT_BATCH_RESULT_RUNNING)
+        ended++;
+      else if (glint_flasher_get_fraction (flasher) < 0.4)
+        return FALSE;
+    }
+  return ended == 3;
+}
+
+/* 7. Flash Several Boards: four simulated boards behind ptys, listed as
+ * the connected ports; the third one's flash ignores writes to the app,
+ * the fourth is slow. */
+static void
+shoot_several_boards (const char *firmware_dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-shots-ports-XXXXXX", &error);
+  g_autofree char *app = g_build_filename (firmware_dir, "blink.bin", NULL);
+  g_autofree char *log = g_build_filename (firmware_dir, "results.csv", NULL);
+  GSubprocess *servers[4];
+
+  if (dir == NULL)
+    g_error ("%s", error->message);
+  g_setenv ("GLINT_PORTS_DIR", dir, TRUE);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *link = g_strdup_printf ("%s/ttyUSB%u", dir, i);
+      g_autofree char *seed = g_strdup_printf ("seed=%u", i + 11);
+      const char *args[] = { "--pty", "--link", link, "-o", "boot=download", "-o", seed,
+                             "-o", i == 3 ? "time-scale=1" : "time-scale=0", "-o",
+                             i == 2 ? "write-protect=0x10000-0x11000" : seed, NULL };
+
+      servers[i] = glint_test_spawn_sim_server (args, NULL);
+    }
+
+  batch_window = glint_batch_window_new (GTK_WINDOW (window), NULL, NULL);
+  glint_batch_window_set_log_path (batch_window, log);
+  if (!glint_batch_window_load_firmware (batch_window, app, &error))
+    g_error ("%s", error->message);
+  gtk_window_set_default_size (GTK_WINDOW (batch_window), 720, 640);
+  gtk_window_present (GTK_WINDOW (batch_window));
+  spin (800);
+  gtk_widget_activate_action (GTK_WIDGET (batch_window), "batch.flash-all", NULL);
+  wait_until (batch_mostly_done, 60);
+  shoot_window ("Flash Several Boards", "7-several-boards");
+
+  gtk_window_destroy (GTK_WINDOW (batch_window));
+  for (guint i = 0; i < 4; i++)
+    {
+      g_subprocess_send_signal (servers[i], SIGTERM);
+      g_subprocess_wait (servers[i], NULL, NULL);
+      g_object_unref (servers[i]);
+    }
+  g_unsetenv ("GLINT_PORTS_DIR");
 }
 
 int
@@ -297,6 +375,13 @@ main (int   argc,
   /* 6. Permission denied */
   _glint_window_show_permission_page (window);
   shoot ("6-permission");
+
+  /* 7. Several boards */
+  {
+    g_autofree char *dir = g_path_get_dirname (manifest);
+
+    shoot_several_boards (dir);
+  }
 
   gtk_window_destroy (GTK_WINDOW (window));
   return 0;

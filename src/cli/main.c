@@ -19,6 +19,7 @@
 
 #include "glint-chip.h"
 #include "glint-cli-checks.h"
+#include "glint-cli-multi.h"
 #include "glint-error.h"
 #include "glint-flash-plan.h"
 #include "glint-flasher.h"
@@ -35,7 +36,8 @@
  *
  * Exit codes: 0 success, 1 the board or link failed, 2 bad usage (refused
  * before the board was touched), 3 written but not verified, 130 stopped
- * with Ctrl+C.
+ * with Ctrl+C. A flash to several boards: 1 when any board failed, else 3
+ * when any was not verified, else 0.
  */
 
 enum {
@@ -46,7 +48,9 @@ enum {
   EXIT_INTERRUPTED = 128 + SIGINT,
 };
 
-static char *opt_port;
+static char *opt_port;         /* the one board, when one --port was given */
+static char **opt_ports;       /* every --port */
+static char *opt_results_log;
 static double opt_timeout_scale = 1.0;
 static gboolean opt_no_reset;
 static char *opt_baud_text;
@@ -70,8 +74,9 @@ static GCancellable *job_cancellable;
 static gboolean      interrupted;
 
 static const GOptionEntry common_entries[] = {
-  { "port", 'p', 0, G_OPTION_ARG_STRING, &opt_port,
-    N_("Serial port or URL (/dev/ttyUSB0, rfc2217://host:port, socket://host:port, sim://)"),
+  { "port", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &opt_ports,
+    N_("Serial port or URL (/dev/ttyUSB0, rfc2217://host:port, socket://host:port, sim://); "
+       "flash: more than once, or “all” (every connected port), for several boards at once"),
     N_("PORT") },
   { "timeout-scale", 0, 0, G_OPTION_ARG_DOUBLE, &opt_timeout_scale,
     N_("Multiply every link allowance (slow or jittery links)"), N_("FACTOR") },
@@ -104,6 +109,9 @@ static const GOptionEntry common_entries[] = {
   { "backup", 0, 0, G_OPTION_ARG_FILENAME, &opt_backup,
     N_("flash: first save the flash that will be overwritten (from the lowest to the "
        "highest address of the firmware) to FILE"), N_("FILE") },
+  { "results-log", 0, 0, G_OPTION_ARG_FILENAME, &opt_results_log,
+    N_("flash, several boards: add a line per board (time, port, chip, MAC, firmware MD5, "
+       "result) to the CSV file FILE"), N_("FILE") },
   { "raw", 0, 0, G_OPTION_ARG_NONE, &opt_raw,
     N_("flash: write files given as FILE@OFFSET as they are, even when they are no "
        "firmware format Glint knows"), NULL },
@@ -584,18 +592,11 @@ interrupt_cb (gpointer user_data)
  * flash jobs (@flash_job), what was last written to each board, so that
  * a reflash needs no search for what changed (a hint only: the final
  * check decides). */
-static GlintFlasher *
-new_flasher (Progress  *progress,
-             gboolean   flash_job,
-             GError   **error)
+static GlintFlashOptions *
+cli_options (gboolean flash_job)
 {
-  g_autoptr(GlintStream) stream = glint_stream_new_for_address (opt_port, error);
-  g_autoptr(GlintFlashOptions) options = glint_flash_options_new ();
+  GlintFlashOptions *options = glint_flash_options_new ();
   g_autofree char *record_dir = NULL;
-  GlintFlasher *flasher;
-
-  if (stream == NULL)
-    return NULL;
 
   record_dir = g_build_filename (g_get_user_cache_dir (), "glint", "boards", NULL);
   options->rates = glint_flash_record_new (record_dir);
@@ -614,11 +615,32 @@ new_flasher (Progress  *progress,
       options->record = g_object_ref (options->rates);
     }
 
-  flasher = glint_flasher_new (stream);
-  glint_flasher_set_options (flasher, options);
+  return options;
+}
 
+static void
+watch_interrupt (void)
+{
   job_cancellable = g_cancellable_new ();
   g_unix_signal_add (SIGINT, interrupt_cb, NULL);
+}
+
+static GlintFlasher *
+new_flasher (Progress  *progress,
+             gboolean   flash_job,
+             GError   **error)
+{
+  g_autoptr(GlintStream) stream = glint_stream_new_for_address (opt_port, error);
+  g_autoptr(GlintFlashOptions) options = NULL;
+  GlintFlasher *flasher;
+
+  if (stream == NULL)
+    return NULL;
+
+  options = cli_options (flash_job);
+  flasher = glint_flasher_new (stream);
+  glint_flasher_set_options (flasher, options);
+  watch_interrupt ();
 
   if (opt_json)
     {
@@ -865,6 +887,61 @@ report_regions (GlintFlasher *flasher)
   /* On a terminal the flasher's own note (a warning) said it already. */
 }
 
+/* Several --port, or --port all: the ports are checked (syntax, each
+ * once) like the plan, before any board is touched, then flashed at once. */
+static int
+flash_boards (GlintFlashPlan *plan)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlashOptions) options = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_auto(GStrv) ports = glint_cli_expand_ports ((const char * const *) opt_ports, &error);
+
+  if (ports == NULL)
+    return report_error (error);
+  if (opt_backup != NULL)
+    {
+      g_printerr (_("--backup saves one board's flash: give one --port with it, or flash "
+                    "several boards without it\n"));
+      return EXIT_USAGE;
+    }
+  if (ports[0] == NULL)
+    {
+      g_printerr (_("Error: no board is connected (--port all found no serial port)\n"));
+      g_printerr (_("Plug the boards in, check that “glint-cli list” shows them, and try "
+                    "again.\n"));
+      return EXIT_FAILED;
+    }
+  for (guint i = 0; ports[i] != NULL; i++)
+    {
+      g_autoptr(GlintStreamAddress) address = glint_stream_address_parse (ports[i], &error);
+
+      if (address == NULL)
+        return report_usage_error (error);
+      if (!g_hash_table_add (seen, ports[i]))
+        {
+          g_printerr (_("--port %s is given twice: give each board once\n"), ports[i]);
+          return EXIT_USAGE;
+        }
+    }
+
+  options = cli_options (TRUE);
+  watch_interrupt ();
+  switch (glint_cli_flash_boards (plan, options, (const char * const *) ports, opt_json,
+                                  opt_results_log, job_cancellable))
+    {
+    case GLINT_CLI_BOARDS_VERIFIED:
+      return EXIT_OK;
+    case GLINT_CLI_BOARDS_NOT_VERIFIED:
+      return EXIT_NOT_VERIFIED;
+    case GLINT_CLI_BOARDS_CANCELLED:
+      return EXIT_INTERRUPTED;
+    case GLINT_CLI_BOARDS_FAILED:
+    default:
+      return EXIT_FAILED;
+    }
+}
+
 static int
 cmd_flash (int argc, char **argv)
 {
@@ -876,13 +953,13 @@ cmd_flash (int argc, char **argv)
   const char * const *warnings;
   guint64 total, written;
 
-  if (opt_port == NULL || argc < 2)
+  if (opt_ports == NULL || argc < 2)
     {
-      g_printerr (_("Usage: glint-cli --port PORT flash FILE | [--raw] FILE@OFFSET… | "
-                    "BUILD_DIR | manifest.json\n"));
+      g_printerr (_("Usage: glint-cli --port PORT [--port PORT…] flash FILE | [--raw] "
+                    "FILE@OFFSET… | BUILD_DIR | manifest.json\n"));
       return EXIT_USAGE;
     }
-  if (!check_port (&error))
+  if (opt_port != NULL && !check_port (&error))
     return report_usage_error (error);
   if (argc == 2 && strchr (argv[1], '@') == NULL)
     plan = glint_flash_plan_new_for_path (argv[1], opt_chip, &error);
@@ -895,6 +972,9 @@ cmd_flash (int argc, char **argv)
   if (!glint_cli_check_plan (plan, opt_chip, &error) ||
       (opt_backup != NULL && !glint_cli_check_output_file (opt_backup, &error)))
     return report_usage_error (error);
+
+  if (opt_port == NULL)
+    return flash_boards (plan);
 
   flasher = new_flasher (&progress, TRUE, &error);
   if (flasher == NULL)
@@ -1187,6 +1267,8 @@ commands_summary (void)
   g_string_append (s, _("\nExit status: 0 success, 1 the board or link failed, 2 bad usage "
                         "(refused before the board was touched), 3 written but not verified "
                         "(secure download mode), 130 stopped with Ctrl+C.\n"));
+  g_string_append (s, _("Flashing several boards: 1 when any board failed, else 3 when any was "
+                        "not verified, else 0.\n"));
 
   return g_string_free (s, FALSE);
 }
@@ -1222,6 +1304,23 @@ main (int argc, char **argv)
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("%s\n", error->message);
+      return EXIT_USAGE;
+    }
+
+  /* one --port is the one board; several (or “all”) are for flash only */
+  if (opt_ports != NULL && opt_ports[0] != NULL && opt_ports[1] == NULL &&
+      !g_str_equal (opt_ports[0], "all"))
+    opt_port = opt_ports[0];
+  if (opt_ports != NULL && opt_port == NULL && argc >= 2 && !g_str_equal (argv[1], "flash"))
+    {
+      g_printerr (_("Several boards (--port more than once, or --port all) can only be "
+                    "flashed: give one --port for %s\n"), argv[1]);
+      return EXIT_USAGE;
+    }
+  if (opt_results_log != NULL && opt_port != NULL)
+    {
+      g_printerr (_("--results-log is for flashing several boards: give --port more than "
+                    "once, or --port all\n"));
       return EXIT_USAGE;
     }
 

@@ -116,6 +116,52 @@ glint_flash_plan_new (void)
   return g_object_new (GLINT_TYPE_FLASH_PLAN, NULL);
 }
 
+/**
+ * glint_flash_plan_copy:
+ *
+ * A plan of its own with the same regions, settings and warnings, for a
+ * job that changes its plan (validation converts ELF files and patches the
+ * bootloader header for the chip found) while other jobs flash the same
+ * firmware to other boards. The regions' bytes are shared: they never
+ * change in place.
+ *
+ * Returns: (transfer full): the copy
+ */
+GlintFlashPlan *
+glint_flash_plan_copy (GlintFlashPlan *self)
+{
+  GlintFlashPlan *copy;
+
+  g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), NULL);
+
+  copy = glint_flash_plan_new ();
+  for (guint i = 0; i < self->regions->len; i++)
+    {
+      Region region = g_array_index (self->regions, Region, i);
+
+      region.data = region.data != NULL ? g_bytes_ref (region.data) : NULL;
+      region.path = g_strdup (region.path);
+      region.name = g_strdup (region.name);
+      g_array_append_val (copy->regions, region);
+    }
+  copy->chip = g_strdup (self->chip);
+  copy->flash_mode = g_strdup (self->flash_mode);
+  copy->flash_freq = g_strdup (self->flash_freq);
+  copy->flash_size = g_strdup (self->flash_size);
+  copy->before = g_strdup (self->before);
+  copy->after = g_strdup (self->after);
+  copy->chip_revision = self->chip_revision;
+  copy->allow_raw = self->allow_raw;
+  copy->uf2_family = self->uf2_family;
+  copy->uf2_path = g_strdup (self->uf2_path);
+  g_ptr_array_set_size (copy->warnings, 0);
+  for (guint i = 0; i + 1 < self->warnings->len; i++)
+    g_ptr_array_add (copy->warnings, g_strdup (g_ptr_array_index (self->warnings, i)));
+  g_ptr_array_add (copy->warnings, NULL);
+
+  return copy;
+}
+
 static void
 set_string (char       **field,
             const char  *value)

@@ -18,6 +18,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (GlintFlashPlan, glint_flash_plan, GLINT, FLASH_PLAN, GObject)
 
 GlintFlashPlan     *glint_flash_plan_new                   (void);
+GlintFlashPlan     *glint_flash_plan_copy                  (GlintFlashPlan    *self);
 GlintFlashPlan     *glint_flash_plan_new_from_args         (const char *const *args,
                                                             const char        *chip,
                                                             GError           **error);

@@ -391,7 +391,22 @@ flash_segment_begin (GTask *task)
   g_clear_pointer (&job->payload, g_bytes_unref);
   if (job->compressed)
     {
-      job->payload = compress_image (job->image, &error);
+      g_autofree char *key = NULL;
+
+      if (self->payload_cache != NULL)
+        {
+          key = g_compute_checksum_for_bytes (G_CHECKSUM_MD5, job->image);
+          job->payload = g_hash_table_lookup (self->payload_cache, key);
+          if (job->payload != NULL)
+            g_bytes_ref (job->payload);
+        }
+      if (job->payload == NULL)
+        {
+          job->payload = compress_image (job->image, &error);
+          if (job->payload != NULL && key != NULL)
+            g_hash_table_insert (self->payload_cache, g_steal_pointer (&key),
+                                 g_bytes_ref (job->payload));
+        }
       if (job->payload == NULL)
         {
           _glint_flasher_job_fail (task, g_steal_pointer (&error));

@@ -32,6 +32,8 @@ struct _GlintFlasher
   char              *backup_path;
   GlintFlashRecord  *record;         /* what was last written to each board */
   GlintFlashRecord  *rates;          /* where the automatic rate is remembered */
+  GHashTable        *payload_cache;  /* MD5 of a stretch → its compressed bytes, shared by
+                                      * the flashers of one batch, or NULL */
   GArray            *regions;        /* GlintRegionReport, of the last flash job */
   guint64            planned_bytes;  /* what the job will write, if planned_known */
   guint64            bytes_written;
@@ -57,6 +59,9 @@ struct _GlintFlasher
   guint              link_dead : 1;      /* the loader's link failed: open a new stream */
   guint              chip_reset : 1;     /* the chip printed a boot log mid-job */
 };
+
+void     _glint_flasher_set_payload_cache (GlintFlasher *self,
+                                           GHashTable   *cache);
 
 /* One step of a job: the job's GTask (source object: the flasher). */
 typedef void (*GlintFlasherStep) (GTask *task);

@@ -291,6 +291,7 @@ glint_flasher_dispose (GObject *object)
   g_clear_object (&self->plan);
   g_clear_object (&self->record);
   g_clear_object (&self->rates);
+  g_clear_pointer (&self->payload_cache, g_hash_table_unref);
   g_clear_object (&self->loader);
   g_clear_pointer (&self->regions, g_array_unref);
   g_clear_object (&self->stream);
@@ -635,6 +636,52 @@ glint_flasher_get_chip (GlintFlasher *self)
   g_return_val_if_fail (GLINT_IS_FLASHER (self), NULL);
 
   return self->chip != NULL ? self->chip->display_name : NULL;
+}
+
+/*
+ * _glint_flasher_set_payload_cache:
+ * @cache: (nullable): MD5 (hex) of a stretch of firmware → its compressed
+ *   bytes, shared by flashers that write the same firmware
+ *
+ * Several boards flashed with one firmware compress the same bytes once
+ * (zlib level 9: tens of milliseconds a MiB on the main context, for every
+ * board). Keyed by content, so that a stretch patched for one chip never
+ * meets another's compressed bytes.
+ */
+void
+_glint_flasher_set_payload_cache (GlintFlasher *self,
+                                  GHashTable   *cache)
+{
+  g_return_if_fail (GLINT_IS_FLASHER (self));
+
+  if (cache != NULL)
+    g_hash_table_ref (cache);
+  g_clear_pointer (&self->payload_cache, g_hash_table_unref);
+  self->payload_cache = cache;
+}
+
+/**
+ * glint_flasher_dup_mac:
+ *
+ * The factory MAC address of the chip the last job detected, as
+ * "24:0a:c4:…", for a board's line in a list of many.
+ *
+ * Returns: (transfer full) (nullable): the MAC, or %NULL where detection
+ *   did not read it (no job yet, secure download mode)
+ */
+char *
+glint_flasher_dup_mac (GlintFlasher *self)
+{
+  guint8 mac[6];
+
+  g_return_val_if_fail (GLINT_IS_FLASHER (self), NULL);
+
+  if (self->chip == NULL || !self->ident_known ||
+      !glint_chip_decode_mac (self->chip, _glint_flasher_detected_mac_words (self), mac, NULL))
+    return NULL;
+
+  return g_strdup_printf ("%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+                          mac[5]);
 }
 
 /**

@@ -175,6 +175,7 @@ GlintFlasher      *glint_flasher_new               (GlintStream           *strea
 GlintStream       *glint_flasher_get_stream        (GlintFlasher          *self);
 GlintFlasherState  glint_flasher_get_state         (GlintFlasher          *self);
 const char        *glint_flasher_get_chip          (GlintFlasher          *self);
+char              *glint_flasher_dup_mac           (GlintFlasher          *self);
 gdouble            glint_flasher_get_fraction      (GlintFlasher          *self);
 gdouble            glint_flasher_get_rate          (GlintFlasher          *self);
 gdouble            glint_flasher_get_eta           (GlintFlasher          *self);

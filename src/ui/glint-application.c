@@ -104,6 +104,7 @@ static const struct {
   { "win.open", { "<Control>o", NULL } },
   { "win.detect", { "<Control>d", NULL } },
   { "win.copy-log", { "<Control><Shift>c", NULL } },
+  { "win.flash-several", { "<Control>m", NULL } },
 };
 
 static void

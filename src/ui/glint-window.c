@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "glint-batch-window.h"
 #include "glint-stream-address.h"
 #include "glint-window-private.h"
 
@@ -188,6 +189,40 @@ open_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   _glint_window_choose_firmware (GLINT_WINDOW (widget));
+}
+
+/* "Flash Several Boards": its own window, with the firmware chosen here
+ * (if any), so that this one stays free for single boards. */
+static void
+flash_several_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  GlintWindow *self = GLINT_WINDOW (widget);
+  GlintFlashPlan *plan = glint_firmware_page_get_plan (self->firmware_page);
+  g_autofree char *name = NULL;
+  GlintBatchWindow *batch;
+
+  if (plan != NULL && glint_flash_plan_get_n_regions (plan) > 0)
+    {
+      const char *path = glint_flash_plan_get_region_path (plan, 0);
+
+      if (glint_flash_plan_get_n_regions (plan) > 1)
+        name = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u file", "%u files",
+                                             glint_flash_plan_get_n_regions (plan)),
+                                glint_flash_plan_get_n_regions (plan));
+      else if (path != NULL)
+        name = g_path_get_basename (path);
+      else
+        name = g_strdup (glint_flash_plan_get_region_name (plan, 0));
+    }
+  else
+    {
+      plan = NULL;
+    }
+
+  batch = glint_batch_window_new (GTK_WINDOW (self), plan, name);
+  gtk_window_present (GTK_WINDOW (batch));
 }
 
 static void
@@ -474,6 +509,8 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.detect", NULL, detect_action);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "win.flash-several", NULL,
+                                   flash_several_action);
   gtk_widget_class_install_action (widget_class, "win.flash-another", NULL,
                                    flash_another_action);
   gtk_widget_class_install_action (widget_class, "win.try-again", NULL, try_again_action);
