@@ -14,7 +14,12 @@ All traffic stays inside the namespace (loopback and a veth pair).
 Reported as skipped (TAP # SKIP) where the test is not root, a program is
 missing or namespaces are not allowed.
 
-Usage: test-mdns.py   (env: GLINT_CLI, GLINT_SIM_SERVER, GLINT_SER2NET; prints TAP)
+The window case runs test-window's /glint/window/network-boards under
+Xvfb inside the namespace: the board shows up under "On the Network" and
+choosing it fills in its URL (skipped without the window build).
+
+Usage: test-mdns.py [--window TEST_WINDOW]
+       (env: GLINT_CLI, GLINT_SIM_SERVER, GLINT_SER2NET; prints TAP)
 """
 
 import ctypes
@@ -28,7 +33,8 @@ import sys
 import tempfile
 import time
 
-CASES = ['/glint/mdns/list', '/glint/mdns/flash-found-url', '/glint/mdns/without-avahi']
+CASES = ['/glint/mdns/list', '/glint/mdns/window', '/glint/mdns/flash-found-url',
+         '/glint/mdns/without-avahi']
 NAME = 'lab-esp32-1'
 HOST = 'glint-lab'
 
@@ -103,7 +109,8 @@ def outside():
     probe = subprocess.run([find('unshare'), '-n', '-m', 'true'], capture_output=True, text=True)
     if probe.returncode != 0:
         skip_all(f'namespaces are not allowed here: {probe.stderr.strip()}')
-    os.execv(find('unshare'), ['unshare', '-n', '-m', sys.executable, __file__, '--inside'])
+    os.execv(find('unshare'), ['unshare', '-n', '-m', sys.executable, __file__, '--inside',
+                               *sys.argv[1:]])
 
 
 def die_with_parent():
@@ -237,6 +244,29 @@ def case_list(ns, port):
     return match.group(1)
 
 
+def case_window(ns, test_window):
+    """The window lists the board under On the Network; choosing it fills the URL."""
+    if test_window is None:
+        return 'the window is not built (-Dgui) or xvfb-run/dbus-run-session are missing'
+    env = dict(os.environ, GLINT_TEST_NETWORK_BOARD=NAME,
+               DBUS_SYSTEM_BUS_ADDRESS='unix:path=/run/dbus/system_bus_socket')
+    shot = os.environ.get('GLINT_MDNS_SCREENSHOT')
+    if shot:
+        env['GLINT_TEST_NETWORK_SCREENSHOT'] = f'import -window root {shot}'
+    start = time.monotonic()
+    result = subprocess.run([find('dbus-run-session'), '--', find('xvfb-run'), '-a', '-s',
+                             '-screen 0 1280x900x24', test_window, '--tap', '-k', '-p',
+                             '/glint/window/network-boards'],
+                            capture_output=True, text=True, env=env, timeout=60)
+    took = time.monotonic() - start
+    check(result.returncode == 0 and re.search(r'^ok \d+ /glint/window/network-boards$',
+                                               result.stdout, re.M) is not None,
+          f'exit status {result.returncode}', result.stdout, result.stderr[-2000:])
+    shown = re.search(r'^# (.* showed up after .*)$', result.stdout, re.M)
+    print(f'# window case in {took:.2f} s; {shown.group(1) if shown else ""}')
+    return None
+
+
 def case_flash(ns, url, flash):
     """The found URL (no ?ign_set_control) flashes the board behind ser2net."""
     payload = os.urandom(64 * 1024)
@@ -274,7 +304,7 @@ def case_without_avahi(ns):
     print(f'# without Avahi: listed in {took:.2f} s')
 
 
-def inside():
+def inside(test_window):
     print(f'1..{len(CASES)}')
     ns = Namespace()
     n = 0
@@ -283,14 +313,17 @@ def inside():
         url = None
         for n, case in enumerate(CASES, 1):
             try:
+                skipped = None
                 if case.endswith('/list'):
                     url = case_list(ns, port)
+                elif case.endswith('/window'):
+                    skipped = case_window(ns, test_window)
                 elif case.endswith('/flash-found-url'):
                     check(url is not None, 'no URL: the board was not found')
                     case_flash(ns, url, flash)
                 else:
                     case_without_avahi(ns)
-                print(f'ok {n} {case}')
+                print(f'ok {n} {case}' + (f' # SKIP {skipped}' if skipped else ''))
             except Exception as e:   # every failure is this case's
                 print(f'not ok {n} {case}')
                 for line in str(e).splitlines():
@@ -309,7 +342,8 @@ def inside():
 
 
 if __name__ == '__main__':
-    if sys.argv[1:] == ['--inside']:
-        inside()
+    if sys.argv[1:2] == ['--inside']:
+        window = sys.argv[3] if sys.argv[2:3] == ['--window'] else None
+        inside(window if window and find('xvfb-run') and find('dbus-run-session') else None)
     else:
         outside()
