@@ -220,6 +220,7 @@ glint_network_board_describe (const GlintNetworkBoard *self)
 
 /* The browser ------------------------------------------------------------------ */
 
+#if HAVE_AVAHI
 static void
 set_boards (GlintNetworkBrowser *self,
             GPtrArray           *boards)
@@ -238,6 +239,7 @@ set_boards (GlintNetworkBrowser *self,
   self->boards = boards;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BOARDS]);
 }
+#endif
 
 static void
 set_settled (GlintNetworkBrowser *self,
@@ -568,9 +570,9 @@ start_client (GlintNetworkBrowser *self)
 static void
 glint_network_browser_dispose (GObject *object)
 {
+#if HAVE_AVAHI
   GlintNetworkBrowser *self = GLINT_NETWORK_BROWSER (object);
 
-#if HAVE_AVAHI
   if (self->instances != NULL)
     g_ptr_array_set_size (self->instances, 0);
   g_clear_pointer (&self->browser, avahi_service_browser_free);
