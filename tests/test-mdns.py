@@ -7,8 +7,9 @@ mount namespace (unshare -n -m, as root) a private system bus
 (avahi-daemon --no-drop-root --no-chroot), glint-sim-server on a pty and
 ser2net 4.3 in front of it announcing the connection over mDNS
 (`mdns: true`, `mdns-sysattrs: true`). glint-cli list must find the board
-and glint-cli flash must write it through the URL it found; with Avahi
-stopped, glint-cli list says once that network boards cannot be found.
+and glint-cli flash must write it through the URL it found; list --watch
+sees it go when ser2net ends; with Avahi stopped, glint-cli list says once
+that network boards cannot be found.
 All traffic stays inside the namespace (loopback and a veth pair).
 
 Reported as skipped (TAP # SKIP) where the test is not root, a program is
@@ -24,6 +25,7 @@ Usage: test-mdns.py [--window TEST_WINDOW]
 
 import ctypes
 import os
+import queue
 import re
 import shutil
 import signal
@@ -31,10 +33,11 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 CASES = ['/glint/mdns/list', '/glint/mdns/window', '/glint/mdns/flash-found-url',
-         '/glint/mdns/without-avahi']
+         '/glint/mdns/watch', '/glint/mdns/without-avahi']
 NAME = 'lab-esp32-1'
 HOST = 'glint-lab'
 
@@ -280,13 +283,48 @@ def case_flash(ns, url, flash):
     check(result.returncode == 0, f'exit status {result.returncode}', output)
     check(output.count('does not acknowledge DTR/RTS') == 1,
           'the missing SET-CONTROL answers were not told once:', output)
-    # the simulator writes its flash file when it ends
-    ns.stop('ser2net')
+    # the simulator writes its flash file when it ends (ser2net stays for
+    # the watch case)
     ns.stop('sim')
     with open(flash, 'rb') as f:
         f.seek(0x10000)
         check(f.read(len(payload)) == payload, 'the flash does not hold what was written')
     print(f'# flashed 64 KiB through {url} in {took:.2f} s')
+
+
+def case_watch(ns, url):
+    """list --watch: the board is there (+), and goes (-) when ser2net ends."""
+    watch = subprocess.Popen([os.environ['GLINT_CLI'], 'list', '--watch'], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, preexec_fn=die_with_parent)
+    lines = queue.Queue()
+    seen = []
+    threading.Thread(target=lambda: [lines.put(l) for l in watch.stdout], daemon=True).start()
+
+    def wait_line(prefix, seconds):
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                line = lines.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                raise Failed(f'no line starting with {prefix!r} within {seconds} s; '
+                             f'got: {seen}') from None
+            seen.append(line.rstrip('\n'))
+            if line.startswith(prefix):
+                return line
+
+    try:
+        start = time.monotonic()
+        wait_line(f'+ {url} ', 10)
+        came = time.monotonic() - start
+        ns.stop('ser2net')
+        line = wait_line(f'- {url} ', 10)
+        went = time.monotonic() - start - came
+        check(NAME in line, line)
+    finally:
+        watch.send_signal(signal.SIGINT)
+        status = watch.wait(10)
+    check(status == 0, f'exit status {status}')
+    print(f'# list --watch: came after {came:.2f} s, went {went:.2f} s after ser2net ended')
 
 
 def case_without_avahi(ns):
@@ -316,6 +354,9 @@ def inside(test_window):
                 skipped = None
                 if case.endswith('/list'):
                     url = case_list(ns, port)
+                elif case.endswith('/watch'):
+                    check(url is not None, 'no URL: the board was not found')
+                    case_watch(ns, url)
                 elif case.endswith('/window'):
                     skipped = case_window(ns, test_window)
                 elif case.endswith('/flash-found-url'):
