@@ -316,6 +316,8 @@ def case_watch(ns, url):
         start = time.monotonic()
         wait_line(f'+ {url} ', 10)
         came = time.monotonic() - start
+        # listed once resolved everywhere: no other address first
+        check(sum(NAME in line for line in seen) == 1, 'the board changed its URL:', seen)
         ns.stop('ser2net')
         line = wait_line(f'- {url} ', 10)
         went = time.monotonic() - start - came
@@ -325,6 +327,8 @@ def case_watch(ns, url):
         status = watch.wait(10)
     check(status == 0, f'exit status {status}')
     print(f'# list --watch: came after {came:.2f} s, went {went:.2f} s after ser2net ended')
+    for line in seen:
+        print(f'#   {line}')
 
 
 def case_without_avahi(ns):

@@ -449,6 +449,14 @@ on_ports_changed_cb (GlintPortMonitor *monitor,
   watch->listing = g_ptr_array_ref (ports);
 }
 
+static void
+on_network_unavailable_cb (GlintNetworkBrowser *browser,
+                           GParamSpec          *pspec,
+                           Watch               *watch)
+{
+  say_unavailable (browser, &watch->said_unavailable);
+}
+
 static gboolean
 watch_quit_cb (gpointer user_data)
 {
@@ -471,8 +479,8 @@ watch_ports (void)
 
   g_signal_connect (monitor, "notify::ports", G_CALLBACK (on_ports_changed_cb), &watch);
   g_signal_connect (browser, "notify::boards", G_CALLBACK (on_network_changed_cb), &watch);
-  g_signal_connect_swapped (browser, "notify::unavailable", G_CALLBACK (say_unavailable),
-                            &watch.said_unavailable);
+  g_signal_connect (browser, "notify::unavailable", G_CALLBACK (on_network_unavailable_cb),
+                    &watch);
   sigint = g_unix_signal_add (SIGINT, watch_quit_cb, &watch);
   sigterm = g_unix_signal_add (SIGTERM, watch_quit_cb, &watch);
   g_printerr (_("Watching serial ports and boards on the network: + came, - went; "
@@ -486,7 +494,6 @@ watch_ports (void)
   g_source_remove (sigterm);
   g_signal_handlers_disconnect_by_data (monitor, &watch);
   g_signal_handlers_disconnect_by_data (browser, &watch);
-  g_signal_handlers_disconnect_by_data (browser, &watch.said_unavailable);
   g_clear_pointer (&watch.listing, g_ptr_array_unref);
   g_clear_pointer (&watch.network, g_ptr_array_unref);
 

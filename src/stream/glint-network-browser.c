@@ -45,6 +45,7 @@ struct _GlintNetworkBrowser
   AvahiServiceBrowser *browser;
   GPtrArray           *instances;     /* of Instance */
   gboolean             all_for_now;
+  GSource             *restart;       /* a new client after the bus went away */
 #endif
 };
 
@@ -305,26 +306,49 @@ is_link_local (const GlintNetworkBoard *board)
   return g_ascii_strncasecmp (board->address, "fe80:", 5) == 0;
 }
 
-/* One board per service name: IPv4 where the service has it (the same
- * service is found once per interface and address family). */
+/* Which of the addresses a service is found at goes into its URL: one
+ * another machine could use too (not loopback), IPv4 before IPv6. */
+static int
+address_rank (const Instance *instance)
+{
+  const char *address = instance->board->address;
+  gboolean loopback = g_str_has_prefix (address, "127.") || g_str_equal (address, "::1");
+
+  return (loopback ? 2 : 0) + (instance->protocol == AVAHI_PROTO_INET ? 0 : 1);
+}
+
+/* One board per service name (the same service is found once per
+ * interface and address family), listed once all of its instances are
+ * resolved, so that its URL does not change as they come in. */
 static void
 publish (GlintNetworkBrowser *self)
 {
   GPtrArray *boards = g_ptr_array_new_with_free_func ((GDestroyNotify) glint_network_board_free);
   g_autoptr(GHashTable) by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) resolving_names = g_hash_table_new (g_str_hash, g_str_equal);
   gboolean resolving = FALSE;
+
+  for (guint i = 0; i < self->instances->len; i++)
+    {
+      Instance *instance = g_ptr_array_index (self->instances, i);
+
+      if (instance->resolver != NULL)
+        {
+          resolving = TRUE;
+          g_hash_table_add (resolving_names, instance->name);
+        }
+    }
 
   for (guint i = 0; i < self->instances->len; i++)
     {
       Instance *instance = g_ptr_array_index (self->instances, i);
       Instance *seen;
 
-      resolving |= instance->resolver != NULL;
-      if (instance->board == NULL || is_link_local (instance->board))
+      if (instance->board == NULL || is_link_local (instance->board) ||
+          g_hash_table_contains (resolving_names, instance->name))
         continue;
       seen = g_hash_table_lookup (by_name, instance->name);
-      if (seen == NULL || (seen->protocol != AVAHI_PROTO_INET &&
-                           instance->protocol == AVAHI_PROTO_INET))
+      if (seen == NULL || address_rank (instance) < address_rank (seen))
         g_hash_table_insert (by_name, instance->name, instance);
     }
 
@@ -493,7 +517,8 @@ stop_browsing (GlintNetworkBrowser *self)
   self->all_for_now = FALSE;
 }
 
-static void start_client (GlintNetworkBrowser *self);
+static void     start_client (GlintNetworkBrowser *self);
+static gboolean restart_cb   (gpointer             user_data);
 
 static void
 not_running (GlintNetworkBrowser *self)
@@ -539,15 +564,32 @@ client_cb (AvahiClient      *client,
 
     case AVAHI_CLIENT_FAILURE:
     default:
+      /* (a daemon that goes away is CONNECTING again: the client waits) */
       not_running (self);
-      if (avahi_client_errno (client) == AVAHI_ERR_DISCONNECTED && self->client == client)
+      if (avahi_client_errno (client) == AVAHI_ERR_DISCONNECTED && self->client == client &&
+          self->restart == NULL)
         {
-          /* the daemon went away: a new client waits for it to come back */
-          g_clear_pointer (&self->client, avahi_client_free);
-          start_client (self);
+          /* the bus went away: a new client, once this one's callback is
+           * over (it must not be freed from inside it) */
+          self->restart = g_idle_source_new ();
+          g_source_set_callback (self->restart, restart_cb, self, NULL);
+          g_source_set_static_name (self->restart, "glint-network-browser-restart");
+          g_source_attach (self->restart, g_main_context_get_thread_default ());
         }
       break;
     }
+}
+
+static gboolean
+restart_cb (gpointer user_data)
+{
+  GlintNetworkBrowser *self = user_data;
+
+  g_clear_pointer (&self->restart, g_source_unref);
+  g_clear_pointer (&self->client, avahi_client_free);
+  start_client (self);
+
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -573,6 +615,9 @@ glint_network_browser_dispose (GObject *object)
 #if HAVE_AVAHI
   GlintNetworkBrowser *self = GLINT_NETWORK_BROWSER (object);
 
+  if (self->restart != NULL)
+    g_source_destroy (self->restart);
+  g_clear_pointer (&self->restart, g_source_unref);
   if (self->instances != NULL)
     g_ptr_array_set_size (self->instances, 0);
   g_clear_pointer (&self->browser, avahi_service_browser_free);
