@@ -637,14 +637,28 @@ test_no_ack_set_control (Fixture       *fixture,
 
   fixture->ack_set_control = FALSE;
 
+  /* a server that never answers SET-CONTROL is taken as one without
+   * modem lines: the stream says so once and stops offering line control */
   strict = open_client (fixture->port, "timeout=0.3");
+  g_assert_true (glint_stream_get_can_control_lines (strict));
   start = g_get_monotonic_time ();
   g_assert_false (glint_test_set_lines (strict, GLINT_LINE_DTR, GLINT_LINE_DTR, &error));
-  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_PROTOCOL);
-  g_assert_nonnull (strstr (error->message, "ign_set_control"));
-  g_assert_nonnull (strstr (error->message, "0.3 s"));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "does not acknowledge DTR/RTS"));
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 250000);
+  g_assert_false (glint_stream_get_can_control_lines (strict));
   g_clear_error (&error);
+  /* later changes fail at once, without another wait */
+  start = g_get_monotonic_time ();
+  g_assert_false (glint_test_set_lines (strict, GLINT_LINE_RTS, GLINT_LINE_RTS, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 250000);
+  g_clear_error (&error);
+  /* data still flows */
+  glint_test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (strict)), "y", 1);
+  while (fixture->backend.received->len == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_byte_array_set_size (fixture->backend.received, 0);
   close_client (strict);
 
   lenient = open_client (fixture->port, "ign_set_control&timeout=0.3");
@@ -1185,11 +1199,16 @@ test_ser2net (void)
   close_client (stream);
   g_clear_object (&stream);
 
-  /* without ign_set_control the missing acknowledgement is an error */
+  /* without ign_set_control the missing acknowledgement means "no modem
+   * lines": line control is off, data still flows */
   stream = open_client (s.port, "timeout=0.5");
   g_assert_false (glint_test_set_lines (stream, GLINT_LINE_DTR, GLINT_LINE_DTR, &error));
-  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_PROTOCOL);
-  g_assert_nonnull (strstr (error->message, "ign_set_control"));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED);
+  g_assert_false (glint_stream_get_can_control_lines (stream));
+  g_clear_error (&error);
+  glint_test_write_all (s.out_a, "still", 5);
+  glint_test_read_exact (g_io_stream_get_input_stream (G_IO_STREAM (stream)), back, 5, 5000);
+  g_assert_cmpmem (back, 5, "still", 5);
   close_client (stream);
 
   ser2net_stop (&s);

@@ -1518,6 +1518,81 @@ test_permission_page (Fixture       *f,
   g_assert_cmpstr (page (f), ==, "board");
 }
 
+/* The network rows (not the placeholder), by title. */
+static GtkWidget *
+network_row (Fixture    *f,
+             const char *name)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (child (f, "network_list"));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (g_object_get_data (G_OBJECT (row), "glint-url") != NULL &&
+        g_str_equal (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), name))
+      return row;
+
+  return NULL;
+}
+
+/* "On the Network". With GLINT_TEST_NETWORK_BOARD (test-mdns.py runs this
+ * case inside its namespace, with avahi-daemon and ser2net announcing a
+ * board) the board shows up and choosing it fills in its URL; otherwise
+ * (no system bus: meson's env) the list says once that network boards
+ * cannot be found. */
+static void
+test_network_boards (Fixture       *f,
+                     gconstpointer  data)
+{
+  const char *name = g_getenv ("GLINT_TEST_NETWORK_BOARD");
+  const char *shot = g_getenv ("GLINT_TEST_NETWORK_SCREENSHOT");
+  GtkWidget *list = child (f, "network_list");
+  GtkWidget *row = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  g_assert_cmpstr (page (f), ==, "board");
+  if (name == NULL)
+    {
+      GtkWidget *placeholder = gtk_widget_get_first_child (list);
+      const char *title;
+
+      g_assert_nonnull (placeholder);
+      g_assert_null (g_object_get_data (G_OBJECT (placeholder), "glint-url"));
+      g_assert_null (gtk_widget_get_next_sibling (placeholder));
+      title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (placeholder));
+      g_assert_nonnull (strstr (title, "Network boards cannot be found"));
+      g_assert_true (gtk_widget_get_visible (placeholder));
+      return;
+    }
+
+  while ((row = network_row (f, name)) == NULL)
+    {
+      if (g_get_monotonic_time () - start > 10 * G_USEC_PER_SEC)
+        g_error ("“%s” did not show up under On the Network within 10 s", name);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_test_message ("%s showed up after %.2f s: %s", name,
+                  (g_get_monotonic_time () - start) / 1e6,
+                  adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                            "Silicon Labs CP2102"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                            "USB 10c4:ea60"));
+  if (shot != NULL)
+    {
+      /* for the screenshot: the page scrolled to the group */
+      spin (500);
+      g_assert_true (g_spawn_command_line_sync (shot, NULL, NULL, NULL, NULL));
+    }
+
+  g_assert_false (next_enabled (f));
+  g_signal_emit_by_name (row, "activated");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (_glint_window_get_remote_row (f->window))),
+                   ==, g_object_get_data (G_OBJECT (row), "glint-url"));
+  g_assert_true (g_str_has_prefix (f->window->address, "rfc2217://"));
+  g_assert_cmpstr (f->window->address, ==, g_object_get_data (G_OBJECT (row), "glint-url"));
+  g_assert_true (next_enabled (f));
+}
+
 /* A folder of stand-in ports for the port monitor (GLINT_PORTS_DIR). */
 static void
 fixture_setup_ports (Fixture       *f,
@@ -2088,6 +2163,7 @@ main (int   argc,
   ADD ("detect-fails", test_detect_fails);
   ADD ("waiting-for-bootloader", test_waiting_for_bootloader);
   ADD ("size-units", test_size_units);
+  ADD ("network-boards", test_network_boards);
   g_test_add ("/glint/window/failed-port-busy", Fixture, NULL, fixture_setup_ports,
               test_failed_port_busy, fixture_teardown_ports);
 

@@ -23,6 +23,7 @@
 #include "glint-error.h"
 #include "glint-flash-plan.h"
 #include "glint-flasher.h"
+#include "glint-network-browser.h"
 #include "glint-port-monitor.h"
 #include "glint-reset.h"
 #include "glint-serial-stream.h"
@@ -371,11 +372,67 @@ has_port (GPtrArray                 *ports,
   return FALSE;
 }
 
+/* One board on the network: the URL to give -p, then what it is. */
+static void
+print_network_board (const char              *prefix,
+                     const GlintNetworkBoard *board)
+{
+  g_autofree char *what = glint_network_board_describe (board);
+
+  printf ("%s%-24s %s\n", prefix, board->url, what);
+}
+
+static gboolean
+has_network_board (GPtrArray               *boards,
+                   const GlintNetworkBoard *board)
+{
+  for (guint i = 0; boards != NULL && i < boards->len; i++)
+    if (glint_network_board_equal (g_ptr_array_index (boards, i), board))
+      return TRUE;
+
+  return FALSE;
+}
+
+/* Said once: where Avahi is missing, network boards cannot be listed. */
+static void
+say_unavailable (GlintNetworkBrowser *browser,
+                 gboolean            *said)
+{
+  const char *why = glint_network_browser_get_unavailable (browser);
+
+  if (why == NULL || *said)
+    return;
+  g_printerr ("%s\n", why);
+  *said = TRUE;
+}
+
 typedef struct
 {
   GPtrArray *listing;   /* the ports as last printed */
+  GPtrArray *network;   /* the boards on the network as last printed */
+  gboolean   said_unavailable;
   gboolean   done;
 } Watch;
+
+static void
+on_network_changed_cb (GlintNetworkBrowser *browser,
+                       GParamSpec          *pspec,
+                       Watch               *watch)
+{
+  GPtrArray *boards = glint_network_browser_get_boards (browser);
+
+  say_unavailable (browser, &watch->said_unavailable);
+  for (guint i = 0; watch->network != NULL && i < watch->network->len; i++)
+    if (!has_network_board (boards, g_ptr_array_index (watch->network, i)))
+      print_network_board ("- ", g_ptr_array_index (watch->network, i));
+  for (guint i = 0; i < boards->len; i++)
+    if (!has_network_board (watch->network, g_ptr_array_index (boards, i)))
+      print_network_board ("+ ", g_ptr_array_index (boards, i));
+  fflush (stdout);
+
+  g_clear_pointer (&watch->network, g_ptr_array_unref);
+  watch->network = g_ptr_array_ref (boards);
+}
 
 /* Prints what went (-) and what came (+) since the last listing. */
 static void
@@ -400,6 +457,14 @@ on_ports_changed_cb (GlintPortMonitor *monitor,
   watch->listing = g_ptr_array_ref (ports);
 }
 
+static void
+on_network_unavailable_cb (GlintNetworkBrowser *browser,
+                           GParamSpec          *pspec,
+                           Watch               *watch)
+{
+  say_unavailable (browser, &watch->said_unavailable);
+}
+
 static gboolean
 watch_quit_cb (gpointer user_data)
 {
@@ -416,13 +481,19 @@ static int
 watch_ports (void)
 {
   g_autoptr(GlintPortMonitor) monitor = glint_port_monitor_new ();
+  g_autoptr(GlintNetworkBrowser) browser = glint_network_browser_new ();
   Watch watch = { 0 };
   guint sigint, sigterm;
 
   g_signal_connect (monitor, "notify::ports", G_CALLBACK (on_ports_changed_cb), &watch);
+  g_signal_connect (browser, "notify::boards", G_CALLBACK (on_network_changed_cb), &watch);
+  g_signal_connect (browser, "notify::unavailable", G_CALLBACK (on_network_unavailable_cb),
+                    &watch);
   sigint = g_unix_signal_add (SIGINT, watch_quit_cb, &watch);
   sigterm = g_unix_signal_add (SIGTERM, watch_quit_cb, &watch);
-  g_printerr (_("Watching serial ports: + came, - went; Ctrl+C ends.\n"));
+  g_printerr (_("Watching serial ports and boards on the network: + came, - went; "
+                "Ctrl+C ends.\n"));
+  say_unavailable (browser, &watch.said_unavailable);
 
   while (!watch.done)
     g_main_context_iteration (NULL, TRUE);
@@ -430,9 +501,44 @@ watch_ports (void)
   g_source_remove (sigint);
   g_source_remove (sigterm);
   g_signal_handlers_disconnect_by_data (monitor, &watch);
+  g_signal_handlers_disconnect_by_data (browser, &watch);
   g_clear_pointer (&watch.listing, g_ptr_array_unref);
+  g_clear_pointer (&watch.network, g_ptr_array_unref);
 
   return EXIT_OK;
+}
+
+static gboolean
+network_wait_cb (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* The boards on the network, once Avahi has said what it knows (a second
+ * or so), or what it found within NETWORK_WAIT_MS. */
+#define NETWORK_WAIT_MS 4000
+
+static void
+list_network_boards (void)
+{
+  g_autoptr(GlintNetworkBrowser) browser = glint_network_browser_new ();
+  gboolean timed_out = FALSE;
+  gboolean said = FALSE;
+  guint timeout = g_timeout_add (NETWORK_WAIT_MS, network_wait_cb, &timed_out);
+  GPtrArray *boards;
+
+  while (!glint_network_browser_get_settled (browser) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (timeout);
+
+  say_unavailable (browser, &said);
+  boards = glint_network_browser_get_boards (browser);
+  for (guint i = 0; i < boards->len; i++)
+    print_network_board ("", g_ptr_array_index (boards, i));
 }
 
 static int
@@ -457,6 +563,9 @@ cmd_list (int argc, char **argv)
     print_port ("", g_ptr_array_index (ports, i));
 
   printf ("%-24s %s\n", "sim://", _("Demo board (simulated ESP32)"));
+  fflush (stdout);
+
+  list_network_boards ();
 
   return EXIT_OK;
 }
@@ -1245,8 +1354,8 @@ typedef struct
 } Command;
 
 static const Command commands[] = {
-  { "list", cmd_list, N_("List serial ports and the Demo board; --watch shows ports as they "
-                          "come and go") },
+  { "list", cmd_list, N_("List serial ports, the Demo board and boards on the network; "
+                          "--watch shows them as they come and go") },
   { "info", cmd_info, N_("Connect to a board and show its chip, revision, MAC, crystal and "
                           "security") },
   { "flash", cmd_flash, N_("Write firmware (an image, Intel HEX, UF2 or ELF file, "

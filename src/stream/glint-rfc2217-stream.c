@@ -53,6 +53,7 @@ typedef struct
   guint32             baud;
   GlintLines          expect_mask;   /* lines whose acknowledgement is missing */
   GlintLines          expect_values;
+  GlintLines          sent_mask;
   GSource            *timeout;
   GSource            *cancel;
 } Pending;
@@ -67,6 +68,7 @@ struct _GlintRfc2217Stream
   guint               timeout_ms;
   guint               ign_set_control : 1;
   guint               poll_modem : 1;
+  guint               lines_unanswered : 1;   /* SET-CONTROL never acknowledged */
 
   guint               connected : 1;
   guint               closed : 1;
@@ -511,6 +513,16 @@ fail_all_pending (GlintRfc2217Stream *self,
   complete_drains (self, error);
 }
 
+static GError *
+lines_unanswered_error (GlintRfc2217Stream *self)
+{
+  return g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
+                      _("%s does not acknowledge DTR/RTS changes (ser2net in front of a pty "
+                         "or an adapter without modem lines): going on without them; "
+                         "put the board into download mode by hand if it does not answer"),
+                      self->host_port);
+}
+
 static gboolean
 pending_timeout_cb (gpointer user_data)
 {
@@ -524,6 +536,16 @@ pending_timeout_cb (gpointer user_data)
     error = g_error_new (GLINT_ERROR, GLINT_ERROR_PROTOCOL,
                          _("no acknowledgement of SET-BAUDRATE from %s within %g s"),
                          self->host_port, seconds);
+  else if (pending->expect_mask == pending->sent_mask)
+    {
+      /* Not one of the changes was answered: a server in front of a port
+       * without modem lines (ser2net on a pty) drops them silently. Treat
+       * the link as one without DTR/RTS from now on, as pyserial's
+       * ign_set_control would, instead of failing the job (§10). */
+      self->lines_unanswered = TRUE;
+      _glint_stream_set_can_control_lines (GLINT_STREAM (self), FALSE);
+      error = lines_unanswered_error (self);
+    }
   else
     error = g_error_new (GLINT_ERROR, GLINT_ERROR_PROTOCOL,
                          _("no acknowledgement of SET-CONTROL (DTR/RTS) from %s within %g s; "
@@ -1063,6 +1085,12 @@ glint_rfc2217_stream_set_lines_async (GlintStream         *stream,
 
   if (!check_line_control (self, task))
     return;
+  if (self->lines_unanswered)
+    {
+      /* said once already (the caller was told when it happened) */
+      g_task_return_error (task, lines_unanswered_error (self));
+      return;
+    }
 
   /* Both changes in one write. When RTS (EN on the usual auto-reset
    * circuit) is asserted it goes first, so the chip is held in reset
@@ -1094,6 +1122,7 @@ glint_rfc2217_stream_set_lines_async (GlintStream         *stream,
     Pending *pending = pending_add (self, PENDING_LINES, g_steal_pointer (&task));
 
     pending->expect_mask = mask;
+    pending->sent_mask = mask;
     pending->expect_values = values & mask;
   }
 }

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "glint-error.h"
+#include "glint-network-browser.h"
 #include "glint-serial-stream.h"
 #include "glint-stream.h"
 #include "glint-stream-address.h"
@@ -25,6 +26,7 @@ struct _GlintBoardPage
   GtkButton        *detect_button;
   AdwActionRow     *detect_row;
   GtkSpinner       *detect_spinner;
+  GtkListBox       *network_list;
   GtkListBox       *ports_list;
   GtkMenuButton    *recent_button;
   GtkCheckButton   *remote_check;
@@ -36,6 +38,8 @@ struct _GlintBoardPage
   char             *ports_signature; /* to rebuild the list only on change */
   char             *wanted_port;     /* last-address, selected when it shows up */
   GlintPortMonitor *port_monitor;
+  GlintNetworkBrowser *network_browser;
+  AdwActionRow     *network_placeholder;
   GCancellable     *detect_cancellable;
   GlintFlasher     *detect_flasher;
   GlintBoardInfo   *board_info;      /* from Detect, for the summary */
@@ -389,6 +393,73 @@ on_ports_changed_cb (GlintBoardPage *self)
     update_ports (self, ports);
 }
 
+/* On the Network */
+
+static void
+on_network_row_activated_cb (AdwActionRow   *row,
+                             GlintBoardPage *self)
+{
+  /* fills in the URL row and chooses it, as if typed */
+  glint_board_page_select (self, g_object_get_data (G_OBJECT (row), "glint-url"));
+}
+
+static GtkWidget *
+network_row_new (GlintBoardPage          *self,
+                 const GlintNetworkBoard *board)
+{
+  GtkWidget *row = adw_action_row_new ();
+  g_autoptr(GString) subtitle = g_string_new (NULL);
+
+  g_string_append_printf (subtitle, "%s:%u", board->host, board->port);
+  if (board->adapter != NULL)
+    g_string_append_printf (subtitle, " · %s", board->adapter);
+  if (board->usb != NULL)
+    /* Translators: the USB adapter's ids, as for local ports: "USB 10c4:ea60" */
+    g_string_append_printf (subtitle, _(" · USB %04x:%04x"), board->usb->vid, board->usb->pid);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), board->name);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
+  gtk_widget_set_tooltip_text (row, board->url);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  g_object_set_data_full (G_OBJECT (row), "glint-url", g_strdup (board->url), g_free);
+  g_signal_connect_object (row, "activated", G_CALLBACK (on_network_row_activated_cb), self, 0);
+
+  return row;
+}
+
+static void
+on_network_changed_cb (GlintBoardPage *self)
+{
+  GPtrArray *boards = glint_network_browser_get_boards (self->network_browser);
+  const char *unavailable = glint_network_browser_get_unavailable (self->network_browser);
+  GtkWidget *child;
+
+  /* Said once, in the place of the list: nothing to do about it here. */
+  if (unavailable != NULL)
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->network_placeholder),
+                                     unavailable);
+      adw_action_row_set_subtitle (self->network_placeholder, "");
+    }
+  else
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->network_placeholder),
+                                     _("No boards found on the network"));
+      adw_action_row_set_subtitle (self->network_placeholder,
+                                   _("ser2net announces a board when its connection has "
+                                     "“mdns: true” in its options"));
+    }
+
+  /* rows only: the placeholder is a child of the list too */
+  while ((child = GTK_WIDGET (gtk_list_box_get_row_at_index (self->network_list, 0))) != NULL)
+    gtk_list_box_remove (self->network_list, child);
+  for (guint i = 0; i < boards->len; i++)
+    gtk_list_box_append (self->network_list,
+                         network_row_new (self, g_ptr_array_index (boards, i)));
+}
+
 /* Detect */
 
 static void
@@ -529,6 +600,17 @@ glint_board_page_init (GlintBoardPage *self)
   g_signal_connect_object (self->port_monitor, "notify::ports",
                            G_CALLBACK (on_ports_changed_cb), self, G_CONNECT_SWAPPED);
 
+  self->network_placeholder = ADW_ACTION_ROW (adw_action_row_new ());
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->network_placeholder), FALSE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->network_placeholder), "dim-label");
+  gtk_list_box_set_placeholder (self->network_list, GTK_WIDGET (self->network_placeholder));
+  self->network_browser = glint_network_browser_new ();
+  g_signal_connect_object (self->network_browser, "notify::boards",
+                           G_CALLBACK (on_network_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->network_browser, "notify::unavailable",
+                           G_CALLBACK (on_network_changed_cb), self, G_CONNECT_SWAPPED);
+  on_network_changed_cb (self);
+
   g_signal_connect_object (self->settings, "changed::recent-urls",
                            G_CALLBACK (on_recent_urls_changed_cb), self, G_CONNECT_SWAPPED);
   on_recent_urls_changed_cb (self);
@@ -558,6 +640,7 @@ glint_board_page_dispose (GObject *object)
   GlintBoardPage *self = GLINT_BOARD_PAGE (object);
 
   g_clear_object (&self->port_monitor);
+  g_clear_object (&self->network_browser);
   g_cancellable_cancel (self->detect_cancellable);
   g_clear_object (&self->detect_cancellable);
   g_clear_object (&self->detect_flasher);
@@ -636,6 +719,7 @@ glint_board_page_class_init (GlintBoardPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintBoardPage, detect_button);
   gtk_widget_class_bind_template_child (widget_class, GlintBoardPage, detect_row);
   gtk_widget_class_bind_template_child (widget_class, GlintBoardPage, detect_spinner);
+  gtk_widget_class_bind_template_child (widget_class, GlintBoardPage, network_list);
   gtk_widget_class_bind_template_child (widget_class, GlintBoardPage, ports_list);
   gtk_widget_class_bind_template_child (widget_class, GlintBoardPage, recent_button);
   gtk_widget_class_bind_template_child (widget_class, GlintBoardPage, remote_check);

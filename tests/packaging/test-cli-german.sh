@@ -37,7 +37,7 @@ check "/glint/cli-german/help-commands" "$german" "Befehle:" "Commands:"
 check "/glint/cli-german/help-option" "$german" "Serielle Schnittstelle oder Adresse" \
   "Serial port or URL"
 check "/glint/cli-german/help-command-summary" "$german" \
-  "Serielle Schnittstellen und die Demo-Platine auflisten" "List serial ports"
+  "Serielle Schnittstellen, die Demo-Platine und Platinen im Netzwerk" "List serial ports"
 
 # An error from the engine (the address parser), not from the CLI itself.
 error=$(LANGUAGE=de LC_ALL=C.UTF-8 GLINT_LOCALEDIR="$localedir" \

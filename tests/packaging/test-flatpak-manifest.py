@@ -23,6 +23,7 @@ FINISH_ARGS = {
     '--socket=wayland',
     '--socket=fallback-x11',
     '--share=ipc',
+    '--system-talk-name=org.freedesktop.Avahi',   # boards on the network (mDNS)
 }
 # GTK 4.8 and libadwaita 1.2 came with GNOME 43.
 MIN_GNOME = 43
@@ -59,7 +60,8 @@ check('module-order',
       'libserialport' in names and 'esptool-stubs' in names and 'glint' in names
       and names[-1] == 'glint'
       and names.index('libserialport') < names.index('glint')
-      and names.index('esptool-stubs') < names.index('glint'),
+      and names.index('esptool-stubs') < names.index('glint')
+      and 'avahi' in names and names.index('avahi') < names.index('glint'),
       f'modules: {names}')
 
 bad_sources = []
@@ -90,7 +92,8 @@ check('stubs-install-dir',
 
 glint = modules[names.index('glint')] if 'glint' in names else {}
 check('glint-module',
-      glint.get('buildsystem') == 'meson' and '-Dgui=enabled' in glint.get('config-opts', []),
+      glint.get('buildsystem') == 'meson' and '-Dgui=enabled' in glint.get('config-opts', [])
+      and '-Davahi=enabled' in glint.get('config-opts', []),
       f"glint module: {glint!r}")
 
 check('command', manifest.get('command') == 'glint', f"command {manifest.get('command')!r}")
