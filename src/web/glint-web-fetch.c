@@ -458,9 +458,9 @@ read_body (Run           *run,
   if (length > 0 && (guint64) length > max_size)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_DOWNLOAD_FAILED,
-                   _("%s is %" G_GUINT64_FORMAT " KiB, more than the %" G_GUINT64_FORMAT
-                     " KiB Glint downloads for one file"),
-                   file, (guint64) length / 1024, max_size / 1024);
+                   _("%s is %u KiB, more than the %u KiB Glint downloads for one file"),
+                   file, (guint) MIN ((guint64) length / 1024, G_MAXUINT),
+                   (guint) MIN (max_size / 1024, G_MAXUINT));
       return NULL;
     }
 
@@ -490,8 +490,8 @@ read_body (Run           *run,
       if (body->len > max_size)
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_DOWNLOAD_FAILED,
-                       _("%s is more than the %" G_GUINT64_FORMAT " KiB Glint downloads "
-                         "for one file"), file, max_size / 1024);
+                       _("%s is more than the %u KiB Glint downloads for one file"),
+                       file, (guint) MIN (max_size / 1024, G_MAXUINT));
           return NULL;
         }
       now = g_get_monotonic_time ();
@@ -505,8 +505,8 @@ read_body (Run           *run,
   if (length >= 0 && body->len < (guint64) length)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_DOWNLOAD_FAILED,
-                   _("the download of %s broke off after %u of %" G_GINT64_FORMAT " bytes"),
-                   file, body->len, (gint64) length);
+                   _("the download of %s broke off after %u of %u bytes"),
+                   file, body->len, (guint) MIN (length, G_MAXUINT));
       return NULL;
     }
 
