@@ -585,6 +585,8 @@ test_web_installer (Fixture       *f,
   wait_for_next (f);
   g_assert_cmpstr (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (child (f, "firmware_group"))),
                    ==, "Blink 2.0");
+  g_assert_true (g_str_has_prefix (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (child (f, "firmware_group"))),
+                                   "127.0.0.1 · 1 part"));
   title = ADW_WINDOW_TITLE (gtk_widget_get_template_child (GTK_WIDGET (f->window->wizard),
                                                            GLINT_TYPE_WIZARD, "window_title"));
   g_assert_cmpstr (adw_window_title_get_title (title), ==, "Blink 2.0");

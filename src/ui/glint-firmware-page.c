@@ -593,9 +593,13 @@ show_plan (GlintFirmwarePage *self)
                                    n_regions, total);
 
   adw_preferences_group_set_title (self->firmware_group, basename);
-  /* "Blink" from a manifest: say which file it came from too. */
+  /* "Blink" from a manifest: say which file it came from too; for a web
+   * installer, which server. */
   {
-    g_autofree char *file_name = g_path_get_basename (file);
+    g_autoptr(GUri) uri = glint_web_is_url (file) ? g_uri_parse (file, G_URI_FLAGS_NONE, NULL)
+                                                  : NULL;
+    g_autofree char *file_name = uri != NULL && g_uri_get_host (uri) != NULL ?
+                                 g_strdup (g_uri_get_host (uri)) : g_path_get_basename (file);
 
     if (!g_str_equal (file_name, basename))
       {
