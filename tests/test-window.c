@@ -554,6 +554,40 @@ test_web_installer (Fixture       *f,
   activate (f, "win.next", NULL);
   g_assert_cmpstr (page (f), ==, "firmware");
 
+  /* a link dropped on the window (text, as browsers give it): the same
+   * question; plain text that is no link is not taken */
+  {
+    GtkWidget *stack = GTK_WIDGET (glint_wizard_get_stack (f->window->wizard));
+    g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (stack);
+    GtkDropTarget *target = NULL;
+    g_auto(GValue) value = G_VALUE_INIT;
+    g_autofree char *dragged = g_strdup_printf ("%s\r\n", url);
+    gboolean handled = TRUE;
+
+    for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+      {
+        g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+        if (GTK_IS_DROP_TARGET (controller))
+          target = GTK_DROP_TARGET (controller);
+      }
+    g_assert_nonnull (target);
+    g_value_init (&value, G_TYPE_STRING);
+    g_value_set_string (&value, "just some words");
+    g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &handled);
+    g_assert_false (handled);
+    g_value_set_string (&value, dragged);
+    g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &handled);
+    g_assert_true (handled);
+    while (glint_firmware_page_get_question_dialog (f->window->firmware_page) == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    dialog = glint_firmware_page_get_question_dialog (f->window->firmware_page);
+    g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Download Over Plain HTTP?");
+    adw_message_dialog_response (dialog, "cancel");
+    gtk_window_destroy (GTK_WINDOW (dialog));
+    g_assert_false (next_enabled (f));
+  }
+
   activate (f, "win.open-link", NULL);
   dialog = _glint_window_get_link_dialog (f->window);
   g_assert_nonnull (dialog);
@@ -1832,6 +1866,7 @@ test_accels (Fixture       *f,
   assert_accel (f->application, "win.next", "<Alt>Right");
   assert_accel (f->application, "win.back", "<Alt>Left");
   assert_accel (f->application, "win.open", "<Control>o");
+  assert_accel (f->application, "win.open-link", "<Control>l");
   assert_accel (f->application, "win.detect", "<Control>d");
   assert_accel (f->application, "win.copy-log", "<Control><Shift>c");
   assert_accel (f->application, "win.show-help-overlay", "F1");
