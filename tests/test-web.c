@@ -853,6 +853,7 @@ test_cli (void)
     run_cli (&run, env.cache, args);
     g_assert_cmpint (run.status, ==, 0);
     g_assert_nonnull (strstr (run.out, "Installer: Glint Test Light 1.2.3"));
+    g_assert_nonnull (strstr (run.out, "Downloading app.bin…"));
     g_assert_nonnull (strstr (run.out, "add --erase-all"));
     g_assert_nonnull (strstr (run.out, "written and verified"));
     g_assert_cmpuint (s.log->len, ==, 3);
@@ -865,6 +866,19 @@ test_cli (void)
     g_assert_cmpuint (s.log->len, ==, 3);
     for (guint i = 0; i < s.log->len; i++)
       g_assert_true (g_str_has_suffix (s.log->pdata[i], " 304 0"));
+    run_clear (&run);
+  }
+
+  {
+    const char *args[] = { "--json", "--allow-http", "--port", "sim://esp32?time-scale=0",
+                           "flash", address, NULL };
+
+    run_cli (&run, env.cache, args);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "{\"event\":\"downloaded\",\"url\":\""));
+    g_assert_nonnull (strstr (run.out, "\"name\":\"Glint Test Light\",\"version\":\"1.2.3\","
+                                       "\"bytes\":0,\"requests\":3,\"prompt_erase\":true}"));
+    g_assert_null (strstr (run.out, "Downloading"));
     run_clear (&run);
   }
 

@@ -870,6 +870,16 @@ report_regions (GlintFlasher *flasher)
   /* On a terminal the flasher's own note (a warning) said it already. */
 }
 
+/* one line a file, on a terminal or in a log alike */
+static void
+on_download_status_cb (GlintWebFetch *fetch)
+{
+  const char *text = glint_web_fetch_get_status_text (fetch);
+
+  if (text != NULL)
+    printf ("%s\n", text);
+}
+
 /* A manifest URL: the installer is downloaded (or taken from the cache),
  * its parts checked, before the board is touched. Returns the local
  * manifest.json, or NULL with @error set. */
@@ -886,7 +896,7 @@ download_installer (const char  *url,
   if (opt_chip != NULL)
     glint_web_fetch_set_chip_family (fetch, opt_chip);
   if (!opt_json)
-    printf (_("Downloading %s…\n"), url);
+    g_signal_connect (fetch, "notify::status-text", G_CALLBACK (on_download_status_cb), NULL);
   glint_web_fetch_run_async (fetch, NULL, store_result_cb, &slot);
   result = run_until_done (&slot);
   manifest = glint_web_fetch_run_finish (fetch, result, error);

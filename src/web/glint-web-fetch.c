@@ -927,7 +927,7 @@ run_thread (GTask        *task,
       return;
     }
 
-  report (self, 1.0, g_strdup (_("Downloaded")));
+  report (self, 1.0, NULL);
   g_task_return_pointer (task, g_steal_pointer (&manifest_path), g_free);
 }
 
