@@ -884,8 +884,9 @@ on_download_status_cb (GlintWebFetch *fetch)
  * its parts checked, before the board is touched. Returns the local
  * manifest.json, or NULL with @error set. */
 static char *
-download_installer (const char  *url,
-                    GError     **error)
+download_installer (const char     *url,
+                    GlintWebFetch **fetch_out,
+                    GError        **error)
 {
   g_autoptr(GlintWebFetch) fetch = glint_web_fetch_new (url);
   GAsyncResult *slot = NULL;
@@ -902,6 +903,7 @@ download_installer (const char  *url,
   manifest = glint_web_fetch_run_finish (fetch, result, error);
   if (manifest == NULL)
     return NULL;
+  *fetch_out = g_object_ref (fetch);
 
   if (opt_json)
     {
@@ -947,6 +949,7 @@ cmd_flash (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintFlasher) flasher = NULL;
   g_autoptr(GlintFlashPlan) plan = NULL;
+  g_autoptr(GlintWebFetch) fetch = NULL;   /* a manifest URL's */
   GAsyncResult *slot = NULL;
   Progress progress = { isatty (STDOUT_FILENO), 0, -1 };
   const char * const *warnings;
@@ -962,7 +965,7 @@ cmd_flash (int argc, char **argv)
     return report_usage_error (error);
   if (argc == 2 && glint_web_is_url (argv[1]))
     {
-      g_autofree char *manifest = download_installer (argv[1], &error);
+      g_autofree char *manifest = download_installer (argv[1], &fetch, &error);
 
       if (manifest == NULL)
         return g_error_matches (error, GLINT_ERROR, GLINT_ERROR_INSECURE_DOWNLOAD) ?
@@ -973,13 +976,16 @@ cmd_flash (int argc, char **argv)
     plan = glint_flash_plan_new_for_path (argv[1], opt_chip, &error);
   else
     plan = glint_flash_plan_new_from_args ((const char * const *) argv + 1, opt_chip, &error);
-  if (plan == NULL)
-    return report_usage_error (error);
-  glint_flash_plan_set_allow_raw (plan, opt_raw);
+  if (plan != NULL)
+    glint_flash_plan_set_allow_raw (plan, opt_raw);
   /* the files, offsets and sizes, before the board is reset */
-  if (!glint_cli_check_plan (plan, opt_chip, &error) ||
+  if (plan == NULL || !glint_cli_check_plan (plan, opt_chip, &error) ||
       (opt_backup != NULL && !glint_cli_check_output_file (opt_backup, &error)))
-    return report_usage_error (error);
+    {
+      if (fetch != NULL)
+        glint_web_fetch_rewrite_error (fetch, error);
+      return report_usage_error (error);
+    }
 
   flasher = new_flasher (&progress, TRUE, &error);
   if (flasher == NULL)

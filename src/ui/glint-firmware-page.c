@@ -763,6 +763,8 @@ load_cb (GObject      *object,
 
   if (plan == NULL)
     {
+      if (self->fetch != NULL && glint_web_is_url (self->firmware_path))
+        glint_web_fetch_rewrite_error (self->fetch, error);
       show_error (self, error);
       if (g_error_matches (error, GLINT_ERROR, GLINT_ERROR_UNKNOWN_CONTENT) &&
           is_single_file (self->firmware_path))

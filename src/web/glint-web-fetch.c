@@ -30,8 +30,8 @@
  * to the same rule on plain http.
  *
  * The work runs in a thread of its own with libsoup's blocking calls and
- * a session made there; progress and status text are handed to the
- * caller's main context.
+ * a session made there; progress, status text and the result are handed
+ * to the caller's main context.
  */
 
 #define MAX_REDIRECTS 10
@@ -54,6 +54,8 @@ struct _GlintWebFetch
   gboolean      prompt_erase;
   guint64       bytes_downloaded;
   guint         n_requests;
+
+  char         *stage_dir;     /* the local installer of the last good run */
 
   /* the caller's side */
   double        progress;
@@ -85,6 +87,7 @@ glint_web_fetch_finalize (GObject *object)
   g_free (self->name);
   g_free (self->version);
   g_free (self->status_text);
+  g_free (self->stage_dir);
   g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (glint_web_fetch_parent_class)->finalize (object);
@@ -325,6 +328,23 @@ progress_update_free (gpointer data)
   g_free (update);
 }
 
+/* Runs @func in @context's own thread, always: g_main_context_invoke()
+ * would run it right here when this thread can take the context. */
+static void
+post (GMainContext   *context,
+      GSourceFunc     func,
+      gpointer        data,
+      GDestroyNotify  destroy)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, destroy);
+  g_source_set_static_name (source, "[glint-web-fetch]");
+  g_source_attach (source, context);
+  g_source_unref (source);
+}
+
 static void
 report (GlintWebFetch *self,
         double         progress,
@@ -335,8 +355,7 @@ report (GlintWebFetch *self,
   update->self = g_object_ref (self);
   update->progress = CLAMP (progress, 0.0, 1.0);
   update->text = text;
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, apply_progress_cb,
-                              update, progress_update_free);
+  post (self->context, apply_progress_cb, update, progress_update_free);
 }
 
 /* one URL ------------------------------------------------------------------ */
@@ -701,6 +720,16 @@ member_string (JsonObject *object,
   return json_node_get_string (node);
 }
 
+/* The object at @index of @array, or NULL when it holds something else. */
+static JsonObject *
+object_element (JsonArray *array,
+                guint      index)
+{
+  JsonNode *node = json_array_get_element (array, index);
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
 static JsonObject *
 parse_manifest (GlintWebFetch  *self,
                 GBytes         *data,
@@ -738,8 +767,12 @@ parse_manifest (GlintWebFetch  *self,
   self->name = g_strdup (member_string (object, "name"));
   g_free (self->version);
   self->version = g_strdup (member_string (object, "version"));
-  self->prompt_erase = json_object_has_member (object, "new_install_prompt_erase") &&
-                       json_object_get_boolean_member (object, "new_install_prompt_erase");
+  {
+    JsonNode *erase = json_object_get_member (object, "new_install_prompt_erase");
+
+    self->prompt_erase = erase != NULL && json_node_get_value_type (erase) == G_TYPE_BOOLEAN &&
+                         json_node_get_boolean (erase);
+  }
 
   return object;
 }
@@ -779,7 +812,7 @@ stage_parts (Run         *run,
   /* count first, for the progress */
   for (guint b = 0; b < n_builds; b++)
     {
-      JsonObject *build = json_array_get_object_element (builds, b);
+      JsonObject *build = object_element (builds, b);
       JsonNode *parts;
 
       if (build == NULL || !family_wanted (member_string (build, "chipFamily"),
@@ -793,7 +826,7 @@ stage_parts (Run         *run,
 
   for (guint b = 0; b < n_builds; b++)
     {
-      JsonObject *build = json_array_get_object_element (builds, b);
+      JsonObject *build = object_element (builds, b);
       JsonNode *parts_node;
       JsonArray *parts;
 
@@ -812,7 +845,7 @@ stage_parts (Run         *run,
 
       for (guint p = 0; p < json_array_get_length (parts); p++)
         {
-          JsonObject *part = json_array_get_object_element (parts, p);
+          JsonObject *part = object_element (parts, p);
           const char *path = member_string (part, "path");
           g_autofree char *url = NULL;
           g_autofree char *file = NULL;
@@ -860,14 +893,12 @@ stage_parts (Run         *run,
   return TRUE;
 }
 
-static void
-run_thread (GTask        *task,
-            gpointer      source_object,
-            gpointer      task_data,
-            GCancellable *cancellable)
+static char *
+run (GlintWebFetch  *self,
+     GCancellable   *cancellable,
+     GError        **error)
 {
-  GlintWebFetch *self = source_object;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) local_error = NULL;
   g_autoptr(SoupSession) session = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
@@ -890,28 +921,19 @@ run_thread (GTask        *task,
     soup_session_set_tls_database (session, database);
   run.session = session;
 
-  manifest_data = fetch_url (&run, self->url, GLINT_WEB_MAX_MANIFEST_SIZE, &error);
+  manifest_data = fetch_url (&run, self->url, GLINT_WEB_MAX_MANIFEST_SIZE, error);
   if (manifest_data == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  manifest = parse_manifest (self, manifest_data, parser, &error);
+    return NULL;
+  manifest = parse_manifest (self, manifest_data, parser, error);
   if (manifest == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+    return NULL;
 
   /* one local installer per URL and chip */
   key = g_strconcat (self->url, "\n", self->chip_family != NULL ? self->chip_family : "", NULL);
   hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
   stage_dir = g_build_filename (self->cache_dir, "installers", hash, NULL);
-  if (!stage_parts (&run, manifest, stage_dir, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+  if (!stage_parts (&run, manifest, stage_dir, error))
+    return NULL;
 
   root = json_node_ref (json_parser_get_root (parser));
   json_generator_set_root (generator, root);
@@ -919,17 +941,60 @@ run_thread (GTask        *task,
   text = json_generator_to_data (generator, NULL);
   manifest_path = g_build_filename (stage_dir, "manifest.json", NULL);
   if (g_mkdir_with_parents (stage_dir, 0700) != 0 ||
-      !g_file_set_contents (manifest_path, text, -1, &error))
+      !g_file_set_contents (manifest_path, text, -1, &local_error))
     {
-      g_task_return_new_error (task, GLINT_ERROR, GLINT_ERROR_DOWNLOAD_FAILED,
-                               _("cannot keep the downloaded installer in “%s”: %s"),
-                               stage_dir, error != NULL ? error->message : g_strerror (errno));
-      return;
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_DOWNLOAD_FAILED,
+                   _("cannot keep the downloaded installer in “%s”: %s"),
+                   stage_dir, local_error != NULL ? local_error->message : g_strerror (errno));
+      return NULL;
     }
 
   report (self, 1.0, NULL);
-  g_task_return_pointer (task, g_steal_pointer (&manifest_path), g_free);
+  g_free (self->stage_dir);
+  self->stage_dir = g_steal_pointer (&stage_dir);
+  return g_steal_pointer (&manifest_path);
 }
+
+/* The worker is a thread of its own that ends with its run, not one of
+ * GIO's pool: a pool thread that did TLS stays alive with the TLS
+ * module's thread-local data until the process ends, where
+ * LeakSanitizer cannot read it. The caller's context joins it. */
+typedef struct
+{
+  GTask   *task;
+  GThread *thread;
+  char    *manifest;
+  GError  *error;
+} Job;
+
+static gboolean
+job_done_cb (gpointer data)
+{
+  Job *job = data;
+
+  g_thread_join (job->thread);
+  if (job->manifest != NULL)
+    g_task_return_pointer (job->task, job->manifest, g_free);
+  else
+    g_task_return_error (job->task, job->error);
+  g_object_unref (job->task);
+  g_free (job);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+job_thread (gpointer data)
+{
+  Job *job = data;
+  GlintWebFetch *self = g_task_get_source_object (job->task);
+  g_autoptr(GMainContext) context = g_main_context_ref (self->context);
+
+  job->manifest = run (self, g_task_get_cancellable (job->task), &job->error);
+  /* nothing of @self is touched after this: it may be gone */
+  post (context, job_done_cb, job, NULL);
+  return NULL;
+}
+
 
 /**
  * glint_web_fetch_run_async:
@@ -952,13 +1017,13 @@ glint_web_fetch_run_async (GlintWebFetch       *self,
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   Run run = { self, NULL, NULL, 1, 0 };
+  Job *job;
 
   g_return_if_fail (GLINT_IS_WEB_FETCH (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, glint_web_fetch_run_async);
   g_task_set_name (task, "glint-web-fetch-run");
-  g_task_set_return_on_cancel (task, FALSE);
 
   g_clear_pointer (&self->context, g_main_context_unref);
   self->context = g_main_context_ref_thread_default ();
@@ -971,7 +1036,9 @@ glint_web_fetch_run_async (GlintWebFetch       *self,
       return;
     }
 
-  g_task_run_in_thread (task, run_thread);
+  job = g_new0 (Job, 1);
+  job->task = g_steal_pointer (&task);
+  job->thread = g_thread_new ("glint-web-fetch", job_thread, job);
 }
 
 /**
@@ -1081,4 +1148,43 @@ glint_web_fetch_get_n_requests (GlintWebFetch *self)
   g_return_val_if_fail (GLINT_IS_WEB_FETCH (self), 0);
 
   return self->n_requests;
+}
+
+/**
+ * glint_web_fetch_rewrite_error:
+ * @self: a #GlintWebFetch whose run succeeded
+ * @error: an error about the local installer (from the firmware layer)
+ *
+ * Names the installer by its URL instead of the local copy, and its parts
+ * by their names, so that the message speaks of what people opened.
+ */
+void
+glint_web_fetch_rewrite_error (GlintWebFetch *self,
+                               GError        *error)
+{
+  g_autofree char *manifest = NULL;
+  g_autofree char *prefix = NULL;
+  g_autoptr(GString) message = NULL;
+
+  g_return_if_fail (GLINT_IS_WEB_FETCH (self));
+
+  if (error == NULL || self->stage_dir == NULL)
+    return;
+
+  manifest = g_build_filename (self->stage_dir, "manifest.json", NULL);
+  prefix = g_strconcat (self->stage_dir, G_DIR_SEPARATOR_S, NULL);
+  message = g_string_new (error->message);
+  g_string_replace (message, manifest, self->url, 0);
+  /* "…/installers/HASH/1/app.bin" → "app.bin" */
+  while (strstr (message->str, prefix) != NULL)
+    {
+      char *at = strstr (message->str, prefix);
+      char *name = at + strlen (prefix);
+      char *slash = strchr (name, G_DIR_SEPARATOR);
+      gsize cut = strlen (prefix) + (slash != NULL ? (gsize) (slash + 1 - name) : 0);
+
+      g_string_erase (message, at - message->str, cut);
+    }
+  g_free (error->message);
+  error->message = g_string_free (g_steal_pointer (&message), FALSE);
 }

@@ -49,5 +49,7 @@ const char    *glint_web_fetch_get_version         (GlintWebFetch       *self);
 gboolean       glint_web_fetch_get_prompt_erase    (GlintWebFetch       *self);
 guint64        glint_web_fetch_get_bytes_downloaded (GlintWebFetch      *self);
 guint          glint_web_fetch_get_n_requests      (GlintWebFetch       *self);
+void           glint_web_fetch_rewrite_error       (GlintWebFetch       *self,
+                                                    GError              *error);
 
 G_END_DECLS
