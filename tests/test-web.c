@@ -24,9 +24,9 @@
 
 /*
  * Manifest URLs against a real HTTP server: libsoup's SoupServer on
- * 127.0.0.1 in this process, serving an installer made here (a partition
- * table and an app image, a manifest.json that names them relative to
- * itself), with redirects, a 404, an HTML page instead of a part, a body
+ * 127.0.0.1 in a child process of this test (serve()), serving an
+ * installer made here (a partition table and an app image, a
+ * manifest.json that names them relative to itself), with redirects, a 404, an HTML page instead of a part, a body
  * that breaks off, a server that never finishes, over http and over https
  * with a certificate made by openssl at test time and trusted through a
  * test-only GTlsFileDatabase. Every request the server answers goes to its
