@@ -5,7 +5,9 @@
 
 #include <string.h>
 
+#include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <gio/gunixinputstream.h>
@@ -192,6 +194,25 @@ handler (SoupServer        *server,
       return;
     }
 
+  /* /lm/: Last-Modified only, no ETag */
+  if (g_str_has_prefix (path, "/lm/"))
+    {
+      const char *stamp = "Sun, 06 Dec 2026 10:00:00 GMT";
+
+      soup_message_headers_replace (response, "Last-Modified", stamp);
+      if (g_strcmp0 (soup_message_headers_get_one (request, "If-Modified-Since"), stamp) == 0)
+        {
+          log_request (s, path, 304, 0);
+          soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
+          return;
+        }
+      log_request (s, path, 200, g_bytes_get_size (body));
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_COPY,
+                                        g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+      return;
+    }
+
   sum = g_compute_checksum_for_bytes (G_CHECKSUM_SHA1, body);
   etag = g_strdup_printf ("\"%s\"", sum);
   soup_message_headers_replace (response, "ETag", etag);
@@ -253,6 +274,8 @@ site_start (Site     *s,
   add_bytes (s, "/inst/partitions.bin", partition_table);
   add_bytes (s, "/bin/app.bin", app_image);
   add_file (s, "/fresh/manifest.json", single_manifest);
+  add_file (s, "/lm/manifest.json", single_manifest);
+  add_bytes (s, "/lm/partitions.bin", partition_table);
   add_bytes (s, "/fresh/partitions.bin", partition_table);
   add_file (s, "/broken/manifest.json",
             "{ \"builds\": [ { \"chipFamily\": \"ESP32\", \"parts\": [\n"
@@ -294,6 +317,11 @@ static int
 serve (const char *certificate_dir)
 {
   Site http, https;
+
+  /* gone with the test, also when an assertion ends it */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid () == 1)
+    return 1;
 
   site_start (&http, FALSE);
   printf ("HTTP %s\n", http.base);
@@ -606,6 +634,42 @@ test_fresh_cache (void)
   g_assert_cmpuint (s.log->len, ==, 1);
   g_assert_cmpstr (s.log->pdata[0], ==, "GET /bin/app.bin 304 0");
   g_assert_cmpuint (glint_web_fetch_get_n_requests (again), ==, 1);
+
+  env_clear (&env);
+  server_stop (&s);
+}
+
+/* Last-Modified alone: the second run asks with If-Modified-Since. */
+static void
+test_last_modified (void)
+{
+  Server s;
+  Env env;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintWebFetch) fetch = NULL;
+  g_autoptr(GlintWebFetch) again = NULL;
+  g_autofree char *manifest = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *log = NULL;
+
+  server_start (&s, FALSE);
+  env_init (&env);
+  address = url (&s, "/lm/manifest.json");
+  fetch = new_fetch (&env, address, TRUE);
+  manifest = run_fetch (fetch, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&manifest, g_free);
+
+  g_ptr_array_set_size (s.log, 0);
+  again = new_fetch (&env, address, TRUE);
+  manifest = run_fetch (again, NULL, &error);
+  g_assert_no_error (error);
+  log = log_text (&s);
+  g_assert_cmpstr (log, ==,
+                   "GET /lm/manifest.json 304 0\n"
+                   "GET /lm/partitions.bin 304 0\n"
+                   "GET /bin/app.bin 304 0\n");
+  g_assert_cmpuint (glint_web_fetch_get_bytes_downloaded (again), ==, 0);
 
   env_clear (&env);
   server_stop (&s);
@@ -1123,6 +1187,7 @@ main (int    argc,
   g_test_add_data_func ("/glint/web/https/download-and-cache", GINT_TO_POINTER (TRUE),
                         test_download_and_cache);
   g_test_add_func ("/glint/web/fresh-cache", test_fresh_cache);
+  g_test_add_func ("/glint/web/last-modified", test_last_modified);
   g_test_add_func ("/glint/web/redirect", test_redirect);
   g_test_add_func ("/glint/web/multi-chip", test_multi_chip);
   g_test_add_func ("/glint/web/odd-manifest", test_odd_manifest);
