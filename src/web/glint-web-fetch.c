@@ -71,7 +71,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-static GTlsDatabase *default_tls_database;
 
 G_DEFINE_FINAL_TYPE (GlintWebFetch, glint_web_fetch, G_TYPE_OBJECT)
 
@@ -273,20 +272,6 @@ glint_web_fetch_set_tls_database (GlintWebFetch *self,
   g_return_if_fail (GLINT_IS_WEB_FETCH (self));
 
   g_set_object (&self->tls_database, database);
-}
-
-/**
- * glint_web_fetch_set_default_tls_database:
- * @database: (nullable): the certificates every later fetch trusts
- *   instead of the system's
- *
- * For the window tests, which cannot reach the fetch the window makes.
- * Nothing in Glint calls it.
- */
-void
-glint_web_fetch_set_default_tls_database (GTlsDatabase *database)
-{
-  g_set_object (&default_tls_database, database);
 }
 
 /* progress, from the worker to the caller's context ---------------------- */
@@ -909,8 +894,7 @@ run (GlintWebFetch  *self,
   g_autofree char *stage_dir = NULL;
   g_autofree char *manifest_path = NULL;
   g_autofree char *text = NULL;
-  GTlsDatabase *database = self->tls_database != NULL ? self->tls_database
-                                                      : default_tls_database;
+  GTlsDatabase *database = self->tls_database;
   JsonObject *manifest;
   Run run = { self, NULL, cancellable, 1, 0 };
 

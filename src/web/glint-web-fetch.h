@@ -32,7 +32,6 @@ void           glint_web_fetch_set_max_part_size   (GlintWebFetch       *self,
                                                     guint64              max_size);
 void           glint_web_fetch_set_tls_database    (GlintWebFetch       *self,
                                                     GTlsDatabase        *database);
-void           glint_web_fetch_set_default_tls_database (GTlsDatabase   *database);
 
 void           glint_web_fetch_run_async           (GlintWebFetch       *self,
                                                     GCancellable        *cancellable,
