@@ -297,7 +297,8 @@ site_start (Site     *s,
             "  { \"chipFamily\": \"ESP32-C3\", \"parts\": [\n"
             "    { \"path\": \"c3-app.bin\", \"offset\": 0 } ] },\n"
             "  { \"chipFamily\": \"ESP32\", \"parts\": [\n"
-            "    { \"path\": \"/bin/app.bin\", \"offset\": 65536 } ] } ] }");
+            "    { \"path\": \"../bin/my app.bin\", \"offset\": 65536 } ] } ] }");
+  add_bytes (s, "/bin/my app.bin", app_image);   /* libsoup hands paths decoded */
   add_file (s, "/notjson/manifest.json", "<html><body>Install</body></html>");
   add_file (s, "/odd/manifest.json",
             "{ \"new_install_prompt_erase\": {}, \"name\": 7, \"builds\": [ 1,\n"
@@ -727,12 +728,13 @@ test_multi_chip (void)
   g_assert_no_error (error);
   log = log_text (&s);
   g_assert_null (strstr (log, "c3-app.bin"));
-  g_assert_nonnull (strstr (log, "GET /bin/app.bin 200"));
+  g_assert_nonnull (strstr (log, "GET /bin/my app.bin 200"));
 
   plan = glint_flash_plan_new_from_manifest (manifest, "ESP32", &error);
   g_assert_no_error (error);
   g_assert_cmpuint (glint_flash_plan_get_n_regions (plan), ==, 1);
   assert_file_holds (glint_flash_plan_get_region_path (plan, 0), app_image);
+  g_assert_true (g_str_has_suffix (glint_flash_plan_get_region_path (plan, 0), "/my app.bin"));
 
   env_clear (&env);
   server_stop (&s);
