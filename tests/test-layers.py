@@ -23,9 +23,10 @@ ALLOWED = {
     "protocol": {"base", "stream"},
     "firmware": {"base"},
     "flasher": {"base", "stream", "protocol", "firmware"},
+    "web": {"base", "firmware"},
     "sim": {"base", "stream"},
-    "cli": {"base", "stream", "protocol", "firmware", "flasher"},
-    "ui": {"base", "stream", "protocol", "firmware", "flasher"},
+    "cli": {"base", "stream", "protocol", "firmware", "flasher", "web"},
+    "ui": {"base", "stream", "protocol", "firmware", "flasher", "web"},
 }
 
 # Edges allowed for some headers only: (from, to) -> (headers, files or

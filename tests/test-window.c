@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <gdk/x11/gdkx.h>
+#include <libsoup/soup.h>
 
 #include "glint-application.h"
 #include "glint-batch-window.h"
@@ -489,6 +490,156 @@ test_demo_flash (Fixture       *f,
   g_assert_cmpuint (glint_flasher_get_bytes_written (_glint_window_get_flasher (f->window)), ==, 0);
   description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "done_status")));
   g_assert_nonnull (strstr (description, "already held this firmware"));
+}
+
+/* A web installer on a local HTTP server: the files of the fixture, and a
+ * manifest that asks whether to erase first. */
+static void
+web_handler (SoupServer        *server,
+             SoupServerMessage *msg,
+             const char        *path,
+             GHashTable        *query,
+             gpointer          user_data)
+{
+  Fixture *f = user_data;
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *file = g_build_filename (f->dir, base, NULL);
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+
+  if (g_str_equal (base, "manifest.json"))
+    {
+      contents = g_strdup ("{\"name\": \"Blink\", \"version\": \"2.0\", "
+                           "\"new_install_prompt_erase\": true, \"builds\": "
+                           "[{\"chipFamily\": \"ESP32\", \"parts\": "
+                           "[{\"path\": \"blink.bin\", \"offset\": 65536}]}]}");
+      len = strlen (contents);
+    }
+  else if (!g_str_has_prefix (path, "/web/") ||
+           !g_file_get_contents (file, &contents, &len, NULL))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      return;
+    }
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_COPY,
+                                    contents, len);
+}
+
+/* From a web installer's link (Open Link…, Ctrl+L) to a flashed Demo
+ * board: plain http only after the question, the erase question with
+ * erasing as the default, the installer's name and version above every
+ * page, and the board holding what the server sent. */
+static void
+test_web_installer (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSList) uris = NULL;
+  g_autofree char *url = NULL;
+  AdwMessageDialog *dialog;
+  AdwWindowTitle *title;
+  GlintFlasher *flasher;
+  const guint8 *flash;
+  gsize flash_size = 0;
+
+  soup_server_add_handler (server, NULL, web_handler, f, NULL);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("http://127.0.0.1:%d/web/manifest.json", g_uri_get_port (uris->data));
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+
+  activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
+  activate (f, "win.next", NULL);
+  g_assert_cmpstr (page (f), ==, "firmware");
+
+  /* a link dropped on the window (text, as browsers give it): the same
+   * question; plain text that is no link is not taken */
+  {
+    GtkWidget *stack = GTK_WIDGET (glint_wizard_get_stack (f->window->wizard));
+    g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (stack);
+    GtkDropTarget *target = NULL;
+    g_auto(GValue) value = G_VALUE_INIT;
+    g_autofree char *dragged = g_strdup_printf ("%s\r\n", url);
+    gboolean handled = TRUE;
+
+    for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+      {
+        g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+        if (GTK_IS_DROP_TARGET (controller))
+          target = GTK_DROP_TARGET (controller);
+      }
+    g_assert_nonnull (target);
+    g_value_init (&value, G_TYPE_STRING);
+    g_value_set_string (&value, "just some words");
+    g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &handled);
+    g_assert_false (handled);
+    g_value_set_string (&value, dragged);
+    g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &handled);
+    g_assert_true (handled);
+    while (glint_firmware_page_get_question_dialog (f->window->firmware_page) == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    dialog = glint_firmware_page_get_question_dialog (f->window->firmware_page);
+    g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Download Over Plain HTTP?");
+    adw_message_dialog_response (dialog, "cancel");
+    gtk_window_destroy (GTK_WINDOW (dialog));
+    g_assert_false (next_enabled (f));
+  }
+
+  activate (f, "win.open-link", NULL);
+  dialog = _glint_window_get_link_dialog (f->window);
+  g_assert_nonnull (dialog);
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)), url);
+  adw_message_dialog_response (dialog, "open");
+  spin (50);
+
+  /* plain http: asked, and nothing loaded until agreed */
+  while (glint_firmware_page_get_question_dialog (f->window->firmware_page) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  dialog = glint_firmware_page_get_question_dialog (f->window->firmware_page);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Download Over Plain HTTP?");
+  g_assert_false (next_enabled (f));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (f, "firmware_stack"))),
+                   ==, "error");
+  adw_message_dialog_response (dialog, "download");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* the installer asks whether to erase: Erase is the default */
+  while (glint_firmware_page_get_question_dialog (f->window->firmware_page) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  dialog = glint_firmware_page_get_question_dialog (f->window->firmware_page);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Erase the Whole Flash First?");
+  g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "erase");
+  adw_message_dialog_response (dialog, "keep");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_false (glint_firmware_page_get_erase_all (f->window->firmware_page));
+
+  wait_for_next (f);
+  g_assert_cmpstr (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (child (f, "firmware_group"))),
+                   ==, "Blink 2.0");
+  g_assert_true (g_str_has_prefix (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (child (f, "firmware_group"))),
+                                   "127.0.0.1 · 1 part"));
+  title = ADW_WINDOW_TITLE (gtk_widget_get_template_child (GTK_WIDGET (f->window->wizard),
+                                                           GLINT_TYPE_WIZARD, "window_title"));
+  g_assert_cmpstr (adw_window_title_get_title (title), ==, "Blink 2.0");
+
+  activate (f, "win.next", NULL);
+  g_assert_cmpstr (page (f), ==, "flash");
+  g_assert_cmpstr (adw_window_title_get_title (title), ==, "Blink 2.0");
+  flasher = g_object_ref (_glint_window_get_flasher (f->window));
+  wait_for_page (f, "done", 90);
+  g_assert_cmpstr (adw_window_title_get_title (title), ==, "Blink 2.0");
+
+  flash = glint_sim_get_flash (glint_sim_stream_get_sim (GLINT_SIM_STREAM (glint_flasher_get_stream (flasher))),
+                               &flash_size);
+  g_assert_cmpuint (flash_size, >=, APP_OFFSET + APP_SIZE);
+  g_assert_cmpmem (flash + APP_OFFSET, APP_SIZE,
+                   g_bytes_get_data (f->app, NULL), g_bytes_get_size (f->app));
+  g_object_unref (flasher);
+  soup_server_disconnect (server);
 }
 
 /* "RFC2217 127.0.0.1 40124" → "rfc2217://127.0.0.1:40124" */
@@ -1794,6 +1945,7 @@ test_accels (Fixture       *f,
   assert_accel (f->application, "win.next", "<Alt>Right");
   assert_accel (f->application, "win.back", "<Alt>Left");
   assert_accel (f->application, "win.open", "<Control>o");
+  assert_accel (f->application, "win.open-link", "<Control>l");
   assert_accel (f->application, "win.detect", "<Control>d");
   assert_accel (f->application, "win.copy-log", "<Control><Shift>c");
   assert_accel (f->application, "win.flash-several", "<Control>m");
@@ -2142,6 +2294,7 @@ main (int   argc,
   g_test_add ("/glint/window/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
   ADD ("demo-flash", test_demo_flash);
+  ADD ("web-installer", test_web_installer);
   ADD ("disconnect-fails", test_disconnect_fails);
   ADD ("secure-download-not-done", test_secure_download_not_done);
   ADD ("wrong-revision", test_wrong_revision);

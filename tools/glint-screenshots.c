@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <libsoup/soup.h>
+
 #include "glint-batch-window.h"
 #include "glint-sim-stream.h"
 #include "glint-test-utils.h"
@@ -162,6 +164,60 @@ static gboolean
 on_failed (void)
 {
   return g_strcmp0 (_glint_window_get_page (window), "failed") == 0;
+}
+
+/* The whole screen: the window with a dialog over it. */
+static void
+shoot_screen (const char *name)
+{
+  g_autofree char *path = g_strdup_printf ("%s/%s.png", out_dir, name);
+  g_autofree char *command = NULL;
+
+  spin (900);
+  command = g_strdup_printf ("import -window root '%s'", path);
+  if (system (command) != 0)
+    g_error ("“%s” failed", command);
+  g_print ("%s\n", path);
+}
+
+/* A web installer for the shots: the files next to @manifest, its
+ * manifest with a version and the erase question. */
+static void
+web_handler (SoupServer        *server,
+             SoupServerMessage *msg,
+             const char        *path,
+             GHashTable        *query,
+             gpointer           user_data)
+{
+  const char *dir = user_data;
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *file = g_build_filename (dir, base, NULL);
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (file, &contents, &len, NULL))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      return;
+    }
+  if (g_str_equal (base, "manifest.json"))
+    {
+      g_autofree char *old = g_steal_pointer (&contents);
+
+      contents = g_strdup_printf ("{\"new_install_prompt_erase\": true, %s", strchr (old, '{') + 1);
+      len = strlen (contents);
+    }
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, contents, len);
+}
+
+static AdwMessageDialog *question;
+
+static gboolean
+asks_question (void)
+{
+  question = glint_firmware_page_get_question_dialog (window->firmware_page);
+  return question != NULL;
 }
 
 static void
@@ -381,6 +437,46 @@ main (int   argc,
     g_autofree char *dir = g_path_get_dirname (manifest);
 
     shoot_several_boards (dir);
+  }
+
+  /* 8. A web installer's link: Open Link…, the plain-http question (the
+   * local server has no certificate), the erase question, the plan */
+  {
+    g_autofree char *dir = g_path_get_dirname (manifest);
+    g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+    g_autoptr(GSList) uris = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *url = NULL;
+    AdwMessageDialog *link;
+
+    soup_server_add_handler (server, NULL, web_handler, dir, NULL);
+    if (!soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
+      g_error ("%s", error->message);
+    uris = soup_server_get_uris (server);
+    url = g_strdup_printf ("http://127.0.0.1:%d/blink/manifest.json",
+                           g_uri_get_port (uris->data));
+
+    act ("win.flash-another", NULL);
+    act ("win.select-board", GLINT_DEMO_ADDRESS);
+    act ("win.next", NULL);
+    act ("win.open-link", NULL);
+    link = _glint_window_get_link_dialog (window);
+    gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (link)), url);
+    shoot_screen ("8-open-link");
+    adw_message_dialog_response (link, "open");
+    gtk_window_destroy (GTK_WINDOW (link));
+    wait_until (asks_question, 30);
+    shoot_screen ("8b-plain-http");
+    adw_message_dialog_response (question, "download");
+    gtk_window_destroy (GTK_WINDOW (question));
+    spin (200);
+    wait_until (asks_question, 30);
+    shoot_screen ("8c-erase-question");
+    adw_message_dialog_response (question, "keep");
+    gtk_window_destroy (GTK_WINDOW (question));
+    wait_until (plan_loaded, 30);
+    shoot ("8d-firmware-web");
+    soup_server_disconnect (server);
   }
 
   gtk_window_destroy (GTK_WINDOW (window));

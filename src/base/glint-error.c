@@ -117,6 +117,13 @@ glint_error_get_hint (const GError *error)
       return _("Put the board into download mode by hand (hold BOOT while pressing RESET) "
                "and flash again: what was written already is not written twice. A board "
                "that keeps resetting while it is written needs a better power supply.");
+    case GLINT_ERROR_DOWNLOAD_FAILED:
+      return _("Nothing was written. Check the network and the link, then try again; if the "
+               "server answers with an error, the installer may have moved: open its web page "
+               "and copy the manifest link again.");
+    case GLINT_ERROR_INSECURE_DOWNLOAD:
+      return _("Nothing was written. Use the https:// link of the installer. To download over "
+               "plain http anyway, agree when the window asks (glint-cli: --allow-http).");
     case GLINT_ERROR_FAILED:
     default:
       return _("Try again. If it keeps failing, copy the log and report a bug.");

@@ -47,6 +47,8 @@ typedef enum /*< enum,prefix=GLINT >*/
   GLINT_ERROR_NOT_VERIFIED,         /* written, but the chip cannot tell whether correctly */
   GLINT_ERROR_UNKNOWN_CONTENT,      /* a file that is no firmware format Glint knows */
   GLINT_ERROR_CHIP_RESET,           /* the chip reset mid-job and cannot be brought back */
+  GLINT_ERROR_DOWNLOAD_FAILED,      /* a manifest URL or one of its parts could not be fetched */
+  GLINT_ERROR_INSECURE_DOWNLOAD,    /* plain http:// that the user has not agreed to */
 } GlintError;
 
 GQuark       glint_error_quark    (void);

@@ -30,6 +30,7 @@
 #include "glint-sim-stream.h"
 #include "glint-stream.h"
 #include "glint-stream-address.h"
+#include "glint-web-fetch.h"
 
 /*
  * glint-cli: the headless face of Glint: lists ports, tells what a board
@@ -68,6 +69,7 @@ static gboolean opt_no_skip;
 static gboolean opt_erase_all;
 static char *opt_backup;
 static gboolean opt_raw;
+static gboolean opt_allow_http;
 static gboolean opt_version;
 
 /* Ctrl+C during a job: the job is cancelled, and says what it left */
@@ -116,6 +118,9 @@ static const GOptionEntry common_entries[] = {
   { "raw", 0, 0, G_OPTION_ARG_NONE, &opt_raw,
     N_("flash: write files given as FILE@OFFSET as they are, even when they are no "
        "firmware format Glint knows"), NULL },
+  { "allow-http", 0, 0, G_OPTION_ARG_NONE, &opt_allow_http,
+    N_("flash: download a manifest URL over plain http:// (anyone on the way could change "
+       "the firmware)"), NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version,
     N_("Print the version of Glint and exit"), NULL },
   { NULL }
@@ -1051,12 +1056,86 @@ flash_boards (GlintFlashPlan *plan)
     }
 }
 
+/* one line a file, on a terminal or in a log alike */
+static void
+on_download_status_cb (GlintWebFetch *fetch)
+{
+  const char *text = glint_web_fetch_get_status_text (fetch);
+
+  if (text != NULL)
+    printf ("%s\n", text);
+}
+
+/* A manifest URL: the installer is downloaded (or taken from the cache),
+ * its parts checked, before the board is touched. Returns the local
+ * manifest.json, or NULL with @error set. */
+static char *
+download_installer (const char     *url,
+                    GlintWebFetch **fetch_out,
+                    GError        **error)
+{
+  g_autoptr(GlintWebFetch) fetch = glint_web_fetch_new (url);
+  GAsyncResult *slot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *manifest = NULL;
+
+  glint_web_fetch_set_allow_http (fetch, opt_allow_http);
+  if (opt_chip != NULL)
+    glint_web_fetch_set_chip_family (fetch, opt_chip);
+  if (!opt_json)
+    g_signal_connect (fetch, "notify::status-text", G_CALLBACK (on_download_status_cb), NULL);
+  glint_web_fetch_run_async (fetch, NULL, store_result_cb, &slot);
+  result = run_until_done (&slot);
+  manifest = glint_web_fetch_run_finish (fetch, result, error);
+  if (manifest == NULL)
+    return NULL;
+  *fetch_out = g_object_ref (fetch);
+
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_event ("downloaded");
+
+      json_builder_set_member_name (builder, "url");
+      json_builder_add_string_value (builder, url);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, glint_web_fetch_get_name (fetch));
+      json_builder_set_member_name (builder, "version");
+      json_builder_add_string_value (builder, glint_web_fetch_get_version (fetch));
+      json_builder_set_member_name (builder, "bytes");
+      json_builder_add_int_value (builder, glint_web_fetch_get_bytes_downloaded (fetch));
+      json_builder_set_member_name (builder, "requests");
+      json_builder_add_int_value (builder, glint_web_fetch_get_n_requests (fetch));
+      json_builder_set_member_name (builder, "prompt_erase");
+      json_builder_add_boolean_value (builder, glint_web_fetch_get_prompt_erase (fetch));
+      json_emit (builder);
+      return g_steal_pointer (&manifest);
+    }
+
+  if (glint_web_fetch_get_name (fetch) != NULL)
+    printf (_("Installer: %s %s\n"), glint_web_fetch_get_name (fetch),
+            glint_web_fetch_get_version (fetch) != NULL ?
+            glint_web_fetch_get_version (fetch) : "");
+  if (glint_web_fetch_get_bytes_downloaded (fetch) == 0)
+    printf (_("Nothing downloaded: the copy from the last download is still current.\n"));
+  else
+    printf (_("Downloaded %u KiB.\n"),
+            (guint) ((glint_web_fetch_get_bytes_downloaded (fetch) + 1023) / 1024));
+  /* ESP Web Tools asks; a command line says how, and does not erase
+   * unasked */
+  if (glint_web_fetch_get_prompt_erase (fetch) && !opt_erase_all)
+    printf (_("This installer suggests erasing the whole flash first for a new install: "
+              "add --erase-all to do so.\n"));
+
+  return g_steal_pointer (&manifest);
+}
+
 static int
 cmd_flash (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintFlasher) flasher = NULL;
   g_autoptr(GlintFlashPlan) plan = NULL;
+  g_autoptr(GlintWebFetch) fetch = NULL;   /* a manifest URL's */
   GAsyncResult *slot = NULL;
   Progress progress = { isatty (STDOUT_FILENO), 0, -1 };
   const char * const *warnings;
@@ -1065,22 +1144,34 @@ cmd_flash (int argc, char **argv)
   if (opt_ports == NULL || argc < 2)
     {
       g_printerr (_("Usage: glint-cli --port PORT [--port PORT…] flash FILE | [--raw] "
-                    "FILE@OFFSET… | BUILD_DIR | manifest.json\n"));
+                    "FILE@OFFSET… | BUILD_DIR | manifest.json | https://…/manifest.json\n"));
       return EXIT_USAGE;
     }
   if (opt_port != NULL && !check_port (&error))
     return report_usage_error (error);
-  if (argc == 2 && strchr (argv[1], '@') == NULL)
+  if (argc == 2 && glint_web_is_url (argv[1]))
+    {
+      g_autofree char *manifest = download_installer (argv[1], &fetch, &error);
+
+      if (manifest == NULL)
+        return g_error_matches (error, GLINT_ERROR, GLINT_ERROR_INSECURE_DOWNLOAD) ?
+               report_usage_error (error) : report_error (error);
+      plan = glint_flash_plan_new_for_path (manifest, opt_chip, &error);
+    }
+  else if (argc == 2 && strchr (argv[1], '@') == NULL)
     plan = glint_flash_plan_new_for_path (argv[1], opt_chip, &error);
   else
     plan = glint_flash_plan_new_from_args ((const char * const *) argv + 1, opt_chip, &error);
-  if (plan == NULL)
-    return report_usage_error (error);
-  glint_flash_plan_set_allow_raw (plan, opt_raw);
+  if (plan != NULL)
+    glint_flash_plan_set_allow_raw (plan, opt_raw);
   /* the files, offsets and sizes, before the board is reset */
-  if (!glint_cli_check_plan (plan, opt_chip, &error) ||
+  if (plan == NULL || !glint_cli_check_plan (plan, opt_chip, &error) ||
       (opt_backup != NULL && !glint_cli_check_output_file (opt_backup, &error)))
-    return report_usage_error (error);
+    {
+      if (fetch != NULL)
+        glint_web_fetch_rewrite_error (fetch, error);
+      return report_usage_error (error);
+    }
 
   if (opt_port == NULL)
     return flash_boards (plan);

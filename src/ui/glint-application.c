@@ -102,6 +102,7 @@ static const struct {
   { "win.next", { "<Alt>Right", NULL } },
   { "win.back", { "<Alt>Left", NULL } },
   { "win.open", { "<Control>o", NULL } },
+  { "win.open-link", { "<Control>l", NULL } },
   { "win.detect", { "<Control>d", NULL } },
   { "win.copy-log", { "<Control><Shift>c", NULL } },
   { "win.flash-several", { "<Control>m", NULL } },

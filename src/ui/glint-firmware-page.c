@@ -10,10 +10,12 @@
 #include "glint-error.h"
 #include "glint-image.h"
 #include "glint-firmware-page.h"
+#include "glint-web-fetch.h"
 #include "glint-window.h"
 
 /* The Firmware page: a file, a build folder or a manifest (chosen or
- * dropped on the window); what goes where, and the warnings, before
+ * dropped on the window), or the link of a web installer's manifest
+ * (downloaded first, src/web); what goes where, and the warnings, before
  * anything is written; and the Advanced options for the flash. */
 
 struct _GlintFirmwarePage
@@ -27,6 +29,8 @@ struct _GlintFirmwarePage
   AdwPreferencesGroup  *firmware_group;
   GtkStack             *firmware_stack;
   AdwComboRow          *flash_freq_row;
+  GtkLabel             *loading_label;
+  GtkProgressBar       *loading_progress;
   AdwComboRow          *flash_mode_row;
   AdwComboRow          *flash_size_row;
   AdwPreferencesGroup  *offset_group;
@@ -34,6 +38,7 @@ struct _GlintFirmwarePage
   GtkSwitch            *reboot_switch;
   GtkListBox           *regions_list;
   GtkSwitch            *stub_switch;
+  GtkEntry             *url_entry;
   GtkSwitch            *verify_switch;
   GtkSwitch            *skip_switch;
   GtkSwitch            *backup_switch;
@@ -51,6 +56,13 @@ struct _GlintFirmwarePage
   char                 *keep_flash[3];   /* mode, freq, size that "Keep" writes */
   char                 *raw_file;        /* confirmed to be written as raw data */
   AdwMessageDialog     *raw_dialog;
+
+  /* a manifest URL */
+  GlintWebFetch        *fetch;
+  char                 *web_title;       /* "WLED 0.14.0", shown on every page */
+  char                 *http_allowed;    /* the http:// URL the user agreed to */
+  char                 *erase_asked;     /* the URL whose erase question was answered */
+  AdwMessageDialog     *question_dialog; /* plain http, or erase first */
 };
 
 G_DEFINE_FINAL_TYPE (GlintFirmwarePage, glint_firmware_page, GLINT_TYPE_WIZARD_PAGE)
@@ -171,6 +183,8 @@ glint_firmware_page_get_name (GlintFirmwarePage *self)
     g_object_get_data (G_OBJECT (self->plan), "glint-name") : NULL;
   g_autofree char *basename = g_path_get_basename (file);
 
+  if (self->web_title != NULL && glint_web_is_url (self->firmware_path))
+    return g_strdup (self->web_title);
   if (name != NULL && name[0] != '\0')
     return g_strdup (name);
 
@@ -182,6 +196,22 @@ glint_firmware_page_get_name (GlintFirmwarePage *self)
     }
 
   return g_steal_pointer (&basename);
+}
+
+/**
+ * glint_firmware_page_get_web_title:
+ *
+ * Returns: (nullable): the name and version of the web installer the
+ *   plan came from ("WLED 0.14.0"), or %NULL for local firmware
+ */
+const char *
+glint_firmware_page_get_web_title (GlintFirmwarePage *self)
+{
+  g_return_val_if_fail (GLINT_IS_FIRMWARE_PAGE (self), NULL);
+
+  if (self->plan == NULL || !glint_web_is_url (self->firmware_path))
+    return NULL;
+  return self->web_title;
 }
 
 static void
@@ -563,9 +593,13 @@ show_plan (GlintFirmwarePage *self)
                                    n_regions, total);
 
   adw_preferences_group_set_title (self->firmware_group, basename);
-  /* "Blink" from a manifest: say which file it came from too. */
+  /* "Blink" from a manifest: say which file it came from too; for a web
+   * installer, which server. */
   {
-    g_autofree char *file_name = g_path_get_basename (file);
+    g_autoptr(GUri) uri = glint_web_is_url (file) ? g_uri_parse (file, G_URI_FLAGS_NONE, NULL)
+                                                  : NULL;
+    g_autofree char *file_name = uri != NULL && g_uri_get_host (uri) != NULL ?
+                                 g_strdup (g_uri_get_host (uri)) : g_path_get_basename (file);
 
     if (!g_str_equal (file_name, basename))
       {
@@ -729,6 +763,8 @@ load_cb (GObject      *object,
 
   if (plan == NULL)
     {
+      if (self->fetch != NULL && glint_web_is_url (self->firmware_path))
+        glint_web_fetch_rewrite_error (self->fetch, error);
       show_error (self, error);
       if (g_error_matches (error, GLINT_ERROR, GLINT_ERROR_UNKNOWN_CONTENT) &&
           is_single_file (self->firmware_path))
@@ -741,6 +777,234 @@ load_cb (GObject      *object,
     }
 
   update_state (self);
+}
+
+/* Reads the plan off the main loop: a build folder can mean megabytes.
+ * @args: { path, chip or "", chip revision, raw allowed } */
+static void
+start_load (GlintFirmwarePage  *self,
+            char              **args)
+{
+  g_autoptr(GTask) task = NULL;
+
+  task = g_task_new (NULL, self->load_cancellable, load_cb, g_object_ref (self));
+  g_task_set_source_tag (task, start_load);
+  g_task_set_name (task, "glint-load-firmware");
+  g_task_set_task_data (task, args, (GDestroyNotify) g_strfreev);
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_run_in_thread (task, load_thread);
+}
+
+static void
+on_question_dialog_destroy_cb (GlintFirmwarePage *self)
+{
+  self->question_dialog = NULL;
+}
+
+static AdwMessageDialog *
+question_new (GlintFirmwarePage *self,
+              const char        *heading,
+              const char        *body)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *dialog;
+
+  if (self->question_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->question_dialog));
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   heading, body);
+  g_signal_connect_object (dialog, "destroy", G_CALLBACK (on_question_dialog_destroy_cb), self,
+                           G_CONNECT_SWAPPED);
+  self->question_dialog = ADW_MESSAGE_DIALOG (dialog);
+  return self->question_dialog;
+}
+
+static void
+on_http_response_cb (AdwMessageDialog  *dialog,
+                     const char        *response,
+                     GlintFirmwarePage *self)
+{
+  g_autofree char *url = g_strdup (self->firmware_path);
+
+  if (!g_str_equal (response, "download") || url == NULL)
+    return;
+  g_free (self->http_allowed);
+  self->http_allowed = g_strdup (url);
+  /* through the window, which knows the board's chip */
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.load-firmware", "s", url);
+}
+
+/* Plain http: only when people say so. */
+static void
+ask_http (GlintFirmwarePage *self,
+          const GError      *error)
+{
+  g_autofree char *body = NULL;
+  AdwMessageDialog *dialog;
+
+  body = g_strdup_printf (_("%s.\n\nThe link is not encrypted, so the firmware cannot be "
+                            "checked on its way. Download it only from a network and a "
+                            "place you trust."), error->message);
+  dialog = question_new (self, _("Download Over Plain HTTP?"), body);
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "download", _("_Download Anyway"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "download", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_http_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_erase_response_cb (AdwMessageDialog  *dialog,
+                      const char        *response,
+                      GlintFirmwarePage *self)
+{
+  gtk_switch_set_active (self->erase_all_switch, g_str_equal (response, "erase"));
+}
+
+/* new_install_prompt_erase: ask, with erasing as the default, as the
+ * installer wants; once per URL. */
+static void
+ask_erase (GlintFirmwarePage *self)
+{
+  g_autofree char *body = NULL;
+  AdwMessageDialog *dialog;
+
+  g_free (self->erase_asked);
+  self->erase_asked = g_strdup (self->firmware_path);
+  body = g_strdup_printf (_("The installer of %s suggests erasing the whole flash before a new "
+                            "install. That also clears saved settings and Wi-Fi credentials; "
+                            "keep them when you are updating the same firmware."),
+                          self->web_title);
+  dialog = question_new (self, _("Erase the Whole Flash First?"), body);
+  adw_message_dialog_add_responses (dialog,
+                                    "keep", _("_Keep Data"),
+                                    "erase", _("_Erase First"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "erase", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "erase");
+  adw_message_dialog_set_close_response (dialog, "keep");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_erase_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/**
+ * glint_firmware_page_get_question_dialog:
+ * @self: a #GlintFirmwarePage
+ *
+ * Returns: (transfer none) (nullable): the open question about a manifest
+ *   URL: whether to download over plain http, or to erase first
+ */
+AdwMessageDialog *
+glint_firmware_page_get_question_dialog (GlintFirmwarePage *self)
+{
+  g_return_val_if_fail (GLINT_IS_FIRMWARE_PAGE (self), NULL);
+
+  return self->question_dialog;
+}
+
+static void
+on_fetch_progress_cb (GlintFirmwarePage *self)
+{
+  const char *text;
+
+  if (self->fetch == NULL)
+    return;
+  text = glint_web_fetch_get_status_text (self->fetch);
+  gtk_progress_bar_set_fraction (self->loading_progress,
+                                 glint_web_fetch_get_progress (self->fetch));
+  if (text != NULL)
+    gtk_label_set_text (self->loading_label, text);
+}
+
+static void
+download_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GlintFirmwarePage) self = user_data;
+  GlintWebFetch *fetch = GLINT_WEB_FETCH (object);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *manifest = glint_web_fetch_run_finish (fetch, result, &error);
+  char **args;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || fetch != self->fetch)
+    return;
+
+  if (manifest == NULL)
+    {
+      g_clear_object (&self->load_cancellable);
+      show_error (self, error);
+      if (g_error_matches (error, GLINT_ERROR, GLINT_ERROR_INSECURE_DOWNLOAD))
+        ask_http (self, error);
+      update_state (self);
+      return;
+    }
+
+  g_free (self->web_title);
+  if (glint_web_fetch_get_name (fetch) != NULL && glint_web_fetch_get_version (fetch) != NULL)
+    /* Translators: a web installer's name and version, "WLED 0.14.0" */
+    self->web_title = g_strdup_printf (_("%s %s"), glint_web_fetch_get_name (fetch),
+                                       glint_web_fetch_get_version (fetch));
+  else if (glint_web_fetch_get_name (fetch) != NULL)
+    self->web_title = g_strdup (glint_web_fetch_get_name (fetch));
+  else
+    self->web_title = NULL;
+
+  if (glint_web_fetch_get_prompt_erase (fetch) &&
+      g_strcmp0 (self->erase_asked, self->firmware_path) != 0)
+    ask_erase (self);
+
+  args = g_new0 (char *, 5);
+  args[0] = g_steal_pointer (&manifest);
+  args[1] = g_strdup (self->chip != NULL ? self->chip : "");
+  args[2] = g_strdup_printf ("%d", self->chip != NULL ? self->chip_revision : -1);
+  args[3] = g_strdup ("0");
+  start_load (self, args);
+}
+
+static void
+start_download (GlintFirmwarePage *self,
+                const char        *url,
+                const char        *chip)
+{
+  if (self->fetch != NULL)
+    g_signal_handlers_disconnect_by_data (self->fetch, self);
+  g_clear_object (&self->fetch);
+  g_clear_pointer (&self->web_title, g_free);
+
+  self->fetch = glint_web_fetch_new (url);
+  glint_web_fetch_set_allow_http (self->fetch, g_strcmp0 (self->http_allowed, url) == 0);
+  if (chip != NULL)
+    glint_web_fetch_set_chip_family (self->fetch, chip);
+  g_signal_connect_object (self->fetch, "notify::progress",
+                           G_CALLBACK (on_fetch_progress_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->fetch, "notify::status-text",
+                           G_CALLBACK (on_fetch_progress_cb), self, G_CONNECT_SWAPPED);
+  gtk_label_set_text (self->loading_label, _("Downloading the installer…"));
+  gtk_progress_bar_set_fraction (self->loading_progress, 0.0);
+  gtk_widget_set_visible (GTK_WIDGET (self->loading_label), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->loading_progress), TRUE);
+  glint_web_fetch_run_async (self->fetch, self->load_cancellable, download_cb,
+                             g_object_ref (self));
+}
+
+static void
+on_url_activate_cb (GlintFirmwarePage *self)
+{
+  g_autofree char *url = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->url_entry))));
+
+  if (url[0] == '\0')
+    return;
+  if (!glint_web_is_url (url))
+    {
+      toast (self, _("Paste a link that starts with https://"));
+      return;
+    }
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.load-firmware", "s", url);
 }
 
 /**
@@ -759,7 +1023,6 @@ glint_firmware_page_load (GlintFirmwarePage *self,
                           const char        *path,
                           const char        *chip)
 {
-  g_autoptr(GTask) task = NULL;
   char **args;
 
   g_return_if_fail (GLINT_IS_FIRMWARE_PAGE (self));
@@ -789,14 +1052,17 @@ glint_firmware_page_load (GlintFirmwarePage *self,
   self->firmware_path = g_strdup (path);
   self->load_cancellable = g_cancellable_new ();
   gtk_stack_set_visible_child_name (self->firmware_stack, "loading");
+  gtk_widget_set_visible (GTK_WIDGET (self->loading_label), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->loading_progress), FALSE);
   update_state (self);
 
-  task = g_task_new (NULL, self->load_cancellable, load_cb, g_object_ref (self));
-  g_task_set_source_tag (task, glint_firmware_page_load);
-  g_task_set_name (task, "glint-load-firmware");
-  g_task_set_task_data (task, args, (GDestroyNotify) g_strfreev);
-  g_task_set_return_on_cancel (task, TRUE);
-  g_task_run_in_thread (task, load_thread);
+  if (glint_web_is_url (path))
+    {
+      g_strfreev (args);
+      start_download (self, path, chip);
+      return;
+    }
+  start_load (self, args);
 }
 
 /**
@@ -892,6 +1158,9 @@ glint_firmware_page_dispose (GObject *object)
   g_clear_object (&self->settings);
   if (self->raw_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->raw_dialog));
+  if (self->question_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->question_dialog));
+  g_clear_object (&self->fetch);
   /* Let AdwBin drop its child first: the template owns it until then. */
   adw_bin_set_child (ADW_BIN (object), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), GLINT_TYPE_FIRMWARE_PAGE);
@@ -907,6 +1176,9 @@ glint_firmware_page_finalize (GObject *object)
   g_free (self->firmware_path);
   g_free (self->raw_file);
   g_free (self->chip);
+  g_free (self->web_title);
+  g_free (self->http_allowed);
+  g_free (self->erase_asked);
   for (guint i = 0; i < G_N_ELEMENTS (self->keep_flash); i++)
     g_free (self->keep_flash[i]);
 
@@ -934,17 +1206,21 @@ glint_firmware_page_class_init (GlintFirmwarePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, flash_freq_row);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, flash_mode_row);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, flash_size_row);
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, loading_label);
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, loading_progress);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, offset_group);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, offset_row);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, reboot_switch);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, regions_list);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, skip_switch);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, stub_switch);
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, url_entry);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, verify_switch);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, warnings_group);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, warnings_list);
   gtk_widget_class_bind_template_callback (widget_class, on_offset_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_offset_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_url_activate_cb);
 }
 
 static void

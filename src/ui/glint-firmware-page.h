@@ -20,7 +20,9 @@ void            glint_firmware_page_set_chip_revision    (GlintFirmwarePage *sel
                                                           int                revision);
 GlintFlashPlan *glint_firmware_page_get_plan             (GlintFirmwarePage *self);
 AdwMessageDialog *glint_firmware_page_get_raw_dialog     (GlintFirmwarePage *self);
+AdwMessageDialog *glint_firmware_page_get_question_dialog (GlintFirmwarePage *self);
 char           *glint_firmware_page_get_name             (GlintFirmwarePage *self);
+const char     *glint_firmware_page_get_web_title        (GlintFirmwarePage *self);
 guint           glint_firmware_page_get_baud             (GlintFirmwarePage *self);
 gboolean        glint_firmware_page_get_verify           (GlintFirmwarePage *self);
 gboolean        glint_firmware_page_get_skip_unchanged   (GlintFirmwarePage *self);

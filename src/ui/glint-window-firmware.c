@@ -5,10 +5,12 @@
 
 #include <glib/gi18n.h>
 
+#include "glint-web-fetch.h"
 #include "glint-window-private.h"
 
-/* Firmware into the window: the file chooser, and drag and drop anywhere
- * in the window. The Firmware page (glint-firmware-page.c) reads it. */
+/* Firmware into the window: the file chooser, "Open Link…" for a web
+ * installer's manifest, and drag and drop of files and links anywhere in
+ * the window. The Firmware page (glint-firmware-page.c) reads it. */
 
 /**
  * _glint_window_load_firmware:
@@ -76,7 +78,107 @@ _glint_window_choose_firmware (GlintWindow *self)
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
-/* Drag and drop: a file, a build folder or a manifest, anywhere in the window. */
+static void
+open_link (GlintWindow *self,
+           const char  *text)
+{
+  g_autofree char *url = g_strstrip (g_strdup (text));
+
+  if (self->flash_cancellable != NULL)
+    {
+      _glint_window_toast (self, _("Wait until flashing has finished"));
+      return;
+    }
+  if (!glint_web_is_url (url))
+    {
+      _glint_window_toast (self, _("Paste a link that starts with https://"));
+      return;
+    }
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.load-firmware", "s", url);
+  if (self->address == NULL)
+    _glint_window_toast (self, _("Go back to choose the board to flash"));
+}
+
+static void
+on_link_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     GlintWindow      *self)
+{
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+
+  if (g_str_equal (response, "open"))
+    open_link (self, gtk_editable_get_text (entry));
+}
+
+static void
+on_link_dialog_destroy_cb (GlintWindow *self)
+{
+  self->link_dialog = NULL;
+}
+
+static void
+on_link_changed_cb (GtkEditable      *entry,
+                    AdwMessageDialog *dialog)
+{
+  adw_message_dialog_set_response_enabled (dialog, "open",
+                                           glint_web_is_url (gtk_editable_get_text (entry)));
+}
+
+/**
+ * _glint_window_ask_link:
+ *
+ * "Open Link…" (Ctrl+L): the link of a web installer's manifest.json, as
+ * the installer's page gives it (ESP Web Tools' manifest attribute).
+ */
+void
+_glint_window_ask_link (GlintWindow *self)
+{
+  GtkWidget *dialog;
+  GtkWidget *entry;
+
+  if (self->flash_cancellable != NULL)
+    return;
+  if (self->link_dialog != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->link_dialog));
+      return;
+    }
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Open Link"),
+                                   _("The link of a web installer's manifest.json, as on the "
+                                     "installer's page: Glint downloads the firmware and checks "
+                                     "it before anything is written."));
+  entry = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), "https://…/manifest.json");
+  gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_URL);
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "open", _("_Open"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "open",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "open", FALSE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "open");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (entry, "changed", G_CALLBACK (on_link_changed_cb), dialog, 0);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_link_response_cb), self, 0);
+  g_signal_connect_object (dialog, "destroy", G_CALLBACK (on_link_dialog_destroy_cb), self,
+                           G_CONNECT_SWAPPED);
+  self->link_dialog = ADW_MESSAGE_DIALOG (dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (entry);
+}
+
+AdwMessageDialog *
+_glint_window_get_link_dialog (GlintWindow *self)
+{
+  return self->link_dialog;
+}
+
+/* Drag and drop: a file, a build folder or a manifest, or a link to a web
+ * installer's manifest, anywhere in the window. */
 static gboolean
 on_drop_cb (GtkDropTarget *target,
             const GValue  *value,
@@ -97,6 +199,16 @@ on_drop_cb (GtkDropTarget *target,
     }
   else if (G_VALUE_HOLDS (value, G_TYPE_FILE))
     file = g_value_get_object (value);
+  else if (G_VALUE_HOLDS (value, G_TYPE_STRING) && g_value_get_string (value) != NULL)
+    {
+      /* a link dragged from a browser as text: its first line */
+      g_auto(GStrv) lines = g_strsplit (g_value_get_string (value), "\n", 2);
+
+      if (lines[0] == NULL || !glint_web_is_url (g_strstrip (lines[0])))
+        return FALSE;
+      open_link (self, lines[0]);
+      return TRUE;
+    }
 
   if (file == NULL)
     return FALSE;
@@ -109,7 +221,7 @@ void
 _glint_window_firmware_init (GlintWindow *self)
 {
   GtkDropTarget *target = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
-  GType types[] = { GDK_TYPE_FILE_LIST, G_TYPE_FILE };
+  GType types[] = { GDK_TYPE_FILE_LIST, G_TYPE_FILE, G_TYPE_STRING };
 
   gtk_drop_target_set_gtypes (target, types, G_N_ELEMENTS (types));
   g_signal_connect (target, "drop", G_CALLBACK (on_drop_cb), self);

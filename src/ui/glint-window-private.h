@@ -36,6 +36,7 @@ struct _GlintWindow
 
   GSettings            *settings;
   char                 *backup_path;      /* of the current/last flash, or NULL */
+  AdwMessageDialog     *link_dialog;      /* "Open Link…", while open */
 
   /* Board */
   char                 *address;         /* the board page's, kept in step */
@@ -67,6 +68,8 @@ void            _glint_window_firmware_init     (GlintWindow  *self);
 void            _glint_window_load_firmware     (GlintWindow  *self,
                                                  const char   *path);
 void            _glint_window_choose_firmware   (GlintWindow  *self);
+void            _glint_window_ask_link          (GlintWindow  *self);
+AdwMessageDialog *_glint_window_get_link_dialog (GlintWindow  *self);
 
 /* glint-window-flash.c */
 void            _glint_window_flash_dispose     (GlintWindow  *self);

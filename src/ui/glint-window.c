@@ -226,6 +226,14 @@ flash_several_action (GtkWidget  *widget,
 }
 
 static void
+open_link_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  _glint_window_ask_link (GLINT_WINDOW (widget));
+}
+
+static void
 cancel_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
@@ -419,9 +427,12 @@ glint_window_open_firmware (GlintWindow *self,
     }
 
   path = g_file_get_path (file);
+  if (path == NULL && (g_file_has_uri_scheme (file, "https") ||
+                       g_file_has_uri_scheme (file, "http")))
+    path = g_file_get_uri (file);   /* a web installer's manifest */
   if (path == NULL)
     {
-      _glint_window_toast (self, _("Only local files can be flashed"));
+      _glint_window_toast (self, _("Only local files and web links can be flashed"));
       return;
     }
 
@@ -431,6 +442,14 @@ glint_window_open_firmware (GlintWindow *self,
   /* Opened from the file manager before any board was chosen. */
   if (self->address == NULL)
     _glint_window_toast (self, _("Go back to choose the board to flash"));
+}
+
+/* A web installer's name and version above every page while it is the
+ * firmware. */
+static void
+on_firmware_complete_cb (GlintWindow *self)
+{
+  glint_wizard_set_title (self->wizard, glint_firmware_page_get_web_title (self->firmware_page));
 }
 
 static gboolean
@@ -462,6 +481,8 @@ glint_window_dispose (GObject *object)
 
   g_clear_pointer (&self->address, g_free);
   g_clear_pointer (&self->backup_path, g_free);
+  if (self->link_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->link_dialog));
   glint_monitor_page_stop (self->monitor_page);
   _glint_window_flash_dispose (self);
   g_clear_object (&self->settings);
@@ -508,6 +529,7 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.escape", NULL, escape_action);
   gtk_widget_class_install_action (widget_class, "win.detect", NULL, detect_action);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.open-link", NULL, open_link_action);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
   gtk_widget_class_install_action (widget_class, "win.flash-several", NULL,
                                    flash_several_action);
@@ -570,6 +592,8 @@ glint_window_init (GlintWindow *self)
                            G_CALLBACK (on_address_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->firmware_page, "notify::complete",
                            G_CALLBACK (_glint_window_update_buttons), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->firmware_page, "notify::complete",
+                           G_CALLBACK (on_firmware_complete_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->board_page, "notify::applying",
                            G_CALLBACK (_glint_window_update_buttons), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->board_page, "permission-denied",

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "glint-wizard.h"
 
 /* The wizard, as gnome-initial-setup's GisAssistant: a GtkStack of
@@ -279,4 +281,19 @@ static void
 glint_wizard_init (GlintWizard *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+/**
+ * glint_wizard_set_title:
+ * @self: a #GlintWizard
+ * @title: (nullable): what the header says above every page's title (the
+ *   name and version of a web installer); %NULL for "Glint"
+ */
+void
+glint_wizard_set_title (GlintWizard *self,
+                        const char  *title)
+{
+  g_return_if_fail (GLINT_IS_WIZARD (self));
+
+  adw_window_title_set_title (self->window_title, title != NULL ? title : _("Glint"));
 }

@@ -21,5 +21,7 @@ GlintWizardPage *glint_wizard_get_page      (GlintWizard     *self);
 GtkStack        *glint_wizard_get_stack     (GlintWizard     *self);
 void             glint_wizard_pack_end      (GlintWizard     *self,
                                              GtkWidget       *widget);
+void             glint_wizard_set_title     (GlintWizard     *self,
+                                             const char      *title);
 
 G_END_DECLS

@@ -1,0 +1,40 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <glib.h>
+
+#include "glint-types.h"
+
+G_BEGIN_DECLS
+
+/*
+ * What one URL answered last time: its body and the validators to ask
+ * whether it changed (ETag, Last-Modified), and how long the server said
+ * it stays fresh (Cache-Control: max-age).
+ */
+typedef struct
+{
+  char    *url;
+  char    *etag;           /* nullable */
+  char    *last_modified;  /* nullable */
+  gint64   stored;         /* wall-clock seconds when it was fetched or revalidated */
+  gint64   max_age;        /* seconds it stays fresh without asking; 0: always ask */
+  GBytes  *data;
+} GlintDownloadEntry;
+
+void                glint_download_entry_free     (GlintDownloadEntry *entry);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GlintDownloadEntry, glint_download_entry_free)
+
+char               *glint_download_cache_default_dir (void);
+GlintDownloadEntry *glint_download_cache_lookup   (const char         *dir,
+                                                   const char         *url);
+gboolean            glint_download_cache_store    (const char         *dir,
+                                                   const GlintDownloadEntry *entry,
+                                                   GError            **error);
+gboolean            glint_download_entry_is_fresh (const GlintDownloadEntry *entry,
+                                                   gint64              now);
+gint64              glint_download_parse_max_age  (const char         *cache_control);
+
+G_END_DECLS

@@ -1,0 +1,1223 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <gio/gunixinputstream.h>
+#include <glib-unix.h>
+#include <libsoup/soup.h>
+
+#include "glint-error.h"
+#include "glint-flash-plan.h"
+#include "glint-flasher.h"
+#include "glint-sim.h"
+#include "glint-sim-stream.h"
+#include "glint-stream-address.h"
+#include "glint-test-image.h"
+#include "glint-test-utils.h"
+#include "glint-web-fetch.h"
+
+/*
+ * Manifest URLs against a real HTTP server: libsoup's SoupServer on
+ * 127.0.0.1 in a child process of this test (serve()), serving an
+ * installer made here (a partition table and an app image, a
+ * manifest.json that names them relative to itself), with redirects, a 404, an HTML page instead of a part, a body
+ * that breaks off, a server that never finishes, over http and over https
+ * with a certificate made by openssl at test time and trusted through a
+ * test-only GTlsFileDatabase. Every request the server answers goes to its
+ * log, which the cache tests read.
+ */
+
+typedef struct
+{
+  SoupServer  *server;
+  char        *base;       /* "http://127.0.0.1:PORT" */
+  GHashTable  *files;      /* path -> GBytes */
+  GPtrArray   *held;       /* connections kept open by /slow/ */
+} Site;
+
+static GBytes *app_image;
+static GBytes *partition_table;
+static char   *cert_dir;   /* the certificate made by openssl, or NULL */
+
+/* A partition table as ESP-IDF writes it: nvs and factory app, then the
+ * MD5 entry over the entries before it, then erased bytes. */
+static GBytes *
+make_partition_table (void)
+{
+  guint8 *table = g_malloc (0xC00);
+  guint8 entries[2][32] = { { 0 } };
+  gsize digest_len = 16;
+  GChecksum *md5 = g_checksum_new (G_CHECKSUM_MD5);
+  guint32 fields[2][2] = { { 0x9000, 0x6000 }, { 0x10000, 0x100000 } };
+  const char *labels[2] = { "nvs", "factory" };
+  guint8 types[2][2] = { { 1, 2 }, { 0, 0 } };
+
+  memset (table, 0xFF, 0xC00);
+  for (guint i = 0; i < 2; i++)
+    {
+      entries[i][0] = 0xAA;
+      entries[i][1] = 0x50;
+      entries[i][2] = types[i][0];
+      entries[i][3] = types[i][1];
+      for (guint b = 0; b < 4; b++)
+        {
+          entries[i][4 + b] = (fields[i][0] >> (8 * b)) & 0xFF;
+          entries[i][8 + b] = (fields[i][1] >> (8 * b)) & 0xFF;
+        }
+      memcpy (entries[i] + 12, labels[i], strlen (labels[i]));
+      memcpy (table + 32 * i, entries[i], 32);
+      g_checksum_update (md5, entries[i], 32);
+    }
+  table[64] = 0xEB;
+  table[65] = 0xEB;
+  g_checksum_get_digest (md5, table + 64 + 16, &digest_len);
+  g_checksum_free (md5);
+
+  return g_bytes_new_take (table, 0xC00);
+}
+
+/* server -------------------------------------------------------------------- */
+
+static void
+add_file (Site       *s,
+          const char *path,
+          const char *text)
+{
+  g_hash_table_insert (s->files, g_strdup (path), g_bytes_new (text, strlen (text)));
+}
+
+static void
+add_bytes (Site       *s,
+           const char *path,
+           GBytes     *bytes)
+{
+  g_hash_table_insert (s->files, g_strdup (path), g_bytes_ref (bytes));
+}
+
+/* One line a request on standard output, before the answer goes out:
+ * the test reads it once its client has the answer. */
+static void
+log_request (Site       *s,
+             const char *path,
+             guint       status,
+             gsize       bytes)
+{
+  printf ("GET %s %u %" G_GSIZE_FORMAT "\n", path, status, bytes);
+  fflush (stdout);
+}
+
+/* Writes a raw response on the connection taken from libsoup: headers
+ * that promise @promised bytes, then @bytes of @body, and, unless @hold,
+ * closes it. */
+static void
+raw_response (Site              *s,
+              SoupServerMessage *msg,
+              GBytes            *body,
+              gsize              promised,
+              gsize              sent,
+              gboolean           hold)
+{
+  GIOStream *conn = soup_server_message_steal_connection (msg);
+  GOutputStream *out = g_io_stream_get_output_stream (conn);
+  g_autofree char *head = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Length: %"
+                                           G_GSIZE_FORMAT "\r\nConnection: close\r\n\r\n",
+                                           promised);
+
+  g_output_stream_write_all (out, head, strlen (head), NULL, NULL, NULL);
+  g_output_stream_write_all (out, g_bytes_get_data (body, NULL), sent, NULL, NULL, NULL);
+  g_output_stream_flush (out, NULL, NULL);
+  if (hold)
+    g_ptr_array_add (s->held, conn);
+  else
+    {
+      g_io_stream_close (conn, NULL, NULL);
+      g_object_unref (conn);
+    }
+}
+
+static void
+handler (SoupServer        *server,
+         SoupServerMessage *msg,
+         const char        *path,
+         GHashTable        *query,
+         gpointer           user_data)
+{
+  Site *s = user_data;
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
+  const char *if_none_match = soup_message_headers_get_one (request, "If-None-Match");
+  g_autofree char *etag = NULL;
+  g_autofree char *sum = NULL;
+  GBytes *body;
+
+  if (g_str_has_prefix (path, "/moved/"))
+    {
+      g_autofree char *target = g_strconcat ("/inst/", path + strlen ("/moved/"), NULL);
+
+      log_request (s, path, 302, 0);
+      soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, target);
+      return;
+    }
+  if (g_str_equal (path, "/loop/manifest.json"))
+    {
+      log_request (s, path, 302, 0);
+      soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, "/loop/manifest.json");
+      return;
+    }
+
+  body = g_hash_table_lookup (s->files, path);
+  if (body == NULL)
+    {
+      log_request (s, path, 404, 0);
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      return;
+    }
+
+  if (g_str_has_prefix (path, "/trunc/") && g_str_has_suffix (path, ".bin"))
+    {
+      log_request (s, path, 200, g_bytes_get_size (body) / 2);
+      raw_response (s, msg, body, g_bytes_get_size (body), g_bytes_get_size (body) / 2, FALSE);
+      return;
+    }
+  if (g_str_has_prefix (path, "/slow/") && g_str_has_suffix (path, ".bin"))
+    {
+      log_request (s, path, 200, 100);
+      raw_response (s, msg, body, g_bytes_get_size (body), 100, TRUE);
+      return;
+    }
+
+  /* /lm/: Last-Modified only, no ETag */
+  if (g_str_has_prefix (path, "/lm/"))
+    {
+      const char *stamp = "Sun, 06 Dec 2026 10:00:00 GMT";
+
+      soup_message_headers_replace (response, "Last-Modified", stamp);
+      if (g_strcmp0 (soup_message_headers_get_one (request, "If-Modified-Since"), stamp) == 0)
+        {
+          log_request (s, path, 304, 0);
+          soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
+          return;
+        }
+      log_request (s, path, 200, g_bytes_get_size (body));
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_COPY,
+                                        g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+      return;
+    }
+
+  sum = g_compute_checksum_for_bytes (G_CHECKSUM_SHA1, body);
+  etag = g_strdup_printf ("\"%s\"", sum);
+  soup_message_headers_replace (response, "ETag", etag);
+  soup_message_headers_replace (response, "Cache-Control",
+                                g_str_has_prefix (path, "/fresh/") ? "max-age=3600" : "no-cache");
+  if (g_strcmp0 (if_none_match, etag) == 0)
+    {
+      log_request (s, path, 304, 0);
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
+      return;
+    }
+
+  log_request (s, path, 200, g_bytes_get_size (body));
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_COPY,
+                                    g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+}
+
+static const char *single_manifest =
+  "{ \"name\": \"Glint Test Light\", \"version\": \"1.2.3\",\n"
+  "  \"new_install_prompt_erase\": true,\n"
+  "  \"builds\": [ { \"chipFamily\": \"ESP32\", \"parts\": [\n"
+  "    { \"path\": \"partitions.bin\", \"offset\": 32768 },\n"
+  "    { \"path\": \"../bin/app.bin\", \"offset\": 65536 } ] } ] }";
+
+static void
+site_start (Site     *s,
+            gboolean  https)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSList) uris = NULL;
+  g_autoptr(GTlsCertificate) cert = NULL;
+
+  memset (s, 0, sizeof *s);
+  if (https)
+    {
+      g_autofree char *cert_path = g_build_filename (cert_dir, "cert.pem", NULL);
+      g_autofree char *key_path = g_build_filename (cert_dir, "key.pem", NULL);
+
+      cert = g_tls_certificate_new_from_files (cert_path, key_path, &error);
+      g_assert_no_error (error);
+    }
+  s->server = soup_server_new ("tls-certificate", cert, NULL);
+  s->files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                    (GDestroyNotify) g_bytes_unref);
+  s->held = g_ptr_array_new_with_free_func (g_object_unref);
+  soup_server_add_handler (s->server, NULL, handler, s, NULL);
+  soup_server_listen_local (s->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY |
+                            (https ? SOUP_SERVER_LISTEN_HTTPS : 0), &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (s->server);
+  g_assert_nonnull (uris);
+  s->base = g_strdup_printf ("%s://127.0.0.1:%d", https ? "https" : "http",
+                             g_uri_get_port (uris->data));
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+
+  /* the installer, and its broken copies */
+  add_file (s, "/inst/manifest.json", single_manifest);
+  add_bytes (s, "/inst/partitions.bin", partition_table);
+  add_bytes (s, "/bin/app.bin", app_image);
+  add_file (s, "/fresh/manifest.json", single_manifest);
+  add_file (s, "/lm/manifest.json", single_manifest);
+  add_bytes (s, "/lm/partitions.bin", partition_table);
+  add_bytes (s, "/fresh/partitions.bin", partition_table);
+  add_file (s, "/broken/manifest.json",
+            "{ \"builds\": [ { \"chipFamily\": \"ESP32\", \"parts\": [\n"
+            "  { \"path\": \"firmware.bin\", \"offset\": 65536 } ] } ] }");
+  add_file (s, "/html/manifest.json",
+            "{ \"builds\": [ { \"chipFamily\": \"ESP32\", \"parts\": [\n"
+            "  { \"path\": \"app.bin\", \"offset\": 65536 } ] } ] }");
+  add_file (s, "/html/app.bin", "<!DOCTYPE html>\n<html><body>Moved</body></html>\n");
+  add_file (s, "/trunc/manifest.json",
+            "{ \"builds\": [ { \"chipFamily\": \"ESP32\", \"parts\": [\n"
+            "  { \"path\": \"app.bin\", \"offset\": 65536 } ] } ] }");
+  add_bytes (s, "/trunc/app.bin", app_image);
+  add_file (s, "/slow/manifest.json",
+            "{ \"builds\": [ { \"chipFamily\": \"ESP32\", \"parts\": [\n"
+            "  { \"path\": \"app.bin\", \"offset\": 65536 } ] } ] }");
+  add_bytes (s, "/slow/app.bin", app_image);
+  add_file (s, "/multi/manifest.json",
+            "{ \"name\": \"Two Chips\", \"builds\": [\n"
+            "  { \"chipFamily\": \"ESP32-C3\", \"parts\": [\n"
+            "    { \"path\": \"c3-app.bin\", \"offset\": 0 } ] },\n"
+            "  { \"chipFamily\": \"ESP32\", \"parts\": [\n"
+            "    { \"path\": \"../bin/my app.bin\", \"offset\": 65536 } ] } ] }");
+  add_bytes (s, "/bin/my app.bin", app_image);   /* libsoup hands paths decoded */
+  add_file (s, "/notjson/manifest.json", "<html><body>Install</body></html>");
+  add_file (s, "/odd/manifest.json",
+            "{ \"new_install_prompt_erase\": {}, \"name\": 7, \"builds\": [ 1,\n"
+            "  { \"chipFamily\": \"ESP32\", \"parts\": [ \"x\",\n"
+            "    { \"path\": \"/bin/app.bin\", \"offset\": 65536 } ] } ] }");
+  /* an http part (port 9: nothing listens) in an https manifest */
+  add_file (s, "/mixed/manifest.json",
+            "{ \"builds\": [ { \"chipFamily\": \"ESP32\", \"parts\": [\n"
+            "  { \"path\": \"http://127.0.0.1:9/bin/app.bin\", \"offset\": 65536 } ] } ] }");
+}
+
+/* The server process: the installer over http and, with a certificate,
+ * over https, until it is killed. The servers live in a process of their
+ * own because libsoup 3.2's SoupServer leaks what it accepts, which would
+ * hide the leaks of Glint's own client from LeakSanitizer. */
+static int
+serve (const char *certificate_dir)
+{
+  Site http, https;
+
+  /* gone with the test, also when an assertion ends it */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid () == 1)
+    return 1;
+
+  site_start (&http, FALSE);
+  printf ("HTTP %s\n", http.base);
+  if (certificate_dir != NULL)
+    {
+      site_start (&https, TRUE);
+      printf ("HTTPS %s\n", https.base);
+    }
+  printf ("READY\n");
+  fflush (stdout);
+  for (;;)
+    g_main_context_iteration (NULL, TRUE);
+  return 0;
+}
+
+/* the test's side of the server ------------------------------------------- */
+
+typedef struct
+{
+  char        *base;       /* "http://127.0.0.1:PORT" */
+  GPtrArray   *log;        /* "GET /path STATUS BYTES", this test's */
+} Server;
+
+static GSubprocess *server_process;
+static int          server_fd = -1;
+static GString     *server_pending;
+static char        *http_base;
+static char        *https_base;
+static Server      *current;
+
+/* Takes the lines the server wrote so far into the current test's log. */
+static void
+log_sync (void)
+{
+  char buffer[4096];
+  ssize_t n;
+  char *newline;
+
+  while ((n = read (server_fd, buffer, sizeof buffer)) > 0)
+    g_string_append_len (server_pending, buffer, n);
+  while ((newline = strchr (server_pending->str, '\n')) != NULL)
+    {
+      g_autofree char *line = g_strndup (server_pending->str, newline - server_pending->str);
+
+      g_string_erase (server_pending, 0, newline - server_pending->str + 1);
+      if (current != NULL)
+        g_ptr_array_add (current->log, g_steal_pointer (&line));
+    }
+}
+
+static void
+server_process_start (const char *argv0)
+{
+  g_autoptr(GError) error = NULL;
+  GInputStream *out;
+  char c;
+
+  server_process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, argv0, "--serve",
+                                     cert_dir != NULL ? cert_dir : "-", NULL);
+  g_assert_no_error (error);
+  out = g_subprocess_get_stdout_pipe (server_process);
+  server_fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (out));
+  server_pending = g_string_new (NULL);
+  /* the addresses, byte by byte so that nothing stays in a buffer */
+  while (!g_str_has_suffix (server_pending->str, "READY\n"))
+    {
+      g_assert_cmpint (read (server_fd, &c, 1), ==, 1);
+      g_string_append_c (server_pending, c);
+    }
+  {
+    g_auto(GStrv) lines = g_strsplit (server_pending->str, "\n", -1);
+
+    for (guint i = 0; lines[i] != NULL; i++)
+      if (g_str_has_prefix (lines[i], "HTTP "))
+        http_base = g_strdup (lines[i] + 5);
+      else if (g_str_has_prefix (lines[i], "HTTPS "))
+        https_base = g_strdup (lines[i] + 6);
+  }
+  g_string_truncate (server_pending, 0);
+  g_assert_nonnull (http_base);
+  g_assert_true (g_unix_set_fd_nonblocking (server_fd, TRUE, NULL));
+}
+
+static void
+server_start (Server   *s,
+              gboolean  https)
+{
+  log_sync ();
+  s->base = g_strdup (https ? https_base : http_base);
+  g_assert_nonnull (s->base);
+  s->log = g_ptr_array_new_with_free_func (g_free);
+  current = s;
+}
+
+static void
+server_stop (Server *s)
+{
+  log_sync ();
+  current = NULL;
+  g_clear_pointer (&s->log, g_ptr_array_unref);
+  g_clear_pointer (&s->base, g_free);
+}
+
+/* Whether the server has answered (or started to answer) @path. */
+static gboolean
+log_has (Server     *s,
+         const char *path)
+{
+  log_sync ();
+  for (guint i = 0; i < s->log->len; i++)
+    if (strstr (s->log->pdata[i], path) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+
+
+static char *
+url (Server     *s,
+     const char *path)
+{
+  return g_strconcat (s->base, path, NULL);
+}
+
+static char *
+log_text (Server *s)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < s->log->len; i++)
+    g_string_append_printf (text, "%s\n", (char *) s->log->pdata[i]);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* fetching ------------------------------------------------------------------ */
+
+typedef struct
+{
+  char          *cache;
+  GTlsDatabase  *database;   /* trusted by the fetches that ask for it */
+} Env;
+
+static void
+env_init (Env *env)
+{
+  g_autoptr(GError) error = NULL;
+
+  env->cache = g_dir_make_tmp ("glint-web-XXXXXX", &error);
+  g_assert_no_error (error);
+  env->database = NULL;
+  if (cert_dir != NULL)
+    {
+      g_autofree char *cert_path = g_build_filename (cert_dir, "cert.pem", NULL);
+
+      env->database = g_tls_file_database_new (cert_path, &error);
+      g_assert_no_error (error);
+    }
+}
+
+static void
+env_clear (Env *env)
+{
+  glint_test_remove_dir (env->cache);
+  g_clear_pointer (&env->cache, g_free);
+  g_clear_object (&env->database);
+}
+
+static GlintWebFetch *
+new_fetch (Env        *env,
+           const char *address,
+           gboolean    allow_http)
+{
+  GlintWebFetch *fetch = glint_web_fetch_new (address);
+
+  glint_web_fetch_set_cache_dir (fetch, env->cache);
+  glint_web_fetch_set_allow_http (fetch, allow_http);
+  if (env->database != NULL)
+    glint_web_fetch_set_tls_database (fetch, env->database);
+  return fetch;
+}
+
+static char *
+run_fetch (GlintWebFetch  *fetch,
+           GCancellable   *cancellable,
+           GError        **error)
+{
+  GAsyncResult *result = NULL;
+  char *manifest;
+
+  glint_web_fetch_run_async (fetch, cancellable, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 20000);
+  manifest = glint_web_fetch_run_finish (fetch, result, error);
+  g_object_unref (result);
+  log_sync ();
+  return manifest;
+}
+
+static void
+assert_file_holds (const char *path,
+                   GBytes     *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+
+  g_file_get_contents (path, &contents, &len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (contents, len, g_bytes_get_data (expected, NULL), g_bytes_get_size (expected));
+}
+
+/* The installer downloaded, its parts resolved against the manifest URL
+ * (one beside it, one in ../bin), checked and put in a local installer
+ * that the firmware layer reads; name, version and the erase question
+ * come with it. The second run asks with the ETags and is answered 304
+ * for everything: nothing is downloaded again. */
+static void
+test_download_and_cache (gconstpointer data)
+{
+  gboolean https = GPOINTER_TO_INT (data);
+  Server s;
+  Env env;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintWebFetch) fetch = NULL;
+  g_autoptr(GlintWebFetch) again = NULL;
+  g_autoptr(GlintFlashPlan) plan = NULL;
+  g_autofree char *manifest = NULL;
+  g_autofree char *manifest2 = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *log = NULL;
+
+  if (https && cert_dir == NULL)
+    {
+      g_test_skip ("openssl or a TLS backend (glib-networking) is missing");
+      return;
+    }
+
+  server_start (&s, https);
+  env_init (&env);
+  address = url (&s, "/inst/manifest.json");
+
+  fetch = new_fetch (&env, address, !https);
+  manifest = run_fetch (fetch, NULL, &error);
+  g_assert_no_error (error);
+  log = log_text (&s);
+  g_test_message ("first run:\n%s", log);
+  g_assert_cmpuint (s.log->len, ==, 3);
+  g_assert_true (g_str_has_prefix (s.log->pdata[0], "GET /inst/manifest.json 200 "));
+  g_assert_cmpstr (s.log->pdata[1], ==, "GET /inst/partitions.bin 200 3072");
+  g_assert_true (g_str_has_prefix (s.log->pdata[2], "GET /bin/app.bin 200 "));
+  g_assert_cmpstr (glint_web_fetch_get_name (fetch), ==, "Glint Test Light");
+  g_assert_cmpstr (glint_web_fetch_get_version (fetch), ==, "1.2.3");
+  g_assert_true (glint_web_fetch_get_prompt_erase (fetch));
+  g_assert_cmpfloat (glint_web_fetch_get_progress (fetch), ==, 1.0);
+  g_assert_cmpuint (glint_web_fetch_get_bytes_downloaded (fetch), >,
+                    g_bytes_get_size (app_image));
+
+  plan = glint_flash_plan_new_from_manifest (manifest, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (glint_flash_plan_get_n_regions (plan), ==, 2);
+  g_assert_cmpuint (glint_flash_plan_get_region_offset (plan, 0), ==, 0x8000);
+  g_assert_cmpuint (glint_flash_plan_get_region_offset (plan, 1), ==, 0x10000);
+  g_assert_true (g_str_has_suffix (glint_flash_plan_get_region_path (plan, 1), "/app.bin"));
+  assert_file_holds (glint_flash_plan_get_region_path (plan, 0), partition_table);
+  assert_file_holds (glint_flash_plan_get_region_path (plan, 1), app_image);
+
+  /* a second flash from the same URL */
+  g_ptr_array_set_size (s.log, 0);
+  again = new_fetch (&env, address, !https);
+  manifest2 = run_fetch (again, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&log, g_free);
+  log = log_text (&s);
+  g_test_message ("second run:\n%s", log);
+  g_assert_cmpstr (log, ==,
+                   "GET /inst/manifest.json 304 0\n"
+                   "GET /inst/partitions.bin 304 0\n"
+                   "GET /bin/app.bin 304 0\n");
+  g_assert_cmpuint (glint_web_fetch_get_bytes_downloaded (again), ==, 0);
+  g_assert_cmpstr (manifest2, ==, manifest);
+
+  env_clear (&env);
+  server_stop (&s);
+}
+
+/* max-age: while fresh, the second run asks nothing at all. */
+static void
+test_fresh_cache (void)
+{
+  Server s;
+  Env env;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintWebFetch) fetch = NULL;
+  g_autoptr(GlintWebFetch) again = NULL;
+  g_autofree char *manifest = NULL;
+  g_autofree char *address = NULL;
+
+  server_start (&s, FALSE);
+  env_init (&env);
+  address = url (&s, "/fresh/manifest.json");
+  fetch = new_fetch (&env, address, TRUE);
+  manifest = run_fetch (fetch, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&manifest, g_free);
+  g_assert_cmpuint (s.log->len, ==, 3);   /* /bin/app.bin says no-cache */
+
+  g_ptr_array_set_size (s.log, 0);
+  again = new_fetch (&env, address, TRUE);
+  manifest = run_fetch (again, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (s.log->len, ==, 1);
+  g_assert_cmpstr (s.log->pdata[0], ==, "GET /bin/app.bin 304 0");
+  g_assert_cmpuint (glint_web_fetch_get_n_requests (again), ==, 1);
+
+  env_clear (&env);
+  server_stop (&s);
+}
+
+/* Last-Modified alone: the second run asks with If-Modified-Since. */
+static void
+test_last_modified (void)
+{
+  Server s;
+  Env env;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintWebFetch) fetch = NULL;
+  g_autoptr(GlintWebFetch) again = NULL;
+  g_autofree char *manifest = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *log = NULL;
+
+  server_start (&s, FALSE);
+  env_init (&env);
+  address = url (&s, "/lm/manifest.json");
+  fetch = new_fetch (&env, address, TRUE);
+  manifest = run_fetch (fetch, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&manifest, g_free);
+
+  g_ptr_array_set_size (s.log, 0);
+  again = new_fetch (&env, address, TRUE);
+  manifest = run_fetch (again, NULL, &error);
+  g_assert_no_error (error);
+  log = log_text (&s);
+  g_assert_cmpstr (log, ==,
+                   "GET /lm/manifest.json 304 0\n"
+                   "GET /lm/partitions.bin 304 0\n"
+                   "GET /bin/app.bin 304 0\n");
+  g_assert_cmpuint (glint_web_fetch_get_bytes_downloaded (again), ==, 0);
+
+  env_clear (&env);
+  server_stop (&s);
+}
+
+/* A redirect (manifest and part), followed; the parts still resolve
+ * against the URL that was given, as ESP Web Tools does. */
+static void
+test_redirect (void)
+{
+  Server s;
+  Env env;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintWebFetch) fetch = NULL;
+  g_autofree char *manifest = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *log = NULL;
+
+  server_start (&s, FALSE);
+  env_init (&env);
+  address = url (&s, "/moved/manifest.json");
+  fetch = new_fetch (&env, address, TRUE);
+  manifest = run_fetch (fetch, NULL, &error);
+  g_assert_no_error (error);
+  log = log_text (&s);
+  g_test_message ("%s", log);
+  g_assert_nonnull (strstr (log, "GET /moved/manifest.json 302 0\nGET /inst/manifest.json 200"));
+  g_assert_nonnull (strstr (log, "GET /moved/partitions.bin 302 0\nGET /inst/partitions.bin 200"));
+  g_assert_nonnull (strstr (log, "GET /bin/app.bin 200"));
+
+  env_clear (&env);
+  server_stop (&s);
+}
+
+/* Only the build for the chip asked for is downloaded; the other's part
+ * (which the server does not have) is never asked for. */
+static void
+test_multi_chip (void)
+{
+  Server s;
+  Env env;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintWebFetch) fetch = NULL;
+  g_autoptr(GlintFlashPlan) plan = NULL;
+  g_autofree char *manifest = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *log = NULL;
+
+  server_start (&s, FALSE);
+  env_init (&env);
+  address = url (&s, "/multi/manifest.json");
+  fetch = new_fetch (&env, address, TRUE);
+  glint_web_fetch_set_chip_family (fetch, "esp32");
+  manifest = run_fetch (fetch, NULL, &error);
+  g_assert_no_error (error);
+  log = log_text (&s);
+  g_assert_null (strstr (log, "c3-app.bin"));
+  g_assert_nonnull (strstr (log, "GET /bin/my app.bin 200"));
+
+  plan = glint_flash_plan_new_from_manifest (manifest, "ESP32", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (glint_flash_plan_get_n_regions (plan), ==, 1);
+  assert_file_holds (glint_flash_plan_get_region_path (plan, 0), app_image);
+  g_assert_true (g_str_has_suffix (glint_flash_plan_get_region_path (plan, 0), "/my app.bin"));
+
+  env_clear (&env);
+  server_stop (&s);
+}
+
+typedef struct
+{
+  const char *path;
+  gboolean    allow_http;
+  guint64     max_part_size;
+  GQuark      domain;
+  int         code;
+  const char *message;   /* a part of the error message */
+} BadCase;
+
+/* A manifest with things in odd places (a build that is a number, a part
+ * that is a string, a question that is an object) downloads what it can
+ * without a complaint of its own, and the firmware layer names the part
+ * it cannot use. */
+static void
+test_odd_manifest (void)
+{
+  Server s;
+  Env env;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintWebFetch) fetch = NULL;
+  g_autoptr(GlintFlashPlan) plan = NULL;
+  g_autofree char *manifest = NULL;
+  g_autofree char *address = NULL;
+
+  server_start (&s, FALSE);
+  env_init (&env);
+  address = url (&s, "/odd/manifest.json");
+  fetch = new_fetch (&env, address, TRUE);
+  manifest = run_fetch (fetch, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (glint_web_fetch_get_prompt_erase (fetch));
+  g_assert_null (glint_web_fetch_get_name (fetch));
+
+  plan = glint_flash_plan_new_from_manifest (manifest, "ESP32", &error);
+  g_assert_null (plan);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN);
+  glint_web_fetch_rewrite_error (fetch, error);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, address));
+  g_assert_null (strstr (error->message, "installers"));
+  g_assert_nonnull (strstr (error->message, "part 0 needs a “path” and an “offset”"));
+
+  env_clear (&env);
+  server_stop (&s);
+}
+
+/* Each bad case ends with its own message, and without a local
+ * installer: nothing can be flashed from it. */
+static void
+test_bad_case (gconstpointer data)
+{
+  const BadCase *bad = data;
+  Server s;
+  Env env;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintWebFetch) fetch = NULL;
+  g_autofree char *manifest = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *installers = NULL;
+
+  server_start (&s, FALSE);
+  env_init (&env);
+  address = url (&s, bad->path);
+  fetch = new_fetch (&env, address, bad->allow_http);
+  if (bad->max_part_size != 0)
+    glint_web_fetch_set_max_part_size (fetch, bad->max_part_size);
+  manifest = run_fetch (fetch, NULL, &error);
+  g_assert_null (manifest);
+  g_assert_nonnull (error);
+  g_test_message ("%s: %s", bad->path, error->message);
+  g_assert_error (error, bad->domain ? bad->domain : GLINT_ERROR, bad->code);
+  g_assert_nonnull (strstr (error->message, bad->message));
+
+  /* no local manifest.json was written */
+  installers = g_build_filename (env.cache, "installers", NULL);
+  {
+    g_autoptr(GDir) dir = g_dir_open (installers, 0, NULL);
+    const char *name;
+
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *m = g_build_filename (installers, name, "manifest.json", NULL);
+
+        g_assert_false (g_file_test (m, G_FILE_TEST_EXISTS));
+      }
+  }
+  if (!bad->allow_http)
+    g_assert_cmpuint (s.log->len, ==, 0);   /* refused before asking */
+
+  env_clear (&env);
+  server_stop (&s);
+}
+
+static const BadCase bad_cases[] = {
+  { "/inst/manifest.json", FALSE, 0, 0, GLINT_ERROR_INSECURE_DOWNLOAD, "is plain http" },
+  { "/gone/manifest.json", TRUE, 0, 0, GLINT_ERROR_DOWNLOAD_FAILED,
+    "404 for manifest.json — the installer may have moved" },
+  { "/broken/manifest.json", TRUE, 0, 0, GLINT_ERROR_DOWNLOAD_FAILED,
+    "404 for firmware.bin — the installer may have moved" },
+  { "/html/manifest.json", TRUE, 0, 0, GLINT_ERROR_UNKNOWN_CONTENT,
+    "app.bin is no firmware: it looks like an HTML" },
+  { "/trunc/manifest.json", TRUE, 0, 0, GLINT_ERROR_DOWNLOAD_FAILED,
+    "the download of app.bin broke off" },
+  { "/inst/manifest.json", TRUE, 1024, 0, GLINT_ERROR_DOWNLOAD_FAILED,
+    "more than the 1 KiB Glint downloads for one file" },
+  { "/loop/manifest.json", TRUE, 0, 0, GLINT_ERROR_DOWNLOAD_FAILED,
+    "goes round in circles" },
+  { "/notjson/manifest.json", TRUE, 0, 0, GLINT_ERROR_INVALID_PLAN,
+    "is no ESP Web Tools manifest: it looks like an HTML" },
+};
+
+/* The server sends a part slowly and never finishes: cancelling ends the
+ * run at once with G_IO_ERROR_CANCELLED. */
+static void
+test_cancel_slow (void)
+{
+  Server s;
+  Env env;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintWebFetch) fetch = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *address = NULL;
+  GAsyncResult *result = NULL;
+  char *manifest;
+  gint64 start;
+
+  server_start (&s, FALSE);
+  env_init (&env);
+  address = url (&s, "/slow/manifest.json");
+  fetch = new_fetch (&env, address, TRUE);
+  glint_web_fetch_run_async (fetch, cancellable, glint_test_store_result_cb, &result);
+  while (!log_has (&s, "GET /slow/app.bin"))
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  glint_test_spin (50);
+  g_assert_null (result);   /* still waiting for the rest */
+
+  start = g_get_monotonic_time ();
+  g_cancellable_cancel (cancellable);
+  glint_test_wait_for ((gpointer *) &result, 5000);
+  manifest = glint_web_fetch_run_finish (fetch, result, &error);
+  g_object_unref (result);
+  g_assert_null (manifest);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+
+  env_clear (&env);
+  server_stop (&s);
+}
+
+/* https: a certificate nobody trusts is refused with the reason; an
+ * http:// part in an https manifest needs the user's consent too. */
+static void
+test_https_untrusted (void)
+{
+  Server s;
+  Env env;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintWebFetch) fetch = NULL;
+  g_autofree char *manifest = NULL;
+  g_autofree char *address = NULL;
+
+  if (cert_dir == NULL)
+    {
+      g_test_skip ("openssl or a TLS backend (glib-networking) is missing");
+      return;
+    }
+
+  server_start (&s, TRUE);
+  env_init (&env);
+  address = url (&s, "/inst/manifest.json");
+  fetch = glint_web_fetch_new (address);   /* the system's certificates only */
+  glint_web_fetch_set_cache_dir (fetch, env.cache);
+  manifest = run_fetch (fetch, NULL, &error);
+  g_assert_null (manifest);
+  g_test_message ("%s", error->message);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_DOWNLOAD_FAILED);
+  g_assert_nonnull (strstr (error->message, "the certificate of 127.0.0.1 is not trusted"));
+  g_assert_cmpuint (s.log->len, ==, 0);
+
+  env_clear (&env);
+  server_stop (&s);
+}
+
+static void
+test_https_mixed (void)
+{
+  Server s;
+  Env env;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintWebFetch) fetch = NULL;
+  g_autofree char *manifest = NULL;
+  g_autofree char *address = NULL;
+
+  if (cert_dir == NULL)
+    {
+      g_test_skip ("openssl or a TLS backend (glib-networking) is missing");
+      return;
+    }
+
+  server_start (&s, TRUE);
+  env_init (&env);
+  address = url (&s, "/mixed/manifest.json");
+  fetch = new_fetch (&env, address, FALSE);
+  manifest = run_fetch (fetch, NULL, &error);
+  g_assert_null (manifest);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INSECURE_DOWNLOAD);
+  g_assert_nonnull (strstr (error->message, "“http://127.0.0.1:9/bin/app.bin” is plain http"));
+  g_assert_cmpuint (s.log->len, ==, 1);   /* the manifest, and no more */
+
+  env_clear (&env);
+  server_stop (&s);
+}
+
+/* From the URL to a verified flash on a simulated ESP32: the board holds
+ * the partition table and the app the server sent. */
+static void
+test_flash_from_url (void)
+{
+  Server s;
+  Env env;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintWebFetch) fetch = NULL;
+  g_autoptr(GlintFlashPlan) plan = NULL;
+  g_autoptr(GlintStream) stream = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  g_autofree char *manifest = NULL;
+  g_autofree char *address = NULL;
+  const guint8 *flash;
+  gsize size = 0;
+
+  server_start (&s, FALSE);
+  env_init (&env);
+  address = url (&s, "/inst/manifest.json");
+  fetch = new_fetch (&env, address, TRUE);
+  manifest = run_fetch (fetch, NULL, &error);
+  g_assert_no_error (error);
+  plan = glint_flash_plan_new_from_manifest (manifest, NULL, &error);
+  g_assert_no_error (error);
+
+  stream = glint_stream_new_for_address ("sim://esp32?time-scale=0", &error);
+  g_assert_no_error (error);
+  flasher = glint_flasher_new (stream);
+  glint_flasher_set_plan (flasher, plan);
+  g_assert_true (glint_test_flash (flasher, &error));
+  g_assert_no_error (error);
+
+  flash = glint_sim_get_flash (glint_sim_stream_get_sim (GLINT_SIM_STREAM (stream)), &size);
+  g_assert_cmpuint (size, >=, 0x10000 + g_bytes_get_size (app_image));
+  g_assert_cmpmem (flash + 0x8000, g_bytes_get_size (partition_table),
+                   g_bytes_get_data (partition_table, NULL), g_bytes_get_size (partition_table));
+  g_assert_cmpmem (flash + 0x10000, g_bytes_get_size (app_image),
+                   g_bytes_get_data (app_image, NULL), g_bytes_get_size (app_image));
+  g_io_stream_close (G_IO_STREAM (stream), NULL, NULL);
+
+  env_clear (&env);
+  server_stop (&s);
+}
+
+/* the CLI ------------------------------------------------------------------- */
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_cli (Run               *run,
+         const char        *cache,
+         const char *const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("GLINT_CLI"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = glint_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                      G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache, TRUE);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  /* the server lives in this main context: keep it running meanwhile */
+  g_subprocess_communicate_utf8_async (proc, NULL, NULL, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 60000);
+  g_subprocess_communicate_utf8_finish (proc, result, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  g_object_unref (result);
+  run->status = g_subprocess_get_exit_status (proc);
+  g_test_message ("glint-cli exit %d\n%s%s", run->status, run->out, run->err);
+  log_sync ();
+}
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+/* glint-cli flash URL: plain http only with --allow-http (refused as bad
+ * usage before the board is touched), the flash verified, and a second
+ * flash that downloads nothing (304 for everything in the server's log). */
+static void
+test_cli (void)
+{
+  Server s;
+  Env env;
+  g_autofree char *address = NULL;
+  Run run = { 0 };
+
+  server_start (&s, FALSE);
+  env_init (&env);
+  address = url (&s, "/inst/manifest.json");
+
+  {
+    const char *args[] = { "--port", "sim://esp32?time-scale=0", "flash", address, NULL };
+
+    run_cli (&run, env.cache, args);
+    g_assert_cmpint (run.status, ==, 2);
+    g_assert_nonnull (strstr (run.err, "is plain http: anyone on the way could change the "
+                                       "firmware"));
+    g_assert_nonnull (strstr (run.err, "--allow-http"));
+    g_assert_null (strstr (run.out, "Connecting"));
+    g_assert_cmpuint (s.log->len, ==, 0);
+    run_clear (&run);
+  }
+
+  {
+    const char *args[] = { "--allow-http", "--port", "sim://esp32?time-scale=0", "flash",
+                           address, NULL };
+
+    run_cli (&run, env.cache, args);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "Installer: Glint Test Light 1.2.3"));
+    g_assert_nonnull (strstr (run.out, "Downloading app.bin…"));
+    g_assert_nonnull (strstr (run.out, "add --erase-all"));
+    g_assert_nonnull (strstr (run.out, "written and verified"));
+    g_assert_cmpuint (s.log->len, ==, 3);
+    run_clear (&run);
+
+    g_ptr_array_set_size (s.log, 0);
+    run_cli (&run, env.cache, args);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "Nothing downloaded"));
+    g_assert_cmpuint (s.log->len, ==, 3);
+    for (guint i = 0; i < s.log->len; i++)
+      g_assert_true (g_str_has_suffix (s.log->pdata[i], " 304 0"));
+    run_clear (&run);
+  }
+
+  {
+    const char *args[] = { "--json", "--allow-http", "--port", "sim://esp32?time-scale=0",
+                           "flash", address, NULL };
+
+    run_cli (&run, env.cache, args);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "{\"event\":\"downloaded\",\"url\":\""));
+    g_assert_nonnull (strstr (run.out, "\"name\":\"Glint Test Light\",\"version\":\"1.2.3\","
+                                       "\"bytes\":0,\"requests\":3,\"prompt_erase\":true}"));
+    g_assert_null (strstr (run.out, "Downloading"));
+    run_clear (&run);
+  }
+
+  {
+    g_autofree char *gone = url (&s, "/broken/manifest.json");
+    const char *args[] = { "--allow-http", "--port", "sim://esp32?time-scale=0", "flash",
+                           gone, NULL };
+
+    run_cli (&run, env.cache, args);
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_nonnull (strstr (run.err, "404 for firmware.bin — the installer may have moved"));
+    g_assert_null (strstr (run.out, "Connecting"));
+    run_clear (&run);
+  }
+
+  env_clear (&env);
+  server_stop (&s);
+}
+
+/* A self-signed certificate for 127.0.0.1, made now; NULL without openssl
+ * or a TLS backend. */
+static char *
+make_certificate (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
+  g_autofree char *dir = NULL;
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+
+  if (openssl == NULL || !g_tls_backend_supports_tls (g_tls_backend_get_default ()))
+    return NULL;
+
+  dir = g_dir_make_tmp ("glint-web-cert-XXXXXX", &error);
+  g_assert_no_error (error);
+  cert = g_build_filename (dir, "cert.pem", NULL);
+  key = g_build_filename (dir, "key.pem", NULL);
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                           &error, openssl, "req", "-x509", "-newkey", "ec",
+                           "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                           "-days", "2", "-subj", "/CN=127.0.0.1",
+                           "-addext", "subjectAltName=IP:127.0.0.1",
+                           "-keyout", key, "-out", cert, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (proc, NULL, &error);
+  g_assert_no_error (error);
+
+  return g_steal_pointer (&dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  TestImageSpec spec = { .chip_id = 0, .n_segments = 3, .seg_len = 0x2000, .hash = TRUE,
+                         .app_desc = TRUE };
+  int status;
+
+  app_image = test_image_build (&spec);
+  partition_table = make_partition_table ();
+  if (argc == 3 && g_str_equal (argv[1], "--serve"))
+    {
+      cert_dir = g_str_equal (argv[2], "-") ? NULL : g_strdup (argv[2]);
+      return serve (cert_dir);
+    }
+
+  g_test_init (&argc, &argv, NULL);
+  glint_sim_stream_register ();
+
+  cert_dir = make_certificate ();
+  server_process_start (argv[0]);
+
+  g_test_add_data_func ("/glint/web/http/download-and-cache", GINT_TO_POINTER (FALSE),
+                        test_download_and_cache);
+  g_test_add_data_func ("/glint/web/https/download-and-cache", GINT_TO_POINTER (TRUE),
+                        test_download_and_cache);
+  g_test_add_func ("/glint/web/fresh-cache", test_fresh_cache);
+  g_test_add_func ("/glint/web/last-modified", test_last_modified);
+  g_test_add_func ("/glint/web/redirect", test_redirect);
+  g_test_add_func ("/glint/web/multi-chip", test_multi_chip);
+  g_test_add_func ("/glint/web/odd-manifest", test_odd_manifest);
+  for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/glint/web/bad/%u", i);
+
+      g_test_add_data_func (name, &bad_cases[i], test_bad_case);
+    }
+  g_test_add_func ("/glint/web/cancel-slow", test_cancel_slow);
+  g_test_add_func ("/glint/web/https/untrusted", test_https_untrusted);
+  g_test_add_func ("/glint/web/https/mixed-content", test_https_mixed);
+  g_test_add_func ("/glint/web/flash-from-url", test_flash_from_url);
+  g_test_add_func ("/glint/web/cli", test_cli);
+
+  status = g_test_run ();
+
+  g_subprocess_force_exit (server_process);
+  g_subprocess_wait (server_process, NULL, NULL);
+  g_clear_object (&server_process);
+  g_string_free (server_pending, TRUE);
+  g_free (http_base);
+  g_free (https_base);
+
+  if (cert_dir != NULL)
+    glint_test_remove_dir (cert_dir);
+  g_free (cert_dir);
+  g_bytes_unref (app_image);
+  g_bytes_unref (partition_table);
+  return status;
+}
