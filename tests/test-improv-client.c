@@ -24,31 +24,6 @@
 
 static char *stub_dir;
 
-/* An ESP32 app image whose first segment starts with an esp_app_desc_t
- * naming @project (docs/protocol.md §12). */
-static GBytes *
-app_image (const char *project)
-{
-  g_autoptr(GByteArray) a = g_byte_array_new ();
-  guint8 header[24] = { 0xE9, 1, 2, 0x20, 0x00, 0x00, 0x40, 0x40, 0xEE };
-  guint8 seg[8] = { 0x20, 0x00, 0x40, 0x3F, 0x00, 0x01, 0, 0 };   /* 0x3F400020, 256 */
-  guint8 desc[256] = { 0x32, 0x54, 0xCD, 0xAB };
-  guint8 checksum = 0xEF;
-
-  memcpy (desc + 16, "1.0", 3);
-  memcpy (desc + 48, project, strlen (project));
-  g_byte_array_append (a, header, sizeof header);
-  g_byte_array_append (a, seg, sizeof seg);
-  g_byte_array_append (a, desc, sizeof desc);
-  for (guint i = 0; i < sizeof desc; i++)
-    checksum ^= desc[i];
-  while (a->len % 16 != 15)
-    g_byte_array_append (a, (const guint8 *) "", 1);
-  g_byte_array_append (a, &checksum, 1);
-
-  return g_byte_array_free_to_bytes (g_steal_pointer (&a));
-}
-
 static GlintStream *
 open_board (const char *address)
 {
@@ -192,7 +167,7 @@ test_by_firmware (void)
 
       if (projects[i] != NULL)
         {
-          g_autoptr(GBytes) app = app_image (projects[i]);
+          g_autoptr(GBytes) app = glint_test_app_image (projects[i]);
 
           glint_sim_load_flash (sim, 0x10000, g_bytes_get_data (app, NULL),
                                 g_bytes_get_size (app));
@@ -220,7 +195,7 @@ test_after_flash (void)
   g_autoptr(GlintStream) stream = open_board ("sim://esp32?time-scale=0");
   GlintFlasher *flasher = glint_flasher_new (stream);
   g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
-  g_autoptr(GBytes) app = app_image ("glint-demo");
+  g_autoptr(GBytes) app = glint_test_app_image ("glint-demo");
   g_autoptr(GlintImprovClient) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;

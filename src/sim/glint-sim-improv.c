@@ -31,7 +31,7 @@ typedef struct
 static const Network networks[] = {
   { "Glint Demo (password: demo1234)", "-42", "demo1234" },
   { "Cafe Guest", "-67", NULL },
-  { "Neighbours", "-81", "not-yours-to-know" },
+  { "Neighbours", "-81", "correct horse battery" },
 };
 
 /* esp_app_desc_t's project name of the app the boot log loads: the first
