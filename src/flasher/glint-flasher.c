@@ -582,6 +582,38 @@ glint_flasher_get_stream (GlintFlasher *self)
   return self->stream;
 }
 
+/**
+ * glint_flasher_release_stream:
+ * @self: a #GlintFlasher
+ *
+ * Between jobs, stops reading the stream (drops the loader), so that
+ * something else may read it while the board runs its firmware: the
+ * Improv Serial client, a serial monitor. The next job starts a new
+ * loader. Does nothing while a job runs.
+ */
+void
+glint_flasher_release_stream (GlintFlasher *self)
+{
+  g_return_if_fail (GLINT_IS_FLASHER (self));
+
+  switch (self->state)
+    {
+    case GLINT_FLASHER_STATE_IDLE:
+    case GLINT_FLASHER_STATE_DONE:
+    case GLINT_FLASHER_STATE_FAILED:
+    case GLINT_FLASHER_STATE_CANCELLED:
+      if (self->loader != NULL)
+        {
+          g_signal_handlers_disconnect_by_func (self->loader, on_loader_waiting_late_cb, self);
+          g_signal_handlers_disconnect_by_func (self->loader, on_loader_text_cb, self);
+        }
+      g_clear_object (&self->loader);
+      break;
+    default:
+      break;
+    }
+}
+
 GlintFlasherState
 glint_flasher_get_state (GlintFlasher *self)
 {
