@@ -5,6 +5,8 @@
 
 #include <stdlib.h>
 
+#include <glib/gi18n.h>
+
 #include "glint-error.h"
 #include "glint-improv.h"
 #include "glint-improv-client.h"
@@ -186,7 +188,7 @@ glint_improv_client_stop (GlintImprovClient *self)
 
   if (self->task != NULL)
     fail_op (self, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                "The Wi-Fi set-up was stopped"));
+                                _("The Wi-Fi set-up was stopped")));
   g_cancellable_cancel (self->read_cancellable);
   g_clear_object (&self->read_cancellable);
   g_clear_handle_id (&self->pending_id, g_source_remove);
@@ -281,22 +283,22 @@ got_error_state (GlintImprovClient *self,
 
     case OP_SCAN:
       fail_op (self, g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
-                                  "The board's firmware cannot list Wi-Fi networks "
-                                  "(it answered “%s”): type the network's name instead",
+                                  _("The board's firmware cannot list Wi-Fi networks "
+                                  "(it answered “%s”): type the network's name instead"),
                                   glint_improv_error_name (code)));
       break;
 
     case OP_PROVISION:
       if (code == GLINT_IMPROV_ERROR_UNABLE_TO_CONNECT)
         fail_op (self, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                                    "The board could not join “%s”: the password may be "
+                                    _("The board could not join “%s”: the password may be "
                                     "wrong, or the network out of its reach. Check the "
-                                    "password and try again", self->ssid));
+                                    "password and try again"), self->ssid));
       else
         fail_op (self, g_error_new (GLINT_ERROR, GLINT_ERROR_FAILED,
-                                    "The board refused the Wi-Fi settings (it answered "
+                                    _("The board refused the Wi-Fi settings (it answered "
                                     "“%s”). Try again; if it keeps refusing, set up Wi-Fi "
-                                    "as the firmware's documentation says",
+                                    "as the firmware's documentation says"),
                                     glint_improv_error_name (code)));
       break;
 
@@ -374,8 +376,8 @@ read_cb (GObject      *object,
       self->reading = FALSE;
       if (error == NULL)
         error = g_error_new (GLINT_ERROR, GLINT_ERROR_DISCONNECTED,
-                             "The connection to the board closed during the Wi-Fi set-up. "
-                             "Reconnect the board and try again");
+                             _("The connection to the board closed during the Wi-Fi set-up. "
+                             "Reconnect the board and try again"));
       if (self->task != NULL)
         fail_op (self, g_steal_pointer (&error));
       return;
@@ -431,7 +433,7 @@ write_cb (GObject      *object,
   if (error != NULL &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->task != NULL)
     {
-      g_prefix_error (&error, "Sending to the board: ");
+      g_prefix_error (&error, _("Sending to the board: "));
       fail_op (self, g_steal_pointer (&error));
     }
 }
@@ -472,20 +474,20 @@ timeout_cb (gpointer user_data)
     {
     case OP_PROBE:
       error = g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
-                           "The board did not answer Improv Serial within %u s: its firmware "
+                           _("The board did not answer Improv Serial within %u s: its firmware "
                            "may not offer Wi-Fi set-up over the serial port. Reset the board "
                            "and try again, or set up Wi-Fi as the firmware's documentation "
-                           "says", s);
+                           "says"), s);
       break;
     case OP_SCAN:
       error = g_error_new (GLINT_ERROR, GLINT_ERROR_TIMEOUT,
-                           "The board did not finish its Wi-Fi scan within %u s. Try again, "
-                           "or type the network's name", s);
+                           _("The board did not finish its Wi-Fi scan within %u s. Try again, "
+                           "or type the network's name"), s);
       break;
     case OP_PROVISION:
       error = g_error_new (GLINT_ERROR, GLINT_ERROR_TIMEOUT,
-                           "The board did not say within %u s whether it joined “%s”. Check "
-                           "the network and try again", s, self->ssid);
+                           _("The board did not say within %u s whether it joined “%s”. Check "
+                           "the network and try again"), s, self->ssid);
       break;
     case OP_NONE:
     default:
@@ -501,7 +503,8 @@ cancelled_cb (GCancellable *cancellable,
 {
   GlintImprovClient *self = user_data;
 
-  fail_op (self, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "The Wi-Fi set-up was cancelled"));
+  fail_op (self, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                              _("The Wi-Fi set-up was cancelled")));
   return G_SOURCE_REMOVE;
 }
 
@@ -530,7 +533,7 @@ set_baud_cb (GObject      *object,
     return;
   if (!glint_stream_set_baud_finish (GLINT_STREAM (object), result, &error))
     {
-      g_prefix_error (&error, "Setting the port to %u baud for Improv Serial: ",
+      g_prefix_error (&error, _("Setting the port to %u baud for Improv Serial: "),
                       GLINT_IMPROV_BAUD);
       fail_op (self, g_steal_pointer (&error));
       return;
@@ -582,7 +585,7 @@ start_op (GlintImprovClient *self,
     {
       g_byte_array_unref (request);
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
-                               "The board is busy with another Wi-Fi set-up step");
+                               _("The board is busy with another Wi-Fi set-up step"));
       return FALSE;
     }
 
@@ -801,7 +804,7 @@ glint_improv_client_provision_async (GlintImprovClient  *self,
   if (*ssid == '\0')
     {
       g_task_return_new_error (task, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                               "No network name was given: pick a network or type its name");
+                               _("No network name was given: pick a network or type its name"));
       return;
     }
   request = rpc (GLINT_IMPROV_COMMAND_WIFI_SETTINGS, strings, &error);

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n.h>
+
 #include "glint-error.h"
 #include "glint-improv.h"
 
@@ -98,9 +100,9 @@ glint_improv_encode_rpc (guint8              type,
       if (len > GLINT_IMPROV_MAX_DATA || body->len + 1 + len > GLINT_IMPROV_MAX_DATA)
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                       "Improv Serial carries at most %u bytes of text per command; "
-                       "string %u (%" G_GSIZE_FORMAT " bytes) does not fit: shorten it",
-                       GLINT_IMPROV_MAX_DATA - 2, i + 1, len);
+                       _("Improv Serial carries at most %u bytes of text per command; "
+                         "text %u (%u bytes) does not fit: shorten it"),
+                       GLINT_IMPROV_MAX_DATA - 2, i + 1, (guint) MIN (len, G_MAXUINT));
           return FALSE;
         }
       g_byte_array_append (body, &len8, 1);
