@@ -14,8 +14,8 @@
  * "unable to connect"; a provisioned board names its URL. */
 
 #define IMPROV_CMD_US     2000.0       /* the app's time to answer a command */
-#define IMPROV_SCAN_US    400000.0     /* a Wi-Fi scan */
-#define IMPROV_JOIN_US    1500000.0    /* association and DHCP */
+#define IMPROV_SCAN_US    300000.0     /* a Wi-Fi scan */
+#define IMPROV_JOIN_US    1000000.0    /* association and DHCP */
 #define APP_OFFSET        0x10000      /* the app the simulated boot log loads */
 #define APP_DESC_MAGIC    0xABCD5432
 
