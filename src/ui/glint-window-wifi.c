@@ -68,12 +68,16 @@ _glint_window_stop_wifi (GlintWindow *self)
     glint_done_page_set_wifi (self->done_page, FALSE, FALSE);
 }
 
+/* The question holds no reference on the window: a window closed while
+ * firmware without Improv keeps silent must go at once. Stopping (which
+ * dispose does) ends the question as cancelled, and then the window is
+ * not touched. */
 static void
 probe_cb (GObject      *object,
           GAsyncResult *result,
           gpointer      user_data)
 {
-  g_autoptr(GlintWindow) self = user_data;
+  GlintWindow *self = user_data;
   g_autoptr(GError) error = NULL;
   const char * const *info;
   g_autofree char *line = NULL;
@@ -100,27 +104,40 @@ probe_cb (GObject      *object,
   glint_done_page_set_wifi (self->done_page, FALSE, TRUE);
 }
 
+/* Whether two addresses name the same board, however they were typed. */
+static gboolean
+same_address (const char *a,
+              const char *b)
+{
+  g_autoptr(GlintStreamAddress) pa = glint_stream_address_parse (a, NULL);
+  g_autoptr(GlintStreamAddress) pb = glint_stream_address_parse (b, NULL);
+  g_autofree char *ca = pa != NULL ? glint_stream_address_to_string (pa) : g_strdup (a);
+  g_autofree char *cb = pb != NULL ? glint_stream_address_to_string (pb) : g_strdup (b);
+
+  return g_strcmp0 (ca, cb) == 0;
+}
+
 static gboolean
 new_client (GlintWindow  *self,
             GError      **error)
 {
   g_autoptr(GlintStream) stream = NULL;
+  gboolean demo = g_str_equal (self->address, GLINT_DEMO_ADDRESS);
+  const char *address = demo ? _glint_window_demo_address (self) : self->address;
 
   _glint_window_stop_wifi (self);
 
-  /* the flasher's stream, where a job used it: the board runs the new
-   * firmware on it now */
-  if (self->flasher != NULL && self->flash_cancellable == NULL)
+  /* the flasher's stream, where a job used it on this board: the board
+   * runs the new firmware on it now */
+  if (self->flasher != NULL && self->flash_cancellable == NULL &&
+      same_address (glint_stream_get_address (glint_flasher_get_stream (self->flasher)), address))
     {
       glint_flasher_release_stream (self->flasher);
       stream = g_object_ref (glint_flasher_get_stream (self->flasher));
     }
   else
     {
-      gboolean demo = g_str_equal (self->address, GLINT_DEMO_ADDRESS);
-
-      stream = glint_stream_new_for_address (demo ? _glint_window_demo_address (self) :
-                                             self->address, error);
+      stream = glint_stream_new_for_address (address, error);
       if (stream == NULL)
         return FALSE;
     }
@@ -145,7 +162,7 @@ _glint_window_probe_wifi (GlintWindow *self)
 
   glint_done_page_set_wifi (self->done_page, TRUE, FALSE);
   glint_improv_client_probe_async (self->improv, self->improv_wait_ms,
-                                   self->improv_cancellable, probe_cb, g_object_ref (self));
+                                   self->improv_cancellable, probe_cb, self);
 }
 
 /**
