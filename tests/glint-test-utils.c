@@ -709,3 +709,28 @@ glint_test_app_like (gsize size)
 
   return g_bytes_new_take (data, size);
 }
+
+/* An ESP32 app image whose first segment starts with an esp_app_desc_t
+ * naming @project (docs/protocol.md §12). */
+GBytes *
+glint_test_app_image (const char *project)
+{
+  g_autoptr(GByteArray) a = g_byte_array_new ();
+  guint8 header[24] = { 0xE9, 1, 2, 0x20, 0x00, 0x00, 0x40, 0x40, 0xEE };
+  guint8 seg[8] = { 0x20, 0x00, 0x40, 0x3F, 0x00, 0x01, 0, 0 };   /* 0x3F400020, 256 */
+  guint8 desc[256] = { 0x32, 0x54, 0xCD, 0xAB };
+  guint8 checksum = 0xEF;
+
+  memcpy (desc + 16, "1.0", 3);
+  memcpy (desc + 48, project, strlen (project));
+  g_byte_array_append (a, header, sizeof header);
+  g_byte_array_append (a, seg, sizeof seg);
+  g_byte_array_append (a, desc, sizeof desc);
+  for (guint i = 0; i < sizeof desc; i++)
+    checksum ^= desc[i];
+  while (a->len % 16 != 15)
+    g_byte_array_append (a, (const guint8 *) "", 1);
+  g_byte_array_append (a, &checksum, 1);
+
+  return g_byte_array_free_to_bytes (g_steal_pointer (&a));
+}

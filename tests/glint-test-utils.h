@@ -165,4 +165,8 @@ void          glint_test_remove_dir        (const char    *dir);
 /* @size bytes that compress like an app: code-like noise and tables. */
 GBytes       *glint_test_app_like          (gsize          size);
 
+/* A small ESP32 app image whose app description names @project (the
+ * Demo board's app speaks Improv Serial as "glint-demo"). */
+GBytes       *glint_test_app_image         (const char    *project);
+
 G_END_DECLS

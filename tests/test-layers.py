@@ -32,9 +32,10 @@ ALLOWED = {
 # Edges allowed for some headers only: (from, to) -> (headers, files or
 # None for any file of the layer, the reason).
 NARROW = {
-    ("sim", "protocol"): ({"glint-slip.h", "glint-protocol.h", "glint-chip.h"}, None,
+    ("sim", "protocol"): ({"glint-slip.h", "glint-protocol.h", "glint-chip.h",
+                           "glint-improv.h"}, None,
                           "sim uses only the pure parts of protocol (SLIP, the protocol's "
-                          "facts, the chip table)"),
+                          "facts, the chip table, the Improv Serial codec)"),
     ("cli", "sim"): ({"glint-sim-stream.h"}, None,
                      "cli only registers sim:// (glint_sim_stream_register)"),
     ("ui", "sim"): ({"glint-sim-stream.h"}, {"src/ui/main.c"},

@@ -1797,7 +1797,7 @@ test_options (void)
                    "lose-baud-change, damage-next, rom-xtal-drift, boot, flash, flash-size, "
                    "revision, package, secure-boot, secure-download, jtag-disabled, "
                    "flash-crypt-cnt, garble-reply, stuck-bit, no-erase, write-protect, "
-                   "real-flash-size, unstable-reads)");
+                   "real-flash-size, unstable-reads, improv)");
   g_clear_error (&error);
   /* every key the message lists is one the simulator takes */
   {
@@ -1809,7 +1809,7 @@ test_options (void)
       { "boot", "download" }, { "flash-size", "4MB" }, { "revision", "3.0" },
       { "package", "0" }, { "secure-boot", "off" }, { "secure-download", "off" },
       { "jtag-disabled", "off" }, { "flash-crypt-cnt", "0" }, { "garble-reply", "7:0" },
-      { "unstable-reads", "0" },
+      { "unstable-reads", "0" }, { "improv", "auto" },
     };
 
     for (gsize i = 0; i < G_N_ELEMENTS (valid); i++)

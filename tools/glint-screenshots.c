@@ -13,6 +13,7 @@
 #include "glint-sim-stream.h"
 #include "glint-test-utils.h"
 #include "glint-test-image.h"
+#include "glint-test-utils.h"
 #include "glint-window-private.h"
 
 /* Walks the window through every page and has ImageMagick's `import`
@@ -131,6 +132,25 @@ baud_row (void)
 {
   return ADW_COMBO_ROW (gtk_widget_get_template_child (GTK_WIDGET (window->firmware_page),
                                                        GLINT_TYPE_FIRMWARE_PAGE, "baud_row"));
+}
+
+static GtkWidget *
+wifi_child (const char *name)
+{
+  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window->wifi_page),
+                                                    GLINT_TYPE_WIFI_PAGE, name));
+}
+
+static gboolean
+wifi_offered (void)
+{
+  return glint_done_page_get_wifi_offered (window->done_page);
+}
+
+static gboolean
+wifi_settled (void)
+{
+  return g_strcmp0 (glint_wifi_page_get_state (window->wifi_page), "busy") != 0;
 }
 
 static gboolean
@@ -427,6 +447,42 @@ main (int   argc,
   act ("win.next", NULL);
   wait_until (on_failed, 120);
   shoot ("5c-wrong-chip");
+
+  /* 7. Wi-Fi set-up: the Demo board's own firmware speaks Improv Serial */
+  {
+    g_autofree char *dir = g_path_get_dirname (manifest);
+    g_autofree char *path = g_build_filename (dir, "glint-demo.bin", NULL);
+    g_autoptr(GBytes) app = glint_test_app_image ("glint-demo");
+
+    write_file (dir, "glint-demo.bin", app);
+    act ("win.flash-another", NULL);
+    act ("win.select-board", GLINT_DEMO_ADDRESS);
+    act ("win.next", NULL);
+    act ("win.load-firmware", path);
+    spin (100);
+    wait_until (plan_loaded, 30);
+    act ("win.next", NULL);
+    wait_until (on_done, 120);
+    wait_until (wifi_offered, 30);
+    shoot ("7-done-wifi");
+
+    act ("win.wifi", NULL);
+    wait_until (wifi_settled, 30);
+    gtk_editable_set_text (GTK_EDITABLE (wifi_child ("ssid_row")), "Neighbours");
+    gtk_editable_set_text (GTK_EDITABLE (wifi_child ("password_row")), "guessed");
+    g_signal_emit_by_name (wifi_child ("connect_button"), "clicked");
+    spin (100);
+    shoot ("7b-wifi-joining");
+    wait_until (wifi_settled, 30);
+    shoot ("7c-wifi-wrong-password");
+    gtk_editable_set_text (GTK_EDITABLE (wifi_child ("ssid_row")), "Cafe Guest");
+    gtk_editable_set_text (GTK_EDITABLE (wifi_child ("password_row")), "");
+    g_signal_emit_by_name (wifi_child ("connect_button"), "clicked");
+    spin (100);
+    wait_until (wifi_settled, 30);
+    shoot ("7d-wifi-joined");
+    act ("win.back", NULL);
+  }
 
   /* 6. Permission denied */
   _glint_window_show_permission_page (window);

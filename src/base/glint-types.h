@@ -19,6 +19,7 @@ typedef struct _GlintSerialPortInfo GlintSerialPortInfo;
 typedef struct _GlintUsbIdentity   GlintUsbIdentity;
 typedef struct _GlintFlashOptions  GlintFlashOptions;
 typedef struct _GlintSlipDecoder   GlintSlipDecoder;
+typedef struct _GlintImprovDecoder GlintImprovDecoder;
 typedef struct _GlintSim           GlintSim;
 typedef struct _GlintLinkTiming    GlintLinkTiming;
 

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 #include <gio/gio.h>
 #include <glib-unix.h>
+#include <gio/gunixinputstream.h>
 #include <json-glib/json-glib.h>
 
 #include <unistd.h>
@@ -23,6 +24,7 @@
 #include "glint-error.h"
 #include "glint-flash-plan.h"
 #include "glint-flasher.h"
+#include "glint-improv-client.h"
 #include "glint-network-browser.h"
 #include "glint-port-monitor.h"
 #include "glint-reset.h"
@@ -34,7 +36,8 @@
 
 /*
  * glint-cli: the headless face of Glint: lists ports, tells what a board
- * is, flashes, erases and reads flash.
+ * is, flashes, erases and reads flash, and sets up the Wi-Fi of firmware
+ * that speaks Improv Serial.
  *
  * Exit codes: 0 success, 1 the board or link failed, 2 bad usage (refused
  * before the board was touched), 3 written but not verified, 130 stopped
@@ -1435,6 +1438,254 @@ cmd_monitor (int argc, char **argv)
   return EXIT_OK;
 }
 
+/* wifi ----------------------------------------------------------------------- */
+
+static char *opt_ssid;
+static char *opt_password_file;
+static gboolean opt_list_networks;
+
+static const GOptionEntry wifi_entries[] = {
+  { "ssid", 0, 0, G_OPTION_ARG_STRING, &opt_ssid,
+    N_("The Wi-Fi network the board is to join"), N_("NAME") },
+  { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_password_file,
+    N_("Read the network's password from the first line of FILE (“-”: standard input); "
+       "without it the network must be open"), N_("FILE") },
+  { "list", 0, 0, G_OPTION_ARG_NONE, &opt_list_networks,
+    N_("List the networks the board sees"), NULL },
+  { NULL }
+};
+
+/* The options only wifi takes, which main() leaves in place for it;
+ * returns how many arguments @arg and its value take, 0 if not one. */
+static int
+wifi_option_width (const char *arg)
+{
+  if (g_str_equal (arg, "--ssid") || g_str_equal (arg, "--password-file"))
+    return 2;
+  if (g_str_has_prefix (arg, "--ssid=") || g_str_has_prefix (arg, "--password-file=") ||
+      g_str_equal (arg, "--list"))
+    return 1;
+  return 0;
+}
+
+/* The first line of the file, without its line end. Never printed. */
+static char *
+read_password (const char  *path,
+               GError     **error)
+{
+  g_autofree char *contents = NULL;
+  char *end;
+
+  if (g_str_equal (path, "-"))
+    {
+      g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+      g_autoptr(GDataInputStream) data = g_data_input_stream_new (in);
+
+      contents = g_data_input_stream_read_line (data, NULL, NULL, error);
+      if (contents == NULL && (error == NULL || *error == NULL))
+        contents = g_strdup ("");
+      if (contents == NULL)
+        return NULL;
+    }
+  else if (!g_file_get_contents (path, &contents, NULL, error))
+    {
+      g_prefix_error (error, _("--password-file: "));
+      return NULL;
+    }
+
+  end = strpbrk (contents, "\r\n");
+  if (end != NULL)
+    *end = '\0';
+  return g_steal_pointer (&contents);
+}
+
+static int
+report_wifi_error (const GError *error)
+{
+  if (interrupted && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return report_interrupted (error);
+  return report_error (error);
+}
+
+static void
+print_networks (GPtrArray *networks)
+{
+  if (!opt_json)
+    /* TRANSLATORS: the header of the network list; keep the columns */
+    printf (_("Signal    Security  Network\n"));
+
+  for (guint i = 0; i < networks->len; i++)
+    {
+      GlintImprovNetwork *network = g_ptr_array_index (networks, i);
+
+      if (opt_json)
+        {
+          g_autoptr(JsonBuilder) builder = json_event ("network");
+
+          json_builder_set_member_name (builder, "ssid");
+          json_builder_add_string_value (builder, network->ssid);
+          json_builder_set_member_name (builder, "rssi");
+          json_builder_add_int_value (builder, network->rssi);
+          json_builder_set_member_name (builder, "secured");
+          json_builder_add_boolean_value (builder, network->secured);
+          json_emit (builder);
+          continue;
+        }
+      /* TRANSLATORS: %d is the signal in dBm, then "secured" or "open", then the name */
+      printf (_("%4d dBm  %-8s  %s\n"), network->rssi,
+              network->secured ? _("secured") : _("open"), network->ssid);
+    }
+}
+
+static int
+cmd_wifi (int argc, char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStream) stream = NULL;
+  g_autoptr(GlintImprovClient) client = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *url = NULL;
+  const char * const *info;
+  GAsyncResult *slot = NULL;
+  guint scale_ms;
+
+  g_option_context_add_main_entries (context, wifi_entries, GETTEXT_PACKAGE);
+  g_option_context_set_help_enabled (context, FALSE);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || opt_port == NULL ||
+      argc != 1 || (opt_ssid == NULL && !opt_list_networks))
+    {
+      if (error != NULL)
+        g_printerr ("%s\n", error->message);
+      g_printerr (_("Usage: glint-cli --port PORT wifi --ssid NAME [--password-file FILE]\n"
+                    "       glint-cli --port PORT wifi --list\n"));
+      return EXIT_USAGE;
+    }
+  if (opt_ssid != NULL && (*opt_ssid == '\0' || strlen (opt_ssid) > 32))
+    {
+      g_printerr (_("--ssid: a Wi-Fi network name has 1 to 32 bytes\n"));
+      return EXIT_USAGE;
+    }
+  if (opt_password_file != NULL && opt_ssid == NULL)
+    {
+      g_printerr (_("--password-file needs --ssid\n"));
+      return EXIT_USAGE;
+    }
+  if (opt_password_file != NULL && (password = read_password (opt_password_file, &error)) == NULL)
+    return report_usage_error (error);
+  if (!check_port (&error))
+    return report_stream_error (error);
+
+  stream = glint_stream_new_for_address (opt_port, &error);
+  if (stream == NULL)
+    return report_stream_error (error);
+
+  job_cancellable = g_cancellable_new ();
+  g_unix_signal_add (SIGINT, interrupt_cb, NULL);
+
+  glint_stream_open_async (stream, job_cancellable, store_result_cb, &slot);
+  result = run_until_done (&slot);
+  if (!glint_stream_open_finish (stream, result, &error))
+    return report_wifi_error (error);
+  g_clear_object (&result);
+
+  /* as the monitor does: the hard reset starts the firmware, which then
+   * listens for Improv */
+  if (!opt_no_reset && glint_stream_get_can_control_lines (stream))
+    {
+      glint_reset_async (stream, GLINT_RESET_HARD, GLINT_RESET_DEFAULT_DELAY_MS, job_cancellable,
+                         store_result_cb, &slot);
+      result = run_until_done (&slot);
+      if (!glint_reset_finish (stream, result, &error))
+        {
+          g_printerr (_("Warning: the board was not reset: %s\n"), error->message);
+          g_clear_error (&error);
+        }
+      g_clear_object (&result);
+    }
+
+  if (!opt_json)
+    g_printerr (_("Asking the board on %s whether its firmware speaks Improv Serial…\n"),
+                glint_stream_get_address (stream));
+  client = glint_improv_client_new (stream);
+  scale_ms = (guint) (GLINT_IMPROV_PROBE_TIMEOUT_MS * opt_timeout_scale);
+  glint_improv_client_probe_async (client, scale_ms, job_cancellable, store_result_cb, &slot);
+  result = run_until_done (&slot);
+  if (!glint_improv_client_probe_finish (client, result, &error))
+    return report_wifi_error (error);
+  g_clear_object (&result);
+
+  info = glint_improv_client_get_device_info (client);
+  if (info != NULL && g_strv_length ((char **) info) >= 4)
+    {
+      if (opt_json)
+        {
+          g_autoptr(JsonBuilder) builder = json_event ("device");
+          static const char *keys[] = { "firmware", "version", "chip", "name" };
+
+          for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+            {
+              json_builder_set_member_name (builder, keys[i]);
+              json_builder_add_string_value (builder, info[i]);
+            }
+          json_emit (builder);
+        }
+      else
+        /* TRANSLATORS: firmware name, its version, chip, the device's own name */
+        printf (_("Firmware: %s %s on %s (“%s”)\n"), info[0], info[1], info[2], info[3]);
+    }
+
+  if (opt_list_networks)
+    {
+      g_autoptr(GPtrArray) networks = NULL;
+
+      scale_ms = (guint) (GLINT_IMPROV_SCAN_TIMEOUT_MS * opt_timeout_scale);
+      glint_improv_client_scan_async (client, scale_ms, job_cancellable, store_result_cb, &slot);
+      result = run_until_done (&slot);
+      networks = glint_improv_client_scan_finish (client, result, &error);
+      if (networks == NULL)
+        return report_wifi_error (error);
+      g_clear_object (&result);
+      print_networks (networks);
+    }
+
+  if (opt_ssid != NULL)
+    {
+      if (!opt_json)
+        g_printerr (_("Sending the Wi-Fi settings for “%s”…\n"), opt_ssid);
+      scale_ms = (guint) (GLINT_IMPROV_PROVISION_TIMEOUT_MS * opt_timeout_scale);
+      glint_improv_client_provision_async (client, opt_ssid, password, scale_ms, job_cancellable,
+                                           store_result_cb, &slot);
+      if (password != NULL)
+        memset (password, 0, strlen (password));
+      result = run_until_done (&slot);
+      url = glint_improv_client_provision_finish (client, result, &error);
+      if (url == NULL)
+        return report_wifi_error (error);
+
+      if (opt_json)
+        {
+          g_autoptr(JsonBuilder) builder = json_event ("wifi");
+
+          json_builder_set_member_name (builder, "ssid");
+          json_builder_add_string_value (builder, opt_ssid);
+          json_builder_set_member_name (builder, "url");
+          json_builder_add_string_value (builder, url);
+          json_emit (builder);
+        }
+      else if (*url != '\0')
+        printf (_("The board joined “%s”. Open it at %s\n"), opt_ssid, url);
+      else
+        printf (_("The board joined “%s”.\n"), opt_ssid);
+    }
+
+  if (opt_json)
+    json_done ("wifi");
+  glint_improv_client_stop (client);
+  return EXIT_OK;
+}
+
 /* main ----------------------------------------------------------------------- */
 
 typedef struct
@@ -1454,6 +1705,8 @@ static const Command commands[] = {
   { "erase", cmd_erase, N_("Erase the whole flash, or --region OFFSET LENGTH") },
   { "read", cmd_read, N_("Read OFFSET LENGTH of flash into FILE") },
   { "monitor", cmd_monitor, N_("Reset the board into its firmware and show what it prints") },
+  { "wifi", cmd_wifi, N_("Set up the Wi-Fi of firmware that speaks Improv Serial (--ssid NAME "
+                         "[--password-file FILE]; --list shows the networks the board sees)") },
 };
 
 static char *
@@ -1586,6 +1839,11 @@ main (int argc, char **argv)
         continue;
       if (g_str_equal (argv[i], "--watch") && g_str_equal (argv[1], "list"))
         continue;
+      if (g_str_equal (argv[1], "wifi") && wifi_option_width (argv[i]) > 0)
+        {
+          i += wifi_option_width (argv[i]) - 1;
+          continue;
+        }
       if (argv[i][0] == '-' && argv[i][1] != '\0')
         {
           g_printerr (_("Unknown option %s\n"), argv[i]);

@@ -51,6 +51,7 @@ struct _GlintFlasher
   guint              no_reboot : 1;
   guint              stub_running : 1;
   guint              busy : 1;
+  guint              release_stream : 1; /* drop the loader when the job is over */
   guint              no_skip : 1;
   guint              erase_all : 1;
   guint              planned_known : 1;  /* the climb may weigh its steps */

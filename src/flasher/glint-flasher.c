@@ -583,6 +583,38 @@ glint_flasher_get_stream (GlintFlasher *self)
   return self->stream;
 }
 
+static void
+drop_loader (GlintFlasher *self)
+{
+  if (self->loader != NULL)
+    {
+      g_signal_handlers_disconnect_by_func (self->loader, on_loader_waiting_late_cb, self);
+      g_signal_handlers_disconnect_by_func (self->loader, on_loader_text_cb, self);
+    }
+  g_clear_object (&self->loader);
+  self->release_stream = FALSE;
+}
+
+/**
+ * glint_flasher_release_stream:
+ * @self: a #GlintFlasher
+ *
+ * Stops reading the stream (drops the loader) once no job runs, so that
+ * something else may read it while the board runs its firmware: the
+ * Improv Serial client, a serial monitor. Called from a job's callback,
+ * it takes effect as the job winds up. The next job starts a new loader.
+ */
+void
+glint_flasher_release_stream (GlintFlasher *self)
+{
+  g_return_if_fail (GLINT_IS_FLASHER (self));
+
+  if (self->busy)
+    self->release_stream = TRUE;
+  else
+    drop_loader (self);
+}
+
 GlintFlasherState
 glint_flasher_get_state (GlintFlasher *self)
 {
@@ -976,6 +1008,8 @@ _glint_flasher_job_done (GTask *task)
   g_object_set_data (G_OBJECT (task), "glint-job-over", GINT_TO_POINTER (TRUE));
   self->busy = FALSE;
   self->job = NULL;
+  if (self->release_stream)
+    drop_loader (self);
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_DONE);
   g_object_unref (task);
 }

@@ -330,6 +330,7 @@ _glint_sim_chip_reset (GlintSim *self,
   self->mem_active = FALSE;
   g_array_set_size (self->ram_loaded, 0);
   _glint_sim_end_sessions (self);
+  _glint_sim_improv_reset (self);
 }
 
 static gboolean

@@ -418,6 +418,31 @@ set_flash_file (GlintSim    *self,
   return TRUE;
 }
 
+/* auto: the app speaks Improv Serial when it is the Demo board's own
+ * firmware (glint-sim-improv.c); on, off: whatever it is. */
+static gboolean
+set_improv (GlintSim    *self,
+            const char  *key,
+            const char  *value,
+            GError     **error)
+{
+  gboolean on;
+
+  if (g_str_equal (value, "auto"))
+    {
+      self->improv_mode = -1;
+      return TRUE;
+    }
+  if (!parse_bool (key, value, &on, NULL))
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                   "sim option %s: '%s' is not auto, on or off", key, value);
+      return FALSE;
+    }
+  self->improv_mode = on ? 1 : 0;
+  return TRUE;
+}
+
 typedef enum
 {
   OPTION_DOUBLE,     /* a gdouble field in [min, max] */
@@ -474,6 +499,7 @@ static const SimOption options[] = {
   { "write-protect", OPTION_CUSTOM, 0, 0, 0, 0, set_flash_fault },
   { "real-flash-size", OPTION_CUSTOM, 0, 0, 0, 0, set_flash_fault },
   { "unstable-reads", OPTION_CUSTOM, 0, 0, 0, 0, set_flash_fault },
+  { "improv", OPTION_CUSTOM, 0, 0, 0, 0, set_improv },
 };
 
 #undef FIELD
@@ -507,7 +533,9 @@ static const SimOption options[] = {
  * sector keeps its content), `write-protect` (START-END: writes and erases
  * there are ignored, silently), `real-flash-size` (1M…: a chip smaller
  * than its JEDEC id says; addresses wrap) and `unstable-reads` (P: each
- * read of the flash gets one bit wrong with that chance).  Addresses are
+ * read of the flash gets one bit wrong with that chance), and `improv`
+ * (auto/on/off: whether the running app answers Improv Serial; auto: when
+ * it is the Demo board's firmware, project "glint-demo").  Addresses are
  * decimal or 0x-prefixed hex; stuck-bit, no-erase and write-protect may be
  * repeated.
  *

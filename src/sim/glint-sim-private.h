@@ -215,6 +215,13 @@ struct _GlintSim
   guint32           rd_packet;
   GChecksum        *rd_md5;
 
+  /* Improv Serial in the app (glint-sim-improv.c) */
+  gint              improv_mode;     /* option: -1 auto, 0 off, 1 on */
+  GlintImprovDecoder *improv_rx;
+  gint64            improv_time;     /* when the bytes being decoded arrived */
+  guint8            improv_state;
+  char             *improv_url;
+
   guint64           counters[GLINT_SIM_N_COUNTERS];
 };
 
@@ -268,6 +275,10 @@ Event    *_glint_sim_push_event             (GlintSim      *self,
 void      _glint_sim_send_text              (GlintSim      *self,
                                              gint64         t,
                                              const char    *text);
+void      _glint_sim_send_bytes             (GlintSim      *self,
+                                             gint64         t,
+                                             const guint8  *data,
+                                             gsize          len);
 void      _glint_sim_send_frame             (GlintSim      *self,
                                              gint64         t,
                                              const guint8  *data,
@@ -364,6 +375,15 @@ gboolean  _glint_sim_program                (GlintSim      *self,
                                              gdouble       *us);
 void      _glint_sim_resize_flash           (GlintSim      *self,
                                              gsize          size);
+
+/* Improv Serial in the app (glint-sim-improv.c) */
+gboolean  _glint_sim_app_speaks_improv      (GlintSim      *self);
+void      _glint_sim_improv_feed            (GlintSim      *self,
+                                             gint64         t,
+                                             const guint8  *data,
+                                             gsize          len);
+void      _glint_sim_improv_reset           (GlintSim      *self);
+void      _glint_sim_improv_free            (GlintSim      *self);
 
 /* the command handlers (glint-sim-commands.c) */
 void      _glint_sim_handle_frame           (GlintSim      *self,

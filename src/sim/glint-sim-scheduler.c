@@ -89,6 +89,15 @@ send_raw (GlintSim     *self,
 }
 
 void
+_glint_sim_send_bytes (GlintSim     *self,
+                       gint64        t,
+                       const guint8 *data,
+                       gsize         len)
+{
+  send_raw (self, t, data, len);
+}
+
+void
 _glint_sim_send_text (GlintSim   *self,
                       gint64      t,
                       const char *text)
@@ -250,6 +259,12 @@ handle_host_bytes (GlintSim *self,
       return;
     }
   self->counters[GLINT_SIM_COUNTER_BYTES_IN] += len;
+
+  if (self->mode == GLINT_SIM_MODE_APP)
+    {
+      _glint_sim_improv_feed (self, t, data, len);
+      return;
+    }
 
   if (!_glint_sim_in_loader (self))
     return;

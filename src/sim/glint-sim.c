@@ -348,6 +348,7 @@ glint_sim_finalize (GObject *object)
   g_clear_pointer (&self->no_erase, g_array_unref);
   g_clear_pointer (&self->write_protect, g_array_unref);
   g_clear_pointer (&self->flash_path, g_free);
+  _glint_sim_improv_free (self);
 
   G_OBJECT_CLASS (glint_sim_parent_class)->finalize (object);
 }
@@ -456,6 +457,8 @@ glint_sim_init (GlintSim *self)
   self->write_protect = g_array_new (FALSE, FALSE, sizeof (FlashRange));
   g_queue_init (&self->events);
   g_queue_init (&self->pending);
+  self->improv_mode = -1;
+  _glint_sim_improv_reset (self);
 }
 
 /**

@@ -6,8 +6,9 @@
 #include "glint-done-page.h"
 
 /* The end of a good flash: what was written where, and what next
- * (Flash Another Board, Show the Backup where one was made, Open Serial
- * Monitor; all window actions). */
+ * (Flash Another Board, Set Up Wi-Fi where the firmware speaks Improv
+ * Serial, Show the Backup where one was made, Open Serial Monitor; all
+ * window actions). */
 
 struct _GlintDonePage
 {
@@ -17,6 +18,9 @@ struct _GlintDonePage
   GtkButton       *backup_button;
   AdwStatusPage   *done_status;
   GtkButton       *flash_another_button;
+  GtkButton       *wifi_button;
+  GtkWidget       *wifi_checking;
+  GtkSpinner      *wifi_spinner;
 };
 
 G_DEFINE_FINAL_TYPE (GlintDonePage, glint_done_page, GLINT_TYPE_WIZARD_PAGE)
@@ -44,6 +48,9 @@ glint_done_page_class_init (GlintDonePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintDonePage, backup_button);
   gtk_widget_class_bind_template_child (widget_class, GlintDonePage, done_status);
   gtk_widget_class_bind_template_child (widget_class, GlintDonePage, flash_another_button);
+  gtk_widget_class_bind_template_child (widget_class, GlintDonePage, wifi_button);
+  gtk_widget_class_bind_template_child (widget_class, GlintDonePage, wifi_checking);
+  gtk_widget_class_bind_template_child (widget_class, GlintDonePage, wifi_spinner);
 }
 
 static void
@@ -82,4 +89,38 @@ glint_done_page_set_has_backup (GlintDonePage *self,
   g_return_if_fail (GLINT_IS_DONE_PAGE (self));
 
   gtk_widget_set_visible (GTK_WIDGET (self->backup_button), has_backup);
+}
+
+/**
+ * glint_done_page_set_wifi:
+ * @self: a #GlintDonePage
+ * @checking: the window is asking the firmware whether it speaks Improv
+ * @available: it does: offer Set Up Wi-Fi
+ *
+ * Firmware without Improv Serial gets neither: nothing is offered.
+ */
+void
+glint_done_page_set_wifi (GlintDonePage *self,
+                          gboolean       checking,
+                          gboolean       available)
+{
+  g_return_if_fail (GLINT_IS_DONE_PAGE (self));
+
+  gtk_widget_set_visible (self->wifi_checking, checking);
+  gtk_spinner_set_spinning (self->wifi_spinner, checking);
+  gtk_widget_set_visible (GTK_WIDGET (self->wifi_button), available);
+}
+
+/**
+ * glint_done_page_get_wifi_offered:
+ * @self: a #GlintDonePage
+ *
+ * Returns: whether Set Up Wi-Fi shows
+ */
+gboolean
+glint_done_page_get_wifi_offered (GlintDonePage *self)
+{
+  g_return_val_if_fail (GLINT_IS_DONE_PAGE (self), FALSE);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->wifi_button));
 }

@@ -15,5 +15,9 @@ void glint_done_page_set_summary    (GlintDonePage *self,
                                      const char    *summary);
 void glint_done_page_set_has_backup (GlintDonePage *self,
                                      gboolean       has_backup);
+void glint_done_page_set_wifi       (GlintDonePage *self,
+                                     gboolean       checking,
+                                     gboolean       available);
+gboolean glint_done_page_get_wifi_offered (GlintDonePage *self);
 
 G_END_DECLS

@@ -190,6 +190,7 @@ show_done (GlintWindow *self)
   glint_done_page_set_summary (self->done_page, text);
   glint_done_page_set_has_backup (self->done_page, self->backup_path != NULL);
   _glint_window_go_to (self, "done");
+  _glint_window_probe_wifi (self);
 }
 
 static void
@@ -541,8 +542,9 @@ _glint_window_start_flash (GlintWindow *self)
   if (self->flash_cancellable != NULL)
     return;
 
-  /* Detect holds the port; let go of it. */
+  /* Detect holds the port, and so may the Wi-Fi set-up; let go of it. */
   glint_board_page_cancel_detect (self->board_page);
+  _glint_window_stop_wifi (self);
 
   where = board_name (self);
   basename = glint_firmware_page_get_name (self->firmware_page);
@@ -739,4 +741,18 @@ _glint_window_flash_dispose (GlintWindow *self)
   if (self->log != NULL)
     g_string_free (self->log, TRUE);
   self->log = NULL;
+}
+
+const char *
+_glint_window_demo_address (GlintWindow *self)
+{
+  return demo_board_address (self);
+}
+
+void
+_glint_window_log (GlintWindow   *self,
+                   GlintLogLevel  level,
+                   const char    *message)
+{
+  append_log (self, level, message);
 }

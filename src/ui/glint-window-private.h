@@ -13,6 +13,7 @@
 #include "glint-flash-page.h"
 #include "glint-monitor-page.h"
 #include "glint-permission-page.h"
+#include "glint-wifi-page.h"
 #include "glint-wizard.h"
 
 G_BEGIN_DECLS
@@ -32,6 +33,7 @@ struct _GlintWindow
   GlintMonitorPage     *monitor_page;
   GlintPermissionPage  *permission_page;
   AdwToastOverlay      *toast_overlay;
+  GlintWifiPage        *wifi_page;
   GlintWizard          *wizard;
 
   GSettings            *settings;
@@ -53,6 +55,13 @@ struct _GlintWindow
   char                 *demo_address;    /* GLINT_DEMO_ADDRESS with this window's board= */
   GArray               *regions_seen;    /* of GlintRegionReport: what every attempt on
                                           * this board did, merged; NULL before one */
+
+  /* Wi-Fi set-up (glint-window-wifi.c) */
+  GlintImprovClient    *improv;          /* the board's, while Done or Wi-Fi shows */
+  GCancellable         *improv_cancellable;
+  gboolean              improv_ready;    /* the board answered: it speaks Improv */
+  const char           *wifi_return;     /* the page Back leaves Wi-Fi for */
+  guint                 improv_wait_ms;  /* how long firmware has to answer */
 
 };
 
@@ -82,6 +91,18 @@ char           *_glint_window_port_holder       (const char   *path,
                                                  guint        *pid);
 
 
+/* glint-window-flash.c, for the other parts */
+const char     *_glint_window_demo_address      (GlintWindow  *self);
+void            _glint_window_log               (GlintWindow  *self,
+                                                 GlintLogLevel level,
+                                                 const char   *message);
+
+/* glint-window-wifi.c */
+void            _glint_window_wifi_init         (GlintWindow  *self);
+void            _glint_window_probe_wifi        (GlintWindow  *self);
+void            _glint_window_stop_wifi         (GlintWindow  *self);
+void            _glint_window_wifi              (GlintWindow  *self);
+
 void            _glint_window_select_board   (GlintWindow  *self,
                                               const char   *address);
 void            _glint_window_show_permission_page (GlintWindow *self);
@@ -92,5 +113,8 @@ const char     *_glint_window_get_page          (GlintWindow  *self);
 AdwEntryRow    *_glint_window_get_remote_row    (GlintWindow  *self);
 GlintPortMonitor *_glint_window_get_port_monitor (GlintWindow *self);
 GtkWidget      *_glint_window_get_next_button   (GlintWindow  *self);
+GlintWifiPage  *_glint_window_get_wifi_page     (GlintWindow  *self);
+void            _glint_window_set_improv_wait   (GlintWindow  *self,
+                                                 guint         ms);
 
 G_END_DECLS

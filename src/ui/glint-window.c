@@ -38,9 +38,12 @@ void
 _glint_window_go_to (GlintWindow *self,
                      const char  *page)
 {
-  /* Leaving the monitor lets go of the port. */
+  /* Leaving the monitor lets go of the port; so does leaving the Wi-Fi
+   * set-up (Done asks the board, Wi-Fi talks to it). */
   if (g_strcmp0 (page, "monitor") != 0)
     glint_monitor_page_stop (self->monitor_page);
+  if (g_strcmp0 (page, "done") != 0 && g_strcmp0 (page, "wifi") != 0)
+    _glint_window_stop_wifi (self);
 
   /* The Flashing page comes without a transition: a slide (or a fade)
    * draws both pages on every frame just while the flash starts, 30 ms of
@@ -141,6 +144,8 @@ back_action (GtkWidget  *widget,
       glint_monitor_page_stop (self->monitor_page);
       _glint_window_go_to (self, "done");
     }
+  else if (g_strcmp0 (page, "wifi") == 0)
+    _glint_window_go_to (self, self->wifi_return != NULL ? self->wifi_return : "board");
 }
 
 static void
@@ -347,6 +352,14 @@ monitor_action (GtkWidget  *widget,
 }
 
 static void
+wifi_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  _glint_window_wifi (GLINT_WINDOW (widget));
+}
+
+static void
 monitor_reset_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *parameter)
@@ -484,6 +497,7 @@ glint_window_dispose (GObject *object)
   if (self->link_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->link_dialog));
   glint_monitor_page_stop (self->monitor_page);
+  _glint_window_stop_wifi (self);
   _glint_window_flash_dispose (self);
   g_clear_object (&self->settings);
 
@@ -510,6 +524,7 @@ glint_window_class_init (GlintWindowClass *klass)
   g_type_ensure (GLINT_TYPE_FLASH_PAGE);
   g_type_ensure (GLINT_TYPE_MONITOR_PAGE);
   g_type_ensure (GLINT_TYPE_PERMISSION_PAGE);
+  g_type_ensure (GLINT_TYPE_WIFI_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/glintapp/Glint/glint-window.ui");
@@ -520,6 +535,7 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, flash_page);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, menu_button);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, monitor_page);
+  gtk_widget_class_bind_template_child (widget_class, GlintWindow, wifi_page);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, permission_page);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, GlintWindow, wizard);
@@ -541,6 +557,7 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-backup", NULL, show_backup_action);
   gtk_widget_class_install_action (widget_class, "win.copy-log", NULL, copy_log_action);
   gtk_widget_class_install_action (widget_class, "win.monitor", NULL, monitor_action);
+  gtk_widget_class_install_action (widget_class, "win.wifi", NULL, wifi_action);
   gtk_widget_class_install_action (widget_class, "win.monitor-reset", NULL,
                                    monitor_reset_action);
   gtk_widget_class_install_action (widget_class, "win.monitor-clear", NULL,
@@ -588,6 +605,7 @@ glint_window_init (GlintWindow *self)
                            G_CALLBACK (_glint_window_update_buttons), self, G_CONNECT_SWAPPED);
 
   _glint_window_firmware_init (self);
+  _glint_window_wifi_init (self);
   g_signal_connect_object (self->board_page, "notify::address",
                            G_CALLBACK (on_address_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->firmware_page, "notify::complete",
@@ -632,6 +650,14 @@ _glint_window_get_remote_row (GlintWindow *self)
 
   return ADW_ENTRY_ROW (gtk_widget_get_template_child (GTK_WIDGET (self->board_page),
                                                       GLINT_TYPE_BOARD_PAGE, "remote_row"));
+}
+
+GlintWifiPage *
+_glint_window_get_wifi_page (GlintWindow *self)
+{
+  g_return_val_if_fail (GLINT_IS_WINDOW (self), NULL);
+
+  return self->wifi_page;
 }
 
 GtkWidget *

@@ -1,0 +1,281 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "glint-test-utils.h"
+
+/* glint-cli wifi as a user runs it: Improv Serial on the Demo board, in
+ * the CLI's process (sim://) and, for the whole path, after a flash of
+ * the Demo firmware through glint-sim-server's RFC 2217 port. Passwords
+ * show up nowhere: not on either output, not in --json, not in the debug
+ * log. */
+
+#define DEMO_SSID     "Glint Demo (password: demo1234)"
+#define DEMO_PASSWORD "demo1234"
+#define DEMO_BOARD    "sim://esp32?boot=normal&improv=on&time-scale=0"
+/* a network whose name does not give its password away (the Demo one's does) */
+#define OTHER_SSID     "Neighbours"
+#define OTHER_PASSWORD "correct horse battery"
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+/* glint-cli with the suite's environment and every debug message on. */
+static void
+run_cli (Run               *run,
+         const char *const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("GLINT_CLI"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = glint_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                      G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  run->status = g_subprocess_get_exit_status (proc);
+}
+
+static void
+assert_no_secret (Run        *run,
+                  const char *password)
+{
+  g_assert_null (strstr (run->out, password));
+  g_assert_null (strstr (run->err, password));
+}
+
+static char *
+password_file (const char *dir,
+               const char *password)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (dir, "password", NULL);
+  g_autofree char *line = g_strdup_printf ("%s\n", password);
+
+  g_file_set_contents (path, line, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+test_set_up (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-wifi-XXXXXX", &error);
+  g_autofree char *right = password_file (dir, DEMO_PASSWORD);
+  g_autofree char *other = g_build_filename (dir, "other", NULL);
+  const char *json[] = { "--json", "-p", DEMO_BOARD, "wifi", "--ssid", OTHER_SSID,
+                         "--password-file", other, NULL };
+  const char *text[] = { "-p", DEMO_BOARD, "wifi", "--list", "--ssid=" DEMO_SSID,
+                         "--password-file", right, NULL };
+  Run run = { 0 };
+
+  g_file_set_contents (other, OTHER_PASSWORD, -1, &error);
+  g_assert_no_error (error);
+  run_cli (&run, json);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "{\"event\":\"device\",\"firmware\":\"glint-demo\""));
+  g_assert_nonnull (strstr (run.out, "{\"event\":\"wifi\",\"ssid\":\"" OTHER_SSID "\","
+                                     "\"url\":\"http://glint-demo-"));
+  g_assert_nonnull (strstr (run.out, "{\"event\":\"done\",\"job\":\"wifi\"}"));
+  /* the debug log (GLib writes it to either output) says what was sent,
+   * never the password */
+  g_assert_true (strstr (run.err, "sending the Wi-Fi settings for “" OTHER_SSID "”") != NULL ||
+                 strstr (run.out, "sending the Wi-Fi settings for “" OTHER_SSID "”") != NULL);
+  assert_no_secret (&run, OTHER_PASSWORD);
+  run_clear (&run);
+
+  run_cli (&run, text);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Firmware: glint-demo 1.0 on ESP32 (“Glint Demo Board”)"));
+  g_assert_nonnull (strstr (run.out, " -42 dBm  secured   " DEMO_SSID "\n"));
+  g_assert_nonnull (strstr (run.out, " -67 dBm  open      Cafe Guest\n"));
+  g_assert_nonnull (strstr (run.out, "The board joined “" DEMO_SSID "”. Open it at "
+                                     "http://glint-demo-"));
+  run_clear (&run);
+
+  g_unlink (other);
+  g_unlink (right);
+  g_rmdir (dir);
+}
+
+static void
+test_wrong_password (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-wifi-XXXXXX", &error);
+  g_autofree char *wrong = password_file (dir, "hunter2-wrong");
+  const char *text[] = { "-p", DEMO_BOARD, "wifi", "--ssid", DEMO_SSID,
+                         "--password-file", wrong, NULL };
+  const char *json[] = { "--json", "-p", DEMO_BOARD, "wifi", "--ssid", DEMO_SSID,
+                         "--password-file", wrong, NULL };
+  Run run = { 0 };
+
+  run_cli (&run, text);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "Error: The board could not join “" DEMO_SSID "”: the "
+                                     "password may be wrong"));
+  assert_no_secret (&run, "hunter2-wrong");
+  run_clear (&run);
+
+  run_cli (&run, json);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.out, "{\"event\":\"error\""));
+  g_assert_null (strstr (run.out, "\"event\":\"wifi\""));
+  assert_no_secret (&run, "hunter2-wrong");
+  run_clear (&run);
+
+  g_unlink (wrong);
+  g_rmdir (dir);
+}
+
+/* Firmware that does not speak Improv: the wait (here 10 s × 0.05), then
+ * a message that names the cause and the way on. */
+static void
+test_no_improv (void)
+{
+  const char *args[] = { "--timeout-scale", "0.05", "-p",
+                         "sim://esp32?boot=normal&improv=off&time-scale=0", "wifi", "--list",
+                         NULL };
+  Run run = { 0 };
+
+  run_cli (&run, args);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "did not answer Improv Serial"));
+  g_assert_nonnull (strstr (run.err, "documentation"));
+  g_assert_null (strstr (run.out, "dBm"));
+  run_clear (&run);
+}
+
+static void
+test_usage (void)
+{
+  const char *no_ssid[] = { "-p", DEMO_BOARD, "wifi", NULL };
+  const char *no_port[] = { "wifi", "--ssid", "x", NULL };
+  const char *missing[] = { "-p", DEMO_BOARD, "wifi", "--ssid", "x", "--password-file",
+                            "/nonexistent/password", NULL };
+  const char *long_ssid[] = { "-p", DEMO_BOARD, "wifi", "--ssid",
+                              "a-network-name-longer-than-32-bytes", NULL };
+  const char *const *cases[] = { no_ssid, no_port, missing, long_ssid };
+  Run run = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      run_cli (&run, cases[i]);
+      g_assert_cmpint (run.status, ==, 2);
+      g_assert_null (strstr (run.err, "Improv Serial…"));   /* the board was not asked */
+      run_clear (&run);
+    }
+}
+
+static GSubprocess *
+spawn_board (const char  *flash_path,
+             char       **address)
+{
+  g_autofree char *announcement = NULL;
+  g_auto(GStrv) words = NULL;
+  const char *server_args[] = { "--rfc2217", "0", "--flash", flash_path, "--option",
+                                "time-scale=0", NULL };
+  GSubprocess *server = glint_test_spawn_sim_server (server_args, &announcement);
+
+  words = g_strsplit (announcement, " ", -1);
+  *address = g_strdup_printf ("rfc2217://%s:%s", words[1], words[2]);
+  return server;
+}
+
+/* Flash, reset into the app, Wi-Fi: a board of another process behind
+ * RFC 2217, with the Demo firmware; then the same with other firmware,
+ * which is offered nothing. */
+static void
+test_after_flash (void)
+{
+  const char *projects[] = { "glint-demo", "blink" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (projects); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *dir = g_dir_make_tmp ("glint-wifi-XXXXXX", &error);
+      g_autofree char *flash_path = g_build_filename (dir, "flash.bin", NULL);
+      g_autofree char *app_path = g_build_filename (dir, "app.bin", NULL);
+      g_autofree char *app_arg = g_strdup_printf ("%s@0x10000", app_path);
+      g_autofree char *address = NULL;
+      g_autoptr(GBytes) app = glint_test_app_image (projects[i]);
+      g_autoptr(GSubprocess) server = NULL;
+      const char *flash[] = { "-p", NULL, "flash", app_arg, NULL };
+      const char *wifi[] = { "--timeout-scale", "0.1", "-p", NULL, "wifi", "--ssid",
+                             "Cafe Guest", NULL };
+      Run run = { 0 };
+
+      g_file_set_contents (app_path, g_bytes_get_data (app, NULL), g_bytes_get_size (app),
+                           &error);
+      g_assert_no_error (error);
+      server = spawn_board (flash_path, &address);
+      flash[1] = wifi[3] = address;
+
+      run_cli (&run, flash);
+      g_assert_cmpint (run.status, ==, 0);
+      g_assert_nonnull (strstr (run.out, "written and verified"));
+      run_clear (&run);
+
+      run_cli (&run, wifi);
+      if (i == 0)
+        {
+          g_assert_cmpint (run.status, ==, 0);
+          g_assert_nonnull (strstr (run.out, "The board joined “Cafe Guest”. Open it at "
+                                             "http://glint-demo-"));
+        }
+      else
+        {
+          g_assert_cmpint (run.status, ==, 1);
+          g_assert_nonnull (strstr (run.err, "did not answer Improv Serial"));
+        }
+      run_clear (&run);
+
+      g_subprocess_send_signal (server, SIGTERM);
+      g_subprocess_wait (server, NULL, NULL);
+      g_unlink (flash_path);
+      g_unlink (app_path);
+      g_rmdir (dir);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/glint/cli-wifi/set-up", test_set_up);
+  g_test_add_func ("/glint/cli-wifi/wrong-password", test_wrong_password);
+  g_test_add_func ("/glint/cli-wifi/no-improv", test_no_improv);
+  g_test_add_func ("/glint/cli-wifi/usage", test_usage);
+  g_test_add_func ("/glint/cli-wifi/after-flash", test_after_flash);
+
+  return g_test_run ();
+}

@@ -1,0 +1,274 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "glint-sim-stream.h"
+#include "glint-test-utils.h"
+#include "glint-window-private.h"
+
+/* Wi-Fi set-up in the window (Improv Serial on the Demo board): after a
+ * verified flash of the Demo firmware the Done page offers Set Up Wi-Fi;
+ * the page lists the board's networks, shows the board's answer to a
+ * wrong password and, at the end, the device's address as a button.
+ * Other firmware is offered nothing; the menu asks on demand. Runs under
+ * Xvfb with its own session bus (tests/meson.build). */
+
+#define OTHER_SSID     "Neighbours"
+#define OTHER_PASSWORD "correct horse battery"
+
+typedef struct
+{
+  GlintWindow *window;
+  char        *dir;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (GLINT_SETTINGS_SCHEMA);
+
+  g_settings_reset (settings, "last-address");
+  f->dir = g_dir_make_tmp ("glint-window-wifi-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  f->window = g_object_ref_sink (glint_window_new (NULL));
+  /* firmware without Improv is known only after the wait: keep it short */
+  _glint_window_set_improv_wait (f->window, 1000);
+  gtk_window_present (GTK_WINDOW (f->window));
+  while (!gtk_widget_get_mapped (GTK_WIDGET (f->window)))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  GlintWindow *weak = f->window;
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  g_object_add_weak_pointer (G_OBJECT (weak), (gpointer *) &weak);
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  g_clear_object (&f->window);
+  while (weak != NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_null (weak);
+  glint_test_remove_dir (f->dir);
+  g_free (f->dir);
+}
+
+static const char *
+page (Fixture *f)
+{
+  return _glint_window_get_page (f->window);
+}
+
+static GtkWidget *
+wifi_child (Fixture    *f,
+            const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (_glint_window_get_wifi_page (f->window)),
+                                                   GLINT_TYPE_WIFI_PAGE, name);
+
+  g_assert_nonnull (object);
+  return GTK_WIDGET (object);
+}
+
+static void
+activate (Fixture    *f,
+          const char *action,
+          const char *param)
+{
+  if (param != NULL)
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), action, "s", param));
+  else
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), action, NULL));
+}
+
+typedef gboolean (*Condition) (Fixture *f);
+
+static void
+wait_until (Fixture    *f,
+            Condition   condition,
+            const char *what)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (!condition (f))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("waited 20 s for %s; on “%s” (%s)", what, page (f), f->window->log->str);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static gboolean
+on_done (Fixture *f)
+{
+  return g_strcmp0 (page (f), "done") == 0;
+}
+
+static gboolean
+wifi_offered (Fixture *f)
+{
+  return glint_done_page_get_wifi_offered (f->window->done_page);
+}
+
+static gboolean
+probe_over (Fixture *f)
+{
+  return !gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (
+    GTK_WIDGET (f->window->done_page), GLINT_TYPE_DONE_PAGE, "wifi_checking")));
+}
+
+static gboolean
+wifi_not_busy (Fixture *f)
+{
+  return g_strcmp0 (glint_wifi_page_get_state (_glint_window_get_wifi_page (f->window)),
+                    "busy") != 0;
+}
+
+static const char *
+wifi_state (Fixture *f)
+{
+  return glint_wifi_page_get_state (_glint_window_get_wifi_page (f->window));
+}
+
+/* Board, firmware (an app naming @project), flash, Done. */
+static void
+flash_demo (Fixture    *f,
+            const char *project)
+{
+  g_autoptr(GBytes) app = glint_test_app_image (project);
+  g_autofree char *path = g_build_filename (f->dir, "app.bin", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, g_bytes_get_data (app, NULL), g_bytes_get_size (app), &error);
+  g_assert_no_error (error);
+
+  if (g_strcmp0 (page (f), "board") != 0)
+    activate (f, "win.flash-another", NULL);
+  activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
+  activate (f, "win.next", NULL);
+  g_assert_cmpstr (page (f), ==, "firmware");
+  activate (f, "win.load-firmware", path);
+  while (!gtk_widget_get_sensitive (_glint_window_get_next_button (f->window)))
+    g_main_context_iteration (NULL, TRUE);
+  activate (f, "win.next", NULL);
+  wait_until (f, on_done, "the Done page");
+}
+
+static void
+connect (Fixture    *f,
+         const char *ssid,
+         const char *password)
+{
+  gtk_editable_set_text (GTK_EDITABLE (wifi_child (f, "ssid_row")), ssid);
+  gtk_editable_set_text (GTK_EDITABLE (wifi_child (f, "password_row")), password);
+  g_assert_true (gtk_widget_get_sensitive (wifi_child (f, "connect_button")));
+  g_signal_emit_by_name (wifi_child (f, "connect_button"), "clicked");
+  g_assert_cmpstr (wifi_state (f), ==, "busy");
+  wait_until (f, wifi_not_busy, "the board's answer");
+}
+
+static void
+test_set_up (Fixture       *f,
+             gconstpointer  data)
+{
+  GtkListBox *list;
+  GtkListBoxRow *row;
+  const char *label;
+  guint n_rows = 0;
+
+  flash_demo (f, "glint-demo");
+  wait_until (f, wifi_offered, "Set Up Wi-Fi on the Done page");
+
+  activate (f, "win.wifi", NULL);
+  g_assert_cmpstr (page (f), ==, "wifi");
+  wait_until (f, wifi_not_busy, "the network list");
+  g_assert_cmpstr (wifi_state (f), ==, "form");
+
+  /* the board's own scan; a row fills in the name */
+  list = GTK_LIST_BOX (wifi_child (f, "networks_list"));
+  for (GtkWidget *w = gtk_widget_get_first_child (GTK_WIDGET (list)); w != NULL;
+       w = gtk_widget_get_next_sibling (w))
+    n_rows++;
+  g_assert_cmpuint (n_rows, ==, 3);
+  row = gtk_list_box_get_row_at_index (list, 1);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Cafe Guest");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "Open, -67 dBm");
+  g_signal_emit_by_name (list, "row-activated", row);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (wifi_child (f, "ssid_row"))), ==,
+                   "Cafe Guest");
+
+  /* a wrong password: the board's answer, and the form again */
+  connect (f, OTHER_SSID, "wrong horse");
+  g_assert_cmpstr (wifi_state (f), ==, "form");
+  g_assert_true (gtk_widget_get_visible (wifi_child (f, "error_label")));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (wifi_child (f, "error_label"))),
+                            "could not join “" OTHER_SSID "”"));
+
+  connect (f, OTHER_SSID, OTHER_PASSWORD);
+  g_assert_cmpstr (wifi_state (f), ==, "joined");
+  label = gtk_button_get_label (GTK_BUTTON (wifi_child (f, "url_button")));
+  g_assert_true (g_str_has_prefix (label, "Open http://glint-demo-"));
+  g_assert_true (g_str_has_suffix (glint_wifi_page_get_url (_glint_window_get_wifi_page (f->window)),
+                                   ".local"));
+  /* the password is gone from the page, and never was in the log */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (wifi_child (f, "password_row"))), ==, "");
+  g_assert_nonnull (strstr (f->window->log->str, "the board joined “" OTHER_SSID "”"));
+  g_assert_null (strstr (f->window->log->str, OTHER_PASSWORD));
+  g_assert_null (strstr (f->window->log->str, "wrong horse"));
+
+  /* Back to Done; Set Up Wi-Fi on demand from the menu on the Board page */
+  activate (f, "win.back", NULL);
+  g_assert_cmpstr (page (f), ==, "done");
+  activate (f, "win.flash-another", NULL);
+  g_assert_cmpstr (page (f), ==, "board");
+  activate (f, "win.wifi", NULL);
+  g_assert_cmpstr (page (f), ==, "wifi");
+  wait_until (f, wifi_not_busy, "the network list");
+  g_assert_cmpstr (wifi_state (f), ==, "form");
+  activate (f, "win.back", NULL);
+  g_assert_cmpstr (page (f), ==, "board");
+}
+
+/* Firmware that does not speak Improv: after the wait, nothing offered;
+ * asked on demand, the page says why. */
+static void
+test_no_improv (Fixture       *f,
+                gconstpointer  data)
+{
+  const char *text;
+
+  flash_demo (f, "blink");
+  wait_until (f, probe_over, "the end of the question");
+  g_assert_false (wifi_offered (f));
+  g_assert_cmpstr (page (f), ==, "done");
+
+  activate (f, "win.wifi", NULL);
+  wait_until (f, wifi_not_busy, "the answer");
+  g_assert_cmpstr (wifi_state (f), ==, "unavailable");
+  text = adw_status_page_get_description (ADW_STATUS_PAGE (wifi_child (f, "unavailable_status")));
+  g_assert_nonnull (strstr (text, "did not answer Improv Serial"));
+}
+
+int
+main (int argc, char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  glint_sim_stream_register ();
+
+  g_test_add ("/glint/window-wifi/set-up", Fixture, NULL, fixture_setup, test_set_up,
+              fixture_teardown);
+  g_test_add ("/glint/window-wifi/no-improv", Fixture, NULL, fixture_setup, test_no_improv,
+              fixture_teardown);
+
+  return g_test_run ();
+}
