@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "glint-stub.h"
+#include "glint-test-image.h"
 #include "glint-test-utils.h"
 
 /*
@@ -565,6 +566,60 @@ test_flash_to_server (void)
   g_unlink (flash_path);
   g_unlink (app_path);
   g_rmdir (dir);
+}
+
+/* A manifest with builds for several chips and no --chip: the CLI
+ * detects the board and flashes the build for its chip (the server is an
+ * ESP32). */
+static void
+test_flash_multi_chip_manifest (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
+  g_autofree char *flash_path = g_build_filename (dir, "flash.bin", NULL);
+  g_autofree char *manifest = g_build_filename (dir, "manifest.json", NULL);
+  g_autofree char *address = NULL;
+  g_autofree char *flash = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  const char *args[] = { "--port", NULL, "flash", manifest, NULL };
+  /* chip ids: ESP32 0, ESP32-C3 5 */
+  TestImageSpec esp32_spec = { .chip_id = 0, .seg_len = 0x800, .hash = TRUE };
+  TestImageSpec c3_spec = { .chip_id = 5, .seg_len = 0x900, .hash = TRUE };
+  g_autoptr(GBytes) esp32_app = test_image_build (&esp32_spec);
+  g_autoptr(GBytes) c3_app = test_image_build (&c3_spec);
+  const char *json = "{\"name\": \"Two\", \"builds\": [\n"
+                     "  {\"chipFamily\": \"ESP32-C3\", \"parts\": [{\"path\": \"c3.bin\", "
+                     "\"offset\": 65536}]},\n"
+                     "  {\"chipFamily\": \"ESP32\", \"parts\": [{\"path\": \"esp32.bin\", "
+                     "\"offset\": 65536}]}]}\n";
+  g_autofree char *esp32_path = g_build_filename (dir, "esp32.bin", NULL);
+  g_autofree char *c3_path = g_build_filename (dir, "c3.bin", NULL);
+  gsize flash_len = 0;
+  Run run = { 0 };
+
+  g_file_set_contents (esp32_path, g_bytes_get_data (esp32_app, NULL),
+                       g_bytes_get_size (esp32_app), &error);
+  g_assert_no_error (error);
+  g_file_set_contents (c3_path, g_bytes_get_data (c3_app, NULL),
+                       g_bytes_get_size (c3_app), &error);
+  g_assert_no_error (error);
+  g_file_set_contents (manifest, json, -1, &error);
+  g_assert_no_error (error);
+
+  server = spawn_board (flash_path, &address);
+  args[1] = address;
+  run_cli (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_null (strstr (run.err, "choose one"));
+  g_assert_nonnull (strstr (run.out, "written and verified"));
+  run_clear (&run);
+
+  flash = stop_board (server, flash_path, &flash_len);
+  g_assert_cmpuint (flash_len, >=, 0x10000 + g_bytes_get_size (esp32_app));
+  g_assert_cmpmem (flash + 0x10000, g_bytes_get_size (esp32_app),
+                   g_bytes_get_data (esp32_app, NULL), g_bytes_get_size (esp32_app));
+
+  glint_test_remove_dir (dir);
 }
 
 /* The connection drops once mid-write: the CLI says it reconnects (a
@@ -1255,6 +1310,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/cli/errors", test_errors_name_the_cause);
   g_test_add_func ("/glint/cli/flash-to-server", test_flash_to_server);
   g_test_add_func ("/glint/cli/flash-missing-file", test_flash_missing_file);
+  g_test_add_func ("/glint/cli/flash-multi-chip-manifest", test_flash_multi_chip_manifest);
   g_test_add_func ("/glint/cli/flash-skip", test_flash_skip);
   g_test_add_func ("/glint/cli/flash-record", test_flash_record);
   g_test_add_func ("/glint/cli/baud-remembered", test_baud_remembered);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 #include <glib/gstdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -526,15 +527,39 @@ test_manifest (Fixture       *fixture,
   g_assert_cmpstr (glint_flash_plan_get_region_path (by_chip, 0), ==, p1);
   g_clear_object (&plan);
 
+  /* Without a chip the build waits for the board's: the plan is valid,
+   * empty, and says so; the chip given later picks its build. */
   plan = glint_flash_plan_new_from_manifest (manifest, NULL, &error);
-  g_assert_null (plan);
-  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN);
+  g_assert_no_error (error);
+  g_assert_cmpstr (glint_flash_plan_get_build_chips (plan), ==, "ESP32, ESP32-S3");
+  g_assert_cmpuint (glint_flash_plan_get_n_regions (plan), ==, 0);
+  g_assert_null (glint_flash_plan_get_chip (plan));
+  g_assert_true (glint_flash_plan_validate (plan, NULL, 4 * 1024 * 1024, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (glint_flash_plan_get_warnings (plan)[0]);
+  g_assert_nonnull (strstr (glint_flash_plan_get_warnings (plan)[0], "ESP32, ESP32-S3"));
+  g_assert_true (glint_flash_plan_validate (plan, "esp32s3", 4 * 1024 * 1024, &error));
+  g_assert_no_error (error);
+  g_assert_null (glint_flash_plan_get_build_chips (plan));
+  g_assert_cmpstr (glint_flash_plan_get_chip (plan), ==, "esp32s3");
+  g_assert_cmpuint (glint_flash_plan_get_n_regions (plan), ==, 2);
+  g_assert_cmpstr (glint_flash_plan_get_region_path (plan, 0), ==, p1);
+  g_assert_cmpstr (glint_flash_plan_get_region_path (plan, 1), ==, p2);
+  g_clear_object (&plan);
+
+  /* a board with no build in the manifest: the wrong chip, named */
+  plan = glint_flash_plan_new_from_manifest (manifest, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (glint_flash_plan_validate (plan, "esp32c3", 0, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP);
+  assert_message_has (error, "ESP32-C3");
   assert_message_has (error, "ESP32, ESP32-S3");
   g_clear_error (&error);
+  g_clear_object (&plan);
 
   plan = glint_flash_plan_new_from_manifest (manifest, "ESP32-C3", &error);
   g_assert_null (plan);
-  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP);
   assert_message_has (error, "ESP32-C3");
   assert_message_has (error, "ESP32, ESP32-S3");
 }

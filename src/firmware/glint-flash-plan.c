@@ -54,6 +54,11 @@ struct _GlintFlashPlan
   gboolean   allow_raw;
   guint32    uf2_family;     /* of a UF2 file in the plan, 0 without one */
   char      *uf2_path;
+  /* A manifest with builds for several chips, its build not chosen yet:
+   * the board's chip chooses it (glint_flash_plan_validate()). */
+  JsonNode  *manifest;
+  char      *manifest_path;
+  char      *build_chips;    /* "ESP32, ESP32-S3", as the manifest names them */
 };
 
 G_DEFINE_FINAL_TYPE (GlintFlashPlan, glint_flash_plan, G_TYPE_OBJECT)
@@ -82,6 +87,9 @@ glint_flash_plan_finalize (GObject *object)
   g_clear_pointer (&self->before, g_free);
   g_clear_pointer (&self->after, g_free);
   g_clear_pointer (&self->uf2_path, g_free);
+  g_clear_pointer (&self->manifest, json_node_unref);
+  g_clear_pointer (&self->manifest_path, g_free);
+  g_clear_pointer (&self->build_chips, g_free);
 
   G_OBJECT_CLASS (glint_flash_plan_parent_class)->finalize (object);
 }
@@ -1047,16 +1055,25 @@ plan_from_manifest (JsonNode    *root,
       JSON_NODE_HOLDS_OBJECT (json_array_get_element (builds, 0)))
     build = json_array_get_object_element (builds, 0);
 
+  /* Several builds and no chip yet: the board's chip picks one when it is
+   * known (choose_build(), from glint_flash_plan_validate()). */
+  if (build == NULL && chip_family == NULL && families->len > 0)
+    {
+      self->manifest = json_node_ref (root);
+      self->manifest_path = g_strdup (json_path);
+      self->build_chips = g_strdup (families->str);
+      return g_steal_pointer (&self);
+    }
+
   if (build == NULL)
     {
       if (chip_family != NULL)
-        g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+        g_set_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP,
                      _("“%s” has no build for %s; it has builds for: %s"),
                      json_path, chip_family, families->str);
       else
         g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                     _("“%s” has builds for several chips (%s): choose one"),
-                     json_path, families->str);
+                     _("“%s” names no chip family in its builds"), json_path);
       return NULL;
     }
 
@@ -1733,6 +1750,54 @@ validate_images (GlintFlashPlan  *self,
   return TRUE;
 }
 
+/* A manifest with several builds takes the one for @chip: its regions
+ * and its chip become the plan's. */
+static gboolean
+choose_build (GlintFlashPlan  *self,
+              const char      *chip,
+              GError         **error)
+{
+  g_autoptr(GlintFlashPlan) chosen = NULL;
+
+  chosen = plan_from_manifest (self->manifest, self->manifest_path,
+                               glint_image_chip_to_family (chip), error);
+  if (chosen == NULL)
+    return FALSE;
+
+  g_array_set_size (self->regions, 0);
+  for (guint i = 0; i < chosen->regions->len; i++)
+    {
+      Region *region = &g_array_index (chosen->regions, Region, i);
+
+      add_region (self, region->offset, region->data, region->path, region->name,
+                  region->encrypted);
+    }
+  set_string (&self->chip, chosen->chip);
+  g_clear_pointer (&self->manifest, json_node_unref);
+  g_clear_pointer (&self->manifest_path, g_free);
+  g_clear_pointer (&self->build_chips, g_free);
+  return TRUE;
+}
+
+/**
+ * glint_flash_plan_get_build_chips:
+ * @self: a #GlintFlashPlan
+ *
+ * A plan from a manifest with builds for several chips, read without a
+ * chip, has no regions until the board's chip chooses its build:
+ * glint_flash_plan_validate() with a chip does that.
+ *
+ * Returns: (nullable): the chip families of the builds ("ESP32, ESP32-S3")
+ *   while the build is not chosen, else %NULL
+ */
+const char *
+glint_flash_plan_get_build_chips (GlintFlashPlan *self)
+{
+  g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), NULL);
+
+  return self->build_chips;
+}
+
 /**
  * glint_flash_plan_validate:
  * @self: a #GlintFlashPlan
@@ -1763,13 +1828,6 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
   g_ptr_array_set_size (self->warnings, 0);
   g_ptr_array_add (self->warnings, NULL);
 
-  if (self->regions->len == 0)
-    {
-      g_set_error_literal (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                           "nothing to flash");
-      return FALSE;
-    }
-
   effective_chip = chip != NULL ? chip : self->chip;
   if (effective_chip != NULL && !glint_image_chip_is_known (effective_chip))
     {
@@ -1779,6 +1837,28 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
     }
   if (effective_chip != NULL)
     effective_chip = glint_image_chip_from_family (effective_chip);
+
+  if (self->manifest != NULL)
+    {
+      if (effective_chip == NULL)
+        {
+          g_autofree char *file = g_path_get_basename (self->manifest_path);
+
+          add_warning (self, _("“%s” has builds for several chips (%s): the one for the "
+                               "board's chip is chosen when the board is detected"),
+                       file, self->build_chips);
+          return TRUE;
+        }
+      if (!choose_build (self, effective_chip, error))
+        return FALSE;
+    }
+
+  if (self->regions->len == 0)
+    {
+      g_set_error_literal (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                           "nothing to flash");
+      return FALSE;
+    }
 
   if (flash_size_bytes == 0)
     flash_size_bytes = glint_flash_plan_parse_size (self->flash_size);

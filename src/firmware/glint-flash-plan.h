@@ -48,6 +48,7 @@ gboolean            glint_flash_plan_patch_bootloader      (GlintFlashPlan    *s
                                                             const char        *detected_flash_size,
                                                             GError           **error);
 const char * const *glint_flash_plan_get_warnings          (GlintFlashPlan    *self);
+const char         *glint_flash_plan_get_build_chips       (GlintFlashPlan    *self);
 
 guint               glint_flash_plan_get_n_regions         (GlintFlashPlan    *self);
 guint32             glint_flash_plan_get_region_offset     (GlintFlashPlan    *self,

@@ -383,6 +383,8 @@ _glint_flash_change_baud (GTask *task)
   _glint_flasher_change_baud (task, flash_prepare);
 }
 
+static void regions_reset (GlintFlasher *self);
+
 static void
 flash_detected (GTask *task)
 {
@@ -390,6 +392,7 @@ flash_detected (GTask *task)
   g_autoptr(GError) error = NULL;
   const char *plan_chip = glint_flash_plan_get_chip (self->plan);
   const GlintChip *wanted = plan_chip != NULL ? glint_chip_lookup (plan_chip) : NULL;
+  gboolean choosing;
 
   /* Nothing is written before the plan is known to fit this board. */
   if (wanted != NULL && wanted != self->chip)
@@ -404,12 +407,23 @@ flash_detected (GTask *task)
   /* the revision the images ask for, by their headers (unknown in secure
    * download mode, and none on the ESP8266: not checked) */
   glint_flash_plan_set_chip_revision (self->plan, self->ident_known ? self->ident.revision : -1);
+  choosing = glint_flash_plan_get_build_chips (self->plan) != NULL;
   if (!glint_flash_plan_validate (self->plan, self->chip->name, plan_flash_size (self), &error) ||
       !glint_flash_plan_patch_bootloader (self->plan, self->chip->name, NULL, &error))
     {
       _glint_flasher_job_fail (task, g_steal_pointer (&error));
       return;
     }
+  /* A manifest's build chosen now, or an ELF that became two regions:
+   * nothing is written yet, so the report starts afresh. */
+  if (self->regions->len != glint_flash_plan_get_n_regions (self->plan))
+    {
+      regions_reset (self);
+      _glint_flasher_set_progress (self, 0, glint_flash_plan_get_total_bytes (self->plan));
+    }
+  if (choosing)
+    _glint_flasher_log (self, GLINT_LOG_INFO, _("the manifest's build for %s is flashed"),
+                        self->chip->display_name);
 
   if (_glint_flasher_secure_download (self) && (self->erase_all || self->backup_path != NULL))
     {
@@ -867,7 +881,9 @@ glint_flasher_flash_async (GlintFlasher        *self,
     return;
 
   g_clear_pointer (&self->regions, g_array_unref);
-  if (self->plan == NULL || glint_flash_plan_get_n_regions (self->plan) == 0)
+  /* (a manifest's build for the board's chip is chosen once it is known) */
+  if (self->plan == NULL || (glint_flash_plan_get_n_regions (self->plan) == 0 &&
+                             glint_flash_plan_get_build_chips (self->plan) == NULL))
     {
       _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
                                                   _("nothing to flash: choose a firmware first")));

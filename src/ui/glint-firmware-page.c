@@ -548,7 +548,11 @@ show_plan (GlintFirmwarePage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->warnings_group), n_warnings > 0);
   show_flash_settings (self);
 
-  if (chip != NULL)
+  if (glint_flash_plan_get_build_chips (self->plan) != NULL)
+    /* Translators: "builds for ESP32, ESP32-S3: …" (a manifest) */
+    description = g_strdup_printf (_("Builds for %s: the board's chip chooses one"),
+                                   glint_flash_plan_get_build_chips (self->plan));
+  else if (chip != NULL)
     /* Translators: "4 files, 1.2 MB in all, built for esp32s3" */
     description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                 "%u part, %s in all, built for %s",
