@@ -897,6 +897,122 @@ test_boot_app_without_io0 (void)
 }
 
 static void
+put_partition (guint8     *table,
+               guint       index,
+               guint8      type,
+               guint8      subtype,
+               guint32     offset,
+               guint32     size,
+               const char *label)
+{
+  guint8 *e = table + index * 32;
+
+  e[0] = 0xAA;
+  e[1] = 0x50;
+  e[2] = type;
+  e[3] = subtype;
+  for (guint i = 0; i < 4; i++)
+    {
+      e[4 + i] = (offset >> (8 * i)) & 0xFF;
+      e[8 + i] = (size >> (8 * i)) & 0xFF;
+    }
+  memset (e + 12, 0, 16);
+  memcpy (e + 12, label, strlen (label));
+}
+
+/* An EN pulse with IO0 high: the board boots from its flash; returns
+ * what it printed, including a few of the app's lines. */
+static char *
+boot_log (Fixture *f)
+{
+  g_byte_array_set_size (f->text, 0);
+  glint_sim_host_set_lines (f->sim, GLINT_LINE_RTS, GLINT_LINE_RTS);
+  spin (5);
+  glint_sim_host_set_lines (f->sim, GLINT_LINE_RTS, 0);
+  spin (60);
+  g_assert_cmpint (glint_sim_get_mode (f->sim), ==, GLINT_SIM_MODE_APP);
+  return g_strndup ((const char *) f->text->data, f->text->len);
+}
+
+static gsize
+count (const char *haystack,
+       const char *needle)
+{
+  gsize n = 0;
+
+  for (const char *p = strstr (haystack, needle); p != NULL; p = strstr (p + 1, needle))
+    n++;
+  return n;
+}
+
+/* The simulated ROM, bootloader and app look at what the flash holds:
+ * each missing piece ends in the message a real board prints, again and
+ * again; a full build names its app. */
+static void
+test_boot_from_flash (void)
+{
+  g_autoptr(Fixture) f = fixture_new ("esp32", "time-scale=0");
+  guint8 table[3 * 32];
+  guint8 app[256] = { 0xE9, 3 };
+  guint8 bootloader[16] = { 0xE9, 3 };
+  char *log;
+
+  spin (10);
+
+  /* blank: the ROM finds no bootloader at 0x1000 */
+  log = boot_log (f);
+  g_assert_nonnull (strstr (log, "rst:0x1 (POWERON_RESET)"));
+  g_assert_cmpuint (count (log, "invalid header: 0xffffffff"), >=, 2);
+  g_assert_null (strstr (log, "hello"));
+  g_free (log);
+
+  /* a bootloader, no partition table */
+  glint_sim_load_flash (f->sim, 0x1000, bootloader, sizeof bootloader);
+  log = boot_log (f);
+  g_assert_nonnull (strstr (log, "2nd stage bootloader"));
+  g_assert_nonnull (strstr (log, "partition 0 invalid magic number 0xffff"));
+  g_assert_cmpuint (count (log, "load partition table error!"), >=, 2);
+  g_assert_null (strstr (log, "hello"));
+  g_free (log);
+
+  /* a table without an app partition */
+  memset (table, 0xFF, sizeof table);
+  put_partition (table, 0, 0x01, 0x02, 0x9000, 0x6000, "nvs");
+  glint_sim_load_flash (f->sim, 0x8000, table, sizeof table);
+  log = boot_log (f);
+  g_assert_nonnull (strstr (log, " 0 nvs              WiFi data      01 02 00009000 00006000"));
+  g_assert_cmpuint (count (log, "No bootable app partitions in the partition table"), >=, 2);
+  g_free (log);
+
+  /* a factory partition with nothing in it */
+  put_partition (table, 1, 0x00, 0x00, 0x10000, 0x100000, "factory");
+  glint_sim_load_flash (f->sim, 0x8000, table, sizeof table);
+  log = boot_log (f);
+  g_assert_nonnull (strstr (log, "image at 0x10000 has invalid magic byte"));
+  g_assert_nonnull (strstr (log, "Factory app partition is not bootable"));
+  g_assert_null (strstr (log, "Loaded app"));
+  g_free (log);
+
+  /* and an app with its description (after the 24-byte header and the
+   * first segment's 8): it starts and says who it is */
+  app[32] = 0x32;
+  app[33] = 0x54;
+  app[34] = 0xCD;
+  app[35] = 0xAB;
+  memcpy (app + 32 + 16, "1.0.0", 5);
+  memcpy (app + 32 + 48, "glint-demo", 10);
+  memcpy (app + 32 + 112, "v5.1.2", 6);
+  glint_sim_load_flash (f->sim, 0x10000, app, sizeof app);
+  log = boot_log (f);
+  g_assert_nonnull (strstr (log, "Loaded app from partition at offset 0x10000"));
+  g_assert_nonnull (strstr (log, "Project name:     glint-demo"));
+  g_assert_nonnull (strstr (log, "App version:      1.0.0"));
+  g_assert_nonnull (strstr (log, "glint-demo: hello from the demo board"));
+  g_assert_null (strstr (log, "E ("));
+  g_free (log);
+}
+
+static void
 test_reset_before_power_on (void)
 {
   g_autoptr(Fixture) f = fixture_new ("esp32", "time-scale=0");
@@ -2016,6 +2132,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/sim/boot-normal", test_boot_normal);
   g_test_add_func ("/glint/sim/classic-reset-instant", test_classic_reset_instant);
   g_test_add_func ("/glint/sim/boot-app-without-io0", test_boot_app_without_io0);
+  g_test_add_func ("/glint/sim/boot-from-flash", test_boot_from_flash);
   g_test_add_func ("/glint/sim/reset-before-power-on", test_reset_before_power_on);
   g_test_add_func ("/glint/sim/stub-upload", test_stub_upload);
   g_test_add_func ("/glint/sim/deflate-rom", test_deflate_rom);
