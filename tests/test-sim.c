@@ -9,6 +9,8 @@
 
 #include "glint-chip.h"
 #include "glint-error.h"
+#include "glint-flash-plan.h"
+#include "glint-image.h"
 #include "glint-sim.h"
 #include "glint-slip.h"
 #include "glint-test-utils.h"
@@ -1010,6 +1012,52 @@ test_boot_from_flash (void)
   g_assert_nonnull (strstr (log, "glint-demo: hello from the demo board"));
   g_assert_null (strstr (log, "E ("));
   g_free (log);
+}
+
+/* The sample firmware the build makes, written where its manifest says,
+ * starts on every simulated chip and names itself. */
+static void
+test_sample_firmware_boots (void)
+{
+  g_autofree char *manifest = g_build_filename (g_getenv ("GLINT_SAMPLE_DIR"), "manifest.json",
+                                                NULL);
+  const char *chips[] = { "esp8266", "esp32", "esp32s2", "esp32s3", "esp32c2", "esp32c3",
+                          "esp32c5", "esp32c6", "esp32c61", "esp32h2", "esp32p4" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (chips); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new_from_manifest (manifest, NULL, &error);
+      g_autoptr(Fixture) f = fixture_new (chips[i], "time-scale=0");
+      g_autofree char *log = NULL;
+
+      g_test_message ("%s", chips[i]);
+      g_assert_no_error (error);
+      g_assert_true (glint_flash_plan_validate (plan, chips[i], 0, &error));
+      g_assert_no_error (error);
+      g_assert_null (glint_flash_plan_get_warnings (plan)[0]);
+      g_assert_cmpuint (glint_flash_plan_get_n_regions (plan), ==, 3);
+      g_assert_cmphex (glint_flash_plan_get_region_offset (plan, 0), ==,
+                       glint_image_chip_bootloader_offset (chips[i]));
+      g_assert_cmphex (glint_flash_plan_get_region_offset (plan, 1), ==, 0x8000);
+      g_assert_cmphex (glint_flash_plan_get_region_offset (plan, 2), ==, 0x10000);
+      for (guint r = 0; r < 3; r++)
+        {
+          GBytes *data = glint_flash_plan_get_region_data (plan, r);
+
+          glint_sim_load_flash (f->sim, glint_flash_plan_get_region_offset (plan, r),
+                                g_bytes_get_data (data, NULL), g_bytes_get_size (data));
+        }
+
+      spin (10);
+      log = boot_log (f);
+      g_assert_nonnull (strstr (log, " 2 factory          factory app    00 00 00010000 00100000"));
+      g_assert_nonnull (strstr (log, "Loaded app from partition at offset 0x10000"));
+      g_assert_nonnull (strstr (log, "Project name:     glint-demo"));
+      g_assert_nonnull (strstr (log, "App version:      1.0.0"));
+      g_assert_nonnull (strstr (log, "glint-demo: hello from the demo board"));
+      g_assert_null (strstr (log, "E ("));
+    }
 }
 
 static void
@@ -2133,6 +2181,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/sim/classic-reset-instant", test_classic_reset_instant);
   g_test_add_func ("/glint/sim/boot-app-without-io0", test_boot_app_without_io0);
   g_test_add_func ("/glint/sim/boot-from-flash", test_boot_from_flash);
+  g_test_add_func ("/glint/sim/sample-firmware-boots", test_sample_firmware_boots);
   g_test_add_func ("/glint/sim/reset-before-power-on", test_reset_before_power_on);
   g_test_add_func ("/glint/sim/stub-upload", test_stub_upload);
   g_test_add_func ("/glint/sim/deflate-rom", test_deflate_rom);
