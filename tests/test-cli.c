@@ -622,6 +622,55 @@ test_flash_multi_chip_manifest (void)
   glint_test_remove_dir (dir);
 }
 
+/* --sample: the Demo board's sample firmware, the build for the board's
+ * chip (an ESP32 here): bootloader, partition table and app where they
+ * belong. */
+static void
+test_flash_sample (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
+  g_autofree char *flash_path = g_build_filename (dir, "flash.bin", NULL);
+  g_autofree char *address = NULL;
+  g_autofree char *flash = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  const char *args[] = { "--port", NULL, "flash", "--sample", NULL };
+  const char *both[] = { "--port", "sim://", "flash", "--sample", "app.bin", NULL };
+  const char *parts[][2] = { { "esp32-bootloader.bin", "0x1000" },
+                             { "esp32-partition-table.bin", "0x8000" },
+                             { "esp32-glint-demo.bin", "0x10000" } };
+  gsize flash_len = 0;
+  Run run = { 0 };
+
+  run_cli (&run, both);
+  g_assert_cmpint (run.status, ==, 2);
+  run_clear (&run);
+
+  server = spawn_board (flash_path, &address);
+  args[1] = address;
+  run_cli (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "written and verified"));
+  run_clear (&run);
+
+  flash = stop_board (server, flash_path, &flash_len);
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      g_autofree char *path = g_build_filename (g_getenv ("GLINT_SAMPLE_DIR"), parts[i][0], NULL);
+      g_autofree char *part = NULL;
+      gsize len = 0;
+      guint32 offset = (guint32) g_ascii_strtoull (parts[i][1], NULL, 16);
+
+      g_file_get_contents (path, &part, &len, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (flash_len, >=, offset + len);
+      /* the bootloader's header gets the plan's flash settings: from byte 4 on */
+      g_assert_cmpmem (flash + offset + 4, len - 36, part + 4, len - 36);
+    }
+
+  glint_test_remove_dir (dir);
+}
+
 /* The connection drops once mid-write: the CLI says it reconnects (a
  * warning, and a `reconnecting` event with --json), the job resumes, and
  * the end says how often it recovered. */
@@ -1311,6 +1360,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/cli/flash-to-server", test_flash_to_server);
   g_test_add_func ("/glint/cli/flash-missing-file", test_flash_missing_file);
   g_test_add_func ("/glint/cli/flash-multi-chip-manifest", test_flash_multi_chip_manifest);
+  g_test_add_func ("/glint/cli/flash-sample", test_flash_sample);
   g_test_add_func ("/glint/cli/flash-skip", test_flash_skip);
   g_test_add_func ("/glint/cli/flash-record", test_flash_record);
   g_test_add_func ("/glint/cli/baud-remembered", test_baud_remembered);

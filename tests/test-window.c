@@ -432,6 +432,10 @@ test_demo_flash (Fixture       *f,
   description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "done_status")));
   g_assert_nonnull (strstr (description, "verified"));
   g_assert_nonnull (strstr (description, "ESP32"));
+  /* an app alone on a blank board: it does not start, and the page does
+   * not say it did */
+  g_assert_null (strstr (description, "has restarted with the new firmware"));
+  g_assert_nonnull (strstr (description, "only if its flash already holds a bootloader"));
 
   /* The log has the whole story, including the ROM path without a stub. */
   g_assert_cmpuint (f->window->log->len, >, 0);
@@ -488,6 +492,72 @@ test_demo_flash (Fixture       *f,
   g_assert_cmpuint (glint_flasher_get_bytes_written (_glint_window_get_flasher (f->window)), ==, 0);
   description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "done_status")));
   g_assert_nonnull (strstr (description, "already held this firmware"));
+}
+
+/* Waits for @needle in the serial monitor's text. */
+static void
+wait_for_monitor_text (Fixture    *f,
+                       const char *needle)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (child (f, "monitor_view")));
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  g_autofree char *text = NULL;
+
+  for (;;)
+    {
+      GtkTextIter start, end;
+
+      g_free (text);
+      gtk_text_buffer_get_bounds (buffer, &start, &end);
+      text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+      if (strstr (text, needle) != NULL)
+        return;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("the monitor never showed “%s”: “%s”", needle, text);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+/* README's first run: the Demo board, its sample firmware in one click,
+ * Flash; the board starts the app (the manifest's build for the Demo
+ * board's chip), the Done page says so and the monitor shows the app. */
+static void
+test_sample_firmware (Fixture       *f,
+                      gconstpointer  data)
+{
+  GtkWidget *sample_button = child (f, "sample_button");
+  const char *description;
+
+  /* offered for the Demo board only */
+  activate (f, "win.select-board", "rfc2217://127.0.0.1:4000");
+  g_assert_false (gtk_widget_get_visible (sample_button));
+  activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
+  activate (f, "win.next", NULL);
+  g_assert_cmpstr (page (f), ==, "firmware");
+  g_assert_true (gtk_widget_get_visible (sample_button));
+  g_assert_true (gtk_widget_has_css_class (sample_button, "suggested-action"));
+  g_assert_false (gtk_widget_has_css_class (child (f, "choose_button"), "suggested-action"));
+
+  activate (f, "win.load-sample", NULL);
+  wait_for_next (f);
+  g_assert_cmpstr (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (child (f, "firmware_group"))),
+                   ==, "Glint demo");
+  description = adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (child (f, "firmware_group")));
+  g_assert_nonnull (strstr (description, "Builds for 11 chips"));
+
+  activate (f, "win.next", NULL);
+  wait_for_page (f, "done", 90);
+  description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "done_status")));
+  g_assert_nonnull (strstr (description, "The board has restarted with the new firmware."));
+  g_assert_nonnull (strstr (f->window->log->str, "the manifest's build for ESP32 is flashed"));
+
+  activate (f, "win.monitor", NULL);
+  g_assert_cmpstr (page (f), ==, "monitor");
+  activate (f, "win.monitor-clear", NULL);
+  activate (f, "win.monitor-reset", NULL);
+  wait_for_monitor_text (f, "Project name:     glint-demo");
+  wait_for_monitor_text (f, "glint-demo: hello from the demo board");
+  activate (f, "win.escape", NULL);
 }
 
 /* "RFC2217 127.0.0.1 40124" → "rfc2217://127.0.0.1:40124" */
@@ -2044,6 +2114,7 @@ main (int   argc,
   g_test_add ("/glint/window/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
   ADD ("demo-flash", test_demo_flash);
+  ADD ("sample-firmware", test_sample_firmware);
   ADD ("disconnect-fails", test_disconnect_fails);
   ADD ("secure-download-not-done", test_secure_download_not_done);
   ADD ("wrong-revision", test_wrong_revision);

@@ -63,6 +63,7 @@ static gboolean opt_no_skip;
 static gboolean opt_erase_all;
 static char *opt_backup;
 static gboolean opt_raw;
+static gboolean opt_sample;
 static gboolean opt_version;
 
 /* Ctrl+C during a job: the job is cancelled, and says what it left */
@@ -107,6 +108,9 @@ static const GOptionEntry common_entries[] = {
   { "raw", 0, 0, G_OPTION_ARG_NONE, &opt_raw,
     N_("flash: write files given as FILE@OFFSET as they are, even when they are no "
        "firmware format Glint knows"), NULL },
+  { "sample", 0, 0, G_OPTION_ARG_NONE, &opt_sample,
+    N_("flash: the sample firmware for the Demo board instead of a FILE (a small build for "
+       "every chip; the board's chip picks its own)"), NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version,
     N_("Print the version of Glint and exit"), NULL },
   { NULL }
@@ -876,15 +880,27 @@ cmd_flash (int argc, char **argv)
   const char * const *warnings;
   guint64 total, written;
 
-  if (opt_port == NULL || argc < 2)
+  if (opt_port == NULL || (argc < 2) != opt_sample)
     {
       g_printerr (_("Usage: glint-cli --port PORT flash FILE | [--raw] FILE@OFFSET… | "
-                    "BUILD_DIR | manifest.json\n"));
+                    "BUILD_DIR | manifest.json | --sample\n"));
       return EXIT_USAGE;
     }
   if (!check_port (&error))
     return report_usage_error (error);
-  if (argc == 2 && strchr (argv[1], '@') == NULL)
+  if (opt_sample)
+    {
+      g_autofree char *sample = glint_flash_plan_find_sample ();
+
+      if (sample == NULL)
+        {
+          g_printerr (_("The sample firmware is not installed: reinstall Glint, or give a "
+                        "firmware file\n"));
+          return EXIT_USAGE;
+        }
+      plan = glint_flash_plan_new_for_path (sample, opt_chip, &error);
+    }
+  else if (argc == 2 && strchr (argv[1], '@') == NULL)
     plan = glint_flash_plan_new_for_path (argv[1], opt_chip, &error);
   else
     plan = glint_flash_plan_new_from_args ((const char * const *) argv + 1, opt_chip, &error);

@@ -2180,3 +2180,25 @@ glint_flash_plan_set_chip_revision (GlintFlashPlan *self,
 
   self->chip_revision = revision_full;
 }
+
+/**
+ * glint_flash_plan_find_sample:
+ *
+ * The sample firmware for the Demo board (data/sample/): a manifest with a
+ * small full build for every chip, made when Glint is built and installed
+ * with its data; `GLINT_SAMPLE_DIR` names another folder (the build's, for
+ * `meson devenv` and the tests).
+ *
+ * Returns: (transfer full) (nullable): the path of its manifest.json, or
+ *   %NULL when it is not installed
+ */
+char *
+glint_flash_plan_find_sample (void)
+{
+  const char *dir = g_getenv ("GLINT_SAMPLE_DIR");
+  g_autofree char *path = g_build_filename (dir != NULL && *dir != '\0' ? dir
+                                                                        : PACKAGE_DATADIR "/sample",
+                                            "manifest.json", NULL);
+
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR) ? g_steal_pointer (&path) : NULL;
+}

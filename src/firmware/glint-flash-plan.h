@@ -80,6 +80,8 @@ void                glint_flash_plan_set_chip_revision     (GlintFlashPlan    *s
 void                glint_flash_plan_set_allow_raw         (GlintFlashPlan    *self,
                                                             gboolean           allow_raw);
 
+char               *glint_flash_plan_find_sample           (void);
+
 guint64             glint_flash_plan_parse_size            (const char        *size);
 guint64             glint_flash_plan_get_flash_size_bytes  (GlintFlashPlan    *self);
 

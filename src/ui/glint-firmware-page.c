@@ -26,6 +26,8 @@ struct _GlintFirmwarePage
   AdwStatusPage        *firmware_error_page;
   AdwPreferencesGroup  *firmware_group;
   GtkStack             *firmware_stack;
+  GtkButton            *choose_button;
+  GtkButton            *sample_button;
   AdwComboRow          *flash_freq_row;
   AdwComboRow          *flash_mode_row;
   AdwComboRow          *flash_size_row;
@@ -549,9 +551,22 @@ show_plan (GlintFirmwarePage *self)
   show_flash_settings (self);
 
   if (glint_flash_plan_get_build_chips (self->plan) != NULL)
-    /* Translators: "builds for ESP32, ESP32-S3: …" (a manifest) */
-    description = g_strdup_printf (_("Builds for %s: the board's chip chooses one"),
-                                   glint_flash_plan_get_build_chips (self->plan));
+    {
+      g_auto(GStrv) builds = g_strsplit (glint_flash_plan_get_build_chips (self->plan), ", ", -1);
+      guint n_builds = g_strv_length (builds);
+
+      if (n_builds <= 3)
+        /* Translators: "builds for ESP32, ESP32-S3: …" (a manifest) */
+        description = g_strdup_printf (_("Builds for %s: the board's chip chooses one"),
+                                       glint_flash_plan_get_build_chips (self->plan));
+      else
+        description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                    "A build for %u chip: the board's chip "
+                                                    "chooses one",
+                                                    "Builds for %u chips: the board's chip "
+                                                    "chooses one", n_builds),
+                                       n_builds);
+    }
   else if (chip != NULL)
     /* Translators: "4 files, 1.2 MB in all, built for esp32s3" */
     description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
@@ -935,6 +950,8 @@ glint_firmware_page_class_init (GlintFirmwarePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, firmware_error_page);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, firmware_group);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, firmware_stack);
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, choose_button);
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, sample_button);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, flash_freq_row);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, flash_mode_row);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, flash_size_row);
@@ -997,4 +1014,28 @@ glint_firmware_page_set_has_board (GlintFirmwarePage *self,
 
   self->has_board = !!has_board;
   update_state (self);
+}
+
+/**
+ * glint_firmware_page_set_offer_sample:
+ * @self: a #GlintFirmwarePage
+ * @offer: whether the board is the Demo board and the sample firmware is
+ *   installed
+ *
+ * With the Demo board chosen, the page offers its sample firmware first
+ * (the action `win.load-sample`): a first run then ends on a board that
+ * starts an app.
+ */
+void
+glint_firmware_page_set_offer_sample (GlintFirmwarePage *self,
+                                      gboolean           offer)
+{
+  g_return_if_fail (GLINT_IS_FIRMWARE_PAGE (self));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->sample_button), offer);
+  /* one suggested action at a time */
+  if (offer)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->choose_button), "suggested-action");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->choose_button), "suggested-action");
 }
