@@ -11,6 +11,7 @@
 #include "glint-bytes.h"
 #include "glint-chip-image.h"
 #include "glint-image.h"
+#include "glint-partitions.h"
 
 /*
  * The sample firmware for the Demo board, made at build time: for every
@@ -31,10 +32,7 @@
 #define BUILD_DATE     "Jan  1 2026"
 #define BUILD_TIME     "12:00:00"
 #define APP_OFFSET     0x10000
-#define TABLE_OFFSET   0x8000
-#define TABLE_SIZE     0xC00
 #define FLASH_SIZE     "2MB"
-#define APP_DESC_MAGIC 0xABCD5432
 #define FLASH_MODE_DIO 2
 
 /* Load addresses: an IRAM, a DRAM and the flash-mapped data and text
@@ -72,15 +70,6 @@ put_u32 (GByteArray *a,
   g_byte_array_append (a, b, 4);
 }
 
-static void
-put_text (guint8     *field,
-          gsize       size,
-          const char *text)
-{
-  memset (field, 0, size);
-  memcpy (field, text, MIN (strlen (text), size - 1));
-}
-
 /* Filler the size of a segment: text that compresses as code would. */
 static GByteArray *
 filler (const char *what,
@@ -99,15 +88,16 @@ static GByteArray *
 app_desc (void)
 {
   GByteArray *a = g_byte_array_new ();
-  guint8 desc[256] = { 0 };
+  GlintAppDesc desc = { 0 };
+  guint8 out[GLINT_APP_DESC_SIZE];
 
-  glint_put_u32 (desc, APP_DESC_MAGIC);
-  put_text (desc + 16, 32, VERSION);
-  put_text (desc + 48, 32, PROJECT);
-  put_text (desc + 80, 16, BUILD_TIME);
-  put_text (desc + 96, 16, BUILD_DATE);
-  put_text (desc + 112, 32, IDF_VERSION);
-  g_byte_array_append (a, desc, sizeof desc);
+  g_strlcpy (desc.version, VERSION, sizeof desc.version);
+  g_strlcpy (desc.project_name, PROJECT, sizeof desc.project_name);
+  g_strlcpy (desc.time, BUILD_TIME, sizeof desc.time);
+  g_strlcpy (desc.date, BUILD_DATE, sizeof desc.date);
+  g_strlcpy (desc.idf_ver, IDF_VERSION, sizeof desc.idf_ver);
+  glint_app_desc_build (&desc, out);
+  g_byte_array_append (a, out, sizeof out);
   return a;
 }
 
@@ -205,41 +195,13 @@ app (const GlintChipImage *chip,
   return bytes;
 }
 
-static void
-put_partition (guint8     *entry,
-               guint8      type,
-               guint8      subtype,
-               guint32     offset,
-               guint32     size,
-               const char *label)
-{
-  entry[0] = 0xAA;
-  entry[1] = 0x50;
-  entry[2] = type;
-  entry[3] = subtype;
-  glint_put_u32 (entry + 4, offset);
-  glint_put_u32 (entry + 8, size);
-  put_text (entry + 12, 16, label);
-  glint_put_u32 (entry + 28, 0);
-}
-
 /* ESP-IDF's "single factory app" table, with its MD5 entry. */
 static GBytes *
 partition_table (void)
 {
-  guint8 *table = g_malloc (TABLE_SIZE);
-  gsize md5_len = 16;
-  g_autoptr(GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
+  g_autoptr(GArray) table = glint_partition_table_new_default (FALSE);
 
-  memset (table, 0xFF, TABLE_SIZE);
-  put_partition (table, 0x01, 0x02, 0x9000, 0x6000, "nvs");
-  put_partition (table + 32, 0x01, 0x01, 0xF000, 0x1000, "phy_init");
-  put_partition (table + 64, 0x00, 0x00, APP_OFFSET, 0x100000, "factory");
-  g_checksum_update (md5, table, 96);
-  table[96] = 0xEB;
-  table[97] = 0xEB;
-  g_checksum_get_digest (md5, table + 96 + 16, &md5_len);
-  return g_bytes_new_take (table, TABLE_SIZE);
+  return glint_partition_table_build ((const GlintPartition *) table->data, table->len, TRUE);
 }
 
 static void
@@ -267,6 +229,28 @@ check_image (GBytes     *data,
 
   if (parsed == NULL)
     g_error ("%s for %s: %s", name, chip, error->message);
+}
+
+/* The app's description and the table read back as what they were built as. */
+static void
+check_contents (GBytes *app_image,
+                GBytes *table)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) partitions = NULL;
+  GlintAppDesc desc;
+  gsize len;
+  const guint8 *data = g_bytes_get_data (app_image, &len);
+
+  if (!glint_app_desc_parse_image (data, len, &desc, &error) ||
+      !g_str_equal (desc.project_name, PROJECT) || !g_str_equal (desc.version, VERSION))
+    g_error ("the app description does not read back: %s",
+             error != NULL ? error->message : desc.project_name);
+  data = g_bytes_get_data (table, &len);
+  partitions = glint_partition_table_parse (data, len, &error);
+  if (partitions == NULL || glint_partition_table_at (partitions, APP_OFFSET) == NULL)
+    g_error ("the partition table does not read back: %s",
+             error != NULL ? error->message : "no app at 0x10000");
 }
 
 int
@@ -302,6 +286,8 @@ main (int argc, char **argv)
       application = app (chip, mem);
       check_image (boot, mem->chip, boot_name);
       check_image (application, mem->chip, app_name);
+      if (chip->image_chip_id != GLINT_CHIP_NO_IMAGE_ID)
+        check_contents (application, table);
       write_file (outdir, boot_name, boot);
       write_file (outdir, table_name, table);
       write_file (outdir, app_name, application);
@@ -312,7 +298,7 @@ main (int argc, char **argv)
                               "      {\"path\": \"%s\", \"offset\": %u},\n"
                               "      {\"path\": \"%s\", \"offset\": %u}]}%s\n",
                               chip->display_name, boot_name, chip->bootloader_offset,
-                              table_name, TABLE_OFFSET, app_name, APP_OFFSET,
+                              table_name, GLINT_PARTITION_TABLE_OFFSET, app_name, APP_OFFSET,
                               i + 1 < G_N_ELEMENTS (memories) ? "," : "");
     }
   g_string_append (manifest, "  ]\n}\n");
