@@ -671,6 +671,77 @@ test_flash_sample (void)
   glint_test_remove_dir (dir);
 }
 
+/* --backup FOLDER names the backup after the chip, MAC, offset and date;
+ * `flash BACKUP` puts it back where it came from, and refuses another
+ * chip before writing. */
+static void
+test_backup_restore (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
+  g_autofree char *backups = g_build_filename (dir, "backups", NULL);
+  g_autofree char *flash_path = g_build_filename (dir, "flash.bin", NULL);
+  g_autofree char *app_path = g_build_filename (dir, "app.bin", NULL);
+  g_autofree char *app_arg = g_strdup_printf ("%s@0x10000", app_path);
+  g_autofree char *address = NULL;
+  g_autofree char *flash = NULL;
+  g_autofree char *backup = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GDir) folder = NULL;
+  const char *with_backup[] = { "--raw", "--backup", backups, "--port", NULL, "flash", app_arg,
+                                NULL };
+  const char *restore[] = { "--port", NULL, "flash", NULL, NULL };
+  const char *other_chip[] = { "--port", "sim://esp32c3?time-scale=0", "flash", NULL, NULL };
+  g_autofree guint8 *initial = g_malloc (0x20000);
+  guint8 app[0x3000];
+  gsize flash_len = 0;
+  Run run = { 0 };
+
+  for (guint i = 0; i < 0x20000; i++)
+    initial[i] = (guint8) g_random_int ();
+  for (guint i = 0; i < sizeof app; i++)
+    app[i] = (guint8) (i * 3);
+  g_assert_cmpint (g_mkdir (backups, 0700), ==, 0);
+  g_file_set_contents (flash_path, (const char *) initial, 0x20000, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (app_path, (const char *) app, sizeof app, &error);
+  g_assert_no_error (error);
+  server = spawn_board (flash_path, &address);
+
+  with_backup[4] = address;
+  run_cli (&run, with_backup);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Backup of the old flash contents: "));
+  g_assert_nonnull (strstr (run.out, "/glint-backup-esp32-"));
+  run_clear (&run);
+  folder = g_dir_open (backups, 0, &error);
+  g_assert_no_error (error);
+  backup = g_build_filename (backups, g_dir_read_name (folder), NULL);
+  g_assert_null (g_dir_read_name (folder));
+  g_assert_true (g_str_has_suffix (backup, ".bin"));
+  g_assert_nonnull (strstr (backup, "-0x10000-"));
+
+  other_chip[3] = backup;
+  run_cli (&run, other_chip);
+  g_assert_cmpint (run.status, !=, 0);
+  g_assert_nonnull (strstr (run.err, "backup"));
+  g_assert_nonnull (strstr (run.err, "ESP32-C3"));
+  run_clear (&run);
+
+  restore[1] = address;
+  restore[3] = backup;
+  run_cli (&run, restore);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "verified"));
+  run_clear (&run);
+
+  flash = stop_board (server, flash_path, &flash_len);
+  g_assert_cmpuint (flash_len, >=, 0x10000 + sizeof app);
+  g_assert_cmpmem (flash + 0x10000, sizeof app, initial + 0x10000, sizeof app);
+
+  glint_test_remove_dir (dir);
+}
+
 /* The connection drops once mid-write: the CLI says it reconnects (a
  * warning, and a `reconnecting` event with --json), the job resumes, and
  * the end says how often it recovered. */
@@ -1361,6 +1432,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/cli/flash-missing-file", test_flash_missing_file);
   g_test_add_func ("/glint/cli/flash-multi-chip-manifest", test_flash_multi_chip_manifest);
   g_test_add_func ("/glint/cli/flash-sample", test_flash_sample);
+  g_test_add_func ("/glint/cli/backup-restore", test_backup_restore);
   g_test_add_func ("/glint/cli/flash-skip", test_flash_skip);
   g_test_add_func ("/glint/cli/flash-record", test_flash_record);
   g_test_add_func ("/glint/cli/baud-remembered", test_baud_remembered);

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "glint-backup.h"
 #include "glint-error.h"
 #include "glint-flash-plan.h"
 #include "glint-image.h"
@@ -564,6 +565,70 @@ test_manifest (Fixture       *fixture,
   assert_message_has (error, "ESP32, ESP32-S3");
 }
 
+/* A backup's name says chip, MAC, offset and date, and is all it takes
+ * to put it back: at its offset, byte for byte (erased flash is a fine
+ * backup), and only on a board of its chip. */
+static void
+test_backup_name (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  const guint8 mac[6] = { 0x24, 0xa1, 0x60, 0xf3, 0xc2, 0xb8 };
+  g_autoptr(GDateTime) when = g_date_time_new_local (2026, 12, 6, 15, 5, 1);
+  g_autofree char *name = glint_backup_name_format ("esp32", mac, 0x1000, when);
+  g_autofree char *no_mac = glint_backup_name_format ("esp32c3", NULL, 0x10000, when);
+  g_autoptr(GBytes) erased = make_fill (0x3000, 0xFF);
+  g_autofree char *path = NULL;
+  g_autoptr(GlintFlashPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+  GlintBackupName parsed;
+  const char *not_backups[] = {
+    "backup-sim---esp32-2026-12-06-150501.bin",                 /* the old names */
+    "glint-backup-esp99-24a160f3c2b8-0x1000-20261206-150501.bin",
+    "glint-backup-esp32-24a160f3c2bx-0x1000-20261206-150501.bin",
+    "glint-backup-esp32-24a160f3c2b8-1000-20261206-150501.bin",
+    "glint-backup-esp32-24a160f3c2b8-0x1000-2026126-150501.bin",
+    "glint-backup-esp32-24a160f3c2b8-0x1000-20261206-150501.img",
+  };
+
+  g_assert_cmpstr (name, ==, "glint-backup-esp32-24a160f3c2b8-0x1000-20261206-150501.bin");
+  g_assert_true (glint_backup_name_parse (name, &parsed));
+  g_assert_cmpstr (parsed.chip, ==, "esp32");
+  g_assert_true (parsed.has_mac);
+  g_assert_cmpmem (parsed.mac, 6, mac, 6);
+  g_assert_cmphex (parsed.offset, ==, 0x1000);
+  g_assert_cmpstr (parsed.date, ==, "2026-12-06 15:05:01");
+  g_assert_cmpstr (no_mac, ==, "glint-backup-esp32c3-nomac-0x10000-20261206-150501.bin");
+  g_assert_true (glint_backup_name_parse (no_mac, &parsed));
+  g_assert_false (parsed.has_mac);
+  for (guint i = 0; i < G_N_ELEMENTS (not_backups); i++)
+    g_assert_false (glint_backup_name_parse (not_backups[i], &parsed));
+
+  /* erased flash at the ESP32's bootloader offset: no image, still restored */
+  path = write_file (fixture->dir, name, erased);
+  plan = glint_flash_plan_new_for_path (path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (glint_flash_plan_get_backup (plan));
+  g_assert_cmpstr (glint_flash_plan_get_chip (plan), ==, "esp32");
+  g_assert_cmpuint (glint_flash_plan_get_n_regions (plan), ==, 1);
+  g_assert_cmphex (glint_flash_plan_get_region_offset (plan, 0), ==, 0x1000);
+  g_assert_true (glint_flash_plan_validate (plan, "esp32", 4 * 1024 * 1024, &error));
+  g_assert_no_error (error);
+  g_assert_true (glint_flash_plan_patch_bootloader (plan, "esp32", "4MB", &error));
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (glint_flash_plan_get_region_data (plan, 0), erased));
+  g_assert_null (glint_flash_plan_get_warnings (plan)[0]);
+
+  /* another chip: refused, by the plan and by the board's chip */
+  g_assert_false (glint_flash_plan_validate (plan, "esp32c3", 0, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP);
+  assert_message_has (error, "ESP32-C3");
+  g_clear_error (&error);
+  g_clear_object (&plan);
+  plan = glint_flash_plan_new_for_path (path, "esp32s3", &error);
+  g_assert_null (plan);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP);
+}
+
 static void
 test_manifest_single_and_url (Fixture       *fixture,
                               gconstpointer  data)
@@ -1014,6 +1079,7 @@ main (int argc, char **argv)
   ADD_FIXTURE ("/glint/flash-plan/build-dir", test_build_dir);
   ADD_FIXTURE ("/glint/flash-plan/build-dir-errors", test_build_dir_errors);
   ADD_FIXTURE ("/glint/flash-plan/manifest", test_manifest);
+  ADD_FIXTURE ("/glint/flash-plan/backup-name", test_backup_name);
   ADD_FIXTURE ("/glint/flash-plan/manifest-single-and-url", test_manifest_single_and_url);
   ADD_FIXTURE ("/glint/flash-plan/validate-files", test_validate_files);
   ADD_FIXTURE ("/glint/flash-plan/validate-special", test_validate_special);

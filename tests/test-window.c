@@ -494,6 +494,68 @@ test_demo_flash (Fixture       *f,
   g_assert_nonnull (strstr (description, "already held this firmware"));
 }
 
+/* A flash with a backup offers to restore it: Restore loads the backup
+ * (its name says chip, MAC and offset) as the firmware, and Flash puts
+ * the old content back on the board. */
+static void
+test_backup_restore (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (GLINT_SETTINGS_SCHEMA);
+  g_autofree char *backup = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  /* small: without a stub the ROM reads the backup 64 bytes a round trip */
+  TestImageSpec spec = { .chip_id = 0, .seg_len = 0x200, .hash = TRUE };
+  g_autoptr(GBytes) small = test_image_build (&spec);
+  g_autofree char *small_path = g_build_filename (f->dir, "small.bin", NULL);
+  GlintBackupName name;
+  const char *description;
+  const guint8 *flash;
+  gsize flash_size = 0;
+
+  write_file (small_path, g_bytes_get_data (small, NULL), g_bytes_get_size (small));
+  g_settings_set_boolean (settings, "backup", TRUE);
+  activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
+  activate (f, "win.next", NULL);
+  activate (f, "win.load-firmware", small_path);
+  wait_for_next (f);
+  activate (f, "win.next", NULL);
+  wait_for_page (f, "done", 90);
+
+  g_assert_nonnull (f->window->backup_path);
+  backup = g_strdup (f->window->backup_path);
+  g_assert_true (glint_backup_name_parse (backup, &name));
+  g_assert_cmpstr (name.chip, ==, "esp32");
+  g_assert_true (name.has_mac);
+  /* an image without an app description is taken for the bootloader */
+  g_assert_cmphex (name.offset, ==, 0x1000);
+  g_assert_true (gtk_widget_get_visible (child (f, "restore_button")));
+
+  /* Restore: the backup as the firmware, then Flash */
+  g_settings_set_boolean (settings, "backup", FALSE);
+  activate (f, "win.restore-backup", NULL);
+  g_assert_cmpstr (page (f), ==, "firmware");
+  wait_for_next (f);
+  description = adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (child (f, "firmware_group")));
+  g_assert_nonnull (strstr (description, "Backup of the ESP32 with MAC "));
+  g_assert_nonnull (strstr (description, "at 0x1000"));
+  g_assert_false (gtk_widget_get_visible (child (f, "offset_group")));
+  activate (f, "win.next", NULL);
+  wait_for_page (f, "done", 90);
+
+  /* the Demo board was blank there before (no bootloader: no image checks
+   * stand in the way of putting that back); it is again */
+  flasher = g_object_ref (_glint_window_get_flasher (f->window));
+  flash = glint_sim_get_flash (glint_sim_stream_get_sim (GLINT_SIM_STREAM (glint_flasher_get_stream (flasher))),
+                               &flash_size);
+  g_assert_cmpuint (flash_size, >, 0x1000 + g_bytes_get_size (small));
+  for (gsize i = 0x1000; i < 0x1000 + g_bytes_get_size (small); i++)
+    if (flash[i] != 0xFF)
+      g_error ("0x%zx holds 0x%02x after the restore", i, flash[i]);
+  g_unlink (backup);
+  g_settings_reset (settings, "backup");
+}
+
 /* Waits for @needle in the serial monitor's text. */
 static void
 wait_for_monitor_text (Fixture    *f,
@@ -2115,6 +2177,7 @@ main (int   argc,
 
   ADD ("demo-flash", test_demo_flash);
   ADD ("sample-firmware", test_sample_firmware);
+  ADD ("backup-restore", test_backup_restore);
   ADD ("disconnect-fails", test_disconnect_fails);
   ADD ("secure-download-not-done", test_secure_download_not_done);
   ADD ("wrong-revision", test_wrong_revision);

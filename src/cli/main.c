@@ -104,7 +104,8 @@ static const GOptionEntry common_entries[] = {
     N_("flash: erase the whole flash first (needs the flasher stub)"), NULL },
   { "backup", 0, 0, G_OPTION_ARG_FILENAME, &opt_backup,
     N_("flash: first save the flash that will be overwritten (from the lowest to the "
-       "highest address of the firmware) to FILE"), N_("FILE") },
+       "highest address of the firmware) to FILE, or into a FOLDER, named after the chip, "
+       "MAC, offset and date so that “flash BACKUP” puts it back"), N_("FILE") },
   { "raw", 0, 0, G_OPTION_ARG_NONE, &opt_raw,
     N_("flash: write files given as FILE@OFFSET as they are, even when they are no "
        "firmware format Glint knows"), NULL },
@@ -909,7 +910,8 @@ cmd_flash (int argc, char **argv)
   glint_flash_plan_set_allow_raw (plan, opt_raw);
   /* the files, offsets and sizes, before the board is reset */
   if (!glint_cli_check_plan (plan, opt_chip, &error) ||
-      (opt_backup != NULL && !glint_cli_check_output_file (opt_backup, &error)))
+      (opt_backup != NULL && !g_file_test (opt_backup, G_FILE_TEST_IS_DIR) &&
+       !glint_cli_check_output_file (opt_backup, &error)))
     return report_usage_error (error);
 
   flasher = new_flasher (&progress, TRUE, &error);
@@ -939,8 +941,8 @@ cmd_flash (int argc, char **argv)
 
   total = glint_flash_plan_get_total_bytes (plan);
   written = glint_flasher_get_bytes_written (flasher);
-  if (opt_backup != NULL)
-    printf (_("Backup of the old flash contents: %s\n"), opt_backup);
+  if (glint_flasher_get_backup_file (flasher) != NULL)
+    printf (_("Backup of the old flash contents: %s\n"), glint_flasher_get_backup_file (flasher));
   if (glint_flasher_get_settled_baud (flasher) != 0)
     printf (_("Speed: %u baud.\n"), glint_flasher_get_settled_baud (flasher));
   if (written < total)

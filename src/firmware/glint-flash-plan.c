@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "glint-backup.h"
 #include "glint-bytes.h"
 #include "glint-error.h"
 #include "glint-flash-plan.h"
@@ -59,6 +60,9 @@ struct _GlintFlashPlan
   JsonNode  *manifest;
   char      *manifest_path;
   char      *build_chips;    /* "ESP32, ESP32-S3", as the manifest names them */
+  /* a backup Glint made: flash bytes to put back where they came from */
+  GlintBackupName backup;
+  gboolean        is_backup;
 };
 
 G_DEFINE_FINAL_TYPE (GlintFlashPlan, glint_flash_plan, G_TYPE_OBJECT)
@@ -1185,6 +1189,37 @@ glint_flash_plan_new_from_manifest (const char  *file,
   return plan_from_manifest (root, file, chip_family, error);
 }
 
+/* A backup, named by Glint: its bytes go back to the offset they were
+ * read from, as they are (no image checks: blank flash is a fine
+ * backup), on that chip; the flash job also checks the MAC. */
+static GlintFlashPlan *
+plan_from_backup (const char            *path,
+                  const GlintBackupName *name)
+{
+  g_autoptr(GlintFlashPlan) self = glint_flash_plan_new ();
+
+  add_region (self, name->offset, NULL, path, NULL, FALSE);
+  set_string (&self->chip, name->chip);
+  self->backup = *name;
+  self->is_backup = TRUE;
+  return g_steal_pointer (&self);
+}
+
+/**
+ * glint_flash_plan_get_backup:
+ * @self: a #GlintFlashPlan
+ *
+ * Returns: (nullable): what the name of the backup this plan restores
+ *   says (chip, MAC, offset, date), or %NULL when it is no backup
+ */
+const GlintBackupName *
+glint_flash_plan_get_backup (GlintFlashPlan *self)
+{
+  g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), NULL);
+
+  return self->is_backup ? &self->backup : NULL;
+}
+
 /**
  * glint_flash_plan_new_for_path:
  * @path: a build directory, a flasher_args.json or manifest.json, or a
@@ -1206,6 +1241,24 @@ glint_flash_plan_new_for_path (const char  *path,
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     return glint_flash_plan_new_from_build_dir (path, error);
+
+  {
+    GlintBackupName backup;
+
+    if (glint_backup_name_parse (path, &backup))
+      {
+        if (chip != NULL && g_strcmp0 (glint_image_chip_from_family (chip), backup.chip) != 0)
+          {
+            g_set_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP,
+                         _("“%s” is a backup of an %s, not of an %s: restore it to the board "
+                           "it was read from"), path, glint_image_chip_to_family (backup.chip),
+                         glint_image_chip_to_family (chip) != NULL
+                         ? glint_image_chip_to_family (chip) : chip);
+            return NULL;
+          }
+        return plan_from_backup (path, &backup);
+      }
+  }
 
   if (g_str_has_suffix (path, ".json") || g_str_has_suffix (path, ".JSON"))
     {
@@ -1864,6 +1917,22 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
     flash_size_bytes = glint_flash_plan_parse_size (self->flash_size);
 
   /* Files first, so later messages can rely on data being there. */
+  if (self->is_backup)
+    {
+      if (effective_chip != NULL && !g_str_equal (effective_chip, self->backup.chip))
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP,
+                       _("this backup was read from an %s, and this board is an %s: restore "
+                         "it to the board it came from"),
+                       glint_image_chip_to_family (self->backup.chip),
+                       glint_image_chip_to_family (effective_chip));
+          return FALSE;
+        }
+      /* the flash as it was: no image checks */
+      return validate_load (self, effective_chip, error) &&
+             validate_layout (self, flash_size_bytes, error);
+    }
+
   return validate_load (self, effective_chip, error) &&
          validate_layout (self, flash_size_bytes, error) &&
          validate_content (self, effective_chip, error) &&
@@ -1908,6 +1977,10 @@ glint_flash_plan_patch_bootloader (GlintFlashPlan  *self,
                    chip != NULL ? chip : "(unknown)");
       return FALSE;
     }
+
+  /* a backup goes back byte for byte */
+  if (self->is_backup)
+    return TRUE;
 
   if (g_strcmp0 (flash_size, "detect") == 0)
     flash_size = detected_flash_size;

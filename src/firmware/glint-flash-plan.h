@@ -5,6 +5,7 @@
 
 #include <glib-object.h>
 
+#include "glint-backup.h"
 #include "glint-types.h"
 
 G_BEGIN_DECLS
@@ -49,6 +50,7 @@ gboolean            glint_flash_plan_patch_bootloader      (GlintFlashPlan    *s
                                                             GError           **error);
 const char * const *glint_flash_plan_get_warnings          (GlintFlashPlan    *self);
 const char         *glint_flash_plan_get_build_chips       (GlintFlashPlan    *self);
+const GlintBackupName *glint_flash_plan_get_backup         (GlintFlashPlan    *self);
 
 guint               glint_flash_plan_get_n_regions         (GlintFlashPlan    *self);
 guint32             glint_flash_plan_get_region_offset     (GlintFlashPlan    *self,

@@ -511,7 +511,9 @@ show_plan (GlintFirmwarePage *self)
   g_autofree char *file = strip_offset (self->firmware_path);
   g_autofree char *basename = glint_firmware_page_get_name (self);
   gboolean guessed = g_object_get_data (G_OBJECT (self->plan), "glint-guessed-offset") != NULL;
-  gboolean single = is_single_file (self->firmware_path) && n_regions == 1;
+  /* (a backup goes back where it came from) */
+  gboolean single = is_single_file (self->firmware_path) && n_regions == 1 &&
+                    glint_flash_plan_get_backup (self->plan) == NULL;
   g_autofree char *total = g_format_size_full (glint_flash_plan_get_total_bytes (self->plan),
                                                G_FORMAT_SIZE_IEC_UNITS);
   const char *chip_name = glint_flash_plan_get_chip (self->plan);
@@ -550,7 +552,18 @@ show_plan (GlintFirmwarePage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->warnings_group), n_warnings > 0);
   show_flash_settings (self);
 
-  if (glint_flash_plan_get_build_chips (self->plan) != NULL)
+  if (glint_flash_plan_get_backup (self->plan) != NULL)
+    {
+      const GlintBackupName *backup = glint_flash_plan_get_backup (self->plan);
+      g_autofree char *mac = backup->has_mac ? glint_backup_format_mac (backup->mac)
+                                             : g_strdup (_("unknown"));
+
+      /* Translators: "Backup of the ESP32 with MAC 24:a1:…, saved 2026-12-06 15:05:01: 64 KiB at 0x10000" */
+      description = g_strdup_printf (_("Backup of the %s with MAC %s, saved %s: %s at 0x%x"),
+                                     chip != NULL ? chip : backup->chip, mac, backup->date,
+                                     total, backup->offset);
+    }
+  else if (glint_flash_plan_get_build_chips (self->plan) != NULL)
     {
       g_auto(GStrv) builds = g_strsplit (glint_flash_plan_get_build_chips (self->plan), ", ", -1);
       guint n_builds = g_strv_length (builds);

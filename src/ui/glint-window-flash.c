@@ -100,24 +100,16 @@ settled_bauds_migrate (GlintWindow *self)
 }
 
 /* Backups go to the user's data folder (inside the sandbox under
- * Flatpak), one file per flash, named after the board and the time. */
+ * Flatpak); the flasher names each file after the chip, the board's MAC,
+ * the offset and the time, which is what restoring it takes. */
 static char *
-backup_path_new (GlintWindow *self)
+backup_dir_new (void)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d-%H%M%S");
   g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "glint", "backups", NULL);
-  g_autofree char *name = NULL;
-  g_autoptr(GString) board = g_string_new (NULL);
-
-  for (const char *p = self->address; *p != '\0'; p++)
-    g_string_append_c (board, g_ascii_isalnum (*p) ? *p : '-');
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
     return NULL;
-  name = g_strdup_printf ("backup-%s-%s.bin", board->str, stamp);
-
-  return g_build_filename (dir, name, NULL);
+  return g_steal_pointer (&dir);
 }
 
 /* Whether the plan brought what a board starts from: an image at the
@@ -541,6 +533,14 @@ flash_cb (GObject      *object,
   if (self->cancel_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->cancel_dialog));
 
+  /* the backup folder was asked for; the flasher named the file, if it
+   * got as far as making one */
+  if (self->backup_path != NULL)
+    {
+      g_free (self->backup_path);
+      self->backup_path = g_strdup (glint_flasher_get_backup_file (GLINT_FLASHER (object)));
+    }
+
   if (ok)
     {
       append_log (self, GLINT_LOG_INFO, _("Flashing complete"));
@@ -607,7 +607,7 @@ _glint_window_start_flash (GlintWindow *self)
   g_clear_pointer (&self->backup_path, g_free);
   if (glint_firmware_page_get_backup (self->firmware_page))
     {
-      self->backup_path = backup_path_new (self);
+      self->backup_path = backup_dir_new ();
       if (self->backup_path == NULL)
         {
           g_autoptr(GError) backup_error =

@@ -368,6 +368,21 @@ load_firmware_action (GtkWidget  *widget,
     _glint_window_go_to (self, "firmware");
 }
 
+/* The backup the last flash made, back where it came from: it becomes the
+ * firmware (its name says chip, MAC and offset), and Flash puts it back. */
+static void
+restore_backup_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  GlintWindow *self = GLINT_WINDOW (widget);
+
+  if (self->backup_path == NULL || self->flash_cancellable != NULL)
+    return;
+  _glint_window_load_firmware (self, self->backup_path);
+  _glint_window_go_to (self, "firmware");
+}
+
 /* The sample firmware for the Demo board: its manifest has a build for
  * every chip, and the one for the board's is flashed. */
 static void
@@ -519,6 +534,8 @@ glint_window_class_init (GlintWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.load-firmware", "s",
                                    load_firmware_action);
   gtk_widget_class_install_action (widget_class, "win.load-sample", NULL, load_sample_action);
+  gtk_widget_class_install_action (widget_class, "win.restore-backup", NULL,
+                                   restore_backup_action);
 
 }
 
