@@ -231,6 +231,11 @@ main (int   argc,
   /* 2. Firmware: empty, then the plan */
   act ("win.next", NULL);
   shoot ("2-firmware-empty");
+  /* the Demo board's sample firmware: a build for every chip */
+  act ("win.load-sample", NULL);
+  spin (100);
+  wait_until (plan_loaded, 30);
+  shoot ("2a-firmware-sample");
   act ("win.load-firmware", manifest);
   wait_until (plan_loaded, 30);
   shoot ("2b-firmware");

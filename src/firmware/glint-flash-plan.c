@@ -1893,15 +1893,9 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
 
   if (self->manifest != NULL)
     {
+      /* not a warning: glint_flash_plan_get_build_chips() tells */
       if (effective_chip == NULL)
-        {
-          g_autofree char *file = g_path_get_basename (self->manifest_path);
-
-          add_warning (self, _("“%s” has builds for several chips (%s): the one for the "
-                               "board's chip is chosen when the board is detected"),
-                       file, self->build_chips);
-          return TRUE;
-        }
+        return TRUE;
       if (!choose_build (self, effective_chip, error))
         return FALSE;
     }

@@ -525,6 +525,8 @@ show_plan (GlintFirmwarePage *self)
   clear_list (self->regions_list);
   for (guint i = 0; i < n_regions; i++)
     gtk_list_box_append (self->regions_list, region_row_new (self->plan, i));
+  /* (none yet: a manifest's build waits for the board's chip) */
+  gtk_widget_set_visible (GTK_WIDGET (self->regions_list), n_regions > 0);
 
   clear_list (self->warnings_list);
   if (guessed)
