@@ -505,6 +505,10 @@ test_manifest (Fixture       *fixture,
   g_autoptr(GBytes) app = make_app (9);
   g_autofree char *p1 = write_file (fixture->dir, "s3/bootloader.bin", bl);
   g_autofree char *p2 = write_file (fixture->dir, "s3/app.bin", app);
+  g_autoptr(GBytes) bl32 = make_bootloader (0);
+  g_autoptr(GBytes) app32 = make_app (0);
+  g_autofree char *p3 = write_file (fixture->dir, "esp32/bootloader.bin", bl32);
+  g_autofree char *p4 = write_file (fixture->dir, "esp32/app.bin", app32);
   g_autofree char *manifest = write_text (fixture->dir, "manifest.json", manifest_json);
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintFlashPlan) plan = NULL;
@@ -540,11 +544,22 @@ test_manifest (Fixture       *fixture,
   g_assert_cmpstr (glint_flash_plan_get_build_chips (plan), ==, "ESP32, ESP32-S3");
   g_assert_true (glint_flash_plan_validate (plan, "esp32s3", 4 * 1024 * 1024, &error));
   g_assert_no_error (error);
-  g_assert_null (glint_flash_plan_get_build_chips (plan));
   g_assert_cmpstr (glint_flash_plan_get_chip (plan), ==, "esp32s3");
   g_assert_cmpuint (glint_flash_plan_get_n_regions (plan), ==, 2);
   g_assert_cmpstr (glint_flash_plan_get_region_path (plan, 0), ==, p1);
   g_assert_cmpstr (glint_flash_plan_get_region_path (plan, 1), ==, p2);
+  /* validated again without a chip: the build chosen stays */
+  g_assert_true (glint_flash_plan_validate (plan, NULL, 4 * 1024 * 1024, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (glint_flash_plan_get_region_path (plan, 0), ==, p1);
+  /* the same plan for a board of another chip: that chip's build */
+  g_assert_cmpstr (glint_flash_plan_get_build_chips (plan), ==, "ESP32, ESP32-S3");
+  g_assert_true (glint_flash_plan_validate (plan, "esp32", 4 * 1024 * 1024, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (glint_flash_plan_get_chip (plan), ==, "esp32");
+  g_assert_cmpuint (glint_flash_plan_get_n_regions (plan), ==, 2);
+  g_assert_cmphex (glint_flash_plan_get_region_offset (plan, 0), ==, 0x1000);
+  g_assert_cmpstr (glint_flash_plan_get_region_path (plan, 0), ==, p3);
   g_clear_object (&plan);
 
   /* a board with no build in the manifest: the wrong chip, named */

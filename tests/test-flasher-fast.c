@@ -915,6 +915,42 @@ flash_other_board (const char      *address,
   return ok;
 }
 
+/* One plan from a manifest with a build per chip (the sample firmware),
+ * flashed to boards of two chips: each gets its own build, whole. */
+static void
+test_manifest_build_per_board (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autofree char *manifest = g_build_filename (g_getenv ("GLINT_SAMPLE_DIR"), "manifest.json",
+                                                NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new_from_manifest (manifest, NULL, &error);
+  const char *boards[] = { "sim://esp32?boot=normal&time-scale=0",
+                           "sim://esp32c3?boot=normal&time-scale=0" };
+  const guint32 bootloader_at[] = { 0x1000, 0x0 };
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (boards); i++)
+    {
+      g_autoptr(GlintStream) stream = NULL;
+      GlintSim *sim = NULL;
+      const guint8 *flash;
+      gsize flash_size = 0;
+
+      g_assert_true (flash_other_board (boards[i], plan, &sim, &stream, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (glint_flash_plan_get_chip (plan), ==, i == 0 ? "esp32" : "esp32c3");
+      g_assert_cmpuint (glint_flash_plan_get_n_regions (plan), ==, 3);
+      g_assert_cmphex (glint_flash_plan_get_region_offset (plan, 0), ==, bootloader_at[i]);
+      flash = glint_sim_get_flash (sim, &flash_size);
+      for (guint r = 0; r < 3; r++)
+        assert_flash_holds (sim, glint_flash_plan_get_region_offset (plan, r),
+                            glint_flash_plan_get_region_data (plan, r));
+      g_assert_cmphex (flash[bootloader_at[i]], ==, 0xE9);
+      g_io_stream_close (G_IO_STREAM (stream), NULL, NULL);
+    }
+}
+
 /* A backup into a folder is named after the chip, the board's MAC, the
  * offset and the time; flashing that file puts the old content back, on
  * that board only. */
@@ -1405,6 +1441,8 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/glint/flasher-fast/backup/restore", Fixture, NULL, NULL, test_backup_restore,
               fixture_teardown);
+  g_test_add ("/glint/flasher-fast/manifest-build-per-board", Fixture, NULL, NULL,
+              test_manifest_build_per_board, fixture_teardown);
   g_test_add ("/glint/flasher-fast/backup/fails", Fixture, NULL, NULL, test_backup_fails,
               fixture_teardown);
   g_test_add ("/glint/flasher-fast/backup/bad-path", Fixture, NULL, NULL, test_backup_bad_path,

@@ -60,6 +60,7 @@ struct _GlintFlashPlan
   JsonNode  *manifest;
   char      *manifest_path;
   char      *build_chips;    /* "ESP32, ESP32-S3", as the manifest names them */
+  char      *built_for;      /* the chip whose build the regions are, NULL before */
   /* a backup Glint made: flash bytes to put back where they came from */
   GlintBackupName backup;
   gboolean        is_backup;
@@ -94,6 +95,7 @@ glint_flash_plan_finalize (GObject *object)
   g_clear_pointer (&self->manifest, json_node_unref);
   g_clear_pointer (&self->manifest_path, g_free);
   g_clear_pointer (&self->build_chips, g_free);
+  g_clear_pointer (&self->built_for, g_free);
 
   G_OBJECT_CLASS (glint_flash_plan_parent_class)->finalize (object);
 }
@@ -1804,7 +1806,8 @@ validate_images (GlintFlashPlan  *self,
 }
 
 /* A manifest with several builds takes the one for @chip: its regions
- * and its chip become the plan's. */
+ * and its chip become the plan's. The manifest stays: another board of
+ * another chip takes its own build from the same plan. */
 static gboolean
 choose_build (GlintFlashPlan  *self,
               const char      *chip,
@@ -1826,9 +1829,7 @@ choose_build (GlintFlashPlan  *self,
                   region->encrypted);
     }
   set_string (&self->chip, chosen->chip);
-  g_clear_pointer (&self->manifest, json_node_unref);
-  g_clear_pointer (&self->manifest_path, g_free);
-  g_clear_pointer (&self->build_chips, g_free);
+  set_string (&self->built_for, chip);
   return TRUE;
 }
 
@@ -1841,7 +1842,8 @@ choose_build (GlintFlashPlan  *self,
  * glint_flash_plan_validate() with a chip does that.
  *
  * Returns: (nullable): the chip families of the builds ("ESP32, ESP32-S3")
- *   while the build is not chosen, else %NULL
+ *   of a manifest with several builds, whose regions are those of the
+ *   build last chosen (none before); %NULL for any other plan
  */
 const char *
 glint_flash_plan_get_build_chips (GlintFlashPlan *self)
@@ -1894,9 +1896,10 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
   if (self->manifest != NULL)
     {
       /* not a warning: glint_flash_plan_get_build_chips() tells */
-      if (effective_chip == NULL)
+      if (effective_chip == NULL && self->built_for == NULL)
         return TRUE;
-      if (!choose_build (self, effective_chip, error))
+      if (effective_chip != NULL && g_strcmp0 (effective_chip, self->built_for) != 0 &&
+          !choose_build (self, effective_chip, error))
         return FALSE;
     }
 

@@ -443,9 +443,10 @@ flash_detected (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
-  const char *plan_chip = glint_flash_plan_get_chip (self->plan);
+  /* a manifest with a build per chip: the board's chip picks its own */
+  gboolean choosing = glint_flash_plan_get_build_chips (self->plan) != NULL;
+  const char *plan_chip = choosing ? NULL : glint_flash_plan_get_chip (self->plan);
   const GlintChip *wanted = plan_chip != NULL ? glint_chip_lookup (plan_chip) : NULL;
-  gboolean choosing;
 
   /* Nothing is written before the plan is known to fit this board. */
   if (wanted != NULL && wanted != self->chip)
@@ -460,7 +461,6 @@ flash_detected (GTask *task)
   /* the revision the images ask for, by their headers (unknown in secure
    * download mode, and none on the ESP8266: not checked) */
   glint_flash_plan_set_chip_revision (self->plan, self->ident_known ? self->ident.revision : -1);
-  choosing = glint_flash_plan_get_build_chips (self->plan) != NULL;
   if (!check_backup_board (self, &error) ||
       !glint_flash_plan_validate (self->plan, self->chip->name, plan_flash_size (self), &error) ||
       !glint_flash_plan_patch_bootloader (self->plan, self->chip->name, NULL, &error))
@@ -470,7 +470,7 @@ flash_detected (GTask *task)
     }
   /* A manifest's build chosen now, or an ELF that became two regions:
    * nothing is written yet, so the report starts afresh. */
-  if (self->regions->len != glint_flash_plan_get_n_regions (self->plan))
+  if (choosing || self->regions->len != glint_flash_plan_get_n_regions (self->plan))
     {
       regions_reset (self);
       _glint_flasher_set_progress (self, 0, glint_flash_plan_get_total_bytes (self->plan));
