@@ -26,6 +26,7 @@ typedef struct
   gsize    total_len;       /* pad with 0xFF up to this length if larger */
   gboolean app_desc;        /* start segment 0 with the esp_app_desc_t magic */
   guint8   min_rev;         /* legacy field; 0 means min_rev_full / 100 */
+  const guint8 *desc;       /* 256 bytes segment 0 starts with (an esp_app_desc_t), or NULL */
 } TestImageSpec;
 
 static inline void
@@ -76,6 +77,8 @@ test_image_build (const TestImageSpec *spec)
 
           if (spec->app_desc && i == 0 && j < 4)
             b = app_magic[j];
+          if (spec->desc != NULL && i == 0 && j < 256)
+            b = spec->desc[j];
 
           checksum ^= b;
           g_byte_array_append (a, &b, 1);

@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "glint-stub.h"
+#include "glint-test-image.h"
 #include "glint-test-utils.h"
 
 /*
@@ -565,6 +566,180 @@ test_flash_to_server (void)
   g_unlink (flash_path);
   g_unlink (app_path);
   g_rmdir (dir);
+}
+
+/* A manifest with builds for several chips and no --chip: the CLI
+ * detects the board and flashes the build for its chip (the server is an
+ * ESP32). */
+static void
+test_flash_multi_chip_manifest (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
+  g_autofree char *flash_path = g_build_filename (dir, "flash.bin", NULL);
+  g_autofree char *manifest = g_build_filename (dir, "manifest.json", NULL);
+  g_autofree char *address = NULL;
+  g_autofree char *flash = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  const char *args[] = { "--port", NULL, "flash", manifest, NULL };
+  /* chip ids: ESP32 0, ESP32-C3 5 */
+  TestImageSpec esp32_spec = { .chip_id = 0, .seg_len = 0x800, .hash = TRUE };
+  TestImageSpec c3_spec = { .chip_id = 5, .seg_len = 0x900, .hash = TRUE };
+  g_autoptr(GBytes) esp32_app = test_image_build (&esp32_spec);
+  g_autoptr(GBytes) c3_app = test_image_build (&c3_spec);
+  const char *json = "{\"name\": \"Two\", \"builds\": [\n"
+                     "  {\"chipFamily\": \"ESP32-C3\", \"parts\": [{\"path\": \"c3.bin\", "
+                     "\"offset\": 65536}]},\n"
+                     "  {\"chipFamily\": \"ESP32\", \"parts\": [{\"path\": \"esp32.bin\", "
+                     "\"offset\": 65536}]}]}\n";
+  g_autofree char *esp32_path = g_build_filename (dir, "esp32.bin", NULL);
+  g_autofree char *c3_path = g_build_filename (dir, "c3.bin", NULL);
+  gsize flash_len = 0;
+  Run run = { 0 };
+
+  g_file_set_contents (esp32_path, g_bytes_get_data (esp32_app, NULL),
+                       g_bytes_get_size (esp32_app), &error);
+  g_assert_no_error (error);
+  g_file_set_contents (c3_path, g_bytes_get_data (c3_app, NULL),
+                       g_bytes_get_size (c3_app), &error);
+  g_assert_no_error (error);
+  g_file_set_contents (manifest, json, -1, &error);
+  g_assert_no_error (error);
+
+  server = spawn_board (flash_path, &address);
+  args[1] = address;
+  run_cli (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_null (strstr (run.err, "choose one"));
+  g_assert_nonnull (strstr (run.out, "written and verified"));
+  run_clear (&run);
+
+  flash = stop_board (server, flash_path, &flash_len);
+  g_assert_cmpuint (flash_len, >=, 0x10000 + g_bytes_get_size (esp32_app));
+  g_assert_cmpmem (flash + 0x10000, g_bytes_get_size (esp32_app),
+                   g_bytes_get_data (esp32_app, NULL), g_bytes_get_size (esp32_app));
+
+  glint_test_remove_dir (dir);
+}
+
+/* --sample: the Demo board's sample firmware, the build for the board's
+ * chip (an ESP32 here): bootloader, partition table and app where they
+ * belong. */
+static void
+test_flash_sample (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
+  g_autofree char *flash_path = g_build_filename (dir, "flash.bin", NULL);
+  g_autofree char *address = NULL;
+  g_autofree char *flash = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  const char *args[] = { "--port", NULL, "flash", "--sample", NULL };
+  const char *both[] = { "--port", "sim://", "flash", "--sample", "app.bin", NULL };
+  const char *parts[][2] = { { "esp32-bootloader.bin", "0x1000" },
+                             { "esp32-partition-table.bin", "0x8000" },
+                             { "esp32-glint-demo.bin", "0x10000" } };
+  gsize flash_len = 0;
+  Run run = { 0 };
+
+  run_cli (&run, both);
+  g_assert_cmpint (run.status, ==, 2);
+  run_clear (&run);
+
+  server = spawn_board (flash_path, &address);
+  args[1] = address;
+  run_cli (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "written and verified"));
+  run_clear (&run);
+
+  flash = stop_board (server, flash_path, &flash_len);
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      g_autofree char *path = g_build_filename (g_getenv ("GLINT_SAMPLE_DIR"), parts[i][0], NULL);
+      g_autofree char *part = NULL;
+      gsize len = 0;
+      guint32 offset = (guint32) g_ascii_strtoull (parts[i][1], NULL, 16);
+
+      g_file_get_contents (path, &part, &len, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (flash_len, >=, offset + len);
+      /* the bootloader's header gets the plan's flash settings: from byte 4 on */
+      g_assert_cmpmem (flash + offset + 4, len - 36, part + 4, len - 36);
+    }
+
+  glint_test_remove_dir (dir);
+}
+
+/* --backup FOLDER names the backup after the chip, MAC, offset and date;
+ * `flash BACKUP` puts it back where it came from, and refuses another
+ * chip before writing. */
+static void
+test_backup_restore (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
+  g_autofree char *backups = g_build_filename (dir, "backups", NULL);
+  g_autofree char *flash_path = g_build_filename (dir, "flash.bin", NULL);
+  g_autofree char *app_path = g_build_filename (dir, "app.bin", NULL);
+  g_autofree char *app_arg = g_strdup_printf ("%s@0x10000", app_path);
+  g_autofree char *address = NULL;
+  g_autofree char *flash = NULL;
+  g_autofree char *backup = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GDir) folder = NULL;
+  const char *with_backup[] = { "--raw", "--backup", backups, "--port", NULL, "flash", app_arg,
+                                NULL };
+  const char *restore[] = { "--port", NULL, "flash", NULL, NULL };
+  const char *other_chip[] = { "--port", "sim://esp32c3?time-scale=0", "flash", NULL, NULL };
+  g_autofree guint8 *initial = g_malloc (0x20000);
+  guint8 app[0x3000];
+  gsize flash_len = 0;
+  Run run = { 0 };
+
+  for (guint i = 0; i < 0x20000; i++)
+    initial[i] = (guint8) g_random_int ();
+  for (guint i = 0; i < sizeof app; i++)
+    app[i] = (guint8) (i * 3);
+  g_assert_cmpint (g_mkdir (backups, 0700), ==, 0);
+  g_file_set_contents (flash_path, (const char *) initial, 0x20000, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (app_path, (const char *) app, sizeof app, &error);
+  g_assert_no_error (error);
+  server = spawn_board (flash_path, &address);
+
+  with_backup[4] = address;
+  run_cli (&run, with_backup);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Backup of the old flash contents: "));
+  g_assert_nonnull (strstr (run.out, "/glint-backup-esp32-"));
+  run_clear (&run);
+  folder = g_dir_open (backups, 0, &error);
+  g_assert_no_error (error);
+  backup = g_build_filename (backups, g_dir_read_name (folder), NULL);
+  g_assert_null (g_dir_read_name (folder));
+  g_assert_true (g_str_has_suffix (backup, ".bin"));
+  g_assert_nonnull (strstr (backup, "-0x10000-"));
+
+  other_chip[3] = backup;
+  run_cli (&run, other_chip);
+  g_assert_cmpint (run.status, !=, 0);
+  g_assert_nonnull (strstr (run.err, "backup"));
+  g_assert_nonnull (strstr (run.err, "ESP32-C3"));
+  run_clear (&run);
+
+  restore[1] = address;
+  restore[3] = backup;
+  run_cli (&run, restore);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "verified"));
+  run_clear (&run);
+
+  flash = stop_board (server, flash_path, &flash_len);
+  g_assert_cmpuint (flash_len, >=, 0x10000 + sizeof app);
+  g_assert_cmpmem (flash + 0x10000, sizeof app, initial + 0x10000, sizeof app);
+
+  glint_test_remove_dir (dir);
 }
 
 /* The connection drops once mid-write: the CLI says it reconnects (a
@@ -1255,6 +1430,9 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/cli/errors", test_errors_name_the_cause);
   g_test_add_func ("/glint/cli/flash-to-server", test_flash_to_server);
   g_test_add_func ("/glint/cli/flash-missing-file", test_flash_missing_file);
+  g_test_add_func ("/glint/cli/flash-multi-chip-manifest", test_flash_multi_chip_manifest);
+  g_test_add_func ("/glint/cli/flash-sample", test_flash_sample);
+  g_test_add_func ("/glint/cli/backup-restore", test_backup_restore);
   g_test_add_func ("/glint/cli/flash-skip", test_flash_skip);
   g_test_add_func ("/glint/cli/flash-record", test_flash_record);
   g_test_add_func ("/glint/cli/baud-remembered", test_baud_remembered);

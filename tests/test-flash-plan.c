@@ -4,11 +4,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 #include <glib/gstdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "glint-backup.h"
 #include "glint-error.h"
 #include "glint-flash-plan.h"
 #include "glint-image.h"
@@ -503,6 +505,10 @@ test_manifest (Fixture       *fixture,
   g_autoptr(GBytes) app = make_app (9);
   g_autofree char *p1 = write_file (fixture->dir, "s3/bootloader.bin", bl);
   g_autofree char *p2 = write_file (fixture->dir, "s3/app.bin", app);
+  g_autoptr(GBytes) bl32 = make_bootloader (0);
+  g_autoptr(GBytes) app32 = make_app (0);
+  g_autofree char *p3 = write_file (fixture->dir, "esp32/bootloader.bin", bl32);
+  g_autofree char *p4 = write_file (fixture->dir, "esp32/app.bin", app32);
   g_autofree char *manifest = write_text (fixture->dir, "manifest.json", manifest_json);
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintFlashPlan) plan = NULL;
@@ -526,17 +532,115 @@ test_manifest (Fixture       *fixture,
   g_assert_cmpstr (glint_flash_plan_get_region_path (by_chip, 0), ==, p1);
   g_clear_object (&plan);
 
+  /* Without a chip the build waits for the board's: the plan is valid,
+   * empty, and says so; the chip given later picks its build. */
   plan = glint_flash_plan_new_from_manifest (manifest, NULL, &error);
-  g_assert_null (plan);
-  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN);
+  g_assert_no_error (error);
+  g_assert_cmpstr (glint_flash_plan_get_build_chips (plan), ==, "ESP32, ESP32-S3");
+  g_assert_cmpuint (glint_flash_plan_get_n_regions (plan), ==, 0);
+  g_assert_null (glint_flash_plan_get_chip (plan));
+  g_assert_true (glint_flash_plan_validate (plan, NULL, 4 * 1024 * 1024, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (glint_flash_plan_get_build_chips (plan), ==, "ESP32, ESP32-S3");
+  g_assert_true (glint_flash_plan_validate (plan, "esp32s3", 4 * 1024 * 1024, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (glint_flash_plan_get_chip (plan), ==, "esp32s3");
+  g_assert_cmpuint (glint_flash_plan_get_n_regions (plan), ==, 2);
+  g_assert_cmpstr (glint_flash_plan_get_region_path (plan, 0), ==, p1);
+  g_assert_cmpstr (glint_flash_plan_get_region_path (plan, 1), ==, p2);
+  /* validated again without a chip: the build chosen stays */
+  g_assert_true (glint_flash_plan_validate (plan, NULL, 4 * 1024 * 1024, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (glint_flash_plan_get_region_path (plan, 0), ==, p1);
+  /* the same plan for a board of another chip: that chip's build */
+  g_assert_cmpstr (glint_flash_plan_get_build_chips (plan), ==, "ESP32, ESP32-S3");
+  g_assert_true (glint_flash_plan_validate (plan, "esp32", 4 * 1024 * 1024, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (glint_flash_plan_get_chip (plan), ==, "esp32");
+  g_assert_cmpuint (glint_flash_plan_get_n_regions (plan), ==, 2);
+  g_assert_cmphex (glint_flash_plan_get_region_offset (plan, 0), ==, 0x1000);
+  g_assert_cmpstr (glint_flash_plan_get_region_path (plan, 0), ==, p3);
+  g_clear_object (&plan);
+
+  /* a board with no build in the manifest: the wrong chip, named */
+  plan = glint_flash_plan_new_from_manifest (manifest, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (glint_flash_plan_validate (plan, "esp32c3", 0, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP);
+  assert_message_has (error, "ESP32-C3");
   assert_message_has (error, "ESP32, ESP32-S3");
   g_clear_error (&error);
+  g_clear_object (&plan);
 
   plan = glint_flash_plan_new_from_manifest (manifest, "ESP32-C3", &error);
   g_assert_null (plan);
-  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP);
   assert_message_has (error, "ESP32-C3");
   assert_message_has (error, "ESP32, ESP32-S3");
+}
+
+/* A backup's name says chip, MAC, offset and date, and is all it takes
+ * to put it back: at its offset, byte for byte (erased flash is a fine
+ * backup), and only on a board of its chip. */
+static void
+test_backup_name (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  const guint8 mac[6] = { 0x24, 0xa1, 0x60, 0xf3, 0xc2, 0xb8 };
+  g_autoptr(GDateTime) when = g_date_time_new_local (2026, 12, 6, 15, 5, 1);
+  g_autofree char *name = glint_backup_name_format ("esp32", mac, 0x1000, when);
+  g_autofree char *no_mac = glint_backup_name_format ("esp32c3", NULL, 0x10000, when);
+  g_autoptr(GBytes) erased = make_fill (0x3000, 0xFF);
+  g_autofree char *path = NULL;
+  g_autoptr(GlintFlashPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+  GlintBackupName parsed;
+  const char *not_backups[] = {
+    "backup-sim---esp32-2026-12-06-150501.bin",                 /* the old names */
+    "glint-backup-esp99-24a160f3c2b8-0x1000-20261206-150501.bin",
+    "glint-backup-esp32-24a160f3c2bx-0x1000-20261206-150501.bin",
+    "glint-backup-esp32-24a160f3c2b8-1000-20261206-150501.bin",
+    "glint-backup-esp32-24a160f3c2b8-0x1000-2026126-150501.bin",
+    "glint-backup-esp32-24a160f3c2b8-0x1000-20261206-150501.img",
+  };
+
+  g_assert_cmpstr (name, ==, "glint-backup-esp32-24a160f3c2b8-0x1000-20261206-150501.bin");
+  g_assert_true (glint_backup_name_parse (name, &parsed));
+  g_assert_cmpstr (parsed.chip, ==, "esp32");
+  g_assert_true (parsed.has_mac);
+  g_assert_cmpmem (parsed.mac, 6, mac, 6);
+  g_assert_cmphex (parsed.offset, ==, 0x1000);
+  g_assert_cmpstr (parsed.date, ==, "2026-12-06 15:05:01");
+  g_assert_cmpstr (no_mac, ==, "glint-backup-esp32c3-nomac-0x10000-20261206-150501.bin");
+  g_assert_true (glint_backup_name_parse (no_mac, &parsed));
+  g_assert_false (parsed.has_mac);
+  for (guint i = 0; i < G_N_ELEMENTS (not_backups); i++)
+    g_assert_false (glint_backup_name_parse (not_backups[i], &parsed));
+
+  /* erased flash at the ESP32's bootloader offset: no image, still restored */
+  path = write_file (fixture->dir, name, erased);
+  plan = glint_flash_plan_new_for_path (path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (glint_flash_plan_get_backup (plan));
+  g_assert_cmpstr (glint_flash_plan_get_chip (plan), ==, "esp32");
+  g_assert_cmpuint (glint_flash_plan_get_n_regions (plan), ==, 1);
+  g_assert_cmphex (glint_flash_plan_get_region_offset (plan, 0), ==, 0x1000);
+  g_assert_true (glint_flash_plan_validate (plan, "esp32", 4 * 1024 * 1024, &error));
+  g_assert_no_error (error);
+  g_assert_true (glint_flash_plan_patch_bootloader (plan, "esp32", "4MB", &error));
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (glint_flash_plan_get_region_data (plan, 0), erased));
+  g_assert_null (glint_flash_plan_get_warnings (plan)[0]);
+
+  /* another chip: refused, by the plan and by the board's chip */
+  g_assert_false (glint_flash_plan_validate (plan, "esp32c3", 0, &error));
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP);
+  assert_message_has (error, "ESP32-C3");
+  g_clear_error (&error);
+  g_clear_object (&plan);
+  plan = glint_flash_plan_new_for_path (path, "esp32s3", &error);
+  g_assert_null (plan);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP);
 }
 
 static void
@@ -1030,6 +1134,7 @@ main (int argc, char **argv)
   ADD_FIXTURE ("/glint/flash-plan/build-dir", test_build_dir);
   ADD_FIXTURE ("/glint/flash-plan/build-dir-errors", test_build_dir_errors);
   ADD_FIXTURE ("/glint/flash-plan/manifest", test_manifest);
+  ADD_FIXTURE ("/glint/flash-plan/backup-name", test_backup_name);
   ADD_FIXTURE ("/glint/flash-plan/manifest-single-and-url", test_manifest_single_and_url);
   ADD_FIXTURE ("/glint/flash-plan/validate-files", test_validate_files);
   ADD_FIXTURE ("/glint/flash-plan/validate-special", test_validate_special);

@@ -893,6 +893,136 @@ on_reading_cut_link_cb (GlintFlasher *flasher,
   g_assert_true (glint_sim_set_option (sim, "disconnect-after", after, NULL));
 }
 
+/* Flashes @plan through a flasher of its own on a fresh sim:// board. */
+static gboolean
+flash_other_board (const char      *address,
+                   GlintFlashPlan  *plan,
+                   GlintSim       **sim_out,
+                   GlintStream    **stream_out,
+                   GError         **error)
+{
+  g_autoptr(GError) local = NULL;
+  GlintStream *stream = glint_stream_new_for_address (address, &local);
+  g_autoptr(GlintFlasher) flasher = NULL;
+  gboolean ok;
+
+  g_assert_no_error (local);
+  flasher = glint_flasher_new (stream);
+  glint_flasher_set_plan (flasher, plan);
+  ok = glint_test_flash (flasher, error);
+  *sim_out = glint_sim_stream_get_sim (GLINT_SIM_STREAM (stream));
+  *stream_out = stream;
+  return ok;
+}
+
+/* One plan from a manifest with a build per chip (the sample firmware),
+ * flashed to boards of two chips: each gets its own build, whole. */
+static void
+test_manifest_build_per_board (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autofree char *manifest = g_build_filename (g_getenv ("GLINT_SAMPLE_DIR"), "manifest.json",
+                                                NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new_from_manifest (manifest, NULL, &error);
+  const char *boards[] = { "sim://esp32?boot=normal&time-scale=0",
+                           "sim://esp32c3?boot=normal&time-scale=0" };
+  const guint32 bootloader_at[] = { 0x1000, 0x0 };
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (boards); i++)
+    {
+      g_autoptr(GlintStream) stream = NULL;
+      GlintSim *sim = NULL;
+      const guint8 *flash;
+      gsize flash_size = 0;
+
+      g_assert_true (flash_other_board (boards[i], plan, &sim, &stream, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (glint_flash_plan_get_chip (plan), ==, i == 0 ? "esp32" : "esp32c3");
+      g_assert_cmpuint (glint_flash_plan_get_n_regions (plan), ==, 3);
+      g_assert_cmphex (glint_flash_plan_get_region_offset (plan, 0), ==, bootloader_at[i]);
+      flash = glint_sim_get_flash (sim, &flash_size);
+      for (guint r = 0; r < 3; r++)
+        assert_flash_holds (sim, glint_flash_plan_get_region_offset (plan, r),
+                            glint_flash_plan_get_region_data (plan, r));
+      g_assert_cmphex (flash[bootloader_at[i]], ==, 0xE9);
+      g_io_stream_close (G_IO_STREAM (stream), NULL, NULL);
+    }
+}
+
+/* A backup into a folder is named after the chip, the board's MAC, the
+ * offset and the time; flashing that file puts the old content back, on
+ * that board only. */
+static void
+test_backup_restore (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-backup-XXXXXX", &error);
+  g_autoptr(GBytes) before = seeded_bytes (30, 0x20000);
+  g_autoptr(GBytes) app = seeded_bytes (31, 0x8000);
+  g_autoptr(GBytes) old_app = g_bytes_new_from_bytes (before, 0x10000, 0x8000);
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GlintFlashPlan) restore = NULL;
+  g_autofree char *file = NULL;
+  GlintBackupName name;
+  const char *others[] = { "sim://esp32?boot=normal&time-scale=0&seed=6",
+                           "sim://esp32c3?boot=normal&time-scale=0&seed=5" };
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0&seed=5");
+  glint_sim_load_flash (fixture_sim (f), 0, g_bytes_get_data (before, NULL), 0x20000);
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+  glint_flasher_set_backup_path (f->flasher, dir);
+  g_assert_true (run_flash (f, &error));
+  g_assert_no_error (error);
+  assert_flash_holds (fixture_sim (f), 0x10000, app);
+
+  file = g_strdup (glint_flasher_get_backup_file (f->flasher));
+  g_assert_nonnull (file);
+  g_assert_true (g_str_has_prefix (file, dir));
+  g_assert_true (glint_backup_name_parse (file, &name));
+  g_assert_cmpstr (name.chip, ==, "esp32");
+  g_assert_true (name.has_mac);
+  g_assert_cmpmem (name.mac, 6, glint_sim_get_mac (fixture_sim (f)), 6);
+  g_assert_cmphex (name.offset, ==, 0x10000);
+
+  /* back onto the board it came from */
+  restore = glint_flash_plan_new_for_path (file, NULL, &error);
+  g_assert_no_error (error);
+  glint_flasher_set_backup_path (f->flasher, NULL);
+  glint_flasher_set_plan (f->flasher, restore);
+  g_assert_true (run_flash (f, &error));
+  g_assert_no_error (error);
+  assert_flash_holds (fixture_sim (f), 0x10000, old_app);
+  g_assert_null (glint_flasher_get_backup_file (f->flasher));
+
+  /* another ESP32 (another MAC), another chip: refused, nothing written */
+  for (guint i = 0; i < G_N_ELEMENTS (others); i++)
+    {
+      g_autoptr(GlintFlashPlan) again = glint_flash_plan_new_for_path (file, NULL, &error);
+      g_autoptr(GlintStream) stream = NULL;
+      GlintSim *sim = NULL;
+
+      g_assert_no_error (error);
+      g_assert_false (flash_other_board (others[i], again, &sim, &stream, &error));
+      g_assert_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP);
+      if (i == 0)
+        {
+          g_autofree char *mac = glint_backup_format_mac (name.mac);
+
+          g_assert_nonnull (strstr (error->message, mac));
+          g_assert_nonnull (strstr (error->message, "restore it to the board it came from"));
+        }
+      g_assert_cmpuint (glint_sim_get_counter (sim, GLINT_SIM_COUNTER_FLASH_WRITTEN), ==, 0);
+      g_clear_error (&error);
+      g_io_stream_close (G_IO_STREAM (stream), NULL, NULL);
+    }
+
+  glint_test_remove_dir (dir);
+}
+
 /* A backup that fails leaves no file and the board untouched. */
 static void
 test_backup_fails (Fixture       *f,
@@ -1309,6 +1439,10 @@ main (int argc, char **argv)
 
   g_test_add ("/glint/flasher-fast/backup/span", Fixture, NULL, NULL, test_backup,
               fixture_teardown);
+  g_test_add ("/glint/flasher-fast/backup/restore", Fixture, NULL, NULL, test_backup_restore,
+              fixture_teardown);
+  g_test_add ("/glint/flasher-fast/manifest-build-per-board", Fixture, NULL, NULL,
+              test_manifest_build_per_board, fixture_teardown);
   g_test_add ("/glint/flasher-fast/backup/fails", Fixture, NULL, NULL, test_backup_fails,
               fixture_teardown);
   g_test_add ("/glint/flasher-fast/backup/bad-path", Fixture, NULL, NULL, test_backup_bad_path,

@@ -9,6 +9,8 @@
 
 #include "glint-chip.h"
 #include "glint-error.h"
+#include "glint-flash-plan.h"
+#include "glint-image.h"
 #include "glint-sim.h"
 #include "glint-slip.h"
 #include "glint-test-utils.h"
@@ -894,6 +896,168 @@ test_boot_app_without_io0 (void)
   g_byte_array_set_size (f->text, 0);
   spin (100);
   g_assert_cmpuint (f->text->len, >, 0);
+}
+
+static void
+put_partition (guint8     *table,
+               guint       index,
+               guint8      type,
+               guint8      subtype,
+               guint32     offset,
+               guint32     size,
+               const char *label)
+{
+  guint8 *e = table + index * 32;
+
+  e[0] = 0xAA;
+  e[1] = 0x50;
+  e[2] = type;
+  e[3] = subtype;
+  for (guint i = 0; i < 4; i++)
+    {
+      e[4 + i] = (offset >> (8 * i)) & 0xFF;
+      e[8 + i] = (size >> (8 * i)) & 0xFF;
+    }
+  memset (e + 12, 0, 16);
+  memcpy (e + 12, label, strlen (label));
+}
+
+/* An EN pulse with IO0 high: the board boots from its flash; returns
+ * what it printed, including a few of the app's lines. */
+static char *
+boot_log (Fixture *f)
+{
+  g_byte_array_set_size (f->text, 0);
+  glint_sim_host_set_lines (f->sim, GLINT_LINE_RTS, GLINT_LINE_RTS);
+  spin (5);
+  glint_sim_host_set_lines (f->sim, GLINT_LINE_RTS, 0);
+  spin (60);
+  g_assert_cmpint (glint_sim_get_mode (f->sim), ==, GLINT_SIM_MODE_APP);
+  return g_strndup ((const char *) f->text->data, f->text->len);
+}
+
+static gsize
+count (const char *haystack,
+       const char *needle)
+{
+  gsize n = 0;
+
+  for (const char *p = strstr (haystack, needle); p != NULL; p = strstr (p + 1, needle))
+    n++;
+  return n;
+}
+
+/* The simulated ROM, bootloader and app look at what the flash holds:
+ * each missing piece ends in the message a real board prints, again and
+ * again; a full build names its app. */
+static void
+test_boot_from_flash (void)
+{
+  g_autoptr(Fixture) f = fixture_new ("esp32", "time-scale=0");
+  guint8 table[3 * 32];
+  guint8 app[256] = { 0xE9, 3 };
+  guint8 bootloader[16] = { 0xE9, 3 };
+  char *log;
+
+  spin (10);
+
+  /* blank: the ROM finds no bootloader at 0x1000 */
+  log = boot_log (f);
+  g_assert_nonnull (strstr (log, "rst:0x1 (POWERON_RESET)"));
+  g_assert_cmpuint (count (log, "invalid header: 0xffffffff"), >=, 2);
+  g_assert_null (strstr (log, "hello"));
+  g_free (log);
+
+  /* a bootloader, no partition table */
+  glint_sim_load_flash (f->sim, 0x1000, bootloader, sizeof bootloader);
+  log = boot_log (f);
+  g_assert_nonnull (strstr (log, "2nd stage bootloader"));
+  g_assert_nonnull (strstr (log, "partition 0 invalid magic number 0xffff"));
+  g_assert_cmpuint (count (log, "load partition table error!"), >=, 2);
+  g_assert_null (strstr (log, "hello"));
+  g_free (log);
+
+  /* a table without an app partition */
+  memset (table, 0xFF, sizeof table);
+  put_partition (table, 0, 0x01, 0x02, 0x9000, 0x6000, "nvs");
+  glint_sim_load_flash (f->sim, 0x8000, table, sizeof table);
+  log = boot_log (f);
+  g_assert_nonnull (strstr (log, " 0 nvs              WiFi data      01 02 00009000 00006000"));
+  g_assert_cmpuint (count (log, "No bootable app partitions in the partition table"), >=, 2);
+  g_free (log);
+
+  /* a factory partition with nothing in it */
+  put_partition (table, 1, 0x00, 0x00, 0x10000, 0x100000, "factory");
+  glint_sim_load_flash (f->sim, 0x8000, table, sizeof table);
+  log = boot_log (f);
+  g_assert_nonnull (strstr (log, "image at 0x10000 has invalid magic byte"));
+  g_assert_nonnull (strstr (log, "Factory app partition is not bootable"));
+  g_assert_null (strstr (log, "Loaded app"));
+  g_free (log);
+
+  /* and an app with its description (after the 24-byte header and the
+   * first segment's 8): it starts and says who it is */
+  app[32] = 0x32;
+  app[33] = 0x54;
+  app[34] = 0xCD;
+  app[35] = 0xAB;
+  memcpy (app + 32 + 16, "1.0.0", 5);
+  memcpy (app + 32 + 48, "glint-demo", 10);
+  memcpy (app + 32 + 112, "v5.1.2", 6);
+  glint_sim_load_flash (f->sim, 0x10000, app, sizeof app);
+  log = boot_log (f);
+  g_assert_nonnull (strstr (log, "Loaded app from partition at offset 0x10000"));
+  g_assert_nonnull (strstr (log, "Project name:     glint-demo"));
+  g_assert_nonnull (strstr (log, "App version:      1.0.0"));
+  g_assert_nonnull (strstr (log, "glint-demo: hello from the demo board"));
+  g_assert_null (strstr (log, "E ("));
+  g_free (log);
+}
+
+/* The sample firmware the build makes, written where its manifest says,
+ * starts on every simulated chip and names itself. */
+static void
+test_sample_firmware_boots (void)
+{
+  g_autofree char *manifest = g_build_filename (g_getenv ("GLINT_SAMPLE_DIR"), "manifest.json",
+                                                NULL);
+  const char *chips[] = { "esp8266", "esp32", "esp32s2", "esp32s3", "esp32c2", "esp32c3",
+                          "esp32c5", "esp32c6", "esp32c61", "esp32h2", "esp32p4" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (chips); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new_from_manifest (manifest, NULL, &error);
+      g_autoptr(Fixture) f = fixture_new (chips[i], "time-scale=0");
+      g_autofree char *log = NULL;
+
+      g_test_message ("%s", chips[i]);
+      g_assert_no_error (error);
+      g_assert_true (glint_flash_plan_validate (plan, chips[i], 0, &error));
+      g_assert_no_error (error);
+      g_assert_null (glint_flash_plan_get_warnings (plan)[0]);
+      g_assert_cmpuint (glint_flash_plan_get_n_regions (plan), ==, 3);
+      g_assert_cmphex (glint_flash_plan_get_region_offset (plan, 0), ==,
+                       glint_image_chip_bootloader_offset (chips[i]));
+      g_assert_cmphex (glint_flash_plan_get_region_offset (plan, 1), ==, 0x8000);
+      g_assert_cmphex (glint_flash_plan_get_region_offset (plan, 2), ==, 0x10000);
+      for (guint r = 0; r < 3; r++)
+        {
+          GBytes *data = glint_flash_plan_get_region_data (plan, r);
+
+          glint_sim_load_flash (f->sim, glint_flash_plan_get_region_offset (plan, r),
+                                g_bytes_get_data (data, NULL), g_bytes_get_size (data));
+        }
+
+      spin (10);
+      log = boot_log (f);
+      g_assert_nonnull (strstr (log, " 2 factory          factory app    00 00 00010000 00100000"));
+      g_assert_nonnull (strstr (log, "Loaded app from partition at offset 0x10000"));
+      g_assert_nonnull (strstr (log, "Project name:     glint-demo"));
+      g_assert_nonnull (strstr (log, "App version:      1.0.0"));
+      g_assert_nonnull (strstr (log, "glint-demo: hello from the demo board"));
+      g_assert_null (strstr (log, "E ("));
+    }
 }
 
 static void
@@ -2016,6 +2180,8 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/sim/boot-normal", test_boot_normal);
   g_test_add_func ("/glint/sim/classic-reset-instant", test_classic_reset_instant);
   g_test_add_func ("/glint/sim/boot-app-without-io0", test_boot_app_without_io0);
+  g_test_add_func ("/glint/sim/boot-from-flash", test_boot_from_flash);
+  g_test_add_func ("/glint/sim/sample-firmware-boots", test_sample_firmware_boots);
   g_test_add_func ("/glint/sim/reset-before-power-on", test_reset_before_power_on);
   g_test_add_func ("/glint/sim/stub-upload", test_stub_upload);
   g_test_add_func ("/glint/sim/deflate-rom", test_deflate_rom);

@@ -434,6 +434,10 @@ test_demo_flash (Fixture       *f,
   description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "done_status")));
   g_assert_nonnull (strstr (description, "verified"));
   g_assert_nonnull (strstr (description, "ESP32"));
+  /* an app alone on a blank board: it does not start, and the page does
+   * not say it did */
+  g_assert_null (strstr (description, "has restarted with the new firmware"));
+  g_assert_nonnull (strstr (description, "only if its flash already holds a bootloader"));
 
   /* The log has the whole story, including the ROM path without a stub. */
   g_assert_cmpuint (f->window->log->len, >, 0);
@@ -640,6 +644,134 @@ test_web_installer (Fixture       *f,
                    g_bytes_get_data (f->app, NULL), g_bytes_get_size (f->app));
   g_object_unref (flasher);
   soup_server_disconnect (server);
+}
+
+/* A flash with a backup offers to restore it: Restore loads the backup
+ * (its name says chip, MAC and offset) as the firmware, and Flash puts
+ * the old content back on the board. */
+static void
+test_backup_restore (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (GLINT_SETTINGS_SCHEMA);
+  g_autofree char *backup = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  /* small: without a stub the ROM reads the backup 64 bytes a round trip */
+  TestImageSpec spec = { .chip_id = 0, .seg_len = 0x200, .hash = TRUE };
+  g_autoptr(GBytes) small = test_image_build (&spec);
+  g_autofree char *small_path = g_build_filename (f->dir, "small.bin", NULL);
+  GlintBackupName name;
+  const char *description;
+  const guint8 *flash;
+  gsize flash_size = 0;
+
+  write_file (small_path, g_bytes_get_data (small, NULL), g_bytes_get_size (small));
+  g_settings_set_boolean (settings, "backup", TRUE);
+  activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
+  activate (f, "win.next", NULL);
+  activate (f, "win.load-firmware", small_path);
+  wait_for_next (f);
+  activate (f, "win.next", NULL);
+  wait_for_page (f, "done", 90);
+
+  g_assert_nonnull (f->window->backup_path);
+  backup = g_strdup (f->window->backup_path);
+  g_assert_true (glint_backup_name_parse (backup, &name));
+  g_assert_cmpstr (name.chip, ==, "esp32");
+  g_assert_true (name.has_mac);
+  /* an image without an app description is taken for the bootloader */
+  g_assert_cmphex (name.offset, ==, 0x1000);
+  g_assert_true (gtk_widget_get_visible (child (f, "restore_button")));
+
+  /* Restore: the backup as the firmware, then Flash */
+  g_settings_set_boolean (settings, "backup", FALSE);
+  activate (f, "win.restore-backup", NULL);
+  g_assert_cmpstr (page (f), ==, "firmware");
+  wait_for_next (f);
+  description = adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (child (f, "firmware_group")));
+  g_assert_nonnull (strstr (description, "Backup of the ESP32 with MAC "));
+  g_assert_nonnull (strstr (description, "at 0x1000"));
+  g_assert_false (gtk_widget_get_visible (child (f, "offset_group")));
+  activate (f, "win.next", NULL);
+  wait_for_page (f, "done", 90);
+
+  /* the Demo board was blank there before (no bootloader: no image checks
+   * stand in the way of putting that back); it is again */
+  flasher = g_object_ref (_glint_window_get_flasher (f->window));
+  flash = glint_sim_get_flash (glint_sim_stream_get_sim (GLINT_SIM_STREAM (glint_flasher_get_stream (flasher))),
+                               &flash_size);
+  g_assert_cmpuint (flash_size, >, 0x1000 + g_bytes_get_size (small));
+  for (gsize i = 0x1000; i < 0x1000 + g_bytes_get_size (small); i++)
+    if (flash[i] != 0xFF)
+      g_error ("0x%zx holds 0x%02x after the restore", i, flash[i]);
+  g_unlink (backup);
+  g_settings_reset (settings, "backup");
+}
+
+/* Waits for @needle in the serial monitor's text. */
+static void
+wait_for_monitor_text (Fixture    *f,
+                       const char *needle)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (child (f, "monitor_view")));
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  g_autofree char *text = NULL;
+
+  for (;;)
+    {
+      GtkTextIter start, end;
+
+      g_free (text);
+      gtk_text_buffer_get_bounds (buffer, &start, &end);
+      text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+      if (strstr (text, needle) != NULL)
+        return;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("the monitor never showed “%s”: “%s”", needle, text);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+/* README's first run: the Demo board, its sample firmware in one click,
+ * Flash; the board starts the app (the manifest's build for the Demo
+ * board's chip), the Done page says so and the monitor shows the app. */
+static void
+test_sample_firmware (Fixture       *f,
+                      gconstpointer  data)
+{
+  GtkWidget *sample_button = child (f, "sample_button");
+  const char *description;
+
+  /* offered for the Demo board only */
+  activate (f, "win.select-board", "rfc2217://127.0.0.1:4000");
+  g_assert_false (gtk_widget_get_visible (sample_button));
+  activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
+  activate (f, "win.next", NULL);
+  g_assert_cmpstr (page (f), ==, "firmware");
+  g_assert_true (gtk_widget_get_visible (sample_button));
+  g_assert_true (gtk_widget_has_css_class (sample_button, "suggested-action"));
+  g_assert_false (gtk_widget_has_css_class (child (f, "choose_button"), "suggested-action"));
+
+  activate (f, "win.load-sample", NULL);
+  wait_for_next (f);
+  g_assert_cmpstr (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (child (f, "firmware_group"))),
+                   ==, "Glint demo");
+  description = adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (child (f, "firmware_group")));
+  g_assert_nonnull (strstr (description, "Builds for 11 chips"));
+
+  activate (f, "win.next", NULL);
+  wait_for_page (f, "done", 90);
+  description = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "done_status")));
+  g_assert_nonnull (strstr (description, "The board has restarted with the new firmware."));
+  g_assert_nonnull (strstr (f->window->log->str, "the manifest's build for ESP32 is flashed"));
+
+  activate (f, "win.monitor", NULL);
+  g_assert_cmpstr (page (f), ==, "monitor");
+  activate (f, "win.monitor-clear", NULL);
+  activate (f, "win.monitor-reset", NULL);
+  wait_for_monitor_text (f, "Project name:     glint-demo");
+  wait_for_monitor_text (f, "glint-demo: hello from the demo board");
+  activate (f, "win.escape", NULL);
 }
 
 /* "RFC2217 127.0.0.1 40124" → "rfc2217://127.0.0.1:40124" */
@@ -2295,6 +2427,8 @@ main (int   argc,
 
   ADD ("demo-flash", test_demo_flash);
   ADD ("web-installer", test_web_installer);
+  ADD ("sample-firmware", test_sample_firmware);
+  ADD ("backup-restore", test_backup_restore);
   ADD ("disconnect-fails", test_disconnect_fails);
   ADD ("secure-download-not-done", test_secure_download_not_done);
   ADD ("wrong-revision", test_wrong_revision);

@@ -10,8 +10,8 @@
 #include <libsoup/soup.h>
 
 #include "glint-batch-window.h"
+#include "glint-partitions.h"
 #include "glint-sim-stream.h"
-#include "glint-test-utils.h"
 #include "glint-test-image.h"
 #include "glint-test-utils.h"
 #include "glint-window-private.h"
@@ -100,9 +100,12 @@ make_firmware (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("glint-shots-XXXXXX", &error);
   TestImageSpec boot = { .chip_id = 0, .seg_len = 1024, .total_len = 24 * 1024 };
-  TestImageSpec app = { .chip_id = 0, .hash = TRUE, .app_desc = TRUE, .seg_len = 2048,
+  GlintAppDesc desc = { .version = "1.0", .project_name = "blink", .time = "12:00:00",
+                        .date = "Jan  1 2026", .idf_ver = "v5.1.2" };
+  guint8 desc_bytes[GLINT_APP_DESC_SIZE];
+  TestImageSpec app = { .chip_id = 0, .hash = TRUE, .desc = desc_bytes, .seg_len = 2048,
                         .total_len = 192 * 1024 };
-  guint8 table[3072];
+  g_autoptr(GArray) partitions = glint_partition_table_new_default (FALSE);
   g_autoptr(GBytes) table_bytes = NULL;
   const char *manifest =
     "{\"name\": \"Blink\", \"version\": \"1.0\", \"builds\": [{\"chipFamily\": \"ESP32\", "
@@ -111,13 +114,17 @@ make_firmware (void)
     "{\"path\": \"blink.bin\", \"offset\": 65536}]}]}";
   g_autoptr(GBytes) manifest_bytes = g_bytes_new_static (manifest, strlen (manifest));
   g_autoptr(GBytes) boot_bytes = test_image_build (&boot);
-  g_autoptr(GBytes) app_bytes = noisy (test_image_build (&app), 8 * 1024);
+  g_autoptr(GBytes) app_bytes = NULL;
+
+  glint_app_desc_build (&desc, desc_bytes);
+  app_bytes = noisy (test_image_build (&app), 8 * 1024);
 
   if (dir == NULL)
     g_error ("%s", error->message);
 
-  memset (table, 0xFF, sizeof table);
-  table_bytes = g_bytes_new (table, sizeof table);
+  /* a real table: the Demo board boots what it is given */
+  table_bytes = glint_partition_table_build ((const GlintPartition *) partitions->data,
+                                             partitions->len, TRUE);
 
   write_file (dir, "bootloader.bin", boot_bytes);
   write_file (dir, "partition-table.bin", table_bytes);
@@ -377,6 +384,11 @@ main (int   argc,
   /* 2. Firmware: empty, then the plan */
   act ("win.next", NULL);
   shoot ("2-firmware-empty");
+  /* the Demo board's sample firmware: a build for every chip */
+  act ("win.load-sample", NULL);
+  spin (100);
+  wait_until (plan_loaded, 30);
+  shoot ("2a-firmware-sample");
   act ("win.load-firmware", manifest);
   wait_until (plan_loaded, 30);
   shoot ("2b-firmware");

@@ -73,6 +73,7 @@ static gboolean opt_erase_all;
 static char *opt_backup;
 static gboolean opt_raw;
 static gboolean opt_allow_http;
+static gboolean opt_sample;
 static gboolean opt_version;
 
 /* Ctrl+C during a job: the job is cancelled, and says what it left */
@@ -114,7 +115,8 @@ static const GOptionEntry common_entries[] = {
     N_("flash: erase the whole flash first (needs the flasher stub)"), NULL },
   { "backup", 0, 0, G_OPTION_ARG_FILENAME, &opt_backup,
     N_("flash: first save the flash that will be overwritten (from the lowest to the "
-       "highest address of the firmware) to FILE"), N_("FILE") },
+       "highest address of the firmware) to FILE, or into a FOLDER, named after the chip, "
+       "MAC, offset and date so that “flash BACKUP” puts it back"), N_("FILE") },
   { "results-log", 0, 0, G_OPTION_ARG_FILENAME, &opt_results_log,
     N_("flash, several boards: add a line per board (time, port, chip, MAC, firmware MD5, "
        "result) to the CSV file FILE"), N_("FILE") },
@@ -124,6 +126,9 @@ static const GOptionEntry common_entries[] = {
   { "allow-http", 0, 0, G_OPTION_ARG_NONE, &opt_allow_http,
     N_("flash: download a manifest URL over plain http:// (anyone on the way could change "
        "the firmware)"), NULL },
+  { "sample", 0, 0, G_OPTION_ARG_NONE, &opt_sample,
+    N_("flash: the sample firmware for the Demo board instead of a FILE (a small build for "
+       "every chip; the board's chip picks its own)"), NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version,
     N_("Print the version of Glint and exit"), NULL },
   { NULL }
@@ -1144,15 +1149,28 @@ cmd_flash (int argc, char **argv)
   const char * const *warnings;
   guint64 total, written;
 
-  if (opt_ports == NULL || argc < 2)
+  if (opt_ports == NULL || (argc < 2) != opt_sample)
     {
       g_printerr (_("Usage: glint-cli --port PORT [--port PORT…] flash FILE | [--raw] "
-                    "FILE@OFFSET… | BUILD_DIR | manifest.json | https://…/manifest.json\n"));
+                    "FILE@OFFSET… | BUILD_DIR | manifest.json | https://…/manifest.json | "
+                    "--sample\n"));
       return EXIT_USAGE;
     }
   if (opt_port != NULL && !check_port (&error))
     return report_usage_error (error);
-  if (argc == 2 && glint_web_is_url (argv[1]))
+  if (opt_sample)
+    {
+      g_autofree char *sample = glint_flash_plan_find_sample ();
+
+      if (sample == NULL)
+        {
+          g_printerr (_("The sample firmware is not installed: reinstall Glint, or give a "
+                        "firmware file\n"));
+          return EXIT_USAGE;
+        }
+      plan = glint_flash_plan_new_for_path (sample, opt_chip, &error);
+    }
+  else if (argc == 2 && glint_web_is_url (argv[1]))
     {
       g_autofree char *manifest = download_installer (argv[1], &fetch, &error);
 
@@ -1169,7 +1187,8 @@ cmd_flash (int argc, char **argv)
     glint_flash_plan_set_allow_raw (plan, opt_raw);
   /* the files, offsets and sizes, before the board is reset */
   if (plan == NULL || !glint_cli_check_plan (plan, opt_chip, &error) ||
-      (opt_backup != NULL && !glint_cli_check_output_file (opt_backup, &error)))
+      (opt_backup != NULL && !g_file_test (opt_backup, G_FILE_TEST_IS_DIR) &&
+       !glint_cli_check_output_file (opt_backup, &error)))
     {
       if (fetch != NULL)
         glint_web_fetch_rewrite_error (fetch, error);
@@ -1206,8 +1225,8 @@ cmd_flash (int argc, char **argv)
 
   total = glint_flash_plan_get_total_bytes (plan);
   written = glint_flasher_get_bytes_written (flasher);
-  if (opt_backup != NULL)
-    printf (_("Backup of the old flash contents: %s\n"), opt_backup);
+  if (glint_flasher_get_backup_file (flasher) != NULL)
+    printf (_("Backup of the old flash contents: %s\n"), glint_flasher_get_backup_file (flasher));
   if (glint_flasher_get_settled_baud (flasher) != 0)
     printf (_("Speed: %u baud.\n"), glint_flasher_get_settled_baud (flasher));
   if (written < total)

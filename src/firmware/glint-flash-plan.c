@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "glint-backup.h"
 #include "glint-bytes.h"
 #include "glint-error.h"
 #include "glint-flash-plan.h"
@@ -54,6 +55,15 @@ struct _GlintFlashPlan
   gboolean   allow_raw;
   guint32    uf2_family;     /* of a UF2 file in the plan, 0 without one */
   char      *uf2_path;
+  /* A manifest with builds for several chips, its build not chosen yet:
+   * the board's chip chooses it (glint_flash_plan_validate()). */
+  JsonNode  *manifest;
+  char      *manifest_path;
+  char      *build_chips;    /* "ESP32, ESP32-S3", as the manifest names them */
+  char      *built_for;      /* the chip whose build the regions are, NULL before */
+  /* a backup Glint made: flash bytes to put back where they came from */
+  GlintBackupName backup;
+  gboolean        is_backup;
 };
 
 G_DEFINE_FINAL_TYPE (GlintFlashPlan, glint_flash_plan, G_TYPE_OBJECT)
@@ -82,6 +92,10 @@ glint_flash_plan_finalize (GObject *object)
   g_clear_pointer (&self->before, g_free);
   g_clear_pointer (&self->after, g_free);
   g_clear_pointer (&self->uf2_path, g_free);
+  g_clear_pointer (&self->manifest, json_node_unref);
+  g_clear_pointer (&self->manifest_path, g_free);
+  g_clear_pointer (&self->build_chips, g_free);
+  g_clear_pointer (&self->built_for, g_free);
 
   G_OBJECT_CLASS (glint_flash_plan_parent_class)->finalize (object);
 }
@@ -1093,16 +1107,25 @@ plan_from_manifest (JsonNode    *root,
       JSON_NODE_HOLDS_OBJECT (json_array_get_element (builds, 0)))
     build = json_array_get_object_element (builds, 0);
 
+  /* Several builds and no chip yet: the board's chip picks one when it is
+   * known (choose_build(), from glint_flash_plan_validate()). */
+  if (build == NULL && chip_family == NULL && families->len > 0)
+    {
+      self->manifest = json_node_ref (root);
+      self->manifest_path = g_strdup (json_path);
+      self->build_chips = g_strdup (families->str);
+      return g_steal_pointer (&self);
+    }
+
   if (build == NULL)
     {
       if (chip_family != NULL)
-        g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+        g_set_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP,
                      _("“%s” has no build for %s; it has builds for: %s"),
                      json_path, chip_family, families->str);
       else
         g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                     _("“%s” has builds for several chips (%s): choose one"),
-                     json_path, families->str);
+                     _("“%s” names no chip family in its builds"), json_path);
       return NULL;
     }
 
@@ -1214,6 +1237,37 @@ glint_flash_plan_new_from_manifest (const char  *file,
   return plan_from_manifest (root, file, chip_family, error);
 }
 
+/* A backup, named by Glint: its bytes go back to the offset they were
+ * read from, as they are (no image checks: blank flash is a fine
+ * backup), on that chip; the flash job also checks the MAC. */
+static GlintFlashPlan *
+plan_from_backup (const char            *path,
+                  const GlintBackupName *name)
+{
+  g_autoptr(GlintFlashPlan) self = glint_flash_plan_new ();
+
+  add_region (self, name->offset, NULL, path, NULL, FALSE);
+  set_string (&self->chip, name->chip);
+  self->backup = *name;
+  self->is_backup = TRUE;
+  return g_steal_pointer (&self);
+}
+
+/**
+ * glint_flash_plan_get_backup:
+ * @self: a #GlintFlashPlan
+ *
+ * Returns: (nullable): what the name of the backup this plan restores
+ *   says (chip, MAC, offset, date), or %NULL when it is no backup
+ */
+const GlintBackupName *
+glint_flash_plan_get_backup (GlintFlashPlan *self)
+{
+  g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), NULL);
+
+  return self->is_backup ? &self->backup : NULL;
+}
+
 /**
  * glint_flash_plan_new_for_path:
  * @path: a build directory, a flasher_args.json or manifest.json, or a
@@ -1235,6 +1289,24 @@ glint_flash_plan_new_for_path (const char  *path,
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     return glint_flash_plan_new_from_build_dir (path, error);
+
+  {
+    GlintBackupName backup;
+
+    if (glint_backup_name_parse (path, &backup))
+      {
+        if (chip != NULL && g_strcmp0 (glint_image_chip_from_family (chip), backup.chip) != 0)
+          {
+            g_set_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP,
+                         _("“%s” is a backup of an %s, not of an %s: restore it to the board "
+                           "it was read from"), path, glint_image_chip_to_family (backup.chip),
+                         glint_image_chip_to_family (chip) != NULL
+                         ? glint_image_chip_to_family (chip) : chip);
+            return NULL;
+          }
+        return plan_from_backup (path, &backup);
+      }
+  }
 
   if (g_str_has_suffix (path, ".json") || g_str_has_suffix (path, ".JSON"))
     {
@@ -1779,6 +1851,54 @@ validate_images (GlintFlashPlan  *self,
   return TRUE;
 }
 
+/* A manifest with several builds takes the one for @chip: its regions
+ * and its chip become the plan's. The manifest stays: another board of
+ * another chip takes its own build from the same plan. */
+static gboolean
+choose_build (GlintFlashPlan  *self,
+              const char      *chip,
+              GError         **error)
+{
+  g_autoptr(GlintFlashPlan) chosen = NULL;
+
+  chosen = plan_from_manifest (self->manifest, self->manifest_path,
+                               glint_image_chip_to_family (chip), error);
+  if (chosen == NULL)
+    return FALSE;
+
+  g_array_set_size (self->regions, 0);
+  for (guint i = 0; i < chosen->regions->len; i++)
+    {
+      Region *region = &g_array_index (chosen->regions, Region, i);
+
+      add_region (self, region->offset, region->data, region->path, region->name,
+                  region->encrypted);
+    }
+  set_string (&self->chip, chosen->chip);
+  set_string (&self->built_for, chip);
+  return TRUE;
+}
+
+/**
+ * glint_flash_plan_get_build_chips:
+ * @self: a #GlintFlashPlan
+ *
+ * A plan from a manifest with builds for several chips, read without a
+ * chip, has no regions until the board's chip chooses its build:
+ * glint_flash_plan_validate() with a chip does that.
+ *
+ * Returns: (nullable): the chip families of the builds ("ESP32, ESP32-S3")
+ *   of a manifest with several builds, whose regions are those of the
+ *   build last chosen (none before); %NULL for any other plan
+ */
+const char *
+glint_flash_plan_get_build_chips (GlintFlashPlan *self)
+{
+  g_return_val_if_fail (GLINT_IS_FLASH_PLAN (self), NULL);
+
+  return self->build_chips;
+}
+
 /**
  * glint_flash_plan_validate:
  * @self: a #GlintFlashPlan
@@ -1809,13 +1929,6 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
   g_ptr_array_set_size (self->warnings, 0);
   g_ptr_array_add (self->warnings, NULL);
 
-  if (self->regions->len == 0)
-    {
-      g_set_error_literal (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
-                           "nothing to flash");
-      return FALSE;
-    }
-
   effective_chip = chip != NULL ? chip : self->chip;
   if (effective_chip != NULL && !glint_image_chip_is_known (effective_chip))
     {
@@ -1826,10 +1939,43 @@ glint_flash_plan_validate (GlintFlashPlan  *self,
   if (effective_chip != NULL)
     effective_chip = glint_image_chip_from_family (effective_chip);
 
+  if (self->manifest != NULL)
+    {
+      /* not a warning: glint_flash_plan_get_build_chips() tells */
+      if (effective_chip == NULL && self->built_for == NULL)
+        return TRUE;
+      if (effective_chip != NULL && g_strcmp0 (effective_chip, self->built_for) != 0 &&
+          !choose_build (self, effective_chip, error))
+        return FALSE;
+    }
+
+  if (self->regions->len == 0)
+    {
+      g_set_error_literal (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                           "nothing to flash");
+      return FALSE;
+    }
+
   if (flash_size_bytes == 0)
     flash_size_bytes = glint_flash_plan_parse_size (self->flash_size);
 
   /* Files first, so later messages can rely on data being there. */
+  if (self->is_backup)
+    {
+      if (effective_chip != NULL && !g_str_equal (effective_chip, self->backup.chip))
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP,
+                       _("this backup was read from an %s, and this board is an %s: restore "
+                         "it to the board it came from"),
+                       glint_image_chip_to_family (self->backup.chip),
+                       glint_image_chip_to_family (effective_chip));
+          return FALSE;
+        }
+      /* the flash as it was: no image checks */
+      return validate_load (self, effective_chip, error) &&
+             validate_layout (self, flash_size_bytes, error);
+    }
+
   return validate_load (self, effective_chip, error) &&
          validate_layout (self, flash_size_bytes, error) &&
          validate_content (self, effective_chip, error) &&
@@ -1874,6 +2020,10 @@ glint_flash_plan_patch_bootloader (GlintFlashPlan  *self,
                    chip != NULL ? chip : "(unknown)");
       return FALSE;
     }
+
+  /* a backup goes back byte for byte */
+  if (self->is_backup)
+    return TRUE;
 
   if (g_strcmp0 (flash_size, "detect") == 0)
     flash_size = detected_flash_size;
@@ -2145,4 +2295,26 @@ glint_flash_plan_set_chip_revision (GlintFlashPlan *self,
   g_return_if_fail (GLINT_IS_FLASH_PLAN (self));
 
   self->chip_revision = revision_full;
+}
+
+/**
+ * glint_flash_plan_find_sample:
+ *
+ * The sample firmware for the Demo board (data/sample/): a manifest with a
+ * small full build for every chip, made when Glint is built and installed
+ * with its data; `GLINT_SAMPLE_DIR` names another folder (the build's, for
+ * `meson devenv` and the tests).
+ *
+ * Returns: (transfer full) (nullable): the path of its manifest.json, or
+ *   %NULL when it is not installed
+ */
+char *
+glint_flash_plan_find_sample (void)
+{
+  const char *dir = g_getenv ("GLINT_SAMPLE_DIR");
+  g_autofree char *path = g_build_filename (dir != NULL && *dir != '\0' ? dir
+                                                                        : PACKAGE_DATADIR "/sample",
+                                            "manifest.json", NULL);
+
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR) ? g_steal_pointer (&path) : NULL;
 }

@@ -5,6 +5,7 @@
 
 #include <glib-object.h>
 
+#include "glint-backup.h"
 #include "glint-types.h"
 
 G_BEGIN_DECLS
@@ -49,6 +50,8 @@ gboolean            glint_flash_plan_patch_bootloader      (GlintFlashPlan    *s
                                                             const char        *detected_flash_size,
                                                             GError           **error);
 const char * const *glint_flash_plan_get_warnings          (GlintFlashPlan    *self);
+const char         *glint_flash_plan_get_build_chips       (GlintFlashPlan    *self);
+const GlintBackupName *glint_flash_plan_get_backup         (GlintFlashPlan    *self);
 
 guint               glint_flash_plan_get_n_regions         (GlintFlashPlan    *self);
 guint32             glint_flash_plan_get_region_offset     (GlintFlashPlan    *self,
@@ -79,6 +82,8 @@ void                glint_flash_plan_set_chip_revision     (GlintFlashPlan    *s
                                                             int                revision_full);
 void                glint_flash_plan_set_allow_raw         (GlintFlashPlan    *self,
                                                             gboolean           allow_raw);
+
+char               *glint_flash_plan_find_sample           (void);
 
 guint64             glint_flash_plan_parse_size            (const char        *size);
 guint64             glint_flash_plan_get_flash_size_bytes  (GlintFlashPlan    *self);

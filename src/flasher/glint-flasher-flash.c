@@ -229,7 +229,7 @@ flash_backup_done (GTask *task)
   GlintFlasher *self = g_task_get_source_object (task);
 
   _glint_flasher_log (self, GLINT_LOG_INFO, _("the old contents are saved in %s"),
-                      self->backup_path);
+                      self->backup_file);
   ((FlashJob *) g_task_get_task_data (task))->backup_done = TRUE;
   _glint_flasher_set_resume (task, flash_resume);
   flash_erase_all (task);
@@ -259,10 +259,30 @@ flash_backup (GTask *task)
                         _glint_flash_report (self, i)->size);
     }
 
+  /* Into a folder: the file is named after the chip, the MAC, the offset
+   * and the time, which is all it takes to restore it (glint-backup.c). */
+  g_clear_pointer (&self->backup_file, g_free);
+  if (g_file_test (self->backup_path, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      guint8 mac[6];
+      gboolean has_mac = self->ident_known &&
+                         glint_chip_decode_mac (self->chip, _glint_flasher_detected_mac_words (self),
+                                                mac, NULL);
+      g_autofree char *name = glint_backup_name_format (self->chip->name, has_mac ? mac : NULL,
+                                                        low, now);
+
+      self->backup_file = g_build_filename (self->backup_path, name, NULL);
+    }
+  else
+    {
+      self->backup_file = g_strdup (self->backup_path);
+    }
+
   _glint_flasher_log (self, GLINT_LOG_INFO, _("saving 0x%x bytes at 0x%x to %s before "
                                               "writing"), (guint32) (high - low), low,
-                      self->backup_path);
-  _glint_flasher_read_into (task, low, (guint32) (high - low), self->backup_path,
+                      self->backup_file);
+  _glint_flasher_read_into (task, low, (guint32) (high - low), self->backup_file,
                             flash_backup_done);
 }
 
@@ -383,12 +403,49 @@ _glint_flash_change_baud (GTask *task)
   _glint_flasher_change_baud (task, flash_prepare);
 }
 
+static void regions_reset (GlintFlasher *self);
+
+/* A backup goes back to the board it was read from: the chip is the
+ * plan's (checked above), the MAC is checked here. */
+static gboolean
+check_backup_board (GlintFlasher  *self,
+                    GError       **error)
+{
+  const GlintBackupName *backup = glint_flash_plan_get_backup (self->plan);
+  g_autofree char *wanted = NULL;
+  g_autofree char *found = NULL;
+  guint8 mac[6];
+
+  if (backup == NULL || !backup->has_mac)
+    return TRUE;
+  if (!self->ident_known ||
+      !glint_chip_decode_mac (self->chip, _glint_flasher_detected_mac_words (self), mac, NULL))
+    {
+      _glint_flasher_log (self, GLINT_LOG_WARNING, _("the board's MAC cannot be read: whether "
+                                                     "this backup came from this board is not "
+                                                     "checked"));
+      return TRUE;
+    }
+  if (memcmp (mac, backup->mac, sizeof mac) == 0)
+    return TRUE;
+
+  wanted = glint_backup_format_mac (backup->mac);
+  found = glint_backup_format_mac (mac);
+  g_set_error (error, GLINT_ERROR, GLINT_ERROR_WRONG_CHIP,
+               _("this backup was read from the board with MAC %s, and this board’s MAC is %s: "
+                 "restore it to the board it came from (or, to write it here anyway, flash it "
+                 "as raw data at 0x%x)"), wanted, found, backup->offset);
+  return FALSE;
+}
+
 static void
 flash_detected (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
-  const char *plan_chip = glint_flash_plan_get_chip (self->plan);
+  /* a manifest with a build per chip: the board's chip picks its own */
+  gboolean choosing = glint_flash_plan_get_build_chips (self->plan) != NULL;
+  const char *plan_chip = choosing ? NULL : glint_flash_plan_get_chip (self->plan);
   const GlintChip *wanted = plan_chip != NULL ? glint_chip_lookup (plan_chip) : NULL;
 
   /* Nothing is written before the plan is known to fit this board. */
@@ -404,12 +461,23 @@ flash_detected (GTask *task)
   /* the revision the images ask for, by their headers (unknown in secure
    * download mode, and none on the ESP8266: not checked) */
   glint_flash_plan_set_chip_revision (self->plan, self->ident_known ? self->ident.revision : -1);
-  if (!glint_flash_plan_validate (self->plan, self->chip->name, plan_flash_size (self), &error) ||
+  if (!check_backup_board (self, &error) ||
+      !glint_flash_plan_validate (self->plan, self->chip->name, plan_flash_size (self), &error) ||
       !glint_flash_plan_patch_bootloader (self->plan, self->chip->name, NULL, &error))
     {
       _glint_flasher_job_fail (task, g_steal_pointer (&error));
       return;
     }
+  /* A manifest's build chosen now, or an ELF that became two regions:
+   * nothing is written yet, so the report starts afresh. */
+  if (choosing || self->regions->len != glint_flash_plan_get_n_regions (self->plan))
+    {
+      regions_reset (self);
+      _glint_flasher_set_progress (self, 0, glint_flash_plan_get_total_bytes (self->plan));
+    }
+  if (choosing)
+    _glint_flasher_log (self, GLINT_LOG_INFO, _("the manifest's build for %s is flashed"),
+                        self->chip->display_name);
 
   if (_glint_flasher_secure_download (self) && (self->erase_all || self->backup_path != NULL))
     {
@@ -650,6 +718,10 @@ glint_flasher_set_flash_record (GlintFlasher     *self,
  * that the file goes back with one write at that address) into @path,
  * checked by MD5 and written atomically (a temporary file renamed once
  * complete). If that fails, nothing is erased or written. %NULL: no backup.
+ * A folder: the file is named in it after the chip, the board's MAC, the
+ * offset and the time (glint_backup_name_format()), so that flashing it
+ * later puts it back (glint_flash_plan_new_for_path());
+ * glint_flasher_get_backup_file() tells the name.
  */
 void
 glint_flasher_set_backup_path (GlintFlasher *self,
@@ -867,7 +939,10 @@ glint_flasher_flash_async (GlintFlasher        *self,
     return;
 
   g_clear_pointer (&self->regions, g_array_unref);
-  if (self->plan == NULL || glint_flash_plan_get_n_regions (self->plan) == 0)
+  g_clear_pointer (&self->backup_file, g_free);
+  /* (a manifest's build for the board's chip is chosen once it is known) */
+  if (self->plan == NULL || (glint_flash_plan_get_n_regions (self->plan) == 0 &&
+                             glint_flash_plan_get_build_chips (self->plan) == NULL))
     {
       _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
                                                   _("nothing to flash: choose a firmware first")));
@@ -879,8 +954,13 @@ glint_flasher_flash_async (GlintFlasher        *self,
     {
       g_autofree char *dir = g_path_get_dirname (self->backup_path);
 
-      if (g_file_test (self->backup_path, G_FILE_TEST_IS_DIR) ||
-          !g_file_test (dir, G_FILE_TEST_IS_DIR) || g_access (dir, W_OK) != 0)
+      /* a folder: the job names the file in it */
+      if (g_file_test (self->backup_path, G_FILE_TEST_IS_DIR))
+        {
+          g_free (dir);
+          dir = g_strdup (self->backup_path);
+        }
+      if (!g_file_test (dir, G_FILE_TEST_IS_DIR) || g_access (dir, W_OK) != 0)
         {
           _glint_flasher_job_fail (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
                                                       _("cannot write the backup file %s: "
@@ -905,4 +985,19 @@ glint_flasher_flash_finish (GlintFlasher  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * glint_flasher_get_backup_file:
+ *
+ * Returns: (nullable): the file the last flash job saved the old flash
+ *   contents in: the backup path, or the file it named in the backup
+ *   folder (glint_flasher_set_backup_path()); %NULL without a backup
+ */
+const char *
+glint_flasher_get_backup_file (GlintFlasher *self)
+{
+  g_return_val_if_fail (GLINT_IS_FLASHER (self), NULL);
+
+  return self->backup_file;
 }

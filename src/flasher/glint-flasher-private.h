@@ -29,7 +29,8 @@ struct _GlintFlasher
   guint              baud_hint;      /* a rate that worked before (auto) */
   guint              settled_baud;   /* what the last job ran at */
   guint              boot_baud;      /* the stream's rate when first connected */
-  char              *backup_path;
+  char              *backup_path;    /* a file, or a folder the job names the file in */
+  char              *backup_file;    /* the file the last flash job's backup went to */
   GlintFlashRecord  *record;         /* what was last written to each board */
   GlintFlashRecord  *rates;          /* where the automatic rate is remembered */
   GHashTable        *payload_cache;  /* MD5 of a stretch → its compressed bytes, shared by

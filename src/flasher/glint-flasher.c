@@ -305,6 +305,7 @@ glint_flasher_finalize (GObject *object)
   GlintFlasher *self = GLINT_FLASHER (object);
 
   g_free (self->backup_path);
+  g_free (self->backup_file);
   g_string_free (self->chip_text, TRUE);
 
   G_OBJECT_CLASS (glint_flasher_parent_class)->finalize (object);

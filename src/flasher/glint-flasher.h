@@ -208,6 +208,7 @@ void               glint_flasher_set_flash_record  (GlintFlasher          *self,
                                                     GlintFlashRecord      *record);
 void               glint_flasher_set_backup_path   (GlintFlasher          *self,
                                                     const char            *path);
+const char        *glint_flasher_get_backup_file   (GlintFlasher          *self);
 void               glint_flasher_set_baud_hint     (GlintFlasher          *self,
                                                     guint                  baud);
 guint              glint_flasher_get_settled_baud  (GlintFlasher          *self);

@@ -333,13 +333,6 @@ _glint_sim_chip_reset (GlintSim *self,
   _glint_sim_improv_reset (self);
 }
 
-static gboolean
-has_app_image (GlintSim *self)
-{
-  return self->chip->bootloader_offset < self->flash_size &&
-         self->flash[self->chip->bootloader_offset] == 0xE9;
-}
-
 static void
 boot_rom (GlintSim   *self,
           gint64      t,
@@ -371,16 +364,9 @@ boot_app (GlintSim   *self,
     g_string_append_printf (log, "%s\r\n\r\nrst:%s,boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n",
                             self->chip->rom_banner, reset_reason);
 
-  if (has_app_image (self))
-    g_string_append_printf (log,
-                            "I (31) boot: ESP-IDF v5.1.2 2nd stage bootloader\r\n"
-                            "I (31) boot: compile time Jan  1 2026 12:00:00\r\n"
-                            "I (33) boot: chip: %s\r\n"
-                            "I (40) boot: Loaded app from partition at offset 0x10000\r\n"
-                            "I (250) cpu_start: Starting scheduler.\r\n",
-                            self->chip->name);
-  else
-    g_string_append (log, "invalid header: 0xffffffff\r\n");
+  g_clear_pointer (&self->app_failure, g_free);
+  g_clear_pointer (&self->app_project, g_free);
+  self->app_failure = _glint_sim_boot_from_flash (self, log, &self->app_project);
 
   _glint_sim_send_text (self, t, log->str);
 
@@ -399,11 +385,15 @@ _glint_sim_app_tick (GlintSim *self,
   Event *ev;
 
   self->app_ticks++;
-  if (has_app_image (self))
-    line = g_strdup_printf ("I (%u) glint-demo: hello from the demo board, uptime %u s\r\n",
-                            250 + self->app_ticks * 1000, self->app_ticks);
+  /* A board that cannot start an app says so again and again, as the
+   * ROM or the bootloader of a real one does after each reset. */
+  if (self->app_failure != NULL)
+    line = g_strdup (self->app_failure);
   else
-    line = g_strdup ("invalid header: 0xffffffff\r\n");
+    line = g_strdup_printf ("I (%u) %s: hello from the demo board, uptime %u s\r\n",
+                            250 + self->app_ticks * 1000,
+                            self->app_project != NULL ? self->app_project : "app",
+                            self->app_ticks);
   _glint_sim_send_text (self, t, line);
 
   interval = MAX (_glint_sim_scaled (self, APP_TICK_US), MIN_APP_TICK_US);

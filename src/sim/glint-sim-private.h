@@ -167,6 +167,8 @@ struct _GlintSim
   GHashTable       *regs;
   gdouble           rom_xtal_hz;     /* the crystal the ROM believes in, 0: exact */
   guint             app_ticks;
+  char             *app_failure;     /* the line a board that cannot start repeats */
+  char             *app_project;     /* the running app's project name, if it has one */
   guint8            mac[6];
   guint8            rom_last_op;     /* the ROM's response header, kept between */
   guint32           rom_last_value;  /* commands (see send_response) */
@@ -339,6 +341,11 @@ void      _glint_sim_chip_reset             (GlintSim      *self,
                                              gint64         t);
 void      _glint_sim_app_tick               (GlintSim      *self,
                                              gint64         t);
+
+/* what the board starts from its flash (glint-sim-boot.c) */
+char     *_glint_sim_boot_from_flash        (GlintSim      *self,
+                                             GString       *log,
+                                             char         **project);
 void      _glint_sim_schedule_boot          (GlintSim      *self,
                                              gint64         t,
                                              BootKind       kind);

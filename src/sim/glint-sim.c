@@ -349,6 +349,8 @@ glint_sim_finalize (GObject *object)
   g_clear_pointer (&self->write_protect, g_array_unref);
   g_clear_pointer (&self->flash_path, g_free);
   _glint_sim_improv_free (self);
+  g_clear_pointer (&self->app_failure, g_free);
+  g_clear_pointer (&self->app_project, g_free);
 
   G_OBJECT_CLASS (glint_sim_parent_class)->finalize (object);
 }

@@ -16,6 +16,7 @@ struct _GlintDonePage
 
   /* template children, alphabetical */
   GtkButton       *backup_button;
+  GtkButton       *restore_button;
   AdwStatusPage   *done_status;
   GtkButton       *flash_another_button;
   GtkButton       *wifi_button;
@@ -46,6 +47,7 @@ glint_done_page_class_init (GlintDonePageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/glintapp/Glint/glint-done-page.ui");
   gtk_widget_class_bind_template_child (widget_class, GlintDonePage, backup_button);
+  gtk_widget_class_bind_template_child (widget_class, GlintDonePage, restore_button);
   gtk_widget_class_bind_template_child (widget_class, GlintDonePage, done_status);
   gtk_widget_class_bind_template_child (widget_class, GlintDonePage, flash_another_button);
   gtk_widget_class_bind_template_child (widget_class, GlintDonePage, wifi_button);
@@ -89,6 +91,7 @@ glint_done_page_set_has_backup (GlintDonePage *self,
   g_return_if_fail (GLINT_IS_DONE_PAGE (self));
 
   gtk_widget_set_visible (GTK_WIDGET (self->backup_button), has_backup);
+  gtk_widget_set_visible (GTK_WIDGET (self->restore_button), has_backup);
 }
 
 /**

@@ -28,6 +28,8 @@ struct _GlintFirmwarePage
   AdwStatusPage        *firmware_error_page;
   AdwPreferencesGroup  *firmware_group;
   GtkStack             *firmware_stack;
+  GtkButton            *choose_button;
+  GtkButton            *sample_button;
   AdwComboRow          *flash_freq_row;
   GtkLabel             *loading_label;
   GtkProgressBar       *loading_progress;
@@ -539,7 +541,9 @@ show_plan (GlintFirmwarePage *self)
   g_autofree char *file = strip_offset (self->firmware_path);
   g_autofree char *basename = glint_firmware_page_get_name (self);
   gboolean guessed = g_object_get_data (G_OBJECT (self->plan), "glint-guessed-offset") != NULL;
-  gboolean single = is_single_file (self->firmware_path) && n_regions == 1;
+  /* (a backup goes back where it came from) */
+  gboolean single = is_single_file (self->firmware_path) && n_regions == 1 &&
+                    glint_flash_plan_get_backup (self->plan) == NULL;
   g_autofree char *total = g_format_size_full (glint_flash_plan_get_total_bytes (self->plan),
                                                G_FORMAT_SIZE_IEC_UNITS);
   const char *chip_name = glint_flash_plan_get_chip (self->plan);
@@ -551,6 +555,8 @@ show_plan (GlintFirmwarePage *self)
   clear_list (self->regions_list);
   for (guint i = 0; i < n_regions; i++)
     gtk_list_box_append (self->regions_list, region_row_new (self->plan, i));
+  /* (none yet: a manifest's build waits for the board's chip) */
+  gtk_widget_set_visible (GTK_WIDGET (self->regions_list), n_regions > 0);
 
   clear_list (self->warnings_list);
   if (guessed)
@@ -578,7 +584,35 @@ show_plan (GlintFirmwarePage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->warnings_group), n_warnings > 0);
   show_flash_settings (self);
 
-  if (chip != NULL)
+  if (glint_flash_plan_get_backup (self->plan) != NULL)
+    {
+      const GlintBackupName *backup = glint_flash_plan_get_backup (self->plan);
+      g_autofree char *mac = backup->has_mac ? glint_backup_format_mac (backup->mac)
+                                             : g_strdup (_("unknown"));
+
+      /* Translators: "Backup of the ESP32 with MAC 24:a1:…, saved 2026-12-06 15:05:01: 64 KiB at 0x10000" */
+      description = g_strdup_printf (_("Backup of the %s with MAC %s, saved %s: %s at 0x%x"),
+                                     chip != NULL ? chip : backup->chip, mac, backup->date,
+                                     total, backup->offset);
+    }
+  else if (glint_flash_plan_get_build_chips (self->plan) != NULL)
+    {
+      g_auto(GStrv) builds = g_strsplit (glint_flash_plan_get_build_chips (self->plan), ", ", -1);
+      guint n_builds = g_strv_length (builds);
+
+      if (n_builds <= 3)
+        /* Translators: "builds for ESP32, ESP32-S3: …" (a manifest) */
+        description = g_strdup_printf (_("Builds for %s: the board's chip chooses one"),
+                                       glint_flash_plan_get_build_chips (self->plan));
+      else
+        description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                    "A build for %u chip: the board's chip "
+                                                    "chooses one",
+                                                    "Builds for %u chips: the board's chip "
+                                                    "chooses one", n_builds),
+                                       n_builds);
+    }
+  else if (chip != NULL)
     /* Translators: "4 files, 1.2 MB in all, built for esp32s3" */
     description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                 "%u part, %s in all, built for %s",
@@ -1203,6 +1237,8 @@ glint_firmware_page_class_init (GlintFirmwarePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, firmware_error_page);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, firmware_group);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, firmware_stack);
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, choose_button);
+  gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, sample_button);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, flash_freq_row);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, flash_mode_row);
   gtk_widget_class_bind_template_child (widget_class, GlintFirmwarePage, flash_size_row);
@@ -1269,4 +1305,28 @@ glint_firmware_page_set_has_board (GlintFirmwarePage *self,
 
   self->has_board = !!has_board;
   update_state (self);
+}
+
+/**
+ * glint_firmware_page_set_offer_sample:
+ * @self: a #GlintFirmwarePage
+ * @offer: whether the board is the Demo board and the sample firmware is
+ *   installed
+ *
+ * With the Demo board chosen, the page offers its sample firmware first
+ * (the action `win.load-sample`): a first run then ends on a board that
+ * starts an app.
+ */
+void
+glint_firmware_page_set_offer_sample (GlintFirmwarePage *self,
+                                      gboolean           offer)
+{
+  g_return_if_fail (GLINT_IS_FIRMWARE_PAGE (self));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->sample_button), offer);
+  /* one suggested action at a time */
+  if (offer)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->choose_button), "suggested-action");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->choose_button), "suggested-action");
 }

@@ -32,6 +32,8 @@ gboolean        glint_firmware_page_get_reboot           (GlintFirmwarePage *sel
 gboolean        glint_firmware_page_get_auto_reset       (GlintFirmwarePage *self);
 gboolean        glint_firmware_page_get_use_stub         (GlintFirmwarePage *self);
 gboolean        glint_firmware_page_apply_flash_settings (GlintFirmwarePage *self);
+void            glint_firmware_page_set_offer_sample     (GlintFirmwarePage *self,
+                                                          gboolean           offer);
 void            glint_firmware_page_set_has_board        (GlintFirmwarePage *self,
                                                           gboolean           has_board);
 

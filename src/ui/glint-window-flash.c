@@ -12,6 +12,7 @@
 
 #include "glint-chip.h"
 #include "glint-error.h"
+#include "glint-image.h"
 #include "glint-stream.h"
 #include "glint-stream-address.h"
 #include "glint-window-private.h"
@@ -99,24 +100,49 @@ settled_bauds_migrate (GlintWindow *self)
 }
 
 /* Backups go to the user's data folder (inside the sandbox under
- * Flatpak), one file per flash, named after the board and the time. */
+ * Flatpak); the flasher names each file after the chip, the board's MAC,
+ * the offset and the time, which is what restoring it takes. */
 static char *
-backup_path_new (GlintWindow *self)
+backup_dir_new (void)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d-%H%M%S");
   g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "glint", "backups", NULL);
-  g_autofree char *name = NULL;
-  g_autoptr(GString) board = g_string_new (NULL);
-
-  for (const char *p = self->address; *p != '\0'; p++)
-    g_string_append_c (board, g_ascii_isalnum (*p) ? *p : '-');
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
     return NULL;
-  name = g_strdup_printf ("backup-%s-%s.bin", board->str, stamp);
+  return g_steal_pointer (&dir);
+}
 
-  return g_build_filename (dir, name, NULL);
+/* Whether the plan brought what a board starts from: an image at the
+ * chip's bootloader offset and a partition table at 0x8000 (alone or in a
+ * merged image). Without them the board starts the new app only if its
+ * flash held them already, which the Done page must not claim. */
+static gboolean
+plan_has_boot_chain (GlintFlashPlan *plan,
+                     const char     *chip)
+{
+  guint32 wanted[2] = { 0, 0x8000 };
+  const guint8 magic[2][2] = { { 0xE9, 0 }, { 0xAA, 0x50 } };
+  gboolean found[2] = { FALSE, FALSE };
+
+  if (chip == NULL || !glint_image_chip_is_known (chip))
+    return FALSE;
+  wanted[0] = glint_image_chip_bootloader_offset (chip);
+
+  for (guint i = 0; i < glint_flash_plan_get_n_regions (plan); i++)
+    {
+      guint32 offset = glint_flash_plan_get_region_offset (plan, i);
+      GBytes *data = glint_flash_plan_get_region_data (plan, i);
+      gsize size = data != NULL ? g_bytes_get_size (data) : 0;
+      const guint8 *bytes = data != NULL ? g_bytes_get_data (data, NULL) : NULL;
+
+      for (guint w = 0; w < 2; w++)
+        if (wanted[w] >= offset && (guint64) wanted[w] + 2 <= (guint64) offset + size &&
+            bytes[wanted[w] - offset] == magic[w][0] &&
+            (magic[w][1] == 0 || bytes[wanted[w] - offset + 1] == magic[w][1]))
+          found[w] = TRUE;
+    }
+
+  return found[0] && found[1];
 }
 
 static void
@@ -133,9 +159,17 @@ show_done (GlintWindow *self)
   const char *chip = known != NULL ? known->display_name : chip_name;
   g_autofree char *text = NULL;
   g_autofree char *where = board_name (self);
-  const char *after = glint_firmware_page_get_reboot (self->firmware_page)
-                      ? _("The board has restarted with the new firmware.")
-                      : _("Reset the board to start the new firmware.");
+  GlintFlashPlan *plan = glint_firmware_page_get_plan (self->firmware_page);
+  const char *after;
+
+  if (!glint_firmware_page_get_reboot (self->firmware_page))
+    after = _("Reset the board to start the new firmware.");
+  else if (plan != NULL && plan_has_boot_chain (plan, chip_name))
+    after = _("The board has restarted with the new firmware.");
+  else
+    after = _("The board has been reset; it starts the new firmware only if its flash "
+              "already holds a bootloader and a partition table: the serial monitor shows "
+              "what it prints.");
 
   if (written == 0 && unchanged > 0)
     /* Translators: "The ESP32 on the Demo board already held this firmware (checked in 2 seconds)." */
@@ -500,6 +534,14 @@ flash_cb (GObject      *object,
   if (self->cancel_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->cancel_dialog));
 
+  /* the backup folder was asked for; the flasher named the file, if it
+   * got as far as making one */
+  if (self->backup_path != NULL)
+    {
+      g_free (self->backup_path);
+      self->backup_path = g_strdup (glint_flasher_get_backup_file (GLINT_FLASHER (object)));
+    }
+
   if (ok)
     {
       append_log (self, GLINT_LOG_INFO, _("Flashing complete"));
@@ -567,7 +609,7 @@ _glint_window_start_flash (GlintWindow *self)
   g_clear_pointer (&self->backup_path, g_free);
   if (glint_firmware_page_get_backup (self->firmware_page))
     {
-      self->backup_path = backup_path_new (self);
+      self->backup_path = backup_dir_new ();
       if (self->backup_path == NULL)
         {
           g_autoptr(GError) backup_error =

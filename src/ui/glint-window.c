@@ -101,6 +101,13 @@ on_address_changed_cb (GlintWindow *self)
   g_free (self->address);
   self->address = g_strdup (glint_board_page_get_address (self->board_page));
   glint_firmware_page_set_has_board (self->firmware_page, self->address != NULL);
+  {
+    g_autofree char *sample = glint_flash_plan_find_sample ();
+
+    glint_firmware_page_set_offer_sample (self->firmware_page,
+                                          sample != NULL &&
+                                          g_strcmp0 (self->address, GLINT_DEMO_ADDRESS) == 0);
+  }
   _glint_window_update_buttons (self);
 }
 
@@ -417,6 +424,40 @@ load_firmware_action (GtkWidget  *widget,
     _glint_window_go_to (self, "firmware");
 }
 
+/* The backup the last flash made, back where it came from: it becomes the
+ * firmware (its name says chip, MAC and offset), and Flash puts it back. */
+static void
+restore_backup_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  GlintWindow *self = GLINT_WINDOW (widget);
+
+  if (self->backup_path == NULL || self->flash_cancellable != NULL)
+    return;
+  _glint_window_load_firmware (self, self->backup_path);
+  _glint_window_go_to (self, "firmware");
+}
+
+/* The sample firmware for the Demo board: its manifest has a build for
+ * every chip, and the one for the board's is flashed. */
+static void
+load_sample_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  GlintWindow *self = GLINT_WINDOW (widget);
+  g_autofree char *sample = glint_flash_plan_find_sample ();
+
+  if (sample == NULL)
+    {
+      _glint_window_toast (self, _("The sample firmware is not installed: reinstall Glint, "
+                                   "or choose a firmware file"));
+      return;
+    }
+  _glint_window_load_firmware (self, sample);
+}
+
 /**
  * glint_window_open_firmware:
  * @self: a #GlintWindow
@@ -568,6 +609,9 @@ glint_window_class_init (GlintWindowClass *klass)
                                    select_board_action);
   gtk_widget_class_install_action (widget_class, "win.load-firmware", "s",
                                    load_firmware_action);
+  gtk_widget_class_install_action (widget_class, "win.load-sample", NULL, load_sample_action);
+  gtk_widget_class_install_action (widget_class, "win.restore-backup", NULL,
+                                   restore_backup_action);
 
 }
 

@@ -62,6 +62,9 @@ check_file() {
 }
 
 check_file "/glint/install/glint-cli" "$bin/glint-cli" -x
+# the Demo board's sample firmware (data/sample), made at build time
+check_file "/glint/install/sample-manifest" "$data/glint/sample/manifest.json" -f
+check_file "/glint/install/sample-app" "$data/glint/sample/esp32-glint-demo.bin" -f
 
 if [ "$gui" = "true" ]; then
   check_file "/glint/install/glint" "$bin/glint" -x
