@@ -1,0 +1,447 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "glint-bytes.h"
+#include "glint-partitions.h"
+#include "glint-test-utils.h"
+
+/*
+ * What is on the board: glint-cli info on simulated boards that hold a
+ * full ESP-IDF build (bootloader, partition table, apps with their
+ * descriptions, otadata), blank or foreign flash, or that cannot be read;
+ * read and erase of a partition by its name.
+ */
+
+#define FLASH_SIZE 0x400000
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+static void
+run_cli (Run               *run,
+         const char *const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("GLINT_CLI"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = glint_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                      G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  run->status = g_subprocess_get_exit_status (proc);
+  g_test_message ("exit %d\n%s%s", run->status, run->out, run->err);
+}
+
+static void
+assert_has (const char *text,
+            const char *part)
+{
+  if (strstr (text, part) == NULL)
+    g_error ("“%s” not in:\n%s", part, text);
+}
+
+/* An app image whose one segment starts with the description. */
+static GBytes *
+app_image (const char *project,
+           const char *version)
+{
+  GlintAppDesc desc = { 0 };
+  GByteArray *a = g_byte_array_new ();
+  guint8 header[24] = { 0xE9, 1, 2, 0x20, 0x00, 0x00, 0x0D, 0x40, 0xEE };
+  guint8 seg[8];
+  guint8 body[GLINT_APP_DESC_SIZE + 64];
+  guint8 checksum = 0xEF;
+  guint8 zero = 0;
+
+  g_strlcpy (desc.project_name, project, sizeof desc.project_name);
+  g_strlcpy (desc.version, version, sizeof desc.version);
+  g_strlcpy (desc.idf_ver, "v4.4.7", sizeof desc.idf_ver);
+  g_strlcpy (desc.date, "Jan 20 2025", sizeof desc.date);
+  g_strlcpy (desc.time, "10:00:00", sizeof desc.time);
+  glint_app_desc_build (&desc, body);
+  for (guint i = GLINT_APP_DESC_SIZE; i < sizeof body; i++)
+    body[i] = (guint8) (i * 13);
+
+  header[13] = 0;                        /* chip id: ESP32 */
+  header[17] = 0xFF;                     /* max revision: any */
+  header[18] = 0xFF;
+  g_byte_array_append (a, header, sizeof header);
+  glint_put_u32 (seg, 0x3F400020);
+  glint_put_u32 (seg + 4, sizeof body);
+  g_byte_array_append (a, seg, sizeof seg);
+  g_byte_array_append (a, body, sizeof body);
+  for (guint i = 0; i < sizeof body; i++)
+    checksum ^= body[i];
+  while (a->len % 16 != 15)
+    g_byte_array_append (a, &zero, 1);
+  g_byte_array_append (a, &checksum, 1);
+  return g_byte_array_free_to_bytes (a);
+}
+
+static void
+put (guint8  *flash,
+     guint32  offset,
+     GBytes  *bytes)
+{
+  memcpy (flash + offset, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+}
+
+/* ESP-IDF's two-OTA layout: bootloader, table, factory wled 0.15.0,
+ * ota_0 wled 0.14.0, otadata naming ota_0 (or nothing: @ota_slot -1). */
+static guint8 *
+full_build (gint ota_slot)
+{
+  guint8 *flash = g_malloc (FLASH_SIZE);
+  g_autoptr(GArray) table = glint_partition_table_new_default (TRUE);
+  g_autoptr(GBytes) table_bytes = glint_partition_table_build ((GlintPartition *) table->data,
+                                                               table->len, TRUE);
+  g_autoptr(GBytes) factory = app_image ("wled", "0.15.0");
+  g_autoptr(GBytes) ota0 = app_image ("wled", "0.14.0");
+  g_autoptr(GBytes) bootloader = app_image ("bootloader", "");
+  g_autoptr(GBytes) otadata = glint_otadata_build (ota_slot, 2);
+
+  memset (flash, 0xFF, FLASH_SIZE);
+  put (flash, 0x1000, bootloader);
+  put (flash, GLINT_PARTITION_TABLE_OFFSET, table_bytes);
+  put (flash, 0x10000, factory);
+  put (flash, 0x110000, ota0);
+  put (flash, 0xD000, otadata);
+  for (guint i = 0x9000; i < 0xD000; i++)   /* nvs: settings */
+    flash[i] = (guint8) (i * 7);
+  return flash;
+}
+
+static char *
+write_flash (const char   *dir,
+             const char   *name,
+             const guint8 *flash)
+{
+  char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, (const char *) flash, FLASH_SIZE, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static JsonObject *
+info_event (JsonParser *parser,
+            const char *out)
+{
+  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], "\"event\":\"info\"") != NULL)
+      {
+        g_autoptr(GError) error = NULL;
+
+        json_parser_load_from_data (parser, lines[i], -1, &error);
+        g_assert_no_error (error);
+        return json_node_get_object (json_parser_get_root (parser));
+      }
+  g_error ("no info event in %s", out);
+}
+
+static JsonObject *
+json_partition (JsonObject *contents,
+                const char *name)
+{
+  JsonArray *parts = json_object_get_array_member (contents, "partitions");
+
+  for (guint i = 0; i < json_array_get_length (parts); i++)
+    {
+      JsonObject *p = json_array_get_object_element (parts, i);
+
+      if (g_str_equal (json_object_get_string_member (p, "name"), name))
+        return p;
+    }
+  g_error ("no partition %s", name);
+}
+
+static void
+test_info_full_build (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-contents-XXXXXX", &error);
+  g_autofree guint8 *flash = full_build (0);
+  g_autofree char *path = write_flash (dir, "flash.bin", flash);
+  g_autofree char *port = g_strdup_printf ("sim://esp32?time-scale=0&flash=%s", path);
+  const char *args[] = { "--port", port, "info", NULL };
+  const char *json_args[] = { "--json", "--port", port, "info", NULL };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *info, *contents, *p;
+  Run run = { 0 };
+
+  run_cli (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  assert_has (run.out, "Contents: 6 partitions at 0x8000; ota_0 starts wled 0.14.0 "
+                       "(ESP-IDF v4.4.7, 2025-01-20)");
+  assert_has (run.out, "factory          0x10000   1.0\u00a0MB    wled 0.15.0 (ESP-IDF v4.4.7, "
+                       "2025-01-20)\n");
+  assert_has (run.out, "ota_0            0x110000  1.0\u00a0MB    wled 0.14.0 (ESP-IDF v4.4.7, "
+                       "2025-01-20) — boots\n");
+  assert_has (run.out, "ota_1            0x210000  1.0\u00a0MB    blank\n");
+  assert_has (run.out, "nvs              0x9000    16.4\u00a0kB   data/nvs\n");
+  /* after the chip lines */
+  g_assert_true (strstr (run.out, "Contents:") > strstr (run.out, "Security:"));
+  run_clear (&run);
+
+  run_cli (&run, json_args);
+  g_assert_cmpint (run.status, ==, 0);
+  info = info_event (parser, run.out);
+  contents = json_object_get_object_member (info, "contents");
+  g_assert_cmpstr (json_object_get_string_member (contents, "state"), ==, "partitions");
+  g_assert_true (json_object_get_boolean_member (contents, "bootloader"));
+  g_assert_cmpint (json_object_get_int_member (contents, "table-offset"), ==, 0x8000);
+  /* SPI_ATTACH, then ROM reads of 64 bytes: the bootloader's header, the
+   * table to its end (7 entries), 0x120 bytes of each of three apps, two
+   * otadata entries */
+  g_assert_cmpint (json_object_get_int_member (contents, "round-trips"), <=,
+                   1 + 1 + 4 + 3 * 5 + 2);
+  p = json_partition (contents, "factory");
+  g_assert_cmpstr (json_object_get_string_member (p, "project"), ==, "wled");
+  g_assert_cmpstr (json_object_get_string_member (p, "version"), ==, "0.15.0");
+  g_assert_cmpstr (json_object_get_string_member (p, "date"), ==, "2025-01-20");
+  g_assert_false (json_object_get_boolean_member (p, "boots"));
+  p = json_partition (contents, "ota_0");
+  g_assert_true (json_object_get_boolean_member (p, "boots"));
+  p = json_partition (contents, "ota_1");
+  g_assert_cmpstr (json_object_get_string_member (p, "holds"), ==, "blank");
+  run_clear (&run);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* Erased otadata: the factory app starts. */
+static void
+test_info_factory_boots (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-contents-XXXXXX", &error);
+  g_autofree guint8 *flash = full_build (-1);
+  g_autofree char *path = write_flash (dir, "flash.bin", flash);
+  g_autofree char *port = g_strdup_printf ("sim://esp32?time-scale=0&flash=%s", path);
+  const char *args[] = { "--port", port, "info", NULL };
+  Run run = { 0 };
+
+  run_cli (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  assert_has (run.out, "factory starts wled 0.15.0");
+  assert_has (run.out, "2025-01-20) — boots\n");
+  g_assert_null (strstr (run.out, "0.14.0 (ESP-IDF v4.4.7, 2025-01-20) — boots"));
+  run_clear (&run);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* A table moved to 0xC000 (CONFIG_PARTITION_TABLE_OFFSET), a foreign
+ * layout and a blank board: findings, not errors. */
+static void
+test_info_blank_foreign_moved (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-contents-XXXXXX", &error);
+  g_autofree guint8 *flash = full_build (0);
+  g_autofree char *moved_path = NULL;
+  g_autofree char *foreign_path = NULL;
+  g_autofree char *moved = NULL;
+  g_autofree char *foreign = NULL;
+  const char *blank[] = { "--json", "--port", "sim://esp32?time-scale=0", "info", NULL };
+  const char *args[] = { "--port", NULL, "info", NULL };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *contents;
+  Run run = { 0 };
+
+  /* the table at 0xC000 instead of 0x8000 */
+  memcpy (flash + 0xC000, flash + 0x8000, GLINT_PARTITION_TABLE_SIZE);
+  memset (flash + 0x8000, 0xFF, GLINT_PARTITION_TABLE_SIZE);
+  moved_path = write_flash (dir, "moved.bin", flash);
+  moved = g_strdup_printf ("sim://esp32?time-scale=0&flash=%s", moved_path);
+  args[1] = moved;
+  run_cli (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  assert_has (run.out, "Contents: 6 partitions at 0xc000; ota_0 starts wled 0.14.0");
+  run_clear (&run);
+
+  /* a bootloader and then something else */
+  memset (flash + 0xC000, 0x5A, GLINT_PARTITION_TABLE_SIZE);
+  foreign_path = write_flash (dir, "foreign.bin", flash);
+  foreign = g_strdup_printf ("sim://esp32?time-scale=0&flash=%s", foreign_path);
+  args[1] = foreign;
+  run_cli (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  assert_has (run.out, "Contents: a bootloader but no partition table in the first 64 KiB");
+  g_assert_null (strstr (run.err, "Error"));
+  run_clear (&run);
+
+  run_cli (&run, blank);
+  g_assert_cmpint (run.status, ==, 0);
+  contents = json_object_get_object_member (info_event (parser, run.out), "contents");
+  g_assert_cmpstr (json_object_get_string_member (contents, "state"), ==, "blank");
+  /* SPI_ATTACH, the bootloader's first bytes and the table's: no search
+   * on a blank board */
+  g_assert_cmpint (json_object_get_int_member (contents, "round-trips"), ==, 3);
+  run_clear (&run);
+
+  g_unlink (moved_path);
+  g_unlink (foreign_path);
+  g_rmdir (dir);
+}
+
+/* The ESP8266 ROM cannot read flash; secure download mode refuses it. */
+static void
+test_info_not_readable (void)
+{
+  const char *esp8266[] = { "--port", "sim://esp8266?time-scale=0", "info", NULL };
+  const char *sdm[] = { "--port", "sim://esp32s3?time-scale=0&secure-download=on", "info",
+                        NULL };
+  Run run = { 0 };
+
+  run_cli (&run, esp8266);
+  g_assert_cmpint (run.status, ==, 0);
+  assert_has (run.out, "Contents: not read: the ESP8266 ROM cannot read flash");
+  run_clear (&run);
+
+  run_cli (&run, sdm);
+  g_assert_cmpint (run.status, ==, 0);
+  assert_has (run.out, "Contents: not read: secure download mode refuses flash reads");
+  run_clear (&run);
+}
+
+/* A board in another process whose flash starts as @flash_path holds and
+ * is saved there when it stops. */
+static GSubprocess *
+spawn_board (const char  *flash_path,
+             char       **address)
+{
+  g_autofree char *announcement = NULL;
+  g_auto(GStrv) words = NULL;
+  const char *server_args[] = { "--tcp", "0", "--flash", flash_path, "--option", "time-scale=0",
+                                NULL };
+  GSubprocess *server = glint_test_spawn_sim_server (server_args, &announcement);
+
+  words = g_strsplit (announcement, " ", -1);
+  *address = g_strdup_printf ("socket://%s:%s", words[1], words[2]);
+  return server;
+}
+
+static guint8 *
+stop_board (GSubprocess *server,
+            const char  *flash_path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *saved = NULL;
+  guint8 *flash = g_malloc (FLASH_SIZE);
+  gsize len = 0;
+
+  g_subprocess_send_signal (server, SIGTERM);
+  g_subprocess_wait_check (server, NULL, &error);
+  g_assert_no_error (error);
+  g_file_get_contents (flash_path, &saved, &len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (len, <=, FLASH_SIZE);
+  memset (flash, 0xFF, FLASH_SIZE);   /* trailing erased bytes are not saved */
+  memcpy (flash, saved, len);
+  return flash;
+}
+
+static void
+test_partition_by_name (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-contents-XXXXXX", &error);
+  g_autofree guint8 *flash = full_build (0);
+  g_autofree char *path = write_flash (dir, "flash.bin", flash);
+  g_autofree char *nvs_path = g_build_filename (dir, "nvs.bin", NULL);
+  g_autofree char *address = NULL;
+  g_autofree char *nvs = NULL;
+  g_autofree guint8 *after = NULL;
+  g_autoptr(GSubprocess) server = spawn_board (path, &address);
+  const char *read_args[] = { "--port", address, "read", "--partition", "nvs", nvs_path, NULL };
+  const char *erase_args[] = { "--port", address, "erase", "--partition", "otadata", NULL };
+  const char *unknown[] = { "--port", address, "erase", "--partition", "wifi", NULL };
+  const char *usage[] = { "--port", address, "read", "--partition", "nvs", NULL };
+  gsize len = 0;
+  Run run = { 0 };
+
+  run_cli (&run, read_args);
+  g_assert_cmpint (run.status, ==, 0);
+  assert_has (run.out, "Done: read partition nvs (0x4000 bytes at 0x9000)");
+  run_clear (&run);
+  g_file_get_contents (nvs_path, &nvs, &len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (nvs, len, flash + 0x9000, 0x4000);
+
+  run_cli (&run, erase_args);
+  g_assert_cmpint (run.status, ==, 0);
+  assert_has (run.out, "Erasing partition otadata (0x2000 bytes at 0xd000) loses which OTA "
+                       "update starts: factory starts next.");
+  assert_has (run.out, "Done: erased partition otadata (0x2000 bytes at 0xd000).");
+  run_clear (&run);
+
+  /* no such partition: the board's are named; bad usage is refused first */
+  run_cli (&run, unknown);
+  g_assert_cmpint (run.status, ==, 1);
+  assert_has (run.err, "the board has no partition “wifi”; its partitions are nvs, otadata, "
+                       "phy_init, factory, ota_0, ota_1");
+  run_clear (&run);
+  run_cli (&run, usage);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_null (strstr (run.out, "Connecting"));
+  run_clear (&run);
+
+  after = stop_board (server, path);
+  for (guint i = 0xD000; i < 0xF000; i++)
+    g_assert_cmphex (after[i], ==, 0xFF);
+  g_assert_cmpmem (after, 0xD000, flash, 0xD000);
+  g_assert_cmpmem (after + 0xF000, FLASH_SIZE - 0xF000, flash + 0xF000, FLASH_SIZE - 0xF000);
+
+  g_unlink (nvs_path);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/glint/contents/info-full-build", test_info_full_build);
+  g_test_add_func ("/glint/contents/info-factory-boots", test_info_factory_boots);
+  g_test_add_func ("/glint/contents/info-blank-foreign-moved", test_info_blank_foreign_moved);
+  g_test_add_func ("/glint/contents/info-not-readable", test_info_not_readable);
+  g_test_add_func ("/glint/contents/partition-by-name", test_partition_by_name);
+
+  return g_test_run ();
+}
