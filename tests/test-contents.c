@@ -431,6 +431,139 @@ test_partition_by_name (void)
   g_rmdir (dir);
 }
 
+static char *
+write_bytes (const char *dir,
+             const char *name,
+             GBytes     *bytes)
+{
+  char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static guint
+count (const char *text,
+       const char *part)
+{
+  guint n = 0;
+
+  for (const char *p = strstr (text, part); p != NULL; p = strstr (p + 1, part))
+    n++;
+  return n;
+}
+
+/* A lone app onto a blank board ends on a board that does not start:
+ * warned before writing, refused with --refuse-unbootable. */
+static void
+test_boot_check_blank (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-contents-XXXXXX", &error);
+  g_autoptr(GBytes) app = app_image ("blink", "1.0");
+  g_autofree char *app_path = write_bytes (dir, "app.bin", app);
+  g_autofree guint8 *blank = g_malloc (FLASH_SIZE);
+  g_autofree char *flash_path = NULL;
+  g_autofree char *address = NULL;
+  g_autofree guint8 *after = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  const char *warn[] = { "--port", "sim://esp32?time-scale=0", "flash", app_path, NULL };
+  const char *json[] = { "--json", "--port", "sim://esp32?time-scale=0", "flash", app_path,
+                         NULL };
+  const char *refuse[] = { "--refuse-unbootable", "--port", NULL, "flash", app_path, NULL };
+  Run run = { 0 };
+
+  run_cli (&run, warn);
+  g_assert_cmpint (run.status, ==, 0);
+  assert_has (run.err, "Warning: the board will not start this firmware: there is no "
+                       "bootloader at 0x1000 and no partition table at 0x8000, neither on the "
+                       "board nor in what is written; flash the whole build folder or a "
+                       "merged image");
+  run_clear (&run);
+
+  /* before writing: one stream shows the order */
+  run_cli (&run, json);
+  g_assert_cmpint (run.status, ==, 0);
+  assert_has (run.out, "\"level\":\"warning\",\"message\":\"the board will not start");
+  assert_has (run.out, "\"state\":\"writing\"");
+  g_assert_true (strstr (run.out, "will not start") < strstr (run.out, "\"state\":\"writing\""));
+  run_clear (&run);
+
+  memset (blank, 0xFF, FLASH_SIZE);
+  flash_path = write_flash (dir, "flash.bin", blank);
+  server = spawn_board (flash_path, &address);
+  refuse[2] = address;
+  run_cli (&run, refuse);
+  g_assert_cmpint (run.status, ==, 1);
+  assert_has (run.err, "there is no bootloader at 0x1000 and no partition table at 0x8000");
+  assert_has (run.err, "refused by --refuse-unbootable; nothing was written");
+  run_clear (&run);
+  after = stop_board (server, flash_path);
+  for (guint i = 0x10000; i < 0x10000 + g_bytes_get_size (app); i++)
+    g_assert_cmphex (after[i], ==, 0xFF);
+
+  g_unlink (app_path);
+  g_unlink (flash_path);
+  g_rmdir (dir);
+}
+
+/* The same app onto a board that holds a build: it starts; at an offset
+ * where the table has no app partition, it does not. A full build needs
+ * no look at the board. */
+static void
+test_boot_check_board (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-contents-XXXXXX", &error);
+  g_autofree guint8 *flash = full_build (0);
+  g_autofree char *flash_path = write_flash (dir, "flash.bin", flash);
+  g_autoptr(GBytes) app = app_image ("blink", "1.0");
+  g_autoptr(GBytes) bootloader = app_image ("bootloader", "");
+  g_autoptr(GArray) table = glint_partition_table_new_default (FALSE);
+  g_autoptr(GBytes) table_bytes = glint_partition_table_build ((GlintPartition *) table->data,
+                                                               table->len, TRUE);
+  g_autofree char *app_path = write_bytes (dir, "app.bin", app);
+  g_autofree char *bl_path = write_bytes (dir, "bootloader.bin", bootloader);
+  g_autofree char *table_path = write_bytes (dir, "partitions.bin", table_bytes);
+  g_autofree char *port = g_strdup_printf ("sim://esp32?time-scale=0&flash=%s", flash_path);
+  g_autofree char *app_at = g_strdup_printf ("%s@0x10000", app_path);
+  g_autofree char *app_wrong = g_strdup_printf ("%s@0x20000", app_path);
+  g_autofree char *bl_at = g_strdup_printf ("%s@0x1000", bl_path);
+  g_autofree char *table_at = g_strdup_printf ("%s@0x8000", table_path);
+  const char *fits[] = { "--port", port, "flash", app_at, NULL };
+  const char *wrong[] = { "--port", port, "flash", app_wrong, NULL };
+  const char *full[] = { "--port", "sim://esp32?time-scale=0", "flash", bl_at, table_at, app_at,
+                         NULL };
+  Run run = { 0 };
+
+  run_cli (&run, fits);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_null (strstr (run.err, "will not start"));
+  run_clear (&run);
+
+  run_cli (&run, wrong);
+  g_assert_cmpint (run.status, ==, 0);
+  assert_has (run.err, "Warning: the board will not start this firmware: the partition table "
+                       "has no app partition at 0x20000 (its apps: factory 0x10000, ota_0 "
+                       "0x110000, ota_1 0x210000)");
+  run_clear (&run);
+
+  run_cli (&run, full);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_null (strstr (run.err, "will not start"));
+  /* one job: the plan alone shows the board will start it */
+  g_assert_cmpuint (count (run.out, "chip is ESP32"), ==, 1);
+  run_clear (&run);
+
+  g_unlink (app_path);
+  g_unlink (bl_path);
+  g_unlink (table_path);
+  g_unlink (flash_path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -442,6 +575,8 @@ main (int   argc,
   g_test_add_func ("/glint/contents/info-blank-foreign-moved", test_info_blank_foreign_moved);
   g_test_add_func ("/glint/contents/info-not-readable", test_info_not_readable);
   g_test_add_func ("/glint/contents/partition-by-name", test_partition_by_name);
+  g_test_add_func ("/glint/contents/boot-check-blank", test_boot_check_blank);
+  g_test_add_func ("/glint/contents/boot-check-board", test_boot_check_board);
 
   return g_test_run ();
 }

@@ -64,6 +64,7 @@ static gboolean opt_no_skip;
 static gboolean opt_erase_all;
 static char *opt_backup;
 static gboolean opt_raw;
+static gboolean opt_refuse_unbootable;
 static gboolean opt_version;
 
 /* Ctrl+C during a job: the job is cancelled, and says what it left */
@@ -108,6 +109,9 @@ static const GOptionEntry common_entries[] = {
   { "raw", 0, 0, G_OPTION_ARG_NONE, &opt_raw,
     N_("flash: write files given as FILE@OFFSET as they are, even when they are no "
        "firmware format Glint knows"), NULL },
+  { "refuse-unbootable", 0, 0, G_OPTION_ARG_NONE, &opt_refuse_unbootable,
+    N_("flash: refuse an app the board would not start (no bootloader, partition table or "
+       "app partition for it, on the board or in the firmware) instead of warning"), NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version,
     N_("Print the version of Glint and exit"), NULL },
   { NULL }
@@ -983,6 +987,60 @@ report_regions (GlintFlasher *flasher)
   /* On a terminal the flasher's own note (a warning) said it already. */
 }
 
+/* An app without a bootloader or partition table of its own: will the
+ * board start it? Read what the board holds first (an info job) and warn
+ * with the fix, or refuse with --refuse-unbootable. Full builds and
+ * merged images need no read. */
+static gboolean
+check_boot (GlintFlasher    *flasher,
+            GlintFlashPlan  *plan,
+            GError         **error)
+{
+  g_autoptr(GlintBoardInfo) info = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *problem = NULL;
+  GAsyncResult *slot = NULL;
+  const char *chip = glint_flash_plan_get_chip (plan) != NULL ? glint_flash_plan_get_chip (plan)
+                                                              : opt_chip;
+
+  /* the chip comes from the board when neither the firmware nor --chip names it */
+  if (!glint_boot_check_needs_board (plan, chip))
+    return TRUE;
+
+  glint_flasher_set_read_contents (flasher, TRUE);
+  glint_flasher_info_async (flasher, job_cancellable, store_result_cb, &slot);
+  result = run_until_done (&slot);
+  info = glint_flasher_info_finish (flasher, result, error);
+  glint_flasher_set_read_contents (flasher, FALSE);
+  if (info == NULL)
+    return FALSE;
+
+  problem = glint_boot_check (plan, chip != NULL ? chip : info->chip, info->contents);
+  if (problem == NULL)
+    return TRUE;
+  if (opt_refuse_unbootable)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                   _("%s (refused by --refuse-unbootable; nothing was written)"), problem);
+      return FALSE;
+    }
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_event ("log");
+
+      json_builder_set_member_name (builder, "level");
+      json_builder_add_string_value (builder, "warning");
+      json_builder_set_member_name (builder, "message");
+      json_builder_add_string_value (builder, problem);
+      json_emit (builder);
+    }
+  else
+    {
+      g_printerr (_("Warning: %s\n"), problem);
+    }
+  return TRUE;
+}
+
 static int
 cmd_flash (int argc, char **argv)
 {
@@ -1017,6 +1075,9 @@ cmd_flash (int argc, char **argv)
   flasher = new_flasher (&progress, TRUE, &error);
   if (flasher == NULL)
     return report_stream_error (error);
+
+  if (!check_boot (flasher, plan, &error))
+    return report_job_error (error);
 
   glint_flasher_set_plan (flasher, plan);
   glint_flasher_flash_async (flasher, job_cancellable, store_result_cb, &slot);

@@ -5,6 +5,7 @@
 
 #include <glib-object.h>
 
+#include "glint-flash-plan.h"
 #include "glint-partitions.h"
 
 G_BEGIN_DECLS
@@ -90,6 +91,12 @@ const GlintPartitionContents *
                     glint_board_contents_find      (const GlintBoardContents *contents,
                                                     const char               *name,
                                                     GError                  **error);
+
+gboolean            glint_boot_check_needs_board   (GlintFlashPlan           *plan,
+                                                    const char               *chip);
+char               *glint_boot_check               (GlintFlashPlan           *plan,
+                                                    const char               *chip,
+                                                    const GlintBoardContents *contents);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GlintBoardContents, glint_board_contents_free)
 

@@ -9,6 +9,7 @@
 
 #include "glint-error.h"
 #include "glint-flasher-private.h"
+#include "glint-image.h"
 
 /*
  * What is on the board, as a step of the info job: the bootloader's
@@ -806,5 +807,227 @@ glint_board_contents_find (const GlintBoardContents *contents,
   names = glint_board_contents_list_names (contents);
   g_set_error (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
                _("the board has no partition “%s”; its partitions are %s"), name, names);
+  return NULL;
+}
+
+/* Will it boot? ------------------------------------------------------------------- */
+
+/* The plan's bytes at [offset, offset + len), if one region holds them all;
+ * *touched tells whether any region overlaps them. */
+static const guint8 *
+plan_bytes (GlintFlashPlan *plan,
+            guint32         offset,
+            gsize           len,
+            gboolean       *touched)
+{
+  *touched = FALSE;
+  for (guint i = 0; i < glint_flash_plan_get_n_regions (plan); i++)
+    {
+      guint32 start = glint_flash_plan_get_region_offset (plan, i);
+      GBytes *data = glint_flash_plan_get_region_data (plan, i);
+      gsize size = g_bytes_get_size (data);
+
+      if ((guint64) start + size <= offset || start >= (guint64) offset + len)
+        continue;
+      *touched = TRUE;
+      if (start <= offset && (guint64) start + size >= (guint64) offset + len)
+        return (const guint8 *) g_bytes_get_data (data, NULL) + (offset - start);
+    }
+  return NULL;
+}
+
+/* The offsets of the app images the plan writes on their own (not the
+ * bootloader, not inside a merged image). */
+static GArray *
+plan_apps (GlintFlashPlan *plan,
+           guint32         bootloader_offset)
+{
+  GArray *apps = g_array_new (FALSE, FALSE, sizeof (guint32));
+
+  for (guint i = 0; i < glint_flash_plan_get_n_regions (plan); i++)
+    {
+      guint32 offset = glint_flash_plan_get_region_offset (plan, i);
+      GBytes *data = glint_flash_plan_get_region_data (plan, i);
+      gsize size = 0;
+      const guint8 *p = g_bytes_get_data (data, &size);
+
+      if (offset > GLINT_PARTITION_TABLE_OFFSET && offset != bootloader_offset && size > 0 &&
+          p[0] == 0xE9)
+        g_array_append_val (apps, offset);
+    }
+  return apps;
+}
+
+static gboolean
+boot_check_applies (GlintFlashPlan *plan,
+                    const char     *chip)
+{
+  g_autoptr(GArray) apps = NULL;
+
+  /* ESP8266 builds (Arduino, NONOS, RTOS SDK) keep no ESP-IDF table */
+  if (chip == NULL || g_str_equal (chip, "esp8266") || !glint_image_chip_is_known (chip))
+    return FALSE;
+  apps = plan_apps (plan, glint_image_chip_bootloader_offset (chip));
+  return apps->len > 0;
+}
+
+/**
+ * glint_boot_check_needs_board:
+ * @plan: what will be written
+ * @chip: (nullable): the chip it is for
+ *
+ * Returns: %TRUE if the plan writes an app but brings no bootloader or
+ *   no partition table of its own, so that whether the board starts it
+ *   depends on what the board holds (glint_boot_check ())
+ */
+gboolean
+glint_boot_check_needs_board (GlintFlashPlan *plan,
+                              const char     *chip)
+{
+  gboolean touched;
+  const guint8 *bootloader, *table;
+
+  if (chip == NULL)
+    {
+      /* the board will tell the chip, if the plan writes an app at all;
+       * bootloaders go to 0 or 0x1000 */
+      g_autoptr(GArray) apps = plan_apps (plan, 0);
+
+      if (apps->len == 0)
+        return FALSE;
+      bootloader = plan_bytes (plan, 0, 1, &touched);
+      if (bootloader == NULL)
+        bootloader = plan_bytes (plan, 0x1000, 1, &touched);
+    }
+  else if (!boot_check_applies (plan, chip))
+    return FALSE;
+  else
+    bootloader = plan_bytes (plan, glint_image_chip_bootloader_offset (chip), 1, &touched);
+  table = plan_bytes (plan, GLINT_PARTITION_TABLE_OFFSET, GLINT_PARTITION_ENTRY_SIZE, &touched);
+  return bootloader == NULL || table == NULL;
+}
+
+static char *
+describe_apps (GArray *table)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < table->len; i++)
+    {
+      GlintPartition *p = &g_array_index (table, GlintPartition, i);
+
+      if (glint_partition_is_app (p))
+        g_string_append_printf (s, "%s%s 0x%x", s->len > 0 ? ", " : "", p->name, p->offset);
+    }
+  return g_string_free (s, FALSE);
+}
+
+/**
+ * glint_boot_check:
+ * @plan: what will be written
+ * @chip: (nullable): the chip it is for
+ * @contents: (nullable): what the board holds, if it was read
+ *
+ * Before writing an app: will the board start it? It needs a bootloader
+ * at the chip's bootloader offset, a partition table and an app
+ * partition at the app's offset, each either in @plan or already on the
+ * board (where @plan does not overwrite it).
+ *
+ * Returns: (transfer full) (nullable): why the board will not start the
+ *   firmware, with the fix; %NULL if it will, or if that cannot be told
+ *   (the board could not be read)
+ */
+char *
+glint_boot_check (GlintFlashPlan           *plan,
+                  const char               *chip,
+                  const GlintBoardContents *contents)
+{
+  guint32 bl_offset;
+  gboolean touched;
+  gboolean has_bootloader;
+  g_autoptr(GArray) table = NULL;
+  g_autoptr(GArray) apps = NULL;
+  const guint8 *p;
+  gboolean board_known = contents != NULL && contents->state != GLINT_CONTENTS_NOT_READ;
+
+  if (!boot_check_applies (plan, chip))
+    return NULL;
+  bl_offset = glint_image_chip_bootloader_offset (chip);
+
+  p = plan_bytes (plan, bl_offset, 1, &touched);
+  if (p != NULL)
+    has_bootloader = p[0] == 0xE9;
+  else if (touched || !board_known)
+    has_bootloader = !touched;   /* unknown: not ours to warn about */
+  else
+    has_bootloader = contents->bootloader;
+
+  p = plan_bytes (plan, GLINT_PARTITION_TABLE_OFFSET, GLINT_PARTITION_TABLE_SIZE, &touched);
+  if (p == NULL)
+    {
+      gboolean t2;
+
+      /* a table file: shorter than the 3 KiB the table may take */
+      p = plan_bytes (plan, GLINT_PARTITION_TABLE_OFFSET, GLINT_PARTITION_ENTRY_SIZE, &t2);
+      if (p != NULL)
+        {
+          gsize avail = 0;
+
+          for (guint i = 0; i < glint_flash_plan_get_n_regions (plan); i++)
+            if (glint_flash_plan_get_region_offset (plan, i) <= GLINT_PARTITION_TABLE_OFFSET)
+              {
+                gsize size = g_bytes_get_size (glint_flash_plan_get_region_data (plan, i));
+                guint32 start = glint_flash_plan_get_region_offset (plan, i);
+
+                if (start + size > GLINT_PARTITION_TABLE_OFFSET)
+                  avail = start + size - GLINT_PARTITION_TABLE_OFFSET;
+              }
+          table = glint_partition_table_parse (p, avail, NULL);
+        }
+    }
+  else
+    table = glint_partition_table_parse (p, GLINT_PARTITION_TABLE_SIZE, NULL);
+  if (table == NULL && !touched && board_known && contents->state == GLINT_CONTENTS_PARTITIONS)
+    {
+      table = g_array_new (FALSE, TRUE, sizeof (GlintPartition));
+      for (guint i = 0; i < contents->partitions->len; i++)
+        g_array_append_val (table, g_array_index (contents->partitions,
+                                                  GlintPartitionContents, i).partition);
+    }
+
+  if (!has_bootloader && table == NULL && (touched || board_known))
+    return g_strdup_printf (_("the board will not start this firmware: there is no bootloader "
+                              "at 0x%x and no partition table at 0x%x, neither on the board "
+                              "nor in what is written; flash the whole build folder or a "
+                              "merged image"), bl_offset, GLINT_PARTITION_TABLE_OFFSET);
+  if (!has_bootloader)
+    return g_strdup_printf (_("the board will not start this firmware: there is no bootloader "
+                              "at 0x%x, neither on the board nor in what is written; flash "
+                              "the whole build folder or a merged image"), bl_offset);
+  if (table == NULL && (touched || board_known))
+    return g_strdup_printf (_("the board will not start this firmware: there is no partition "
+                              "table at 0x%x, neither on the board nor in what is written; "
+                              "flash the whole build folder or a merged image"),
+                            GLINT_PARTITION_TABLE_OFFSET);
+  if (table == NULL)
+    return NULL;
+
+  apps = plan_apps (plan, bl_offset);
+  for (guint i = 0; i < apps->len; i++)
+    {
+      guint32 offset = g_array_index (apps, guint32, i);
+      const GlintPartition *part = glint_partition_table_at (table, offset);
+
+      if (part == NULL || !glint_partition_is_app (part))
+        {
+          g_autofree char *list = describe_apps (table);
+
+          return g_strdup_printf (_("the board will not start this firmware: the partition "
+                                    "table has no app partition at 0x%x (its apps: %s); "
+                                    "flash the whole build folder or a merged image, or write "
+                                    "the app at one of those offsets"), offset,
+                                  list[0] != '\0' ? list : _("none"));
+        }
+    }
   return NULL;
 }
