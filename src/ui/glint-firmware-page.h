@@ -3,6 +3,7 @@
 
 #pragma once
 
+#include "glint-board-contents.h"
 #include "glint-flash-plan.h"
 #include "glint-wizard-page.h"
 
@@ -32,5 +33,8 @@ gboolean        glint_firmware_page_get_use_stub         (GlintFirmwarePage *sel
 gboolean        glint_firmware_page_apply_flash_settings (GlintFirmwarePage *self);
 void            glint_firmware_page_set_has_board        (GlintFirmwarePage *self,
                                                           gboolean           has_board);
+
+void               glint_firmware_page_set_board_contents (GlintFirmwarePage        *self,
+                                                           const GlintBoardContents *contents);
 
 G_END_DECLS

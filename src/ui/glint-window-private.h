@@ -53,6 +53,13 @@ struct _GlintWindow
   GArray               *regions_seen;    /* of GlintRegionReport: what every attempt on
                                           * this board did, merged; NULL before one */
 
+  /* Will the board start it? (glint-window-flash.c) */
+  GlintFlasher         *boot_check_flasher;
+  GCancellable         *boot_check_cancellable;
+  AdwMessageDialog     *boot_dialog;
+  gboolean              boot_check_accepted;   /* "Flash Anyway" */
+  gboolean              no_boot_check;         /* tests of other things */
+
 };
 
 /* glint-window.c */
@@ -74,6 +81,7 @@ void            _glint_window_start_flash       (GlintWindow  *self);
 void            _glint_window_cancel_flash      (GlintWindow  *self,
                                                  gboolean      confirm);
 void            _glint_window_copy_log          (GlintWindow  *self);
+const char     *_glint_window_demo_address      (GlintWindow  *self);
 void            _glint_window_forget_regions    (GlintWindow  *self);
 char           *_glint_window_port_holder       (const char   *path,
                                                  guint        *pid);
