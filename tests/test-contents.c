@@ -464,7 +464,15 @@ test_boot_check_board (void)
   const char *wrong[] = { "--port", port, "flash", app_wrong, NULL };
   const char *full[] = { "--port", "sim://esp32?time-scale=0", "flash", bl_at, table_at, app_at,
                          NULL };
+  g_autoptr(GBytes) erased = g_bytes_new_take (g_malloc (GLINT_PARTITION_TABLE_SIZE),
+                                               GLINT_PARTITION_TABLE_SIZE);
+  g_autofree char *erased_path = NULL;
+  g_autofree char *erased_at = NULL;
+  const char *erased_args[] = { "--port", port, "flash", bl_at, NULL, app_at, NULL };
   Run run = { 0 };
+
+  memset ((guint8 *) g_bytes_get_data (erased, NULL), 0xFF, GLINT_PARTITION_TABLE_SIZE);
+  erased_path = write_bytes (dir, "erased.bin", erased);
 
   run_cli (&run, fits);
   g_assert_cmpint (run.status, ==, 0);
@@ -484,6 +492,16 @@ test_boot_check_board (void)
   /* one job: the plan alone shows the board will start it */
   g_assert_cmpuint (count (run.out, "chip is ESP32"), ==, 1);
   run_clear (&run);
+
+  /* an erased table written over the board's good one */
+  erased_at = g_strdup_printf ("%s@0x8000", erased_path);
+  erased_args[4] = erased_at;
+  run_cli (&run, erased_args);
+  g_assert_cmpint (run.status, ==, 0);
+  assert_has (run.err, "Warning: the board will not start this firmware: there is no partition "
+                       "table at 0x8000");
+  run_clear (&run);
+  g_unlink (erased_path);
 
   g_unlink (app_path);
   g_unlink (bl_path);

@@ -1005,17 +1005,20 @@ check_boot (GlintFlasher    *flasher,
 
   /* the chip comes from the board when neither the firmware nor --chip names it */
   if (!glint_boot_check_needs_board (plan, chip))
-    return TRUE;
-
-  glint_flasher_set_read_contents (flasher, TRUE);
-  glint_flasher_info_async (flasher, job_cancellable, store_result_cb, &slot);
-  result = run_until_done (&slot);
-  info = glint_flasher_info_finish (flasher, result, error);
-  glint_flasher_set_read_contents (flasher, FALSE);
-  if (info == NULL)
-    return FALSE;
-
-  problem = glint_boot_check (plan, chip != NULL ? chip : info->chip, info->contents);
+    {
+      problem = glint_boot_check (plan, chip, NULL);
+    }
+  else
+    {
+      glint_flasher_set_read_contents (flasher, TRUE);
+      glint_flasher_info_async (flasher, job_cancellable, store_result_cb, &slot);
+      result = run_until_done (&slot);
+      info = glint_flasher_info_finish (flasher, result, error);
+      glint_flasher_set_read_contents (flasher, FALSE);
+      if (info == NULL)
+        return FALSE;
+      problem = glint_boot_check (plan, chip != NULL ? chip : info->chip, info->contents);
+    }
   if (problem == NULL)
     return TRUE;
   if (opt_refuse_unbootable)

@@ -878,7 +878,8 @@ boot_check_applies (GlintFlashPlan *plan,
  *
  * Returns: %TRUE if the plan writes an app but brings no bootloader or
  *   no partition table of its own, so that whether the board starts it
- *   depends on what the board holds (glint_boot_check ())
+ *   depends on what the board holds (glint_boot_check ()); %FALSE when
+ *   the plan alone decides (glint_boot_check () with no contents)
  */
 gboolean
 glint_boot_check_needs_board (GlintFlashPlan *plan,
@@ -904,7 +905,9 @@ glint_boot_check_needs_board (GlintFlashPlan *plan,
   else
     bootloader = plan_bytes (plan, glint_image_chip_bootloader_offset (chip), 1, &touched);
   table = plan_bytes (plan, GLINT_PARTITION_TABLE_OFFSET, GLINT_PARTITION_ENTRY_SIZE, &touched);
-  return bootloader == NULL || table == NULL;
+  /* the plan's own bootloader and table decide, if they are sound */
+  return bootloader == NULL || bootloader[0] != 0xE9 || table == NULL ||
+         !glint_partition_table_looks_like (table, GLINT_PARTITION_ENTRY_SIZE);
 }
 
 static char *

@@ -482,6 +482,7 @@ show_contents (GlintBoardPage *self)
     return;
 
   summary = glint_board_contents_summary (contents);
+  summary[0] = g_ascii_toupper (summary[0]);   /* a sentence here, a line in the CLI */
   adw_preferences_group_set_description (self->contents_group, summary);
   gtk_widget_set_visible (GTK_WIDGET (self->contents_group), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->contents_list),

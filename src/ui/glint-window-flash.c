@@ -746,11 +746,16 @@ _glint_window_start_flash (GlintWindow *self)
     return;
   chip = glint_flash_plan_get_chip (plan) != NULL ? glint_flash_plan_get_chip (plan) :
          info != NULL ? info->chip : NULL;
-  if (self->boot_check_accepted || self->no_boot_check ||
-      !glint_boot_check_needs_board (plan, chip))
+  if (self->boot_check_accepted || self->no_boot_check)
     {
       self->boot_check_accepted = FALSE;
       start_flash_now (self);
+      return;
+    }
+  /* a full build or merged image: the plan alone decides */
+  if (!glint_boot_check_needs_board (plan, chip))
+    {
+      boot_checked (self, chip, NULL);
       return;
     }
   if (info != NULL && info->contents != NULL)
