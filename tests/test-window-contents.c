@@ -224,6 +224,35 @@ test_board_details (Fixture       *f,
   assert_has (adw_action_row_get_subtitle (partition_row (f, "factory")), "· starts");
 }
 
+static gboolean
+page_idle (Fixture *f)
+{
+  return !glint_wizard_page_get_applying (GLINT_WIZARD_PAGE (f->window->board_page));
+}
+
+/* Save a partition to a file: the bytes the board holds there. */
+static void
+test_save_partition (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *address = g_strdup_printf ("sim://esp32?time-scale=0&flash=%s",
+                                              f->flash_path);
+  g_autofree char *path = g_build_filename (f->dir, "nvs.bin", NULL);
+  g_autofree guint8 *flash = full_build (0);
+  g_autofree char *saved = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len = 0;
+
+  detect (f, address);
+  glint_board_page_save_partition (f->window->board_page, "nvs", path);
+  g_assert_true (glint_wizard_page_get_applying (GLINT_WIZARD_PAGE (f->window->board_page)));
+  wait_until (f, page_idle, "the read");
+  g_file_get_contents (path, &saved, &len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (saved, len, flash + 0x9000, 0x4000);
+  g_unlink (path);
+}
+
 /* The Firmware page names the file's app, and the one it replaces. */
 static void
 test_firmware_replaces (Fixture       *f,
@@ -284,6 +313,8 @@ main (int   argc,
 
   g_test_add ("/glint/window-contents/board-details", Fixture, NULL, fixture_setup,
               test_board_details, fixture_teardown);
+  g_test_add ("/glint/window-contents/save-partition", Fixture, NULL, fixture_setup,
+              test_save_partition, fixture_teardown);
   g_test_add ("/glint/window-contents/firmware-replaces", Fixture, NULL, fixture_setup,
               test_firmware_replaces, fixture_teardown);
   g_test_add ("/glint/window-contents/boot-check", Fixture, NULL, fixture_setup,
