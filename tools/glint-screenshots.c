@@ -12,6 +12,7 @@
 #include "glint-batch-window.h"
 #include "glint-partitions.h"
 #include "glint-sim-stream.h"
+#include "glint-test-contents.h"
 #include "glint-test-image.h"
 #include "glint-test-utils.h"
 #include "glint-window-private.h"
@@ -46,15 +47,15 @@ wait_until (gboolean (*done) (void),
 }
 
 static void
-shoot_window (const char *title,
-              const char *name)
+shoot_window (const char *name,
+              const char *x_window)
 {
   g_autofree char *path = g_strdup_printf ("%s/%s.png", out_dir, name);
   g_autofree char *command = NULL;
 
   /* Let the slide transition finish and the frame reach the X server. */
   spin (900);
-  command = g_strdup_printf ("import -window '%s' '%s'", title, path);
+  command = g_strdup_printf ("import -window %s '%s'", x_window, path);
   if (system (command) != 0)
     g_error ("“%s” failed", command);
   g_print ("%s\n", path);
@@ -63,7 +64,13 @@ shoot_window (const char *title,
 static void
 shoot (const char *name)
 {
-  shoot_window ("Glint", name);
+  shoot_window (name, "Glint");
+}
+
+static gboolean
+boot_asked (void)
+{
+  return window->boot_dialog != NULL;
 }
 
 static void
@@ -94,6 +101,20 @@ noisy (GBytes *image,
 }
 
 /* An ESP-IDF-like project: bootloader, partition table, app. */
+/* A board that holds a whole ESP-IDF build, for Board Details. */
+static char *
+make_full_board (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *flash = full_build (0);
+  char *path = g_build_filename (g_get_tmp_dir (), "glint-shots-board.bin", NULL);
+
+  g_file_set_contents (path, (const char *) flash, FLASH_SIZE, &error);
+  if (error != NULL)
+    g_error ("%s", error->message);
+  return path;
+}
+
 static char *
 make_firmware (void)
 {
@@ -313,7 +334,7 @@ shoot_several_boards (const char *firmware_dir)
   spin (800);
   gtk_widget_activate_action (GTK_WIDGET (batch_window), "batch.flash-all", NULL);
   wait_until (batch_mostly_done, 60);
-  shoot_window ("Flash Several Boards", "7-several-boards");
+  shoot_window ("7-several-boards", "'Flash Several Boards'");
 
   gtk_window_destroy (GTK_WINDOW (batch_window));
   for (guint i = 0; i < 4; i++)
@@ -366,6 +387,32 @@ main (int   argc,
   wait_until (on_board, 30);
   shoot ("1-board");
 
+  /* 1c. A board that holds a build: its partitions and apps */
+  {
+    g_autofree char *board = make_full_board ();
+    g_autofree char *address = g_strdup_printf ("sim://esp32?boot=normal&flash=%s", board);
+
+    act ("win.select-board", address);
+    act ("win.detect", NULL);
+    spin (100);
+    wait_until (on_board, 30);
+    {
+      /* down to the partitions */
+      GtkWidget *group = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window->board_page),
+                                                                    GLINT_TYPE_BOARD_PAGE,
+                                                                    "contents_group"));
+      GtkWidget *scrolled = gtk_widget_get_ancestor (group, GTK_TYPE_SCROLLED_WINDOW);
+      GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+
+      spin (300);
+      gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) -
+                                     gtk_adjustment_get_page_size (adj));
+    }
+    shoot ("1c-board-contents");
+    g_unlink (board);
+    act ("win.select-board", GLINT_DEMO_ADDRESS);
+  }
+
   /* 1a. A board in secure download mode with flash encryption on */
   act ("win.select-board", "sim://esp32s3?boot=normal&secure-download=on&secure-boot=on&"
                            "flash-crypt-cnt=1");
@@ -401,9 +448,17 @@ main (int   argc,
     adw_expander_row_set_expanded (ADW_EXPANDER_ROW (advanced), FALSE);
   }
 
-  /* 3. Flashing, slowly enough to catch it halfway, log open */
+  /* 2d. The app alone onto the blank Demo board: it would not start
+   * (the dialog is a window of its own: the whole screen) */
   adw_combo_row_set_selected (baud_row (), 2);
   act ("win.next", NULL);
+  wait_until (boot_asked, 30);
+  shoot_window ("2d-boot-check", "root -crop 720x640+0+0");
+  adw_message_dialog_response (window->boot_dialog, "flash");
+  /* the flashes below are about other things */
+  window->no_boot_check = TRUE;
+
+  /* 3. Flashing, slowly enough to catch it halfway, log open */
   gtk_expander_set_expanded (GTK_EXPANDER (gtk_widget_get_template_child (GTK_WIDGET (window->flash_page),
                                                                           GLINT_TYPE_FLASH_PAGE,
                                                                           "log_expander")),

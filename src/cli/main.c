@@ -18,6 +18,7 @@
 
 #include <unistd.h>
 
+#include "glint-bytes.h"
 #include "glint-chip.h"
 #include "glint-cli-checks.h"
 #include "glint-cli-multi.h"
@@ -74,6 +75,7 @@ static char *opt_backup;
 static gboolean opt_raw;
 static gboolean opt_allow_http;
 static gboolean opt_sample;
+static gboolean opt_refuse_unbootable;
 static gboolean opt_version;
 
 /* Ctrl+C during a job: the job is cancelled, and says what it left */
@@ -129,6 +131,9 @@ static const GOptionEntry common_entries[] = {
   { "sample", 0, 0, G_OPTION_ARG_NONE, &opt_sample,
     N_("flash: the sample firmware for the Demo board instead of a FILE (a small build for "
        "every chip; the board's chip picks its own)"), NULL },
+  { "refuse-unbootable", 0, 0, G_OPTION_ARG_NONE, &opt_refuse_unbootable,
+    N_("flash: refuse an app the board would not start (no bootloader, partition table or "
+       "app partition for it, on the board or in the firmware) instead of warning"), NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version,
     N_("Print the version of Glint and exit"), NULL },
   { NULL }
@@ -882,6 +887,118 @@ info_json_ident (JsonBuilder          *builder,
   json_builder_end_object (builder);
 }
 
+static const char *
+contents_state_name (GlintContentsState state)
+{
+  switch (state)
+    {
+    case GLINT_CONTENTS_NOT_READ: return "not-read";
+    case GLINT_CONTENTS_BLANK: return "blank";
+    case GLINT_CONTENTS_FOREIGN: return "foreign";
+    case GLINT_CONTENTS_PARTITIONS: return "partitions";
+    default: return "unknown";
+    }
+}
+
+static const char *
+app_state_name (GlintAppState state)
+{
+  switch (state)
+    {
+    case GLINT_APP_NONE: return "data";
+    case GLINT_APP_BLANK: return "blank";
+    case GLINT_APP_FOUND: return "app";
+    case GLINT_APP_NO_DESC: return "app-without-description";
+    case GLINT_APP_NOT_APP: return "not-an-app";
+    case GLINT_APP_NOT_READ: return "not-read";
+    default: return "unknown";
+    }
+}
+
+/* --json: what is on the board, with stable names */
+static void
+info_json_contents (JsonBuilder              *builder,
+                    const GlintBoardContents *contents)
+{
+  json_builder_set_member_name (builder, "contents");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "state");
+  json_builder_add_string_value (builder, contents_state_name (contents->state));
+  if (contents->why != NULL)
+    {
+      json_builder_set_member_name (builder, "why");
+      json_builder_add_string_value (builder, contents->why);
+    }
+  json_builder_set_member_name (builder, "bootloader");
+  json_builder_add_boolean_value (builder, contents->bootloader);
+  json_builder_set_member_name (builder, "round-trips");
+  json_builder_add_int_value (builder, contents->round_trips);
+  if (contents->state == GLINT_CONTENTS_PARTITIONS)
+    {
+      json_builder_set_member_name (builder, "table-offset");
+      json_builder_add_int_value (builder, contents->table_offset);
+      json_builder_set_member_name (builder, "partitions");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < contents->partitions->len; i++)
+        {
+          const GlintPartitionContents *pc = &g_array_index (contents->partitions,
+                                                             GlintPartitionContents, i);
+          g_autofree char *type = glint_partition_describe_type (&pc->partition);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "name");
+          json_builder_add_string_value (builder, pc->partition.name);
+          json_builder_set_member_name (builder, "type");
+          json_builder_add_string_value (builder, type);
+          json_builder_set_member_name (builder, "offset");
+          json_builder_add_int_value (builder, pc->partition.offset);
+          json_builder_set_member_name (builder, "size");
+          json_builder_add_int_value (builder, pc->partition.size);
+          json_builder_set_member_name (builder, "holds");
+          json_builder_add_string_value (builder, app_state_name (pc->app_state));
+          if (pc->app_state == GLINT_APP_FOUND)
+            {
+              g_autofree char *date = glint_app_desc_iso_date (&pc->desc);
+
+              json_builder_set_member_name (builder, "project");
+              json_builder_add_string_value (builder, pc->desc.project_name);
+              json_builder_set_member_name (builder, "version");
+              json_builder_add_string_value (builder, pc->desc.version);
+              json_builder_set_member_name (builder, "idf-version");
+              json_builder_add_string_value (builder, pc->desc.idf_ver);
+              json_builder_set_member_name (builder, "date");
+              json_builder_add_string_value (builder, date);
+            }
+          json_builder_set_member_name (builder, "boots");
+          json_builder_add_boolean_value (builder, pc->boots);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+    }
+  json_builder_end_object (builder);
+}
+
+/* After the chip lines: the partitions and their apps, or why not. */
+static void
+print_contents (const GlintBoardContents *contents)
+{
+  g_autofree char *summary = glint_board_contents_summary (contents);
+
+  printf (_("Contents: %s\n"), summary);
+  if (contents->state != GLINT_CONTENTS_PARTITIONS)
+    return;
+  if (!contents->bootloader)
+    printf (_("          No bootloader at 0x%x: the board will not start.\n"),
+            contents->bootloader_offset);
+  for (guint i = 0; i < contents->partitions->len; i++)
+    {
+      g_autofree char *line = glint_partition_contents_describe (
+        &g_array_index (contents->partitions, GlintPartitionContents, i));
+
+      printf ("          %s\n", line);
+    }
+}
+
 static int
 cmd_info (int argc, char **argv)
 {
@@ -906,6 +1023,7 @@ cmd_info (int argc, char **argv)
   if (flasher == NULL)
     return report_stream_error (error);
 
+  glint_flasher_set_read_contents (flasher, TRUE);
   glint_flasher_info_async (flasher, job_cancellable, store_result_cb, &slot);
   result = run_until_done (&slot);
   info = glint_flasher_info_finish (flasher, result, &error);
@@ -934,6 +1052,8 @@ cmd_info (int argc, char **argv)
       json_builder_add_int_value (builder, (gint64) info->flash_size);
       json_builder_set_member_name (builder, "round-trips");
       json_builder_add_int_value (builder, info->round_trips);
+      if (info->contents != NULL)
+        info_json_contents (builder, info->contents);
       json_emit (builder);
       json_done ("info");
       return EXIT_OK;
@@ -955,6 +1075,8 @@ cmd_info (int argc, char **argv)
               "and flash reads and MD5 checks: a flash job writes, but cannot verify.\n"));
   if (glint_board_info_get_flash_encrypted (info))
     printf (_("          Flash encryption is on: plaintext images will not run.\n"));
+  if (info->contents != NULL)
+    print_contents (info->contents);
   printf (_("Link:     %s, %u round trips in %.2f s\n"), info->link, info->round_trips,
           (g_get_monotonic_time () - start) / 1e6);
 
@@ -1137,6 +1259,63 @@ download_installer (const char     *url,
   return g_steal_pointer (&manifest);
 }
 
+/* An app without a bootloader or partition table of its own: will the
+ * board start it? Read what the board holds first (an info job) and warn
+ * with the fix, or refuse with --refuse-unbootable. Full builds and
+ * merged images need no read. */
+static gboolean
+check_boot (GlintFlasher    *flasher,
+            GlintFlashPlan  *plan,
+            GError         **error)
+{
+  g_autoptr(GlintBoardInfo) info = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *problem = NULL;
+  GAsyncResult *slot = NULL;
+  const char *chip = glint_flash_plan_get_chip (plan) != NULL ? glint_flash_plan_get_chip (plan)
+                                                              : opt_chip;
+
+  /* the chip comes from the board when neither the firmware nor --chip names it */
+  if (!glint_boot_check_needs_board (plan, chip))
+    {
+      problem = glint_boot_check (plan, chip, NULL);
+    }
+  else
+    {
+      glint_flasher_set_read_contents (flasher, TRUE);
+      glint_flasher_info_async (flasher, job_cancellable, store_result_cb, &slot);
+      result = run_until_done (&slot);
+      info = glint_flasher_info_finish (flasher, result, error);
+      glint_flasher_set_read_contents (flasher, FALSE);
+      if (info == NULL)
+        return FALSE;
+      problem = glint_boot_check (plan, chip != NULL ? chip : info->chip, info->contents);
+    }
+  if (problem == NULL)
+    return TRUE;
+  if (opt_refuse_unbootable)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_PLAN,
+                   _("%s (refused by --refuse-unbootable; nothing was written)"), problem);
+      return FALSE;
+    }
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_event ("log");
+
+      json_builder_set_member_name (builder, "level");
+      json_builder_add_string_value (builder, "warning");
+      json_builder_set_member_name (builder, "message");
+      json_builder_add_string_value (builder, problem);
+      json_emit (builder);
+    }
+  else
+    {
+      g_printerr (_("Warning: %s\n"), problem);
+    }
+  return TRUE;
+}
+
 static int
 cmd_flash (int argc, char **argv)
 {
@@ -1201,6 +1380,9 @@ cmd_flash (int argc, char **argv)
   flasher = new_flasher (&progress, TRUE, &error);
   if (flasher == NULL)
     return report_stream_error (error);
+
+  if (!check_boot (flasher, plan, &error))
+    return report_job_error (error);
 
   glint_flasher_set_plan (flasher, plan);
   glint_flasher_flash_async (flasher, job_cancellable, store_result_cb, &slot);
@@ -1271,6 +1453,30 @@ parse_number (const char *text,
   return TRUE;
 }
 
+/* read/erase --partition NAME: what is on the board first (an info job
+ * that reads the partition table), then the partition by its name. */
+static GlintBoardInfo *
+find_partition (GlintFlasher                  *flasher,
+                const char                    *name,
+                const GlintPartitionContents **part,
+                GError                       **error)
+{
+  g_autoptr(GlintBoardInfo) info = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  glint_flasher_set_read_contents (flasher, TRUE);
+  glint_flasher_info_async (flasher, job_cancellable, store_result_cb, &slot);
+  result = run_until_done (&slot);
+  info = glint_flasher_info_finish (flasher, result, error);
+  if (info == NULL)
+    return NULL;
+  *part = glint_board_contents_find (info->contents, name, error);
+  if (*part == NULL)
+    return NULL;
+  return g_steal_pointer (&info);
+}
+
 static int
 cmd_erase (int argc, char **argv)
 {
@@ -1280,13 +1486,18 @@ cmd_erase (int argc, char **argv)
   Progress progress = { isatty (STDOUT_FILENO), 0, -1 };
   guint32 offset = 0, length = 0;
   gboolean region = argc == 4 && g_str_equal (argv[1], "--region");
+  const char *partition = argc == 3 && g_str_equal (argv[1], "--partition") ? argv[2] : NULL;
+  g_autoptr(GlintBoardInfo) info = NULL;
+  g_autofree char *loss = NULL;
 
-  if (opt_port == NULL || (argc != 1 && !region) ||
+  if (opt_port == NULL || (argc != 1 && !region && partition == NULL) ||
       (region && (!parse_number (argv[2], &offset) || !parse_number (argv[3], &length) ||
                   length == 0)))
     {
-      g_printerr (_("Usage: glint-cli --port PORT erase [--region OFFSET LENGTH]\n"
-                    "OFFSET and LENGTH are multiples of 4096 (0x1000), decimal or 0x…\n"));
+      g_printerr (_("Usage: glint-cli --port PORT erase [--region OFFSET LENGTH | "
+                    "--partition NAME]\n"
+                    "OFFSET and LENGTH are multiples of 4096 (0x1000), decimal or 0x…; NAME "
+                    "is a partition of the board’s table (glint-cli info lists them)\n"));
       return EXIT_USAGE;
     }
   if (region && !glint_cli_check_erase_region (offset, length, &error))
@@ -1296,12 +1507,30 @@ cmd_erase (int argc, char **argv)
   if (flasher == NULL)
     return report_stream_error (error);
 
+  if (partition != NULL)
+    {
+      const GlintPartitionContents *part = NULL;
+
+      info = find_partition (flasher, partition, &part, &error);
+      if (info == NULL)
+        return report_job_error (error);
+      offset = part->partition.offset;
+      /* the last sector of a partition whose size is not a whole number of them */
+      length = (part->partition.size + GLINT_SECTOR_SIZE - 1) & ~(guint32) (GLINT_SECTOR_SIZE - 1);
+      loss = glint_board_contents_describe_loss (info->contents, part);
+      if (!opt_json)
+        printf (_("Erasing partition %s (0x%x bytes at 0x%x) loses %s.\n"), partition, length,
+                offset, loss);
+    }
+
   glint_flasher_erase_async (flasher, offset, length, job_cancellable, store_result_cb, &slot);
   if (!wait_job (flasher, &slot, glint_flasher_erase_finish, &progress, &error))
     return report_job_error (error);
 
   if (opt_json)
     json_done ("erase");
+  else if (partition != NULL)
+    printf (_("Done: erased partition %s (0x%x bytes at 0x%x).\n"), partition, length, offset);
   else if (region)
     printf (_("Done: erased 0x%x bytes at 0x%x.\n"), length, offset);
   else
@@ -1318,31 +1547,52 @@ cmd_read (int argc, char **argv)
   GAsyncResult *slot = NULL;
   Progress progress = { isatty (STDOUT_FILENO), 0, -1 };
   guint32 offset = 0, length = 0;
+  const char *partition = argc == 4 && g_str_equal (argv[1], "--partition") ? argv[2] : NULL;
+  const char *path = argv[argc - 1];
+  g_autoptr(GlintBoardInfo) info = NULL;
 
-  if (opt_port == NULL || argc != 4 || !parse_number (argv[1], &offset) ||
-      !parse_number (argv[2], &length) || length == 0)
+  if (opt_port == NULL || argc != 4 ||
+      (partition == NULL && (!parse_number (argv[1], &offset) ||
+                             !parse_number (argv[2], &length) || length == 0)))
     {
       g_printerr (_("Usage: glint-cli --port PORT read OFFSET LENGTH FILE\n"
-                    "OFFSET and LENGTH are decimal or 0x…\n"));
+                    "       glint-cli --port PORT read --partition NAME FILE\n"
+                    "OFFSET and LENGTH are decimal or 0x…; NAME is a partition of the "
+                    "board’s table (glint-cli info lists them)\n"));
       return EXIT_USAGE;
     }
-  if (!glint_cli_check_read (offset, length, argv[3], &error))
+  if (partition != NULL ? !glint_cli_check_output_file (path, &error)
+                        : !glint_cli_check_read (offset, length, path, &error))
     return report_usage_error (error);
 
   flasher = new_flasher (&progress, FALSE, &error);
   if (flasher == NULL)
     return report_stream_error (error);
 
-  glint_flasher_read_flash_async (flasher, offset, length, argv[3], job_cancellable, store_result_cb,
+  if (partition != NULL)
+    {
+      const GlintPartitionContents *part = NULL;
+
+      info = find_partition (flasher, partition, &part, &error);
+      if (info == NULL)
+        return report_job_error (error);
+      offset = part->partition.offset;
+      length = part->partition.size;
+    }
+
+  glint_flasher_read_flash_async (flasher, offset, length, path, job_cancellable, store_result_cb,
                                   &slot);
   if (!wait_job (flasher, &slot, glint_flasher_read_flash_finish, &progress, &error))
     return report_job_error (error);
 
   if (opt_json)
     json_done ("read");
+  else if (partition != NULL)
+    printf (_("Done: read partition %s (0x%x bytes at 0x%x) into %s (MD5 checked).\n"),
+            partition, length, offset, path);
   else
     printf (_("Done: read 0x%x bytes at 0x%x into %s (MD5 checked).\n"), length, offset,
-            argv[3]);
+            path);
 
   return EXIT_OK;
 }
@@ -1721,8 +1971,9 @@ static const Command commands[] = {
                           "security") },
   { "flash", cmd_flash, N_("Write firmware (an image, Intel HEX, UF2 or ELF file, "
                            "FILE@OFFSET…, a build folder or manifest.json) and verify it") },
-  { "erase", cmd_erase, N_("Erase the whole flash, or --region OFFSET LENGTH") },
-  { "read", cmd_read, N_("Read OFFSET LENGTH of flash into FILE") },
+  { "erase", cmd_erase, N_("Erase the whole flash, --region OFFSET LENGTH or --partition "
+                           "NAME") },
+  { "read", cmd_read, N_("Read OFFSET LENGTH (or --partition NAME) of flash into FILE") },
   { "monitor", cmd_monitor, N_("Reset the board into its firmware and show what it prints") },
   { "wifi", cmd_wifi, N_("Set up the Wi-Fi of firmware that speaks Improv Serial (--ssid NAME "
                          "[--password-file FILE]; --list shows the networks the board sees)") },
@@ -1855,6 +2106,9 @@ main (int argc, char **argv)
   for (int i = 1; i < argc; i++)
     {
       if (g_str_equal (argv[i], "--region") && g_str_equal (argv[1], "erase"))
+        continue;
+      if (g_str_equal (argv[i], "--partition") &&
+          (g_str_equal (argv[1], "erase") || g_str_equal (argv[1], "read")))
         continue;
       if (g_str_equal (argv[i], "--watch") && g_str_equal (argv[1], "list"))
         continue;

@@ -111,7 +111,8 @@ parse_entry (const guint8   *p,
   part->subtype = p[3];
   part->offset = glint_read_u32 (p + 4);
   part->size = glint_read_u32 (p + 8);
-  memcpy (part->name, p + 12, GLINT_PARTITION_NAME_SIZE);
+  /* up to the NUL: what follows it is no part of the name */
+  memcpy (part->name, p + 12, strnlen ((const char *) p + 12, GLINT_PARTITION_NAME_SIZE));
   part->flags = glint_read_u32 (p + 28);
 
   for (guint i = 0; part->name[i] != '\0'; i++)
@@ -616,13 +617,18 @@ glint_app_desc_parse_image (const guint8 *image,
                                len - GLINT_APP_DESC_IMAGE_OFFSET, desc, error);
 }
 
-/* ESP-IDF cuts a field to leave a NUL; @out is zeroed */
+/* ESP-IDF cuts a field to leave a NUL; @out is zeroed. The cut falls
+ * between characters, so that what is written stays text. */
 static void
 put_field (guint8     *out,
            gsize       size,
            const char *text)
 {
-  memcpy (out, text, MIN (strlen (text), size - 1));
+  gsize n = MIN (strlen (text), size - 1);
+
+  while (n > 0 && !g_utf8_validate (text, n, NULL))
+    n--;
+  memcpy (out, text, n);
 }
 
 /**

@@ -60,6 +60,8 @@ struct _GlintFlasher
   guint              security_known : 1; /* GET_SECURITY_INFO or the eFuse told */
   guint              link_dead : 1;      /* the loader's link failed: open a new stream */
   guint              chip_reset : 1;     /* the chip printed a boot log mid-job */
+  guint              read_contents : 1;  /* the info job reads what is on the board */
+  GlintBoardContents *contents;          /* what it found */
 };
 
 void     _glint_flasher_set_payload_cache (GlintFlasher *self,
@@ -149,6 +151,8 @@ gboolean _glint_flasher_try_recover  (GTask             *task,
                                       GError            *error);
 void     _glint_flasher_chip_text_arrived (GTask        *task);
 
+void     _glint_flasher_read_contents (GTask            *task,
+                                       GlintFlasherStep  next);
 void     _glint_flasher_read_into    (GTask             *task,
                                       guint32            offset,
                                       guint32            length,

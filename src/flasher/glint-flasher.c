@@ -162,6 +162,8 @@ glint_board_info_copy (const GlintBoardInfo *info)
   copy->link = g_strdup (info->link);
   copy->package = g_strdup (info->package);
   copy->features = g_strdupv (info->features);
+  if (info->contents != NULL)
+    copy->contents = glint_board_contents_copy (info->contents);
 
   return copy;
 }
@@ -177,6 +179,7 @@ glint_board_info_free (GlintBoardInfo *info)
   g_free (info->link);
   g_free (info->package);
   g_strfreev (info->features);
+  glint_board_contents_free (info->contents);
   g_free (info);
 }
 
@@ -307,6 +310,7 @@ glint_flasher_finalize (GObject *object)
   g_free (self->backup_path);
   g_free (self->backup_file);
   g_string_free (self->chip_text, TRUE);
+  glint_board_contents_free (self->contents);
 
   G_OBJECT_CLASS (glint_flasher_parent_class)->finalize (object);
 }
@@ -2046,17 +2050,34 @@ _glint_flasher_describe_no_stub (GlintFlasher *self)
 static void info_flash_id_poll (GTask *task);
 
 static void
-info_finish (GTask *task)
+info_return (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
   InfoJob *job = g_task_get_task_data (task);
 
+  if (self->contents != NULL)
+    job->info->contents = glint_board_contents_copy (self->contents);
   job->info->round_trips = glint_loader_get_round_trips (self->loader);
   job->info->link = glint_link_timing_describe (glint_loader_get_timing (self->loader));
 
   g_task_return_pointer (task, g_steal_pointer (&job->info),
                          (GDestroyNotify) glint_board_info_free);
   _glint_flasher_job_done (task);
+}
+
+/* What is on the board, when asked for (glint-flasher-contents.c). */
+static void
+info_finish (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+
+  g_clear_pointer (&self->contents, glint_board_contents_free);
+  if (!self->read_contents)
+    {
+      info_return (task);
+      return;
+    }
+  _glint_flasher_read_contents (task, info_return);
 }
 
 static void

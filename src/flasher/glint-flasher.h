@@ -5,6 +5,7 @@
 
 #include <gio/gio.h>
 
+#include "glint-board-contents.h"
 #include "glint-flash-options.h"
 #include "glint-flash-record.h"
 #include "glint-types.h"
@@ -99,6 +100,7 @@ typedef struct
   gboolean security_known;
   guint32  security;
   guint    flash_crypt_cnt;
+  GlintBoardContents *contents;
 } GlintBoardInfo;
 
 /**
@@ -198,6 +200,8 @@ void               glint_flasher_set_use_stub      (GlintFlasher          *self,
                                                     gboolean               use_stub);
 void               glint_flasher_set_verify        (GlintFlasher          *self,
                                                     gboolean               verify);
+void               glint_flasher_set_read_contents (GlintFlasher         *self,
+                                                    gboolean               read_contents);
 void               glint_flasher_set_reboot        (GlintFlasher          *self,
                                                     gboolean               reboot);
 void               glint_flasher_set_skip_unchanged (GlintFlasher         *self,

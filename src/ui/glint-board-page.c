@@ -11,6 +11,7 @@
 #include "glint-stream.h"
 #include "glint-stream-address.h"
 #include "glint-board-page.h"
+#include "glint-board-contents.h"
 #include "glint-window.h"
 
 /* The Board page: local ports, the Demo board, a remote URL, Detect. */
@@ -22,6 +23,8 @@ struct _GlintBoardPage
   GlintWizardPage   parent_instance;
 
   /* template children, alphabetical */
+  AdwPreferencesGroup *contents_group;
+  GtkListBox       *contents_list;
   GtkCheckButton   *demo_check;
   GtkButton        *detect_button;
   AdwActionRow     *detect_row;
@@ -43,6 +46,10 @@ struct _GlintBoardPage
   GCancellable     *detect_cancellable;
   GlintFlasher     *detect_flasher;
   GlintBoardInfo   *board_info;      /* from Detect, for the summary */
+  char             *demo_address;    /* the window's Demo board, with its board= */
+  GlintFlasher     *job_flasher;     /* erasing or saving a partition */
+  GCancellable     *job_cancellable;
+  AdwMessageDialog *erase_dialog;
 };
 
 G_DEFINE_FINAL_TYPE (GlintBoardPage, glint_board_page, GLINT_TYPE_WIZARD_PAGE)
@@ -85,6 +92,8 @@ is_port_address (const char *address)
   return address != NULL && strstr (address, "://") == NULL;
 }
 
+static void clear_contents (GlintBoardPage *self);
+
 static void
 set_address (GlintBoardPage *self,
              const char  *address)
@@ -97,6 +106,7 @@ set_address (GlintBoardPage *self,
 
   /* Details of another board are no use. */
   g_clear_pointer (&self->board_info, glint_board_info_free);
+  clear_contents (self);
   adw_action_row_set_subtitle (self->detect_row,
                                _("Read the chip type and MAC address before flashing"));
   glint_wizard_page_set_complete (GLINT_WIZARD_PAGE (self), address != NULL);
@@ -460,6 +470,378 @@ on_network_changed_cb (GlintBoardPage *self)
                          network_row_new (self, g_ptr_array_index (boards, i)));
 }
 
+static void show_detect_error (GlintBoardPage *self, const GError *error);
+static char *describe_board (const GlintBoardInfo *info);
+
+/* What is on the board ---------------------------------------------------------- */
+
+/* The address Detect and the partition jobs use: the Demo board is the
+ * window's own, which keeps what was flashed to it. */
+static const char *
+board_address (GlintBoardPage *self)
+{
+  if (self->demo_address != NULL && g_strcmp0 (self->address, GLINT_DEMO_ADDRESS) == 0)
+    return self->demo_address;
+  return self->address;
+}
+
+static void
+clear_contents (GlintBoardPage *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->contents_list))) != NULL)
+    gtk_list_box_remove (self->contents_list, child);
+  gtk_widget_set_visible (GTK_WIDGET (self->contents_group), FALSE);
+}
+
+static GtkWidget *
+partition_button (const char *icon,
+                  const char *tooltip,
+                  const char *action,
+                  const char *name)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", name);
+  return button;
+}
+
+static GtkWidget *
+partition_row_new (const GlintPartitionContents *pc)
+{
+  GtkWidget *row = adw_action_row_new ();
+  g_autofree char *size = g_format_size (pc->partition.size);
+  g_autofree char *what = glint_partition_contents_describe_app (pc);
+  g_autofree char *subtitle = NULL;
+  g_autofree char *save_tip = g_strdup_printf (_("Save “%s” to a File…"), pc->partition.name);
+  g_autofree char *erase_tip = g_strdup_printf (_("Erase “%s”…"), pc->partition.name);
+
+  if (pc->boots)
+    /* Translators: a partition: offset, size, what it holds; it is the one that starts */
+    subtitle = g_strdup_printf (_("0x%x · %s · %s · starts"), pc->partition.offset, size, what);
+  else
+    subtitle = g_strdup_printf ("0x%x · %s · %s", pc->partition.offset, size, what);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), pc->partition.name);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_widget_set_name (row, pc->partition.name);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                             partition_button ("document-save-symbolic", save_tip,
+                                               "board.save-partition", pc->partition.name));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                             partition_button ("user-trash-symbolic", erase_tip,
+                                               "board.erase-partition", pc->partition.name));
+  return row;
+}
+
+/* The partitions Detect read, each with its app and actions; or what
+ * the flash holds instead (blank, foreign, not readable). */
+static void
+show_contents (GlintBoardPage *self)
+{
+  const GlintBoardContents *contents = self->board_info != NULL ?
+                                       self->board_info->contents : NULL;
+  g_autofree char *summary = NULL;
+
+  clear_contents (self);
+  if (contents == NULL)
+    return;
+
+  summary = glint_board_contents_summary (contents);
+  summary[0] = g_ascii_toupper (summary[0]);   /* a sentence here, a line in the CLI */
+  adw_preferences_group_set_description (self->contents_group, summary);
+  gtk_widget_set_visible (GTK_WIDGET (self->contents_group), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->contents_list),
+                          contents->state == GLINT_CONTENTS_PARTITIONS);
+  for (guint i = 0; contents->state == GLINT_CONTENTS_PARTITIONS &&
+       i < contents->partitions->len; i++)
+    gtk_list_box_append (self->contents_list,
+                         partition_row_new (&g_array_index (contents->partitions,
+                                                            GlintPartitionContents, i)));
+}
+
+static void
+job_done (GlintBoardPage *self)
+{
+  g_clear_object (&self->job_cancellable);
+  g_clear_object (&self->job_flasher);
+  gtk_spinner_stop (self->detect_spinner);
+  glint_wizard_page_set_applying (GLINT_WIZARD_PAGE (self), FALSE);
+}
+
+static GlintFlasher *
+job_start (GlintBoardPage *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStream) stream = NULL;
+
+  if (self->job_cancellable != NULL || self->detect_cancellable != NULL)
+    return NULL;
+  stream = glint_stream_new_for_address (board_address (self), &error);
+  if (stream == NULL)
+    {
+      show_detect_error (self, error);
+      return NULL;
+    }
+  self->job_flasher = glint_flasher_new (stream);
+  self->job_cancellable = g_cancellable_new ();
+  gtk_spinner_start (self->detect_spinner);
+  glint_wizard_page_set_applying (GLINT_WIZARD_PAGE (self), TRUE);
+  return self->job_flasher;
+}
+
+static void
+erase_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GlintBoardPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  const char *name = g_object_get_data (object, "glint-partition");
+  g_autofree char *text = NULL;
+
+  if (!glint_flasher_erase_finish (GLINT_FLASHER (object), result, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (error == NULL)
+    text = g_strdup_printf (_("Erased “%s”"), name);
+  job_done (self);
+  if (error != NULL)
+    {
+      show_detect_error (self, error);
+      return;
+    }
+  toast (self, text);
+  /* what the board holds now */
+  glint_board_page_detect (self);
+}
+
+/**
+ * glint_board_page_erase_partition:
+ * @self: a #GlintBoardPage
+ * @name: a partition Detect found
+ *
+ * Erases the partition, without asking (the row's action asks first).
+ */
+void
+glint_board_page_erase_partition (GlintBoardPage *self,
+                                  const char     *name)
+{
+  const GlintPartitionContents *pc;
+  GlintFlasher *flasher;
+  guint32 length;
+
+  g_return_if_fail (GLINT_IS_BOARD_PAGE (self));
+
+  if (self->board_info == NULL || self->board_info->contents == NULL ||
+      (pc = glint_board_contents_lookup (self->board_info->contents, name)) == NULL)
+    return;
+  length = (pc->partition.size + 0xFFF) & ~(guint32) 0xFFF;
+  flasher = job_start (self);
+  if (flasher == NULL)
+    return;
+  g_object_set_data_full (G_OBJECT (flasher), "glint-partition", g_strdup (name), g_free);
+  adw_action_row_set_subtitle (self->detect_row, _("Erasing…"));
+  glint_flasher_erase_async (flasher, pc->partition.offset, length, self->job_cancellable,
+                             erase_cb, g_object_ref (self));
+}
+
+static void
+on_erase_response_cb (AdwMessageDialog *dialog,
+                      const char       *response,
+                      GlintBoardPage   *self)
+{
+  const char *name = g_object_get_data (G_OBJECT (dialog), "glint-partition");
+
+  if (self->erase_dialog == dialog)
+    self->erase_dialog = NULL;
+  if (g_str_equal (response, "erase"))
+    glint_board_page_erase_partition (self, name);
+}
+
+static void
+on_erase_dialog_destroy_cb (GlintBoardPage *self,
+                            GtkWidget      *dialog)
+{
+  if (self->erase_dialog == ADW_MESSAGE_DIALOG (dialog))
+    self->erase_dialog = NULL;
+}
+
+static void
+erase_partition_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  GlintBoardPage *self = GLINT_BOARD_PAGE (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+  const GlintPartitionContents *pc;
+  g_autofree char *heading = NULL;
+  g_autofree char *loss = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *size = NULL;
+  GtkWidget *dialog;
+
+  if (self->board_info == NULL || self->board_info->contents == NULL ||
+      (pc = glint_board_contents_lookup (self->board_info->contents, name)) == NULL ||
+      self->erase_dialog != NULL)
+    return;
+
+  loss = glint_board_contents_describe_loss (self->board_info->contents, pc);
+  size = g_format_size (pc->partition.size);
+  heading = g_strdup_printf (_("Erase “%s”?"), name);
+  /* Translators: size and offset of a partition, then what erasing it loses */
+  body = g_strdup_printf (_("This erases %s at 0x%x and loses %s."), size, pc->partition.offset,
+                          loss);
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), heading, body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "erase", _("_Erase"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "erase",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "glint-partition", g_strdup (name), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_erase_response_cb), self, 0);
+  g_signal_connect_object (dialog, "destroy", G_CALLBACK (on_erase_dialog_destroy_cb), self,
+                           G_CONNECT_SWAPPED);
+  self->erase_dialog = ADW_MESSAGE_DIALOG (dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+save_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GlintBoardPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  const char *path = g_object_get_data (object, "glint-path");
+  g_autofree char *text = NULL;
+  g_autofree char *subtitle = NULL;
+
+  if (!glint_flasher_read_flash_finish (GLINT_FLASHER (object), result, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (error == NULL)
+    text = g_strdup_printf (_("Saved to %s"), path);
+  job_done (self);
+  if (self->board_info != NULL)
+    adw_action_row_set_subtitle (self->detect_row, subtitle = describe_board (self->board_info));
+  if (error != NULL)
+    {
+      show_detect_error (self, error);
+      return;
+    }
+  toast (self, text);
+}
+
+/**
+ * glint_board_page_save_partition:
+ * @self: a #GlintBoardPage
+ * @name: a partition Detect found
+ * @path: the file to save it to
+ *
+ * Reads the partition into @path (checked against the chip's MD5).
+ */
+void
+glint_board_page_save_partition (GlintBoardPage *self,
+                                 const char     *name,
+                                 const char     *path)
+{
+  const GlintPartitionContents *pc;
+  GlintFlasher *flasher;
+
+  g_return_if_fail (GLINT_IS_BOARD_PAGE (self));
+
+  if (self->board_info == NULL || self->board_info->contents == NULL ||
+      (pc = glint_board_contents_lookup (self->board_info->contents, name)) == NULL)
+    return;
+  flasher = job_start (self);
+  if (flasher == NULL)
+    return;
+  g_object_set_data_full (G_OBJECT (flasher), "glint-path", g_strdup (path), g_free);
+  adw_action_row_set_subtitle (self->detect_row, _("Reading…"));
+  glint_flasher_read_flash_async (flasher, pc->partition.offset, pc->partition.size, path,
+                                  self->job_cancellable, save_cb, g_object_ref (self));
+}
+
+static void
+save_response_cb (GtkNativeDialog *dialog,
+                  int              response,
+                  gpointer         user_data)
+{
+  g_autoptr(GlintBoardPage) self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+      const char *name = g_object_get_data (G_OBJECT (dialog), "glint-partition");
+
+      if (path != NULL)
+        glint_board_page_save_partition (self, name, path);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+save_partition_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  GlintBoardPage *self = GLINT_BOARD_PAGE (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+  g_autofree char *file_name = g_strdup_printf ("%s.bin", name);
+  GtkFileChooserNative *chooser;
+
+  if (self->job_cancellable != NULL)
+    return;
+  chooser = gtk_file_chooser_native_new (_("Save Partition"),
+                                         GTK_WINDOW (gtk_widget_get_root (widget)),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), NULL);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), file_name);
+  g_object_set_data_full (G_OBJECT (chooser), "glint-partition", g_strdup (name), g_free);
+  g_signal_connect (chooser, "response", G_CALLBACK (save_response_cb), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+/**
+ * glint_board_page_set_demo_address:
+ * @self: a #GlintBoardPage
+ * @address: the window's Demo board (GLINT_DEMO_ADDRESS with its board=)
+ *
+ * Detect reads the Demo board the window flashes.
+ */
+void
+glint_board_page_set_demo_address (GlintBoardPage *self,
+                                   const char     *address)
+{
+  g_return_if_fail (GLINT_IS_BOARD_PAGE (self));
+
+  g_free (self->demo_address);
+  self->demo_address = g_strdup (address);
+}
+
+/**
+ * _glint_board_page_get_erase_dialog:
+ * @self: a #GlintBoardPage
+ *
+ * Returns: (nullable): the confirmation an erase action shows (for tests)
+ */
+AdwMessageDialog *
+_glint_board_page_get_erase_dialog (GlintBoardPage *self)
+{
+  g_return_val_if_fail (GLINT_IS_BOARD_PAGE (self), NULL);
+
+  return self->erase_dialog;
+}
+
 /* Detect */
 
 static void
@@ -550,6 +932,7 @@ info_cb (GObject      *object,
 
   g_clear_pointer (&self->board_info, glint_board_info_free);
   self->board_info = g_steal_pointer (&info);
+  show_contents (self);
 }
 
 /**
@@ -570,7 +953,7 @@ glint_board_page_detect (GlintBoardPage *self)
   if (self->address == NULL || self->detect_cancellable != NULL)
     return;
 
-  stream = glint_stream_new_for_address (self->address, &error);
+  stream = glint_stream_new_for_address (board_address (self), &error);
   if (stream == NULL)
     {
       show_detect_error (self, error);
@@ -578,6 +961,7 @@ glint_board_page_detect (GlintBoardPage *self)
     }
 
   self->detect_flasher = glint_flasher_new (stream);
+  glint_flasher_set_read_contents (self->detect_flasher, TRUE);
   self->detect_cancellable = g_cancellable_new ();
   adw_action_row_set_subtitle (self->detect_row, _("Talking to the board…"));
   gtk_spinner_start (self->detect_spinner);
@@ -644,6 +1028,11 @@ glint_board_page_dispose (GObject *object)
   g_cancellable_cancel (self->detect_cancellable);
   g_clear_object (&self->detect_cancellable);
   g_clear_object (&self->detect_flasher);
+  g_cancellable_cancel (self->job_cancellable);
+  g_clear_object (&self->job_cancellable);
+  g_clear_object (&self->job_flasher);
+  if (self->erase_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->erase_dialog));
   g_clear_object (&self->settings);
   /* Let AdwBin drop its child first: the template owns it until then. */
   adw_bin_set_child (ADW_BIN (object), NULL);
@@ -658,6 +1047,7 @@ glint_board_page_finalize (GObject *object)
   GlintBoardPage *self = GLINT_BOARD_PAGE (object);
 
   g_clear_pointer (&self->board_info, glint_board_info_free);
+  g_free (self->demo_address);
   g_free (self->address);
   g_free (self->ports_signature);
   g_free (self->wanted_port);
@@ -715,6 +1105,8 @@ glint_board_page_class_init (GlintBoardPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/glintapp/Glint/glint-board-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, GlintBoardPage, contents_group);
+  gtk_widget_class_bind_template_child (widget_class, GlintBoardPage, contents_list);
   gtk_widget_class_bind_template_child (widget_class, GlintBoardPage, demo_check);
   gtk_widget_class_bind_template_child (widget_class, GlintBoardPage, detect_button);
   gtk_widget_class_bind_template_child (widget_class, GlintBoardPage, detect_row);
@@ -728,6 +1120,11 @@ glint_board_page_class_init (GlintBoardPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_board_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_remote_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_remote_changed_cb);
+
+  gtk_widget_class_install_action (widget_class, "board.erase-partition", "s",
+                                   erase_partition_action);
+  gtk_widget_class_install_action (widget_class, "board.save-partition", "s",
+                                   save_partition_action);
 }
 
 const char *

@@ -25,8 +25,16 @@ void              glint_board_page_detect            (GlintBoardPage *self);
 void              glint_board_page_cancel_detect     (GlintBoardPage *self);
 void              glint_board_page_refresh_ports     (GlintBoardPage *self);
 void              glint_board_page_remember          (GlintBoardPage *self);
+void              glint_board_page_set_demo_address  (GlintBoardPage *self,
+                                                      const char     *address);
+void              glint_board_page_erase_partition   (GlintBoardPage *self,
+                                                      const char     *name);
+void              glint_board_page_save_partition    (GlintBoardPage *self,
+                                                      const char     *name,
+                                                      const char     *path);
 
 /* For tests */
 GlintPortMonitor *_glint_board_page_get_port_monitor (GlintBoardPage *self);
+AdwMessageDialog *_glint_board_page_get_erase_dialog (GlintBoardPage *self);
 
 G_END_DECLS

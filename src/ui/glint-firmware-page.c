@@ -10,6 +10,7 @@
 #include "glint-error.h"
 #include "glint-image.h"
 #include "glint-firmware-page.h"
+#include "glint-board-contents.h"
 #include "glint-web-fetch.h"
 #include "glint-window.h"
 
@@ -53,6 +54,7 @@ struct _GlintFirmwarePage
   char                 *firmware_path;
   char                 *chip;            /* the board's, when Detect knows it */
   int                   chip_revision;   /* ... and its revision, -1 if not known */
+  GlintBoardContents   *board_contents;  /* what Detect found on the board, if read */
   gboolean              has_board;       /* a board to flash to is chosen */
   GCancellable         *load_cancellable;
   char                 *keep_flash[3];   /* mode, freq, size that "Keep" writes */
@@ -262,9 +264,44 @@ clear_list (GtkListBox *list)
     gtk_list_box_remove (list, child);
 }
 
+/* "wled 0.15.0 (ESP-IDF v4.4.7, 2025-01-20) · replaces wled 0.14.0": the
+ * app a region holds, and the one at its offset on the board. */
+static char *
+describe_region_app (GBytes                   *data,
+                     guint32                   offset,
+                     const GlintBoardContents *contents)
+{
+  GlintAppDesc desc;
+  const GlintPartitionContents *old = NULL;
+  g_autofree char *app = NULL;
+
+  if (data == NULL || !glint_app_desc_parse_image (g_bytes_get_data (data, NULL),
+                                                   g_bytes_get_size (data), &desc, NULL))
+    return NULL;
+  app = glint_app_desc_describe (&desc);
+  if (contents != NULL && contents->state == GLINT_CONTENTS_PARTITIONS)
+    for (guint i = 0; i < contents->partitions->len; i++)
+      {
+        const GlintPartitionContents *pc = &g_array_index (contents->partitions,
+                                                           GlintPartitionContents, i);
+
+        if (pc->partition.offset == offset && pc->app_state == GLINT_APP_FOUND)
+          old = pc;
+      }
+  if (old != NULL)
+    {
+      g_autofree char *old_name = glint_app_desc_name (&old->desc);
+
+      /* Translators: the app in a file, then the app it overwrites on the board */
+      return g_strdup_printf (_("%s · replaces %s"), app, old_name);
+    }
+  return g_steal_pointer (&app);
+}
+
 static GtkWidget *
-region_row_new (GlintFlashPlan *plan,
-                guint           index)
+region_row_new (GlintFlashPlan           *plan,
+                guint                     index,
+                const GlintBoardContents *contents)
 {
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *offset_label;
@@ -278,11 +315,24 @@ region_row_new (GlintFlashPlan *plan,
                                              glint_flash_plan_get_region_offset (plan, index));
   g_autofree char *subtitle = NULL;
 
+  g_autofree char *app = describe_region_app (data, glint_flash_plan_get_region_offset (plan,
+                                                                                    index),
+                                              contents);
+
   /* The file name only where the name does not say it already. */
   if (name != NULL && basename != NULL && !g_str_equal (name, basename))
     subtitle = g_strdup_printf ("%s · %s", basename, size);
   else
     subtitle = g_strdup (size);
+  if (app != NULL)
+    {
+      /* the subtitle is markup */
+      g_autofree char *escaped = g_markup_escape_text (app, -1);
+      g_autofree char *with_app = g_strdup_printf ("%s\n%s", subtitle, escaped);
+
+      g_free (subtitle);
+      subtitle = g_steal_pointer (&with_app);
+    }
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
                                  name != NULL ? name : basename != NULL ? basename : _("Data"));
@@ -554,7 +604,7 @@ show_plan (GlintFirmwarePage *self)
 
   clear_list (self->regions_list);
   for (guint i = 0; i < n_regions; i++)
-    gtk_list_box_append (self->regions_list, region_row_new (self->plan, i));
+    gtk_list_box_append (self->regions_list, region_row_new (self->plan, i, self->board_contents));
   /* (none yet: a manifest's build waits for the board's chip) */
   gtk_widget_set_visible (GTK_WIDGET (self->regions_list), n_regions > 0);
 
@@ -1117,6 +1167,25 @@ glint_firmware_page_set_chip_revision (GlintFirmwarePage *self,
   self->chip_revision = revision;
 }
 
+/**
+ * glint_firmware_page_set_board_contents:
+ * @self: a #GlintFirmwarePage
+ * @contents: (nullable): what Detect found on the board
+ *
+ * For the next glint_firmware_page_load(): app regions say which app they
+ * replace.
+ */
+void
+glint_firmware_page_set_board_contents (GlintFirmwarePage        *self,
+                                        const GlintBoardContents *contents)
+{
+  g_return_if_fail (GLINT_IS_FIRMWARE_PAGE (self));
+
+  g_clear_pointer (&self->board_contents, glint_board_contents_free);
+  if (contents != NULL)
+    self->board_contents = glint_board_contents_copy (contents);
+}
+
 GlintFlashPlan *
 glint_firmware_page_get_plan (GlintFirmwarePage *self)
 {
@@ -1213,6 +1282,7 @@ glint_firmware_page_finalize (GObject *object)
   g_free (self->web_title);
   g_free (self->http_allowed);
   g_free (self->erase_asked);
+  glint_board_contents_free (self->board_contents);
   for (guint i = 0; i < G_N_ELEMENTS (self->keep_flash); i++)
     g_free (self->keep_flash[i]);
 

@@ -3,6 +3,7 @@
 
 #pragma once
 
+#include "glint-board-contents.h"
 #include "glint-flash-plan.h"
 #include "glint-wizard-page.h"
 
@@ -36,5 +37,8 @@ void            glint_firmware_page_set_offer_sample     (GlintFirmwarePage *sel
                                                           gboolean           offer);
 void            glint_firmware_page_set_has_board        (GlintFirmwarePage *self,
                                                           gboolean           has_board);
+
+void               glint_firmware_page_set_board_contents (GlintFirmwarePage        *self,
+                                                           const GlintBoardContents *contents);
 
 G_END_DECLS

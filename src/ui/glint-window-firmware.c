@@ -27,6 +27,8 @@ _glint_window_load_firmware (GlintWindow *self,
 
   glint_firmware_page_set_chip_revision (self->firmware_page,
                                          board_info != NULL ? board_info->revision : -1);
+  glint_firmware_page_set_board_contents (self->firmware_page,
+                                          board_info != NULL ? board_info->contents : NULL);
   glint_firmware_page_load (self->firmware_page, path,
                             board_info != NULL ? board_info->chip : NULL);
 }

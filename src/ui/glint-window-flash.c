@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <glib/gi18n.h>
+
+#include <string.h>
 #include <glib/gstdio.h>
 
 #include "glint-chip.h"
@@ -504,8 +506,8 @@ cancelled_text (gboolean touched)
 /* The Demo board behaves like a real one: what was flashed to it is still
  * there next time, for this window. The simulator keeps the flash of a
  * sim:// board by its board= name; each window has a board of its own. */
-static const char *
-demo_board_address (GlintWindow *self)
+const char *
+_glint_window_demo_address (GlintWindow *self)
 {
   static guint n_boards;
 
@@ -533,6 +535,11 @@ flash_cb (GObject      *object,
   g_clear_handle_id (&self->cancel_watchdog_id, g_source_remove);
   if (self->cancel_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->cancel_dialog));
+  if (self->boot_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->boot_dialog));
+  g_cancellable_cancel (self->boot_check_cancellable);
+  g_clear_object (&self->boot_check_cancellable);
+  g_clear_object (&self->boot_check_flasher);
 
   /* the backup folder was asked for; the flasher named the file, if it
    * got as far as making one */
@@ -563,13 +570,9 @@ flash_cb (GObject      *object,
     }
 }
 
-/**
- * _glint_window_start_flash:
- *
- * Flashes the plan to the chosen board and shows the Flashing page.
- */
-void
-_glint_window_start_flash (GlintWindow *self)
+/* Flashes the plan to the chosen board and shows the Flashing page. */
+static void
+start_flash_now (GlintWindow *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintStream) stream = NULL;
@@ -597,7 +600,7 @@ _glint_window_start_flash (GlintWindow *self)
 
   g_clear_object (&self->flasher);
   self->flashing_demo = g_str_equal (self->address, GLINT_DEMO_ADDRESS);
-  stream = glint_stream_new_for_address (self->flashing_demo ? demo_board_address (self) :
+  stream = glint_stream_new_for_address (self->flashing_demo ? _glint_window_demo_address (self) :
                                          self->address, &error);
   if (stream == NULL)
     {
@@ -660,6 +663,167 @@ _glint_window_start_flash (GlintWindow *self)
 
   glint_flasher_flash_async (self->flasher, self->flash_cancellable, flash_cb,
                              g_object_ref (self));
+}
+
+/* Will the board start it? ---------------------------------------------------------- */
+
+static void
+boot_check_done (GlintWindow *self)
+{
+  g_clear_object (&self->boot_check_cancellable);
+  g_clear_object (&self->boot_check_flasher);
+  glint_wizard_page_set_applying (GLINT_WIZARD_PAGE (self->firmware_page), FALSE);
+}
+
+static void
+on_boot_dialog_destroy_cb (GlintWindow *self,
+                           GtkWidget   *dialog)
+{
+  if (self->boot_dialog == ADW_MESSAGE_DIALOG (dialog))
+    self->boot_dialog = NULL;
+}
+
+static void
+on_boot_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     GlintWindow      *self)
+{
+  /* The dialog closes itself after a response. */
+  if (self->boot_dialog == dialog)
+    self->boot_dialog = NULL;
+  if (g_str_equal (response, "flash"))
+    {
+      self->boot_check_accepted = TRUE;
+      _glint_window_start_flash (self);
+    }
+}
+
+/* Warns, before anything is written, when the board would not start the
+ * firmware; the user may flash anyway (a bootloader may come later). */
+static void
+boot_checked (GlintWindow              *self,
+              const char               *chip,
+              const GlintBoardContents *contents)
+{
+  GlintFlashPlan *plan = glint_firmware_page_get_plan (self->firmware_page);
+  g_autofree char *problem = plan != NULL ? glint_boot_check (plan, chip, contents) : NULL;
+  g_autofree char *body = NULL;
+  const char *cause;
+  GtkWidget *dialog;
+
+  if (plan == NULL)
+    return;
+  if (problem == NULL)
+    {
+      start_flash_now (self);
+      return;
+    }
+
+  /* the heading says the first half */
+  cause = strstr (problem, ": ");
+  cause = cause != NULL ? cause + 2 : problem;
+  body = g_strdup_printf ("%c%s.", g_ascii_toupper (cause[0]), cause + 1);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("The Board Will Not Start This Firmware"),
+                                   body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "flash", _("_Flash Anyway"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "flash",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_boot_response_cb), self, 0);
+  g_signal_connect_object (dialog, "destroy", G_CALLBACK (on_boot_dialog_destroy_cb), self,
+                           G_CONNECT_SWAPPED);
+  self->boot_dialog = ADW_MESSAGE_DIALOG (dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+boot_check_info_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GlintWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintBoardInfo) info = glint_flasher_info_finish (GLINT_FLASHER (object), result,
+                                                               &error);
+  GlintFlashPlan *plan = glint_firmware_page_get_plan (self->firmware_page);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  boot_check_done (self);
+  if (info == NULL || plan == NULL)
+    {
+      /* the flash job meets the same trouble, and its page tells it */
+      if (plan != NULL)
+        start_flash_now (self);
+      return;
+    }
+  boot_checked (self, glint_flash_plan_get_chip (plan) != NULL ? glint_flash_plan_get_chip (plan)
+                                                                : info->chip,
+                info->contents);
+}
+
+/**
+ * _glint_window_start_flash:
+ *
+ * Flashes the Firmware page's plan to the chosen board. An app without a
+ * bootloader or partition table of its own is checked first against
+ * what the board holds (Detect's reading, or a quick read now), and the
+ * user confirms when the board would not start it.
+ */
+void
+_glint_window_start_flash (GlintWindow *self)
+{
+  GlintFlashPlan *plan = glint_firmware_page_get_plan (self->firmware_page);
+  GlintBoardInfo *info = glint_board_page_get_board_info (self->board_page);
+  const char *chip;
+  g_autoptr(GlintStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (plan != NULL && self->address != NULL);
+
+  if (self->flash_cancellable != NULL || self->boot_check_cancellable != NULL ||
+      self->boot_dialog != NULL)
+    return;
+  chip = glint_flash_plan_get_chip (plan) != NULL ? glint_flash_plan_get_chip (plan) :
+         info != NULL ? info->chip : NULL;
+  if (self->boot_check_accepted || self->no_boot_check)
+    {
+      self->boot_check_accepted = FALSE;
+      start_flash_now (self);
+      return;
+    }
+  /* a full build or merged image: the plan alone decides */
+  if (!glint_boot_check_needs_board (plan, chip))
+    {
+      boot_checked (self, chip, NULL);
+      return;
+    }
+  if (info != NULL && info->contents != NULL)
+    {
+      boot_checked (self, chip != NULL ? chip : info->chip, info->contents);
+      return;
+    }
+
+  /* Detect holds the port; let go of it. */
+  glint_board_page_cancel_detect (self->board_page);
+  stream = glint_stream_new_for_address (g_str_equal (self->address, GLINT_DEMO_ADDRESS) ?
+                                         _glint_window_demo_address (self) : self->address,
+                                         &error);
+  if (stream == NULL)
+    {
+      start_flash_now (self);
+      return;
+    }
+  self->boot_check_flasher = glint_flasher_new (stream);
+  self->boot_check_cancellable = g_cancellable_new ();
+  glint_flasher_set_read_contents (self->boot_check_flasher, TRUE);
+  glint_wizard_page_set_applying (GLINT_WIZARD_PAGE (self->firmware_page), TRUE);
+  glint_flasher_info_async (self->boot_check_flasher, self->boot_check_cancellable,
+                            boot_check_info_cb, g_object_ref (self));
 }
 
 static void

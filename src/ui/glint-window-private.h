@@ -62,6 +62,12 @@ struct _GlintWindow
   gboolean              improv_ready;    /* the board answered: it speaks Improv */
   const char           *wifi_return;     /* the page Back leaves Wi-Fi for */
   guint                 improv_wait_ms;  /* how long firmware has to answer */
+  /* Will the board start it? (glint-window-flash.c) */
+  GlintFlasher         *boot_check_flasher;
+  GCancellable         *boot_check_cancellable;
+  AdwMessageDialog     *boot_dialog;
+  gboolean              boot_check_accepted;   /* "Flash Anyway" */
+  gboolean              no_boot_check;         /* tests of other things */
 
 };
 
@@ -86,6 +92,7 @@ void            _glint_window_start_flash       (GlintWindow  *self);
 void            _glint_window_cancel_flash      (GlintWindow  *self,
                                                  gboolean      confirm);
 void            _glint_window_copy_log          (GlintWindow  *self);
+const char     *_glint_window_demo_address      (GlintWindow  *self);
 void            _glint_window_forget_regions    (GlintWindow  *self);
 char           *_glint_window_port_holder       (const char   *path,
                                                  guint        *pid);

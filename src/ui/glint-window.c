@@ -635,6 +635,7 @@ glint_window_init (GlintWindow *self)
   }
 
   self->log = g_string_new (NULL);
+  glint_board_page_set_demo_address (self->board_page, _glint_window_demo_address (self));
 
   self->settings = g_settings_new (GLINT_SETTINGS_SCHEMA);
   g_settings_bind (self->settings, "window-width", self, "default-width",

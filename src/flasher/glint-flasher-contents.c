@@ -1,0 +1,1043 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include <string.h>
+
+#include "glint-error.h"
+#include "glint-flasher-private.h"
+#include "glint-image.h"
+
+/*
+ * What is on the board, as a step of the info job: the bootloader's
+ * header, the partition table (at 0x8000, else at the start of a sector
+ * in the first 64 KiB), the first bytes of each app partition with its
+ * app description, and otadata (protocol.md §12.4–§12.6). The info job
+ * runs on the ROM loader, which reads 64 bytes a command
+ * (READ_FLASH_SLOW, §6.4): only the bytes needed are read, one command
+ * at a time (§9). What cannot be read is said, not failed: blank and
+ * foreign flash are findings, not errors.
+ */
+
+#define SLOW_SIZE         GLINT_READ_FLASH_SLOW_SIZE
+/* An app's header and its description's texts (through the ESP-IDF
+ * version, §12.5): three ROM reads instead of five for all of it. */
+#define APP_DESC_TEXTS    144
+#define APP_HEAD_SIZE     (GLINT_APP_DESC_IMAGE_OFFSET + APP_DESC_TEXTS)
+
+typedef void (*ContentsHandler) (GTask *task, const guint8 *data, gsize len);
+
+typedef struct
+{
+  GlintBoardContents *contents;
+  GArray             *table;        /* GlintPartition */
+  guint32             offset;       /* the read that runs */
+  guint32             length;
+  GByteArray         *data;
+  ContentsHandler     handler;
+  guint               app_index;    /* the app partition being read */
+  GlintOtaEntry       ota[2];
+  guint32             probe;        /* the sector probed for a moved table */
+  guint               round_trips_before;
+  GlintFlasherStep    next;
+} ContentsJob;
+
+static void
+contents_job_free (gpointer data)
+{
+  ContentsJob *job = data;
+
+  g_clear_pointer (&job->contents, glint_board_contents_free);
+  g_clear_pointer (&job->table, g_array_unref);
+  g_clear_pointer (&job->data, g_byte_array_unref);
+  g_free (job);
+}
+
+static ContentsJob *
+contents_job (GTask *task)
+{
+  return g_object_get_data (G_OBJECT (task), "glint-contents");
+}
+
+static void
+contents_done (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  ContentsJob *job = contents_job (task);
+
+  job->contents->round_trips = glint_loader_get_round_trips (self->loader) -
+                               job->round_trips_before;
+  g_clear_pointer (&self->contents, glint_board_contents_free);
+  self->contents = g_steal_pointer (&job->contents);
+  job->next (task);
+}
+
+static void
+contents_not_read (GTask      *task,
+                   const char *why)
+{
+  ContentsJob *job = contents_job (task);
+
+  job->contents->state = GLINT_CONTENTS_NOT_READ;
+  g_free (job->contents->why);
+  job->contents->why = g_strdup (why);
+  contents_done (task);
+}
+
+/* Reading ------------------------------------------------------------------------- */
+
+static void read_next (GTask *task);
+
+static void
+read_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GTask *task = user_data;
+  ContentsJob *job = contents_job (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  gsize want = MIN ((gsize) SLOW_SIZE, (gsize) (job->length - job->data->len));
+  ContentsHandler handler;
+
+  reply = glint_loader_command_finish (GLINT_LOADER (object), result, NULL, &error);
+  if (reply == NULL)
+    {
+      g_autofree char *why = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+          g_error_matches (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED) ||
+          g_error_matches (error, GLINT_ERROR, GLINT_ERROR_TIMEOUT))
+        {
+          g_prefix_error (&error, _("reading what is on the board: "));
+          _glint_flasher_job_fail (task, g_steal_pointer (&error));
+          return;
+        }
+      why = g_strdup_printf (_("reading 0x%x bytes at 0x%x failed: %s"), job->length,
+                             job->offset, error->message);
+      contents_not_read (task, why);
+      return;
+    }
+  if (g_bytes_get_size (reply) < want)
+    {
+      contents_not_read (task, _("the ROM answered a flash read with too few bytes"));
+      return;
+    }
+
+  g_byte_array_append (job->data, g_bytes_get_data (reply, NULL), want);
+  if (job->data->len < job->length)
+    {
+      read_next (task);
+      return;
+    }
+  handler = job->handler;
+  job->handler = NULL;
+  handler (task, job->data->data, job->data->len);
+}
+
+static void
+read_next (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  ContentsJob *job = contents_job (task);
+
+  glint_loader_read_flash_slow_async (self->loader, job->offset + job->data->len,
+                                      MIN ((guint32) SLOW_SIZE, job->length - job->data->len),
+                                      g_task_get_cancellable (task), _glint_flasher_sent_cb,
+                                      _glint_flasher_sent (task, read_cb));
+}
+
+/* Reads @length bytes at @offset, then hands them to @handler. */
+static void
+contents_read (GTask           *task,
+               guint32          offset,
+               guint32          length,
+               ContentsHandler  handler)
+{
+  ContentsJob *job = contents_job (task);
+
+  job->offset = offset;
+  job->length = length;
+  job->handler = handler;
+  g_byte_array_set_size (job->data, 0);
+  read_next (task);
+}
+
+static gboolean
+all_erased (const guint8 *data,
+            gsize         len)
+{
+  for (gsize i = 0; i < len; i++)
+    if (data[i] != 0xFF)
+      return FALSE;
+  return TRUE;
+}
+
+/* otadata, then which app boots ---------------------------------------------------- */
+
+static void
+mark_booting (GTask *task)
+{
+  ContentsJob *job = contents_job (task);
+  const GlintPartition *boots;
+
+  boots = glint_partition_table_booting (job->table,
+                                         job->contents->otadata_read ? job->ota : NULL);
+  for (guint i = 0; boots != NULL && i < job->contents->partitions->len; i++)
+    {
+      GlintPartitionContents *pc = &g_array_index (job->contents->partitions,
+                                                   GlintPartitionContents, i);
+
+      pc->boots = strcmp (pc->partition.name, boots->name) == 0;
+    }
+  contents_done (task);
+}
+
+static void
+otadata_second_read (GTask        *task,
+                     const guint8 *data,
+                     gsize         len)
+{
+  ContentsJob *job = contents_job (task);
+
+  glint_otadata_parse_entry (data, &job->ota[1]);
+  job->contents->otadata_read = TRUE;
+  mark_booting (task);
+}
+
+static void
+otadata_first_read (GTask        *task,
+                    const guint8 *data,
+                    gsize         len)
+{
+  ContentsJob *job = contents_job (task);
+  const GlintPartition *otadata = glint_partition_table_otadata (job->table);
+
+  glint_otadata_parse_entry (data, &job->ota[0]);
+  contents_read (task, otadata->offset + GLINT_SECTOR_SIZE, GLINT_OTADATA_ENTRY_SIZE,
+                 otadata_second_read);
+}
+
+static void
+read_otadata (GTask *task)
+{
+  ContentsJob *job = contents_job (task);
+  const GlintPartition *otadata = glint_partition_table_otadata (job->table);
+
+  /* without ota_N slots, otadata changes nothing */
+  if (otadata == NULL || otadata->size < GLINT_OTADATA_SIZE ||
+      glint_partition_table_n_ota_slots (job->table) == 0)
+    {
+      mark_booting (task);
+      return;
+    }
+  contents_read (task, otadata->offset, GLINT_OTADATA_ENTRY_SIZE, otadata_first_read);
+}
+
+/* The apps --------------------------------------------------------------------------- */
+
+static void read_next_app (GTask *task);
+
+static void
+app_read (GTask        *task,
+          const guint8 *data,
+          gsize         len)
+{
+  ContentsJob *job = contents_job (task);
+  GlintPartitionContents *pc = &g_array_index (job->contents->partitions,
+                                               GlintPartitionContents, job->app_index);
+
+  guint8 head[GLINT_APP_DESC_IMAGE_OFFSET + GLINT_APP_DESC_SIZE] = { 0 };
+
+  /* what was not read (the ELF's SHA-256, reserved words) stays zero */
+  memcpy (head, data, MIN (len, sizeof head));
+  if (all_erased (data, MIN (len, (gsize) GLINT_APP_DESC_IMAGE_OFFSET)))
+    pc->app_state = GLINT_APP_BLANK;
+  else if (data[0] != 0xE9)
+    pc->app_state = GLINT_APP_NOT_APP;
+  else if (glint_app_desc_parse_image (head, sizeof head, &pc->desc, NULL))
+    pc->app_state = GLINT_APP_FOUND;
+  else
+    pc->app_state = GLINT_APP_NO_DESC;
+
+  job->app_index++;
+  read_next_app (task);
+}
+
+static void
+read_next_app (GTask *task)
+{
+  ContentsJob *job = contents_job (task);
+  GArray *parts = job->contents->partitions;
+
+  for (; job->app_index < parts->len; job->app_index++)
+    {
+      GlintPartitionContents *pc = &g_array_index (parts, GlintPartitionContents,
+                                                   job->app_index);
+
+      if (!glint_partition_is_app (&pc->partition))
+        continue;
+      if (pc->partition.size < APP_HEAD_SIZE)
+        {
+          pc->app_state = GLINT_APP_NOT_APP;
+          continue;
+        }
+      contents_read (task, pc->partition.offset, APP_HEAD_SIZE, app_read);
+      return;
+    }
+  read_otadata (task);
+}
+
+/* The table ------------------------------------------------------------------------ */
+
+static void
+table_found (GTask  *task,
+             GArray *table)
+{
+  ContentsJob *job = contents_job (task);
+
+  job->table = table;
+  job->contents->state = GLINT_CONTENTS_PARTITIONS;
+  for (guint i = 0; i < table->len; i++)
+    {
+      GlintPartitionContents pc = { 0 };
+
+      pc.partition = g_array_index (table, GlintPartition, i);
+      pc.app_state = glint_partition_is_app (&pc.partition) ? GLINT_APP_NOT_READ : GLINT_APP_NONE;
+      g_array_append_val (job->contents->partitions, pc);
+    }
+  job->app_index = 0;
+  read_next_app (task);
+}
+
+static void probe_next (GTask *task);
+
+static void
+table_chunk_read (GTask        *task,
+                  const guint8 *data,
+                  gsize         len);
+
+/* The table is read 64 bytes at a time until its end marker: a table of
+ * a few partitions costs a few commands, not 48. */
+static void
+table_chunk_read (GTask        *task,
+                  const guint8 *data,
+                  gsize         len)
+{
+  ContentsJob *job = contents_job (task);
+  GByteArray *table_bytes = g_object_get_data (G_OBJECT (task), "glint-contents-table");
+  g_autoptr(GError) error = NULL;
+  GArray *table;
+  gboolean ended = FALSE;
+
+  if (table_bytes == NULL)
+    {
+      table_bytes = g_byte_array_new ();
+      g_object_set_data_full (G_OBJECT (task), "glint-contents-table", table_bytes,
+                              (GDestroyNotify) g_byte_array_unref);
+    }
+  g_byte_array_append (table_bytes, data, len);
+
+  /* the first entry decides whether there is a table here at all */
+  if (!glint_partition_table_looks_like (table_bytes->data, table_bytes->len))
+    {
+      if (job->probe == 0)
+        {
+          /* 0x8000 holds no table: is the start of flash blank? */
+          if (!job->contents->bootloader && all_erased (table_bytes->data, table_bytes->len))
+            {
+              job->contents->state = GLINT_CONTENTS_BLANK;
+              contents_done (task);
+              return;
+            }
+          job->probe = GLINT_SECTOR_SIZE;
+          g_object_set_data (G_OBJECT (task), "glint-contents-table", NULL);
+          probe_next (task);
+          return;
+        }
+      g_object_set_data (G_OBJECT (task), "glint-contents-table", NULL);
+      job->probe += GLINT_SECTOR_SIZE;
+      probe_next (task);
+      return;
+    }
+
+  for (guint i = 0; i + GLINT_PARTITION_ENTRY_SIZE <= table_bytes->len;
+       i += GLINT_PARTITION_ENTRY_SIZE)
+    if (all_erased (table_bytes->data + i, GLINT_PARTITION_ENTRY_SIZE))
+      ended = TRUE;
+  if (!ended && table_bytes->len < GLINT_PARTITION_TABLE_SIZE)
+    {
+      contents_read (task, job->contents->table_offset + table_bytes->len, SLOW_SIZE,
+                     table_chunk_read);
+      return;
+    }
+
+  table = glint_partition_table_parse (table_bytes->data, table_bytes->len, &error);
+  if (table == NULL)
+    {
+      job->contents->state = GLINT_CONTENTS_FOREIGN;
+      job->contents->why = g_strdup_printf (_("a damaged partition table at 0x%x: %s"),
+                                            job->contents->table_offset, error->message);
+      contents_done (task);
+      return;
+    }
+  table_found (task, table);
+}
+
+/* 0x8000 holds no table but the flash is not blank: a table moved by
+ * CONFIG_PARTITION_TABLE_OFFSET starts a sector in the first 64 KiB. */
+static void
+probe_next (GTask *task)
+{
+  ContentsJob *job = contents_job (task);
+
+  if (job->probe == GLINT_PARTITION_TABLE_OFFSET)
+    job->probe += GLINT_SECTOR_SIZE;
+  if (job->probe > job->contents->bootloader_offset &&
+      job->probe < GLINT_PARTITION_SEARCH_SIZE)
+    {
+      job->contents->table_offset = job->probe;
+      contents_read (task, job->probe, SLOW_SIZE, table_chunk_read);
+      return;
+    }
+  if (job->probe < GLINT_PARTITION_SEARCH_SIZE)
+    {
+      job->probe += GLINT_SECTOR_SIZE;
+      probe_next (task);
+      return;
+    }
+
+  job->contents->state = GLINT_CONTENTS_FOREIGN;
+  job->contents->table_offset = 0;
+  job->contents->why = g_strdup (job->contents->bootloader ?
+                                 _("a bootloader but no partition table in the first 64 KiB: "
+                                   "not an ESP-IDF layout (Arduino or ESP8266 firmware, a "
+                                   "merged image of another kind)") :
+                                 _("no bootloader and no partition table: not an ESP-IDF "
+                                   "layout, or data written without them"));
+  contents_done (task);
+}
+
+static void
+bootloader_read (GTask        *task,
+                 const guint8 *data,
+                 gsize         len)
+{
+  ContentsJob *job = contents_job (task);
+
+  job->contents->bootloader = data[0] == 0xE9;
+  job->contents->table_offset = GLINT_PARTITION_TABLE_OFFSET;
+  contents_read (task, GLINT_PARTITION_TABLE_OFFSET, SLOW_SIZE, table_chunk_read);
+}
+
+static void
+contents_attached (GTask *task)
+{
+  ContentsJob *job = contents_job (task);
+
+  contents_read (task, job->contents->bootloader_offset, 8, bootloader_read);
+}
+
+/**
+ * _glint_flasher_read_contents:
+ * @next: called once #GlintFlasher:contents holds what was found
+ *
+ * Reads what is on the board (a step of the info job, on the ROM loader).
+ * Fails the job only when the link does; flash that cannot be read,
+ * blank or foreign flash is told in the contents.
+ */
+void
+_glint_flasher_read_contents (GTask            *task,
+                              GlintFlasherStep  next)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  ContentsJob *job = g_new0 (ContentsJob, 1);
+
+  job->contents = glint_board_contents_new ();
+  job->contents->bootloader_offset = self->chip->bootloader_offset;
+  job->data = g_byte_array_new ();
+  job->next = next;
+  job->round_trips_before = glint_loader_get_round_trips (self->loader);
+  g_object_set_data_full (G_OBJECT (task), "glint-contents", job, contents_job_free);
+
+  if (_glint_flasher_secure_download (self))
+    {
+      contents_not_read (task, _("secure download mode refuses flash reads"));
+      return;
+    }
+  if (self->stub_running || !glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_READ_FLASH_SLOW))
+    {
+      g_autofree char *why = g_strdup_printf (_("the %s ROM cannot read flash; "
+                                                "“glint-cli read” can, with the flasher stub"),
+                                              self->chip->display_name);
+
+      contents_not_read (task, why);
+      return;
+    }
+
+  _glint_flasher_log (self, GLINT_LOG_INFO, _("reading the partition table"));
+  _glint_flasher_attach_flash (task, contents_attached);
+}
+
+/**
+ * glint_flasher_set_read_contents:
+ * @read_contents: the info job also reads what is on the board
+ *
+ * The info job then reads the partition table, each app's description
+ * and otadata into #GlintBoardInfo:contents.
+ */
+void
+glint_flasher_set_read_contents (GlintFlasher *self,
+                                 gboolean      read_contents)
+{
+  g_return_if_fail (GLINT_IS_FLASHER (self));
+
+  self->read_contents = read_contents;
+}
+
+/* The contents ----------------------------------------------------------------------- */
+
+G_DEFINE_BOXED_TYPE (GlintBoardContents, glint_board_contents, glint_board_contents_copy,
+                     glint_board_contents_free)
+
+/**
+ * glint_board_contents_new:
+ *
+ * Returns: (transfer full): contents not read yet
+ */
+GlintBoardContents *
+glint_board_contents_new (void)
+{
+  GlintBoardContents *contents = g_new0 (GlintBoardContents, 1);
+
+  contents->partitions = g_array_new (FALSE, TRUE, sizeof (GlintPartitionContents));
+  return contents;
+}
+
+GlintBoardContents *
+glint_board_contents_copy (const GlintBoardContents *contents)
+{
+  GlintBoardContents *copy;
+
+  g_return_val_if_fail (contents != NULL, NULL);
+
+  copy = g_memdup2 (contents, sizeof *contents);
+  copy->why = g_strdup (contents->why);
+  copy->partitions = g_array_copy (contents->partitions);
+  return copy;
+}
+
+void
+glint_board_contents_free (GlintBoardContents *contents)
+{
+  if (contents == NULL)
+    return;
+  g_free (contents->why);
+  g_array_unref (contents->partitions);
+  g_free (contents);
+}
+
+/**
+ * glint_board_contents_lookup:
+ * @contents: what is on a board
+ * @name: a partition's name
+ *
+ * Returns: (nullable): the partition named @name
+ */
+const GlintPartitionContents *
+glint_board_contents_lookup (const GlintBoardContents *contents,
+                             const char               *name)
+{
+  for (guint i = 0; i < contents->partitions->len; i++)
+    {
+      GlintPartitionContents *pc = &g_array_index (contents->partitions,
+                                                   GlintPartitionContents, i);
+
+      if (strcmp (pc->partition.name, name) == 0)
+        return pc;
+    }
+  return NULL;
+}
+
+/**
+ * glint_board_contents_booting:
+ * @contents: what is on a board
+ *
+ * Returns: (nullable): the app partition the bootloader starts
+ */
+const GlintPartitionContents *
+glint_board_contents_booting (const GlintBoardContents *contents)
+{
+  for (guint i = 0; i < contents->partitions->len; i++)
+    {
+      GlintPartitionContents *pc = &g_array_index (contents->partitions,
+                                                   GlintPartitionContents, i);
+
+      if (pc->boots)
+        return pc;
+    }
+  return NULL;
+}
+
+/**
+ * glint_board_contents_summary:
+ * @contents: what is on a board
+ *
+ * Returns: (transfer full): one line: "3 partitions; boots factory: wled
+ *   0.15.0", "blank", "not read: …"
+ */
+char *
+glint_board_contents_summary (const GlintBoardContents *contents)
+{
+  const GlintPartitionContents *boots;
+
+  switch (contents->state)
+    {
+    case GLINT_CONTENTS_NOT_READ:
+      return g_strdup_printf (_("not read: %s"), contents->why);
+    case GLINT_CONTENTS_BLANK:
+      return g_strdup (_("blank (erased): no bootloader, no partition table"));
+    case GLINT_CONTENTS_FOREIGN:
+      return g_strdup (contents->why);
+    case GLINT_CONTENTS_PARTITIONS:
+    default:
+      break;
+    }
+
+  boots = glint_board_contents_booting (contents);
+  if (boots != NULL && boots->app_state == GLINT_APP_FOUND)
+    {
+      g_autofree char *app = glint_app_desc_describe (&boots->desc);
+
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u partition at 0x%x; %s starts %s",
+                                           "%u partitions at 0x%x; %s starts %s",
+                                           contents->partitions->len),
+                              contents->partitions->len, contents->table_offset,
+                              boots->partition.name, app);
+    }
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u partition at 0x%x; no app starts",
+                                       "%u partitions at 0x%x; no app starts",
+                                       contents->partitions->len),
+                          contents->partitions->len, contents->table_offset);
+}
+
+/**
+ * glint_partition_contents_describe_app:
+ * @part: a partition of a board
+ *
+ * Returns: (transfer full): what its first bytes hold: "wled 0.15.0
+ *   (ESP-IDF v4.4.7, 2025-01-20)", "blank"…; the type for data partitions
+ */
+char *
+glint_partition_contents_describe_app (const GlintPartitionContents *part)
+{
+  switch (part->app_state)
+    {
+    case GLINT_APP_FOUND:
+      return glint_app_desc_describe (&part->desc);
+    case GLINT_APP_BLANK:
+      return g_strdup (_("blank"));
+    case GLINT_APP_NO_DESC:
+      return g_strdup (_("an app without a description (not ESP-IDF)"));
+    case GLINT_APP_NOT_APP:
+      return g_strdup (_("not an app image"));
+    case GLINT_APP_NOT_READ:
+      return g_strdup (_("not read"));
+    case GLINT_APP_NONE:
+    default:
+      return glint_partition_describe_type (&part->partition);
+    }
+}
+
+/**
+ * glint_partition_contents_describe:
+ * @part: a partition of a board
+ *
+ * Returns: (transfer full): one line, as `glint-cli info` prints it:
+ *   "factory  0x10000  1.0 MB  wled 0.15.0 (ESP-IDF v4.4.7, 2025-01-20) — boots"
+ */
+char *
+glint_partition_contents_describe (const GlintPartitionContents *part)
+{
+  g_autofree char *size = g_format_size (part->partition.size);
+  g_autofree char *what = glint_partition_contents_describe_app (part);
+  g_autofree char *offset = g_strdup_printf ("0x%x", part->partition.offset);
+  /* the size has a no-break space: pad by characters, not bytes */
+  glong pad = MAX (0, 9 - g_utf8_strlen (size, -1));
+
+  if (part->boots)
+    /* Translators: a partition: name, offset, size, what it holds; it is the one that starts */
+    return g_strdup_printf (_("%-16s %-9s %s%*s %s — boots"), part->partition.name, offset,
+                            size, (int) pad, "", what);
+  return g_strdup_printf ("%-16s %-9s %s%*s %s", part->partition.name, offset, size, (int) pad,
+                          "", what);
+}
+
+/* The app the bootloader falls back to once otadata is erased. */
+static const GlintPartitionContents *
+fallback_app (const GlintBoardContents *contents)
+{
+  const GlintPartitionContents *first_ota = NULL;
+
+  for (guint i = 0; i < contents->partitions->len; i++)
+    {
+      const GlintPartitionContents *pc = &g_array_index (contents->partitions,
+                                                         GlintPartitionContents, i);
+
+      if (!glint_partition_is_app (&pc->partition))
+        continue;
+      if (pc->partition.subtype == GLINT_PARTITION_APP_FACTORY)
+        return pc;
+      if (pc->partition.subtype >= GLINT_PARTITION_APP_OTA_MIN &&
+          pc->partition.subtype <= GLINT_PARTITION_APP_OTA_MAX &&
+          (first_ota == NULL || pc->partition.subtype < first_ota->partition.subtype))
+        first_ota = pc;
+    }
+  return first_ota;
+}
+
+/**
+ * glint_board_contents_describe_loss:
+ * @contents: what is on a board
+ * @part: one of its partitions
+ *
+ * What erasing @part loses, for a confirmation: "the settings the
+ * firmware keeps (Wi-Fi credentials…)", "which OTA app starts: …".
+ *
+ * Returns: (transfer full): a sentence without its full stop
+ */
+char *
+glint_board_contents_describe_loss (const GlintBoardContents     *contents,
+                                    const GlintPartitionContents *part)
+{
+  const GlintPartition *p = &part->partition;
+
+  if (glint_partition_is_app (p))
+    {
+      g_autofree char *name = part->app_state == GLINT_APP_FOUND ?
+                              glint_app_desc_name (&part->desc) : NULL;
+
+      if (part->app_state == GLINT_APP_BLANK)
+        return g_strdup (_("nothing: it is blank already"));
+      if (name != NULL && part->boots)
+        return g_strdup_printf (_("the app %s, which the board starts now: it will not start "
+                                  "until an app is written again"), name);
+      if (name != NULL)
+        return g_strdup_printf (_("the app %s"), name);
+      return g_strdup (_("the app in it"));
+    }
+  if (p->type != GLINT_PARTITION_TYPE_DATA)
+    return g_strdup (_("the data in it"));
+
+  switch (p->subtype)
+    {
+    case GLINT_PARTITION_DATA_OTA:
+      {
+        const GlintPartitionContents *next = fallback_app (contents);
+
+        if (next != NULL)
+          return g_strdup_printf (_("which OTA update starts: %s starts next"),
+                                  next->partition.name);
+        return g_strdup (_("which OTA update starts"));
+      }
+    case GLINT_PARTITION_DATA_NVS:
+      return g_strdup (_("the settings the firmware keeps there (Wi-Fi networks and "
+                         "passwords, pairings, counters)"));
+    case GLINT_PARTITION_DATA_NVS_KEYS:
+      return g_strdup (_("the keys of the encrypted settings: those settings cannot be "
+                         "read any more"));
+    case GLINT_PARTITION_DATA_PHY:
+      return g_strdup (_("the radio calibration (the firmware measures it again)"));
+    case GLINT_PARTITION_DATA_COREDUMP:
+      return g_strdup (_("the saved crash dump"));
+    case GLINT_PARTITION_DATA_FAT:
+    case GLINT_PARTITION_DATA_SPIFFS:
+    case GLINT_PARTITION_DATA_LITTLEFS:
+    case GLINT_PARTITION_DATA_ESPHTTPD:
+      return g_strdup (_("the files stored in it"));
+    default:
+      return g_strdup (_("the data in it"));
+    }
+}
+
+/**
+ * glint_board_contents_list_names:
+ * @contents: what is on a board
+ *
+ * Returns: (transfer full): "nvs, otadata, app0"
+ */
+char *
+glint_board_contents_list_names (const GlintBoardContents *contents)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < contents->partitions->len; i++)
+    g_string_append_printf (s, "%s%s", i > 0 ? ", " : "",
+                            g_array_index (contents->partitions, GlintPartitionContents,
+                                           i).partition.name);
+  return g_string_free (s, FALSE);
+}
+
+/**
+ * glint_board_contents_find:
+ * @contents: what is on a board
+ * @name: a partition's name
+ * @error: why there is none
+ *
+ * Returns: (nullable): the partition, or %NULL with an error that says
+ *   which partitions there are, or why none could be read
+ */
+const GlintPartitionContents *
+glint_board_contents_find (const GlintBoardContents *contents,
+                           const char               *name,
+                           GError                  **error)
+{
+  const GlintPartitionContents *pc;
+  g_autofree char *names = NULL;
+
+  if (contents->state != GLINT_CONTENTS_PARTITIONS)
+    {
+      g_autofree char *summary = glint_board_contents_summary (contents);
+
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
+                   _("cannot find partition “%s”: the board has no partition table (%s); "
+                     "give the offset and length instead"), name, summary);
+      return NULL;
+    }
+  pc = glint_board_contents_lookup (contents, name);
+  if (pc != NULL)
+    return pc;
+
+  names = glint_board_contents_list_names (contents);
+  g_set_error (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
+               _("the board has no partition “%s”; its partitions are %s"), name, names);
+  return NULL;
+}
+
+/* Will it boot? ------------------------------------------------------------------- */
+
+/* The plan's bytes at [offset, offset + len), if one region holds them all;
+ * *touched tells whether any region overlaps them. */
+static const guint8 *
+plan_bytes (GlintFlashPlan *plan,
+            guint32         offset,
+            gsize           len,
+            gboolean       *touched)
+{
+  *touched = FALSE;
+  for (guint i = 0; i < glint_flash_plan_get_n_regions (plan); i++)
+    {
+      guint32 start = glint_flash_plan_get_region_offset (plan, i);
+      GBytes *data = glint_flash_plan_get_region_data (plan, i);
+      gsize size = g_bytes_get_size (data);
+
+      if ((guint64) start + size <= offset || start >= (guint64) offset + len)
+        continue;
+      *touched = TRUE;
+      if (start <= offset && (guint64) start + size >= (guint64) offset + len)
+        return (const guint8 *) g_bytes_get_data (data, NULL) + (offset - start);
+    }
+  return NULL;
+}
+
+/* The offsets of the app images the plan writes on their own (not the
+ * bootloader, not inside a merged image). */
+static GArray *
+plan_apps (GlintFlashPlan *plan,
+           guint32         bootloader_offset)
+{
+  GArray *apps = g_array_new (FALSE, FALSE, sizeof (guint32));
+
+  for (guint i = 0; i < glint_flash_plan_get_n_regions (plan); i++)
+    {
+      guint32 offset = glint_flash_plan_get_region_offset (plan, i);
+      GBytes *data = glint_flash_plan_get_region_data (plan, i);
+      gsize size = 0;
+      const guint8 *p = g_bytes_get_data (data, &size);
+
+      if (offset > GLINT_PARTITION_TABLE_OFFSET && offset != bootloader_offset && size > 0 &&
+          p[0] == 0xE9)
+        g_array_append_val (apps, offset);
+    }
+  return apps;
+}
+
+static gboolean
+boot_check_applies (GlintFlashPlan *plan,
+                    const char     *chip)
+{
+  g_autoptr(GArray) apps = NULL;
+
+  /* ESP8266 builds (Arduino, NONOS, RTOS SDK) keep no ESP-IDF table */
+  if (chip == NULL || g_str_equal (chip, "esp8266") || !glint_image_chip_is_known (chip))
+    return FALSE;
+  apps = plan_apps (plan, glint_image_chip_bootloader_offset (chip));
+  return apps->len > 0;
+}
+
+/**
+ * glint_boot_check_needs_board:
+ * @plan: what will be written
+ * @chip: (nullable): the chip it is for
+ *
+ * Returns: %TRUE if the plan writes an app but brings no bootloader or
+ *   no partition table of its own, so that whether the board starts it
+ *   depends on what the board holds (glint_boot_check ()); %FALSE when
+ *   the plan alone decides (glint_boot_check () with no contents)
+ */
+gboolean
+glint_boot_check_needs_board (GlintFlashPlan *plan,
+                              const char     *chip)
+{
+  gboolean touched;
+  const guint8 *bootloader, *table;
+
+  if (chip == NULL)
+    {
+      /* the board will tell the chip, if the plan writes an app at all;
+       * bootloaders go to 0 or 0x1000 */
+      g_autoptr(GArray) apps = plan_apps (plan, 0);
+
+      if (apps->len == 0)
+        return FALSE;
+      bootloader = plan_bytes (plan, 0, 1, &touched);
+      if (bootloader == NULL)
+        bootloader = plan_bytes (plan, 0x1000, 1, &touched);
+    }
+  else if (!boot_check_applies (plan, chip))
+    return FALSE;
+  else
+    bootloader = plan_bytes (plan, glint_image_chip_bootloader_offset (chip), 1, &touched);
+  table = plan_bytes (plan, GLINT_PARTITION_TABLE_OFFSET, GLINT_PARTITION_ENTRY_SIZE, &touched);
+  /* the plan's own bootloader and table decide, if they are sound */
+  return bootloader == NULL || bootloader[0] != 0xE9 || table == NULL ||
+         !glint_partition_table_looks_like (table, GLINT_PARTITION_ENTRY_SIZE);
+}
+
+static char *
+describe_apps (GArray *table)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < table->len; i++)
+    {
+      GlintPartition *p = &g_array_index (table, GlintPartition, i);
+
+      if (glint_partition_is_app (p))
+        g_string_append_printf (s, "%s%s 0x%x", s->len > 0 ? ", " : "", p->name, p->offset);
+    }
+  return g_string_free (s, FALSE);
+}
+
+/**
+ * glint_boot_check:
+ * @plan: what will be written
+ * @chip: (nullable): the chip it is for
+ * @contents: (nullable): what the board holds, if it was read
+ *
+ * Before writing an app: will the board start it? It needs a bootloader
+ * at the chip's bootloader offset, a partition table and an app
+ * partition at the app's offset, each either in @plan or already on the
+ * board (where @plan does not overwrite it).
+ *
+ * Returns: (transfer full) (nullable): why the board will not start the
+ *   firmware, with the fix; %NULL if it will, or if that cannot be told
+ *   (the board could not be read)
+ */
+char *
+glint_boot_check (GlintFlashPlan           *plan,
+                  const char               *chip,
+                  const GlintBoardContents *contents)
+{
+  guint32 bl_offset;
+  gboolean touched;
+  gboolean has_bootloader;
+  g_autoptr(GArray) table = NULL;
+  g_autoptr(GArray) apps = NULL;
+  const guint8 *p;
+  gboolean board_known = contents != NULL && contents->state != GLINT_CONTENTS_NOT_READ;
+
+  if (!boot_check_applies (plan, chip))
+    return NULL;
+  bl_offset = glint_image_chip_bootloader_offset (chip);
+
+  p = plan_bytes (plan, bl_offset, 1, &touched);
+  if (p != NULL)
+    has_bootloader = p[0] == 0xE9;
+  else if (touched || !board_known)
+    has_bootloader = !touched;   /* unknown: not ours to warn about */
+  else
+    has_bootloader = contents->bootloader;
+
+  p = plan_bytes (plan, GLINT_PARTITION_TABLE_OFFSET, GLINT_PARTITION_TABLE_SIZE, &touched);
+  if (p == NULL)
+    {
+      gboolean t2;
+
+      /* a table file: shorter than the 3 KiB the table may take */
+      p = plan_bytes (plan, GLINT_PARTITION_TABLE_OFFSET, GLINT_PARTITION_ENTRY_SIZE, &t2);
+      if (p != NULL)
+        {
+          gsize avail = 0;
+
+          for (guint i = 0; i < glint_flash_plan_get_n_regions (plan); i++)
+            if (glint_flash_plan_get_region_offset (plan, i) <= GLINT_PARTITION_TABLE_OFFSET)
+              {
+                gsize size = g_bytes_get_size (glint_flash_plan_get_region_data (plan, i));
+                guint32 start = glint_flash_plan_get_region_offset (plan, i);
+
+                if (start + size > GLINT_PARTITION_TABLE_OFFSET)
+                  avail = start + size - GLINT_PARTITION_TABLE_OFFSET;
+              }
+          table = glint_partition_table_parse (p, avail, NULL);
+        }
+    }
+  else
+    table = glint_partition_table_parse (p, GLINT_PARTITION_TABLE_SIZE, NULL);
+  if (table == NULL && !touched && board_known && contents->state == GLINT_CONTENTS_PARTITIONS)
+    {
+      table = g_array_new (FALSE, TRUE, sizeof (GlintPartition));
+      for (guint i = 0; i < contents->partitions->len; i++)
+        g_array_append_val (table, g_array_index (contents->partitions,
+                                                  GlintPartitionContents, i).partition);
+    }
+
+  if (!has_bootloader && table == NULL && (touched || board_known))
+    return g_strdup_printf (_("the board will not start this firmware: there is no bootloader "
+                              "at 0x%x and no partition table at 0x%x, neither on the board "
+                              "nor in what is written; flash the whole build folder or a "
+                              "merged image"), bl_offset, GLINT_PARTITION_TABLE_OFFSET);
+  if (!has_bootloader)
+    return g_strdup_printf (_("the board will not start this firmware: there is no bootloader "
+                              "at 0x%x, neither on the board nor in what is written; flash "
+                              "the whole build folder or a merged image"), bl_offset);
+  if (table == NULL && (touched || board_known))
+    return g_strdup_printf (_("the board will not start this firmware: there is no partition "
+                              "table at 0x%x, neither on the board nor in what is written; "
+                              "flash the whole build folder or a merged image"),
+                            GLINT_PARTITION_TABLE_OFFSET);
+  if (table == NULL)
+    return NULL;
+
+  apps = plan_apps (plan, bl_offset);
+  for (guint i = 0; i < apps->len; i++)
+    {
+      guint32 offset = g_array_index (apps, guint32, i);
+      const GlintPartition *part = glint_partition_table_at (table, offset);
+
+      if (part == NULL || !glint_partition_is_app (part))
+        {
+          g_autofree char *list = describe_apps (table);
+
+          return g_strdup_printf (_("the board will not start this firmware: the partition "
+                                    "table has no app partition at 0x%x (its apps: %s); "
+                                    "flash the whole build folder or a merged image, or write "
+                                    "the app at one of those offsets"), offset,
+                                  list[0] != '\0' ? list : _("none"));
+        }
+    }
+  return NULL;
+}
