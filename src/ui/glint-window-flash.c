@@ -949,12 +949,6 @@ _glint_window_flash_dispose (GlintWindow *self)
   self->log = NULL;
 }
 
-const char *
-_glint_window_demo_address (GlintWindow *self)
-{
-  return demo_board_address (self);
-}
-
 void
 _glint_window_log (GlintWindow   *self,
                    GlintLogLevel  level,

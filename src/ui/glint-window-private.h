@@ -99,7 +99,6 @@ char           *_glint_window_port_holder       (const char   *path,
 
 
 /* glint-window-flash.c, for the other parts */
-const char     *_glint_window_demo_address      (GlintWindow  *self);
 void            _glint_window_log               (GlintWindow  *self,
                                                  GlintLogLevel level,
                                                  const char   *message);
