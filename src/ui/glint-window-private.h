@@ -75,8 +75,6 @@ void            _glint_window_cancel_flash      (GlintWindow  *self,
                                                  gboolean      confirm);
 void            _glint_window_copy_log          (GlintWindow  *self);
 void            _glint_window_forget_regions    (GlintWindow  *self);
-char           *_glint_window_port_holder       (const char   *path,
-                                                 guint        *pid);
 
 
 void            _glint_window_select_board   (GlintWindow  *self,
