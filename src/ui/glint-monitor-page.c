@@ -24,8 +24,8 @@
 #define MONITOR_READ_SIZE    4096
 /* The text view keeps the newest lines; a chatty board must neither eat
  * the memory nor make every frame lay out megabytes. */
-#define MONITOR_MAX_LINES    5000
-#define MONITOR_MAX_CHARS    (512 * 1024)
+#define MONITOR_MAX_LINES    3000
+#define MONITOR_MAX_CHARS    (256 * 1024)
 /* What waits for the next frame, or for the end of a pause. */
 #define MONITOR_MAX_PENDING  (1024 * 1024)
 
@@ -125,7 +125,8 @@ scroll_to_end_cb (GtkWidget     *widget,
   return G_SOURCE_REMOVE;
 }
 
-/* Drops the oldest lines past the limits. */
+/* Drops the oldest lines past the limits (which the view then holds at
+ * most a tenth over). */
 static void
 trim_buffer (GtkTextBuffer *buffer)
 {
@@ -133,7 +134,10 @@ trim_buffer (GtkTextBuffer *buffer)
   int lines = gtk_text_buffer_get_line_count (buffer);
   int chars = gtk_text_buffer_get_char_count (buffer);
 
-  if (lines <= MONITOR_MAX_LINES && chars <= MONITOR_MAX_CHARS)
+  /* past the limits by a tenth: dropping a batch of lines now and then
+   * costs the view less than a few lines every frame */
+  if (lines <= MONITOR_MAX_LINES + MONITOR_MAX_LINES / 10 &&
+      chars <= MONITOR_MAX_CHARS + MONITOR_MAX_CHARS / 10)
     return;
 
   gtk_text_buffer_get_start_iter (buffer, &start);
