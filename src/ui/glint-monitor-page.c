@@ -60,7 +60,7 @@ struct _GlintMonitorPage
   gboolean         paused;
   gboolean         timestamps;
   gboolean         follow;
-  guint            user_scrolling;   /* inside a wheel turn, key or scroll bar drag */
+  guint            user_scrolling;   /* inside a wheel turn or a key press */
   guint            scroll_id;        /* again at the next frame */
   GtkTextMark     *end_mark;
   guint            n_flushes;
@@ -111,6 +111,22 @@ scroll_to_end (GlintMonitorPage *self)
   gtk_text_view_scroll_to_mark (self->monitor_view, self->end_mark, 0, TRUE, 0, 1);
 }
 
+/* Whether the user is moving the view: turning the wheel, pressing a
+ * key, or holding a mouse button (on the scroll bar, or selecting). */
+static gboolean
+user_moves_view (GlintMonitorPage *self)
+{
+  GdkSeat *seat;
+  GdkDevice *pointer;
+
+  if (self->user_scrolling > 0)
+    return TRUE;
+  seat = gdk_display_get_default_seat (gtk_widget_get_display (GTK_WIDGET (self)));
+  pointer = seat != NULL ? gdk_seat_get_pointer (seat) : NULL;
+
+  return pointer != NULL && (gdk_device_get_modifier_state (pointer) & GDK_BUTTON1_MASK) != 0;
+}
+
 static gboolean
 scroll_to_end_cb (GtkWidget     *widget,
                   GdkFrameClock *clock,
@@ -119,7 +135,7 @@ scroll_to_end_cb (GtkWidget     *widget,
   GlintMonitorPage *self = user_data;
 
   self->scroll_id = 0;
-  if (self->follow && self->user_scrolling == 0)
+  if (self->follow && !user_moves_view (self))
     scroll_to_end (self);
 
   return G_SOURCE_REMOVE;
@@ -842,8 +858,8 @@ glint_monitor_page_set_follow (GlintMonitorPage *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOW]);
 }
 
-/* The user scrolled (wheel, scroll bar, keys): up is scroll lock, back
- * to the end follows again. Only the user's moves count: the view moves
+/* The user scrolled (wheel, keys, the scroll bar held): up is scroll
+ * lock, back to the end follows again. Only the user's moves count: the view moves
  * itself too as it lays out text. */
 static void
 on_scrolled_cb (GtkAdjustment    *adjustment,
@@ -852,7 +868,7 @@ on_scrolled_cb (GtkAdjustment    *adjustment,
   double bottom = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
   gboolean at_end = gtk_adjustment_get_value (adjustment) >= bottom - 2.0;
 
-  if (self->user_scrolling == 0 || at_end == self->follow)
+  if (at_end == self->follow || !user_moves_view (self))
     return;
 
   self->follow = at_end;
@@ -921,27 +937,6 @@ on_view_key_cb (GtkEventControllerKey *controller,
   return FALSE;
 }
 
-static void
-on_scrollbar_drag_begin_cb (GtkGestureDrag   *gesture,
-                            double            x,
-                            double            y,
-                            GlintMonitorPage *self)
-{
-  self->user_scrolling++;
-}
-
-static void
-on_scrollbar_drag_end_cb (GtkGestureDrag   *gesture,
-                          double            x,
-                          double            y,
-                          GlintMonitorPage *self)
-{
-  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->monitor_scrolled);
-
-  on_scrolled_cb (adjustment, self);
-  self->user_scrolling--;
-}
-
 static gboolean
 follow_shortcut_cb (GtkWidget *widget,
                     GVariant  *args,
@@ -960,7 +955,7 @@ on_vadjustment_changed_cb (GtkAdjustment    *adjustment,
 {
   /* (at the next frame: the view is laying itself out now, and drops
    * requests made meanwhile) */
-  if (self->follow && self->user_scrolling == 0 && self->scroll_id == 0)
+  if (self->follow && self->scroll_id == 0 && !user_moves_view (self))
     self->scroll_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->monitor_view),
                                                     scroll_to_end_cb, self, NULL);
 }
@@ -1135,7 +1130,6 @@ static void
 glint_monitor_page_init (GlintMonitorPage *self)
 {
   GtkEventController *controller;
-  GtkGesture *drag;
 
   self->pending = g_string_new (NULL);
   self->send_queue = g_string_new (NULL);
@@ -1181,11 +1175,5 @@ glint_monitor_page_init (GlintMonitorPage *self)
     gtk_text_buffer_add_mark (buffer, self->end_mark, &end);
   }
 
-  drag = gtk_gesture_drag_new ();
-  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (drag), GTK_PHASE_CAPTURE);
-  g_signal_connect_object (drag, "drag-begin", G_CALLBACK (on_scrollbar_drag_begin_cb), self, 0);
-  g_signal_connect_object (drag, "drag-end", G_CALLBACK (on_scrollbar_drag_end_cb), self, 0);
-  gtk_widget_add_controller (gtk_scrolled_window_get_vscrollbar (self->monitor_scrolled),
-                             GTK_EVENT_CONTROLLER (drag));
 
 }
