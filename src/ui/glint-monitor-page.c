@@ -56,6 +56,7 @@ struct _GlintMonitorPage
   GString         *pending;
   gsize            dropped;          /* bytes left out since the last frame */
   guint            tick_id;
+  guint            flush_id;
   gboolean         at_line_start;
   gboolean         paused;
   gboolean         timestamps;
@@ -180,15 +181,13 @@ trim_buffer (GtkTextBuffer *buffer)
 /* Once per frame at most: what arrived since the last one goes into the
  * view in one insertion. */
 static gboolean
-flush_tick_cb (GtkWidget     *widget,
-               GdkFrameClock *clock,
-               gpointer       user_data)
+flush_cb (gpointer user_data)
 {
   GlintMonitorPage *self = user_data;
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->monitor_view);
   GtkTextIter end;
 
-  self->tick_id = 0;
+  self->flush_id = 0;
   if (self->paused || (self->pending->len == 0 && self->dropped == 0))
     return G_SOURCE_REMOVE;
 
@@ -212,6 +211,23 @@ flush_tick_cb (GtkWidget     *widget,
 
   if (self->follow)
     scroll_to_end (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* A new frame: what arrived goes in right after it, outside GTK's
+ * layout and drawing (changed during a frame, the view's scrolling
+ * leaves GTK 4.8 drawing a scroll bar part it has not sized). */
+static gboolean
+flush_tick_cb (GtkWidget     *widget,
+               GdkFrameClock *clock,
+               gpointer       user_data)
+{
+  GlintMonitorPage *self = user_data;
+
+  self->tick_id = 0;
+  if (self->flush_id == 0)
+    self->flush_id = g_idle_add_full (G_PRIORITY_DEFAULT, flush_cb, self, NULL);
 
   return G_SOURCE_REMOVE;
 }
@@ -1028,6 +1044,7 @@ glint_monitor_page_dispose (GObject *object)
   GlintMonitorPage *self = GLINT_MONITOR_PAGE (object);
 
   glint_monitor_page_stop (self);
+  g_clear_handle_id (&self->flush_id, g_source_remove);
   if (self->scroll_id != 0)
     {
       gtk_widget_remove_tick_callback (GTK_WIDGET (self->monitor_view), self->scroll_id);
