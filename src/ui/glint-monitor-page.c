@@ -36,39 +36,39 @@ static const char *const monitor_line_ends[] = { "\n", "\r", "\r\n", "" };
 
 struct _GlintMonitorPage
 {
-  GlintWizardPage  parent_instance;
+  GlintWizardPage     parent_instance;
 
   /* template children, alphabetical */
-  GtkDropDown     *monitor_baud_dropdown;
-  GtkToggleButton *monitor_follow_button;
-  GtkDropDown     *monitor_line_end_dropdown;
-  GtkToggleButton *monitor_pause_button;
-  GtkScrolledWindow *monitor_scrolled;
-  GtkEntry        *monitor_send_entry;
-  GtkToggleButton *monitor_timestamps_button;
-  GtkTextView     *monitor_view;
+  GtkDropDown        *monitor_baud_dropdown;
+  GtkToggleButton    *monitor_follow_button;
+  GtkDropDown        *monitor_line_end_dropdown;
+  GtkToggleButton    *monitor_pause_button;
+  GtkScrolledWindow  *monitor_scrolled;
+  GtkEntry           *monitor_send_entry;
+  GtkToggleButton    *monitor_timestamps_button;
+  GtkTextView        *monitor_view;
 
-  GlintStream     *monitor_stream;
-  GCancellable    *monitor_cancellable;
-  guint            monitor_retry_id;
+  GlintStream        *monitor_stream;
+  GCancellable       *monitor_cancellable;
+  guint               monitor_retry_id;
 
   /* output: read, stamped, waiting for the next frame */
-  GString         *pending;
-  gsize            dropped;          /* bytes left out since the last frame */
-  guint            tick_id;
-  guint            flush_id;
-  gboolean         at_line_start;
-  gboolean         paused;
-  gboolean         timestamps;
-  gboolean         follow;
-  guint            user_scrolling;   /* inside a wheel turn or a key press */
-  guint            scroll_id;        /* again at the next frame */
-  GtkTextMark     *end_mark;
-  guint            n_flushes;
+  GString            *pending;
+  gsize               dropped;          /* bytes left out since the last frame */
+  guint               tick_id;
+  guint               flush_id;
+  gboolean            at_line_start;
+  gboolean            paused;
+  gboolean            timestamps;
+  gboolean            follow;
+  guint               user_scrolling;   /* inside a wheel turn or a key press */
+  guint               scroll_id;        /* again at the next frame */
+  GtkTextMark        *end_mark;
+  guint               n_flushes;
 
   /* input: what is being written, and what waits behind it */
-  GString         *send_queue;
-  gboolean         sending;          /* a write is on its way */
+  GString            *send_queue;
+  gboolean            sending;          /* a write is on its way */
 };
 
 G_DEFINE_FINAL_TYPE (GlintMonitorPage, glint_monitor_page, GLINT_TYPE_WIZARD_PAGE)
