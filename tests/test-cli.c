@@ -152,6 +152,63 @@ test_list_ports (void)
   glint_test_remove_dir (dir);
 }
 
+/* list tells the ports apart: no ttyS placeholders, the adapter and its
+ * serial number, the chip's own USB, and a CH340 that brltty took, with
+ * the fix. sysfs and /proc are stand-ins. */
+static void
+test_list_details (void)
+{
+  const char *args[] = { "list", NULL };
+  g_autofree char *root = g_dir_make_tmp ("glint-list-XXXXXX", NULL);
+  g_autofree char *dir = g_build_filename (root, "dev", NULL);
+  g_autofree char *sys = g_build_filename (root, "sys", NULL);
+  g_autofree char *proc = g_build_filename (root, "proc", NULL);
+  const char *env[] = { "GLINT_PORTS_DIR", dir, "GLINT_SYSFS_ROOT", sys,
+                        "GLINT_PROC_ROOT", proc, NULL };
+  const char *files[][2] = {
+    { "sys/class/tty/ttyS0/type", "4\n" },
+    { "sys/class/tty/ttyS0/device/uevent", "" },
+    { "sys/class/tty/ttyS1/type", "0\n" },
+    { "sys/class/tty/ttyS1/device/uevent", "" },
+    { "sys/bus/usb/devices/1-2/idVendor", "1a86\n" },
+    { "sys/bus/usb/devices/1-2/idProduct", "7523\n" },
+    { "proc/812/comm", "brltty\n" },
+  };
+  g_autofree char *s0 = NULL;
+  g_autofree char *s1 = NULL;
+  Run run = { 0 };
+
+  g_assert_nonnull (root);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (root, files[i][0], NULL);
+      g_autofree char *parent = g_path_get_dirname (path);
+
+      g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
+      g_assert_true (g_file_set_contents (path, files[i][1], -1, NULL));
+    }
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  write_port (dir, "ttyS0", NULL, NULL, NULL, NULL);
+  write_port (dir, "ttyS1", NULL, NULL, NULL, NULL);
+  write_port (dir, "ttyACM1", "303a", "1001", "F4:12:FA:C0:FF:EE", "pci-0000:00:14.0-usb-0:3:1.0");
+
+  run_cli_env (&run, args, NULL, env);
+  g_test_message ("%s", run.out);
+  g_assert_cmpint (run.status, ==, 0);
+  s0 = g_strdup_printf ("%s/ttyS0 ", dir);
+  s1 = g_strdup_printf ("%s/ttyS1", dir);
+  g_assert_nonnull (strstr (run.out, s0));
+  g_assert_null (strstr (run.out, s1));
+  g_assert_nonnull (strstr (run.out, "    a serial port of this computer\n"));
+  g_assert_nonnull (strstr (run.out, "    the chip’s own USB · serial F4:12:FA:C0:FF:EE · "
+                                     "USB 303a:1001\n"));
+  g_assert_nonnull (strstr (run.out, "! CH340 (USB 1a86:7523) is plugged in but has no serial "
+                                     "port\n    brltty, a braille display driver (process 812)"));
+  run_clear (&run);
+
+  glint_test_remove_dir (root);
+}
+
 typedef struct
 {
   GDataInputStream *lines;
@@ -1437,6 +1494,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/cli/flash-record", test_flash_record);
   g_test_add_func ("/glint/cli/baud-remembered", test_baud_remembered);
   g_test_add_func ("/glint/cli/list-ports", test_list_ports);
+  g_test_add_func ("/glint/cli/list-details", test_list_details);
   g_test_add_func ("/glint/cli/list-watch", test_list_watch);
   g_test_add_func ("/glint/cli/stub-installed-elsewhere", test_stub_installed_elsewhere);
   g_test_add_func ("/glint/cli/hermetic-env", test_hermetic_env);

@@ -1988,7 +1988,8 @@ test_hotplug (Fixture       *f,
   wait_for_ports (f, "ttyACM0 ttyUSB7", 1500);
   g_assert_cmpstr (f->window->address, ==, usb);
 
-  /* A USB port is named after its bridge and shows its USB id. */
+  /* A USB port is named after its bridge and shows its serial number and
+   * USB id. */
   write_file (cp210x, identity, strlen (identity));
   wait_for_ports (f, "ttyACM0 ttyUSB7 CP210x USB to UART", 1500);
   for (GtkWidget *row = gtk_widget_get_first_child (child (f, "ports_list"));
@@ -1998,7 +1999,7 @@ test_hotplug (Fixture       *f,
                    "CP210x USB to UART") == 0)
       subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
   g_assert_nonnull (subtitle);
-  g_assert_true (g_str_has_suffix (subtitle, "ttyUSB8 · USB 10c4:ea60"));
+  g_assert_true (g_str_has_suffix (subtitle, "ttyUSB8 · serial 0001 · USB 10c4:ea60"));
 
   g_unlink (usb);
   g_unlink (acm);

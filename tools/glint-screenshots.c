@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <libsoup/soup.h>
 
@@ -269,6 +270,57 @@ asks_question (void)
 }
 
 static void
+put_file (const char *root,
+          const char *relative,
+          const char *contents)
+{
+  g_autofree char *path = g_build_filename (root, relative, NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  g_mkdir_with_parents (dir, 0755);
+  if (!g_file_set_contents (path, contents, -1, NULL))
+    g_error ("cannot write %s", path);
+}
+
+/* Local ports worth showing on the Board page, whatever this machine has
+ * (GLINT_PORTS_DIR, GLINT_SYSFS_ROOT, GLINT_PROC_ROOT): an adapter, the
+ * chip's own USB, a port minicom holds, and a CH340 that brltty took. */
+static char *
+make_ports (void)
+{
+  g_autofree char *root = g_dir_make_tmp ("glint-XXXXXX", NULL);
+  g_autofree char *dev = g_build_filename (root, "dev", NULL);
+  g_autofree char *sys = g_build_filename (root, "sys", NULL);
+  g_autofree char *proc = g_build_filename (root, "proc", NULL);
+  g_autofree char *busy = g_build_filename (dev, "ttyS0", NULL);
+  g_autofree char *busy_fd = g_build_filename (proc, "2317", "fd", "3", NULL);
+
+  put_file (dev, "ttyUSB0", "[usb]\nvid=10c4\npid=ea60\nserial=0001\n"
+       "product=CP2102N USB to UART Bridge Controller\n");
+  put_file (dev, "ttyACM0", "[usb]\nvid=303a\npid=1001\nserial=F4:12:FA:C0:FF:EE\n"
+       "product=USB JTAG/serial debug unit\n");
+  put_file (proc, "2317/comm", "minicom\n");
+  {
+    g_autofree char *fd_dir = g_path_get_dirname (busy_fd);
+
+    g_mkdir_with_parents (fd_dir, 0755);
+  }
+  /* the computer's own UART, which minicom has open (a character device
+   * stands in for it) */
+  if (symlink ("/dev/null", busy) != 0 || symlink ("/dev/null", busy_fd) != 0)
+    g_error ("cannot link %s", busy_fd);
+  put_file (sys, "bus/usb/devices/1-4/idVendor", "1a86\n");
+  put_file (sys, "bus/usb/devices/1-4/idProduct", "7523\n");
+  put_file (proc, "812/comm", "brltty\n");
+
+  g_setenv ("GLINT_PORTS_DIR", dev, TRUE);
+  g_setenv ("GLINT_SYSFS_ROOT", sys, TRUE);
+  g_setenv ("GLINT_PROC_ROOT", proc, TRUE);
+
+  return g_steal_pointer (&root);
+}
+
+static void
 act (const char *action,
      const char *param)
 {
@@ -351,6 +403,7 @@ main (int   argc,
       char *argv[])
 {
   g_autofree char *manifest = NULL;
+  g_autofree char *ports = NULL;
 
   if (argc != 2)
     {
@@ -375,6 +428,7 @@ main (int   argc,
   }
 
   manifest = make_firmware ();
+  ports = make_ports ();
   window = glint_window_new (NULL);
   gtk_window_set_default_size (GTK_WINDOW (window), 720, 640);
   gtk_window_present (GTK_WINDOW (window));
@@ -473,8 +527,13 @@ main (int   argc,
   /* 4b. The serial monitor: the flashed Demo board saying hello */
   act ("win.monitor", NULL);
   spin (300);
+  glint_monitor_page_set_timestamps (window->monitor_page, TRUE);
   act ("win.monitor-reset", NULL);
   spin (2600);
+  gtk_editable_set_text (GTK_EDITABLE (gtk_widget_get_template_child (GTK_WIDGET (window->monitor_page),
+                                                                      GLINT_TYPE_MONITOR_PAGE,
+                                                                      "monitor_send_entry")),
+                         "help");
   shoot ("4b-monitor");
   act ("win.back", NULL);
 
@@ -603,5 +662,6 @@ main (int   argc,
   }
 
   gtk_window_destroy (GTK_WINDOW (window));
+  glint_test_remove_dir (ports);
   return 0;
 }

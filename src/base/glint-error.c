@@ -57,9 +57,10 @@ glint_error_get_hint (const GError *error)
       return _("Another program is using the port. Close serial monitors "
                "(Arduino IDE, screen, minicom) and try again.");
     case GLINT_ERROR_PERMISSION_DENIED:
-      return _("You are not allowed to use serial ports. Run "
-               "“sudo usermod -aG dialout $USER”, then log out and back in. "
-               "In Flatpak, Glint needs the “all devices” permission.");
+      return _("You are not allowed to use this serial port. Join the group that owns "
+               "it (the message names it: “dialout” on Debian and Ubuntu, “uucp” on Arch), "
+               "then log out and back in. In Flatpak, Glint needs the “all devices” "
+               "permission.");
     case GLINT_ERROR_INVALID_ADDRESS:
       return _("Type a port such as /dev/ttyUSB0, or a URL such as "
                "rfc2217://host:4000 or socket://host:3333.");

@@ -369,6 +369,32 @@ print_port (const char                *prefix,
     printf ("%s%-24s %s\n", prefix, info->path, info->friendly_name);
 }
 
+/* Under a port's line: what carries it, and what stands in its way. */
+static void
+print_port_details (const GlintSerialPortInfo *info)
+{
+  g_autofree char *adapter = glint_port_describe_adapter (info);
+  g_autofree char *state = glint_port_describe_state (info);
+
+  printf ("    %s\n", adapter);
+  if (state != NULL)
+    printf ("    %s\n", state);
+}
+
+/* The USB-serial bridges that are plugged in without a serial port. */
+static void
+print_missing (GPtrArray *missing)
+{
+  for (guint i = 0; missing != NULL && i < missing->len; i++)
+    {
+      GlintMissingPort *port = g_ptr_array_index (missing, i);
+      g_autofree char *what = glint_missing_port_describe (port);
+      g_autofree char *fix = glint_missing_port_fix (port);
+
+      printf ("! %s\n    %s\n", what, fix);
+    }
+}
+
 static gboolean
 same_port (const GlintSerialPortInfo *a,
            const GlintSerialPortInfo *b)
@@ -564,6 +590,7 @@ cmd_list (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) ports = NULL;
+  g_autoptr(GPtrArray) missing = NULL;
 
   if (argc == 2 && g_str_equal (argv[1], "--watch"))
     return watch_ports ();
@@ -578,12 +605,18 @@ cmd_list (int argc, char **argv)
     return report_error (error);
 
   for (guint i = 0; i < ports->len; i++)
-    print_port ("", g_ptr_array_index (ports, i));
+    {
+      print_port ("", g_ptr_array_index (ports, i));
+      print_port_details (g_ptr_array_index (ports, i));
+    }
 
   printf ("%-24s %s\n", "sim://", _("Demo board (simulated ESP32)"));
   fflush (stdout);
 
   list_network_boards ();
+
+  missing = glint_port_list_missing ();
+  print_missing (missing);
 
   return EXIT_OK;
 }

@@ -8,6 +8,7 @@
 
 #include <glib/gstdio.h>
 
+#include "glint-port-details.h"
 #include "glint-port-monitor.h"
 #include "glint-serial-stream.h"
 
@@ -42,6 +43,7 @@ struct _GlintPortMonitor
   gboolean      again;          /* something changed while listing */
   guint         n_enumerations;
   GPtrArray    *ports;          /* of GlintSerialPortInfo */
+  GPtrArray    *missing;        /* of GlintMissingPort */
   GCancellable *cancellable;
 };
 
@@ -50,6 +52,7 @@ G_DEFINE_FINAL_TYPE (GlintPortMonitor, glint_port_monitor, G_TYPE_OBJECT)
 enum {
   PROP_0,
   PROP_PORTS,
+  PROP_MISSING,
   N_PROPS
 };
 
@@ -180,7 +183,9 @@ add_by_path (GPtrArray *ports)
  * glint_port_list:
  *
  * Lists the local serial ports (USB ports first, then by path) with the
- * USB identity of each, by-path name included. Blocks on sysfs: call it
+ * USB identity of each, by-path name included, who holds each, its group
+ * and whether this user may open it; not the ttyS placeholders with no
+ * UART behind them (glint_port_is_placeholder()). Blocks on sysfs: call it
  * from a thread where that matters. With GLINT_PORTS_DIR set (tests),
  * lists that folder's entries instead.
  *
@@ -194,11 +199,27 @@ glint_port_list (GError **error)
   GPtrArray *ports;
 
   if (test_dir != NULL)
-    return list_test_dir (test_dir, error);
+    ports = list_test_dir (test_dir, error);
+  else
+    {
+      ports = glint_serial_port_enumerate (error);
+      if (ports != NULL)
+        add_by_path (ports);
+    }
 
-  ports = glint_serial_port_enumerate (error);
-  if (ports != NULL)
-    add_by_path (ports);
+  for (guint i = 0; ports != NULL && i < ports->len; )
+    {
+      GlintSerialPortInfo *info = g_ptr_array_index (ports, i);
+
+      /* Every PC has ttyS ports whether a UART is there or not. */
+      if (!info->is_usb && glint_port_is_placeholder (info->path))
+        {
+          g_ptr_array_remove_index (ports, i);
+          continue;
+        }
+      glint_port_details_fill (info);
+      i++;
+    }
 
   return ports;
 }
@@ -264,6 +285,40 @@ glint_port_lookup_usb_identity (const char *path)
   return NULL;
 }
 
+typedef struct
+{
+  GPtrArray *ports;
+  GPtrArray *missing;
+} Listing;
+
+static void
+listing_free (Listing *listing)
+{
+  g_clear_pointer (&listing->ports, g_ptr_array_unref);
+  g_clear_pointer (&listing->missing, g_ptr_array_unref);
+  g_free (listing);
+}
+
+static gboolean
+same_missing (GPtrArray *a,
+              GPtrArray *b)
+{
+  if (a == NULL || b == NULL || a->len != b->len)
+    return FALSE;
+
+  for (guint i = 0; i < a->len; i++)
+    {
+      GlintMissingPort *x = g_ptr_array_index (a, i);
+      GlintMissingPort *y = g_ptr_array_index (b, i);
+
+      if (g_strcmp0 (x->usb_path, y->usb_path) != 0 || x->vid != y->vid || x->pid != y->pid ||
+          g_strcmp0 (x->claimed_by, y->claimed_by) != 0)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 static void
 enumerate_thread (GTask        *task,
                   gpointer      source_object,
@@ -272,13 +327,19 @@ enumerate_thread (GTask        *task,
 {
   GError *error = NULL;
   GPtrArray *ports;
+  Listing *listing;
 
   ports = glint_port_list (&error);
 
   if (ports == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, ports, (GDestroyNotify) g_ptr_array_unref);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  listing = g_new0 (Listing, 1);
+  listing->ports = ports;
+  listing->missing = glint_port_list_missing ();
+  g_task_return_pointer (task, listing, (GDestroyNotify) listing_free);
 }
 
 static gboolean
@@ -296,7 +357,8 @@ same_ports (GPtrArray *a,
       if (g_strcmp0 (x->path, y->path) != 0 ||
           g_strcmp0 (x->friendly_name, y->friendly_name) != 0 ||
           x->vid != y->vid || x->pid != y->pid || g_strcmp0 (x->serial, y->serial) != 0 ||
-          g_strcmp0 (x->by_path, y->by_path) != 0)
+          g_strcmp0 (x->by_path, y->by_path) != 0 || g_strcmp0 (x->holder, y->holder) != 0 ||
+          x->holder_pid != y->holder_pid || x->denied != y->denied)
         return FALSE;
     }
 
@@ -312,19 +374,35 @@ enumerate_cb (GObject      *object,
 {
   GlintPortMonitor *self = GLINT_PORT_MONITOR (object);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) ports = g_task_propagate_pointer (G_TASK (result), &error);
+  Listing *listing = g_task_propagate_pointer (G_TASK (result), &error);
 
   self->enumerating = FALSE;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  if (ports == NULL)
+  if (listing == NULL)
     g_debug ("listing serial ports: %s", error->message);
-  else if (!same_ports (ports, self->ports))
+  else
     {
-      g_clear_pointer (&self->ports, g_ptr_array_unref);
-      self->ports = g_steal_pointer (&ports);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORTS]);
+      /* the ports first: a window reading both sees them agree */
+      gboolean ports_changed = !same_ports (listing->ports, self->ports);
+      gboolean missing_changed = !same_missing (listing->missing, self->missing);
+
+      if (ports_changed)
+        {
+          g_clear_pointer (&self->ports, g_ptr_array_unref);
+          self->ports = g_steal_pointer (&listing->ports);
+        }
+      if (missing_changed)
+        {
+          g_clear_pointer (&self->missing, g_ptr_array_unref);
+          self->missing = g_steal_pointer (&listing->missing);
+        }
+      listing_free (listing);
+      if (missing_changed)
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MISSING]);
+      if (ports_changed)
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORTS]);
     }
 
   if (self->again)
@@ -427,6 +505,7 @@ glint_port_monitor_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->ports, g_ptr_array_unref);
+  g_clear_pointer (&self->missing, g_ptr_array_unref);
   g_free (self->dir);
 
   G_OBJECT_CLASS (glint_port_monitor_parent_class)->finalize (object);
@@ -444,6 +523,10 @@ glint_port_monitor_get_property (GObject    *object,
     {
     case PROP_PORTS:
       g_value_set_boxed (value, self->ports);
+      break;
+
+    case PROP_MISSING:
+      g_value_set_boxed (value, self->missing);
       break;
 
     default:
@@ -468,6 +551,16 @@ glint_port_monitor_class_init (GlintPortMonitorClass *klass)
    */
   properties[PROP_PORTS] =
     g_param_spec_boxed ("ports", NULL, NULL, G_TYPE_PTR_ARRAY,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GlintPortMonitor:missing: (type GPtrArray(GlintMissingPort))
+   *
+   * The USB-serial bridges plugged in without a serial port (taken by
+   * brltty, or without their driver); %NULL until the first listing.
+   */
+  properties[PROP_MISSING] =
+    g_param_spec_boxed ("missing", NULL, NULL, G_TYPE_PTR_ARRAY,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -524,6 +617,22 @@ glint_port_monitor_get_ports (GlintPortMonitor *self)
   g_return_val_if_fail (GLINT_IS_PORT_MONITOR (self), NULL);
 
   return self->ports;
+}
+
+/**
+ * glint_port_monitor_get_missing:
+ * @self: a #GlintPortMonitor
+ *
+ * Returns: (transfer none) (nullable) (element-type GlintMissingPort):
+ *   the bridges plugged in without a serial port, or %NULL before the
+ *   first listing
+ */
+GPtrArray *
+glint_port_monitor_get_missing (GlintPortMonitor *self)
+{
+  g_return_val_if_fail (GLINT_IS_PORT_MONITOR (self), NULL);
+
+  return self->missing;
 }
 
 /**

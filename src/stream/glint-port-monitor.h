@@ -6,6 +6,7 @@
 #include <gio/gio.h>
 
 #include "glint-types.h"
+#include "glint-port-details.h"
 #include "glint-usb-identity.h"
 
 G_BEGIN_DECLS
@@ -16,6 +17,7 @@ G_DECLARE_FINAL_TYPE (GlintPortMonitor, glint_port_monitor, GLINT, PORT_MONITOR,
 
 GlintPortMonitor *glint_port_monitor_new                (void);
 GPtrArray        *glint_port_monitor_get_ports          (GlintPortMonitor *self);
+GPtrArray        *glint_port_monitor_get_missing        (GlintPortMonitor *self);
 void              glint_port_monitor_refresh            (GlintPortMonitor *self);
 
 GPtrArray        *glint_port_list                       (GError          **error);

@@ -21,6 +21,7 @@
 
 #include "glint-error.h"
 #include "glint-port-monitor.h"
+#include "glint-port-details.h"
 #include "glint-serial-stream.h"
 #include "glint-stream-private.h"
 
@@ -93,9 +94,15 @@ set_errno_error (GError     **error,
       break;
     case EACCES:
     case EPERM:
-      g_set_error (error, GLINT_ERROR, GLINT_ERROR_PERMISSION_DENIED,
-                   _("permission denied opening %s: add yourself to the dialout group "
-                      "and log in again"), path);
+      {
+        g_autofree char *group = glint_port_group (path);
+
+        /* Translators: "… add yourself to the “uucp” group that owns it …" */
+        g_set_error (error, GLINT_ERROR, GLINT_ERROR_PERMISSION_DENIED,
+                     _("permission denied opening %s: add yourself to the “%s” group that "
+                       "owns it (“sudo usermod -aG %s $USER”) and log in again"),
+                     path, group != NULL ? group : "dialout", group != NULL ? group : "dialout");
+      }
       break;
     case EBUSY:
     case EWOULDBLOCK:
@@ -804,6 +811,8 @@ glint_serial_port_info_free (GlintSerialPortInfo *info)
   g_free (info->product);
   g_free (info->serial);
   g_free (info->by_path);
+  g_free (info->holder);
+  g_free (info->group);
   g_free (info);
 }
 

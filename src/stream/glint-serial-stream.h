@@ -21,6 +21,11 @@ G_BEGIN_DECLS
  * @serial: (nullable): USB serial number string
  * @by_path: (nullable): the port's name in `/dev/serial/by-path` (filled
  *   by glint_port_list(), not by glint_serial_port_enumerate())
+ * @holder: (nullable): the program that has the port open ("minicom"),
+ *   filled by glint_port_list()
+ * @holder_pid: its process id
+ * @group: (nullable): the group of the device node ("dialout", "uucp")
+ * @denied: whether this user may not open the port
  */
 struct _GlintSerialPortInfo
 {
@@ -34,6 +39,10 @@ struct _GlintSerialPortInfo
   char     *product;
   char     *serial;
   char     *by_path;
+  char     *holder;
+  guint     holder_pid;
+  char     *group;
+  gboolean  denied;
 };
 
 #define GLINT_TYPE_SERIAL_STREAM (glint_serial_stream_get_type ())

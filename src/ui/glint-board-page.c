@@ -7,6 +7,7 @@
 
 #include "glint-error.h"
 #include "glint-network-browser.h"
+#include "glint-port-details.h"
 #include "glint-serial-stream.h"
 #include "glint-stream.h"
 #include "glint-stream-address.h"
@@ -316,16 +317,38 @@ port_row_new (GlintBoardPage *self,
 {
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *check = gtk_check_button_new ();
+  g_autofree char *adapter = glint_port_describe_adapter (info);
+  g_autofree char *state = glint_port_describe_state (info);
   g_autofree char *subtitle = NULL;
 
-  if (info->is_usb)
-    /* Translators: a serial port, like "/dev/ttyUSB0 · USB 10c4:ea60" */
-    subtitle = g_strdup_printf (_("%s · USB %04x:%04x"), info->path, info->vid, info->pid);
+  /* The path, what carries it (product, serial number, the chip's own
+   * USB), and what stands in the way, with the way out. */
+  if (state != NULL)
+    subtitle = g_markup_printf_escaped ("%s · %s\n<span weight=\"bold\">%s</span>",
+                                        info->path, adapter, state);
   else
-    subtitle = g_strdup (info->path);
+    subtitle = g_markup_printf_escaped ("%s · %s", info->path, adapter);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), info->friendly_name);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  if (info->is_usb && info->vid == GLINT_USB_VID_ESPRESSIF)
+    {
+      GtkWidget *badge = gtk_label_new (_("Built-in USB"));
+
+      gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
+      gtk_widget_set_tooltip_text (badge, _("The chip’s own USB port: no adapter in between, "
+                                            "and the speed setting does not matter"));
+      gtk_widget_add_css_class (badge, "glint-badge");
+      gtk_widget_add_css_class (badge, "caption");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), badge);
+    }
+  if (state != NULL)
+    {
+      GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+
+      gtk_widget_add_css_class (icon, "warning");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), icon);
+    }
   gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
   gtk_check_button_set_group (GTK_CHECK_BUTTON (check), self->demo_check);
   g_object_set_data_full (G_OBJECT (check), "glint-address", g_strdup (info->path), g_free);
@@ -338,9 +361,31 @@ port_row_new (GlintBoardPage *self,
   return row;
 }
 
+/* A USB-serial bridge that is plugged in but has no port: why, and the
+ * fix. Not a board to choose. */
+static GtkWidget *
+missing_row_new (const GlintMissingPort *port)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+  g_autofree char *what = glint_missing_port_describe (port);
+  g_autofree char *fix = glint_missing_port_fix (port);
+  g_autofree char *escaped = g_markup_escape_text (fix, -1);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), what);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped);
+  gtk_widget_add_css_class (icon, "warning");
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  g_object_set_data (G_OBJECT (row), "glint-missing", GINT_TO_POINTER (TRUE));
+
+  return row;
+}
+
 static void
 update_ports (GlintBoardPage *self,
-              GPtrArray   *ports)
+              GPtrArray      *ports,
+              GPtrArray      *missing)
 {
   g_autoptr(GString) signature = g_string_new (NULL);
   g_autofree char *selected = NULL;
@@ -351,7 +396,14 @@ update_ports (GlintBoardPage *self,
     {
       GlintSerialPortInfo *info = g_ptr_array_index (ports, i);
 
-      g_string_append_printf (signature, "%s|%s\n", info->path, info->friendly_name);
+      g_string_append_printf (signature, "%s|%s|%s|%s|%u|%d\n", info->path, info->friendly_name,
+                              info->product, info->serial, info->holder_pid, info->denied);
+    }
+  for (guint i = 0; missing != NULL && i < missing->len; i++)
+    {
+      GlintMissingPort *port = g_ptr_array_index (missing, i);
+
+      g_string_append_printf (signature, "!%s|%s\n", port->usb_path, port->claimed_by);
     }
   if (g_strcmp0 (signature->str, self->ports_signature) == 0)
     return;
@@ -386,6 +438,9 @@ update_ports (GlintBoardPage *self,
         }
     }
 
+  for (guint i = 0; missing != NULL && i < missing->len; i++)
+    gtk_list_box_append (self->ports_list, missing_row_new (g_ptr_array_index (missing, i)));
+
   /* The chosen board was unplugged. */
   if (selected != NULL && !selected_present)
     {
@@ -400,7 +455,7 @@ on_ports_changed_cb (GlintBoardPage *self)
   GPtrArray *ports = glint_port_monitor_get_ports (self->port_monitor);
 
   if (ports != NULL)
-    update_ports (self, ports);
+    update_ports (self, ports, glint_port_monitor_get_missing (self->port_monitor));
 }
 
 /* On the Network */
@@ -982,6 +1037,8 @@ glint_board_page_init (GlintBoardPage *self)
 
   self->port_monitor = glint_port_monitor_new ();
   g_signal_connect_object (self->port_monitor, "notify::ports",
+                           G_CALLBACK (on_ports_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->port_monitor, "notify::missing",
                            G_CALLBACK (on_ports_changed_cb), self, G_CONNECT_SWAPPED);
 
   self->network_placeholder = ADW_ACTION_ROW (adw_action_row_new ());

@@ -14,6 +14,8 @@ G_DECLARE_FINAL_TYPE (GlintPermissionPage, glint_permission_page, GLINT, PERMISS
 
 void        glint_permission_page_set_sandboxed (GlintPermissionPage *self,
                                                  gboolean             sandboxed);
+void        glint_permission_page_set_port      (GlintPermissionPage *self,
+                                                 const char          *port);
 const char *glint_permission_page_get_command   (GlintPermissionPage *self);
 
 G_END_DECLS

@@ -15,6 +15,7 @@
 #include "glint-chip.h"
 #include "glint-error.h"
 #include "glint-image.h"
+#include "glint-port-details.h"
 #include "glint-stream.h"
 #include "glint-stream-address.h"
 #include "glint-window-private.h"
@@ -362,64 +363,6 @@ flash_touched (GlintWindow *self)
   return FALSE;
 }
 
-/**
- * _glint_window_port_holder:
- * @path: a serial port's device node
- * @pid: (out): the process holding it
- *
- * Which process has the device open, found in /proc (Linux); the first
- * one found.
- *
- * Returns: (transfer full) (nullable): its name ("minicom"), or %NULL
- */
-char *
-_glint_window_port_holder (const char *path,
-                           guint      *pid)
-{
-  struct stat port;
-  g_autoptr(GDir) proc = NULL;
-  const char *entry;
-
-  if (g_stat (path, &port) != 0 || !S_ISCHR (port.st_mode))
-    return NULL;
-  proc = g_dir_open ("/proc", 0, NULL);
-  if (proc == NULL)
-    return NULL;
-
-  while ((entry = g_dir_read_name (proc)) != NULL)
-    {
-      g_autofree char *fd_dir = NULL;
-      g_autoptr(GDir) fds = NULL;
-      const char *fd;
-      guint64 n;
-
-      if (!g_ascii_string_to_unsigned (entry, 10, 1, G_MAXINT, &n, NULL))
-        continue;
-      fd_dir = g_build_filename ("/proc", entry, "fd", NULL);
-      fds = g_dir_open (fd_dir, 0, NULL);
-      if (fds == NULL)
-        continue;
-      while ((fd = g_dir_read_name (fds)) != NULL)
-        {
-          g_autofree char *fd_path = g_build_filename (fd_dir, fd, NULL);
-          struct stat st;
-
-          if (g_stat (fd_path, &st) == 0 && S_ISCHR (st.st_mode) && st.st_rdev == port.st_rdev)
-            {
-              g_autofree char *comm_path = g_build_filename ("/proc", entry, "comm", NULL);
-              g_autofree char *comm = NULL;
-
-              if (!g_file_get_contents (comm_path, &comm, NULL, NULL))
-                comm = g_strdup ("?");
-              *pid = (guint) n;
-              return g_strstrip (g_steal_pointer (&comm));
-            }
-        }
-    }
-
-  return NULL;
-}
-
 /* The way on that can help with @error. */
 static GlintFailedAction
 failed_action_for (const GError *error)
@@ -467,7 +410,7 @@ show_failed (GlintWindow  *self,
       strstr (self->address, "://") == NULL)
     {
       guint pid = 0;
-      g_autofree char *holder = _glint_window_port_holder (self->address, &pid);
+      g_autofree char *holder = glint_port_holder (self->address, &pid);
 
       if (holder != NULL)
         /* Translators: "/dev/ttyUSB0 is in use by minicom (process 1234). Close it, …" */

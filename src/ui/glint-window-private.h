@@ -94,8 +94,6 @@ void            _glint_window_cancel_flash      (GlintWindow  *self,
 void            _glint_window_copy_log          (GlintWindow  *self);
 const char     *_glint_window_demo_address      (GlintWindow  *self);
 void            _glint_window_forget_regions    (GlintWindow  *self);
-char           *_glint_window_port_holder       (const char   *path,
-                                                 guint        *pid);
 
 
 /* glint-window-flash.c, for the other parts */

@@ -129,6 +129,10 @@ _glint_window_select_board (GlintWindow *self,
 void
 _glint_window_show_permission_page (GlintWindow *self)
 {
+  /* the group to join is the one that owns this port */
+  glint_permission_page_set_port (self->permission_page,
+                                  self->address != NULL && strstr (self->address, "://") == NULL ?
+                                  self->address : NULL);
   glint_permission_page_set_sandboxed (self->permission_page,
                                        g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS));
   _glint_window_go_to (self, "permission");
