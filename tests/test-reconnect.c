@@ -328,7 +328,7 @@ test_brown_out_unreadable (void)
   Board board = { 0 };
 
   board_start (&board, "pty", "time-scale=0&brown-out-at=100000", NULL);
-  timeout_scale = 0.3;
+  timeout_scale = 0.2;
   g_assert_false (flash (board.address, image, 921600, &watch, &flasher, &error));
   timeout_scale = 1.0;
   g_test_message ("%s", watch.log->str);
@@ -359,7 +359,7 @@ test_gone (void)
   Board board = { 0 };
 
   board_start (&board, "tcp", "time-scale=0&disconnect-after=120000", NULL);
-  timeout_scale = 0.2;
+  timeout_scale = 0.1;
   g_assert_false (flash (board.address, image, 0, &watch, &flasher, &error));
   timeout_scale = 1.0;
   g_test_message ("%s", watch.log->str);

@@ -25,6 +25,7 @@ struct _GlintFlasher
   guint              flash_crypt_cnt;/* ... likewise */
   guint32            detect_words[GLINT_CHIP_MAX_EFUSE_REGS + GLINT_CHIP_MAX_MAC_REGS + 1];
   gdouble            timeout_scale;
+  gint64             carried_rtt_us;  /* the lost link's round trip, for its new loader; -1: none */
   guint              baud;           /* wanted for the transfer, 0 = keep */
   guint              baud_hint;      /* a rate that worked before (auto) */
   guint              settled_baud;   /* what the last job ran at */

@@ -57,6 +57,7 @@ typedef struct
   gboolean          had_stub;       /* the stub ran when the link was lost */
   gboolean          began_dead;     /* ... and the loss was a closed connection */
   gboolean          mac_asked_again; /* the MAC differed once */
+  GError           *held;           /* a reset's failure, until its boot log is complete */
   gulong            cancelled_id;
   GCancellable     *cancellable;
 } RecoverState;
@@ -70,6 +71,7 @@ recover_state_free (gpointer data)
   if (rs->cancellable != NULL)
     g_cancellable_disconnect (rs->cancellable, rs->cancelled_id);
   g_clear_object (&rs->cancellable);
+  g_clear_error (&rs->held);
   g_free (rs->cause);
   g_free (rs);
 }
@@ -126,6 +128,7 @@ is_link_fault (const GError *error)
 {
   return g_error_matches (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED) ||
          g_error_matches (error, GLINT_ERROR, GLINT_ERROR_TIMEOUT) ||
+         g_error_matches (error, GLINT_ERROR, GLINT_ERROR_CHIP_RESET) ||
          g_error_matches (error, GLINT_ERROR, GLINT_ERROR_INVALID_RESPONSE) ||
          g_error_matches (error, GLINT_ERROR, GLINT_ERROR_PROTOCOL) ||
          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
@@ -406,10 +409,20 @@ chip_reset_idle_cb (gpointer user_data)
   if (strstr (self->chip_text->str, "waiting for download") != NULL)
     {
       rs->reset_seen = FALSE;
+      /* the loader gave up on the answers: recover as from a lost one */
+      if (rs->held != NULL)
+        _glint_flasher_job_fail (task, g_steal_pointer (&rs->held));
       return G_SOURCE_REMOVE;
     }
 
   rs->resume = NULL;
+  if (rs->held != NULL)
+    {
+      g_autoptr(GError) held = g_steal_pointer (&rs->held);
+
+      _glint_flasher_job_fail (task, chip_reset_error (self, held->message));
+      return G_SOURCE_REMOVE;
+    }
   _glint_flasher_job_fail (task, chip_reset_error (self, _("it stopped answering")));
   return G_SOURCE_REMOVE;
 }
@@ -469,6 +482,21 @@ _glint_flasher_try_recover (GTask  *task,
       return TRUE;
     }
 
+  /* The loader saw the boot log begin and gave up on the answers; where
+   * nothing can reset the chip, the rest of the log decides (see
+   * _glint_flasher_chip_text_arrived()). The other commands in flight fail
+   * with it. */
+  if (rs->phase == PHASE_IDLE && (rs->held != NULL ||
+                                  (rs->reset_seen &&
+                                   g_error_matches (error, GLINT_ERROR, GLINT_ERROR_CHIP_RESET))))
+    {
+      if (rs->held == NULL)
+        rs->held = error;
+      else
+        g_error_free (error);
+      return TRUE;
+    }
+
   /* While reconnecting anything may fail (nobody answers yet, the server
    * refuses): another attempt, unless it is another chip. */
   if (rs->phase == PHASE_IDLE && !is_link_fault (error))
@@ -493,6 +521,11 @@ _glint_flasher_try_recover (GTask  *task,
   g_string_truncate (self->chip_text, 0);
   chip_reset = log_says_reset (log);
   self->chip_reset = self->chip_reset || chip_reset;
+  /* (a boot log at another rate than the link's: unreadable; where DTR/RTS
+   * can reset the chip, the reconnect starts with that) */
+  if (g_error_matches (error, GLINT_ERROR, GLINT_ERROR_CHIP_RESET) && !self->no_reset &&
+      glint_stream_get_can_control_lines (self->stream))
+    self->chip_reset = TRUE;
 
   /* A chip that reset and booted its application waits for nothing: only
    * DTR/RTS (or the hands of someone at the board) bring it back. */

@@ -482,6 +482,7 @@ static void
 glint_flasher_init (GlintFlasher *self)
 {
   self->timeout_scale = 1.0;
+  self->carried_rtt_us = -1;
   self->baud = GLINT_FLASHER_BAUD_AUTO;
   self->chip_text = g_string_new (NULL);
 }
@@ -564,6 +565,12 @@ _glint_flasher_swap_stream (GlintFlasher *self,
   if (self->stream != NULL)
     g_io_stream_close_async (G_IO_STREAM (self->stream), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
   g_set_object (&self->stream, stream);
+  /* The new link goes the same way: its loader starts from what the old
+   * one learnt, not from the defaults for a link never heard (a reconnect
+   * would wait seconds for each SYNC over a remote link). */
+  if (self->loader != NULL &&
+      glint_link_timing_get_n_samples (glint_loader_get_timing (self->loader)) > 0)
+    self->carried_rtt_us = glint_link_timing_get_srtt (glint_loader_get_timing (self->loader));
   if (self->loader != NULL)
     {
       g_signal_handlers_disconnect_by_func (self->loader, on_loader_waiting_late_cb, self);
@@ -1182,6 +1189,9 @@ connect_start (GTask *task)
         self->boot_baud = glint_stream_get_baud (self->stream);
       self->loader = glint_loader_new (self->stream);
       glint_link_timing_set_scale (glint_loader_get_timing (self->loader), self->timeout_scale);
+      if (self->carried_rtt_us >= 0)
+        glint_link_timing_add_sample (glint_loader_get_timing (self->loader),
+                                      self->carried_rtt_us);
       g_signal_connect_object (self->loader, "waiting-late",
                                G_CALLBACK (on_loader_waiting_late_cb), self, 0);
       g_signal_connect_object (self->loader, "text", G_CALLBACK (on_loader_text_cb), self, 0);
