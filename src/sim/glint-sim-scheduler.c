@@ -162,6 +162,15 @@ _glint_sim_send_response (GlintSim     *self,
         self->garble_op = 0;
     }
 
+  /* one-shot fault: the work is done, the answer lost on the way (the
+   * host cannot tell what of it was done) */
+  if (self->lose_op != 0 && op == self->lose_op)
+    {
+      if (--self->lose_left == 0)
+        self->lose_op = 0;
+      return;
+    }
+
   hdr[0] = 0x01;
   hdr[1] = op;
   hdr[2] = (len + status_len) & 0xFF;

@@ -58,6 +58,7 @@ typedef struct
   gulong              disconnected_id;
   guint64             drop_after;        /* drop the client once after this many bytes */
   guint64             bytes_in;          /* ... from the host, all clients */
+  guint64             bytes_out;         /* ... and from the chip */
   gdouble             lose_answers;      /* RFC 2217: the chance an answer is lost */
   gdouble             damage_answers;    /* ... or arrives with a byte damaged */
   GRand              *rand;
@@ -200,10 +201,11 @@ drop_once_idle_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* (bytes either way: a read is mostly the chip's, a write the host's) */
 static void
-maybe_drop (guint64 bytes_in)
+maybe_drop (void)
 {
-  if (server.drop_after == 0 || bytes_in < server.drop_after)
+  if (server.drop_after == 0 || server.bytes_in + server.bytes_out < server.drop_after)
     return;
 
   server.drop_after = 0;
@@ -217,7 +219,7 @@ tcp_input_hook (GlintSimLink *link,
                 gpointer      user_data)
 {
   server.bytes_in += len;
-  maybe_drop (server.bytes_in);
+  maybe_drop ();
 }
 
 static void
@@ -227,7 +229,7 @@ backend_write (gpointer      user_data,
 {
   glint_sim_host_write (server.sim, data, len);
   server.bytes_in += len;
-  maybe_drop (server.bytes_in);
+  maybe_drop ();
 }
 
 /* What a server with a slower UART does: it sets what it can and says so
@@ -339,6 +341,15 @@ on_rfc2217_sim_output_cb (GlintSim *sim,
 
   if (server.rfc2217 != NULL)
     glint_rfc2217_server_send (server.rfc2217, data, size);
+}
+
+static void
+on_sim_output_count_cb (GlintSim *sim,
+                        GBytes   *bytes,
+                        gpointer  user_data)
+{
+  server.bytes_out += g_bytes_get_size (bytes);
+  maybe_drop ();
 }
 
 static void
@@ -471,7 +482,7 @@ main (int argc, char **argv)
       "with local timing (as esptool's esp_rfc2217_server does)", NULL },
     { "drop-after", 0, 0, G_OPTION_ARG_INT64, &drop_after,
       "With --tcp or --rfc2217: drop the client's connection once, after BYTES "
-      "from the host (the chip keeps running)", "BYTES" },
+      "either way (the chip keeps running)", "BYTES" },
     { "lose-answers", 0, 0, G_OPTION_ARG_DOUBLE, &lose_answers,
       "With --rfc2217: lose each answer of the chip with this chance (0 to 1)", "P" },
     { "damage-answers", 0, 0, G_OPTION_ARG_DOUBLE, &damage_answers,
@@ -511,6 +522,8 @@ main (int argc, char **argv)
   server.sim = glint_sim_new (chip, &error);
   if (server.sim == NULL)
     fatal ("%s", error->message);
+  if (server.drop_after > 0)
+    g_signal_connect (server.sim, "output", G_CALLBACK (on_sim_output_count_cb), NULL);
 
   /* Without modem lines (pty, raw TCP) a board cannot be reset into
    * download mode, so it starts there; over raw TCP the host's speed is
