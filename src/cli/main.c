@@ -190,7 +190,7 @@ json_done (const char *what)
   json_emit (builder);
 }
 
-/* … and how often it lost its link and came back (flash jobs) */
+/* … and how often it lost its link and came back (flash, erase, read) */
 static void
 json_done_recovered (const char   *what,
                      GlintFlasher *flasher)
@@ -202,6 +202,17 @@ json_done_recovered (const char   *what,
   json_builder_set_member_name (builder, "recoveries");
   json_builder_add_int_value (builder, glint_flasher_get_recoveries (flasher));
   json_emit (builder);
+}
+
+/* The line that says a job came back from lost links, where it did. */
+static void
+print_recoveries (GlintFlasher *flasher)
+{
+  if (glint_flasher_get_recoveries (flasher) > 0)
+    printf (g_dngettext (GETTEXT_PACKAGE, "Recovered from %u lost connection.\n",
+                         "Recovered from %u lost connections.\n",
+                         glint_flasher_get_recoveries (flasher)),
+            glint_flasher_get_recoveries (flasher));
 }
 
 /* {"event": "reconnecting", "attempt": 2, "max": 5, "cause": "…"} */
@@ -936,11 +947,7 @@ cmd_flash (int argc, char **argv)
     printf (_("Done: the flash holds all %u bytes, verified.\n"), (guint) total);
   else
     printf (_("Done: %u bytes written and verified.\n"), (guint) total);
-  if (glint_flasher_get_recoveries (flasher) > 0)
-    printf (g_dngettext (GETTEXT_PACKAGE, "Recovered from %u lost connection.\n",
-                         "Recovered from %u lost connections.\n",
-                         glint_flasher_get_recoveries (flasher)),
-            glint_flasher_get_recoveries (flasher));
+  print_recoveries (flasher);
 
   return EXIT_OK;
 }
@@ -999,11 +1006,13 @@ cmd_erase (int argc, char **argv)
     return report_job_error (error);
 
   if (opt_json)
-    json_done ("erase");
+    json_done_recovered ("erase", flasher);
   else if (region)
     printf (_("Done: erased 0x%x bytes at 0x%x.\n"), length, offset);
   else
     printf (_("Done: erased the whole flash.\n"));
+  if (!opt_json)
+    print_recoveries (flasher);
 
   return EXIT_OK;
 }
@@ -1037,10 +1046,15 @@ cmd_read (int argc, char **argv)
     return report_job_error (error);
 
   if (opt_json)
-    json_done ("read");
+    {
+      json_done_recovered ("read", flasher);
+    }
   else
-    printf (_("Done: read 0x%x bytes at 0x%x into %s (MD5 checked).\n"), length, offset,
-            argv[3]);
+    {
+      printf (_("Done: read 0x%x bytes at 0x%x into %s (MD5 checked).\n"), length, offset,
+              argv[3]);
+      print_recoveries (flasher);
+    }
 
   return EXIT_OK;
 }

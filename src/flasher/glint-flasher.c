@@ -899,6 +899,15 @@ _glint_flasher_job_fail (GTask  *task,
   if (_glint_flasher_try_recover (task, error))
     return;
 
+  /* what the job leaves behind goes first (a read's temporary file) */
+  {
+    GlintFlasherStep on_fail = (GlintFlasherStep) g_object_get_data (G_OBJECT (task),
+                                                                     "glint-on-fail");
+
+    if (on_fail != NULL)
+      on_fail (task);
+  }
+
   g_object_set_data (G_OBJECT (task), "glint-job-over", GINT_TO_POINTER (TRUE));
   self->busy = FALSE;
   self->job = NULL;
