@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "glint-error.h"
+#include "glint-flash-options.h"
 #include "glint-flash-plan.h"
 #include "glint-flasher.h"
 #include "glint-stream.h"
@@ -294,6 +295,34 @@ test_brown_out_with_lines (void)
   watch_clear (&watch);
 }
 
+/* A MAC word damaged on its way at the start (nothing checks a READ_REG's
+ * value) must not become what a reconnect has to find again: the same chip
+ * would read as another after the brown-out. Detection reads the MAC twice
+ * and asks again where the two differ. */
+static void
+test_damaged_mac (void)
+{
+  g_autoptr(GBytes) image = glint_test_app_like (IMAGE_SIZE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  Watch watch = { 0 };
+
+  /* (READ_REG answers: the magic value, five eFuse words, then the MAC) */
+  timeout_scale = 0.3;
+  g_assert_true (flash ("sim://esp32?time-scale=0&brown-out-at=100000&garble-reply=10:1"
+                        "&garble-skip=6", image, 460800, &watch, &flasher, &error));
+  timeout_scale = 1.0;
+  g_test_message ("%s", watch.log->str);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (watch.log->str, "could not make out the chip (its MAC read "
+                                            "differently twice): asking again"));
+  g_assert_cmpuint (watch.reconnecting, ==, 1);
+  g_assert_cmpuint (glint_flasher_get_recoveries (flasher), ==, 1);
+  g_assert_cmpuint (glint_flasher_get_region_report (flasher, 0)->status, ==,
+                    GLINT_REGION_VERIFIED);
+  watch_clear (&watch);
+}
+
 /* The same behind an RFC 2217 server (glint-sim-server): DTR/RTS reach
  * the board through the server. */
 static void
@@ -529,6 +558,108 @@ test_erase_brown_out (void)
   watch_clear (&watch);
 }
 
+/* The port vanishes mid-write and comes back under another name, as a
+ * native-USB chip's does when it re-enumerates (another ttyACM) or a USB
+ * adapter's after a hub glitch; its USB identity (GLINT_PORTS_DIR, as the
+ * port monitor sees it) stays. The job finds it by its serial number,
+ * reconnects and writes the rest. */
+static void
+test_pty_renumbered (void)
+{
+  g_autoptr(GBytes) image = glint_test_app_like (IMAGE_SIZE);
+  g_autoptr(GBytes) contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  g_autofree char *ports = g_dir_make_tmp ("glint-reconnect-ports-XXXXXX", NULL);
+  g_autofree char *announcement = NULL;
+  g_autofree char *back_as = NULL;
+  g_auto(GStrv) words = NULL;
+  const char *back;
+  Watch watch = { 0 };
+  Board board = { 0 };
+  const char *args[] = { "--pty", "--chip", "esp32c3", "--options", "time-scale=0",
+                         "--flash", NULL, "--ports-dir", ports, "--usb", "303a:1001:F412FA",
+                         "--vanish-after", "90000", NULL };
+
+  board.dir = g_dir_make_tmp ("glint-reconnect-XXXXXX", &error);
+  g_assert_no_error (error);
+  board.flash_path = g_build_filename (board.dir, "flash.bin", NULL);
+  args[6] = board.flash_path;
+  g_setenv ("GLINT_PORTS_DIR", ports, TRUE);
+  board.server = glint_test_spawn_sim_server (args, &announcement);
+  words = g_strsplit (announcement, " ", -1);
+  board.address = g_strdup (g_strstrip (words[1]));
+
+  timeout_scale = 0.5;
+  g_assert_true (flash (board.address, image, 0, &watch, &flasher, &error));
+  timeout_scale = 1.0;
+  g_test_message ("%s", watch.log->str);
+  g_assert_no_error (error);
+  g_assert_cmpuint (watch.reconnecting, >=, 1);
+  g_assert_cmpuint (glint_flasher_get_recoveries (flasher), ==, 1);
+  back = strstr (watch.log->str, "the board is back as ");
+  g_assert_nonnull (back);
+  back_as = g_strndup (back + strlen ("the board is back as "),
+                       strcspn (back + strlen ("the board is back as "), "\n"));
+  g_assert_cmpstr (back_as, !=, board.address);
+  g_assert_cmpstr (glint_stream_get_address (glint_flasher_get_stream (flasher)), ==, back_as);
+  g_assert_cmpuint (glint_flasher_get_bytes_written (flasher), <, IMAGE_SIZE + 64 * 1024);
+  g_assert_cmpuint (glint_flasher_get_region_report (flasher, 0)->status, ==,
+                    GLINT_REGION_VERIFIED);
+
+  contents = board_stop (&board);
+  assert_holds (contents, OFFSET, image);
+  g_unsetenv ("GLINT_PORTS_DIR");
+  glint_test_remove_dir (ports);
+  watch_clear (&watch);
+}
+
+/* The chip's own USB-Serial/JTAG (303a:1001) gets its own reset by default,
+ * as with esptool; the classic one where asked for. */
+static void
+test_native_usb_reset (gconstpointer data)
+{
+  gboolean classic = GPOINTER_TO_INT (data);
+  g_autoptr(GBytes) image = glint_test_app_like (16 * 1024);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStream) stream = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GlintFlashOptions) options = glint_flash_options_new ();
+  GAsyncResult *result = NULL;
+  Watch watch = { 0 };
+
+  stream = glint_stream_new_for_address ("sim://esp32c3?time-scale=0&usb=303a:1001"
+                                         "&usb-serial=F412FA", &error);
+  g_assert_no_error (error);
+  flasher = glint_flasher_new (stream);
+  options->baud = 0;
+  options->classic_reset = classic;
+  glint_flasher_set_options (flasher, options);
+  glint_flash_plan_add_bytes (plan, OFFSET, image, "app");
+  glint_flasher_set_plan (flasher, plan);
+  watch.log = g_string_new (NULL);
+  g_signal_connect (flasher, "log", G_CALLBACK (on_log_cb), &watch);
+  glint_flasher_flash_async (flasher, NULL, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 60000);
+  g_assert_true (glint_flasher_flash_finish (flasher, result, &error));
+  g_object_unref (result);
+  g_assert_no_error (error);
+  g_test_message ("%s", watch.log->str);
+  if (classic)
+    {
+      g_assert_null (strstr (watch.log->str, "(USB-Serial/JTAG)"));
+    }
+  else
+    {
+      g_assert_nonnull (strstr (watch.log->str, "reset into download mode (USB-Serial/JTAG)"));
+      g_assert_null (strstr (watch.log->str, "reset into download mode (classic)"));
+      g_assert_null (strstr (watch.log->str, "reset into download mode (tight)"));
+    }
+  g_io_stream_close (G_IO_STREAM (glint_flasher_get_stream (flasher)), NULL, NULL);
+  watch_clear (&watch);
+}
+
 /* Cancelling while it waits to reconnect ends the job at once, cancelled. */
 static gboolean
 cancel_cb (gpointer user_data)
@@ -598,6 +729,12 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/reconnect/cancel", test_cancel_while_reconnecting);
   g_test_add_func ("/glint/reconnect/read/tcp", test_read_drop);
   g_test_add_func ("/glint/reconnect/erase/brown-out", test_erase_brown_out);
+  g_test_add_func ("/glint/reconnect/damaged-mac", test_damaged_mac);
+  g_test_add_func ("/glint/reconnect/pty-renumbered", test_pty_renumbered);
+  g_test_add_data_func ("/glint/reconnect/native-usb/own-reset", GINT_TO_POINTER (FALSE),
+                        test_native_usb_reset);
+  g_test_add_data_func ("/glint/reconnect/native-usb/classic-reset", GINT_TO_POINTER (TRUE),
+                        test_native_usb_reset);
 
   return g_test_run ();
 }

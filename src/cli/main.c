@@ -614,6 +614,7 @@ new_flasher (Progress  *progress,
   options->use_stub = !opt_no_stub;
   options->no_reset = opt_no_reset || g_strcmp0 (opt_before, "no-reset") == 0;
   options->usb_reset = g_strcmp0 (opt_before, "usb-reset") == 0;
+  options->classic_reset = g_strcmp0 (opt_before, "default-reset") == 0;
   options->reboot = !opt_no_reboot && g_strcmp0 (opt_after, "no-reset") != 0;
   options->timeout_scale = opt_timeout_scale;
   if (flash_job)

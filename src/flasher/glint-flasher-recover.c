@@ -9,6 +9,7 @@
 
 #include "glint-error.h"
 #include "glint-flasher-private.h"
+#include "glint-port-monitor.h"
 #include "glint-stream.h"
 #include "glint-stream-address.h"
 
@@ -99,7 +100,9 @@ _glint_flasher_set_resume (GTask            *task,
 
   rs->resume = resume;
   g_string_truncate (self->chip_text, 0);
-  if (self->ident_known && !rs->have_mac)
+  /* (only a MAC read alike twice: a damaged one would make the same
+   * chip another after a reconnect) */
+  if (self->ident_known && self->mac_confirmed && !rs->have_mac)
     {
       const guint32 *words = _glint_flasher_detected_mac_words (self);
 
@@ -327,6 +330,9 @@ recover_attempt (GTask *task)
   RecoverState *rs = recover_state (task);
   g_autoptr(GlintStream) stream = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *found = NULL;
+  const GlintUsbIdentity *identity;
+  const char *address;
 
   if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     {
@@ -344,7 +350,19 @@ recover_attempt (GTask *task)
     }
 
   rs->phase = PHASE_OPENING;
-  stream = glint_stream_new_for_address (glint_stream_get_address (self->stream), &error);
+  address = glint_stream_get_address (self->stream);
+  /* A USB port that went away may come back under another name (a
+   * native-USB chip re-enumerates on every reset, often as another
+   * ttyACM): the same device, by its serial number or socket. */
+  identity = glint_stream_get_usb_identity (self->stream);
+  if (identity != NULL)
+    found = glint_port_find_usb_identity (identity);
+  if (found != NULL && g_strcmp0 (found, address) != 0)
+    {
+      _glint_flasher_log (self, GLINT_LOG_NOTICE, _("the board is back as %s"), found);
+      address = found;
+    }
+  stream = glint_stream_new_for_address (address, &error);
   if (stream == NULL)
     {
       rs->phase = PHASE_IDLE;

@@ -683,6 +683,7 @@ glint_flasher_set_options (GlintFlasher            *self,
   glint_flasher_set_reboot (self, options->reboot);
   glint_flasher_set_no_reset (self, options->no_reset);
   glint_flasher_set_usb_reset (self, options->usb_reset);
+  self->classic_reset = !!options->classic_reset;
   glint_flasher_set_skip_unchanged (self, options->skip_unchanged);
   glint_flasher_set_erase_all (self, options->erase_all);
   glint_flasher_set_timeout_scale (self, options->timeout_scale);
@@ -1001,6 +1002,16 @@ pick_reset (GlintFlasher *self,
   if (self->usb_reset)
     return GLINT_RESET_USB_JTAG;
 
+  /* The chip's own USB-Serial/JTAG has its own reset, as esptool takes by
+   * default for it (protocol.md §3.3), in the window and the CLI alike. */
+  {
+    const GlintUsbIdentity *usb = glint_stream_get_usb_identity (self->stream);
+
+    if (!self->classic_reset && usb != NULL && usb->vid == GLINT_USB_VID_ESPRESSIF &&
+        usb->pid == GLINT_USB_PID_USB_SERIAL_JTAG)
+      return GLINT_RESET_USB_JTAG;
+  }
+
   /* Local POSIX ports alternate the tight and the classic sequence; remote
    * ones can only do the classic one (protocol.md §3.2). */
   if (!glint_stream_get_is_remote (self->stream) && attempt % 2 == 0)
@@ -1281,6 +1292,9 @@ _glint_flasher_reconnect (GTask            *task,
  * the ESP32 its security state), its MAC words and UART divider, in one
  * batch, for every job (the flash job checks the revision, the info job
  * shows it all). Secure download mode refuses READ_REG: nothing to read. */
+static gboolean detect_again (GTask        *task,
+                              const GError *why);
+
 static void
 detect_ident_cb (GObject      *object,
                  GAsyncResult *result,
@@ -1302,6 +1316,23 @@ detect_ident_cb (GObject      *object,
 
   glint_chip_get_efuse_registers (self->chip, &n_efuse);
   glint_chip_get_mac_registers (self->chip, &n_mac);
+  /* The MAC words come twice (nothing checks a READ_REG's value word):
+   * a MAC damaged on its way would be the one a reconnect must find
+   * again, and another chip for it. */
+  self->mac_confirmed = memcmp (values + n_efuse,
+                                values + n_efuse + n_mac + (self->chip->uart_clkdiv_reg != 0),
+                                n_mac * sizeof (guint32)) == 0;
+  if (!self->mac_confirmed)
+    {
+      g_autoptr(GError) why = g_error_new_literal (GLINT_ERROR, GLINT_ERROR_INVALID_RESPONSE,
+                                                   _("its MAC read differently twice"));
+
+      if (detect_again (task, why))
+        return;
+      _glint_flasher_log (self, GLINT_LOG_WARNING,
+                          _("the MAC read differently each time: after a lost link, the job "
+                            "cannot tell whether the same chip answers"));
+    }
   memcpy (self->detect_words, values,
           (n_efuse + n_mac + (self->chip->uart_clkdiv_reg != 0)) * sizeof (guint32));
   glint_chip_decode_ident (self->chip, values, &self->ident);
@@ -1332,7 +1363,7 @@ detect_chip_found (GTask           *task,
                    const GlintChip *chip)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  guint32 addresses[G_N_ELEMENTS (self->detect_words)];
+  guint32 addresses[G_N_ELEMENTS (self->detect_words) + GLINT_CHIP_MAX_MAC_REGS];
   const guint32 *regs;
   guint n, n_mac;
 
@@ -1357,6 +1388,8 @@ detect_chip_found (GTask           *task,
   n += n_mac;
   if (chip->uart_clkdiv_reg != 0)
     addresses[n++] = chip->uart_clkdiv_reg;
+  memcpy (addresses + n, regs, n_mac * sizeof (guint32));
+  n += n_mac;
 
   glint_loader_read_regs_async (self->loader, addresses, n, g_task_get_cancellable (task),
                                 detect_ident_cb, task);
