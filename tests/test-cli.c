@@ -866,6 +866,56 @@ test_flash_reconnect (void)
   g_rmdir (dir);
 }
 
+/* The connection drops once while reading: the read goes on after the
+ * reconnect, and the end says so; the file is whole. */
+static void
+test_read_reconnect (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
+  g_autofree char *flash_path = g_build_filename (dir, "flash.bin", NULL);
+  g_autofree char *out_path = g_build_filename (dir, "out.bin", NULL);
+  g_autofree char *announcement = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *flash = NULL;
+  g_autofree char *out = NULL;
+  g_auto(GStrv) words = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  const char *server_args[] = { "--tcp", "0", "--flash", flash_path, "--option", "time-scale=0",
+                                "--drop-after", "90000", NULL };
+  const char *args[] = { "--port", NULL, "read", "0", "0x20000", out_path, NULL };
+  g_autofree guint8 *data = g_malloc (128 * 1024);
+  gsize flash_len = 0, out_len = 0;
+  Run run = { 0 };
+
+  for (guint i = 0; i < 128 * 1024; i++)
+    data[i] = (guint8) g_random_int ();
+  g_file_set_contents (flash_path, (const char *) data, 128 * 1024, &error);
+  g_assert_no_error (error);
+
+  server = glint_test_spawn_sim_server (server_args, &announcement);
+  words = g_strsplit (announcement, " ", -1);
+  address = g_strdup_printf ("socket://%s:%s", words[1], words[2]);
+  args[1] = address;
+
+  run_cli (&run, args);
+  g_test_message ("%s\n%s", run.out, run.err);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.err, "Warning: Link lost — reconnecting (1 of 5): reading "));
+  g_assert_nonnull (strstr (run.out, "Done: read 0x20000 bytes at 0x0"));
+  g_assert_nonnull (strstr (run.out, "Recovered from 1 lost connection."));
+  run_clear (&run);
+
+  g_file_get_contents (out_path, &out, &out_len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (out, out_len, data, 128 * 1024);
+
+  flash = stop_board (server, flash_path, &flash_len);
+  g_unlink (flash_path);
+  g_unlink (out_path);
+  g_rmdir (dir);
+}
+
 /* A reflash writes only what changed and says so; --no-skip writes all;
  * --json tells each region's fate. */
 static void
@@ -1502,6 +1552,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/cli/read-erase-usage", test_read_erase_usage);
   g_test_add_func ("/glint/cli/json", test_json);
   g_test_add_func ("/glint/cli/flash-reconnect", test_flash_reconnect);
+  g_test_add_func ("/glint/cli/read-reconnect", test_read_reconnect);
   g_test_add_func ("/glint/cli/monitor", test_monitor);
 
   return g_test_run ();

@@ -408,6 +408,93 @@ test_main_loop_stall (Fixture       *f,
     }
 }
 
+/* Waits for the answer to a command sent with glint_test_store_result_cb. */
+static GBytes *
+finish_command (GlintLoader   *loader,
+                GAsyncResult **slot,
+                GError       **error)
+{
+  GBytes *reply;
+
+  glint_test_wait_for ((gpointer *) slot, 30000);
+  reply = glint_loader_command_finish (loader, *slot, NULL, error);
+  g_clear_object (slot);
+  return reply;
+}
+
+/* The chip resets (a brown-out) while it writes a block through the ROM:
+ * its answer will never come. The loader gives up on it as soon as the
+ * boot messages show the reset, instead of waiting out the block's budget
+ * and the late wait (some 6 s here); at the boot rate they are readable,
+ * after a speed change they come garbled, and still say it. */
+static void
+test_chip_reset_abandons (Fixture       *f,
+                          gconstpointer  data)
+{
+  gboolean garbled = GPOINTER_TO_INT (data);
+  g_autofree guint8 *block = g_malloc (4096);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  GAsyncResult *result = NULL;
+  gint64 sent;
+
+  memset (block, 0x5a, 4096);
+  /* (an ESP32-S3: the ESP32 ROM sets its speed from a crystal it guesses) */
+  fixture_open (f, "sim://esp32s3?boot=download&time-scale=0&brown-out-at=1000");
+  g_assert_true (glint_test_loader_sync (f->loader, NULL, &error));
+  g_assert_no_error (error);
+  glint_test_spin (50);   /* the ROM's extra SYNC answers */
+
+  if (garbled)
+    {
+      glint_loader_change_baudrate_async (f->loader, 460800, 0, FALSE, NULL,
+                                          glint_test_store_result_cb, &result);
+      reply = finish_command (f->loader, &result, &error);
+      g_assert_no_error (error);
+      g_clear_pointer (&reply, g_bytes_unref);
+      g_assert_true (glint_test_set_baud (f->stream, 460800, &error));
+      g_assert_no_error (error);
+    }
+
+  glint_loader_flash_begin_async (f->loader, 4096, 1, 4096, 0x10000, FALSE, FALSE, NULL,
+                                  glint_test_store_result_cb, &result);
+  reply = finish_command (f->loader, &result, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&reply, g_bytes_unref);
+
+  sent = g_get_monotonic_time ();
+  glint_loader_flash_data_async (f->loader, block, 4096, 4096, 0, FALSE, NULL,
+                                 glint_test_store_result_cb, &result);
+  reply = finish_command (f->loader, &result, &error);
+  g_assert_null (reply);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_CHIP_RESET);
+  g_assert_nonnull (strstr (error->message, "FLASH_DATA"));
+  g_assert_nonnull (strstr (error->message, garbled ? "unreadable bytes" : "boot messages"));
+  g_assert_cmpint (g_get_monotonic_time () - sent, <, 2 * G_USEC_PER_SEC);
+}
+
+/* A boot log that shows a reset into download mode (the power-on banner of
+ * a board opened in download mode) comes while a command is on its way:
+ * that chip listens, the command is answered. */
+static void
+test_download_banner_keeps_command (Fixture       *f,
+                                    gconstpointer  data)
+{
+  guint8 addr[4] = { 0x00, 0x10, 0x00, 0x40 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  g_autofree char *log = NULL;
+  guint32 value = 0;
+
+  /* (no SYNC first: the banner is still on its way) */
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0&latency=20");
+  reply = do_command (f->loader, GLINT_OP_READ_REG, addr, 4, 0, 0, &value, &error);
+  g_assert_no_error (error);
+  g_assert_cmphex (value, ==, 0x00F01D83);
+  log = glint_loader_take_boot_log (f->loader);
+  g_assert_nonnull (strstr (log, "waiting for download"));
+}
+
 static void
 test_disconnect_fails_pending (Fixture       *f,
                                gconstpointer  data)
@@ -610,6 +697,12 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/glint/loader/disconnect", Fixture, NULL, NULL, test_disconnect_fails_pending,
               fixture_teardown);
+  g_test_add ("/glint/loader/chip-reset/readable", Fixture, GINT_TO_POINTER (FALSE), NULL,
+              test_chip_reset_abandons, fixture_teardown);
+  g_test_add ("/glint/loader/chip-reset/garbled", Fixture, GINT_TO_POINTER (TRUE), NULL,
+              test_chip_reset_abandons, fixture_teardown);
+  g_test_add ("/glint/loader/chip-reset/download-banner", Fixture, NULL, NULL,
+              test_download_banner_keeps_command, fixture_teardown);
   g_test_add ("/glint/loader/cancel", Fixture, NULL, NULL, test_cancel_pending,
               fixture_teardown);
 

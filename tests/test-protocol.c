@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "glint-test-utils.h"
 
 #include "glint-link-timing.h"
@@ -126,6 +128,33 @@ test_status (void)
   g_assert_cmpstr (glint_protocol_describe_status (0xC1FF), ==, "unknown error");
 }
 
+/* What text outside frames says about a reset (§7.2). */
+static void
+test_reset_lines (void)
+{
+  static const struct { const char *line; gboolean reset; } cases[] = {
+    { "rst:0xf (RTCWDT_BROWN_OUT_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)", TRUE },
+    { "rst:0x1 (POWERON),boot:0x8 (SPI_FAST_FLASH_BOOT)", TRUE },
+    { "rst:0x1 (POWERON_RESET),boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))", FALSE },
+    { "rst:0x1 (POWERON),boot:0x0 (DOWNLOAD(USB/UART0/1))", FALSE },
+    { " ets Jan  8 2013,rst cause:2, boot mode:(3,6)", TRUE },
+    { " ets Jan  8 2013,rst cause:2, boot mode:(1,6)", FALSE },
+    { "ets Jun  8 2016 00:22:57", FALSE },
+    { "I (31) boot: ESP-IDF v5.1.2 2nd stage bootloader", FALSE },
+    { "", FALSE },
+  };
+  static const guint8 noise[] = { 'o', 'k', '\r', '\n', 0x00, 0xff, 0x80, '\t', 0x1b, 0x7f };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_assert_cmpint (glint_protocol_line_shows_reset (cases[i].line, strlen (cases[i].line)), ==,
+                     cases[i].reset);
+  /* (a line cut short, as the decoder may deliver it, is no reset line) */
+  g_assert_false (glint_protocol_line_shows_reset ("rst:0", 5));
+
+  g_assert_cmpuint (glint_protocol_unreadable_bytes (noise, sizeof noise), ==, 5);
+  g_assert_cmpuint (glint_protocol_unreadable_bytes ((const guint8 *) "rst:0x1\r\n", 9), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -136,6 +165,7 @@ main (int   argc,
   g_test_add_func ("/glint/protocol/timing-classes", test_timing_classes);
   g_test_add_func ("/glint/protocol/response-len", test_response_len);
   g_test_add_func ("/glint/protocol/status", test_status);
+  g_test_add_func ("/glint/protocol/reset-lines", test_reset_lines);
 
   return g_test_run ();
 }

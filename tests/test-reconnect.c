@@ -3,9 +3,13 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "glint-error.h"
+#include "glint-flash-options.h"
 #include "glint-flash-plan.h"
 #include "glint-flasher.h"
 #include "glint-stream.h"
@@ -45,10 +49,28 @@ typedef struct
 } Watch;
 
 static void
+board_start_with_flash (Board      *board,
+                        const char *mode,
+                        const char *options,
+                        const char *drop_after,
+                        const char *flash_file);
+
+static void
 board_start (Board      *board,
              const char *mode,
              const char *options,
              const char *drop_after)
+{
+  board_start_with_flash (board, mode, options, drop_after, NULL);
+}
+
+/* @flash_file: (nullable): what the board's flash holds at the start */
+static void
+board_start_with_flash (Board      *board,
+                        const char *mode,
+                        const char *options,
+                        const char *drop_after,
+                        const char *flash_file)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *announcement = NULL;
@@ -63,6 +85,14 @@ board_start (Board      *board,
   board->dir = g_dir_make_tmp ("glint-reconnect-XXXXXX", &error);
   g_assert_no_error (error);
   board->flash_path = g_build_filename (board->dir, "flash.bin", NULL);
+  if (flash_file != NULL)
+    {
+      g_autofree char *data = NULL;
+      gsize len = 0;
+
+      g_assert_true (g_file_get_contents (flash_file, &data, &len, NULL));
+      g_assert_true (g_file_set_contents (board->flash_path, data, len, NULL));
+    }
   if (pty)
     {
       args[4] = board->flash_path;
@@ -265,6 +295,34 @@ test_brown_out_with_lines (void)
   watch_clear (&watch);
 }
 
+/* A MAC word damaged on its way at the start (nothing checks a READ_REG's
+ * value) must not become what a reconnect has to find again: the same chip
+ * would read as another after the brown-out. Detection reads the MAC twice
+ * and asks again where the two differ. */
+static void
+test_damaged_mac (void)
+{
+  g_autoptr(GBytes) image = glint_test_app_like (IMAGE_SIZE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  Watch watch = { 0 };
+
+  /* (READ_REG answers: the magic value, five eFuse words, then the MAC) */
+  timeout_scale = 0.3;
+  g_assert_true (flash ("sim://esp32?time-scale=0&brown-out-at=100000&garble-reply=10:1"
+                        "&garble-skip=6", image, 460800, &watch, &flasher, &error));
+  timeout_scale = 1.0;
+  g_test_message ("%s", watch.log->str);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (watch.log->str, "could not make out the chip (its MAC read "
+                                            "differently twice): asking again"));
+  g_assert_cmpuint (watch.reconnecting, ==, 1);
+  g_assert_cmpuint (glint_flasher_get_recoveries (flasher), ==, 1);
+  g_assert_cmpuint (glint_flasher_get_region_report (flasher, 0)->status, ==,
+                    GLINT_REGION_VERIFIED);
+  watch_clear (&watch);
+}
+
 /* The same behind an RFC 2217 server (glint-sim-server): DTR/RTS reach
  * the board through the server. */
 static void
@@ -328,7 +386,7 @@ test_brown_out_unreadable (void)
   Board board = { 0 };
 
   board_start (&board, "pty", "time-scale=0&brown-out-at=100000", NULL);
-  timeout_scale = 0.3;
+  timeout_scale = 0.2;
   g_assert_false (flash (board.address, image, 921600, &watch, &flasher, &error));
   timeout_scale = 1.0;
   g_test_message ("%s", watch.log->str);
@@ -359,7 +417,7 @@ test_gone (void)
   Board board = { 0 };
 
   board_start (&board, "tcp", "time-scale=0&disconnect-after=120000", NULL);
-  timeout_scale = 0.2;
+  timeout_scale = 0.1;
   g_assert_false (flash (board.address, image, 0, &watch, &flasher, &error));
   timeout_scale = 1.0;
   g_test_message ("%s", watch.log->str);
@@ -372,6 +430,233 @@ test_gone (void)
   g_assert_cmpuint (glint_flasher_get_region_report (flasher, 0)->status, ==,
                     GLINT_REGION_PARTLY_WRITTEN);
   contents = board_stop (&board);
+  watch_clear (&watch);
+}
+
+/* Prepares a flash job's flasher for @address with the watch connected. */
+static GlintFlasher *
+job_flasher (const char *address,
+             guint       baud,
+             Watch      *watch)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStream) stream = glint_stream_new_for_address (address, &error);
+  GlintFlasher *flasher;
+
+  g_assert_no_error (error);
+  flasher = glint_flasher_new (stream);
+  glint_flasher_set_baud (flasher, baud);
+  glint_flasher_set_timeout_scale (flasher, timeout_scale);
+  watch->log = g_string_new (NULL);
+  g_signal_connect (flasher, "reconnecting", G_CALLBACK (on_reconnecting_cb), watch);
+  g_signal_connect (flasher, "log", G_CALLBACK (on_log_cb), watch);
+  return flasher;
+}
+
+/* A read loses its connection mid-way (the chip runs on): it reconnects
+ * and reads on from the last packet that arrived, into the same temporary
+ * file; the file appears whole, checked by the region's MD5. */
+static void
+test_read_drop (void)
+{
+  g_autoptr(GBytes) image = glint_test_app_like (IMAGE_SIZE);
+  g_autoptr(GBytes) contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  g_autofree char *out_dir = g_dir_make_tmp ("glint-reconnect-read-XXXXXX", NULL);
+  g_autofree char *out = g_build_filename (out_dir, "read.bin", NULL);
+  g_autofree char *prefill = NULL;
+  g_autofree char *read_back = NULL;
+  g_autoptr(GDir) dir = NULL;
+  GAsyncResult *result = NULL;
+  const char *resumed;
+  guint at = 0, had = 0, total = 0;
+  gsize len = 0;
+  Watch watch = { 0 };
+  Board board = { 0 };
+  GByteArray *flash = g_byte_array_new ();
+
+  /* the board holds the image; some 30 KiB of set-up, then 256 KiB come
+   * back: the connection drops half-way */
+  prefill = g_build_filename (out_dir, "flash.bin", NULL);
+  g_byte_array_set_size (flash, OFFSET);
+  memset (flash->data, 0xff, OFFSET);
+  g_byte_array_append (flash, g_bytes_get_data (image, NULL), IMAGE_SIZE);
+  g_assert_true (g_file_set_contents (prefill, (const char *) flash->data, flash->len, NULL));
+  g_byte_array_unref (flash);
+  board_start_with_flash (&board, "tcp", "time-scale=0", "160000", prefill);
+  g_assert_cmpint (g_unlink (prefill), ==, 0);
+
+  flasher = job_flasher (board.address, 460800, &watch);
+  glint_flasher_read_flash_async (flasher, OFFSET, IMAGE_SIZE, out, NULL,
+                                  glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 60000);
+  g_assert_true (glint_flasher_read_flash_finish (flasher, result, &error));
+  g_object_unref (result);
+  g_test_message ("%s", watch.log->str);
+  g_assert_no_error (error);
+  g_io_stream_close (G_IO_STREAM (glint_flasher_get_stream (flasher)), NULL, NULL);
+
+  g_assert_cmpuint (watch.reconnecting, ==, 1);
+  g_assert_nonnull (strstr (watch.first_cause, "reading 0x40000 bytes at 0x10000"));
+  g_assert_nonnull (strstr (watch.log->str, "Link lost — reconnecting (1 of 5)"));
+  g_assert_cmpuint (glint_flasher_get_recoveries (flasher), ==, 1);
+  /* read on, not again: from where the data stopped */
+  resumed = strstr (watch.log->str, "reading on at ");
+  g_assert_nonnull (resumed);
+  g_assert_cmpint (sscanf (resumed, "reading on at 0x%x: 0x%x of 0x%x", &at, &had, &total), ==, 3);
+  g_assert_cmpuint (had, >, 0);
+  g_assert_cmpuint (had, <, IMAGE_SIZE);
+  g_assert_cmpuint (at, ==, OFFSET + had);
+  g_assert_cmpuint (total, ==, IMAGE_SIZE);
+
+  g_assert_true (g_file_get_contents (out, &read_back, &len, NULL));
+  g_assert_cmpmem (read_back, len, g_bytes_get_data (image, NULL), IMAGE_SIZE);
+  /* and nothing else was left there */
+  dir = g_dir_open (out_dir, 0, NULL);
+  g_assert_cmpstr (g_dir_read_name (dir), ==, "read.bin");
+  g_assert_null (g_dir_read_name (dir));
+
+  contents = board_stop (&board);
+  glint_test_remove_dir (out_dir);
+  watch_clear (&watch);
+}
+
+/* A brown-out while a region is erased (sim://, with DTR/RTS): the job
+ * resets the chip, loads the stub again and erases only the pieces whose
+ * answer had not come. 1 MiB in pieces of 256 KiB, the chip resets 128 KiB
+ * into the third: 512 + 128 KiB erased before, 512 after. */
+static void
+test_erase_brown_out (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  GAsyncResult *result = NULL;
+  GlintSim *sim;
+  Watch watch = { 0 };
+
+  timeout_scale = 0.3;
+  flasher = job_flasher ("sim://esp32?time-scale=0&brown-out-erasing=655360", 460800, &watch);
+  timeout_scale = 1.0;
+  glint_flasher_erase_async (flasher, 0x100000, 0x100000, NULL, glint_test_store_result_cb,
+                             &result);
+  glint_test_wait_for ((gpointer *) &result, 60000);
+  g_assert_true (glint_flasher_erase_finish (flasher, result, &error));
+  g_object_unref (result);
+  g_test_message ("%s", watch.log->str);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (watch.reconnecting, ==, 1);
+  g_assert_nonnull (strstr (watch.first_cause, "erasing 0x100000 bytes at 0x100000"));
+  g_assert_nonnull (strstr (watch.log->str, "reconnected: resuming (the chip was reset)"));
+  g_assert_nonnull (strstr (watch.log->str, "erasing on at 0x180000: 0x80000 of 0x100000"));
+  g_assert_cmpuint (glint_flasher_get_recoveries (flasher), ==, 1);
+  sim = glint_sim_stream_get_sim (GLINT_SIM_STREAM (glint_flasher_get_stream (flasher)));
+  g_assert_cmpuint (glint_sim_get_counter (sim, GLINT_SIM_COUNTER_SECTORS_ERASED), ==,
+                    (0x80000 + 0x20000 + 0x80000) / 0x1000);
+  g_io_stream_close (G_IO_STREAM (glint_flasher_get_stream (flasher)), NULL, NULL);
+  watch_clear (&watch);
+}
+
+/* The port vanishes mid-write and comes back under another name, as a
+ * native-USB chip's does when it re-enumerates (another ttyACM) or a USB
+ * adapter's after a hub glitch; its USB identity (GLINT_PORTS_DIR, as the
+ * port monitor sees it) stays. The job finds it by its serial number,
+ * reconnects and writes the rest. */
+static void
+test_pty_renumbered (void)
+{
+  g_autoptr(GBytes) image = glint_test_app_like (IMAGE_SIZE);
+  g_autoptr(GBytes) contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  g_autofree char *ports = g_dir_make_tmp ("glint-reconnect-ports-XXXXXX", NULL);
+  g_autofree char *announcement = NULL;
+  g_autofree char *back_as = NULL;
+  g_auto(GStrv) words = NULL;
+  const char *back;
+  Watch watch = { 0 };
+  Board board = { 0 };
+  const char *args[] = { "--pty", "--chip", "esp32c3", "--options", "time-scale=0",
+                         "--flash", NULL, "--ports-dir", ports, "--usb", "303a:1001:F412FA",
+                         "--vanish-after", "90000", NULL };
+
+  board.dir = g_dir_make_tmp ("glint-reconnect-XXXXXX", &error);
+  g_assert_no_error (error);
+  board.flash_path = g_build_filename (board.dir, "flash.bin", NULL);
+  args[6] = board.flash_path;
+  g_setenv ("GLINT_PORTS_DIR", ports, TRUE);
+  board.server = glint_test_spawn_sim_server (args, &announcement);
+  words = g_strsplit (announcement, " ", -1);
+  board.address = g_strdup (g_strstrip (words[1]));
+
+  timeout_scale = 0.5;
+  g_assert_true (flash (board.address, image, 0, &watch, &flasher, &error));
+  timeout_scale = 1.0;
+  g_test_message ("%s", watch.log->str);
+  g_assert_no_error (error);
+  g_assert_cmpuint (watch.reconnecting, >=, 1);
+  g_assert_cmpuint (glint_flasher_get_recoveries (flasher), ==, 1);
+  back = strstr (watch.log->str, "the board is back as ");
+  g_assert_nonnull (back);
+  back_as = g_strndup (back + strlen ("the board is back as "),
+                       strcspn (back + strlen ("the board is back as "), "\n"));
+  g_assert_cmpstr (back_as, !=, board.address);
+  g_assert_cmpstr (glint_stream_get_address (glint_flasher_get_stream (flasher)), ==, back_as);
+  g_assert_cmpuint (glint_flasher_get_bytes_written (flasher), <, IMAGE_SIZE + 64 * 1024);
+  g_assert_cmpuint (glint_flasher_get_region_report (flasher, 0)->status, ==,
+                    GLINT_REGION_VERIFIED);
+
+  contents = board_stop (&board);
+  assert_holds (contents, OFFSET, image);
+  g_unsetenv ("GLINT_PORTS_DIR");
+  glint_test_remove_dir (ports);
+  watch_clear (&watch);
+}
+
+/* The chip's own USB-Serial/JTAG (303a:1001) gets its own reset by default,
+ * as with esptool; the classic one where asked for. */
+static void
+test_native_usb_reset (gconstpointer data)
+{
+  gboolean classic = GPOINTER_TO_INT (data);
+  g_autoptr(GBytes) image = glint_test_app_like (16 * 1024);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintStream) stream = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GlintFlashOptions) options = glint_flash_options_new ();
+  GAsyncResult *result = NULL;
+  Watch watch = { 0 };
+
+  stream = glint_stream_new_for_address ("sim://esp32c3?time-scale=0&usb=303a:1001"
+                                         "&usb-serial=F412FA", &error);
+  g_assert_no_error (error);
+  flasher = glint_flasher_new (stream);
+  options->baud = 0;
+  options->classic_reset = classic;
+  glint_flasher_set_options (flasher, options);
+  glint_flash_plan_add_bytes (plan, OFFSET, image, "app");
+  glint_flasher_set_plan (flasher, plan);
+  watch.log = g_string_new (NULL);
+  g_signal_connect (flasher, "log", G_CALLBACK (on_log_cb), &watch);
+  glint_flasher_flash_async (flasher, NULL, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 60000);
+  g_assert_true (glint_flasher_flash_finish (flasher, result, &error));
+  g_object_unref (result);
+  g_assert_no_error (error);
+  g_test_message ("%s", watch.log->str);
+  if (classic)
+    {
+      g_assert_null (strstr (watch.log->str, "(USB-Serial/JTAG)"));
+    }
+  else
+    {
+      g_assert_nonnull (strstr (watch.log->str, "reset into download mode (USB-Serial/JTAG)"));
+      g_assert_null (strstr (watch.log->str, "reset into download mode (classic)"));
+      g_assert_null (strstr (watch.log->str, "reset into download mode (tight)"));
+    }
+  g_io_stream_close (G_IO_STREAM (glint_flasher_get_stream (flasher)), NULL, NULL);
   watch_clear (&watch);
 }
 
@@ -442,6 +727,14 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/reconnect/gone", test_gone);
   g_test_add_func ("/glint/reconnect/brown-out/unreadable", test_brown_out_unreadable);
   g_test_add_func ("/glint/reconnect/cancel", test_cancel_while_reconnecting);
+  g_test_add_func ("/glint/reconnect/read/tcp", test_read_drop);
+  g_test_add_func ("/glint/reconnect/erase/brown-out", test_erase_brown_out);
+  g_test_add_func ("/glint/reconnect/damaged-mac", test_damaged_mac);
+  g_test_add_func ("/glint/reconnect/pty-renumbered", test_pty_renumbered);
+  g_test_add_data_func ("/glint/reconnect/native-usb/own-reset", GINT_TO_POINTER (FALSE),
+                        test_native_usb_reset);
+  g_test_add_data_func ("/glint/reconnect/native-usb/classic-reset", GINT_TO_POINTER (TRUE),
+                        test_native_usb_reset);
 
   return g_test_run ();
 }

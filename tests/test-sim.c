@@ -1957,22 +1957,24 @@ test_options (void)
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT);
   g_assert_cmpstr (error->message, ==,
                    "unknown sim option 'bogus' (known: latency, jitter, drop, corrupt, duplicate, "
-                   "disconnect-after, brown-out-at, seed, time-scale, baud-check, max-baud, "
+                   "disconnect-after, brown-out-at, brown-out-erasing, usb-jtag, seed, time-scale, baud-check, max-baud, "
                    "lose-baud-change, damage-next, rom-xtal-drift, boot, flash, flash-size, "
                    "revision, package, secure-boot, secure-download, jtag-disabled, "
-                   "flash-crypt-cnt, garble-reply, stuck-bit, no-erase, write-protect, "
-                   "real-flash-size, unstable-reads, improv)");
+                   "flash-crypt-cnt, garble-reply, garble-skip, lose-reply, stuck-bit, no-erase, "
+                   "write-protect, real-flash-size, unstable-reads, improv)");
   g_clear_error (&error);
   /* every key the message lists is one the simulator takes */
   {
     static const char *const valid[][2] = {
       { "latency", "0" }, { "jitter", "0" }, { "drop", "0" }, { "corrupt", "0" },
       { "duplicate", "0" }, { "disconnect-after", "0" }, { "brown-out-at", "0" },
+      { "brown-out-erasing", "0" }, { "usb-jtag", "off" },
       { "seed", "7" }, { "time-scale", "1" }, { "baud-check", "off" }, { "max-baud", "0" },
       { "lose-baud-change", "off" }, { "damage-next", "7:0" }, { "rom-xtal-drift", "0" },
       { "boot", "download" }, { "flash-size", "4MB" }, { "revision", "3.0" },
       { "package", "0" }, { "secure-boot", "off" }, { "secure-download", "off" },
       { "jtag-disabled", "off" }, { "flash-crypt-cnt", "0" }, { "garble-reply", "7:0" },
+      { "lose-reply", "7:0" }, { "garble-skip", "0" },
       { "unstable-reads", "0" }, { "improv", "auto" },
     };
 

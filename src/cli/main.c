@@ -217,7 +217,7 @@ json_done (const char *what)
   json_emit (builder);
 }
 
-/* … and how often it lost its link and came back (flash jobs) */
+/* … and how often it lost its link and came back (flash, erase, read) */
 static void
 json_done_recovered (const char   *what,
                      GlintFlasher *flasher)
@@ -229,6 +229,17 @@ json_done_recovered (const char   *what,
   json_builder_set_member_name (builder, "recoveries");
   json_builder_add_int_value (builder, glint_flasher_get_recoveries (flasher));
   json_emit (builder);
+}
+
+/* The line that says a job came back from lost links, where it did. */
+static void
+print_recoveries (GlintFlasher *flasher)
+{
+  if (glint_flasher_get_recoveries (flasher) > 0)
+    printf (g_dngettext (GETTEXT_PACKAGE, "Recovered from %u lost connection.\n",
+                         "Recovered from %u lost connections.\n",
+                         glint_flasher_get_recoveries (flasher)),
+            glint_flasher_get_recoveries (flasher));
 }
 
 /* {"event": "reconnecting", "attempt": 2, "max": 5, "cause": "…"} */
@@ -764,6 +775,7 @@ cli_options (gboolean flash_job)
   options->use_stub = !opt_no_stub;
   options->no_reset = opt_no_reset || g_strcmp0 (opt_before, "no-reset") == 0;
   options->usb_reset = g_strcmp0 (opt_before, "usb-reset") == 0;
+  options->classic_reset = g_strcmp0 (opt_before, "default-reset") == 0;
   options->reboot = !opt_no_reboot && g_strcmp0 (opt_after, "no-reset") != 0;
   options->timeout_scale = opt_timeout_scale;
   if (flash_job)
@@ -1453,11 +1465,7 @@ cmd_flash (int argc, char **argv)
     printf (_("Done: the flash holds all %u bytes, verified.\n"), (guint) total);
   else
     printf (_("Done: %u bytes written and verified.\n"), (guint) total);
-  if (glint_flasher_get_recoveries (flasher) > 0)
-    printf (g_dngettext (GETTEXT_PACKAGE, "Recovered from %u lost connection.\n",
-                         "Recovered from %u lost connections.\n",
-                         glint_flasher_get_recoveries (flasher)),
-            glint_flasher_get_recoveries (flasher));
+  print_recoveries (flasher);
 
   return EXIT_OK;
 }
@@ -1561,13 +1569,15 @@ cmd_erase (int argc, char **argv)
     return report_job_error (error);
 
   if (opt_json)
-    json_done ("erase");
+    json_done_recovered ("erase", flasher);
   else if (partition != NULL)
     printf (_("Done: erased partition %s (0x%x bytes at 0x%x).\n"), partition, length, offset);
   else if (region)
     printf (_("Done: erased 0x%x bytes at 0x%x.\n"), length, offset);
   else
     printf (_("Done: erased the whole flash.\n"));
+  if (!opt_json)
+    print_recoveries (flasher);
 
   return EXIT_OK;
 }
@@ -1619,13 +1629,19 @@ cmd_read (int argc, char **argv)
     return report_job_error (error);
 
   if (opt_json)
-    json_done ("read");
-  else if (partition != NULL)
-    printf (_("Done: read partition %s (0x%x bytes at 0x%x) into %s (MD5 checked).\n"),
-            partition, length, offset, path);
+    {
+      json_done_recovered ("read", flasher);
+    }
   else
-    printf (_("Done: read 0x%x bytes at 0x%x into %s (MD5 checked).\n"), length, offset,
-            path);
+    {
+      if (partition != NULL)
+        printf (_("Done: read partition %s (0x%x bytes at 0x%x) into %s (MD5 checked).\n"),
+                partition, length, offset, path);
+      else
+        printf (_("Done: read 0x%x bytes at 0x%x into %s (MD5 checked).\n"), length, offset,
+                path);
+      print_recoveries (flasher);
+    }
 
   return EXIT_OK;
 }

@@ -19,7 +19,10 @@ G_BEGIN_DECLS
  * @reboot: hard reset into the app when done (default %TRUE)
  * @no_reset: do not touch DTR/RTS before: the board is in download mode
  * @usb_reset: the board is on the chip's own USB-Serial/JTAG, which has
- *   its own reset into the bootloader
+ *   its own reset into the bootloader (taken anyway where the port says it
+ *   is one, USB id 303a:1001, unless @classic_reset)
+ * @classic_reset: the DTR/RTS reset of a USB-serial bridge, even where the
+ *   port is the chip's own USB-Serial/JTAG
  * @skip_unchanged: write only what differs from the flash (default %TRUE)
  * @erase_all: erase the whole flash first
  * @timeout_scale: multiplies every link allowance (default 1.0)
@@ -43,6 +46,7 @@ struct _GlintFlashOptions
   gboolean          reboot;
   gboolean          no_reset;
   gboolean          usb_reset;
+  gboolean          classic_reset;
   gboolean          skip_unchanged;
   gboolean          erase_all;
   gdouble           timeout_scale;

@@ -14,13 +14,21 @@
  * Without a stub a region is erased the way the ROM erases before a write:
  * FLASH_BEGIN erases up front, and no data follows. The ROM has no way to
  * erase the whole chip, so that needs the stub.
+ *
+ * A region goes in pieces of ERASE_PIECE, one command each, so that after
+ * a lost link (glint-flasher-recover.c) only the pieces whose answer had
+ * not come are erased again. The whole chip is one command, sent again.
  */
 
+#define ERASE_PIECE  (256 * 1024)
 
 typedef struct
 {
   guint32  offset;
   guint32  length;         /* 0: the whole chip */
+  guint32  done;           /* confirmed, from offset on */
+  guint32  piece;          /* being erased */
+  gboolean resumed;
   gint64   started;
 } EraseJob;
 
@@ -31,6 +39,38 @@ describe (EraseJob *job)
     return g_strdup (_("erasing the whole flash"));
 
   return g_strdup_printf (_("erasing 0x%x bytes at 0x%x"), job->length, job->offset);
+}
+
+static void erase_run (GTask *task);
+static void erase_cb  (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data);
+
+/* The next piece of a region, job->piece bytes after what is done. */
+static void
+erase_piece (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  EraseJob *job = g_task_get_task_data (task);
+  guint32 at = job->offset + job->done;
+
+  if (self->stub_running)
+    {
+      glint_loader_erase_region_async (self->loader, at, job->piece,
+                                       g_task_get_cancellable (task), _glint_flasher_sent_cb,
+                                       _glint_flasher_sent (task, erase_cb));
+      return;
+    }
+
+  /* ROM: FLASH_BEGIN(erase size, no blocks, block size, offset) erases
+   * before it answers (§8.1 step 5); the fifth word where the ROM takes it. */
+  glint_loader_flash_begin_async (self->loader, job->piece, 0,
+                                  glint_chip_get_flash_write_size (self->chip, FALSE, FALSE),
+                                  at,
+                                  glint_chip_rom_has (self->chip,
+                                                      GLINT_CHIP_ROM_FLASH_BEGIN_ENCRYPTED),
+                                  FALSE, g_task_get_cancellable (task), _glint_flasher_sent_cb,
+                                  _glint_flasher_sent (task, erase_cb));
 }
 
 static void
@@ -46,6 +86,17 @@ erase_cb (GObject      *object,
 
   if (!_glint_flasher_finish_command (task, result, NULL, "%s", what))
     return;
+
+  if (job->length > 0)
+    {
+      job->done += job->piece;
+      _glint_flasher_set_progress (self, job->done, job->length);
+      if (job->done < job->length)
+        {
+          erase_run (task);
+          return;
+        }
+    }
 
   seconds = (g_get_monotonic_time () - job->started) / 1e6;
   if (job->length == 0)
@@ -63,9 +114,30 @@ erase_run (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
   EraseJob *job = g_task_get_task_data (task);
+  gboolean first = job->started == 0;
 
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_ERASING);
-  job->started = g_get_monotonic_time ();
+  if (first)
+    job->started = g_get_monotonic_time ();
+  job->piece = MIN ((guint32) ERASE_PIECE, job->length - job->done);
+
+  /* each piece after the first, or what was not confirmed after a
+   * recovery: said once */
+  if (job->length > 0 && !first && !job->resumed)
+    {
+      erase_piece (task);
+      return;
+    }
+  if (job->resumed && job->length > 0)
+    {
+      job->resumed = FALSE;
+      _glint_flasher_log (self, GLINT_LOG_INFO, _("erasing on at 0x%x: 0x%x of 0x%x bytes were "
+                                                  "erased"),
+                          job->offset + job->done, job->done, job->length);
+      erase_piece (task);
+      return;
+    }
+  job->resumed = FALSE;
 
   if (self->stub_running && job->length == 0)
     {
@@ -76,26 +148,12 @@ erase_run (GTask *task)
     }
 
   if (self->stub_running)
-    {
-      _glint_flasher_log (self, GLINT_LOG_INFO, _("erasing 0x%x bytes at 0x%x"), job->length,
-                          job->offset);
-      glint_loader_erase_region_async (self->loader, job->offset, job->length,
-                                       g_task_get_cancellable (task), _glint_flasher_sent_cb,
-                                       _glint_flasher_sent (task, erase_cb));
-      return;
-    }
-
-  /* ROM: FLASH_BEGIN(erase size, no blocks, block size, offset) erases
-   * before it answers (§8.1 step 5); the fifth word where the ROM takes it. */
-  _glint_flasher_log (self, GLINT_LOG_INFO, _("erasing 0x%x bytes at 0x%x with the ROM loader"),
-                      job->length, job->offset);
-  glint_loader_flash_begin_async (self->loader, job->length, 0,
-                                  glint_chip_get_flash_write_size (self->chip, FALSE, FALSE),
-                                  job->offset,
-                                  glint_chip_rom_has (self->chip,
-                                                      GLINT_CHIP_ROM_FLASH_BEGIN_ENCRYPTED),
-                                  FALSE, g_task_get_cancellable (task), _glint_flasher_sent_cb,
-                                  _glint_flasher_sent (task, erase_cb));
+    _glint_flasher_log (self, GLINT_LOG_INFO, _("erasing 0x%x bytes at 0x%x"), job->length,
+                        job->offset);
+  else
+    _glint_flasher_log (self, GLINT_LOG_INFO, _("erasing 0x%x bytes at 0x%x with the ROM loader"),
+                        job->length, job->offset);
+  erase_piece (task);
 }
 
 static void
@@ -123,9 +181,22 @@ erase_stub_ready (GTask *task)
   _glint_flasher_attach_flash (task, erase_run);
 }
 
+/* Back after a lost link (glint-flasher-recover.c), with the same chip:
+ * the stub again where it is gone, then the pieces not confirmed. */
+static void
+erase_resume (GTask *task)
+{
+  EraseJob *job = g_task_get_task_data (task);
+
+  job->resumed = job->started != 0;
+  _glint_flasher_start_stub (task, erase_stub_ready);
+}
+
 static void
 erase_detected (GTask *task)
 {
+  /* From here on a lost link is recovered from. */
+  _glint_flasher_set_resume (task, erase_resume);
   _glint_flasher_start_stub (task, erase_stub_ready);
 }
 

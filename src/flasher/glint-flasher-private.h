@@ -25,6 +25,7 @@ struct _GlintFlasher
   guint              flash_crypt_cnt;/* ... likewise */
   guint32            detect_words[GLINT_CHIP_MAX_EFUSE_REGS + GLINT_CHIP_MAX_MAC_REGS + 1];
   gdouble            timeout_scale;
+  gint64             carried_rtt_us;  /* the lost link's round trip, for its new loader; -1: none */
   guint              baud;           /* wanted for the transfer, 0 = keep */
   guint              baud_hint;      /* a rate that worked before (auto) */
   guint              settled_baud;   /* what the last job ran at */
@@ -46,6 +47,7 @@ struct _GlintFlasher
   GTask             *job;            /* the job that runs, if any (no reference) */
   GString           *chip_text;      /* what the chip printed since the job had it */
   guint              usb_reset : 1;   /* the chip's own USB-Serial/JTAG */
+  guint              classic_reset : 1; /* ... not taken by default even there */
   guint              no_reset : 1;
   guint              no_stub : 1;
   guint              no_verify : 1;
@@ -57,6 +59,7 @@ struct _GlintFlasher
   guint              erase_all : 1;
   guint              planned_known : 1;  /* the climb may weigh its steps */
   guint              ident_known : 1;    /* detection read the eFuse words */
+  guint              mac_confirmed : 1;  /* ... and the MAC twice alike */
   guint              security_known : 1; /* GET_SECURITY_INFO or the eFuse told */
   guint              link_dead : 1;      /* the loader's link failed: open a new stream */
   guint              chip_reset : 1;     /* the chip printed a boot log mid-job */

@@ -42,6 +42,7 @@ typedef struct
   char          *tmp_path;
   GOutputStream *out;
   GChecksum     *md5;
+  GChecksum     *seg_md5;      /* of what came since the last READ_FLASH */
   guint32        received;     /* bytes from the chip */
   GByteArray    *unwritten;    /* received, not yet handed to the file */
   GBytes        *writing;      /* being written */
@@ -78,6 +79,16 @@ read_job_cleanup (GlintFlasher *self,
     }
 }
 
+/* The job failed for good: nothing is left behind. */
+static void
+read_on_fail (GTask *task)
+{
+  ReadJob *job = read_job (task);
+
+  if (job != NULL)
+    read_job_cleanup (g_task_get_source_object (task), job);
+}
+
 static void
 read_job_free (gpointer data)
 {
@@ -89,6 +100,7 @@ read_job_free (gpointer data)
   g_free (job->tmp_path);
   g_free (job->path);
   g_clear_pointer (&job->md5, g_checksum_free);
+  g_clear_pointer (&job->seg_md5, g_checksum_free);
   g_clear_pointer (&job->unwritten, g_byte_array_unref);
   g_clear_pointer (&job->writing, g_bytes_unref);
   g_clear_error (&job->write_error);
@@ -103,7 +115,11 @@ read_fail (GTask  *task,
   GlintFlasher *self = g_task_get_source_object (task);
   ReadJob *job = read_job (task);
 
-  read_job_cleanup (self, job);
+  /* (the temporary file stays while the job recovers from a lost link:
+   * read_on_fail () removes it when the job fails for good) */
+  if (job->capturing && self->loader != NULL)
+    glint_loader_set_capture_raw (self->loader, FALSE);
+  job->capturing = FALSE;
   if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_prefix_error (&error, _("reading 0x%x bytes at 0x%x: "), job->length, job->offset);
@@ -270,20 +286,21 @@ data_received (GTask        *task,
   ReadJob *job = read_job (task);
 
   g_checksum_update (job->md5, data, len);
+  g_checksum_update (job->seg_md5, data, len);
   g_byte_array_append (job->unwritten, data, len);
   job->received += len;
   _glint_flasher_set_progress (self, job->received, job->length);
   write_some (task);
 }
 
-/* Compares the chip's MD5 with ours; the file is finished when written. */
+/* Compares the chip's MD5 with @ours; the file is finished when written. */
 static void
 data_check (GTask      *task,
+            const char *ours,
             const char *chip_md5)
 {
   GlintFlasher *self = g_task_get_source_object (task);
   ReadJob *job = read_job (task);
-  const char *ours = g_checksum_get_string (job->md5);
 
   if (g_ascii_strcasecmp (ours, chip_md5) != 0)
     {
@@ -337,7 +354,7 @@ flash_md5_cb (GObject      *object,
     {
       hex = g_strndup ((const char *) data, len);
     }
-  data_check (task, hex);
+  data_check (task, g_checksum_get_string (read_job (task)->md5), hex);
 }
 
 static void
@@ -357,12 +374,22 @@ ask_flash_md5 (GTask *task)
 
 static void wait_packet (GTask *task);
 
+/* A packet wait, for the job's link of the moment (see
+ * _glint_flasher_job_epoch ()) */
+typedef struct
+{
+  GTask *task;
+  guint  epoch;
+} PacketWait;
+
 static void
 packet_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  GTask *task = user_data;
+  PacketWait *wait = user_data;
+  g_autoptr(GTask) task = wait->task;
+  guint epoch = wait->epoch;
   GlintFlasher *self = g_task_get_source_object (task);
   ReadJob *job = read_job (task);
   g_autoptr(GError) error = NULL;
@@ -372,7 +399,11 @@ packet_cb (GObject      *object,
   gsize len;
   guint8 total[4];
 
+  g_free (wait);
   frame = glint_loader_wait_raw_frame_finish (GLINT_LOADER (object), result, &error);
+  /* the job ended, or a link that is gone: only collect it */
+  if (_glint_flasher_job_is_over (task) || epoch != _glint_flasher_job_epoch (task))
+    return;
   if (!link_back (task))
     return;
   if (frame == NULL)
@@ -399,11 +430,12 @@ packet_cb (GObject      *object,
         g_string_append_printf (hex, "%02x", data[i]);
       glint_loader_set_capture_raw (self->loader, FALSE);
       job->capturing = FALSE;
-      /* The stub's MD5 covers what it read: a bit read wrong on its way
-       * from the flash is in both.  The flash's own MD5, a second read,
+      /* The stub's MD5 covers what it read (since a resume: what this
+       * READ_FLASH read): a bit read wrong on its way from the flash is in
+       * both.  The flash's own MD5 of the whole region, a second read,
        * decides. */
-      if (g_ascii_strcasecmp (hex->str, g_checksum_get_string (job->md5)) != 0)
-        data_check (task, hex->str);
+      if (g_ascii_strcasecmp (hex->str, g_checksum_get_string (job->seg_md5)) != 0)
+        data_check (task, g_checksum_get_string (job->seg_md5), hex->str);
       else
         ask_flash_md5 (task);
       return;
@@ -435,10 +467,13 @@ static void
 wait_packet (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
+  PacketWait *wait = g_new0 (PacketWait, 1);
 
+  wait->task = g_object_ref (task);
+  wait->epoch = _glint_flasher_job_epoch (task);
   link_wait (task);
   glint_loader_wait_raw_frame_async (self->loader, PACKET_SIZE, PACKET_US,
-                                     g_task_get_cancellable (task), packet_cb, task);
+                                     g_task_get_cancellable (task), packet_cb, wait);
 }
 
 static void
@@ -468,12 +503,21 @@ read_with_stub (GTask *task)
   GlintFlasher *self = g_task_get_source_object (task);
   ReadJob *job = read_job (task);
 
+  /* everything came before the link was lost, but the stub's MD5 */
+  if (job->received == job->length)
+    {
+      ask_flash_md5 (task);
+      return;
+    }
+
   /* Packets may follow the response at once: keep them from now on. */
   glint_loader_set_capture_raw (self->loader, TRUE);
   job->capturing = TRUE;
+  g_checksum_reset (job->seg_md5);
 
   link_wait (task);
-  glint_loader_read_flash_async (self->loader, job->offset, job->length, PACKET_SIZE,
+  glint_loader_read_flash_async (self->loader, job->offset + job->received,
+                                 job->length - job->received, PACKET_SIZE,
                                  MAX_IN_FLIGHT, g_task_get_cancellable (task),
                                  _glint_flasher_sent_cb, _glint_flasher_sent (task, read_flash_cb));
 }
@@ -481,6 +525,7 @@ read_with_stub (GTask *task)
 /* ROM: READ_FLASH_SLOW, 64 bytes at a time -------------------------------------------- */
 
 static void read_slow_next (GTask *task);
+static void read_slow_complete (GTask *task);
 
 static void
 read_slow_cb (GObject      *object,
@@ -488,7 +533,6 @@ read_slow_cb (GObject      *object,
               gpointer      user_data)
 {
   GTask *task = user_data;
-  GlintFlasher *self = g_task_get_source_object (task);
   ReadJob *job = read_job (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) reply = NULL;
@@ -505,11 +549,14 @@ read_slow_cb (GObject      *object,
 
   /* The ROM always answers 64 bytes; only the first ones were asked for. */
   data_received (task, g_bytes_get_data (reply, NULL), want);
-  if (job->received < job->length)
-    {
-      read_slow_next (task);
-      return;
-    }
+  read_slow_next (task);
+}
+
+static void
+read_slow_complete (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  ReadJob *job = read_job (task);
 
   if (!glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_MD5))
     {
@@ -529,6 +576,12 @@ read_slow_next (GTask *task)
   GlintFlasher *self = g_task_get_source_object (task);
   ReadJob *job = read_job (task);
 
+  if (job->received == job->length)
+    {
+      read_slow_complete (task);
+      return;
+    }
+
   link_wait (task);
   glint_loader_read_flash_slow_async (self->loader, job->offset + job->received,
                                       MIN ((guint32) SLOW_READ_SIZE,
@@ -545,6 +598,25 @@ read_attached (GTask *task)
   GlintFlasher *self = g_task_get_source_object (task);
   ReadJob *job = read_job (task);
   g_autoptr(GError) error = NULL;
+
+  /* back after a lost link: on from what arrived */
+  if (job->out != NULL)
+    {
+      if (job->write_error != NULL)
+        {
+          read_fail (task, g_steal_pointer (&job->write_error));
+          return;
+        }
+      _glint_flasher_set_state (self, GLINT_FLASHER_STATE_READING);
+      _glint_flasher_log (self, GLINT_LOG_INFO, _("reading on at 0x%x: 0x%x of 0x%x bytes "
+                                                  "had arrived"),
+                          job->offset + job->received, job->received, job->length);
+      if (self->stub_running)
+        read_with_stub (task);
+      else
+        read_slow_next (task);
+      return;
+    }
 
   if (!open_temp (task, &error))
     {
@@ -598,9 +670,28 @@ read_stub_ready (GTask *task)
   _glint_flasher_change_baud (task, read_speed_set);
 }
 
+/* Back after a lost link (glint-flasher-recover.c), with the same chip:
+ * the stub again where it is gone, the speed that worked, and the read
+ * goes on from the last packet that arrived; the temporary file keeps
+ * what came, and the MD5 of the whole region still decides. */
+static void
+read_resume (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  ReadJob *job = read_job (task);
+
+  job->capturing = FALSE;
+  job->link_busy = FALSE;
+  if (self->baud == GLINT_FLASHER_BAUD_AUTO && self->baud_hint == 0)
+    self->baud_hint = self->settled_baud;
+  _glint_flasher_start_stub (task, read_stub_ready);
+}
+
 static void
 read_detected (GTask *task)
 {
+  /* From here on a lost link is recovered from. */
+  _glint_flasher_set_resume (task, read_resume);
   _glint_flasher_start_stub (task, read_stub_ready);
 }
 
@@ -622,8 +713,10 @@ read_job_new (GTask      *task,
   job->length = length;
   job->path = g_strdup (path);
   job->md5 = g_checksum_new (G_CHECKSUM_MD5);
+  job->seg_md5 = g_checksum_new (G_CHECKSUM_MD5);
   job->unwritten = g_byte_array_new ();
   g_object_set_data_full (G_OBJECT (task), "glint-read", job, read_job_free);
+  g_object_set_data (G_OBJECT (task), "glint-on-fail", (gpointer) read_on_fail);
 
   return job;
 }

@@ -9,6 +9,7 @@
 
 #include "glint-error.h"
 #include "glint-flasher-private.h"
+#include "glint-port-monitor.h"
 #include "glint-stream.h"
 #include "glint-stream-address.h"
 
@@ -57,6 +58,7 @@ typedef struct
   gboolean          had_stub;       /* the stub ran when the link was lost */
   gboolean          began_dead;     /* ... and the loss was a closed connection */
   gboolean          mac_asked_again; /* the MAC differed once */
+  GError           *held;           /* a reset's failure, until its boot log is complete */
   gulong            cancelled_id;
   GCancellable     *cancellable;
 } RecoverState;
@@ -70,6 +72,7 @@ recover_state_free (gpointer data)
   if (rs->cancellable != NULL)
     g_cancellable_disconnect (rs->cancellable, rs->cancelled_id);
   g_clear_object (&rs->cancellable);
+  g_clear_error (&rs->held);
   g_free (rs->cause);
   g_free (rs);
 }
@@ -97,7 +100,9 @@ _glint_flasher_set_resume (GTask            *task,
 
   rs->resume = resume;
   g_string_truncate (self->chip_text, 0);
-  if (self->ident_known && !rs->have_mac)
+  /* (only a MAC read alike twice: a damaged one would make the same
+   * chip another after a reconnect) */
+  if (self->ident_known && self->mac_confirmed && !rs->have_mac)
     {
       const guint32 *words = _glint_flasher_detected_mac_words (self);
 
@@ -126,6 +131,7 @@ is_link_fault (const GError *error)
 {
   return g_error_matches (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED) ||
          g_error_matches (error, GLINT_ERROR, GLINT_ERROR_TIMEOUT) ||
+         g_error_matches (error, GLINT_ERROR, GLINT_ERROR_CHIP_RESET) ||
          g_error_matches (error, GLINT_ERROR, GLINT_ERROR_INVALID_RESPONSE) ||
          g_error_matches (error, GLINT_ERROR, GLINT_ERROR_PROTOCOL) ||
          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
@@ -324,6 +330,9 @@ recover_attempt (GTask *task)
   RecoverState *rs = recover_state (task);
   g_autoptr(GlintStream) stream = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *found = NULL;
+  const GlintUsbIdentity *identity;
+  const char *address;
 
   if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     {
@@ -341,7 +350,19 @@ recover_attempt (GTask *task)
     }
 
   rs->phase = PHASE_OPENING;
-  stream = glint_stream_new_for_address (glint_stream_get_address (self->stream), &error);
+  address = glint_stream_get_address (self->stream);
+  /* A USB port that went away may come back under another name (a
+   * native-USB chip re-enumerates on every reset, often as another
+   * ttyACM): the same device, by its serial number or socket. */
+  identity = glint_stream_get_usb_identity (self->stream);
+  if (identity != NULL)
+    found = glint_port_find_usb_identity (identity);
+  if (found != NULL && g_strcmp0 (found, address) != 0)
+    {
+      _glint_flasher_log (self, GLINT_LOG_NOTICE, _("the board is back as %s"), found);
+      address = found;
+    }
+  stream = glint_stream_new_for_address (address, &error);
   if (stream == NULL)
     {
       rs->phase = PHASE_IDLE;
@@ -406,10 +427,20 @@ chip_reset_idle_cb (gpointer user_data)
   if (strstr (self->chip_text->str, "waiting for download") != NULL)
     {
       rs->reset_seen = FALSE;
+      /* the loader gave up on the answers: recover as from a lost one */
+      if (rs->held != NULL)
+        _glint_flasher_job_fail (task, g_steal_pointer (&rs->held));
       return G_SOURCE_REMOVE;
     }
 
   rs->resume = NULL;
+  if (rs->held != NULL)
+    {
+      g_autoptr(GError) held = g_steal_pointer (&rs->held);
+
+      _glint_flasher_job_fail (task, chip_reset_error (self, held->message));
+      return G_SOURCE_REMOVE;
+    }
   _glint_flasher_job_fail (task, chip_reset_error (self, _("it stopped answering")));
   return G_SOURCE_REMOVE;
 }
@@ -469,6 +500,21 @@ _glint_flasher_try_recover (GTask  *task,
       return TRUE;
     }
 
+  /* The loader saw the boot log begin and gave up on the answers; where
+   * nothing can reset the chip, the rest of the log decides (see
+   * _glint_flasher_chip_text_arrived()). The other commands in flight fail
+   * with it. */
+  if (rs->phase == PHASE_IDLE && (rs->held != NULL ||
+                                  (rs->reset_seen &&
+                                   g_error_matches (error, GLINT_ERROR, GLINT_ERROR_CHIP_RESET))))
+    {
+      if (rs->held == NULL)
+        rs->held = error;
+      else
+        g_error_free (error);
+      return TRUE;
+    }
+
   /* While reconnecting anything may fail (nobody answers yet, the server
    * refuses): another attempt, unless it is another chip. */
   if (rs->phase == PHASE_IDLE && !is_link_fault (error))
@@ -493,6 +539,11 @@ _glint_flasher_try_recover (GTask  *task,
   g_string_truncate (self->chip_text, 0);
   chip_reset = log_says_reset (log);
   self->chip_reset = self->chip_reset || chip_reset;
+  /* (a boot log at another rate than the link's: unreadable; where DTR/RTS
+   * can reset the chip, the reconnect starts with that) */
+  if (g_error_matches (error, GLINT_ERROR, GLINT_ERROR_CHIP_RESET) && !self->no_reset &&
+      glint_stream_get_can_control_lines (self->stream))
+    self->chip_reset = TRUE;
 
   /* A chip that reset and booted its application waits for nothing: only
    * DTR/RTS (or the hands of someone at the board) bring it back. */

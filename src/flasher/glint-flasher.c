@@ -488,6 +488,7 @@ static void
 glint_flasher_init (GlintFlasher *self)
 {
   self->timeout_scale = 1.0;
+  self->carried_rtt_us = -1;
   self->baud = GLINT_FLASHER_BAUD_AUTO;
   self->chip_text = g_string_new (NULL);
 }
@@ -570,6 +571,12 @@ _glint_flasher_swap_stream (GlintFlasher *self,
   if (self->stream != NULL)
     g_io_stream_close_async (G_IO_STREAM (self->stream), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
   g_set_object (&self->stream, stream);
+  /* The new link goes the same way: its loader starts from what the old
+   * one learnt, not from the defaults for a link never heard (a reconnect
+   * would wait seconds for each SYNC over a remote link). */
+  if (self->loader != NULL &&
+      glint_link_timing_get_n_samples (glint_loader_get_timing (self->loader)) > 0)
+    self->carried_rtt_us = glint_link_timing_get_srtt (glint_loader_get_timing (self->loader));
   if (self->loader != NULL)
     {
       g_signal_handlers_disconnect_by_func (self->loader, on_loader_waiting_late_cb, self);
@@ -760,6 +767,7 @@ glint_flasher_set_options (GlintFlasher            *self,
   glint_flasher_set_reboot (self, options->reboot);
   glint_flasher_set_no_reset (self, options->no_reset);
   glint_flasher_set_usb_reset (self, options->usb_reset);
+  self->classic_reset = !!options->classic_reset;
   glint_flasher_set_skip_unchanged (self, options->skip_unchanged);
   glint_flasher_set_erase_all (self, options->erase_all);
   glint_flasher_set_timeout_scale (self, options->timeout_scale);
@@ -976,6 +984,15 @@ _glint_flasher_job_fail (GTask  *task,
   if (_glint_flasher_try_recover (task, error))
     return;
 
+  /* what the job leaves behind goes first (a read's temporary file) */
+  {
+    GlintFlasherStep on_fail = (GlintFlasherStep) g_object_get_data (G_OBJECT (task),
+                                                                     "glint-on-fail");
+
+    if (on_fail != NULL)
+      on_fail (task);
+  }
+
   g_object_set_data (G_OBJECT (task), "glint-job-over", GINT_TO_POINTER (TRUE));
   self->busy = FALSE;
   self->job = NULL;
@@ -1070,6 +1087,16 @@ pick_reset (GlintFlasher *self,
 
   if (self->usb_reset)
     return GLINT_RESET_USB_JTAG;
+
+  /* The chip's own USB-Serial/JTAG has its own reset, as esptool takes by
+   * default for it (protocol.md §3.3), in the window and the CLI alike. */
+  {
+    const GlintUsbIdentity *usb = glint_stream_get_usb_identity (self->stream);
+
+    if (!self->classic_reset && usb != NULL && usb->vid == GLINT_USB_VID_ESPRESSIF &&
+        usb->pid == GLINT_USB_PID_USB_SERIAL_JTAG)
+      return GLINT_RESET_USB_JTAG;
+  }
 
   /* Local POSIX ports alternate the tight and the classic sequence; remote
    * ones can only do the classic one (protocol.md §3.2). */
@@ -1268,6 +1295,9 @@ connect_start (GTask *task)
         self->boot_baud = glint_stream_get_baud (self->stream);
       self->loader = glint_loader_new (self->stream);
       glint_link_timing_set_scale (glint_loader_get_timing (self->loader), self->timeout_scale);
+      if (self->carried_rtt_us >= 0)
+        glint_link_timing_add_sample (glint_loader_get_timing (self->loader),
+                                      self->carried_rtt_us);
       g_signal_connect_object (self->loader, "waiting-late",
                                G_CALLBACK (on_loader_waiting_late_cb), self, 0);
       g_signal_connect_object (self->loader, "text", G_CALLBACK (on_loader_text_cb), self, 0);
@@ -1348,6 +1378,9 @@ _glint_flasher_reconnect (GTask            *task,
  * the ESP32 its security state), its MAC words and UART divider, in one
  * batch, for every job (the flash job checks the revision, the info job
  * shows it all). Secure download mode refuses READ_REG: nothing to read. */
+static gboolean detect_again (GTask        *task,
+                              const GError *why);
+
 static void
 detect_ident_cb (GObject      *object,
                  GAsyncResult *result,
@@ -1369,6 +1402,23 @@ detect_ident_cb (GObject      *object,
 
   glint_chip_get_efuse_registers (self->chip, &n_efuse);
   glint_chip_get_mac_registers (self->chip, &n_mac);
+  /* The MAC words come twice (nothing checks a READ_REG's value word):
+   * a MAC damaged on its way would be the one a reconnect must find
+   * again, and another chip for it. */
+  self->mac_confirmed = memcmp (values + n_efuse,
+                                values + n_efuse + n_mac + (self->chip->uart_clkdiv_reg != 0),
+                                n_mac * sizeof (guint32)) == 0;
+  if (!self->mac_confirmed)
+    {
+      g_autoptr(GError) why = g_error_new_literal (GLINT_ERROR, GLINT_ERROR_INVALID_RESPONSE,
+                                                   _("its MAC read differently twice"));
+
+      if (detect_again (task, why))
+        return;
+      _glint_flasher_log (self, GLINT_LOG_WARNING,
+                          _("the MAC read differently each time: after a lost link, the job "
+                            "cannot tell whether the same chip answers"));
+    }
   memcpy (self->detect_words, values,
           (n_efuse + n_mac + (self->chip->uart_clkdiv_reg != 0)) * sizeof (guint32));
   glint_chip_decode_ident (self->chip, values, &self->ident);
@@ -1399,7 +1449,7 @@ detect_chip_found (GTask           *task,
                    const GlintChip *chip)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  guint32 addresses[G_N_ELEMENTS (self->detect_words)];
+  guint32 addresses[G_N_ELEMENTS (self->detect_words) + GLINT_CHIP_MAX_MAC_REGS];
   const guint32 *regs;
   guint n, n_mac;
 
@@ -1424,6 +1474,8 @@ detect_chip_found (GTask           *task,
   n += n_mac;
   if (chip->uart_clkdiv_reg != 0)
     addresses[n++] = chip->uart_clkdiv_reg;
+  memcpy (addresses + n, regs, n_mac * sizeof (guint32));
+  n += n_mac;
 
   glint_loader_read_regs_async (self->loader, addresses, n, g_task_get_cancellable (task),
                                 detect_ident_cb, task);

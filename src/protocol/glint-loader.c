@@ -35,6 +35,10 @@
 #define MAX_FRAME         (8 + 0x4000 + 0x400)
 #define BOOT_LOG_MAX      (16 * 1024)
 #define UNSUPPORTED_REPEATS 7   /* after the first of the ROM's eight (protocol.md §1.4) */
+/* Unreadable bytes outside frames that say the chip reset while a command
+ * waits (protocol.md §7.2): a boot log at another rate gives hundreds, a
+ * damaged frame delimiter turns one short answer into a dozen. */
+#define UNREADABLE_RESET   32
 
 typedef struct
 {
@@ -89,6 +93,7 @@ struct _GlintLoader
   guint              unsupported_left;   /* ... and how many repeats may follow */
   guint              reset_delay_ms;
   gint64             last_sync_frame_at;
+  gsize              unreadable;      /* bytes outside frames since the last answer */
 };
 
 G_DEFINE_FINAL_TYPE (GlintLoader, glint_loader, G_TYPE_OBJECT)
@@ -105,6 +110,7 @@ static void read_next         (GlintLoader *self);
 static void write_next        (GlintLoader *self);
 static void pending_start_timer (GlintLoader *self,
                                  Pending     *pending);
+static void collect_boot_log  (GlintLoader *self);
 
 /* Names and meanings ------------------------------------------------------- */
 
@@ -435,6 +441,7 @@ complete_pending (GlintLoader  *self,
 
   g_queue_remove (&self->pending, pending);
   self->round_trips++;
+  self->unreadable = 0;
 
   /* The ROM answers each SYNC eight times (protocol.md §3.1); a SYNC sent
    * soon after another may be matched by one of those extra answers, which
@@ -550,6 +557,9 @@ on_frame (const guint8 *frame,
   guint8 op;
 
   glint_wire_trace_frame (GLINT_WIRE_IN, frame, len);
+  /* the text that came before this frame, in its place: a banner before
+   * a SYNC's answer is no news for the command sent after it */
+  collect_boot_log (self);
   if (self->frame_waiter != NULL && self->frame_waiter->expected_frame != NULL &&
       len == g_bytes_get_size (self->frame_waiter->expected_frame) &&
       memcmp (frame, g_bytes_get_data (self->frame_waiter->expected_frame, NULL), len) == 0)
@@ -635,6 +645,73 @@ on_frame (const guint8 *frame,
   complete_pending (self, pending, frame, len);
 }
 
+/* Text came while commands wait for their answers. A boot banner says the
+ * chip reset: the answers will never come, and waiting out their budgets
+ * and the late wait (tens of seconds for a write block) only delays the
+ * recovery. Many unreadable bytes say the same where the chip printed its
+ * boot log at its boot rate while the link runs at another (protocol.md
+ * §7.2). Other text (a panic's tail, stray noise) leaves them waiting:
+ * late is not lost. */
+static void
+check_chip_reset (GlintLoader *self,
+                  gsize        size)
+{
+  g_autoptr(GlintLoader) keep = NULL;
+  g_autoptr(GError) error = NULL;
+  Pending *head = self->pending.head != NULL ? self->pending.head->data : NULL;
+  const char *log = self->boot_log->str;
+  gsize end = self->boot_log->len;
+  gboolean banner = FALSE;
+  GQueue abandoned = G_QUEUE_INIT;
+  Pending *pending;
+
+  if (head != NULL && head->op == GLINT_OP_SYNC)
+    return;
+
+  /* each line that ends in the new text (a reset line comes whole
+   * soon after the banner, at the ROM's 115200 baud) */
+  for (gsize at = end - size; at < end && !banner; at++)
+    {
+      gsize start = at;
+
+      if (log[at] != '\n')
+        continue;
+      while (start > 0 && log[start - 1] != '\n' && at - start < 256)
+        start--;
+      banner = glint_protocol_line_shows_reset (log + start, at - start);
+    }
+
+  if (head == NULL && (!banner || self->frame_waiter == NULL))
+    return;
+  if (!banner && self->unreadable < UNREADABLE_RESET)
+    return;
+
+  if (banner)
+    error = g_error_new (GLINT_ERROR, GLINT_ERROR_CHIP_RESET,
+                         _("the chip reset before it answered %s: it printed its boot "
+                           "messages (a brown-out or a watchdog)"),
+                         head != NULL ? glint_loader_op_name (head->op) :
+                         self->frame_waiter->expected_frame != NULL ? "MEM_END" : "READ_FLASH");
+  else
+    error = g_error_new (GLINT_ERROR, GLINT_ERROR_CHIP_RESET,
+                         _("the chip sent %u unreadable bytes instead of the answer to %s: it "
+                           "most likely reset (a brown-out or a watchdog) and printed its boot "
+                           "messages at another rate"),
+                         (guint) MIN (self->unreadable, G_MAXUINT), glint_loader_op_name (head->op));
+  g_debug ("abandoning the commands in flight: %s", error->message);
+  self->unreadable = 0;
+
+  /* (a failed command's callback may send the next one, or drop the last
+   * reference to the loader: see link_failed) */
+  keep = g_object_ref (self);
+  abandoned = self->pending;
+  g_queue_init (&self->pending);
+  while ((pending = g_queue_pop_head (&abandoned)) != NULL)
+    pending_return_error (pending, g_error_copy (error));
+  if (self->frame_waiter != NULL)
+    pending_return_error (g_steal_pointer (&self->frame_waiter), g_error_copy (error));
+}
+
 static void
 collect_boot_log (GlintLoader *self)
 {
@@ -650,7 +727,9 @@ collect_boot_log (GlintLoader *self)
     return;
 
   g_string_append_len (self->boot_log, data, size);
+  self->unreadable += glint_protocol_unreadable_bytes ((const guint8 *) data, size);
   g_signal_emit (self, signals[SIGNAL_TEXT], 0, text);
+  check_chip_reset (self, size);
   if (self->boot_log->len > BOOT_LOG_MAX)
     g_string_erase (self->boot_log, 0, self->boot_log->len - BOOT_LOG_MAX);
 }
@@ -1041,6 +1120,8 @@ glint_loader_command_async (GlintLoader         *self,
     }
   else
     {
+      if (g_queue_is_empty (&self->pending))
+        self->unreadable = 0;
       g_queue_push_tail (&self->pending, pending);
       pending_watch_cancellable (pending);
     }

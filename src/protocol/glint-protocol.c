@@ -5,6 +5,8 @@
 
 #include "glint-protocol.h"
 
+#include <string.h>
+
 /* The one opcode table (protocol.md §2, §7). resp_len is what the ROM's
  * answer carries before its status, at most: the MD5 as hex text, the
  * longest security info, one slow read. */
@@ -67,6 +69,69 @@ glint_protocol_op_name (guint8 op)
   const GlintOpInfo *info = glint_protocol_op_info (op);
 
   return info != NULL ? info->name : "unknown command";
+}
+
+/* Whether @len bytes at @text contain @mark. */
+static gboolean
+contains (const char *text,
+          gsize       len,
+          const char *mark)
+{
+  gsize n = strlen (mark);
+
+  for (gsize at = 0; at + n <= len; at++)
+    if (memcmp (text + at, mark, n) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+/**
+ * glint_protocol_line_shows_reset:
+ * @line: one line the chip printed outside frames
+ * @len: its length
+ *
+ * Whether @line is a ROM's reset line (protocol.md §7.2): "rst:0x…,boot:…"
+ * (the ESP8266: "…rst cause:…, boot mode:(…)") for a boot into flash, which
+ * only a reset prints, so a command sent before it will not be answered. A
+ * boot into download mode ("DOWNLOAD", boot mode 1 on the ESP8266) does not
+ * count: that chip listens.
+ *
+ * Returns: %TRUE if @line shows that the chip reset and left download mode
+ */
+gboolean
+glint_protocol_line_shows_reset (const char *line,
+                                 gsize       len)
+{
+  if (contains (line, len, "rst:0x"))
+    return !contains (line, len, "DOWNLOAD");
+  if (contains (line, len, "rst cause:"))
+    return !contains (line, len, "boot mode:(1,");
+
+  return FALSE;
+}
+
+/**
+ * glint_protocol_unreadable_bytes:
+ * @text: bytes the chip sent outside frames
+ * @len: their length
+ *
+ * Returns: how many of them are neither printable ASCII nor a line break
+ *   or tab: what text sent at another rate than the one listened at turns
+ *   into (protocol.md §7.2)
+ */
+gsize
+glint_protocol_unreadable_bytes (const guint8 *text,
+                                 gsize         len)
+{
+  gsize n = 0;
+
+  for (gsize i = 0; i < len; i++)
+    if (!(text[i] >= 0x20 && text[i] < 0x7f) && text[i] != '\r' && text[i] != '\n' &&
+        text[i] != '\t')
+      n++;
+
+  return n;
 }
 
 /**

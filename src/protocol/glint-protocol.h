@@ -129,6 +129,13 @@ GlintTimingClass   glint_protocol_timing_class  (guint8   op);
 gsize              glint_protocol_response_len  (guint8   op,
                                                  gboolean is_stub);
 
+/* Text outside frames (§1.1, §7.2) ------------------------------------------------- */
+
+gboolean           glint_protocol_line_shows_reset (const char   *line,
+                                                    gsize         len);
+gsize              glint_protocol_unreadable_bytes (const guint8 *text,
+                                                    gsize         len);
+
 /* Status codes (§1.3, §1.4) -------------------------------------------------------- */
 
 /* The ROM's second status byte when the first is 1 (failure). */

@@ -451,10 +451,12 @@ _glint_sim_handle_boot (GlintSim *self,
        * If EN was pulled low before the power-on boot, this is it. */
       if (en_low (self->lines))
         break;
-      if (io0_low (self->lines) || (self->boot_download && !self->powered_on))
+      if (io0_low (self->lines) || self->jtag_download ||
+          (self->boot_download && !self->powered_on))
         boot_rom (self, t, "0x1 (POWERON_RESET)");
       else
         boot_app (self, t, "0x1 (POWERON_RESET)");
+      self->jtag_download = FALSE;
       self->powered_on = TRUE;
       break;
 
@@ -530,6 +532,8 @@ _glint_sim_handle_lines (GlintSim   *self,
     return;
 
   self->counters[GLINT_SIM_COUNTER_LINE_CHANGES]++;
+  if (self->usb_jtag && io0_low (self->lines))
+    self->jtag_download = TRUE;
 
   /* An EN pulse also revives a chip whose link died (DEAD). */
   is_low = en_low (self->lines);

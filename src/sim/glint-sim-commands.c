@@ -879,6 +879,25 @@ cmd_erase (GlintSim     *self,
         }
     }
 
+  /* fault: the chip browns out while it erases (the sectors before that
+   * point are erased), and answers no more */
+  if (op == GLINT_OP_ERASE_REGION && self->brown_out_erasing > 0)
+    {
+      guint64 left = self->brown_out_erasing;
+
+      if (len >= left)
+        {
+          guint32 n = (guint32) (left + GLINT_SECTOR_SIZE - 1) & ~(guint32) (GLINT_SECTOR_SIZE - 1);
+          gdouble us = _glint_sim_erase_range (self, offset, offset + n);
+
+          g_debug ("sim: brown-out while erasing, 0x%x bytes at 0x%x erased", n, offset);
+          self->brown_out_erasing = 0;
+          _glint_sim_reset_into_app (self, t + _glint_sim_scaled (self, us), BOOT_BROWN_OUT);
+          return;
+        }
+      self->brown_out_erasing -= len;
+    }
+
   _glint_sim_finish (self, t, CMD_US + _glint_sim_erase_range (self, offset, offset + len), op, 0,
                      NULL, 0,
                      GLINT_ROM_OK, GLINT_STUB_OK);

@@ -477,6 +477,8 @@ static const SimOption options[] = {
   { "duplicate", OPTION_DOUBLE, FIELD (duplicate_p), 0, 0, 1, NULL },
   { "disconnect-after", OPTION_UINT64, FIELD (disconnect_after), 0, 0, 0, NULL },
   { "brown-out-at", OPTION_UINT64, FIELD (brown_out_at), 0, 0, 0, NULL },
+  { "brown-out-erasing", OPTION_UINT64, FIELD (brown_out_erasing), 0, 0, 0, NULL },
+  { "usb-jtag", OPTION_BOOL, FIELD (usb_jtag), 0, 0, 0, NULL },
   { "seed", OPTION_CUSTOM, 0, 0, 0, 0, set_seed },
   { "time-scale", OPTION_DOUBLE, FIELD (time_scale), 0, 0, 1000, NULL },
   { "baud-check", OPTION_BOOL, FIELD (baud_check), 0, 0, 0, NULL },
@@ -494,6 +496,8 @@ static const SimOption options[] = {
   { "jtag-disabled", OPTION_CUSTOM, 0, 0, 0, 0, set_security_flag },
   { "flash-crypt-cnt", OPTION_CUSTOM, 0, 0, 0, 0, set_flash_crypt_cnt },
   { "garble-reply", OPTION_OP_COUNT, FIELD (garble_op), FIELD (garble_left), 0, 0, NULL },
+  { "garble-skip", OPTION_UINT64, FIELD (garble_skip), 0, 0, 0, NULL },
+  { "lose-reply", OPTION_OP_COUNT, FIELD (lose_op), FIELD (lose_left), 0, 0, NULL },
   { "stuck-bit", OPTION_CUSTOM, 0, 0, 0, 0, set_flash_fault },
   { "no-erase", OPTION_CUSTOM, 0, 0, 0, 0, set_flash_fault },
   { "write-protect", OPTION_CUSTOM, 0, 0, 0, 0, set_flash_fault },
@@ -513,7 +517,10 @@ static const SimOption options[] = {
  *
  * Sets one option: `latency`, `jitter` (ms), `drop`, `corrupt`,
  * `duplicate` (probability per byte), `disconnect-after`, `brown-out-at`
- * (bytes), `seed`, `time-scale`, `baud-check` (on/off), `max-baud`,
+ * (bytes programmed), `brown-out-erasing` (bytes erased by ERASE_REGION,
+ * from the first one on), `usb-jtag` (on/off: DTR/RTS reach the chip through
+ * its USB-Serial/JTAG controller, which remembers a request for download
+ * mode, DTR alone, until the next reset), `seed`, `time-scale`, `baud-check` (on/off), `max-baud`,
  * `lose-baud-change` (on/off: acknowledge the next CHANGE_BAUDRATE but
  * keep the old rate), `damage-next` (OPCODE[:N], decimal: the next N
  * commands (default 1) with that opcode arrive with a data byte damaged),
@@ -528,7 +535,10 @@ static const SimOption options[] = {
  * `jtag-disabled` (on/off), `flash-crypt-cnt` (the eFuse counter;
  * flash encryption is on when an odd number of its bits are set),
  * `garble-reply` (OPCODE[:N]: a flipped bit in the value word of the next
- * N answers to that opcode), and flash faults as real chips have them:
+ * N answers to that opcode; `garble-skip` (N) lets that many of its answers
+ * pass first), `lose-reply` (OPCODE[:N]: the next N commands
+ * with that opcode are carried out, but their answers are lost on the
+ * way), and flash faults as real chips have them:
  * `stuck-bit` (OFFSET[:BIT]: that bit stays 1), `no-erase` (OFFSET: its
  * sector keeps its content), `write-protect` (START-END: writes and erases
  * there are ignored, silently), `real-flash-size` (1M…: a chip smaller

@@ -130,11 +130,17 @@ struct _GlintSim
   guint             damage_left;
   guint             garble_op;         /* the next garble_left answers to it carry a */
   guint             garble_left;       /* ... flipped bit in their value word */
+  guint64           garble_skip;       /* ... after this many answers to it went by */
+  guint             lose_op;           /* the next lose_left answers to it are done */
+  guint             lose_left;         /* ... but never reach the host */
   gdouble           rom_xtal_drift;    /* %: the ESP32 ROM's belief vs. its crystal */
   gboolean          rom_xtal_drift_set;/* ... given, not drawn from the seed */
   gdouble           time_scale;
   guint64           disconnect_after;
   guint64           brown_out_at;
+  guint64           brown_out_erasing; /* ... after this many bytes erased by ERASE_REGION */
+  gboolean          usb_jtag;          /* lines through a USB-Serial/JTAG controller */
+  gboolean          jtag_download;     /* ... which saw "download" before this reset */
   guint32           seed;
   gboolean          baud_check;
   guint             max_baud;

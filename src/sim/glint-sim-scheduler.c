@@ -164,11 +164,24 @@ _glint_sim_send_response (GlintSim     *self,
 
   /* one-shot fault: line noise in the value word, which no checksum
    * covers (a READ_REG answer that reads as another magic value) */
-  if (self->garble_op != 0 && op == self->garble_op)
+  if (self->garble_op != 0 && op == self->garble_op && self->garble_skip > 0)
+    {
+      self->garble_skip--;
+    }
+  else if (self->garble_op != 0 && op == self->garble_op)
     {
       value ^= 0x00400000;
       if (--self->garble_left == 0)
         self->garble_op = 0;
+    }
+
+  /* one-shot fault: the work is done, the answer lost on the way (the
+   * host cannot tell what of it was done) */
+  if (self->lose_op != 0 && op == self->lose_op)
+    {
+      if (--self->lose_left == 0)
+        self->lose_op = 0;
+      return;
     }
 
   hdr[0] = 0x01;

@@ -48,6 +48,11 @@ typedef struct
   /* pty */
   int                 pty_slave;
   guint               pty_baud;
+  char               *link_path;         /* --link */
+  guint64             vanish_after;      /* the pty goes away once after this many bytes */
+  char               *ports_dir;         /* GLINT_PORTS_DIR: the port's USB identity */
+  char               *usb;               /* ... VID:PID:SERIAL */
+  gboolean            announced;
 
   /* tcp / rfc2217: one client at a time; a new one replaces the old */
   GSocketService     *service;
@@ -58,6 +63,7 @@ typedef struct
   gulong              disconnected_id;
   guint64             drop_after;        /* drop the client once after this many bytes */
   guint64             bytes_in;          /* ... from the host, all clients */
+  guint64             bytes_out;         /* ... and from the chip */
   gdouble             lose_answers;      /* RFC 2217: the chance an answer is lost */
   gdouble             damage_answers;    /* ... or arrives with a byte damaged */
   GRand              *rand;
@@ -112,12 +118,17 @@ on_signal_cb (gpointer user_data)
 
 /* The host sets its speed on the pty's termios, which we can read back: do
  * so before each chunk reaches the chip, so speed and data stay in order. */
+static void maybe_vanish (void);
+
 static void
 pty_input_hook (GlintSimLink *link,
                 gsize         len,
                 gpointer      user_data)
 {
   guint baud = glint_sim_server_tty_get_baud (server.pty_slave);
+
+  server.bytes_in += len;
+  maybe_vanish ();
 
   if (baud != 0 && baud != server.pty_baud)
     {
@@ -134,6 +145,41 @@ on_pty_link_closed_cb (GlintSimLink *link,
   g_main_loop_quit (server.loop);
 }
 
+/* --ports-dir: the key file that GlintPortMonitor and glint_port_list()
+ * read under GLINT_PORTS_DIR, with the port's USB identity and the pty to
+ * open (glint-port-monitor.c) */
+static void
+write_port_entry (const char *device)
+{
+  g_auto(GStrv) usb = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (server.ports_dir == NULL)
+    return;
+
+  usb = g_strsplit (server.usb != NULL ? server.usb : "303a:1001:0", ":", 3);
+  path = g_build_filename (server.ports_dir, "board", NULL);
+  if (device == NULL)
+    {
+      unlink (path);
+      return;
+    }
+  contents = g_strdup_printf ("[usb]\nvid=%s\npid=%s\nserial=%s\n"
+                              "by-path=pci-0000:00:14.0-usb-0:3:1.0\ndevice=%s\n",
+                              usb[0], usb[1] != NULL ? usb[1] : "1001",
+                              usb[1] != NULL && usb[2] != NULL ? usb[2] : "0", device);
+  if (!g_file_set_contents (path, contents, -1, &error))
+    fatal ("%s", error->message);
+}
+
+/* the next pty, made while the last one is still there, so that it gets
+ * another name (Linux hands out the lowest free number) */
+static int  next_master = -1;
+static int  next_slave = -1;
+static char next_name[256];
+
 static void
 serve_pty (const char *link_path)
 {
@@ -143,8 +189,17 @@ serve_pty (const char *link_path)
   char name[256];
   int master;
 
-  if (openpty (&master, &server.pty_slave, name, NULL, NULL) != 0)
-    fatal ("cannot create a pty: %s", g_strerror (errno));
+  if (next_master >= 0)
+    {
+      master = next_master;
+      server.pty_slave = next_slave;
+      g_strlcpy (name, next_name, sizeof name);
+      next_master = next_slave = -1;
+    }
+  else if (openpty (&master, &server.pty_slave, name, NULL, NULL) != 0)
+    {
+      fatal ("cannot create a pty: %s", g_strerror (errno));
+    }
 
   /* Raw, like a serial port; and keep our slave fd open so that the master
    * never sees a hang-up when the client closes the port between runs. */
@@ -168,7 +223,51 @@ serve_pty (const char *link_path)
   glint_sim_link_set_input_hook (server.link, pty_input_hook, NULL);
   g_signal_connect (server.link, "closed", G_CALLBACK (on_pty_link_closed_cb), NULL);
 
-  announce ("PTY %s", link_path != NULL ? link_path : name);
+  write_port_entry (link_path != NULL ? link_path : name);
+  /* (once: whoever started us may have stopped reading) */
+  if (!server.announced)
+    announce ("PTY %s", link_path != NULL ? link_path : name);
+  server.announced = TRUE;
+}
+
+/* --vanish-after: the port goes away, as a USB device does when it is
+ * unplugged, when a hub glitches or when a native-USB chip re-enumerates,
+ * and comes back 300 ms later: under the same --link, or else as a new
+ * pty, a new name (its USB identity in --ports-dir stays). The chip runs
+ * on. */
+static gboolean
+pty_return_cb (gpointer user_data)
+{
+  serve_pty (server.link_path);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+pty_vanish_cb (gpointer user_data)
+{
+  if (server.link_path == NULL &&
+      openpty (&next_master, &next_slave, next_name, NULL, NULL) != 0)
+    fatal ("cannot create a pty: %s", g_strerror (errno));
+  g_signal_handlers_disconnect_by_func (server.link, on_pty_link_closed_cb, NULL);
+  glint_sim_link_close (server.link);
+  g_clear_object (&server.link);
+  close (server.pty_slave);
+  server.pty_slave = -1;
+  if (server.link_path != NULL)
+    unlink (server.link_path);
+  write_port_entry (NULL);
+  g_timeout_add (300, pty_return_cb, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+maybe_vanish (void)
+{
+  if (server.vanish_after == 0 || server.bytes_in + server.bytes_out < server.vanish_after)
+    return;
+
+  server.vanish_after = 0;
+  g_idle_add_full (G_PRIORITY_HIGH, pty_vanish_cb, NULL, NULL);
 }
 
 /* tcp and rfc2217 ----------------------------------------------------------- */
@@ -200,10 +299,11 @@ drop_once_idle_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* (bytes either way: a read is mostly the chip's, a write the host's) */
 static void
-maybe_drop (guint64 bytes_in)
+maybe_drop (void)
 {
-  if (server.drop_after == 0 || bytes_in < server.drop_after)
+  if (server.drop_after == 0 || server.bytes_in + server.bytes_out < server.drop_after)
     return;
 
   server.drop_after = 0;
@@ -217,7 +317,7 @@ tcp_input_hook (GlintSimLink *link,
                 gpointer      user_data)
 {
   server.bytes_in += len;
-  maybe_drop (server.bytes_in);
+  maybe_drop ();
 }
 
 static void
@@ -227,7 +327,7 @@ backend_write (gpointer      user_data,
 {
   glint_sim_host_write (server.sim, data, len);
   server.bytes_in += len;
-  maybe_drop (server.bytes_in);
+  maybe_drop ();
 }
 
 /* What a server with a slower UART does: it sets what it can and says so
@@ -342,6 +442,16 @@ on_rfc2217_sim_output_cb (GlintSim *sim,
 }
 
 static void
+on_sim_output_count_cb (GlintSim *sim,
+                        GBytes   *bytes,
+                        gpointer  user_data)
+{
+  server.bytes_out += g_bytes_get_size (bytes);
+  maybe_drop ();
+  maybe_vanish ();
+}
+
+static void
 on_sim_disconnected_cb (GlintSim *sim,
                         gpointer  user_data)
 {
@@ -445,6 +555,7 @@ main (int argc, char **argv)
   int max_server_baud = 0;
   gboolean esp_reset = FALSE;
   gint64 drop_after = 0;
+  gint64 vanish_after = 0;
   gdouble lose_answers = 0;
   gdouble damage_answers = 0;
   int modes;
@@ -471,7 +582,14 @@ main (int argc, char **argv)
       "with local timing (as esptool's esp_rfc2217_server does)", NULL },
     { "drop-after", 0, 0, G_OPTION_ARG_INT64, &drop_after,
       "With --tcp or --rfc2217: drop the client's connection once, after BYTES "
-      "from the host (the chip keeps running)", "BYTES" },
+      "either way (the chip keeps running)", "BYTES" },
+    { "vanish-after", 0, 0, G_OPTION_ARG_INT64, &vanish_after,
+      "With --pty: the port goes away once after BYTES either way and comes back "
+      "(under --link, or as a new pty), the chip running on", "BYTES" },
+    { "ports-dir", 0, 0, G_OPTION_ARG_FILENAME, &server.ports_dir,
+      "With --pty: describe the port in DIR/board for GLINT_PORTS_DIR", "DIR" },
+    { "usb", 0, 0, G_OPTION_ARG_STRING, &server.usb,
+      "With --ports-dir: the USB identity (hex, default 303a:1001:0)", "VID:PID:SERIAL" },
     { "lose-answers", 0, 0, G_OPTION_ARG_DOUBLE, &lose_answers,
       "With --rfc2217: lose each answer of the chip with this chance (0 to 1)", "P" },
     { "damage-answers", 0, 0, G_OPTION_ARG_DOUBLE, &damage_answers,
@@ -501,6 +619,12 @@ main (int argc, char **argv)
   if (drop_after < 0 || (drop_after > 0 && pty))
     fatal ("--drop-after wants a byte count, and --tcp or --rfc2217");
   server.drop_after = (guint64) drop_after;
+  if (vanish_after < 0 || (vanish_after > 0 && !pty))
+    fatal ("--vanish-after wants a byte count, and --pty");
+  if (server.ports_dir != NULL && !pty)
+    fatal ("--ports-dir needs --pty");
+  server.vanish_after = (guint64) vanish_after;
+  server.link_path = g_strdup (link_path);
   if (lose_answers < 0 || lose_answers > 1 || damage_answers < 0 || damage_answers > 1 ||
       ((lose_answers > 0 || damage_answers > 0) && rfc2217_port < 0))
     fatal ("--lose-answers and --damage-answers want a chance from 0 to 1, and --rfc2217");
@@ -511,6 +635,8 @@ main (int argc, char **argv)
   server.sim = glint_sim_new (chip, &error);
   if (server.sim == NULL)
     fatal ("%s", error->message);
+  if (server.drop_after > 0 || server.vanish_after > 0)
+    g_signal_connect (server.sim, "output", G_CALLBACK (on_sim_output_count_cb), NULL);
 
   /* Without modem lines (pty, raw TCP) a board cannot be reset into
    * download mode, so it starts there; over raw TCP the host's speed is
@@ -552,6 +678,8 @@ main (int argc, char **argv)
 
   if (link_path != NULL)
     unlink (link_path);
+  write_port_entry (NULL);
+  g_free (server.link_path);
   g_clear_object (&server.service);
   g_clear_object (&server.sim);
   g_clear_pointer (&server.rand, g_rand_free);

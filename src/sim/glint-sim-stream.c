@@ -10,6 +10,7 @@
 #include "glint-error.h"
 #include "glint-sim.h"
 #include "glint-sim-link.h"
+#include "glint-chip.h"
 #include "glint-sim-stream.h"
 #include "glint-stream-address.h"
 #include "glint-stream-private.h"
@@ -489,6 +490,12 @@ glint_sim_stream_new_for_address (const GlintStreamAddress  *address,
     _glint_stream_set_is_remote (stream, TRUE);
   if (stream != NULL && !apply_usb_identity (stream, address->options, error))
     g_clear_object (&stream);
+  /* behind the chip's own USB-Serial/JTAG, DTR/RTS mean what its
+   * controller makes of them */
+  if (stream != NULL && glint_stream_get_usb_identity (stream) != NULL &&
+      glint_stream_get_usb_identity (stream)->vid == GLINT_USB_VID_ESPRESSIF &&
+      glint_stream_get_usb_identity (stream)->pid == GLINT_USB_PID_USB_SERIAL_JTAG)
+    glint_sim_set_option (sim, "usb-jtag", "on", NULL);
 
   return stream;
 }

@@ -82,15 +82,18 @@ compare_names (gconstpointer a,
  *   serial=0001
  *   by-path=pci-0000:00:14.0-usb-0:2:1.0-port0
  *   product=CP2102N USB to UART Bridge Controller
+ *   device=/dev/pts/7
  *
- * (vid and pid in hex). Anything else (an empty file, a link to a pty) is
- * a port with no USB identity. */
+ * (vid and pid in hex; device, if given, is the port to open, a pty that
+ * plays the board, and the port's path). Anything else (an empty file, a
+ * link to a pty) is a port with no USB identity. */
 static void
 read_test_identity (GlintSerialPortInfo *info)
 {
   g_autoptr(GKeyFile) file = g_key_file_new ();
   g_autofree char *vid = NULL;
   g_autofree char *pid = NULL;
+  g_autofree char *device = NULL;
   guint64 v = 0, p = 0;
   GStatBuf st;
 
@@ -111,6 +114,12 @@ read_test_identity (GlintSerialPortInfo *info)
   info->serial = g_key_file_get_string (file, "usb", "serial", NULL);
   info->by_path = g_key_file_get_string (file, "usb", "by-path", NULL);
   info->product = g_key_file_get_string (file, "usb", "product", NULL);
+  device = g_key_file_get_string (file, "usb", "device", NULL);
+  if (device != NULL && device[0] != '\0')
+    {
+      g_free (info->path);
+      info->path = g_steal_pointer (&device);
+    }
 }
 
 /* GLINT_PORTS_DIR: every entry is a port, named after itself unless its
@@ -280,6 +289,44 @@ glint_port_lookup_usb_identity (const char *path)
 
       if (g_strcmp0 (port->path, path) == 0 || g_strcmp0 (port->path, real) == 0)
         return glint_serial_port_info_get_usb_identity (port);
+    }
+
+  return NULL;
+}
+
+/**
+ * glint_port_find_usb_identity:
+ * @identity: the USB device a port was behind
+ *
+ * Finds that device's port again, after it went away and came back (a
+ * native-USB chip re-enumerates on every reset, often as another ttyACM;
+ * a hub glitch does the same): the same vendor and product and the same
+ * serial number, or without one the same socket (by-path). Lists the
+ * ports like glint_port_list().
+ *
+ * Returns: (transfer full) (nullable): the port's path now, or %NULL where
+ *   it is not there (yet)
+ */
+char *
+glint_port_find_usb_identity (const GlintUsbIdentity *identity)
+{
+  g_autoptr(GPtrArray) ports = NULL;
+
+  g_return_val_if_fail (identity != NULL, NULL);
+
+  if (identity->serial == NULL && identity->by_path == NULL)
+    return NULL;
+
+  ports = glint_port_list (NULL);
+  for (guint i = 0; ports != NULL && i < ports->len; i++)
+    {
+      GlintSerialPortInfo *port = g_ptr_array_index (ports, i);
+
+      if (!port->is_usb || port->vid != identity->vid || port->pid != identity->pid)
+        continue;
+      if (identity->serial != NULL ? g_strcmp0 (port->serial, identity->serial) == 0
+                                   : g_strcmp0 (port->by_path, identity->by_path) == 0)
+        return g_strdup (port->path);
     }
 
   return NULL;

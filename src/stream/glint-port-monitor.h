@@ -22,6 +22,7 @@ void              glint_port_monitor_refresh            (GlintPortMonitor *self)
 
 GPtrArray        *glint_port_list                       (GError          **error);
 GlintUsbIdentity *glint_port_lookup_usb_identity        (const char       *path);
+char             *glint_port_find_usb_identity          (const GlintUsbIdentity *identity);
 GlintUsbIdentity *glint_serial_port_info_get_usb_identity (const GlintSerialPortInfo *info);
 
 /* For tests */

@@ -81,6 +81,8 @@ typedef struct
   guint64    link_drop_after; /* tcp, rfc2217: the server drops the connection once */
   gdouble    lose_answers;    /* rfc2217: the server loses answers (--fault only) */
   gdouble    damage_answers;  /* ... or damages them */
+  guint64    vanish_after;    /* pty: the port goes away once and comes back */
+  gboolean   renumbered;      /* ... under a new name, found by its USB identity */
   gboolean   lose_baud_change;
   /* flash faults: addresses, or -1 for none */
   gint64     stuck_bit;
@@ -180,6 +182,9 @@ run_choose (Run     *r,
                      pick < 84 ? TRANSPORT_TCP : TRANSPORT_RFC2217;
     }
   while (!allowed[r->transport]);
+  /* (a port that vanishes is a local one) */
+  if (g_strcmp0 (opt_fault, "pty-vanish") == 0)
+    r->transport = TRANSPORT_PTY;
 
   chips = glint_chip_get_all (&n_chips);
   r->chip = chips[g_rand_int_range (rand, 0, n_chips)].name;
@@ -217,6 +222,8 @@ run_choose (Run     *r,
         kind = 14;
       else if (g_strcmp0 (opt_fault, "answer-damage") == 0)
         kind = 15;
+      else if (g_strcmp0 (opt_fault, "pty-vanish") == 0)
+        kind = 16;
 
       switch (kind)
         {
@@ -286,6 +293,15 @@ run_choose (Run     *r,
           if (r->transport == TRANSPORT_RFC2217)
             r->damage_answers = 0.03;
           break;
+        case 16:
+          /* the port goes away mid-flash and comes back, half the time
+           * under another name (a re-enumeration) */
+          if (r->transport == TRANSPORT_PTY)
+            {
+              r->vanish_after = g_rand_int_range (rand, 200, (gint32) (r->size + 8192));
+              r->renumbered = g_rand_boolean (rand);
+            }
+          break;
         default:
           g_assert_not_reached ();
         }
@@ -345,6 +361,9 @@ run_describe (const Run *r)
     g_string_append_printf (s, " lose-answers=%g", r->lose_answers);
   if (r->damage_answers > 0)
     g_string_append_printf (s, " damage-answers=%g", r->damage_answers);
+  if (r->vanish_after > 0)
+    g_string_append_printf (s, " pty-vanish-after=%" G_GUINT64_FORMAT "%s", r->vanish_after,
+                            r->renumbered ? " renumbered" : "");
   if (r->lose_baud_change)
     g_string_append (s, " lose-baud-change");
   if (r->stuck_bit >= 0)
@@ -462,6 +481,7 @@ spawn_server (const Run   *r,
   g_autofree char *drop_after = g_strdup_printf ("%" G_GUINT64_FORMAT, r->link_drop_after);
   g_autofree char *lose = g_strdup_printf ("%g", r->lose_answers);
   g_autofree char *damage = g_strdup_printf ("%g", r->damage_answers);
+  g_autofree char *vanish = g_strdup_printf ("%" G_GUINT64_FORMAT, r->vanish_after);
 
   if (path == NULL)
     {
@@ -474,8 +494,25 @@ spawn_server (const Run   *r,
     {
     case TRANSPORT_PTY:
       g_ptr_array_add (argv, "--pty");
-      g_ptr_array_add (argv, "--link");
-      g_ptr_array_add (argv, link_path);
+      if (r->renumbered)
+        {
+          /* a new pty when it comes back; its USB identity (a CP2102) in
+           * the run's folder, which is GLINT_PORTS_DIR for the run */
+          g_ptr_array_add (argv, "--ports-dir");
+          g_ptr_array_add (argv, (gpointer) dir);
+          g_ptr_array_add (argv, "--usb");
+          g_ptr_array_add (argv, "10c4:ea60:SOAK");
+        }
+      else
+        {
+          g_ptr_array_add (argv, "--link");
+          g_ptr_array_add (argv, link_path);
+        }
+      if (r->vanish_after > 0)
+        {
+          g_ptr_array_add (argv, "--vanish-after");
+          g_ptr_array_add (argv, vanish);
+        }
       break;
     case TRANSPORT_TCP:
       g_ptr_array_add (argv, "--tcp");
@@ -680,6 +717,8 @@ run_one (const Run  *r,
       flash_path = g_build_filename (dir, "flash.bin", NULL);
       g_file_set_contents (flash_path, (const char *) bg, FLASH_SIZE, &error);
       g_assert_no_error (error);
+      if (r->renumbered)
+        g_setenv ("GLINT_PORTS_DIR", dir, TRUE);
       if (!spawn_server (r, dir, flash_path, &server, &address, &error))
         g_error ("starting glint-sim-server: %s", error->message);
       stream = glint_stream_new_for_address (address, &error);
@@ -691,6 +730,7 @@ run_one (const Run  *r,
     glint_test_remove_dir (record_dir);
   ok = ended && flash_error == NULL;
   g_io_stream_close (G_IO_STREAM (stream), NULL, NULL);
+  g_unsetenv ("GLINT_PORTS_DIR");
 
   /* what the chip holds now */
   if (r->transport == TRANSPORT_SIM)
@@ -851,8 +891,9 @@ main (int argc, char **argv)
       "Flip a bit of the flash after each success (a self-test: all become false)", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, "Show every run and engine debug", NULL },
     { "fault", 0, 0, G_OPTION_ARG_STRING, &opt_fault,
-      "Give every run this one fault: link-drop, brown-out, disconnect, and over RFC 2217 "
-      "answer-loss or answer-damage (3 %)", "KIND" },
+      "Give every run this one fault: link-drop, brown-out, disconnect, pty-vanish (the "
+      "port goes and comes back, half the time renamed), and over RFC 2217 answer-loss or "
+      "answer-damage (3 %)", "KIND" },
     { NULL }
   };
 
@@ -868,10 +909,11 @@ main (int argc, char **argv)
 
   if (opt_fault != NULL && !g_str_equal (opt_fault, "link-drop") &&
       !g_str_equal (opt_fault, "brown-out") && !g_str_equal (opt_fault, "disconnect") &&
-      !g_str_equal (opt_fault, "answer-loss") && !g_str_equal (opt_fault, "answer-damage"))
+      !g_str_equal (opt_fault, "answer-loss") && !g_str_equal (opt_fault, "answer-damage") &&
+      !g_str_equal (opt_fault, "pty-vanish"))
     {
       fprintf (stderr, "glint-soak: --fault wants link-drop, brown-out, disconnect, "
-               "answer-loss or answer-damage\n");
+               "answer-loss, answer-damage or pty-vanish\n");
       return 2;
     }
 
