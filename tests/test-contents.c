@@ -132,12 +132,12 @@ test_info_full_build (void)
   g_assert_cmpint (run.status, ==, 0);
   assert_has (run.out, "Contents: 6 partitions at 0x8000; ota_0 starts wled 0.14.0 "
                        "(ESP-IDF v4.4.7, 2025-01-20)");
-  assert_has (run.out, "factory          0x10000   1.0\u00a0MB    wled 0.15.0 (ESP-IDF v4.4.7, "
+  assert_has (run.out, "factory          0x10000   1.0\u00a0MiB   wled 0.15.0 (ESP-IDF v4.4.7, "
                        "2025-01-20)\n");
-  assert_has (run.out, "ota_0            0x110000  1.0\u00a0MB    wled 0.14.0 (ESP-IDF v4.4.7, "
+  assert_has (run.out, "ota_0            0x110000  1.0\u00a0MiB   wled 0.14.0 (ESP-IDF v4.4.7, "
                        "2025-01-20) — boots\n");
-  assert_has (run.out, "ota_1            0x210000  1.0\u00a0MB    blank\n");
-  assert_has (run.out, "nvs              0x9000    16.4\u00a0kB   data/nvs\n");
+  assert_has (run.out, "ota_1            0x210000  1.0\u00a0MiB   blank\n");
+  assert_has (run.out, "nvs              0x9000    16.0\u00a0KiB  data/nvs\n");
   /* after the chip lines */
   g_assert_true (strstr (run.out, "Contents:") > strstr (run.out, "Security:"));
   run_clear (&run);

@@ -192,7 +192,7 @@ test_board_details (Fixture       *f,
   assert_has (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (child (f, "contents_group"))),
               "6 partitions at 0x8000; ota_0 starts wled 0.14.0");
   assert_has (adw_action_row_get_subtitle (partition_row (f, "ota_0")),
-              "0x110000 · 1.0\u00a0MB · wled 0.14.0 (ESP-IDF v4.4.7, 2025-01-20) · starts");
+              "0x110000 · 1.0\u00a0MiB · wled 0.14.0 (ESP-IDF v4.4.7, 2025-01-20) · starts");
   assert_has (adw_action_row_get_subtitle (partition_row (f, "factory")),
               "wled 0.15.0 (ESP-IDF v4.4.7, 2025-01-20)");
   assert_has (adw_action_row_get_subtitle (partition_row (f, "nvs")), "data/nvs");
@@ -204,7 +204,7 @@ test_board_details (Fixture       *f,
   dialog = _glint_board_page_get_erase_dialog (f->window->board_page);
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Erase “otadata”?");
   assert_has (adw_message_dialog_get_body (dialog),
-              "This erases 8.2\u00a0kB at 0xd000 and loses which OTA update starts: factory "
+              "This erases 8.0\u00a0KiB at 0xd000 and loses which OTA update starts: factory "
               "starts next.");
   adw_message_dialog_response (dialog, "cancel");
   g_assert_false (glint_wizard_page_get_applying (GLINT_WIZARD_PAGE (f->window->board_page)));

@@ -657,12 +657,12 @@ glint_partition_contents_describe_app (const GlintPartitionContents *part)
  * @part: a partition of a board
  *
  * Returns: (transfer full): one line, as `glint-cli info` prints it:
- *   "factory  0x10000  1.0 MB  wled 0.15.0 (ESP-IDF v4.4.7, 2025-01-20) — boots"
+ *   "factory  0x10000  1.0 MiB  wled 0.15.0 (ESP-IDF v4.4.7, 2025-01-20) — boots"
  */
 char *
 glint_partition_contents_describe (const GlintPartitionContents *part)
 {
-  g_autofree char *size = g_format_size (part->partition.size);
+  g_autofree char *size = g_format_size_full (part->partition.size, G_FORMAT_SIZE_IEC_UNITS);
   g_autofree char *what = glint_partition_contents_describe_app (part);
   g_autofree char *offset = g_strdup_printf ("0x%x", part->partition.offset);
   /* the size has a no-break space: pad by characters, not bytes */

@@ -570,7 +570,7 @@ static GtkWidget *
 partition_row_new (const GlintPartitionContents *pc)
 {
   GtkWidget *row = adw_action_row_new ();
-  g_autofree char *size = g_format_size (pc->partition.size);
+  g_autofree char *size = g_format_size_full (pc->partition.size, G_FORMAT_SIZE_IEC_UNITS);
   g_autofree char *what = glint_partition_contents_describe_app (pc);
   g_autofree char *subtitle = NULL;
   g_autofree char *save_tip = g_strdup_printf (_("Save “%s” to a File…"), pc->partition.name);
@@ -747,7 +747,7 @@ erase_partition_action (GtkWidget  *widget,
     return;
 
   loss = glint_board_contents_describe_loss (self->board_info->contents, pc);
-  size = g_format_size (pc->partition.size);
+  size = g_format_size_full (pc->partition.size, G_FORMAT_SIZE_IEC_UNITS);
   heading = g_strdup_printf (_("Erase “%s”?"), name);
   /* Translators: size and offset of a partition, then what erasing it loses */
   body = g_strdup_printf (_("This erases %s at 0x%x and loses %s."), size, pc->partition.offset,

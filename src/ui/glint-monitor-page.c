@@ -193,7 +193,7 @@ flush_cb (gpointer user_data)
 
   if (self->dropped > 0)
     {
-      g_autofree char *size = g_format_size (self->dropped);
+      g_autofree char *size = g_format_size_full (self->dropped, G_FORMAT_SIZE_IEC_UNITS);
       /* Translators: "— 1.2 MB of output left out —"; the monitor keeps the newest output */
       g_autofree char *marker = g_strdup_printf (_("— %s of output left out —"), size);
 
