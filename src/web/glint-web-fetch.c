@@ -22,7 +22,8 @@
  * cache), each part checked to be firmware, and a rewritten manifest.json
  * whose part paths name the local files. Nothing from the manifest is run:
  * only "builds", their "chipFamily" and "parts" ("path", "offset"), "name",
- * "version" and "new_install_prompt_erase" are read.
+ * "version", "new_install_prompt_erase" and "new_install_improv_wait_time"
+ * are read.
  *
  * Part paths are resolved against the manifest URL as it was given, not
  * the one a redirect led to, as ESP Web Tools does (new URL(path,
@@ -52,6 +53,7 @@ struct _GlintWebFetch
   char         *name;
   char         *version;
   gboolean      prompt_erase;
+  int           improv_wait;   /* seconds; -1: not said */
   guint64       bytes_downloaded;
   guint         n_requests;
 
@@ -146,6 +148,7 @@ static void
 glint_web_fetch_init (GlintWebFetch *self)
 {
   self->max_part_size = GLINT_WEB_MAX_PART_SIZE;
+  self->improv_wait = -1;
   self->cache_dir = glint_download_cache_default_dir ();
 }
 
@@ -758,6 +761,18 @@ parse_manifest (GlintWebFetch  *self,
     self->prompt_erase = erase != NULL && json_node_get_value_type (erase) == G_TYPE_BOOLEAN &&
                          json_node_get_boolean (erase);
   }
+  {
+    JsonNode *wait = json_object_get_member (object, "new_install_improv_wait_time");
+    GType type = wait != NULL && JSON_NODE_HOLDS_VALUE (wait) ? json_node_get_value_type (wait)
+                                                             : G_TYPE_INVALID;
+    double seconds = type == G_TYPE_INT64 ? (double) json_node_get_int (wait) :
+                     type == G_TYPE_DOUBLE ? json_node_get_double (wait) : -1.0;
+
+    /* a number of seconds, at most GLINT_WEB_MAX_IMPROV_WAIT; anything
+     * else is as if not there */
+    self->improv_wait = seconds >= 0.0 ? (int) MIN (seconds + 0.5, GLINT_WEB_MAX_IMPROV_WAIT)
+                                       : -1;
+  }
 
   return object;
 }
@@ -1103,6 +1118,22 @@ glint_web_fetch_get_prompt_erase (GlintWebFetch *self)
   g_return_val_if_fail (GLINT_IS_WEB_FETCH (self), FALSE);
 
   return self->prompt_erase;
+}
+
+/**
+ * glint_web_fetch_get_improv_wait_time:
+ * @self: a #GlintWebFetch
+ *
+ * Returns: the manifest's "new_install_improv_wait_time": how many seconds
+ *   to wait after a flash for the firmware to answer Improv Serial (0: do
+ *   not ask it), or -1 when the manifest does not say
+ */
+int
+glint_web_fetch_get_improv_wait_time (GlintWebFetch *self)
+{
+  g_return_val_if_fail (GLINT_IS_WEB_FETCH (self), -1);
+
+  return self->improv_wait;
 }
 
 /**
