@@ -293,7 +293,8 @@ site_start (Site     *s,
             "  { \"path\": \"app.bin\", \"offset\": 65536 } ] } ] }");
   add_bytes (s, "/slow/app.bin", app_image);
   add_file (s, "/multi/manifest.json",
-            "{ \"name\": \"Two Chips\", \"builds\": [\n"
+            "{ \"name\": \"Two Chips\", \"new_install_improv_wait_time\": 500,\n"
+            "  \"builds\": [\n"
             "  { \"chipFamily\": \"ESP32-C3\", \"parts\": [\n"
             "    { \"path\": \"c3-app.bin\", \"offset\": 0 } ] },\n"
             "  { \"chipFamily\": \"ESP32\", \"parts\": [\n"
@@ -301,7 +302,8 @@ site_start (Site     *s,
   add_bytes (s, "/bin/my app.bin", app_image);   /* libsoup hands paths decoded */
   add_file (s, "/notjson/manifest.json", "<html><body>Install</body></html>");
   add_file (s, "/odd/manifest.json",
-            "{ \"new_install_prompt_erase\": {}, \"name\": 7, \"builds\": [ 1,\n"
+            "{ \"new_install_prompt_erase\": {}, \"name\": 7,\n"
+            "  \"new_install_improv_wait_time\": \"10\", \"builds\": [ 1,\n"
             "  { \"chipFamily\": \"ESP32\", \"parts\": [ \"x\",\n"
             "    { \"path\": \"/bin/app.bin\", \"offset\": 65536 } ] } ] }");
   /* an http part (port 9: nothing listens) in an https manifest */
@@ -575,6 +577,7 @@ test_download_and_cache (gconstpointer data)
   g_assert_cmpstr (glint_web_fetch_get_name (fetch), ==, "Glint Test Light");
   g_assert_cmpstr (glint_web_fetch_get_version (fetch), ==, "1.2.3");
   g_assert_true (glint_web_fetch_get_prompt_erase (fetch));
+  g_assert_cmpint (glint_web_fetch_get_improv_wait_time (fetch), ==, -1);
   g_assert_cmpfloat (glint_web_fetch_get_progress (fetch), ==, 1.0);
   g_assert_cmpuint (glint_web_fetch_get_bytes_downloaded (fetch), >,
                     g_bytes_get_size (app_image));
@@ -726,6 +729,8 @@ test_multi_chip (void)
   glint_web_fetch_set_chip_family (fetch, "esp32");
   manifest = run_fetch (fetch, NULL, &error);
   g_assert_no_error (error);
+  /* the installer's wait for Improv, held to at most 120 s */
+  g_assert_cmpint (glint_web_fetch_get_improv_wait_time (fetch), ==, GLINT_WEB_MAX_IMPROV_WAIT);
   log = log_text (&s);
   g_assert_null (strstr (log, "c3-app.bin"));
   g_assert_nonnull (strstr (log, "GET /bin/my app.bin 200"));
@@ -773,6 +778,8 @@ test_odd_manifest (void)
   g_assert_no_error (error);
   g_assert_false (glint_web_fetch_get_prompt_erase (fetch));
   g_assert_null (glint_web_fetch_get_name (fetch));
+  /* a wait that is no number is as if not there */
+  g_assert_cmpint (glint_web_fetch_get_improv_wait_time (fetch), ==, -1);
 
   plan = glint_flash_plan_new_from_manifest (manifest, "ESP32", &error);
   g_assert_null (plan);
