@@ -368,6 +368,38 @@ test_from_link (void)
     g_assert_nonnull (strstr (log, "GET /sample/manifest.json 304 0"));
     g_assert_nonnull (strstr (log, "GET /sample/esp32c3-glint-demo.bin 304 0"));
     g_assert_null (strstr (log, " 200 "));
+    /* an installer that does not say how long to wait for Improv: the
+     * flash does not ask */
+    g_assert_null (strstr (run.out, "Wi-Fi set-up"));
+    run_clear (&run);
+  }
+
+  /* one that does: the new firmware is asked, and the way on named */
+  {
+    g_autofree char *waiting = g_build_filename (site, "waiting", NULL);
+    g_autofree char *manifest = g_build_filename (waiting, "manifest.json", NULL);
+    g_autofree char *waiting_url = g_strconcat (server->base, "/waiting/manifest.json", NULL);
+    g_autofree char *offer = g_strdup_printf ("The firmware offers Wi-Fi set-up: glint-cli "
+                                              "--port %s wifi --ssid NAME", address);
+    const char *flash[] = { "--allow-http", "-p", address, "flash", waiting_url, NULL };
+    const char *json[] = { "--json", "--allow-http", "-p", address, "flash", waiting_url, NULL };
+
+    g_mkdir_with_parents (waiting, 0700);
+    g_file_set_contents (manifest,
+                         "{ \"name\": \"Glint demo\", \"new_install_improv_wait_time\": 5,\n"
+                         "  \"builds\": [ { \"chipFamily\": \"ESP32-C3\", \"parts\": [\n"
+                         "    { \"path\": \"../sample/esp32c3-glint-demo.bin\", "
+                         "\"offset\": 65536 } ] } ] }", -1, &error);
+    g_assert_no_error (error);
+    run_cli_cached (&run, cache, flash);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.err, "the installer says to wait up to 5 s"));
+    g_assert_nonnull (strstr (run.out, offer));
+    run_clear (&run);
+
+    run_cli_cached (&run, cache, json);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "{\"event\":\"improv\",\"firmware\":\"glint-demo\"}"));
     run_clear (&run);
   }
 

@@ -1304,6 +1304,58 @@ download_installer (const char     *url,
   return g_steal_pointer (&manifest);
 }
 
+/* After a flash from a web installer that says how long its firmware
+ * takes to answer Improv Serial (new_install_improv_wait_time), as ESP Web
+ * Tools does: ask the firmware, that long, whether it offers Wi-Fi set-up,
+ * and say how to do it. Installers that say nothing are not waited for:
+ * `glint-cli wifi` asks on demand. */
+static void
+offer_wifi (GlintFlasher  *flasher,
+            GlintWebFetch *fetch)
+{
+  int wait = fetch != NULL ? glint_web_fetch_get_improv_wait_time (fetch) : -1;
+  g_autoptr(GlintImprovClient) client = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  const char * const *info;
+
+  if (wait <= 0 || opt_no_reboot || g_strcmp0 (opt_after, "no-reset") == 0)
+    return;
+
+  glint_flasher_release_stream (flasher);
+  client = glint_improv_client_new (glint_flasher_get_stream (flasher));
+  if (!opt_json)
+    /* TRANSLATORS: %d is a number of seconds, as the installer gives it */
+    g_printerr (_("Asking the new firmware whether it offers Wi-Fi set-up (Improv Serial; "
+                  "the installer says to wait up to %d s)…\n"), wait);
+  glint_improv_client_probe_async (client, (guint) wait * 1000, job_cancellable,
+                                   store_result_cb, &slot);
+  result = run_until_done (&slot);
+  if (!glint_improv_client_probe_finish (client, result, &error))
+    {
+      g_debug ("%s", error->message);
+      if (!opt_json)
+        printf (_("The firmware does not offer Wi-Fi set-up over the serial port.\n"));
+      glint_improv_client_stop (client);
+      return;
+    }
+
+  info = glint_improv_client_get_device_info (client);
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_event ("improv");
+
+      json_builder_set_member_name (builder, "firmware");
+      json_builder_add_string_value (builder, info != NULL && info[0] != NULL ? info[0] : "");
+      json_emit (builder);
+    }
+  else
+    printf (_("The firmware offers Wi-Fi set-up: glint-cli --port %s wifi --ssid NAME "
+              "[--password-file FILE]\n"), opt_port);
+  glint_improv_client_stop (client);
+}
+
 /* An app without a bootloader or partition table of its own: will the
  * board start it? Read what the board holds first (an info job) and warn
  * with the fix, or refuse with --refuse-unbootable. Full builds and
@@ -1446,6 +1498,7 @@ cmd_flash (int argc, char **argv)
   if (opt_json)
     {
       report_regions (flasher);
+      offer_wifi (flasher, fetch);
       json_done_recovered ("flash", flasher);
       return EXIT_OK;
     }
@@ -1466,6 +1519,7 @@ cmd_flash (int argc, char **argv)
   else
     printf (_("Done: %u bytes written and verified.\n"), (guint) total);
   print_recoveries (flasher);
+  offer_wifi (flasher, fetch);
 
   return EXIT_OK;
 }
