@@ -709,7 +709,9 @@ test_redirect (void)
 }
 
 /* Only the build for the chip asked for is downloaded; the other's part
- * (which the server does not have) is never asked for. */
+ * (which the server does not have) is never asked for. A manifest-only
+ * run first names the builds' chips, and the run after it does not ask
+ * for the manifest again. */
 static void
 test_multi_chip (void)
 {
@@ -726,9 +728,24 @@ test_multi_chip (void)
   env_init (&env);
   address = url (&s, "/multi/manifest.json");
   fetch = new_fetch (&env, address, TRUE);
+
+  /* the manifest alone first: its builds' chips, no part */
+  glint_web_fetch_set_manifest_only (fetch, TRUE);
+  manifest = run_fetch (fetch, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (manifest, ==, address);
+  g_clear_pointer (&manifest, g_free);
+  g_assert_cmpuint (g_strv_length ((char **) glint_web_fetch_get_chip_families (fetch)), ==, 2);
+  g_assert_cmpstr (glint_web_fetch_get_chip_families (fetch)[0], ==, "ESP32-C3");
+  g_assert_cmpstr (glint_web_fetch_get_chip_families (fetch)[1], ==, "ESP32");
+  g_assert_cmpuint (s.log->len, ==, 1);
+
+  /* then the chip's build, without asking for the manifest again */
   glint_web_fetch_set_chip_family (fetch, "esp32");
   manifest = run_fetch (fetch, NULL, &error);
   g_assert_no_error (error);
+  g_assert_cmpuint (s.log->len, ==, 2);
+  g_assert_cmpuint (glint_web_fetch_get_n_requests (fetch), ==, 2);
   /* the installer's wait for Improv, held to at most 120 s */
   g_assert_cmpint (glint_web_fetch_get_improv_wait_time (fetch), ==, GLINT_WEB_MAX_IMPROV_WAIT);
   log = log_text (&s);

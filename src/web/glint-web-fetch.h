@@ -29,6 +29,9 @@ void           glint_web_fetch_set_allow_http      (GlintWebFetch       *self,
                                                     gboolean             allow_http);
 void           glint_web_fetch_set_chip_family     (GlintWebFetch       *self,
                                                     const char          *chip_family);
+void           glint_web_fetch_set_manifest_only   (GlintWebFetch       *self,
+                                                    gboolean             manifest_only);
+const char * const *glint_web_fetch_get_chip_families (GlintWebFetch    *self);
 void           glint_web_fetch_set_cache_dir       (GlintWebFetch       *self,
                                                     const char          *dir);
 void           glint_web_fetch_set_max_part_size   (GlintWebFetch       *self,
