@@ -300,7 +300,8 @@ assert_flash_holds (const char *flash_path,
 
 /* The whole path from the command line: the sample firmware's installer
  * (a build per chip) from a local web server, flashed to an ESP32-C3
- * Demo board behind RFC 2217, which then joins a network; a second flash
+ * Demo board behind RFC 2217 (its chip learnt first, then only its build
+ * downloaded), which then joins a network; a second flash
  * from the same link downloads nothing (the server answers 304 for every
  * file, as its log shows); the password shows up nowhere. */
 static void
@@ -347,6 +348,10 @@ test_from_link (void)
     log = glint_test_web_server_log (server, 0);
     g_assert_nonnull (strstr (log, "GET /sample/manifest.json 200 "));
     g_assert_nonnull (strstr (log, "GET /sample/esp32c3-glint-demo.bin 200 "));
+    /* the board's chip first: only its build is downloaded, the manifest once */
+    g_test_message ("the first flash's requests:\n%s", log);
+    g_assert_cmpuint (glint_test_web_server_n_log (server), ==, 4);
+    g_assert_null (strstr (log, "GET /sample/esp32-glint-demo.bin"));
     g_clear_pointer (&log, g_free);
     run_clear (&run);
 
