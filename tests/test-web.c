@@ -1154,37 +1154,6 @@ test_cli (void)
   server_stop (&s);
 }
 
-/* A self-signed certificate for 127.0.0.1, made now; NULL without openssl
- * or a TLS backend. */
-static char *
-make_certificate (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *openssl = g_find_program_in_path ("openssl");
-  g_autofree char *dir = NULL;
-  g_autofree char *cert = NULL;
-  g_autofree char *key = NULL;
-  g_autoptr(GSubprocess) proc = NULL;
-
-  if (openssl == NULL || !g_tls_backend_supports_tls (g_tls_backend_get_default ()))
-    return NULL;
-
-  dir = g_dir_make_tmp ("glint-web-cert-XXXXXX", &error);
-  g_assert_no_error (error);
-  cert = g_build_filename (dir, "cert.pem", NULL);
-  key = g_build_filename (dir, "key.pem", NULL);
-  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                           &error, openssl, "req", "-x509", "-newkey", "ec",
-                           "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                           "-days", "2", "-subj", "/CN=127.0.0.1",
-                           "-addext", "subjectAltName=IP:127.0.0.1",
-                           "-keyout", key, "-out", cert, NULL);
-  g_assert_no_error (error);
-  g_subprocess_wait_check (proc, NULL, &error);
-  g_assert_no_error (error);
-
-  return g_steal_pointer (&dir);
-}
 
 int
 main (int    argc,
@@ -1205,7 +1174,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   glint_sim_stream_register ();
 
-  cert_dir = make_certificate ();
+  cert_dir = glint_test_make_certificate ();
   server_process_start (argv[0]);
 
   g_test_add_data_func ("/glint/web/http/download-and-cache", GINT_TO_POINTER (FALSE),
