@@ -4,6 +4,10 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
+
+#include <gio/gunixinputstream.h>
+#include <glib-unix.h>
 
 #include "glint-loader.h"
 #include <glib/gstdio.h>
@@ -206,6 +210,118 @@ glint_test_spawn_sim_server (const char *const *args,
     g_free (line);
 
   return proc;
+}
+
+GlintTestWebServer *
+glint_test_web_server_start (const char *dir,
+                             const char *cert_dir)
+{
+  const char *program = g_getenv ("GLINT_TEST_WEB_SERVER");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cert = cert_dir != NULL ? g_build_filename (cert_dir, "cert.pem", NULL) : NULL;
+  g_autofree char *key = cert_dir != NULL ? g_build_filename (cert_dir, "key.pem", NULL) : NULL;
+  GlintTestWebServer *server = g_new0 (GlintTestWebServer, 1);
+  char c;
+
+  g_assert_nonnull (program);
+  server->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, program, dir,
+                                      cert, key, NULL);
+  g_assert_no_error (error);
+  server->fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (
+    g_subprocess_get_stdout_pipe (server->process)));
+  server->pending = g_string_new (NULL);
+  server->log = g_ptr_array_new_with_free_func (g_free);
+  /* byte by byte, so that nothing stays in a buffer */
+  while (!g_str_has_suffix (server->pending->str, "READY\n"))
+    {
+      if (read (server->fd, &c, 1) != 1)
+        g_error ("glint-test-web-server exited before it was ready");
+      g_string_append_c (server->pending, c);
+    }
+  g_assert_true (g_str_has_prefix (server->pending->str, "URL "));
+  server->base = g_strndup (server->pending->str + 4,
+                            strchr (server->pending->str, '\n') - server->pending->str - 4);
+  g_string_truncate (server->pending, 0);
+  g_assert_true (g_unix_set_fd_nonblocking (server->fd, TRUE, NULL));
+  return server;
+}
+
+static void
+web_server_sync (GlintTestWebServer *server)
+{
+  char buffer[4096];
+  ssize_t n;
+  char *newline;
+
+  while ((n = read (server->fd, buffer, sizeof buffer)) > 0)
+    g_string_append_len (server->pending, buffer, n);
+  while ((newline = strchr (server->pending->str, '\n')) != NULL)
+    {
+      g_ptr_array_add (server->log, g_strndup (server->pending->str,
+                                               newline - server->pending->str));
+      g_string_erase (server->pending, 0, newline - server->pending->str + 1);
+    }
+}
+
+guint
+glint_test_web_server_n_log (GlintTestWebServer *server)
+{
+  web_server_sync (server);
+  return server->log->len;
+}
+
+char *
+glint_test_web_server_log (GlintTestWebServer *server,
+                           guint               from)
+{
+  GString *text = g_string_new (NULL);
+
+  web_server_sync (server);
+  for (guint i = from; i < server->log->len; i++)
+    g_string_append_printf (text, "%s\n", (char *) server->log->pdata[i]);
+  return g_string_free (text, FALSE);
+}
+
+void
+glint_test_web_server_stop (GlintTestWebServer *server)
+{
+  g_subprocess_force_exit (server->process);
+  g_subprocess_wait (server->process, NULL, NULL);
+  g_object_unref (server->process);
+  g_string_free (server->pending, TRUE);
+  g_ptr_array_unref (server->log);
+  g_free (server->base);
+  g_free (server);
+}
+
+char *
+glint_test_make_certificate (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
+  g_autofree char *dir = NULL;
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+
+  if (openssl == NULL || !g_tls_backend_supports_tls (g_tls_backend_get_default ()))
+    return NULL;
+
+  dir = g_dir_make_tmp ("glint-test-cert-XXXXXX", &error);
+  g_assert_no_error (error);
+  cert = g_build_filename (dir, "cert.pem", NULL);
+  key = g_build_filename (dir, "key.pem", NULL);
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                           &error, openssl, "req", "-x509", "-newkey", "ec",
+                           "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                           "-days", "2", "-subj", "/CN=127.0.0.1",
+                           "-addext", "subjectAltName=IP:127.0.0.1",
+                           "-keyout", key, "-out", cert, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (proc, NULL, &error);
+  g_assert_no_error (error);
+
+  return g_steal_pointer (&dir);
 }
 
 GSubprocess *

@@ -51,6 +51,31 @@ GSubprocess  *glint_test_pty_pair          (char         **path_a,
 GSubprocess  *glint_test_spawn_sim_server  (const char *const *args,
                                             char         **announcement);
 
+/* A web installer's site: $GLINT_TEST_WEB_SERVER (tests/glint-test-web-
+ * server.c) serving the files under @dir on 127.0.0.1, over https with
+ * the certificate in @cert_dir (glint_test_make_certificate()) or, when
+ * that is NULL, over http. Every request it answers goes to its log. */
+typedef struct
+{
+  GSubprocess *process;
+  char        *base;     /* "https://127.0.0.1:PORT" */
+  int          fd;       /* its standard output */
+  GString     *pending;
+  GPtrArray   *log;      /* "GET /path STATUS BYTES" */
+} GlintTestWebServer;
+
+GlintTestWebServer *glint_test_web_server_start (const char         *dir,
+                                                 const char         *cert_dir);
+/* The lines of the log so far, from @from on, as one text. */
+char               *glint_test_web_server_log   (GlintTestWebServer *server,
+                                                 guint               from);
+guint               glint_test_web_server_n_log (GlintTestWebServer *server);
+void                glint_test_web_server_stop  (GlintTestWebServer *server);
+
+/* A self-signed certificate for 127.0.0.1 in a new folder (cert.pem,
+ * key.pem), made now by openssl; NULL without openssl or a TLS backend. */
+char         *glint_test_make_certificate  (void);
+
 /* Starts $GLINT_SER2NET (which must be set) as an RFC 2217 server for the
  * serial device at device_path, listening on a free port of 127.0.0.1 that
  * is returned in *port; its config goes to dir/ser2net.yaml. Returns once

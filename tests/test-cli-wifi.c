@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -37,10 +38,12 @@ run_clear (Run *run)
   g_clear_pointer (&run->err, g_free);
 }
 
-/* glint-cli with the suite's environment and every debug message on. */
+/* glint-cli with the suite's environment and every debug message on;
+ * its download cache in @cache_dir unless that is NULL. */
 static void
-run_cli (Run               *run,
-         const char *const *args)
+run_cli_cached (Run               *run,
+                const char        *cache_dir,
+                const char *const *args)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocessLauncher) launcher = NULL;
@@ -55,11 +58,20 @@ run_cli (Run               *run,
   launcher = glint_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                       G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
   g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
+  if (cache_dir != NULL)
+    g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache_dir, TRUE);
   proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (proc, NULL, NULL, &run->out, &run->err, &error);
   g_assert_no_error (error);
   run->status = g_subprocess_get_exit_status (proc);
+}
+
+static void
+run_cli (Run               *run,
+         const char *const *args)
+{
+  run_cli_cached (run, NULL, args);
 }
 
 static void
@@ -265,6 +277,146 @@ test_after_flash (void)
     }
 }
 
+static void
+assert_flash_holds (const char *flash_path,
+                    gsize       offset,
+                    const char *sample_file)
+{
+  g_autofree char *expected_path = g_build_filename (g_getenv ("GLINT_SAMPLE_DIR"), sample_file,
+                                                     NULL);
+  g_autofree char *expected = NULL;
+  g_autofree char *flash = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize expected_len = 0;
+  gsize flash_len = 0;
+
+  g_file_get_contents (expected_path, &expected, &expected_len, &error);
+  g_assert_no_error (error);
+  g_file_get_contents (flash_path, &flash, &flash_len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (flash_len, >=, offset + expected_len);
+  g_assert_cmpmem (flash + offset, expected_len, expected, expected_len);
+}
+
+/* The whole path from the command line: the sample firmware's installer
+ * (a build per chip) from a local web server, flashed to an ESP32-C3
+ * Demo board behind RFC 2217 (its chip learnt first, then only its build
+ * downloaded), which then joins a network; a second flash
+ * from the same link downloads nothing (the server answers 304 for every
+ * file, as its log shows); the password shows up nowhere. */
+static void
+test_from_link (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-wifi-XXXXXX", &error);
+  g_autofree char *site = g_build_filename (dir, "site", NULL);
+  g_autofree char *sample = g_build_filename (site, "sample", NULL);
+  g_autofree char *cache = g_build_filename (dir, "cache", NULL);
+  g_autofree char *flash_path = g_build_filename (dir, "flash.bin", NULL);
+  g_autofree char *secret = password_file (dir, OTHER_PASSWORD);
+  g_autofree char *url = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *announcement = NULL;
+  g_autofree char *log = NULL;
+  g_auto(GStrv) words = NULL;
+  g_autoptr(GSubprocess) board = NULL;
+  const char *board_args[] = { "--chip", "esp32c3", "--rfc2217", "0", "--flash", flash_path,
+                               "--option", "time-scale=0", NULL };
+  GlintTestWebServer *server;
+  Run run = { 0 };
+  guint first;
+
+  g_mkdir_with_parents (site, 0700);
+  g_assert_nonnull (g_getenv ("GLINT_SAMPLE_DIR"));
+  g_assert_cmpint (symlink (g_getenv ("GLINT_SAMPLE_DIR"), sample), ==, 0);
+  server = glint_test_web_server_start (site, NULL);
+  url = g_strconcat (server->base, "/sample/manifest.json", NULL);
+  board = glint_test_spawn_sim_server (board_args, &announcement);
+  words = g_strsplit (announcement, " ", -1);
+  address = g_strdup_printf ("rfc2217://%s:%s", words[1], words[2]);
+
+  {
+    const char *flash[] = { "--allow-http", "-p", address, "flash", url, NULL };
+    const char *wifi[] = { "-p", address, "wifi", "--ssid", OTHER_SSID, "--password-file",
+                           secret, NULL };
+
+    run_cli_cached (&run, cache, flash);
+    g_test_message ("%s", run.out);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "Installer: Glint demo 1.0.0"));
+    g_assert_nonnull (strstr (run.out, "written and verified"));
+    log = glint_test_web_server_log (server, 0);
+    g_assert_nonnull (strstr (log, "GET /sample/manifest.json 200 "));
+    g_assert_nonnull (strstr (log, "GET /sample/esp32c3-glint-demo.bin 200 "));
+    /* the board's chip first: only its build is downloaded, the manifest once */
+    g_test_message ("the first flash's requests:\n%s", log);
+    g_assert_cmpuint (glint_test_web_server_n_log (server), ==, 4);
+    g_assert_null (strstr (log, "GET /sample/esp32-glint-demo.bin"));
+    g_clear_pointer (&log, g_free);
+    run_clear (&run);
+
+    run_cli_cached (&run, cache, wifi);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "Firmware: glint-demo 1.0 on ESP32-C3"));
+    g_assert_nonnull (strstr (run.out, "The board joined “" OTHER_SSID "”. Open it at "
+                                       "http://glint-demo-"));
+    assert_no_secret (&run, OTHER_PASSWORD);
+    run_clear (&run);
+
+    /* again: every file asked with its ETag, none sent */
+    first = glint_test_web_server_n_log (server);
+    run_cli_cached (&run, cache, flash);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "Nothing downloaded"));
+    log = glint_test_web_server_log (server, first);
+    g_test_message ("the second flash's requests:\n%s", log);
+    g_assert_nonnull (strstr (log, "GET /sample/manifest.json 304 0"));
+    g_assert_nonnull (strstr (log, "GET /sample/esp32c3-glint-demo.bin 304 0"));
+    g_assert_null (strstr (log, " 200 "));
+    /* an installer that does not say how long to wait for Improv: the
+     * flash does not ask */
+    g_assert_null (strstr (run.out, "Wi-Fi set-up"));
+    run_clear (&run);
+  }
+
+  /* one that does: the new firmware is asked, and the way on named */
+  {
+    g_autofree char *waiting = g_build_filename (site, "waiting", NULL);
+    g_autofree char *manifest = g_build_filename (waiting, "manifest.json", NULL);
+    g_autofree char *waiting_url = g_strconcat (server->base, "/waiting/manifest.json", NULL);
+    g_autofree char *offer = g_strdup_printf ("The firmware offers Wi-Fi set-up: glint-cli "
+                                              "--port %s wifi --ssid NAME", address);
+    const char *flash[] = { "--allow-http", "-p", address, "flash", waiting_url, NULL };
+    const char *json[] = { "--json", "--allow-http", "-p", address, "flash", waiting_url, NULL };
+
+    g_mkdir_with_parents (waiting, 0700);
+    g_file_set_contents (manifest,
+                         "{ \"name\": \"Glint demo\", \"new_install_improv_wait_time\": 5,\n"
+                         "  \"builds\": [ { \"chipFamily\": \"ESP32-C3\", \"parts\": [\n"
+                         "    { \"path\": \"../sample/esp32c3-glint-demo.bin\", "
+                         "\"offset\": 65536 } ] } ] }", -1, &error);
+    g_assert_no_error (error);
+    run_cli_cached (&run, cache, flash);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.err, "the installer says to wait up to 5 s"));
+    g_assert_nonnull (strstr (run.out, offer));
+    run_clear (&run);
+
+    run_cli_cached (&run, cache, json);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "{\"event\":\"improv\",\"firmware\":\"glint-demo\"}"));
+    run_clear (&run);
+  }
+
+  /* the ESP32-C3 build, out of one per chip */
+  glint_test_stop_subprocess (board);
+  assert_flash_holds (flash_path, 0x0, "esp32c3-bootloader.bin");
+  assert_flash_holds (flash_path, 0x10000, "esp32c3-glint-demo.bin");
+
+  glint_test_web_server_stop (server);
+  glint_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -276,6 +428,7 @@ main (int   argc,
   g_test_add_func ("/glint/cli-wifi/no-improv", test_no_improv);
   g_test_add_func ("/glint/cli-wifi/usage", test_usage);
   g_test_add_func ("/glint/cli-wifi/after-flash", test_after_flash);
+  g_test_add_func ("/glint/cli-wifi/from-link", test_from_link);
 
   return g_test_run ();
 }

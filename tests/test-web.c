@@ -293,7 +293,8 @@ site_start (Site     *s,
             "  { \"path\": \"app.bin\", \"offset\": 65536 } ] } ] }");
   add_bytes (s, "/slow/app.bin", app_image);
   add_file (s, "/multi/manifest.json",
-            "{ \"name\": \"Two Chips\", \"builds\": [\n"
+            "{ \"name\": \"Two Chips\", \"new_install_improv_wait_time\": 500,\n"
+            "  \"builds\": [\n"
             "  { \"chipFamily\": \"ESP32-C3\", \"parts\": [\n"
             "    { \"path\": \"c3-app.bin\", \"offset\": 0 } ] },\n"
             "  { \"chipFamily\": \"ESP32\", \"parts\": [\n"
@@ -301,7 +302,8 @@ site_start (Site     *s,
   add_bytes (s, "/bin/my app.bin", app_image);   /* libsoup hands paths decoded */
   add_file (s, "/notjson/manifest.json", "<html><body>Install</body></html>");
   add_file (s, "/odd/manifest.json",
-            "{ \"new_install_prompt_erase\": {}, \"name\": 7, \"builds\": [ 1,\n"
+            "{ \"new_install_prompt_erase\": {}, \"name\": 7,\n"
+            "  \"new_install_improv_wait_time\": \"10\", \"builds\": [ 1,\n"
             "  { \"chipFamily\": \"ESP32\", \"parts\": [ \"x\",\n"
             "    { \"path\": \"/bin/app.bin\", \"offset\": 65536 } ] } ] }");
   /* an http part (port 9: nothing listens) in an https manifest */
@@ -575,6 +577,7 @@ test_download_and_cache (gconstpointer data)
   g_assert_cmpstr (glint_web_fetch_get_name (fetch), ==, "Glint Test Light");
   g_assert_cmpstr (glint_web_fetch_get_version (fetch), ==, "1.2.3");
   g_assert_true (glint_web_fetch_get_prompt_erase (fetch));
+  g_assert_cmpint (glint_web_fetch_get_improv_wait_time (fetch), ==, -1);
   g_assert_cmpfloat (glint_web_fetch_get_progress (fetch), ==, 1.0);
   g_assert_cmpuint (glint_web_fetch_get_bytes_downloaded (fetch), >,
                     g_bytes_get_size (app_image));
@@ -706,7 +709,9 @@ test_redirect (void)
 }
 
 /* Only the build for the chip asked for is downloaded; the other's part
- * (which the server does not have) is never asked for. */
+ * (which the server does not have) is never asked for. A manifest-only
+ * run first names the builds' chips, and the run after it does not ask
+ * for the manifest again. */
 static void
 test_multi_chip (void)
 {
@@ -723,9 +728,26 @@ test_multi_chip (void)
   env_init (&env);
   address = url (&s, "/multi/manifest.json");
   fetch = new_fetch (&env, address, TRUE);
+
+  /* the manifest alone first: its builds' chips, no part */
+  glint_web_fetch_set_manifest_only (fetch, TRUE);
+  manifest = run_fetch (fetch, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (manifest, ==, address);
+  g_clear_pointer (&manifest, g_free);
+  g_assert_cmpuint (g_strv_length ((char **) glint_web_fetch_get_chip_families (fetch)), ==, 2);
+  g_assert_cmpstr (glint_web_fetch_get_chip_families (fetch)[0], ==, "ESP32-C3");
+  g_assert_cmpstr (glint_web_fetch_get_chip_families (fetch)[1], ==, "ESP32");
+  g_assert_cmpuint (s.log->len, ==, 1);
+
+  /* then the chip's build, without asking for the manifest again */
   glint_web_fetch_set_chip_family (fetch, "esp32");
   manifest = run_fetch (fetch, NULL, &error);
   g_assert_no_error (error);
+  g_assert_cmpuint (s.log->len, ==, 2);
+  g_assert_cmpuint (glint_web_fetch_get_n_requests (fetch), ==, 2);
+  /* the installer's wait for Improv, held to at most 120 s */
+  g_assert_cmpint (glint_web_fetch_get_improv_wait_time (fetch), ==, GLINT_WEB_MAX_IMPROV_WAIT);
   log = log_text (&s);
   g_assert_null (strstr (log, "c3-app.bin"));
   g_assert_nonnull (strstr (log, "GET /bin/my app.bin 200"));
@@ -773,6 +795,8 @@ test_odd_manifest (void)
   g_assert_no_error (error);
   g_assert_false (glint_web_fetch_get_prompt_erase (fetch));
   g_assert_null (glint_web_fetch_get_name (fetch));
+  /* a wait that is no number is as if not there */
+  g_assert_cmpint (glint_web_fetch_get_improv_wait_time (fetch), ==, -1);
 
   plan = glint_flash_plan_new_from_manifest (manifest, "ESP32", &error);
   g_assert_null (plan);
@@ -1130,37 +1154,6 @@ test_cli (void)
   server_stop (&s);
 }
 
-/* A self-signed certificate for 127.0.0.1, made now; NULL without openssl
- * or a TLS backend. */
-static char *
-make_certificate (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *openssl = g_find_program_in_path ("openssl");
-  g_autofree char *dir = NULL;
-  g_autofree char *cert = NULL;
-  g_autofree char *key = NULL;
-  g_autoptr(GSubprocess) proc = NULL;
-
-  if (openssl == NULL || !g_tls_backend_supports_tls (g_tls_backend_get_default ()))
-    return NULL;
-
-  dir = g_dir_make_tmp ("glint-web-cert-XXXXXX", &error);
-  g_assert_no_error (error);
-  cert = g_build_filename (dir, "cert.pem", NULL);
-  key = g_build_filename (dir, "key.pem", NULL);
-  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                           &error, openssl, "req", "-x509", "-newkey", "ec",
-                           "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                           "-days", "2", "-subj", "/CN=127.0.0.1",
-                           "-addext", "subjectAltName=IP:127.0.0.1",
-                           "-keyout", key, "-out", cert, NULL);
-  g_assert_no_error (error);
-  g_subprocess_wait_check (proc, NULL, &error);
-  g_assert_no_error (error);
-
-  return g_steal_pointer (&dir);
-}
 
 int
 main (int    argc,
@@ -1181,7 +1174,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   glint_sim_stream_register ();
 
-  cert_dir = make_certificate ();
+  cert_dir = glint_test_make_certificate ();
   server_process_start (argv[0]);
 
   g_test_add_data_func ("/glint/web/http/download-and-cache", GINT_TO_POINTER (FALSE),

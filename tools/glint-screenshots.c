@@ -675,6 +675,55 @@ main (int   argc,
     soup_server_disconnect (server);
   }
 
+  /* 9. The whole path: the sample firmware's installer (a build per
+   * chip) from a link, flashed to the Demo board, Wi-Fi, the device */
+  {
+    g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+    g_autoptr(GSList) uris = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *url = NULL;
+    AdwMessageDialog *link;
+
+    soup_server_add_handler (server, NULL, web_handler, (gpointer) g_getenv ("GLINT_SAMPLE_DIR"),
+                             NULL);
+    if (!soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
+      g_error ("%s", error->message);
+    uris = soup_server_get_uris (server);
+    url = g_strdup_printf ("http://127.0.0.1:%d/sample/manifest.json",
+                           g_uri_get_port (uris->data));
+
+    act ("win.flash-another", NULL);
+    act ("win.select-board", GLINT_DEMO_ADDRESS);
+    act ("win.next", NULL);
+    act ("win.open-link", NULL);
+    link = _glint_window_get_link_dialog (window);
+    gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (link)), url);
+    adw_message_dialog_response (link, "open");
+    gtk_window_destroy (GTK_WINDOW (link));
+    wait_until (asks_question, 30);
+    adw_message_dialog_response (question, "download");
+    gtk_window_destroy (GTK_WINDOW (question));
+    spin (200);
+    wait_until (asks_question, 30);
+    adw_message_dialog_response (question, "keep");
+    gtk_window_destroy (GTK_WINDOW (question));
+    wait_until (plan_loaded, 30);
+    shoot ("9-firmware-demo-web");
+    act ("win.next", NULL);
+    wait_until (on_done, 120);
+    wait_until (wifi_offered, 30);
+    shoot ("9b-done-demo-web");
+    act ("win.wifi", NULL);
+    wait_until (wifi_settled, 30);
+    gtk_editable_set_text (GTK_EDITABLE (wifi_child ("ssid_row")), "Cafe Guest");
+    g_signal_emit_by_name (wifi_child ("connect_button"), "clicked");
+    spin (100);
+    wait_until (wifi_settled, 30);
+    shoot ("9c-wifi-joined-demo-web");
+    act ("win.back", NULL);
+    soup_server_disconnect (server);
+  }
+
   gtk_window_destroy (GTK_WINDOW (window));
   glint_test_remove_dir (ports);
   return 0;

@@ -1241,30 +1241,60 @@ on_download_status_cb (GlintWebFetch *fetch)
     printf ("%s\n", text);
 }
 
-/* A manifest URL: the installer is downloaded (or taken from the cache),
- * its parts checked, before the board is touched. Returns the local
- * manifest.json, or NULL with @error set. */
-static char *
-download_installer (const char     *url,
-                    GlintWebFetch **fetch_out,
-                    GError        **error)
+static GlintWebFetch *
+new_fetch (const char *url)
 {
-  g_autoptr(GlintWebFetch) fetch = glint_web_fetch_new (url);
-  GAsyncResult *slot = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autofree char *manifest = NULL;
+  GlintWebFetch *fetch = glint_web_fetch_new (url);
 
   glint_web_fetch_set_allow_http (fetch, opt_allow_http);
   if (opt_chip != NULL)
     glint_web_fetch_set_chip_family (fetch, opt_chip);
   if (!opt_json)
     g_signal_connect (fetch, "notify::status-text", G_CALLBACK (on_download_status_cb), NULL);
+  return fetch;
+}
+
+static char *
+run_fetch (GlintWebFetch  *fetch,
+           GError        **error)
+{
+  GAsyncResult *slot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
   glint_web_fetch_run_async (fetch, NULL, store_result_cb, &slot);
   result = run_until_done (&slot);
-  manifest = glint_web_fetch_run_finish (fetch, result, error);
+  return glint_web_fetch_run_finish (fetch, result, error);
+}
+
+/* The chip of the board on --port (an info job), or NULL with @error set. */
+static char *
+detect_chip (GlintFlasher  *flasher,
+             GError       **error)
+{
+  g_autoptr(GlintBoardInfo) info = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  glint_flasher_info_async (flasher, job_cancellable, store_result_cb, &slot);
+  result = run_until_done (&slot);
+  info = glint_flasher_info_finish (flasher, result, error);
+  return info != NULL ? g_strdup (info->chip) : NULL;
+}
+
+/* A manifest URL: the installer is downloaded (or taken from the cache),
+ * its parts checked, before anything is written; the board is touched
+ * before only to learn its chip, when the manifest has several builds
+ * (glint_web_fetch_set_manifest_only()). Returns the local manifest.json,
+ * or NULL with @error set. */
+static char *
+download_installer (GlintWebFetch  *fetch,
+                    GError        **error)
+{
+  const char *url = glint_web_fetch_get_url (fetch);
+  g_autofree char *manifest = run_fetch (fetch, error);
+
   if (manifest == NULL)
     return NULL;
-  *fetch_out = g_object_ref (fetch);
 
   if (opt_json)
     {
@@ -1302,6 +1332,58 @@ download_installer (const char     *url,
               "add --erase-all to do so.\n"));
 
   return g_steal_pointer (&manifest);
+}
+
+/* After a flash from a web installer that says how long its firmware
+ * takes to answer Improv Serial (new_install_improv_wait_time), as ESP Web
+ * Tools does: ask the firmware, that long, whether it offers Wi-Fi set-up,
+ * and say how to do it. Installers that say nothing are not waited for:
+ * `glint-cli wifi` asks on demand. */
+static void
+offer_wifi (GlintFlasher  *flasher,
+            GlintWebFetch *fetch)
+{
+  int wait = fetch != NULL ? glint_web_fetch_get_improv_wait_time (fetch) : -1;
+  g_autoptr(GlintImprovClient) client = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  const char * const *info;
+
+  if (wait <= 0 || opt_no_reboot || g_strcmp0 (opt_after, "no-reset") == 0)
+    return;
+
+  glint_flasher_release_stream (flasher);
+  client = glint_improv_client_new (glint_flasher_get_stream (flasher));
+  if (!opt_json)
+    /* TRANSLATORS: %d is a number of seconds, as the installer gives it */
+    g_printerr (_("Asking the new firmware whether it offers Wi-Fi set-up (Improv Serial; "
+                  "the installer says to wait up to %d s)…\n"), wait);
+  glint_improv_client_probe_async (client, (guint) wait * 1000, job_cancellable,
+                                   store_result_cb, &slot);
+  result = run_until_done (&slot);
+  if (!glint_improv_client_probe_finish (client, result, &error))
+    {
+      g_debug ("%s", error->message);
+      if (!opt_json)
+        printf (_("The firmware does not offer Wi-Fi set-up over the serial port.\n"));
+      glint_improv_client_stop (client);
+      return;
+    }
+
+  info = glint_improv_client_get_device_info (client);
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_event ("improv");
+
+      json_builder_set_member_name (builder, "firmware");
+      json_builder_add_string_value (builder, info != NULL && info[0] != NULL ? info[0] : "");
+      json_emit (builder);
+    }
+  else
+    printf (_("The firmware offers Wi-Fi set-up: glint-cli --port %s wifi --ssid NAME "
+              "[--password-file FILE]\n"), opt_port);
+  glint_improv_client_stop (client);
 }
 
 /* An app without a bootloader or partition table of its own: will the
@@ -1396,8 +1478,37 @@ cmd_flash (int argc, char **argv)
     }
   else if (argc == 2 && glint_web_is_url (argv[1]))
     {
-      g_autofree char *manifest = download_installer (argv[1], &fetch, &error);
+      g_autofree char *manifest = NULL;
 
+      fetch = new_fetch (argv[1]);
+      /* one board whose chip nobody named: first the manifest alone and,
+       * when it has several builds, the board's chip, so that only that
+       * build is downloaded (as ESP Web Tools does) */
+      if (opt_port != NULL && opt_chip == NULL)
+        {
+          const char * const *families;
+
+          glint_web_fetch_set_manifest_only (fetch, TRUE);
+          manifest = run_fetch (fetch, &error);
+          if (manifest == NULL)
+            return g_error_matches (error, GLINT_ERROR, GLINT_ERROR_INSECURE_DOWNLOAD) ?
+                   report_usage_error (error) : report_error (error);
+          g_clear_pointer (&manifest, g_free);
+          families = glint_web_fetch_get_chip_families (fetch);
+          if (families != NULL && g_strv_length ((char **) families) > 1)
+            {
+              g_autofree char *chip = NULL;
+
+              flasher = new_flasher (&progress, TRUE, &error);
+              if (flasher == NULL)
+                return report_stream_error (error);
+              chip = detect_chip (flasher, &error);
+              if (chip == NULL)
+                return report_job_error (error);
+              glint_web_fetch_set_chip_family (fetch, chip);
+            }
+        }
+      manifest = download_installer (fetch, &error);
       if (manifest == NULL)
         return g_error_matches (error, GLINT_ERROR, GLINT_ERROR_INSECURE_DOWNLOAD) ?
                report_usage_error (error) : report_error (error);
@@ -1422,7 +1533,8 @@ cmd_flash (int argc, char **argv)
   if (opt_port == NULL)
     return flash_boards (plan);
 
-  flasher = new_flasher (&progress, TRUE, &error);
+  if (flasher == NULL)
+    flasher = new_flasher (&progress, TRUE, &error);
   if (flasher == NULL)
     return report_stream_error (error);
 
@@ -1446,6 +1558,7 @@ cmd_flash (int argc, char **argv)
   if (opt_json)
     {
       report_regions (flasher);
+      offer_wifi (flasher, fetch);
       json_done_recovered ("flash", flasher);
       return EXIT_OK;
     }
@@ -1466,6 +1579,7 @@ cmd_flash (int argc, char **argv)
   else
     printf (_("Done: %u bytes written and verified.\n"), (guint) total);
   print_recoveries (flasher);
+  offer_wifi (flasher, fetch);
 
   return EXIT_OK;
 }

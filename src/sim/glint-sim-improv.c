@@ -174,8 +174,11 @@ packet_cb (guint8        type,
 
     case GLINT_IMPROV_COMMAND_DEVICE_INFO:
       {
-        g_autofree char *chip = g_ascii_strup (self->chip->name, -1);
-        const char *info[] = { "glint-demo", "1.0", chip, "Glint Demo Board", NULL };
+        /* the chip family as ESP Web Tools names it, "ESP32-C3" */
+        const GlintChip *chip = glint_chip_lookup (self->chip->name);
+        const char *info[] = { "glint-demo", "1.0",
+                               chip != NULL ? chip->display_name : self->chip->name,
+                               "Glint Demo Board", NULL };
 
         send_result (self, t, command, info);
       }

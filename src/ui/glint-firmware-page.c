@@ -65,6 +65,8 @@ struct _GlintFirmwarePage
   GlintWebFetch        *fetch;
   char                 *web_title;       /* "WLED 0.14.0", shown on every page */
   char                 *http_allowed;    /* the http:// URL the user agreed to */
+  int                   improv_wait;     /* the installer's, in seconds; -1: not said */
+  GTlsDatabase         *tls_database;    /* tests: trusted for downloads */
   char                 *erase_asked;     /* the URL whose erase question was answered */
   AdwMessageDialog     *question_dialog; /* plain http, or erase first */
 };
@@ -1038,6 +1040,8 @@ download_cb (GObject      *object,
   else
     self->web_title = NULL;
 
+  self->improv_wait = glint_web_fetch_get_improv_wait_time (fetch);
+
   if (glint_web_fetch_get_prompt_erase (fetch) &&
       g_strcmp0 (self->erase_asked, self->firmware_path) != 0)
     ask_erase (self);
@@ -1064,6 +1068,8 @@ start_download (GlintFirmwarePage *self,
   glint_web_fetch_set_allow_http (self->fetch, g_strcmp0 (self->http_allowed, url) == 0);
   if (chip != NULL)
     glint_web_fetch_set_chip_family (self->fetch, chip);
+  if (self->tls_database != NULL)
+    glint_web_fetch_set_tls_database (self->fetch, self->tls_database);
   g_signal_connect_object (self->fetch, "notify::progress",
                            G_CALLBACK (on_fetch_progress_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->fetch, "notify::status-text",
@@ -1127,6 +1133,7 @@ glint_firmware_page_load (GlintFirmwarePage *self,
   args[3] = g_strdup (self->raw_file != NULL ? "1" : "0");
   g_free (self->chip);
   self->chip = g_strdup (chip);
+  self->improv_wait = -1;
 
   g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
@@ -1147,6 +1154,39 @@ glint_firmware_page_load (GlintFirmwarePage *self,
       return;
     }
   start_load (self, args);
+}
+
+/**
+ * glint_firmware_page_get_improv_wait_time:
+ * @self: a #GlintFirmwarePage
+ *
+ * Returns: for firmware from a web installer, its manifest's
+ *   "new_install_improv_wait_time" (seconds to wait for Improv Serial
+ *   after the flash; 0: do not ask), else -1
+ */
+int
+glint_firmware_page_get_improv_wait_time (GlintFirmwarePage *self)
+{
+  g_return_val_if_fail (GLINT_IS_FIRMWARE_PAGE (self), -1);
+
+  return self->improv_wait;
+}
+
+/**
+ * glint_firmware_page_set_tls_database:
+ * @self: a #GlintFirmwarePage
+ * @database: (nullable): the certificates to trust, or %NULL for the system's
+ *
+ * For tests: the next downloads trust @database (a server with a
+ * certificate made by the test).
+ */
+void
+glint_firmware_page_set_tls_database (GlintFirmwarePage *self,
+                                      GTlsDatabase      *database)
+{
+  g_return_if_fail (GLINT_IS_FIRMWARE_PAGE (self));
+
+  g_set_object (&self->tls_database, database);
 }
 
 /**
@@ -1281,6 +1321,7 @@ glint_firmware_page_finalize (GObject *object)
   g_free (self->chip);
   g_free (self->web_title);
   g_free (self->http_allowed);
+  g_clear_object (&self->tls_database);
   g_free (self->erase_asked);
   glint_board_contents_free (self->board_contents);
   for (guint i = 0; i < G_N_ELEMENTS (self->keep_flash); i++)
@@ -1336,6 +1377,7 @@ glint_firmware_page_init (GlintFirmwarePage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->chip_revision = -1;
+  self->improv_wait = -1;
   self->settings = g_settings_new (GLINT_SETTINGS_SCHEMA);
   baud = g_settings_get_uint (self->settings, "baud");
 

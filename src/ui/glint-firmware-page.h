@@ -29,6 +29,9 @@ gboolean        glint_firmware_page_get_verify           (GlintFirmwarePage *sel
 gboolean        glint_firmware_page_get_skip_unchanged   (GlintFirmwarePage *self);
 gboolean        glint_firmware_page_get_backup           (GlintFirmwarePage *self);
 gboolean        glint_firmware_page_get_erase_all        (GlintFirmwarePage *self);
+int             glint_firmware_page_get_improv_wait_time (GlintFirmwarePage *self);
+void            glint_firmware_page_set_tls_database     (GlintFirmwarePage *self,
+                                                          GTlsDatabase      *database);
 gboolean        glint_firmware_page_get_reboot           (GlintFirmwarePage *self);
 gboolean        glint_firmware_page_get_auto_reset       (GlintFirmwarePage *self);
 gboolean        glint_firmware_page_get_use_stub         (GlintFirmwarePage *self);

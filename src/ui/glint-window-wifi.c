@@ -31,7 +31,8 @@ on_wifi_joined_cb (GlintWifiPage *page,
   _glint_window_log (self, GLINT_LOG_INFO, line);
 }
 
-/* For tests: firmware without Improv is only known after the wait. */
+/* For tests: firmware without Improv is only known after the wait (a web
+ * installer's new_install_improv_wait_time counts over this one). */
 void
 _glint_window_set_improv_wait (GlintWindow *self,
                                guint        ms)
@@ -157,11 +158,25 @@ new_client (GlintWindow  *self,
 void
 _glint_window_probe_wifi (GlintWindow *self)
 {
+  /* a web installer may say how long its firmware takes to answer, or
+   * that it is not to be asked (ESP Web Tools' new_install_improv_wait_time) */
+  int installer_wait = glint_firmware_page_get_improv_wait_time (self->firmware_page);
+
+  if (installer_wait == 0)
+    {
+      /* TRANSLATORS: the window's log */
+      _glint_window_log (self, GLINT_LOG_INFO,
+                         _("The installer asks not to wait for Wi-Fi set-up (Improv Serial) "
+                           "after flashing: Set Up Wi-Fi… in the menu asks the board"));
+      return;
+    }
   if (self->flasher == NULL || !new_client (self, NULL))
     return;
 
   glint_done_page_set_wifi (self->done_page, TRUE, FALSE);
-  glint_improv_client_probe_async (self->improv, self->improv_wait_ms,
+  glint_improv_client_probe_async (self->improv,
+                                   installer_wait > 0 ? (guint) installer_wait * 1000
+                                                      : self->improv_wait_ms,
                                    self->improv_cancellable, probe_cb, self);
 }
 

@@ -22,7 +22,8 @@
  * cache), each part checked to be firmware, and a rewritten manifest.json
  * whose part paths name the local files. Nothing from the manifest is run:
  * only "builds", their "chipFamily" and "parts" ("path", "offset"), "name",
- * "version" and "new_install_prompt_erase" are read.
+ * "version", "new_install_prompt_erase" and "new_install_improv_wait_time"
+ * are read.
  *
  * Part paths are resolved against the manifest URL as it was given, not
  * the one a redirect led to, as ESP Web Tools does (new URL(path,
@@ -47,11 +48,16 @@ struct _GlintWebFetch
   char         *cache_dir;
   guint64       max_part_size;
   GTlsDatabase *tls_database;
+  gboolean      manifest_only;   /* the next run: the manifest alone */
+  gboolean      this_run_manifest_only;
+  GBytes       *kept_manifest;   /* a manifest-only run's, for the run after it */
 
   /* what the run found; written by the worker before it returns */
   char         *name;
   char         *version;
   gboolean      prompt_erase;
+  GStrv         families;      /* each build's chipFamily */
+  int           improv_wait;   /* seconds; -1: not said */
   guint64       bytes_downloaded;
   guint         n_requests;
 
@@ -87,6 +93,8 @@ glint_web_fetch_finalize (GObject *object)
   g_free (self->version);
   g_free (self->status_text);
   g_free (self->stage_dir);
+  g_strfreev (self->families);
+  g_clear_pointer (&self->kept_manifest, g_bytes_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (glint_web_fetch_parent_class)->finalize (object);
@@ -146,6 +154,7 @@ static void
 glint_web_fetch_init (GlintWebFetch *self)
 {
   self->max_part_size = GLINT_WEB_MAX_PART_SIZE;
+  self->improv_wait = -1;
   self->cache_dir = glint_download_cache_default_dir ();
 }
 
@@ -229,6 +238,42 @@ glint_web_fetch_set_chip_family (GlintWebFetch *self,
 
   g_free (self->chip_family);
   self->chip_family = g_strdup (chip_family);
+}
+
+/**
+ * glint_web_fetch_set_manifest_only:
+ * @self: a #GlintWebFetch
+ * @manifest_only: whether the next run fetches the manifest alone
+ *
+ * For the next run only: fetch and read the manifest, none of its parts,
+ * and return the manifest's URL. Name, version and the builds' chip
+ * families (glint_web_fetch_get_chip_families()) are known then. The run
+ * after it uses that manifest rather than asking for it again, so that a
+ * caller can learn the board's chip in between and download that chip's
+ * build alone (glint_web_fetch_set_chip_family()).
+ */
+void
+glint_web_fetch_set_manifest_only (GlintWebFetch *self,
+                                   gboolean       manifest_only)
+{
+  g_return_if_fail (GLINT_IS_WEB_FETCH (self));
+
+  self->manifest_only = manifest_only;
+}
+
+/**
+ * glint_web_fetch_get_chip_families:
+ * @self: a #GlintWebFetch
+ *
+ * Returns: (transfer none) (nullable): after a run, the "chipFamily" of
+ *   each of the manifest's builds, as written there
+ */
+const char * const *
+glint_web_fetch_get_chip_families (GlintWebFetch *self)
+{
+  g_return_val_if_fail (GLINT_IS_WEB_FETCH (self), NULL);
+
+  return (const char * const *) self->families;
 }
 
 /**
@@ -748,6 +793,23 @@ parse_manifest (GlintWebFetch  *self,
       return NULL;
     }
 
+  {
+    JsonArray *list = json_node_get_array (builds);
+    GStrvBuilder *families = g_strv_builder_new ();
+
+    for (guint b = 0; b < json_array_get_length (list); b++)
+      {
+        JsonObject *build = object_element (list, b);
+        const char *family = build != NULL ? member_string (build, "chipFamily") : NULL;
+
+        if (family != NULL)
+          g_strv_builder_add (families, family);
+      }
+    g_strfreev (self->families);
+    self->families = g_strv_builder_end (families);
+    g_strv_builder_unref (families);
+  }
+
   g_free (self->name);
   self->name = g_strdup (member_string (object, "name"));
   g_free (self->version);
@@ -757,6 +819,18 @@ parse_manifest (GlintWebFetch  *self,
 
     self->prompt_erase = erase != NULL && json_node_get_value_type (erase) == G_TYPE_BOOLEAN &&
                          json_node_get_boolean (erase);
+  }
+  {
+    JsonNode *wait = json_object_get_member (object, "new_install_improv_wait_time");
+    GType type = wait != NULL && JSON_NODE_HOLDS_VALUE (wait) ? json_node_get_value_type (wait)
+                                                             : G_TYPE_INVALID;
+    double seconds = type == G_TYPE_INT64 ? (double) json_node_get_int (wait) :
+                     type == G_TYPE_DOUBLE ? json_node_get_double (wait) : -1.0;
+
+    /* a number of seconds, at most GLINT_WEB_MAX_IMPROV_WAIT; anything
+     * else is as if not there */
+    self->improv_wait = seconds >= 0.0 ? (int) MIN (seconds + 0.5, GLINT_WEB_MAX_IMPROV_WAIT)
+                                       : -1;
   }
 
   return object;
@@ -905,12 +979,22 @@ run (GlintWebFetch  *self,
     soup_session_set_tls_database (session, database);
   run.session = session;
 
-  manifest_data = fetch_url (&run, self->url, GLINT_WEB_MAX_MANIFEST_SIZE, error);
+  /* the manifest a manifest-only run fetched is not asked for again */
+  if (self->kept_manifest != NULL)
+    manifest_data = g_steal_pointer (&self->kept_manifest);
+  else
+    manifest_data = fetch_url (&run, self->url, GLINT_WEB_MAX_MANIFEST_SIZE, error);
   if (manifest_data == NULL)
     return NULL;
   manifest = parse_manifest (self, manifest_data, parser, error);
   if (manifest == NULL)
     return NULL;
+  if (self->this_run_manifest_only)
+    {
+      self->kept_manifest = g_steal_pointer (&manifest_data);
+      report (self, 1.0, NULL);
+      return g_strdup (self->url);
+    }
 
   /* one local installer per URL and chip */
   key = g_strconcat (self->url, "\n", self->chip_family != NULL ? self->chip_family : "", NULL);
@@ -1011,8 +1095,14 @@ glint_web_fetch_run_async (GlintWebFetch       *self,
 
   g_clear_pointer (&self->context, g_main_context_unref);
   self->context = g_main_context_ref_thread_default ();
-  self->bytes_downloaded = 0;
-  self->n_requests = 0;
+  /* after a manifest-only run the two count as one */
+  if (self->kept_manifest == NULL)
+    {
+      self->bytes_downloaded = 0;
+      self->n_requests = 0;
+    }
+  self->this_run_manifest_only = self->manifest_only;
+  self->manifest_only = FALSE;
 
   if (!check_scheme (&run, self->url, &error))
     {
@@ -1103,6 +1193,22 @@ glint_web_fetch_get_prompt_erase (GlintWebFetch *self)
   g_return_val_if_fail (GLINT_IS_WEB_FETCH (self), FALSE);
 
   return self->prompt_erase;
+}
+
+/**
+ * glint_web_fetch_get_improv_wait_time:
+ * @self: a #GlintWebFetch
+ *
+ * Returns: the manifest's "new_install_improv_wait_time": how many seconds
+ *   to wait after a flash for the firmware to answer Improv Serial (0: do
+ *   not ask it), or -1 when the manifest does not say
+ */
+int
+glint_web_fetch_get_improv_wait_time (GlintWebFetch *self)
+{
+  g_return_val_if_fail (GLINT_IS_WEB_FETCH (self), -1);
+
+  return self->improv_wait;
 }
 
 /**
