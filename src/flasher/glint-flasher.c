@@ -2342,8 +2342,9 @@ info_connected (GTask *task)
  * glint_flasher_info_async:
  *
  * Connects to the board and tells what it is: chip, package and revision,
- * features, MAC, crystal, flash and security state. Touches neither flash
- * nor stub.
+ * features, MAC, crystal, flash and security state. Writes nothing; with
+ * glint_flasher_set_read_contents () it reads what the flash holds, and
+ * loads the flasher stub for that where it is sooner than the ROM.
  */
 void
 glint_flasher_info_async (GlintFlasher        *self,
