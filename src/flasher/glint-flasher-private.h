@@ -66,6 +66,9 @@ struct _GlintFlasher
   guint              read_contents : 1;  /* the info job reads what is on the board */
   guint              contents_by_stub : 1; /* ... with the stub, whatever it costs (tests) */
   GlintBoardContents *contents;          /* what it found */
+  guint32            flash_id;           /* the JEDEC id, if flash_id_known (this job's) */
+  guint64            detected_flash_size;/* ... and the size it says, 0 if it says none */
+  guint              flash_id_known : 1;
 };
 
 void     _glint_flasher_set_payload_cache (GlintFlasher *self,
@@ -163,6 +166,8 @@ void     _glint_flasher_set_contents_by_stub (GlintFlasher *self,
 gint64   _glint_flasher_stub_load_cost (GlintFlasher  *self);
 guint    _glint_flasher_stub_rate    (GlintFlasher      *self);
 
+void     _glint_flasher_read_flash_id (GTask            *task,
+                                       GlintFlasherStep  next);
 void     _glint_flasher_read_contents (GTask            *task,
                                        GlintFlasherStep  next);
 void     _glint_flasher_read_into    (GTask             *task,
