@@ -531,7 +531,8 @@ batch_end (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
 
-  glint_loader_set_capture_raw (self->loader, FALSE);
+  if (self->loader != NULL)
+    glint_loader_set_capture_raw (self->loader, FALSE);
 }
 
 static void
@@ -574,7 +575,10 @@ batch_frame_cb (GObject      *object,
 
   frame = glint_loader_wait_raw_frame_finish (GLINT_LOADER (object), result, &error);
   if (_glint_flasher_job_is_over (task))
-    return;
+    {
+      batch_end (task);
+      return;
+    }
   if (frame == NULL)
     {
       batch_failed (task, g_steal_pointer (&error));
