@@ -245,15 +245,21 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   glint_sim_stream_register ();
   stub_dir = glint_test_fake_stub_dir ();
-  {
-    /* as long as esptool 5's stubs (flasher stub 2): their wire time is
-     * what the choice weighs */
-    g_autofree char *esp32 = g_build_filename (stub_dir, "esp32.json", NULL);
-    g_autofree char *esp8266 = g_build_filename (stub_dir, "esp8266.json", NULL);
+  if (glint_test_real_stub_dir () != NULL)
+    {
+      /* esptool's own, where they are installed (the simulator runs none) */
+      g_setenv ("GLINT_STUB_DIR", glint_test_real_stub_dir (), TRUE);
+    }
+  else
+    {
+      /* as long as esptool 5's stubs (flasher stub 2): their wire time
+       * is what the choice weighs */
+      g_autofree char *esp32 = g_build_filename (stub_dir, "esp32.json", NULL);
+      g_autofree char *esp8266 = g_build_filename (stub_dir, "esp8266.json", NULL);
 
-    glint_test_write_fake_stub_sized (esp32, 6140, 212);
-    glint_test_write_fake_stub_sized (esp8266, 13740, 932);
-  }
+      glint_test_write_fake_stub_sized (esp32, 6140, 212);
+      glint_test_write_fake_stub_sized (esp8266, 13740, 932);
+    }
   tmp_dir = g_dir_make_tmp ("glint-contents-stub-XXXXXX", &error);
   g_assert_no_error (error);
 
