@@ -562,11 +562,19 @@ glint_test_stub_area (const char *chip,
 void
 glint_test_write_fake_stub (const char *path)
 {
+  glint_test_write_fake_stub_sized (path, 2048, 300);
+}
+
+void
+glint_test_write_fake_stub_sized (const char *path,
+                                  gsize       text_len,
+                                  gsize       data_len)
+{
   g_autoptr(GError) error = NULL;
   g_autofree char *parent = g_path_get_dirname (path);
   g_autofree char *base = g_path_get_basename (path);
   const char *chip = "esp32";
-  guint8 code[2048];
+  g_autofree guint8 *code = g_malloc (MAX (text_len, data_len));
   g_autofree char *text = NULL;
   g_autofree char *data = NULL;
   g_autofree char *json = NULL;
@@ -578,10 +586,10 @@ glint_test_write_fake_stub (const char *path)
       chip = stub_areas[i].chip;
   glint_test_stub_area (chip, &text_start, &data_start);
 
-  for (guint i = 0; i < sizeof code; i++)
+  for (gsize i = 0; i < MAX (text_len, data_len); i++)
     code[i] = (guint8) g_random_int ();
-  text = g_base64_encode (code, sizeof code);
-  data = g_base64_encode (code, 300);
+  text = g_base64_encode (code, text_len);
+  data = g_base64_encode (code, data_len);
   json = g_strdup_printf ("{\"text\": \"%s\", \"text_start\": %u, "
                           "\"entry\": %u, \"data\": \"%s\", "
                           "\"data_start\": %u}", text, text_start, text_start + 0x204, data,

@@ -148,6 +148,11 @@ void          glint_test_stub_area         (const char    *chip,
  * to path, making its folders; it loads where the real stub of the chip
  * named in the file's name does (ESP32 where none is). */
 void          glint_test_write_fake_stub   (const char    *path);
+/* ... with @text_len bytes of text and @data_len of data: as long as a
+ * real stub, where its wire time matters */
+void          glint_test_write_fake_stub_sized (const char *path,
+                                                gsize       text_len,
+                                                gsize       data_len);
 /* Makes a temporary folder of stand-in stubs for every chip, points
  * $GLINT_STUB_DIR at it and returns its path. Real stubs are third-party:
  * they are never part of the repository (test-stub-real.c uses them where

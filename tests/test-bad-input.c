@@ -50,7 +50,10 @@ static const BadInput table[] = {
   { "truncated-image", { "flash", "@DIR@/trunc.bin" }, 2, "trunc.bin" },
   { "wrong-chip-image", { "flash", "@DIR@/s3-app.bin@0x10000" }, 1, "esp32s3", TRUE },
   { "no-offset-raw", { "flash", "@DIR@/raw.bin" }, 2, "offset" },
-  { "huge-file-raw", { "--raw", "flash", "@DIR@/huge.bin@0x0" }, 2, "beyond the end of the 4 MB" },
+  /* without a flash size of its own, a plan is refused before connecting only beyond the
+   * largest flash the chip can have: 16 MB for the ESP8266, 128 MB for any */
+  { "huge-file-raw", { "--chip", "esp8266", "--raw", "flash", "@DIR@/huge.bin@0x1000" }, 2,
+    "beyond the largest flash ESP8266 can have (16 MB)" },
   { "args-flash-size", { "flash", "@DIR@/b-2mb" }, 2, "beyond the end of the 2 MB" },
   /* content that is not firmware, and damaged HEX and UF2 files */
   { "text-file", { "flash", "@DIR@/notes.txt" }, 2, "looks like text" },
@@ -64,9 +67,11 @@ static const BadInput table[] = {
   { "uf2-truncated", { "flash", "@DIR@/cut.uf2" }, 2, "512-byte UF2 blocks" },
   /* offsets */
   { "offset-unaligned", { "flash", "@DIR@/raw.bin@0x10001" }, 2, "0x10001" },
-  { "offset-beyond-flash", { "flash", "@DIR@/raw.bin@0x1000000" }, 2, "fit" },
-  { "offset-end-beyond-flash", { "flash", "@DIR@/raw.bin@0x3FF000" }, 2, "fit" },
-  { "offset-overflow", { "flash", "@DIR@/raw.bin@0xFFFFF000" }, 2, "beyond the end" },
+  { "offset-beyond-flash", { "--raw", "flash", "@DIR@/raw.bin@0x8000000" }, 2,
+    "beyond the largest flash any chip Glint knows can have (128 MB)" },
+  { "offset-end-beyond-flash", { "--raw", "flash", "@DIR@/raw.bin@0x7FFF000" }, 2,
+    "ends at 0x8001000, beyond the largest flash" },
+  { "offset-overflow", { "flash", "@DIR@/raw.bin@0xFFFFF000" }, 2, "4 GiB address space" },
   { "offset-overlap", { "flash", "@DIR@/raw.bin@0x10000", "@DIR@/raw.bin@0x11000" }, 2,
     "overlap" },
   { "offset-garbage", { "flash", "@DIR@/raw.bin@zzz" }, 2, "zzz" },

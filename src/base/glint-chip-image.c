@@ -242,6 +242,23 @@ glint_chip_image_flash_size_names (const GlintChipImage *chip)
 }
 
 /**
+ * glint_chip_image_max_flash_size:
+ * @chip: (nullable): a chip, or %NULL for any
+ *
+ * The largest flash the image header's size codes name (§12.1): what no
+ * board of @chip can exceed, known before connecting.
+ *
+ * Returns: the size in bytes
+ */
+guint64
+glint_chip_image_max_flash_size (const GlintChipImage *chip)
+{
+  if (chip != NULL && chip->image_chip_id == GLINT_CHIP_NO_IMAGE_ID)
+    return 16 * 1024 * 1024;      /* "16MB", the last of size_codes_esp8266 */
+  return 128 * 1024 * 1024;       /* "128MB", the last of size_codes_esp32 */
+}
+
+/**
  * glint_chip_image_flash_freq_names:
  * @chip: a chip
  *

@@ -44,6 +44,7 @@ gint                  glint_chip_image_flash_freq_code  (const GlintChipImage *c
                                                          const char           *freq);
 gint                  glint_chip_image_flash_mode_code  (const char           *mode);
 char                 *glint_chip_image_flash_size_names (const GlintChipImage *chip);
+guint64               glint_chip_image_max_flash_size   (const GlintChipImage *chip);
 char                 *glint_chip_image_flash_freq_names (const GlintChipImage *chip);
 char                 *glint_chip_image_flash_mode_names (void);
 

@@ -6,7 +6,9 @@
 #include <glib/gi18n.h>
 
 #include "glint-bytes.h"
+#include "glint-chip-image.h"
 #include "glint-error.h"
+#include "glint-image.h"
 
 #include "glint-cli-checks.h"
 
@@ -24,16 +26,47 @@
  * @error: return location for a #GError
  *
  * Reads the files and checks the plan as far as it can be checked without
- * the board, against the flash size the flash job will assume (the plan's
- * own, or the default). The flash job checks again with the board's chip.
+ * the board: against the plan's own flash size where it has one, else
+ * against the largest flash the chip (given, or the plan's) can have; the
+ * board's flash decides the rest, in the flash job, which checks again
+ * with the board's chip and flash size.
  */
 gboolean
 glint_cli_check_plan (GlintFlashPlan  *plan,
                       const char      *chip,
                       GError         **error)
 {
-  return glint_flash_plan_validate (plan, chip, glint_flash_plan_get_flash_size_bytes (plan),
-                                    error);
+  guint64 own = glint_flash_plan_parse_size (glint_flash_plan_get_flash_size (plan));
+  const GlintChipImage *image;
+  guint64 max;
+
+  if (!glint_flash_plan_validate (plan, chip, own, error))
+    return FALSE;
+  if (own != 0)
+    return TRUE;
+
+  if (chip == NULL)
+    chip = glint_flash_plan_get_chip (plan);
+  image = chip != NULL ? glint_chip_image_lookup (glint_image_chip_from_family (chip)) : NULL;
+  max = glint_chip_image_max_flash_size (image);
+  for (guint i = 0; i < glint_flash_plan_get_n_regions (plan); i++)
+    {
+      GBytes *data = glint_flash_plan_get_region_data (plan, i);
+      guint64 end = (guint64) glint_flash_plan_get_region_offset (plan, i) +
+                    (data != NULL ? g_bytes_get_size (data) : 0);
+
+      if (end > max)
+        {
+          g_set_error (error, GLINT_ERROR, GLINT_ERROR_IMAGE_TOO_LARGE,
+                       _("“%s” ends at 0x%llx, beyond the largest flash %s can have "
+                         "(%u MB)"),
+                       glint_flash_plan_get_region_name (plan, i), (unsigned long long) end,
+                       image != NULL ? image->display_name : _("any chip Glint knows"),
+                       (guint) (max / (1024 * 1024)));
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 /**

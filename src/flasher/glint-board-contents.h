@@ -56,7 +56,9 @@ typedef struct
  * @table_offset: where the table was found
  * @partitions: (element-type GlintPartitionContents): the partitions
  * @otadata_read: the otadata entries were read (else @boots assumes them erased)
- * @round_trips: what reading it all cost
+ * @round_trips: what reading it all cost (with the stub: once it runs)
+ * @with_stub: read with the flasher stub, not the ROM
+ * @duration_us: how long the step took, loading the stub included
  */
 typedef struct
 {
@@ -68,6 +70,8 @@ typedef struct
   GArray             *partitions;
   gboolean            otadata_read;
   guint               round_trips;
+  gboolean            with_stub;
+  gint64              duration_us;
 } GlintBoardContents;
 
 #define GLINT_TYPE_BOARD_CONTENTS (glint_board_contents_get_type ())

@@ -10,16 +10,22 @@
 #include "glint-error.h"
 #include "glint-flasher-private.h"
 #include "glint-image.h"
+#include "glint-link-timing.h"
+#include "glint-protocol.h"
+#include "glint-stream.h"
 
 /*
  * What is on the board, as a step of the info job: the bootloader's
  * header, the partition table (at 0x8000, else at the start of a sector
  * in the first 64 KiB), the first bytes of each app partition with its
- * app description, and otadata (protocol.md §12.4–§12.6). The info job
- * runs on the ROM loader, which reads 64 bytes a command
- * (READ_FLASH_SLOW, §6.4): only the bytes needed are read, one command
- * at a time (§9). What cannot be read is said, not failed: blank and
- * foreign flash are findings, not errors.
+ * app description, and otadata (protocol.md §12.4–§12.6). The ROM
+ * reads 64 bytes a command (READ_FLASH_SLOW, §6.4): only the bytes
+ * needed are read, one command at a time (§9). Where loading the
+ * flasher stub and its reads cost less than those commands (a slow
+ * link), or the ROM cannot read at all (ESP8266), the stub reads
+ * instead: a READ_FLASH a round trip, whole descriptions and otadata
+ * entries in one each (§6.4, §9). What cannot be read is said, not
+ * failed: blank and foreign flash are findings, not errors.
  */
 
 #define SLOW_SIZE         GLINT_READ_FLASH_SLOW_SIZE
@@ -27,8 +33,37 @@
  * version, §12.5): three ROM reads instead of five for all of it. */
 #define APP_DESC_TEXTS    144
 #define APP_HEAD_SIZE     (GLINT_APP_DESC_IMAGE_OFFSET + APP_DESC_TEXTS)
+/* With the stub, the whole description (its ELF SHA-256 too) */
+#define APP_FULL_SIZE     (GLINT_APP_DESC_IMAGE_OFFSET + GLINT_APP_DESC_SIZE)
+/* What the ROM spends on ESP-IDF's two-OTA layout: SPI_ATTACH, the
+ * bootloader, the table (4), three apps (3 each), two otadata entries. */
+#define ROM_READS         17
+/* ... and the stub: the bootloader, the table, three apps, two otadata
+ * entries (one round trip each) */
+#define STUB_READS        7
+/* One packet a read, as esptool's own reads use; how long the stub may
+ * take for a frame of the batch. */
+#define STUB_PACKET       0x1000
+#define STUB_FRAME_US     (1 * G_USEC_PER_SEC)
+/* A READ_FLASH request and its acknowledgement, its answer and digest,
+ * framed (§1.1, §6.4) */
+#define STUB_READ_FRAMES  (8 + 16 + 4 + 10 + 16 + 4 * 2)
 
 typedef void (*ContentsHandler) (GTask *task, const guint8 *data, gsize len);
+/* What a stub batch read: a GBytes per span, in order */
+typedef void (*BatchHandler) (GTask *task, GPtrArray *parts);
+
+typedef struct
+{
+  guint32 offset;
+  guint32 length;
+} Span;
+
+typedef enum
+{
+  BATCH_DATA,
+  BATCH_DIGEST,
+} BatchWait;
 
 typedef struct
 {
@@ -42,7 +77,12 @@ typedef struct
   GlintOtaEntry       ota[2];
   guint32             probe;        /* the sector probed for a moved table */
   guint               round_trips_before;
+  gint64              started;
   GlintFlasherStep    next;
+  GArray             *spans;        /* Span: the stub batch that runs */
+  GPtrArray          *parts;        /* GBytes: what it read so far */
+  BatchWait           wait;
+  BatchHandler        batch_handler;
 } ContentsJob;
 
 static void
@@ -53,6 +93,8 @@ contents_job_free (gpointer data)
   g_clear_pointer (&job->contents, glint_board_contents_free);
   g_clear_pointer (&job->table, g_array_unref);
   g_clear_pointer (&job->data, g_byte_array_unref);
+  g_clear_pointer (&job->spans, g_array_unref);
+  g_clear_pointer (&job->parts, g_ptr_array_unref);
   g_free (job);
 }
 
@@ -70,6 +112,7 @@ contents_done (GTask *task)
 
   job->contents->round_trips = glint_loader_get_round_trips (self->loader) -
                                job->round_trips_before;
+  job->contents->duration_us = g_get_monotonic_time () - job->started;
   g_clear_pointer (&self->contents, glint_board_contents_free);
   self->contents = g_steal_pointer (&job->contents);
   job->next (task);
@@ -242,15 +285,11 @@ read_otadata (GTask *task)
 static void read_next_app (GTask *task);
 
 static void
-app_read (GTask        *task,
-          const guint8 *data,
-          gsize         len)
+app_classify (GlintPartitionContents *pc,
+              const guint8           *data,
+              gsize                   len)
 {
-  ContentsJob *job = contents_job (task);
-  GlintPartitionContents *pc = &g_array_index (job->contents->partitions,
-                                               GlintPartitionContents, job->app_index);
-
-  guint8 head[GLINT_APP_DESC_IMAGE_OFFSET + GLINT_APP_DESC_SIZE] = { 0 };
+  guint8 head[APP_FULL_SIZE] = { 0 };
 
   /* what was not read (the ELF's SHA-256, reserved words) stays zero */
   memcpy (head, data, MIN (len, sizeof head));
@@ -262,16 +301,34 @@ app_read (GTask        *task,
     pc->app_state = GLINT_APP_FOUND;
   else
     pc->app_state = GLINT_APP_NO_DESC;
+}
 
+static void
+app_read (GTask        *task,
+          const guint8 *data,
+          gsize         len)
+{
+  ContentsJob *job = contents_job (task);
+
+  app_classify (&g_array_index (job->contents->partitions, GlintPartitionContents,
+                                job->app_index), data, len);
   job->app_index++;
   read_next_app (task);
 }
+
+static void stub_read_apps (GTask *task);
 
 static void
 read_next_app (GTask *task)
 {
   ContentsJob *job = contents_job (task);
   GArray *parts = job->contents->partitions;
+
+  if (job->contents->with_stub)
+    {
+      stub_read_apps (task);
+      return;
+    }
 
   for (; job->app_index < parts->len; job->app_index++)
     {
@@ -316,6 +373,42 @@ table_found (GTask  *task,
 static void probe_next (GTask *task);
 
 static void
+table_parse (GTask        *task,
+             const guint8 *data,
+             gsize         len)
+{
+  ContentsJob *job = contents_job (task);
+  g_autoptr(GError) error = NULL;
+  GArray *table = glint_partition_table_parse (data, len, &error);
+
+  if (table == NULL)
+    {
+      job->contents->state = GLINT_CONTENTS_FOREIGN;
+      job->contents->why = g_strdup_printf (_("a damaged partition table at 0x%x: %s"),
+                                            job->contents->table_offset, error->message);
+      contents_done (task);
+      return;
+    }
+  table_found (task, table);
+}
+
+static void
+no_table_found (GTask *task)
+{
+  ContentsJob *job = contents_job (task);
+
+  job->contents->state = GLINT_CONTENTS_FOREIGN;
+  job->contents->table_offset = 0;
+  job->contents->why = g_strdup (job->contents->bootloader ?
+                                 _("a bootloader but no partition table in the first 64 KiB: "
+                                   "not an ESP-IDF layout (Arduino or ESP8266 firmware, a "
+                                   "merged image of another kind)") :
+                                 _("no bootloader and no partition table: not an ESP-IDF "
+                                   "layout, or data written without them"));
+  contents_done (task);
+}
+
+static void
 table_chunk_read (GTask        *task,
                   const guint8 *data,
                   gsize         len);
@@ -329,8 +422,6 @@ table_chunk_read (GTask        *task,
 {
   ContentsJob *job = contents_job (task);
   GByteArray *table_bytes = g_object_get_data (G_OBJECT (task), "glint-contents-table");
-  g_autoptr(GError) error = NULL;
-  GArray *table;
   gboolean ended = FALSE;
 
   if (table_bytes == NULL)
@@ -375,16 +466,7 @@ table_chunk_read (GTask        *task,
       return;
     }
 
-  table = glint_partition_table_parse (table_bytes->data, table_bytes->len, &error);
-  if (table == NULL)
-    {
-      job->contents->state = GLINT_CONTENTS_FOREIGN;
-      job->contents->why = g_strdup_printf (_("a damaged partition table at 0x%x: %s"),
-                                            job->contents->table_offset, error->message);
-      contents_done (task);
-      return;
-    }
-  table_found (task, table);
+  table_parse (task, table_bytes->data, table_bytes->len);
 }
 
 /* 0x8000 holds no table but the flash is not blank: a table moved by
@@ -410,15 +492,7 @@ probe_next (GTask *task)
       return;
     }
 
-  job->contents->state = GLINT_CONTENTS_FOREIGN;
-  job->contents->table_offset = 0;
-  job->contents->why = g_strdup (job->contents->bootloader ?
-                                 _("a bootloader but no partition table in the first 64 KiB: "
-                                   "not an ESP-IDF layout (Arduino or ESP8266 firmware, a "
-                                   "merged image of another kind)") :
-                                 _("no bootloader and no partition table: not an ESP-IDF "
-                                   "layout, or data written without them"));
-  contents_done (task);
+  no_table_found (task);
 }
 
 static void
@@ -441,11 +515,416 @@ contents_attached (GTask *task)
   contents_read (task, job->contents->bootloader_offset, 8, bootloader_read);
 }
 
+/* With the flasher stub ------------------------------------------------------------- */
+
+/* The stub's reads, one READ_FLASH of one packet each, its
+ * acknowledgement of the whole length sent with it: the stub never waits
+ * for the host, and a read costs one round trip (§6.4). The next read
+ * goes out once the digest is in: esp-flasher-stub keeps two receive
+ * buffers but re-arms them only between frames it handles, so while it
+ * sends, one more frame waits and the rest are lost (§9). */
+
+static void stub_read_span (GTask *task);
+
+static void
+batch_end (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+
+  if (self->loader != NULL)
+    glint_loader_set_capture_raw (self->loader, FALSE);
+}
+
+static void
+batch_failed (GTask  *task,
+              GError *error)
+{
+  ContentsJob *job = contents_job (task);
+  const Span *span = &g_array_index (job->spans, Span, MIN (job->parts->len,
+                                                            job->spans->len - 1));
+  g_autofree char *why = NULL;
+
+  batch_end (task);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_error_matches (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED) ||
+      g_error_matches (error, GLINT_ERROR, GLINT_ERROR_TIMEOUT))
+    {
+      g_prefix_error (&error, _("reading what is on the board: "));
+      _glint_flasher_job_fail (task, error);
+      return;
+    }
+  why = g_strdup_printf (_("reading 0x%x bytes at 0x%x failed: %s"), span->length,
+                         span->offset, error->message);
+  g_error_free (error);
+  contents_not_read (task, why);
+}
+
+static void
+batch_frame_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  ContentsJob *job = contents_job (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) frame = NULL;
+  const Span *span;
+  const guint8 *p;
+  gsize len = 0;
+
+  frame = glint_loader_wait_raw_frame_finish (GLINT_LOADER (object), result, &error);
+  if (_glint_flasher_job_is_over (task))
+    {
+      batch_end (task);
+      return;
+    }
+  if (frame == NULL)
+    {
+      batch_failed (task, g_steal_pointer (&error));
+      return;
+    }
+  p = g_bytes_get_data (frame, &len);
+  span = &g_array_index (job->spans, Span, job->parts->len);
+
+  if (job->wait == BATCH_DATA)
+    {
+      if (len != span->length)
+        {
+          batch_failed (task, g_error_new (GLINT_ERROR, GLINT_ERROR_INVALID_RESPONSE,
+                                           _("the flasher stub sent %u bytes instead of "
+                                             "%u; try again"), (guint) len, span->length));
+          return;
+        }
+      job->wait = BATCH_DIGEST;
+      g_ptr_array_add (job->parts, g_steal_pointer (&frame));
+      glint_loader_wait_raw_frame_async (self->loader, 16, STUB_FRAME_US,
+                                         g_task_get_cancellable (task), batch_frame_cb,
+                                         g_object_ref (task));
+      return;
+    }
+
+  {
+    GBytes *data = g_ptr_array_index (job->parts, job->parts->len - 1);
+    g_autoptr(GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
+    guint8 digest[16];
+    gsize digest_len = sizeof digest;
+
+    g_checksum_update (md5, g_bytes_get_data (data, NULL), g_bytes_get_size (data));
+    g_checksum_get_digest (md5, digest, &digest_len);
+    if (len != sizeof digest || memcmp (p, digest, sizeof digest) != 0)
+      {
+        batch_failed (task, g_error_new (GLINT_ERROR, GLINT_ERROR_CHECKSUM_MISMATCH,
+                                         _("the bytes read do not match the flasher "
+                                           "stub’s digest: the link damaged them; try "
+                                           "again")));
+        return;
+      }
+  }
+  if (job->parts->len < job->spans->len)
+    {
+      stub_read_span (task);
+      return;
+    }
+
+  batch_end (task);
+  {
+    g_autoptr(GPtrArray) parts = g_steal_pointer (&job->parts);
+
+    job->batch_handler (task, parts);
+  }
+}
+
+static void
+batch_answer_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  ContentsJob *job = contents_job (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  const Span *span = &g_array_index (job->spans, Span, job->parts->len);
+
+  reply = glint_loader_command_finish (GLINT_LOADER (object), result, NULL, &error);
+  if (reply == NULL)
+    {
+      batch_failed (task, g_steal_pointer (&error));
+      return;
+    }
+  job->wait = BATCH_DATA;
+  glint_loader_wait_raw_frame_async (GLINT_LOADER (object), span->length, STUB_FRAME_US,
+                                     g_task_get_cancellable (task), batch_frame_cb,
+                                     g_object_ref (task));
+}
+
+static void
+stub_read_span (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  ContentsJob *job = contents_job (task);
+  const Span *span = &g_array_index (job->spans, Span, job->parts->len);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) ack = NULL;
+  guint8 total[4];
+
+  g_assert (span->length > 0 && span->length <= STUB_PACKET);
+
+  /* Packets may follow the answer at once: keep them from now on. */
+  glint_loader_set_capture_raw (self->loader, TRUE);
+  glint_loader_read_flash_async (self->loader, span->offset, span->length, span->length, 1,
+                                 g_task_get_cancellable (task), _glint_flasher_sent_cb,
+                                 _glint_flasher_sent (task, batch_answer_cb));
+  glint_put_u32 (total, span->length);
+  ack = g_bytes_new (total, sizeof total);
+  /* a link already failed: the command fails too and ends the job */
+  if (!glint_loader_send_raw (self->loader, ack, &error))
+    g_debug ("contents: %s", error->message);
+}
+
+/* Reads each of @n @spans (of at most STUB_PACKET bytes), then hands what
+ * was read to @handler. */
+static void
+stub_batch (GTask        *task,
+            const Span   *spans,
+            guint         n,
+            BatchHandler  handler)
+{
+  ContentsJob *job = contents_job (task);
+
+  g_assert (n > 0);
+  g_clear_pointer (&job->spans, g_array_unref);
+  job->spans = g_array_new (FALSE, FALSE, sizeof (Span));
+  g_array_append_vals (job->spans, spans, n);
+  g_clear_pointer (&job->parts, g_ptr_array_unref);
+  job->parts = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  job->batch_handler = handler;
+  stub_read_span (task);
+}
+
+static void
+stub_apps_read (GTask     *task,
+                GPtrArray *parts)
+{
+  ContentsJob *job = contents_job (task);
+  GArray *all = job->contents->partitions;
+  guint k = 0;
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      GlintPartitionContents *pc = &g_array_index (all, GlintPartitionContents, i);
+
+      if (glint_partition_is_app (&pc->partition) && pc->partition.size >= APP_FULL_SIZE)
+        {
+          GBytes *data = g_ptr_array_index (parts, k++);
+
+          app_classify (pc, g_bytes_get_data (data, NULL), g_bytes_get_size (data));
+        }
+    }
+  if (k < parts->len)
+    {
+      glint_otadata_parse_entry (g_bytes_get_data (g_ptr_array_index (parts, k), NULL),
+                                 &job->ota[0]);
+      glint_otadata_parse_entry (g_bytes_get_data (g_ptr_array_index (parts, k + 1), NULL),
+                                 &job->ota[1]);
+      job->contents->otadata_read = TRUE;
+    }
+  mark_booting (task);
+}
+
+/* Each app's header and description, and otadata's two entries: one batch. */
+static void
+stub_read_apps (GTask *task)
+{
+  ContentsJob *job = contents_job (task);
+  GArray *all = job->contents->partitions;
+  const GlintPartition *otadata = glint_partition_table_otadata (job->table);
+  g_autoptr(GArray) spans = g_array_new (FALSE, FALSE, sizeof (Span));
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      GlintPartitionContents *pc = &g_array_index (all, GlintPartitionContents, i);
+      Span span = { pc->partition.offset, APP_FULL_SIZE };
+
+      if (!glint_partition_is_app (&pc->partition))
+        continue;
+      if (pc->partition.size < APP_FULL_SIZE)
+        {
+          pc->app_state = GLINT_APP_NOT_APP;
+          continue;
+        }
+      g_array_append_val (spans, span);
+    }
+  if (otadata != NULL && otadata->size >= GLINT_OTADATA_SIZE &&
+      glint_partition_table_n_ota_slots (job->table) > 0)
+    {
+      Span entries[2] = {
+        { otadata->offset, GLINT_OTADATA_ENTRY_SIZE },
+        { otadata->offset + GLINT_SECTOR_SIZE, GLINT_OTADATA_ENTRY_SIZE },
+      };
+
+      g_array_append_vals (spans, entries, 2);
+    }
+  if (spans->len == 0)
+    {
+      mark_booting (task);
+      return;
+    }
+  stub_batch (task, (const Span *) (gpointer) spans->data, spans->len, stub_apps_read);
+}
+
+static void
+stub_moved_table_read (GTask     *task,
+                       GPtrArray *parts)
+{
+  GBytes *table = g_ptr_array_index (parts, 0);
+
+  table_parse (task, g_bytes_get_data (table, NULL), g_bytes_get_size (table));
+}
+
+static void stub_probe_next (GTask *task);
+
+/* The first entry of a sector where a moved table may start */
+static void
+stub_probe_read (GTask     *task,
+                 GPtrArray *parts)
+{
+  ContentsJob *job = contents_job (task);
+  GBytes *head = g_ptr_array_index (parts, 0);
+
+  if (glint_partition_table_looks_like (g_bytes_get_data (head, NULL),
+                                        g_bytes_get_size (head)))
+    {
+      Span table = { job->probe, GLINT_PARTITION_TABLE_SIZE };
+
+      job->contents->table_offset = job->probe;
+      stub_batch (task, &table, 1, stub_moved_table_read);
+      return;
+    }
+  job->probe += GLINT_SECTOR_SIZE;
+  stub_probe_next (task);
+}
+
+/* As probe_next (), a sector at a time, up to the first table */
+static void
+stub_probe_next (GTask *task)
+{
+  ContentsJob *job = contents_job (task);
+
+  while (job->probe == GLINT_PARTITION_TABLE_OFFSET ||
+         job->probe <= job->contents->bootloader_offset)
+    job->probe += GLINT_SECTOR_SIZE;
+  if (job->probe >= GLINT_PARTITION_SEARCH_SIZE)
+    {
+      no_table_found (task);
+      return;
+    }
+  {
+    Span probe = { job->probe, GLINT_PARTITION_ENTRY_SIZE };
+
+    stub_batch (task, &probe, 1, stub_probe_read);
+  }
+}
+
+static void
+stub_first_read (GTask     *task,
+                 GPtrArray *parts)
+{
+  ContentsJob *job = contents_job (task);
+  gsize len = 0;
+  const guint8 *boot = g_bytes_get_data (g_ptr_array_index (parts, 0), NULL);
+  const guint8 *table = g_bytes_get_data (g_ptr_array_index (parts, 1), &len);
+
+  job->contents->bootloader = boot[0] == 0xE9;
+  job->contents->table_offset = GLINT_PARTITION_TABLE_OFFSET;
+  if (glint_partition_table_looks_like (table, len))
+    {
+      table_parse (task, table, len);
+      return;
+    }
+  if (!job->contents->bootloader && all_erased (table, len))
+    {
+      job->contents->state = GLINT_CONTENTS_BLANK;
+      contents_done (task);
+      return;
+    }
+
+  /* 0x8000 holds no table but the flash is not blank: a table moved by
+   * CONFIG_PARTITION_TABLE_OFFSET starts a sector in the first 64 KiB */
+  job->probe = GLINT_SECTOR_SIZE;
+  stub_probe_next (task);
+}
+
+static void
+stub_attached (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  ContentsJob *job = contents_job (task);
+  Span first[2] = {
+    { job->contents->bootloader_offset, 8 },
+    { GLINT_PARTITION_TABLE_OFFSET, GLINT_PARTITION_TABLE_SIZE },
+  };
+
+  /* counted from here: what the stub's reads cost */
+  job->round_trips_before = glint_loader_get_round_trips (self->loader);
+  stub_batch (task, first, G_N_ELEMENTS (first), stub_first_read);
+}
+
+static void
+stub_started (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  ContentsJob *job = contents_job (task);
+
+  if (self->stub_running)
+    {
+      _glint_flasher_attach_flash (task, stub_attached);
+      return;
+    }
+  /* the stub did not start (a chip it does not run on): the ROM, if it can */
+  job->contents->with_stub = FALSE;
+  if (!glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_READ_FLASH_SLOW))
+    {
+      g_autofree char *why = g_strdup_printf (_("the %s ROM cannot read flash and the flasher "
+                                                "stub does not run on this chip"),
+                                              self->chip->display_name);
+
+      contents_not_read (task, why);
+      return;
+    }
+  _glint_flasher_attach_flash (task, contents_attached);
+}
+
+/* Whether the stub reads sooner than the ROM: loading it and its reads
+ * against the ROM's commands for a two-OTA layout, each a round trip
+ * and its frames on the wire. The stub stays loaded for the jobs after. */
+static gboolean
+stub_reads_sooner (GlintFlasher *self,
+                   gint64        stub_load)
+{
+  gint64 rtt = glint_link_timing_get_srtt (glint_loader_get_timing (self->loader));
+  guint rate = glint_stream_get_baud (self->stream);
+  guint stub_rate = _glint_flasher_stub_rate (self);
+  gint64 rom, stub;
+
+  rom = ROM_READS * (rtt + glint_link_timing_wire_time (8 + 8 + 8 + 64 + 4, rate));
+  /* the ROM's baud step: CHANGE_BAUDRATE, the verifying read, the crystal */
+  stub = stub_load + (stub_rate != rate ? 3 * rtt : 0) + STUB_READS * rtt +
+         glint_link_timing_wire_time (8 + GLINT_PARTITION_TABLE_SIZE + 3 * APP_FULL_SIZE +
+                                      2 * GLINT_OTADATA_ENTRY_SIZE +
+                                      STUB_READS * STUB_READ_FRAMES, stub_rate);
+  g_debug ("contents: the ROM would take %.2f s, the stub %.2f s (round trip %.0f ms)",
+           rom / 1e6, stub / 1e6, rtt / 1e3);
+  return stub < rom;
+}
+
 /**
  * _glint_flasher_read_contents:
  * @next: called once #GlintFlasher:contents holds what was found
  *
- * Reads what is on the board (a step of the info job, on the ROM loader).
+ * Reads what is on the board (a step of the info job): on the ROM
+ * loader, or with the flasher stub where that is sooner or the ROM
+ * cannot read; the stub then stays loaded.
  * Fails the job only when the link does; flash that cannot be read,
  * blank or foreign flash is told in the contents.
  */
@@ -455,8 +934,10 @@ _glint_flasher_read_contents (GTask            *task,
 {
   GlintFlasher *self = g_task_get_source_object (task);
   ContentsJob *job = g_new0 (ContentsJob, 1);
+  gint64 stub_load;
 
   job->contents = glint_board_contents_new ();
+  job->started = g_get_monotonic_time ();
   job->contents->bootloader_offset = self->chip->bootloader_offset;
   job->data = g_byte_array_new ();
   job->next = next;
@@ -468,18 +949,39 @@ _glint_flasher_read_contents (GTask            *task,
       contents_not_read (task, _("secure download mode refuses flash reads"));
       return;
     }
-  if (self->stub_running || !glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_READ_FLASH_SLOW))
+  stub_load = _glint_flasher_stub_load_cost (self);
+  if (!glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_READ_FLASH_SLOW) && stub_load < 0)
     {
-      g_autofree char *why = g_strdup_printf (_("the %s ROM cannot read flash; "
-                                                "“glint-cli read” can, with the flasher stub"),
-                                              self->chip->display_name);
+      g_autofree char *no_stub = _glint_flasher_describe_no_stub (self);
+      g_autofree char *why = g_strdup_printf (_("the %s ROM cannot read flash, and the flasher "
+                                                "stub that can is not there: %s"),
+                                              self->chip->display_name, no_stub);
 
       contents_not_read (task, why);
       return;
     }
 
+  if (self->stub_running ||
+      (stub_load >= 0 && (self->contents_by_stub ||
+                          !glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_READ_FLASH_SLOW) ||
+                          stub_reads_sooner (self, stub_load))))
+    {
+      job->contents->with_stub = TRUE;
+      _glint_flasher_log (self, GLINT_LOG_INFO, _("reading the partition table with the "
+                                                  "flasher stub"));
+      _glint_flasher_start_stub (task, stub_started);
+      return;
+    }
+
   _glint_flasher_log (self, GLINT_LOG_INFO, _("reading the partition table"));
   _glint_flasher_attach_flash (task, contents_attached);
+}
+
+void
+_glint_flasher_set_contents_by_stub (GlintFlasher *self,
+                                     gboolean      by_stub)
+{
+  self->contents_by_stub = by_stub;
 }
 
 /**

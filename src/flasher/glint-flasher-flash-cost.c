@@ -101,26 +101,58 @@ record_differing_bytes (GlintFlasher *self,
  * compression assumed), its SPI set-up in two round trips instead of one,
  * and its flash work, which it does before it answers instead of while the
  * next block is on the wire. Both hash the region the same. */
+/* The rate the stub is loaded at: where the ROM takes the first step of
+ * the automatic baud, that step's (at most 921600); the stub's first
+ * commands run at it too. */
+guint
+_glint_flasher_stub_rate (GlintFlasher *self)
+{
+  guint rate = glint_stream_get_baud (self->stream);
+
+  if (!self->stub_running && self->baud == GLINT_FLASHER_BAUD_AUTO &&
+      _glint_flasher_rom_can_step (self))
+    rate = MAX (rate, 921600u);
+  return rate;
+}
+
+/* What loading the stub would cost (microseconds), as rom_is_quicker ()
+ * weighs it; 0 when it runs already, -1 when there is none to load (none
+ * found, turned off, or refused by secure download mode). The info job's
+ * contents step weighs it too (glint-flasher-contents.c). */
+gint64
+_glint_flasher_stub_load_cost (GlintFlasher *self)
+{
+  g_autoptr(GlintStub) stub = NULL;
+  guint rate;
+  gsize stub_bytes;
+
+  if (self->stub_running)
+    return 0;
+  if (self->no_stub || _glint_flasher_secure_download (self))
+    return -1;
+  stub = glint_stub_find (self->chip, _glint_flasher_major_rev (self), NULL, NULL);
+  if (stub == NULL)
+    return -1;
+
+  rate = _glint_flasher_stub_rate (self);
+  stub_bytes = g_bytes_get_size (glint_stub_get_text (stub)) +
+               (glint_stub_get_data (stub) != NULL ? g_bytes_get_size (glint_stub_get_data (stub)) : 0);
+  return glint_link_timing_wire_time (stub_bytes, rate) +
+         STUB_ROUND_TRIPS * _glint_flash_rtt_us (self);
+}
+
 static gboolean
 rom_is_quicker (GlintFlasher *self,
                 guint64       bytes)
 {
-  g_autoptr(GlintStub) stub = glint_stub_find (self->chip, _glint_flasher_major_rev (self),
-                                                NULL, NULL);
   gint64 rtt = _glint_flash_rtt_us (self);
-  guint rate = glint_stream_get_baud (self->stream);
-  gsize stub_bytes;
   guint64 sent = glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_FLASH_DEFL) ? bytes / 2 : bytes;
-  gint64 stub_cost, rom_cost;
+  gint64 stub_cost = _glint_flasher_stub_load_cost (self);
+  gint64 rom_cost;
 
-  if (stub == NULL)
+  if (stub_cost <= 0)
     return FALSE;
 
-  if (self->baud == GLINT_FLASHER_BAUD_AUTO && _glint_flasher_rom_can_step (self))
-    rate = MAX (rate, 921600u);
-  stub_bytes = g_bytes_get_size (glint_stub_get_text (stub)) +
-               (glint_stub_get_data (stub) != NULL ? g_bytes_get_size (glint_stub_get_data (stub)) : 0);
-  stub_cost = glint_link_timing_wire_time (stub_bytes, rate) + STUB_ROUND_TRIPS * rtt;
   rom_cost = (gint64) ((sent + ROM_WRITE_BLOCK - 1) / ROM_WRITE_BLOCK + 1) * rtt +
              (gint64) ((bytes + GLINT_SECTOR_SIZE - 1) / GLINT_SECTOR_SIZE) * SECTOR_WRITE_US;
 

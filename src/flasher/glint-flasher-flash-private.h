@@ -43,6 +43,7 @@ typedef struct
   char      *board;           /* the board's key in the record, once known */
   gboolean   board_asked;     /* its MAC was asked for */
   gboolean   rom_by_record;   /* the ROM alone, chosen for what the record says */
+  gboolean   flash_id_asked;  /* the flash's size was asked for, to fit the plan */
   guint      check_region;    /* ... the region whose first sector checks it */
   GlintFlasherStep after_board; /* _glint_flash_read_board ()'s next step */
   GBytes    *image;           /* the current segment's data */

@@ -47,10 +47,40 @@ flash_job_free (gpointer data)
 
 static void flash_resume (GTask *task);
 
+/* The plan's own flash size, 0 where it has none ("keep", "detect") */
+static guint64
+plan_own_flash_size (GlintFlasher *self)
+{
+  return glint_flash_plan_parse_size (glint_flash_plan_get_flash_size (self->plan));
+}
+
+/* What the job writes against: the plan's own size, else the size the
+ * board's flash id gave (read only when the plan needs more than the
+ * default, flash_detected ()), else the default. */
 static guint64
 plan_flash_size (GlintFlasher *self)
 {
+  if (plan_own_flash_size (self) == 0 && self->flash_id_known &&
+      self->detected_flash_size != 0)
+    return self->detected_flash_size;
   return glint_flash_plan_get_flash_size_bytes (self->plan);
+}
+
+/* Where the plan's last region ends (its files read) */
+static guint64
+plan_end (GlintFlasher *self)
+{
+  guint64 end = 0;
+
+  for (guint i = 0; i < glint_flash_plan_get_n_regions (self->plan); i++)
+    {
+      GBytes *data = glint_flash_plan_get_region_data (self->plan, i);
+      guint64 region_end = (guint64) glint_flash_plan_get_region_offset (self->plan, i) +
+                           (data != NULL ? g_bytes_get_size (data) : 0);
+
+      end = MAX (end, region_end);
+    }
+  return end;
 }
 
 const char *
@@ -442,6 +472,7 @@ static void
 flash_detected (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
+  FlashJob *job = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   /* a manifest with a build per chip: the board's chip picks its own */
   gboolean choosing = glint_flash_plan_get_build_chips (self->plan) != NULL;
@@ -461,6 +492,28 @@ flash_detected (GTask *task)
   /* the revision the images ask for, by their headers (unknown in secure
    * download mode, and none on the ESP8266: not checked) */
   glint_flash_plan_set_chip_revision (self->plan, self->ident_known ? self->ident.revision : -1);
+
+  /* A plan without a flash size of its own that needs more than the
+   * default: what the board's flash id says decides, as with esptool's
+   * detected size. Only then is it asked for (a few round trips). */
+  if (!job->flash_id_asked && !self->flash_id_known && plan_own_flash_size (self) == 0)
+    {
+      if (!glint_flash_plan_validate (self->plan, self->chip->name, 0, &error))
+        {
+          _glint_flasher_job_fail (task, g_steal_pointer (&error));
+          return;
+        }
+      if (plan_end (self) > glint_flash_plan_get_flash_size_bytes (self->plan))
+        {
+          job->flash_id_asked = TRUE;
+          _glint_flasher_log (self, GLINT_LOG_INFO, _("the firmware reaches past 0x%llx: "
+                                                      "reading the flash's size"),
+                              (unsigned long long) glint_flash_plan_get_flash_size_bytes (self->plan));
+          _glint_flasher_read_flash_id (task, flash_detected);
+          return;
+        }
+    }
+
   if (!check_backup_board (self, &error) ||
       !glint_flash_plan_validate (self->plan, self->chip->name, plan_flash_size (self), &error) ||
       !glint_flash_plan_patch_bootloader (self->plan, self->chip->name, NULL, &error))

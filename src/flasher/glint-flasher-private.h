@@ -64,7 +64,11 @@ struct _GlintFlasher
   guint              link_dead : 1;      /* the loader's link failed: open a new stream */
   guint              chip_reset : 1;     /* the chip printed a boot log mid-job */
   guint              read_contents : 1;  /* the info job reads what is on the board */
+  guint              contents_by_stub : 1; /* ... with the stub, whatever it costs (tests) */
   GlintBoardContents *contents;          /* what it found */
+  guint32            flash_id;           /* the JEDEC id, if flash_id_known (this job's) */
+  guint64            detected_flash_size;/* ... and the size it says, 0 if it says none */
+  guint              flash_id_known : 1;
 };
 
 void     _glint_flasher_set_payload_cache (GlintFlasher *self,
@@ -154,6 +158,16 @@ gboolean _glint_flasher_try_recover  (GTask             *task,
                                       GError            *error);
 void     _glint_flasher_chip_text_arrived (GTask        *task);
 
+/* glint-flasher-contents.c: for the tests, which compare the two ways */
+void     _glint_flasher_set_contents_by_stub (GlintFlasher *self,
+                                              gboolean      by_stub);
+
+/* glint-flasher-flash-cost.c */
+gint64   _glint_flasher_stub_load_cost (GlintFlasher  *self);
+guint    _glint_flasher_stub_rate    (GlintFlasher      *self);
+
+void     _glint_flasher_read_flash_id (GTask            *task,
+                                       GlintFlasherStep  next);
 void     _glint_flasher_read_contents (GTask            *task,
                                        GlintFlasherStep  next);
 void     _glint_flasher_read_into    (GTask             *task,

@@ -133,10 +133,22 @@ connect_state (GTask *task)
 typedef struct
 {
   GlintBoardInfo *info;
-  guint32         saved_usr;
-  guint32         saved_usr2;
-  guint           flash_polls;
 } InfoJob;
+
+/* Reading the flash id (_glint_flasher_read_flash_id ()) */
+typedef struct
+{
+  guint32          saved_usr;
+  guint32          saved_usr2;
+  guint            polls;
+  GlintFlasherStep next;
+} FlashIdRead;
+
+static FlashIdRead *
+flash_id_read (GTask *task)
+{
+  return _glint_flasher_task_state (task, "glint-flash-id", sizeof (FlashIdRead), g_free);
+}
 
 static void
 info_job_free (gpointer data)
@@ -1337,6 +1349,7 @@ _glint_flasher_connect (GTask            *task,
   GlintFlasher *self = g_task_get_source_object (task);
 
   connect_state (task)->connected = next;
+  self->flash_id_known = FALSE;   /* the board may have changed */
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_CONNECTING);
   _glint_flasher_log (self, GLINT_LOG_INFO, _("connecting to %s"),
                       glint_stream_get_address (self->stream));
@@ -2148,7 +2161,7 @@ info_flash_restored_cb (GObject      *object,
   if (reply == NULL)
     _glint_flasher_log (self, GLINT_LOG_DEBUG, "restoring the SPI registers: %s", error->message);
 
-  info_finish (task);
+  flash_id_read (task)->next (task);
 }
 
 static void
@@ -2158,7 +2171,7 @@ info_flash_poll_cb (GObject      *object,
 {
   GTask *task = user_data;
   GlintFlasher *self = g_task_get_source_object (task);
-  InfoJob *job = g_task_get_task_data (task);
+  FlashIdRead *job = flash_id_read (task);
   const GlintChipSpiRegs *spi = &self->chip->spi;
   g_autoptr(GError) error = NULL;
   g_autofree guint32 *values = NULL;
@@ -2172,20 +2185,21 @@ info_flash_poll_cb (GObject      *object,
     }
 
   /* Still busy: look again (esptool polls ten times). */
-  if ((values[0] & SPI_CMD_USR) != 0 && ++job->flash_polls < FLASH_ID_POLLS)
+  if ((values[0] & SPI_CMD_USR) != 0 && ++job->polls < FLASH_ID_POLLS)
     {
       info_flash_id_poll (task);
       return;
     }
 
-  job->info->flash_id = values[1] & 0xFFFFFF;
-  job->info->flash_size = glint_chip_flash_size_from_jedec (job->info->flash_id);
-  if (glint_chip_jedec_is_no_flash (job->info->flash_id))
+  self->flash_id = values[1] & 0xFFFFFF;
+  self->flash_id_known = TRUE;
+  self->detected_flash_size = glint_chip_flash_size_from_jedec (self->flash_id);
+  if (glint_chip_jedec_is_no_flash (self->flash_id))
     _glint_flasher_log (self, GLINT_LOG_WARNING, _("the flash does not answer (id 0x%06x): check "
-                        "the board's flash wiring or strapping"), job->info->flash_id);
+                        "the board's flash wiring or strapping"), self->flash_id);
   else
     _glint_flasher_log (self, GLINT_LOG_INFO, _("flash id 0x%06x, %u KiB"),
-                        job->info->flash_id, (guint) (job->info->flash_size / 1024));
+                        self->flash_id, (guint) (self->detected_flash_size / 1024));
 
   pairs[0] = spi->base + spi->usr;
   pairs[1] = job->saved_usr;
@@ -2227,7 +2241,7 @@ info_flash_saved_cb (GObject      *object,
 {
   GTask *task = user_data;
   GlintFlasher *self = g_task_get_source_object (task);
-  InfoJob *job = g_task_get_task_data (task);
+  FlashIdRead *job = flash_id_read (task);
   const GlintChipSpiRegs *spi = &self->chip->spi;
   g_autoptr(GError) error = NULL;
   g_autofree guint32 *values = NULL;
@@ -2259,22 +2273,55 @@ info_flash_saved_cb (GObject      *object,
                                  _glint_flasher_sent (task, info_flash_command_cb));
 }
 
-/* Reads the flash chip's JEDEC id, where the chip table knows how. */
-static void
-info_flash_id (GTask *task)
+/**
+ * _glint_flasher_read_flash_id:
+ * @next: called once #GlintFlasher:flash_id and detected_flash_size hold
+ *   the flash chip's JEDEC id and size, or at once where the chip table
+ *   knows no way to ask (flash_id_known stays %FALSE)
+ *
+ * Sends RDID through the SPI peripheral's user command registers and
+ * puts them back as they were: three round trips and a poll.
+ */
+void
+_glint_flasher_read_flash_id (GTask            *task,
+                              GlintFlasherStep  next)
 {
   GlintFlasher *self = g_task_get_source_object (task);
   const GlintChipSpiRegs *spi = &self->chip->spi;
   guint32 addresses[2] = { spi->base + spi->usr, spi->base + spi->usr2 };
+  FlashIdRead *job = flash_id_read (task);
 
-  if (spi->miso_dlen == 0)
+  job->next = next;
+  job->polls = 0;
+  if (spi->miso_dlen == 0 || !self->ident_known)
     {
-      info_finish (task);
+      next (task);
       return;
     }
 
   glint_loader_read_regs_async (self->loader, addresses, 2, g_task_get_cancellable (task),
                                 info_flash_saved_cb, task);
+}
+
+static void
+info_flash_read (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  InfoJob *job = g_task_get_task_data (task);
+
+  if (self->flash_id_known)
+    {
+      job->info->flash_id = self->flash_id;
+      job->info->flash_size = self->detected_flash_size;
+    }
+  info_finish (task);
+}
+
+/* Reads the flash chip's JEDEC id, where the chip table knows how. */
+static void
+info_flash_id (GTask *task)
+{
+  _glint_flasher_read_flash_id (task, info_flash_read);
 }
 
 /* What detection read: the eFuse ident, the MAC words and the UART
@@ -2342,8 +2389,9 @@ info_connected (GTask *task)
  * glint_flasher_info_async:
  *
  * Connects to the board and tells what it is: chip, package and revision,
- * features, MAC, crystal, flash and security state. Touches neither flash
- * nor stub.
+ * features, MAC, crystal, flash and security state. Writes nothing; with
+ * glint_flasher_set_read_contents () it reads what the flash holds, and
+ * loads the flasher stub for that where it is sooner than the ROM.
  */
 void
 glint_flasher_info_async (GlintFlasher        *self,

@@ -1,0 +1,274 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "glint-board-contents.h"
+#include "glint-flasher.h"
+#include "glint-flasher-private.h"
+#include "glint-sim-stream.h"
+#include "glint-stream.h"
+#include "glint-test-contents.h"
+#include "glint-test-utils.h"
+
+/*
+ * What is on the board, read with the flasher stub (stand-ins: the
+ * simulator runs none): where it pays, over a slow link, and where the
+ * ROM cannot read at all (ESP8266); in at most three round trips once
+ * the stub runs, and the same findings as the ROM's reads.
+ */
+
+typedef struct
+{
+  GlintStream    *stream;
+  GlintFlasher   *flasher;
+  GAsyncResult   *result;
+  GlintBoardInfo *info;
+} Board;
+
+static char *tmp_dir;
+
+static char *
+write_flash (const char   *name,
+             const guint8 *flash)
+{
+  char *path = g_build_filename (tmp_dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, (const char *) flash, FLASH_SIZE, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* @use_stub: -1 the stub whatever it costs, 0 none, 1 where it pays;
+ * @keep_baud: no automatic baud (the stub loads at the boot rate) */
+static void
+board_start_full (Board      *board,
+                  const char *address,
+                  gint        use_stub,
+                  gboolean    keep_baud)
+{
+  g_autoptr(GError) error = NULL;
+
+  memset (board, 0, sizeof *board);
+  board->stream = glint_stream_new_for_address (address, &error);
+  g_assert_no_error (error);
+  board->flasher = glint_flasher_new (board->stream);
+  glint_flasher_set_read_contents (board->flasher, TRUE);
+  glint_flasher_set_use_stub (board->flasher, use_stub != 0);
+  _glint_flasher_set_contents_by_stub (board->flasher, use_stub < 0);
+  if (keep_baud)
+    glint_flasher_set_baud (board->flasher, 0);
+  glint_flasher_info_async (board->flasher, NULL, glint_test_store_result_cb, &board->result);
+}
+
+static void
+board_start (Board      *board,
+             const char *address,
+             gint        use_stub)
+{
+  board_start_full (board, address, use_stub, FALSE);
+}
+
+static const GlintBoardContents *
+board_finish (Board *board)
+{
+  g_autoptr(GError) error = NULL;
+
+  glint_test_wait_for ((gpointer *) &board->result, 60000);
+  board->info = glint_flasher_info_finish (board->flasher, board->result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (board->info->contents);
+  return board->info->contents;
+}
+
+static void
+board_clear (Board *board)
+{
+  g_clear_object (&board->result);
+  g_clear_pointer (&board->info, glint_board_info_free);
+  g_clear_object (&board->flasher);
+  if (board->stream != NULL)
+    g_io_stream_close (G_IO_STREAM (board->stream), NULL, NULL);
+  g_clear_object (&board->stream);
+}
+
+static const GlintPartitionContents *
+part (const GlintBoardContents *contents,
+      const char               *name)
+{
+  const GlintPartitionContents *pc = glint_board_contents_lookup (contents, name);
+
+  g_assert_nonnull (pc);
+  return pc;
+}
+
+/* What the full build holds, whoever read it. */
+static void
+assert_full_build (const GlintBoardContents *contents,
+                   guint32                   table_offset)
+{
+  g_assert_cmpint (contents->state, ==, GLINT_CONTENTS_PARTITIONS);
+  g_assert_true (contents->bootloader);
+  g_assert_cmphex (contents->table_offset, ==, table_offset);
+  g_assert_cmpuint (contents->partitions->len, ==, 6);
+  g_assert_cmpint (part (contents, "factory")->app_state, ==, GLINT_APP_FOUND);
+  g_assert_cmpstr (part (contents, "factory")->desc.version, ==, "0.15.0");
+  g_assert_false (part (contents, "factory")->boots);
+  g_assert_cmpint (part (contents, "ota_0")->app_state, ==, GLINT_APP_FOUND);
+  g_assert_cmpstr (part (contents, "ota_0")->desc.version, ==, "0.14.0");
+  g_assert_true (part (contents, "ota_0")->boots);
+  g_assert_cmpint (part (contents, "ota_1")->app_state, ==, GLINT_APP_BLANK);
+  g_assert_true (contents->otadata_read);
+}
+
+/* The ESP8266 ROM has no flash read: the stub reads the bootloader's
+ * header, the table, the three apps and otadata's two entries, a round
+ * trip each; a table moved to 0xC000 costs a probe of each sector's
+ * first entry up to it, and its read again. */
+static void
+test_esp8266 (void)
+{
+  g_autofree guint8 *flash = full_build (0);
+  g_autofree char *path = NULL;
+  g_autofree char *moved_path = NULL;
+  g_autofree char *address = NULL;
+  Board board;
+  const GlintBoardContents *contents;
+
+  /* its bootloader at 0 */
+  memcpy (flash, flash + 0x1000, 0x1000);
+  memset (flash + 0x1000, 0xFF, 0x1000);
+  path = write_flash ("esp8266.bin", flash);
+  address = g_strdup_printf ("sim://esp8266?time-scale=0&flash=%s", path);
+  board_start (&board, address, TRUE);
+  contents = board_finish (&board);
+  assert_full_build (contents, GLINT_PARTITION_TABLE_OFFSET);
+  g_assert_true (contents->with_stub);
+  g_assert_cmpuint (contents->round_trips, ==, 7);
+  board_clear (&board);
+
+  memcpy (flash + 0xC000, flash + 0x8000, GLINT_PARTITION_TABLE_SIZE);
+  memset (flash + 0x8000, 0xFF, GLINT_PARTITION_TABLE_SIZE);
+  moved_path = write_flash ("esp8266-moved.bin", flash);
+  g_free (address);
+  address = g_strdup_printf ("sim://esp8266?time-scale=0&flash=%s", moved_path);
+  board_start (&board, address, TRUE);
+  contents = board_finish (&board);
+  assert_full_build (contents, 0xC000);
+  /* a probe of each sector from 0x1000 to the table, but 0x8000 (11) */
+  g_assert_cmpuint (contents->round_trips, ==, 7 + 11 + 1);
+  board_clear (&board);
+
+  /* without the stub, it is said why */
+  board_start (&board, address, FALSE);
+  contents = board_finish (&board);
+  g_assert_cmpint (contents->state, ==, GLINT_CONTENTS_NOT_READ);
+  g_assert_nonnull (strstr (contents->why, "ESP8266 ROM cannot read flash, and the flasher "
+                                           "stub that can is not there: the flasher stub was "
+                                           "turned off"));
+  board_clear (&board);
+
+  g_unlink (path);
+  g_unlink (moved_path);
+}
+
+/* Each way at once on three boards over one kind of link (the test
+ * takes the slowest one's time): the choice, the ROM, the stub. The
+ * chosen way is the one that came out faster, or within a tenth of it
+ * (the two may be that close); all find the same. */
+static void
+compare (const char *address,
+         gboolean    keep_baud,
+         gboolean    stub_expected)
+{
+  Board chosen, rom, stub;
+  const GlintBoardContents *c, *r, *s;
+  gint64 faster;
+
+  board_start_full (&chosen, address, 1, keep_baud);
+  board_start_full (&rom, address, 0, keep_baud);
+  board_start_full (&stub, address, -1, keep_baud);
+  c = board_finish (&chosen);
+  r = board_finish (&rom);
+  s = board_finish (&stub);
+  assert_full_build (c, GLINT_PARTITION_TABLE_OFFSET);
+  assert_full_build (r, GLINT_PARTITION_TABLE_OFFSET);
+  assert_full_build (s, GLINT_PARTITION_TABLE_OFFSET);
+  g_test_message ("%s: chosen %s %.2f s; the ROM %.2f s in %u round trips, the stub %.2f s "
+                  "in %u", address, c->with_stub ? "stub" : "ROM", c->duration_us / 1e6,
+                  r->duration_us / 1e6, r->round_trips, s->duration_us / 1e6, s->round_trips);
+  g_assert_false (r->with_stub);
+  g_assert_true (s->with_stub);
+  g_assert_cmpint (c->with_stub, ==, stub_expected);
+  /* the stub's reads: the bootloader, the table, 3 apps, 2 otadata entries */
+  g_assert_cmpuint (s->round_trips, ==, 7);
+  g_assert_cmpuint (r->round_trips, ==, 17);
+  faster = MIN (r->duration_us, s->duration_us);
+  g_assert_cmpint (c->duration_us, <=, faster + faster / 10);
+  g_assert_cmpint (stub_expected ? s->duration_us : r->duration_us, <,
+                   stub_expected ? r->duration_us : s->duration_us);
+  board_clear (&chosen);
+  board_clear (&rom);
+  board_clear (&stub);
+}
+
+/* Over a 200 ms round trip, loading the stub and 7 reads beat the ROM's
+ * 17 commands; on a local link at the boot rate (no automatic baud) the
+ * stub's 6 KiB cost more than the ROM's reads, and no stub is loaded. */
+static void
+test_choice (void)
+{
+  g_autofree guint8 *flash = full_build (0);
+  g_autofree char *path = write_flash ("esp32.bin", flash);
+  g_autofree char *slow = g_strdup_printf ("sim://esp32?time-scale=0&latency=100&flash=%s",
+                                           path);
+  /* chip and wire times as they are: a local link */
+  g_autofree char *fast = g_strdup_printf ("sim://esp32?flash=%s", path);
+
+  compare (slow, FALSE, TRUE);
+  compare (fast, TRUE, FALSE);
+  g_unlink (path);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *stub_dir = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  glint_sim_stream_register ();
+  stub_dir = glint_test_fake_stub_dir ();
+  if (glint_test_real_stub_dir () != NULL)
+    {
+      /* esptool's own, where they are installed (the simulator runs none) */
+      g_setenv ("GLINT_STUB_DIR", glint_test_real_stub_dir (), TRUE);
+    }
+  else
+    {
+      /* as long as esptool 5's stubs (flasher stub 2): their wire time
+       * is what the choice weighs */
+      g_autofree char *esp32 = g_build_filename (stub_dir, "esp32.json", NULL);
+      g_autofree char *esp8266 = g_build_filename (stub_dir, "esp8266.json", NULL);
+
+      glint_test_write_fake_stub_sized (esp32, 6140, 212);
+      glint_test_write_fake_stub_sized (esp8266, 13740, 932);
+    }
+  tmp_dir = g_dir_make_tmp ("glint-contents-stub-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/glint/contents/stub/esp8266", test_esp8266);
+  g_test_add_func ("/glint/contents/stub/choice", test_choice);
+  status = g_test_run ();
+
+  g_rmdir (tmp_dir);
+  g_free (tmp_dir);
+  glint_test_remove_dir (stub_dir);
+  return status;
+}
