@@ -3,7 +3,9 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -411,6 +413,14 @@ main (int   argc,
       return 2;
     }
   out_dir = argv[1];
+
+  /* the window in the language LANGUAGE names, from the build's catalogues
+   * (tools/screenshots.sh sets GLINT_LOCALEDIR), as src/ui/main.c does */
+  setlocale (LC_ALL, "");
+  if (g_getenv ("GLINT_LOCALEDIR") != NULL)
+    bindtextdomain (GETTEXT_PACKAGE, g_getenv ("GLINT_LOCALEDIR"));
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 
   gtk_init ();
   adw_init ();

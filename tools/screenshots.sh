@@ -21,6 +21,8 @@ export GSETTINGS_SCHEMA_DIR="$PWD/$BUILD_DIR/data"
 export GDK_BACKEND=x11 NO_AT_BRIDGE=1 GTK_A11Y=none
 export LC_ALL=C.UTF-8
 export GLINT_SIM_SERVER="$PWD/$BUILD_DIR/src/glint-sim-server"
+# the build's catalogues: LANGUAGE=de tools/screenshots.sh takes the German pages
+export GLINT_LOCALEDIR="$PWD/$BUILD_DIR/po"
 # the Demo board's sample firmware, as the build made it
 export GLINT_SAMPLE_DIR="$PWD/$BUILD_DIR/data/sample"
 
