@@ -614,6 +614,53 @@ test_pty_renumbered (void)
   watch_clear (&watch);
 }
 
+/* A native-USB chip drops off the bus when the first connect resets it,
+ * before it answered, and comes back under another name: the connect
+ * finds it by its USB identity and goes on there (no recovery: nothing
+ * had been detected yet). */
+static void
+test_gone_while_connecting (void)
+{
+  g_autoptr(GBytes) image = glint_test_app_like (16 * 1024);
+  g_autoptr(GBytes) contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  g_autofree char *ports = g_dir_make_tmp ("glint-reconnect-ports-XXXXXX", NULL);
+  g_autofree char *announcement = NULL;
+  g_auto(GStrv) words = NULL;
+  Watch watch = { 0 };
+  Board board = { 0 };
+  const char *args[] = { "--pty", "--chip", "esp32c3", "--options", "time-scale=0",
+                         "--flash", NULL, "--ports-dir", ports, "--usb", "303a:1001:F412FB",
+                         "--vanish-after", "150", NULL };
+
+  board.dir = g_dir_make_tmp ("glint-reconnect-XXXXXX", &error);
+  g_assert_no_error (error);
+  board.flash_path = g_build_filename (board.dir, "flash.bin", NULL);
+  args[6] = board.flash_path;
+  g_setenv ("GLINT_PORTS_DIR", ports, TRUE);
+  board.server = glint_test_spawn_sim_server (args, &announcement);
+  words = g_strsplit (announcement, " ", -1);
+  board.address = g_strdup (g_strstrip (words[1]));
+
+  g_assert_true (flash (board.address, image, 0, &watch, &flasher, &error));
+  g_test_message ("%s", watch.log->str);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (watch.log->str, "the port went away while connecting"));
+  g_assert_nonnull (strstr (watch.log->str, "the board is back as "));
+  g_assert_cmpstr (glint_stream_get_address (glint_flasher_get_stream (flasher)), !=,
+                   board.address);
+  g_assert_cmpuint (glint_flasher_get_recoveries (flasher), ==, 0);
+  g_assert_cmpuint (glint_flasher_get_region_report (flasher, 0)->status, ==,
+                    GLINT_REGION_VERIFIED);
+
+  contents = board_stop (&board);
+  assert_holds (contents, OFFSET, image);
+  g_unsetenv ("GLINT_PORTS_DIR");
+  glint_test_remove_dir (ports);
+  watch_clear (&watch);
+}
+
 /* The chip's own USB-Serial/JTAG (303a:1001) gets its own reset by default,
  * as with esptool; the classic one where asked for. */
 static void
@@ -731,6 +778,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/reconnect/erase/brown-out", test_erase_brown_out);
   g_test_add_func ("/glint/reconnect/damaged-mac", test_damaged_mac);
   g_test_add_func ("/glint/reconnect/pty-renumbered", test_pty_renumbered);
+  g_test_add_func ("/glint/reconnect/gone-while-connecting", test_gone_while_connecting);
   g_test_add_data_func ("/glint/reconnect/native-usb/own-reset", GINT_TO_POINTER (FALSE),
                         test_native_usb_reset);
   g_test_add_data_func ("/glint/reconnect/native-usb/classic-reset", GINT_TO_POINTER (TRUE),
