@@ -20,7 +20,8 @@
  * bench/resume: resume vs restart after a lost link.
  *
  * glint-sim-server serves the simulated ESP32 over raw TCP (as ser2net
- * would); the image (firmware-like, 1 MiB by default) is flashed with the
+ * would; or over RFC 2217, or behind a pty that vanishes and comes back:
+ * --link); the image (firmware-like, 1 MiB by default) is flashed with the
  * stand-in stub three ways, each on a blank board:
  *
  *  - uninterrupted: the whole job, T0;
@@ -39,7 +40,8 @@
  * for byte.
  *
  *   GLINT_SIM_SERVER=_build/tests/glint-sim-server \
- *     ./_build/bench/glint-bench-resume [--size KIB] [--time-scale X] [--verbose]
+ *     ./_build/bench/glint-bench-resume [--size KIB] [--time-scale X] \
+ *       [--link tcp|rfc2217|pty] [--verbose]
  */
 
 #define IMAGE_OFFSET 0x10000
@@ -56,6 +58,7 @@ typedef struct
 } Result;
 
 static gboolean verbose;
+static const char *link_kind = "tcp";
 
 typedef struct
 {
@@ -116,12 +119,13 @@ run (GBytes     *image,
   g_autofree char *flash_path = g_build_filename (dir, "flash.bin", NULL);
   g_autofree char *options = g_strdup_printf ("time-scale=%g", time_scale);
   g_autofree char *drop = g_strdup_printf ("%" G_GUINT64_FORMAT, drop_after);
-  const char *args[] = { "--tcp", "0", "--flash", flash_path, "--options", options,
-                         drop_after > 0 ? "--drop-after" : NULL, drop, NULL };
+  g_autofree char *link_path = g_build_filename (dir, "board", NULL);
+  gboolean pty = g_str_equal (link_kind, "pty");
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
   g_autofree char *announcement = NULL;
   g_auto(GStrv) words = NULL;
   g_autofree char *address = NULL;
-  g_autoptr(GSubprocess) server = glint_test_spawn_sim_server (args, &announcement);
+  g_autoptr(GSubprocess) server = NULL;
   g_autoptr(GlintStream) stream = NULL;
   g_autoptr(GlintFlasher) flasher = NULL;
   g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
@@ -131,8 +135,37 @@ run (GBytes     *image,
   Times t = { 0 };
   Result r = { 0 };
 
+  /* over a pty the port vanishes and comes back under the same name */
+  if (pty)
+    {
+      g_ptr_array_add (args, "--pty");
+      g_ptr_array_add (args, "--link");
+      g_ptr_array_add (args, link_path);
+    }
+  else
+    {
+      g_ptr_array_add (args, g_str_equal (link_kind, "rfc2217") ? "--rfc2217" : "--tcp");
+      g_ptr_array_add (args, "0");
+    }
+  g_ptr_array_add (args, "--flash");
+  g_ptr_array_add (args, flash_path);
+  g_ptr_array_add (args, "--options");
+  g_ptr_array_add (args, options);
+  if (drop_after > 0)
+    {
+      g_ptr_array_add (args, pty ? "--vanish-after" : "--drop-after");
+      g_ptr_array_add (args, drop);
+    }
+  g_ptr_array_add (args, NULL);
+  server = glint_test_spawn_sim_server ((const char *const *) args->pdata, &announcement);
   words = g_strsplit (announcement, " ", -1);
-  address = g_strdup_printf ("socket://%s:%s", words[1], g_strstrip (words[2]));
+  if (pty)
+    address = g_strdup (g_strstrip (words[1]));
+  else if (g_str_equal (link_kind, "rfc2217"))
+    address = g_strdup_printf ("rfc2217://%s:%s?ign_set_control", words[1],
+                               g_strstrip (words[2]));
+  else
+    address = g_strdup_printf ("socket://%s:%s", words[1], g_strstrip (words[2]));
   stream = glint_stream_new_for_address (address, &error);
   g_assert_no_error (error);
   flasher = glint_flasher_new (stream);
@@ -186,6 +219,9 @@ main (int argc, char **argv)
     { "time-scale", 's', 0, G_OPTION_ARG_DOUBLE, &time_scale,
       "scale the simulated wire and flash times (default 0.25)", "X" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "print the flasher's log", NULL },
+    { "link", 0, 0, G_OPTION_ARG_STRING, &link_kind,
+      "tcp (socket://, the connection drops), rfc2217 (the connection drops) or pty (the "
+      "port vanishes and comes back)", "KIND" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— resume vs restart after a "
@@ -201,6 +237,12 @@ main (int argc, char **argv)
   if (!g_option_context_parse (context, &argc, &argv, &error) || size_kib <= 0)
     {
       g_printerr ("glint-bench-resume: %s\n", error != NULL ? error->message : "bad --size");
+      return 2;
+    }
+  if (!g_str_equal (link_kind, "tcp") && !g_str_equal (link_kind, "rfc2217") &&
+      !g_str_equal (link_kind, "pty"))
+    {
+      g_printerr ("glint-bench-resume: --link wants tcp, rfc2217 or pty\n");
       return 2;
     }
   if (g_getenv ("GLINT_SIM_SERVER") == NULL)
@@ -231,8 +273,9 @@ main (int argc, char **argv)
   restart_s = dropped.drop_s + dropped.reconnect_s + (whole.job_s - whole.writing_s);
   ratio = dropped.job_s / (whole.job_s + dropped.reconnect_s);
 
-  printf ("| %u KiB over socket://, time scale %g | job s | written KiB |\n", (guint) size_kib,
-          time_scale);
+  printf ("| %u KiB over %s, time scale %g | job s | written KiB |\n", (guint) size_kib,
+          g_str_equal (link_kind, "tcp") ? "socket://" :
+          g_str_equal (link_kind, "rfc2217") ? "rfc2217://" : "a pty", time_scale);
   printf ("|---|---|---|\n");
   printf ("| uninterrupted (T0) | %.2f | %u |\n", whole.job_s,
           (guint) ((whole.written + 1023) / 1024));

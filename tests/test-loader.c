@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "glint-bytes.h"
 #include "glint-error.h"
 #include "glint-link-timing.h"
 #include "glint-loader.h"
@@ -662,6 +663,144 @@ test_status_parsing (void)
   g_assert_cmphex (glint_loader_checksum ((const guint8 *) "\xEF", 1), ==, 0x00);
 }
 
+/* Probes (protocol.md §7.3) ---------------------------------------------------- */
+
+typedef struct
+{
+  guint8   lose_op;     /* the answer to lose, once */
+  gulong   link_handler; /* the sim's link, taking the chip's output */
+  gboolean blocked;
+  guint    lost;
+} LoseAnswer;
+
+/* Runs before the sim's link takes the bytes: blocks it for the one
+ * output that holds the answer to lose. */
+static gboolean
+lose_answer_hook (GSignalInvocationHint *hint,
+                  guint                  n_values,
+                  const GValue          *values,
+                  gpointer               user_data)
+{
+  LoseAnswer *la = user_data;
+  gpointer sim = g_value_get_object (&values[0]);
+  GBytes *bytes = g_value_get_boxed (&values[1]);
+  gsize size;
+  const guint8 *data = g_bytes_get_data (bytes, &size);
+  gboolean lose = FALSE;
+
+  for (gsize i = 0; la->lost == 0 && i + 2 < size && !lose; i++)
+    lose = data[i] == 0xC0 && data[i + 1] == 0x01 && data[i + 2] == la->lose_op;
+
+  if (lose != la->blocked)
+    {
+      if (lose)
+        g_signal_handler_block (sim, la->link_handler);
+      else
+        g_signal_handler_unblock (sim, la->link_handler);
+      la->blocked = lose;
+    }
+  if (lose)
+    la->lost++;
+
+  return TRUE;
+}
+
+static GBytes *
+flash_begin (Fixture  *f,
+             gint64    processing_us,
+             gint64   *took_us,
+             GError  **error)
+{
+  const guint32 words[4] = { 0x1000, 1, 0x400, 0x10000 };
+  guint8 payload[16];
+  g_autoptr(GBytes) bytes = NULL;
+  GAsyncResult *result = NULL;
+  gint64 start = g_get_monotonic_time ();
+  GBytes *data;
+
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    glint_put_u32 (payload + 4 * i, words[i]);
+  bytes = g_bytes_new (payload, sizeof payload);
+  glint_loader_command_async (f->loader, GLINT_OP_FLASH_BEGIN, bytes, 0, 0, processing_us,
+                              GLINT_COMMAND_NONE, NULL, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 60000);
+  data = glint_loader_command_finish (f->loader, result, NULL, error);
+  g_object_unref (result);
+  *took_us = g_get_monotonic_time () - start;
+
+  return data;
+}
+
+/* A lost answer to a long command (a ROM erase, 4 s of budget here) is
+ * found by the probe sent behind it once a chip with no work would have
+ * answered: a round trip, not the budget and the late wait (some 8 s).
+ * The loader then goes on as before. */
+static void
+test_probe_finds_lost_answer (Fixture       *f,
+                              gconstpointer  data)
+{
+  LoseAnswer la = { GLINT_OP_FLASH_BEGIN, 0, FALSE, 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  guint8 addr[4] = { 0x00, 0x10, 0x00, 0x40 };
+  guint signal_id;
+  gulong hook;
+  guint32 value = 0;
+  gint64 took = 0;
+
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0");
+  g_assert_true (glint_test_loader_sync (f->loader, NULL, &error));
+  glint_link_timing_set_override (glint_loader_get_timing (f->loader), 50000);
+  glint_loader_set_probe_register (f->loader, 0x40001000);
+  signal_id = g_signal_lookup ("output", GLINT_TYPE_SIM);
+  la.link_handler = g_signal_handler_find (f->sim, G_SIGNAL_MATCH_ID, signal_id, 0, NULL, NULL,
+                                           NULL);
+  g_assert_cmpuint (la.link_handler, !=, 0);
+  hook = g_signal_add_emission_hook (signal_id, 0, lose_answer_hook, &la, NULL);
+
+  reply = flash_begin (f, 4 * G_USEC_PER_SEC, &took, &error);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "FLASH_BEGIN was lost"));
+  g_assert_null (reply);
+  g_assert_cmpuint (la.lost, ==, 1);
+  g_assert_cmpint (took, <, G_USEC_PER_SEC);
+  g_clear_error (&error);
+
+  /* the next command gets its own answer */
+  g_clear_pointer (&reply, g_bytes_unref);
+  reply = do_command (f->loader, GLINT_OP_READ_REG, addr, sizeof addr, 0, 0, &value, &error);
+  g_assert_no_error (error);
+  g_assert_cmphex (value, ==, 0x00F01D83);
+
+  g_signal_remove_emission_hook (signal_id, hook);
+}
+
+/* Late is not lost: over a 400 ms round trip the probe goes out long
+ * before the answer comes, and its answer comes after it. */
+static void
+test_probe_keeps_late_answer (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  guint before;
+  gint64 took = 0;
+
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0&latency=200");
+  g_assert_true (glint_test_loader_sync (f->loader, NULL, &error));
+  glint_link_timing_set_override (glint_loader_get_timing (f->loader), 50000);
+  glint_loader_set_probe_register (f->loader, 0x40001000);
+  before = glint_loader_get_round_trips (f->loader);
+
+  reply = flash_begin (f, 4 * G_USEC_PER_SEC, &took, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (reply);
+  g_assert_cmpint (took, >=, 400000);
+  /* the probe went out, and its answer arrives after the command's */
+  glint_test_spin (600);
+  g_assert_cmpuint (glint_loader_get_round_trips (f->loader), ==, before + 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -693,6 +832,10 @@ main (int argc, char **argv)
               test_late_answer, fixture_teardown);
   g_test_add ("/glint/loader/lost-answer", Fixture, GUINT_TO_POINTER (400), NULL,
               test_late_answer, fixture_teardown);
+  g_test_add ("/glint/loader/probe/lost", Fixture, NULL, NULL, test_probe_finds_lost_answer,
+              fixture_teardown);
+  g_test_add ("/glint/loader/probe/late", Fixture, NULL, NULL, test_probe_keeps_late_answer,
+              fixture_teardown);
   g_test_add ("/glint/loader/main-loop-stall", Fixture, NULL, NULL, test_main_loop_stall,
               fixture_teardown);
   g_test_add ("/glint/loader/disconnect", Fixture, NULL, NULL, test_disconnect_fails_pending,

@@ -522,6 +522,77 @@ test_read_drop (void)
   watch_clear (&watch);
 }
 
+/* The connection drops while the flash job saves the old contents
+ * (--backup): the backup reads on from the last packet that arrived,
+ * into the same file, as a read job does, before anything is written. */
+static void
+test_backup_drop (void)
+{
+  g_autoptr(GBytes) old = glint_test_app_like (IMAGE_SIZE);
+  g_autoptr(GBytes) image = NULL;
+  g_autoptr(GBytes) contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autofree char *out_dir = g_dir_make_tmp ("glint-reconnect-backup-XXXXXX", NULL);
+  g_autofree char *backup = g_build_filename (out_dir, "backup.bin", NULL);
+  g_autofree char *prefill = g_build_filename (out_dir, "flash.bin", NULL);
+  g_autofree char *saved = NULL;
+  GByteArray *flash = g_byte_array_new ();
+  GAsyncResult *result = NULL;
+  const char *resumed;
+  guint at = 0, had = 0, total = 0;
+  gsize len = 0;
+  Watch watch = { 0 };
+  Board board = { 0 };
+
+  /* the new image: the old one with every byte changed */
+  {
+    guint8 *data = g_memdup2 (g_bytes_get_data (old, NULL), IMAGE_SIZE);
+
+    for (gsize i = 0; i < IMAGE_SIZE; i++)
+      data[i] ^= 0x5A;
+    image = g_bytes_new_take (data, IMAGE_SIZE);
+  }
+  g_byte_array_set_size (flash, OFFSET);
+  memset (flash->data, 0xff, OFFSET);
+  g_byte_array_append (flash, g_bytes_get_data (old, NULL), IMAGE_SIZE);
+  g_assert_true (g_file_set_contents (prefill, (const char *) flash->data, flash->len, NULL));
+  g_byte_array_unref (flash);
+  board_start_with_flash (&board, "tcp", "time-scale=0", "160000", prefill);
+  g_assert_cmpint (g_unlink (prefill), ==, 0);
+
+  flasher = job_flasher (board.address, 460800, &watch);
+  glint_flash_plan_add_bytes (plan, OFFSET, image, "app");
+  glint_flasher_set_plan (flasher, plan);
+  glint_flasher_set_backup_path (flasher, backup);
+  glint_flasher_flash_async (flasher, NULL, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 60000);
+  g_assert_true (glint_flasher_flash_finish (flasher, result, &error));
+  g_object_unref (result);
+  g_test_message ("%s", watch.log->str);
+  g_assert_no_error (error);
+  g_io_stream_close (G_IO_STREAM (glint_flasher_get_stream (flasher)), NULL, NULL);
+
+  g_assert_cmpuint (watch.reconnecting, ==, 1);
+  g_assert_nonnull (strstr (watch.first_cause, "reading 0x40000 bytes at 0x10000"));
+  resumed = strstr (watch.log->str, "reading on at ");
+  g_assert_nonnull (resumed);
+  g_assert_cmpint (sscanf (resumed, "reading on at 0x%x: 0x%x of 0x%x", &at, &had, &total), ==, 3);
+  g_assert_cmpuint (had, >, 0);
+  g_assert_cmpuint (at, ==, OFFSET + had);
+  g_assert_cmpuint (total, ==, IMAGE_SIZE);
+  g_assert_cmpuint (glint_flasher_get_region_report (flasher, 0)->status, ==,
+                    GLINT_REGION_VERIFIED);
+
+  g_assert_true (g_file_get_contents (backup, &saved, &len, NULL));
+  g_assert_cmpmem (saved, len, g_bytes_get_data (old, NULL), IMAGE_SIZE);
+  contents = board_stop (&board);
+  assert_holds (contents, OFFSET, image);
+  glint_test_remove_dir (out_dir);
+  watch_clear (&watch);
+}
+
 /* A brown-out while a region is erased (sim://, with DTR/RTS): the job
  * resets the chip, loads the stub again and erases only the pieces whose
  * answer had not come. 1 MiB in pieces of 256 KiB, the chip resets 128 KiB
@@ -604,6 +675,53 @@ test_pty_renumbered (void)
   g_assert_cmpstr (back_as, !=, board.address);
   g_assert_cmpstr (glint_stream_get_address (glint_flasher_get_stream (flasher)), ==, back_as);
   g_assert_cmpuint (glint_flasher_get_bytes_written (flasher), <, IMAGE_SIZE + 64 * 1024);
+  g_assert_cmpuint (glint_flasher_get_region_report (flasher, 0)->status, ==,
+                    GLINT_REGION_VERIFIED);
+
+  contents = board_stop (&board);
+  assert_holds (contents, OFFSET, image);
+  g_unsetenv ("GLINT_PORTS_DIR");
+  glint_test_remove_dir (ports);
+  watch_clear (&watch);
+}
+
+/* A native-USB chip drops off the bus when the first connect resets it,
+ * before it answered, and comes back under another name: the connect
+ * finds it by its USB identity and goes on there (no recovery: nothing
+ * had been detected yet). */
+static void
+test_gone_while_connecting (void)
+{
+  g_autoptr(GBytes) image = glint_test_app_like (16 * 1024);
+  g_autoptr(GBytes) contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  g_autofree char *ports = g_dir_make_tmp ("glint-reconnect-ports-XXXXXX", NULL);
+  g_autofree char *announcement = NULL;
+  g_auto(GStrv) words = NULL;
+  Watch watch = { 0 };
+  Board board = { 0 };
+  const char *args[] = { "--pty", "--chip", "esp32c3", "--options", "time-scale=0",
+                         "--flash", NULL, "--ports-dir", ports, "--usb", "303a:1001:F412FB",
+                         "--vanish-after", "150", NULL };
+
+  board.dir = g_dir_make_tmp ("glint-reconnect-XXXXXX", &error);
+  g_assert_no_error (error);
+  board.flash_path = g_build_filename (board.dir, "flash.bin", NULL);
+  args[6] = board.flash_path;
+  g_setenv ("GLINT_PORTS_DIR", ports, TRUE);
+  board.server = glint_test_spawn_sim_server (args, &announcement);
+  words = g_strsplit (announcement, " ", -1);
+  board.address = g_strdup (g_strstrip (words[1]));
+
+  g_assert_true (flash (board.address, image, 0, &watch, &flasher, &error));
+  g_test_message ("%s", watch.log->str);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (watch.log->str, "the port went away while connecting"));
+  g_assert_nonnull (strstr (watch.log->str, "the board is back as "));
+  g_assert_cmpstr (glint_stream_get_address (glint_flasher_get_stream (flasher)), !=,
+                   board.address);
+  g_assert_cmpuint (glint_flasher_get_recoveries (flasher), ==, 0);
   g_assert_cmpuint (glint_flasher_get_region_report (flasher, 0)->status, ==,
                     GLINT_REGION_VERIFIED);
 
@@ -730,7 +848,9 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/reconnect/read/tcp", test_read_drop);
   g_test_add_func ("/glint/reconnect/erase/brown-out", test_erase_brown_out);
   g_test_add_func ("/glint/reconnect/damaged-mac", test_damaged_mac);
+  g_test_add_func ("/glint/reconnect/backup-drop", test_backup_drop);
   g_test_add_func ("/glint/reconnect/pty-renumbered", test_pty_renumbered);
+  g_test_add_func ("/glint/reconnect/gone-while-connecting", test_gone_while_connecting);
   g_test_add_data_func ("/glint/reconnect/native-usb/own-reset", GINT_TO_POINTER (FALSE),
                         test_native_usb_reset);
   g_test_add_data_func ("/glint/reconnect/native-usb/classic-reset", GINT_TO_POINTER (TRUE),

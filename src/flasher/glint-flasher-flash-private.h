@@ -64,6 +64,7 @@ typedef struct
   gint64     started;
   gboolean   resuming;        /* after a lost link: ask the chip what it holds */
   gboolean   backup_done;
+  gboolean   backup_started;  /* self->backup_file is named: a resumed backup reads on */
   gboolean   erased_all;
   gboolean   verify_asked_again; /* the region's MD5 differed once */
 } FlashJob;

@@ -272,6 +272,7 @@ static void
 flash_backup (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
+  FlashJob *job = g_task_get_task_data (task);
   guint n_regions = glint_flash_plan_get_n_regions (self->plan);
   guint32 low = G_MAXUINT32;
   guint64 high = 0;
@@ -289,9 +290,19 @@ flash_backup (GTask *task)
                         _glint_flash_report (self, i)->size);
     }
 
+  /* Back after a lost link: the same file, read on from what arrived
+   * (_glint_flasher_read_into ()). */
+  if (job->backup_started && self->backup_file != NULL)
+    {
+      _glint_flasher_read_into (task, low, (guint32) (high - low), self->backup_file,
+                                flash_backup_done);
+      return;
+    }
+
   /* Into a folder: the file is named after the chip, the MAC, the offset
    * and the time, which is all it takes to restore it (glint-backup.c). */
   g_clear_pointer (&self->backup_file, g_free);
+  job->backup_started = TRUE;
   if (g_file_test (self->backup_path, G_FILE_TEST_IS_DIR))
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_local ();

@@ -739,9 +739,22 @@ _glint_flasher_read_into (GTask            *task,
                           GlintFlasherStep  next)
 {
   GlintFlasher *self = g_task_get_source_object (task);
-  ReadJob *job = read_job_new (task, offset, length, path);
+  ReadJob *job = read_job (task);
 
-  job->next = next;
+  /* Back after a lost link, the same span into the same file: on from
+   * the last packet that arrived, as a read job does (read_resume ()). */
+  if (job != NULL && job->out != NULL && job->next == next && job->offset == offset &&
+      job->length == length && g_strcmp0 (job->path, path) == 0)
+    {
+      job->capturing = FALSE;
+      job->link_busy = FALSE;
+    }
+  else
+    {
+      job = read_job_new (task, offset, length, path);
+      job->next = next;
+    }
+
   if (!self->stub_running && !glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_READ_FLASH_SLOW))
     {
       g_autofree char *why = _glint_flasher_describe_no_stub (self);

@@ -31,6 +31,9 @@
 
 #define RECOVER_ATTEMPTS  5     /* per lost link */
 #define RECOVER_LOSSES    10    /* per job: more and the link is not fit to flash over */
+/* ... but a link that loses an answer now and then and carries the rest is
+ * fit: every so many answers since the last loss take one loss back */
+#define LOSS_CREDIT_ANSWERS 30
 
 /* back-off before each attempt, in ms */
 static const guint backoff_ms[RECOVER_ATTEMPTS] = { 500, 1000, 2000, 4000, 4000 };
@@ -48,7 +51,9 @@ typedef struct
   GlintFlasherStep  resume;
   Phase             phase;
   guint             attempt;        /* of the current loss, from 1 */
-  guint             losses;         /* lost links this job */
+  guint             losses;         /* lost links this job (see LOSS_CREDIT_ANSWERS) */
+  gconstpointer     mark_loader;    /* the loader after the last recovery (not a ref) */
+  guint             mark_answers;   /* ... and its answers then */
   gboolean          have_mac;
   guint32           mac_words[GLINT_CHIP_MAX_MAC_REGS];
   guint             n_mac;
@@ -84,6 +89,22 @@ recover_state (GTask *task)
                                     recover_state_free);
 }
 
+/* An overdue answer is checked by reading a MAC word behind its command:
+ * a lost answer then costs a round trip, not the command's whole budget
+ * and the late wait (protocol.md §7.3). */
+static void
+probe_with_mac (GlintFlasher *self)
+{
+  const guint32 *regs;
+  guint n_regs = 0;
+
+  if (self->loader == NULL || self->chip == NULL)
+    return;
+  regs = glint_chip_get_mac_registers (self->chip, &n_regs);
+  if (n_regs > 0)
+    glint_loader_set_probe_register (self->loader, regs[0]);
+}
+
 /**
  * _glint_flasher_set_resume:
  * @resume: the job's step that carries on after a recovery
@@ -100,6 +121,7 @@ _glint_flasher_set_resume (GTask            *task,
 
   rs->resume = resume;
   g_string_truncate (self->chip_text, 0);
+  probe_with_mac (self);
   /* (only a MAC read alike twice: a damaged one would make the same
    * chip another after a reconnect) */
   if (self->ident_known && self->mac_confirmed && !rs->have_mac)
@@ -242,6 +264,9 @@ recover_detected (GTask *task)
   g_string_truncate (self->chip_text, 0);
   self->recoveries++;
   _glint_flasher_notify_recoveries (self);
+  probe_with_mac (self);
+  rs->mark_loader = self->loader;
+  rs->mark_answers = self->loader != NULL ? glint_loader_get_round_trips (self->loader) : 0;
   _glint_flasher_log (self, GLINT_LOG_NOTICE, _("reconnected: resuming (%s)"),
                       self->stub_running ? _("the flasher stub was still running") :
                       rs->had_stub ? _("the chip was reset") :
@@ -564,6 +589,9 @@ _glint_flasher_try_recover (GTask  *task,
 
   if (rs->phase == PHASE_IDLE)
     {
+      if (self->loader != NULL && self->loader == rs->mark_loader)
+        rs->losses -= MIN (rs->losses, (glint_loader_get_round_trips (self->loader) -
+                                        rs->mark_answers) / LOSS_CREDIT_ANSWERS);
       if (++rs->losses > RECOVER_LOSSES)
         {
           g_autoptr(GError) local = error;
@@ -627,8 +655,12 @@ _glint_flasher_try_recover (GTask  *task,
   if (rs->cancellable != NULL)
     rs->cancelled_id = g_cancellable_connect (rs->cancellable, G_CALLBACK (recover_cancelled_cb),
                                               task, NULL);
-  /* the back-off is a wait like any other: --timeout-scale scales it */
-  rs->timer = g_timeout_add (MAX (1, (guint) (backoff_ms[rs->attempt - 1] * self->timeout_scale)),
+  /* the back-off is a wait like any other: --timeout-scale scales it;
+   * where the link still carries (a lost or damaged answer), nothing has
+   * to come back, and a short one lets stray answers pass */
+  rs->timer = g_timeout_add (MAX (1, (guint) (backoff_ms[rs->attempt - 1] *
+                                              (self->link_dead ? 1 : 0.2) *
+                                              self->timeout_scale)),
                              recover_timer_cb, task);
   g_source_set_name_by_id (rs->timer, "[glint] reconnect back-off");
   return TRUE;

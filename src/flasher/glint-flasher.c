@@ -11,7 +11,9 @@
 #include "glint-flash-plan.h"
 #include "glint-flasher-private.h"
 #include "glint-link-timing.h"
+#include "glint-port-monitor.h"
 #include "glint-stream.h"
+#include "glint-stream-address.h"
 #include "glint-stub.h"
 
 /*
@@ -105,6 +107,9 @@ typedef struct
   gsize              security_len;   /* GET_SECURITY_INFO reply asked for: 20 or 12 */
   guint              detect_tries;   /* detections that could not make the chip out */
   gboolean           resync;         /* reconnecting: a SYNC alone first */
+  gboolean           sync_alone;     /* the next attempt without a reset */
+  guint              refind_polls;   /* looking for a port that went away */
+  gboolean           refound;        /* ... found once already */
   GlintFlasherStep   connected;
   GlintFlasherStep   detected;
   GlintFlasherStep   stub_ready;
@@ -1139,6 +1144,113 @@ no_sync_error (GlintFlasher *self,
   return g_error_new (GLINT_ERROR, GLINT_ERROR_NO_SYNC, _("no answer from the chip (%s)"), why);
 }
 
+/* Whether @error says the port itself went away. */
+static gboolean
+is_port_gone (const GError *error)
+{
+  return g_error_matches (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+}
+
+/* A native-USB chip drops off the bus when reset into download mode and
+ * comes back, often under another name, before it answered a SYNC: the
+ * first connect looks for it by its USB identity, for some seconds, and
+ * goes on there with a SYNC alone (it waits for download already). */
+#define REFIND_POLL_MS 100
+#define REFIND_POLLS   50
+
+static void connect_start (GTask *task);
+static gboolean connect_refind_cb (gpointer user_data);
+
+static void
+connect_refind_open_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  ConnectState *cs = connect_state (task);
+  g_autoptr(GError) error = NULL;
+
+  if (_glint_flasher_job_is_over (task))
+    return;
+
+  if (!glint_stream_open_finish (GLINT_STREAM (object), result, &error))
+    {
+      /* (just back, it may not open yet) */
+      g_debug ("opening the port again: %s", error->message);
+      if (++cs->refind_polls < REFIND_POLLS)
+        {
+          g_timeout_add (REFIND_POLL_MS, connect_refind_cb, g_object_ref (task));
+          return;
+        }
+      _glint_flasher_job_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  _glint_flasher_swap_stream (self, GLINT_STREAM (object));
+  cs->refound = TRUE;
+  cs->sync_alone = TRUE;
+  connect_start (task);
+}
+
+static gboolean
+connect_refind_cb (gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  ConnectState *cs = connect_state (task);
+  const GlintUsbIdentity *identity = glint_stream_get_usb_identity (self->stream);
+  g_autofree char *found = NULL;
+  g_autoptr(GlintStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
+
+  if (_glint_flasher_job_is_over (task))
+    return G_SOURCE_REMOVE;
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      _glint_flasher_job_fail (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                          _("cancelled")));
+      return G_SOURCE_REMOVE;
+    }
+
+  found = glint_port_find_usb_identity (identity);
+  if (found == NULL)
+    {
+      if (++cs->refind_polls < REFIND_POLLS)
+        {
+          g_timeout_add (REFIND_POLL_MS, connect_refind_cb, g_steal_pointer (&task));
+          return G_SOURCE_REMOVE;
+        }
+      _glint_flasher_job_fail (task,
+                               g_error_new (GLINT_ERROR, GLINT_ERROR_DISCONNECTED,
+                                            _("the board went away while it was reset into "
+                                              "download mode and did not come back within "
+                                              "%u s (%s): plug it in again, or hold BOOT "
+                                              "while it starts, and retry"),
+                                            REFIND_POLLS * REFIND_POLL_MS / 1000,
+                                            cs->last_error != NULL ? cs->last_error->message
+                                                                   : "no port"));
+      return G_SOURCE_REMOVE;
+    }
+
+  if (g_strcmp0 (found, glint_stream_get_address (self->stream)) != 0)
+    _glint_flasher_log (self, GLINT_LOG_NOTICE, _("the board is back as %s"), found);
+  stream = glint_stream_new_for_address (found, &error);
+  if (stream == NULL)
+    {
+      _glint_flasher_job_fail (task, g_steal_pointer (&error));
+      return G_SOURCE_REMOVE;
+    }
+  cancellable = g_task_get_cancellable (task);
+  glint_stream_open_async (stream, cancellable, connect_refind_open_cb, g_steal_pointer (&task));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 connect_sync_cb (GObject      *object,
                  GAsyncResult *result,
@@ -1159,6 +1271,20 @@ connect_sync_cb (GObject      *object,
       self->stub_running = value == 0;
       _glint_flasher_log (self, GLINT_LOG_INFO, _("connected (%s)"), rtt);
       cs->connected (task);
+      return;
+    }
+
+  /* (when reconnecting, the recovery looks for it) */
+  if (is_port_gone (error) && !cs->resync && !cs->refound &&
+      glint_stream_get_usb_identity (self->stream) != NULL)
+    {
+      _glint_flasher_log (self, GLINT_LOG_INFO, _("the port went away while connecting (%s): "
+                                                  "looking for the board again"),
+                          error->message);
+      g_clear_error (&cs->last_error);
+      cs->last_error = g_steal_pointer (&error);
+      cs->refind_polls = 0;
+      g_timeout_add (REFIND_POLL_MS, connect_refind_cb, g_object_ref (task));
       return;
     }
 
@@ -1256,8 +1382,9 @@ connect_attempt (GTask *task)
   GlintFlasher *self = g_task_get_source_object (task);
   ConnectState *cs = connect_state (task);
 
-  cs->strategy = cs->resync && cs->attempt == 0 ? GLINT_RESET_NONE
-                                               : pick_reset (self, cs->attempt);
+  cs->strategy = (cs->resync && cs->attempt == 0) || cs->sync_alone
+                   ? GLINT_RESET_NONE : pick_reset (self, cs->attempt);
+  cs->sync_alone = FALSE;
   cs->sync_try = 0;
 
   if (cs->strategy == GLINT_RESET_NONE)

@@ -60,6 +60,10 @@ typedef struct
   gint64             timer_started;
   guint              timeout_id;
   gboolean           waiting_late;    /* its budget ran out: listening on */
+  gint64             owed_us;         /* of processing_us: the stub's work on the last block */
+  guint              probe_id;        /* the early probe's timer */
+  gboolean           probed;          /* a probe went out behind it */
+  gboolean           is_probe;        /* it is a probe (see send_probe ()) */
   gboolean           first_in_line;   /* nothing was outstanding when sent */
   GBytes            *expected_frame;  /* wait_frame: the frame to wait for */
   GSource           *cancel_source;
@@ -79,6 +83,9 @@ struct _GlintLoader
   GQueue             raw_frames;      /* GBytes*: kept while capture_raw */
   gboolean           capture_raw;
   gint64             owed_us;         /* stub work owed to the next typed command */
+  gint64             owed_taken;      /* ... taken by the command being sent */
+  guint32            probe_register;  /* READ_REG-able at any time, for probes */
+  gboolean           can_probe;
 
   GByteArray        *out;             /* queued, not yet handed to the stream */
   guint64            out_queued;      /* bytes ever queued */
@@ -231,6 +238,7 @@ static void
 pending_free (Pending *pending)
 {
   g_clear_handle_id (&pending->timeout_id, g_source_remove);
+  g_clear_handle_id (&pending->probe_id, g_source_remove);
   if (pending->cancel_source != NULL)
     {
       g_source_destroy (pending->cancel_source);
@@ -307,6 +315,162 @@ pending_arm_timer (Pending    *pending,
   g_source_set_static_name (g_main_context_find_source_by_id (NULL, pending->timeout_id), name);
 }
 
+/* Probes (protocol.md §7.3) ------------------------------------------------- */
+
+/* Whether an overdue answer to @head may be checked with a probe: a READ_REG
+ * sent behind it. The chip answers in order, and the link keeps order, so
+ * the probe's answer coming first says the one to @head is lost, not late:
+ * the chip could only answer the probe once it was done with @head. Not
+ * where another READ_REG waits (answers are matched by opcode, so the
+ * probe's could be taken for its), nor behind a command after which the
+ * chip listens at another rate or not at all, nor while raw frames or the
+ * stub's greeting are awaited. */
+static gboolean
+probe_allowed (GlintLoader *self,
+               Pending     *head)
+{
+  if (!self->can_probe || self->link_error != NULL || self->frame_waiter != NULL ||
+      self->capture_raw || head->is_probe || head->probed || head->expected_frame != NULL)
+    return FALSE;
+
+  switch (head->op)
+    {
+    case GLINT_OP_SYNC:
+    case GLINT_OP_CHANGE_BAUDRATE:
+    case GLINT_OP_FLASH_END:
+    case GLINT_OP_MEM_END:
+    case GLINT_OP_WRITE_REG:
+    case GLINT_OP_READ_FLASH:
+    case GLINT_OP_RUN_USER_CODE:
+      return FALSE;
+    default:
+      break;
+    }
+
+  for (GList *l = self->pending.head; l != NULL; l = l->next)
+    {
+      Pending *other = l->data;
+
+      if (other->op == GLINT_OP_READ_REG || other->is_probe)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+probe_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GBytes) data = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* only its arrival counts (see probe_answered ()) */
+  data = glint_loader_command_finish (GLINT_LOADER (object), result, NULL, &error);
+  if (data == NULL)
+    g_debug ("probe: %s", error->message);
+}
+
+static void
+send_probe (GlintLoader *self,
+            Pending     *head)
+{
+  guint8 addr[4];
+  g_autoptr(GBytes) payload = NULL;
+  Pending *probe;
+
+  head->probed = TRUE;
+  glint_put_u32 (addr, self->probe_register);
+  payload = g_bytes_new (addr, sizeof addr);
+  glint_loader_command_async (self, GLINT_OP_READ_REG, payload, 0, 0, 0, GLINT_COMMAND_NONE,
+                              NULL, probe_done_cb, NULL);
+  probe = self->pending.tail->data;
+  g_assert (probe->op == GLINT_OP_READ_REG);
+  probe->is_probe = TRUE;
+}
+
+static gboolean
+probe_timer_cb (gpointer user_data)
+{
+  Pending *pending = user_data;
+  GlintLoader *self = g_task_get_source_object (pending->task);
+
+  pending->probe_id = 0;
+  if (self->pending.length == 1 && self->pending.head->data == pending &&
+      probe_allowed (self, pending))
+    send_probe (self, pending);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The probe's answer came: every command sent before it that still waits
+ * lost its answer (or it came damaged and was dropped). Returns them. */
+static void
+probe_answered (GlintLoader *self,
+                Pending     *probe,
+                GQueue      *lost)
+{
+  GList *l = self->pending.head;
+
+  while (l != NULL && l->data != probe)
+    {
+      GList *next = l->next;
+      Pending *pending = l->data;
+
+      g_queue_delete_link (&self->pending, l);
+      if (pending->is_probe)
+        pending_return_error (pending, g_error_new_literal (GLINT_ERROR, GLINT_ERROR_TIMEOUT,
+                                                            "a later probe was answered"));
+      else
+        g_queue_push_tail (lost, pending);
+      l = next;
+    }
+}
+
+/* Fails the commands whose answers a probe showed lost. */
+static void
+fail_lost (GlintLoader *self,
+           GQueue      *lost)
+{
+  g_autoptr(GlintLoader) keep = g_object_ref (self);
+  Pending *pending;
+
+  while ((pending = g_queue_pop_head (lost)) != NULL)
+    {
+      g_autofree char *rtt = glint_link_timing_describe (self->timing);
+      gint64 waited = g_get_monotonic_time () - MAX (pending->sent_at, pending->timer_started);
+
+      pending_return_error (pending,
+                            g_error_new (GLINT_ERROR, GLINT_ERROR_TIMEOUT,
+                                         _("the answer to %s was lost on the way (after %.1f s "
+                                           "the chip answered a command sent after it); %s"),
+                                         glint_loader_op_name (pending->op), waited / 1e6, rtt));
+    }
+}
+
+/* Drops the probes still waiting: the command they were to check has been
+ * given up, and a resync must not wait behind them. */
+static void
+drop_probes (GlintLoader *self)
+{
+  GList *l = self->pending.head;
+
+  while (l != NULL)
+    {
+      GList *next = l->next;
+      Pending *pending = l->data;
+
+      if (pending->is_probe)
+        {
+          g_queue_delete_link (&self->pending, l);
+          pending_return_error (pending, g_error_new_literal (GLINT_ERROR, GLINT_ERROR_TIMEOUT,
+                                                              "the probed command was given up"));
+        }
+      l = next;
+    }
+}
+
 static gboolean
 pending_timeout_cb (gpointer user_data)
 {
@@ -340,11 +504,18 @@ pending_timeout_cb (gpointer user_data)
        * busy server, a Wi-Fi hop) than gone. Listen as long again, at
        * least two link allowances, as TCP doubles its timer, before calling
        * it lost. SYNC keeps its short wait: connecting tries again anyway. */
-      gint64 grace = MAX (MIN (waited, GLINT_LINK_TIMING_CEILING_US),
+
+      /* (the user's scale counts here too) */
+      gint64 grace = MAX ((gint64) (MIN (waited, GLINT_LINK_TIMING_CEILING_US) *
+                                    glint_link_timing_get_scale (self->timing)),
                           2 * glint_link_timing_get_allowance (self->timing));
 
       pending->waiting_late = TRUE;
       pending_arm_timer (pending, grace, "[glint] loader late answer");
+      /* ... and where a probe may ask, its answer ends the wait early */
+      g_clear_handle_id (&pending->probe_id, g_source_remove);
+      if (probe_allowed (self, pending))
+        send_probe (self, pending);
       g_signal_emit (self, signals[SIGNAL_WAITING_LATE], 0, (guint) pending->op,
                      waited / 1e6);
       return G_SOURCE_REMOVE;
@@ -355,6 +526,8 @@ pending_timeout_cb (gpointer user_data)
       error = g_error_new (GLINT_ERROR, GLINT_ERROR_TIMEOUT,
                            _("timed out after %.1f s waiting for the response to %s; %s"),
                            waited / 1e6, glint_loader_op_name (pending->op), rtt);
+      if (!pending->is_probe)
+        drop_probes (self);
       /* The next command in line has the chip to itself now. */
       if (self->pending.head != NULL)
         pending_start_timer (self, self->pending.head->data);
@@ -421,6 +594,23 @@ pending_start_timer (GlintLoader *self,
            glint_link_timing_get_allowance (self->timing);
   pending->timer_started = MAX (now, pending->sent_at);
   pending_arm_timer (pending, budget, "[glint] loader timeout");
+
+  /* A command the chip works on for long (an erase, a ROM write, an MD5)
+   * is probed once the answer of a chip with no work would be overdue:
+   * the probe waits in line while the chip works, so a late answer still
+   * comes first, but a lost one costs a round trip instead of the whole
+   * budget. Not where the stub still writes the last block (a third frame
+   * would find both its buffers taken, §9), nor behind a second command. */
+  if (pending->processing_us > 0 && pending->owed_us == 0 && self->pending.length == 1 &&
+      probe_allowed (self, pending))
+    {
+      gint64 early = budget - pending->processing_us;
+
+      pending->probe_id = g_timeout_add_full (G_PRIORITY_LOW, (guint) MAX (1, early / 1000),
+                                              probe_timer_cb, pending, NULL);
+      g_source_set_static_name (g_main_context_find_source_by_id (NULL, pending->probe_id),
+                                "[glint] loader probe");
+    }
 }
 
 /* Reading ------------------------------------------------------------------------ */
@@ -438,7 +628,11 @@ complete_pending (GlintLoader  *self,
   gint64 now = g_get_monotonic_time ();
   guint16 code = 0;
   GTask *task;
+  GQueue lost = G_QUEUE_INIT;
+  g_autoptr(GlintLoader) keep = g_object_ref (self);
 
+  if (pending->is_probe)
+    probe_answered (self, pending, &lost);
   g_queue_remove (&self->pending, pending);
   self->round_trips++;
   self->unreadable = 0;
@@ -467,6 +661,7 @@ complete_pending (GlintLoader  *self,
 
   if (self->pending.head != NULL)
     pending_start_timer (self, self->pending.head->data);
+  fail_lost (self, &lost);
 
   if (!glint_loader_parse_status (data, data_len, pending->resp_len, &code))
     {
@@ -1015,6 +1210,26 @@ glint_loader_take_boot_log (GlintLoader *self)
   return log;
 }
 
+/**
+ * glint_loader_set_probe_register:
+ * @address: a register the chip reads at once and without side effects,
+ *   in the ROM and the stub alike (a MAC word)
+ *
+ * From now on an answer that is overdue is checked with a READ_REG of
+ * @address sent behind its command (protocol.md §7.3): when that answer
+ * comes first, the overdue one was lost, and the command fails at once
+ * with %GLINT_ERROR_TIMEOUT instead of after its budget and the late wait.
+ */
+void
+glint_loader_set_probe_register (GlintLoader *self,
+                                 guint32      address)
+{
+  g_return_if_fail (GLINT_IS_LOADER (self));
+
+  self->probe_register = address;
+  self->can_probe = TRUE;
+}
+
 void
 glint_loader_set_reset_delay (GlintLoader *self,
                               guint        reset_delay_ms)
@@ -1057,6 +1272,8 @@ queue_request (GlintLoader       *self,
   pending->resp_len = resp_len;
   pending->processing_us = processing_us;
   pending->flags = flags;
+  pending->owed_us = MIN (self->owed_taken, processing_us);
+  self->owed_taken = 0;
   pending->request_wire_bytes = self->out->len - before;
   self->out_queued += pending->request_wire_bytes;
   pending->write_end = self->out_queued;
@@ -1102,6 +1319,7 @@ glint_loader_command_async (GlintLoader         *self,
 
   if (self->link_error != NULL)
     {
+      self->owed_taken = 0;
       g_task_return_error (task, g_error_copy (self->link_error));
       return;
     }
@@ -1159,6 +1377,8 @@ _glint_loader_take_owed (GlintLoader *self)
   gint64 owed = self->owed_us;
 
   self->owed_us = 0;
+  /* (the command sent next carries it: see pending_start_timer ()) */
+  self->owed_taken = owed;
   return owed;
 }
 

@@ -33,6 +33,8 @@ GlintStream     *glint_loader_get_stream       (GlintLoader          *self);
 GlintLinkTiming *glint_loader_get_timing       (GlintLoader          *self);
 guint            glint_loader_get_round_trips  (GlintLoader          *self);
 char            *glint_loader_take_boot_log    (GlintLoader          *self);
+void             glint_loader_set_probe_register (GlintLoader        *self,
+                                                  guint32             address);
 void             glint_loader_set_reset_delay  (GlintLoader          *self,
                                                 guint                 reset_delay_ms);
 

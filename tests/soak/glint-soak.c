@@ -868,6 +868,8 @@ main (int argc, char **argv)
   g_autofree char *stub_dir = NULL;
   guint counts[N_OUTCOMES] = { 0 };
   guint by_code[64] = { 0 };
+  guint runs_by_transport[N_TRANSPORTS] = { 0 };
+  guint successes_by_transport[N_TRANSPORTS] = { 0 };
   gboolean allowed[N_TRANSPORTS] = { TRUE, TRUE, TRUE, TRUE };
   gint64 start = g_get_monotonic_time ();
   gint64 seed = -1;
@@ -956,6 +958,9 @@ main (int argc, char **argv)
       desc = run_describe (&r);
       outcome = run_one (&r, &detail);
       counts[outcome]++;
+      runs_by_transport[r.transport]++;
+      if (outcome == OUTCOME_SUCCESS)
+        successes_by_transport[r.transport]++;
       if (outcome == OUTCOME_FAILURE)
         {
           int code = atoi (detail);
@@ -998,6 +1003,16 @@ main (int argc, char **argv)
           "damage outside plan %u\n", n_reconnected,
           counts[OUTCOME_FALSE_SUCCESS], counts[OUTCOME_HANG], counts[OUTCOME_BAD_ERROR],
           counts[OUTCOME_DAMAGE]);
+
+  /* Per transport: a brown-out is only recoverable where DTR/RTS reach
+   * the chip (sim://, RFC 2217 to glint-sim-server), not behind a pty or
+   * raw TCP, where such runs fail by design. */
+  printf ("# verified by transport:");
+  for (guint t = 0; t < N_TRANSPORTS; t++)
+    if (runs_by_transport[t] > 0)
+      printf (" %s %u/%u%s", transport_names[t], successes_by_transport[t], runs_by_transport[t],
+              t == TRANSPORT_SIM || t == TRANSPORT_RFC2217 ? " (DTR/RTS)" : " (no DTR/RTS)");
+  printf ("\n");
 
   glint_test_remove_dir (stub_dir);
 
