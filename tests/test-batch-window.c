@@ -362,6 +362,68 @@ test_production (Fixture       *f,
   assert_flashed (f, 3);
 }
 
+typedef struct
+{
+  Fixture *f;
+  guint    seen_mid_round;
+} MidRound;
+
+/* After the window's own handler: a board is done while another still
+ * runs. */
+static void
+on_board_finished_mid_round_cb (GlintFlashBatch *batch,
+                                guint            index,
+                                MidRound        *mid)
+{
+  GtkWidget *button = g_object_get_data (G_OBJECT (mid->f->window), "glint-flash-button");
+
+  if (glint_flash_batch_get_n_running (batch) == 0)
+    return;
+  mid->seen_mid_round++;
+  g_assert_false (gtk_widget_get_sensitive (button));
+  g_assert_nonnull (gtk_widget_get_tooltip_text (button));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (button), "Stop"));
+  /* pressed anyway (Ctrl+Return): nothing happens */
+  gtk_widget_activate_action (GTK_WIDGET (mid->f->window), "batch.flash-all", NULL);
+  g_assert_cmpuint (glint_flash_batch_get_n_boards (batch), ==, 2);
+}
+
+/* Flash All while a round runs: it would only flash again the boards that
+ * just finished, so it waits for the round (Stop stays there). */
+static void
+test_one_round (Fixture       *f,
+                gconstpointer  data)
+{
+  GtkWidget *button;
+  GlintFlashBatch *batch;
+  MidRound mid = { f, 0 };
+
+  plug_board (f, 0);
+  plug_board (f, 1);
+  open_window (f);
+  wait_rows (f, 2);
+  button = g_object_get_data (G_OBJECT (f->window), "glint-flash-button");
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_assert_null (gtk_widget_get_tooltip_text (button));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "batch.flash-all", NULL));
+  batch = glint_batch_window_get_batch (f->window);
+  g_signal_connect_after (batch, "board-finished", G_CALLBACK (on_board_finished_mid_round_cb),
+                          &mid);
+  g_assert_false (gtk_widget_get_sensitive (button));
+  wait_results (f, 2);
+  g_signal_handlers_disconnect_by_data (batch, &mid);
+  g_assert_cmpuint (mid.seen_mid_round, ==, 1);
+  g_assert_cmpuint (glint_flash_batch_get_n_boards (batch), ==, 2);
+
+  assert_log (f, 2);
+
+  /* the round is over: Flash All is there again */
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_assert_null (gtk_widget_get_tooltip_text (button));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -372,6 +434,8 @@ main (int   argc,
 
   g_test_add ("/glint/batch-window/four-boards", Fixture, NULL, fixture_setup,
               test_four_boards, fixture_teardown);
+  g_test_add ("/glint/batch-window/one-round", Fixture, NULL, fixture_setup,
+              test_one_round, fixture_teardown);
   g_test_add ("/glint/batch-window/production", Fixture, NULL, fixture_setup,
               test_production, fixture_teardown);
 

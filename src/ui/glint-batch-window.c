@@ -119,8 +119,13 @@ update_summary (GlintBatchWindow *self)
     }
   gtk_label_set_label (self->summary_label, text);
 
+  /* One round at a time: while boards are flashed, Flash All would only
+   * flash again those that just finished. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "batch.flash-all",
-                                 self->plan != NULL && any_to_flash);
+                                 self->plan != NULL && any_to_flash && running == 0);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->flash_button),
+                               running > 0 ? _("Boards are being flashed: wait until they are "
+                                               "done, or press Stop") : NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "batch.stop", running > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "batch.choose-firmware", running == 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "batch.choose-log", running == 0);
@@ -738,6 +743,7 @@ glint_batch_window_init (GlintBatchWindow *self)
                     self);
   /* for the tests */
   g_object_set_data (G_OBJECT (self), "glint-production-switch", self->production_switch);
+  g_object_set_data (G_OBJECT (self), "glint-flash-button", self->flash_button);
   self->monitor = glint_port_monitor_new ();
   g_signal_connect (self->monitor, "notify::ports", G_CALLBACK (on_ports_changed_cb), self);
   on_ports_changed_cb (self->monitor, NULL, self);
