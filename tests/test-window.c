@@ -710,6 +710,48 @@ test_backup_restore (Fixture       *f,
   g_settings_reset (settings, "backup");
 }
 
+/* A flash that made a backup and then failed (the flash ignores writes
+ * there, so the check after writing fails): the Failed page offers the
+ * backup too, and Restore loads it as the firmware for this board. */
+static void
+test_failed_restore (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (GLINT_SETTINGS_SCHEMA);
+  g_autofree char *backup = NULL;
+  /* small: without a stub the ROM reads the backup 64 bytes a round trip */
+  TestImageSpec spec = { .chip_id = 0, .seg_len = 0x200, .hash = TRUE };
+  g_autoptr(GBytes) small = test_image_build (&spec);
+  g_autofree char *small_path = g_build_filename (f->dir, "small.bin", NULL);
+  const char *description;
+
+  write_file (small_path, g_bytes_get_data (small, NULL), g_bytes_get_size (small));
+  g_settings_set_boolean (settings, "backup", TRUE);
+  activate (f, "win.select-board", "sim://esp32?boot=normal&write-protect=0x1000-0x2000");
+  activate (f, "win.next", NULL);
+  activate (f, "win.load-firmware", small_path);
+  wait_for_next (f);
+  activate (f, "win.next", NULL);
+  wait_for_page (f, "failed", 90);
+
+  g_assert_nonnull (f->window->backup_path);
+  g_assert_true (g_file_test (f->window->backup_path, G_FILE_TEST_IS_REGULAR));
+  backup = g_strdup (f->window->backup_path);
+  g_assert_true (gtk_widget_get_visible (child (f, "failed_restore_button")));
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (child (f, "failed_restore_button"))),
+                   ==, "win.restore-backup");
+
+  g_settings_set_boolean (settings, "backup", FALSE);
+  activate (f, "win.restore-backup", NULL);
+  g_assert_cmpstr (page (f), ==, "firmware");
+  wait_for_next (f);
+  description = adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (child (f, "firmware_group")));
+  g_assert_nonnull (strstr (description, "Backup of the ESP32 with MAC "));
+  g_assert_nonnull (strstr (description, "at 0x1000"));
+  g_unlink (backup);
+  g_settings_reset (settings, "backup");
+}
+
 /* Waits for @needle in the serial monitor's text. */
 static void
 wait_for_monitor_text (Fixture    *f,
@@ -1054,6 +1096,8 @@ test_disconnect_fails (Fixture       *f,
   g_assert_true (gtk_widget_has_css_class (child (f, "try_again_button"), "suggested-action"));
   g_assert_false (gtk_widget_has_css_class (child (f, "choose_firmware_button"),
                                             "suggested-action"));
+  /* no backup was asked for: nothing to restore */
+  g_assert_false (gtk_widget_get_visible (child (f, "failed_restore_button")));
 
   /* Try again goes straight back to flashing (and fails again). */
   activate (f, "win.try-again", NULL);
@@ -2432,6 +2476,7 @@ main (int   argc,
   ADD ("web-installer", test_web_installer);
   ADD ("sample-firmware", test_sample_firmware);
   ADD ("backup-restore", test_backup_restore);
+  ADD ("failed-restore", test_failed_restore);
   ADD ("disconnect-fails", test_disconnect_fails);
   ADD ("secure-download-not-done", test_secure_download_not_done);
   ADD ("wrong-revision", test_wrong_revision);

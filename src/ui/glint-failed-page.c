@@ -7,7 +7,8 @@
 
 /* A flash that failed: what to do about it, the error itself (selectable,
  * for a bug report), and every way on (window actions): Try Again,
- * Choose Another Firmware, Choose Another Board, Copy Log; Back goes to
+ * Choose Another Firmware, Choose Another Board, Copy Log, and Restore the
+ * Backup when the attempt saved the old flash content first; Back goes to
  * the Firmware page. The one that can help is the main button, top left. */
 
 struct _GlintFailedPage
@@ -18,6 +19,7 @@ struct _GlintFailedPage
   GtkButton       *choose_board_button;
   GtkButton       *choose_firmware_button;
   GtkLabel        *failed_details_label;
+  GtkButton       *failed_restore_button;
   AdwStatusPage   *failed_status;
   GtkBox          *main_box;
   GtkBox          *other_box;
@@ -65,6 +67,7 @@ glint_failed_page_class_init (GlintFailedPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, choose_board_button);
   gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, choose_firmware_button);
   gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, failed_details_label);
+  gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, failed_restore_button);
   gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, failed_status);
   gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, main_box);
   gtk_widget_class_bind_template_child (widget_class, GlintFailedPage, other_box);
@@ -178,4 +181,20 @@ glint_failed_page_get_main_action (GlintFailedPage *self)
   g_return_val_if_fail (GLINT_IS_FAILED_PAGE (self), GLINT_FAILED_TRY_AGAIN);
 
   return self->main_action;
+}
+
+/**
+ * glint_failed_page_set_has_backup:
+ * @has_backup: whether the failed attempt saved the old flash content
+ *   before it changed anything
+ *
+ * Shows or hides Restore the Backup (win.restore-backup).
+ */
+void
+glint_failed_page_set_has_backup (GlintFailedPage *self,
+                                  gboolean         has_backup)
+{
+  g_return_if_fail (GLINT_IS_FAILED_PAGE (self));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->failed_restore_button), has_backup);
 }

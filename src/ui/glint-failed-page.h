@@ -34,5 +34,7 @@ void glint_failed_page_set_title (GlintFailedPage *self,
 void glint_failed_page_set_main_action (GlintFailedPage   *self,
                                         GlintFailedAction  action);
 GlintFailedAction glint_failed_page_get_main_action (GlintFailedPage *self);
+void glint_failed_page_set_has_backup (GlintFailedPage *self,
+                                       gboolean         has_backup);
 
 G_END_DECLS

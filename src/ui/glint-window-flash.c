@@ -435,6 +435,12 @@ show_failed (GlintWindow  *self,
                                hint != NULL ? hint : _("Something went wrong."),
                                details != NULL ? details : error->message);
   glint_failed_page_set_main_action (self->failed_page, failed_action_for (error));
+  /* The flasher renames the backup into place once it is complete: a
+   * file there is the whole old content, which puts the board back as it
+   * was. */
+  glint_failed_page_set_has_backup (self->failed_page,
+                                    self->backup_path != NULL &&
+                                    g_file_test (self->backup_path, G_FILE_TEST_IS_REGULAR));
   _glint_window_go_to (self, "failed");
 }
 
@@ -542,6 +548,8 @@ start_flash_now (GlintWindow *self)
   glint_flash_page_reset (self->flash_page, detail);
 
   g_clear_object (&self->flasher);
+  /* an earlier flash's backup is not this attempt's */
+  g_clear_pointer (&self->backup_path, g_free);
   self->flashing_demo = g_str_equal (self->address, GLINT_DEMO_ADDRESS);
   stream = glint_stream_new_for_address (self->flashing_demo ? _glint_window_demo_address (self) :
                                          self->address, &error);
@@ -552,7 +560,6 @@ start_flash_now (GlintWindow *self)
     }
 
   baud = glint_firmware_page_get_baud (self->firmware_page);
-  g_clear_pointer (&self->backup_path, g_free);
   if (glint_firmware_page_get_backup (self->firmware_page))
     {
       self->backup_path = backup_dir_new ();
