@@ -331,16 +331,17 @@ next_enabled (Fixture *f)
 
 /* Board, Open Link… with @path on the site, the questions, Flash, Done. */
 static void
-flash_link (Fixture    *f,
-            Site       *site,
-            const char *path)
+open_link (Fixture    *f,
+           Site       *site,
+           const char *path,
+           const char *board)
 {
   g_autofree char *url = g_strconcat (site->server->base, path, NULL);
   AdwMessageDialog *dialog;
 
   if (g_strcmp0 (page (f), "board") != 0)
     activate (f, "win.flash-another", NULL);
-  activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
+  activate (f, "win.select-board", board);
   activate (f, "win.next", NULL);
   g_assert_cmpstr (page (f), ==, "firmware");
 
@@ -364,6 +365,14 @@ flash_link (Fixture    *f,
         }
       g_main_context_iteration (NULL, TRUE);
     }
+}
+
+static void
+flash_link (Fixture    *f,
+            Site       *site,
+            const char *path)
+{
+  open_link (f, site, path, GLINT_DEMO_ADDRESS);
   activate (f, "win.next", NULL);
   g_assert_cmpstr (page (f), ==, "flash");
   wait_until (f, on_done, "the Done page");
@@ -417,6 +426,10 @@ test_from_link (Fixture       *f,
   g_test_message ("the server's log:\n%s", log);
   g_assert_nonnull (strstr (log, "GET /sample/manifest.json 200 "));
   g_assert_nonnull (strstr (log, "GET /sample/esp32-glint-demo.bin 200 "));
+  /* the Demo board's chip is known: no other chip's build, no Detect */
+  g_assert_null (strstr (log, "esp32s3-glint-demo.bin"));
+  g_assert_null (strstr (log, "esp8266-"));
+  g_assert_null (glint_board_page_get_board_info (f->window->board_page));
 
   wait_until (f, wifi_offered, "Set Up Wi-Fi on the Done page");
   activate (f, "win.wifi", NULL);
@@ -499,6 +512,59 @@ test_no_improv (Fixture       *f,
   g_assert_nonnull (strstr (text, "did not answer Improv Serial"));
 }
 
+/* The sample firmware's installer (a build per chip) for a board that was
+ * not detected: the window detects it first, as Detect does, and
+ * downloads the build for its chip alone. */
+static void
+test_link_detects (Fixture       *f,
+                   gconstpointer  data)
+{
+  Site site = { 0 };
+  g_autofree char *log = NULL;
+  GlintBoardInfo *info;
+
+  site_start (f, &site);
+  open_link (f, &site, "/sample/manifest.json", "sim://esp32s3?boot=normal");
+  info = glint_board_page_get_board_info (f->window->board_page);
+  g_assert_nonnull (info);
+  g_assert_cmpstr (info->chip, ==, "esp32s3");
+  g_assert_cmpstr (page (f), ==, "firmware");
+
+  log = glint_test_web_server_log (site.server, 0);
+  g_test_message ("the server's log:\n%s", log);
+  g_assert_nonnull (strstr (log, "GET /sample/manifest.json 200 "));
+  g_assert_nonnull (strstr (log, "GET /sample/esp32s3-glint-demo.bin 200 "));
+  g_assert_nonnull (strstr (log, "GET /sample/esp32s3-bootloader.bin 200 "));
+  /* once: the manifest read first is the one used */
+  g_assert_null (strstr (strstr (log, "GET /sample/manifest.json") + 1, "GET /sample/manifest.json"));
+  g_assert_null (strstr (log, "esp32-glint-demo.bin"));
+  g_assert_null (strstr (log, "esp32c3-"));
+  g_assert_null (strstr (log, "esp8266-"));
+  site_stop (&site);
+}
+
+/* The same for a board that cannot be detected (its link goes at once):
+ * every build is downloaded, as before there was Detect, and the firmware
+ * can still be looked at. */
+static void
+test_link_detect_fails (Fixture       *f,
+                        gconstpointer  data)
+{
+  Site site = { 0 };
+  g_autofree char *log = NULL;
+
+  site_start (f, &site);
+  open_link (f, &site, "/sample/manifest.json", "sim://esp32?boot=normal&disconnect-after=40");
+  g_assert_null (glint_board_page_get_board_info (f->window->board_page));
+  g_assert_false (glint_firmware_page_get_waiting_for_chip (f->window->firmware_page));
+
+  log = glint_test_web_server_log (site.server, 0);
+  g_assert_nonnull (strstr (log, "GET /sample/esp32-glint-demo.bin 200 "));
+  g_assert_nonnull (strstr (log, "GET /sample/esp32s3-glint-demo.bin 200 "));
+  g_assert_nonnull (strstr (log, "GET /sample/esp8266-glint-demo.bin 200 "));
+  site_stop (&site);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -512,6 +578,10 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/glint/window-wifi/from-link", Fixture, NULL, fixture_setup, test_from_link,
               fixture_teardown);
+  g_test_add ("/glint/window-wifi/link-detects", Fixture, NULL, fixture_setup,
+              test_link_detects, fixture_teardown);
+  g_test_add ("/glint/window-wifi/link-detect-fails", Fixture, NULL, fixture_setup,
+              test_link_detect_fails, fixture_teardown);
   g_test_add ("/glint/window-wifi/installer-wait", Fixture, NULL, fixture_setup,
               test_installer_wait, fixture_teardown);
 

@@ -975,10 +975,10 @@ info_cb (GObject      *object,
   g_clear_object (&self->detect_cancellable);
   g_clear_object (&self->detect_flasher);
   gtk_spinner_stop (self->detect_spinner);
-  glint_wizard_page_set_applying (GLINT_WIZARD_PAGE (self), FALSE);
 
   if (info == NULL)
     {
+      glint_wizard_page_set_applying (GLINT_WIZARD_PAGE (self), FALSE);
       show_detect_error (self, error);
       return;
     }
@@ -988,6 +988,8 @@ info_cb (GObject      *object,
   g_clear_pointer (&self->board_info, glint_board_info_free);
   self->board_info = g_steal_pointer (&info);
   show_contents (self);
+  /* last: whoever waits for Detect to end finds what it found */
+  glint_wizard_page_set_applying (GLINT_WIZARD_PAGE (self), FALSE);
 }
 
 /**

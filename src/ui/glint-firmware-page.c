@@ -68,10 +68,20 @@ struct _GlintFirmwarePage
   int                   improv_wait;     /* the installer's, in seconds; -1: not said */
   GTlsDatabase         *tls_database;    /* tests: trusted for downloads */
   char                 *erase_asked;     /* the URL whose erase question was answered */
+  gboolean              fetching_manifest; /* the manifest alone, the board's chip unknown */
+  gboolean              waiting_for_chip;  /* for glint_firmware_page_continue_download() */
   AdwMessageDialog     *question_dialog; /* plain http, or erase first */
 };
 
 G_DEFINE_FINAL_TYPE (GlintFirmwarePage, glint_firmware_page, GLINT_TYPE_WIZARD_PAGE)
+
+enum
+{
+  SIGNAL_CHIP_NEEDED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void
 toast (GlintFirmwarePage *self,
@@ -1030,6 +1040,27 @@ download_cb (GObject      *object,
       return;
     }
 
+  /* The manifest alone, for a board whose chip is not known yet: with
+   * builds for several chips, the window finds out which (it detects the
+   * board) and only that build is downloaded, as ESP Web Tools does. */
+  if (self->fetching_manifest)
+    {
+      const char * const *families = glint_web_fetch_get_chip_families (fetch);
+
+      self->fetching_manifest = FALSE;
+      if (families != NULL && g_strv_length ((char **) families) > 1)
+        {
+          self->waiting_for_chip = TRUE;
+          gtk_label_set_text (self->loading_label,
+                              _("Detecting the board, to download the build for its chip…"));
+          g_signal_emit (self, signals[SIGNAL_CHIP_NEEDED], 0);
+          return;
+        }
+      glint_web_fetch_run_async (fetch, self->load_cancellable, download_cb,
+                                 g_object_ref (self));
+      return;
+    }
+
   g_free (self->web_title);
   if (glint_web_fetch_get_name (fetch) != NULL && glint_web_fetch_get_version (fetch) != NULL)
     /* Translators: a web installer's name and version, "WLED 0.14.0" */
@@ -1068,6 +1099,9 @@ start_download (GlintFirmwarePage *self,
   glint_web_fetch_set_allow_http (self->fetch, g_strcmp0 (self->http_allowed, url) == 0);
   if (chip != NULL)
     glint_web_fetch_set_chip_family (self->fetch, chip);
+  self->fetching_manifest = chip == NULL;
+  self->waiting_for_chip = FALSE;
+  glint_web_fetch_set_manifest_only (self->fetch, self->fetching_manifest);
   if (self->tls_database != NULL)
     glint_web_fetch_set_tls_database (self->fetch, self->tls_database);
   g_signal_connect_object (self->fetch, "notify::progress",
@@ -1154,6 +1188,46 @@ glint_firmware_page_load (GlintFirmwarePage *self,
       return;
     }
   start_load (self, args);
+}
+
+/**
+ * glint_firmware_page_continue_download:
+ * @self: a #GlintFirmwarePage
+ * @chip: (nullable): the board's chip, or %NULL to download every build
+ *
+ * After #GlintFirmwarePage::chip-needed: downloads the build for @chip
+ * and checks the firmware against it. Nothing when the page no longer
+ * waits (another firmware was chosen meanwhile).
+ */
+void
+glint_firmware_page_continue_download (GlintFirmwarePage *self,
+                                       const char        *chip)
+{
+  g_return_if_fail (GLINT_IS_FIRMWARE_PAGE (self));
+
+  if (!self->waiting_for_chip || self->fetch == NULL || self->load_cancellable == NULL)
+    return;
+
+  self->waiting_for_chip = FALSE;
+  g_free (self->chip);
+  self->chip = g_strdup (chip);
+  glint_web_fetch_set_chip_family (self->fetch, chip);
+  gtk_label_set_text (self->loading_label, _("Downloading the installer…"));
+  glint_web_fetch_run_async (self->fetch, self->load_cancellable, download_cb,
+                             g_object_ref (self));
+}
+
+/**
+ * glint_firmware_page_get_waiting_for_chip:
+ *
+ * Returns: whether a download waits for glint_firmware_page_continue_download()
+ */
+gboolean
+glint_firmware_page_get_waiting_for_chip (GlintFirmwarePage *self)
+{
+  g_return_val_if_fail (GLINT_IS_FIRMWARE_PAGE (self), FALSE);
+
+  return self->waiting_for_chip;
 }
 
 /**
@@ -1338,6 +1412,17 @@ glint_firmware_page_class_init (GlintFirmwarePageClass *klass)
 
   object_class->dispose = glint_firmware_page_dispose;
   object_class->finalize = glint_firmware_page_finalize;
+
+  /**
+   * GlintFirmwarePage::chip-needed:
+   *
+   * A web installer has builds for several chips and the board's is not
+   * known: the window learns it and calls
+   * glint_firmware_page_continue_download().
+   */
+  signals[SIGNAL_CHIP_NEEDED] =
+    g_signal_new ("chip-needed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/glintapp/Glint/glint-firmware-page.ui");

@@ -17,6 +17,9 @@ G_DECLARE_FINAL_TYPE (GlintFirmwarePage, glint_firmware_page, GLINT, FIRMWARE_PA
 void            glint_firmware_page_load                 (GlintFirmwarePage *self,
                                                           const char        *path,
                                                           const char        *chip);
+void            glint_firmware_page_continue_download    (GlintFirmwarePage *self,
+                                                          const char        *chip);
+gboolean        glint_firmware_page_get_waiting_for_chip (GlintFirmwarePage *self);
 void            glint_firmware_page_set_chip_revision    (GlintFirmwarePage *self,
                                                           int                revision);
 GlintFlashPlan *glint_firmware_page_get_plan             (GlintFirmwarePage *self);

@@ -33,6 +33,54 @@ _glint_window_load_firmware (GlintWindow *self,
                             board_info != NULL ? board_info->chip : NULL);
 }
 
+/* Detect ended that a web installer with builds for several chips waited
+ * for: the board's chip, or every build when it could not be detected
+ * (the Board page, Back from here, says why). */
+static void
+on_board_applying_cb (GlintWindow *self)
+{
+  GlintBoardInfo *info;
+
+  if (!self->detect_for_download ||
+      glint_wizard_page_get_applying (GLINT_WIZARD_PAGE (self->board_page)))
+    return;
+
+  self->detect_for_download = FALSE;
+  info = glint_board_page_get_board_info (self->board_page);
+  if (info == NULL)
+    _glint_window_toast (self, _("The board could not be detected (Back shows why), so the "
+                                 "builds for every chip are downloaded"));
+  glint_firmware_page_set_chip_revision (self->firmware_page,
+                                         info != NULL ? info->revision : -1);
+  glint_firmware_page_set_board_contents (self->firmware_page,
+                                          info != NULL ? info->contents : NULL);
+  glint_firmware_page_continue_download (self->firmware_page, info != NULL ? info->chip : NULL);
+}
+
+/* A web installer has builds for several chips: only the board's is
+ * downloaded. The Demo board's chip is known; another board is detected
+ * first, as the Detect button does (and as the CLI does). No board chosen
+ * yet: every build. */
+static void
+on_chip_needed_cb (GlintWindow *self)
+{
+  GlintBoardInfo *info = glint_board_page_get_board_info (self->board_page);
+
+  if (info != NULL)
+    glint_firmware_page_continue_download (self->firmware_page, info->chip);
+  else if (g_strcmp0 (self->address, GLINT_DEMO_ADDRESS) == 0)
+    glint_firmware_page_continue_download (self->firmware_page, "esp32");
+  else if (self->address == NULL)
+    glint_firmware_page_continue_download (self->firmware_page, NULL);
+  else
+    {
+      self->detect_for_download = TRUE;
+      glint_board_page_detect (self->board_page);
+      /* it did not start (no stream for the address): it ended */
+      on_board_applying_cb (self);
+    }
+}
+
 static void
 chooser_response_cb (GtkNativeDialog *dialog,
                      int              response,
@@ -228,4 +276,9 @@ _glint_window_firmware_init (GlintWindow *self)
   gtk_drop_target_set_gtypes (target, types, G_N_ELEMENTS (types));
   g_signal_connect (target, "drop", G_CALLBACK (on_drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (glint_wizard_get_stack (self->wizard)), GTK_EVENT_CONTROLLER (target));
+
+  g_signal_connect_object (self->firmware_page, "chip-needed", G_CALLBACK (on_chip_needed_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->board_page, "notify::applying",
+                           G_CALLBACK (on_board_applying_cb), self, G_CONNECT_SWAPPED);
 }

@@ -39,6 +39,7 @@ struct _GlintWindow
   GSettings            *settings;
   char                 *backup_path;      /* of the current/last flash, or NULL */
   AdwMessageDialog     *link_dialog;      /* "Open Link…", while open */
+  gboolean              detect_for_download; /* a web installer waits for the chip */
 
   /* Board */
   char                 *address;         /* the board page's, kept in step */
