@@ -748,6 +748,53 @@ glint_test_launcher_new (GSubprocessFlags  flags,
 }
 
 void
+glint_test_run_cli (GlintTestRun      *run,
+                    const char *const *args,
+                    const char        *stub_dir,
+                    const char *const *env)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  GMainContext *context = g_main_context_get_thread_default ();
+  GAsyncResult *result = NULL;
+
+  g_assert_null (run->out);
+  g_assert_null (run->err);
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("GLINT_CLI"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = glint_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                      G_SUBPROCESS_FLAGS_STDERR_PIPE, stub_dir);
+  for (guint i = 0; env != NULL && env[i] != NULL; i += 2)
+    g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+
+  /* no time limit of its own, as a blocking wait would have: the suite's
+   * timeout ends a CLI that hangs */
+  g_subprocess_communicate_utf8_async (proc, NULL, NULL, glint_test_store_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_subprocess_communicate_utf8_finish (proc, result, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  g_object_unref (result);
+  run->status = g_subprocess_get_exit_status (proc);
+  g_test_message ("glint-cli exit %d\n%s%s", run->status, run->out, run->err);
+}
+
+void
+glint_test_run_clear (GlintTestRun *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+void
 glint_test_remove_dir (const char *path)
 {
   g_autoptr(GDir) dir = NULL;

@@ -188,6 +188,27 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GlintTestStubFile, glint_test_stub_file_free)
  * that is NULL (no stub anywhere: the ROM path), whatever the suite got. */
 GSubprocessLauncher *glint_test_launcher_new (GSubprocessFlags  flags,
                                               const char       *stub_dir);
+/* glint-cli run as a user runs it: a separate process, and what it left. */
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} GlintTestRun;
+
+/* Runs $GLINT_CLI with @args (NULL-terminated) and the environment of
+ * glint_test_launcher_new (@stub_dir) plus @env (NULL-terminated NAME,
+ * VALUE pairs; may be NULL) and waits for it to exit, iterating the
+ * thread-default main context meanwhile (servers of the test keep
+ * answering). Its exit status and output land in @run, which must be
+ * clear; the test log gets both. */
+void          glint_test_run_cli           (GlintTestRun      *run,
+                                            const char *const *args,
+                                            const char        *stub_dir,
+                                            const char *const *env);
+/* Frees the output of a run; it can be used again. */
+void          glint_test_run_clear         (GlintTestRun      *run);
+
 /* Removes a folder and everything in it (symbolic links, not their
  * targets). */
 void          glint_test_remove_dir        (const char    *dir);
