@@ -181,15 +181,10 @@ static GSubprocess *
 spawn_board (const char  *flash_path,
              char       **address)
 {
-  g_autofree char *announcement = NULL;
-  g_auto(GStrv) words = NULL;
-  const char *server_args[] = { "--rfc2217", "0", "--flash", flash_path, "--option",
-                                "time-scale=0", NULL };
-  GSubprocess *server = glint_test_spawn_sim_server (server_args, &announcement);
+  const char *const args[] = { "--option", "time-scale=0", NULL };
+  GlintTestBoardOptions options = { GLINT_TEST_LINK_RFC2217, flash_path, args, NULL };
 
-  words = g_strsplit (announcement, " ", -1);
-  *address = g_strdup_printf ("rfc2217://%s:%s", words[1], words[2]);
-  return server;
+  return glint_test_board_start (&options, address);
 }
 
 /* Flash, reset into the app, Wi-Fi: a board of another process behind

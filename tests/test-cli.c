@@ -514,16 +514,10 @@ static GSubprocess *
 spawn_board (const char  *flash_path,
              char       **address)
 {
-  g_autofree char *announcement = NULL;
-  g_auto(GStrv) words = NULL;
-  const char *server_args[] = { "--tcp", "0", "--flash", flash_path, "--option", "time-scale=0",
-                                NULL };
-  GSubprocess *server = glint_test_spawn_sim_server (server_args, &announcement);
+  const char *const args[] = { "--option", "time-scale=0", NULL };
+  GlintTestBoardOptions options = { GLINT_TEST_LINK_TCP, flash_path, args, NULL };
 
-  words = g_strsplit (announcement, " ", -1);
-  *address = g_strdup_printf ("socket://%s:%s", words[1], words[2]);
-
-  return server;
+  return glint_test_board_start (&options, address);
 }
 
 static char *
@@ -531,16 +525,7 @@ stop_board (GSubprocess *server,
             const char  *flash_path,
             gsize       *len)
 {
-  g_autoptr(GError) error = NULL;
-  char *flash = NULL;
-
-  g_subprocess_send_signal (server, SIGTERM);
-  g_subprocess_wait_check (server, NULL, &error);
-  g_assert_no_error (error);
-  g_file_get_contents (flash_path, &flash, len, &error);
-  g_assert_no_error (error);
-
-  return flash;
+  return g_bytes_unref_to_data (glint_test_board_stop (server, flash_path), len);
 }
 
 static void

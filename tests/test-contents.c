@@ -241,34 +241,22 @@ static GSubprocess *
 spawn_board (const char  *flash_path,
              char       **address)
 {
-  g_autofree char *announcement = NULL;
-  g_auto(GStrv) words = NULL;
-  const char *server_args[] = { "--tcp", "0", "--flash", flash_path, "--option", "time-scale=0",
-                                NULL };
-  GSubprocess *server = glint_test_spawn_sim_server (server_args, &announcement);
+  const char *const args[] = { "--option", "time-scale=0", NULL };
+  GlintTestBoardOptions options = { GLINT_TEST_LINK_TCP, flash_path, args, NULL };
 
-  words = g_strsplit (announcement, " ", -1);
-  *address = g_strdup_printf ("socket://%s:%s", words[1], words[2]);
-  return server;
+  return glint_test_board_start (&options, address);
 }
 
 static guint8 *
 stop_board (GSubprocess *server,
             const char  *flash_path)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *saved = NULL;
+  g_autoptr(GBytes) saved = glint_test_board_stop (server, flash_path);
   guint8 *flash = g_malloc (FLASH_SIZE);
-  gsize len = 0;
 
-  g_subprocess_send_signal (server, SIGTERM);
-  g_subprocess_wait_check (server, NULL, &error);
-  g_assert_no_error (error);
-  g_file_get_contents (flash_path, &saved, &len, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (len, <=, FLASH_SIZE);
+  g_assert_cmpuint (g_bytes_get_size (saved), <=, FLASH_SIZE);
   memset (flash, 0xFF, FLASH_SIZE);   /* trailing erased bytes are not saved */
-  memcpy (flash, saved, len);
+  memcpy (flash, g_bytes_get_data (saved, NULL), g_bytes_get_size (saved));
   return flash;
 }
 
