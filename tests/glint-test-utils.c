@@ -357,6 +357,74 @@ glint_test_spawn_ser2net (const char *device_path,
   return proc;
 }
 
+GSubprocess *
+glint_test_board_start (const GlintTestBoardOptions *options,
+                        char                       **address)
+{
+  static const char *const link_args[][2] = {
+    [GLINT_TEST_LINK_PTY] = { "--pty", NULL },
+    [GLINT_TEST_LINK_TCP] = { "--tcp", "0" },
+    [GLINT_TEST_LINK_RFC2217] = { "--rfc2217", "0" },
+  };
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *announcement = NULL;
+  g_auto(GStrv) words = NULL;
+  GSubprocess *board;
+
+  for (guint i = 0; i < 2 && link_args[options->link][i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) link_args[options->link][i]);
+  if (options->flash_path != NULL)
+    {
+      g_ptr_array_add (argv, (gpointer) "--flash");
+      g_ptr_array_add (argv, (gpointer) options->flash_path);
+    }
+  for (guint i = 0; options->args != NULL && options->args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) options->args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  board = glint_test_spawn_sim_server ((const char *const *) argv->pdata, &announcement);
+
+  /* "PTY /dev/pts/3", "TCP 127.0.0.1 40123", "RFC2217 127.0.0.1 40124" */
+  words = g_strsplit (g_strstrip (announcement), " ", -1);
+  switch (options->link)
+    {
+    case GLINT_TEST_LINK_PTY:
+      g_assert_cmpuint (g_strv_length (words), >=, 2);
+      *address = g_strdup (words[1]);
+      break;
+    case GLINT_TEST_LINK_TCP:
+      g_assert_cmpuint (g_strv_length (words), >=, 3);
+      *address = g_strdup_printf ("socket://%s:%s", words[1], words[2]);
+      break;
+    case GLINT_TEST_LINK_RFC2217:
+    default:
+      g_assert_cmpuint (g_strv_length (words), >=, 3);
+      *address = g_strdup_printf ("rfc2217://%s:%s%s%s", words[1], words[2],
+                                  options->query != NULL ? "?" : "",
+                                  options->query != NULL ? options->query : "");
+      break;
+    }
+
+  return board;
+}
+
+GBytes *
+glint_test_board_stop (GSubprocess *board,
+                       const char  *flash_path)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+  gsize len = 0;
+
+  g_subprocess_send_signal (board, SIGTERM);
+  g_subprocess_wait_check (board, NULL, &error);
+  g_assert_no_error (error);
+  g_file_get_contents (flash_path, &contents, &len, &error);
+  g_assert_no_error (error);
+
+  return g_bytes_new_take (contents, len);
+}
+
 void
 glint_test_stop_subprocess (GSubprocess *subprocess)
 {
@@ -745,6 +813,53 @@ glint_test_launcher_new (GSubprocessFlags  flags,
     g_subprocess_launcher_unsetenv (launcher, "GLINT_STUB_DIR");
 
   return launcher;
+}
+
+void
+glint_test_run_cli (GlintTestRun      *run,
+                    const char *const *args,
+                    const char        *stub_dir,
+                    const char *const *env)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  GMainContext *context = g_main_context_get_thread_default ();
+  GAsyncResult *result = NULL;
+
+  g_assert_null (run->out);
+  g_assert_null (run->err);
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("GLINT_CLI"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = glint_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                      G_SUBPROCESS_FLAGS_STDERR_PIPE, stub_dir);
+  for (guint i = 0; env != NULL && env[i] != NULL; i += 2)
+    g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+
+  /* no time limit of its own, as a blocking wait would have: the suite's
+   * timeout ends a CLI that hangs */
+  g_subprocess_communicate_utf8_async (proc, NULL, NULL, glint_test_store_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_subprocess_communicate_utf8_finish (proc, result, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  g_object_unref (result);
+  run->status = g_subprocess_get_exit_status (proc);
+  g_test_message ("glint-cli exit %d\n%s%s", run->status, run->out, run->err);
+}
+
+void
+glint_test_run_clear (GlintTestRun *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
 }
 
 void

@@ -51,6 +51,32 @@ GSubprocess  *glint_test_pty_pair          (char         **path_a,
 GSubprocess  *glint_test_spawn_sim_server  (const char *const *args,
                                             char         **announcement);
 
+/* A simulated board in another process: glint-sim-server on a link of
+ * its own, as glint_test_board_start() starts it. */
+typedef enum
+{
+  GLINT_TEST_LINK_PTY,       /* a pty, as a USB adapter looks */
+  GLINT_TEST_LINK_TCP,       /* raw TCP on a free port: socket:// */
+  GLINT_TEST_LINK_RFC2217,   /* its own RFC 2217 server: rfc2217:// */
+} GlintTestLink;
+
+typedef struct
+{
+  GlintTestLink      link;
+  const char        *flash_path;  /* --flash: it is saved there at exit */
+  const char *const *args;        /* more arguments (NULL-terminated), or NULL */
+  const char        *query;       /* for rfc2217://: "?QUERY" after the port */
+} GlintTestBoardOptions;
+
+/* Starts the board and returns it; *@address is what a client opens (the
+ * pty's path, "socket://HOST:PORT", "rfc2217://HOST:PORT[?QUERY]"). */
+GSubprocess  *glint_test_board_start       (const GlintTestBoardOptions *options,
+                                            char                       **address);
+/* Stops the board (SIGTERM), fails the test unless it exits cleanly and
+ * returns what it saved to @flash_path. */
+GBytes       *glint_test_board_stop        (GSubprocess   *board,
+                                            const char    *flash_path);
+
 /* A web installer's site: $GLINT_TEST_WEB_SERVER (tests/glint-test-web-
  * server.c) serving the files under @dir on 127.0.0.1, over https with
  * the certificate in @cert_dir (glint_test_make_certificate()) or, when
@@ -188,6 +214,27 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GlintTestStubFile, glint_test_stub_file_free)
  * that is NULL (no stub anywhere: the ROM path), whatever the suite got. */
 GSubprocessLauncher *glint_test_launcher_new (GSubprocessFlags  flags,
                                               const char       *stub_dir);
+/* glint-cli run as a user runs it: a separate process, and what it left. */
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} GlintTestRun;
+
+/* Runs $GLINT_CLI with @args (NULL-terminated) and the environment of
+ * glint_test_launcher_new (@stub_dir) plus @env (NULL-terminated NAME,
+ * VALUE pairs; may be NULL) and waits for it to exit, iterating the
+ * thread-default main context meanwhile (servers of the test keep
+ * answering). Its exit status and output land in @run, which must be
+ * clear; the test log gets both. */
+void          glint_test_run_cli           (GlintTestRun      *run,
+                                            const char *const *args,
+                                            const char        *stub_dir,
+                                            const char *const *env);
+/* Frees the output of a run; it can be used again. */
+void          glint_test_run_clear         (GlintTestRun      *run);
+
 /* Removes a folder and everything in it (symbolic links, not their
  * targets). */
 void          glint_test_remove_dir        (const char    *dir);

@@ -24,59 +24,30 @@
 #define OTHER_SSID     "Neighbours"
 #define OTHER_PASSWORD "correct horse battery"
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
 /* glint-cli with the suite's environment and every debug message on;
  * its download cache in @cache_dir unless that is NULL. */
 static void
-run_cli_cached (Run               *run,
+run_cli_cached (GlintTestRun      *run,
                 const char        *cache_dir,
                 const char *const *args)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
+  const char *env[] = { "G_MESSAGES_DEBUG", "all", "XDG_CACHE_HOME", cache_dir, NULL };
 
-  g_ptr_array_add (argv, (gpointer) g_getenv ("GLINT_CLI"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  launcher = glint_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                      G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
-  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
-  if (cache_dir != NULL)
-    g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache_dir, TRUE);
-  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  run->status = g_subprocess_get_exit_status (proc);
+  if (cache_dir == NULL)
+    env[2] = NULL;
+  glint_test_run_cli (run, args, NULL, env);
 }
 
 static void
-run_cli (Run               *run,
+run_cli (GlintTestRun      *run,
          const char *const *args)
 {
   run_cli_cached (run, NULL, args);
 }
 
 static void
-assert_no_secret (Run        *run,
-                  const char *password)
+assert_no_secret (GlintTestRun *run,
+                  const char   *password)
 {
   g_assert_null (strstr (run->out, password));
   g_assert_null (strstr (run->err, password));
@@ -106,7 +77,7 @@ test_set_up (void)
                          "--password-file", other, NULL };
   const char *text[] = { "-p", DEMO_BOARD, "wifi", "--list", "--ssid=" DEMO_SSID,
                          "--password-file", right, NULL };
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   g_file_set_contents (other, OTHER_PASSWORD, -1, &error);
   g_assert_no_error (error);
@@ -121,7 +92,7 @@ test_set_up (void)
   g_assert_true (strstr (run.err, "sending the Wi-Fi settings for “" OTHER_SSID "”") != NULL ||
                  strstr (run.out, "sending the Wi-Fi settings for “" OTHER_SSID "”") != NULL);
   assert_no_secret (&run, OTHER_PASSWORD);
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   run_cli (&run, text);
   g_assert_cmpint (run.status, ==, 0);
@@ -130,7 +101,7 @@ test_set_up (void)
   g_assert_nonnull (strstr (run.out, " -67 dBm  open      Cafe Guest\n"));
   g_assert_nonnull (strstr (run.out, "The board joined “" DEMO_SSID "”. Open it at "
                                      "http://glint-demo-"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   g_unlink (other);
   g_unlink (right);
@@ -147,21 +118,21 @@ test_wrong_password (void)
                          "--password-file", wrong, NULL };
   const char *json[] = { "--json", "-p", DEMO_BOARD, "wifi", "--ssid", DEMO_SSID,
                          "--password-file", wrong, NULL };
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   run_cli (&run, text);
   g_assert_cmpint (run.status, ==, 1);
   g_assert_nonnull (strstr (run.err, "Error: The board could not join “" DEMO_SSID "”: the "
                                      "password may be wrong"));
   assert_no_secret (&run, "hunter2-wrong");
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   run_cli (&run, json);
   g_assert_cmpint (run.status, ==, 1);
   g_assert_nonnull (strstr (run.out, "{\"event\":\"error\""));
   g_assert_null (strstr (run.out, "\"event\":\"wifi\""));
   assert_no_secret (&run, "hunter2-wrong");
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   g_unlink (wrong);
   g_rmdir (dir);
@@ -175,14 +146,14 @@ test_no_improv (void)
   const char *args[] = { "--timeout-scale", "0.05", "-p",
                          "sim://esp32?boot=normal&improv=off&time-scale=0", "wifi", "--list",
                          NULL };
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   run_cli (&run, args);
   g_assert_cmpint (run.status, ==, 1);
   g_assert_nonnull (strstr (run.err, "did not answer Improv Serial"));
   g_assert_nonnull (strstr (run.err, "documentation"));
   g_assert_null (strstr (run.out, "dBm"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 }
 
 static void
@@ -195,14 +166,14 @@ test_usage (void)
   const char *long_ssid[] = { "-p", DEMO_BOARD, "wifi", "--ssid",
                               "a-network-name-longer-than-32-bytes", NULL };
   const char *const *cases[] = { no_ssid, no_port, missing, long_ssid };
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       run_cli (&run, cases[i]);
       g_assert_cmpint (run.status, ==, 2);
       g_assert_null (strstr (run.err, "Improv Serial…"));   /* the board was not asked */
-      run_clear (&run);
+      glint_test_run_clear (&run);
     }
 }
 
@@ -210,15 +181,10 @@ static GSubprocess *
 spawn_board (const char  *flash_path,
              char       **address)
 {
-  g_autofree char *announcement = NULL;
-  g_auto(GStrv) words = NULL;
-  const char *server_args[] = { "--rfc2217", "0", "--flash", flash_path, "--option",
-                                "time-scale=0", NULL };
-  GSubprocess *server = glint_test_spawn_sim_server (server_args, &announcement);
+  const char *const args[] = { "--option", "time-scale=0", NULL };
+  GlintTestBoardOptions options = { GLINT_TEST_LINK_RFC2217, flash_path, args, NULL };
 
-  words = g_strsplit (announcement, " ", -1);
-  *address = g_strdup_printf ("rfc2217://%s:%s", words[1], words[2]);
-  return server;
+  return glint_test_board_start (&options, address);
 }
 
 /* Flash, reset into the app, Wi-Fi: a board of another process behind
@@ -242,7 +208,7 @@ test_after_flash (void)
       const char *flash[] = { "-p", NULL, "flash", app_arg, NULL };
       const char *wifi[] = { "--timeout-scale", "0.1", "-p", NULL, "wifi", "--ssid",
                              "Cafe Guest", NULL };
-      Run run = { 0 };
+      GlintTestRun run = { 0 };
 
       g_file_set_contents (app_path, g_bytes_get_data (app, NULL), g_bytes_get_size (app),
                            &error);
@@ -253,7 +219,7 @@ test_after_flash (void)
       run_cli (&run, flash);
       g_assert_cmpint (run.status, ==, 0);
       g_assert_nonnull (strstr (run.out, "written and verified"));
-      run_clear (&run);
+      glint_test_run_clear (&run);
 
       run_cli (&run, wifi);
       if (i == 0)
@@ -267,7 +233,7 @@ test_after_flash (void)
           g_assert_cmpint (run.status, ==, 1);
           g_assert_nonnull (strstr (run.err, "did not answer Improv Serial"));
         }
-      run_clear (&run);
+      glint_test_run_clear (&run);
 
       g_subprocess_send_signal (server, SIGTERM);
       g_subprocess_wait (server, NULL, NULL);
@@ -323,7 +289,7 @@ test_from_link (void)
   const char *board_args[] = { "--chip", "esp32c3", "--rfc2217", "0", "--flash", flash_path,
                                "--option", "time-scale=0", NULL };
   GlintTestWebServer *server;
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
   guint first;
 
   g_mkdir_with_parents (site, 0700);
@@ -353,7 +319,7 @@ test_from_link (void)
     g_assert_cmpuint (glint_test_web_server_n_log (server), ==, 4);
     g_assert_null (strstr (log, "GET /sample/esp32-glint-demo.bin"));
     g_clear_pointer (&log, g_free);
-    run_clear (&run);
+    glint_test_run_clear (&run);
 
     run_cli_cached (&run, cache, wifi);
     g_assert_cmpint (run.status, ==, 0);
@@ -361,7 +327,7 @@ test_from_link (void)
     g_assert_nonnull (strstr (run.out, "The board joined “" OTHER_SSID "”. Open it at "
                                        "http://glint-demo-"));
     assert_no_secret (&run, OTHER_PASSWORD);
-    run_clear (&run);
+    glint_test_run_clear (&run);
 
     /* again: every file asked with its ETag, none sent */
     first = glint_test_web_server_n_log (server);
@@ -376,7 +342,7 @@ test_from_link (void)
     /* an installer that does not say how long to wait for Improv: the
      * flash does not ask */
     g_assert_null (strstr (run.out, "Wi-Fi set-up"));
-    run_clear (&run);
+    glint_test_run_clear (&run);
   }
 
   /* one that does: the new firmware is asked, and the way on named */
@@ -400,12 +366,12 @@ test_from_link (void)
     g_assert_cmpint (run.status, ==, 0);
     g_assert_nonnull (strstr (run.err, "the installer says to wait up to 5 s"));
     g_assert_nonnull (strstr (run.out, offer));
-    run_clear (&run);
+    glint_test_run_clear (&run);
 
     run_cli_cached (&run, cache, json);
     g_assert_cmpint (run.status, ==, 0);
     g_assert_nonnull (strstr (run.out, "{\"event\":\"improv\",\"firmware\":\"glint-demo\"}"));
-    run_clear (&run);
+    glint_test_run_clear (&run);
   }
 
   /* the ESP32-C3 build, out of one per chip */

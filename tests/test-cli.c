@@ -19,78 +19,34 @@
  * saves its flash to a file when it stops, so the test can compare).
  */
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-/* Runs glint-cli with the suite's environment, $GLINT_STUB_DIR set to
- * @stub_dir (unset when NULL: no stub, the ROM path the tests expect) and
- * @env (NULL-terminated NAME, VALUE pairs) on top. */
-static void
-run_cli_env (Run               *run,
-             const char *const *args,
-             const char        *stub_dir,
-             const char *const *env)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (argv, (gpointer) g_getenv ("GLINT_CLI"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  launcher = glint_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                      G_SUBPROCESS_FLAGS_STDERR_PIPE, stub_dir);
-  for (guint i = 0; env != NULL && env[i] != NULL; i += 2)
-    g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
-  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  run->status = g_subprocess_get_exit_status (proc);
-}
-
 /* @cache: the CLI's cache folder, instead of the suite's */
 static void
-run_cli_cached (Run               *run,
+run_cli_cached (GlintTestRun      *run,
                 const char *const *args,
                 const char        *cache)
 {
   const char *env[] = { "XDG_CACHE_HOME", cache, NULL };
 
-  run_cli_env (run, args, NULL, env);
+  glint_test_run_cli (run, args, NULL, env);
 }
 
 static void
-run_cli (Run               *run,
+run_cli (GlintTestRun      *run,
          const char *const *args)
 {
-  run_cli_env (run, args, NULL, NULL);
+  glint_test_run_cli (run, args, NULL, NULL);
 }
 
 static void
 test_list (void)
 {
   const char *args[] = { "list", NULL };
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   run_cli (&run, args);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "sim://"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 }
 
 /* A stand-in port with a USB identity (GLINT_PORTS_DIR); NULL @vid: none. */
@@ -123,14 +79,14 @@ test_list_ports (void)
   const char *env[] = { "GLINT_PORTS_DIR", dir, NULL };
   g_autofree char *usb = NULL;
   g_autofree char *plain = NULL;
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   g_assert_nonnull (dir);
   write_port (dir, "ttyUSB3", "10c4", "ea60", "0001", "pci-0000:00:14.0-usb-0:2:1.0-port0");
   write_port (dir, "ttyACM1", "303a", "1001", "F4:12:FA:C0:FF:EE", "pci-0000:00:14.0-usb-0:3:1.0");
   write_port (dir, "ttyS4", NULL, NULL, NULL, NULL);
 
-  run_cli_env (&run, args, NULL, env);
+  glint_test_run_cli (&run, args, NULL, env);
   g_assert_cmpint (run.status, ==, 0);
   usb = g_strdup_printf ("%s/ttyUSB3", dir);
   plain = g_strdup_printf ("%s/ttyS4", dir);
@@ -142,12 +98,12 @@ test_list_ports (void)
   g_assert_nonnull (strstr (run.out, plain));
   g_assert_null (strstr (run.out, "ttyS4 ["));
   g_assert_nonnull (strstr (run.out, "sim://"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
-  run_cli_env (&run, watch_extra, NULL, env);
+  glint_test_run_cli (&run, watch_extra, NULL, env);
   g_assert_cmpint (run.status, ==, 2);
   g_assert_nonnull (strstr (run.err, "list [--watch]"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   glint_test_remove_dir (dir);
 }
@@ -176,7 +132,7 @@ test_list_details (void)
   };
   g_autofree char *s0 = NULL;
   g_autofree char *s1 = NULL;
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   g_assert_nonnull (root);
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
@@ -192,7 +148,7 @@ test_list_details (void)
   write_port (dir, "ttyS1", NULL, NULL, NULL, NULL);
   write_port (dir, "ttyACM1", "303a", "1001", "F4:12:FA:C0:FF:EE", "pci-0000:00:14.0-usb-0:3:1.0");
 
-  run_cli_env (&run, args, NULL, env);
+  glint_test_run_cli (&run, args, NULL, env);
   g_test_message ("%s", run.out);
   g_assert_cmpint (run.status, ==, 0);
   s0 = g_strdup_printf ("%s/ttyS0 ", dir);
@@ -204,7 +160,7 @@ test_list_details (void)
                                      "USB 303a:1001\n"));
   g_assert_nonnull (strstr (run.out, "! CH340 (USB 1a86:7523) is plugged in but has no serial "
                                      "port\n    brltty, a braille display driver (process 812)"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   glint_test_remove_dir (root);
 }
@@ -310,26 +266,26 @@ test_usage (void)
   const char *unknown[] = { "frobnicate", NULL };
   const char *no_port[] = { "info", NULL };
   const char *help[] = { "--help", NULL };
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   run_cli (&run, no_command);
   g_assert_cmpint (run.status, ==, 2);
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   run_cli (&run, unknown);
   g_assert_cmpint (run.status, ==, 2);
   g_assert_nonnull (strstr (run.err, "frobnicate"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   run_cli (&run, no_port);
   g_assert_cmpint (run.status, ==, 2);
   g_assert_nonnull (strstr (run.err, "--port"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   run_cli (&run, help);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "Exit status"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 }
 
 /* --version: the version on standard output, success */
@@ -337,12 +293,12 @@ static void
 test_version (void)
 {
   const char *args[] = { "--version", NULL };
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   run_cli (&run, args);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.out, ==, "glint-cli " PACKAGE_VERSION "\n");
-  run_clear (&run);
+  glint_test_run_clear (&run);
 }
 
 /* An option glint-cli does not know is called one, before or after the
@@ -353,7 +309,7 @@ test_unknown_option (void)
   const char *before[] = { "--frobnicate", "--port", "sim://esp32?time-scale=0", "info", NULL };
   const char *after[] = { "--port", "sim://esp32?time-scale=0", "info", "--frobnicate", NULL };
   const char *const *cases[] = { before, after };
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -363,7 +319,7 @@ test_unknown_option (void)
       g_assert_null (strstr (run.err, "command"));
       g_assert_nonnull (strstr (run.err, "--help"));
       g_assert_null (strstr (run.out, "Connecting"));
-      run_clear (&run);
+      glint_test_run_clear (&run);
     }
 }
 
@@ -476,13 +432,13 @@ static void
 test_info (void)
 {
   const char *args[] = { "--port", "sim://esp32c3?time-scale=0", "info", NULL };
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   run_cli (&run, args);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "ESP32-C3"));
   g_assert_nonnull (strstr (run.out, "MAC:"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 }
 
 /* GLINT_DEBUG=wire: every frame each way on stderr, in order, with its
@@ -494,9 +450,9 @@ test_wire_trace (void)
   const char *wire[] = { "GLINT_DEBUG", "wire", NULL };
   const char *other[] = { "GLINT_DEBUG", "other", NULL };
   const char *sync_out, *sync_in, *security_out;
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
-  run_cli_env (&run, args, NULL, wire);
+  glint_test_run_cli (&run, args, NULL, wire);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "ESP32-C3"));
   /* the first request, whole header and payload start in hex */
@@ -511,18 +467,18 @@ test_wire_trace (void)
   g_assert_nonnull (security_out);
   g_assert_nonnull (strstr (security_out, "] wire < GET_SECURITY_INFO"));
   g_assert_true (g_str_has_prefix (run.err, "["));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
-  run_cli_env (&run, args, NULL, other);
+  glint_test_run_cli (&run, args, NULL, other);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_null (strstr (run.err, "] wire "));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   run_cli (&run, args);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "ESP32-C3"));
   g_assert_null (strstr (run.err, "] wire "));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 }
 
 static void
@@ -533,24 +489,24 @@ test_errors_name_the_cause (void)
   const char *refused[] = { "--port", NULL, "info", NULL };
   g_autofree char *refused_url = g_strdup_printf ("socket://127.0.0.1:%u",
                                                   glint_test_free_port ());
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   run_cli (&run, missing);
   g_assert_cmpint (run.status, ==, 1);
   g_assert_nonnull (strstr (run.err, "/dev/ttyGLINT99"));
   g_assert_nonnull (strstr (run.err, "Plug the board in"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   run_cli (&run, bad_url);
   g_assert_cmpint (run.status, ==, 2);   /* a URL that cannot be: bad usage */
   g_assert_nonnull (strstr (run.err, "rfc2217://lab:4000"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   refused[1] = refused_url;
   run_cli (&run, refused);
   g_assert_cmpint (run.status, ==, 1);
   g_assert_nonnull (strstr (run.err, "refused"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 }
 
 /* A board in another process whose flash starts as @flash_path holds. */
@@ -558,16 +514,10 @@ static GSubprocess *
 spawn_board (const char  *flash_path,
              char       **address)
 {
-  g_autofree char *announcement = NULL;
-  g_auto(GStrv) words = NULL;
-  const char *server_args[] = { "--tcp", "0", "--flash", flash_path, "--option", "time-scale=0",
-                                NULL };
-  GSubprocess *server = glint_test_spawn_sim_server (server_args, &announcement);
+  const char *const args[] = { "--option", "time-scale=0", NULL };
+  GlintTestBoardOptions options = { GLINT_TEST_LINK_TCP, flash_path, args, NULL };
 
-  words = g_strsplit (announcement, " ", -1);
-  *address = g_strdup_printf ("socket://%s:%s", words[1], words[2]);
-
-  return server;
+  return glint_test_board_start (&options, address);
 }
 
 static char *
@@ -575,16 +525,7 @@ stop_board (GSubprocess *server,
             const char  *flash_path,
             gsize       *len)
 {
-  g_autoptr(GError) error = NULL;
-  char *flash = NULL;
-
-  g_subprocess_send_signal (server, SIGTERM);
-  g_subprocess_wait_check (server, NULL, &error);
-  g_assert_no_error (error);
-  g_file_get_contents (flash_path, &flash, len, &error);
-  g_assert_no_error (error);
-
-  return flash;
+  return g_bytes_unref_to_data (glint_test_board_stop (server, flash_path), len);
 }
 
 static void
@@ -601,7 +542,7 @@ test_flash_to_server (void)
   const char *args[] = { "--raw", "--port", NULL, "flash", app_arg, NULL };
   guint8 app[40000];
   gsize flash_len = 0;
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   for (guint i = 0; i < sizeof app; i++)
     app[i] = (guint8) g_random_int ();
@@ -614,7 +555,7 @@ test_flash_to_server (void)
   run_cli (&run, args);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "written and verified"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   flash = stop_board (server, flash_path, &flash_len);
   g_assert_cmpuint (flash_len, >=, 0x10000 + sizeof app);
@@ -652,7 +593,7 @@ test_flash_multi_chip_manifest (void)
   g_autofree char *esp32_path = g_build_filename (dir, "esp32.bin", NULL);
   g_autofree char *c3_path = g_build_filename (dir, "c3.bin", NULL);
   gsize flash_len = 0;
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   g_file_set_contents (esp32_path, g_bytes_get_data (esp32_app, NULL),
                        g_bytes_get_size (esp32_app), &error);
@@ -669,7 +610,7 @@ test_flash_multi_chip_manifest (void)
   g_assert_cmpint (run.status, ==, 0);
   g_assert_null (strstr (run.err, "choose one"));
   g_assert_nonnull (strstr (run.out, "written and verified"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   flash = stop_board (server, flash_path, &flash_len);
   g_assert_cmpuint (flash_len, >=, 0x10000 + g_bytes_get_size (esp32_app));
@@ -697,18 +638,18 @@ test_flash_sample (void)
                              { "esp32-partition-table.bin", "0x8000" },
                              { "esp32-glint-demo.bin", "0x10000" } };
   gsize flash_len = 0;
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   run_cli (&run, both);
   g_assert_cmpint (run.status, ==, 2);
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   server = spawn_board (flash_path, &address);
   args[1] = address;
   run_cli (&run, args);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "written and verified"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   flash = stop_board (server, flash_path, &flash_len);
   for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
@@ -752,7 +693,7 @@ test_backup_restore (void)
   g_autofree guint8 *initial = g_malloc (0x20000);
   guint8 app[0x3000];
   gsize flash_len = 0;
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   for (guint i = 0; i < 0x20000; i++)
     initial[i] = (guint8) g_random_int ();
@@ -770,7 +711,7 @@ test_backup_restore (void)
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "Backup of the old flash contents: "));
   g_assert_nonnull (strstr (run.out, "/glint-backup-esp32-"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
   folder = g_dir_open (backups, 0, &error);
   g_assert_no_error (error);
   backup = g_build_filename (backups, g_dir_read_name (folder), NULL);
@@ -783,14 +724,14 @@ test_backup_restore (void)
   g_assert_cmpint (run.status, !=, 0);
   g_assert_nonnull (strstr (run.err, "backup"));
   g_assert_nonnull (strstr (run.err, "ESP32-C3"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   restore[1] = address;
   restore[3] = backup;
   run_cli (&run, restore);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "verified"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   flash = stop_board (server, flash_path, &flash_len);
   g_assert_cmpuint (flash_len, >=, 0x10000 + sizeof app);
@@ -821,7 +762,7 @@ test_flash_reconnect (void)
   const char *json[] = { "--json", "--port", NULL, "--raw", "flash", app_arg, NULL };
   g_autofree guint8 *app = g_malloc (96 * 1024);
   gsize flash_len = 0;
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   for (guint i = 0; i < 96 * 1024; i++)
     app[i] = (guint8) g_random_int ();
@@ -850,7 +791,7 @@ test_flash_reconnect (void)
                                              "\"max\":5,\"cause\":\"writing app.bin"));
           g_assert_nonnull (strstr (run.out, "\"job\":\"flash\",\"recoveries\":1}"));
         }
-      run_clear (&run);
+      glint_test_run_clear (&run);
 
       flash = stop_board (server, flash_path, &flash_len);
       g_assert_cmpmem (flash + 0x10000, 96 * 1024, app, 96 * 1024);
@@ -886,7 +827,7 @@ test_read_reconnect (void)
   const char *args[] = { "--port", NULL, "read", "0", "0x20000", out_path, NULL };
   g_autofree guint8 *data = g_malloc (128 * 1024);
   gsize flash_len = 0, out_len = 0;
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   for (guint i = 0; i < 128 * 1024; i++)
     data[i] = (guint8) g_random_int ();
@@ -904,7 +845,7 @@ test_read_reconnect (void)
   g_assert_nonnull (strstr (run.err, "Warning: Link lost — reconnecting (1 of 5): reading "));
   g_assert_nonnull (strstr (run.out, "Done: read 0x20000 bytes at 0x0"));
   g_assert_nonnull (strstr (run.out, "Recovered from 1 lost connection."));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   g_file_get_contents (out_path, &out, &out_len, &error);
   g_assert_no_error (error);
@@ -939,7 +880,7 @@ test_flash_skip (void)
   const char *json[] = { "--raw", "--json", "--port", NULL, "flash", app_arg, NULL };
   g_autofree guint8 *app = g_malloc (64 * 1024);
   gsize flash_len = 0;
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   for (guint i = 0; i < 64 * 1024; i++)
     app[i] = (guint8) g_random_int ();
@@ -953,7 +894,7 @@ test_flash_skip (void)
   run_cli (&run, args);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_null (strstr (run.out, "rest unchanged"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   /* 4 KiB changed, and a backup of what was there */
   old = g_memdup2 (app, 64 * 1024);
@@ -967,7 +908,7 @@ test_flash_skip (void)
   g_assert_nonnull (strstr (run.out, "Written 4 of 64 KiB, rest unchanged."));
   g_assert_nonnull (strstr (run.out, "Done: the flash holds all 65536 bytes, verified."));
   g_assert_nonnull (strstr (run.out, backup_path));
-  run_clear (&run);
+  glint_test_run_clear (&run);
   g_file_get_contents (backup_path, &backup, &flash_len, &error);
   g_assert_no_error (error);
   g_assert_cmpmem (backup, flash_len, old, 64 * 1024);
@@ -976,14 +917,14 @@ test_flash_skip (void)
   g_assert_cmpint (run.status, ==, 0);
   g_assert_null (strstr (run.out, "rest unchanged"));
   g_assert_nonnull (strstr (run.out, "written and verified"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   run_cli (&run, json);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "\"event\":\"regions\""));
   g_assert_nonnull (strstr (run.out, "\"bytes-written\":0"));
   g_assert_nonnull (strstr (run.out, "\"status\":\"unchanged\""));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   flash = stop_board (server, flash_path, &flash_len);
   g_assert_cmpmem (flash + 0x10000, 64 * 1024, app, 64 * 1024);
@@ -1018,7 +959,7 @@ test_flash_record (void)
   gsize flash_len = 0;
   const char *name;
   guint n_files = 0;
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   for (guint i = 0; i < 64 * 1024; i++)
     app[i] = (guint8) g_random_int ();
@@ -1031,7 +972,7 @@ test_flash_record (void)
   run_cli_cached (&run, args, cache);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_null (strstr (run.out, "Glint last wrote"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
   listing = g_dir_open (boards, 0, &error);
   g_assert_no_error (error);
   while ((name = g_dir_read_name (listing)) != NULL)
@@ -1052,7 +993,7 @@ test_flash_record (void)
   g_assert_nonnull (strstr (run.out, "1 of 16 sector(s) differ from what Glint last wrote"));
   g_assert_nonnull (strstr (run.out, "looked for changes with 0 MD5(s)"));
   g_assert_nonnull (strstr (run.out, "\"bytes-written\":4096"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   /* another tool changes a different sector while Glint is not looking */
   g_clear_pointer (&flash, g_free);
@@ -1073,7 +1014,7 @@ test_flash_record (void)
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "did not hold what Glint last wrote there"));
   g_assert_nonnull (strstr (run.out, "\"status\":\"verified\""));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   g_clear_pointer (&flash, g_free);
   flash = stop_board (server, flash_path, &flash_len);
@@ -1098,7 +1039,7 @@ test_baud_remembered (void)
   g_autofree char *kept = NULL;
   const char *args[] = { "--json", "--port", "sim://esp32?time-scale=0&seed=77", "read", "0",
                          "4096", dump, NULL };
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   g_unlink (cache);
 
@@ -1106,7 +1047,7 @@ test_baud_remembered (void)
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "trying 460800 baud"));
   g_assert_nonnull (strstr (run.out, "running at 2000000 baud"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
   g_file_get_contents (cache, &kept, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (strstr (kept, "=2000000"));
@@ -1116,7 +1057,7 @@ test_baud_remembered (void)
   g_assert_null (strstr (run.out, "trying 460800 baud"));
   g_assert_nonnull (strstr (run.out, "trying 2000000 baud"));
   g_assert_nonnull (strstr (run.out, "running at 2000000 baud"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   g_unlink (cache);
   g_unlink (dump);
@@ -1154,29 +1095,29 @@ test_stub_installed_elsewhere (void)
   const char *args[] = { "--json", "--port", "sim://esp32?time-scale=0", "read", "0", "4096",
                          dump, NULL };
   const char *env[] = { "HOME", home, "GLINT_STUB_SYSROOT", sysroot, NULL };
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   g_assert_no_error (error);
   glint_test_write_fake_stub (debian_stub);
   glint_test_write_fake_stub (pio_stub);
   glint_test_write_fake_stub (pinned_stub);
 
-  run_cli_env (&run, args, pinned, env);
+  glint_test_run_cli (&run, args, pinned, env);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, expect_pinned));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   /* esptool for Python before PlatformIO */
-  run_cli_env (&run, args, NULL, env);
+  glint_test_run_cli (&run, args, NULL, env);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, expect_debian));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   g_assert_cmpint (g_unlink (debian_stub), ==, 0);
-  run_cli_env (&run, args, NULL, env);
+  glint_test_run_cli (&run, args, NULL, env);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, expect_pio));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   glint_test_remove_dir (dir);
 }
@@ -1222,14 +1163,14 @@ test_flash_missing_file (void)
 {
   const char *args[] = { "--port", "sim://esp32?time-scale=0", "flash",
                          "/nonexistent/app.bin@0x10000", NULL };
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   /* refused before the board: bad usage */
   run_cli (&run, args);
   g_assert_cmpint (run.status, ==, 2);
   g_assert_nonnull (strstr (run.err, "/nonexistent/app.bin"));
   g_assert_null (strstr (run.out, "verified"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 }
 
 static void
@@ -1248,7 +1189,7 @@ test_read_and_erase (void)
   const char *misaligned[] = { "--port", NULL, "erase", "--region", "0x2100", "4096", NULL };
   g_autofree guint8 *initial = g_malloc (0x4000);
   gsize len = 0;
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   for (guint i = 0; i < 0x4000; i++)
     initial[i] = (guint8) g_random_int ();
@@ -1261,7 +1202,7 @@ test_read_and_erase (void)
   run_cli (&run, read_args);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "Done: read"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
   g_file_get_contents (dump_path, &dump, &len, &error);
   g_assert_no_error (error);
   g_assert_cmpmem (dump, len, initial + 0x1040, 1000);
@@ -1270,13 +1211,13 @@ test_read_and_erase (void)
   run_cli (&run, misaligned);
   g_assert_cmpint (run.status, ==, 2);
   g_assert_nonnull (strstr (run.err, "0x2100"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   erase_args[1] = address;
   run_cli (&run, erase_args);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "erased 0x1000 bytes at 0x2000"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   flash = stop_board (server, flash_path, &len);
   g_assert_cmpuint (len, >=, 0x4000);
@@ -1304,13 +1245,13 @@ test_read_erase_usage (void)
   const char *no_dir[] = { "--port", "sim://esp32?time-scale=0", "read", "0", "16",
                            "/nonexistent/x.bin", NULL };
   const char *const *cases[] = { no_file, bad_number, bad_erase, unknown, no_dir };
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       run_cli (&run, cases[i]);
       g_assert_cmpint (run.status, ==, 2);
-      run_clear (&run);
+      glint_test_run_clear (&run);
     }
 }
 
@@ -1363,7 +1304,7 @@ test_json (void)
   const char *bad_before[] = { "--before", "sometimes", "--port", "sim://", "info", NULL };
   g_autoptr(GPtrArray) events = NULL;
   JsonObject *object;
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   run_cli (&run, info_args);
   g_assert_cmpint (run.status, ==, 0);
@@ -1374,7 +1315,7 @@ test_json (void)
   g_assert_nonnull (find_event (events, "state"));
   g_assert_nonnull (find_event (events, "done"));
   g_assert_null (find_event (events, "error"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
   g_clear_pointer (&events, g_ptr_array_unref);
 
   run_cli (&run, fail_args);
@@ -1385,12 +1326,12 @@ test_json (void)
   g_assert_nonnull (strstr (json_object_get_string_member (object, "message"), "ttyGLINT99"));
   g_assert_true (json_object_has_member (object, "hint"));
   g_assert_null (find_event (events, "done"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   run_cli (&run, bad_before);
   g_assert_cmpint (run.status, ==, 2);
   g_assert_nonnull (strstr (run.err, "--before"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 }
 
 /* monitor resets the (simulated) board into its firmware and shows the
@@ -1408,7 +1349,7 @@ test_info_ident (void)
   g_autoptr(GPtrArray) events = NULL;
   JsonObject *object, *security;
   JsonArray *features;
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   run_cli (&run, text);
   g_assert_cmpint (run.status, ==, 0);
@@ -1416,7 +1357,7 @@ test_info_ident (void)
                                      "dual core, 40 MHz crystal, 4 MB flash\n"));
   g_assert_nonnull (strstr (run.out, "Security: secure boot off, flash encryption off, "
                                      "secure download mode off, JTAG enabled\n"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   run_cli (&run, json);
   g_assert_cmpint (run.status, ==, 0);
@@ -1432,7 +1373,7 @@ test_info_ident (void)
   g_assert_true (json_object_get_boolean_member (security, "secure-boot"));
   g_assert_true (json_object_get_boolean_member (security, "flash-encryption"));
   g_assert_false (json_object_get_boolean_member (security, "secure-download"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   /* secure download mode is said up front, with what it refuses */
   run_cli (&run, sdm);
@@ -1440,7 +1381,7 @@ test_info_ident (void)
   g_assert_nonnull (strstr (run.out, "secure download mode on"));
   g_assert_nonnull (strstr (run.out, "cannot verify"));
   g_assert_nonnull (strstr (run.out, "MAC:      unknown"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 }
 
 /* An unverified write never exits 0, unless --no-verify asked for it */
@@ -1455,7 +1396,7 @@ test_flash_secure_download (void)
   const char *args[] = { "--raw", "--port", port, "flash", app_arg, NULL };
   const char *no_verify[] = { "--raw", "--no-verify", "--port", port, "flash", app_arg, NULL };
   guint8 app[5000];
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   for (guint i = 0; i < sizeof app; i++)
     app[i] = (guint8) g_random_int ();
@@ -1466,11 +1407,11 @@ test_flash_secure_download (void)
   g_assert_cmpint (run.status, ==, 3);
   g_assert_nonnull (strstr (run.err, "written, not verified"));
   g_assert_null (strstr (run.out, "Done"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   run_cli (&run, no_verify);
   g_assert_cmpint (run.status, ==, 0);
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   g_unlink (app_path);
   g_rmdir (dir);

@@ -21,42 +21,11 @@
  * read and erase of a partition by its name.
  */
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
 static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-static void
-run_cli (Run               *run,
+run_cli (GlintTestRun      *run,
          const char *const *args)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (argv, (gpointer) g_getenv ("GLINT_CLI"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  launcher = glint_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                      G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
-  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  run->status = g_subprocess_get_exit_status (proc);
-  g_test_message ("exit %d\n%s%s", run->status, run->out, run->err);
+  glint_test_run_cli (run, args, NULL, NULL);
 }
 
 static void
@@ -126,7 +95,7 @@ test_info_full_build (void)
   const char *json_args[] = { "--json", "--port", port, "info", NULL };
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *info, *contents, *p;
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   run_cli (&run, args);
   g_assert_cmpint (run.status, ==, 0);
@@ -140,7 +109,7 @@ test_info_full_build (void)
   assert_has (run.out, "nvs              0x9000    16.0\u00a0KiB  data/nvs\n");
   /* after the chip lines */
   g_assert_true (strstr (run.out, "Contents:") > strstr (run.out, "Security:"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   run_cli (&run, json_args);
   g_assert_cmpint (run.status, ==, 0);
@@ -163,7 +132,7 @@ test_info_full_build (void)
   g_assert_true (json_object_get_boolean_member (p, "boots"));
   p = json_partition (contents, "ota_1");
   g_assert_cmpstr (json_object_get_string_member (p, "holds"), ==, "blank");
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   g_unlink (path);
   g_rmdir (dir);
@@ -179,14 +148,14 @@ test_info_factory_boots (void)
   g_autofree char *path = write_flash (dir, "flash.bin", flash);
   g_autofree char *port = g_strdup_printf ("sim://esp32?time-scale=0&flash=%s", path);
   const char *args[] = { "--port", port, "info", NULL };
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   run_cli (&run, args);
   g_assert_cmpint (run.status, ==, 0);
   assert_has (run.out, "factory starts wled 0.15.0");
   assert_has (run.out, "2025-01-20) — boots\n");
   g_assert_null (strstr (run.out, "0.14.0 (ESP-IDF v4.4.7, 2025-01-20) — boots"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   g_unlink (path);
   g_rmdir (dir);
@@ -208,7 +177,7 @@ test_info_blank_foreign_moved (void)
   const char *args[] = { "--port", NULL, "info", NULL };
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *contents;
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   /* the table at 0xC000 instead of 0x8000 */
   memcpy (flash + 0xC000, flash + 0x8000, GLINT_PARTITION_TABLE_SIZE);
@@ -219,7 +188,7 @@ test_info_blank_foreign_moved (void)
   run_cli (&run, args);
   g_assert_cmpint (run.status, ==, 0);
   assert_has (run.out, "Contents: 6 partitions at 0xc000; ota_0 starts wled 0.14.0");
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   /* a bootloader and then something else */
   memset (flash + 0xC000, 0x5A, GLINT_PARTITION_TABLE_SIZE);
@@ -230,7 +199,7 @@ test_info_blank_foreign_moved (void)
   g_assert_cmpint (run.status, ==, 0);
   assert_has (run.out, "Contents: a bootloader but no partition table in the first 64 KiB");
   g_assert_null (strstr (run.err, "Error"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   run_cli (&run, blank);
   g_assert_cmpint (run.status, ==, 0);
@@ -239,7 +208,7 @@ test_info_blank_foreign_moved (void)
   /* SPI_ATTACH, the bootloader's first bytes and the table's: no search
    * on a blank board */
   g_assert_cmpint (json_object_get_int_member (contents, "round-trips"), ==, 3);
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   g_unlink (moved_path);
   g_unlink (foreign_path);
@@ -253,17 +222,17 @@ test_info_not_readable (void)
   const char *esp8266[] = { "--port", "sim://esp8266?time-scale=0", "info", NULL };
   const char *sdm[] = { "--port", "sim://esp32s3?time-scale=0&secure-download=on", "info",
                         NULL };
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   run_cli (&run, esp8266);
   g_assert_cmpint (run.status, ==, 0);
   assert_has (run.out, "Contents: not read: the ESP8266 ROM cannot read flash");
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   run_cli (&run, sdm);
   g_assert_cmpint (run.status, ==, 0);
   assert_has (run.out, "Contents: not read: secure download mode refuses flash reads");
-  run_clear (&run);
+  glint_test_run_clear (&run);
 }
 
 /* A board in another process whose flash starts as @flash_path holds and
@@ -272,34 +241,22 @@ static GSubprocess *
 spawn_board (const char  *flash_path,
              char       **address)
 {
-  g_autofree char *announcement = NULL;
-  g_auto(GStrv) words = NULL;
-  const char *server_args[] = { "--tcp", "0", "--flash", flash_path, "--option", "time-scale=0",
-                                NULL };
-  GSubprocess *server = glint_test_spawn_sim_server (server_args, &announcement);
+  const char *const args[] = { "--option", "time-scale=0", NULL };
+  GlintTestBoardOptions options = { GLINT_TEST_LINK_TCP, flash_path, args, NULL };
 
-  words = g_strsplit (announcement, " ", -1);
-  *address = g_strdup_printf ("socket://%s:%s", words[1], words[2]);
-  return server;
+  return glint_test_board_start (&options, address);
 }
 
 static guint8 *
 stop_board (GSubprocess *server,
             const char  *flash_path)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *saved = NULL;
+  g_autoptr(GBytes) saved = glint_test_board_stop (server, flash_path);
   guint8 *flash = g_malloc (FLASH_SIZE);
-  gsize len = 0;
 
-  g_subprocess_send_signal (server, SIGTERM);
-  g_subprocess_wait_check (server, NULL, &error);
-  g_assert_no_error (error);
-  g_file_get_contents (flash_path, &saved, &len, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (len, <=, FLASH_SIZE);
+  g_assert_cmpuint (g_bytes_get_size (saved), <=, FLASH_SIZE);
   memset (flash, 0xFF, FLASH_SIZE);   /* trailing erased bytes are not saved */
-  memcpy (flash, saved, len);
+  memcpy (flash, g_bytes_get_data (saved, NULL), g_bytes_get_size (saved));
   return flash;
 }
 
@@ -320,12 +277,12 @@ test_partition_by_name (void)
   const char *unknown[] = { "--port", address, "erase", "--partition", "wifi", NULL };
   const char *usage[] = { "--port", address, "read", "--partition", "nvs", NULL };
   gsize len = 0;
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   run_cli (&run, read_args);
   g_assert_cmpint (run.status, ==, 0);
   assert_has (run.out, "Done: read partition nvs (0x4000 bytes at 0x9000)");
-  run_clear (&run);
+  glint_test_run_clear (&run);
   g_file_get_contents (nvs_path, &nvs, &len, &error);
   g_assert_no_error (error);
   g_assert_cmpmem (nvs, len, flash + 0x9000, 0x4000);
@@ -335,18 +292,18 @@ test_partition_by_name (void)
   assert_has (run.out, "Erasing partition otadata (0x2000 bytes at 0xd000) loses which OTA "
                        "update starts: factory starts next.");
   assert_has (run.out, "Done: erased partition otadata (0x2000 bytes at 0xd000).");
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   /* no such partition: the board's are named; bad usage is refused first */
   run_cli (&run, unknown);
   g_assert_cmpint (run.status, ==, 1);
   assert_has (run.err, "the board has no partition “wifi”; its partitions are nvs, otadata, "
                        "phy_init, factory, ota_0, ota_1");
-  run_clear (&run);
+  glint_test_run_clear (&run);
   run_cli (&run, usage);
   g_assert_cmpint (run.status, ==, 2);
   g_assert_null (strstr (run.out, "Connecting"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   after = stop_board (server, path);
   for (guint i = 0xD000; i < 0xF000; i++)
@@ -401,7 +358,7 @@ test_boot_check_blank (void)
   const char *json[] = { "--json", "--port", "sim://esp32?time-scale=0", "flash", app_path,
                          NULL };
   const char *refuse[] = { "--refuse-unbootable", "--port", NULL, "flash", app_path, NULL };
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   run_cli (&run, warn);
   g_assert_cmpint (run.status, ==, 0);
@@ -409,7 +366,7 @@ test_boot_check_blank (void)
                        "bootloader at 0x1000 and no partition table at 0x8000, neither on the "
                        "board nor in what is written; flash the whole build folder or a "
                        "merged image");
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   /* before writing: one stream shows the order */
   run_cli (&run, json);
@@ -417,7 +374,7 @@ test_boot_check_blank (void)
   assert_has (run.out, "\"level\":\"warning\",\"message\":\"the board will not start");
   assert_has (run.out, "\"state\":\"writing\"");
   g_assert_true (strstr (run.out, "will not start") < strstr (run.out, "\"state\":\"writing\""));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   memset (blank, 0xFF, FLASH_SIZE);
   flash_path = write_flash (dir, "flash.bin", blank);
@@ -427,7 +384,7 @@ test_boot_check_blank (void)
   g_assert_cmpint (run.status, ==, 1);
   assert_has (run.err, "there is no bootloader at 0x1000 and no partition table at 0x8000");
   assert_has (run.err, "refused by --refuse-unbootable; nothing was written");
-  run_clear (&run);
+  glint_test_run_clear (&run);
   after = stop_board (server, flash_path);
   for (guint i = 0x10000; i < 0x10000 + g_bytes_get_size (app); i++)
     g_assert_cmphex (after[i], ==, 0xFF);
@@ -469,7 +426,7 @@ test_boot_check_board (void)
   g_autofree char *erased_path = NULL;
   g_autofree char *erased_at = NULL;
   const char *erased_args[] = { "--port", port, "flash", bl_at, NULL, app_at, NULL };
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   memset ((guint8 *) g_bytes_get_data (erased, NULL), 0xFF, GLINT_PARTITION_TABLE_SIZE);
   erased_path = write_bytes (dir, "erased.bin", erased);
@@ -477,21 +434,21 @@ test_boot_check_board (void)
   run_cli (&run, fits);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_null (strstr (run.err, "will not start"));
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   run_cli (&run, wrong);
   g_assert_cmpint (run.status, ==, 0);
   assert_has (run.err, "Warning: the board will not start this firmware: the partition table "
                        "has no app partition at 0x20000 (its apps: factory 0x10000, ota_0 "
                        "0x110000, ota_1 0x210000)");
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   run_cli (&run, full);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_null (strstr (run.err, "will not start"));
   /* one job: the plan alone shows the board will start it */
   g_assert_cmpuint (count (run.out, "chip is ESP32"), ==, 1);
-  run_clear (&run);
+  glint_test_run_clear (&run);
 
   /* an erased table written over the board's good one */
   erased_at = g_strdup_printf ("%s@0x8000", erased_path);
@@ -500,7 +457,7 @@ test_boot_check_board (void)
   g_assert_cmpint (run.status, ==, 0);
   assert_has (run.err, "Warning: the board will not start this firmware: there is no partition "
                        "table at 0x8000");
-  run_clear (&run);
+  glint_test_run_clear (&run);
   g_unlink (erased_path);
 
   g_unlink (app_path);

@@ -45,8 +45,6 @@ board_start_capped (Board       *board,
 {
   g_autofree char *cap = g_strdup_printf ("%u", max_server_baud);
   g_autoptr(GError) error = NULL;
-  g_autofree char *announcement = NULL;
-  g_auto(GStrv) words = NULL;
   g_autofree char *link_path = NULL;
   gboolean ser2net = g_str_has_prefix (mode, "ser2net");
 
@@ -57,21 +55,23 @@ board_start_capped (Board       *board,
 
   if (ser2net || g_str_equal (mode, "pty"))
     {
-      const char *args[] = { "--pty", "--link", link_path, "--flash", board->flash_path,
-                             "--options", options, NULL };
+      const char *args[] = { "--link", link_path, "--options", options, NULL };
+      GlintTestBoardOptions board_options = { GLINT_TEST_LINK_PTY, board->flash_path, args,
+                                              NULL };
 
-      board->server = glint_test_spawn_sim_server (args, &announcement);
+      board->server = glint_test_board_start (&board_options, &board->address);
     }
   else
     {
-      const char *args[] = { g_str_equal (mode, "tcp") ? "--tcp" : "--rfc2217", "0",
-                             "--flash", board->flash_path, "--options", options,
-                             "--max-server-baud", cap, NULL };
+      const char *args[] = { "--options", options, "--max-server-baud", cap, NULL };
+      GlintTestBoardOptions board_options = {
+        g_str_equal (mode, "tcp") ? GLINT_TEST_LINK_TCP : GLINT_TEST_LINK_RFC2217,
+        board->flash_path, args, "ign_set_control"
+      };
 
-      board->server = glint_test_spawn_sim_server (args, &announcement);
+      board->server = glint_test_board_start (&board_options, &board->address);
     }
 
-  words = g_strsplit (announcement, " ", -1);
   if (ser2net)
     {
       guint16 port;
@@ -80,17 +80,12 @@ board_start_capped (Board       *board,
       /* ser2net never acknowledges SET-CONTROL behind a pty (testing.md):
        * say so, or (ser2net-plain, as a URL found on the network is) let
        * the stream find out after a short acknowledgement timeout */
+      g_free (board->address);
       if (g_str_equal (mode, "ser2net-plain"))
         board->address = g_strdup_printf ("rfc2217://127.0.0.1:%u?timeout=0.5", port);
       else
         board->address = g_strdup_printf ("rfc2217://127.0.0.1:%u?ign_set_control", port);
     }
-  else if (g_str_equal (mode, "pty"))
-    board->address = g_strdup (words[1]);
-  else if (g_str_equal (mode, "tcp"))
-    board->address = g_strdup_printf ("socket://%s:%s", words[1], words[2]);
-  else
-    board->address = g_strdup_printf ("rfc2217://%s:%s?ign_set_control", words[1], words[2]);
 }
 
 static void
@@ -105,25 +100,20 @@ board_start (Board       *board,
 static GBytes *
 board_stop (Board *board)
 {
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-  gsize len = 0;
+  GBytes *flash;
 
   if (board->relay != NULL)
     glint_test_stop_subprocess (board->relay);
   g_clear_object (&board->relay);
-  glint_test_stop_subprocess (board->server);
+  flash = glint_test_board_stop (board->server, board->flash_path);
   g_clear_object (&board->server);
-
-  g_file_get_contents (board->flash_path, &contents, &len, &error);
-  g_assert_no_error (error);
 
   glint_test_remove_dir (board->dir);
   g_clear_pointer (&board->dir, g_free);
   g_clear_pointer (&board->flash_path, g_free);
   g_clear_pointer (&board->address, g_free);
 
-  return g_bytes_new_take (contents, len);
+  return flash;
 }
 
 /* The rate the last flash() settled at, and whether its stream still

@@ -112,28 +112,16 @@ run_cli_cached (const char *const  *args,
                 char              **out,
                 char              **err)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
+  const char *env[] = { "GLINT_PORTS_DIR", ports_dir, "XDG_CACHE_HOME", cache, NULL };
+  GlintTestRun run = { 0 };
 
-  g_ptr_array_add (argv, (gpointer) g_getenv ("GLINT_CLI"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
+  if (cache == NULL)
+    env[2] = NULL;
+  glint_test_run_cli (&run, args, NULL, env);
+  *out = g_steal_pointer (&run.out);
+  *err = g_steal_pointer (&run.err);
 
-  launcher = glint_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                      G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
-  g_subprocess_launcher_setenv (launcher, "GLINT_PORTS_DIR", ports_dir, TRUE);
-  if (cache != NULL)
-    g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache, TRUE);
-  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, out, err, &error);
-  g_assert_no_error (error);
-  g_test_message ("%s\n%s", *out, *err);
-
-  return g_subprocess_get_exit_status (proc);
+  return run.status;
 }
 
 static int

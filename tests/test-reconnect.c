@@ -73,14 +73,13 @@ board_start_with_flash (Board      *board,
                         const char *flash_file)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *announcement = NULL;
-  g_auto(GStrv) words = NULL;
-  gboolean pty = g_str_equal (mode, "pty");
-  const char *args[] = { pty ? "--pty" : g_str_equal (mode, "tcp") ? "--tcp" : "--rfc2217",
-                         pty ? "--options" : "0",
-                         pty ? options : "--options", pty ? "--flash" : options,
-                         "--flash", NULL,
+  const char *args[] = { "--options", options,
                          drop_after != NULL ? "--drop-after" : NULL, drop_after, NULL };
+  GlintTestBoardOptions board_options = {
+    g_str_equal (mode, "pty") ? GLINT_TEST_LINK_PTY :
+    g_str_equal (mode, "tcp") ? GLINT_TEST_LINK_TCP : GLINT_TEST_LINK_RFC2217,
+    NULL, args, "ign_set_control"
+  };
 
   board->dir = g_dir_make_tmp ("glint-reconnect-XXXXXX", &error);
   g_assert_no_error (error);
@@ -93,46 +92,24 @@ board_start_with_flash (Board      *board,
       g_assert_true (g_file_get_contents (flash_file, &data, &len, NULL));
       g_assert_true (g_file_set_contents (board->flash_path, data, len, NULL));
     }
-  if (pty)
-    {
-      args[4] = board->flash_path;
-      args[5] = NULL;
-    }
-  else
-    {
-      args[5] = board->flash_path;
-    }
 
-  board->server = glint_test_spawn_sim_server (args, &announcement);
-  words = g_strsplit (announcement, " ", -1);
-  if (pty)
-    board->address = g_strdup (g_strstrip (words[1]));
-  else if (g_str_equal (mode, "tcp"))
-    board->address = g_strdup_printf ("socket://%s:%s", words[1], words[2]);
-  else
-    board->address = g_strdup_printf ("rfc2217://%s:%s?ign_set_control", words[1], words[2]);
+  board_options.flash_path = board->flash_path;
+  board->server = glint_test_board_start (&board_options, &board->address);
 }
 
 /* Stops the board and returns what its flash holds. */
 static GBytes *
 board_stop (Board *board)
 {
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-  gsize len = 0;
+  GBytes *flash = glint_test_board_stop (board->server, board->flash_path);
 
-  glint_test_stop_subprocess (board->server);
   g_clear_object (&board->server);
-
-  g_file_get_contents (board->flash_path, &contents, &len, &error);
-  g_assert_no_error (error);
-
   glint_test_remove_dir (board->dir);
   g_clear_pointer (&board->dir, g_free);
   g_clear_pointer (&board->flash_path, g_free);
   g_clear_pointer (&board->address, g_free);
 
-  return g_bytes_new_take (contents, len);
+  return flash;
 }
 
 static void

@@ -1028,50 +1028,17 @@ test_flash_from_url (void)
 
 /* the CLI ------------------------------------------------------------------- */
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
+/* glint-cli with its download cache in @cache; the server lives in this
+ * main context, and answers meanwhile */
 static void
-run_cli (Run               *run,
+run_cli (GlintTestRun      *run,
          const char        *cache,
          const char *const *args)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-  GAsyncResult *result = NULL;
+  const char *env[] = { "XDG_CACHE_HOME", cache, NULL };
 
-  g_ptr_array_add (argv, (gpointer) g_getenv ("GLINT_CLI"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  launcher = glint_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                      G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache, TRUE);
-  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  /* the server lives in this main context: keep it running meanwhile */
-  g_subprocess_communicate_utf8_async (proc, NULL, NULL, glint_test_store_result_cb, &result);
-  glint_test_wait_for ((gpointer *) &result, 60000);
-  g_subprocess_communicate_utf8_finish (proc, result, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  g_object_unref (result);
-  run->status = g_subprocess_get_exit_status (proc);
-  g_test_message ("glint-cli exit %d\n%s%s", run->status, run->out, run->err);
+  glint_test_run_cli (run, args, NULL, env);
   log_sync ();
-}
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
 }
 
 /* glint-cli flash URL: plain http only with --allow-http (refused as bad
@@ -1083,7 +1050,7 @@ test_cli (void)
   Server s;
   Env env;
   g_autofree char *address = NULL;
-  Run run = { 0 };
+  GlintTestRun run = { 0 };
 
   server_start (&s, FALSE);
   env_init (&env);
@@ -1099,7 +1066,7 @@ test_cli (void)
     g_assert_nonnull (strstr (run.err, "--allow-http"));
     g_assert_null (strstr (run.out, "Connecting"));
     g_assert_cmpuint (s.log->len, ==, 0);
-    run_clear (&run);
+    glint_test_run_clear (&run);
   }
 
   {
@@ -1113,7 +1080,7 @@ test_cli (void)
     g_assert_nonnull (strstr (run.out, "add --erase-all"));
     g_assert_nonnull (strstr (run.out, "written and verified"));
     g_assert_cmpuint (s.log->len, ==, 3);
-    run_clear (&run);
+    glint_test_run_clear (&run);
 
     g_ptr_array_set_size (s.log, 0);
     run_cli (&run, env.cache, args);
@@ -1122,7 +1089,7 @@ test_cli (void)
     g_assert_cmpuint (s.log->len, ==, 3);
     for (guint i = 0; i < s.log->len; i++)
       g_assert_true (g_str_has_suffix (s.log->pdata[i], " 304 0"));
-    run_clear (&run);
+    glint_test_run_clear (&run);
   }
 
   {
@@ -1135,7 +1102,7 @@ test_cli (void)
     g_assert_nonnull (strstr (run.out, "\"name\":\"Glint Test Light\",\"version\":\"1.2.3\","
                                        "\"bytes\":0,\"requests\":3,\"prompt_erase\":true}"));
     g_assert_null (strstr (run.out, "Downloading"));
-    run_clear (&run);
+    glint_test_run_clear (&run);
   }
 
   {
@@ -1147,7 +1114,7 @@ test_cli (void)
     g_assert_cmpint (run.status, ==, 1);
     g_assert_nonnull (strstr (run.err, "404 for firmware.bin — the installer may have moved"));
     g_assert_null (strstr (run.out, "Connecting"));
-    run_clear (&run);
+    glint_test_run_clear (&run);
   }
 
   env_clear (&env);

@@ -9,6 +9,7 @@
 #include "glint-sim-stream.h"
 #include "glint-test-contents.h"
 #include "glint-test-utils.h"
+#include "glint-test-window.h"
 #include "glint-window-private.h"
 
 /* What is on the board, in the window: Board Details lists the
@@ -46,24 +47,14 @@ fixture_setup (Fixture       *f,
   g_assert_no_error (error);
 
   f->window = g_object_ref_sink (glint_window_new (NULL));
-  gtk_window_present (GTK_WINDOW (f->window));
-  while (!gtk_widget_get_mapped (GTK_WIDGET (f->window)))
-    g_main_context_iteration (NULL, TRUE);
+  glint_test_window_show (GTK_WINDOW (f->window));
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  GlintWindow *weak = f->window;
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-
-  g_object_add_weak_pointer (G_OBJECT (weak), (gpointer *) &weak);
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  g_clear_object (&f->window);
-  while (weak != NULL && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE);
-  g_assert_null (weak);
+  glint_test_window_destroy (&f->window);
 
   g_unlink (f->flash_path);
   g_unlink (f->app_path);
@@ -93,10 +84,7 @@ activate (Fixture    *f,
           const char *action,
           const char *param)
 {
-  if (param != NULL)
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), action, "s", param));
-  else
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), action, NULL));
+  glint_test_window_activate (GTK_WIDGET (f->window), action, param);
 }
 
 typedef gboolean (*Condition) (Fixture *f);
@@ -106,14 +94,7 @@ wait_until (Fixture    *f,
             Condition   done,
             const char *what)
 {
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-  while (!done (f))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("waited 30 s for %s (log: %s)", what, f->window->log->str);
-      g_main_context_iteration (NULL, TRUE);
-    }
+  glint_test_window_wait (f->window, (GlintTestCondition) (void (*) (void)) done, f, 30, what);
 }
 
 static gboolean

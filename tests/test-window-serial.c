@@ -16,6 +16,7 @@
 
 #include "glint-sim-stream.h"
 #include "glint-test-utils.h"
+#include "glint-test-window.h"
 #include "glint-window-private.h"
 
 /* The serial side of the window, under Xvfb (tests/meson.build): the
@@ -108,9 +109,7 @@ static void
 window_open (Fixture *f)
 {
   f->window = g_object_ref_sink (glint_window_new (NULL));
-  gtk_window_present (GTK_WINDOW (f->window));
-  while (!gtk_widget_get_mapped (GTK_WIDGET (f->window)))
-    g_main_context_iteration (NULL, TRUE);
+  glint_test_window_show (GTK_WINDOW (f->window));
   spin (100);
 }
 
@@ -118,18 +117,8 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  GlintWindow *weak = f->window;
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-
   if (f->window != NULL)
-    {
-      g_object_add_weak_pointer (G_OBJECT (weak), (gpointer *) &weak);
-      gtk_window_destroy (GTK_WINDOW (f->window));
-      g_clear_object (&f->window);
-      while (weak != NULL && g_get_monotonic_time () < deadline)
-        g_main_context_iteration (NULL, FALSE);
-      g_assert_null (weak);
-    }
+    glint_test_window_destroy (&f->window);
 
   close (f->master);
   g_unsetenv ("GLINT_PORTS_DIR");
@@ -166,10 +155,7 @@ activate (Fixture    *f,
           const char *action,
           const char *param)
 {
-  if (param != NULL)
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), action, "s", param));
-  else
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), action, NULL));
+  glint_test_window_activate (GTK_WIDGET (f->window), action, param);
 }
 
 /* An action of the monitor page's own ("monitor.pause"). */

@@ -10,6 +10,7 @@
 #include "glint-sim.h"
 #include "glint-sim-stream.h"
 #include "glint-test-utils.h"
+#include "glint-test-window.h"
 #include "glint-window-private.h"
 
 /* Wi-Fi set-up in the window (Improv Serial on the Demo board): after a
@@ -46,24 +47,14 @@ fixture_setup (Fixture       *f,
   f->window->no_boot_check = TRUE;
   /* firmware without Improv is known only after the wait: keep it short */
   _glint_window_set_improv_wait (f->window, 1000);
-  gtk_window_present (GTK_WINDOW (f->window));
-  while (!gtk_widget_get_mapped (GTK_WIDGET (f->window)))
-    g_main_context_iteration (NULL, TRUE);
+  glint_test_window_show (GTK_WINDOW (f->window));
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  GlintWindow *weak = f->window;
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-
-  g_object_add_weak_pointer (G_OBJECT (weak), (gpointer *) &weak);
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  g_clear_object (&f->window);
-  while (weak != NULL && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE);
-  g_assert_null (weak);
+  glint_test_window_destroy (&f->window);
   glint_test_remove_dir (f->dir);
   g_free (f->dir);
 }
@@ -90,10 +81,7 @@ activate (Fixture    *f,
           const char *action,
           const char *param)
 {
-  if (param != NULL)
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), action, "s", param));
-  else
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), action, NULL));
+  glint_test_window_activate (GTK_WIDGET (f->window), action, param);
 }
 
 typedef gboolean (*Condition) (Fixture *f);
@@ -103,14 +91,8 @@ wait_until (Fixture    *f,
             Condition   condition,
             const char *what)
 {
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-
-  while (!condition (f))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("waited 20 s for %s; on “%s” (%s)", what, page (f), f->window->log->str);
-      g_main_context_iteration (NULL, TRUE);
-    }
+  glint_test_window_wait (f->window, (GlintTestCondition) (void (*) (void)) condition, f, 20,
+                          what);
 }
 
 static gboolean

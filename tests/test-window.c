@@ -25,6 +25,7 @@
 #include "glint-test-formats.h"
 #include "glint-test-image.h"
 #include "glint-test-utils.h"
+#include "glint-test-window.h"
 #include "glint-window-private.h"
 
 /* The wizard, driven through the same actions its buttons and rows
@@ -175,11 +176,8 @@ fixture_setup (Fixture       *f,
   f->window = g_object_ref_sink (glint_window_new (f->application));
   /* whether the board will start the firmware: test-window-contents */
   f->window->no_boot_check = TRUE;
-  gtk_window_present (GTK_WINDOW (f->window));
-
   /* The first frames realize the renderer; that is startup, not a stall. */
-  while (!gtk_widget_get_mapped (GTK_WIDGET (f->window)))
-    g_main_context_iteration (NULL, TRUE);
+  glint_test_window_show (GTK_WINDOW (f->window));
   spin (300);
 }
 
@@ -188,18 +186,11 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_autofree char *app_path = g_build_filename (f->dir, "blink.bin", NULL);
-  GlintWindow *weak = f->window;
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
 
   g_clear_handle_id (&f->stall_id, g_source_remove);
 
-  g_object_add_weak_pointer (G_OBJECT (weak), (gpointer *) &weak);
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  g_clear_object (&f->window);
-  /* Let pending callbacks (port listing, the flasher) drop their refs. */
-  while (weak != NULL && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE);
-  g_assert_null (weak);
+  /* Pending callbacks (port listing, the flasher) drop their refs. */
+  glint_test_window_destroy (&f->window);
   g_clear_object (&f->application);
 
   g_unlink (app_path);
@@ -254,10 +245,7 @@ activate (Fixture    *f,
           const char *action,
           const char *param)
 {
-  if (param != NULL)
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), action, "s", param));
-  else
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), action, NULL));
+  glint_test_window_activate (GTK_WIDGET (f->window), action, param);
 }
 
 /* Iterates until the wizard shows @name, or fails after @timeout_s. */
