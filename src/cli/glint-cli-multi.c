@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "glint-cli-json.h"
 #include "glint-cli-multi.h"
 #include "glint-error.h"
 #include "glint-flash-batch.h"
@@ -56,39 +57,6 @@ glint_cli_expand_ports (const char * const  *ports,
 }
 
 static void
-json_emit_port (JsonBuilder *builder)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
-
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, NULL);
-  printf ("%s\n", text);
-  fflush (stdout);
-}
-
-static JsonBuilder *
-json_event_port (const char *event,
-                 const char *port)
-{
-  JsonBuilder *builder = json_builder_new ();
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "event");
-  json_builder_add_string_value (builder, event);
-  if (port != NULL)
-    {
-      json_builder_set_member_name (builder, "port");
-      json_builder_add_string_value (builder, port);
-    }
-
-  return builder;
-}
-
-static void
 on_state_cb (GlintFlasher *flasher,
              GParamSpec   *pspec,
              const char   *port)
@@ -99,7 +67,7 @@ on_state_cb (GlintFlasher *flasher,
 
   if (multi->json)
     {
-      g_autoptr(JsonBuilder) builder = json_event_port ("state", port);
+      g_autoptr(JsonBuilder) builder = glint_cli_json_event ("state", port);
 
       json_builder_set_member_name (builder, "state");
       json_builder_add_string_value (builder, glint_flasher_state_to_string (state));
@@ -108,7 +76,7 @@ on_state_cb (GlintFlasher *flasher,
           json_builder_set_member_name (builder, "chip");
           json_builder_add_string_value (builder, glint_flasher_get_chip (flasher));
         }
-      json_emit_port (builder);
+      glint_cli_json_emit (builder);
       return;
     }
 
@@ -146,7 +114,7 @@ on_progress_cb (GlintFlasher *flasher,
   g_object_get (flasher, "bytes-done", &done, "bytes-total", &total, NULL);
   if (multi->json)
     {
-      g_autoptr(JsonBuilder) builder = json_event_port ("progress", port);
+      g_autoptr(JsonBuilder) builder = glint_cli_json_event ("progress", port);
 
       json_builder_set_member_name (builder, "bytes-done");
       json_builder_add_int_value (builder, (gint64) done);
@@ -154,7 +122,7 @@ on_progress_cb (GlintFlasher *flasher,
       json_builder_add_int_value (builder, (gint64) total);
       json_builder_set_member_name (builder, "rate");
       json_builder_add_double_value (builder, glint_flasher_get_rate (flasher));
-      json_emit_port (builder);
+      glint_cli_json_emit (builder);
       return;
     }
 
@@ -179,14 +147,14 @@ on_log_cb (GlintFlasher  *flasher,
 
   if (multi->json)
     {
-      g_autoptr(JsonBuilder) builder = json_event_port ("log", port);
+      g_autoptr(JsonBuilder) builder = glint_cli_json_event ("log", port);
 
       json_builder_set_member_name (builder, "level");
       json_builder_add_string_value (builder,
                                      levels[MIN ((guint) level, G_N_ELEMENTS (levels) - 1)]);
       json_builder_set_member_name (builder, "message");
       json_builder_add_string_value (builder, message);
-      json_emit_port (builder);
+      glint_cli_json_emit (builder);
       return;
     }
 
@@ -212,14 +180,14 @@ on_reconnecting_cb (GlintFlasher *flasher,
   if (!multi->json)
     return;
 
-  builder = json_event_port ("reconnecting", port);
+  builder = glint_cli_json_event ("reconnecting", port);
   json_builder_set_member_name (builder, "attempt");
   json_builder_add_int_value (builder, attempt);
   json_builder_set_member_name (builder, "max");
   json_builder_add_int_value (builder, max);
   json_builder_set_member_name (builder, "cause");
   json_builder_add_string_value (builder, cause);
-  json_emit_port (builder);
+  glint_cli_json_emit (builder);
 }
 
 static void
@@ -273,7 +241,7 @@ on_board_finished_cb (GlintFlashBatch *batch,
 
   if (multi->json)
     {
-      g_autoptr(JsonBuilder) builder = json_event_port ("result", port);
+      g_autoptr(JsonBuilder) builder = glint_cli_json_event ("result", port);
       const char *chip = glint_flash_batch_get_chip (batch, index);
       const char *mac = glint_flash_batch_get_mac (batch, index);
 
@@ -309,7 +277,7 @@ on_board_finished_cb (GlintFlashBatch *batch,
               json_builder_add_string_value (builder, glint_error_get_hint (error));
             }
         }
-      json_emit_port (builder);
+      glint_cli_json_emit (builder);
       return;
     }
 
@@ -425,7 +393,7 @@ glint_cli_flash_boards (GlintFlashPlan          *plan,
 
   if (json)
     {
-      g_autoptr(JsonBuilder) builder = json_event_port ("done", NULL);
+      g_autoptr(JsonBuilder) builder = glint_cli_json_event ("done", NULL);
 
       json_builder_set_member_name (builder, "job");
       json_builder_add_string_value (builder, "flash");
@@ -433,7 +401,7 @@ glint_cli_flash_boards (GlintFlashPlan          *plan,
       json_builder_add_int_value (builder, n_boards + n_unopened);
       json_builder_set_member_name (builder, "failed");
       json_builder_add_int_value (builder, n_failed + n_unopened);
-      json_emit_port (builder);
+      glint_cli_json_emit (builder);
     }
   else
     {

@@ -21,6 +21,7 @@
 #include "glint-bytes.h"
 #include "glint-chip.h"
 #include "glint-cli-checks.h"
+#include "glint-cli-json.h"
 #include "glint-cli-multi.h"
 #include "glint-error.h"
 #include "glint-flash-plan.h"
@@ -163,28 +164,13 @@ store_result_cb (GObject      *source,
 static void
 json_emit (JsonBuilder *builder)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
-
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, NULL);
-  printf ("%s\n", text);
-  fflush (stdout);
+  glint_cli_json_emit (builder);
 }
 
 static JsonBuilder *
 json_event (const char *event)
 {
-  JsonBuilder *builder = json_builder_new ();
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "event");
-  json_builder_add_string_value (builder, event);
-
-  return builder;
+  return glint_cli_json_event (event, NULL);
 }
 
 static void

@@ -1,0 +1,14 @@
+/* SPDX-FileCopyrightText: 2026 The Glint developers
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+JsonBuilder *glint_cli_json_event (const char  *event,
+                                   const char  *port);
+void         glint_cli_json_emit  (JsonBuilder *builder);
+
+G_END_DECLS
