@@ -435,6 +435,33 @@ test_record_stub (Fixture       *f,
                    GLINT_REGION_VERIFIED);
 }
 
+/* Two segments with the stub, in real time: the first one's last block is
+ * answered early and then written, and esp-flasher-stub holds two frames
+ * (protocol.md §9). The second BEGIN must not bring block 0 along then, or
+ * the block is lost and the job reconnects. */
+static void
+test_segments_stub_buffers (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GBytes) boot = seeded_bytes (71, 24 * 1024);
+  g_autoptr(GBytes) app = seeded_bytes (72, 24 * 1024);
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  g_autoptr(GError) error = NULL;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=1&stub-rx-frames=2");
+  glint_flash_plan_add_bytes (plan, 0x20000, boot, "data");
+  glint_flash_plan_add_bytes (plan, 0x10000, app, "app");
+  glint_flasher_set_plan (f->flasher, plan);
+  if (!run_flash (f, &error))
+    g_error ("flash failed: %s", error->message);
+
+  assert_flash_holds (fixture_sim (f), 0x20000, boot);
+  assert_flash_holds (fixture_sim (f), 0x10000, app);
+  g_assert_true (log_has (f, "flasher stub running"));
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FRAMES_LOST), ==, 0);
+  g_assert_false (log_has (f, "reconnecting"));
+}
+
 /* Only the last, partial sector changed: the record names it, it alone is
  * written, and the chip is never asked where the changes are. */
 static void
@@ -1408,6 +1435,8 @@ main (int argc, char **argv)
               test_record_last_sector, fixture_teardown);
   g_test_add ("/glint/flasher-fast/record/reflash", Fixture, NULL, NULL, test_record_reflash,
               fixture_teardown);
+  g_test_add ("/glint/flasher-fast/segments/stub-buffers", Fixture, NULL, NULL,
+              test_segments_stub_buffers, fixture_teardown);
   g_test_add ("/glint/flasher-fast/record/stub", Fixture, NULL, NULL, test_record_stub,
               fixture_teardown);
   g_test_add ("/glint/flasher-fast/record/slow-link", Fixture, NULL, NULL,

@@ -1540,6 +1540,73 @@ test_read_flash (void)
   do_sync (f, 0, 2);
 }
 
+/* esp-flasher-stub holds two frames: the one it works on and one more;
+ * the interrupt discards a frame that finds no free buffer (protocol.md
+ * §9). An MD5 of 64 KiB keeps the stub busy while three READ_REGs arrive
+ * behind it in one write, in real time at 115200 baud. */
+static void
+test_stub_rx_frames (void)
+{
+  for (guint limit = 0; limit <= 2; limit += 2)
+    {
+      g_autofree char *extra = g_strdup_printf ("time-scale=1&stub-rx-frames=%u", limit);
+      g_autoptr(Fixture) f = rom_fixture ("esp32", extra);
+      g_autoptr(GByteArray) wire = g_byte_array_new ();
+      g_autoptr(GBytes) md5 = NULL;
+      guint answers = 0;
+
+      run_stub (f);
+      drop_frames (f);
+
+      {
+        guint8 hdr[8] = { 0x00, OP_SPI_FLASH_MD5, 16, 0, 0, 0, 0, 0 };
+        g_autoptr(GByteArray) pkt = g_byte_array_new ();
+
+        g_byte_array_append (pkt, hdr, sizeof hdr);
+        put_u32 (pkt, 0);
+        put_u32 (pkt, 0x10000);
+        put_u32 (pkt, 0);
+        put_u32 (pkt, 0);
+        glint_slip_encode (pkt->data, pkt->len, wire);
+        for (guint i = 0; i < 3; i++)
+          {
+            guint8 rr[8] = { 0x00, OP_READ_REG, 4, 0, 0, 0, 0, 0 };
+
+            g_byte_array_set_size (pkt, 0);
+            g_byte_array_append (pkt, rr, sizeof rr);
+            put_u32 (pkt, 0x3FF5A004);
+            glint_slip_encode (pkt->data, pkt->len, wire);
+          }
+      }
+      glint_sim_host_write (f->sim, wire->data, wire->len);
+
+      md5 = wait_response (f, OP_SPI_FLASH_MD5);
+      while (wait_frames (f, 1, 300))
+        {
+          g_autoptr(GBytes) frame = g_queue_pop_head (&f->frames);
+          const guint8 *p = g_bytes_get_data (frame, NULL);
+
+          g_assert_cmpint (p[1], ==, OP_READ_REG);
+          answers++;
+        }
+
+      if (limit == 0)
+        {
+          g_assert_cmpuint (answers, ==, 3);
+          g_assert_cmpuint (glint_sim_get_counter (f->sim, GLINT_SIM_COUNTER_FRAMES_LOST), ==, 0);
+        }
+      else
+        {
+          /* the MD5 and one READ_REG were held; two were lost */
+          g_assert_cmpuint (answers, ==, 1);
+          g_assert_cmpuint (glint_sim_get_counter (f->sim, GLINT_SIM_COUNTER_FRAMES_LOST), ==, 2);
+        }
+
+      /* one frame at a time is taken, as ever */
+      do_sync (f, 0, 2);
+    }
+}
+
 static void
 test_change_baud (void)
 {
@@ -1961,7 +2028,7 @@ test_options (void)
                    "lose-baud-change, damage-next, rom-xtal-drift, boot, flash, flash-size, "
                    "revision, package, secure-boot, secure-download, jtag-disabled, "
                    "flash-crypt-cnt, garble-reply, garble-skip, lose-reply, stuck-bit, no-erase, "
-                   "write-protect, real-flash-size, unstable-reads, improv)");
+                   "write-protect, real-flash-size, unstable-reads, improv, stub-rx-frames)");
   g_clear_error (&error);
   /* every key the message lists is one the simulator takes */
   {
@@ -2212,6 +2279,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/sim/drop-corrupt", test_drop_corrupt);
   g_test_add_func ("/glint/sim/disconnect", test_disconnect);
   g_test_add_func ("/glint/sim/brown-out", test_brown_out);
+  g_test_add_func ("/glint/sim/stub-rx-frames", test_stub_rx_frames);
   g_test_add_func ("/glint/sim/options", test_options);
   g_test_add_func ("/glint/sim/flash-file", test_flash_file);
   g_test_add_func ("/glint/sim/unknown-opcode", test_unknown_opcode);

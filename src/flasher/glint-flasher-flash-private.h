@@ -50,6 +50,7 @@ typedef struct
   GBytes    *payload;         /* what is sent: compressed or the image */
   gboolean   compressed;
   gboolean   began;           /* a FLASH(_DEFL)_BEGIN was sent */
+  gboolean   block0_ahead;    /* ... with block 0 right behind it */
   guint32    offset;
   gsize      block_size;
   guint      n_blocks;

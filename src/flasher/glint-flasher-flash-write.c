@@ -319,8 +319,8 @@ flash_begin_cb (GObject      *object,
                                       job->offset))
     return;
 
-  /* The stub already has block 0 (see flash_segment_begin ()). */
-  if (!self->stub_running)
+  /* The stub may already have block 0 (see flash_segment_begin ()). */
+  if (!self->stub_running || !job->block0_ahead)
     flash_send_block (task);
 }
 
@@ -435,6 +435,14 @@ flash_segment_begin (GTask *task)
   /* The fifth word, "not encrypted", for stubs and ROMs that take it. */
   encrypted_word = stub || glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_FLASH_BEGIN_ENCRYPTED);
 
+  /* The stub erases lazily and answers BEGIN at once, so block 0 can wait
+   * in its second receive buffer: one round trip less per segment. Not
+   * behind an earlier segment's last block, answered early: while the stub
+   * still writes that one, BEGIN takes the second buffer and block 0 would
+   * be lost (protocol.md §9). The ROM erases the whole segment first, with
+   * only its UART FIFO to receive into; it gets block 0 after it answered. */
+  job->block0_ahead = stub && !job->began;
+
   /* From here on the region holds neither the old data nor the new. */
   if (rep->status == GLINT_REGION_UNTOUCHED)
     rep->status = GLINT_REGION_PARTLY_WRITTEN;
@@ -454,11 +462,7 @@ flash_segment_begin (GTask *task)
                                     g_task_get_cancellable (task), _glint_flasher_sent_cb,
                                     _glint_flasher_sent (task, flash_begin_cb));
 
-  /* The stub erases lazily and answers BEGIN at once, so block 0 can wait
-   * in its second receive buffer: one round trip less per segment. The ROM
-   * erases the whole segment first, with only its UART FIFO to receive
-   * into; it gets block 0 after it answered. */
-  if (stub)
+  if (job->block0_ahead)
     flash_send_block (task);
 }
 

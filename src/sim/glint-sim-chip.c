@@ -325,6 +325,7 @@ _glint_sim_chip_reset (GlintSim *self,
   g_queue_clear_full (&self->pending, (GDestroyNotify) g_bytes_unref);
   self->cpu_scheduled = FALSE;
   self->cpu_busy_until = t;
+  self->cpu_holds_frame = FALSE;
   self->rom_last_op = 0;
   self->rom_last_value = 0;
   self->mem_active = FALSE;

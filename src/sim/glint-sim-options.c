@@ -504,6 +504,7 @@ static const SimOption options[] = {
   { "real-flash-size", OPTION_CUSTOM, 0, 0, 0, 0, set_flash_fault },
   { "unstable-reads", OPTION_CUSTOM, 0, 0, 0, 0, set_flash_fault },
   { "improv", OPTION_CUSTOM, 0, 0, 0, 0, set_improv },
+  { "stub-rx-frames", OPTION_UINT64, FIELD (stub_rx_frames), 0, 0, 0, NULL },
 };
 
 #undef FIELD
@@ -545,7 +546,10 @@ static const SimOption options[] = {
  * than its JEDEC id says; addresses wrap) and `unstable-reads` (P: each
  * read of the flash gets one bit wrong with that chance), and `improv`
  * (auto/on/off: whether the running app answers Improv Serial; auto: when
- * it is the Demo board's firmware, project "glint-demo").  Addresses are
+ * it is the Demo board's firmware, project "glint-demo"), and
+ * `stub-rx-frames` (N: frames the flasher stub holds, the one it works on
+ * included; one more is lost, as esp-flasher-stub's two receive buffers
+ * lose it; default 2, 0: any number).  Addresses are
  * decimal or 0x-prefixed hex; stuck-bit, no-erase and write-protect may be
  * repeated.
  *

@@ -167,9 +167,12 @@ struct _GlintSim
   gboolean          autobaud;
   GlintSlipDecoder *rx;
   gint64            rx_time;
-  GQueue            pending;       /* GBytes frames waiting for the CPU */
+  GQueue            pending;       /* GBytes: arrival time (gint64), then a
+                                    * frame; waiting for the CPU */
   gboolean          cpu_scheduled;
   gint64            cpu_busy_until;
+  gboolean          cpu_holds_frame; /* the frame worked on keeps its buffer */
+  guint64           stub_rx_frames;  /* option: frames the stub holds, 0: any */
   GHashTable       *regs;
   gdouble           rom_xtal_hz;     /* the crystal the ROM believes in, 0: exact */
   guint             app_ticks;

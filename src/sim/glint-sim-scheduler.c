@@ -239,14 +239,82 @@ schedule_cpu (GlintSim *self,
 }
 
 static void
+handle_cpu (GlintSim *self,
+            gint64    t)
+{
+  g_autoptr(GBytes) item = NULL;
+  const guint8 *data;
+  gsize len;
+  gint64 arrived;
+
+  self->cpu_scheduled = FALSE;
+  if (!_glint_sim_in_loader (self))
+    return;
+
+  item = g_queue_pop_head (&self->pending);
+  if (item == NULL)
+    return;
+
+  data = g_bytes_get_data (item, &len);
+  memcpy (&arrived, data, sizeof arrived);
+  t = MAX (MAX (t, arrived), self->cpu_busy_until);
+  self->cpu_holds_frame = TRUE;
+  _glint_sim_handle_frame (self, t, data + sizeof arrived, len - sizeof arrived);
+  self->cpu_busy_until = MAX (self->cpu_busy_until, t);
+
+  if (self->mode == GLINT_SIM_MODE_STUB && self->reading && self->stub_rx_frames > 0)
+    {
+      /* esp-flasher-stub releases READ_FLASH's frame and each
+       * acknowledgement as it takes them, but its main loop sends a packet
+       * before it looks at the next frame (protocol.md §9). */
+      self->cpu_holds_frame = FALSE;
+      self->cpu_busy_until = MAX (self->cpu_busy_until, self->tx_busy_until);
+    }
+
+  if (_glint_sim_in_loader (self))
+    schedule_cpu (self, self->cpu_busy_until);
+}
+
+/* Frames the stub holds at time t, once its main loop took what it could
+ * by then: the one it works on and those waiting in its buffers. */
+static guint
+stub_frames_held (GlintSim *self,
+                  gint64    t)
+{
+  while (!g_queue_is_empty (&self->pending) && self->cpu_busy_until <= t &&
+         _glint_sim_in_loader (self))
+    handle_cpu (self, self->cpu_busy_until);
+
+  return g_queue_get_length (&self->pending) +
+         (self->cpu_holds_frame && self->cpu_busy_until > t ? 1 : 0);
+}
+
+static void
 rx_frame_cb (const guint8 *frame,
              gsize         len,
              gpointer      user_data)
 {
   GlintSim *self = user_data;
+  GByteArray *item;
 
   self->counters[GLINT_SIM_COUNTER_FRAMES_IN]++;
-  g_queue_push_tail (&self->pending, g_bytes_new (frame, len));
+
+  /* esp-flasher-stub has two receive buffers: the frame its main loop works
+   * on keeps one, one more frame may wait, and the interrupt discards a
+   * frame that finds no buffer (protocol.md §9). */
+  if (self->mode == GLINT_SIM_MODE_STUB && self->stub_rx_frames > 0 &&
+      stub_frames_held (self, self->rx_time) >= self->stub_rx_frames)
+    {
+      self->counters[GLINT_SIM_COUNTER_FRAMES_LOST]++;
+      g_debug ("sim: stub lost a frame (opcode 0x%02x, %" G_GSIZE_FORMAT " bytes): "
+               "its receive buffers are full", len > 1 ? frame[1] : 0, len);
+      return;
+    }
+
+  item = g_byte_array_sized_new (sizeof self->rx_time + len);
+  g_byte_array_append (item, (const guint8 *) &self->rx_time, sizeof self->rx_time);
+  g_byte_array_append (item, frame, len);
+  g_queue_push_tail (&self->pending, g_byte_array_free_to_bytes (item));
   schedule_cpu (self, self->rx_time);
 }
 
@@ -295,32 +363,25 @@ handle_host_bytes (GlintSim *self,
       data = garbled;
     }
 
+  if (self->mode != GLINT_SIM_MODE_STUB || self->stub_rx_frames == 0)
+    {
+      self->rx_time = t;
+      glint_slip_decoder_feed (self->rx, data, len, rx_frame_cb, self);
+      return;
+    }
+
+  /* Frame by frame: each one's end reached the chip when the bytes behind
+   * it were still on the wire, which decides whether a buffer was free. */
+  for (gsize i = 0; i < len;)
+    {
+      const guint8 *end = memchr (data + i, 0xC0, len - i);
+      gsize n = end != NULL ? (gsize) (end - data) + 1 - i : len - i;
+
+      self->rx_time = t - _glint_sim_wire_time (self, len - i - n, self->chip_baud);
+      glint_slip_decoder_feed (self->rx, data + i, n, rx_frame_cb, self);
+      i += n;
+    }
   self->rx_time = t;
-  glint_slip_decoder_feed (self->rx, data, len, rx_frame_cb, self);
-}
-
-static void
-handle_cpu (GlintSim *self,
-            gint64    t)
-{
-  g_autoptr(GBytes) frame = NULL;
-  const guint8 *data;
-  gsize len;
-
-  self->cpu_scheduled = FALSE;
-  if (!_glint_sim_in_loader (self))
-    return;
-
-  frame = g_queue_pop_head (&self->pending);
-  if (frame == NULL)
-    return;
-
-  data = g_bytes_get_data (frame, &len);
-  _glint_sim_handle_frame (self, MAX (t, self->cpu_busy_until), data, len);
-  self->cpu_busy_until = MAX (self->cpu_busy_until, t);
-
-  if (_glint_sim_in_loader (self))
-    schedule_cpu (self, self->cpu_busy_until);
 }
 
 static void

@@ -460,6 +460,7 @@ glint_sim_init (GlintSim *self)
   g_queue_init (&self->events);
   g_queue_init (&self->pending);
   self->improv_mode = -1;
+  self->stub_rx_frames = 2;  /* esp-flasher-stub, protocol.md §9 */
   _glint_sim_improv_reset (self);
 }
 

@@ -43,6 +43,7 @@ typedef enum
   GLINT_SIM_COUNTER_CORRUPTED,       /* bytes corrupted by fault injection */
   GLINT_SIM_COUNTER_DUPLICATED,      /* bytes duplicated by fault injection */
   GLINT_SIM_COUNTER_GARBLED,         /* bytes garbled by a baud mismatch */
+  GLINT_SIM_COUNTER_FRAMES_LOST,     /* frames the stub had no buffer for */
   GLINT_SIM_N_COUNTERS
 } GlintSimCounter;
 
