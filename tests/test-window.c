@@ -740,6 +740,43 @@ test_failed_restore (Fixture       *f,
   g_settings_reset (settings, "backup");
 }
 
+/* A retry after a failed flash keeps the first attempt's backup: the flash
+ * may be half written by then, and a second backup would copy the damage
+ * and take the first one's place on the Failed page. */
+static void
+test_retry_keeps_backup (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (GLINT_SETTINGS_SCHEMA);
+  g_autofree char *first = NULL;
+  TestImageSpec spec = { .chip_id = 0, .seg_len = 0x200, .hash = TRUE };
+  g_autoptr(GBytes) small = test_image_build (&spec);
+  g_autofree char *small_path = g_build_filename (f->dir, "small.bin", NULL);
+
+  write_file (small_path, g_bytes_get_data (small, NULL), g_bytes_get_size (small));
+  g_settings_set_boolean (settings, "backup", TRUE);
+  activate (f, "win.select-board", "sim://esp32?boot=normal&write-protect=0x1000-0x2000");
+  activate (f, "win.next", NULL);
+  activate (f, "win.load-firmware", small_path);
+  wait_for_next (f);
+  activate (f, "win.next", NULL);
+  wait_for_page (f, "failed", 90);
+  g_assert_nonnull (f->window->backup_path);
+  g_assert_true (g_file_test (f->window->backup_path, G_FILE_TEST_IS_REGULAR));
+  first = g_strdup (f->window->backup_path);
+
+  activate (f, "win.try-again", NULL);
+  wait_for_page (f, "failed", 90);
+  g_assert_cmpstr (f->window->backup_path, ==, first);
+  g_assert_true (gtk_widget_get_visible (child (f, "failed_restore_button")));
+  g_assert_nonnull (strstr (f->window->log->str, "keeping the backup of the first attempt"));
+  /* and the flasher was not asked to read the flash again */
+  g_assert_null (strstr (f->window->log->str, "before writing"));
+
+  g_unlink (first);
+  g_settings_reset (settings, "backup");
+}
+
 /* Waits for @needle in the serial monitor's text. */
 static void
 wait_for_monitor_text (Fixture    *f,
@@ -2465,6 +2502,7 @@ main (int   argc,
   ADD ("sample-firmware", test_sample_firmware);
   ADD ("backup-restore", test_backup_restore);
   ADD ("failed-restore", test_failed_restore);
+  ADD ("retry-keeps-backup", test_retry_keeps_backup);
   ADD ("disconnect-fails", test_disconnect_fails);
   ADD ("secure-download-not-done", test_secure_download_not_done);
   ADD ("wrong-revision", test_wrong_revision);

@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "glint-chip.h"
+#include "glint-backup.h"
 #include "glint-error.h"
 #include "glint-image.h"
 #include "glint-port-details.h"
@@ -491,8 +492,8 @@ flash_cb (GObject      *object,
   g_clear_object (&self->boot_check_flasher);
 
   /* the backup folder was asked for; the flasher named the file, if it
-   * got as far as making one */
-  if (self->backup_path != NULL)
+   * got as far as making one (a kept first backup stays as it is) */
+  if (self->backup_path != NULL && g_file_test (self->backup_path, G_FILE_TEST_IS_DIR))
     {
       g_free (self->backup_path);
       self->backup_path = g_strdup (glint_flasher_get_backup_file (GLINT_FLASHER (object)));
@@ -519,10 +520,38 @@ flash_cb (GObject      *object,
     }
 }
 
+/* Whether the last attempt's backup is a complete file that holds every
+ * byte the plan would overwrite (the plan may have changed since). */
+static gboolean
+backup_covers_plan (GlintWindow *self)
+{
+  GlintFlashPlan *plan = glint_firmware_page_get_plan (self->firmware_page);
+  GlintBackupName name;
+  GStatBuf st;
+
+  if (self->backup_path == NULL || plan == NULL ||
+      g_stat (self->backup_path, &st) != 0 || !S_ISREG (st.st_mode) ||
+      !glint_backup_name_parse (self->backup_path, &name))
+    return FALSE;
+
+  for (guint i = 0; i < glint_flash_plan_get_n_regions (plan); i++)
+    {
+      GBytes *data = glint_flash_plan_get_region_data (plan, i);
+      guint64 start = glint_flash_plan_get_region_offset (plan, i);
+      guint64 end = start + (data != NULL ? g_bytes_get_size (data) : 0);
+
+      if (start < name.offset || end > (guint64) name.offset + (guint64) st.st_size)
+        return FALSE;
+    }
+
+  return glint_flash_plan_get_n_regions (plan) > 0;
+}
+
 /* Flashes the plan to the chosen board and shows the Flashing page. */
 static void
 start_flash_now (GlintWindow *self)
 {
+  g_autofree char *kept_backup = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintStream) stream = NULL;
   g_autofree char *where = NULL;
@@ -548,7 +577,11 @@ start_flash_now (GlintWindow *self)
   glint_flash_page_reset (self->flash_page, detail);
 
   g_clear_object (&self->flasher);
-  /* an earlier flash's backup is not this attempt's */
+  /* An earlier flash's backup is not this attempt's, except after a failed
+   * attempt on this board: then the flash may be half written, and its
+   * first backup is what the user wants back, not a copy of the damage. */
+  if (self->regions_seen != NULL && backup_covers_plan (self))
+    kept_backup = g_steal_pointer (&self->backup_path);
   g_clear_pointer (&self->backup_path, g_free);
   self->flashing_demo = g_str_equal (self->address, GLINT_DEMO_ADDRESS);
   stream = glint_stream_new_for_address (self->flashing_demo ? _glint_window_demo_address (self) :
@@ -560,7 +593,16 @@ start_flash_now (GlintWindow *self)
     }
 
   baud = glint_firmware_page_get_baud (self->firmware_page);
-  if (glint_firmware_page_get_backup (self->firmware_page))
+  if (glint_firmware_page_get_backup (self->firmware_page) && kept_backup != NULL)
+    {
+      g_autofree char *note = NULL;
+
+      self->backup_path = g_steal_pointer (&kept_backup);
+      note = g_strdup_printf (_("keeping the backup of the first attempt, %s: the flash may "
+                                "have been changed since"), self->backup_path);
+      _glint_window_log (self, GLINT_LOG_INFO, note);
+    }
+  else if (glint_firmware_page_get_backup (self->firmware_page))
     {
       self->backup_path = backup_dir_new ();
       if (self->backup_path == NULL)
@@ -588,7 +630,9 @@ start_flash_now (GlintWindow *self)
   options->baud = baud == 0 ? GLINT_FLASHER_BAUD_AUTO : baud;
   options->skip_unchanged = glint_firmware_page_get_skip_unchanged (self->firmware_page);
   options->erase_all = glint_firmware_page_get_erase_all (self->firmware_page);
-  options->backup_path = g_strdup (self->backup_path);
+  /* (a kept backup is a file: the flasher is not asked to write it again) */
+  if (self->backup_path != NULL && !g_file_test (self->backup_path, G_FILE_TEST_IS_REGULAR))
+    options->backup_path = g_strdup (self->backup_path);
   options->use_stub = glint_firmware_page_get_use_stub (self->firmware_page);
   options->verify = glint_firmware_page_get_verify (self->firmware_page);
   options->reboot = glint_firmware_page_get_reboot (self->firmware_page);
