@@ -701,17 +701,17 @@ test_backup_restore (Fixture       *f,
 /* A flash that made a backup and then failed (the flash ignores writes
  * there, so the check after writing fails): the Failed page offers the
  * backup too, and Restore loads it as the firmware for this board. */
-static void
-test_failed_restore (Fixture       *f,
-                     gconstpointer  data)
+/* With Backup on, a small app onto a board whose flash ignores writes at
+ * 0x1000 (so the check after writing fails): ends on the Failed page and
+ * returns the backup the attempt made. */
+static char *
+fail_after_backup (Fixture   *f,
+                   GSettings *settings)
 {
-  g_autoptr(GSettings) settings = g_settings_new (GLINT_SETTINGS_SCHEMA);
-  g_autofree char *backup = NULL;
   /* small: without a stub the ROM reads the backup 64 bytes a round trip */
   TestImageSpec spec = { .chip_id = 0, .seg_len = 0x200, .hash = TRUE };
   g_autoptr(GBytes) small = test_image_build (&spec);
   g_autofree char *small_path = g_build_filename (f->dir, "small.bin", NULL);
-  const char *description;
 
   write_file (small_path, g_bytes_get_data (small, NULL), g_bytes_get_size (small));
   g_settings_set_boolean (settings, "backup", TRUE);
@@ -724,7 +724,17 @@ test_failed_restore (Fixture       *f,
 
   g_assert_nonnull (f->window->backup_path);
   g_assert_true (g_file_test (f->window->backup_path, G_FILE_TEST_IS_REGULAR));
-  backup = g_strdup (f->window->backup_path);
+  return g_strdup (f->window->backup_path);
+}
+
+static void
+test_failed_restore (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (GLINT_SETTINGS_SCHEMA);
+  g_autofree char *backup = fail_after_backup (f, settings);
+  const char *description;
+
   g_assert_true (gtk_widget_get_visible (child (f, "failed_restore_button")));
   g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (child (f, "failed_restore_button"))),
                    ==, "win.restore-backup");
@@ -748,22 +758,7 @@ test_retry_keeps_backup (Fixture       *f,
                          gconstpointer  data)
 {
   g_autoptr(GSettings) settings = g_settings_new (GLINT_SETTINGS_SCHEMA);
-  g_autofree char *first = NULL;
-  TestImageSpec spec = { .chip_id = 0, .seg_len = 0x200, .hash = TRUE };
-  g_autoptr(GBytes) small = test_image_build (&spec);
-  g_autofree char *small_path = g_build_filename (f->dir, "small.bin", NULL);
-
-  write_file (small_path, g_bytes_get_data (small, NULL), g_bytes_get_size (small));
-  g_settings_set_boolean (settings, "backup", TRUE);
-  activate (f, "win.select-board", "sim://esp32?boot=normal&write-protect=0x1000-0x2000");
-  activate (f, "win.next", NULL);
-  activate (f, "win.load-firmware", small_path);
-  wait_for_next (f);
-  activate (f, "win.next", NULL);
-  wait_for_page (f, "failed", 90);
-  g_assert_nonnull (f->window->backup_path);
-  g_assert_true (g_file_test (f->window->backup_path, G_FILE_TEST_IS_REGULAR));
-  first = g_strdup (f->window->backup_path);
+  g_autofree char *first = fail_after_backup (f, settings);
 
   activate (f, "win.try-again", NULL);
   wait_for_page (f, "failed", 90);
