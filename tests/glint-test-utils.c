@@ -973,3 +973,29 @@ glint_test_app_image (const char *project)
 
   return g_byte_array_free_to_bytes (g_steal_pointer (&a));
 }
+
+void
+glint_test_put_file (const char *root,
+                     const char *relative,
+                     const char *contents)
+{
+  g_autofree char *path = g_build_filename (root, relative, NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+void
+glint_test_put_link (const char *root,
+                     const char *relative,
+                     const char *target)
+{
+  g_autofree char *path = g_build_filename (root, relative, NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_cmpint (symlink (target, path), ==, 0);
+}

@@ -235,6 +235,16 @@ void          glint_test_run_cli           (GlintTestRun      *run,
 /* Frees the output of a run; it can be used again. */
 void          glint_test_run_clear         (GlintTestRun      *run);
 
+/* Writes @contents to @relative below @root, making the folders on the
+ * way (fake sysfs, /proc and port trees). */
+void          glint_test_put_file          (const char    *root,
+                                            const char    *relative,
+                                            const char    *contents);
+/* Makes @relative below @root a symbolic link to @target, folders too. */
+void          glint_test_put_link          (const char    *root,
+                                            const char    *relative,
+                                            const char    *target);
+
 /* Removes a folder and everything in it (symbolic links, not their
  * targets). */
 void          glint_test_remove_dir        (const char    *dir);

@@ -33,32 +33,6 @@ typedef struct
 } Fixture;
 
 static void
-put (const char *root,
-     const char *relative,
-     const char *contents)
-{
-  g_autofree char *path = g_build_filename (root, relative, NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
-
-static void
-link_to (const char *root,
-         const char *relative,
-         const char *target)
-{
-  g_autofree char *path = g_build_filename (root, relative, NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_assert_cmpint (symlink (target, path), ==, 0);
-}
-
-static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
@@ -117,18 +91,18 @@ test_placeholders (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *names = NULL;
 
-  put (f->ports, "ttyS0", "");
-  put (f->ports, "ttyS1", "");
-  put (f->ports, "ttyS2", "");
-  put (f->ports, "ttyUSB0", "[usb]\nvid=10c4\npid=ea60\n");
-  put (f->ports, "ttyAMA0", "");    /* unknown to sysfs: kept */
-  put (f->sys, "devices/pnp0/00:01/uevent", "");
-  put (f->sys, "devices/platform/serial8250/uevent", "");
-  put (f->sys, "class/tty/ttyS0/type", "4\n");
-  link_to (f->sys, "class/tty/ttyS0/device", "../../../devices/pnp0/00:01");
-  put (f->sys, "class/tty/ttyS1/type", "0\n");
-  link_to (f->sys, "class/tty/ttyS1/device", "../../../devices/platform/serial8250");
-  put (f->sys, "class/tty/ttyS2/type", "4\n");   /* no device: not a port */
+  glint_test_put_file (f->ports, "ttyS0", "");
+  glint_test_put_file (f->ports, "ttyS1", "");
+  glint_test_put_file (f->ports, "ttyS2", "");
+  glint_test_put_file (f->ports, "ttyUSB0", "[usb]\nvid=10c4\npid=ea60\n");
+  glint_test_put_file (f->ports, "ttyAMA0", "");    /* unknown to sysfs: kept */
+  glint_test_put_file (f->sys, "devices/pnp0/00:01/uevent", "");
+  glint_test_put_file (f->sys, "devices/platform/serial8250/uevent", "");
+  glint_test_put_file (f->sys, "class/tty/ttyS0/type", "4\n");
+  glint_test_put_link (f->sys, "class/tty/ttyS0/device", "../../../devices/pnp0/00:01");
+  glint_test_put_file (f->sys, "class/tty/ttyS1/type", "0\n");
+  glint_test_put_link (f->sys, "class/tty/ttyS1/device", "../../../devices/platform/serial8250");
+  glint_test_put_file (f->sys, "class/tty/ttyS2/type", "4\n");   /* no device: not a port */
 
   ports = glint_port_list (&error);
   g_assert_no_error (error);
@@ -171,11 +145,11 @@ test_adapter (Fixture       *f,
   g_autofree char *uart = NULL;
   GlintSerialPortInfo *info;
 
-  put (f->ports, "ttyUSB0", "[usb]\nvid=10c4\npid=ea60\nserial=0001\n"
-       "product=CP2102N USB to UART Bridge Controller\n");
-  put (f->ports, "ttyACM0", "[usb]\nvid=303a\npid=1001\nserial=F4:12:FA:C0:FF:EE\n"
-       "product=USB JTAG/serial debug unit\n");
-  put (f->ports, "ttyS0", "");
+  glint_test_put_file (f->ports, "ttyUSB0", "[usb]\nvid=10c4\npid=ea60\nserial=0001\n"
+                                            "product=CP2102N USB to UART Bridge Controller\n");
+  glint_test_put_file (f->ports, "ttyACM0", "[usb]\nvid=303a\npid=1001\nserial=F4:12:FA:C0:FF:EE\n"
+                                            "product=USB JTAG/serial debug unit\n");
+  glint_test_put_file (f->ports, "ttyS0", "");
   ports = glint_port_list (NULL);
 
   info = find_port (ports, "ttyUSB0");
@@ -221,10 +195,10 @@ test_holder (Fixture       *f,
   g_clear_pointer (&ports, g_ptr_array_unref);
 
   /* minicom, process 4242, has it open as its fd 3 */
-  put (f->proc, "4242/comm", "minicom\n");
-  link_to (f->proc, "4242/fd/3", ptsname (master));
-  put (f->proc, "4243/comm", "bash\n");
-  link_to (f->proc, "4243/fd/0", "/dev/null");
+  glint_test_put_file (f->proc, "4242/comm", "minicom\n");
+  glint_test_put_link (f->proc, "4242/fd/3", ptsname (master));
+  glint_test_put_file (f->proc, "4243/comm", "bash\n");
+  glint_test_put_link (f->proc, "4243/fd/0", "/dev/null");
 
   name = glint_port_holder (port, &pid);
   g_assert_cmpstr (name, ==, "minicom");
@@ -251,17 +225,17 @@ test_missing (Fixture       *f,
   g_autofree char *fix = NULL;
   GlintMissingPort *port;
 
-  put (f->sys, "bus/usb/devices/1-2/idVendor", "1a86\n");
-  put (f->sys, "bus/usb/devices/1-2/idProduct", "7523\n");
-  put (f->sys, "bus/usb/devices/1-2/product", "USB Serial\n");
-  put (f->sys, "bus/usb/devices/1-2:1.0/bInterfaceNumber", "00\n");
-  put (f->sys, "bus/usb/devices/1-3/idVendor", "10c4\n");
-  put (f->sys, "bus/usb/devices/1-3/idProduct", "ea60\n");
-  put (f->sys, "bus/usb/devices/1-3:1.0/ttyUSB0/dev", "188:0\n");
-  put (f->sys, "bus/usb/devices/1-4/idVendor", "046d\n");    /* a mouse */
-  put (f->sys, "bus/usb/devices/1-4/idProduct", "c077\n");
-  put (f->sys, "bus/usb/devices/usb1/idVendor", "1d6b\n");   /* the root hub */
-  put (f->sys, "bus/usb/devices/usb1/idProduct", "0002\n");
+  glint_test_put_file (f->sys, "bus/usb/devices/1-2/idVendor", "1a86\n");
+  glint_test_put_file (f->sys, "bus/usb/devices/1-2/idProduct", "7523\n");
+  glint_test_put_file (f->sys, "bus/usb/devices/1-2/product", "USB Serial\n");
+  glint_test_put_file (f->sys, "bus/usb/devices/1-2:1.0/bInterfaceNumber", "00\n");
+  glint_test_put_file (f->sys, "bus/usb/devices/1-3/idVendor", "10c4\n");
+  glint_test_put_file (f->sys, "bus/usb/devices/1-3/idProduct", "ea60\n");
+  glint_test_put_file (f->sys, "bus/usb/devices/1-3:1.0/ttyUSB0/dev", "188:0\n");
+  glint_test_put_file (f->sys, "bus/usb/devices/1-4/idVendor", "046d\n");    /* a mouse */
+  glint_test_put_file (f->sys, "bus/usb/devices/1-4/idProduct", "c077\n");
+  glint_test_put_file (f->sys, "bus/usb/devices/usb1/idVendor", "1d6b\n");   /* the root hub */
+  glint_test_put_file (f->sys, "bus/usb/devices/usb1/idProduct", "0002\n");
 
   /* no brltty: the driver */
   missing = glint_port_list_missing ();
@@ -279,8 +253,8 @@ test_missing (Fixture       *f,
   g_clear_pointer (&missing, g_ptr_array_unref);
 
   /* brltty runs: it took the adapter */
-  put (f->proc, "812/comm", "brltty\n");
-  put (f->proc, "1/comm", "systemd\n");
+  glint_test_put_file (f->proc, "812/comm", "brltty\n");
+  glint_test_put_file (f->proc, "1/comm", "systemd\n");
   missing = glint_port_list_missing ();
   g_assert_cmpuint (missing->len, ==, 1);
   port = g_ptr_array_index (missing, 0);
@@ -300,9 +274,9 @@ test_monitor_missing (Fixture       *f,
   g_autoptr(GlintPortMonitor) monitor = NULL;
   GPtrArray *missing;
 
-  put (f->sys, "bus/usb/devices/3-1/idVendor", "1a86\n");
-  put (f->sys, "bus/usb/devices/3-1/idProduct", "7523\n");
-  put (f->proc, "99/comm", "brltty\n");
+  glint_test_put_file (f->sys, "bus/usb/devices/3-1/idVendor", "1a86\n");
+  glint_test_put_file (f->sys, "bus/usb/devices/3-1/idProduct", "7523\n");
+  glint_test_put_file (f->proc, "99/comm", "brltty\n");
 
   monitor = glint_port_monitor_new ();
   while (glint_port_monitor_get_ports (monitor) == NULL)
@@ -325,7 +299,7 @@ test_group (Fixture       *f,
   struct group *uucp = getgrnam ("uucp");
   GStatBuf st;
 
-  put (f->ports, "ttyUSB0", "");
+  glint_test_put_file (f->ports, "ttyUSB0", "");
   g_assert_cmpint (g_stat (node, &st), ==, 0);
   if (getuid () == 0 && uucp != NULL)
     {

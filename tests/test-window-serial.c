@@ -46,32 +46,6 @@ spin (guint ms)
 }
 
 static void
-put (const char *root,
-     const char *relative,
-     const char *contents)
-{
-  g_autofree char *path = g_build_filename (root, relative, NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
-
-static void
-link_to (const char *root,
-         const char *relative,
-         const char *target)
-{
-  g_autofree char *path = g_build_filename (root, relative, NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_assert_cmpint (symlink (target, path), ==, 0);
-}
-
-static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
@@ -227,24 +201,24 @@ test_board_rows (Fixture       *f,
   g_autofree char *expected = NULL;
   gint64 deadline;
 
-  put (f->ports, "ttyUSB0", "[usb]\nvid=10c4\npid=ea60\nserial=0001\n"
-       "product=CP2102N USB to UART Bridge Controller\n");
-  put (f->ports, "ttyACM0", "[usb]\nvid=303a\npid=1001\nserial=F4:12:FA:C0:FF:EE\n"
-       "product=USB JTAG/serial debug unit\n");
-  put (f->ports, "ttyS0", "");
-  put (f->ports, "ttyS1", "");
-  put (f->sys, "class/tty/ttyS0/type", "4\n");
-  put (f->sys, "class/tty/ttyS0/device/uevent", "");
-  put (f->sys, "class/tty/ttyS1/type", "0\n");
-  put (f->sys, "class/tty/ttyS1/device/uevent", "");
+  glint_test_put_file (f->ports, "ttyUSB0", "[usb]\nvid=10c4\npid=ea60\nserial=0001\n"
+                                            "product=CP2102N USB to UART Bridge Controller\n");
+  glint_test_put_file (f->ports, "ttyACM0", "[usb]\nvid=303a\npid=1001\nserial=F4:12:FA:C0:FF:EE\n"
+                                            "product=USB JTAG/serial debug unit\n");
+  glint_test_put_file (f->ports, "ttyS0", "");
+  glint_test_put_file (f->ports, "ttyS1", "");
+  glint_test_put_file (f->sys, "class/tty/ttyS0/type", "4\n");
+  glint_test_put_file (f->sys, "class/tty/ttyS0/device/uevent", "");
+  glint_test_put_file (f->sys, "class/tty/ttyS1/type", "0\n");
+  glint_test_put_file (f->sys, "class/tty/ttyS1/device/uevent", "");
   /* a CH340 on USB without its tty, and brltty running */
-  put (f->sys, "bus/usb/devices/1-4/idVendor", "1a86\n");
-  put (f->sys, "bus/usb/devices/1-4/idProduct", "7523\n");
-  put (f->proc, "812/comm", "brltty\n");
+  glint_test_put_file (f->sys, "bus/usb/devices/1-4/idVendor", "1a86\n");
+  glint_test_put_file (f->sys, "bus/usb/devices/1-4/idProduct", "7523\n");
+  glint_test_put_file (f->proc, "812/comm", "brltty\n");
   /* the pty behind ttyUSB1 doubles as a busy adapter: minicom has it */
   g_assert_cmpint (symlink (f->slave, busy), ==, 0);
-  put (f->proc, "4242/comm", "minicom\n");
-  link_to (f->proc, "4242/fd/3", f->slave);
+  glint_test_put_file (f->proc, "4242/comm", "minicom\n");
+  glint_test_put_link (f->proc, "4242/fd/3", f->slave);
 
   window_open (f);
   expected = g_strdup_printf (
@@ -292,7 +266,7 @@ test_board_rows (Fixture       *f,
     g_autofree char *comm = g_build_filename (f->proc, "812", "comm", NULL);
 
     g_assert_cmpint (g_unlink (comm), ==, 0);
-    put (f->proc, "812/comm", "bash\n");
+    glint_test_put_file (f->proc, "812/comm", "bash\n");
   }
   glint_port_monitor_refresh (_glint_window_get_port_monitor (f->window));
   deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
@@ -322,7 +296,7 @@ test_permission_group (Fixture       *f,
       g_test_skip ("needs root and a uucp group to give a port that group");
       return;
     }
-  put (f->ports, "ttyUSB2", "");
+  glint_test_put_file (f->ports, "ttyUSB2", "");
   g_assert_cmpint (chown (port, 0, uucp->gr_gid), ==, 0);
 
   window_open (f);
@@ -621,7 +595,7 @@ test_monitor_controls (Fixture       *f,
 
   /* Save: over an old file, which is replaced whole */
   path = g_build_filename (f->root, "monitor.log", NULL);
-  put (f->root, "monitor.log", "an old log, longer than nothing at all\n");
+  glint_test_put_file (f->root, "monitor.log", "an old log, longer than nothing at all\n");
   file = g_file_new_for_path (path);
   glint_monitor_page_save_async (page, file, NULL, glint_test_store_result_cb, &result);
   result = glint_test_wait_for ((gpointer *) &result, 5000);

@@ -271,19 +271,6 @@ asks_question (void)
   return question != NULL;
 }
 
-static void
-put_file (const char *root,
-          const char *relative,
-          const char *contents)
-{
-  g_autofree char *path = g_build_filename (root, relative, NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
-
-  g_mkdir_with_parents (dir, 0755);
-  if (!g_file_set_contents (path, contents, -1, NULL))
-    g_error ("cannot write %s", path);
-}
-
 /* Local ports worth showing on the Board page, whatever this machine has
  * (GLINT_PORTS_DIR, GLINT_SYSFS_ROOT, GLINT_PROC_ROOT): an adapter, the
  * chip's own USB, a port minicom holds, and a CH340 that brltty took. */
@@ -297,11 +284,11 @@ make_ports (void)
   g_autofree char *busy = g_build_filename (dev, "ttyS0", NULL);
   g_autofree char *busy_fd = g_build_filename (proc, "2317", "fd", "3", NULL);
 
-  put_file (dev, "ttyUSB0", "[usb]\nvid=10c4\npid=ea60\nserial=0001\n"
-       "product=CP2102N USB to UART Bridge Controller\n");
-  put_file (dev, "ttyACM0", "[usb]\nvid=303a\npid=1001\nserial=F4:12:FA:C0:FF:EE\n"
-       "product=USB JTAG/serial debug unit\n");
-  put_file (proc, "2317/comm", "minicom\n");
+  glint_test_put_file (dev, "ttyUSB0", "[usb]\nvid=10c4\npid=ea60\nserial=0001\n"
+                                       "product=CP2102N USB to UART Bridge Controller\n");
+  glint_test_put_file (dev, "ttyACM0", "[usb]\nvid=303a\npid=1001\nserial=F4:12:FA:C0:FF:EE\n"
+                                       "product=USB JTAG/serial debug unit\n");
+  glint_test_put_file (proc, "2317/comm", "minicom\n");
   {
     g_autofree char *fd_dir = g_path_get_dirname (busy_fd);
 
@@ -311,9 +298,9 @@ make_ports (void)
    * stands in for it) */
   if (symlink ("/dev/null", busy) != 0 || symlink ("/dev/null", busy_fd) != 0)
     g_error ("cannot link %s", busy_fd);
-  put_file (sys, "bus/usb/devices/1-4/idVendor", "1a86\n");
-  put_file (sys, "bus/usb/devices/1-4/idProduct", "7523\n");
-  put_file (proc, "812/comm", "brltty\n");
+  glint_test_put_file (sys, "bus/usb/devices/1-4/idVendor", "1a86\n");
+  glint_test_put_file (sys, "bus/usb/devices/1-4/idProduct", "7523\n");
+  glint_test_put_file (proc, "812/comm", "brltty\n");
 
   g_setenv ("GLINT_PORTS_DIR", dev, TRUE);
   g_setenv ("GLINT_SYSFS_ROOT", sys, TRUE);
