@@ -402,15 +402,13 @@ same_port (const GlintSerialPortInfo *a,
   return g_strcmp0 (a->path, b->path) == 0 && glint_usb_identity_equal (ua, ub);
 }
 
+/* Whether @list (may be %NULL) holds an item @equal to @item. */
 static gboolean
-has_port (GPtrArray                 *ports,
-          const GlintSerialPortInfo *info)
+in_list (GPtrArray     *list,
+         gconstpointer  item,
+         GEqualFunc     equal)
 {
-  for (guint i = 0; ports != NULL && i < ports->len; i++)
-    if (same_port (g_ptr_array_index (ports, i), info))
-      return TRUE;
-
-  return FALSE;
+  return list != NULL && g_ptr_array_find_with_equal_func (list, item, equal, NULL);
 }
 
 /* One board on the network: the URL to give -p, then what it is. */
@@ -421,17 +419,6 @@ print_network_board (const char              *prefix,
   g_autofree char *what = glint_network_board_describe (board);
 
   printf ("%s%-24s %s\n", prefix, board->url, what);
-}
-
-static gboolean
-has_network_board (GPtrArray               *boards,
-                   const GlintNetworkBoard *board)
-{
-  for (guint i = 0; boards != NULL && i < boards->len; i++)
-    if (glint_network_board_equal (g_ptr_array_index (boards, i), board))
-      return TRUE;
-
-  return FALSE;
 }
 
 /* Said once: where Avahi is missing, network boards cannot be listed. */
@@ -464,10 +451,12 @@ on_network_changed_cb (GlintNetworkBrowser *browser,
 
   say_unavailable (browser, &watch->said_unavailable);
   for (guint i = 0; watch->network != NULL && i < watch->network->len; i++)
-    if (!has_network_board (boards, g_ptr_array_index (watch->network, i)))
+    if (!in_list (boards, g_ptr_array_index (watch->network, i),
+                  (GEqualFunc) glint_network_board_equal))
       print_network_board ("- ", g_ptr_array_index (watch->network, i));
   for (guint i = 0; i < boards->len; i++)
-    if (!has_network_board (watch->network, g_ptr_array_index (boards, i)))
+    if (!in_list (watch->network, g_ptr_array_index (boards, i),
+                  (GEqualFunc) glint_network_board_equal))
       print_network_board ("+ ", g_ptr_array_index (boards, i));
   fflush (stdout);
 
@@ -487,10 +476,10 @@ on_ports_changed_cb (GlintPortMonitor *monitor,
     return;
 
   for (guint i = 0; watch->listing != NULL && i < watch->listing->len; i++)
-    if (!has_port (ports, g_ptr_array_index (watch->listing, i)))
+    if (!in_list (ports, g_ptr_array_index (watch->listing, i), (GEqualFunc) same_port))
       print_port ("- ", g_ptr_array_index (watch->listing, i));
   for (guint i = 0; i < ports->len; i++)
-    if (!has_port (watch->listing, g_ptr_array_index (ports, i)))
+    if (!in_list (watch->listing, g_ptr_array_index (ports, i), (GEqualFunc) same_port))
       print_port ("+ ", g_ptr_array_index (ports, i));
   fflush (stdout);
 
