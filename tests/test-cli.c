@@ -1334,6 +1334,48 @@ test_json (void)
   glint_test_run_clear (&run);
 }
 
+/* With every GLib debug message on, standard output still holds only
+ * what it promises: under --json one event a line (a flash, the
+ * busiest job), in text mode no debug line. The messages go to standard
+ * error. */
+static void
+test_json_debug (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
+  g_autofree char *app_path = g_build_filename (dir, "app.bin", NULL);
+  g_autofree char *app_arg = g_strdup_printf ("%s@0x10000", app_path);
+  g_autofree guint8 *app = g_malloc (8192);
+  const char *env[] = { "G_MESSAGES_DEBUG", "all", "XDG_CACHE_HOME", dir, NULL };
+  const char *json[] = { "--json", "--raw", "--port", "sim://esp32c3?time-scale=0", "flash",
+                         app_arg, NULL };
+  const char *text[] = { "--port", "sim://esp32c3?time-scale=0", "info", NULL };
+  g_autoptr(GPtrArray) events = NULL;
+  GlintTestRun run = { 0 };
+
+  for (guint i = 0; i < 8192; i++)
+    app[i] = (guint8) g_random_int ();
+  g_file_set_contents (app_path, (const char *) app, 8192, &error);
+  g_assert_no_error (error);
+
+  glint_test_run_cli (&run, json, NULL, env);
+  g_assert_cmpint (run.status, ==, 0);
+  events = parse_events (run.out);
+  g_assert_nonnull (strstr (run.err, "-DEBUG"));   /* they were on */
+  g_assert_nonnull (find_event (events, "progress"));
+  g_assert_nonnull (find_event (events, "done"));
+  glint_test_run_clear (&run);
+
+  glint_test_run_cli (&run, text, NULL, env);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.err, "-DEBUG"));
+  g_assert_null (strstr (run.out, "DEBUG"));
+  g_assert_nonnull (strstr (run.out, "Chip:"));
+  glint_test_run_clear (&run);
+
+  glint_test_remove_dir (dir);
+}
+
 /* monitor resets the (simulated) board into its firmware and shows the
  * boot log until interrupted. */
 /* The chip line as esptool describes the chip, and the security state */
@@ -1495,6 +1537,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/cli/flash-reconnect", test_flash_reconnect);
   g_test_add_func ("/glint/cli/read-reconnect", test_read_reconnect);
   g_test_add_func ("/glint/cli/monitor", test_monitor);
+  g_test_add_func ("/glint/cli/json-debug", test_json_debug);
 
   return g_test_run ();
 }

@@ -2146,6 +2146,9 @@ main (int argc, char **argv)
    * otherwise hold "Connecting…" back until after an error went out on
    * standard error. */
   setvbuf (stdout, NULL, _IOLBF, 0);
+  /* GLib's debug and info messages (G_MESSAGES_DEBUG) would go to
+   * standard output, among --json events and the lines scripts read */
+  g_log_writer_default_set_use_stderr (TRUE);
   /* GLINT_LOCALEDIR: the uninstalled build's catalogues (meson devenv, tests). */
   bindtextdomain (GETTEXT_PACKAGE, g_getenv ("GLINT_LOCALEDIR") != NULL ?
                                    g_getenv ("GLINT_LOCALEDIR") : LOCALEDIR);
