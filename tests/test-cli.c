@@ -1478,6 +1478,7 @@ static const JsonErrorCase json_error_cases[] = {
   { { "--json", "--port", "sim://", "erase", "--region", "0x1000" }, 2, "Usage" },
   { { "--json", "--port", "sim://", "monitor", "now" }, 2, "Usage" },
   { { "--json", "-p", "sim://", "wifi" }, 2, "Usage" },
+  { { "--json", "-p", "sim://", "wifi", "--list", "--wait", "0" }, 2, "--wait" },
 };
 
 static void

@@ -1526,7 +1526,10 @@ offer_wifi (GlintFlasher  *flasher,
     {
       g_debug ("%s", error->message);
       if (!opt_json)
-        printf (_("The firmware does not offer Wi-Fi set-up over the serial port.\n"));
+        /* TRANSLATORS: %d is a number of seconds, %s the board's port */
+        printf (_("The firmware did not answer Improv Serial within %d s: it does not offer "
+                  "Wi-Fi set-up over the serial port, or it needs longer to start (try "
+                  "glint-cli --port %s wifi --wait 30 --list).\n"), wait, opt_port);
       glint_improv_client_stop (client);
       return;
     }
@@ -2061,6 +2064,7 @@ cmd_monitor (int argc, char **argv)
 static char *opt_ssid;
 static char *opt_password_file;
 static gboolean opt_list_networks;
+static char *opt_wait;   /* NULL: GLINT_IMPROV_PROBE_TIMEOUT_MS × --timeout-scale */
 
 static const GOptionEntry wifi_entries[] = {
   { "ssid", 0, 0, G_OPTION_ARG_STRING, &opt_ssid,
@@ -2070,6 +2074,9 @@ static const GOptionEntry wifi_entries[] = {
        "without it the network must be open"), N_("FILE") },
   { "list", 0, 0, G_OPTION_ARG_NONE, &opt_list_networks,
     N_("List the networks the board sees"), NULL },
+  { "wait", 0, 0, G_OPTION_ARG_STRING, &opt_wait,
+    N_("How long the firmware has to answer after the reset, in seconds (default 10, "
+       "times --timeout-scale)"), N_("SECONDS") },
   { NULL }
 };
 
@@ -2078,10 +2085,11 @@ static const GOptionEntry wifi_entries[] = {
 static int
 wifi_option_width (const char *arg)
 {
-  if (g_str_equal (arg, "--ssid") || g_str_equal (arg, "--password-file"))
+  if (g_str_equal (arg, "--ssid") || g_str_equal (arg, "--password-file") ||
+      g_str_equal (arg, "--wait"))
     return 2;
   if (g_str_has_prefix (arg, "--ssid=") || g_str_has_prefix (arg, "--password-file=") ||
-      g_str_equal (arg, "--list"))
+      g_str_has_prefix (arg, "--wait=") || g_str_equal (arg, "--list"))
     return 1;
   return 0;
 }
@@ -2123,6 +2131,66 @@ report_wifi_error (const GError *error)
   if (interrupted && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return report_interrupted (error);
   return report_error (error);
+}
+
+/* --wait: seconds above 0, at most an hour */
+static gboolean
+parse_seconds (const char *text,
+               double     *seconds)
+{
+  char *end = NULL;
+  double value = g_ascii_strtod (text, &end);
+
+  if (end == text || *end != '\0' || !(value > 0 && value <= 3600))
+    return FALSE;
+  *seconds = value;
+  return TRUE;
+}
+
+/* Says, on one line, what the board is given @seconds to do; under
+ * --json a "waiting" event. */
+static void
+say_waiting_for_improv (const char *address,
+                        double      seconds)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+
+  if (!opt_json)
+    {
+      /* TRANSLATORS: %g is a number of seconds, %s the board's port */
+      g_printerr (_("Waiting up to %g s for the firmware on %s to start and answer Improv "
+                    "Serial…\n"), seconds, address);
+      return;
+    }
+
+  builder = json_event ("waiting");
+  json_builder_set_member_name (builder, "for");
+  json_builder_add_string_value (builder, "improv");
+  json_builder_set_member_name (builder, "seconds");
+  json_builder_add_double_value (builder, seconds);
+  json_emit (builder);
+}
+
+/* The board said nothing within @seconds: its firmware does not speak
+ * Improv, or it was still starting. The next step is a longer wait. */
+static int
+report_no_improv (const char *address,
+                  double      seconds)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hint = NULL;
+  int longer = seconds < 15 ? 30 : (int) (seconds * 2 + 0.5);
+
+  /* TRANSLATORS: %s is the board's port, %g a number of seconds */
+  error = g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
+                       _("The board on %s did not answer Improv Serial within %g s: the "
+                         "firmware does not speak Improv Serial, or it needs longer to start"),
+                       address, seconds);
+  /* TRANSLATORS: %d is a number of seconds */
+  hint = g_strdup_printf (_("Try --wait %d; if it still does not answer, set up Wi-Fi as the "
+                            "firmware's documentation says.\n"), longer);
+
+  return report_error_hint (error, hint);
 }
 
 static void
@@ -2168,6 +2236,7 @@ cmd_wifi (int argc, char **argv)
   const char * const *info;
   GAsyncResult *slot = NULL;
   guint scale_ms;
+  double wait = 0;
 
   g_option_context_add_main_entries (context, wifi_entries, GETTEXT_PACKAGE);
   g_option_context_set_help_enabled (context, FALSE);
@@ -2177,8 +2246,9 @@ cmd_wifi (int argc, char **argv)
       g_autofree char *text = g_strdup_printf ("%s%s%s", error != NULL ? error->message : "",
                                                error != NULL ? "\n" : "",
                                                _("Usage: glint-cli --port PORT wifi --ssid NAME "
-                                                 "[--password-file FILE]\n"
-                                                 "       glint-cli --port PORT wifi --list\n"));
+                                                 "[--password-file FILE] [--wait SECONDS]\n"
+                                                 "       glint-cli --port PORT wifi --list "
+                                                 "[--wait SECONDS]\n"));
 
       return report_cli_error (EXIT_USAGE, GLINT_ERROR_INVALID_ARGUMENT, text, NULL);
     }
@@ -2186,6 +2256,9 @@ cmd_wifi (int argc, char **argv)
     return usage_error (_("--ssid: a Wi-Fi network name has 1 to 32 bytes\n"));
   if (opt_password_file != NULL && opt_ssid == NULL)
     return usage_error (_("--password-file needs --ssid\n"));
+  if (opt_wait != NULL && !parse_seconds (opt_wait, &wait))
+    return usage_error (_("--wait takes a number of seconds above 0 and up to 3600, e.g. "
+                          "--wait 30\n"));
   if (opt_password_file != NULL && (password = read_password (opt_password_file, &error)) == NULL)
     return report_usage_error (error);
   if (!check_port (&error))
@@ -2222,15 +2295,17 @@ cmd_wifi (int argc, char **argv)
       g_clear_object (&result);
     }
 
-  if (!opt_json)
-    g_printerr (_("Asking the board on %s whether its firmware speaks Improv Serial…\n"),
-                glint_stream_get_address (stream));
+  if (opt_wait == NULL)
+    wait = GLINT_IMPROV_PROBE_TIMEOUT_MS / 1000.0 * opt_timeout_scale;
+  say_waiting_for_improv (glint_stream_get_address (stream), wait);
   client = glint_improv_client_new (stream);
-  scale_ms = (guint) (GLINT_IMPROV_PROBE_TIMEOUT_MS * opt_timeout_scale);
-  glint_improv_client_probe_async (client, scale_ms, job_cancellable, store_result_cb, &slot);
+  glint_improv_client_probe_async (client, (guint) (wait * 1000), job_cancellable,
+                                   store_result_cb, &slot);
   result = run_until_done (&slot);
   if (!glint_improv_client_probe_finish (client, result, &error))
-    return report_wifi_error (error);
+    return g_error_matches (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED) ?
+           report_no_improv (glint_stream_get_address (stream), wait) :
+           report_wifi_error (error);
   g_clear_object (&result);
 
   info = glint_improv_client_get_device_info (client);
