@@ -328,11 +328,18 @@ static void
 test_version (void)
 {
   const char *args[] = { "--version", NULL };
+  const char *json[] = { "--json", "--version", NULL };
   GlintTestRun run = { 0 };
 
   run_cli (&run, args);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.out, ==, "glint-cli " PACKAGE_VERSION "\n");
+  glint_test_run_clear (&run);
+
+  run_cli (&run, json);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==,
+                   "{\"event\":\"version\",\"version\":\"" PACKAGE_VERSION "\"}\n");
   glint_test_run_clear (&run);
 }
 

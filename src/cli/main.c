@@ -2472,6 +2472,15 @@ main (int argc, char **argv)
     return usage_error (_("--results-log is for flashing several boards: give --port more than "
                           "once, or --port all\n"));
 
+  if (opt_version && opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_event ("version");
+
+      json_builder_set_member_name (builder, "version");
+      json_builder_add_string_value (builder, PACKAGE_VERSION);
+      json_emit (builder);
+      return EXIT_OK;
+    }
   if (opt_version)
     {
       printf ("glint-cli %s\n", PACKAGE_VERSION);
