@@ -1286,7 +1286,10 @@ test_read_erase_usage (void)
                             NULL };
   const char *no_dir[] = { "--port", "sim://esp32?time-scale=0", "read", "0", "16",
                            "/nonexistent/x.bin", NULL };
-  const char *const *cases[] = { no_file, bad_number, bad_erase, unknown, no_dir };
+  /* only the chip knows: it refuses the parameter (its flash has 4 MiB) */
+  const char *past_end[] = { "--port", "sim://esp32?time-scale=0", "erase", "--region",
+                             "0x3ff000", "0x2000", NULL };
+  const char *const *cases[] = { no_file, bad_number, bad_erase, unknown, no_dir, past_end };
   GlintTestRun run = { 0 };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -1401,6 +1404,48 @@ assert_one_error (GPtrArray  *events,
   g_assert_nonnull (strstr (json_object_get_string_member (error, "message"), text));
 
   return error;
+}
+
+/* monitor whose link ends (the board's server stops) is no success: exit
+ * status 1 and an error that names the cause, an event under --json. */
+static void
+test_monitor_link_ends (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
+  g_autofree char *flash_path = g_build_filename (dir, "flash.bin", NULL);
+  g_autofree char *address = NULL;
+  g_autofree char *said = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GSubprocess) server = spawn_board (flash_path, &address);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GDataInputStream) err = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  JsonObject *object;
+
+  launcher = glint_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                      G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
+  proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("GLINT_CLI"), "--json",
+                                      "--port", address, "monitor", NULL);
+  g_assert_no_error (error);
+  /* "Monitoring …": the link is up */
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (proc));
+  said = g_data_input_stream_read_line (err, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (said, "Monitoring"));
+
+  glint_test_stop_subprocess (server);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 1);
+  events = parse_events (out);
+  object = assert_one_error (events, "closed the connection");
+  g_assert_cmpint (json_object_get_int_member (object, "code"), ==, GLINT_ERROR_DISCONNECTED);
+  g_assert_null (find_event (events, "done"));
+
+  glint_test_remove_dir (dir);
 }
 
 /* With every GLib debug message on, standard output still holds only
@@ -1789,6 +1834,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/cli/read-reconnect", test_read_reconnect);
   g_test_add_func ("/glint/cli/monitor", test_monitor);
   g_test_add_func ("/glint/cli/monitor-json", test_monitor_json);
+  g_test_add_func ("/glint/cli/monitor-link-ends", test_monitor_link_ends);
   g_test_add_func ("/glint/cli/json-debug", test_json_debug);
   g_test_add_func ("/glint/cli/json-errors", test_json_errors);
   g_test_add_func ("/glint/cli/bad-ports", test_bad_ports);

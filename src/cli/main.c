@@ -41,10 +41,13 @@
  * is, flashes, erases and reads flash, and sets up the Wi-Fi of firmware
  * that speaks Improv Serial.
  *
- * Exit codes: 0 success, 1 the board or link failed, 2 bad usage (refused
- * before the board was touched), 3 written but not verified, 130 stopped
- * with Ctrl+C. A flash to several boards: 1 when any board failed, else 3
- * when any was not verified, else 0.
+ * Exit codes: 0 success, 1 the board or link failed, 2 bad usage (a value
+ * given cannot work: refused before the board is touched wherever the
+ * command line alone decides it; a region past the end of the board's
+ * flash, say, only the chip refuses), 3 written but not verified, 130
+ * stopped with Ctrl+C. A flash to several boards: 1 when any board
+ * failed, else 3 when any was not verified, else 0. monitor and list
+ * --watch end with Ctrl+C and 0, monitor with 1 when its link ends.
  */
 
 enum {
@@ -1908,6 +1911,7 @@ typedef struct
   gboolean      done;
   GError       *error;
   GString      *line;    /* --json: the line so far */
+  const char   *address;
 } Monitor;
 
 /* --json: a line the board printed, as an "output" event (the board's
@@ -1952,6 +1956,11 @@ monitor_read_cb (GObject      *object,
   Monitor *monitor = user_data;
   gssize n = g_input_stream_read_finish (monitor->input, result, &monitor->error);
 
+  /* the end of the stream is no success: the board or its server went */
+  if (n == 0 && !monitor->done)
+    monitor->error = g_error_new (GLINT_ERROR, GLINT_ERROR_DISCONNECTED,
+                                  _("%s closed the connection: the board was unplugged, or its "
+                                    "server stopped"), monitor->address);
   if (n <= 0)
     {
       monitor->done = TRUE;
@@ -1979,7 +1988,7 @@ monitor_quit_cb (gpointer user_data)
 }
 
 /* Shows what the board prints, after a reset into its firmware, until
- * Ctrl+C or the end of the stream. */
+ * Ctrl+C (exit status 0) or the end of the stream (1: the link went). */
 static int
 cmd_monitor (int argc, char **argv)
 {
@@ -2030,6 +2039,7 @@ cmd_monitor (int argc, char **argv)
     }
 
   monitor.input = g_io_stream_get_input_stream (G_IO_STREAM (stream));
+  monitor.address = glint_stream_get_address (stream);
   if (opt_json)
     monitor.line = g_string_new (NULL);
   g_unix_signal_add (SIGINT, monitor_quit_cb, &monitor);
@@ -2411,13 +2421,15 @@ commands_summary (void)
     g_string_append_printf (s, "  %-8s %s\n", commands[i].name, _(commands[i].summary));
 
   g_string_append (s, _("\nExit status: 0 success, 1 the board or link failed, 2 bad usage "
-                        "(refused before the board was touched), 3 written but not verified "
+                        "(a value given cannot work; what the command line alone decides is "
+                        "refused before the board is touched), 3 written but not verified "
                         "(secure download mode), 130 stopped with Ctrl+C.\n"));
   g_string_append (s, _("Flashing several boards: 1 when any board failed, else 3 when any was "
                         "not verified, else 0.\n"));
-  g_string_append (s, _("monitor and list --watch run until Ctrl+C and then exit with 0. With "
-                        "--json, standard output holds only JSON events, one a line, errors "
-                        "included; messages for people go to standard error.\n"));
+  g_string_append (s, _("monitor and list --watch run until Ctrl+C and then exit with 0 (monitor "
+                        "with 1 when the board's link ends first). With --json, standard output "
+                        "holds only JSON events, one a line, errors included; messages for "
+                        "people go to standard error.\n"));
 
   return g_string_free (s, FALSE);
 }
