@@ -320,6 +320,8 @@ test_usage (void)
   run_cli (&run, help);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "Exit status"));
+  /* the wait for Improv, with its default */
+  g_assert_nonnull (strstr (run.out, "--wait SECONDS gives the firmware longer than 10 s"));
   glint_test_run_clear (&run);
 }
 

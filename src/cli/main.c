@@ -2189,7 +2189,7 @@ report_no_improv (const char *address,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *hint = NULL;
-  int longer = seconds < 15 ? 30 : (int) (seconds * 2 + 0.5);
+  int longer = seconds < 15 ? 30 : (int) MIN (seconds * 2 + 0.5, 3600);
 
   /* TRANSLATORS: %s is the board's port, %g a number of seconds */
   error = g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
@@ -2409,7 +2409,9 @@ static const Command commands[] = {
   { "read", cmd_read, N_("Read OFFSET LENGTH (or --partition NAME) of flash into FILE") },
   { "monitor", cmd_monitor, N_("Reset the board into its firmware and show what it prints") },
   { "wifi", cmd_wifi, N_("Set up the Wi-Fi of firmware that speaks Improv Serial (--ssid NAME "
-                         "[--password-file FILE]; --list shows the networks the board sees)") },
+                         "[--password-file FILE]; --list shows the networks the board sees; "
+                         "--wait SECONDS gives the firmware longer than 10 s to answer after "
+                         "the reset)") },
 };
 
 static char *
