@@ -777,6 +777,31 @@ test_backup_restore (void)
   g_assert_nonnull (strstr (run.out, "verified"));
   glint_test_run_clear (&run);
 
+  /* --json: the done event names the file --backup FOLDER chose */
+  {
+    g_autofree char *more = g_build_filename (dir, "more", NULL);
+    g_autofree char *named = NULL;
+    g_autoptr(GDir) more_folder = NULL;
+    g_autoptr(GPtrArray) events = NULL;
+    const char *json[] = { "--json", "--raw", "--backup", more, "--port", address, "flash",
+                           app_arg, NULL };
+
+    g_assert_cmpint (g_mkdir (more, 0700), ==, 0);
+    run_cli (&run, json);
+    g_assert_cmpint (run.status, ==, 0);
+    events = parse_events (run.out);
+    more_folder = g_dir_open (more, 0, &error);
+    g_assert_no_error (error);
+    named = g_build_filename (more, g_dir_read_name (more_folder), NULL);
+    g_assert_cmpstr (json_object_get_string_member (find_event (events, "done"), "backup"), ==,
+                     named);
+    glint_test_run_clear (&run);
+    /* put back what the restore left, for the check below */
+    run_cli (&run, restore);
+    g_assert_cmpint (run.status, ==, 0);
+    glint_test_run_clear (&run);
+  }
+
   flash = stop_board (server, flash_path, &flash_len);
   g_assert_cmpuint (flash_len, >=, 0x10000 + sizeof app);
   g_assert_cmpmem (flash + 0x10000, sizeof app, initial + 0x10000, sizeof app);
@@ -831,9 +856,13 @@ test_flash_reconnect (void)
         }
       else
         {
+          g_autoptr(GPtrArray) events = parse_events (run.out);
+          JsonObject *done = find_event (events, "done");
+
           g_assert_nonnull (strstr (run.out, "{\"event\":\"reconnecting\",\"attempt\":1,"
                                              "\"max\":5,\"cause\":\"writing app.bin"));
-          g_assert_nonnull (strstr (run.out, "\"job\":\"flash\",\"recoveries\":1}"));
+          g_assert_cmpstr (json_object_get_string_member (done, "job"), ==, "flash");
+          g_assert_cmpint (json_object_get_int_member (done, "recoveries"), ==, 1);
         }
       glint_test_run_clear (&run);
 

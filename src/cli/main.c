@@ -206,6 +206,31 @@ json_done_recovered (const char   *what,
   json_emit (builder);
 }
 
+/* --json, a flash: as json_done_recovered(), with what a program cannot
+ * learn otherwise: the backup file (--backup FOLDER names it) and the
+ * rate the link settled on */
+static void
+json_done_flash (GlintFlasher *flasher)
+{
+  g_autoptr(JsonBuilder) builder = json_event ("done");
+
+  json_builder_set_member_name (builder, "job");
+  json_builder_add_string_value (builder, "flash");
+  json_builder_set_member_name (builder, "recoveries");
+  json_builder_add_int_value (builder, glint_flasher_get_recoveries (flasher));
+  if (glint_flasher_get_backup_file (flasher) != NULL)
+    {
+      json_builder_set_member_name (builder, "backup");
+      json_builder_add_string_value (builder, glint_flasher_get_backup_file (flasher));
+    }
+  if (glint_flasher_get_settled_baud (flasher) != 0)
+    {
+      json_builder_set_member_name (builder, "baud");
+      json_builder_add_int_value (builder, glint_flasher_get_settled_baud (flasher));
+    }
+  json_emit (builder);
+}
+
 /* The line that says a job came back from lost links, where it did. */
 static void
 print_recoveries (GlintFlasher *flasher)
@@ -1706,7 +1731,7 @@ cmd_flash (int argc, char **argv)
     {
       report_regions (flasher);
       offer_wifi (flasher, fetch);
-      json_done_recovered ("flash", flasher);
+      json_done_flash (flasher);
       return EXIT_OK;
     }
 
