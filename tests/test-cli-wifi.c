@@ -392,6 +392,8 @@ test_from_link (void)
 
     run_cli_cached (&run, cache, json);
     g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "{\"event\":\"waiting\",\"for\":\"improv\","
+                                       "\"seconds\":5"));
     g_assert_nonnull (strstr (run.out, "{\"event\":\"improv\",\"firmware\":\"glint-demo\"}"));
     glint_test_run_clear (&run);
   }

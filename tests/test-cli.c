@@ -1408,6 +1408,22 @@ test_json (void)
   g_assert_cmpint (run.status, ==, 2);
   g_assert_nonnull (strstr (run.err, "--before"));
   glint_test_run_clear (&run);
+
+  /* erase and read: the done event names the region they covered */
+  {
+    const char *erase[] = { "--json", "--port", "sim://esp32?time-scale=0", "erase",
+                            "--region", "0x3000", "0x1000", NULL };
+
+    g_clear_pointer (&events, g_ptr_array_unref);
+    run_cli (&run, erase);
+    g_assert_cmpint (run.status, ==, 0);
+    events = parse_events (run.out);
+    object = find_event (events, "done");
+    g_assert_cmpstr (json_object_get_string_member (object, "job"), ==, "erase");
+    g_assert_cmpint (json_object_get_int_member (object, "offset"), ==, 0x3000);
+    g_assert_cmpint (json_object_get_int_member (object, "length"), ==, 0x1000);
+    glint_test_run_clear (&run);
+  }
 }
 
 /* The one error event of a run that failed, with the fields every error

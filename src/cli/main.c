@@ -192,32 +192,48 @@ json_done (const char *what)
   json_emit (builder);
 }
 
-/* … and how often it lost its link and came back (flash, erase, read) */
-static void
-json_done_recovered (const char   *what,
-                     GlintFlasher *flasher)
+/* … and how often it lost its link and came back (flash, erase, read);
+ * add members, then json_emit() */
+static JsonBuilder *
+json_done_job (const char   *what,
+               GlintFlasher *flasher)
 {
-  g_autoptr(JsonBuilder) builder = json_event ("done");
+  JsonBuilder *builder = json_event ("done");
 
   json_builder_set_member_name (builder, "job");
   json_builder_add_string_value (builder, what);
   json_builder_set_member_name (builder, "recoveries");
   json_builder_add_int_value (builder, glint_flasher_get_recoveries (flasher));
+  return builder;
+}
+
+/* --json, erase and read: with the region the job covered (a partition's,
+ * named by --partition, is known only now); @length 0: the whole flash */
+static void
+json_done_region (const char   *what,
+                  GlintFlasher *flasher,
+                  guint32       offset,
+                  guint32       length)
+{
+  g_autoptr(JsonBuilder) builder = json_done_job (what, flasher);
+
+  if (length != 0)
+    {
+      json_builder_set_member_name (builder, "offset");
+      json_builder_add_int_value (builder, offset);
+      json_builder_set_member_name (builder, "length");
+      json_builder_add_int_value (builder, length);
+    }
   json_emit (builder);
 }
 
-/* --json, a flash: as json_done_recovered(), with what a program cannot
- * learn otherwise: the backup file (--backup FOLDER names it) and the
- * rate the link settled on */
+/* --json, a flash: with what a program cannot learn otherwise: the backup
+ * file (--backup FOLDER names it) and the rate the link settled on */
 static void
 json_done_flash (GlintFlasher *flasher)
 {
-  g_autoptr(JsonBuilder) builder = json_event ("done");
+  g_autoptr(JsonBuilder) builder = json_done_job ("flash", flasher);
 
-  json_builder_set_member_name (builder, "job");
-  json_builder_add_string_value (builder, "flash");
-  json_builder_set_member_name (builder, "recoveries");
-  json_builder_add_int_value (builder, glint_flasher_get_recoveries (flasher));
   if (glint_flasher_get_backup_file (flasher) != NULL)
     {
       json_builder_set_member_name (builder, "backup");
@@ -228,6 +244,21 @@ json_done_flash (GlintFlasher *flasher)
       json_builder_set_member_name (builder, "baud");
       json_builder_add_int_value (builder, glint_flasher_get_settled_baud (flasher));
     }
+  json_emit (builder);
+}
+
+/* {"event": "waiting", "for": "improv", "seconds": 10}: what glint-cli
+ * waits for, and how long at most */
+static void
+json_waiting (const char *what,
+              double      seconds)
+{
+  g_autoptr(JsonBuilder) builder = json_event ("waiting");
+
+  json_builder_set_member_name (builder, "for");
+  json_builder_add_string_value (builder, what);
+  json_builder_set_member_name (builder, "seconds");
+  json_builder_add_double_value (builder, seconds);
   json_emit (builder);
 }
 
@@ -1543,7 +1574,9 @@ offer_wifi (GlintFlasher  *flasher,
 
   glint_flasher_release_stream (flasher);
   client = glint_improv_client_new (glint_flasher_get_stream (flasher));
-  if (!opt_json)
+  if (opt_json)
+    json_waiting ("improv", wait);
+  else
     /* TRANSLATORS: %d is a number of seconds, as the installer gives it */
     g_printerr (_("Asking the new firmware whether it offers Wi-Fi set-up (Improv Serial; "
                   "the installer says to wait up to %d s)…\n"), wait);
@@ -1553,7 +1586,16 @@ offer_wifi (GlintFlasher  *flasher,
   if (!glint_improv_client_probe_finish (client, result, &error))
     {
       g_debug ("%s", error->message);
-      if (!opt_json)
+      if (opt_json)
+        {
+          g_autoptr(JsonBuilder) builder = json_event ("improv");
+
+          /* no firmware answered */
+          json_builder_set_member_name (builder, "firmware");
+          json_builder_add_null_value (builder);
+          json_emit (builder);
+        }
+      else
         /* TRANSLATORS: %d is a number of seconds, %s the board's port */
         printf (_("The firmware did not answer Improv Serial within %d s: it does not offer "
                   "Wi-Fi set-up over the serial port, or it needs longer to start (try "
@@ -1853,7 +1895,7 @@ cmd_erase (int argc, char **argv)
     return report_job_error (error);
 
   if (opt_json)
-    json_done_recovered ("erase", flasher);
+    json_done_region ("erase", flasher, offset, length);
   else if (partition != NULL)
     printf (_("Done: erased partition %s (0x%x bytes at 0x%x).\n"), partition, length, offset);
   else if (region)
@@ -1911,7 +1953,7 @@ cmd_read (int argc, char **argv)
 
   if (opt_json)
     {
-      json_done_recovered ("read", flasher);
+      json_done_region ("read", flasher, offset, length);
     }
   else
     {
@@ -2188,22 +2230,12 @@ static void
 say_waiting_for_improv (const char *address,
                         double      seconds)
 {
-  g_autoptr(JsonBuilder) builder = NULL;
-
-  if (!opt_json)
-    {
-      /* TRANSLATORS: %g is a number of seconds, %s the board's port */
-      g_printerr (_("Waiting up to %g s for the firmware on %s to start and answer Improv "
-                    "Serial…\n"), seconds, address);
-      return;
-    }
-
-  builder = json_event ("waiting");
-  json_builder_set_member_name (builder, "for");
-  json_builder_add_string_value (builder, "improv");
-  json_builder_set_member_name (builder, "seconds");
-  json_builder_add_double_value (builder, seconds);
-  json_emit (builder);
+  if (opt_json)
+    json_waiting ("improv", seconds);
+  else
+    /* TRANSLATORS: %g is a number of seconds, %s the board's port */
+    g_printerr (_("Waiting up to %g s for the firmware on %s to start and answer Improv "
+                  "Serial…\n"), seconds, address);
 }
 
 /* The board said nothing within @seconds: its firmware does not speak
