@@ -87,10 +87,11 @@ test_set_up (void)
   g_assert_nonnull (strstr (run.out, "{\"event\":\"wifi\",\"ssid\":\"" OTHER_SSID "\","
                                      "\"url\":\"http://glint-demo-"));
   g_assert_nonnull (strstr (run.out, "{\"event\":\"done\",\"job\":\"wifi\"}"));
-  /* the debug log (GLib writes it to either output) says what was sent,
-   * never the password */
-  g_assert_true (strstr (run.err, "sending the Wi-Fi settings for “" OTHER_SSID "”") != NULL ||
-                 strstr (run.out, "sending the Wi-Fi settings for “" OTHER_SSID "”") != NULL);
+  /* the debug log, on standard error only (standard output holds the
+   * events), says what was sent, never the password */
+  g_assert_nonnull (strstr (run.err, "sending the Wi-Fi settings for “" OTHER_SSID "”"));
+  g_assert_null (strstr (run.out, "DEBUG"));
+  g_assert_nonnull (strstr (run.out, "{\"event\":\"waiting\",\"for\":\"improv\",\"seconds\":10"));
   assert_no_secret (&run, OTHER_PASSWORD);
   glint_test_run_clear (&run);
 
@@ -138,21 +139,38 @@ test_wrong_password (void)
   g_rmdir (dir);
 }
 
-/* Firmware that does not speak Improv: the wait (here 10 s × 0.05), then
- * a message that names the cause and the way on. */
+/* Firmware that does not speak Improv: the wait, said while it lasts (the
+ * default 10 s × --timeout-scale, or --wait), then a message that names
+ * both causes and the way on. */
 static void
 test_no_improv (void)
 {
-  const char *args[] = { "--timeout-scale", "0.05", "-p",
-                         "sim://esp32?boot=normal&improv=off&time-scale=0", "wifi", "--list",
-                         NULL };
+  const char *scaled[] = { "--timeout-scale", "0.05", "-p",
+                           "sim://esp32?boot=normal&improv=off&time-scale=0", "wifi", "--list",
+                           NULL };
+  const char *wait[] = { "--json", "-p", "sim://esp32?boot=normal&improv=off&time-scale=0",
+                         "wifi", "--wait", "0.25", "--list", NULL };
   GlintTestRun run = { 0 };
 
-  run_cli (&run, args);
+  run_cli (&run, scaled);
   g_assert_cmpint (run.status, ==, 1);
-  g_assert_nonnull (strstr (run.err, "did not answer Improv Serial"));
+  g_assert_nonnull (strstr (run.err, "Waiting up to 0.5 s for the firmware on sim://esp32"));
+  g_assert_nonnull (strstr (run.err, "to start and answer Improv Serial…\n"));
+  g_assert_nonnull (strstr (run.err, "Error: The board on sim://esp32"));
+  g_assert_nonnull (strstr (run.err, "did not answer Improv Serial within 0.5 s: the firmware "
+                                     "does not speak Improv Serial, or it needs longer to "
+                                     "start\nTry --wait 30;"));
   g_assert_nonnull (strstr (run.err, "documentation"));
-  g_assert_null (strstr (run.out, "dBm"));
+  g_assert_cmpstr (run.out, ==, "");
+  glint_test_run_clear (&run);
+
+  run_cli (&run, wait);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.out, "{\"event\":\"waiting\",\"for\":\"improv\","
+                                     "\"seconds\":0.25"));
+  g_assert_nonnull (strstr (run.out, "within 0.25 s"));
+  g_assert_nonnull (strstr (run.out, "\"hint\":\"Try --wait 30;"));
+  g_assert_null (strstr (run.out, "\"event\":\"network\""));
   glint_test_run_clear (&run);
 }
 
@@ -165,7 +183,11 @@ test_usage (void)
                             "/nonexistent/password", NULL };
   const char *long_ssid[] = { "-p", DEMO_BOARD, "wifi", "--ssid",
                               "a-network-name-longer-than-32-bytes", NULL };
-  const char *const *cases[] = { no_ssid, no_port, missing, long_ssid };
+  const char *no_wait[] = { "-p", DEMO_BOARD, "wifi", "--list", "--wait", "0", NULL };
+  const char *bad_wait[] = { "-p", DEMO_BOARD, "wifi", "--list", "--wait=soon", NULL };
+  const char *long_wait[] = { "-p", DEMO_BOARD, "wifi", "--list", "--wait", "3601", NULL };
+  const char *const *cases[] = { no_ssid, no_port, missing, long_ssid, no_wait, bad_wait,
+                                 long_wait };
   GlintTestRun run = { 0 };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -370,6 +392,8 @@ test_from_link (void)
 
     run_cli_cached (&run, cache, json);
     g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "{\"event\":\"waiting\",\"for\":\"improv\","
+                                       "\"seconds\":5"));
     g_assert_nonnull (strstr (run.out, "{\"event\":\"improv\",\"firmware\":\"glint-demo\"}"));
     glint_test_run_clear (&run);
   }

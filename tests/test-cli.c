@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "glint-error.h"
 #include "glint-stub.h"
 #include "glint-test-image.h"
 #include "glint-test-utils.h"
@@ -18,6 +19,10 @@
  * flash that lands in the simulator of another process (glint-sim-server
  * saves its flash to a file when it stops, so the test can compare).
  */
+
+static GPtrArray  *parse_events (const char *out);
+static JsonObject *find_event   (GPtrArray  *events,
+                                 const char *name);
 
 /* @cache: the CLI's cache folder, instead of the suite's */
 static void
@@ -104,6 +109,36 @@ test_list_ports (void)
   g_assert_cmpint (run.status, ==, 2);
   g_assert_nonnull (strstr (run.err, "list [--watch]"));
   glint_test_run_clear (&run);
+
+  /* --json: the same, as events */
+  {
+    const char *json[] = { "--json", "list", NULL };
+    g_autoptr(GPtrArray) events = NULL;
+    JsonObject *port = NULL;
+    JsonObject *usb_id;
+
+    glint_test_run_cli (&run, json, NULL, env);
+    g_assert_cmpint (run.status, ==, 0);
+    events = parse_events (run.out);
+    for (guint i = 0; i < events->len; i++)
+      {
+        JsonObject *object = json_node_get_object (g_ptr_array_index (events, i));
+
+        if (g_str_equal (json_object_get_string_member (object, "event"), "port") &&
+            g_str_equal (json_object_get_string_member (object, "path"), usb))
+          port = object;
+      }
+    g_assert_nonnull (port);
+    usb_id = json_object_get_object_member (port, "usb");
+    g_assert_cmpint (json_object_get_int_member (usb_id, "vid"), ==, 0x10c4);
+    g_assert_cmpint (json_object_get_int_member (usb_id, "pid"), ==, 0xea60);
+    g_assert_cmpstr (json_object_get_string_member (usb_id, "serial"), ==, "0001");
+    g_assert_true (json_object_has_member (port, "adapter"));
+    g_assert_cmpstr (json_object_get_string_member (find_event (events, "demo-board"), "url"),
+                     ==, "sim://");
+    g_assert_nonnull (find_event (events, "done"));
+    glint_test_run_clear (&run);
+  }
 
   glint_test_remove_dir (dir);
 }
@@ -285,6 +320,8 @@ test_usage (void)
   run_cli (&run, help);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "Exit status"));
+  /* the wait for Improv, with its default */
+  g_assert_nonnull (strstr (run.out, "--wait SECONDS gives the firmware longer than 10 s"));
   glint_test_run_clear (&run);
 }
 
@@ -293,11 +330,18 @@ static void
 test_version (void)
 {
   const char *args[] = { "--version", NULL };
+  const char *json[] = { "--json", "--version", NULL };
   GlintTestRun run = { 0 };
 
   run_cli (&run, args);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.out, ==, "glint-cli " PACKAGE_VERSION "\n");
+  glint_test_run_clear (&run);
+
+  run_cli (&run, json);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==,
+                   "{\"event\":\"version\",\"version\":\"" PACKAGE_VERSION "\"}\n");
   glint_test_run_clear (&run);
 }
 
@@ -733,6 +777,31 @@ test_backup_restore (void)
   g_assert_nonnull (strstr (run.out, "verified"));
   glint_test_run_clear (&run);
 
+  /* --json: the done event names the file --backup FOLDER chose */
+  {
+    g_autofree char *more = g_build_filename (dir, "more", NULL);
+    g_autofree char *named = NULL;
+    g_autoptr(GDir) more_folder = NULL;
+    g_autoptr(GPtrArray) events = NULL;
+    const char *json[] = { "--json", "--raw", "--backup", more, "--port", address, "flash",
+                           app_arg, NULL };
+
+    g_assert_cmpint (g_mkdir (more, 0700), ==, 0);
+    run_cli (&run, json);
+    g_assert_cmpint (run.status, ==, 0);
+    events = parse_events (run.out);
+    more_folder = g_dir_open (more, 0, &error);
+    g_assert_no_error (error);
+    named = g_build_filename (more, g_dir_read_name (more_folder), NULL);
+    g_assert_cmpstr (json_object_get_string_member (find_event (events, "done"), "backup"), ==,
+                     named);
+    glint_test_run_clear (&run);
+    /* put back what the restore left, for the check below */
+    run_cli (&run, restore);
+    g_assert_cmpint (run.status, ==, 0);
+    glint_test_run_clear (&run);
+  }
+
   flash = stop_board (server, flash_path, &flash_len);
   g_assert_cmpuint (flash_len, >=, 0x10000 + sizeof app);
   g_assert_cmpmem (flash + 0x10000, sizeof app, initial + 0x10000, sizeof app);
@@ -787,9 +856,13 @@ test_flash_reconnect (void)
         }
       else
         {
+          g_autoptr(GPtrArray) events = parse_events (run.out);
+          JsonObject *done = find_event (events, "done");
+
           g_assert_nonnull (strstr (run.out, "{\"event\":\"reconnecting\",\"attempt\":1,"
                                              "\"max\":5,\"cause\":\"writing app.bin"));
-          g_assert_nonnull (strstr (run.out, "\"job\":\"flash\",\"recoveries\":1}"));
+          g_assert_cmpstr (json_object_get_string_member (done, "job"), ==, "flash");
+          g_assert_cmpint (json_object_get_int_member (done, "recoveries"), ==, 1);
         }
       glint_test_run_clear (&run);
 
@@ -1244,7 +1317,10 @@ test_read_erase_usage (void)
                             NULL };
   const char *no_dir[] = { "--port", "sim://esp32?time-scale=0", "read", "0", "16",
                            "/nonexistent/x.bin", NULL };
-  const char *const *cases[] = { no_file, bad_number, bad_erase, unknown, no_dir };
+  /* only the chip knows: it refuses the parameter (its flash has 4 MiB) */
+  const char *past_end[] = { "--port", "sim://esp32?time-scale=0", "erase", "--region",
+                             "0x3ff000", "0x2000", NULL };
+  const char *const *cases[] = { no_file, bad_number, bad_erase, unknown, no_dir, past_end };
   GlintTestRun run = { 0 };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -1332,6 +1408,268 @@ test_json (void)
   g_assert_cmpint (run.status, ==, 2);
   g_assert_nonnull (strstr (run.err, "--before"));
   glint_test_run_clear (&run);
+
+  /* erase and read: the done event names the region they covered */
+  {
+    const char *erase[] = { "--json", "--port", "sim://esp32?time-scale=0", "erase",
+                            "--region", "0x3000", "0x1000", NULL };
+
+    g_clear_pointer (&events, g_ptr_array_unref);
+    run_cli (&run, erase);
+    g_assert_cmpint (run.status, ==, 0);
+    events = parse_events (run.out);
+    object = find_event (events, "done");
+    g_assert_cmpstr (json_object_get_string_member (object, "job"), ==, "erase");
+    g_assert_cmpint (json_object_get_int_member (object, "offset"), ==, 0x3000);
+    g_assert_cmpint (json_object_get_int_member (object, "length"), ==, 0x1000);
+    glint_test_run_clear (&run);
+  }
+}
+
+/* The one error event of a run that failed, with the fields every error
+ * event has; every line of @out is an event. */
+static JsonObject *
+assert_one_error (GPtrArray  *events,
+                  const char *text)
+{
+  JsonObject *error = NULL;
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      JsonObject *object = json_node_get_object (g_ptr_array_index (events, i));
+
+      if (!g_str_equal (json_object_get_string_member (object, "event"), "error"))
+        continue;
+      g_assert_null (error);
+      error = object;
+    }
+  g_assert_nonnull (error);
+  g_assert_true (json_object_has_member (error, "domain"));
+  g_assert_true (json_object_has_member (error, "code"));
+  g_assert_true (json_object_has_member (error, "hint"));
+  g_test_message ("  -> %s", json_object_get_string_member (error, "message"));
+  g_assert_nonnull (strstr (json_object_get_string_member (error, "message"), text));
+
+  return error;
+}
+
+/* monitor whose link ends (the board's server stops) is no success: exit
+ * status 1 and an error that names the cause, an event under --json. */
+static void
+test_monitor_link_ends (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
+  g_autofree char *flash_path = g_build_filename (dir, "flash.bin", NULL);
+  g_autofree char *address = NULL;
+  g_autofree char *said = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GSubprocess) server = spawn_board (flash_path, &address);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GDataInputStream) err = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  JsonObject *object;
+
+  launcher = glint_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                      G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
+  proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("GLINT_CLI"), "--json",
+                                      "--port", address, "monitor", NULL);
+  g_assert_no_error (error);
+  /* "Monitoring …": the link is up */
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (proc));
+  said = g_data_input_stream_read_line (err, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (said, "Monitoring"));
+
+  glint_test_stop_subprocess (server);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 1);
+  events = parse_events (out);
+  object = assert_one_error (events, "closed the connection");
+  g_assert_cmpint (json_object_get_int_member (object, "code"), ==, GLINT_ERROR_DISCONNECTED);
+  g_assert_null (find_event (events, "done"));
+
+  glint_test_remove_dir (dir);
+}
+
+/* With every GLib debug message on, standard output still holds only
+ * what it promises: under --json one event a line (a flash, the
+ * busiest job), in text mode no debug line. The messages go to standard
+ * error. */
+static void
+test_json_debug (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
+  g_autofree char *app_path = g_build_filename (dir, "app.bin", NULL);
+  g_autofree char *app_arg = g_strdup_printf ("%s@0x10000", app_path);
+  g_autofree guint8 *app = g_malloc (8192);
+  const char *env[] = { "G_MESSAGES_DEBUG", "all", "XDG_CACHE_HOME", dir, NULL };
+  const char *json[] = { "--json", "--raw", "--port", "sim://esp32c3?time-scale=0", "flash",
+                         app_arg, NULL };
+  const char *text[] = { "--port", "sim://esp32c3?time-scale=0", "info", NULL };
+  g_autoptr(GPtrArray) events = NULL;
+  GlintTestRun run = { 0 };
+
+  for (guint i = 0; i < 8192; i++)
+    app[i] = (guint8) g_random_int ();
+  g_file_set_contents (app_path, (const char *) app, 8192, &error);
+  g_assert_no_error (error);
+
+  glint_test_run_cli (&run, json, NULL, env);
+  g_assert_cmpint (run.status, ==, 0);
+  events = parse_events (run.out);
+  g_assert_nonnull (strstr (run.err, "-DEBUG"));   /* they were on */
+  g_assert_nonnull (find_event (events, "progress"));
+  g_assert_nonnull (find_event (events, "done"));
+  glint_test_run_clear (&run);
+
+  glint_test_run_cli (&run, text, NULL, env);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.err, "-DEBUG"));
+  g_assert_null (strstr (run.out, "DEBUG"));
+  g_assert_nonnull (strstr (run.out, "Chip:"));
+  glint_test_run_clear (&run);
+
+  glint_test_remove_dir (dir);
+}
+
+/* Under --json every error is an error event on standard output, with
+ * the exit status the help gives: what the command line alone decides
+ * (bad usage, 2), several boards refused before any starts, and --port
+ * all with nothing connected (1). "APP" stands for a firmware file. */
+typedef struct
+{
+  const char *args[12];
+  int         status;
+  const char *text;    /* in the error's message */
+} JsonErrorCase;
+
+static const JsonErrorCase json_error_cases[] = {
+  { { "--json", "--port", "all", "--raw", "flash", "APP" }, 1, "no board is connected" },
+  { { "--json", "--port", "sim://", "--port", "sim://", "--raw", "flash", "APP" }, 2,
+    "given twice" },
+  { { "--json", "--port", "sim://", "--port", "sim://esp32c3", "--raw", "--backup", "b.bin",
+      "flash", "APP" }, 2, "--backup" },
+  { { "--json", "--port", "sim://", "--port", "sim://esp32c3", "flash",
+      "/nonexistent/app.bin" }, 2, "/nonexistent/app.bin" },
+  { { "--json", "--port", "sim://", "--port", "rfc2217://lab:99999", "--raw", "flash", "APP" },
+    2, "out of range" },
+  { { "--json", "--port", "sim://", "--port", "sim://esp99", "--raw", "flash", "APP" }, 2,
+    "esp99" },
+  { { "--json", "--port", "sim://", "--port", "sim://esp32c3", "--results-log",
+      "/nonexistent/r.csv", "--raw", "flash", "APP" }, 2, "--results-log: cannot write" },
+  { { "--json", "--port", "all", "info" }, 2, "can only be flashed" },
+  { { "--json", "--port", "sim://", "--results-log", "r.csv", "--raw", "flash", "APP" }, 2,
+    "--results-log" },
+  { { "--json", "--timeout-scale", "0", "--port", "sim://", "info" }, 2, "--timeout-scale" },
+  { { "--json", "--timeout-scale", "abc", "--port", "sim://", "info" }, 2, "abc" },
+  { { "--timeout-scale", "abc", "--json", "--port", "sim://", "info" }, 2, "abc" },
+  { { "--json", "--baud", "fast", "--port", "sim://", "info" }, 2, "--baud" },
+  { { "--json", "--chip", "esp99", "--port", "sim://", "info" }, 2, "esp99" },
+  { { "--json", "--port", "sim://", "info", "--frobnicate" }, 2, "--frobnicate" },
+  { { "--json", "frobnicate" }, 2, "frobnicate" },
+  { { "--json" }, 2, "command" },
+  { { "--json", "info" }, 2, "--port" },
+  { { "--json", "--port", "sim://", "erase", "--region", "0x1000" }, 2, "Usage" },
+  { { "--json", "--port", "sim://", "monitor", "now" }, 2, "Usage" },
+  { { "--json", "-p", "sim://", "wifi" }, 2, "Usage" },
+  { { "--json", "-p", "sim://", "wifi", "--list", "--wait", "0" }, 2, "--wait" },
+};
+
+static void
+test_json_errors (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
+  g_autofree char *ports = g_build_filename (dir, "ports", NULL);
+  g_autofree char *app_path = g_build_filename (dir, "app.bin", NULL);
+  g_autofree char *app_arg = g_strdup_printf ("%s@0x10000", app_path);
+  const char *env[] = { "GLINT_PORTS_DIR", ports, "XDG_CACHE_HOME", dir, NULL };
+
+  g_assert_cmpint (g_mkdir (ports, 0700), ==, 0);
+  g_file_set_contents (app_path, "\xe9\x01\x02\x20", 4, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (json_error_cases); i++)
+    {
+      const JsonErrorCase *c = &json_error_cases[i];
+      const char *args[G_N_ELEMENTS (c->args) + 1] = { NULL };
+      g_autoptr(GPtrArray) events = NULL;
+      g_autofree char *joined = NULL;
+      GlintTestRun run = { 0 };
+
+      for (guint j = 0; j < G_N_ELEMENTS (c->args) && c->args[j] != NULL; j++)
+        args[j] = g_strcmp0 (c->args[j], "APP") == 0 ? app_arg : c->args[j];
+      joined = g_strjoinv (" ", (char **) args);
+      g_test_message ("glint-cli %s", joined);
+      glint_test_run_cli (&run, args, NULL, env);
+      g_assert_cmpint (run.status, ==, c->status);
+      events = parse_events (run.out);
+      assert_one_error (events, c->text);
+      glint_test_run_clear (&run);
+    }
+
+  glint_test_remove_dir (dir);
+}
+
+/* A port or URL that cannot be used: what is wrong first, in the order
+ * typed (the host and port before the options, the first option typed),
+ * with the valid range for a port out of it; bad usage (2) in text and
+ * --json alike. */
+static const struct
+{
+  const char *port;
+  const char *text;
+} bad_ports[] = {
+  { "rfc2217://lab:99999", "port 99999 is out of range: use the serial server's TCP port, "
+                           "from 1 to 65535" },
+  { "socket://lab:0", "port 0 is out of range" },
+  { "socket://lab:-1", "port -1 is out of range" },
+  { "rfc2217://[::1]:65536", "port 65536 is out of range" },
+  { "socket://lab:4k", "port \"4k\" is not a number: use a number from 1 to 65535, "
+                       "e.g. socket://lab:4000" },
+  { "rfc2217://lab:99999?bogus", "port 99999 is out of range" },
+  { "socket://lab?logging=loud", "missing port" },
+  { "rfc2217://lab:4000?zzz&aaa", "unknown option \"zzz\"" },
+  { "rfc2217://lab:4000?aaa&zzz", "unknown option \"aaa\"" },
+  { "rfc2217://lab:4000?logging=loud&bogus", "logging=loud" },
+  { "rfc2217://", "missing host and port" },
+  { "sim://esp99", "esp99" },
+  { "sim://esp32?bogus=1", "bogus" },
+  { "sim://esp/32", "sim://esp32" },
+};
+
+static void
+test_bad_ports (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (bad_ports); i++)
+    {
+      const char *text[] = { "--port", bad_ports[i].port, "info", NULL };
+      const char *json[] = { "--json", "--port", bad_ports[i].port, "info", NULL };
+      g_autoptr(GPtrArray) events = NULL;
+      GlintTestRun run = { 0 };
+      JsonObject *error;
+
+      g_test_message ("--port %s", bad_ports[i].port);
+      run_cli (&run, text);
+      g_assert_cmpint (run.status, ==, 2);
+      g_assert_true (g_str_has_prefix (run.err, "Error: "));
+      g_assert_nonnull (strstr (run.err, bad_ports[i].text));
+      g_assert_cmpstr (run.out, ==, "");
+      glint_test_run_clear (&run);
+
+      run_cli (&run, json);
+      g_assert_cmpint (run.status, ==, 2);
+      events = parse_events (run.out);
+      error = assert_one_error (events, bad_ports[i].text);
+      g_assert_cmpint (json_object_get_int_member (error, "code"), ==,
+                       GLINT_ERROR_INVALID_ADDRESS);
+      glint_test_run_clear (&run);
+    }
 }
 
 /* monitor resets the (simulated) board into its firmware and shows the
@@ -1459,6 +1797,53 @@ test_monitor (void)
   g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
 }
 
+/* monitor --json: each line the board prints is an "output" event, and
+ * Ctrl+C ends it with "done" (exit status 0, as the help says). */
+static void
+test_monitor_json (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GDataInputStream) data = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rest = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  gboolean seen = FALSE;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("GLINT_CLI"), "--json",
+                                      "--port", "sim://esp32", "monitor", NULL);
+  g_assert_no_error (error);
+  data = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+
+  for (guint i = 0; i < 200 && !seen; i++)
+    {
+      g_autofree char *line = g_data_input_stream_read_line (data, NULL, NULL, &error);
+      g_autoptr(GPtrArray) one = NULL;
+      JsonObject *output;
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      one = parse_events (line);
+      output = find_event (one, "output");
+      g_assert_nonnull (output);
+      g_assert_null (strchr (json_object_get_string_member (output, "line"), '\n'));
+      seen = strstr (json_object_get_string_member (output, "line"), "boot:0x13") != NULL;
+    }
+  g_assert_true (seen);
+
+  g_subprocess_send_signal (proc, SIGINT);
+  rest = g_data_input_stream_read_upto (data, "", 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  events = parse_events (rest != NULL ? rest : "");
+  g_assert_nonnull (find_event (events, "done"));
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1495,6 +1880,11 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/cli/flash-reconnect", test_flash_reconnect);
   g_test_add_func ("/glint/cli/read-reconnect", test_read_reconnect);
   g_test_add_func ("/glint/cli/monitor", test_monitor);
+  g_test_add_func ("/glint/cli/monitor-json", test_monitor_json);
+  g_test_add_func ("/glint/cli/monitor-link-ends", test_monitor_link_ends);
+  g_test_add_func ("/glint/cli/json-debug", test_json_debug);
+  g_test_add_func ("/glint/cli/json-errors", test_json_errors);
+  g_test_add_func ("/glint/cli/bad-ports", test_bad_ports);
 
   return g_test_run ();
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "glint-cli-json.h"
+#include "glint-error.h"
 
 /*
  * --json: one JSON object a line on standard output, for programs. Every
@@ -59,4 +60,37 @@ glint_cli_json_emit (JsonBuilder *builder)
   text = json_generator_to_data (generator, NULL);
   printf ("%s\n", text);
   fflush (stdout);
+}
+
+/**
+ * glint_cli_json_error:
+ * @error: what went wrong
+ * @port: (nullable): the board's port, when several are flashed at once
+ * @hint: (nullable): the next step, or %NULL for the error code's own
+ *
+ * Prints an "error" event: the error's domain, code, message and hint,
+ * the one shape of every error under --json, from the command line's
+ * own checks to a board that failed.
+ */
+void
+glint_cli_json_error (const GError *error,
+                      const char   *port,
+                      const char   *hint)
+{
+  g_autoptr(JsonBuilder) builder = glint_cli_json_event ("error", port);
+
+  if (hint == NULL)
+    hint = glint_error_get_hint (error);
+  json_builder_set_member_name (builder, "domain");
+  json_builder_add_string_value (builder, g_quark_to_string (error->domain));
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_int_value (builder, error->code);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, error->message);
+  if (hint != NULL)
+    {
+      json_builder_set_member_name (builder, "hint");
+      json_builder_add_string_value (builder, hint);
+    }
+  glint_cli_json_emit (builder);
 }

@@ -295,12 +295,77 @@ on_board_finished_cb (GlintFlashBatch *batch,
     }
 }
 
+/* The results log could not be saved: a warning, under --json a "log"
+ * event without a port (it is no board's) */
+static void
+warn_log_failed (const GError *error,
+                 gboolean      json)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autofree char *message = NULL;
+
+  if (!json)
+    {
+      g_printerr (_("Warning: the results log was not saved: %s\n"), error->message);
+      return;
+    }
+
+  message = g_strdup_printf (_("the results log was not saved: %s"), error->message);
+  builder = glint_cli_json_event ("log", NULL);
+  json_builder_set_member_name (builder, "level");
+  json_builder_add_string_value (builder, "warning");
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message);
+  glint_cli_json_emit (builder);
+}
+
 static void
 on_log_failed_cb (GlintFlashBatch *batch,
                   const GError    *error,
                   Multi           *multi)
 {
-  g_printerr (_("Warning: the results log was not saved: %s\n"), error->message);
+  warn_log_failed (error, multi->json);
+}
+
+/* A board that could not be started (its port cannot be opened as a
+ * stream): under --json the "result" event every board ends with,
+ * "failed" with the message and hint, as a board that failed later. */
+static void
+report_unopened (const char   *port,
+                 const GError *error,
+                 gboolean      json)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+
+  if (!json)
+    {
+      g_printerr (_("%s: Error: %s\n"), port, error->message);
+      if (glint_error_get_hint (error) != NULL)
+        g_printerr ("%s: %s\n", port, glint_error_get_hint (error));
+      return;
+    }
+
+  builder = glint_cli_json_event ("result", port);
+  json_builder_set_member_name (builder, "result");
+  json_builder_add_string_value (builder, glint_batch_result_to_string (GLINT_BATCH_RESULT_FAILED));
+  json_builder_set_member_name (builder, "chip");
+  json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "mac");
+  json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "seconds");
+  json_builder_add_double_value (builder, 0);
+  json_builder_set_member_name (builder, "bytes-written");
+  json_builder_add_int_value (builder, 0);
+  json_builder_set_member_name (builder, "recoveries");
+  json_builder_add_int_value (builder, 0);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, error->message);
+  if (glint_error_get_hint (error) != NULL)
+    {
+      json_builder_set_member_name (builder, "hint");
+      json_builder_add_string_value (builder, glint_error_get_hint (error));
+    }
+  glint_cli_json_emit (builder);
 }
 
 static void
@@ -333,26 +398,35 @@ print_table (GlintFlashBatch *batch)
     }
 }
 
-/* Flashes @plan to every board of @ports at once, and waits for all. */
+/* Flashes @plan to every board of @ports at once, and waits for all. A
+ * results log that cannot be kept (@error) refuses the job before any
+ * board starts: a script that asked for it would otherwise miss it. */
 GlintCliBoards
-glint_cli_flash_boards (GlintFlashPlan          *plan,
-                        const GlintFlashOptions *options,
-                        const char * const      *ports,
-                        gboolean                 json,
-                        const char              *results_log,
-                        GCancellable            *cancellable)
+glint_cli_flash_boards (GlintFlashPlan           *plan,
+                        const GlintFlashOptions  *options,
+                        const char * const       *ports,
+                        gboolean                  json,
+                        const char               *results_log,
+                        GCancellable             *cancellable,
+                        GError                  **error)
 {
   g_autoptr(GlintFlashBatch) batch = glint_flash_batch_new (plan, options);
   g_autoptr(GArray) percent = g_array_new (FALSE, FALSE, sizeof (int));
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) local = NULL;
   Multi multi = { batch, json, percent };
   guint n_failed = 0, n_unverified = 0, n_cancelled = 0, n_boards, n_unopened = 0;
   gulong cancelled_id;
 
-  if (results_log != NULL && !glint_flash_batch_set_results_log (batch, results_log, &error))
+  if (results_log != NULL && !glint_flash_batch_set_results_log (batch, results_log, &local))
     {
-      g_printerr (_("Warning: the results log was not saved: %s\n"), error->message);
-      g_clear_error (&error);
+      /* a file that cannot be written, rather than one that is no log */
+      if (local->domain != GLINT_ERROR)
+        g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                     _("--results-log: cannot write “%s” (%s): give a file in a folder you "
+                       "may write to"), results_log, local->message);
+      else
+        g_propagate_prefixed_error (error, g_steal_pointer (&local), _("--results-log: "));
+      return GLINT_CLI_BOARDS_REFUSED;
     }
 
   g_signal_connect (batch, "board-added", G_CALLBACK (on_board_added_cb), &multi);
@@ -363,10 +437,10 @@ glint_cli_flash_boards (GlintFlashPlan          *plan,
   /* all are started before any is waited for: the jobs run side by side */
   for (guint i = 0; ports[i] != NULL; i++)
     {
-      if (glint_flash_batch_add (batch, ports[i], &error) != G_MAXUINT)
+      if (glint_flash_batch_add (batch, ports[i], &local) != G_MAXUINT)
         continue;
-      g_printerr (_("%s: Error: %s\n"), ports[i], error->message);
-      g_clear_error (&error);
+      report_unopened (ports[i], local, json);
+      g_clear_error (&local);
       n_unopened++;
     }
 

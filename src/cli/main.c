@@ -41,10 +41,13 @@
  * is, flashes, erases and reads flash, and sets up the Wi-Fi of firmware
  * that speaks Improv Serial.
  *
- * Exit codes: 0 success, 1 the board or link failed, 2 bad usage (refused
- * before the board was touched), 3 written but not verified, 130 stopped
- * with Ctrl+C. A flash to several boards: 1 when any board failed, else 3
- * when any was not verified, else 0.
+ * Exit codes: 0 success, 1 the board or link failed, 2 bad usage (a value
+ * given cannot work: refused before the board is touched wherever the
+ * command line alone decides it; a region past the end of the board's
+ * flash, say, only the chip refuses), 3 written but not verified, 130
+ * stopped with Ctrl+C. A flash to several boards: 1 when any board
+ * failed, else 3 when any was not verified, else 0. monitor and list
+ * --watch end with Ctrl+C and 0, monitor with 1 when its link ends.
  */
 
 enum {
@@ -176,21 +179,7 @@ json_event (const char *event)
 static void
 json_error (const GError *error)
 {
-  g_autoptr(JsonBuilder) builder = json_event ("error");
-  const char *hint = glint_error_get_hint (error);
-
-  json_builder_set_member_name (builder, "domain");
-  json_builder_add_string_value (builder, g_quark_to_string (error->domain));
-  json_builder_set_member_name (builder, "code");
-  json_builder_add_int_value (builder, error->code);
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, error->message);
-  if (hint != NULL)
-    {
-      json_builder_set_member_name (builder, "hint");
-      json_builder_add_string_value (builder, hint);
-    }
-  json_emit (builder);
+  glint_cli_json_error (error, NULL, NULL);
 }
 
 static void
@@ -203,17 +192,73 @@ json_done (const char *what)
   json_emit (builder);
 }
 
-/* … and how often it lost its link and came back (flash, erase, read) */
-static void
-json_done_recovered (const char   *what,
-                     GlintFlasher *flasher)
+/* … and how often it lost its link and came back (flash, erase, read);
+ * add members, then json_emit() */
+static JsonBuilder *
+json_done_job (const char   *what,
+               GlintFlasher *flasher)
 {
-  g_autoptr(JsonBuilder) builder = json_event ("done");
+  JsonBuilder *builder = json_event ("done");
 
   json_builder_set_member_name (builder, "job");
   json_builder_add_string_value (builder, what);
   json_builder_set_member_name (builder, "recoveries");
   json_builder_add_int_value (builder, glint_flasher_get_recoveries (flasher));
+  return builder;
+}
+
+/* --json, erase and read: with the region the job covered (a partition's,
+ * named by --partition, is known only now); @length 0: the whole flash */
+static void
+json_done_region (const char   *what,
+                  GlintFlasher *flasher,
+                  guint32       offset,
+                  guint32       length)
+{
+  g_autoptr(JsonBuilder) builder = json_done_job (what, flasher);
+
+  if (length != 0)
+    {
+      json_builder_set_member_name (builder, "offset");
+      json_builder_add_int_value (builder, offset);
+      json_builder_set_member_name (builder, "length");
+      json_builder_add_int_value (builder, length);
+    }
+  json_emit (builder);
+}
+
+/* --json, a flash: with what a program cannot learn otherwise: the backup
+ * file (--backup FOLDER names it) and the rate the link settled on */
+static void
+json_done_flash (GlintFlasher *flasher)
+{
+  g_autoptr(JsonBuilder) builder = json_done_job ("flash", flasher);
+
+  if (glint_flasher_get_backup_file (flasher) != NULL)
+    {
+      json_builder_set_member_name (builder, "backup");
+      json_builder_add_string_value (builder, glint_flasher_get_backup_file (flasher));
+    }
+  if (glint_flasher_get_settled_baud (flasher) != 0)
+    {
+      json_builder_set_member_name (builder, "baud");
+      json_builder_add_int_value (builder, glint_flasher_get_settled_baud (flasher));
+    }
+  json_emit (builder);
+}
+
+/* {"event": "waiting", "for": "improv", "seconds": 10}: what glint-cli
+ * waits for, and how long at most */
+static void
+json_waiting (const char *what,
+              double      seconds)
+{
+  g_autoptr(JsonBuilder) builder = json_event ("waiting");
+
+  json_builder_set_member_name (builder, "for");
+  json_builder_add_string_value (builder, what);
+  json_builder_set_member_name (builder, "seconds");
+  json_builder_add_double_value (builder, seconds);
   json_emit (builder);
 }
 
@@ -299,24 +344,103 @@ on_json_log_cb (GlintFlasher  *flasher,
   json_emit (builder);
 }
 
+/* @error with @next as its hint (a line, or %NULL for the code's own) */
 static int
-report_error (const GError *error)
+report_error_hint (const GError *error,
+                   const char   *next)
 {
-  const char *hint = glint_error_get_hint (error);
+  g_autofree char *hint = g_strdup (next != NULL ? next : glint_error_get_hint (error));
+
+  if (hint != NULL)
+    g_strchomp (hint);
 
   if (opt_json)
+    glint_cli_json_error (error, NULL, hint);
+  else
     {
-      json_error (error);
-      return g_error_matches (error, GLINT_ERROR, GLINT_ERROR_NOT_VERIFIED) ?
-             EXIT_NOT_VERIFIED : EXIT_FAILED;
+      g_printerr (_("Error: %s\n"), error->message);
+      if (hint != NULL)
+        g_printerr ("%s\n", hint);
     }
-
-  g_printerr (_("Error: %s\n"), error->message);
-  if (hint != NULL)
-    g_printerr ("%s\n", hint);
 
   return g_error_matches (error, GLINT_ERROR, GLINT_ERROR_NOT_VERIFIED) ?
          EXIT_NOT_VERIFIED : EXIT_FAILED;
+}
+
+static int
+report_error (const GError *error)
+{
+  return report_error_hint (error, NULL);
+}
+
+/* A warning: on standard error, or under --json a "log" event of level
+ * "warning", as the flasher's own warnings are. */
+static void
+report_warning (const char *message)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+
+  if (!opt_json)
+    {
+      g_printerr (_("Warning: %s\n"), message);
+      return;
+    }
+
+  builder = json_event ("log");
+  json_builder_set_member_name (builder, "level");
+  json_builder_add_string_value (builder, "warning");
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message);
+  json_emit (builder);
+}
+
+/* An error the CLI found itself, with no GError behind it: @text and
+ * @next (the next step, may be %NULL; each as translated, ending with a
+ * line end) on standard error, or under --json an error event of the
+ * same shape as every other, with code @code. Returns @status. */
+static int
+report_cli_error (int         status,
+                  GlintError  code,
+                  const char *text,
+                  const char *next)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hint = NULL;
+
+  if (!opt_json)
+    {
+      g_printerr ("%s", text);
+      if (next != NULL)
+        g_printerr ("%s", next);
+      return status;
+    }
+
+  error = g_error_new_literal (GLINT_ERROR, code, text);
+  g_strchomp (error->message);
+  if (next != NULL)
+    hint = g_strchomp (g_strdup (next));
+  glint_cli_json_error (error, NULL, hint);
+
+  return status;
+}
+
+/* Bad usage the command line shows by itself: exit status 2. */
+static int
+usage_error (const char *format,
+             ...) G_GNUC_PRINTF (1, 2);
+
+static int
+usage_error (const char *format,
+             ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  return report_cli_error (EXIT_USAGE, GLINT_ERROR_INVALID_ARGUMENT, text, NULL);
 }
 
 /* Something the command line asked for that cannot be done, found before
@@ -341,7 +465,8 @@ report_stream_error (const GError *error)
 }
 
 /* --port, as far as it can be checked without opening it: the URL's
- * syntax, port range and options, the Demo board's chip. */
+ * syntax, port range and options (a sim:// board's chip and options are
+ * checked when its stream is made, before it is opened). */
 static gboolean
 check_port (GError **error)
 {
@@ -352,14 +477,93 @@ check_port (GError **error)
 
 /* list ----------------------------------------------------------------------- */
 
+/* --json: starts a "port", "network-board" … event; @prefix is list
+ * --watch's "+ " (came) or "- " (went), a member "change" */
+static JsonBuilder *
+json_list_event (const char *event,
+                 const char *prefix)
+{
+  JsonBuilder *builder = json_event (event);
+
+  if (*prefix != '\0')
+    {
+      json_builder_set_member_name (builder, "change");
+      json_builder_add_string_value (builder, *prefix == '+' ? "added" : "removed");
+    }
+  return builder;
+}
+
+static void
+json_usb_identity (JsonBuilder            *builder,
+                   const GlintUsbIdentity *usb)
+{
+  if (usb == NULL)
+    return;
+  json_builder_set_member_name (builder, "usb");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "vid");
+  json_builder_add_int_value (builder, usb->vid);
+  json_builder_set_member_name (builder, "pid");
+  json_builder_add_int_value (builder, usb->pid);
+  if (usb->serial != NULL)
+    {
+      json_builder_set_member_name (builder, "serial");
+      json_builder_add_string_value (builder, usb->serial);
+    }
+  if (usb->by_path != NULL)
+    {
+      json_builder_set_member_name (builder, "by-path");
+      json_builder_add_string_value (builder, usb->by_path);
+    }
+  json_builder_end_object (builder);
+}
+
+/* --json: a port; @details: what carries it and what stands in its way */
+static void
+json_port (const char                *prefix,
+           const GlintSerialPortInfo *info,
+           gboolean                   details)
+{
+  g_autoptr(JsonBuilder) builder = json_list_event ("port", prefix);
+  g_autoptr(GlintUsbIdentity) usb = glint_serial_port_info_get_usb_identity (info);
+
+  json_builder_set_member_name (builder, "path");
+  json_builder_add_string_value (builder, info->path);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, info->friendly_name);
+  json_usb_identity (builder, usb);
+  if (details)
+    {
+      g_autofree char *adapter = glint_port_describe_adapter (info);
+      g_autofree char *state = glint_port_describe_state (info);
+
+      json_builder_set_member_name (builder, "adapter");
+      json_builder_add_string_value (builder, adapter);
+      json_builder_set_member_name (builder, "state");
+      if (state != NULL)
+        json_builder_add_string_value (builder, state);
+      else
+        json_builder_add_null_value (builder);
+    }
+  json_emit (builder);
+}
+
 /* One port: its path, its name and, for a USB port, its identity. */
 static void
 print_port (const char                *prefix,
             const GlintSerialPortInfo *info)
 {
-  g_autoptr(GlintUsbIdentity) usb = glint_serial_port_info_get_usb_identity (info);
-  g_autofree char *id = usb != NULL ? glint_usb_identity_to_string (usb) : NULL;
+  g_autoptr(GlintUsbIdentity) usb = NULL;
+  g_autofree char *id = NULL;
 
+  if (opt_json)
+    {
+      json_port (prefix, info, FALSE);
+      return;
+    }
+
+  usb = glint_serial_port_info_get_usb_identity (info);
+  id = usb != NULL ? glint_usb_identity_to_string (usb) : NULL;
   if (id != NULL)
     printf ("%s%-24s %s [%s]\n", prefix, info->path, info->friendly_name, id);
   else
@@ -388,6 +592,17 @@ print_missing (GPtrArray *missing)
       g_autofree char *what = glint_missing_port_describe (port);
       g_autofree char *fix = glint_missing_port_fix (port);
 
+      if (opt_json)
+        {
+          g_autoptr(JsonBuilder) builder = json_event ("missing-port");
+
+          json_builder_set_member_name (builder, "message");
+          json_builder_add_string_value (builder, what);
+          json_builder_set_member_name (builder, "hint");
+          json_builder_add_string_value (builder, fix);
+          json_emit (builder);
+          continue;
+        }
       printf ("! %s\n    %s\n", what, fix);
     }
 }
@@ -418,6 +633,23 @@ print_network_board (const char              *prefix,
 {
   g_autofree char *what = glint_network_board_describe (board);
 
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_list_event ("network-board", prefix);
+
+      json_builder_set_member_name (builder, "url");
+      json_builder_add_string_value (builder, board->url);
+      if (board->name != NULL)
+        {
+          json_builder_set_member_name (builder, "name");
+          json_builder_add_string_value (builder, board->name);
+        }
+      json_builder_set_member_name (builder, "description");
+      json_builder_add_string_value (builder, what);
+      json_usb_identity (builder, board->usb);
+      json_emit (builder);
+      return;
+    }
   printf ("%s%-24s %s\n", prefix, board->url, what);
 }
 
@@ -581,10 +813,7 @@ cmd_list (int argc, char **argv)
   if (argc == 2 && g_str_equal (argv[1], "--watch"))
     return watch_ports ();
   if (argc != 1)
-    {
-      g_printerr (_("Usage: glint-cli list [--watch]\n"));
-      return EXIT_USAGE;
-    }
+    return usage_error (_("Usage: glint-cli list [--watch]\n"));
 
   ports = glint_port_list (&error);
   if (ports == NULL)
@@ -592,17 +821,35 @@ cmd_list (int argc, char **argv)
 
   for (guint i = 0; i < ports->len; i++)
     {
+      if (opt_json)
+        {
+          json_port ("", g_ptr_array_index (ports, i), TRUE);
+          continue;
+        }
       print_port ("", g_ptr_array_index (ports, i));
       print_port_details (g_ptr_array_index (ports, i));
     }
 
-  printf ("%-24s %s\n", "sim://", _("Demo board (simulated ESP32)"));
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_event ("demo-board");
+
+      json_builder_set_member_name (builder, "url");
+      json_builder_add_string_value (builder, "sim://");
+      json_builder_set_member_name (builder, "description");
+      json_builder_add_string_value (builder, _("Demo board (simulated ESP32)"));
+      json_emit (builder);
+    }
+  else
+    printf ("%-24s %s\n", "sim://", _("Demo board (simulated ESP32)"));
   fflush (stdout);
 
   list_network_boards ();
 
   missing = glint_port_list_missing ();
   print_missing (missing);
+  if (opt_json)
+    json_done ("list");
 
   return EXIT_OK;
 }
@@ -1034,10 +1281,7 @@ cmd_info (int argc, char **argv)
   gint64 start = g_get_monotonic_time ();
 
   if (opt_port == NULL)
-    {
-      g_printerr (_("Which board? Give --port, e.g. --port /dev/ttyUSB0 or --port sim://\n"));
-      return EXIT_USAGE;
-    }
+    return usage_error (_("Which board? Give --port, e.g. --port /dev/ttyUSB0 or --port sim://\n"));
 
   flasher = new_flasher (&progress, FALSE, &error);
   if (flasher == NULL)
@@ -1152,7 +1396,8 @@ report_regions (GlintFlasher *flasher)
 }
 
 /* Several --port, or --port all: the ports are checked (syntax, each
- * once) like the plan, before any board is touched, then flashed at once. */
+ * once) like the plan, before any board is touched, then flashed at once.
+ * Every error before the boards start is one error event under --json. */
 static int
 flash_boards (GlintFlashPlan *plan)
 {
@@ -1164,36 +1409,35 @@ flash_boards (GlintFlashPlan *plan)
   if (ports == NULL)
     return report_error (error);
   if (opt_backup != NULL)
-    {
-      g_printerr (_("--backup saves one board's flash: give one --port with it, or flash "
-                    "several boards without it\n"));
-      return EXIT_USAGE;
-    }
+    return usage_error (_("--backup saves one board's flash: give one --port with it, or flash "
+                          "several boards without it\n"));
   if (ports[0] == NULL)
     {
-      g_printerr (_("Error: no board is connected (--port all found no serial port)\n"));
-      g_printerr (_("Plug the boards in, check that “glint-cli list” shows them, and try "
-                    "again.\n"));
-      return EXIT_FAILED;
+      g_autoptr(GError) none = g_error_new_literal (GLINT_ERROR, GLINT_ERROR_PORT_NOT_FOUND,
+                                                    _("no board is connected (--port all "
+                                                      "found no serial port)"));
+
+      return report_error_hint (none, _("Plug the boards in, check that “glint-cli list” "
+                                        "shows them, and try again.\n"));
     }
   for (guint i = 0; ports[i] != NULL; i++)
     {
-      g_autoptr(GlintStreamAddress) address = glint_stream_address_parse (ports[i], &error);
+      /* made, not opened: a sim:// board's chip and options are checked too */
+      g_autoptr(GlintStream) stream = glint_stream_new_for_address (ports[i], &error);
 
-      if (address == NULL)
+      if (stream == NULL)
         return report_usage_error (error);
       if (!g_hash_table_add (seen, ports[i]))
-        {
-          g_printerr (_("--port %s is given twice: give each board once\n"), ports[i]);
-          return EXIT_USAGE;
-        }
+        return usage_error (_("--port %s is given twice: give each board once\n"), ports[i]);
     }
 
   options = cli_options (TRUE);
   watch_interrupt ();
   switch (glint_cli_flash_boards (plan, options, (const char * const *) ports, opt_json,
-                                  opt_results_log, job_cancellable))
+                                  opt_results_log, job_cancellable, &error))
     {
+    case GLINT_CLI_BOARDS_REFUSED:
+      return report_usage_error (error);
     case GLINT_CLI_BOARDS_VERIFIED:
       return EXIT_OK;
     case GLINT_CLI_BOARDS_NOT_VERIFIED:
@@ -1330,7 +1574,9 @@ offer_wifi (GlintFlasher  *flasher,
 
   glint_flasher_release_stream (flasher);
   client = glint_improv_client_new (glint_flasher_get_stream (flasher));
-  if (!opt_json)
+  if (opt_json)
+    json_waiting ("improv", wait);
+  else
     /* TRANSLATORS: %d is a number of seconds, as the installer gives it */
     g_printerr (_("Asking the new firmware whether it offers Wi-Fi set-up (Improv Serial; "
                   "the installer says to wait up to %d s)…\n"), wait);
@@ -1340,8 +1586,20 @@ offer_wifi (GlintFlasher  *flasher,
   if (!glint_improv_client_probe_finish (client, result, &error))
     {
       g_debug ("%s", error->message);
-      if (!opt_json)
-        printf (_("The firmware does not offer Wi-Fi set-up over the serial port.\n"));
+      if (opt_json)
+        {
+          g_autoptr(JsonBuilder) builder = json_event ("improv");
+
+          /* no firmware answered */
+          json_builder_set_member_name (builder, "firmware");
+          json_builder_add_null_value (builder);
+          json_emit (builder);
+        }
+      else
+        /* TRANSLATORS: %d is a number of seconds, %s the board's port */
+        printf (_("The firmware did not answer Improv Serial within %d s: it does not offer "
+                  "Wi-Fi set-up over the serial port, or it needs longer to start (try "
+                  "glint-cli --port %s wifi --wait 30 --list).\n"), wait, opt_port);
       glint_improv_client_stop (client);
       return;
     }
@@ -1401,20 +1659,7 @@ check_boot (GlintFlasher    *flasher,
                    _("%s (refused by --refuse-unbootable; nothing was written)"), problem);
       return FALSE;
     }
-  if (opt_json)
-    {
-      g_autoptr(JsonBuilder) builder = json_event ("log");
-
-      json_builder_set_member_name (builder, "level");
-      json_builder_add_string_value (builder, "warning");
-      json_builder_set_member_name (builder, "message");
-      json_builder_add_string_value (builder, problem);
-      json_emit (builder);
-    }
-  else
-    {
-      g_printerr (_("Warning: %s\n"), problem);
-    }
+  report_warning (problem);
   return TRUE;
 }
 
@@ -1431,12 +1676,9 @@ cmd_flash (int argc, char **argv)
   guint64 total, written;
 
   if (opt_ports == NULL || (argc < 2) != opt_sample)
-    {
-      g_printerr (_("Usage: glint-cli --port PORT [--port PORT…] flash FILE | [--raw] "
-                    "FILE@OFFSET… | BUILD_DIR | manifest.json | https://…/manifest.json | "
-                    "--sample\n"));
-      return EXIT_USAGE;
-    }
+    return usage_error (_("Usage: glint-cli --port PORT [--port PORT…] flash FILE | [--raw] "
+                          "FILE@OFFSET… | BUILD_DIR | manifest.json | "
+                          "https://…/manifest.json | --sample\n"));
   if (opt_port != NULL && !check_port (&error))
     return report_usage_error (error);
   if (opt_sample)
@@ -1444,11 +1686,8 @@ cmd_flash (int argc, char **argv)
       g_autofree char *sample = glint_flash_plan_find_sample ();
 
       if (sample == NULL)
-        {
-          g_printerr (_("The sample firmware is not installed: reinstall Glint, or give a "
-                        "firmware file\n"));
-          return EXIT_USAGE;
-        }
+        return usage_error (_("The sample firmware is not installed: reinstall Glint, or give a "
+                              "firmware file\n"));
       plan = glint_flash_plan_new_for_path (sample, opt_chip, &error);
     }
   else if (argc == 2 && glint_web_is_url (argv[1]))
@@ -1528,13 +1767,13 @@ cmd_flash (int argc, char **argv)
 
   warnings = glint_flash_plan_get_warnings (plan);
   for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
-    g_printerr (_("Warning: %s\n"), warnings[i]);
+    report_warning (warnings[i]);
 
   if (opt_json)
     {
       report_regions (flasher);
       offer_wifi (flasher, fetch);
-      json_done_recovered ("flash", flasher);
+      json_done_flash (flasher);
       return EXIT_OK;
     }
 
@@ -1623,13 +1862,11 @@ cmd_erase (int argc, char **argv)
   if (opt_port == NULL || (argc != 1 && !region && partition == NULL) ||
       (region && (!parse_number (argv[2], &offset) || !parse_number (argv[3], &length) ||
                   length == 0)))
-    {
-      g_printerr (_("Usage: glint-cli --port PORT erase [--region OFFSET LENGTH | "
-                    "--partition NAME]\n"
-                    "OFFSET and LENGTH are multiples of 4096 (0x1000), decimal or 0x…; NAME "
-                    "is a partition of the board’s table (glint-cli info lists them)\n"));
-      return EXIT_USAGE;
-    }
+    return usage_error (_("Usage: glint-cli --port PORT erase [--region OFFSET LENGTH | "
+                          "--partition NAME]\n"
+                          "OFFSET and LENGTH are multiples of 4096 (0x1000), decimal or 0x…; "
+                          "NAME is a partition of the board’s table (glint-cli info lists "
+                          "them)\n"));
   if (region && !glint_cli_check_erase_region (offset, length, &error))
     return report_usage_error (error);
 
@@ -1658,7 +1895,7 @@ cmd_erase (int argc, char **argv)
     return report_job_error (error);
 
   if (opt_json)
-    json_done_recovered ("erase", flasher);
+    json_done_region ("erase", flasher, offset, length);
   else if (partition != NULL)
     printf (_("Done: erased partition %s (0x%x bytes at 0x%x).\n"), partition, length, offset);
   else if (region)
@@ -1686,13 +1923,10 @@ cmd_read (int argc, char **argv)
   if (opt_port == NULL || argc != 4 ||
       (partition == NULL && (!parse_number (argv[1], &offset) ||
                              !parse_number (argv[2], &length) || length == 0)))
-    {
-      g_printerr (_("Usage: glint-cli --port PORT read OFFSET LENGTH FILE\n"
-                    "       glint-cli --port PORT read --partition NAME FILE\n"
-                    "OFFSET and LENGTH are decimal or 0x…; NAME is a partition of the "
-                    "board’s table (glint-cli info lists them)\n"));
-      return EXIT_USAGE;
-    }
+    return usage_error (_("Usage: glint-cli --port PORT read OFFSET LENGTH FILE\n"
+                          "       glint-cli --port PORT read --partition NAME FILE\n"
+                          "OFFSET and LENGTH are decimal or 0x…; NAME is a partition of the "
+                          "board’s table (glint-cli info lists them)\n"));
   if (partition != NULL ? !glint_cli_check_output_file (path, &error)
                         : !glint_cli_check_read (offset, length, path, &error))
     return report_usage_error (error);
@@ -1719,7 +1953,7 @@ cmd_read (int argc, char **argv)
 
   if (opt_json)
     {
-      json_done_recovered ("read", flasher);
+      json_done_region ("read", flasher, offset, length);
     }
   else
     {
@@ -1743,7 +1977,43 @@ typedef struct
   guint8        buf[4096];
   gboolean      done;
   GError       *error;
+  GString      *line;    /* --json: the line so far */
+  const char   *address;
 } Monitor;
+
+/* --json: a line the board printed, as an "output" event (the board's
+ * bytes as UTF-8, anything else replaced) */
+static void
+json_output_line (const char *text,
+                  gsize       len)
+{
+  g_autoptr(JsonBuilder) builder = json_event ("output");
+  g_autofree char *valid = NULL;
+
+  if (len > 0 && text[len - 1] == '\r')
+    len--;
+  valid = g_utf8_make_valid (text, len);
+  json_builder_set_member_name (builder, "line");
+  json_builder_add_string_value (builder, valid);
+  json_emit (builder);
+}
+
+static void
+json_output (Monitor      *monitor,
+             const guint8 *data,
+             gsize         len)
+{
+  for (gsize i = 0; i < len; i++)
+    {
+      if (data[i] != '\n')
+        {
+          g_string_append_c (monitor->line, (char) data[i]);
+          continue;
+        }
+      json_output_line (monitor->line->str, monitor->line->len);
+      g_string_truncate (monitor->line, 0);
+    }
+}
 
 static void
 monitor_read_cb (GObject      *object,
@@ -1753,14 +2023,24 @@ monitor_read_cb (GObject      *object,
   Monitor *monitor = user_data;
   gssize n = g_input_stream_read_finish (monitor->input, result, &monitor->error);
 
+  /* the end of the stream is no success: the board or its server went */
+  if (n == 0 && !monitor->done)
+    monitor->error = g_error_new (GLINT_ERROR, GLINT_ERROR_DISCONNECTED,
+                                  _("%s closed the connection: the board was unplugged, or its "
+                                    "server stopped"), monitor->address);
   if (n <= 0)
     {
       monitor->done = TRUE;
       return;
     }
 
-  fwrite (monitor->buf, 1, n, stdout);
-  fflush (stdout);
+  if (monitor->line != NULL)
+    json_output (monitor, monitor->buf, n);
+  else
+    {
+      fwrite (monitor->buf, 1, n, stdout);
+      fflush (stdout);
+    }
   g_input_stream_read_async (monitor->input, monitor->buf, sizeof monitor->buf,
                              G_PRIORITY_DEFAULT, NULL, monitor_read_cb, monitor);
 }
@@ -1775,7 +2055,7 @@ monitor_quit_cb (gpointer user_data)
 }
 
 /* Shows what the board prints, after a reset into its firmware, until
- * Ctrl+C or the end of the stream. */
+ * Ctrl+C (exit status 0) or the end of the stream (1: the link went). */
 static int
 cmd_monitor (int argc, char **argv)
 {
@@ -1787,10 +2067,7 @@ cmd_monitor (int argc, char **argv)
   guint baud = opt_baud > 0 ? (guint) opt_baud : 115200;
 
   if (opt_port == NULL || argc != 1)
-    {
-      g_printerr (_("Usage: glint-cli --port PORT [-b BAUD] [--no-reset] monitor\n"));
-      return EXIT_USAGE;
-    }
+    return usage_error (_("Usage: glint-cli --port PORT [-b BAUD] [--no-reset] monitor\n"));
 
   stream = glint_stream_new_for_address (opt_port, &error);
   if (stream == NULL)
@@ -1820,12 +2097,18 @@ cmd_monitor (int argc, char **argv)
       result = run_until_done (&slot);
       if (!glint_reset_finish (stream, result, &error))
         {
-          g_printerr (_("Warning: the board was not reset: %s\n"), error->message);
+          g_autofree char *text = g_strdup_printf (_("the board was not reset: %s"),
+                                                   error->message);
+
+          report_warning (text);
           g_clear_error (&error);
         }
     }
 
   monitor.input = g_io_stream_get_input_stream (G_IO_STREAM (stream));
+  monitor.address = glint_stream_get_address (stream);
+  if (opt_json)
+    monitor.line = g_string_new (NULL);
   g_unix_signal_add (SIGINT, monitor_quit_cb, &monitor);
   g_unix_signal_add (SIGTERM, monitor_quit_cb, &monitor);
   g_input_stream_read_async (monitor.input, monitor.buf, sizeof monitor.buf, G_PRIORITY_DEFAULT,
@@ -1833,6 +2116,12 @@ cmd_monitor (int argc, char **argv)
 
   while (!monitor.done)
     g_main_context_iteration (NULL, TRUE);
+
+  /* a last line without its line end */
+  if (monitor.line != NULL && monitor.line->len > 0)
+    json_output_line (monitor.line->str, monitor.line->len);
+  if (monitor.line != NULL)
+    g_string_free (monitor.line, TRUE);
 
   if (monitor.error != NULL)
     {
@@ -1842,6 +2131,8 @@ cmd_monitor (int argc, char **argv)
       return status;
     }
 
+  if (opt_json)
+    json_done ("monitor");
   return EXIT_OK;
 }
 
@@ -1850,6 +2141,7 @@ cmd_monitor (int argc, char **argv)
 static char *opt_ssid;
 static char *opt_password_file;
 static gboolean opt_list_networks;
+static char *opt_wait;   /* NULL: GLINT_IMPROV_PROBE_TIMEOUT_MS × --timeout-scale */
 
 static const GOptionEntry wifi_entries[] = {
   { "ssid", 0, 0, G_OPTION_ARG_STRING, &opt_ssid,
@@ -1859,6 +2151,9 @@ static const GOptionEntry wifi_entries[] = {
        "without it the network must be open"), N_("FILE") },
   { "list", 0, 0, G_OPTION_ARG_NONE, &opt_list_networks,
     N_("List the networks the board sees"), NULL },
+  { "wait", 0, 0, G_OPTION_ARG_STRING, &opt_wait,
+    N_("How long the firmware has to answer after the reset, in seconds (default 10, "
+       "times --timeout-scale)"), N_("SECONDS") },
   { NULL }
 };
 
@@ -1867,10 +2162,11 @@ static const GOptionEntry wifi_entries[] = {
 static int
 wifi_option_width (const char *arg)
 {
-  if (g_str_equal (arg, "--ssid") || g_str_equal (arg, "--password-file"))
+  if (g_str_equal (arg, "--ssid") || g_str_equal (arg, "--password-file") ||
+      g_str_equal (arg, "--wait"))
     return 2;
   if (g_str_has_prefix (arg, "--ssid=") || g_str_has_prefix (arg, "--password-file=") ||
-      g_str_equal (arg, "--list"))
+      g_str_has_prefix (arg, "--wait=") || g_str_equal (arg, "--list"))
     return 1;
   return 0;
 }
@@ -1912,6 +2208,56 @@ report_wifi_error (const GError *error)
   if (interrupted && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return report_interrupted (error);
   return report_error (error);
+}
+
+/* --wait: seconds above 0, at most an hour */
+static gboolean
+parse_seconds (const char *text,
+               double     *seconds)
+{
+  char *end = NULL;
+  double value = g_ascii_strtod (text, &end);
+
+  if (end == text || *end != '\0' || !(value > 0 && value <= 3600))
+    return FALSE;
+  *seconds = value;
+  return TRUE;
+}
+
+/* Says, on one line, what the board is given @seconds to do; under
+ * --json a "waiting" event. */
+static void
+say_waiting_for_improv (const char *address,
+                        double      seconds)
+{
+  if (opt_json)
+    json_waiting ("improv", seconds);
+  else
+    /* TRANSLATORS: %g is a number of seconds, %s the board's port */
+    g_printerr (_("Waiting up to %g s for the firmware on %s to start and answer Improv "
+                  "Serial…\n"), seconds, address);
+}
+
+/* The board said nothing within @seconds: its firmware does not speak
+ * Improv, or it was still starting. The next step is a longer wait. */
+static int
+report_no_improv (const char *address,
+                  double      seconds)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hint = NULL;
+  int longer = seconds < 15 ? 30 : (int) MIN (seconds * 2 + 0.5, 3600);
+
+  /* TRANSLATORS: %s is the board's port, %g a number of seconds */
+  error = g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
+                       _("The board on %s did not answer Improv Serial within %g s: the "
+                         "firmware does not speak Improv Serial, or it needs longer to start"),
+                       address, seconds);
+  /* TRANSLATORS: %d is a number of seconds */
+  hint = g_strdup_printf (_("Try --wait %d; if it still does not answer, set up Wi-Fi as the "
+                            "firmware's documentation says.\n"), longer);
+
+  return report_error_hint (error, hint);
 }
 
 static void
@@ -1957,28 +2303,29 @@ cmd_wifi (int argc, char **argv)
   const char * const *info;
   GAsyncResult *slot = NULL;
   guint scale_ms;
+  double wait = 0;
 
   g_option_context_add_main_entries (context, wifi_entries, GETTEXT_PACKAGE);
   g_option_context_set_help_enabled (context, FALSE);
   if (!g_option_context_parse (context, &argc, &argv, &error) || opt_port == NULL ||
       argc != 1 || (opt_ssid == NULL && !opt_list_networks))
     {
-      if (error != NULL)
-        g_printerr ("%s\n", error->message);
-      g_printerr (_("Usage: glint-cli --port PORT wifi --ssid NAME [--password-file FILE]\n"
-                    "       glint-cli --port PORT wifi --list\n"));
-      return EXIT_USAGE;
+      g_autofree char *text = g_strdup_printf ("%s%s%s", error != NULL ? error->message : "",
+                                               error != NULL ? "\n" : "",
+                                               _("Usage: glint-cli --port PORT wifi --ssid NAME "
+                                                 "[--password-file FILE] [--wait SECONDS]\n"
+                                                 "       glint-cli --port PORT wifi --list "
+                                                 "[--wait SECONDS]\n"));
+
+      return report_cli_error (EXIT_USAGE, GLINT_ERROR_INVALID_ARGUMENT, text, NULL);
     }
   if (opt_ssid != NULL && (*opt_ssid == '\0' || strlen (opt_ssid) > 32))
-    {
-      g_printerr (_("--ssid: a Wi-Fi network name has 1 to 32 bytes\n"));
-      return EXIT_USAGE;
-    }
+    return usage_error (_("--ssid: a Wi-Fi network name has 1 to 32 bytes\n"));
   if (opt_password_file != NULL && opt_ssid == NULL)
-    {
-      g_printerr (_("--password-file needs --ssid\n"));
-      return EXIT_USAGE;
-    }
+    return usage_error (_("--password-file needs --ssid\n"));
+  if (opt_wait != NULL && !parse_seconds (opt_wait, &wait))
+    return usage_error (_("--wait takes a number of seconds above 0 and up to 3600, e.g. "
+                          "--wait 30\n"));
   if (opt_password_file != NULL && (password = read_password (opt_password_file, &error)) == NULL)
     return report_usage_error (error);
   if (!check_port (&error))
@@ -2006,21 +2353,26 @@ cmd_wifi (int argc, char **argv)
       result = run_until_done (&slot);
       if (!glint_reset_finish (stream, result, &error))
         {
-          g_printerr (_("Warning: the board was not reset: %s\n"), error->message);
+          g_autofree char *text = g_strdup_printf (_("the board was not reset: %s"),
+                                                   error->message);
+
+          report_warning (text);
           g_clear_error (&error);
         }
       g_clear_object (&result);
     }
 
-  if (!opt_json)
-    g_printerr (_("Asking the board on %s whether its firmware speaks Improv Serial…\n"),
-                glint_stream_get_address (stream));
+  if (opt_wait == NULL)
+    wait = GLINT_IMPROV_PROBE_TIMEOUT_MS / 1000.0 * opt_timeout_scale;
+  say_waiting_for_improv (glint_stream_get_address (stream), wait);
   client = glint_improv_client_new (stream);
-  scale_ms = (guint) (GLINT_IMPROV_PROBE_TIMEOUT_MS * opt_timeout_scale);
-  glint_improv_client_probe_async (client, scale_ms, job_cancellable, store_result_cb, &slot);
+  glint_improv_client_probe_async (client, (guint) (wait * 1000), job_cancellable,
+                                   store_result_cb, &slot);
   result = run_until_done (&slot);
   if (!glint_improv_client_probe_finish (client, result, &error))
-    return report_wifi_error (error);
+    return g_error_matches (error, GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED) ?
+           report_no_improv (glint_stream_get_address (stream), wait) :
+           report_wifi_error (error);
   g_clear_object (&result);
 
   info = glint_improv_client_get_device_info (client);
@@ -2114,7 +2466,9 @@ static const Command commands[] = {
   { "read", cmd_read, N_("Read OFFSET LENGTH (or --partition NAME) of flash into FILE") },
   { "monitor", cmd_monitor, N_("Reset the board into its firmware and show what it prints") },
   { "wifi", cmd_wifi, N_("Set up the Wi-Fi of firmware that speaks Improv Serial (--ssid NAME "
-                         "[--password-file FILE]; --list shows the networks the board sees)") },
+                         "[--password-file FILE]; --list shows the networks the board sees; "
+                         "--wait SECONDS gives the firmware longer than 10 s to answer after "
+                         "the reset)") },
 };
 
 static char *
@@ -2126,10 +2480,15 @@ commands_summary (void)
     g_string_append_printf (s, "  %-8s %s\n", commands[i].name, _(commands[i].summary));
 
   g_string_append (s, _("\nExit status: 0 success, 1 the board or link failed, 2 bad usage "
-                        "(refused before the board was touched), 3 written but not verified "
+                        "(a value given cannot work; what the command line alone decides is "
+                        "refused before the board is touched), 3 written but not verified "
                         "(secure download mode), 130 stopped with Ctrl+C.\n"));
   g_string_append (s, _("Flashing several boards: 1 when any board failed, else 3 when any was "
                         "not verified, else 0.\n"));
+  g_string_append (s, _("monitor and list --watch run until Ctrl+C and then exit with 0 (monitor "
+                        "with 1 when the board's link ends first). With --json, standard output "
+                        "holds only JSON events, one a line, errors included; messages for "
+                        "people go to standard error.\n"));
 
   return g_string_free (s, FALSE);
 }
@@ -2146,6 +2505,9 @@ main (int argc, char **argv)
    * otherwise hold "Connecting…" back until after an error went out on
    * standard error. */
   setvbuf (stdout, NULL, _IOLBF, 0);
+  /* GLib's debug and info messages (G_MESSAGES_DEBUG) would go to
+   * standard output, among --json events and the lines scripts read */
+  g_log_writer_default_set_use_stderr (TRUE);
   /* GLINT_LOCALEDIR: the uninstalled build's catalogues (meson devenv, tests). */
   bindtextdomain (GETTEXT_PACKAGE, g_getenv ("GLINT_LOCALEDIR") != NULL ?
                                    g_getenv ("GLINT_LOCALEDIR") : LOCALEDIR);
@@ -2164,8 +2526,10 @@ main (int argc, char **argv)
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      g_printerr ("%s\n", error->message);
-      return EXIT_USAGE;
+      /* --json may come after the option that failed */
+      for (int i = 1; i < argc && !opt_json; i++)
+        opt_json = g_str_equal (argv[i], "--json");
+      return usage_error ("%s\n", error->message);
     }
 
   /* one --port is the one board; several (or “all”) are for flash only */
@@ -2173,18 +2537,21 @@ main (int argc, char **argv)
       !g_str_equal (opt_ports[0], "all"))
     opt_port = opt_ports[0];
   if (opt_ports != NULL && opt_port == NULL && argc >= 2 && !g_str_equal (argv[1], "flash"))
-    {
-      g_printerr (_("Several boards (--port more than once, or --port all) can only be "
-                    "flashed: give one --port for %s\n"), argv[1]);
-      return EXIT_USAGE;
-    }
+    return usage_error (_("Several boards (--port more than once, or --port all) can only be "
+                          "flashed: give one --port for %s\n"), argv[1]);
   if (opt_results_log != NULL && opt_port != NULL)
-    {
-      g_printerr (_("--results-log is for flashing several boards: give --port more than "
-                    "once, or --port all\n"));
-      return EXIT_USAGE;
-    }
+    return usage_error (_("--results-log is for flashing several boards: give --port more than "
+                          "once, or --port all\n"));
 
+  if (opt_version && opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_event ("version");
+
+      json_builder_set_member_name (builder, "version");
+      json_builder_add_string_value (builder, PACKAGE_VERSION);
+      json_emit (builder);
+      return EXIT_OK;
+    }
   if (opt_version)
     {
       printf ("glint-cli %s\n", PACKAGE_VERSION);
@@ -2192,52 +2559,35 @@ main (int argc, char **argv)
     }
 
   if (argc < 2)
-    {
-      g_printerr ("%s", summary);
-      return EXIT_USAGE;
-    }
+    return report_cli_error (EXIT_USAGE, GLINT_ERROR_INVALID_ARGUMENT,
+                             _("Which command? glint-cli COMMAND, e.g. glint-cli list\n"),
+                             summary);
 
   if (opt_timeout_scale <= 0)
-    {
-      g_printerr (_("--timeout-scale must be positive\n"));
-      return EXIT_USAGE;
-    }
+    return usage_error (_("--timeout-scale must be positive\n"));
   if (opt_baud_text != NULL && g_ascii_strcasecmp (opt_baud_text, "auto") == 0)
     opt_baud = BAUD_AUTO;
   else if (opt_baud_text != NULL &&
            !g_ascii_string_to_signed (opt_baud_text, 10, 0, G_MAXINT, &opt_baud, NULL))
-    {
-      g_printerr (_("--baud takes “auto” or a rate such as 921600\n"));
-      return EXIT_USAGE;
-    }
+    return usage_error (_("--baud takes “auto” or a rate such as 921600\n"));
   /* 0 keeps the boot rate; below 300 no UART runs, and the chip would
    * refuse the change with a code that reads like a damaged link */
   if (opt_baud_text != NULL && opt_baud > 0 && opt_baud < 300)
-    {
-      g_printerr (_("--baud %s is too slow: give “auto” or a rate from 300 up, "
-                    "such as 921600\n"), opt_baud_text);
-      return EXIT_USAGE;
-    }
+    return usage_error (_("--baud %s is too slow: give “auto” or a rate from 300 up, "
+                          "such as 921600\n"), opt_baud_text);
   if (opt_chip != NULL && glint_chip_lookup (opt_chip) == NULL)
     {
       g_autofree char *valid = glint_chip_valid_names ();
 
       /* TRANSLATORS: %s are a chip name the user typed, then the list of valid ones */
-      g_printerr (_("--chip: unknown chip “%s” (valid: %s)\n"), opt_chip, valid);
-      return EXIT_USAGE;
+      return usage_error (_("--chip: unknown chip “%s” (valid: %s)\n"), opt_chip, valid);
     }
   if (opt_before != NULL && !g_str_equal (opt_before, "default-reset") &&
       !g_str_equal (opt_before, "usb-reset") && !g_str_equal (opt_before, "no-reset"))
-    {
-      g_printerr (_("--before takes default-reset, usb-reset or no-reset\n"));
-      return EXIT_USAGE;
-    }
+    return usage_error (_("--before takes default-reset, usb-reset or no-reset\n"));
   if (opt_after != NULL && !g_str_equal (opt_after, "hard-reset") &&
       !g_str_equal (opt_after, "no-reset"))
-    {
-      g_printerr (_("--after takes hard-reset or no-reset\n"));
-      return EXIT_USAGE;
-    }
+    return usage_error (_("--after takes hard-reset or no-reset\n"));
 
   /* Options the command line did not know are left in place for the
    * commands: erase has one (--region), list another (--watch). */
@@ -2257,9 +2607,10 @@ main (int argc, char **argv)
         }
       if (argv[i][0] == '-' && argv[i][1] != '\0')
         {
-          g_printerr (_("Unknown option %s\n"), argv[i]);
-          g_printerr (_("“glint-cli --help” lists the options.\n"));
-          return EXIT_USAGE;
+          g_autofree char *text = g_strdup_printf (_("Unknown option %s\n"), argv[i]);
+
+          return report_cli_error (EXIT_USAGE, GLINT_ERROR_INVALID_ARGUMENT, text,
+                                   _("“glint-cli --help” lists the options.\n"));
         }
     }
 
@@ -2267,8 +2618,9 @@ main (int argc, char **argv)
     if (g_str_equal (argv[1], commands[i].name))
       return commands[i].run (argc - 1, argv + 1);
 
-  g_printerr (_("Unknown command “%s”.\n"), argv[1]);
-  g_printerr ("%s", summary);
+  {
+    g_autofree char *text = g_strdup_printf (_("Unknown command “%s”.\n"), argv[1]);
 
-  return EXIT_USAGE;
+    return report_cli_error (EXIT_USAGE, GLINT_ERROR_INVALID_ARGUMENT, text, summary);
+  }
 }

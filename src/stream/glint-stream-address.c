@@ -291,7 +291,18 @@ parse_host_port (GlintStreamAddress  *self,
                     strchr (host, ':') != NULL ? "]" : "");
 
   if (!g_ascii_string_to_unsigned (port_text, 10, 1, 65535, &port, NULL))
-    return invalid (error, _("invalid port \"%s\": use a number from 1 to 65535"), port_text);
+    {
+      const char *digits = port_text[0] == '-' ? port_text + 1 : port_text;
+
+      /* a number, only not a TCP port: 0, 99999, -1 */
+      if (*digits != '\0' && strspn (digits, "0123456789") == strlen (digits))
+        return invalid (error, _("port %s is out of range: use the serial server's TCP port, "
+                                 "from 1 to 65535"), port_text);
+      return invalid (error, _("port \"%s\" is not a number: use a number from 1 to 65535, "
+                               "e.g. %s://%s%s%s:4000"), port_text, scheme,
+                      strchr (host, ':') != NULL ? "[" : "", host,
+                      strchr (host, ':') != NULL ? "]" : "");
+    }
 
   self->host = g_steal_pointer (&host);
   self->port = (guint16) port;
@@ -299,9 +310,11 @@ parse_host_port (GlintStreamAddress  *self,
   return TRUE;
 }
 
+/* @keys: gets the options' names in the order typed (the table's own) */
 static gboolean
 parse_query (GlintStreamAddress  *self,
              const char          *query,
+             GPtrArray           *keys,
              GError             **error)
 {
   g_auto(GStrv) parts = g_strsplit (query, "&", -1);
@@ -330,6 +343,7 @@ parse_query (GlintStreamAddress  *self,
       if (g_hash_table_contains (self->options, key))
         return invalid (error, _("option \"%s\" is given twice"), key);
 
+      g_ptr_array_add (keys, key);
       g_hash_table_insert (self->options, g_steal_pointer (&key), g_steal_pointer (&value));
     }
 
@@ -350,22 +364,21 @@ check_logging (const char  *value,
 }
 
 /* The options pyserial's rfc2217:// and socket:// handlers accept. Unknown
- * ones are an error there too, so a URL that works with esptool works here. */
+ * ones are an error there too, so a URL that works with esptool works here.
+ * @keys: the options' names in the order typed, so that of several wrong
+ * ones the first is named, every time. */
 static gboolean
 check_options (GlintStreamAddress  *self,
+               GPtrArray           *keys,
                GError             **error)
 {
-  GHashTableIter iter;
-  gpointer key, value;
-
   if (self->kind == GLINT_STREAM_KIND_REGISTERED)
     return TRUE;   /* the scheme's factory validates its own options */
 
-  g_hash_table_iter_init (&iter, self->options);
-  while (g_hash_table_iter_next (&iter, &key, &value))
+  for (guint i = 0; i < keys->len; i++)
     {
-      const char *k = key;
-      const char *v = value;
+      const char *k = g_ptr_array_index (keys, i);
+      const char *v = g_hash_table_lookup (self->options, k);
 
       if (g_str_equal (k, "logging"))
         {
@@ -412,12 +425,11 @@ parse_url (GlintStreamAddress  *self,
 {
   const char *question = strchr (rest, '?');
   g_autofree char *authority = NULL;
+  g_autoptr(GPtrArray) keys = g_ptr_array_new ();
 
   authority = question != NULL ? g_strndup (rest, question - rest) : g_strdup (rest);
 
-  if (question != NULL && !parse_query (self, question + 1, error))
-    return FALSE;
-
+  /* in the order typed: the host and port, then the options */
   if (self->kind == GLINT_STREAM_KIND_REGISTERED)
     {
       const Scheme *entry = lookup_scheme (scheme);
@@ -447,7 +459,10 @@ parse_url (GlintStreamAddress  *self,
         return FALSE;
     }
 
-  return check_options (self, error);
+  if (question != NULL && !parse_query (self, question + 1, keys, error))
+    return FALSE;
+
+  return check_options (self, keys, error);
 }
 
 /**

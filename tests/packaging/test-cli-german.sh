@@ -44,6 +44,11 @@ error=$(LANGUAGE=de LC_ALL=C.UTF-8 GLINT_LOCALEDIR="$localedir" \
         "$cli" --port COM3 info 2>&1)
 check "/glint/cli-german/engine-error" "$error" "Windows-Portname" "Windows port name"
 
+# A port out of range names the range, in German too.
+error=$(LANGUAGE=de LC_ALL=C.UTF-8 GLINT_LOCALEDIR="$localedir" \
+        "$cli" --port rfc2217://lab:99999 info 2>&1)
+check "/glint/cli-german/port-range" "$error" "außerhalb des gültigen Bereichs" "out of range"
+
 # A flash of the simulator: its results (the chip, the verified region) are
 # printed in German too, not only the English lines the CLI once picked out.
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/glint-cli-german.XXXXXX") || exit 1
