@@ -10,6 +10,7 @@
 #include "glint-board-contents.h"
 #include "glint-flasher.h"
 #include "glint-flasher-private.h"
+#include "glint-sim.h"
 #include "glint-sim-stream.h"
 #include "glint-stream.h"
 #include "glint-test-contents.h"
@@ -20,7 +21,8 @@
  * simulator runs none): where the ROM cannot read at all (ESP8266), and
  * where it would pay; a round trip a read once the stub runs, otadata
  * only where two app slots hold images, and the same findings as the
- * ROM's reads. The ROM's command counts per layout.
+ * ROM's reads. The ROM's command counts per layout; the legacy stub's
+ * acknowledgements.
  */
 
 typedef struct
@@ -373,6 +375,50 @@ test_layouts (void)
     }
 }
 
+/* The legacy stub (esptool's 1/) takes a READ_FLASH acknowledgement sent
+ * with the request as a command and waits for one forever (sim option
+ * legacy-read): it gets it once the answer is in, a round trip more a
+ * read. esp-flasher-stub gets it at once. */
+static void
+test_legacy_stub (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *saved = g_strdup (g_getenv ("GLINT_STUB_DIR"));
+  g_autofree char *dir = g_dir_make_tmp ("glint-legacy-stub-XXXXXX", &error);
+  g_autofree char *v1 = g_build_filename (dir, "1", NULL);
+  g_autofree char *stub_path = g_build_filename (v1, "esp32.json", NULL);
+  g_autofree guint8 *flash = full_build (0);
+  g_autofree char *path = write_flash ("legacy.bin", flash);
+  g_autofree char *address = g_strdup_printf ("sim://esp32?time-scale=0&latency=20&"
+                                              "legacy-read=on&flash=%s", path);
+  Board board;
+  const GlintBoardContents *contents;
+  GlintSim *sim;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir (v1, 0700), ==, 0);
+  glint_test_write_fake_stub_sized (stub_path, 2048, 300);
+  g_setenv ("GLINT_STUB_DIR", dir, TRUE);
+
+  board_start (&board, address, -1);
+  contents = board_finish (&board);
+  sim = glint_sim_stream_get_sim (GLINT_SIM_STREAM (board.stream));
+  assert_full_build (contents, GLINT_PARTITION_TABLE_OFFSET);
+  g_assert_true (contents->with_stub);
+  g_assert_cmpuint (glint_sim_get_counter (sim, GLINT_SIM_COUNTER_FRAMES_LOST), ==, 0);
+  /* seven reads of two round trips (40 ms each) */
+  g_assert_cmpint (contents->duration_us, >=, 7 * 2 * 40000);
+  g_test_message ("the legacy stub: %u reads in %.2f s", contents->round_trips,
+                  contents->duration_us / 1e6);
+  board_clear (&board);
+
+  g_setenv ("GLINT_STUB_DIR", saved, TRUE);
+  g_unlink (stub_path);
+  g_rmdir (v1);
+  g_rmdir (dir);
+  g_unlink (path);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -404,6 +450,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/contents/stub/esp8266", test_esp8266);
   g_test_add_func ("/glint/contents/stub/choice", test_choice);
   g_test_add_func ("/glint/contents/stub/layouts", test_layouts);
+  g_test_add_func ("/glint/contents/stub/legacy-stub", test_legacy_stub);
   status = g_test_run ();
 
   g_rmdir (tmp_dir);

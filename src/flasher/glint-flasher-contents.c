@@ -600,9 +600,10 @@ contents_attached (GTask *task)
 /* With the flasher stub ------------------------------------------------------------- */
 
 /* The stub's reads, one READ_FLASH of one packet each, its
- * acknowledgement of the whole length sent with it: the stub never
- * waits for the host, and a read costs one round trip (§6.4). The next
- * read goes out once the digest is in: esp-flasher-stub
+ * acknowledgement of the whole length sent with it to esp-flasher-stub:
+ * the stub never waits for the host, and a read costs one round trip
+ * (§6.4). The legacy stub gets it once the answer is in (two round
+ * trips). The next read goes out once the digest is in: esp-flasher-stub
  * keeps two receive buffers but re-arms them only between frames it
  * handles, so while it sends, one more frame waits and the rest are lost
  * (§9). */
@@ -741,6 +742,7 @@ batch_answer_cb (GObject      *object,
                  gpointer      user_data)
 {
   GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
   ContentsJob *job = contents_job (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) reply = NULL;
@@ -752,6 +754,12 @@ batch_answer_cb (GObject      *object,
       batch_failed (task, g_steal_pointer (&error));
       return;
     }
+  /* The legacy stub sends its answer, then masks its receive interrupt
+   * and polls for acknowledgements: one sent now arrives behind the
+   * mask. The packet is on its way meanwhile; the digest follows the
+   * acknowledgement, a round trip later. */
+  if (!self->stub_acks_early)
+    send_ack (task, span);
   job->wait = BATCH_DATA;
   glint_loader_wait_raw_frame_async (GLINT_LOADER (object), span->length, STUB_FRAME_US,
                                      g_task_get_cancellable (task), batch_frame_cb,
@@ -772,7 +780,10 @@ stub_read_span (GTask *task)
   glint_loader_read_flash_async (self->loader, span->offset, span->length, span->length, 1,
                                  g_task_get_cancellable (task), _glint_flasher_sent_cb,
                                  _glint_flasher_sent (task, batch_answer_cb));
-  send_ack (task, span);
+  /* esp-flasher-stub: the acknowledgement right behind the request, so
+   * that the stub never waits for the host (§9) */
+  if (self->stub_acks_early)
+    send_ack (task, span);
 }
 
 /* Reads each of @n @spans (of at most STUB_PACKET bytes), then hands what
