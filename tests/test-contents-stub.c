@@ -22,7 +22,7 @@
  * where it would pay; a round trip a read once the stub runs, otadata
  * only where two app slots hold images, and the same findings as the
  * ROM's reads. The ROM's command counts per layout; the legacy stub's
- * acknowledgements.
+ * acknowledgements; encrypted flash, not read.
  */
 
 typedef struct
@@ -419,6 +419,32 @@ test_legacy_stub (void)
   g_unlink (path);
 }
 
+/* Flash encryption on: READ_FLASH would read ciphertext; nothing is read
+ * and it is said why. */
+static void
+test_encrypted (void)
+{
+  g_autofree guint8 *flash = full_build (0);
+  g_autofree char *path = write_flash ("encrypted.bin", flash);
+  g_autofree char *address = g_strdup_printf ("sim://esp32?time-scale=0&flash-crypt-cnt=1&"
+                                              "flash=%s", path);
+  Board board;
+  const GlintBoardContents *contents;
+
+  for (gint use_stub = -1; use_stub <= 0; use_stub++)
+    {
+      board_start (&board, address, use_stub);
+      contents = board_finish (&board);
+      g_assert_cmpint (contents->state, ==, GLINT_CONTENTS_NOT_READ);
+      g_assert_cmpstr (contents->why, ==, "flash encryption is on: the board’s flash holds "
+                                          "encrypted data that cannot be read as plain text "
+                                          "here");
+      g_assert_cmpuint (contents->round_trips, ==, 0);
+      board_clear (&board);
+    }
+  g_unlink (path);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -451,6 +477,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/contents/stub/choice", test_choice);
   g_test_add_func ("/glint/contents/stub/layouts", test_layouts);
   g_test_add_func ("/glint/contents/stub/legacy-stub", test_legacy_stub);
+  g_test_add_func ("/glint/contents/stub/encrypted", test_encrypted);
   status = g_test_run ();
 
   g_rmdir (tmp_dir);

@@ -28,7 +28,8 @@
  * (a slow link), or the ROM cannot read at all (ESP8266), the stub reads
  * instead: a READ_FLASH a round trip, whole descriptions and otadata
  * entries in one each (§6.4, §9). What cannot be read is said, not
- * failed: blank and foreign flash are findings, not errors.
+ * failed: blank and foreign flash are findings, not errors; encrypted
+ * flash is not read.
  */
 
 #define SLOW_SIZE         GLINT_READ_FLASH_SLOW_SIZE
@@ -1062,6 +1063,14 @@ _glint_flasher_read_contents (GTask            *task,
   if (_glint_flasher_secure_download (self))
     {
       contents_not_read (task, _("secure download mode refuses flash reads"));
+      return;
+    }
+  /* READ_FLASH(_SLOW) reads the flash as it is, past the decryption
+   * that only the cache applies: ciphertext, which would look foreign */
+  if (self->security_known && glint_chip_flash_encrypted (self->flash_crypt_cnt))
+    {
+      contents_not_read (task, _("flash encryption is on: the board’s flash holds encrypted "
+                                 "data that cannot be read as plain text here"));
       return;
     }
   stub_load = _glint_flasher_stub_load_cost (self);
