@@ -315,6 +315,7 @@ typedef struct
   guint       stub_round_trips;
   guint       rom_commands;
   gboolean    otadata_read;
+  const char *after_erase;   /* what boots once otadata is erased */
 } Layout;
 
 /* Round trips once the stub runs, ROM commands (SPI_ATTACH included):
@@ -323,15 +324,17 @@ typedef struct
 static const Layout layouts[] = {
   /* the bootloader, the table, the app; ROM: + SPI_ATTACH, the table
    * (4 entries: 2 commands), the app (3) */
-  { "single factory app", TRUE, 0, 0x1, -1, "factory", 3, 1 + 1 + 2 + 3, FALSE },
+  { "single factory app", TRUE, 0, 0x1, -1, "factory", 3, 1 + 1 + 2 + 3, FALSE, NULL },
   /* the only image boots, whatever otadata says (erased: ota_0 first) */
-  { "two OTA slots, one image", FALSE, 2, 0x4, -1, "ota_1", 4, 1 + 1 + 3 + 1 + 3, FALSE },
-  { "two OTA slots, both images", FALSE, 2, 0x6, 1, "ota_1", 6, 1 + 1 + 3 + 3 + 3 + 2, TRUE },
+  { "two OTA slots, one image", FALSE, 2, 0x4, -1, "ota_1", 4, 1 + 1 + 3 + 1 + 3, FALSE,
+    "ota_1" },
+  { "two OTA slots, both images", FALSE, 2, 0x6, 1, "ota_1", 6, 1 + 1 + 3 + 3 + 3 + 2, TRUE,
+    "ota_0" },
   /* ESP-IDF's two-OTA layout as first flashed, and after one update */
   { "factory and two OTA slots, factory image", TRUE, 2, 0x1, -1, "factory", 5,
-    1 + 1 + 4 + 3 + 1 + 1, FALSE },
+    1 + 1 + 4 + 3 + 1 + 1, FALSE, "factory" },
   { "factory and two OTA slots, factory and ota_0 images", TRUE, 2, 0x3, 0, "ota_0", 7,
-    1 + 1 + 4 + 3 + 3 + 1 + 2, TRUE },
+    1 + 1 + 4 + 3 + 3 + 1 + 2, TRUE, "factory" },
 };
 
 static void
@@ -364,6 +367,14 @@ test_layouts (void)
           g_assert_cmpstr (boots->partition.name, ==, l->boots);
           g_assert_cmpint (boots->app_state, ==, GLINT_APP_FOUND);
           g_assert_cmpint (c->otadata_read, ==, l->otadata_read);
+          if (l->after_erase != NULL)
+            {
+              g_autofree char *loss = glint_board_contents_describe_loss (
+                c, glint_board_contents_lookup (c, "otadata"));
+              g_autofree char *next = g_strdup_printf ("%s starts next", l->after_erase);
+
+              g_assert_nonnull (strstr (loss, next));
+            }
         }
       g_assert_false (r->with_stub);
       g_assert_true (s->with_stub);
