@@ -13,6 +13,7 @@
 #include "glint-link-timing.h"
 #include "glint-protocol.h"
 #include "glint-stream.h"
+#include "glint-stub.h"
 
 /*
  * What is on the board, as a step of the info job: the bootloader's
@@ -1011,9 +1012,28 @@ stub_started (GTask *task)
   _glint_flasher_attach_flash (task, contents_attached);
 }
 
+/* Whether the stub that runs, or would be loaded, takes a READ_FLASH's
+ * acknowledgement with the request: esp-flasher-stub does, the legacy
+ * stub gets it a round trip later (§9). */
+static gboolean
+stub_acks_early (GlintFlasher *self)
+{
+  g_autoptr(GlintStub) stub = NULL;
+  GlintStubLayout layout;
+
+  if (self->stub_running)
+    return self->stub_acks_early;
+  stub = glint_stub_find (self->chip, _glint_flasher_major_rev (self), NULL, NULL);
+  if (stub == NULL)
+    return FALSE;
+  layout = glint_stub_get_layout (stub);
+  return layout == GLINT_STUB_LAYOUT_V2 || layout == GLINT_STUB_LAYOUT_FLAT;
+}
+
 /* Whether the stub reads sooner than the ROM: loading it and its reads
  * against the ROM's commands for a two-OTA layout, each a round trip
- * and its frames on the wire. The stub stays loaded for the jobs after. */
+ * (two a read for the legacy stub) and its frames on the wire. The stub
+ * stays loaded for the jobs after. */
 static gboolean
 stub_reads_sooner (GlintFlasher *self,
                    gint64        stub_load)
@@ -1025,7 +1045,8 @@ stub_reads_sooner (GlintFlasher *self,
 
   rom = ROM_READS * (rtt + glint_link_timing_wire_time (8 + 8 + 8 + 64 + 4, rate));
   /* the ROM's baud step: CHANGE_BAUDRATE, the verifying read, the crystal */
-  stub = stub_load + (stub_rate != rate ? 3 * rtt : 0) + STUB_READS * rtt +
+  stub = stub_load + (stub_rate != rate ? 3 * rtt : 0) +
+         STUB_READS * (stub_acks_early (self) ? 1 : 2) * rtt +
          glint_link_timing_wire_time (8 + GLINT_PARTITION_TABLE_SIZE + 3 * APP_FULL_SIZE +
                                       2 * GLINT_OTADATA_ENTRY_SIZE +
                                       STUB_READS * STUB_READ_FRAMES, stub_rate);
