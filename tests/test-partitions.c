@@ -525,6 +525,90 @@ test_otadata_build (void)
     }
 }
 
+/* Which app boots given what each partition holds, as ESP-IDF's
+ * bootloader_utility_load_boot_image () walks: otadata's slot, down to
+ * the factory app, up through the slots, then the test app. */
+static const char *
+boots_name (GArray              *table,
+            const GlintOtaEntry *entries,
+            const gboolean      *held)
+{
+  const GlintPartition *p = glint_partition_table_boots (table, entries, held);
+
+  return p != NULL ? p->name : "(none)";
+}
+
+static void
+test_boots_only_image (void)
+{
+  /* nvs, otadata, phy_init, factory (3), ota_0 (4), ota_1 (5) */
+  g_autoptr(GArray) table = glint_partition_table_new_default (TRUE);
+  g_autoptr(GArray) no_factory = glint_partition_table_new_default (TRUE);
+  g_autoptr(GArray) with_test = glint_partition_table_new_default (FALSE);
+  g_autoptr(GBytes) names_ota0 = glint_otadata_build (0, 2);
+  g_autoptr(GBytes) names_ota1 = glint_otadata_build (1, 2);
+  GlintOtaEntry ota0[2], ota1[2];
+  gboolean held[6] = { FALSE };
+  GlintPartition test = { 0 };
+
+  glint_otadata_parse_entry (g_bytes_get_data (names_ota0, NULL), &ota0[0]);
+  glint_otadata_parse_entry ((const guint8 *) g_bytes_get_data (names_ota0, NULL) + 0x1000,
+                             &ota0[1]);
+  glint_otadata_parse_entry (g_bytes_get_data (names_ota1, NULL), &ota1[0]);
+  glint_otadata_parse_entry ((const guint8 *) g_bytes_get_data (names_ota1, NULL) + 0x1000,
+                             &ota1[1]);
+
+  /* nothing anywhere: nothing boots, and otadata cannot change that */
+  g_assert_cmpstr (boots_name (table, ota1, held), ==, "(none)");
+  g_assert_false (glint_partition_table_otadata_decides (table, held));
+
+  /* one image: it boots, whatever otadata names or whether it was read */
+  held[5] = TRUE;
+  g_assert_cmpstr (boots_name (table, NULL, held), ==, "ota_1");
+  g_assert_cmpstr (boots_name (table, ota0, held), ==, "ota_1");
+  g_assert_false (glint_partition_table_otadata_decides (table, held));
+  held[5] = FALSE;
+  held[3] = TRUE;
+  g_assert_cmpstr (boots_name (table, ota1, held), ==, "factory");
+  g_assert_false (glint_partition_table_otadata_decides (table, held));
+
+  /* two: otadata decides; an empty slot it names falls back downwards */
+  held[5] = TRUE;
+  g_assert_true (glint_partition_table_otadata_decides (table, held));
+  g_assert_cmpstr (boots_name (table, ota1, held), ==, "ota_1");
+  g_assert_cmpstr (boots_name (table, ota0, held), ==, "factory");
+  g_assert_cmpstr (boots_name (table, NULL, held), ==, "factory");
+
+  /* no factory app: from the slot otadata names, or upwards from ota_0 */
+  g_array_remove_index (no_factory, 3);             /* ota_0 (3), ota_1 (4) */
+  memset (held, 0, sizeof held);
+  held[3] = held[4] = TRUE;
+  g_assert_true (glint_partition_table_otadata_decides (no_factory, held));
+  g_assert_cmpstr (boots_name (no_factory, ota1, held), ==, "ota_1");
+  g_assert_cmpstr (boots_name (no_factory, NULL, held), ==, "ota_0");
+  held[3] = FALSE;
+  g_assert_false (glint_partition_table_otadata_decides (no_factory, held));
+  g_assert_cmpstr (boots_name (no_factory, ota0, held), ==, "ota_1");
+
+  /* the test app comes last, and never makes otadata count */
+  g_strlcpy (test.name, "test", sizeof test.name);
+  test.type = GLINT_PARTITION_TYPE_APP;
+  test.subtype = GLINT_PARTITION_APP_TEST;
+  test.offset = 0x110000;
+  test.size = 0x100000;
+  g_array_append_val (with_test, test);              /* nvs, phy_init, factory, test */
+  memset (held, 0, sizeof held);
+  held[3] = TRUE;
+  g_assert_cmpstr (boots_name (with_test, NULL, held), ==, "test");
+  held[2] = TRUE;
+  g_assert_cmpstr (boots_name (with_test, NULL, held), ==, "factory");
+  g_assert_false (glint_partition_table_otadata_decides (with_test, held));
+
+  /* without what they hold: every app partition counts, as before */
+  g_assert_cmpstr (boots_name (table, ota0, NULL), ==, "ota_0");
+  g_assert_cmpstr (boots_name (table, NULL, NULL), ==, "factory");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -542,6 +626,7 @@ main (int   argc,
   g_test_add_func ("/glint/partitions/otadata-crc", test_otadata_crc);
   g_test_add_func ("/glint/partitions/otadata-boot", test_otadata_boot);
   g_test_add_func ("/glint/partitions/otadata-build", test_otadata_build);
+  g_test_add_func ("/glint/partitions/boots-only-image", test_boots_only_image);
 
   return g_test_run ();
 }

@@ -810,14 +810,119 @@ glint_otadata_build (gint slot,
   return g_bytes_new_take (out, GLINT_OTADATA_SIZE);
 }
 
+/* The app partition at one of the bootloader's indices: -1 the factory
+ * app, 0… the ota_N slots it can reach (ota_N with N below their count). */
+static gint
+partition_at_index (GArray *table,
+                    gint    index,
+                    guint   n_slots)
+{
+  for (guint i = 0; i < table->len; i++)
+    {
+      GlintPartition *p = &g_array_index (table, GlintPartition, i);
+
+      if (p->type != GLINT_PARTITION_TYPE_APP)
+        continue;
+      if (index < 0 && p->subtype == GLINT_PARTITION_APP_FACTORY)
+        return (gint) i;
+      if (index >= 0 && (guint) index < n_slots &&
+          p->subtype == GLINT_PARTITION_APP_OTA_MIN + index)
+        return (gint) i;
+    }
+  return -1;
+}
+
+static gboolean
+holds (const gboolean *holds_image,
+       gint            i)
+{
+  return i >= 0 && (holds_image == NULL || holds_image[i]);
+}
+
+/**
+ * glint_partition_table_boots:
+ * @table: (element-type GlintPartition): a parsed table
+ * @entries: (nullable) (array fixed-size=2): the otadata entries, %NULL
+ *   when there is no otadata or it was not read
+ * @holds_image: (nullable) (array): for each entry of @table, whether it
+ *   holds an app image; %NULL: every app partition does
+ *
+ * The bootloader's choice (protocol.md §12.6): it starts from the OTA
+ * slot otadata names (without a valid entry: the factory app), tries it
+ * and the slots below it down to the factory app, then the slots above,
+ * then the test app, and boots the first that holds an image.
+ *
+ * Returns: (nullable): the app partition that boots; %NULL when none
+ *   holds an image
+ */
+const GlintPartition *
+glint_partition_table_boots (GArray              *table,
+                             const GlintOtaEntry *entries,
+                             const gboolean      *holds_image)
+{
+  guint n_slots = glint_partition_table_n_ota_slots (table);
+  gint start = entries != NULL ? glint_otadata_boot_slot (entries, n_slots) : -1;
+
+  for (gint index = start; index >= -1; index--)
+    {
+      gint i = partition_at_index (table, index, n_slots);
+
+      if (holds (holds_image, i))
+        return &g_array_index (table, GlintPartition, i);
+    }
+  for (gint index = start + 1; index < (gint) n_slots; index++)
+    {
+      gint i = partition_at_index (table, index, n_slots);
+
+      if (holds (holds_image, i))
+        return &g_array_index (table, GlintPartition, i);
+    }
+  for (guint i = 0; i < table->len; i++)
+    {
+      GlintPartition *p = &g_array_index (table, GlintPartition, i);
+
+      if (p->type == GLINT_PARTITION_TYPE_APP && p->subtype == GLINT_PARTITION_APP_TEST &&
+          holds (holds_image, (gint) i))
+        return p;
+    }
+  return NULL;
+}
+
+/**
+ * glint_partition_table_otadata_decides:
+ * @table: (element-type GlintPartition): a parsed table
+ * @holds_image: (nullable) (array): as for glint_partition_table_boots ()
+ *
+ * Whether otadata can change which app boots: only when two or more of
+ * the factory app and the ota_N slots hold an image. With one, the
+ * bootloader falls back to it from whatever otadata names; the test app
+ * comes after all of them.
+ *
+ * Returns: %TRUE if otadata must be read to tell which app boots
+ */
+gboolean
+glint_partition_table_otadata_decides (GArray         *table,
+                                       const gboolean *holds_image)
+{
+  guint n_slots = glint_partition_table_n_ota_slots (table);
+  guint n = 0;
+
+  if (n_slots == 0)
+    return FALSE;
+  for (gint index = -1; index < (gint) n_slots; index++)
+    if (holds (holds_image, partition_at_index (table, index, n_slots)))
+      n++;
+  return n >= 2;
+}
+
 /**
  * glint_partition_table_booting:
  * @table: (element-type GlintPartition): a parsed table
  * @entries: (nullable) (array fixed-size=2): the otadata entries, %NULL
  *   when there is no otadata or it could not be read
  *
- * The bootloader's choice: the OTA slot otadata names; without a valid
- * entry the factory app, or the first ota_N when there is none.
+ * The bootloader's choice when every app partition holds an image:
+ * glint_partition_table_boots () without what the partitions hold.
  *
  * Returns: (nullable): the app partition that boots
  */
@@ -825,29 +930,5 @@ const GlintPartition *
 glint_partition_table_booting (GArray              *table,
                                const GlintOtaEntry *entries)
 {
-  guint n_slots = glint_partition_table_n_ota_slots (table);
-  gint slot = entries != NULL ? glint_otadata_boot_slot (entries, n_slots) : -1;
-  const GlintPartition *first_ota = NULL;
-
-  for (guint i = 0; i < table->len; i++)
-    {
-      GlintPartition *p = &g_array_index (table, GlintPartition, i);
-
-      if (p->type != GLINT_PARTITION_TYPE_APP ||
-          p->subtype < GLINT_PARTITION_APP_OTA_MIN || p->subtype > GLINT_PARTITION_APP_OTA_MAX)
-        continue;
-      /* the bootloader numbers the slots by subtype, in table order */
-      if (slot >= 0 && p->subtype - GLINT_PARTITION_APP_OTA_MIN == slot)
-        return p;
-      if (first_ota == NULL || p->subtype < first_ota->subtype)
-        first_ota = p;
-    }
-  for (guint i = 0; i < table->len; i++)
-    {
-      GlintPartition *p = &g_array_index (table, GlintPartition, i);
-
-      if (p->type == GLINT_PARTITION_TYPE_APP && p->subtype == GLINT_PARTITION_APP_FACTORY)
-        return p;
-    }
-  return first_ota;
+  return glint_partition_table_boots (table, entries, NULL);
 }

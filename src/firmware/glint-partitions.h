@@ -173,5 +173,11 @@ GBytes      *glint_otadata_build               (gint          slot,
 const GlintPartition *
              glint_partition_table_booting     (GArray       *table,
                                                 const GlintOtaEntry *entries);
+const GlintPartition *
+             glint_partition_table_boots       (GArray       *table,
+                                                const GlintOtaEntry *entries,
+                                                const gboolean *holds_image);
+gboolean     glint_partition_table_otadata_decides (GArray         *table,
+                                                    const gboolean *holds_image);
 
 G_END_DECLS

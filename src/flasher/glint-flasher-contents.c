@@ -13,19 +13,24 @@
 #include "glint-link-timing.h"
 #include "glint-protocol.h"
 #include "glint-stream.h"
+#include "glint-stub.h"
 
 /*
  * What is on the board, as a step of the info job: the bootloader's
  * header, the partition table (at 0x8000, else at the start of a sector
  * in the first 64 KiB), the first bytes of each app partition with its
- * app description, and otadata (protocol.md §12.4–§12.6). The ROM
- * reads 64 bytes a command (READ_FLASH_SLOW, §6.4): only the bytes
- * needed are read, one command at a time (§9). Where loading the
- * flasher stub and its reads cost less than those commands (a slow
- * link), or the ROM cannot read at all (ESP8266), the stub reads
+ * app description, and otadata, only where it decides which app boots:
+ * when two or more app slots hold images (protocol.md §12.4–§12.6). The
+ * ROM reads 64 bytes a command (READ_FLASH_SLOW, §6.4): only the bytes
+ * needed are read, one command at a time (§9): the table to its end
+ * marker or MD5 entry, an app's first 64 bytes and the rest of its
+ * description only behind an image header and description magic. Where
+ * loading the flasher stub and its reads cost less than those commands
+ * (a slow link), or the ROM cannot read at all (ESP8266), the stub reads
  * instead: a READ_FLASH a round trip, whole descriptions and otadata
  * entries in one each (§6.4, §9). What cannot be read is said, not
- * failed: blank and foreign flash are findings, not errors.
+ * failed: blank and foreign flash are findings, not errors; encrypted
+ * flash is not read.
  */
 
 #define SLOW_SIZE         GLINT_READ_FLASH_SLOW_SIZE
@@ -35,9 +40,11 @@
 #define APP_HEAD_SIZE     (GLINT_APP_DESC_IMAGE_OFFSET + APP_DESC_TEXTS)
 /* With the stub, the whole description (its ELF SHA-256 too) */
 #define APP_FULL_SIZE     (GLINT_APP_DESC_IMAGE_OFFSET + GLINT_APP_DESC_SIZE)
-/* What the ROM spends on ESP-IDF's two-OTA layout: SPI_ATTACH, the
- * bootloader, the table (4), three apps (3 each), two otadata entries. */
-#define ROM_READS         17
+/* What the ROM spends on ESP-IDF's two-OTA layout with the factory app
+ * and one OTA update, the other slot blank: SPI_ATTACH, the bootloader,
+ * the table to its MD5 entry (4), two apps (3 each), the blank slot (1),
+ * two otadata entries (two images: otadata decides). */
+#define ROM_READS         15
 /* ... and the stub: the bootloader, the table, three apps, two otadata
  * entries (one round trip each) */
 #define STUB_READS        7
@@ -193,6 +200,19 @@ read_next (GTask *task)
                                       _glint_flasher_sent (task, read_cb));
 }
 
+/* Reads @more bytes after those read last, then hands all to @handler. */
+static void
+contents_read_more (GTask           *task,
+                    guint32          more,
+                    ContentsHandler  handler)
+{
+  ContentsJob *job = contents_job (task);
+
+  job->length += more;
+  job->handler = handler;
+  read_next (task);
+}
+
 /* Reads @length bytes at @offset, then hands them to @handler. */
 static void
 contents_read (GTask           *task,
@@ -221,14 +241,33 @@ all_erased (const guint8 *data,
 
 /* otadata, then which app boots ---------------------------------------------------- */
 
+/* Which partitions hold an app image, in table order: what the
+ * bootloader may start (§12.6). From the header: an image damaged
+ * further on, which the bootloader refuses, looks whole here. */
+static gboolean *
+images_held (ContentsJob *job)
+{
+  GArray *parts = job->contents->partitions;
+  gboolean *held = g_new0 (gboolean, MAX (parts->len, 1));
+
+  for (guint i = 0; i < parts->len; i++)
+    {
+      GlintAppState state = g_array_index (parts, GlintPartitionContents, i).app_state;
+
+      held[i] = state == GLINT_APP_FOUND || state == GLINT_APP_NO_DESC;
+    }
+  return held;
+}
+
 static void
 mark_booting (GTask *task)
 {
   ContentsJob *job = contents_job (task);
+  g_autofree gboolean *held = images_held (job);
   const GlintPartition *boots;
 
-  boots = glint_partition_table_booting (job->table,
-                                         job->contents->otadata_read ? job->ota : NULL);
+  boots = glint_partition_table_boots (job->table,
+                                       job->contents->otadata_read ? job->ota : NULL, held);
   for (guint i = 0; boots != NULL && i < job->contents->partitions->len; i++)
     {
       GlintPartitionContents *pc = &g_array_index (job->contents->partitions,
@@ -264,17 +303,28 @@ otadata_first_read (GTask        *task,
                  otadata_second_read);
 }
 
+static void stub_read_otadata (GTask *task);
+
+/* After the apps: otadata only where it changes which app boots. With
+ * fewer than two of the factory app and the ota_N slots holding an
+ * image, the bootloader falls back to the one that does whatever
+ * otadata names (§12.6): two reads saved. */
 static void
 read_otadata (GTask *task)
 {
   ContentsJob *job = contents_job (task);
   const GlintPartition *otadata = glint_partition_table_otadata (job->table);
+  g_autofree gboolean *held = images_held (job);
 
-  /* without ota_N slots, otadata changes nothing */
   if (otadata == NULL || otadata->size < GLINT_OTADATA_SIZE ||
-      glint_partition_table_n_ota_slots (job->table) == 0)
+      !glint_partition_table_otadata_decides (job->table, held))
     {
       mark_booting (task);
+      return;
+    }
+  if (job->contents->with_stub)
+    {
+      stub_read_otadata (task);
       return;
     }
   contents_read (task, otadata->offset, GLINT_OTADATA_ENTRY_SIZE, otadata_first_read);
@@ -316,6 +366,23 @@ app_read (GTask        *task,
   read_next_app (task);
 }
 
+/* The ROM's first 64 bytes of an app: the image header and the
+ * description's magic. Blank, foreign or without a description, the
+ * rest tells nothing: one command instead of three. */
+static void
+app_head_read (GTask        *task,
+               const guint8 *data,
+               gsize         len)
+{
+  if (data[0] != 0xE9 ||
+      glint_read_u32 (data + GLINT_APP_DESC_IMAGE_OFFSET) != GLINT_APP_DESC_MAGIC)
+    {
+      app_read (task, data, len);
+      return;
+    }
+  contents_read_more (task, APP_HEAD_SIZE - SLOW_SIZE, app_read);
+}
+
 static void stub_read_apps (GTask *task);
 
 static void
@@ -342,7 +409,7 @@ read_next_app (GTask *task)
           pc->app_state = GLINT_APP_NOT_APP;
           continue;
         }
-      contents_read (task, pc->partition.offset, APP_HEAD_SIZE, app_read);
+      contents_read (task, pc->partition.offset, SLOW_SIZE, app_head_read);
       return;
     }
   read_otadata (task);
@@ -455,10 +522,27 @@ table_chunk_read (GTask        *task,
       return;
     }
 
-  for (guint i = 0; i + GLINT_PARTITION_ENTRY_SIZE <= table_bytes->len;
+  /* The table ends at an erased entry, or with its MD5 entry, which
+   * gen_esp32part.py writes last (§12.4): what follows is the end
+   * marker, not worth a command. */
+  for (guint i = 0; !ended && i + GLINT_PARTITION_ENTRY_SIZE <= table_bytes->len;
        i += GLINT_PARTITION_ENTRY_SIZE)
-    if (all_erased (table_bytes->data + i, GLINT_PARTITION_ENTRY_SIZE))
-      ended = TRUE;
+    {
+      const guint8 *entry = table_bytes->data + i;
+
+      if (all_erased (entry, GLINT_PARTITION_ENTRY_SIZE))
+        ended = TRUE;
+      else if (entry[0] == 0xEB && entry[1] == 0xEB)
+        {
+          guint8 end[GLINT_PARTITION_ENTRY_SIZE];
+
+          /* the end marker the generator writes after it */
+          memset (end, 0xFF, sizeof end);
+          g_byte_array_set_size (table_bytes, i + GLINT_PARTITION_ENTRY_SIZE);
+          g_byte_array_append (table_bytes, end, sizeof end);
+          ended = TRUE;
+        }
+    }
   if (!ended && table_bytes->len < GLINT_PARTITION_TABLE_SIZE)
     {
       contents_read (task, job->contents->table_offset + table_bytes->len, SLOW_SIZE,
@@ -518,11 +602,13 @@ contents_attached (GTask *task)
 /* With the flasher stub ------------------------------------------------------------- */
 
 /* The stub's reads, one READ_FLASH of one packet each, its
- * acknowledgement of the whole length sent with it: the stub never waits
- * for the host, and a read costs one round trip (§6.4). The next read
- * goes out once the digest is in: esp-flasher-stub keeps two receive
- * buffers but re-arms them only between frames it handles, so while it
- * sends, one more frame waits and the rest are lost (§9). */
+ * acknowledgement of the whole length sent with it to esp-flasher-stub:
+ * the stub never waits for the host, and a read costs one round trip
+ * (§6.4). The legacy stub gets it once the answer is in (two round
+ * trips). The next read goes out once the digest is in: esp-flasher-stub
+ * keeps two receive buffers but re-arms them only between frames it
+ * handles, so while it sends, one more frame waits and the rest are lost
+ * (§9). */
 
 static void stub_read_span (GTask *task);
 
@@ -635,12 +721,30 @@ batch_frame_cb (GObject      *object,
   }
 }
 
+/* The acknowledgement of a read's one packet: its whole length (§6.4) */
+static void
+send_ack (GTask        *task,
+          const Span   *span)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) ack = NULL;
+  guint8 total[4];
+
+  glint_put_u32 (total, span->length);
+  ack = g_bytes_new (total, sizeof total);
+  /* a link already failed: the command fails too and ends the job */
+  if (!glint_loader_send_raw (self->loader, ack, &error))
+    g_debug ("contents: %s", error->message);
+}
+
 static void
 batch_answer_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
   GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
   ContentsJob *job = contents_job (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) reply = NULL;
@@ -652,6 +756,12 @@ batch_answer_cb (GObject      *object,
       batch_failed (task, g_steal_pointer (&error));
       return;
     }
+  /* The legacy stub sends its answer, then masks its receive interrupt
+   * and polls for acknowledgements: one sent now arrives behind the
+   * mask. The packet is on its way meanwhile; the digest follows the
+   * acknowledgement, a round trip later. */
+  if (!self->stub_acks_early)
+    send_ack (task, span);
   job->wait = BATCH_DATA;
   glint_loader_wait_raw_frame_async (GLINT_LOADER (object), span->length, STUB_FRAME_US,
                                      g_task_get_cancellable (task), batch_frame_cb,
@@ -664,9 +774,6 @@ stub_read_span (GTask *task)
   GlintFlasher *self = g_task_get_source_object (task);
   ContentsJob *job = contents_job (task);
   const Span *span = &g_array_index (job->spans, Span, job->parts->len);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) ack = NULL;
-  guint8 total[4];
 
   g_assert (span->length > 0 && span->length <= STUB_PACKET);
 
@@ -675,11 +782,10 @@ stub_read_span (GTask *task)
   glint_loader_read_flash_async (self->loader, span->offset, span->length, span->length, 1,
                                  g_task_get_cancellable (task), _glint_flasher_sent_cb,
                                  _glint_flasher_sent (task, batch_answer_cb));
-  glint_put_u32 (total, span->length);
-  ack = g_bytes_new (total, sizeof total);
-  /* a link already failed: the command fails too and ends the job */
-  if (!glint_loader_send_raw (self->loader, ack, &error))
-    g_debug ("contents: %s", error->message);
+  /* esp-flasher-stub: the acknowledgement right behind the request, so
+   * that the stub never waits for the host (§9) */
+  if (self->stub_acks_early)
+    send_ack (task, span);
 }
 
 /* Reads each of @n @spans (of at most STUB_PACKET bytes), then hands what
@@ -721,24 +827,45 @@ stub_apps_read (GTask     *task,
           app_classify (pc, g_bytes_get_data (data, NULL), g_bytes_get_size (data));
         }
     }
-  if (k < parts->len)
-    {
-      glint_otadata_parse_entry (g_bytes_get_data (g_ptr_array_index (parts, k), NULL),
-                                 &job->ota[0]);
-      glint_otadata_parse_entry (g_bytes_get_data (g_ptr_array_index (parts, k + 1), NULL),
-                                 &job->ota[1]);
-      job->contents->otadata_read = TRUE;
-    }
+  read_otadata (task);
+}
+
+static void
+stub_otadata_read (GTask     *task,
+                   GPtrArray *parts)
+{
+  ContentsJob *job = contents_job (task);
+
+  glint_otadata_parse_entry (g_bytes_get_data (g_ptr_array_index (parts, 0), NULL),
+                             &job->ota[0]);
+  glint_otadata_parse_entry (g_bytes_get_data (g_ptr_array_index (parts, 1), NULL),
+                             &job->ota[1]);
+  job->contents->otadata_read = TRUE;
   mark_booting (task);
 }
 
-/* Each app's header and description, and otadata's two entries: one batch. */
+/* otadata's two entries, a sector apart: two reads (one packet holds at
+ * most 4 KiB, §6.4) */
+static void
+stub_read_otadata (GTask *task)
+{
+  ContentsJob *job = contents_job (task);
+  const GlintPartition *otadata = glint_partition_table_otadata (job->table);
+  Span entries[2] = {
+    { otadata->offset, GLINT_OTADATA_ENTRY_SIZE },
+    { otadata->offset + GLINT_SECTOR_SIZE, GLINT_OTADATA_ENTRY_SIZE },
+  };
+
+  stub_batch (task, entries, G_N_ELEMENTS (entries), stub_otadata_read);
+}
+
+/* Each app's header and description, a read each; then otadata, if it
+ * decides which app boots. */
 static void
 stub_read_apps (GTask *task)
 {
   ContentsJob *job = contents_job (task);
   GArray *all = job->contents->partitions;
-  const GlintPartition *otadata = glint_partition_table_otadata (job->table);
   g_autoptr(GArray) spans = g_array_new (FALSE, FALSE, sizeof (Span));
 
   for (guint i = 0; i < all->len; i++)
@@ -754,16 +881,6 @@ stub_read_apps (GTask *task)
           continue;
         }
       g_array_append_val (spans, span);
-    }
-  if (otadata != NULL && otadata->size >= GLINT_OTADATA_SIZE &&
-      glint_partition_table_n_ota_slots (job->table) > 0)
-    {
-      Span entries[2] = {
-        { otadata->offset, GLINT_OTADATA_ENTRY_SIZE },
-        { otadata->offset + GLINT_SECTOR_SIZE, GLINT_OTADATA_ENTRY_SIZE },
-      };
-
-      g_array_append_vals (spans, entries, 2);
     }
   if (spans->len == 0)
     {
@@ -895,9 +1012,28 @@ stub_started (GTask *task)
   _glint_flasher_attach_flash (task, contents_attached);
 }
 
+/* Whether the stub that runs, or would be loaded, takes a READ_FLASH's
+ * acknowledgement with the request: esp-flasher-stub does, the legacy
+ * stub gets it a round trip later (§9). */
+static gboolean
+stub_acks_early (GlintFlasher *self)
+{
+  g_autoptr(GlintStub) stub = NULL;
+  GlintStubLayout layout;
+
+  if (self->stub_running)
+    return self->stub_acks_early;
+  stub = glint_stub_find (self->chip, _glint_flasher_major_rev (self), NULL, NULL);
+  if (stub == NULL)
+    return FALSE;
+  layout = glint_stub_get_layout (stub);
+  return layout == GLINT_STUB_LAYOUT_V2 || layout == GLINT_STUB_LAYOUT_FLAT;
+}
+
 /* Whether the stub reads sooner than the ROM: loading it and its reads
  * against the ROM's commands for a two-OTA layout, each a round trip
- * and its frames on the wire. The stub stays loaded for the jobs after. */
+ * (two a read for the legacy stub) and its frames on the wire. The stub
+ * stays loaded for the jobs after. */
 static gboolean
 stub_reads_sooner (GlintFlasher *self,
                    gint64        stub_load)
@@ -909,7 +1045,8 @@ stub_reads_sooner (GlintFlasher *self,
 
   rom = ROM_READS * (rtt + glint_link_timing_wire_time (8 + 8 + 8 + 64 + 4, rate));
   /* the ROM's baud step: CHANGE_BAUDRATE, the verifying read, the crystal */
-  stub = stub_load + (stub_rate != rate ? 3 * rtt : 0) + STUB_READS * rtt +
+  stub = stub_load + (stub_rate != rate ? 3 * rtt : 0) +
+         STUB_READS * (stub_acks_early (self) ? 1 : 2) * rtt +
          glint_link_timing_wire_time (8 + GLINT_PARTITION_TABLE_SIZE + 3 * APP_FULL_SIZE +
                                       2 * GLINT_OTADATA_ENTRY_SIZE +
                                       STUB_READS * STUB_READ_FRAMES, stub_rate);
@@ -947,6 +1084,14 @@ _glint_flasher_read_contents (GTask            *task,
   if (_glint_flasher_secure_download (self))
     {
       contents_not_read (task, _("secure download mode refuses flash reads"));
+      return;
+    }
+  /* READ_FLASH(_SLOW) reads the flash as it is, past the decryption
+   * that only the cache applies: ciphertext, which would look foreign */
+  if (self->security_known && glint_chip_flash_encrypted (self->flash_crypt_cnt))
+    {
+      contents_not_read (task, _("flash encryption is on: the board’s flash holds encrypted "
+                                 "data that cannot be read as plain text here"));
       return;
     }
   stub_load = _glint_flasher_stub_load_cost (self);
@@ -1178,27 +1323,31 @@ glint_partition_contents_describe (const GlintPartitionContents *part)
                           "", what);
 }
 
-/* The app the bootloader falls back to once otadata is erased. */
+/* The app the bootloader falls back to once otadata is erased: the
+ * factory app, else the first OTA slot, each only if it holds an image
+ * (§12.6). */
 static const GlintPartitionContents *
 fallback_app (const GlintBoardContents *contents)
 {
-  const GlintPartitionContents *first_ota = NULL;
+  GArray *parts = contents->partitions;
+  g_autoptr(GArray) table = g_array_sized_new (FALSE, TRUE, sizeof (GlintPartition),
+                                               parts->len);
+  g_autofree gboolean *held = g_new0 (gboolean, MAX (parts->len, 1));
+  const GlintPartition *boots;
 
-  for (guint i = 0; i < contents->partitions->len; i++)
+  for (guint i = 0; i < parts->len; i++)
     {
-      const GlintPartitionContents *pc = &g_array_index (contents->partitions,
-                                                         GlintPartitionContents, i);
+      const GlintPartitionContents *pc = &g_array_index (parts, GlintPartitionContents, i);
 
-      if (!glint_partition_is_app (&pc->partition))
-        continue;
-      if (pc->partition.subtype == GLINT_PARTITION_APP_FACTORY)
-        return pc;
-      if (pc->partition.subtype >= GLINT_PARTITION_APP_OTA_MIN &&
-          pc->partition.subtype <= GLINT_PARTITION_APP_OTA_MAX &&
-          (first_ota == NULL || pc->partition.subtype < first_ota->partition.subtype))
-        first_ota = pc;
+      g_array_append_val (table, pc->partition);
+      /* not read: as if it held one */
+      held[i] = pc->app_state == GLINT_APP_FOUND || pc->app_state == GLINT_APP_NO_DESC ||
+                pc->app_state == GLINT_APP_NOT_READ;
     }
-  return first_ota;
+  boots = glint_partition_table_boots (table, NULL, held);
+  return boots != NULL ? &g_array_index (parts, GlintPartitionContents,
+                                         boots - (const GlintPartition *) (gpointer) table->data)
+                       : NULL;
 }
 
 /**

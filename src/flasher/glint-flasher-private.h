@@ -53,6 +53,7 @@ struct _GlintFlasher
   guint              no_verify : 1;
   guint              no_reboot : 1;
   guint              stub_running : 1;
+  guint              stub_acks_early : 1; /* ... and it is esp-flasher-stub (§9) */
   guint              busy : 1;
   guint              release_stream : 1; /* drop the loader when the job is over */
   guint              no_skip : 1;

@@ -2075,6 +2075,20 @@ stub_cb (GObject      *object,
     }
 
   self->stub_running = TRUE;
+  /* esp-flasher-stub takes a READ_FLASH's acknowledgement sent with the
+   * request; the legacy stub may not (protocol.md §9) */
+  switch (glint_stub_get_layout (connect_state (task)->stub))
+    {
+    case GLINT_STUB_LAYOUT_V2:
+    case GLINT_STUB_LAYOUT_FLAT:
+      self->stub_acks_early = TRUE;
+      break;
+    case GLINT_STUB_LAYOUT_V1:
+    case GLINT_STUB_LAYOUT_LEGACY:
+    default:
+      self->stub_acks_early = FALSE;
+      break;
+    }
   _glint_flasher_log (self, GLINT_LOG_INFO,
                       _("flasher stub running (%u bytes in %.1f s)"),
                       (guint) info.bytes, info.elapsed_us / 1e6);

@@ -750,6 +750,7 @@ cmd_read_flash (GlintSim     *self,
     }
 
   _glint_sim_finish (self, t, CMD_US, GLINT_OP_READ_FLASH, 0, NULL, 0, GLINT_ROM_OK, GLINT_STUB_OK);
+  self->rd_answered = self->cpu_busy_until;
 
   /* esp-flasher-stub keeps one packet in flight (protocol.md §6.4). */
   _glint_sim_end_sessions (self);
@@ -918,6 +919,21 @@ _glint_sim_handle_frame (GlintSim     *self,
 
   if (self->reading)
     {
+      if (len == 4 && self->legacy_read &&
+          self->frame_arrived < self->rd_answered + (gint64) (self->latency_ms * 1000))
+        {
+          /* The legacy stub masks its receive interrupt only once the
+           * answer is sent: an acknowledgement that arrived with the
+           * request (one USB write carrying both) is taken as the next
+           * command, and the read waits for one that never comes
+           * (protocol.md §9). The model: one that arrives sooner than
+           * the answer could have reached the host (the latency) was
+           * sent with the request. */
+          self->counters[GLINT_SIM_COUNTER_FRAMES_LOST]++;
+          g_debug ("sim: the legacy stub took an early READ_FLASH acknowledgement as a "
+                   "command");
+          return;
+        }
       if (len == 4)
         {
           handle_read_ack (self, t, glint_read_u32 (frame));

@@ -505,6 +505,7 @@ static const SimOption options[] = {
   { "unstable-reads", OPTION_CUSTOM, 0, 0, 0, 0, set_flash_fault },
   { "improv", OPTION_CUSTOM, 0, 0, 0, 0, set_improv },
   { "stub-rx-frames", OPTION_UINT64, FIELD (stub_rx_frames), 0, 0, 0, NULL },
+  { "legacy-read", OPTION_BOOL, FIELD (legacy_read), 0, 0, 0, NULL },
 };
 
 #undef FIELD
@@ -549,7 +550,10 @@ static const SimOption options[] = {
  * it is the Demo board's firmware, project "glint-demo"), and
  * `stub-rx-frames` (N: frames the flasher stub holds, the one it works on
  * included; one more is lost, as esp-flasher-stub's two receive buffers
- * lose it; default 2, 0: any number).  Addresses are
+ * lose it; default 2, 0: any number), `legacy-read` (on/off: READ_FLASH
+ * as the legacy stub does it over USB: an acknowledgement sent with the
+ * request, that arrives before the answer could have reached the host,
+ * is lost and the read never ends; needs a latency).  Addresses are
  * decimal or 0x-prefixed hex; stuck-bit, no-erase and write-protect may be
  * repeated.
  *

@@ -173,6 +173,8 @@ struct _GlintSim
   gint64            cpu_busy_until;
   gboolean          cpu_holds_frame; /* the frame worked on keeps its buffer */
   guint64           stub_rx_frames;  /* option: frames the stub holds, 0: any */
+  gboolean          legacy_read;     /* option: READ_FLASH as the legacy stub's */
+  gint64            frame_arrived;   /* when the frame being handled arrived */
   GHashTable       *regs;
   gdouble           rom_xtal_hz;     /* the crystal the ROM believes in, 0: exact */
   guint             app_ticks;
@@ -225,6 +227,7 @@ struct _GlintSim
   guint32           rd_acked;
   guint32           rd_packet;
   GChecksum        *rd_md5;
+  gint64            rd_answered;     /* when the READ_FLASH answer left */
 
   /* Improv Serial in the app (glint-sim-improv.c) */
   gint              improv_mode;     /* option: -1 auto, 0 off, 1 on */

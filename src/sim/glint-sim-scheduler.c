@@ -259,6 +259,7 @@ handle_cpu (GlintSim *self,
   memcpy (&arrived, data, sizeof arrived);
   t = MAX (MAX (t, arrived), self->cpu_busy_until);
   self->cpu_holds_frame = TRUE;
+  self->frame_arrived = arrived;
   _glint_sim_handle_frame (self, t, data + sizeof arrived, len - sizeof arrived);
   self->cpu_busy_until = MAX (self->cpu_busy_until, t);
 
