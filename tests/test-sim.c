@@ -1538,6 +1538,20 @@ test_read_flash (void)
 
   /* and the stub is back to commands */
   do_sync (f, 0, 2);
+
+  /* a packet larger than the stubs' 4 KiB buffer is refused (§6.4) */
+  {
+    g_autoptr(GByteArray) big = g_byte_array_new ();
+    g_auto(Response) refused = { 0, };
+
+    put_u32 (big, 0x3000);
+    put_u32 (big, 0x2000);
+    put_u32 (big, 0x1004);
+    put_u32 (big, 1);
+    command (f, OP_READ_FLASH, big->data, big->len, 0, 2, &refused);
+    g_assert_cmphex (refused.status[0] << 8 | refused.status[1], ==, 0xC000);
+    g_assert_cmpuint (glint_sim_get_counter (f->sim, GLINT_SIM_COUNTER_FLASH_READ), ==, 10000);
+  }
 }
 
 /* esp-flasher-stub holds two frames: the one it works on and one more;

@@ -742,7 +742,13 @@ cmd_read_flash (GlintSim     *self,
   offset = glint_read_u32 (body);
   len = glint_read_u32 (body + 4);
   packet = glint_read_u32 (body + 8);
-  if ((guint64) offset + len > self->flash_size || packet == 0 || packet > 0x4000)
+  if (packet > READ_PACKET_MAX)
+    {
+      _glint_sim_fail (self, t, GLINT_OP_READ_FLASH, GLINT_ROM_ERR_PARAM,
+                       GLINT_STUB_ERR_BAD_DATA_LEN);
+      return;
+    }
+  if ((guint64) offset + len > self->flash_size || packet == 0)
     {
       _glint_sim_fail (self, t, GLINT_OP_READ_FLASH, GLINT_ROM_ERR_PARAM,
                        GLINT_STUB_ERR_FAILED_SPI);

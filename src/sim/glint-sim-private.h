@@ -31,6 +31,9 @@ G_BEGIN_DECLS
 #define APP_TICK_US        1000000.0
 #define MIN_APP_TICK_US    10000
 #define MAX_FRAME          (8 + 0x4000 + 0xFF)
+/* Both stubs read into a 4 KiB buffer and refuse a larger READ_FLASH
+ * packet (protocol.md §6.4) */
+#define READ_PACKET_MAX    0x1000
 #define ROM_ERROR_REPEAT   8          /* the ROM repeats "invalid message" (protocol.md §1.4) */
 #define MAX_CHIP_BAUD      5000000
 
