@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <sys/prctl.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include <gio/gunixinputstream.h>
 #include <glib-unix.h>
+#include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
 #include "glint-error.h"
@@ -22,7 +24,8 @@
 #include "glint-stream-address.h"
 #include "glint-test-image.h"
 #include "glint-test-utils.h"
-#include "glint-web-fetch.h"
+#include "glint-download-cache.h"
+#include "glint-web-fetch-private.h"
 
 /*
  * Manifest URLs against a real HTTP server: libsoup's SoupServer on
@@ -1122,6 +1125,238 @@ test_cli (void)
 }
 
 
+/* the cache's trim ----------------------------------------------------------- */
+
+#define DAY (24 * 3600)
+
+/* Sets the last-use time the trim reads: the file's modification time. */
+static void
+set_used (const char *path,
+          gint64      when)
+{
+  struct utimbuf times = { when, when };
+
+  g_assert_cmpint (g_utime (path, &times), ==, 0);
+}
+
+/* A download entry as glint_download_cache_store() writes it, @size
+ * bytes of body, last used at @used. */
+static void
+make_download (const char *dir,
+               const char *url,
+               gsize       size,
+               gint64      used)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintDownloadEntry) entry = g_new0 (GlintDownloadEntry, 1);
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, url, -1);
+  g_autofree char *meta = g_strconcat (dir, "/", hash, ".meta", NULL);
+
+  entry->url = g_strdup (url);
+  entry->etag = g_strdup ("\"1\"");
+  entry->stored = used;
+  entry->data = g_bytes_new_take (g_malloc0 (size), size);
+  g_assert_true (glint_download_cache_store (dir, entry, &error));
+  g_assert_no_error (error);
+  set_used (meta, used);
+}
+
+/* A local installer: a part of @size bytes and its manifest.json. */
+static char *
+make_installer (const char *dir,
+                const char *name,
+                gsize       size,
+                gint64      used)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (dir, "installers", name, NULL);
+  g_autofree char *part = g_build_filename (path, "0", "app.bin", NULL);
+  g_autofree char *manifest = g_build_filename (path, "manifest.json", NULL);
+  g_autofree char *zeros = g_malloc0 (size);
+
+  g_assert_cmpint (g_mkdir_with_parents (part, 0700), ==, 0);
+  g_assert_cmpint (g_rmdir (part), ==, 0);
+  g_assert_true (g_file_set_contents (part, zeros, size, &error));
+  g_assert_true (g_file_set_contents (manifest, "{}", -1, &error));
+  g_assert_no_error (error);
+  set_used (manifest, used);
+  return path;
+}
+
+static gboolean
+download_kept (const char *dir,
+               const char *url)
+{
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, url, -1);
+  g_autofree char *meta = g_strconcat (dir, "/", hash, ".meta", NULL);
+  g_autofree char *data = g_strconcat (dir, "/", hash, ".data", NULL);
+
+  /* both or neither */
+  g_assert_cmpint (g_file_test (meta, G_FILE_TEST_EXISTS), ==,
+                   g_file_test (data, G_FILE_TEST_EXISTS));
+  return g_file_test (meta, G_FILE_TEST_EXISTS);
+}
+
+/* What goes, by last use: whatever was unused for longer than the age
+ * limit, then the oldest until the rest fits the size limit. What stays
+ * even so: what was used since keep_since (here: looked up a moment ago)
+ * and an installer someone holds; a .data left without its .meta goes. */
+static void
+test_cache_trim (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-trim-XXXXXX", &error);
+  g_autofree char *held = NULL;
+  g_autofree char *loose = NULL;
+  g_autofree char *orphan = NULL;
+  g_autoptr(GlintDownloadEntry) looked_up = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  int hold;
+
+  g_assert_no_error (error);
+  make_download (dir, "http://x/aged.bin", 3000, now - 40 * DAY);
+  make_download (dir, "http://x/ten-days.bin", 3000, now - 10 * DAY);
+  make_download (dir, "http://x/five-days.bin", 3000, now - 5 * DAY);
+  make_download (dir, "http://x/one-day.bin", 3000, now - 1 * DAY);
+  make_download (dir, "http://x/looked-up.bin", 3000, now - 12 * DAY);
+  make_download (dir, "http://x/running.bin", 3000, now - 10);
+  orphan = g_build_filename (dir, "0123.data", NULL);
+  g_assert_true (g_file_set_contents (orphan, "x", 1, &error));
+  set_used (orphan, now - 8 * DAY);
+  loose = make_installer (dir, "loose", 3000, now - 3 * DAY);
+  held = make_installer (dir, "held", 3000, now - 2 * DAY);
+  hold = glint_download_cache_hold (held);
+  g_assert_cmpint (hold, >=, 0);
+
+  /* a lookup is a use */
+  looked_up = glint_download_cache_lookup (dir, "http://x/looked-up.bin");
+  g_assert_nonnull (looked_up);
+
+  /* 8 entries of about 3 KiB: what is left must fit in 10000 bytes */
+  g_assert_cmpuint (glint_download_cache_trim (dir, now, now - 60, 30 * DAY, 10000), ==, 6);
+  g_assert_false (download_kept (dir, "http://x/aged.bin"));        /* too old */
+  g_assert_false (download_kept (dir, "http://x/ten-days.bin"));    /* the oldest */
+  g_assert_false (g_file_test (orphan, G_FILE_TEST_EXISTS));
+  g_assert_false (download_kept (dir, "http://x/five-days.bin"));
+  g_assert_false (g_file_test (loose, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (held, G_FILE_TEST_IS_DIR));           /* held, older */
+  g_assert_false (download_kept (dir, "http://x/one-day.bin"));     /* in its stead */
+  g_assert_true (download_kept (dir, "http://x/looked-up.bin"));
+  g_assert_true (download_kept (dir, "http://x/running.bin"));
+
+  /* let go, the installer goes; what is in use stays even over the limit */
+  close (hold);
+  g_assert_cmpuint (glint_download_cache_trim (dir, now, now - 60, 30 * DAY, 1), ==, 1);
+  g_assert_false (g_file_test (held, G_FILE_TEST_EXISTS));
+  g_assert_true (download_kept (dir, "http://x/looked-up.bin"));
+  g_assert_true (download_kept (dir, "http://x/running.bin"));
+
+  /* with room, nothing used within the age limit goes */
+  make_download (dir, "http://x/one-day.bin", 3000, now - 1 * DAY);
+  g_assert_cmpuint (glint_download_cache_trim (dir, now, now - 60, 30 * DAY, 1 << 20), ==, 0);
+  g_assert_true (download_kept (dir, "http://x/one-day.bin"));
+
+  glint_test_remove_dir (dir);
+}
+
+/* Sets every file and folder below @path to last used at @when. */
+static void
+age_tree (const char *path,
+          gint64      when)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      age_tree (child, when);
+    }
+  set_used (path, when);
+}
+
+static char *
+installer_dir (Env        *env,
+               const char *address)
+{
+  g_autofree char *key = g_strconcat (address, "\n", NULL);
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
+
+  return g_build_filename (env->cache, "installers", hash, NULL);
+}
+
+/* Each run trims the cache: with room for nothing, what earlier runs
+ * left goes, but not what this run used (its manifest, its parts, one of
+ * them shared with an earlier installer) nor an installer a live fetch
+ * still holds for its flash. */
+static void
+test_cache_trim_after_fetch (void)
+{
+  Server s;
+  Env env;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintWebFetch) inst = NULL;
+  g_autoptr(GlintWebFetch) lm = NULL;
+  g_autoptr(GlintWebFetch) fresh = NULL;
+  g_autofree char *inst_url = NULL;
+  g_autofree char *lm_url = NULL;
+  g_autofree char *fresh_url = NULL;
+  g_autofree char *manifest = NULL;
+  g_autofree char *inst_dir = NULL;
+  g_autofree char *lm_dir = NULL;
+  g_autofree char *fresh_dir = NULL;
+  g_autofree char *lm_part = NULL;
+
+  server_start (&s, FALSE);
+  env_init (&env);
+  inst_url = url (&s, "/inst/manifest.json");
+  lm_url = url (&s, "/lm/manifest.json");
+  fresh_url = url (&s, "/fresh/manifest.json");
+  lm_part = url (&s, "/lm/partitions.bin");
+
+  inst = new_fetch (&env, inst_url, TRUE);
+  manifest = run_fetch (inst, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&manifest, g_free);
+  lm = new_fetch (&env, lm_url, TRUE);
+  manifest = run_fetch (lm, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&manifest, g_free);
+  g_clear_object (&lm);   /* its installer is no longer held */
+
+  /* all of it last used two hours ago: outside the hour that stays */
+  age_tree (env.cache, g_get_real_time () / G_USEC_PER_SEC - 2 * 3600);
+  inst_dir = installer_dir (&env, inst_url);
+  lm_dir = installer_dir (&env, lm_url);
+  fresh_dir = installer_dir (&env, fresh_url);
+  g_assert_true (g_file_test (lm_dir, G_FILE_TEST_IS_DIR));
+  g_assert_true (download_kept (env.cache, lm_part));
+
+  fresh = new_fetch (&env, fresh_url, TRUE);
+  _glint_web_fetch_set_cache_limits (fresh, 30 * DAY, 1);
+  manifest = run_fetch (fresh, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_false (download_kept (env.cache, inst_url));
+  g_assert_false (download_kept (env.cache, lm_url));
+  g_assert_false (download_kept (env.cache, lm_part));
+  g_assert_false (g_file_test (lm_dir, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (inst_dir, G_FILE_TEST_IS_DIR));        /* held by inst */
+  g_assert_true (g_file_test (fresh_dir, G_FILE_TEST_IS_DIR));
+  {
+    g_autofree char *app = url (&s, "/bin/app.bin");
+    g_autofree char *fresh_part = url (&s, "/fresh/partitions.bin");
+
+    g_assert_true (download_kept (env.cache, fresh_url));
+    g_assert_true (download_kept (env.cache, fresh_part));
+    g_assert_true (download_kept (env.cache, app));                  /* shared, used now */
+  }
+
+  env_clear (&env);
+  server_stop (&s);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1164,6 +1399,8 @@ main (int    argc,
   g_test_add_func ("/glint/web/https/mixed-content", test_https_mixed);
   g_test_add_func ("/glint/web/flash-from-url", test_flash_from_url);
   g_test_add_func ("/glint/web/cli", test_cli);
+  g_test_add_func ("/glint/web/cache/trim", test_cache_trim);
+  g_test_add_func ("/glint/web/cache/trim-after-fetch", test_cache_trim_after_fetch);
 
   status = g_test_run ();
 
