@@ -1242,14 +1242,27 @@ age_tree (const char *path,
   set_used (path, when);
 }
 
-static char *
-installer_dir (Env        *env,
-               const char *address)
+/* Whether the cache still holds the download of @path on the test's
+ * server, or the local installer made from the manifest at @path. */
+static gboolean
+path_kept (Fixture    *f,
+           const char *path)
 {
+  g_autofree char *address = url (&f->s, path);
+
+  return download_kept (f->env.cache, address);
+}
+
+static gboolean
+installer_kept (Fixture    *f,
+                const char *path)
+{
+  g_autofree char *address = url (&f->s, path);
   g_autofree char *key = g_strconcat (address, "\n", NULL);
   g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
+  g_autofree char *dir = g_build_filename (f->env.cache, "installers", hash, NULL);
 
-  return g_build_filename (env->cache, "installers", hash, NULL);
+  return g_file_test (dir, G_FILE_TEST_IS_DIR);
 }
 
 /* Each run trims the cache: with room for nothing, what earlier runs
@@ -1264,19 +1277,8 @@ test_cache_trim_after_fetch (Fixture       *f,
   g_autoptr(GlintWebFetch) inst = NULL;
   g_autoptr(GlintWebFetch) lm = NULL;
   g_autoptr(GlintWebFetch) fresh = NULL;
-  g_autofree char *inst_url = NULL;
-  g_autofree char *lm_url = NULL;
-  g_autofree char *fresh_url = NULL;
+  g_autofree char *fresh_url = url (&f->s, "/fresh/manifest.json");
   g_autofree char *manifest = NULL;
-  g_autofree char *inst_dir = NULL;
-  g_autofree char *lm_dir = NULL;
-  g_autofree char *fresh_dir = NULL;
-  g_autofree char *lm_part = NULL;
-
-  inst_url = url (&f->s, "/inst/manifest.json");
-  lm_url = url (&f->s, "/lm/manifest.json");
-  fresh_url = url (&f->s, "/fresh/manifest.json");
-  lm_part = url (&f->s, "/lm/partitions.bin");
 
   manifest = fetch_path (f, "/inst/manifest.json", TRUE, &inst, &error);
   g_assert_no_error (error);
@@ -1288,31 +1290,23 @@ test_cache_trim_after_fetch (Fixture       *f,
 
   /* all of it last used two hours ago: outside the hour that stays */
   age_tree (f->env.cache, g_get_real_time () / G_USEC_PER_SEC - 2 * 3600);
-  inst_dir = installer_dir (&f->env, inst_url);
-  lm_dir = installer_dir (&f->env, lm_url);
-  fresh_dir = installer_dir (&f->env, fresh_url);
-  g_assert_true (g_file_test (lm_dir, G_FILE_TEST_IS_DIR));
-  g_assert_true (download_kept (f->env.cache, lm_part));
+  g_assert_true (installer_kept (f, "/lm/manifest.json"));
+  g_assert_true (path_kept (f, "/lm/partitions.bin"));
 
   fresh = new_fetch (&f->env, fresh_url, TRUE);
   _glint_web_fetch_set_cache_limits (fresh, 30 * DAY, 1);
   manifest = run_fetch (fresh, NULL, &error);
   g_assert_no_error (error);
 
-  g_assert_false (download_kept (f->env.cache, inst_url));
-  g_assert_false (download_kept (f->env.cache, lm_url));
-  g_assert_false (download_kept (f->env.cache, lm_part));
-  g_assert_false (g_file_test (lm_dir, G_FILE_TEST_EXISTS));
-  g_assert_true (g_file_test (inst_dir, G_FILE_TEST_IS_DIR));        /* held by inst */
-  g_assert_true (g_file_test (fresh_dir, G_FILE_TEST_IS_DIR));
-  {
-    g_autofree char *app = url (&f->s, "/bin/app.bin");
-    g_autofree char *fresh_part = url (&f->s, "/fresh/partitions.bin");
-
-    g_assert_true (download_kept (f->env.cache, fresh_url));
-    g_assert_true (download_kept (f->env.cache, fresh_part));
-    g_assert_true (download_kept (f->env.cache, app));                  /* shared, used now */
-  }
+  g_assert_false (path_kept (f, "/inst/manifest.json"));
+  g_assert_false (path_kept (f, "/lm/manifest.json"));
+  g_assert_false (path_kept (f, "/lm/partitions.bin"));
+  g_assert_false (installer_kept (f, "/lm/manifest.json"));
+  g_assert_true (installer_kept (f, "/inst/manifest.json"));   /* held by inst */
+  g_assert_true (installer_kept (f, "/fresh/manifest.json"));
+  g_assert_true (path_kept (f, "/fresh/manifest.json"));
+  g_assert_true (path_kept (f, "/fresh/partitions.bin"));
+  g_assert_true (path_kept (f, "/bin/app.bin"));              /* shared, used now */
 }
 
 int
