@@ -234,19 +234,17 @@ typedef struct
 } Kept;
 
 static void
-kept_free (Kept *kept)
+kept_clear (Kept *kept)
 {
   g_free (kept->path);
   g_free (kept->data_path);
-  g_free (kept);
 }
 
 static gint
 compare_used (gconstpointer a,
               gconstpointer b)
 {
-  const Kept *x = *(Kept **) a;
-  const Kept *y = *(Kept **) b;
+  const Kept *x = a, *y = b;
 
   return x->used < y->used ? -1 : x->used > y->used ? 1 : g_strcmp0 (x->path, y->path);
 }
@@ -309,14 +307,14 @@ remove_tree (const char *path)
 
 static void
 list_downloads (const char *dir,
-                GPtrArray  *all)
+                GArray     *all)
 {
   g_autoptr(GDir) folder = g_dir_open (dir, 0, NULL);
   const char *name;
 
   while (folder != NULL && (name = g_dir_read_name (folder)) != NULL)
     {
-      Kept *kept;
+      Kept kept = { 0 };
       g_autofree char *stem = NULL;
 
       /* a .data without its .meta is a store broken off: it goes too */
@@ -334,21 +332,20 @@ list_downloads (const char *dir,
       else
         continue;
 
-      kept = g_new0 (Kept, 1);
-      kept->path = g_build_filename (dir, name, NULL);
-      kept->data_path = g_strconcat (dir, G_DIR_SEPARATOR_S, stem, ".data", NULL);
-      kept->size = file_size (kept->path, &kept->used);
-      if (!g_str_equal (kept->path, kept->data_path))
-        kept->size += file_size (kept->data_path, NULL);
+      kept.path = g_build_filename (dir, name, NULL);
+      kept.data_path = g_strconcat (dir, G_DIR_SEPARATOR_S, stem, ".data", NULL);
+      kept.size = file_size (kept.path, &kept.used);
+      if (!g_str_equal (kept.path, kept.data_path))
+        kept.size += file_size (kept.data_path, NULL);
       else
-        g_clear_pointer (&kept->data_path, g_free);
-      g_ptr_array_add (all, kept);
+        g_clear_pointer (&kept.data_path, g_free);
+      g_array_append_val (all, kept);
     }
 }
 
 static void
 list_installers (const char *dir,
-                 GPtrArray  *all)
+                 GArray     *all)
 {
   g_autofree char *installers = g_build_filename (dir, "installers", NULL);
   g_autoptr(GDir) folder = g_dir_open (installers, 0, NULL);
@@ -358,21 +355,16 @@ list_installers (const char *dir,
     {
       g_autofree char *path = g_build_filename (installers, name, NULL);
       g_autofree char *manifest = g_build_filename (path, "manifest.json", NULL);
-      Kept *kept;
+      Kept kept = { .installer = TRUE };
 
       if (g_file_test (path, G_FILE_TEST_IS_SYMLINK) ||
           !g_file_test (path, G_FILE_TEST_IS_DIR))
         continue;
-      kept = g_new0 (Kept, 1);
-      kept->installer = TRUE;
-      kept->path = g_steal_pointer (&path);
-      kept->size = tree_size (kept->path);
+      kept.path = g_steal_pointer (&path);
+      kept.size = tree_size (kept.path);
       /* one being written has no manifest yet: its folder's time */
-      if (g_file_test (manifest, G_FILE_TEST_EXISTS))
-        file_size (manifest, &kept->used);
-      else
-        file_size (kept->path, &kept->used);
-      g_ptr_array_add (all, kept);
+      file_size (g_file_test (manifest, G_FILE_TEST_EXISTS) ? manifest : kept.path, &kept.used);
+      g_array_append_val (all, kept);
     }
 }
 
@@ -432,19 +424,20 @@ glint_download_cache_trim (const char *dir,
                            gint64      max_unused,
                            guint64     max_bytes)
 {
-  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify) kept_free);
+  g_autoptr(GArray) all = g_array_new (FALSE, TRUE, sizeof (Kept));
   guint64 total = 0;
   guint removed = 0;
 
+  g_array_set_clear_func (all, (GDestroyNotify) kept_clear);
   list_downloads (dir, all);
   list_installers (dir, all);
-  g_ptr_array_sort (all, compare_used);
+  g_array_sort (all, compare_used);
   for (guint i = 0; i < all->len; i++)
-    total += ((Kept *) g_ptr_array_index (all, i))->size;
+    total += g_array_index (all, Kept, i).size;
 
   for (guint i = 0; i < all->len; i++)
     {
-      Kept *kept = g_ptr_array_index (all, i);
+      Kept *kept = &g_array_index (all, Kept, i);
 
       if (kept->used >= keep_since)
         continue;
