@@ -138,7 +138,7 @@ expect_bounded (void)
   g_assert_cmpint (longest_gap, <, G_USEC_PER_SEC / 4);
   g_assert_cmpuint (unavailable_notes, ==, 1);
   g_assert_nonnull (strstr (glint_network_browser_get_unavailable (browser),
-                            "Network boards unavailable: Avahi did not answer within 0.3 s"));
+                            "Network boards unavailable: Avahi did not answer within 0.3 s."));
   g_assert_nonnull (strstr (glint_network_browser_get_unavailable (browser), "rfc2217://"));
   g_assert_cmpuint (glint_network_browser_get_boards (browser)->len, ==, 0);
 

@@ -794,7 +794,7 @@ bound_cb (gpointer user_data)
   g_autofree char *why = NULL;
 
   g_clear_pointer (&self->bound, g_source_unref);
-  why = g_strdup_printf (_("Network boards unavailable: Avahi did not answer within %.1f s. "
+  why = g_strdup_printf (_("Network boards unavailable: Avahi did not answer within %g s. "
                            "Check that avahi-daemon and the system bus (dbus) run, or type "
                            "the board's rfc2217:// address."),
                          self->answer_bound_ms / 1000.0);
