@@ -156,35 +156,42 @@ in_subprocess (void)
   g_test_trap_assert_passed ();
 }
 
+/* A Unix socket at @path that listens and never accepts: the kernel
+ * takes a connection, nobody speaks on it. */
+static GSocket *
+listen_silently (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketAddress) where = g_unix_socket_address_new (path);
+  GSocket *listener = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM,
+                                    G_SOCKET_PROTOCOL_DEFAULT, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (listener, where, FALSE, &error));
+  g_assert_true (g_socket_listen (listener, &error));
+  g_assert_no_error (error);
+  return listener;
+}
+
 /* A system bus that takes the connection but never says a word: libdbus
  * would wait 25 s for its greeting. */
 static void
 test_bus_hangs (void)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
   g_autofree char *address = NULL;
   g_autoptr(GSocket) listener = NULL;
-  g_autoptr(GSocketAddress) where = NULL;
 
   if (!g_test_subprocess ())
     {
       in_subprocess ();
       return;
     }
-  dir = g_dir_make_tmp ("glint-bus-XXXXXX", &error);
-  g_assert_no_error (error);
+  dir = g_dir_make_tmp ("glint-bus-XXXXXX", NULL);
+  g_assert_nonnull (dir);
   path = g_build_filename (dir, "bus", NULL);
-  listener = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM,
-                           G_SOCKET_PROTOCOL_DEFAULT, &error);
-  g_assert_no_error (error);
-  where = g_unix_socket_address_new (path);
-  g_assert_true (g_socket_bind (listener, where, FALSE, &error));
-  g_assert_no_error (error);
-  /* listening, never accepting: the kernel takes the connection */
-  g_assert_true (g_socket_listen (listener, &error));
-  g_assert_no_error (error);
+  listener = listen_silently (path);
   address = g_strdup_printf ("unix:path=%s", path);
   g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", address, TRUE);
 
@@ -211,24 +218,16 @@ drop_calls_cb (GDBusConnection *connection,
   return NULL;
 }
 
-/* A bus that answers, and an org.freedesktop.Avahi on it that never does
- * (a daemon that hangs). */
-static void
-test_daemon_hangs (void)
+/* A connection to @bus that owns org.freedesktop.Avahi and drops every
+ * call to it unanswered, counting them in *@calls. */
+static GDBusConnection *
+own_avahi_silently (GTestDBus *bus,
+                    gint      *calls)
 {
-  g_autoptr(GTestDBus) bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_autoptr(GDBusConnection) avahi = NULL;
-  g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
-  gint calls = 0;
+  g_autoptr(GVariant) reply = NULL;
+  GDBusConnection *avahi;
 
-  if (!g_test_subprocess ())
-    {
-      in_subprocess ();
-      return;
-    }
-  g_test_dbus_up (bus);
-  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", g_test_dbus_get_bus_address (bus), TRUE);
   avahi = g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (bus),
                                                   G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
                                                   G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
@@ -240,7 +239,28 @@ test_daemon_hangs (void)
                                        G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
                                        NULL, &error);
   g_assert_no_error (error);
-  g_dbus_connection_add_filter (avahi, drop_calls_cb, &calls, NULL);
+  g_dbus_connection_add_filter (avahi, drop_calls_cb, calls, NULL);
+  return avahi;
+}
+
+/* A bus that answers, and an org.freedesktop.Avahi on it that never does
+ * (a daemon that hangs). */
+static void
+test_daemon_hangs (void)
+{
+  g_autoptr(GTestDBus) bus = NULL;
+  g_autoptr(GDBusConnection) avahi = NULL;
+  gint calls = 0;
+
+  if (!g_test_subprocess ())
+    {
+      in_subprocess ();
+      return;
+    }
+  bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (bus);
+  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", g_test_dbus_get_bus_address (bus), TRUE);
+  avahi = own_avahi_silently (bus, &calls);
 
   expect_bounded ();
   /* the browser did reach the stand-in daemon */
