@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 
 #include "glint-chip.h"
+#include "glint-sim.h"
 #include "glint-stream.h"
 #include "glint-stream-address.h"
 #include "glint-test-utils.h"
@@ -883,6 +884,33 @@ glint_test_remove_dir (const char *path)
       glint_test_remove_dir (child);
     }
   g_rmdir (path);
+}
+
+GBytes *
+glint_test_seeded_bytes (guint    seed,
+                         gsize    size,
+                         gboolean compressible)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  guint8 *data = g_malloc (size);
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = !compressible || (i / 512) % 2 ? (guint8) g_rand_int (rand) : (guint8) (i / 7);
+
+  return g_bytes_new_take (data, size);
+}
+
+void
+glint_test_assert_flash_holds (GlintSim *sim,
+                               guint32   offset,
+                               GBytes   *image)
+{
+  gsize flash_size = 0;
+  const guint8 *flash = glint_sim_get_flash (sim, &flash_size);
+  gsize size = g_bytes_get_size (image);
+
+  g_assert_cmpuint (offset + size, <=, flash_size);
+  g_assert_cmpmem (flash + offset, size, g_bytes_get_data (image, NULL), size);
 }
 
 gboolean

@@ -162,6 +162,16 @@ gboolean      glint_test_read_flash        (GlintFlasher  *flasher,
                                             const char    *path,
                                             GError       **error);
 
+/* Reproducible firmware-like data: noise from a GRand seeded with @seed,
+ * half of it in compressible stretches (512 bytes each) if asked. */
+GBytes       *glint_test_seeded_bytes      (guint          seed,
+                                            gsize          size,
+                                            gboolean       compressible);
+/* Fails the test unless the simulated flash holds @image at @offset. */
+void          glint_test_assert_flash_holds (GlintSim     *sim,
+                                             guint32       offset,
+                                             GBytes       *image);
+
 /* How many entries a folder has. */
 guint         glint_test_count_files       (const char    *dir);
 

@@ -42,6 +42,20 @@ run_cli (GlintTestRun      *run,
   glint_test_run_cli (run, args, NULL, NULL);
 }
 
+/* Fills @data with noise and writes it to @path. */
+static void
+write_random (const char *path,
+              guint8     *data,
+              gsize       size)
+{
+  g_autoptr(GError) error = NULL;
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (guint8) g_random_int ();
+  g_file_set_contents (path, (const char *) data, size, &error);
+  g_assert_no_error (error);
+}
+
 static void
 test_list (void)
 {
@@ -436,10 +450,7 @@ test_interrupt (void)
   g_autofree char *rest = NULL;
   g_autofree guint8 *app = g_malloc (300000);
 
-  for (guint i = 0; i < 300000; i++)
-    app[i] = (guint8) g_random_int ();
-  g_file_set_contents (app_path, (const char *) app, 300000, &error);
-  g_assert_no_error (error);
+  write_random (app_path, app, 300000);
 
   proc = spawn_cli_merged (args, &lines);
   for (;;)
@@ -572,6 +583,19 @@ stop_board (GSubprocess *server,
   return g_bytes_unref_to_data (glint_test_board_stop (server, flash_path), len);
 }
 
+/* spawn_board() whose link drops once after @drop_after bytes
+ * (glint-sim-server --drop-after). */
+static GSubprocess *
+spawn_dropping_board (const char  *flash_path,
+                      const char  *drop_after,
+                      char       **address)
+{
+  const char *const args[] = { "--option", "time-scale=0", "--drop-after", drop_after, NULL };
+  GlintTestBoardOptions options = { GLINT_TEST_LINK_TCP, flash_path, args, NULL };
+
+  return glint_test_board_start (&options, address);
+}
+
 static void
 test_flash_to_server (void)
 {
@@ -588,10 +612,7 @@ test_flash_to_server (void)
   gsize flash_len = 0;
   GlintTestRun run = { 0 };
 
-  for (guint i = 0; i < sizeof app; i++)
-    app[i] = (guint8) g_random_int ();
-  g_file_set_contents (app_path, (const char *) app, sizeof app, &error);
-  g_assert_no_error (error);
+  write_random (app_path, app, sizeof app);
 
   server = spawn_board (flash_path, &address);
   args[2] = address;
@@ -820,29 +841,20 @@ test_flash_reconnect (void)
   g_autofree char *flash_path = g_build_filename (dir, "flash.bin", NULL);
   g_autofree char *app_path = g_build_filename (dir, "app.bin", NULL);
   g_autofree char *app_arg = g_strdup_printf ("%s@0x10000", app_path);
-  g_autofree char *announcement = NULL;
   g_autofree char *address = NULL;
   g_autofree char *flash = NULL;
-  g_auto(GStrv) words = NULL;
   g_autoptr(GSubprocess) server = NULL;
-  const char *server_args[] = { "--tcp", "0", "--flash", flash_path, "--option", "time-scale=0",
-                                "--drop-after", "40000", NULL };
   const char *args[] = { "--port", NULL, "--raw", "flash", app_arg, NULL };
   const char *json[] = { "--json", "--port", NULL, "--raw", "flash", app_arg, NULL };
   g_autofree guint8 *app = g_malloc (96 * 1024);
   gsize flash_len = 0;
   GlintTestRun run = { 0 };
 
-  for (guint i = 0; i < 96 * 1024; i++)
-    app[i] = (guint8) g_random_int ();
-  g_file_set_contents (app_path, (const char *) app, 96 * 1024, &error);
-  g_assert_no_error (error);
+  write_random (app_path, app, 96 * 1024);
 
   for (guint i = 0; i < 2; i++)
     {
-      server = glint_test_spawn_sim_server (server_args, &announcement);
-      words = g_strsplit (announcement, " ", -1);
-      address = g_strdup_printf ("socket://%s:%s", words[1], words[2]);
+      server = spawn_dropping_board (flash_path, "40000", &address);
       args[1] = address;
       json[2] = address;
 
@@ -870,9 +882,7 @@ test_flash_reconnect (void)
       g_assert_cmpmem (flash + 0x10000, 96 * 1024, app, 96 * 1024);
       g_clear_pointer (&flash, g_free);
       g_clear_object (&server);
-      g_clear_pointer (&words, g_strfreev);
       g_clear_pointer (&address, g_free);
-      g_clear_pointer (&announcement, g_free);
       g_unlink (flash_path);
     }
 
@@ -889,27 +899,18 @@ test_read_reconnect (void)
   g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", &error);
   g_autofree char *flash_path = g_build_filename (dir, "flash.bin", NULL);
   g_autofree char *out_path = g_build_filename (dir, "out.bin", NULL);
-  g_autofree char *announcement = NULL;
   g_autofree char *address = NULL;
   g_autofree char *flash = NULL;
   g_autofree char *out = NULL;
-  g_auto(GStrv) words = NULL;
   g_autoptr(GSubprocess) server = NULL;
-  const char *server_args[] = { "--tcp", "0", "--flash", flash_path, "--option", "time-scale=0",
-                                "--drop-after", "90000", NULL };
   const char *args[] = { "--port", NULL, "read", "0", "0x20000", out_path, NULL };
   g_autofree guint8 *data = g_malloc (128 * 1024);
   gsize flash_len = 0, out_len = 0;
   GlintTestRun run = { 0 };
 
-  for (guint i = 0; i < 128 * 1024; i++)
-    data[i] = (guint8) g_random_int ();
-  g_file_set_contents (flash_path, (const char *) data, 128 * 1024, &error);
-  g_assert_no_error (error);
+  write_random (flash_path, data, 128 * 1024);
 
-  server = glint_test_spawn_sim_server (server_args, &announcement);
-  words = g_strsplit (announcement, " ", -1);
-  address = g_strdup_printf ("socket://%s:%s", words[1], words[2]);
+  server = spawn_dropping_board (flash_path, "90000", &address);
   args[1] = address;
 
   run_cli (&run, args);
@@ -955,10 +956,7 @@ test_flash_skip (void)
   gsize flash_len = 0;
   GlintTestRun run = { 0 };
 
-  for (guint i = 0; i < 64 * 1024; i++)
-    app[i] = (guint8) g_random_int ();
-  g_file_set_contents (app_path, (const char *) app, 64 * 1024, &error);
-  g_assert_no_error (error);
+  write_random (app_path, app, 64 * 1024);
   server = spawn_board (flash_path, &address);
   args[2] = address;
   no_skip[3] = address;
@@ -1034,10 +1032,7 @@ test_flash_record (void)
   guint n_files = 0;
   GlintTestRun run = { 0 };
 
-  for (guint i = 0; i < 64 * 1024; i++)
-    app[i] = (guint8) g_random_int ();
-  g_file_set_contents (app_path, (const char *) app, 64 * 1024, &error);
-  g_assert_no_error (error);
+  write_random (app_path, app, 64 * 1024);
   server = spawn_board (flash_path, &address);
   args[3] = address;
 
@@ -1264,10 +1259,7 @@ test_read_and_erase (void)
   gsize len = 0;
   GlintTestRun run = { 0 };
 
-  for (guint i = 0; i < 0x4000; i++)
-    initial[i] = (guint8) g_random_int ();
-  g_file_set_contents (flash_path, (const char *) initial, 0x4000, &error);
-  g_assert_no_error (error);
+  write_random (flash_path, initial, 0x4000);
   server = spawn_board (flash_path, &address);
 
   read_args[1] = address;
@@ -1736,10 +1728,7 @@ test_flash_secure_download (void)
   guint8 app[5000];
   GlintTestRun run = { 0 };
 
-  for (guint i = 0; i < sizeof app; i++)
-    app[i] = (guint8) g_random_int ();
-  g_file_set_contents (app_path, (const char *) app, sizeof app, &error);
-  g_assert_no_error (error);
+  write_random (app_path, app, sizeof app);
 
   run_cli (&run, args);
   g_assert_cmpint (run.status, ==, 3);

@@ -93,20 +93,6 @@ counter (Fixture         *f,
   return glint_sim_get_counter (fixture_sim (f), which);
 }
 
-/* Reproducible firmware-like data: half noise, half compressible. */
-static GBytes *
-seeded_bytes (guint seed,
-              gsize size)
-{
-  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
-  guint8 *data = g_malloc (size);
-
-  for (gsize i = 0; i < size; i++)
-    data[i] = (i / 512) % 2 ? (guint8) g_rand_int (rand) : (guint8) (i / 7);
-
-  return g_bytes_new_take (data, size);
-}
-
 /* A copy of @image with @len bytes at @at changed. */
 static GBytes *
 changed_copy (GBytes *image,
@@ -145,19 +131,6 @@ flash_plan (Fixture  *f,
     g_error ("flash failed: %s", error->message);
 }
 
-static void
-assert_flash_holds (GlintSim *sim,
-                    guint32   offset,
-                    GBytes   *image)
-{
-  gsize flash_size = 0;
-  const guint8 *flash = glint_sim_get_flash (sim, &flash_size);
-  gsize size = g_bytes_get_size (image);
-
-  g_assert_cmpuint (offset + size, <=, flash_size);
-  g_assert_cmpmem (flash + offset, size, g_bytes_get_data (image, NULL), size);
-}
-
 /* Skipping unchanged data ------------------------------------------------------- */
 
 /* 4 KiB changed in a 256 KiB app: only that sector is erased and written. */
@@ -166,7 +139,7 @@ test_skip_changed_block (Fixture       *f,
                          gconstpointer  data)
 {
   const char *variant = data;
-  g_autoptr(GBytes) first = seeded_bytes (1, 256 * 1024);
+  g_autoptr(GBytes) first = glint_test_seeded_bytes (1, 256 * 1024, TRUE);
   g_autoptr(GBytes) second = changed_copy (first, 100 * 1024, 4096);
   g_autofree char *chip = g_strndup (variant, strcspn (variant, "-"));
   g_autofree char *address = g_strdup_printf ("sim://%s?boot=normal&time-scale=0", chip);
@@ -177,7 +150,7 @@ test_skip_changed_block (Fixture       *f,
   if (g_str_has_suffix (variant, "-rom"))
     glint_flasher_set_use_stub (f->flasher, FALSE);   /* the ROM's MD5 */
   flash_plan (f, 0x10000, first);
-  assert_flash_holds (fixture_sim (f), 0x10000, first);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, first);
   /* a blank chip: everything differed */
   g_assert_cmpuint (glint_flasher_get_bytes_written (f->flasher), ==, 256 * 1024);
 
@@ -185,7 +158,7 @@ test_skip_changed_block (Fixture       *f,
   erased = counter (f, GLINT_SIM_COUNTER_SECTORS_ERASED);
   flash_plan (f, 0x10000, second);
 
-  assert_flash_holds (fixture_sim (f), 0x10000, second);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, second);
   g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN) - written, ==, 4096);
   g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_SECTORS_ERASED) - erased, ==, 1);
   g_assert_cmpuint (glint_flasher_get_bytes_written (f->flasher), ==, 4096);
@@ -205,7 +178,7 @@ static void
 test_skip_scattered (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autoptr(GBytes) first = seeded_bytes (2, 300 * 1024 + 6);
+  g_autoptr(GBytes) first = glint_test_seeded_bytes (2, 300 * 1024 + 6, TRUE);
   g_autoptr(GBytes) tmp = changed_copy (first, 8 * 1024 - 10, 20);
   g_autoptr(GBytes) second = changed_copy (tmp, 300 * 1024, 6);   /* the short tail */
   guint64 written;
@@ -215,7 +188,7 @@ test_skip_scattered (Fixture       *f,
   written = counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN);
   flash_plan (f, 0x20000, second);
 
-  assert_flash_holds (fixture_sim (f), 0x20000, second);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x20000, second);
   /* two whole sectors and the 8-byte (padded) tail */
   g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN) - written, ==, 8192 + 8);
   g_assert_cmpuint (glint_flasher_get_bytes_written (f->flasher), ==, 8192 + 8);
@@ -226,8 +199,8 @@ static void
 test_skip_identical (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autoptr(GBytes) image = seeded_bytes (3, 128 * 1024);
-  g_autoptr(GBytes) table = seeded_bytes (4, 3072);
+  g_autoptr(GBytes) image = glint_test_seeded_bytes (3, 128 * 1024, TRUE);
+  g_autoptr(GBytes) table = glint_test_seeded_bytes (4, 3072, TRUE);
   g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
   g_autoptr(GError) error = NULL;
   guint64 written, erased;
@@ -253,7 +226,7 @@ test_skip_identical (Fixture       *f,
   g_assert_cmpint (glint_flasher_get_region_report (f->flasher, 1)->status, ==,
                    GLINT_REGION_UNCHANGED);
   g_assert_cmpfloat (glint_flasher_get_fraction (f->flasher), ==, 1.0);
-  assert_flash_holds (fixture_sim (f), 0x10000, image);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, image);
 }
 
 /* On a blank chip the first sector's MD5 settles it (the first chunk's,
@@ -263,8 +236,8 @@ static void
 test_skip_new_image (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autoptr(GBytes) first = seeded_bytes (40, 256 * 1024);
-  g_autoptr(GBytes) other = seeded_bytes (41, 256 * 1024);
+  g_autoptr(GBytes) first = glint_test_seeded_bytes (40, 256 * 1024, TRUE);
+  g_autoptr(GBytes) other = glint_test_seeded_bytes (41, 256 * 1024, TRUE);
   guint64 written;
 
   fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
@@ -276,7 +249,7 @@ test_skip_new_image (Fixture       *f,
   flash_plan (f, 0x10000, other);
   g_assert_true (log_has (f, "looked for changes with 5 MD5(s)"));
   g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN) - written, ==, 256 * 1024);
-  assert_flash_holds (fixture_sim (f), 0x10000, other);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, other);
 }
 
 /* --no-skip: every byte is written again. */
@@ -284,7 +257,7 @@ static void
 test_skip_off (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GBytes) image = seeded_bytes (5, 64 * 1024);
+  g_autoptr(GBytes) image = glint_test_seeded_bytes (5, 64 * 1024, TRUE);
   guint64 written;
 
   fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
@@ -366,7 +339,7 @@ static void
 test_record_reflash (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autoptr(GBytes) first = seeded_bytes (60, 256 * 1024);
+  g_autoptr(GBytes) first = glint_test_seeded_bytes (60, 256 * 1024, TRUE);
   g_autoptr(GBytes) second = changed_copy (first, 64 * 1024 + 10, 100);
   g_autofree char *board = NULL;
   guint64 written, erased;
@@ -389,7 +362,7 @@ test_record_reflash (Fixture       *f,
   erased = counter (f, GLINT_SIM_COUNTER_SECTORS_ERASED);
   flash_plan (f, 0x10000, second);
 
-  assert_flash_holds (fixture_sim (f), 0x10000, second);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, second);
   /* 4 KiB: sooner done by the ROM than by loading the stub */
   g_assert_true (log_has (f, "4 KiB differ from what Glint last wrote to this board: the ROM "
                              "loader writes them"));
@@ -415,7 +388,7 @@ static void
 test_record_stub (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(GBytes) first = seeded_bytes (66, 256 * 1024);
+  g_autoptr(GBytes) first = glint_test_seeded_bytes (66, 256 * 1024, TRUE);
   g_autoptr(GBytes) second = changed_copy (first, 64 * 1024, 128 * 1024);
   guint64 written;
 
@@ -425,7 +398,7 @@ test_record_stub (Fixture       *f,
   written = counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN);
   flash_plan (f, 0x10000, second);
 
-  assert_flash_holds (fixture_sim (f), 0x10000, second);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, second);
   g_assert_false (log_has (f, "the ROM loader writes them"));
   g_assert_true (log_has (f, "flasher stub running"));
   g_assert_true (log_has (f, "32 of 64 sector(s) differ from what Glint last wrote"));
@@ -443,8 +416,8 @@ static void
 test_segments_stub_buffers (Fixture       *f,
                            gconstpointer  data)
 {
-  g_autoptr(GBytes) boot = seeded_bytes (71, 24 * 1024);
-  g_autoptr(GBytes) app = seeded_bytes (72, 24 * 1024);
+  g_autoptr(GBytes) boot = glint_test_seeded_bytes (71, 24 * 1024, TRUE);
+  g_autoptr(GBytes) app = glint_test_seeded_bytes (72, 24 * 1024, TRUE);
   g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
   g_autoptr(GError) error = NULL;
 
@@ -455,8 +428,8 @@ test_segments_stub_buffers (Fixture       *f,
   if (!run_flash (f, &error))
     g_error ("flash failed: %s", error->message);
 
-  assert_flash_holds (fixture_sim (f), 0x20000, boot);
-  assert_flash_holds (fixture_sim (f), 0x10000, app);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x20000, boot);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, app);
   g_assert_true (log_has (f, "flasher stub running"));
   g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FRAMES_LOST), ==, 0);
   g_assert_false (log_has (f, "reconnecting"));
@@ -468,14 +441,14 @@ static void
 test_record_last_sector (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autoptr(GBytes) first = seeded_bytes (69, 64 * 1024 + 100);
+  g_autoptr(GBytes) first = glint_test_seeded_bytes (69, 64 * 1024 + 100, TRUE);
   g_autoptr(GBytes) second = changed_copy (first, 64 * 1024 + 40, 20);
 
   fixture_open (f, "sim://esp32s3?boot=normal&time-scale=0");
   board_holds_on_record (f, "esp32s3", first);
   flash_plan (f, 0x10000, second);
 
-  assert_flash_holds (fixture_sim (f), 0x10000, second);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, second);
   g_assert_true (log_has (f, "1 of 17 sector(s) differ from what Glint last wrote"));
   g_assert_true (log_has (f, "looked for changes with 0 MD5(s)"));
   g_assert_false (log_has (f, "did not hold what Glint last wrote"));
@@ -492,7 +465,7 @@ test_record_slow_link (Fixture       *f,
                        gconstpointer  data)
 {
   gboolean hint = data != NULL;
-  g_autoptr(GBytes) first = seeded_bytes (67, 64 * 1024);
+  g_autoptr(GBytes) first = glint_test_seeded_bytes (67, 64 * 1024, TRUE);
   g_autoptr(GBytes) second = changed_copy (first, 8 * 1024, 4096);
 
   fixture_open (f, "sim://esp32c3?boot=normal&time-scale=0&latency=200");
@@ -502,7 +475,7 @@ test_record_slow_link (Fixture       *f,
 
   flash_plan (f, 0x10000, second);
 
-  assert_flash_holds (fixture_sim (f), 0x10000, second);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, second);
   g_assert_true (log_has (f, "faster would not pay for so little data"));
   g_assert_false (log_has (f, "trying "));
   g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_BAUD_CHANGES), ==, 0);
@@ -517,7 +490,7 @@ static void
 test_record_identical (Fixture       *f,
                        gconstpointer  data)
 {
-  g_autoptr(GBytes) image = seeded_bytes (61, 256 * 1024);
+  g_autoptr(GBytes) image = glint_test_seeded_bytes (61, 256 * 1024, TRUE);
   guint64 written;
 
   fixture_open (f, "sim://esp32s3?boot=normal&time-scale=0");
@@ -541,7 +514,7 @@ test_record_wrong (Fixture       *f,
                    gconstpointer  data)
 {
   gboolean blank = g_str_equal (data, "blank");
-  g_autoptr(GBytes) first = seeded_bytes (62, 256 * 1024);
+  g_autoptr(GBytes) first = glint_test_seeded_bytes (62, 256 * 1024, TRUE);
   g_autoptr(GBytes) second = changed_copy (first, 128 * 1024, 4096);
   g_autoptr(GBytes) meanwhile = NULL;
   g_autofree char *board = NULL;
@@ -567,7 +540,7 @@ test_record_wrong (Fixture       *f,
 
   flash_plan (f, 0x10000, second);
 
-  assert_flash_holds (fixture_sim (f), 0x10000, second);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, second);
   g_assert_true (log_has (f, "did not hold what Glint last wrote there"));
   g_assert_true (log_has (f, "app at 0x10000 verified"));
   g_assert_cmpint (glint_flasher_get_region_report (f->flasher, 0)->status, ==,
@@ -602,7 +575,7 @@ static void
 test_record_stale_rom (Fixture       *f,
                        gconstpointer  data)
 {
-  g_autoptr(GBytes) first = seeded_bytes (64, 256 * 1024);
+  g_autoptr(GBytes) first = glint_test_seeded_bytes (64, 256 * 1024, TRUE);
   g_autoptr(GBytes) second = changed_copy (first, 64 * 1024, 4096);
   g_autofree guint8 *ff = g_malloc (256 * 1024);
   g_autofree char *board = NULL;
@@ -615,7 +588,7 @@ test_record_stale_rom (Fixture       *f,
   glint_sim_load_flash (fixture_sim (f), 0x10000, ff, 256 * 1024);
   flash_plan (f, 0x10000, second);
 
-  assert_flash_holds (fixture_sim (f), 0x10000, second);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, second);
   /* the record chose the ROM; one MD5 of the first sector showed it wrong */
   g_assert_true (log_has (f, "4 KiB differ from what Glint last wrote to this board: the ROM "
                              "loader writes them"));
@@ -638,7 +611,7 @@ static void
 test_record_no_verify (Fixture       *f,
                        gconstpointer  data)
 {
-  g_autoptr(GBytes) first = seeded_bytes (63, 128 * 1024);
+  g_autoptr(GBytes) first = glint_test_seeded_bytes (63, 128 * 1024, TRUE);
   g_autoptr(GBytes) second = changed_copy (first, 4096, 4096);
 
   fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
@@ -647,7 +620,7 @@ test_record_no_verify (Fixture       *f,
 
   glint_flasher_set_verify (f->flasher, FALSE);
   flash_plan (f, 0x10000, second);
-  assert_flash_holds (fixture_sim (f), 0x10000, second);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, second);
   g_assert_false (log_has (f, "differ from what Glint last wrote"));
   g_assert_false (log_has (f, "looked for changes with 0 MD5(s)"));
   g_assert_cmpuint (glint_flasher_get_bytes_written (f->flasher), ==, 4096);
@@ -659,8 +632,8 @@ static void
 test_record_interrupted (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autoptr(GBytes) first = seeded_bytes (64, 256 * 1024);
-  g_autoptr(GBytes) other = seeded_bytes (65, 256 * 1024);
+  g_autoptr(GBytes) first = glint_test_seeded_bytes (64, 256 * 1024, TRUE);
+  g_autoptr(GBytes) other = glint_test_seeded_bytes (65, 256 * 1024, TRUE);
   g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
   g_autoptr(GlintFlashRecord) reread = NULL;
   g_autoptr(GError) error = NULL;
@@ -696,9 +669,9 @@ static void
 test_report_link_dies (Fixture       *f,
                        gconstpointer  data)
 {
-  g_autoptr(GBytes) table = seeded_bytes (6, 3072);
-  g_autoptr(GBytes) app = seeded_bytes (7, 256 * 1024);
-  g_autoptr(GBytes) other = seeded_bytes (8, 4096);
+  g_autoptr(GBytes) table = glint_test_seeded_bytes (6, 3072, TRUE);
+  g_autoptr(GBytes) app = glint_test_seeded_bytes (7, 256 * 1024, TRUE);
+  g_autoptr(GBytes) other = glint_test_seeded_bytes (8, 4096, TRUE);
   g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
@@ -748,8 +721,8 @@ static void
 test_report_cancel (Fixture       *f,
                     gconstpointer  data)
 {
-  g_autoptr(GBytes) table = seeded_bytes (9, 3072);
-  g_autoptr(GBytes) app = seeded_bytes (10, 512 * 1024);
+  g_autoptr(GBytes) table = glint_test_seeded_bytes (9, 3072, TRUE);
+  g_autoptr(GBytes) app = glint_test_seeded_bytes (10, 512 * 1024, TRUE);
   g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
@@ -781,7 +754,7 @@ static void
 test_report_nothing_written (Fixture       *f,
                              gconstpointer  data)
 {
-  g_autoptr(GBytes) app = seeded_bytes (11, 8192);
+  g_autoptr(GBytes) app = glint_test_seeded_bytes (11, 8192, TRUE);
   g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
   g_autoptr(GError) error = NULL;
 
@@ -803,8 +776,8 @@ static void
 test_erase_all (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GBytes) image = seeded_bytes (12, 64 * 1024);
-  g_autoptr(GBytes) junk = seeded_bytes (13, 8192);
+  g_autoptr(GBytes) image = glint_test_seeded_bytes (12, 64 * 1024, TRUE);
+  g_autoptr(GBytes) junk = glint_test_seeded_bytes (13, 8192, TRUE);
   gsize flash_size = 0;
   const guint8 *flash;
   guint64 erased;
@@ -819,7 +792,7 @@ test_erase_all (Fixture       *f,
   flash_plan (f, 0x10000, image);
 
   flash = glint_sim_get_flash (fixture_sim (f), &flash_size);
-  assert_flash_holds (fixture_sim (f), 0x10000, image);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, image);
   for (gsize i = 0x180000; i < 0x182000; i++)
     g_assert_cmphex (flash[i], ==, 0xFF);
   g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_SECTORS_ERASED) - erased, >=,
@@ -833,7 +806,7 @@ static void
 test_erase_all_needs_stub (Fixture       *f,
                            gconstpointer  data)
 {
-  g_autoptr(GBytes) image = seeded_bytes (14, 8192);
+  g_autoptr(GBytes) image = glint_test_seeded_bytes (14, 8192, TRUE);
   g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
   g_autoptr(GError) error = NULL;
 
@@ -873,9 +846,9 @@ test_backup (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("glint-backup-XXXXXX", &error);
   g_autofree char *path = g_build_filename (dir, "old.bin", NULL);
-  g_autoptr(GBytes) before = seeded_bytes (20, 0x60000);
-  g_autoptr(GBytes) table = seeded_bytes (21, 3072);
-  g_autoptr(GBytes) app = seeded_bytes (22, 200 * 1024 + 2);
+  g_autoptr(GBytes) before = glint_test_seeded_bytes (20, 0x60000, TRUE);
+  g_autoptr(GBytes) table = glint_test_seeded_bytes (21, 3072, TRUE);
+  g_autoptr(GBytes) app = glint_test_seeded_bytes (22, 200 * 1024 + 2, TRUE);
   g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
   g_autofree char *saved = NULL;
   gsize saved_len = 0;
@@ -895,8 +868,8 @@ test_backup (Fixture       *f,
   g_assert_no_error (error);
   /* from 0x8000 to the end of the app, padded to 4 bytes */
   g_assert_cmpmem (saved, saved_len, old + 0x8000, 0x10000 + 200 * 1024 + 4 - 0x8000);
-  assert_flash_holds (fixture_sim (f), 0x8000, table);
-  assert_flash_holds (fixture_sim (f), 0x10000, app);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x8000, table);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, app);
   g_assert_true (log_has (f, "the old contents are saved in"));
   g_assert_cmpuint (count_files (dir), ==, 1);
 
@@ -971,8 +944,8 @@ test_manifest_build_per_board (Fixture       *f,
       g_assert_cmphex (glint_flash_plan_get_region_offset (plan, 0), ==, bootloader_at[i]);
       flash = glint_sim_get_flash (sim, &flash_size);
       for (guint r = 0; r < 3; r++)
-        assert_flash_holds (sim, glint_flash_plan_get_region_offset (plan, r),
-                            glint_flash_plan_get_region_data (plan, r));
+        glint_test_assert_flash_holds (sim, glint_flash_plan_get_region_offset (plan, r),
+                                       glint_flash_plan_get_region_data (plan, r));
       g_assert_cmphex (flash[bootloader_at[i]], ==, 0xE9);
       g_io_stream_close (G_IO_STREAM (stream), NULL, NULL);
     }
@@ -987,8 +960,8 @@ test_backup_restore (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("glint-backup-XXXXXX", &error);
-  g_autoptr(GBytes) before = seeded_bytes (30, 0x20000);
-  g_autoptr(GBytes) app = seeded_bytes (31, 0x8000);
+  g_autoptr(GBytes) before = glint_test_seeded_bytes (30, 0x20000, TRUE);
+  g_autoptr(GBytes) app = glint_test_seeded_bytes (31, 0x8000, TRUE);
   g_autoptr(GBytes) old_app = g_bytes_new_from_bytes (before, 0x10000, 0x8000);
   g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
   g_autoptr(GlintFlashPlan) restore = NULL;
@@ -1004,7 +977,7 @@ test_backup_restore (Fixture       *f,
   glint_flasher_set_backup_path (f->flasher, dir);
   g_assert_true (run_flash (f, &error));
   g_assert_no_error (error);
-  assert_flash_holds (fixture_sim (f), 0x10000, app);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, app);
 
   file = g_strdup (glint_flasher_get_backup_file (f->flasher));
   g_assert_nonnull (file);
@@ -1022,7 +995,7 @@ test_backup_restore (Fixture       *f,
   glint_flasher_set_plan (f->flasher, restore);
   g_assert_true (run_flash (f, &error));
   g_assert_no_error (error);
-  assert_flash_holds (fixture_sim (f), 0x10000, old_app);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, old_app);
   g_assert_null (glint_flasher_get_backup_file (f->flasher));
 
   /* another ESP32 (another MAC), another chip: refused, nothing written */
@@ -1058,8 +1031,8 @@ test_backup_fails (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("glint-backup-XXXXXX", &error);
   g_autofree char *path = g_build_filename (dir, "old.bin", NULL);
-  g_autoptr(GBytes) before = seeded_bytes (23, 0x60000);
-  g_autoptr(GBytes) app = seeded_bytes (24, 256 * 1024);
+  g_autoptr(GBytes) before = glint_test_seeded_bytes (23, 0x60000, TRUE);
+  g_autoptr(GBytes) app = glint_test_seeded_bytes (24, 256 * 1024, TRUE);
   g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
 
   fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
@@ -1079,7 +1052,7 @@ test_backup_fails (Fixture       *f,
   g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN), ==, 0);
   g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_SECTORS_ERASED), ==, 0);
   g_assert_cmpuint (count_files (dir), ==, 0);
-  assert_flash_holds (fixture_sim (f), 0, before);
+  glint_test_assert_flash_holds (fixture_sim (f), 0, before);
   g_assert_cmpint (glint_flasher_get_region_report (f->flasher, 0)->status, ==,
                    GLINT_REGION_UNTOUCHED);
 
@@ -1091,7 +1064,7 @@ static void
 test_backup_bad_path (Fixture       *f,
                       gconstpointer  data)
 {
-  g_autoptr(GBytes) app = seeded_bytes (25, 8192);
+  g_autoptr(GBytes) app = glint_test_seeded_bytes (25, 8192, TRUE);
   g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
   g_autoptr(GError) error = NULL;
 
@@ -1122,14 +1095,14 @@ test_auto_baud (Fixture       *f,
                 gconstpointer  data)
 {
   const AutoCase *c = data;
-  g_autoptr(GBytes) image = seeded_bytes (30, 96 * 1024);
+  g_autoptr(GBytes) image = glint_test_seeded_bytes (30, 96 * 1024, TRUE);
 
   fixture_open (f, c->address);
   glint_flasher_set_baud (f->flasher, GLINT_FLASHER_BAUD_AUTO);
   glint_flasher_set_baud_hint (f->flasher, c->hint);
   flash_plan (f, 0x10000, image);
 
-  assert_flash_holds (fixture_sim (f), 0x10000, image);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, image);
   g_assert_true (log_has (f, "app at 0x10000 verified"));
   g_assert_cmpuint (glint_flasher_get_settled_baud (f->flasher), ==, c->settled);
   if (c->baud_changes > 0)
@@ -1152,7 +1125,7 @@ static void
 test_auto_baud_twice (Fixture       *f,
                       gconstpointer  data)
 {
-  g_autoptr(GBytes) image = seeded_bytes (31, 32 * 1024);
+  g_autoptr(GBytes) image = glint_test_seeded_bytes (31, 32 * 1024, TRUE);
   g_autoptr(GBytes) second = changed_copy (image, 0, 16);
 
   fixture_open (f, "sim://esp32c3?boot=normal&time-scale=0&max-baud=921600");
@@ -1163,7 +1136,7 @@ test_auto_baud_twice (Fixture       *f,
   /* what worked, as the window would give it back */
   glint_flasher_set_baud_hint (f->flasher, glint_flasher_get_settled_baud (f->flasher));
   flash_plan (f, 0x10000, second);
-  assert_flash_holds (fixture_sim (f), 0x10000, second);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, second);
   g_assert_cmpuint (glint_flasher_get_settled_baud (f->flasher), ==, 921600);
   g_assert_false (log_has (f, "baud failed"));
 }
@@ -1173,7 +1146,7 @@ static void
 test_auto_baud_no_reset (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autoptr(GBytes) image = seeded_bytes (32, 8192);
+  g_autoptr(GBytes) image = glint_test_seeded_bytes (32, 8192, TRUE);
   g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
   g_autoptr(GError) error = NULL;
 
@@ -1225,7 +1198,7 @@ test_auto_baud_rom_xtal (Fixture       *f,
                          gconstpointer  data)
 {
   const char *drift = data;
-  g_autoptr(GBytes) image = seeded_bytes (33, 96 * 1024);
+  g_autoptr(GBytes) image = glint_test_seeded_bytes (33, 96 * 1024, TRUE);
   g_autofree char *address = NULL;
   UploadRate rate = { 0 };
   gdouble believed;
@@ -1244,7 +1217,7 @@ test_auto_baud_rom_xtal (Fixture       *f,
   glint_flasher_set_baud (f->flasher, GLINT_FLASHER_BAUD_AUTO);
   flash_plan (f, 0x10000, image);
 
-  assert_flash_holds (fixture_sim (f), 0x10000, image);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, image);
   g_assert_true (log_has (f, "app at 0x10000 verified"));
   g_assert_true (log_has (f, "trying 921600 baud (ROM)"));
   g_assert_false (log_has (f, "baud failed"));
@@ -1268,7 +1241,7 @@ test_auto_baud_rom_step_slow_link (Fixture       *f,
                                    gconstpointer  data)
 {
   gboolean hint = GPOINTER_TO_INT (data);
-  g_autoptr(GBytes) image = seeded_bytes (34, 4096);
+  g_autoptr(GBytes) image = glint_test_seeded_bytes (34, 4096, TRUE);
   UploadRate rate = { 0 };
 
   fixture_open (f, "sim://esp32?boot=normal&time-scale=0&latency=150");
@@ -1279,7 +1252,7 @@ test_auto_baud_rom_step_slow_link (Fixture       *f,
   glint_flasher_set_baud_hint (f->flasher, hint ? 921600 : 0);
   flash_plan (f, 0x10000, image);
 
-  assert_flash_holds (fixture_sim (f), 0x10000, image);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, image);
   g_assert_false (log_has (f, "baud failed"));
   if (hint)
     {
@@ -1309,7 +1282,7 @@ test_rom_xtal_no_stub (Fixture       *f,
                        gconstpointer  data)
 {
   guint baud = GPOINTER_TO_UINT (data);
-  g_autoptr(GBytes) image = seeded_bytes (35, 32 * 1024);
+  g_autoptr(GBytes) image = glint_test_seeded_bytes (35, 32 * 1024, TRUE);
   UploadRate rate = { 0 };
 
   fixture_open (f, "sim://esp32?boot=normal&time-scale=0&rom-xtal-drift=-4.5");
@@ -1320,7 +1293,7 @@ test_rom_xtal_no_stub (Fixture       *f,
   glint_flasher_set_baud (f->flasher, baud);
   flash_plan (f, 0x10000, image);
 
-  assert_flash_holds (fixture_sim (f), 0x10000, image);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, image);
   g_assert_true (log_has (f, "the ESP32 ROM believes in a 38.2"));
   g_assert_false (log_has (f, "baud failed"));
   g_assert_false (log_has (f, "crystal correction cannot be read"));
@@ -1375,13 +1348,13 @@ test_auto_baud_link (Fixture       *f,
                      gconstpointer  data)
 {
   const LinkCase *c = data;
-  g_autoptr(GBytes) image = seeded_bytes (32, 64 * 1024);
+  g_autoptr(GBytes) image = glint_test_seeded_bytes (32, 64 * 1024, TRUE);
 
   fixture_open (f, c->address);
   glint_flasher_set_baud (f->flasher, GLINT_FLASHER_BAUD_AUTO);
   flash_plan (f, 0x10000, image);
 
-  assert_flash_holds (fixture_sim (f), 0x10000, image);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, image);
   g_assert_cmpuint (glint_flasher_get_settled_baud (f->flasher), ==, c->settled);
   g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_BAUD_CHANGES), ==, c->baud_changes);
   g_assert_true (log_has (f, c->log));

@@ -414,40 +414,11 @@ random_bytes (gsize size)
   return g_bytes_new_take (data, size);
 }
 
-/* Reproducible data: noise from a seeded GRand, half of it in compressible
- * stretches if asked. */
-static GBytes *
-seeded_bytes (guint    seed,
-              gsize    size,
-              gboolean compressible)
-{
-  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
-  guint8 *data = g_malloc (size);
-
-  for (gsize i = 0; i < size; i++)
-    data[i] = !compressible || (i / 512) % 2 ? (guint8) g_rand_int (rand) : (guint8) (i / 7);
-
-  return g_bytes_new_take (data, size);
-}
-
 static gboolean
 run_flash (Fixture       *f,
            GError       **error)
 {
   return glint_test_flash (f->flasher, error);
-}
-
-static void
-assert_flash_holds (GlintSim *sim,
-                    guint32   offset,
-                    GBytes   *image)
-{
-  gsize flash_size = 0;
-  const guint8 *flash = glint_sim_get_flash (sim, &flash_size);
-  gsize size = g_bytes_get_size (image);
-
-  g_assert_cmpuint (offset + size, <=, flash_size);
-  g_assert_cmpmem (flash + offset, size, g_bytes_get_data (image, NULL), size);
 }
 
 static GlintSim *
@@ -484,8 +455,8 @@ test_flash (Fixture       *f,
   g_assert_true (run_flash (f, &error));
   g_assert_no_error (error);
 
-  assert_flash_holds (sim, 0x8000, table);
-  assert_flash_holds (sim, 0x10000, app);
+  glint_test_assert_flash_holds (sim, 0x8000, table);
+  glint_test_assert_flash_holds (sim, 0x10000, app);
   g_assert_cmpint (glint_flasher_get_state (f->flasher), ==, GLINT_FLASHER_STATE_DONE);
   g_assert_cmpfloat (glint_flasher_get_fraction (f->flasher), ==, 1.0);
   g_assert_true (strv_has (f->states, "writing"));
@@ -554,7 +525,7 @@ test_flash_every_chip (Fixture       *f,
 
       if (!run_flash (f, &error))
         g_error ("%s: %s", chips[i].name, error->message);
-      assert_flash_holds (fixture_sim (f), 0x20000, app);
+      glint_test_assert_flash_holds (fixture_sim (f), 0x20000, app);
       g_assert_true (strv_has (f->log, "flasher stub running"));
       if (real)
         {
@@ -585,7 +556,7 @@ test_flash_slow_link (Fixture       *f,
 
   g_assert_true (run_flash (f, &error));
   g_assert_no_error (error);
-  assert_flash_holds (fixture_sim (f), 0x10000, app);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, app);
 }
 
 static void
@@ -619,7 +590,7 @@ test_flash_noisy_link (Fixture       *f,
                                                   "corrupt=0.0002&seed=%u", seed);
       g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
       /* the same data every run: the noise is seeded too */
-      g_autoptr(GBytes) app = seeded_bytes (seed, 64 * 1024, TRUE);
+      g_autoptr(GBytes) app = glint_test_seeded_bytes (seed, 64 * 1024, TRUE);
       g_autoptr(GError) error = NULL;
 
       fixture_open (f, address);
@@ -628,7 +599,7 @@ test_flash_noisy_link (Fixture       *f,
       glint_flasher_set_timeout_scale (f->flasher, 0.2);
 
       if (run_flash (f, &error))
-        assert_flash_holds (fixture_sim (f), 0x10000, app);
+        glint_test_assert_flash_holds (fixture_sim (f), 0x10000, app);
       else if (error->domain != GLINT_ERROR || error->code == GLINT_ERROR_FAILED)
         g_error ("seed %u: not a specific error: %s %d: %s", seed,
                  g_quark_to_string (error->domain), error->code, error->message);
@@ -678,7 +649,7 @@ test_flash_cancel (Fixture       *f,
   g_signal_handlers_disconnect_by_func (f->flasher, on_writing_cancel_cb, cancellable);
   g_assert_true (run_flash (f, &error));
   g_assert_no_error (error);
-  assert_flash_holds (fixture_sim (f), 0x10000, app);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, app);
 }
 
 /* A block damaged on the way is refused by the chip's checksum and sent
@@ -694,7 +665,7 @@ test_flash_damaged_block_retried (Fixture       *f,
       g_autofree char *address = g_strdup_printf ("sim://esp32?boot=normal&time-scale=0&"
                                                   "corrupt=0.00002&seed=%u", seed);
       g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
-      g_autoptr(GBytes) app = seeded_bytes (42, 120000, FALSE);
+      g_autoptr(GBytes) app = glint_test_seeded_bytes (42, 120000, FALSE);
       g_autoptr(GError) error = NULL;
 
       fixture_open (f, address);
@@ -704,7 +675,7 @@ test_flash_damaged_block_retried (Fixture       *f,
 
       if (run_flash (f, &error))
         {
-          assert_flash_holds (fixture_sim (f), 0x10000, app);
+          glint_test_assert_flash_holds (fixture_sim (f), 0x10000, app);
           if (strv_has (f->log, "arrived damaged"))
             recovered++;
         }
@@ -802,7 +773,7 @@ test_flash_secure_download (Fixture       *f,
   g_assert_cmpint (glint_flasher_get_state (f->flasher), ==, GLINT_FLASHER_STATE_FAILED);
   rep = glint_flasher_get_region_report (f->flasher, 0);
   g_assert_cmpint (rep->status, ==, GLINT_REGION_WRITTEN);
-  assert_flash_holds (fixture_sim (f), 0x10000, app);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, app);
   g_assert_false (strv_has (f->states, "loading-stub"));
   g_assert_false (strv_has (f->states, "verifying"));
   g_assert_true (strv_has (f->log, "refuses the flasher stub"));
@@ -859,7 +830,7 @@ test_flash_c2_eco0_rom (Fixture       *f,
   g_assert_false (strv_has (f->states, "loading-stub"));
   g_assert_true (strv_has (f->log, "does not support the ESP32-C2 v0.0"));
   g_assert_true (strv_has (f->log, "app at 0x10000 verified"));
-  assert_flash_holds (fixture_sim (f), 0x10000, app);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, app);
 }
 
 /* Flash encryption on: said before writing */

@@ -5,7 +5,10 @@
 
 #include <string.h>
 
-#include "glint-network-browser.h"
+#include <gio/gunixsocketaddress.h>
+#include <glib/gstdio.h>
+
+#include "glint-network-browser-private.h"
 
 /* What ser2net announces becomes a board with a URL that opens it, and
  * its adapter. (The real announcement through avahi-daemon is
@@ -91,8 +94,180 @@ test_no_avahi (void)
                             "Network boards cannot be found"));
   g_assert_nonnull (strstr (glint_network_browser_get_unavailable (browser), "rfc2217://"));
   g_assert_cmpuint (glint_network_browser_get_boards (browser)->len, ==, 0);
-  /* said before the handler was connected, and not again */
-  g_assert_cmpuint (unavailable_notes, ==, 0);
+  /* said once, from the browser's thread to this context */
+  g_assert_cmpuint (unavailable_notes, ==, 1);
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  gint64 *last_tick = user_data;
+
+  *last_tick = g_get_monotonic_time ();
+  return G_SOURCE_CONTINUE;
+}
+
+/* Where Avahi does not answer, glint_network_browser_new() returns at
+ * once, the main context runs on (a tick every 10 ms, none missed by more
+ * than a fraction of a second), and after the bound the browser says why
+ * and settles. Disposing of it does not wait for the call that hangs. */
+static void
+expect_bounded (void)
+{
+  g_autoptr(GlintNetworkBrowser) browser = NULL;
+  gint64 start = g_get_monotonic_time ();
+  gint64 last_tick = start;
+  gint64 longest_gap = 0;
+  guint unavailable_notes = 0;
+  guint tick;
+
+  browser = _glint_network_browser_new_with_bound (300);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC / 4);
+  g_signal_connect (browser, "notify::unavailable", G_CALLBACK (count_notify_cb),
+                    &unavailable_notes);
+  tick = g_timeout_add (10, tick_cb, &last_tick);
+  while (!glint_network_browser_get_settled (browser))
+    {
+      g_main_context_iteration (NULL, TRUE);
+      longest_gap = MAX (longest_gap, g_get_monotonic_time () - last_tick);
+    }
+  g_source_remove (tick);
+
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 300 * 1000);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+  g_assert_cmpint (longest_gap, <, G_USEC_PER_SEC / 4);
+  g_assert_cmpuint (unavailable_notes, ==, 1);
+  g_assert_nonnull (strstr (glint_network_browser_get_unavailable (browser),
+                            "Network boards unavailable: Avahi did not answer within 0.3 s."));
+  g_assert_nonnull (strstr (glint_network_browser_get_unavailable (browser), "rfc2217://"));
+  g_assert_cmpuint (glint_network_browser_get_boards (browser)->len, ==, 0);
+
+  start = g_get_monotonic_time ();
+  g_clear_object (&browser);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC / 4);
+}
+
+/* libdbus reads DBUS_SYSTEM_BUS_ADDRESS once a process: each bus of its
+ * own in a subprocess. */
+static void
+in_subprocess (void)
+{
+  g_test_trap_subprocess (NULL, 10 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+/* A Unix socket at @path that listens and never accepts: the kernel
+ * takes a connection, nobody speaks on it. */
+static GSocket *
+listen_silently (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketAddress) where = g_unix_socket_address_new (path);
+  GSocket *listener = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM,
+                                    G_SOCKET_PROTOCOL_DEFAULT, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (listener, where, FALSE, &error));
+  g_assert_true (g_socket_listen (listener, &error));
+  g_assert_no_error (error);
+  return listener;
+}
+
+/* A system bus that takes the connection but never says a word: libdbus
+ * would wait 25 s for its greeting. */
+static void
+test_bus_hangs (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *address = NULL;
+  g_autoptr(GSocket) listener = NULL;
+
+  if (!g_test_subprocess ())
+    {
+      in_subprocess ();
+      return;
+    }
+  dir = g_dir_make_tmp ("glint-bus-XXXXXX", NULL);
+  g_assert_nonnull (dir);
+  path = g_build_filename (dir, "bus", NULL);
+  listener = listen_silently (path);
+  address = g_strdup_printf ("unix:path=%s", path);
+  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", address, TRUE);
+
+  expect_bounded ();
+
+  /* (the browser's thread may still wait on the socket: it stays) */
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static GDBusMessage *
+drop_calls_cb (GDBusConnection *connection,
+               GDBusMessage    *message,
+               gboolean         incoming,
+               gpointer         user_data)
+{
+  gint *calls = user_data;
+
+  if (!incoming || g_dbus_message_get_message_type (message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL)
+    return message;
+  g_atomic_int_inc (calls);
+  g_object_unref (message);
+
+  return NULL;
+}
+
+/* A connection to @bus that owns org.freedesktop.Avahi and drops every
+ * call to it unanswered, counting them in *@calls. */
+static GDBusConnection *
+own_avahi_silently (GTestDBus *bus,
+                    gint      *calls)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  GDBusConnection *avahi;
+
+  avahi = g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (bus),
+                                                  G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                  G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                  NULL, NULL, &error);
+  g_assert_no_error (error);
+  reply = g_dbus_connection_call_sync (avahi, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", "org.freedesktop.Avahi", 0),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_add_filter (avahi, drop_calls_cb, calls, NULL);
+  return avahi;
+}
+
+/* A bus that answers, and an org.freedesktop.Avahi on it that never does
+ * (a daemon that hangs). */
+static void
+test_daemon_hangs (void)
+{
+  g_autoptr(GTestDBus) bus = NULL;
+  g_autoptr(GDBusConnection) avahi = NULL;
+  gint calls = 0;
+
+  if (!g_test_subprocess ())
+    {
+      in_subprocess ();
+      return;
+    }
+  bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (bus);
+  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", g_test_dbus_get_bus_address (bus), TRUE);
+  avahi = own_avahi_silently (bus, &calls);
+
+  expect_bounded ();
+  /* the browser did reach the stand-in daemon */
+  g_assert_cmpint (g_atomic_int_get (&calls), >, 0);
+
+  g_dbus_connection_close_sync (avahi, NULL, NULL);
+  g_test_dbus_down (bus);
 }
 
 int
@@ -102,6 +277,8 @@ main (int argc, char **argv)
 
   g_test_add_func ("/glint/network-browser/from-txt", test_from_txt);
   g_test_add_func ("/glint/network-browser/no-avahi", test_no_avahi);
+  g_test_add_func ("/glint/network-browser/bus-hangs", test_bus_hangs);
+  g_test_add_func ("/glint/network-browser/daemon-hangs", test_daemon_hangs);
 
   return g_test_run ();
 }

@@ -515,6 +515,52 @@ close_client (GlintStream *stream)
   g_assert_no_error (error);
 }
 
+/* Writes @len bytes through @stream and waits until the server has them. */
+static void
+send_to_server (Fixture     *fixture,
+                GlintStream *stream,
+                const char  *data,
+                gsize        len)
+{
+  guint before = fixture->backend.received->len;
+
+  glint_test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)), data, len);
+  while (fixture->backend.received->len < before + len)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* A client whose change to 230400 baud the server never acknowledges:
+ * the change stays pending, its result to come in *@result. */
+static GlintStream *
+open_client_baud_pending (Fixture       *fixture,
+                          GAsyncResult **result)
+{
+  GlintStream *stream;
+
+  fixture->ack_baud = FALSE;
+  stream = open_client (fixture->port, NULL);
+  while (fixture->backend.server == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  glint_stream_set_baud_async (stream, 230400, NULL, glint_test_store_result_cb, result);
+
+  return stream;
+}
+
+/* Waits for that change and checks how it failed. */
+static void
+assert_baud_failed (GlintStream   *stream,
+                    GAsyncResult **result,
+                    GQuark         domain,
+                    gint           code)
+{
+  g_autoptr(GError) error = NULL;
+
+  glint_test_wait_for ((gpointer *) result, 2000);
+  g_assert_false (glint_stream_set_baud_finish (stream, *result, &error));
+  g_assert_error (error, domain, code);
+  g_clear_object (result);
+}
+
 static void
 test_options (void)
 {
@@ -655,9 +701,7 @@ test_no_ack_set_control (Fixture       *fixture,
   g_assert_cmpint (g_get_monotonic_time () - start, <, 250000);
   g_clear_error (&error);
   /* data still flows */
-  glint_test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (strict)), "y", 1);
-  while (fixture->backend.received->len == 0)
-    g_main_context_iteration (NULL, TRUE);
+  send_to_server (fixture, strict, "y", 1);
   g_byte_array_set_size (fixture->backend.received, 0);
   close_client (strict);
 
@@ -669,9 +713,7 @@ test_no_ack_set_control (Fixture       *fixture,
                                        GLINT_LINE_DTR, &error));
   g_assert_no_error (error);
   /* the requests still reach the server, in order, before later data */
-  glint_test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (lenient)), "x", 1);
-  while (fixture->backend.received->len == 0)
-    g_main_context_iteration (NULL, TRUE);
+  send_to_server (fixture, lenient, "x", 1);
   g_assert_cmpstr (fixture->backend.lines_log->str, ==, "R1 D0 D1 R0 ");
 
   close_client (lenient);
@@ -706,9 +748,7 @@ test_purge (Fixture       *fixture,
   guint8 buf[3];
 
   /* stale input, then purge: none of it is read afterwards */
-  glint_test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)), "old", 3);
-  while (fixture->backend.received->len < 3)
-    g_main_context_iteration (NULL, TRUE);
+  send_to_server (fixture, stream, "old", 3);
   g_assert_true (glint_test_purge (stream, GLINT_PURGE_INPUT, &error));
   glint_test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)), "new", 3);
   glint_test_read_exact (g_io_stream_get_input_stream (G_IO_STREAM (stream)), buf, 3, 5000);
@@ -736,23 +776,14 @@ test_server_closes (Fixture       *fixture,
   guint8 buf[16];
   gssize n;
 
-  fixture->ack_baud = FALSE;
-  stream = open_client (fixture->port, NULL);
-  while (fixture->backend.server == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  glint_stream_set_baud_async (stream, 230400, NULL, glint_test_store_result_cb, &baud_result);
+  stream = open_client_baud_pending (fixture, &baud_result);
   g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (stream)), buf,
                              sizeof buf, G_PRIORITY_DEFAULT, NULL, glint_test_store_result_cb,
                              &read_result);
   glint_test_spin (50);
   glint_rfc2217_server_close (fixture->backend.server);
 
-  baud_result = glint_test_wait_for ((gpointer *) &baud_result, 2000);
-  g_assert_false (glint_stream_set_baud_finish (stream, baud_result, &error));
-  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_DISCONNECTED);
-  g_clear_error (&error);
-  g_object_unref (baud_result);
+  assert_baud_failed (stream, &baud_result, GLINT_ERROR, GLINT_ERROR_DISCONNECTED);
 
   read_result = glint_test_wait_for ((gpointer *) &read_result, 2000);
   n = g_input_stream_read_finish (g_io_stream_get_input_stream (G_IO_STREAM (stream)),
@@ -773,18 +804,12 @@ test_closed_fails_pending (Fixture       *fixture,
                            gconstpointer  data)
 {
   g_autoptr(GlintStream) stream = NULL;
-  g_autoptr(GError) error = NULL;
   GAsyncResult *result = NULL;
 
-  fixture->ack_baud = FALSE;
-  stream = open_client (fixture->port, NULL);
-  glint_stream_set_baud_async (stream, 230400, NULL, glint_test_store_result_cb, &result);
+  stream = open_client_baud_pending (fixture, &result);
   glint_test_spin (20);
   close_client (stream);
-  result = glint_test_wait_for ((gpointer *) &result, 2000);
-  g_assert_false (glint_stream_set_baud_finish (stream, result, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
-  g_object_unref (result);
+  assert_baud_failed (stream, &result, G_IO_ERROR, G_IO_ERROR_CLOSED);
 }
 
 static void
@@ -912,9 +937,7 @@ test_unref_closes (Fixture       *fixture,
   gpointer weak = stream;
   gboolean server_closed = FALSE;
 
-  glint_test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)), "x", 1);
-  while (fixture->backend.received->len < 1)
-    g_main_context_iteration (NULL, TRUE);
+  send_to_server (fixture, stream, "x", 1);
   g_signal_connect (fixture->backend.server, "closed", G_CALLBACK (on_server_closed_cb),
                     &server_closed);
 

@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <sys/prctl.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include <gio/gunixinputstream.h>
 #include <glib-unix.h>
+#include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
 #include "glint-error.h"
@@ -22,7 +24,8 @@
 #include "glint-stream-address.h"
 #include "glint-test-image.h"
 #include "glint-test-utils.h"
-#include "glint-web-fetch.h"
+#include "glint-download-cache.h"
+#include "glint-web-fetch-private.h"
 
 /*
  * Manifest URLs against a real HTTP server: libsoup's SoupServer on
@@ -522,6 +525,67 @@ run_fetch (GlintWebFetch  *fetch,
   return manifest;
 }
 
+/* Each test's server log and cache folder, set up and taken down around
+ * it (an https test finds no server where openssl or a TLS backend is
+ * missing, and skips). */
+typedef struct
+{
+  Server s;
+  Env    env;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  server_start (&f->s, FALSE);
+  env_init (&f->env);
+}
+
+static void
+fixture_setup_https (Fixture       *f,
+                     gconstpointer  data)
+{
+  memset (f, 0, sizeof *f);
+  if (cert_dir == NULL)
+    return;
+  server_start (&f->s, TRUE);
+  env_init (&f->env);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->env.cache != NULL)
+    env_clear (&f->env);
+  if (f->s.base != NULL)
+    server_stop (&f->s);
+}
+
+static gboolean
+have_https (Fixture *f)
+{
+  if (f->s.base != NULL)
+    return TRUE;
+  g_test_skip ("openssl or a TLS backend (glib-networking) is missing");
+  return FALSE;
+}
+
+/* A fetch of @path on the test's server, run to its end. */
+static char *
+fetch_path (Fixture        *f,
+            const char     *path,
+            gboolean        allow_http,
+            GlintWebFetch **fetch,
+            GError        **error)
+{
+  g_autofree char *address = url (&f->s, path);
+
+  *fetch = new_fetch (&f->env, address, allow_http);
+  return run_fetch (*fetch, NULL, error);
+}
+
 static void
 assert_file_holds (const char *path,
                    GBytes     *expected)
@@ -541,11 +605,10 @@ assert_file_holds (const char *path,
  * come with it. The second run asks with the ETags and is answered 304
  * for everything: nothing is downloaded again. */
 static void
-test_download_and_cache (gconstpointer data)
+test_download_and_cache (Fixture       *f,
+                         gconstpointer  data)
 {
   gboolean https = GPOINTER_TO_INT (data);
-  Server s;
-  Env env;
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintWebFetch) fetch = NULL;
   g_autoptr(GlintWebFetch) again = NULL;
@@ -555,25 +618,20 @@ test_download_and_cache (gconstpointer data)
   g_autofree char *address = NULL;
   g_autofree char *log = NULL;
 
-  if (https && cert_dir == NULL)
-    {
-      g_test_skip ("openssl or a TLS backend (glib-networking) is missing");
-      return;
-    }
+  if (https && !have_https (f))
+    return;
 
-  server_start (&s, https);
-  env_init (&env);
-  address = url (&s, "/inst/manifest.json");
+  address = url (&f->s, "/inst/manifest.json");
 
-  fetch = new_fetch (&env, address, !https);
+  fetch = new_fetch (&f->env, address, !https);
   manifest = run_fetch (fetch, NULL, &error);
   g_assert_no_error (error);
-  log = log_text (&s);
+  log = log_text (&f->s);
   g_test_message ("first run:\n%s", log);
-  g_assert_cmpuint (s.log->len, ==, 3);
-  g_assert_true (g_str_has_prefix (s.log->pdata[0], "GET /inst/manifest.json 200 "));
-  g_assert_cmpstr (s.log->pdata[1], ==, "GET /inst/partitions.bin 200 3072");
-  g_assert_true (g_str_has_prefix (s.log->pdata[2], "GET /bin/app.bin 200 "));
+  g_assert_cmpuint (f->s.log->len, ==, 3);
+  g_assert_true (g_str_has_prefix (f->s.log->pdata[0], "GET /inst/manifest.json 200 "));
+  g_assert_cmpstr (f->s.log->pdata[1], ==, "GET /inst/partitions.bin 200 3072");
+  g_assert_true (g_str_has_prefix (f->s.log->pdata[2], "GET /bin/app.bin 200 "));
   g_assert_cmpstr (glint_web_fetch_get_name (fetch), ==, "Glint Test Light");
   g_assert_cmpstr (glint_web_fetch_get_version (fetch), ==, "1.2.3");
   g_assert_true (glint_web_fetch_get_prompt_erase (fetch));
@@ -592,12 +650,12 @@ test_download_and_cache (gconstpointer data)
   assert_file_holds (glint_flash_plan_get_region_path (plan, 1), app_image);
 
   /* a second flash from the same URL */
-  g_ptr_array_set_size (s.log, 0);
-  again = new_fetch (&env, address, !https);
+  g_ptr_array_set_size (f->s.log, 0);
+  again = new_fetch (&f->env, address, !https);
   manifest2 = run_fetch (again, NULL, &error);
   g_assert_no_error (error);
   g_clear_pointer (&log, g_free);
-  log = log_text (&s);
+  log = log_text (&f->s);
   g_test_message ("second run:\n%s", log);
   g_assert_cmpstr (log, ==,
                    "GET /inst/manifest.json 304 0\n"
@@ -605,107 +663,78 @@ test_download_and_cache (gconstpointer data)
                    "GET /bin/app.bin 304 0\n");
   g_assert_cmpuint (glint_web_fetch_get_bytes_downloaded (again), ==, 0);
   g_assert_cmpstr (manifest2, ==, manifest);
+}
 
-  env_clear (&env);
-  server_stop (&s);
+/* Fetches @path twice and returns the second fetch, the server's log
+ * holding what that one asked: a second flash from the same URL. */
+static GlintWebFetch *
+fetch_again (Fixture    *f,
+             const char *path,
+             guint       first_requests)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintWebFetch) fetch = NULL;
+  GlintWebFetch *again = NULL;
+  g_autofree char *manifest = NULL;
+
+  manifest = fetch_path (f, path, TRUE, &fetch, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&manifest, g_free);
+  if (first_requests > 0)
+    g_assert_cmpuint (f->s.log->len, ==, first_requests);
+
+  g_ptr_array_set_size (f->s.log, 0);
+  manifest = fetch_path (f, path, TRUE, &again, &error);
+  g_assert_no_error (error);
+  return again;
 }
 
 /* max-age: while fresh, the second run asks nothing at all. */
 static void
-test_fresh_cache (void)
+test_fresh_cache (Fixture       *f,
+                  gconstpointer  data)
 {
-  Server s;
-  Env env;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GlintWebFetch) fetch = NULL;
-  g_autoptr(GlintWebFetch) again = NULL;
-  g_autofree char *manifest = NULL;
-  g_autofree char *address = NULL;
+  /* /bin/app.bin says no-cache */
+  g_autoptr(GlintWebFetch) again = fetch_again (f, "/fresh/manifest.json", 3);
 
-  server_start (&s, FALSE);
-  env_init (&env);
-  address = url (&s, "/fresh/manifest.json");
-  fetch = new_fetch (&env, address, TRUE);
-  manifest = run_fetch (fetch, NULL, &error);
-  g_assert_no_error (error);
-  g_clear_pointer (&manifest, g_free);
-  g_assert_cmpuint (s.log->len, ==, 3);   /* /bin/app.bin says no-cache */
-
-  g_ptr_array_set_size (s.log, 0);
-  again = new_fetch (&env, address, TRUE);
-  manifest = run_fetch (again, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (s.log->len, ==, 1);
-  g_assert_cmpstr (s.log->pdata[0], ==, "GET /bin/app.bin 304 0");
+  g_assert_cmpuint (f->s.log->len, ==, 1);
+  g_assert_cmpstr (f->s.log->pdata[0], ==, "GET /bin/app.bin 304 0");
   g_assert_cmpuint (glint_web_fetch_get_n_requests (again), ==, 1);
-
-  env_clear (&env);
-  server_stop (&s);
 }
 
 /* Last-Modified alone: the second run asks with If-Modified-Since. */
 static void
-test_last_modified (void)
+test_last_modified (Fixture       *f,
+                    gconstpointer  data)
 {
-  Server s;
-  Env env;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GlintWebFetch) fetch = NULL;
-  g_autoptr(GlintWebFetch) again = NULL;
-  g_autofree char *manifest = NULL;
-  g_autofree char *address = NULL;
-  g_autofree char *log = NULL;
+  g_autoptr(GlintWebFetch) again = fetch_again (f, "/lm/manifest.json", 0);
+  g_autofree char *log = log_text (&f->s);
 
-  server_start (&s, FALSE);
-  env_init (&env);
-  address = url (&s, "/lm/manifest.json");
-  fetch = new_fetch (&env, address, TRUE);
-  manifest = run_fetch (fetch, NULL, &error);
-  g_assert_no_error (error);
-  g_clear_pointer (&manifest, g_free);
-
-  g_ptr_array_set_size (s.log, 0);
-  again = new_fetch (&env, address, TRUE);
-  manifest = run_fetch (again, NULL, &error);
-  g_assert_no_error (error);
-  log = log_text (&s);
   g_assert_cmpstr (log, ==,
                    "GET /lm/manifest.json 304 0\n"
                    "GET /lm/partitions.bin 304 0\n"
                    "GET /bin/app.bin 304 0\n");
   g_assert_cmpuint (glint_web_fetch_get_bytes_downloaded (again), ==, 0);
-
-  env_clear (&env);
-  server_stop (&s);
 }
 
 /* A redirect (manifest and part), followed; the parts still resolve
  * against the URL that was given, as ESP Web Tools does. */
 static void
-test_redirect (void)
+test_redirect (Fixture       *f,
+               gconstpointer  data)
 {
-  Server s;
-  Env env;
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintWebFetch) fetch = NULL;
   g_autofree char *manifest = NULL;
-  g_autofree char *address = NULL;
   g_autofree char *log = NULL;
 
-  server_start (&s, FALSE);
-  env_init (&env);
-  address = url (&s, "/moved/manifest.json");
-  fetch = new_fetch (&env, address, TRUE);
-  manifest = run_fetch (fetch, NULL, &error);
+  manifest = fetch_path (f, "/moved/manifest.json", TRUE, &fetch, &error);
   g_assert_no_error (error);
-  log = log_text (&s);
+  log = log_text (&f->s);
   g_test_message ("%s", log);
   g_assert_nonnull (strstr (log, "GET /moved/manifest.json 302 0\nGET /inst/manifest.json 200"));
   g_assert_nonnull (strstr (log, "GET /moved/partitions.bin 302 0\nGET /inst/partitions.bin 200"));
   g_assert_nonnull (strstr (log, "GET /bin/app.bin 200"));
-
-  env_clear (&env);
-  server_stop (&s);
 }
 
 /* Only the build for the chip asked for is downloaded; the other's part
@@ -713,10 +742,9 @@ test_redirect (void)
  * run first names the builds' chips, and the run after it does not ask
  * for the manifest again. */
 static void
-test_multi_chip (void)
+test_multi_chip (Fixture       *f,
+                 gconstpointer  data)
 {
-  Server s;
-  Env env;
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintWebFetch) fetch = NULL;
   g_autoptr(GlintFlashPlan) plan = NULL;
@@ -724,10 +752,8 @@ test_multi_chip (void)
   g_autofree char *address = NULL;
   g_autofree char *log = NULL;
 
-  server_start (&s, FALSE);
-  env_init (&env);
-  address = url (&s, "/multi/manifest.json");
-  fetch = new_fetch (&env, address, TRUE);
+  address = url (&f->s, "/multi/manifest.json");
+  fetch = new_fetch (&f->env, address, TRUE);
 
   /* the manifest alone first: its builds' chips, no part */
   glint_web_fetch_set_manifest_only (fetch, TRUE);
@@ -738,17 +764,17 @@ test_multi_chip (void)
   g_assert_cmpuint (g_strv_length ((char **) glint_web_fetch_get_chip_families (fetch)), ==, 2);
   g_assert_cmpstr (glint_web_fetch_get_chip_families (fetch)[0], ==, "ESP32-C3");
   g_assert_cmpstr (glint_web_fetch_get_chip_families (fetch)[1], ==, "ESP32");
-  g_assert_cmpuint (s.log->len, ==, 1);
+  g_assert_cmpuint (f->s.log->len, ==, 1);
 
   /* then the chip's build, without asking for the manifest again */
   glint_web_fetch_set_chip_family (fetch, "esp32");
   manifest = run_fetch (fetch, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (s.log->len, ==, 2);
+  g_assert_cmpuint (f->s.log->len, ==, 2);
   g_assert_cmpuint (glint_web_fetch_get_n_requests (fetch), ==, 2);
   /* the installer's wait for Improv, held to at most 120 s */
   g_assert_cmpint (glint_web_fetch_get_improv_wait_time (fetch), ==, GLINT_WEB_MAX_IMPROV_WAIT);
-  log = log_text (&s);
+  log = log_text (&f->s);
   g_assert_null (strstr (log, "c3-app.bin"));
   g_assert_nonnull (strstr (log, "GET /bin/my app.bin 200"));
 
@@ -757,9 +783,6 @@ test_multi_chip (void)
   g_assert_cmpuint (glint_flash_plan_get_n_regions (plan), ==, 1);
   assert_file_holds (glint_flash_plan_get_region_path (plan, 0), app_image);
   g_assert_true (g_str_has_suffix (glint_flash_plan_get_region_path (plan, 0), "/my app.bin"));
-
-  env_clear (&env);
-  server_stop (&s);
 }
 
 typedef struct
@@ -777,20 +800,17 @@ typedef struct
  * without a complaint of its own, and the firmware layer names the part
  * it cannot use. */
 static void
-test_odd_manifest (void)
+test_odd_manifest (Fixture       *f,
+                   gconstpointer  data)
 {
-  Server s;
-  Env env;
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintWebFetch) fetch = NULL;
   g_autoptr(GlintFlashPlan) plan = NULL;
   g_autofree char *manifest = NULL;
   g_autofree char *address = NULL;
 
-  server_start (&s, FALSE);
-  env_init (&env);
-  address = url (&s, "/odd/manifest.json");
-  fetch = new_fetch (&env, address, TRUE);
+  address = url (&f->s, "/odd/manifest.json");
+  fetch = new_fetch (&f->env, address, TRUE);
   manifest = run_fetch (fetch, NULL, &error);
   g_assert_no_error (error);
   g_assert_false (glint_web_fetch_get_prompt_erase (fetch));
@@ -806,29 +826,23 @@ test_odd_manifest (void)
   g_assert_nonnull (strstr (error->message, address));
   g_assert_null (strstr (error->message, "installers"));
   g_assert_nonnull (strstr (error->message, "part 0 needs a “path” and an “offset”"));
-
-  env_clear (&env);
-  server_stop (&s);
 }
 
 /* Each bad case ends with its own message, and without a local
  * installer: nothing can be flashed from it. */
 static void
-test_bad_case (gconstpointer data)
+test_bad_case (Fixture       *f,
+               gconstpointer  data)
 {
   const BadCase *bad = data;
-  Server s;
-  Env env;
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintWebFetch) fetch = NULL;
   g_autofree char *manifest = NULL;
   g_autofree char *address = NULL;
   g_autofree char *installers = NULL;
 
-  server_start (&s, FALSE);
-  env_init (&env);
-  address = url (&s, bad->path);
-  fetch = new_fetch (&env, address, bad->allow_http);
+  address = url (&f->s, bad->path);
+  fetch = new_fetch (&f->env, address, bad->allow_http);
   if (bad->max_part_size != 0)
     glint_web_fetch_set_max_part_size (fetch, bad->max_part_size);
   manifest = run_fetch (fetch, NULL, &error);
@@ -839,7 +853,7 @@ test_bad_case (gconstpointer data)
   g_assert_nonnull (strstr (error->message, bad->message));
 
   /* no local manifest.json was written */
-  installers = g_build_filename (env.cache, "installers", NULL);
+  installers = g_build_filename (f->env.cache, "installers", NULL);
   {
     g_autoptr(GDir) dir = g_dir_open (installers, 0, NULL);
     const char *name;
@@ -852,10 +866,7 @@ test_bad_case (gconstpointer data)
       }
   }
   if (!bad->allow_http)
-    g_assert_cmpuint (s.log->len, ==, 0);   /* refused before asking */
-
-  env_clear (&env);
-  server_stop (&s);
+    g_assert_cmpuint (f->s.log->len, ==, 0);   /* refused before asking */
 }
 
 static const BadCase bad_cases[] = {
@@ -879,10 +890,9 @@ static const BadCase bad_cases[] = {
 /* The server sends a part slowly and never finishes: cancelling ends the
  * run at once with G_IO_ERROR_CANCELLED. */
 static void
-test_cancel_slow (void)
+test_cancel_slow (Fixture       *f,
+                  gconstpointer  data)
 {
-  Server s;
-  Env env;
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintWebFetch) fetch = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -891,12 +901,10 @@ test_cancel_slow (void)
   char *manifest;
   gint64 start;
 
-  server_start (&s, FALSE);
-  env_init (&env);
-  address = url (&s, "/slow/manifest.json");
-  fetch = new_fetch (&env, address, TRUE);
+  address = url (&f->s, "/slow/manifest.json");
+  fetch = new_fetch (&f->env, address, TRUE);
   glint_web_fetch_run_async (fetch, cancellable, glint_test_store_result_cb, &result);
-  while (!log_has (&s, "GET /slow/app.bin"))
+  while (!log_has (&f->s, "GET /slow/app.bin"))
     {
       g_main_context_iteration (NULL, FALSE);
       g_usleep (1000);
@@ -912,97 +920,67 @@ test_cancel_slow (void)
   g_assert_null (manifest);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
-
-  env_clear (&env);
-  server_stop (&s);
 }
 
 /* https: a certificate nobody trusts is refused with the reason; an
  * http:// part in an https manifest needs the user's consent too. */
 static void
-test_https_untrusted (void)
+test_https_untrusted (Fixture       *f,
+                      gconstpointer  data)
 {
-  Server s;
-  Env env;
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintWebFetch) fetch = NULL;
   g_autofree char *manifest = NULL;
   g_autofree char *address = NULL;
 
-  if (cert_dir == NULL)
-    {
-      g_test_skip ("openssl or a TLS backend (glib-networking) is missing");
-      return;
-    }
+  if (!have_https (f))
+    return;
 
-  server_start (&s, TRUE);
-  env_init (&env);
-  address = url (&s, "/inst/manifest.json");
+  address = url (&f->s, "/inst/manifest.json");
   fetch = glint_web_fetch_new (address);   /* the system's certificates only */
-  glint_web_fetch_set_cache_dir (fetch, env.cache);
+  glint_web_fetch_set_cache_dir (fetch, f->env.cache);
   manifest = run_fetch (fetch, NULL, &error);
   g_assert_null (manifest);
   g_test_message ("%s", error->message);
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_DOWNLOAD_FAILED);
   g_assert_nonnull (strstr (error->message, "the certificate of 127.0.0.1 is not trusted"));
-  g_assert_cmpuint (s.log->len, ==, 0);
-
-  env_clear (&env);
-  server_stop (&s);
+  g_assert_cmpuint (f->s.log->len, ==, 0);
 }
 
 static void
-test_https_mixed (void)
+test_https_mixed (Fixture       *f,
+                  gconstpointer  data)
 {
-  Server s;
-  Env env;
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintWebFetch) fetch = NULL;
   g_autofree char *manifest = NULL;
-  g_autofree char *address = NULL;
 
-  if (cert_dir == NULL)
-    {
-      g_test_skip ("openssl or a TLS backend (glib-networking) is missing");
-      return;
-    }
+  if (!have_https (f))
+    return;
 
-  server_start (&s, TRUE);
-  env_init (&env);
-  address = url (&s, "/mixed/manifest.json");
-  fetch = new_fetch (&env, address, FALSE);
-  manifest = run_fetch (fetch, NULL, &error);
+  manifest = fetch_path (f, "/mixed/manifest.json", FALSE, &fetch, &error);
   g_assert_null (manifest);
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INSECURE_DOWNLOAD);
   g_assert_nonnull (strstr (error->message, "“http://127.0.0.1:9/bin/app.bin” is plain http"));
-  g_assert_cmpuint (s.log->len, ==, 1);   /* the manifest, and no more */
-
-  env_clear (&env);
-  server_stop (&s);
+  g_assert_cmpuint (f->s.log->len, ==, 1);   /* the manifest, and no more */
 }
 
 /* From the URL to a verified flash on a simulated ESP32: the board holds
  * the partition table and the app the server sent. */
 static void
-test_flash_from_url (void)
+test_flash_from_url (Fixture       *f,
+                     gconstpointer  data)
 {
-  Server s;
-  Env env;
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintWebFetch) fetch = NULL;
   g_autoptr(GlintFlashPlan) plan = NULL;
   g_autoptr(GlintStream) stream = NULL;
   g_autoptr(GlintFlasher) flasher = NULL;
   g_autofree char *manifest = NULL;
-  g_autofree char *address = NULL;
   const guint8 *flash;
   gsize size = 0;
 
-  server_start (&s, FALSE);
-  env_init (&env);
-  address = url (&s, "/inst/manifest.json");
-  fetch = new_fetch (&env, address, TRUE);
-  manifest = run_fetch (fetch, NULL, &error);
+  manifest = fetch_path (f, "/inst/manifest.json", TRUE, &fetch, &error);
   g_assert_no_error (error);
   plan = glint_flash_plan_new_from_manifest (manifest, NULL, &error);
   g_assert_no_error (error);
@@ -1021,9 +999,6 @@ test_flash_from_url (void)
   g_assert_cmpmem (flash + 0x10000, g_bytes_get_size (app_image),
                    g_bytes_get_data (app_image, NULL), g_bytes_get_size (app_image));
   g_io_stream_close (G_IO_STREAM (stream), NULL, NULL);
-
-  env_clear (&env);
-  server_stop (&s);
 }
 
 /* the CLI ------------------------------------------------------------------- */
@@ -1045,27 +1020,24 @@ run_cli (GlintTestRun      *run,
  * usage before the board is touched), the flash verified, and a second
  * flash that downloads nothing (304 for everything in the server's log). */
 static void
-test_cli (void)
+test_cli (Fixture       *f,
+          gconstpointer  data)
 {
-  Server s;
-  Env env;
   g_autofree char *address = NULL;
   GlintTestRun run = { 0 };
 
-  server_start (&s, FALSE);
-  env_init (&env);
-  address = url (&s, "/inst/manifest.json");
+  address = url (&f->s, "/inst/manifest.json");
 
   {
     const char *args[] = { "--port", "sim://esp32?time-scale=0", "flash", address, NULL };
 
-    run_cli (&run, env.cache, args);
+    run_cli (&run, f->env.cache, args);
     g_assert_cmpint (run.status, ==, 2);
     g_assert_nonnull (strstr (run.err, "is plain http: anyone on the way could change the "
                                        "firmware"));
     g_assert_nonnull (strstr (run.err, "--allow-http"));
     g_assert_null (strstr (run.out, "Connecting"));
-    g_assert_cmpuint (s.log->len, ==, 0);
+    g_assert_cmpuint (f->s.log->len, ==, 0);
     glint_test_run_clear (&run);
   }
 
@@ -1073,22 +1045,22 @@ test_cli (void)
     const char *args[] = { "--allow-http", "--port", "sim://esp32?time-scale=0", "flash",
                            address, NULL };
 
-    run_cli (&run, env.cache, args);
+    run_cli (&run, f->env.cache, args);
     g_assert_cmpint (run.status, ==, 0);
     g_assert_nonnull (strstr (run.out, "Installer: Glint Test Light 1.2.3"));
     g_assert_nonnull (strstr (run.out, "Downloading app.bin…"));
     g_assert_nonnull (strstr (run.out, "add --erase-all"));
     g_assert_nonnull (strstr (run.out, "written and verified"));
-    g_assert_cmpuint (s.log->len, ==, 3);
+    g_assert_cmpuint (f->s.log->len, ==, 3);
     glint_test_run_clear (&run);
 
-    g_ptr_array_set_size (s.log, 0);
-    run_cli (&run, env.cache, args);
+    g_ptr_array_set_size (f->s.log, 0);
+    run_cli (&run, f->env.cache, args);
     g_assert_cmpint (run.status, ==, 0);
     g_assert_nonnull (strstr (run.out, "Nothing downloaded"));
-    g_assert_cmpuint (s.log->len, ==, 3);
-    for (guint i = 0; i < s.log->len; i++)
-      g_assert_true (g_str_has_suffix (s.log->pdata[i], " 304 0"));
+    g_assert_cmpuint (f->s.log->len, ==, 3);
+    for (guint i = 0; i < f->s.log->len; i++)
+      g_assert_true (g_str_has_suffix (f->s.log->pdata[i], " 304 0"));
     glint_test_run_clear (&run);
   }
 
@@ -1096,7 +1068,7 @@ test_cli (void)
     const char *args[] = { "--json", "--allow-http", "--port", "sim://esp32?time-scale=0",
                            "flash", address, NULL };
 
-    run_cli (&run, env.cache, args);
+    run_cli (&run, f->env.cache, args);
     g_assert_cmpint (run.status, ==, 0);
     g_assert_nonnull (strstr (run.out, "{\"event\":\"downloaded\",\"url\":\""));
     g_assert_nonnull (strstr (run.out, "\"name\":\"Glint Test Light\",\"version\":\"1.2.3\","
@@ -1106,21 +1078,236 @@ test_cli (void)
   }
 
   {
-    g_autofree char *gone = url (&s, "/broken/manifest.json");
+    g_autofree char *gone = url (&f->s, "/broken/manifest.json");
     const char *args[] = { "--allow-http", "--port", "sim://esp32?time-scale=0", "flash",
                            gone, NULL };
 
-    run_cli (&run, env.cache, args);
+    run_cli (&run, f->env.cache, args);
     g_assert_cmpint (run.status, ==, 1);
     g_assert_nonnull (strstr (run.err, "404 for firmware.bin — the installer may have moved"));
     g_assert_null (strstr (run.out, "Connecting"));
     glint_test_run_clear (&run);
   }
-
-  env_clear (&env);
-  server_stop (&s);
 }
 
+
+/* the cache's trim ----------------------------------------------------------- */
+
+#define DAY (24 * 3600)
+
+/* Sets the last-use time the trim reads: the file's modification time. */
+static void
+set_used (const char *path,
+          gint64      when)
+{
+  struct utimbuf times = { when, when };
+
+  g_assert_cmpint (g_utime (path, &times), ==, 0);
+}
+
+/* A download entry as glint_download_cache_store() writes it, @size
+ * bytes of body, last used at @used. */
+static void
+make_download (const char *dir,
+               const char *url,
+               gsize       size,
+               gint64      used)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintDownloadEntry) entry = g_new0 (GlintDownloadEntry, 1);
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, url, -1);
+  g_autofree char *meta = g_strconcat (dir, "/", hash, ".meta", NULL);
+
+  entry->url = g_strdup (url);
+  entry->etag = g_strdup ("\"1\"");
+  entry->stored = used;
+  entry->data = g_bytes_new_take (g_malloc0 (size), size);
+  g_assert_true (glint_download_cache_store (dir, entry, &error));
+  g_assert_no_error (error);
+  set_used (meta, used);
+}
+
+/* A local installer: a part of @size bytes and its manifest.json. */
+static char *
+make_installer (const char *dir,
+                const char *name,
+                gsize       size,
+                gint64      used)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (dir, "installers", name, NULL);
+  g_autofree char *part = g_build_filename (path, "0", "app.bin", NULL);
+  g_autofree char *manifest = g_build_filename (path, "manifest.json", NULL);
+  g_autofree char *zeros = g_malloc0 (size);
+
+  g_assert_cmpint (g_mkdir_with_parents (part, 0700), ==, 0);
+  g_assert_cmpint (g_rmdir (part), ==, 0);
+  g_assert_true (g_file_set_contents (part, zeros, size, &error));
+  g_assert_true (g_file_set_contents (manifest, "{}", -1, &error));
+  g_assert_no_error (error);
+  set_used (manifest, used);
+  return path;
+}
+
+static gboolean
+download_kept (const char *dir,
+               const char *url)
+{
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, url, -1);
+  g_autofree char *meta = g_strconcat (dir, "/", hash, ".meta", NULL);
+  g_autofree char *data = g_strconcat (dir, "/", hash, ".data", NULL);
+
+  /* both or neither */
+  g_assert_cmpint (g_file_test (meta, G_FILE_TEST_EXISTS), ==,
+                   g_file_test (data, G_FILE_TEST_EXISTS));
+  return g_file_test (meta, G_FILE_TEST_EXISTS);
+}
+
+/* What goes, by last use: whatever was unused for longer than the age
+ * limit, then the oldest until the rest fits the size limit. What stays
+ * even so: what was used since keep_since (here: looked up a moment ago)
+ * and an installer someone holds; a .data left without its .meta goes. */
+static void
+test_cache_trim (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-trim-XXXXXX", &error);
+  g_autofree char *held = NULL;
+  g_autofree char *loose = NULL;
+  g_autofree char *orphan = NULL;
+  g_autoptr(GlintDownloadEntry) looked_up = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  int hold;
+
+  g_assert_no_error (error);
+  make_download (dir, "http://x/aged.bin", 3000, now - 40 * DAY);
+  make_download (dir, "http://x/ten-days.bin", 3000, now - 10 * DAY);
+  make_download (dir, "http://x/five-days.bin", 3000, now - 5 * DAY);
+  make_download (dir, "http://x/one-day.bin", 3000, now - 1 * DAY);
+  make_download (dir, "http://x/looked-up.bin", 3000, now - 12 * DAY);
+  make_download (dir, "http://x/running.bin", 3000, now - 10);
+  orphan = g_build_filename (dir, "0123.data", NULL);
+  g_assert_true (g_file_set_contents (orphan, "x", 1, &error));
+  set_used (orphan, now - 8 * DAY);
+  loose = make_installer (dir, "loose", 3000, now - 3 * DAY);
+  held = make_installer (dir, "held", 3000, now - 2 * DAY);
+  hold = glint_download_cache_hold (held);
+  g_assert_cmpint (hold, >=, 0);
+
+  /* a lookup is a use */
+  looked_up = glint_download_cache_lookup (dir, "http://x/looked-up.bin");
+  g_assert_nonnull (looked_up);
+
+  /* 8 entries of about 3 KiB: what is left must fit in 10000 bytes */
+  g_assert_cmpuint (glint_download_cache_trim (dir, now, now - 60, 30 * DAY, 10000), ==, 6);
+  g_assert_false (download_kept (dir, "http://x/aged.bin"));        /* too old */
+  g_assert_false (download_kept (dir, "http://x/ten-days.bin"));    /* the oldest */
+  g_assert_false (g_file_test (orphan, G_FILE_TEST_EXISTS));
+  g_assert_false (download_kept (dir, "http://x/five-days.bin"));
+  g_assert_false (g_file_test (loose, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (held, G_FILE_TEST_IS_DIR));           /* held, older */
+  g_assert_false (download_kept (dir, "http://x/one-day.bin"));     /* in its stead */
+  g_assert_true (download_kept (dir, "http://x/looked-up.bin"));
+  g_assert_true (download_kept (dir, "http://x/running.bin"));
+
+  /* let go, the installer goes; what is in use stays even over the limit */
+  close (hold);
+  g_assert_cmpuint (glint_download_cache_trim (dir, now, now - 60, 30 * DAY, 1), ==, 1);
+  g_assert_false (g_file_test (held, G_FILE_TEST_EXISTS));
+  g_assert_true (download_kept (dir, "http://x/looked-up.bin"));
+  g_assert_true (download_kept (dir, "http://x/running.bin"));
+
+  /* with room, nothing used within the age limit goes */
+  make_download (dir, "http://x/one-day.bin", 3000, now - 1 * DAY);
+  g_assert_cmpuint (glint_download_cache_trim (dir, now, now - 60, 30 * DAY, 1 << 20), ==, 0);
+  g_assert_true (download_kept (dir, "http://x/one-day.bin"));
+
+  glint_test_remove_dir (dir);
+}
+
+/* Sets every file and folder below @path to last used at @when. */
+static void
+age_tree (const char *path,
+          gint64      when)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      age_tree (child, when);
+    }
+  set_used (path, when);
+}
+
+/* Whether the cache still holds the download of @path on the test's
+ * server, or the local installer made from the manifest at @path. */
+static gboolean
+path_kept (Fixture    *f,
+           const char *path)
+{
+  g_autofree char *address = url (&f->s, path);
+
+  return download_kept (f->env.cache, address);
+}
+
+static gboolean
+installer_kept (Fixture    *f,
+                const char *path)
+{
+  g_autofree char *address = url (&f->s, path);
+  g_autofree char *key = g_strconcat (address, "\n", NULL);
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
+  g_autofree char *dir = g_build_filename (f->env.cache, "installers", hash, NULL);
+
+  return g_file_test (dir, G_FILE_TEST_IS_DIR);
+}
+
+/* Each run trims the cache: with room for nothing, what earlier runs
+ * left goes, but not what this run used (its manifest, its parts, one of
+ * them shared with an earlier installer) nor an installer a live fetch
+ * still holds for its flash. */
+static void
+test_cache_trim_after_fetch (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintWebFetch) inst = NULL;
+  g_autoptr(GlintWebFetch) lm = NULL;
+  g_autoptr(GlintWebFetch) fresh = NULL;
+  g_autofree char *fresh_url = url (&f->s, "/fresh/manifest.json");
+  g_autofree char *manifest = NULL;
+
+  manifest = fetch_path (f, "/inst/manifest.json", TRUE, &inst, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&manifest, g_free);
+  manifest = fetch_path (f, "/lm/manifest.json", TRUE, &lm, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&manifest, g_free);
+  g_clear_object (&lm);   /* its installer is no longer held */
+
+  /* all of it last used two hours ago: outside the hour that stays */
+  age_tree (f->env.cache, g_get_real_time () / G_USEC_PER_SEC - 2 * 3600);
+  g_assert_true (installer_kept (f, "/lm/manifest.json"));
+  g_assert_true (path_kept (f, "/lm/partitions.bin"));
+
+  fresh = new_fetch (&f->env, fresh_url, TRUE);
+  _glint_web_fetch_set_cache_limits (fresh, 30 * DAY, 1);
+  manifest = run_fetch (fresh, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_false (path_kept (f, "/inst/manifest.json"));
+  g_assert_false (path_kept (f, "/lm/manifest.json"));
+  g_assert_false (path_kept (f, "/lm/partitions.bin"));
+  g_assert_false (installer_kept (f, "/lm/manifest.json"));
+  g_assert_true (installer_kept (f, "/inst/manifest.json"));   /* held by inst */
+  g_assert_true (installer_kept (f, "/fresh/manifest.json"));
+  g_assert_true (path_kept (f, "/fresh/manifest.json"));
+  g_assert_true (path_kept (f, "/fresh/partitions.bin"));
+  g_assert_true (path_kept (f, "/bin/app.bin"));              /* shared, used now */
+}
 
 int
 main (int    argc,
@@ -1144,26 +1331,38 @@ main (int    argc,
   cert_dir = glint_test_make_certificate ();
   server_process_start (argv[0]);
 
-  g_test_add_data_func ("/glint/web/http/download-and-cache", GINT_TO_POINTER (FALSE),
-                        test_download_and_cache);
-  g_test_add_data_func ("/glint/web/https/download-and-cache", GINT_TO_POINTER (TRUE),
-                        test_download_and_cache);
-  g_test_add_func ("/glint/web/fresh-cache", test_fresh_cache);
-  g_test_add_func ("/glint/web/last-modified", test_last_modified);
-  g_test_add_func ("/glint/web/redirect", test_redirect);
-  g_test_add_func ("/glint/web/multi-chip", test_multi_chip);
-  g_test_add_func ("/glint/web/odd-manifest", test_odd_manifest);
+  g_test_add ("/glint/web/http/download-and-cache", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_setup, test_download_and_cache, fixture_teardown);
+  g_test_add ("/glint/web/https/download-and-cache", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_setup_https, test_download_and_cache, fixture_teardown);
+  g_test_add ("/glint/web/fresh-cache", Fixture, NULL,
+              fixture_setup, test_fresh_cache, fixture_teardown);
+  g_test_add ("/glint/web/last-modified", Fixture, NULL,
+              fixture_setup, test_last_modified, fixture_teardown);
+  g_test_add ("/glint/web/redirect", Fixture, NULL,
+              fixture_setup, test_redirect, fixture_teardown);
+  g_test_add ("/glint/web/multi-chip", Fixture, NULL,
+              fixture_setup, test_multi_chip, fixture_teardown);
+  g_test_add ("/glint/web/odd-manifest", Fixture, NULL,
+              fixture_setup, test_odd_manifest, fixture_teardown);
   for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++)
     {
       g_autofree char *name = g_strdup_printf ("/glint/web/bad/%u", i);
 
-      g_test_add_data_func (name, &bad_cases[i], test_bad_case);
+      g_test_add (name, Fixture, &bad_cases[i], fixture_setup, test_bad_case, fixture_teardown);
     }
-  g_test_add_func ("/glint/web/cancel-slow", test_cancel_slow);
-  g_test_add_func ("/glint/web/https/untrusted", test_https_untrusted);
-  g_test_add_func ("/glint/web/https/mixed-content", test_https_mixed);
-  g_test_add_func ("/glint/web/flash-from-url", test_flash_from_url);
-  g_test_add_func ("/glint/web/cli", test_cli);
+  g_test_add ("/glint/web/cancel-slow", Fixture, NULL,
+              fixture_setup, test_cancel_slow, fixture_teardown);
+  g_test_add ("/glint/web/https/untrusted", Fixture, NULL,
+              fixture_setup_https, test_https_untrusted, fixture_teardown);
+  g_test_add ("/glint/web/https/mixed-content", Fixture, NULL,
+              fixture_setup_https, test_https_mixed, fixture_teardown);
+  g_test_add ("/glint/web/flash-from-url", Fixture, NULL,
+              fixture_setup, test_flash_from_url, fixture_teardown);
+  g_test_add ("/glint/web/cli", Fixture, NULL, fixture_setup, test_cli, fixture_teardown);
+  g_test_add_func ("/glint/web/cache/trim", test_cache_trim);
+  g_test_add ("/glint/web/cache/trim-after-fetch", Fixture, NULL,
+              fixture_setup, test_cache_trim_after_fetch, fixture_teardown);
 
   status = g_test_run ();
 

@@ -86,16 +86,6 @@ glint_sim_stream_open_async (GlintStream         *stream,
   g_task_return_boolean (task, TRUE);
 }
 
-static gboolean
-glint_sim_stream_finish (GlintStream   *stream,
-                         GAsyncResult  *result,
-                         GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, stream), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
 static void
 glint_sim_stream_set_baud_async (GlintStream         *stream,
                                  guint                baud,
@@ -192,14 +182,11 @@ glint_sim_stream_class_init (GlintSimStreamClass *klass)
   io_stream_class->get_output_stream = glint_sim_stream_get_output_stream;
   io_stream_class->close_fn = glint_sim_stream_close_fn;
 
+  /* each task returns a boolean: the base class's finish */
   stream_class->open_async = glint_sim_stream_open_async;
-  stream_class->open_finish = glint_sim_stream_finish;
   stream_class->set_baud_async = glint_sim_stream_set_baud_async;
-  stream_class->set_baud_finish = glint_sim_stream_finish;
   stream_class->set_lines_async = glint_sim_stream_set_lines_async;
-  stream_class->set_lines_finish = glint_sim_stream_finish;
   stream_class->purge_async = glint_sim_stream_purge_async;
-  stream_class->purge_finish = glint_sim_stream_finish;
 }
 
 static void

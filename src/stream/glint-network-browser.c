@@ -14,7 +14,7 @@
 #include <avahi-glib/glib-watch.h>
 #endif
 
-#include "glint-network-browser.h"
+#include "glint-network-browser-private.h"
 
 /*
  * Boards on the network: ser2net 4 announces each connection whose options
@@ -30,39 +30,6 @@
  * (the `unavailable` property) and lists nothing; when the daemon comes
  * (back), browsing starts (again).
  */
-
-struct _GlintNetworkBrowser
-{
-  GObject              parent_instance;
-
-  GPtrArray           *boards;        /* of GlintNetworkBoard, sorted by name */
-  char                *unavailable;
-  gboolean             settled;
-
-#if HAVE_AVAHI
-  AvahiGLibPoll       *poll;
-  AvahiClient         *client;
-  AvahiServiceBrowser *browser;
-  GPtrArray           *instances;     /* of Instance */
-  gboolean             all_for_now;
-  GSource             *restart;       /* a new client after the bus went away */
-#endif
-};
-
-G_DEFINE_FINAL_TYPE (GlintNetworkBrowser, glint_network_browser, G_TYPE_OBJECT)
-
-G_DEFINE_BOXED_TYPE (GlintNetworkBoard, glint_network_board,
-                     glint_network_board_copy, glint_network_board_free)
-
-enum {
-  PROP_0,
-  PROP_BOARDS,
-  PROP_UNAVAILABLE,
-  PROP_SETTLED,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
 
 /* Boards ---------------------------------------------------------------------- */
 
@@ -221,6 +188,100 @@ glint_network_board_describe (const GlintNetworkBoard *self)
 
 /* The browser ------------------------------------------------------------------ */
 
+/* How long Avahi may take to answer at start before the browser says it
+ * does not: it answers in milliseconds where it runs, and a bus or daemon
+ * that hangs would otherwise keep the list empty without a word. */
+#define ANSWER_BOUND_MS 3000
+
+#if HAVE_AVAHI
+
+/*
+ * Every call into libavahi-client may wait on D-Bus: avahi_client_new()
+ * asks the bus and the daemon with blocking calls (25 s each where one
+ * does not answer), so do avahi_service_browser_new() and
+ * avahi_service_resolver_new(). So the client lives in a thread of its own,
+ * with its own main context, and hands the browser what it knows (the
+ * boards, why it cannot look, whether it has settled) as a snapshot in the
+ * browser's context. The thread holds a reference to the Worker; the
+ * browser drops its own in dispose and asks the thread to end, which it
+ * does as soon as the call it waits in returns.
+ */
+typedef struct
+{
+  gatomicrefcount      ref;
+  GMainContext        *owner_context;  /* the browser's */
+  GlintNetworkBrowser *owner;          /* owner's thread only; NULL once disposed */
+  GMainContext        *context;        /* the thread's */
+  gint                 stopping;       /* atomic */
+
+  /* the snapshot, under lock */
+  GMutex               lock;
+  GPtrArray           *boards;
+  char                *unavailable;
+  gboolean             settled;
+  gboolean             answered;       /* the first client start returned */
+  gboolean             posted;         /* an apply_cb is on its way */
+
+  /* the thread's only */
+  AvahiGLibPoll       *poll;
+  AvahiClient         *client;
+  AvahiServiceBrowser *browser;
+  GPtrArray           *instances;      /* of Instance */
+  gboolean             all_for_now;
+  GSource             *restart;        /* a new client after the bus went away */
+} Worker;
+
+static void
+worker_unref (Worker *worker)
+{
+  if (!g_atomic_ref_count_dec (&worker->ref))
+    return;
+  g_main_context_unref (worker->owner_context);
+  g_main_context_unref (worker->context);
+  g_mutex_clear (&worker->lock);
+  g_clear_pointer (&worker->boards, g_ptr_array_unref);
+  g_free (worker->unavailable);
+  g_free (worker);
+}
+
+static Worker *
+worker_ref (Worker *worker)
+{
+  g_atomic_ref_count_inc (&worker->ref);
+  return worker;
+}
+#endif
+
+struct _GlintNetworkBrowser
+{
+  GObject              parent_instance;
+
+  GPtrArray           *boards;        /* of GlintNetworkBoard, sorted by name */
+  char                *unavailable;
+  gboolean             settled;
+
+#if HAVE_AVAHI
+  Worker              *worker;
+  guint                answer_bound_ms;
+  GSource             *bound;         /* until the worker's first answer */
+#endif
+};
+
+G_DEFINE_FINAL_TYPE (GlintNetworkBrowser, glint_network_browser, G_TYPE_OBJECT)
+
+G_DEFINE_BOXED_TYPE (GlintNetworkBoard, glint_network_board,
+                     glint_network_board_copy, glint_network_board_free)
+
+enum {
+  PROP_0,
+  PROP_BOARDS,
+  PROP_UNAVAILABLE,
+  PROP_SETTLED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 #if HAVE_AVAHI
 static void
 set_boards (GlintNetworkBrowser *self,
@@ -265,9 +326,91 @@ set_unavailable (GlintNetworkBrowser *self,
 
 #if HAVE_AVAHI
 
+/* In the browser's context: what the worker last said. Nothing before its
+ * first start returned, so that a bound that ran out is not taken back by
+ * a state the worker passed through while it waited. */
+static gboolean
+apply_cb (gpointer user_data)
+{
+  Worker *worker = user_data;
+  GlintNetworkBrowser *self = worker->owner;
+  g_autoptr(GPtrArray) boards = NULL;
+  g_autofree char *unavailable = NULL;
+  gboolean settled, answered;
+
+  g_mutex_lock (&worker->lock);
+  boards = g_ptr_array_ref (worker->boards);
+  unavailable = g_strdup (worker->unavailable);
+  settled = worker->settled;
+  answered = worker->answered;
+  worker->posted = FALSE;
+  g_mutex_unlock (&worker->lock);
+
+  if (self == NULL || !answered)
+    return G_SOURCE_REMOVE;
+
+  if (self->bound != NULL)
+    g_source_destroy (self->bound);
+  g_clear_pointer (&self->bound, g_source_unref);
+  set_unavailable (self, unavailable);
+  set_boards (self, g_steal_pointer (&boards));
+  set_settled (self, settled);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* In the worker: hands the snapshot on (once for changes close together). */
+static void
+worker_post (Worker *worker)
+{
+  GSource *source;
+
+  /* called with the lock held */
+  if (worker->posted)
+    return;
+  worker->posted = TRUE;
+  source = g_idle_source_new ();
+  g_source_set_callback (source, apply_cb, worker_ref (worker), (GDestroyNotify) worker_unref);
+  g_source_set_static_name (source, "glint-network-browser-apply");
+  g_source_attach (source, worker->owner_context);
+  g_source_unref (source);
+}
+
+static void
+worker_set_boards (Worker    *worker,
+                   GPtrArray *boards)
+{
+  g_mutex_lock (&worker->lock);
+  g_clear_pointer (&worker->boards, g_ptr_array_unref);
+  worker->boards = boards;
+  worker_post (worker);
+  g_mutex_unlock (&worker->lock);
+}
+
+static void
+worker_set_unavailable (Worker     *worker,
+                        const char *why)
+{
+  g_mutex_lock (&worker->lock);
+  g_free (worker->unavailable);
+  worker->unavailable = g_strdup (why);
+  worker_post (worker);
+  g_mutex_unlock (&worker->lock);
+}
+
+static void
+worker_set_settled (Worker   *worker,
+                    gboolean  settled)
+{
+  g_mutex_lock (&worker->lock);
+  worker->settled = settled;
+  worker_post (worker);
+  g_mutex_unlock (&worker->lock);
+}
+
 typedef struct
 {
-  GlintNetworkBrowser  *self;
+  Worker               *worker;
   AvahiIfIndex          interface;
   AvahiProtocol         protocol;
   char                 *name;
@@ -321,16 +464,16 @@ address_rank (const Instance *instance)
  * interface and address family), listed once all of its instances are
  * resolved, so that its URL does not change as they come in. */
 static void
-publish (GlintNetworkBrowser *self)
+publish (Worker *worker)
 {
   GPtrArray *boards = g_ptr_array_new_with_free_func ((GDestroyNotify) glint_network_board_free);
   g_autoptr(GHashTable) by_name = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GHashTable) resolving_names = g_hash_table_new (g_str_hash, g_str_equal);
   gboolean resolving = FALSE;
 
-  for (guint i = 0; i < self->instances->len; i++)
+  for (guint i = 0; i < worker->instances->len; i++)
     {
-      Instance *instance = g_ptr_array_index (self->instances, i);
+      Instance *instance = g_ptr_array_index (worker->instances, i);
 
       if (instance->resolver != NULL)
         {
@@ -339,9 +482,9 @@ publish (GlintNetworkBrowser *self)
         }
     }
 
-  for (guint i = 0; i < self->instances->len; i++)
+  for (guint i = 0; i < worker->instances->len; i++)
     {
-      Instance *instance = g_ptr_array_index (self->instances, i);
+      Instance *instance = g_ptr_array_index (worker->instances, i);
       Instance *seen;
 
       if (instance->board == NULL || is_link_local (instance->board) ||
@@ -361,8 +504,8 @@ publish (GlintNetworkBrowser *self)
       g_ptr_array_add (boards, glint_network_board_copy (((Instance *) value)->board));
   }
   g_ptr_array_sort (boards, compare_boards);
-  set_boards (self, boards);
-  set_settled (self, self->all_for_now && !resolving);
+  worker_set_boards (worker, boards);
+  worker_set_settled (worker, worker->all_for_now && !resolving);
 }
 
 static char **
@@ -421,11 +564,11 @@ resolve_cb (AvahiServiceResolver   *resolver,
 
   /* resolved once: what a later change of the record says is not needed */
   g_clear_pointer (&instance->resolver, avahi_service_resolver_free);
-  publish (instance->self);
+  publish (instance->worker);
 }
 
 static Instance *
-find_instance (GlintNetworkBrowser *self,
+find_instance (Worker *worker,
                AvahiIfIndex         interface,
                AvahiProtocol        protocol,
                const char          *name,
@@ -433,9 +576,9 @@ find_instance (GlintNetworkBrowser *self,
                const char          *domain,
                guint               *index)
 {
-  for (guint i = 0; i < self->instances->len; i++)
+  for (guint i = 0; i < worker->instances->len; i++)
     {
-      Instance *instance = g_ptr_array_index (self->instances, i);
+      Instance *instance = g_ptr_array_index (worker->instances, i);
 
       if (instance->interface == interface && instance->protocol == protocol &&
           g_str_equal (instance->name, name) && g_str_equal (instance->type, type) &&
@@ -460,7 +603,7 @@ browse_cb (AvahiServiceBrowser    *browser,
            AvahiLookupResultFlags  flags,
            void                   *user_data)
 {
-  GlintNetworkBrowser *self = user_data;
+  Worker *worker = user_data;
   AvahiClient *client = avahi_service_browser_get_client (browser);
   Instance *instance;
   guint index;
@@ -468,39 +611,39 @@ browse_cb (AvahiServiceBrowser    *browser,
   switch (event)
     {
     case AVAHI_BROWSER_NEW:
-      if (find_instance (self, interface, protocol, name, type, domain, &index) != NULL)
+      if (find_instance (worker, interface, protocol, name, type, domain, &index) != NULL)
         break;
       instance = g_new0 (Instance, 1);
-      instance->self = self;
+      instance->worker = worker;
       instance->interface = interface;
       instance->protocol = protocol;
       instance->name = g_strdup (name);
       instance->type = g_strdup (type);
       instance->domain = g_strdup (domain);
-      g_ptr_array_add (self->instances, instance);
+      g_ptr_array_add (worker->instances, instance);
       instance->resolver = avahi_service_resolver_new (client, interface, protocol, name, type,
                                                        domain, protocol, 0, resolve_cb,
                                                        instance);
       if (instance->resolver == NULL)
         g_debug ("cannot resolve %s: %s", name, avahi_strerror (avahi_client_errno (client)));
-      publish (self);
+      publish (worker);
       break;
 
     case AVAHI_BROWSER_REMOVE:
-      if (find_instance (self, interface, protocol, name, type, domain, &index) != NULL)
-        g_ptr_array_remove_index (self->instances, index);
-      publish (self);
+      if (find_instance (worker, interface, protocol, name, type, domain, &index) != NULL)
+        g_ptr_array_remove_index (worker->instances, index);
+      publish (worker);
       break;
 
     case AVAHI_BROWSER_ALL_FOR_NOW:
-      self->all_for_now = TRUE;
-      publish (self);
+      worker->all_for_now = TRUE;
+      publish (worker);
       break;
 
     case AVAHI_BROWSER_FAILURE:
-      set_unavailable (self, _("Network boards cannot be found: browsing through Avahi "
-                               "failed. Type the board's rfc2217:// address instead."));
-      set_settled (self, TRUE);
+      worker_set_unavailable (worker, _("Network boards cannot be found: browsing through Avahi "
+                                        "failed. Type the board's rfc2217:// address instead."));
+      worker_set_settled (worker, TRUE);
       break;
 
     case AVAHI_BROWSER_CACHE_EXHAUSTED:
@@ -510,24 +653,25 @@ browse_cb (AvahiServiceBrowser    *browser,
 }
 
 static void
-stop_browsing (GlintNetworkBrowser *self)
+stop_browsing (Worker *worker)
 {
-  g_clear_pointer (&self->browser, avahi_service_browser_free);
-  g_ptr_array_set_size (self->instances, 0);
-  self->all_for_now = FALSE;
+  g_clear_pointer (&worker->browser, avahi_service_browser_free);
+  g_ptr_array_set_size (worker->instances, 0);
+  worker->all_for_now = FALSE;
 }
 
-static void     start_client (GlintNetworkBrowser *self);
-static gboolean restart_cb   (gpointer             user_data);
+static void     start_client (Worker *worker);
+static gboolean restart_cb   (gpointer user_data);
 
 static void
-not_running (GlintNetworkBrowser *self)
+not_running (Worker *worker)
 {
-  stop_browsing (self);
-  set_boards (self, g_ptr_array_new_with_free_func ((GDestroyNotify) glint_network_board_free));
-  set_unavailable (self, _("Network boards cannot be found: Avahi (avahi-daemon) is not "
-                           "running. Start it, or type the board's rfc2217:// address."));
-  set_settled (self, TRUE);
+  stop_browsing (worker);
+  worker_set_boards (worker,
+                     g_ptr_array_new_with_free_func ((GDestroyNotify) glint_network_board_free));
+  worker_set_unavailable (worker, _("Network boards cannot be found: Avahi (avahi-daemon) is not "
+                                    "running. Start it, or type the board's rfc2217:// address."));
+  worker_set_settled (worker, TRUE);
 }
 
 static void
@@ -535,46 +679,47 @@ client_cb (AvahiClient      *client,
            AvahiClientState  state,
            void             *user_data)
 {
-  GlintNetworkBrowser *self = user_data;
+  Worker *worker = user_data;
 
-  /* May run inside avahi_client_new(), before self->client is set. */
+  /* May run inside avahi_client_new(), before worker->client is set. */
   switch (state)
     {
     case AVAHI_CLIENT_S_RUNNING:
     case AVAHI_CLIENT_S_REGISTERING:
     case AVAHI_CLIENT_S_COLLISION:
-      if (self->browser != NULL)
+      if (worker->browser != NULL)
         break;
-      set_unavailable (self, NULL);
-      set_settled (self, FALSE);
-      self->browser = avahi_service_browser_new (client, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC,
-                                                 "_iostream._tcp", NULL, 0, browse_cb, self);
-      if (self->browser == NULL)
+      worker_set_unavailable (worker, NULL);
+      worker_set_settled (worker, FALSE);
+      worker->browser = avahi_service_browser_new (client, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC,
+                                                   "_iostream._tcp", NULL, 0, browse_cb, worker);
+      if (worker->browser == NULL)
         {
-          set_unavailable (self, _("Network boards cannot be found: browsing through Avahi "
-                                   "failed. Type the board's rfc2217:// address instead."));
-          set_settled (self, TRUE);
+          worker_set_unavailable (worker, _("Network boards cannot be found: browsing through "
+                                            "Avahi failed. Type the board's rfc2217:// address "
+                                            "instead."));
+          worker_set_settled (worker, TRUE);
         }
       break;
 
     case AVAHI_CLIENT_CONNECTING:
       /* the daemon is not there (yet): the client waits for it */
-      not_running (self);
+      not_running (worker);
       break;
 
     case AVAHI_CLIENT_FAILURE:
     default:
       /* (a daemon that goes away is CONNECTING again: the client waits) */
-      not_running (self);
-      if (avahi_client_errno (client) == AVAHI_ERR_DISCONNECTED && self->client == client &&
-          self->restart == NULL)
+      not_running (worker);
+      if (avahi_client_errno (client) == AVAHI_ERR_DISCONNECTED && worker->client == client &&
+          worker->restart == NULL)
         {
           /* the bus went away: a new client, once this one's callback is
            * over (it must not be freed from inside it) */
-          self->restart = g_idle_source_new ();
-          g_source_set_callback (self->restart, restart_cb, self, NULL);
-          g_source_set_static_name (self->restart, "glint-network-browser-restart");
-          g_source_attach (self->restart, g_main_context_get_thread_default ());
+          worker->restart = g_idle_source_new ();
+          g_source_set_callback (worker->restart, restart_cb, worker, NULL);
+          g_source_set_static_name (worker->restart, "glint-network-browser-restart");
+          g_source_attach (worker->restart, worker->context);
         }
       break;
     }
@@ -583,28 +728,103 @@ client_cb (AvahiClient      *client,
 static gboolean
 restart_cb (gpointer user_data)
 {
-  GlintNetworkBrowser *self = user_data;
+  Worker *worker = user_data;
 
-  g_clear_pointer (&self->restart, g_source_unref);
-  g_clear_pointer (&self->client, avahi_client_free);
-  start_client (self);
+  g_clear_pointer (&worker->restart, g_source_unref);
+  g_clear_pointer (&worker->client, avahi_client_free);
+  start_client (worker);
 
   return G_SOURCE_REMOVE;
 }
 
 static void
-start_client (GlintNetworkBrowser *self)
+start_client (Worker *worker)
 {
   int error = 0;
 
-  self->client = avahi_client_new (avahi_glib_poll_get (self->poll), AVAHI_CLIENT_NO_FAIL,
-                                   client_cb, self, &error);
-  if (self->client == NULL)
+  worker->client = avahi_client_new (avahi_glib_poll_get (worker->poll), AVAHI_CLIENT_NO_FAIL,
+                                     client_cb, worker, &error);
+  if (worker->client == NULL)
     {
       /* no system bus at all */
       g_debug ("no Avahi client: %s", avahi_strerror (error));
-      not_running (self);
+      not_running (worker);
     }
+}
+
+/* The worker's thread: the client, then its main context until the
+ * browser goes. */
+static gpointer
+worker_thread (gpointer user_data)
+{
+  Worker *worker = user_data;
+
+  g_main_context_push_thread_default (worker->context);
+  worker->instances = g_ptr_array_new_with_free_func ((GDestroyNotify) instance_free);
+  worker->poll = avahi_glib_poll_new (worker->context, G_PRIORITY_DEFAULT);
+  start_client (worker);
+
+  g_mutex_lock (&worker->lock);
+  worker->answered = TRUE;
+  worker_post (worker);
+  g_mutex_unlock (&worker->lock);
+
+  while (!g_atomic_int_get (&worker->stopping))
+    g_main_context_iteration (worker->context, TRUE);
+
+  if (worker->restart != NULL)
+    g_source_destroy (worker->restart);
+  g_clear_pointer (&worker->restart, g_source_unref);
+  g_ptr_array_set_size (worker->instances, 0);
+  g_clear_pointer (&worker->browser, avahi_service_browser_free);
+  g_clear_pointer (&worker->client, avahi_client_free);
+  g_clear_pointer (&worker->poll, avahi_glib_poll_free);
+  g_clear_pointer (&worker->instances, g_ptr_array_unref);
+  g_main_context_pop_thread_default (worker->context);
+  worker_unref (worker);
+
+  return NULL;
+}
+
+/* The worker has not answered in time: the bus or avahi-daemon hangs. */
+static gboolean
+bound_cb (gpointer user_data)
+{
+  GlintNetworkBrowser *self = user_data;
+  g_autofree char *why = NULL;
+
+  g_clear_pointer (&self->bound, g_source_unref);
+  why = g_strdup_printf (_("Network boards unavailable: Avahi did not answer within %g s. "
+                           "Check that avahi-daemon and the system bus (dbus) run, or type "
+                           "the board's rfc2217:// address."),
+                         self->answer_bound_ms / 1000.0);
+  g_debug ("no answer from Avahi within %u ms", self->answer_bound_ms);
+  set_unavailable (self, why);
+  set_settled (self, TRUE);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_worker (GlintNetworkBrowser *self)
+{
+  Worker *worker = g_new0 (Worker, 1);
+
+  g_atomic_ref_count_init (&worker->ref);
+  g_mutex_init (&worker->lock);
+  worker->owner = self;
+  worker->owner_context = g_main_context_ref_thread_default ();
+  worker->context = g_main_context_new ();
+  worker->boards = g_ptr_array_new_with_free_func ((GDestroyNotify) glint_network_board_free);
+  self->worker = worker;
+
+  self->bound = g_timeout_source_new (self->answer_bound_ms);
+  g_source_set_callback (self->bound, bound_cb, self, NULL);
+  g_source_set_static_name (self->bound, "glint-network-browser-bound");
+  g_source_attach (self->bound, worker->owner_context);
+
+  /* the thread's reference; it runs on by itself (detached) */
+  g_thread_unref (g_thread_new ("glint-avahi", worker_thread, worker_ref (worker)));
 }
 
 #endif /* HAVE_AVAHI */
@@ -615,14 +835,17 @@ glint_network_browser_dispose (GObject *object)
 #if HAVE_AVAHI
   GlintNetworkBrowser *self = GLINT_NETWORK_BROWSER (object);
 
-  if (self->restart != NULL)
-    g_source_destroy (self->restart);
-  g_clear_pointer (&self->restart, g_source_unref);
-  if (self->instances != NULL)
-    g_ptr_array_set_size (self->instances, 0);
-  g_clear_pointer (&self->browser, avahi_service_browser_free);
-  g_clear_pointer (&self->client, avahi_client_free);
-  g_clear_pointer (&self->poll, avahi_glib_poll_free);
+  if (self->bound != NULL)
+    g_source_destroy (self->bound);
+  g_clear_pointer (&self->bound, g_source_unref);
+  if (self->worker != NULL)
+    {
+      /* the thread ends once the call it may wait in returns */
+      self->worker->owner = NULL;
+      g_atomic_int_set (&self->worker->stopping, TRUE);
+      g_main_context_wakeup (self->worker->context);
+      g_clear_pointer (&self->worker, worker_unref);
+    }
 #endif
 
   G_OBJECT_CLASS (glint_network_browser_parent_class)->dispose (object);
@@ -633,9 +856,6 @@ glint_network_browser_finalize (GObject *object)
 {
   GlintNetworkBrowser *self = GLINT_NETWORK_BROWSER (object);
 
-#if HAVE_AVAHI
-  g_clear_pointer (&self->instances, g_ptr_array_unref);
-#endif
   g_clear_pointer (&self->boards, g_ptr_array_unref);
   g_free (self->unavailable);
 
@@ -714,19 +934,33 @@ glint_network_browser_init (GlintNetworkBrowser *self)
 /**
  * glint_network_browser_new:
  *
- * Starts looking for boards on the network in the thread-default main
- * context.
+ * Starts looking for boards on the network; the properties change in the
+ * thread-default main context. Nothing here waits on D-Bus: where Avahi
+ * does not answer within a few seconds, #GlintNetworkBrowser:unavailable
+ * says so.
  */
 GlintNetworkBrowser *
 glint_network_browser_new (void)
 {
+  return _glint_network_browser_new_with_bound (ANSWER_BOUND_MS);
+}
+
+/**
+ * _glint_network_browser_new_with_bound:
+ * @bound_ms: how long Avahi may take to answer at start
+ *
+ * glint_network_browser_new() with another bound (tests).
+ */
+GlintNetworkBrowser *
+_glint_network_browser_new_with_bound (guint bound_ms)
+{
   GlintNetworkBrowser *self = g_object_new (GLINT_TYPE_NETWORK_BROWSER, NULL);
 
 #if HAVE_AVAHI
-  self->instances = g_ptr_array_new_with_free_func ((GDestroyNotify) instance_free);
-  self->poll = avahi_glib_poll_new (g_main_context_get_thread_default (), G_PRIORITY_DEFAULT);
-  start_client (self);
+  self->answer_bound_ms = bound_ms;
+  start_worker (self);
 #else
+  (void) bound_ms;
   set_unavailable (self, _("Network boards cannot be found: this Glint was built without "
                            "Avahi. Type the board's rfc2217:// address."));
   set_settled (self, TRUE);

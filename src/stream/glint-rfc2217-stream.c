@@ -1023,16 +1023,6 @@ glint_rfc2217_stream_open_async (GlintStream         *stream,
                                g_steal_pointer (&task));
 }
 
-static gboolean
-glint_rfc2217_stream_finish (GlintStream   *stream,
-                             GAsyncResult  *result,
-                             GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, stream), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
 static void
 glint_rfc2217_stream_set_baud_async (GlintStream         *stream,
                                      guint                baud,
@@ -1346,16 +1336,12 @@ glint_rfc2217_stream_class_init (GlintRfc2217StreamClass *klass)
   io_class->close_async = glint_rfc2217_stream_close_async;
   io_class->close_finish = glint_rfc2217_stream_close_finish;
 
+  /* each task returns a boolean: the base class's finish */
   stream_class->open_async = glint_rfc2217_stream_open_async;
-  stream_class->open_finish = glint_rfc2217_stream_finish;
   stream_class->set_baud_async = glint_rfc2217_stream_set_baud_async;
-  stream_class->set_baud_finish = glint_rfc2217_stream_finish;
   stream_class->set_lines_async = glint_rfc2217_stream_set_lines_async;
-  stream_class->set_lines_finish = glint_rfc2217_stream_finish;
   stream_class->purge_async = glint_rfc2217_stream_purge_async;
-  stream_class->purge_finish = glint_rfc2217_stream_finish;
   stream_class->drain_async = glint_rfc2217_stream_drain_async;
-  stream_class->drain_finish = glint_rfc2217_stream_finish;
 
   /**
    * GlintRfc2217Stream:modem-state:

@@ -185,17 +185,6 @@ glint_socket_stream_open_async (GlintStream         *stream,
                                glint_socket_stream_connect_cb, g_steal_pointer (&task));
 }
 
-/* The finish function of open and purge. */
-static gboolean
-glint_socket_stream_finish (GlintStream   *stream,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, stream), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
 /* Bytes that arrived before a purge are stale answers (a boot log, a reply to
  * a command that timed out): read and drop what the kernel holds right now. */
 static gboolean
@@ -385,11 +374,9 @@ glint_socket_stream_class_init (GlintSocketStreamClass *klass)
   io_class->close_fn = glint_socket_stream_close_fn;
 
   /* set_baud and set_lines keep the base class behaviour: the speed is only
-   * recorded, and lines are not supported. */
+   * recorded, and lines are not supported; the base class's finish fits. */
   stream_class->open_async = glint_socket_stream_open_async;
-  stream_class->open_finish = glint_socket_stream_finish;
   stream_class->purge_async = glint_socket_stream_purge_async;
-  stream_class->purge_finish = glint_socket_stream_finish;
 
   /**
    * GlintSocketStream:host:

@@ -155,11 +155,16 @@ glint_stream_real_noop_async (GlintStream         *self,
   g_task_return_boolean (task, TRUE);
 }
 
+/* The finish of every operation whose task returns a boolean: the default
+ * of all the *_finish slots, which a subclass overrides only where its
+ * task carries more. */
 static gboolean
-glint_stream_real_noop_finish (GlintStream   *self,
-                               GAsyncResult  *result,
-                               GError       **error)
+glint_stream_real_finish (GlintStream   *self,
+                          GAsyncResult  *result,
+                          GError       **error)
 {
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
@@ -208,14 +213,15 @@ glint_stream_class_init (GlintStreamClass *klass)
   object_class->get_property = glint_stream_get_property;
   object_class->set_property = glint_stream_set_property;
 
+  klass->open_finish = glint_stream_real_finish;
   klass->set_baud_async = glint_stream_real_set_baud_async;
-  klass->set_baud_finish = glint_stream_real_noop_finish;
+  klass->set_baud_finish = glint_stream_real_finish;
   klass->set_lines_async = glint_stream_real_set_lines_async;
-  klass->set_lines_finish = glint_stream_real_noop_finish;
+  klass->set_lines_finish = glint_stream_real_finish;
   klass->purge_async = glint_stream_real_purge_async;
-  klass->purge_finish = glint_stream_real_noop_finish;
+  klass->purge_finish = glint_stream_real_finish;
   klass->drain_async = glint_stream_real_noop_async;
-  klass->drain_finish = glint_stream_real_noop_finish;
+  klass->drain_finish = glint_stream_real_finish;
 
   /**
    * GlintStream:address:

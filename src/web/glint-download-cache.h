@@ -36,5 +36,17 @@ gboolean            glint_download_cache_store    (const char         *dir,
 gboolean            glint_download_entry_is_fresh (const GlintDownloadEntry *entry,
                                                    gint64              now);
 gint64              glint_download_parse_max_age  (const char         *cache_control);
+guint               glint_download_cache_trim     (const char         *dir,
+                                                   gint64              now,
+                                                   gint64              keep_since,
+                                                   gint64              max_unused,
+                                                   guint64             max_bytes);
+int                 glint_download_cache_hold     (const char         *installer);
+
+/* The trim's defaults: a month unused, 256 MiB in all; what was used in
+ * the last hour stays (another Glint may be flashing from it). */
+#define GLINT_DOWNLOAD_CACHE_MAX_UNUSED (30 * 24 * 3600)
+#define GLINT_DOWNLOAD_CACHE_MAX_BYTES  (256 * 1024 * 1024)
+#define GLINT_DOWNLOAD_CACHE_GRACE      3600
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
@@ -13,7 +14,7 @@
 #include "glint-error.h"
 #include "glint-formats.h"
 #include "glint-image.h"
-#include "glint-web-fetch.h"
+#include "glint-web-fetch-private.h"
 
 /*
  * GlintWebFetch turns the URL of an ESP Web Tools manifest into a local
@@ -62,6 +63,9 @@ struct _GlintWebFetch
   guint         n_requests;
 
   char         *stage_dir;     /* the local installer of the last good run */
+  int           stage_hold;    /* glint_download_cache_hold() of it, or -1 */
+  gint64        cache_max_unused;
+  guint64       cache_max_bytes;
 
   /* the caller's side */
   double        progress;
@@ -93,6 +97,8 @@ glint_web_fetch_finalize (GObject *object)
   g_free (self->version);
   g_free (self->status_text);
   g_free (self->stage_dir);
+  if (self->stage_hold >= 0)
+    close (self->stage_hold);
   g_strfreev (self->families);
   g_clear_pointer (&self->kept_manifest, g_bytes_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -156,6 +162,9 @@ glint_web_fetch_init (GlintWebFetch *self)
   self->max_part_size = GLINT_WEB_MAX_PART_SIZE;
   self->improv_wait = -1;
   self->cache_dir = glint_download_cache_default_dir ();
+  self->stage_hold = -1;
+  self->cache_max_unused = GLINT_DOWNLOAD_CACHE_MAX_UNUSED;
+  self->cache_max_bytes = GLINT_DOWNLOAD_CACHE_MAX_BYTES;
 }
 
 /**
@@ -291,6 +300,26 @@ glint_web_fetch_set_cache_dir (GlintWebFetch *self,
 
   g_free (self->cache_dir);
   self->cache_dir = g_strdup (dir);
+}
+
+/**
+ * _glint_web_fetch_set_cache_limits:
+ * @self: a #GlintWebFetch
+ * @max_unused: seconds a download or installer may go unused
+ * @max_bytes: how much the cache folder may hold
+ *
+ * What the trim after each run keeps (tests; default a month and
+ * 256 MiB). See glint_download_cache_trim().
+ */
+void
+_glint_web_fetch_set_cache_limits (GlintWebFetch *self,
+                                   gint64         max_unused,
+                                   guint64        max_bytes)
+{
+  g_return_if_fail (GLINT_IS_WEB_FETCH (self));
+
+  self->cache_max_unused = max_unused;
+  self->cache_max_bytes = max_bytes;
 }
 
 void
@@ -971,6 +1000,7 @@ run (GlintWebFetch  *self,
   GTlsDatabase *database = self->tls_database;
   JsonObject *manifest;
   Run run = { self, NULL, cancellable, 1, 0 };
+  gint64 started = g_get_real_time () / G_USEC_PER_SEC;
 
   session = soup_session_new_with_options ("timeout", IO_TIMEOUT_SECONDS,
                                            "user-agent", "Glint/" PACKAGE_VERSION " ",
@@ -1020,6 +1050,15 @@ run (GlintWebFetch  *self,
   report (self, 1.0, NULL);
   g_free (self->stage_dir);
   self->stage_dir = g_steal_pointer (&stage_dir);
+  /* held while this object lives (the flasher reads it), then trimmed:
+   * what this run used (and any run of the last hour) stays */
+  if (self->stage_hold >= 0)
+    close (self->stage_hold);
+  self->stage_hold = glint_download_cache_hold (self->stage_dir);
+  glint_download_cache_trim (self->cache_dir, g_get_real_time () / G_USEC_PER_SEC,
+                             MIN (started, g_get_real_time () / G_USEC_PER_SEC -
+                                           GLINT_DOWNLOAD_CACHE_GRACE),
+                             self->cache_max_unused, self->cache_max_bytes);
   return g_steal_pointer (&manifest_path);
 }
 
