@@ -317,7 +317,7 @@ test_read_check_lost (Fixture       *f,
   glint_flasher_set_timeout_scale (f->flasher, 3.0);
   glint_sim_load_flash (f->sim, 0x4000, g_bytes_get_data (image, NULL),
                         g_bytes_get_size (image));
-  g_object_set_data (G_OBJECT (f->flasher), "dump-path", path);
+  g_object_set_data_full (G_OBJECT (f->flasher), "dump-path", g_strdup (path), g_free);
   g_signal_connect (f->flasher, "notify::state", G_CALLBACK (named_early_cb), NULL);
 
   g_assert_true (run_read (f, 0x4000, g_bytes_get_size (image), path, &error));
