@@ -274,6 +274,37 @@ test_remembered_rates (void)
   g_rmdir (dir);
 }
 
+/* Every simulated ESP32 has the same MAC: a record or a remembered rate
+ * another test program writes beside this one would be taken for this
+ * board's.  So each program has a home and a cache of its own
+ * (tests/meson.build), and this one checks that it got them. */
+static void
+test_own_home (void)
+{
+  const char *build = g_getenv ("G_TEST_BUILDDIR");
+  g_autofree char *home = NULL;
+  g_autofree char *cache = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *state = NULL;
+
+  if (build == NULL)
+    {
+      g_test_skip ("not run by meson test (no G_TEST_BUILDDIR)");
+      return;
+    }
+  home = g_build_filename (build, "home-flash-record", NULL);
+  cache = g_build_filename (build, "cache-flash-record", NULL);
+  config = g_build_filename (home, "config", NULL);
+  data = g_build_filename (home, "data", NULL);
+  state = g_build_filename (home, "state", NULL);
+  g_assert_cmpstr (g_get_home_dir (), ==, home);
+  g_assert_cmpstr (g_get_user_cache_dir (), ==, cache);
+  g_assert_cmpstr (g_get_user_config_dir (), ==, config);
+  g_assert_cmpstr (g_get_user_data_dir (), ==, data);
+  g_assert_cmpstr (g_get_user_state_dir (), ==, state);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -286,6 +317,7 @@ main (int   argc,
   g_test_add_func ("/glint/flash-record/damaged-file", test_damaged_file);
   g_test_add_func ("/glint/flash-record/unwritable", test_unwritable);
   g_test_add_func ("/glint/flash-record/remembered-rates", test_remembered_rates);
+  g_test_add_func ("/glint/flash-record/own-home", test_own_home);
 
   return g_test_run ();
 }

@@ -538,6 +538,36 @@ test_batch_log (void)
   glint_test_remove_dir (dir);
 }
 
+/* Two boards, one in secure download mode (its ROM refuses the MD5
+ * check): nothing failed, but one board is written and not verified, so
+ * the exit status is 3 and its result says so; the other is verified. */
+static void
+test_cli_not_verified (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("glint-multi-XXXXXX", &error);
+  g_autofree char *app_path = g_build_filename (dir, "app.bin", NULL);
+  g_autofree char *app_arg = g_strdup_printf ("%s@0x10000", app_path);
+  g_autoptr(GBytes) app = glint_test_app_like (8 * 1024);
+  const char *args[] = { "--json", "--port", "sim://esp32s3?time-scale=0",
+                         "--port", "sim://esp32s3?time-scale=0&secure-download=on",
+                         "--raw", "flash", app_arg, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_file_set_contents (app_path, g_bytes_get_data (app, NULL), g_bytes_get_size (app), &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (run_cli (args, dir, &out, &err), ==, 3);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "\"result\":\"verified\""));
+  g_assert_nonnull (strstr (out, "\"result\":\"not-verified\""));
+  g_assert_null (strstr (out, "\"result\":\"failed\""));
+  g_assert_nonnull (strstr (out, "\"failed\":0"));
+
+  glint_test_remove_dir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -548,6 +578,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/multi/cli-reconnect-one", test_cli_reconnect_one);
   g_test_add_func ("/glint/multi/cli-usage", test_cli_usage);
   g_test_add_func ("/glint/multi/batch-log", test_batch_log);
+  g_test_add_func ("/glint/multi/cli-not-verified", test_cli_not_verified);
 
   return g_test_run ();
 }
