@@ -39,6 +39,7 @@ typedef struct
   GMainLoop          *loop;
   GlintSim           *sim;
   char               *flash_path;
+  char               *counters_path;     /* --counters */
   guint               max_server_baud;   /* RFC 2217: a server that caps the rate */
   gboolean            esp_reset;         /* RFC 2217: the server resets the board itself */
   GlintLines          client_lines;      /* ... the lines as the client set them */
@@ -539,6 +540,21 @@ serve_tcp (const char *host,
             g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective)));
 }
 
+/* What the board counted (frames lost, commands, ...), for a test in
+ * another process: one "NAME VALUE" line a counter. */
+static gboolean
+write_counters (const char  *path,
+                GError     **error)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < GLINT_SIM_N_COUNTERS; i++)
+    g_string_append_printf (text, "%s %" G_GUINT64_FORMAT "\n", glint_sim_counter_get_name (i),
+                            glint_sim_get_counter (server.sim, i));
+
+  return g_file_set_contents (path, text->str, text->len, error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -567,6 +583,8 @@ main (int argc, char **argv)
       "Simulator options as a URL query, e.g. latency=100&jitter=10", "QUERY" },
     { "flash", 'f', 0, G_OPTION_ARG_FILENAME, &server.flash_path,
       "File backing the simulated flash (saved on exit)", "FILE" },
+    { "counters", 0, 0, G_OPTION_ARG_FILENAME, &server.counters_path,
+      "Write the simulator's counters to FILE on exit (NAME VALUE lines)", "FILE" },
     { "pty", 0, 0, G_OPTION_ARG_NONE, &pty, "Serve on a new pty", NULL },
     { "link", 0, 0, G_OPTION_ARG_FILENAME, &link_path,
       "With --pty: also create this symlink to it", "PATH" },
@@ -671,6 +689,12 @@ main (int argc, char **argv)
   drop_client ();
   g_clear_handle_id (&server.reset_source, g_source_remove);
   if (server.flash_path != NULL && !glint_sim_save_flash (server.sim, &error))
+    {
+      g_printerr ("glint-sim-server: %s\n", error->message);
+      server.exit_status = 1;
+    }
+
+  if (server.counters_path != NULL && !write_counters (server.counters_path, &error))
     {
       g_printerr ("glint-sim-server: %s\n", error->message);
       server.exit_status = 1;

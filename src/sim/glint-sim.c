@@ -209,6 +209,39 @@ glint_sim_get_lines (GlintSim *self)
   return self->lines;
 }
 
+/**
+ * glint_sim_counter_get_name:
+ *
+ * Returns: @counter's name as glint-sim-server's --counters file writes
+ *   it, e.g. "frames-lost"
+ */
+const char *
+glint_sim_counter_get_name (GlintSimCounter counter)
+{
+  static const char *const names[GLINT_SIM_N_COUNTERS] = {
+    [GLINT_SIM_COUNTER_BYTES_IN] = "bytes-in",
+    [GLINT_SIM_COUNTER_BYTES_OUT] = "bytes-out",
+    [GLINT_SIM_COUNTER_FRAMES_IN] = "frames-in",
+    [GLINT_SIM_COUNTER_COMMANDS] = "commands",
+    [GLINT_SIM_COUNTER_SYNCS] = "syncs",
+    [GLINT_SIM_COUNTER_RESETS] = "resets",
+    [GLINT_SIM_COUNTER_BAUD_CHANGES] = "baud-changes",
+    [GLINT_SIM_COUNTER_LINE_CHANGES] = "line-changes",
+    [GLINT_SIM_COUNTER_FLASH_WRITTEN] = "flash-written",
+    [GLINT_SIM_COUNTER_SECTORS_ERASED] = "sectors-erased",
+    [GLINT_SIM_COUNTER_FLASH_READ] = "flash-read",
+    [GLINT_SIM_COUNTER_DROPPED] = "dropped",
+    [GLINT_SIM_COUNTER_CORRUPTED] = "corrupted",
+    [GLINT_SIM_COUNTER_DUPLICATED] = "duplicated",
+    [GLINT_SIM_COUNTER_GARBLED] = "garbled",
+    [GLINT_SIM_COUNTER_FRAMES_LOST] = "frames-lost",
+  };
+
+  g_return_val_if_fail (counter < GLINT_SIM_N_COUNTERS, NULL);
+
+  return names[counter];
+}
+
 guint64
 glint_sim_get_counter (GlintSim        *self,
                        GlintSimCounter  counter)
