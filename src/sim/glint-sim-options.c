@@ -505,6 +505,7 @@ static const SimOption options[] = {
   { "unstable-reads", OPTION_CUSTOM, 0, 0, 0, 0, set_flash_fault },
   { "improv", OPTION_CUSTOM, 0, 0, 0, 0, set_improv },
   { "stub-rx-frames", OPTION_UINT64, FIELD (stub_rx_frames), 0, 0, 0, NULL },
+  { "legacy-stub", OPTION_BOOL, FIELD (legacy_stub), 0, 0, 0, NULL },
 };
 
 #undef FIELD
@@ -549,7 +550,12 @@ static const SimOption options[] = {
  * it is the Demo board's firmware, project "glint-demo"), and
  * `stub-rx-frames` (N: frames the flasher stub holds, the one it works on
  * included; one more is lost, as esp-flasher-stub's two receive buffers
- * lose it; default 2, 0: any number).  Addresses are
+ * lose it; default 2, 0: any number), and `legacy-stub` (on/off: the stub
+ * the host uploads is esptool's legacy one, `1/`, whose receive side
+ * never refuses a frame: a second frame waiting replaces the first, which
+ * is lost, and is decoded into the buffer of the frame in work, so a data
+ * block being written is damaged; stub-rx-frames does not apply).
+ * Addresses are
  * decimal or 0x-prefixed hex; stuck-bit, no-erase and write-protect may be
  * repeated.
  *

@@ -173,6 +173,9 @@ struct _GlintSim
   gint64            cpu_busy_until;
   gboolean          cpu_holds_frame; /* the frame worked on keeps its buffer */
   guint64           stub_rx_frames;  /* option: frames the stub holds, 0: any */
+  gboolean          legacy_stub;     /* option: esptool's legacy stub receives */
+  guint32           work_from;       /* flash the data block in work writes */
+  guint32           work_to;
   GHashTable       *regs;
   gdouble           rom_xtal_hz;     /* the crystal the ROM believes in, 0: exact */
   guint             app_ticks;

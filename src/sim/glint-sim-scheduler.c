@@ -259,6 +259,7 @@ handle_cpu (GlintSim *self,
   memcpy (&arrived, data, sizeof arrived);
   t = MAX (MAX (t, arrived), self->cpu_busy_until);
   self->cpu_holds_frame = TRUE;
+  self->work_from = self->work_to = 0;
   _glint_sim_handle_frame (self, t, data + sizeof arrived, len - sizeof arrived);
   self->cpu_busy_until = MAX (self->cpu_busy_until, t);
 
@@ -289,6 +290,37 @@ stub_frames_held (GlintSim *self,
          (self->cpu_holds_frame && self->cpu_busy_until > t ? 1 : 0);
 }
 
+/* The legacy stub's interrupt finished @frame while one waited and the
+ * main loop still worked on the one before: the waiting frame is never
+ * answered, and @frame was decoded into the buffer in work. A data block
+ * being written then writes @frame's bytes instead of its own (compressed,
+ * they do not inflate). */
+static void
+legacy_replace_waiting (GlintSim     *self,
+                        const guint8 *frame,
+                        gsize         len)
+{
+  g_autoptr(GBytes) lost = g_queue_pop_tail (&self->pending);
+  gsize lost_len = 0;
+  const guint8 *lost_data = g_bytes_get_data (lost, &lost_len);
+
+  self->counters[GLINT_SIM_COUNTER_FRAMES_LOST]++;
+  g_debug ("sim: legacy stub: opcode 0x%02x replaced the waiting opcode 0x%02x, which is "
+           "never answered", len > 1 ? frame[1] : 0,
+           lost_len > sizeof (gint64) + 1 ? lost_data[sizeof (gint64) + 1] : 0);
+
+  if (!self->cpu_holds_frame || self->cpu_busy_until <= self->rx_time ||
+      self->work_to <= self->work_from || len == 0)
+    return;
+
+  for (guint32 a = self->work_from; a < self->work_to && a < self->flash_size; a++)
+    self->flash[a] = frame[(a - self->work_from) % len];
+  if (self->deflating && self->carried_error == 0)
+    self->carried_error = GLINT_STUB_ERR_INFLATE;
+  g_debug ("sim: legacy stub: the data block in work (0x%x..0x%x) was overwritten",
+           self->work_from, self->work_to);
+}
+
 static void
 rx_frame_cb (const guint8 *frame,
              gsize         len,
@@ -299,10 +331,19 @@ rx_frame_cb (const guint8 *frame,
 
   self->counters[GLINT_SIM_COUNTER_FRAMES_IN]++;
 
+  /* esptool's legacy stub takes every frame: a second one waiting replaces
+   * the first as "the command", in the buffer the main loop works on
+   * (protocol.md §9). */
+  if (self->mode == GLINT_SIM_MODE_STUB && self->legacy_stub)
+    {
+      stub_frames_held (self, self->rx_time);
+      if (!g_queue_is_empty (&self->pending))
+        legacy_replace_waiting (self, frame, len);
+    }
   /* esp-flasher-stub has two receive buffers: the frame its main loop works
    * on keeps one, one more frame may wait, and the interrupt discards a
    * frame that finds no buffer (protocol.md §9). */
-  if (self->mode == GLINT_SIM_MODE_STUB && self->stub_rx_frames > 0 &&
+  else if (self->mode == GLINT_SIM_MODE_STUB && self->stub_rx_frames > 0 &&
       stub_frames_held (self, self->rx_time) >= self->stub_rx_frames)
     {
       self->counters[GLINT_SIM_COUNTER_FRAMES_LOST]++;
@@ -363,7 +404,7 @@ handle_host_bytes (GlintSim *self,
       data = garbled;
     }
 
-  if (self->mode != GLINT_SIM_MODE_STUB || self->stub_rx_frames == 0)
+  if (self->mode != GLINT_SIM_MODE_STUB || (self->stub_rx_frames == 0 && !self->legacy_stub))
     {
       self->rx_time = t;
       glint_slip_decoder_feed (self->rx, data, len, rx_frame_cb, self);
