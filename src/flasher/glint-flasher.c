@@ -2491,11 +2491,12 @@ info_detected (GTask *task)
       return;
     }
 
-  /* The divider tells the crystal only where the ROM runs the UART from it
-   * and boards come with either 26 or 40 MHz; the later chips have one
-   * fixed crystal and esptool does not measure it. */
+  /* The divider tells the crystal where the ROM runs the UART from it and
+   * esptool measures it (26 or 40 MHz on the ESP32 and C2, 48 on the C5);
+   * the other chips have one fixed crystal that esptool only names. */
   if (self->chip->uart_clkdiv_reg != 0 &&
-      (g_str_equal (self->chip->name, "esp32") || g_str_equal (self->chip->name, "esp32c2")))
+      (g_str_equal (self->chip->name, "esp32") || g_str_equal (self->chip->name, "esp32c2") ||
+       g_str_equal (self->chip->name, "esp32c5")))
     info->crystal_mhz = glint_chip_estimate_xtal_mhz (self->chip,
                                                       self->detect_words[n_efuse + n_mac],
                                                       glint_stream_get_baud (self->stream));

@@ -254,6 +254,8 @@ _glint_sim_reg_read (GlintSim *self,
 {
   if (addr == self->chip->uart_clkdiv_reg)
     return (guint32) ((self->chip->uart_clk_hz + self->chip_baud / 2) / self->chip_baud) & 0xFFFFF;
+  if (addr != 0 && addr == self->chip->xtal_freq_reg)
+    return (self->chip->uart_clk_hz / 1000000) << 24;
 
   return GPOINTER_TO_UINT (g_hash_table_lookup (self->regs, GUINT_TO_POINTER (addr)));
 }

@@ -47,6 +47,11 @@ CHIPS = {
     "esp32p4": ("ESP32-P4", 18, 0x2000, True),
 }
 
+# The crystal esptool reports at connect: measured from the UART divider on
+# the ESP8266, ESP32, C2 and C5 (the simulator's boards: 26, 40, 40 and
+# 48 MHz), named by esptool for the others.
+CRYSTAL_MHZ = {"esp8266": 26, "esp32c5": 48, "esp32h2": 32}
+
 # One chip per family: Xtensa LX106, LX6, LX7 and RISC-V.
 QUICK_CHIPS = ["esp8266", "esp32", "esp32s3", "esp32c3"]
 
@@ -227,8 +232,10 @@ class Matrix:
         # detection and identity
         status, out = cell.esptool("chip-id" if cell.chip == "esp8266" else "read-mac",
                                    extra=())
+        crystal = CRYSTAL_MHZ.get(cell.chip, 40)
         self.expect_success(cell, "detect + read-mac", status, out,
-                            must=rf"(?m)^MAC:\s+([0-9a-f]{{2}}:){{5}}[0-9a-f]{{2}}")
+                            must=rf"(?ms)^Crystal frequency:\s+{crystal}MHz$.*"
+                            rf"^MAC:\s+([0-9a-f]{{2}}:){{5}}[0-9a-f]{{2}}")
         status, out = cell.esptool("flash-id")
         self.expect_success(cell, "flash-id", status, out,
                             must=r"Detected flash size: 4MB")
