@@ -106,7 +106,8 @@ parse_flash_size (const char  *key,
                   gsize       *out,
                   GError     **error)
 {
-  static const char *const names[] = { "1M", "2M", "4M", "8M", "16M", NULL };
+  static const char *const names[] = { "1M", "2M", "4M", "8M", "16M", "32M", "64M", "128M",
+                                       NULL };
 
   for (guint i = 0; value != NULL && names[i] != NULL; i++)
     {
@@ -120,7 +121,7 @@ parse_flash_size (const char  *key,
     }
 
   g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-               "sim option %s: '%s' is not one of 1M, 2M, 4M, 8M, 16M",
+               "sim option %s: '%s' is not one of 1M, 2M, 4M, 8M, 16M, 32M, 64M, 128M",
                key, value != NULL ? value : "");
   return FALSE;
 }
@@ -530,7 +531,7 @@ static const SimOption options[] = {
  * the ESP32 ROM believes in is off the real 40 MHz; its CHANGE_BAUDRATE
  * sets requested × 40 MHz / believed; by default 3.5 to 5 % either way,
  * from the seed), `boot` (download/normal), `flash` (a path),
- * `flash-size`, `revision` (MAJOR.MINOR in the chip's eFuse; by default a
+ * `flash-size` (1M to 128M), `revision` (MAJOR.MINOR in the chip's eFuse; by default a
  * current silicon, e.g. the ESP32's v3.1), `package` (the eFuse package
  * code: ESP32 1 = D0WD), `secure-boot`, `secure-download` (the ROM then
  * refuses all but the commands secure download mode allows),

@@ -57,6 +57,7 @@ typedef struct
   guint32     uart_clkdiv_reg;
   guint32     uart_clk_hz;         /* CLKDIV = this / baud */
   guint32     xtal_freq_reg;       /* 0, or the crystal the ROM expects (MHz << 24) */
+  gboolean    spi_addr_lsb;        /* a user command's address in SPI_ADDR's low bits */
   guint32     bootloader_offset;
   guint       rom_status_len;
   guint       rom_is_esp8266 : 1;  /* no DEFL/MD5/CHANGE_BAUD/SPI_ATTACH/... in ROM */

@@ -81,10 +81,16 @@ class Cell:
     def name(self):
         return f"{self.chip} {'stub' if self.stub else 'rom'} {self.transport}"
 
-    def start_server(self):
-        cmd = [self.args.server, "--chip", self.chip, "--flash", self.flash,
+    def start_server(self, options=()):
+        """A board with the cell's flash file, or with sim options (another
+        flash size, ...) a board of its own whose flash is not kept."""
+        cmd = [self.args.server, "--chip", self.chip,
                "--option", f"time-scale={self.args.time_scale}",
                "--option", f"seed={self.runs + 1}"]
+        if not options:
+            cmd += ["--flash", self.flash]
+        for option in options:
+            cmd += ["--option", option]
         if self.transport == "tcp":
             # Nothing can reset the board over raw TCP: it waits in
             # download mode, as after a button press.
@@ -105,11 +111,11 @@ class Cell:
         scheme = "socket" if self.transport == "tcp" else "rfc2217"
         return proc, f"{scheme}://{m.group(2)}:{m.group(3)}"
 
-    def esptool(self, *command, baud=None, extra=()):
-        """Runs one esptool command against a fresh server; returns
-        (exit status, output)."""
+    def esptool(self, *command, baud=None, extra=(), board=()):
+        """Runs one esptool command against a fresh server (with the sim
+        options in board); returns (exit status, output)."""
         self.runs += 1
-        proc, url = self.start_server()
+        proc, url = self.start_server(board)
         argv = [self.args.esptool, "--chip", self.chip, "-p", url]
         if baud is not None:
             argv += ["-b", str(baud)]
@@ -239,6 +245,12 @@ class Matrix:
         status, out = cell.esptool("flash-id")
         self.expect_success(cell, "flash-id", status, out,
                             must=r"Detected flash size: 4MB")
+        if self.args.chips != "quick":
+            # a flash larger than 16 MB: Winbond's id from 512 Mbit on
+            # (EF 40 20), the largest the image header names (128 MB)
+            status, out = cell.esptool("flash-id", board=["flash-size=128M"])
+            self.expect_success(cell, "flash-id 128MB", status, out,
+                                must=r"Device: 4021\s.*Detected flash size: 128MB")
         if has_security_info:
             status, out = cell.esptool("get-security-info")
             must = r"Flags: 0x" if chip_id is None or cell.chip == "esp32s2" \
