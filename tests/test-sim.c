@@ -2110,7 +2110,8 @@ test_options (void)
                    "lose-baud-change, damage-next, rom-xtal-drift, boot, flash, flash-size, "
                    "revision, package, secure-boot, secure-download, jtag-disabled, "
                    "flash-crypt-cnt, garble-reply, garble-skip, lose-reply, stuck-bit, no-erase, "
-                   "write-protect, real-flash-size, unstable-reads, improv, stub-rx-frames, legacy-stub)");
+                   "write-protect, real-flash-size, unstable-reads, improv, stub-rx-frames, "
+                   "legacy-stub, usb-otg)");
   g_clear_error (&error);
   /* every key the message lists is one the simulator takes */
   {

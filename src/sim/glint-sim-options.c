@@ -507,6 +507,7 @@ static const SimOption options[] = {
   { "improv", OPTION_CUSTOM, 0, 0, 0, 0, set_improv },
   { "stub-rx-frames", OPTION_UINT64, FIELD (stub_rx_frames), 0, 0, 0, NULL },
   { "legacy-stub", OPTION_BOOL, FIELD (legacy_stub), 0, 0, 0, NULL },
+  { "usb-otg", OPTION_BOOL, FIELD (usb_otg), 0, 0, 0, NULL },
 };
 
 #undef FIELD
@@ -555,7 +556,10 @@ static const SimOption options[] = {
  * the host uploads is esptool's legacy one, `1/`, whose receive side
  * never refuses a frame: a second frame waiting replaces the first, which
  * is lost, and is decoded into the buffer of the frame in work, so a data
- * block being written is damaged; stub-rx-frames does not apply).
+ * block being written is damaged; stub-rx-frames does not apply), and
+ * `usb-otg` (on/off: the host talks to the chip's own USB-OTG CDC, whose
+ * buffer takes data blocks of 0x800 bytes at most: a frame with a larger
+ * one, to the ROM or the stub, is lost).
  * Addresses are
  * decimal or 0x-prefixed hex; stuck-bit, no-erase and write-protect may be
  * repeated.

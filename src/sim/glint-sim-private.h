@@ -176,6 +176,7 @@ struct _GlintSim
   gboolean          cpu_holds_frame; /* the frame worked on keeps its buffer */
   guint64           stub_rx_frames;  /* option: frames the stub holds, 0: any */
   gboolean          legacy_stub;     /* option: esptool's legacy stub receives */
+  gboolean          usb_otg;         /* option: the host is on the chip's USB-OTG CDC */
   guint32           work_from;       /* flash the data block in work writes */
   guint32           work_to;
   GHashTable       *regs;

@@ -276,6 +276,8 @@ handle_cpu (GlintSim *self,
     schedule_cpu (self, self->cpu_busy_until);
 }
 
+#define USB_OTG_BLOCK 0x800
+
 /* Frames the stub holds at time t, once its main loop took what it could
  * by then: the one it works on and those waiting in its buffers. */
 static guint
@@ -330,6 +332,17 @@ rx_frame_cb (const guint8 *frame,
   GByteArray *item;
 
   self->counters[GLINT_SIM_COUNTER_FRAMES_IN]++;
+
+  /* The chip's own USB-OTG CDC takes data blocks of 0x800 bytes at most
+   * (esptool's USB_RAM_BLOCK, protocol.md §5.3); a larger one does not
+   * arrive whole (what silicon does with it is not documented: lost). */
+  if (self->usb_otg && len > 8 + 16 + USB_OTG_BLOCK)
+    {
+      self->counters[GLINT_SIM_COUNTER_FRAMES_LOST]++;
+      g_debug ("sim: a frame of %" G_GSIZE_FORMAT " bytes (opcode 0x%02x) is too large for "
+               "the USB-OTG CDC buffer", len, len > 1 ? frame[1] : 0);
+      return;
+    }
 
   /* esptool's legacy stub takes every frame: a second one waiting replaces
    * the first as "the command", in the buffer the main loop works on

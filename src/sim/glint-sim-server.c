@@ -18,6 +18,7 @@
 #include <gio/gunixoutputstream.h>
 #include <glib-unix.h>
 
+#include "glint-chip.h"
 #include "glint-rfc2217-server.h"
 #include "glint-sim.h"
 #include "glint-sim-link.h"
@@ -607,7 +608,8 @@ main (int argc, char **argv)
     { "ports-dir", 0, 0, G_OPTION_ARG_FILENAME, &server.ports_dir,
       "With --pty: describe the port in DIR/board for GLINT_PORTS_DIR", "DIR" },
     { "usb", 0, 0, G_OPTION_ARG_STRING, &server.usb,
-      "With --ports-dir: the USB identity (hex, default 303a:1001:0)", "VID:PID:SERIAL" },
+      "With --ports-dir: the USB identity (hex, default 303a:1001:0); the chip's own "
+      "USB-OTG (303a:image chip id) takes its smaller blocks", "VID:PID:SERIAL" },
     { "lose-answers", 0, 0, G_OPTION_ARG_DOUBLE, &lose_answers,
       "With --rfc2217: lose each answer of the chip with this chance (0 to 1)", "P" },
     { "damage-answers", 0, 0, G_OPTION_ARG_DOUBLE, &damage_answers,
@@ -663,6 +665,19 @@ main (int argc, char **argv)
     glint_sim_set_option (server.sim, "boot", "download", NULL);
   if (tcp_port >= 0)
     glint_sim_set_option (server.sim, "baud-check", "off", NULL);
+
+  /* A port that is the chip's own USB-OTG CDC (by its USB identity) takes
+   * smaller blocks */
+  if (server.ports_dir != NULL && server.usb != NULL)
+    {
+      g_auto(GStrv) usb = g_strsplit (server.usb, ":", 3);
+      const GlintChip *facts = glint_chip_lookup (glint_sim_get_chip_name (server.sim));
+
+      if (usb[1] != NULL && facts != NULL &&
+          glint_chip_is_usb_otg (facts, (guint16) g_ascii_strtoull (usb[0], NULL, 16),
+                                 (guint16) g_ascii_strtoull (usb[1], NULL, 16)))
+        glint_sim_set_option (server.sim, "usb-otg", "on", NULL);
+    }
 
   if (server.flash_path != NULL &&
       !glint_sim_set_option (server.sim, "flash", server.flash_path, &error))
