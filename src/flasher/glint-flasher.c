@@ -1842,6 +1842,17 @@ _glint_flasher_detected_mac_words (GlintFlasher *self)
   return self->detect_words + n_efuse;
 }
 
+/* Whether the port is the chip's own USB-OTG CDC (its ROM's, on the S2, S3
+ * and P4: §5 notes), whose buffer takes smaller blocks (§5.3), as the USB
+ * identity of the port says. */
+gboolean
+_glint_flasher_on_usb_otg (GlintFlasher *self)
+{
+  const GlintUsbIdentity *usb = glint_stream_get_usb_identity (self->stream);
+
+  return self->chip != NULL && usb != NULL && glint_chip_is_usb_otg (self->chip, usb->vid, usb->pid);
+}
+
 /* The chip's major revision for glint_stub_find() */
 guint
 _glint_flasher_major_rev (GlintFlasher *self)
@@ -2092,8 +2103,8 @@ stub_upload (GTask *task)
                       glint_stub_get_description (stub));
   _glint_flasher_log (self, GLINT_LOG_DEBUG, "flasher stub file %s",
                       glint_stub_get_source_path (stub));
-  glint_stub_upload_async (stub, self->loader, FALSE, g_task_get_cancellable (task),
-                           stub_cb, task);
+  glint_stub_upload_async (stub, self->loader, _glint_flasher_on_usb_otg (self),
+                           g_task_get_cancellable (task), stub_cb, task);
 }
 
 /* The value of the magic register read at detection: the automatic
