@@ -413,6 +413,9 @@ test_xtal (void)
   /* 226 × 115200 = 26.03 MHz */
   g_assert_cmpuint (glint_chip_estimate_xtal_mhz (esp32, 226, 115200), ==, 26);
   g_assert_cmpuint (glint_chip_estimate_xtal_mhz (c2, 226, 115200), ==, 26);
+  /* the C5's 48 MHz crystal: 417 × 115200 = 48.04 MHz (esptool: above 45) */
+  g_assert_cmpuint (glint_chip_estimate_xtal_mhz (glint_chip_lookup ("esp32c5"), 417, 115200),
+                    ==, 48);
 
   /* not known: the ESP8266's divider, the P4's register */
   g_assert_cmpuint (glint_chip_estimate_xtal_mhz (glint_chip_lookup ("esp8266"), 347, 115200),

@@ -1621,6 +1621,53 @@ test_stub_rx_frames (void)
     }
 }
 
+/* esptool's legacy stub never refuses a frame: a second one waiting
+ * replaces the first, which is never answered (protocol.md §9). Behind a
+ * busy MD5, three READ_REGs in one write: only the last is answered. */
+static void
+test_legacy_stub_rx (void)
+{
+  static const guint32 regs[3] = { 0x3FF5A004, 0x3FF5A008, 0x40001000 };
+  g_autoptr(Fixture) f = rom_fixture ("esp32", "time-scale=1&legacy-stub=on");
+  g_autoptr(GByteArray) wire = g_byte_array_new ();
+  g_autoptr(GByteArray) pkt = g_byte_array_new ();
+  g_autoptr(GBytes) md5 = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  guint8 hdr[8] = { 0x00, OP_SPI_FLASH_MD5, 16, 0, 0, 0, 0, 0 };
+
+  run_stub (f);
+  drop_frames (f);
+
+  g_byte_array_append (pkt, hdr, sizeof hdr);
+  put_u32 (pkt, 0);
+  put_u32 (pkt, 0x10000);
+  put_u32 (pkt, 0);
+  put_u32 (pkt, 0);
+  glint_slip_encode (pkt->data, pkt->len, wire);
+  for (guint i = 0; i < G_N_ELEMENTS (regs); i++)
+    {
+      guint8 rr[8] = { 0x00, OP_READ_REG, 4, 0, 0, 0, 0, 0 };
+
+      g_byte_array_set_size (pkt, 0);
+      g_byte_array_append (pkt, rr, sizeof rr);
+      put_u32 (pkt, regs[i]);
+      glint_slip_encode (pkt->data, pkt->len, wire);
+    }
+  glint_sim_host_write (f->sim, wire->data, wire->len);
+
+  md5 = wait_response (f, OP_SPI_FLASH_MD5);
+  g_assert_true (wait_frames (f, 1, 300));
+  answer = g_queue_pop_head (&f->frames);
+  g_assert_cmpint (((const guint8 *) g_bytes_get_data (answer, NULL))[1], ==, OP_READ_REG);
+  /* the ESP32's magic value: the last READ_REG's */
+  g_assert_cmphex (glint_read_u32 ((const guint8 *) g_bytes_get_data (answer, NULL) + 4), ==,
+                   0x00F01D83);
+  g_assert_false (wait_frames (f, 1, 300));
+  g_assert_cmpuint (glint_sim_get_counter (f->sim, GLINT_SIM_COUNTER_FRAMES_LOST), ==, 2);
+
+  do_sync (f, 0, 2);
+}
+
 static void
 test_change_baud (void)
 {
@@ -1803,31 +1850,66 @@ test_max_baud (void)
   g_assert_cmpuint (glint_sim_get_counter (f->sim, GLINT_SIM_COUNTER_SYNCS), ==, 0);
 }
 
+/* One SPI user command through the registers (protocol.md §5.2): @op with
+ * a 24-bit address where @addr_shift is not negative (shifted as esptool
+ * does for the chip), W0 read back. */
+static guint32
+spi_command (Fixture *f,
+             guint32  base,
+             guint32  usr,
+             guint32  w0,
+             guint8   op,
+             gint     addr_shift,
+             guint32  addr)
+{
+  guint32 cmd;
+  guint polls = 0;
+
+  write_reg (f, base + usr, (1u << 31) | (1u << 28) | (addr_shift >= 0 ? 1u << 30 : 0), 4);
+  write_reg (f, base + usr + 8, (7u << 28) | op, 4);
+  if (addr_shift >= 0)
+    write_reg (f, base + 4, addr << addr_shift, 4);
+  write_reg (f, base + w0, 0, 4);
+  write_reg (f, base, 1u << 18, 4);
+  do
+    cmd = read_reg (f, base, 4);
+  while ((cmd & (1u << 18)) != 0 && ++polls < 10);
+  g_assert_cmphex (cmd & (1u << 18), ==, 0);
+
+  return read_reg (f, base + w0, 4);
+}
+
+/* The JEDEC id (0x9F) and the SFDP table (0x5A) of flash chips from 4 to
+ * 128 MiB as Winbond makes them: from 512 Mbit on the capacity byte goes
+ * on from 0x20 (esptool decodes both, protocol.md §5.2), and SFDP's
+ * density word says the size in bits − 1. */
 static void
 test_spi_rdid (void)
 {
-  static const struct { const char *chip; guint32 base, usr, w0; } cases[] = {
-    { "esp32", 0x3FF42000, 0x1C, 0x80 },
-    { "esp32c6", 0x60003000, 0x18, 0x58 },
+  static const struct { const char *chip; guint32 base, usr, w0; gint addr_shift; } cases[] = {
+    { "esp32", 0x3FF42000, 0x1C, 0x80, 8 },
+    { "esp32c6", 0x60003000, 0x18, 0x58, 0 },
+  };
+  static const struct { const char *size; guint32 id; } sizes[] = {
+    { "4M", 0x1640EF }, { "32M", 0x1940EF }, { "64M", 0x2040EF }, { "128M", 0x2140EF },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autoptr(Fixture) f = rom_fixture (cases[i].chip, NULL);
-      guint32 cmd;
-      guint polls = 0;
+    for (guint j = 0; j < G_N_ELEMENTS (sizes); j++)
+      {
+        g_autofree char *options = g_strdup_printf ("flash-size=%s", sizes[j].size);
+        g_autoptr(Fixture) f = rom_fixture (cases[i].chip, options);
+        gsize flash_size = 0;
 
-      /* protocol.md §5.2 */
-      write_reg (f, cases[i].base + cases[i].usr, (1u << 31) | (1u << 28), 4);
-      write_reg (f, cases[i].base + cases[i].usr + 8, (7u << 28) | 0x9F, 4);
-      write_reg (f, cases[i].base + cases[i].w0, 0, 4);
-      write_reg (f, cases[i].base, 1u << 18, 4);
-      do
-        cmd = read_reg (f, cases[i].base, 4);
-      while ((cmd & (1u << 18)) != 0 && ++polls < 10);
-      g_assert_cmphex (cmd & (1u << 18), ==, 0);
-      g_assert_cmphex (read_reg (f, cases[i].base + cases[i].w0, 4) & 0xFFFFFF, ==, 0x1640EF);
-    }
+        glint_sim_get_flash (f->sim, &flash_size);
+        g_assert_cmphex (spi_command (f, cases[i].base, cases[i].usr, cases[i].w0, 0x9F, -1, 0)
+                         & 0xFFFFFF, ==, sizes[j].id);
+        /* "SFDP", and the density of the basic parameter table at 0x80 */
+        g_assert_cmphex (spi_command (f, cases[i].base, cases[i].usr, cases[i].w0, 0x5A,
+                                      cases[i].addr_shift, 0), ==, 0x50444653);
+        g_assert_cmphex (spi_command (f, cases[i].base, cases[i].usr, cases[i].w0, 0x5A,
+                                      cases[i].addr_shift, 0x84), ==, flash_size * 8 - 1);
+      }
 }
 
 static void
@@ -2043,7 +2125,7 @@ test_options (void)
                    "revision, package, secure-boot, secure-download, jtag-disabled, "
                    "flash-crypt-cnt, garble-reply, garble-skip, lose-reply, stuck-bit, no-erase, "
                    "write-protect, real-flash-size, unstable-reads, improv, stub-rx-frames, "
-                   "legacy-read)");
+                   "legacy-read, legacy-stub, usb-otg)");
   g_clear_error (&error);
   /* every key the message lists is one the simulator takes */
   {
@@ -2295,6 +2377,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/sim/disconnect", test_disconnect);
   g_test_add_func ("/glint/sim/brown-out", test_brown_out);
   g_test_add_func ("/glint/sim/stub-rx-frames", test_stub_rx_frames);
+  g_test_add_func ("/glint/sim/legacy-stub-rx", test_legacy_stub_rx);
   g_test_add_func ("/glint/sim/options", test_options);
   g_test_add_func ("/glint/sim/flash-file", test_flash_file);
   g_test_add_func ("/glint/sim/unknown-opcode", test_unknown_opcode);

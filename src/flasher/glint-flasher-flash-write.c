@@ -384,7 +384,8 @@ flash_segment_begin (GTask *task)
   job->image = g_bytes_new_from_bytes (g_ptr_array_index (job->images, segment->region),
                                        segment->start, segment->length);
   job->offset = rep->offset + segment->start;
-  job->block_size = glint_chip_get_flash_write_size (self->chip, stub, FALSE);
+  job->block_size = glint_chip_get_flash_write_size (self->chip, stub,
+                                                     _glint_flasher_on_usb_otg (self));
   job->block = 0;
   job->segment_done = 0;
 

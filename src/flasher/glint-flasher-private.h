@@ -127,6 +127,7 @@ void     _glint_flasher_attach_flash (GTask             *task,
 char    *_glint_flasher_describe_no_stub (GlintFlasher  *self);
 gboolean _glint_flasher_secure_download (GlintFlasher  *self);
 const guint32 *_glint_flasher_detected_mac_words (GlintFlasher *self);
+gboolean _glint_flasher_on_usb_otg   (GlintFlasher      *self);
 guint    _glint_flasher_major_rev    (GlintFlasher      *self);
 void     _glint_flasher_flash_failed (GlintFlasher      *self);
 guint32  _glint_flasher_detected_magic (GTask           *task);

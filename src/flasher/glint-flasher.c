@@ -1842,6 +1842,17 @@ _glint_flasher_detected_mac_words (GlintFlasher *self)
   return self->detect_words + n_efuse;
 }
 
+/* Whether the port is the chip's own USB-OTG CDC (its ROM's, on the S2, S3
+ * and P4: §5 notes), whose buffer takes smaller blocks (§5.3), as the USB
+ * identity of the port says. */
+gboolean
+_glint_flasher_on_usb_otg (GlintFlasher *self)
+{
+  const GlintUsbIdentity *usb = glint_stream_get_usb_identity (self->stream);
+
+  return self->chip != NULL && usb != NULL && glint_chip_is_usb_otg (self->chip, usb->vid, usb->pid);
+}
+
 /* The chip's major revision for glint_stub_find() */
 guint
 _glint_flasher_major_rev (GlintFlasher *self)
@@ -2106,8 +2117,8 @@ stub_upload (GTask *task)
                       glint_stub_get_description (stub));
   _glint_flasher_log (self, GLINT_LOG_DEBUG, "flasher stub file %s",
                       glint_stub_get_source_path (stub));
-  glint_stub_upload_async (stub, self->loader, FALSE, g_task_get_cancellable (task),
-                           stub_cb, task);
+  glint_stub_upload_async (stub, self->loader, _glint_flasher_on_usb_otg (self),
+                           g_task_get_cancellable (task), stub_cb, task);
 }
 
 /* The value of the magic register read at detection: the automatic
@@ -2505,11 +2516,12 @@ info_detected (GTask *task)
       return;
     }
 
-  /* The divider tells the crystal only where the ROM runs the UART from it
-   * and boards come with either 26 or 40 MHz; the later chips have one
-   * fixed crystal and esptool does not measure it. */
+  /* The divider tells the crystal where the ROM runs the UART from it and
+   * esptool measures it (26 or 40 MHz on the ESP32 and C2, 48 on the C5);
+   * the other chips have one fixed crystal that esptool only names. */
   if (self->chip->uart_clkdiv_reg != 0 &&
-      (g_str_equal (self->chip->name, "esp32") || g_str_equal (self->chip->name, "esp32c2")))
+      (g_str_equal (self->chip->name, "esp32") || g_str_equal (self->chip->name, "esp32c2") ||
+       g_str_equal (self->chip->name, "esp32c5")))
     info->crystal_mhz = glint_chip_estimate_xtal_mhz (self->chip,
                                                       self->detect_words[n_efuse + n_mac],
                                                       glint_stream_get_baud (self->stream));

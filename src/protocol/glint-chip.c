@@ -1016,10 +1016,12 @@ glint_chip_measure_xtal_mhz (const GlintChip *chip,
 static guint
 normalise_xtal (gdouble mhz)
 {
-  /* Snap to the nearest crystal protocol.md names (26 and 40 MHz). esptool
-   * rounds the same way around 33 MHz; other crystals are not covered. */
+  /* Snap to the nearest crystal protocol.md names (26, 40 and the C5's
+   * 48 MHz), rounding as esptool does (above 45, above 33). */
   if (mhz <= 0)
     return 0;
+  if (mhz > 45)
+    return 48;
   return mhz > 33 ? 40 : 26;
 }
 
@@ -1027,11 +1029,11 @@ normalise_xtal (gdouble mhz)
  * glint_chip_estimate_xtal_mhz:
  *
  * Like glint_chip_measure_xtal_mhz() but normalised to a real crystal.
- * Only 26 and 40 MHz are known to protocol.md; chips with other fixed
- * crystals (not listed there) would be misreported, so use this where the
- * crystal varies by board: ESP8266, ESP32, ESP32-C2.
+ * Only 26, 40 and 48 MHz are known to protocol.md; chips with other fixed
+ * crystals (not listed there) would be misreported, so use this where
+ * esptool measures the crystal: ESP8266, ESP32, ESP32-C2, ESP32-C5.
  *
- * Returns: 40 or 26, or 0 if not known for @chip
+ * Returns: 48, 40 or 26, or 0 if not known for @chip
  */
 guint
 glint_chip_estimate_xtal_mhz (const GlintChip *chip,

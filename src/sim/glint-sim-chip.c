@@ -254,6 +254,8 @@ _glint_sim_reg_read (GlintSim *self,
 {
   if (addr == self->chip->uart_clkdiv_reg)
     return (guint32) ((self->chip->uart_clk_hz + self->chip_baud / 2) / self->chip_baud) & 0xFFFFF;
+  if (addr != 0 && addr == self->chip->xtal_freq_reg)
+    return (self->chip->uart_clk_hz / 1000000) << 24;
 
   return GPOINTER_TO_UINT (g_hash_table_lookup (self->regs, GUINT_TO_POINTER (addr)));
 }
@@ -266,8 +268,40 @@ jedec_id (GlintSim *self)
   for (gsize s = self->flash_size; s > 1024 * 1024; s >>= 1)
     cap++;
 
-  /* Winbond W25Q-style: manufacturer 0xEF, memory type 0x40 */
+  /* Winbond W25Q-style: manufacturer 0xEF, memory type 0x40; from 512
+   * Mbit on Winbond counts on from 0x20 (W25Q512JV: EF 40 20, W25Q01JV:
+   * EF 40 21), which esptool takes as well (protocol.md §5.2) */
+  if (cap > 0x19)
+    cap = 0x20 + (cap - 0x1A);
+
   return 0xEF | (0x40 << 8) | (cap << 16);
+}
+
+/* The flash's SFDP table (JESD216, read with 0x5A, a 24-bit address and 8
+ * dummy cycles): the "SFDP" signature, one parameter header and the basic
+ * flash parameter table, whose second word is the density in bits − 1.
+ * esptool reads its first word to see that a flash answers. */
+static guint32
+sfdp_word (GlintSim *self,
+           guint32   offset)
+{
+  switch (offset & ~3u)
+    {
+    case 0x00:
+      return 0x50444653;            /* "SFDP" */
+    case 0x04:
+      return 0xFF000106;            /* rev 1.6, one parameter header */
+    case 0x08:
+      return 0x10010600;            /* BFPT: rev 1.6, 16 words */
+    case 0x0C:
+      return 0xFF000080;            /* at 0x80 */
+    case 0x80:
+      return 0xFFF120E5;            /* 4 KiB erase with 0x20, 3- or 4-byte addresses */
+    case 0x84:
+      return (guint32) (self->flash_size * 8 - 1);
+    default:
+      return 0xFFFFFFFF;
+    }
 }
 
 void
@@ -290,7 +324,17 @@ _glint_sim_reg_write (GlintSim *self,
       guint32 w0 = 0;
 
       if ((usr2 & 0xFF) == 0x9F)
-        w0 = jedec_id (self);
+        {
+          w0 = jedec_id (self);
+        }
+      else if ((usr2 & 0xFF) == 0x5A)
+        {
+          /* the 24-bit address in the register's high bits, or (C3 and
+           * later RISC-V chips) in its low ones */
+          guint32 addr_reg = _glint_sim_reg_read (self, chip->spi_base + 4);
+
+          w0 = sfdp_word (self, chip->spi_addr_lsb ? addr_reg : addr_reg >> 8);
+        }
       g_hash_table_insert (self->regs, GUINT_TO_POINTER (chip->spi_base + chip->w0_offs),
                            GUINT_TO_POINTER (w0));
       g_hash_table_insert (self->regs, GUINT_TO_POINTER (addr),

@@ -404,6 +404,7 @@ cmd_flash_data (GlintSim     *self,
   guint16 stub_error = GLINT_STUB_OK;
   gdouble us = 0;
   gboolean alive;
+  guint32 from;
 
   if (!check_data_block (self, t, op, body, size, checksum, &payload, &len))
     return;
@@ -425,6 +426,7 @@ cmd_flash_data (GlintSim     *self,
       t = self->cpu_busy_until;
     }
 
+  from = self->fl_pos;
   if (deflate)
     alive = inflate_block (self, t, payload, len, &us, &rom_error, &stub_error);
   else
@@ -432,6 +434,11 @@ cmd_flash_data (GlintSim     *self,
 
   if (!alive)
     return;
+
+  /* what a frame decoded into this block's buffer meanwhile would damage
+   * (the legacy stub, protocol.md §9) */
+  self->work_from = from;
+  self->work_to = self->fl_pos;
 
   if (stub)
     {
@@ -925,7 +932,7 @@ _glint_sim_handle_frame (GlintSim     *self,
 
   if (self->reading)
     {
-      if (len == 4 && self->legacy_read &&
+      if (len == 4 && (self->legacy_read || self->legacy_stub) &&
           self->frame_arrived < self->rd_answered + (gint64) (self->latency_ms * 1000))
         {
           /* The legacy stub masks its receive interrupt only once the

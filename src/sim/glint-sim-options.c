@@ -106,7 +106,8 @@ parse_flash_size (const char  *key,
                   gsize       *out,
                   GError     **error)
 {
-  static const char *const names[] = { "1M", "2M", "4M", "8M", "16M", NULL };
+  static const char *const names[] = { "1M", "2M", "4M", "8M", "16M", "32M", "64M", "128M",
+                                       NULL };
 
   for (guint i = 0; value != NULL && names[i] != NULL; i++)
     {
@@ -120,7 +121,7 @@ parse_flash_size (const char  *key,
     }
 
   g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-               "sim option %s: '%s' is not one of 1M, 2M, 4M, 8M, 16M",
+               "sim option %s: '%s' is not one of 1M, 2M, 4M, 8M, 16M, 32M, 64M, 128M",
                key, value != NULL ? value : "");
   return FALSE;
 }
@@ -506,6 +507,8 @@ static const SimOption options[] = {
   { "improv", OPTION_CUSTOM, 0, 0, 0, 0, set_improv },
   { "stub-rx-frames", OPTION_UINT64, FIELD (stub_rx_frames), 0, 0, 0, NULL },
   { "legacy-read", OPTION_BOOL, FIELD (legacy_read), 0, 0, 0, NULL },
+  { "legacy-stub", OPTION_BOOL, FIELD (legacy_stub), 0, 0, 0, NULL },
+  { "usb-otg", OPTION_BOOL, FIELD (usb_otg), 0, 0, 0, NULL },
 };
 
 #undef FIELD
@@ -530,7 +533,7 @@ static const SimOption options[] = {
  * the ESP32 ROM believes in is off the real 40 MHz; its CHANGE_BAUDRATE
  * sets requested × 40 MHz / believed; by default 3.5 to 5 % either way,
  * from the seed), `boot` (download/normal), `flash` (a path),
- * `flash-size`, `revision` (MAJOR.MINOR in the chip's eFuse; by default a
+ * `flash-size` (1M to 128M), `revision` (MAJOR.MINOR in the chip's eFuse; by default a
  * current silicon, e.g. the ESP32's v3.1), `package` (the eFuse package
  * code: ESP32 1 = D0WD), `secure-boot`, `secure-download` (the ROM then
  * refuses all but the commands secure download mode allows),
@@ -550,10 +553,19 @@ static const SimOption options[] = {
  * it is the Demo board's firmware, project "glint-demo"), and
  * `stub-rx-frames` (N: frames the flasher stub holds, the one it works on
  * included; one more is lost, as esp-flasher-stub's two receive buffers
- * lose it; default 2, 0: any number), `legacy-read` (on/off: READ_FLASH
- * as the legacy stub does it over USB: an acknowledgement sent with the
+ * lose it; default 2, 0: any number), `legacy-stub` (on/off: the stub
+ * the host uploads is esptool's legacy one, `1/`, whose receive side
+ * never refuses a frame: a second frame waiting replaces the first, which
+ * is lost, and is decoded into the buffer of the frame in work, so a data
+ * block being written is damaged; stub-rx-frames does not apply; its
+ * READ_FLASH as `legacy-read`), `legacy-read` (on/off: READ_FLASH as the
+ * legacy stub does it over USB: an acknowledgement sent with the
  * request, that arrives before the answer could have reached the host,
- * is lost and the read never ends; needs a latency).  Addresses are
+ * is lost and the read never ends; needs a latency) and
+ * `usb-otg` (on/off: the host talks to the chip's own USB-OTG CDC, whose
+ * buffer takes data blocks of 0x800 bytes at most: a frame with a larger
+ * one, to the ROM or the stub, is lost).
+ * Addresses are
  * decimal or 0x-prefixed hex; stuck-bit, no-erase and write-protect may be
  * repeated.
  *

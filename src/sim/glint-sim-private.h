@@ -59,6 +59,8 @@ typedef struct
   guint32     w0_offs;
   guint32     uart_clkdiv_reg;
   guint32     uart_clk_hz;         /* CLKDIV = this / baud */
+  guint32     xtal_freq_reg;       /* 0, or the crystal the ROM expects (MHz << 24) */
+  gboolean    spi_addr_lsb;        /* a user command's address in SPI_ADDR's low bits */
   guint32     bootloader_offset;
   guint       rom_status_len;
   guint       rom_is_esp8266 : 1;  /* no DEFL/MD5/CHANGE_BAUD/SPI_ATTACH/... in ROM */
@@ -178,6 +180,10 @@ struct _GlintSim
   guint64           stub_rx_frames;  /* option: frames the stub holds, 0: any */
   gboolean          legacy_read;     /* option: READ_FLASH as the legacy stub's */
   gint64            frame_arrived;   /* when the frame being handled arrived */
+  gboolean          legacy_stub;     /* option: esptool's legacy stub receives */
+  gboolean          usb_otg;         /* option: the host is on the chip's USB-OTG CDC */
+  guint32           work_from;       /* flash the data block in work writes */
+  guint32           work_to;
   GHashTable       *regs;
   gdouble           rom_xtal_hz;     /* the crystal the ROM believes in, 0: exact */
   guint             app_ticks;

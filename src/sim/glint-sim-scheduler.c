@@ -260,6 +260,7 @@ handle_cpu (GlintSim *self,
   t = MAX (MAX (t, arrived), self->cpu_busy_until);
   self->cpu_holds_frame = TRUE;
   self->frame_arrived = arrived;
+  self->work_from = self->work_to = 0;
   _glint_sim_handle_frame (self, t, data + sizeof arrived, len - sizeof arrived);
   self->cpu_busy_until = MAX (self->cpu_busy_until, t);
 
@@ -276,6 +277,8 @@ handle_cpu (GlintSim *self,
     schedule_cpu (self, self->cpu_busy_until);
 }
 
+#define USB_OTG_BLOCK 0x800
+
 /* Frames the stub holds at time t, once its main loop took what it could
  * by then: the one it works on and those waiting in its buffers. */
 static guint
@@ -290,6 +293,37 @@ stub_frames_held (GlintSim *self,
          (self->cpu_holds_frame && self->cpu_busy_until > t ? 1 : 0);
 }
 
+/* The legacy stub's interrupt finished @frame while one waited and the
+ * main loop still worked on the one before: the waiting frame is never
+ * answered, and @frame was decoded into the buffer in work. A data block
+ * being written then writes @frame's bytes instead of its own (compressed,
+ * they do not inflate). */
+static void
+legacy_replace_waiting (GlintSim     *self,
+                        const guint8 *frame,
+                        gsize         len)
+{
+  g_autoptr(GBytes) lost = g_queue_pop_tail (&self->pending);
+  gsize lost_len = 0;
+  const guint8 *lost_data = g_bytes_get_data (lost, &lost_len);
+
+  self->counters[GLINT_SIM_COUNTER_FRAMES_LOST]++;
+  g_debug ("sim: legacy stub: opcode 0x%02x replaced the waiting opcode 0x%02x, which is "
+           "never answered", len > 1 ? frame[1] : 0,
+           lost_len > sizeof (gint64) + 1 ? lost_data[sizeof (gint64) + 1] : 0);
+
+  if (!self->cpu_holds_frame || self->cpu_busy_until <= self->rx_time ||
+      self->work_to <= self->work_from || len == 0)
+    return;
+
+  for (guint32 a = self->work_from; a < self->work_to && a < self->flash_size; a++)
+    self->flash[a] = frame[(a - self->work_from) % len];
+  if (self->deflating && self->carried_error == 0)
+    self->carried_error = GLINT_STUB_ERR_INFLATE;
+  g_debug ("sim: legacy stub: the data block in work (0x%x..0x%x) was overwritten",
+           self->work_from, self->work_to);
+}
+
 static void
 rx_frame_cb (const guint8 *frame,
              gsize         len,
@@ -300,10 +334,30 @@ rx_frame_cb (const guint8 *frame,
 
   self->counters[GLINT_SIM_COUNTER_FRAMES_IN]++;
 
+  /* The chip's own USB-OTG CDC takes data blocks of 0x800 bytes at most
+   * (esptool's USB_RAM_BLOCK, protocol.md §5.3); a larger one does not
+   * arrive whole (what silicon does with it is not documented: lost). */
+  if (self->usb_otg && len > 8 + 16 + USB_OTG_BLOCK)
+    {
+      self->counters[GLINT_SIM_COUNTER_FRAMES_LOST]++;
+      g_debug ("sim: a frame of %" G_GSIZE_FORMAT " bytes (opcode 0x%02x) is too large for "
+               "the USB-OTG CDC buffer", len, len > 1 ? frame[1] : 0);
+      return;
+    }
+
+  /* esptool's legacy stub takes every frame: a second one waiting replaces
+   * the first as "the command", in the buffer the main loop works on
+   * (protocol.md §9). */
+  if (self->mode == GLINT_SIM_MODE_STUB && self->legacy_stub)
+    {
+      stub_frames_held (self, self->rx_time);
+      if (!g_queue_is_empty (&self->pending))
+        legacy_replace_waiting (self, frame, len);
+    }
   /* esp-flasher-stub has two receive buffers: the frame its main loop works
    * on keeps one, one more frame may wait, and the interrupt discards a
    * frame that finds no buffer (protocol.md §9). */
-  if (self->mode == GLINT_SIM_MODE_STUB && self->stub_rx_frames > 0 &&
+  else if (self->mode == GLINT_SIM_MODE_STUB && self->stub_rx_frames > 0 &&
       stub_frames_held (self, self->rx_time) >= self->stub_rx_frames)
     {
       self->counters[GLINT_SIM_COUNTER_FRAMES_LOST]++;
@@ -364,7 +418,7 @@ handle_host_bytes (GlintSim *self,
       data = garbled;
     }
 
-  if (self->mode != GLINT_SIM_MODE_STUB || self->stub_rx_frames == 0)
+  if (self->mode != GLINT_SIM_MODE_STUB || (self->stub_rx_frames == 0 && !self->legacy_stub))
     {
       self->rx_time = t;
       glint_slip_decoder_feed (self->rx, data, len, rx_frame_cb, self);

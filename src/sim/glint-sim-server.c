@@ -18,6 +18,7 @@
 #include <gio/gunixoutputstream.h>
 #include <glib-unix.h>
 
+#include "glint-chip.h"
 #include "glint-rfc2217-server.h"
 #include "glint-sim.h"
 #include "glint-sim-link.h"
@@ -39,6 +40,7 @@ typedef struct
   GMainLoop          *loop;
   GlintSim           *sim;
   char               *flash_path;
+  char               *counters_path;     /* --counters */
   guint               max_server_baud;   /* RFC 2217: a server that caps the rate */
   gboolean            esp_reset;         /* RFC 2217: the server resets the board itself */
   GlintLines          client_lines;      /* ... the lines as the client set them */
@@ -539,6 +541,21 @@ serve_tcp (const char *host,
             g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective)));
 }
 
+/* What the board counted (frames lost, commands, ...), for a test in
+ * another process: one "NAME VALUE" line a counter. */
+static gboolean
+write_counters (const char  *path,
+                GError     **error)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < GLINT_SIM_N_COUNTERS; i++)
+    g_string_append_printf (text, "%s %" G_GUINT64_FORMAT "\n", glint_sim_counter_get_name (i),
+                            glint_sim_get_counter (server.sim, i));
+
+  return g_file_set_contents (path, text->str, text->len, error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -567,6 +584,8 @@ main (int argc, char **argv)
       "Simulator options as a URL query, e.g. latency=100&jitter=10", "QUERY" },
     { "flash", 'f', 0, G_OPTION_ARG_FILENAME, &server.flash_path,
       "File backing the simulated flash (saved on exit)", "FILE" },
+    { "counters", 0, 0, G_OPTION_ARG_FILENAME, &server.counters_path,
+      "Write the simulator's counters to FILE on exit (NAME VALUE lines)", "FILE" },
     { "pty", 0, 0, G_OPTION_ARG_NONE, &pty, "Serve on a new pty", NULL },
     { "link", 0, 0, G_OPTION_ARG_FILENAME, &link_path,
       "With --pty: also create this symlink to it", "PATH" },
@@ -589,7 +608,8 @@ main (int argc, char **argv)
     { "ports-dir", 0, 0, G_OPTION_ARG_FILENAME, &server.ports_dir,
       "With --pty: describe the port in DIR/board for GLINT_PORTS_DIR", "DIR" },
     { "usb", 0, 0, G_OPTION_ARG_STRING, &server.usb,
-      "With --ports-dir: the USB identity (hex, default 303a:1001:0)", "VID:PID:SERIAL" },
+      "With --ports-dir: the USB identity (hex, default 303a:1001:0); the chip's own "
+      "USB-OTG (303a:image chip id) takes its smaller blocks", "VID:PID:SERIAL" },
     { "lose-answers", 0, 0, G_OPTION_ARG_DOUBLE, &lose_answers,
       "With --rfc2217: lose each answer of the chip with this chance (0 to 1)", "P" },
     { "damage-answers", 0, 0, G_OPTION_ARG_DOUBLE, &damage_answers,
@@ -646,6 +666,19 @@ main (int argc, char **argv)
   if (tcp_port >= 0)
     glint_sim_set_option (server.sim, "baud-check", "off", NULL);
 
+  /* A port that is the chip's own USB-OTG CDC (by its USB identity) takes
+   * smaller blocks */
+  if (server.ports_dir != NULL && server.usb != NULL)
+    {
+      g_auto(GStrv) usb = g_strsplit (server.usb, ":", 3);
+      const GlintChip *facts = glint_chip_lookup (glint_sim_get_chip_name (server.sim));
+
+      if (usb[1] != NULL && facts != NULL &&
+          glint_chip_is_usb_otg (facts, (guint16) g_ascii_strtoull (usb[0], NULL, 16),
+                                 (guint16) g_ascii_strtoull (usb[1], NULL, 16)))
+        glint_sim_set_option (server.sim, "usb-otg", "on", NULL);
+    }
+
   if (server.flash_path != NULL &&
       !glint_sim_set_option (server.sim, "flash", server.flash_path, &error))
     fatal ("%s", error->message);
@@ -671,6 +704,12 @@ main (int argc, char **argv)
   drop_client ();
   g_clear_handle_id (&server.reset_source, g_source_remove);
   if (server.flash_path != NULL && !glint_sim_save_flash (server.sim, &error))
+    {
+      g_printerr ("glint-sim-server: %s\n", error->message);
+      server.exit_status = 1;
+    }
+
+  if (server.counters_path != NULL && !write_counters (server.counters_path, &error))
     {
       g_printerr ("glint-sim-server: %s\n", error->message);
       server.exit_status = 1;

@@ -34,22 +34,29 @@ typedef struct
   guint32     magic;
   guint32     uart_clk_hz;         /* CLKDIV = this / baud */
   guint32     uart_clkdiv_reg;     /* only where glint-chip.c knows none */
+  guint32     xtal_freq_reg;       /* where the ROM keeps the crystal it expects */
+  gboolean    spi_addr_lsb;        /* SPI_ADDR takes an address in its low bits */
 } ChipModel;
 
+/* spi_addr_lsb: esptool's SPI_ADDR_REG_MSB is false for the C3 and the
+ * chips that inherit its class, and for the P4. */
 static const ChipModel chip_models[] = {
   { "esp8266", "ets Jan  8 2013,rst cause:2, boot mode:(1,7)", 0xFFF0C101, 52000000 },
   { "esp32", "ets Jun  8 2016 00:22:57", 0x00F01D83, 40000000 },
   { "esp32s2", "ESP-ROM:esp32s2-rc4-20191025", 0x000007C6, 40000000 },
   { "esp32s3", "ESP-ROM:esp32s3-20210327", 0x00000009, 40000000 },
-  { "esp32c2", "ESP-ROM:esp8684-api2-20220127", 0x6F51306F, 40000000 },
-  { "esp32c3", "ESP-ROM:esp32c3-api1-20210207", 0x6921506F, 40000000 },
-  { "esp32c5", "ESP-ROM:esp32c5-eco2-20250121", 0x1101406F, 40000000 },
-  { "esp32c6", "ESP-ROM:esp32c6-20220919", 0x2CE0806F, 40000000 },
-  { "esp32c61", "ESP-ROM:esp32c61-20240405", 0x33F0206F, 40000000 },
-  { "esp32h2", "ESP-ROM:esp32h2-20221101", 0xD7B73E80, 40000000 },
+  { "esp32c2", "ESP-ROM:esp8684-api2-20220127", 0x6F51306F, 40000000, 0, 0, TRUE },
+  { "esp32c3", "ESP-ROM:esp32c3-api1-20210207", 0x6921506F, 40000000, 0, 0, TRUE },
+  /* The C5 runs on a 48 MHz crystal (ESP-IDF's clock tree); esptool
+   * measures it from the UART divider and reads the one the ROM expects
+   * from PCR_SYSCLK_CONF (bits 30..24, MHz). */
+  { "esp32c5", "ESP-ROM:esp32c5-eco2-20250121", 0x1101406F, 48000000, 0, 0x60096110, TRUE },
+  { "esp32c6", "ESP-ROM:esp32c6-20220919", 0x2CE0806F, 40000000, 0, 0, TRUE },
+  { "esp32c61", "ESP-ROM:esp32c61-20240405", 0x33F0206F, 40000000, 0, 0, TRUE },
+  { "esp32h2", "ESP-ROM:esp32h2-20221101", 0xD7B73E80, 40000000, 0, 0, TRUE },
   /* The P4 UART_CLKDIV address is not in esptool (unverified): the UART0
    * base of the P4 TRM. */
-  { "esp32p4", "ESP-ROM:esp32p4-eco2-20240710", 0x0ADDBAD0, 40000000, 0x500CA014 },
+  { "esp32p4", "ESP-ROM:esp32p4-eco2-20240710", 0x0ADDBAD0, 40000000, 0x500CA014, 0, TRUE },
 };
 
 static void
@@ -61,6 +68,8 @@ chip_info_init (ChipInfo        *info,
   info->rom_banner = model->rom_banner;
   info->magic = model->magic;
   info->uart_clk_hz = model->uart_clk_hz;
+  info->xtal_freq_reg = model->xtal_freq_reg;
+  info->spi_addr_lsb = model->spi_addr_lsb;
   info->chip_id = MAX (facts->image_chip_id, 0);
   if (!glint_chip_rom_has (facts, GLINT_CHIP_ROM_GET_SECURITY_INFO))
     info->security_info_len = 0;
@@ -207,6 +216,39 @@ glint_sim_get_lines (GlintSim *self)
   g_return_val_if_fail (GLINT_IS_SIM (self), 0);
 
   return self->lines;
+}
+
+/**
+ * glint_sim_counter_get_name:
+ *
+ * Returns: @counter's name as glint-sim-server's --counters file writes
+ *   it, e.g. "frames-lost"
+ */
+const char *
+glint_sim_counter_get_name (GlintSimCounter counter)
+{
+  static const char *const names[GLINT_SIM_N_COUNTERS] = {
+    [GLINT_SIM_COUNTER_BYTES_IN] = "bytes-in",
+    [GLINT_SIM_COUNTER_BYTES_OUT] = "bytes-out",
+    [GLINT_SIM_COUNTER_FRAMES_IN] = "frames-in",
+    [GLINT_SIM_COUNTER_COMMANDS] = "commands",
+    [GLINT_SIM_COUNTER_SYNCS] = "syncs",
+    [GLINT_SIM_COUNTER_RESETS] = "resets",
+    [GLINT_SIM_COUNTER_BAUD_CHANGES] = "baud-changes",
+    [GLINT_SIM_COUNTER_LINE_CHANGES] = "line-changes",
+    [GLINT_SIM_COUNTER_FLASH_WRITTEN] = "flash-written",
+    [GLINT_SIM_COUNTER_SECTORS_ERASED] = "sectors-erased",
+    [GLINT_SIM_COUNTER_FLASH_READ] = "flash-read",
+    [GLINT_SIM_COUNTER_DROPPED] = "dropped",
+    [GLINT_SIM_COUNTER_CORRUPTED] = "corrupted",
+    [GLINT_SIM_COUNTER_DUPLICATED] = "duplicated",
+    [GLINT_SIM_COUNTER_GARBLED] = "garbled",
+    [GLINT_SIM_COUNTER_FRAMES_LOST] = "frames-lost",
+  };
+
+  g_return_val_if_fail (counter < GLINT_SIM_N_COUNTERS, NULL);
+
+  return names[counter];
 }
 
 guint64

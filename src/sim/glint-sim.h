@@ -67,6 +67,7 @@ const char    *glint_sim_get_chip_name      (GlintSim       *self);
 GlintSimMode   glint_sim_get_mode           (GlintSim       *self);
 guint          glint_sim_get_baud           (GlintSim       *self);
 GlintLines     glint_sim_get_lines          (GlintSim       *self);
+const char    *glint_sim_counter_get_name   (GlintSimCounter counter);
 guint64        glint_sim_get_counter        (GlintSim       *self,
                                              GlintSimCounter counter);
 const guint8  *glint_sim_get_flash          (GlintSim       *self,
