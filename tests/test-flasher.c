@@ -575,8 +575,8 @@ test_flash_legacy_stubs (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (chips); i++)
     {
       g_autofree char *address = NULL;
-      g_autoptr(GBytes) boot = seeded_bytes (80 + i, 24 * 1024, TRUE);
-      g_autoptr(GBytes) app = seeded_bytes (90 + i, 40 * 1024, TRUE);
+      g_autoptr(GBytes) boot = glint_test_seeded_bytes (80 + i, 24 * 1024, TRUE);
+      g_autoptr(GBytes) app = glint_test_seeded_bytes (90 + i, 40 * 1024, TRUE);
       g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
       g_autofree guint8 *old_boot = g_memdup2 (g_bytes_get_data (boot, NULL), 24 * 1024);
       g_autofree guint8 *old_app = g_memdup2 (g_bytes_get_data (app, NULL), 40 * 1024);
@@ -597,8 +597,8 @@ test_flash_legacy_stubs (Fixture       *f,
       if (!run_flash (f, &error))
         g_error ("%s: %s", chips[i], error->message);
 
-      assert_flash_holds (sim, 0x20000, boot);
-      assert_flash_holds (sim, 0x10000, app);
+      glint_test_assert_flash_holds (sim, 0x20000, boot);
+      glint_test_assert_flash_holds (sim, 0x10000, app);
       g_assert_true (strv_has (f->log, "loading the flasher stub: esptool legacy stubs "
                                "(esptool-legacy-flasher-stub)"));
       /* 16 sectors asked about, two of them changed */
