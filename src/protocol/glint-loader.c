@@ -305,8 +305,10 @@ fail_all (GlintLoader  *self,
 
   while ((pending = g_queue_pop_head (&self->pending)) != NULL)
     pending_return_error (pending, g_error_copy (error));
-  /* (each held answer waits for a command just failed: none is left) */
-  g_assert (self->held.length == 0);
+  /* (each held answer waits for a command just failed, and failed with
+   * it: none should be left) */
+  while ((pending = g_queue_pop_head (&self->held)) != NULL)
+    pending_return_error (pending, g_error_copy (error));
 
   if (self->frame_waiter != NULL)
     pending_return_error (g_steal_pointer (&self->frame_waiter), g_error_copy (error));
