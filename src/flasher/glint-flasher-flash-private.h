@@ -64,6 +64,8 @@ typedef struct
   guint      md5_questions;   /* MD5s asked while looking for changes */
   gint64     started;
   gboolean   resuming;        /* after a lost link: ask the chip what it holds */
+  gboolean   scanning;        /* the change scan runs: nothing written yet */
+  gboolean   scan_kept;       /* ... and lost its link: it goes on from where it was */
   gboolean   backup_done;
   gboolean   backup_started;  /* self->backup_file is named: a resumed backup reads on */
   gboolean   erased_all;

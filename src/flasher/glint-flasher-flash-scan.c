@@ -146,20 +146,27 @@ scan_cb (GObject      *object,
   GTask *task = user_data;
   GlintFlasher *self = g_task_get_source_object (task);
   FlashJob *job = g_task_get_task_data (task);
-  g_autofree Span *span = g_queue_pop_head (&job->scan_sent);
+  g_autofree Span *span = NULL;
   g_autoptr(GBytes) reply = NULL;
   g_autofree char *theirs = NULL;
   g_autofree char *ours = NULL;
   g_autofree char *erased = NULL;
-  GBytes *image = g_ptr_array_index (job->images, span->region);
-  gsize image_size = g_bytes_get_size (image);
-  const guint8 *data = g_bytes_get_data (image, NULL);
+  const Span *asked = g_queue_peek_head (&job->scan_sent);
+  GBytes *image;
+  gsize image_size;
+  const guint8 *data;
 
+  /* (unanswered, it stays asked: a recovery asks it again) */
   if (!_glint_flasher_finish_command (task, result, &reply, _("reading the MD5 of %s at 0x%x"),
-                                      _glint_flash_region_name (self, span->region),
-                                      _glint_flash_report (self, span->region)->offset +
-                                      (guint32) span->start))
+                                      _glint_flash_region_name (self, asked->region),
+                                      _glint_flash_report (self, asked->region)->offset +
+                                      (guint32) asked->start))
     return;
+
+  span = g_queue_pop_head (&job->scan_sent);
+  image = g_ptr_array_index (job->images, span->region);
+  image_size = g_bytes_get_size (image);
+  data = g_bytes_get_data (image, NULL);
 
   /* The region is being written whole already: nothing to learn. */
   if (job->whole[span->region])
@@ -320,6 +327,7 @@ scan_pump (GTask *task)
   if (job->scan_sent.length > 0)
     return;
 
+  job->scanning = FALSE;
   segments_tidy (job);
 
   /* A region asked about with nothing to write matched its MD5(s) all
@@ -640,6 +648,16 @@ _glint_flash_plan_writes (GTask *task)
   if (flash_check_record (task))
     return;
 
+  /* back after a lost link in the middle of the change scan */
+  if (job->scan_kept)
+    {
+      job->scan_kept = FALSE;
+      job->scanning = TRUE;
+      _glint_flasher_set_state (self, GLINT_FLASHER_STATE_WRITING);
+      scan_pump (task);
+      return;
+    }
+
   planned = g_new0 (gboolean, n_regions);
 
   /* The record needs the board's MAC (one round trip), and the final MD5
@@ -689,6 +707,7 @@ _glint_flash_plan_writes (GTask *task)
 
   if (skip)
     {
+      job->scanning = TRUE;
       _glint_flasher_set_state (self, GLINT_FLASHER_STATE_WRITING);
       scan_pump (task);
     }
