@@ -340,7 +340,7 @@ flash_start_writing (GTask *task)
    * hold: see flash_record_checked_cb ().) */
   g_clear_pointer (&job->images, g_ptr_array_unref);
   /* (a change scan that goes on keeps what it found) */
-  if (!job->scan_kept)
+  if (!job->scan_kept && !job->write_kept)
     g_clear_pointer (&job->segments, g_array_unref);
   job->images = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   for (guint i = 0; i < n_regions; i++)
@@ -590,7 +590,29 @@ flash_resume (GTask *task)
   while (job->scan_kept && (span = g_queue_pop_tail (&job->scan_sent)) != NULL)
     g_queue_push_head (&job->scan, span);
 
-  if (!job->scan_kept)
+  /* Lost while writing: the segments before the one being written are
+   * written (each block was answered; and from the stub, which answers a
+   * block before it writes it, a later command too). The one being written
+   * is checked from its start; where none of its blocks was answered it is
+   * written again whole, and the one before it is checked instead, as it
+   * is where everything was written (a loss while verifying). See
+   * _glint_flash_resume_writes (). */
+  job->write_kept = job->writing && !job->scanning && job->segments != NULL &&
+                    job->segments->len > 0;
+  if (job->write_kept)
+    {
+      guint first = MIN (job->segment, job->segments->len);
+
+      job->check_whole = first > 0 && (first == job->segments->len || job->segment_done == 0);
+      job->check = job->check_whole || job->segment_done > 0;
+      if (job->check_whole)
+        first--;
+      g_array_remove_range (job->segments, 0, first);
+      job->check_at = g_array_index (job->segments, Span, 0).start;
+    }
+  job->writing = FALSE;
+
+  if (!job->scan_kept && !job->write_kept)
     {
       g_queue_clear_full (&job->scan, g_free);
       g_queue_clear_full (&job->scan_sent, g_free);
@@ -599,8 +621,9 @@ flash_resume (GTask *task)
       g_clear_pointer (&job->searching, g_free);
       g_clear_pointer (&job->hinted, g_free);
       g_clear_pointer (&job->hint_unchanged, g_free);
-      job->resuming = TRUE;
     }
+  if (!job->scan_kept)
+    job->resuming = TRUE;
   job->scanning = FALSE;
   job->rom_by_record = FALSE;
   job->segment = 0;
