@@ -959,6 +959,39 @@ test_probe_read_reg_lost (Fixture       *f,
   g_assert_cmphex (value, ==, 0x00F01D83);
 }
 
+/* The READ_REG's answer is lost and the probe's value word damaged on the
+ * way (no checksum covers it): the probe's answer, no longer telling by
+ * its value, is taken for the READ_REG's, but held until the probe has
+ * its own, which never comes. Both fail; no damaged value is returned. */
+static void
+test_probe_read_reg_damaged (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  guint32 value = 0;
+  gint64 took = 0;
+
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0");
+  g_assert_true (glint_test_loader_sync (f->loader, NULL, &error));
+  glint_link_timing_set_override (glint_loader_get_timing (f->loader), 100000);
+  set_probe_with_value (f);
+
+  /* the first READ_REG answer lost, the second's value garbled */
+  g_assert_true (glint_sim_set_option (f->sim, "garble-reply", "10", &error));
+  g_assert_true (glint_sim_set_option (f->sim, "garble-skip", "1", &error));
+  g_assert_true (glint_sim_set_option (f->sim, "lose-reply", "10", &error));
+  reply = read_magic (f, &value, &took, &error);
+  g_assert_null (reply);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "asked again"));
+  g_clear_error (&error);
+
+  reply = read_magic (f, &value, &took, &error);
+  g_assert_no_error (error);
+  g_assert_cmphex (value, ==, 0x00F01D83);
+}
+
 /* Late is not lost for a READ_REG either: over a 400 ms round trip its
  * probe goes out at 200 ms (the budget; the late wait would end at 600),
  * and the answer that comes first, with another value than the probe's,
@@ -1029,6 +1062,8 @@ main (int argc, char **argv)
               test_probe_read_reg_lost, fixture_teardown);
   g_test_add ("/glint/loader/probe/read-reg-late", Fixture, NULL, NULL,
               test_probe_read_reg_late, fixture_teardown);
+  g_test_add ("/glint/loader/probe/read-reg-damaged", Fixture, NULL, NULL,
+              test_probe_read_reg_damaged, fixture_teardown);
   g_test_add ("/glint/loader/main-loop-stall", Fixture, NULL, NULL, test_main_loop_stall,
               fixture_teardown);
   g_test_add ("/glint/loader/disconnect", Fixture, NULL, NULL, test_disconnect_fails_pending,

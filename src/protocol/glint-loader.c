@@ -551,17 +551,14 @@ drop_probes (GlintLoader *self)
 /* Answers held back (protocol.md §7.3, §9) ------------------------------------- */
 
 /* Whether @candidate, waiting for an answer with opcode @op, could have sent
- * the answer that carries @value. A probe whose value is known could not
- * where @value is another. */
+ * an answer with that opcode. (Even a probe whose value is known and
+ * differs from the answer's: the value word may have been damaged on the
+ * way, which no checksum covers.) */
 static gboolean
 could_have_sent (Pending *candidate,
-                 guint8   op,
-                 guint32  value)
+                 guint8   op)
 {
-  if (candidate->op != op || candidate->expected_frame != NULL)
-    return FALSE;
-
-  return !candidate->is_probe || !candidate->value_known || candidate->expected_value == value;
+  return candidate->op == op && candidate->expected_frame == NULL;
 }
 
 /* @lost ends without an answer. Answers are matched to the oldest command
@@ -862,7 +859,6 @@ complete_pending (GlintLoader  *self,
                   const guint8 *frame,
                   gsize         len)
 {
-  guint32 value = glint_read_u32 (frame + 4);
   gint64 now = g_get_monotonic_time ();
   GQueue lost = G_QUEUE_INIT;
   Pending *behind = NULL;
@@ -909,7 +905,7 @@ complete_pending (GlintLoader  *self,
    * anyway. SYNC's repeated answers say nothing either way. */
   if (pending->op != GLINT_OP_SYNC)
     for (GList *l = self->pending.tail; l != NULL && behind == NULL; l = l->prev)
-      if (could_have_sent (l->data, pending->op, value))
+      if (could_have_sent (l->data, pending->op))
         behind = l->data;
 
   if (behind != NULL)
@@ -929,8 +925,7 @@ complete_pending (GlintLoader  *self,
 /* The command an answer with @op and @value is for: a probe whose value
  * is known, by that value (protocol.md §7.3: an older READ_REG whose
  * register happens to hold it is then taken as lost, never given the
- * probe's value); else the oldest with that opcode that could have sent
- * it. */
+ * probe's value); else the oldest with that opcode, not such a probe. */
 static Pending *
 find_pending (GlintLoader *self,
               guint8       op,
@@ -946,8 +941,11 @@ find_pending (GlintLoader *self,
 
   for (GList *l = self->pending.head; l != NULL; l = l->next)
     {
-      if (could_have_sent (l->data, op, value))
-        return l->data;
+      Pending *candidate = l->data;
+
+      if (could_have_sent (candidate, op) &&
+          !(candidate->is_probe && candidate->value_known && candidate->expected_value != value))
+        return candidate;
     }
 
   return NULL;
