@@ -28,7 +28,9 @@
  *
  * Several commands may be outstanding (independent register reads are
  * batched into one round trip); the chip answers in order, so responses
- * are matched to the oldest outstanding command with the same opcode.
+ * are matched to the oldest outstanding command with the same opcode, and
+ * held back while a command with that opcode waits behind it (the answer
+ * may be that one's, the oldest one's lost: protocol.md §7.3).
  */
 
 #define READ_CHUNK        4096
