@@ -229,6 +229,81 @@ test_skip_identical (Fixture       *f,
   glint_test_assert_flash_holds (fixture_sim (f), 0x10000, image);
 }
 
+/* A lost answer in the middle of the change scan (the 11th MD5, a
+ * sector's): the job recovers and goes on from the question not
+ * answered, not from the region's start (protocol.md §8.1). The same
+ * change without the loss sets the count to compare with. The ROM asks one
+ * at a time; the stub two, and the lost answer's partner is asked again
+ * too (protocol.md §7.3). */
+static void
+test_skip_scan_resumes (Fixture       *f,
+                        gconstpointer  data)
+{
+  gboolean rom = g_str_equal (data, "rom");
+  g_autoptr(GBytes) first = seeded_bytes (6, 256 * 1024);
+  g_autoptr(GBytes) second = changed_copy (first, 200 * 1024, 4096);
+  g_autoptr(GError) error = NULL;
+  guint64 md5s, clean, lossy, written;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  glint_flasher_set_use_stub (f->flasher, !rom);
+  flash_plan (f, 0x10000, first);
+  md5s = counter (f, GLINT_SIM_COUNTER_MD5S);
+  flash_plan (f, 0x10000, second);
+  clean = counter (f, GLINT_SIM_COUNTER_MD5S) - md5s;
+  g_assert_cmpuint (glint_flasher_get_recoveries (f->flasher), ==, 0);
+  flash_plan (f, 0x10000, first);
+
+  g_assert_true (glint_sim_set_option (fixture_sim (f), "lose-reply", "19", &error));
+  g_assert_true (glint_sim_set_option (fixture_sim (f), "lose-skip", "10", &error));
+  md5s = counter (f, GLINT_SIM_COUNTER_MD5S);
+  written = counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN);
+  flash_plan (f, 0x10000, second);
+  lossy = counter (f, GLINT_SIM_COUNTER_MD5S) - md5s;
+
+  assert_flash_holds (fixture_sim (f), 0x10000, second);
+  g_assert_cmpuint (glint_flasher_get_recoveries (f->flasher), ==, 1);
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN) - written, ==, 4096);
+  /* a probe, 4 chunks, 16 sectors, the check; the lost one asked again */
+  g_assert_cmpuint (clean, ==, 22);
+  g_assert_cmpuint (lossy, ==, clean + (rom ? 1 : 2));
+}
+
+/* A lost answer to a block while a blank board is written: the job
+ * recovers and asks how far the write came from the segment's start (a
+ * chunk at a time, then sectors), not with a change scan from the
+ * region's start, and writes on from the first sector not written. (The
+ * stub alike, but a lost answer to its block is not probed, §7.3: seconds
+ * of budget, too long here.) */
+static void
+test_write_resumes (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GBytes) image = seeded_bytes (7, 256 * 1024);
+  g_autoptr(GError) error = NULL;
+  guint64 md5s;
+
+  fixture_open (f, "sim://esp32?boot=normal&time-scale=0");
+  glint_flasher_set_use_stub (f->flasher, FALSE);
+  /* the 71st of some 130 ROM blocks (1 KiB compressed each) */
+  g_assert_true (glint_sim_set_option (fixture_sim (f), "lose-reply", "17", &error));
+  g_assert_true (glint_sim_set_option (fixture_sim (f), "lose-skip", "70", &error));
+  md5s = counter (f, GLINT_SIM_COUNTER_MD5S);
+  flash_plan (f, 0x10000, image);
+  md5s = counter (f, GLINT_SIM_COUNTER_MD5S) - md5s;
+  g_test_message ("%" G_GUINT64_FORMAT " MD5s", md5s);
+
+  assert_flash_holds (fixture_sim (f), 0x10000, image);
+  g_assert_cmpuint (glint_flasher_get_recoveries (f->flasher), ==, 1);
+  g_assert_true (log_has (f, "app at 0x10000 verified"));
+  /* the first sector (blank: the region is written whole); after the
+   * loss each of the 4 chunks at most once and the sectors of one chunk
+   * (8 here: 3 chunks, 3 sectors); the check. A change scan from the
+   * region's start asked 23. */
+  g_assert_cmpuint (md5s, >=, 1 + 1 + 1 + 1);
+  g_assert_cmpuint (md5s, <=, 1 + 4 + 16 + 1);
+}
+
 /* On a blank chip the first sector's MD5 settles it (the first chunk's,
  * asked with it, is wasted); over a wholly different image, one MD5 per
  * 64 KiB chunk, and no closer look. */
@@ -1396,6 +1471,12 @@ main (int argc, char **argv)
               test_skip_changed_block, fixture_teardown);
   g_test_add ("/glint/flasher-fast/skip/changed-block-rom", Fixture, "esp32s3-rom", NULL,
               test_skip_changed_block, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/skip/scan-resumes-rom", Fixture, "rom", NULL,
+              test_skip_scan_resumes, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/skip/scan-resumes-stub", Fixture, "stub", NULL,
+              test_skip_scan_resumes, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/skip/write-resumes", Fixture, NULL, NULL,
+              test_write_resumes, fixture_teardown);
   g_test_add ("/glint/flasher-fast/skip/scattered", Fixture, NULL, NULL, test_skip_scattered,
               fixture_teardown);
   g_test_add ("/glint/flasher-fast/skip/identical", Fixture, NULL, NULL, test_skip_identical,

@@ -378,6 +378,7 @@ test_main_loop_stall (Fixture       *f,
 {
   guint8 addr[4] = { 0x00, 0x10, 0x00, 0x40 };
   g_autoptr(GBytes) bytes = g_bytes_new (addr, sizeof addr);
+  g_autoptr(GBytes) attach = g_bytes_new_take (g_malloc0 (8), 8);
   g_autoptr(GError) error = NULL;
   GAsyncResult *results[2] = { NULL, NULL };
 
@@ -386,10 +387,14 @@ test_main_loop_stall (Fixture       *f,
   g_assert_no_error (error);
   glint_link_timing_set_override (glint_loader_get_timing (f->loader), 20000);
 
-  for (guint i = 0; i < 2; i++)
-    glint_loader_command_async (f->loader, GLINT_OP_READ_REG, bytes, 0, 0, 100000,
-                                GLINT_COMMAND_NONE, NULL, glint_test_store_result_cb,
-                                &results[i]);
+  /* (two opcodes: a READ_REG behind the first would hold its answer back
+   * until both came, protocol.md §9) */
+  glint_loader_command_async (f->loader, GLINT_OP_READ_REG, bytes, 0, 0, 100000,
+                              GLINT_COMMAND_NONE, NULL, glint_test_store_result_cb,
+                              &results[0]);
+  glint_loader_command_async (f->loader, GLINT_OP_SPI_ATTACH, attach, 0, 0, 100000,
+                              GLINT_COMMAND_NONE, NULL, glint_test_store_result_cb,
+                              &results[1]);
 
   /* The first answer starts the second command's clock; stall right then. */
   glint_test_wait_for ((gpointer *) &results[0], 30000);
@@ -405,7 +410,8 @@ test_main_loop_stall (Fixture       *f,
       reply = glint_loader_command_finish (f->loader, results[i], &value, &error);
       g_object_unref (results[i]);
       g_assert_no_error (error);
-      g_assert_cmphex (value, ==, 0x00F01D83);
+      if (i == 0)
+        g_assert_cmphex (value, ==, 0x00F01D83);
     }
 }
 
@@ -801,6 +807,220 @@ test_probe_keeps_late_answer (Fixture       *f,
   g_assert_cmpuint (glint_loader_get_round_trips (f->loader), ==, before + 2);
 }
 
+/* The MD5 of @size bytes at 0 (the ROM's 32 hex digits), or %NULL with
+ * @error set; with @slot, only sent (the caller waits). */
+static void
+send_md5 (Fixture       *f,
+          guint32        size,
+          GAsyncResult **slot)
+{
+  glint_loader_flash_md5_async (f->loader, 0, size, FALSE, NULL, glint_test_store_result_cb,
+                                slot);
+}
+
+static char *
+md5_of (Fixture       *f,
+        GAsyncResult **slot,
+        GError       **error)
+{
+  g_autoptr(GBytes) reply = finish_command (f->loader, slot, error);
+
+  return reply != NULL ? g_strndup (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply))
+                       : NULL;
+}
+
+/* Two pipelined SPI_FLASH_MD5s (the change scan's, protocol.md §8.1) whose
+ * first answer is lost: the second one's answer comes alone and cannot be
+ * told from the first's. Neither digest may be taken (a wrong digest for
+ * the first region would make the scan skip a region that differs): both
+ * fail, the first saying that its answer may have been the other's, and
+ * the loader goes on as before. */
+static void
+test_same_op_pair_lost (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *small = NULL;
+  g_autofree char *large = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *again = NULL;
+  GAsyncResult *results[2] = { NULL, NULL };
+  GAsyncResult *result = NULL;
+  gint64 start;
+
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0");
+  g_assert_true (glint_test_loader_sync (f->loader, NULL, &error));
+  glint_link_timing_set_override (glint_loader_get_timing (f->loader), 50000);
+  glint_loader_set_probe_register (f->loader, 0x40001000);
+
+  /* the right digests, asked one at a time */
+  send_md5 (f, 0x1000, &result);
+  small = md5_of (f, &result, &error);
+  g_assert_no_error (error);
+  send_md5 (f, 0x2000, &result);
+  large = md5_of (f, &result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (small, !=, large);
+
+  g_assert_true (glint_sim_set_option (f->sim, "lose-reply", "19", &error));
+  start = g_get_monotonic_time ();
+  send_md5 (f, 0x1000, &results[0]);
+  send_md5 (f, 0x2000, &results[1]);
+  first = md5_of (f, &results[0], &error);
+  /* (the bug: the second's digest, taken for the first's) */
+  g_assert_cmpstr (first, !=, large);
+  g_assert_null (first);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "SPI_FLASH_MD5"));
+  g_assert_nonnull (strstr (error->message, "ask"));
+  g_clear_error (&error);
+  second = md5_of (f, &results[1], &error);
+  g_assert_null (second);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_TIMEOUT);
+  g_clear_error (&error);
+  /* found by the probe: no budget waited out */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+
+  /* asked again, both are right */
+  send_md5 (f, 0x1000, &results[0]);
+  send_md5 (f, 0x2000, &results[1]);
+  g_clear_pointer (&first, g_free);
+  first = md5_of (f, &results[0], &error);
+  g_assert_no_error (error);
+  again = md5_of (f, &results[1], &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (first, ==, small);
+  g_assert_cmpstr (again, ==, large);
+}
+
+/* A probe reads the first MAC word, whose value the loader is told (as
+ * detection read it); the READ_REG probed reads the chip's magic word. */
+static guint32
+set_probe_with_value (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  const guint32 mac_reg = 0x3FF5A004;
+  guint32 value = 0;
+
+  reply = do_command (f->loader, GLINT_OP_READ_REG, &mac_reg, 4, 0, 0, &value, &error);
+  g_assert_no_error (error);
+  g_assert_cmphex (value, !=, 0x00F01D83);
+  glint_loader_set_probe_registers (f->loader, &mac_reg, &value, 1);
+
+  return value;
+}
+
+static GBytes *
+read_magic (Fixture  *f,
+            guint32  *value,
+            gint64   *took_us,
+            GError  **error)
+{
+  const guint32 magic_reg = 0x40001000;
+  gint64 start = g_get_monotonic_time ();
+  GBytes *reply;
+
+  reply = do_command (f->loader, GLINT_OP_READ_REG, &magic_reg, 4, 0, 0, value, error);
+  *took_us = g_get_monotonic_time () - start;
+  return reply;
+}
+
+/* A lost READ_REG answer is found by a probe too, a READ_REG of another
+ * register told from it by its known value: about the budget (0.5 s
+ * here), not the budget and the late wait (1.5 s). */
+static void
+test_probe_read_reg_lost (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  guint32 value = 0;
+  gint64 took = 0;
+
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0");
+  g_assert_true (glint_test_loader_sync (f->loader, NULL, &error));
+  glint_link_timing_set_override (glint_loader_get_timing (f->loader), 500000);
+  set_probe_with_value (f);
+
+  g_assert_true (glint_sim_set_option (f->sim, "lose-reply", "10", &error));
+  reply = read_magic (f, &value, &took, &error);
+  g_assert_null (reply);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "READ_REG was lost"));
+  g_assert_cmpint (took, <, 900000);
+  g_clear_error (&error);
+
+  /* the probe's answer was taken as the probe's: the next READ_REG gets
+   * its own */
+  reply = read_magic (f, &value, &took, &error);
+  g_assert_no_error (error);
+  g_assert_cmphex (value, ==, 0x00F01D83);
+}
+
+/* The READ_REG's answer is lost and the probe's value word damaged on the
+ * way (no checksum covers it): the probe's answer, no longer telling by
+ * its value, is taken for the READ_REG's, but held until the probe has
+ * its own, which never comes. Both fail; no damaged value is returned. */
+static void
+test_probe_read_reg_damaged (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  guint32 value = 0;
+  gint64 took = 0;
+
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0");
+  g_assert_true (glint_test_loader_sync (f->loader, NULL, &error));
+  glint_link_timing_set_override (glint_loader_get_timing (f->loader), 100000);
+  set_probe_with_value (f);
+
+  /* the first READ_REG answer lost, the second's value garbled */
+  g_assert_true (glint_sim_set_option (f->sim, "garble-reply", "10", &error));
+  g_assert_true (glint_sim_set_option (f->sim, "garble-skip", "1", &error));
+  g_assert_true (glint_sim_set_option (f->sim, "lose-reply", "10", &error));
+  reply = read_magic (f, &value, &took, &error);
+  g_assert_null (reply);
+  g_assert_error (error, GLINT_ERROR, GLINT_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "asked again"));
+  g_clear_error (&error);
+
+  reply = read_magic (f, &value, &took, &error);
+  g_assert_no_error (error);
+  g_assert_cmphex (value, ==, 0x00F01D83);
+}
+
+/* Late is not lost for a READ_REG either: over a 400 ms round trip its
+ * probe goes out at 200 ms (the budget; the late wait would end at 600),
+ * and the answer that comes first, with another value than the probe's,
+ * is the READ_REG's. */
+static void
+test_probe_read_reg_late (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  guint32 value = 0;
+  gint64 took = 0;
+  guint before;
+
+  fixture_open (f, "sim://esp32?boot=download&time-scale=0&latency=200");
+  g_assert_true (glint_test_loader_sync (f->loader, NULL, &error));
+  set_probe_with_value (f);
+  glint_link_timing_set_override (glint_loader_get_timing (f->loader), 200000);
+  before = glint_loader_get_round_trips (f->loader);
+
+  reply = read_magic (f, &value, &took, &error);
+  g_assert_no_error (error);
+  g_assert_cmphex (value, ==, 0x00F01D83);
+  g_assert_cmpint (took, >=, 400000);
+  /* the probe went out; the READ_REG's answer, which came first, was held
+   * until the probe's had come too (protocol.md §7.3) */
+  g_assert_cmpuint (glint_loader_get_round_trips (f->loader), ==, before + 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -836,6 +1056,14 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/glint/loader/probe/late", Fixture, NULL, NULL, test_probe_keeps_late_answer,
               fixture_teardown);
+  g_test_add ("/glint/loader/probe/same-op-pair", Fixture, NULL, NULL, test_same_op_pair_lost,
+              fixture_teardown);
+  g_test_add ("/glint/loader/probe/read-reg-lost", Fixture, NULL, NULL,
+              test_probe_read_reg_lost, fixture_teardown);
+  g_test_add ("/glint/loader/probe/read-reg-late", Fixture, NULL, NULL,
+              test_probe_read_reg_late, fixture_teardown);
+  g_test_add ("/glint/loader/probe/read-reg-damaged", Fixture, NULL, NULL,
+              test_probe_read_reg_damaged, fixture_teardown);
   g_test_add ("/glint/loader/main-loop-stall", Fixture, NULL, NULL, test_main_loop_stall,
               fixture_teardown);
   g_test_add ("/glint/loader/disconnect", Fixture, NULL, NULL, test_disconnect_fails_pending,

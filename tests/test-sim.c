@@ -2123,7 +2123,7 @@ test_options (void)
                    "disconnect-after, brown-out-at, brown-out-erasing, usb-jtag, seed, time-scale, baud-check, max-baud, "
                    "lose-baud-change, damage-next, rom-xtal-drift, boot, flash, flash-size, "
                    "revision, package, secure-boot, secure-download, jtag-disabled, "
-                   "flash-crypt-cnt, garble-reply, garble-skip, lose-reply, stuck-bit, no-erase, "
+                   "flash-crypt-cnt, garble-reply, garble-skip, lose-reply, lose-skip, stuck-bit, no-erase, "
                    "write-protect, real-flash-size, unstable-reads, improv, stub-rx-frames, "
                    "legacy-read, legacy-stub, usb-otg)");
   g_clear_error (&error);
@@ -2138,7 +2138,7 @@ test_options (void)
       { "boot", "download" }, { "flash-size", "4MB" }, { "revision", "3.0" },
       { "package", "0" }, { "secure-boot", "off" }, { "secure-download", "off" },
       { "jtag-disabled", "off" }, { "flash-crypt-cnt", "0" }, { "garble-reply", "7:0" },
-      { "lose-reply", "7:0" }, { "garble-skip", "0" },
+      { "lose-reply", "7:0" }, { "garble-skip", "0" }, { "lose-skip", "0" },
       { "unstable-reads", "0" }, { "improv", "auto" },
     };
 

@@ -64,6 +64,16 @@ typedef struct
   guint      md5_questions;   /* MD5s asked while looking for changes */
   gint64     started;
   gboolean   resuming;        /* after a lost link: ask the chip what it holds */
+  gboolean   scanning;        /* the change scan runs: nothing written yet */
+  gboolean   scan_kept;       /* ... and lost its link: it goes on from where it was */
+  gboolean   writing;         /* segments are being written (or verified) */
+  gboolean   write_kept;      /* ... and lost its link: segments[0] is checked, the rest written */
+  gboolean   check;           /* segments[0] may be written in part: asked about first */
+  gboolean   check_whole;     /* ... was written whole: one MD5 of all of it first */
+  gsize      check_at;        /* segments[0] is known written up to here */
+  gsize      check_end;       /* ... the stretch being asked about ends here */
+  gsize      check_limit;     /* ... within the stretch found to differ, ending here */
+  gsize      check_part;      /* ... asked about in parts of this size */
   gboolean   backup_done;
   gboolean   backup_started;  /* self->backup_file is named: a resumed backup reads on */
   gboolean   erased_all;
@@ -102,6 +112,7 @@ void               _glint_flash_read_board       (GTask               *task,
 void               _glint_flash_plan_writes      (GTask               *task);
 void               _glint_flash_record_was_wrong (GTask               *task,
                                                   guint                region);
+void               _glint_flash_resume_writes    (GTask               *task);
 
 /* glint-flasher-flash-cost.c */
 gint64             _glint_flash_md5_cost         (gsize                length);

@@ -146,20 +146,27 @@ scan_cb (GObject      *object,
   GTask *task = user_data;
   GlintFlasher *self = g_task_get_source_object (task);
   FlashJob *job = g_task_get_task_data (task);
-  g_autofree Span *span = g_queue_pop_head (&job->scan_sent);
+  g_autofree Span *span = NULL;
   g_autoptr(GBytes) reply = NULL;
   g_autofree char *theirs = NULL;
   g_autofree char *ours = NULL;
   g_autofree char *erased = NULL;
-  GBytes *image = g_ptr_array_index (job->images, span->region);
-  gsize image_size = g_bytes_get_size (image);
-  const guint8 *data = g_bytes_get_data (image, NULL);
+  const Span *asked = g_queue_peek_head (&job->scan_sent);
+  GBytes *image;
+  gsize image_size;
+  const guint8 *data;
 
+  /* (unanswered, it stays asked: a recovery asks it again) */
   if (!_glint_flasher_finish_command (task, result, &reply, _("reading the MD5 of %s at 0x%x"),
-                                      _glint_flash_region_name (self, span->region),
-                                      _glint_flash_report (self, span->region)->offset +
-                                      (guint32) span->start))
+                                      _glint_flash_region_name (self, asked->region),
+                                      _glint_flash_report (self, asked->region)->offset +
+                                      (guint32) asked->start))
     return;
+
+  span = g_queue_pop_head (&job->scan_sent);
+  image = g_ptr_array_index (job->images, span->region);
+  image_size = g_bytes_get_size (image);
+  data = g_bytes_get_data (image, NULL);
 
   /* The region is being written whole already: nothing to learn. */
   if (job->whole[span->region])
@@ -320,6 +327,7 @@ scan_pump (GTask *task)
   if (job->scan_sent.length > 0)
     return;
 
+  job->scanning = FALSE;
   segments_tidy (job);
 
   /* A region asked about with nothing to write matched its MD5(s) all
@@ -640,6 +648,35 @@ _glint_flash_plan_writes (GTask *task)
   if (flash_check_record (task))
     return;
 
+  /* back after a lost link in the middle of the change scan */
+  if (job->scan_kept)
+    {
+      job->scan_kept = FALSE;
+      job->scanning = TRUE;
+      _glint_flasher_set_state (self, GLINT_FLASHER_STATE_WRITING);
+      scan_pump (task);
+      return;
+    }
+
+  /* ... or while writing: on from the first sector not written */
+  if (job->write_kept)
+    {
+      job->write_kept = FALSE;
+      if (can_md5 || !job->check)
+        {
+          _glint_flasher_set_state (self, GLINT_FLASHER_STATE_WRITING);
+          _glint_flash_resume_writes (task);
+          return;
+        }
+      /* (where the chip cannot tell, everything is written again) */
+      g_array_set_size (job->segments, 0);
+      g_clear_pointer (&job->differing, g_array_unref);
+      g_clear_pointer (&job->whole, g_free);
+      g_clear_pointer (&job->searching, g_free);
+      g_clear_pointer (&job->hinted, g_free);
+      g_clear_pointer (&job->hint_unchanged, g_free);
+    }
+
   planned = g_new0 (gboolean, n_regions);
 
   /* The record needs the board's MAC (one round trip), and the final MD5
@@ -689,6 +726,7 @@ _glint_flash_plan_writes (GTask *task)
 
   if (skip)
     {
+      job->scanning = TRUE;
       _glint_flasher_set_state (self, GLINT_FLASHER_STATE_WRITING);
       scan_pump (task);
     }
@@ -723,7 +761,123 @@ _glint_flash_record_was_wrong (GTask *task,
   g_array_set_size (job->segments, 0);
   job->segment = 0;
   job->done_before = 0;
+  job->writing = FALSE;
   scan_region (self, job, region);
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_WRITING);
   scan_pump (task);
+}
+
+/* Back after a link lost while writing --------------------------------------------- */
+
+static void resume_check_next (GTask *task);
+
+static void
+resume_check_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
+  FlashJob *job = g_task_get_task_data (task);
+  Span *segment = &g_array_index (job->segments, Span, 0);
+  GBytes *image = g_ptr_array_index (job->images, segment->region);
+  const guint8 *data = g_bytes_get_data (image, NULL);
+  gsize len = job->check_end - job->check_at;
+  g_autoptr(GBytes) reply = NULL;
+  g_autofree char *theirs = NULL;
+  g_autofree char *ours = NULL;
+
+  if (!_glint_flasher_finish_command (task, result, &reply, _("reading the MD5 of %s at 0x%x"),
+                                      _glint_flash_region_name (self, segment->region),
+                                      _glint_flash_report (self, segment->region)->offset +
+                                      (guint32) job->check_at))
+    return;
+
+  theirs = _glint_flash_reply_md5 (self, reply);
+  ours = _glint_flash_md5_hex (data + job->check_at, len);
+  if (g_str_equal (theirs, ours))
+    {
+      job->check_at = job->check_end;
+      job->check_whole = FALSE;
+      resume_check_next (task);
+      return;
+    }
+
+  /* A stretch that differs: closer, a chunk at a time, then a sector. */
+  if (len > SKIP_BLOCK)
+    {
+      job->check_whole = FALSE;
+      job->check_limit = job->check_end;
+      job->check_part = len > SKIP_CHUNK ? SKIP_CHUNK : SKIP_BLOCK;
+      resume_check_next (task);
+      return;
+    }
+
+  /* The first sector not written: the chip writes in order, so nothing
+   * after it is either (the ROM erased all of the segment first). */
+  segment->length -= job->check_at - segment->start;
+  segment->start = job->check_at;
+  _glint_flasher_log (self, GLINT_LOG_DEBUG, "writing on from %s at 0x%x",
+                      _glint_flash_region_name (self, segment->region),
+                      _glint_flash_report (self, segment->region)->offset +
+                      (guint32) segment->start);
+  _glint_flash_write_segments (task);
+}
+
+static void
+resume_check_next (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  FlashJob *job = g_task_get_task_data (task);
+  const Span *segment = &g_array_index (job->segments, Span, 0);
+  gsize end = segment->start + segment->length;
+
+  /* all of it was written */
+  if (job->check_at >= end)
+    {
+      g_array_remove_index (job->segments, 0);
+      _glint_flash_write_segments (task);
+      return;
+    }
+
+  /* (the stretch that differed matched in all its parts: an answer
+   * damaged on the way; on through the rest of the segment) */
+  if (job->check_at >= job->check_limit)
+    job->check_limit = end;
+
+  job->check_end = job->check_whole ? end : MIN (job->check_at + job->check_part,
+                                                 job->check_limit);
+  job->md5_questions++;
+  _glint_flash_send_md5 (task, _glint_flash_report (self, segment->region)->offset +
+                         (guint32) job->check_at, job->check_end - job->check_at,
+                         resume_check_cb);
+}
+
+/**
+ * _glint_flash_resume_writes:
+ *
+ * Back after a link lost while writing (see flash_resume ()): the
+ * segments before segments[0] are written; segments[0] may be in part,
+ * and is asked about from its start, in 64 KiB chunks, then in sectors
+ * within the first chunk that differs (one MD5 of all of it first where
+ * it was written whole); from the first sector that differs on, it is
+ * written again, and the segments after it. Not from each region's start
+ * again, as a change scan would; the final MD5 of every region decides as
+ * always.
+ */
+void
+_glint_flash_resume_writes (GTask *task)
+{
+  FlashJob *job = g_task_get_task_data (task);
+  const Span *segment = &g_array_index (job->segments, Span, 0);
+
+  if (!job->check)
+    {
+      _glint_flash_write_segments (task);
+      return;
+    }
+
+  job->check_limit = segment->start + segment->length;
+  job->check_part = SKIP_CHUNK;
+  resume_check_next (task);
 }

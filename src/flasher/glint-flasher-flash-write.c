@@ -473,6 +473,7 @@ _glint_flash_write_segments (GTask *task)
   GlintFlasher *self = g_task_get_source_object (task);
   FlashJob *job = g_task_get_task_data (task);
 
+  job->writing = TRUE;
   job->to_write = 0;
   for (guint i = 0; i < job->segments->len; i++)
     job->to_write += g_array_index (job->segments, Span, i).length;

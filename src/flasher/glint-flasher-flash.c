@@ -339,7 +339,9 @@ flash_start_writing (GTask *task)
    * bootloader is patched by now. (Again after a record that did not
    * hold: see flash_record_checked_cb ().) */
   g_clear_pointer (&job->images, g_ptr_array_unref);
-  g_clear_pointer (&job->segments, g_array_unref);
+  /* (a change scan that goes on keeps what it found) */
+  if (!job->scan_kept && !job->write_kept)
+    g_clear_pointer (&job->segments, g_array_unref);
   job->images = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   for (guint i = 0; i < n_regions; i++)
     {
@@ -354,7 +356,8 @@ flash_start_writing (GTask *task)
       _glint_flash_report (self, i)->size = padded;
     }
 
-  job->segments = g_array_new (FALSE, FALSE, sizeof (Span));
+  if (job->segments == NULL)
+    job->segments = g_array_new (FALSE, FALSE, sizeof (Span));
   /* secure download mode takes FLASH_BEGIN/DATA/END only (protocol.md §2) */
   job->compressed = self->stub_running ||
                     (glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_FLASH_DEFL) &&
@@ -577,14 +580,51 @@ flash_resume (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
   FlashJob *job = g_task_get_task_data (task);
+  Span *span;
 
-  g_queue_clear_full (&job->scan, g_free);
-  g_queue_clear_full (&job->scan_sent, g_free);
-  g_clear_pointer (&job->differing, g_array_unref);
-  g_clear_pointer (&job->whole, g_free);
-  g_clear_pointer (&job->searching, g_free);
-  g_clear_pointer (&job->hinted, g_free);
-  g_clear_pointer (&job->hint_unchanged, g_free);
+  /* Lost during the change scan, before anything was written: what it
+   * found stands (each answer it took was the chip's own, protocol.md
+   * §7.3), and it goes on from the questions not answered, not from each
+   * region's start again. */
+  job->scan_kept = job->scanning;
+  while (job->scan_kept && (span = g_queue_pop_tail (&job->scan_sent)) != NULL)
+    g_queue_push_head (&job->scan, span);
+
+  /* Lost while writing: the segments before the one being written are
+   * written (each block was answered; and from the stub, which answers a
+   * block before it writes it, a later command too). The one being written
+   * is checked from its start; where none of its blocks was answered it is
+   * written again whole, and the one before it is checked instead, as it
+   * is where everything was written (a loss while verifying). See
+   * _glint_flash_resume_writes (). */
+  job->write_kept = job->writing && !job->scanning && job->segments != NULL &&
+                    job->segments->len > 0;
+  if (job->write_kept)
+    {
+      guint first = MIN (job->segment, job->segments->len);
+
+      job->check_whole = first > 0 && (first == job->segments->len || job->segment_done == 0);
+      job->check = job->check_whole || job->segment_done > 0;
+      if (job->check_whole)
+        first--;
+      g_array_remove_range (job->segments, 0, first);
+      job->check_at = g_array_index (job->segments, Span, 0).start;
+    }
+  job->writing = FALSE;
+
+  if (!job->scan_kept && !job->write_kept)
+    {
+      g_queue_clear_full (&job->scan, g_free);
+      g_queue_clear_full (&job->scan_sent, g_free);
+      g_clear_pointer (&job->differing, g_array_unref);
+      g_clear_pointer (&job->whole, g_free);
+      g_clear_pointer (&job->searching, g_free);
+      g_clear_pointer (&job->hinted, g_free);
+      g_clear_pointer (&job->hint_unchanged, g_free);
+    }
+  if (!job->scan_kept)
+    job->resuming = TRUE;
+  job->scanning = FALSE;
   job->rom_by_record = FALSE;
   job->segment = 0;
   job->began = FALSE;
@@ -594,7 +634,6 @@ flash_resume (GTask *task)
   job->verify_region = 0;
   job->verified = 0;
   job->verify_asked_again = FALSE;
-  job->resuming = TRUE;
 
   /* the rate that worked, not a new climb */
   if (self->baud == GLINT_FLASHER_BAUD_AUTO && self->baud_hint == 0)

@@ -91,9 +91,13 @@ recover_state (GTask *task)
 
 /* An overdue answer is checked by reading a MAC word behind its command:
  * a lost answer then costs a round trip, not the command's whole budget
- * and the late wait (protocol.md §7.3). */
+ * and the late wait (protocol.md §7.3). With the words' values, read twice
+ * alike at detection, a READ_REG is probed too: the probe's answer is told
+ * by its value. Not while reconnecting (@with_values FALSE): another board
+ * may answer there, with other values. */
 static void
-probe_with_mac (GlintFlasher *self)
+probe_with_mac (GlintFlasher *self,
+                gboolean      with_values)
 {
   const guint32 *regs;
   guint n_regs = 0;
@@ -101,8 +105,10 @@ probe_with_mac (GlintFlasher *self)
   if (self->loader == NULL || self->chip == NULL)
     return;
   regs = glint_chip_get_mac_registers (self->chip, &n_regs);
-  if (n_regs > 0)
-    glint_loader_set_probe_register (self->loader, regs[0]);
+  with_values = with_values && self->ident_known && self->mac_confirmed;
+  glint_loader_set_probe_registers (self->loader, regs,
+                                    with_values ? _glint_flasher_detected_mac_words (self) : NULL,
+                                    n_regs);
 }
 
 /**
@@ -121,7 +127,7 @@ _glint_flasher_set_resume (GTask            *task,
 
   rs->resume = resume;
   g_string_truncate (self->chip_text, 0);
-  probe_with_mac (self);
+  probe_with_mac (self, TRUE);
   /* (only a MAC read alike twice: a damaged one would make the same
    * chip another after a reconnect) */
   if (self->ident_known && self->mac_confirmed && !rs->have_mac)
@@ -264,7 +270,7 @@ recover_detected (GTask *task)
   g_string_truncate (self->chip_text, 0);
   self->recoveries++;
   _glint_flasher_notify_recoveries (self);
-  probe_with_mac (self);
+  probe_with_mac (self, TRUE);
   rs->mark_loader = self->loader;
   rs->mark_answers = self->loader != NULL ? glint_loader_get_round_trips (self->loader) : 0;
   _glint_flasher_log (self, GLINT_LOG_NOTICE, _("reconnected: resuming (%s)"),
@@ -641,6 +647,7 @@ _glint_flasher_try_recover (GTask  *task,
   cause = rs->attempt == 1 ? g_strdup (rs->cause) : g_strdup (error->message);
   g_error_free (error);
 
+  probe_with_mac (self, FALSE);
   /* Answers in flight belong to the old link from now on. */
   g_object_set_data (G_OBJECT (task), "glint-epoch",
                      GUINT_TO_POINTER (_glint_flasher_job_epoch (task) + 1));

@@ -28,7 +28,9 @@
  *
  * Several commands may be outstanding (independent register reads are
  * batched into one round trip); the chip answers in order, so responses
- * are matched to the oldest outstanding command with the same opcode.
+ * are matched to the oldest outstanding command with the same opcode, and
+ * held back while a command with that opcode waits behind it (the answer
+ * may be that one's, the oldest one's lost: protocol.md §7.3).
  */
 
 #define READ_CHUNK        4096
@@ -65,9 +67,24 @@ typedef struct
   gboolean           probed;          /* a probe went out behind it */
   gboolean           is_probe;        /* it is a probe (see send_probe ()) */
   gboolean           first_in_line;   /* nothing was outstanding when sent */
+  guint64            seq;             /* from 1, in the order sent; 0: a frame waiter */
+  gboolean           has_reg;         /* a READ_REG: of reg */
+  guint32            reg;
+  gboolean           value_known;     /* a probe: the value its answer carries */
+  guint32            expected_value;
+  gboolean           answered;        /* an answer (or a refusal) was matched to it */
+  GBytes            *answer;          /* held: that answer, until it is known whose */
+  guint64            held_until;      /* ... the youngest command that could have sent it */
   GBytes            *expected_frame;  /* wait_frame: the frame to wait for */
   GSource           *cancel_source;
 } Pending;
+
+typedef struct
+{
+  guint32            address;
+  guint32            value;
+  gboolean           value_known;     /* read at detection: its answers carry value */
+} ProbeRegister;
 
 struct _GlintLoader
 {
@@ -84,8 +101,10 @@ struct _GlintLoader
   gboolean           capture_raw;
   gint64             owed_us;         /* stub work owed to the next typed command */
   gint64             owed_taken;      /* ... taken by the command being sent */
-  guint32            probe_register;  /* READ_REG-able at any time, for probes */
-  gboolean           can_probe;
+  ProbeRegister      probe_regs[2];   /* READ_REG-able at any time, for probes */
+  guint              n_probe_regs;
+  GQueue             held;            /* Pending*: answered, not yet known whose answer */
+  guint64            next_seq;
 
   GByteArray        *out;             /* queued, not yet handed to the stream */
   guint64            out_queued;      /* bytes ever queued */
@@ -245,9 +264,14 @@ pending_free (Pending *pending)
       g_clear_pointer (&pending->cancel_source, g_source_unref);
     }
   g_clear_pointer (&pending->expected_frame, g_bytes_unref);
+  g_clear_pointer (&pending->answer, g_bytes_unref);
   g_clear_object (&pending->task);
   g_free (pending);
 }
+
+static void fail_held (GlintLoader  *self,
+                       Pending      *lost,
+                       const GError *error);
 
 static void
 pending_return_error (Pending *pending,
@@ -255,6 +279,10 @@ pending_return_error (Pending *pending,
 {
   GTask *task = g_steal_pointer (&pending->task);
 
+  /* A command that ends without an answer: an answer taken for an
+   * earlier command's may have been its own (see fail_held ()). */
+  if (!pending->answered && pending->seq != 0)
+    fail_held (g_task_get_source_object (task), pending, error);
   g_task_return_error (task, error);
   g_object_unref (task);
   pending_free (pending);
@@ -278,6 +306,10 @@ fail_all (GlintLoader  *self,
   Pending *pending;
 
   while ((pending = g_queue_pop_head (&self->pending)) != NULL)
+    pending_return_error (pending, g_error_copy (error));
+  /* (each held answer waits for a command just failed, and failed with
+   * it: none should be left) */
+  while ((pending = g_queue_pop_head (&self->held)) != NULL)
     pending_return_error (pending, g_error_copy (error));
 
   if (self->frame_waiter != NULL)
@@ -317,19 +349,62 @@ pending_arm_timer (Pending    *pending,
 
 /* Probes (protocol.md §7.3) ------------------------------------------------- */
 
+/* Whether the READ_REG @pending reads a probe register known to hold
+ * @value: its answer would look like the probe's. */
+static gboolean
+reads_value (GlintLoader *self,
+             Pending     *pending,
+             guint32      value)
+{
+  for (guint i = 0; pending->has_reg && i < self->n_probe_regs; i++)
+    {
+      if (self->probe_regs[i].address == pending->reg && self->probe_regs[i].value == value)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* The register a probe reads now, %NULL if none will do. Where another
+ * READ_REG waits, only one whose value is known (read at detection) and
+ * that the waiting READ_REGs do not read: answers are matched by opcode,
+ * but the probe's is then told by its value (see find_pending ()). */
+static const ProbeRegister *
+pick_probe_register (GlintLoader *self)
+{
+  for (guint i = 0; i < self->n_probe_regs; i++)
+    {
+      const ProbeRegister *probe = &self->probe_regs[i];
+      gboolean fits = TRUE;
+
+      for (GList *l = self->pending.head; l != NULL && fits; l = l->next)
+        {
+          Pending *other = l->data;
+
+          if (other->op == GLINT_OP_READ_REG &&
+              (!probe->value_known || reads_value (self, other, probe->value)))
+            fits = FALSE;
+        }
+      if (fits)
+        return probe;
+    }
+
+  return NULL;
+}
+
 /* Whether an overdue answer to @head may be checked with a probe: a READ_REG
  * sent behind it. The chip answers in order, and the link keeps order, so
  * the probe's answer coming first says the one to @head is lost, not late:
  * the chip could only answer the probe once it was done with @head. Not
- * where another READ_REG waits (answers are matched by opcode, so the
- * probe's could be taken for its), nor behind a command after which the
- * chip listens at another rate or not at all, nor while raw frames or the
- * stub's greeting are awaited. */
+ * where another READ_REG waits, unless the probe's answer can be told from
+ * its by the value (pick_probe_register ()), nor behind a command after
+ * which the chip listens at another rate or not at all, nor while raw
+ * frames or the stub's greeting are awaited. */
 static gboolean
 probe_allowed (GlintLoader *self,
                Pending     *head)
 {
-  if (!self->can_probe || self->link_error != NULL || self->frame_waiter != NULL ||
+  if (self->n_probe_regs == 0 || self->link_error != NULL || self->frame_waiter != NULL ||
       self->capture_raw || head->is_probe || head->probed || head->expected_frame != NULL)
     return FALSE;
 
@@ -351,11 +426,11 @@ probe_allowed (GlintLoader *self,
     {
       Pending *other = l->data;
 
-      if (other->op == GLINT_OP_READ_REG || other->is_probe)
+      if (other->is_probe)
         return FALSE;
     }
 
-  return TRUE;
+  return pick_probe_register (self) != NULL;
 }
 
 static void
@@ -376,18 +451,22 @@ static void
 send_probe (GlintLoader *self,
             Pending     *head)
 {
+  const ProbeRegister *reg = pick_probe_register (self);
   guint8 addr[4];
   g_autoptr(GBytes) payload = NULL;
   Pending *probe;
 
+  g_assert (reg != NULL);
   head->probed = TRUE;
-  glint_put_u32 (addr, self->probe_register);
+  glint_put_u32 (addr, reg->address);
   payload = g_bytes_new (addr, sizeof addr);
   glint_loader_command_async (self, GLINT_OP_READ_REG, payload, 0, 0, 0, GLINT_COMMAND_NONE,
                               NULL, probe_done_cb, NULL);
   probe = self->pending.tail->data;
   g_assert (probe->op == GLINT_OP_READ_REG);
   probe->is_probe = TRUE;
+  probe->value_known = reg->value_known;
+  probe->expected_value = reg->value;
 }
 
 static gboolean
@@ -471,6 +550,113 @@ drop_probes (GlintLoader *self)
     }
 }
 
+/* Answers held back (protocol.md §7.3, §9) ------------------------------------- */
+
+/* Whether @candidate, waiting for an answer with opcode @op, could have sent
+ * an answer with that opcode. (Even a probe whose value is known and
+ * differs from the answer's: the value word may have been damaged on the
+ * way, which no checksum covers.) */
+static gboolean
+could_have_sent (Pending *candidate,
+                 guint8   op)
+{
+  return candidate->op == op && candidate->expected_frame == NULL;
+}
+
+/* @lost ends without an answer. Answers are matched to the oldest command
+ * with their opcode, so one taken for an earlier command with that opcode,
+ * while @lost waited behind it, may have been @lost's, the earlier one's
+ * being the one lost: which, nothing tells. Those earlier commands fail
+ * too (a timeout: the caller asks both again), not one of them with the
+ * other's answer. They are held in a chain (see complete_pending ()), the
+ * youngest waiting for a command that was sent before @lost or is @lost. */
+static void
+fail_held (GlintLoader  *self,
+           Pending      *lost,
+           const GError *error)
+{
+  g_autoptr(GlintLoader) keep = NULL;
+  GQueue failing = G_QUEUE_INIT;
+  gboolean implicated = FALSE;
+  Pending *held;
+
+  for (GList *l = self->held.head; l != NULL; l = l->next)
+    {
+      held = l->data;
+      implicated |= held->op == lost->op && held->held_until >= lost->seq;
+    }
+  if (!implicated)
+    return;
+
+  for (GList *l = self->held.head; l != NULL;)
+    {
+      GList *next = l->next;
+
+      held = l->data;
+      if (held->op == lost->op)
+        {
+          g_queue_delete_link (&self->held, l);
+          g_queue_push_tail (&failing, held);
+        }
+      l = next;
+    }
+
+  keep = g_object_ref (self);
+  while ((held = g_queue_pop_head (&failing)) != NULL)
+    {
+      if (g_error_matches (error, GLINT_ERROR, GLINT_ERROR_TIMEOUT))
+        pending_return_error (held,
+                              g_error_new (GLINT_ERROR, GLINT_ERROR_TIMEOUT,
+                                           _("an answer to %s came, but the answer to the %s "
+                                             "sent after it was lost, and the one that came "
+                                             "may have been that one: both must be asked "
+                                             "again"),
+                                           glint_loader_op_name (held->op),
+                                           glint_loader_op_name (lost->op)));
+      else
+        pending_return_error (held, g_error_copy (error));
+    }
+}
+
+static void deliver (GlintLoader  *self,
+                     Pending      *pending,
+                     const guint8 *frame,
+                     gsize         len);
+
+/* The commands with opcode @op held until @seq or earlier have their own
+ * answers: the command @seq was answered, and had none behind it that
+ * could have sent that answer. */
+static void
+release_held (GlintLoader *self,
+              guint8       op,
+              guint64      seq)
+{
+  GQueue released = G_QUEUE_INIT;
+  Pending *held;
+
+  for (GList *l = self->held.head; l != NULL;)
+    {
+      GList *next = l->next;
+
+      held = l->data;
+      if (held->op == op && held->held_until <= seq)
+        {
+          g_queue_delete_link (&self->held, l);
+          g_queue_push_tail (&released, held);
+        }
+      l = next;
+    }
+
+  while ((held = g_queue_pop_head (&released)) != NULL)
+    {
+      g_autoptr(GBytes) answer = g_steal_pointer (&held->answer);
+      gsize len;
+      const guint8 *frame = g_bytes_get_data (answer, &len);
+
+      deliver (self, held, frame, len);
+    }
+}
+
 static gboolean
 pending_timeout_cb (gpointer user_data)
 {
@@ -551,8 +737,8 @@ pending_cancelled_cb (GCancellable *cancellable,
 
   if (self->frame_waiter == pending)
     self->frame_waiter = NULL;
-  else
-    g_queue_remove (&self->pending, pending);
+  else if (!g_queue_remove (&self->pending, pending))
+    g_queue_remove (&self->held, pending);
 
   pending_return_error (pending, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                               "operation was cancelled"));
@@ -615,54 +801,21 @@ pending_start_timer (GlintLoader *self,
 
 /* Reading ------------------------------------------------------------------------ */
 
+/* The answer @frame goes to @pending's caller. */
 static void
-complete_pending (GlintLoader  *self,
-                  Pending      *pending,
-                  const guint8 *frame,
-                  gsize         len)
+deliver (GlintLoader  *self,
+         Pending      *pending,
+         const guint8 *frame,
+         gsize         len)
 {
   guint16 size = frame[2] | (frame[3] << 8);
   guint32 value = glint_read_u32 (frame + 4);
   const guint8 *data = frame + 8;
   gsize data_len = MIN ((gsize) size, len - 8);
-  gint64 now = g_get_monotonic_time ();
   guint16 code = 0;
   GTask *task;
-  GQueue lost = G_QUEUE_INIT;
-  g_autoptr(GlintLoader) keep = g_object_ref (self);
 
-  if (pending->is_probe)
-    probe_answered (self, pending, &lost);
-  g_queue_remove (&self->pending, pending);
-  self->round_trips++;
-  self->unreadable = 0;
-
-  /* The ROM answers each SYNC eight times (protocol.md §3.1); a SYNC sent
-   * soon after another may be matched by one of those extra answers, which
-   * says nothing about the link. */
-  if (pending->op == GLINT_OP_SYNC)
-    {
-      gboolean recent = self->last_sync_frame_at != 0 &&
-                        now - self->last_sync_frame_at <
-                        glint_link_timing_get_allowance (self->timing);
-
-      self->last_sync_frame_at = now;
-      if (recent)
-        pending->flags &= ~GLINT_COMMAND_SAMPLE_RTT;
-    }
-
-  /* A late answer says the link is slower than the estimate, whatever the
-   * command: what it took beyond the chip's worst-case work is the link. */
-  if ((pending->flags & GLINT_COMMAND_SAMPLE_RTT || pending->waiting_late) &&
-      pending->first_in_line && pending->sent_at > 0)
-    glint_link_timing_sample_from (self->timing, now - pending->sent_at, pending->processing_us,
-                                   glint_link_timing_wire_time (pending->request_wire_bytes + len + 2,
-                                                                glint_stream_get_baud (self->stream)));
-
-  if (self->pending.head != NULL)
-    pending_start_timer (self, self->pending.head->data);
-  fail_lost (self, &lost);
-
+  pending->answered = TRUE;
   if (!glint_loader_parse_status (data, data_len, pending->resp_len, &code))
     {
       pending_return_error (pending,
@@ -700,6 +853,104 @@ complete_pending (GlintLoader  *self,
                          (GDestroyNotify) g_bytes_unref);
   g_object_unref (task);
   pending_free (pending);
+}
+
+static void
+complete_pending (GlintLoader  *self,
+                  Pending      *pending,
+                  const guint8 *frame,
+                  gsize         len)
+{
+  gint64 now = g_get_monotonic_time ();
+  GQueue lost = G_QUEUE_INIT;
+  Pending *behind = NULL;
+  g_autoptr(GlintLoader) keep = g_object_ref (self);
+
+  if (pending->is_probe)
+    probe_answered (self, pending, &lost);
+  g_queue_remove (&self->pending, pending);
+  pending->answered = TRUE;
+  self->round_trips++;
+  self->unreadable = 0;
+
+  /* The ROM answers each SYNC eight times (protocol.md §3.1); a SYNC sent
+   * soon after another may be matched by one of those extra answers, which
+   * says nothing about the link. */
+  if (pending->op == GLINT_OP_SYNC)
+    {
+      gboolean recent = self->last_sync_frame_at != 0 &&
+                        now - self->last_sync_frame_at <
+                        glint_link_timing_get_allowance (self->timing);
+
+      self->last_sync_frame_at = now;
+      if (recent)
+        pending->flags &= ~GLINT_COMMAND_SAMPLE_RTT;
+    }
+
+  /* A late answer says the link is slower than the estimate, whatever the
+   * command: what it took beyond the chip's worst-case work is the link. */
+  if ((pending->flags & GLINT_COMMAND_SAMPLE_RTT || pending->waiting_late) &&
+      pending->first_in_line && pending->sent_at > 0)
+    glint_link_timing_sample_from (self->timing, now - pending->sent_at, pending->processing_us,
+                                   glint_link_timing_wire_time (pending->request_wire_bytes + len + 2,
+                                                                glint_stream_get_baud (self->stream)));
+
+  if (self->pending.head != NULL)
+    pending_start_timer (self, self->pending.head->data);
+  fail_lost (self, &lost);
+
+  /* Where a command with the same opcode waits behind it, the answer may
+   * be that one's (this one's lost): it is held until the youngest such
+   * command has its own answer, which says both came (the chip answers in
+   * order), or fails with it (fail_held ()). Pipelined commands with one
+   * opcode (the change scan's MD5s, batched READ_REGs) come back together
+   * anyway. SYNC's repeated answers say nothing either way. */
+  if (pending->op != GLINT_OP_SYNC)
+    for (GList *l = self->pending.tail; l != NULL && behind == NULL; l = l->prev)
+      if (could_have_sent (l->data, pending->op))
+        behind = l->data;
+
+  if (behind != NULL)
+    {
+      g_clear_handle_id (&pending->timeout_id, g_source_remove);
+      g_clear_handle_id (&pending->probe_id, g_source_remove);
+      pending->answer = g_bytes_new (frame, len);
+      pending->held_until = behind->seq;
+      g_queue_push_tail (&self->held, pending);
+      return;
+    }
+
+  release_held (self, pending->op, pending->seq);
+  deliver (self, pending, frame, len);
+}
+
+/* The command an answer with @op and @value is for: a probe whose value
+ * is known, by that value (protocol.md §7.3: an older READ_REG whose
+ * register happens to hold it is then taken as lost, never given the
+ * probe's value); else the oldest with that opcode, not such a probe. */
+static Pending *
+find_pending (GlintLoader *self,
+              guint8       op,
+              guint32      value)
+{
+  for (GList *l = self->pending.head; op == GLINT_OP_READ_REG && l != NULL; l = l->next)
+    {
+      Pending *candidate = l->data;
+
+      if (candidate->is_probe && candidate->value_known && candidate->expected_value == value)
+        return candidate;
+    }
+
+  for (GList *l = self->pending.head; l != NULL; l = l->next)
+    {
+      Pending *candidate = l->data;
+
+      if (could_have_sent (candidate, op) &&
+          !(candidate->is_probe && candidate->value_known && candidate->expected_value != value))
+        return candidate;
+    }
+
+  return NULL;
 }
 
 static gboolean
@@ -798,16 +1049,7 @@ on_frame (const guint8 *frame,
     }
 
   op = frame[1];
-  for (GList *l = self->pending.head; l != NULL; l = l->next)
-    {
-      Pending *candidate = l->data;
-
-      if (candidate->op == op && candidate->expected_frame == NULL)
-        {
-          pending = candidate;
-          break;
-        }
-    }
+  pending = find_pending (self, op, glint_read_u32 (frame + 4));
 
   if (pending == NULL && self->pending.head != NULL && len >= 10 && frame[8] != 0 &&
       frame[9] == 0x05)
@@ -820,6 +1062,7 @@ on_frame (const guint8 *frame,
       self->unsupported_echo = g_bytes_new (frame, len);
       self->unsupported_left = UNSUPPORTED_REPEATS;
       g_queue_remove (&self->pending, head);
+      head->answered = TRUE;
       pending_return_error (head, g_error_new (GLINT_ERROR, GLINT_ERROR_NOT_SUPPORTED,
                                                _("the chip does not support %s"),
                                                glint_loader_op_name (head->op)));
@@ -1073,7 +1316,7 @@ glint_loader_finalize (GObject *object)
 {
   GlintLoader *self = GLINT_LOADER (object);
 
-  g_assert (self->pending.length == 0);
+  g_assert (self->pending.length == 0 && self->held.length == 0);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->timing, glint_link_timing_free);
   g_clear_pointer (&self->decoder, glint_slip_decoder_free);
@@ -1124,6 +1367,7 @@ static void
 glint_loader_init (GlintLoader *self)
 {
   g_queue_init (&self->pending);
+  g_queue_init (&self->held);
   self->cancellable = g_cancellable_new ();
   self->decoder = glint_slip_decoder_new (MAX_FRAME);
   self->out = g_byte_array_new ();
@@ -1224,10 +1468,37 @@ void
 glint_loader_set_probe_register (GlintLoader *self,
                                  guint32      address)
 {
-  g_return_if_fail (GLINT_IS_LOADER (self));
+  glint_loader_set_probe_registers (self, &address, NULL, 1);
+}
 
-  self->probe_register = address;
-  self->can_probe = TRUE;
+/**
+ * glint_loader_set_probe_registers:
+ * @addresses: (array length=n): registers as for
+ *   glint_loader_set_probe_register(), in the order to try them
+ * @values: (array length=n) (nullable): what each holds, where known (read
+ *   at detection, from this chip)
+ * @n: how many (two are kept); 0 stops probing
+ *
+ * With values, an overdue READ_REG is probed too: the probe's answer is
+ * told from the READ_REG's by its value, so a probe reads a register the
+ * waiting READ_REGs do not (protocol.md §7.3).
+ */
+void
+glint_loader_set_probe_registers (GlintLoader   *self,
+                                  const guint32 *addresses,
+                                  const guint32 *values,
+                                  guint          n)
+{
+  g_return_if_fail (GLINT_IS_LOADER (self));
+  g_return_if_fail (n == 0 || addresses != NULL);
+
+  self->n_probe_regs = MIN (n, G_N_ELEMENTS (self->probe_regs));
+  for (guint i = 0; i < self->n_probe_regs; i++)
+    {
+      self->probe_regs[i].address = addresses[i];
+      self->probe_regs[i].value = values != NULL ? values[i] : 0;
+      self->probe_regs[i].value_known = values != NULL;
+    }
 }
 
 void
@@ -1278,6 +1549,12 @@ queue_request (GlintLoader       *self,
   self->out_queued += pending->request_wire_bytes;
   pending->write_end = self->out_queued;
   pending->first_in_line = self->pending.length == 0;
+  pending->seq = ++self->next_seq;
+  if (op == GLINT_OP_READ_REG && payload_len >= 4)
+    {
+      pending->has_reg = TRUE;
+      pending->reg = glint_read_u32 (g_bytes_get_data (payload, NULL));
+    }
 
   return pending;
 }

@@ -35,6 +35,10 @@ guint            glint_loader_get_round_trips  (GlintLoader          *self);
 char            *glint_loader_take_boot_log    (GlintLoader          *self);
 void             glint_loader_set_probe_register (GlintLoader        *self,
                                                   guint32             address);
+void             glint_loader_set_probe_registers (GlintLoader       *self,
+                                                   const guint32     *addresses,
+                                                   const guint32     *values,
+                                                   guint              n);
 void             glint_loader_set_reset_delay  (GlintLoader          *self,
                                                 guint                 reset_delay_ms);
 

@@ -656,6 +656,7 @@ cmd_md5 (GlintSim     *self,
       return;
     }
 
+  self->counters[GLINT_SIM_COUNTER_MD5S]++;
   md5 = g_checksum_new (G_CHECKSUM_MD5);
   g_checksum_update (md5, _glint_sim_cells_read (self, addr, len), len);
   us = CMD_US + MD5_US_PER_MIB * len / (1024.0 * 1024.0);

@@ -499,6 +499,7 @@ static const SimOption options[] = {
   { "garble-reply", OPTION_OP_COUNT, FIELD (garble_op), FIELD (garble_left), 0, 0, NULL },
   { "garble-skip", OPTION_UINT64, FIELD (garble_skip), 0, 0, 0, NULL },
   { "lose-reply", OPTION_OP_COUNT, FIELD (lose_op), FIELD (lose_left), 0, 0, NULL },
+  { "lose-skip", OPTION_UINT64, FIELD (lose_skip), 0, 0, 0, NULL },
   { "stuck-bit", OPTION_CUSTOM, 0, 0, 0, 0, set_flash_fault },
   { "no-erase", OPTION_CUSTOM, 0, 0, 0, 0, set_flash_fault },
   { "write-protect", OPTION_CUSTOM, 0, 0, 0, 0, set_flash_fault },
@@ -543,7 +544,8 @@ static const SimOption options[] = {
  * N answers to that opcode; `garble-skip` (N) lets that many of its answers
  * pass first), `lose-reply` (OPCODE[:N]: the next N commands
  * with that opcode are carried out, but their answers are lost on the
- * way), and flash faults as real chips have them:
+ * way; `lose-skip` (N) lets that many of its answers pass first), and
+ * flash faults as real chips have them:
  * `stuck-bit` (OFFSET[:BIT]: that bit stays 1), `no-erase` (OFFSET: its
  * sector keeps its content), `write-protect` (START-END: writes and erases
  * there are ignored, silently), `real-flash-size` (1M…: a chip smaller

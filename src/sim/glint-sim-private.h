@@ -138,6 +138,7 @@ struct _GlintSim
   guint64           garble_skip;       /* ... after this many answers to it went by */
   guint             lose_op;           /* the next lose_left answers to it are done */
   guint             lose_left;         /* ... but never reach the host */
+  guint64           lose_skip;         /* ... after this many answers to it went by */
   gdouble           rom_xtal_drift;    /* %: the ESP32 ROM's belief vs. its crystal */
   gboolean          rom_xtal_drift_set;/* ... given, not drawn from the seed */
   gdouble           time_scale;

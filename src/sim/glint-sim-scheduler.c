@@ -177,7 +177,11 @@ _glint_sim_send_response (GlintSim     *self,
 
   /* one-shot fault: the work is done, the answer lost on the way (the
    * host cannot tell what of it was done) */
-  if (self->lose_op != 0 && op == self->lose_op)
+  if (self->lose_op != 0 && op == self->lose_op && self->lose_skip > 0)
+    {
+      self->lose_skip--;
+    }
+  else if (self->lose_op != 0 && op == self->lose_op)
     {
       if (--self->lose_left == 0)
         self->lose_op = 0;

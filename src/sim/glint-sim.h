@@ -44,6 +44,7 @@ typedef enum
   GLINT_SIM_COUNTER_DUPLICATED,      /* bytes duplicated by fault injection */
   GLINT_SIM_COUNTER_GARBLED,         /* bytes garbled by a baud mismatch */
   GLINT_SIM_COUNTER_FRAMES_LOST,     /* frames the stub had no buffer for */
+  GLINT_SIM_COUNTER_MD5S,            /* SPI_FLASH_MD5 commands carried out */
   GLINT_SIM_N_COUNTERS
 } GlintSimCounter;
 
