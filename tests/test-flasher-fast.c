@@ -240,7 +240,7 @@ test_skip_scan_resumes (Fixture       *f,
                         gconstpointer  data)
 {
   gboolean rom = g_str_equal (data, "rom");
-  g_autoptr(GBytes) first = seeded_bytes (6, 256 * 1024);
+  g_autoptr(GBytes) first = glint_test_seeded_bytes (6, 256 * 1024, TRUE);
   g_autoptr(GBytes) second = changed_copy (first, 200 * 1024, 4096);
   g_autoptr(GError) error = NULL;
   guint64 md5s, clean, lossy, written;
@@ -261,7 +261,7 @@ test_skip_scan_resumes (Fixture       *f,
   flash_plan (f, 0x10000, second);
   lossy = counter (f, GLINT_SIM_COUNTER_MD5S) - md5s;
 
-  assert_flash_holds (fixture_sim (f), 0x10000, second);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, second);
   g_assert_cmpuint (glint_flasher_get_recoveries (f->flasher), ==, 1);
   g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_FLASH_WRITTEN) - written, ==, 4096);
   /* a probe, 4 chunks, 16 sectors, the check; the lost one asked again */
@@ -279,7 +279,7 @@ static void
 test_write_resumes (Fixture       *f,
                     gconstpointer  data)
 {
-  g_autoptr(GBytes) image = seeded_bytes (7, 256 * 1024);
+  g_autoptr(GBytes) image = glint_test_seeded_bytes (7, 256 * 1024, TRUE);
   g_autoptr(GError) error = NULL;
   guint64 md5s;
 
@@ -293,7 +293,7 @@ test_write_resumes (Fixture       *f,
   md5s = counter (f, GLINT_SIM_COUNTER_MD5S) - md5s;
   g_test_message ("%" G_GUINT64_FORMAT " MD5s", md5s);
 
-  assert_flash_holds (fixture_sim (f), 0x10000, image);
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, image);
   g_assert_cmpuint (glint_flasher_get_recoveries (f->flasher), ==, 1);
   g_assert_true (log_has (f, "app at 0x10000 verified"));
   /* the first sector (blank: the region is written whole); after the
