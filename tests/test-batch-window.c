@@ -424,6 +424,41 @@ test_one_round (Fixture       *f,
   g_assert_null (gtk_widget_get_tooltip_text (button));
 }
 
+/* Flash All pressed again the moment a round ends: the boards' ports are
+ * still being let go of by the round's jobs, and the new round must wait
+ * for that, never fail them as busy. */
+static void
+test_two_rounds (Fixture       *f,
+                 gconstpointer  data)
+{
+  GlintFlashBatch *batch;
+
+  plug_board (f, 0);
+  plug_board (f, 1);
+  open_window (f);
+  wait_rows (f, 2);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "batch.flash-all", NULL));
+  wait_results (f, 2);
+  /* at once: no main-loop turn between the round's end and the press */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "batch.flash-all", NULL));
+  batch = glint_batch_window_get_batch (f->window);
+  g_assert_cmpuint (glint_flash_batch_get_n_boards (batch), ==, 4);
+  wait_results (f, 4);
+
+  for (guint i = 0; i < 4; i++)
+    {
+      const GError *error = glint_flash_batch_get_error (batch, i);
+
+      g_assert_no_error ((GError *) error);
+      g_assert_cmpint (glint_flash_batch_get_result (batch, i), ==,
+                       GLINT_BATCH_RESULT_VERIFIED);
+    }
+  assert_log (f, 4);
+  assert_flashed (f, 0);
+  assert_flashed (f, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -436,6 +471,8 @@ main (int   argc,
               test_four_boards, fixture_teardown);
   g_test_add ("/glint/batch-window/one-round", Fixture, NULL, fixture_setup,
               test_one_round, fixture_teardown);
+  g_test_add ("/glint/batch-window/two-rounds", Fixture, NULL, fixture_setup,
+              test_two_rounds, fixture_teardown);
   g_test_add ("/glint/batch-window/production", Fixture, NULL, fixture_setup,
               test_production, fixture_teardown);
 
