@@ -3,6 +3,11 @@
 
 #include "config.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <glib/gstdio.h>
 
 #include "glint-application.h"
@@ -284,6 +289,104 @@ test_boot_check (Fixture       *f,
   wait_until (f, done_page, "the Done page");
 }
 
+static gboolean
+port_chosen (Fixture *f)
+{
+  return f->window->address != NULL && g_str_has_suffix (f->window->address, "ttyUSB0");
+}
+
+/* Whether this process still holds the port: Glint locks what it opens */
+static gboolean
+port_held (const char *path)
+{
+  int fd = open (path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  gboolean held;
+
+  g_assert_cmpint (fd, >=, 0);
+  held = flock (fd, LOCK_EX | LOCK_NB) < 0;
+  close (fd);
+  return held;
+}
+
+/* When Detect starts after the erase: 1 if the port is free for it, 2 if
+ * the erase's job still holds it */
+static void
+on_applying_cb (GlintWizardPage *page,
+                GParamSpec      *pspec,
+                guint           *seen)
+{
+  if (glint_wizard_page_get_applying (page))
+    *seen = port_held (g_object_get_data (G_OBJECT (page), "test-link")) ? 2 : 1;
+}
+
+/* Detect's row says what it found, or why it found nothing */
+static void
+assert_no_busy (Fixture *f)
+{
+  const char *text = adw_action_row_get_subtitle (ADW_ACTION_ROW (child (f, "detect_row")));
+
+  if (strstr (text, "in use") != NULL)
+    g_error ("Detect found the port busy: %s", text);
+}
+
+
+/* Board Details on a board behind a real port (a pty, locked while it is
+ * open): Save… and Erase… let go of it as they end, so that the Detect an
+ * erase starts and the next one find it free, not "in use". */
+static void
+test_port_released (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *ports = g_build_filename (f->dir, "ports", NULL);
+  g_autofree char *link = g_build_filename (ports, "ttyUSB0", NULL);
+  const char *args[] = { "--pty", "--link", link, "--flash", f->flash_path,
+                         "-o", "boot=download", "-o", "time-scale=0", NULL };
+  g_autoptr(GSubprocess) board = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "phy_init.bin", NULL);
+  g_autoptr(GError) error = NULL;
+  const GlintBoardContents *contents;
+  guint held_at_detect = 0;
+
+  g_assert_cmpint (g_mkdir (ports, 0700), ==, 0);
+  g_setenv ("GLINT_PORTS_DIR", ports, TRUE);
+  board = glint_test_spawn_sim_server (args, NULL);
+  glint_board_page_refresh_ports (f->window->board_page);
+  activate (f, "win.select-board", link);
+  wait_until (f, port_chosen, "the port");
+  detect (f, link);
+
+  glint_board_page_save_partition (f->window->board_page, "phy_init", path);
+  wait_until (f, page_idle, "the read");
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_assert_false (port_held (link));
+  /* Detect at once, as a person might press it */
+  glint_board_page_detect (f->window->board_page);
+  wait_until (f, page_idle, "Detect after the read");
+  assert_no_busy (f);
+
+  glint_board_page_erase_partition (f->window->board_page, "otadata");
+  g_assert_true (glint_wizard_page_get_applying (GLINT_WIZARD_PAGE (f->window->board_page)));
+  /* the erase, then Detect again, at once: on the port the erase just had */
+  g_object_set_data_full (G_OBJECT (f->window->board_page), "test-link", g_strdup (link), g_free);
+  g_signal_connect (f->window->board_page, "notify::applying",
+                    G_CALLBACK (on_applying_cb), &held_at_detect);
+  wait_until (f, page_idle, "the erase and Detect");
+  g_signal_handlers_disconnect_by_data (f->window->board_page, &held_at_detect);
+  g_assert_cmpuint (held_at_detect, ==, 1);   /* seen once, and the port was free */
+  assert_no_busy (f);
+  g_assert_false (port_held (link));
+  contents = glint_board_page_get_board_info (f->window->board_page)->contents;
+  g_assert_cmpstr (glint_board_contents_booting (contents)->partition.name, ==, "factory");
+
+  g_subprocess_send_signal (board, SIGTERM);
+  g_subprocess_wait_check (board, NULL, &error);
+  g_assert_no_error (error);
+  g_unsetenv ("GLINT_PORTS_DIR");
+  g_unlink (path);
+  g_unlink (link);
+  g_rmdir (ports);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -296,6 +399,8 @@ main (int   argc,
               test_board_details, fixture_teardown);
   g_test_add ("/glint/window-contents/save-partition", Fixture, NULL, fixture_setup,
               test_save_partition, fixture_teardown);
+  g_test_add ("/glint/window-contents/port-released", Fixture, NULL, fixture_setup,
+              test_port_released, fixture_teardown);
   g_test_add ("/glint/window-contents/firmware-replaces", Fixture, NULL, fixture_setup,
               test_firmware_replaces, fixture_teardown);
   g_test_add ("/glint/window-contents/boot-check", Fixture, NULL, fixture_setup,

@@ -383,29 +383,6 @@ typedef struct
   guint            index;
 } BoardJob;
 
-/* A board's job ended: its port is let go of now, before anyone hears of
- * the end, so that the next board there (Flash All pressed again, a board
- * plugged in again) opens it rather than finding it held by this process
- * and failing as busy. The flasher stays, for its figures. The stream is
- * closed here, on the main thread, as dropping a flasher closes it
- * elsewhere: its loader lets go of the stream first (at once, or as the
- * job winds up when this runs from the job's callback), and the read it
- * leaves pending was cancelled and reads nothing more. */
-static void
-board_let_go (Board *board)
-{
-  GlintStream *stream = glint_flasher_get_stream (board->flasher);
-  g_autoptr(GError) error = NULL;
-
-  glint_flasher_release_stream (board->flasher);
-  if (stream == NULL || g_io_stream_is_closed (G_IO_STREAM (stream)))
-    return;
-  /* An error says a child stream was still busy; the port is released all
-   * the same (the streams close their descriptor or socket regardless). */
-  if (!g_io_stream_close (G_IO_STREAM (stream), NULL, &error))
-    g_debug ("closing %s: %s", board->address, error->message);
-}
-
 static void
 board_flash_cb (GObject      *object,
                 GAsyncResult *result,
@@ -432,7 +409,11 @@ board_flash_cb (GObject      *object,
   board->chip = g_strdup (glint_flasher_get_chip (flasher));
   g_free (board->mac);
   board->mac = glint_flasher_dup_mac (flasher);
-  board_let_go (board);
+  /* Its port is let go of before anyone hears of the end, so that the
+   * next board there (Flash All again, a board plugged in again) opens it
+   * rather than finding it held by this process, busy. The flasher stays,
+   * for its figures. */
+  glint_flasher_close_stream (flasher);
 
   log_board (self, board);
   self->n_running--;

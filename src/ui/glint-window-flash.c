@@ -747,6 +747,8 @@ boot_check_info_cb (GObject      *object,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+  /* the flash opens the port next, at once */
+  glint_flasher_close_stream (GLINT_FLASHER (object));
   boot_check_done (self);
   if (info == NULL || plan == NULL)
     {
