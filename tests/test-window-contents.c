@@ -73,15 +73,7 @@ static GtkWidget *
 child (Fixture    *f,
        const char *name)
 {
-  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (f->window->board_page),
-                                                   GLINT_TYPE_BOARD_PAGE, name);
-
-  if (object == NULL)
-    object = gtk_widget_get_template_child (GTK_WIDGET (f->window->firmware_page),
-                                            GLINT_TYPE_FIRMWARE_PAGE, name);
-  if (object == NULL)
-    g_error ("no widget called “%s”", name);
-  return GTK_WIDGET (object);
+  return glint_test_window_child (f->window, name);
 }
 
 static void
@@ -264,6 +256,7 @@ test_boot_check (Fixture       *f,
                  gconstpointer  data)
 {
   AdwMessageDialog *dialog;
+  const char *summary;
 
   activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
   activate (f, "win.next", NULL);
@@ -287,6 +280,46 @@ test_boot_check (Fixture       *f,
   wait_until (f, boot_asked, "the boot check, again");
   adw_message_dialog_response (f->window->boot_dialog, "flash");
   wait_until (f, done_page, "the Done page");
+
+  /* Done says what the check found, not that the board restarted with
+   * it, and offers the next step first */
+  summary = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "done_status")));
+  assert_has (summary, "The board will not start this firmware: there is no bootloader at "
+                       "0x1000 and no partition table at 0x8000");
+  g_assert_null (strstr (summary, "restarted"));
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (child (f, "done_status"))), ==,
+                   "Written, but the Board Will Not Start It");
+  g_assert_true (gtk_widget_get_visible (child (f, "firmware_button")));
+  g_assert_true (glint_wizard_page_get_default_widget (GLINT_WIZARD_PAGE (f->window->done_page))
+                 == child (f, "firmware_button"));
+  g_signal_emit_by_name (child (f, "firmware_button"), "clicked");
+  g_assert_cmpstr (_glint_window_get_page (f->window), ==, "firmware");
+}
+
+/* A lone app onto a board whose bootloader and table start it: no
+ * question, and Done says the board restarted with it, as the check
+ * found (the plan alone brought no bootloader). */
+static void
+test_done_restarted (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *address = g_strdup_printf ("sim://esp32?time-scale=0&flash=%s",
+                                              f->flash_path);
+  const char *summary;
+
+  detect (f, address);
+  activate (f, "win.next", NULL);
+  activate (f, "win.load-firmware", f->app_path);
+  wait_until (f, plan_loaded, "the firmware");
+  activate (f, "win.next", NULL);
+  wait_until (f, done_page, "the Done page");
+  g_assert_null (f->window->boot_dialog);
+
+  summary = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "done_status")));
+  assert_has (summary, "The board has restarted with the new firmware.");
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (child (f, "done_status"))), ==,
+                   "Flashing Complete");
+  g_assert_false (gtk_widget_get_visible (child (f, "firmware_button")));
 }
 
 static gboolean
@@ -405,6 +438,8 @@ main (int   argc,
               test_firmware_replaces, fixture_teardown);
   g_test_add ("/glint/window-contents/boot-check", Fixture, NULL, fixture_setup,
               test_boot_check, fixture_teardown);
+  g_test_add ("/glint/window-contents/done-restarted", Fixture, NULL, fixture_setup,
+              test_done_restarted, fixture_teardown);
 
   return g_test_run ();
 }
