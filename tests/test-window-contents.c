@@ -288,7 +288,7 @@ test_boot_check (Fixture       *f,
                        "0x1000 and no partition table at 0x8000");
   g_assert_null (strstr (summary, "restarted"));
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (child (f, "done_status"))), ==,
-                   "Written, but the Board Will Not Start It");
+                   "Written, but It Will Not Start");
   g_assert_true (gtk_widget_get_visible (child (f, "firmware_button")));
   g_assert_true (glint_wizard_page_get_default_widget (GLINT_WIZARD_PAGE (f->window->done_page))
                  == child (f, "firmware_button"));

@@ -111,15 +111,15 @@ void
 glint_done_page_set_will_start (GlintDonePage *self,
                                 gboolean       will_start)
 {
-  GtkWidget *first = GTK_WIDGET (will_start ? self->flash_another_button : self->firmware_button);
+  GtkWidget *first;
 
   g_return_if_fail (GLINT_IS_DONE_PAGE (self));
 
+  first = GTK_WIDGET (will_start ? self->flash_another_button : self->firmware_button);
   adw_status_page_set_icon_name (self->done_status, will_start ? "emblem-ok-symbolic" :
                                                                  "dialog-warning-symbolic");
   adw_status_page_set_title (self->done_status, will_start ? _("Flashing Complete") :
-                                                             _("Written, but the Board Will Not "
-                                                               "Start It"));
+                                                             _("Written, but It Will Not Start"));
   gtk_widget_set_visible (GTK_WIDGET (self->firmware_button), !will_start);
   if (will_start)
     {
