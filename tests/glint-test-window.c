@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <time.h>
+
 #include "glint-test-window.h"
 
 void
@@ -39,6 +41,27 @@ glint_test_window_activate (GtkWidget  *widget,
     g_assert_true (gtk_widget_activate_action (widget, action, NULL));
 }
 
+static gboolean
+wake_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+glint_test_wait_until (GlintTestCondition done,
+                       gpointer           data,
+                       guint              timeout_s)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
+  guint wake = g_timeout_add (100, wake_cb, NULL);   /* so that the deadline is seen */
+  gboolean held;
+
+  while (!(held = done (data)) && g_get_monotonic_time () <= deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+  return held;
+}
+
 void
 glint_test_window_wait (GlintWindow        *window,
                         GlintTestCondition  done,
@@ -46,14 +69,38 @@ glint_test_window_wait (GlintWindow        *window,
                         guint               timeout_s,
                         const char         *what)
 {
-  gint64 deadline = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
+  if (!glint_test_wait_until (done, data, timeout_s))
+    g_error ("waited %u s for %s; on “%s” (%s)", timeout_s, what,
+             _glint_window_get_page (window),
+             window->log->len > 0 ? window->log->str : "no log");
+}
 
-  while (!done (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("waited %u s for %s; on “%s” (%s)", timeout_s, what,
-                 _glint_window_get_page (window),
-                 window->log->len > 0 ? window->log->str : "no log");
-      g_main_context_iteration (NULL, TRUE);
-    }
+gint64
+glint_test_thread_cpu_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+GtkWidget *
+glint_test_window_child (GlintWindow *window,
+                         const char  *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (window), GLINT_TYPE_WINDOW, name);
+  GtkWidget *stack = GTK_WIDGET (glint_wizard_get_stack (window->wizard));
+
+  if (object == NULL)
+    object = gtk_widget_get_template_child (GTK_WIDGET (window->wizard), GLINT_TYPE_WIZARD,
+                                            name);
+  for (GtkWidget *p = gtk_widget_get_first_child (stack);
+       object == NULL && p != NULL;
+       p = gtk_widget_get_next_sibling (p))
+    if (GLINT_IS_WIZARD_PAGE (p))
+      object = gtk_widget_get_template_child (p, G_OBJECT_TYPE (p), name);
+
+  if (object == NULL)
+    g_error ("no widget called “%s” in the window, its wizard or its pages", name);
+  return GTK_WIDGET (object);
 }

@@ -36,4 +36,20 @@ void      glint_test_window_wait      (GlintWindow       *window,
                                        guint              timeout_s,
                                        const char        *what);
 
+/* Iterates the main context until @done (@data) holds, @timeout_s at most
+ * (a timer wakes the loop to see the time pass); returns whether it held,
+ * for the caller to say what it waited for. */
+gboolean  glint_test_wait_until       (GlintTestCondition done,
+                                       gpointer           data,
+                                       guint              timeout_s);
+
+/* The calling thread's CPU time: its own work, without the time other
+ * processes had the CPU. */
+gint64    glint_test_thread_cpu_us    (void);
+
+/* The widget called @name in @window's template, its wizard's or one of
+ * its pages'; fails the test where there is none. */
+GtkWidget *glint_test_window_child    (GlintWindow       *window,
+                                       const char        *name);
+
 G_END_DECLS

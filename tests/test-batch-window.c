@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <glib/gstdio.h>
 
@@ -14,6 +13,7 @@
 #include "glint-sim-stream.h"
 #include "glint-test-image.h"
 #include "glint-test-utils.h"
+#include "glint-test-window.h"
 
 /*
  * "Flash Several Boards" under Xvfb, with simulated boards in other
@@ -125,15 +125,6 @@ plug_board (Fixture *f,
   f->servers[i] = glint_test_spawn_sim_server (args, NULL);
 }
 
-static gint64
-thread_cpu_us (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
-}
-
 /* The main loop's worst stall, sampled by a 1 ms timer: in wall-clock time
  * (which counts the time other processes had the CPU, on a loaded machine
  * most of it) and in the main thread's own CPU time. */
@@ -142,7 +133,7 @@ stall_tick_cb (gpointer user_data)
 {
   Fixture *f = user_data;
   gint64 now = g_get_monotonic_time ();
-  gint64 cpu = thread_cpu_us ();
+  gint64 cpu = glint_test_thread_cpu_us ();
 
   if (f->last_tick_cpu_us != 0 && cpu - f->last_tick_cpu_us > f->worst_stall_cpu_us)
     f->worst_stall_cpu_us = cpu - f->last_tick_cpu_us;
@@ -195,10 +186,38 @@ wait_drawn (Fixture *f)
   g_signal_handler_disconnect (clock, id);
 }
 
-static gboolean
-wake_cb (gpointer user_data)
+/* How many boards' jobs ended */
+static guint
+n_ended (Fixture *f)
 {
-  return G_SOURCE_CONTINUE;
+  GlintFlashBatch *batch = glint_batch_window_get_batch (f->window);
+  guint ended = 0;
+
+  for (guint i = 0; batch != NULL && i < glint_flash_batch_get_n_boards (batch); i++)
+    ended += glint_flash_batch_get_result (batch, i) != GLINT_BATCH_RESULT_RUNNING;
+  return ended;
+}
+
+typedef struct
+{
+  Fixture *f;
+  guint    n;
+} Count;
+
+static gboolean
+results_in (gpointer data)
+{
+  Count *c = data;
+
+  return n_ended (c->f) >= c->n;
+}
+
+static gboolean
+rows_in (gpointer data)
+{
+  Count *c = data;
+
+  return glint_batch_window_get_n_rows (c->f->window) >= c->n;
 }
 
 /* Spins until @n boards' jobs ended, 20 s at most */
@@ -206,24 +225,10 @@ static void
 wait_results (Fixture *f,
               guint    n)
 {
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  guint wake = g_timeout_add (100, wake_cb, NULL);   /* so that the deadline is seen */
-  GlintFlashBatch *batch;
+  Count c = { f, n };
 
-  for (;;)
-    {
-      guint ended = 0;
-
-      batch = glint_batch_window_get_batch (f->window);
-      for (guint i = 0; batch != NULL && i < glint_flash_batch_get_n_boards (batch); i++)
-        ended += glint_flash_batch_get_result (batch, i) != GLINT_BATCH_RESULT_RUNNING;
-      if (ended >= n)
-        break;
-      if (g_get_monotonic_time () > deadline)
-        g_error ("%u of %u boards done after 20 s", ended, n);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (wake);
+  if (!glint_test_wait_until (results_in, &c, 20))
+    g_error ("%u of %u boards done after 20 s", n_ended (f), n);
 }
 
 /* Spins until the window lists @n ports (the monitor settles first) */
@@ -231,17 +236,10 @@ static void
 wait_rows (Fixture *f,
            guint    n)
 {
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  guint wake = g_timeout_add (100, wake_cb, NULL);
+  Count c = { f, n };
 
-  while (glint_batch_window_get_n_rows (f->window) < n)
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("%u of %u ports listed after 10 s", glint_batch_window_get_n_rows (f->window),
-                 n);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (wake);
+  if (!glint_test_wait_until (rows_in, &c, 10))
+    g_error ("%u of %u ports listed after 10 s", glint_batch_window_get_n_rows (f->window), n);
 }
 
 /* The results log's rows (without the header): @n of them, the faulty
@@ -424,6 +422,41 @@ test_one_round (Fixture       *f,
   g_assert_null (gtk_widget_get_tooltip_text (button));
 }
 
+/* Flash All pressed again the moment a round ends: the boards' ports are
+ * still being let go of by the round's jobs, and the new round must wait
+ * for that, never fail them as busy. */
+static void
+test_two_rounds (Fixture       *f,
+                 gconstpointer  data)
+{
+  GlintFlashBatch *batch;
+
+  plug_board (f, 0);
+  plug_board (f, 1);
+  open_window (f);
+  wait_rows (f, 2);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "batch.flash-all", NULL));
+  wait_results (f, 2);
+  /* at once: no main-loop turn between the round's end and the press */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "batch.flash-all", NULL));
+  batch = glint_batch_window_get_batch (f->window);
+  g_assert_cmpuint (glint_flash_batch_get_n_boards (batch), ==, 4);
+  wait_results (f, 4);
+
+  for (guint i = 0; i < 4; i++)
+    {
+      const GError *error = glint_flash_batch_get_error (batch, i);
+
+      g_assert_no_error ((GError *) error);
+      g_assert_cmpint (glint_flash_batch_get_result (batch, i), ==,
+                       GLINT_BATCH_RESULT_VERIFIED);
+    }
+  assert_log (f, 4);
+  assert_flashed (f, 0);
+  assert_flashed (f, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -436,6 +469,8 @@ main (int   argc,
               test_four_boards, fixture_teardown);
   g_test_add ("/glint/batch-window/one-round", Fixture, NULL, fixture_setup,
               test_one_round, fixture_teardown);
+  g_test_add ("/glint/batch-window/two-rounds", Fixture, NULL, fixture_setup,
+              test_two_rounds, fixture_teardown);
   g_test_add ("/glint/batch-window/production", Fixture, NULL, fixture_setup,
               test_production, fixture_teardown);
 

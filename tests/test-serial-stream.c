@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -343,20 +344,71 @@ test_serial_busy (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintStream) again = NULL;
+  int other;
 
-  if (!open_stream (fixture))
+  if (fixture->socat == NULL)
     return;
 
+  /* another program holds it (as Glint locks ports) */
+  other = open (fixture->path_a, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  g_assert_cmpint (other, >=, 0);
+  g_assert_cmpint (flock (other, LOCK_EX | LOCK_NB), ==, 0);
   error = try_open (fixture->path_a, NULL, NULL);
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_PORT_BUSY);
   g_clear_error (&error);
 
   /* closing releases the port for the next program */
-  g_io_stream_close (G_IO_STREAM (fixture->stream), NULL, &error);
-  g_assert_no_error (error);
+  close (other);
   error = try_open (fixture->path_a, NULL, &again);
   g_assert_no_error (error);
   g_assert_nonnull (again);
+}
+
+static gboolean
+close_stream_cb (gpointer data)
+{
+  Fixture *fixture = data;
+
+  g_io_stream_close (G_IO_STREAM (fixture->stream), NULL, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+opened_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GError **error = user_data;
+
+  if (!glint_stream_open_finish (GLINT_STREAM (object), result, error) && *error == NULL)
+    g_assert_not_reached ();
+  if (*error == NULL)
+    *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_EXISTS, "opened");
+}
+
+/* Another stream of this process holds the port and lets go of it a moment
+ * later (a job's flasher going away after its callback, while the next job
+ * opens): the open waits for that instead of calling the port busy. */
+static void
+test_serial_held_here (Fixture       *fixture,
+                       gconstpointer  user_data)
+{
+  g_autoptr(GlintStream) next = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+
+  if (!open_stream (fixture))
+    return;
+
+  next = glint_serial_stream_new (fixture->path_a);
+  start = g_get_monotonic_time ();
+  g_timeout_add (100, close_stream_cb, fixture);
+  glint_stream_open_async (next, NULL, opened_cb, &error);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);   /* "opened" */
+  g_assert_true (glint_stream_get_is_open (next));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
 }
 
 /* Whether setuid works here (not in every container): try it in a child. */
@@ -682,6 +734,7 @@ main (int argc, char **argv)
   ADD_PTY_TEST ("lines-pty", test_serial_lines_pty);
   ADD_PTY_TEST ("lines-together", test_serial_lines_together);
   ADD_PTY_TEST ("busy", test_serial_busy);
+  ADD_PTY_TEST ("held-here", test_serial_held_here);
   ADD_PTY_TEST ("purge", test_serial_purge);
   ADD_PTY_TEST ("drain", test_serial_drain);
   ADD_PTY_TEST ("closed", test_serial_closed);

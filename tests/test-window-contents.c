@@ -3,6 +3,11 @@
 
 #include "config.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <glib/gstdio.h>
 
 #include "glint-application.h"
@@ -68,15 +73,7 @@ static GtkWidget *
 child (Fixture    *f,
        const char *name)
 {
-  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (f->window->board_page),
-                                                   GLINT_TYPE_BOARD_PAGE, name);
-
-  if (object == NULL)
-    object = gtk_widget_get_template_child (GTK_WIDGET (f->window->firmware_page),
-                                            GLINT_TYPE_FIRMWARE_PAGE, name);
-  if (object == NULL)
-    g_error ("no widget called “%s”", name);
-  return GTK_WIDGET (object);
+  return glint_test_window_child (f->window, name);
 }
 
 static void
@@ -259,6 +256,7 @@ test_boot_check (Fixture       *f,
                  gconstpointer  data)
 {
   AdwMessageDialog *dialog;
+  const char *summary;
 
   activate (f, "win.select-board", GLINT_DEMO_ADDRESS);
   activate (f, "win.next", NULL);
@@ -282,6 +280,144 @@ test_boot_check (Fixture       *f,
   wait_until (f, boot_asked, "the boot check, again");
   adw_message_dialog_response (f->window->boot_dialog, "flash");
   wait_until (f, done_page, "the Done page");
+
+  /* Done says what the check found, not that the board restarted with
+   * it, and offers the next step first */
+  summary = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "done_status")));
+  assert_has (summary, "The board will not start this firmware: there is no bootloader at "
+                       "0x1000 and no partition table at 0x8000");
+  g_assert_null (strstr (summary, "restarted"));
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (child (f, "done_status"))), ==,
+                   "Written, but It Will Not Start");
+  g_assert_true (gtk_widget_get_visible (child (f, "firmware_button")));
+  g_assert_true (glint_wizard_page_get_default_widget (GLINT_WIZARD_PAGE (f->window->done_page))
+                 == child (f, "firmware_button"));
+  g_signal_emit_by_name (child (f, "firmware_button"), "clicked");
+  g_assert_cmpstr (_glint_window_get_page (f->window), ==, "firmware");
+}
+
+/* A lone app onto a board whose bootloader and table start it: no
+ * question, and Done says the board restarted with it, as the check
+ * found (the plan alone brought no bootloader). */
+static void
+test_done_restarted (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *address = g_strdup_printf ("sim://esp32?time-scale=0&flash=%s",
+                                              f->flash_path);
+  const char *summary;
+
+  detect (f, address);
+  activate (f, "win.next", NULL);
+  activate (f, "win.load-firmware", f->app_path);
+  wait_until (f, plan_loaded, "the firmware");
+  activate (f, "win.next", NULL);
+  wait_until (f, done_page, "the Done page");
+  g_assert_null (f->window->boot_dialog);
+
+  summary = adw_status_page_get_description (ADW_STATUS_PAGE (child (f, "done_status")));
+  assert_has (summary, "The board has restarted with the new firmware.");
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (child (f, "done_status"))), ==,
+                   "Flashing Complete");
+  g_assert_false (gtk_widget_get_visible (child (f, "firmware_button")));
+}
+
+static gboolean
+port_chosen (Fixture *f)
+{
+  return f->window->address != NULL && g_str_has_suffix (f->window->address, "ttyUSB0");
+}
+
+/* Whether this process still holds the port: Glint locks what it opens */
+static gboolean
+port_held (const char *path)
+{
+  int fd = open (path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  gboolean held;
+
+  g_assert_cmpint (fd, >=, 0);
+  held = flock (fd, LOCK_EX | LOCK_NB) < 0;
+  close (fd);
+  return held;
+}
+
+/* When Detect starts after the erase: 1 if the port is free for it, 2 if
+ * the erase's job still holds it */
+static void
+on_applying_cb (GlintWizardPage *page,
+                GParamSpec      *pspec,
+                guint           *seen)
+{
+  if (glint_wizard_page_get_applying (page))
+    *seen = port_held (g_object_get_data (G_OBJECT (page), "test-link")) ? 2 : 1;
+}
+
+/* Detect's row says what it found, or why it found nothing */
+static void
+assert_no_busy (Fixture *f)
+{
+  const char *text = adw_action_row_get_subtitle (ADW_ACTION_ROW (child (f, "detect_row")));
+
+  if (strstr (text, "in use") != NULL)
+    g_error ("Detect found the port busy: %s", text);
+}
+
+
+/* Board Details on a board behind a real port (a pty, locked while it is
+ * open): Save… and Erase… let go of it as they end, so that the Detect an
+ * erase starts and the next one find it free, not "in use". */
+static void
+test_port_released (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *ports = g_build_filename (f->dir, "ports", NULL);
+  g_autofree char *link = g_build_filename (ports, "ttyUSB0", NULL);
+  const char *args[] = { "--pty", "--link", link, "--flash", f->flash_path,
+                         "-o", "boot=download", "-o", "time-scale=0", NULL };
+  g_autoptr(GSubprocess) board = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "phy_init.bin", NULL);
+  g_autoptr(GError) error = NULL;
+  const GlintBoardContents *contents;
+  guint held_at_detect = 0;
+
+  g_assert_cmpint (g_mkdir (ports, 0700), ==, 0);
+  g_setenv ("GLINT_PORTS_DIR", ports, TRUE);
+  board = glint_test_spawn_sim_server (args, NULL);
+  glint_board_page_refresh_ports (f->window->board_page);
+  activate (f, "win.select-board", link);
+  wait_until (f, port_chosen, "the port");
+  detect (f, link);
+
+  glint_board_page_save_partition (f->window->board_page, "phy_init", path);
+  wait_until (f, page_idle, "the read");
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_assert_false (port_held (link));
+  /* Detect at once, as a person might press it */
+  glint_board_page_detect (f->window->board_page);
+  wait_until (f, page_idle, "Detect after the read");
+  assert_no_busy (f);
+
+  glint_board_page_erase_partition (f->window->board_page, "otadata");
+  g_assert_true (glint_wizard_page_get_applying (GLINT_WIZARD_PAGE (f->window->board_page)));
+  /* the erase, then Detect again, at once: on the port the erase just had */
+  g_object_set_data_full (G_OBJECT (f->window->board_page), "test-link", g_strdup (link), g_free);
+  g_signal_connect (f->window->board_page, "notify::applying",
+                    G_CALLBACK (on_applying_cb), &held_at_detect);
+  wait_until (f, page_idle, "the erase and Detect");
+  g_signal_handlers_disconnect_by_data (f->window->board_page, &held_at_detect);
+  g_assert_cmpuint (held_at_detect, ==, 1);   /* seen once, and the port was free */
+  assert_no_busy (f);
+  g_assert_false (port_held (link));
+  contents = glint_board_page_get_board_info (f->window->board_page)->contents;
+  g_assert_cmpstr (glint_board_contents_booting (contents)->partition.name, ==, "factory");
+
+  g_subprocess_send_signal (board, SIGTERM);
+  g_subprocess_wait_check (board, NULL, &error);
+  g_assert_no_error (error);
+  g_unsetenv ("GLINT_PORTS_DIR");
+  g_unlink (path);
+  g_unlink (link);
+  g_rmdir (ports);
 }
 
 int
@@ -296,10 +432,14 @@ main (int   argc,
               test_board_details, fixture_teardown);
   g_test_add ("/glint/window-contents/save-partition", Fixture, NULL, fixture_setup,
               test_save_partition, fixture_teardown);
+  g_test_add ("/glint/window-contents/port-released", Fixture, NULL, fixture_setup,
+              test_port_released, fixture_teardown);
   g_test_add ("/glint/window-contents/firmware-replaces", Fixture, NULL, fixture_setup,
               test_firmware_replaces, fixture_teardown);
   g_test_add ("/glint/window-contents/boot-check", Fixture, NULL, fixture_setup,
               test_boot_check, fixture_teardown);
+  g_test_add ("/glint/window-contents/done-restarted", Fixture, NULL, fixture_setup,
+              test_done_restarted, fixture_teardown);
 
   return g_test_run ();
 }

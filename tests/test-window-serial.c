@@ -37,15 +37,6 @@ typedef struct
 } Fixture;
 
 static void
-spin (guint ms)
-{
-  gint64 deadline = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
@@ -84,7 +75,7 @@ window_open (Fixture *f)
 {
   f->window = g_object_ref_sink (glint_window_new (NULL));
   glint_test_window_show (GTK_WINDOW (f->window));
-  spin (100);
+  glint_test_spin (100);
 }
 
 static void
@@ -110,18 +101,7 @@ static GtkWidget *
 child (Fixture    *f,
        const char *name)
 {
-  GtkWidget *stack = GTK_WIDGET (glint_wizard_get_stack (f->window->wizard));
-  GObject *object = NULL;
-
-  for (GtkWidget *p = gtk_widget_get_first_child (stack);
-       object == NULL && p != NULL;
-       p = gtk_widget_get_next_sibling (p))
-    if (GLINT_IS_WIZARD_PAGE (p))
-      object = gtk_widget_get_template_child (p, G_OBJECT_TYPE (p), name);
-
-  if (object == NULL)
-    g_error ("no widget called “%s” in the window's pages", name);
-  return GTK_WIDGET (object);
+  return glint_test_window_child (f->window, name);
 }
 
 static void
@@ -451,7 +431,7 @@ board_drain (Fixture *f)
 {
   char buf[256];
 
-  spin (50);
+  glint_test_spin (50);
   while (read (f->master, buf, sizeof buf) > 0)
     ;
 }
@@ -483,7 +463,7 @@ open_monitor (Fixture *f)
         break;
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       board_prints (f, "ready\n");
-      spin (50);
+      glint_test_spin (50);
     }
 }
 
@@ -547,7 +527,7 @@ test_monitor_controls (Fixture       *f,
   g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (child (f, "monitor_pause_button"))));
   before = monitor_text (f);
   board_prints (f, "while paused\n");
-  spin (200);
+  glint_test_spin (200);
   text = monitor_text (f);
   g_assert_cmpstr (text, ==, before);
   activate_on_page (f, "monitor.pause");
@@ -756,7 +736,7 @@ test_monitor_keyboard (Fixture       *f,
   while (!try_xdotool ((const char *[]) { "windowfocus", "--sync", xid, NULL }))
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      spin (100);
+      glint_test_spin (100);
     }
   while (!gtk_window_is_active (GTK_WINDOW (f->window)))
     {

@@ -69,11 +69,7 @@ static GtkWidget *
 wifi_child (Fixture    *f,
             const char *name)
 {
-  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (_glint_window_get_wifi_page (f->window)),
-                                                   GLINT_TYPE_WIFI_PAGE, name);
-
-  g_assert_nonnull (object);
-  return GTK_WIDGET (object);
+  return glint_test_window_child (f->window, name);
 }
 
 static void

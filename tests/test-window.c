@@ -106,15 +106,6 @@ write_file (const char *path,
 }
 
 static void
-spin (guint ms)
-{
-  gint64 deadline = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
@@ -178,7 +169,7 @@ fixture_setup (Fixture       *f,
   f->window->no_boot_check = TRUE;
   /* The first frames realize the renderer; that is startup, not a stall. */
   glint_test_window_show (GTK_WINDOW (f->window));
-  spin (300);
+  glint_test_spin (300);
 }
 
 static void
@@ -215,23 +206,7 @@ static GtkWidget *
 child (Fixture    *f,
        const char *name)
 {
-  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (f->window), GLINT_TYPE_WINDOW,
-                                                   name);
-  GtkWidget *stack = GTK_WIDGET (glint_wizard_get_stack (f->window->wizard));
-
-  /* Or in the wizard's template, or a wizard page's own. */
-  if (object == NULL)
-    object = gtk_widget_get_template_child (GTK_WIDGET (f->window->wizard), GLINT_TYPE_WIZARD,
-                                            name);
-  for (GtkWidget *p = gtk_widget_get_first_child (stack);
-       object == NULL && p != NULL;
-       p = gtk_widget_get_next_sibling (p))
-    if (GLINT_IS_WIZARD_PAGE (p))
-      object = gtk_widget_get_template_child (p, G_OBJECT_TYPE (p), name);
-
-  if (object == NULL)
-    g_error ("no widget called “%s” in the window or its pages", name);
-  return GTK_WIDGET (object);
+  return glint_test_window_child (f->window, name);
 }
 
 static gboolean
@@ -268,14 +243,8 @@ wait_for_page (Fixture    *f,
 static void
 wait_for_next (Fixture *f)
 {
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while (!next_enabled (f))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Next never became sensitive on the “%s” page", page (f));
-      g_main_context_iteration (NULL, TRUE);
-    }
+  glint_test_window_wait (f->window, (GlintTestCondition) (void (*) (void)) next_enabled, f, 10,
+                          "Next to become sensitive");
 }
 
 static gboolean
@@ -297,23 +266,12 @@ stall_tick_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* How long GTK takes to lay out and draw a frame: on Xvfb with software
- * rendering that, not the flasher, is most of a stall. */
-static gint64
-thread_cpu_us (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
-}
-
 static void
 on_before_layout_cb (GdkFrameClock *clock,
                      Fixture       *f)
 {
   f->layout_started_us = g_get_monotonic_time ();
-  f->layout_started_cpu_us = thread_cpu_us ();
+  f->layout_started_cpu_us = glint_test_thread_cpu_us ();
 }
 
 static void
@@ -322,7 +280,7 @@ on_after_paint_cb (GdkFrameClock *clock,
 {
   if (f->layout_started_us != 0)
     {
-      gint64 cpu = thread_cpu_us () - f->layout_started_cpu_us;
+      gint64 cpu = glint_test_thread_cpu_us () - f->layout_started_cpu_us;
 
       f->worst_frame_us = MAX (f->worst_frame_us, g_get_monotonic_time () - f->layout_started_us);
       /* The main thread's own work, without the time other processes had
@@ -437,7 +395,7 @@ test_demo_flash (Fixture       *f,
    * no bootloader). */
   activate (f, "win.monitor", NULL);
   g_assert_cmpstr (page (f), ==, "monitor");
-  spin (200);
+  glint_test_spin (200);
   {
     GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (child (f, "monitor_view")));
     gint64 deadline;
@@ -588,7 +546,7 @@ test_web_installer (Fixture       *f,
   g_assert_nonnull (dialog);
   gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)), url);
   adw_message_dialog_response (dialog, "open");
-  spin (50);
+  glint_test_spin (50);
 
   /* plain http: asked, and nothing loaded until agreed */
   while (glint_firmware_page_get_question_dialog (f->window->firmware_page) == NULL)
@@ -1004,7 +962,7 @@ test_rfc2217_server_killed (Fixture       *f,
       g_assert_cmpstr (page (f), ==, "flash");
       g_main_context_iteration (NULL, TRUE);
     }
-  spin (300);
+  glint_test_spin (300);
   glint_test_stop_subprocess (server);
 
   wait_for_page (f, "failed", 60);
@@ -1938,7 +1896,7 @@ test_network_boards (Fixture       *f,
   if (shot != NULL)
     {
       /* for the screenshot: the page scrolled to the group */
-      spin (500);
+      glint_test_spin (500);
       g_assert_true (g_spawn_command_line_sync (shot, NULL, NULL, NULL, NULL));
     }
 
@@ -2033,7 +1991,7 @@ test_hotplug (Fixture       *f,
 
   /* Nothing happens, nothing is listed: no polling. */
   before = _glint_port_monitor_get_n_enumerations (monitor);
-  spin (2500);
+  glint_test_spin (2500);
   g_assert_cmpuint (_glint_port_monitor_get_n_enumerations (monitor), ==, before);
 
   /* Plug in two: one burst, one listing (two if the burst was split). */
@@ -2231,7 +2189,7 @@ go_to (Fixture    *f,
        const char *name)
 {
   _glint_window_go_to (f->window, name);
-  spin (400);   /* the transition */
+  glint_test_spin (400);   /* the transition */
   g_assert_cmpstr (page (f), ==, name);
 }
 
@@ -2250,7 +2208,7 @@ test_focus_chain (Fixture       *f,
   activate (f, "win.next", NULL);
   activate (f, "win.load-firmware", f->manifest);
   wait_for_plan (f);
-  spin (400);
+  glint_test_spin (400);
   /* Advanced is collapsed: its row, not the options inside. */
   assert_tab_reaches (f, (GtkWidget *[]) { child (f, "next_button"), child (f, "back_button"),
                                            gtk_widget_get_ancestor (child (f, "baud_row"),
@@ -2343,7 +2301,7 @@ focus_window (const char *xid)
       g_clear_error (&error);
       if (try_xdotool ((const char *[]) { "windowfocus", "--sync", xid, NULL }, &error))
         return;
-      spin (100);
+      glint_test_spin (100);
     }
   g_error ("xdotool could not focus window %s: %s", xid, error->message);
 }
@@ -2352,7 +2310,7 @@ static void
 press (const char *keys)
 {
   xdotool ((const char *[]) { "key", "--delay", "20", keys, NULL });
-  spin (80);
+  glint_test_spin (80);
 }
 
 /* Presses Tab until the focus is in @target. */
@@ -2372,14 +2330,7 @@ wait_until (Fixture    *f,
             gboolean  (*done) (Fixture *f),
             const char *what)
 {
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-
-  while (!done (f))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("waited 5 s for %s", what);
-      g_main_context_iteration (NULL, FALSE);
-    }
+  glint_test_window_wait (f->window, (GlintTestCondition) (void (*) (void)) done, f, 5, what);
 }
 
 static gboolean
@@ -2482,7 +2433,7 @@ test_keyboard_flash (Fixture       *f,
   wait_until (f, window_is_active, "the window to get the keyboard focus back");
 
   wait_for_page (f, "done", 90);
-  spin (400);
+  glint_test_spin (400);
 
   /* The keyboard starts on Flash Another Board; Enter presses it. */
   g_assert_true (focus_in (f, child (f, "flash_another_button")));

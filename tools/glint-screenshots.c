@@ -375,7 +375,12 @@ shoot_several_boards (const char *firmware_dir)
   spin (800);
   gtk_widget_activate_action (GTK_WIDGET (batch_window), "batch.flash-all", NULL);
   wait_until (batch_mostly_done, 60);
-  shoot_window ("7-several-boards", "'Flash Several Boards'");
+  /* by its title, in the language it is shown in */
+  {
+    g_autofree char *title = g_shell_quote (gtk_window_get_title (GTK_WINDOW (batch_window)));
+
+    shoot_window ("7-several-boards", title);
+  }
 
   gtk_window_destroy (GTK_WINDOW (batch_window));
   for (guint i = 0; i < 4; i++)
@@ -513,7 +518,12 @@ main (int   argc,
     act ("win.next", NULL);
     wait_until (boot_asked, 30);
     shoot_window ("2d-boot-check", "root -crop 720x640+0+0");
-    adw_message_dialog_response (window->boot_dialog, "cancel");
+    /* 2e. Flashed anyway: Done says it will not start, and what next */
+    adw_message_dialog_response (window->boot_dialog, "flash");
+    wait_until (on_done, 60);
+    spin (300);
+    shoot ("2e-done-will-not-start");
+    act ("win.choose-another-firmware", NULL);
     spin (300);
   }
   /* the flashes below are about other things: the manifest's full build */

@@ -409,6 +409,11 @@ board_flash_cb (GObject      *object,
   board->chip = g_strdup (glint_flasher_get_chip (flasher));
   g_free (board->mac);
   board->mac = glint_flasher_dup_mac (flasher);
+  /* Its port is let go of before anyone hears of the end, so that the
+   * next board there (Flash All again, a board plugged in again) opens it
+   * rather than finding it held by this process, busy. The flasher stays,
+   * for its figures. */
+  glint_flasher_close_stream (flasher);
 
   log_board (self, board);
   self->n_running--;

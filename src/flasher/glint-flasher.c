@@ -644,6 +644,35 @@ glint_flasher_release_stream (GlintFlasher *self)
     drop_loader (self);
 }
 
+/**
+ * glint_flasher_close_stream:
+ * @self: a #GlintFlasher
+ *
+ * Lets go of the port now: releases the stream as
+ * glint_flasher_release_stream() does and closes it, so that another
+ * stream opens the same port at once (a serial port is locked while it is
+ * open, and dropping the flasher closes it only when the last reference
+ * goes, after the job's callback). Call it once no job runs, or from the
+ * callback of the job that just ended. The flasher keeps its results; it
+ * runs no job again.
+ */
+void
+glint_flasher_close_stream (GlintFlasher *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (GLINT_IS_FLASHER (self));
+
+  glint_flasher_release_stream (self);
+  if (self->stream == NULL || g_io_stream_is_closed (G_IO_STREAM (self->stream)))
+    return;
+  /* The loader's read, cancelled as it goes, may still be pending: the
+   * input stream then refuses to close, which leaves the port released all
+   * the same (the streams close their descriptor or socket regardless). */
+  if (!g_io_stream_close (G_IO_STREAM (self->stream), NULL, &error))
+    g_debug ("closing %s: %s", glint_stream_get_address (self->stream), error->message);
+}
+
 GlintFlasherState
 glint_flasher_get_state (GlintFlasher *self)
 {

@@ -176,6 +176,7 @@ gboolean           glint_board_info_get_flash_encrypted (const GlintBoardInfo *i
 GlintFlasher      *glint_flasher_new               (GlintStream           *stream);
 GlintStream       *glint_flasher_get_stream        (GlintFlasher          *self);
 void               glint_flasher_release_stream    (GlintFlasher          *self);
+void               glint_flasher_close_stream      (GlintFlasher          *self);
 GlintFlasherState  glint_flasher_get_state         (GlintFlasher          *self);
 const char        *glint_flasher_get_chip          (GlintFlasher          *self);
 char              *glint_flasher_dup_mac           (GlintFlasher          *self);

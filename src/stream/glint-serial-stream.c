@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 /* termios2 (arbitrary speeds through BOTHER) lives in the kernel headers,
  * which clash with glibc's <termios.h>; everything here goes through ioctl. */
@@ -45,9 +46,102 @@ struct _GlintSerialStream
   char          *path;
   GMutex         mutex;      /* guards fd against close from another thread */
   int            fd;
+  dev_t          device;     /* of fd, while it is open */
   GInputStream  *input;
   GOutputStream *output;
 };
+
+/* How long an open waits for another stream of this process to let go of
+ * the port (see held_ports) before it calls the port busy. */
+#define HELD_WAIT_US (2 * G_USEC_PER_SEC)
+
+/* The ports this process's streams hold open, by device number (the same
+ * port under another name, a /dev/serial/by-id link, is the same device):
+ * dev_t → how many streams. Another stream's hold on a port is, as a rule,
+ * about to end: a job's flasher closes its stream when the last reference
+ * goes, after the job's callback, where the next job may already open the
+ * port (a flash after a cancelled Detect, the monitor after a flash). An
+ * open waits for that, a while, rather than failing on a lock this
+ * process itself holds. Guarded by held_lock; held_cond says one went. */
+static GMutex held_lock;
+static GCond held_cond;
+static GHashTable *held_ports;
+
+static gboolean
+port_held_here (dev_t device)
+{
+  return held_ports != NULL && g_hash_table_contains (held_ports, &device);
+}
+
+static void
+hold_port (dev_t device)
+{
+  gint64 *key;
+  guint n;
+
+  g_mutex_lock (&held_lock);
+  if (held_ports == NULL)
+    held_ports = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (held_ports, &(gint64) { device }));
+  key = g_new (gint64, 1);
+  *key = device;
+  g_hash_table_replace (held_ports, key, GUINT_TO_POINTER (n + 1));
+  g_mutex_unlock (&held_lock);
+}
+
+static void
+let_go_of_port (dev_t device)
+{
+  gint64 key = device;
+  guint n;
+
+  g_mutex_lock (&held_lock);
+  n = held_ports != NULL ? GPOINTER_TO_UINT (g_hash_table_lookup (held_ports, &key)) : 0;
+  if (n > 1)
+    g_hash_table_replace (held_ports, g_memdup2 (&key, sizeof key), GUINT_TO_POINTER (n - 1));
+  else if (n == 1)
+    g_hash_table_remove (held_ports, &key);
+  g_cond_broadcast (&held_cond);
+  g_mutex_unlock (&held_lock);
+}
+
+/* flock() on @fd; where another stream of this process holds the port,
+ * after waiting for it to let go (HELD_WAIT_US at most). */
+static int
+lock_port (int fd)
+{
+  gint64 deadline = g_get_monotonic_time () + HELD_WAIT_US;
+  gboolean last_try = FALSE;
+  struct stat st;
+
+  for (;;)
+    {
+      gboolean held;
+
+      if (flock (fd, LOCK_EX | LOCK_NB) == 0)
+        return 0;
+      if (errno != EWOULDBLOCK)
+        return -1;
+      if (last_try || fstat (fd, &st) != 0)
+        {
+          errno = EWOULDBLOCK;
+          return -1;
+        }
+
+      g_mutex_lock (&held_lock);
+      while ((held = port_held_here (st.st_rdev)) && g_get_monotonic_time () < deadline)
+        g_cond_wait_until (&held_cond, &held_lock, deadline);
+      g_mutex_unlock (&held_lock);
+      if (held)
+        {
+          errno = EWOULDBLOCK;
+          return -1;
+        }
+      /* let go of now, or held by another program (or by a stream of ours
+       * that closed meanwhile): one more try decides */
+      last_try = TRUE;
+    }
+}
 
 G_DEFINE_FINAL_TYPE (GlintSerialStream, glint_serial_stream, GLINT_TYPE_STREAM)
 
@@ -62,6 +156,7 @@ static GParamSpec *properties[N_PROPS];
 typedef struct
 {
   int               fd;
+  dev_t             device;
   guint             baud;
   gboolean          can_control_lines;
   GlintUsbIdentity *usb_identity;
@@ -182,7 +277,7 @@ open_thread (GTask        *task,
   /* Two programs talking to one chip interleave their bytes and both fail in
    * confusing ways. flock() also stops root and other Glint instances;
    * TIOCEXCL stops everybody else who opens the tty afterwards. */
-  if (flock (res->fd, LOCK_EX | LOCK_NB) < 0)
+  if (lock_port (res->fd) < 0)
     {
       int errsv = errno;
 
@@ -191,6 +286,12 @@ open_thread (GTask        *task,
       open_result_free (res);
       return;
     }
+  {
+    struct stat st;
+
+    if (fstat (res->fd, &st) == 0)
+      res->device = st.st_rdev;
+  }
 
   if (ioctl (res->fd, TCGETS2, &tio) < 0)
     {
@@ -280,7 +381,9 @@ glint_serial_stream_open_finish (GlintStream   *stream,
   g_mutex_lock (&self->mutex);
   self->fd = res->fd;
   res->fd = -1;
+  self->device = res->device;
   g_mutex_unlock (&self->mutex);
+  hold_port (self->device);
 
   self->input = g_unix_input_stream_new (self->fd, FALSE);
   self->output = g_unix_output_stream_new (self->fd, FALSE);
@@ -602,6 +705,7 @@ release_port (GlintSerialStream *self)
       ioctl (self->fd, TIOCNXCL);
       close (self->fd);
       self->fd = -1;
+      let_go_of_port (self->device);
     }
   g_mutex_unlock (&self->mutex);
 }

@@ -620,10 +620,15 @@ show_contents (GlintBoardPage *self)
                                                             GlintPartitionContents, i)));
 }
 
+/* A partition job ended (called from its callback). Its port is let go
+ * of now, not when the job's last reference goes after the callback: the
+ * Detect an erase starts, or anything the user starts next, opens it. */
 static void
 job_done (GlintBoardPage *self)
 {
   g_clear_object (&self->job_cancellable);
+  if (self->job_flasher != NULL)
+    glint_flasher_close_stream (self->job_flasher);
   g_clear_object (&self->job_flasher);
   gtk_spinner_stop (self->detect_spinner);
   glint_wizard_page_set_applying (GLINT_WIZARD_PAGE (self), FALSE);
@@ -973,6 +978,8 @@ info_cb (GObject      *object,
     return;
 
   g_clear_object (&self->detect_cancellable);
+  /* the port is free for whatever comes next, as after a partition job */
+  glint_flasher_close_stream (GLINT_FLASHER (object));
   g_clear_object (&self->detect_flasher);
   gtk_spinner_stop (self->detect_spinner);
 

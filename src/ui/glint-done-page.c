@@ -3,12 +3,16 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "glint-done-page.h"
 
 /* The end of a good flash: what was written where, and what next
  * (Flash Another Board, Set Up Wi-Fi where the firmware speaks Improv
  * Serial, Show the Backup where one was made, Open Serial Monitor; all
- * window actions). */
+ * window actions). Written firmware the board will not start (the boot
+ * check said so, and the user flashed anyway) is no success: the page
+ * says so and offers Choose Another Firmware first. */
 
 struct _GlintDonePage
 {
@@ -18,6 +22,7 @@ struct _GlintDonePage
   GtkButton       *backup_button;
   GtkButton       *restore_button;
   AdwStatusPage   *done_status;
+  GtkButton       *firmware_button;
   GtkButton       *flash_another_button;
   GtkButton       *wifi_button;
   GtkWidget       *wifi_checking;
@@ -49,6 +54,7 @@ glint_done_page_class_init (GlintDonePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GlintDonePage, backup_button);
   gtk_widget_class_bind_template_child (widget_class, GlintDonePage, restore_button);
   gtk_widget_class_bind_template_child (widget_class, GlintDonePage, done_status);
+  gtk_widget_class_bind_template_child (widget_class, GlintDonePage, firmware_button);
   gtk_widget_class_bind_template_child (widget_class, GlintDonePage, flash_another_button);
   gtk_widget_class_bind_template_child (widget_class, GlintDonePage, wifi_button);
   gtk_widget_class_bind_template_child (widget_class, GlintDonePage, wifi_checking);
@@ -92,6 +98,40 @@ glint_done_page_set_has_backup (GlintDonePage *self,
 
   gtk_widget_set_visible (GTK_WIDGET (self->backup_button), has_backup);
   gtk_widget_set_visible (GTK_WIDGET (self->restore_button), has_backup);
+}
+
+/**
+ * glint_done_page_set_will_start:
+ * @will_start: %FALSE when the board will not start what was written
+ *   (the summary says why)
+ *
+ * Then the page is a warning, and Choose Another Firmware comes first.
+ */
+void
+glint_done_page_set_will_start (GlintDonePage *self,
+                                gboolean       will_start)
+{
+  GtkWidget *first;
+
+  g_return_if_fail (GLINT_IS_DONE_PAGE (self));
+
+  first = GTK_WIDGET (will_start ? self->flash_another_button : self->firmware_button);
+  adw_status_page_set_icon_name (self->done_status, will_start ? "emblem-ok-symbolic" :
+                                                                 "dialog-warning-symbolic");
+  adw_status_page_set_title (self->done_status, will_start ? _("Flashing Complete") :
+                                                             _("Written, but It Will Not Start"));
+  gtk_widget_set_visible (GTK_WIDGET (self->firmware_button), !will_start);
+  if (will_start)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->flash_another_button), "suggested-action");
+      gtk_widget_add_css_class (GTK_WIDGET (self->done_status), "success-page");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->flash_another_button), "suggested-action");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->done_status), "success-page");
+    }
+  glint_wizard_page_set_default_widget (GLINT_WIZARD_PAGE (self), first);
 }
 
 /**

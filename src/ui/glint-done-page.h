@@ -15,6 +15,8 @@ void glint_done_page_set_summary    (GlintDonePage *self,
                                      const char    *summary);
 void glint_done_page_set_has_backup (GlintDonePage *self,
                                      gboolean       has_backup);
+void glint_done_page_set_will_start (GlintDonePage *self,
+                                     gboolean       will_start);
 void glint_done_page_set_wifi       (GlintDonePage *self,
                                      gboolean       checking,
                                      gboolean       available);

@@ -164,11 +164,20 @@ show_done (GlintWindow *self)
   g_autofree char *text = NULL;
   g_autofree char *where = board_name (self);
   GlintFlashPlan *plan = glint_firmware_page_get_plan (self->firmware_page);
+  g_autofree char *after_problem = NULL;
+  gboolean starts = self->boot_verdict_known && self->boot_problem == NULL;
   const char *after;
 
-  if (!glint_firmware_page_get_reboot (self->firmware_page))
+  /* What the boot check found decides where there is a verdict; else what
+   * the plan brought. */
+  if (self->boot_problem != NULL)
+    /* the same sentence as the question before writing, whose fix is
+     * the next step */
+    after = after_problem = g_strdup_printf ("%c%s.", g_ascii_toupper (self->boot_problem[0]),
+                                             self->boot_problem + 1);
+  else if (!glint_firmware_page_get_reboot (self->firmware_page))
     after = _("Reset the board to start the new firmware.");
-  else if (plan != NULL && plan_has_boot_chain (plan, chip_name))
+  else if (starts || (plan != NULL && plan_has_boot_chain (plan, chip_name)))
     after = _("The board has restarted with the new firmware.");
   else
     after = _("The board has been reset; it starts the new firmware only if its flash "
@@ -227,8 +236,11 @@ show_done (GlintWindow *self)
 
   glint_done_page_set_summary (self->done_page, text);
   glint_done_page_set_has_backup (self->done_page, self->backup_path != NULL);
+  glint_done_page_set_will_start (self->done_page, self->boot_problem == NULL);
   _glint_window_go_to (self, "done");
-  _glint_window_probe_wifi (self);
+  /* firmware that does not run answers nothing */
+  if (self->boot_problem == NULL)
+    _glint_window_probe_wifi (self);
 }
 
 static void
@@ -707,6 +719,16 @@ boot_checked (GlintWindow              *self,
 
   if (plan == NULL)
     return;
+  /* A verdict, for the Done page: a problem is one; no problem is one
+   * only where the board was read and the plan writes an app that needs
+   * what it holds (else NULL may mean "cannot be told", and the plan alone
+   * speaks). */
+  g_clear_pointer (&self->boot_problem, g_free);
+  self->boot_problem = g_strdup (problem);
+  self->boot_verdict_known = problem != NULL ||
+                             (chip != NULL && contents != NULL &&
+                              contents->state != GLINT_CONTENTS_NOT_READ &&
+                              glint_boot_check_needs_board (plan, chip));
   if (problem == NULL)
     {
       start_flash_now (self);
@@ -747,6 +769,8 @@ boot_check_info_cb (GObject      *object,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+  /* the flash opens the port next, at once */
+  glint_flasher_close_stream (GLINT_FLASHER (object));
   boot_check_done (self);
   if (info == NULL || plan == NULL)
     {
@@ -784,6 +808,12 @@ _glint_window_start_flash (GlintWindow *self)
     return;
   chip = glint_flash_plan_get_chip (plan) != NULL ? glint_flash_plan_get_chip (plan) :
          info != NULL ? info->chip : NULL;
+  /* a new check, unless this is the flash its question let go on */
+  if (!self->boot_check_accepted)
+    {
+      g_clear_pointer (&self->boot_problem, g_free);
+      self->boot_verdict_known = FALSE;
+    }
   if (self->boot_check_accepted || self->no_boot_check)
     {
       self->boot_check_accepted = FALSE;
@@ -936,6 +966,7 @@ _glint_window_flash_dispose (GlintWindow *self)
   g_clear_object (&self->flash_cancellable);
   g_clear_object (&self->flasher);
   g_clear_object (&self->flash_record);
+  g_clear_pointer (&self->boot_problem, g_free);
   g_clear_pointer (&self->demo_address, g_free);
   _glint_window_forget_regions (self);
   if (self->log != NULL)

@@ -69,6 +69,10 @@ struct _GlintWindow
   AdwMessageDialog     *boot_dialog;
   gboolean              boot_check_accepted;   /* "Flash Anyway" */
   gboolean              no_boot_check;         /* tests of other things */
+  /* its verdict on the flash under way, for the Done page: known when the
+   * board's contents were read; then why it will not start, or NULL */
+  gboolean              boot_verdict_known;
+  char                 *boot_problem;
 
 };
 
