@@ -310,9 +310,12 @@ test_four_boards (Fixture       *f,
                   f->worst_stall_us / 1000.0, f->worst_stall_cpu_us / 1000.0);
   /* The main thread's own work between two ticks (the wall-clock figure
    * counts other processes on a loaded machine): a frame drawn in software
-   * under Xvfb, or a step of one board's job; work that blocked the loop
-   * for all boards at once would show here. */
-  g_assert_cmpint (f->worst_stall_cpu_us, <, 50 * 1000);
+   * under Xvfb, or a step of one board's job, typically 6–20 ms; work that
+   * blocked the loop for all boards at once (a job run to its end on the
+   * main thread) would take seconds. The bound is a sanity check, not the
+   * figure: one frame after a relayout took 103 ms in a CI run with four
+   * tests side by side. */
+  g_assert_cmpint (f->worst_stall_cpu_us, <, 300 * 1000);
 
   batch = glint_batch_window_get_batch (f->window);
   g_assert_cmpuint (glint_flash_batch_get_n_boards (batch), ==, n);
