@@ -564,7 +564,9 @@ static const SimOption options[] = {
  * `rom-xtal-drift` (%, -10 to 10: how far the crystal
  * the ESP32 ROM believes in is off the real 40 MHz; its CHANGE_BAUDRATE
  * sets requested × 40 MHz / believed; by default 3.5 to 5 % either way,
- * from the seed), `boot` (download/normal), `flash` (a path),
+ * from the seed), `rom-xtal-expect` (40 or 48: the crystal the ESP32-C5
+ * ROM expects, in PCR_SYSCLK_CONF, on its 48 MHz board; its
+ * CHANGE_BAUDRATE sets requested × 48 / expected), `boot` (download/normal), `flash` (a path),
  * `flash-size` (1M to 128M), `revision` (MAJOR.MINOR in the chip's eFuse; by default a
  * current silicon, e.g. the ESP32's v3.1), `package` (the eFuse package
  * code: ESP32 1 = D0WD), `secure-boot`, `secure-download` (the ROM then
