@@ -511,6 +511,47 @@ test_rom_xtal (void)
   values[0] = 0;
   g_assert_cmpfloat (glint_chip_rom_xtal_mhz (c2, values, 115200), ==, 0);
 
+  /* ESP32-C5: the UART divider (the board's crystal) and PCR_SYSCLK_CONF
+   * (bits 30..24: the one the ROM expects), esptool's esp32c5.py */
+  {
+    const GlintChip *c5 = glint_chip_lookup ("esp32c5");
+
+    regs = glint_chip_get_rom_xtal_registers (c5, &n);
+    g_assert_cmpuint (n, ==, 2);
+    g_assert_cmphex (regs[0], ==, 0x60000014);
+    g_assert_cmphex (regs[1], ==, 0x60096110);
+    /* 417 × 115200 = 48.04 MHz, the ROM expects 40 (other bits set too):
+     * send asked × 40 / 48 */
+    values[0] = 417;
+    values[1] = 0x80000000 | 40 << 24 | 0x123;
+    mhz = glint_chip_rom_xtal_mhz (c5, values, 115200);
+    g_assert_cmpuint (glint_chip_baud_to_send (c5, 460800, mhz, FALSE), ==, 384000);
+    g_assert_cmpuint (glint_chip_baud_to_send (c5, 921600, mhz, FALSE), ==, 768000);
+    g_assert_cmpuint (glint_chip_baud_to_send (c5, 2000000, mhz, FALSE), ==, 1666666);
+    g_assert_cmpuint (glint_chip_baud_to_send (c5, 460800, mhz, TRUE), ==, 460800);
+    /* a 40 MHz board, the ROM expecting 48: asked × 48 / 40 */
+    values[0] = 347;
+    values[1] = 48 << 24;
+    mhz = glint_chip_rom_xtal_mhz (c5, values, 115200);
+    g_assert_cmpuint (glint_chip_baud_to_send (c5, 460800, mhz, FALSE), ==, 552960);
+    /* the same crystal both ways, or a pair esptool leaves alone: exact */
+    values[0] = 417;
+    values[1] = 48 << 24;
+    mhz = glint_chip_rom_xtal_mhz (c5, values, 115200);
+    g_assert_cmpuint (glint_chip_baud_to_send (c5, 460800, mhz, FALSE), ==, 460800);
+    values[0] = 226;
+    values[1] = 40 << 24;
+    mhz = glint_chip_rom_xtal_mhz (c5, values, 115200);
+    g_assert_cmpuint (glint_chip_baud_to_send (c5, 460800, mhz, FALSE), ==, 460800);
+    /* no crystal in the register, or no divider: no figure */
+    values[0] = 417;
+    values[1] = 0;
+    g_assert_cmpfloat (glint_chip_rom_xtal_mhz (c5, values, 115200), ==, 0);
+    values[0] = 0;
+    values[1] = 40 << 24;
+    g_assert_cmpfloat (glint_chip_rom_xtal_mhz (c5, values, 115200), ==, 0);
+  }
+
   /* the others take the exact rate: nothing to read */
   g_assert_null (glint_chip_get_rom_xtal_registers (c3, &n));
   g_assert_cmpuint (n, ==, 0);

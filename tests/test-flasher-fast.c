@@ -1388,6 +1388,50 @@ test_rom_xtal_no_stub (Fixture       *f,
                         (gint) glint_flasher_get_settled_baud (f->flasher)), <=, 2);
 }
 
+/* An ESP32-C5 on a 48 MHz board whose ROM expects 40 MHz: every ROM
+ * CHANGE_BAUDRATE is sent × 40 / 48 (as esptool's), so that the UART runs
+ * at the rate asked, fixed without a stub or as the ROM's first step; the
+ * stub then gets the exact rate. */
+static void
+test_c5_rom_xtal (Fixture       *f,
+                  gconstpointer  data)
+{
+  guint baud = GPOINTER_TO_UINT (data);
+  gboolean stub = baud == GLINT_FLASHER_BAUD_AUTO;
+  g_autoptr(GBytes) image = glint_test_seeded_bytes (36, 32 * 1024, TRUE);
+  UploadRate rate = { 0 };
+
+  fixture_open (f, "sim://esp32c5?boot=normal&time-scale=0&rom-xtal-expect=40");
+  g_assert_cmpfloat (glint_sim_get_rom_xtal_mhz (fixture_sim (f)), ==, 40);
+  rate.sim = fixture_sim (f);
+  rate.stream = f->stream;
+  g_signal_connect (f->flasher, "notify::state", G_CALLBACK (on_state_upload_rate_cb), &rate);
+  glint_flasher_set_use_stub (f->flasher, stub);
+  glint_flasher_set_baud (f->flasher, baud);
+  flash_plan (f, 0x10000, image);
+
+  glint_test_assert_flash_holds (fixture_sim (f), 0x10000, image);
+  g_assert_true (log_has (f, "the ESP32-C5 ROM expects another crystal: its rates are sent "
+                             "× 0.8333"));
+  g_assert_false (log_has (f, "baud failed"));
+  g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_GARBLED), ==, 0);
+  if (stub)
+    {
+      /* 921600 in the ROM (768000 sent), the stub's 1.5 and 2 Mbaud exact */
+      g_assert_true (log_has (f, "trying 921600 baud (ROM)"));
+      g_assert_cmpuint (rate.chip_baud, ==, 921600);
+      g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_BAUD_CHANGES), ==, 3);
+      g_assert_cmpuint (glint_flasher_get_settled_baud (f->flasher), ==, 2000000);
+      g_assert_cmpuint (rate.chip_writing, ==, 2000000);
+    }
+  else
+    {
+      g_assert_cmpuint (counter (f, GLINT_SIM_COUNTER_BAUD_CHANGES), ==, 1);
+      g_assert_cmpuint (glint_flasher_get_settled_baud (f->flasher), ==, baud);
+      g_assert_cmpuint (rate.chip_writing, ==, baud);
+    }
+}
+
 static const AutoCase auto_fastest = {
   /* 921600 in the ROM (its crystal corrected), then 1.5 and 2 Mbaud */
   "sim://esp32?boot=normal&time-scale=0", 0, 2000000, 3, NULL
@@ -1569,6 +1613,11 @@ main (int argc, char **argv)
               test_auto_baud_twice, fixture_teardown);
   g_test_add ("/glint/flasher-fast/auto-baud/no-reset", Fixture, NULL, NULL,
               test_auto_baud_no_reset, fixture_teardown);
+  g_test_add ("/glint/flasher-fast/auto-baud/c5-rom-xtal", Fixture,
+              GUINT_TO_POINTER (GLINT_FLASHER_BAUD_AUTO), NULL, test_c5_rom_xtal,
+              fixture_teardown);
+  g_test_add ("/glint/flasher-fast/auto-baud/c5-rom-xtal-fixed", Fixture,
+              GUINT_TO_POINTER (460800), NULL, test_c5_rom_xtal, fixture_teardown);
 
   status = g_test_run ();
 

@@ -1821,6 +1821,64 @@ test_rom_xtal_exact (void)
     }
 }
 
+/* An ESP32-C5 on a 48 MHz board whose ROM expects 40 MHz (option
+ * rom-xtal-expect): PCR_SYSCLK_CONF names 40, the UART divider the real
+ * 48, and the ROM's CHANGE_BAUDRATE runs at asked × 48 / 40, so that
+ * esptool's correction (send asked × 40 / 48) gets the rate asked and the
+ * rate asked unscaled garbles the link. The stub takes the exact rate. */
+static void
+test_rom_xtal_expect (void)
+{
+  for (guint how = 0; how < 3; how++)
+    {
+      g_autoptr(Fixture) f = rom_fixture ("esp32c5", "rom-xtal-expect=40");
+      g_autoptr(GByteArray) d = g_byte_array_new ();
+      g_auto(Response) r = { 0, };
+      gboolean corrected = how == 1, stub = how == 2;
+      guint32 sent = corrected ? 460800 * 40 / 48 : 460800;
+
+      g_assert_cmpuint ((read_reg (f, 0x60096110, 4) >> 24) & 0x7F, ==, 40);
+      g_assert_cmpuint (read_reg (f, 0x60000014, 4) & 0xFFFFF, ==, (48000000 + 57600) / 115200);
+      g_assert_cmpfloat (glint_sim_get_rom_xtal_mhz (f->sim), ==, 40);
+      if (stub)
+        run_stub (f);
+      put_u32 (d, sent);
+      put_u32 (d, stub ? 115200 : 0);
+      command (f, OP_CHANGE_BAUDRATE, d->data, d->len, 0, stub ? 2 : 4, &r);
+      assert_ok (&r);
+      g_assert_cmpuint (glint_sim_get_baud (f->sim), ==, stub ? 460800 : sent * 48 / 40);
+
+      glint_sim_host_set_baud (f->sim, 460800);
+      drop_frames (f);
+      if (how > 0)
+        {
+          do_sync (f, stub ? 0 : 0x20120707, stub ? 2 : 4);
+          g_assert_cmpuint (glint_sim_get_counter (f->sim, GLINT_SIM_COUNTER_GARBLED), ==, 0);
+        }
+      else
+        {
+          send_cmd (f, OP_SYNC, sync_data, sizeof sync_data, 0);
+          g_assert_false (wait_frames (f, 1, 100));
+          g_assert_cmpuint (glint_sim_get_counter (f->sim, GLINT_SIM_COUNTER_GARBLED), >, 0);
+        }
+    }
+
+  /* by default the ROM expects the board's crystal; other chips keep none */
+  {
+    g_autoptr(Fixture) f = rom_fixture ("esp32c5", NULL);
+    g_autoptr(Fixture) e = rom_fixture ("esp32", NULL);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_cmpuint (read_reg (f, 0x60096110, 4) >> 24, ==, 48);
+    g_assert_cmpfloat (glint_sim_get_rom_xtal_mhz (f->sim), ==, 0);
+    g_assert_false (glint_sim_set_option (f->sim, "rom-xtal-expect", "26", &error));
+    g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT);
+    g_clear_error (&error);
+    g_assert_false (glint_sim_set_option (e->sim, "rom-xtal-expect", "40", &error));
+    g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT);
+  }
+}
+
 static void
 test_autobaud (void)
 {
@@ -2121,7 +2179,7 @@ test_options (void)
   g_assert_cmpstr (error->message, ==,
                    "unknown sim option 'bogus' (known: latency, jitter, drop, corrupt, duplicate, "
                    "disconnect-after, brown-out-at, brown-out-erasing, usb-jtag, seed, time-scale, baud-check, max-baud, "
-                   "lose-baud-change, damage-next, rom-xtal-drift, boot, flash, flash-size, "
+                   "lose-baud-change, damage-next, rom-xtal-drift, rom-xtal-expect, boot, flash, flash-size, "
                    "revision, package, secure-boot, secure-download, jtag-disabled, "
                    "flash-crypt-cnt, garble-reply, garble-skip, lose-reply, lose-skip, stuck-bit, no-erase, "
                    "write-protect, real-flash-size, unstable-reads, improv, stub-rx-frames, "
@@ -2365,6 +2423,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/sim/rom-xtal-drift", test_rom_xtal_drift);
   g_test_add_func ("/glint/sim/rom-xtal-default", test_rom_xtal_default);
   g_test_add_func ("/glint/sim/rom-xtal-exact", test_rom_xtal_exact);
+  g_test_add_func ("/glint/sim/rom-xtal-expect", test_rom_xtal_expect);
   g_test_add_func ("/glint/sim/autobaud", test_autobaud);
   g_test_add_func ("/glint/sim/max-baud", test_max_baud);
   g_test_add_func ("/glint/sim/spi-rdid", test_spi_rdid);

@@ -48,10 +48,12 @@
  * a list it nearly always does; with a hint (one rate, one step either
  * way) over a slow remote link a small stub goes up at the boot rate.
  *
- * The ESP32 and ESP32-C2 ROMs need a crystal correction (protocol.md §5
- * notes): the ESP32 ROM sets its divider from the crystal it believes in,
- * measured at boot against its drifting CK8M clock, and really runs at
- * requested × real / believed; the C2 ROM believes in 40 MHz on any board.
+ * The ESP32, ESP32-C2 and ESP32-C5 ROMs need a crystal correction
+ * (protocol.md §5 notes): the ESP32 ROM sets its divider from the crystal
+ * it believes in, measured at boot against its drifting CK8M clock, and
+ * really runs at requested × real / believed; the C2 ROM believes in 40
+ * MHz on any board; the C5 ROM divides the crystal it expects (40 or 48
+ * MHz, in a register), which need not be the board's.
  * Before their first ROM step one batch of register reads (one round trip
  * more, counted in the cost) gives the belief (glint_chip_rom_xtal_mhz()),
  * and every CHANGE_BAUDRATE to the ROM is scaled by it; the stub always
@@ -141,6 +143,10 @@ rom_xtal_cb (GObject      *object,
       _glint_flasher_log (self, GLINT_LOG_DEBUG, "the crystal the ROM believes in makes no "
                           "sense (%s)", read->str);
     }
+  else if (self->chip->xtal_fudge == GLINT_CHIP_XTAL_FUDGE_EXPECTED)
+    _glint_flasher_log (self, GLINT_LOG_DEBUG, "the %s ROM expects %s crystal: its rates "
+                        "are sent × %.4f", self->chip->display_name,
+                        rx->mhz == 40 ? "the board's" : "another", rx->mhz / 40);
   else
     _glint_flasher_log (self, GLINT_LOG_DEBUG, "the %s ROM believes in a %.3f MHz crystal",
                         self->chip->display_name, rx->mhz);
@@ -686,7 +692,7 @@ rom_step_xtal_read (GTask *task)
 gboolean
 _glint_flasher_rom_can_step (GlintFlasher *self)
 {
-  /* (the ESP32's and C2's with the crystal correction, when it reads) */
+  /* (the ESP32's, C2's and C5's with the crystal correction, when it reads) */
   return !self->usb_reset && glint_stream_get_can_set_baud (self->stream) &&
          glint_chip_rom_has (self->chip, GLINT_CHIP_ROM_CHANGE_BAUDRATE);
 }

@@ -2091,8 +2091,8 @@ _glint_flasher_change_baud (GTask            *task,
       return;
     }
 
-  /* The ESP32 and ESP32-C2 ROMs: their crystal first (nothing read for
-   * other chips, or with the stub). */
+  /* The ESP32, ESP32-C2 and ESP32-C5 ROMs: their crystal first (nothing
+   * read for other chips, or with the stub). */
   _glint_flasher_read_rom_xtal (task, send_change_baud);
 }
 

@@ -487,6 +487,7 @@ static GlintChip rows[] = {
     MAC_PAIR (0x600B4800 + 0x44),
     .uart_clkdiv_reg = 0x60000014,  /* inherited C6 -> C3 */
     .xtal_clk_divider = XTAL_DIV_ESP32,
+    .xtal_fudge = GLINT_CHIP_XTAL_FUDGE_EXPECTED,
     IDENT (esp32c5),
     .stub_file = "esp32c5.json",
   },
@@ -1056,6 +1057,15 @@ glint_chip_estimate_xtal_mhz (const GlintChip *chip,
 
 static const guint32 rom_xtal_regs_esp32[] = { ESP32_RTCCALICFG1, ESP32_EFUSE_RD_WORD4 };
 
+/* The ESP32-C5 ROM keeps the crystal it expects in PCR_SYSCLK_CONF (bits
+ * 30..24, MHz; esptool's esp32c5.py, get_crystal_freq_rom_expect); the
+ * UART divider tells the board's. */
+#define ESP32C5_PCR_SYSCLK_CONF  0x60096110
+#define ESP32C5_XTAL_FREQ_S      24
+#define ESP32C5_XTAL_FREQ        0x7F
+
+static const guint32 rom_xtal_regs_esp32c5[] = { 0x60000014, ESP32C5_PCR_SYSCLK_CONF };
+
 /**
  * glint_chip_get_rom_xtal_registers:
  * @chip: a chip
@@ -1064,7 +1074,8 @@ static const guint32 rom_xtal_regs_esp32[] = { ESP32_RTCCALICFG1, ESP32_EFUSE_RD
  *
  * What to READ_REG, in the ROM, for glint_chip_rom_xtal_mhz(): on the
  * ESP32 the RTC calibration register and eFuse word 4; on the ESP32-C2
- * the UART divider, which tells its crystal; on other chips nothing.
+ * the UART divider, which tells its crystal; on the ESP32-C5 the UART
+ * divider and PCR_SYSCLK_CONF; on other chips nothing.
  *
  * Returns: (transfer none) (nullable): the addresses, in the order
  *   glint_chip_rom_xtal_mhz() expects the values
@@ -1088,6 +1099,10 @@ glint_chip_get_rom_xtal_registers (const GlintChip *chip,
       *n_regs = 1;
       return &chip->uart_clkdiv_reg;
 
+    case GLINT_CHIP_XTAL_FUDGE_EXPECTED:
+      *n_regs = G_N_ELEMENTS (rom_xtal_regs_esp32c5);
+      return rom_xtal_regs_esp32c5;
+
     case GLINT_CHIP_XTAL_FUDGE_NONE:
     default:
       break;
@@ -1107,7 +1122,11 @@ glint_chip_get_rom_xtal_registers (const GlintChip *chip,
  * wants it. ESP32: cali_val = (RTCCALICFG1 >> 7) & 0x1FFFFFF, ck8m = eFuse
  * word 4 & 0xFF, believed = cali_val × 15625 × ck8m / 40 Hz. ESP32-C2: the
  * crystal the UART divider at @boot_baud tells, 26 or 40 MHz (its ROM
- * believes in 40 MHz whatever the board carries).
+ * believes in 40 MHz whatever the board carries). ESP32-C5: the crystal
+ * the ROM expects (PCR_SYSCLK_CONF bits 30..24) as it would be on a 40 MHz
+ * board, 40 × expected / real, real being what the UART divider at
+ * @boot_baud tells; only 40 and 48 MHz are corrected, as by esptool, any
+ * other pair gives 40 (the rate asked is sent).
  *
  * Returns: MHz, or 0 when @chip needs no figure or the values give none
  *   in GLINT_CHIP_XTAL_MIN_MHZ..GLINT_CHIP_XTAL_MAX_MHZ (a register that did
@@ -1138,6 +1157,20 @@ glint_chip_rom_xtal_mhz (const GlintChip *chip,
       mhz = glint_chip_estimate_xtal_mhz (chip, values[0], boot_baud);
       break;
 
+    case GLINT_CHIP_XTAL_FUDGE_EXPECTED:
+      {
+        guint real = glint_chip_estimate_xtal_mhz (chip, values[0], boot_baud);
+        guint expected = (values[1] >> ESP32C5_XTAL_FREQ_S) & ESP32C5_XTAL_FREQ;
+
+        if (expected == 0 || real == 0)
+          break;
+        if ((expected == 40 && real == 48) || (expected == 48 && real == 40))
+          mhz = 40.0 * expected / real;
+        else
+          mhz = 40;
+      }
+      break;
+
     case GLINT_CHIP_XTAL_FUDGE_NONE:
     default:
       break;
@@ -1162,8 +1195,10 @@ glint_chip_rom_xtal_mhz (const GlintChip *chip,
  * CK8M clock, so the rate it really sets is the one asked × real / believed;
  * esptool therefore sends baud × believed / nominal (nominal = 40 MHz above
  * 33 MHz, else 26 MHz). The ESP32-C2 ROM assumes 40 MHz, so on a 26 MHz
- * board the value is scaled by 40/26 (protocol.md §5 notes). Results are
- * truncated, as esptool's.
+ * board the value is scaled by 40/26. The ESP32-C5 ROM divides the
+ * crystal it expects, which may not be the board's: @xtal_mhz is then 40 ×
+ * expected / real, and the value baud × @xtal_mhz / 40 (baud × 40 / 48 or
+ * × 48 / 40; protocol.md §5 notes). Results are truncated, as esptool's.
  *
  * For the ESP32, @xtal_mhz must be the ROM's belief, not the UART-divider
  * estimate of glint_chip_measure_xtal_mhz(): that one sees the real crystal,
@@ -1197,6 +1232,10 @@ glint_chip_baud_to_send (const GlintChip *chip,
       if (nominal == 26)
         return (guint) ((guint64) baud * 40 / 26);
       return baud;
+
+    case GLINT_CHIP_XTAL_FUDGE_EXPECTED:
+      /* 33.33… or 48: a whole product must not truncate to one below */
+      return (guint) ((gdouble) baud * xtal_mhz / 40 + 1e-6);
 
     case GLINT_CHIP_XTAL_FUDGE_NONE:
     default:

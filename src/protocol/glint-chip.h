@@ -141,6 +141,8 @@ typedef enum
  * @GLINT_CHIP_XTAL_FUDGE_MEASURED: ESP32 ROM: baud × believed / nominal xtal,
  *   the believed crystal measured by the ROM against its CK8M clock
  * @GLINT_CHIP_XTAL_FUDGE_26MHZ: ESP32-C2 ROM on a 26 MHz xtal: baud × 40 / 26
+ * @GLINT_CHIP_XTAL_FUDGE_EXPECTED: ESP32-C5 ROM: baud × expected / real where
+ *   the crystal it expects (40 or 48 MHz, in PCR_SYSCLK_CONF) is not the board's
  *
  * The CHANGE_BAUDRATE correction the ROM needs (protocol.md §5 notes).
  */
@@ -149,6 +151,7 @@ typedef enum
   GLINT_CHIP_XTAL_FUDGE_NONE,
   GLINT_CHIP_XTAL_FUDGE_MEASURED,
   GLINT_CHIP_XTAL_FUDGE_26MHZ,
+  GLINT_CHIP_XTAL_FUDGE_EXPECTED,
 } GlintChipXtalFudge;
 
 /**

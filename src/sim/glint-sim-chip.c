@@ -40,6 +40,13 @@ _glint_sim_init_rom_xtal (GlintSim *self)
   gdouble drift, target;
 
   self->rom_xtal_hz = 0;
+
+  /* The C5 ROM divides the crystal it expects (option rom-xtal-expect),
+   * which may not be the board's: it then runs at asked × real / expected. */
+  if (self->chip->xtal_freq_reg != 0 && self->rom_xtal_expect != 0 &&
+      self->rom_xtal_expect * 1000000u != self->chip->uart_clk_hz)
+    self->rom_xtal_hz = self->rom_xtal_expect * 1e6;
+
   if (!g_str_equal (self->chip->name, "esp32"))
     return;
 
@@ -255,7 +262,8 @@ _glint_sim_reg_read (GlintSim *self,
   if (addr == self->chip->uart_clkdiv_reg)
     return (guint32) ((self->chip->uart_clk_hz + self->chip_baud / 2) / self->chip_baud) & 0xFFFFF;
   if (addr != 0 && addr == self->chip->xtal_freq_reg)
-    return (self->chip->uart_clk_hz / 1000000) << 24;
+    return (self->rom_xtal_expect != 0 ? self->rom_xtal_expect
+                                       : self->chip->uart_clk_hz / 1000000) << 24;
 
   return GPOINTER_TO_UINT (g_hash_table_lookup (self->regs, GUINT_TO_POINTER (addr)));
 }

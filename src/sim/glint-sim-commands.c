@@ -699,8 +699,8 @@ cmd_change_baud (GlintSim     *self,
       return;
     }
 
-  /* The ESP32 ROM divides the crystal it believes in; the stub knows the
-   * real one. */
+  /* The ESP32 ROM divides the crystal it believes in, the C5 ROM the one
+   * it expects; the stub knows the real one. */
   if (self->mode == GLINT_SIM_MODE_ROM && self->rom_xtal_hz > 0)
     baud = (guint32) lround ((gdouble) baud * self->chip->uart_clk_hz / self->rom_xtal_hz);
 

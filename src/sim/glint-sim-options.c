@@ -254,6 +254,36 @@ set_rom_xtal_drift (GlintSim    *self,
   return TRUE;
 }
 
+/* The C5 ROM keeps the crystal it expects in PCR_SYSCLK_CONF and divides
+ * that one on CHANGE_BAUDRATE, whatever the board carries (40 or 48 MHz). */
+static gboolean
+set_rom_xtal_expect (GlintSim    *self,
+                     const char  *key,
+                     const char  *value,
+                     GError     **error)
+{
+  guint64 u;
+
+  if (!parse_uint (key, value, 48, &u, error))
+    return FALSE;
+  if (self->chip->xtal_freq_reg == 0)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                   "sim option %s: the %s ROM keeps no crystal it expects (only the ESP32-C5's "
+                   "does)", key, self->chip->name);
+      return FALSE;
+    }
+  if (u != 40 && u != 48)
+    {
+      g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+                   "sim option %s: %s MHz is no crystal the ROM expects (40 or 48)", key, value);
+      return FALSE;
+    }
+  self->rom_xtal_expect = (guint) u;
+  _glint_sim_init_rom_xtal (self);
+  return TRUE;
+}
+
 static gboolean
 set_boot (GlintSim    *self,
           const char  *key,
@@ -487,6 +517,7 @@ static const SimOption options[] = {
   { "lose-baud-change", OPTION_BOOL, FIELD (lose_baud_change), 0, 0, 0, NULL },
   { "damage-next", OPTION_OP_COUNT, FIELD (damage_op), FIELD (damage_left), 0, 0, NULL },
   { "rom-xtal-drift", OPTION_CUSTOM, 0, 0, 0, 0, set_rom_xtal_drift },
+  { "rom-xtal-expect", OPTION_CUSTOM, 0, 0, 0, 0, set_rom_xtal_expect },
   { "boot", OPTION_CUSTOM, 0, 0, 0, 0, set_boot },
   { "flash", OPTION_CUSTOM, 0, 0, 0, 0, set_flash_file },
   { "flash-size", OPTION_CUSTOM, 0, 0, 0, 0, set_flash_size },
@@ -533,7 +564,9 @@ static const SimOption options[] = {
  * `rom-xtal-drift` (%, -10 to 10: how far the crystal
  * the ESP32 ROM believes in is off the real 40 MHz; its CHANGE_BAUDRATE
  * sets requested × 40 MHz / believed; by default 3.5 to 5 % either way,
- * from the seed), `boot` (download/normal), `flash` (a path),
+ * from the seed), `rom-xtal-expect` (40 or 48: the crystal the ESP32-C5
+ * ROM expects, in PCR_SYSCLK_CONF, on its 48 MHz board; its
+ * CHANGE_BAUDRATE sets requested × 48 / expected), `boot` (download/normal), `flash` (a path),
  * `flash-size` (1M to 128M), `revision` (MAJOR.MINOR in the chip's eFuse; by default a
  * current silicon, e.g. the ESP32's v3.1), `package` (the eFuse package
  * code: ESP32 1 = D0WD), `secure-boot`, `secure-download` (the ROM then

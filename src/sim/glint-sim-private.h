@@ -141,6 +141,7 @@ struct _GlintSim
   guint64           lose_skip;         /* ... after this many answers to it went by */
   gdouble           rom_xtal_drift;    /* %: the ESP32 ROM's belief vs. its crystal */
   gboolean          rom_xtal_drift_set;/* ... given, not drawn from the seed */
+  guint             rom_xtal_expect;   /* MHz the C5 ROM expects, 0: the real one */
   gdouble           time_scale;
   guint64           disconnect_after;
   guint64           brown_out_at;

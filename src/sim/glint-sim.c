@@ -315,9 +315,10 @@ glint_sim_get_mac (GlintSim *self)
  * glint_sim_get_rom_xtal_mhz:
  * @self: a #GlintSim
  *
- * Returns: the crystal the ROM believes in (option `rom-xtal-drift`), what
- *   its RTCCALICFG1 and eFuse word 4 tell; 0 where the ROM knows the real
- *   one (every chip but the ESP32)
+ * Returns: the crystal the ROM believes in: on the ESP32 (option
+ *   `rom-xtal-drift`) what its RTCCALICFG1 and eFuse word 4 tell, on the
+ *   ESP32-C5 (option `rom-xtal-expect`) the one PCR_SYSCLK_CONF names where
+ *   it is not the board's; 0 where the ROM divides the real one
  */
 gdouble
 glint_sim_get_rom_xtal_mhz (GlintSim *self)

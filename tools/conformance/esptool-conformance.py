@@ -311,6 +311,17 @@ class Matrix:
             self.expect_success(cell, "-b 921600", status, out,
                                 must=r"Changed\.|Changing baud rate to 921600")
 
+        # an ESP32-C5 ROM that expects 40 MHz on its 48 MHz board: esptool
+        # sends the ROM rate × 40 / 48 (the stub takes it exact); over raw
+        # TCP the far side's rate never changes, so only RFC 2217 tells
+        if cell.chip == "esp32c5" and cell.transport == "rfc2217":
+            status, out = cell.esptool("flash-id", baud=460800, board=["rom-xtal-expect=40"])
+            must = r"Changing baud rate to 460800" if cell.stub else \
+                r"ROM expects crystal freq: 40 MHz, detected 48 MHz\.\s+" \
+                r"Changing baud rate to 384000"
+            self.expect_success(cell, "-b 460800, ROM expects 40 MHz", status, out,
+                                must=must + r"[\s\S]*Detected flash size: 4MB")
+
         # an ESP-IDF-style build: bootloader, partition table, app
         load = 0x40080000 if cell.chip == "esp32" else 0x40100000
         boot = image(cell.chip, load, bytes(rng.getrandbits(8) for _ in range(3000)), load)
