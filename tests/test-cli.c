@@ -1309,10 +1309,25 @@ test_read_erase_usage (void)
                             NULL };
   const char *no_dir[] = { "--port", "sim://esp32?time-scale=0", "read", "0", "16",
                            "/nonexistent/x.bin", NULL };
-  /* only the chip knows: it refuses the parameter (its flash has 4 MiB) */
+  /* the board's flash id tells its size (4 MiB; 2 MiB): past its end is
+   * refused before the command goes, in words, not by the chip's code */
   const char *past_end[] = { "--port", "sim://esp32?time-scale=0", "erase", "--region",
                              "0x3ff000", "0x2000", NULL };
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", NULL);
+  g_autofree char *read_path = g_build_filename (dir, "x.bin", NULL);
+  const char *read_past_end[] = { "--port", "sim://esp32c3?time-scale=0&flash-size=2M", "read",
+                                  "0x1ff000", "0x1001", read_path, NULL };
   const char *const *cases[] = { no_file, bad_number, bad_erase, unknown, no_dir, past_end };
+  const struct
+  {
+    const char *const *args;
+    const char        *text;
+  } past[] = {
+    { past_end, "erasing 0x2000 bytes at 0x3ff000: 0x3ff000 + 0x2000 is past the end of the "
+                "4 MiB flash (0x400000): give a region that ends by 0x400000" },
+    { read_past_end, "reading 0x1001 bytes at 0x1ff000: 0x1ff000 + 0x1001 is past the end of "
+                     "the 2 MiB flash (0x200000)" },
+  };
   GlintTestRun run = { 0 };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -1321,6 +1336,18 @@ test_read_erase_usage (void)
       g_assert_cmpint (run.status, ==, 2);
       glint_test_run_clear (&run);
     }
+
+  for (guint i = 0; i < G_N_ELEMENTS (past); i++)
+    {
+      run_cli (&run, past[i].args);
+      g_assert_cmpint (run.status, ==, 2);
+      g_assert_nonnull (strstr (run.err, past[i].text));
+      g_assert_null (strstr (run.err, "input parameter invalid"));
+      g_assert_null (strstr (run.out, "Erasing…"));
+      glint_test_run_clear (&run);
+    }
+  g_assert_false (g_file_test (read_path, G_FILE_TEST_EXISTS));
+  glint_test_remove_dir (dir);
 }
 
 /* Every line of --json output is one JSON object with an "event". */

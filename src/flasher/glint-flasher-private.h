@@ -170,6 +170,11 @@ guint    _glint_flasher_stub_rate    (GlintFlasher      *self);
 
 void     _glint_flasher_read_flash_id (GTask            *task,
                                        GlintFlasherStep  next);
+gboolean _glint_flasher_check_flash_end (GlintFlasher  *self,
+                                         const char    *what,
+                                         guint32        offset,
+                                         guint32        length,
+                                         GError       **error);
 void     _glint_flasher_read_contents (GTask            *task,
                                        GlintFlasherStep  next);
 void     _glint_flasher_read_into    (GTask             *task,

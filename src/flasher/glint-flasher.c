@@ -2484,6 +2484,42 @@ _glint_flasher_read_flash_id (GTask            *task,
                                 info_flash_saved_cb, task);
 }
 
+/**
+ * _glint_flasher_check_flash_end:
+ * @what: the job, as its errors begin ("erasing 0x2000 bytes at 0x3ff000")
+ *
+ * Where the board's flash id gave its size: whether @offset + @length
+ * stays within it. Otherwise the chip would refuse the command with a
+ * bare "input parameter invalid"; this says why before anything is sent.
+ *
+ * Returns: %FALSE with %GLINT_ERROR_INVALID_ARGUMENT where the region ends
+ *   past the flash; %TRUE where it does not, or the size is unknown
+ */
+gboolean
+_glint_flasher_check_flash_end (GlintFlasher  *self,
+                                const char    *what,
+                                guint32        offset,
+                                guint32        length,
+                                GError       **error)
+{
+  guint64 size = self->flash_id_known ? self->detected_flash_size : 0;
+  g_autofree char *size_text = NULL;
+
+  if (size == 0 || (guint64) offset + length <= size)
+    return TRUE;
+
+  size_text = size % (1024 * 1024) == 0 ?
+              g_strdup_printf (_("%u MiB"), (guint) (size / (1024 * 1024))) :
+              g_strdup_printf (_("%u KiB"), (guint) (size / 1024));
+  g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+               /* TRANSLATORS: the job, its offset and length, the flash size
+                * ("4 MiB"), that size in hex, and again */
+               _("%s: 0x%x + 0x%x is past the end of the %s flash (0x%llx): give a region "
+                 "that ends by 0x%llx"), what, offset, length, size_text,
+               (unsigned long long) size, (unsigned long long) size);
+  return FALSE;
+}
+
 static void
 info_flash_read (GTask *task)
 {
