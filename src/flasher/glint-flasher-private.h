@@ -146,6 +146,7 @@ void     _glint_flasher_reconnect    (GTask             *task,
                                       GlintFlasherStep   next);
 void     _glint_flasher_swap_stream  (GlintFlasher      *self,
                                       GlintStream       *stream);
+void     _glint_flasher_drop_lost_loader (GlintFlasher *self);
 void     _glint_flasher_notify_recoveries (GlintFlasher *self);
 void     _glint_flasher_emit_reconnecting (GlintFlasher *self,
                                            guint         attempt,

@@ -588,6 +588,20 @@ _glint_flasher_swap_stream (GlintFlasher *self,
   if (self->stream != NULL)
     g_io_stream_close_async (G_IO_STREAM (self->stream), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
   g_set_object (&self->stream, stream);
+  _glint_flasher_drop_lost_loader (self);
+  self->link_dead = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STREAM]);
+}
+
+/**
+ * _glint_flasher_drop_lost_loader:
+ *
+ * After the link was lost: the loader of the old stream goes (its reads
+ * cancelled), before the old stream closes or as a new one takes over.
+ */
+void
+_glint_flasher_drop_lost_loader (GlintFlasher *self)
+{
   /* The new link goes the same way: its loader starts from what the old
    * one learnt, not from the defaults for a link never heard (a reconnect
    * would wait seconds for each SYNC over a remote link). */
@@ -600,8 +614,6 @@ _glint_flasher_swap_stream (GlintFlasher *self,
       g_signal_handlers_disconnect_by_func (self->loader, on_loader_text_cb, self);
     }
   g_clear_object (&self->loader);
-  self->link_dead = FALSE;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STREAM]);
 }
 
 GlintStream *
