@@ -1639,27 +1639,34 @@ test_json_errors (void)
  * typed (the host and port before the options, the first option typed),
  * with the valid range for a port out of it; bad usage (2) in text and
  * --json alike. */
+#define SERVER_HINT "Give the serial server's address as rfc2217://HOST:PORT"
+#define SIM_HINT "Give the Demo board as sim:// or sim://CHIP"
+#define PORT_HINT "Type a port such as /dev/ttyUSB0"
+
 static const struct
 {
   const char *port;
   const char *text;
+  const char *hint;    /* the next step, for the address's kind */
 } bad_ports[] = {
   { "rfc2217://lab:99999", "port 99999 is out of range: use the serial server's TCP port, "
-                           "from 1 to 65535" },
-  { "socket://lab:0", "port 0 is out of range" },
-  { "socket://lab:-1", "port -1 is out of range" },
-  { "rfc2217://[::1]:65536", "port 65536 is out of range" },
+                           "from 1 to 65535", SERVER_HINT },
+  { "socket://lab:0", "port 0 is out of range", SERVER_HINT },
+  { "socket://lab:-1", "port -1 is out of range", SERVER_HINT },
+  { "rfc2217://[::1]:65536", "port 65536 is out of range", SERVER_HINT },
   { "socket://lab:4k", "port \"4k\" is not a number: use a number from 1 to 65535, "
-                       "e.g. socket://lab:4000" },
-  { "rfc2217://lab:99999?bogus", "port 99999 is out of range" },
-  { "socket://lab?logging=loud", "missing port" },
-  { "rfc2217://lab:4000?zzz&aaa", "unknown option \"zzz\"" },
-  { "rfc2217://lab:4000?aaa&zzz", "unknown option \"aaa\"" },
-  { "rfc2217://lab:4000?logging=loud&bogus", "logging=loud" },
-  { "rfc2217://", "missing host and port" },
-  { "sim://esp99", "esp99" },
-  { "sim://esp32?bogus=1", "bogus" },
-  { "sim://esp/32", "sim://esp32" },
+                       "e.g. socket://lab:4000", SERVER_HINT },
+  { "rfc2217://lab:99999?bogus", "port 99999 is out of range", SERVER_HINT },
+  { "socket://lab?logging=loud", "missing port", SERVER_HINT },
+  { "rfc2217://lab:4000?zzz&aaa", "unknown option \"zzz\"", SERVER_HINT },
+  { "rfc2217://lab:4000?aaa&zzz", "unknown option \"aaa\"", SERVER_HINT },
+  { "rfc2217://lab:4000?logging=loud&bogus", "logging=loud", SERVER_HINT },
+  { "rfc2217://", "missing host and port", SERVER_HINT },
+  { "sim://esp99", "unknown simulated chip “esp99”", SIM_HINT },
+  { "sim://esp32?bogus=1", "unknown sim option “bogus”", SIM_HINT },
+  { "sim://esp32?revision=x", "sim option revision: “x” is not", SIM_HINT },
+  { "sim://esp/32", "sim://esp32", SIM_HINT },
+  { "COM3", "Windows port name", PORT_HINT },
 };
 
 static void
@@ -1678,6 +1685,10 @@ test_bad_ports (void)
       g_assert_cmpint (run.status, ==, 2);
       g_assert_true (g_str_has_prefix (run.err, "Error: "));
       g_assert_nonnull (strstr (run.err, bad_ports[i].text));
+      /* the next step for this kind of address, and only that one */
+      g_assert_nonnull (strstr (run.err, bad_ports[i].hint));
+      g_assert_true (g_str_equal (bad_ports[i].hint, PORT_HINT) ||
+                     strstr (run.err, PORT_HINT) == NULL);
       g_assert_cmpstr (run.out, ==, "");
       glint_test_run_clear (&run);
 
@@ -1687,6 +1698,8 @@ test_bad_ports (void)
       error = assert_one_error (events, bad_ports[i].text);
       g_assert_cmpint (json_object_get_int_member (error, "code"), ==,
                        GLINT_ERROR_INVALID_ADDRESS);
+      g_assert_true (g_str_has_prefix (json_object_get_string_member (error, "hint"),
+                                       bad_ports[i].hint));
       glint_test_run_clear (&run);
     }
 }

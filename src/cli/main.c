@@ -453,15 +453,42 @@ report_usage_error (const GError *error)
   return EXIT_USAGE;
 }
 
+/* The next step after @address could not be used, for its kind: the
+ * generic one (a port or a URL) does not help with a sim:// board. */
+static const char *
+address_hint (const char *address)
+{
+  const char *scheme = address != NULL ? g_uri_peek_scheme (address) : NULL;
+
+  if (g_strcmp0 (scheme, "sim") == 0)
+    return _("Give the Demo board as sim:// or sim://CHIP, with options after “?” joined "
+             "by “&” (sim://esp32c3?time-scale=0); the message names the valid ones.");
+  if (g_strcmp0 (scheme, "rfc2217") == 0 || g_strcmp0 (scheme, "socket") == 0)
+    return _("Give the serial server's address as rfc2217://HOST:PORT or "
+             "socket://HOST:PORT, e.g. rfc2217://192.168.1.20:4000.");
+  return NULL;
+}
+
+/* An address that cannot be used: its error with the next step for its
+ * kind (bad usage). */
+static int
+report_address_error (const GError *error,
+                      const char   *address)
+{
+  report_error_hint (error, address_hint (address));
+
+  return EXIT_USAGE;
+}
+
 /* A port or URL that cannot be used is bad usage; the rest is the
  * board's or the link's. */
 static int
 report_stream_error (const GError *error)
 {
-  int status = report_error (error);
+  if (g_error_matches (error, GLINT_ERROR, GLINT_ERROR_INVALID_ADDRESS))
+    return report_address_error (error, opt_port);
 
-  return g_error_matches (error, GLINT_ERROR, GLINT_ERROR_INVALID_ADDRESS) ?
-         EXIT_USAGE : status;
+  return report_error (error);
 }
 
 /* --port, as far as it can be checked without opening it: the URL's
@@ -1425,6 +1452,8 @@ flash_boards (GlintFlashPlan *plan)
       /* made, not opened: a sim:// board's chip and options are checked too */
       g_autoptr(GlintStream) stream = glint_stream_new_for_address (ports[i], &error);
 
+      if (stream == NULL && g_error_matches (error, GLINT_ERROR, GLINT_ERROR_INVALID_ADDRESS))
+        return report_address_error (error, ports[i]);
       if (stream == NULL)
         return report_usage_error (error);
       if (!g_hash_table_add (seen, ports[i]))
