@@ -1812,13 +1812,17 @@ cmd_flash (int argc, char **argv)
     printf (_("Backup of the old flash contents: %s\n"), glint_flasher_get_backup_file (flasher));
   if (glint_flasher_get_settled_baud (flasher) != 0)
     printf (_("Speed: %u baud.\n"), glint_flasher_get_settled_baud (flasher));
-  if (written < total)
+  /* what was written, and (a part only where the flash held the rest
+   * already) what was checked */
+  if (written < total && opt_no_verify)
     printf (_("Written %u of %u KiB, rest unchanged.\n"),
             (guint) ((written + 1023) / 1024), (guint) ((total + 1023) / 1024));
   if (opt_no_verify)
     printf (_("Written %u bytes (not verified, as asked).\n"), (guint) written);
   else if (written < total)
-    printf (_("Done: the flash holds all %u bytes, verified.\n"), (guint) total);
+    printf (_("Done: wrote the %u KiB that differed, of %u KiB; all %u KiB verified.\n"),
+            (guint) ((written + 1023) / 1024), (guint) ((total + 1023) / 1024),
+            (guint) ((total + 1023) / 1024));
   else
     printf (_("Done: %u bytes written and verified.\n"), (guint) total);
   print_recoveries (flasher);
