@@ -2323,6 +2323,30 @@ print_networks (GPtrArray *networks)
     }
 }
 
+/* glint-cli wifi --help: wifi's own options, which the main help does not
+ * list (cmd_wifi () parses them) */
+static int
+wifi_help (void)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autofree char *help = NULL;
+
+  context = g_option_context_new (_("wifi — set up the Wi-Fi of firmware that speaks "
+                                    "Improv Serial"));
+  g_option_context_add_main_entries (context, wifi_entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, _("glint-cli --port PORT wifi --ssid NAME "
+                                           "[--password-file FILE] [--wait SECONDS]\n"
+                                           "glint-cli --port PORT wifi --list "
+                                           "[--wait SECONDS]"));
+  g_option_context_set_description (context, _("The options for every command (--port, "
+                                               "--json, --timeout-scale…): glint-cli --help"));
+  help = g_option_context_get_help (context, FALSE, NULL);
+  printf ("%s", help);
+
+  return EXIT_OK;
+}
+
 static int
 cmd_wifi (int argc, char **argv)
 {
@@ -2526,6 +2550,50 @@ commands_summary (void)
   return g_string_free (s, FALSE);
 }
 
+/* Whether @arg, an option of common_entries, takes the next argument as
+ * its value ("--port X", "-p X"; not "--port=X", "-pX") */
+static gboolean
+takes_value (const char *arg)
+{
+  for (guint i = 0; common_entries[i].long_name != NULL; i++)
+    {
+      const GOptionEntry *entry = &common_entries[i];
+
+      if (entry->arg == G_OPTION_ARG_NONE)
+        continue;
+      if ((g_str_has_prefix (arg, "--") && g_str_equal (arg + 2, entry->long_name)) ||
+          (entry->short_name != 0 && arg[0] == '-' && arg[1] == entry->short_name &&
+           arg[2] == '\0'))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The command @argv names, before the options are parsed (NULL: none),
+ * and whether it asks for help */
+static const char *
+find_command (int        argc,
+              char     **argv,
+              gboolean  *help)
+{
+  const char *command = NULL;
+
+  *help = FALSE;
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--"))
+        break;
+      if (g_str_equal (argv[i], "--help") || g_str_equal (argv[i], "-h") ||
+          g_str_equal (argv[i], "-?"))
+        *help = TRUE;
+      else if (argv[i][0] != '-' || argv[i][1] == '\0')
+        command = command != NULL ? command : argv[i];
+      else if (takes_value (argv[i]))
+        i++;
+    }
+  return command;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2549,6 +2617,17 @@ main (int argc, char **argv)
 
   /* sim:// boards, for trying the CLI without hardware and for the tests */
   glint_sim_stream_register ();
+
+  {
+    gboolean help;
+
+    /* wifi's options are its own (cmd_wifi () parses them): so is its help */
+    if (g_strcmp0 (find_command (argc, argv, &help), "wifi") == 0 && help)
+      {
+        g_set_prgname ("glint-cli");
+        return wifi_help ();
+      }
+  }
 
   context = g_option_context_new (_("COMMAND — flash Espressif chips"));
   g_option_context_add_main_entries (context, common_entries, GETTEXT_PACKAGE);
