@@ -199,6 +199,38 @@ test_usage (void)
     }
 }
 
+/* wifi --help shows wifi's own options, wherever --help and the port
+ * stand; the main help stays the main help. */
+static void
+test_help (void)
+{
+  const char *after[] = { "-p", DEMO_BOARD, "wifi", "--help", NULL };
+  const char *before[] = { "--help", "--port", "wifi", "wifi", NULL };   /* a port named wifi */
+  const char *main_help[] = { "--help", NULL };
+  const char *const *cases[] = { after, before };
+  GlintTestRun run = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      run_cli (&run, cases[i]);
+      g_assert_cmpint (run.status, ==, 0);
+      g_assert_nonnull (strstr (run.out, "wifi — set up the Wi-Fi"));
+      g_assert_nonnull (strstr (run.out, "--ssid=NAME"));
+      g_assert_nonnull (strstr (run.out, "--password-file=FILE"));
+      g_assert_nonnull (strstr (run.out, "--list"));
+      g_assert_nonnull (strstr (run.out, "--wait=SECONDS"));
+      g_assert_null (strstr (run.out, "--no-stub"));
+      g_assert_null (strstr (run.err, "Improv Serial…"));   /* the board was not asked */
+      glint_test_run_clear (&run);
+    }
+
+  run_cli (&run, main_help);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "COMMAND — flash Espressif chips"));
+  g_assert_null (strstr (run.out, "--ssid=NAME"));
+  glint_test_run_clear (&run);
+}
+
 static GSubprocess *
 spawn_board (const char  *flash_path,
              char       **address)
@@ -419,6 +451,7 @@ main (int   argc,
   g_test_add_func ("/glint/cli-wifi/usage", test_usage);
   g_test_add_func ("/glint/cli-wifi/after-flash", test_after_flash);
   g_test_add_func ("/glint/cli-wifi/from-link", test_from_link);
+  g_test_add_func ("/glint/cli-wifi/help", test_help);
 
   return g_test_run ();
 }

@@ -976,8 +976,10 @@ test_flash_skip (void)
   with_backup[4] = address;
   run_cli (&run, with_backup);
   g_assert_cmpint (run.status, ==, 0);
-  g_assert_nonnull (strstr (run.out, "Written 4 of 64 KiB, rest unchanged."));
-  g_assert_nonnull (strstr (run.out, "Done: the flash holds all 65536 bytes, verified."));
+  /* what was written and what was verified, apart */
+  g_assert_nonnull (strstr (run.out, "Done: wrote the 4 KiB that differed, of 64 KiB; all 64 "
+                                     "KiB verified."));
+  g_assert_null (strstr (run.out, "holds all"));
   g_assert_nonnull (strstr (run.out, backup_path));
   glint_test_run_clear (&run);
   g_file_get_contents (backup_path, &backup, &flash_len, &error);
@@ -1309,10 +1311,25 @@ test_read_erase_usage (void)
                             NULL };
   const char *no_dir[] = { "--port", "sim://esp32?time-scale=0", "read", "0", "16",
                            "/nonexistent/x.bin", NULL };
-  /* only the chip knows: it refuses the parameter (its flash has 4 MiB) */
+  /* the board's flash id tells its size (4 MiB; 2 MiB): past its end is
+   * refused before the command goes, in words, not by the chip's code */
   const char *past_end[] = { "--port", "sim://esp32?time-scale=0", "erase", "--region",
                              "0x3ff000", "0x2000", NULL };
+  g_autofree char *dir = g_dir_make_tmp ("glint-cli-XXXXXX", NULL);
+  g_autofree char *read_path = g_build_filename (dir, "x.bin", NULL);
+  const char *read_past_end[] = { "--port", "sim://esp32c3?time-scale=0&flash-size=2M", "read",
+                                  "0x1ff000", "0x1001", read_path, NULL };
   const char *const *cases[] = { no_file, bad_number, bad_erase, unknown, no_dir, past_end };
+  const struct
+  {
+    const char *const *args;
+    const char        *text;
+  } past[] = {
+    { past_end, "erasing 0x2000 bytes at 0x3ff000: 0x3ff000 + 0x2000 is past the end of the "
+                "4 MiB flash (0x400000): give a region that ends by 0x400000" },
+    { read_past_end, "reading 0x1001 bytes at 0x1ff000: 0x1ff000 + 0x1001 is past the end of "
+                     "the 2 MiB flash (0x200000)" },
+  };
   GlintTestRun run = { 0 };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -1321,6 +1338,18 @@ test_read_erase_usage (void)
       g_assert_cmpint (run.status, ==, 2);
       glint_test_run_clear (&run);
     }
+
+  for (guint i = 0; i < G_N_ELEMENTS (past); i++)
+    {
+      run_cli (&run, past[i].args);
+      g_assert_cmpint (run.status, ==, 2);
+      g_assert_nonnull (strstr (run.err, past[i].text));
+      g_assert_null (strstr (run.err, "input parameter invalid"));
+      g_assert_null (strstr (run.out, "Erasing…"));
+      glint_test_run_clear (&run);
+    }
+  g_assert_false (g_file_test (read_path, G_FILE_TEST_EXISTS));
+  glint_test_remove_dir (dir);
 }
 
 /* Every line of --json output is one JSON object with an "event". */
@@ -1612,27 +1641,34 @@ test_json_errors (void)
  * typed (the host and port before the options, the first option typed),
  * with the valid range for a port out of it; bad usage (2) in text and
  * --json alike. */
+#define SERVER_HINT "Give the serial server's address as rfc2217://HOST:PORT"
+#define SIM_HINT "Give the Demo board as sim:// or sim://CHIP"
+#define PORT_HINT "Type a port such as /dev/ttyUSB0"
+
 static const struct
 {
   const char *port;
   const char *text;
+  const char *hint;    /* the next step, for the address's kind */
 } bad_ports[] = {
   { "rfc2217://lab:99999", "port 99999 is out of range: use the serial server's TCP port, "
-                           "from 1 to 65535" },
-  { "socket://lab:0", "port 0 is out of range" },
-  { "socket://lab:-1", "port -1 is out of range" },
-  { "rfc2217://[::1]:65536", "port 65536 is out of range" },
+                           "from 1 to 65535", SERVER_HINT },
+  { "socket://lab:0", "port 0 is out of range", SERVER_HINT },
+  { "socket://lab:-1", "port -1 is out of range", SERVER_HINT },
+  { "rfc2217://[::1]:65536", "port 65536 is out of range", SERVER_HINT },
   { "socket://lab:4k", "port \"4k\" is not a number: use a number from 1 to 65535, "
-                       "e.g. socket://lab:4000" },
-  { "rfc2217://lab:99999?bogus", "port 99999 is out of range" },
-  { "socket://lab?logging=loud", "missing port" },
-  { "rfc2217://lab:4000?zzz&aaa", "unknown option \"zzz\"" },
-  { "rfc2217://lab:4000?aaa&zzz", "unknown option \"aaa\"" },
-  { "rfc2217://lab:4000?logging=loud&bogus", "logging=loud" },
-  { "rfc2217://", "missing host and port" },
-  { "sim://esp99", "esp99" },
-  { "sim://esp32?bogus=1", "bogus" },
-  { "sim://esp/32", "sim://esp32" },
+                       "e.g. socket://lab:4000", SERVER_HINT },
+  { "rfc2217://lab:99999?bogus", "port 99999 is out of range", SERVER_HINT },
+  { "socket://lab?logging=loud", "missing port", SERVER_HINT },
+  { "rfc2217://lab:4000?zzz&aaa", "unknown option \"zzz\"", SERVER_HINT },
+  { "rfc2217://lab:4000?aaa&zzz", "unknown option \"aaa\"", SERVER_HINT },
+  { "rfc2217://lab:4000?logging=loud&bogus", "logging=loud", SERVER_HINT },
+  { "rfc2217://", "missing host and port", SERVER_HINT },
+  { "sim://esp99", "unknown simulated chip “esp99”", SIM_HINT },
+  { "sim://esp32?bogus=1", "unknown sim option “bogus”", SIM_HINT },
+  { "sim://esp32?revision=x", "sim option revision: “x” is not", SIM_HINT },
+  { "sim://esp/32", "sim://esp32", SIM_HINT },
+  { "COM3", "Windows port name", PORT_HINT },
 };
 
 static void
@@ -1651,6 +1687,10 @@ test_bad_ports (void)
       g_assert_cmpint (run.status, ==, 2);
       g_assert_true (g_str_has_prefix (run.err, "Error: "));
       g_assert_nonnull (strstr (run.err, bad_ports[i].text));
+      /* the next step for this kind of address, and only that one */
+      g_assert_nonnull (strstr (run.err, bad_ports[i].hint));
+      g_assert_true (g_str_equal (bad_ports[i].hint, PORT_HINT) ||
+                     strstr (run.err, PORT_HINT) == NULL);
       g_assert_cmpstr (run.out, ==, "");
       glint_test_run_clear (&run);
 
@@ -1660,6 +1700,8 @@ test_bad_ports (void)
       error = assert_one_error (events, bad_ports[i].text);
       g_assert_cmpint (json_object_get_int_member (error, "code"), ==,
                        GLINT_ERROR_INVALID_ADDRESS);
+      g_assert_true (g_str_has_prefix (json_object_get_string_member (error, "hint"),
+                                       bad_ports[i].hint));
       glint_test_run_clear (&run);
     }
 }

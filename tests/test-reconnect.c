@@ -662,6 +662,73 @@ test_pty_renumbered (void)
   watch_clear (&watch);
 }
 
+/* Once the write is under way, the flasher's serial stream stops carrying
+ * (its output closed, as a port whose driver fails its writes): the link
+ * is dead, and the stream still holds the port. */
+static void
+on_progress_kill_output_cb (GlintFlasher *flasher,
+                            GParamSpec   *pspec,
+                            gboolean     *killed)
+{
+  GOutputStream *output;
+  guint64 done = 0;
+
+  g_object_get (flasher, "bytes-done", &done, NULL);
+  if (*killed || done < 64 * 1024)
+    return;
+  output = g_io_stream_get_output_stream (G_IO_STREAM (glint_flasher_get_stream (flasher)));
+  /* (not while a write is pending: the next progress tries again) */
+  *killed = g_output_stream_close (output, NULL, NULL);
+}
+
+/* A local serial port whose link died while the port stays (same device,
+ * same path): the reconnect opens it again, which the dead stream's lock
+ * on it must not stop (it waited, then failed as busy). */
+static void
+test_pty_dead_link_same_port (void)
+{
+  g_autoptr(GBytes) image = glint_test_app_like (IMAGE_SIZE);
+  g_autoptr(GBytes) contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  g_autoptr(GlintFlashPlan) plan = glint_flash_plan_new ();
+  GAsyncResult *result = NULL;
+  gboolean killed = FALSE;
+  gint64 started;
+  Watch watch = { 0 };
+  Board board = { 0 };
+
+  board_start (&board, "pty", "time-scale=0", NULL);
+  flasher = job_flasher (board.address, 0, &watch);
+  glint_flash_plan_add_bytes (plan, OFFSET, image, "app");
+  glint_flasher_set_plan (flasher, plan);
+  g_signal_connect (flasher, "notify::bytes-done", G_CALLBACK (on_progress_kill_output_cb),
+                    &killed);
+
+  started = g_get_monotonic_time ();
+  glint_flasher_flash_async (flasher, NULL, glint_test_store_result_cb, &result);
+  glint_test_wait_for ((gpointer *) &result, 60000);
+  glint_flasher_flash_finish (flasher, result, &error);
+  g_object_unref (result);
+  g_test_message ("%s", watch.log->str);
+  g_assert_no_error (error);
+  g_assert_true (killed);
+  g_assert_cmpuint (watch.reconnecting, ==, 1);
+  g_assert_cmpuint (glint_flasher_get_recoveries (flasher), ==, 1);
+  g_assert_null (strstr (watch.log->str, "busy"));
+  g_assert_cmpstr (glint_stream_get_address (glint_flasher_get_stream (flasher)), ==,
+                   board.address);
+  /* at once, not after the wait for the lock */
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 2 * G_USEC_PER_SEC);
+  g_assert_cmpuint (glint_flasher_get_region_report (flasher, 0)->status, ==,
+                    GLINT_REGION_VERIFIED);
+  g_io_stream_close (G_IO_STREAM (glint_flasher_get_stream (flasher)), NULL, NULL);
+
+  contents = board_stop (&board);
+  assert_holds (contents, OFFSET, image);
+  watch_clear (&watch);
+}
+
 /* A native-USB chip drops off the bus when the first connect resets it,
  * before it answered, and comes back under another name: the connect
  * finds it by its USB identity and goes on there (no recovery: nothing
@@ -828,6 +895,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/reconnect/backup-drop", test_backup_drop);
   g_test_add_func ("/glint/reconnect/pty-renumbered", test_pty_renumbered);
   g_test_add_func ("/glint/reconnect/gone-while-connecting", test_gone_while_connecting);
+  g_test_add_func ("/glint/reconnect/pty-dead-link-same-port", test_pty_dead_link_same_port);
   g_test_add_data_func ("/glint/reconnect/native-usb/own-reset", GINT_TO_POINTER (FALSE),
                         test_native_usb_reset);
   g_test_add_data_func ("/glint/reconnect/native-usb/classic-reset", GINT_TO_POINTER (TRUE),

@@ -2177,7 +2177,7 @@ test_options (void)
   g_assert_false (glint_sim_set_option (sim, "bogus", "1", &error));
   g_assert_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT);
   g_assert_cmpstr (error->message, ==,
-                   "unknown sim option 'bogus' (known: latency, jitter, drop, corrupt, duplicate, "
+                   "unknown sim option “bogus” (known: latency, jitter, drop, corrupt, duplicate, "
                    "disconnect-after, brown-out-at, brown-out-erasing, usb-jtag, seed, time-scale, baud-check, max-baud, "
                    "lose-baud-change, damage-next, rom-xtal-drift, rom-xtal-expect, boot, flash, flash-size, "
                    "revision, package, secure-boot, secure-download, jtag-disabled, "

@@ -453,15 +453,42 @@ report_usage_error (const GError *error)
   return EXIT_USAGE;
 }
 
+/* The next step after @address could not be used, for its kind: the
+ * generic one (a port or a URL) does not help with a sim:// board. */
+static const char *
+address_hint (const char *address)
+{
+  const char *scheme = address != NULL ? g_uri_peek_scheme (address) : NULL;
+
+  if (g_strcmp0 (scheme, "sim") == 0)
+    return _("Give the Demo board as sim:// or sim://CHIP, with options after “?” joined "
+             "by “&” (sim://esp32c3?time-scale=0); the message names the valid ones.");
+  if (g_strcmp0 (scheme, "rfc2217") == 0 || g_strcmp0 (scheme, "socket") == 0)
+    return _("Give the serial server's address as rfc2217://HOST:PORT or "
+             "socket://HOST:PORT, e.g. rfc2217://192.168.1.20:4000.");
+  return NULL;
+}
+
+/* An address that cannot be used: its error with the next step for its
+ * kind (bad usage). */
+static int
+report_address_error (const GError *error,
+                      const char   *address)
+{
+  report_error_hint (error, address_hint (address));
+
+  return EXIT_USAGE;
+}
+
 /* A port or URL that cannot be used is bad usage; the rest is the
  * board's or the link's. */
 static int
 report_stream_error (const GError *error)
 {
-  int status = report_error (error);
+  if (g_error_matches (error, GLINT_ERROR, GLINT_ERROR_INVALID_ADDRESS))
+    return report_address_error (error, opt_port);
 
-  return g_error_matches (error, GLINT_ERROR, GLINT_ERROR_INVALID_ADDRESS) ?
-         EXIT_USAGE : status;
+  return report_error (error);
 }
 
 /* --port, as far as it can be checked without opening it: the URL's
@@ -1425,6 +1452,8 @@ flash_boards (GlintFlashPlan *plan)
       /* made, not opened: a sim:// board's chip and options are checked too */
       g_autoptr(GlintStream) stream = glint_stream_new_for_address (ports[i], &error);
 
+      if (stream == NULL && g_error_matches (error, GLINT_ERROR, GLINT_ERROR_INVALID_ADDRESS))
+        return report_address_error (error, ports[i]);
       if (stream == NULL)
         return report_usage_error (error);
       if (!g_hash_table_add (seen, ports[i]))
@@ -1783,13 +1812,17 @@ cmd_flash (int argc, char **argv)
     printf (_("Backup of the old flash contents: %s\n"), glint_flasher_get_backup_file (flasher));
   if (glint_flasher_get_settled_baud (flasher) != 0)
     printf (_("Speed: %u baud.\n"), glint_flasher_get_settled_baud (flasher));
-  if (written < total)
+  /* what was written, and (a part only where the flash held the rest
+   * already) what was checked */
+  if (written < total && opt_no_verify)
     printf (_("Written %u of %u KiB, rest unchanged.\n"),
             (guint) ((written + 1023) / 1024), (guint) ((total + 1023) / 1024));
   if (opt_no_verify)
     printf (_("Written %u bytes (not verified, as asked).\n"), (guint) written);
   else if (written < total)
-    printf (_("Done: the flash holds all %u bytes, verified.\n"), (guint) total);
+    printf (_("Done: wrote the %u KiB that differed, of %u KiB; all %u KiB verified.\n"),
+            (guint) ((written + 1023) / 1024), (guint) ((total + 1023) / 1024),
+            (guint) ((total + 1023) / 1024));
   else
     printf (_("Done: %u bytes written and verified.\n"), (guint) total);
   print_recoveries (flasher);
@@ -2290,6 +2323,30 @@ print_networks (GPtrArray *networks)
     }
 }
 
+/* glint-cli wifi --help: wifi's own options, which the main help does not
+ * list (cmd_wifi () parses them) */
+static int
+wifi_help (void)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autofree char *help = NULL;
+
+  context = g_option_context_new (_("wifi — set up the Wi-Fi of firmware that speaks "
+                                    "Improv Serial"));
+  g_option_context_add_main_entries (context, wifi_entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, _("glint-cli --port PORT wifi --ssid NAME "
+                                           "[--password-file FILE] [--wait SECONDS]\n"
+                                           "glint-cli --port PORT wifi --list "
+                                           "[--wait SECONDS]"));
+  g_option_context_set_description (context, _("The options for every command (--port, "
+                                               "--json, --timeout-scale…): glint-cli --help"));
+  help = g_option_context_get_help (context, FALSE, NULL);
+  printf ("%s", help);
+
+  return EXIT_OK;
+}
+
 static int
 cmd_wifi (int argc, char **argv)
 {
@@ -2493,6 +2550,50 @@ commands_summary (void)
   return g_string_free (s, FALSE);
 }
 
+/* Whether @arg, an option of common_entries, takes the next argument as
+ * its value ("--port X", "-p X"; not "--port=X", "-pX") */
+static gboolean
+takes_value (const char *arg)
+{
+  for (guint i = 0; common_entries[i].long_name != NULL; i++)
+    {
+      const GOptionEntry *entry = &common_entries[i];
+
+      if (entry->arg == G_OPTION_ARG_NONE)
+        continue;
+      if ((g_str_has_prefix (arg, "--") && g_str_equal (arg + 2, entry->long_name)) ||
+          (entry->short_name != 0 && arg[0] == '-' && arg[1] == entry->short_name &&
+           arg[2] == '\0'))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The command @argv names, before the options are parsed (NULL: none),
+ * and whether it asks for help */
+static const char *
+find_command (int        argc,
+              char     **argv,
+              gboolean  *help)
+{
+  const char *command = NULL;
+
+  *help = FALSE;
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--"))
+        break;
+      if (g_str_equal (argv[i], "--help") || g_str_equal (argv[i], "-h") ||
+          g_str_equal (argv[i], "-?"))
+        *help = TRUE;
+      else if (argv[i][0] != '-' || argv[i][1] == '\0')
+        command = command != NULL ? command : argv[i];
+      else if (takes_value (argv[i]))
+        i++;
+    }
+  return command;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2516,6 +2617,17 @@ main (int argc, char **argv)
 
   /* sim:// boards, for trying the CLI without hardware and for the tests */
   glint_sim_stream_register ();
+
+  {
+    gboolean help;
+
+    /* wifi's options are its own (cmd_wifi () parses them): so is its help */
+    if (g_strcmp0 (find_command (argc, argv, &help), "wifi") == 0 && help)
+      {
+        g_set_prgname ("glint-cli");
+        return wifi_help ();
+      }
+  }
 
   context = g_option_context_new (_("COMMAND — flash Espressif chips"));
   g_option_context_add_main_entries (context, common_entries, GETTEXT_PACKAGE);

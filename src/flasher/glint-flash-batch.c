@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "glint-error.h"
@@ -354,7 +355,7 @@ glint_flash_batch_set_results_log (GlintFlashBatch  *self,
   if (old != NULL && old[0] != '\0' && !g_str_has_prefix (old, CSV_HEADER))
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                   "%s is not a results log of Glint: choose a new file or an old log", path);
+                   _("%s is not a results log of Glint: choose a new file or an old log"), path);
       return FALSE;
     }
 

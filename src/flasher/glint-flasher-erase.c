@@ -192,12 +192,37 @@ erase_resume (GTask *task)
   _glint_flasher_start_stub (task, erase_stub_ready);
 }
 
+/* The flash's size known (where its id tells it): a region that ends
+ * past it is refused here, not by the chip. */
 static void
-erase_detected (GTask *task)
+erase_size_known (GTask *task)
 {
+  GlintFlasher *self = g_task_get_source_object (task);
+  EraseJob *job = g_task_get_task_data (task);
+  g_autofree char *what = describe (job);
+  GError *error = NULL;
+
+  if (job->length > 0 &&
+      !_glint_flasher_check_flash_end (self, what, job->offset, job->length, &error))
+    {
+      _glint_flasher_job_fail (task, error);
+      return;
+    }
+
   /* From here on a lost link is recovered from. */
   _glint_flasher_set_resume (task, erase_resume);
   _glint_flasher_start_stub (task, erase_stub_ready);
+}
+
+static void
+erase_detected (GTask *task)
+{
+  EraseJob *job = g_task_get_task_data (task);
+
+  if (job->length > 0)
+    _glint_flasher_read_flash_id (task, erase_size_known);
+  else
+    erase_size_known (task);
 }
 
 static void

@@ -146,6 +146,7 @@ void     _glint_flasher_reconnect    (GTask             *task,
                                       GlintFlasherStep   next);
 void     _glint_flasher_swap_stream  (GlintFlasher      *self,
                                       GlintStream       *stream);
+void     _glint_flasher_drop_lost_loader (GlintFlasher *self);
 void     _glint_flasher_notify_recoveries (GlintFlasher *self);
 void     _glint_flasher_emit_reconnecting (GlintFlasher *self,
                                            guint         attempt,
@@ -170,6 +171,11 @@ guint    _glint_flasher_stub_rate    (GlintFlasher      *self);
 
 void     _glint_flasher_read_flash_id (GTask            *task,
                                        GlintFlasherStep  next);
+gboolean _glint_flasher_check_flash_end (GlintFlasher  *self,
+                                         const char    *what,
+                                         guint32        offset,
+                                         guint32        length,
+                                         GError       **error);
 void     _glint_flasher_read_contents (GTask            *task,
                                        GlintFlasherStep  next);
 void     _glint_flasher_read_into    (GTask             *task,

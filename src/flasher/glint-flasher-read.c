@@ -687,12 +687,32 @@ read_resume (GTask *task)
   _glint_flasher_start_stub (task, read_stub_ready);
 }
 
+/* The flash's size known (where its id tells it): a region that ends
+ * past it is refused here, not by the chip. */
 static void
-read_detected (GTask *task)
+read_size_known (GTask *task)
 {
+  GlintFlasher *self = g_task_get_source_object (task);
+  ReadJob *job = read_job (task);
+  g_autofree char *what = g_strdup_printf (_("reading 0x%x bytes at 0x%x"), job->length,
+                                           job->offset);
+  GError *error = NULL;
+
+  if (!_glint_flasher_check_flash_end (self, what, job->offset, job->length, &error))
+    {
+      _glint_flasher_job_fail (task, error);
+      return;
+    }
+
   /* From here on a lost link is recovered from. */
   _glint_flasher_set_resume (task, read_resume);
   _glint_flasher_start_stub (task, read_stub_ready);
+}
+
+static void
+read_detected (GTask *task)
+{
+  _glint_flasher_read_flash_id (task, read_size_known);
 }
 
 static void

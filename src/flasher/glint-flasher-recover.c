@@ -10,6 +10,7 @@
 #include "glint-error.h"
 #include "glint-flasher-private.h"
 #include "glint-port-monitor.h"
+#include "glint-serial-stream.h"
 #include "glint-stream.h"
 #include "glint-stream-address.h"
 
@@ -354,8 +355,9 @@ recover_open_cb (GObject      *object,
   recover_connect (task);
 }
 
+/* A new stream to the address of the dead one. */
 static void
-recover_attempt (GTask *task)
+recover_open (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
   RecoverState *rs = recover_state (task);
@@ -365,22 +367,6 @@ recover_attempt (GTask *task)
   const GlintUsbIdentity *identity;
   const char *address;
 
-  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
-    {
-      rs->phase = PHASE_IDLE;
-      _glint_flasher_job_fail (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                          _("cancelled")));
-      return;
-    }
-
-  /* The old link still carries (a lost or damaged answer): resync on it. */
-  if (self->loader != NULL && !self->link_dead)
-    {
-      recover_connect (task);
-      return;
-    }
-
-  rs->phase = PHASE_OPENING;
   address = glint_stream_get_address (self->stream);
   /* A USB port that went away may come back under another name (a
    * native-USB chip re-enumerates on every reset, often as another
@@ -404,6 +390,62 @@ recover_attempt (GTask *task)
 
   glint_stream_open_async (stream, g_task_get_cancellable (task), recover_open_cb,
                            g_object_ref (task));
+}
+
+static void
+recover_closed_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* (the port is let go of even where closing reports an error) */
+  if (!g_io_stream_close_finish (G_IO_STREAM (object), result, &error))
+    g_debug ("closing the lost link: %s", error->message);
+  if (_glint_flasher_job_is_over (task))
+    return;
+
+  recover_open (task);
+}
+
+static void
+recover_attempt (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  RecoverState *rs = recover_state (task);
+
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      rs->phase = PHASE_IDLE;
+      _glint_flasher_job_fail (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                          _("cancelled")));
+      return;
+    }
+
+  /* The old link still carries (a lost or damaged answer): resync on it. */
+  if (self->loader != NULL && !self->link_dead)
+    {
+      recover_connect (task);
+      return;
+    }
+
+  rs->phase = PHASE_OPENING;
+
+  /* A dead stream to a local serial port still holds the port's lock, and
+   * a new one to the same device would wait for it, then fail as busy:
+   * the old one lets go first (its loader with it, whose reads must not
+   * outlive its descriptor). The object stays: its address, baud and USB
+   * identity are read on. */
+  if (GLINT_IS_SERIAL_STREAM (self->stream) && !g_io_stream_is_closed (G_IO_STREAM (self->stream)))
+    {
+      _glint_flasher_drop_lost_loader (self);
+      g_io_stream_close_async (G_IO_STREAM (self->stream), G_PRIORITY_DEFAULT, NULL,
+                               recover_closed_cb, g_object_ref (task));
+      return;
+    }
+
+  recover_open (task);
 }
 
 /* Whether a new stream for the address reaches the same board: not for a

@@ -588,6 +588,20 @@ _glint_flasher_swap_stream (GlintFlasher *self,
   if (self->stream != NULL)
     g_io_stream_close_async (G_IO_STREAM (self->stream), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
   g_set_object (&self->stream, stream);
+  _glint_flasher_drop_lost_loader (self);
+  self->link_dead = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STREAM]);
+}
+
+/**
+ * _glint_flasher_drop_lost_loader:
+ *
+ * After the link was lost: the loader of the old stream goes (its reads
+ * cancelled), before the old stream closes or as a new one takes over.
+ */
+void
+_glint_flasher_drop_lost_loader (GlintFlasher *self)
+{
   /* The new link goes the same way: its loader starts from what the old
    * one learnt, not from the defaults for a link never heard (a reconnect
    * would wait seconds for each SYNC over a remote link). */
@@ -600,8 +614,6 @@ _glint_flasher_swap_stream (GlintFlasher *self,
       g_signal_handlers_disconnect_by_func (self->loader, on_loader_text_cb, self);
     }
   g_clear_object (&self->loader);
-  self->link_dead = FALSE;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STREAM]);
 }
 
 GlintStream *
@@ -2482,6 +2494,42 @@ _glint_flasher_read_flash_id (GTask            *task,
 
   glint_loader_read_regs_async (self->loader, addresses, 2, g_task_get_cancellable (task),
                                 info_flash_saved_cb, task);
+}
+
+/**
+ * _glint_flasher_check_flash_end:
+ * @what: the job, as its errors begin ("erasing 0x2000 bytes at 0x3ff000")
+ *
+ * Where the board's flash id gave its size: whether @offset + @length
+ * stays within it. Otherwise the chip would refuse the command with a
+ * bare "input parameter invalid"; this says why before anything is sent.
+ *
+ * Returns: %FALSE with %GLINT_ERROR_INVALID_ARGUMENT where the region ends
+ *   past the flash; %TRUE where it does not, or the size is unknown
+ */
+gboolean
+_glint_flasher_check_flash_end (GlintFlasher  *self,
+                                const char    *what,
+                                guint32        offset,
+                                guint32        length,
+                                GError       **error)
+{
+  guint64 size = self->flash_id_known ? self->detected_flash_size : 0;
+  g_autofree char *size_text = NULL;
+
+  if (size == 0 || (guint64) offset + length <= size)
+    return TRUE;
+
+  size_text = size % (1024 * 1024) == 0 ?
+              g_strdup_printf (_("%u MiB"), (guint) (size / (1024 * 1024))) :
+              g_strdup_printf (_("%u KiB"), (guint) (size / 1024));
+  g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
+               /* TRANSLATORS: the job, its offset and length, the flash size
+                * ("4 MiB"), that size in hex, and again */
+               _("%s: 0x%x + 0x%x is past the end of the %s flash (0x%llx): give a region "
+                 "that ends by 0x%llx"), what, offset, length, size_text,
+               (unsigned long long) size, (unsigned long long) size);
+  return FALSE;
 }
 
 static void

@@ -199,7 +199,7 @@ _glint_sim_parse_revision (GlintSim    *self,
                                    &minor, NULL))
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                   "sim option revision: '%s' is not MAJOR.MINOR within what %s's eFuse "
+                   "sim option revision: “%s” is not MAJOR.MINOR within what %s's eFuse "
                    "holds (e.g. 3.1)", value, self->chip->name);
       return FALSE;
     }

@@ -26,7 +26,7 @@ parse_double (const char  *key,
   if (value == NULL || end == value || *end != '\0' || isnan (v) || v < min || v > max)
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                   "sim option %s: '%s' is not a number between %g and %g",
+                   "sim option %s: “%s” is not a number between %g and %g",
                    key, value != NULL ? value : "", min, max);
       return FALSE;
     }
@@ -47,7 +47,7 @@ parse_uint (const char  *key,
   if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 0, max, &v, NULL))
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                   "sim option %s: '%s' is not a whole number up to %" G_GUINT64_FORMAT,
+                   "sim option %s: “%s” is not a whole number up to %" G_GUINT64_FORMAT,
                    key, value != NULL ? value : "", max);
       return FALSE;
     }
@@ -93,7 +93,7 @@ parse_bool (const char  *key,
   else
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                   "sim option %s: '%s' is not on or off", key, value != NULL ? value : "");
+                   "sim option %s: “%s” is not on or off", key, value != NULL ? value : "");
       return FALSE;
     }
 
@@ -121,7 +121,7 @@ parse_flash_size (const char  *key,
     }
 
   g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-               "sim option %s: '%s' is not one of 1M, 2M, 4M, 8M, 16M, 32M, 64M, 128M",
+               "sim option %s: “%s” is not one of 1M, 2M, 4M, 8M, 16M, 32M, 64M, 128M",
                key, value != NULL ? value : "");
   return FALSE;
 }
@@ -141,7 +141,7 @@ parse_address (const char  *key,
                                    &v, NULL))
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                   "sim option %s: '%s' is not a flash address", key, value != NULL ? value : "");
+                   "sim option %s: “%s” is not a flash address", key, value != NULL ? value : "");
       return FALSE;
     }
 
@@ -190,7 +190,7 @@ set_flash_fault (GlintSim    *self,
       if (range.end <= range.start)
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                       "sim option write-protect: '%s' is not START-END", value);
+                       "sim option write-protect: “%s” is not START-END", value);
           return FALSE;
         }
       g_array_append_val (self->write_protect, range);
@@ -299,7 +299,7 @@ set_boot (GlintSim    *self,
   else
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                   "sim option boot: '%s' is not download or normal", value);
+                   "sim option boot: “%s” is not download or normal", value);
       return FALSE;
     }
 
@@ -467,7 +467,7 @@ set_improv (GlintSim    *self,
   if (!parse_bool (key, value, &on, NULL))
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                   "sim option %s: '%s' is not auto, on or off", key, value);
+                   "sim option %s: “%s” is not auto, on or off", key, value);
       return FALSE;
     }
   self->improv_mode = on ? 1 : 0;
@@ -635,7 +635,7 @@ glint_sim_set_option (GlintSim    *self,
       for (gsize i = 0; i < G_N_ELEMENTS (options); i++)
         g_string_append_printf (known, "%s%s", i > 0 ? ", " : "", options[i].key);
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                   "unknown sim option '%s' (known: %s)", key, known->str);
+                   "unknown sim option “%s” (known: %s)", key, known->str);
       return FALSE;
     }
 
@@ -707,7 +707,7 @@ glint_sim_set_options (GlintSim    *self,
       if (key == NULL || (eq != NULL && value == NULL))
         {
           g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_ARGUMENT,
-                       "bad escaping in sim option '%s'", parts[i]);
+                       "bad escaping in sim option “%s”", parts[i]);
           return FALSE;
         }
 

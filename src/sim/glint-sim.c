@@ -544,7 +544,7 @@ glint_sim_new (const char  *chip,
       for (guint i = 0; i < G_N_ELEMENTS (chip_models); i++)
         g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", chip_models[i].name);
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_UNSUPPORTED_CHIP,
-                   "unknown simulated chip '%s' (valid: %s)", chip, names->str);
+                   "unknown simulated chip “%s” (valid: %s)", chip, names->str);
       return NULL;
     }
 

@@ -60,5 +60,15 @@ check "/glint/cli-german/flash-chip" "$flash" "Der Chip ist ein ESP32-C3" "chip 
 check "/glint/cli-german/flash-verified" "$flash" "app.bin bei 0x10000 überprüft (MD5" \
   "verified (MD5"
 
+# The engine's refusal of a file that is no results log (glint-flash-batch.c),
+# before any board is touched; the file stays as it was.
+printf 'name,age\nx,1\n' > "$tmp/other.csv"
+log=$(LANGUAGE=de LC_ALL=C.UTF-8 GLINT_LOCALEDIR="$localedir" XDG_CACHE_HOME="$tmp" \
+      "$cli" --port 'sim://esp32c3?time-scale=0&seed=1' --port 'sim://esp32c3?time-scale=0&seed=2' \
+      --raw --results-log "$tmp/other.csv" flash "$tmp/app.bin@0x10000" 2>&1)
+check "/glint/cli-german/results-log" "$log" "ist kein Ergebnisprotokoll von Glint" \
+  "is not a results log"
+check "/glint/cli-german/results-log-kept" "$(cat "$tmp/other.csv")" "name,age" "time,port"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]
