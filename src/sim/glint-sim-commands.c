@@ -120,6 +120,38 @@ stub_supports (GlintSim *self,
     }
 }
 
+/* The commands whose argument has one length (protocol.md §2), on the
+ * ROM and under the stub; the others check their own. */
+static const struct
+{
+  guint8 op;
+  guint8 rom_len;
+  guint8 stub_len;
+} arg_lens[] = {
+  { GLINT_OP_READ_REG, 4, 4 },
+  { GLINT_OP_SPI_SET_PARAMS, 24, 24 },
+  /* ROM: hspi_arg + 4 more bytes; stub: hspi_arg only */
+  { GLINT_OP_SPI_ATTACH, 8, 4 },
+  { GLINT_OP_MEM_BEGIN, 16, 16 },
+  { GLINT_OP_MEM_END, 8, 8 },
+  { GLINT_OP_SPI_FLASH_MD5, 16, 16 },
+  { GLINT_OP_CHANGE_BAUDRATE, 8, 8 },
+  { GLINT_OP_READ_FLASH, 16, 16 },
+  { GLINT_OP_READ_FLASH_SLOW, 8, 8 },
+  { GLINT_OP_ERASE_REGION, 8, 8 },
+};
+
+static gboolean
+arg_len_fits (guint8   op,
+              gboolean stub,
+              gsize    size)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (arg_lens); i++)
+    if (arg_lens[i].op == op)
+      return size == (stub ? arg_lens[i].stub_len : arg_lens[i].rom_len);
+  return TRUE;
+}
+
 static void
 cmd_sync (GlintSim     *self,
           gint64        t,
@@ -545,11 +577,6 @@ cmd_mem (GlintSim     *self,
   switch (op)
     {
     case GLINT_OP_MEM_BEGIN:
-      if (size != 16)
-        {
-          _glint_sim_fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
-          return;
-        }
       self->mem_size = glint_read_u32 (body);
       self->mem_blocks = glint_read_u32 (body + 4);
       self->mem_block_size = glint_read_u32 (body + 8);
@@ -592,11 +619,6 @@ cmd_mem (GlintSim     *self,
       break;
 
     case GLINT_OP_MEM_END:
-      if (size != 8)
-        {
-          _glint_sim_fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
-          return;
-        }
       self->mem_active = FALSE;
       if (self->mode == GLINT_SIM_MODE_ROM && glint_read_u32 (body) == 0 && glint_read_u32 (body + 4) != 0)
         {
@@ -631,21 +653,13 @@ cmd_mem (GlintSim     *self,
 static void
 cmd_md5 (GlintSim     *self,
          gint64        t,
-         const guint8 *body,
-         gsize         size)
+         const guint8 *body)
 {
   g_autoptr(GChecksum) md5 = NULL;
   guint32 addr, len;
   guint8 digest[16];
   gsize digest_len = sizeof digest;
   gdouble us;
-
-  if (size != 16)
-    {
-      _glint_sim_fail (self, t, GLINT_OP_SPI_FLASH_MD5, GLINT_ROM_ERR_FORMAT,
-                       GLINT_STUB_ERR_BAD_DATA_LEN);
-      return;
-    }
 
   addr = glint_read_u32 (body);
   len = glint_read_u32 (body + 4);
@@ -679,17 +693,9 @@ cmd_md5 (GlintSim     *self,
 static void
 cmd_change_baud (GlintSim     *self,
                  gint64        t,
-                 const guint8 *body,
-                 gsize         size)
+                 const guint8 *body)
 {
   guint32 baud;
-
-  if (size != 8)
-    {
-      _glint_sim_fail (self, t, GLINT_OP_CHANGE_BAUDRATE, GLINT_ROM_ERR_FORMAT,
-                       GLINT_STUB_ERR_BAD_DATA_LEN);
-      return;
-    }
 
   baud = glint_read_u32 (body);
   if (baud < 300 || baud > MAX_CHIP_BAUD)
@@ -735,17 +741,9 @@ send_read_packet (GlintSim *self,
 static void
 cmd_read_flash (GlintSim     *self,
                 gint64        t,
-                const guint8 *body,
-                gsize         size)
+                const guint8 *body)
 {
   guint32 offset, len, packet;
-
-  if (size != 16)
-    {
-      _glint_sim_fail (self, t, GLINT_OP_READ_FLASH, GLINT_ROM_ERR_FORMAT,
-                       GLINT_STUB_ERR_BAD_DATA_LEN);
-      return;
-    }
 
   offset = glint_read_u32 (body);
   len = glint_read_u32 (body + 4);
@@ -808,18 +806,10 @@ handle_read_ack (GlintSim *self,
 static void
 cmd_read_flash_slow (GlintSim     *self,
                      gint64        t,
-                     const guint8 *body,
-                     gsize         size)
+                     const guint8 *body)
 {
   guint8 data[64];
   guint32 offset, len;
-
-  if (size != 8)
-    {
-      _glint_sim_fail (self, t, GLINT_OP_READ_FLASH_SLOW, GLINT_ROM_ERR_FORMAT,
-                       GLINT_STUB_ERR_BAD_DATA_LEN);
-      return;
-    }
 
   offset = glint_read_u32 (body);
   len = glint_read_u32 (body + 4);
@@ -867,19 +857,13 @@ static void
 cmd_erase (GlintSim     *self,
            gint64        t,
            guint8        op,
-           const guint8 *body,
-           gsize         size)
+           const guint8 *body)
 {
   guint32 offset = 0;
   guint32 len = self->flash_size;
 
   if (op == GLINT_OP_ERASE_REGION)
     {
-      if (size != 8)
-        {
-          _glint_sim_fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
-          return;
-        }
       offset = glint_read_u32 (body);
       len = glint_read_u32 (body + 4);
       if (offset % GLINT_SECTOR_SIZE != 0 || len % GLINT_SECTOR_SIZE != 0)
@@ -1022,6 +1006,14 @@ _glint_sim_handle_frame (GlintSim     *self,
       return;
     }
 
+  /* A fixed argument of another length is a format error, before the
+   * command does anything. */
+  if (!arg_len_fits (op, stub, size))
+    {
+      _glint_sim_fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
+      return;
+    }
+
   switch (op)
     {
     case GLINT_OP_SYNC:
@@ -1029,11 +1021,8 @@ _glint_sim_handle_frame (GlintSim     *self,
       break;
 
     case GLINT_OP_READ_REG:
-      if (size != 4)
-        _glint_sim_fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
-      else
-        _glint_sim_finish (self, t, CMD_US, op, _glint_sim_reg_read (self, glint_read_u32 (body)), NULL,
-                           0, GLINT_ROM_OK, GLINT_STUB_OK);
+      _glint_sim_finish (self, t, CMD_US, op, _glint_sim_reg_read (self, glint_read_u32 (body)), NULL,
+                         0, GLINT_ROM_OK, GLINT_STUB_OK);
       break;
 
     case GLINT_OP_WRITE_REG:
@@ -1041,18 +1030,8 @@ _glint_sim_handle_frame (GlintSim     *self,
       break;
 
     case GLINT_OP_SPI_SET_PARAMS:
-      if (size != 24)
-        _glint_sim_fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
-      else
-        _glint_sim_finish (self, t, CMD_US, op, 0, NULL, 0, GLINT_ROM_OK, GLINT_STUB_OK);
-      break;
-
     case GLINT_OP_SPI_ATTACH:
-      /* ROM: hspi_arg + 4 more bytes; stub: hspi_arg only (protocol.md §2) */
-      if (size != (stub ? 4u : 8u))
-        _glint_sim_fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
-      else
-        _glint_sim_finish (self, t, CMD_US, op, 0, NULL, 0, GLINT_ROM_OK, GLINT_STUB_OK);
+      _glint_sim_finish (self, t, CMD_US, op, 0, NULL, 0, GLINT_ROM_OK, GLINT_STUB_OK);
       break;
 
     case GLINT_OP_FLASH_BEGIN:
@@ -1077,11 +1056,11 @@ _glint_sim_handle_frame (GlintSim     *self,
       break;
 
     case GLINT_OP_SPI_FLASH_MD5:
-      cmd_md5 (self, t, body, size);
+      cmd_md5 (self, t, body);
       break;
 
     case GLINT_OP_CHANGE_BAUDRATE:
-      cmd_change_baud (self, t, body, size);
+      cmd_change_baud (self, t, body);
       break;
 
     case GLINT_OP_GET_SECURITY_INFO:
@@ -1089,16 +1068,16 @@ _glint_sim_handle_frame (GlintSim     *self,
       break;
 
     case GLINT_OP_READ_FLASH_SLOW:
-      cmd_read_flash_slow (self, t, body, size);
+      cmd_read_flash_slow (self, t, body);
       break;
 
     case GLINT_OP_READ_FLASH:
-      cmd_read_flash (self, t, body, size);
+      cmd_read_flash (self, t, body);
       break;
 
     case GLINT_OP_ERASE_FLASH:
     case GLINT_OP_ERASE_REGION:
-      cmd_erase (self, t, op, body, size);
+      cmd_erase (self, t, op, body);
       break;
 
     case GLINT_OP_RUN_USER_CODE:
