@@ -175,16 +175,16 @@ test_wire (Fixture       *f,
   for (guint i = 0; i < sizeof block; i++)
     block[i] = (guint8) (i * 7 + 3);
 
-  glint_loader_flash_begin_async (f->loader, 0x3000, 3, 0x400, 0x10000, FALSE, FALSE,
+  glint_loader_flash_begin_async (f->loader, FALSE, 0x3000, 3, 0x400, 0x10000, FALSE, FALSE,
                                   NO_ANSWER);
   assert_frame (f, words_request (0x02, (guint32[]) { 0x3000, 3, 0x400, 0x10000 }, 4));
 
-  glint_loader_flash_begin_async (f->loader, 0x3000, 3, 0x400, 0x10000, TRUE, FALSE,
+  glint_loader_flash_begin_async (f->loader, FALSE, 0x3000, 3, 0x400, 0x10000, TRUE, FALSE,
                                   NO_ANSWER);
   assert_frame (f, words_request (0x02, (guint32[]) { 0x3000, 3, 0x400, 0x10000, 0 }, 5));
 
-  glint_loader_flash_defl_begin_async (f->loader, 0x20000, 2, 0x4000, 0x1000, TRUE, TRUE,
-                                       NO_ANSWER);
+  glint_loader_flash_begin_async (f->loader, TRUE, 0x20000, 2, 0x4000, 0x1000, TRUE, TRUE,
+                                  NO_ANSWER);
   assert_frame (f, words_request (0x10, (guint32[]) { 0x20000, 2, 0x4000, 0x1000, 0 }, 5));
 
   /* FLASH_DATA pads a short block with 0xFF to the block size */

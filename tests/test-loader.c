@@ -463,7 +463,7 @@ test_chip_reset_abandons (Fixture       *f,
       g_assert_no_error (error);
     }
 
-  glint_loader_flash_begin_async (f->loader, 4096, 1, 4096, 0x10000, FALSE, FALSE, NULL,
+  glint_loader_flash_begin_async (f->loader, FALSE, 4096, 1, 4096, 0x10000, FALSE, FALSE, NULL,
                                   glint_test_store_result_cb, &result);
   reply = finish_command (f->loader, &result, &error);
   g_assert_no_error (error);

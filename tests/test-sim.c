@@ -2307,6 +2307,54 @@ test_unknown_opcode (void)
   }
 }
 
+/* A command whose argument has one length refuses any other, as a
+ * malformed message: (1, 0x05) from the ROM, 0xC000 from the stub; the
+ * lengths differ where the ROM and the stub differ (SPI_ATTACH,
+ * protocol.md §2). The ESP8266's ROM does not know the ESP32's commands. */
+static void
+test_argument_lengths (void)
+{
+  g_autoptr(Fixture) f = rom_fixture ("esp32", NULL);
+  const guint8 zeros[16] = { 0 };
+  const struct
+  {
+    guint8 op;
+    gsize  rom_len;
+    gsize  stub_len;
+  } cases[] = {
+    { OP_SPI_ATTACH, 8, 4 },
+    { OP_SPI_FLASH_MD5, 16, 16 },
+    { OP_READ_REG, 4, 4 },
+  };
+
+  for (guint stub = 0; stub < 2; stub++)
+    {
+      gsize status_len = stub ? 2 : 4;
+
+      if (stub)
+        run_stub (f);
+      for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+        {
+          gsize len = stub ? cases[i].stub_len : cases[i].rom_len;
+          g_auto(Response) wrong = { 0, };
+          g_auto(Response) right = { 0, };
+
+          command (f, cases[i].op, zeros, len - 4, 0, status_len, &wrong);
+          g_assert_cmphex (wrong.status[0], ==, stub ? 0xC0 : 0x01);
+          g_assert_cmphex (wrong.status[1], ==, stub ? 0x00 : 0x05);
+          command (f, cases[i].op, zeros, len, 0, status_len, &right);
+          assert_ok (&right);
+        }
+    }
+
+  {
+    g_autoptr(Fixture) f8266 = rom_fixture ("esp8266", NULL);
+
+    assert_unsupported (f8266, OP_READ_FLASH_SLOW, zeros, 8, 2);
+    assert_unsupported (f8266, OP_SPI_FLASH_MD5, zeros, 16, 2);
+  }
+}
+
 /* What the ROM loads into RAM is checked as the ROM can: a range outside
  * the chip's RAM is refused (0x0F), blocks that cannot cover the size too
  * (0x0E); a jump to where nothing was loaded crashes the chip instead of
@@ -2441,6 +2489,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/sim/flash-file", test_flash_file);
   g_test_add_func ("/glint/sim/unknown-opcode", test_unknown_opcode);
   g_test_add_func ("/glint/sim/mem-checks", test_mem_checks);
+  g_test_add_func ("/glint/sim/argument-lengths", test_argument_lengths);
   g_test_add_func ("/glint/sim/flash-end-reboot", test_flash_end_reboot);
 
   return g_test_run ();

@@ -64,7 +64,7 @@ erase_piece (GTask *task)
 
   /* ROM: FLASH_BEGIN(erase size, no blocks, block size, offset) erases
    * before it answers (§8.1 step 5); the fifth word where the ROM takes it. */
-  glint_loader_flash_begin_async (self->loader, job->piece, 0,
+  glint_loader_flash_begin_async (self->loader, FALSE, job->piece, 0,
                                   glint_chip_get_flash_write_size (self->chip, FALSE, FALSE),
                                   at,
                                   glint_chip_rom_has (self->chip,

@@ -452,16 +452,10 @@ flash_segment_begin (GTask *task)
   _glint_flasher_log (self, GLINT_LOG_DEBUG, "writing %s: %" G_GSIZE_FORMAT " bytes at 0x%x in %u"
                       " block(s)%s", _glint_flash_region_name (self, segment->region), size,
                       job->offset, job->n_blocks, job->compressed ? ", compressed" : "");
-  if (job->compressed)
-    glint_loader_flash_defl_begin_async (self->loader, erase, job->n_blocks, job->block_size,
-                                         job->offset, encrypted_word, stub,
-                                         g_task_get_cancellable (task), _glint_flasher_sent_cb,
-                                         _glint_flasher_sent (task, flash_begin_cb));
-  else
-    glint_loader_flash_begin_async (self->loader, erase, job->n_blocks, job->block_size,
-                                    job->offset, encrypted_word, stub,
-                                    g_task_get_cancellable (task), _glint_flasher_sent_cb,
-                                    _glint_flasher_sent (task, flash_begin_cb));
+  glint_loader_flash_begin_async (self->loader, job->compressed, erase, job->n_blocks,
+                                  job->block_size, job->offset, encrypted_word, stub,
+                                  g_task_get_cancellable (task), _glint_flasher_sent_cb,
+                                  _glint_flasher_sent (task, flash_begin_cb));
 
   if (job->block0_ahead)
     flash_send_block (task);

@@ -710,15 +710,6 @@ glint_flasher_set_verify (GlintFlasher *self,
   self->no_verify = !verify;
 }
 
-void
-glint_flasher_set_reboot (GlintFlasher *self,
-                          gboolean      reboot)
-{
-  g_return_if_fail (GLINT_IS_FLASHER (self));
-
-  self->no_reboot = !reboot;
-}
-
 static void
 region_report_clear (gpointer data)
 {

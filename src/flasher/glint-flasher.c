@@ -787,21 +787,6 @@ glint_flasher_dup_mac (GlintFlasher *self)
 }
 
 /**
- * glint_flasher_set_usb_reset:
- *
- * The board is reached through the chip's own USB-Serial/JTAG (USB id
- * 303a:1001), which needs its own reset sequence (protocol.md §3.3).
- */
-void
-glint_flasher_set_usb_reset (GlintFlasher *self,
-                             gboolean      usb_reset)
-{
-  g_return_if_fail (GLINT_IS_FLASHER (self));
-
-  self->usb_reset = !!usb_reset;
-}
-
-/**
  * glint_flasher_set_options:
  * @options: what the jobs are to do
  *
@@ -822,9 +807,10 @@ glint_flasher_set_options (GlintFlasher            *self,
   glint_flasher_set_baud (self, options->baud);
   glint_flasher_set_use_stub (self, options->use_stub);
   glint_flasher_set_verify (self, options->verify);
-  glint_flasher_set_reboot (self, options->reboot);
+  self->no_reboot = !options->reboot;
   glint_flasher_set_no_reset (self, options->no_reset);
-  glint_flasher_set_usb_reset (self, options->usb_reset);
+  /* the chip's own USB-Serial/JTAG has its own reset (protocol.md §3.3) */
+  self->usb_reset = !!options->usb_reset;
   self->classic_reset = !!options->classic_reset;
   glint_flasher_set_skip_unchanged (self, options->skip_unchanged);
   glint_flasher_set_erase_all (self, options->erase_all);

@@ -185,8 +185,6 @@ gdouble            glint_flasher_get_rate          (GlintFlasher          *self)
 gdouble            glint_flasher_get_eta           (GlintFlasher          *self);
 void               glint_flasher_set_no_reset      (GlintFlasher          *self,
                                                     gboolean               no_reset);
-void               glint_flasher_set_usb_reset     (GlintFlasher          *self,
-                                                    gboolean               usb_reset);
 void               glint_flasher_set_timeout_scale (GlintFlasher          *self,
                                                     gdouble                scale);
 const char        *glint_flasher_state_to_string   (GlintFlasherState      state);
@@ -203,8 +201,6 @@ void               glint_flasher_set_verify        (GlintFlasher          *self,
                                                     gboolean               verify);
 void               glint_flasher_set_read_contents (GlintFlasher         *self,
                                                     gboolean               read_contents);
-void               glint_flasher_set_reboot        (GlintFlasher          *self,
-                                                    gboolean               reboot);
 void               glint_flasher_set_skip_unchanged (GlintFlasher         *self,
                                                     gboolean               skip);
 void               glint_flasher_set_erase_all     (GlintFlasher          *self,

@@ -100,29 +100,10 @@ send_data (GlintLoader         *self,
         callback, user_data);
 }
 
-static void
-begin (GlintLoader         *self,
-       guint8               op,
-       guint32              erase_size,
-       guint32              n_blocks,
-       guint32              block_size,
-       guint32              offset,
-       gboolean             encrypted_word,
-       gboolean             is_stub,
-       GCancellable        *cancellable,
-       GAsyncReadyCallback  callback,
-       gpointer             user_data)
-{
-  /* erase size, blocks, block size, offset; the fifth word, "not
-   * encrypted", for stubs and the ROMs that take it (§2) */
-  const guint32 words[5] = { erase_size, n_blocks, block_size, offset, 0 };
-
-  send_words (self, op, words, encrypted_word ? 5 : 4, erase_size, is_stub, cancellable,
-              callback, user_data);
-}
-
 /**
  * glint_loader_flash_begin_async:
+ * @compressed: FLASH_DEFL_BEGIN: the blocks that follow are deflated, and
+ *   @n_blocks counts compressed blocks; otherwise FLASH_BEGIN
  * @erase_size: what the chip erases: the ROM erases it before it answers
  * @n_blocks: FLASH_DATA blocks that follow
  * @block_size: their size (glint_chip_get_flash_write_size())
@@ -131,10 +112,12 @@ begin (GlintLoader         *self,
  *   with %GLINT_CHIP_ROM_FLASH_BEGIN_ENCRYPTED
  * @is_stub: whether the stub answers
  *
- * FLASH_BEGIN (protocol.md §2, §8.1). With @n_blocks 0 a ROM only erases.
+ * FLASH_BEGIN or FLASH_DEFL_BEGIN (protocol.md §2, §8.1). With @n_blocks
+ * 0 a ROM only erases.
  */
 void
 glint_loader_flash_begin_async (GlintLoader         *self,
+                                gboolean             compressed,
                                 guint32              erase_size,
                                 guint32              n_blocks,
                                 guint32              block_size,
@@ -145,30 +128,12 @@ glint_loader_flash_begin_async (GlintLoader         *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  begin (self, GLINT_OP_FLASH_BEGIN, erase_size, n_blocks, block_size, offset, encrypted_word,
-         is_stub, cancellable, callback, user_data);
-}
+  /* erase size, blocks, block size, offset; the fifth word, "not
+   * encrypted", for stubs and the ROMs that take it (§2) */
+  const guint32 words[5] = { erase_size, n_blocks, block_size, offset, 0 };
 
-/**
- * glint_loader_flash_defl_begin_async:
- *
- * FLASH_DEFL_BEGIN; as glint_loader_flash_begin_async(), @n_blocks counts
- * compressed blocks.
- */
-void
-glint_loader_flash_defl_begin_async (GlintLoader         *self,
-                                     guint32              erase_size,
-                                     guint32              n_blocks,
-                                     guint32              block_size,
-                                     guint32              offset,
-                                     gboolean             encrypted_word,
-                                     gboolean             is_stub,
-                                     GCancellable        *cancellable,
-                                     GAsyncReadyCallback  callback,
-                                     gpointer             user_data)
-{
-  begin (self, GLINT_OP_FLASH_DEFL_BEGIN, erase_size, n_blocks, block_size, offset,
-         encrypted_word, is_stub, cancellable, callback, user_data);
+  send_words (self, compressed ? GLINT_OP_FLASH_DEFL_BEGIN : GLINT_OP_FLASH_BEGIN, words,
+              encrypted_word ? 5 : 4, erase_size, is_stub, cancellable, callback, user_data);
 }
 
 /**

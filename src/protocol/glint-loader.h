@@ -61,16 +61,7 @@ GBytes          *glint_loader_command_finish   (GlintLoader          *self,
  * picks its wait from glint-protocol.h's timing class; all complete with
  * glint_loader_command_finish(). */
 void  glint_loader_flash_begin_async        (GlintLoader         *self,
-                                             guint32              erase_size,
-                                             guint32              n_blocks,
-                                             guint32              block_size,
-                                             guint32              offset,
-                                             gboolean             encrypted_word,
-                                             gboolean             is_stub,
-                                             GCancellable        *cancellable,
-                                             GAsyncReadyCallback  callback,
-                                             gpointer             user_data);
-void  glint_loader_flash_defl_begin_async   (GlintLoader         *self,
+                                             gboolean             compressed,
                                              guint32              erase_size,
                                              guint32              n_blocks,
                                              guint32              block_size,

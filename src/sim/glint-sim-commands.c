@@ -45,86 +45,13 @@ static const RamMap ram_maps[] = {
   { "esp32p4", { { 0x4FF00000, 0x4FFA0000 }, { 0x50108000, 0x50110000 } } },
 };
 
-static gboolean
-rom_supports (GlintSim *self,
-              guint8    op)
-{
-  /* Secure download mode: the ROM takes only these (protocol.md §2) */
-  if ((self->security_flags & GLINT_CHIP_SECURE_DOWNLOAD) != 0)
-    return op == GLINT_OP_SYNC || op == GLINT_OP_SPI_ATTACH || op == GLINT_OP_SPI_SET_PARAMS ||
-           op == GLINT_OP_CHANGE_BAUDRATE || op == GLINT_OP_FLASH_BEGIN ||
-           op == GLINT_OP_FLASH_DATA || op == GLINT_OP_FLASH_END ||
-           op == GLINT_OP_GET_SECURITY_INFO;
-
-  switch (op)
-    {
-    case GLINT_OP_FLASH_BEGIN:
-    case GLINT_OP_FLASH_DATA:
-    case GLINT_OP_FLASH_END:
-    case GLINT_OP_MEM_BEGIN:
-    case GLINT_OP_MEM_END:
-    case GLINT_OP_MEM_DATA:
-    case GLINT_OP_SYNC:
-    case GLINT_OP_WRITE_REG:
-    case GLINT_OP_READ_REG:
-      return TRUE;
-    case GLINT_OP_SPI_SET_PARAMS:
-    case GLINT_OP_SPI_ATTACH:
-    case GLINT_OP_READ_FLASH_SLOW:
-    case GLINT_OP_CHANGE_BAUDRATE:
-    case GLINT_OP_FLASH_DEFL_BEGIN:
-    case GLINT_OP_FLASH_DEFL_DATA:
-    case GLINT_OP_FLASH_DEFL_END:
-    case GLINT_OP_SPI_FLASH_MD5:
-      return !self->chip->rom_is_esp8266;
-    case GLINT_OP_GET_SECURITY_INFO:
-      return self->chip->security_info_len > 0;
-    default:
-      return FALSE;
-    }
-}
-
-static gboolean
-stub_supports (GlintSim *self,
-               guint8    op)
-{
-  switch (op)
-    {
-    case GLINT_OP_READ_FLASH_SLOW:
-      return FALSE;
-    case GLINT_OP_GET_SECURITY_INFO:
-      return self->chip->security_info_len > 0;
-    case GLINT_OP_FLASH_BEGIN:
-    case GLINT_OP_FLASH_DATA:
-    case GLINT_OP_FLASH_END:
-    case GLINT_OP_MEM_BEGIN:
-    case GLINT_OP_MEM_END:
-    case GLINT_OP_MEM_DATA:
-    case GLINT_OP_SYNC:
-    case GLINT_OP_WRITE_REG:
-    case GLINT_OP_READ_REG:
-    case GLINT_OP_SPI_SET_PARAMS:
-    case GLINT_OP_SPI_ATTACH:
-    case GLINT_OP_CHANGE_BAUDRATE:
-    case GLINT_OP_FLASH_DEFL_BEGIN:
-    case GLINT_OP_FLASH_DEFL_DATA:
-    case GLINT_OP_FLASH_DEFL_END:
-    case GLINT_OP_SPI_FLASH_MD5:
-    case GLINT_OP_ERASE_FLASH:
-    case GLINT_OP_ERASE_REGION:
-    case GLINT_OP_READ_FLASH:
-    case GLINT_OP_RUN_USER_CODE:
-      return TRUE;
-    default:
-      return FALSE;
-    }
-}
-
 static void
 cmd_sync (GlintSim     *self,
           gint64        t,
+          guint8        op,
           const guint8 *body,
-          gsize         size)
+          gsize         size,
+          guint32       checksum)
 {
   static const guint8 magic[4] = { 0x07, 0x07, 0x12, 0x20 };
   guint32 value = 0;
@@ -155,8 +82,10 @@ cmd_sync (GlintSim     *self,
 static void
 cmd_write_reg (GlintSim     *self,
                gint64        t,
+               guint8        op,
                const guint8 *body,
-               gsize         size)
+               gsize         size,
+               guint32       checksum)
 {
   gdouble us = CMD_US;
 
@@ -214,7 +143,8 @@ cmd_flash_begin (GlintSim     *self,
                  gint64        t,
                  guint8        op,
                  const guint8 *body,
-                 gsize         size)
+                 gsize         size,
+                 guint32       checksum)
 {
   gboolean stub = self->mode == GLINT_SIM_MODE_STUB;
   guint32 word0, num_blocks, block_size, offset;
@@ -457,7 +387,8 @@ cmd_flash_end (GlintSim     *self,
                gint64        t,
                guint8        op,
                const guint8 *body,
-               gsize         size)
+               gsize         size,
+               guint32       checksum)
 {
   gboolean stub = self->mode == GLINT_SIM_MODE_STUB;
   guint16 stub_error = self->carried_error;
@@ -545,11 +476,6 @@ cmd_mem (GlintSim     *self,
   switch (op)
     {
     case GLINT_OP_MEM_BEGIN:
-      if (size != 16)
-        {
-          _glint_sim_fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
-          return;
-        }
       self->mem_size = glint_read_u32 (body);
       self->mem_blocks = glint_read_u32 (body + 4);
       self->mem_block_size = glint_read_u32 (body + 8);
@@ -592,11 +518,6 @@ cmd_mem (GlintSim     *self,
       break;
 
     case GLINT_OP_MEM_END:
-      if (size != 8)
-        {
-          _glint_sim_fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
-          return;
-        }
       self->mem_active = FALSE;
       if (self->mode == GLINT_SIM_MODE_ROM && glint_read_u32 (body) == 0 && glint_read_u32 (body + 4) != 0)
         {
@@ -631,21 +552,16 @@ cmd_mem (GlintSim     *self,
 static void
 cmd_md5 (GlintSim     *self,
          gint64        t,
+         guint8        op,
          const guint8 *body,
-         gsize         size)
+         gsize         size,
+         guint32       checksum)
 {
   g_autoptr(GChecksum) md5 = NULL;
   guint32 addr, len;
   guint8 digest[16];
   gsize digest_len = sizeof digest;
   gdouble us;
-
-  if (size != 16)
-    {
-      _glint_sim_fail (self, t, GLINT_OP_SPI_FLASH_MD5, GLINT_ROM_ERR_FORMAT,
-                       GLINT_STUB_ERR_BAD_DATA_LEN);
-      return;
-    }
 
   addr = glint_read_u32 (body);
   len = glint_read_u32 (body + 4);
@@ -679,17 +595,12 @@ cmd_md5 (GlintSim     *self,
 static void
 cmd_change_baud (GlintSim     *self,
                  gint64        t,
+                 guint8        op,
                  const guint8 *body,
-                 gsize         size)
+                 gsize         size,
+                 guint32       checksum)
 {
   guint32 baud;
-
-  if (size != 8)
-    {
-      _glint_sim_fail (self, t, GLINT_OP_CHANGE_BAUDRATE, GLINT_ROM_ERR_FORMAT,
-                       GLINT_STUB_ERR_BAD_DATA_LEN);
-      return;
-    }
 
   baud = glint_read_u32 (body);
   if (baud < 300 || baud > MAX_CHIP_BAUD)
@@ -735,17 +646,12 @@ send_read_packet (GlintSim *self,
 static void
 cmd_read_flash (GlintSim     *self,
                 gint64        t,
+                guint8        op,
                 const guint8 *body,
-                gsize         size)
+                gsize         size,
+                guint32       checksum)
 {
   guint32 offset, len, packet;
-
-  if (size != 16)
-    {
-      _glint_sim_fail (self, t, GLINT_OP_READ_FLASH, GLINT_ROM_ERR_FORMAT,
-                       GLINT_STUB_ERR_BAD_DATA_LEN);
-      return;
-    }
 
   offset = glint_read_u32 (body);
   len = glint_read_u32 (body + 4);
@@ -808,18 +714,13 @@ handle_read_ack (GlintSim *self,
 static void
 cmd_read_flash_slow (GlintSim     *self,
                      gint64        t,
+                     guint8        op,
                      const guint8 *body,
-                     gsize         size)
+                     gsize         size,
+                     guint32       checksum)
 {
   guint8 data[64];
   guint32 offset, len;
-
-  if (size != 8)
-    {
-      _glint_sim_fail (self, t, GLINT_OP_READ_FLASH_SLOW, GLINT_ROM_ERR_FORMAT,
-                       GLINT_STUB_ERR_BAD_DATA_LEN);
-      return;
-    }
 
   offset = glint_read_u32 (body);
   len = glint_read_u32 (body + 4);
@@ -845,8 +746,12 @@ cmd_read_flash_slow (GlintSim     *self,
 }
 
 static void
-cmd_security_info (GlintSim *self,
-                   gint64    t)
+cmd_security_info (GlintSim     *self,
+                   gint64        t,
+                   guint8        op,
+                   const guint8 *body,
+                   gsize         size,
+                   guint32       checksum)
 {
   guint8 info[20];
 
@@ -868,18 +773,14 @@ cmd_erase (GlintSim     *self,
            gint64        t,
            guint8        op,
            const guint8 *body,
-           gsize         size)
+           gsize         size,
+           guint32       checksum)
 {
   guint32 offset = 0;
   guint32 len = self->flash_size;
 
   if (op == GLINT_OP_ERASE_REGION)
     {
-      if (size != 8)
-        {
-          _glint_sim_fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
-          return;
-        }
       offset = glint_read_u32 (body);
       len = glint_read_u32 (body + 4);
       if (offset % GLINT_SECTOR_SIZE != 0 || len % GLINT_SECTOR_SIZE != 0)
@@ -918,6 +819,129 @@ cmd_erase (GlintSim     *self,
                      GLINT_ROM_OK, GLINT_STUB_OK);
 }
 
+static void
+cmd_read_reg (GlintSim     *self,
+              gint64        t,
+              guint8        op,
+              const guint8 *body,
+              gsize         size,
+              guint32       checksum)
+{
+  _glint_sim_finish (self, t, CMD_US, op, _glint_sim_reg_read (self, glint_read_u32 (body)), NULL,
+                     0, GLINT_ROM_OK, GLINT_STUB_OK);
+}
+
+/* RUN_USER_CODE: no response, the app starts */
+static void
+cmd_run_user_code (GlintSim     *self,
+                   gint64        t,
+                   guint8        op,
+                   const guint8 *body,
+                   gsize         size,
+                   guint32       checksum)
+{
+  _glint_sim_reset_into_app (self, t + _glint_sim_scaled (self, CMD_US), BOOT_SW);
+}
+
+/* SPI_SET_PARAMS, SPI_ATTACH: taken, and nothing to model */
+static void
+cmd_ok (GlintSim     *self,
+        gint64        t,
+        guint8        op,
+        const guint8 *body,
+        gsize         size,
+        guint32       checksum)
+{
+  _glint_sim_finish (self, t, CMD_US, op, 0, NULL, 0, GLINT_ROM_OK, GLINT_STUB_OK);
+}
+
+typedef void (*CommandFunc) (GlintSim     *self,
+                             gint64        t,
+                             guint8        op,
+                             const guint8 *body,
+                             gsize         size,
+                             guint32       checksum);
+
+/* Who takes a command (protocol.md §2) */
+typedef enum
+{
+  ON_ROM = 1 << 0,        /* every ROM */
+  ON_ROM_ESP32 = 1 << 1,  /* the ROMs but the ESP8266's */
+  ON_SECURE = 1 << 2,     /* the ROM in secure download mode */
+  ON_STUB = 1 << 3,
+  WITH_INFO = 1 << 4,     /* only where the chip tells security info (but in
+                           * secure download mode) */
+} Takers;
+
+/* Every command the simulator knows: who takes it, and the length of its
+ * argument where it has one (protocol.md §2), on the ROM and under the
+ * stub: any other is a format error before the command does anything.
+ * ANY_LEN: the command checks its own. */
+#define ANY_LEN G_MAXUINT8
+
+typedef struct
+{
+  guint8      op;
+  Takers      takers;
+  guint8      rom_len;
+  guint8      stub_len;
+  CommandFunc run;
+} Command;
+
+static const Command commands[] = {
+  { GLINT_OP_SYNC, ON_ROM | ON_SECURE | ON_STUB, ANY_LEN, ANY_LEN, cmd_sync },
+  { GLINT_OP_READ_REG, ON_ROM | ON_STUB, 4, 4, cmd_read_reg },
+  { GLINT_OP_WRITE_REG, ON_ROM | ON_STUB, ANY_LEN, ANY_LEN, cmd_write_reg },
+  { GLINT_OP_SPI_SET_PARAMS, ON_ROM_ESP32 | ON_SECURE | ON_STUB, 24, 24, cmd_ok },
+  /* ROM: hspi_arg + 4 more bytes; stub: hspi_arg only */
+  { GLINT_OP_SPI_ATTACH, ON_ROM_ESP32 | ON_SECURE | ON_STUB, 8, 4, cmd_ok },
+  { GLINT_OP_FLASH_BEGIN, ON_ROM | ON_SECURE | ON_STUB, ANY_LEN, ANY_LEN, cmd_flash_begin },
+  { GLINT_OP_FLASH_DEFL_BEGIN, ON_ROM_ESP32 | ON_STUB, ANY_LEN, ANY_LEN, cmd_flash_begin },
+  { GLINT_OP_FLASH_DATA, ON_ROM | ON_SECURE | ON_STUB, ANY_LEN, ANY_LEN, cmd_flash_data },
+  { GLINT_OP_FLASH_DEFL_DATA, ON_ROM_ESP32 | ON_STUB, ANY_LEN, ANY_LEN, cmd_flash_data },
+  { GLINT_OP_FLASH_END, ON_ROM | ON_SECURE | ON_STUB, ANY_LEN, ANY_LEN, cmd_flash_end },
+  { GLINT_OP_FLASH_DEFL_END, ON_ROM_ESP32 | ON_STUB, ANY_LEN, ANY_LEN, cmd_flash_end },
+  { GLINT_OP_MEM_BEGIN, ON_ROM | ON_STUB, 16, 16, cmd_mem },
+  { GLINT_OP_MEM_DATA, ON_ROM | ON_STUB, ANY_LEN, ANY_LEN, cmd_mem },
+  { GLINT_OP_MEM_END, ON_ROM | ON_STUB, 8, 8, cmd_mem },
+  { GLINT_OP_SPI_FLASH_MD5, ON_ROM_ESP32 | ON_STUB, 16, 16, cmd_md5 },
+  { GLINT_OP_CHANGE_BAUDRATE, ON_ROM_ESP32 | ON_SECURE | ON_STUB, 8, 8, cmd_change_baud },
+  { GLINT_OP_GET_SECURITY_INFO, ON_ROM | ON_SECURE | ON_STUB | WITH_INFO, ANY_LEN, ANY_LEN,
+    cmd_security_info },
+  { GLINT_OP_READ_FLASH_SLOW, ON_ROM_ESP32, 8, 8, cmd_read_flash_slow },
+  { GLINT_OP_READ_FLASH, ON_STUB, 16, 16, cmd_read_flash },
+  { GLINT_OP_ERASE_FLASH, ON_STUB, ANY_LEN, ANY_LEN, cmd_erase },
+  { GLINT_OP_ERASE_REGION, ON_STUB, 8, 8, cmd_erase },
+  { GLINT_OP_RUN_USER_CODE, ON_STUB, ANY_LEN, ANY_LEN, cmd_run_user_code },
+};
+
+/* The command @op names, if the chip in its mode takes it, else %NULL */
+static const Command *
+find_command (GlintSim *self,
+              guint8    op)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      const Command *cmd = &commands[i];
+      gboolean taken;
+
+      if (cmd->op != op)
+        continue;
+      if (self->mode == GLINT_SIM_MODE_STUB)
+        taken = (cmd->takers & ON_STUB) != 0;
+      else if ((self->security_flags & GLINT_CHIP_SECURE_DOWNLOAD) != 0)
+        return (cmd->takers & ON_SECURE) != 0 ? cmd : NULL;
+      else
+        taken = (cmd->takers & ON_ROM) != 0 ||
+                ((cmd->takers & ON_ROM_ESP32) != 0 && !self->chip->rom_is_esp8266);
+      if ((cmd->takers & WITH_INFO) != 0 && self->chip->security_info_len == 0)
+        taken = FALSE;
+      return taken ? cmd : NULL;
+    }
+  return NULL;
+}
+
+
 void
 _glint_sim_handle_frame (GlintSim     *self,
                          gint64        t,
@@ -926,7 +950,9 @@ _glint_sim_handle_frame (GlintSim     *self,
 {
   gboolean stub = self->mode == GLINT_SIM_MODE_STUB;
   g_autofree guint8 *damaged = NULL;
+  const Command *cmd;
   const guint8 *body;
+  guint8 arg_len;
   guint8 op;
   gsize size;
   guint32 checksum;
@@ -983,7 +1009,8 @@ _glint_sim_handle_frame (GlintSim     *self,
       return;
     }
 
-  if (stub ? !stub_supports (self, op) : !rom_supports (self, op))
+  cmd = find_command (self, op);
+  if (cmd == NULL)
     {
       if (stub)
         {
@@ -1022,91 +1049,9 @@ _glint_sim_handle_frame (GlintSim     *self,
       return;
     }
 
-  switch (op)
-    {
-    case GLINT_OP_SYNC:
-      cmd_sync (self, t, body, size);
-      break;
-
-    case GLINT_OP_READ_REG:
-      if (size != 4)
-        _glint_sim_fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
-      else
-        _glint_sim_finish (self, t, CMD_US, op, _glint_sim_reg_read (self, glint_read_u32 (body)), NULL,
-                           0, GLINT_ROM_OK, GLINT_STUB_OK);
-      break;
-
-    case GLINT_OP_WRITE_REG:
-      cmd_write_reg (self, t, body, size);
-      break;
-
-    case GLINT_OP_SPI_SET_PARAMS:
-      if (size != 24)
-        _glint_sim_fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
-      else
-        _glint_sim_finish (self, t, CMD_US, op, 0, NULL, 0, GLINT_ROM_OK, GLINT_STUB_OK);
-      break;
-
-    case GLINT_OP_SPI_ATTACH:
-      /* ROM: hspi_arg + 4 more bytes; stub: hspi_arg only (protocol.md §2) */
-      if (size != (stub ? 4u : 8u))
-        _glint_sim_fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
-      else
-        _glint_sim_finish (self, t, CMD_US, op, 0, NULL, 0, GLINT_ROM_OK, GLINT_STUB_OK);
-      break;
-
-    case GLINT_OP_FLASH_BEGIN:
-    case GLINT_OP_FLASH_DEFL_BEGIN:
-      cmd_flash_begin (self, t, op, body, size);
-      break;
-
-    case GLINT_OP_FLASH_DATA:
-    case GLINT_OP_FLASH_DEFL_DATA:
-      cmd_flash_data (self, t, op, body, size, checksum);
-      break;
-
-    case GLINT_OP_FLASH_END:
-    case GLINT_OP_FLASH_DEFL_END:
-      cmd_flash_end (self, t, op, body, size);
-      break;
-
-    case GLINT_OP_MEM_BEGIN:
-    case GLINT_OP_MEM_DATA:
-    case GLINT_OP_MEM_END:
-      cmd_mem (self, t, op, body, size, checksum);
-      break;
-
-    case GLINT_OP_SPI_FLASH_MD5:
-      cmd_md5 (self, t, body, size);
-      break;
-
-    case GLINT_OP_CHANGE_BAUDRATE:
-      cmd_change_baud (self, t, body, size);
-      break;
-
-    case GLINT_OP_GET_SECURITY_INFO:
-      cmd_security_info (self, t);
-      break;
-
-    case GLINT_OP_READ_FLASH_SLOW:
-      cmd_read_flash_slow (self, t, body, size);
-      break;
-
-    case GLINT_OP_READ_FLASH:
-      cmd_read_flash (self, t, body, size);
-      break;
-
-    case GLINT_OP_ERASE_FLASH:
-    case GLINT_OP_ERASE_REGION:
-      cmd_erase (self, t, op, body, size);
-      break;
-
-    case GLINT_OP_RUN_USER_CODE:
-      /* no response */
-      _glint_sim_reset_into_app (self, t + _glint_sim_scaled (self, CMD_US), BOOT_SW);
-      break;
-
-    default:
-      g_assert_not_reached ();
-    }
+  arg_len = stub ? cmd->stub_len : cmd->rom_len;
+  if (arg_len != ANY_LEN && size != arg_len)
+    _glint_sim_fail (self, t, op, GLINT_ROM_ERR_FORMAT, GLINT_STUB_ERR_BAD_DATA_LEN);
+  else
+    cmd->run (self, t, op, body, size, checksum);
 }
