@@ -508,6 +508,13 @@ on_network_changed_cb (GlintBoardPage *self)
                                      unavailable);
       adw_action_row_set_subtitle (self->network_placeholder, "");
     }
+  else if (!glint_network_browser_get_settled (self->network_browser))
+    {
+      /* Avahi has not said what it knows yet (a slow bus takes seconds) */
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->network_placeholder),
+                                     _("Looking for boards on the network…"));
+      adw_action_row_set_subtitle (self->network_placeholder, "");
+    }
   else
     {
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->network_placeholder),
@@ -1058,6 +1065,8 @@ glint_board_page_init (GlintBoardPage *self)
   g_signal_connect_object (self->network_browser, "notify::boards",
                            G_CALLBACK (on_network_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->network_browser, "notify::unavailable",
+                           G_CALLBACK (on_network_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->network_browser, "notify::settled",
                            G_CALLBACK (on_network_changed_cb), self, G_CONNECT_SWAPPED);
   on_network_changed_cb (self);
 
