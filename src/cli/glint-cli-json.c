@@ -79,12 +79,29 @@ glint_cli_json_error (const GError *error,
 {
   g_autoptr(JsonBuilder) builder = glint_cli_json_event ("error", port);
 
-  if (hint == NULL)
-    hint = glint_error_get_hint (error);
   json_builder_set_member_name (builder, "domain");
   json_builder_add_string_value (builder, g_quark_to_string (error->domain));
   json_builder_set_member_name (builder, "code");
   json_builder_add_int_value (builder, error->code);
+  glint_cli_json_add_message (builder, error, hint);
+  glint_cli_json_emit (builder);
+}
+
+/**
+ * glint_cli_json_add_message:
+ * @builder: an event being built
+ * @error: what went wrong
+ * @hint: (nullable): the next step, or %NULL for the error code's own
+ *
+ * Adds the error's "message" and, where there is one, its "hint".
+ */
+void
+glint_cli_json_add_message (JsonBuilder  *builder,
+                            const GError *error,
+                            const char   *hint)
+{
+  if (hint == NULL)
+    hint = glint_error_get_hint (error);
   json_builder_set_member_name (builder, "message");
   json_builder_add_string_value (builder, error->message);
   if (hint != NULL)
@@ -92,5 +109,4 @@ glint_cli_json_error (const GError *error,
       json_builder_set_member_name (builder, "hint");
       json_builder_add_string_value (builder, hint);
     }
-  glint_cli_json_emit (builder);
 }

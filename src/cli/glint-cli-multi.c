@@ -268,15 +268,7 @@ on_board_finished_cb (GlintFlashBatch *batch,
                                   glint_flasher_get_recoveries (
                                     glint_flash_batch_get_flasher (batch, index)));
       if (error != NULL)
-        {
-          json_builder_set_member_name (builder, "message");
-          json_builder_add_string_value (builder, error->message);
-          if (glint_error_get_hint (error) != NULL)
-            {
-              json_builder_set_member_name (builder, "hint");
-              json_builder_add_string_value (builder, glint_error_get_hint (error));
-            }
-        }
+        glint_cli_json_add_message (builder, error, NULL);
       glint_cli_json_emit (builder);
       return;
     }
@@ -358,13 +350,7 @@ report_unopened (const char   *port,
   json_builder_add_int_value (builder, 0);
   json_builder_set_member_name (builder, "recoveries");
   json_builder_add_int_value (builder, 0);
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, error->message);
-  if (glint_error_get_hint (error) != NULL)
-    {
-      json_builder_set_member_name (builder, "hint");
-      json_builder_add_string_value (builder, glint_error_get_hint (error));
-    }
+  glint_cli_json_add_message (builder, error, NULL);
   glint_cli_json_emit (builder);
 }
 
