@@ -253,6 +253,19 @@ main (int argc, char **argv)
       g_printerr ("glint-bench-loss: %s\n", error->message);
       return 2;
     }
+  if (only != NULL)
+    {
+      gboolean known = FALSE;
+
+      for (gsize l = 0; l < G_N_ELEMENTS (cases); l++)
+        known |= g_str_equal (cases[l].name, only);
+      if (!known)
+        {
+          g_printerr ("glint-bench-loss: unknown case '%s' (known: none, block, blocks, begin, "
+                      "md5)\n", only);
+          return 2;
+        }
+    }
   if (time_scale <= 0)
     {
       g_printerr ("glint-bench-loss: --time-scale must be positive\n");
