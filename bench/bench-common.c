@@ -137,6 +137,8 @@ bench_flash (BenchRun     *run,
   glint_flasher_set_baud_hint (flasher, run->baud_hint);
   g_signal_connect (flasher, "notify::state", G_CALLBACK (on_flasher_state_cb), run);
   g_signal_connect (flasher, "log", G_CALLBACK (on_flasher_log_cb), run);
+  if (run->on_flasher != NULL)
+    run->on_flasher (flasher, run->on_flasher_data);
 
   run->start = g_get_monotonic_time ();
   glint_flasher_flash_async (flasher, NULL, flash_cb, run);
@@ -144,6 +146,7 @@ bench_flash (BenchRun     *run,
     g_main_context_iteration (NULL, TRUE);
   run->bytes_written = glint_flasher_get_bytes_written (flasher);
   run->settled_baud = glint_flasher_get_settled_baud (flasher);
+  run->recoveries = glint_flasher_get_recoveries (flasher);
 
   if (run->error != NULL)
     {

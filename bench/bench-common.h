@@ -24,6 +24,10 @@ typedef struct
   guint      baud_hint;        /* the rate that worked before (auto), 0: none */
   guint64    bytes_written;    /* what the flasher wrote */
   guint      settled_baud;
+  guint      recoveries;       /* the job's, at its end */
+  void     (*on_flasher) (GlintFlasher *flasher,
+                          gpointer      data);   /* NULL, or called before the job starts */
+  gpointer   on_flasher_data;
   GError    *error;
 } BenchRun;
 
