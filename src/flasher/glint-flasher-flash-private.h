@@ -77,6 +77,7 @@ typedef struct
   gboolean   backup_done;
   gboolean   backup_started;  /* self->backup_file is named: a resumed backup reads on */
   gboolean   erased_all;
+  gboolean   stub_prepared;   /* the running stub got SPI_ATTACH and SPI_SET_PARAMS */
   gboolean   verify_asked_again; /* the region's MD5 differed once */
 } FlashJob;
 
