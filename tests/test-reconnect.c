@@ -350,9 +350,8 @@ test_brown_out_with_lines (void)
 }
 
 /* A lost answer (the check's MD5, after the 2 of the change scan) on a link
- * that carries on, with the stub
- * running: the recovery resyncs and asks how far the job came, and
- * nothing else. Nothing reset the chip and the stub still answers SYNC as
+ * that carries on, with the stub running: the recovery resyncs and asks
+ * how far the job came, and nothing else. Nothing reset the chip and the stub still answers SYNC as
  * the stub: the chip is not detected again (two READ_REG round trips) nor
  * its flash attached again (one), protocol.md §7.3. (A reset chip is:
  * test_brown_out_with_lines.) */
@@ -375,7 +374,8 @@ test_lost_answer_same_link (void)
   g_assert_no_error (error);
   g_test_message ("%s", watch.log->str);
   g_assert_cmpuint (watch.reconnecting, ==, 1);
-  g_assert_nonnull (strstr (watch.log->str, "verifying app at 0x10000: the answer to SPI_FLASH_MD5 was lost"));
+  g_assert_nonnull (strstr (watch.log->str,
+                            "verifying app at 0x10000: the answer to SPI_FLASH_MD5 was lost"));
   g_assert_nonnull (strstr (watch.log->str,
                             "reconnected: resuming (the flasher stub was still running)"));
   g_assert_cmpuint (glint_flasher_get_recoveries (flasher), ==, 1);
