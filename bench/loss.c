@@ -42,7 +42,8 @@
  * recovery, summed (how long the losses went unnoticed), and the
  * job's time over the baseline per loss.
  *
- *   nice -n 10 ./_build/bench/glint-bench-loss [--quick] [--time-scale X] [--verbose]
+ *   nice -n 10 ./_build/bench/glint-bench-loss [--quick] [--case NAME] [--loader stub|rom]
+ *     [--rtt 50|400] [--time-scale X] [--verbose]
  */
 
 #define IMAGE_OFFSET 0x10000
@@ -231,10 +232,16 @@ main (int argc, char **argv)
   gboolean verbose = FALSE;
   gdouble time_scale = 0.25;
   char *only = NULL;
+  char *loader = NULL;
+  gint rtt = 0;
   GOptionEntry entries[] = {
     { "quick", 'q', 0, G_OPTION_ARG_NONE, &quick, "the none and block cases only", NULL },
     { "case", 'c', 0, G_OPTION_ARG_STRING, &only,
       "one loss case (none, block, blocks, begin, md5) besides none", "NAME" },
+    { "loader", 'l', 0, G_OPTION_ARG_STRING, &loader,
+      "one loader's configurations only (stub, rom)", "LDR" },
+    { "rtt", 'r', 0, G_OPTION_ARG_INT, &rtt,
+      "the configurations at this round trip only (50, 400)", "MS" },
     { "time-scale", 't', 0, G_OPTION_ARG_DOUBLE, &time_scale,
       "the simulator's wire and flash times (default 0.25; not the round trip)", "X" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "print the flasher's states and log", NULL },
@@ -266,6 +273,16 @@ main (int argc, char **argv)
           return 2;
         }
     }
+  if (loader != NULL && !g_str_equal (loader, "stub") && !g_str_equal (loader, "rom"))
+    {
+      g_printerr ("glint-bench-loss: unknown loader '%s' (known: stub, rom)\n", loader);
+      return 2;
+    }
+  if (rtt != 0 && rtt != 50 && rtt != 400)
+    {
+      g_printerr ("glint-bench-loss: no configuration at %d ms (known: 50, 400)\n", rtt);
+      return 2;
+    }
   if (time_scale <= 0)
     {
       g_printerr ("glint-bench-loss: --time-scale must be positive\n");
@@ -286,6 +303,10 @@ main (int argc, char **argv)
       const Config *config = &configs[c];
       g_autoptr(GBytes) image = bench_make_image (config->size);
       gdouble baseline = -1;
+
+      if ((loader != NULL && config->stub != g_str_equal (loader, "stub")) ||
+          (rtt != 0 && config->rtt_ms != (guint) rtt))
+        continue;
 
       for (gsize l = 0; l < G_N_ELEMENTS (cases); l++)
         {
@@ -329,6 +350,7 @@ main (int argc, char **argv)
 
   bench_remove_stub_dir (stub_dir);
   g_free (only);
+  g_free (loader);
 
   return all_ok ? 0 : 1;
 }

@@ -12,9 +12,11 @@
 #include "glint-flash-options.h"
 #include "glint-flash-plan.h"
 #include "glint-flasher.h"
+#include "glint-protocol.h"
 #include "glint-stream.h"
 #include "glint-sim.h"
 #include "glint-sim-stream.h"
+#include "glint-slip.h"
 #include "glint-stream-address.h"
 #include "glint-test-utils.h"
 
@@ -159,6 +161,60 @@ watch_clear (Watch *watch)
  * wait out every attempt: the simulator answers at once or never. */
 static gdouble timeout_scale = 1.0;
 
+/* The simulated chip's answers by command, from the first reconnect on:
+ * what a recovery asked (each a round trip where it waits for it). */
+typedef struct
+{
+  GlintSlipDecoder *decoder;
+  gboolean          counting;
+  guint             answers[256];
+} Answers;
+
+static Answers *answers;   /* set by a test for flash () over sim:// */
+
+static void
+answer_frame_cb (const guint8 *frame,
+                 gsize         len,
+                 gpointer      user_data)
+{
+  Answers *a = user_data;
+
+  if (a->counting && len >= 8 && frame[0] == 0x01)
+    a->answers[frame[1]]++;
+}
+
+static void
+on_sim_output_cb (GlintSim *sim,
+                  GBytes   *bytes,
+                  Answers  *a)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+
+  glint_slip_decoder_feed (a->decoder, data, len, answer_frame_cb, a);
+}
+
+static void
+on_reconnecting_count_cb (GlintFlasher *flasher,
+                          guint         attempt,
+                          guint         max,
+                          const char   *cause,
+                          Answers      *a)
+{
+  a->counting = TRUE;
+}
+
+static guint
+answers_besides (const Answers *a,
+                 guint8         op)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (a->answers); i++)
+    n += i == op || i == GLINT_OP_SYNC ? 0 : a->answers[i];
+  return n;
+}
+
 /* Flashes @image at OFFSET through @address; the flasher is returned in
  * @out_flasher for the caller to look at. */
 static gboolean
@@ -185,11 +241,25 @@ flash (const char    *address,
   watch->log = g_string_new (NULL);
   g_signal_connect (flasher, "reconnecting", G_CALLBACK (on_reconnecting_cb), watch);
   g_signal_connect (flasher, "log", G_CALLBACK (on_log_cb), watch);
+  if (answers != NULL)
+    {
+      answers->decoder = glint_slip_decoder_new (1024);
+      g_signal_connect (glint_sim_stream_get_sim (GLINT_SIM_STREAM (stream)), "output",
+                        G_CALLBACK (on_sim_output_cb), answers);
+      g_signal_connect (flasher, "reconnecting", G_CALLBACK (on_reconnecting_count_cb), answers);
+    }
 
   glint_flasher_flash_async (flasher, NULL, glint_test_store_result_cb, &result);
   glint_test_wait_for ((gpointer *) &result, 120000);
   ok = glint_flasher_flash_finish (flasher, result, error);
   g_object_unref (result);
+  if (answers != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (glint_sim_stream_get_sim (GLINT_SIM_STREAM (stream)),
+                                            answers);
+      g_signal_handlers_disconnect_by_data (flasher, answers);
+      g_clear_pointer (&answers->decoder, glint_slip_decoder_free);
+    }
   g_io_stream_close (G_IO_STREAM (glint_flasher_get_stream (flasher)), NULL, NULL);
   *out_flasher = g_steal_pointer (&flasher);
 
@@ -250,10 +320,13 @@ test_brown_out_with_lines (void)
   const guint8 *flash_data;
   gsize flash_size;
   Watch watch = { 0 };
+  Answers counted = { 0 };
 
   timeout_scale = 0.3;
+  answers = &counted;
   g_assert_true (flash ("sim://esp32?time-scale=0&brown-out-at=100000", image, 460800, &watch,
                         &flasher, &error));
+  answers = NULL;
   timeout_scale = 1.0;
   g_assert_no_error (error);
   g_test_message ("%s", watch.log->str);
@@ -263,9 +336,66 @@ test_brown_out_with_lines (void)
   g_assert_nonnull (strstr (watch.log->str, "reconnected: resuming (the chip was reset)"));
   g_assert_cmpuint (glint_flasher_get_recoveries (flasher), ==, 1);
   g_assert_cmpuint (glint_flasher_get_bytes_written (flasher), <, IMAGE_SIZE + 64 * 1024);
+  /* a reset chip is made out again, its MAC read, its flash attached */
+  g_assert_cmpuint (counted.answers[GLINT_OP_READ_REG], >=, 2);
+  g_assert_cmpuint (counted.answers[GLINT_OP_SPI_ATTACH], >=, 1);
+  g_assert_cmpuint (counted.answers[GLINT_OP_SPI_SET_PARAMS], >=, 1);
 
   stream = glint_flasher_get_stream (flasher);
   sim = glint_sim_stream_get_sim (GLINT_SIM_STREAM (stream));
+  flash_data = glint_sim_get_flash (sim, &flash_size);
+  g_assert_cmpuint (flash_size, >=, OFFSET + IMAGE_SIZE);
+  g_assert_cmpmem (flash_data + OFFSET, IMAGE_SIZE, g_bytes_get_data (image, NULL), IMAGE_SIZE);
+  watch_clear (&watch);
+}
+
+/* A lost answer (the check's MD5, after the 2 of the change scan) on a link
+ * that carries on, with the stub running: the recovery resyncs and asks
+ * how far the job came, and nothing else. Nothing reset the chip and the stub still answers SYNC as
+ * the stub: the chip is not detected again (two READ_REG round trips) nor
+ * its flash attached again (one), protocol.md §7.3. (A reset chip is:
+ * test_brown_out_with_lines.) */
+static void
+test_lost_answer_same_link (void)
+{
+  g_autoptr(GBytes) image = glint_test_app_like (IMAGE_SIZE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GlintFlasher) flasher = NULL;
+  GlintSim *sim;
+  const guint8 *flash_data;
+  gsize flash_size;
+  Watch watch = { 0 };
+  Answers counted = { 0 };
+
+  answers = &counted;
+  g_assert_true (flash ("sim://esp32?time-scale=0&lose-reply=19&lose-skip=2", image, 460800, &watch,
+                        &flasher, &error));
+  answers = NULL;
+  g_assert_no_error (error);
+  g_test_message ("%s", watch.log->str);
+  g_assert_cmpuint (watch.reconnecting, ==, 1);
+  g_assert_nonnull (strstr (watch.log->str,
+                            "verifying app at 0x10000: the answer to SPI_FLASH_MD5 was lost"));
+  g_assert_nonnull (strstr (watch.log->str,
+                            "reconnected: resuming (the flasher stub was still running)"));
+  g_assert_cmpuint (glint_flasher_get_recoveries (flasher), ==, 1);
+
+  /* the SYNC, then MD5s only: how far it came, the check */
+  g_test_message ("after the loss: %u SYNC, %u MD5, %u READ_REG, %u SPI_ATTACH, "
+                  "%u SPI_SET_PARAMS, %u others",
+                  counted.answers[GLINT_OP_SYNC], counted.answers[GLINT_OP_SPI_FLASH_MD5],
+                  counted.answers[GLINT_OP_READ_REG], counted.answers[GLINT_OP_SPI_ATTACH],
+                  counted.answers[GLINT_OP_SPI_SET_PARAMS],
+                  answers_besides (&counted, GLINT_OP_SPI_FLASH_MD5));
+  g_assert_cmpuint (counted.answers[GLINT_OP_SYNC], >=, 1);
+  g_assert_cmpuint (counted.answers[GLINT_OP_READ_REG], ==, 0);
+  g_assert_cmpuint (counted.answers[GLINT_OP_SPI_ATTACH], ==, 0);
+  g_assert_cmpuint (counted.answers[GLINT_OP_SPI_SET_PARAMS], ==, 0);
+  g_assert_cmpuint (answers_besides (&counted, GLINT_OP_SPI_FLASH_MD5), ==, 0);
+  g_assert_cmpuint (counted.answers[GLINT_OP_SPI_FLASH_MD5], >=, 1);
+  g_assert_cmpuint (counted.answers[GLINT_OP_SPI_FLASH_MD5], <=, 2);
+
+  sim = glint_sim_stream_get_sim (GLINT_SIM_STREAM (glint_flasher_get_stream (flasher)));
   flash_data = glint_sim_get_flash (sim, &flash_size);
   g_assert_cmpuint (flash_size, >=, OFFSET + IMAGE_SIZE);
   g_assert_cmpmem (flash_data + OFFSET, IMAGE_SIZE, g_bytes_get_data (image, NULL), IMAGE_SIZE);
@@ -887,6 +1017,7 @@ main (int argc, char **argv)
   g_test_add_func ("/glint/reconnect/brown-out/without-lines", test_brown_out_without_lines);
   g_test_add_func ("/glint/reconnect/brown-out/rfc2217", test_brown_out_rfc2217);
   g_test_add_func ("/glint/reconnect/gone", test_gone);
+  g_test_add_func ("/glint/reconnect/lost-answer/same-link", test_lost_answer_same_link);
   g_test_add_func ("/glint/reconnect/brown-out/unreadable", test_brown_out_unreadable);
   g_test_add_func ("/glint/reconnect/cancel", test_cancel_while_reconnecting);
   g_test_add_func ("/glint/reconnect/read/tcp", test_read_drop);

@@ -73,10 +73,10 @@ typedef struct
   gsize      check_at;        /* segments[0] is known written up to here */
   gsize      check_end;       /* ... the stretch being asked about ends here */
   gsize      check_limit;     /* ... within the stretch found to differ, ending here */
-  gsize      check_part;      /* ... asked about in parts of this size */
   gboolean   backup_done;
   gboolean   backup_started;  /* self->backup_file is named: a resumed backup reads on */
   gboolean   erased_all;
+  gboolean   stub_prepared;   /* the running stub got SPI_ATTACH and SPI_SET_PARAMS */
   gboolean   verify_asked_again; /* the region's MD5 differed once */
 } FlashJob;
 

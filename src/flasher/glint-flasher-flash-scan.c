@@ -795,20 +795,18 @@ resume_check_cb (GObject      *object,
 
   theirs = _glint_flash_reply_md5 (self, reply);
   ours = _glint_flash_md5_hex (data + job->check_at, len);
+  job->check_whole = FALSE;
   if (g_str_equal (theirs, ours))
     {
       job->check_at = job->check_end;
-      job->check_whole = FALSE;
       resume_check_next (task);
       return;
     }
 
-  /* A stretch that differs: closer, a chunk at a time, then a sector. */
+  /* A stretch that differs: its first half next. */
   if (len > SKIP_BLOCK)
     {
-      job->check_whole = FALSE;
       job->check_limit = job->check_end;
-      job->check_part = len > SKIP_CHUNK ? SKIP_CHUNK : SKIP_BLOCK;
       resume_check_next (task);
       return;
     }
@@ -831,6 +829,7 @@ resume_check_next (GTask *task)
   FlashJob *job = g_task_get_task_data (task);
   const Span *segment = &g_array_index (job->segments, Span, 0);
   gsize end = segment->start + segment->length;
+  gsize half;
 
   /* all of it was written */
   if (job->check_at >= end)
@@ -845,7 +844,12 @@ resume_check_next (GTask *task)
   if (job->check_at >= job->check_limit)
     job->check_limit = end;
 
-  job->check_end = job->check_whole ? end : MIN (job->check_at + job->check_part,
+  /* The chip writes in order: what is written is a prefix. Halving the
+   * stretch not known written finds its end in some log2 (sectors) round
+   * trips, wherever it is, where a chunk at a time from the start took
+   * one per 64 KiB written. */
+  half = (job->check_limit - job->check_at) / 2 / SKIP_BLOCK * SKIP_BLOCK;
+  job->check_end = job->check_whole ? end : MIN (job->check_at + MAX (half, SKIP_BLOCK),
                                                  job->check_limit);
   job->md5_questions++;
   _glint_flash_send_md5 (task, _glint_flash_report (self, segment->region)->offset +
@@ -858,10 +862,10 @@ resume_check_next (GTask *task)
  *
  * Back after a link lost while writing (see flash_resume ()): the
  * segments before segments[0] are written; segments[0] may be in part,
- * and is asked about from its start, in 64 KiB chunks, then in sectors
- * within the first chunk that differs (one MD5 of all of it first where
- * it was written whole); from the first sector that differs on, it is
- * written again, and the segments after it. Not from each region's start
+ * and is asked about from its start, by halving the stretch not known
+ * written down to a sector (one MD5 of all of it first where it was
+ * written whole); from the first sector that differs on, it is written
+ * again, and the segments after it. Not from each region's start
  * again, as a change scan would; the final MD5 of every region decides as
  * always.
  */
@@ -878,6 +882,5 @@ _glint_flash_resume_writes (GTask *task)
     }
 
   job->check_limit = segment->start + segment->length;
-  job->check_part = SKIP_CHUNK;
   resume_check_next (task);
 }

@@ -373,10 +373,12 @@ flash_spi_params_cb (GObject      *object,
                      gpointer      user_data)
 {
   GTask *task = user_data;
+  GlintFlasher *self = g_task_get_source_object (task);
 
   if (!_glint_flasher_finish_command (task, result, NULL, _("setting the flash parameters")))
     return;
 
+  ((FlashJob *) g_task_get_task_data (task))->stub_prepared = self->stub_running;
   flash_start_writing (task);
 }
 
@@ -410,6 +412,7 @@ static void
 flash_prepare (GTask *task)
 {
   GlintFlasher *self = g_task_get_source_object (task);
+  FlashJob *job = g_task_get_task_data (task);
 
   /* Refuse before writing anything rather than leave it unverified. */
   if (!self->stub_running && !self->no_verify && !_glint_flasher_secure_download (self) &&
@@ -431,6 +434,14 @@ flash_prepare (GTask *task)
       flash_start_writing (task);
       return;
     }
+
+  /* A stub that ran on through a lost answer keeps both (§7.3). */
+  if (self->stub_running && job->stub_prepared && _glint_flasher_stub_kept (task))
+    {
+      flash_start_writing (task);
+      return;
+    }
+  job->stub_prepared = FALSE;
 
   _glint_flasher_send_attach (task, flash_spi_attach_cb);
 

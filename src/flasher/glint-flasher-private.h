@@ -44,6 +44,7 @@ struct _GlintFlasher
   guint64            bytes_total;
   gint64             transfer_started;
   guint              recoveries;     /* lost links the current job came back from */
+  guint              resets_sent;    /* DTR/RTS resets into download mode (connects) */
   GTask             *job;            /* the job that runs, if any (no reference) */
   GString           *chip_text;      /* what the chip printed since the job had it */
   guint              usb_reset : 1;   /* the chip's own USB-Serial/JTAG */
@@ -157,6 +158,7 @@ void     _glint_flasher_emit_reconnecting (GlintFlasher *self,
 void     _glint_flasher_set_resume   (GTask             *task,
                                       GlintFlasherStep   resume);
 guint    _glint_flasher_job_epoch    (GTask             *task);
+gboolean _glint_flasher_stub_kept    (GTask             *task);
 gboolean _glint_flasher_try_recover  (GTask             *task,
                                       GError            *error);
 void     _glint_flasher_chip_text_arrived (GTask        *task);

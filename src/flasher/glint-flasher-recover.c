@@ -23,7 +23,9 @@
  * stub may still be running; then resets where the link has DTR/RTS),
  * checks by its MAC that the same chip answered, and hands the job back to
  * its resume step, which finds out by MD5 what is already done
- * (architecture.md, "Recovery").
+ * (architecture.md, "Recovery"). On the old link, where it still carries
+ * and nothing reset the chip, the SYNC is all it asks (see
+ * recover_connected ()).
  *
  * Where recovery cannot work it is not tried: a chip that reset and booted
  * its application cannot be put back into download mode over a link
@@ -63,6 +65,9 @@ typedef struct
   gboolean          reset_seen;     /* a boot log came: the job fails soon */
   gboolean          had_stub;       /* the stub ran when the link was lost */
   gboolean          began_dead;     /* ... and the loss was a closed connection */
+  gboolean          reopened;       /* this loss opened a new stream */
+  guint             loss_resets;    /* the flasher's resets_sent when it began */
+  gboolean          kept;           /* the last recovery found the chip as it was */
   gboolean          mac_asked_again; /* the MAC differed once */
   GError           *held;           /* a reset's failure, until its boot log is complete */
   gulong            cancelled_id;
@@ -281,10 +286,53 @@ recover_detected (GTask *task)
   rs->resume (task);
 }
 
+/* The same link, never dropped; no reset sent (DTR/RTS) or seen (a boot
+ * log); and the chip answers SYNC as it did at the loss: the stub with 0,
+ * which a reset chip's ROM never does (protocol.md §3.1). Then it is the
+ * chip detection found, with the same eFuse and MAC, and a stub that ran
+ * on keeps its attached flash and parameters: detection is not asked
+ * again (protocol.md §7.3). */
+static gboolean
+chip_kept (GlintFlasher *self,
+           RecoverState *rs)
+{
+  return !rs->reopened && !rs->began_dead && !self->link_dead && !self->chip_reset &&
+         !log_says_reset (self->chip_text->str) &&
+         self->resets_sent == rs->loss_resets && self->stub_running == rs->had_stub &&
+         rs->have_mac && self->ident_known && self->mac_confirmed;
+}
+
 static void
 recover_connected (GTask *task)
 {
+  GlintFlasher *self = g_task_get_source_object (task);
+  RecoverState *rs = recover_state (task);
+
+  rs->kept = chip_kept (self, rs);
+  if (rs->kept)
+    {
+      _glint_flasher_log (self, GLINT_LOG_DEBUG,
+                          "the link carried on and nothing reset the chip: not detected again");
+      recover_detected (task);
+      return;
+    }
   _glint_flasher_detect (task, recover_detected);
+}
+
+/**
+ * _glint_flasher_stub_kept:
+ *
+ * Returns: whether the last recovery found the stub running on, as it was
+ *   at the loss (nothing reset the chip, see chip_kept ()): it keeps what
+ *   it was told (SPI_ATTACH, SPI_SET_PARAMS)
+ */
+gboolean
+_glint_flasher_stub_kept (GTask *task)
+{
+  GlintFlasher *self = g_task_get_source_object (task);
+  RecoverState *rs = g_object_get_data (G_OBJECT (task), "glint-recover");
+
+  return rs != NULL && rs->kept && rs->had_stub && self->stub_running;
 }
 
 static void
@@ -431,6 +479,7 @@ recover_attempt (GTask *task)
     }
 
   rs->phase = PHASE_OPENING;
+  rs->reopened = TRUE;
 
   /* A dead stream to a local serial port still holds the port's lock, and
    * a new one to the same device would wait for it, then fail as busy:
@@ -653,6 +702,9 @@ _glint_flasher_try_recover (GTask  *task,
       rs->attempt = 0;
       rs->had_stub = self->stub_running;
       rs->began_dead = self->link_dead;
+      rs->reopened = FALSE;
+      rs->kept = FALSE;
+      rs->loss_resets = self->resets_sent;
       g_free (rs->cause);
       rs->cause = self->chip_reset && chip_reset ?
                     g_strdup_printf (_("the chip reset: %s"), error->message) :

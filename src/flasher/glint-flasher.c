@@ -1429,6 +1429,7 @@ connect_attempt (GTask *task)
     }
 
   _glint_flasher_set_state (self, GLINT_FLASHER_STATE_RESETTING);
+  self->resets_sent++;
   _glint_flasher_log (self, GLINT_LOG_DEBUG, "reset into download mode (%s)",
                       cs->strategy == GLINT_RESET_UNIX_TIGHT ? "tight" :
                       cs->strategy == GLINT_RESET_USB_JTAG ? "USB-Serial/JTAG" : "classic");
