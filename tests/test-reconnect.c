@@ -316,9 +316,6 @@ test_brown_out_with_lines (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintFlasher) flasher = NULL;
   GlintStream *stream;
-  GlintSim *sim;
-  const guint8 *flash_data;
-  gsize flash_size;
   Watch watch = { 0 };
   Answers counted = { 0 };
 
@@ -342,10 +339,8 @@ test_brown_out_with_lines (void)
   g_assert_cmpuint (counted.answers[GLINT_OP_SPI_SET_PARAMS], >=, 1);
 
   stream = glint_flasher_get_stream (flasher);
-  sim = glint_sim_stream_get_sim (GLINT_SIM_STREAM (stream));
-  flash_data = glint_sim_get_flash (sim, &flash_size);
-  g_assert_cmpuint (flash_size, >=, OFFSET + IMAGE_SIZE);
-  g_assert_cmpmem (flash_data + OFFSET, IMAGE_SIZE, g_bytes_get_data (image, NULL), IMAGE_SIZE);
+  glint_test_assert_flash_holds (glint_sim_stream_get_sim (GLINT_SIM_STREAM (stream)), OFFSET,
+                                 image);
   watch_clear (&watch);
 }
 
@@ -361,9 +356,6 @@ test_lost_answer_same_link (void)
   g_autoptr(GBytes) image = glint_test_app_like (IMAGE_SIZE);
   g_autoptr(GError) error = NULL;
   g_autoptr(GlintFlasher) flasher = NULL;
-  GlintSim *sim;
-  const guint8 *flash_data;
-  gsize flash_size;
   Watch watch = { 0 };
   Answers counted = { 0 };
 
@@ -395,10 +387,8 @@ test_lost_answer_same_link (void)
   g_assert_cmpuint (counted.answers[GLINT_OP_SPI_FLASH_MD5], >=, 1);
   g_assert_cmpuint (counted.answers[GLINT_OP_SPI_FLASH_MD5], <=, 2);
 
-  sim = glint_sim_stream_get_sim (GLINT_SIM_STREAM (glint_flasher_get_stream (flasher)));
-  flash_data = glint_sim_get_flash (sim, &flash_size);
-  g_assert_cmpuint (flash_size, >=, OFFSET + IMAGE_SIZE);
-  g_assert_cmpmem (flash_data + OFFSET, IMAGE_SIZE, g_bytes_get_data (image, NULL), IMAGE_SIZE);
+  glint_test_assert_flash_holds (
+    glint_sim_stream_get_sim (GLINT_SIM_STREAM (glint_flasher_get_stream (flasher))), OFFSET, image);
   watch_clear (&watch);
 }
 
