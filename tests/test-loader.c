@@ -894,16 +894,24 @@ test_same_op_pair_lost (Fixture       *f,
   g_assert_cmpstr (again, ==, large);
 }
 
-/* A probe reads the first MAC word, whose value the loader is told (as
- * detection read it); the READ_REG probed reads the chip's magic word. */
+/* Opens @url and syncs, with a round trip of @rtt_us assumed if not 0;
+ * then a probe reads the first MAC word, whose value the loader is told
+ * (as detection read it); the READ_REG probed reads the chip's magic word. */
 static guint32
-set_probe_with_value (Fixture *f)
+open_probing_by_value (Fixture    *f,
+                       const char *url,
+                       gint64      rtt_us)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) reply = NULL;
   const guint32 mac_reg = 0x3FF5A004;
   guint32 value = 0;
 
+  fixture_open (f, url);
+  g_assert_true (glint_test_loader_sync (f->loader, NULL, &error));
+  g_assert_no_error (error);
+  if (rtt_us != 0)
+    glint_link_timing_set_override (glint_loader_get_timing (f->loader), rtt_us);
   reply = do_command (f->loader, GLINT_OP_READ_REG, &mac_reg, 4, 0, 0, &value, &error);
   g_assert_no_error (error);
   g_assert_cmphex (value, !=, 0x00F01D83);
@@ -939,10 +947,7 @@ test_probe_read_reg_lost (Fixture       *f,
   guint32 value = 0;
   gint64 took = 0;
 
-  fixture_open (f, "sim://esp32?boot=download&time-scale=0");
-  g_assert_true (glint_test_loader_sync (f->loader, NULL, &error));
-  glint_link_timing_set_override (glint_loader_get_timing (f->loader), 500000);
-  set_probe_with_value (f);
+  open_probing_by_value (f, "sim://esp32?boot=download&time-scale=0", 500000);
 
   g_assert_true (glint_sim_set_option (f->sim, "lose-reply", "10", &error));
   reply = read_magic (f, &value, &took, &error);
@@ -972,10 +977,7 @@ test_probe_read_reg_damaged (Fixture       *f,
   guint32 value = 0;
   gint64 took = 0;
 
-  fixture_open (f, "sim://esp32?boot=download&time-scale=0");
-  g_assert_true (glint_test_loader_sync (f->loader, NULL, &error));
-  glint_link_timing_set_override (glint_loader_get_timing (f->loader), 100000);
-  set_probe_with_value (f);
+  open_probing_by_value (f, "sim://esp32?boot=download&time-scale=0", 100000);
 
   /* the first READ_REG answer lost, the second's value garbled */
   g_assert_true (glint_sim_set_option (f->sim, "garble-reply", "10", &error));
@@ -1006,9 +1008,7 @@ test_probe_read_reg_late (Fixture       *f,
   gint64 took = 0;
   guint before;
 
-  fixture_open (f, "sim://esp32?boot=download&time-scale=0&latency=200");
-  g_assert_true (glint_test_loader_sync (f->loader, NULL, &error));
-  set_probe_with_value (f);
+  open_probing_by_value (f, "sim://esp32?boot=download&time-scale=0&latency=200", 0);
   glint_link_timing_set_override (glint_loader_get_timing (f->loader), 200000);
   before = glint_loader_get_round_trips (f->loader);
 
