@@ -36,4 +36,16 @@ glint_put_u32 (guint8  *p,
   p[3] = (value >> 24) & 0xFF;
 }
 
+/* Whether all @len bytes at @p are @value (0xFF: erased flash). */
+static inline gboolean
+glint_bytes_all (const guint8 *p,
+                 gsize         len,
+                 guint8        value)
+{
+  for (gsize i = 0; i < len; i++)
+    if (p[i] != value)
+      return FALSE;
+  return TRUE;
+}
+
 G_END_DECLS

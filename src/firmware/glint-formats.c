@@ -46,18 +46,6 @@ is_hex_start (const guint8 *p,
   return digits >= 10 && (i == len || p[i] == '\r' || p[i] == '\n');
 }
 
-static gboolean
-all_bytes (const guint8 *p,
-           gsize         len,
-           guint8        value)
-{
-  for (gsize i = 0; i < len; i++)
-    {
-      if (p[i] != value)
-        return FALSE;
-    }
-  return TRUE;
-}
 
 /**
  * glint_format_detect:
@@ -87,7 +75,7 @@ glint_format_detect (GBytes *data)
     return GLINT_FORMAT_IMAGE;
   if (len >= 32 && p[0] == 0xAA && p[1] == 0x50)
     return GLINT_FORMAT_PARTITION_TABLE;
-  if (len > 0 && all_bytes (p, len, 0xFF))
+  if (len > 0 && glint_bytes_all (p, len, 0xFF))
     return GLINT_FORMAT_ERASED;
   return GLINT_FORMAT_UNKNOWN;
 }
@@ -115,7 +103,7 @@ glint_format_describe_unknown (GBytes *data)
     return g_strdup (_("a ZIP archive: unpack it and pick the firmware inside"));
   if (len >= 2 && p[0] == 0x1F && p[1] == 0x8B)
     return g_strdup (_("a gzip archive: unpack it and pick the firmware inside"));
-  if (len > 0 && all_bytes (p, len, 0x00))
+  if (len > 0 && glint_bytes_all (p, len, 0x00))
     return g_strdup (_("nothing but zero bytes"));
 
   /* UTF-8 without NULs, but for a character cut off at the end */

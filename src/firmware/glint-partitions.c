@@ -21,15 +21,6 @@
 #define MD5_SIZE      16
 #define MAX_ENTRIES   (GLINT_PARTITION_TABLE_SIZE / GLINT_PARTITION_ENTRY_SIZE)
 
-static gboolean
-is_erased (const guint8 *p,
-           gsize         len)
-{
-  for (gsize i = 0; i < len; i++)
-    if (p[i] != 0xFF)
-      return FALSE;
-  return TRUE;
-}
 
 /**
  * glint_partition_table_looks_like:
@@ -79,7 +70,7 @@ check_md5 (const guint8 *data,
   const guint8 *entry = data + entry_offset;
 
   /* 0xEBEB, 14 bytes 0xFF, then the MD5 of every entry before it */
-  if (entry[1] != MD5_MAGIC || !is_erased (entry + 2, 14))
+  if (entry[1] != MD5_MAGIC || !glint_bytes_all (entry + 2, 14, 0xFF))
     {
       g_set_error (error, GLINT_ERROR, GLINT_ERROR_INVALID_IMAGE,
                    _("partition table entry %u is a damaged MD5 entry; write the "
@@ -218,7 +209,7 @@ glint_partition_table_parse (const guint8 *data,
       const guint8 *p = data + (gsize) i * GLINT_PARTITION_ENTRY_SIZE;
       GlintPartition part;
 
-      if (is_erased (p, GLINT_PARTITION_ENTRY_SIZE))
+      if (glint_bytes_all (p, GLINT_PARTITION_ENTRY_SIZE, 0xFF))
         {
           if (!check_table (table, error))
             return NULL;

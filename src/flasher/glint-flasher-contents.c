@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "glint-bytes.h"
 #include "glint-error.h"
 #include "glint-flasher-private.h"
 #include "glint-image.h"
@@ -229,15 +230,6 @@ contents_read (GTask           *task,
   read_next (task);
 }
 
-static gboolean
-all_erased (const guint8 *data,
-            gsize         len)
-{
-  for (gsize i = 0; i < len; i++)
-    if (data[i] != 0xFF)
-      return FALSE;
-  return TRUE;
-}
 
 /* otadata, then which app boots ---------------------------------------------------- */
 
@@ -343,7 +335,7 @@ app_classify (GlintPartitionContents *pc,
 
   /* what was not read (the ELF's SHA-256, reserved words) stays zero */
   memcpy (head, data, MIN (len, sizeof head));
-  if (all_erased (data, MIN (len, (gsize) GLINT_APP_DESC_IMAGE_OFFSET)))
+  if (glint_bytes_all (data, MIN (len, (gsize) GLINT_APP_DESC_IMAGE_OFFSET), 0xFF))
     pc->app_state = GLINT_APP_BLANK;
   else if (data[0] != 0xE9)
     pc->app_state = GLINT_APP_NOT_APP;
@@ -505,7 +497,8 @@ table_chunk_read (GTask        *task,
       if (job->probe == 0)
         {
           /* 0x8000 holds no table: is the start of flash blank? */
-          if (!job->contents->bootloader && all_erased (table_bytes->data, table_bytes->len))
+          if (!job->contents->bootloader &&
+              glint_bytes_all (table_bytes->data, table_bytes->len, 0xFF))
             {
               job->contents->state = GLINT_CONTENTS_BLANK;
               contents_done (task);
@@ -530,7 +523,7 @@ table_chunk_read (GTask        *task,
     {
       const guint8 *entry = table_bytes->data + i;
 
-      if (all_erased (entry, GLINT_PARTITION_ENTRY_SIZE))
+      if (glint_bytes_all (entry, GLINT_PARTITION_ENTRY_SIZE, 0xFF))
         ended = TRUE;
       else if (entry[0] == 0xEB && entry[1] == 0xEB)
         {
@@ -959,7 +952,7 @@ stub_first_read (GTask     *task,
       table_parse (task, table, len);
       return;
     }
-  if (!job->contents->bootloader && all_erased (table, len))
+  if (!job->contents->bootloader && glint_bytes_all (table, len, 0xFF))
     {
       job->contents->state = GLINT_CONTENTS_BLANK;
       contents_done (task);
